@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh machine: installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --all-features

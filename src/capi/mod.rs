@@ -1,0 +1,1 @@
+//! The C ABI (feature `capi`): see `include/licentia.h`.

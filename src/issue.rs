@@ -1,0 +1,171 @@
+//! The issuer: a signing key that turns bodies into signed documents.
+
+use crate::activation::{ActivationRequest, AnswerBody};
+use crate::format::{DocumentKind, Envelope};
+use crate::keys::{PublicKey, SigningKey};
+use crate::license::{Binding, LicenseBody};
+use crate::renewal::{RenewalAction, RenewalBody};
+use crate::revocation::RevocationBody;
+use crate::rollover::RolloverBody;
+use crate::time::Timestamp;
+use crate::verify::{License, SignedBody};
+use crate::{codec, Error, Result};
+
+/// Signs licenses and the other documents with one key.
+///
+/// Every document is verified with the matching public key right after it is
+/// signed, before it is returned: a fault while signing never leaves the
+/// building.
+///
+/// ```
+/// use licentia::{Issuer, LicenseBody, SigningKey, Timestamp};
+/// let issuer = Issuer::new(SigningKey::generate());
+/// let body = LicenseBody::builder("acme-cad", "Jane Doe")
+///     .hard_expiry(Timestamp::parse("2030-01-01").unwrap())
+///     .feature("export")
+///     .build()
+///     .unwrap();
+/// let text = issuer.issue(&body).unwrap().to_armor();
+/// assert!(text.starts_with("-----BEGIN LICENTIA LICENSE-----"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    key: SigningKey,
+}
+
+impl Issuer {
+    /// An issuer signing with `key`.
+    pub fn new(key: SigningKey) -> Issuer {
+        Issuer { key }
+    }
+
+    /// The public key products must trust.
+    pub fn public_key(&self) -> &PublicKey {
+        self.key.public_key()
+    }
+
+    /// Signs a license.
+    pub fn issue(&self, body: &LicenseBody) -> Result<Envelope> {
+        body.validate()?;
+        self.sign(DocumentKind::License, body)
+    }
+
+    /// Signs a floating-seat lease: a license with its own document kind, so a
+    /// lease never passes for a license file.
+    pub fn issue_lease(&self, body: &LicenseBody) -> Result<Envelope> {
+        body.validate()?;
+        if body.terms.hard_expiry.is_none() {
+            return Err(Error::InvalidSpec("a lease needs a hard expiry".into()));
+        }
+        self.sign(DocumentKind::Lease, body)
+    }
+
+    /// Signs a renewal token for `license`.
+    pub fn renewal(
+        &self,
+        license: &License,
+        action: RenewalAction,
+        issued_at: Timestamp,
+    ) -> Result<Envelope> {
+        match &action {
+            RenewalAction::ExtendTo {
+                hard_expiry,
+                soft_expiry,
+            } => {
+                if soft_expiry.is_some_and(|soft| soft >= *hard_expiry) {
+                    return Err(Error::InvalidSpec(
+                        "the soft expiry must come before the hard expiry".into(),
+                    ));
+                }
+            }
+            RenewalAction::AddEntitlement(e) => {
+                // Reuse the license rules for codes by validating a one-feature body.
+                let mut probe = license.body().clone();
+                probe.entitlements = vec![e.clone()];
+                probe.validate()?;
+            }
+        }
+        let body = RenewalBody {
+            license_id: license.id,
+            license_digest: license.digest(),
+            issued_at,
+            action,
+        };
+        self.sign(DocumentKind::RenewalToken, &body)
+    }
+
+    /// Signs a revocation list (its lists are sorted first).
+    pub fn revocation_list(&self, body: &RevocationBody) -> Result<Envelope> {
+        let mut body = body.clone();
+        body.normalize();
+        self.sign(DocumentKind::RevocationList, &body)
+    }
+
+    /// Signs a statement endorsing `new_key` for documents issued in
+    /// `[not_before, not_after)`.
+    pub fn rollover(
+        &self,
+        new_key: &PublicKey,
+        not_before: Option<Timestamp>,
+        not_after: Option<Timestamp>,
+        issued_at: Timestamp,
+    ) -> Result<Envelope> {
+        let body = RolloverBody {
+            old_key: self.key.key_id(),
+            new_key: new_key.to_bytes(),
+            not_before,
+            not_after,
+            issued_at,
+        };
+        self.sign(DocumentKind::KeyRollover, &body)
+    }
+
+    /// Answers an offline activation request with `license`, which must be
+    /// locked to the request's machine. The answer is valid until `not_after`.
+    pub fn answer_activation(
+        &self,
+        request: &ActivationRequest,
+        license: &LicenseBody,
+        not_after: Timestamp,
+    ) -> Result<Envelope> {
+        if license.product != request.product {
+            return Err(Error::WrongProduct {
+                expected: request.product.clone(),
+                found: license.product.clone(),
+            });
+        }
+        let locked_here = matches!(&license.binding, Binding::NodeLocked { machines, .. }
+            if machines.contains(&request.fingerprint));
+        if !locked_here {
+            return Err(Error::InvalidSpec(
+                "an activation answer's license must be node-locked to the requesting machine"
+                    .into(),
+            ));
+        }
+        if not_after <= license.issued_at {
+            return Err(Error::InvalidSpec(
+                "the answer must stay valid after it is issued".into(),
+            ));
+        }
+        let answer = AnswerBody {
+            nonce: request.nonce,
+            fingerprint: request.fingerprint.clone(),
+            issued_at: license.issued_at,
+            not_after,
+            license: self.issue(license)?.to_bytes(),
+        };
+        self.sign(DocumentKind::ActivationAnswer, &answer)
+    }
+
+    /// Encodes, signs, and verifies what it signed.
+    fn sign<T: SignedBody + PartialEq>(&self, kind: DocumentKind, body: &T) -> Result<Envelope> {
+        let envelope = Envelope::seal(kind, &self.key, codec::encode(body)?)?;
+        self.key
+            .public_key()
+            .verify_strict(&envelope.signed_message(), &envelope.signature)?;
+        if codec::decode_canonical::<T>(&envelope.body)? != *body {
+            return Err(Error::MalformedBody);
+        }
+        Ok(envelope)
+    }
+}

@@ -1,0 +1,94 @@
+//! # licentia
+//!
+//! Signed software licenses, checked offline in microseconds.
+//!
+//! A vendor's back office signs a license with an Ed25519 key; the product
+//! checks it with nothing but the embedded public key, and gets a clear
+//! verdict: valid, valid with warnings (renew soon, in grace, check-in due), or
+//! invalid with every reason (expired, wrong machine, revoked, clock rolled
+//! back...), each with a stable numeric code.
+//!
+//! ```
+//! use licentia::{Context, Fingerprint, Issuer, LicenseBody, MatchRule, SigningKey, State, Timestamp, Verifier};
+//!
+//! // Back office: a key, and a license locked to the customer's machine.
+//! let key = SigningKey::generate();
+//! let machine = Fingerprint::builder("acme-cad").vendor("serial", "SN-0042").build()?;
+//! let body = LicenseBody::builder("acme-cad", "Jane Doe")
+//!     .email("jane@example.com")
+//!     .issued_at(Timestamp::parse("2026-01-01")?)
+//!     .node_locked(vec![machine.clone()], MatchRule::All)
+//!     .soft_expiry(Timestamp::parse("2026-12-01")?)
+//!     .hard_expiry(Timestamp::parse("2027-01-01")?)
+//!     .grace_days(14)
+//!     .feature("export")
+//!     .build()?;
+//! let file = Issuer::new(key.clone()).issue(&body)?.to_armor();
+//!
+//! // Product: verify the signature, then check the terms against now.
+//! let verifier = Verifier::new([key.public_key().clone()]);
+//! let license = verifier.verify(&file)?;
+//! let now = Timestamp::parse("2026-06-15")?;
+//! let report = license.check(&Context::new(now, "acme-cad").machine(&machine));
+//! assert_eq!(report.state, State::Valid);
+//! assert!(license.has_feature("export", now));
+//!
+//! // On another machine, the verdict says so.
+//! let other = Fingerprint::builder("acme-cad").vendor("serial", "SN-9999").build()?;
+//! let report = license.check(&Context::new(now, "acme-cad").machine(&other));
+//! assert_eq!(report.findings[0].rule.code(), 105); // wrong_machine
+//! # Ok::<(), licentia::Error>(())
+//! ```
+//!
+//! ## Map
+//!
+//! - [`keys`]: signing and public keys, key ids, PEM files.
+//! - [`format`]: the envelope, armor and compact text; sizes and versions.
+//! - [`license`]: what a license says, and its builder.
+//! - [`Issuer`] signs; [`Verifier`] verifies; [`License::check`] gives the [`Report`].
+//! - [`renewal`], [`revocation`], [`rollover`]: offline extensions, revocations, key rotation.
+//! - [`clock`]: the clock-rollback guard. [`machine`]: fingerprints.
+//!   [`activation`]: offline activation documents.
+//!
+//! Data flows one way: `format` knows bytes, `license` knows meaning, `issue`
+//! and `verify` join them with `keys`.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod activation;
+#[cfg(feature = "capi")]
+#[allow(unsafe_code)]
+pub mod capi;
+pub mod clock;
+mod codec;
+mod error;
+pub mod format;
+mod hex;
+mod issue;
+pub mod keys;
+pub mod license;
+pub mod machine;
+pub mod renewal;
+pub mod revocation;
+pub mod rollover;
+pub mod spec;
+mod time;
+mod verdict;
+mod verify;
+
+pub use activation::{Activated, ActivationRequest, LicenseRef};
+pub use clock::{ClockGuard, ClockStatus};
+pub use error::{Error, Result};
+pub use format::{DocumentKind, Envelope};
+pub use issue::Issuer;
+pub use keys::{KeyId, PublicKey, SigningKey};
+pub use license::{
+    Binding, CheckIn, Entitlement, LicenseBody, LicenseBuilder, LicenseId, LicenseKind, Licensee,
+    Terms,
+};
+pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
+pub use renewal::{RenewalAction, RenewalToken};
+pub use revocation::{RevocationBody, RevocationList};
+pub use time::{Timestamp, DAY};
+pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};
+pub use verify::{License, TrustedKey, Verifier};

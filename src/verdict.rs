@@ -1,0 +1,470 @@
+//! The verdict: a verified license checked against the here and now.
+//!
+//! [`License::check`] is pure: time, machine and lists all come in through
+//! the [`Context`]. It evaluates every rule and reports each that failed or
+//! warned, with a stable numeric code and a message a user can act on. The
+//! application decides whether a warning blocks.
+
+use core::fmt;
+
+use crate::license::{Binding, LicenseBody};
+use crate::machine::Fingerprint;
+use crate::revocation::RevocationList;
+use crate::time::Timestamp;
+use crate::verify::License;
+
+/// Default tolerance for clock comparisons: 10 minutes.
+pub const DEFAULT_CLOCK_TOLERANCE_SECS: u32 = 600;
+
+/// Everything the check needs to know about the running product.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The current time (never read inside the check).
+    pub now: Timestamp,
+    /// The product code of the running application.
+    pub product: &'a str,
+    /// This machine, for node-locked licenses.
+    pub machine: Option<&'a Fingerprint>,
+    /// The current user, for named-user licenses.
+    pub user: Option<&'a str>,
+    /// The release date of the running version, for updates-until.
+    pub release_date: Option<Timestamp>,
+    /// The newest revocation list held.
+    pub revocations: Option<&'a RevocationList>,
+    /// The clock guard's high-water mark of trusted time.
+    pub trusted_time: Option<Timestamp>,
+    /// The last successful online check-in, if later than the license's issue.
+    pub last_check_in: Option<Timestamp>,
+    /// How far behind a known time the clock may be before it counts as rolled back.
+    pub clock_tolerance_secs: u32,
+}
+
+impl<'a> Context<'a> {
+    /// A context with only the time and product set.
+    pub fn new(now: Timestamp, product: &'a str) -> Context<'a> {
+        Context {
+            now,
+            product,
+            machine: None,
+            user: None,
+            release_date: None,
+            revocations: None,
+            trusted_time: None,
+            last_check_in: None,
+            clock_tolerance_secs: DEFAULT_CLOCK_TOLERANCE_SECS,
+        }
+    }
+
+    /// Sets this machine.
+    pub fn machine(mut self, machine: &'a Fingerprint) -> Self {
+        self.machine = Some(machine);
+        self
+    }
+    /// Sets the current user.
+    pub fn user(mut self, user: &'a str) -> Self {
+        self.user = Some(user);
+        self
+    }
+    /// Sets the running version's release date.
+    pub fn release_date(mut self, date: Timestamp) -> Self {
+        self.release_date = Some(date);
+        self
+    }
+    /// Sets the revocation list.
+    pub fn revocations(mut self, list: &'a RevocationList) -> Self {
+        self.revocations = Some(list);
+        self
+    }
+    /// Sets the clock guard's high-water mark.
+    pub fn trusted_time(mut self, at: Timestamp) -> Self {
+        self.trusted_time = Some(at);
+        self
+    }
+    /// Sets the last successful check-in.
+    pub fn last_check_in(mut self, at: Timestamp) -> Self {
+        self.last_check_in = Some(at);
+        self
+    }
+}
+
+/// Whether a finding denies use or only warns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// Still valid; tell the user.
+    Warning,
+    /// Denied.
+    Failure,
+}
+
+/// A rule of the check. The numbers are stable and shared with the C ABI:
+/// 1xx fail, 2xx warn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum Rule {
+    /// The license is for another product.
+    WrongProduct = 101,
+    /// The license, its machine or its key is on the revocation list.
+    Revoked = 102,
+    /// The license is not valid yet.
+    NotYetValid = 103,
+    /// The clock is behind a time already seen.
+    ClockRolledBack = 104,
+    /// This machine is not the licensed one (or none was given).
+    WrongMachine = 105,
+    /// This user is not the licensed one (or none was given).
+    WrongUser = 106,
+    /// The running version was released after the license's updates-until.
+    VersionNotCovered = 107,
+    /// The license expired (and any grace is over).
+    Expired = 108,
+    /// The license missed its check-in and the offline allowance is over.
+    CheckInOverdue = 109,
+    /// The soft expiry has passed: renew soon.
+    RenewSoon = 201,
+    /// The license expired but is within its grace period.
+    InGrace = 202,
+    /// A check-in is due; the license works offline a while longer.
+    CheckInDue = 203,
+}
+
+impl Rule {
+    /// Every rule, in code order.
+    pub const ALL: [Rule; 12] = [
+        Rule::WrongProduct,
+        Rule::Revoked,
+        Rule::NotYetValid,
+        Rule::ClockRolledBack,
+        Rule::WrongMachine,
+        Rule::WrongUser,
+        Rule::VersionNotCovered,
+        Rule::Expired,
+        Rule::CheckInOverdue,
+        Rule::RenewSoon,
+        Rule::InGrace,
+        Rule::CheckInDue,
+    ];
+
+    /// The stable number.
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The rule for a stable number.
+    pub fn from_code(code: u32) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Failure or warning.
+    pub fn severity(self) -> Severity {
+        if self.code() < 200 {
+            Severity::Failure
+        } else {
+            Severity::Warning
+        }
+    }
+
+    /// A stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::WrongProduct => "wrong_product",
+            Rule::Revoked => "revoked",
+            Rule::NotYetValid => "not_yet_valid",
+            Rule::ClockRolledBack => "clock_rolled_back",
+            Rule::WrongMachine => "wrong_machine",
+            Rule::WrongUser => "wrong_user",
+            Rule::VersionNotCovered => "version_not_covered",
+            Rule::Expired => "expired",
+            Rule::CheckInOverdue => "check_in_overdue",
+            Rule::RenewSoon => "renew_soon",
+            Rule::InGrace => "in_grace",
+            Rule::CheckInDue => "check_in_due",
+        }
+    }
+}
+
+/// One rule that failed or warned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule.
+    pub rule: Rule,
+    /// What happened and what to do, in a sentence.
+    pub message: String,
+    /// How long the license keeps working (grace and check-in warnings).
+    pub remaining_secs: Option<i64>,
+}
+
+/// The overall state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum State {
+    /// Valid, nothing to say.
+    Valid = 0,
+    /// Valid, with warnings.
+    ValidWithWarnings = 1,
+    /// Not valid: at least one rule failed.
+    Invalid = 2,
+}
+
+impl State {
+    /// A stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Valid => "valid",
+            State::ValidWithWarnings => "valid_with_warnings",
+            State::Invalid => "invalid",
+        }
+    }
+}
+
+/// The verdict: the state, every finding, and the shortest grace still running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Valid, valid with warnings, or invalid.
+    pub state: State,
+    /// Every rule that failed or warned, failures first.
+    pub findings: Vec<Finding>,
+    /// Seconds left of the shortest grace running (expiry grace, check-in).
+    pub grace_remaining_secs: Option<i64>,
+}
+
+impl Report {
+    /// Whether the license may be used (possibly with warnings).
+    pub fn is_valid(&self) -> bool {
+        self.state != State::Invalid
+    }
+
+    /// Whether `rule` is among the findings.
+    pub fn has(&self, rule: Rule) -> bool {
+        self.findings.iter().any(|f| f.rule == rule)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.state.name())?;
+        for finding in &self.findings {
+            let kind = match finding.rule.severity() {
+                Severity::Failure => "error",
+                Severity::Warning => "warning",
+            };
+            write!(
+                f,
+                "\n  {kind} {} ({}): {}",
+                finding.rule.code(),
+                finding.rule.name(),
+                finding.message
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl License {
+    /// Checks the license against `ctx` and reports every rule that failed or
+    /// warned.
+    ///
+    /// ```
+    /// use licentia::{Context, Issuer, LicenseBody, Rule, SigningKey, Timestamp, Verifier};
+    /// let issuer = Issuer::new(SigningKey::generate());
+    /// let end = Timestamp::parse("2030-01-01").unwrap();
+    /// let body = LicenseBody::builder("acme", "Jane").hard_expiry(end).grace_days(7).build().unwrap();
+    /// let license = Verifier::new([issuer.public_key().clone()])
+    ///     .verify(&issuer.issue(&body).unwrap().to_armor())
+    ///     .unwrap();
+    /// let report = license.check(&Context::new(end.add_days(1), "acme"));
+    /// assert!(report.is_valid() && report.has(Rule::InGrace));
+    /// assert_eq!(report.grace_remaining_secs, Some(6 * 86_400));
+    /// assert!(!license.check(&Context::new(end.add_days(7), "acme")).is_valid());
+    /// ```
+    pub fn check(&self, ctx: &Context<'_>) -> Report {
+        let mut out = Findings::default();
+        let body = self.body();
+        let now = ctx.now;
+
+        if body.product != ctx.product {
+            out.push(
+                Rule::WrongProduct,
+                format!(
+                    "this license is for '{}', not '{}'",
+                    body.product, ctx.product
+                ),
+            );
+        }
+        if let Some(list) = ctx.revocations {
+            let what = if list.revokes_license(&body.id) {
+                Some("this license was revoked")
+            } else if list.revokes_key(&self.key_id()) {
+                Some("the key that signed this license was revoked")
+            } else if ctx.machine.is_some_and(|m| list.revokes_machine(m)) {
+                Some("this machine was revoked")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                out.push(Rule::Revoked, format!("{what}; contact the vendor"));
+            }
+        }
+        check_clock(body, ctx, &mut out);
+        check_binding(body, ctx, &mut out);
+        check_terms(body, ctx, &mut out);
+        if let Some(check_in) = body.terms.check_in {
+            let last = ctx
+                .last_check_in
+                .map_or(body.issued_at, |t| t.max(body.issued_at));
+            let due = last.add_secs(i64::from(check_in.interval_secs));
+            let cutoff = due.add_secs(i64::from(check_in.max_offline_secs));
+            if now >= cutoff {
+                out.push(
+                    Rule::CheckInOverdue,
+                    format!("no online check-in since {last} (needed by {cutoff}); connect to the internet to refresh"),
+                );
+            } else if now >= due {
+                out.push_grace(
+                    Rule::CheckInDue,
+                    format!("an online check-in was due at {due}; it keeps working offline until {cutoff}"),
+                    cutoff.0 - now.0,
+                );
+            }
+        }
+        out.finish()
+    }
+}
+
+fn check_clock(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
+    let tolerance = i64::from(ctx.clock_tolerance_secs);
+    let newest = ctx
+        .trusted_time
+        .map_or(body.issued_at, |t| t.max(body.issued_at));
+    if ctx.now.add_secs(tolerance) < newest {
+        out.push(
+            Rule::ClockRolledBack,
+            format!(
+                "the system clock ({}) is behind a time already seen ({newest}); correct the clock",
+                ctx.now
+            ),
+        );
+    }
+}
+
+fn check_binding(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
+    match &body.binding {
+        Binding::Unbound | Binding::Floating { .. } => {}
+        Binding::NodeLocked { machines, rule } => match ctx.machine {
+            None => out.push(
+                Rule::WrongMachine,
+                "this license is locked to a machine and no machine fingerprint was supplied".into(),
+            ),
+            Some(here) if !machines.iter().any(|m| here.matches(m, *rule)) => out.push(
+                Rule::WrongMachine,
+                "this license is locked to another machine; activate it on this machine or ask for a transfer".into(),
+            ),
+            Some(_) => {}
+        },
+        Binding::NamedUser { user } => {
+            if ctx.user != Some(user.as_str()) {
+                out.push(
+                    Rule::WrongUser,
+                    format!("this license is assigned to user '{user}'; sign in as that user or reassign it"),
+                );
+            }
+        }
+    }
+}
+
+fn check_terms(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
+    let terms = &body.terms;
+    let now = ctx.now;
+    if let Some(from) = terms.valid_from {
+        if now < from {
+            out.push(
+                Rule::NotYetValid,
+                format!("this license is valid from {from}; wait, or check the system clock"),
+            );
+        }
+    }
+    if let (Some(until), Some(release)) = (terms.updates_until, ctx.release_date) {
+        if release > until {
+            out.push(
+                Rule::VersionNotCovered,
+                format!(
+                    "this version (released {release}) is newer than the license's updates ({until}); \
+                     use an earlier version or renew maintenance"
+                ),
+            );
+        }
+    }
+    let expired = match terms.hard_expiry {
+        Some(hard) if now >= hard => {
+            let end = hard.add_secs(i64::from(terms.grace_secs.unwrap_or(0)));
+            if now < end {
+                out.push_grace(
+                    Rule::InGrace,
+                    format!(
+                        "this license expired at {hard}; it keeps working until {end}: renew now"
+                    ),
+                    end.0 - now.0,
+                );
+            } else {
+                out.push(
+                    Rule::Expired,
+                    format!("this license expired at {hard}; renew it"),
+                );
+            }
+            true
+        }
+        _ => false,
+    };
+    if let Some(soft) = terms.soft_expiry {
+        if now >= soft && !expired {
+            let when = terms
+                .hard_expiry
+                .map_or(String::new(), |h| format!(" (it expires at {h})"));
+            out.push(Rule::RenewSoon, format!("renew this license soon{when}"));
+        }
+    }
+}
+
+#[derive(Default)]
+struct Findings {
+    list: Vec<Finding>,
+    grace: Option<i64>,
+}
+
+impl Findings {
+    fn push(&mut self, rule: Rule, message: String) {
+        self.list.push(Finding {
+            rule,
+            message,
+            remaining_secs: None,
+        });
+    }
+
+    fn push_grace(&mut self, rule: Rule, message: String, remaining: i64) {
+        self.grace = Some(self.grace.map_or(remaining, |g| g.min(remaining)));
+        self.list.push(Finding {
+            rule,
+            message,
+            remaining_secs: Some(remaining),
+        });
+    }
+
+    fn finish(mut self) -> Report {
+        self.list.sort_by_key(|f| f.rule);
+        let state = if self
+            .list
+            .iter()
+            .any(|f| f.rule.severity() == Severity::Failure)
+        {
+            State::Invalid
+        } else if self.list.is_empty() {
+            State::Valid
+        } else {
+            State::ValidWithWarnings
+        };
+        Report {
+            state,
+            findings: self.list,
+            grace_remaining_secs: self.grace,
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The verifier: trusted keys in, verified documents out.
+
+use core::ops::Deref;
+
+use serde::{de::DeserializeOwned, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::format::{DocumentKind, Envelope};
+use crate::keys::{KeyId, PublicKey};
+use crate::license::LicenseBody;
+use crate::renewal::{RenewalAction, RenewalToken};
+use crate::revocation::{RevocationBody, RevocationList};
+use crate::rollover::RolloverBody;
+use crate::time::Timestamp;
+use crate::{codec, Error, Result};
+
+/// A signed document's body: it says when it was issued, so a key's validity
+/// window can be checked against it.
+pub(crate) trait SignedBody: Serialize + DeserializeOwned {
+    fn issued_at(&self) -> Timestamp;
+}
+
+impl SignedBody for LicenseBody {
+    fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+}
+
+/// A key the verifier trusts, for documents issued inside its window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedKey {
+    /// The public key.
+    pub key: PublicKey,
+    /// Documents issued before this time are refused.
+    pub not_before: Option<Timestamp>,
+    /// Documents issued at or after this time are refused.
+    pub not_after: Option<Timestamp>,
+}
+
+impl TrustedKey {
+    fn covers(&self, issued_at: Timestamp) -> bool {
+        self.not_before.map_or(true, |t| issued_at >= t)
+            && self.not_after.map_or(true, |t| issued_at < t)
+    }
+}
+
+/// Checks signed documents against a set of trusted keys.
+///
+/// Each document names its key by id; an unknown id, a bad signature, and a
+/// key used outside its window are three different errors. The signature is
+/// checked over the exact body bytes before a single field is decoded.
+///
+/// ```
+/// use licentia::{Issuer, LicenseBody, SigningKey, Verifier};
+/// let key = SigningKey::generate();
+/// let text = Issuer::new(key.clone())
+///     .issue(&LicenseBody::builder("acme", "Jane").build().unwrap())
+///     .unwrap()
+///     .to_armor();
+/// let license = Verifier::new([key.public_key().clone()]).verify(&text).unwrap();
+/// assert_eq!(license.product, "acme");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Verifier {
+    keys: Vec<TrustedKey>,
+}
+
+impl Verifier {
+    /// Trusts these keys without time limits.
+    pub fn new(keys: impl IntoIterator<Item = PublicKey>) -> Verifier {
+        let mut verifier = Verifier::default();
+        for key in keys {
+            verifier.trust(key, None, None);
+        }
+        verifier
+    }
+
+    /// Trusts `key` for documents issued in `[not_before, not_after)`.
+    /// Trusting a key again replaces its window.
+    pub fn trust(
+        &mut self,
+        key: PublicKey,
+        not_before: Option<Timestamp>,
+        not_after: Option<Timestamp>,
+    ) {
+        self.keys.retain(|k| k.key.key_id() != key.key_id());
+        self.keys.push(TrustedKey {
+            key,
+            not_before,
+            not_after,
+        });
+    }
+
+    /// The trusted keys.
+    pub fn keys(&self) -> &[TrustedKey] {
+        &self.keys
+    }
+
+    /// Verifies an armored or compact license.
+    pub fn verify(&self, text: &str) -> Result<License> {
+        self.verify_license_kind(text, DocumentKind::License)
+    }
+
+    /// Verifies a floating-seat lease (a license with its own document kind).
+    pub fn verify_lease(&self, text: &str) -> Result<License> {
+        self.verify_license_kind(text, DocumentKind::Lease)
+    }
+
+    fn verify_license_kind(&self, text: &str, kind: DocumentKind) -> Result<License> {
+        let envelope = Envelope::from_text(text, kind)?;
+        self.license_from_envelope(envelope)
+    }
+
+    /// Verifies a binary license envelope (as embedded in an activation answer).
+    pub(crate) fn license_from_envelope(&self, envelope: Envelope) -> Result<License> {
+        let body = self.open::<LicenseBody>(&envelope)?;
+        Ok(License {
+            body,
+            key_id: envelope.key_id,
+            kind: envelope.kind,
+            signed_body: envelope.body,
+        })
+    }
+
+    /// Verifies a renewal token.
+    pub fn verify_renewal(&self, text: &str) -> Result<RenewalToken> {
+        let envelope = Envelope::from_text(text, DocumentKind::RenewalToken)?;
+        self.open(&envelope).map(RenewalToken)
+    }
+
+    /// Verifies a revocation list for `product`.
+    pub fn verify_revocation_list(&self, text: &str, product: &str) -> Result<RevocationList> {
+        let envelope = Envelope::from_text(text, DocumentKind::RevocationList)?;
+        let body: RevocationBody = self.open(&envelope)?;
+        if body.product != product {
+            return Err(Error::WrongProduct {
+                expected: product.to_owned(),
+                found: body.product,
+            });
+        }
+        Ok(RevocationList(body))
+    }
+
+    /// Verifies a key-rollover statement signed by a trusted key and, if it
+    /// holds, trusts the new key within the statement's window.
+    ///
+    /// Returns the newly trusted key.
+    pub fn accept_rollover(&mut self, text: &str) -> Result<PublicKey> {
+        let envelope = Envelope::from_text(text, DocumentKind::KeyRollover)?;
+        let body: RolloverBody = self.open(&envelope)?;
+        if body.old_key != envelope.key_id {
+            return Err(Error::MalformedBody);
+        }
+        let key = PublicKey::from_bytes(&body.new_key)?;
+        self.trust(key.clone(), body.not_before, body.not_after);
+        Ok(key)
+    }
+
+    /// Checks the signature of `envelope`, then decodes and dates its body.
+    pub(crate) fn open<T: SignedBody>(&self, envelope: &Envelope) -> Result<T> {
+        let trusted = self
+            .keys
+            .iter()
+            .find(|k| k.key.key_id() == envelope.key_id)
+            .ok_or(Error::UnknownKeyId(envelope.key_id))?;
+        trusted
+            .key
+            .verify_strict(&envelope.signed_message(), &envelope.signature)?;
+        let body: T = codec::decode_canonical(&envelope.body)?;
+        if !trusted.covers(body.issued_at()) {
+            return Err(Error::KeyNotValidAt(envelope.key_id));
+        }
+        Ok(body)
+    }
+}
+
+/// A license whose signature has been verified.
+///
+/// It dereferences to the [`LicenseBody`] it carries; [`License::check`] gives
+/// the verdict for a [`Context`](crate::Context).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct License {
+    body: LicenseBody,
+    key_id: KeyId,
+    kind: DocumentKind,
+    signed_body: Vec<u8>,
+}
+
+impl License {
+    /// The key that signed it.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+
+    /// Whether this is a floating-seat lease rather than a license file.
+    pub fn is_lease(&self) -> bool {
+        self.kind == DocumentKind::Lease
+    }
+
+    /// The body as signed, before any renewal was applied.
+    pub fn signed_body(&self) -> &[u8] {
+        &self.signed_body
+    }
+
+    /// The first 16 bytes of SHA-256 over the signed body; renewal tokens
+    /// bind to it.
+    pub fn digest(&self) -> [u8; 16] {
+        let full = Sha256::digest(&self.signed_body);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&full[..16]);
+        out
+    }
+
+    /// The body, with any renewals applied.
+    pub fn body(&self) -> &LicenseBody {
+        &self.body
+    }
+
+    /// Applies a verified renewal token issued for this very license.
+    ///
+    /// Tokens may be applied in any order; an extension only ever moves the
+    /// expiry later.
+    pub fn apply_renewal(&mut self, token: &RenewalToken) -> Result<()> {
+        use subtle::ConstantTimeEq;
+        let bound = token.license_id == self.body.id
+            && bool::from(token.license_digest.ct_eq(&self.digest()));
+        if !bound {
+            return Err(Error::RenewalMismatch);
+        }
+        let terms = &mut self.body.terms;
+        match &token.action {
+            RenewalAction::ExtendTo {
+                hard_expiry,
+                soft_expiry,
+            } => {
+                if terms
+                    .hard_expiry
+                    .map_or(true, |current| *hard_expiry > current)
+                {
+                    terms.hard_expiry = Some(*hard_expiry);
+                    terms.soft_expiry = *soft_expiry;
+                }
+            }
+            RenewalAction::AddEntitlement(entitlement) => {
+                let list = &mut self.body.entitlements;
+                match list.binary_search_by(|e| e.code.cmp(&entitlement.code)) {
+                    Ok(i) => list[i] = entitlement.clone(),
+                    Err(i) => list.insert(i, entitlement.clone()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Deref for License {
+    type Target = LicenseBody;
+    fn deref(&self) -> &LicenseBody {
+        &self.body
+    }
+}
