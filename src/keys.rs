@@ -6,6 +6,7 @@
 //! says how to fix it.
 
 use core::fmt;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
@@ -119,6 +120,7 @@ impl SigningKey {
     }
 
     /// Loads a private key file, refusing one that group or others can read.
+    #[cfg(feature = "std")]
     pub fn load(path: impl AsRef<Path>) -> Result<SigningKey> {
         let path = path.as_ref();
         check_private_permissions(path)?;
@@ -129,6 +131,7 @@ impl SigningKey {
     /// Writes the key as PEM to a new file readable only by its owner (0600).
     ///
     /// Refuses to overwrite an existing file, so a key is never lost by mistake.
+    #[cfg(feature = "std")]
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         use std::io::Write;
         let path = path.as_ref();
@@ -212,11 +215,13 @@ impl PublicKey {
     }
 
     /// Loads an SPKI PEM public key file.
+    #[cfg(feature = "std")]
     pub fn load(path: impl AsRef<Path>) -> Result<PublicKey> {
         Self::from_pem(&read_bounded(path.as_ref())?)
     }
 
     /// Writes the key as PEM (mode 0644: public keys are public).
+    #[cfg(feature = "std")]
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         std::fs::write(path, self.to_pem())
@@ -252,8 +257,10 @@ impl fmt::Debug for PublicKey {
 }
 
 /// Key files are small; anything past this is not a key.
+#[cfg(feature = "std")]
 const MAX_KEY_FILE: u64 = 16 * 1024;
 
+#[cfg(feature = "std")]
 fn read_bounded(path: &Path) -> Result<String> {
     let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
     let len = std::fs::metadata(path).map_err(io)?.len();
@@ -267,6 +274,7 @@ fn read_bounded(path: &Path) -> Result<String> {
 }
 
 /// Fails when a private key file is readable or writable by group or others.
+#[cfg(feature = "std")]
 pub fn check_private_permissions(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
@@ -331,7 +339,7 @@ mod tests {
         ));
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "std"))]
     #[test]
     fn private_key_files_must_be_private() {
         use std::os::unix::fs::PermissionsExt;

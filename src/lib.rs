@@ -59,6 +59,7 @@ pub mod activation;
 #[cfg(feature = "capi")]
 #[allow(unsafe_code)]
 pub mod capi;
+#[cfg(feature = "std")]
 pub mod clock;
 mod codec;
 mod error;
@@ -77,6 +78,7 @@ mod verdict;
 mod verify;
 
 pub use activation::{Activated, ActivationRequest, LicenseRef};
+#[cfg(feature = "std")]
 pub use clock::{ClockGuard, ClockStatus};
 pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};

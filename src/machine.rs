@@ -176,6 +176,7 @@ impl Fingerprint {
     }
 
     /// This machine's default fingerprint for `product`: the OS machine id.
+    #[cfg(feature = "std")]
     pub fn this_machine(product: &str) -> Result<Fingerprint> {
         Fingerprint::builder(product).machine_id().build()
     }
@@ -243,6 +244,7 @@ pub struct FingerprintBuilder {
 
 impl FingerprintBuilder {
     /// Adds the operating system's machine id.
+    #[cfg(feature = "std")]
     pub fn machine_id(mut self) -> Self {
         match os::machine_id() {
             Ok(raw) => self.push(ComponentKind::MachineId, "machine-id", raw.as_bytes()),
@@ -252,6 +254,7 @@ impl FingerprintBuilder {
     }
 
     /// Adds the host name.
+    #[cfg(feature = "std")]
     pub fn hostname(mut self) -> Self {
         match os::hostname() {
             Ok(raw) => self.push(ComponentKind::Hostname, "hostname", raw.as_bytes()),
@@ -295,6 +298,7 @@ impl FingerprintBuilder {
     }
 }
 
+#[cfg(feature = "std")]
 mod os {
     use crate::{Error, Result};
 
@@ -423,7 +427,7 @@ mod tests {
         assert!(Fingerprint::parse(&"01".repeat(17 * 9)).is_err());
     }
 
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", feature = "std"))]
     #[test]
     fn this_machine_is_stable_when_it_has_an_id() {
         match Fingerprint::this_machine("p") {
