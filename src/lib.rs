@@ -93,4 +93,4 @@ pub use renewal::{RenewalAction, RenewalToken};
 pub use revocation::{RevocationBody, RevocationList};
 pub use time::{Timestamp, DAY};
 pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};
-pub use verify::{License, TrustedKey, Verifier};
+pub use verify::{License, TrustedKey, UnverifiedLicense, Verifier};

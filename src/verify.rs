@@ -259,3 +259,91 @@ impl Deref for License {
         &self.body
     }
 }
+
+/// A license decoded **without** checking its signature, for display only
+/// (`licentia inspect`, support staff reading a customer's file).
+///
+/// It is a different type from [`License`] on purpose: it has no
+/// [`check`](License::check), no renewals and no entitlement queries, so
+/// nothing can grant use on the strength of an unverified body. The envelope
+/// and the body are parsed with the same strict, bounded decoders the
+/// verifier uses.
+///
+/// ```
+/// use licentia::{Issuer, LicenseBody, SigningKey, UnverifiedLicense};
+/// let issuer = Issuer::new(SigningKey::generate());
+/// let body = LicenseBody::builder("acme", "Jane").build().unwrap();
+/// let text = issuer.issue(&body).unwrap().to_armor();
+/// let seen = UnverifiedLicense::parse(&text).unwrap();
+/// assert_eq!(seen.body(), &body);
+/// assert_eq!(seen.key_id(), issuer.public_key().key_id());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedLicense {
+    envelope: Envelope,
+    body: LicenseBody,
+}
+
+impl UnverifiedLicense {
+    /// Decodes an armored or compact license without verifying its signature.
+    pub fn parse(text: &str) -> Result<UnverifiedLicense> {
+        let envelope = Envelope::from_text(text, DocumentKind::License)?;
+        let body = codec::decode_canonical(&envelope.body)?;
+        Ok(UnverifiedLicense { envelope, body })
+    }
+
+    /// The body as it claims to be; nothing in it is trustworthy.
+    pub fn body(&self) -> &LicenseBody {
+        &self.body
+    }
+
+    /// The key that claims to have signed it.
+    pub fn key_id(&self) -> KeyId {
+        self.envelope.key_id
+    }
+
+    /// The envelope's format version.
+    pub fn format_version(&self) -> u8 {
+        self.envelope.version
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Issuer, SigningKey};
+
+    #[test]
+    fn unverified_decoding_ignores_the_signature_but_not_the_format() {
+        let issuer = Issuer::new(SigningKey::from_seed(&[5; 32]));
+        let body = LicenseBody::builder("acme", "Jane")
+            .issued_at(Timestamp(1_800_000_000))
+            .build()
+            .unwrap();
+        let mut envelope = issuer.issue(&body).unwrap();
+        envelope.signature[0] ^= 1;
+        let forged = envelope.to_armor();
+        // The verifier refuses it; inspection still shows what it claims.
+        let verifier = Verifier::new([issuer.public_key().clone()]);
+        assert_eq!(verifier.verify(&forged), Err(Error::BadSignature));
+        let seen = UnverifiedLicense::parse(&forged).unwrap();
+        assert_eq!(seen.body(), &body);
+        assert_eq!(seen.format_version(), 1);
+        // Malformed bodies and other document kinds are still refused.
+        envelope.body.push(0);
+        assert_eq!(
+            UnverifiedLicense::parse(&envelope.to_armor()),
+            Err(Error::MalformedBody)
+        );
+        let token = Envelope::seal(
+            DocumentKind::RenewalToken,
+            &SigningKey::from_seed(&[5; 32]),
+            vec![],
+        )
+        .unwrap();
+        assert!(matches!(
+            UnverifiedLicense::parse(&token.to_armor()),
+            Err(Error::WrongDocumentKind { .. })
+        ));
+    }
+}

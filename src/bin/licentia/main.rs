@@ -1,1 +1,71 @@
-fn main() {}
+//! `licentia`: issue and check licenses from the command line.
+//!
+//! This file only parses arguments and dispatches. Each command lives in its
+//! own module with an `Args` struct (clap derive; its doc comment is the
+//! command's help) and `run(args) -> licentia::Result<ExitCode>`; the modules
+//! read and write files and call the core, which holds every license rule.
+//! A new command is a new module plus one variant in [`Command`] and one arm
+//! in [`main`].
+//!
+//! Exit codes: 0 success (for `verify`: a valid license, warnings allowed),
+//! 1 an invalid verdict, 2 an error (`error: <message>` on standard error).
+
+mod accept;
+mod common;
+mod fingerprint;
+mod inspect;
+mod issue;
+mod keygen;
+mod renew;
+mod request;
+mod revoke;
+mod rollover;
+mod summary;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Issue and check signed software licenses, offline.
+#[derive(Debug, Parser)]
+#[command(name = "licentia", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+// Parsed once and consumed at once: variant sizes do not matter here.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+enum Command {
+    Keygen(keygen::Args),
+    Issue(issue::Args),
+    Verify(verify::Args),
+    Inspect(inspect::Args),
+    Fingerprint(fingerprint::Args),
+    Request(request::Args),
+    Accept(accept::Args),
+    Revoke(revoke::Args),
+    Renew(renew::Args),
+    Rollover(rollover::Args),
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Issue(args) => issue::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Fingerprint(args) => fingerprint::run(args),
+        Command::Request(args) => request::run(args),
+        Command::Accept(args) => accept::run(args),
+        Command::Revoke(args) => revoke::run(args),
+        Command::Renew(args) => renew::run(args),
+        Command::Rollover(args) => rollover::run(args),
+    };
+    result.unwrap_or_else(|error| {
+        common::report_error(&error);
+        ExitCode::from(common::EXIT_ERROR)
+    })
+}

@@ -1,0 +1,46 @@
+//! `licentia request`: write an offline activation request on this machine.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use licentia::{ActivationRequest, Error, LicenseId, LicenseRef, Result, Timestamp};
+
+use crate::common;
+use crate::fingerprint::MachineArgs;
+
+/// Write an offline activation request for this machine, to carry to the vendor.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The product to activate.
+    #[arg(long, value_name = "P")]
+    product: String,
+    /// The license key you were given.
+    #[arg(
+        long,
+        value_name = "KEY",
+        required_unless_present = "license_id",
+        conflicts_with = "license_id"
+    )]
+    key: Option<String>,
+    /// Or the id of a license file you hold (32 hex digits).
+    #[arg(long, value_name = "ID", value_parser = LicenseId::parse)]
+    license_id: Option<LicenseId>,
+    #[command(flatten)]
+    machine: MachineArgs,
+    /// Where to write the request.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let license = match (args.key, args.license_id) {
+        (Some(key), _) => LicenseRef::Key(key),
+        (None, Some(id)) => LicenseRef::Id(id),
+        (None, None) => return Err(Error::InvalidArgument("give --key or --license-id".into())),
+    };
+    let fingerprint = args.machine.fingerprint(&args.product)?;
+    let request = ActivationRequest::new(&args.product, license, fingerprint, Timestamp::now());
+    common::write_file(&args.out, &request.to_armor())?;
+    Ok(ExitCode::SUCCESS)
+}

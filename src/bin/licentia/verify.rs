@@ -1,0 +1,155 @@
+//! `licentia verify`: the verdict on a license, here and now.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use licentia::format::MAX_TEXT_LEN;
+use licentia::{ClockGuard, Context, Fingerprint, Report, Result, Severity, Timestamp};
+use serde_json::json;
+
+use crate::{common, summary};
+
+/// Verify a license and check it: exit 0 if valid (warnings printed), 1 if invalid, 2 on error.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A trusted public key (SPKI PEM); repeat for several.
+    #[arg(long = "pub", value_name = "FILE", required = true)]
+    public_keys: Vec<PathBuf>,
+    /// The product code of the running application.
+    #[arg(long)]
+    product: String,
+    /// Check as of this time (YYYY-MM-DD or RFC 3339) instead of the system clock.
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse)]
+    now: Option<Timestamp>,
+    /// This machine: `auto` reads it, or a fingerprint from `licentia fingerprint`.
+    #[arg(long, value_name = "auto|FP", value_parser = machine)]
+    machine: Option<Machine>,
+    /// The current user, for named-user licenses.
+    #[arg(long, value_name = "U")]
+    user: Option<String>,
+    /// The running version's release date, for updates-until.
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse)]
+    release_date: Option<Timestamp>,
+    /// A signed revocation list for the product.
+    #[arg(long, value_name = "FILE")]
+    revocations: Option<PathBuf>,
+    /// A renewal token to apply; repeat for several.
+    #[arg(long = "renewal", value_name = "FILE")]
+    renewals: Vec<PathBuf>,
+    /// A key-rollover statement to accept before verifying; repeat, oldest first.
+    #[arg(long = "rollover", value_name = "FILE")]
+    rollovers: Vec<PathBuf>,
+    /// The clock-guard state file (created if missing).
+    #[arg(long, value_name = "FILE", requires = "clock_secret")]
+    clock_state: Option<PathBuf>,
+    /// The application secret that seals the clock-guard state.
+    #[arg(long, value_name = "S", requires = "clock_state")]
+    clock_secret: Option<String>,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The license file, or `-` for standard input.
+    #[arg(value_name = "LICENSE")]
+    license: PathBuf,
+}
+
+/// The `--machine` value.
+#[derive(Debug, Clone)]
+enum Machine {
+    Auto,
+    Given(Fingerprint),
+}
+
+fn machine(text: &str) -> Result<Machine> {
+    if text == "auto" {
+        Ok(Machine::Auto)
+    } else {
+        Fingerprint::parse(text).map(Machine::Given)
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let mut verifier = common::verifier(&args.public_keys)?;
+    for path in &args.rollovers {
+        verifier.accept_rollover(&common::read_document(path)?)?;
+    }
+    let text = common::read_text(&args.license, "license file", MAX_TEXT_LEN)?;
+    let mut license = verifier.verify(&text)?;
+    for path in &args.renewals {
+        let token = verifier.verify_renewal(&common::read_document(path)?)?;
+        license.apply_renewal(&token)?;
+    }
+    let revocations = args
+        .revocations
+        .as_deref()
+        .map(|path| verifier.verify_revocation_list(&common::read_document(path)?, &args.product))
+        .transpose()?;
+    let machine = match args.machine {
+        None => None,
+        Some(Machine::Auto) => Some(Fingerprint::this_machine(&args.product)?),
+        Some(Machine::Given(fingerprint)) => Some(fingerprint),
+    };
+    let mut guard = match (&args.clock_state, &args.clock_secret) {
+        (Some(path), Some(secret)) => {
+            let mut guard = ClockGuard::open(path, &args.product, secret.as_bytes())?;
+            // A rolled-back clock leaves the mark where it was; the check reports it.
+            guard.observe(now)?;
+            Some(guard)
+        }
+        _ => None,
+    };
+
+    let mut ctx = Context::new(now, &args.product);
+    ctx.machine = machine.as_ref();
+    ctx.user = args.user.as_deref();
+    ctx.release_date = args.release_date;
+    ctx.revocations = revocations.as_ref();
+    ctx.trusted_time = guard.as_ref().and_then(ClockGuard::high_water);
+    let report = license.check(&ctx);
+    if report.is_valid() {
+        if let Some(guard) = &mut guard {
+            guard.observe_document(license.issued_at)?;
+        }
+    }
+
+    if args.json {
+        common::print_json(&json!({
+            "state": report.state.name(),
+            "valid": report.is_valid(),
+            "findings": findings_json(&report),
+            "grace_remaining_secs": report.grace_remaining_secs,
+            "license": summary::json(license.body(), license.key_id()),
+        }))?;
+    } else {
+        common::print(&format!(
+            "{report}\n\n{}",
+            summary::text(license.body(), license.key_id())
+        ))?;
+    }
+    Ok(if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(common::EXIT_INVALID)
+    })
+}
+
+fn findings_json(report: &Report) -> Vec<serde_json::Value> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "code": f.rule.code(),
+                "rule": f.rule.name(),
+                "severity": match f.rule.severity() {
+                    Severity::Failure => "failure",
+                    Severity::Warning => "warning",
+                },
+                "message": f.message,
+                "remaining_secs": f.remaining_secs,
+            })
+        })
+        .collect()
+}
