@@ -394,6 +394,55 @@ fn offline_activation_round_trip() {
     assert_eq!(report["grace_remaining_secs"], 11 * 86_400);
     assert_eq!(report["findings"][0]["remaining_secs"], 11 * 86_400);
 
+    // A request naming a license id is answered with a license of that id.
+    let id = "00112233445566778899aabbccddeeff";
+    ok(
+        d,
+        &[
+            "request",
+            "--product",
+            "acme",
+            "--license-id",
+            id,
+            "--no-machine-id",
+            "--vendor",
+            "serial=SN-9",
+            "--out",
+            "byid.req",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--request",
+            "byid.req",
+            "--compact",
+            "--out",
+            "byid.answer",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "accept",
+            "--pub",
+            "keys/issuer.pub",
+            "--request",
+            "byid.req",
+            "--answer",
+            "byid.answer",
+            "--out",
+            "byid.lic",
+        ],
+    );
+    let seen = ok(d, &["inspect", "--json", "byid.lic"]).json();
+    assert_eq!(seen["license"]["id"], id);
+
     // --machine cannot be combined with --request: the request names the machine.
     let out = run(
         d,
@@ -516,6 +565,39 @@ fn fingerprint_json_lists_every_component() {
     assert_ne!(ok(d, &other).stdout.trim(), line);
     // No component at all is an error, not an empty line.
     run(d, &["fingerprint", "--product", "acme", "--no-machine-id"]).assert_error("components");
+}
+
+#[test]
+fn machine_auto_reads_this_machine() {
+    let dir = setup();
+    let d = dir.path();
+    let out = run(d, &["fingerprint", "--product", "acme"]);
+    if out.code != 0 {
+        // A host without a machine id (some containers) says what to do.
+        out.assert_error("supply a vendor component");
+        return;
+    }
+    let here = out.stdout.trim();
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "Jane",
+            "--machine",
+            here,
+            "--out",
+            "here.lic",
+        ],
+    );
+    assert_eq!(verify(d, &["--machine", "auto", "here.lic"]).code, 0);
+    // The same machine id gives another fingerprint for another product.
+    let other = ok(d, &["fingerprint", "--product", "other"]);
+    assert_ne!(other.stdout.trim(), here);
 }
 
 #[test]
