@@ -1,0 +1,193 @@
+//! The boundary between C and Rust: the panic guard, argument checks,
+//! handle ownership, and the one convention for strings going out.
+
+use std::ffi::{c_char, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::status::licentia_status::{self, *};
+
+/// What a function body returns: a value, or the status to hand to C.
+pub(crate) type Outcome<T = ()> = Result<T, licentia_status>;
+
+/// Runs `body` inside the panic boundary: a panic becomes `LICENTIA_PANIC`,
+/// never an unwind into C.
+pub(crate) fn guard(body: impl FnOnce() -> Outcome) -> licentia_status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => LICENTIA_OK,
+        Ok(Err(status)) => status,
+        Err(_) => LICENTIA_PANIC,
+    }
+}
+
+/// [`guard`] for functions that return a plain value: `fallback` on a panic
+/// or an invalid argument.
+pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> Outcome<T>) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(value)) => value,
+        Ok(Err(_)) | Err(_) => fallback,
+    }
+}
+
+/// A C type that C only ever sees behind a pointer, owned by Rust as a `Box`
+/// of [`Handle::Rust`]. The free functions are generic over this trait, so a
+/// handle can only be freed as the type it was given out as.
+pub(crate) trait Handle: Sized {
+    /// What the handle points to on the Rust side.
+    type Rust;
+
+    /// Gives `value` to C.
+    fn into_raw(value: Self::Rust) -> *mut Self {
+        Box::into_raw(Box::new(value)).cast()
+    }
+
+    /// Borrows a handle C passed in.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or came from [`Handle::into_raw`] of this type and was not freed.
+    unsafe fn arg<'a>(ptr: *const Self) -> Outcome<&'a Self::Rust> {
+        // SAFETY: non-NULL pointers of this type are live boxes of `Rust` (caller's contract).
+        unsafe { ptr.cast::<Self::Rust>().as_ref() }.ok_or(LICENTIA_NULL_ARGUMENT)
+    }
+
+    /// Borrows a handle C may pass as NULL (meaning "none").
+    ///
+    /// # Safety
+    /// As [`Handle::arg`].
+    unsafe fn opt_arg<'a>(ptr: *const Self) -> Option<&'a Self::Rust> {
+        // SAFETY: as in `arg`.
+        unsafe { ptr.cast::<Self::Rust>().as_ref() }
+    }
+
+    /// Borrows a handle C passed in, mutably.
+    ///
+    /// # Safety
+    /// As [`Handle::arg`], and no other reference to it is live.
+    unsafe fn arg_mut<'a>(ptr: *mut Self) -> Outcome<&'a mut Self::Rust> {
+        // SAFETY: as in `arg`; exclusivity is the caller's contract.
+        unsafe { ptr.cast::<Self::Rust>().as_mut() }.ok_or(LICENTIA_NULL_ARGUMENT)
+    }
+
+    /// Takes the handle back from C: C must not use it again.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or came from [`Handle::into_raw`] of this type and was not freed.
+    unsafe fn take(ptr: *mut Self) -> Outcome<Self::Rust> {
+        if ptr.is_null() {
+            return Err(LICENTIA_NULL_ARGUMENT);
+        }
+        // SAFETY: the caller's contract; the box was made by `into_raw`.
+        Ok(*unsafe { Box::from_raw(ptr.cast::<Self::Rust>()) })
+    }
+
+    /// Takes the handle back from C and drops it; NULL is a no-op.
+    ///
+    /// # Safety
+    /// As [`Handle::take`].
+    unsafe fn free(ptr: *mut Self) {
+        // SAFETY: forwarded contract; NULL gives an error, dropped here.
+        drop(unsafe { Self::take(ptr) });
+    }
+}
+
+/// The place an out-parameter points to, checked for NULL before any work is
+/// done, so nothing is allocated for a caller who cannot receive it.
+pub(crate) struct Out<'a, T>(&'a mut T);
+
+impl<'a, T> Out<'a, T> {
+    /// # Safety
+    /// `ptr` is NULL or valid for a write of `T`.
+    pub(crate) unsafe fn new(ptr: *mut T) -> Outcome<Out<'a, T>> {
+        // SAFETY: the caller's contract.
+        unsafe { ptr.as_mut() }
+            .map(Out)
+            .ok_or(LICENTIA_NULL_ARGUMENT)
+    }
+
+    /// Writes the value: called only once the call has succeeded.
+    pub(crate) fn set(self, value: T) {
+        *self.0 = value;
+    }
+}
+
+impl<'a, H: Handle> Out<'a, *mut H> {
+    /// Gives `value` to C through the out-parameter.
+    pub(crate) fn give(self, value: H::Rust) {
+        self.set(H::into_raw(value));
+    }
+}
+
+/// Reads a required NUL-terminated UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char) -> Outcome<&'a str> {
+    if ptr.is_null() {
+        return Err(LICENTIA_NULL_ARGUMENT);
+    }
+    // SAFETY: non-NULL and NUL-terminated by the caller's contract.
+    unsafe { CStr::from_ptr(ptr) }
+        .to_str()
+        .map_err(|_| LICENTIA_INVALID_UTF8)
+}
+
+/// Reads an optional string argument: NULL means absent.
+///
+/// # Safety
+/// As [`str_arg`].
+pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char) -> Outcome<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { str_arg(ptr) }.map(Some)
+    }
+}
+
+/// Reads `len` bytes; NULL is allowed only when `len` is 0.
+///
+/// # Safety
+/// `ptr` is NULL or valid for reads of `len` bytes.
+pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize) -> Outcome<&'a [u8]> {
+    match (ptr.is_null(), len) {
+        (true, 0) => Ok(&[]),
+        (true, _) => Err(LICENTIA_NULL_ARGUMENT),
+        // SAFETY: the caller's contract.
+        (false, _) => Ok(unsafe { std::slice::from_raw_parts(ptr, len) }),
+    }
+}
+
+/// Writes `text` to a caller's buffer — the one convention for strings out:
+///
+/// - on success `buf` holds `text` and a NUL, and `*out_len` its length
+///   without the NUL;
+/// - when `buf_len < length + 1`, nothing is written to `buf`, `*out_len` is
+///   the length needed (without the NUL) and the status is
+///   `LICENTIA_BUFFER_TOO_SMALL`;
+/// - `buf` may be NULL only when `buf_len` is 0 (asking for the length).
+///
+/// # Safety
+/// `buf` is NULL or valid for writes of `buf_len` bytes; `out_len` is NULL or
+/// valid for a write.
+pub(crate) unsafe fn write_str(
+    text: &str,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> Outcome {
+    // SAFETY: forwarded contract.
+    let out_len = unsafe { Out::new(out_len) }?;
+    if buf.is_null() && buf_len != 0 {
+        return Err(LICENTIA_NULL_ARGUMENT);
+    }
+    if buf_len <= text.len() {
+        out_len.set(text.len());
+        return Err(LICENTIA_BUFFER_TOO_SMALL);
+    }
+    // SAFETY: `buf` holds at least `text.len() + 1` bytes (checked above).
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
+        *buf.add(text.len()) = 0;
+    }
+    out_len.set(text.len());
+    Ok(())
+}
