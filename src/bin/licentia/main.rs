@@ -5,7 +5,10 @@
 //! command's help) and `run(args) -> licentia::Result<ExitCode>`; the modules
 //! read and write files and call the core, which holds every license rule.
 //! A new command is a new module plus one variant in [`Command`] and one arm
-//! in [`main`].
+//! in [`main`]. A command group (`key rotate`) is a module whose `Args` holds
+//! a `#[command(subcommand)]` enum; a command behind another feature
+//! (`serve`) puts the same `#[cfg(feature = ...)]` on its `mod`, variant and
+//! arm.
 //!
 //! Exit codes: 0 success (for `verify`: a valid license, warnings allowed),
 //! 1 an invalid verdict, 2 an error (`error: <message>` on standard error).

@@ -178,7 +178,7 @@ fn binding(binding: &Binding) -> String {
 }
 
 /// Whole days when exact, else seconds.
-pub fn duration(secs: u64) -> String {
+fn duration(secs: u64) -> String {
     const DAY: u64 = licentia::DAY.unsigned_abs();
     match secs {
         s if s % DAY == 0 && s / DAY == 1 => "1 day".into(),
