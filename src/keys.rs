@@ -239,15 +239,6 @@ impl PublicKey {
             .verify_strict(message, &signature)
             .map_err(|_| Error::BadSignature)
     }
-
-    /// The lenient check, kept only so tests can show what strictness refuses.
-    #[cfg(test)]
-    pub(crate) fn verify_lenient(&self, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> bool {
-        use ed25519_dalek::Verifier as _;
-        self.inner
-            .verify(message, &ed25519_dalek::Signature::from_bytes(signature))
-            .is_ok()
-    }
 }
 
 impl fmt::Debug for PublicKey {
