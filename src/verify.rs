@@ -233,9 +233,10 @@ impl License {
                 hard_expiry,
                 soft_expiry,
             } => {
+                // No hard expiry means perpetual: an extension must not add one.
                 if terms
                     .hard_expiry
-                    .map_or(true, |current| *hard_expiry > current)
+                    .is_some_and(|current| *hard_expiry > current)
                 {
                     terms.hard_expiry = Some(*hard_expiry);
                     terms.soft_expiry = *soft_expiry;
