@@ -64,6 +64,9 @@ pub mod clock;
 mod codec;
 mod error;
 pub mod format;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hex;
 mod issue;
 pub mod keys;
@@ -72,6 +75,8 @@ pub mod machine;
 pub mod renewal;
 pub mod revocation;
 pub mod rollover;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod spec;
 mod time;
 mod verdict;
