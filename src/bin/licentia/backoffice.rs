@@ -1,0 +1,139 @@
+//! The back-office commands (feature `server`): `serve`, `token create`,
+//! `audit verify`, `key rotate`. Each builds the layered configuration and
+//! calls the library's `licentia::server`; nothing here but arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use licentia::server::{self, Config, Overrides};
+use licentia::Result;
+
+use crate::common;
+
+/// Where the back office keeps its data; shared by every back-office command.
+#[derive(Debug, clap::Args)]
+pub struct Place {
+    /// Data directory (SQLite database, signing keys) [default: licentia-data].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://FILE or postgres://...) [default: DIR/licentia.db].
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// TOML configuration file (under environment LICENTIA_* and flags).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl Place {
+    fn config(&self, listen: Option<SocketAddr>) -> std::result::Result<Config, String> {
+        Config::load(
+            self.config.as_deref(),
+            std::env::vars(),
+            Overrides {
+                data_dir: self.data_dir.clone(),
+                listen,
+                database_url: self.database_url.clone(),
+            },
+        )
+    }
+}
+
+/// Back-office commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run the back office: HTTP API, SQLite by default (127.0.0.1:8080).
+    Serve {
+        #[command(flatten)]
+        place: Place,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<SocketAddr>,
+    },
+    /// API tokens of the back office.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The back office's history.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// The back office's signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+/// `licentia token ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token (printed once).
+    Create {
+        #[command(flatten)]
+        place: Place,
+        /// admin, issuer, finance or auditor.
+        #[arg(long)]
+        role: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+/// `licentia audit ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Check the history's hash chain; names the first broken entry.
+    Verify {
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+/// `licentia key ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum KeyCommand {
+    /// Make a new active signing key, endorsed by the old one (a rollover statement).
+    Rotate {
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+/// Runs a back-office command.
+pub fn run(command: Command) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let outcome = runtime.block_on(async {
+        match command {
+            Command::Serve { place, listen } => {
+                server::launch(place.config(listen)?).await.map(|()| None)
+            }
+            Command::Token(TokenCommand::Create { place, role, name }) => {
+                server::create_token(&place.config(None)?, &role, &name)
+                    .await
+                    .map(Some)
+            }
+            Command::Audit(AuditCommand::Verify { place }) => {
+                server::verify_history(&place.config(None)?)
+                    .await
+                    .map(|n| Some(format!("history intact: {n} entries")))
+            }
+            Command::Key(KeyCommand::Rotate { place }) => {
+                server::rotate_key(&place.config(None)?).await.map(|id| {
+                    Some(format!(
+                        "new active signing key {id}; restart running servers to sign with it"
+                    ))
+                })
+            }
+        }
+    });
+    match outcome {
+        Ok(text) => {
+            if let Some(text) = text {
+                common::print(&text)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(common::EXIT_ERROR))
+        }
+    }
+}

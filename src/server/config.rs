@@ -1,0 +1,193 @@
+//! Server configuration, layered: defaults, then a TOML file, then
+//! environment variables `LICENTIA_*`, then command-line flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Default listen address: local only, so a first start exposes nothing.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default data directory (database, signing keys), relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "licentia-data";
+
+/// Everything `licentia serve` can be told.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Directory holding the SQLite database and the signing keys.
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://...` or `postgres://...`; the SQLite file in `data_dir` when absent.
+    pub database_url: Option<String>,
+    /// Logs as JSON lines instead of text.
+    pub log_json: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests per minute per client address on product-facing endpoints (0: no limit).
+    pub rate_limit_per_minute: u32,
+    /// Database connections in the pool.
+    pub max_connections: u32,
+    /// SQLite `synchronous` level: `full` (default; durable across power loss)
+    /// or `normal` (durable across a crash of the process, faster).
+    pub sqlite_synchronous: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            listen: DEFAULT_LISTEN.parse().expect("valid default address"),
+            database_url: None,
+            log_json: false,
+            max_body_bytes: 64 * 1024,
+            rate_limit_per_minute: 6000,
+            max_connections: 8,
+            sqlite_synchronous: "full".into(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    /// The database URL may hold a password: only its scheme is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(|u| format!("{}://<redacted>", u.split("://").next().unwrap_or("?"))),
+            )
+            .field("log_json", &self.log_json)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("max_connections", &self.max_connections)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
+            .finish()
+    }
+}
+
+/// Values given on the command line; each set one wins over every other layer.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<SocketAddr>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Builds the configuration: defaults, `file` (if given), the `LICENTIA_*`
+    /// variables in `env`, then `flags`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: Overrides,
+    ) -> Result<Config, String> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        for (name, value) in env {
+            let Some(field) = name.strip_prefix("LICENTIA_") else {
+                continue;
+            };
+            let bad = |e: &dyn fmt::Display| format!("{name}: {e}");
+            match field {
+                "DATA_DIR" => config.data_dir = PathBuf::from(value),
+                "LISTEN" => config.listen = value.parse().map_err(|e| bad(&e))?,
+                "DATABASE_URL" => config.database_url = Some(value),
+                "LOG_JSON" => config.log_json = matches!(value.as_str(), "1" | "true" | "yes"),
+                "MAX_BODY_BYTES" => config.max_body_bytes = value.parse().map_err(|e| bad(&e))?,
+                "RATE_LIMIT_PER_MINUTE" => {
+                    config.rate_limit_per_minute = value.parse().map_err(|e| bad(&e))?
+                }
+                "MAX_CONNECTIONS" => config.max_connections = value.parse().map_err(|e| bad(&e))?,
+                "SQLITE_SYNCHRONOUS" => config.sqlite_synchronous = value,
+                // Other LICENTIA_* variables belong to other tools (and tests).
+                _ => {}
+            }
+        }
+        if let Some(dir) = flags.data_dir {
+            config.data_dir = dir;
+        }
+        if let Some(listen) = flags.listen {
+            config.listen = listen;
+        }
+        if let Some(url) = flags.database_url {
+            config.database_url = Some(url);
+        }
+        if !matches!(config.sqlite_synchronous.as_str(), "full" | "normal") {
+            return Err(format!(
+                "sqlite_synchronous must be 'full' or 'normal', not '{}'",
+                config.sqlite_synchronous
+            ));
+        }
+        if config.max_connections == 0 {
+            return Err("max_connections must be at least 1".into());
+        }
+        Ok(config)
+    }
+
+    /// The database URL in force: the given one, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("licentia.db").display()
+            ),
+        }
+    }
+
+    /// Where signing keys live.
+    pub fn key_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("licentia.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a\"\nmax_connections = 3\n",
+        )
+        .unwrap();
+        let env = vec![
+            ("LICENTIA_DATA_DIR".to_string(), "/srv/b".to_string()),
+            ("HOME".to_string(), "/root".to_string()),
+        ];
+        let flags = Overrides {
+            listen: Some("127.0.0.1:9001".parse().unwrap()),
+            ..Overrides::default()
+        };
+        let c = Config::load(Some(&file), env, flags).unwrap();
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.data_dir, PathBuf::from("/srv/b"));
+        assert_eq!(c.max_connections, 3);
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        assert!(Config::load(Some(&file), vec![], Overrides::default()).is_err());
+        let secret = Config {
+            database_url: Some("postgres://u:hunter2@db/x".into()),
+            ..Config::default()
+        };
+        assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+}

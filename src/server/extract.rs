@@ -1,0 +1,184 @@
+//! Request extractors that answer every rejection with a problem document:
+//! JSON bodies, query strings, staff tokens, the `Idempotency-Key` header.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ApiResult};
+use super::secret::sha256_hex;
+use super::store::{Page, Role, TokenRecord};
+use super::AppState;
+
+/// A JSON body, with the hash of its bytes (for idempotency).
+pub struct Body<T> {
+    /// The parsed value.
+    pub value: T,
+    /// SHA-256 of the raw body.
+    pub hash: String,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "the request body is larger than the server accepts",
+                )
+            } else {
+                ApiError::bad_request("the request body could not be read")
+            }
+        })?;
+        let value = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_data() {
+                ApiError::invalid(format!("the JSON body does not fit: {e}"))
+            } else {
+                ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+            }
+        })?;
+        Ok(Body {
+            value,
+            hash: sha256_hex(&bytes),
+        })
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    /// No body at all (no content type) is `None`; any body must be JSON.
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        if req.headers().get(header::CONTENT_TYPE).is_none() {
+            return Ok(None);
+        }
+        <Body<T> as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
+/// A query string.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(v)| Q(v))
+            .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
+    }
+}
+
+/// Largest page size.
+pub const MAX_LIMIT: i64 = 500;
+
+/// Pagination parameters: `limit` (1..=500, default 50) and `offset`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+impl PageQuery {
+    /// The checked page.
+    pub fn page(&self) -> ApiResult<Page> {
+        let limit = self.limit.unwrap_or(Page::default().limit);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+            return Err(ApiError::bad_request(format!(
+                "limit must be 1 to {MAX_LIMIT} and offset at least 0"
+            )));
+        }
+        Ok(Page { limit, offset })
+    }
+}
+
+/// A member of staff, authenticated by an API token (`Authorization: Bearer ...`).
+#[derive(Debug, Clone)]
+pub struct Staff(pub TokenRecord);
+
+impl Staff {
+    /// Refuses unless the token has one of `roles`.
+    pub fn allow(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.0.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                self.0.role.as_str()
+            )))
+        }
+    }
+
+    /// Who, for the history.
+    pub fn actor(&self) -> String {
+        format!("token:{}", self.0.id)
+    }
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized("send an API token: Authorization: Bearer lic_...")
+        })?;
+        state
+            .store
+            .token_by_hash(&sha256_hex(token.as_bytes()))
+            .await?
+            .map(Staff)
+            .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))
+    }
+}
+
+/// The optional `Idempotency-Key` header (1 to 255 visible characters).
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(IdempotencyKey(None));
+        };
+        let text = value
+            .to_str()
+            .ok()
+            .filter(|t| (1..=255).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")
+            })?;
+        Ok(IdempotencyKey(Some(text.to_owned())))
+    }
+}

@@ -1,0 +1,141 @@
+//! The server's signing keys: private halves as PEM files (0600) in the data
+//! directory, their public halves and states in the database. One key is
+//! active (signs); the others stay trusted until retired.
+
+use std::path::{Path, PathBuf};
+
+use super::error::ApiError;
+use super::store::{KeyRecord, Store};
+use crate::{Issuer, PublicKey, SigningKey, Timestamp, Verifier};
+
+/// The keys one server instance signs and verifies with.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    issuer: Issuer,
+    verifier: Verifier,
+    records: Vec<KeyRecord>,
+}
+
+fn key_path(dir: &Path, key_id: &str) -> PathBuf {
+    dir.join(format!("{key_id}.pem"))
+}
+
+fn create_key_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn record(key: &SigningKey, state: &str, rollover: Option<String>) -> KeyRecord {
+    KeyRecord {
+        key_id: key.key_id().to_string(),
+        public_pem: key.public_key().to_pem(),
+        state: state.into(),
+        created_at: Timestamp::now().0,
+        rollover,
+    }
+}
+
+fn err(e: ApiError) -> String {
+    e.detail
+}
+
+impl Keyring {
+    /// Loads the keys the database lists, creating the first key (and its
+    /// file) when there is none. The active key's file must be in `dir` and
+    /// readable by its owner only.
+    pub async fn open(store: &dyn Store, dir: &Path) -> Result<Keyring, String> {
+        create_key_dir(dir)?;
+        if store.signing_keys().await.map_err(err)?.is_empty() {
+            let key = SigningKey::generate();
+            let path = key_path(dir, &key.key_id().to_string());
+            key.save(&path).map_err(|e| e.to_string())?;
+            if !store
+                .add_first_key(record(&key, "active", None))
+                .await
+                .map_err(err)?
+            {
+                // Another instance created the first key at the same moment.
+                std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+        Keyring::load(store, dir).await
+    }
+
+    async fn load(store: &dyn Store, dir: &Path) -> Result<Keyring, String> {
+        let records = store.signing_keys().await.map_err(err)?;
+        let active = records
+            .iter()
+            .find(|r| r.state == "active")
+            .ok_or("the database names no active signing key")?;
+        let path = key_path(dir, &active.key_id);
+        let key = SigningKey::load(&path).map_err(|e| {
+            format!(
+                "the active signing key {} cannot be loaded from {}: {e}",
+                active.key_id,
+                path.display()
+            )
+        })?;
+        if key.key_id().to_string() != active.key_id {
+            return Err(format!(
+                "{} does not hold key {}",
+                path.display(),
+                active.key_id
+            ));
+        }
+        let mut verifier = Verifier::default();
+        for r in &records {
+            let public = PublicKey::from_pem(&r.public_pem).map_err(|e| e.to_string())?;
+            verifier.trust(public, None, None);
+        }
+        Ok(Keyring {
+            issuer: Issuer::new(key),
+            verifier,
+            records,
+        })
+    }
+
+    /// Makes a new active key: its file is written, the database switches to
+    /// it, and a rollover statement signed by the old key endorses it.
+    pub async fn rotate(
+        &self,
+        store: &dyn Store,
+        dir: &Path,
+        actor: &str,
+    ) -> Result<Keyring, String> {
+        create_key_dir(dir)?;
+        let key = SigningKey::generate();
+        let statement = self
+            .issuer
+            .rollover(key.public_key(), None, None, Timestamp::now())
+            .map_err(|e| e.to_string())?
+            .to_armor();
+        key.save(key_path(dir, &key.key_id().to_string()))
+            .map_err(|e| e.to_string())?;
+        store
+            .rotate_key(record(&key, "active", Some(statement)), actor)
+            .await
+            .map_err(err)?;
+        Keyring::load(store, dir).await
+    }
+
+    /// Signs with the active key.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
+    /// Verifies with every trusted key.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// The keys and their rollover statements, for products to download.
+    pub fn records(&self) -> &[KeyRecord] {
+        &self.records
+    }
+}

@@ -1,0 +1,648 @@
+//! The back office: `licentia serve`.
+//!
+//! A thin HTTP server over a database (SQLite by default, PostgreSQL for any
+//! number of instances): it stores, authorizes and schedules, and every
+//! document it hands out is signed by the core's [`Issuer`](crate::Issuer).
+//! The binary only bootstraps: [`launch`] runs the server until a signal,
+//! [`launch_with_listener`] runs it on a listener the caller bound (tests
+//! use `127.0.0.1:0`).
+//!
+//! Routes are declared once ([`routes`]); the router and the OpenAPI
+//! document (`/v1/openapi.json`) are both built from that table.
+
+mod api;
+pub mod config;
+pub mod error;
+mod extract;
+pub mod history;
+pub mod keyring;
+mod ratelimit;
+pub mod secret;
+pub mod sql;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::Router;
+use tokio::sync::{oneshot, RwLock};
+
+pub use config::{Config, Overrides};
+use error::ApiError;
+use keyring::Keyring;
+use store::{Role, Store};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<dyn Store>,
+    keys: Arc<RwLock<Arc<Keyring>>>,
+    key_dir: PathBuf,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// An API token with one of the listed roles (checked in the handler).
+    Token,
+    /// A product, with its license key; rate limited.
+    LicenseKey,
+}
+
+/// One route: method, path, who may call it, what it does, and its handler.
+pub struct Route {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path, with `{id}` parameters.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        summary,
+        handler,
+    }
+}
+
+/// Every route of the server.
+pub fn routes() -> Vec<Route> {
+    use Access::{LicenseKey, Public, Token};
+    vec![
+        route(
+            "get",
+            "/healthz",
+            Public,
+            "The process is up",
+            get(api::healthz),
+        ),
+        route(
+            "get",
+            "/readyz",
+            Public,
+            "The database answers",
+            get(api::readyz),
+        ),
+        route(
+            "get",
+            "/v1/openapi.json",
+            Public,
+            "This document",
+            get(openapi_json),
+        ),
+        route(
+            "post",
+            "/v1/tokens",
+            Token,
+            "Create an API token (admin; shown once)",
+            post(api::create_token),
+        ),
+        route(
+            "get",
+            "/v1/tokens",
+            Token,
+            "List API tokens (admin)",
+            get(api::list_tokens),
+        ),
+        route(
+            "delete",
+            "/v1/tokens/{id}",
+            Token,
+            "Revoke an API token (admin)",
+            delete(api::revoke_token),
+        ),
+        route(
+            "get",
+            "/v1/keys",
+            Public,
+            "Signing public keys and rollover statements",
+            get(api::list_keys),
+        ),
+        route(
+            "post",
+            "/v1/keys/rotate",
+            Token,
+            "Make a new active signing key (admin)",
+            post(api::rotate_key),
+        ),
+        route(
+            "post",
+            "/v1/products",
+            Token,
+            "Create a product (admin, issuer)",
+            post(api::create_product),
+        ),
+        route(
+            "get",
+            "/v1/products",
+            Token,
+            "List products",
+            get(api::list_products),
+        ),
+        route(
+            "get",
+            "/v1/products/{id}",
+            Token,
+            "Show a product (id or code)",
+            get(api::show_product),
+        ),
+        route(
+            "post",
+            "/v1/policies",
+            Token,
+            "Create a policy (admin, issuer)",
+            post(api::create_policy),
+        ),
+        route(
+            "get",
+            "/v1/policies",
+            Token,
+            "List policies (filter: product_id)",
+            get(api::list_policies),
+        ),
+        route(
+            "get",
+            "/v1/policies/{id}",
+            Token,
+            "Show a policy",
+            get(api::show_policy),
+        ),
+        route(
+            "post",
+            "/v1/customers",
+            Token,
+            "Create a partner, customer or site (admin, issuer)",
+            post(api::create_customer),
+        ),
+        route(
+            "get",
+            "/v1/customers",
+            Token,
+            "List customers (filters: parent_id, kind)",
+            get(api::list_customers),
+        ),
+        route(
+            "get",
+            "/v1/customers/{id}",
+            Token,
+            "Show a customer",
+            get(api::show_customer),
+        ),
+        route(
+            "get",
+            "/v1/customers/{id}/history",
+            Token,
+            "A customer's history",
+            get(api::customer_history),
+        ),
+        route(
+            "post",
+            "/v1/licenses",
+            Token,
+            "Issue a license from a policy (admin, issuer; Idempotency-Key; key shown once)",
+            post(api::issue_license),
+        ),
+        route(
+            "get",
+            "/v1/licenses",
+            Token,
+            "List licenses (filters: product_id, customer_id, status, expires_before)",
+            get(api::list_licenses),
+        ),
+        route(
+            "get",
+            "/v1/licenses/{id}",
+            Token,
+            "Show a license",
+            get(api::show_license),
+        ),
+        route(
+            "post",
+            "/v1/licenses/{id}/suspend",
+            Token,
+            "Suspend (admin, issuer)",
+            post(api::suspend),
+        ),
+        route(
+            "post",
+            "/v1/licenses/{id}/reinstate",
+            Token,
+            "Reinstate a suspended license (admin, issuer)",
+            post(api::reinstate),
+        ),
+        route(
+            "post",
+            "/v1/licenses/{id}/revoke",
+            Token,
+            "Revoke for good (admin, issuer)",
+            post(api::revoke),
+        ),
+        route(
+            "post",
+            "/v1/licenses/{id}/renew",
+            Token,
+            "Extend: new file or renewal token (admin, issuer, finance; Idempotency-Key)",
+            post(api::renew),
+        ),
+        route(
+            "put",
+            "/v1/licenses/{id}/entitlements",
+            Token,
+            "Replace the features (admin, issuer)",
+            put(api::set_entitlements),
+        ),
+        route(
+            "put",
+            "/v1/licenses/{id}/seats",
+            Token,
+            "Change seats: only finance raises",
+            put(api::set_seats),
+        ),
+        route(
+            "get",
+            "/v1/licenses/{id}/activations",
+            Token,
+            "A license's activations",
+            get(api::license_activations),
+        ),
+        route(
+            "get",
+            "/v1/licenses/{id}/history",
+            Token,
+            "A license's history",
+            get(api::license_history),
+        ),
+        route(
+            "post",
+            "/v1/activations",
+            LicenseKey,
+            "Activate a machine: machine-locked file, one seat (Idempotency-Key)",
+            post(api::activate),
+        ),
+        route(
+            "delete",
+            "/v1/activations/{id}",
+            LicenseKey,
+            "Deactivate, freeing the seat (X-License-Key, or a token)",
+            delete(api::deactivate),
+        ),
+        route(
+            "post",
+            "/v1/activations/offline",
+            Token,
+            "Answer an offline activation request (admin, issuer; Idempotency-Key)",
+            post(api::activate_offline),
+        ),
+        route(
+            "post",
+            "/v1/check-ins",
+            LicenseKey,
+            "Refresh an activated machine's file",
+            post(api::check_in),
+        ),
+        route(
+            "post",
+            "/v1/temporary-licenses",
+            LicenseKey,
+            "Temporary license for a replacement machine (no seat; quota)",
+            post(api::temporary),
+        ),
+        route(
+            "post",
+            "/v1/leases",
+            LicenseKey,
+            "Check a floating seat out",
+            post(api::checkout),
+        ),
+        route(
+            "post",
+            "/v1/leases/{id}/heartbeat",
+            LicenseKey,
+            "Extend a live lease",
+            post(api::heartbeat),
+        ),
+        route(
+            "delete",
+            "/v1/leases/{id}",
+            LicenseKey,
+            "Return a lease early (X-License-Key)",
+            delete(api::return_lease),
+        ),
+        route(
+            "get",
+            "/v1/revocation-list",
+            Public,
+            "The signed revocation list of a product (?product=CODE)",
+            get(api::revocation_list),
+        ),
+        route(
+            "get",
+            "/v1/history",
+            Token,
+            "The history (filters: license_id, customer_id, operation, after_seq)",
+            get(api::history),
+        ),
+    ]
+}
+
+/// The OpenAPI 3.1 document, built from [`routes`].
+pub fn openapi() -> serde_json::Value {
+    let mut paths = serde_json::Map::new();
+    for r in routes() {
+        let entry = paths
+            .entry(r.path.to_owned())
+            .or_insert_with(|| serde_json::json!({}));
+        let mut params = Vec::new();
+        if r.path.contains("{id}") {
+            params.push(serde_json::json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+        if r.method == "get"
+            && r.path.starts_with("/v1/")
+            && r.access == Access::Token
+            && !r.path.ends_with("}")
+        {
+            for name in ["limit", "offset"] {
+                params.push(
+                    serde_json::json!({"name": name, "in": "query", "schema": {"type": "integer"}}),
+                );
+            }
+        }
+        let security = match r.access {
+            Access::Public => serde_json::json!([]),
+            Access::Token => serde_json::json!([{"token": []}]),
+            Access::LicenseKey => serde_json::json!([{"licenseKey": []}, {"token": []}]),
+        };
+        let mut op = serde_json::json!({
+            "summary": r.summary,
+            "operationId": format!("{}{}", r.method, r.path.replace(['/', '{', '}', '.', '-'], "_")),
+            "parameters": params,
+            "security": security,
+            "responses": {
+                "2XX": {"description": "Success", "content": {"application/json": {}}},
+                "default": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            }
+        });
+        if matches!(r.method, "post" | "put") {
+            op["requestBody"] = serde_json::json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        entry[r.method] = op;
+    }
+    serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "licentia back office", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer"},
+                "licenseKey": {"type": "apiKey", "in": "header", "name": "X-License-Key"}
+            },
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string"}, "title": {"type": "string"},
+                        "status": {"type": "integer"}, "detail": {"type": "string"}
+                    }
+                }
+            }
+        }
+    })
+}
+
+async fn openapi_json() -> axum::Json<serde_json::Value> {
+    axum::Json(openapi())
+}
+
+/// The application: every route, the body limit, rate limiting on
+/// product-facing routes, problem documents for unknown routes.
+fn app(state: AppState, config: &Config) -> Router {
+    let limiter = Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute));
+    let mut public = Router::new();
+    let mut products = Router::new();
+    for r in routes() {
+        if r.access == Access::LicenseKey {
+            products = products.route(r.path, r.handler);
+        } else {
+            public = public.route(r.path, r.handler);
+        }
+    }
+    let products = products.layer(axum::middleware::from_fn_with_state(
+        limiter,
+        ratelimit::limit,
+    ));
+    public
+        .merge(products)
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A server running in this process.
+#[derive(Debug)]
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The admin token made at the first start of an empty database (shown once).
+    pub bootstrap_token: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, finishes the requests in flight, and returns.
+    pub async fn stop(mut self) -> Result<(), String> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Opens the store: the database (created and migrated as needed) and the data directory.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    Ok(Arc::new(sql::SqlStore::connect(config).await?))
+}
+
+/// Starts the server on `listener`: opens the database, loads (or makes)
+/// the signing key, makes the bootstrap admin token on an empty database.
+pub async fn launch_with_listener(
+    config: Config,
+    listener: tokio::net::TcpListener,
+) -> Result<Running, String> {
+    let store = open_store(&config).await?;
+    let key_dir = config.key_dir();
+    let keyring = Keyring::open(store.as_ref(), &key_dir).await?;
+    let (record, token) = api::mint_token("bootstrap admin", Role::Admin, "system");
+    let bootstrap_token = store
+        .bootstrap_admin(record, token.hash())
+        .await
+        .map_err(|e| e.detail)?
+        .then(|| token.reveal().to_owned());
+    let state = AppState {
+        store,
+        keys: Arc::new(RwLock::new(Arc::new(keyring))),
+        key_dir,
+    };
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let service = app(state, &config).into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "licentia back office listening");
+    Ok(Running {
+        addr,
+        bootstrap_token,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Sets up `tracing` logs (text, or JSON lines); `RUST_LOG` filters.
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Runs `licentia serve`: binds `config.listen`, prints the address (and a
+/// bootstrap admin token on first start) to standard output, serves until
+/// SIGTERM or SIGINT, then shuts down gracefully.
+pub async fn launch(config: Config) -> Result<(), String> {
+    init_logging(config.log_json);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let running = launch_with_listener(config, listener).await?;
+    if let Some(token) = &running.bootstrap_token {
+        println!("bootstrap admin token (shown once, keep it safe): {token}");
+    }
+    println!("licentia listening on http://{}", running.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// `licentia token create`: a new API token, made directly in the database.
+pub async fn create_token(config: &Config, role: &str, name: &str) -> Result<String, String> {
+    let role = Role::parse(role).ok_or("the role is admin, issuer, finance or auditor")?;
+    let store = open_store(config).await?;
+    let (record, token) = api::mint_token(name, role, "cli");
+    store
+        .create_token(record, token.hash())
+        .await
+        .map_err(|e| e.detail)?;
+    Ok(token.reveal().to_owned())
+}
+
+/// `licentia audit verify`: checks the whole history chain; the number of
+/// entries when whole, else which entry is broken.
+pub async fn verify_history(config: &Config) -> Result<i64, String> {
+    let store = open_store(config).await?;
+    let mut check = history::ChainCheck::new();
+    loop {
+        let page = store
+            .history(
+                &store::HistoryFilter {
+                    after_seq: Some(check.count()),
+                    ..Default::default()
+                },
+                store::Page {
+                    limit: extract::MAX_LIMIT,
+                    offset: 0,
+                },
+            )
+            .await
+            .map_err(|e| e.detail)?;
+        if page.is_empty() {
+            break;
+        }
+        for entry in &page {
+            check.next(entry)?;
+        }
+    }
+    let (seq, hash) = store.history_tip().await.map_err(|e| e.detail)?;
+    if seq != check.count() || hash != check.tip() {
+        return Err(format!(
+            "the chain ends at entry {} but its head says {seq}: entries were removed from the end",
+            check.count()
+        ));
+    }
+    Ok(check.count())
+}
+
+/// `licentia key rotate`: a new active signing key; returns its id. Running
+/// servers keep signing with the old key until restarted (or rotate through
+/// `POST /v1/keys/rotate`, which switches the answering instance at once).
+pub async fn rotate_key(config: &Config) -> Result<String, String> {
+    let store = open_store(config).await?;
+    let keyring = Keyring::open(store.as_ref(), &config.key_dir()).await?;
+    let rotated = keyring
+        .rotate(store.as_ref(), &config.key_dir(), "cli")
+        .await?;
+    Ok(rotated.issuer().public_key().key_id().to_string())
+}
