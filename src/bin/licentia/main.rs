@@ -14,6 +14,8 @@
 //! 1 an invalid verdict, 2 an error (`error: <message>` on standard error).
 
 mod accept;
+#[cfg(feature = "server")]
+mod backoffice;
 mod common;
 mod fingerprint;
 mod inspect;
@@ -52,6 +54,9 @@ enum Command {
     Revoke(revoke::Args),
     Renew(renew::Args),
     Rollover(rollover::Args),
+    #[cfg(feature = "server")]
+    #[command(flatten)]
+    Backoffice(backoffice::Command),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +71,8 @@ fn main() -> ExitCode {
         Command::Revoke(args) => revoke::run(args),
         Command::Renew(args) => renew::run(args),
         Command::Rollover(args) => rollover::run(args),
+        #[cfg(feature = "server")]
+        Command::Backoffice(command) => backoffice::run(command),
     };
     result.unwrap_or_else(|error| {
         common::report_error(&error);
