@@ -1326,6 +1326,19 @@ licentia_status licentia_verifier_new(struct licentia_verifier **out);
 licentia_status licentia_verifier_from_pem(const char *pem, struct licentia_verifier **out);
 
 /**
+ * Creates a verifier trusting the public key in an SPKI PEM file.
+ *
+ * On success `*out` receives a new verifier, freed with
+ * `licentia_verifier_free`. Errors: `LICENTIA_IO`, `LICENTIA_TOO_LARGE`,
+ * `LICENTIA_KEY_FORMAT`, `LICENTIA_WEAK_KEY`, `LICENTIA_NULL_ARGUMENT`,
+ * `LICENTIA_INVALID_UTF8`.
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_verifier_from_key_file(const char *path, struct licentia_verifier **out);
+
+/**
  * Adds a trusted public key given as SPKI PEM text. Trusting a key again
  * changes nothing.
  *

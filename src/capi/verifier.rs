@@ -80,6 +80,31 @@ pub unsafe extern "C" fn licentia_verifier_from_pem(
     })
 }
 
+/// Creates a verifier trusting the public key in an SPKI PEM file.
+///
+/// On success `*out` receives a new verifier, freed with
+/// `licentia_verifier_free`. Errors: `LICENTIA_IO`, `LICENTIA_TOO_LARGE`,
+/// `LICENTIA_KEY_FORMAT`, `LICENTIA_WEAK_KEY`, `LICENTIA_NULL_ARGUMENT`,
+/// `LICENTIA_INVALID_UTF8`.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string; `out` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_verifier_from_key_file(
+    path: *const c_char,
+    out: *mut *mut licentia_verifier,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (path, out) = unsafe { (str_arg(path)?, Out::new(out)?) };
+        out.give(VerifierState {
+            verifier: Verifier::new([PublicKey::load(path)?]),
+            revocations: None,
+        });
+        Ok(())
+    })
+}
+
 /// Adds a trusted public key given as SPKI PEM text. Trusting a key again
 /// changes nothing.
 ///
@@ -118,9 +143,6 @@ pub unsafe extern "C" fn licentia_verifier_add_key_raw(
     key: *const u8,
 ) -> licentia_status {
     guard(|| {
-        if key.is_null() {
-            return Err(LICENTIA_NULL_ARGUMENT);
-        }
         // SAFETY: caller's contract.
         let (state, key) = unsafe {
             (

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The C tests (tests/c/): builds liblicentia with its test hook, compiles
+# every test with -std=c11 -Wall -Wextra -Werror -pedantic twice — against
+# the shared object found through pkg-config, and against the static
+# archive — and runs each under valgrind, leaks counted as failures. Also
+# compiles and runs tests/c/readme_example.c, the README's program.
+#
+#   scripts/test-c.sh            (installs valgrind with apt-get if missing)
+#
+# Ends with "N passed, M failed" and exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v valgrind >/dev/null; then
+    sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq valgrind
+fi
+
+# An optimized build with debug assertions, so the debug-only
+# licentia_test_panic hook exists but valgrind runs in seconds. Its own
+# target directory keeps the normal builds' caches untouched.
+target_dir=${CARGO_TARGET_DIR:-target}
+work="$target_dir/capi-test"
+dist="$work/dist"
+CARGO_TARGET_DIR="$work" CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true \
+    scripts/build-capi.sh "$dist" >"$work.build.log" 2>&1 || { cat "$work.build.log"; exit 1; }
+export PKG_CONFIG_PATH="$dist/lib/pkgconfig"
+libdir=$(pkg-config --variable=libdir licentia)
+
+cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread -DLICENTIA_TEST_HOOKS)
+read -ra shared_libs <<<"$(pkg-config --libs licentia)"
+# The same flags a user's static link takes, with the archive named exactly.
+read -ra static_libs <<<"$(pkg-config --static --libs licentia | sed 's/-llicentia/-l:liblicentia.a/')"
+read -ra pc_cflags <<<"$(pkg-config --cflags licentia)"
+valgrind=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+    --error-exitcode=1)
+
+passed=0
+failed=0
+# run NAME EXPECTED_EXIT COMMAND...: one counted run.
+run() {
+    local name=$1 expected=$2 status=0
+    shift 2
+    "$@" >"$work/$name.out" 2>&1 || status=$?
+    if [ "$status" = "$expected" ]; then
+        passed=$((passed + 1))
+        echo "ok   $name ($(tail -n1 "$work/$name.out"))"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name (exit $status, expected $expected):"
+        sed 's/^/    /' "$work/$name.out" | grep -v '^    \(  \| *[0-9]*: \)' | tail -n 30
+    fi
+}
+
+mkdir -p "$work/bin"
+for source in tests/c/test_*.c tests/c/readme_example.c; do
+    name=$(basename "$source" .c)
+    for link in shared static; do
+        bin="$work/bin/$name-$link"
+        if [ "$link" = shared ]; then
+            libs=("${shared_libs[@]}")
+        else
+            libs=("${static_libs[@]}")
+        fi
+        if ! cc "${cflags[@]}" "${pc_cflags[@]}" "$source" -o "$bin" "${libs[@]}" \
+            >"$work/$name-$link.cc" 2>&1; then
+            failed=$((failed + 1))
+            echo "FAIL $name-$link: does not compile:"
+            sed 's/^/    /' "$work/$name-$link.cc"
+            continue
+        fi
+        # The shared build must load liblicentia.so.0 (the SONAME); the
+        # static one must not need it at all.
+        needed=$(readelf -d "$bin" | grep -c 'NEEDED.*liblicentia.so.0' || true)
+        if [ "$link" = shared ] && [ "$needed" != 1 ] || [ "$link" = static ] && [ "$needed" != 0 ]; then
+            failed=$((failed + 1))
+            echo "FAIL $name-$link: links liblicentia.so.0 $needed times"
+            continue
+        fi
+        export LD_LIBRARY_PATH="$libdir"
+        if [ "$name" = readme_example ]; then
+            run "$name-$link-valid" 0 "${valgrind[@]}" "$bin" \
+                tests/vectors/keys/issuer.pub tests/vectors/licenses/unbound.lic acme-cad
+            run "$name-$link-expired" 1 "${valgrind[@]}" "$bin" \
+                tests/vectors/keys/issuer.pub tests/vectors/licenses/trial.lic acme-cad
+        else
+            run "$name-$link" 0 "${valgrind[@]}" "$bin" tests/vectors
+        fi
+    done
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

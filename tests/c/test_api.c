@@ -1,0 +1,689 @@
+/* The C ABI's contract, function by function: accessors, issuance, the
+ * clock guard, NULL for every pointer argument, buffers too small by one,
+ * free of NULL, invalid UTF-8, and the panic boundary.
+ * Usage: test_api [VECTORS_DIR] */
+#define _POSIX_C_SOURCE 200809L /* mkstemp */
+#include "check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *MACHINE_A =
+    "03609ac5750e57fd8727f95bcfff3ce06a03daa58406d6f907ab64a58baadb33254d03d444549f12"
+    "6d17d5fa8afb381c28ea4e";
+static const char *MACHINE_B =
+    "03ba22ceea9170b2969de6d2f4a639f1850307ad96a7b9a1a3ad2dec47c873645f7d03a3121055e7"
+    "81214c5172b26422c5775f";
+
+/* The last string CHECK_STRING read. */
+static char last[8192];
+
+/* Compares `last` with `expected`, unless `expected` is NULL. */
+static void expect_string(int line, const char *expected) {
+    if (expected != NULL && strcmp(last, expected) != 0) {
+        checks_failed++;
+        fprintf(stderr, "test_api.c:%d: got \"%s\", expected \"%s\"\n", line, last, expected);
+    }
+}
+
+/* Runs a string-out call three times — the length query (NULL, 0), a buffer
+ * too small by one (must stay untouched), an exact buffer — and compares the
+ * result with `expected` (skipped when NULL). `call` passes p_, cap_ and
+ * &n_ as its buffer, buffer length and out_len. */
+#define CHECK_STRING(call, expected)                                                    \
+    do {                                                                                \
+        char *p_ = NULL;                                                                \
+        size_t cap_ = 0, n_ = 12345, needed_;                                           \
+        last[0] = '\0';                                                                 \
+        CHECK_STATUS(call, LICENTIA_BUFFER_TOO_SMALL);                                  \
+        needed_ = n_;                                                                   \
+        CHECK(needed_ < sizeof last);                                                   \
+        if (needed_ >= sizeof last) {                                                   \
+            break;                                                                      \
+        }                                                                               \
+        memset(last, 'x', sizeof last);                                                 \
+        p_ = last;                                                                      \
+        cap_ = needed_;                                                                 \
+        n_ = 12345;                                                                     \
+        CHECK_STATUS(call, LICENTIA_BUFFER_TOO_SMALL);                                  \
+        CHECK(n_ == needed_ && last[0] == 'x' && (needed_ == 0 || last[needed_ - 1] == 'x')); \
+        cap_ = needed_ + 1;                                                             \
+        CHECK_OK(call);                                                                 \
+        CHECK(n_ == needed_ && strlen(last) == needed_);                                \
+        expect_string(__LINE__, expected);                                              \
+    } while (0)
+
+static int64_t at(const char *text) {
+    int64_t secs = 0;
+    CHECK_OK(licentia_parse_time(text, &secs));
+    return secs;
+}
+
+static void versions(void) {
+    CHECK(strcmp(licentia_version(), "0.1.0") == 0);
+    CHECK(licentia_format_version() == 1);
+    const uint8_t *list = NULL;
+    size_t count = 0;
+    CHECK_OK(licentia_supported_format_versions(&list, &count));
+    CHECK(count >= 1 && list != NULL && list[0] == 1);
+
+    CHECK(strcmp(licentia_status_message(LICENTIA_OK), "ok") == 0);
+    CHECK(strstr(licentia_status_message(LICENTIA_BAD_SIGNATURE), "signature") != NULL);
+    CHECK(strcmp(licentia_status_message(4242), "unknown status") == 0);
+    for (unsigned s = 0; s < 6000; s++) {
+        CHECK(licentia_status_message(s) != NULL);
+    }
+    CHECK(strcmp(licentia_rule_name(LICENTIA_RULE_EXPIRED), "expired") == 0);
+    CHECK(strcmp(licentia_rule_name(LICENTIA_RULE_CHECK_IN_DUE), "check_in_due") == 0);
+    CHECK(licentia_rule_name(100) == NULL);
+    CHECK(strcmp(licentia_state_name(LICENTIA_STATE_VALID_WITH_WARNINGS),
+                 "valid_with_warnings") == 0);
+    CHECK(licentia_state_name(3) == NULL);
+
+    int64_t t = 0;
+    CHECK_OK(licentia_parse_time("2027-01-31", &t));
+    CHECK(t == 1801353600);
+    CHECK_OK(licentia_parse_time("2027-01-31T01:00:00+01:00", &t));
+    CHECK(t == 1801353600);
+    t = 5;
+    CHECK_STATUS(licentia_parse_time("tomorrow", &t), LICENTIA_INVALID_ARGUMENT);
+    CHECK(t == 5);
+    CHECK_STRING(licentia_format_time(1801353600, p_, cap_, &n_), "2027-01-31T00:00:00Z");
+}
+
+/* Every accessor on licenses/full.lic, which sets every field. */
+static void accessors(const char *dir) {
+    licentia_verifier *verifier = issuer_verifier(dir);
+    char *text = read_file(dir, "licenses/full.lic");
+    licentia_license *l = NULL;
+    CHECK_OK(licentia_verify(verifier, text, &l));
+    free(text);
+
+    CHECK_STRING(licentia_license_id(l, p_, cap_, &n_), NULL);
+    CHECK(strlen(last) == 32 && strcmp(last + 30, "0f") == 0);
+    CHECK_STRING(licentia_license_product(l, p_, cap_, &n_), "acme-cad");
+    CHECK_STRING(licentia_license_licensee_name(l, p_, cap_, &n_),
+                 "Soci\xc3\xa9t\xc3\xa9 Exemplaire, Z\xc3\xbcrich");
+    CHECK_STRING(licentia_license_licensee_email(l, p_, cap_, &n_), "licences@exemple.ch");
+    CHECK_STRING(licentia_license_customer_ref(l, p_, cap_, &n_), "CUST-00042");
+    CHECK_STRING(licentia_license_key_id(l, p_, cap_, &n_), NULL);
+    CHECK(strlen(last) == 16);
+    CHECK(licentia_license_kind(l) == LICENTIA_KIND_STANDARD);
+    CHECK(licentia_license_seats(l) == 25);
+    char buf[64];
+    size_t n = 77;
+    CHECK_STATUS(licentia_license_replaces(l, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    CHECK(n == 77);
+
+    licentia_terms t;
+    CHECK_OK(licentia_license_terms(l, &t));
+    CHECK(t.issued_at == at("2026-01-01T00:00:00Z"));
+    CHECK(t.valid_from.present && t.valid_from.value == at("2026-01-01"));
+    CHECK(t.soft_expiry.present && t.soft_expiry.value == at("2026-12-01"));
+    CHECK(t.hard_expiry.present && t.hard_expiry.value == at("2027-01-01"));
+    CHECK(t.has_grace && t.grace_secs == 30 * 86400);
+    CHECK(t.updates_until.present && t.updates_until.value == at("2026-10-01"));
+    CHECK(t.has_check_in && t.check_in_interval_secs == 30 * 86400 &&
+          t.check_in_max_offline_secs == 14 * 86400);
+
+    licentia_binding b;
+    CHECK_OK(licentia_license_binding(l, &b));
+    CHECK(b.kind == LICENTIA_BINDING_NODE_LOCKED && b.match_rule == LICENTIA_MATCH_MOST &&
+          b.machine_count == 2 && b.max_machines == 0);
+    CHECK_STRING(licentia_license_binding_machine(l, 0, p_, cap_, &n_), MACHINE_A);
+    CHECK_STRING(licentia_license_binding_machine(l, 1, p_, cap_, &n_), MACHINE_B);
+    CHECK_STATUS(licentia_license_binding_machine(l, 2, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    CHECK_STATUS(licentia_license_binding_user(l, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+
+    /* Entitlements, sorted by code: export, render=8@2026-09-01, users=25. */
+    CHECK(licentia_license_entitlement_count(l) == 3);
+    const char *codes[] = {"export", "render", "users"};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_STRING(licentia_license_entitlement_code(l, i, p_, cap_, &n_), codes[i]);
+    }
+    licentia_entitlement e;
+    CHECK_OK(licentia_license_entitlement_at(l, 0, &e));
+    CHECK(!e.has_count && !e.expires.present);
+    CHECK_OK(licentia_license_entitlement_at(l, 1, &e));
+    CHECK(e.has_count && e.count == 8 && e.expires.present &&
+          e.expires.value == at("2026-09-01"));
+    CHECK_STATUS(licentia_license_entitlement_at(l, 3, &e), LICENTIA_NOT_FOUND);
+    CHECK_STATUS(licentia_license_entitlement_code(l, 3, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    CHECK_OK(licentia_license_entitlement(l, "users", at("2026-06-01"), &e));
+    CHECK(e.has_count && e.count == 25 && !e.expires.present);
+    CHECK(licentia_license_has_feature(l, "render", at("2026-08-31")));
+    CHECK(!licentia_license_has_feature(l, "render", at("2026-09-01")));
+    CHECK_STATUS(licentia_license_entitlement(l, "render", at("2026-09-01"), &e),
+                 LICENTIA_NOT_FOUND);
+    CHECK(!licentia_license_has_feature(l, "nothing", at("2026-06-01")));
+
+    CHECK_STRING(licentia_license_metadata(l, "edition", p_, cap_, &n_), "enterprise");
+    CHECK_STRING(licentia_license_metadata(l, "region", p_, cap_, &n_), "eu-west");
+    CHECK_STRING(licentia_license_metadata(l, "note", p_, cap_, &n_), "");
+    CHECK_STATUS(licentia_license_metadata(l, "absent", buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+
+    /* The report: wrong product and machine, version not covered, check-in
+     * overdue, in grace (a line of verdicts.txt, read through every accessor). */
+    licentia_fingerprint *c = NULL;
+    CHECK_OK(licentia_fingerprint_from_hex(
+        "03486fa47d40ef0763312164530abcaa4903126b0cbfd297affa74f9da67c9b8fe5c033c157c6494"
+        "b4f9eec841c56e0b96a5c8",
+        &c));
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.now = at("2027-01-10T00:00:00Z");
+    ctx.product = "acme-cam";
+    ctx.machine = c;
+    ctx.has_release_date = true;
+    ctx.release_date = at("2026-12-01");
+    licentia_report *r = NULL;
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_INVALID);
+    CHECK(licentia_report_finding_count(r) == 5);
+    const licentia_rule rules[] = {LICENTIA_RULE_WRONG_PRODUCT, LICENTIA_RULE_WRONG_MACHINE,
+                                   LICENTIA_RULE_VERSION_NOT_COVERED,
+                                   LICENTIA_RULE_CHECK_IN_OVERDUE, LICENTIA_RULE_IN_GRACE};
+    for (size_t i = 0; i < 5; i++) {
+        licentia_finding f;
+        CHECK_OK(licentia_report_finding(r, i, &f));
+        CHECK(f.rule == rules[i]);
+        CHECK(f.severity == (i < 4 ? LICENTIA_SEVERITY_FAILURE : LICENTIA_SEVERITY_WARNING));
+        CHECK(f.has_remaining == (i == 4));
+        CHECK_STRING(licentia_report_finding_message(r, i, p_, cap_, &n_), NULL);
+        CHECK(strlen(last) > 10);
+    }
+    licentia_finding f;
+    CHECK_STATUS(licentia_report_finding(r, 5, &f), LICENTIA_NOT_FOUND);
+    CHECK_STATUS(licentia_report_finding_message(r, 5, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    int64_t grace = 0;
+    CHECK_OK(licentia_report_grace_remaining(r, &grace));
+    CHECK(grace == at("2027-01-31") - at("2027-01-10"));
+    CHECK_OK(licentia_report_finding(r, 4, &f));
+    CHECK(f.remaining_secs == grace);
+    CHECK_STRING(licentia_report_to_text(r, p_, cap_, &n_), NULL);
+    CHECK(strncmp(last, "invalid\n", 8) == 0 && strstr(last, "202 (in_grace)") != NULL);
+    licentia_report_free(r);
+
+    /* A clean check: valid, no grace running. */
+    ctx.now = at("2026-01-15");
+    ctx.product = "acme-cad";
+    ctx.release_date = at("2026-01-01");
+    licentia_fingerprint *a = NULL;
+    CHECK_OK(licentia_fingerprint_from_hex(MACHINE_A, &a));
+    ctx.machine = a;
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    CHECK(licentia_report_finding_count(r) == 0);
+    grace = 9;
+    CHECK_STATUS(licentia_report_grace_remaining(r, &grace), LICENTIA_NOT_FOUND);
+    CHECK(grace == 9);
+    CHECK_STRING(licentia_report_to_text(r, p_, cap_, &n_), "valid");
+    licentia_report_free(r);
+
+    /* machine and this_machine together are refused. */
+    ctx.this_machine = true;
+    r = NULL;
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_INVALID_ARGUMENT);
+    CHECK(r == NULL);
+
+    licentia_fingerprint_free(a);
+    licentia_fingerprint_free(c);
+    licentia_license_free(l);
+    licentia_verifier_free(verifier);
+}
+
+/* Kinds and bindings the full license does not have. */
+static void kinds(const char *dir) {
+    licentia_verifier *verifier = issuer_verifier(dir);
+    const char *files[] = {"licenses/temporary.lic", "licenses/named_user.lic",
+                           "licenses/floating.lic", "licenses/trial.compact"};
+    licentia_license *l[4] = {NULL, NULL, NULL, NULL};
+    for (int i = 0; i < 4; i++) {
+        char *text = read_file(dir, files[i]);
+        CHECK_OK(licentia_verify(verifier, text, &l[i]));
+        free(text);
+    }
+    CHECK(licentia_license_kind(l[0]) == LICENTIA_KIND_TEMPORARY);
+    CHECK_STRING(licentia_license_replaces(l[0], p_, cap_, &n_), NULL);
+    CHECK(strlen(last) == 32);
+    licentia_binding b;
+    CHECK_OK(licentia_license_binding(l[1], &b));
+    CHECK(b.kind == LICENTIA_BINDING_NAMED_USER && b.machine_count == 0);
+    CHECK_STRING(licentia_license_binding_user(l[1], p_, cap_, &n_), "jdoe");
+    CHECK_OK(licentia_license_binding(l[2], &b));
+    CHECK(b.kind == LICENTIA_BINDING_FLOATING && b.max_machines == 5);
+    CHECK(licentia_license_kind(l[3]) == LICENTIA_KIND_TRIAL);
+    char buf[64];
+    size_t n = 0;
+    CHECK_STATUS(licentia_license_licensee_email(l[1], buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    for (int i = 0; i < 4; i++) {
+        licentia_license_free(l[i]);
+    }
+    licentia_verifier_free(verifier);
+}
+
+/* Fingerprints: this machine, hex, and a builder with vendor components. */
+static void fingerprints(void) {
+    licentia_fingerprint *here = NULL;
+    licentia_status status = licentia_fingerprint_this_machine("acme-cad", &here);
+    CHECK(status == LICENTIA_OK || status == LICENTIA_FINGERPRINT);
+    CHECK((status == LICENTIA_OK) == (here != NULL));
+    licentia_fingerprint_free(here);
+
+    licentia_fingerprint_builder *builder = NULL;
+    licentia_fingerprint *fp = NULL;
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &builder));
+    CHECK_OK(licentia_fingerprint_builder_add_vendor(builder, "serial", "SN-0001"));
+    CHECK_OK(licentia_fingerprint_builder_add_vendor(builder, "board", "BRD-0001"));
+    CHECK_OK(licentia_fingerprint_builder_add_vendor(builder, "disk", "DSK-0001"));
+    CHECK_OK(licentia_fingerprint_builder_build(builder, &fp));
+    CHECK_STRING(licentia_fingerprint_to_hex(fp, p_, cap_, &n_), MACHINE_A);
+    licentia_fingerprint_free(fp);
+
+    /* Errors surface at build, which still consumes the builder. */
+    fp = NULL;
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &builder));
+    CHECK_OK(licentia_fingerprint_builder_add_vendor(builder, "serial", ""));
+    CHECK_STATUS(licentia_fingerprint_builder_build(builder, &fp), LICENTIA_FINGERPRINT);
+    CHECK(fp == NULL);
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &builder));
+    CHECK_STATUS(licentia_fingerprint_builder_build(builder, &fp), LICENTIA_FINGERPRINT);
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &builder));
+    CHECK_OK(licentia_fingerprint_builder_add_hostname(builder));
+    status = licentia_fingerprint_builder_build(builder, &fp);
+    CHECK(status == LICENTIA_OK || status == LICENTIA_FINGERPRINT);
+    licentia_fingerprint_free(fp);
+    fp = NULL;
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &builder));
+    CHECK_OK(licentia_fingerprint_builder_add_machine_id(builder));
+    CHECK_OK(licentia_fingerprint_builder_add_vendor(builder, "pod", "uid-1"));
+    status = licentia_fingerprint_builder_build(builder, &fp);
+    CHECK(status == LICENTIA_OK || status == LICENTIA_FINGERPRINT);
+    licentia_fingerprint_free(fp);
+    /* A builder never built is freed on its own. */
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &builder));
+    licentia_fingerprint_builder_free(builder);
+
+    fp = NULL;
+    CHECK_STATUS(licentia_fingerprint_from_hex("zz", &fp), LICENTIA_FINGERPRINT);
+    CHECK_STATUS(licentia_fingerprint_from_hex("", &fp), LICENTIA_FINGERPRINT);
+    CHECK(fp == NULL);
+}
+
+/* Issuance from a JSON spec, and the issued license verified back. */
+static void issuance(const char *dir) {
+    char *pem = read_file(dir, "keys/issuer.key");
+    char *public_pem = read_file(dir, "keys/issuer.pub");
+    licentia_issuer *issuer = NULL;
+    CHECK_OK(licentia_issuer_from_pem(pem, &issuer));
+    CHECK_STRING(licentia_issuer_public_key_pem(issuer, p_, cap_, &n_), public_pem);
+
+    char spec[1024];
+    snprintf(spec, sizeof spec,
+             "{\"id\": \"0123456789abcdef0123456789abcdef\", \"product\": \"acme-cad\","
+             " \"licensee\": \"Jane Doe\", \"email\": \"jane@example.com\","
+             " \"issued_at\": \"2026-01-01\", \"machines\": [\"%s\"], \"match_rule\": \"any\","
+             " \"seats\": 3, \"features\": [\"export\", \"render=4@2026-09-01\"],"
+             " \"metadata\": {\"edition\": \"pro\"}, \"expires\": \"2027-01-01\","
+             " \"grace_days\": 14}",
+             MACHINE_A);
+    licentia_document *doc = NULL;
+    CHECK_OK(licentia_issuer_issue_json(issuer, spec, &doc));
+    CHECK_STRING(licentia_document_armor(doc, p_, cap_, &n_), NULL);
+    char armor[sizeof last];
+    memcpy(armor, last, sizeof last);
+    CHECK(strncmp(armor, "-----BEGIN LICENTIA LICENSE-----", 32) == 0);
+    CHECK_STRING(licentia_document_compact(doc, p_, cap_, &n_), NULL);
+    CHECK(strncmp(last, "lic.", 4) == 0);
+    licentia_document_free(doc);
+
+    licentia_verifier *verifier = NULL;
+    licentia_license *l = NULL, *again = NULL;
+    CHECK_OK(licentia_verifier_new(&verifier));
+    CHECK_OK(licentia_verifier_add_key_pem(verifier, public_pem));
+    CHECK_OK(licentia_verify(verifier, armor, &l));
+    CHECK_OK(licentia_verify(verifier, last, &again));
+    CHECK_STRING(licentia_license_id(l, p_, cap_, &n_), "0123456789abcdef0123456789abcdef");
+    CHECK_STRING(licentia_license_id(again, p_, cap_, &n_), "0123456789abcdef0123456789abcdef");
+    CHECK(licentia_license_seats(l) == 3);
+    CHECK_STRING(licentia_license_metadata(l, "edition", p_, cap_, &n_), "pro");
+    licentia_binding b;
+    CHECK_OK(licentia_license_binding(l, &b));
+    CHECK(b.kind == LICENTIA_BINDING_NODE_LOCKED && b.match_rule == LICENTIA_MATCH_ANY);
+    licentia_license_free(l);
+    licentia_license_free(again);
+    licentia_verifier_free(verifier);
+
+    doc = NULL;
+    CHECK_STATUS(licentia_issuer_issue_json(issuer, "{\"produkt\": \"x\"}", &doc),
+                 LICENTIA_INVALID_SPEC);
+    CHECK_STATUS(licentia_issuer_issue_json(issuer, "{\"product\": \"acme\"}", &doc),
+                 LICENTIA_INVALID_SPEC);
+    CHECK_STATUS(licentia_issuer_issue_json(issuer, "not json", &doc), LICENTIA_INVALID_SPEC);
+    CHECK_STATUS(licentia_issuer_issue_json(
+                     issuer,
+                     "{\"product\": \"acme\", \"licensee\": \"J\", \"expires\": \"someday\"}",
+                     &doc),
+                 LICENTIA_INVALID_ARGUMENT);
+    CHECK_STATUS(licentia_issuer_issue_json(issuer,
+                                            "{\"product\": \"acme\", \"licensee\": \"J\","
+                                            " \"trial\": true}",
+                                            &doc),
+                 LICENTIA_INVALID_SPEC);
+    CHECK(doc == NULL);
+    licentia_issuer_free(issuer);
+
+    /* A key file: refused while others can read it. */
+    char path[] = "/tmp/licentia-capi-key-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, pem, strlen(pem)) == (ssize_t)strlen(pem));
+    close(fd);
+    issuer = NULL;
+    chmod(path, 0644);
+    CHECK_STATUS(licentia_issuer_from_key_file(path, &issuer), LICENTIA_INSECURE_KEY_FILE);
+    CHECK(issuer == NULL);
+    chmod(path, 0600);
+    CHECK_OK(licentia_issuer_from_key_file(path, &issuer));
+    licentia_issuer_free(issuer);
+    unlink(path);
+    CHECK_STATUS(licentia_issuer_from_key_file("/nonexistent/issuer.key", &issuer), LICENTIA_IO);
+    CHECK_STATUS(licentia_issuer_from_pem("garbage", &issuer), LICENTIA_KEY_FORMAT);
+    free(pem);
+    free(public_pem);
+}
+
+/* The clock guard: a clock set back past the latest time seen is reported,
+ * and an edited state file is refused. */
+static void clock_guard(const char *dir) {
+    licentia_verifier *verifier = issuer_verifier(dir);
+    char *text = read_file(dir, "licenses/unbound.lic");
+    licentia_license *l = NULL;
+    CHECK_OK(licentia_verify(verifier, text, &l));
+    char path[] = "/tmp/licentia-capi-clock-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    unlink(path); /* the guard starts from a missing file */
+
+    static const uint8_t secret[] = {1, 2, 3, 4};
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.product = "acme-cad";
+    ctx.clock_state_path = path;
+    ctx.clock_secret = secret;
+    ctx.clock_secret_len = sizeof secret;
+    licentia_report *r = NULL;
+    ctx.now = at("2026-06-01");
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+    ctx.now = at("2026-05-01");
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_INVALID);
+    licentia_finding f;
+    CHECK_OK(licentia_report_finding(r, 0, &f));
+    CHECK(f.rule == LICENTIA_RULE_CLOCK_ROLLED_BACK);
+    licentia_report_free(r);
+    ctx.now = at("2026-06-02");
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+
+    /* Another secret does not open the file. */
+    static const uint8_t other[] = {9};
+    ctx.clock_secret = other;
+    ctx.clock_secret_len = sizeof other;
+    r = NULL;
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_CLOCK_STATE_TAMPERED);
+    CHECK(r == NULL);
+    /* A secret pointer of NULL with a length is a NULL argument. */
+    ctx.clock_secret = NULL;
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_NULL_ARGUMENT);
+    unlink(path);
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    unlink(tmp);
+    free(text);
+    licentia_license_free(l);
+    licentia_verifier_free(verifier);
+}
+
+/* NULL for every pointer argument of every function. */
+static void null_arguments(const char *dir) {
+    licentia_verifier *v = issuer_verifier(dir);
+    char *text = read_file(dir, "licenses/full.lic");
+    char *pem = read_file(dir, "keys/issuer.pub");
+    char *key = read_file(dir, "keys/issuer.key");
+    char *renewal = read_file(dir, "documents/renewal_extend.renewal");
+    char *rollover = read_file(dir, "documents/rollover.rollover");
+    char *revocation = read_file(dir, "documents/revocation_1.revocation");
+    char *request_text = read_file(dir, "documents/activation.request");
+    char *answer = read_file(dir, "documents/activation.answer");
+    licentia_license *l = NULL;
+    licentia_fingerprint *fp = NULL;
+    licentia_report *r = NULL;
+    licentia_issuer *issuer = NULL;
+    licentia_document *doc = NULL;
+    licentia_activation_request *req = NULL;
+    licentia_fingerprint_builder *fb = NULL;
+    CHECK_OK(licentia_verify(v, text, &l));
+    CHECK_OK(licentia_fingerprint_from_hex(MACHINE_A, &fp));
+    CHECK_OK(licentia_issuer_from_pem(key, &issuer));
+    CHECK_OK(licentia_issuer_issue_json(issuer, "{\"product\": \"p\", \"licensee\": \"J\"}", &doc));
+    CHECK_OK(licentia_activation_request_parse(request_text, &req));
+    CHECK_OK(licentia_fingerprint_builder_new("acme-cad", &fb));
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.product = "acme-cad";
+    CHECK_OK(licentia_check(l, &ctx, &r));
+
+    char buf[64];
+    size_t n = 0;
+    int64_t i64 = 0;
+    uint64_t u64 = 0;
+    const uint8_t *versions = NULL;
+    uint8_t raw[32] = {0};
+    licentia_terms terms;
+    licentia_binding binding;
+    licentia_entitlement ent;
+    licentia_finding finding;
+    const licentia_status N = LICENTIA_NULL_ARGUMENT;
+
+    CHECK_STATUS(licentia_supported_format_versions(NULL, &n), N);
+    CHECK_STATUS(licentia_supported_format_versions(&versions, NULL), N);
+    CHECK_STATUS(licentia_parse_time(NULL, &i64), N);
+    CHECK_STATUS(licentia_parse_time("2026-01-01", NULL), N);
+    CHECK_STATUS(licentia_format_time(0, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_format_time(0, NULL, 10, &n), N);
+
+    CHECK_STATUS(licentia_verifier_new(NULL), N);
+    CHECK_STATUS(licentia_verifier_from_pem(NULL, &v), N);
+    CHECK_STATUS(licentia_verifier_from_pem(pem, NULL), N);
+    CHECK_STATUS(licentia_verifier_add_key_pem(NULL, pem), N);
+    CHECK_STATUS(licentia_verifier_add_key_pem(v, NULL), N);
+    CHECK_STATUS(licentia_verifier_add_key_raw(NULL, raw), N);
+    CHECK_STATUS(licentia_verifier_add_key_raw(v, NULL), N);
+    CHECK_STATUS(licentia_verifier_accept_rollover(NULL, rollover), N);
+    CHECK_STATUS(licentia_verifier_accept_rollover(v, NULL), N);
+    CHECK_STATUS(licentia_verifier_set_revocation_list(NULL, revocation, "acme-cad"), N);
+    CHECK_STATUS(licentia_verifier_set_revocation_list(v, NULL, "acme-cad"), N);
+    CHECK_STATUS(licentia_verifier_set_revocation_list(v, revocation, NULL), N);
+    CHECK_STATUS(licentia_verifier_revocation_sequence(NULL, &u64), N);
+    CHECK_STATUS(licentia_verifier_revocation_sequence(v, NULL), N);
+    CHECK_STATUS(licentia_verify(NULL, text, &l), N);
+    CHECK_STATUS(licentia_verify(v, NULL, &l), N);
+    CHECK_STATUS(licentia_verify(v, text, NULL), N);
+    CHECK_STATUS(licentia_verify_file(NULL, "x", &l), N);
+    CHECK_STATUS(licentia_verify_file(v, NULL, &l), N);
+    CHECK_STATUS(licentia_verify_file(v, "x", NULL), N);
+
+    /* Every string accessor: NULL handle, NULL out_len, NULL buffer with a length. */
+#define STRING_NULLS(fn, ...)                                    \
+    CHECK_STATUS(fn(NULL, __VA_ARGS__ buf, sizeof buf, &n), N);  \
+    CHECK_STATUS(fn(l, __VA_ARGS__ buf, sizeof buf, NULL), N);   \
+    CHECK_STATUS(fn(l, __VA_ARGS__ NULL, sizeof buf, &n), N)
+    STRING_NULLS(licentia_license_id, );
+    STRING_NULLS(licentia_license_product, );
+    STRING_NULLS(licentia_license_licensee_name, );
+    STRING_NULLS(licentia_license_licensee_email, );
+    STRING_NULLS(licentia_license_customer_ref, );
+    STRING_NULLS(licentia_license_key_id, );
+    STRING_NULLS(licentia_license_binding_machine, 0, );
+    STRING_NULLS(licentia_license_entitlement_code, 0, );
+    STRING_NULLS(licentia_license_metadata, "edition", );
+#undef STRING_NULLS
+    CHECK_STATUS(licentia_license_metadata(l, NULL, buf, sizeof buf, &n), N);
+    /* Absent values are NOT_FOUND before the buffer is looked at. */
+    CHECK_STATUS(licentia_license_replaces(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_license_binding_user(NULL, buf, sizeof buf, &n), N);
+    CHECK(licentia_license_kind(NULL) == LICENTIA_KIND_STANDARD);
+    CHECK(licentia_license_seats(NULL) == 0);
+    CHECK_STATUS(licentia_license_terms(NULL, &terms), N);
+    CHECK_STATUS(licentia_license_terms(l, NULL), N);
+    CHECK_STATUS(licentia_license_binding(NULL, &binding), N);
+    CHECK_STATUS(licentia_license_binding(l, NULL), N);
+    CHECK(!licentia_license_has_feature(NULL, "export", 0));
+    CHECK(!licentia_license_has_feature(l, NULL, 0));
+    CHECK_STATUS(licentia_license_entitlement(NULL, "users", 0, &ent), N);
+    CHECK_STATUS(licentia_license_entitlement(l, NULL, 0, &ent), N);
+    CHECK_STATUS(licentia_license_entitlement(l, "users", 0, NULL), N);
+    CHECK(licentia_license_entitlement_count(NULL) == 0);
+    CHECK_STATUS(licentia_license_entitlement_at(NULL, 0, &ent), N);
+    CHECK_STATUS(licentia_license_entitlement_at(l, 0, NULL), N);
+    CHECK_STATUS(licentia_license_apply_renewal(NULL, v, renewal), N);
+    CHECK_STATUS(licentia_license_apply_renewal(l, NULL, renewal), N);
+    CHECK_STATUS(licentia_license_apply_renewal(l, v, NULL), N);
+
+    licentia_report *r2 = NULL;
+    CHECK_STATUS(licentia_check(NULL, &ctx, &r2), N);
+    CHECK_STATUS(licentia_check(l, NULL, &r2), N);
+    CHECK_STATUS(licentia_check(l, &ctx, NULL), N);
+    ctx.product = NULL;
+    CHECK_STATUS(licentia_check(l, &ctx, &r2), N);
+    CHECK(r2 == NULL);
+    CHECK(licentia_report_state(NULL) == LICENTIA_STATE_INVALID);
+    CHECK(licentia_report_finding_count(NULL) == 0);
+    CHECK_STATUS(licentia_report_finding(NULL, 0, &finding), N);
+    CHECK_STATUS(licentia_report_finding(r, 0, NULL), N);
+    CHECK_STATUS(licentia_report_finding_message(NULL, 0, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_report_grace_remaining(NULL, &i64), N);
+    CHECK_STATUS(licentia_report_grace_remaining(r, NULL), N);
+    CHECK_STATUS(licentia_report_to_text(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_report_to_text(r, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_report_to_text(r, NULL, sizeof buf, &n), N);
+
+    licentia_fingerprint *fp2 = NULL;
+    CHECK_STATUS(licentia_fingerprint_this_machine(NULL, &fp2), N);
+    CHECK_STATUS(licentia_fingerprint_this_machine("acme-cad", NULL), N);
+    CHECK_STATUS(licentia_fingerprint_from_hex(NULL, &fp2), N);
+    CHECK_STATUS(licentia_fingerprint_from_hex(MACHINE_A, NULL), N);
+    CHECK_STATUS(licentia_fingerprint_to_hex(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_fingerprint_to_hex(fp, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_fingerprint_builder_new(NULL, &fb), N);
+    CHECK_STATUS(licentia_fingerprint_builder_new("acme-cad", NULL), N);
+    CHECK_STATUS(licentia_fingerprint_builder_add_machine_id(NULL), N);
+    CHECK_STATUS(licentia_fingerprint_builder_add_hostname(NULL), N);
+    CHECK_STATUS(licentia_fingerprint_builder_add_vendor(NULL, "n", "v"), N);
+    CHECK_STATUS(licentia_fingerprint_builder_add_vendor(fb, NULL, "v"), N);
+    CHECK_STATUS(licentia_fingerprint_builder_add_vendor(fb, "n", NULL), N);
+    CHECK_STATUS(licentia_fingerprint_builder_build(NULL, &fp2), N);
+    CHECK_STATUS(licentia_fingerprint_builder_build(fb, NULL), N); /* fb left alone */
+    CHECK(fp2 == NULL);
+    licentia_fingerprint_builder_free(fb);
+
+    licentia_activation_request *req2 = NULL;
+    CHECK_STATUS(licentia_activation_request_new(NULL, "K", fp, 0, &req2), N);
+    CHECK_STATUS(licentia_activation_request_new("p", NULL, fp, 0, &req2), N);
+    CHECK_STATUS(licentia_activation_request_new("p", "K", NULL, 0, &req2), N);
+    CHECK_STATUS(licentia_activation_request_new("p", "K", fp, 0, NULL), N);
+    CHECK_STATUS(licentia_activation_request_new_for_id(NULL, "00", fp, 0, &req2), N);
+    CHECK_STATUS(licentia_activation_request_new_for_id("p", NULL, fp, 0, &req2), N);
+    CHECK_STATUS(licentia_activation_request_new_for_id("p", "00", NULL, 0, &req2), N);
+    CHECK_STATUS(licentia_activation_request_new_for_id("p", "00", fp, 0, NULL), N);
+    CHECK_STATUS(licentia_activation_request_parse(NULL, &req2), N);
+    CHECK_STATUS(licentia_activation_request_parse(request_text, NULL), N);
+    CHECK_STATUS(licentia_activation_request_to_text(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_activation_request_to_text(req, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_activation_request_accept(NULL, v, answer, 0, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_activation_request_accept(req, NULL, answer, 0, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_activation_request_accept(req, v, NULL, 0, buf, sizeof buf, &n), N);
+    CHECK(req2 == NULL);
+
+    licentia_issuer *issuer2 = NULL;
+    licentia_document *doc2 = NULL;
+    CHECK_STATUS(licentia_issuer_from_pem(NULL, &issuer2), N);
+    CHECK_STATUS(licentia_issuer_from_pem(key, NULL), N);
+    CHECK_STATUS(licentia_issuer_from_key_file(NULL, &issuer2), N);
+    CHECK_STATUS(licentia_issuer_from_key_file("x", NULL), N);
+    CHECK_STATUS(licentia_issuer_public_key_pem(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_issuer_issue_json(NULL, "{}", &doc2), N);
+    CHECK_STATUS(licentia_issuer_issue_json(issuer, NULL, &doc2), N);
+    CHECK_STATUS(licentia_issuer_issue_json(issuer, "{}", NULL), N);
+    CHECK_STATUS(licentia_document_armor(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_document_armor(doc, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_document_compact(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_document_compact(doc, buf, sizeof buf, NULL), N);
+    CHECK(issuer2 == NULL && doc2 == NULL);
+
+    /* Strings that are not UTF-8. */
+    CHECK_STATUS(licentia_verify(v, "\xff\xfe", &l), LICENTIA_INVALID_UTF8);
+    CHECK_STATUS(licentia_fingerprint_from_hex("\xc3", &fp2), LICENTIA_INVALID_UTF8);
+    CHECK_STATUS(licentia_issuer_issue_json(issuer, "{\"product\": \"\xe9\"}", &doc2),
+                 LICENTIA_INVALID_UTF8);
+
+    free(text);
+    free(pem);
+    free(key);
+    free(renewal);
+    free(rollover);
+    free(revocation);
+    free(request_text);
+    free(answer);
+    licentia_report_free(r);
+    licentia_activation_request_free(req);
+    licentia_document_free(doc);
+    licentia_issuer_free(issuer);
+    licentia_fingerprint_free(fp);
+    licentia_license_free(l);
+    licentia_verifier_free(v);
+}
+
+/* Every free function accepts NULL. */
+static void free_null(void) {
+    licentia_verifier_free(NULL);
+    licentia_license_free(NULL);
+    licentia_report_free(NULL);
+    licentia_fingerprint_free(NULL);
+    licentia_fingerprint_builder_free(NULL);
+    licentia_activation_request_free(NULL);
+    licentia_issuer_free(NULL);
+    licentia_document_free(NULL);
+    CHECK(1);
+}
+
+/* A panic inside the library comes back as a status. */
+static void panic_boundary(void) {
+#if defined(LICENTIA_TEST_HOOKS)
+    CHECK_STATUS(licentia_test_panic(), LICENTIA_PANIC);
+    CHECK_STATUS(licentia_test_panic(), LICENTIA_PANIC); /* and the library still works */
+    CHECK(strcmp(licentia_version(), "0.1.0") == 0);
+#else
+    fprintf(stderr, "test_api: built without LICENTIA_TEST_HOOKS: panic hook not tested\n");
+    checks_failed++;
+#endif
+}
+
+int main(int argc, char **argv) {
+    const char *dir = vectors_dir(argc, argv);
+    versions();
+    accessors(dir);
+    kinds(dir);
+    fingerprints();
+    issuance(dir);
+    clock_guard(dir);
+    null_arguments(dir);
+    free_null();
+    panic_boundary();
+    return finish("test_api");
+}
