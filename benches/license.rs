@@ -1,0 +1,200 @@
+//! Verify-and-check and issue, each beside its physical limit: the bare
+//! Ed25519 operation over the very same signed bytes, so the ratio is read
+//! from one run.
+//!
+//! ```text
+//! cargo bench --bench license -- --warm-up-time 1 --measurement-time 3
+//! ```
+//!
+//! Targets (DESIGN.md): verify-and-check <= 1.15 x bare `verify_strict`;
+//! issue <= 1.15 x bare `sign`; a typical node-locked license with 3
+//! features <= 400 armored bytes. The sizes are asserted before anything is
+//! timed; the ratios are printed at the end. Figures: BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use criterion::Criterion;
+use ed25519_dalek::Signer as _;
+use licentia::{
+    Component, ComponentKind, Context, Entitlement, Fingerprint, Issuer, LicenseBody, LicenseId,
+    MatchRule, SigningKey, State, Timestamp, Verifier,
+};
+
+const PRODUCT: &str = "acme-cad";
+/// The size target for the typical license, armored.
+const ARMORED_LIMIT: usize = 400;
+/// The sizes the typical license has today: a format change shows here.
+const ARMORED_LEN: usize = 365;
+const COMPACT_LEN: usize = 298;
+
+const SEED: [u8; 32] = [0x11; 32];
+
+/// This machine as a product sees it: its machine id and host name.
+fn machine() -> Fingerprint {
+    Fingerprint {
+        components: vec![
+            Component::new(
+                ComponentKind::MachineId,
+                PRODUCT,
+                "machine-id",
+                b"4c4c4544005a3510804cb4c04f4e3232",
+            ),
+            Component::new(ComponentKind::Hostname, PRODUCT, "hostname", b"cad-ws-07"),
+        ],
+    }
+}
+
+/// A typical node-locked license: one machine, 3 features, expiry and grace.
+fn typical() -> LicenseBody {
+    let t = |s| Timestamp::parse(s).unwrap();
+    LicenseBody::builder(PRODUCT, "Jane Doe")
+        .id(LicenseId([0x5e; 16]))
+        .email("jane@example.com")
+        .issued_at(t("2026-01-01"))
+        .node_locked(vec![machine()], MatchRule::Any)
+        .soft_expiry(t("2026-12-01"))
+        .hard_expiry(t("2027-01-01"))
+        .grace_days(14)
+        .feature("export")
+        .feature("render")
+        .entitlement(Entitlement::parse("seats=5").unwrap())
+        .build()
+        .unwrap()
+}
+
+fn assert_sizes(armored: &str, compact: &str) {
+    println!(
+        "typical node-locked license, 3 features: {} bytes armored (limit {ARMORED_LIMIT}), {} bytes compact",
+        armored.len(),
+        compact.len()
+    );
+    assert!(armored.len() <= ARMORED_LIMIT, "over the size target");
+    assert_eq!(armored.len(), ARMORED_LEN, "the armored size changed");
+    assert_eq!(compact.len(), COMPACT_LEN, "the compact size changed");
+}
+
+fn bench_verify(c: &mut Criterion) {
+    let issuer = Issuer::new(SigningKey::from_seed(&SEED));
+    let envelope = issuer.issue(&typical()).unwrap();
+    let armored = envelope.to_armor();
+    assert_sizes(&armored, &envelope.to_compact());
+
+    let verifier = Verifier::new([issuer.public_key().clone()]);
+    let here = machine();
+    let now = Timestamp::parse("2026-06-01").unwrap();
+    let ctx = Context::new(now, PRODUCT).machine(&here);
+    assert_eq!(
+        verifier.verify(&armored).unwrap().check(&ctx).state,
+        State::Valid
+    );
+    let message = envelope.signed_message();
+    let signature = ed25519_dalek::Signature::from_bytes(&envelope.signature);
+    let key = ed25519_dalek::SigningKey::from_bytes(&SEED).verifying_key();
+    key.verify_strict(&message, &signature).unwrap();
+
+    let mut group = c.benchmark_group("verify");
+    group.bench_function("licentia_verify_check", |b| {
+        b.iter(|| {
+            let license = verifier.verify(black_box(&armored)).unwrap();
+            black_box(license.check(black_box(&ctx)))
+        })
+    });
+    group.bench_function("bare_verify_strict", |b| {
+        b.iter(|| {
+            key.verify_strict(black_box(&message), black_box(&signature))
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+fn bench_issue(c: &mut Criterion) {
+    let issuer = Issuer::new(SigningKey::from_seed(&SEED));
+    let body = typical();
+    let message = issuer.issue(&body).unwrap().signed_message();
+    let key = ed25519_dalek::SigningKey::from_bytes(&SEED);
+    let public = key.verifying_key();
+
+    let mut group = c.benchmark_group("issue");
+    group.bench_function("licentia_issue_armor", |b| {
+        b.iter(|| issuer.issue(black_box(&body)).unwrap().to_armor())
+    });
+    group.bench_function("bare_sign", |b| b.iter(|| key.sign(black_box(&message))));
+    // The issuer verifies what it signed (STYLE.md): this is its true floor.
+    group.bench_function("bare_sign_verify_strict", |b| {
+        b.iter(|| {
+            let signature = key.sign(black_box(&message));
+            public.verify_strict(&message, &signature).unwrap();
+            signature
+        })
+    });
+    group.finish();
+}
+
+/// Where criterion writes its estimates: `$CRITERION_HOME`, else
+/// `<target>/criterion` (this binary is `<target>/<profile>/deps/<name>`).
+fn criterion_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return Some(PathBuf::from(home));
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
+}
+
+/// The median (ns) this run measured for `group/id`, if it measured it.
+fn median(group: &str, id: &str, since: SystemTime) -> Option<f64> {
+    let path = criterion_dir()?
+        .join(group)
+        .join(id)
+        .join("new/estimates.json");
+    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
+        return None;
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn report_ratios(since: SystemTime) {
+    let ratios = [
+        (
+            "verify",
+            "licentia_verify_check",
+            "bare_verify_strict",
+            Some(1.15),
+        ),
+        ("issue", "licentia_issue_armor", "bare_sign", Some(1.15)),
+        (
+            "issue",
+            "licentia_issue_armor",
+            "bare_sign_verify_strict",
+            None,
+        ),
+    ];
+    for (group, ours, limit, target) in ratios {
+        if let (Some(a), Some(b)) = (median(group, ours, since), median(group, limit, since)) {
+            let ratio = a / b;
+            let verdict = match target {
+                Some(max) if ratio <= max => format!("target <= {max}: met"),
+                Some(max) => format!("target <= {max}: NOT met"),
+                None => "no target".to_owned(),
+            };
+            println!(
+                "{group}: {ours} {:.2} us / {limit} {:.2} us = {ratio:.3}x ({verdict})",
+                a / 1e3,
+                b / 1e3
+            );
+        }
+    }
+}
+
+fn main() {
+    let start = SystemTime::now();
+    let mut c = Criterion::default().configure_from_args();
+    bench_verify(&mut c);
+    bench_issue(&mut c);
+    c.final_summary();
+    report_ratios(start);
+}
