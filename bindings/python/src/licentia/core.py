@@ -1,0 +1,760 @@
+"""The classes over the C handles, and the plain values they give.
+
+Every call goes to one C function of liblicentia; this module only converts
+arguments and results. Handles are freed by ``close()``, by leaving a
+``with`` block, or by the garbage collector (a finalizer), whichever comes
+first; a closed object raises :class:`ArgumentError` when used.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import weakref
+from ctypes import byref, c_int64, c_size_t, c_uint8, c_uint64, c_void_p
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
+
+from . import _ffi
+from ._ffi import lib
+from .errors import ArgumentError, Status, check, raise_status
+
+Text = Union[str, bytes]
+PathLike = Union[str, "os.PathLike[str]"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SECOND = timedelta(seconds=1)
+
+
+class State(IntEnum):
+    """The overall verdict of a check."""
+
+    VALID = 0
+    VALID_WITH_WARNINGS = 1
+    INVALID = 2
+
+
+class Rule(IntEnum):
+    """A rule of the check (stable codes): 1xx deny, 2xx only warn."""
+
+    WRONG_PRODUCT = 101
+    REVOKED = 102
+    NOT_YET_VALID = 103
+    CLOCK_ROLLED_BACK = 104
+    WRONG_MACHINE = 105
+    WRONG_USER = 106
+    VERSION_NOT_COVERED = 107
+    EXPIRED = 108
+    CHECK_IN_OVERDUE = 109
+    RENEW_SOON = 201
+    IN_GRACE = 202
+    CHECK_IN_DUE = 203
+
+
+class Severity(IntEnum):
+    """Whether a finding denies use or only warns."""
+
+    FAILURE = 1
+    WARNING = 2
+
+
+class Kind(IntEnum):
+    """What sort of license it is."""
+
+    STANDARD = 0
+    TRIAL = 1
+    TEMPORARY = 2
+
+
+class BindingKind(IntEnum):
+    """Where a license may run."""
+
+    UNBOUND = 0
+    NODE_LOCKED = 1
+    FLOATING = 2
+    NAMED_USER = 3
+
+
+class MatchRule(IntEnum):
+    """How many of a licensed machine's components must match."""
+
+    ALL = 0
+    MOST = 1
+    TWO = 2
+    ANY = 3
+
+
+# --- conversions -----------------------------------------------------------
+
+
+def _c_str(value: Text, what: str) -> bytes:
+    """A NUL-free byte string for C. Lone surrogates pass through as the
+    invalid UTF-8 they are, so the library reports INVALID_UTF8."""
+    data = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else bytes(value)
+    if b"\0" in data:
+        raise ArgumentError(Status.INVALID_ARGUMENT, f"{what} contains a NUL character")
+    return data
+
+
+def _opt_c_str(value: Optional[Text], what: str) -> Optional[bytes]:
+    return None if value is None else _c_str(value, what)
+
+
+def _to_unix(when: datetime, what: str) -> int:
+    """Unix seconds of an aware datetime, rounded down to the second."""
+    if not isinstance(when, datetime):
+        raise ArgumentError(Status.INVALID_ARGUMENT, f"{what} must be a datetime")
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ArgumentError(
+            Status.INVALID_ARGUMENT, f"{what} is a naive datetime: give it a timezone (e.g. timezone.utc)"
+        )
+    return (when - _EPOCH) // _SECOND
+
+
+def _from_unix(secs: int) -> datetime:
+    return _EPOCH + timedelta(seconds=secs)
+
+
+def _from_optional(time: _ffi.OptionalTime) -> Optional[datetime]:
+    return _from_unix(time.value) if time.present else None
+
+
+def _read(fn: Callable[..., int], *args: Any) -> Optional[str]:
+    return _ffi.read_string(fn, *args, on_error=raise_status)
+
+
+def _read_required(fn: Callable[..., int], *args: Any) -> str:
+    text = _read(fn, *args)
+    if text is None:
+        raise_status(Status.NOT_FOUND)
+    return text
+
+
+H = TypeVar("H", bound="_Handle")
+
+
+class _Handle:
+    """Owns one C handle, freed once: by close(), ``with``, or the finalizer."""
+
+    _free: Callable[[Optional[int]], None]
+
+    def __init__(self, ptr: int) -> None:
+        self._ptr = ptr
+        self._finalizer = weakref.finalize(self, type(self)._free, ptr)
+
+    @classmethod
+    def _create(cls: Type[H], call: Callable[[Any], int]) -> H:
+        """Runs a C constructor ``call(T **out)`` and wraps its handle."""
+        out = c_void_p()
+        check(call(byref(out)))
+        obj = cls.__new__(cls)
+        _Handle.__init__(obj, out.value or 0)
+        return obj
+
+    @property
+    def _handle(self) -> int:
+        if not self._finalizer.alive:
+            raise ArgumentError(Status.NULL_ARGUMENT, f"this {type(self).__name__} is closed")
+        return self._ptr
+
+    @property
+    def closed(self) -> bool:
+        """Whether the handle has been freed."""
+        return not self._finalizer.alive
+
+    def close(self) -> None:
+        """Frees the handle now; closing again does nothing."""
+        self._finalizer()
+
+    def __enter__(self: H) -> H:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --- plain values ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule that failed or warned."""
+
+    rule: Rule
+    severity: Severity
+    #: How long the license keeps working (grace and check-in warnings).
+    remaining: Optional[timedelta]
+    #: What happened and what to do, in a sentence.
+    message: str
+
+    @property
+    def name(self) -> str:
+        """The rule's stable snake_case name, e.g. ``"expired"``."""
+        return rule_name(self.rule)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict of a check."""
+
+    state: State
+    #: Every rule that failed or warned: failures first, then by code.
+    findings: Tuple[Finding, ...]
+    #: The shortest grace still running, if any.
+    grace_remaining: Optional[timedelta]
+    #: The whole report as text for a person.
+    text: str
+
+    @property
+    def codes(self) -> Tuple[int, ...]:
+        """The findings' rule codes, ascending."""
+        return tuple(sorted(int(f.rule) for f in self.findings))
+
+    @property
+    def allowed(self) -> bool:
+        """True unless the state is INVALID (warnings allow use)."""
+        return self.state != State.INVALID
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Every time term of a license (renewals applied)."""
+
+    issued_at: datetime
+    valid_from: Optional[datetime]
+    soft_expiry: Optional[datetime]
+    hard_expiry: Optional[datetime]
+    grace: Optional[timedelta]
+    updates_until: Optional[datetime]
+    #: Check in at least this often...
+    check_in_interval: Optional[timedelta]
+    #: ...and after a missed check-in, keep working offline this long.
+    check_in_max_offline: Optional[timedelta]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Where a license may run."""
+
+    kind: BindingKind
+    #: Node-locked: how components must match.
+    match_rule: MatchRule
+    #: Node-locked: the licensed machines' fingerprints, in hex.
+    machines: Tuple[str, ...]
+    #: Floating: the machine cap (else 0).
+    max_machines: int
+    #: Named user: the user.
+    user: Optional[str]
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """One entitlement (feature) granted by a license."""
+
+    code: str
+    count: Optional[int]
+    #: When this feature alone stops, if before the license does.
+    expires: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A signed document just issued, in both text forms."""
+
+    #: Armored text, for files and e-mail.
+    armor: str
+    #: Compact one-line text, for environment variables and QR codes.
+    compact: str
+
+    def __str__(self) -> str:
+        return self.armor
+
+
+# --- handles ---------------------------------------------------------------
+
+
+class Fingerprint(_Handle):
+    """A machine's hashed components for one product."""
+
+    _free = lib.licentia_fingerprint_free
+
+    @classmethod
+    def this_machine(cls, product: Text) -> "Fingerprint":
+        """This machine's default fingerprint (its OS machine id);
+        :class:`DocumentError` (FINGERPRINT) where there is none."""
+        p = _c_str(product, "product")
+        return cls._create(lambda out: lib.licentia_fingerprint_this_machine(p, out))
+
+    @classmethod
+    def from_hex(cls, hex_text: Text) -> "Fingerprint":
+        """Parses the hex text form (as :attr:`hex` gives and the CLI prints)."""
+        h = _c_str(hex_text, "fingerprint")
+        return cls._create(lambda out: lib.licentia_fingerprint_from_hex(h, out))
+
+    @classmethod
+    def build(
+        cls,
+        product: Text,
+        *,
+        vendor: Union[Mapping[str, str], Iterable[Tuple[str, str]]] = (),
+        machine_id: bool = False,
+        hostname: bool = False,
+    ) -> "Fingerprint":
+        """A fingerprint from chosen components: the OS machine id, the host
+        name, and the application's own (name, value) components, e.g. a
+        container's persisted UUID. Only keyed hashes of the values are kept."""
+        pairs = list(vendor.items()) if isinstance(vendor, Mapping) else list(vendor)
+        encoded = [(_c_str(n, "component name"), _c_str(v, "component value")) for n, v in pairs]
+        builder = c_void_p()
+        check(lib.licentia_fingerprint_builder_new(_c_str(product, "product"), byref(builder)))
+        try:
+            if machine_id:
+                check(lib.licentia_fingerprint_builder_add_machine_id(builder))
+            if hostname:
+                check(lib.licentia_fingerprint_builder_add_hostname(builder))
+            for name, value in encoded:
+                check(lib.licentia_fingerprint_builder_add_vendor(builder, name, value))
+        except BaseException:
+            lib.licentia_fingerprint_builder_free(builder)
+            raise
+        # build consumes the builder, whether it succeeds or not.
+        return cls._create(lambda out: lib.licentia_fingerprint_builder_build(builder, out))
+
+    @property
+    def hex(self) -> str:
+        """The hex text form."""
+        return _read_required(lib.licentia_fingerprint_to_hex, self._handle)
+
+    def __str__(self) -> str:
+        return self.hex
+
+    def __repr__(self) -> str:
+        return "Fingerprint(closed)" if self.closed else f"Fingerprint({self.hex!r})"
+
+
+class License(_Handle):
+    """A verified license, from :meth:`Verifier.verify`."""
+
+    _free = lib.licentia_license_free
+
+    def check(
+        self,
+        *,
+        now: datetime,
+        product: Text,
+        machine: Optional[Fingerprint] = None,
+        this_machine: bool = False,
+        user: Optional[Text] = None,
+        release_date: Optional[datetime] = None,
+        last_check_in: Optional[datetime] = None,
+        revocations: Optional["Verifier"] = None,
+        clock_state_path: Optional[PathLike] = None,
+        clock_secret: Optional[bytes] = None,
+    ) -> Report:
+        """Checks the license: the verdict is in the report (an expired
+        license is a report with state INVALID, not an exception).
+
+        ``now`` is the current time (the library never reads the clock);
+        ``machine`` or ``this_machine`` for node-locked licenses; ``user``
+        for named-user ones; ``release_date`` of the running version for
+        updates-until; ``revocations`` a verifier holding a revocation list;
+        ``clock_state_path`` and ``clock_secret`` for the clock guard.
+        """
+        ctx = _ffi.CheckContext()
+        ctx.now = _to_unix(now, "now")
+        ctx.product = _c_str(product, "product")
+        ctx.machine = machine._handle if machine is not None else None
+        ctx.this_machine = this_machine
+        ctx.user = _opt_c_str(user, "user")
+        if release_date is not None:
+            ctx.has_release_date = True
+            ctx.release_date = _to_unix(release_date, "release_date")
+        if last_check_in is not None:
+            ctx.has_last_check_in = True
+            ctx.last_check_in = _to_unix(last_check_in, "last_check_in")
+        ctx.revocations = revocations._handle if revocations is not None else None
+        if clock_state_path is not None:
+            ctx.clock_state_path = _c_str(os.fsdecode(clock_state_path), "clock_state_path")
+        secret = bytes(clock_secret or b"")
+        secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret) if secret else None
+        if secret_buf is not None:
+            ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
+            ctx.clock_secret_len = len(secret)
+        report = c_void_p()
+        check(lib.licentia_check(self._handle, byref(ctx), byref(report)))
+        try:
+            return _report(report)
+        finally:
+            lib.licentia_report_free(report)
+
+    @property
+    def id(self) -> str:
+        """The id, as 32 lower-case hex digits."""
+        return _read_required(lib.licentia_license_id, self._handle)
+
+    @property
+    def product(self) -> str:
+        """The product code."""
+        return _read_required(lib.licentia_license_product, self._handle)
+
+    @property
+    def licensee_name(self) -> str:
+        """The licensee's name."""
+        return _read_required(lib.licentia_license_licensee_name, self._handle)
+
+    @property
+    def licensee_email(self) -> Optional[str]:
+        """The licensee's e-mail, if any."""
+        return _read(lib.licentia_license_licensee_email, self._handle)
+
+    @property
+    def customer_ref(self) -> Optional[str]:
+        """The vendor's customer reference, if any."""
+        return _read(lib.licentia_license_customer_ref, self._handle)
+
+    @property
+    def key_id(self) -> str:
+        """The id (16 hex digits) of the key that signed it."""
+        return _read_required(lib.licentia_license_key_id, self._handle)
+
+    @property
+    def replaces(self) -> Optional[str]:
+        """For a temporary license, the id of the license it stands in for."""
+        return _read(lib.licentia_license_replaces, self._handle)
+
+    @property
+    def kind(self) -> Kind:
+        """What sort of license it is."""
+        return Kind(lib.licentia_license_kind(self._handle))
+
+    @property
+    def seats(self) -> int:
+        """Seats granted (informational offline)."""
+        return int(lib.licentia_license_seats(self._handle))
+
+    @property
+    def terms(self) -> Terms:
+        """Every time term."""
+        t = _ffi.Terms()
+        check(lib.licentia_license_terms(self._handle, byref(t)))
+        return Terms(
+            issued_at=_from_unix(t.issued_at),
+            valid_from=_from_optional(t.valid_from),
+            soft_expiry=_from_optional(t.soft_expiry),
+            hard_expiry=_from_optional(t.hard_expiry),
+            grace=timedelta(seconds=t.grace_secs) if t.has_grace else None,
+            updates_until=_from_optional(t.updates_until),
+            check_in_interval=timedelta(seconds=t.check_in_interval_secs) if t.has_check_in else None,
+            check_in_max_offline=timedelta(seconds=t.check_in_max_offline_secs) if t.has_check_in else None,
+        )
+
+    @property
+    def binding(self) -> Binding:
+        """The binding, with the licensed machines or user."""
+        handle = self._handle
+        b = _ffi.Binding()
+        check(lib.licentia_license_binding(handle, byref(b)))
+        machines = tuple(
+            _read_required(lib.licentia_license_binding_machine, handle, i) for i in range(b.machine_count)
+        )
+        return Binding(
+            kind=BindingKind(b.kind),
+            match_rule=MatchRule(b.match_rule),
+            machines=machines,
+            max_machines=int(b.max_machines),
+            user=_read(lib.licentia_license_binding_user, handle),
+        )
+
+    def has_feature(self, code: Text, now: datetime) -> bool:
+        """Whether feature ``code`` is granted and in force at ``now``."""
+        return bool(lib.licentia_license_has_feature(self._handle, _c_str(code, "code"), _to_unix(now, "now")))
+
+    def entitlement(self, code: Text, now: datetime) -> Optional[Entitlement]:
+        """The entitlement ``code``, if granted and in force at ``now``."""
+        c = _c_str(code, "code")
+        e = _ffi.Entitlement()
+        status = lib.licentia_license_entitlement(self._handle, c, _to_unix(now, "now"), byref(e))
+        if status == Status.NOT_FOUND:
+            return None
+        check(status)
+        return _entitlement(c.decode("utf-8"), e)
+
+    @property
+    def entitlements(self) -> Tuple[Entitlement, ...]:
+        """Every entitlement listed (in force or not), sorted by code."""
+        handle = self._handle
+        found: List[Entitlement] = []
+        for i in range(lib.licentia_license_entitlement_count(handle)):
+            e = _ffi.Entitlement()
+            check(lib.licentia_license_entitlement_at(handle, i, byref(e)))
+            found.append(_entitlement(_read_required(lib.licentia_license_entitlement_code, handle, i), e))
+        return tuple(found)
+
+    def metadata(self, key: Text) -> Optional[str]:
+        """The vendor metadata value for ``key``, if present."""
+        return _read(lib.licentia_license_metadata, self._handle, _c_str(key, "key"))
+
+    def apply_renewal(self, verifier: "Verifier", token: Text) -> None:
+        """Applies a renewal token verified with ``verifier``; the license
+        is unchanged when this raises."""
+        check(lib.licentia_license_apply_renewal(self._handle, verifier._handle, _c_str(token, "token")))
+
+    def __repr__(self) -> str:
+        return "License(closed)" if self.closed else f"License(id={self.id!r}, product={self.product!r})"
+
+
+class Verifier(_Handle):
+    """A set of trusted public keys, and the revocation list held.
+
+    ``Verifier(pem, ...)`` trusts each SPKI PEM public key given.
+    """
+
+    _free = lib.licentia_verifier_free
+
+    def __init__(self, *pems: Text) -> None:
+        out = c_void_p()
+        check(lib.licentia_verifier_new(byref(out)))
+        super().__init__(out.value or 0)
+        try:
+            for pem in pems:
+                self.add_key_pem(pem)
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def from_pem(cls, pem: Text) -> "Verifier":
+        """A verifier trusting one SPKI PEM public key."""
+        return cls(pem)
+
+    def add_key_pem(self, pem: Text) -> None:
+        """Trusts one more SPKI PEM public key."""
+        check(lib.licentia_verifier_add_key_pem(self._handle, _c_str(pem, "pem")))
+
+    def add_key_raw(self, key: bytes) -> None:
+        """Trusts one more public key given as its raw 32 bytes."""
+        if len(key) != 32:
+            raise ArgumentError(Status.INVALID_ARGUMENT, f"a raw public key is 32 bytes, not {len(key)}")
+        raw = (c_uint8 * 32).from_buffer_copy(bytes(key))
+        check(lib.licentia_verifier_add_key_raw(self._handle, raw))
+
+    def accept_rollover(self, text: Text) -> None:
+        """Accepts a key-rollover statement signed by a trusted key."""
+        check(lib.licentia_verifier_accept_rollover(self._handle, _c_str(text, "text")))
+
+    def set_revocation_list(self, text: Text, product: Text) -> None:
+        """Verifies and holds a revocation list for ``product``, replacing an
+        older one (:class:`DocumentError` STALE_REVOCATION_LIST otherwise)."""
+        check(
+            lib.licentia_verifier_set_revocation_list(
+                self._handle, _c_str(text, "text"), _c_str(product, "product")
+            )
+        )
+
+    @property
+    def revocation_sequence(self) -> Optional[int]:
+        """The sequence number of the revocation list held, if any."""
+        sequence = c_uint64()
+        status = lib.licentia_verifier_revocation_sequence(self._handle, byref(sequence))
+        if status == Status.NOT_FOUND:
+            return None
+        check(status)
+        return int(sequence.value)
+
+    def verify(self, text: Text) -> License:
+        """Verifies a license given as armored or compact text."""
+        handle, t = self._handle, _c_str(text, "text")
+        return License._create(lambda out: lib.licentia_verify(handle, t, out))
+
+    def verify_file(self, path: PathLike) -> License:
+        """Reads a license file and verifies it."""
+        handle, p = self._handle, _c_str(os.fsdecode(path), "path")
+        return License._create(lambda out: lib.licentia_verify_file(handle, p, out))
+
+
+class Issuer(_Handle):
+    """A signing key that issues licenses (for back-office tools)."""
+
+    _free = lib.licentia_issuer_free
+
+    @classmethod
+    def from_pem(cls, pem: Text) -> "Issuer":
+        """An issuer from an Ed25519 PKCS#8 PEM private key."""
+        p = _c_str(pem, "pem")
+        return cls._create(lambda out: lib.licentia_issuer_from_pem(p, out))
+
+    @classmethod
+    def from_key_file(cls, path: PathLike) -> "Issuer":
+        """An issuer from a private key file (refused when others may read it)."""
+        p = _c_str(os.fsdecode(path), "path")
+        return cls._create(lambda out: lib.licentia_issuer_from_key_file(p, out))
+
+    @property
+    def public_key_pem(self) -> str:
+        """The public key as SPKI PEM, for products to trust."""
+        return _read_required(lib.licentia_issuer_public_key_pem, self._handle)
+
+    def issue(self, spec: Union[Mapping[str, Any], str]) -> Document:
+        """Issues a license from a specification: a mapping or a JSON text
+        with the command line's ``--spec`` fields (``product``,
+        ``licensee``, ``expires``, ``features``...)."""
+        text = spec if isinstance(spec, str) else json.dumps(dict(spec))
+        document = c_void_p()
+        check(lib.licentia_issuer_issue_json(self._handle, _c_str(text, "spec"), byref(document)))
+        try:
+            return Document(
+                armor=_read_required(lib.licentia_document_armor, document),
+                compact=_read_required(lib.licentia_document_compact, document),
+            )
+        finally:
+            lib.licentia_document_free(document)
+
+
+class ActivationRequest(_Handle):
+    """An offline activation request: carry :attr:`text` to the back office,
+    keep the object (or its text, to :meth:`parse` later) to accept the answer."""
+
+    _free = lib.licentia_activation_request_free
+
+    @classmethod
+    def create(
+        cls,
+        product: Text,
+        machine: Fingerprint,
+        now: datetime,
+        *,
+        license_key: Optional[Text] = None,
+        license_id: Optional[Text] = None,
+    ) -> "ActivationRequest":
+        """A request for ``product`` on ``machine``, naming the license by
+        the customer's ``license_key`` or by its ``license_id`` (one of them)."""
+        if (license_key is None) == (license_id is None):
+            raise ArgumentError(Status.INVALID_ARGUMENT, "give exactly one of license_key and license_id")
+        p, m, t = _c_str(product, "product"), machine._handle, _to_unix(now, "now")
+        if license_key is not None:
+            k = _c_str(license_key, "license_key")
+            return cls._create(lambda out: lib.licentia_activation_request_new(p, k, m, t, out))
+        i = _c_str(license_id or "", "license_id")
+        return cls._create(lambda out: lib.licentia_activation_request_new_for_id(p, i, m, t, out))
+
+    @classmethod
+    def parse(cls, text: Text) -> "ActivationRequest":
+        """Parses a request's text, to accept its answer in a later run."""
+        t = _c_str(text, "text")
+        return cls._create(lambda out: lib.licentia_activation_request_parse(t, out))
+
+    @property
+    def text(self) -> str:
+        """The request as armored text."""
+        return _read_required(lib.licentia_activation_request_to_text, self._handle)
+
+    def accept(self, verifier: Verifier, answer: Text, now: datetime) -> str:
+        """Verifies the back office's answer at ``now`` and gives the
+        machine-locked license file it carries (armored text)."""
+        return _read_required(
+            lib.licentia_activation_request_accept,
+            self._handle,
+            verifier._handle,
+            _c_str(answer, "answer"),
+            _to_unix(now, "now"),
+        )
+
+
+# --- helpers and module functions -------------------------------------------
+
+
+def _report(report: c_void_p) -> Report:
+    findings: List[Finding] = []
+    for i in range(lib.licentia_report_finding_count(report)):
+        f = _ffi.Finding()
+        check(lib.licentia_report_finding(report, i, byref(f)))
+        findings.append(
+            Finding(
+                rule=Rule(f.rule),
+                severity=Severity(f.severity),
+                remaining=timedelta(seconds=f.remaining_secs) if f.has_remaining else None,
+                message=_read_required(lib.licentia_report_finding_message, report, i),
+            )
+        )
+    secs = c_int64()
+    status = lib.licentia_report_grace_remaining(report, byref(secs))
+    if status != Status.NOT_FOUND:
+        check(status)
+    return Report(
+        state=State(lib.licentia_report_state(report)),
+        findings=tuple(findings),
+        grace_remaining=timedelta(seconds=secs.value) if status == Status.OK else None,
+        text=_read_required(lib.licentia_report_to_text, report),
+    )
+
+
+def _entitlement(code: str, e: _ffi.Entitlement) -> Entitlement:
+    return Entitlement(
+        code=code,
+        count=int(e.count) if e.has_count else None,
+        expires=_from_optional(e.expires),
+    )
+
+
+def version() -> str:
+    """The library's version, e.g. ``"0.1.0"``."""
+    return str(lib.licentia_version().decode("ascii"))
+
+
+def format_version() -> int:
+    """The format version this library writes."""
+    return int(lib.licentia_format_version())
+
+
+def supported_format_versions() -> Tuple[int, ...]:
+    """The format versions this library reads."""
+    versions = ctypes.POINTER(c_uint8)()
+    count = c_size_t()
+    check(lib.licentia_supported_format_versions(byref(versions), byref(count)))
+    return tuple(int(versions[i]) for i in range(count.value))
+
+
+def parse_time(text: Text) -> datetime:
+    """Parses RFC 3339 (any offset) or a bare date (midnight UTC) into an
+    aware UTC datetime; :class:`ArgumentError` otherwise."""
+    secs = c_int64()
+    check(lib.licentia_parse_time(_c_str(text, "time"), byref(secs)))
+    return _from_unix(secs.value)
+
+
+def format_time(when: datetime) -> str:
+    """Formats an aware datetime as RFC 3339 in UTC (``2027-01-31T00:00:00Z``)."""
+    return _read_required(lib.licentia_format_time, _to_unix(when, "time"))
+
+
+def rule_name(rule: int) -> str:
+    """The stable snake_case name of a rule code (``"expired"`` for 108)."""
+    name = lib.licentia_rule_name(int(rule))
+    if name is None:
+        raise ArgumentError(Status.INVALID_ARGUMENT, f"unknown rule code {int(rule)}")
+    return str(name.decode("ascii"))
+
+
+def state_name(state: int) -> str:
+    """The stable snake_case name of a state (``"valid_with_warnings"``)."""
+    name = lib.licentia_state_name(int(state))
+    if name is None:
+        raise ArgumentError(Status.INVALID_ARGUMENT, f"unknown state {int(state)}")
+    return str(name.decode("ascii"))

@@ -1,0 +1,256 @@
+"""The Python API over the real library: happy path, handles, errors,
+issuing, renewals, rollover and activation."""
+
+from __future__ import annotations
+
+import gc
+import json
+import weakref
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import licentia
+from licentia import Status
+
+from conftest import VECTORS, read
+
+MACHINE_A = (
+    "03609ac5750e57fd8727f95bcfff3ce06a03daa58406d6f907ab64a58baadb33254d"
+    "03d444549f126d17d5fa8afb381c28ea4e"
+)
+JUNE = datetime(2026, 6, 1, tzinfo=timezone.utc)
+
+
+def test_happy_path(verifier: licentia.Verifier) -> None:
+    with verifier.verify(read("licenses/typical.lic")) as lic:
+        assert lic.product == "acme-cad"
+        assert lic.licensee_name == "Jane Doe"
+        assert lic.licensee_email == "jane@example.com"
+        assert lic.customer_ref is None and lic.replaces is None
+        assert len(lic.id) == 32 and len(lic.key_id) == 16
+        assert lic.kind is licentia.Kind.STANDARD
+        terms = lic.terms
+        assert terms.issued_at == datetime(2026, 1, 1, tzinfo=timezone.utc)
+        assert terms.hard_expiry == datetime(2027, 1, 1, tzinfo=timezone.utc)
+        assert terms.grace == timedelta(days=14)
+        assert terms.valid_from is None and terms.check_in_interval is None
+        binding = lic.binding
+        assert binding.kind is licentia.BindingKind.NODE_LOCKED
+        assert binding.match_rule is licentia.MatchRule.TWO
+        assert binding.machines == (MACHINE_A,)
+        assert [e.code for e in lic.entitlements] == ["export", "render", "seats"]
+        assert lic.has_feature("export", JUNE) and not lic.has_feature("teleport", JUNE)
+        assert lic.entitlement("seats", JUNE) == licentia.Entitlement("seats", 5, None)
+        assert lic.entitlement("teleport", JUNE) is None
+
+        # Machine a's vendor components give the vectors' fingerprint.
+        vendor = {"serial": "SN-0001", "board": "BRD-0001", "disk": "DSK-0001"}
+        with licentia.Fingerprint.build("acme-cad", vendor=vendor) as machine:
+            assert machine.hex == MACHINE_A
+            report = lic.check(now=JUNE, product="acme-cad", machine=machine)
+            assert report.state is licentia.State.VALID and report.allowed
+            assert report.findings == () and report.grace_remaining is None
+
+            grace = lic.check(now=datetime(2027, 1, 5, tzinfo=timezone.utc), product="acme-cad", machine=machine)
+        assert grace.state is licentia.State.VALID_WITH_WARNINGS and grace.allowed
+        (finding,) = grace.findings
+        assert finding.rule is licentia.Rule.IN_GRACE and finding.name == "in_grace"
+        assert finding.severity is licentia.Severity.WARNING
+        assert finding.remaining == timedelta(days=10) == grace.grace_remaining
+        assert "in_grace" in str(grace) and finding.message in grace.text
+
+
+def test_full_license(verifier: licentia.Verifier) -> None:
+    with verifier.verify(read("licenses/full.compact")) as lic:
+        assert lic.licensee_name == "Société Exemplaire, Zürich"
+        assert lic.customer_ref == "CUST-00042" and lic.seats == 25
+        assert lic.metadata("edition") == "enterprise"
+        assert lic.metadata("note") == "" and lic.metadata("missing") is None
+        assert lic.terms.check_in_interval == timedelta(days=30)
+        assert lic.terms.check_in_max_offline == timedelta(days=14)
+        render = lic.entitlement("render", JUNE)
+        assert render is not None and render.count == 8
+        assert render.expires == datetime(2026, 9, 1, tzinfo=timezone.utc)
+    with verifier.verify(read("licenses/named_user.lic")) as lic:
+        assert lic.binding.user == "jdoe"
+    with verifier.verify(read("licenses/floating.lic")) as lic:
+        assert lic.binding.kind is licentia.BindingKind.FLOATING and lic.binding.max_machines == 5
+    with verifier.verify(read("licenses/temporary.lic")) as lic:
+        assert lic.kind is licentia.Kind.TEMPORARY and lic.replaces is not None
+
+
+def test_context_manager_closes(verifier: licentia.Verifier) -> None:
+    with verifier.verify(read("licenses/unbound.lic")) as lic:
+        assert not lic.closed
+    assert lic.closed
+    with pytest.raises(licentia.ArgumentError) as error:
+        lic.id
+    assert error.value.status is Status.NULL_ARGUMENT
+    assert isinstance(error.value, ValueError)
+    lic.close()  # closing again does nothing
+    with pytest.raises(licentia.ArgumentError):
+        lic.check(now=JUNE, product="acme-cad")
+    assert repr(lic) == "License(closed)"
+
+    with licentia.Verifier(read("keys/issuer.pub")) as other:
+        pass
+    with pytest.raises(licentia.ArgumentError):
+        other.verify(read("licenses/unbound.lic"))
+    # A closed verifier given as another object's argument is refused too.
+    with verifier.verify(read("licenses/terms.lic")) as terms:
+        with pytest.raises(licentia.ArgumentError):
+            terms.apply_renewal(other, read("documents/renewal_extend.renewal"))
+        with pytest.raises(licentia.ArgumentError):
+            terms.check(now=JUNE, product="acme-cad", revocations=other)
+
+
+def test_finalizer_frees_unclosed_handles(verifier: licentia.Verifier) -> None:
+    lic = verifier.verify(read("licenses/unbound.lic"))
+    finalizer = lic._finalizer
+    alive = weakref.ref(lic)
+    del lic
+    gc.collect()
+    assert alive() is None and not finalizer.alive
+
+
+def test_bad_input_raises_its_family(verifier: licentia.Verifier) -> None:
+    with pytest.raises(licentia.FormatError) as fmt:
+        verifier.verify("hello")
+    assert fmt.value.status is Status.NOT_LICENTIA_TEXT and fmt.value.code == 1002
+    assert str(fmt.value)  # the library's message
+
+    with pytest.raises(licentia.SignatureError) as sig:
+        licentia.Verifier(read("keys/other.pub")).verify(read("licenses/unbound.lic"))
+    assert sig.value.status is Status.UNKNOWN_KEY_ID
+    with pytest.raises(licentia.SignatureError) as key:
+        licentia.Verifier("not a key")
+    assert key.value.status is Status.KEY_FORMAT
+    with pytest.raises(licentia.SignatureError) as weak:
+        verifier.add_key_raw(bytes.fromhex(read("keys/small_order.raw").strip()))
+    assert weak.value.status is Status.WEAK_KEY
+
+    with pytest.raises(licentia.DocumentError) as fp:
+        licentia.Fingerprint.from_hex("zz")
+    assert fp.value.status is Status.FINGERPRINT
+    with pytest.raises(licentia.DocumentError) as empty:
+        licentia.Fingerprint.build("acme-cad")
+    assert empty.value.status is Status.FINGERPRINT
+
+    with pytest.raises(licentia.ArgumentError) as when:
+        licentia.parse_time("yesterday")
+    assert when.value.status is Status.INVALID_ARGUMENT
+    with pytest.raises(licentia.ArgumentError) as naive:
+        verifier.verify(read("licenses/unbound.lic")).check(now=datetime(2026, 6, 1), product="acme-cad")
+    assert naive.value.status is Status.INVALID_ARGUMENT
+    with pytest.raises(licentia.ArgumentError) as nul:
+        verifier.verify("lic.\0abc")
+    assert nul.value.status is Status.INVALID_ARGUMENT
+    with pytest.raises(licentia.ArgumentError) as utf8:
+        verifier.verify(b"lic.\xff\xfe")
+    assert utf8.value.status is Status.INVALID_UTF8
+    with pytest.raises(licentia.ArgumentError) as surrogate:
+        verifier.verify("lic.\udc80")
+    assert surrogate.value.status is Status.INVALID_UTF8
+    with pytest.raises(licentia.ArgumentError) as io:
+        verifier.verify_file(VECTORS / "no" / "such.lic")
+    assert io.value.status is Status.IO
+    with pytest.raises(licentia.ArgumentError):
+        verifier.add_key_raw(b"short")
+    # Every family is a LicentiaError.
+    for error in (fmt, sig, fp, when):
+        assert isinstance(error.value, licentia.LicentiaError)
+
+
+def test_statuses_match_the_library() -> None:
+    for status in Status:
+        assert licentia.LicentiaError(status).args[0] != "unknown status", status
+    assert str(licentia.LicentiaError(9999)) == "unknown status"
+    assert isinstance(licentia.errors.error_class(5001)(5001), licentia.InternalError)
+    for rule in licentia.Rule:
+        assert licentia.rule_name(rule) == rule.name.lower()
+    for state in licentia.State:
+        assert licentia.state_name(state) == state.name.lower()
+    with pytest.raises(licentia.ArgumentError):
+        licentia.rule_name(999)
+
+
+def test_issue_from_json_spec_and_verify_back(verifier: licentia.Verifier) -> None:
+    spec = {
+        "product": "acme-cad",
+        "licensee": "Python Corp",
+        "issued_at": "2026-01-01",
+        "expires": "2027-01-01",
+        "grace_days": 14,
+        "features": ["export", "seats=5"],
+        "metadata": {"edition": "pro"},
+        "machines": [MACHINE_A],
+    }
+    with licentia.Issuer.from_pem(read("keys/issuer.key")) as issuer:
+        assert issuer.public_key_pem == read("keys/issuer.pub")
+        document = issuer.issue(spec)
+        from_text = issuer.issue(json.dumps(spec))
+        with pytest.raises(licentia.DocumentError) as bad:
+            issuer.issue({"product": "acme-cad", "licensee": "x", "colour": "red"})
+        assert bad.value.status is Status.INVALID_SPEC
+    assert str(document).startswith("-----BEGIN LICENTIA LICENSE-----")
+    with verifier.verify(document.armor) as lic, verifier.verify(document.compact) as same:
+        assert lic.id == same.id != verifier.verify(from_text.armor).id
+        assert lic.licensee_name == "Python Corp" and lic.metadata("edition") == "pro"
+        assert lic.entitlement("seats", JUNE) == licentia.Entitlement("seats", 5, None)
+        with licentia.Fingerprint.from_hex(MACHINE_A) as machine:
+            assert lic.check(now=JUNE, product="acme-cad", machine=machine).state is licentia.State.VALID
+        assert lic.check(now=JUNE, product="acme-cad").codes == (105,)
+
+
+def test_revocation_renewal_and_rollover(verifier: licentia.Verifier) -> None:
+    assert verifier.revocation_sequence is None
+    verifier.set_revocation_list(read("documents/revocation_2.revocation"), "acme-cad")
+    assert verifier.revocation_sequence == 2
+    with pytest.raises(licentia.DocumentError) as stale:
+        verifier.set_revocation_list(read("documents/revocation_1.revocation"), "acme-cad")
+    assert stale.value.status is Status.STALE_REVOCATION_LIST
+
+    with verifier.verify(read("licenses/unbound.lic")) as unbound:
+        with pytest.raises(licentia.DocumentError) as mismatch:
+            unbound.apply_renewal(verifier, read("documents/renewal_extend.renewal"))
+        assert mismatch.value.status is Status.RENEWAL_MISMATCH
+    with verifier.verify(read("licenses/terms.lic")) as lic:
+        lic.apply_renewal(verifier, read("documents/renewal_extend.compact"))
+        assert lic.terms.hard_expiry == datetime(2027, 12, 1, tzinfo=timezone.utc)
+
+    rolled = read("documents/rollover_license.lic")
+    with pytest.raises(licentia.SignatureError):
+        verifier.verify(rolled)
+    verifier.accept_rollover(read("documents/rollover.rollover"))
+    assert verifier.verify(rolled).product == "acme-cad"
+
+
+def test_activation(verifier: licentia.Verifier) -> None:
+    text = read("documents/activation.request")
+    answer = read("documents/activation.answer")
+    with licentia.ActivationRequest.parse(text) as request:
+        assert request.text == text
+        file = request.accept(verifier, answer, datetime(2026, 3, 2, tzinfo=timezone.utc))
+        with pytest.raises(licentia.DocumentError) as late:
+            request.accept(verifier, answer, datetime(2026, 3, 9, tzinfo=timezone.utc))
+        assert late.value.status is Status.ACTIVATION_MISMATCH
+    assert verifier.verify(file).binding.match_rule is licentia.MatchRule.MOST
+    with licentia.Fingerprint.from_hex(MACHINE_A) as machine:
+        now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        fresh = licentia.ActivationRequest.create("acme-cad", machine, now, license_key="ACME-0001-0002-0003")
+        with pytest.raises(licentia.DocumentError):
+            fresh.accept(verifier, answer, now)
+        by_id = licentia.ActivationRequest.create("acme-cad", machine, now, license_id="1c" + "0" * 30)
+        assert licentia.ActivationRequest.parse(by_id.text).text == by_id.text
+        with pytest.raises(licentia.ArgumentError):
+            licentia.ActivationRequest.create("acme-cad", machine, now)
+
+
+def test_times_and_versions() -> None:
+    paris = timezone(timedelta(hours=1))
+    assert licentia.format_time(datetime(2027, 1, 31, 12, tzinfo=paris)) == "2027-01-31T11:00:00Z"
+    parsed = licentia.parse_time("2027-01-31T12:00:00+01:00")
+    assert parsed == datetime(2027, 1, 31, 11, tzinfo=timezone.utc) and parsed.tzinfo is timezone.utc
+    assert licentia.format_version() in licentia.supported_format_versions()
+    assert licentia.version() == licentia.__version__

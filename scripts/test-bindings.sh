@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The C++ and Python bindings' tests, from a fresh clone:
+#
+#   scripts/test-bindings.sh
+#
+# 1. builds liblicentia with scripts/build-capi.sh;
+# 2. compiles bindings/cpp/tests with g++ -std=c++17 -Wall -Wextra -Werror
+#    -pedantic (two translation units) and runs them under valgrind, leaks
+#    counted as failures;
+# 3. makes a venv, installs pytest and ./bindings/python into it, and runs
+#    pytest bindings/python/tests with LICENTIA_LIBRARY set.
+#
+# Installs g++, valgrind and python3-venv with apt-get when missing. Works
+# without a terminal (CI=true, no stdin). Everything it builds goes under
+# ${CARGO_TARGET_DIR:-target}/bindings. Exits non-zero on any failure,
+# including pytest collecting no test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir=${CARGO_TARGET_DIR:-target}
+mkdir -p "$target_dir/bindings"
+work=$(cd "$target_dir/bindings" && pwd)
+capi="$work/capi"
+
+apt_install() {
+    local sudo=
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq </dev/null
+    $sudo apt-get install -y -qq "$@" </dev/null
+}
+
+missing=()
+command -v g++ >/dev/null || missing+=(g++)
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v python3 >/dev/null || missing+=(python3)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+
+# The library: optimized with debug assertions, in the cargo target
+# directory scripts/test-c.sh uses with the same settings, so when both run
+# the second build is a no-op; valgrind then runs in seconds, not minutes.
+echo "== building liblicentia"
+CARGO_TARGET_DIR="$target_dir/capi-test" CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true \
+    scripts/build-capi.sh "$capi" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+tail -n1 "$work/build.log"
+
+echo "== C++: bindings/cpp/tests"
+mkdir -p "$work/cpp"
+g++ -std=c++17 -Wall -Wextra -Werror -pedantic -g \
+    -I"$capi/include" -Ibindings/cpp/include \
+    bindings/cpp/tests/test_licentia.cpp bindings/cpp/tests/second_tu.cpp \
+    -L"$capi/lib" -llicentia -Wl,-rpath,"$capi/lib" -o "$work/cpp/test_licentia"
+# Still-reachable blocks are the library's static caches, not leaks.
+valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+    --error-exitcode=99 "$work/cpp/test_licentia" tests/vectors
+
+echo "== Python: bindings/python/tests"
+venv="$work/pyenv"
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" 2>/dev/null || {
+        rm -rf "$venv"
+        apt_install python3-venv
+        python3 -m venv "$venv"
+    }
+fi
+pip=("$venv/bin/python" -m pip --quiet --no-input --disable-pip-version-check)
+"${pip[@]}" install pytest
+# Reinstall the package every run: its sources may have changed.
+"${pip[@]}" install --force-reinstall --no-deps ./bindings/python
+
+status=0
+LICENTIA_LIBRARY="$capi/lib/liblicentia.so" "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+    bindings/python/tests </dev/null || status=$?
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no test" >&2
+    exit 1
+fi
+exit "$status"
