@@ -27,7 +27,7 @@ fn read(relative: &str) -> String {
 }
 
 fn issuer_pub() -> PublicKey {
-    PublicKey::load(dir().join("keys/issuer.pub")).unwrap()
+    PublicKey::from_pem(&read("keys/issuer.pub")).unwrap()
 }
 
 fn verifier() -> Verifier {
@@ -81,7 +81,7 @@ fn committed_vectors_match_the_generator_byte_for_byte() {
 fn keys_are_the_documented_seeds() {
     for (name, seed) in [("issuer", 0x11), ("other", 0x22), ("new", 0x33)] {
         let expected = SigningKey::from_seed(&[seed; 32]).public_key().clone();
-        let key = PublicKey::load(dir().join(format!("keys/{name}.pub"))).unwrap();
+        let key = PublicKey::from_pem(&read(&format!("keys/{name}.pub"))).unwrap();
         assert_eq!(key, expected, "keys/{name}.pub");
         let raw: String = key.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(read(&format!("keys/{name}.raw")).trim(), raw);
@@ -90,7 +90,7 @@ fn keys_are_the_documented_seeds() {
     assert_eq!(private.public_key(), &issuer_pub());
     // The identity point, in SPKI: refused as weak, whatever the reader.
     assert_eq!(
-        PublicKey::load(dir().join("keys/small_order.pub")),
+        PublicKey::from_pem(&read("keys/small_order.pub")),
         Err(Error::WeakKey)
     );
 }
@@ -301,10 +301,7 @@ fn documents_replay() {
     let new_key = v
         .accept_rollover(&read("documents/rollover.rollover"))
         .unwrap();
-    assert_eq!(
-        new_key,
-        PublicKey::load(dir().join("keys/new.pub")).unwrap()
-    );
+    assert_eq!(new_key, PublicKey::from_pem(&read("keys/new.pub")).unwrap());
     assert_eq!(v.verify(&by_new_key).unwrap().key_id(), new_id);
 
     // Offline activation: the request parses; its answer is accepted on
