@@ -51,8 +51,24 @@ g++ -std=c++17 -Wall -Wextra -Werror -pedantic -g \
     bindings/cpp/tests/test_licentia.cpp bindings/cpp/tests/second_tu.cpp \
     -L"$capi/lib" -llicentia -Wl,-rpath,"$capi/lib" -o "$work/cpp/test_licentia"
 # Still-reachable blocks are the library's static caches, not leaks.
-valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
-    --error-exitcode=99 "$work/cpp/test_licentia" tests/vectors
+valgrind=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+    --error-exitcode=99)
+"${valgrind[@]}" "$work/cpp/test_licentia" tests/vectors
+
+# The README's example: the same code as the file, compiled and run.
+sed -n '/^```cpp$/,/^```$/p' bindings/cpp/README.md | sed '1d;$d' |
+    diff -u bindings/cpp/tests/readme_example.cpp - ||
+    { echo "bindings/cpp/README.md's example differs from tests/readme_example.cpp" >&2; exit 1; }
+g++ -std=c++17 -Wall -Wextra -Werror -pedantic -I"$capi/include" -Ibindings/cpp/include \
+    bindings/cpp/tests/readme_example.cpp -L"$capi/lib" -llicentia -Wl,-rpath,"$capi/lib" \
+    -o "$work/cpp/readme_example"
+example=$("${valgrind[@]}" "$work/cpp/readme_example" tests/vectors/keys/issuer.pub tests/vectors/licenses/terms.lic)
+expected=$(sed -n '/^\$ readme_example /,/^```$/p' bindings/cpp/README.md | sed '1d;$d')
+if [ "$example" != "$expected" ]; then
+    printf 'README example printed:\n%s\nexpected:\n%s\n' "$example" "$expected" >&2
+    exit 1
+fi
+echo "cpp readme example: 1 passed, 0 failed"
 
 echo "== Python: bindings/python/tests"
 venv="$work/pyenv"
