@@ -132,6 +132,12 @@ impl Verifier {
     pub fn verify_revocation_list(&self, text: &str, product: &str) -> Result<RevocationList> {
         let envelope = Envelope::from_text(text, DocumentKind::RevocationList)?;
         let body: RevocationBody = self.open(&envelope)?;
+        // Lookups binary-search the lists: an unsorted list would miss entries.
+        let mut normalized = body.clone();
+        normalized.normalize();
+        if normalized != body {
+            return Err(Error::MalformedBody);
+        }
         if body.product != product {
             return Err(Error::WrongProduct {
                 expected: product.to_owned(),

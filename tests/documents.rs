@@ -439,3 +439,33 @@ fn a_lease_and_a_license_never_pass_for_each_other() {
         Err(Error::InvalidSpec(_))
     ));
 }
+
+#[test]
+fn a_revocation_list_signed_unsorted_is_refused_not_misread() {
+    // Issuer::revocation_list sorts its lists, but another signer may not;
+    // lookups must never silently miss an entry of a list that verified.
+    let ids: Vec<LicenseId> = [9u8, 3, 7, 1, 5].map(|n| LicenseId([n; 16])).to_vec();
+    let body = RevocationBody {
+        product: PRODUCT.into(),
+        sequence: 1,
+        issued_at: t("2026-01-01"),
+        licenses: ids.clone(),
+        ..Default::default()
+    };
+    let sealed = Envelope::seal(
+        DocumentKind::RevocationList,
+        &key(),
+        postcard::to_allocvec(&body).unwrap(),
+    )
+    .unwrap();
+    // Such a list is not in its one canonical form: refused, not misread.
+    assert_eq!(
+        verifier().verify_revocation_list(&sealed.to_armor(), PRODUCT),
+        Err(Error::MalformedBody)
+    );
+    let sorted = issuer().revocation_list(&body).unwrap().to_armor();
+    let list = verifier().verify_revocation_list(&sorted, PRODUCT).unwrap();
+    for id in &ids {
+        assert!(list.revokes_license(id), "{id} missed");
+    }
+}
