@@ -276,6 +276,13 @@ fn documents_replay() {
     let second = v
         .verify_revocation_list(&read("documents/revocation_2.revocation"), "acme-cad")
         .unwrap();
+    assert_eq!(
+        v.verify_revocation_list(
+            &read("documents/revocation_unsorted.revocation"),
+            "acme-cad"
+        ),
+        Err(Error::MalformedBody)
+    );
     let mut held = Some(second);
     assert!(matches!(
         licentia::RevocationList::replace(&mut held, first),

@@ -565,6 +565,19 @@ impl Generator {
         list.licenses.push(id(8));
         let second = self.issuer.revocation_list(&list).unwrap();
         self.put("documents/revocation_2.revocation", second.to_armor());
+        // Correctly signed, but its ids out of order: refused (malformed body),
+        // since lookups in an unsorted list would miss entries.
+        list.licenses.reverse();
+        let unsorted = Envelope::seal(
+            DocumentKind::RevocationList,
+            &issuer_key(),
+            postcard::to_allocvec(&list).unwrap(),
+        )
+        .unwrap();
+        self.put(
+            "documents/revocation_unsorted.revocation",
+            unsorted.to_armor(),
+        );
         self.revoked_lines();
 
         // Key rollover: the issuer endorses keys/new.pub from 2026-01-01 on;
