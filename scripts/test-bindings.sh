@@ -7,8 +7,9 @@
 # 2. compiles bindings/cpp/tests with g++ -std=c++17 -Wall -Wextra -Werror
 #    -pedantic (two translation units) and runs them under valgrind, leaks
 #    counted as failures;
-# 3. makes a venv, installs pytest and ./bindings/python into it, and runs
-#    pytest bindings/python/tests with LICENTIA_LIBRARY set.
+# 3. makes a venv, installs pytest, mypy and ./bindings/python into it,
+#    checks the type hints with mypy --strict, and runs pytest
+#    bindings/python/tests with LICENTIA_LIBRARY set.
 #
 # Installs g++, valgrind and python3-venv with apt-get when missing. Works
 # without a terminal (CI=true, no stdin). Everything it builds goes under
@@ -80,9 +81,13 @@ if [ ! -x "$venv/bin/python" ]; then
     }
 fi
 pip=("$venv/bin/python" -m pip --quiet --no-input --disable-pip-version-check)
-"${pip[@]}" install pytest
+"${pip[@]}" install pytest mypy
 # Reinstall the package every run: its sources may have changed.
 "${pip[@]}" install --force-reinstall --no-deps ./bindings/python
+
+# The type hints hold (the package ships py.typed).
+"$venv/bin/python" -m mypy --strict --no-error-summary --cache-dir "$work/mypy-cache" \
+    bindings/python/src/licentia bindings/python/tests
 
 status=0
 LICENTIA_LIBRARY="$capi/lib/liblicentia.so" "$venv/bin/python" -m pytest -q -p no:cacheprovider \

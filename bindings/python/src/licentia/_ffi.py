@@ -56,10 +56,8 @@ def _load() -> ctypes.CDLL:
         candidate = here / name
         if candidate.exists():
             return ctypes.CDLL(str(candidate))
-    system = [ctypes.util.find_library("licentia")] + _library_names()
-    for name in system:
-        if name is None:
-            continue
+    found = ctypes.util.find_library("licentia")
+    for name in ([found] if found else []) + _library_names():
         try:
             return ctypes.CDLL(name)
         except OSError:
@@ -234,7 +232,8 @@ for _name, _restype, _argtypes in _PROTOTYPES:
 
 def status_message(status: int) -> str:
     """The library's static message for a status number."""
-    return lib.licentia_status_message(status).decode("utf-8")
+    message: bytes = lib.licentia_status_message(status)
+    return message.decode("utf-8")
 
 
 def read_string(
