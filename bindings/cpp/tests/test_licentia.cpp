@@ -8,11 +8,16 @@
 #include <licentia.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 std::string second_tu_verify(const std::string &pem, const std::string &text);
 
@@ -418,6 +423,38 @@ void test_versions() {
           "2026-01-01T00:00:00Z");
 }
 
+void test_clock_guard_and_this_machine() {
+    const licentia::License license = trusted().verify(vector_file("licenses/unbound.lic"));
+    const std::string state = std::string(std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp") +
+                              "/licentia-cpp-clock-" + std::to_string(::getpid());
+    std::remove(state.c_str());
+    licentia::CheckContext ctx;
+    ctx.product = "acme-cad";
+    ctx.clock_state_path = state;
+    ctx.clock_secret = std::vector<std::uint8_t>(32, 's');
+    ctx.now = licentia::parse_time("2026-06-01");
+    CHECK(codes(license.check(ctx)) == "-");
+    // A month back from the latest time seen: the clock was rolled back.
+    ctx.now = licentia::parse_time("2026-05-01");
+    CHECK(codes(license.check(ctx)) == "104");
+    std::ofstream(state) << "edited";
+    CHECK_STATUS(license.check(ctx), Status::clock_state_tampered);
+    std::remove(state.c_str());
+
+    // Hosts without an OS machine id (some containers) refuse it clearly.
+    try {
+        const licentia::Fingerprint here = licentia::Fingerprint::this_machine("acme-cad");
+        CHECK(licentia::Fingerprint::from_hex(here.to_hex()).to_hex() == here.to_hex());
+        licentia::CheckContext local;
+        local.now = licentia::parse_time("2026-06-01");
+        local.product = "acme-cad";
+        local.this_machine = true;
+        CHECK(codes(trusted().verify(vector_file("licenses/node_locked_all.lic")).check(local)) == "105");
+    } catch (const licentia::Error &e) {
+        CHECK(e.status() == Status::fingerprint);
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -433,6 +470,7 @@ int main(int argc, char **argv) {
         test_activation();
         test_issue();
         test_versions();
+        test_clock_guard_and_this_machine();
     } catch (const std::exception &e) {
         test::record(false, e.what(), __FILE__, __LINE__);
     }

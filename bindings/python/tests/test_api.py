@@ -4,9 +4,11 @@ issuing, renewals, rollover and activation."""
 from __future__ import annotations
 
 import gc
+import os
 import json
 import weakref
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -254,3 +256,36 @@ def test_times_and_versions() -> None:
     assert parsed == datetime(2027, 1, 31, 11, tzinfo=timezone.utc) and parsed.tzinfo is timezone.utc
     assert licentia.format_version() in licentia.supported_format_versions()
     assert licentia.version() == licentia.__version__
+
+
+def test_clock_guard(verifier: licentia.Verifier, tmp_path: Path) -> None:
+    state = tmp_path / "clock"
+    with verifier.verify(read("licenses/unbound.lic")) as lic:
+
+        def guarded(now: datetime) -> licentia.Report:
+            return lic.check(now=now, product="acme-cad", clock_state_path=state, clock_secret=b"s" * 32)
+
+        assert guarded(JUNE).codes == ()
+        # A month back from the latest time seen: the clock was rolled back.
+        rolled = guarded(datetime(2026, 5, 1, tzinfo=timezone.utc))
+        assert rolled.state is licentia.State.INVALID and rolled.codes == (104,)
+        with open(state, "w", encoding="utf-8") as f:
+            f.write("edited")
+        with pytest.raises(licentia.DocumentError) as tampered:
+            guarded(JUNE)
+        assert tampered.value.status is Status.CLOCK_STATE_TAMPERED
+
+
+def test_this_machine(verifier: licentia.Verifier) -> None:
+    # Hosts without an OS machine id (some containers) refuse it clearly.
+    try:
+        machine = licentia.Fingerprint.this_machine("acme-cad")
+    except licentia.DocumentError as error:
+        assert error.status is Status.FINGERPRINT
+        return
+    with machine, verifier.verify(read("licenses/node_locked_all.lic")) as lic:
+        assert licentia.Fingerprint.from_hex(machine.hex).hex == machine.hex
+        assert lic.check(now=JUNE, product="acme-cad", this_machine=True).codes == (105,)
+        with pytest.raises(licentia.ArgumentError) as both:
+            lic.check(now=JUNE, product="acme-cad", machine=machine, this_machine=True)
+        assert both.value.status is Status.INVALID_ARGUMENT
