@@ -665,6 +665,13 @@ public:
         return verifier;
     }
 
+    /// A verifier trusting the public key in an SPKI PEM file.
+    static Verifier from_key_file(std::string_view path) {
+        const std::string p(path);
+        return Verifier(detail::make<Raw>(
+            [&](licentia_verifier **out) { return licentia_verifier_from_key_file(p.c_str(), out); }));
+    }
+
     /// Trusts one more SPKI PEM public key.
     void add_key_pem(std::string_view pem) {
         detail::check(licentia_verifier_add_key_pem(handle_.get(), std::string(pem).c_str()));
@@ -722,6 +729,7 @@ public:
 
 private:
     using Raw = detail::Handle<licentia_verifier, licentia_verifier_free>;
+    explicit Verifier(Raw handle) noexcept : handle_(std::move(handle)) {}
     Raw handle_;
 };
 

@@ -2,10 +2,7 @@
 //   readme_example PUBLIC_KEY.pem LICENSE.lic
 #include <licentia.hpp>
 
-#include <chrono>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 int main(int argc, char **argv) {
     if (argc != 3) {
@@ -13,10 +10,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     try {
-        std::ifstream key_file(argv[1]);
-        std::stringstream pem;
-        pem << key_file.rdbuf();
-        const licentia::Verifier verifier = licentia::Verifier::from_pem(pem.str());
+        const licentia::Verifier verifier = licentia::Verifier::from_key_file(argv[1]);
         const licentia::License license = verifier.verify_file(argv[2]);
 
         licentia::CheckContext ctx;

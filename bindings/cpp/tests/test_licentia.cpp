@@ -308,6 +308,9 @@ void test_exceptions() {
         CHECK(error != nullptr && error->code() == 2002);
     }
     CHECK_STATUS(licentia::Verifier::from_pem("not a key"), Status::key_format);
+    CHECK(licentia::Verifier::from_key_file(vectors + "/keys/issuer.pub").verify(vector_file("licenses/unbound.lic")));
+    CHECK_STATUS(licentia::Verifier::from_key_file(vectors + "/keys/none.pub"), Status::io);
+    CHECK_STATUS(licentia::Verifier::from_key_file(vectors + "/licenses/unbound.lic"), Status::key_format);
     std::array<std::uint8_t, 32> small_order{};
     small_order[0] = 1; // the identity point
     CHECK_STATUS(verifier.add_key_raw(small_order), Status::weak_key);

@@ -24,8 +24,10 @@ MACHINE_A = (
 JUNE = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
 
-def test_happy_path(verifier: licentia.Verifier) -> None:
-    with verifier.verify(read("licenses/typical.lic")) as lic:
+def test_happy_path() -> None:
+    with licentia.Verifier.from_key_file(VECTORS / "keys" / "issuer.pub") as verifier, verifier.verify(
+        read("licenses/typical.lic")
+    ) as lic:
         assert lic.product == "acme-cad"
         assert lic.licensee_name == "Jane Doe"
         assert lic.licensee_email == "jane@example.com"
@@ -159,6 +161,12 @@ def test_bad_input_raises_its_family(verifier: licentia.Verifier) -> None:
     assert io.value.status is Status.IO
     with pytest.raises(licentia.ArgumentError):
         verifier.add_key_raw(b"short")
+    with pytest.raises(licentia.ArgumentError) as no_key:
+        licentia.Verifier.from_key_file(VECTORS / "keys" / "none.pub")
+    assert no_key.value.status is Status.IO
+    with pytest.raises(licentia.SignatureError) as not_key:
+        licentia.Verifier.from_key_file(VECTORS / "licenses" / "unbound.lic")
+    assert not_key.value.status is Status.KEY_FORMAT
     # Every family is a LicentiaError.
     for error in (fmt, sig, fp, when):
         assert isinstance(error.value, licentia.LicentiaError)

@@ -152,6 +152,7 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_state_name", c_char_p, [c_uint32]),
     # verifier
     ("licentia_verifier_new", _status, [_out_handle]),
+    ("licentia_verifier_from_key_file", _status, [c_char_p, _out_handle]),
     ("licentia_verifier_add_key_pem", _status, [_handle, c_char_p]),
     ("licentia_verifier_add_key_raw", _status, [_handle, POINTER(c_uint8)]),
     ("licentia_verifier_accept_rollover", _status, [_handle, c_char_p]),

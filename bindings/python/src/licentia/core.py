@@ -544,6 +544,12 @@ class Verifier(_Handle):
         """A verifier trusting one SPKI PEM public key."""
         return cls(pem)
 
+    @classmethod
+    def from_key_file(cls, path: PathLike) -> "Verifier":
+        """A verifier trusting the public key in an SPKI PEM file."""
+        p = _c_str(os.fsdecode(path), "path")
+        return cls._create(lambda out: lib.licentia_verifier_from_key_file(p, out))
+
     def add_key_pem(self, pem: Text) -> None:
         """Trusts one more SPKI PEM public key."""
         check(lib.licentia_verifier_add_key_pem(self._handle, _c_str(pem, "pem")))
