@@ -322,8 +322,8 @@ pub async fn create_policy(
 #[derive(Deserialize)]
 pub struct PolicyQuery {
     product_id: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// `GET /v1/policies`.
@@ -333,7 +333,7 @@ pub async fn list_policies(
     Q(q): Q<PolicyQuery>,
 ) -> Answer {
     staff.allow(READERS)?;
-    let page = q.page.page()?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
     list(
         &s.store.list_policies(q.product_id.as_deref(), page).await?,
         page,
@@ -419,8 +419,8 @@ pub async fn create_customer(
 pub struct CustomerQuery {
     parent_id: Option<String>,
     kind: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// `GET /v1/customers`.
@@ -430,7 +430,7 @@ pub async fn list_customers(
     Q(q): Q<CustomerQuery>,
 ) -> Answer {
     staff.allow(READERS)?;
-    let page = q.page.page()?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
     list(
         &s.store
             .list_customers(q.parent_id.as_deref(), q.kind.as_deref(), page)
@@ -451,10 +451,13 @@ pub async fn show_customer(
 
 // ---------------------------------------------------------------- licenses
 
-/// What a request may set over its policy when issuing.
+/// `POST /v1/licenses` body: a policy, a licensee, and what may be set
+/// over the policy.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct IssueOverrides {
+    policy_id: String,
+    licensee: String,
     email: Option<String>,
     customer_id: Option<String>,
     seats: Option<u32>,
@@ -463,16 +466,6 @@ pub struct IssueOverrides {
     metadata: Option<std::collections::BTreeMap<String, String>>,
     expires: Option<String>,
     features: Option<Vec<String>>,
-}
-
-/// `POST /v1/licenses` body.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewLicenseRequest {
-    policy_id: String,
-    licensee: String,
-    #[serde(flatten)]
-    overrides: IssueOverrides,
 }
 
 /// The license spec a policy gives, before any machine is known.
@@ -641,7 +634,7 @@ pub async fn issue_license(
     State(s): State<AppState>,
     staff: Staff,
     key: IdempotencyKey,
-    body: Body<NewLicenseRequest>,
+    body: Body<IssueOverrides>,
 ) -> Answer {
     staff.allow(WRITERS)?;
     let req = body.value;
@@ -651,7 +644,7 @@ pub async fn issue_license(
         .await
         .map_err(|_| ApiError::invalid("no such policy"))?;
     let product = s.store.product(&policy.product_id).await?;
-    if let Some(c) = &req.overrides.customer_id {
+    if let Some(c) = &req.customer_id {
         s.store
             .customer(c)
             .await
@@ -659,7 +652,7 @@ pub async fn issue_license(
     }
     let licensee = text_field("licensee", &req.licensee, crate::license::MAX_TEXT_LEN)?;
     let at = now();
-    let spec = base_spec(&policy, &product, licensee, &req.overrides, at)?;
+    let spec = base_spec(&policy, &product, licensee, &req, at)?;
     let body_check = spec.to_body()?;
     let keys = s.keys.read().await.clone();
     let file = has_own_file(&policy, &spec)
@@ -670,7 +663,7 @@ pub async fn issue_license(
         id: body_check.id.to_string(),
         product_id: product.id.clone(),
         policy_id: policy.id.clone(),
-        customer_id: req.overrides.customer_id.clone(),
+        customer_id: req.customer_id.clone(),
         key_hint: license_key.hint(),
         status: "active".into(),
         licensee: licensee.to_owned(),
@@ -715,8 +708,8 @@ pub struct LicenseQuery {
     customer_id: Option<String>,
     status: Option<String>,
     expires_before: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// `GET /v1/licenses`.
@@ -726,7 +719,7 @@ pub async fn list_licenses(
     Q(q): Q<LicenseQuery>,
 ) -> Answer {
     staff.allow(READERS)?;
-    let page = q.page.page()?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
     let filter = LicenseFilter {
         product_id: q.product_id,
         customer_id: q.customer_id,
@@ -1499,8 +1492,8 @@ pub struct HistoryQuery {
     customer_id: Option<String>,
     operation: Option<String>,
     after_seq: Option<i64>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 async fn history_page(
@@ -1522,7 +1515,7 @@ pub async fn history(State(s): State<AppState>, staff: Staff, Q(q): Q<HistoryQue
         operation: q.operation,
         after_seq: q.after_seq,
     };
-    history_page(&s, &staff, filter, &q.page).await
+    history_page(&s, &staff, filter, &PageQuery::new(q.limit, q.offset)).await
 }
 
 /// `GET /v1/licenses/{id}/history`.

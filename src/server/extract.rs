@@ -1,7 +1,6 @@
 //! Request extractors that answer every rejection with a problem document:
 //! JSON bodies, query strings, staff tokens, the `Idempotency-Key` header.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -20,10 +19,47 @@ pub struct Body<T> {
     pub hash: String,
 }
 
+/// The body limit in force, set on each request by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxBody(pub usize);
+
+/// Body limit when the router sets none.
+const DEFAULT_MAX_BODY: usize = 64 * 1024;
+
+/// Reads at most `limit` bytes. A larger body is still drained (up to 16
+/// times the limit) before the 413 goes out, so the client reads the answer
+/// instead of a connection reset; a flood beyond that is cut off.
+async fn read_limited(body: axum::body::Body, limit: usize) -> ApiResult<Vec<u8>> {
+    use axum::body::HttpBody;
+    let mut body = std::pin::pin!(body);
+    let mut buf = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        let frame =
+            frame.map_err(|_| ApiError::bad_request("the request body could not be read"))?;
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= limit {
+                buf.extend_from_slice(&data);
+            } else if seen > limit.saturating_mul(16) {
+                break;
+            }
+        }
+    }
+    if seen > limit {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than the {limit} bytes the server accepts"),
+        ));
+    }
+    Ok(buf)
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -36,17 +72,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
                 "send the body as application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    "the request body is larger than the server accepts",
-                )
-            } else {
-                ApiError::bad_request("the request body could not be read")
-            }
-        })?;
+        let limit = req
+            .extensions()
+            .get::<MaxBody>()
+            .map_or(DEFAULT_MAX_BODY, |m| m.0);
+        let bytes = read_limited(req.into_body(), limit).await?;
         let value = serde_json::from_slice(&bytes).map_err(|e| {
             if e.is_data() {
                 ApiError::invalid(format!("the JSON body does not fit: {e}"))
@@ -99,6 +129,12 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
+    /// A page request from its two parameters (query structs list them
+    /// directly: flattening breaks numbers in query strings).
+    pub fn new(limit: Option<i64>, offset: Option<i64>) -> PageQuery {
+        PageQuery { limit, offset }
+    }
+
     /// The checked page.
     pub fn page(&self) -> ApiResult<Page> {
         let limit = self.limit.unwrap_or(Page::default().limit);

@@ -460,6 +460,7 @@ fn app(state: AppState, config: &Config) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::Extension(extract::MaxBody(config.max_body_bytes)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

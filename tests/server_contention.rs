@@ -1,0 +1,126 @@
+//! Seats hold under contention: 64 concurrent activations against a 10-seat
+//! license give exactly 10 successes — on SQLite, on PostgreSQL, and with two
+//! server instances sharing one PostgreSQL database.
+#![cfg(feature = "server")]
+
+mod server_support;
+
+use serde_json::json;
+use server_support::{machine, Backend, PgDb, Server};
+
+const SEATS: usize = 10;
+const MACHINES: usize = 64;
+
+/// Fires the 64 activations at once, spread over `bases`; returns the statuses.
+async fn race(srv: &Server, bases: &[String]) -> Vec<u16> {
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "race",
+            json!({"name": "ten", "binding": "node-locked", "seats": SEATS}),
+        )
+        .await;
+    let (license_id, key) = srv.issue(&issuer, &policy).await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(MACHINES));
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..MACHINES {
+        let client = srv.client.clone();
+        let url = format!("{}/v1/activations", bases[n % bases.len()]);
+        let body = json!({"license_key": key, "fingerprint": machine("race", n).to_string(), "platform": "test"});
+        let barrier = barrier.clone();
+        tasks.spawn(async move {
+            barrier.wait().await;
+            let resp = client.post(url).json(&body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            assert!(
+                status == 201 || (status == 409 && text.contains("no_seat_available")),
+                "{status} {text}"
+            );
+            status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let (_, license) = srv
+        .call(
+            "GET",
+            &format!("/v1/licenses/{license_id}"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(license["seats_used"], SEATS);
+    let (_, acts) = srv
+        .call(
+            "GET",
+            &format!("/v1/licenses/{license_id}/activations?limit=100"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(acts["items"].as_array().unwrap().len(), SEATS);
+    statuses
+}
+
+fn successes(statuses: &[u16]) -> usize {
+    statuses.iter().filter(|s| **s == 201).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_activations_ten_seats_sqlite() {
+    let srv = Server::start(Backend::Sqlite).await;
+    let statuses = race(&srv, std::slice::from_ref(&srv.base)).await;
+    assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_activations_ten_seats_postgres() {
+    let Some(db) = PgDb::create("sixty_four_activations").await else {
+        return;
+    };
+    let srv = Server::start(Backend::Postgres(db)).await;
+    let statuses = race(&srv, std::slice::from_ref(&srv.base)).await;
+    assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_one_postgres_database() {
+    let Some(db) = PgDb::create("two_instances").await else {
+        return;
+    };
+    let srv = Server::start(Backend::Postgres(db)).await;
+    let second = srv.another_instance().await;
+    let bases = [srv.base.clone(), format!("http://{}", second.addr)];
+    let statuses = race(&srv, &bases).await;
+    assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
+    // Both instances appended to one unbroken history chain.
+    let auditor = srv.token("auditor").await;
+    let mut check = licentia::server::history::ChainCheck::new();
+    loop {
+        let (_, page) = srv
+            .call(
+                "GET",
+                &format!("/v1/history?limit=500&after_seq={}", check.count()),
+                Some(&auditor),
+                None,
+            )
+            .await;
+        let entries: Vec<licentia::server::store::HistoryEntry> =
+            serde_json::from_value(page["items"].clone()).unwrap();
+        if entries.is_empty() {
+            break;
+        }
+        for e in &entries {
+            check.next(e).unwrap();
+        }
+    }
+    assert!(check.count() >= SEATS as i64);
+    second.stop().await.unwrap();
+    srv.stop().await;
+}

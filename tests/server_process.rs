@@ -1,0 +1,212 @@
+//! The real `licentia` binary: `serve` started with no configuration, killed
+//! with SIGKILL while issuing, loses no license it answered 2xx for; `token
+//! create`, `key rotate` and `audit verify` work on its data directory.
+#![cfg(feature = "server")]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_licentia");
+
+/// A `licentia serve` process; its address and bootstrap token are read
+/// from its standard output (no sleeping: the line comes once it listens).
+struct Process {
+    child: Child,
+    base: String,
+    token: Option<String>,
+}
+
+impl Drop for Process {
+    /// A failing test leaves no server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// The child is waited for by `Process::drop`.
+#[allow(clippy::zombie_processes)]
+fn serve(dir: &Path) -> Process {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut token = None;
+    loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        if let Some(t) = line.split("keep it safe): ").nth(1) {
+            token = Some(t.trim().to_owned());
+        }
+        if let Some(addr) = line.strip_prefix("licentia listening on ") {
+            return Process {
+                child,
+                base: addr.trim().to_owned(),
+                token,
+            };
+        }
+    }
+}
+
+fn cli(args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+async fn post(client: &reqwest::Client, url: String, token: &str, body: Value) -> (u16, Value) {
+    let resp = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (
+        resp.status().as_u16(),
+        resp.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_loses_no_answered_license() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = serve(dir.path());
+    let admin = first
+        .token
+        .clone()
+        .expect("the first start prints a bootstrap token");
+    let client = reqwest::Client::new();
+
+    let (_, product) = post(
+        &client,
+        format!("{}/v1/products", first.base),
+        &admin,
+        json!({"code": "kill", "name": "Kill"}),
+    )
+    .await;
+    let (_, policy) = post(
+        &client,
+        format!("{}/v1/policies", first.base),
+        &admin,
+        json!({"product_id": product["id"], "name": "p", "binding": "unbound", "duration_days": 30}),
+    )
+    .await;
+
+    // Many issues in flight; the process dies under them.
+    let (answered_tx, mut answered_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let client = client.clone();
+        let url = format!("{}/v1/licenses", first.base);
+        let admin = admin.clone();
+        let body = json!({"policy_id": policy["id"], "licensee": format!("Customer {n}")});
+        let answered_tx = answered_tx.clone();
+        tasks.spawn(async move {
+            if let Ok(resp) = client
+                .post(url)
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+                .await
+            {
+                if resp.status().is_success() {
+                    if let Ok(v) = resp.json::<Value>().await {
+                        let _ = answered_tx.send(v["license"]["id"].as_str().unwrap().to_owned());
+                    }
+                }
+            }
+        });
+    }
+    drop(answered_tx);
+    let mut answered = Vec::new();
+    while answered.len() < 20 {
+        answered.push(answered_rx.recv().await.expect("some issues succeed"));
+    }
+    first.child.kill().unwrap(); // SIGKILL
+    first.child.wait().unwrap();
+    while tasks.join_next().await.is_some() {}
+    while let Ok(id) = answered_rx.try_recv() {
+        answered.push(id);
+    }
+
+    // A fresh process on the same data directory has every answered license.
+    let second = serve(dir.path());
+    assert!(
+        second.token.is_none(),
+        "the bootstrap token is shown once, at the first start"
+    );
+    for id in &answered {
+        let resp = client
+            .get(format!("{}/v1/licenses/{id}", second.base))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status().as_u16(),
+            200,
+            "license {id} was answered 201 but is lost"
+        );
+    }
+
+    // The host commands on the same data directory.
+    let (ok, out) = cli(&["token", "create", "--role", "auditor"], dir.path());
+    assert!(ok, "{out}");
+    let auditor = out.trim().to_owned();
+    let resp = client
+        .get(format!("{}/v1/history", second.base))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let (ok, out) = cli(&["audit", "verify"], dir.path());
+    assert!(ok && out.contains("history intact"), "{out}");
+    let (ok, out) = cli(&["key", "rotate"], dir.path());
+    assert!(ok && out.contains("new active signing key"), "{out}");
+    let (ok, _) = cli(&["token", "create", "--role", "emperor"], dir.path());
+    assert!(!ok);
+
+    // An edited history entry is named by `audit verify`.
+    let mut second = second;
+    second.child.kill().unwrap();
+    second.child.wait().unwrap();
+    let db = dir.path().join("licentia.db");
+    let conn = sqlx_edit(&db, "UPDATE history SET actor = 'mallory' WHERE seq = 3").await;
+    assert_eq!(conn, 1);
+    let (ok, out) = cli(&["audit", "verify"], dir.path());
+    assert!(!ok && out.contains("entry 3 was altered"), "{out}");
+}
+
+/// Runs one statement on the SQLite file, as an intruder would.
+async fn sqlx_edit(db: &Path, sql: &str) -> u64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let n = sqlx::query(sql)
+        .execute(&pool)
+        .await
+        .unwrap()
+        .rows_affected();
+    pool.close().await;
+    n
+}
