@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the back office's tests on PostgreSQL (each test in a database of its
+# own, dropped afterwards). Installs PostgreSQL (Debian, as root) when it is
+# missing, starts the local cluster when it is stopped, and fails loudly when
+# the server cannot be reached.
+#
+#   scripts/test-postgres.sh                 # postgres://postgres@127.0.0.1:5432
+#   LICENTIA_TEST_POSTGRES=postgres://u:p@host:5432 scripts/test-postgres.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+given="${LICENTIA_TEST_POSTGRES:-}"
+url="${given:-postgres://postgres@127.0.0.1:5432}"
+hostport="${url##*@}"
+host="${hostport%%:*}"
+port="${hostport##*:}"
+port="${port%%/*}"
+
+if ! command -v pg_isready >/dev/null; then
+    if [ -z "$given" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing PostgreSQL" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    else
+        echo "error: PostgreSQL client tools are missing (apt-get install postgresql)" >&2
+        exit 1
+    fi
+fi
+
+ready() { pg_isready -q -h "$host" -p "$port"; }
+
+if ! ready && [ -z "$given" ]; then
+    echo "PostgreSQL is not answering on $host:$port; starting the local cluster" >&2
+    for version in $(ls /etc/postgresql 2>/dev/null); do
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    done
+    for _ in $(seq 1 30); do
+        ready && break
+        sleep 1
+    done
+fi
+if ! ready; then
+    echo "error: PostgreSQL cannot be reached or started at $host:$port" >&2
+    exit 1
+fi
+
+# A fresh Debian cluster asks TCP clients for a password: give the local
+# superuser one the tests can use.
+if [ -z "$given" ] && ! psql "$url/postgres" -Atqc 'select 1' >/dev/null 2>&1; then
+    runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'licentia-test'" >/dev/null
+    url="postgres://postgres:licentia-test@$host:$port"
+fi
+if ! psql "$url/postgres" -Atqc 'select 1' >/dev/null; then
+    echo "error: cannot log in to PostgreSQL at $host:$port" >&2
+    exit 1
+fi
+
+export LICENTIA_TEST_POSTGRES="$url"
+cargo test --features server --test server_api --test server_contention --test server_process
