@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --all-features
 scripts/test-c.sh
+scripts/test-bindings.sh
