@@ -6,7 +6,7 @@
  * - Every function is prefixed licentia_. Most return a licentia_status:
  *   LICENTIA_OK (0) or why they failed; licentia_status_message() gives a
  *   static message for it. Functions returning a plain value document the
- *   value they return for NULL arguments.
+ *   value they return for NULL arguments (and after a caught panic).
  * - Handles (licentia_verifier, licentia_license, ...) are opaque. Each is
  *   created by one function and freed by its own licentia_*_free(), which
  *   accepts NULL. After a call returns LICENTIA_PANIC, free the handles it

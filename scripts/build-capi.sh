@@ -4,8 +4,10 @@
 #
 #   scripts/build-capi.sh [--debug] [--prefix PREFIX] [OUTDIR]
 #
-# --prefix sets the install prefix written into licentia.pc; by default the
-# .pc points at OUTDIR itself, so PKG_CONFIG_PATH=OUTDIR works uninstalled.
+# --prefix sets the install prefix written into licentia.pc (then copy
+# OUTDIR's lib/ and include/ under it); by default the .pc points at OUTDIR
+# itself, so PKG_CONFIG_PATH=OUTDIR/lib/pkgconfig works uninstalled.
+# The shared-object naming and SONAME are those of ELF platforms (Linux, BSDs).
 # The crate's Cargo.toml lists no crate-type: a Rust user depending on
 # licentia never builds the C ABI; this script asks cargo for it.
 set -euo pipefail
@@ -18,7 +20,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --debug) profile=debug ;;
         --prefix) prefix="$2"; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) out="$1" ;;
     esac
     shift

@@ -191,3 +191,67 @@ pub(crate) unsafe fn write_str(
     out_len.set(text.len());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_status() {
+        assert_eq!(guard(|| panic!("boom")), LICENTIA_PANIC);
+        assert_eq!(guard_value(7, || panic!("boom")), 7);
+        assert_eq!(guard(|| Err(LICENTIA_NOT_FOUND)), LICENTIA_NOT_FOUND);
+        assert_eq!(guard_value(7, || Err(LICENTIA_NOT_FOUND)), 7);
+        assert_eq!(guard_value(7, || Ok(8)), 8);
+    }
+
+    #[test]
+    fn strings_out_follow_the_one_convention() {
+        let mut buf = [b'x' as c_char; 8];
+        let mut len = 99;
+        // SAFETY: `buf` holds 8 bytes, `len` is a valid place.
+        unsafe {
+            assert_eq!(
+                write_str("abc", std::ptr::null_mut(), 0, &mut len),
+                Err(LICENTIA_BUFFER_TOO_SMALL)
+            );
+            assert_eq!(len, 3);
+            len = 99;
+            assert_eq!(
+                write_str("abc", buf.as_mut_ptr(), 3, &mut len),
+                Err(LICENTIA_BUFFER_TOO_SMALL)
+            );
+            assert_eq!(
+                (len, buf[0]),
+                (3, b'x' as c_char),
+                "a short buffer is left alone"
+            );
+            assert_eq!(write_str("abc", buf.as_mut_ptr(), 4, &mut len), Ok(()));
+            assert_eq!(CStr::from_ptr(buf.as_ptr()).to_str(), Ok("abc"));
+            assert_eq!(
+                write_str("abc", std::ptr::null_mut(), 4, &mut len),
+                Err(LICENTIA_NULL_ARGUMENT)
+            );
+            assert_eq!(
+                write_str("abc", buf.as_mut_ptr(), 4, std::ptr::null_mut()),
+                Err(LICENTIA_NULL_ARGUMENT)
+            );
+        }
+    }
+
+    #[test]
+    fn string_arguments_are_checked() {
+        // SAFETY: NULL and NUL-terminated literals.
+        unsafe {
+            assert_eq!(str_arg(std::ptr::null()), Err(LICENTIA_NULL_ARGUMENT));
+            assert_eq!(str_arg(b"ok\0".as_ptr().cast()), Ok("ok"));
+            assert_eq!(
+                str_arg(b"\xff\0".as_ptr().cast()),
+                Err(LICENTIA_INVALID_UTF8)
+            );
+            assert_eq!(opt_str_arg(std::ptr::null()), Ok(None));
+            assert_eq!(bytes_arg(std::ptr::null(), 0), Ok(&[][..]));
+            assert_eq!(bytes_arg(std::ptr::null(), 1), Err(LICENTIA_NULL_ARGUMENT));
+        }
+    }
+}

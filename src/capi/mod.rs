@@ -123,3 +123,97 @@ pub unsafe extern "C" fn licentia_format_time(
 pub extern "C" fn licentia_test_panic() -> licentia_status {
     guard(|| panic!("licentia_test_panic: a deliberate panic at the C boundary"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+    use crate::{Context, Issuer, LicenseBody, SigningKey, Verifier};
+
+    #[cfg(debug_assertions)]
+    #[test]
+    fn the_test_hook_panics_inside_the_boundary() {
+        assert_eq!(licentia_test_panic(), licentia_status::LICENTIA_PANIC);
+    }
+
+    /// The C path gives the verdict the Rust path gives, and out-parameters
+    /// stay untouched on failure.
+    #[test]
+    fn verify_and_check_through_the_c_abi() {
+        let key = SigningKey::from_seed(&[5; 32]);
+        let body = LicenseBody::builder("acme", "Jane")
+            .issued_at(Timestamp(1_000))
+            .hard_expiry(Timestamp(2_000))
+            .grace_secs(100)
+            .build()
+            .unwrap();
+        let text = Issuer::new(key.clone()).issue(&body).unwrap().to_armor();
+        let rust = Verifier::new([key.public_key().clone()])
+            .verify(&text)
+            .unwrap()
+            .check(&Context::new(Timestamp(2_050), "acme"));
+
+        let pem = std::ffi::CString::new(key.public_key().to_pem()).unwrap();
+        let text = std::ffi::CString::new(text).unwrap();
+        let (mut verifier, mut license, mut report) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        let ctx = licentia_check_context {
+            now: 2_050,
+            product: b"acme\0".as_ptr().cast(),
+            machine: ptr::null(),
+            this_machine: false,
+            user: ptr::null(),
+            has_release_date: false,
+            release_date: 0,
+            has_last_check_in: false,
+            last_check_in: 0,
+            revocations: ptr::null(),
+            clock_state_path: ptr::null(),
+            clock_secret: ptr::null(),
+            clock_secret_len: 0,
+        };
+        // SAFETY: valid C strings and out-pointers; every handle is freed.
+        unsafe {
+            assert_eq!(
+                licentia_verifier_from_pem(pem.as_ptr(), &mut verifier),
+                licentia_status::LICENTIA_OK
+            );
+            assert_eq!(
+                licentia_verify(verifier, b"garbage\0".as_ptr().cast(), &mut license),
+                licentia_status::LICENTIA_NOT_LICENTIA_TEXT
+            );
+            assert!(license.is_null());
+            assert_eq!(
+                licentia_verify(verifier, text.as_ptr(), &mut license),
+                licentia_status::LICENTIA_OK
+            );
+            assert_eq!(
+                licentia_check(license, &ctx, &mut report),
+                licentia_status::LICENTIA_OK
+            );
+            assert_eq!(licentia_report_state(report), rust.state.into());
+            assert_eq!(licentia_report_finding_count(report), rust.findings.len());
+            let mut grace = 0;
+            assert_eq!(
+                licentia_report_grace_remaining(report, &mut grace),
+                licentia_status::LICENTIA_OK
+            );
+            assert_eq!(Some(grace), rust.grace_remaining_secs);
+            let mut buf = [0 as c_char; 512];
+            let mut len = 0;
+            assert_eq!(
+                licentia_report_to_text(report, buf.as_mut_ptr(), buf.len(), &mut len),
+                licentia_status::LICENTIA_OK
+            );
+            assert_eq!(
+                CStr::from_ptr(buf.as_ptr()).to_str().unwrap(),
+                rust.to_string()
+            );
+            licentia_report_free(report);
+            licentia_license_free(license);
+            licentia_verifier_free(verifier);
+        }
+    }
+}
