@@ -83,6 +83,8 @@ for source in tests/c/test_*.c tests/c/readme_example.c; do
                 tests/vectors/keys/issuer.pub tests/vectors/licenses/unbound.lic acme-cad
             run "$name-$link-expired" 1 "${valgrind[@]}" "$bin" \
                 tests/vectors/keys/issuer.pub tests/vectors/licenses/trial.lic acme-cad
+            run "$name-$link-forged" 1 "${valgrind[@]}" "$bin" \
+                tests/vectors/keys/issuer.pub tests/vectors/invalid/signature_bad.lic acme-cad
         else
             run "$name-$link" 0 "${valgrind[@]}" "$bin" tests/vectors
         fi
