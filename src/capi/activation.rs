@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{guard, str_arg, write_str, Handle, Out, Outcome};
+use super::boundary::{guard, str_arg, Handle, Out, Outcome, StrOut};
 use super::fingerprint::licentia_fingerprint;
 use super::status::licentia_status;
 use super::verifier::licentia_verifier;
@@ -134,9 +134,10 @@ pub unsafe extern "C" fn licentia_activation_request_to_text(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let request = unsafe { licentia_activation_request::arg(request) }?;
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
         // SAFETY: caller's contract.
-        unsafe { write_str(&request.to_armor(), buf, buf_len, out_len) }
+        let request = unsafe { licentia_activation_request::arg(request) }?;
+        out.write(&request.to_armor())
     })
 }
 
@@ -165,6 +166,8 @@ pub unsafe extern "C" fn licentia_activation_request_accept(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        // SAFETY: caller's contract.
         let (request, verifier, answer) = unsafe {
             (
                 licentia_activation_request::arg(request)?,
@@ -173,8 +176,7 @@ pub unsafe extern "C" fn licentia_activation_request_accept(
             )
         };
         let activated = request.accept(answer, &verifier.verifier, Timestamp(now))?;
-        // SAFETY: caller's contract.
-        unsafe { write_str(&activated.license_file, buf, buf_len, out_len) }
+        out.write(&activated.license_file)
     })
 }
 

@@ -156,40 +156,61 @@ pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize) -> Outcome<&'a [u
     }
 }
 
-/// Writes `text` to a caller's buffer — the one convention for strings out:
+/// A caller's buffer for a string going out — the one convention for
+/// strings out:
 ///
-/// - on success `buf` holds `text` and a NUL, and `*out_len` its length
+/// - on success `buf` holds the text and a NUL, and `*out_len` its length
 ///   without the NUL;
 /// - when `buf_len < length + 1`, nothing is written to `buf`, `*out_len` is
 ///   the length needed (without the NUL) and the status is
 ///   `LICENTIA_BUFFER_TOO_SMALL`;
 /// - `buf` may be NULL only when `buf_len` is 0 (asking for the length).
 ///
-/// # Safety
-/// `buf` is NULL or valid for writes of `buf_len` bytes; `out_len` is NULL or
-/// valid for a write.
-pub(crate) unsafe fn write_str(
-    text: &str,
+/// Made before any work, so a NULL argument is reported before anything else.
+pub(crate) struct StrOut<'a> {
     buf: *mut c_char,
     buf_len: usize,
-    out_len: *mut usize,
-) -> Outcome {
-    // SAFETY: forwarded contract.
-    let out_len = unsafe { Out::new(out_len) }?;
-    if buf.is_null() && buf_len != 0 {
-        return Err(LICENTIA_NULL_ARGUMENT);
+    out_len: Out<'a, usize>,
+}
+
+impl<'a> StrOut<'a> {
+    /// Checks the buffer arguments.
+    ///
+    /// # Safety
+    /// `buf` is NULL or valid for writes of `buf_len` bytes until the
+    /// returned value is used; `out_len` is NULL or valid for a write.
+    pub(crate) unsafe fn new(
+        buf: *mut c_char,
+        buf_len: usize,
+        out_len: *mut usize,
+    ) -> Outcome<StrOut<'a>> {
+        // SAFETY: forwarded contract.
+        let out_len = unsafe { Out::new(out_len) }?;
+        if buf.is_null() && buf_len != 0 {
+            return Err(LICENTIA_NULL_ARGUMENT);
+        }
+        Ok(StrOut {
+            buf,
+            buf_len,
+            out_len,
+        })
     }
-    if buf_len <= text.len() {
-        out_len.set(text.len());
-        return Err(LICENTIA_BUFFER_TOO_SMALL);
+
+    /// Writes `text`, or answers the length needed.
+    pub(crate) fn write(self, text: &str) -> Outcome {
+        if self.buf_len <= text.len() {
+            self.out_len.set(text.len());
+            return Err(LICENTIA_BUFFER_TOO_SMALL);
+        }
+        // SAFETY: `buf` is valid for `buf_len` > `text.len()` bytes (checked
+        // here; validity is `new`'s contract).
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), self.buf.cast::<u8>(), text.len());
+            *self.buf.add(text.len()) = 0;
+        }
+        self.out_len.set(text.len());
+        Ok(())
     }
-    // SAFETY: `buf` holds at least `text.len() + 1` bytes (checked above).
-    unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
-        *buf.add(text.len()) = 0;
-    }
-    out_len.set(text.len());
-    Ok(())
 }
 
 #[cfg(test)]
@@ -209,6 +230,10 @@ mod tests {
     fn strings_out_follow_the_one_convention() {
         let mut buf = [b'x' as c_char; 8];
         let mut len = 99;
+        // SAFETY: `buf` holds 8 bytes (at least `buf_len`), `len` is a valid place.
+        let write_str = |text: &str, buf: *mut c_char, buf_len: usize, out_len: *mut usize| unsafe {
+            StrOut::new(buf, buf_len, out_len)?.write(text)
+        };
         // SAFETY: `buf` holds 8 bytes, `len` is a valid place.
         unsafe {
             assert_eq!(

@@ -2,9 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{
-    bytes_arg, guard, guard_value, opt_str_arg, str_arg, write_str, Handle, Out,
-};
+use super::boundary::{bytes_arg, guard, guard_value, opt_str_arg, str_arg, Handle, Out, StrOut};
 use super::fingerprint::licentia_fingerprint;
 use super::license::licentia_license;
 use super::status::licentia_status::{self, *};
@@ -222,10 +220,11 @@ pub unsafe extern "C" fn licentia_report_finding_message(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        // SAFETY: caller's contract.
         let report = unsafe { licentia_report::arg(report) }?;
         let finding = report.findings.get(index).ok_or(LICENTIA_NOT_FOUND)?;
-        // SAFETY: caller's contract.
-        unsafe { write_str(&finding.message, buf, buf_len, out_len) }
+        out.write(&finding.message)
     })
 }
 
@@ -264,9 +263,10 @@ pub unsafe extern "C" fn licentia_report_to_text(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let report = unsafe { licentia_report::arg(report) }?;
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
         // SAFETY: caller's contract.
-        unsafe { write_str(&report.to_string(), buf, buf_len, out_len) }
+        let report = unsafe { licentia_report::arg(report) }?;
+        out.write(&report.to_string())
     })
 }
 

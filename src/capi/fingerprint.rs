@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{guard, str_arg, write_str, Handle, Out, Outcome};
+use super::boundary::{guard, str_arg, Handle, Out, Outcome, StrOut};
 use super::status::licentia_status;
 use crate::machine::FingerprintBuilder;
 use crate::Fingerprint;
@@ -88,9 +88,10 @@ pub unsafe extern "C" fn licentia_fingerprint_to_hex(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let fingerprint = unsafe { licentia_fingerprint::arg(fingerprint) }?;
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
         // SAFETY: caller's contract.
-        unsafe { write_str(&fingerprint.to_string(), buf, buf_len, out_len) }
+        let fingerprint = unsafe { licentia_fingerprint::arg(fingerprint) }?;
+        out.write(&fingerprint.to_string())
     })
 }
 

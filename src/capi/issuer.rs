@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{guard, str_arg, write_str, Handle, Out};
+use super::boundary::{guard, str_arg, Handle, Out, StrOut};
 use super::status::licentia_status;
 use crate::spec::LicenseSpec;
 use crate::{Envelope, Issuer, SigningKey};
@@ -85,9 +85,10 @@ pub unsafe extern "C" fn licentia_issuer_public_key_pem(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let issuer = unsafe { licentia_issuer::arg(issuer) }?;
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
         // SAFETY: caller's contract.
-        unsafe { write_str(&issuer.public_key().to_pem(), buf, buf_len, out_len) }
+        let issuer = unsafe { licentia_issuer::arg(issuer) }?;
+        out.write(&issuer.public_key().to_pem())
     })
 }
 
@@ -158,9 +159,10 @@ pub unsafe extern "C" fn licentia_document_armor(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let document = unsafe { licentia_document::arg(document) }?;
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
         // SAFETY: caller's contract.
-        unsafe { write_str(&document.to_armor(), buf, buf_len, out_len) }
+        let document = unsafe { licentia_document::arg(document) }?;
+        out.write(&document.to_armor())
     })
 }
 
@@ -178,9 +180,10 @@ pub unsafe extern "C" fn licentia_document_compact(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let document = unsafe { licentia_document::arg(document) }?;
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
         // SAFETY: caller's contract.
-        unsafe { write_str(&document.to_compact(), buf, buf_len, out_len) }
+        let document = unsafe { licentia_document::arg(document) }?;
+        out.write(&document.to_compact())
     })
 }
 

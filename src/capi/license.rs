@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{guard, guard_value, str_arg, write_str, Handle, Out};
+use super::boundary::{guard, guard_value, str_arg, Handle, Out, StrOut};
 use super::status::licentia_status::{self, *};
 use super::verifier::licentia_verifier;
 use crate::{Binding, Entitlement, License, LicenseKind, MatchRule, Timestamp};
@@ -159,10 +159,11 @@ unsafe fn string_field(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        // SAFETY: caller's contract.
         let license = unsafe { licentia_license::arg(license) }?;
         let text = field(license).ok_or(LICENTIA_NOT_FOUND)?;
-        // SAFETY: caller's contract.
-        unsafe { write_str(&text, buf, buf_len, out_len) }
+        out.write(&text)
     })
 }
 
@@ -565,10 +566,11 @@ pub unsafe extern "C" fn licentia_license_metadata(
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        // SAFETY: caller's contract.
         let (license, key) = unsafe { (licentia_license::arg(license)?, str_arg(key)?) };
         let value = license.metadata(key).ok_or(LICENTIA_NOT_FOUND)?;
-        // SAFETY: caller's contract.
-        unsafe { write_str(value, buf, buf_len, out_len) }
+        out.write(value)
     })
 }
 

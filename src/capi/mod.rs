@@ -39,7 +39,7 @@ pub use license::*;
 pub use status::*;
 pub use verifier::*;
 
-use boundary::{guard, str_arg, write_str, Out};
+use boundary::{guard, str_arg, Out, StrOut};
 
 use crate::format::{FORMAT_VERSION, SUPPORTED_VERSIONS};
 use crate::Timestamp;
@@ -112,8 +112,11 @@ pub unsafe extern "C" fn licentia_format_time(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    // SAFETY: caller's contract.
-    guard(|| unsafe { write_str(&Timestamp(secs).to_string(), buf, buf_len, out_len) })
+    guard(|| {
+        // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        out.write(&Timestamp(secs).to_string())
+    })
 }
 
 /// Test hook, in debug builds only: panics inside the boundary, so a test

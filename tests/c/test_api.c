@@ -534,9 +534,15 @@ static void null_arguments(const char *dir) {
     STRING_NULLS(licentia_license_metadata, "edition", );
 #undef STRING_NULLS
     CHECK_STATUS(licentia_license_metadata(l, NULL, buf, sizeof buf, &n), N);
-    /* Absent values are NOT_FOUND before the buffer is looked at. */
+    /* NULL is reported first, even for a value the license does not have. */
     CHECK_STATUS(licentia_license_replaces(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_license_replaces(l, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_license_replaces(l, NULL, sizeof buf, &n), N);
     CHECK_STATUS(licentia_license_binding_user(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_license_binding_user(l, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_license_binding_user(l, NULL, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_license_metadata(l, "absent", buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_license_binding_machine(l, 9, buf, sizeof buf, NULL), N);
     CHECK(licentia_license_kind(NULL) == LICENTIA_KIND_STANDARD);
     CHECK(licentia_license_seats(NULL) == 0);
     CHECK_STATUS(licentia_license_terms(NULL, &terms), N);
@@ -567,6 +573,8 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_report_finding(NULL, 0, &finding), N);
     CHECK_STATUS(licentia_report_finding(r, 0, NULL), N);
     CHECK_STATUS(licentia_report_finding_message(NULL, 0, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_report_finding_message(r, 9, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_report_finding_message(r, 9, NULL, sizeof buf, &n), N);
     CHECK_STATUS(licentia_report_grace_remaining(NULL, &i64), N);
     CHECK_STATUS(licentia_report_grace_remaining(r, NULL), N);
     CHECK_STATUS(licentia_report_to_text(NULL, buf, sizeof buf, &n), N);
@@ -580,6 +588,7 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_fingerprint_from_hex(MACHINE_A, NULL), N);
     CHECK_STATUS(licentia_fingerprint_to_hex(NULL, buf, sizeof buf, &n), N);
     CHECK_STATUS(licentia_fingerprint_to_hex(fp, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_fingerprint_to_hex(fp, NULL, sizeof buf, &n), N);
     CHECK_STATUS(licentia_fingerprint_builder_new(NULL, &fb), N);
     CHECK_STATUS(licentia_fingerprint_builder_new("acme-cad", NULL), N);
     CHECK_STATUS(licentia_fingerprint_builder_add_machine_id(NULL), N);
@@ -608,6 +617,9 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_activation_request_accept(NULL, v, answer, 0, buf, sizeof buf, &n), N);
     CHECK_STATUS(licentia_activation_request_accept(req, NULL, answer, 0, buf, sizeof buf, &n), N);
     CHECK_STATUS(licentia_activation_request_accept(req, v, NULL, 0, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_activation_request_accept(req, v, answer, 0, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_activation_request_accept(req, v, answer, 0, NULL, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_activation_request_to_text(req, NULL, sizeof buf, &n), N);
     CHECK(req2 == NULL);
 
     licentia_issuer *issuer2 = NULL;
@@ -617,6 +629,8 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_issuer_from_key_file(NULL, &issuer2), N);
     CHECK_STATUS(licentia_issuer_from_key_file("x", NULL), N);
     CHECK_STATUS(licentia_issuer_public_key_pem(NULL, buf, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_issuer_public_key_pem(issuer, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_issuer_public_key_pem(issuer, NULL, sizeof buf, &n), N);
     CHECK_STATUS(licentia_issuer_issue_json(NULL, "{}", &doc2), N);
     CHECK_STATUS(licentia_issuer_issue_json(issuer, NULL, &doc2), N);
     CHECK_STATUS(licentia_issuer_issue_json(issuer, "{}", NULL), N);
@@ -624,6 +638,8 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_document_armor(doc, buf, sizeof buf, NULL), N);
     CHECK_STATUS(licentia_document_compact(NULL, buf, sizeof buf, &n), N);
     CHECK_STATUS(licentia_document_compact(doc, buf, sizeof buf, NULL), N);
+    CHECK_STATUS(licentia_document_armor(doc, NULL, sizeof buf, &n), N);
+    CHECK_STATUS(licentia_document_compact(doc, NULL, sizeof buf, &n), N);
     CHECK(issuer2 == NULL && doc2 == NULL);
 
     /* Strings that are not UTF-8. */
