@@ -5,15 +5,20 @@
 # archive — and runs each under valgrind, leaks counted as failures. Also
 # compiles and runs tests/c/readme_example.c, the README's program.
 #
-#   scripts/test-c.sh            (installs valgrind with apt-get if missing)
+#   scripts/test-c.sh   (installs valgrind, pkg-config, gcc with apt-get if missing)
 #
 # Ends with "N passed, M failed" and exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v valgrind >/dev/null; then
+# What a fresh Debian/Ubuntu machine lacks: valgrind, pkg-config, a C compiler.
+missing=()
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v cc >/dev/null || missing+=(gcc libc6-dev)
+if [ ${#missing[@]} -gt 0 ]; then
     sudo=$([ "$(id -u)" = 0 ] || echo sudo)
-    $sudo apt-get update -qq && $sudo apt-get install -y -qq valgrind
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
 # An optimized build with debug assertions, so the debug-only
