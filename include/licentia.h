@@ -1040,6 +1040,22 @@ licentia_status licentia_issuer_public_key_pem(const struct licentia_issuer *iss
 licentia_status licentia_issuer_issue_json(const struct licentia_issuer *issuer, const char *spec_json, struct licentia_document **out);
 
 /**
+ * Says in a sentence what is wrong with a JSON specification — the detail
+ * behind `LICENTIA_INVALID_SPEC` or `LICENTIA_INVALID_ARGUMENT` from
+ * `licentia_issuer_issue_json` (for example "invalid license
+ * specification: the soft expiry must come before the hard expiry").
+ *
+ * Returns `LICENTIA_OK` with the sentence in `buf` (strings out as
+ * `licentia_license_id`), or `LICENTIA_NOT_FOUND` when the specification
+ * has no problem. Thread-safe.
+ *
+ * # Safety
+ * `spec_json` is NULL or a NUL-terminated string; `buf` is NULL or valid
+ * for writes of `buf_len` bytes; `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_spec_problem(const char *spec_json, char *buf, size_t buf_len, size_t *out_len);
+
+/**
  * Frees an issuer (zeroizing its secret). NULL is a no-op.
  *
  * # Safety

@@ -130,6 +130,35 @@ pub unsafe extern "C" fn licentia_issuer_issue_json(
     })
 }
 
+/// Says in a sentence what is wrong with a JSON specification — the detail
+/// behind `LICENTIA_INVALID_SPEC` or `LICENTIA_INVALID_ARGUMENT` from
+/// `licentia_issuer_issue_json` (for example "invalid license
+/// specification: the soft expiry must come before the hard expiry").
+///
+/// Returns `LICENTIA_OK` with the sentence in `buf` (strings out as
+/// `licentia_license_id`), or `LICENTIA_NOT_FOUND` when the specification
+/// has no problem. Thread-safe.
+///
+/// # Safety
+/// `spec_json` is NULL or a NUL-terminated string; `buf` is NULL or valid
+/// for writes of `buf_len` bytes; `out_len` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_spec_problem(
+    spec_json: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (json, out) = unsafe { (str_arg(spec_json)?, StrOut::new(buf, buf_len, out_len)?) };
+        match LicenseSpec::from_json(json).and_then(|spec| spec.to_body()) {
+            Ok(_) => Err(licentia_status::LICENTIA_NOT_FOUND),
+            Err(problem) => out.write(&problem.to_string()),
+        }
+    })
+}
+
 /// Frees an issuer (zeroizing its secret). NULL is a no-op.
 ///
 /// # Safety

@@ -371,6 +371,19 @@ static void issuance(const char *dir) {
                                             &doc),
                  LICENTIA_INVALID_SPEC);
     CHECK(doc == NULL);
+    CHECK_STRING(licentia_spec_problem("{\"product\": \"acme\", \"licensee\": \"J\","
+                                       " \"trial\": true}",
+                                       p_, cap_, &n_),
+                 "invalid license specification: trial and temporary licenses need a hard "
+                 "expiry");
+    CHECK_STRING(licentia_spec_problem("{\"produkt\": 1}", p_, cap_, &n_), NULL);
+    CHECK(strstr(last, "produkt") != NULL);
+    char buf[64];
+    size_t n = 3;
+    CHECK_STATUS(licentia_spec_problem(spec, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    CHECK(n == 3);
+    CHECK_STATUS(licentia_spec_problem(NULL, buf, sizeof buf, &n), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_spec_problem(spec, buf, sizeof buf, NULL), LICENTIA_NULL_ARGUMENT);
     licentia_issuer_free(issuer);
 
     /* A key file: refused while others can read it. */
