@@ -1442,6 +1442,18 @@ licentia_status licentia_verifier_revocation_sequence(const struct licentia_veri
 licentia_status licentia_verify(const struct licentia_verifier *verifier, const char *text, struct licentia_license **out);
 
 /**
+ * Verifies a floating-seat lease (armored or compact text) from the back
+ * office, as `licentia_verify` does a license: a lease is a license of its
+ * own document kind, so neither passes for the other
+ * (`LICENTIA_WRONG_DOCUMENT_KIND`). Check it with `licentia_check`.
+ *
+ * # Safety
+ * `verifier` is NULL or a live verifier; `text` is NULL or a NUL-terminated
+ * string; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_verify_lease(const struct licentia_verifier *verifier, const char *text, struct licentia_license **out);
+
+/**
  * Reads a license file (armored or compact text) and verifies it, as
  * `licentia_verify`. A file larger than the format's text limit is
  * `LICENTIA_TOO_LARGE`; a file that cannot be read is `LICENTIA_IO`.

@@ -270,6 +270,34 @@ pub unsafe extern "C" fn licentia_verify(
     })
 }
 
+/// Verifies a floating-seat lease (armored or compact text) from the back
+/// office, as `licentia_verify` does a license: a lease is a license of its
+/// own document kind, so neither passes for the other
+/// (`LICENTIA_WRONG_DOCUMENT_KIND`). Check it with `licentia_check`.
+///
+/// # Safety
+/// `verifier` is NULL or a live verifier; `text` is NULL or a NUL-terminated
+/// string; `out` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_verify_lease(
+    verifier: *const licentia_verifier,
+    text: *const c_char,
+    out: *mut *mut licentia_license,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (state, text, out) = unsafe {
+            (
+                licentia_verifier::arg(verifier)?,
+                str_arg(text)?,
+                Out::new(out)?,
+            )
+        };
+        out.give(state.verifier.verify_lease(text)?);
+        Ok(())
+    })
+}
+
 /// Reads a license file (armored or compact text) and verifies it, as
 /// `licentia_verify`. A file larger than the format's text limit is
 /// `LICENTIA_TOO_LARGE`; a file that cannot be read is `LICENTIA_IO`.

@@ -527,6 +527,9 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_verify(NULL, text, &l), N);
     CHECK_STATUS(licentia_verify(v, NULL, &l), N);
     CHECK_STATUS(licentia_verify(v, text, NULL), N);
+    CHECK_STATUS(licentia_verify_lease(NULL, text, &l), N);
+    CHECK_STATUS(licentia_verify_lease(v, NULL, &l), N);
+    CHECK_STATUS(licentia_verify_lease(v, text, NULL), N);
     CHECK_STATUS(licentia_verify_file(NULL, "x", &l), N);
     CHECK_STATUS(licentia_verify_file(v, NULL, &l), N);
     CHECK_STATUS(licentia_verify_file(v, "x", NULL), N);

@@ -329,6 +329,35 @@ static void keys(const char *dir) {
     char *lease = read_file(dir, "documents/lease.lease");
     license = NULL;
     CHECK_STATUS(licentia_verify(verifier, lease, &license), LICENTIA_WRONG_DOCUMENT_KIND);
+    CHECK_STATUS(licentia_verify_lease(verifier, unbound, &license), LICENTIA_WRONG_DOCUMENT_KIND);
+    CHECK(license == NULL);
+    CHECK_OK(licentia_verify_lease(verifier, lease, &license));
+    /* Issued 2026-03-01T00:00:00Z, hard expiry 08:00:00Z, machine a. */
+    licentia_fingerprint *a = NULL;
+    CHECK_OK(licentia_fingerprint_from_hex(
+        "03609ac5750e57fd8727f95bcfff3ce06a03daa58406d6f907ab64a58baadb33254d03d444549f12"
+        "6d17d5fa8afb381c28ea4e",
+        &a));
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.product = "acme-cad";
+    ctx.machine = a;
+    licentia_report *report = NULL;
+    ctx.now = at("2026-03-01T07:59:59Z");
+    CHECK_OK(licentia_check(license, &ctx, &report));
+    CHECK(licentia_report_state(report) == LICENTIA_STATE_VALID);
+    licentia_report_free(report);
+    ctx.now = at("2026-03-01T08:00:00Z");
+    CHECK_OK(licentia_check(license, &ctx, &report));
+    CHECK(licentia_report_state(report) == LICENTIA_STATE_INVALID);
+    licentia_report_free(report);
+    licentia_fingerprint_free(a);
+    licentia_license_free(license);
+    char *lease_compact = read_file(dir, "documents/lease.compact");
+    license = NULL;
+    CHECK_OK(licentia_verify_lease(verifier, lease_compact, &license));
+    licentia_license_free(license);
+    free(lease_compact);
     licentia_verifier_free(verifier);
     free(lease);
     free(small_pem);
