@@ -96,5 +96,13 @@ for source in tests/c/test_*.c tests/c/readme_example.c; do
     done
 done
 
+# The README shows the example program verbatim: the two must not drift apart.
+if sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' | cmp -s - tests/c/readme_example.c; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL readme_example: the C block in README.md differs from tests/c/readme_example.c"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
