@@ -376,6 +376,14 @@ async fn story(backend: Backend) {
         "{full}"
     );
     assert!(s(&full["type"]).ends_with("no_seat_available"));
+    let (status, when_full) = srv
+        .call("POST", "/v1/activations", None, Some(activate(1)))
+        .await;
+    assert_eq!(
+        (status, &when_full["activation_id"]),
+        (201, &a1["activation_id"]),
+        "a known machine re-activates when all seats are taken"
+    );
     let mut wrong = activate(3);
     wrong["license_key"] = json!("AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA");
     assert!(matches!(
@@ -1293,4 +1301,38 @@ async fn bad_input_is_a_4xx_problem_on_postgres() {
     if let Some(db) = PgDb::create("bad_input").await {
         bad_input(Backend::Postgres(db)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_routes_are_rate_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = licentia::server::Config {
+        rate_limit_per_minute: 3,
+        ..server_support::config(dir.path(), None)
+    };
+    let srv = Server::start_with(config, dir, None).await;
+    let body = json!({"license_key": "AAAAA", "fingerprint": "00"});
+    for _ in 0..3 {
+        assert_eq!(
+            srv.call("POST", "/v1/activations", None, Some(body.clone()))
+                .await
+                .0,
+            400
+        );
+    }
+    let (status, problem) = srv.call("POST", "/v1/check-ins", None, Some(body)).await;
+    assert_eq!(
+        (status, s(&problem["type"]).ends_with("rate_limited")),
+        (429, true)
+    );
+    // Staff routes are not product-facing: no limit there.
+    for _ in 0..5 {
+        assert_eq!(
+            srv.call("GET", "/v1/products", Some(&srv.admin), None)
+                .await
+                .0,
+            200
+        );
+    }
+    srv.stop().await;
 }

@@ -1009,6 +1009,20 @@ pub async fn license_activations(
 
 // ---------------------------------------------------------------- product-facing
 
+/// A license's policy. Policies never change once made, so each instance
+/// keeps the ones it has read.
+async fn policy_of(s: &AppState, id: &str) -> ApiResult<Policy> {
+    if let Some(p) = s.policies.read().unwrap_or_else(|p| p.into_inner()).get(id) {
+        return Ok(p.clone());
+    }
+    let policy = s.store.policy(id).await?;
+    s.policies
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_owned(), policy.clone());
+    Ok(policy)
+}
+
 /// The license a product's key opens; unknown keys are 401.
 async fn licensed(s: &AppState, key: &str) -> ApiResult<(LicenseRecord, String)> {
     let key = LicenseKey::parse(key).map_err(ApiError::bad_request)?;
@@ -1064,7 +1078,7 @@ pub async fn activate(
     let machine = fingerprint(&req.fingerprint)?;
     let platform = text_field("platform", &req.platform, 64)?.to_owned();
     refuse_unless_active(&license)?;
-    let policy = s.store.policy(&license.policy_id).await?;
+    let policy = policy_of(&s, &license.policy_id).await?;
     if !matches!(policy.binding.as_str(), "node-locked" | "unbound") {
         return Err(ApiError::conflict(
             "wrong_binding",
@@ -1181,7 +1195,7 @@ pub async fn activate_offline(
         LicenseRef::Id(id) => s.store.license(&id.to_string()).await?,
     };
     refuse_unless_active(&license)?;
-    let policy = s.store.policy(&license.policy_id).await?;
+    let policy = policy_of(&s, &license.policy_id).await?;
     if !matches!(policy.binding.as_str(), "node-locked" | "unbound") {
         return Err(ApiError::conflict(
             "wrong_binding",
@@ -1244,7 +1258,7 @@ pub async fn check_in(State(s): State<AppState>, body: Body<MachineRequest>) -> 
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
-    let policy = s.store.policy(&license.policy_id).await?;
+    let policy = policy_of(&s, &license.policy_id).await?;
     let keys = s.keys.read().await.clone();
     let file = sign_license(
         &machine_spec(&license.spec, &policy, &machine, now()),
@@ -1271,7 +1285,7 @@ pub async fn temporary(State(s): State<AppState>, body: Body<MachineRequest>) ->
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
-    let policy = s.store.policy(&license.policy_id).await?;
+    let policy = policy_of(&s, &license.policy_id).await?;
     let at = now();
     let mut ends = at.add_days(policy.temp_duration_days);
     if let Some(end) = license.expires_at {
@@ -1357,7 +1371,7 @@ pub async fn checkout(State(s): State<AppState>, body: Body<MachineRequest>) -> 
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
-    let policy = s.store.policy(&license.policy_id).await?;
+    let policy = policy_of(&s, &license.policy_id).await?;
     if policy.binding != "floating" {
         return Err(ApiError::conflict(
             "wrong_binding",
@@ -1406,7 +1420,7 @@ pub async fn heartbeat(
 ) -> Answer {
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     refuse_unless_active(&license)?;
-    let policy = s.store.policy(&license.policy_id).await?;
+    let policy = policy_of(&s, &license.policy_id).await?;
     let at = now();
     let ends = lease_end(&license, &policy, at)?;
     let ev = Event {

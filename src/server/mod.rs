@@ -42,6 +42,8 @@ pub struct AppState {
     store: Arc<dyn Store>,
     keys: Arc<RwLock<Arc<Keyring>>>,
     key_dir: PathBuf,
+    /// Policies read so far (they never change once made).
+    policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
 }
 
 /// Who may call a route.
@@ -515,6 +517,7 @@ pub async fn launch_with_listener(
         store,
         keys: Arc::new(RwLock::new(Arc::new(keyring))),
         key_dir,
+        policies: Arc::default(),
     };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();

@@ -1059,32 +1059,60 @@ impl Store for SqlStore {
         idem: Option<Idem<Activation>>,
     ) -> ApiResult<Outcome<Activation>> {
         let mut tx = self.begin().await?;
-        // The same machine again: a fresh file, no second seat.
-        let refreshed = sqlx::query(&format!(
-            "UPDATE activations SET file = $1, platform = $2, last_seen_at = $3 \
-             WHERE license_id = $4 AND fingerprint = $5 AND deactivated_at IS NULL \
-             AND EXISTS (SELECT 1 FROM licenses WHERE id = $4 AND status = 'active') \
-             RETURNING {ACTIVATION_COLUMNS}"
-        ))
-        .bind(&a.file)
-        .bind(&a.platform)
-        .bind(a.last_seen_at)
+        let taken = sqlx::query(
+            "UPDATE licenses SET seats_used = seats_used + 1 \
+             WHERE id = $1 AND status = 'active' AND seats_used < seats",
+        )
         .bind(&a.license_id)
-        .bind(&a.fingerprint)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        let result = match refreshed {
-            Some(row) => activation_row(&row)?,
-            None => {
-                let taken = sqlx::query(
-                    "UPDATE licenses SET seats_used = seats_used + 1 \
-                     WHERE id = $1 AND status = 'active' AND seats_used < seats",
-                )
-                .bind(&a.license_id)
-                .execute(&mut *tx.tx)
-                .await?
-                .rows_affected();
-                if taken == 0 {
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        let inserted = if taken == 1 {
+            sqlx::query(&format!(
+                "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
+                 ON CONFLICT (license_id, fingerprint) WHERE deactivated_at IS NULL DO NOTHING"
+            ))
+            .bind(&a.id)
+            .bind(&a.license_id)
+            .bind(&a.fingerprint)
+            .bind(&a.platform)
+            .bind(&a.mode)
+            .bind(&a.file)
+            .bind(a.created_at)
+            .bind(a.last_seen_at)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
+        let result = if inserted == 1 {
+            a
+        } else {
+            if taken == 1 {
+                // The machine was active already: give the seat back.
+                sqlx::query("UPDATE licenses SET seats_used = seats_used - 1 WHERE id = $1")
+                    .bind(&a.license_id)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            // The same machine again: a fresh file, no second seat.
+            let refreshed = sqlx::query(&format!(
+                "UPDATE activations SET file = $1, platform = $2, last_seen_at = $3 \
+                 WHERE license_id = $4 AND fingerprint = $5 AND deactivated_at IS NULL \
+                 AND EXISTS (SELECT 1 FROM licenses WHERE id = $4 AND status = 'active') \
+                 RETURNING {ACTIVATION_COLUMNS}"
+            ))
+            .bind(&a.file)
+            .bind(&a.platform)
+            .bind(a.last_seen_at)
+            .bind(&a.license_id)
+            .bind(&a.fingerprint)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            match refreshed {
+                Some(row) => activation_row(&row)?,
+                None => {
                     let (status, seats, used) = license_state(&mut tx, &a.license_id).await?;
                     if status != "active" {
                         return Err(status_refusal(&status));
@@ -1095,21 +1123,6 @@ impl Store for SqlStore {
                     )
                     .with(serde_json::json!({"seats": seats, "seats_used": used})));
                 }
-                sqlx::query(&format!(
-                    "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
-                ))
-                .bind(&a.id)
-                .bind(&a.license_id)
-                .bind(&a.fingerprint)
-                .bind(&a.platform)
-                .bind(&a.mode)
-                .bind(&a.file)
-                .bind(a.created_at)
-                .bind(a.last_seen_at)
-                .execute(&mut *tx.tx)
-                .await
-                .map_err(|e| named_conflict(e, "this machine is being activated by another request"))?;
-                a
             }
         };
         append(&mut tx, Event {
