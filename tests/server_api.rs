@@ -692,6 +692,11 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(status, 201);
     assert_eq!(
+        verifier.verify(&s(&fresh["license_file"])).unwrap().seats,
+        4,
+        "files carry the current seat count"
+    );
+    assert_eq!(
         verifier
             .verify(&s(&fresh["license_file"]))
             .unwrap()
@@ -1335,4 +1340,75 @@ async fn product_routes_are_rate_limited() {
         );
     }
     srv.stop().await;
+}
+
+async fn concurrent_retries(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let admin = srv.admin.clone();
+    let (_, policy) = srv
+        .product_and_policy(
+            &admin,
+            "idem",
+            json!({"name": "p", "binding": "node-locked", "seats": 3}),
+        )
+        .await;
+    // Eight copies of one request, with one key, at once: one license.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let req = srv
+            .client
+            .post(format!("{}/v1/licenses", srv.base))
+            .bearer_auth(&admin)
+            .header("Idempotency-Key", "same-request-8")
+            .json(&json!({"policy_id": policy, "licensee": "Once Only"}));
+        tasks.spawn(async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, 201);
+    let (_, all) = srv.call("GET", "/v1/licenses", Some(&admin), None).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+
+    // The same for activations: one seat, one answer.
+    let key = s(&answers[0].1["license_key"]);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let req = srv
+            .client
+            .post(format!("{}/v1/activations", srv.base))
+            .header("Idempotency-Key", "activate-once")
+            .json(&json!({"license_key": key, "fingerprint": machine("idem", 1).to_string(), "platform": "p"}));
+        tasks.spawn(async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, 201);
+    let path = format!("/v1/licenses/{}", s(&answers[0].1["license_id"]));
+    let (_, license) = srv.call("GET", &path, Some(&admin), None).await;
+    assert_eq!(license["seats_used"], 1);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_answer_once_on_sqlite() {
+    concurrent_retries(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_answer_once_on_postgres() {
+    if let Some(db) = PgDb::create("concurrent_retries").await {
+        concurrent_retries(Backend::Postgres(db)).await;
+    }
 }

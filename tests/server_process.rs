@@ -210,3 +210,71 @@ async fn sqlx_edit(db: &Path, sql: &str) -> u64 {
     pool.close().await;
     n
 }
+
+#[test]
+fn starts_with_no_configuration_and_stops_on_sigterm() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(cwd.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("bootstrap admin token"), "{first}");
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        second.starts_with("licentia listening on http://127.0.0.1:"),
+        "{second}"
+    );
+
+    // The default data directory: a WAL database and a private signing key.
+    let data = cwd.path().join("licentia-data");
+    assert!(data.join("licentia.db").exists());
+    assert!(
+        data.join("licentia.db-wal").exists(),
+        "SQLite runs in WAL mode"
+    );
+    let key = std::fs::read_dir(data.join("keys"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    // SIGTERM: a graceful stop, exit status 0.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+
+    // A signing key others can read is refused at start.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .current_dir(cwd.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("signing key") && err.contains("chmod 600"),
+            "{err}"
+        );
+    }
+}

@@ -533,14 +533,17 @@ fn base_spec(
     })
 }
 
-/// The spec of a file locked to `machine`, made from a license's spec.
+/// The spec of a file locked to `machine`, made from a license's spec (with
+/// its current seat count, which finance may have changed).
 fn machine_spec(
-    spec: &LicenseSpec,
+    license: &LicenseRecord,
     policy: &Policy,
     machine: &Fingerprint,
     at: Timestamp,
 ) -> LicenseSpec {
+    let spec = &license.spec;
     LicenseSpec {
+        seats: u32::try_from(license.seats).ok().or(spec.seats),
         machines: Some(vec![machine.to_string()]),
         match_rule: Some(policy.match_rule.clone()),
         floating: None,
@@ -1095,7 +1098,7 @@ pub async fn activate(
     }
     let at = now();
     let keys = s.keys.read().await.clone();
-    let file = sign_license(&machine_spec(&license.spec, &policy, &machine, at), &keys)?;
+    let file = sign_license(&machine_spec(&license, &policy, &machine, at), &keys)?;
     let activation = Activation {
         id: secret::new_id("act"),
         license_id: license.id.clone(),
@@ -1203,7 +1206,7 @@ pub async fn activate_offline(
         ));
     }
     let at = now();
-    let spec = machine_spec(&license.spec, &policy, &request.fingerprint, at);
+    let spec = machine_spec(&license, &policy, &request.fingerprint, at);
     let keys = s.keys.read().await.clone();
     let not_after = at.add_days(i64::from(body.value.valid_days.unwrap_or(30).max(1)));
     let answer = keys
@@ -1260,10 +1263,7 @@ pub async fn check_in(State(s): State<AppState>, body: Body<MachineRequest>) -> 
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     let keys = s.keys.read().await.clone();
-    let file = sign_license(
-        &machine_spec(&license.spec, &policy, &machine, now()),
-        &keys,
-    )?;
+    let file = sign_license(&machine_spec(&license, &policy, &machine, now()), &keys)?;
     let ev = Event {
         actor: format!("license:{}", license.id),
         operation: "activation.check_in",
@@ -1306,7 +1306,7 @@ pub async fn temporary(State(s): State<AppState>, body: Body<MachineRequest>) ->
         grace_days: None,
         check_in_days: None,
         max_offline_days: None,
-        ..machine_spec(&license.spec, &policy, &machine, at)
+        ..machine_spec(&license, &policy, &machine, at)
     };
     let keys = s.keys.read().await.clone();
     let temp = Temporary {
@@ -1347,7 +1347,7 @@ fn lease_doc(
         grace_days: None,
         check_in_days: None,
         max_offline_days: None,
-        ..machine_spec(&license.spec, policy, machine, at)
+        ..machine_spec(license, policy, machine, at)
     };
     Ok(keys.issuer().issue_lease(&spec.to_body()?)?.to_armor())
 }
