@@ -17,6 +17,7 @@ use std::time::SystemTime;
 
 use criterion::Criterion;
 use ed25519_dalek::Signer as _;
+use licentia::format::{DocumentKind, Envelope};
 use licentia::{
     Component, ComponentKind, Context, Entitlement, Fingerprint, Issuer, LicenseBody, LicenseId,
     MatchRule, SigningKey, State, Timestamp, Verifier,
@@ -108,6 +109,24 @@ fn bench_verify(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Where the difference goes, each part alone: small numbers that the
+    // noise of a shared machine hides in the ratio above.
+    let license = verifier.verify(&armored).unwrap();
+    let mut parts = c.benchmark_group("verify_parts");
+    parts.bench_function("parse_armor", |b| {
+        b.iter(|| Envelope::from_text(black_box(&armored), DocumentKind::License).unwrap())
+    });
+    parts.bench_function("decode_body_canonical", |b| {
+        // What the verifier does with the body once the signature holds.
+        b.iter(|| {
+            let body: LicenseBody = postcard::from_bytes(black_box(&envelope.body)).unwrap();
+            assert_eq!(postcard::to_allocvec(&body).unwrap(), envelope.body);
+            body
+        })
+    });
+    parts.bench_function("check", |b| b.iter(|| license.check(black_box(&ctx))));
+    parts.finish();
 }
 
 fn bench_issue(c: &mut Criterion) {
@@ -173,6 +192,21 @@ fn report_ratios(since: SystemTime) {
             None,
         ),
     ];
+    let parts = ["parse_armor", "decode_body_canonical", "check"]
+        .map(|id| median("verify_parts", id, since));
+    if let ([Some(p), Some(d), Some(c)], Some(bare)) =
+        (parts, median("verify", "bare_verify_strict", since))
+    {
+        println!(
+            "verify: parse {:.2} us + decode {:.2} us + check {:.2} us = {:.2} us over bare verify_strict {:.2} us: {:.3}x",
+            p / 1e3,
+            d / 1e3,
+            c / 1e3,
+            (p + d + c) / 1e3,
+            bare / 1e3,
+            (bare + p + d + c) / bare
+        );
+    }
     for (group, ours, limit, target) in ratios {
         if let (Some(a), Some(b)) = (median(group, ours, since), median(group, limit, since)) {
             let ratio = a / b;
