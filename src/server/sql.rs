@@ -22,9 +22,20 @@ use super::store::*;
 use crate::spec::LicenseSpec;
 
 /// Migrations, oldest first: (version, SQL).
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("migrations/sqlite/0002_history_tip_trigger.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("migrations/postgres/0002_history_tip_trigger.sql"),
+    ),
+];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.
 const MIGRATION_LOCK: i64 = 0x6c69_6365_6e74;
@@ -261,10 +272,7 @@ async fn append(tx: &mut Tx<'_>, event: Event) -> ApiResult<()> {
     .bind(&entry.hash)
     .execute(&mut *tx.tx)
     .await?;
-    sqlx::query("UPDATE history_head SET hash = $1 WHERE id = 1")
-        .bind(&entry.hash)
-        .execute(&mut *tx.tx)
-        .await?;
+    // The history_tip trigger (migration 2) moves the head's hash along.
     Ok(())
 }
 
