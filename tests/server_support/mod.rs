@@ -24,8 +24,13 @@ impl PgDb {
     /// `None` (and a line saying the test was skipped) when it is unset.
     pub async fn create(test: &str) -> Option<PgDb> {
         let Ok(server) = std::env::var(POSTGRES_ENV) else {
-            println!("SKIPPED {test} on PostgreSQL: {POSTGRES_ENV} is not set (scripts/test-postgres.sh sets it)");
-            eprintln!("SKIPPED {test} on PostgreSQL: {POSTGRES_ENV} is not set");
+            // Straight to stderr, past the test harness's capture: a skipped
+            // backend must be visible in a plain `cargo test`.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: {test} on PostgreSQL ({POSTGRES_ENV} is not set; scripts/test-postgres.sh sets it)"
+            );
             return None;
         };
         let server = server.trim_end_matches('/').to_owned();
