@@ -88,5 +88,14 @@ for what in activate issue; do
     r="$(rate $what)"
     python3 -c "print('$what: %.0f/s, p99 $(p99 $what), ratio to the in-process ceiling %.2f' % ($r, $r / $ceil))"
 done
-errors="$(grep -h "Non-2xx" "$work/activate.txt" "$work/issue.txt" || true)"
+errors="$(grep -h -e "Non-2xx" -e "Socket errors" "$work/activate.txt" "$work/issue.txt" || true)"
 if [ -n "$errors" ]; then echo "error: failed requests: $errors" >&2; exit 1; fi
+# A run that completes nothing means the server stopped answering (a bench
+# that runs after another's hung-up connections checks that none left a
+# transaction open).
+for what in activate issue; do
+    if python3 -c "import sys; sys.exit(0 if float('$(rate $what)') < 1 else 1)"; then
+        echo "error: the $what run completed no request" >&2
+        exit 1
+    fi
+done

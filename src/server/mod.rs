@@ -461,10 +461,25 @@ fn app(state: AppState, config: &Config) -> Router {
                 "this route does not take that method",
             )
         })
+        .layer(axum::middleware::from_fn(run_to_completion))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::Extension(extract::MaxBody(config.max_body_bytes)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Runs each request in a task of its own, so a client that hangs up
+/// cannot cancel a handler halfway through a database transaction (which
+/// would leave the transaction, and on SQLite the write lock, open on a
+/// pooled connection); the work finishes, commits or rolls back.
+async fn run_to_completion(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) => axum::response::IntoResponse::into_response(ApiError::internal(e)),
+    }
 }
 
 /// A server running in this process.
