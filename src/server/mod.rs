@@ -11,6 +11,7 @@
 //! document (`/v1/openapi.json`) are both built from that table.
 
 mod api;
+pub mod billing;
 pub mod config;
 pub mod error;
 mod extract;

@@ -1,0 +1,779 @@
+//! Billing models, terms, invoices and what happens at a term's end.
+
+use core::fmt;
+use core::str::FromStr;
+
+use chrono::NaiveDate;
+
+use super::calendar::{add_months, AnchoredSchedule};
+use super::notice::{Cancellation, NoticePeriod};
+use super::{from_name, BillingError, Result};
+
+/// What the customer commits to: the length of each term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BillingModel {
+    /// Month to month: each term is one month.
+    Monthly,
+    /// A one-year term, paid for as a whole.
+    Prepaid1Year,
+    /// A three-year term, paid for as a whole.
+    Prepaid3Years,
+    /// A five-year term, paid for as a whole.
+    Prepaid5Years,
+}
+
+impl BillingModel {
+    /// Every model, in order.
+    pub const ALL: [BillingModel; 4] = [
+        BillingModel::Monthly,
+        BillingModel::Prepaid1Year,
+        BillingModel::Prepaid3Years,
+        BillingModel::Prepaid5Years,
+    ];
+
+    /// The model's stable name: `monthly`, `prepaid_1y`, `prepaid_3y`,
+    /// `prepaid_5y` (what the store and the API use; also its `Display`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BillingModel::Monthly => "monthly",
+            BillingModel::Prepaid1Year => "prepaid_1y",
+            BillingModel::Prepaid3Years => "prepaid_3y",
+            BillingModel::Prepaid5Years => "prepaid_5y",
+        }
+    }
+
+    /// Months in one term.
+    pub fn term_months(self) -> u32 {
+        match self {
+            BillingModel::Monthly => 1,
+            BillingModel::Prepaid1Year => 12,
+            BillingModel::Prepaid3Years => 36,
+            BillingModel::Prepaid5Years => 60,
+        }
+    }
+}
+
+impl FromStr for BillingModel {
+    type Err = BillingError;
+
+    /// Parses a [`name`](BillingModel::name).
+    fn from_str(text: &str) -> Result<BillingModel> {
+        from_name(
+            &BillingModel::ALL,
+            BillingModel::name,
+            text,
+            "billing model",
+            "monthly, prepaid_1y, prepaid_3y, prepaid_5y",
+        )
+    }
+}
+
+impl fmt::Display for BillingModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How often a subscription is invoiced; each invoice is issued at the
+/// start of the period it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BillingInterval {
+    /// Every month.
+    Monthly,
+    /// Every three months.
+    Quarterly,
+    /// Every twelve months.
+    Yearly,
+}
+
+impl BillingInterval {
+    /// Every interval, in order.
+    pub const ALL: [BillingInterval; 3] = [
+        BillingInterval::Monthly,
+        BillingInterval::Quarterly,
+        BillingInterval::Yearly,
+    ];
+
+    /// The interval's stable name: `monthly`, `quarterly`, `yearly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BillingInterval::Monthly => "monthly",
+            BillingInterval::Quarterly => "quarterly",
+            BillingInterval::Yearly => "yearly",
+        }
+    }
+
+    /// Months between invoices.
+    pub fn months(self) -> u32 {
+        match self {
+            BillingInterval::Monthly => 1,
+            BillingInterval::Quarterly => 3,
+            BillingInterval::Yearly => 12,
+        }
+    }
+}
+
+impl FromStr for BillingInterval {
+    type Err = BillingError;
+
+    /// Parses a [`name`](BillingInterval::name).
+    fn from_str(text: &str) -> Result<BillingInterval> {
+        from_name(
+            &BillingInterval::ALL,
+            BillingInterval::name,
+            text,
+            "billing interval",
+            "monthly, quarterly, yearly",
+        )
+    }
+}
+
+impl fmt::Display for BillingInterval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What happens when a term ends (see [`Contract::at_term_end`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RenewalOption {
+    /// The subscription ends with its term.
+    None,
+    /// It renews for one more term of the same model, then ends.
+    Once,
+    /// It renews for another term of the same model, each time.
+    Always,
+    /// It goes on month to month (monthly model, monthly invoices), renewing
+    /// each month.
+    SwitchToMonthly,
+}
+
+impl RenewalOption {
+    /// Every option, in order.
+    pub const ALL: [RenewalOption; 4] = [
+        RenewalOption::None,
+        RenewalOption::Once,
+        RenewalOption::Always,
+        RenewalOption::SwitchToMonthly,
+    ];
+
+    /// The option's stable name: `none`, `once`, `always`,
+    /// `switch_to_monthly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RenewalOption::None => "none",
+            RenewalOption::Once => "once",
+            RenewalOption::Always => "always",
+            RenewalOption::SwitchToMonthly => "switch_to_monthly",
+        }
+    }
+}
+
+impl FromStr for RenewalOption {
+    type Err = BillingError;
+
+    /// Parses a [`name`](RenewalOption::name).
+    fn from_str(text: &str) -> Result<RenewalOption> {
+        from_name(
+            &RenewalOption::ALL,
+            RenewalOption::name,
+            text,
+            "renewal option",
+            "none, once, always, switch_to_monthly",
+        )
+    }
+}
+
+impl fmt::Display for RenewalOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One term: `months` months starting `from_month` months after the
+/// subscription's anchor (its first day). Its first and last days are
+/// counted from the anchor, so terms of a subscription started on the 31st
+/// keep starting on the 31st wherever the month has one.
+///
+/// The last day is inclusive: a term from 2024-01-31 for 12 months ends on
+/// 2025-01-30, and the next starts on 2025-01-31.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Term {
+    anchor: NaiveDate,
+    from_month: u32,
+    months: u32,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Term {
+    /// The term of `months` months from `from_month` months after `anchor`
+    /// (what the store persists); refused for zero months or out of range.
+    pub fn new(anchor: NaiveDate, from_month: u32, months: u32) -> Result<Term> {
+        if months == 0 {
+            return Err(BillingError::ZeroMonths);
+        }
+        let until = from_month
+            .checked_add(months)
+            .ok_or(BillingError::OutOfRange)?;
+        let start = add_months(anchor, i64::from(from_month))?;
+        let end = add_months(anchor, i64::from(until))?
+            .pred_opt()
+            .ok_or(BillingError::OutOfRange)?;
+        Ok(Term {
+            anchor,
+            from_month,
+            months,
+            start,
+            end,
+        })
+    }
+
+    /// The term of `months` months that starts the day after this one ends.
+    pub fn following(&self, months: u32) -> Result<Term> {
+        let from = self
+            .from_month
+            .checked_add(self.months)
+            .ok_or(BillingError::OutOfRange)?;
+        Term::new(self.anchor, from, months)
+    }
+
+    /// The subscription's first day, from which every boundary is counted.
+    pub fn anchor(&self) -> NaiveDate {
+        self.anchor
+    }
+
+    /// Months from the anchor to this term's first day.
+    pub fn from_month(&self) -> u32 {
+        self.from_month
+    }
+
+    /// The term's length in months.
+    pub fn months(&self) -> u32 {
+        self.months
+    }
+
+    /// The first day of the term.
+    pub fn start(&self) -> NaiveDate {
+        self.start
+    }
+
+    /// The last day of the term (inclusive).
+    pub fn end(&self) -> NaiveDate {
+        self.end
+    }
+
+    /// Whether `date` falls within the term.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        (self.start..=self.end).contains(&date)
+    }
+}
+
+/// When invoices are issued: every interval, counted from the subscription's
+/// anchor, from some month on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InvoiceSchedule {
+    interval: BillingInterval,
+    dates: AnchoredSchedule,
+}
+
+impl InvoiceSchedule {
+    /// Invoices every `interval` from `from_month` months after `anchor`
+    /// (what the store persists).
+    pub fn new(
+        anchor: NaiveDate,
+        from_month: u32,
+        interval: BillingInterval,
+    ) -> Result<InvoiceSchedule> {
+        Ok(InvoiceSchedule {
+            interval,
+            dates: AnchoredSchedule::new(anchor, from_month, interval.months())?,
+        })
+    }
+
+    /// How often.
+    pub fn interval(&self) -> BillingInterval {
+        self.interval
+    }
+
+    /// Months from the anchor to the first invoice of this schedule.
+    pub fn from_month(&self) -> u32 {
+        self.dates.offset()
+    }
+
+    /// The first invoice date on or after `as_of` (an invoice due on
+    /// `as_of` itself is still next).
+    pub fn next_on_or_after(&self, as_of: NaiveDate) -> Result<NaiveDate> {
+        self.dates.nth(self.dates.first_on_or_after(as_of)?)
+    }
+
+    /// The invoice dates from the first one on or after `from`, in order.
+    pub fn dates_from(&self, from: NaiveDate) -> Result<impl Iterator<Item = NaiveDate>> {
+        let dates = self.dates;
+        let first = dates.first_on_or_after(from)?;
+        Ok((first..).map_while(move |k| dates.nth(k).ok()))
+    }
+}
+
+/// A subscription's billing as it stands during one term: the term, the
+/// model it was bought under, its invoices and what happens at the term's
+/// end. Every value in it is what the store persists; every method computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Contract {
+    term: Term,
+    model: BillingModel,
+    invoices: InvoiceSchedule,
+    renewal: RenewalOption,
+}
+
+/// What [`Contract::at_term_end`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TermEnd {
+    /// The subscription ends: `on` is its last day.
+    Ends {
+        /// The last day of the last term.
+        on: NaiveDate,
+    },
+    /// It goes on under this contract, from the day after the term's end.
+    Renews(Contract),
+}
+
+/// A change of billing interval, as [`Contract::change_interval`] plans it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CycleChange {
+    /// The first invoice date of the new interval: the current cycle's next
+    /// boundary.
+    pub effective: NaiveDate,
+    /// The contract once the change is made (its first new invoice is on
+    /// `effective`).
+    pub contract: Contract,
+}
+
+impl Contract {
+    /// A new subscription from `start` (its anchor): the first term of
+    /// `model`, invoiced every `interval` from `start`.
+    pub fn new(
+        start: NaiveDate,
+        model: BillingModel,
+        interval: BillingInterval,
+        renewal: RenewalOption,
+    ) -> Result<Contract> {
+        Contract::from_parts(
+            Term::new(start, 0, model.term_months())?,
+            model,
+            InvoiceSchedule::new(start, 0, interval)?,
+            renewal,
+        )
+    }
+
+    /// A contract from persisted parts. Refused when the term is not the
+    /// model's length, or the interval is longer than the term (a monthly
+    /// subscription is invoiced monthly).
+    pub fn from_parts(
+        term: Term,
+        model: BillingModel,
+        invoices: InvoiceSchedule,
+        renewal: RenewalOption,
+    ) -> Result<Contract> {
+        if term.months() != model.term_months() {
+            return Err(BillingError::TermLength {
+                months: term.months(),
+                model,
+            });
+        }
+        if invoices.interval().months() > model.term_months() {
+            return Err(BillingError::IntervalExceedsTerm {
+                interval: invoices.interval(),
+                model,
+            });
+        }
+        Ok(Contract {
+            term,
+            model,
+            invoices,
+            renewal,
+        })
+    }
+
+    /// The current term.
+    pub fn term(&self) -> Term {
+        self.term
+    }
+
+    /// The model of the current term.
+    pub fn model(&self) -> BillingModel {
+        self.model
+    }
+
+    /// The invoice schedule.
+    pub fn invoices(&self) -> InvoiceSchedule {
+        self.invoices
+    }
+
+    /// What happens when the current term ends.
+    pub fn renewal(&self) -> RenewalOption {
+        self.renewal
+    }
+
+    /// The next invoice date on or after `as_of`.
+    pub fn next_invoice(&self, as_of: NaiveDate) -> Result<NaiveDate> {
+        self.invoices.next_on_or_after(as_of)
+    }
+
+    /// What happens at the end of the current term, by renewal option:
+    /// - `none`: it ends on the term's last day;
+    /// - `once`: a next term of the same model, after which it ends
+    ///   (its option becomes `none`);
+    /// - `always`: a next term of the same model, and so on;
+    /// - `switch_to_monthly`: a one-month term under the monthly model,
+    ///   invoiced monthly from its first day, renewing `always`.
+    ///
+    /// Invoices of a renewed term keep their schedule, except on the switch
+    /// to monthly.
+    pub fn at_term_end(&self) -> Result<TermEnd> {
+        let (model, renewal) = match self.renewal {
+            RenewalOption::None => {
+                return Ok(TermEnd::Ends {
+                    on: self.term.end(),
+                })
+            }
+            RenewalOption::Once => (self.model, RenewalOption::None),
+            RenewalOption::Always => (self.model, RenewalOption::Always),
+            RenewalOption::SwitchToMonthly => (BillingModel::Monthly, RenewalOption::Always),
+        };
+        let term = self.term.following(model.term_months())?;
+        let invoices = if model == self.model {
+            self.invoices
+        } else {
+            InvoiceSchedule::new(term.anchor(), term.from_month(), BillingInterval::Monthly)?
+        };
+        Contract::from_parts(term, model, invoices, renewal).map(TermEnd::Renews)
+    }
+
+    /// This contract, then each one its renewals bring, in order; the last
+    /// is the one whose term ends the subscription (endless for `always`).
+    pub fn renewals(&self) -> impl Iterator<Item = Contract> {
+        core::iter::successors(Some(*self), |c| match c.at_term_end() {
+            Ok(TermEnd::Renews(next)) => Some(next),
+            _ => None,
+        })
+    }
+
+    /// The subscription's last day if it ends by itself (renewal `none` or
+    /// `once`); `None` when it renews forever.
+    pub fn final_end(&self) -> Option<NaiveDate> {
+        match self.renewal {
+            RenewalOption::Always | RenewalOption::SwitchToMonthly => None,
+            RenewalOption::None | RenewalOption::Once => {
+                self.renewals().last().map(|c| c.term.end())
+            }
+        }
+    }
+
+    /// Plans a change of billing interval asked for on `requested_on`: it
+    /// takes effect at the current cycle's next boundary, the first invoice
+    /// date strictly after `requested_on` (a request on an invoice day
+    /// waits for the next one: that day's invoice is already due), and from
+    /// there invoices follow the new interval, still counted from the
+    /// anchor. Refused when the interval is longer than the term.
+    pub fn change_interval(
+        &self,
+        interval: BillingInterval,
+        requested_on: NaiveDate,
+    ) -> Result<CycleChange> {
+        let current = self.invoices.dates;
+        let boundary = current.first_after(requested_on)?;
+        let invoices =
+            InvoiceSchedule::new(current.anchor(), current.months_to(boundary)?, interval)?;
+        Ok(CycleChange {
+            effective: current.nth(boundary)?,
+            contract: Contract::from_parts(self.term, self.model, invoices, self.renewal)?,
+        })
+    }
+
+    /// The last day to cancel under `notice`, and the end that cancelling
+    /// by then gives, as of `as_of` (see [`NoticePeriod`] for the possible
+    /// ends). `None` when no possible end can still be reached before the
+    /// subscription ends by itself ([`final_end`](Contract::final_end)).
+    pub fn cancellation(
+        &self,
+        notice: &NoticePeriod,
+        as_of: NaiveDate,
+    ) -> Result<Option<Cancellation>> {
+        notice.next_cancellation(self, as_of)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn contract(
+        start: NaiveDate,
+        model: BillingModel,
+        interval: BillingInterval,
+        renewal: RenewalOption,
+    ) -> Contract {
+        Contract::new(start, model, interval, renewal).unwrap()
+    }
+
+    fn renewed(c: &Contract) -> Contract {
+        match c.at_term_end().unwrap() {
+            TermEnd::Renews(next) => next,
+            other => panic!("expected a renewal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_unknown_names_say_what_is_expected() {
+        for m in BillingModel::ALL {
+            assert_eq!(m.to_string().parse::<BillingModel>().unwrap(), m);
+        }
+        for i in BillingInterval::ALL {
+            assert_eq!(i.to_string().parse::<BillingInterval>().unwrap(), i);
+        }
+        for r in RenewalOption::ALL {
+            assert_eq!(r.to_string().parse::<RenewalOption>().unwrap(), r);
+        }
+        let err = "biweekly".parse::<BillingInterval>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "'biweekly' is not a billing interval: expected one of monthly, quarterly, yearly"
+        );
+        assert!("Monthly".parse::<BillingModel>().is_err());
+    }
+
+    #[test]
+    fn terms_of_each_model() {
+        let start = day(2024, 2, 29);
+        for (model, end) in [
+            (BillingModel::Monthly, day(2024, 3, 28)),
+            (BillingModel::Prepaid1Year, day(2025, 2, 27)),
+            (BillingModel::Prepaid3Years, day(2027, 2, 27)),
+            (BillingModel::Prepaid5Years, day(2029, 2, 27)),
+        ] {
+            let c = contract(start, model, BillingInterval::Monthly, RenewalOption::None);
+            assert_eq!((c.term().start(), c.term().end()), (start, end), "{model}");
+            assert!(c.term().contains(end) && !c.term().contains(end.succ_opt().unwrap()));
+        }
+    }
+
+    #[test]
+    fn monthly_terms_started_on_the_31st_keep_the_31st() {
+        let mut c = contract(
+            day(2024, 1, 31),
+            BillingModel::Monthly,
+            BillingInterval::Monthly,
+            RenewalOption::Always,
+        );
+        let mut starts = vec![c.term().start()];
+        for _ in 0..4 {
+            let next = renewed(&c);
+            assert_eq!(next.term().start(), c.term().end().succ_opt().unwrap());
+            c = next;
+            starts.push(c.term().start());
+        }
+        assert_eq!(
+            starts,
+            [
+                day(2024, 1, 31),
+                day(2024, 2, 29),
+                day(2024, 3, 31),
+                day(2024, 4, 30),
+                day(2024, 5, 31)
+            ]
+        );
+    }
+
+    #[test]
+    fn each_renewal_option_at_term_end() {
+        let start = day(2025, 3, 31);
+        let base = |renewal| {
+            contract(
+                start,
+                BillingModel::Prepaid1Year,
+                BillingInterval::Quarterly,
+                renewal,
+            )
+        };
+
+        let none = base(RenewalOption::None);
+        assert_eq!(
+            none.at_term_end().unwrap(),
+            TermEnd::Ends {
+                on: day(2026, 3, 30)
+            }
+        );
+        assert_eq!(none.final_end(), Some(day(2026, 3, 30)));
+
+        let once = renewed(&base(RenewalOption::Once));
+        assert_eq!(once.model(), BillingModel::Prepaid1Year);
+        assert_eq!(once.renewal(), RenewalOption::None);
+        assert_eq!(
+            (once.term().start(), once.term().end()),
+            (day(2026, 3, 31), day(2027, 3, 30))
+        );
+        assert_eq!(
+            once.at_term_end().unwrap(),
+            TermEnd::Ends {
+                on: day(2027, 3, 30)
+            }
+        );
+        assert_eq!(
+            base(RenewalOption::Once).final_end(),
+            Some(day(2027, 3, 30))
+        );
+        assert_eq!(base(RenewalOption::Once).renewals().count(), 2);
+
+        let always = renewed(&renewed(&base(RenewalOption::Always)));
+        assert_eq!(always.renewal(), RenewalOption::Always);
+        assert_eq!(
+            (always.term().start(), always.term().end()),
+            (day(2027, 3, 31), day(2028, 3, 30))
+        );
+        assert_eq!(base(RenewalOption::Always).final_end(), None);
+        // Quarterly invoices carry on across the renewal.
+        assert_eq!(
+            always.next_invoice(day(2027, 4, 1)).unwrap(),
+            day(2027, 6, 30)
+        );
+
+        let switched = renewed(&base(RenewalOption::SwitchToMonthly));
+        assert_eq!(switched.model(), BillingModel::Monthly);
+        assert_eq!(switched.renewal(), RenewalOption::Always);
+        assert_eq!(switched.invoices().interval(), BillingInterval::Monthly);
+        assert_eq!(
+            (switched.term().start(), switched.term().end()),
+            (day(2026, 3, 31), day(2026, 4, 29))
+        );
+        assert_eq!(
+            switched.next_invoice(day(2026, 4, 1)).unwrap(),
+            day(2026, 4, 30)
+        );
+        let month_after = renewed(&switched);
+        assert_eq!(month_after.term().start(), day(2026, 4, 30));
+        assert_eq!(month_after.model(), BillingModel::Monthly);
+    }
+
+    #[test]
+    fn next_invoice_by_interval() {
+        let start = day(2024, 1, 31);
+        let yearly = contract(
+            start,
+            BillingModel::Prepaid3Years,
+            BillingInterval::Yearly,
+            RenewalOption::None,
+        );
+        assert_eq!(yearly.next_invoice(day(2023, 12, 1)).unwrap(), start);
+        assert_eq!(yearly.next_invoice(start).unwrap(), start);
+        assert_eq!(
+            yearly.next_invoice(day(2024, 2, 1)).unwrap(),
+            day(2025, 1, 31)
+        );
+        let quarterly = contract(
+            start,
+            BillingModel::Prepaid1Year,
+            BillingInterval::Quarterly,
+            RenewalOption::None,
+        );
+        let dates: Vec<_> = quarterly
+            .invoices()
+            .dates_from(day(2024, 2, 1))
+            .unwrap()
+            .take(4)
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                day(2024, 4, 30),
+                day(2024, 7, 31),
+                day(2024, 10, 31),
+                day(2025, 1, 31)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_interval_longer_than_the_term_is_refused() {
+        let err = Contract::new(
+            day(2025, 1, 1),
+            BillingModel::Monthly,
+            BillingInterval::Quarterly,
+            RenewalOption::Always,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            BillingError::IntervalExceedsTerm {
+                interval: BillingInterval::Quarterly,
+                model: BillingModel::Monthly
+            }
+        );
+        let monthly = contract(
+            day(2025, 1, 1),
+            BillingModel::Monthly,
+            BillingInterval::Monthly,
+            RenewalOption::Always,
+        );
+        assert!(monthly
+            .change_interval(BillingInterval::Yearly, day(2025, 1, 10))
+            .is_err());
+        let wrong_term = Term::new(day(2025, 1, 1), 0, 3).unwrap();
+        assert!(Contract::from_parts(
+            wrong_term,
+            BillingModel::Prepaid1Year,
+            monthly.invoices(),
+            RenewalOption::None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_cycle_change_waits_for_the_next_boundary() {
+        let c = contract(
+            day(2026, 1, 31),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Monthly,
+            RenewalOption::Always,
+        );
+        // Mid-cycle: from the next monthly invoice, then every quarter on
+        // the anchor's day.
+        let change = c
+            .change_interval(BillingInterval::Quarterly, day(2026, 3, 10))
+            .unwrap();
+        assert_eq!(change.effective, day(2026, 3, 31));
+        // The old cycle still runs until then.
+        assert_eq!(c.next_invoice(day(2026, 3, 10)).unwrap(), day(2026, 3, 31));
+        let dates: Vec<_> = change
+            .contract
+            .invoices()
+            .dates_from(day(2026, 3, 10))
+            .unwrap()
+            .take(4)
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                day(2026, 3, 31),
+                day(2026, 6, 30),
+                day(2026, 9, 30),
+                day(2026, 12, 31)
+            ]
+        );
+        assert_eq!(change.contract.invoices().from_month(), 2);
+        // On a boundary day: that day's invoice is the old cycle's.
+        let on_boundary = c
+            .change_interval(BillingInterval::Quarterly, day(2026, 3, 31))
+            .unwrap();
+        assert_eq!(on_boundary.effective, day(2026, 4, 30));
+        // Before the start: the first invoice is already the new cycle's.
+        let early = c
+            .change_interval(BillingInterval::Yearly, day(2025, 12, 1))
+            .unwrap();
+        assert_eq!(early.effective, day(2026, 1, 31));
+    }
+}
