@@ -27,6 +27,15 @@ async fn story(backend: Backend) {
     assert_eq!(srv.call("GET", "/readyz", None, None).await.0, 200);
     let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
     for route in licentia::server::routes() {
+        if matches!(route.method, "post" | "put") && route.path != "/v1/keys/rotate" {
+            let body = &doc["paths"][route.path][route.method]["requestBody"];
+            assert!(
+                body["content"]["application/json"]["schema"]["properties"].is_object(),
+                "{} {} has no request schema",
+                route.method,
+                route.path
+            );
+        }
         assert!(
             doc["paths"][route.path][route.method].is_object(),
             "{} {} undocumented",

@@ -404,8 +404,11 @@ pub fn openapi() -> serde_json::Value {
                 "default": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             }
         });
-        if matches!(r.method, "post" | "put") {
-            op["requestBody"] = serde_json::json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
+        if let Some(schema) = request_schema(r.method, r.path) {
+            op["requestBody"] = serde_json::json!({
+                "required": !r.path.ends_with("/suspend") && !r.path.ends_with("/reinstate") && !r.path.ends_with("/revoke"),
+                "content": {"application/json": {"schema": schema}}
+            });
         }
         entry[r.method] = op;
     }
@@ -429,6 +432,90 @@ pub fn openapi() -> serde_json::Value {
             }
         }
     })
+}
+
+/// The JSON body a route takes: `(field, type, required)`; unknown fields are refused.
+fn request_schema(method: &str, path: &str) -> Option<serde_json::Value> {
+    const S: &str = "string";
+    const I: &str = "integer";
+    const A: &str = "array";
+    const O: &str = "object";
+    let fields: &[(&str, &str, bool)] = match (method, path) {
+        ("post", "/v1/tokens") => &[("name", S, true), ("role", S, true)],
+        ("post", "/v1/products") => &[("code", S, true), ("name", S, true)],
+        ("post", "/v1/policies") => &[
+            ("product_id", S, true),
+            ("name", S, true),
+            ("kind", S, false),
+            ("binding", S, false),
+            ("match_rule", S, false),
+            ("duration_days", I, false),
+            ("seats", I, false),
+            ("grace_days", I, false),
+            ("check_in_days", I, false),
+            ("max_offline_days", I, false),
+            ("entitlements", A, false),
+            ("temp_quota", I, false),
+            ("temp_period_days", I, false),
+            ("temp_duration_days", I, false),
+            ("lease_ttl_secs", I, false),
+        ],
+        ("post", "/v1/customers") => &[
+            ("kind", S, true),
+            ("name", S, true),
+            ("parent_id", S, false),
+            ("email", S, false),
+            ("external_ref", S, false),
+        ],
+        ("post", "/v1/licenses") => &[
+            ("policy_id", S, true),
+            ("licensee", S, true),
+            ("email", S, false),
+            ("customer_id", S, false),
+            ("seats", I, false),
+            ("machines", A, false),
+            ("user", S, false),
+            ("metadata", O, false),
+            ("expires", S, false),
+            ("features", A, false),
+        ],
+        (
+            "post",
+            "/v1/licenses/{id}/suspend"
+            | "/v1/licenses/{id}/reinstate"
+            | "/v1/licenses/{id}/revoke",
+        ) => &[("reason", S, false)],
+        ("post", "/v1/licenses/{id}/renew") => &[
+            ("expires", S, true),
+            ("soft_expiry", S, false),
+            ("mode", S, false),
+            ("activation_id", S, false),
+        ],
+        ("put", "/v1/licenses/{id}/entitlements") => &[("features", A, true)],
+        ("put", "/v1/licenses/{id}/seats") => &[("seats", I, true)],
+        ("post", "/v1/activations") => &[
+            ("license_key", S, true),
+            ("fingerprint", S, true),
+            ("platform", S, false),
+        ],
+        ("post", "/v1/activations/offline") => &[("request", S, true), ("valid_days", I, false)],
+        ("post", "/v1/check-ins" | "/v1/temporary-licenses" | "/v1/leases") => {
+            &[("license_key", S, true), ("fingerprint", S, true)]
+        }
+        ("post", "/v1/leases/{id}/heartbeat") => &[("license_key", S, true)],
+        _ => return None,
+    };
+    let properties: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(name, kind, _)| ((*name).to_owned(), serde_json::json!({ "type": kind })))
+        .collect();
+    let required: Vec<&str> = fields.iter().filter(|f| f.2).map(|f| f.0).collect();
+    Some(serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false
+    }))
 }
 
 async fn openapi_json() -> axum::Json<serde_json::Value> {
