@@ -55,4 +55,5 @@ if ! psql "$url/postgres" -Atqc 'select 1' >/dev/null; then
 fi
 
 export LICENTIA_TEST_POSTGRES="$url"
-cargo test --features server --test server_api --test server_contention --test server_process
+# --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
+cargo test --all-features --test server_api --test server_contention --test server_process
