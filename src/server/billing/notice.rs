@@ -188,10 +188,10 @@ impl NoticePeriod {
         let from = as_of.max(contract.term().start());
         let ends: Box<dyn Iterator<Item = Result<NaiveDate>>> = match self.boundary.calendar_step()
         {
-            None => Box::new(contract.renewals().map(|c| Ok(c.term().end()))),
+            None => Box::new(contract.renewals().map(|c| c.map(|c| c.term().end()))),
             Some(step) => Box::new(calendar_ends(from, step)?),
         };
-        let final_end = contract.final_end();
+        let final_end = contract.final_end()?;
         for end in ends {
             let end = end?;
             if final_end.is_some_and(|last| end > last) {
@@ -659,6 +659,27 @@ mod tests {
         let last = c.cancellation(&q, day(2025, 11, 30)).unwrap().unwrap();
         assert_eq!(last.ends_on, day(2025, 12, 31));
         assert_eq!(c.cancellation(&q, day(2025, 12, 1)).unwrap(), None);
+    }
+
+    #[test]
+    fn running_off_the_calendar_is_an_error_not_a_missing_end() {
+        let c = Contract::new(
+            day(9998, 1, 1),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Yearly,
+            RenewalOption::Always,
+        )
+        .unwrap();
+        let n = notice("3 months before term end");
+        assert_eq!(
+            c.cancellation(&n, day(9999, 10, 1)),
+            Err(BillingError::OutOfRange)
+        );
+        let m = notice("1 week before month end");
+        assert_eq!(
+            c.cancellation(&m, day(9999, 12, 25)),
+            Err(BillingError::OutOfRange)
+        );
     }
 
     #[test]

@@ -452,21 +452,28 @@ impl Contract {
 
     /// This contract, then each one its renewals bring, in order; the last
     /// is the one whose term ends the subscription (endless for `always`).
-    pub fn renewals(&self) -> impl Iterator<Item = Contract> {
-        core::iter::successors(Some(*self), |c| match c.at_term_end() {
-            Ok(TermEnd::Renews(next)) => Some(next),
-            _ => None,
+    /// A renewal that would leave the calendar's range is yielded as the
+    /// error, and ends the sequence.
+    pub fn renewals(&self) -> impl Iterator<Item = Result<Contract>> {
+        core::iter::successors(Some(Ok(*self)), |c| match c {
+            Ok(c) => match c.at_term_end() {
+                Ok(TermEnd::Renews(next)) => Some(Ok(next)),
+                Ok(TermEnd::Ends { .. }) => None,
+                Err(e) => Some(Err(e)),
+            },
+            Err(_) => None,
         })
     }
 
     /// The subscription's last day if it ends by itself (renewal `none` or
     /// `once`); `None` when it renews forever.
-    pub fn final_end(&self) -> Option<NaiveDate> {
+    pub fn final_end(&self) -> Result<Option<NaiveDate>> {
         match self.renewal {
-            RenewalOption::Always | RenewalOption::SwitchToMonthly => None,
-            RenewalOption::None | RenewalOption::Once => {
-                self.renewals().last().map(|c| c.term.end())
-            }
+            RenewalOption::Always | RenewalOption::SwitchToMonthly => Ok(None),
+            RenewalOption::None | RenewalOption::Once => match self.at_term_end()? {
+                TermEnd::Ends { on } => Ok(Some(on)),
+                TermEnd::Renews(next) => next.final_end(),
+            },
         }
     }
 
@@ -608,7 +615,7 @@ mod tests {
                 on: day(2026, 3, 30)
             }
         );
-        assert_eq!(none.final_end(), Some(day(2026, 3, 30)));
+        assert_eq!(none.final_end().unwrap(), Some(day(2026, 3, 30)));
 
         let once = renewed(&base(RenewalOption::Once));
         assert_eq!(once.model(), BillingModel::Prepaid1Year);
@@ -624,7 +631,7 @@ mod tests {
             }
         );
         assert_eq!(
-            base(RenewalOption::Once).final_end(),
+            base(RenewalOption::Once).final_end().unwrap(),
             Some(day(2027, 3, 30))
         );
         assert_eq!(base(RenewalOption::Once).renewals().count(), 2);
@@ -635,7 +642,7 @@ mod tests {
             (always.term().start(), always.term().end()),
             (day(2027, 3, 31), day(2028, 3, 30))
         );
-        assert_eq!(base(RenewalOption::Always).final_end(), None);
+        assert_eq!(base(RenewalOption::Always).final_end().unwrap(), None);
         // Quarterly invoices carry on across the renewal.
         assert_eq!(
             always.next_invoice(day(2027, 4, 1)).unwrap(),
