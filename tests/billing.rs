@@ -195,16 +195,21 @@ fn a_cycle_change_mid_cycle_takes_effect_at_the_next_cycle() {
         .change_interval(BillingInterval::Yearly, day(2025, 12, 15))
         .unwrap();
     assert_eq!(change.effective, day(2026, 2, 28));
-    assert_eq!(c.next_invoice(day(2025, 12, 15)).unwrap(), change.effective);
+    assert_eq!(
+        c.next_invoice(day(2025, 12, 15)).unwrap(),
+        Some(change.effective)
+    );
     let after = change.contract;
     assert_eq!(
         after.next_invoice(day(2026, 3, 1)).unwrap(),
-        day(2027, 2, 28)
+        Some(day(2027, 2, 28))
     );
     assert_eq!(
         after.next_invoice(day(2027, 3, 1)).unwrap(),
-        day(2028, 2, 29)
+        Some(day(2028, 2, 29))
     );
+    // The term ends 2028-08-30; February 2029 is the next term's.
+    assert_eq!(after.next_invoice(day(2028, 3, 1)).unwrap(), None);
     // Term and renewal are untouched.
     assert_eq!(after.term(), c.term());
     assert_eq!(after.renewal(), RenewalOption::Always);

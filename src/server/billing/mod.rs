@@ -28,7 +28,7 @@
 //!     RenewalOption::SwitchToMonthly,
 //! )?;
 //! assert_eq!(contract.term().end(), day(2025, 1, 30));
-//! assert_eq!(contract.next_invoice(day(2024, 2, 1))?, day(2024, 4, 30));
+//! assert_eq!(contract.next_invoice(day(2024, 2, 1))?, Some(day(2024, 4, 30)));
 //!
 //! let notice: NoticePeriod = "3 months before term end".parse()?;
 //! let cancel = contract.cancellation(&notice, day(2024, 6, 1))?.unwrap();

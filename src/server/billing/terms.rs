@@ -415,9 +415,12 @@ impl Contract {
         self.renewal
     }
 
-    /// The next invoice date on or after `as_of`.
-    pub fn next_invoice(&self, as_of: NaiveDate) -> Result<NaiveDate> {
-        self.invoices.next_on_or_after(as_of)
+    /// The next invoice date of the current term on or after `as_of`;
+    /// `None` once the term has no more (the renewed contract, from
+    /// [`at_term_end`](Contract::at_term_end), has the following ones).
+    pub fn next_invoice(&self, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+        let date = self.invoices.next_on_or_after(as_of)?;
+        Ok((date <= self.term.end()).then_some(date))
     }
 
     /// What happens at the end of the current term, by renewal option:
@@ -646,7 +649,7 @@ mod tests {
         // Quarterly invoices carry on across the renewal.
         assert_eq!(
             always.next_invoice(day(2027, 4, 1)).unwrap(),
-            day(2027, 6, 30)
+            Some(day(2027, 6, 30))
         );
 
         let switched = renewed(&base(RenewalOption::SwitchToMonthly));
@@ -658,8 +661,15 @@ mod tests {
             (day(2026, 3, 31), day(2026, 4, 29))
         );
         assert_eq!(
-            switched.next_invoice(day(2026, 4, 1)).unwrap(),
-            day(2026, 4, 30)
+            switched.next_invoice(day(2026, 3, 31)).unwrap(),
+            Some(day(2026, 3, 31))
+        );
+        // The month's term ends on 29 April: the next invoice is the
+        // renewed month's.
+        assert_eq!(switched.next_invoice(day(2026, 4, 1)).unwrap(), None);
+        assert_eq!(
+            renewed(&switched).next_invoice(day(2026, 4, 1)).unwrap(),
+            Some(day(2026, 4, 30))
         );
         let month_after = renewed(&switched);
         assert_eq!(month_after.term().start(), day(2026, 4, 30));
@@ -675,11 +685,17 @@ mod tests {
             BillingInterval::Yearly,
             RenewalOption::None,
         );
-        assert_eq!(yearly.next_invoice(day(2023, 12, 1)).unwrap(), start);
-        assert_eq!(yearly.next_invoice(start).unwrap(), start);
+        assert_eq!(yearly.next_invoice(day(2023, 12, 1)).unwrap(), Some(start));
+        assert_eq!(yearly.next_invoice(start).unwrap(), Some(start));
+        // The third year's invoice is the last of the term (to 2027-01-30).
+        assert_eq!(
+            yearly.next_invoice(day(2026, 1, 31)).unwrap(),
+            Some(day(2026, 1, 31))
+        );
+        assert_eq!(yearly.next_invoice(day(2026, 2, 1)).unwrap(), None);
         assert_eq!(
             yearly.next_invoice(day(2024, 2, 1)).unwrap(),
-            day(2025, 1, 31)
+            Some(day(2025, 1, 31))
         );
         let quarterly = contract(
             start,
@@ -754,7 +770,10 @@ mod tests {
             .unwrap();
         assert_eq!(change.effective, day(2026, 3, 31));
         // The old cycle still runs until then.
-        assert_eq!(c.next_invoice(day(2026, 3, 10)).unwrap(), day(2026, 3, 31));
+        assert_eq!(
+            c.next_invoice(day(2026, 3, 10)).unwrap(),
+            Some(day(2026, 3, 31))
+        );
         let dates: Vec<_> = change
             .contract
             .invoices()
