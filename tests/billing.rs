@@ -463,6 +463,21 @@ proptest! {
     }
 
     #[test]
+    fn executing_due_renewals_is_idempotent(c in contract(), today in recent_date()) {
+        let due = c.renewals_due(today).unwrap();
+        let current = due.last().copied().unwrap_or(c);
+        prop_assert_eq!(current.renewals_due(today).unwrap(), Vec::new());
+        // Either the current term runs on `today` (or has not started), or
+        // the subscription has ended before it.
+        if current.term().end() < today {
+            prop_assert_eq!(current.final_end().unwrap(), Some(current.term().end()));
+        }
+        for pair in due.windows(2) {
+            prop_assert_eq!(pair[0].term().end().succ_opt().unwrap(), pair[1].term().start());
+        }
+    }
+
+    #[test]
     fn zoned_days_tile_time(
         d in recent_date(),
         name in prop::sample::select(vec![

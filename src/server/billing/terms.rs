@@ -468,6 +468,26 @@ impl Contract {
         })
     }
 
+    /// The renewals due by `day`: each contract after this one whose term
+    /// has started on or before `day`, in order (empty while the current
+    /// term runs, or once the subscription has ended). The daily job
+    /// executes them and persists the last; run again the same day, it
+    /// finds none.
+    pub fn renewals_due(&self, day: NaiveDate) -> Result<Vec<Contract>> {
+        let mut due = Vec::new();
+        let mut current = *self;
+        while current.term.end() < day {
+            match current.at_term_end()? {
+                TermEnd::Renews(next) => {
+                    due.push(next);
+                    current = next;
+                }
+                TermEnd::Ends { .. } => break,
+            }
+        }
+        Ok(due)
+    }
+
     /// The subscription's last day if it ends by itself (renewal `none` or
     /// `once`); `None` when it renews forever.
     pub fn final_end(&self) -> Result<Option<NaiveDate>> {
@@ -674,6 +694,46 @@ mod tests {
         let month_after = renewed(&switched);
         assert_eq!(month_after.term().start(), day(2026, 4, 30));
         assert_eq!(month_after.model(), BillingModel::Monthly);
+    }
+
+    #[test]
+    fn renewals_due_by_a_day_and_none_the_second_time() {
+        let c = contract(
+            day(2024, 1, 31),
+            BillingModel::Monthly,
+            BillingInterval::Monthly,
+            RenewalOption::Always,
+        );
+        assert_eq!(c.renewals_due(day(2024, 2, 28)).unwrap(), []);
+        let due = c.renewals_due(day(2024, 4, 15)).unwrap();
+        let starts: Vec<_> = due.iter().map(|c| c.term().start()).collect();
+        assert_eq!(starts, [day(2024, 2, 29), day(2024, 3, 31)]);
+        let current = due.last().unwrap();
+        assert!(current.term().contains(day(2024, 4, 15)));
+        assert_eq!(current.renewals_due(day(2024, 4, 15)).unwrap(), []);
+        // `once` renews one time; after that nothing is ever due.
+        let once = contract(
+            day(2024, 1, 1),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Yearly,
+            RenewalOption::Once,
+        );
+        let due = once.renewals_due(day(2030, 1, 1)).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].term().end(), day(2025, 12, 31));
+        // Leaving the calendar is an error: the second term would end
+        // where the next one starts, 10000-01-01.
+        let late = contract(
+            day(9998, 1, 1),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Yearly,
+            RenewalOption::Always,
+        );
+        assert_eq!(late.renewals_due(day(9998, 12, 31)).unwrap(), []);
+        assert_eq!(
+            late.renewals_due(day(9999, 6, 1)),
+            Err(BillingError::OutOfRange)
+        );
     }
 
     #[test]
