@@ -53,7 +53,8 @@ impl Zone {
         self.0.name()
     }
 
-    /// Seconds east of UTC in effect at the instant `secs`.
+    /// Seconds east of UTC in effect at the instant `secs` (always a real
+    /// instant here: dates are kept to years 1 to 9999).
     fn offset_at(&self, secs: i64) -> i64 {
         DateTime::from_timestamp(secs, 0).map_or(0, |t| {
             i64::from(
