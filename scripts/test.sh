@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --all-features
+scripts/test-postgres.sh
 scripts/test-c.sh
 scripts/test-bindings.sh

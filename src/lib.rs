@@ -43,7 +43,7 @@
 //! ## Map
 //!
 //! - [`keys`]: signing and public keys, key ids, PEM files.
-//! - [`format`]: the envelope, armor and compact text; sizes and versions.
+//! - [`format`](mod@format): the envelope, armor and compact text; sizes and versions.
 //! - [`license`]: what a license says, and its builder.
 //! - [`Issuer`] signs; [`Verifier`] verifies; [`License::check`] gives the [`Report`].
 //! - [`renewal`], [`revocation`], [`rollover`]: offline extensions, revocations, key rotation.

@@ -4,7 +4,7 @@
 //! It adds no license logic: every function converts its arguments, calls
 //! the core, and converts the result. The conventions, the same everywhere:
 //!
-//! - every function returns a [`licentia_status`](status::licentia_status)
+//! - every function returns a [`licentia_status`]
 //!   (or a plain value with a documented fallback for NULL);
 //! - handles are opaque, created by one function and freed by their own
 //!   `_free`, which accepts NULL;
