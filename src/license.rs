@@ -169,7 +169,7 @@ impl Entitlement {
 
     /// Whether the feature is in force at `now`.
     pub fn active_at(&self, now: Timestamp) -> bool {
-        self.expires.map_or(true, |end| now < end)
+        self.expires.is_none_or(|end| now < end)
     }
 }
 

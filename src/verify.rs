@@ -39,8 +39,8 @@ pub struct TrustedKey {
 
 impl TrustedKey {
     fn covers(&self, issued_at: Timestamp) -> bool {
-        self.not_before.map_or(true, |t| issued_at >= t)
-            && self.not_after.map_or(true, |t| issued_at < t)
+        self.not_before.is_none_or(|t| issued_at >= t)
+            && self.not_after.is_none_or(|t| issued_at < t)
     }
 }
 
