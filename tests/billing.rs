@@ -449,7 +449,7 @@ proptest! {
                 prop_assert!(as_of <= got.last_day_to_cancel);
                 prop_assert!(got.last_day_to_cancel <= got.ends_on);
                 prop_assert!(c.term().start() <= got.ends_on);
-                prop_assert!(c.final_end().unwrap().map_or(true, |last| got.ends_on <= last));
+                prop_assert!(c.final_end().unwrap().is_none_or(|last| got.ends_on <= last));
                 // The deadline day still gives this end; the next day a later one.
                 let same = c.cancellation(&n, got.last_day_to_cancel).unwrap();
                 prop_assert_eq!(same, Some(got));

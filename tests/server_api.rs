@@ -50,8 +50,7 @@ async fn story(backend: Backend) {
         assert!(
             body["type"]
                 .as_str()
-                .map_or(true, |t| !t.ends_with("no_route")
-                    && !t.ends_with("method_not_allowed")),
+                .is_none_or(|t| !t.ends_with("no_route") && !t.ends_with("method_not_allowed")),
             "{path}: {status} {body}"
         );
     }

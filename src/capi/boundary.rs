@@ -269,11 +269,8 @@ mod tests {
         // SAFETY: NULL and NUL-terminated literals.
         unsafe {
             assert_eq!(str_arg(std::ptr::null()), Err(LICENTIA_NULL_ARGUMENT));
-            assert_eq!(str_arg(b"ok\0".as_ptr().cast()), Ok("ok"));
-            assert_eq!(
-                str_arg(b"\xff\0".as_ptr().cast()),
-                Err(LICENTIA_INVALID_UTF8)
-            );
+            assert_eq!(str_arg(c"ok".as_ptr()), Ok("ok"));
+            assert_eq!(str_arg(c"\xff".as_ptr()), Err(LICENTIA_INVALID_UTF8));
             assert_eq!(opt_str_arg(std::ptr::null()), Ok(None));
             assert_eq!(bytes_arg(std::ptr::null(), 0), Ok(&[][..]));
             assert_eq!(bytes_arg(std::ptr::null(), 1), Err(LICENTIA_NULL_ARGUMENT));

@@ -164,7 +164,7 @@ mod tests {
             (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
         let ctx = licentia_check_context {
             now: 2_050,
-            product: b"acme\0".as_ptr().cast(),
+            product: c"acme".as_ptr(),
             machine: ptr::null(),
             this_machine: false,
             user: ptr::null(),
@@ -184,7 +184,7 @@ mod tests {
                 licentia_status::LICENTIA_OK
             );
             assert_eq!(
-                licentia_verify(verifier, b"garbage\0".as_ptr().cast(), &mut license),
+                licentia_verify(verifier, c"garbage".as_ptr(), &mut license),
                 licentia_status::LICENTIA_NOT_LICENTIA_TEXT
             );
             assert!(license.is_null());

@@ -373,7 +373,7 @@ impl LeadTimes {
             day <= end
                 && end
                     .checked_sub_days(Days::new(u64::from(lead)))
-                    .map_or(true, |first_day| first_day <= day)
+                    .is_none_or(|first_day| first_day <= day)
         })
     }
 }
