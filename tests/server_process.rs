@@ -182,6 +182,40 @@ async fn sigkill_loses_no_answered_license() {
     assert!(ok && out.contains("history intact"), "{out}");
     let (ok, out) = cli(&["key", "rotate"], dir.path());
     assert!(ok && out.contains("new active signing key"), "{out}");
+    // `key retire` refuses the active key and retires the old one, which
+    // the running server then lists as retired.
+    let keys: Value = client
+        .get(format!("{}/v1/keys", second.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_in = |state: &str| {
+        keys["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["state"] == state)
+            .and_then(|k| k["key_id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let (old, new) = (id_in("trusted"), id_in("active"));
+    let (ok, out) = cli(&["key", "retire", &new], dir.path());
+    assert!(!ok && out.contains("rotate first"), "{out}");
+    let (ok, out) = cli(&["key", "retire", &old], dir.path());
+    assert!(ok && out.contains("retired"), "{out}");
+    let keys: Value = client
+        .get(format!("{}/v1/keys", second.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(keys["retired"], json!([old]));
     let (ok, _) = cli(&["token", "create", "--role", "emperor"], dir.path());
     assert!(!ok);
 

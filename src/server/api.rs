@@ -18,7 +18,7 @@ use super::store::*;
 use super::AppState;
 use crate::spec::LicenseSpec;
 use crate::{
-    ActivationRequest, Fingerprint, LicenseId, LicenseRef, RenewalAction, RevocationBody,
+    ActivationRequest, Fingerprint, KeyId, LicenseId, LicenseRef, RenewalAction, RevocationBody,
     Timestamp, DAY,
 };
 
@@ -119,21 +119,38 @@ pub async fn revoke_token(
 // ---------------------------------------------------------------- keys
 
 /// `GET /v1/keys`: public keys and rollover statements, for products.
+/// Read from the store, so every instance answers alike; `retired` lists
+/// the keys no longer trusted (also named in every revocation list).
 pub async fn list_keys(State(s): State<AppState>) -> Answer {
-    let keys = s.keys.read().await.records().to_vec();
-    ok(json!({ "items": keys }))
+    let keys = s.store.signing_keys().await?;
+    let retired = s.store.retired_keys().await?;
+    ok(json!({ "items": keys, "retired": retired }))
 }
 
 /// `POST /v1/keys/rotate` (admin): a new active key, endorsed by the old one.
 pub async fn rotate_key(State(s): State<AppState>, staff: Staff) -> Answer {
     staff.allow(&[Admin])?;
     let mut keys = s.keys.write().await;
-    let rotated = keys
+    // The rollover statement is signed by the store's active key, not by
+    // this instance's copy, which another instance may have rotated.
+    let current = Keyring::load(s.store.as_ref(), &s.key_dir)
+        .await
+        .map_err(ApiError::internal)?;
+    let rotated = current
         .rotate(s.store.as_ref(), &s.key_dir, &staff.actor())
         .await
         .map_err(ApiError::internal)?;
     *keys = std::sync::Arc::new(rotated);
     created(json!({ "items": keys.records() }))
+}
+
+/// `POST /v1/keys/{id}/retire` (admin): the key is no longer trusted and
+/// every product's revocation list names it; the active key is refused (409).
+pub async fn retire_key(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+    staff.allow(&[Admin])?;
+    s.store.retire_key(&id, &staff.actor()).await?;
+    s.keyring().await?;
+    ok(json!({ "key_id": id, "state": "retired" }))
 }
 
 // ---------------------------------------------------------------- products
@@ -657,10 +674,11 @@ pub async fn issue_license(
     let at = now();
     let spec = base_spec(&policy, &product, licensee, &req, at)?;
     let body_check = spec.to_body()?;
-    let keys = s.keys.read().await.clone();
-    let file = has_own_file(&policy, &spec)
-        .then(|| sign_license(&spec, &keys))
-        .transpose()?;
+    let file = if has_own_file(&policy, &spec) {
+        Some(s.sign(|k| sign_license(&spec, k)).await?)
+    } else {
+        None
+    };
     let license_key = LicenseKey::generate();
     let record = LicenseRecord {
         id: body_check.id.to_string(),
@@ -875,11 +893,10 @@ pub async fn renew(
     record.spec.issued_at = Some(now().to_string());
     record.spec.to_body()?;
     record.expires_at = Some(hard.0);
-    let keys = s.keys.read().await.clone();
     let token = match req.mode.as_str() {
         "file" => {
             if record.file.is_some() {
-                record.file = Some(sign_license(&record.spec, &keys)?);
+                record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
             }
             None
         }
@@ -894,12 +911,22 @@ pub async fn renew(
                 }
                 None => record.file.clone().ok_or_else(|| ApiError::invalid("this license has no file of its own: name the activation_id whose file to renew"))?,
             };
-            let license = keys.verifier().verify(&held).map_err(ApiError::internal)?;
-            let action = RenewalAction::ExtendTo {
-                hard_expiry: hard,
-                soft_expiry: soft,
-            };
-            Some(keys.issuer().renewal(&license, action, now())?.to_armor())
+            let renewal = s
+                .sign(|k| {
+                    let license = k.verifier().verify(&held).map_err(|e| {
+                        ApiError::conflict(
+                            "file_not_trusted",
+                            format!("the file to renew does not verify with the trusted keys: {e}"),
+                        )
+                    })?;
+                    let action = RenewalAction::ExtendTo {
+                        hard_expiry: hard,
+                        soft_expiry: soft,
+                    };
+                    Ok(k.issuer().renewal(&license, action, now())?.to_armor())
+                })
+                .await?;
+            Some(renewal)
         }
         _ => return Err(ApiError::invalid("mode is 'file' or 'token'")),
     };
@@ -945,8 +972,7 @@ pub async fn set_entitlements(
     record.spec.issued_at = Some(now().to_string());
     record.spec.to_body()?;
     if record.file.is_some() {
-        let keys = s.keys.read().await.clone();
-        record.file = Some(sign_license(&record.spec, &keys)?);
+        record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
     }
     let ev = Event {
         actor: staff.actor(),
@@ -1097,8 +1123,8 @@ pub async fn activate(
         ));
     }
     let at = now();
-    let keys = s.keys.read().await.clone();
-    let file = sign_license(&machine_spec(&license, &policy, &machine, at), &keys)?;
+    let spec = machine_spec(&license, &policy, &machine, at);
+    let file = s.sign(|k| sign_license(&spec, k)).await?;
     let activation = Activation {
         id: secret::new_id("act"),
         license_id: license.id.clone(),
@@ -1207,12 +1233,15 @@ pub async fn activate_offline(
     }
     let at = now();
     let spec = machine_spec(&license, &policy, &request.fingerprint, at);
-    let keys = s.keys.read().await.clone();
     let not_after = at.add_days(i64::from(body.value.valid_days.unwrap_or(30).max(1)));
-    let answer = keys
-        .issuer()
-        .answer_activation(&request, &spec.to_body()?, not_after)?
-        .to_armor();
+    let signed = spec.to_body()?;
+    let answer = s
+        .sign(|k| {
+            Ok(k.issuer()
+                .answer_activation(&request, &signed, not_after)?
+                .to_armor())
+        })
+        .await?;
     let activation = Activation {
         id: secret::new_id("act"),
         license_id: license.id.clone(),
@@ -1262,8 +1291,8 @@ pub async fn check_in(State(s): State<AppState>, body: Body<MachineRequest>) -> 
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
-    let keys = s.keys.read().await.clone();
-    let file = sign_license(&machine_spec(&license, &policy, &machine, now()), &keys)?;
+    let spec = machine_spec(&license, &policy, &machine, now());
+    let file = s.sign(|k| sign_license(&spec, k)).await?;
     let ev = Event {
         actor: format!("license:{}", license.id),
         operation: "activation.check_in",
@@ -1308,12 +1337,11 @@ pub async fn temporary(State(s): State<AppState>, body: Body<MachineRequest>) ->
         max_offline_days: None,
         ..machine_spec(&license, &policy, &machine, at)
     };
-    let keys = s.keys.read().await.clone();
     let temp = Temporary {
         id: secret::new_id("tmp"),
         license_id: license.id.clone(),
         fingerprint: machine.to_string(),
-        file: sign_license(&spec, &keys)?,
+        file: s.sign(|k| sign_license(&spec, k)).await?,
         created_at: at.0,
         expires_at: ends.0,
     };
@@ -1380,8 +1408,9 @@ pub async fn checkout(State(s): State<AppState>, body: Body<MachineRequest>) -> 
     }
     let at = now();
     let ends = lease_end(&license, &policy, at)?;
-    let keys = s.keys.read().await.clone();
-    let doc = lease_doc(&license, &policy, &machine, at, ends, &keys)?;
+    let doc = s
+        .sign(|k| lease_doc(&license, &policy, &machine, at, ends, k))
+        .await?;
     let lease = Lease {
         id: secret::new_id("lse"),
         license_id: license.id.clone(),
@@ -1435,15 +1464,10 @@ pub async fn heartbeat(
         .store
         .heartbeat_lease(&id, &license.id, at.0, ends.0, ev)
         .await?;
-    let keys = s.keys.read().await.clone();
-    let doc = lease_doc(
-        &license,
-        &policy,
-        &fingerprint(&lease.fingerprint)?,
-        at,
-        ends,
-        &keys,
-    )?;
+    let machine = fingerprint(&lease.fingerprint)?;
+    let doc = s
+        .sign(|k| lease_doc(&license, &policy, &machine, at, ends, k))
+        .await?;
     ok(json!({ "lease_id": lease.id, "expires_at": lease.expires_at, "lease": doc }))
 }
 
@@ -1490,10 +1514,18 @@ pub async fn revocation_list(State(s): State<AppState>, Q(q): Q<RevocationQuery>
             .collect::<crate::Result<_>>()
             .map_err(ApiError::internal)?,
         machines: Vec::new(),
-        keys: Vec::new(),
+        keys: s
+            .store
+            .retired_keys()
+            .await?
+            .iter()
+            .map(|id| KeyId::from_hex(id))
+            .collect::<crate::Result<_>>()
+            .map_err(ApiError::internal)?,
     };
-    let keys = s.keys.read().await.clone();
-    let document = keys.issuer().revocation_list(&body)?.to_armor();
+    let document = s
+        .sign(|k| Ok(k.issuer().revocation_list(&body)?.to_armor()))
+        .await?;
     ok(json!({ "product": product.code, "sequence": state.sequence, "document": document }))
 }
 

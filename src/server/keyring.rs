@@ -1,11 +1,20 @@
 //! The server's signing keys: private halves as PEM files (0600) in the data
 //! directory, their public halves and states in the database. One key is
 //! active (signs); the others stay trusted until retired.
+//!
+//! Each instance holds a [`Keyring`] loaded from the database, stamped with
+//! where the keys stood when it was read ([`KeyStamp`]). Instances sharing a
+//! database notice another's rotation or retirement without a restart: after
+//! every signature the server reads the store's stamp (one indexed query)
+//! and, when it differs, reloads the keyring and signs again (see
+//! `AppState::sign`). Checking *after* signing is what makes it race-free:
+//! retirement is final and only a non-active key can be retired, so a key the
+//! store still names active after the signature was never retired before it.
 
 use std::path::{Path, PathBuf};
 
 use super::error::ApiError;
-use super::store::{KeyRecord, Store};
+use super::store::{KeyRecord, KeyStamp, Store};
 use crate::{Issuer, PublicKey, SigningKey, Timestamp, Verifier};
 
 /// The keys one server instance signs and verifies with.
@@ -14,6 +23,7 @@ pub struct Keyring {
     issuer: Issuer,
     verifier: Verifier,
     records: Vec<KeyRecord>,
+    stamp: KeyStamp,
 }
 
 fn key_path(dir: &Path, key_id: &str) -> PathBuf {
@@ -67,7 +77,11 @@ impl Keyring {
         Keyring::load(store, dir).await
     }
 
-    async fn load(store: &dyn Store, dir: &Path) -> Result<Keyring, String> {
+    /// Loads the keys the database lists now; the active key's file must be in `dir`.
+    pub async fn load(store: &dyn Store, dir: &Path) -> Result<Keyring, String> {
+        // The stamp is read before the keys: a change in between shows as a
+        // stamp that no longer matches, so the next check reloads again.
+        let stamp = store.key_stamp().await.map_err(err)?;
         let records = store.signing_keys().await.map_err(err)?;
         let active = records
             .iter()
@@ -97,6 +111,7 @@ impl Keyring {
             issuer: Issuer::new(key),
             verifier,
             records,
+            stamp,
         })
     }
 
@@ -122,6 +137,12 @@ impl Keyring {
             .await
             .map_err(err)?;
         Keyring::load(store, dir).await
+    }
+
+    /// Whether these are still the keys the store has (`stamp` read from it now).
+    /// When they are, the store names this keyring's signing key active.
+    pub fn is_current(&self, stamp: &KeyStamp) -> bool {
+        self.stamp == *stamp
     }
 
     /// Signs with the active key.

@@ -33,7 +33,7 @@ use axum::Router;
 use tokio::sync::{oneshot, RwLock};
 
 pub use config::{Config, Overrides};
-use error::ApiError;
+use error::{ApiError, ApiResult};
 use keyring::Keyring;
 use store::{Role, Store};
 
@@ -45,6 +45,56 @@ pub struct AppState {
     key_dir: PathBuf,
     /// Policies read so far (they never change once made).
     policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
+}
+
+impl AppState {
+    /// Signs with the store's active key: `sign` runs on this instance's
+    /// keyring, then the store's [`KeyStamp`](store::KeyStamp) is read; when
+    /// another instance (or `licentia key rotate`/`retire`) changed the keys,
+    /// the keyring is reloaded and `sign` runs again. So a rotation anywhere
+    /// takes effect here at the next signature, and no document is handed
+    /// out signed by a key that was retired when it was signed.
+    async fn sign<T>(&self, sign: impl Fn(&Keyring) -> ApiResult<T>) -> ApiResult<T> {
+        let mut keys = self.keys.read().await.clone();
+        // Keys change by hand and rarely: a third change during one request
+        // is answered with "try again" rather than a loop.
+        for _ in 0..3 {
+            let signed = sign(&keys)?;
+            let stamp = self.store.key_stamp().await?;
+            if keys.is_current(&stamp) {
+                return Ok(signed);
+            }
+            keys = self.reload(&stamp).await?;
+        }
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "keys_changing",
+            "the signing keys changed during the request; try again",
+        ))
+    }
+
+    /// The keyring as the store has it now (reloaded if it changed).
+    async fn keyring(&self) -> ApiResult<Arc<Keyring>> {
+        let stamp = self.store.key_stamp().await?;
+        let keys = self.keys.read().await.clone();
+        if keys.is_current(&stamp) {
+            return Ok(keys);
+        }
+        self.reload(&stamp).await
+    }
+
+    /// Reloads the keyring unless another request already did (for `stamp`).
+    async fn reload(&self, stamp: &store::KeyStamp) -> ApiResult<Arc<Keyring>> {
+        let mut held = self.keys.write().await;
+        if !held.is_current(stamp) {
+            let fresh = Keyring::load(self.store.as_ref(), &self.key_dir)
+                .await
+                .map_err(ApiError::internal)?;
+            tracing::info!(active = %fresh.issuer().public_key().key_id(), "signing keys reloaded");
+            *held = Arc::new(fresh);
+        }
+        Ok(held.clone())
+    }
 }
 
 /// Who may call a route.
@@ -146,6 +196,13 @@ pub fn routes() -> Vec<Route> {
             Token,
             "Make a new active signing key (admin)",
             post(api::rotate_key),
+        ),
+        route(
+            "post",
+            "/v1/keys/{id}/retire",
+            Token,
+            "Retire a trusted signing key: no longer trusted, named in every revocation list (admin)",
+            post(api::retire_key),
         ),
         route(
             "post",
@@ -747,8 +804,8 @@ pub async fn verify_history(config: &Config) -> Result<i64, String> {
 }
 
 /// `licentia key rotate`: a new active signing key; returns its id. Running
-/// servers keep signing with the old key until restarted (or rotate through
-/// `POST /v1/keys/rotate`, which switches the answering instance at once).
+/// servers sign with it from their next signature on (they check the
+/// store's keys after each one).
 pub async fn rotate_key(config: &Config) -> Result<String, String> {
     let store = open_store(config).await?;
     let keyring = Keyring::open(store.as_ref(), &config.key_dir()).await?;
@@ -756,4 +813,12 @@ pub async fn rotate_key(config: &Config) -> Result<String, String> {
         .rotate(store.as_ref(), &config.key_dir(), "cli")
         .await?;
     Ok(rotated.issuer().public_key().key_id().to_string())
+}
+
+/// `licentia key retire KEYID`: retires a trusted (not the active) key;
+/// running servers stop trusting it at their next signature, and every
+/// product's revocation list names it.
+pub async fn retire_key(config: &Config, key_id: &str) -> Result<(), String> {
+    let store = open_store(config).await?;
+    store.retire_key(key_id, "cli").await.map_err(|e| e.detail)
 }

@@ -680,6 +680,79 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn key_stamp(&self) -> ApiResult<KeyStamp> {
+        let row = sqlx::query(
+            "SELECT (SELECT key_id FROM signing_keys WHERE state = 'active') AS active, \
+             (SELECT COUNT(*) FROM signing_keys WHERE state = 'retired') AS retired",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(KeyStamp {
+            active: row
+                .try_get::<Option<String>, _>("active")?
+                .ok_or_else(|| ApiError::internal("the database names no active signing key"))?,
+            retired: row.try_get("retired")?,
+        })
+    }
+
+    async fn retire_key(&self, key_id: &str, actor: &str) -> ApiResult<()> {
+        let mut tx = self.begin().await?;
+        let at = now();
+        // Only a trusted key moves to retired, in one statement: a key that
+        // a concurrent rotation just made active stays active.
+        let done = sqlx::query(
+            "UPDATE signing_keys SET state = 'retired', retired_at = $1 \
+             WHERE key_id = $2 AND state = 'trusted'",
+        )
+        .bind(at)
+        .bind(key_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            let state: Option<String> =
+                sqlx::query("SELECT state FROM signing_keys WHERE key_id = $1")
+                    .bind(key_id)
+                    .fetch_optional(&mut *tx.tx)
+                    .await?
+                    .map(|r| r.try_get("state"))
+                    .transpose()?;
+            return Err(match state.as_deref() {
+                None => ApiError::not_found("signing key"),
+                Some("active") => ApiError::conflict(
+                    "key_active",
+                    "the active key cannot be retired: rotate first",
+                ),
+                Some(_) => ApiError::conflict("key_retired", "this key is already retired"),
+            });
+        }
+        // Every product's revocation list now names the key: a new version.
+        sqlx::query(
+            "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1",
+        )
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        append(
+            &mut tx,
+            event(actor, "key.retire", key_id, serde_json::json!({})),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn retired_keys(&self) -> ApiResult<Vec<String>> {
+        sqlx::query(
+            "SELECT key_id FROM signing_keys WHERE state = 'retired' ORDER BY retired_at, key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("key_id")?))
+        .collect()
+    }
+
     async fn create_product(&self, product: Product, actor: &str) -> ApiResult<Product> {
         let mut tx = self.begin().await?;
         sqlx::query(

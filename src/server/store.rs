@@ -95,6 +95,17 @@ pub struct KeyRecord {
     pub rollover: Option<String>,
 }
 
+/// Where the signing keys stand: the active key and how many were retired.
+/// A rotation changes the first, a retirement the second (retirement is
+/// final), so two equal stamps mean the same keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStamp {
+    /// The active key's id.
+    pub active: String,
+    /// How many keys are retired.
+    pub retired: i64,
+}
+
 /// A product.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Product {
@@ -408,6 +419,15 @@ pub trait Store: Send + Sync {
     async fn add_first_key(&self, key: KeyRecord) -> ApiResult<bool>;
     /// Makes `key` the active key; the previous active key stays trusted.
     async fn rotate_key(&self, key: KeyRecord, actor: &str) -> ApiResult<()>;
+    /// Where the keys stand now: one cheap read that changes with every
+    /// rotation and every retirement.
+    async fn key_stamp(&self) -> ApiResult<KeyStamp>;
+    /// Retires a trusted key: it no longer signs nor is trusted, and every
+    /// product's revocation list names it (a new sequence). The active key
+    /// is refused (409).
+    async fn retire_key(&self, key_id: &str, actor: &str) -> ApiResult<()>;
+    /// The ids of the retired keys, oldest first.
+    async fn retired_keys(&self) -> ApiResult<Vec<String>>;
 
     /// Creates a product.
     async fn create_product(&self, product: Product, actor: &str) -> ApiResult<Product>;

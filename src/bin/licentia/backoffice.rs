@@ -1,5 +1,5 @@
 //! The back-office commands (feature `server`): `serve`, `token create`,
-//! `audit verify`, `key rotate`. Each builds the layered configuration and
+//! `audit verify`, `key rotate`, `key retire`. Each builds the layered configuration and
 //! calls the library's `licentia::server`; nothing here but arguments.
 
 use std::net::SocketAddr;
@@ -95,6 +95,15 @@ pub enum KeyCommand {
         #[command(flatten)]
         place: Place,
     },
+    /// Retire a trusted (not the active) signing key: no longer trusted, and
+    /// named in every product's revocation list.
+    Retire {
+        #[command(flatten)]
+        place: Place,
+        /// The key's id (16 hex digits, as `GET /v1/keys` lists it).
+        #[arg(value_name = "KEYID")]
+        key_id: String,
+    },
 }
 
 /// Runs a back-office command.
@@ -118,9 +127,14 @@ pub fn run(command: Command) -> Result<ExitCode> {
             Command::Key(KeyCommand::Rotate { place }) => {
                 server::rotate_key(&place.config(None)?).await.map(|id| {
                     Some(format!(
-                        "new active signing key {id}; restart running servers to sign with it"
+                        "new active signing key {id}; running servers sign with it from their next signature"
                     ))
                 })
+            }
+            Command::Key(KeyCommand::Retire { place, key_id }) => {
+                server::retire_key(&place.config(None)?, &key_id)
+                    .await
+                    .map(|()| Some(format!("signing key {key_id} retired")))
             }
         }
     });
