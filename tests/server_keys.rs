@@ -192,6 +192,45 @@ async fn rotation_and_retirement(backend: Backend) {
         assert_eq!(signer(&file), k2);
     }
 
+    // Rotations racing on both instances: each one either wins or is told
+    // to try again (409); one key ends active, and every rollover statement
+    // was signed by the key it replaced.
+    let rotate = |base: &str| {
+        let base = base.to_owned();
+        let admin = admin.clone();
+        let srv = &srv;
+        async move {
+            srv.call_at(&base, "POST", "/v1/keys/rotate", Some(&admin), None, &[])
+                .await
+        }
+    };
+    let raced = tokio::join!(rotate(&a), rotate(&b), rotate(&a), rotate(&b));
+    let mut won = 0;
+    for (status, body) in [raced.0, raced.1, raced.2, raced.3] {
+        match status {
+            201 => won += 1,
+            409 => assert!(s(&body["type"]).ends_with("key_rotated"), "{body}"),
+            _ => panic!("{status} {body}"),
+        }
+    }
+    assert!(won >= 1);
+    let (active, listed, _) = keys(&srv, &a).await;
+    assert_eq!(listed.len(), 1 + won, "k2 and each winner");
+    let mut field = Verifier::new([PublicKey::from_pem(&s(&second_key["public_pem"])).unwrap()]);
+    // Keys made in the same second list in any order: follow the chain.
+    let mut pending: Vec<&Value> = listed.iter().filter(|k| k["key_id"] != json!(k2)).collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|k| field.accept_rollover(&s(&k["rollover"])).is_err());
+        assert!(
+            pending.len() < before,
+            "a rollover no trusted key signed: {pending:?}"
+        );
+    }
+    let file = issue_at(&srv, &b, &issuer, &policy).await;
+    assert_eq!(signer(&file), s(&active["key_id"]));
+    assert!(field.verify(&file).is_ok());
+
     second.stop().await.unwrap();
     srv.stop().await;
 }

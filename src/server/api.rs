@@ -138,8 +138,7 @@ pub async fn rotate_key(State(s): State<AppState>, staff: Staff) -> Answer {
         .map_err(ApiError::internal)?;
     let rotated = current
         .rotate(s.store.as_ref(), &s.key_dir, &staff.actor())
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     *keys = std::sync::Arc::new(rotated);
     created(json!({ "items": keys.records() }))
 }

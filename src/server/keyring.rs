@@ -116,27 +116,34 @@ impl Keyring {
     }
 
     /// Makes a new active key: its file is written, the database switches to
-    /// it, and a rollover statement signed by the old key endorses it.
+    /// it, and a rollover statement signed by the old key endorses it. A
+    /// concurrent rotation elsewhere makes this one a 409 (and removes the
+    /// file it wrote).
     pub async fn rotate(
         &self,
         store: &dyn Store,
         dir: &Path,
         actor: &str,
-    ) -> Result<Keyring, String> {
-        create_key_dir(dir)?;
+    ) -> Result<Keyring, ApiError> {
+        create_key_dir(dir).map_err(ApiError::internal)?;
         let key = SigningKey::generate();
         let statement = self
             .issuer
-            .rollover(key.public_key(), None, None, Timestamp::now())
-            .map_err(|e| e.to_string())?
+            .rollover(key.public_key(), None, None, Timestamp::now())?
             .to_armor();
-        key.save(key_path(dir, &key.key_id().to_string()))
-            .map_err(|e| e.to_string())?;
-        store
-            .rotate_key(record(&key, "active", Some(statement)), actor)
+        let path = key_path(dir, &key.key_id().to_string());
+        key.save(&path).map_err(ApiError::internal)?;
+        let previous = self.issuer.public_key().key_id().to_string();
+        if let Err(e) = store
+            .rotate_key(record(&key, "active", Some(statement)), &previous, actor)
             .await
-            .map_err(err)?;
-        Keyring::load(store, dir).await
+        {
+            // The database never named this key: its file goes too.
+            std::fs::remove_file(&path)
+                .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+            return Err(e);
+        }
+        Keyring::load(store, dir).await.map_err(ApiError::internal)
     }
 
     /// Whether these are still the keys the store has (`stamp` read from it now).

@@ -811,7 +811,8 @@ pub async fn rotate_key(config: &Config) -> Result<String, String> {
     let keyring = Keyring::open(store.as_ref(), &config.key_dir()).await?;
     let rotated = keyring
         .rotate(store.as_ref(), &config.key_dir(), "cli")
-        .await?;
+        .await
+        .map_err(|e| e.detail)?;
     Ok(rotated.issuer().public_key().key_id().to_string())
 }
 

@@ -665,11 +665,21 @@ impl Store for SqlStore {
         }
     }
 
-    async fn rotate_key(&self, key: KeyRecord, actor: &str) -> ApiResult<()> {
+    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> ApiResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE signing_keys SET state = 'trusted' WHERE state = 'active'")
-            .execute(&mut *tx.tx)
-            .await?;
+        let demoted = sqlx::query(
+            "UPDATE signing_keys SET state = 'trusted' WHERE state = 'active' AND key_id = $1",
+        )
+        .bind(previous)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if demoted == 0 {
+            return Err(ApiError::conflict(
+                "key_rotated",
+                "another rotation came first; try again",
+            ));
+        }
         insert_key(&mut tx, &key).await?;
         append(
             &mut tx,

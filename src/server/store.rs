@@ -417,8 +417,10 @@ pub trait Store: Send + Sync {
     async fn signing_keys(&self) -> ApiResult<Vec<KeyRecord>>;
     /// Records the first signing key; false if another instance did first.
     async fn add_first_key(&self, key: KeyRecord) -> ApiResult<bool>;
-    /// Makes `key` the active key; the previous active key stays trusted.
-    async fn rotate_key(&self, key: KeyRecord, actor: &str) -> ApiResult<()>;
+    /// Makes `key` the active key in place of `previous` (the key that
+    /// signed its rollover statement), which stays trusted; when `previous`
+    /// is no longer the active key (a concurrent rotation), a 409.
+    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> ApiResult<()>;
     /// Where the keys stand now: one cheap read that changes with every
     /// rotation and every retirement.
     async fn key_stamp(&self) -> ApiResult<KeyStamp>;
