@@ -284,6 +284,11 @@ fn starts_with_no_configuration_and_stops_on_sigterm() {
             std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
             0o600
         );
+        assert_eq!(
+            std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
+            0o700,
+            "a new data directory is owner-only"
+        );
     }
 
     // SIGTERM: a graceful stop, exit status 0.

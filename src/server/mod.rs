@@ -653,7 +653,13 @@ impl Running {
 
 /// Opens the store: the database (created and migrated as needed) and the data directory.
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
-    std::fs::create_dir_all(&config.data_dir)
+    // A new data directory holds customer data and keys: owner-only. An
+    // existing one keeps the permissions its operator gave it.
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+    dir.create(&config.data_dir)
         .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     Ok(Arc::new(sql::SqlStore::connect(config).await?))
 }
