@@ -465,6 +465,48 @@ pub async fn show_customer(
     ok(to_value(&s.store.customer(&id).await?))
 }
 
+/// `PUT /v1/customers/{id}/allocation` body: seats of a product (id or code).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationRequest {
+    product_id: String,
+    seats: u32,
+}
+
+/// `PUT /v1/customers/{id}/allocation`: how many seats of a product the node
+/// holds, taken from its parent. Only finance may raise an allocation; admin,
+/// issuer and finance may lower it.
+pub async fn set_allocation(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<AllocationRequest>,
+) -> Answer {
+    staff.allow(&[Admin, Issuer, Finance])?;
+    let product = s.store.product(&body.value.product_id).await?;
+    ok(to_value(
+        &s.store
+            .set_allocation(
+                &id,
+                &product.id,
+                i64::from(body.value.seats),
+                staff.0.role == Finance,
+                &staff.actor(),
+            )
+            .await?,
+    ))
+}
+
+/// `GET /v1/customers/{id}/seats`: allocated vs used for the node and its subtree.
+pub async fn customer_seats(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(json!({ "items": s.store.seats(&id).await? }))
+}
+
 // ---------------------------------------------------------------- licenses
 
 /// `POST /v1/licenses` body: a policy, a licensee, and what may be set

@@ -268,6 +268,20 @@ pub fn routes() -> Vec<Route> {
             get(api::show_customer),
         ),
         route(
+            "put",
+            "/v1/customers/{id}/allocation",
+            Token,
+            "Set the seats of a product the node holds, taken from its parent (raise: finance; lower: admin, issuer, finance)",
+            put(api::set_allocation),
+        ),
+        route(
+            "get",
+            "/v1/customers/{id}/seats",
+            Token,
+            "Seats allocated, given on and used, for the node and its subtree",
+            get(api::customer_seats),
+        ),
+        route(
             "get",
             "/v1/customers/{id}/history",
             Token,
@@ -550,6 +564,7 @@ fn request_schema(method: &str, path: &str) -> Option<serde_json::Value> {
         ],
         ("put", "/v1/licenses/{id}/entitlements") => &[("features", A, true)],
         ("put", "/v1/licenses/{id}/seats") => &[("seats", I, true)],
+        ("put", "/v1/customers/{id}/allocation") => &[("product_id", S, true), ("seats", I, true)],
         ("post", "/v1/activations") => &[
             ("license_key", S, true),
             ("fingerprint", S, true),

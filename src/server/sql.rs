@@ -28,6 +28,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("migrations/sqlite/0002_history_tip_trigger.sql"),
     ),
+    (3, include_str!("migrations/sqlite/0003_allocations.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
@@ -35,6 +36,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("migrations/postgres/0002_history_tip_trigger.sql"),
     ),
+    (3, include_str!("migrations/postgres/0003_allocations.sql")),
 ];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.
@@ -503,6 +505,95 @@ async fn license_state(tx: &mut Tx<'_>, id: &str) -> ApiResult<(String, i64, i64
 }
 
 /// Takes the license row's lock for the rest of `tx`; refused unless active.
+/// Locks the allocation row of (`customer_id`, `product_id`) until the
+/// transaction ends (a no-op update takes the row lock on PostgreSQL; SQLite
+/// writers are serialized already) and reads it after any earlier holder
+/// committed: `(seats, given)`, or None when the node holds no allocation.
+async fn lock_allocation(
+    tx: &mut Tx<'_>,
+    customer_id: &str,
+    product_id: &str,
+) -> ApiResult<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "UPDATE allocations SET seats = seats WHERE customer_id = $1 AND product_id = $2 \
+         RETURNING seats, given",
+    )
+    .bind(customer_id)
+    .bind(product_id)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    row.map(|r| Ok((r.try_get("seats")?, r.try_get("given")?)))
+        .transpose()
+}
+
+/// Seats of `product_id` in use at `customer_id`: active activations of the
+/// licenses naming the node. Read after [`lock_allocation`], it sees every
+/// activation committed by an earlier holder of the lock.
+async fn used_seats(tx: &mut Tx<'_>, customer_id: &str, product_id: &str) -> ApiResult<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS used FROM activations a JOIN licenses l ON l.id = a.license_id \
+         WHERE l.customer_id = $1 AND l.product_id = $2 AND a.deactivated_at IS NULL",
+    )
+    .bind(customer_id)
+    .bind(product_id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    Ok(row.try_get("used")?)
+}
+
+/// Refuses the seat a new activation of `license_id` just took when the
+/// license's customer node holds an allocation of the product and the node's
+/// seats in use plus those it gave on now exceed it.
+async fn check_allocation(tx: &mut Tx<'_>, license_id: &str) -> ApiResult<()> {
+    let row = sqlx::query("SELECT customer_id, product_id FROM licenses WHERE id = $1")
+        .bind(license_id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let customer: Option<String> = row.try_get("customer_id")?;
+    let product: String = row.try_get("product_id")?;
+    let Some(customer) = customer else {
+        return Ok(());
+    };
+    let Some((allocated, given)) = lock_allocation(tx, &customer, &product).await? else {
+        return Ok(());
+    };
+    // The count includes the activation this transaction just inserted.
+    let used = used_seats(tx, &customer, &product).await? - 1;
+    if used + 1 + given > allocated {
+        return Err(ApiError::conflict(
+            ALLOCATION_EXHAUSTED,
+            format!(
+                "customer {customer} holds {allocated} seats of this product: {used} in use, {given} given to its children"
+            ),
+        )
+        .with(serde_json::json!({
+            "customer_id": customer,
+            "product_id": product,
+            "allocated": allocated,
+            "given": given,
+            "used": used,
+        })));
+    }
+    Ok(())
+}
+
+fn allocation(
+    customer_id: &str,
+    product_id: &str,
+    allocated: i64,
+    given: i64,
+    used: i64,
+) -> Allocation {
+    Allocation {
+        customer_id: customer_id.to_owned(),
+        product_id: product_id.to_owned(),
+        allocated,
+        given,
+        used,
+        free: allocated - given - used,
+    }
+}
+
 async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> ApiResult<()> {
     let locked = sqlx::query(
         "UPDATE licenses SET lock_version = lock_version + 1 WHERE id = $1 AND status = 'active'",
@@ -939,6 +1030,150 @@ impl Store for SqlStore {
         customer_row(&row)
     }
 
+    async fn set_allocation(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        seats: i64,
+        may_raise: bool,
+        actor: &str,
+    ) -> ApiResult<Allocation> {
+        let mut tx = self.begin().await?;
+        let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
+            .bind(customer_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or_else(|| ApiError::not_found("customer"))?
+            .try_get("parent_id")?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO allocations (customer_id, product_id, seats, given, updated_at) \
+             VALUES ($1, $2, 0, 0, $3) ON CONFLICT (customer_id, product_id) DO NOTHING",
+        )
+        .bind(customer_id)
+        .bind(product_id)
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        // Locks go child before parent, everywhere: no deadlock.
+        let (from, given) = lock_allocation(&mut tx, customer_id, product_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("allocation row vanished"))?;
+        let used = used_seats(&mut tx, customer_id, product_id).await?;
+        if seats > from && !may_raise {
+            return Err(ApiError::forbidden(
+                "only the finance role may raise an allocation",
+            ));
+        }
+        if seats < given + used {
+            return Err(ApiError::conflict(
+                "allocation_in_use",
+                format!("this node gave {given} seats to its children and uses {used}; it cannot hold fewer"),
+            )
+            .with(serde_json::json!({"allocated": from, "given": given, "used": used})));
+        }
+        let delta = seats - from;
+        if let (Some(parent), true) = (&parent, delta != 0) {
+            let Some((held, parent_given)) = lock_allocation(&mut tx, parent, product_id).await?
+            else {
+                return Err(ApiError::conflict(
+                    "parent_unallocated",
+                    "the parent node holds no seats of this product",
+                )
+                .with(serde_json::json!({"parent_id": parent})));
+            };
+            let parent_used = used_seats(&mut tx, parent, product_id).await?;
+            let free = held - parent_given - parent_used;
+            if delta > free {
+                return Err(ApiError::conflict(
+                    "allocation_exceeds_parent",
+                    format!(
+                        "the parent holds {held} seats: {parent_given} given to its children, {parent_used} in use, {free} free"
+                    ),
+                )
+                .with(serde_json::json!({
+                    "parent_id": parent,
+                    "allocated": held,
+                    "given": parent_given,
+                    "used": parent_used,
+                    "free": free,
+                })));
+            }
+            sqlx::query(
+                "UPDATE allocations SET given = given + $1, updated_at = $2 \
+                 WHERE customer_id = $3 AND product_id = $4",
+            )
+            .bind(delta)
+            .bind(at)
+            .bind(parent)
+            .bind(product_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE allocations SET seats = $1, updated_at = $2 WHERE customer_id = $3 AND product_id = $4",
+        )
+        .bind(seats)
+        .bind(at)
+        .bind(customer_id)
+        .bind(product_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        let mut ev = event(
+            actor,
+            "customer.allocation",
+            customer_id,
+            serde_json::json!({"product_id": product_id, "from": from, "to": seats, "parent_id": parent}),
+        );
+        ev.customer_id = Some(customer_id.to_owned());
+        append(&mut tx, ev).await?;
+        tx.tx.commit().await?;
+        Ok(allocation(customer_id, product_id, seats, given, used))
+    }
+
+    async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>> {
+        self.customer(customer_id).await?;
+        let rows = sqlx::query(
+            "WITH RECURSIVE tree (id, depth) AS ( \
+                 SELECT id, 0 FROM customers WHERE id = $1 \
+                 UNION ALL SELECT c.id, t.depth + 1 FROM customers c JOIN tree t ON c.parent_id = t.id) \
+             SELECT c.id, c.parent_id, c.kind, c.name, a.product_id, a.seats, a.given, \
+                 (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
+                  WHERE l.customer_id = c.id AND l.product_id = a.product_id \
+                  AND v.deactivated_at IS NULL) AS used \
+             FROM tree t JOIN customers c ON c.id = t.id \
+             LEFT JOIN allocations a ON a.customer_id = c.id \
+             ORDER BY t.depth, c.name, c.id, a.product_id",
+        )
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut nodes: Vec<NodeSeats> = Vec::new();
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            if nodes.last().is_none_or(|n| n.customer_id != id) {
+                nodes.push(NodeSeats {
+                    customer_id: id.clone(),
+                    parent_id: r.try_get("parent_id")?,
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                    allocations: Vec::new(),
+                });
+            }
+            let product: Option<String> = r.try_get("product_id")?;
+            if let (Some(product), Some(node)) = (product, nodes.last_mut()) {
+                node.allocations.push(allocation(
+                    &id,
+                    &product,
+                    r.try_get("seats")?,
+                    r.try_get("given")?,
+                    r.try_get("used")?,
+                ));
+            }
+        }
+        Ok(nodes)
+    }
+
     async fn issue_license(
         &self,
         new: NewLicense,
@@ -1178,6 +1413,7 @@ impl Store for SqlStore {
             0
         };
         let result = if inserted == 1 {
+            check_allocation(&mut tx, &a.license_id).await?;
             a
         } else {
             if taken == 1 {

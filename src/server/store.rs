@@ -177,6 +177,38 @@ pub struct Customer {
     pub created_at: i64,
 }
 
+/// Seats of one product held by one node of the customer tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Allocation {
+    /// The node.
+    pub customer_id: String,
+    /// The product.
+    pub product_id: String,
+    /// Seats the node holds.
+    pub allocated: i64,
+    /// Seats the node gave on to its children.
+    pub given: i64,
+    /// Seats in use: active activations of licenses naming the node.
+    pub used: i64,
+    /// Seats still free at the node (`allocated - given - used`).
+    pub free: i64,
+}
+
+/// One node of a subtree and the seats it holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeSeats {
+    /// The node.
+    pub customer_id: String,
+    /// Its parent.
+    pub parent_id: Option<String>,
+    /// `partner`, `customer` or `site`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its allocations, one per product.
+    pub allocations: Vec<Allocation>,
+}
+
 /// A license as the back office holds it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LicenseRecord {
@@ -395,6 +427,8 @@ pub struct NewLicense {
 
 /// Why a seat-consuming operation was refused.
 pub const NO_SEAT: &str = "no_seat_available";
+/// Why an activation was refused by its customer node's allocation.
+pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
 
 /// The storage of the back office.
 #[async_trait::async_trait]
@@ -456,6 +490,23 @@ pub trait Store: Send + Sync {
     ) -> ApiResult<Vec<Customer>>;
     /// A customer node.
     async fn customer(&self, id: &str) -> ApiResult<Customer>;
+
+    /// Sets the seats of `product_id` that `customer_id` holds. A raise is
+    /// refused (403) unless `may_raise`; it must fit in what the parent holds
+    /// minus what the parent gave to others and uses itself (409); a node
+    /// never holds fewer than it gave on plus it uses (409). A node without
+    /// a parent (the root partner) takes its seats from nowhere: its
+    /// allocation is its purchase.
+    async fn set_allocation(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        seats: i64,
+        may_raise: bool,
+        actor: &str,
+    ) -> ApiResult<Allocation>;
+    /// The node and its subtree, parents first, with the seats each holds.
+    async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>>;
 
     /// Stores an issued license.
     async fn issue_license(
