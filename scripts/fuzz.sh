@@ -17,6 +17,8 @@ seed() { # target, files...
 }
 texts=(tests/vectors/licenses/* tests/vectors/documents/* tests/vectors/invalid/*)
 seed text "${texts[@]}"
+# The C ABI target also reads keys (PEM) and fingerprints (hex).
+seed capi_text "${texts[@]}" tests/vectors/keys/*
 seed activation_request tests/vectors/documents/activation.request
 # Binary seeds: the envelopes inside the armored vectors, and their bodies
 # (a leading selector byte picks the body type in the `bodies` target).
