@@ -698,7 +698,19 @@ pub async fn issue_license(
     body: Body<IssueOverrides>,
 ) -> Answer {
     staff.allow(WRITERS)?;
-    let req = body.value;
+    issue(s, staff, key, "issue", &body.hash, body.value).await
+}
+
+/// Issues a license as `req` asks: the shared path of `POST /v1/licenses`
+/// and `POST /v1/plans/{id}/licenses` (`route` scopes idempotency keys).
+async fn issue(
+    s: AppState,
+    staff: Staff,
+    key: IdempotencyKey,
+    route: &str,
+    body_hash: &str,
+    req: IssueOverrides,
+) -> Answer {
     let policy = s
         .store
         .policy(&req.policy_id)
@@ -743,9 +755,9 @@ pub async fn issue_license(
     idempotent!(
         s,
         key,
-        "issue",
+        route,
         &actor,
-        &body.hash,
+        body_hash,
         StatusCode::CREATED,
         render,
         |idem| {
@@ -761,6 +773,147 @@ pub async fn issue_license(
                 .await?
         }
     )
+}
+
+// ---------------------------------------------------------------- plans
+
+/// `POST /v1/plans` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlan {
+    name: String,
+    policy_id: String,
+    #[serde(default)]
+    options: Vec<PlanOption>,
+}
+
+/// `POST /v1/plans` (admin, issuer): a product's policy and its add-ons.
+pub async fn create_plan(State(s): State<AppState>, staff: Staff, body: Body<NewPlan>) -> Answer {
+    staff.allow(WRITERS)?;
+    let p = body.value;
+    let policy = s
+        .store
+        .policy(&p.policy_id)
+        .await
+        .map_err(|_| ApiError::invalid("no such policy"))?;
+    let product = s.store.product(&policy.product_id).await?;
+    let mut codes = std::collections::BTreeSet::new();
+    for o in &p.options {
+        text_field("option code", &o.code, 64)?;
+        text_field("option name", &o.name, 128)?;
+        if !codes.insert(o.code.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "option {} is given twice",
+                o.code
+            )));
+        }
+    }
+    // The core judges the plan: a license with every option must build.
+    let all: Vec<String> = p.options.iter().map(|o| o.code.clone()).collect();
+    let probe = IssueOverrides {
+        features: Some(plan_features(&policy, &p.options, &all)?),
+        ..IssueOverrides::default()
+    };
+    base_spec(&policy, &product, "probe", &probe, now())?.to_body()?;
+    let plan = Plan {
+        id: secret::new_id("pln"),
+        product_id: product.id,
+        policy_id: policy.id,
+        name: text_field("name", &p.name, 128)?.to_owned(),
+        options: p.options,
+        created_at: now().0,
+    };
+    created(to_value(&s.store.create_plan(plan, &staff.actor()).await?))
+}
+
+/// The policy's features plus those of the chosen options.
+fn plan_features(
+    policy: &Policy,
+    options: &[PlanOption],
+    chosen: &[String],
+) -> ApiResult<Vec<String>> {
+    let mut features = policy.entitlements.clone();
+    for (n, code) in chosen.iter().enumerate() {
+        if chosen[..n].contains(code) {
+            return Err(ApiError::invalid(format!("option {code} is chosen twice")));
+        }
+        let option = options
+            .iter()
+            .find(|o| &o.code == code)
+            .ok_or_else(|| ApiError::invalid(format!("the plan has no option {code}")))?;
+        features.extend(option.entitlements.iter().cloned());
+    }
+    Ok(features)
+}
+
+/// Filters of the plan list.
+#[derive(Deserialize)]
+pub struct PlanQuery {
+    product_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/plans`.
+pub async fn list_plans(State(s): State<AppState>, staff: Staff, Q(q): Q<PlanQuery>) -> Answer {
+    staff.allow(READERS)?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
+    list(
+        &s.store.list_plans(q.product_id.as_deref(), page).await?,
+        page,
+    )
+}
+
+/// `GET /v1/plans/{id}`.
+pub async fn show_plan(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.plan(&id).await?))
+}
+
+/// `POST /v1/plans/{id}/licenses` body: what `POST /v1/licenses` takes,
+/// less the policy and features, plus the options chosen.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanIssue {
+    licensee: String,
+    email: Option<String>,
+    customer_id: Option<String>,
+    seats: Option<u32>,
+    machines: Option<Vec<String>>,
+    user: Option<String>,
+    metadata: Option<std::collections::BTreeMap<String, String>>,
+    expires: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+}
+
+/// `POST /v1/plans/{id}/licenses` (admin, issuer): a license of the plan's
+/// policy with the chosen options' entitlements; the key is in this answer only.
+pub async fn issue_from_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    body: Body<PlanIssue>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let plan = s.store.plan(&id).await?;
+    let policy = s.store.policy(&plan.policy_id).await?;
+    let req = body.value;
+    let features = plan_features(&policy, &plan.options, &req.options)?;
+    let overrides = IssueOverrides {
+        policy_id: plan.policy_id,
+        licensee: req.licensee,
+        email: req.email,
+        customer_id: req.customer_id,
+        seats: req.seats,
+        machines: req.machines,
+        user: req.user,
+        metadata: req.metadata,
+        expires: req.expires,
+        features: Some(features),
+    };
+    issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
 }
 
 /// Filters of the license list.

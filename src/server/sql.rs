@@ -29,6 +29,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/sqlite/0002_history_tip_trigger.sql"),
     ),
     (3, include_str!("migrations/sqlite/0003_allocations.sql")),
+    (4, include_str!("migrations/sqlite/0004_plans.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
@@ -37,6 +38,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/postgres/0002_history_tip_trigger.sql"),
     ),
     (3, include_str!("migrations/postgres/0003_allocations.sql")),
+    (4, include_str!("migrations/postgres/0004_plans.sql")),
 ];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.
@@ -352,6 +354,7 @@ const POLICY_COLUMNS: &str =
      grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
      temp_duration_days, lease_ttl_secs, created_at";
 const CUSTOMER_COLUMNS: &str = "id, parent_id, kind, name, email, external_ref, created_at";
+const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
 const LICENSE_COLUMNS: &str =
     "id, product_id, policy_id, customer_id, key_hint, status, licensee, spec, \
      seats, seats_used, expires_at, file, issued_at, updated_at";
@@ -401,6 +404,18 @@ fn policy_row(r: &AnyRow) -> ApiResult<Policy> {
         temp_period_days: r.try_get("temp_period_days")?,
         temp_duration_days: r.try_get("temp_duration_days")?,
         lease_ttl_secs: r.try_get("lease_ttl_secs")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn plan_row(r: &AnyRow) -> ApiResult<Plan> {
+    let options: String = r.try_get("options")?;
+    Ok(Plan {
+        id: r.try_get("id")?,
+        product_id: r.try_get("product_id")?,
+        policy_id: r.try_get("policy_id")?,
+        name: r.try_get("name")?,
+        options: serde_json::from_str(&options).map_err(ApiError::internal)?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -1028,6 +1043,59 @@ impl Store for SqlStore {
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))?;
         customer_row(&row)
+    }
+
+    async fn create_plan(&self, p: Plan, actor: &str) -> ApiResult<Plan> {
+        let mut tx = self.begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO plans ({PLAN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(&p.id)
+        .bind(&p.product_id)
+        .bind(&p.policy_id)
+        .bind(&p.name)
+        .bind(serde_json::to_string(&p.options).map_err(ApiError::internal)?)
+        .bind(p.created_at)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
+        let options: Vec<&str> = p.options.iter().map(|o| o.code.as_str()).collect();
+        append(
+            &mut tx,
+            event(
+                actor,
+                "plan.create",
+                &p.id,
+                serde_json::json!({"name": p.name, "policy_id": p.policy_id, "options": options}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(p)
+    }
+
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Plan>> {
+        let mut f = Filter::default();
+        f.text("product_id", product_id);
+        let sql = f.sql(
+            &format!("SELECT {PLAN_COLUMNS} FROM plans"),
+            "name, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(plan_row)
+            .collect()
+    }
+
+    async fn plan(&self, id: &str) -> ApiResult<Plan> {
+        let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| ApiError::not_found("plan"))?;
+        plan_row(&row)
     }
 
     async fn set_allocation(

@@ -177,6 +177,35 @@ pub struct Customer {
     pub created_at: i64,
 }
 
+/// An add-on a plan offers: extra entitlements.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanOption {
+    /// Code, unique in its plan, by which a license asks for it.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Features it adds, `CODE[=COUNT][@DATE]`.
+    pub entitlements: Vec<String>,
+}
+
+/// A plan: a product, a policy and optional add-on options.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    /// Id.
+    pub id: String,
+    /// The product (the policy's).
+    pub product_id: String,
+    /// The policy licenses of the plan are made from.
+    pub policy_id: String,
+    /// Name, unique per product (Essential, Business, Enterprise...).
+    pub name: String,
+    /// Add-ons a license of the plan may take.
+    pub options: Vec<PlanOption>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+}
+
 /// Seats of one product held by one node of the customer tree.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Allocation {
@@ -490,6 +519,13 @@ pub trait Store: Send + Sync {
     ) -> ApiResult<Vec<Customer>>;
     /// A customer node.
     async fn customer(&self, id: &str) -> ApiResult<Customer>;
+
+    /// Creates a plan.
+    async fn create_plan(&self, plan: Plan, actor: &str) -> ApiResult<Plan>;
+    /// Lists plans, optionally of one product.
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Plan>>;
+    /// A plan.
+    async fn plan(&self, id: &str) -> ApiResult<Plan>;
 
     /// Sets the seats of `product_id` that `customer_id` holds. A raise is
     /// refused (403) unless `may_raise`; it must fit in what the parent holds
