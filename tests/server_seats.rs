@@ -166,6 +166,36 @@ async fn story(backend: Backend) {
     assert_eq!(record["seats_used"], 3);
     // The same machine again takes no second seat, so it is not refused.
     assert!(activate(0).await.0 < 300);
+    // A node under an allocating one holds nothing unless given seats;
+    // Beta's own licenses count against Beta.
+    let beta_site = node(&srv, &issuer, "site", "Beta HQ", Some(&beta)).await;
+    for (customer, fingerprint, want) in [(&beta_site, 10, 409), (&beta, 11, 201)] {
+        let other = srv
+            .post_ok(
+                "/v1/licenses",
+                &issuer,
+                json!({"policy_id": policy, "licensee": "Beta", "customer_id": customer}),
+                201,
+            )
+            .await;
+        let (status, body) = srv
+            .call(
+                "POST",
+                "/v1/activations",
+                None,
+                Some(json!({"license_key": other["license_key"], "fingerprint": machine("seats-cad", fingerprint).to_string(), "platform": "test"})),
+            )
+            .await;
+        assert_eq!(status, want, "{body}");
+        if want == 409 {
+            assert_eq!(kind(&body), "allocation_exhausted");
+            assert_eq!(
+                (&body["allocated"], &body["allocated_by"]),
+                (&json!(0), &json!(beta))
+            );
+        }
+    }
+
     // Seats in use hold the allocation up.
     let (status, body) = allocate(&srv, &issuer, &site, &product, 2).await;
     assert_eq!((status, kind(&body)), (409, "allocation_in_use"));
@@ -200,9 +230,10 @@ async fn story(backend: Backend) {
         vec![
             ("Partner".to_owned(), json!([100, 100, 0, 0])),
             ("Alpha".to_owned(), json!([60, 3, 0, 57])),
-            ("Beta".to_owned(), json!([40, 0, 0, 40])),
+            ("Beta".to_owned(), json!([40, 0, 1, 39])),
             ("Gamma".to_owned(), json!(null)),
             ("Alpha HQ".to_owned(), json!([3, 0, 3, 0])),
+            ("Beta HQ".to_owned(), json!(null)),
             ("Gamma HQ".to_owned(), json!(null)),
         ]
     );

@@ -558,7 +558,8 @@ async fn used_seats(tx: &mut Tx<'_>, customer_id: &str, product_id: &str) -> Api
 
 /// Refuses the seat a new activation of `license_id` just took when the
 /// license's customer node holds an allocation of the product and the node's
-/// seats in use plus those it gave on now exceed it.
+/// seats in use plus those it gave on now exceed it — or when the node holds
+/// none while a node above it allocates the product.
 async fn check_allocation(tx: &mut Tx<'_>, license_id: &str) -> ApiResult<()> {
     let row = sqlx::query("SELECT customer_id, product_id FROM licenses WHERE id = $1")
         .bind(license_id)
@@ -570,7 +571,40 @@ async fn check_allocation(tx: &mut Tx<'_>, license_id: &str) -> ApiResult<()> {
         return Ok(());
     };
     let Some((allocated, given)) = lock_allocation(tx, &customer, &product).await? else {
-        return Ok(());
+        // Under a node that allocates the product, a node holds only what
+        // it was given: none without an allocation of its own.
+        let above = sqlx::query(
+            "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+                 SELECT id, parent_id, 0 FROM customers WHERE id = $1 \
+                 UNION ALL SELECT c.id, c.parent_id, u.depth + 1 FROM customers c \
+                 JOIN up u ON c.id = u.parent_id) \
+             SELECT a.customer_id FROM allocations a JOIN up u ON a.customer_id = u.id \
+             WHERE a.product_id = $2 ORDER BY u.depth LIMIT 1",
+        )
+        .bind(&customer)
+        .bind(&product)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        return match above {
+            None => Ok(()),
+            Some(row) => {
+                let ancestor: String = row.try_get("customer_id")?;
+                Err(ApiError::conflict(
+                    ALLOCATION_EXHAUSTED,
+                    format!(
+                        "customer {customer} holds 0 seats of this product: {ancestor} above it allocates them, and gave it none"
+                    ),
+                )
+                .with(serde_json::json!({
+                    "customer_id": customer,
+                    "product_id": product,
+                    "allocated": 0,
+                    "given": 0,
+                    "used": 0,
+                    "allocated_by": ancestor,
+                })))
+            }
+        };
     };
     // The count includes the activation this transaction just inserted.
     let used = used_seats(tx, &customer, &product).await? - 1;

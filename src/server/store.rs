@@ -456,7 +456,9 @@ pub struct NewLicense {
 
 /// Why a seat-consuming operation was refused.
 pub const NO_SEAT: &str = "no_seat_available";
-/// Why an activation was refused by its customer node's allocation.
+/// Why an activation was refused by its customer node's allocation: the
+/// node's seats in use plus those it gave on would exceed what it holds, or
+/// it holds none while a node above it allocates the product.
 pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
 
 /// The storage of the back office.
