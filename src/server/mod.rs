@@ -25,6 +25,7 @@ pub mod store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -740,14 +741,7 @@ pub async fn launch_with_listener(
     };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();
-    let service = app(state, &config).into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve(listener, app(state, &config), rx));
     tracing::info!(%addr, "licentia back office listening");
     Ok(Running {
         addr,
@@ -755,6 +749,73 @@ pub async fn launch_with_listener(
         shutdown: Some(tx),
         task,
     })
+}
+
+/// How long a client may take to send a request's headers: past it the
+/// connection is closed, so stalled clients cannot hold connections open.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a graceful stop waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Accepts connections until `stop` fires, then lets the requests in flight
+/// finish (for at most [`SHUTDOWN_GRACE`]).
+///
+/// Not `axum::serve`: it gives no way to set hyper's header-read timeout.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    mut stop: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    // HTTP/1.1 only: the automatic HTTP/2 detection reads the first bytes
+    // before any timeout applies, so a silent client would hold its
+    // connection forever.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: keep serving the others.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let service = router.clone().map_request(
+            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        );
+        let connection = graceful.watch(
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)),
+        );
+        tokio::spawn(async move {
+            // A client that hangs up or times out is not the server's error.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after the shutdown grace; stopping anyway");
+    }
+    Ok(())
 }
 
 /// Sets up `tracing` logs (text, or JSON lines); `RUST_LOG` filters.
