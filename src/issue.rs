@@ -78,12 +78,7 @@ impl Issuer {
                     ));
                 }
             }
-            RenewalAction::AddEntitlement(e) => {
-                // Reuse the license rules for codes by validating a one-feature body.
-                let mut probe = license.body().clone();
-                probe.entitlements = vec![e.clone()];
-                probe.validate()?;
-            }
+            RenewalAction::AddEntitlement(e) => e.validate()?,
         }
         let body = RenewalBody {
             license_id: license.id,

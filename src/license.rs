@@ -167,6 +167,11 @@ impl Entitlement {
         })
     }
 
+    /// Checks the feature code (the rules a license body applies to each entitlement).
+    pub fn validate(&self) -> Result<()> {
+        check_code("feature code", &self.code)
+    }
+
     /// Whether the feature is in force at `now`.
     pub fn active_at(&self, now: Timestamp) -> bool {
         self.expires.is_none_or(|end| now < end)
@@ -321,7 +326,7 @@ impl LicenseBody {
             }
         }
         for e in &self.entitlements {
-            check_code("feature code", &e.code)?;
+            e.validate()?;
         }
         for pair in self.metadata.windows(2) {
             if pair[0].0 >= pair[1].0 {

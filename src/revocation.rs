@@ -42,6 +42,19 @@ impl RevocationBody {
     }
 }
 
+impl RevocationBody {
+    /// Whether every list is sorted and free of duplicates, as the format
+    /// requires (lookups binary-search them).
+    pub fn is_normalized(&self) -> bool {
+        fn strictly_sorted<T: Ord>(list: &[T]) -> bool {
+            list.windows(2).all(|pair| pair[0] < pair[1])
+        }
+        strictly_sorted(&self.licenses)
+            && strictly_sorted(&self.machines)
+            && strictly_sorted(&self.keys)
+    }
+}
+
 impl SignedBody for RevocationBody {
     fn issued_at(&self) -> Timestamp {
         self.issued_at

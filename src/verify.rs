@@ -133,9 +133,7 @@ impl Verifier {
         let envelope = Envelope::from_text(text, DocumentKind::RevocationList)?;
         let body: RevocationBody = self.open(&envelope)?;
         // Lookups binary-search the lists: an unsorted list would miss entries.
-        let mut normalized = body.clone();
-        normalized.normalize();
-        if normalized != body {
+        if !body.is_normalized() {
             return Err(Error::MalformedBody);
         }
         if body.product != product {
