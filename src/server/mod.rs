@@ -140,6 +140,18 @@ fn route(
 
 /// Every route of the server.
 pub fn routes() -> Vec<Route> {
+    let mut all = core_routes();
+    all.extend(api::purchases::routes());
+    all.extend(api::members::routes());
+    all.extend(api::subscriptions::routes());
+    all.extend(api::notices::routes());
+    all.extend(api::reports::routes());
+    all.extend(api::bulk::routes());
+    all
+}
+
+/// Tokens, keys, catalogue, customers, licenses, activations, history.
+fn core_routes() -> Vec<Route> {
     use Access::{LicenseKey, Public, Token};
     vec![
         route(
@@ -528,13 +540,38 @@ pub fn openapi() -> serde_json::Value {
     })
 }
 
-/// The JSON body a route takes: `(field, type, required)`; unknown fields are refused.
+/// A field of a JSON request body: `(name, JSON type, required)`.
+pub(crate) type Field = (&'static str, &'static str, bool);
+
+/// The JSON body a route takes; unknown fields are refused.
 fn request_schema(method: &str, path: &str) -> Option<serde_json::Value> {
+    let fields = core_request_fields(method, path)
+        .or_else(|| api::purchases::request_fields(method, path))
+        .or_else(|| api::members::request_fields(method, path))
+        .or_else(|| api::subscriptions::request_fields(method, path))
+        .or_else(|| api::notices::request_fields(method, path))
+        .or_else(|| api::reports::request_fields(method, path))
+        .or_else(|| api::bulk::request_fields(method, path))?;
+    let properties: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(name, kind, _)| ((*name).to_owned(), serde_json::json!({ "type": kind })))
+        .collect();
+    let required: Vec<&str> = fields.iter().filter(|f| f.2).map(|f| f.0).collect();
+    Some(serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false
+    }))
+}
+
+/// The bodies of [`core_routes`].
+fn core_request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
     const S: &str = "string";
     const I: &str = "integer";
     const A: &str = "array";
     const O: &str = "object";
-    let fields: &[(&str, &str, bool)] = match (method, path) {
+    Some(match (method, path) {
         ("post", "/v1/tokens") => &[("name", S, true), ("role", S, true)],
         ("post", "/v1/products") => &[("code", S, true), ("name", S, true)],
         ("post", "/v1/policies") => &[
@@ -615,18 +652,7 @@ fn request_schema(method: &str, path: &str) -> Option<serde_json::Value> {
         }
         ("post", "/v1/leases/{id}/heartbeat") => &[("license_key", S, true)],
         _ => return None,
-    };
-    let properties: serde_json::Map<String, serde_json::Value> = fields
-        .iter()
-        .map(|(name, kind, _)| ((*name).to_owned(), serde_json::json!({ "type": kind })))
-        .collect();
-    let required: Vec<&str> = fields.iter().filter(|f| f.2).map(|f| f.0).collect();
-    Some(serde_json::json!({
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": false
-    }))
+    })
 }
 
 async fn openapi_json() -> axum::Json<serde_json::Value> {

@@ -8,6 +8,20 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use crate::spec::LicenseSpec;
 
+mod bulk;
+mod members;
+mod notices;
+mod purchases;
+mod reports;
+mod subscriptions;
+
+pub use bulk::*;
+pub use members::*;
+pub use notices::*;
+pub use purchases::*;
+pub use reports::*;
+pub use subscriptions::*;
+
 /// What an API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -463,7 +477,16 @@ pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
 
 /// The storage of the back office.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync {
+pub trait Store:
+    Send
+    + Sync
+    + PurchaseStore
+    + MemberStore
+    + SubscriptionStore
+    + NoticeStore
+    + ReportStore
+    + BulkStore
+{
     /// The database answers.
     async fn ping(&self) -> ApiResult<()>;
 

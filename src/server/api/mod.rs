@@ -24,6 +24,13 @@ use crate::{
 
 use Role::{Admin, Auditor, Finance, Issuer};
 
+pub(super) mod bulk;
+pub(super) mod members;
+pub(super) mod notices;
+pub(super) mod purchases;
+pub(super) mod reports;
+pub(super) mod subscriptions;
+
 /// Every staff role.
 const READERS: &[Role] = &[Admin, Issuer, Finance, Auditor];
 /// Roles that manage the catalogue and licenses.

@@ -21,24 +21,34 @@ use super::history::chain_hash;
 use super::store::*;
 use crate::spec::LicenseSpec;
 
+mod bulk;
+mod members;
+mod notices;
+mod purchases;
+mod reports;
+mod subscriptions;
+
 /// Migrations, oldest first: (version, SQL).
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/sqlite/0001_init.sql")),
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (
         2,
-        include_str!("migrations/sqlite/0002_history_tip_trigger.sql"),
+        include_str!("../migrations/sqlite/0002_history_tip_trigger.sql"),
     ),
-    (3, include_str!("migrations/sqlite/0003_allocations.sql")),
-    (4, include_str!("migrations/sqlite/0004_plans.sql")),
+    (3, include_str!("../migrations/sqlite/0003_allocations.sql")),
+    (4, include_str!("../migrations/sqlite/0004_plans.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/postgres/0001_init.sql")),
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
     (
         2,
-        include_str!("migrations/postgres/0002_history_tip_trigger.sql"),
+        include_str!("../migrations/postgres/0002_history_tip_trigger.sql"),
     ),
-    (3, include_str!("migrations/postgres/0003_allocations.sql")),
-    (4, include_str!("migrations/postgres/0004_plans.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_allocations.sql"),
+    ),
+    (4, include_str!("../migrations/postgres/0004_plans.sql")),
 ];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.

@@ -1,0 +1,7 @@
+//! [`MemberStore`] on SQL.
+
+use super::SqlStore;
+use crate::server::store::MemberStore;
+
+#[async_trait::async_trait]
+impl MemberStore for SqlStore {}
