@@ -309,6 +309,12 @@ impl LicenseBody {
                 if machines.iter().any(|m| m.components.is_empty()) {
                     return bad("a licensed machine needs at least one component".into());
                 }
+                if machines
+                    .iter()
+                    .any(|m| m.distinct().count() != m.components.len())
+                {
+                    return bad("a licensed machine lists a component twice".into());
+                }
             }
             Binding::Floating { max_machines } => {
                 if *max_machines == 0 {

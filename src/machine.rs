@@ -181,7 +181,8 @@ impl Fingerprint {
         Fingerprint::builder(product).machine_id().build()
     }
 
-    /// Parses the hex text form.
+    /// Parses the hex text form. A component listed twice is refused: it
+    /// would count twice toward a match rule.
     pub fn parse(text: &str) -> Result<Fingerprint> {
         let bytes = hex::decode(text.trim(), "fingerprint")
             .map_err(|e| Error::Fingerprint(e.to_string()))?;
@@ -201,21 +202,36 @@ impl Fingerprint {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Fingerprint { components })
+        let fingerprint = Fingerprint { components };
+        if fingerprint.distinct().count() != fingerprint.components.len() {
+            return Err(Error::Fingerprint("a component appears twice".into()));
+        }
+        Ok(fingerprint)
     }
 
-    /// How many of `licensed`'s components this machine has.
+    /// Each component once, in order. A signed fingerprint that lists one
+    /// twice (only a hand-made one can) must not let that component count
+    /// twice toward `most` or `two`.
+    pub(crate) fn distinct(&self) -> impl Iterator<Item = &Component> {
+        self.components
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !self.components[..*i].contains(c))
+            .map(|(_, c)| c)
+    }
+
+    /// How many of `licensed`'s distinct components this machine has.
     pub fn matched(&self, licensed: &Fingerprint) -> usize {
         licensed
-            .components
-            .iter()
+            .distinct()
             .filter(|c| self.components.contains(c))
             .count()
     }
 
-    /// Whether this machine is `licensed` under `rule`.
+    /// Whether this machine is `licensed` under `rule`; each distinct
+    /// licensed component counts once.
     pub fn matches(&self, licensed: &Fingerprint, rule: MatchRule) -> bool {
-        rule.satisfied(self.matched(licensed), licensed.components.len())
+        rule.satisfied(self.matched(licensed), licensed.distinct().count())
     }
 }
 
