@@ -4,8 +4,9 @@
 //! served. Every wait is bounded.
 //!
 //! The server closes a connection whose headers do not arrive within
-//! `server::HEADER_READ_TIMEOUT`; a client that sent its headers may take its
-//! time over the body.
+//! `server::HEADER_READ_TIMEOUT`; a client that sent its headers has
+//! `body_timeout_secs` for the whole body (slow is fine, late is a 408), so a
+//! stalled or trickled body does not hold its connection either.
 #![cfg(feature = "server")]
 
 mod server_support;
@@ -13,7 +14,7 @@ mod server_support;
 use std::time::Duration;
 
 use serde_json::json;
-use server_support::{Backend, Server};
+use server_support::{config, Backend, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -177,6 +178,79 @@ async fn stalled_clients_do_not_block_others() {
         6,
         "five from the other clients and the dripped one: {products}"
     );
+    timeout(BOUND, srv.stop())
+        .await
+        .expect("stops within the bound");
+}
+
+/// Headers for a product creation whose body is `len` bytes long.
+fn product_head(srv: &Server, len: usize) -> String {
+    format!(
+        "POST /v1/products HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {len}\r\n\r\n",
+        srv.admin
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_and_trickled_bodies_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), None);
+    cfg.body_timeout_secs = 2;
+    let srv = Server::start_with(cfg, dir, None).await;
+    let body = json!({"code": "late", "name": "late"}).to_string();
+
+    // Headers, then half the body, then nothing. No `Connection: close`:
+    // the server must end the connection itself.
+    let mut stalled = Vec::new();
+    for _ in 0..COPIES {
+        let mut stream = connect(&srv).await;
+        send(&mut stream, product_head(&srv, body.len()).as_bytes()).await;
+        send(&mut stream, &body.as_bytes()[..body.len() / 2]).await;
+        stalled.push(stream);
+    }
+    // Headers, then a byte every half second: never idle for long, but the
+    // whole body would take far longer than its deadline.
+    let mut trickle = connect(&srv).await;
+    send(&mut trickle, product_head(&srv, body.len()).as_bytes()).await;
+    let trickling = async {
+        for byte in body.as_bytes().chunks(1) {
+            // The server may close the connection under the writer.
+            if trickle.write_all(byte).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    };
+
+    tokio::join!(others_are_served(&srv), trickling);
+
+    // Each got a 408 problem, and its connection was closed.
+    stalled.push(trickle);
+    for stream in stalled {
+        let (status, answered) = answer(stream).await;
+        assert_eq!(status, 408, "{answered}");
+        let problem: serde_json::Value = serde_json::from_str(&answered).expect("JSON");
+        assert_eq!(
+            problem["type"],
+            "https://licentia.dev/problems/request_timeout"
+        );
+    }
+    let (_, products) = srv
+        .call("GET", "/v1/products", Some(&srv.admin.clone()), None)
+        .await;
+    let codes: Vec<&str> = products["items"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes.len(),
+        5,
+        "only the other clients' products: {codes:?}"
+    );
+    assert!(!codes.contains(&"late"));
     timeout(BOUND, srv.stop())
         .await
         .expect("stops within the bound");

@@ -30,6 +30,12 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Database connections in the pool.
     pub max_connections: u32,
+    /// Seconds a request waits for a database connection (a database that
+    /// is down or restarting) before it is answered 503 `database_unavailable`.
+    pub acquire_timeout_secs: u64,
+    /// Seconds a client has to send a request's whole body once its headers
+    /// are in; past it the request is answered 408 and the connection closed.
+    pub body_timeout_secs: u64,
     /// SQLite `synchronous` level: `full` (default; durable across power loss)
     /// or `normal` (durable across a crash of the process, faster).
     pub sqlite_synchronous: String,
@@ -45,6 +51,8 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             rate_limit_per_minute: 6000,
             max_connections: 8,
+            acquire_timeout_secs: 10,
+            body_timeout_secs: 30,
             sqlite_synchronous: "full".into(),
         }
     }
@@ -67,6 +75,8 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("max_connections", &self.max_connections)
+            .field("acquire_timeout_secs", &self.acquire_timeout_secs)
+            .field("body_timeout_secs", &self.body_timeout_secs)
             .field("sqlite_synchronous", &self.sqlite_synchronous)
             .finish()
     }
@@ -114,6 +124,12 @@ impl Config {
                     config.rate_limit_per_minute = value.parse().map_err(|e| bad(&e))?
                 }
                 "MAX_CONNECTIONS" => config.max_connections = value.parse().map_err(|e| bad(&e))?,
+                "ACQUIRE_TIMEOUT_SECS" => {
+                    config.acquire_timeout_secs = value.parse().map_err(|e| bad(&e))?
+                }
+                "BODY_TIMEOUT_SECS" => {
+                    config.body_timeout_secs = value.parse().map_err(|e| bad(&e))?
+                }
                 "SQLITE_SYNCHRONOUS" => config.sqlite_synchronous = value,
                 // Other LICENTIA_* variables belong to other tools (and tests).
                 _ => {}
@@ -136,6 +152,9 @@ impl Config {
         }
         if config.max_connections == 0 {
             return Err("max_connections must be at least 1".into());
+        }
+        if config.acquire_timeout_secs == 0 || config.body_timeout_secs == 0 {
+            return Err("acquire_timeout_secs and body_timeout_secs must be at least 1".into());
         }
         Ok(config)
     }

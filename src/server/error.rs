@@ -19,6 +19,9 @@ pub struct ApiError {
     pub detail: String,
     /// Extra members of the problem document (e.g. seats used).
     pub extra: Option<serde_json::Value>,
+    /// Seconds after which a retry may succeed (`Retry-After`), for
+    /// conditions that pass: rate limits, a database that is away.
+    pub retry_after: Option<u64>,
 }
 
 /// Result of server operations.
@@ -32,7 +35,14 @@ impl ApiError {
             kind,
             detail: detail.into(),
             extra: None,
+            retry_after: None,
         }
+    }
+
+    /// Tells the client to retry after `seconds` (the `Retry-After` header).
+    pub fn retry_after(mut self, seconds: u64) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Adds members to the problem document.
@@ -106,27 +116,110 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, PROBLEM_JSON)],
             self.to_json().to_string(),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
+        response
     }
+}
+
+/// How long a client should wait before retrying when the database is away.
+const DATABASE_RETRY_AFTER: u64 = 2;
+
+/// A database that cannot take the request now (down, restarting, busy):
+/// 503 with `Retry-After`; the cause goes to the log.
+fn database_unavailable(cause: &sqlx::Error) -> ApiError {
+    tracing::warn!(error = %cause, "database unavailable");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "database_unavailable",
+        "the database cannot be reached right now; nothing was changed, retry shortly",
+    )
+    .retry_after(DATABASE_RETRY_AFTER)
+}
+
+/// Conditions of the database itself rather than of the request: full,
+/// read-only, unreachable or shutting down. `None` for anything else.
+fn storage_fault(cause: &sqlx::Error, db: &dyn sqlx::error::DatabaseError) -> Option<ApiError> {
+    enum Fault {
+        Full,
+        ReadOnly,
+        Unavailable,
+    }
+    let code = db.code()?;
+    let fault = if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // Extended result codes: the primary code is the low byte.
+        match code.parse::<i32>().ok()? & 0xff {
+            13 => Fault::Full,                     // SQLITE_FULL
+            8 => Fault::ReadOnly,                  // SQLITE_READONLY
+            5 | 6 | 10 | 14 => Fault::Unavailable, // BUSY, LOCKED, IOERR, CANTOPEN
+            _ => return None,
+        }
+    } else {
+        // PostgreSQL SQLSTATEs.
+        match code.as_ref() {
+            "53100" => Fault::Full,     // disk_full
+            "25006" => Fault::ReadOnly, // read_only_sql_transaction
+            // connection exceptions, shutdowns, cannot connect now, too many connections
+            c if c.starts_with("08") || c.starts_with("57P") || c == "53300" => Fault::Unavailable,
+            _ => return None,
+        }
+    };
+    Some(match fault {
+        Fault::Full => {
+            tracing::error!(error = %cause, "database storage full");
+            ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "the database is out of space; nothing was changed (reads still work) until an operator frees space",
+            )
+        }
+        Fault::ReadOnly => {
+            tracing::error!(error = %cause, "database read-only");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "read_only",
+                "the database is read-only; nothing was changed (reads still work) until an operator makes it writable",
+            )
+            .retry_after(DATABASE_RETRY_AFTER)
+        }
+        Fault::Unavailable => database_unavailable(cause),
+    })
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return ApiError::conflict("conflict", "that already exists");
+        match &e {
+            sqlx::Error::Database(db) => {
+                if db.is_unique_violation() {
+                    return ApiError::conflict("conflict", "that already exists");
+                }
+                if db.is_foreign_key_violation() {
+                    return ApiError::invalid("a referenced record does not exist");
+                }
+                if db.is_check_violation() {
+                    return ApiError::invalid("a value is out of its allowed range");
+                }
+                if let Some(fault) = storage_fault(&e, db.as_ref()) {
+                    return fault;
+                }
             }
-            if db.is_foreign_key_violation() {
-                return ApiError::invalid("a referenced record does not exist");
-            }
-            if db.is_check_violation() {
-                return ApiError::invalid("a value is out of its allowed range");
-            }
+            // The connection broke, or none could be had in time.
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => return database_unavailable(&e),
+            _ => {}
         }
         ApiError::internal(e)
     }

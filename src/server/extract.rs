@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 
 use super::error::{ApiError, ApiResult};
 use super::secret::sha256_hex;
@@ -23,29 +24,60 @@ pub struct Body<T> {
 #[derive(Debug, Clone, Copy)]
 pub struct MaxBody(pub usize);
 
+/// How long a body may take to arrive, set on each request by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline(pub Duration);
+
 /// Body limit when the router sets none.
 const DEFAULT_MAX_BODY: usize = 64 * 1024;
 
-/// Reads at most `limit` bytes. A larger body is still drained (up to 16
-/// times the limit) before the 413 goes out, so the client reads the answer
-/// instead of a connection reset; a flood beyond that is cut off.
-async fn read_limited(body: axum::body::Body, limit: usize) -> ApiResult<Vec<u8>> {
+/// Body deadline when the router sets none.
+const DEFAULT_BODY_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Reads at most `limit` bytes, all within `deadline`: a client that stalls
+/// or trickles its body gets a 408 (and hyper closes the connection, the
+/// body being unread) instead of holding a task and a connection. A
+/// deadline for the whole body, not between chunks: a byte now and then
+/// would otherwise keep it open forever. The handler's transaction has not
+/// begun yet, so nothing is cut off halfway.
+///
+/// A larger body is still drained (up to 16 times the limit) before the 413
+/// goes out, so the client reads the answer instead of a connection reset;
+/// a flood beyond that is cut off.
+async fn read_limited(
+    body: axum::body::Body,
+    limit: usize,
+    deadline: Duration,
+) -> ApiResult<Vec<u8>> {
     use axum::body::HttpBody;
     let mut body = std::pin::pin!(body);
     let mut buf = Vec::new();
     let mut seen = 0usize;
-    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let frame =
-            frame.map_err(|_| ApiError::bad_request("the request body could not be read"))?;
-        if let Ok(data) = frame.into_data() {
-            seen = seen.saturating_add(data.len());
-            if seen <= limit {
-                buf.extend_from_slice(&data);
-            } else if seen > limit.saturating_mul(16) {
-                break;
+    let read = async {
+        while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+            let frame =
+                frame.map_err(|_| ApiError::bad_request("the request body could not be read"))?;
+            if let Ok(data) = frame.into_data() {
+                seen = seen.saturating_add(data.len());
+                if seen <= limit {
+                    buf.extend_from_slice(&data);
+                } else if seen > limit.saturating_mul(16) {
+                    break;
+                }
             }
         }
-    }
+        Ok::<(), ApiError>(())
+    };
+    tokio::time::timeout(deadline, read).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                deadline.as_secs()
+            ),
+        )
+    })??;
     if seen > limit {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -76,7 +108,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             .extensions()
             .get::<MaxBody>()
             .map_or(DEFAULT_MAX_BODY, |m| m.0);
-        let bytes = read_limited(req.into_body(), limit).await?;
+        let deadline = req
+            .extensions()
+            .get::<BodyDeadline>()
+            .map_or(DEFAULT_BODY_DEADLINE, |d| d.0);
+        let bytes = read_limited(req.into_body(), limit, deadline).await?;
         let value = serde_json::from_slice(&bytes).map_err(|e| {
             if e.is_data() {
                 ApiError::invalid(format!("the JSON body does not fit: {e}"))

@@ -689,6 +689,9 @@ fn app(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn(run_to_completion))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::Extension(extract::MaxBody(config.max_body_bytes)))
+        .layer(axum::Extension(extract::BodyDeadline(Duration::from_secs(
+            config.body_timeout_secs,
+        ))))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

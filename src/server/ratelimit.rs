@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -65,18 +65,13 @@ pub async fn limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: 
         .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
     match limiter.admit(addr) {
         Ok(()) => next.run(req).await,
-        Err(wait) => {
-            let mut response = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many requests from this address; retry in {wait} s"),
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert("retry-after", HeaderValue::from(wait));
-            response
-        }
+        Err(wait) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests from this address; retry in {wait} s"),
+        )
+        .retry_after(wait)
+        .into_response(),
     }
 }
 

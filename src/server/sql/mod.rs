@@ -98,7 +98,10 @@ impl SqlStore {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(config.max_connections)
-            .acquire_timeout(Duration::from_secs(30))
+            // A database that is down answers 503 after this; connections
+            // are tested before use (sqlx's default), so after a restart
+            // dead ones are dropped and fresh ones made.
+            .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
