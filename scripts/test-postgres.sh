@@ -56,4 +56,4 @@ fi
 
 export LICENTIA_TEST_POSTGRES="$url"
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
-cargo test --all-features --test server_api --test server_contention --test server_process --test server_keys --test server_seats --test server_plans
+cargo test --all-features --test server_api --test server_contention --test server_process --test server_keys --test server_seats --test server_plans --test server_purchases

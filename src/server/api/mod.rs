@@ -696,6 +696,8 @@ macro_rules! idempotent {
         }
     }};
 }
+// The domain modules' creates take keys the same way.
+pub(crate) use idempotent;
 
 /// `POST /v1/licenses` (admin, issuer): the license key is in this answer only.
 pub async fn issue_license(

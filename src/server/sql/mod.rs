@@ -37,6 +37,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (3, include_str!("../migrations/sqlite/0003_allocations.sql")),
     (4, include_str!("../migrations/sqlite/0004_plans.sql")),
+    (5, include_str!("../migrations/sqlite/0005_commerce.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -49,6 +50,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_allocations.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_plans.sql")),
+    (5, include_str!("../migrations/postgres/0005_commerce.sql")),
 ];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.
@@ -1186,6 +1188,23 @@ impl Store for SqlStore {
                 format!("this node gave {given} seats to its children and uses {used}; it cannot hold fewer"),
             )
             .with(serde_json::json!({"allocated": from, "given": given, "used": used})));
+        }
+        // A top node's allocation is what it bought: its lots hold it up.
+        let purchased: i64 = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM purchases \
+             WHERE customer_id = $1 AND product_id = $2",
+        )
+        .bind(customer_id)
+        .bind(product_id)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("n")?;
+        if seats < purchased {
+            return Err(ApiError::conflict(
+                "allocation_purchased",
+                format!("this node bought {purchased} seats of this product in its purchases; it cannot hold fewer"),
+            )
+            .with(serde_json::json!({"allocated": from, "purchased": purchased})));
         }
         let delta = seats - from;
         if let (Some(parent), true) = (&parent, delta != 0) {
