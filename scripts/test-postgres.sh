@@ -57,3 +57,13 @@ fi
 export LICENTIA_TEST_POSTGRES="$url"
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
 cargo test --all-features --test server_api --test server_contention --test server_process --test server_keys --test server_seats --test server_plans --test server_purchases
+
+# Last and alone (every other PostgreSQL test would fail while the database
+# is down): PostgreSQL stopped and started under a running server's load.
+# Only on the local Debian cluster, which this script may restart.
+if [ -z "$given" ] && [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
+    LICENTIA_TEST_PG_RESTART="$(ls /etc/postgresql | head -n 1)/main" \
+        cargo test --all-features --test server_pg_restart
+else
+    echo "SKIPPED: PostgreSQL restart under load (needs root and the local Debian cluster)" >&2
+fi

@@ -1,5 +1,6 @@
 //! The real `licentia` binary: `serve` started with no configuration, killed
-//! with SIGKILL while issuing, loses no license it answered 2xx for; `token
+//! with SIGKILL while issuing and activating, loses no license or activation
+//! it answered 2xx for and shows nothing half-written; `token
 //! create`, `key rotate` and `audit verify` work on its data directory.
 #![cfg(feature = "server")]
 
@@ -106,65 +107,115 @@ async fn sigkill_loses_no_answered_license() {
         &client,
         format!("{}/v1/policies", first.base),
         &admin,
-        json!({"product_id": product["id"], "name": "p", "binding": "unbound", "duration_days": 30}),
+        json!({"product_id": product["id"], "name": "p", "binding": "node-locked", "seats": 1, "duration_days": 30}),
     )
     .await;
 
-    // Many issues in flight; the process dies under them.
+    // Many issues and activations in flight; the process dies under them.
+    // Each client issues a license, then activates a machine with its key.
     let (answered_tx, mut answered_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..200 {
         let client = client.clone();
-        let url = format!("{}/v1/licenses", first.base);
+        let base = first.base.clone();
         let admin = admin.clone();
         let body = json!({"policy_id": policy["id"], "licensee": format!("Customer {n}")});
+        let fingerprint = licentia::Fingerprint::builder("kill")
+            .vendor("serial", &format!("SN-{n}"))
+            .build()
+            .unwrap()
+            .to_string();
         let answered_tx = answered_tx.clone();
         tasks.spawn(async move {
-            if let Ok(resp) = client
-                .post(url)
+            let ok_json = |resp: reqwest::Result<reqwest::Response>| async move {
+                match resp {
+                    Ok(resp) if resp.status().is_success() => resp.json::<Value>().await.ok(),
+                    _ => None,
+                }
+            };
+            let issued = client
+                .post(format!("{base}/v1/licenses"))
                 .bearer_auth(&admin)
                 .json(&body)
                 .send()
-                .await
-            {
-                if resp.status().is_success() {
-                    if let Ok(v) = resp.json::<Value>().await {
-                        let _ = answered_tx.send(v["license"]["id"].as_str().unwrap().to_owned());
-                    }
-                }
+                .await;
+            let Some(issued) = ok_json(issued).await else {
+                return;
+            };
+            let id = issued["license"]["id"].as_str().unwrap().to_owned();
+            let _ = answered_tx.send(Answered::Issued(id.clone()));
+            let activated = client
+                .post(format!("{base}/v1/activations"))
+                .json(&json!({"license_key": issued["license_key"], "fingerprint": fingerprint}))
+                .send()
+                .await;
+            if let Some(a) = ok_json(activated).await {
+                let activation = a["activation_id"].as_str().unwrap().to_owned();
+                let _ = answered_tx.send(Answered::Activated(id, activation));
             }
         });
     }
     drop(answered_tx);
+    // The kill comes once some activations are answered: issues and
+    // activations are then both in flight.
     let mut answered = Vec::new();
-    while answered.len() < 20 {
-        answered.push(answered_rx.recv().await.expect("some issues succeed"));
+    while answered
+        .iter()
+        .filter(|a| matches!(a, Answered::Activated(..)))
+        .count()
+        < 10
+    {
+        answered.push(answered_rx.recv().await.expect("some requests succeed"));
     }
     first.child.kill().unwrap(); // SIGKILL
     first.child.wait().unwrap();
     while tasks.join_next().await.is_some() {}
-    while let Ok(id) = answered_rx.try_recv() {
-        answered.push(id);
+    while let Ok(a) = answered_rx.try_recv() {
+        answered.push(a);
     }
-
-    // A fresh process on the same data directory has every answered license.
+    // A fresh process on the same data directory has every answered license
+    // and activation, and nothing half-done: each license's seats in use
+    // are its activations.
     let second = serve(dir.path());
     assert!(
         second.token.is_none(),
         "the bootstrap token is shown once, at the first start"
     );
-    for id in &answered {
-        let resp = client
-            .get(format!("{}/v1/licenses/{id}", second.base))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
+    let get = |path: String| {
+        let client = client.clone();
+        let admin = admin.clone();
+        let base = second.base.clone();
+        async move {
+            let resp = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    for a in &answered {
+        let id = match a {
+            Answered::Issued(id) | Answered::Activated(id, _) => id,
+        };
+        let (status, license) = get(format!("/v1/licenses/{id}")).await;
+        assert_eq!(status, 200, "license {id} was answered 201 but is lost");
+        let (_, activations) = get(format!("/v1/licenses/{id}/activations")).await;
+        let items = activations["items"].as_array().unwrap();
         assert_eq!(
-            resp.status().as_u16(),
-            200,
-            "license {id} was answered 201 but is lost"
+            license["seats_used"].as_u64(),
+            Some(items.len() as u64),
+            "{license}"
         );
+        if let Answered::Activated(_, activation) = a {
+            assert_eq!(
+                items.iter().map(|i| &i["id"]).collect::<Vec<_>>(),
+                vec![&json!(activation)],
+                "activation {activation} was answered 201 but is lost"
+            );
+        }
     }
 
     // The host commands on the same data directory.
@@ -228,6 +279,14 @@ async fn sigkill_loses_no_answered_license() {
     assert_eq!(conn, 1);
     let (ok, out) = cli(&["audit", "verify"], dir.path());
     assert!(!ok && out.contains("entry 3 was altered"), "{out}");
+}
+
+/// What the killed server acknowledged.
+enum Answered {
+    /// A license (its id).
+    Issued(String),
+    /// A license and the activation on it.
+    Activated(String, String),
 }
 
 /// Runs one statement on the SQLite file, as an intruder would.
