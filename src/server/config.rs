@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::billing::{BillingError, LeadTimes, Zone};
+
 /// Default listen address: local only, so a first start exposes nothing.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default data directory (database, signing keys), relative to the working directory.
@@ -39,6 +41,29 @@ pub struct Config {
     /// SQLite `synchronous` level: `full` (default; durable across power loss)
     /// or `normal` (durable across a crash of the process, faster).
     pub sqlite_synchronous: String,
+    /// The IANA time zone in which business dates (expiry days, notice
+    /// dates, the jobs' "today") are read.
+    pub zone: String,
+    /// Days before an end at which notices go out, e.g. `[90, 30, 7]`.
+    pub lead_times: Vec<u32>,
+    /// Seconds between runs of the jobs inside `licentia serve` (0: never;
+    /// run `licentia jobs run` from cron instead).
+    pub jobs_interval_secs: u64,
+    /// Days an `Idempotency-Key` answer is kept before the jobs purge it.
+    pub idempotency_retention_days: u32,
+    /// Seconds a webhook may take to answer.
+    pub webhook_timeout_secs: u64,
+    /// Delay before the first retry of a failed delivery; doubled at each
+    /// further attempt (capped at a day).
+    pub delivery_backoff_secs: u64,
+    /// Attempts before a delivery is given up as failed.
+    pub delivery_max_attempts: u32,
+    /// SMTP relay for e-mail notices (`host`; none: no e-mail).
+    pub smtp_host: Option<String>,
+    /// Its port.
+    pub smtp_port: u16,
+    /// The sender address of e-mail notices.
+    pub smtp_from: Option<String>,
 }
 
 impl Default for Config {
@@ -54,6 +79,16 @@ impl Default for Config {
             acquire_timeout_secs: 10,
             body_timeout_secs: 30,
             sqlite_synchronous: "full".into(),
+            zone: "UTC".into(),
+            lead_times: vec![90, 30, 7],
+            jobs_interval_secs: 0,
+            idempotency_retention_days: 7,
+            webhook_timeout_secs: 10,
+            delivery_backoff_secs: 60,
+            delivery_max_attempts: 8,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_from: None,
         }
     }
 }
@@ -78,6 +113,19 @@ impl fmt::Debug for Config {
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
             .field("body_timeout_secs", &self.body_timeout_secs)
             .field("sqlite_synchronous", &self.sqlite_synchronous)
+            .field("zone", &self.zone)
+            .field("lead_times", &self.lead_times)
+            .field("jobs_interval_secs", &self.jobs_interval_secs)
+            .field(
+                "idempotency_retention_days",
+                &self.idempotency_retention_days,
+            )
+            .field("webhook_timeout_secs", &self.webhook_timeout_secs)
+            .field("delivery_backoff_secs", &self.delivery_backoff_secs)
+            .field("delivery_max_attempts", &self.delivery_max_attempts)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_from", &self.smtp_from)
             .finish()
     }
 }
@@ -131,6 +179,20 @@ impl Config {
                     config.body_timeout_secs = value.parse().map_err(|e| bad(&e))?
                 }
                 "SQLITE_SYNCHRONOUS" => config.sqlite_synchronous = value,
+                "ZONE" => config.zone = value,
+                "LEAD_TIMES" => {
+                    config.lead_times = value
+                        .parse::<LeadTimes>()
+                        .map_err(|e| bad(&e))?
+                        .days()
+                        .to_vec()
+                }
+                "JOBS_INTERVAL_SECS" => {
+                    config.jobs_interval_secs = value.parse().map_err(|e| bad(&e))?
+                }
+                "SMTP_HOST" => config.smtp_host = Some(value),
+                "SMTP_PORT" => config.smtp_port = value.parse().map_err(|e| bad(&e))?,
+                "SMTP_FROM" => config.smtp_from = Some(value),
                 // Other LICENTIA_* variables belong to other tools (and tests).
                 _ => {}
             }
@@ -156,7 +218,27 @@ impl Config {
         if config.acquire_timeout_secs == 0 || config.body_timeout_secs == 0 {
             return Err("acquire_timeout_secs and body_timeout_secs must be at least 1".into());
         }
+        config.zone().map_err(|e| format!("zone: {e}"))?;
+        config
+            .lead_times()
+            .map_err(|e| format!("lead_times: {e}"))?;
+        if config.delivery_max_attempts == 0 || config.webhook_timeout_secs == 0 {
+            return Err("delivery_max_attempts and webhook_timeout_secs must be at least 1".into());
+        }
+        if config.smtp_host.is_some() != config.smtp_from.is_some() {
+            return Err("e-mail notices need both smtp_host and smtp_from".into());
+        }
         Ok(config)
+    }
+
+    /// The zone business dates are read in.
+    pub fn zone(&self) -> Result<Zone, BillingError> {
+        self.zone.parse()
+    }
+
+    /// The notice lead times.
+    pub fn lead_times(&self) -> Result<LeadTimes, BillingError> {
+        LeadTimes::new(self.lead_times.iter().copied())
     }
 
     /// The database URL in force: the given one, or the SQLite file in the data directory.

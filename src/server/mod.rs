@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 mod extract;
 pub mod history;
+pub mod jobs;
 pub mod keyring;
 mod ratelimit;
 pub mod secret;
@@ -46,6 +47,8 @@ pub struct AppState {
     key_dir: PathBuf,
     /// Policies read so far (they never change once made).
     policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
+    /// The configuration it started with (the jobs and notices read it).
+    config: Arc<Config>,
 }
 
 impl AppState {
@@ -511,8 +514,10 @@ pub fn openapi() -> serde_json::Value {
             }
         });
         if let Some(schema) = request_schema(r.method, r.path) {
+            // A body whose fields are all optional may be left out.
+            let required = schema["required"].as_array().is_some_and(|r| !r.is_empty());
             op["requestBody"] = serde_json::json!({
-                "required": !r.path.ends_with("/suspend") && !r.path.ends_with("/reinstate") && !r.path.ends_with("/revoke"),
+                "required": required,
                 "content": {"application/json": {"schema": schema}}
             });
         }
@@ -719,11 +724,18 @@ pub struct Running {
     pub bootstrap_token: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The periodic jobs, when `jobs_interval_secs` is set.
+    jobs: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops accepting, finishes the requests in flight, and returns.
     pub async fn stop(mut self) -> Result<(), String> {
+        if let Some(jobs) = self.jobs.take() {
+            // A run cut short rolls its transaction back; the next run
+            // (or instance) redoes it, once.
+            jobs.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -762,11 +774,13 @@ pub async fn launch_with_listener(
         .await
         .map_err(|e| e.detail)?
         .then(|| token.reveal().to_owned());
+    let jobs = jobs::spawn_periodic(store.clone(), config.clone());
     let state = AppState {
         store,
         keys: Arc::new(RwLock::new(Arc::new(keyring))),
         key_dir,
         policies: Arc::default(),
+        config: Arc::new(config.clone()),
     };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();
@@ -777,6 +791,7 @@ pub async fn launch_with_listener(
         bootstrap_token,
         shutdown: Some(tx),
         task,
+        jobs,
     })
 }
 

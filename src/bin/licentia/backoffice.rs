@@ -1,5 +1,5 @@
 //! The back-office commands (feature `server`): `serve`, `token create`,
-//! `audit verify`, `key rotate`, `key retire`. Each builds the layered configuration and
+//! `audit verify`, `key rotate`, `key retire`, `jobs run`. Each builds the layered configuration and
 //! calls the library's `licentia::server`; nothing here but arguments.
 
 use std::net::SocketAddr;
@@ -59,6 +59,24 @@ pub enum Command {
     /// The back office's signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// The back office's jobs (notices, deliveries, purges).
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+/// `licentia jobs ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum JobsCommand {
+    /// Run the jobs once, for cron: write the notices due (licenses expiring
+    /// within the lead times), purge old idempotency records, deliver what
+    /// is due. A second run for the same day writes nothing.
+    Run {
+        #[command(flatten)]
+        place: Place,
+        /// The day to run for [default: today in the configured zone].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        now: Option<chrono::NaiveDate>,
+    },
 }
 
 /// `licentia token ...`
@@ -135,6 +153,11 @@ pub fn run(command: Command) -> Result<ExitCode> {
                 server::retire_key(&place.config(None)?, &key_id)
                     .await
                     .map(|()| Some(format!("signing key {key_id} retired")))
+            }
+            Command::Jobs(JobsCommand::Run { place, now }) => {
+                server::jobs::run_once(&place.config(None)?, now)
+                    .await
+                    .map(|report| Some(report.to_string()))
             }
         }
     });

@@ -38,6 +38,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_allocations.sql")),
     (4, include_str!("../migrations/sqlite/0004_plans.sql")),
     (5, include_str!("../migrations/sqlite/0005_commerce.sql")),
+    (7, include_str!("../migrations/sqlite/0007_notices.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -51,6 +52,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/postgres/0004_plans.sql")),
     (5, include_str!("../migrations/postgres/0005_commerce.sql")),
+    (7, include_str!("../migrations/postgres/0007_notices.sql")),
 ];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.

@@ -1,0 +1,658 @@
+//! Jobs and notices, over a real socket on SQLite and (when
+//! `LICENTIA_TEST_POSTGRES` is set) PostgreSQL: the 90/30/7-day notices of an
+//! expiring license fire on their days and once only (a second run, or two
+//! instances at once, write nothing more); a webhook receiver that fails its
+//! first request still gets every notification exactly once, each with a
+//! valid signature, the failure and its backoff in the delivery log; an SMTP
+//! receiver gets the e-mail notices; roles and bad input; `licentia jobs run
+//! --now` through the binary.
+#![cfg(feature = "server")]
+
+mod server_support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Days, NaiveDate};
+use hmac::{Hmac, Mac};
+use licentia::server::jobs;
+use licentia::Timestamp;
+use serde_json::{json, Value};
+use server_support::{Backend, PgDb, Server};
+use sha2::Sha256;
+
+fn s(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_owned()
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// What the webhook receiver saw: (status it answered, signature header,
+/// notification id header, body).
+type Seen = Arc<Mutex<Vec<(u16, String, String, String)>>>;
+
+/// A webhook receiver on 127.0.0.1:0 that answers its first request with a
+/// 500 and every later one with a 200; returns its URL and what it saw.
+async fn webhook_receiver() -> (String, Seen) {
+    use axum::http::{HeaderMap, StatusCode};
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                let status = if log.is_empty() { 500 } else { 200 };
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                log.push((
+                    status,
+                    header("licentia-signature"),
+                    header("licentia-notification-id"),
+                    body,
+                ));
+                StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// A tiny SMTP receiver on 127.0.0.1:0: accepts every message; returns its
+/// port and the (recipient, message) pairs it got.
+async fn smtp_receiver() -> (u16, Arc<Mutex<Vec<(String, String)>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let got: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let log = log.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let mut to = String::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if line.starts_with("EHLO") {
+                        b"250-test\r\n250 OK\r\n"
+                    } else if let Some(rcpt) = line.strip_prefix("RCPT TO:") {
+                        to = rcpt.trim_matches(['<', '>']).to_owned();
+                        b"250 OK\r\n"
+                    } else if line == "DATA" {
+                        write.write_all(b"354 go on\r\n").await.unwrap();
+                        let mut message = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        log.lock().unwrap().push((to.clone(), message));
+                        b"250 queued\r\n"
+                    } else if line == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// A server whose e-mail notices go to a test SMTP receiver.
+async fn start(backend: Backend, smtp_port: u16) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres(db) => (Some(db.url()), Some(db)),
+    };
+    let mut config = server_support::config(dir.path(), url);
+    config.smtp_host = Some("127.0.0.1".into());
+    config.smtp_port = smtp_port;
+    config.smtp_from = Some("licentia@example.com".into());
+    Server::start_with(config, dir, pg).await
+}
+
+async fn run(srv: &Server, day: NaiveDate) -> Value {
+    let (status, report) = srv
+        .call(
+            "POST",
+            "/v1/jobs/run",
+            Some(&srv.admin),
+            Some(json!({"date": day.to_string()})),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+fn written(report: &Value) -> u64 {
+    report["written"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+async fn count(srv: &Server, path: &str) -> usize {
+    let (status, page) = srv
+        .call("GET", &format!("{path}&limit=500"), Some(&srv.admin), None)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().len()
+}
+
+fn hmac_hex(secret: &str, t: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn story(backend: Backend) {
+    let (hook, seen) = webhook_receiver().await;
+    let (smtp_port, mails) = smtp_receiver().await;
+    let srv = start(backend, smtp_port).await;
+    let admin = srv.admin.clone();
+    let issuer = srv.token("issuer").await;
+    let finance = srv.token("finance").await;
+    let auditor = srv.token("auditor").await;
+
+    // A webhook subscription: its secret is shown once, and a retry with
+    // the same Idempotency-Key gets the same answer.
+    let body = json!({"kinds": ["license.expiring"], "webhook_url": hook});
+    let key = [("Idempotency-Key", "hook-1")];
+    let (status, created) = srv
+        .call_at(
+            &srv.base,
+            "POST",
+            "/v1/notice-subscriptions",
+            Some(&admin),
+            Some(body.clone()),
+            &key,
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let secret = s(&created["secret"]);
+    assert!(secret.starts_with("whsec_"));
+    let hook_id = s(&created["subscription"]["id"]);
+    let (status, again) = srv
+        .call_at(
+            &srv.base,
+            "POST",
+            "/v1/notice-subscriptions",
+            Some(&admin),
+            Some(body),
+            &key,
+        )
+        .await;
+    assert_eq!((status, &again), (201, &created));
+    let (_, listed) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert!(
+        !listed.to_string().contains(&secret),
+        "the secret is shown once only"
+    );
+
+    // Roles: finance subscribes for itself (by e-mail), not for others.
+    let mail = json!({"kinds": ["license.expiring", "invoice.due"], "email": "billing@example.com", "role": "finance"});
+    let created = srv
+        .post_ok("/v1/notice-subscriptions", &finance, mail.clone(), 201)
+        .await;
+    assert!(created["secret"].is_null(), "{created}");
+    let mail_id = s(&created["subscription"]["id"]);
+    let mut unscoped = mail.clone();
+    unscoped.as_object_mut().unwrap().remove("role");
+    for (token, body) in [
+        (&finance, unscoped),
+        (&auditor, mail.clone()),
+        (&issuer, mail),
+    ] {
+        let (status, _) = srv
+            .call("POST", "/v1/notice-subscriptions", Some(token), Some(body))
+            .await;
+        assert_eq!(status, 403);
+    }
+    let (_, mine) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&finance), None)
+        .await;
+    let ids: Vec<String> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| s(&i["id"]))
+        .collect();
+    assert_eq!(ids, std::slice::from_ref(&mail_id));
+    let (_, all) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
+        .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/notice-subscriptions/{hook_id}"),
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = srv
+        .call("POST", "/v1/jobs/run", Some(&finance), Some(json!({})))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = srv.call("GET", "/v1/notifications", None, None).await;
+    assert_eq!(status, 401);
+
+    // Bad input: 4xx with a problem document, never a 500.
+    for bad in [
+        json!({"kinds": [], "webhook_url": hook}),
+        json!({"kinds": ["license.expired"], "webhook_url": hook}),
+        json!({"kinds": ["license.expiring", "license.expiring"], "webhook_url": hook}),
+        json!({"kinds": ["license.expiring"]}),
+        json!({"kinds": ["license.expiring"], "webhook_url": hook, "email": "a@example.com"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": "https://hooks.example/x"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": "ftp://hooks.example/x"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": "not a url"}),
+        json!({"kinds": ["license.expiring"], "email": "no-at-sign"}),
+        json!({"kinds": ["license.expiring"], "email": "a@b.c\r\nBcc: x@y.z"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": hook, "role": "owner"}),
+        json!({"kinds": "license.expiring", "webhook_url": hook}),
+        json!({"kinds": ["license.expiring"], "webhook_url": hook, "colour": "red"}),
+    ] {
+        let (status, problem) = srv
+            .call(
+                "POST",
+                "/v1/notice-subscriptions",
+                Some(&admin),
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(status, 422, "{bad} gave {problem}");
+    }
+    for bad in [
+        json!({"date": "2030-02-30"}),
+        json!({"date": "tomorrow"}),
+        json!({"day": "2030-01-01"}),
+    ] {
+        let (status, _) = srv
+            .call("POST", "/v1/jobs/run", Some(&admin), Some(bad))
+            .await;
+        assert_eq!(status, 422);
+    }
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            "/v1/notice-subscriptions/nsb_nope",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/notifications/ntf_nope/deliveries",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // Two licenses: one valid through 2030-03-31, one three months longer.
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "notices-cad",
+            json!({"name": "yearly", "binding": "unbound"}),
+        )
+        .await;
+    let mut licenses = Vec::new();
+    for (n, expires) in ["2030-04-01", "2030-07-01"].into_iter().enumerate() {
+        let key = format!("issue-{n}");
+        let (status, v) = srv
+            .call_at(
+                &srv.base,
+                "POST",
+                "/v1/licenses",
+                Some(&issuer),
+                Some(json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires})),
+                &[("Idempotency-Key", &key)],
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+        licenses.push(s(&v["license"]["id"]));
+    }
+    let last_day = date("2030-03-31");
+    let lead = |days: u64| last_day.checked_sub_days(Days::new(days)).unwrap();
+
+    // The day before the 90-day notice: nothing due. The first run also
+    // purges the idempotency answers older than a week before its day.
+    let report = run(&srv, lead(91)).await;
+    assert_eq!(written(&report), 0, "{report}");
+    assert!(
+        report["idempotency_purged"].as_u64().unwrap() >= 3,
+        "{report}"
+    );
+
+    // 90 days before: the notice is written and its first delivery fails.
+    let report = run(&srv, lead(90)).await;
+    assert_eq!(
+        report["written"],
+        json!({"license.expiring": 1}),
+        "{report}"
+    );
+    assert_eq!(report["deliveries"]["retrying"], 1, "{report}");
+    assert_eq!(report["deliveries"]["delivered"], 1, "the e-mail: {report}");
+    let history = count(&srv, "/v1/history?operation=notice.create").await;
+    assert_eq!(history, 1);
+
+    // The same day again, and two instances at once: nothing more.
+    let report = run(&srv, lead(90)).await;
+    assert_eq!(
+        (written(&report), report["already_written"].as_u64()),
+        (0, Some(1)),
+        "{report}"
+    );
+    assert_eq!(report["idempotency_purged"], 0, "{report}");
+    let other = licentia::server::open_store(&srv.config).await.unwrap();
+    let (a, b) = tokio::join!(
+        jobs::run(other.clone(), &srv.config, lead(90), "test"),
+        jobs::run(other.clone(), &srv.config, lead(90), "test")
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.written.len() + b.written.len(), 0, "{a} / {b}");
+    assert_eq!(
+        count(&srv, "/v1/notifications?kind=license.expiring").await,
+        1
+    );
+    assert_eq!(
+        count(&srv, "/v1/history?operation=notice.create").await,
+        history
+    );
+
+    // The failed delivery is in the log, with its backoff; it is retried
+    // when due, and succeeds.
+    let (_, page) = srv
+        .call("GET", "/v1/notifications", Some(&auditor), None)
+        .await;
+    let first = page["items"][0].clone();
+    assert_eq!(
+        (s(&first["subject"]), first["lead_days"].as_i64()),
+        (licenses[0].clone(), Some(90))
+    );
+    assert_eq!(s(&first["due_on"]), "2030-03-31");
+    let path = format!("/v1/notifications/{}/deliveries", s(&first["id"]));
+    let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
+    let by_sub = |log: &Value, id: &str| -> Value {
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["subscription_id"] == json!(id))
+            .unwrap()
+            .clone()
+    };
+    let hook_delivery = by_sub(&log, &hook_id);
+    assert_eq!(s(&hook_delivery["status"]), "pending");
+    assert_eq!(hook_delivery["last_status"], 500);
+    let failed = &hook_delivery["log"][0];
+    let retry_at = failed["next_attempt_at"].as_i64().unwrap();
+    assert_eq!(
+        retry_at,
+        failed["at"].as_i64().unwrap() + srv.config.delivery_backoff_secs as i64
+    );
+    assert_eq!(s(&by_sub(&log, &mail_id)["status"]), "delivered");
+    // Not due yet: nothing is attempted.
+    let early = jobs::deliver(other.clone(), &srv.config, Timestamp(retry_at - 1))
+        .await
+        .unwrap();
+    assert_eq!(early.delivered + early.retrying + early.failed, 0);
+    let due = jobs::deliver(other.clone(), &srv.config, Timestamp(retry_at))
+        .await
+        .unwrap();
+    assert_eq!(due.delivered, 1);
+    let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
+    let hook_delivery = by_sub(&log, &hook_id);
+    assert_eq!(s(&hook_delivery["status"]), "delivered");
+    assert_eq!(hook_delivery["attempts"], 2);
+    let attempts: Vec<(Value, Value)> = hook_delivery["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["attempt"].clone(), a["status_code"].clone()))
+        .collect();
+    assert_eq!(attempts, [(json!(1), json!(500)), (json!(2), json!(200))]);
+    assert_eq!(hook_delivery["log"][1]["at"], retry_at);
+
+    // 30 and 7 days before, and on the last day: one notice each day, for
+    // the first license only; after its end, none more for it. The day
+    // after is the second license's 90-day notice.
+    for (day, want) in [
+        (lead(31), 0),
+        (lead(30), 1),
+        (lead(8), 0),
+        (lead(7), 1),
+        (last_day, 0),
+        (date("2030-04-01"), 1),
+    ] {
+        let report = run(&srv, day).await;
+        assert_eq!(written(&report), want, "{day}: {report}");
+        if want == 1 {
+            assert_eq!(report["deliveries"]["delivered"], 2, "{day}: {report}");
+        }
+    }
+    let leads_of = |page: &Value| {
+        let mut leads: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["lead_days"].as_i64().unwrap())
+            .collect();
+        leads.sort_unstable();
+        leads
+    };
+    let (_, page) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={}", licenses[0]),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(leads_of(&page), [7, 30, 90]);
+    // A run that catches up on missed days writes every lead time already
+    // reached that was not written yet, each once.
+    let report = run(&srv, date("2030-06-24")).await;
+    assert_eq!(written(&report), 2, "{report}");
+    let (_, page) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={}", licenses[1]),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(leads_of(&page), [7, 30, 90]);
+    assert_eq!(
+        count(&srv, "/v1/notifications?kind=license.expiring").await,
+        6
+    );
+
+    // The receiver saw every notification exactly once with a 200 (and one
+    // failed request), each validly signed, the header naming the body's id.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 7, "6 notifications and one failure");
+    let mut delivered: BTreeMap<String, usize> = BTreeMap::new();
+    for (status, signature, id, body) in &seen {
+        let (t, v1) = signature
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split_once(",v1="))
+            .unwrap_or_else(|| panic!("signature header {signature:?}"));
+        assert_eq!(&hmac_hex(&secret, t, body), v1, "a valid signature");
+        assert!(jobs::verify_signature(
+            secret.as_bytes(),
+            signature,
+            body,
+            t.parse().unwrap(),
+            0
+        ));
+        assert!(!jobs::verify_signature(
+            b"whsec_other",
+            signature,
+            body,
+            t.parse().unwrap(),
+            0
+        ));
+        let notification: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(&s(&notification["id"]), id);
+        assert_eq!(s(&notification["kind"]), "license.expiring");
+        if *status == 200 {
+            *delivered.entry(id.clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(delivered.len(), 6);
+    assert!(delivered.values().all(|&n| n == 1), "{delivered:?}");
+
+    // The e-mails: one per notification, to the finance address.
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 6);
+    for id in delivered.keys() {
+        let found: Vec<_> = mails
+            .iter()
+            .filter(|(_, m)| m.contains(id.as_str()))
+            .collect();
+        assert_eq!(found.len(), 1, "{id}");
+        assert_eq!(found[0].0, "billing@example.com");
+        assert!(found[0].1.contains("Subject: [licentia] license.expiring"));
+    }
+
+    // A deleted subscription gets nothing more; the finance role deletes its own.
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/notice-subscriptions/{mail_id}"),
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, left) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
+        .await;
+    assert_eq!(left["items"].as_array().unwrap().len(), 1);
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/notice-subscriptions/{mail_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_postgres() {
+    let Some(db) = PgDb::create("notices").await else {
+        return;
+    };
+    story(Backend::Postgres(db)).await;
+}
+
+/// `licentia jobs run --now DATE` on the database a server made: what it
+/// wrote, then nothing the second time; a bad date exits 2.
+async fn through_the_binary(backend: Backend) {
+    let mut srv = Server::start(backend).await;
+    // The database outlives the server: the binary runs on it next.
+    let _pg = srv.pg.take();
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "cron-cad",
+            json!({"name": "yearly", "binding": "unbound"}),
+        )
+        .await;
+    srv.post_ok(
+        "/v1/licenses",
+        &issuer,
+        json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
+        201,
+    )
+    .await;
+    let kept = std::mem::replace(&mut srv.dir, tempfile::tempdir().unwrap());
+    let dir = kept.path().to_path_buf();
+    let database_url = srv.config.database_url.clone();
+    srv.stop().await;
+    let jobs_run = |now: &str| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_licentia"));
+        command
+            .args(["jobs", "run", "--now", now, "--data-dir"])
+            .arg(&dir);
+        if let Some(url) = &database_url {
+            command.args(["--database-url", url]);
+        }
+        command.output().unwrap()
+    };
+    let out = jobs_run("2030-03-01");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("jobs for 2030-03-01: 2 notifications written (license.expiring 2)"),
+        "{stdout}"
+    );
+    let out = jobs_run("2030-03-01");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("0 notifications written, 2 already written"),
+        "{stdout}"
+    );
+    let out = jobs_run("2030-13-01");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_run_cli_sqlite() {
+    through_the_binary(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_run_cli_postgres() {
+    let Some(db) = PgDb::create("notices_cli").await else {
+        return;
+    };
+    through_the_binary(Backend::Postgres(db)).await;
+}
