@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Days, NaiveDate};
 use hmac::{Hmac, Mac};
-use licentia::server::jobs;
+use licentia::server::{jobs, AppState};
 use licentia::Timestamp;
 use serde_json::{json, Value};
 use server_support::{Backend, PgDb, Server};
@@ -381,10 +381,14 @@ async fn story(backend: Backend) {
         "{report}"
     );
     assert_eq!(report["idempotency_purged"], 0, "{report}");
-    let other = licentia::server::open_store(&srv.config).await.unwrap();
+    // Two more instances' worth of jobs, on the same database.
+    let (one, two) = (
+        AppState::open(&srv.config).await.unwrap(),
+        AppState::open(&srv.config).await.unwrap(),
+    );
     let (a, b) = tokio::join!(
-        jobs::run(other.clone(), &srv.config, lead(90), "test"),
-        jobs::run(other.clone(), &srv.config, lead(90), "test")
+        jobs::run(&one, lead(90), "test"),
+        jobs::run(&two, lead(90), "test")
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.written.len() + b.written.len(), 0, "{a} / {b}");
@@ -430,13 +434,9 @@ async fn story(backend: Backend) {
     );
     assert_eq!(s(&by_sub(&log, &mail_id)["status"]), "delivered");
     // Not due yet: nothing is attempted.
-    let early = jobs::deliver(other.clone(), &srv.config, Timestamp(retry_at - 1))
-        .await
-        .unwrap();
+    let early = jobs::deliver(&one, Timestamp(retry_at - 1)).await.unwrap();
     assert_eq!(early.delivered + early.retrying + early.failed, 0);
-    let due = jobs::deliver(other.clone(), &srv.config, Timestamp(retry_at))
-        .await
-        .unwrap();
+    let due = jobs::deliver(&two, Timestamp(retry_at)).await.unwrap();
     assert_eq!(due.delivered, 1);
     let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
     let hook_delivery = by_sub(&log, &hook_id);
@@ -655,4 +655,66 @@ async fn jobs_run_cli_postgres() {
         return;
     };
     through_the_binary(Backend::Postgres(db)).await;
+}
+
+/// With `jobs_interval_secs` set, `licentia serve` runs the jobs itself:
+/// a license expiring within a week gets its notices without any call.
+async fn periodic(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres(db) => (Some(db.url()), Some(db)),
+    };
+    let mut config = server_support::config(dir.path(), url);
+    config.jobs_interval_secs = 1;
+    let srv = Server::start_with(config, dir, pg).await;
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "tick-cad",
+            json!({"name": "trial", "binding": "unbound", "duration_days": 5}),
+        )
+        .await;
+    let (license, _) = srv.issue(&issuer, &policy).await;
+    // Polled with a deadline: the assertion is on what is written, not when.
+    let path = format!("/v1/notifications?subject={license}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let leads = loop {
+        let (_, page) = srv.call("GET", &path, Some(&srv.admin), None).await;
+        let items = page["items"].as_array().unwrap();
+        if items.len() == 3 || std::time::Instant::now() > deadline {
+            let mut leads: Vec<i64> = items
+                .iter()
+                .map(|n| n["lead_days"].as_i64().unwrap())
+                .collect();
+            leads.sort_unstable();
+            break leads;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(leads, [7, 30, 90]);
+    let (_, history) = srv
+        .call(
+            "GET",
+            "/v1/history?operation=notice.create",
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    assert_eq!(history["items"][0]["actor"], "system");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_the_jobs_sqlite() {
+    periodic(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_the_jobs_postgres() {
+    let Some(db) = PgDb::create("notices_periodic").await else {
+        return;
+    };
+    periodic(Backend::Postgres(db)).await;
 }

@@ -19,7 +19,6 @@
 //! receiver). E-mail goes to an SMTP relay in plain text, without STARTTLS
 //! or authentication.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
@@ -31,6 +30,7 @@ use super::billing::{due_notices, LeadTimes, Zone, ZonedDate};
 use super::config::Config;
 use super::secret;
 use super::store::*;
+use super::AppState;
 use crate::Timestamp;
 
 /// The header carrying a webhook body's signature.
@@ -101,12 +101,8 @@ pub fn today(config: &Config) -> Result<NaiveDate, String> {
 /// Runs the jobs for `today`: writes the notices due (licenses expiring
 /// within the lead times), purges old idempotency records, then delivers
 /// what is due now. `actor` is recorded in the history of what it writes.
-pub async fn run(
-    store: Arc<dyn Store>,
-    config: &Config,
-    today: NaiveDate,
-    actor: &str,
-) -> Result<JobReport, String> {
+pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> Result<JobReport, String> {
+    let (store, config) = (&state.store, state.config.as_ref());
     let zone = config.zone().map_err(|e| e.to_string())?;
     let leads = config.lead_times().map_err(|e| e.to_string())?;
     let mut report = JobReport {
@@ -134,7 +130,7 @@ pub async fn run(
         .purge_idempotency(day(cutoff, zone)?.start().0)
         .await
         .map_err(|e| e.detail)?;
-    report.deliveries = deliver(store, config, Timestamp::now()).await?;
+    report.deliveries = deliver(state, Timestamp::now()).await?;
     Ok(report)
 }
 
@@ -214,11 +210,8 @@ fn notification(
 
 /// Attempts every delivery due at `at` (in batches, concurrently within a
 /// batch), recording each attempt in the delivery log.
-pub async fn deliver(
-    store: Arc<dyn Store>,
-    config: &Config,
-    at: Timestamp,
-) -> Result<DeliveryReport, String> {
+pub async fn deliver(state: &AppState, at: Timestamp) -> Result<DeliveryReport, String> {
+    let store = &state.store;
     let mut report = DeliveryReport::default();
     loop {
         let due = store
@@ -231,7 +224,7 @@ pub async fn deliver(
         let mut tasks = tokio::task::JoinSet::new();
         for id in due {
             let store = store.clone();
-            let config = config.clone();
+            let config = state.config.clone();
             tasks.spawn(async move { deliver_one(store.as_ref(), &config, &id, at).await });
         }
         let mut progressed = false;
@@ -548,20 +541,18 @@ mod smtp {
 
 /// Runs the jobs every `jobs_interval_secs` until the task is aborted
 /// (nothing when the interval is 0).
-pub(super) fn spawn_periodic(
-    store: Arc<dyn Store>,
-    config: Config,
-) -> Option<tokio::task::JoinHandle<()>> {
-    if config.jobs_interval_secs == 0 {
+pub(super) fn spawn_periodic(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let interval = state.config.jobs_interval_secs;
+    if interval == 0 {
         return None;
     }
     Some(tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(Duration::from_secs(config.jobs_interval_secs));
+        let mut ticks = tokio::time::interval(Duration::from_secs(interval));
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            let outcome = match today(&config) {
-                Ok(day) => run(store.clone(), &config, day, "system").await,
+            let outcome = match today(&state.config) {
+                Ok(day) => run(&state, day, "system").await,
                 Err(e) => Err(e),
             };
             match outcome {
@@ -575,12 +566,12 @@ pub(super) fn spawn_periodic(
 /// `licentia jobs run`: the jobs for `date` (today in the configured zone
 /// when absent), on the configured database.
 pub async fn run_once(config: &Config, date: Option<NaiveDate>) -> Result<JobReport, String> {
-    let store = super::open_store(config).await?;
+    let state = AppState::open(config).await?;
     let date = match date {
         Some(date) => date,
         None => today(config)?,
     };
-    run(store, config, date, "cli").await
+    run(&state, date, "cli").await
 }
 
 #[cfg(test)]

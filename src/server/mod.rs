@@ -52,6 +52,21 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Opens the store and loads (or makes) the signing keys: what the
+    /// server runs on, and what `licentia jobs run` runs the jobs on.
+    pub async fn open(config: &Config) -> Result<AppState, String> {
+        let store = open_store(config).await?;
+        let key_dir = config.key_dir();
+        let keyring = Keyring::open(store.as_ref(), &key_dir).await?;
+        Ok(AppState {
+            store,
+            keys: Arc::new(RwLock::new(Arc::new(keyring))),
+            key_dir,
+            policies: Arc::default(),
+            config: Arc::new(config.clone()),
+        })
+    }
+
     /// Signs with the store's active key: `sign` runs on this instance's
     /// keyring, then the store's [`KeyStamp`](store::KeyStamp) is read; when
     /// another instance (or `licentia key rotate`/`retire`) changed the keys,
@@ -765,23 +780,15 @@ pub async fn launch_with_listener(
     config: Config,
     listener: tokio::net::TcpListener,
 ) -> Result<Running, String> {
-    let store = open_store(&config).await?;
-    let key_dir = config.key_dir();
-    let keyring = Keyring::open(store.as_ref(), &key_dir).await?;
+    let state = AppState::open(&config).await?;
     let (record, token) = api::mint_token("bootstrap admin", Role::Admin, "system");
-    let bootstrap_token = store
+    let bootstrap_token = state
+        .store
         .bootstrap_admin(record, token.hash())
         .await
         .map_err(|e| e.detail)?
         .then(|| token.reveal().to_owned());
-    let jobs = jobs::spawn_periodic(store.clone(), config.clone());
-    let state = AppState {
-        store,
-        keys: Arc::new(RwLock::new(Arc::new(keyring))),
-        key_dir,
-        policies: Arc::default(),
-        config: Arc::new(config.clone()),
-    };
+    let jobs = jobs::spawn_periodic(state.clone());
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app(state, &config), rx));

@@ -305,7 +305,7 @@ async fn run_jobs(
             .map_err(|_| ApiError::invalid(format!("'{text}' is not a date (YYYY-MM-DD)")))?,
         None => jobs::today(&s.config).map_err(ApiError::internal)?,
     };
-    let report = jobs::run(s.store.clone(), &s.config, date, &staff.actor())
+    let report = jobs::run(&s, date, &staff.actor())
         .await
         .map_err(ApiError::internal)?;
     ok(to_value(&report))
