@@ -56,6 +56,8 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+#[cfg(feature = "bulk")]
+pub mod bulk;
 #[cfg(feature = "capi")]
 #[allow(unsafe_code)]
 pub mod capi;
