@@ -720,6 +720,28 @@ async fn issue(
     body_hash: &str,
     req: IssueOverrides,
 ) -> Answer {
+    let (new, license_key) = prepare_license(&s, &req).await?;
+    let shown = license_key.reveal();
+    let render = move |r: &LicenseRecord| json!({ "license_key": shown, "license": r });
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        route,
+        &actor,
+        body_hash,
+        StatusCode::CREATED,
+        render,
+        |idem| { s.store.issue_license(new, &actor, idem).await? }
+    )
+}
+
+/// Checks `req`, builds the license it asks for and signs its file (when
+/// it has one of its own): a license ready to store, and its key.
+async fn prepare_license(
+    s: &AppState,
+    req: &IssueOverrides,
+) -> ApiResult<(NewLicense, LicenseKey)> {
     let policy = s
         .store
         .policy(&req.policy_id)
@@ -734,7 +756,7 @@ async fn issue(
     }
     let licensee = text_field("licensee", &req.licensee, crate::license::MAX_TEXT_LEN)?;
     let at = now();
-    let spec = base_spec(&policy, &product, licensee, &req, at)?;
+    let spec = base_spec(&policy, &product, licensee, req, at)?;
     let body_check = spec.to_body()?;
     let file = if has_own_file(&policy, &spec) {
         Some(s.sign(|k| sign_license(&spec, k)).await?)
@@ -758,30 +780,11 @@ async fn issue(
         updated_at: at.0,
         spec,
     };
-    let shown = license_key.reveal();
-    let render = move |r: &LicenseRecord| json!({ "license_key": shown, "license": r });
-    let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        route,
-        &actor,
-        body_hash,
-        StatusCode::CREATED,
-        render,
-        |idem| {
-            s.store
-                .issue_license(
-                    NewLicense {
-                        record,
-                        key_hash: license_key.hash(),
-                    },
-                    &actor,
-                    idem,
-                )
-                .await?
-        }
-    )
+    let new = NewLicense {
+        record,
+        key_hash: license_key.hash(),
+    };
+    Ok((new, license_key))
 }
 
 // ---------------------------------------------------------------- plans
@@ -1091,12 +1094,57 @@ pub async fn renew(
         .as_deref()
         .map(Timestamp::parse)
         .transpose()?;
+    let token = extend_license(
+        &s,
+        &mut record,
+        hard,
+        soft,
+        &req.mode,
+        req.activation_id.as_deref(),
+    )
+    .await?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation: "license.renew",
+        subject: id.clone(),
+        license_id: None,
+        customer_id: None,
+        details: json!({ "expires": hard.to_string(), "mode": req.mode }),
+    };
+    let render = move |r: &LicenseRecord| json!({ "license": r, "renewal_token": token });
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        "renew",
+        &actor,
+        &body.hash,
+        StatusCode::OK,
+        render,
+        |idem| { s.store.update_terms(record, ev, idem).await? }
+    )
+}
+
+/// Renews `record` to expire at `hard` (and `soft`): its spec says so, and
+/// in `file` mode its own file (if it has one) is re-signed; in `token` mode
+/// the answer is a renewal token for the file the customer holds (its own,
+/// or the machine-locked file of `activation_id`). The shared path of
+/// `POST /v1/licenses/{id}/renew` and subscription renewals; the caller
+/// stores the record.
+async fn extend_license(
+    s: &AppState,
+    record: &mut LicenseRecord,
+    hard: Timestamp,
+    soft: Option<Timestamp>,
+    mode: &str,
+    activation_id: Option<&str>,
+) -> ApiResult<Option<String>> {
     record.spec.expires = Some(hard.to_string());
     record.spec.soft_expiry = soft.map(|t| t.to_string());
     record.spec.issued_at = Some(now().to_string());
     record.spec.to_body()?;
     record.expires_at = Some(hard.0);
-    let token = match req.mode.as_str() {
+    let token = match mode {
         "file" => {
             if record.file.is_some() {
                 record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
@@ -1104,7 +1152,7 @@ pub async fn renew(
             None
         }
         "token" => {
-            let held = match &req.activation_id {
+            let held = match activation_id {
                 Some(a) => {
                     let activation = s.store.activation(a).await?;
                     if activation.license_id != record.id || activation.mode != "online" {
@@ -1133,26 +1181,7 @@ pub async fn renew(
         }
         _ => return Err(ApiError::invalid("mode is 'file' or 'token'")),
     };
-    let ev = Event {
-        actor: staff.actor(),
-        operation: "license.renew",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "expires": hard.to_string(), "mode": req.mode }),
-    };
-    let render = move |r: &LicenseRecord| json!({ "license": r, "renewal_token": token });
-    let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        "renew",
-        &actor,
-        &body.hash,
-        StatusCode::OK,
-        render,
-        |idem| { s.store.update_terms(record, ev, idem).await? }
-    )
+    Ok(token)
 }
 
 /// `PUT /v1/licenses/{id}/entitlements` body.

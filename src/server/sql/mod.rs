@@ -38,6 +38,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_allocations.sql")),
     (4, include_str!("../migrations/sqlite/0004_plans.sql")),
     (5, include_str!("../migrations/sqlite/0005_commerce.sql")),
+    (
+        6,
+        include_str!("../migrations/sqlite/0006_subscriptions.sql"),
+    ),
     (7, include_str!("../migrations/sqlite/0007_notices.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
@@ -52,6 +56,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/postgres/0004_plans.sql")),
     (5, include_str!("../migrations/postgres/0005_commerce.sql")),
+    (
+        6,
+        include_str!("../migrations/postgres/0006_subscriptions.sql"),
+    ),
     (7, include_str!("../migrations/postgres/0007_notices.sql")),
 ];
 
@@ -323,10 +331,15 @@ struct Filter {
 
 impl Filter {
     fn text(&mut self, column: &str, value: Option<&str>) {
+        self.compare(&format!("{column} ="), value);
+    }
+
+    /// `condition` (a column and an operator) against a text value.
+    fn compare(&mut self, condition: &str, value: Option<&str>) {
         if let Some(v) = value {
             self.args.push(Arg::Text(v.to_owned()));
             self.clauses
-                .push(format!("{column} = ${}", self.args.len()));
+                .push(format!("{condition} ${}", self.args.len()));
         }
     }
 
@@ -1316,41 +1329,9 @@ impl Store for SqlStore {
         actor: &str,
         idem: Option<Idem<LicenseRecord>>,
     ) -> ApiResult<Outcome<LicenseRecord>> {
-        let r = new.record;
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO licenses (id, product_id, policy_id, customer_id, key_hash, key_hint, status, \
-             licensee, spec, seats, seats_used, expires_at, file, issued_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14)",
-        )
-        .bind(&r.id)
-        .bind(&r.product_id)
-        .bind(&r.policy_id)
-        .bind(&r.customer_id)
-        .bind(&new.key_hash)
-        .bind(&r.key_hint)
-        .bind(&r.status)
-        .bind(&r.licensee)
-        .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
-        .bind(r.seats)
-        .bind(r.expires_at)
-        .bind(&r.file)
-        .bind(r.issued_at)
-        .bind(r.updated_at)
-        .execute(&mut *tx.tx)
-        .await?;
-        let mut ev = event(
-            actor,
-            "license.issue",
-            &r.id,
-            serde_json::json!({
-                "policy_id": r.policy_id, "seats": r.seats, "expires_at": r.expires_at, "licensee": r.licensee,
-            }),
-        );
-        ev.license_id = Some(r.id.clone());
-        ev.customer_id = r.customer_id.clone();
-        append(&mut tx, ev).await?;
-        self.finish(tx, r, idem).await
+        let record = insert_license(&mut tx, new, actor).await?;
+        self.finish(tx, record, idem).await
     }
 
     async fn list_licenses(
@@ -1454,62 +1435,13 @@ impl Store for SqlStore {
         idem: Option<Idem<LicenseRecord>>,
     ) -> ApiResult<Outcome<LicenseRecord>> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query(&format!(
-            "UPDATE licenses SET spec = $1, file = $2, expires_at = $3, updated_at = $4 \
-             WHERE id = $5 AND status <> 'revoked' RETURNING {LICENSE_COLUMNS}"
-        ))
-        .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
-        .bind(&r.file)
-        .bind(r.expires_at)
-        .bind(now())
-        .bind(&r.id)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        let Some(row) = row else {
-            let (status, _, _) = license_state(&mut tx, &r.id).await?;
-            return Err(status_refusal(&status));
-        };
-        let record = license_row(&row)?;
-        append(
-            &mut tx,
-            Event {
-                license_id: Some(record.id.clone()),
-                customer_id: record.customer_id.clone(),
-                ..ev
-            },
-        )
-        .await?;
+        let record = write_terms(&mut tx, &r, ev).await?;
         self.finish(tx, record, idem).await
     }
 
     async fn set_seats(&self, id: &str, seats: i64, ev: Event) -> ApiResult<LicenseRecord> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query(&format!(
-            "UPDATE licenses SET seats = $1, updated_at = $2 WHERE id = $3 AND seats_used <= $1 RETURNING {LICENSE_COLUMNS}"
-        ))
-        .bind(seats)
-        .bind(now())
-        .bind(id)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        let Some(row) = row else {
-            let (_, current, used) = license_state(&mut tx, id).await?;
-            return Err(ApiError::conflict(
-                "seats_in_use",
-                format!("{used} seats are in use; the license cannot have fewer"),
-            )
-            .with(serde_json::json!({"seats": current, "seats_used": used})));
-        };
-        let record = license_row(&row)?;
-        append(
-            &mut tx,
-            Event {
-                license_id: Some(record.id.clone()),
-                customer_id: record.customer_id.clone(),
-                ..ev
-            },
-        )
-        .await?;
+        let record = write_seats(&mut tx, id, seats, ev).await?;
         tx.tx.commit().await?;
         Ok(record)
     }
@@ -1947,6 +1879,107 @@ impl Store for SqlStore {
         })
         .transpose()
     }
+}
+
+/// Inserts an issued license and records its issue, inside `tx`.
+async fn insert_license(tx: &mut Tx<'_>, new: NewLicense, actor: &str) -> ApiResult<LicenseRecord> {
+    let r = new.record;
+    sqlx::query(
+            "INSERT INTO licenses (id, product_id, policy_id, customer_id, key_hash, key_hint, status, \
+             licensee, spec, seats, seats_used, expires_at, file, issued_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14)",
+        )
+        .bind(&r.id)
+        .bind(&r.product_id)
+        .bind(&r.policy_id)
+        .bind(&r.customer_id)
+        .bind(&new.key_hash)
+        .bind(&r.key_hint)
+        .bind(&r.status)
+        .bind(&r.licensee)
+        .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
+        .bind(r.seats)
+        .bind(r.expires_at)
+        .bind(&r.file)
+        .bind(r.issued_at)
+        .bind(r.updated_at)
+        .execute(&mut *tx.tx)
+        .await?;
+    let mut ev = event(
+        actor,
+        "license.issue",
+        &r.id,
+        serde_json::json!({
+            "policy_id": r.policy_id, "seats": r.seats, "expires_at": r.expires_at, "licensee": r.licensee,
+        }),
+    );
+    ev.license_id = Some(r.id.clone());
+    ev.customer_id = r.customer_id.clone();
+    append(tx, ev).await?;
+    Ok(r)
+}
+
+/// Replaces a license's spec, file and expiry (unless it is revoked) and
+/// records `ev`, inside `tx`.
+async fn write_terms(tx: &mut Tx<'_>, r: &LicenseRecord, ev: Event) -> ApiResult<LicenseRecord> {
+    let row = sqlx::query(&format!(
+        "UPDATE licenses SET spec = $1, file = $2, expires_at = $3, updated_at = $4 \
+             WHERE id = $5 AND status <> 'revoked' RETURNING {LICENSE_COLUMNS}"
+    ))
+    .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
+    .bind(&r.file)
+    .bind(r.expires_at)
+    .bind(now())
+    .bind(&r.id)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let Some(row) = row else {
+        let (status, _, _) = license_state(tx, &r.id).await?;
+        return Err(status_refusal(&status));
+    };
+    let record = license_row(&row)?;
+    append(
+        tx,
+        Event {
+            license_id: Some(record.id.clone()),
+            customer_id: record.customer_id.clone(),
+            ..ev
+        },
+    )
+    .await?;
+    Ok(record)
+}
+
+/// Sets a license's seats, never below the seats in use (409
+/// `seats_in_use` naming them), and records `ev`, inside `tx`.
+async fn write_seats(tx: &mut Tx<'_>, id: &str, seats: i64, ev: Event) -> ApiResult<LicenseRecord> {
+    let row = sqlx::query(&format!(
+            "UPDATE licenses SET seats = $1, updated_at = $2 WHERE id = $3 AND seats_used <= $1 RETURNING {LICENSE_COLUMNS}"
+        ))
+        .bind(seats)
+        .bind(now())
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    let Some(row) = row else {
+        let (_, current, used) = license_state(tx, id).await?;
+        return Err(ApiError::conflict(
+            "seats_in_use",
+            format!("{used} seats are in use; the license cannot have fewer"),
+        )
+        .with(serde_json::json!({"seats": current, "seats_used": used})));
+    };
+    let record = license_row(&row)?;
+    append(
+        tx,
+        Event {
+            license_id: Some(record.id.clone()),
+            customer_id: record.customer_id.clone(),
+            ..ev
+        },
+    )
+    .await?;
+    Ok(record)
 }
 
 async fn insert_token(tx: &mut Tx<'_>, t: &TokenRecord, hash: &str) -> ApiResult<()> {
