@@ -490,6 +490,70 @@ async fn story(backend: Backend) {
     );
     assert_eq!(changed["pending"]["interval"], Value::Null);
 
+    // Renewal options: `once` renews one more term and then no more;
+    // `switch_to_monthly` goes on month to month, invoiced monthly.
+    let once = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                day(2030, 1, 1),
+                "prepaid_1y",
+                "yearly",
+                "once",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let once_path = format!("/v1/subscriptions/{}/renew", s(&once["subscription"]["id"]));
+    let (status, renewed) = srv.call("POST", &once_path, Some(&t.issuer), None).await;
+    assert_eq!(status, 200, "{renewed}");
+    let sub = &renewed["subscription"];
+    assert_eq!(
+        (&sub["term_end"], &sub["renewal"], &sub["final_end"]),
+        (
+            &text(day(2031, 12, 31)),
+            &json!("none"),
+            &text(day(2031, 12, 31))
+        )
+    );
+    let (status, body) = srv.call("POST", &once_path, Some(&t.issuer), None).await;
+    assert_eq!((status, kind(&body)), (409, "does_not_renew"));
+    let switch = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                day(2030, 1, 1),
+                "prepaid_1y",
+                "yearly",
+                "switch_to_monthly",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let switch_path = format!(
+        "/v1/subscriptions/{}/renew",
+        s(&switch["subscription"]["id"])
+    );
+    let (status, renewed) = srv.call("POST", &switch_path, Some(&t.issuer), None).await;
+    assert_eq!(status, 200, "{renewed}");
+    let sub = &renewed["subscription"];
+    assert_eq!(
+        (&sub["billing"], &sub["interval"], &sub["renewal"]),
+        (&json!("monthly"), &json!("monthly"), &json!("always"))
+    );
+    assert_eq!(
+        (&sub["term_start"], &sub["term_end"], &sub["next_invoice"]),
+        (
+            &text(day(2031, 1, 1)),
+            &text(day(2031, 1, 31)),
+            &text(day(2031, 1, 1))
+        )
+    );
+
     // An Idempotency-Key replays the first answer.
     let again = || {
         let (srv, token, body) = (&srv, t.issuer.clone(), leap.clone());
@@ -510,7 +574,7 @@ async fn story(backend: Backend) {
     assert_eq!((first_status, second_status), (201, 201));
     assert_eq!(first["license_key"], second["license_key"]);
     assert_eq!(first["subscription"]["id"], second["subscription"]["id"]);
-    assert_eq!(count(&srv, &t.auditor, "subscription.create").await, 4);
+    assert_eq!(count(&srv, &t.auditor, "subscription.create").await, 6);
 
     // Bad input is a 4xx naming the problem.
     let bad = |field: &str, value: Value| {

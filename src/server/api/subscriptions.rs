@@ -437,12 +437,23 @@ pub async fn set_billing(
                 pending.billing_effective = next.term_end.succ_opt();
             }
         }
-        next.pending = (pending != PendingChange::default()).then_some(pending);
         // The next term must be possible under the change (a monthly term
         // is not invoiced yearly).
-        next.next_contract().map_err(|_| {
-            ApiError::invalid("that interval is longer than a term of that billing model")
-        })?;
+        let next_model = match &pending.billing {
+            Some(name) => name.parse().map_err(bad)?,
+            None => contract.model(),
+        };
+        let next_interval = match &pending.interval {
+            Some(name) => name.parse().map_err(bad)?,
+            None => contract.invoices().interval(),
+        };
+        if next_interval.months() > next_model.term_months() {
+            return Err(bad(BillingError::IntervalExceedsTerm {
+                interval: next_interval,
+                model: next_model,
+            }));
+        }
+        next.pending = (pending != PendingChange::default()).then_some(pending);
         let ev = Event {
             actor: staff.actor(),
             operation: "subscription.billing",
