@@ -718,3 +718,161 @@ async fn serve_runs_the_jobs_postgres() {
     };
     periodic(Backend::Postgres(db)).await;
 }
+
+/// The notices of one subject, as (kind, lead days, due on), sorted.
+async fn notices_of(srv: &Server, subject: &str) -> Vec<(String, i64, String)> {
+    let (_, page) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={subject}&limit=500"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    let mut out: Vec<(String, i64, String)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                s(&n["kind"]),
+                n["lead_days"].as_i64().unwrap(),
+                s(&n["due_on"]),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Subscriptions: the jobs renew a term that ended (once, however often
+/// they run), end one that does not renew, and write the renewal, the
+/// coming end, invoices and cancellation deadlines at their lead times.
+async fn subscriptions(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "subs-notices",
+            json!({"name": "sub", "binding": "unbound"}),
+        )
+        .await;
+    let plan = srv
+        .post_ok(
+            "/v1/plans",
+            &issuer,
+            json!({"name": "Business", "policy_id": policy}),
+            201,
+        )
+        .await;
+    let customer = srv
+        .post_ok(
+            "/v1/customers",
+            &issuer,
+            json!({"kind": "customer", "name": "Acme GmbH"}),
+            201,
+        )
+        .await;
+    let subscribe = |renewal: &str| {
+        json!({
+            "customer_id": customer["id"], "plan_id": plan["id"], "seats": 2,
+            "billing": "prepaid_1y", "interval": "yearly", "start": "2030-01-01",
+            "renewal": renewal, "notice": "1 month before term end",
+        })
+    };
+    let renews = srv
+        .post_ok("/v1/subscriptions", &issuer, subscribe("always"), 201)
+        .await;
+    let renews = s(&renews["subscription"]["id"]);
+    let ends = srv
+        .post_ok("/v1/subscriptions", &issuer, subscribe("none"), 201)
+        .await;
+    let ends = s(&ends["subscription"]["id"]);
+    let of_kind = |all: &[(String, i64, String)], kind: &str| -> Vec<(i64, String)> {
+        all.iter()
+            .filter(|n| n.0 == kind)
+            .map(|n| (n.1, n.2.clone()))
+            .collect()
+    };
+
+    // 1 November: the last day to cancel (30 November) is 30 days away;
+    // the next invoice (1 January) 61; the end of the one that does not
+    // renew, 60.
+    run(&srv, date("2030-11-01")).await;
+    let got = notices_of(&srv, &renews).await;
+    assert_eq!(
+        of_kind(&got, "cancellation.deadline"),
+        [(30, "2030-11-30".into()), (90, "2030-11-30".into())]
+    );
+    assert_eq!(of_kind(&got, "invoice.due"), [(90, "2031-01-01".into())]);
+    assert!(of_kind(&got, "subscription.expiring").is_empty());
+    let got = notices_of(&srv, &ends).await;
+    assert_eq!(
+        of_kind(&got, "subscription.expiring"),
+        [(90, "2030-12-31".into())]
+    );
+    run(&srv, date("2030-12-01")).await;
+    assert_eq!(
+        of_kind(&notices_of(&srv, &ends).await, "subscription.expiring"),
+        [(30, "2030-12-31".into()), (90, "2030-12-31".into())]
+    );
+
+    // 1 January: the term that ended yesterday renews, once; the other
+    // subscription ends.
+    let report = run(&srv, date("2031-01-01")).await;
+    assert_eq!(report["renewed"], 1, "{report}");
+    let got = notices_of(&srv, &renews).await;
+    assert_eq!(
+        of_kind(&got, "subscription.renewed"),
+        [(0, "2031-01-01".into())]
+    );
+    let (_, sub) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions/{renews}"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s(&sub["term_start"]), s(&sub["term_end"])),
+        ("2031-01-01".into(), "2031-12-31".into())
+    );
+    let (_, sub) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions/{ends}"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(s(&sub["status"]), "ended");
+    let history = count(&srv, "/v1/history?operation=subscription.renew").await;
+    let notices = count(&srv, "/v1/notifications?offset=0").await;
+    let report = run(&srv, date("2031-01-01")).await;
+    assert_eq!(
+        (report["renewed"].as_u64(), written(&report)),
+        (Some(0), 0),
+        "{report}"
+    );
+    assert_eq!(
+        count(&srv, "/v1/history?operation=subscription.renew").await,
+        history
+    );
+    assert_eq!(count(&srv, "/v1/notifications?offset=0").await, notices);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_sqlite() {
+    subscriptions(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_postgres() {
+    let Some(db) = PgDb::create("notices_subscriptions").await else {
+        return;
+    };
+    subscriptions(Backend::Postgres(db)).await;
+}

@@ -52,6 +52,8 @@ pub struct JobReport {
     pub written: std::collections::BTreeMap<String, u64>,
     /// Notices already written by an earlier run.
     pub already_written: u64,
+    /// Subscription terms renewed.
+    pub renewed: u64,
     /// Stored `Idempotency-Key` answers purged for age.
     pub idempotency_purged: u64,
     /// Deliveries attempted in this run.
@@ -84,8 +86,8 @@ impl std::fmt::Display for JobReport {
         let d = self.deliveries;
         write!(
             f,
-            ", {} already written; deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged",
-            self.already_written, d.delivered, d.retrying, d.failed, self.idempotency_purged
+            ", {} already written; {} subscription terms renewed; deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged",
+            self.already_written, self.renewed, d.delivered, d.retrying, d.failed, self.idempotency_purged
         )
     }
 }
@@ -109,7 +111,11 @@ pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> Result<JobR
         date: today.to_string(),
         ..JobReport::default()
     };
-    for notification in license_notices(store.as_ref(), zone, &leads, today).await? {
+    // Renewals first: the notices then see the renewed terms.
+    let (renewed, subscription_notices) = subscriptions(state, &leads, today).await?;
+    report.renewed = renewed;
+    let licenses = license_notices(store.as_ref(), zone, &leads, today).await?;
+    for notification in licenses.into_iter().chain(subscription_notices) {
         let kind = notification.kind.clone();
         if store
             .record_notification(notification, actor)
@@ -185,6 +191,105 @@ async fn license_notices(
         }
     }
     Ok(out)
+}
+
+/// Renews the subscription terms that ended before `today` (per each one's
+/// renewal option; a term renews once however many runs race), then
+/// returns how many terms were renewed and the subscription notices due on
+/// `today`: `subscription.renewed` for each renewed now,
+/// `subscription.expiring` before the last day of one that will not renew,
+/// `invoice.due` before its next invoice and `cancellation.deadline` before
+/// its last day to cancel.
+async fn subscriptions(
+    state: &AppState,
+    leads: &LeadTimes,
+    today: NaiveDate,
+) -> Result<(u64, Vec<Notification>), String> {
+    let mut ids = Vec::new();
+    for status in ["active", "cancelled"] {
+        let filter = SubscriptionFilter {
+            status: Some(status.into()),
+            ..SubscriptionFilter::default()
+        };
+        let mut page = Page {
+            limit: super::extract::MAX_LIMIT,
+            offset: 0,
+        };
+        loop {
+            let batch = state
+                .store
+                .list_subscriptions(&filter, page)
+                .await
+                .map_err(|e| e.detail)?;
+            ids.extend(batch.iter().map(|s| s.id.clone()));
+            if (batch.len() as i64) < page.limit {
+                break;
+            }
+            page.offset += page.limit;
+        }
+    }
+    let mut renewed_terms = 0;
+    let mut out = Vec::new();
+    for id in ids {
+        let (sub, renewed) = super::api::subscriptions::renew_due(state, &id, today)
+            .await
+            .map_err(|e| format!("subscription {id}: {}", e.detail))?;
+        let view = sub.view(today).map_err(|e| e.detail)?;
+        let data = |extra: serde_json::Value| {
+            let mut data = serde_json::json!({
+                "subscription_id": sub.id,
+                "customer_id": sub.customer_id,
+                "plan_id": sub.plan_id,
+                "product_id": sub.product_id,
+                "seats": sub.seats,
+                "status": sub.status,
+                "term_start": sub.term_start,
+                "term_end": sub.term_end,
+                "license_ids": sub.license_ids,
+            });
+            if let (Some(data), serde_json::Value::Object(extra)) = (data.as_object_mut(), extra) {
+                data.extend(extra);
+            }
+            data
+        };
+        if renewed > 0 {
+            renewed_terms += u64::from(renewed);
+            out.push(notification(
+                SUBSCRIPTION_RENEWED,
+                sub.id.clone(),
+                0,
+                sub.term_start,
+                today,
+                data(serde_json::json!({ "terms_renewed": renewed })),
+            ));
+        }
+        let dated = [
+            (SUBSCRIPTION_EXPIRING, view.final_end, "final_end"),
+            (INVOICE_DUE, view.next_invoice, "invoice_date"),
+            (
+                CANCELLATION_DEADLINE,
+                view.last_day_to_cancel,
+                "last_day_to_cancel",
+            ),
+        ];
+        for (kind, date, field) in dated {
+            let Some(date) = date else { continue };
+            for key in due_notices(&sub.id, &kind, date, leads, today) {
+                out.push(notification(
+                    key.kind,
+                    key.subject,
+                    key.lead_days,
+                    key.end,
+                    today,
+                    data(serde_json::json!({
+                        field: date,
+                        "next_possible_end": view.next_possible_end,
+                    })),
+                ));
+            }
+        }
+    }
+    Ok((renewed_terms, out))
 }
 
 /// A new notification (its key: `subject`, `kind`, `lead_days`, `due_on`).

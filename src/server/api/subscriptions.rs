@@ -648,7 +648,6 @@ pub(crate) async fn renew_term(
 /// `ended`. Safe to call any number of times, from any number of
 /// instances: a term renews once. Answers the subscription as it stands
 /// and how many terms this call renewed.
-#[expect(dead_code, reason = "the periodic job (notices) calls it")]
 pub(crate) async fn renew_due(
     s: &AppState,
     id: &str,
