@@ -54,6 +54,9 @@ pub struct JobReport {
     pub already_written: u64,
     /// Subscription terms renewed.
     pub renewed: u64,
+    /// What could not be done for one subject (the rest was done); tried
+    /// again at the next run.
+    pub errors: Vec<String>,
     /// Stored `Idempotency-Key` answers purged for age.
     pub idempotency_purged: u64,
     /// Deliveries attempted in this run.
@@ -88,7 +91,15 @@ impl std::fmt::Display for JobReport {
             f,
             ", {} already written; {} subscription terms renewed; deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged",
             self.already_written, self.renewed, d.delivered, d.retrying, d.failed, self.idempotency_purged
-        )
+        )?;
+        if !self.errors.is_empty() {
+            write!(
+                f,
+                "; {} subjects failed (tried again next run)",
+                self.errors.len()
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -112,7 +123,8 @@ pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> Result<JobR
         ..JobReport::default()
     };
     // Renewals first: the notices then see the renewed terms.
-    let (renewed, subscription_notices) = subscriptions(state, &leads, today).await?;
+    let (renewed, subscription_notices) =
+        subscriptions(state, &leads, today, &mut report.errors).await?;
     report.renewed = renewed;
     let licenses = license_notices(store.as_ref(), zone, &leads, today).await?;
     for notification in licenses.into_iter().chain(subscription_notices) {
@@ -194,7 +206,8 @@ async fn license_notices(
 }
 
 /// Renews the subscription terms that ended before `today` (per each one's
-/// renewal option; a term renews once however many runs race), then
+/// renewal option; a term renews once however many runs race; a
+/// subscription that fails is added to `errors` and skipped), then
 /// returns how many terms were renewed and the subscription notices due on
 /// `today`: `subscription.renewed` for each renewed now,
 /// `subscription.expiring` before the last day of one that will not renew,
@@ -204,6 +217,7 @@ async fn subscriptions(
     state: &AppState,
     leads: &LeadTimes,
     today: NaiveDate,
+    errors: &mut Vec<String>,
 ) -> Result<(u64, Vec<Notification>), String> {
     let mut ids = Vec::new();
     for status in ["active", "cancelled"] {
@@ -231,10 +245,21 @@ async fn subscriptions(
     let mut renewed_terms = 0;
     let mut out = Vec::new();
     for id in ids {
-        let (sub, renewed) = super::api::subscriptions::renew_due(state, &id, today)
-            .await
-            .map_err(|e| format!("subscription {id}: {}", e.detail))?;
-        let view = sub.view(today).map_err(|e| e.detail)?;
+        // One subscription that cannot renew (a revoked license...) must
+        // not hold the others' renewals and notices back: it is reported,
+        // and tried again at the next run.
+        let done = match super::api::subscriptions::renew_due(state, &id, today).await {
+            Ok((sub, renewed)) => sub.view(today).map(|view| (sub, renewed, view)),
+            Err(e) => Err(e),
+        };
+        let (sub, renewed, view) = match done {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(subscription = %id, error = %e.detail, "subscription job failed");
+                errors.push(format!("subscription {id}: {}", e.detail));
+                continue;
+            }
+        };
         let data = |extra: serde_json::Value| {
             let mut data = serde_json::json!({
                 "subscription_id": sub.id,

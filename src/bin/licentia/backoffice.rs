@@ -155,9 +155,14 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     .map(|()| Some(format!("signing key {key_id} retired")))
             }
             Command::Jobs(JobsCommand::Run { place, now }) => {
-                server::jobs::run_once(&place.config(None)?, now)
-                    .await
-                    .map(|report| Some(report.to_string()))
+                match server::jobs::run_once(&place.config(None)?, now).await? {
+                    // What was done is printed; what failed is the error.
+                    report if !report.errors.is_empty() => {
+                        common::print(&report.to_string()).map_err(|e| e.to_string())?;
+                        Err(report.errors.join("\n"))
+                    }
+                    report => Ok(Some(report.to_string())),
+                }
             }
         }
     });
