@@ -729,3 +729,116 @@ pub async fn renew(
         "renewal_tokens": r.tokens,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{launch_with_listener, Config};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// What the periodic job relies on: [`renew_due`] catches up on every
+    /// term that ended, once however often it runs, and ends what does not
+    /// renew. The catalogue is made over HTTP by a running server; the job
+    /// runs on an [`AppState`] of its own on the same database, as
+    /// `licentia jobs run` does.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn renew_due_catches_up_once_and_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            rate_limit_per_minute: 0,
+            ..Config::default()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = launch_with_listener(config.clone(), listener)
+            .await
+            .unwrap();
+        let admin = running.bootstrap_token.clone().unwrap();
+        let client = reqwest::Client::new();
+        let base = format!("http://{}", running.addr);
+        let post = |path: &str, body: Value| {
+            let req = client
+                .post(format!("{base}{path}"))
+                .bearer_auth(&admin)
+                .json(&body);
+            async move {
+                let resp = req.send().await.unwrap();
+                assert_eq!(resp.status(), 201);
+                resp.json::<Value>().await.unwrap()
+            }
+        };
+        let product = post("/v1/products", json!({"code": "due", "name": "Due"})).await;
+        let policy = post(
+            "/v1/policies",
+            json!({"product_id": product["id"], "name": "p", "binding": "unbound"}),
+        )
+        .await;
+        let plan = post(
+            "/v1/plans",
+            json!({"name": "Plan", "policy_id": policy["id"]}),
+        )
+        .await;
+        let customer = post("/v1/customers", json!({"kind": "customer", "name": "Acme"})).await;
+        let subscribe = |start: &str, billing: &str, renewal: &str| {
+            post(
+                "/v1/subscriptions",
+                json!({
+                    "customer_id": customer["id"], "plan_id": plan["id"], "seats": 2,
+                    "billing": billing, "interval": "monthly", "start": start,
+                    "renewal": renewal, "notice": "1 month before term end",
+                }),
+            )
+        };
+        let monthly = subscribe("2030-01-15", "monthly", "always").await;
+        let once = subscribe("2030-01-01", "prepaid_1y", "once").await;
+        let id = |v: &Value| v["subscription"]["id"].as_str().unwrap().to_owned();
+        let (monthly, once) = (id(&monthly), id(&once));
+
+        let state = AppState::open(&config).await.unwrap();
+        // Three monthly terms ended by 20 April: each renews, in order.
+        let (sub, renewed) = renew_due(&state, &monthly, day(2030, 4, 20)).await.unwrap();
+        assert_eq!((renewed, sub.term_end), (3, day(2030, 5, 14)));
+        let license = state.store.license(&sub.license_ids[0]).await.unwrap();
+        assert_eq!(
+            license.expires_at,
+            Some(Timestamp::parse("2030-05-15").unwrap().0)
+        );
+        let history = |op: &'static str| {
+            let state = state.clone();
+            async move {
+                let filter = crate::server::store::HistoryFilter {
+                    operation: Some(op.into()),
+                    ..Default::default()
+                };
+                let page = crate::server::store::Page {
+                    limit: 500,
+                    offset: 0,
+                };
+                state.store.history(&filter, page).await.unwrap().len()
+            }
+        };
+        assert_eq!(history("subscription.renew").await, 3);
+        // The same day again, or a day within the term: nothing more.
+        for today in [day(2030, 4, 20), day(2030, 5, 14)] {
+            let (sub, renewed) = renew_due(&state, &monthly, today).await.unwrap();
+            assert_eq!((renewed, sub.term_end), (0, day(2030, 5, 14)));
+        }
+        assert_eq!(history("subscription.renew").await, 3);
+
+        // `once` renews one year, then ends when that year is over.
+        let (sub, renewed) = renew_due(&state, &once, day(2032, 6, 1)).await.unwrap();
+        assert_eq!(renewed, 1);
+        assert_eq!(
+            (sub.status.as_str(), sub.ends_on, sub.renewal.as_str()),
+            ("ended", Some(day(2031, 12, 31)), "none")
+        );
+        let (sub, renewed) = renew_due(&state, &once, day(2032, 6, 2)).await.unwrap();
+        assert_eq!((renewed, sub.status.as_str()), (0, "ended"));
+        assert_eq!(history("subscription.end").await, 1);
+        running.stop().await.unwrap();
+    }
+}
