@@ -6,3 +6,4 @@ cargo test --all-features
 scripts/test-postgres.sh
 scripts/test-c.sh
 scripts/test-bindings.sh
+scripts/schemathesis.sh

@@ -156,12 +156,17 @@ fn storage_fault(cause: &sqlx::Error, db: &dyn sqlx::error::DatabaseError) -> Op
     }
     let code = db.code()?;
     let fault = if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-        // Extended result codes: the primary code is the low byte.
-        match code.parse::<i32>().ok()? & 0xff {
-            13 => Fault::Full,                     // SQLITE_FULL
-            8 => Fault::ReadOnly,                  // SQLITE_READONLY
-            5 | 6 | 10 | 14 => Fault::Unavailable, // BUSY, LOCKED, IOERR, CANTOPEN
-            _ => return None,
+        // Extended result codes: the primary code is the low byte. Storage
+        // that turned read-only under open files fails writes with
+        // IOERR_WRITE, FSYNC or TRUNCATE rather than READONLY.
+        match code.parse::<i32>().ok()? {
+            778 | 1034 | 1546 => Fault::ReadOnly,
+            code => match code & 0xff {
+                13 => Fault::Full,                     // SQLITE_FULL
+                8 => Fault::ReadOnly,                  // SQLITE_READONLY
+                5 | 6 | 10 | 14 => Fault::Unavailable, // BUSY, LOCKED, IOERR, CANTOPEN
+                _ => return None,
+            },
         }
     } else {
         // PostgreSQL SQLSTATEs.
@@ -187,7 +192,7 @@ fn storage_fault(cause: &sqlx::Error, db: &dyn sqlx::error::DatabaseError) -> Op
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "read_only",
-                "the database is read-only; nothing was changed (reads still work) until an operator makes it writable",
+                "the database refuses writes (read-only or failing storage); nothing was changed (reads still work) until an operator makes it writable",
             )
             .retry_after(DATABASE_RETRY_AFTER)
         }

@@ -137,6 +137,8 @@ pub struct Route {
     pub access: Access,
     /// One line for the OpenAPI document.
     pub summary: &'static str,
+    /// Takes `limit` and `offset` (a list).
+    pub paged: bool,
     handler: MethodRouter<AppState>,
 }
 
@@ -152,7 +154,17 @@ fn route(
         path,
         access,
         summary,
+        paged: false,
         handler,
+    }
+}
+
+impl Route {
+    /// A list: the document offers `limit` and `offset` (see
+    /// [`extract::PageQuery`]); a route that says so must take them.
+    fn paged(mut self) -> Route {
+        self.paged = true;
+        self
     }
 }
 
@@ -206,7 +218,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "List API tokens (admin)",
             get(api::list_tokens),
-        ),
+        )
+        .paged(),
         route(
             "delete",
             "/v1/tokens/{id}",
@@ -248,7 +261,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "List products",
             get(api::list_products),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/products/{id}",
@@ -269,7 +283,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "List policies (filter: product_id)",
             get(api::list_policies),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/policies/{id}",
@@ -290,7 +305,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "List customers (filters: parent_id, kind)",
             get(api::list_customers),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/customers/{id}",
@@ -318,7 +334,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "A customer's history",
             get(api::customer_history),
-        ),
+        )
+        .paged(),
         route(
             "post",
             "/v1/plans",
@@ -332,7 +349,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "List plans (filter: product_id)",
             get(api::list_plans),
-        ),
+        )
+        .paged(),
         route("get", "/v1/plans/{id}", Token, "Show a plan", get(api::show_plan)),
         route(
             "post",
@@ -354,7 +372,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "List licenses (filters: product_id, customer_id, status, expires_before)",
             get(api::list_licenses),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/licenses/{id}",
@@ -410,14 +429,16 @@ fn core_routes() -> Vec<Route> {
             Token,
             "A license's activations",
             get(api::license_activations),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/licenses/{id}/history",
             Token,
             "A license's history",
             get(api::license_history),
-        ),
+        )
+        .paged(),
         route(
             "post",
             "/v1/activations",
@@ -487,7 +508,8 @@ fn core_routes() -> Vec<Route> {
             Token,
             "The history (filters: license_id, customer_id, operation, after_seq)",
             get(api::history),
-        ),
+        )
+        .paged(),
     ]
 }
 
@@ -502,16 +524,17 @@ pub fn openapi() -> serde_json::Value {
         if r.path.contains("{id}") {
             params.push(serde_json::json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
         }
-        if r.method == "get"
-            && r.path.starts_with("/v1/")
-            && r.access == Access::Token
-            && !r.path.ends_with("}")
-        {
-            for name in ["limit", "offset"] {
-                params.push(
-                    serde_json::json!({"name": name, "in": "query", "schema": {"type": "integer"}}),
-                );
-            }
+        if r.paged {
+            params.push(serde_json::json!({"name": "limit", "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": extract::MAX_LIMIT}}));
+            params.push(serde_json::json!({"name": "offset", "in": "query",
+                "schema": {"type": "integer", "minimum": 0}}));
+        }
+        if r.path == "/v1/revocation-list" {
+            params.push(
+                serde_json::json!({"name": "product", "in": "query", "required": true,
+                "schema": {"type": "string"}}),
+            );
         }
         let security = match r.access {
             Access::Public => serde_json::json!([]),
@@ -574,7 +597,15 @@ fn request_schema(method: &str, path: &str) -> Option<serde_json::Value> {
         .or_else(|| api::bulk::request_fields(method, path))?;
     let properties: serde_json::Map<String, serde_json::Value> = fields
         .iter()
-        .map(|(name, kind, _)| ((*name).to_owned(), serde_json::json!({ "type": kind })))
+        .map(|(name, kind, required)| {
+            // An optional field is an `Option`: null is the same as absent.
+            let kind = if *required {
+                serde_json::json!(kind)
+            } else {
+                serde_json::json!([kind, "null"])
+            };
+            ((*name).to_owned(), serde_json::json!({ "type": kind }))
+        })
         .collect();
     let required: Vec<&str> = fields.iter().filter(|f| f.2).map(|f| f.0).collect();
     Some(serde_json::json!({

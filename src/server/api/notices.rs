@@ -34,7 +34,8 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             Token,
             "List notice subscriptions (admin: all, filter role; others: their role's)",
             get(list_subscriptions),
-        ),
+        )
+        .paged(),
         route(
             "delete",
             "/v1/notice-subscriptions/{id}",
@@ -48,7 +49,8 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             Token,
             "Notifications the jobs wrote, newest first (filters: kind, subject)",
             get(list_notifications),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/notifications/{id}/deliveries",

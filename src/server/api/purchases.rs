@@ -46,7 +46,8 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             Access::Token,
             "List purchases, newest first (filters: customer_id, product_id)",
             get(list_purchases),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/purchases/{id}",

@@ -59,7 +59,8 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             Token,
             "List subscriptions (filters: customer_id, plan_id, status, term_end_before)",
             get(list),
-        ),
+        )
+        .paged(),
         route(
             "get",
             "/v1/subscriptions/{id}",
