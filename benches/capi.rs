@@ -10,7 +10,10 @@
 
 use std::ffi::CString;
 use std::ptr;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+mod common;
+use common::{figure, median, Figure};
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use licentia::capi::*;
@@ -27,6 +30,7 @@ const MACHINE: &str = "03609ac5750e57fd8727f95bcfff3ce06a03daa58406d6f907ab64a58
 const NOW: &str = "2026-12-20T00:00:00Z";
 
 fn verify_and_check(c: &mut Criterion) {
+    let since = SystemTime::now();
     assert_eq!(
         LICENSE.len(),
         LICENSE_LEN,
@@ -102,6 +106,13 @@ fn verify_and_check(c: &mut Criterion) {
     group.bench_function("rust", |b| b.iter(rust));
     group.bench_function("c_abi", |b| b.iter(c_abi));
     group.finish();
+    let us = |id| median("verify_and_check", id, since).map(|ns| ns / 1e3);
+    Figure {
+        limit: us("rust").map(|r| ("Rust verify + check (criterion median)", r)),
+        max_ratio: Some(1.05),
+        ..figure("verify + check through the C ABI", us("c_abi"), "µs")
+    }
+    .emit();
     report_ratio(rust, c_abi);
 
     // SAFETY: created above, not used after.
@@ -135,6 +146,20 @@ fn report_ratio<A, B>(mut rust: impl FnMut() -> A, mut c_abi: impl FnMut() -> B)
         "verify_and_check: rust {rust:.2} us, c_abi {c_abi:.2} us, ratio {:.3} (limit 1.05)",
         c_abi / rust
     );
+    let blocks = "fastest of 40 alternating blocks of 200";
+    Figure {
+        limit: Some(("Rust verify + check, same blocks", rust)),
+        max_ratio: Some(1.05),
+        note: blocks,
+        ..figure("verify + check through the C ABI", Some(c_abi), "µs")
+    }
+    .emit();
+    // The Rust figure the Python binding is compared with (bench-python.py).
+    Figure {
+        note: blocks,
+        ..figure("verify + check of typical.lic (Rust)", Some(rust), "µs")
+    }
+    .emit();
 }
 
 criterion_group!(benches, verify_and_check);

@@ -13,8 +13,10 @@
 //! from an interleaved paired measurement. Figures: BENCHMARKS.md.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
+
+mod common;
+use common::{figure, measuring, median, Figure};
 
 use criterion::Criterion;
 use ed25519_dalek::Signer as _;
@@ -207,52 +209,34 @@ fn report_paired() {
         let signature = key.sign(black_box(&message));
         public.verify_strict(&message, &signature).unwrap();
     });
-    println!("paired (interleaved) medians of ratios:");
-    println!("  verify+check / bare verify_strict = {verify:.3}x (target <= 1.15)");
-    println!("  issue+armor / bare sign = {sign:.3}x (target <= 1.15)");
-    println!("  issue+armor / bare sign+verify_strict = {sign_verify:.3}x (no target)");
-}
-
-/// Where criterion writes its estimates: `$CRITERION_HOME`, else
-/// `<target>/criterion` (this binary is `<target>/<profile>/deps/<name>`).
-fn criterion_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return Some(PathBuf::from(home));
+    let paired = "paired: median of 201 interleaved ratios";
+    for (name, limit, ratio, max_ratio) in [
+        (
+            "verify + check (Rust)",
+            "bare verify_strict",
+            verify,
+            Some(1.15),
+        ),
+        ("issue + armor", "bare sign", sign, Some(1.15)),
+        (
+            "issue + armor",
+            "bare sign + verify_strict",
+            sign_verify,
+            None,
+        ),
+    ] {
+        Figure {
+            limit: Some((limit, f64::NAN)),
+            ratio: Some(ratio),
+            max_ratio,
+            note: paired,
+            ..figure(name, None, "µs")
+        }
+        .emit();
     }
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
-}
-
-/// The median (ns) this run measured for `group/id`, if it measured it.
-fn median(group: &str, id: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir()?
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
-        return None;
-    }
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    json["median"]["point_estimate"].as_f64()
 }
 
 fn report_ratios(since: SystemTime) {
-    let ratios = [
-        (
-            "verify",
-            "licentia_verify_check",
-            "bare_verify_strict",
-            Some(1.15),
-        ),
-        ("issue", "licentia_issue_armor", "bare_sign", Some(1.15)),
-        (
-            "issue",
-            "licentia_issue_armor",
-            "bare_sign_verify_strict",
-            None,
-        ),
-    ];
     let parts = ["parse_armor", "decode_body_canonical", "check"]
         .map(|id| median("verify_parts", id, since));
     if let ([Some(p), Some(d), Some(c)], Some(bare)) =
@@ -267,22 +251,43 @@ fn report_ratios(since: SystemTime) {
             bare / 1e3,
             (bare + p + d + c) / bare
         );
-    }
-    for (group, ours, limit, target) in ratios {
-        if let (Some(a), Some(b)) = (median(group, ours, since), median(group, limit, since)) {
-            let ratio = a / b;
-            let verdict = match target {
-                Some(max) if ratio <= max => format!("target <= {max}: met"),
-                Some(max) => format!("target <= {max}: NOT met"),
-                None => "no target".to_owned(),
-            };
-            println!(
-                "{group}: {ours} {:.2} us / {limit} {:.2} us = {ratio:.3}x ({verdict})",
-                a / 1e3,
-                b / 1e3
-            );
+        Figure {
+            note: "parse, decode and check each measured alone, added to the bare verify",
+            limit: Some(("bare verify_strict", bare / 1e3)),
+            ..figure(
+                "verify + check (Rust), by parts",
+                Some((bare + p + d + c) / 1e3),
+                "µs",
+            )
         }
+        .emit();
     }
+    let us = |group, id| median(group, id, since).map(|ns| ns / 1e3);
+    let bare_verify = us("verify", "bare_verify_strict");
+    Figure {
+        limit: bare_verify.map(|b| ("bare verify_strict", b)),
+        max_ratio: Some(1.15),
+        ..figure(
+            "verify + check (Rust)",
+            us("verify", "licentia_verify_check"),
+            "µs",
+        )
+    }
+    .emit();
+    let issue = us("issue", "licentia_issue_armor");
+    Figure {
+        limit: us("issue", "bare_sign").map(|b| ("bare sign", b)),
+        max_ratio: Some(1.15),
+        note: "not met by design: the issuer verifies what it signs",
+        ..figure("issue + armor", issue, "µs")
+    }
+    .emit();
+    Figure {
+        limit: us("issue", "bare_sign_verify_strict").map(|b| ("bare sign + verify_strict", b)),
+        note: "the issuer's true floor",
+        ..figure("issue + armor", issue, "µs")
+    }
+    .emit();
 }
 
 fn main() {
@@ -293,7 +298,7 @@ fn main() {
     c.final_summary();
     report_ratios(start);
     // Only when measuring, not under `cargo test --benches` or `-- --test`.
-    if std::env::args().any(|a| a == "--bench") && !std::env::args().any(|a| a == "--test") {
+    if measuring() {
         report_paired();
     }
 }

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Load bench of the back office on SQLite: issue and activate at 64
-# connections with wrk, and the in-process ceiling (sign + one durable insert)
-# to compare with. Installs wrk (Debian, as root) when missing.
+# Load bench of the back office: issue and activate at 64 connections with
+# wrk, on SQLite (with the in-process ceiling, sign + one durable insert, to
+# compare with) or on PostgreSQL. Installs wrk (Debian, as root) when missing.
 #
-#   scripts/load-bench.sh                       # 10 s per run, synchronous=full
+#   scripts/load-bench.sh                       # 10 s per run, SQLite, synchronous=full
 #   DURATION=30s SYNCHRONOUS=normal scripts/load-bench.sh
+#   DATABASE=postgres://postgres@127.0.0.1:5432 scripts/load-bench.sh
 #
-# Targets (issue 4): >= 1,000 activations/s with p99 < 50 ms at 64 connections.
-# The server runs without the per-address rate limit (the bench comes from one
-# address); everything else is the default configuration.
+# With DATABASE set to a PostgreSQL server, the bench creates its own database
+# there (licentia_bench_<pid>) and drops it at the end.
+# Targets (issue 4): >= 1,000 activations/s with p99 < 50 ms at 64 connections
+# on SQLite. The server runs without the per-address rate limit (the bench
+# comes from one address); everything else is the default configuration.
+# Prints one BENCHJSON line per figure (scripts/bench.sh gathers them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +21,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 SYNCHRONOUS="${SYNCHRONOUS:-full}"
 PORT="${PORT:-18188}"
+DATABASE="${DATABASE:-sqlite}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
 if ! command -v wrk >/dev/null; then
@@ -24,19 +29,28 @@ if ! command -v wrk >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release --features server --bin licentia --test server_ceiling 2>&1 | tail -1
+cargo build --release --all-features --bin licentia --test server_ceiling 2>&1 | tail -1
 bin="$CARGO_TARGET_DIR/release/licentia"
 
 work="$(mktemp -d)"
 server_pid=""
+database_flag=()
+backend="SQLite (synchronous=$SYNCHRONOUS)"
+if [ "$DATABASE" != sqlite ]; then
+    database="licentia_bench_$$"
+    psql -q "$DATABASE/postgres" -c "CREATE DATABASE $database"
+    database_flag=(--database-url "$DATABASE/$database")
+    backend="PostgreSQL"
+fi
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    if [ "$DATABASE" != sqlite ]; then psql -q "$DATABASE/postgres" -c "DROP DATABASE IF EXISTS $database" || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 LICENTIA_RATE_LIMIT_PER_MINUTE=0 LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" RUST_LOG=warn \
-    "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$PORT" >"$work/out" 2>"$work/err" &
+    "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$PORT" "${database_flag[@]}" >"$work/out" 2>"$work/err" &
 server_pid=$!
 for _ in $(seq 1 100); do
     grep -q "listening" "$work/out" 2>/dev/null && break
@@ -72,22 +86,49 @@ wrk.body = '{"policy_id":"$policy","licensee":"Bench Customer"}'
 LUA
 
 run() {
-    echo "== $1: $CONNECTIONS connections, $THREADS threads, $DURATION, SQLite synchronous=$SYNCHRONOUS"
+    echo "== $1: $CONNECTIONS connections, $THREADS threads, $DURATION, $backend"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/$1.lua" "$base$2" | tee "$work/$1.txt"
 }
 run activate /v1/activations
 run issue /v1/licenses
 
-ceiling="$(LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" cargo test --release --features server --test server_ceiling -- --ignored --nocapture 2>/dev/null | grep CEILING)"
-echo "== $ceiling"
-
+ceil=""
+if [ "$DATABASE" = sqlite ]; then
+    ceiling="$(LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" cargo test --release --all-features --test server_ceiling -- --ignored --nocapture 2>/dev/null | grep CEILING)"
+    echo "== $ceiling"
+    ceil="$(echo "$ceiling" | grep -o '[0-9]*/s' | tr -d '/s')"
+fi
+python3 - "$work" "$backend" "$ceil" "$CONNECTIONS" <<'PY'
+import json, re, sys
+work, backend, ceil, connections = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ceil = float(ceil) if ceil else None
+sqlite = backend.startswith("SQLite")
+def ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+for what in ("activate", "issue"):
+    out = open(f"{work}/{what}.txt").read()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    print(f"{what}: {rate:.0f}/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+          + (f", ratio to the in-process ceiling {rate / ceil:.2f}" if ceil else ""))
+    targets = sqlite and what == "activate"
+    name = f"server: {what} on {backend}, {connections} connections"
+    rows = [
+        dict(figure=f"{name}: throughput", value=rate, unit="requests/s",
+             limit="in-process sign + durable insert" if ceil else None,
+             limit_value=ceil, ratio=rate / ceil if ceil else None,
+             target="≥ 1,000/s" if targets else None,
+             met=rate >= 1000 if targets else None, note=f"p50 {p50:.1f} ms"),
+        dict(figure=f"{name}: p99 latency", value=p99, unit="ms", limit=None,
+             limit_value=None, ratio=None, target="< 50 ms" if targets else None,
+             met=p99 < 50 if targets else None, note=""),
+    ]
+    for row in rows:
+        print("BENCHJSON " + json.dumps(row, ensure_ascii=False))
+PY
 rate() { grep "Requests/sec" "$work/$1.txt" | awk '{print $2}'; }
-p99() { grep -E "^ +99%" "$work/$1.txt" | awk '{print $2}'; }
-ceil="$(echo "$ceiling" | grep -o '[0-9]*/s' | tr -d '/s')"
-for what in activate issue; do
-    r="$(rate $what)"
-    python3 -c "print('$what: %.0f/s, p99 $(p99 $what), ratio to the in-process ceiling %.2f' % ($r, $r / $ceil))"
-done
 errors="$(grep -h -e "Non-2xx" -e "Socket errors" "$work/activate.txt" "$work/issue.txt" || true)"
 if [ -n "$errors" ]; then echo "error: failed requests: $errors" >&2; exit 1; fi
 # A run that completes nothing means the server stopped answering (a bench
