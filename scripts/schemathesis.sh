@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=4.32.5
-venv=target/schemathesis-venv
+venv="$PWD/target/schemathesis-venv"
 max_time="${SCHEMATHESIS_MAX_TIME:-120}"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
 
@@ -70,7 +70,9 @@ post /v1/licenses "{\"policy_id\":\"$policy\",\"licensee\":\"Jane Doe\"}" >/dev/
 # Every check but positive_data_acceptance: the document gives each body
 # field's type and whether it is required, not its enums and ranges, so
 # "valid" generated bodies may rightly be refused (422).
-run() {
+# From the scratch directory: schemathesis keeps a cache in the working one.
+run() (
+    cd "$work"
     "$venv/bin/schemathesis" run "$base/v1/openapi.json" \
         --url "$base" \
         -H "Authorization: Bearer $token" \
@@ -81,13 +83,13 @@ run() {
         --seed 6 \
         --generation-database none \
         "$@"
-}
+)
 start=$(date +%s)
 # Revoking tokens goes last, alone: schemathesis reuses the ids it has seen
 # (GET /v1/tokens), and once it revokes its own token every other call is 401.
 run --exclude-operation-id delete_v1_tokens__id_ \
     --max-examples "$max_examples" --max-time "$max_time"
-run --include-operation-id delete_v1_tokens__id_ --max-examples 20 --max-time 30
+run --include-operation-id delete_v1_tokens__id_ --max-examples 20 --max-time 15
 echo "schemathesis: passed in $(($(date +%s) - start)) s (max-examples $max_examples, max-time $max_time s)" >&2
 # The server must still be up and answering.
 curl -fsS "$base/healthz" >/dev/null
