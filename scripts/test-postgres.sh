@@ -56,7 +56,7 @@ fi
 
 export LICENTIA_TEST_POSTGRES="$url"
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
-cargo test --all-features --test server_api --test server_contention --test server_process --test server_keys --test server_seats --test server_plans --test server_purchases --test server_notices --test server_reports --test server_subscriptions --test server_storage_faults
+cargo test --all-features --test server_api --test server_contention --test server_process --test server_keys --test server_seats --test server_plans --test server_purchases --test server_notices --test server_reports --test server_subscriptions --test server_storage_faults --test server_members
 
 # Last and alone (every other PostgreSQL test would fail while the database
 # is down): PostgreSQL stopped and started under a running server's load.

@@ -909,11 +909,17 @@ pub async fn issue_from_plan(
     body: Body<PlanIssue>,
 ) -> Answer {
     staff.allow(WRITERS)?;
-    let plan = s.store.plan(&id).await?;
+    let overrides = plan_license(&s, &id, body.value).await?;
+    issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
+}
+
+/// What a license of plan `plan_id` with the options `req` chooses is
+/// issued from (the policy's terms, the options' entitlements).
+async fn plan_license(s: &AppState, plan_id: &str, req: PlanIssue) -> ApiResult<IssueOverrides> {
+    let plan = s.store.plan(plan_id).await?;
     let policy = s.store.policy(&plan.policy_id).await?;
-    let req = body.value;
     let features = plan_features(&policy, &plan.options, &req.options)?;
-    let overrides = IssueOverrides {
+    Ok(IssueOverrides {
         policy_id: plan.policy_id,
         licensee: req.licensee,
         email: req.email,
@@ -924,8 +930,7 @@ pub async fn issue_from_plan(
         metadata: req.metadata,
         expires: req.expires,
         features: Some(features),
-    };
-    issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
+    })
 }
 
 /// Filters of the license list.
@@ -1199,13 +1204,8 @@ pub async fn set_entitlements(
     body: Body<EntitlementsRequest>,
 ) -> Answer {
     staff.allow(WRITERS)?;
-    let mut record = s.store.license(&id).await?;
-    record.spec.features = Some(body.value.features.clone());
-    record.spec.issued_at = Some(now().to_string());
-    record.spec.to_body()?;
-    if record.file.is_some() {
-        record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
-    }
+    let record = s.store.license(&id).await?;
+    let record = with_features(&s, record, body.value.features.clone()).await?;
     let ev = Event {
         actor: staff.actor(),
         operation: "license.entitlements",
@@ -1218,6 +1218,21 @@ pub async fn set_entitlements(
         Outcome::Fresh(r) => ok(to_value(&r)),
         Outcome::Replay { .. } => Err(ApiError::internal("replay without a key")),
     }
+}
+
+/// The license with `features` in place of its own, its file signed anew.
+async fn with_features(
+    s: &AppState,
+    mut record: LicenseRecord,
+    features: Vec<String>,
+) -> ApiResult<LicenseRecord> {
+    record.spec.features = Some(features);
+    record.spec.issued_at = Some(now().to_string());
+    record.spec.to_body()?;
+    if record.file.is_some() {
+        record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
+    }
+    Ok(record)
 }
 
 /// `PUT /v1/licenses/{id}/seats` body.

@@ -571,35 +571,70 @@ async fn lock_allocation(
         .transpose()
 }
 
-/// Seats of `product_id` in use at `customer_id`: active activations of the
-/// licenses naming the node. Read after [`lock_allocation`], it sees every
-/// activation committed by an earlier holder of the lock.
-async fn used_seats(tx: &mut Tx<'_>, customer_id: &str, product_id: &str) -> ApiResult<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS used FROM activations a JOIN licenses l ON l.id = a.license_id \
-         WHERE l.customer_id = $1 AND l.product_id = $2 AND a.deactivated_at IS NULL",
+/// The seats of product `p` in use at node `c` at time `t` (three SQL
+/// expressions): each member's service holds one seat however many machines
+/// use it; other licenses naming the node hold one per active activation and
+/// one per live (unexpired, unreturned) lease.
+fn used_sql(c: &str, p: &str, t: &str) -> String {
+    let not_member = "NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)";
+    format!(
+        "((SELECT COUNT(*) FROM members m JOIN licenses l ON l.id = m.license_id \
+           WHERE l.customer_id = {c} AND l.product_id = {p}) \
+         + (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND v.deactivated_at IS NULL \
+           AND {not_member}) \
+         + (SELECT COUNT(*) FROM leases e JOIN licenses l ON l.id = e.license_id \
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND e.returned_at IS NULL \
+           AND e.expires_at > {t} AND {not_member}))"
     )
-    .bind(customer_id)
-    .bind(product_id)
-    .fetch_one(&mut *tx.tx)
-    .await?;
+}
+
+/// Seats of `product_id` in use at `customer_id` (see [`used_sql`]). Read
+/// after [`lock_allocation`], it sees every seat committed by an earlier
+/// holder of the lock.
+async fn used_seats(tx: &mut Tx<'_>, customer_id: &str, product_id: &str) -> ApiResult<i64> {
+    let row = sqlx::query(&format!("SELECT {} AS used", used_sql("$1", "$2", "$3")))
+        .bind(customer_id)
+        .bind(product_id)
+        .bind(now())
+        .fetch_one(&mut *tx.tx)
+        .await?;
     Ok(row.try_get("used")?)
 }
 
-/// Refuses the seat a new activation of `license_id` just took when the
-/// license's customer node holds an allocation of the product and the node's
-/// seats in use plus those it gave on now exceed it — or when the node holds
-/// none while a node above it allocates the product.
-async fn check_allocation(tx: &mut Tx<'_>, license_id: &str) -> ApiResult<()> {
-    let row = sqlx::query("SELECT customer_id, product_id FROM licenses WHERE id = $1")
-        .bind(license_id)
-        .fetch_one(&mut *tx.tx)
-        .await?;
+/// What just took a seat of a license, for [`check_allocation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    /// An activation or a lease: a seat unless the license is a member's
+    /// service (which holds one seat already).
+    Machine,
+    /// A member's service, just assigned.
+    Service,
+}
+
+/// Refuses the seat a new activation, lease or member service of
+/// `license_id` just took when the license's customer node holds an
+/// allocation of the product and the node's seats in use plus those it gave
+/// on now exceed it — or when the node holds none while a node above it
+/// allocates the product.
+async fn check_allocation(tx: &mut Tx<'_>, license_id: &str, taken: Taken) -> ApiResult<()> {
+    let row = sqlx::query(
+        "SELECT customer_id, product_id, \
+         (SELECT COUNT(*) FROM members m WHERE m.license_id = l.id) AS services \
+         FROM licenses l WHERE id = $1",
+    )
+    .bind(license_id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
     let customer: Option<String> = row.try_get("customer_id")?;
     let product: String = row.try_get("product_id")?;
+    let services: i64 = row.try_get("services")?;
     let Some(customer) = customer else {
         return Ok(());
     };
+    if taken == Taken::Machine && services > 0 {
+        return Ok(());
+    }
     let Some((allocated, given)) = lock_allocation(tx, &customer, &product).await? else {
         // Under a node that allocates the product, a node holds only what
         // it was given: none without an allocation of its own.
@@ -636,7 +671,7 @@ async fn check_allocation(tx: &mut Tx<'_>, license_id: &str) -> ApiResult<()> {
             }
         };
     };
-    // The count includes the activation this transaction just inserted.
+    // The count includes the seat this transaction just took.
     let used = used_seats(tx, &customer, &product).await? - 1;
     if used + 1 + given > allocated {
         return Err(ApiError::conflict(
@@ -1282,19 +1317,19 @@ impl Store for SqlStore {
 
     async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>> {
         self.customer(customer_id).await?;
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "WITH RECURSIVE tree (id, depth) AS ( \
                  SELECT id, 0 FROM customers WHERE id = $1 \
                  UNION ALL SELECT c.id, t.depth + 1 FROM customers c JOIN tree t ON c.parent_id = t.id) \
              SELECT c.id, c.parent_id, c.kind, c.name, a.product_id, a.seats, a.given, \
-                 (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
-                  WHERE l.customer_id = c.id AND l.product_id = a.product_id \
-                  AND v.deactivated_at IS NULL) AS used \
+                 {} AS used \
              FROM tree t JOIN customers c ON c.id = t.id \
              LEFT JOIN allocations a ON a.customer_id = c.id \
              ORDER BY t.depth, c.name, c.id, a.product_id",
-        )
+            used_sql("c.id", "a.product_id", "$2")
+        ))
         .bind(customer_id)
+        .bind(now())
         .fetch_all(&self.pool)
         .await?;
         let mut nodes: Vec<NodeSeats> = Vec::new();
@@ -1407,13 +1442,7 @@ impl Store for SqlStore {
         };
         let record = license_row(&row)?;
         if to == "revoked" {
-            sqlx::query(
-                "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1 WHERE id = $2",
-            )
-            .bind(now())
-            .bind(&record.product_id)
-            .execute(&mut *tx.tx)
-            .await?;
+            bump_revocation(&mut tx, &record.product_id).await?;
         }
         append(
             &mut tx,
@@ -1481,7 +1510,7 @@ impl Store for SqlStore {
             0
         };
         let result = if inserted == 1 {
-            check_allocation(&mut tx, &a.license_id).await?;
+            check_allocation(&mut tx, &a.license_id, Taken::Machine).await?;
             a
         } else {
             if taken == 1 {
@@ -1730,6 +1759,7 @@ impl Store for SqlStore {
                 .bind(lease.expires_at)
                 .execute(&mut *tx.tx)
                 .await?;
+                check_allocation(&mut tx, &lease.license_id, Taken::Machine).await?;
                 lease
             }
         };
@@ -2008,6 +2038,18 @@ async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord) -> ApiResult<()> {
     .bind(&k.state)
     .bind(k.created_at)
     .bind(&k.rollover)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+/// A product's revocation list changed: a new sequence, dated now.
+async fn bump_revocation(tx: &mut Tx<'_>, product_id: &str) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1 WHERE id = $2",
+    )
+    .bind(now())
+    .bind(product_id)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())

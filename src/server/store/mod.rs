@@ -231,7 +231,8 @@ pub struct Allocation {
     pub allocated: i64,
     /// Seats the node gave on to its children.
     pub given: i64,
-    /// Seats in use: active activations of licenses naming the node.
+    /// Seats in use at the node: one per member service, and, for other
+    /// licenses naming the node, one per active activation and per live lease.
     pub used: i64,
     /// Seats still free at the node (`allocated - given - used`).
     pub free: i64,
@@ -470,9 +471,10 @@ pub struct NewLicense {
 
 /// Why a seat-consuming operation was refused.
 pub const NO_SEAT: &str = "no_seat_available";
-/// Why an activation was refused by its customer node's allocation: the
-/// node's seats in use plus those it gave on would exceed what it holds, or
-/// it holds none while a node above it allocates the product.
+/// Why an activation, a lease or a member's service was refused by its
+/// customer node's allocation: the node's seats in use plus those it gave on
+/// would exceed what it holds, or it holds none while a node above it
+/// allocates the product.
 pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
 
 /// The storage of the back office.
@@ -640,7 +642,9 @@ pub trait Store:
         event: Event,
     ) -> ApiResult<Temporary>;
 
-    /// Checks a floating seat out unless `cap` unexpired leases exist at `now`.
+    /// Checks a floating seat out unless `cap` unexpired leases exist at
+    /// `now`, or the license's customer node has no seat left
+    /// ([`ALLOCATION_EXHAUSTED`]).
     async fn checkout_lease(
         &self,
         lease: Lease,
