@@ -56,7 +56,18 @@ fi
 
 export LICENTIA_TEST_POSTGRES="$url"
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
-cargo test --all-features --test server_api --test server_contention --test server_process --test server_keys --test server_seats --test server_plans --test server_purchases --test server_notices --test server_reports --test server_subscriptions --test server_storage_faults --test server_members
+# Every server test file, but those that do not run here: the restart test
+# (alone, below), the ceiling measurement (scripts/load-bench.sh) and the
+# slow-client test (no database in it).
+tests=()
+for file in tests/server_*.rs; do
+    name="$(basename "$file" .rs)"
+    case "$name" in
+        server_pg_restart | server_ceiling | server_slow_client) ;;
+        *) tests+=(--test "$name") ;;
+    esac
+done
+cargo test --all-features "${tests[@]}"
 
 # Last and alone (every other PostgreSQL test would fail while the database
 # is down): PostgreSQL stopped and started under a running server's load.

@@ -14,12 +14,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Days, NaiveDate};
-use hmac::{Hmac, Mac};
 use licentia::server::{jobs, AppState};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use server_support::{Backend, PgDb, Server};
-use sha2::Sha256;
+use server_support::{hmac_hex, webhook_receiver, Backend, PgDb, Server};
 
 fn s(v: &Value) -> String {
     v.as_str()
@@ -29,46 +27,6 @@ fn s(v: &Value) -> String {
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
-}
-
-/// What the webhook receiver saw: (status it answered, signature header,
-/// notification id header, body).
-type Seen = Arc<Mutex<Vec<(u16, String, String, String)>>>;
-
-/// A webhook receiver on 127.0.0.1:0 that answers its first request with a
-/// 500 and every later one with a 200; returns its URL and what it saw.
-async fn webhook_receiver() -> (String, Seen) {
-    use axum::http::{HeaderMap, StatusCode};
-    let seen: Seen = Arc::default();
-    let log = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: String| {
-            let log = log.clone();
-            async move {
-                let mut log = log.lock().unwrap();
-                let status = if log.is_empty() { 500 } else { 200 };
-                let header = |name: &str| {
-                    headers
-                        .get(name)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("")
-                        .to_owned()
-                };
-                log.push((
-                    status,
-                    header("licentia-signature"),
-                    header("licentia-notification-id"),
-                    body,
-                ));
-                StatusCode::from_u16(status).unwrap()
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
 }
 
 /// A tiny SMTP receiver on 127.0.0.1:0: accepts every message; returns its
@@ -164,18 +122,8 @@ async fn count(srv: &Server, path: &str) -> usize {
     page["items"].as_array().unwrap().len()
 }
 
-fn hmac_hex(secret: &str, t: &str, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.{body}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 async fn story(backend: Backend) {
-    let (hook, seen) = webhook_receiver().await;
+    let (hook, seen) = webhook_receiver(true).await;
     let (smtp_port, mails) = smtp_receiver().await;
     let srv = start(backend, smtp_port).await;
     let admin = srv.admin.clone();

@@ -211,7 +211,8 @@ async fn license_notices(
 /// returns how many terms were renewed and the subscription notices due on
 /// `today`: `subscription.renewed` for each renewed now,
 /// `subscription.expiring` before the last day of one that will not renew,
-/// `invoice.due` before its next invoice and `cancellation.deadline` before
+/// `subscription.renewing` before the last day of a term that will renew
+/// (so the customer hears of it while it can still cancel), `invoice.due` before its next invoice and `cancellation.deadline` before
 /// its last day to cancel.
 async fn subscriptions(
     state: &AppState,
@@ -290,6 +291,11 @@ async fn subscriptions(
         }
         let dated = [
             (SUBSCRIPTION_EXPIRING, view.final_end, "final_end"),
+            (
+                SUBSCRIPTION_RENEWING,
+                view.renews_on.map(|_| sub.term_end),
+                "term_end",
+            ),
             (INVOICE_DUE, view.next_invoice, "invoice_date"),
             (
                 CANCELLATION_DEADLINE,

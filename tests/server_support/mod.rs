@@ -5,6 +5,10 @@
 #![allow(dead_code)] // each test file uses its own part of the harness
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use licentia::server::{launch_with_listener, Config, Running};
 use licentia::{Fingerprint, PublicKey, Verifier};
@@ -293,4 +297,59 @@ pub fn machine(product: &str, n: usize) -> Fingerprint {
         .vendor("serial", &format!("SN-{n}"))
         .build()
         .unwrap()
+}
+
+/// What the webhook receiver saw: (status it answered, signature header,
+/// notification id header, body).
+pub type Seen = Arc<Mutex<Vec<(u16, String, String, String)>>>;
+
+/// A webhook receiver on 127.0.0.1:0 that answers 200, or 500 to its first
+/// request when `fail_first`; returns its URL and what it saw.
+pub async fn webhook_receiver(fail_first: bool) -> (String, Seen) {
+    use axum::http::{HeaderMap, StatusCode};
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                let status = if fail_first && log.is_empty() {
+                    500
+                } else {
+                    200
+                };
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                log.push((
+                    status,
+                    header("licentia-signature"),
+                    header("licentia-notification-id"),
+                    body,
+                ));
+                StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// The hex HMAC-SHA256 a webhook signature carries: over `<t>.<body>`.
+pub fn hmac_hex(secret: &str, t: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

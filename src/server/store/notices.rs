@@ -10,6 +10,8 @@ use crate::server::error::ApiResult;
 pub const LICENSE_EXPIRING: &str = "license.expiring";
 /// A subscription's term ends and it does not renew (one per lead time).
 pub const SUBSCRIPTION_EXPIRING: &str = "subscription.expiring";
+/// A subscription term that renews is about to end (before its last day).
+pub const SUBSCRIPTION_RENEWING: &str = "subscription.renewing";
 /// A subscription renewed into a new term.
 pub const SUBSCRIPTION_RENEWED: &str = "subscription.renewed";
 /// An invoice of a subscription is due (one per lead time).
@@ -21,6 +23,7 @@ pub const CANCELLATION_DEADLINE: &str = "cancellation.deadline";
 pub const NOTICE_KINDS: &[&str] = &[
     LICENSE_EXPIRING,
     SUBSCRIPTION_EXPIRING,
+    SUBSCRIPTION_RENEWING,
     SUBSCRIPTION_RENEWED,
     INVOICE_DUE,
     CANCELLATION_DEADLINE,
