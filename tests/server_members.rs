@@ -692,3 +692,77 @@ async fn parallel_assignments_never_exceed_the_allocation_postgres() {
     };
     race(Backend::Postgres(db)).await;
 }
+
+/// 20 machines check floating seats out at once from two licenses of a
+/// node holding 5 seats (each license allows 50): exactly 5 leases.
+async fn lease_race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let finance = srv.token("finance").await;
+    let (product, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "lease-race",
+            json!({"name": "floating", "binding": "floating", "seats": 50}),
+        )
+        .await;
+    let customer = node(&srv, &issuer, "customer", "Busy", None).await;
+    srv.post_ok(
+        "/v1/purchases",
+        &finance,
+        json!({"customer_id": customer, "product_id": product, "quantity": 5, "purchased_on": "2024-01-01"}),
+        201,
+    )
+    .await;
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let v = srv
+            .post_ok(
+                "/v1/licenses",
+                &issuer,
+                json!({"policy_id": policy, "licensee": "Busy", "customer_id": customer}),
+                201,
+            )
+            .await;
+        keys.push(s(&v["license_key"]));
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(MEMBERS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..MEMBERS {
+        let client = srv.client.clone();
+        let url = format!("{}/v1/leases", srv.base);
+        let body = json!({"license_key": keys[n % 2], "fingerprint": machine("lease-race", n).to_string()});
+        let barrier = barrier.clone();
+        tasks.spawn(async move {
+            barrier.wait().await;
+            let resp = client.post(url).json(&body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            assert!(
+                status == 201 || (status == 409 && text.contains("allocation_exhausted")),
+                "{status} {text}"
+            );
+            status
+        });
+    }
+    let mut leased = 0;
+    while let Some(status) = tasks.join_next().await {
+        leased += usize::from(status.unwrap() == 201);
+    }
+    assert_eq!(leased, 5);
+    assert_eq!(seats(&srv, &finance, &customer).await, json!([5, 0, 5, 0]));
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_checkouts_never_exceed_the_allocation_sqlite() {
+    lease_race(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_checkouts_never_exceed_the_allocation_postgres() {
+    let Some(db) = PgDb::create("parallel_checkouts").await else {
+        return;
+    };
+    lease_race(Backend::Postgres(db)).await;
+}

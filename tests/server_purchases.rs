@@ -284,6 +284,51 @@ async fn story(backend: Backend) {
         .collect();
     billed.sort_by_key(|b| -b.1);
     assert_eq!(billed, vec![(alpha.clone(), 60), (beta.clone(), 40)]);
+    // A re-billing retried with its Idempotency-Key is made once; it shows
+    // in the billed customer's history.
+    let mut made = Vec::new();
+    for _ in 0..2 {
+        let (status, body) = srv
+            .call_at(
+                &srv.base,
+                "POST",
+                &format!("/v1/purchases/{}/rebillings", ids[0]),
+                Some(&finance),
+                Some(json!({"customer_id": alpha, "quantity": 5})),
+                &[("idempotency-key", "rb-1")],
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        made.push(s(&body["id"]));
+    }
+    assert_eq!(made[0], made[1]);
+    let (_, second_lot) = srv
+        .call(
+            "GET",
+            &format!("/v1/purchases/{}", ids[0]),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (&second_lot["rebilled"], &second_lot["not_rebilled"]),
+        (&json!(5), &json!(15))
+    );
+    let (_, alpha_history) = srv
+        .call(
+            "GET",
+            &format!("/v1/customers/{alpha}/history"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let rebilled_here = alpha_history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["operation"] == "purchase.rebill")
+        .count();
+    assert_eq!(rebilled_here, 2);
     // Billing moves no seat.
     assert_eq!(
         seats(&srv, &auditor, &partner).await,
@@ -331,7 +376,7 @@ async fn story(backend: Backend) {
             .0,
         404
     );
-    for (op, want) in [("purchase.create", 2), ("purchase.rebill", 2)] {
+    for (op, want) in [("purchase.create", 2), ("purchase.rebill", 3)] {
         let (_, history) = srv
             .call(
                 "GET",
