@@ -131,7 +131,9 @@ fn main() {
     .emit();
     Figure {
         limit: Some(("the license file (typical.lic)", file_bytes)),
-        note: &format!("transient, {verify_allocations} allocations"),
+        note: &format!(
+            "{verify_allocations} allocations; the returned License's {license_heap} heap bytes included"
+        ),
         ..figure(
             "memory: peak while verifying",
             Some(verify_peak as f64),

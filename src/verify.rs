@@ -72,6 +72,9 @@ impl Verifier {
         for key in keys {
             verifier.trust(key, None, None);
         }
+        // A product holds its one or two keys for its lifetime: no spare
+        // room (a growing Vec would keep four slots of ~230 bytes).
+        verifier.keys.shrink_to_fit();
         verifier
     }
 
