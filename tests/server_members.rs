@@ -442,6 +442,16 @@ async fn story(backend: Backend) {
     );
     assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 1, 1]));
 
+    // A service revoked by hand through the license routes frees its seat too.
+    srv.post_ok(
+        &format!("/v1/licenses/{}/revoke", bob_licenses[0]),
+        &issuer,
+        json!({"reason": "left the company"}),
+        200,
+    )
+    .await;
+    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 0, 2]));
+
     // The history tells the story.
     let (_, history) = srv
         .call(
@@ -470,6 +480,7 @@ async fn story(backend: Backend) {
             "member.options",
             "license.revoke",
             "member.delete",
+            "license.revoke",
         ]
     );
     srv.stop().await;

@@ -573,13 +573,14 @@ async fn lock_allocation(
 
 /// The seats of product `p` in use at node `c` at time `t` (three SQL
 /// expressions): each member's service holds one seat however many machines
-/// use it; other licenses naming the node hold one per active activation and
+/// use it, until its license is revoked (by unassigning, or by hand through
+/// the license routes: either way it never works again); other licenses naming the node hold one per active activation and
 /// one per live (unexpired, unreturned) lease.
 fn used_sql(c: &str, p: &str, t: &str) -> String {
     let not_member = "NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)";
     format!(
         "((SELECT COUNT(*) FROM members m JOIN licenses l ON l.id = m.license_id \
-           WHERE l.customer_id = {c} AND l.product_id = {p}) \
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND l.status <> 'revoked') \
          + (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
            WHERE l.customer_id = {c} AND l.product_id = {p} AND v.deactivated_at IS NULL \
            AND {not_member}) \
