@@ -26,7 +26,9 @@ pub struct RevocationBody {
     pub licenses: Vec<LicenseId>,
     /// Revoked machine components.
     pub machines: Vec<[u8; COMPONENT_HASH_LEN]>,
-    /// Revoked signing keys: nothing they signed is honoured.
+    /// Revoked signing keys: nothing they signed is honoured, their
+    /// rollover statements included (so neither are the licenses of keys
+    /// they endorsed).
     pub keys: Vec<KeyId>,
 }
 

@@ -103,7 +103,8 @@ pub enum Severity {
 pub enum Rule {
     /// The license is for another product.
     WrongProduct = 101,
-    /// The license, its machine or its key is on the revocation list.
+    /// The license, its machine, its key or a key that endorsed its key is
+    /// on the revocation list.
     Revoked = 102,
     /// The license is not valid yet.
     NotYetValid = 103,
@@ -295,6 +296,8 @@ impl License {
                 Some("this license was revoked")
             } else if list.revokes_key(&self.key_id()) {
                 Some("the key that signed this license was revoked")
+            } else if self.endorsers().iter().any(|k| list.revokes_key(k)) {
+                Some("the key that endorsed this license's signing key was revoked")
             } else if ctx.machine.is_some_and(|m| list.revokes_machine(m)) {
                 Some("this machine was revoked")
             } else {

@@ -35,6 +35,10 @@ pub struct TrustedKey {
     pub not_before: Option<Timestamp>,
     /// Documents issued at or after this time are refused.
     pub not_after: Option<Timestamp>,
+    /// The key whose rollover statement made this one trusted; `None` for
+    /// a key trusted directly. A revocation of that key reaches this one's
+    /// licenses too (nothing a revoked key signed is honoured).
+    pub endorsed_by: Option<KeyId>,
 }
 
 impl TrustedKey {
@@ -86,12 +90,43 @@ impl Verifier {
         not_before: Option<Timestamp>,
         not_after: Option<Timestamp>,
     ) {
+        self.trust_endorsed(key, not_before, not_after, None);
+    }
+
+    fn trust_endorsed(
+        &mut self,
+        key: PublicKey,
+        not_before: Option<Timestamp>,
+        not_after: Option<Timestamp>,
+        endorsed_by: Option<KeyId>,
+    ) {
         self.keys.retain(|k| k.key.key_id() != key.key_id());
         self.keys.push(TrustedKey {
             key,
             not_before,
             not_after,
+            endorsed_by,
         });
+    }
+
+    /// The keys that endorsed `key` through rollovers, nearest first.
+    fn endorsers(&self, key: KeyId) -> Vec<KeyId> {
+        let mut chain: Vec<KeyId> = Vec::new();
+        let mut at = key;
+        // Each trusted key at most once, so a cycle of endorsements ends.
+        while let Some(by) = self
+            .keys
+            .iter()
+            .find(|k| k.key.key_id() == at)
+            .and_then(|k| k.endorsed_by)
+        {
+            if by == key || chain.contains(&by) {
+                break;
+            }
+            chain.push(by);
+            at = by;
+        }
+        chain
     }
 
     /// The trusted keys.
@@ -119,6 +154,7 @@ impl Verifier {
         let body = self.open::<LicenseBody>(&envelope)?;
         Ok(License {
             body,
+            endorsers: self.endorsers(envelope.key_id),
             key_id: envelope.key_id,
             kind: envelope.kind,
             signed_body: envelope.body,
@@ -159,7 +195,12 @@ impl Verifier {
             return Err(Error::MalformedBody);
         }
         let key = PublicKey::from_bytes(&body.new_key)?;
-        self.trust(key.clone(), body.not_before, body.not_after);
+        self.trust_endorsed(
+            key.clone(),
+            body.not_before,
+            body.not_after,
+            Some(envelope.key_id),
+        );
         Ok(key)
     }
 
@@ -189,6 +230,7 @@ impl Verifier {
 pub struct License {
     body: LicenseBody,
     key_id: KeyId,
+    endorsers: Vec<KeyId>,
     kind: DocumentKind,
     signed_body: Vec<u8>,
 }
@@ -197,6 +239,12 @@ impl License {
     /// The key that signed it.
     pub fn key_id(&self) -> KeyId {
         self.key_id
+    }
+
+    /// The keys whose rollover statements made the signing key trusted,
+    /// nearest first; empty when the verifier trusted it directly.
+    pub fn endorsers(&self) -> &[KeyId] {
+        &self.endorsers
     }
 
     /// Whether this is a floating-seat lease rather than a license file.

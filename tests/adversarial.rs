@@ -559,6 +559,55 @@ fn rollover_statement_signed_by_an_untrusted_key() {
     );
     assert_eq!(v.keys().len(), trusted_before.len() + 1);
 
+    // A key that was trusted, then stolen: the thief endorses their own key
+    // with it. Once the vendor revokes the stolen key, the thief's licenses
+    // are revoked too (102): nothing a revoked key signed is honoured, its
+    // endorsements included. The vendor's own licenses are unaffected.
+    let stolen = Issuer::new(SigningKey::from_seed(&[0x23; 32]));
+    let mut v = verifier();
+    for statement in [
+        issuer().rollover(stolen.public_key(), None, None, t("2026-01-01")),
+        stolen.rollover(attacker_key.public_key(), None, None, t("2026-02-01")),
+    ] {
+        v.accept_rollover(&statement.unwrap().to_armor()).unwrap();
+    }
+    let thiefs = v.verify(&by_attacker).unwrap();
+    assert_eq!(
+        thiefs.endorsers(),
+        [stolen.public_key().key_id(), key().key_id()]
+    );
+    let now = t("2026-06-01");
+    assert_eq!(codes(&thiefs.check(&at(now))), NONE);
+    let body = RevocationBody {
+        product: PRODUCT.into(),
+        sequence: 1,
+        issued_at: t("2026-03-01"),
+        keys: vec![stolen.public_key().key_id()],
+        ..Default::default()
+    };
+    let list = v
+        .verify_revocation_list(
+            &issuer().revocation_list(&body).unwrap().to_armor(),
+            PRODUCT,
+        )
+        .unwrap();
+    let report = thiefs.check(&at(now).revocations(&list));
+    assert_eq!(codes(&report), [Rule::Revoked.code()]);
+    assert!(report.findings[0].message.contains("endorsed"), "{report}");
+    let by_stolen = v.verify(
+        &stolen
+            .issue(&builder(3).build().unwrap())
+            .unwrap()
+            .to_armor(),
+    );
+    assert_eq!(
+        codes(&by_stolen.unwrap().check(&at(now).revocations(&list))),
+        [Rule::Revoked.code()]
+    );
+    let own = v.verify(&armored(builder(4))).unwrap();
+    assert!(own.endorsers().is_empty());
+    assert_eq!(codes(&own.check(&at(now).revocations(&list))), NONE);
+
     #[cfg(feature = "capi")]
     {
         use licentia::capi::*;
