@@ -107,7 +107,9 @@ impl ApiError {
             (&self.extra, doc.as_object_mut())
         {
             for (k, v) in extra {
-                doc.insert(k.clone(), v.clone());
+                // The standard members keep their RFC 9457 meaning.
+                debug_assert!(!doc.contains_key(k), "problem member {k} is reserved");
+                doc.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
         doc

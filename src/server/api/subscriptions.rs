@@ -365,7 +365,8 @@ fn refuse_unless_active(sub: &Subscription) -> ApiResult<()> {
             "subscription_inactive",
             format!("the subscription is {status}"),
         )
-        .with(json!({ "status": status, "ends_on": sub.ends_on }))),
+        // Not "status": in a problem document that is the HTTP status.
+        .with(json!({ "subscription_status": status, "ends_on": sub.ends_on }))),
     }
 }
 
