@@ -243,6 +243,25 @@ fn license_copied_to_another_machine() {
         [Rule::WrongMachine.code()]
     );
 
+    // A floating seat's lease is locked to the machine that checked it out.
+    let lease = issuer()
+        .issue_lease(
+            &builder(5)
+                .node_locked(vec![here.clone()], MatchRule::All)
+                .hard_expiry(now.add_days(1))
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
+        .to_armor();
+    let lease = verifier().verify_lease(&lease).unwrap();
+    assert!(lease.is_lease());
+    assert_eq!(codes(&lease.check(&at(now).machine(&here))), NONE);
+    assert_eq!(
+        codes(&lease.check(&at(now).machine(&machine_b))),
+        [Rule::WrongMachine.code()]
+    );
+
     // A hand-made activation that lists the (easily copied) host name twice,
     // so that under `two` the host name alone would be enough on any machine:
     // refused as a fingerprint (3007), and a license signed with it anyway
