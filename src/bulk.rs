@@ -155,7 +155,12 @@ pub fn parse_table(kind: Kind, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut records = reader.records();
+    let mut lines = Lines {
+        bytes,
+        seen: 0,
+        line: 1,
+    };
+    let mut records = reader.byte_records();
     let header = match records.next() {
         None => {
             return Err(vec![RowError::new(
@@ -164,22 +169,27 @@ pub fn parse_table(kind: Kind, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
                 "the file is empty: the first line names the columns",
             )])
         }
-        Some(Err(e)) => return Err(vec![csv_error(&e)]),
+        Some(Err(e)) => return Err(vec![RowError::new(1, None, format!("not CSV: {e}"))]),
         Some(Ok(h)) => h,
+    };
+    let header: Vec<&str> = match header.iter().map(std::str::from_utf8).collect() {
+        Ok(h) => h,
+        Err(_) => return Err(vec![RowError::new(1, None, "not UTF-8 text")]),
     };
     let columns = header_columns(kind, &header)?;
     let mut errors = Vec::new();
     let mut rows = Vec::new();
-    for record in records {
+    for (n, record) in records.enumerate() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(csv_error(&e));
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
+                errors.push(RowError::new(line, None, format!("not CSV: {e}")));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
-        if rows.len() + errors.len() >= MAX_ROWS {
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
+        if n >= MAX_ROWS {
             errors.push(RowError::new(
                 line,
                 None,
@@ -202,20 +212,26 @@ pub fn parse_table(kind: Kind, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         let mut fields = HashMap::new();
         let mut ok = true;
         for (column, value) in columns.iter().zip(record.iter()) {
-            if value.len() > MAX_FIELD_LEN {
-                errors.push(RowError::new(
-                    line,
-                    Some(column),
-                    format!("longer than {MAX_FIELD_LEN} bytes"),
-                ));
-                ok = false;
+            let problem = if value.len() > MAX_FIELD_LEN {
+                format!("longer than {MAX_FIELD_LEN} bytes")
+            } else if let Ok(text) = std::str::from_utf8(value) {
+                fields.insert(*column, unescape(text.trim()).to_owned());
                 continue;
-            }
-            fields.insert(*column, unescape(value.trim()).to_owned());
+            } else {
+                "not UTF-8 text".to_owned()
+            };
+            errors.push(RowError::new(line, Some(column), problem));
+            ok = false;
         }
         if ok {
             rows.push(Record { line, fields });
         }
+    }
+    // The reader takes a quoted field left open as running to the end of the
+    // file; every closed one has an even number of quotes.
+    if bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        let line = rows.last().map_or(1, |r| r.line);
+        errors.push(RowError::new(line, None, "a quoted field is not closed"));
     }
     if errors.is_empty() {
         Ok(Table {
@@ -227,22 +243,44 @@ pub fn parse_table(kind: Kind, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
     }
 }
 
-fn csv_error(e: &csv::Error) -> RowError {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => RowError::new(line, None, "not UTF-8 text"),
-        _ => RowError::new(line, None, format!("not CSV: {e}")),
+/// Line numbers from byte offsets, counted once, front to back.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    seen: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    /// The line of byte `at` (not before the last one asked).
+    fn at(&mut self, at: u64) -> u64 {
+        let mut at = usize::try_from(at)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        // The reader may place a record at the line end before it (the \n
+        // of a CRLF) and skips blank lines: the record starts past them.
+        while self
+            .bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            at += 1;
+        }
+        if at > self.seen {
+            self.line += self.bytes[self.seen..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.seen = at;
+        }
+        self.line
     }
 }
 
-fn header_columns(
-    kind: Kind,
-    header: &csv::StringRecord,
-) -> Result<Vec<&'static str>, Vec<RowError>> {
+fn header_columns(kind: Kind, header: &[&str]) -> Result<Vec<&'static str>, Vec<RowError>> {
     let known = kind.columns();
     let mut errors = Vec::new();
     let mut columns = Vec::new();
-    for name in header.iter().map(str::trim) {
+    for name in header.iter().map(|h| h.trim()) {
         match known.iter().find(|(k, _)| *k == name) {
             Some(_) if columns.contains(&name) => {
                 errors.push(RowError::new(1, Some(name), "this column is named twice"))
@@ -494,7 +532,8 @@ fn customers(records: &[Record], errors: &mut Vec<RowError>) -> Vec<CustomerRow>
             }
         }
         let kind = c.required("kind", 16);
-        if !kind.is_empty() && !matches!(kind.as_str(), "partner" | "customer" | "site") {
+        let known_kind = matches!(kind.as_str(), "partner" | "customer" | "site");
+        if !kind.is_empty() && !known_kind {
             c.fail("kind", "partner, customer or site");
         }
         let name = c.required("name", 256);
@@ -520,7 +559,7 @@ fn customers(records: &[Record], errors: &mut Vec<RowError>) -> Vec<CustomerRow>
             None => Some(None),
         };
         if let Some(parent_kind) = parent_kind {
-            if !kind.is_empty() && !fits(&kind, parent_kind) {
+            if known_kind && !fits(&kind, parent_kind) {
                 c.fail("parent", TREE);
             }
         }

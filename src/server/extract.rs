@@ -88,31 +88,37 @@ async fn read_limited(
     Ok(buf)
 }
 
+/// Reads a body of media type `media` (415 otherwise) within the limit and
+/// deadline the router set.
+async fn read_body(req: Request, media: &str) -> ApiResult<Vec<u8>> {
+    let fits = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(media));
+    if !fits {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send the body as {media}"),
+        ));
+    }
+    let limit = req
+        .extensions()
+        .get::<MaxBody>()
+        .map_or(DEFAULT_MAX_BODY, |m| m.0);
+    let deadline = req
+        .extensions()
+        .get::<BodyDeadline>()
+        .map_or(DEFAULT_BODY_DEADLINE, |d| d.0);
+    read_limited(req.into_body(), limit, deadline).await
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
-        let json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if !json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as application/json",
-            ));
-        }
-        let limit = req
-            .extensions()
-            .get::<MaxBody>()
-            .map_or(DEFAULT_MAX_BODY, |m| m.0);
-        let deadline = req
-            .extensions()
-            .get::<BodyDeadline>()
-            .map_or(DEFAULT_BODY_DEADLINE, |d| d.0);
-        let bytes = read_limited(req.into_body(), limit, deadline).await?;
+        let bytes = read_body(req, "application/json").await?;
         let value = serde_json::from_slice(&bytes).map_err(|e| {
             if e.is_data() {
                 ApiError::invalid(format!("the JSON body does not fit: {e}"))
@@ -123,6 +129,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         Ok(Body {
             value,
             hash: sha256_hex(&bytes),
+        })
+    }
+}
+
+/// A `text/csv` body (bounded like JSON bodies), with the hash of its bytes.
+pub struct CsvBody {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes (for idempotency).
+    pub hash: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for CsvBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let bytes = read_body(req, "text/csv").await?;
+        Ok(CsvBody {
+            hash: sha256_hex(&bytes),
+            bytes,
         })
     }
 }

@@ -521,9 +521,10 @@ pub fn openapi() -> serde_json::Value {
             .entry(r.path.to_owned())
             .or_insert_with(|| serde_json::json!({}));
         let mut params = Vec::new();
-        if r.path.contains("{id}") {
-            params.push(serde_json::json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        for name in r.path.split('{').skip(1).filter_map(|p| p.split_once('}')) {
+            params.push(serde_json::json!({"name": name.0, "in": "path", "required": true, "schema": {"type": "string"}}));
         }
+        let csv = api::reports::answers_csv(r.path);
         if r.paged {
             params.push(serde_json::json!({"name": "limit", "in": "query",
                 "schema": {"type": "integer", "minimum": 1, "maximum": extract::MAX_LIMIT}}));
@@ -551,6 +552,15 @@ pub fn openapi() -> serde_json::Value {
                 "default": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             }
         });
+        if csv {
+            op["responses"]["2XX"]["content"]["text/csv"] = serde_json::json!({});
+        }
+        if api::bulk::takes_csv(r.method, r.path) {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": {"text/csv": {"schema": {"type": "string"}}}
+            });
+        }
         if let Some(schema) = request_schema(r.method, r.path) {
             // A body whose fields are all optional may be left out.
             let required = schema["required"].as_array().is_some_and(|r| !r.is_empty());

@@ -157,7 +157,7 @@ async fn new_service(
         options: options.clone(),
     };
     let overrides = plan_license(s, &plan_id, request).await?;
-    let (license, key) = prepare_license(s, &overrides).await?;
+    let (license, key) = prepare_license(s, &overrides, None).await?;
     Ok((
         NewService {
             plan_id,

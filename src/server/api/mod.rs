@@ -170,13 +170,11 @@ pub struct NewProduct {
 }
 
 fn text_field<'a>(field: &str, value: &'a str, max: usize) -> ApiResult<&'a str> {
-    let v = value.trim();
-    if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
-        return Err(ApiError::invalid(format!(
+    crate::bulk::text(value, max).ok_or_else(|| {
+        ApiError::invalid(format!(
             "'{field}' must be 1 to {max} characters without control characters"
-        )));
-    }
-    Ok(v)
+        ))
+    })
 }
 
 /// `POST /v1/products` (admin, issuer).
@@ -404,14 +402,8 @@ pub async fn create_customer(
         ),
         None => None,
     };
-    let fits = matches!(
-        (c.kind.as_str(), parent_kind.as_deref()),
-        ("partner", None) | ("customer", None | Some("partner")) | ("site", Some("customer"))
-    );
-    if !fits {
-        return Err(ApiError::invalid(
-            "the tree is partner -> customer -> site: a partner has no parent, a customer's parent is a partner (or none), a site's parent is a customer",
-        ));
+    if !crate::bulk::fits(&c.kind, parent_kind.as_deref()) {
+        return Err(ApiError::invalid(crate::bulk::TREE));
     }
     let customer = Customer {
         id: secret::new_id("cus"),
@@ -720,8 +712,8 @@ async fn issue(
     body_hash: &str,
     req: IssueOverrides,
 ) -> Answer {
-    let (new, license_key) = prepare_license(&s, &req).await?;
-    let shown = license_key.reveal();
+    let (new, license_key) = prepare_license(&s, &req, None).await?;
+    let shown = license_key.reveal().to_owned();
     let render = move |r: &LicenseRecord| json!({ "license_key": shown, "license": r });
     let actor = staff.actor();
     idempotent!(
@@ -736,11 +728,13 @@ async fn issue(
     )
 }
 
-/// Checks `req`, builds the license it asks for and signs its file (when
-/// it has one of its own): a license ready to store, and its key.
+/// Checks `req` and makes the license it asks for (with `id`, or a new
+/// one): spec, signed file, key. Nothing is stored; the key is shown once,
+/// by the caller's answer.
 async fn prepare_license(
     s: &AppState,
     req: &IssueOverrides,
+    id: Option<&str>,
 ) -> ApiResult<(NewLicense, LicenseKey)> {
     let policy = s
         .store
@@ -756,7 +750,10 @@ async fn prepare_license(
     }
     let licensee = text_field("licensee", &req.licensee, crate::license::MAX_TEXT_LEN)?;
     let at = now();
-    let spec = base_spec(&policy, &product, licensee, req, at)?;
+    let mut spec = base_spec(&policy, &product, licensee, req, at)?;
+    if let Some(id) = id {
+        spec.id = Some(LicenseId::parse(id)?.to_string());
+    }
     let body_check = spec.to_body()?;
     let file = if has_own_file(&policy, &spec) {
         Some(s.sign(|k| sign_license(&spec, k)).await?)

@@ -73,6 +73,12 @@ pub(in crate::server) fn request_fields(_method: &str, _path: &str) -> Option<&'
     None
 }
 
+/// Whether a route answers CSV (for the OpenAPI document): the reports
+/// (on `Accept: text/csv`) and the exports.
+pub(in crate::server) fn answers_csv(path: &str) -> bool {
+    path.starts_with("/v1/reports/") || path.starts_with("/v1/export/")
+}
+
 /// Whether the caller asked for CSV (`Accept: text/csv`).
 pub(super) fn wants_csv(headers: &HeaderMap) -> bool {
     headers

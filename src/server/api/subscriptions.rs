@@ -240,7 +240,7 @@ pub async fn create(
         ..IssueOverrides::default()
     };
     let actor = staff.actor();
-    let (license, license_key) = prepare_license(&s, &overrides).await?;
+    let (license, license_key) = prepare_license(&s, &overrides, None).await?;
     sub.license_ids.push(license.record.id.clone());
     let shown_key = license_key.reveal();
     let render = move |sub: &Subscription| {

@@ -1089,26 +1089,7 @@ impl Store for SqlStore {
 
     async fn create_customer(&self, c: Customer, actor: &str) -> ApiResult<Customer> {
         let mut tx = self.begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ))
-        .bind(&c.id)
-        .bind(&c.parent_id)
-        .bind(&c.kind)
-        .bind(&c.name)
-        .bind(&c.email)
-        .bind(&c.external_ref)
-        .bind(c.created_at)
-        .execute(&mut *tx.tx)
-        .await?;
-        let mut ev = event(
-            actor,
-            "customer.create",
-            &c.id,
-            serde_json::json!({"kind": c.kind, "name": c.name, "parent_id": c.parent_id}),
-        );
-        ev.customer_id = Some(c.id.clone());
-        append(&mut tx, ev).await?;
+        insert_customer(&mut tx, &c, actor).await?;
         tx.tx.commit().await?;
         Ok(c)
     }
@@ -1910,6 +1891,30 @@ impl Store for SqlStore {
         })
         .transpose()
     }
+}
+
+/// Inserts a customer node and records it in the history.
+async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> ApiResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ))
+    .bind(&c.id)
+    .bind(&c.parent_id)
+    .bind(&c.kind)
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(&c.external_ref)
+    .bind(c.created_at)
+    .execute(&mut *tx.tx)
+    .await?;
+    let mut ev = event(
+        actor,
+        "customer.create",
+        &c.id,
+        serde_json::json!({"kind": c.kind, "name": c.name, "parent_id": c.parent_id}),
+    );
+    ev.customer_id = Some(c.id.clone());
+    append(tx, ev).await
 }
 
 /// Inserts an issued license and records its issue, inside `tx`.
