@@ -311,6 +311,66 @@ async fn postgres_read_only_refuses_writes_then_recovers() {
     srv.stop().await;
 }
 
+/// Stores an `Idempotency-Key` answer, for a later job run to purge.
+async fn an_idempotent_answer(srv: &Server) {
+    let resp = srv
+        .client
+        .post(format!("{}/v1/notice-subscriptions", srv.base))
+        .bearer_auth(&srv.admin)
+        .header("Idempotency-Key", "purge-me")
+        .json(&json!({"kinds": ["license.expiring"], "webhook_url": "http://127.0.0.1:9/hook"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+}
+
+/// `POST /v1/jobs/run` on storage that refuses writes: the purge of old
+/// `Idempotency-Key` answers (a run far ahead makes them all old) is
+/// refused as any write is (503 `read_only`), not answered with a 500.
+async fn jobs_run_refused(srv: &Server) {
+    let (status, retry, problem) = send(
+        srv,
+        "POST",
+        "/v1/jobs/run",
+        Some(json!({"date": "2100-01-01"})),
+    )
+    .await;
+    assert_eq!((status, kind(&problem)), (503, "read_only"), "{problem}");
+    assert!(retry);
+}
+
+#[tokio::test]
+async fn sqlite_read_only_jobs_run_answers_503() {
+    let srv = Server::start(Backend::Sqlite).await;
+    an_idempotent_answer(&srv).await;
+    let db = srv.dir.path().join("licentia.db");
+    let _guard = Mutable(db.clone());
+    if !immutable(&db, true) {
+        return skipped(
+            "jobs on read-only SQLite files",
+            "chattr +i failed: needs root and a file system with attributes",
+        );
+    }
+    jobs_run_refused(&srv).await;
+    assert!(immutable(&db, false));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn postgres_read_only_jobs_run_answers_503() {
+    let Some(db) = PgDb::create("postgres read-only jobs").await else {
+        return;
+    };
+    let name = db.name.clone();
+    let srv = Server::start(Backend::Postgres(db)).await;
+    an_idempotent_answer(&srv).await;
+    pg_read_only(&name, true).await;
+    jobs_run_refused(&srv).await;
+    pg_read_only(&name, false).await;
+    srv.stop().await;
+}
+
 /// A tablespace on a tiny tmpfs, dropped (then unmounted) on drop.
 struct TinyTablespace {
     name: String,

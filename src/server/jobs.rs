@@ -28,6 +28,7 @@ use sha2::Sha256;
 
 use super::billing::{due_notices, LeadTimes, Zone, ZonedDate};
 use super::config::Config;
+use super::error::{ApiError, ApiResult};
 use super::secret;
 use super::store::*;
 use super::AppState;
@@ -114,10 +115,13 @@ pub fn today(config: &Config) -> Result<NaiveDate, String> {
 /// Runs the jobs for `today`: writes the notices due (licenses expiring
 /// within the lead times), purges old idempotency records, then delivers
 /// what is due now. `actor` is recorded in the history of what it writes.
-pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> Result<JobReport, String> {
+///
+/// A database that fails is the error as a request would see it (503
+/// `database_unavailable`, `read_only`, 507 `storage_full`...), not a 500.
+pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<JobReport> {
     let (store, config) = (&state.store, state.config.as_ref());
-    let zone = config.zone().map_err(|e| e.to_string())?;
-    let leads = config.lead_times().map_err(|e| e.to_string())?;
+    let zone = config.zone().map_err(ApiError::internal)?;
+    let leads = config.lead_times().map_err(ApiError::internal)?;
     let mut report = JobReport {
         date: today.to_string(),
         ..JobReport::default()
@@ -129,11 +133,7 @@ pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> Result<JobR
     let licenses = license_notices(store.as_ref(), zone, &leads, today).await?;
     for notification in licenses.into_iter().chain(subscription_notices) {
         let kind = notification.kind.clone();
-        if store
-            .record_notification(notification, actor)
-            .await
-            .map_err(|e| e.detail)?
-        {
+        if store.record_notification(notification, actor).await? {
             *report.written.entry(kind).or_default() += 1;
         } else {
             report.already_written += 1;
@@ -143,17 +143,16 @@ pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> Result<JobR
     // day purges nothing more.
     let cutoff = today
         .checked_sub_days(Days::new(u64::from(config.idempotency_retention_days)))
-        .ok_or("the retention reaches before the calendar")?;
+        .ok_or_else(|| ApiError::internal("the retention reaches before the calendar"))?;
     report.idempotency_purged = store
         .purge_idempotency(day(cutoff, zone)?.start().0)
-        .await
-        .map_err(|e| e.detail)?;
+        .await?;
     report.deliveries = deliver(state, Timestamp::now()).await?;
     Ok(report)
 }
 
-fn day(date: NaiveDate, zone: Zone) -> Result<ZonedDate, String> {
-    ZonedDate::new(date, zone).map_err(|e| e.to_string())
+fn day(date: NaiveDate, zone: Zone) -> ApiResult<ZonedDate> {
+    ZonedDate::new(date, zone).map_err(ApiError::internal)
 }
 
 /// `license.expiring` notices due on `today`: one per active license and
@@ -163,26 +162,25 @@ async fn license_notices(
     zone: Zone,
     leads: &LeadTimes,
     today: NaiveDate,
-) -> Result<Vec<Notification>, String> {
+) -> ApiResult<Vec<Notification>> {
     let longest = leads.days().first().copied().unwrap_or(0);
     let horizon = today
         .checked_add_days(Days::new(u64::from(longest)))
-        .ok_or("the lead times reach past the calendar")?;
+        .ok_or_else(|| ApiError::internal("the lead times reach past the calendar"))?;
     // Stored expiries are the first instant after the last valid day.
     let licenses = store
         .expiring_licenses(
             day(today, zone)?.start().0.saturating_add(1),
             day(horizon, zone)?.end().0.saturating_add(1),
         )
-        .await
-        .map_err(|e| e.detail)?;
+        .await?;
     let mut out = Vec::new();
     for license in licenses {
         let Some(expires_at) = license.expires_at else {
             continue;
         };
         let last_day = ZonedDate::of_instant(Timestamp(expires_at - 1), zone)
-            .map_err(|e| e.to_string())?
+            .map_err(ApiError::internal)?
             .date();
         for key in due_notices(&license.id, &LICENSE_EXPIRING, last_day, leads, today) {
             out.push(notification(
@@ -219,7 +217,7 @@ async fn subscriptions(
     leads: &LeadTimes,
     today: NaiveDate,
     errors: &mut Vec<String>,
-) -> Result<(u64, Vec<Notification>), String> {
+) -> ApiResult<(u64, Vec<Notification>)> {
     let mut ids = Vec::new();
     for status in ["active", "cancelled"] {
         let filter = SubscriptionFilter {
@@ -231,11 +229,7 @@ async fn subscriptions(
             offset: 0,
         };
         loop {
-            let batch = state
-                .store
-                .list_subscriptions(&filter, page)
-                .await
-                .map_err(|e| e.detail)?;
+            let batch = state.store.list_subscriptions(&filter, page).await?;
             ids.extend(batch.iter().map(|s| s.id.clone()));
             if (batch.len() as i64) < page.limit {
                 break;
@@ -346,14 +340,11 @@ fn notification(
 
 /// Attempts every delivery due at `at` (in batches, concurrently within a
 /// batch), recording each attempt in the delivery log.
-pub async fn deliver(state: &AppState, at: Timestamp) -> Result<DeliveryReport, String> {
+pub async fn deliver(state: &AppState, at: Timestamp) -> ApiResult<DeliveryReport> {
     let store = &state.store;
     let mut report = DeliveryReport::default();
     loop {
-        let due = store
-            .due_deliveries(at.0, BATCH)
-            .await
-            .map_err(|e| e.detail)?;
+        let due = store.due_deliveries(at.0, BATCH).await?;
         if due.is_empty() {
             return Ok(report);
         }
@@ -365,7 +356,7 @@ pub async fn deliver(state: &AppState, at: Timestamp) -> Result<DeliveryReport, 
         }
         let mut progressed = false;
         while let Some(done) = tasks.join_next().await {
-            match done.map_err(|e| e.to_string())?? {
+            match done.map_err(ApiError::internal)?? {
                 Some("delivered") => report.delivered += 1,
                 Some("pending") => report.retrying += 1,
                 Some(_) => report.failed += 1,
@@ -387,17 +378,13 @@ async fn deliver_one(
     config: &Config,
     id: &str,
     at: Timestamp,
-) -> Result<Option<&'static str>, String> {
+) -> ApiResult<Option<&'static str>> {
     let timeout = Duration::from_secs(config.webhook_timeout_secs);
     let until = at.0.saturating_add(2 * timeout.as_secs() as i64 + 60);
-    let Some(claimed) = store
-        .claim_delivery(id, at.0, until)
-        .await
-        .map_err(|e| e.detail)?
-    else {
+    let Some(claimed) = store.claim_delivery(id, at.0, until).await? else {
         return Ok(None);
     };
-    let body = serde_json::to_string(&claimed.notification).map_err(|e| e.to_string())?;
+    let body = serde_json::to_string(&claimed.notification).map_err(ApiError::internal)?;
     let sent = match &claimed.target {
         Target::Webhook { url, secret } => {
             let signature = signature_header(secret.as_bytes(), at.0, &body);
@@ -457,8 +444,7 @@ async fn deliver_one(
             &claimed.claim,
             AttemptResult { attempt, status },
         )
-        .await
-        .map_err(|e| e.detail)?;
+        .await?;
     Ok(Some(status))
 }
 
@@ -688,7 +674,7 @@ pub(super) fn spawn_periodic(state: AppState) -> Option<tokio::task::JoinHandle<
         loop {
             ticks.tick().await;
             let outcome = match today(&state.config) {
-                Ok(day) => run(&state, day, "system").await,
+                Ok(day) => run(&state, day, "system").await.map_err(|e| e.detail),
                 Err(e) => Err(e),
             };
             match outcome {
@@ -707,7 +693,7 @@ pub async fn run_once(config: &Config, date: Option<NaiveDate>) -> Result<JobRep
         Some(date) => date,
         None => today(config)?,
     };
-    run(&state, date, "cli").await
+    run(&state, date, "cli").await.map_err(|e| e.detail)
 }
 
 #[cfg(test)]

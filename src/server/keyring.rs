@@ -74,15 +74,26 @@ impl Keyring {
                 std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
-        Keyring::load(store, dir).await
+        let stamp = store.key_stamp().await.map_err(err)?;
+        Keyring::from_records(stamp, store.signing_keys().await.map_err(err)?, dir)
     }
 
-    /// Loads the keys the database lists now; the active key's file must be in `dir`.
-    pub async fn load(store: &dyn Store, dir: &Path) -> Result<Keyring, String> {
+    /// Loads the keys the database lists now; the active key's file must be
+    /// in `dir`. A database that fails is its own error (503...), not a 500.
+    pub async fn load(store: &dyn Store, dir: &Path) -> Result<Keyring, ApiError> {
         // The stamp is read before the keys: a change in between shows as a
         // stamp that no longer matches, so the next check reloads again.
-        let stamp = store.key_stamp().await.map_err(err)?;
-        let records = store.signing_keys().await.map_err(err)?;
+        let stamp = store.key_stamp().await?;
+        Keyring::from_records(stamp, store.signing_keys().await?, dir).map_err(ApiError::internal)
+    }
+
+    /// The keyring of `records` (read after `stamp`), with the active key's
+    /// file from `dir`.
+    fn from_records(
+        stamp: KeyStamp,
+        records: Vec<KeyRecord>,
+        dir: &Path,
+    ) -> Result<Keyring, String> {
         let active = records
             .iter()
             .find(|r| r.state == "active")
@@ -143,7 +154,7 @@ impl Keyring {
                 .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
             return Err(e);
         }
-        Keyring::load(store, dir).await.map_err(ApiError::internal)
+        Keyring::load(store, dir).await
     }
 
     /// Whether these are still the keys the store has (`stamp` read from it now).

@@ -106,9 +106,7 @@ impl AppState {
     async fn reload(&self, stamp: &store::KeyStamp) -> ApiResult<Arc<Keyring>> {
         let mut held = self.keys.write().await;
         if !held.is_current(stamp) {
-            let fresh = Keyring::load(self.store.as_ref(), &self.key_dir)
-                .await
-                .map_err(ApiError::internal)?;
+            let fresh = Keyring::load(self.store.as_ref(), &self.key_dir).await?;
             tracing::info!(active = %fresh.issuer().public_key().key_id(), "signing keys reloaded");
             *held = Arc::new(fresh);
         }

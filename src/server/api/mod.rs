@@ -140,9 +140,7 @@ pub async fn rotate_key(State(s): State<AppState>, staff: Staff) -> Answer {
     let mut keys = s.keys.write().await;
     // The rollover statement is signed by the store's active key, not by
     // this instance's copy, which another instance may have rotated.
-    let current = Keyring::load(s.store.as_ref(), &s.key_dir)
-        .await
-        .map_err(ApiError::internal)?;
+    let current = Keyring::load(s.store.as_ref(), &s.key_dir).await?;
     let rotated = current
         .rotate(s.store.as_ref(), &s.key_dir, &staff.actor())
         .await?;

@@ -307,8 +307,6 @@ async fn run_jobs(
             .map_err(|_| ApiError::invalid(format!("'{text}' is not a date (YYYY-MM-DD)")))?,
         None => jobs::today(&s.config).map_err(ApiError::internal)?,
     };
-    let report = jobs::run(&s, date, &staff.actor())
-        .await
-        .map_err(ApiError::internal)?;
+    let report = jobs::run(&s, date, &staff.actor()).await?;
     ok(to_value(&report))
 }
