@@ -2,7 +2,9 @@
 //!
 //! A product in the field that trusts the old key accepts the statement with
 //! [`Verifier::accept_rollover`](crate::Verifier::accept_rollover) and from
-//! then on trusts the new key too, without a software update.
+//! then on trusts the new key too, without a software update. The
+//! endorsement is remembered: a revocation list that later names the old key
+//! revokes the new key's licenses too ([`License::endorsers`](crate::License::endorsers)).
 
 use crate::keys::{KeyId, PUBLIC_KEY_LEN};
 use crate::time::Timestamp;
