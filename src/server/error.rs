@@ -85,6 +85,20 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
 
+    /// For a record a request names (a policy, a customer...): turns "not
+    /// found" into a 422 with `detail`, the request being wrong; any other
+    /// failure (the database away) is left as it is, not passed off as a
+    /// missing record.
+    pub fn absent_is_invalid(detail: &'static str) -> impl FnOnce(ApiError) -> ApiError {
+        move |e| {
+            if e.status == StatusCode::NOT_FOUND {
+                ApiError::invalid(detail)
+            } else {
+                e
+            }
+        }
+    }
+
     /// 500; `cause` goes to the log only.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");

@@ -133,7 +133,7 @@ async fn named_plan(s: &AppState, plan_id: &str) -> ApiResult<String> {
     Ok(s.store
         .plan(plan_id)
         .await
-        .map_err(|_| ApiError::invalid("no such plan"))?
+        .map_err(ApiError::absent_is_invalid("no such plan"))?
         .id)
 }
 

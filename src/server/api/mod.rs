@@ -285,7 +285,7 @@ pub async fn create_policy(
         .store
         .product(&p.product_id)
         .await
-        .map_err(|_| ApiError::invalid("no such product"))?;
+        .map_err(ApiError::absent_is_invalid("no such product"))?;
     if !matches!(p.kind.as_str(), "standard" | "trial") {
         return Err(ApiError::invalid("kind is 'standard' or 'trial'"));
     }
@@ -395,7 +395,7 @@ pub async fn create_customer(
             s.store
                 .customer(id)
                 .await
-                .map_err(|_| ApiError::invalid("no such parent customer"))?
+                .map_err(ApiError::absent_is_invalid("no such parent customer"))?
                 .kind,
         ),
         None => None,
@@ -738,13 +738,13 @@ async fn prepare_license(
         .store
         .policy(&req.policy_id)
         .await
-        .map_err(|_| ApiError::invalid("no such policy"))?;
+        .map_err(ApiError::absent_is_invalid("no such policy"))?;
     let product = s.store.product(&policy.product_id).await?;
     if let Some(c) = &req.customer_id {
         s.store
             .customer(c)
             .await
-            .map_err(|_| ApiError::invalid("no such customer"))?;
+            .map_err(ApiError::absent_is_invalid("no such customer"))?;
     }
     let licensee = text_field("licensee", &req.licensee, crate::license::MAX_TEXT_LEN)?;
     let at = now();
@@ -802,7 +802,7 @@ pub async fn create_plan(State(s): State<AppState>, staff: Staff, body: Body<New
         .store
         .policy(&p.policy_id)
         .await
-        .map_err(|_| ApiError::invalid("no such policy"))?;
+        .map_err(ApiError::absent_is_invalid("no such policy"))?;
     let product = s.store.product(&policy.product_id).await?;
     let mut codes = std::collections::BTreeSet::new();
     for o in &p.options {

@@ -182,12 +182,12 @@ async fn create_purchase(
         .store
         .customer(&p.customer_id)
         .await
-        .map_err(|_| ApiError::invalid("no such customer"))?;
+        .map_err(ApiError::absent_is_invalid("no such customer"))?;
     let product = s
         .store
         .product(&p.product_id)
         .await
-        .map_err(|_| ApiError::invalid("no such product"))?;
+        .map_err(ApiError::absent_is_invalid("no such product"))?;
     let purchased_on = date("purchased_on", &p.purchased_on)?;
     if let Some(renews) = &p.renews_on {
         if date("renews_on", renews)? <= purchased_on {
@@ -282,7 +282,7 @@ async fn rebill(
         .store
         .customer(&r.customer_id)
         .await
-        .map_err(|_| ApiError::invalid("no such customer"))?;
+        .map_err(ApiError::absent_is_invalid("no such customer"))?;
     let rebilling = Rebilling {
         id: secret::new_id("rbl"),
         purchase_id: id.clone(),

@@ -191,12 +191,12 @@ pub async fn create(
         .store
         .plan(&req.plan_id)
         .await
-        .map_err(|_| ApiError::invalid("no such plan"))?;
+        .map_err(ApiError::absent_is_invalid("no such plan"))?;
     let customer = s
         .store
         .customer(&req.customer_id)
         .await
-        .map_err(|_| ApiError::invalid("no such customer"))?;
+        .map_err(ApiError::absent_is_invalid("no such customer"))?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let at = Timestamp::now().0;
     let mut sub = Subscription {
