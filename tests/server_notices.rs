@@ -829,3 +829,110 @@ async fn subscriptions_postgres() {
     };
     subscriptions(Backend::Postgres(db)).await;
 }
+
+/// A webhook subscription deleted while one of its deliveries is being
+/// attempted (the receiver deletes it, then fails): the failure does not
+/// bring the cancelled delivery back, and nothing more is sent to the
+/// deleted webhook.
+async fn deleted_during_delivery(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let subscription: Arc<Mutex<Option<String>>> = Arc::default();
+    let hits = Arc::new(Mutex::new(0_usize));
+    let app = {
+        let (base, admin) = (srv.base.clone(), srv.admin.clone());
+        let (subscription, hits) = (subscription.clone(), hits.clone());
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move || async move {
+                *hits.lock().unwrap() += 1;
+                let id = subscription.lock().unwrap().clone().unwrap();
+                // Deleted once; the deliveries attempted alongside find it gone.
+                let status = reqwest::Client::new()
+                    .delete(format!("{base}/v1/notice-subscriptions/{id}"))
+                    .bearer_auth(&admin)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16();
+                assert!(status == 200 || status == 404, "{status}");
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let created = srv
+        .post_ok(
+            "/v1/notice-subscriptions",
+            &srv.admin,
+            json!({"kinds": ["license.expiring"], "webhook_url": hook}),
+            201,
+        )
+        .await;
+    *subscription.lock().unwrap() = Some(s(&created["subscription"]["id"]));
+
+    let (_, policy) = srv
+        .product_and_policy(
+            &srv.admin,
+            "gone",
+            json!({"name": "p", "duration_days": 20}),
+        )
+        .await;
+    let (license, _) = srv.issue(&srv.admin, &policy).await;
+    let (_, record) = srv
+        .call(
+            "GET",
+            &format!("/v1/licenses/{license}"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    let last_day = Timestamp(record["expires_at"].as_i64().unwrap() - 1)
+        .to_string()
+        .get(..10)
+        .map(date)
+        .unwrap();
+    let report = run(&srv, last_day.checked_sub_days(Days::new(7)).unwrap()).await;
+    assert!(written(&report) > 0, "{report}");
+    let sent = *hits.lock().unwrap();
+    assert!(sent > 0, "{report}");
+
+    let (_, notices) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={license}"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    for n in notices["items"].as_array().unwrap() {
+        let path = format!("/v1/notifications/{}/deliveries", s(&n["id"]));
+        let (_, log) = srv.call("GET", &path, Some(&srv.admin), None).await;
+        for d in log["items"].as_array().unwrap() {
+            assert_eq!(s(&d["status"]), "cancelled", "{d}");
+        }
+    }
+    // Long after every retry time: nothing is due, nothing is sent.
+    let state = AppState::open(&srv.config).await.unwrap();
+    let later = jobs::deliver(&state, Timestamp(Timestamp::now().0 + 30 * 86_400))
+        .await
+        .unwrap();
+    assert_eq!(later.delivered + later.retrying + later.failed, 0);
+    assert_eq!(*hits.lock().unwrap(), sent);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_during_delivery_sqlite() {
+    deleted_during_delivery(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_during_delivery_postgres() {
+    let Some(db) = PgDb::create("deleted during delivery").await else {
+        return;
+    };
+    deleted_during_delivery(Backend::Postgres(db)).await;
+}

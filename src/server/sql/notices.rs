@@ -373,11 +373,24 @@ impl NoticeStore for SqlStore {
         .fetch_one(&mut *tx.tx)
         .await?;
         let s = sqlx::query(
-            "SELECT webhook_url, secret, email FROM notice_subscriptions WHERE id = $1",
+            "SELECT webhook_url, secret, email, deleted_at FROM notice_subscriptions WHERE id = $1",
         )
         .bind(&subscription_id)
         .fetch_one(&mut *tx.tx)
         .await?;
+        if s.try_get::<Option<i64>, _>("deleted_at")?.is_some() {
+            // Deleted after this delivery was written (a notice recorded
+            // while the subscription was being deleted): nothing goes out.
+            sqlx::query(
+                "UPDATE notice_deliveries SET status = 'cancelled', claim = NULL, \
+                 claimed_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+            tx.tx.commit().await?;
+            return Ok(None);
+        }
         let url: Option<String> = s.try_get("webhook_url")?;
         let secret: Option<String> = s.try_get("secret")?;
         let email: Option<String> = s.try_get("email")?;
@@ -406,7 +419,11 @@ impl NoticeStore for SqlStore {
         let a = &result.attempt;
         let delivered_at = (result.status == "delivered").then_some(a.at);
         let updated = sqlx::query(
-            "UPDATE notice_deliveries SET status = $1, last_status = $2, last_error = $3, \
+            // A delivery cancelled during its attempt (its subscription
+            // deleted) stays cancelled: the attempt is only logged.
+            "UPDATE notice_deliveries SET \
+             status = CASE WHEN status = 'cancelled' THEN status ELSE $1 END, \
+             last_status = $2, last_error = $3, \
              next_attempt_at = COALESCE($4, next_attempt_at), delivered_at = $5, \
              claim = NULL, claimed_until = NULL \
              WHERE id = $6 AND claim = $7",
