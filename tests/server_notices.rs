@@ -936,3 +936,40 @@ async fn deleted_during_delivery_postgres() {
     };
     deleted_during_delivery(Backend::Postgres(db)).await;
 }
+
+/// `POST /v1/jobs/run` for a day whose lead times or retention reach past
+/// the calendar's ends (years 1 to 9999) is the caller's mistake: 422,
+/// nothing written, not a 500.
+async fn calendar_ends(backend: Backend) {
+    let srv = Server::start(backend).await;
+    for day in ["0001-01-01", "0001-01-07", "9999-12-31", "9999-10-15"] {
+        let (status, problem) = srv
+            .call(
+                "POST",
+                "/v1/jobs/run",
+                Some(&srv.admin),
+                Some(json!({ "date": day })),
+            )
+            .await;
+        assert_eq!(status, 422, "{day}: {problem}");
+        assert!(s(&problem["detail"]).contains("calendar"), "{problem}");
+    }
+    assert_eq!(count(&srv, "/v1/history?operation=notice.create").await, 0);
+    // The nearest days that fit run.
+    run(&srv, date("0001-01-08")).await;
+    run(&srv, date("9999-10-02")).await;
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn jobs_run_at_the_calendar_ends_sqlite() {
+    calendar_ends(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn jobs_run_at_the_calendar_ends_postgres() {
+    let Some(db) = PgDb::create("jobs at the calendar ends").await else {
+        return;
+    };
+    calendar_ends(Backend::Postgres(db)).await;
+}

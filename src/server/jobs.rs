@@ -122,6 +122,22 @@ pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<J
     let (store, config) = (&state.store, state.config.as_ref());
     let zone = config.zone().map_err(ApiError::internal)?;
     let leads = config.lead_times().map_err(ApiError::internal)?;
+    // Every day the run reaches (the purge's cutoff before it, the longest
+    // lead time after it) must be on the calendar: a day too near its ends
+    // is refused (422) before anything is written.
+    let reach = |d: Option<NaiveDate>| {
+        d.and_then(|d| ZonedDate::new(d, zone).ok()).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "{today} is too near the ends of the calendar (years 1 to 9999) for the lead times and the idempotency retention"
+            ))
+        })
+    };
+    // The cutoff follows the day, not the clock: a second run for the same
+    // day purges nothing more.
+    let cutoff =
+        reach(today.checked_sub_days(Days::new(u64::from(config.idempotency_retention_days))))?;
+    let longest = leads.days().first().copied().unwrap_or(0);
+    reach(today.checked_add_days(Days::new(u64::from(longest))))?;
     let mut report = JobReport {
         date: today.to_string(),
         ..JobReport::default()
@@ -139,14 +155,7 @@ pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<J
             report.already_written += 1;
         }
     }
-    // The cutoff follows the day, not the clock: a second run for the same
-    // day purges nothing more.
-    let cutoff = today
-        .checked_sub_days(Days::new(u64::from(config.idempotency_retention_days)))
-        .ok_or_else(|| ApiError::internal("the retention reaches before the calendar"))?;
-    report.idempotency_purged = store
-        .purge_idempotency(day(cutoff, zone)?.start().0)
-        .await?;
+    report.idempotency_purged = store.purge_idempotency(cutoff.start().0).await?;
     report.deliveries = deliver(state, Timestamp::now()).await?;
     Ok(report)
 }
