@@ -1,6 +1,7 @@
 //! The back-office commands (feature `server`): `serve`, `token create`,
 //! `audit verify`, `key rotate`, `key retire`, `jobs run`. Each builds the layered configuration and
-//! calls the library's `licentia::server`; nothing here but arguments.
+//! calls the library's `licentia::server`; nothing here but arguments. `import` and
+//! `export` talk to a running server instead (`transfer`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 use licentia::server::{self, Config, Overrides};
 use licentia::Result;
 
-use crate::common;
+use crate::{common, transfer};
 
 /// Where the back office keeps its data; shared by every back-office command.
 #[derive(Debug, clap::Args)]
@@ -62,6 +63,12 @@ pub enum Command {
     /// The back office's jobs (notices, deliveries, purges).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Import customers or licenses from a CSV file into a running back
+    /// office: every row checked first, all or nothing; license keys printed once.
+    Import(transfer::ImportArgs),
+    /// Export customers or licenses from a running back office as CSV (the
+    /// columns import reads).
+    Export(transfer::ExportArgs),
 }
 
 /// `licentia jobs ...`
@@ -149,6 +156,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     ))
                 })
             }
+            Command::Import(args) => transfer::import(args).await,
+            Command::Export(args) => transfer::export(args).await,
             Command::Key(KeyCommand::Retire { place, key_id }) => {
                 server::retire_key(&place.config(None)?, &key_id)
                     .await

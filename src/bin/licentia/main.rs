@@ -26,6 +26,8 @@ mod request;
 mod revoke;
 mod rollover;
 mod summary;
+#[cfg(feature = "server")]
+mod transfer;
 mod verify;
 
 use std::process::ExitCode;
