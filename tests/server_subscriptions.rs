@@ -718,3 +718,96 @@ async fn renew_race_postgres() {
     };
     race(Backend::Postgres(db)).await;
 }
+
+/// Only admin and finance raise a subscription's seats, even when the
+/// issuer's cut was decided on seats that a concurrent cut lowered: in
+/// each round finance cuts 10 to 1 while issuers cut 10 to 5 at once; an
+/// issuer's request that lands after finance's would be a raise (1 to 5)
+/// and is refused (403), so every round ends at 1.
+async fn seats_race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let t = setup(&srv).await;
+    let created = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.finance,
+            t.body(
+                day(2030, 5, 15),
+                "prepaid_1y",
+                "yearly",
+                "always",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let url = format!(
+        "{}/v1/subscriptions/{}/seats",
+        srv.base,
+        s(&created["subscription"]["id"])
+    );
+    const ISSUERS: usize = 6;
+    for round in 0..8 {
+        let (status, _) = srv
+            .client
+            .put(&url)
+            .bearer_auth(&t.finance)
+            .json(&json!({"seats": 10}))
+            .send()
+            .await
+            .map(|r| (r.status().as_u16(), ()))
+            .unwrap();
+        assert_eq!(status, 200);
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ISSUERS + 1));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..=ISSUERS {
+            let (client, url, barrier) = (srv.client.clone(), url.clone(), barrier.clone());
+            let (token, seats) = if n == 0 {
+                (t.finance.clone(), 1)
+            } else {
+                (t.issuer.clone(), 5)
+            };
+            tasks.spawn(async move {
+                barrier.wait().await;
+                let resp = client
+                    .put(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "seats": seats }))
+                    .send()
+                    .await
+                    .unwrap();
+                (seats, resp.status().as_u16())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (seats, status) = done.unwrap();
+            match seats {
+                1 => assert_eq!(status, 200),
+                _ => assert!(status == 200 || status == 403, "{status}"),
+            }
+        }
+        let (_, now) = srv
+            .call(
+                "GET",
+                &url.replace("/seats", "").replace(&srv.base, ""),
+                Some(&t.auditor),
+                None,
+            )
+            .await;
+        assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
+    }
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn seats_race_sqlite() {
+    seats_race(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn seats_race_postgres() {
+    let Some(db) = PgDb::create("subscriptions_seats_race").await else {
+        return;
+    };
+    seats_race(Backend::Postgres(db)).await;
+}

@@ -327,11 +327,13 @@ pub async fn set_seats(
     if seats == 0 {
         return Err(ApiError::invalid("seats must be at least 1"));
     }
-    staff.allow(if seats > current.seats {
-        RAISERS
-    } else {
-        COMMERCE
-    })?;
+    staff.allow(COMMERCE)?;
+    if seats > current.seats {
+        staff.allow(RAISERS)?;
+    }
+    // Checked again in the store's transaction: a concurrent cut may turn
+    // this cut into a raise.
+    let may_raise = staff.allow(RAISERS).is_ok();
     let ev = Event {
         actor: staff.actor(),
         operation: "subscription.seats",
@@ -341,7 +343,9 @@ pub async fn set_seats(
         details: json!({ "from": current.seats, "to": seats }),
     };
     ok(shown(
-        &s.store.set_subscription_seats(&id, seats, ev).await?,
+        &s.store
+            .set_subscription_seats(&id, seats, may_raise, ev)
+            .await?,
     )?)
 }
 

@@ -174,12 +174,14 @@ impl SubscriptionStore for SqlStore {
         &self,
         id: &str,
         seats: i64,
+        may_raise: bool,
         ev: Event,
     ) -> ApiResult<Subscription> {
         let mut tx = self.begin().await?;
+        let only_cut = if may_raise { "" } else { " AND seats >= $1" };
         let row = sqlx::query(&format!(
             "UPDATE subscriptions SET seats = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND status <> 'ended' RETURNING {COLUMNS}"
+             WHERE id = $3 AND status <> 'ended'{only_cut} RETURNING {COLUMNS}"
         ))
         .bind(seats)
         .bind(now())
@@ -187,7 +189,11 @@ impl SubscriptionStore for SqlStore {
         .fetch_optional(&mut *tx.tx)
         .await?;
         let Some(row) = row else {
-            current(&mut tx, id).await?;
+            if current(&mut tx, id).await?.status != "ended" {
+                return Err(ApiError::forbidden(
+                    "only the admin and finance roles may raise a subscription's seats",
+                ));
+            }
             return Err(ApiError::conflict(
                 "subscription_ended",
                 "the subscription has ended",

@@ -340,11 +340,14 @@ pub trait SubscriptionStore: Send + Sync {
 
     /// Sets the seats of a subscription that has not ended, and of its
     /// licenses, never below the seats in use on any of them (409
-    /// `seats_in_use`).
+    /// `seats_in_use`). Without `may_raise`, only a cut of the seats as
+    /// they stand in the transaction (403 otherwise: a cut decided on an
+    /// earlier read may have become a raise).
     async fn set_subscription_seats(
         &self,
         id: &str,
         seats: i64,
+        may_raise: bool,
         event: Event,
     ) -> ApiResult<Subscription>;
 
