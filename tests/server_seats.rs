@@ -390,3 +390,82 @@ async fn parallel_allocations_never_over_allocate_postgres() {
     };
     race(Backend::Postgres(db)).await;
 }
+
+/// Only finance raises a license's seats, even when another role's cut was
+/// decided on seats that a concurrent cut lowered: in each round finance
+/// cuts 10 to 1 while issuers cut 10 to 5 at once; an issuer's request
+/// landing after finance's would be a raise (1 to 5) and is refused (403),
+/// so every round ends at 1.
+async fn license_seats_race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let finance = srv.token("finance").await;
+    let (_, policy) = srv
+        .product_and_policy(&srv.admin, "race", json!({"name": "p", "seats": 10}))
+        .await;
+    let (license, _) = srv.issue(&srv.admin, &policy).await;
+    let url = format!("{}/v1/licenses/{license}/seats", srv.base);
+    const ISSUERS: usize = 6;
+    for round in 0..8 {
+        let reset = srv
+            .client
+            .put(&url)
+            .bearer_auth(&finance)
+            .json(&json!({"seats": 10}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reset.status().as_u16(), 200);
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ISSUERS + 1));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..=ISSUERS {
+            let (client, url, barrier) = (srv.client.clone(), url.clone(), barrier.clone());
+            let (token, seats) = if n == 0 {
+                (finance.clone(), 1)
+            } else {
+                (issuer.clone(), 5)
+            };
+            tasks.spawn(async move {
+                barrier.wait().await;
+                let resp = client
+                    .put(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "seats": seats }))
+                    .send()
+                    .await
+                    .unwrap();
+                (seats, resp.status().as_u16())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (seats, status) = done.unwrap();
+            match seats {
+                1 => assert_eq!(status, 200),
+                _ => assert!(status == 200 || status == 403, "{status}"),
+            }
+        }
+        let (_, now) = srv
+            .call(
+                "GET",
+                &format!("/v1/licenses/{license}"),
+                Some(&srv.admin),
+                None,
+            )
+            .await;
+        assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
+    }
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn license_seats_race_sqlite() {
+    license_seats_race(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn license_seats_race_postgres() {
+    let Some(db) = PgDb::create("license_seats_race").await else {
+        return;
+    };
+    license_seats_race(Backend::Postgres(db)).await;
+}

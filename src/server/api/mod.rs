@@ -1254,6 +1254,9 @@ pub async fn set_seats(
     } else {
         staff.allow(&[Admin, Issuer, Finance])?;
     }
+    // Checked again in the transaction: a concurrent cut may turn this cut
+    // into a raise.
+    let may_raise = staff.allow(&[Finance]).is_ok();
     let ev = Event {
         actor: staff.actor(),
         operation: "license.seats",
@@ -1262,7 +1265,9 @@ pub async fn set_seats(
         customer_id: None,
         details: json!({ "from": current.seats, "to": seats }),
     };
-    ok(to_value(&s.store.set_seats(&id, seats, ev).await?))
+    ok(to_value(
+        &s.store.set_seats(&id, seats, may_raise, ev).await?,
+    ))
 }
 
 /// `GET /v1/licenses/{id}/activations`.

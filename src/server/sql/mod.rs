@@ -1450,9 +1450,15 @@ impl Store for SqlStore {
         self.finish(tx, record, idem).await
     }
 
-    async fn set_seats(&self, id: &str, seats: i64, ev: Event) -> ApiResult<LicenseRecord> {
+    async fn set_seats(
+        &self,
+        id: &str,
+        seats: i64,
+        may_raise: bool,
+        ev: Event,
+    ) -> ApiResult<LicenseRecord> {
         let mut tx = self.begin().await?;
-        let record = write_seats(&mut tx, id, seats, ev).await?;
+        let record = write_seats(&mut tx, id, seats, may_raise, ev).await?;
         tx.tx.commit().await?;
         Ok(record)
     }
@@ -1987,10 +1993,19 @@ async fn write_terms(tx: &mut Tx<'_>, r: &LicenseRecord, ev: Event) -> ApiResult
 }
 
 /// Sets a license's seats, never below the seats in use (409
-/// `seats_in_use` naming them), and records `ev`, inside `tx`.
-async fn write_seats(tx: &mut Tx<'_>, id: &str, seats: i64, ev: Event) -> ApiResult<LicenseRecord> {
+/// `seats_in_use` naming them), and records `ev`, inside `tx`. Without
+/// `may_raise`, only a cut of the seats as they stand now (403: a cut
+/// decided on an earlier read may have become a raise).
+async fn write_seats(
+    tx: &mut Tx<'_>,
+    id: &str,
+    seats: i64,
+    may_raise: bool,
+    ev: Event,
+) -> ApiResult<LicenseRecord> {
+    let only_cut = if may_raise { "" } else { " AND seats >= $1" };
     let row = sqlx::query(&format!(
-            "UPDATE licenses SET seats = $1, updated_at = $2 WHERE id = $3 AND seats_used <= $1 RETURNING {LICENSE_COLUMNS}"
+            "UPDATE licenses SET seats = $1, updated_at = $2 WHERE id = $3 AND seats_used <= $1{only_cut} RETURNING {LICENSE_COLUMNS}"
         ))
         .bind(seats)
         .bind(now())
@@ -1999,6 +2014,11 @@ async fn write_seats(tx: &mut Tx<'_>, id: &str, seats: i64, ev: Event) -> ApiRes
         .await?;
     let Some(row) = row else {
         let (_, current, used) = license_state(tx, id).await?;
+        if seats > current && !may_raise {
+            return Err(ApiError::forbidden(
+                "the seats were cut meanwhile: this change would raise them, which this role may not do",
+            ));
+        }
         return Err(ApiError::conflict(
             "seats_in_use",
             format!("{used} seats are in use; the license cannot have fewer"),

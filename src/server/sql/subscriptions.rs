@@ -202,10 +202,12 @@ impl SubscriptionStore for SqlStore {
         let s = subscription_row(&row)?;
         for license in &s.license_ids {
             let details = serde_json::json!({ "to": seats, "subscription_id": s.id });
+            // The subscription's own row decided who may raise.
             write_seats(
                 &mut tx,
                 license,
                 seats,
+                true,
                 event(&ev.actor, "license.seats", license, details),
             )
             .await?;

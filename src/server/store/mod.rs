@@ -604,7 +604,15 @@ pub trait Store:
         idem: Option<Idem<LicenseRecord>>,
     ) -> ApiResult<Outcome<LicenseRecord>>;
     /// Changes the seat count; never below the seats in use.
-    async fn set_seats(&self, id: &str, seats: i64, event: Event) -> ApiResult<LicenseRecord>;
+    /// Without `may_raise`, only a cut of the seats as they stand in the
+    /// transaction (403 otherwise).
+    async fn set_seats(
+        &self,
+        id: &str,
+        seats: i64,
+        may_raise: bool,
+        event: Event,
+    ) -> ApiResult<LicenseRecord>;
 
     /// Activates a machine, taking a seat unless the machine is already active.
     async fn activate(
