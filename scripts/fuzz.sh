@@ -35,6 +35,13 @@ for f in tests/vectors/licenses/*.lic tests/vectors/documents/*.renewal \
     { printf "$selector"; tail -c +11 "fuzz/corpus/envelope/$name" | head -c -64; } >"fuzz/corpus/bodies/$name"
 done
 seed spec_json tests/vectors/invalid/not_licentia_text.lic
+# CSV imports: the test files, each with a selector byte (even: customers,
+# odd: licenses).
+mkdir -p fuzz/corpus/csv_import
+for f in fuzz/seeds/csv_import/*.csv; do
+    case "$f" in *licenses*) selector='\001' ;; *) selector='\000' ;; esac
+    { printf "$selector"; cat "$f"; } >"fuzz/corpus/csv_import/$(basename "$f")"
+done
 seed fingerprint tests/vectors/keys/issuer.raw
 
 targets=$(cd fuzz && cargo fuzz list)

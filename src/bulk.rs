@@ -212,13 +212,15 @@ pub fn parse_table(kind: Kind, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         let mut fields = HashMap::new();
         let mut ok = true;
         for (column, value) in columns.iter().zip(record.iter()) {
-            let problem = if value.len() > MAX_FIELD_LEN {
-                format!("longer than {MAX_FIELD_LEN} bytes")
-            } else if let Ok(text) = std::str::from_utf8(value) {
-                fields.insert(*column, unescape(text.trim()).to_owned());
-                continue;
-            } else {
-                "not UTF-8 text".to_owned()
+            // The limit is on the value read (what a writer writes back is
+            // at most one escape longer than what it was given).
+            let problem = match std::str::from_utf8(value).map(|t| unescape(t.trim())) {
+                Ok(text) if text.len() <= MAX_FIELD_LEN => {
+                    fields.insert(*column, text.to_owned());
+                    continue;
+                }
+                Ok(_) => format!("longer than {MAX_FIELD_LEN} bytes"),
+                Err(_) => "not UTF-8 text".to_owned(),
             };
             errors.push(RowError::new(line, Some(column), problem));
             ok = false;

@@ -591,6 +591,63 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(status, 404);
 
+    // ------------------------------------------------ subscriptions renew too
+    let plan = srv.call("GET", "/v1/plans", Some(&auditor), None).await.1["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer = node(&srv, &issuer, "customer", "Monthly Buyer", None).await;
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    let (status, sub) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&finance),
+            Some(json!({
+                "customer_id": buyer, "plan_id": plan, "seats": 2, "billing": "monthly",
+                "interval": "monthly", "start": today, "renewal": "always",
+                "notice": "1 week before month end",
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{sub}");
+    let sub_id = s(&sub["subscription"]["id"]);
+    let (_, by_type) = srv
+        .call(
+            "GET",
+            "/v1/reports/renewals?group_by=type",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let group = by_type["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "subscription")
+        .unwrap_or_else(|| panic!("no subscription group: {by_type}"));
+    let item = &group["items"][0];
+    assert_eq!(item["id"], sub_id.as_str());
+    assert_eq!(item["plans"], json!(["Business"]));
+    assert_eq!(item["customer"], "Monthly Buyer");
+    assert_eq!(item["seats"], 2);
+    // Its term ends within about a month; its license ends with it.
+    let ends = item["ends_at"].as_i64().unwrap();
+    assert!(ends > Timestamp::now().0 && ends <= Timestamp::now().0 + 32 * DAY);
+    let (_, flat) = srv
+        .call("GET", "/v1/reports/renewals", Some(&auditor), None)
+        .await;
+    let ends: Vec<i64> = flat["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ends_at"].as_i64().unwrap())
+        .collect();
+    assert!(
+        ends.windows(2).all(|w| w[0] <= w[1]),
+        "licenses and subscriptions by end date"
+    );
+
     // ------------------------------------------------ who may read
     for path in [
         "/v1/reports/renewals",

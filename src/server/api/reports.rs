@@ -27,7 +27,7 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             "get",
             "/v1/reports/renewals",
             Token,
-            "Licenses ending within ?within_days= (default 90), soonest first, ?group_by=plan|type (JSON, or CSV with Accept: text/csv)",
+            "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type (JSON, or CSV with Accept: text/csv)",
             get(renewals),
         ),
         route(

@@ -3,13 +3,31 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{NaiveDate, TimeZone};
 use sqlx::Row;
 
 use super::{history_row, license_row, SqlStore, HISTORY_COLUMNS, LICENSE_COLUMNS};
-use crate::server::error::ApiResult;
+use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{
     FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,
 };
+use crate::{Timestamp, DAY};
+
+/// The end of `day` (the next midnight) in time zone `zone`, Unix seconds.
+fn day_end(day: &str, zone: &str) -> ApiResult<i64> {
+    let next = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .ok_or_else(|| ApiError::internal("a stored subscription date does not read"))?;
+    let zone: chrono_tz::Tz = zone
+        .parse()
+        .map_err(|_| ApiError::internal("a stored time zone does not read"))?;
+    zone.from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.timestamp())
+        .ok_or_else(|| ApiError::internal("no such local time"))
+}
 
 #[async_trait::async_trait]
 impl ReportStore for SqlStore {
@@ -24,7 +42,7 @@ impl ReportStore for SqlStore {
                 .or_default()
                 .push(r.try_get("name")?);
         }
-        sqlx::query(
+        let mut due = sqlx::query(
             "SELECT l.id, p.code, l.policy_id, po.name AS policy, po.kind, l.customer_id, \
              c.name AS customer, l.licensee, l.status, l.seats, l.expires_at \
              FROM licenses l JOIN products p ON p.id = l.product_id \
@@ -56,7 +74,49 @@ impl ReportStore for SqlStore {
                 ends_at: r.try_get("expires_at")?,
             })
         })
-        .collect()
+        .collect::<ApiResult<Vec<_>>>()?;
+        // Subscriptions end at the close of their last day (the term's, or
+        // the day a cancelled one ends) in their own time zone; dates are
+        // compared as text (ISO), a day wider, then exactly.
+        let day = |t: i64| Timestamp(t).to_string()[..10].to_owned();
+        for r in sqlx::query(
+            "SELECT s.id, p.code, pl.policy_id, po.name AS policy, pl.name AS plan, s.customer_id, \
+             c.name AS customer, s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
+             FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
+             JOIN policies po ON po.id = pl.policy_id JOIN products p ON p.id = s.product_id \
+             JOIN customers c ON c.id = s.customer_id \
+             WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
+             AND COALESCE(s.ends_on, s.term_end) <= $2",
+        )
+        .bind(day(from - DAY))
+        .bind(day(until))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let last_day: String = r.try_get("last_day")?;
+            let zone: String = r.try_get("zone")?;
+            let ends_at = day_end(&last_day, &zone)?;
+            if ends_at < from || ends_at > until {
+                continue;
+            }
+            let customer: String = r.try_get("customer")?;
+            due.push(RenewalDue {
+                kind: "subscription".into(),
+                id: r.try_get("id")?,
+                product: r.try_get("code")?,
+                policy_id: r.try_get("policy_id")?,
+                policy: r.try_get("policy")?,
+                plans: vec![r.try_get("plan")?],
+                customer_id: r.try_get("customer_id")?,
+                licensee: customer.clone(),
+                customer: Some(customer),
+                status: r.try_get("status")?,
+                seats: r.try_get("seats")?,
+                ends_at,
+            });
+        }
+        due.sort_by(|a, b| (a.ends_at, &a.id).cmp(&(b.ends_at, &b.id)));
+        Ok(due)
     }
 
     async fn customer_roots(&self) -> ApiResult<Vec<String>> {

@@ -8,7 +8,7 @@ use crate::server::error::ApiResult;
 /// Something that ends within a report's window.
 #[derive(Debug, Clone, Serialize)]
 pub struct RenewalDue {
-    /// `license/standard`, `license/trial` (the policy's kind).
+    /// `license/standard`, `license/trial` (the policy's kind) or `subscription`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Its id.
@@ -19,15 +19,17 @@ pub struct RenewalDue {
     pub policy_id: String,
     /// Policy name.
     pub policy: String,
-    /// The plans made from its policy (licenses carry no plan of their own).
+    /// A subscription's plan; for a license, the plans made from its policy
+    /// (licenses carry no plan of their own).
     pub plans: Vec<String>,
     /// Customer node.
     pub customer_id: Option<String>,
     /// Its name.
     pub customer: Option<String>,
-    /// Licensee.
+    /// Licensee (a subscription's: its customer).
     pub licensee: String,
-    /// `active` or `suspended` (revoked licenses do not renew).
+    /// `active` or `suspended` (revoked licenses do not renew); for a
+    /// subscription `active` or `cancelled` (ended ones are left out).
     pub status: String,
     /// Seats.
     pub seats: i64,
@@ -90,7 +92,8 @@ pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 /// Storage for reports; one method per operation, each one query.
 #[async_trait::async_trait]
 pub trait ReportStore: Send + Sync {
-    /// Licenses not revoked ending in `[from, until]`, soonest first.
+    /// Licenses not revoked and subscriptions not ended, ending in
+    /// `[from, until]`, soonest first.
     async fn renewals_due(&self, from: i64, until: i64) -> ApiResult<Vec<RenewalDue>>;
     /// The nodes of the customer tree without a parent, by name.
     async fn customer_roots(&self) -> ApiResult<Vec<String>>;
