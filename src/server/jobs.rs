@@ -508,21 +508,11 @@ pub fn verify_signature(
     let (Some(t), Some(v1)) = (t, v1) else {
         return false;
     };
-    let Some(given) = unhex(v1) else {
+    let Some(given) = secret::unhex(v1) else {
         return false;
     };
     now.abs_diff(t) <= tolerance_secs.unsigned_abs()
         && mac(secret, t, body).verify_slice(&given).is_ok()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// POSTs `body` to an `http://` URL; the status when 2xx, else the status

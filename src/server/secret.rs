@@ -197,7 +197,8 @@ fn xor_stream(key: &str, salt: &[u8], data: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+/// The bytes of lower- or upper-case hex text; `None` when it is not hex.
+pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
         return None;
     }

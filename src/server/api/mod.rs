@@ -1237,6 +1237,35 @@ pub struct SeatsRequest {
     seats: u32,
 }
 
+/// A seat change of `id` from `current` to `seats` asked by `staff`: at
+/// least 1; a raise by `raisers`, a cut by `cutters`. Answers the seats, the
+/// history event (`operation`) and whether the caller may raise, which the
+/// store checks again in its transaction: a concurrent cut may turn this
+/// cut into a raise.
+fn seats_change(
+    staff: &Staff,
+    id: &str,
+    operation: &'static str,
+    (current, seats): (i64, u32),
+    raisers: &[Role],
+    cutters: &[Role],
+) -> ApiResult<(i64, bool, Event)> {
+    let seats = i64::from(seats);
+    if seats == 0 {
+        return Err(ApiError::invalid("seats must be at least 1"));
+    }
+    staff.allow(if seats > current { raisers } else { cutters })?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation,
+        subject: id.to_owned(),
+        license_id: None,
+        customer_id: None,
+        details: json!({ "from": current, "to": seats }),
+    };
+    Ok((seats, staff.allow(raisers).is_ok(), ev))
+}
+
 /// `PUT /v1/licenses/{id}/seats`: only finance raises; never below seats in use.
 pub async fn set_seats(
     State(s): State<AppState>,
@@ -1245,26 +1274,14 @@ pub async fn set_seats(
     body: Body<SeatsRequest>,
 ) -> Answer {
     let current = s.store.license(&id).await?;
-    let seats = i64::from(body.value.seats);
-    if seats == 0 {
-        return Err(ApiError::invalid("seats must be at least 1"));
-    }
-    if seats > current.seats {
-        staff.allow(&[Finance])?;
-    } else {
-        staff.allow(&[Admin, Issuer, Finance])?;
-    }
-    // Checked again in the transaction: a concurrent cut may turn this cut
-    // into a raise.
-    let may_raise = staff.allow(&[Finance]).is_ok();
-    let ev = Event {
-        actor: staff.actor(),
-        operation: "license.seats",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "from": current.seats, "to": seats }),
-    };
+    let (seats, may_raise, ev) = seats_change(
+        &staff,
+        &id,
+        "license.seats",
+        (current.seats, body.value.seats),
+        &[Finance],
+        &[Admin, Issuer, Finance],
+    )?;
     ok(to_value(
         &s.store.set_seats(&id, seats, may_raise, ev).await?,
     ))

@@ -21,7 +21,8 @@ use serde_json::{json, Value};
 
 use super::{
     extend_license, file_mode, idempotent, ok, plan_features, pre_check, prepare_license, reason,
-    replay_response, secret, to_value, Answer, IssueOverrides, Pre, Reason, Role, READERS,
+    replay_response, seats_change, secret, to_value, Answer, IssueOverrides, Pre, Reason, Role,
+    SeatsRequest, READERS,
 };
 use crate::server::billing::{
     BillingError, BillingInterval, BillingModel, Contract, NoticePeriod, RenewalOption,
@@ -306,13 +307,6 @@ pub async fn show(State(s): State<AppState>, staff: Staff, Path(id): Path<String
     ok(shown(&s.store.subscription(&id).await?)?)
 }
 
-/// `PUT /v1/subscriptions/{id}/seats` body.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeatsRequest {
-    seats: u32,
-}
-
 /// `PUT /v1/subscriptions/{id}/seats`: a raise by admin or finance, a cut
 /// by any of admin, issuer, finance; the licenses follow, and none goes
 /// below its seats in use (409 `seats_in_use`).
@@ -323,25 +317,14 @@ pub async fn set_seats(
     body: Body<SeatsRequest>,
 ) -> Answer {
     let current = s.store.subscription(&id).await?;
-    let seats = i64::from(body.value.seats);
-    if seats == 0 {
-        return Err(ApiError::invalid("seats must be at least 1"));
-    }
-    staff.allow(COMMERCE)?;
-    if seats > current.seats {
-        staff.allow(RAISERS)?;
-    }
-    // Checked again in the store's transaction: a concurrent cut may turn
-    // this cut into a raise.
-    let may_raise = staff.allow(RAISERS).is_ok();
-    let ev = Event {
-        actor: staff.actor(),
-        operation: "subscription.seats",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "from": current.seats, "to": seats }),
-    };
+    let (seats, may_raise, ev) = seats_change(
+        &staff,
+        &id,
+        "subscription.seats",
+        (current.seats, body.value.seats),
+        RAISERS,
+        COMMERCE,
+    )?;
     ok(shown(
         &s.store
             .set_subscription_seats(&id, seats, may_raise, ev)
