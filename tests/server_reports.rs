@@ -529,6 +529,36 @@ async fn story(backend: Backend) {
         200,
     )
     .await;
+    // A member of the customer, and a lot bought by the partner above it.
+    srv.post_ok(
+        &format!("/v1/customers/{customer}/members"),
+        &issuer,
+        json!({"name": "Mia Member", "email": "mia@example.com", "service": false}),
+        201,
+    )
+    .await;
+    srv.post_ok(
+        "/v1/purchases",
+        &finance,
+        json!({"customer_id": partner, "product_id": seat_product, "quantity": 5, "purchased_on": "2026-01-15"}),
+        201,
+    )
+    .await;
+    let (_, partner_history) = srv
+        .call(
+            "GET",
+            &format!("/v1/reports/customers/{partner}/history"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(partner_history["purchases"].as_array().unwrap().len(), 1);
+    assert_eq!(partner_history["purchases"][0]["quantity"], 5);
+    assert!(partner_history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["operation"] == "purchase.create"));
     let (status, history) = srv
         .call(
             "GET",
@@ -546,6 +576,8 @@ async fn story(backend: Backend) {
         json!(["export"])
     );
     assert_eq!(history["seats"][0]["customer_id"], customer.as_str());
+    assert_eq!(history["members"][0]["email"], "mia@example.com");
+    assert_eq!(history["purchases"], json!([]));
     let ops: Vec<String> = history["events"]
         .as_array()
         .unwrap()
@@ -561,7 +593,8 @@ async fn story(backend: Backend) {
             "activation.create",
             "license.entitlements",
             "license.seats",
-            "license.renew"
+            "license.renew",
+            "member.create"
         ],
         "every entry about the node and its license, in chain order"
     );
@@ -579,8 +612,8 @@ async fn story(backend: Backend) {
         &auditor,
     )
     .await;
-    assert_eq!(rows.len(), 8);
-    assert_eq!(rows[7][2], "license.renew");
+    assert_eq!(rows.len(), 9);
+    assert_eq!(rows[8][2], "member.create");
     let (status, _) = srv
         .call(
             "GET",

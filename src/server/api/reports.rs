@@ -13,9 +13,9 @@ use serde_json::json;
 
 use super::{ok, Answer, READERS};
 use crate::bulk::{Cell, CsvWriter};
-use crate::server::error::ApiError;
-use crate::server::extract::{Staff, Q};
-use crate::server::store::{FirstUse, RenewalDue, MAX_CUSTOMER_EVENTS};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::extract::{Staff, MAX_LIMIT, Q};
+use crate::server::store::{FirstUse, Page, PurchaseFilter, RenewalDue, MAX_CUSTOMER_EVENTS};
 use crate::server::{route, Access, AppState, Field, Route};
 use crate::{Timestamp, DAY};
 
@@ -62,7 +62,7 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             "get",
             "/v1/reports/customers/{id}/history",
             Token,
-            "One customer's entitlement history: the node, its licenses, seats and every history entry about them (JSON, or the entries as CSV)",
+            "One customer's entitlement history: the node, its licenses, seats, purchases, members and every history entry about them (JSON, or the entries as CSV)",
             get(customer_history),
         ),
     ]
@@ -453,7 +453,8 @@ async fn license_models(State(s): State<AppState>, staff: Staff, headers: Header
 // ---------------------------------------------------------------- customer history
 
 /// `GET /v1/reports/customers/{id}/history`: the node, its licenses (with
-/// their current entitlements), the seats of its subtree, and every history
+/// their current entitlements), the seats of its subtree, the lots it
+/// bought, its members (and their services), and every history
 /// entry about the node or its licenses (issues, entitlement changes, seat
 /// changes, renewals, suspensions...), oldest first, from the hash-chained
 /// history. As CSV: the entries.
@@ -497,11 +498,41 @@ async fn customer_history(
     }
     let licenses = s.store.customer_licenses(&id).await?;
     let seats = s.store.seats(&id).await?;
+    let filter = PurchaseFilter {
+        customer_id: Some(id.clone()),
+        product_id: None,
+    };
+    let purchases = every(|page| s.store.list_purchases(&filter, page)).await?;
+    let members = every(|page| s.store.list_members(&id, page)).await?;
     ok(json!({
         "customer": customer,
         "licenses": licenses,
         "seats": seats,
+        "purchases": purchases,
+        "members": members,
         "events": events,
         "events_truncated": truncated,
     }))
+}
+
+/// Every item of a paged list, page after page (at most
+/// [`MAX_CUSTOMER_EVENTS`], like the history).
+async fn every<T, F, Fut>(mut list: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<Vec<T>>>,
+{
+    let mut all = Vec::new();
+    loop {
+        let page = Page {
+            limit: MAX_LIMIT,
+            offset: all.len() as i64,
+        };
+        let items = list(page).await?;
+        let last = (items.len() as i64) < MAX_LIMIT;
+        all.extend(items);
+        if last || all.len() as i64 >= MAX_CUSTOMER_EVENTS {
+            return Ok(all);
+        }
+    }
 }
