@@ -811,3 +811,76 @@ async fn seats_race_postgres() {
     };
     seats_race(Backend::Postgres(db)).await;
 }
+
+/// A subscription whose dates would reach past the calendar's end (year
+/// 9999) is refused (422) when created or renewed into it, so none is ever
+/// stored that cannot be shown: the list and the subscription stay 200
+/// (the harness refuses any 5xx).
+async fn calendar_end(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let t = setup(&srv).await;
+    let body = |start| {
+        t.body(
+            start,
+            "monthly",
+            "monthly",
+            "always",
+            "1 week before month end",
+        )
+    };
+    let (status, problem) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&t.finance),
+            Some(body(day(9999, 11, 30))),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(s(&problem["detail"]).contains("calendar"), "{problem}");
+    let created = srv
+        .post_ok("/v1/subscriptions", &t.finance, body(day(9999, 6, 30)), 201)
+        .await;
+    let id = s(&created["subscription"]["id"]);
+    let mut refused = false;
+    for _ in 0..12 {
+        let (status, answer) = srv
+            .call(
+                "POST",
+                &format!("/v1/subscriptions/{id}/renew"),
+                Some(&t.issuer),
+                None,
+            )
+            .await;
+        assert!(status == 200 || status == 422, "{answer}");
+        let (status, _) = srv
+            .call(
+                "GET",
+                &format!("/v1/subscriptions/{id}"),
+                Some(&t.auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        refused |= answer["status"] == 422;
+    }
+    assert!(refused, "a renewal into year 10000 was accepted");
+    let (status, list) = srv
+        .call("GET", "/v1/subscriptions", Some(&t.auditor), None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn calendar_end_sqlite() {
+    calendar_end(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn calendar_end_postgres() {
+    let Some(db) = PgDb::create("subscriptions_calendar_end").await else {
+        return;
+    };
+    calendar_end(Backend::Postgres(db)).await;
+}

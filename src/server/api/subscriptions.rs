@@ -151,6 +151,20 @@ fn shown(sub: &Subscription) -> ApiResult<Value> {
     Ok(to_value(&sub.view(today(sub)?)?))
 }
 
+/// Refuses (422) a subscription whose dates, as shown today, would reach
+/// past the calendar (years 1 to 9999): stored, it could not be shown, and
+/// would break the list and the jobs for every subscription.
+fn showable(sub: &Subscription) -> ApiResult<()> {
+    today(sub)
+        .and_then(|day| sub.view(day))
+        .map(|_| ())
+        .map_err(|_| {
+            ApiError::invalid(
+                "the subscription's dates would reach past the calendar (years 1 to 9999)",
+            )
+        })
+}
+
 /// `POST /v1/subscriptions` body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -231,6 +245,7 @@ pub async fn create(
         updated_at: at,
     };
     sub.set_contract(&contract);
+    showable(&sub)?;
     let overrides = IssueOverrides {
         policy_id: plan.policy_id.clone(),
         licensee: customer.name.clone(),
@@ -443,6 +458,7 @@ pub async fn set_billing(
             }));
         }
         next.pending = (pending != PendingChange::default()).then_some(pending);
+        showable(&next)?;
         let ev = Event {
             actor: staff.actor(),
             operation: "subscription.billing",
@@ -606,6 +622,7 @@ pub(crate) async fn renew_term(
             .with(json!({ "renewal": read.renewal, "term_end": read.term_end })));
         };
         let next = read.renewed(&contract)?;
+        showable(&next)?;
         let (licenses, tokens) = extend_licenses(s, &next, next.term_end, mode).await?;
         let ev = Event {
             actor: actor.to_owned(),
