@@ -35,11 +35,11 @@ for f in tests/vectors/licenses/*.lic tests/vectors/documents/*.renewal \
     { printf "$selector"; tail -c +11 "fuzz/corpus/envelope/$name" | head -c -64; } >"fuzz/corpus/bodies/$name"
 done
 seed spec_json tests/vectors/invalid/not_licentia_text.lic
-# CSV imports: the test files, each with a selector byte (even: customers,
-# odd: licenses).
+# CSV imports: the test files, each with a selector byte (0 customers,
+# 1 licenses, 2 members).
 mkdir -p fuzz/corpus/csv_import
 for f in fuzz/seeds/csv_import/*.csv; do
-    case "$f" in *licenses*) selector='\001' ;; *) selector='\000' ;; esac
+    case "$f" in *licenses*) selector='\001' ;; *members*) selector='\002' ;; *) selector='\000' ;; esac
     { printf "$selector"; cat "$f"; } >"fuzz/corpus/csv_import/$(basename "$f")"
 done
 seed fingerprint tests/vectors/keys/issuer.raw

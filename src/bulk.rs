@@ -50,6 +50,8 @@ pub enum Kind {
     Customers,
     /// Licenses, issued as `POST /v1/licenses` issues them.
     Licenses,
+    /// Members of customer nodes, with their service when a plan is named.
+    Members,
 }
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
         Some(match text {
             "customers" => Kind::Customers,
             "licenses" => Kind::Licenses,
+            "members" => Kind::Members,
             _ => return None,
         })
     }
@@ -67,6 +70,7 @@ impl Kind {
         match self {
             Kind::Customers => "customers",
             Kind::Licenses => "licenses",
+            Kind::Members => "members",
         }
     }
 
@@ -92,6 +96,14 @@ impl Kind {
                 ("features", false),
                 ("user", false),
                 ("machines", false),
+            ],
+            Kind::Members => &[
+                ("customer", true),
+                ("name", true),
+                ("email", true),
+                ("external_ref", false),
+                ("plan_id", false),
+                ("options", false),
             ],
         }
     }
@@ -384,6 +396,25 @@ pub struct LicenseRow {
     pub machines: Option<Vec<String>>,
 }
 
+/// A member to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    /// Line of the file.
+    pub line: u64,
+    /// The customer node, by id or external reference.
+    pub customer: String,
+    /// Name.
+    pub name: String,
+    /// E-mail, in lower case (unique per customer node).
+    pub email: String,
+    /// The vendor's own reference.
+    pub external_ref: Option<String>,
+    /// The plan of the member's service; none: no service.
+    pub plan_id: Option<String>,
+    /// The plan's options the service takes.
+    pub options: Vec<String>,
+}
+
 /// The checked rows of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rows {
@@ -391,6 +422,8 @@ pub enum Rows {
     Customers(Vec<CustomerRow>),
     /// Licenses.
     Licenses(Vec<LicenseRow>),
+    /// Members.
+    Members(Vec<MemberRow>),
 }
 
 impl Rows {
@@ -399,6 +432,7 @@ impl Rows {
         match self {
             Rows::Customers(r) => r.len(),
             Rows::Licenses(r) => r.len(),
+            Rows::Members(r) => r.len(),
         }
     }
 
@@ -423,6 +457,7 @@ pub fn read(kind: Kind, bytes: &[u8]) -> Result<Rows, Vec<RowError>> {
                 .filter_map(|r| license(r, &mut errors))
                 .collect(),
         ),
+        Kind::Members => Rows::Members(members(&table.records, &mut errors)),
     };
     if errors.is_empty() {
         Ok(rows)
@@ -650,6 +685,68 @@ fn license(record: &Record, errors: &mut Vec<RowError>) -> Option<LicenseRow> {
         user,
         machines,
     })
+}
+
+/// A well-formed e-mail address, in lower case (the rule of the members API).
+pub fn email(value: &str) -> Option<String> {
+    let e = text(value, 256)?;
+    let well_formed = e
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && e.matches('@').count() == 1
+        && !e.contains(char::is_whitespace);
+    well_formed.then(|| e.to_lowercase())
+}
+
+fn members(records: &[Record], errors: &mut Vec<RowError>) -> Vec<MemberRow> {
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::with_capacity(records.len());
+    for record in records {
+        let mut c = Checks {
+            record,
+            errors,
+            bad: false,
+        };
+        let customer = c.required("customer", 128);
+        let name = c.required("name", crate::license::MAX_TEXT_LEN);
+        if record.get("email").is_none() {
+            c.fail("email", "required");
+        }
+        let email = record.get("email").and_then(|e| {
+            let e = email(e);
+            if e.is_none() {
+                c.fail("email", "not an e-mail address");
+            }
+            e
+        });
+        let external_ref = c.text("external_ref", 128);
+        let plan_id = c.text("plan_id", 64);
+        let options = c.list("options", |o| {
+            text(o, 64)
+                .map(|_| ())
+                .ok_or_else(|| format!("option '{o}' is not a code"))
+        });
+        if options.as_ref().is_some_and(|o| !o.is_empty()) && plan_id.is_none() {
+            c.fail("options", "options are taken with a plan_id");
+        }
+        if let Some(e) = &email {
+            if !seen.insert((customer.clone(), e.clone())) {
+                c.fail("email", "an earlier row has this customer and e-mail");
+            }
+        }
+        if !c.bad {
+            rows.push(MemberRow {
+                line: record.line,
+                customer,
+                name,
+                email: email.unwrap_or_default(),
+                external_ref,
+                plan_id,
+                options: options.unwrap_or_default(),
+            });
+        }
+    }
+    rows
 }
 
 /// One cell of a written row.

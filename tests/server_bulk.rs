@@ -336,6 +336,121 @@ async fn story(backend: Backend) {
     );
     assert_eq!(counts(&srv, &auditor).await, before, "all or nothing");
 
+    // ------------------------------------------------ members
+    let plan = srv
+        .post_ok(
+            "/v1/plans",
+            &issuer,
+            json!({"name": "Seat", "policy_id": policy}),
+            201,
+        )
+        .await;
+    let plan = s(&plan["id"]);
+    let members = format!(
+        "customer,name,email,external_ref,plan_id,options\r\n\
+         C-1,Mia Member,Mia@Example.com,M-1,,\r\n\
+         {},Max Service,max@example.com,,{plan},\r\n",
+        ids[1]
+    );
+    let (status, dry) = import(
+        &srv,
+        "/v1/import/members?dry_run=true",
+        &issuer,
+        &members,
+        &[],
+    )
+    .await;
+    assert_eq!((status, &dry["rows"]), (200, &json!(2)), "{dry}");
+    assert_eq!(
+        rows(&export(&srv, "members", &auditor).await.1).len(),
+        1,
+        "a dry run changes nothing"
+    );
+    let (status, made) = import(&srv, "/v1/import/members", &issuer, &members, &[]).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["created"], 2);
+    assert!(
+        made["items"][0]["license_key"].is_null(),
+        "no plan, no service"
+    );
+    assert!(
+        s(&made["items"][1]["license_key"]).len() > 20,
+        "the service's key, once"
+    );
+    let (_, member) = srv
+        .call(
+            "GET",
+            &format!("/v1/members/{}", s(&made["items"][1]["id"])),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(member["plan_id"], plan.as_str());
+    assert!(member["license_id"].is_string());
+    let (status, report) = import(
+        &srv,
+        "/v1/import/members",
+        &issuer,
+        "customer,name,email,options\nC-1,A,not-an-email,\nC-1,B,b@example.com,cloud\n",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "{report}");
+    let columns: Vec<String> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| s(&e["column"]))
+        .collect();
+    assert_eq!(columns, ["email", "options"]);
+    let (status, report) = import(
+        &srv,
+        "/v1/import/members",
+        &issuer,
+        "customer,name,email\nC-1,New,new@example.com\nC-1,Again,mia@example.com\nNOPE,Lost,lost@example.com\n",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "{report}");
+    let errors: Vec<(u64, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
+        .collect();
+    assert_eq!(
+        errors,
+        [(3, "email".to_owned()), (4, "customer".to_owned())]
+    );
+    let (_, exported) = export(&srv, "members", &auditor).await;
+    let table = rows(&exported);
+    assert_eq!(
+        table[0],
+        [
+            "customer",
+            "name",
+            "email",
+            "external_ref",
+            "plan_id",
+            "options"
+        ]
+    );
+    assert_eq!(table.len(), 3, "the bad import made nothing");
+    assert!(table
+        .iter()
+        .any(|r| r[2] == "mia@example.com" && r[0] == ids[1]));
+    // The export read back: every member is there already, nothing changes.
+    let (status, v) = import(
+        &srv,
+        "/v1/import/members?dry_run=true",
+        &issuer,
+        &exported,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 2);
+
     // ------------------------------------------------ export -> import
     let (status, exported) = export(&srv, "customers", &auditor).await;
     assert_eq!(status, 200);
@@ -392,7 +507,7 @@ async fn story(backend: Backend) {
             "machines"
         ]
     );
-    assert_eq!(table.len(), 4);
+    assert_eq!(table.len(), 5, "three imported, one a member's service");
     assert!(table.iter().any(|r| r[2] == "'-Minus"));
     // Re-issued from the export with new ids: the same terms.
     let without_ids: String = exported

@@ -11,10 +11,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {
         return;
     };
-    let kind = if selector % 2 == 0 {
-        Kind::Customers
-    } else {
-        Kind::Licenses
+    let kind = match selector % 3 {
+        0 => Kind::Customers,
+        1 => Kind::Licenses,
+        _ => Kind::Members,
     };
     let _ = read(kind, bytes);
     let Ok(table) = parse_table(kind, bytes) else {

@@ -63,11 +63,11 @@ pub enum Command {
     /// The back office's jobs (notices, deliveries, purges).
     #[command(subcommand)]
     Jobs(JobsCommand),
-    /// Import customers or licenses from a CSV file into a running back
-    /// office: every row checked first, all or nothing; license keys printed once.
+    /// Import customers, licenses or members from a CSV file into a running
+    /// back office: every row checked first, all or nothing; license keys printed once.
     Import(transfer::ImportArgs),
-    /// Export customers or licenses from a running back office as CSV (the
-    /// columns import reads).
+    /// Export customers, licenses or members from a running back office as
+    /// CSV (the columns import reads).
     Export(transfer::ExportArgs),
 }
 

@@ -47,7 +47,7 @@ impl Remote {
 /// `licentia import KIND FILE`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// customers or licenses.
+    /// customers, licenses or members.
     #[arg(value_name = "KIND")]
     kind: String,
     /// The CSV file (a header line naming the columns, then one row a line).
@@ -66,7 +66,7 @@ pub struct ImportArgs {
 /// `licentia export KIND`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// customers or licenses.
+    /// customers, licenses or members.
     #[arg(value_name = "KIND")]
     kind: String,
     /// Write to FILE instead of standard output.
@@ -77,7 +77,7 @@ pub struct ExportArgs {
 }
 
 fn kind(name: &str) -> Result<Kind, String> {
-    Kind::parse(name).ok_or_else(|| format!("'{name}' is not customers or licenses"))
+    Kind::parse(name).ok_or_else(|| format!("'{name}' is not customers, licenses or members"))
 }
 
 /// The largest file read.

@@ -26,11 +26,14 @@ use super::{
     READERS, WRITERS,
 };
 use crate::bulk::{
-    read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, Parent, RowError, Rows, LIST_SEPARATOR,
+    read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, MemberRow, Parent, RowError, Rows,
+    LIST_SEPARATOR,
 };
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{CsvBody, IdempotencyKey, Staff, Q};
-use crate::server::store::{invalid_rows, Customer, Idem, ImportCustomer, LicenseRecord, Outcome};
+use crate::server::store::{
+    invalid_rows, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService, Outcome,
+};
 use crate::server::{route, Access, AppState, Field, Route};
 
 /// The routes of this part of the API.
@@ -41,14 +44,14 @@ pub(in crate::server) fn routes() -> Vec<Route> {
             "post",
             "/v1/import/{kind}",
             Token,
-            "Import customers or licenses from a text/csv body (admin, issuer; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)",
+            "Import customers, licenses or members from a text/csv body (admin, issuer; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)",
             post(import),
         ),
         route(
             "get",
             "/v1/export/{kind}",
             Token,
-            "Export customers or licenses as text/csv, the columns import reads (streamed page by page)",
+            "Export customers, licenses or members as text/csv, the columns import reads (streamed page by page)",
             get(export),
         ),
     ]
@@ -67,7 +70,7 @@ pub(in crate::server) fn takes_csv(method: &str, path: &str) -> bool {
 
 fn kind(name: &str) -> ApiResult<Kind> {
     Kind::parse(name)
-        .ok_or_else(|| ApiError::not_found("import or export kind (customers, licenses)"))
+        .ok_or_else(|| ApiError::not_found("import or export kind (customers, licenses, members)"))
 }
 
 /// `POST /v1/import/{kind}` query.
@@ -93,6 +96,7 @@ async fn import(
     match rows {
         Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run).await,
         Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run).await,
     }
 }
 
@@ -280,6 +284,93 @@ async fn import_licenses(
     )
 }
 
+async fn import_members(
+    s: AppState,
+    staff: Staff,
+    key: IdempotencyKey,
+    hash: &str,
+    rows: Vec<MemberRow>,
+    dry_run: bool,
+) -> Answer {
+    let at = super::now().0;
+    let mut errors = Vec::new();
+    let mut members = Vec::with_capacity(rows.len());
+    let mut keys = Vec::with_capacity(rows.len());
+    for row in rows {
+        let customer = match customer_id(&s, &row.customer).await {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(RowError::new(row.line, Some("customer"), e));
+                continue;
+            }
+        };
+        let member = Member {
+            id: secret::new_id("mem"),
+            customer_id: customer,
+            name: row.name,
+            email: row.email,
+            external_ref: row.external_ref,
+            plan_id: None,
+            options: Vec::new(),
+            license_id: None,
+            created_at: at,
+            updated_at: at,
+        };
+        // The service as POST /v1/customers/{id}/members makes it (no
+        // default plan: a row without plan_id gets no service).
+        let service = match row.plan_id {
+            None => None,
+            Some(plan) => match super::members::new_service(&s, &member, plan, row.options).await {
+                Ok((service, key)) => {
+                    keys.push((row.line, Some(key.reveal().to_owned())));
+                    members.push((row.line, member, Some(service)));
+                    continue;
+                }
+                Err(e) if e.status.is_client_error() => {
+                    errors.push(RowError::new(row.line, Some("plan_id"), e.detail));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        keys.push((row.line, None));
+        members.push((row.line, member, service));
+    }
+    let actor = staff.actor();
+    if dry_run || !errors.is_empty() {
+        // The database's checks too, so the 422 lists every bad row.
+        let n = members.len();
+        s.store
+            .import_members(members, errors, true, &actor, None)
+            .await?;
+        return dry_run_answer(Kind::Members, n);
+    }
+    let render = move |created: &Vec<MemberService>| {
+        let items: Vec<Value> = created
+            .iter()
+            .zip(&keys)
+            .map(|(m, (line, key))| {
+                json!({ "line": line, "id": m.member.id, "license_id": m.member.license_id, "license_key": key })
+            })
+            .collect();
+        json!({ "kind": "members", "created": items.len(), "items": items })
+    };
+    idempotent!(
+        s,
+        key,
+        "import:members",
+        &actor,
+        hash,
+        StatusCode::CREATED,
+        render,
+        |idem| {
+            s.store
+                .import_members(members, Vec::new(), false, &actor, idem)
+                .await?
+        }
+    )
+}
+
 /// Rows per page of an export: each page is one query, written and sent
 /// before the next is read.
 const EXPORT_PAGE: i64 = 500;
@@ -293,6 +384,8 @@ enum Cursor {
     Customers(usize, String),
     /// Licenses after this id.
     Licenses(String),
+    /// Members after this id.
+    Members(String),
     /// Nothing more.
     Done,
 }
@@ -335,6 +428,9 @@ async fn next_page(
         (Kind::Customers, Cursor::Start) => {
             return Ok(Some((header, Cursor::Customers(0, String::new()))))
         }
+        (Kind::Members, Cursor::Start) => {
+            return Ok(Some((header, Cursor::Members(String::new()))))
+        }
         (Kind::Licenses, Cursor::Start) => {
             return Ok(Some((header, Cursor::Licenses(String::new()))))
         }
@@ -361,6 +457,23 @@ async fn next_page(
                     Cursor::Customers(n, last.id.clone())
                 }
                 _ => Cursor::Customers(n + 1, String::new()),
+            }
+        }
+        (_, Cursor::Members(after)) => {
+            let page = s.store.members_after(&after, EXPORT_PAGE).await?;
+            for m in &page {
+                w.row(&[
+                    Cell::Text(&m.customer_id),
+                    Cell::Text(&m.name),
+                    Cell::Text(&m.email),
+                    Cell::Opt(m.external_ref.as_deref()),
+                    Cell::Opt(m.plan_id.as_deref()),
+                    Cell::Text(&m.options.join(&LIST_SEPARATOR.to_string())),
+                ]);
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == EXPORT_PAGE => Cursor::Members(last.id.clone()),
+                _ => Cursor::Done,
             }
         }
         (_, Cursor::Licenses(after)) => {

@@ -116,16 +116,8 @@ pub(in crate::server) fn request_fields(method: &str, path: &str) -> Option<&'st
 
 /// An e-mail address, trimmed and in lower case.
 fn email(text: &str) -> ApiResult<String> {
-    let e = text_field("email", text, 256)?;
-    let well_formed = e
-        .split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && e.matches('@').count() == 1
-        && !e.contains(char::is_whitespace);
-    if !well_formed {
-        return Err(ApiError::invalid(format!("'{e}' is not an e-mail address")));
-    }
-    Ok(e.to_lowercase())
+    crate::bulk::email(text)
+        .ok_or_else(|| ApiError::invalid(format!("'{}' is not an e-mail address", text.trim())))
 }
 
 /// A plan the caller named: 422 when there is none.
@@ -139,7 +131,7 @@ async fn named_plan(s: &AppState, plan_id: &str) -> ApiResult<String> {
 
 /// The member's service: a license of `plan_id` with `options`, issued
 /// through the plan path, bound to the member; and its key.
-async fn new_service(
+pub(super) async fn new_service(
     s: &AppState,
     member: &Member,
     plan_id: String,

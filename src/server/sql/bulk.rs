@@ -3,6 +3,7 @@
 
 use sqlx::Row;
 
+use super::members::{insert_member, member_row, MEMBER_COLUMNS};
 use super::{
     customer_row, insert_customer, insert_license, license_row, SqlStore, CUSTOMER_COLUMNS,
     LICENSE_COLUMNS,
@@ -10,7 +11,8 @@ use super::{
 use crate::bulk::{fits, RowError, TREE};
 use crate::server::error::ApiResult;
 use crate::server::store::{
-    invalid_rows, BulkStore, Customer, Idem, ImportCustomer, LicenseRecord, NewLicense, Outcome,
+    invalid_rows, BulkStore, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService,
+    NewLicense, NewService, Outcome,
 };
 
 #[async_trait::async_trait]
@@ -114,6 +116,69 @@ impl BulkStore for SqlStore {
             records.push(insert_license(&mut tx, new, actor).await?);
         }
         self.finish(tx, records, idem).await
+    }
+
+    async fn import_members(
+        &self,
+        rows: Vec<(u64, Member, Option<NewService>)>,
+        mut errors: Vec<RowError>,
+        dry_run: bool,
+        actor: &str,
+        idem: Option<Idem<Vec<MemberService>>>,
+    ) -> ApiResult<Outcome<Vec<MemberService>>> {
+        let mut tx = self.begin().await?;
+        let mut created = Vec::with_capacity(rows.len());
+        for (line, m, service) in rows {
+            // Checked before the insert: a failed statement would end the
+            // transaction on PostgreSQL, and with it the other rows' checks.
+            let taken: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM members WHERE customer_id = $1 AND email = $2",
+            )
+            .bind(&m.customer_id)
+            .bind(&m.email)
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+            if taken > 0 {
+                errors.push(RowError::new(
+                    line,
+                    Some("email"),
+                    "this customer already has a member with this e-mail",
+                ));
+                continue;
+            }
+            match insert_member(&mut tx, m, service, actor).await {
+                Ok(done) => created.push(done),
+                // A seat beyond the allocation: checked after the insert,
+                // by reads only, so the transaction goes on.
+                Err(e) if e.status.is_client_error() => {
+                    errors.push(RowError::new(line, Some("plan_id"), e.detail));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            tx.tx.rollback().await?;
+            return Err(invalid_rows(errors, dry_run));
+        }
+        if dry_run {
+            tx.tx.rollback().await?;
+            return Ok(Outcome::Fresh(created));
+        }
+        self.finish(tx, created, idem).await
+    }
+
+    async fn members_after(&self, after: &str, limit: i64) -> ApiResult<Vec<Member>> {
+        sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(member_row)
+        .collect()
     }
 
     async fn customers_named(&self, reference: &str) -> ApiResult<Vec<Customer>> {

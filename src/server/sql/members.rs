@@ -18,10 +18,11 @@ use crate::server::store::{
     Outcome, Page, SERVICE_ASSIGNED,
 };
 
-const MEMBER_COLUMNS: &str = "id, customer_id, name, email, external_ref, plan_id, options, \
+pub(super) const MEMBER_COLUMNS: &str =
+    "id, customer_id, name, email, external_ref, plan_id, options, \
      license_id, created_at, updated_at";
 
-fn member_row(r: &AnyRow) -> ApiResult<Member> {
+pub(super) fn member_row(r: &AnyRow) -> ApiResult<Member> {
     let options: String = r.try_get("options")?;
     Ok(Member {
         id: r.try_get("id")?,
@@ -138,43 +139,7 @@ impl MemberStore for SqlStore {
         idem: Option<Idem<MemberService>>,
     ) -> ApiResult<Outcome<MemberService>> {
         let mut tx = self.begin().await?;
-        let (plan_id, options, license) = match service {
-            Some(svc) => (
-                Some(svc.plan_id),
-                svc.options,
-                Some(insert_license(&mut tx, svc.license, actor).await?),
-            ),
-            None => (None, Vec::new(), None),
-        };
-        let row = sqlx::query(&format!(
-            "INSERT INTO members ({MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-             RETURNING {MEMBER_COLUMNS}"
-        ))
-        .bind(&m.id)
-        .bind(&m.customer_id)
-        .bind(&m.name)
-        .bind(&m.email)
-        .bind(&m.external_ref)
-        .bind(&plan_id)
-        .bind(options_json(&options)?)
-        .bind(license.as_ref().map(|l| l.id.clone()))
-        .bind(m.created_at)
-        .fetch_one(&mut *tx.tx)
-        .await
-        .map_err(|e| named_conflict(e, "this customer already has a member with this e-mail"))?;
-        let member = member_row(&row)?;
-        if let Some(license) = &member.license_id {
-            check_allocation(&mut tx, license, Taken::Service).await?;
-        }
-        let ev = member_event(
-            actor,
-            "member.create",
-            &member,
-            member.license_id.clone(),
-            serde_json::json!({"email": member.email, "plan_id": member.plan_id, "options": member.options}),
-        );
-        append(&mut tx, ev).await?;
-        let result = MemberService { member, license };
+        let result = insert_member(&mut tx, m, service, actor).await?;
         self.finish(tx, result, idem).await
     }
 
@@ -371,4 +336,51 @@ impl MemberStore for SqlStore {
         })
         .transpose()
     }
+}
+
+/// Inserts a member (and its service's license, taking a seat of the
+/// node's allocation) and records it, inside `tx`.
+pub(super) async fn insert_member(
+    tx: &mut Tx<'_>,
+    m: Member,
+    service: Option<NewService>,
+    actor: &str,
+) -> ApiResult<MemberService> {
+    let (plan_id, options, license) = match service {
+        Some(svc) => (
+            Some(svc.plan_id),
+            svc.options,
+            Some(insert_license(tx, svc.license, actor).await?),
+        ),
+        None => (None, Vec::new(), None),
+    };
+    let row = sqlx::query(&format!(
+        "INSERT INTO members ({MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+         RETURNING {MEMBER_COLUMNS}"
+    ))
+    .bind(&m.id)
+    .bind(&m.customer_id)
+    .bind(&m.name)
+    .bind(&m.email)
+    .bind(&m.external_ref)
+    .bind(&plan_id)
+    .bind(options_json(&options)?)
+    .bind(license.as_ref().map(|l| l.id.clone()))
+    .bind(m.created_at)
+    .fetch_one(&mut *tx.tx)
+    .await
+    .map_err(|e| named_conflict(e, "this customer already has a member with this e-mail"))?;
+    let member = member_row(&row)?;
+    if let Some(license) = &member.license_id {
+        check_allocation(tx, license, Taken::Service).await?;
+    }
+    let ev = member_event(
+        actor,
+        "member.create",
+        &member,
+        member.license_id.clone(),
+        serde_json::json!({"email": member.email, "plan_id": member.plan_id, "options": member.options}),
+    );
+    append(tx, ev).await?;
+    Ok(MemberService { member, license })
 }

@@ -5,7 +5,9 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::{Customer, Idem, LicenseRecord, NewLicense, Outcome};
+use super::{
+    Customer, Idem, LicenseRecord, Member, MemberService, NewLicense, NewService, Outcome,
+};
 use crate::bulk::RowError;
 use crate::server::error::{ApiError, ApiResult};
 
@@ -61,6 +63,21 @@ pub trait BulkStore: Send + Sync {
         actor: &str,
         idem: Option<Idem<Vec<LicenseRecord>>>,
     ) -> ApiResult<Outcome<Vec<LicenseRecord>>>;
+    /// Creates members (and their services, each taking a seat of its
+    /// node's allocation) in one transaction; an e-mail already a member of
+    /// the node, or a seat beyond the allocation, is a bad row: nothing is
+    /// created and the 422 lists every bad row ([`invalid_rows`]), with
+    /// `errors`, those the caller found before.
+    async fn import_members(
+        &self,
+        rows: Vec<(u64, Member, Option<NewService>)>,
+        errors: Vec<RowError>,
+        dry_run: bool,
+        actor: &str,
+        idem: Option<Idem<Vec<MemberService>>>,
+    ) -> ApiResult<Outcome<Vec<MemberService>>>;
+    /// Up to `limit` members with ids after `after`, by id.
+    async fn members_after(&self, after: &str, limit: i64) -> ApiResult<Vec<Member>>;
     /// The customer nodes with this id or external reference.
     async fn customers_named(&self, reference: &str) -> ApiResult<Vec<Customer>>;
     /// Up to `limit` customer nodes of `kind` with ids after `after`, by id.
