@@ -228,6 +228,8 @@ async fn story(backend: Backend) {
         json!({"kinds": ["license.expiring"], "webhook_url": "https://hooks.example/x"}),
         json!({"kinds": ["license.expiring"], "webhook_url": "ftp://hooks.example/x"}),
         json!({"kinds": ["license.expiring"], "webhook_url": "not a url"}),
+        // A credential in the authority would be sent as the Host header.
+        json!({"kinds": ["license.expiring"], "webhook_url": "http://user:pw@hooks.example/x"}),
         json!({"kinds": ["license.expiring"], "email": "no-at-sign"}),
         json!({"kinds": ["license.expiring"], "email": "a@b.c\r\nBcc: x@y.z"}),
         json!({"kinds": ["license.expiring"], "webhook_url": hook, "role": "owner"}),

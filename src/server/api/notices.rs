@@ -136,6 +136,12 @@ fn checked_url(url: &str) -> Result<String, ApiError> {
     let uri: axum::http::Uri = url
         .parse()
         .map_err(|_| bad("is not a URL such as http://hooks.example:8080/licentia"))?;
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        // It would go out in the Host header, not as a credential.
+        return Err(bad(
+            "carries a user name or password: they are not sent; put a token in the path or query",
+        ));
+    }
     match uri.scheme_str() {
         Some("http") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(url.to_owned()),
         Some("http") => Err(bad("names no host")),
