@@ -114,6 +114,12 @@ impl SqlStore {
             // are tested before use (sqlx's default), so after a restart
             // dead ones are dropped and fresh ones made.
             .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
+            // A connection whose transaction could not be ended (its COMMIT
+            // or ROLLBACK refused by full or failing storage) is closed, not
+            // reused: it would refuse every later BEGIN with a 500.
+            .after_release(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
