@@ -8,15 +8,9 @@ use licentia::server::history::ChainCheck;
 use licentia::server::store::HistoryEntry;
 use licentia::{ActivationRequest, Context, LicenseRef, State, Timestamp, Verifier};
 use serde_json::{json, Value};
-use server_support::{machine, Backend, PgDb, Server};
+use server_support::{machine, s, Backend, PgDb, Server};
 
 const PRODUCT: &str = "acme-cad";
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;

@@ -7,20 +7,7 @@
 mod server_support;
 
 use serde_json::{json, Value};
-use server_support::{machine, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
-
-fn kind(problem: &Value) -> &str {
-    problem["type"]
-        .as_str()
-        .and_then(|t| t.rsplit('/').next())
-        .unwrap_or("")
-}
+use server_support::{kind, machine, s, Backend, PgDb, Server};
 
 /// POSTs a CSV body; returns status and JSON answer.
 async fn import(

@@ -9,15 +9,9 @@ mod server_support;
 
 use licentia::{Context, PublicKey, Rule, State, Timestamp, UnverifiedLicense, Verifier};
 use serde_json::{json, Value};
-use server_support::{Backend, PgDb, Server};
+use server_support::{s, Backend, PgDb, Server};
 
 const PRODUCT: &str = "keyring";
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
 
 /// The key id that signed a license file.
 fn signer(file: &str) -> String {

@@ -9,32 +9,7 @@
 mod server_support;
 
 use serde_json::{json, Value};
-use server_support::{machine, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
-
-fn kind(problem: &Value) -> &str {
-    problem["type"]
-        .as_str()
-        .and_then(|t| t.rsplit('/').next())
-        .unwrap_or("")
-}
-
-async fn node(srv: &Server, token: &str, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let v = srv
-        .post_ok(
-            "/v1/customers",
-            token,
-            json!({"kind": kind, "name": name, "parent_id": parent}),
-            201,
-        )
-        .await;
-    s(&v["id"])
-}
+use server_support::{kind, machine, node, s, Backend, PgDb, Server};
 
 /// `[allocated, given, used, free]` of the node's only product.
 async fn seats(srv: &Server, token: &str, node: &str) -> Value {

@@ -17,13 +17,7 @@ use chrono::{Days, NaiveDate};
 use licentia::server::{jobs, AppState};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use server_support::{hmac_hex, webhook_receiver, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
+use server_support::{hmac_hex, s, webhook_receiver, Backend, PgDb, Server};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()

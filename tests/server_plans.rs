@@ -7,21 +7,8 @@
 mod server_support;
 
 use licentia::Timestamp;
-use serde_json::{json, Value};
-use server_support::{Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
-
-fn kind(problem: &Value) -> &str {
-    problem["type"]
-        .as_str()
-        .and_then(|t| t.rsplit('/').next())
-        .unwrap_or("")
-}
+use serde_json::json;
+use server_support::{kind, s, Backend, PgDb, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;

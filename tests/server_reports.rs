@@ -7,13 +7,7 @@ mod server_support;
 
 use licentia::{Timestamp, DAY};
 use serde_json::{json, Value};
-use server_support::{machine, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
+use server_support::{machine, node, s, Backend, PgDb, Server};
 
 /// GETs `path` as CSV; returns the status and the rows (header first),
 /// parsed by an independent CSV reader.
@@ -46,18 +40,6 @@ fn by_column(rows: &[Vec<String>]) -> Vec<std::collections::HashMap<String, Stri
         .iter()
         .map(|r| rows[0].iter().cloned().zip(r.iter().cloned()).collect())
         .collect()
-}
-
-async fn node(srv: &Server, token: &str, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let v = srv
-        .post_ok(
-            "/v1/customers",
-            token,
-            json!({"kind": kind, "name": name, "parent_id": parent}),
-            201,
-        )
-        .await;
-    s(&v["id"])
 }
 
 async fn issue(srv: &Server, token: &str, body: Value) -> (String, String) {

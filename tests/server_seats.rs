@@ -8,26 +8,7 @@
 mod server_support;
 
 use serde_json::{json, Value};
-use server_support::{machine, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
-
-/// Creates a customer node; returns its id.
-async fn node(srv: &Server, token: &str, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let v = srv
-        .post_ok(
-            "/v1/customers",
-            token,
-            json!({"kind": kind, "name": name, "parent_id": parent}),
-            201,
-        )
-        .await;
-    s(&v["id"])
-}
+use server_support::{kind, machine, node, s, Backend, PgDb, Server};
 
 /// PUTs an allocation; returns status and body.
 async fn allocate(
@@ -44,13 +25,6 @@ async fn allocate(
         Some(json!({"product_id": product, "seats": seats})),
     )
     .await
-}
-
-fn kind(problem: &Value) -> &str {
-    problem["type"]
-        .as_str()
-        .and_then(|t| t.rsplit('/').next())
-        .unwrap_or("")
 }
 
 async fn story(backend: Backend) {

@@ -19,7 +19,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use server_support::{config, Backend, PgDb, Server, POSTGRES_ENV};
+use server_support::{config, kind, Backend, PgDb, Server, POSTGRES_ENV};
 
 /// A bound on every loop that waits for a condition to show.
 const ATTEMPTS: usize = 200;
@@ -103,13 +103,6 @@ async fn send(srv: &Server, method: &str, path: &str, body: Option<Value>) -> (u
         retry,
         serde_json::from_str(&text).unwrap_or(Value::Null),
     )
-}
-
-fn kind(problem: &Value) -> &str {
-    problem["type"]
-        .as_str()
-        .and_then(|t| t.rsplit('/').next())
-        .unwrap_or("")
 }
 
 /// Creates products until one is refused; every refusal must be `want`

@@ -10,13 +10,7 @@ mod server_support;
 
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
-use server_support::{hmac_hex, machine, webhook_receiver, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
+use server_support::{hmac_hex, machine, node, s, webhook_receiver, Backend, PgDb, Server};
 
 fn items(v: &Value) -> &Vec<Value> {
     v["items"]
@@ -28,18 +22,6 @@ async fn get(srv: &Server, path: &str, token: &str) -> Value {
     let (status, body) = srv.call("GET", path, Some(token), None).await;
     assert_eq!(status, 200, "GET {path}: {body}");
     body
-}
-
-async fn node(srv: &Server, token: &str, kind: &str, name: &str, parent: Option<&str>) -> String {
-    let v = srv
-        .post_ok(
-            "/v1/customers",
-            token,
-            json!({"kind": kind, "name": name, "parent_id": parent}),
-            201,
-        )
-        .await;
-    s(&v["id"])
 }
 
 async fn allocate(srv: &Server, token: &str, node: &str, product: &str, seats: u32) {

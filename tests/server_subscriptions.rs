@@ -11,20 +11,7 @@ mod server_support;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use server_support::{machine, Backend, PgDb, Server};
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_owned()
-}
-
-fn kind(problem: &Value) -> &str {
-    problem["type"]
-        .as_str()
-        .and_then(|t| t.rsplit('/').next())
-        .unwrap_or("")
-}
+use server_support::{kind, machine, s, Backend, PgDb, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()

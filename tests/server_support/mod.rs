@@ -353,3 +353,37 @@ pub fn hmac_hex(secret: &str, t: &str, body: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// A JSON string's text (panics with the value when it is not a string).
+pub fn s(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_owned()
+}
+
+/// The last segment of a problem document's `type`: its stable name.
+pub fn kind(problem: &Value) -> &str {
+    problem["type"]
+        .as_str()
+        .and_then(|t| t.rsplit('/').next())
+        .unwrap_or("")
+}
+
+/// Creates a customer node (`kind`: partner, customer or site); returns its id.
+pub async fn node(
+    srv: &Server,
+    token: &str,
+    kind: &str,
+    name: &str,
+    parent: Option<&str>,
+) -> String {
+    let v = srv
+        .post_ok(
+            "/v1/customers",
+            token,
+            json!({"kind": kind, "name": name, "parent_id": parent}),
+            201,
+        )
+        .await;
+    s(&v["id"])
+}
