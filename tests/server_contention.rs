@@ -6,7 +6,7 @@
 mod server_support;
 
 use serde_json::json;
-use server_support::{machine, Backend, PgDb, Server};
+use server_support::{kind, machine, Backend, PgDb, Server};
 
 const SEATS: usize = 10;
 const MACHINES: usize = 64;
@@ -123,4 +123,87 @@ async fn two_instances_one_postgres_database() {
     assert!(check.count() >= SEATS as i64);
     second.stop().await.unwrap();
     srv.stop().await;
+}
+
+/// A renewal and an entitlement change of one license, sent at once, round
+/// after round: each either lands or is refused (409 `license_changed`,
+/// "read it again"), and the license ends with every change that was
+/// answered 200 — one never silently overwrites the other.
+async fn terms_race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "terms-race",
+            json!({"name": "year", "duration_days": 365, "entitlements": ["base"]}),
+        )
+        .await;
+    let (id, _) = srv.issue(&issuer, &policy).await;
+    let mut refused = 0;
+    for round in 0..20u32 {
+        let expires = format!("{}-01-01T00:00:00Z", 2040 + round);
+        let feature = format!("f{round}");
+        let (renew_path, entitle_path) = (
+            format!("/v1/licenses/{id}/renew"),
+            format!("/v1/licenses/{id}/entitlements"),
+        );
+        let renew = srv.call(
+            "POST",
+            &renew_path,
+            Some(&issuer),
+            Some(json!({ "expires": expires })),
+        );
+        let entitle = srv.call(
+            "PUT",
+            &entitle_path,
+            Some(&issuer),
+            Some(json!({ "features": [feature] })),
+        );
+        let ((renewed, r_body), (entitled, e_body)) = tokio::join!(renew, entitle);
+        for (status, body) in [(renewed, &r_body), (entitled, &e_body)] {
+            assert!(
+                status == 200 || (status == 409 && kind(body) == "license_changed"),
+                "{status} {body}"
+            );
+        }
+        refused += usize::from(renewed == 409) + usize::from(entitled == 409);
+        let (_, now) = srv
+            .call("GET", &format!("/v1/licenses/{id}"), Some(&issuer), None)
+            .await;
+        if renewed == 200 {
+            let want = chrono::NaiveDate::from_ymd_opt(2040 + round as i32, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp();
+            assert_eq!(
+                now["expires_at"],
+                json!(want),
+                "round {round}: the renewal was answered 200 but lost: {now}"
+            );
+        }
+        if entitled == 200 {
+            assert_eq!(
+                now["spec"]["features"],
+                json!([feature]),
+                "round {round}: the entitlements were answered 200 but lost: {now}"
+            );
+        }
+    }
+    eprintln!("terms race: {refused} of 40 changes refused as concurrent");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_term_changes_are_never_lost_sqlite() {
+    terms_race(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_term_changes_are_never_lost_postgres() {
+    if let Some(db) = PgDb::create("racing_term_changes_are_never_lost_postgres").await {
+        terms_race(Backend::Postgres(db)).await;
+    }
 }

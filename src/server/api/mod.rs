@@ -773,6 +773,7 @@ async fn prepare_license(
         file,
         issued_at: at.0,
         updated_at: at.0,
+        terms_version: 0,
         spec,
     };
     let new = NewLicense {

@@ -43,6 +43,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0006_subscriptions.sql"),
     ),
     (7, include_str!("../migrations/sqlite/0007_notices.sql")),
+    (
+        8,
+        include_str!("../migrations/sqlite/0008_license_terms_version.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -61,6 +65,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0006_subscriptions.sql"),
     ),
     (7, include_str!("../migrations/postgres/0007_notices.sql")),
+    (
+        8,
+        include_str!("../migrations/postgres/0008_license_terms_version.sql"),
+    ),
 ];
 
 /// Any PostgreSQL session that migrates holds this advisory lock.
@@ -393,7 +401,7 @@ const CUSTOMER_COLUMNS: &str = "id, parent_id, kind, name, email, external_ref, 
 const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
 const LICENSE_COLUMNS: &str =
     "id, product_id, policy_id, customer_id, key_hint, status, licensee, spec, \
-     seats, seats_used, expires_at, file, issued_at, updated_at";
+     seats, seats_used, expires_at, file, issued_at, updated_at, terms_version";
 const ACTIVATION_COLUMNS: &str =
     "id, license_id, fingerprint, platform, mode, file, created_at, last_seen_at, deactivated_at";
 const LEASE_COLUMNS: &str = "id, license_id, fingerprint, created_at, expires_at, returned_at";
@@ -485,6 +493,7 @@ fn license_row(r: &AnyRow) -> ApiResult<LicenseRecord> {
         file: r.try_get("file")?,
         issued_at: r.try_get("issued_at")?,
         updated_at: r.try_get("updated_at")?,
+        terms_version: r.try_get("terms_version")?,
     })
 }
 
@@ -1971,19 +1980,29 @@ async fn insert_license(tx: &mut Tx<'_>, new: NewLicense, actor: &str) -> ApiRes
 /// records `ev`, inside `tx`.
 async fn write_terms(tx: &mut Tx<'_>, r: &LicenseRecord, ev: Event) -> ApiResult<LicenseRecord> {
     let row = sqlx::query(&format!(
-        "UPDATE licenses SET spec = $1, file = $2, expires_at = $3, updated_at = $4 \
-             WHERE id = $5 AND status <> 'revoked' RETURNING {LICENSE_COLUMNS}"
+        "UPDATE licenses SET spec = $1, file = $2, expires_at = $3, updated_at = $4, \
+             terms_version = terms_version + 1 \
+             WHERE id = $5 AND status <> 'revoked' AND terms_version = $6 RETURNING {LICENSE_COLUMNS}"
     ))
     .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
     .bind(&r.file)
     .bind(r.expires_at)
     .bind(now())
     .bind(&r.id)
+    .bind(r.terms_version)
     .fetch_optional(&mut *tx.tx)
     .await?;
     let Some(row) = row else {
         let (status, _, _) = license_state(tx, &r.id).await?;
-        return Err(status_refusal(&status));
+        if status == "revoked" {
+            return Err(status_refusal(&status));
+        }
+        // The terms were changed by someone else after `r` was read: this
+        // change was computed from terms that no longer stand.
+        return Err(ApiError::conflict(
+            "license_changed",
+            "the license's terms changed while this request was made; nothing was changed: read the license again and retry",
+        ));
     };
     let record = license_row(&row)?;
     append(

@@ -284,6 +284,11 @@ pub struct LicenseRecord {
     pub issued_at: i64,
     /// Last changed (Unix seconds).
     pub updated_at: i64,
+    /// Grows with every change of its terms; a change computed from the
+    /// license at one version is refused (409 `license_changed`) once the
+    /// license moved on.
+    #[serde(default)]
+    pub terms_version: i64,
 }
 
 /// A machine activation.
