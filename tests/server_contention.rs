@@ -6,7 +6,7 @@
 mod server_support;
 
 use serde_json::json;
-use server_support::{kind, machine, Backend, PgDb, Server};
+use server_support::{at_once, granted, kind, machine, Backend, PgDb, Server};
 
 const SEATS: usize = 10;
 const MACHINES: usize = 64;
@@ -22,29 +22,15 @@ async fn race(srv: &Server, bases: &[String]) -> Vec<u16> {
         )
         .await;
     let (license_id, key) = srv.issue(&issuer, &policy).await;
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(MACHINES));
-    let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..MACHINES {
-        let client = srv.client.clone();
-        let url = format!("{}/v1/activations", bases[n % bases.len()]);
-        let body = json!({"license_key": key, "fingerprint": machine("race", n).to_string(), "platform": "test"});
-        let barrier = barrier.clone();
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let resp = client.post(url).json(&body).send().await.unwrap();
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap();
-            assert!(
-                status == 201 || (status == 409 && text.contains("no_seat_available")),
-                "{status} {text}"
-            );
-            status
-        });
-    }
-    let mut statuses = Vec::new();
-    while let Some(status) = tasks.join_next().await {
-        statuses.push(status.unwrap());
-    }
+    let shots = (0..MACHINES)
+        .map(|n| {
+            let body = json!({"license_key": key, "fingerprint": machine("race", n).to_string(), "platform": "test"});
+            ("POST", format!("{}/v1/activations", bases[n % bases.len()]), None, body)
+        })
+        .collect();
+    let answers = at_once(&srv.client, shots).await;
+    granted(&answers, 201, "no_seat_available");
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
     let (_, license) = srv
         .call(
             "GET",

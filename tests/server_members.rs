@@ -9,7 +9,7 @@
 mod server_support;
 
 use serde_json::{json, Value};
-use server_support::{kind, machine, node, s, Backend, PgDb, Server};
+use server_support::{at_once, granted, kind, machine, node, s, Backend, PgDb, Server};
 
 /// `[allocated, given, used, free]` of the node's only product.
 async fn seats(srv: &Server, token: &str, node: &str) -> Value {
@@ -632,35 +632,23 @@ async fn race(backend: Backend) {
             .await;
         ids.push(s(&m["member"]["id"]));
     }
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(MEMBERS));
-    let mut tasks = tokio::task::JoinSet::new();
-    for id in ids {
-        let client = srv.client.clone();
-        let url = format!("{}/v1/members/{id}/service", srv.base);
-        let body = json!({"plan_id": plan["id"]});
-        let (barrier, issuer) = (barrier.clone(), issuer.clone());
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let resp = client
-                .put(url)
-                .bearer_auth(issuer)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap();
-            assert!(
-                status == 201 || (status == 409 && text.contains("allocation_exhausted")),
-                "{status} {text}"
-            );
-            status
-        });
-    }
-    let mut assigned = 0;
-    while let Some(status) = tasks.join_next().await {
-        assigned += usize::from(status.unwrap() == 201);
-    }
+    let shots = ids
+        .iter()
+        .map(|id| {
+            let url = format!("{}/v1/members/{id}/service", srv.base);
+            (
+                "PUT",
+                url,
+                Some(issuer.clone()),
+                json!({"plan_id": plan["id"]}),
+            )
+        })
+        .collect();
+    let assigned = granted(
+        &at_once(&srv.client, shots).await,
+        201,
+        "allocation_exhausted",
+    );
     assert_eq!(assigned, 5);
     assert_eq!(seats(&srv, &finance, &customer).await, json!([5, 0, 5, 0]));
     srv.stop().await;
@@ -712,29 +700,17 @@ async fn lease_race(backend: Backend) {
             .await;
         keys.push(s(&v["license_key"]));
     }
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(MEMBERS));
-    let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..MEMBERS {
-        let client = srv.client.clone();
-        let url = format!("{}/v1/leases", srv.base);
-        let body = json!({"license_key": keys[n % 2], "fingerprint": machine("lease-race", n).to_string()});
-        let barrier = barrier.clone();
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let resp = client.post(url).json(&body).send().await.unwrap();
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap();
-            assert!(
-                status == 201 || (status == 409 && text.contains("allocation_exhausted")),
-                "{status} {text}"
-            );
-            status
-        });
-    }
-    let mut leased = 0;
-    while let Some(status) = tasks.join_next().await {
-        leased += usize::from(status.unwrap() == 201);
-    }
+    let shots = (0..MEMBERS)
+        .map(|n| {
+            let body = json!({"license_key": keys[n % 2], "fingerprint": machine("lease-race", n).to_string()});
+            ("POST", format!("{}/v1/leases", srv.base), None, body)
+        })
+        .collect();
+    let leased = granted(
+        &at_once(&srv.client, shots).await,
+        201,
+        "allocation_exhausted",
+    );
     assert_eq!(leased, 5);
     assert_eq!(seats(&srv, &finance, &customer).await, json!([5, 0, 5, 0]));
     srv.stop().await;

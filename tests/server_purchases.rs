@@ -7,7 +7,7 @@
 mod server_support;
 
 use serde_json::{json, Value};
-use server_support::{kind, node, s, Backend, PgDb, Server};
+use server_support::{at_once, granted, kind, node, s, Backend, PgDb, Server};
 
 /// `[allocated, given, used, free]` of the node's only product.
 async fn seats(srv: &Server, token: &str, node: &str) -> Value {
@@ -400,35 +400,12 @@ async fn race(backend: Backend) {
         )
         .await;
     let lot_id = s(&lot["id"]);
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(REQUESTS));
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..REQUESTS {
-        let client = srv.client.clone();
-        let url = format!("{}/v1/purchases/{lot_id}/rebillings", srv.base);
-        let body = json!({"customer_id": customer, "quantity": 10});
-        let (barrier, finance) = (barrier.clone(), finance.clone());
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let resp = client
-                .post(url)
-                .bearer_auth(finance)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap();
-            assert!(
-                status == 201 || (status == 409 && text.contains("lot_exceeded")),
-                "{status} {text}"
-            );
-            status
-        });
-    }
-    let mut granted = 0;
-    while let Some(status) = tasks.join_next().await {
-        granted += usize::from(status.unwrap() == 201);
-    }
+    let url = format!("{}/v1/purchases/{lot_id}/rebillings", srv.base);
+    let body = json!({"customer_id": customer, "quantity": 10});
+    let shots = (0..REQUESTS)
+        .map(|_| ("POST", url.clone(), Some(finance.clone()), body.clone()))
+        .collect();
+    let granted = granted(&at_once(&srv.client, shots).await, 201, "lot_exceeded");
     assert_eq!(granted, 10);
     let (_, shown) = srv
         .call(

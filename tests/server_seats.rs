@@ -8,7 +8,7 @@
 mod server_support;
 
 use serde_json::{json, Value};
-use server_support::{kind, machine, node, s, Backend, PgDb, Server};
+use server_support::{at_once, granted, kind, machine, node, s, Backend, PgDb, Server};
 
 /// PUTs an allocation; returns status and body.
 async fn allocate(
@@ -304,35 +304,19 @@ async fn race(backend: Backend) {
             .await,
         );
     }
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(CHILDREN));
-    let mut tasks = tokio::task::JoinSet::new();
-    for child in children {
-        let client = srv.client.clone();
-        let url = format!("{}/v1/customers/{child}/allocation", srv.base);
-        let body = json!({"product_id": product, "seats": 10});
-        let (barrier, finance) = (barrier.clone(), finance.clone());
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let resp = client
-                .put(url)
-                .bearer_auth(finance)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap();
-            assert!(
-                status == 200 || (status == 409 && text.contains("allocation_exceeds_parent")),
-                "{status} {text}"
-            );
-            status
-        });
-    }
-    let mut granted = 0;
-    while let Some(status) = tasks.join_next().await {
-        granted += usize::from(status.unwrap() == 200);
-    }
+    let shots = children
+        .iter()
+        .map(|child| {
+            let url = format!("{}/v1/customers/{child}/allocation", srv.base);
+            let body = json!({"product_id": product, "seats": 10});
+            ("PUT", url, Some(finance.clone()), body)
+        })
+        .collect();
+    let granted = granted(
+        &at_once(&srv.client, shots).await,
+        200,
+        "allocation_exceeds_parent",
+    );
     assert_eq!(granted, 10);
     let (_, view) = srv
         .call(

@@ -11,7 +11,7 @@ mod server_support;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use server_support::{kind, machine, s, Backend, PgDb, Server};
+use server_support::{at_once, kind, machine, s, Backend, PgDb, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -643,31 +643,16 @@ async fn race(backend: Backend) {
     let mut bases = vec![srv.base.clone()];
     bases.extend(second.iter().map(|r| format!("http://{}", r.addr)));
     const CALLERS: usize = 8;
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(CALLERS));
-    let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..CALLERS {
-        let client = srv.client.clone();
-        let url = format!("{}{path}", bases[n % bases.len()]);
-        let token = t.issuer.clone();
-        let barrier = barrier.clone();
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let resp = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({"term_end": "2031-05-14"}))
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let body: Value = resp.json().await.unwrap();
-            assert_eq!(status, 200, "{body}");
-            body
-        });
-    }
+    let shots = (0..CALLERS)
+        .map(|n| {
+            let url = format!("{}{path}", bases[n % bases.len()]);
+            let body = json!({"term_end": "2031-05-14"});
+            ("POST", url, Some(t.issuer.clone()), body)
+        })
+        .collect();
     let mut renewed = 0;
-    while let Some(body) = tasks.join_next().await {
-        let body = body.unwrap();
+    for (status, body) in at_once(&srv.client, shots).await {
+        assert_eq!(status, 200, "{body}");
         assert_eq!(body["subscription"]["term_end"], text(day(2032, 5, 14)));
         renewed += usize::from(body["renewed"] == json!(true));
     }

@@ -387,3 +387,49 @@ pub async fn node(
         .await;
     s(&v["id"])
 }
+
+/// One request of a burst: method, full URL, bearer token, JSON body.
+pub type Shot = (&'static str, String, Option<String>, Value);
+
+/// Sends every request at the same moment (each waits at a barrier until
+/// all are ready) and returns each answer's status and JSON body, in the
+/// order they completed.
+pub async fn at_once(client: &reqwest::Client, shots: Vec<Shot>) -> Vec<(u16, Value)> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(shots.len()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (method, url, token, body) in shots {
+        let client = client.clone();
+        let barrier = barrier.clone();
+        tasks.spawn(async move {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let mut req = client.request(method, url).json(&body);
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            barrier.wait().await;
+            let resp = req.send().await.expect("the server answers");
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    answers
+}
+
+/// How many of `answers` are `ok`; every other one must be a 409 `refusal`.
+pub fn granted(answers: &[(u16, Value)], ok: u16, refusal: &str) -> usize {
+    for (status, body) in answers {
+        assert!(
+            *status == ok || (*status == 409 && kind(body) == refusal),
+            "{status} {body}"
+        );
+    }
+    answers.iter().filter(|(status, _)| *status == ok).count()
+}
