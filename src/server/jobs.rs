@@ -26,7 +26,7 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
-use super::billing::{due_notices, LeadTimes, Zone, ZonedDate};
+use super::billing::{due_notices, LeadTimes, NoticeKey, Zone, ZonedDate};
 use super::config::Config;
 use super::error::{ApiError, ApiResult};
 use super::secret;
@@ -193,10 +193,7 @@ async fn license_notices(
             .date();
         for key in due_notices(&license.id, &LICENSE_EXPIRING, last_day, leads, today) {
             out.push(notification(
-                key.kind,
-                key.subject,
-                key.lead_days,
-                key.end,
+                key,
                 today,
                 serde_json::json!({
                     "license_id": license.id,
@@ -283,11 +280,14 @@ async fn subscriptions(
         };
         if renewed > 0 {
             renewed_terms += u64::from(renewed);
+            let key = NoticeKey {
+                subject: sub.id.clone(),
+                kind: SUBSCRIPTION_RENEWED,
+                lead_days: 0,
+                end: sub.term_start,
+            };
             out.push(notification(
-                SUBSCRIPTION_RENEWED,
-                sub.id.clone(),
-                0,
-                sub.term_start,
+                key,
                 today,
                 data(serde_json::json!({ "terms_renewed": renewed })),
             ));
@@ -310,10 +310,7 @@ async fn subscriptions(
             let Some(date) = date else { continue };
             for key in due_notices(&sub.id, &kind, date, leads, today) {
                 out.push(notification(
-                    key.kind,
-                    key.subject,
-                    key.lead_days,
-                    key.end,
+                    key,
                     today,
                     data(serde_json::json!({
                         field: date,
@@ -326,21 +323,18 @@ async fn subscriptions(
     Ok((renewed_terms, out))
 }
 
-/// A new notification (its key: `subject`, `kind`, `lead_days`, `due_on`).
+/// A new notification under `key` (subject, kind, lead time, date announced), written by the run of `today`.
 fn notification(
-    kind: &str,
-    subject: String,
-    lead_days: u32,
-    due_on: NaiveDate,
+    key: NoticeKey<String, &str>,
     today: NaiveDate,
     data: serde_json::Value,
 ) -> Notification {
     Notification {
         id: secret::new_id("ntf"),
-        kind: kind.to_owned(),
-        subject,
-        lead_days: i64::from(lead_days),
-        due_on: due_on.to_string(),
+        kind: key.kind.to_owned(),
+        subject: key.subject,
+        lead_days: i64::from(key.lead_days),
+        due_on: key.end.to_string(),
         run_date: today.to_string(),
         data,
         created_at: Timestamp::now().0,
