@@ -3,7 +3,7 @@
 //!
 //! [`run`] takes the day it works for, so a run is deterministic (`licentia
 //! jobs run --now 2027-01-01`). Every notice has a unique key (subject,
-//! kind, lead time, date announced: a [`NoticeKey`](super::billing::NoticeKey))
+//! kind, lead time, date announced: a [`NoticeKey`])
 //! enforced by the database, so running the job twice for a day, or on two
 //! instances at once, writes each notice once. Deliveries are claimed before each attempt, so two
 //! instances never attempt the same one at once; a failed attempt is retried
