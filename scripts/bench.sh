@@ -59,8 +59,8 @@ PY
 }
 
 echo "== building (release, all features)" >&2
-cargo bench --all-features --no-run 2>&1 | grep -E '^(error|warning)' >&2 || true
-cargo build --release --all-features --bin licentia --test server_ceiling 2>&1 | tail -1 >&2
+cargo bench --workspace --all-features --no-run 2>&1 | grep -E '^(error|warning)' >&2 || true
+{ cargo build --release --all-features -p licentia-cli --bin licentia && cargo build --release --all-features -p licentia-server --test ceiling; } 2>&1 | tail -1 >&2
 scripts/build-capi.sh >/dev/null
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -69,7 +69,7 @@ started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 criterion="--warm-up-time $WARMUP --measurement-time $MEASURE"
 step "cargo bench --all-features --bench license -- $criterion"
-step "cargo bench --all-features --bench capi -- $criterion"
+step "cargo bench --all-features -p licentia-capi --bench capi -- $criterion"
 rust_us="$(python3 -c '
 import json, sys
 for line in open(sys.argv[1]):

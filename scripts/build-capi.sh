@@ -8,8 +8,10 @@
 # OUTDIR's lib/ and include/ under it); by default the .pc points at OUTDIR
 # itself, so PKG_CONFIG_PATH=OUTDIR/lib/pkgconfig works uninstalled.
 # The shared-object naming and SONAME are those of ELF platforms (Linux, BSDs).
-# The crate's Cargo.toml lists no crate-type: a Rust user depending on
-# licentia never builds the C ABI; this script asks cargo for it.
+# The C ABI is its own crate, licentia-capi/: a Rust user depending on
+# licentia never builds it. Cargo names its outputs after the crate
+# (liblicentia_capi.*); C users know the library as liblicentia, so this
+# script renames them (licentia-capi/build.rs sets the SONAME).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,21 +36,18 @@ out=${out:-$target_dir/capi}
 profile_flag=()
 [ "$profile" = release ] && profile_flag=(--release)
 
-# cargo rustc passes the -C flags to the library crate only; the soname
-# link argument applies to the cdylib link (the staticlib is not linked).
 # --print native-static-libs names the system libraries the static archive
 # needs; they go into licentia.pc's Libs.private.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo rustc "${profile_flag[@]}" --lib --features capi \
-    --crate-type cdylib --crate-type staticlib \
-    -- -C "link-arg=-Wl,-soname,liblicentia.so.$major" --print native-static-libs 2>&1 | tee "$log"
+cargo rustc "${profile_flag[@]}" -p licentia-capi --lib \
+    -- --print native-static-libs 2>&1 | tee "$log"
 static_libs=$(sed -n 's/.*native-static-libs: //p' "$log" | tail -n1)
 
 mkdir -p "$out/lib/pkgconfig" "$out/include"
 built="$target_dir/$profile"
-cp "$built/liblicentia.a" "$out/lib/liblicentia.a"
-cp "$built/liblicentia.so" "$out/lib/liblicentia.so.$version"
+cp "$built/liblicentia_capi.a" "$out/lib/liblicentia.a"
+cp "$built/liblicentia_capi.so" "$out/lib/liblicentia.so.$version"
 ln -sf "liblicentia.so.$version" "$out/lib/liblicentia.so.$major"
 ln -sf "liblicentia.so.$major" "$out/lib/liblicentia.so"
 cp include/licentia.h "$out/include/licentia.h"
@@ -56,6 +55,6 @@ cp include/licentia.h "$out/include/licentia.h"
 out_abs=$(cd "$out" && pwd)
 prefix=${prefix:-$out_abs}
 sed -e "s|@PREFIX@|$prefix|" -e "s|@VERSION@|$version|" -e "s|@STATIC_LIBS@|$static_libs|" \
-    licentia.pc.in > "$out/lib/pkgconfig/licentia.pc"
+    licentia-capi/licentia.pc.in > "$out/lib/pkgconfig/licentia.pc"
 
 echo "built $profile liblicentia $version (SONAME liblicentia.so.$major) in $out_abs"

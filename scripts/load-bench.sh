@@ -29,7 +29,7 @@ if ! command -v wrk >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release --all-features --bin licentia --test server_ceiling 2>&1 | tail -1
+{ cargo build --release --all-features -p licentia-cli --bin licentia && cargo build --release --all-features -p licentia-server --test ceiling; } 2>&1 | tail -1
 bin="$CARGO_TARGET_DIR/release/licentia"
 
 work="$(mktemp -d)"
@@ -94,7 +94,7 @@ run issue /v1/licenses
 
 ceil=""
 if [ "$DATABASE" = sqlite ]; then
-    ceiling="$(LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" cargo test --release --all-features --test server_ceiling -- --ignored --nocapture 2>/dev/null | grep CEILING)"
+    ceiling="$(LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" cargo test --release --all-features -p licentia-server --test ceiling -- --ignored --nocapture 2>/dev/null | grep CEILING)"
     echo "== $ceiling"
     ceil="$(echo "$ceiling" | grep -o '[0-9]*/s' | tr -d '/s')"
 fi

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The C tests (tests/c/): builds liblicentia with its test hook, compiles
+# The C tests (licentia-capi/tests/c/): builds liblicentia with its test hook, compiles
 # every test with -std=c11 -Wall -Wextra -Werror -pedantic twice — against
 # the shared object found through pkg-config, and against the static
 # archive — and runs each under valgrind, leaks counted as failures. Also
-# compiles and runs tests/c/readme_example.c, the README's program.
+# compiles and runs licentia-capi/tests/c/readme_example.c, the README's program.
 #
 #   scripts/test-c.sh   (installs valgrind, pkg-config, gcc with apt-get if missing)
 #
@@ -58,7 +58,7 @@ run() {
 }
 
 mkdir -p "$work/bin"
-for source in tests/c/test_*.c tests/c/readme_example.c; do
+for source in licentia-capi/tests/c/test_*.c licentia-capi/tests/c/readme_example.c; do
     name=$(basename "$source" .c)
     for link in shared static; do
         bin="$work/bin/$name-$link"
@@ -97,11 +97,11 @@ for source in tests/c/test_*.c tests/c/readme_example.c; do
 done
 
 # The README shows the example program verbatim: the two must not drift apart.
-if sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' | cmp -s - tests/c/readme_example.c; then
+if sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' | cmp -s - licentia-capi/tests/c/readme_example.c; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))
-    echo "FAIL readme_example: the C block in README.md differs from tests/c/readme_example.c"
+    echo "FAIL readme_example: the C block in README.md differs from licentia-capi/tests/c/readme_example.c"
 fi
 
 echo "$passed passed, $failed failed"

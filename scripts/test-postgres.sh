@@ -56,25 +56,27 @@ fi
 
 export LICENTIA_TEST_POSTGRES="$url"
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
-# Every server test file, but those that do not run here: the restart test
-# (alone, below), the ceiling measurement (scripts/load-bench.sh) and the
-# slow-client test (no database in it).
+# Every back-office test file, but those that do not run here: the restart
+# test (alone, below), the ceiling measurement (scripts/load-bench.sh) and
+# the slow-client test (no database in it); then the command line's tests
+# that run the binary on a back office's database.
 tests=()
-for file in tests/server_*.rs; do
+for file in licentia-server/tests/*.rs; do
     name="$(basename "$file" .rs)"
     case "$name" in
-        server_pg_restart | server_ceiling | server_slow_client) ;;
+        pg_restart | ceiling | slow_client) ;;
         *) tests+=(--test "$name") ;;
     esac
 done
-cargo test --all-features "${tests[@]}"
+cargo test --all-features -p licentia-server "${tests[@]}"
+cargo test --all-features -p licentia-cli --test jobs --test transfer
 
 # Last and alone (every other PostgreSQL test would fail while the database
 # is down): PostgreSQL stopped and started under a running server's load.
 # Only on the local Debian cluster, which this script may restart.
 if [ -z "$given" ] && [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
     LICENTIA_TEST_PG_RESTART="$(ls /etc/postgresql | head -n 1)/main" \
-        cargo test --all-features --test server_pg_restart
+        cargo test --all-features -p licentia-server --test pg_restart
 else
     echo "SKIPPED: PostgreSQL restart under load (needs root and the local Debian cluster)" >&2
 fi

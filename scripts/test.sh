@@ -2,7 +2,7 @@
 # Every test of the project, from a fresh machine: installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --all-features
+cargo test --workspace --all-features
 scripts/test-postgres.sh
 scripts/test-c.sh
 scripts/test-bindings.sh

@@ -56,11 +56,6 @@
 #![warn(missing_docs)]
 
 pub mod activation;
-#[cfg(feature = "bulk")]
-pub mod bulk;
-#[cfg(feature = "capi")]
-#[allow(unsafe_code)]
-pub mod capi;
 #[cfg(feature = "std")]
 pub mod clock;
 mod codec;
@@ -77,8 +72,6 @@ pub mod machine;
 pub mod renewal;
 pub mod revocation;
 pub mod rollover;
-#[cfg(feature = "server")]
-pub mod server;
 pub mod spec;
 mod time;
 mod verdict;

@@ -420,49 +420,6 @@ fn revocation_list_replaced_by_an_older_one() {
     assert_eq!(err.code(), 2001);
     assert_eq!(check(&held), [Rule::Revoked.code()]);
     assert_eq!(held.as_ref().unwrap().sequence, 2);
-
-    // The C ABI holds the list in the verifier and refuses the same way.
-    #[cfg(feature = "capi")]
-    {
-        use licentia::capi::*;
-        use std::ffi::CString;
-        let pem = CString::new(key().public_key().to_pem()).unwrap();
-        let product = CString::new(PRODUCT).unwrap();
-        let text = |sequence, revoked: &[LicenseId]| {
-            CString::new(revocation_list(
-                &issuer(),
-                PRODUCT,
-                sequence,
-                "2026-03-01",
-                revoked,
-            ))
-            .unwrap()
-        };
-        let (newer, older) = (text(2, &[lic.id]), text(1, &[]));
-        let mut c_verifier = std::ptr::null_mut();
-        let mut sequence = 0u64;
-        // SAFETY: NUL-terminated strings, live out-pointers; freed below.
-        unsafe {
-            assert_eq!(
-                licentia_verifier_from_pem(pem.as_ptr(), &mut c_verifier),
-                licentia_status::LICENTIA_OK
-            );
-            assert_eq!(
-                licentia_verifier_set_revocation_list(c_verifier, newer.as_ptr(), product.as_ptr()),
-                licentia_status::LICENTIA_OK
-            );
-            assert_eq!(
-                licentia_verifier_set_revocation_list(c_verifier, older.as_ptr(), product.as_ptr()),
-                licentia_status::LICENTIA_STALE_REVOCATION_LIST
-            );
-            assert_eq!(
-                licentia_verifier_revocation_sequence(c_verifier, &mut sequence),
-                licentia_status::LICENTIA_OK
-            );
-            licentia_verifier_free(c_verifier);
-        }
-        assert_eq!(sequence, 2);
-    }
 }
 
 fn renewal(issuer: &Issuer, lic: &License, to: &str) -> String {
@@ -627,26 +584,6 @@ fn rollover_statement_signed_by_an_untrusted_key() {
     assert!(own.endorsers().is_empty());
     assert_eq!(codes(&own.check(&at(now).revocations(&list))), NONE);
 
-    #[cfg(feature = "capi")]
-    {
-        use licentia::capi::*;
-        use std::ffi::CString;
-        let pem = CString::new(key().public_key().to_pem()).unwrap();
-        let text = CString::new(statement.to_armor()).unwrap();
-        let mut c_verifier = std::ptr::null_mut();
-        // SAFETY: NUL-terminated strings, a live out-pointer; freed below.
-        unsafe {
-            assert_eq!(
-                licentia_verifier_from_pem(pem.as_ptr(), &mut c_verifier),
-                licentia_status::LICENTIA_OK
-            );
-            assert_eq!(
-                licentia_verifier_accept_rollover(c_verifier, text.as_ptr()),
-                licentia_status::LICENTIA_UNKNOWN_KEY_ID
-            );
-            licentia_verifier_free(c_verifier);
-        }
-    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::ffi::{c_char, CString};
 use std::ptr;
 
 use libfuzzer_sys::fuzz_target;
-use licentia::capi::*;
+use licentia_capi::*;
 
 /// The test-vector keys (seed 32 x 0x11), so seeds from tests/vectors get past the signature.
 const PUBLIC_PEM: &[u8] = include_bytes!("../../tests/vectors/keys/issuer.pub");

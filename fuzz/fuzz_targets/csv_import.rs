@@ -1,11 +1,11 @@
-//! The CSV import reader and checks (`licentia::bulk::read`), as the server
+//! The CSV import reader and checks (`licentia_server::bulk::read`), as the server
 //! and `licentia import` run them on a file. The first byte picks the kind.
 //! Besides "no panic": a table the reader accepts, written back by the
 //! writer (quoting, formula escape), reads back to the same fields.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use licentia::bulk::{parse_table, read, Cell, CsvWriter, Kind};
+use licentia_server::bulk::{parse_table, read, Cell, CsvWriter, Kind};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {

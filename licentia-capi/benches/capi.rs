@@ -1,0 +1,167 @@
+//! Verify-and-check through the C ABI against the same work through Rust.
+//!
+//! Both sides verify one armored, node-locked license and check it for a
+//! machine; the C side calls the exported `extern "C"` functions exactly as
+//! a C program does (C strings in, handles out, freed after). The ratio
+//! `c_abi / rust` is read from one run of one group, and printed at the end
+//! from alternating blocks (robust to a busy machine); the limit is 1.05.
+//!
+//! Run: `cargo bench -p licentia-capi --bench capi`
+
+use std::ffi::CString;
+use std::ptr;
+use std::time::{Duration, Instant, SystemTime};
+
+#[path = "../../benches/common/mod.rs"]
+mod common;
+use common::{figure, median, Figure};
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use licentia_capi::*;
+use licentia::{Context, Fingerprint, PublicKey, State, Timestamp, Verifier};
+
+/// The shared vectors' typical license (node-locked, three features, expiry
+/// and grace); its size is asserted so a format change shows.
+const LICENSE: &str = include_str!("../../tests/vectors/licenses/typical.lic");
+const LICENSE_LEN: usize = 385;
+const ISSUER_PUB: &str = include_str!("../../tests/vectors/keys/issuer.pub");
+/// Machine a, which the license is locked to.
+const MACHINE: &str = "03609ac5750e57fd8727f95bcfff3ce06a03daa58406d6f907ab64a58baadb33254d03d444549f126d17d5fa8afb381c28ea4e";
+/// Past the soft expiry: one warning (201), so both paths build a message.
+const NOW: &str = "2026-12-20T00:00:00Z";
+
+fn verify_and_check(c: &mut Criterion) {
+    let since = SystemTime::now();
+    assert_eq!(
+        LICENSE.len(),
+        LICENSE_LEN,
+        "the benched license changed size"
+    );
+    let text = LICENSE.to_owned();
+    let now = Timestamp::parse(NOW).expect("time");
+    let machine = Fingerprint::parse(MACHINE).expect("machine");
+    let verifier = Verifier::new([PublicKey::from_pem(ISSUER_PUB).expect("key")]);
+
+    let pem = CString::new(ISSUER_PUB).expect("pem");
+    let c_text = CString::new(LICENSE).expect("text");
+    let c_product = CString::new("acme-cad").expect("product");
+    let c_machine = CString::new(MACHINE).expect("machine");
+    let mut c_verifier = ptr::null_mut();
+    let mut c_fingerprint = ptr::null_mut();
+    // SAFETY: valid C strings and out-pointers; the handles are freed below.
+    unsafe {
+        assert_eq!(
+            licentia_verifier_from_pem(pem.as_ptr(), &mut c_verifier),
+            licentia_status::LICENTIA_OK
+        );
+        assert_eq!(
+            licentia_fingerprint_from_hex(c_machine.as_ptr(), &mut c_fingerprint),
+            licentia_status::LICENTIA_OK
+        );
+    }
+    let ctx = licentia_check_context {
+        now: now.0,
+        product: c_product.as_ptr(),
+        machine: c_fingerprint,
+        this_machine: false,
+        user: ptr::null(),
+        has_release_date: false,
+        release_date: 0,
+        has_last_check_in: false,
+        last_check_in: 0,
+        revocations: ptr::null(),
+        clock_state_path: ptr::null(),
+        clock_secret: ptr::null(),
+        clock_secret_len: 0,
+    };
+
+    let rust = || {
+        let license = verifier.verify(black_box(&text)).expect("verifies");
+        license
+            .check(&Context::new(now, "acme-cad").machine(&machine))
+            .state
+    };
+    let c_abi = || {
+        let mut license = ptr::null_mut();
+        let mut report = ptr::null_mut();
+        // SAFETY: live handles and C strings; both results are freed here.
+        unsafe {
+            assert_eq!(
+                licentia_verify(c_verifier, black_box(c_text.as_ptr()), &mut license),
+                licentia_status::LICENTIA_OK
+            );
+            assert_eq!(
+                licentia_check(license, &ctx, &mut report),
+                licentia_status::LICENTIA_OK
+            );
+            let state = licentia_report_state(report);
+            licentia_report_free(report);
+            licentia_license_free(license);
+            state
+        }
+    };
+    assert_eq!(rust(), State::ValidWithWarnings);
+    assert_eq!(c_abi(), licentia_state::LICENTIA_STATE_VALID_WITH_WARNINGS);
+
+    let mut group = c.benchmark_group("verify_and_check");
+    group.bench_function("rust", |b| b.iter(rust));
+    group.bench_function("c_abi", |b| b.iter(c_abi));
+    group.finish();
+    let us = |id| median("verify_and_check", id, since).map(|ns| ns / 1e3);
+    Figure {
+        limit: us("rust").map(|r| ("Rust verify + check (criterion median)", r)),
+        max_ratio: Some(1.05),
+        ..figure("verify + check through the C ABI", us("c_abi"), "µs")
+    }
+    .emit();
+    report_ratio(rust, c_abi);
+
+    // SAFETY: created above, not used after.
+    unsafe {
+        licentia_fingerprint_free(c_fingerprint);
+        licentia_verifier_free(c_verifier);
+    }
+}
+
+/// Prints `c_abi / rust` from the fastest of many short blocks, the two
+/// paths alternating, so load from other processes on the machine (which
+/// only ever adds time) skews neither side.
+fn report_ratio<A, B>(mut rust: impl FnMut() -> A, mut c_abi: impl FnMut() -> B) {
+    const BLOCKS: usize = 40;
+    const PER_BLOCK: u32 = 200;
+    let mut best = [Duration::MAX; 2];
+    for _ in 0..BLOCKS {
+        let start = Instant::now();
+        for _ in 0..PER_BLOCK {
+            black_box(rust());
+        }
+        best[0] = best[0].min(start.elapsed());
+        let start = Instant::now();
+        for _ in 0..PER_BLOCK {
+            black_box(c_abi());
+        }
+        best[1] = best[1].min(start.elapsed());
+    }
+    let [rust, c_abi] = best.map(|d| d.as_secs_f64() * 1e6 / f64::from(PER_BLOCK));
+    println!(
+        "verify_and_check: rust {rust:.2} us, c_abi {c_abi:.2} us, ratio {:.3} (limit 1.05)",
+        c_abi / rust
+    );
+    let blocks = "fastest of 40 alternating blocks of 200";
+    Figure {
+        limit: Some(("Rust verify + check, same blocks", rust)),
+        max_ratio: Some(1.05),
+        note: blocks,
+        ..figure("verify + check through the C ABI", Some(c_abi), "µs")
+    }
+    .emit();
+    // The Rust figure the Python binding is compared with (bench-python.py).
+    Figure {
+        note: blocks,
+        ..figure("verify + check of typical.lic (Rust)", Some(rust), "µs")
+    }
+    .emit();
+}
+
+criterion_group!(benches, verify_and_check);
+criterion_main!(benches);

@@ -1,0 +1,285 @@
+//! The check: a context struct in, a report handle out.
+
+use std::ffi::c_char;
+
+use crate::boundary::{bytes_arg, guard, guard_value, opt_str_arg, str_arg, Handle, Out, StrOut};
+use crate::fingerprint::licentia_fingerprint;
+use crate::license::licentia_license;
+use crate::status::licentia_status::{self, *};
+use crate::status::{licentia_rule, licentia_severity, licentia_state};
+use crate::verifier::licentia_verifier;
+use licentia::{ClockGuard, Context, Fingerprint, Report, Severity, Timestamp};
+
+/// What the check needs to know about the running product. Times are Unix
+/// seconds (UTC). Start from `{0}` and set what applies: every pointer may be
+/// NULL except `product`, and every `has_` flag false means "not given".
+///
+/// The struct is only read during `licentia_check`; nothing is kept.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct licentia_check_context {
+    /// The current time. The library never reads the clock itself.
+    pub now: i64,
+    /// The product code of the running application (required).
+    pub product: *const c_char,
+    /// This machine's fingerprint, for node-locked licenses; NULL for none.
+    pub machine: *const licentia_fingerprint,
+    /// When true (and `machine` is NULL), read this machine's default
+    /// fingerprint for `product` (`licentia_fingerprint_this_machine`).
+    /// Setting both is `LICENTIA_INVALID_ARGUMENT`.
+    pub this_machine: bool,
+    /// The current user, for named-user licenses; NULL for none.
+    pub user: *const c_char,
+    /// Whether `release_date` is given.
+    pub has_release_date: bool,
+    /// The running version's release date, for updates-until.
+    pub release_date: i64,
+    /// Whether `last_check_in` is given.
+    pub has_last_check_in: bool,
+    /// The last successful online check-in.
+    pub last_check_in: i64,
+    /// The verifier whose revocation list applies
+    /// (`licentia_verifier_set_revocation_list`); NULL for none.
+    pub revocations: *const licentia_verifier,
+    /// Path of the clock-guard state file; NULL for no clock guard. When
+    /// set, the check records `now` and the license's issue time in it (it
+    /// is created when missing) and reports a clock behind the latest time
+    /// seen. The file is per product and sealed with `clock_secret`.
+    pub clock_state_path: *const c_char,
+    /// The application's secret for the clock-guard file (bytes).
+    pub clock_secret: *const u8,
+    /// Length of `clock_secret`.
+    pub clock_secret_len: usize,
+}
+
+/// The verdict of a check, from `licentia_check`; freed with
+/// `licentia_report_free`. Immutable: any number of threads may read it.
+pub struct licentia_report {
+    _private: [u8; 0],
+}
+
+impl Handle for licentia_report {
+    type Rust = Report;
+}
+
+/// One rule that failed or warned. Its message is read with
+/// `licentia_report_finding_message`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct licentia_finding {
+    /// The rule's stable code (101..109 fail, 201..203 warn).
+    pub rule: licentia_rule,
+    /// Failure (denied) or warning (still valid).
+    pub severity: licentia_severity,
+    /// Whether `remaining_secs` is set (grace and check-in warnings).
+    pub has_remaining: bool,
+    /// How long the license keeps working, in seconds.
+    pub remaining_secs: i64,
+}
+
+/// Checks a verified license against `ctx` and gives the verdict: the
+/// state, every rule that failed or warned, and the grace remaining.
+///
+/// On success `*out` receives a new report, freed with
+/// `licentia_report_free`. A license that is expired or for another machine
+/// is still `LICENTIA_OK`: the verdict is in the report. Errors:
+/// `LICENTIA_NULL_ARGUMENT` (`license`, `ctx`, `ctx->product` or `out`),
+/// `LICENTIA_INVALID_UTF8`, `LICENTIA_INVALID_ARGUMENT` (both `machine` and
+/// `this_machine`), `LICENTIA_FINGERPRINT` (`this_machine` and no machine id
+/// here), and for the clock guard `LICENTIA_CLOCK_STATE_TAMPERED` and
+/// `LICENTIA_IO`.
+///
+/// Thread-safe for one license and many threads, except that two threads
+/// must not share one `clock_state_path` at the same time.
+///
+/// # Safety
+/// `license` is NULL or a live license; `ctx` is NULL or points to a context
+/// whose pointers are NULL or valid as documented there; `out` is NULL or
+/// valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_check(
+    license: *const licentia_license,
+    ctx: *const licentia_check_context,
+    out: *mut *mut licentia_report,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (license, c, out) = unsafe {
+            (
+                licentia_license::arg(license)?,
+                ctx.as_ref().ok_or(LICENTIA_NULL_ARGUMENT)?,
+                Out::new(out)?,
+            )
+        };
+        // SAFETY: the context's pointers follow the caller's contract.
+        let (product, user, machine, revocations, clock_path, secret) = unsafe {
+            (
+                str_arg(c.product)?,
+                opt_str_arg(c.user)?,
+                licentia_fingerprint::opt_arg(c.machine),
+                licentia_verifier::opt_arg(c.revocations),
+                opt_str_arg(c.clock_state_path)?,
+                bytes_arg(c.clock_secret, c.clock_secret_len)?,
+            )
+        };
+        let now = Timestamp(c.now);
+        let this_machine;
+        let machine = match (machine, c.this_machine) {
+            (Some(_), true) => return Err(LICENTIA_INVALID_ARGUMENT),
+            (Some(m), false) => Some(m),
+            (None, true) => {
+                this_machine = Fingerprint::this_machine(product)?;
+                Some(&this_machine)
+            }
+            (None, false) => None,
+        };
+        let mut context = Context::new(now, product);
+        context.machine = machine;
+        context.user = user;
+        context.release_date = c.has_release_date.then_some(Timestamp(c.release_date));
+        context.last_check_in = c.has_last_check_in.then_some(Timestamp(c.last_check_in));
+        context.revocations = revocations.and_then(|v| v.revocations.as_ref());
+        if let Some(path) = clock_path {
+            let mut clock = ClockGuard::open(path, product, secret)?;
+            clock.observe(now)?;
+            clock.observe_document(license.issued_at)?;
+            context.trusted_time = clock.high_water();
+        }
+        out.give(license.check(&context));
+        Ok(())
+    })
+}
+
+/// The overall state; `LICENTIA_STATE_INVALID` when `report` is NULL.
+///
+/// # Safety
+/// `report` is NULL or a live report.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_state(report: *const licentia_report) -> licentia_state {
+    guard_value(licentia_state::LICENTIA_STATE_INVALID, || {
+        // SAFETY: caller's contract.
+        Ok(unsafe { licentia_report::arg(report) }?.state.into())
+    })
+}
+
+/// How many rules failed or warned (failures first, then by code); 0 when
+/// `report` is NULL.
+///
+/// # Safety
+/// `report` is NULL or a live report.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_finding_count(report: *const licentia_report) -> usize {
+    guard_value(0, || {
+        // SAFETY: caller's contract.
+        Ok(unsafe { licentia_report::arg(report) }?.findings.len())
+    })
+}
+
+/// Finding number `index` (from 0), into `*out`; `LICENTIA_NOT_FOUND` past
+/// the last one.
+///
+/// # Safety
+/// `report` is NULL or a live report; `out` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_finding(
+    report: *const licentia_report,
+    index: usize,
+    out: *mut licentia_finding,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (report, out) = unsafe { (licentia_report::arg(report)?, Out::new(out)?) };
+        let finding = report.findings.get(index).ok_or(LICENTIA_NOT_FOUND)?;
+        out.set(licentia_finding {
+            rule: finding.rule.into(),
+            severity: match finding.rule.severity() {
+                Severity::Failure => licentia_severity::LICENTIA_SEVERITY_FAILURE,
+                Severity::Warning => licentia_severity::LICENTIA_SEVERITY_WARNING,
+            },
+            has_remaining: finding.remaining_secs.is_some(),
+            remaining_secs: finding.remaining_secs.unwrap_or(0),
+        });
+        Ok(())
+    })
+}
+
+/// The message of finding number `index`: what happened and what to do, in
+/// a sentence; `LICENTIA_NOT_FOUND` past the last one (strings out as
+/// `licentia_license_id`).
+///
+/// # Safety
+/// `report` is NULL or a live report; `buf` is NULL or valid for writes of
+/// `buf_len` bytes; `out_len` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_finding_message(
+    report: *const licentia_report,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        // SAFETY: caller's contract.
+        let report = unsafe { licentia_report::arg(report) }?;
+        let finding = report.findings.get(index).ok_or(LICENTIA_NOT_FOUND)?;
+        out.write(&finding.message)
+    })
+}
+
+/// Seconds left of the shortest grace still running (expiry grace,
+/// check-in allowance), into `*out_secs`; `LICENTIA_NOT_FOUND` when no grace
+/// is running.
+///
+/// # Safety
+/// `report` is NULL or a live report; `out_secs` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_grace_remaining(
+    report: *const licentia_report,
+    out_secs: *mut i64,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (report, out) = unsafe { (licentia_report::arg(report)?, Out::new(out_secs)?) };
+        out.set(report.grace_remaining_secs.ok_or(LICENTIA_NOT_FOUND)?);
+        Ok(())
+    })
+}
+
+/// The whole report as text for a person: the state, then one line per
+/// finding with its code, name and message (strings out as
+/// `licentia_license_id`).
+///
+/// # Safety
+/// `report` is NULL or a live report; `buf` is NULL or valid for writes of
+/// `buf_len` bytes; `out_len` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_to_text(
+    report: *const licentia_report,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+        // SAFETY: caller's contract.
+        let report = unsafe { licentia_report::arg(report) }?;
+        out.write(&report.to_string())
+    })
+}
+
+/// Frees a report. NULL is a no-op.
+///
+/// # Safety
+/// `report` is NULL or a live report no other thread uses; it must not be
+/// used after this call.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_report_free(report: *mut licentia_report) {
+    guard(|| {
+        // SAFETY: caller's contract.
+        unsafe { licentia_report::free(report) };
+        Ok(())
+    });
+}

@@ -1,0 +1,914 @@
+//! The `licentia` command line, run as a real process over real files.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Exit code 2 with `error: ...` naming `needle`, and never a panic.
+    fn assert_error(&self, needle: &str) {
+        assert_eq!(self.code, 2, "{self:?}");
+        assert!(self.stderr.starts_with("error: "), "{self:?}");
+        assert!(self.stderr.contains(needle), "{needle:?} not in {self:?}");
+        assert!(!self.stderr.contains("panicked"), "{self:?}");
+    }
+}
+
+fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_licentia"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the licentia binary starts");
+    // The binary may stop reading early (size bound): a broken pipe is fine.
+    let _ = child.stdin.take().expect("piped").write_all(stdin);
+    let out = child.wait_with_output().expect("the licentia binary runs");
+    Run {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    run_with_stdin(dir, args, b"")
+}
+
+/// Runs and asserts the exit code.
+fn ok(dir: &Path, args: &[&str]) -> Run {
+    let out = run(dir, args);
+    assert_eq!(out.code, 0, "licentia {args:?}: {out:?}");
+    out
+}
+
+/// A fresh directory with an issuer key pair in `keys/`.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["keygen", "--out", "keys"]);
+    dir
+}
+
+/// A fingerprint from a vendor component only, so tests never depend on the
+/// host's machine id.
+fn machine(dir: &Path, serial: &str) -> String {
+    let vendor = format!("serial={serial}");
+    let out = ok(
+        dir,
+        &[
+            "fingerprint",
+            "--product",
+            "acme",
+            "--no-machine-id",
+            "--vendor",
+            &vendor,
+        ],
+    );
+    let line = out.stdout.trim().to_owned();
+    assert!(line.len() == 34 && line.bytes().all(|b| b.is_ascii_hexdigit()));
+    line
+}
+
+fn verify(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["verify", "--pub", "keys/issuer.pub", "--product", "acme"];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+#[test]
+fn the_whole_story_through_the_binary() {
+    let dir = setup();
+    let d = dir.path();
+    let here = machine(d, "SN-1");
+    let elsewhere = machine(d, "SN-2");
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "Jane Doe",
+            "--email",
+            "jane@example.com",
+            "--soft-expiry",
+            "2039-12-01",
+            "--expires",
+            "2040-01-01",
+            "--machine",
+            &here,
+            "--feature",
+            "export",
+            "--feature",
+            "seats=5@2039-06-01",
+            "--metadata",
+            "tier=gold",
+            "--out",
+            "jane.lic",
+        ],
+    );
+    let text = std::fs::read_to_string(d.join("jane.lic")).unwrap();
+    assert!(text.starts_with("-----BEGIN LICENTIA LICENSE-----\n"));
+
+    // Valid on its machine, before expiry.
+    let out = verify(d, &["--machine", &here, "--now", "2039-01-01", "jane.lic"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.starts_with("valid\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("Jane Doe <jane@example.com>"));
+
+    // Soft expiry: still exit 0, with the warning printed.
+    let out = verify(d, &["--machine", &here, "--now", "2039-12-15", "jane.lic"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("warning 201 (renew_soon)"),
+        "{}",
+        out.stdout
+    );
+
+    // After the hard expiry: invalid, exit 1.
+    let out = verify(d, &["--machine", &here, "--now", "2040-02-01", "jane.lic"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("error 108 (expired)"), "{}", out.stdout);
+
+    // On another machine, or with no machine given: invalid, exit 1.
+    let out = verify(
+        d,
+        &["--machine", &elsewhere, "--now", "2039-01-01", "jane.lic"],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("105 (wrong_machine)"));
+    assert_eq!(verify(d, &["--now", "2039-01-01", "jane.lic"]).code, 1);
+
+    // One character changed in the signed payload: an error, exit 2.
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let flipped = if lines[2].starts_with('A') { "B" } else { "A" };
+    lines[2].replace_range(0..1, flipped);
+    std::fs::write(d.join("tampered.lic"), lines.join("\n")).unwrap();
+    verify(d, &["--machine", &here, "tampered.lic"])
+        .assert_error("signature does not verify: the document was altered or forged");
+
+    // A renewal token makes the expired license valid again.
+    ok(
+        d,
+        &[
+            "renew",
+            "--key",
+            "keys/issuer.key",
+            "--license",
+            "jane.lic",
+            "--until",
+            "2045-01-01",
+            "--out",
+            "renewal.tok",
+        ],
+    );
+    let renewed = [
+        "--machine",
+        &here,
+        "--now",
+        "2040-02-01",
+        "--renewal",
+        "renewal.tok",
+        "--json",
+        "jane.lic",
+    ];
+    let out = verify(d, &renewed);
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = out.json();
+    assert_eq!(report["state"], "valid");
+    assert_eq!(
+        report["license"]["terms"]["hard_expiry"],
+        "2045-01-01T00:00:00Z"
+    );
+    // A renewal token that adds a feature, printed on stdout.
+    let out = ok(
+        d,
+        &[
+            "renew",
+            "--key",
+            "keys/issuer.key",
+            "--license",
+            "jane.lic",
+            "--add-feature",
+            "render=2",
+        ],
+    );
+    assert!(out
+        .stdout
+        .starts_with("-----BEGIN LICENTIA RENEWAL TOKEN-----"));
+
+    // inspect: the body, marked unverified, in text and JSON.
+    let out = ok(d, &["inspect", "jane.lic"]);
+    assert!(out.stdout.starts_with("UNVERIFIED"), "{}", out.stdout);
+    assert!(out.stdout.contains("features:"));
+    let seen = ok(d, &["inspect", "--json", "jane.lic"]).json();
+    assert_eq!(seen["verified"], false);
+    assert_eq!(seen["license"]["product"], "acme");
+    assert_eq!(seen["license"]["metadata"]["tier"], "gold");
+    assert_eq!(seen["license"]["entitlements"][1]["count"], 5);
+    assert_eq!(seen["license"]["binding"]["machines"][0], here.as_str());
+    // inspect shows even a tampered file, since it verifies nothing.
+    let out = ok(d, &["inspect", "tampered.lic"]);
+    assert!(out.stdout.starts_with("UNVERIFIED"));
+    let id = seen["license"]["id"].as_str().unwrap().to_owned();
+
+    // A signed revocation list naming the license makes it invalid.
+    ok(
+        d,
+        &[
+            "revoke",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--sequence",
+            "1",
+            "--id",
+            &id,
+            "--out",
+            "revoked.lst",
+        ],
+    );
+    let out = verify(
+        d,
+        &[
+            "--machine",
+            &here,
+            "--now",
+            "2039-01-01",
+            "--revocations",
+            "revoked.lst",
+            "--json",
+            "jane.lic",
+        ],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    let report = out.json();
+    assert_eq!(report["state"], "invalid");
+    assert_eq!(report["findings"][0]["code"], 102);
+    assert_eq!(report["findings"][0]["rule"], "revoked");
+    assert_eq!(report["findings"][0]["severity"], "failure");
+    assert!(report["findings"][0]["message"].is_string());
+    assert!(report["grace_remaining_secs"].is_null());
+
+    // The license from standard input, with `-`.
+    let out = run_with_stdin(
+        d,
+        &[
+            "verify",
+            "--pub",
+            "keys/issuer.pub",
+            "--product",
+            "acme",
+            "--machine",
+            &here,
+            "--now",
+            "2039-01-01",
+            "-",
+        ],
+        text.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
+fn offline_activation_round_trip() {
+    let dir = setup();
+    let d = dir.path();
+    let request = |out: &str, serial: &str| {
+        let vendor = format!("serial={serial}");
+        ok(
+            d,
+            &[
+                "request",
+                "--product",
+                "acme",
+                "--key",
+                "ACME-1234",
+                "--no-machine-id",
+                "--vendor",
+                &vendor,
+                "--out",
+                out,
+            ],
+        );
+    };
+    request("box.req", "SN-7");
+    request("other.req", "SN-7");
+    // The back office answers; the product comes from the request.
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--expires",
+            "2040-01-01",
+            "--grace-days",
+            "14",
+            "--request",
+            "box.req",
+            "--out",
+            "box.answer",
+        ],
+    );
+    let answer = std::fs::read_to_string(d.join("box.answer")).unwrap();
+    assert!(answer.starts_with("-----BEGIN LICENTIA ACTIVATION ANSWER-----"));
+
+    let accept = |request: &str| {
+        run(
+            d,
+            &[
+                "accept",
+                "--pub",
+                "keys/issuer.pub",
+                "--request",
+                request,
+                "--answer",
+                "box.answer",
+                "--out",
+                "box.lic",
+            ],
+        )
+    };
+    // An answer fits exactly one request (its nonce), even on the same machine.
+    accept("other.req").assert_error("answers another request");
+    assert!(!d.join("box.lic").exists());
+    assert_eq!(accept("box.req").code, 0);
+
+    let box_machine = machine(d, "SN-7");
+    let out = verify(
+        d,
+        &["--machine", &box_machine, "--now", "2039-01-01", "box.lic"],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = verify(
+        d,
+        &[
+            "--machine",
+            &machine(d, "SN-8"),
+            "--now",
+            "2039-01-01",
+            "box.lic",
+        ],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    // Grace after expiry: valid with a warning, and the grace in the JSON.
+    let out = verify(
+        d,
+        &[
+            "--machine",
+            &box_machine,
+            "--now",
+            "2040-01-04",
+            "--json",
+            "box.lic",
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = out.json();
+    assert_eq!(report["state"], "valid_with_warnings");
+    assert_eq!(report["findings"][0]["rule"], "in_grace");
+    assert_eq!(report["grace_remaining_secs"], 11 * 86_400);
+    assert_eq!(report["findings"][0]["remaining_secs"], 11 * 86_400);
+
+    // A request naming a license id is answered with a license of that id.
+    let id = "00112233445566778899aabbccddeeff";
+    ok(
+        d,
+        &[
+            "request",
+            "--product",
+            "acme",
+            "--license-id",
+            id,
+            "--no-machine-id",
+            "--vendor",
+            "serial=SN-9",
+            "--out",
+            "byid.req",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--request",
+            "byid.req",
+            "--compact",
+            "--out",
+            "byid.answer",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "accept",
+            "--pub",
+            "keys/issuer.pub",
+            "--request",
+            "byid.req",
+            "--answer",
+            "byid.answer",
+            "--out",
+            "byid.lic",
+        ],
+    );
+    let seen = ok(d, &["inspect", "--json", "byid.lic"]).json();
+    assert_eq!(seen["license"]["id"], id);
+
+    // --machine cannot be combined with --request: the request names the machine.
+    let out = run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "x",
+            "--request",
+            "box.req",
+            "--machine",
+            &box_machine,
+        ],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+#[test]
+fn a_spec_file_gives_what_the_flags_do_not() {
+    let dir = setup();
+    let d = dir.path();
+    std::fs::write(
+        d.join("spec.json"),
+        r#"{
+            "product": "acme", "licensee": "From File", "email": "file@example.com",
+            "issued_at": "2030-01-01", "expires": "2031-01-01", "seats": 3,
+            "features": ["export"], "metadata": {"tier": "silver"}, "user": "jane"
+        }"#,
+    )
+    .unwrap();
+    let out = ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--spec",
+            "spec.json",
+            "--licensee",
+            "From Flags",
+            "--seats",
+            "9",
+            "--compact",
+        ],
+    );
+    let compact = out.stdout.trim();
+    assert!(compact.starts_with("lic.") && !compact.contains('\n'));
+    std::fs::write(d.join("spec.lic"), compact).unwrap();
+    let body = ok(d, &["inspect", "--json", "spec.lic"]).json()["license"].clone();
+    assert_eq!(body["licensee"]["name"], "From Flags");
+    assert_eq!(body["licensee"]["email"], "file@example.com");
+    assert_eq!(body["seats"], 9);
+    assert_eq!(body["issued_at"], "2030-01-01T00:00:00Z");
+    assert_eq!(body["binding"]["type"], "named-user");
+    assert_eq!(body["entitlements"][0]["code"], "export");
+
+    // Named user: the right user is valid, any other is not.
+    let now = ["--now", "2030-06-01"];
+    let with_user = |user: &str| {
+        let mut args = now.to_vec();
+        args.extend(["--user", user, "spec.lic"]);
+        verify(d, &args).code
+    };
+    assert_eq!(with_user("jane"), 0);
+    assert_eq!(with_user("bob"), 1);
+
+    // The spec's mistakes come back as errors that say what to fix.
+    std::fs::write(d.join("typo.json"), r#"{"produkt": "acme"}"#).unwrap();
+    run(
+        d,
+        &["issue", "--key", "keys/issuer.key", "--spec", "typo.json"],
+    )
+    .assert_error("unknown field `produkt`");
+    run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--spec",
+            "spec.json",
+            "--soft-expiry",
+            "2032-01-01",
+        ],
+    )
+    .assert_error("the soft expiry must come before the hard expiry");
+    run(d, &["issue", "--key", "keys/issuer.key", "--licensee", "x"])
+        .assert_error("'product' is required");
+}
+
+#[test]
+fn fingerprint_json_lists_every_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = [
+        "fingerprint",
+        "--product",
+        "acme",
+        "--no-machine-id",
+        "--vendor",
+        "pod=uid-1",
+        "--vendor",
+        "disk=42",
+    ];
+    let line = ok(d, &args).stdout.trim().to_owned();
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let fp = ok(d, &with_json).json();
+    assert_eq!(fp["fingerprint"], line.as_str());
+    let components = fp["components"].as_array().unwrap();
+    assert_eq!(components.len(), 2);
+    for c in components {
+        assert_eq!(c["kind"], "vendor");
+        assert_eq!(c["hash"].as_str().unwrap().len(), 32);
+    }
+    // Per product: the same values give another fingerprint for another product.
+    let mut other = args.to_vec();
+    other[2] = "other-product";
+    assert_ne!(ok(d, &other).stdout.trim(), line);
+    // No component at all is an error, not an empty line.
+    run(d, &["fingerprint", "--product", "acme", "--no-machine-id"]).assert_error("components");
+}
+
+#[test]
+fn machine_auto_reads_this_machine() {
+    let dir = setup();
+    let d = dir.path();
+    let out = run(d, &["fingerprint", "--product", "acme"]);
+    if out.code != 0 {
+        // A host without a machine id (some containers) says what to do.
+        out.assert_error("supply a vendor component");
+        return;
+    }
+    let here = out.stdout.trim();
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "Jane",
+            "--machine",
+            here,
+            "--out",
+            "here.lic",
+        ],
+    );
+    assert_eq!(verify(d, &["--machine", "auto", "here.lic"]).code, 0);
+    // The same machine id gives another fingerprint for another product.
+    let other = ok(d, &["fingerprint", "--product", "other"]);
+    assert_ne!(other.stdout.trim(), here);
+}
+
+#[test]
+fn a_rollover_statement_brings_a_new_key_into_trust() {
+    let dir = setup();
+    let d = dir.path();
+    ok(d, &["keygen", "--out", "new"]);
+    ok(
+        d,
+        &[
+            "rollover",
+            "--key",
+            "keys/issuer.key",
+            "--new-pub",
+            "new/issuer.pub",
+            "--out",
+            "roll.stmt",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "new/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "Jane",
+            "--out",
+            "new.lic",
+        ],
+    );
+    verify(d, &["new.lic"]).assert_error("signed by unknown key");
+    assert_eq!(verify(d, &["--rollover", "roll.stmt", "new.lic"]).code, 0);
+}
+
+#[test]
+fn the_clock_guard_state_detects_a_rolled_back_clock() {
+    let dir = setup();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "Jane",
+            "--out",
+            "jane.lic",
+        ],
+    );
+    let at = |now: &str| {
+        verify(
+            d,
+            &[
+                "--now",
+                now,
+                "--clock-state",
+                "clock",
+                "--clock-secret",
+                "s3cret",
+                "jane.lic",
+            ],
+        )
+    };
+    assert_eq!(at("2035-01-01").code, 0);
+    let out = at("2034-01-01");
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("104 (clock_rolled_back)"));
+    assert_eq!(at("2035-01-02").code, 0);
+    // An edited state file is an error.
+    std::fs::write(d.join("clock"), "licentia-clock 1 0 00").unwrap();
+    at("2035-01-03").assert_error("clock-guard state was altered");
+}
+
+#[test]
+fn keygen_never_overwrites_a_key() {
+    let dir = setup();
+    let d = dir.path();
+    let before = std::fs::read(d.join("keys/issuer.key")).unwrap();
+    run(d, &["keygen", "--out", "keys"]).assert_error("already exists");
+    assert_eq!(std::fs::read(d.join("keys/issuer.key")).unwrap(), before);
+    // Only the public half left behind: still refused, nothing written.
+    std::fs::remove_file(d.join("keys/issuer.key")).unwrap();
+    run(d, &["keygen", "--out", "keys"]).assert_error("issuer.pub already exists");
+    assert!(!d.join("keys/issuer.key").exists());
+
+    let out = ok(d, &["keygen", "--out", "fresh", "--json"]).json();
+    assert_eq!(out["key_id"].as_str().unwrap().len(), 16);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("fresh/issuer.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_private_key_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup();
+    let d = dir.path();
+    let key = d.join("keys/issuer.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "Jane",
+        ],
+    );
+    out.assert_error("readable by others (mode 644); run `chmod 600 keys/issuer.key`");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn garbage_and_huge_inputs_are_errors_never_panics() {
+    let dir = setup();
+    let d = dir.path();
+    std::fs::write(d.join("garbage.lic"), "hello, I am a license").unwrap();
+    std::fs::write(d.join("binary.lic"), [0xff, 0xfe, 0x00, 0x80]).unwrap();
+    let huge = vec![b'A'; 3 << 20];
+    std::fs::write(d.join("huge.lic"), &huge).unwrap();
+    std::fs::write(d.join("huge.json"), &huge).unwrap();
+    std::fs::write(d.join("garbage.pub"), "-----BEGIN PUBLIC KEY-----\nnope\n").unwrap();
+
+    verify(d, &["garbage.lic"]).assert_error("not a licentia document");
+    verify(d, &["binary.lic"]).assert_error("not UTF-8 text");
+    verify(d, &["huge.lic"]).assert_error("larger than the");
+    verify(d, &["missing.lic"]).assert_error("missing.lic");
+    verify(d, &["."]).assert_error("I/O error: .:");
+    run_with_stdin(
+        d,
+        &[
+            "verify",
+            "--pub",
+            "keys/issuer.pub",
+            "--product",
+            "acme",
+            "-",
+        ],
+        &huge,
+    )
+    .assert_error("larger than the");
+    run_with_stdin(d, &["inspect", "-"], b"lic.!!!!").assert_error("base64");
+    run(
+        d,
+        &[
+            "verify",
+            "--pub",
+            "garbage.pub",
+            "--product",
+            "acme",
+            "garbage.lic",
+        ],
+    )
+    .assert_error("cannot read key");
+    run(
+        d,
+        &["issue", "--key", "keys/issuer.key", "--spec", "huge.json"],
+    )
+    .assert_error("specification is larger than");
+    // A public key where a private one belongs.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(d.join("keys/issuer.pub"), private).unwrap();
+    }
+    run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.pub",
+            "--product",
+            "a",
+            "--licensee",
+            "b",
+        ],
+    )
+    .assert_error("cannot read key");
+    // Another kind of document where a license belongs.
+    ok(
+        d,
+        &[
+            "revoke",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--sequence",
+            "1",
+            "--out",
+            "list",
+        ],
+    );
+    verify(d, &["list"]).assert_error("expected a license, found a revocation list");
+    run(
+        d,
+        &[
+            "accept",
+            "--pub",
+            "keys/issuer.pub",
+            "--request",
+            "list",
+            "--answer",
+            "list",
+            "--out",
+            "x",
+        ],
+    )
+    .assert_error("found a revocation list");
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    let dir = setup();
+    let d = dir.path();
+    let cases: [&[&str]; 6] = [
+        &[
+            "verify",
+            "--pub",
+            "keys/issuer.pub",
+            "--product",
+            "acme",
+            "--now",
+            "soon",
+            "x",
+        ],
+        &[
+            "verify",
+            "--pub",
+            "keys/issuer.pub",
+            "--product",
+            "acme",
+            "--machine",
+            "zz",
+            "x",
+        ],
+        &[
+            "revoke",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--sequence",
+            "1",
+            "--id",
+            "nope",
+            "--out",
+            "x",
+        ],
+        &["renew", "--key", "keys/issuer.key", "--license", "x"],
+        &["issue", "--key", "keys/issuer.key", "--match-rule", "some"],
+        &["no-such-command"],
+    ];
+    for args in cases {
+        let out = run(d, args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.starts_with("error: "), "{args:?}: {out:?}");
+    }
+    // Flag values the core parses keep the core's message.
+    let out = run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--product",
+            "acme",
+            "--licensee",
+            "x",
+            "--feature",
+            "seats=many",
+        ],
+    );
+    out.assert_error("feature count 'many' is not a number");
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands = [
+        "keygen",
+        "issue",
+        "verify",
+        "inspect",
+        "fingerprint",
+        "request",
+        "accept",
+        "revoke",
+        "renew",
+        "rollover",
+    ];
+    let top = ok(dir.path(), &["--help"]);
+    for command in commands {
+        assert!(top.stdout.contains(command), "{command} not in --help");
+        let out = ok(dir.path(), &[command, "--help"]);
+        assert!(out.stdout.contains("Usage: licentia"), "{command}: {out:?}");
+    }
+}

@@ -1,0 +1,74 @@
+//! `licentia jobs run` through the binary, on the database a running
+//! server made (SQLite, and PostgreSQL when `LICENTIA_TEST_POSTGRES` is set).
+
+// The back office's own test harness: one server per test, one database each.
+#[path = "../../licentia-server/tests/support/mod.rs"]
+mod support;
+
+use serde_json::json;
+use support::{Backend, PgDb, Server};
+
+/// `licentia jobs run --now DATE` on the database a server made: what it
+/// wrote, then nothing the second time; a bad date exits 2.
+async fn through_the_binary(backend: Backend) {
+    let mut srv = Server::start(backend).await;
+    // The database outlives the server: the binary runs on it next.
+    let _pg = srv.pg.take();
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "cron-cad",
+            json!({"name": "yearly", "binding": "unbound"}),
+        )
+        .await;
+    srv.post_ok(
+        "/v1/licenses",
+        &issuer,
+        json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
+        201,
+    )
+    .await;
+    let kept = std::mem::replace(&mut srv.dir, tempfile::tempdir().unwrap());
+    let dir = kept.path().to_path_buf();
+    let database_url = srv.config.database_url.clone();
+    srv.stop().await;
+    let jobs_run = |now: &str| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_licentia"));
+        command
+            .args(["jobs", "run", "--now", now, "--data-dir"])
+            .arg(&dir);
+        if let Some(url) = &database_url {
+            command.args(["--database-url", url]);
+        }
+        command.output().unwrap()
+    };
+    let out = jobs_run("2030-03-01");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("jobs for 2030-03-01: 2 notifications written (license.expiring 2)"),
+        "{stdout}"
+    );
+    let out = jobs_run("2030-03-01");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("0 notifications written, 2 already written"),
+        "{stdout}"
+    );
+    let out = jobs_run("2030-13-01");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_run_cli_sqlite() {
+    through_the_binary(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_run_cli_postgres() {
+    let Some(db) = PgDb::create("notices_cli").await else {
+        return;
+    };
+    through_the_binary(Backend::Postgres(db)).await;
+}

@@ -1,0 +1,377 @@
+//! The real `licentia` binary: `serve` started with no configuration, killed
+//! with SIGKILL while issuing and activating, loses no license or activation
+//! it answered 2xx for and shows nothing half-written; `token
+//! create`, `key rotate` and `audit verify` work on its data directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_licentia");
+
+/// A `licentia serve` process; its address and bootstrap token are read
+/// from its standard output (no sleeping: the line comes once it listens).
+struct Process {
+    child: Child,
+    base: String,
+    token: Option<String>,
+}
+
+impl Drop for Process {
+    /// A failing test leaves no server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// The child is waited for by `Process::drop`.
+#[allow(clippy::zombie_processes)]
+fn serve(dir: &Path) -> Process {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut token = None;
+    loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        if let Some(t) = line.split("keep it safe): ").nth(1) {
+            token = Some(t.trim().to_owned());
+        }
+        if let Some(addr) = line.strip_prefix("licentia listening on ") {
+            return Process {
+                child,
+                base: addr.trim().to_owned(),
+                token,
+            };
+        }
+    }
+}
+
+fn cli(args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+async fn post(client: &reqwest::Client, url: String, token: &str, body: Value) -> (u16, Value) {
+    let resp = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (
+        resp.status().as_u16(),
+        resp.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_loses_no_answered_license() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = serve(dir.path());
+    let admin = first
+        .token
+        .clone()
+        .expect("the first start prints a bootstrap token");
+    let client = reqwest::Client::new();
+
+    let (_, product) = post(
+        &client,
+        format!("{}/v1/products", first.base),
+        &admin,
+        json!({"code": "kill", "name": "Kill"}),
+    )
+    .await;
+    let (_, policy) = post(
+        &client,
+        format!("{}/v1/policies", first.base),
+        &admin,
+        json!({"product_id": product["id"], "name": "p", "binding": "node-locked", "seats": 1, "duration_days": 30}),
+    )
+    .await;
+
+    // Many issues and activations in flight; the process dies under them.
+    // Each client issues a license, then activates a machine with its key.
+    let (answered_tx, mut answered_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let client = client.clone();
+        let base = first.base.clone();
+        let admin = admin.clone();
+        let body = json!({"policy_id": policy["id"], "licensee": format!("Customer {n}")});
+        let fingerprint = licentia::Fingerprint::builder("kill")
+            .vendor("serial", &format!("SN-{n}"))
+            .build()
+            .unwrap()
+            .to_string();
+        let answered_tx = answered_tx.clone();
+        tasks.spawn(async move {
+            let ok_json = |resp: reqwest::Result<reqwest::Response>| async move {
+                match resp {
+                    Ok(resp) if resp.status().is_success() => resp.json::<Value>().await.ok(),
+                    _ => None,
+                }
+            };
+            let issued = client
+                .post(format!("{base}/v1/licenses"))
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+                .await;
+            let Some(issued) = ok_json(issued).await else {
+                return;
+            };
+            let id = issued["license"]["id"].as_str().unwrap().to_owned();
+            let _ = answered_tx.send(Answered::Issued(id.clone()));
+            let activated = client
+                .post(format!("{base}/v1/activations"))
+                .json(&json!({"license_key": issued["license_key"], "fingerprint": fingerprint}))
+                .send()
+                .await;
+            if let Some(a) = ok_json(activated).await {
+                let activation = a["activation_id"].as_str().unwrap().to_owned();
+                let _ = answered_tx.send(Answered::Activated(id, activation));
+            }
+        });
+    }
+    drop(answered_tx);
+    // The kill comes once some activations are answered: issues and
+    // activations are then both in flight.
+    let mut answered = Vec::new();
+    while answered
+        .iter()
+        .filter(|a| matches!(a, Answered::Activated(..)))
+        .count()
+        < 10
+    {
+        answered.push(answered_rx.recv().await.expect("some requests succeed"));
+    }
+    first.child.kill().unwrap(); // SIGKILL
+    first.child.wait().unwrap();
+    while tasks.join_next().await.is_some() {}
+    while let Ok(a) = answered_rx.try_recv() {
+        answered.push(a);
+    }
+    // A fresh process on the same data directory has every answered license
+    // and activation, and nothing half-done: each license's seats in use
+    // are its activations.
+    let second = serve(dir.path());
+    assert!(
+        second.token.is_none(),
+        "the bootstrap token is shown once, at the first start"
+    );
+    let get = |path: String| {
+        let client = client.clone();
+        let admin = admin.clone();
+        let base = second.base.clone();
+        async move {
+            let resp = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    for a in &answered {
+        let id = match a {
+            Answered::Issued(id) | Answered::Activated(id, _) => id,
+        };
+        let (status, license) = get(format!("/v1/licenses/{id}")).await;
+        assert_eq!(status, 200, "license {id} was answered 201 but is lost");
+        let (_, activations) = get(format!("/v1/licenses/{id}/activations")).await;
+        let items = activations["items"].as_array().unwrap();
+        assert_eq!(
+            license["seats_used"].as_u64(),
+            Some(items.len() as u64),
+            "{license}"
+        );
+        if let Answered::Activated(_, activation) = a {
+            assert_eq!(
+                items.iter().map(|i| &i["id"]).collect::<Vec<_>>(),
+                vec![&json!(activation)],
+                "activation {activation} was answered 201 but is lost"
+            );
+        }
+    }
+
+    // The host commands on the same data directory.
+    let (ok, out) = cli(&["token", "create", "--role", "auditor"], dir.path());
+    assert!(ok, "{out}");
+    let auditor = out.trim().to_owned();
+    let resp = client
+        .get(format!("{}/v1/history", second.base))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let (ok, out) = cli(&["audit", "verify"], dir.path());
+    assert!(ok && out.contains("history intact"), "{out}");
+    let (ok, out) = cli(&["key", "rotate"], dir.path());
+    assert!(ok && out.contains("new active signing key"), "{out}");
+    // `key retire` refuses the active key and retires the old one, which
+    // the running server then lists as retired.
+    let keys: Value = client
+        .get(format!("{}/v1/keys", second.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_in = |state: &str| {
+        keys["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["state"] == state)
+            .and_then(|k| k["key_id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let (old, new) = (id_in("trusted"), id_in("active"));
+    let (ok, out) = cli(&["key", "retire", &new], dir.path());
+    assert!(!ok && out.contains("rotate first"), "{out}");
+    let (ok, out) = cli(&["key", "retire", &old], dir.path());
+    assert!(ok && out.contains("retired"), "{out}");
+    let keys: Value = client
+        .get(format!("{}/v1/keys", second.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(keys["retired"], json!([old]));
+    let (ok, _) = cli(&["token", "create", "--role", "emperor"], dir.path());
+    assert!(!ok);
+
+    // An edited history entry is named by `audit verify`.
+    let mut second = second;
+    second.child.kill().unwrap();
+    second.child.wait().unwrap();
+    let db = dir.path().join("licentia.db");
+    let conn = sqlx_edit(&db, "UPDATE history SET actor = 'mallory' WHERE seq = 3").await;
+    assert_eq!(conn, 1);
+    let (ok, out) = cli(&["audit", "verify"], dir.path());
+    assert!(!ok && out.contains("entry 3 was altered"), "{out}");
+}
+
+/// What the killed server acknowledged.
+enum Answered {
+    /// A license (its id).
+    Issued(String),
+    /// A license and the activation on it.
+    Activated(String, String),
+}
+
+/// Runs one statement on the SQLite file, as an intruder would.
+async fn sqlx_edit(db: &Path, sql: &str) -> u64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let n = sqlx::query(sql)
+        .execute(&pool)
+        .await
+        .unwrap()
+        .rows_affected();
+    pool.close().await;
+    n
+}
+
+#[test]
+fn starts_with_no_configuration_and_stops_on_sigterm() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(cwd.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("bootstrap admin token"), "{first}");
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        second.starts_with("licentia listening on http://127.0.0.1:"),
+        "{second}"
+    );
+
+    // The default data directory: a WAL database and a private signing key.
+    let data = cwd.path().join("licentia-data");
+    assert!(data.join("licentia.db").exists());
+    assert!(
+        data.join("licentia.db-wal").exists(),
+        "SQLite runs in WAL mode"
+    );
+    let key = std::fs::read_dir(data.join("keys"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
+            0o700,
+            "a new data directory is owner-only"
+        );
+    }
+
+    // SIGTERM: a graceful stop, exit status 0.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+
+    // A signing key others can read is refused at start.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .current_dir(cwd.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("signing key") && err.contains("chmod 600"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,512 @@
+//! Routes for bulk: CSV import (with a dry run) and export of customers and
+//! licenses.
+//!
+//! An import reads the whole `text/csv` body (bounded by the server's body
+//! limit, [`crate::bulk::MAX_ROWS`] rows and [`crate::bulk::MAX_FIELD_LEN`] bytes a
+//! field), checks every row, and runs in one transaction: any bad row and
+//! nothing is created, the 422 listing every bad row (line, column,
+//! message). Rows with format errors are reported first; once the file is
+//! well-formed, every row the database refuses is. `?dry_run=true` makes
+//! the same checks and keeps nothing. An export writes the columns an
+//! import reads, page by page, so export -> import gives the same records.
+
+use std::collections::HashSet;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::reports::csv;
+use super::{
+    idempotent, pre_check, prepare_license, replay_response, secret, Answer, IssueOverrides, Pre,
+    READERS, WRITERS,
+};
+use crate::bulk::{
+    read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, MemberRow, Parent, RowError, Rows,
+    LIST_SEPARATOR,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{CsvBody, IdempotencyKey, Staff, Q};
+use crate::store::{
+    invalid_rows, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService, Outcome,
+};
+use crate::{route, Access, AppState, Field, Route};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        route(
+            "post",
+            "/v1/import/{kind}",
+            Token,
+            "Import customers, licenses or members from a text/csv body (admin, issuer; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)",
+            post(import),
+        ),
+        route(
+            "get",
+            "/v1/export/{kind}",
+            Token,
+            "Export customers, licenses or members as text/csv, the columns import reads (streamed page by page)",
+            get(export),
+        ),
+    ]
+}
+
+/// The JSON body each route of this part takes: none (the import's body is
+/// `text/csv`, which the OpenAPI document says for it).
+pub(crate) fn request_fields(_method: &str, _path: &str) -> Option<&'static [Field]> {
+    None
+}
+
+/// Whether a route's body is `text/csv` (for the OpenAPI document).
+pub(crate) fn takes_csv(method: &str, path: &str) -> bool {
+    method == "post" && path.starts_with("/v1/import/")
+}
+
+fn kind(name: &str) -> ApiResult<Kind> {
+    Kind::parse(name)
+        .ok_or_else(|| ApiError::not_found("import or export kind (customers, licenses, members)"))
+}
+
+/// `POST /v1/import/{kind}` query.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `POST /v1/import/{kind}` (admin, issuer).
+async fn import(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(name): Path<String>,
+    Q(q): Q<ImportQuery>,
+    body: CsvBody,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let kind = kind(&name)?;
+    let rows = read(kind, &body.bytes).map_err(|e| invalid_rows(e, q.dry_run))?;
+    match rows {
+        Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run).await,
+    }
+}
+
+fn dry_run_answer(kind: Kind, rows: usize) -> Answer {
+    Ok(
+        Json(json!({ "kind": kind.as_str(), "dry_run": true, "rows": rows, "errors": [] }))
+            .into_response(),
+    )
+}
+
+async fn import_customers(
+    s: AppState,
+    staff: Staff,
+    key: IdempotencyKey,
+    hash: &str,
+    rows: Vec<CustomerRow>,
+    dry_run: bool,
+) -> Answer {
+    let at = super::now().0;
+    let mut import: Vec<ImportCustomer> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (parent_id, parent_ref, parent_row) = match row.parent {
+            Some(Parent::Row(i)) => (Some(import[i].customer.id.clone()), None, Some(i)),
+            Some(Parent::Stored(r)) => (None, Some(r), None),
+            None => (None, None, None),
+        };
+        import.push(ImportCustomer {
+            line: row.line,
+            customer: Customer {
+                id: row.id.unwrap_or_else(|| secret::new_id("cus")),
+                parent_id,
+                kind: row.kind,
+                name: row.name,
+                email: row.email,
+                external_ref: row.external_ref,
+                created_at: at,
+            },
+            parent_ref,
+            parent_row,
+        });
+    }
+    let n = import.len();
+    let actor = staff.actor();
+    if dry_run {
+        s.store.import_customers(import, true, &actor, None).await?;
+        return dry_run_answer(Kind::Customers, n);
+    }
+    let lines: Vec<u64> = import.iter().map(|i| i.line).collect();
+    let render = move |created: &Vec<Customer>| {
+        let items: Vec<Value> = created
+            .iter()
+            .zip(&lines)
+            .map(|(c, line)| json!({ "line": line, "id": c.id }))
+            .collect();
+        json!({ "kind": "customers", "created": items.len(), "items": items })
+    };
+    idempotent!(
+        s,
+        key,
+        "import:customers",
+        &actor,
+        hash,
+        StatusCode::CREATED,
+        render,
+        |idem| {
+            s.store
+                .import_customers(import, false, &actor, idem)
+                .await?
+        }
+    )
+}
+
+/// Where a license row's `customer` leads: the one node with that id or
+/// external reference.
+async fn customer_id(s: &AppState, reference: &str) -> Result<String, String> {
+    let found = s
+        .store
+        .customers_named(reference)
+        .await
+        .map_err(|e| e.detail)?;
+    match found.as_slice() {
+        [c] => Ok(c.id.clone()),
+        [] => Err(format!(
+            "no customer has the id or external_ref '{reference}'"
+        )),
+        _ => Err(format!(
+            "several customers have the external_ref '{reference}': name the customer by id"
+        )),
+    }
+}
+
+async fn import_licenses(
+    s: AppState,
+    staff: Staff,
+    key: IdempotencyKey,
+    hash: &str,
+    rows: Vec<LicenseRow>,
+    dry_run: bool,
+) -> Answer {
+    let mut errors = Vec::new();
+    let mut prepared = Vec::with_capacity(rows.len());
+    let mut ids = HashSet::new();
+    for row in rows {
+        let line = row.line;
+        if let Some(id) = &row.id {
+            if !ids.insert(id.clone()) {
+                errors.push(RowError::new(
+                    line,
+                    Some("id"),
+                    "this id names an earlier row too",
+                ));
+                continue;
+            }
+            if s.store.license(id).await.is_ok() {
+                errors.push(RowError::new(
+                    line,
+                    Some("id"),
+                    "a license with this id exists",
+                ));
+                continue;
+            }
+        }
+        let customer = match &row.customer {
+            Some(r) => match customer_id(&s, r).await {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    errors.push(RowError::new(line, Some("customer"), e));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let req = IssueOverrides {
+            policy_id: row.policy_id,
+            licensee: row.licensee,
+            email: row.email,
+            customer_id: customer,
+            seats: row.seats,
+            machines: row.machines,
+            user: row.user,
+            metadata: None,
+            expires: row.expires,
+            features: row.features,
+        };
+        // The issue path of POST /v1/licenses: the same checks, the same files.
+        match prepare_license(&s, &req, row.id.as_deref()).await {
+            Ok(p) => prepared.push((line, p)),
+            Err(e) if e.status.is_client_error() => {
+                let column = (e.detail == "no such policy").then_some("policy_id");
+                errors.push(RowError::new(line, column, e.detail));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(invalid_rows(errors, dry_run));
+    }
+    if dry_run {
+        return dry_run_answer(Kind::Licenses, prepared.len());
+    }
+    // Each key is in this answer only (and, sealed, in its idempotent replay).
+    let shown: Vec<(u64, String)> = prepared
+        .iter()
+        .map(|(line, (_, key))| (*line, key.reveal().to_owned()))
+        .collect();
+    let render = move |records: &Vec<LicenseRecord>| {
+        let items: Vec<Value> = records
+            .iter()
+            .zip(&shown)
+            .map(|(r, (line, key))| json!({ "line": line, "id": r.id, "license_key": key }))
+            .collect();
+        json!({ "kind": "licenses", "created": items.len(), "items": items })
+    };
+    let licenses = prepared.into_iter().map(|(_, (new, _))| new).collect();
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        "import:licenses",
+        &actor,
+        hash,
+        StatusCode::CREATED,
+        render,
+        |idem| { s.store.import_licenses(licenses, &actor, idem).await? }
+    )
+}
+
+async fn import_members(
+    s: AppState,
+    staff: Staff,
+    key: IdempotencyKey,
+    hash: &str,
+    rows: Vec<MemberRow>,
+    dry_run: bool,
+) -> Answer {
+    let at = super::now().0;
+    let mut errors = Vec::new();
+    let mut members = Vec::with_capacity(rows.len());
+    let mut keys = Vec::with_capacity(rows.len());
+    for row in rows {
+        let customer = match customer_id(&s, &row.customer).await {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(RowError::new(row.line, Some("customer"), e));
+                continue;
+            }
+        };
+        let member = Member {
+            id: secret::new_id("mem"),
+            customer_id: customer,
+            name: row.name,
+            email: row.email,
+            external_ref: row.external_ref,
+            plan_id: None,
+            options: Vec::new(),
+            license_id: None,
+            created_at: at,
+            updated_at: at,
+        };
+        // The service as POST /v1/customers/{id}/members makes it (no
+        // default plan: a row without plan_id gets no service).
+        let service = match row.plan_id {
+            None => None,
+            Some(plan) => match super::members::new_service(&s, &member, plan, row.options).await {
+                Ok((service, key)) => {
+                    keys.push((row.line, Some(key.reveal().to_owned())));
+                    members.push((row.line, member, Some(service)));
+                    continue;
+                }
+                Err(e) if e.status.is_client_error() => {
+                    errors.push(RowError::new(row.line, Some("plan_id"), e.detail));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        keys.push((row.line, None));
+        members.push((row.line, member, service));
+    }
+    let actor = staff.actor();
+    if dry_run || !errors.is_empty() {
+        // The database's checks too, so the 422 lists every bad row.
+        let n = members.len();
+        s.store
+            .import_members(members, errors, true, &actor, None)
+            .await?;
+        return dry_run_answer(Kind::Members, n);
+    }
+    let render = move |created: &Vec<MemberService>| {
+        let items: Vec<Value> = created
+            .iter()
+            .zip(&keys)
+            .map(|(m, (line, key))| {
+                json!({ "line": line, "id": m.member.id, "license_id": m.member.license_id, "license_key": key })
+            })
+            .collect();
+        json!({ "kind": "members", "created": items.len(), "items": items })
+    };
+    idempotent!(
+        s,
+        key,
+        "import:members",
+        &actor,
+        hash,
+        StatusCode::CREATED,
+        render,
+        |idem| {
+            s.store
+                .import_members(members, Vec::new(), false, &actor, idem)
+                .await?
+        }
+    )
+}
+
+/// Rows per page of an export: each page is one query, written and sent
+/// before the next is read.
+const EXPORT_PAGE: i64 = 500;
+
+/// Where an export stands between pages.
+enum Cursor {
+    /// The header is next.
+    Start,
+    /// Customers of the `n`th kind (partners, customers, sites: parents
+    /// before children, as an import needs them) after this id.
+    Customers(usize, String),
+    /// Licenses after this id.
+    Licenses(String),
+    /// Members after this id.
+    Members(String),
+    /// Nothing more.
+    Done,
+}
+
+const TREE_ORDER: [&str; 3] = ["partner", "customer", "site"];
+
+/// `GET /v1/export/{kind}`: `text/csv`, streamed page by page (a page
+/// failing midway ends the stream with an error, so a cut export is never
+/// mistaken for a whole one).
+async fn export(State(s): State<AppState>, staff: Staff, Path(name): Path<String>) -> Answer {
+    staff.allow(READERS)?;
+    let kind = kind(&name)?;
+    let stream = futures_util::stream::unfold(Cursor::Start, move |cursor| {
+        let s = s.clone();
+        async move {
+            match next_page(&s, kind, cursor).await {
+                Ok(Some((text, next))) => Some((Ok(text), next)),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(detail = %e.detail, "export stopped");
+                    Some((Err(std::io::Error::other(e.detail)), Cursor::Done))
+                }
+            }
+        }
+    });
+    csv(kind.as_str(), axum::body::Body::from_stream(stream))
+}
+
+/// The next piece of an export, and where it leaves off.
+async fn next_page(
+    s: &AppState,
+    kind: Kind,
+    cursor: Cursor,
+) -> ApiResult<Option<(String, Cursor)>> {
+    let columns: Vec<&str> = kind.columns().iter().map(|(c, _)| *c).collect();
+    let mut w = CsvWriter::new(&columns);
+    let header = w.take();
+    let next = match (kind, cursor) {
+        (_, Cursor::Done) => return Ok(None),
+        (Kind::Customers, Cursor::Start) => {
+            return Ok(Some((header, Cursor::Customers(0, String::new()))))
+        }
+        (Kind::Members, Cursor::Start) => {
+            return Ok(Some((header, Cursor::Members(String::new()))))
+        }
+        (Kind::Licenses, Cursor::Start) => {
+            return Ok(Some((header, Cursor::Licenses(String::new()))))
+        }
+        (_, Cursor::Customers(n, after)) => {
+            let Some(tree_kind) = TREE_ORDER.get(n) else {
+                return Ok(None);
+            };
+            let page = s
+                .store
+                .customers_after(tree_kind, &after, EXPORT_PAGE)
+                .await?;
+            for c in &page {
+                w.row(&[
+                    Cell::Text(&c.id),
+                    Cell::Opt(c.external_ref.as_deref()),
+                    Cell::Text(&c.kind),
+                    Cell::Text(&c.name),
+                    Cell::Opt(c.email.as_deref()),
+                    Cell::Opt(c.parent_id.as_deref()),
+                ]);
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == EXPORT_PAGE => {
+                    Cursor::Customers(n, last.id.clone())
+                }
+                _ => Cursor::Customers(n + 1, String::new()),
+            }
+        }
+        (_, Cursor::Members(after)) => {
+            let page = s.store.members_after(&after, EXPORT_PAGE).await?;
+            for m in &page {
+                w.row(&[
+                    Cell::Text(&m.customer_id),
+                    Cell::Text(&m.name),
+                    Cell::Text(&m.email),
+                    Cell::Opt(m.external_ref.as_deref()),
+                    Cell::Opt(m.plan_id.as_deref()),
+                    Cell::Text(&m.options.join(&LIST_SEPARATOR.to_string())),
+                ]);
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == EXPORT_PAGE => Cursor::Members(last.id.clone()),
+                _ => Cursor::Done,
+            }
+        }
+        (_, Cursor::Licenses(after)) => {
+            let page = s.store.licenses_after(&after, EXPORT_PAGE).await?;
+            for l in &page {
+                license_line(&mut w, l);
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == EXPORT_PAGE => Cursor::Licenses(last.id.clone()),
+                _ => Cursor::Done,
+            }
+        }
+    };
+    Ok(Some((w.take(), next)))
+}
+
+fn license_line(w: &mut CsvWriter, l: &LicenseRecord) {
+    let list = |items: &Option<Vec<String>>| {
+        items
+            .as_ref()
+            .map(|i| i.join(&LIST_SEPARATOR.to_string()))
+            .unwrap_or_default()
+    };
+    w.row(&[
+        Cell::Text(&l.id),
+        Cell::Text(&l.policy_id),
+        Cell::Text(&l.licensee),
+        Cell::Opt(l.spec.email.as_deref()),
+        Cell::Opt(l.customer_id.as_deref()),
+        Cell::Int(l.seats),
+        Cell::Opt(l.spec.expires.as_deref()),
+        Cell::Text(&list(&l.spec.features)),
+        Cell::Opt(l.spec.user.as_deref()),
+        Cell::Text(&list(&l.spec.machines)),
+    ]);
+}

@@ -1,0 +1,414 @@
+//! Routes for members: named users of a customer node, each holding at
+//! most one service — a license of a plan, issued through the same path as
+//! `POST /v1/plans/{id}/licenses`, bound to the member (licensee, e-mail,
+//! and user for named-user policies), one seat, on the member's node.
+//!
+//! A service holds one seat of the node's allocation of the plan's product,
+//! however many machines activate its license; beyond the allocation it is
+//! refused like an activation (409 `allocation_exhausted`). A second
+//! assignment of the same plan replaces the options (a new file with the
+//! new entitlements, the same license and key); another plan is refused
+//! (409 `service_assigned`: unassign first). Unassigning revokes the license
+//! — it stops activating and checking in, and the revocation list names it —
+//! and frees the seat.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, put};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{
+    idempotent, list, now, ok, plan_features, plan_license, pre_check, prepare_license,
+    replay_response, secret, text_field, to_value, with_features, Answer, PlanIssue, Pre, READERS,
+    WRITERS,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::secret::LicenseKey;
+use crate::store::{Event, Idem, Member, MemberService, NewService, Outcome};
+use crate::{route, Access, AppState, Field, Route};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        route(
+            "post",
+            "/v1/customers/{id}/members",
+            Token,
+            "Add a named user to a node, with a service from the given or default plan unless \"service\": false (admin, issuer; Idempotency-Key; key shown once)",
+            axum::routing::post(create_member),
+        ),
+        route(
+            "get",
+            "/v1/customers/{id}/members",
+            Token,
+            "A node's members",
+            get(list_members),
+        ),
+        route(
+            "put",
+            "/v1/customers/{id}/default-plan",
+            Token,
+            "Set the plan new members of the node get their service from (admin, issuer)",
+            put(set_default_plan),
+        ),
+        route(
+            "get",
+            "/v1/customers/{id}/default-plan",
+            Token,
+            "The plan new members of the node get their service from",
+            get(show_default_plan),
+        ),
+        route(
+            "get",
+            "/v1/members/{id}",
+            Token,
+            "Show a member",
+            get(show_member),
+        ),
+        route(
+            "delete",
+            "/v1/members/{id}",
+            Token,
+            "Delete a member, unassigning its service first (admin, issuer)",
+            delete(delete_member),
+        ),
+        route(
+            "put",
+            "/v1/members/{id}/service",
+            Token,
+            "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)",
+            put(assign_service),
+        ),
+        route(
+            "delete",
+            "/v1/members/{id}/service",
+            Token,
+            "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)",
+            delete(unassign_service),
+        ),
+    ]
+}
+
+/// The JSON body each route of this part takes.
+pub(crate) fn request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
+    const S: &str = "string";
+    const A: &str = "array";
+    const B: &str = "boolean";
+    Some(match (method, path) {
+        ("post", "/v1/customers/{id}/members") => &[
+            ("name", S, true),
+            ("email", S, true),
+            ("external_ref", S, false),
+            ("service", B, false),
+            ("plan_id", S, false),
+            ("options", A, false),
+        ],
+        ("put", "/v1/customers/{id}/default-plan") => &[("plan_id", S, true)],
+        ("put", "/v1/members/{id}/service") => &[("plan_id", S, false), ("options", A, false)],
+        _ => return None,
+    })
+}
+
+/// An e-mail address, trimmed and in lower case.
+fn email(text: &str) -> ApiResult<String> {
+    crate::bulk::email(text)
+        .ok_or_else(|| ApiError::invalid(format!("'{}' is not an e-mail address", text.trim())))
+}
+
+/// A plan the caller named: 422 when there is none.
+async fn named_plan(s: &AppState, plan_id: &str) -> ApiResult<String> {
+    Ok(s.store
+        .plan(plan_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such plan"))?
+        .id)
+}
+
+/// The member's service: a license of `plan_id` with `options`, issued
+/// through the plan path, bound to the member; and its key.
+pub(super) async fn new_service(
+    s: &AppState,
+    member: &Member,
+    plan_id: String,
+    options: Vec<String>,
+) -> ApiResult<(NewService, LicenseKey)> {
+    let request = PlanIssue {
+        licensee: member.name.clone(),
+        email: Some(member.email.clone()),
+        customer_id: Some(member.customer_id.clone()),
+        seats: Some(1),
+        machines: None,
+        user: Some(member.email.clone()),
+        metadata: None,
+        expires: None,
+        options: options.clone(),
+    };
+    let overrides = plan_license(s, &plan_id, request).await?;
+    let (license, key) = prepare_license(s, &overrides, None).await?;
+    Ok((
+        NewService {
+            plan_id,
+            options,
+            license,
+        },
+        key,
+    ))
+}
+
+/// How an assignment answers: the member, its license, and (only here)
+/// the license key.
+fn render(key: Option<LicenseKey>) -> impl Fn(&MemberService) -> Value + Clone {
+    let shown = key.map(|k| k.reveal());
+    move |m: &MemberService| json!({ "member": m.member, "license": m.license, "license_key": shown })
+}
+
+/// `POST /v1/customers/{id}/members` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewMember {
+    name: String,
+    email: String,
+    external_ref: Option<String>,
+    /// False: no service now; absent: one if a plan is known.
+    service: Option<bool>,
+    plan_id: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+}
+
+/// `POST /v1/customers/{id}/members` (admin, issuer).
+async fn create_member(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    body: Body<NewMember>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let req = &body.value;
+    let customer = s.store.customer(&id).await?;
+    let at = now().0;
+    let member = Member {
+        id: secret::new_id("mem"),
+        customer_id: customer.id.clone(),
+        name: text_field("name", &req.name, licentia::license::MAX_TEXT_LEN)?.to_owned(),
+        email: email(&req.email)?,
+        external_ref: req
+            .external_ref
+            .as_deref()
+            .map(|r| text_field("external_ref", r, 128).map(str::to_owned))
+            .transpose()?,
+        plan_id: None,
+        options: Vec::new(),
+        license_id: None,
+        created_at: at,
+        updated_at: at,
+    };
+    let plan_id = match (req.service, &req.plan_id) {
+        (Some(false), None) if req.options.is_empty() => None,
+        (Some(false), _) => {
+            return Err(ApiError::invalid(
+                "\"service\": false takes no plan_id or options",
+            ))
+        }
+        (_, Some(plan)) => Some(named_plan(&s, plan).await?),
+        (_, None) => s.store.default_plan(&customer.id).await?.map(|d| d.plan_id),
+    };
+    if plan_id.is_none() && (req.service == Some(true) || !req.options.is_empty()) {
+        return Err(ApiError::invalid(
+            "no plan_id given and the customer has no default plan",
+        ));
+    }
+    let (service, license_key) = match plan_id {
+        Some(plan) => {
+            let (service, key) = new_service(&s, &member, plan, req.options.clone()).await?;
+            (Some(service), Some(key))
+        }
+        None => (None, None),
+    };
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        &format!("member:{id}"),
+        &actor,
+        &body.hash,
+        StatusCode::CREATED,
+        render(license_key),
+        |idem| { s.store.create_member(member, service, &actor, idem).await? }
+    )
+}
+
+/// `GET /v1/customers/{id}/members`.
+async fn list_members(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Q(q): Q<PageQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = q.page()?;
+    s.store.customer(&id).await?;
+    list(&s.store.list_members(&id, page).await?, page)
+}
+
+/// `GET /v1/members/{id}`.
+async fn show_member(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.member(&id).await?))
+}
+
+/// `DELETE /v1/members/{id}` (admin, issuer).
+async fn delete_member(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+    staff.allow(WRITERS)?;
+    ok(to_value(&s.store.delete_member(&id, &staff.actor()).await?))
+}
+
+/// `PUT /v1/members/{id}/service` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceRequest {
+    plan_id: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+}
+
+/// `PUT /v1/members/{id}/service` (admin, issuer): assigns a service (201,
+/// with the key), or replaces the options of the one held (200).
+async fn assign_service(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    body: Body<ServiceRequest>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let route = format!("member-service:{id}");
+    let actor = staff.actor();
+    // A retried assignment finds the service it made: answer as the first
+    // time, not as a change of options.
+    if let Pre::Stored(answer) = pre_check(&s, &key, &route, &actor, &body.hash).await? {
+        return Ok(answer);
+    }
+    let req = &body.value;
+    let member = s.store.member(&id).await?;
+    let plan_id = match (&req.plan_id, &member.plan_id) {
+        (Some(plan), _) => named_plan(&s, plan).await?,
+        (None, Some(held)) => held.clone(),
+        (None, None) => s
+            .store
+            .default_plan(&member.customer_id)
+            .await?
+            .map(|d| d.plan_id)
+            .ok_or_else(|| {
+                ApiError::invalid("no plan_id given and the customer has no default plan")
+            })?,
+    };
+    if let (Some(license_id), Some(held)) = (&member.license_id, &member.plan_id) {
+        if held != &plan_id {
+            return Err(ApiError::conflict(
+                crate::store::SERVICE_ASSIGNED,
+                format!(
+                    "the member holds a service of plan {held}: unassign it first to change plan"
+                ),
+            )
+            .with(json!({"plan_id": held, "license_id": license_id})));
+        }
+        return replace_options(&s, &staff, &member, license_id, &plan_id, &req.options).await;
+    }
+    let (service, license_key) = new_service(&s, &member, plan_id, req.options.clone()).await?;
+    idempotent!(
+        s,
+        key,
+        &route,
+        &actor,
+        &body.hash,
+        StatusCode::CREATED,
+        render(Some(license_key)),
+        |idem| { s.store.assign_service(&id, service, &actor, idem).await? }
+    )
+}
+
+/// The options of a held service replaced: the same license, its features
+/// those of the plan and the new options, its file signed anew (the path of
+/// `PUT /v1/licenses/{id}/entitlements`).
+async fn replace_options(
+    s: &AppState,
+    staff: &Staff,
+    member: &Member,
+    license_id: &str,
+    plan_id: &str,
+    options: &[String],
+) -> Answer {
+    let plan = s.store.plan(plan_id).await?;
+    let policy = s.store.policy(&plan.policy_id).await?;
+    let features = plan_features(&policy, &plan.options, options)?;
+    let license = s.store.license(license_id).await?;
+    let license = with_features(s, license, features.clone()).await?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation: "member.options",
+        subject: member.id.clone(),
+        license_id: None,
+        customer_id: None,
+        details: json!({ "options": options, "features": features }),
+    };
+    let replaced = s
+        .store
+        .replace_options(&member.id, options.to_vec(), license, ev)
+        .await?;
+    ok(render(None)(&replaced))
+}
+
+/// `DELETE /v1/members/{id}/service` (admin, issuer).
+async fn unassign_service(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    ok(to_value(
+        &s.store.unassign_service(&id, &staff.actor()).await?,
+    ))
+}
+
+/// `PUT /v1/customers/{id}/default-plan` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultPlanRequest {
+    plan_id: String,
+}
+
+/// `PUT /v1/customers/{id}/default-plan` (admin, issuer).
+async fn set_default_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<DefaultPlanRequest>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    s.store.customer(&id).await?;
+    let plan = named_plan(&s, &body.value.plan_id).await?;
+    ok(to_value(
+        &s.store.set_default_plan(&id, &plan, &staff.actor()).await?,
+    ))
+}
+
+/// `GET /v1/customers/{id}/default-plan`: `plan_id` null when none is set.
+async fn show_default_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    s.store.customer(&id).await?;
+    match s.store.default_plan(&id).await? {
+        Some(plan) => ok(to_value(&plan)),
+        None => ok(json!({ "customer_id": id, "plan_id": null })),
+    }
+}

@@ -1,0 +1,318 @@
+//! Routes for notices: subscriptions to notice kinds, the notifications the
+//! jobs wrote and their delivery log, and a run of the jobs on demand.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{idempotent, list, ok, pre_check, replay_response, to_value, Answer, Pre, READERS};
+use crate::error::ApiError;
+use crate::extract::{Body, IdempotencyKey, Staff, Q};
+use crate::secret;
+use crate::store::*;
+use crate::{jobs, route, Access, AppState, Field, Route};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        route(
+            "post",
+            "/v1/notice-subscriptions",
+            Token,
+            "Subscribe a webhook or an e-mail address to notice kinds (admin, or a role for itself; Idempotency-Key; a webhook's signing secret is shown once)",
+            post(create_subscription),
+        ),
+        route(
+            "get",
+            "/v1/notice-subscriptions",
+            Token,
+            "List notice subscriptions (admin: all, filter role; others: their role's)",
+            get(list_subscriptions),
+        )
+        .paged(),
+        route(
+            "delete",
+            "/v1/notice-subscriptions/{id}",
+            Token,
+            "Delete a notice subscription; its pending deliveries are cancelled (admin, or its role)",
+            delete(delete_subscription),
+        ),
+        route(
+            "get",
+            "/v1/notifications",
+            Token,
+            "Notifications the jobs wrote, newest first (filters: kind, subject)",
+            get(list_notifications),
+        )
+        .paged(),
+        route(
+            "get",
+            "/v1/notifications/{id}/deliveries",
+            Token,
+            "A notification's deliveries, each with its attempts",
+            get(deliveries),
+        ),
+        route(
+            "post",
+            "/v1/jobs/run",
+            Token,
+            "Run the jobs now: notices due on a day (default today), purge, deliveries (admin)",
+            post(run_jobs),
+        ),
+    ]
+}
+
+/// The JSON body each route of this part takes.
+pub(crate) fn request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
+    const S: &str = "string";
+    const A: &str = "array";
+    Some(match (method, path) {
+        ("post", "/v1/notice-subscriptions") => &[
+            ("kinds", A, true),
+            ("webhook_url", S, false),
+            ("email", S, false),
+            ("role", S, false),
+        ],
+        ("post", "/v1/jobs/run") => &[("date", S, false)],
+        _ => return None,
+    })
+}
+
+/// `POST /v1/notice-subscriptions` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubscription {
+    kinds: Vec<String>,
+    webhook_url: Option<String>,
+    email: Option<String>,
+    role: Option<Role>,
+}
+
+/// Refuses unless the caller may manage subscriptions of `role`: an admin
+/// any, another role only its own.
+fn may_manage(staff: &Staff, role: Option<Role>) -> Result<(), ApiError> {
+    if staff.0.role == Role::Admin || role == Some(staff.0.role) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "the {} role manages only subscriptions with \"role\": \"{}\"",
+            staff.0.role.as_str(),
+            staff.0.role.as_str()
+        )))
+    }
+}
+
+fn checked_kinds(kinds: &[String]) -> Result<Vec<String>, ApiError> {
+    if kinds.is_empty() {
+        return Err(ApiError::invalid("'kinds' names at least one notice kind"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for kind in kinds {
+        if !NOTICE_KINDS.contains(&kind.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "'{kind}' is not a notice kind: expected one of {}",
+                NOTICE_KINDS.join(", ")
+            )));
+        }
+        if out.contains(kind) {
+            return Err(ApiError::invalid(format!("'{kind}' is given twice")));
+        }
+        out.push(kind.clone());
+    }
+    Ok(out)
+}
+
+fn checked_url(url: &str) -> Result<String, ApiError> {
+    let bad = |why: &str| ApiError::invalid(format!("'webhook_url' {why}"));
+    if url.len() > 2048 {
+        return Err(bad("is longer than 2048 characters"));
+    }
+    let uri: axum::http::Uri = url
+        .parse()
+        .map_err(|_| bad("is not a URL such as http://hooks.example:8080/licentia"))?;
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        // It would go out in the Host header, not as a credential.
+        return Err(bad(
+            "carries a user name or password: they are not sent; put a token in the path or query",
+        ));
+    }
+    match uri.scheme_str() {
+        Some("http") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(url.to_owned()),
+        Some("http") => Err(bad("names no host")),
+        Some("https") => Err(bad(
+            "is https: this server posts to http:// URLs only (no TLS client); put a TLS-terminating relay in front of the receiver",
+        )),
+        _ => Err(bad("must start with http://")),
+    }
+}
+
+fn checked_email(email: &str) -> Result<String, ApiError> {
+    let plain = email.len() <= 254
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
+    if plain {
+        Ok(email.to_owned())
+    } else {
+        Err(ApiError::invalid(format!(
+            "'{email}' is not an e-mail address such as ops@example.com"
+        )))
+    }
+}
+
+/// `POST /v1/notice-subscriptions`: a webhook's secret is in this answer only.
+async fn create_subscription(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    body: Body<NewSubscription>,
+) -> Answer {
+    let req = body.value;
+    may_manage(&staff, req.role)?;
+    let kinds = checked_kinds(&req.kinds)?;
+    let (webhook_url, email) = match (&req.webhook_url, &req.email) {
+        (Some(url), None) => (Some(checked_url(url)?), None),
+        (None, Some(email)) => {
+            if s.config.smtp_host.is_none() {
+                return Err(ApiError::invalid(
+                    "e-mail notices need an SMTP relay: set smtp_host and smtp_from in the configuration",
+                ));
+            }
+            (None, Some(checked_email(email)?))
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "give exactly one of 'webhook_url' and 'email'",
+            ))
+        }
+    };
+    let secret = webhook_url
+        .is_some()
+        .then(|| format!("whsec_{}", secret::hex(&rand::random::<[u8; 32]>())));
+    let actor = staff.actor();
+    let subscription = NoticeSubscription {
+        id: secret::new_id("nsb"),
+        kinds,
+        webhook_url,
+        email,
+        role: req.role,
+        created_at: licentia::Timestamp::now().0,
+        created_by: actor.clone(),
+    };
+    let shown = secret.clone();
+    let render = move |sub: &NoticeSubscription| json!({ "subscription": sub, "secret": shown });
+    idempotent!(
+        s,
+        key,
+        "notice-subscription",
+        &actor,
+        &body.hash,
+        StatusCode::CREATED,
+        render,
+        |idem| {
+            s.store
+                .create_notice_subscription(subscription, secret, idem)
+                .await?
+        }
+    )
+}
+
+#[derive(Deserialize)]
+struct SubscriptionQuery {
+    role: Option<Role>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/notice-subscriptions`.
+async fn list_subscriptions(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<SubscriptionQuery>,
+) -> Answer {
+    let role = if staff.0.role == Role::Admin {
+        q.role
+    } else {
+        Some(staff.0.role)
+    };
+    let page = crate::extract::PageQuery::new(q.limit, q.offset).page()?;
+    list(&s.store.list_notice_subscriptions(role, page).await?, page)
+}
+
+/// `DELETE /v1/notice-subscriptions/{id}`.
+async fn delete_subscription(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    let subscription = s.store.notice_subscription(&id).await?;
+    may_manage(&staff, subscription.role)?;
+    s.store
+        .delete_notice_subscription(&id, &staff.actor())
+        .await?;
+    ok(json!({ "id": id, "deleted": true }))
+}
+
+#[derive(Deserialize)]
+struct NotificationQuery {
+    kind: Option<String>,
+    subject: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/notifications`.
+async fn list_notifications(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<NotificationQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = crate::extract::PageQuery::new(q.limit, q.offset).page()?;
+    let filter = NotificationFilter {
+        kind: q.kind,
+        subject: q.subject,
+    };
+    list(&s.store.list_notifications(&filter, page).await?, page)
+}
+
+/// `GET /v1/notifications/{id}/deliveries`.
+async fn deliveries(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+    staff.allow(READERS)?;
+    let notification = s.store.notification(&id).await?;
+    let deliveries = s.store.deliveries(&id).await?;
+    ok(json!({ "notification": notification, "items": deliveries }))
+}
+
+/// `POST /v1/jobs/run` body (optional).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    date: Option<String>,
+}
+
+/// `POST /v1/jobs/run` (admin): the jobs for `date` (default today in the
+/// configured zone); the report.
+async fn run_jobs(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Option<Body<RunRequest>>,
+) -> Answer {
+    staff.allow(&[Role::Admin])?;
+    let date = match body.and_then(|b| b.value.date) {
+        Some(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid(format!("'{text}' is not a date (YYYY-MM-DD)")))?,
+        None => jobs::today(&s.config).map_err(ApiError::internal)?,
+    };
+    let report = jobs::run(&s, date, &staff.actor()).await?;
+    ok(to_value(&report))
+}

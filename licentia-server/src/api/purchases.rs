@@ -1,0 +1,306 @@
+//! Routes for purchases: lots bought by the top of the customer tree (each
+//! raising the buyer's allocation), and their re-billing to customers.
+//!
+//! Re-billing records who is billed for part of a lot; it moves no seat.
+//! Seats move down the tree only by allocation
+//! (`PUT /v1/customers/{id}/allocation`), so billing and seats can differ
+//! (a partner may bill a customer for seats it has not handed over yet).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{
+    idempotent, list, now, ok, pre_check, replay_response, secret, text_field, to_value, Answer,
+    Pre, READERS,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::store::{
+    currency_digits, format_amount, parse_amount, Idem, Outcome, Purchase, PurchaseFilter,
+    Rebilling,
+    Role::{Admin, Finance},
+};
+use crate::{route, Access, AppState, Field, Route};
+
+/// Who records purchases and re-billings: a purchase raises seats.
+const BUYERS: &[crate::store::Role] = &[Admin, Finance];
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    vec![
+        route(
+            "post",
+            "/v1/purchases",
+            Access::Token,
+            "Record a lot bought by a top node; raises its allocation by the quantity (admin, finance; Idempotency-Key)",
+            post(create_purchase),
+        ),
+        route(
+            "get",
+            "/v1/purchases",
+            Access::Token,
+            "List purchases, newest first (filters: customer_id, product_id)",
+            get(list_purchases),
+        )
+        .paged(),
+        route(
+            "get",
+            "/v1/purchases/{id}",
+            Access::Token,
+            "Show a purchase, its re-billings and the quantity not yet re-billed",
+            get(show_purchase),
+        ),
+        route(
+            "post",
+            "/v1/purchases/{id}/rebillings",
+            Access::Token,
+            "Re-bill part of a lot to a customer; never beyond the lot; moves no seat (admin, finance; Idempotency-Key)",
+            post(rebill),
+        ),
+    ]
+}
+
+/// The JSON body each route of this part takes.
+pub(crate) fn request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
+    const S: &str = "string";
+    const I: &str = "integer";
+    Some(match (method, path) {
+        ("post", "/v1/purchases") => &[
+            ("customer_id", S, true),
+            ("product_id", S, true),
+            ("quantity", I, true),
+            ("serial", S, false),
+            ("version", S, false),
+            ("purchased_on", S, true),
+            ("renews_on", S, false),
+            ("cost", S, false),
+            ("currency", S, false),
+            ("po_number", S, false),
+            ("invoice_number", S, false),
+            ("notes", S, false),
+        ],
+        ("post", "/v1/purchases/{id}/rebillings") => &[
+            ("customer_id", S, true),
+            ("quantity", I, true),
+            ("invoice_number", S, false),
+            ("notes", S, false),
+        ],
+        _ => return None,
+    })
+}
+
+/// `POST /v1/purchases` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPurchase {
+    customer_id: String,
+    /// Id or code.
+    product_id: String,
+    quantity: i64,
+    serial: Option<String>,
+    version: Option<String>,
+    purchased_on: String,
+    renews_on: Option<String>,
+    /// A decimal string, e.g. "1234.50", in `currency`.
+    cost: Option<String>,
+    currency: Option<String>,
+    po_number: Option<String>,
+    invoice_number: Option<String>,
+    notes: Option<String>,
+}
+
+/// An optional text field, trimmed and checked like the required ones.
+fn optional(field: &str, value: Option<&str>, max: usize) -> ApiResult<Option<String>> {
+    value
+        .map(|v| text_field(field, v, max).map(str::to_owned))
+        .transpose()
+}
+
+/// A calendar date, exactly `YYYY-MM-DD`.
+fn date(field: &str, text: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text)
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "'{field}' must be a calendar date YYYY-MM-DD, not '{text}'"
+            ))
+        })
+}
+
+fn quantity(value: i64) -> ApiResult<i64> {
+    if !(1..=1_000_000_000).contains(&value) {
+        return Err(ApiError::invalid(
+            "'quantity' must be a whole number from 1 to 1000000000",
+        ));
+    }
+    Ok(value)
+}
+
+/// A purchase's cost: in minor units, its currency, and the amount written
+/// back at the currency's precision.
+type Cost = (Option<i64>, Option<String>, Option<String>);
+
+/// The cost of a purchase: a currency alone, or an amount with its currency.
+fn cost(cost: Option<&str>, currency: Option<&str>) -> ApiResult<Cost> {
+    match (cost, currency) {
+        (None, None) => Ok((None, None, None)),
+        (Some(_), None) => Err(ApiError::invalid(
+            "a cost needs its 'currency' (ISO 4217 code, e.g. EUR)",
+        )),
+        (amount, Some(code)) => {
+            let digits = currency_digits(code).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "'{code}' is not an ISO 4217 currency code in use (e.g. EUR, USD, JPY)"
+                ))
+            })?;
+            let minor = amount
+                .map(|a| parse_amount(a, digits))
+                .transpose()
+                .map_err(|e| ApiError::invalid(format!("'cost': {e} ({code})")))?;
+            let text = minor.map(|m| format_amount(m, digits));
+            Ok((minor, Some(code.to_owned()), text))
+        }
+    }
+}
+
+/// `POST /v1/purchases` (admin, finance).
+async fn create_purchase(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    body: Body<NewPurchase>,
+) -> Answer {
+    staff.allow(BUYERS)?;
+    let p = &body.value;
+    let buyer = s
+        .store
+        .customer(&p.customer_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such customer"))?;
+    let product = s
+        .store
+        .product(&p.product_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such product"))?;
+    let purchased_on = date("purchased_on", &p.purchased_on)?;
+    if let Some(renews) = &p.renews_on {
+        if date("renews_on", renews)? <= purchased_on {
+            return Err(ApiError::invalid(
+                "'renews_on' must come after 'purchased_on'",
+            ));
+        }
+    }
+    let (cost_minor, currency, cost_text) = cost(p.cost.as_deref(), p.currency.as_deref())?;
+    let quantity = quantity(p.quantity)?;
+    let purchase = Purchase {
+        id: secret::new_id("pur"),
+        customer_id: buyer.id,
+        product_id: product.id,
+        quantity,
+        rebilled: 0,
+        not_rebilled: quantity,
+        serial: optional("serial", p.serial.as_deref(), 256)?,
+        version: optional("version", p.version.as_deref(), 64)?,
+        purchased_on: p.purchased_on.clone(),
+        renews_on: p.renews_on.clone(),
+        cost: cost_text,
+        cost_minor,
+        currency,
+        po_number: optional("po_number", p.po_number.as_deref(), 128)?,
+        invoice_number: optional("invoice_number", p.invoice_number.as_deref(), 128)?,
+        notes: optional("notes", p.notes.as_deref(), 4096)?,
+        created_at: now().0,
+    };
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        "purchase",
+        &actor,
+        &body.hash,
+        StatusCode::CREATED,
+        |p: &Purchase| to_value(p),
+        |idem| { s.store.create_purchase(purchase, &actor, idem).await? }
+    )
+}
+
+/// Filters of the purchase list.
+#[derive(Deserialize)]
+struct PurchaseQuery {
+    customer_id: Option<String>,
+    product_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/purchases`.
+async fn list_purchases(State(s): State<AppState>, staff: Staff, Q(q): Q<PurchaseQuery>) -> Answer {
+    staff.allow(READERS)?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
+    let filter = PurchaseFilter {
+        customer_id: q.customer_id,
+        product_id: q.product_id,
+    };
+    list(&s.store.list_purchases(&filter, page).await?, page)
+}
+
+/// `GET /v1/purchases/{id}`: the lot, with its re-billings.
+async fn show_purchase(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+    staff.allow(READERS)?;
+    let mut purchase = to_value(&s.store.purchase(&id).await?);
+    purchase["rebillings"] = to_value(&s.store.rebillings(&id).await?);
+    ok(purchase)
+}
+
+/// `POST /v1/purchases/{id}/rebillings` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRebilling {
+    customer_id: String,
+    quantity: i64,
+    invoice_number: Option<String>,
+    notes: Option<String>,
+}
+
+/// `POST /v1/purchases/{id}/rebillings` (admin, finance).
+async fn rebill(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    body: Body<NewRebilling>,
+) -> Answer {
+    staff.allow(BUYERS)?;
+    let r = &body.value;
+    let customer = s
+        .store
+        .customer(&r.customer_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such customer"))?;
+    let rebilling = Rebilling {
+        id: secret::new_id("rbl"),
+        purchase_id: id.clone(),
+        customer_id: customer.id,
+        quantity: quantity(r.quantity)?,
+        invoice_number: optional("invoice_number", r.invoice_number.as_deref(), 128)?,
+        notes: optional("notes", r.notes.as_deref(), 4096)?,
+        created_at: now().0,
+    };
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        &format!("rebill:{id}"),
+        &actor,
+        &body.hash,
+        StatusCode::CREATED,
+        |r: &Rebilling| to_value(r),
+        |idem| { s.store.rebill(rebilling, &actor, idem).await? }
+    )
+}

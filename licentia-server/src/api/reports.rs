@@ -1,0 +1,538 @@
+//! Routes for reports: read-only views for every staff role, as JSON, or as
+//! CSV when the request sends `Accept: text/csv` (one table per report,
+//! written by [`crate::bulk::CsvWriter`]: RFC 4180 quoting, formula escape).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{ok, Answer, READERS};
+use crate::bulk::{Cell, CsvWriter};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Staff, MAX_LIMIT, Q};
+use crate::store::{FirstUse, Page, PurchaseFilter, RenewalDue, MAX_CUSTOMER_EVENTS};
+use crate::{route, Access, AppState, Field, Route};
+use licentia::{Timestamp, DAY};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        route(
+            "get",
+            "/v1/reports/renewals",
+            Token,
+            "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type (JSON, or CSV with Accept: text/csv)",
+            get(renewals),
+        ),
+        route(
+            "get",
+            "/v1/reports/seats",
+            Token,
+            "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)",
+            get(seats),
+        ),
+        route(
+            "get",
+            "/v1/reports/activation-delay",
+            Token,
+            "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)",
+            get(activation_delay),
+        ),
+        route(
+            "get",
+            "/v1/reports/platforms",
+            Token,
+            "Activations by platform (JSON or CSV)",
+            get(platforms),
+        ),
+        route(
+            "get",
+            "/v1/reports/license-models",
+            Token,
+            "Licenses by policy kind and binding (JSON or CSV)",
+            get(license_models),
+        ),
+        route(
+            "get",
+            "/v1/reports/customers/{id}/history",
+            Token,
+            "One customer's entitlement history: the node, its licenses, seats, purchases, members and every history entry about them (JSON, or the entries as CSV)",
+            get(customer_history),
+        ),
+    ]
+}
+
+/// The JSON body each route of this part takes: none (all are reads).
+pub(crate) fn request_fields(_method: &str, _path: &str) -> Option<&'static [Field]> {
+    None
+}
+
+/// Whether a route answers CSV (for the OpenAPI document): the reports
+/// (on `Accept: text/csv`) and the exports.
+pub(crate) fn answers_csv(path: &str) -> bool {
+    path.starts_with("/v1/reports/") || path.starts_with("/v1/export/")
+}
+
+/// Whether the caller asked for CSV (`Accept: text/csv`).
+pub(super) fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")))
+}
+
+/// A CSV answer, offered for download as `name.csv`.
+pub(super) fn csv(name: &str, body: impl Into<axum::body::Body>) -> Answer {
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        body.into(),
+    )
+        .into_response())
+}
+
+fn time(t: i64) -> String {
+    Timestamp(t).to_string()
+}
+
+// ---------------------------------------------------------------- renewals
+
+/// `GET /v1/reports/renewals` query.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalQuery {
+    within_days: Option<u32>,
+    group_by: Option<String>,
+}
+
+/// The longest window of the renewals report.
+const MAX_WINDOW_DAYS: u32 = 3660;
+
+fn group_key(item: &RenewalDue, group_by: Option<&str>) -> String {
+    match group_by {
+        Some("plan") if item.plans.is_empty() => "(no plan)".to_owned(),
+        Some("plan") => item.plans.join(" / "),
+        Some(_) => item.kind.clone(),
+        None => String::new(),
+    }
+}
+
+/// `GET /v1/reports/renewals`: what ends within the window, soonest first;
+/// grouped by plan (through the license's policy) or by type.
+async fn renewals(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Q(q): Q<RenewalQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let days = q.within_days.unwrap_or(90);
+    if days > MAX_WINDOW_DAYS {
+        return Err(ApiError::bad_request(format!(
+            "within_days is at most {MAX_WINDOW_DAYS}"
+        )));
+    }
+    let group_by = q.group_by.as_deref();
+    if !matches!(group_by, None | Some("plan" | "type")) {
+        return Err(ApiError::bad_request("group_by is plan or type"));
+    }
+    let from = Timestamp::now().0;
+    let until = from + i64::from(days) * DAY;
+    let mut items = s.store.renewals_due(from, until).await?;
+    // Stable: within a group, still soonest first.
+    items.sort_by_cached_key(|i| group_key(i, group_by));
+    if wants_csv(&headers) {
+        let mut w = CsvWriter::new(&[
+            "group",
+            "type",
+            "id",
+            "product",
+            "policy",
+            "plans",
+            "customer_id",
+            "customer",
+            "licensee",
+            "status",
+            "seats",
+            "ends_at",
+            "days_left",
+        ]);
+        for i in &items {
+            w.row(&[
+                Cell::Text(&group_key(i, group_by)),
+                Cell::Text(&i.kind),
+                Cell::Text(&i.id),
+                Cell::Text(&i.product),
+                Cell::Text(&i.policy),
+                Cell::Text(&i.plans.join(" / ")),
+                Cell::Opt(i.customer_id.as_deref()),
+                Cell::Opt(i.customer.as_deref()),
+                Cell::Text(&i.licensee),
+                Cell::Text(&i.status),
+                Cell::Int(i.seats),
+                Cell::Text(&time(i.ends_at)),
+                Cell::Int((i.ends_at - from) / DAY),
+            ]);
+        }
+        return csv("renewals", w.finish());
+    }
+    let count = items.len();
+    let mut answer = json!({
+        "within_days": days, "from": from, "until": until, "count": count,
+    });
+    match group_by {
+        None => answer["items"] = json!(items),
+        Some(by) => {
+            let mut groups: Vec<(String, Vec<RenewalDue>)> = Vec::new();
+            for item in items {
+                let key = group_key(&item, group_by);
+                match groups.last_mut() {
+                    Some((k, list)) if *k == key => list.push(item),
+                    _ => groups.push((key, vec![item])),
+                }
+            }
+            answer["group_by"] = json!(by);
+            answer["groups"] = groups
+                .into_iter()
+                .map(|(group, items)| json!({ "group": group, "count": items.len(), "items": items }))
+                .collect();
+        }
+    }
+    ok(answer)
+}
+
+// ---------------------------------------------------------------- seats
+
+/// `GET /v1/reports/seats` query.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeatsQuery {
+    customer_id: Option<String>,
+}
+
+/// `GET /v1/reports/seats`: every node of the tree (or of one subtree),
+/// parents first, with its seats per product.
+async fn seats(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Q(q): Q<SeatsQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let roots = match q.customer_id {
+        Some(id) => vec![id],
+        None => s.store.customer_roots().await?,
+    };
+    let mut nodes = Vec::new();
+    for root in &roots {
+        nodes.extend(s.store.seats(root).await?);
+    }
+    if !wants_csv(&headers) {
+        return ok(json!({ "items": nodes }));
+    }
+    let mut w = CsvWriter::new(&[
+        "customer_id",
+        "parent_id",
+        "kind",
+        "name",
+        "product_id",
+        "allocated",
+        "given",
+        "used",
+        "free",
+    ]);
+    for n in &nodes {
+        let node = [
+            Cell::Text(&n.customer_id),
+            Cell::Opt(n.parent_id.as_deref()),
+            Cell::Text(&n.kind),
+            Cell::Text(&n.name),
+        ];
+        if n.allocations.is_empty() {
+            // The node is listed even when it holds nothing.
+            w.row(&[&node[..], &[Cell::Opt(None); 5]].concat());
+        }
+        for a in &n.allocations {
+            w.row(
+                &[
+                    &node[..],
+                    &[
+                        Cell::Text(&a.product_id),
+                        Cell::Int(a.allocated),
+                        Cell::Int(a.given),
+                        Cell::Int(a.used),
+                        Cell::Int(a.free),
+                    ],
+                ]
+                .concat(),
+            );
+        }
+    }
+    csv("seats", w.finish())
+}
+
+// ---------------------------------------------------------------- activation delay
+
+/// Issue-to-first-activation times of a set of licenses.
+#[derive(Debug, Serialize)]
+struct Delay {
+    /// Licenses in the set.
+    licenses: usize,
+    /// Of which activated at least once.
+    activated: usize,
+    /// Of which never activated: left out of the median and p90.
+    never_activated: usize,
+    /// Median delay in days (the mean of the two middle ones for an even count).
+    median_days: Option<f64>,
+    /// 90th percentile in days (nearest rank: the ceil(0.9 n)-th smallest).
+    p90_days: Option<f64>,
+}
+
+fn delay<'a>(uses: impl Iterator<Item = &'a FirstUse>) -> Delay {
+    let mut licenses = 0;
+    let mut secs: Vec<i64> = Vec::new();
+    for u in uses {
+        licenses += 1;
+        if let Some(at) = u.first_use_at {
+            // An activation stamped before the issue (clock skew between
+            // instances) counts as immediate.
+            secs.push((at - u.issued_at).max(0));
+        }
+    }
+    secs.sort_unstable();
+    let n = secs.len();
+    let days = |s: f64| s / DAY as f64;
+    let median = (n > 0).then(|| {
+        if n % 2 == 1 {
+            secs[n / 2] as f64
+        } else {
+            (secs[n / 2 - 1] as f64 + secs[n / 2] as f64) / 2.0
+        }
+    });
+    let p90 = (n > 0).then(|| secs[(n * 9).div_ceil(10) - 1] as f64);
+    Delay {
+        licenses,
+        activated: n,
+        never_activated: licenses - n,
+        median_days: median.map(days),
+        p90_days: p90.map(days),
+    }
+}
+
+/// How licenses never activated are counted, said in every answer.
+const NEVER_ACTIVATED: &str = "licenses never activated are counted in never_activated and left out of median_days and p90_days; a license's first use is its first activation (online or offline, deactivated ones too) or floating lease";
+
+/// `GET /v1/reports/activation-delay`.
+async fn activation_delay(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Answer {
+    staff.allow(READERS)?;
+    let uses = s.store.first_uses().await?;
+    // (scope, id, name) -> licenses, in a stable order.
+    let mut groups: BTreeMap<(&str, &str, &str), Vec<&FirstUse>> = BTreeMap::new();
+    for u in &uses {
+        groups
+            .entry(("product", &u.product_id, &u.product))
+            .or_default()
+            .push(u);
+        groups
+            .entry(("policy", &u.policy_id, &u.policy))
+            .or_default()
+            .push(u);
+    }
+    let overall = delay(uses.iter());
+    let part = |scope: &str| -> Vec<serde_json::Value> {
+        groups
+            .iter()
+            .filter(|((s, _, _), _)| *s == scope)
+            .map(|((_, id, name), list)| {
+                let mut v = json!(delay(list.iter().copied()));
+                v["id"] = json!(id);
+                v["name"] = json!(name);
+                v
+            })
+            .collect()
+    };
+    if wants_csv(&headers) {
+        let mut w = CsvWriter::new(&[
+            "scope",
+            "id",
+            "name",
+            "licenses",
+            "activated",
+            "never_activated",
+            "median_days",
+            "p90_days",
+        ]);
+        let mut line = |scope: &str, id: &str, name: &str, d: &Delay| {
+            let num = |x: Option<f64>| x.map_or(Cell::Opt(None), Cell::Num);
+            w.row(&[
+                Cell::Text(scope),
+                Cell::Text(id),
+                Cell::Text(name),
+                Cell::Int(d.licenses as i64),
+                Cell::Int(d.activated as i64),
+                Cell::Int(d.never_activated as i64),
+                num(d.median_days),
+                num(d.p90_days),
+            ]);
+        };
+        line("overall", "", "", &overall);
+        for ((scope, id, name), list) in &groups {
+            line(scope, id, name, &delay(list.iter().copied()));
+        }
+        return csv("activation-delay", w.finish());
+    }
+    ok(json!({
+        "overall": overall,
+        "by_product": part("product"),
+        "by_policy": part("policy"),
+        "never_activated": NEVER_ACTIVATED,
+    }))
+}
+
+// ---------------------------------------------------------------- platforms, models
+
+/// `GET /v1/reports/platforms`.
+async fn platforms(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Answer {
+    staff.allow(READERS)?;
+    let items = s.store.platforms().await?;
+    if !wants_csv(&headers) {
+        return ok(json!({ "items": items }));
+    }
+    let mut w = CsvWriter::new(&["platform", "active", "total", "licenses"]);
+    for p in &items {
+        w.row(&[
+            Cell::Text(&p.platform),
+            Cell::Int(p.active),
+            Cell::Int(p.total),
+            Cell::Int(p.licenses),
+        ]);
+    }
+    csv("platforms", w.finish())
+}
+
+/// `GET /v1/reports/license-models`.
+async fn license_models(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Answer {
+    staff.allow(READERS)?;
+    let items = s.store.license_models().await?;
+    if !wants_csv(&headers) {
+        return ok(json!({ "items": items }));
+    }
+    let mut w = CsvWriter::new(&[
+        "kind",
+        "binding",
+        "licenses",
+        "active",
+        "seats",
+        "seats_used",
+    ]);
+    for m in &items {
+        w.row(&[
+            Cell::Text(&m.kind),
+            Cell::Text(&m.binding),
+            Cell::Int(m.licenses),
+            Cell::Int(m.active),
+            Cell::Int(m.seats),
+            Cell::Int(m.seats_used),
+        ]);
+    }
+    csv("license-models", w.finish())
+}
+
+// ---------------------------------------------------------------- customer history
+
+/// `GET /v1/reports/customers/{id}/history`: the node, its licenses (with
+/// their current entitlements), the seats of its subtree, the lots it
+/// bought, its members (and their services), and every history
+/// entry about the node or its licenses (issues, entitlement changes, seat
+/// changes, renewals, suspensions...), oldest first, from the hash-chained
+/// history. As CSV: the entries.
+async fn customer_history(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let customer = s.store.customer(&id).await?;
+    // One more than the cap says whether entries were left out.
+    let mut events = s
+        .store
+        .customer_events(&id, MAX_CUSTOMER_EVENTS + 1)
+        .await?;
+    let truncated = events.len() as i64 > MAX_CUSTOMER_EVENTS;
+    events.truncate(MAX_CUSTOMER_EVENTS as usize);
+    if wants_csv(&headers) {
+        let mut w = CsvWriter::new(&[
+            "seq",
+            "at",
+            "operation",
+            "subject",
+            "license_id",
+            "actor",
+            "details",
+        ]);
+        for e in &events {
+            w.row(&[
+                Cell::Int(e.seq),
+                Cell::Text(&time(e.at)),
+                Cell::Text(&e.operation),
+                Cell::Text(&e.subject),
+                Cell::Opt(e.license_id.as_deref()),
+                Cell::Text(&e.actor),
+                Cell::Text(&e.details),
+            ]);
+        }
+        return csv("customer-history", w.finish());
+    }
+    let licenses = s.store.customer_licenses(&id).await?;
+    let seats = s.store.seats(&id).await?;
+    let filter = PurchaseFilter {
+        customer_id: Some(id.clone()),
+        product_id: None,
+    };
+    let purchases = every(|page| s.store.list_purchases(&filter, page)).await?;
+    let members = every(|page| s.store.list_members(&id, page)).await?;
+    ok(json!({
+        "customer": customer,
+        "licenses": licenses,
+        "seats": seats,
+        "purchases": purchases,
+        "members": members,
+        "events": events,
+        "events_truncated": truncated,
+    }))
+}
+
+/// Every item of a paged list, page after page (at most
+/// [`MAX_CUSTOMER_EVENTS`], like the history).
+async fn every<T, F, Fut>(mut list: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<Vec<T>>>,
+{
+    let mut all = Vec::new();
+    loop {
+        let page = Page {
+            limit: MAX_LIMIT,
+            offset: all.len() as i64,
+        };
+        let items = list(page).await?;
+        let last = (items.len() as i64) < MAX_LIMIT;
+        all.extend(items);
+        if last || all.len() as i64 >= MAX_CUSTOMER_EVENTS {
+            return Ok(all);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Request extractors that answer every rejection with a problem document:
+//! JSON bodies, query strings, staff tokens, the `Idempotency-Key` header.
+
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+use crate::error::{ApiError, ApiResult};
+use crate::secret::sha256_hex;
+use crate::store::{Page, Role, TokenRecord};
+use crate::AppState;
+
+/// A JSON body, with the hash of its bytes (for idempotency).
+pub struct Body<T> {
+    /// The parsed value.
+    pub value: T,
+    /// SHA-256 of the raw body.
+    pub hash: String,
+}
+
+/// The body limit in force, set on each request by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxBody(pub usize);
+
+/// How long a body may take to arrive, set on each request by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline(pub Duration);
+
+/// Body limit when the router sets none.
+const DEFAULT_MAX_BODY: usize = 64 * 1024;
+
+/// Body deadline when the router sets none.
+const DEFAULT_BODY_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Reads at most `limit` bytes, all within `deadline`: a client that stalls
+/// or trickles its body gets a 408 (and hyper closes the connection, the
+/// body being unread) instead of holding a task and a connection. A
+/// deadline for the whole body, not between chunks: a byte now and then
+/// would otherwise keep it open forever. The handler's transaction has not
+/// begun yet, so nothing is cut off halfway.
+///
+/// A larger body is still drained (up to 16 times the limit) before the 413
+/// goes out, so the client reads the answer instead of a connection reset;
+/// a flood beyond that is cut off.
+async fn read_limited(
+    body: axum::body::Body,
+    limit: usize,
+    deadline: Duration,
+) -> ApiResult<Vec<u8>> {
+    use axum::body::HttpBody;
+    let mut body = std::pin::pin!(body);
+    let mut buf = Vec::new();
+    let mut seen = 0usize;
+    let read = async {
+        while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+            let frame =
+                frame.map_err(|_| ApiError::bad_request("the request body could not be read"))?;
+            if let Ok(data) = frame.into_data() {
+                seen = seen.saturating_add(data.len());
+                if seen <= limit {
+                    buf.extend_from_slice(&data);
+                } else if seen > limit.saturating_mul(16) {
+                    break;
+                }
+            }
+        }
+        Ok::<(), ApiError>(())
+    };
+    tokio::time::timeout(deadline, read).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                deadline.as_secs()
+            ),
+        )
+    })??;
+    if seen > limit {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than the {limit} bytes the server accepts"),
+        ));
+    }
+    Ok(buf)
+}
+
+/// Reads a body of media type `media` (415 otherwise) within the limit and
+/// deadline the router set.
+async fn read_body(req: Request, media: &str) -> ApiResult<Vec<u8>> {
+    let fits = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(media));
+    if !fits {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send the body as {media}"),
+        ));
+    }
+    let limit = req
+        .extensions()
+        .get::<MaxBody>()
+        .map_or(DEFAULT_MAX_BODY, |m| m.0);
+    let deadline = req
+        .extensions()
+        .get::<BodyDeadline>()
+        .map_or(DEFAULT_BODY_DEADLINE, |d| d.0);
+    read_limited(req.into_body(), limit, deadline).await
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let bytes = read_body(req, "application/json").await?;
+        let value = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_data() {
+                ApiError::invalid(format!("the JSON body does not fit: {e}"))
+            } else {
+                ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+            }
+        })?;
+        Ok(Body {
+            value,
+            hash: sha256_hex(&bytes),
+        })
+    }
+}
+
+/// A `text/csv` body (bounded like JSON bodies), with the hash of its bytes.
+pub struct CsvBody {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes (for idempotency).
+    pub hash: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for CsvBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let bytes = read_body(req, "text/csv").await?;
+        Ok(CsvBody {
+            hash: sha256_hex(&bytes),
+            bytes,
+        })
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    /// No body at all (no content type) is `None`; any body must be JSON.
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        if req.headers().get(header::CONTENT_TYPE).is_none() {
+            return Ok(None);
+        }
+        <Body<T> as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
+/// A query string.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(v)| Q(v))
+            .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
+    }
+}
+
+/// Largest page size.
+pub const MAX_LIMIT: i64 = 500;
+
+/// Pagination parameters: `limit` (1..=500, default 50) and `offset`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+impl PageQuery {
+    /// A page request from its two parameters (query structs list them
+    /// directly: flattening breaks numbers in query strings).
+    pub fn new(limit: Option<i64>, offset: Option<i64>) -> PageQuery {
+        PageQuery { limit, offset }
+    }
+
+    /// The checked page.
+    pub fn page(&self) -> ApiResult<Page> {
+        let limit = self.limit.unwrap_or(Page::default().limit);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+            return Err(ApiError::bad_request(format!(
+                "limit must be 1 to {MAX_LIMIT} and offset at least 0"
+            )));
+        }
+        Ok(Page { limit, offset })
+    }
+}
+
+/// A member of staff, authenticated by an API token (`Authorization: Bearer ...`).
+#[derive(Debug, Clone)]
+pub struct Staff(pub TokenRecord);
+
+impl Staff {
+    /// Refuses unless the token has one of `roles`.
+    pub fn allow(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.0.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                self.0.role.as_str()
+            )))
+        }
+    }
+
+    /// Who, for the history.
+    pub fn actor(&self) -> String {
+        format!("token:{}", self.0.id)
+    }
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized("send an API token: Authorization: Bearer lic_...")
+        })?;
+        state
+            .store
+            .token_by_hash(&sha256_hex(token.as_bytes()))
+            .await?
+            .map(Staff)
+            .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))
+    }
+}
+
+/// The optional `Idempotency-Key` header (1 to 255 visible characters).
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(IdempotencyKey(None));
+        };
+        let text = value
+            .to_str()
+            .ok()
+            .filter(|t| (1..=255).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")
+            })?;
+        Ok(IdempotencyKey(Some(text.to_owned())))
+    }
+}

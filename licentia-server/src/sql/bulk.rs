@@ -1,0 +1,227 @@
+//! [`BulkStore`] on SQL: each import is one transaction; a dry run makes
+//! the same inserts (so later rows see earlier ones) and rolls back.
+
+use sqlx::Row;
+
+use super::members::{insert_member, member_row, MEMBER_COLUMNS};
+use super::{
+    customer_row, insert_customer, insert_license, license_row, SqlStore, CUSTOMER_COLUMNS,
+    LICENSE_COLUMNS,
+};
+use crate::bulk::{fits, RowError, TREE};
+use crate::error::ApiResult;
+use crate::store::{
+    invalid_rows, BulkStore, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService,
+    NewLicense, NewService, Outcome,
+};
+
+#[async_trait::async_trait]
+impl BulkStore for SqlStore {
+    async fn import_customers(
+        &self,
+        rows: Vec<ImportCustomer>,
+        dry_run: bool,
+        actor: &str,
+        idem: Option<Idem<Vec<Customer>>>,
+    ) -> ApiResult<Outcome<Vec<Customer>>> {
+        let mut tx = self.begin().await?;
+        let mut errors = Vec::new();
+        let mut created: Vec<Option<Customer>> = Vec::with_capacity(rows.len());
+        for row in rows {
+            // This row's errors: (column, message).
+            let mut bad: Vec<(&str, String)> = Vec::new();
+            let mut c = row.customer;
+            // A row under a bad row is not created either (the bad row's
+            // error says why); its own checks still run.
+            let orphan = row.parent_row.is_some_and(|i| created[i].is_none());
+            if let Some(reference) = &row.parent_ref {
+                let parents = sqlx::query(
+                    "SELECT id, kind FROM customers WHERE id = $1 OR external_ref = $1 LIMIT 2",
+                )
+                .bind(reference)
+                .fetch_all(&mut *tx.tx)
+                .await?;
+                match parents.as_slice() {
+                    [] => bad.push((
+                        "parent",
+                        format!("no customer has the id or external_ref '{reference}'"),
+                    )),
+                    [p] => {
+                        let kind: String = p.try_get("kind")?;
+                        if !fits(&c.kind, Some(&kind)) {
+                            bad.push(("parent", TREE.into()));
+                        }
+                        c.parent_id = Some(p.try_get("id")?);
+                    }
+                    _ => bad.push((
+                        "parent",
+                        format!("several customers have the external_ref '{reference}': name the parent by id"),
+                    )),
+                }
+            }
+            let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE id = $1")
+                .bind(&c.id)
+                .fetch_one(&mut *tx.tx)
+                .await?
+                .try_get("n")?;
+            if taken > 0 {
+                bad.push(("id", format!("a customer with the id {} exists", c.id)));
+            }
+            if let Some(r) = &c.external_ref {
+                let holder =
+                    sqlx::query("SELECT id FROM customers WHERE external_ref = $1 LIMIT 1")
+                        .bind(r)
+                        .fetch_optional(&mut *tx.tx)
+                        .await?;
+                if let Some(holder) = holder {
+                    let id: String = holder.try_get("id")?;
+                    bad.push((
+                        "external_ref",
+                        format!("customer {id} has this external_ref"),
+                    ));
+                }
+            }
+            if bad.is_empty() && !orphan {
+                insert_customer(&mut tx, &c, actor).await?;
+                created.push(Some(c));
+            } else {
+                errors.extend(
+                    bad.into_iter()
+                        .map(|(column, message)| RowError::new(row.line, Some(column), message)),
+                );
+                created.push(None);
+            }
+        }
+        if !errors.is_empty() {
+            tx.tx.rollback().await?;
+            return Err(invalid_rows(errors, dry_run));
+        }
+        let created = created.into_iter().flatten().collect();
+        if dry_run {
+            tx.tx.rollback().await?;
+            return Ok(Outcome::Fresh(created));
+        }
+        self.finish(tx, created, idem).await
+    }
+
+    async fn import_licenses(
+        &self,
+        licenses: Vec<NewLicense>,
+        actor: &str,
+        idem: Option<Idem<Vec<LicenseRecord>>>,
+    ) -> ApiResult<Outcome<Vec<LicenseRecord>>> {
+        let mut tx = self.begin().await?;
+        let mut records = Vec::with_capacity(licenses.len());
+        for new in licenses {
+            records.push(insert_license(&mut tx, new, actor).await?);
+        }
+        self.finish(tx, records, idem).await
+    }
+
+    async fn import_members(
+        &self,
+        rows: Vec<(u64, Member, Option<NewService>)>,
+        mut errors: Vec<RowError>,
+        dry_run: bool,
+        actor: &str,
+        idem: Option<Idem<Vec<MemberService>>>,
+    ) -> ApiResult<Outcome<Vec<MemberService>>> {
+        let mut tx = self.begin().await?;
+        let mut created = Vec::with_capacity(rows.len());
+        for (line, m, service) in rows {
+            // Checked before the insert: a failed statement would end the
+            // transaction on PostgreSQL, and with it the other rows' checks.
+            let taken: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM members WHERE customer_id = $1 AND email = $2",
+            )
+            .bind(&m.customer_id)
+            .bind(&m.email)
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+            if taken > 0 {
+                errors.push(RowError::new(
+                    line,
+                    Some("email"),
+                    "this customer already has a member with this e-mail",
+                ));
+                continue;
+            }
+            match insert_member(&mut tx, m, service, actor).await {
+                Ok(done) => created.push(done),
+                // A seat beyond the allocation: checked after the insert,
+                // by reads only, so the transaction goes on.
+                Err(e) if e.status.is_client_error() => {
+                    errors.push(RowError::new(line, Some("plan_id"), e.detail));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            tx.tx.rollback().await?;
+            return Err(invalid_rows(errors, dry_run));
+        }
+        if dry_run {
+            tx.tx.rollback().await?;
+            return Ok(Outcome::Fresh(created));
+        }
+        self.finish(tx, created, idem).await
+    }
+
+    async fn members_after(&self, after: &str, limit: i64) -> ApiResult<Vec<Member>> {
+        sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(member_row)
+        .collect()
+    }
+
+    async fn customers_named(&self, reference: &str) -> ApiResult<Vec<Customer>> {
+        sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1 OR external_ref = $1 LIMIT 2"
+        ))
+        .bind(reference)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(customer_row)
+        .collect()
+    }
+
+    async fn customers_after(
+        &self,
+        kind: &str,
+        after: &str,
+        limit: i64,
+    ) -> ApiResult<Vec<Customer>> {
+        sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3"
+        ))
+        .bind(kind)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(customer_row)
+        .collect()
+    }
+
+    async fn licenses_after(&self, after: &str, limit: i64) -> ApiResult<Vec<LicenseRecord>> {
+        sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(license_row)
+        .collect()
+    }
+}

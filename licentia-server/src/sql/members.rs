@@ -1,0 +1,386 @@
+//! [`MemberStore`] on SQL.
+//!
+//! A member's service is the member row's `license_id`: assigning sets it
+//! and takes the node's seat in the same transaction ([`check_allocation`]
+//! counts services, see [`super::used_sql`]); unassigning clears it and
+//! revokes the license.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{
+    append, bump_revocation, check_allocation, event, insert_license, named_conflict, now,
+    write_terms, Filter, SqlStore, Taken, Tx,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{
+    DefaultPlan, Event, Idem, LicenseRecord, Member, MemberService, MemberStore, NewService,
+    Outcome, Page, SERVICE_ASSIGNED,
+};
+
+pub(super) const MEMBER_COLUMNS: &str =
+    "id, customer_id, name, email, external_ref, plan_id, options, \
+     license_id, created_at, updated_at";
+
+pub(super) fn member_row(r: &AnyRow) -> ApiResult<Member> {
+    let options: String = r.try_get("options")?;
+    Ok(Member {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        external_ref: r.try_get("external_ref")?,
+        plan_id: r.try_get("plan_id")?,
+        options: serde_json::from_str(&options).map_err(ApiError::internal)?,
+        license_id: r.try_get("license_id")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn options_json(options: &[String]) -> ApiResult<String> {
+    serde_json::to_string(options).map_err(ApiError::internal)
+}
+
+/// A history entry about a member.
+fn member_event(
+    actor: &str,
+    operation: &'static str,
+    member: &Member,
+    license_id: Option<String>,
+    details: serde_json::Value,
+) -> Event {
+    let mut ev = event(actor, operation, &member.id, details);
+    ev.customer_id = Some(member.customer_id.clone());
+    ev.license_id = license_id;
+    ev
+}
+
+/// Takes the member row's lock for the rest of `tx`; its service's license.
+async fn lock_member(tx: &mut Tx<'_>, id: &str) -> ApiResult<Option<String>> {
+    let row = sqlx::query("UPDATE members SET updated_at = $1 WHERE id = $2 RETURNING license_id")
+        .bind(now())
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member"))?;
+    Ok(row.try_get("license_id")?)
+}
+
+/// Ends the member's service in `tx`, if it holds one: the license is
+/// revoked (the revocation list grows), its machines deactivated and its
+/// leases returned, so none of them holds a seat any more; the member no
+/// longer names it. The member after, and the license ended.
+async fn end_service(
+    tx: &mut Tx<'_>,
+    member_id: &str,
+    actor: &str,
+) -> ApiResult<(Member, Option<String>)> {
+    let license = lock_member(tx, member_id).await?;
+    let at = now();
+    if let Some(license) = &license {
+        let revoked = sqlx::query(
+            "UPDATE licenses SET status = 'revoked', updated_at = $1 \
+             WHERE id = $2 AND status <> 'revoked' RETURNING product_id, customer_id",
+        )
+        .bind(at)
+        .bind(license)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        if let Some(row) = revoked {
+            bump_revocation(tx, &row.try_get::<String, _>("product_id")?).await?;
+            let mut ev = event(
+                actor,
+                "license.revoke",
+                license,
+                serde_json::json!({"reason": "member service unassigned", "member_id": member_id}),
+            );
+            ev.license_id = Some(license.clone());
+            ev.customer_id = row.try_get("customer_id")?;
+            append(tx, ev).await?;
+        }
+        sqlx::query(
+            "UPDATE activations SET deactivated_at = $1 WHERE license_id = $2 AND deactivated_at IS NULL",
+        )
+        .bind(at)
+        .bind(license)
+        .execute(&mut *tx.tx)
+        .await?;
+        sqlx::query("UPDATE licenses SET seats_used = 0 WHERE id = $1")
+            .bind(license)
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query(
+            "UPDATE leases SET returned_at = $1 WHERE license_id = $2 AND returned_at IS NULL",
+        )
+        .bind(at)
+        .bind(license)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    let row = sqlx::query(&format!(
+        "UPDATE members SET license_id = NULL, plan_id = NULL, options = '[]', updated_at = $1 \
+         WHERE id = $2 RETURNING {MEMBER_COLUMNS}"
+    ))
+    .bind(at)
+    .bind(member_id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    Ok((member_row(&row)?, license))
+}
+
+#[async_trait::async_trait]
+impl MemberStore for SqlStore {
+    async fn create_member(
+        &self,
+        m: Member,
+        service: Option<NewService>,
+        actor: &str,
+        idem: Option<Idem<MemberService>>,
+    ) -> ApiResult<Outcome<MemberService>> {
+        let mut tx = self.begin().await?;
+        let result = insert_member(&mut tx, m, service, actor).await?;
+        self.finish(tx, result, idem).await
+    }
+
+    async fn list_members(&self, customer_id: &str, page: Page) -> ApiResult<Vec<Member>> {
+        let mut f = Filter::default();
+        f.text("customer_id", Some(customer_id));
+        let sql = f.sql(
+            &format!("SELECT {MEMBER_COLUMNS} FROM members"),
+            "name, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(member_row)
+            .collect()
+    }
+
+    async fn member(&self, id: &str) -> ApiResult<Member> {
+        let row = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member"))?;
+        member_row(&row)
+    }
+
+    async fn assign_service(
+        &self,
+        member_id: &str,
+        service: NewService,
+        actor: &str,
+        idem: Option<Idem<MemberService>>,
+    ) -> ApiResult<Outcome<MemberService>> {
+        let mut tx = self.begin().await?;
+        if let Some(held) = lock_member(&mut tx, member_id).await? {
+            return Err(ApiError::conflict(
+                SERVICE_ASSIGNED,
+                "the member holds a service already: unassign it first",
+            )
+            .with(serde_json::json!({"license_id": held})));
+        }
+        let license = insert_license(&mut tx, service.license, actor).await?;
+        let license_id = &license.id;
+        let row = sqlx::query(&format!(
+            "UPDATE members SET license_id = $1, plan_id = $2, options = $3, updated_at = $4 \
+             WHERE id = $5 RETURNING {MEMBER_COLUMNS}"
+        ))
+        .bind(license_id)
+        .bind(&service.plan_id)
+        .bind(options_json(&service.options)?)
+        .bind(now())
+        .bind(member_id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let member = member_row(&row)?;
+        check_allocation(&mut tx, license_id, Taken::Service).await?;
+        let ev = member_event(
+            actor,
+            "member.assign",
+            &member,
+            Some(license_id.clone()),
+            serde_json::json!({"plan_id": member.plan_id, "options": member.options}),
+        );
+        append(&mut tx, ev).await?;
+        let result = MemberService {
+            member,
+            license: Some(license),
+        };
+        self.finish(tx, result, idem).await
+    }
+
+    async fn replace_options(
+        &self,
+        member_id: &str,
+        options: Vec<String>,
+        license: LicenseRecord,
+        ev: Event,
+    ) -> ApiResult<MemberService> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE members SET options = $1, updated_at = $2 WHERE id = $3 AND license_id = $4 \
+             RETURNING {MEMBER_COLUMNS}"
+        ))
+        .bind(options_json(&options)?)
+        .bind(now())
+        .bind(member_id)
+        .bind(&license.id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "service_changed",
+                "the member's service changed meanwhile: read the member again",
+            )
+        })?;
+        let member = member_row(&row)?;
+        let record = write_terms(&mut tx, &license, ev).await?;
+        tx.tx.commit().await?;
+        Ok(MemberService {
+            member,
+            license: Some(record),
+        })
+    }
+
+    async fn unassign_service(&self, member_id: &str, actor: &str) -> ApiResult<Member> {
+        let mut tx = self.begin().await?;
+        let (member, license) = end_service(&mut tx, member_id, actor).await?;
+        let Some(license) = license else {
+            return Err(ApiError::conflict(
+                "no_service",
+                "the member holds no service",
+            ));
+        };
+        let ev = member_event(
+            actor,
+            "member.unassign",
+            &member,
+            Some(license),
+            serde_json::json!({}),
+        );
+        append(&mut tx, ev).await?;
+        tx.tx.commit().await?;
+        Ok(member)
+    }
+
+    async fn delete_member(&self, member_id: &str, actor: &str) -> ApiResult<Member> {
+        let mut tx = self.begin().await?;
+        let (member, license) = end_service(&mut tx, member_id, actor).await?;
+        sqlx::query("DELETE FROM members WHERE id = $1")
+            .bind(member_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        let ev = member_event(
+            actor,
+            "member.delete",
+            &member,
+            license,
+            serde_json::json!({"email": member.email}),
+        );
+        append(&mut tx, ev).await?;
+        tx.tx.commit().await?;
+        Ok(member)
+    }
+
+    async fn set_default_plan(
+        &self,
+        customer_id: &str,
+        plan_id: &str,
+        actor: &str,
+    ) -> ApiResult<DefaultPlan> {
+        let mut tx = self.begin().await?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO default_plans (customer_id, plan_id, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (customer_id) DO UPDATE SET plan_id = excluded.plan_id, updated_at = excluded.updated_at",
+        )
+        .bind(customer_id)
+        .bind(plan_id)
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        let mut ev = event(
+            actor,
+            "customer.default_plan",
+            customer_id,
+            serde_json::json!({"plan_id": plan_id}),
+        );
+        ev.customer_id = Some(customer_id.to_owned());
+        append(&mut tx, ev).await?;
+        tx.tx.commit().await?;
+        Ok(DefaultPlan {
+            customer_id: customer_id.to_owned(),
+            plan_id: plan_id.to_owned(),
+            updated_at: at,
+        })
+    }
+
+    async fn default_plan(&self, customer_id: &str) -> ApiResult<Option<DefaultPlan>> {
+        let row = sqlx::query(
+            "SELECT customer_id, plan_id, updated_at FROM default_plans WHERE customer_id = $1",
+        )
+        .bind(customer_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(DefaultPlan {
+                customer_id: r.try_get("customer_id")?,
+                plan_id: r.try_get("plan_id")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// Inserts a member (and its service's license, taking a seat of the
+/// node's allocation) and records it, inside `tx`.
+pub(super) async fn insert_member(
+    tx: &mut Tx<'_>,
+    m: Member,
+    service: Option<NewService>,
+    actor: &str,
+) -> ApiResult<MemberService> {
+    let (plan_id, options, license) = match service {
+        Some(svc) => (
+            Some(svc.plan_id),
+            svc.options,
+            Some(insert_license(tx, svc.license, actor).await?),
+        ),
+        None => (None, Vec::new(), None),
+    };
+    let row = sqlx::query(&format!(
+        "INSERT INTO members ({MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+         RETURNING {MEMBER_COLUMNS}"
+    ))
+    .bind(&m.id)
+    .bind(&m.customer_id)
+    .bind(&m.name)
+    .bind(&m.email)
+    .bind(&m.external_ref)
+    .bind(&plan_id)
+    .bind(options_json(&options)?)
+    .bind(license.as_ref().map(|l| l.id.clone()))
+    .bind(m.created_at)
+    .fetch_one(&mut *tx.tx)
+    .await
+    .map_err(|e| named_conflict(e, "this customer already has a member with this e-mail"))?;
+    let member = member_row(&row)?;
+    if let Some(license) = &member.license_id {
+        check_allocation(tx, license, Taken::Service).await?;
+    }
+    let ev = member_event(
+        actor,
+        "member.create",
+        &member,
+        member.license_id.clone(),
+        serde_json::json!({"email": member.email, "plan_id": member.plan_id, "options": member.options}),
+    );
+    append(tx, ev).await?;
+    Ok(MemberService { member, license })
+}

@@ -1,0 +1,470 @@
+//! [`NoticeStore`] on SQL.
+//!
+//! The outbox's unique key (subject, kind, lead days, due date) makes a
+//! second job run, on this instance or another, write nothing; deliveries are
+//! claimed with a conditional update, so two instances never attempt the
+//! same one at once.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{event, license_row, now, Filter, SqlStore, LICENSE_COLUMNS};
+use crate::error::{ApiError, ApiResult};
+use crate::secret;
+use crate::store::*;
+
+const SUBSCRIPTION_COLUMNS: &str = "id, kinds, webhook_url, email, role, created_at, created_by";
+const NOTIFICATION_COLUMNS: &str =
+    "id, kind, subject, lead_days, due_on, run_date, data, created_at";
+const DELIVERY_COLUMNS: &str = "id, notification_id, subscription_id, status, attempts, \
+     next_attempt_at, last_status, last_error, delivered_at, created_at";
+
+fn subscription_row(r: &AnyRow) -> ApiResult<NoticeSubscription> {
+    let kinds: String = r.try_get("kinds")?;
+    let role: Option<String> = r.try_get("role")?;
+    Ok(NoticeSubscription {
+        id: r.try_get("id")?,
+        kinds: serde_json::from_str(&kinds).map_err(ApiError::internal)?,
+        webhook_url: r.try_get("webhook_url")?,
+        email: r.try_get("email")?,
+        role: role
+            .map(|r| Role::parse(&r).ok_or_else(|| ApiError::internal("unknown role stored")))
+            .transpose()?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+    })
+}
+
+fn notification_row(r: &AnyRow) -> ApiResult<Notification> {
+    let data: String = r.try_get("data")?;
+    Ok(Notification {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        lead_days: r.try_get("lead_days")?,
+        due_on: r.try_get("due_on")?,
+        run_date: r.try_get("run_date")?,
+        data: serde_json::from_str(&data).map_err(ApiError::internal)?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn delivery_row(r: &AnyRow) -> ApiResult<Delivery> {
+    Ok(Delivery {
+        id: r.try_get("id")?,
+        notification_id: r.try_get("notification_id")?,
+        subscription_id: r.try_get("subscription_id")?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        last_status: r.try_get("last_status")?,
+        last_error: r.try_get("last_error")?,
+        delivered_at: r.try_get("delivered_at")?,
+        created_at: r.try_get("created_at")?,
+        log: Vec::new(),
+    })
+}
+
+fn attempt_row(r: &AnyRow) -> ApiResult<DeliveryAttempt> {
+    Ok(DeliveryAttempt {
+        attempt: r.try_get("attempt")?,
+        at: r.try_get("at")?,
+        status_code: r.try_get("status_code")?,
+        error: r.try_get("error")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl NoticeStore for SqlStore {
+    async fn create_notice_subscription(
+        &self,
+        s: NoticeSubscription,
+        secret: Option<String>,
+        idem: Option<Idem<NoticeSubscription>>,
+    ) -> ApiResult<Outcome<NoticeSubscription>> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO notice_subscriptions \
+             (id, kinds, webhook_url, secret, email, role, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&s.id)
+        .bind(serde_json::to_string(&s.kinds).map_err(ApiError::internal)?)
+        .bind(&s.webhook_url)
+        .bind(secret)
+        .bind(&s.email)
+        .bind(s.role.map(Role::as_str))
+        .bind(s.created_at)
+        .bind(&s.created_by)
+        .execute(&mut *tx.tx)
+        .await?;
+        super::append(
+            &mut tx,
+            event(
+                &s.created_by,
+                "notice_subscription.create",
+                &s.id,
+                // The target is named by its kind only: a URL may carry a
+                // credential in its query.
+                serde_json::json!({
+                    "kinds": s.kinds,
+                    "channel": if s.webhook_url.is_some() { "webhook" } else { "email" },
+                    "role": s.role,
+                }),
+            ),
+        )
+        .await?;
+        self.finish(tx, s, idem).await
+    }
+
+    async fn list_notice_subscriptions(
+        &self,
+        role: Option<Role>,
+        page: Page,
+    ) -> ApiResult<Vec<NoticeSubscription>> {
+        let mut f = Filter::default();
+        f.clauses.push("deleted_at IS NULL".into());
+        f.text("role", role.map(Role::as_str));
+        let sql = f.sql(
+            &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM notice_subscriptions"),
+            "created_at, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(subscription_row)
+            .collect()
+    }
+
+    async fn notice_subscription(&self, id: &str) -> ApiResult<NoticeSubscription> {
+        let row = sqlx::query(&format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM notice_subscriptions \
+             WHERE id = $1 AND deleted_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("notice subscription"))?;
+        subscription_row(&row)
+    }
+
+    async fn delete_notice_subscription(&self, id: &str, actor: &str) -> ApiResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE notice_subscriptions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
+        )
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Err(ApiError::not_found("notice subscription"));
+        }
+        sqlx::query(
+            "UPDATE notice_deliveries SET status = 'cancelled' \
+             WHERE subscription_id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+        super::append(
+            &mut tx,
+            event(
+                actor,
+                "notice_subscription.delete",
+                id,
+                serde_json::json!({}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn expiring_licenses(&self, after: i64, before: i64) -> ApiResult<Vec<LicenseRecord>> {
+        sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE status = 'active' \
+             AND expires_at >= $1 AND expires_at < $2 ORDER BY expires_at, id"
+        ))
+        .bind(after)
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(license_row)
+        .collect()
+    }
+
+    async fn record_notification(&self, n: Notification, actor: &str) -> ApiResult<bool> {
+        let mut tx = self.begin().await?;
+        // On PostgreSQL a concurrent writer of the same key is waited for,
+        // then this insert does nothing.
+        let written = sqlx::query(&format!(
+            "INSERT INTO notifications ({NOTIFICATION_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (subject, kind, lead_days, due_on) DO NOTHING"
+        ))
+        .bind(&n.id)
+        .bind(&n.kind)
+        .bind(&n.subject)
+        .bind(n.lead_days)
+        .bind(&n.due_on)
+        .bind(&n.run_date)
+        .bind(n.data.to_string())
+        .bind(n.created_at)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if written == 0 {
+            return Ok(false);
+        }
+        let subscribers = sqlx::query(
+            "SELECT id, kinds FROM notice_subscriptions WHERE deleted_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        for row in subscribers {
+            let kinds: String = row.try_get("kinds")?;
+            let kinds: Vec<String> = serde_json::from_str(&kinds).map_err(ApiError::internal)?;
+            if !kinds.contains(&n.kind) {
+                continue;
+            }
+            let subscription: String = row.try_get("id")?;
+            sqlx::query(
+                "INSERT INTO notice_deliveries \
+                 (id, notification_id, subscription_id, status, attempts, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
+            )
+            .bind(secret::new_id("dlv"))
+            .bind(&n.id)
+            .bind(&subscription)
+            .bind(n.created_at)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        super::append(
+            &mut tx,
+            event(
+                actor,
+                "notice.create",
+                &n.id,
+                serde_json::json!({
+                    "kind": n.kind,
+                    "subject": n.subject,
+                    "lead_days": n.lead_days,
+                    "due_on": n.due_on,
+                }),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn list_notifications(
+        &self,
+        filter: &NotificationFilter,
+        page: Page,
+    ) -> ApiResult<Vec<Notification>> {
+        let mut f = Filter::default();
+        f.text("kind", filter.kind.as_deref());
+        f.text("subject", filter.subject.as_deref());
+        let sql = f.sql(
+            &format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications"),
+            "created_at DESC, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(notification_row)
+            .collect()
+    }
+
+    async fn notification(&self, id: &str) -> ApiResult<Notification> {
+        let row = sqlx::query(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("notification"))?;
+        notification_row(&row)
+    }
+
+    async fn deliveries(&self, notification_id: &str) -> ApiResult<Vec<Delivery>> {
+        let mut deliveries = sqlx::query(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM notice_deliveries \
+             WHERE notification_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(notification_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(delivery_row)
+        .collect::<ApiResult<Vec<Delivery>>>()?;
+        let attempts = sqlx::query(
+            "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.error, a.next_attempt_at \
+             FROM notice_attempts a JOIN notice_deliveries d ON d.id = a.delivery_id \
+             WHERE d.notification_id = $1 ORDER BY a.delivery_id, a.attempt",
+        )
+        .bind(notification_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &attempts {
+            let delivery: String = row.try_get("delivery_id")?;
+            if let Some(d) = deliveries.iter_mut().find(|d| d.id == delivery) {
+                d.log.push(attempt_row(row)?);
+            }
+        }
+        Ok(deliveries)
+    }
+
+    async fn due_deliveries(&self, at: i64, limit: i64) -> ApiResult<Vec<String>> {
+        sqlx::query(
+            "SELECT id FROM notice_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until <= $1) \
+             ORDER BY next_attempt_at, id LIMIT $2",
+        )
+        .bind(at)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("id")?))
+        .collect()
+    }
+
+    async fn claim_delivery(
+        &self,
+        id: &str,
+        at: i64,
+        until: i64,
+    ) -> ApiResult<Option<ClaimedDelivery>> {
+        let mut tx = self.begin().await?;
+        let claim = secret::new_id("clm");
+        // The same conditions as `due_deliveries`, checked again in the
+        // update itself: of two instances, only one's update matches.
+        let Some(row) = sqlx::query(
+            "UPDATE notice_deliveries SET claim = $1, claimed_until = $2, attempts = attempts + 1 \
+             WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4 \
+             AND (claimed_until IS NULL OR claimed_until <= $4) \
+             RETURNING attempts, notification_id, subscription_id",
+        )
+        .bind(&claim)
+        .bind(until)
+        .bind(id)
+        .bind(at)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let notification_id: String = row.try_get("notification_id")?;
+        let subscription_id: String = row.try_get("subscription_id")?;
+        let attempt: i64 = row.try_get("attempts")?;
+        let n = sqlx::query(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1"
+        ))
+        .bind(&notification_id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let s = sqlx::query(
+            "SELECT webhook_url, secret, email, deleted_at FROM notice_subscriptions WHERE id = $1",
+        )
+        .bind(&subscription_id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        if s.try_get::<Option<i64>, _>("deleted_at")?.is_some() {
+            // Deleted after this delivery was written (a notice recorded
+            // while the subscription was being deleted): nothing goes out.
+            sqlx::query(
+                "UPDATE notice_deliveries SET status = 'cancelled', claim = NULL, \
+                 claimed_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+            tx.tx.commit().await?;
+            return Ok(None);
+        }
+        let url: Option<String> = s.try_get("webhook_url")?;
+        let secret: Option<String> = s.try_get("secret")?;
+        let email: Option<String> = s.try_get("email")?;
+        let target = match (url, secret, email) {
+            (Some(url), Some(secret), _) => Target::Webhook { url, secret },
+            (_, _, Some(email)) => Target::Email(email),
+            _ => return Err(ApiError::internal("a subscription without a target")),
+        };
+        tx.tx.commit().await?;
+        Ok(Some(ClaimedDelivery {
+            id: id.to_owned(),
+            claim,
+            attempt,
+            notification: notification_row(&n)?,
+            target,
+        }))
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        claim: &str,
+        result: AttemptResult,
+    ) -> ApiResult<bool> {
+        let mut tx = self.begin().await?;
+        let a = &result.attempt;
+        let delivered_at = (result.status == "delivered").then_some(a.at);
+        let updated = sqlx::query(
+            // A delivery cancelled during its attempt (its subscription
+            // deleted) stays cancelled: the attempt is only logged.
+            "UPDATE notice_deliveries SET \
+             status = CASE WHEN status = 'cancelled' THEN status ELSE $1 END, \
+             last_status = $2, last_error = $3, \
+             next_attempt_at = COALESCE($4, next_attempt_at), delivered_at = $5, \
+             claim = NULL, claimed_until = NULL \
+             WHERE id = $6 AND claim = $7",
+        )
+        .bind(result.status)
+        .bind(a.status_code)
+        .bind(&a.error)
+        .bind(a.next_attempt_at)
+        .bind(delivered_at)
+        .bind(id)
+        .bind(claim)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO notice_attempts (delivery_id, attempt, at, status_code, error, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(a.attempt)
+        .bind(a.at)
+        .bind(a.status_code)
+        .bind(&a.error)
+        .bind(a.next_attempt_at)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn purge_idempotency(&self, before: i64) -> ApiResult<u64> {
+        let mut tx = self.begin().await?;
+        let purged = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(before)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        tx.tx.commit().await?;
+        Ok(purged)
+    }
+}

@@ -1,0 +1,249 @@
+//! [`PurchaseStore`] on SQL.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{append, event, named_conflict, now, Filter, SqlStore};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{
+    currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,
+    Rebilling, LOT_EXCEEDED,
+};
+
+const PURCHASE_COLUMNS: &str = "id, customer_id, product_id, quantity, rebilled, serial, version, \
+     purchased_on, renews_on, cost_minor, currency, po_number, invoice_number, notes, created_at";
+const REBILLING_COLUMNS: &str =
+    "id, purchase_id, customer_id, quantity, invoice_number, notes, created_at";
+
+fn purchase_row(r: &AnyRow) -> ApiResult<Purchase> {
+    let quantity: i64 = r.try_get("quantity")?;
+    let rebilled: i64 = r.try_get("rebilled")?;
+    let cost_minor: Option<i64> = r.try_get("cost_minor")?;
+    let currency: Option<String> = r.try_get("currency")?;
+    let cost = match (cost_minor, currency.as_deref().and_then(currency_digits)) {
+        (Some(minor), Some(digits)) => Some(format_amount(minor, digits)),
+        _ => None,
+    };
+    Ok(Purchase {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        product_id: r.try_get("product_id")?,
+        quantity,
+        rebilled,
+        not_rebilled: quantity - rebilled,
+        serial: r.try_get("serial")?,
+        version: r.try_get("version")?,
+        purchased_on: r.try_get("purchased_on")?,
+        renews_on: r.try_get("renews_on")?,
+        cost,
+        cost_minor,
+        currency,
+        po_number: r.try_get("po_number")?,
+        invoice_number: r.try_get("invoice_number")?,
+        notes: r.try_get("notes")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn rebilling_row(r: &AnyRow) -> ApiResult<Rebilling> {
+    Ok(Rebilling {
+        id: r.try_get("id")?,
+        purchase_id: r.try_get("purchase_id")?,
+        customer_id: r.try_get("customer_id")?,
+        quantity: r.try_get("quantity")?,
+        invoice_number: r.try_get("invoice_number")?,
+        notes: r.try_get("notes")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl PurchaseStore for SqlStore {
+    async fn create_purchase(
+        &self,
+        p: Purchase,
+        actor: &str,
+        idem: Option<Idem<Purchase>>,
+    ) -> ApiResult<Outcome<Purchase>> {
+        let mut tx = self.begin().await?;
+        let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
+            .bind(&p.customer_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or_else(|| ApiError::invalid("no such customer"))?
+            .try_get("parent_id")?;
+        if let Some(parent) = parent {
+            // Below the top of the tree a node holds what its parent gives
+            // it: seats bought there would be in no parent's count.
+            return Err(ApiError::conflict(
+                "buyer_not_root",
+                format!(
+                    "customer {} has a parent ({parent}): a lot is bought by the top of the tree, which allocates it down and may re-bill it",
+                    p.customer_id
+                ),
+            )
+            .with(serde_json::json!({"parent_id": parent})));
+        }
+        sqlx::query(&format!(
+            "INSERT INTO purchases ({PURCHASE_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ))
+        .bind(&p.id)
+        .bind(&p.customer_id)
+        .bind(&p.product_id)
+        .bind(p.quantity)
+        .bind(&p.serial)
+        .bind(&p.version)
+        .bind(&p.purchased_on)
+        .bind(&p.renews_on)
+        .bind(p.cost_minor)
+        .bind(&p.currency)
+        .bind(&p.po_number)
+        .bind(&p.invoice_number)
+        .bind(&p.notes)
+        .bind(p.created_at)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| named_conflict(e, "this product already has a purchase with this serial"))?;
+        sqlx::query(
+            "INSERT INTO allocations (customer_id, product_id, seats, given, updated_at) \
+             VALUES ($1, $2, 0, 0, $3) ON CONFLICT (customer_id, product_id) DO NOTHING",
+        )
+        .bind(&p.customer_id)
+        .bind(&p.product_id)
+        .bind(now())
+        .execute(&mut *tx.tx)
+        .await?;
+        let allocated: i64 = sqlx::query(
+            "UPDATE allocations SET seats = seats + $1, updated_at = $2 \
+             WHERE customer_id = $3 AND product_id = $4 RETURNING seats",
+        )
+        .bind(p.quantity)
+        .bind(now())
+        .bind(&p.customer_id)
+        .bind(&p.product_id)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("seats")?;
+        let mut ev = event(
+            actor,
+            "purchase.create",
+            &p.id,
+            serde_json::json!({
+                "product_id": p.product_id, "quantity": p.quantity, "serial": p.serial,
+                "cost_minor": p.cost_minor, "currency": p.currency, "allocated": allocated,
+            }),
+        );
+        ev.customer_id = Some(p.customer_id.clone());
+        append(&mut tx, ev).await?;
+        self.finish(tx, p, idem).await
+    }
+
+    async fn list_purchases(
+        &self,
+        filter: &PurchaseFilter,
+        page: Page,
+    ) -> ApiResult<Vec<Purchase>> {
+        let mut f = Filter::default();
+        f.text("customer_id", filter.customer_id.as_deref());
+        f.text("product_id", filter.product_id.as_deref());
+        let sql = f.sql(
+            &format!("SELECT {PURCHASE_COLUMNS} FROM purchases"),
+            "created_at DESC, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(purchase_row)
+            .collect()
+    }
+
+    async fn purchase(&self, id: &str) -> ApiResult<Purchase> {
+        let row = sqlx::query(&format!(
+            "SELECT {PURCHASE_COLUMNS} FROM purchases WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("purchase"))?;
+        purchase_row(&row)
+    }
+
+    async fn rebillings(&self, purchase_id: &str) -> ApiResult<Vec<Rebilling>> {
+        sqlx::query(&format!(
+            "SELECT {REBILLING_COLUMNS} FROM rebillings WHERE purchase_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(purchase_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rebilling_row)
+        .collect()
+    }
+
+    async fn rebill(
+        &self,
+        r: Rebilling,
+        actor: &str,
+        idem: Option<Idem<Rebilling>>,
+    ) -> ApiResult<Outcome<Rebilling>> {
+        let mut tx = self.begin().await?;
+        // One conditional update: it takes the lot's row lock, and a
+        // concurrent re-billing waits, then sees this one's sum.
+        let grown = sqlx::query(
+            "UPDATE purchases SET rebilled = rebilled + $1 \
+             WHERE id = $2 AND rebilled + $1 <= quantity RETURNING customer_id",
+        )
+        .bind(r.quantity)
+        .bind(&r.purchase_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(grown) = grown else {
+            let row = sqlx::query("SELECT quantity, rebilled FROM purchases WHERE id = $1")
+                .bind(&r.purchase_id)
+                .fetch_optional(&mut *tx.tx)
+                .await?
+                .ok_or_else(|| ApiError::not_found("purchase"))?;
+            let (quantity, rebilled): (i64, i64) =
+                (row.try_get("quantity")?, row.try_get("rebilled")?);
+            return Err(ApiError::conflict(
+                LOT_EXCEEDED,
+                format!(
+                    "the lot has {quantity} seats and {rebilled} are re-billed already: {} cannot be re-billed",
+                    r.quantity
+                ),
+            )
+            .with(serde_json::json!({
+                "quantity": quantity,
+                "rebilled": rebilled,
+                "asked": r.quantity,
+            })));
+        };
+        let buyer: String = grown.try_get("customer_id")?;
+        sqlx::query(&format!(
+            "INSERT INTO rebillings ({REBILLING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(&r.id)
+        .bind(&r.purchase_id)
+        .bind(&r.customer_id)
+        .bind(r.quantity)
+        .bind(&r.invoice_number)
+        .bind(&r.notes)
+        .bind(r.created_at)
+        .execute(&mut *tx.tx)
+        .await?;
+        let mut ev = event(
+            actor,
+            "purchase.rebill",
+            &r.purchase_id,
+            serde_json::json!({
+                "rebilling_id": r.id, "quantity": r.quantity, "buyer": buyer,
+                "invoice_number": r.invoice_number,
+            }),
+        );
+        ev.customer_id = Some(r.customer_id.clone());
+        append(&mut tx, ev).await?;
+        self.finish(tx, r, idem).await
+    }
+}

@@ -1,0 +1,288 @@
+//! [`SubscriptionStore`] on SQL.
+
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{append, event, insert_license, now, write_seats, write_terms, Filter, SqlStore, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{
+    Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Subscription, SubscriptionFilter,
+    SubscriptionStore,
+};
+
+const COLUMNS: &str = "id, customer_id, plan_id, product_id, seats, options, zone, start_date, \
+     billing, term_from_month, term_start, term_end, billing_interval, invoices_from_month, \
+     pending, renewal, notice, status, ends_on, license_ids, version, created_at, updated_at";
+
+fn date(r: &AnyRow, column: &str) -> ApiResult<NaiveDate> {
+    let text: String = r.try_get(column)?;
+    text.parse().map_err(ApiError::internal)
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> ApiResult<T> {
+    serde_json::from_str(text).map_err(ApiError::internal)
+}
+
+fn text<T: serde::Serialize>(value: &T) -> ApiResult<String> {
+    serde_json::to_string(value).map_err(ApiError::internal)
+}
+
+fn months(r: &AnyRow, column: &str) -> ApiResult<u32> {
+    u32::try_from(r.try_get::<i64, _>(column)?).map_err(ApiError::internal)
+}
+
+fn subscription_row(r: &AnyRow) -> ApiResult<Subscription> {
+    let options: String = r.try_get("options")?;
+    let pending: Option<String> = r.try_get("pending")?;
+    let ends_on: Option<String> = r.try_get("ends_on")?;
+    let license_ids: String = r.try_get("license_ids")?;
+    Ok(Subscription {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        plan_id: r.try_get("plan_id")?,
+        product_id: r.try_get("product_id")?,
+        seats: r.try_get("seats")?,
+        options: json(&options)?,
+        zone: r.try_get("zone")?,
+        start: date(r, "start_date")?,
+        billing: r.try_get("billing")?,
+        term_from_month: months(r, "term_from_month")?,
+        term_start: date(r, "term_start")?,
+        term_end: date(r, "term_end")?,
+        interval: r.try_get("billing_interval")?,
+        invoices_from_month: months(r, "invoices_from_month")?,
+        pending: pending.as_deref().map(json).transpose()?,
+        renewal: r.try_get("renewal")?,
+        notice: r.try_get("notice")?,
+        status: r.try_get("status")?,
+        ends_on: ends_on
+            .map(|d| d.parse().map_err(ApiError::internal))
+            .transpose()?,
+        license_ids: json(&license_ids)?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The subscription row, read inside `tx`.
+async fn current(tx: &mut Tx<'_>, id: &str) -> ApiResult<Subscription> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM subscriptions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx.tx)
+    .await?
+    .ok_or_else(|| ApiError::not_found("subscription"))?;
+    subscription_row(&row)
+}
+
+#[async_trait::async_trait]
+impl SubscriptionStore for SqlStore {
+    async fn create_subscription(
+        &self,
+        s: Subscription,
+        license: NewLicense,
+        actor: &str,
+        idem: Option<Idem<Subscription>>,
+    ) -> ApiResult<Outcome<Subscription>> {
+        let mut tx = self.begin().await?;
+        insert_license(&mut tx, license, actor).await?;
+        sqlx::query(&format!(
+            "INSERT INTO subscriptions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+        ))
+        .bind(&s.id)
+        .bind(&s.customer_id)
+        .bind(&s.plan_id)
+        .bind(&s.product_id)
+        .bind(s.seats)
+        .bind(text(&s.options)?)
+        .bind(&s.zone)
+        .bind(s.start.to_string())
+        .bind(&s.billing)
+        .bind(i64::from(s.term_from_month))
+        .bind(s.term_start.to_string())
+        .bind(s.term_end.to_string())
+        .bind(&s.interval)
+        .bind(i64::from(s.invoices_from_month))
+        .bind(s.pending.as_ref().map(text).transpose()?)
+        .bind(&s.renewal)
+        .bind(&s.notice)
+        .bind(&s.status)
+        .bind(s.ends_on.map(|d| d.to_string()))
+        .bind(text(&s.license_ids)?)
+        .bind(s.version)
+        .bind(s.created_at)
+        .bind(s.updated_at)
+        .execute(&mut *tx.tx)
+        .await?;
+        let mut ev = event(
+            actor,
+            "subscription.create",
+            &s.id,
+            serde_json::json!({
+                "plan_id": s.plan_id, "seats": s.seats, "billing": s.billing,
+                "interval": s.interval, "start": s.start, "term_end": s.term_end,
+                "renewal": s.renewal, "notice": s.notice, "license_ids": s.license_ids,
+            }),
+        );
+        ev.customer_id = Some(s.customer_id.clone());
+        append(&mut tx, ev).await?;
+        self.finish(tx, s, idem).await
+    }
+
+    async fn subscription(&self, id: &str) -> ApiResult<Subscription> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM subscriptions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("subscription"))?;
+        subscription_row(&row)
+    }
+
+    async fn list_subscriptions(
+        &self,
+        filter: &SubscriptionFilter,
+        page: Page,
+    ) -> ApiResult<Vec<Subscription>> {
+        let mut f = Filter::default();
+        f.text("customer_id", filter.customer_id.as_deref());
+        f.text("plan_id", filter.plan_id.as_deref());
+        f.text("status", filter.status.as_deref());
+        // ISO dates compare as text in date order.
+        f.compare(
+            "term_end <",
+            filter.term_end_before.map(|d| d.to_string()).as_deref(),
+        );
+        let sql = f.sql(
+            &format!("SELECT {COLUMNS} FROM subscriptions"),
+            "term_end, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(subscription_row)
+            .collect()
+    }
+
+    async fn set_subscription_seats(
+        &self,
+        id: &str,
+        seats: i64,
+        may_raise: bool,
+        ev: Event,
+    ) -> ApiResult<Subscription> {
+        let mut tx = self.begin().await?;
+        let only_cut = if may_raise { "" } else { " AND seats >= $1" };
+        let row = sqlx::query(&format!(
+            "UPDATE subscriptions SET seats = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND status <> 'ended'{only_cut} RETURNING {COLUMNS}"
+        ))
+        .bind(seats)
+        .bind(now())
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = row else {
+            if current(&mut tx, id).await?.status != "ended" {
+                return Err(ApiError::forbidden(
+                    "only the admin and finance roles may raise a subscription's seats",
+                ));
+            }
+            return Err(ApiError::conflict(
+                "subscription_ended",
+                "the subscription has ended",
+            ));
+        };
+        let s = subscription_row(&row)?;
+        for license in &s.license_ids {
+            let details = serde_json::json!({ "to": seats, "subscription_id": s.id });
+            // The subscription's own row decided who may raise.
+            write_seats(
+                &mut tx,
+                license,
+                seats,
+                true,
+                event(&ev.actor, "license.seats", license, details),
+            )
+            .await?;
+        }
+        append(
+            &mut tx,
+            Event {
+                customer_id: Some(s.customer_id.clone()),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(s)
+    }
+
+    async fn update_subscription(
+        &self,
+        next: &Subscription,
+        licenses: &[LicenseRecord],
+        ev: Event,
+    ) -> ApiResult<Option<Subscription>> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE subscriptions SET billing = $1, term_from_month = $2, term_start = $3, \
+             term_end = $4, billing_interval = $5, invoices_from_month = $6, pending = $7, \
+             renewal = $8, status = $9, ends_on = $10, version = version + 1, updated_at = $11 \
+             WHERE id = $12 AND version = $13 RETURNING {COLUMNS}"
+        ))
+        .bind(&next.billing)
+        .bind(i64::from(next.term_from_month))
+        .bind(next.term_start.to_string())
+        .bind(next.term_end.to_string())
+        .bind(&next.interval)
+        .bind(i64::from(next.invoices_from_month))
+        .bind(next.pending.as_ref().map(text).transpose()?)
+        .bind(&next.renewal)
+        .bind(&next.status)
+        .bind(next.ends_on.map(|d| d.to_string()))
+        .bind(now())
+        .bind(&next.id)
+        .bind(next.version)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = row else {
+            // Changed by someone else since it was read (or gone).
+            current(&mut tx, &next.id).await?;
+            return Ok(None);
+        };
+        let s = subscription_row(&row)?;
+        // A renewal extends the licenses; a cancellation may end them sooner.
+        let operation = match ev.operation {
+            "subscription.renew" => "license.renew",
+            _ => "license.expiry",
+        };
+        for license in licenses {
+            let details = serde_json::json!({
+                "expires_at": license.expires_at, "subscription_id": s.id,
+            });
+            write_terms(
+                &mut tx,
+                license,
+                event(&ev.actor, operation, &license.id, details),
+            )
+            .await?;
+        }
+        append(
+            &mut tx,
+            Event {
+                customer_id: Some(s.customer_id.clone()),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(Some(s))
+    }
+}

@@ -1,0 +1,124 @@
+//! Members: named users of a customer, each holding one service (a
+//! license from a plan) with any number of options.
+//!
+//! A service holds one seat of the node's allocation of the plan's product,
+//! however many machines use its license; unassigning revokes the license
+//! (its machines and leases end with it) and frees the seat.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page};
+use crate::error::ApiResult;
+
+/// A named user of a customer node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Member {
+    /// Id.
+    pub id: String,
+    /// The node the member belongs to.
+    pub customer_id: String,
+    /// Name.
+    pub name: String,
+    /// E-mail (lower case), unique per node.
+    pub email: String,
+    /// The vendor's own reference.
+    pub external_ref: Option<String>,
+    /// The plan of the member's service, when assigned.
+    pub plan_id: Option<String>,
+    /// The options of the service.
+    pub options: Vec<String>,
+    /// The service's license, when assigned.
+    pub license_id: Option<String>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+    /// Last changed (Unix seconds).
+    pub updated_at: i64,
+}
+
+/// A member and the license of its service, as an assignment answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberService {
+    /// The member.
+    pub member: Member,
+    /// The service's license (none for a member created without service).
+    pub license: Option<LicenseRecord>,
+}
+
+/// The plan new members of a node get their service from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DefaultPlan {
+    /// The node.
+    pub customer_id: String,
+    /// The plan.
+    pub plan_id: String,
+    /// Set (Unix seconds).
+    pub updated_at: i64,
+}
+
+/// A service to assign: a license of `plan_id` with `options`, signed.
+#[derive(Debug, Clone)]
+pub struct NewService {
+    /// The plan.
+    pub plan_id: String,
+    /// The options chosen.
+    pub options: Vec<String>,
+    /// The license.
+    pub license: NewLicense,
+}
+
+/// Why an assignment was refused: the member holds a service of another plan.
+pub const SERVICE_ASSIGNED: &str = "service_assigned";
+
+/// Storage for members; one method per operation, each one transaction.
+#[async_trait::async_trait]
+pub trait MemberStore: Send + Sync {
+    /// Creates a member, with its service when one is given; the service
+    /// takes a seat of the node's allocation (409 `allocation_exhausted`
+    /// beyond it, and then no member is created either).
+    async fn create_member(
+        &self,
+        member: Member,
+        service: Option<NewService>,
+        actor: &str,
+        idem: Option<Idem<MemberService>>,
+    ) -> ApiResult<Outcome<MemberService>>;
+    /// The members of a node, by name.
+    async fn list_members(&self, customer_id: &str, page: Page) -> ApiResult<Vec<Member>>;
+    /// A member.
+    async fn member(&self, id: &str) -> ApiResult<Member>;
+    /// Assigns a service to a member without one, taking a seat of the
+    /// node's allocation (409 `allocation_exhausted` beyond it); a member
+    /// holding one already is refused (409 [`SERVICE_ASSIGNED`]).
+    async fn assign_service(
+        &self,
+        member_id: &str,
+        service: NewService,
+        actor: &str,
+        idem: Option<Idem<MemberService>>,
+    ) -> ApiResult<Outcome<MemberService>>;
+    /// Replaces the options of the member's service: `license` is its
+    /// license (`license.id`, which the member must still hold) with the new
+    /// features and file.
+    async fn replace_options(
+        &self,
+        member_id: &str,
+        options: Vec<String>,
+        license: LicenseRecord,
+        event: Event,
+    ) -> ApiResult<MemberService>;
+    /// Unassigns the member's service: its license is revoked, its machines
+    /// deactivated and its leases returned, and the seat is free (409
+    /// `no_service` when the member holds none).
+    async fn unassign_service(&self, member_id: &str, actor: &str) -> ApiResult<Member>;
+    /// Deletes a member, unassigning its service first.
+    async fn delete_member(&self, member_id: &str, actor: &str) -> ApiResult<Member>;
+    /// Sets the plan new members of a node get their service from.
+    async fn set_default_plan(
+        &self,
+        customer_id: &str,
+        plan_id: &str,
+        actor: &str,
+    ) -> ApiResult<DefaultPlan>;
+    /// The node's default plan, if it has one.
+    async fn default_plan(&self, customer_id: &str) -> ApiResult<Option<DefaultPlan>>;
+}

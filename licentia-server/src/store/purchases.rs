@@ -1,0 +1,204 @@
+//! Purchases: lots bought (product, quantity, serial, dates, cost, PO and
+//! invoice numbers) and the customers they were re-billed to; a lot's seats
+//! are held by its customer and allocated like any other seats.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Idem, Outcome, Page};
+use crate::error::ApiResult;
+
+/// A lot bought by a node at the top of the customer tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Purchase {
+    /// Id.
+    pub id: String,
+    /// The buyer (a node without a parent, usually a partner).
+    pub customer_id: String,
+    /// The product.
+    pub product_id: String,
+    /// Seats bought; they raised the buyer's allocation.
+    pub quantity: i64,
+    /// Seats of the lot re-billed so far.
+    pub rebilled: i64,
+    /// Seats of the lot not yet re-billed (`quantity - rebilled`).
+    pub not_rebilled: i64,
+    /// Serial or registration key, unique per product.
+    pub serial: Option<String>,
+    /// Version bought.
+    pub version: Option<String>,
+    /// Purchase date (`YYYY-MM-DD`).
+    pub purchased_on: String,
+    /// Renewal date (`YYYY-MM-DD`), after the purchase date.
+    pub renews_on: Option<String>,
+    /// Cost as a decimal string in the currency's minor-unit precision.
+    pub cost: Option<String>,
+    /// Cost in the currency's minor units (cents...).
+    pub cost_minor: Option<i64>,
+    /// ISO 4217 currency code.
+    pub currency: Option<String>,
+    /// Purchase order number.
+    pub po_number: Option<String>,
+    /// Invoice number.
+    pub invoice_number: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+    /// Recorded (Unix seconds).
+    pub created_at: i64,
+}
+
+/// Part of a lot billed on to a customer (billing only: no seat moves).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rebilling {
+    /// Id.
+    pub id: String,
+    /// The lot.
+    pub purchase_id: String,
+    /// The customer billed.
+    pub customer_id: String,
+    /// Seats billed on.
+    pub quantity: i64,
+    /// The invoice to that customer.
+    pub invoice_number: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+    /// Recorded (Unix seconds).
+    pub created_at: i64,
+}
+
+/// Filters on the purchase list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PurchaseFilter {
+    /// Only this buyer.
+    pub customer_id: Option<String>,
+    /// Only this product (id).
+    pub product_id: Option<String>,
+}
+
+/// Why a re-billing was refused: more than the lot has left.
+pub const LOT_EXCEEDED: &str = "lot_exceeded";
+
+/// Storage for purchases; one method per operation, each one transaction.
+#[async_trait::async_trait]
+pub trait PurchaseStore: Send + Sync {
+    /// Records a lot and raises the buyer's allocation of the product by
+    /// its quantity (creating the allocation). A buyer with a parent is
+    /// refused (409): below the top of the tree, seats come by allocation.
+    async fn create_purchase(
+        &self,
+        purchase: Purchase,
+        actor: &str,
+        idem: Option<Idem<Purchase>>,
+    ) -> ApiResult<Outcome<Purchase>>;
+    /// Lists purchases, newest first.
+    async fn list_purchases(&self, filter: &PurchaseFilter, page: Page)
+        -> ApiResult<Vec<Purchase>>;
+    /// A purchase.
+    async fn purchase(&self, id: &str) -> ApiResult<Purchase>;
+    /// The re-billings of a purchase, oldest first.
+    async fn rebillings(&self, purchase_id: &str) -> ApiResult<Vec<Rebilling>>;
+    /// Re-bills part of a lot; refused (409 [`LOT_EXCEEDED`]) when the lot's
+    /// re-billings would exceed its quantity.
+    async fn rebill(
+        &self,
+        rebilling: Rebilling,
+        actor: &str,
+        idem: Option<Idem<Rebilling>>,
+    ) -> ApiResult<Outcome<Rebilling>>;
+}
+
+/// ISO 4217 currencies in use, by the digits of their minor unit; any code
+/// not listed has two. Funds of a currency (BOV, CHE...) are included;
+/// precious metals and testing codes are not.
+const CURRENCIES_0: &[&str] = &[
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+    "VUV", "XAF", "XOF", "XPF",
+];
+const CURRENCIES_3: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+const CURRENCIES_4: &[&str] = &["CLF", "UYW"];
+const CURRENCIES_2: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF",
+    "CHE", "CHF", "CHW", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD",
+    "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IRR", "JMD", "KES", "KGS", "KHR", "KPW",
+    "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT",
+    "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK",
+    "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR",
+    "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "USD", "USN", "UYU",
+    "UZS", "VED", "VES", "WST", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG",
+];
+
+/// The digits of an ISO 4217 currency's minor unit (2 for EUR, 0 for JPY,
+/// 3 for KWD), or None for a code not in use.
+pub fn currency_digits(code: &str) -> Option<u32> {
+    [
+        (CURRENCIES_0, 0),
+        (CURRENCIES_2, 2),
+        (CURRENCIES_3, 3),
+        (CURRENCIES_4, 4),
+    ]
+    .iter()
+    .find(|(codes, _)| codes.contains(&code))
+    .map(|(_, digits)| *digits)
+}
+
+/// Reads a non-negative decimal amount (`"1234.50"`) into minor units of
+/// a currency with `digits` decimals; more decimals than the currency has,
+/// a sign, exponent or separator are refused.
+pub fn parse_amount(text: &str, digits: u32) -> Result<i64, String> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let decimal = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !decimal(whole) || !decimal(fraction) || text.ends_with('.') {
+        return Err(format!(
+            "'{text}' is not an amount: digits, and a '.' before the decimals"
+        ));
+    }
+    if fraction.len() > digits as usize {
+        return Err(format!(
+            "'{text}' has {} decimals; the currency has {digits}",
+            fraction.len()
+        ));
+    }
+    let scaled = format!("{whole}{fraction:0<width$}", width = digits as usize);
+    scaled
+        .parse::<i64>()
+        .map_err(|_| format!("'{text}' is too large"))
+}
+
+/// Writes minor units as a decimal amount with the currency's `digits`.
+pub fn format_amount(minor: i64, digits: u32) -> String {
+    let text = format!("{minor:0>width$}", width = digits as usize + 1);
+    let (whole, fraction) = text.split_at(text.len() - digits as usize);
+    if fraction.is_empty() {
+        whole.to_owned()
+    } else {
+        format!("{whole}.{fraction}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_round_trip_in_minor_units() {
+        assert_eq!(currency_digits("EUR"), Some(2));
+        assert_eq!(currency_digits("JPY"), Some(0));
+        assert_eq!(currency_digits("KWD"), Some(3));
+        assert_eq!(currency_digits("EURO"), None);
+        assert_eq!(currency_digits("eur"), None);
+        assert_eq!(parse_amount("12.3", 2), Ok(1230));
+        assert_eq!(parse_amount("0.05", 2), Ok(5));
+        assert_eq!(parse_amount("1200", 0), Ok(1200));
+        assert_eq!(parse_amount("1.234", 3), Ok(1234));
+        for bad in ["12.345", "-1", "1e3", "1,5", ".5", "5.", "", "+1", " 1"] {
+            assert!(parse_amount(bad, 2).is_err(), "{bad}");
+        }
+        assert!(parse_amount("99999999999999999999", 2).is_err());
+        assert_eq!(format_amount(1230, 2), "12.30");
+        assert_eq!(format_amount(5, 2), "0.05");
+        assert_eq!(format_amount(1200, 0), "1200");
+        assert_eq!(format_amount(0, 3), "0.000");
+    }
+}

@@ -1,0 +1,111 @@
+//! Reports: read-only views across the back office, as JSON or CSV.
+
+use serde::Serialize;
+
+use super::{HistoryEntry, LicenseRecord};
+use crate::error::ApiResult;
+
+/// Something that ends within a report's window.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalDue {
+    /// `license/standard`, `license/trial` (the policy's kind) or `subscription`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+    /// Product code.
+    pub product: String,
+    /// Policy id.
+    pub policy_id: String,
+    /// Policy name.
+    pub policy: String,
+    /// A subscription's plan; for a license, the plans made from its policy
+    /// (licenses carry no plan of their own).
+    pub plans: Vec<String>,
+    /// Customer node.
+    pub customer_id: Option<String>,
+    /// Its name.
+    pub customer: Option<String>,
+    /// Licensee (a subscription's: its customer).
+    pub licensee: String,
+    /// `active` or `suspended` (revoked licenses do not renew); for a
+    /// subscription `active` or `cancelled` (ended ones are left out).
+    pub status: String,
+    /// Seats.
+    pub seats: i64,
+    /// When it ends (Unix seconds).
+    pub ends_at: i64,
+}
+
+/// When a license was issued and first put to use.
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstUse {
+    /// License id.
+    pub license_id: String,
+    /// Product id.
+    pub product_id: String,
+    /// Product code.
+    pub product: String,
+    /// Policy id.
+    pub policy_id: String,
+    /// Policy name.
+    pub policy: String,
+    /// Issued (Unix seconds).
+    pub issued_at: i64,
+    /// Its first activation or floating lease (deactivated ones count), if any.
+    pub first_use_at: Option<i64>,
+}
+
+/// Activations reported by one platform.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformCount {
+    /// The platform the product reported.
+    pub platform: String,
+    /// Machines active now.
+    pub active: i64,
+    /// Every activation ever made.
+    pub total: i64,
+    /// Licenses with at least one activation on it.
+    pub licenses: i64,
+}
+
+/// Licenses of one license model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelCount {
+    /// Policy kind: `standard` or `trial`.
+    pub kind: String,
+    /// `unbound`, `node-locked`, `floating` or `named-user`.
+    pub binding: String,
+    /// Licenses issued.
+    pub licenses: i64,
+    /// Of which active (not suspended nor revoked).
+    pub active: i64,
+    /// Seats they grant.
+    pub seats: i64,
+    /// Seats taken by activations.
+    pub seats_used: i64,
+}
+
+/// The most history entries one customer's entitlement history holds.
+pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
+
+/// Storage for reports; one method per operation, each one query.
+#[async_trait::async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Licenses not revoked and subscriptions not ended, ending in
+    /// `[from, until]`, soonest first.
+    async fn renewals_due(&self, from: i64, until: i64) -> ApiResult<Vec<RenewalDue>>;
+    /// The nodes of the customer tree without a parent, by name.
+    async fn customer_roots(&self) -> ApiResult<Vec<String>>;
+    /// Every license of a customer node, oldest first.
+    async fn customer_licenses(&self, customer_id: &str) -> ApiResult<Vec<LicenseRecord>>;
+    /// Every license's issue and first use.
+    async fn first_uses(&self) -> ApiResult<Vec<FirstUse>>;
+    /// Activations by platform, most active first.
+    async fn platforms(&self) -> ApiResult<Vec<PlatformCount>>;
+    /// Licenses by policy kind and binding, most used first.
+    async fn license_models(&self) -> ApiResult<Vec<ModelCount>>;
+    /// The history entries of a customer node and of its licenses, oldest
+    /// first, at most `limit`.
+    async fn customer_events(&self, customer_id: &str, limit: i64) -> ApiResult<Vec<HistoryEntry>>;
+}

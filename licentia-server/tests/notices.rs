@@ -1,0 +1,905 @@
+//! Jobs and notices, over a real socket on SQLite and (when
+//! `LICENTIA_TEST_POSTGRES` is set) PostgreSQL: the 90/30/7-day notices of an
+//! expiring license fire on their days and once only (a second run, or two
+//! instances at once, write nothing more); a webhook receiver that fails its
+//! first request still gets every notification exactly once, each with a
+//! valid signature, the failure and its backoff in the delivery log; an SMTP
+//! receiver gets the e-mail notices; roles and bad input; `licentia jobs run
+//! --now` through the binary.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Days, NaiveDate};
+use licentia_server::{jobs, AppState};
+use licentia::Timestamp;
+use serde_json::{json, Value};
+use support::{hmac_hex, s, webhook_receiver, Backend, PgDb, Server};
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// A tiny SMTP receiver on 127.0.0.1:0: accepts every message; returns its
+/// port and the (recipient, message) pairs it got.
+async fn smtp_receiver() -> (u16, Arc<Mutex<Vec<(String, String)>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let got: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let log = log.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let mut to = String::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if line.starts_with("EHLO") {
+                        b"250-test\r\n250 OK\r\n"
+                    } else if let Some(rcpt) = line.strip_prefix("RCPT TO:") {
+                        to = rcpt.trim_matches(['<', '>']).to_owned();
+                        b"250 OK\r\n"
+                    } else if line == "DATA" {
+                        write.write_all(b"354 go on\r\n").await.unwrap();
+                        let mut message = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        log.lock().unwrap().push((to.clone(), message));
+                        b"250 queued\r\n"
+                    } else if line == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// A server whose e-mail notices go to a test SMTP receiver.
+async fn start(backend: Backend, smtp_port: u16) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres(db) => (Some(db.url()), Some(db)),
+    };
+    let mut config = support::config(dir.path(), url);
+    config.smtp_host = Some("127.0.0.1".into());
+    config.smtp_port = smtp_port;
+    config.smtp_from = Some("licentia@example.com".into());
+    Server::start_with(config, dir, pg).await
+}
+
+async fn run(srv: &Server, day: NaiveDate) -> Value {
+    let (status, report) = srv
+        .call(
+            "POST",
+            "/v1/jobs/run",
+            Some(&srv.admin),
+            Some(json!({"date": day.to_string()})),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+fn written(report: &Value) -> u64 {
+    report["written"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+async fn count(srv: &Server, path: &str) -> usize {
+    let (status, page) = srv
+        .call("GET", &format!("{path}&limit=500"), Some(&srv.admin), None)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().len()
+}
+
+async fn story(backend: Backend) {
+    let (hook, seen) = webhook_receiver(true).await;
+    let (smtp_port, mails) = smtp_receiver().await;
+    let srv = start(backend, smtp_port).await;
+    let admin = srv.admin.clone();
+    let issuer = srv.token("issuer").await;
+    let finance = srv.token("finance").await;
+    let auditor = srv.token("auditor").await;
+
+    // A webhook subscription: its secret is shown once, and a retry with
+    // the same Idempotency-Key gets the same answer.
+    let body = json!({"kinds": ["license.expiring"], "webhook_url": hook});
+    let key = [("Idempotency-Key", "hook-1")];
+    let (status, created) = srv
+        .call_at(
+            &srv.base,
+            "POST",
+            "/v1/notice-subscriptions",
+            Some(&admin),
+            Some(body.clone()),
+            &key,
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let secret = s(&created["secret"]);
+    assert!(secret.starts_with("whsec_"));
+    let hook_id = s(&created["subscription"]["id"]);
+    let (status, again) = srv
+        .call_at(
+            &srv.base,
+            "POST",
+            "/v1/notice-subscriptions",
+            Some(&admin),
+            Some(body),
+            &key,
+        )
+        .await;
+    assert_eq!((status, &again), (201, &created));
+    let (_, listed) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert!(
+        !listed.to_string().contains(&secret),
+        "the secret is shown once only"
+    );
+
+    // Roles: finance subscribes for itself (by e-mail), not for others.
+    let mail = json!({"kinds": ["license.expiring", "invoice.due"], "email": "billing@example.com", "role": "finance"});
+    let created = srv
+        .post_ok("/v1/notice-subscriptions", &finance, mail.clone(), 201)
+        .await;
+    assert!(created["secret"].is_null(), "{created}");
+    let mail_id = s(&created["subscription"]["id"]);
+    let mut unscoped = mail.clone();
+    unscoped.as_object_mut().unwrap().remove("role");
+    for (token, body) in [
+        (&finance, unscoped),
+        (&auditor, mail.clone()),
+        (&issuer, mail),
+    ] {
+        let (status, _) = srv
+            .call("POST", "/v1/notice-subscriptions", Some(token), Some(body))
+            .await;
+        assert_eq!(status, 403);
+    }
+    let (_, mine) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&finance), None)
+        .await;
+    let ids: Vec<String> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| s(&i["id"]))
+        .collect();
+    assert_eq!(ids, std::slice::from_ref(&mail_id));
+    let (_, all) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
+        .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/notice-subscriptions/{hook_id}"),
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = srv
+        .call("POST", "/v1/jobs/run", Some(&finance), Some(json!({})))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = srv.call("GET", "/v1/notifications", None, None).await;
+    assert_eq!(status, 401);
+
+    // Bad input: 4xx with a problem document, never a 500.
+    for bad in [
+        json!({"kinds": [], "webhook_url": hook}),
+        json!({"kinds": ["license.expired"], "webhook_url": hook}),
+        json!({"kinds": ["license.expiring", "license.expiring"], "webhook_url": hook}),
+        json!({"kinds": ["license.expiring"]}),
+        json!({"kinds": ["license.expiring"], "webhook_url": hook, "email": "a@example.com"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": "https://hooks.example/x"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": "ftp://hooks.example/x"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": "not a url"}),
+        // A credential in the authority would be sent as the Host header.
+        json!({"kinds": ["license.expiring"], "webhook_url": "http://user:pw@hooks.example/x"}),
+        json!({"kinds": ["license.expiring"], "email": "no-at-sign"}),
+        json!({"kinds": ["license.expiring"], "email": "a@b.c\r\nBcc: x@y.z"}),
+        json!({"kinds": ["license.expiring"], "webhook_url": hook, "role": "owner"}),
+        json!({"kinds": "license.expiring", "webhook_url": hook}),
+        json!({"kinds": ["license.expiring"], "webhook_url": hook, "colour": "red"}),
+    ] {
+        let (status, problem) = srv
+            .call(
+                "POST",
+                "/v1/notice-subscriptions",
+                Some(&admin),
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(status, 422, "{bad} gave {problem}");
+    }
+    for bad in [
+        json!({"date": "2030-02-30"}),
+        json!({"date": "tomorrow"}),
+        json!({"day": "2030-01-01"}),
+    ] {
+        let (status, _) = srv
+            .call("POST", "/v1/jobs/run", Some(&admin), Some(bad))
+            .await;
+        assert_eq!(status, 422);
+    }
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            "/v1/notice-subscriptions/nsb_nope",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/notifications/ntf_nope/deliveries",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // Two licenses: one valid through 2030-03-31, one three months longer.
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "notices-cad",
+            json!({"name": "yearly", "binding": "unbound"}),
+        )
+        .await;
+    let mut licenses = Vec::new();
+    for (n, expires) in ["2030-04-01", "2030-07-01"].into_iter().enumerate() {
+        let key = format!("issue-{n}");
+        let (status, v) = srv
+            .call_at(
+                &srv.base,
+                "POST",
+                "/v1/licenses",
+                Some(&issuer),
+                Some(json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires})),
+                &[("Idempotency-Key", &key)],
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+        licenses.push(s(&v["license"]["id"]));
+    }
+    let last_day = date("2030-03-31");
+    let lead = |days: u64| last_day.checked_sub_days(Days::new(days)).unwrap();
+
+    // The day before the 90-day notice: nothing due. The first run also
+    // purges the idempotency answers older than a week before its day.
+    let report = run(&srv, lead(91)).await;
+    assert_eq!(written(&report), 0, "{report}");
+    assert!(
+        report["idempotency_purged"].as_u64().unwrap() >= 3,
+        "{report}"
+    );
+
+    // 90 days before: the notice is written and its first delivery fails.
+    let report = run(&srv, lead(90)).await;
+    assert_eq!(
+        report["written"],
+        json!({"license.expiring": 1}),
+        "{report}"
+    );
+    assert_eq!(report["deliveries"]["retrying"], 1, "{report}");
+    assert_eq!(report["deliveries"]["delivered"], 1, "the e-mail: {report}");
+    let history = count(&srv, "/v1/history?operation=notice.create").await;
+    assert_eq!(history, 1);
+
+    // The same day again, and two instances at once: nothing more.
+    let report = run(&srv, lead(90)).await;
+    assert_eq!(
+        (written(&report), report["already_written"].as_u64()),
+        (0, Some(1)),
+        "{report}"
+    );
+    assert_eq!(report["idempotency_purged"], 0, "{report}");
+    // Two more instances' worth of jobs, on the same database.
+    let (one, two) = (
+        AppState::open(&srv.config).await.unwrap(),
+        AppState::open(&srv.config).await.unwrap(),
+    );
+    let (a, b) = tokio::join!(
+        jobs::run(&one, lead(90), "test"),
+        jobs::run(&two, lead(90), "test")
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.written.len() + b.written.len(), 0, "{a} / {b}");
+    assert_eq!(
+        count(&srv, "/v1/notifications?kind=license.expiring").await,
+        1
+    );
+    assert_eq!(
+        count(&srv, "/v1/history?operation=notice.create").await,
+        history
+    );
+
+    // The failed delivery is in the log, with its backoff; it is retried
+    // when due, and succeeds.
+    let (_, page) = srv
+        .call("GET", "/v1/notifications", Some(&auditor), None)
+        .await;
+    let first = page["items"][0].clone();
+    assert_eq!(
+        (s(&first["subject"]), first["lead_days"].as_i64()),
+        (licenses[0].clone(), Some(90))
+    );
+    assert_eq!(s(&first["due_on"]), "2030-03-31");
+    let path = format!("/v1/notifications/{}/deliveries", s(&first["id"]));
+    let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
+    let by_sub = |log: &Value, id: &str| -> Value {
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["subscription_id"] == json!(id))
+            .unwrap()
+            .clone()
+    };
+    let hook_delivery = by_sub(&log, &hook_id);
+    assert_eq!(s(&hook_delivery["status"]), "pending");
+    assert_eq!(hook_delivery["last_status"], 500);
+    let failed = &hook_delivery["log"][0];
+    let retry_at = failed["next_attempt_at"].as_i64().unwrap();
+    assert_eq!(
+        retry_at,
+        failed["at"].as_i64().unwrap() + srv.config.delivery_backoff_secs as i64
+    );
+    assert_eq!(s(&by_sub(&log, &mail_id)["status"]), "delivered");
+    // Not due yet: nothing is attempted.
+    let early = jobs::deliver(&one, Timestamp(retry_at - 1)).await.unwrap();
+    assert_eq!(early.delivered + early.retrying + early.failed, 0);
+    // Two instances' delivery passes at once: the claim lets one attempt it.
+    let (a, b) = tokio::join!(
+        jobs::deliver(&one, Timestamp(retry_at)),
+        jobs::deliver(&two, Timestamp(retry_at))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.delivered + b.delivered, a.retrying + b.retrying), (1, 0));
+    let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
+    let hook_delivery = by_sub(&log, &hook_id);
+    assert_eq!(s(&hook_delivery["status"]), "delivered");
+    assert_eq!(hook_delivery["attempts"], 2);
+    let attempts: Vec<(Value, Value)> = hook_delivery["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["attempt"].clone(), a["status_code"].clone()))
+        .collect();
+    assert_eq!(attempts, [(json!(1), json!(500)), (json!(2), json!(200))]);
+    assert_eq!(hook_delivery["log"][1]["at"], retry_at);
+
+    // 30 and 7 days before, and on the last day: one notice each day, for
+    // the first license only; after its end, none more for it. The day
+    // after is the second license's 90-day notice.
+    for (day, want) in [
+        (lead(31), 0),
+        (lead(30), 1),
+        (lead(8), 0),
+        (lead(7), 1),
+        (last_day, 0),
+        (date("2030-04-01"), 1),
+    ] {
+        let report = run(&srv, day).await;
+        assert_eq!(written(&report), want, "{day}: {report}");
+        if want == 1 {
+            assert_eq!(report["deliveries"]["delivered"], 2, "{day}: {report}");
+        }
+    }
+    let leads_of = |page: &Value| {
+        let mut leads: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["lead_days"].as_i64().unwrap())
+            .collect();
+        leads.sort_unstable();
+        leads
+    };
+    let (_, page) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={}", licenses[0]),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(leads_of(&page), [7, 30, 90]);
+    // A run that catches up on missed days writes every lead time already
+    // reached that was not written yet, each once.
+    let report = run(&srv, date("2030-06-24")).await;
+    assert_eq!(written(&report), 2, "{report}");
+    let (_, page) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={}", licenses[1]),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(leads_of(&page), [7, 30, 90]);
+    assert_eq!(
+        count(&srv, "/v1/notifications?kind=license.expiring").await,
+        6
+    );
+
+    // The receiver saw every notification exactly once with a 200 (and one
+    // failed request), each validly signed, the header naming the body's id.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 7, "6 notifications and one failure");
+    let mut delivered: BTreeMap<String, usize> = BTreeMap::new();
+    for (status, signature, id, body) in &seen {
+        let (t, v1) = signature
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split_once(",v1="))
+            .unwrap_or_else(|| panic!("signature header {signature:?}"));
+        assert_eq!(&hmac_hex(&secret, t, body), v1, "a valid signature");
+        assert!(jobs::verify_signature(
+            secret.as_bytes(),
+            signature,
+            body,
+            t.parse().unwrap(),
+            0
+        ));
+        assert!(!jobs::verify_signature(
+            b"whsec_other",
+            signature,
+            body,
+            t.parse().unwrap(),
+            0
+        ));
+        let notification: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(&s(&notification["id"]), id);
+        assert_eq!(s(&notification["kind"]), "license.expiring");
+        if *status == 200 {
+            *delivered.entry(id.clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(delivered.len(), 6);
+    assert!(delivered.values().all(|&n| n == 1), "{delivered:?}");
+
+    // The e-mails: one per notification, to the finance address.
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 6);
+    for id in delivered.keys() {
+        let found: Vec<_> = mails
+            .iter()
+            .filter(|(_, m)| m.contains(id.as_str()))
+            .collect();
+        assert_eq!(found.len(), 1, "{id}");
+        assert_eq!(found[0].0, "billing@example.com");
+        assert!(found[0].1.contains("Subject: [licentia] license.expiring"));
+    }
+
+    // A deleted subscription gets nothing more; the finance role deletes its own.
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/notice-subscriptions/{mail_id}"),
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, left) = srv
+        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
+        .await;
+    assert_eq!(left["items"].as_array().unwrap().len(), 1);
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/notice-subscriptions/{mail_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_postgres() {
+    let Some(db) = PgDb::create("notices").await else {
+        return;
+    };
+    story(Backend::Postgres(db)).await;
+}
+
+/// With `jobs_interval_secs` set, `licentia serve` runs the jobs itself:
+/// a license expiring within a week gets its notices without any call.
+async fn periodic(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres(db) => (Some(db.url()), Some(db)),
+    };
+    let mut config = support::config(dir.path(), url);
+    config.jobs_interval_secs = 1;
+    let srv = Server::start_with(config, dir, pg).await;
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "tick-cad",
+            json!({"name": "trial", "binding": "unbound", "duration_days": 5}),
+        )
+        .await;
+    let (license, _) = srv.issue(&issuer, &policy).await;
+    // Polled with a deadline: the assertion is on what is written, not when.
+    let path = format!("/v1/notifications?subject={license}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let leads = loop {
+        let (_, page) = srv.call("GET", &path, Some(&srv.admin), None).await;
+        let items = page["items"].as_array().unwrap();
+        if items.len() == 3 || std::time::Instant::now() > deadline {
+            let mut leads: Vec<i64> = items
+                .iter()
+                .map(|n| n["lead_days"].as_i64().unwrap())
+                .collect();
+            leads.sort_unstable();
+            break leads;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(leads, [7, 30, 90]);
+    let (_, history) = srv
+        .call(
+            "GET",
+            "/v1/history?operation=notice.create",
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    assert_eq!(history["items"][0]["actor"], "system");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_the_jobs_sqlite() {
+    periodic(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_the_jobs_postgres() {
+    let Some(db) = PgDb::create("notices_periodic").await else {
+        return;
+    };
+    periodic(Backend::Postgres(db)).await;
+}
+
+/// The notices of one subject, as (kind, lead days, due on), sorted.
+async fn notices_of(srv: &Server, subject: &str) -> Vec<(String, i64, String)> {
+    let (_, page) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={subject}&limit=500"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    let mut out: Vec<(String, i64, String)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                s(&n["kind"]),
+                n["lead_days"].as_i64().unwrap(),
+                s(&n["due_on"]),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Subscriptions: the jobs renew a term that ended (once, however often
+/// they run), end one that does not renew, and write the renewal, the
+/// coming end, invoices and cancellation deadlines at their lead times.
+async fn subscriptions(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "subs-notices",
+            json!({"name": "sub", "binding": "unbound"}),
+        )
+        .await;
+    let plan = srv
+        .post_ok(
+            "/v1/plans",
+            &issuer,
+            json!({"name": "Business", "policy_id": policy}),
+            201,
+        )
+        .await;
+    let customer = srv
+        .post_ok(
+            "/v1/customers",
+            &issuer,
+            json!({"kind": "customer", "name": "Acme GmbH"}),
+            201,
+        )
+        .await;
+    let subscribe = |renewal: &str| {
+        json!({
+            "customer_id": customer["id"], "plan_id": plan["id"], "seats": 2,
+            "billing": "prepaid_1y", "interval": "yearly", "start": "2030-01-01",
+            "renewal": renewal, "notice": "1 month before term end",
+        })
+    };
+    let renews = srv
+        .post_ok("/v1/subscriptions", &issuer, subscribe("always"), 201)
+        .await;
+    let renews = s(&renews["subscription"]["id"]);
+    let ends = srv
+        .post_ok("/v1/subscriptions", &issuer, subscribe("none"), 201)
+        .await;
+    let ends = s(&ends["subscription"]["id"]);
+    let of_kind = |all: &[(String, i64, String)], kind: &str| -> Vec<(i64, String)> {
+        all.iter()
+            .filter(|n| n.0 == kind)
+            .map(|n| (n.1, n.2.clone()))
+            .collect()
+    };
+
+    // 1 November: the last day to cancel (30 November) is 30 days away;
+    // the next invoice (1 January) 61; the end of the one that does not
+    // renew, 60.
+    run(&srv, date("2030-11-01")).await;
+    let got = notices_of(&srv, &renews).await;
+    assert_eq!(
+        of_kind(&got, "cancellation.deadline"),
+        [(30, "2030-11-30".into()), (90, "2030-11-30".into())]
+    );
+    assert_eq!(of_kind(&got, "invoice.due"), [(90, "2031-01-01".into())]);
+    assert!(of_kind(&got, "subscription.expiring").is_empty());
+    let got = notices_of(&srv, &ends).await;
+    assert_eq!(
+        of_kind(&got, "subscription.expiring"),
+        [(90, "2030-12-31".into())]
+    );
+    run(&srv, date("2030-12-01")).await;
+    assert_eq!(
+        of_kind(&notices_of(&srv, &ends).await, "subscription.expiring"),
+        [(30, "2030-12-31".into()), (90, "2030-12-31".into())]
+    );
+
+    // 1 January: the term that ended yesterday renews, once; the other
+    // subscription ends.
+    let report = run(&srv, date("2031-01-01")).await;
+    assert_eq!(report["renewed"], 1, "{report}");
+    let got = notices_of(&srv, &renews).await;
+    assert_eq!(
+        of_kind(&got, "subscription.renewed"),
+        [(0, "2031-01-01".into())]
+    );
+    let (_, sub) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions/{renews}"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s(&sub["term_start"]), s(&sub["term_end"])),
+        ("2031-01-01".into(), "2031-12-31".into())
+    );
+    let (_, sub) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions/{ends}"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(s(&sub["status"]), "ended");
+    let history = count(&srv, "/v1/history?operation=subscription.renew").await;
+    let notices = count(&srv, "/v1/notifications?offset=0").await;
+    let report = run(&srv, date("2031-01-01")).await;
+    assert_eq!(
+        (report["renewed"].as_u64(), written(&report)),
+        (Some(0), 0),
+        "{report}"
+    );
+    assert_eq!(
+        count(&srv, "/v1/history?operation=subscription.renew").await,
+        history
+    );
+    assert_eq!(count(&srv, "/v1/notifications?offset=0").await, notices);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_sqlite() {
+    subscriptions(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_postgres() {
+    let Some(db) = PgDb::create("notices_subscriptions").await else {
+        return;
+    };
+    subscriptions(Backend::Postgres(db)).await;
+}
+
+/// A webhook subscription deleted while one of its deliveries is being
+/// attempted (the receiver deletes it, then fails): the failure does not
+/// bring the cancelled delivery back, and nothing more is sent to the
+/// deleted webhook.
+async fn deleted_during_delivery(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let subscription: Arc<Mutex<Option<String>>> = Arc::default();
+    let hits = Arc::new(Mutex::new(0_usize));
+    let app = {
+        let (base, admin) = (srv.base.clone(), srv.admin.clone());
+        let (subscription, hits) = (subscription.clone(), hits.clone());
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move || async move {
+                *hits.lock().unwrap() += 1;
+                let id = subscription.lock().unwrap().clone().unwrap();
+                // Deleted once; the deliveries attempted alongside find it gone.
+                let status = reqwest::Client::new()
+                    .delete(format!("{base}/v1/notice-subscriptions/{id}"))
+                    .bearer_auth(&admin)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16();
+                assert!(status == 200 || status == 404, "{status}");
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let created = srv
+        .post_ok(
+            "/v1/notice-subscriptions",
+            &srv.admin,
+            json!({"kinds": ["license.expiring"], "webhook_url": hook}),
+            201,
+        )
+        .await;
+    *subscription.lock().unwrap() = Some(s(&created["subscription"]["id"]));
+
+    let (_, policy) = srv
+        .product_and_policy(
+            &srv.admin,
+            "gone",
+            json!({"name": "p", "duration_days": 20}),
+        )
+        .await;
+    let (license, _) = srv.issue(&srv.admin, &policy).await;
+    let (_, record) = srv
+        .call(
+            "GET",
+            &format!("/v1/licenses/{license}"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    let last_day = Timestamp(record["expires_at"].as_i64().unwrap() - 1)
+        .to_string()
+        .get(..10)
+        .map(date)
+        .unwrap();
+    let report = run(&srv, last_day.checked_sub_days(Days::new(7)).unwrap()).await;
+    assert!(written(&report) > 0, "{report}");
+    let sent = *hits.lock().unwrap();
+    assert!(sent > 0, "{report}");
+
+    let (_, notices) = srv
+        .call(
+            "GET",
+            &format!("/v1/notifications?subject={license}"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    for n in notices["items"].as_array().unwrap() {
+        let path = format!("/v1/notifications/{}/deliveries", s(&n["id"]));
+        let (_, log) = srv.call("GET", &path, Some(&srv.admin), None).await;
+        for d in log["items"].as_array().unwrap() {
+            assert_eq!(s(&d["status"]), "cancelled", "{d}");
+        }
+    }
+    // Long after every retry time: nothing is due, nothing is sent.
+    let state = AppState::open(&srv.config).await.unwrap();
+    let later = jobs::deliver(&state, Timestamp(Timestamp::now().0 + 30 * 86_400))
+        .await
+        .unwrap();
+    assert_eq!(later.delivered + later.retrying + later.failed, 0);
+    assert_eq!(*hits.lock().unwrap(), sent);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_during_delivery_sqlite() {
+    deleted_during_delivery(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_during_delivery_postgres() {
+    let Some(db) = PgDb::create("deleted during delivery").await else {
+        return;
+    };
+    deleted_during_delivery(Backend::Postgres(db)).await;
+}
+
+/// `POST /v1/jobs/run` for a day whose lead times or retention reach past
+/// the calendar's ends (years 1 to 9999) is the caller's mistake: 422,
+/// nothing written, not a 500.
+async fn calendar_ends(backend: Backend) {
+    let srv = Server::start(backend).await;
+    for day in ["0001-01-01", "0001-01-07", "9999-12-31", "9999-10-15"] {
+        let (status, problem) = srv
+            .call(
+                "POST",
+                "/v1/jobs/run",
+                Some(&srv.admin),
+                Some(json!({ "date": day })),
+            )
+            .await;
+        assert_eq!(status, 422, "{day}: {problem}");
+        assert!(s(&problem["detail"]).contains("calendar"), "{problem}");
+    }
+    assert_eq!(count(&srv, "/v1/history?operation=notice.create").await, 0);
+    // The nearest days that fit run.
+    run(&srv, date("0001-01-08")).await;
+    run(&srv, date("9999-10-02")).await;
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn jobs_run_at_the_calendar_ends_sqlite() {
+    calendar_ends(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn jobs_run_at_the_calendar_ends_postgres() {
+    let Some(db) = PgDb::create("jobs at the calendar ends").await else {
+        return;
+    };
+    calendar_ends(Backend::Postgres(db)).await;
+}

@@ -1,0 +1,225 @@
+//! Plans and their add-on options, over a real socket on SQLite and (when
+//! `LICENTIA_TEST_POSTGRES` is set) PostgreSQL: creation judged by the core,
+//! roles, listing, and licenses issued from a plan carrying the chosen
+//! options' entitlements in their signed files.
+
+mod support;
+
+use licentia::Timestamp;
+use serde_json::json;
+use support::{kind, s, Backend, PgDb, Server};
+
+async fn story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let auditor = srv.token("auditor").await;
+    let (product, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "plans-cad",
+            json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]}),
+        )
+        .await;
+    let business = json!({
+        "name": "Business",
+        "policy_id": policy,
+        "options": [
+            {"code": "cloud", "name": "Cloud sync", "entitlements": ["cloud=5"]},
+            {"code": "export", "name": "Export", "entitlements": ["export", "pdf"]}
+        ]
+    });
+
+    // Who may create, and what the core refuses.
+    let (status, _) = srv
+        .call("POST", "/v1/plans", Some(&auditor), Some(business.clone()))
+        .await;
+    assert_eq!(status, 403);
+    let mut bad = business.clone();
+    bad["options"][0]["entitlements"] = json!(["cloud=many"]);
+    assert_eq!(
+        srv.call("POST", "/v1/plans", Some(&issuer), Some(bad))
+            .await
+            .0,
+        422
+    );
+    let mut twice = business.clone();
+    twice["options"][1]["code"] = json!("cloud");
+    assert_eq!(
+        srv.call("POST", "/v1/plans", Some(&issuer), Some(twice))
+            .await
+            .0,
+        422
+    );
+    let mut nowhere = business.clone();
+    nowhere["policy_id"] = json!("pol_nothing");
+    assert_eq!(
+        srv.call("POST", "/v1/plans", Some(&issuer), Some(nowhere))
+            .await
+            .0,
+        422
+    );
+
+    let plan = srv
+        .post_ok("/v1/plans", &issuer, business.clone(), 201)
+        .await;
+    let plan_id = s(&plan["id"]);
+    assert_eq!(plan["product_id"], json!(product));
+    let (status, body) = srv
+        .call("POST", "/v1/plans", Some(&issuer), Some(business))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let essential = srv
+        .post_ok(
+            "/v1/plans",
+            &issuer,
+            json!({"name": "Essential", "policy_id": policy}),
+            201,
+        )
+        .await;
+    assert_eq!(essential["options"], json!([]));
+
+    // Reads.
+    let (_, listed) = srv
+        .call(
+            "GET",
+            &format!("/v1/plans?product_id={product}"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let names: Vec<String> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| s(&p["name"]))
+        .collect();
+    assert_eq!(names, ["Business", "Essential"]);
+    let (status, shown) = srv
+        .call("GET", &format!("/v1/plans/{plan_id}"), Some(&auditor), None)
+        .await;
+    assert_eq!(
+        (status, &shown["options"][1]["code"]),
+        (200, &json!("export"))
+    );
+    let (status, body) = srv
+        .call("GET", "/v1/plans/nothing", Some(&auditor), None)
+        .await;
+    assert_eq!((status, kind(&body)), (404, "not_found"), "{body}");
+
+    // A license of the plan with one option: the policy's features plus the option's.
+    let path = format!("/v1/plans/{plan_id}/licenses");
+    let issued = srv
+        .post_ok(
+            &path,
+            &issuer,
+            json!({"licensee": "Acme", "options": ["cloud"]}),
+            201,
+        )
+        .await;
+    assert!(s(&issued["license_key"]).len() > 10);
+    let record = &issued["license"];
+    assert_eq!(record["policy_id"], json!(policy));
+    assert_eq!(record["spec"]["features"], json!(["core", "cloud=5"]));
+    let verifier = srv.verifier().await;
+    let license = verifier.verify(&s(&record["file"])).unwrap();
+    let now = Timestamp::now();
+    assert!(license.has_feature("core", now));
+    assert_eq!(
+        license.entitlement("cloud", now).and_then(|e| e.count),
+        Some(5)
+    );
+    assert!(!license.has_feature("export", now));
+    // No option: the policy's features only.
+    let plain = srv
+        .post_ok(&path, &issuer, json!({"licensee": "Acme"}), 201)
+        .await;
+    assert_eq!(plain["license"]["spec"]["features"], json!(["core"]));
+
+    // Options the plan lacks, options twice, and roles are refused.
+    for options in [json!(["gold"]), json!(["cloud", "cloud"])] {
+        let (status, body) = srv
+            .call(
+                "POST",
+                &path,
+                Some(&issuer),
+                Some(json!({"licensee": "Acme", "options": options})),
+            )
+            .await;
+        assert_eq!(status, 422, "{body}");
+    }
+    let (status, _) = srv
+        .call(
+            "POST",
+            &path,
+            Some(&auditor),
+            Some(json!({"licensee": "Acme"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = srv
+        .call(
+            "POST",
+            "/v1/plans/nothing/licenses",
+            Some(&issuer),
+            Some(json!({"licensee": "Acme"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // An Idempotency-Key replays the first answer, key included.
+    let again = || {
+        let (srv, issuer, path) = (&srv, issuer.clone(), path.clone());
+        async move {
+            srv.call_at(
+                &srv.base,
+                "POST",
+                &path,
+                Some(&issuer),
+                Some(json!({"licensee": "Replay", "options": ["export"]})),
+                &[("Idempotency-Key", "plan-once")],
+            )
+            .await
+        }
+    };
+    let (first_status, first) = again().await;
+    let (second_status, second) = again().await;
+    assert_eq!((first_status, second_status), (201, 201));
+    assert_eq!(first["license_key"], second["license_key"]);
+    assert_eq!(
+        first["license"]["spec"]["features"],
+        json!(["core", "export", "pdf"])
+    );
+
+    // Every creation and issue is in the history.
+    let count = |op: &'static str| {
+        let auditor = auditor.clone();
+        let srv = &srv;
+        async move {
+            let (_, h) = srv
+                .call(
+                    "GET",
+                    &format!("/v1/history?operation={op}&limit=100"),
+                    Some(&auditor),
+                    None,
+                )
+                .await;
+            h["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count("plan.create").await, 2);
+    assert_eq!(count("license.issue").await, 3);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plans_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plans_postgres() {
+    let Some(db) = PgDb::create("plans").await else {
+        return;
+    };
+    story(Backend::Postgres(db)).await;
+}

@@ -1,0 +1,701 @@
+//! Reports, over a real socket on SQLite and (when `LICENTIA_TEST_POSTGRES`
+//! is set) PostgreSQL: each report's numbers against data made here, the CSV
+//! form parsed back (quoting, formula escape), roles, bad queries.
+
+mod support;
+
+use licentia::{Timestamp, DAY};
+use serde_json::{json, Value};
+use support::{machine, node, s, Backend, PgDb, Server};
+
+/// GETs `path` as CSV; returns the status and the rows (header first),
+/// parsed by an independent CSV reader.
+async fn csv(srv: &Server, path: &str, token: &str) -> (u16, Vec<Vec<String>>) {
+    let resp = srv
+        .client
+        .get(format!("{}{path}", srv.base))
+        .bearer_auth(token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let ctype = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    let text = resp.text().await.unwrap();
+    assert!(ctype.starts_with("text/csv"), "{path}: {ctype}: {text}");
+    assert!(text.ends_with("\r\n"), "RFC 4180 line ends");
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (status, rows)
+}
+
+/// The rows of a CSV table as maps from column to value (header dropped).
+fn by_column(rows: &[Vec<String>]) -> Vec<std::collections::HashMap<String, String>> {
+    rows[1..]
+        .iter()
+        .map(|r| rows[0].iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+async fn issue(srv: &Server, token: &str, body: Value) -> (String, String) {
+    let v = srv.post_ok("/v1/licenses", token, body, 201).await;
+    (s(&v["license"]["id"]), s(&v["license_key"]))
+}
+
+async fn activate(srv: &Server, key: &str, product: &str, n: usize, platform: &str) -> String {
+    let v = srv
+        .post_ok(
+            "/v1/activations",
+            "",
+            json!({"license_key": key, "fingerprint": machine(product, n).to_string(), "platform": platform}),
+            201,
+        )
+        .await;
+    s(&v["activation_id"])
+}
+
+/// Moves a license's issue date `days` into the past, straight in the
+/// database: the only way to have licenses issued days ago in a test.
+async fn backdate(srv: &Server, license: &str, days: i64) {
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&srv.config.database_url())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE licenses SET issued_at = $1 WHERE id = $2")
+        .bind(Timestamp::now().0 - days * DAY)
+        .bind(license)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+}
+
+fn date_in(days: i64) -> String {
+    Timestamp(Timestamp::now().0 + days * DAY).to_string()
+}
+
+async fn story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let finance = srv.token("finance").await;
+    let auditor = srv.token("auditor").await;
+
+    // ------------------------------------------------ renewals
+    let (_, yearly) = srv
+        .product_and_policy(
+            &issuer,
+            "rep-cad",
+            json!({"name": "yearly", "binding": "unbound", "duration_days": 365}),
+        )
+        .await;
+    let trial = srv
+        .post_ok(
+            "/v1/policies",
+            &issuer,
+            json!({"product_id": "rep-cad", "name": "trial", "kind": "trial", "binding": "floating", "duration_days": 30}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    srv.post_ok(
+        "/v1/plans",
+        &issuer,
+        json!({"name": "Business", "policy_id": yearly}),
+        201,
+    )
+    .await;
+    let ends = |policy: &str, days: i64, who: &str| json!({"policy_id": policy, "licensee": who, "expires": date_in(days)});
+    let (in_30, _) = issue(&srv, &issuer, ends(&yearly, 30, "Thirty")).await;
+    let (in_10, _) = issue(&srv, &issuer, ends(&yearly, 10, "Ten")).await;
+    let (trial_20, _) = issue(&srv, &issuer, ends(&trial, 20, "Trial")).await;
+    let (suspended_40, _) = issue(&srv, &issuer, ends(&yearly, 40, "Suspended")).await;
+    let (revoked_15, _) = issue(&srv, &issuer, ends(&yearly, 15, "Revoked")).await;
+    let (later, _) = issue(&srv, &issuer, ends(&yearly, 200, "Later")).await;
+    srv.post_ok(
+        &format!("/v1/licenses/{suspended_40}/suspend"),
+        &issuer,
+        json!({}),
+        200,
+    )
+    .await;
+    srv.post_ok(
+        &format!("/v1/licenses/{revoked_15}/revoke"),
+        &issuer,
+        json!({}),
+        200,
+    )
+    .await;
+
+    let (status, flat) = srv
+        .call("GET", "/v1/reports/renewals", Some(&auditor), None)
+        .await;
+    assert_eq!(status, 200, "{flat}");
+    let ids: Vec<String> = flat["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| s(&i["id"]))
+        .collect();
+    // Soonest first; revoked and later-than-90-days left out; suspended kept.
+    assert_eq!(ids, [in_10.as_str(), &trial_20, &in_30, &suspended_40]);
+    assert_eq!(flat["count"], 4);
+    assert!(!ids.contains(&later) && !ids.contains(&revoked_15));
+
+    let (_, short) = srv
+        .call(
+            "GET",
+            "/v1/reports/renewals?within_days=25",
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(short["count"], 2);
+
+    let (_, by_plan) = srv
+        .call(
+            "GET",
+            "/v1/reports/renewals?group_by=plan",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let groups: Vec<(String, Vec<String>)> = by_plan["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                s(&g["group"]),
+                g["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| s(&i["id"]))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("(no plan)".to_owned(), vec![trial_20.clone()]),
+            (
+                "Business".to_owned(),
+                vec![in_10.clone(), in_30.clone(), suspended_40.clone()]
+            ),
+        ]
+    );
+    let (_, by_type) = srv
+        .call(
+            "GET",
+            "/v1/reports/renewals?group_by=type",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let types: Vec<(String, u64)> = by_type["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (s(&g["group"]), g["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("license/standard".to_owned(), 3),
+            ("license/trial".to_owned(), 1)
+        ]
+    );
+    let (status, rows) = csv(&srv, "/v1/reports/renewals?group_by=plan", &auditor).await;
+    assert_eq!(status, 200);
+    let rows = by_column(&rows);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1]["id"], in_10);
+    assert_eq!(rows[1]["group"], "Business");
+    // Whole days left: 10, or 9 once a second has passed since the issue.
+    assert!(["9", "10"].contains(&rows[1]["days_left"].as_str()));
+    assert_eq!(rows[1]["ends_at"][..10], date_in(10)[..10]);
+
+    for bad in [
+        "within_days=-1",
+        "within_days=99999",
+        "group_by=colour",
+        "nope=1",
+    ] {
+        let (status, _) = srv
+            .call(
+                "GET",
+                &format!("/v1/reports/renewals?{bad}"),
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, 400, "{bad}");
+    }
+
+    // ------------------------------------------------ seats per node
+    let (seat_product, seat_policy) = srv
+        .product_and_policy(
+            &issuer,
+            "rep-seat",
+            json!({"name": "per-seat", "binding": "node-locked", "seats": 5}),
+        )
+        .await;
+    // A name a spreadsheet would split or run: quoted and escaped in CSV.
+    let partner = node(&srv, &issuer, "partner", "Smith, \"Acme\" & Co", None).await;
+    let customer = node(
+        &srv,
+        &issuer,
+        "customer",
+        "=HYPERLINK(\"http://x\")",
+        Some(&partner),
+    )
+    .await;
+    let site = node(&srv, &issuer, "site", "@Site", Some(&customer)).await;
+    for (node, seats) in [(&partner, 10), (&customer, 4), (&site, 1)] {
+        let (status, v) = srv
+            .call(
+                "PUT",
+                &format!("/v1/customers/{node}/allocation"),
+                Some(&finance),
+                Some(json!({"product_id": seat_product, "seats": seats})),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+    }
+    let (seat_license, seat_key) = issue(
+        &srv,
+        &issuer,
+        json!({"policy_id": seat_policy, "licensee": "C", "customer_id": customer}),
+    )
+    .await;
+    activate(&srv, &seat_key, "rep-seat", 1, "linux-x86_64").await;
+
+    let (status, tree) = srv
+        .call("GET", "/v1/reports/seats", Some(&auditor), None)
+        .await;
+    assert_eq!(status, 200, "{tree}");
+    let seats_of = |v: &Value, node: &str| -> Vec<i64> {
+        let n = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["customer_id"] == node)
+            .unwrap_or_else(|| panic!("{node} missing in {v}"));
+        let a = &n["allocations"][0];
+        ["allocated", "given", "used", "free"]
+            .iter()
+            .map(|k| a[k].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(seats_of(&tree, &partner), [10, 4, 0, 6]);
+    assert_eq!(seats_of(&tree, &customer), [4, 1, 1, 2]);
+    assert_eq!(seats_of(&tree, &site), [1, 0, 0, 1]);
+    let (_, sub) = srv
+        .call(
+            "GET",
+            &format!("/v1/reports/seats?customer_id={customer}"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let nodes: Vec<String> = sub["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| s(&n["customer_id"]))
+        .collect();
+    assert_eq!(
+        nodes,
+        [customer.as_str(), &site],
+        "the subtree, parents first"
+    );
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/reports/seats?customer_id=cus_nope",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    let (_, rows) = csv(&srv, "/v1/reports/seats", &auditor).await;
+    assert_eq!(
+        rows[0],
+        [
+            "customer_id",
+            "parent_id",
+            "kind",
+            "name",
+            "product_id",
+            "allocated",
+            "given",
+            "used",
+            "free"
+        ]
+    );
+    let rows = by_column(&rows);
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r["customer_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // Commas and quotes survive quoting; formulas come back with their escape.
+    assert_eq!(row(&partner)["name"], "Smith, \"Acme\" & Co");
+    assert_eq!(row(&customer)["name"], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(row(&site)["name"], "'@Site");
+    assert_eq!(
+        [
+            &row(&customer)["allocated"],
+            &row(&customer)["used"],
+            &row(&customer)["free"]
+        ],
+        ["4", "1", "2"]
+    );
+
+    // ------------------------------------------------ time to first activation
+    let (_, delay_policy) = srv
+        .product_and_policy(
+            &issuer,
+            "rep-delay",
+            json!({"name": "locked", "binding": "node-locked", "seats": 3}),
+        )
+        .await;
+    let mut keys = Vec::new();
+    for days in [1, 2, 10, 5] {
+        let (id, key) = issue(
+            &srv,
+            &issuer,
+            json!({"policy_id": delay_policy, "licensee": "D"}),
+        )
+        .await;
+        backdate(&srv, &id, days).await;
+        keys.push(key);
+    }
+    // Activated 1, 2 and 10 days after issue; the fourth never.
+    activate(&srv, &keys[0], "rep-delay", 1, "-2+3").await;
+    activate(&srv, &keys[1], "rep-delay", 2, "windows-x86_64").await;
+    let gone = activate(&srv, &keys[2], "rep-delay", 3, "linux-x86_64").await;
+    // A second machine later does not change the first activation.
+    activate(&srv, &keys[2], "rep-delay", 4, "linux-x86_64").await;
+    let (status, _) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/activations/{gone}"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, delay) = srv
+        .call("GET", "/v1/reports/activation-delay", Some(&auditor), None)
+        .await;
+    assert_eq!(status, 200, "{delay}");
+    let product = delay["by_product"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "rep-delay")
+        .unwrap();
+    assert_eq!(product["licenses"], 4);
+    assert_eq!(product["activated"], 3);
+    assert_eq!(product["never_activated"], 1);
+    let near = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() < 0.01;
+    assert!(near(&product["median_days"], 2.0), "{product}");
+    assert!(near(&product["p90_days"], 10.0), "{product}");
+    // Overall: the seat license was activated at once (0 days) too.
+    let overall = &delay["overall"];
+    assert_eq!(overall["activated"], 4);
+    assert!(near(&overall["median_days"], 1.5), "{overall}");
+    assert!(near(&overall["p90_days"], 10.0), "{overall}");
+    assert!(s(&delay["never_activated"]).contains("left out"));
+    let (_, rows) = csv(&srv, "/v1/reports/activation-delay", &auditor).await;
+    let rows = by_column(&rows);
+    let line = rows.iter().find(|r| r["name"] == "rep-delay").unwrap();
+    assert_eq!(line["scope"], "product");
+    assert_eq!(line["never_activated"], "1");
+    assert!((line["median_days"].parse::<f64>().unwrap() - 2.0).abs() < 0.01);
+
+    // ------------------------------------------------ platforms
+    let (_, platforms) = srv
+        .call("GET", "/v1/reports/platforms", Some(&auditor), None)
+        .await;
+    let counts: Vec<(String, i64, i64, i64)> = platforms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                s(&p["platform"]),
+                p["active"].as_i64().unwrap(),
+                p["total"].as_i64().unwrap(),
+                p["licenses"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("linux-x86_64".to_owned(), 2, 3, 2),
+            ("-2+3".to_owned(), 1, 1, 1),
+            ("windows-x86_64".to_owned(), 1, 1, 1),
+        ]
+    );
+    let (_, rows) = csv(&srv, "/v1/reports/platforms", &auditor).await;
+    assert_eq!(
+        rows[2],
+        ["'-2+3", "1", "1", "1"],
+        "escaped text, plain numbers"
+    );
+
+    // ------------------------------------------------ license models
+    let (_, models) = srv
+        .call("GET", "/v1/reports/license-models", Some(&auditor), None)
+        .await;
+    let counts: Vec<(String, String, i64, i64, i64)> = models["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                s(&m["kind"]),
+                s(&m["binding"]),
+                m["licenses"].as_i64().unwrap(),
+                m["active"].as_i64().unwrap(),
+                m["seats_used"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("standard".to_owned(), "node-locked".to_owned(), 5, 5, 4),
+            ("standard".to_owned(), "unbound".to_owned(), 5, 3, 0),
+            ("trial".to_owned(), "floating".to_owned(), 1, 1, 0),
+        ]
+    );
+    let (_, rows) = csv(&srv, "/v1/reports/license-models", &auditor).await;
+    assert_eq!(rows.len(), 4);
+
+    // ------------------------------------------------ one customer's history
+    srv.call(
+        "PUT",
+        &format!("/v1/licenses/{seat_license}/entitlements"),
+        Some(&issuer),
+        Some(json!({"features": ["export"]})),
+    )
+    .await;
+    let (status, v) = srv
+        .call(
+            "PUT",
+            &format!("/v1/licenses/{seat_license}/seats"),
+            Some(&finance),
+            Some(json!({"seats": 8})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    srv.post_ok(
+        &format!("/v1/licenses/{seat_license}/renew"),
+        &finance,
+        json!({"expires": date_in(400)}),
+        200,
+    )
+    .await;
+    // A member of the customer, and a lot bought by the partner above it.
+    srv.post_ok(
+        &format!("/v1/customers/{customer}/members"),
+        &issuer,
+        json!({"name": "Mia Member", "email": "mia@example.com", "service": false}),
+        201,
+    )
+    .await;
+    srv.post_ok(
+        "/v1/purchases",
+        &finance,
+        json!({"customer_id": partner, "product_id": seat_product, "quantity": 5, "purchased_on": "2026-01-15"}),
+        201,
+    )
+    .await;
+    let (_, partner_history) = srv
+        .call(
+            "GET",
+            &format!("/v1/reports/customers/{partner}/history"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(partner_history["purchases"].as_array().unwrap().len(), 1);
+    assert_eq!(partner_history["purchases"][0]["quantity"], 5);
+    assert!(partner_history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["operation"] == "purchase.create"));
+    let (status, history) = srv
+        .call(
+            "GET",
+            &format!("/v1/reports/customers/{customer}/history"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(history["customer"]["id"], customer.as_str());
+    assert_eq!(history["licenses"].as_array().unwrap().len(), 1);
+    assert_eq!(history["licenses"][0]["seats"], 8);
+    assert_eq!(
+        history["licenses"][0]["spec"]["features"],
+        json!(["export"])
+    );
+    assert_eq!(history["seats"][0]["customer_id"], customer.as_str());
+    assert_eq!(history["members"][0]["email"], "mia@example.com");
+    assert_eq!(history["purchases"], json!([]));
+    let ops: Vec<String> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| s(&e["operation"]))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "customer.create",
+            "customer.allocation",
+            "license.issue",
+            "activation.create",
+            "license.entitlements",
+            "license.seats",
+            "license.renew",
+            "member.create"
+        ],
+        "every entry about the node and its license, in chain order"
+    );
+    let seqs: Vec<i64> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(history["events_truncated"], false);
+    let (_, rows) = csv(
+        &srv,
+        &format!("/v1/reports/customers/{customer}/history"),
+        &auditor,
+    )
+    .await;
+    assert_eq!(rows.len(), 9);
+    assert_eq!(rows[8][2], "member.create");
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/reports/customers/cus_nope/history",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // ------------------------------------------------ subscriptions renew too
+    let plan = srv.call("GET", "/v1/plans", Some(&auditor), None).await.1["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer = node(&srv, &issuer, "customer", "Monthly Buyer", None).await;
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    let (status, sub) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&finance),
+            Some(json!({
+                "customer_id": buyer, "plan_id": plan, "seats": 2, "billing": "monthly",
+                "interval": "monthly", "start": today, "renewal": "always",
+                "notice": "1 week before month end",
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{sub}");
+    let sub_id = s(&sub["subscription"]["id"]);
+    let (_, by_type) = srv
+        .call(
+            "GET",
+            "/v1/reports/renewals?group_by=type",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    let group = by_type["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "subscription")
+        .unwrap_or_else(|| panic!("no subscription group: {by_type}"));
+    let item = &group["items"][0];
+    assert_eq!(item["id"], sub_id.as_str());
+    assert_eq!(item["plans"], json!(["Business"]));
+    assert_eq!(item["customer"], "Monthly Buyer");
+    assert_eq!(item["seats"], 2);
+    // Its term ends within about a month; its license ends with it.
+    let ends = item["ends_at"].as_i64().unwrap();
+    assert!(ends > Timestamp::now().0 && ends <= Timestamp::now().0 + 32 * DAY);
+    let (_, flat) = srv
+        .call("GET", "/v1/reports/renewals", Some(&auditor), None)
+        .await;
+    let ends: Vec<i64> = flat["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ends_at"].as_i64().unwrap())
+        .collect();
+    assert!(
+        ends.windows(2).all(|w| w[0] <= w[1]),
+        "licenses and subscriptions by end date"
+    );
+
+    // ------------------------------------------------ who may read
+    for path in [
+        "/v1/reports/renewals",
+        "/v1/reports/seats",
+        "/v1/reports/activation-delay",
+        "/v1/reports/platforms",
+        "/v1/reports/license-models",
+    ] {
+        for token in [&srv.admin, &issuer, &finance, &auditor] {
+            assert_eq!(
+                srv.call("GET", path, Some(token), None).await.0,
+                200,
+                "{path}"
+            );
+        }
+        assert_eq!(srv.call("GET", path, None, None).await.0, 401, "{path}");
+        assert_eq!(
+            srv.call("GET", path, Some("lic_nope"), None).await.0,
+            401,
+            "{path}"
+        );
+    }
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_postgres() {
+    let Some(db) = PgDb::create("reports").await else {
+        return;
+    };
+    story(Backend::Postgres(db)).await;
+}

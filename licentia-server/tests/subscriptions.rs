@@ -1,0 +1,857 @@
+//! Subscriptions over a real socket on SQLite and (when
+//! `LICENTIA_TEST_POSTGRES` is set) PostgreSQL: the dates a subscription
+//! shows come from the billing calendar, a cycle change waits for the next
+//! cycle, seats never go below those in use, cancelling after the last day
+//! is refused, and a renewal extends the license (a new signed file or a
+//! renewal token the core verifies) once per term, however many callers race.
+
+mod support;
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use licentia::Timestamp;
+use serde_json::{json, Value};
+use support::{at_once, kind, machine, s, Backend, PgDb, Server};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn text(d: NaiveDate) -> Value {
+    json!(d.to_string())
+}
+
+/// The instant a license "expiring on" `d` (in UTC, the default zone) expires.
+fn end_of(d: NaiveDate) -> i64 {
+    Timestamp::parse(&d.succ_opt().unwrap().to_string())
+        .unwrap()
+        .0
+}
+
+/// The first day of this month, `back` months ago.
+fn first_of_month(back: u32) -> NaiveDate {
+    let today = Utc::now().date_naive();
+    day(today.year(), today.month(), 1)
+        .checked_sub_months(Months::new(back))
+        .unwrap()
+}
+
+struct Setup {
+    issuer: String,
+    finance: String,
+    auditor: String,
+    plan: String,
+    customer: String,
+}
+
+async fn setup(srv: &Server) -> Setup {
+    let issuer = srv.token("issuer").await;
+    let finance = srv.token("finance").await;
+    let auditor = srv.token("auditor").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "subs-cad",
+            json!({"name": "sub", "binding": "unbound", "seats": 1, "entitlements": ["core"]}),
+        )
+        .await;
+    let plan = srv
+        .post_ok(
+            "/v1/plans",
+            &issuer,
+            json!({"name": "Business", "policy_id": policy,
+                   "options": [{"code": "cloud", "name": "Cloud", "entitlements": ["cloud=5"]}]}),
+            201,
+        )
+        .await;
+    let customer = srv
+        .post_ok(
+            "/v1/customers",
+            &issuer,
+            json!({"kind": "customer", "name": "Acme GmbH"}),
+            201,
+        )
+        .await;
+    Setup {
+        issuer,
+        finance,
+        auditor,
+        plan: s(&plan["id"]),
+        customer: s(&customer["id"]),
+    }
+}
+
+impl Setup {
+    /// A subscription body with these billing terms.
+    fn body(
+        &self,
+        start: NaiveDate,
+        billing: &str,
+        interval: &str,
+        renewal: &str,
+        notice: &str,
+    ) -> Value {
+        json!({
+            "customer_id": self.customer, "plan_id": self.plan, "seats": 3,
+            "billing": billing, "interval": interval, "start": start.to_string(),
+            "renewal": renewal, "notice": notice, "options": ["cloud"],
+        })
+    }
+}
+
+async fn count(srv: &Server, token: &str, op: &str) -> usize {
+    let (_, h) = srv
+        .call(
+            "GET",
+            &format!("/v1/history?operation={op}&limit=500"),
+            Some(token),
+            None,
+        )
+        .await;
+    h["items"].as_array().unwrap().len()
+}
+
+async fn license(srv: &Server, token: &str, id: &str) -> Value {
+    let (status, l) = srv
+        .call("GET", &format!("/v1/licenses/{id}"), Some(token), None)
+        .await;
+    assert_eq!(status, 200, "{l}");
+    l
+}
+
+async fn story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let t = setup(&srv).await;
+    let verifier = srv.verifier().await;
+
+    // Roles: auditors read only.
+    let leap = t.body(
+        day(2028, 1, 31),
+        "monthly",
+        "monthly",
+        "always",
+        "1 week before month end",
+    );
+    let (status, _) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&t.auditor),
+            Some(leap.clone()),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // Created on 31 January of a leap year, monthly: the first term ends on
+    // 28 February and the next starts on the 29th; the license carries the
+    // plan's option, the seats, and expires at the end of the term.
+    let created = srv
+        .post_ok("/v1/subscriptions", &t.finance, leap.clone(), 201)
+        .await;
+    let sub = &created["subscription"];
+    let id = s(&sub["id"]);
+    let path = format!("/v1/subscriptions/{id}");
+    assert!(s(&created["license_key"]).len() > 10);
+    assert_eq!(
+        (&sub["term_start"], &sub["term_end"], &sub["renews_on"]),
+        (
+            &text(day(2028, 1, 31)),
+            &text(day(2028, 2, 28)),
+            &text(day(2028, 2, 29))
+        )
+    );
+    assert_eq!(sub["next_invoice"], text(day(2028, 1, 31)));
+    assert_eq!(
+        (&sub["last_day_to_cancel"], &sub["next_possible_end"]),
+        (&text(day(2028, 1, 24)), &text(day(2028, 1, 31)))
+    );
+    assert_eq!(
+        (&sub["status"], &sub["zone"]),
+        (&json!("active"), &json!("UTC"))
+    );
+    assert_eq!(sub["final_end"], Value::Null);
+    let license_id = s(&sub["license_ids"][0]);
+    let lic = license(&srv, &t.auditor, &license_id).await;
+    assert_eq!(lic["seats"], json!(3));
+    assert_eq!(lic["customer_id"], json!(t.customer));
+    assert_eq!(lic["expires_at"], json!(end_of(day(2028, 2, 28))));
+    let first_file = s(&lic["file"]);
+    let verified = verifier.verify(&first_file).unwrap();
+    assert_eq!(
+        verified.terms.hard_expiry.map(|t| t.0),
+        Some(end_of(day(2028, 2, 28)))
+    );
+    assert_eq!(lic["spec"]["features"], json!(["core", "cloud=5"]));
+
+    // GET shows the same; the list filters.
+    let (status, shown) = srv.call("GET", &path, Some(&t.auditor), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["term_end"], sub["term_end"]);
+    let (_, listed) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions?customer_id={}&status=active", t.customer),
+            Some(&t.auditor),
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let (_, none) = srv
+        .call(
+            "GET",
+            "/v1/subscriptions?term_end_before=2028-02-28",
+            Some(&t.auditor),
+            None,
+        )
+        .await;
+    assert_eq!(none["items"], json!([]));
+
+    // Renewal extends the license to the new term's end, with a new
+    // signed file; the same term renews once.
+    let (status, _) = srv
+        .call("POST", &format!("{path}/renew"), Some(&t.auditor), None)
+        .await;
+    assert_eq!(status, 403);
+    let renew_feb = json!({"term_end": "2028-02-28"});
+    let (status, renewed) = srv
+        .call(
+            "POST",
+            &format!("{path}/renew"),
+            Some(&t.issuer),
+            Some(renew_feb.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{renewed}");
+    assert_eq!(renewed["renewed"], json!(true));
+    assert_eq!(
+        (
+            &renewed["subscription"]["term_start"],
+            &renewed["subscription"]["term_end"]
+        ),
+        (&text(day(2028, 2, 29)), &text(day(2028, 3, 30)))
+    );
+    let lic = license(&srv, &t.auditor, &license_id).await;
+    assert_eq!(lic["expires_at"], json!(end_of(day(2028, 3, 30))));
+    let file = verifier.verify(&s(&lic["file"])).unwrap();
+    assert_eq!(
+        file.terms.hard_expiry.map(|t| t.0),
+        Some(end_of(day(2028, 3, 30)))
+    );
+    let (status, again) = srv
+        .call(
+            "POST",
+            &format!("{path}/renew"),
+            Some(&t.issuer),
+            Some(renew_feb),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(again["renewed"], json!(false));
+    assert_eq!(again["subscription"]["term_end"], text(day(2028, 3, 30)));
+    assert_eq!(count(&srv, &t.auditor, "subscription.renew").await, 1);
+    let (status, body) = srv
+        .call(
+            "POST",
+            &format!("{path}/renew"),
+            Some(&t.issuer),
+            Some(json!({"term_end": "2029-01-01"})),
+        )
+        .await;
+    assert_eq!((status, kind(&body)), (409, "not_current_term"));
+
+    // In token mode: a renewal token for the file the customer holds.
+    let (status, by_token) = srv
+        .call(
+            "POST",
+            &format!("{path}/renew"),
+            Some(&t.finance),
+            Some(json!({"term_end": "2028-03-30", "mode": "token"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{by_token}");
+    let token = verifier
+        .verify_renewal(&s(&by_token["renewal_tokens"][&license_id]))
+        .unwrap();
+    let mut held = verifier.verify(&s(&lic["file"])).unwrap();
+    held.apply_renewal(&token).unwrap();
+    assert_eq!(
+        held.terms.hard_expiry.map(|t| t.0),
+        Some(end_of(day(2028, 4, 29)))
+    );
+
+    // Seats: down never below those in use; only admin or finance raise.
+    let key = s(&created["license_key"]);
+    for n in 0..2 {
+        let (status, body) = srv
+            .call(
+                "POST",
+                "/v1/activations",
+                None,
+                Some(json!({"license_key": key, "fingerprint": machine("subs-cad", n).to_string(), "platform": "test"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let seats = |n: u32, token: &str| {
+        let (srv, path, token) = (&srv, path.clone(), token.to_owned());
+        async move {
+            srv.call(
+                "PUT",
+                &format!("{path}/seats"),
+                Some(&token),
+                Some(json!({"seats": n})),
+            )
+            .await
+        }
+    };
+    let (status, body) = seats(1, &t.issuer).await;
+    assert_eq!((status, kind(&body)), (409, "seats_in_use"));
+    assert_eq!(body["seats_used"], json!(2));
+    let (status, body) = seats(2, &t.issuer).await;
+    assert_eq!((status, &body["seats"]), (200, &json!(2)));
+    assert_eq!(seats(5, &t.issuer).await.0, 403);
+    assert_eq!(seats(5, &t.finance).await.0, 200);
+    assert_eq!(
+        license(&srv, &t.auditor, &license_id).await["seats"],
+        json!(5)
+    );
+    assert_eq!(seats(0, &t.finance).await.0, 422);
+
+    // Cancelling in time ends it at the next possible end (the month end
+    // the notice still reaches) and shortens the license to it; it no
+    // longer renews.
+    let (status, cancelled) = srv
+        .call(
+            "POST",
+            &format!("{path}/cancel"),
+            Some(&t.issuer),
+            Some(json!({"reason": "moving"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cancelled}");
+    // The term runs from 31 March to 29 April: its first month end, 31
+    // March, is the next possible end.
+    assert_eq!(
+        (&cancelled["status"], &cancelled["ends_on"]),
+        (&json!("cancelled"), &text(day(2028, 3, 31)))
+    );
+    assert_eq!(cancelled["renews_on"], Value::Null);
+    assert_eq!(cancelled["final_end"], text(day(2028, 3, 31)));
+    let lic = license(&srv, &t.auditor, &license_id).await;
+    assert_eq!(lic["expires_at"], json!(end_of(day(2028, 3, 31))));
+    let file = verifier.verify(&s(&lic["file"])).unwrap();
+    assert_eq!(
+        file.terms.hard_expiry.map(|t| t.0),
+        Some(end_of(day(2028, 3, 31)))
+    );
+    let (status, body) = srv
+        .call("POST", &format!("{path}/renew"), Some(&t.issuer), None)
+        .await;
+    assert_eq!((status, kind(&body)), (409, "subscription_inactive"));
+    let (_, listed) = srv
+        .call(
+            "GET",
+            "/v1/subscriptions?status=cancelled",
+            Some(&t.auditor),
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"][0]["id"], json!(id));
+
+    // A prepaid year whose notice ran out: cancelling is refused with the
+    // missed day and the next possible end.
+    let start = first_of_month(11);
+    let term_end = start
+        .checked_add_months(Months::new(12))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let late = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                start,
+                "prepaid_1y",
+                "quarterly",
+                "always",
+                "3 months before term end",
+            ),
+            201,
+        )
+        .await;
+    let late_path = format!("/v1/subscriptions/{}", s(&late["subscription"]["id"]));
+    assert_eq!(late["subscription"]["term_end"], text(term_end));
+    let (status, body) = srv
+        .call(
+            "POST",
+            &format!("{late_path}/cancel"),
+            Some(&t.finance),
+            None,
+        )
+        .await;
+    assert_eq!((status, kind(&body)), (409, "too_late_to_cancel"), "{body}");
+    let next_end = start
+        .checked_add_months(Months::new(24))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let missed = start
+        .checked_add_months(Months::new(9))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    assert_eq!(
+        (&body["last_day_to_cancel"], &body["next_possible_end"]),
+        (&text(missed), &text(next_end))
+    );
+    assert_eq!(late["subscription"]["next_possible_end"], text(next_end));
+
+    // A change of interval waits for the next cycle: the current one stays,
+    // the new one starts at the next boundary after today.
+    let start = first_of_month(2);
+    let cycle = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                start,
+                "prepaid_1y",
+                "monthly",
+                "switch_to_monthly",
+                "3 months before term end",
+            ),
+            201,
+        )
+        .await;
+    let cycle_path = format!("/v1/subscriptions/{}", s(&cycle["subscription"]["id"]));
+    let today = Utc::now().date_naive();
+    let boundary = first_of_month(0)
+        .checked_add_months(Months::new(1))
+        .unwrap();
+    let next_invoice = if today.day() == 1 { today } else { boundary };
+    assert_eq!(cycle["subscription"]["next_invoice"], text(next_invoice));
+    let (status, changed) = srv
+        .call(
+            "PUT",
+            &format!("{cycle_path}/billing"),
+            Some(&t.finance),
+            Some(json!({"interval": "quarterly"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["interval"], json!("monthly"));
+    assert_eq!(changed["pending"]["interval"], json!("quarterly"));
+    assert_eq!(changed["pending"]["interval_effective"], text(boundary));
+    assert_eq!(changed["next_invoice"], text(next_invoice));
+    // A monthly term cannot be invoiced quarterly; with a monthly interval
+    // the model changes with the next term.
+    let (status, _) = srv
+        .call(
+            "PUT",
+            &format!("{cycle_path}/billing"),
+            Some(&t.finance),
+            Some(json!({"billing": "monthly"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, changed) = srv
+        .call(
+            "PUT",
+            &format!("{cycle_path}/billing"),
+            Some(&t.finance),
+            Some(json!({"billing": "monthly", "interval": "monthly"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let term_end = start
+        .checked_add_months(Months::new(12))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    assert_eq!(changed["billing"], json!("prepaid_1y"));
+    assert_eq!(changed["pending"]["billing"], json!("monthly"));
+    assert_eq!(
+        changed["pending"]["billing_effective"],
+        text(term_end.succ_opt().unwrap())
+    );
+    assert_eq!(changed["pending"]["interval"], Value::Null);
+
+    // Renewal options: `once` renews one more term and then no more;
+    // `switch_to_monthly` goes on month to month, invoiced monthly.
+    let once = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                day(2030, 1, 1),
+                "prepaid_1y",
+                "yearly",
+                "once",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let once_path = format!("/v1/subscriptions/{}/renew", s(&once["subscription"]["id"]));
+    let (status, renewed) = srv.call("POST", &once_path, Some(&t.issuer), None).await;
+    assert_eq!(status, 200, "{renewed}");
+    let sub = &renewed["subscription"];
+    assert_eq!(
+        (&sub["term_end"], &sub["renewal"], &sub["final_end"]),
+        (
+            &text(day(2031, 12, 31)),
+            &json!("none"),
+            &text(day(2031, 12, 31))
+        )
+    );
+    let (status, body) = srv.call("POST", &once_path, Some(&t.issuer), None).await;
+    assert_eq!((status, kind(&body)), (409, "does_not_renew"));
+    let switch = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                day(2030, 1, 1),
+                "prepaid_1y",
+                "yearly",
+                "switch_to_monthly",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let switch_path = format!(
+        "/v1/subscriptions/{}/renew",
+        s(&switch["subscription"]["id"])
+    );
+    let (status, renewed) = srv.call("POST", &switch_path, Some(&t.issuer), None).await;
+    assert_eq!(status, 200, "{renewed}");
+    let sub = &renewed["subscription"];
+    assert_eq!(
+        (&sub["billing"], &sub["interval"], &sub["renewal"]),
+        (&json!("monthly"), &json!("monthly"), &json!("always"))
+    );
+    assert_eq!(
+        (&sub["term_start"], &sub["term_end"], &sub["next_invoice"]),
+        (
+            &text(day(2031, 1, 1)),
+            &text(day(2031, 1, 31)),
+            &text(day(2031, 1, 1))
+        )
+    );
+
+    // An Idempotency-Key replays the first answer.
+    let again = || {
+        let (srv, token, body) = (&srv, t.issuer.clone(), leap.clone());
+        async move {
+            srv.call_at(
+                &srv.base,
+                "POST",
+                "/v1/subscriptions",
+                Some(&token),
+                Some(body),
+                &[("Idempotency-Key", "sub-once")],
+            )
+            .await
+        }
+    };
+    let (first_status, first) = again().await;
+    let (second_status, second) = again().await;
+    assert_eq!((first_status, second_status), (201, 201));
+    assert_eq!(first["license_key"], second["license_key"]);
+    assert_eq!(first["subscription"]["id"], second["subscription"]["id"]);
+    assert_eq!(count(&srv, &t.auditor, "subscription.create").await, 6);
+
+    // Bad input is a 4xx naming the problem.
+    let bad = |field: &str, value: Value| {
+        let mut body = leap.clone();
+        body[field] = value;
+        let (srv, token) = (&srv, t.issuer.clone());
+        async move {
+            srv.call("POST", "/v1/subscriptions", Some(&token), Some(body))
+                .await
+        }
+    };
+    for (field, value) in [
+        ("start", json!("2028-02-30")),
+        ("start", json!("2028-2-3")),
+        ("billing", json!("biweekly")),
+        ("interval", json!("weekly")),
+        ("renewal", json!("sometimes")),
+        ("notice", json!("whenever you like")),
+        ("notice", json!("1 weeks before month end")),
+        ("interval", json!("yearly")),
+        ("seats", json!(0)),
+        ("plan_id", json!("pln_nothing")),
+        ("customer_id", json!("cus_nothing")),
+        ("options", json!(["nothing"])),
+    ] {
+        let (status, body) = bad(field, value.clone()).await;
+        assert_eq!(status, 422, "{field}={value}: {body}");
+    }
+    let (status, _) = bad("colour", json!("blue")).await;
+    assert!((400..500).contains(&status), "unknown field: {status}");
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/subscriptions?term_end_before=soon",
+            Some(&t.auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/subscriptions/sub_nothing",
+            Some(&t.auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    srv.stop().await;
+}
+
+/// Many callers renew the same term at once: it renews once.
+async fn race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let t = setup(&srv).await;
+    let created = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.issuer,
+            t.body(
+                day(2030, 5, 15),
+                "prepaid_1y",
+                "yearly",
+                "always",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let path = format!(
+        "/v1/subscriptions/{}/renew",
+        s(&created["subscription"]["id"])
+    );
+    // On PostgreSQL, two instances share the database.
+    let second = match srv.pg {
+        Some(_) => Some(srv.another_instance().await),
+        None => None,
+    };
+    let mut bases = vec![srv.base.clone()];
+    bases.extend(second.iter().map(|r| format!("http://{}", r.addr)));
+    const CALLERS: usize = 8;
+    let shots = (0..CALLERS)
+        .map(|n| {
+            let url = format!("{}{path}", bases[n % bases.len()]);
+            let body = json!({"term_end": "2031-05-14"});
+            ("POST", url, Some(t.issuer.clone()), body)
+        })
+        .collect();
+    let mut renewed = 0;
+    for (status, body) in at_once(&srv.client, shots).await {
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["subscription"]["term_end"], text(day(2032, 5, 14)));
+        renewed += usize::from(body["renewed"] == json!(true));
+    }
+    assert_eq!(renewed, 1);
+    assert_eq!(count(&srv, &t.auditor, "subscription.renew").await, 1);
+    assert_eq!(count(&srv, &t.auditor, "license.renew").await, 1);
+    if let Some(second) = second {
+        second.stop().await.unwrap();
+    }
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_postgres() {
+    let Some(db) = PgDb::create("subscriptions").await else {
+        return;
+    };
+    story(Backend::Postgres(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renew_race_sqlite() {
+    race(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn renew_race_postgres() {
+    let Some(db) = PgDb::create("subscriptions_race").await else {
+        return;
+    };
+    race(Backend::Postgres(db)).await;
+}
+
+/// Only admin and finance raise a subscription's seats, even when the
+/// issuer's cut was decided on seats that a concurrent cut lowered: in
+/// each round finance cuts 10 to 1 while issuers cut 10 to 5 at once; an
+/// issuer's request that lands after finance's would be a raise (1 to 5)
+/// and is refused (403), so every round ends at 1.
+async fn seats_race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let t = setup(&srv).await;
+    let created = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &t.finance,
+            t.body(
+                day(2030, 5, 15),
+                "prepaid_1y",
+                "yearly",
+                "always",
+                "1 month before term end",
+            ),
+            201,
+        )
+        .await;
+    let url = format!(
+        "{}/v1/subscriptions/{}/seats",
+        srv.base,
+        s(&created["subscription"]["id"])
+    );
+    const ISSUERS: usize = 6;
+    for round in 0..8 {
+        let (status, _) = srv
+            .client
+            .put(&url)
+            .bearer_auth(&t.finance)
+            .json(&json!({"seats": 10}))
+            .send()
+            .await
+            .map(|r| (r.status().as_u16(), ()))
+            .unwrap();
+        assert_eq!(status, 200);
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ISSUERS + 1));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..=ISSUERS {
+            let (client, url, barrier) = (srv.client.clone(), url.clone(), barrier.clone());
+            let (token, seats) = if n == 0 {
+                (t.finance.clone(), 1)
+            } else {
+                (t.issuer.clone(), 5)
+            };
+            tasks.spawn(async move {
+                barrier.wait().await;
+                let resp = client
+                    .put(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "seats": seats }))
+                    .send()
+                    .await
+                    .unwrap();
+                (seats, resp.status().as_u16())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (seats, status) = done.unwrap();
+            match seats {
+                1 => assert_eq!(status, 200),
+                _ => assert!(status == 200 || status == 403, "{status}"),
+            }
+        }
+        let (_, now) = srv
+            .call(
+                "GET",
+                &url.replace("/seats", "").replace(&srv.base, ""),
+                Some(&t.auditor),
+                None,
+            )
+            .await;
+        assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
+    }
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn seats_race_sqlite() {
+    seats_race(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn seats_race_postgres() {
+    let Some(db) = PgDb::create("subscriptions_seats_race").await else {
+        return;
+    };
+    seats_race(Backend::Postgres(db)).await;
+}
+
+/// A subscription whose dates would reach past the calendar's end (year
+/// 9999) is refused (422) when created or renewed into it, so none is ever
+/// stored that cannot be shown: the list and the subscription stay 200
+/// (the harness refuses any 5xx).
+async fn calendar_end(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let t = setup(&srv).await;
+    let body = |start| {
+        t.body(
+            start,
+            "monthly",
+            "monthly",
+            "always",
+            "1 week before month end",
+        )
+    };
+    let (status, problem) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&t.finance),
+            Some(body(day(9999, 11, 30))),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(s(&problem["detail"]).contains("calendar"), "{problem}");
+    let created = srv
+        .post_ok("/v1/subscriptions", &t.finance, body(day(9999, 6, 30)), 201)
+        .await;
+    let id = s(&created["subscription"]["id"]);
+    let mut refused = false;
+    for _ in 0..12 {
+        let (status, answer) = srv
+            .call(
+                "POST",
+                &format!("/v1/subscriptions/{id}/renew"),
+                Some(&t.issuer),
+                None,
+            )
+            .await;
+        assert!(status == 200 || status == 422, "{answer}");
+        let (status, _) = srv
+            .call(
+                "GET",
+                &format!("/v1/subscriptions/{id}"),
+                Some(&t.auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        refused |= answer["status"] == 422;
+    }
+    assert!(refused, "a renewal into year 10000 was accepted");
+    let (status, list) = srv
+        .call("GET", "/v1/subscriptions", Some(&t.auditor), None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn calendar_end_sqlite() {
+    calendar_end(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn calendar_end_postgres() {
+    let Some(db) = PgDb::create("subscriptions_calendar_end").await else {
+        return;
+    };
+    calendar_end(Backend::Postgres(db)).await;
+}

@@ -1,0 +1,462 @@
+//! Test harness for the back office: starts the real server on 127.0.0.1:0
+//! (SQLite in a temporary directory, or a fresh PostgreSQL database of its
+//! own when `LICENTIA_TEST_POSTGRES` names a server) and talks HTTP to it.
+
+#![allow(dead_code)] // each test file uses its own part of the harness
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use licentia_server::{launch_with_listener, Config, Running};
+use licentia::{Fingerprint, PublicKey, Verifier};
+use serde_json::{json, Value};
+
+/// The environment variable naming a PostgreSQL server for the tests.
+pub const POSTGRES_ENV: &str = "LICENTIA_TEST_POSTGRES";
+
+/// A PostgreSQL database made for one test, dropped when the test ends.
+pub struct PgDb {
+    server: String,
+    pub name: String,
+}
+
+impl PgDb {
+    /// A fresh database on the server `LICENTIA_TEST_POSTGRES` names, or
+    /// `None` (and a line saying the test was skipped) when it is unset.
+    pub async fn create(test: &str) -> Option<PgDb> {
+        let Ok(server) = std::env::var(POSTGRES_ENV) else {
+            // Straight to stderr, past the test harness's capture: a skipped
+            // backend must be visible in a plain `cargo test`.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: {test} on PostgreSQL ({POSTGRES_ENV} is not set; scripts/test-postgres.sh sets it)"
+            );
+            return None;
+        };
+        let server = server.trim_end_matches('/').to_owned();
+        let name = format!("licentia_test_{}", hex(&rand::random::<[u8; 8]>()));
+        let admin = admin_connection(&server).await;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create the test database");
+        admin.close().await;
+        Some(PgDb { server, name })
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+}
+
+async fn admin_connection(server: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("{server}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {server}: {e}"))
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime: use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(async {
+                let admin = admin_connection(&server).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await;
+                admin.close().await;
+            });
+        })
+        .join();
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Which database a test runs on.
+pub enum Backend {
+    Sqlite,
+    Postgres(PgDb),
+}
+
+/// A running server and an HTTP client for it.
+pub struct Server {
+    pub base: String,
+    pub admin: String,
+    pub client: reqwest::Client,
+    pub running: Option<Running>,
+    pub config: Config,
+    pub dir: tempfile::TempDir,
+    pub pg: Option<PgDb>,
+}
+
+/// A configuration on a temporary data directory.
+pub fn config(dir: &Path, database_url: Option<String>) -> Config {
+    Config {
+        data_dir: dir.to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url,
+        rate_limit_per_minute: 0,
+        ..Config::default()
+    }
+}
+
+impl Server {
+    /// Starts a server on `backend`.
+    pub async fn start(backend: Backend) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, pg) = match backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres(db) => (Some(db.url()), Some(db)),
+        };
+        let config = config(dir.path(), url);
+        Server::start_with(config, dir, pg).await
+    }
+
+    /// Starts a server with `config`.
+    pub async fn start_with(config: Config, dir: tempfile::TempDir, pg: Option<PgDb>) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = launch_with_listener(config.clone(), listener)
+            .await
+            .unwrap();
+        let admin = running
+            .bootstrap_token
+            .clone()
+            .expect("a fresh database makes a bootstrap token");
+        Server {
+            base: format!("http://{}", running.addr),
+            admin,
+            client: reqwest::Client::new(),
+            running: Some(running),
+            config,
+            dir,
+            pg,
+        }
+    }
+
+    /// Another instance on the same database and data directory.
+    pub async fn another_instance(&self) -> Running {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = launch_with_listener(self.config.clone(), listener)
+            .await
+            .unwrap();
+        assert!(
+            running.bootstrap_token.is_none(),
+            "only the first start bootstraps"
+        );
+        running
+    }
+
+    /// Sends a request; returns status and JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.call_at(&self.base, method, path, token, body, &[])
+            .await
+    }
+
+    /// Sends a request to `base` with extra headers.
+    pub async fn call_at(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, format!("{base}{path}"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("the server answers");
+        let status = resp.status().as_u16();
+        let problem = resp.headers().get("content-type").is_some_and(|v| {
+            v.to_str()
+                .unwrap_or("")
+                .starts_with("application/problem+json")
+        });
+        let text = resp.text().await.unwrap();
+        if status >= 400 {
+            assert!(problem, "{status} without a problem document: {text}");
+            assert!(status < 500, "server error: {text}");
+        }
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    /// POSTs and asserts the status; returns the body.
+    pub async fn post_ok(&self, path: &str, token: &str, body: Value, want: u16) -> Value {
+        let (status, value) = self.call("POST", path, Some(token), Some(body)).await;
+        assert_eq!(status, want, "POST {path}: {value}");
+        value
+    }
+
+    /// A token with `role`, made by the admin.
+    pub async fn token(&self, role: &str) -> String {
+        let v = self
+            .post_ok(
+                "/v1/tokens",
+                &self.admin.clone(),
+                json!({"name": role, "role": role}),
+                201,
+            )
+            .await;
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A verifier trusting every key the server publishes.
+    pub async fn verifier(&self) -> Verifier {
+        let (_, keys) = self.call("GET", "/v1/keys", None, None).await;
+        Verifier::new(
+            keys["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| PublicKey::from_pem(k["public_pem"].as_str().unwrap()).unwrap()),
+        )
+    }
+
+    /// A product and a policy for it; returns (product id, policy id).
+    pub async fn product_and_policy(
+        &self,
+        token: &str,
+        code: &str,
+        policy: Value,
+    ) -> (String, String) {
+        let product = self
+            .post_ok(
+                "/v1/products",
+                token,
+                json!({"code": code, "name": code}),
+                201,
+            )
+            .await;
+        let product_id = product["id"].as_str().unwrap().to_owned();
+        let mut policy = policy;
+        policy["product_id"] = json!(product_id);
+        let policy = self.post_ok("/v1/policies", token, policy, 201).await;
+        (product_id, policy["id"].as_str().unwrap().to_owned())
+    }
+
+    /// Issues a license from `policy_id`; returns (license id, license key).
+    pub async fn issue(&self, token: &str, policy_id: &str) -> (String, String) {
+        let v = self
+            .post_ok(
+                "/v1/licenses",
+                token,
+                json!({"policy_id": policy_id, "licensee": "Jane Doe"}),
+                201,
+            )
+            .await;
+        (
+            v["license"]["id"].as_str().unwrap().to_owned(),
+            v["license_key"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Stops the in-process server.
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+}
+
+/// A machine fingerprint for `product`, named `n`.
+pub fn machine(product: &str, n: usize) -> Fingerprint {
+    Fingerprint::builder(product)
+        .vendor("serial", &format!("SN-{n}"))
+        .build()
+        .unwrap()
+}
+
+/// What the webhook receiver saw: (status it answered, signature header,
+/// notification id header, body).
+pub type Seen = Arc<Mutex<Vec<(u16, String, String, String)>>>;
+
+/// A webhook receiver on 127.0.0.1:0 that answers 200, or 500 to its first
+/// request when `fail_first`; returns its URL and what it saw.
+pub async fn webhook_receiver(fail_first: bool) -> (String, Seen) {
+    use axum::http::{HeaderMap, StatusCode};
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                let status = if fail_first && log.is_empty() {
+                    500
+                } else {
+                    200
+                };
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                log.push((
+                    status,
+                    header("licentia-signature"),
+                    header("licentia-notification-id"),
+                    body,
+                ));
+                StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// The hex HMAC-SHA256 a webhook signature carries: over `<t>.<body>`.
+pub fn hmac_hex(secret: &str, t: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A JSON string's text (panics with the value when it is not a string).
+pub fn s(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_owned()
+}
+
+/// The last segment of a problem document's `type`: its stable name.
+pub fn kind(problem: &Value) -> &str {
+    problem["type"]
+        .as_str()
+        .and_then(|t| t.rsplit('/').next())
+        .unwrap_or("")
+}
+
+/// Creates a customer node (`kind`: partner, customer or site); returns its id.
+pub async fn node(
+    srv: &Server,
+    token: &str,
+    kind: &str,
+    name: &str,
+    parent: Option<&str>,
+) -> String {
+    let v = srv
+        .post_ok(
+            "/v1/customers",
+            token,
+            json!({"kind": kind, "name": name, "parent_id": parent}),
+            201,
+        )
+        .await;
+    s(&v["id"])
+}
+
+/// One request of a burst: method, full URL, bearer token, JSON body.
+pub type Shot = (&'static str, String, Option<String>, Value);
+
+/// Sends every request at the same moment (each waits at a barrier until
+/// all are ready) and returns each answer's status and JSON body, in the
+/// order they completed.
+pub async fn at_once(client: &reqwest::Client, shots: Vec<Shot>) -> Vec<(u16, Value)> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(shots.len()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (method, url, token, body) in shots {
+        let client = client.clone();
+        let barrier = barrier.clone();
+        tasks.spawn(async move {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let mut req = client.request(method, url).json(&body);
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            barrier.wait().await;
+            let resp = req.send().await.expect("the server answers");
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    answers
+}
+
+/// How many of `answers` are `ok`; every other one must be a 409 `refusal`.
+pub fn granted(answers: &[(u16, Value)], ok: u16, refusal: &str) -> usize {
+    for (status, body) in answers {
+        assert!(
+            *status == ok || (*status == 409 && kind(body) == refusal),
+            "{status} {body}"
+        );
+    }
+    answers.iter().filter(|(status, _)| *status == ok).count()
+}
+
+/// `GET /v1/export/{what}`: status and CSV text (checked to be CSV).
+pub async fn export(srv: &Server, what: &str, token: &str) -> (u16, String) {
+    let resp = srv
+        .client
+        .get(format!("{}/v1/export/{what}", srv.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    if status == 200 {
+        let ctype = resp.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ctype.starts_with("text/csv"), "{ctype}");
+    }
+    (status, resp.text().await.unwrap())
+}
+
+/// Every record of a CSV text, parsed by an independent reader (header first).
+pub fn rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
