@@ -583,7 +583,6 @@ fn rollover_statement_signed_by_an_untrusted_key() {
     let own = v.verify(&armored(builder(4))).unwrap();
     assert!(own.endorsers().is_empty());
     assert_eq!(codes(&own.check(&at(now).revocations(&list))), NONE);
-
 }
 
 #[test]

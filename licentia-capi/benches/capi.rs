@@ -17,8 +17,8 @@ mod common;
 use common::{figure, median, Figure};
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use licentia_capi::*;
 use licentia::{Context, Fingerprint, PublicKey, State, Timestamp, Verifier};
+use licentia_capi::*;
 
 /// The shared vectors' typical license (node-locked, three features, expiry
 /// and grace); its size is asserted so a format change shows.

@@ -30,7 +30,10 @@ fn revocation_list(sequence: u64, revoked: &[LicenseId]) -> CString {
         licenses: revoked.to_vec(),
         ..Default::default()
     };
-    c(Issuer::new(key()).revocation_list(&body).unwrap().to_armor())
+    c(Issuer::new(key())
+        .revocation_list(&body)
+        .unwrap()
+        .to_armor())
 }
 
 /// A verifier handle trusting `key()`; freed by the caller.
@@ -46,7 +49,10 @@ fn c_verifier() -> *mut licentia_verifier {
 #[test]
 fn revocation_list_replaced_by_an_older_one() {
     let product = c(PRODUCT);
-    let (newer, older) = (revocation_list(2, &[LicenseId([1; 16])]), revocation_list(1, &[]));
+    let (newer, older) = (
+        revocation_list(2, &[LicenseId([1; 16])]),
+        revocation_list(1, &[]),
+    );
     let verifier = c_verifier();
     let mut sequence = 0u64;
     // SAFETY: a live handle, NUL-terminated strings, a live out-pointer; freed last.

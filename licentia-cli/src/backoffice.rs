@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use licentia_server::{self as server, Config, Overrides};
 use licentia::Result;
+use licentia_server::{self as server, Config, Overrides};
 
 use crate::{common, transfer};
 

@@ -255,7 +255,8 @@ pub async fn import(args: ImportArgs) -> Result<Option<String>, String> {
                 .collect::<Vec<_>>(),
         )
     })?;
-    let table = licentia_server::bulk::parse_table(kind, &bytes).map_err(|_| "unreadable".to_owned())?;
+    let table =
+        licentia_server::bulk::parse_table(kind, &bytes).map_err(|_| "unreadable".to_owned())?;
     let chunks = chunks(&table, args.chunk_rows);
     let total = rows.len();
     let client = reqwest::Client::new();

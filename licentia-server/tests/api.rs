@@ -3,9 +3,9 @@
 
 mod support;
 
+use licentia::{ActivationRequest, Context, LicenseRef, State, Timestamp, Verifier};
 use licentia_server::history::ChainCheck;
 use licentia_server::store::HistoryEntry;
-use licentia::{ActivationRequest, Context, LicenseRef, State, Timestamp, Verifier};
 use serde_json::{json, Value};
 use support::{machine, s, Backend, PgDb, Server};
 

@@ -2,16 +2,15 @@
 //! under properties: month ends, leap days, notice periods, time zones,
 //! cycle changes, renewal options and an idempotent daily notice run.
 
-
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
+use licentia::Timestamp;
 use licentia_server::billing::{
     add_months, due_notices, last_day_of_month, AnchoredSchedule, BillingError, BillingInterval,
     BillingModel, Cancellation, Contract, LeadTimes, NoticeKey, NoticePeriod, RenewalOption,
     TermEnd, Zone, ZonedDate,
 };
-use licentia::Timestamp;
 use proptest::prelude::*;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Days, NaiveDate};
-use licentia_server::{jobs, AppState};
 use licentia::Timestamp;
+use licentia_server::{jobs, AppState};
 use serde_json::{json, Value};
 use support::{hmac_hex, s, webhook_receiver, Backend, PgDb, Server};
 

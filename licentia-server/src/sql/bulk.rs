@@ -3,11 +3,10 @@
 
 use sqlx::Row;
 
+use super::customers::{customer_row, insert_customer, CUSTOMER_COLUMNS};
+use super::licenses::{insert_license, license_row, LICENSE_COLUMNS};
 use super::members::{insert_member, member_row, MEMBER_COLUMNS};
-use super::{
-    customer_row, insert_customer, insert_license, license_row, SqlStore, CUSTOMER_COLUMNS,
-    LICENSE_COLUMNS,
-};
+use super::SqlStore;
 use crate::bulk::{fits, RowError, TREE};
 use crate::error::ApiResult;
 use crate::store::{

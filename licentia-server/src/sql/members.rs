@@ -2,16 +2,17 @@
 //!
 //! A member's service is the member row's `license_id`: assigning sets it
 //! and takes the node's seat in the same transaction ([`check_allocation`]
-//! counts services, see [`super::used_sql`]); unassigning clears it and
+//! counts services, see [`super::customers::used_sql`]); unassigning clears it and
 //! revokes the license.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{
-    append, bump_revocation, check_allocation, event, insert_license, named_conflict, now,
-    write_terms, Filter, SqlStore, Taken, Tx,
-};
+use super::customers::{check_allocation, Taken};
+use super::history::{append, event};
+use super::licenses::{insert_license, write_terms};
+use super::revocation::bump_revocation;
+use super::{named_conflict, now, Filter, SqlStore, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
     DefaultPlan, Event, Idem, LicenseRecord, Member, MemberService, MemberStore, NewService,

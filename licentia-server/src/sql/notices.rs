@@ -8,7 +8,9 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{event, license_row, now, Filter, SqlStore, LICENSE_COLUMNS};
+use super::history::event;
+use super::licenses::{license_row, LICENSE_COLUMNS};
+use super::{now, Filter, SqlStore};
 use crate::error::{ApiError, ApiResult};
 use crate::secret;
 use crate::store::*;
@@ -99,7 +101,7 @@ impl NoticeStore for SqlStore {
         .bind(&s.created_by)
         .execute(&mut *tx.tx)
         .await?;
-        super::append(
+        super::history::append(
             &mut tx,
             event(
                 &s.created_by,
@@ -170,7 +172,7 @@ impl NoticeStore for SqlStore {
         .bind(id)
         .execute(&mut *tx.tx)
         .await?;
-        super::append(
+        super::history::append(
             &mut tx,
             event(
                 actor,
@@ -245,7 +247,7 @@ impl NoticeStore for SqlStore {
             .execute(&mut *tx.tx)
             .await?;
         }
-        super::append(
+        super::history::append(
             &mut tx,
             event(
                 actor,

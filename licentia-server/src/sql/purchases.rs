@@ -3,7 +3,8 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{append, event, named_conflict, now, Filter, SqlStore};
+use super::history::{append, event};
+use super::{named_conflict, now, Filter, SqlStore};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
     currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,

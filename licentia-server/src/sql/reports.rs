@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone};
 use sqlx::Row;
 
-use super::{history_row, license_row, SqlStore, HISTORY_COLUMNS, LICENSE_COLUMNS};
+use super::history::{history_row, HISTORY_COLUMNS};
+use super::licenses::{license_row, LICENSE_COLUMNS};
+use super::SqlStore;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
     FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{append, event, insert_license, now, write_seats, write_terms, Filter, SqlStore, Tx};
+use super::history::{append, event};
+use super::licenses::{insert_license, write_seats, write_terms};
+use super::{now, Filter, SqlStore, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
     Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Subscription, SubscriptionFilter,

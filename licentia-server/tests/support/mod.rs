@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use licentia_server::{launch_with_listener, Config, Running};
 use licentia::{Fingerprint, PublicKey, Verifier};
+use licentia_server::{launch_with_listener, Config, Running};
 use serde_json::{json, Value};
 
 /// The environment variable naming a PostgreSQL server for the tests.

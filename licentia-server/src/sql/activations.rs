@@ -1,0 +1,416 @@
+//! Activations, check-ins, temporary licenses and floating leases.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::customers::{check_allocation, Taken};
+use super::history::append;
+use super::licenses::{license_state, lock_active_license, status_refusal};
+use super::{now, Filter, SqlStore};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{
+    Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Temporary, NO_SEAT,
+};
+
+#[async_trait::async_trait]
+impl ActivationStore for SqlStore {
+    async fn activate(
+        &self,
+        a: Activation,
+        ev: Event,
+        idem: Option<Idem<Activation>>,
+    ) -> ApiResult<Outcome<Activation>> {
+        let mut tx = self.begin().await?;
+        let taken = sqlx::query(
+            "UPDATE licenses SET seats_used = seats_used + 1 \
+             WHERE id = $1 AND status = 'active' AND seats_used < seats",
+        )
+        .bind(&a.license_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        let inserted = if taken == 1 {
+            sqlx::query(&format!(
+                "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
+                 ON CONFLICT (license_id, fingerprint) WHERE deactivated_at IS NULL DO NOTHING"
+            ))
+            .bind(&a.id)
+            .bind(&a.license_id)
+            .bind(&a.fingerprint)
+            .bind(&a.platform)
+            .bind(&a.mode)
+            .bind(&a.file)
+            .bind(a.created_at)
+            .bind(a.last_seen_at)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
+        let result = if inserted == 1 {
+            check_allocation(&mut tx, &a.license_id, Taken::Machine).await?;
+            a
+        } else {
+            if taken == 1 {
+                // The machine was active already: give the seat back.
+                sqlx::query("UPDATE licenses SET seats_used = seats_used - 1 WHERE id = $1")
+                    .bind(&a.license_id)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            // The same machine again: a fresh file, no second seat.
+            let refreshed = sqlx::query(&format!(
+                "UPDATE activations SET file = $1, platform = $2, last_seen_at = $3 \
+                 WHERE license_id = $4 AND fingerprint = $5 AND deactivated_at IS NULL \
+                 AND EXISTS (SELECT 1 FROM licenses WHERE id = $4 AND status = 'active') \
+                 RETURNING {ACTIVATION_COLUMNS}"
+            ))
+            .bind(&a.file)
+            .bind(&a.platform)
+            .bind(a.last_seen_at)
+            .bind(&a.license_id)
+            .bind(&a.fingerprint)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            match refreshed {
+                Some(row) => activation_row(&row)?,
+                None => {
+                    let (status, seats, used) = license_state(&mut tx, &a.license_id).await?;
+                    if status != "active" {
+                        return Err(status_refusal(&status));
+                    }
+                    return Err(ApiError::conflict(
+                        NO_SEAT,
+                        format!("all {seats} seats of this license are in use"),
+                    )
+                    .with(serde_json::json!({"seats": seats, "seats_used": used})));
+                }
+            }
+        };
+        append(&mut tx, Event {
+            subject: result.id.clone(),
+            license_id: Some(result.license_id.clone()),
+            details: serde_json::json!({"fingerprint": result.fingerprint, "platform": result.platform, "mode": result.mode}),
+            ..ev
+        }).await?;
+        self.finish(tx, result, idem).await
+    }
+
+    async fn deactivate(
+        &self,
+        id: &str,
+        license_id: Option<&str>,
+        ev: Event,
+    ) -> ApiResult<Activation> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE activations SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL \
+             AND ($3 = '' OR license_id = $3) RETURNING {ACTIVATION_COLUMNS}"
+        ))
+        .bind(now())
+        .bind(id)
+        .bind(license_id.unwrap_or(""))
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("active activation"))?;
+        let activation = activation_row(&row)?;
+        sqlx::query(
+            "UPDATE licenses SET seats_used = seats_used - 1 WHERE id = $1 AND seats_used > 0",
+        )
+        .bind(&activation.license_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        append(
+            &mut tx,
+            Event {
+                license_id: Some(activation.license_id.clone()),
+                details: serde_json::json!({"fingerprint": activation.fingerprint}),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(activation)
+    }
+
+    async fn activation(&self, id: &str) -> ApiResult<Activation> {
+        let row = sqlx::query(&format!(
+            "SELECT {ACTIVATION_COLUMNS} FROM activations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("activation"))?;
+        activation_row(&row)
+    }
+
+    async fn list_activations(&self, license_id: &str, page: Page) -> ApiResult<Vec<Activation>> {
+        let mut f = Filter::default();
+        f.text("license_id", Some(license_id));
+        let sql = f.sql(
+            &format!("SELECT {ACTIVATION_COLUMNS} FROM activations"),
+            "created_at, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(activation_row)
+            .collect()
+    }
+
+    async fn check_in(
+        &self,
+        license_id: &str,
+        fingerprint: &str,
+        file: String,
+        ev: Event,
+    ) -> ApiResult<Activation> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE activations SET file = $1, last_seen_at = $2 \
+             WHERE license_id = $3 AND fingerprint = $4 AND deactivated_at IS NULL \
+             AND EXISTS (SELECT 1 FROM licenses WHERE id = $3 AND status = 'active') \
+             RETURNING {ACTIVATION_COLUMNS}"
+        ))
+        .bind(&file)
+        .bind(now())
+        .bind(license_id)
+        .bind(fingerprint)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = row else {
+            let (status, _, _) = license_state(&mut tx, license_id).await?;
+            if status != "active" {
+                return Err(status_refusal(&status));
+            }
+            return Err(ApiError::conflict(
+                "not_activated",
+                "this machine is not activated for this license",
+            ));
+        };
+        let activation = activation_row(&row)?;
+        append(
+            &mut tx,
+            Event {
+                subject: activation.id.clone(),
+                license_id: Some(license_id.to_owned()),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(activation)
+    }
+
+    async fn issue_temporary(
+        &self,
+        t: Temporary,
+        quota: i64,
+        period_start: i64,
+        ev: Event,
+    ) -> ApiResult<Temporary> {
+        let mut tx = self.begin().await?;
+        lock_active_license(&mut tx, &t.license_id).await?;
+        let used: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM temporary_licenses WHERE license_id = $1 AND created_at >= $2",
+        )
+        .bind(&t.license_id)
+        .bind(period_start)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("n")?;
+        if used >= quota {
+            return Err(ApiError::conflict(
+                "temporary_quota_used",
+                format!("this license already had {used} temporary licenses in the current period (quota {quota})"),
+            )
+            .with(serde_json::json!({"quota": quota, "used": used})));
+        }
+        sqlx::query(
+            "INSERT INTO temporary_licenses (id, license_id, fingerprint, file, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&t.id)
+        .bind(&t.license_id)
+        .bind(&t.fingerprint)
+        .bind(&t.file)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .execute(&mut *tx.tx)
+        .await?;
+        append(&mut tx, Event {
+            subject: t.id.clone(),
+            license_id: Some(t.license_id.clone()),
+            details: serde_json::json!({"fingerprint": t.fingerprint, "expires_at": t.expires_at}),
+            ..ev
+        }).await?;
+        tx.tx.commit().await?;
+        Ok(t)
+    }
+
+    async fn checkout_lease(
+        &self,
+        lease: Lease,
+        cap: i64,
+        now: i64,
+        ev: Event,
+    ) -> ApiResult<Lease> {
+        let mut tx = self.begin().await?;
+        lock_active_license(&mut tx, &lease.license_id).await?;
+        // A machine that holds a live lease gets it extended, not a second seat.
+        let extended = sqlx::query(&format!(
+            "UPDATE leases SET expires_at = $1 WHERE license_id = $2 AND fingerprint = $3 \
+             AND returned_at IS NULL AND expires_at > $4 RETURNING {LEASE_COLUMNS}"
+        ))
+        .bind(lease.expires_at)
+        .bind(&lease.license_id)
+        .bind(&lease.fingerprint)
+        .bind(now)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let result = match extended {
+            Some(row) => lease_row(&row)?,
+            None => {
+                let live: i64 = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM leases WHERE license_id = $1 AND returned_at IS NULL AND expires_at > $2",
+                )
+                .bind(&lease.license_id)
+                .bind(now)
+                .fetch_one(&mut *tx.tx)
+                .await?
+                .try_get("n")?;
+                if live >= cap {
+                    return Err(ApiError::conflict(
+                        NO_SEAT,
+                        format!("all {cap} floating seats are leased"),
+                    )
+                    .with(serde_json::json!({"seats": cap, "seats_used": live})));
+                }
+                sqlx::query(&format!(
+                    "INSERT INTO leases ({LEASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL)"
+                ))
+                .bind(&lease.id)
+                .bind(&lease.license_id)
+                .bind(&lease.fingerprint)
+                .bind(lease.created_at)
+                .bind(lease.expires_at)
+                .execute(&mut *tx.tx)
+                .await?;
+                check_allocation(&mut tx, &lease.license_id, Taken::Machine).await?;
+                lease
+            }
+        };
+        append(&mut tx, Event {
+            subject: result.id.clone(),
+            license_id: Some(result.license_id.clone()),
+            details: serde_json::json!({"fingerprint": result.fingerprint, "expires_at": result.expires_at}),
+            ..ev
+        }).await?;
+        tx.tx.commit().await?;
+        Ok(result)
+    }
+
+    async fn heartbeat_lease(
+        &self,
+        id: &str,
+        license_id: &str,
+        now: i64,
+        expires_at: i64,
+        ev: Event,
+    ) -> ApiResult<Lease> {
+        let mut tx = self.begin().await?;
+        lock_active_license(&mut tx, license_id).await?;
+        let row = sqlx::query(&format!(
+            "UPDATE leases SET expires_at = $1 WHERE id = $2 AND license_id = $3 \
+             AND returned_at IS NULL AND expires_at > $4 RETURNING {LEASE_COLUMNS}"
+        ))
+        .bind(expires_at)
+        .bind(id)
+        .bind(license_id)
+        .bind(now)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "lease_ended",
+                "the lease has expired or was returned; check a seat out again",
+            )
+        })?;
+        let lease = lease_row(&row)?;
+        append(
+            &mut tx,
+            Event {
+                license_id: Some(license_id.to_owned()),
+                details: serde_json::json!({"expires_at": expires_at}),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(lease)
+    }
+
+    async fn return_lease(
+        &self,
+        id: &str,
+        license_id: &str,
+        now: i64,
+        ev: Event,
+    ) -> ApiResult<Lease> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE leases SET returned_at = $1 WHERE id = $2 AND license_id = $3 \
+             AND returned_at IS NULL RETURNING {LEASE_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(id)
+        .bind(license_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("unreturned lease"))?;
+        let lease = lease_row(&row)?;
+        append(
+            &mut tx,
+            Event {
+                license_id: Some(license_id.to_owned()),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(lease)
+    }
+}
+
+pub(super) const ACTIVATION_COLUMNS: &str =
+    "id, license_id, fingerprint, platform, mode, file, created_at, last_seen_at, deactivated_at";
+
+pub(super) const LEASE_COLUMNS: &str =
+    "id, license_id, fingerprint, created_at, expires_at, returned_at";
+
+pub(super) fn activation_row(r: &AnyRow) -> ApiResult<Activation> {
+    Ok(Activation {
+        id: r.try_get("id")?,
+        license_id: r.try_get("license_id")?,
+        fingerprint: r.try_get("fingerprint")?,
+        platform: r.try_get("platform")?,
+        mode: r.try_get("mode")?,
+        file: r.try_get("file")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        deactivated_at: r.try_get("deactivated_at")?,
+    })
+}
+
+pub(super) fn lease_row(r: &AnyRow) -> ApiResult<Lease> {
+    Ok(Lease {
+        id: r.try_get("id")?,
+        license_id: r.try_get("license_id")?,
+        fingerprint: r.try_get("fingerprint")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        returned_at: r.try_get("returned_at")?,
+    })
+}

@@ -1,0 +1,236 @@
+//! Products, policies and plans.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::history::{append, event};
+use super::{named_conflict, Filter, SqlStore};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{CatalogueStore, Page, Plan, Policy, Product};
+
+#[async_trait::async_trait]
+impl CatalogueStore for SqlStore {
+    async fn create_product(&self, product: Product, actor: &str) -> ApiResult<Product> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO products (id, code, name, created_at, revocation_seq, revocation_updated_at) \
+             VALUES ($1, $2, $3, $4, 0, $4)",
+        )
+        .bind(&product.id)
+        .bind(&product.code)
+        .bind(&product.name)
+        .bind(product.created_at)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| named_conflict(e, "a product with this code exists"))?;
+        append(
+            &mut tx,
+            event(
+                actor,
+                "product.create",
+                &product.id,
+                serde_json::json!({"code": product.code}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(product)
+    }
+
+    async fn list_products(&self, page: Page) -> ApiResult<Vec<Product>> {
+        let mut f = Filter::default();
+        let sql = f.sql(
+            &format!("SELECT {PRODUCT_COLUMNS} FROM products"),
+            "code",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(product_row)
+            .collect()
+    }
+
+    async fn product(&self, id_or_code: &str) -> ApiResult<Product> {
+        let row = sqlx::query(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1 OR code = $1"
+        ))
+        .bind(id_or_code)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("product"))?;
+        product_row(&row)
+    }
+
+    async fn create_policy(&self, p: Policy, actor: &str) -> ApiResult<Policy> {
+        let mut tx = self.begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO policies ({POLICY_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        ))
+        .bind(&p.id)
+        .bind(&p.product_id)
+        .bind(&p.name)
+        .bind(&p.kind)
+        .bind(&p.binding)
+        .bind(&p.match_rule)
+        .bind(p.duration_days)
+        .bind(p.seats)
+        .bind(p.grace_days)
+        .bind(p.check_in_days)
+        .bind(p.max_offline_days)
+        .bind(serde_json::to_string(&p.entitlements).map_err(ApiError::internal)?)
+        .bind(p.temp_quota)
+        .bind(p.temp_period_days)
+        .bind(p.temp_duration_days)
+        .bind(p.lease_ttl_secs)
+        .bind(p.created_at)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| named_conflict(e, "this product already has a policy with this name"))?;
+        append(
+            &mut tx,
+            event(
+                actor,
+                "policy.create",
+                &p.id,
+                serde_json::json!({"name": p.name, "product_id": p.product_id}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(p)
+    }
+
+    async fn list_policies(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Policy>> {
+        let mut f = Filter::default();
+        f.text("product_id", product_id);
+        let sql = f.sql(
+            &format!("SELECT {POLICY_COLUMNS} FROM policies"),
+            "created_at, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(policy_row)
+            .collect()
+    }
+
+    async fn policy(&self, id: &str) -> ApiResult<Policy> {
+        let row = sqlx::query(&format!(
+            "SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("policy"))?;
+        policy_row(&row)
+    }
+
+    async fn create_plan(&self, p: Plan, actor: &str) -> ApiResult<Plan> {
+        let mut tx = self.begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO plans ({PLAN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(&p.id)
+        .bind(&p.product_id)
+        .bind(&p.policy_id)
+        .bind(&p.name)
+        .bind(serde_json::to_string(&p.options).map_err(ApiError::internal)?)
+        .bind(p.created_at)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
+        let options: Vec<&str> = p.options.iter().map(|o| o.code.as_str()).collect();
+        append(
+            &mut tx,
+            event(
+                actor,
+                "plan.create",
+                &p.id,
+                serde_json::json!({"name": p.name, "policy_id": p.policy_id, "options": options}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(p)
+    }
+
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Plan>> {
+        let mut f = Filter::default();
+        f.text("product_id", product_id);
+        let sql = f.sql(
+            &format!("SELECT {PLAN_COLUMNS} FROM plans"),
+            "name, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(plan_row)
+            .collect()
+    }
+
+    async fn plan(&self, id: &str) -> ApiResult<Plan> {
+        let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| ApiError::not_found("plan"))?;
+        plan_row(&row)
+    }
+}
+
+pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at";
+
+pub(super) const POLICY_COLUMNS: &str =
+    "id, product_id, name, kind, binding, match_rule, duration_days, seats, \
+     grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
+     temp_duration_days, lease_ttl_secs, created_at";
+
+pub(super) const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
+
+pub(super) fn product_row(r: &AnyRow) -> ApiResult<Product> {
+    Ok(Product {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn policy_row(r: &AnyRow) -> ApiResult<Policy> {
+    let entitlements: String = r.try_get("entitlements")?;
+    Ok(Policy {
+        id: r.try_get("id")?,
+        product_id: r.try_get("product_id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        binding: r.try_get("binding")?,
+        match_rule: r.try_get("match_rule")?,
+        duration_days: r.try_get("duration_days")?,
+        seats: r.try_get("seats")?,
+        grace_days: r.try_get("grace_days")?,
+        check_in_days: r.try_get("check_in_days")?,
+        max_offline_days: r.try_get("max_offline_days")?,
+        entitlements: serde_json::from_str(&entitlements).map_err(ApiError::internal)?,
+        temp_quota: r.try_get("temp_quota")?,
+        temp_period_days: r.try_get("temp_period_days")?,
+        temp_duration_days: r.try_get("temp_duration_days")?,
+        lease_ttl_secs: r.try_get("lease_ttl_secs")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn plan_row(r: &AnyRow) -> ApiResult<Plan> {
+    let options: String = r.try_get("options")?;
+    Ok(Plan {
+        id: r.try_get("id")?,
+        product_id: r.try_get("product_id")?,
+        policy_id: r.try_get("policy_id")?,
+        name: r.try_get("name")?,
+        options: serde_json::from_str(&options).map_err(ApiError::internal)?,
+        created_at: r.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,419 @@
+//! The customer tree and its seat allocations: the counts every seat-taking operation checks inside its transaction.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::history::{append, event};
+use super::{now, Filter, SqlStore, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Allocation, Customer, CustomerStore, NodeSeats, Page, ALLOCATION_EXHAUSTED};
+
+#[async_trait::async_trait]
+impl CustomerStore for SqlStore {
+    async fn create_customer(&self, c: Customer, actor: &str) -> ApiResult<Customer> {
+        let mut tx = self.begin().await?;
+        insert_customer(&mut tx, &c, actor).await?;
+        tx.tx.commit().await?;
+        Ok(c)
+    }
+
+    async fn list_customers(
+        &self,
+        parent_id: Option<&str>,
+        kind: Option<&str>,
+        page: Page,
+    ) -> ApiResult<Vec<Customer>> {
+        let mut f = Filter::default();
+        f.text("parent_id", parent_id);
+        f.text("kind", kind);
+        let sql = f.sql(
+            &format!("SELECT {CUSTOMER_COLUMNS} FROM customers"),
+            "name, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(customer_row)
+            .collect()
+    }
+
+    async fn customer(&self, id: &str) -> ApiResult<Customer> {
+        let row = sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+        customer_row(&row)
+    }
+
+    async fn set_allocation(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        seats: i64,
+        may_raise: bool,
+        actor: &str,
+    ) -> ApiResult<Allocation> {
+        let mut tx = self.begin().await?;
+        let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
+            .bind(customer_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or_else(|| ApiError::not_found("customer"))?
+            .try_get("parent_id")?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO allocations (customer_id, product_id, seats, given, updated_at) \
+             VALUES ($1, $2, 0, 0, $3) ON CONFLICT (customer_id, product_id) DO NOTHING",
+        )
+        .bind(customer_id)
+        .bind(product_id)
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        // Locks go child before parent, everywhere: no deadlock.
+        let (from, given) = lock_allocation(&mut tx, customer_id, product_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("allocation row vanished"))?;
+        let used = used_seats(&mut tx, customer_id, product_id).await?;
+        if seats > from && !may_raise {
+            return Err(ApiError::forbidden(
+                "only the finance role may raise an allocation",
+            ));
+        }
+        if seats < given + used {
+            return Err(ApiError::conflict(
+                "allocation_in_use",
+                format!("this node gave {given} seats to its children and uses {used}; it cannot hold fewer"),
+            )
+            .with(serde_json::json!({"allocated": from, "given": given, "used": used})));
+        }
+        // A top node's allocation is what it bought: its lots hold it up.
+        let purchased: i64 = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM purchases \
+             WHERE customer_id = $1 AND product_id = $2",
+        )
+        .bind(customer_id)
+        .bind(product_id)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("n")?;
+        if seats < purchased {
+            return Err(ApiError::conflict(
+                "allocation_purchased",
+                format!("this node bought {purchased} seats of this product in its purchases; it cannot hold fewer"),
+            )
+            .with(serde_json::json!({"allocated": from, "purchased": purchased})));
+        }
+        let delta = seats - from;
+        if let (Some(parent), true) = (&parent, delta != 0) {
+            let Some((held, parent_given)) = lock_allocation(&mut tx, parent, product_id).await?
+            else {
+                return Err(ApiError::conflict(
+                    "parent_unallocated",
+                    "the parent node holds no seats of this product",
+                )
+                .with(serde_json::json!({"parent_id": parent})));
+            };
+            let parent_used = used_seats(&mut tx, parent, product_id).await?;
+            let free = held - parent_given - parent_used;
+            if delta > free {
+                return Err(ApiError::conflict(
+                    "allocation_exceeds_parent",
+                    format!(
+                        "the parent holds {held} seats: {parent_given} given to its children, {parent_used} in use, {free} free"
+                    ),
+                )
+                .with(serde_json::json!({
+                    "parent_id": parent,
+                    "allocated": held,
+                    "given": parent_given,
+                    "used": parent_used,
+                    "free": free,
+                })));
+            }
+            sqlx::query(
+                "UPDATE allocations SET given = given + $1, updated_at = $2 \
+                 WHERE customer_id = $3 AND product_id = $4",
+            )
+            .bind(delta)
+            .bind(at)
+            .bind(parent)
+            .bind(product_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE allocations SET seats = $1, updated_at = $2 WHERE customer_id = $3 AND product_id = $4",
+        )
+        .bind(seats)
+        .bind(at)
+        .bind(customer_id)
+        .bind(product_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        let mut ev = event(
+            actor,
+            "customer.allocation",
+            customer_id,
+            serde_json::json!({"product_id": product_id, "from": from, "to": seats, "parent_id": parent}),
+        );
+        ev.customer_id = Some(customer_id.to_owned());
+        append(&mut tx, ev).await?;
+        tx.tx.commit().await?;
+        Ok(allocation(customer_id, product_id, seats, given, used))
+    }
+
+    async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>> {
+        self.customer(customer_id).await?;
+        let rows = sqlx::query(&format!(
+            "WITH RECURSIVE tree (id, depth) AS ( \
+                 SELECT id, 0 FROM customers WHERE id = $1 \
+                 UNION ALL SELECT c.id, t.depth + 1 FROM customers c JOIN tree t ON c.parent_id = t.id) \
+             SELECT c.id, c.parent_id, c.kind, c.name, a.product_id, a.seats, a.given, \
+                 {} AS used \
+             FROM tree t JOIN customers c ON c.id = t.id \
+             LEFT JOIN allocations a ON a.customer_id = c.id \
+             ORDER BY t.depth, c.name, c.id, a.product_id",
+            used_sql("c.id", "a.product_id", "$2")
+        ))
+        .bind(customer_id)
+        .bind(now())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut nodes: Vec<NodeSeats> = Vec::new();
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            if nodes.last().is_none_or(|n| n.customer_id != id) {
+                nodes.push(NodeSeats {
+                    customer_id: id.clone(),
+                    parent_id: r.try_get("parent_id")?,
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                    allocations: Vec::new(),
+                });
+            }
+            let product: Option<String> = r.try_get("product_id")?;
+            if let (Some(product), Some(node)) = (product, nodes.last_mut()) {
+                node.allocations.push(allocation(
+                    &id,
+                    &product,
+                    r.try_get("seats")?,
+                    r.try_get("given")?,
+                    r.try_get("used")?,
+                ));
+            }
+        }
+        Ok(nodes)
+    }
+}
+
+pub(super) const CUSTOMER_COLUMNS: &str =
+    "id, parent_id, kind, name, email, external_ref, created_at";
+
+pub(super) fn customer_row(r: &AnyRow) -> ApiResult<Customer> {
+    Ok(Customer {
+        id: r.try_get("id")?,
+        parent_id: r.try_get("parent_id")?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        external_ref: r.try_get("external_ref")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Inserts a customer node and records it in the history.
+pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> ApiResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ))
+    .bind(&c.id)
+    .bind(&c.parent_id)
+    .bind(&c.kind)
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(&c.external_ref)
+    .bind(c.created_at)
+    .execute(&mut *tx.tx)
+    .await?;
+    let mut ev = event(
+        actor,
+        "customer.create",
+        &c.id,
+        serde_json::json!({"kind": c.kind, "name": c.name, "parent_id": c.parent_id}),
+    );
+    ev.customer_id = Some(c.id.clone());
+    append(tx, ev).await
+}
+
+/// Takes the license row's lock for the rest of `tx`; refused unless active.
+/// Locks the allocation row of (`customer_id`, `product_id`) until the
+/// transaction ends (a no-op update takes the row lock on PostgreSQL; SQLite
+/// writers are serialized already) and reads it after any earlier holder
+/// committed: `(seats, given)`, or None when the node holds no allocation.
+pub(super) async fn lock_allocation(
+    tx: &mut Tx<'_>,
+    customer_id: &str,
+    product_id: &str,
+) -> ApiResult<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "UPDATE allocations SET seats = seats WHERE customer_id = $1 AND product_id = $2 \
+         RETURNING seats, given",
+    )
+    .bind(customer_id)
+    .bind(product_id)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    row.map(|r| Ok((r.try_get("seats")?, r.try_get("given")?)))
+        .transpose()
+}
+
+/// The seats of product `p` in use at node `c` at time `t` (three SQL
+/// expressions): each member's service holds one seat however many machines
+/// use it, until its license is revoked (by unassigning, or by hand through
+/// the license routes: either way it never works again); other licenses naming the node hold one per active activation and
+/// one per live (unexpired, unreturned) lease.
+pub(super) fn used_sql(c: &str, p: &str, t: &str) -> String {
+    let not_member = "NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)";
+    format!(
+        "((SELECT COUNT(*) FROM members m JOIN licenses l ON l.id = m.license_id \
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND l.status <> 'revoked') \
+         + (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND v.deactivated_at IS NULL \
+           AND {not_member}) \
+         + (SELECT COUNT(*) FROM leases e JOIN licenses l ON l.id = e.license_id \
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND e.returned_at IS NULL \
+           AND e.expires_at > {t} AND {not_member}))"
+    )
+}
+
+/// Seats of `product_id` in use at `customer_id` (see [`used_sql`]). Read
+/// after [`lock_allocation`], it sees every seat committed by an earlier
+/// holder of the lock.
+pub(super) async fn used_seats(
+    tx: &mut Tx<'_>,
+    customer_id: &str,
+    product_id: &str,
+) -> ApiResult<i64> {
+    let row = sqlx::query(&format!("SELECT {} AS used", used_sql("$1", "$2", "$3")))
+        .bind(customer_id)
+        .bind(product_id)
+        .bind(now())
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok(row.try_get("used")?)
+}
+
+/// What just took a seat of a license, for [`check_allocation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Taken {
+    /// An activation or a lease: a seat unless the license is a member's
+    /// service (which holds one seat already).
+    Machine,
+    /// A member's service, just assigned.
+    Service,
+}
+
+/// Refuses the seat a new activation, lease or member service of
+/// `license_id` just took when the license's customer node holds an
+/// allocation of the product and the node's seats in use plus those it gave
+/// on now exceed it — or when the node holds none while a node above it
+/// allocates the product.
+pub(super) async fn check_allocation(
+    tx: &mut Tx<'_>,
+    license_id: &str,
+    taken: Taken,
+) -> ApiResult<()> {
+    let row = sqlx::query(
+        "SELECT customer_id, product_id, \
+         (SELECT COUNT(*) FROM members m WHERE m.license_id = l.id) AS services \
+         FROM licenses l WHERE id = $1",
+    )
+    .bind(license_id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    let customer: Option<String> = row.try_get("customer_id")?;
+    let product: String = row.try_get("product_id")?;
+    let services: i64 = row.try_get("services")?;
+    let Some(customer) = customer else {
+        return Ok(());
+    };
+    if taken == Taken::Machine && services > 0 {
+        return Ok(());
+    }
+    let Some((allocated, given)) = lock_allocation(tx, &customer, &product).await? else {
+        // Under a node that allocates the product, a node holds only what
+        // it was given: none without an allocation of its own.
+        let above = sqlx::query(
+            "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+                 SELECT id, parent_id, 0 FROM customers WHERE id = $1 \
+                 UNION ALL SELECT c.id, c.parent_id, u.depth + 1 FROM customers c \
+                 JOIN up u ON c.id = u.parent_id) \
+             SELECT a.customer_id FROM allocations a JOIN up u ON a.customer_id = u.id \
+             WHERE a.product_id = $2 ORDER BY u.depth LIMIT 1",
+        )
+        .bind(&customer)
+        .bind(&product)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        return match above {
+            None => Ok(()),
+            Some(row) => {
+                let ancestor: String = row.try_get("customer_id")?;
+                Err(ApiError::conflict(
+                    ALLOCATION_EXHAUSTED,
+                    format!(
+                        "customer {customer} holds 0 seats of this product: {ancestor} above it allocates them, and gave it none"
+                    ),
+                )
+                .with(serde_json::json!({
+                    "customer_id": customer,
+                    "product_id": product,
+                    "allocated": 0,
+                    "given": 0,
+                    "used": 0,
+                    "allocated_by": ancestor,
+                })))
+            }
+        };
+    };
+    // The count includes the seat this transaction just took.
+    let used = used_seats(tx, &customer, &product).await? - 1;
+    if used + 1 + given > allocated {
+        return Err(ApiError::conflict(
+            ALLOCATION_EXHAUSTED,
+            format!(
+                "customer {customer} holds {allocated} seats of this product: {used} in use, {given} given to its children"
+            ),
+        )
+        .with(serde_json::json!({
+            "customer_id": customer,
+            "product_id": product,
+            "allocated": allocated,
+            "given": given,
+            "used": used,
+        })));
+    }
+    Ok(())
+}
+
+pub(super) fn allocation(
+    customer_id: &str,
+    product_id: &str,
+    allocated: i64,
+    given: i64,
+    used: i64,
+) -> Allocation {
+    Allocation {
+        customer_id: customer_id.to_owned(),
+        product_id: product_id.to_owned(),
+        allocated,
+        given,
+        used,
+        free: allocated - given - used,
+    }
+}

@@ -1,0 +1,33 @@
+//! Stored answers to requests with an `Idempotency-Key`.
+
+use sqlx::Row;
+
+use super::SqlStore;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{IdempotencyStore, StoredAnswer};
+
+#[async_trait::async_trait]
+impl IdempotencyStore for SqlStore {
+    async fn stored_answer(&self, scope: &str) -> ApiResult<Option<StoredAnswer>> {
+        let row = sqlx::query(
+            "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1",
+        )
+        .bind(scope)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let status: i64 = r.try_get("status")?;
+            Ok(StoredAnswer {
+                request_hash: r.try_get("request_hash")?,
+                status: u16::try_from(status).map_err(ApiError::internal)?,
+                sealed: r.try_get("response")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// The 422 for a key reused with another request.
+pub fn idempotency_mismatch() -> ApiError {
+    ApiError::invalid("this Idempotency-Key was used for a different request")
+}

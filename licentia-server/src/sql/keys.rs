@@ -1,0 +1,166 @@
+//! Signing keys: rotation and retirement.
+
+use sqlx::Row;
+
+use super::history::{append, event};
+use super::{now, SqlStore, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{KeyRecord, KeyStamp, KeyStore};
+
+#[async_trait::async_trait]
+impl KeyStore for SqlStore {
+    async fn signing_keys(&self) -> ApiResult<Vec<KeyRecord>> {
+        let rows = sqlx::query(
+            "SELECT key_id, public_pem, state, created_at, rollover FROM signing_keys \
+             WHERE state <> 'retired' ORDER BY created_at, key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(KeyRecord {
+                    key_id: r.try_get("key_id")?,
+                    public_pem: r.try_get("public_pem")?,
+                    state: r.try_get("state")?,
+                    created_at: r.try_get("created_at")?,
+                    rollover: r.try_get("rollover")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_first_key(&self, key: KeyRecord) -> ApiResult<bool> {
+        let mut tx = self.begin().await?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM signing_keys")
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+        if n > 0 {
+            return Ok(false);
+        }
+        insert_key(&mut tx, &key).await?;
+        append(
+            &mut tx,
+            event("system", "key.create", &key.key_id, serde_json::json!({})),
+        )
+        .await?;
+        match tx.tx.commit().await {
+            Ok(()) => Ok(true),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> ApiResult<()> {
+        let mut tx = self.begin().await?;
+        let demoted = sqlx::query(
+            "UPDATE signing_keys SET state = 'trusted' WHERE state = 'active' AND key_id = $1",
+        )
+        .bind(previous)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if demoted == 0 {
+            return Err(ApiError::conflict(
+                "key_rotated",
+                "another rotation came first; try again",
+            ));
+        }
+        insert_key(&mut tx, &key).await?;
+        append(
+            &mut tx,
+            event(actor, "key.rotate", &key.key_id, serde_json::json!({})),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn key_stamp(&self) -> ApiResult<KeyStamp> {
+        let row = sqlx::query(
+            "SELECT (SELECT key_id FROM signing_keys WHERE state = 'active') AS active, \
+             (SELECT COUNT(*) FROM signing_keys WHERE state = 'retired') AS retired",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(KeyStamp {
+            active: row
+                .try_get::<Option<String>, _>("active")?
+                .ok_or_else(|| ApiError::internal("the database names no active signing key"))?,
+            retired: row.try_get("retired")?,
+        })
+    }
+
+    async fn retire_key(&self, key_id: &str, actor: &str) -> ApiResult<()> {
+        let mut tx = self.begin().await?;
+        let at = now();
+        // Only a trusted key moves to retired, in one statement: a key that
+        // a concurrent rotation just made active stays active.
+        let done = sqlx::query(
+            "UPDATE signing_keys SET state = 'retired', retired_at = $1 \
+             WHERE key_id = $2 AND state = 'trusted'",
+        )
+        .bind(at)
+        .bind(key_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            let state: Option<String> =
+                sqlx::query("SELECT state FROM signing_keys WHERE key_id = $1")
+                    .bind(key_id)
+                    .fetch_optional(&mut *tx.tx)
+                    .await?
+                    .map(|r| r.try_get("state"))
+                    .transpose()?;
+            return Err(match state.as_deref() {
+                None => ApiError::not_found("signing key"),
+                Some("active") => ApiError::conflict(
+                    "key_active",
+                    "the active key cannot be retired: rotate first",
+                ),
+                Some(_) => ApiError::conflict("key_retired", "this key is already retired"),
+            });
+        }
+        // Every product's revocation list now names the key: a new version.
+        sqlx::query(
+            "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1",
+        )
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        append(
+            &mut tx,
+            event(actor, "key.retire", key_id, serde_json::json!({})),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn retired_keys(&self) -> ApiResult<Vec<String>> {
+        sqlx::query(
+            "SELECT key_id FROM signing_keys WHERE state = 'retired' ORDER BY retired_at, key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("key_id")?))
+        .collect()
+    }
+}
+
+pub(super) async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO signing_keys (key_id, public_pem, state, created_at, retired_at, rollover) \
+         VALUES ($1, $2, $3, $4, NULL, $5)",
+    )
+    .bind(&k.key_id)
+    .bind(&k.public_pem)
+    .bind(&k.state)
+    .bind(k.created_at)
+    .bind(&k.rollover)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! Licenses: issue, status, terms and seats, each change conditional on what the transaction reads.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::history::{append, event};
+use super::revocation::bump_revocation;
+use super::{now, Filter, SqlStore, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{
+    Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
+};
+use licentia::spec::LicenseSpec;
+
+#[async_trait::async_trait]
+impl LicenseStore for SqlStore {
+    async fn issue_license(
+        &self,
+        new: NewLicense,
+        actor: &str,
+        idem: Option<Idem<LicenseRecord>>,
+    ) -> ApiResult<Outcome<LicenseRecord>> {
+        let mut tx = self.begin().await?;
+        let record = insert_license(&mut tx, new, actor).await?;
+        self.finish(tx, record, idem).await
+    }
+
+    async fn list_licenses(
+        &self,
+        filter: &LicenseFilter,
+        page: Page,
+    ) -> ApiResult<Vec<LicenseRecord>> {
+        let mut f = Filter::default();
+        f.text("product_id", filter.product_id.as_deref());
+        f.text("customer_id", filter.customer_id.as_deref());
+        f.text("status", filter.status.as_deref());
+        f.int("expires_at <", filter.expires_before);
+        let sql = f.sql(
+            &format!("SELECT {LICENSE_COLUMNS} FROM licenses"),
+            "issued_at, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(license_row)
+            .collect()
+    }
+
+    async fn license(&self, id: &str) -> ApiResult<LicenseRecord> {
+        let row = sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("license"))?;
+        license_row(&row)
+    }
+
+    async fn license_by_key(&self, key_hash: &str) -> ApiResult<Option<LicenseRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE key_hash = $1"
+        ))
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(license_row).transpose()
+    }
+
+    async fn set_status(
+        &self,
+        id: &str,
+        from: &[&str],
+        to: &str,
+        ev: Event,
+    ) -> ApiResult<LicenseRecord> {
+        let mut tx = self.begin().await?;
+        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "UPDATE licenses SET status = $1, updated_at = $2 WHERE id = $3 AND status IN ({}) RETURNING {LICENSE_COLUMNS}",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(to).bind(now()).bind(id);
+        for status in from {
+            q = q.bind(*status);
+        }
+        let row = match q.fetch_optional(&mut *tx.tx).await? {
+            Some(row) => row,
+            None => {
+                let (status, _, _) = license_state(&mut tx, id).await?;
+                return Err(ApiError::conflict(
+                    "license_status",
+                    format!("the license is {status}; it cannot become {to}"),
+                )
+                .with(serde_json::json!({"license_status": status})));
+            }
+        };
+        let record = license_row(&row)?;
+        if to == "revoked" {
+            bump_revocation(&mut tx, &record.product_id).await?;
+        }
+        append(
+            &mut tx,
+            Event {
+                license_id: Some(record.id.clone()),
+                customer_id: record.customer_id.clone(),
+                ..ev
+            },
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn update_terms(
+        &self,
+        r: LicenseRecord,
+        ev: Event,
+        idem: Option<Idem<LicenseRecord>>,
+    ) -> ApiResult<Outcome<LicenseRecord>> {
+        let mut tx = self.begin().await?;
+        let record = write_terms(&mut tx, &r, ev).await?;
+        self.finish(tx, record, idem).await
+    }
+
+    async fn set_seats(
+        &self,
+        id: &str,
+        seats: i64,
+        may_raise: bool,
+        ev: Event,
+    ) -> ApiResult<LicenseRecord> {
+        let mut tx = self.begin().await?;
+        let record = write_seats(&mut tx, id, seats, may_raise, ev).await?;
+        tx.tx.commit().await?;
+        Ok(record)
+    }
+}
+
+pub(super) const LICENSE_COLUMNS: &str =
+    "id, product_id, policy_id, customer_id, key_hint, status, licensee, spec, \
+     seats, seats_used, expires_at, file, issued_at, updated_at, terms_version";
+
+pub(super) fn license_row(r: &AnyRow) -> ApiResult<LicenseRecord> {
+    let spec: String = r.try_get("spec")?;
+    Ok(LicenseRecord {
+        id: r.try_get("id")?,
+        product_id: r.try_get("product_id")?,
+        policy_id: r.try_get("policy_id")?,
+        customer_id: r.try_get("customer_id")?,
+        key_hint: r.try_get("key_hint")?,
+        status: r.try_get("status")?,
+        licensee: r.try_get("licensee")?,
+        spec: serde_json::from_str::<LicenseSpec>(&spec).map_err(ApiError::internal)?,
+        seats: r.try_get("seats")?,
+        seats_used: r.try_get("seats_used")?,
+        expires_at: r.try_get("expires_at")?,
+        file: r.try_get("file")?,
+        issued_at: r.try_get("issued_at")?,
+        updated_at: r.try_get("updated_at")?,
+        terms_version: r.try_get("terms_version")?,
+    })
+}
+
+/// The 409 for an operation a license's status forbids.
+pub(super) fn status_refusal(status: &str) -> ApiError {
+    ApiError::conflict(
+        match status {
+            "suspended" => "license_suspended",
+            "revoked" => "license_revoked",
+            _ => "license_inactive",
+        },
+        format!("the license is {status}"),
+    )
+    .with(serde_json::json!({ "license_status": status }))
+}
+
+/// Reads a license's status (and seats) inside `tx`, for refusals.
+pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> ApiResult<(String, i64, i64)> {
+    let row = sqlx::query("SELECT status, seats, seats_used FROM licenses WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("license"))?;
+    Ok((
+        row.try_get("status")?,
+        row.try_get("seats")?,
+        row.try_get("seats_used")?,
+    ))
+}
+
+pub(super) async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> ApiResult<()> {
+    let locked = sqlx::query(
+        "UPDATE licenses SET lock_version = lock_version + 1 WHERE id = $1 AND status = 'active'",
+    )
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if locked == 0 {
+        let (status, _, _) = license_state(tx, id).await?;
+        return Err(status_refusal(&status));
+    }
+    Ok(())
+}
+
+/// Inserts an issued license and records its issue, inside `tx`.
+pub(super) async fn insert_license(
+    tx: &mut Tx<'_>,
+    new: NewLicense,
+    actor: &str,
+) -> ApiResult<LicenseRecord> {
+    let r = new.record;
+    sqlx::query(
+            "INSERT INTO licenses (id, product_id, policy_id, customer_id, key_hash, key_hint, status, \
+             licensee, spec, seats, seats_used, expires_at, file, issued_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14)",
+        )
+        .bind(&r.id)
+        .bind(&r.product_id)
+        .bind(&r.policy_id)
+        .bind(&r.customer_id)
+        .bind(&new.key_hash)
+        .bind(&r.key_hint)
+        .bind(&r.status)
+        .bind(&r.licensee)
+        .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
+        .bind(r.seats)
+        .bind(r.expires_at)
+        .bind(&r.file)
+        .bind(r.issued_at)
+        .bind(r.updated_at)
+        .execute(&mut *tx.tx)
+        .await?;
+    let mut ev = event(
+        actor,
+        "license.issue",
+        &r.id,
+        serde_json::json!({
+            "policy_id": r.policy_id, "seats": r.seats, "expires_at": r.expires_at, "licensee": r.licensee,
+        }),
+    );
+    ev.license_id = Some(r.id.clone());
+    ev.customer_id = r.customer_id.clone();
+    append(tx, ev).await?;
+    Ok(r)
+}
+
+/// Replaces a license's spec, file and expiry (unless it is revoked) and
+/// records `ev`, inside `tx`.
+pub(super) async fn write_terms(
+    tx: &mut Tx<'_>,
+    r: &LicenseRecord,
+    ev: Event,
+) -> ApiResult<LicenseRecord> {
+    let row = sqlx::query(&format!(
+        "UPDATE licenses SET spec = $1, file = $2, expires_at = $3, updated_at = $4, \
+             terms_version = terms_version + 1 \
+             WHERE id = $5 AND status <> 'revoked' AND terms_version = $6 RETURNING {LICENSE_COLUMNS}"
+    ))
+    .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
+    .bind(&r.file)
+    .bind(r.expires_at)
+    .bind(now())
+    .bind(&r.id)
+    .bind(r.terms_version)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let Some(row) = row else {
+        let (status, _, _) = license_state(tx, &r.id).await?;
+        if status == "revoked" {
+            return Err(status_refusal(&status));
+        }
+        // The terms were changed by someone else after `r` was read: this
+        // change was computed from terms that no longer stand.
+        return Err(ApiError::conflict(
+            "license_changed",
+            "the license's terms changed while this request was made; nothing was changed: read the license again and retry",
+        ));
+    };
+    let record = license_row(&row)?;
+    append(
+        tx,
+        Event {
+            license_id: Some(record.id.clone()),
+            customer_id: record.customer_id.clone(),
+            ..ev
+        },
+    )
+    .await?;
+    Ok(record)
+}
+
+/// Sets a license's seats, never below the seats in use (409
+/// `seats_in_use` naming them), and records `ev`, inside `tx`. Without
+/// `may_raise`, only a cut of the seats as they stand now (403: a cut
+/// decided on an earlier read may have become a raise).
+pub(super) async fn write_seats(
+    tx: &mut Tx<'_>,
+    id: &str,
+    seats: i64,
+    may_raise: bool,
+    ev: Event,
+) -> ApiResult<LicenseRecord> {
+    let only_cut = if may_raise { "" } else { " AND seats >= $1" };
+    let row = sqlx::query(&format!(
+            "UPDATE licenses SET seats = $1, updated_at = $2 WHERE id = $3 AND seats_used <= $1{only_cut} RETURNING {LICENSE_COLUMNS}"
+        ))
+        .bind(seats)
+        .bind(now())
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    let Some(row) = row else {
+        let (_, current, used) = license_state(tx, id).await?;
+        if seats > current && !may_raise {
+            return Err(ApiError::forbidden(
+                "the seats were cut meanwhile: this change would raise them, which this role may not do",
+            ));
+        }
+        return Err(ApiError::conflict(
+            "seats_in_use",
+            format!("{used} seats are in use; the license cannot have fewer"),
+        )
+        .with(serde_json::json!({"seats": current, "seats_used": used})));
+    };
+    let record = license_row(&row)?;
+    append(
+        tx,
+        Event {
+            license_id: Some(record.id.clone()),
+            customer_id: record.customer_id.clone(),
+            ..ev
+        },
+    )
+    .await?;
+    Ok(record)
+}

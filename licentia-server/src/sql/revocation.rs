@@ -1,0 +1,45 @@
+//! The revocation state of each product, versioned.
+
+use sqlx::Row;
+
+use super::{now, SqlStore, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{RevocationState, RevocationStore};
+
+#[async_trait::async_trait]
+impl RevocationStore for SqlStore {
+    async fn revocation_state(&self, product_id: &str) -> ApiResult<RevocationState> {
+        let row =
+            sqlx::query("SELECT revocation_seq, revocation_updated_at FROM products WHERE id = $1")
+                .bind(product_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| ApiError::not_found("product"))?;
+        let licenses = sqlx::query(
+            "SELECT id FROM licenses WHERE product_id = $1 AND status = 'revoked' ORDER BY id",
+        )
+        .bind(product_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+        Ok(RevocationState {
+            sequence: row.try_get("revocation_seq")?,
+            updated_at: row.try_get("revocation_updated_at")?,
+            licenses,
+        })
+    }
+}
+
+/// A product's revocation list changed: a new sequence, dated now.
+pub(super) async fn bump_revocation(tx: &mut Tx<'_>, product_id: &str) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1 WHERE id = $2",
+    )
+    .bind(now())
+    .bind(product_id)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! API tokens.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::history::{append, event};
+use super::{now, Filter, SqlStore, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Page, Role, TokenRecord, TokenStore};
+
+#[async_trait::async_trait]
+impl TokenStore for SqlStore {
+    async fn bootstrap_admin(&self, token: TokenRecord, hash: String) -> ApiResult<bool> {
+        let mut tx = self.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ('bootstrap_admin', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&token.id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(false);
+        }
+        insert_token(&mut tx, &token, &hash).await?;
+        append(
+            &mut tx,
+            event(
+                &token.created_by,
+                "token.create",
+                &token.id,
+                serde_json::json!({"role": token.role, "name": token.name}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn create_token(&self, token: TokenRecord, hash: String) -> ApiResult<TokenRecord> {
+        let mut tx = self.begin().await?;
+        insert_token(&mut tx, &token, &hash).await?;
+        append(
+            &mut tx,
+            event(
+                &token.created_by,
+                "token.create",
+                &token.id,
+                serde_json::json!({"role": token.role, "name": token.name}),
+            ),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(token)
+    }
+
+    async fn list_tokens(&self, page: Page) -> ApiResult<Vec<TokenRecord>> {
+        let mut f = Filter::default();
+        let sql = f.sql(
+            &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"),
+            "created_at, id",
+            page,
+        );
+        f.fetch(&sql, &self.pool)
+            .await?
+            .iter()
+            .map(token_row)
+            .collect()
+    }
+
+    async fn revoke_token(&self, id: &str, actor: &str) -> ApiResult<TokenRecord> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING {TOKEN_COLUMNS}"
+        ))
+        .bind(now())
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("live token"))?;
+        let token = token_row(&row)?;
+        append(
+            &mut tx,
+            event(actor, "token.revoke", id, serde_json::json!({})),
+        )
+        .await?;
+        tx.tx.commit().await?;
+        Ok(token)
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> ApiResult<Option<TokenRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {TOKEN_COLUMNS}, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        ))
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => {
+                let stored: String = r.try_get("token_hash")?;
+                if crate::secret::hashes_equal(&stored, hash) {
+                    Ok(Some(token_row(&r)?))
+                } else {
+                    Ok(None)
+                }
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+pub(super) const TOKEN_COLUMNS: &str = "id, name, role, created_at, created_by, revoked_at";
+
+pub(super) fn token_row(r: &AnyRow) -> ApiResult<TokenRecord> {
+    let role: String = r.try_get("role")?;
+    Ok(TokenRecord {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        role: Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role stored"))?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+pub(super) async fn insert_token(tx: &mut Tx<'_>, t: &TokenRecord, hash: &str) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, name, role, token_hash, created_at, created_by, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+    )
+    .bind(&t.id)
+    .bind(&t.name)
+    .bind(t.role.as_str())
+    .bind(hash)
+    .bind(t.created_at)
+    .bind(&t.created_by)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! The catalogue: products, the policies licenses are made from, and plans (a policy and its add-on options).
+
+use serde::{Deserialize, Serialize};
+
+use super::Page;
+use crate::error::ApiResult;
+
+/// A product.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Product {
+    /// Id.
+    pub id: String,
+    /// Product code, as licenses name it.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+}
+
+/// A license template.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Policy {
+    /// Id.
+    pub id: String,
+    /// The product.
+    pub product_id: String,
+    /// Name, unique per product.
+    pub name: String,
+    /// `standard` or `trial`.
+    pub kind: String,
+    /// `unbound`, `node-locked`, `floating` or `named-user`.
+    pub binding: String,
+    /// Machine match rule for node-locked licenses.
+    pub match_rule: String,
+    /// Licenses expire this many days after issue (perpetual when absent).
+    pub duration_days: Option<i64>,
+    /// Seats (machines for node-locked, the cap for floating).
+    pub seats: i64,
+    /// Grace after expiry.
+    pub grace_days: Option<i64>,
+    /// Check-in interval.
+    pub check_in_days: Option<i64>,
+    /// Offline grace after a missed check-in.
+    pub max_offline_days: Option<i64>,
+    /// Features, `CODE[=COUNT][@DATE]`.
+    pub entitlements: Vec<String>,
+    /// Temporary licenses allowed per license per period.
+    pub temp_quota: i64,
+    /// The quota's period.
+    pub temp_period_days: i64,
+    /// How long a temporary license runs.
+    pub temp_duration_days: i64,
+    /// Lease length for floating licenses.
+    pub lease_ttl_secs: i64,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+}
+
+/// An add-on a plan offers: extra entitlements.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanOption {
+    /// Code, unique in its plan, by which a license asks for it.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Features it adds, `CODE[=COUNT][@DATE]`.
+    pub entitlements: Vec<String>,
+}
+
+/// A plan: a product, a policy and optional add-on options.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    /// Id.
+    pub id: String,
+    /// The product (the policy's).
+    pub product_id: String,
+    /// The policy licenses of the plan are made from.
+    pub policy_id: String,
+    /// Name, unique per product (Essential, Business, Enterprise...).
+    pub name: String,
+    /// Add-ons a license of the plan may take.
+    pub options: Vec<PlanOption>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+}
+
+/// The catalogue's storage.
+#[async_trait::async_trait]
+pub trait CatalogueStore: Send + Sync {
+    /// Creates a product.
+    async fn create_product(&self, product: Product, actor: &str) -> ApiResult<Product>;
+    /// Lists products.
+    async fn list_products(&self, page: Page) -> ApiResult<Vec<Product>>;
+    /// A product by id or code.
+    async fn product(&self, id_or_code: &str) -> ApiResult<Product>;
+    /// Creates a policy.
+    async fn create_policy(&self, policy: Policy, actor: &str) -> ApiResult<Policy>;
+    /// Lists policies, optionally of one product.
+    async fn list_policies(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Policy>>;
+    /// A policy.
+    async fn policy(&self, id: &str) -> ApiResult<Policy>;
+    /// Creates a plan.
+    async fn create_plan(&self, plan: Plan, actor: &str) -> ApiResult<Plan>;
+    /// Lists plans, optionally of one product.
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Plan>>;
+    /// A plan.
+    async fn plan(&self, id: &str) -> ApiResult<Plan>;
+}

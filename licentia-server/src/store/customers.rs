@@ -1,0 +1,96 @@
+//! The customer tree (partner, customer, site) and the seats each node holds.
+
+use serde::{Deserialize, Serialize};
+
+use super::Page;
+use crate::error::ApiResult;
+
+/// A node of the customer tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Customer {
+    /// Id.
+    pub id: String,
+    /// Parent node.
+    pub parent_id: Option<String>,
+    /// `partner`, `customer` or `site`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// The vendor's own reference.
+    pub external_ref: Option<String>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+}
+
+/// Seats of one product held by one node of the customer tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Allocation {
+    /// The node.
+    pub customer_id: String,
+    /// The product.
+    pub product_id: String,
+    /// Seats the node holds.
+    pub allocated: i64,
+    /// Seats the node gave on to its children.
+    pub given: i64,
+    /// Seats in use at the node: one per member service, and, for other
+    /// licenses naming the node, one per active activation and per live lease.
+    pub used: i64,
+    /// Seats still free at the node (`allocated - given - used`).
+    pub free: i64,
+}
+
+/// One node of a subtree and the seats it holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeSeats {
+    /// The node.
+    pub customer_id: String,
+    /// Its parent.
+    pub parent_id: Option<String>,
+    /// `partner`, `customer` or `site`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its allocations, one per product.
+    pub allocations: Vec<Allocation>,
+}
+
+/// Why an activation, a lease or a member's service was refused by its
+/// customer node's allocation: the node's seats in use plus those it gave on
+/// would exceed what it holds, or it holds none while a node above it
+/// allocates the product.
+pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
+
+/// The customer tree's storage.
+#[async_trait::async_trait]
+pub trait CustomerStore: Send + Sync {
+    /// Creates a customer node.
+    async fn create_customer(&self, customer: Customer, actor: &str) -> ApiResult<Customer>;
+    /// Lists customer nodes, optionally under one parent or of one kind.
+    async fn list_customers(
+        &self,
+        parent_id: Option<&str>,
+        kind: Option<&str>,
+        page: Page,
+    ) -> ApiResult<Vec<Customer>>;
+    /// A customer node.
+    async fn customer(&self, id: &str) -> ApiResult<Customer>;
+    /// Sets the seats of `product_id` that `customer_id` holds. A raise is
+    /// refused (403) unless `may_raise`; it must fit in what the parent holds
+    /// minus what the parent gave to others and uses itself (409); a node
+    /// never holds fewer than it gave on plus it uses (409). A node without
+    /// a parent (the root partner) takes its seats from nowhere: its
+    /// allocation is its purchase.
+    async fn set_allocation(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        seats: i64,
+        may_raise: bool,
+        actor: &str,
+    ) -> ApiResult<Allocation>;
+    /// The node and its subtree, parents first, with the seats each holds.
+    async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>>;
+}

@@ -1,0 +1,70 @@
+//! The append-only, hash-chained history of every mutation.
+
+use serde::{Deserialize, Serialize};
+
+use super::Page;
+use crate::error::ApiResult;
+
+/// One history entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who (`token:ID`, `license:ID`, `cli`, `system`).
+    pub actor: String,
+    /// What, e.g. `license.issue`.
+    pub operation: String,
+    /// The record acted on.
+    pub subject: String,
+    /// The license concerned.
+    pub license_id: Option<String>,
+    /// The customer concerned.
+    pub customer_id: Option<String>,
+    /// Details (JSON text).
+    pub details: String,
+    /// Hash of the entry before.
+    pub prev_hash: String,
+    /// SHA-256(prev_hash || canonical entry).
+    pub hash: String,
+}
+
+/// A mutation to record: the store adds sequence, time and hashes.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub operation: &'static str,
+    /// The record acted on.
+    pub subject: String,
+    /// The license concerned.
+    pub license_id: Option<String>,
+    /// The customer concerned.
+    pub customer_id: Option<String>,
+    /// Details.
+    pub details: serde_json::Value,
+}
+
+/// Filters on the history.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryFilter {
+    /// Only this license.
+    pub license_id: Option<String>,
+    /// Only this customer.
+    pub customer_id: Option<String>,
+    /// Only this operation.
+    pub operation: Option<String>,
+    /// Only entries after this sequence number.
+    pub after_seq: Option<i64>,
+}
+
+/// The history's storage.
+#[async_trait::async_trait]
+pub trait HistoryStore: Send + Sync {
+    /// History entries, oldest first.
+    async fn history(&self, filter: &HistoryFilter, page: Page) -> ApiResult<Vec<HistoryEntry>>;
+    /// The chain's tip: the last sequence number and its hash.
+    async fn history_tip(&self) -> ApiResult<(i64, String)>;
+}

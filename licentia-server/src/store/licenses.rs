@@ -1,0 +1,114 @@
+//! Licenses as the back office holds them: what every file is made from, status, seats, terms.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Event, Idem, Outcome, Page};
+use crate::error::ApiResult;
+use licentia::spec::LicenseSpec;
+
+/// A license as the back office holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LicenseRecord {
+    /// The license id (32 hex digits), as in its files.
+    pub id: String,
+    /// Product id.
+    pub product_id: String,
+    /// Policy id.
+    pub policy_id: String,
+    /// Customer node.
+    pub customer_id: Option<String>,
+    /// Last group of the license key.
+    pub key_hint: String,
+    /// `active`, `suspended` or `revoked`.
+    pub status: String,
+    /// Licensee name.
+    pub licensee: String,
+    /// What every file of this license is made from.
+    pub spec: LicenseSpec,
+    /// Seats granted.
+    pub seats: i64,
+    /// Seats taken by activations.
+    pub seats_used: i64,
+    /// Hard expiry (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// The latest unbound license file, when the binding allows one.
+    pub file: Option<String>,
+    /// Issued (Unix seconds).
+    pub issued_at: i64,
+    /// Last changed (Unix seconds).
+    pub updated_at: i64,
+    /// Grows with every change of its terms; a change computed from the
+    /// license at one version is refused (409 `license_changed`) once the
+    /// license moved on.
+    #[serde(default)]
+    pub terms_version: i64,
+}
+
+/// Filters on the license list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LicenseFilter {
+    /// Only this product (id).
+    pub product_id: Option<String>,
+    /// Only this customer.
+    pub customer_id: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only licenses expiring before this (Unix seconds).
+    pub expires_before: Option<i64>,
+}
+
+/// A license to store, already signed.
+#[derive(Debug, Clone)]
+pub struct NewLicense {
+    /// The record (seats_used 0).
+    pub record: LicenseRecord,
+    /// Hash of its license key.
+    pub key_hash: String,
+}
+
+/// The licenses' storage.
+#[async_trait::async_trait]
+pub trait LicenseStore: Send + Sync {
+    /// Stores an issued license.
+    async fn issue_license(
+        &self,
+        new: NewLicense,
+        actor: &str,
+        idem: Option<Idem<LicenseRecord>>,
+    ) -> ApiResult<Outcome<LicenseRecord>>;
+    /// Lists licenses.
+    async fn list_licenses(
+        &self,
+        filter: &LicenseFilter,
+        page: Page,
+    ) -> ApiResult<Vec<LicenseRecord>>;
+    /// A license.
+    async fn license(&self, id: &str) -> ApiResult<LicenseRecord>;
+    /// The license with this key hash.
+    async fn license_by_key(&self, key_hash: &str) -> ApiResult<Option<LicenseRecord>>;
+    /// Moves a license from one of `from` to `to` (suspend, reinstate, revoke).
+    async fn set_status(
+        &self,
+        id: &str,
+        from: &[&str],
+        to: &str,
+        event: Event,
+    ) -> ApiResult<LicenseRecord>;
+    /// Replaces a license's spec and file (renewal, entitlements).
+    async fn update_terms(
+        &self,
+        record: LicenseRecord,
+        event: Event,
+        idem: Option<Idem<LicenseRecord>>,
+    ) -> ApiResult<Outcome<LicenseRecord>>;
+    /// Changes the seat count; never below the seats in use.
+    /// Without `may_raise`, only a cut of the seats as they stand in the
+    /// transaction (403 otherwise).
+    async fn set_seats(
+        &self,
+        id: &str,
+        seats: i64,
+        may_raise: bool,
+        event: Event,
+    ) -> ApiResult<LicenseRecord>;
+}
