@@ -4,10 +4,13 @@
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::Operation;
+use crate::routes::ArgDoc;
 use crate::secret::sha256_hex;
 use crate::store::{Page, Role, TokenRecord};
 use crate::AppState;
@@ -184,7 +187,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
 pub const MAX_LIMIT: i64 = 500;
 
 /// Pagination parameters: `limit` (1..=500, default 50) and `offset`.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, JsonSchema)]
 pub struct PageQuery {
     limit: Option<i64>,
     offset: Option<i64>,
@@ -280,3 +283,45 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         Ok(IdempotencyKey(Some(text.to_owned())))
     }
 }
+
+// What each extractor adds to its route's OpenAPI operation.
+
+impl<T: JsonSchema> ArgDoc for Body<T> {
+    fn document(op: &mut Operation) {
+        op.json_body::<T>(true);
+    }
+}
+
+impl<T: JsonSchema> ArgDoc for Option<Body<T>> {
+    fn document(op: &mut Operation) {
+        op.json_body::<T>(false);
+    }
+}
+
+impl ArgDoc for CsvBody {
+    fn document(op: &mut Operation) {
+        op.csv_body();
+    }
+}
+
+impl<T: JsonSchema> ArgDoc for Q<T> {
+    fn document(op: &mut Operation) {
+        op.query::<T>();
+    }
+}
+
+impl ArgDoc for IdempotencyKey {
+    fn document(op: &mut Operation) {
+        op.header(
+            "Idempotency-Key",
+            "Retrying with the same key and body answers the first answer again",
+        );
+    }
+}
+
+impl ArgDoc for Staff {}
+impl<S> ArgDoc for axum::extract::State<S> {}
+impl<T> ArgDoc for axum::extract::Path<T> {}
+/// Handlers that read headers document what they answer instead (CSV on
+/// `Accept: text/csv`, `X-License-Key`).
+impl ArgDoc for axum::http::HeaderMap {}

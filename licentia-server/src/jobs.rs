@@ -249,7 +249,7 @@ async fn subscriptions(
         // One subscription that cannot renew (a revoked license...) must
         // not hold the others' renewals and notices back: it is reported,
         // and tried again at the next run.
-        let done = match crate::api::subscriptions::renew_due(state, &id, today).await {
+        let done = match crate::service::subscriptions::renew_due(state, &id, today).await {
             Ok((sub, renewed)) => sub.view(today).map(|view| (sub, renewed, view)),
             Err(e) => Err(e),
         };

@@ -10,62 +10,38 @@
 //! the same checks and keeps nothing. An export writes the columns an
 //! import reads, page by page, so export -> import gives the same records.
 
+use schemars::JsonSchema;
 use std::collections::HashSet;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::reports::csv;
-use super::{
-    idempotent, pre_check, prepare_license, replay_response, secret, Answer, IssueOverrides, Pre,
-    READERS, WRITERS,
-};
+use crate::api::idempotency::idempotent;
+use crate::api::{Answer, READERS, WRITERS};
 use crate::bulk::{
     read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, MemberRow, Parent, RowError, Rows,
     LIST_SEPARATOR,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{CsvBody, IdempotencyKey, Staff, Q};
-use crate::store::{
-    invalid_rows, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService, Outcome,
-};
-use crate::{route, Access, AppState, Field, Route};
+use crate::routes::{Access, Route};
+use crate::secret;
+use crate::service::licenses::{prepare_license, IssueOverrides};
+use crate::store::{invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService};
+use crate::AppState;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        route(
-            "post",
-            "/v1/import/{kind}",
-            Token,
-            "Import customers, licenses or members from a text/csv body (admin, issuer; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)",
-            post(import),
-        ),
-        route(
-            "get",
-            "/v1/export/{kind}",
-            Token,
-            "Export customers, licenses or members as text/csv, the columns import reads (streamed page by page)",
-            get(export),
-        ),
+        Route::post("/v1/import/{kind}", Token, "Import customers, licenses or members from a text/csv body (admin, issuer; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)", import),
+        Route::get("/v1/export/{kind}", Token, "Export customers, licenses or members as text/csv, the columns import reads (streamed page by page)", export),
     ]
-}
-
-/// The JSON body each route of this part takes: none (the import's body is
-/// `text/csv`, which the OpenAPI document says for it).
-pub(crate) fn request_fields(_method: &str, _path: &str) -> Option<&'static [Field]> {
-    None
-}
-
-/// Whether a route's body is `text/csv` (for the OpenAPI document).
-pub(crate) fn takes_csv(method: &str, path: &str) -> bool {
-    method == "post" && path.starts_with("/v1/import/")
 }
 
 fn kind(name: &str) -> ApiResult<Kind> {
@@ -74,7 +50,7 @@ fn kind(name: &str) -> ApiResult<Kind> {
 }
 
 /// `POST /v1/import/{kind}` query.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     #[serde(default)]
@@ -115,7 +91,7 @@ async fn import_customers(
     rows: Vec<CustomerRow>,
     dry_run: bool,
 ) -> Answer {
-    let at = super::now().0;
+    let at = crate::service::now().0;
     let mut import: Vec<ImportCustomer> = Vec::with_capacity(rows.len());
     for row in rows {
         let (parent_id, parent_ref, parent_row) = match row.parent {
@@ -292,7 +268,7 @@ async fn import_members(
     rows: Vec<MemberRow>,
     dry_run: bool,
 ) -> Answer {
-    let at = super::now().0;
+    let at = crate::service::now().0;
     let mut errors = Vec::new();
     let mut members = Vec::with_capacity(rows.len());
     let mut keys = Vec::with_capacity(rows.len());

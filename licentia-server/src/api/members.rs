@@ -14,104 +14,38 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{delete, get, put};
-use axum::Json;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{
-    idempotent, list, now, ok, plan_features, plan_license, pre_check, prepare_license,
-    replay_response, secret, text_field, to_value, with_features, Answer, PlanIssue, Pre, READERS,
-    WRITERS,
-};
+use crate::api::idempotency::{idempotent, pre_check, Pre};
+use crate::api::list;
+use crate::api::{ok, to_value, Answer, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::routes::{Access, Route};
+use crate::secret;
 use crate::secret::LicenseKey;
-use crate::store::{Event, Idem, Member, MemberService, NewService, Outcome};
-use crate::{route, Access, AppState, Field, Route};
+use crate::service::licenses::{
+    plan_features, plan_license, prepare_license, with_features, PlanIssue,
+};
+use crate::service::{now, text_field};
+use crate::store::{Event, Member, MemberService, NewService};
+use crate::AppState;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        route(
-            "post",
-            "/v1/customers/{id}/members",
-            Token,
-            "Add a named user to a node, with a service from the given or default plan unless \"service\": false (admin, issuer; Idempotency-Key; key shown once)",
-            axum::routing::post(create_member),
-        ),
-        route(
-            "get",
-            "/v1/customers/{id}/members",
-            Token,
-            "A node's members",
-            get(list_members),
-        ),
-        route(
-            "put",
-            "/v1/customers/{id}/default-plan",
-            Token,
-            "Set the plan new members of the node get their service from (admin, issuer)",
-            put(set_default_plan),
-        ),
-        route(
-            "get",
-            "/v1/customers/{id}/default-plan",
-            Token,
-            "The plan new members of the node get their service from",
-            get(show_default_plan),
-        ),
-        route(
-            "get",
-            "/v1/members/{id}",
-            Token,
-            "Show a member",
-            get(show_member),
-        ),
-        route(
-            "delete",
-            "/v1/members/{id}",
-            Token,
-            "Delete a member, unassigning its service first (admin, issuer)",
-            delete(delete_member),
-        ),
-        route(
-            "put",
-            "/v1/members/{id}/service",
-            Token,
-            "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)",
-            put(assign_service),
-        ),
-        route(
-            "delete",
-            "/v1/members/{id}/service",
-            Token,
-            "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)",
-            delete(unassign_service),
-        ),
+        Route::post("/v1/customers/{id}/members", Token, "Add a named user to a node, with a service from the given or default plan unless \"service\": false (admin, issuer; Idempotency-Key; key shown once)", create_member),
+        Route::get("/v1/customers/{id}/members", Token, "A node's members", list_members),
+        Route::put("/v1/customers/{id}/default-plan", Token, "Set the plan new members of the node get their service from (admin, issuer)", set_default_plan),
+        Route::get("/v1/customers/{id}/default-plan", Token, "The plan new members of the node get their service from", show_default_plan),
+        Route::get("/v1/members/{id}", Token, "Show a member", show_member),
+        Route::delete("/v1/members/{id}", Token, "Delete a member, unassigning its service first (admin, issuer)", delete_member),
+        Route::put("/v1/members/{id}/service", Token, "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)", assign_service),
+        Route::delete("/v1/members/{id}/service", Token, "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)", unassign_service),
     ]
-}
-
-/// The JSON body each route of this part takes.
-pub(crate) fn request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
-    const S: &str = "string";
-    const A: &str = "array";
-    const B: &str = "boolean";
-    Some(match (method, path) {
-        ("post", "/v1/customers/{id}/members") => &[
-            ("name", S, true),
-            ("email", S, true),
-            ("external_ref", S, false),
-            ("service", B, false),
-            ("plan_id", S, false),
-            ("options", A, false),
-        ],
-        ("put", "/v1/customers/{id}/default-plan") => &[("plan_id", S, true)],
-        ("put", "/v1/members/{id}/service") => &[("plan_id", S, false), ("options", A, false)],
-        _ => return None,
-    })
 }
 
 /// An e-mail address, trimmed and in lower case.
@@ -168,7 +102,7 @@ fn render(key: Option<LicenseKey>) -> impl Fn(&MemberService) -> Value + Clone {
 }
 
 /// `POST /v1/customers/{id}/members` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewMember {
     name: String,
@@ -270,7 +204,7 @@ async fn delete_member(State(s): State<AppState>, staff: Staff, Path(id): Path<S
 }
 
 /// `PUT /v1/members/{id}/service` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ServiceRequest {
     plan_id: Option<String>,
@@ -378,7 +312,7 @@ async fn unassign_service(
 }
 
 /// `PUT /v1/customers/{id}/default-plan` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DefaultPlanRequest {
     plan_id: String,

@@ -3,89 +3,36 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
-use axum::Json;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{idempotent, list, ok, pre_check, replay_response, to_value, Answer, Pre, READERS};
+use crate::api::idempotency::idempotent;
+use crate::api::list;
+use crate::api::{ok, to_value, Answer, READERS};
 use crate::error::ApiError;
 use crate::extract::{Body, IdempotencyKey, Staff, Q};
+use crate::routes::{Access, Route};
 use crate::secret;
 use crate::store::*;
-use crate::{jobs, route, Access, AppState, Field, Route};
+use crate::{jobs, AppState};
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        route(
-            "post",
-            "/v1/notice-subscriptions",
-            Token,
-            "Subscribe a webhook or an e-mail address to notice kinds (admin, or a role for itself; Idempotency-Key; a webhook's signing secret is shown once)",
-            post(create_subscription),
-        ),
-        route(
-            "get",
-            "/v1/notice-subscriptions",
-            Token,
-            "List notice subscriptions (admin: all, filter role; others: their role's)",
-            get(list_subscriptions),
-        )
-        .paged(),
-        route(
-            "delete",
-            "/v1/notice-subscriptions/{id}",
-            Token,
-            "Delete a notice subscription; its pending deliveries are cancelled (admin, or its role)",
-            delete(delete_subscription),
-        ),
-        route(
-            "get",
-            "/v1/notifications",
-            Token,
-            "Notifications the jobs wrote, newest first (filters: kind, subject)",
-            get(list_notifications),
-        )
-        .paged(),
-        route(
-            "get",
-            "/v1/notifications/{id}/deliveries",
-            Token,
-            "A notification's deliveries, each with its attempts",
-            get(deliveries),
-        ),
-        route(
-            "post",
-            "/v1/jobs/run",
-            Token,
-            "Run the jobs now: notices due on a day (default today), purge, deliveries (admin)",
-            post(run_jobs),
-        ),
+        Route::post("/v1/notice-subscriptions", Token, "Subscribe a webhook or an e-mail address to notice kinds (admin, or a role for itself; Idempotency-Key; a webhook's signing secret is shown once)", create_subscription),
+        Route::get("/v1/notice-subscriptions", Token, "List notice subscriptions (admin: all, filter role; others: their role's)", list_subscriptions),
+        Route::delete("/v1/notice-subscriptions/{id}", Token, "Delete a notice subscription; its pending deliveries are cancelled (admin, or its role)", delete_subscription),
+        Route::get("/v1/notifications", Token, "Notifications the jobs wrote, newest first (filters: kind, subject)", list_notifications),
+        Route::get("/v1/notifications/{id}/deliveries", Token, "A notification's deliveries, each with its attempts", deliveries),
+        Route::post("/v1/jobs/run", Token, "Run the jobs now: notices due on a day (default today), purge, deliveries (admin)", run_jobs),
     ]
 }
 
-/// The JSON body each route of this part takes.
-pub(crate) fn request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
-    const S: &str = "string";
-    const A: &str = "array";
-    Some(match (method, path) {
-        ("post", "/v1/notice-subscriptions") => &[
-            ("kinds", A, true),
-            ("webhook_url", S, false),
-            ("email", S, false),
-            ("role", S, false),
-        ],
-        ("post", "/v1/jobs/run") => &[("date", S, false)],
-        _ => return None,
-    })
-}
-
 /// `POST /v1/notice-subscriptions` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubscription {
     kinds: Vec<String>,
@@ -226,7 +173,7 @@ async fn create_subscription(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct SubscriptionQuery {
     role: Option<Role>,
     limit: Option<i64>,
@@ -262,7 +209,7 @@ async fn delete_subscription(
     ok(json!({ "id": id, "deleted": true }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct NotificationQuery {
     kind: Option<String>,
     subject: Option<String>,
@@ -294,7 +241,7 @@ async fn deliveries(State(s): State<AppState>, staff: Staff, Path(id): Path<Stri
 }
 
 /// `POST /v1/jobs/run` body (optional).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     date: Option<String>,

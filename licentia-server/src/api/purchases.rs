@@ -8,24 +8,23 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::Json;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{
-    idempotent, list, now, ok, pre_check, replay_response, secret, text_field, to_value, Answer,
-    Pre, READERS,
-};
+use crate::api::idempotency::idempotent;
+use crate::api::list;
+use crate::api::{ok, to_value, Answer, READERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::routes::{Access, Route};
+use crate::secret;
+use crate::service::{now, text_field};
 use crate::store::{
-    currency_digits, format_amount, parse_amount, Idem, Outcome, Purchase, PurchaseFilter,
-    Rebilling,
+    currency_digits, format_amount, parse_amount, Purchase, PurchaseFilter, Rebilling,
     Role::{Admin, Finance},
 };
-use crate::{route, Access, AppState, Field, Route};
+use crate::AppState;
 
 /// Who records purchases and re-billings: a purchase raises seats.
 const BUYERS: &[crate::store::Role] = &[Admin, Finance];
@@ -33,69 +32,15 @@ const BUYERS: &[crate::store::Role] = &[Admin, Finance];
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
     vec![
-        route(
-            "post",
-            "/v1/purchases",
-            Access::Token,
-            "Record a lot bought by a top node; raises its allocation by the quantity (admin, finance; Idempotency-Key)",
-            post(create_purchase),
-        ),
-        route(
-            "get",
-            "/v1/purchases",
-            Access::Token,
-            "List purchases, newest first (filters: customer_id, product_id)",
-            get(list_purchases),
-        )
-        .paged(),
-        route(
-            "get",
-            "/v1/purchases/{id}",
-            Access::Token,
-            "Show a purchase, its re-billings and the quantity not yet re-billed",
-            get(show_purchase),
-        ),
-        route(
-            "post",
-            "/v1/purchases/{id}/rebillings",
-            Access::Token,
-            "Re-bill part of a lot to a customer; never beyond the lot; moves no seat (admin, finance; Idempotency-Key)",
-            post(rebill),
-        ),
+        Route::post("/v1/purchases", Access::Token, "Record a lot bought by a top node; raises its allocation by the quantity (admin, finance; Idempotency-Key)", create_purchase),
+        Route::get("/v1/purchases", Access::Token, "List purchases, newest first (filters: customer_id, product_id)", list_purchases),
+        Route::get("/v1/purchases/{id}", Access::Token, "Show a purchase, its re-billings and the quantity not yet re-billed", show_purchase),
+        Route::post("/v1/purchases/{id}/rebillings", Access::Token, "Re-bill part of a lot to a customer; never beyond the lot; moves no seat (admin, finance; Idempotency-Key)", rebill),
     ]
 }
 
-/// The JSON body each route of this part takes.
-pub(crate) fn request_fields(method: &str, path: &str) -> Option<&'static [Field]> {
-    const S: &str = "string";
-    const I: &str = "integer";
-    Some(match (method, path) {
-        ("post", "/v1/purchases") => &[
-            ("customer_id", S, true),
-            ("product_id", S, true),
-            ("quantity", I, true),
-            ("serial", S, false),
-            ("version", S, false),
-            ("purchased_on", S, true),
-            ("renews_on", S, false),
-            ("cost", S, false),
-            ("currency", S, false),
-            ("po_number", S, false),
-            ("invoice_number", S, false),
-            ("notes", S, false),
-        ],
-        ("post", "/v1/purchases/{id}/rebillings") => &[
-            ("customer_id", S, true),
-            ("quantity", I, true),
-            ("invoice_number", S, false),
-            ("notes", S, false),
-        ],
-        _ => return None,
-    })
-}
-
 /// `POST /v1/purchases` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewPurchase {
     customer_id: String,
@@ -231,7 +176,7 @@ async fn create_purchase(
 }
 
 /// Filters of the purchase list.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct PurchaseQuery {
     customer_id: Option<String>,
     product_id: Option<String>,
@@ -259,7 +204,7 @@ async fn show_purchase(State(s): State<AppState>, staff: Staff, Path(id): Path<S
 }
 
 /// `POST /v1/purchases/{id}/rebillings` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewRebilling {
     customer_id: String,

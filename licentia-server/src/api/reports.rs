@@ -2,81 +2,35 @@
 //! CSV when the request sends `Accept: text/csv` (one table per report,
 //! written by [`crate::bulk::CsvWriter`]: RFC 4180 quoting, formula escape).
 
+use schemars::JsonSchema;
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{ok, Answer, READERS};
+use crate::api::{ok, Answer, READERS};
 use crate::bulk::{Cell, CsvWriter};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staff, MAX_LIMIT, Q};
+use crate::routes::{Access, Route};
 use crate::store::{FirstUse, Page, PurchaseFilter, RenewalDue, MAX_CUSTOMER_EVENTS};
-use crate::{route, Access, AppState, Field, Route};
+use crate::AppState;
 use licentia::{Timestamp, DAY};
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        route(
-            "get",
-            "/v1/reports/renewals",
-            Token,
-            "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type (JSON, or CSV with Accept: text/csv)",
-            get(renewals),
-        ),
-        route(
-            "get",
-            "/v1/reports/seats",
-            Token,
-            "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)",
-            get(seats),
-        ),
-        route(
-            "get",
-            "/v1/reports/activation-delay",
-            Token,
-            "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)",
-            get(activation_delay),
-        ),
-        route(
-            "get",
-            "/v1/reports/platforms",
-            Token,
-            "Activations by platform (JSON or CSV)",
-            get(platforms),
-        ),
-        route(
-            "get",
-            "/v1/reports/license-models",
-            Token,
-            "Licenses by policy kind and binding (JSON or CSV)",
-            get(license_models),
-        ),
-        route(
-            "get",
-            "/v1/reports/customers/{id}/history",
-            Token,
-            "One customer's entitlement history: the node, its licenses, seats, purchases, members and every history entry about them (JSON, or the entries as CSV)",
-            get(customer_history),
-        ),
+        Route::get("/v1/reports/renewals", Token, "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type (JSON, or CSV with Accept: text/csv)", renewals),
+        Route::get("/v1/reports/seats", Token, "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)", seats),
+        Route::get("/v1/reports/activation-delay", Token, "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)", activation_delay),
+        Route::get("/v1/reports/platforms", Token, "Activations by platform (JSON or CSV)", platforms),
+        Route::get("/v1/reports/license-models", Token, "Licenses by policy kind and binding (JSON or CSV)", license_models),
+        Route::get("/v1/reports/customers/{id}/history", Token, "One customer's entitlement history: the node, its licenses, seats, purchases, members and every history entry about them (JSON, or the entries as CSV)", customer_history),
     ]
-}
-
-/// The JSON body each route of this part takes: none (all are reads).
-pub(crate) fn request_fields(_method: &str, _path: &str) -> Option<&'static [Field]> {
-    None
-}
-
-/// Whether a route answers CSV (for the OpenAPI document): the reports
-/// (on `Accept: text/csv`) and the exports.
-pub(crate) fn answers_csv(path: &str) -> bool {
-    path.starts_with("/v1/reports/") || path.starts_with("/v1/export/")
 }
 
 /// Whether the caller asked for CSV (`Accept: text/csv`).
@@ -110,7 +64,7 @@ fn time(t: i64) -> String {
 // ---------------------------------------------------------------- renewals
 
 /// `GET /v1/reports/renewals` query.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenewalQuery {
     within_days: Option<u32>,
@@ -216,7 +170,7 @@ async fn renewals(
 // ---------------------------------------------------------------- seats
 
 /// `GET /v1/reports/seats` query.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeatsQuery {
     customer_id: Option<String>,
@@ -286,7 +240,7 @@ async fn seats(
 // ---------------------------------------------------------------- activation delay
 
 /// Issue-to-first-activation times of a set of licenses.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Delay {
     /// Licenses in the set.
     licenses: usize,

@@ -1,12 +1,13 @@
 //! What products do with a license: machine activations and check-ins, temporary licenses for replacement machines, floating leases.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, Outcome, Page};
 use crate::error::ApiResult;
 
 /// A machine activation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Activation {
     /// Id.
     pub id: String,
@@ -29,7 +30,7 @@ pub struct Activation {
 }
 
 /// A temporary license for a replacement machine.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Temporary {
     /// Id.
     pub id: String,
@@ -46,7 +47,7 @@ pub struct Temporary {
 }
 
 /// A floating-seat lease.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Lease {
     /// Id.
     pub id: String,

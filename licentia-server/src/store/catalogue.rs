@@ -1,12 +1,13 @@
 //! The catalogue: products, the policies licenses are made from, and plans (a policy and its add-on options).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
 use crate::error::ApiResult;
 
 /// A product.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Product {
     /// Id.
     pub id: String,
@@ -19,7 +20,7 @@ pub struct Product {
 }
 
 /// A license template.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Policy {
     /// Id.
     pub id: String,
@@ -58,7 +59,7 @@ pub struct Policy {
 }
 
 /// An add-on a plan offers: extra entitlements.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanOption {
     /// Code, unique in its plan, by which a license asks for it.
@@ -70,7 +71,7 @@ pub struct PlanOption {
 }
 
 /// A plan: a product, a policy and optional add-on options.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     /// Id.
     pub id: String,

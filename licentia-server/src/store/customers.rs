@@ -1,12 +1,13 @@
 //! The customer tree (partner, customer, site) and the seats each node holds.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
 use crate::error::ApiResult;
 
 /// A node of the customer tree.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Customer {
     /// Id.
     pub id: String,
@@ -25,7 +26,7 @@ pub struct Customer {
 }
 
 /// Seats of one product held by one node of the customer tree.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Allocation {
     /// The node.
     pub customer_id: String,
@@ -43,7 +44,7 @@ pub struct Allocation {
 }
 
 /// One node of a subtree and the seats it holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NodeSeats {
     /// The node.
     pub customer_id: String,

@@ -1,12 +1,13 @@
 //! The append-only, hash-chained history of every mutation.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
 use crate::error::ApiResult;
 
 /// One history entry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct HistoryEntry {
     /// Position in the chain, from 1.
     pub seq: i64,
@@ -48,7 +49,7 @@ pub struct Event {
 }
 
 /// Filters on the history.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct HistoryFilter {
     /// Only this license.
     pub license_id: Option<String>,

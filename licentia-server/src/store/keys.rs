@@ -1,11 +1,12 @@
 //! Signing keys: the active key, the trusted ones, the retired ones.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiResult;
 
 /// A signing key's public half and state.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct KeyRecord {
     /// Key id (16 hex digits).
     pub key_id: String,

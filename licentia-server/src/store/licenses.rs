@@ -1,5 +1,6 @@
 //! Licenses as the back office holds them: what every file is made from, status, seats, terms.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, Outcome, Page};
@@ -7,7 +8,7 @@ use crate::error::ApiResult;
 use licentia::spec::LicenseSpec;
 
 /// A license as the back office holds it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct LicenseRecord {
     /// The license id (32 hex digits), as in its files.
     pub id: String,
@@ -24,6 +25,8 @@ pub struct LicenseRecord {
     /// Licensee name.
     pub licensee: String,
     /// What every file of this license is made from.
+    // The core's type, documented there (`licentia::spec::LicenseSpec`).
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub spec: LicenseSpec,
     /// Seats granted.
     pub seats: i64,
@@ -45,7 +48,7 @@ pub struct LicenseRecord {
 }
 
 /// Filters on the license list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct LicenseFilter {
     /// Only this product (id).
     pub product_id: Option<String>,

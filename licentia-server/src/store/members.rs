@@ -5,13 +5,14 @@
 //! however many machines use its license; unassigning revokes the license
 //! (its machines and leases end with it) and frees the seat.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page};
 use crate::error::ApiResult;
 
 /// A named user of a customer node.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Member {
     /// Id.
     pub id: String,
@@ -36,7 +37,7 @@ pub struct Member {
 }
 
 /// A member and the license of its service, as an assignment answers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct MemberService {
     /// The member.
     pub member: Member,
@@ -45,7 +46,7 @@ pub struct MemberService {
 }
 
 /// The plan new members of a node get their service from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DefaultPlan {
     /// The node.
     pub customer_id: String,

@@ -3,6 +3,7 @@
 //! (license files, leases) were signed by the core's `Issuer` before the
 //! store sees them.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::error::ApiResult;
@@ -40,7 +41,7 @@ pub use subscriptions::*;
 pub use tokens::*;
 
 /// A page of a list: `limit` (1..=500, default 50) rows after `offset`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 pub struct Page {
     /// Rows wanted.
     pub limit: i64,

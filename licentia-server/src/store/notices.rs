@@ -1,6 +1,7 @@
 //! Notices: what the jobs found due, written once to an outbox, and its
 //! delivery to webhooks and e-mail recipients subscribed to its kind.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Idem, LicenseRecord, Outcome, Page, Role};
@@ -30,7 +31,7 @@ pub const NOTICE_KINDS: &[&str] = &[
 ];
 
 /// Who receives notices of some kinds: a webhook or an e-mail address.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NoticeSubscription {
     /// Id.
     pub id: String,
@@ -49,7 +50,7 @@ pub struct NoticeSubscription {
 }
 
 /// One notice in the outbox.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Notification {
     /// Id: receivers deduplicate by it.
     pub id: String,
@@ -71,7 +72,7 @@ pub struct Notification {
 }
 
 /// One attempt to deliver a notification.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DeliveryAttempt {
     /// 1 for the first.
     pub attempt: i64,
@@ -86,7 +87,7 @@ pub struct DeliveryAttempt {
 }
 
 /// A notification's delivery to one subscription.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Delivery {
     /// Id.
     pub id: String,
@@ -151,7 +152,7 @@ pub struct AttemptResult {
 }
 
 /// Filters on the notification list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct NotificationFilter {
     /// Only this kind.
     pub kind: Option<String>,

@@ -2,13 +2,14 @@
 //! invoice numbers) and the customers they were re-billed to; a lot's seats
 //! are held by its customer and allocated like any other seats.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Idem, Outcome, Page};
 use crate::error::ApiResult;
 
 /// A lot bought by a node at the top of the customer tree.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Purchase {
     /// Id.
     pub id: String,
@@ -47,7 +48,7 @@ pub struct Purchase {
 }
 
 /// Part of a lot billed on to a customer (billing only: no seat moves).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Rebilling {
     /// Id.
     pub id: String,
@@ -66,7 +67,7 @@ pub struct Rebilling {
 }
 
 /// Filters on the purchase list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct PurchaseFilter {
     /// Only this buyer.
     pub customer_id: Option<String>,

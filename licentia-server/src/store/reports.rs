@@ -1,12 +1,13 @@
 //! Reports: read-only views across the back office, as JSON or CSV.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{HistoryEntry, LicenseRecord};
 use crate::error::ApiResult;
 
 /// Something that ends within a report's window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RenewalDue {
     /// `license/standard`, `license/trial` (the policy's kind) or `subscription`.
     #[serde(rename = "type")]
@@ -38,7 +39,7 @@ pub struct RenewalDue {
 }
 
 /// When a license was issued and first put to use.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FirstUse {
     /// License id.
     pub license_id: String,
@@ -57,7 +58,7 @@ pub struct FirstUse {
 }
 
 /// Activations reported by one platform.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PlatformCount {
     /// The platform the product reported.
     pub platform: String,
@@ -70,7 +71,7 @@ pub struct PlatformCount {
 }
 
 /// Licenses of one license model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ModelCount {
     /// Policy kind: `standard` or `trial`.
     pub kind: String,

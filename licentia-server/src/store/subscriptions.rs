@@ -11,6 +11,7 @@
 //! renewals happen once per term.
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page};
@@ -22,7 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
 /// A subscription as stored.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Subscription {
     /// Id.
     pub id: String,
@@ -77,7 +78,7 @@ pub struct Subscription {
 }
 
 /// A change of billing that takes effect at the next cycle.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PendingChange {
     /// The billing model of the terms from the next one on.
     pub billing: Option<String>,
@@ -93,7 +94,7 @@ pub struct PendingChange {
 }
 
 /// A subscription with what follows from it as of `today`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SubscriptionView {
     /// The stored subscription.
     #[serde(flatten)]
@@ -114,7 +115,7 @@ pub struct SubscriptionView {
 }
 
 /// Filters on the subscription list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct SubscriptionFilter {
     /// Only this customer.
     pub customer_id: Option<String>,

@@ -1,12 +1,13 @@
 //! API tokens: who may call the back office, by role.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
 use crate::error::ApiResult;
 
 /// What an API token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including tokens and keys.
@@ -43,7 +44,7 @@ impl Role {
 }
 
 /// An API token as stored (its hash is never read back out).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TokenRecord {
     /// Id.
     pub id: String,

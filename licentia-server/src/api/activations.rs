@@ -1,0 +1,338 @@
+//! What a product does with its license key: activate a machine (online, or offline through staff), check in, deactivate, and ask for a temporary license.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::extract::{Body, IdempotencyKey, Staff};
+use crate::secret::{self};
+use crate::store::*;
+use crate::AppState;
+use licentia::spec::LicenseSpec;
+use licentia::{ActivationRequest, LicenseRef, Timestamp, DAY};
+
+use crate::api::idempotency::idempotent;
+use crate::api::{created, ok, to_value, Answer, WRITERS};
+use crate::routes::{Access, Route};
+use crate::service::licenses::{machine_spec, sign_license};
+use crate::service::products::{fingerprint, licensed, policy_of, refuse_unless_active};
+use crate::service::{now, text_field};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::{LicenseKey, Token};
+    vec![
+        Route::post(
+            "/v1/activations",
+            LicenseKey,
+            "Activate a machine: machine-locked file, one seat (Idempotency-Key)",
+            activate,
+        ),
+        Route::delete(
+            "/v1/activations/{id}",
+            LicenseKey,
+            "Deactivate, freeing the seat (X-License-Key, or a token)",
+            deactivate,
+        ),
+        Route::post(
+            "/v1/activations/offline",
+            Token,
+            "Answer an offline activation request (admin, issuer; Idempotency-Key)",
+            activate_offline,
+        ),
+        Route::post(
+            "/v1/check-ins",
+            LicenseKey,
+            "Refresh an activated machine's file",
+            check_in,
+        ),
+        Route::post(
+            "/v1/temporary-licenses",
+            LicenseKey,
+            "Temporary license for a replacement machine (no seat; quota)",
+            temporary,
+        ),
+    ]
+}
+
+/// `POST /v1/activations` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActivateRequest {
+    pub(crate) license_key: String,
+    pub(crate) fingerprint: String,
+    #[serde(default = "unknown")]
+    platform: String,
+}
+
+pub(crate) fn unknown() -> String {
+    "unknown".into()
+}
+
+/// `POST /v1/activations` (license key): a machine-locked file, one seat.
+pub(crate) async fn activate(
+    State(s): State<AppState>,
+    key: IdempotencyKey,
+    body: Body<ActivateRequest>,
+) -> Answer {
+    let req = &body.value;
+    let (license, key_hash) = licensed(&s, &req.license_key).await?;
+    let machine = fingerprint(&req.fingerprint)?;
+    let platform = text_field("platform", &req.platform, 64)?.to_owned();
+    refuse_unless_active(&license)?;
+    let policy = policy_of(&s, &license.policy_id).await?;
+    if !matches!(policy.binding.as_str(), "node-locked" | "unbound") {
+        return Err(ApiError::conflict(
+            "wrong_binding",
+            format!(
+                "a {} license is not activated per machine{}",
+                policy.binding,
+                if policy.binding == "floating" {
+                    ": check out a lease"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    let at = now();
+    let spec = machine_spec(&license, &policy, &machine, at);
+    let file = s.sign(|k| sign_license(&spec, k)).await?;
+    let activation = Activation {
+        id: secret::new_id("act"),
+        license_id: license.id.clone(),
+        fingerprint: machine.to_string(),
+        platform,
+        mode: "online".into(),
+        file,
+        created_at: at.0,
+        last_seen_at: at.0,
+        deactivated_at: None,
+    };
+    let ev = Event {
+        actor: format!("license:{}", license.id),
+        operation: "activation.create",
+        subject: activation.id.clone(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    let render = |a: &Activation| json!({ "activation_id": a.id, "license_id": a.license_id, "license_file": a.file });
+    idempotent!(
+        s,
+        key,
+        "activate",
+        &key_hash,
+        &body.hash,
+        StatusCode::CREATED,
+        render,
+        |idem| { s.store.activate(activation, ev, idem).await? }
+    )
+}
+
+pub(crate) fn header_key(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-license-key").and_then(|v| v.to_str().ok())
+}
+
+/// `DELETE /v1/activations/{id}`: by the product (`X-License-Key`) or staff.
+pub(crate) async fn deactivate(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Answer {
+    let (actor, license_id) = match header_key(&headers) {
+        Some(k) => {
+            let (license, _) = licensed(&s, k).await?;
+            (format!("license:{}", license.id), Some(license.id))
+        }
+        None => {
+            let token = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| ApiError::unauthorized("send X-License-Key or an API token"))?;
+            let staff = s
+                .store
+                .token_by_hash(&secret::sha256_hex(token.trim().as_bytes()))
+                .await?
+                .map(Staff)
+                .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
+            staff.allow(WRITERS)?;
+            (staff.actor(), None)
+        }
+    };
+    let ev = Event {
+        actor,
+        operation: "activation.delete",
+        subject: id.clone(),
+        license_id: None,
+        customer_id: None,
+        details: Value::Null,
+    };
+    ok(to_value(
+        &s.store.deactivate(&id, license_id.as_deref(), ev).await?,
+    ))
+}
+
+/// `POST /v1/activations/offline` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OfflineRequest {
+    request: String,
+    /// Days the answer may be accepted (default 30).
+    valid_days: Option<u32>,
+}
+
+/// `POST /v1/activations/offline` (admin, issuer): request document in, activation answer out.
+pub(crate) async fn activate_offline(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    body: Body<OfflineRequest>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let request = ActivationRequest::parse(&body.value.request)?;
+    let license = match &request.license {
+        LicenseRef::Key(k) => licensed(&s, k).await?.0,
+        LicenseRef::Id(id) => s.store.license(&id.to_string()).await?,
+    };
+    refuse_unless_active(&license)?;
+    let policy = policy_of(&s, &license.policy_id).await?;
+    if !matches!(policy.binding.as_str(), "node-locked" | "unbound") {
+        return Err(ApiError::conflict(
+            "wrong_binding",
+            format!("a {} license is not activated per machine", policy.binding),
+        ));
+    }
+    let at = now();
+    let spec = machine_spec(&license, &policy, &request.fingerprint, at);
+    let not_after = at.add_days(i64::from(body.value.valid_days.unwrap_or(30).max(1)));
+    let signed = spec.to_body()?;
+    let answer = s
+        .sign(|k| {
+            Ok(k.issuer()
+                .answer_activation(&request, &signed, not_after)?
+                .to_armor())
+        })
+        .await?;
+    let activation = Activation {
+        id: secret::new_id("act"),
+        license_id: license.id.clone(),
+        fingerprint: request.fingerprint.to_string(),
+        platform: text_field("platform", &request.platform, 64)
+            .unwrap_or("unknown")
+            .to_owned(),
+        mode: "offline".into(),
+        file: answer,
+        created_at: at.0,
+        last_seen_at: at.0,
+        deactivated_at: None,
+    };
+    let ev = Event {
+        actor: staff.actor(),
+        operation: "activation.offline",
+        subject: activation.id.clone(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    let render = |a: &Activation| json!({ "activation_id": a.id, "license_id": a.license_id, "answer": a.file });
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        "activate-offline",
+        &actor,
+        &body.hash,
+        StatusCode::CREATED,
+        render,
+        |idem| { s.store.activate(activation, ev, idem).await? }
+    )
+}
+
+/// A product's request naming its license and machine.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MachineRequest {
+    pub(crate) license_key: String,
+    pub(crate) fingerprint: String,
+}
+
+/// `POST /v1/check-ins` (license key): a fresh file for an activated machine.
+pub(crate) async fn check_in(State(s): State<AppState>, body: Body<MachineRequest>) -> Answer {
+    let (license, _) = licensed(&s, &body.value.license_key).await?;
+    let machine = fingerprint(&body.value.fingerprint)?;
+    refuse_unless_active(&license)?;
+    let policy = policy_of(&s, &license.policy_id).await?;
+    let spec = machine_spec(&license, &policy, &machine, now());
+    let file = s.sign(|k| sign_license(&spec, k)).await?;
+    let ev = Event {
+        actor: format!("license:{}", license.id),
+        operation: "activation.check_in",
+        subject: String::new(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    let a = s
+        .store
+        .check_in(&license.id, &machine.to_string(), file, ev)
+        .await?;
+    ok(json!({ "activation_id": a.id, "license_file": a.file }))
+}
+
+/// `POST /v1/temporary-licenses` (license key): a short license for a
+/// replacement machine; no seat; limited per license per period.
+pub(crate) async fn temporary(State(s): State<AppState>, body: Body<MachineRequest>) -> Answer {
+    let (license, _) = licensed(&s, &body.value.license_key).await?;
+    let machine = fingerprint(&body.value.fingerprint)?;
+    refuse_unless_active(&license)?;
+    let policy = policy_of(&s, &license.policy_id).await?;
+    let at = now();
+    let mut ends = at.add_days(policy.temp_duration_days);
+    if let Some(end) = license.expires_at {
+        ends = Timestamp(ends.0.min(end));
+    }
+    if ends <= at {
+        return Err(ApiError::conflict(
+            "license_expired",
+            "the license has expired",
+        ));
+    }
+    let spec = LicenseSpec {
+        id: None,
+        temporary_for: Some(license.id.clone()),
+        trial: None,
+        expires: Some(ends.to_string()),
+        soft_expiry: None,
+        grace_days: None,
+        check_in_days: None,
+        max_offline_days: None,
+        ..machine_spec(&license, &policy, &machine, at)
+    };
+    let temp = Temporary {
+        id: secret::new_id("tmp"),
+        license_id: license.id.clone(),
+        fingerprint: machine.to_string(),
+        file: s.sign(|k| sign_license(&spec, k)).await?,
+        created_at: at.0,
+        expires_at: ends.0,
+    };
+    let ev = Event {
+        actor: format!("license:{}", license.id),
+        operation: "temporary.create",
+        subject: String::new(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    let period_start = at.0 - policy.temp_period_days * DAY;
+    let t = s
+        .store
+        .issue_temporary(temp, policy.temp_quota, period_start, ev)
+        .await?;
+    created(json!({ "temporary_id": t.id, "license_file": t.file, "expires_at": t.expires_at }))
+}

@@ -1,0 +1,357 @@
+//! The catalogue: products, policies (license templates) and plans (a policy and its add-on options).
+
+use axum::extract::{Path, State};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::extract::{Body, PageQuery, Staff, Q};
+use crate::secret::{self};
+use crate::store::*;
+use crate::AppState;
+
+use crate::api::{created, list, ok, to_value, Answer, READERS, WRITERS};
+use crate::routes::{Access, Route};
+use crate::service::licenses::{base_spec, plan_features, IssueOverrides};
+use crate::service::{now, text_field};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        Route::post(
+            "/v1/products",
+            Token,
+            "Create a product (admin, issuer)",
+            create_product,
+        ),
+        Route::get("/v1/products", Token, "List products", list_products),
+        Route::get(
+            "/v1/products/{id}",
+            Token,
+            "Show a product (id or code)",
+            show_product,
+        ),
+        Route::post(
+            "/v1/policies",
+            Token,
+            "Create a policy (admin, issuer)",
+            create_policy,
+        ),
+        Route::get(
+            "/v1/policies",
+            Token,
+            "List policies (filter: product_id)",
+            list_policies,
+        ),
+        Route::get("/v1/policies/{id}", Token, "Show a policy", show_policy),
+        Route::post(
+            "/v1/plans",
+            Token,
+            "Create a plan: a policy and add-on options (admin, issuer)",
+            create_plan,
+        ),
+        Route::get(
+            "/v1/plans",
+            Token,
+            "List plans (filter: product_id)",
+            list_plans,
+        ),
+        Route::get("/v1/plans/{id}", Token, "Show a plan", show_plan),
+    ]
+}
+
+/// A new product.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewProduct {
+    code: String,
+    name: String,
+}
+
+/// `POST /v1/products` (admin, issuer).
+pub(crate) async fn create_product(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<NewProduct>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let code = text_field("code", &body.value.code, licentia::license::MAX_CODE_LEN)?;
+    if !code
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return Err(ApiError::invalid(
+            "a product code has letters, digits, '-', '_' and '.' only",
+        ));
+    }
+    let product = Product {
+        id: secret::new_id("prd"),
+        code: code.to_owned(),
+        name: text_field("name", &body.value.name, 256)?.to_owned(),
+        created_at: now().0,
+    };
+    created(to_value(
+        &s.store.create_product(product, &staff.actor()).await?,
+    ))
+}
+
+/// `GET /v1/products`.
+pub(crate) async fn list_products(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<PageQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = q.page()?;
+    list(&s.store.list_products(page).await?, page)
+}
+
+/// `GET /v1/products/{id}` (id or code).
+pub(crate) async fn show_product(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.product(&id).await?))
+}
+
+/// A new policy: a license template.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPolicy {
+    product_id: String,
+    name: String,
+    #[serde(default = "standard")]
+    kind: String,
+    #[serde(default = "node_locked")]
+    binding: String,
+    #[serde(default = "all")]
+    match_rule: String,
+    duration_days: Option<u32>,
+    #[serde(default = "one")]
+    seats: u32,
+    grace_days: Option<u32>,
+    check_in_days: Option<u32>,
+    max_offline_days: Option<u32>,
+    #[serde(default)]
+    entitlements: Vec<String>,
+    #[serde(default = "one")]
+    temp_quota: u32,
+    #[serde(default = "thirty")]
+    temp_period_days: u32,
+    #[serde(default = "seven")]
+    temp_duration_days: u32,
+    #[serde(default = "hour")]
+    lease_ttl_secs: u32,
+}
+
+pub(crate) fn standard() -> String {
+    "standard".into()
+}
+
+pub(crate) fn node_locked() -> String {
+    "node-locked".into()
+}
+
+pub(crate) fn all() -> String {
+    "all".into()
+}
+
+pub(crate) fn one() -> u32 {
+    1
+}
+
+pub(crate) fn thirty() -> u32 {
+    30
+}
+
+pub(crate) fn seven() -> u32 {
+    7
+}
+
+pub(crate) fn hour() -> u32 {
+    3600
+}
+
+/// `POST /v1/policies` (admin, issuer).
+pub(crate) async fn create_policy(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<NewPolicy>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let p = body.value;
+    let product = s
+        .store
+        .product(&p.product_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such product"))?;
+    if !matches!(p.kind.as_str(), "standard" | "trial") {
+        return Err(ApiError::invalid("kind is 'standard' or 'trial'"));
+    }
+    if !matches!(
+        p.binding.as_str(),
+        "unbound" | "node-locked" | "floating" | "named-user"
+    ) {
+        return Err(ApiError::invalid(
+            "binding is 'unbound', 'node-locked', 'floating' or 'named-user'",
+        ));
+    }
+    licentia::MatchRule::parse(&p.match_rule)?;
+    if p.seats == 0 || p.lease_ttl_secs == 0 || p.temp_period_days == 0 || p.temp_duration_days == 0
+    {
+        return Err(ApiError::invalid(
+            "seats, lease_ttl_secs and the temporary-license terms must be at least 1",
+        ));
+    }
+    let policy = Policy {
+        id: secret::new_id("pol"),
+        product_id: product.id.clone(),
+        name: text_field("name", &p.name, 128)?.to_owned(),
+        kind: p.kind,
+        binding: p.binding,
+        match_rule: p.match_rule,
+        duration_days: p.duration_days.map(i64::from),
+        seats: p.seats.into(),
+        grace_days: p.grace_days.map(i64::from),
+        check_in_days: p.check_in_days.map(i64::from),
+        max_offline_days: p.max_offline_days.map(i64::from),
+        entitlements: p.entitlements,
+        temp_quota: p.temp_quota.into(),
+        temp_period_days: p.temp_period_days.into(),
+        temp_duration_days: p.temp_duration_days.into(),
+        lease_ttl_secs: p.lease_ttl_secs.into(),
+        created_at: now().0,
+    };
+    // The core judges the template: a license made from it must build.
+    base_spec(
+        &policy,
+        &product,
+        "probe",
+        &IssueOverrides::default(),
+        now(),
+    )?
+    .to_body()?;
+    created(to_value(
+        &s.store.create_policy(policy, &staff.actor()).await?,
+    ))
+}
+
+/// Filter of the policy list.
+#[derive(Deserialize, JsonSchema)]
+pub(crate) struct PolicyQuery {
+    product_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/policies`.
+pub(crate) async fn list_policies(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<PolicyQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
+    list(
+        &s.store.list_policies(q.product_id.as_deref(), page).await?,
+        page,
+    )
+}
+
+/// `GET /v1/policies/{id}`.
+pub(crate) async fn show_policy(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.policy(&id).await?))
+}
+
+/// `POST /v1/plans` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPlan {
+    name: String,
+    policy_id: String,
+    #[serde(default)]
+    options: Vec<PlanOption>,
+}
+
+/// `POST /v1/plans` (admin, issuer): a product's policy and its add-ons.
+pub(crate) async fn create_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<NewPlan>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let p = body.value;
+    let policy = s
+        .store
+        .policy(&p.policy_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such policy"))?;
+    let product = s.store.product(&policy.product_id).await?;
+    let mut codes = std::collections::BTreeSet::new();
+    for o in &p.options {
+        text_field("option code", &o.code, 64)?;
+        text_field("option name", &o.name, 128)?;
+        if !codes.insert(o.code.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "option {} is given twice",
+                o.code
+            )));
+        }
+    }
+    // The core judges the plan: a license with every option must build.
+    let all: Vec<String> = p.options.iter().map(|o| o.code.clone()).collect();
+    let probe = IssueOverrides {
+        features: Some(plan_features(&policy, &p.options, &all)?),
+        ..IssueOverrides::default()
+    };
+    base_spec(&policy, &product, "probe", &probe, now())?.to_body()?;
+    let plan = Plan {
+        id: secret::new_id("pln"),
+        product_id: product.id,
+        policy_id: policy.id,
+        name: text_field("name", &p.name, 128)?.to_owned(),
+        options: p.options,
+        created_at: now().0,
+    };
+    created(to_value(&s.store.create_plan(plan, &staff.actor()).await?))
+}
+
+/// Filters of the plan list.
+#[derive(Deserialize, JsonSchema)]
+pub(crate) struct PlanQuery {
+    product_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/plans`.
+pub(crate) async fn list_plans(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<PlanQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
+    list(
+        &s.store.list_plans(q.product_id.as_deref(), page).await?,
+        page,
+    )
+}
+
+/// `GET /v1/plans/{id}`.
+pub(crate) async fn show_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.plan(&id).await?))
+}

@@ -1,0 +1,178 @@
+//! The customer tree (partner -> customer -> site), its seat allocations and each node's history.
+
+use axum::extract::{Path, State};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::extract::{Body, PageQuery, Staff, Q};
+use crate::secret::{self};
+use crate::store::*;
+use crate::AppState;
+
+use crate::api::history::history_page;
+use crate::api::{created, list, ok, to_value, Answer, READERS, WRITERS};
+use crate::routes::{Access, Route};
+use crate::service::{now, text_field};
+use Role::{Admin, Finance, Issuer};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        Route::post("/v1/customers", Token, "Create a partner, customer or site (admin, issuer)", create_customer),
+        Route::get("/v1/customers", Token, "List customers (filters: parent_id, kind)", list_customers),
+        Route::get("/v1/customers/{id}", Token, "Show a customer", show_customer),
+        Route::put("/v1/customers/{id}/allocation", Token, "Set the seats of a product the node holds, taken from its parent (raise: finance; lower: admin, issuer, finance)", set_allocation),
+        Route::get("/v1/customers/{id}/seats", Token, "Seats allocated, given on and used, for the node and its subtree", customer_seats),
+        Route::get("/v1/customers/{id}/history", Token, "A customer's history", customer_history),
+    ]
+}
+
+/// A new node of the customer tree.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewCustomer {
+    kind: String,
+    name: String,
+    parent_id: Option<String>,
+    email: Option<String>,
+    external_ref: Option<String>,
+}
+
+/// `POST /v1/customers` (admin, issuer): partner -> customer -> site.
+pub(crate) async fn create_customer(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<NewCustomer>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let c = body.value;
+    let parent_kind = match &c.parent_id {
+        Some(id) => Some(
+            s.store
+                .customer(id)
+                .await
+                .map_err(ApiError::absent_is_invalid("no such parent customer"))?
+                .kind,
+        ),
+        None => None,
+    };
+    if !crate::bulk::fits(&c.kind, parent_kind.as_deref()) {
+        return Err(ApiError::invalid(crate::bulk::TREE));
+    }
+    let customer = Customer {
+        id: secret::new_id("cus"),
+        parent_id: c.parent_id,
+        kind: c.kind,
+        name: text_field("name", &c.name, 256)?.to_owned(),
+        email: c
+            .email
+            .as_deref()
+            .map(|e| text_field("email", e, 256))
+            .transpose()?
+            .map(str::to_owned),
+        external_ref: c
+            .external_ref
+            .as_deref()
+            .map(|e| text_field("external_ref", e, 128))
+            .transpose()?
+            .map(str::to_owned),
+        created_at: now().0,
+    };
+    created(to_value(
+        &s.store.create_customer(customer, &staff.actor()).await?,
+    ))
+}
+
+/// Filters of the customer list.
+#[derive(Deserialize, JsonSchema)]
+pub(crate) struct CustomerQuery {
+    parent_id: Option<String>,
+    kind: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/customers`.
+pub(crate) async fn list_customers(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<CustomerQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
+    list(
+        &s.store
+            .list_customers(q.parent_id.as_deref(), q.kind.as_deref(), page)
+            .await?,
+        page,
+    )
+}
+
+/// `GET /v1/customers/{id}`.
+pub(crate) async fn show_customer(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.customer(&id).await?))
+}
+
+/// `PUT /v1/customers/{id}/allocation` body: seats of a product (id or code).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AllocationRequest {
+    product_id: String,
+    seats: u32,
+}
+
+/// `PUT /v1/customers/{id}/allocation`: how many seats of a product the node
+/// holds, taken from its parent. Only finance may raise an allocation; admin,
+/// issuer and finance may lower it.
+pub(crate) async fn set_allocation(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<AllocationRequest>,
+) -> Answer {
+    staff.allow(&[Admin, Issuer, Finance])?;
+    let product = s.store.product(&body.value.product_id).await?;
+    ok(to_value(
+        &s.store
+            .set_allocation(
+                &id,
+                &product.id,
+                i64::from(body.value.seats),
+                staff.0.role == Finance,
+                &staff.actor(),
+            )
+            .await?,
+    ))
+}
+
+/// `GET /v1/customers/{id}/seats`: allocated vs used for the node and its subtree.
+pub(crate) async fn customer_seats(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(json!({ "items": s.store.seats(&id).await? }))
+}
+
+/// `GET /v1/customers/{id}/history`.
+pub(crate) async fn customer_history(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Q(q): Q<PageQuery>,
+) -> Answer {
+    let filter = HistoryFilter {
+        customer_id: Some(id),
+        ..HistoryFilter::default()
+    };
+    history_page(&s, &staff, filter, &q).await
+}

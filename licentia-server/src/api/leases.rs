@@ -1,0 +1,145 @@
+//! Floating seats: a product checks a lease out, keeps it alive with heartbeats and returns it.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::extract::Body;
+use crate::secret::{self};
+use crate::store::*;
+use crate::AppState;
+
+use crate::api::activations::{header_key, MachineRequest};
+use crate::api::{created, ok, to_value, Answer};
+use crate::routes::{Access, Route};
+use crate::service::now;
+use crate::service::products::{
+    fingerprint, lease_doc, lease_end, licensed, policy_of, refuse_unless_active,
+};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::LicenseKey;
+    vec![
+        Route::post(
+            "/v1/leases",
+            LicenseKey,
+            "Check a floating seat out",
+            checkout,
+        ),
+        Route::post(
+            "/v1/leases/{id}/heartbeat",
+            LicenseKey,
+            "Extend a live lease",
+            heartbeat,
+        ),
+        Route::delete(
+            "/v1/leases/{id}",
+            LicenseKey,
+            "Return a lease early (X-License-Key)",
+            return_lease,
+        ),
+    ]
+}
+
+/// `POST /v1/leases` (license key): check a floating seat out.
+pub(crate) async fn checkout(State(s): State<AppState>, body: Body<MachineRequest>) -> Answer {
+    let (license, _) = licensed(&s, &body.value.license_key).await?;
+    let machine = fingerprint(&body.value.fingerprint)?;
+    refuse_unless_active(&license)?;
+    let policy = policy_of(&s, &license.policy_id).await?;
+    if policy.binding != "floating" {
+        return Err(ApiError::conflict(
+            "wrong_binding",
+            "only floating licenses lease seats",
+        ));
+    }
+    let at = now();
+    let ends = lease_end(&license, &policy, at)?;
+    let doc = s
+        .sign(|k| lease_doc(&license, &policy, &machine, at, ends, k))
+        .await?;
+    let lease = Lease {
+        id: secret::new_id("lse"),
+        license_id: license.id.clone(),
+        fingerprint: machine.to_string(),
+        created_at: at.0,
+        expires_at: ends.0,
+        returned_at: None,
+    };
+    let ev = Event {
+        actor: format!("license:{}", license.id),
+        operation: "lease.checkout",
+        subject: String::new(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    let lease = s
+        .store
+        .checkout_lease(lease, license.seats, at.0, ev)
+        .await?;
+    created(json!({ "lease_id": lease.id, "expires_at": lease.expires_at, "lease": doc }))
+}
+
+/// `POST /v1/leases/{id}/heartbeat` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KeyOnly {
+    license_key: String,
+}
+
+/// `POST /v1/leases/{id}/heartbeat` (license key): extend a live lease.
+pub(crate) async fn heartbeat(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: Body<KeyOnly>,
+) -> Answer {
+    let (license, _) = licensed(&s, &body.value.license_key).await?;
+    refuse_unless_active(&license)?;
+    let policy = policy_of(&s, &license.policy_id).await?;
+    let at = now();
+    let ends = lease_end(&license, &policy, at)?;
+    let ev = Event {
+        actor: format!("license:{}", license.id),
+        operation: "lease.heartbeat",
+        subject: id.clone(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    let lease = s
+        .store
+        .heartbeat_lease(&id, &license.id, at.0, ends.0, ev)
+        .await?;
+    let machine = fingerprint(&lease.fingerprint)?;
+    let doc = s
+        .sign(|k| lease_doc(&license, &policy, &machine, at, ends, k))
+        .await?;
+    ok(json!({ "lease_id": lease.id, "expires_at": lease.expires_at, "lease": doc }))
+}
+
+/// `DELETE /v1/leases/{id}` (`X-License-Key`): return the seat early.
+pub(crate) async fn return_lease(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Answer {
+    let key = header_key(&headers)
+        .ok_or_else(|| ApiError::unauthorized("send the license key in X-License-Key"))?;
+    let (license, _) = licensed(&s, key).await?;
+    let ev = Event {
+        actor: format!("license:{}", license.id),
+        operation: "lease.return",
+        subject: id.clone(),
+        license_id: None,
+        customer_id: license.customer_id.clone(),
+        details: Value::Null,
+    };
+    ok(to_value(
+        &s.store.return_lease(&id, &license.id, now().0, ev).await?,
+    ))
+}

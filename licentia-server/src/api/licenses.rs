@@ -1,0 +1,404 @@
+//! Licenses: issue (from a policy or a plan), list, show, suspend, reinstate, revoke, renew, change features and seats.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::store::*;
+use crate::AppState;
+use licentia::Timestamp;
+
+use crate::api::history::history_page;
+use crate::api::idempotency::idempotent;
+use crate::api::{list, ok, to_value, Answer, READERS, WRITERS};
+use crate::routes::{Access, Route};
+use crate::service::licenses::{
+    extend_license, plan_license, prepare_license, with_features, IssueOverrides, PlanIssue,
+};
+use Role::{Admin, Finance, Issuer};
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        Route::post("/v1/plans/{id}/licenses", Token, "Issue a license from a plan with chosen options (admin, issuer; Idempotency-Key; key shown once)", issue_from_plan),
+        Route::post("/v1/licenses", Token, "Issue a license from a policy (admin, issuer; Idempotency-Key; key shown once)", issue_license),
+        Route::get("/v1/licenses", Token, "List licenses (filters: product_id, customer_id, status, expires_before)", list_licenses),
+        Route::get("/v1/licenses/{id}", Token, "Show a license", show_license),
+        Route::post("/v1/licenses/{id}/suspend", Token, "Suspend (admin, issuer)", suspend),
+        Route::post("/v1/licenses/{id}/reinstate", Token, "Reinstate a suspended license (admin, issuer)", reinstate),
+        Route::post("/v1/licenses/{id}/revoke", Token, "Revoke for good (admin, issuer)", revoke),
+        Route::post("/v1/licenses/{id}/renew", Token, "Extend: new file or renewal token (admin, issuer, finance; Idempotency-Key)", renew),
+        Route::put("/v1/licenses/{id}/entitlements", Token, "Replace the features (admin, issuer)", set_entitlements),
+        Route::put("/v1/licenses/{id}/seats", Token, "Change seats: only finance raises", set_seats),
+        Route::get("/v1/licenses/{id}/activations", Token, "A license's activations", license_activations),
+        Route::get("/v1/licenses/{id}/history", Token, "A license's history", license_history),
+    ]
+}
+
+/// `POST /v1/licenses` (admin, issuer): the license key is in this answer only.
+pub(crate) async fn issue_license(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    body: Body<IssueOverrides>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    issue(s, staff, key, "issue", &body.hash, body.value).await
+}
+
+/// Issues a license as `req` asks: the shared path of `POST /v1/licenses`
+/// and `POST /v1/plans/{id}/licenses` (`route` scopes idempotency keys).
+pub(crate) async fn issue(
+    s: AppState,
+    staff: Staff,
+    key: IdempotencyKey,
+    route: &str,
+    body_hash: &str,
+    req: IssueOverrides,
+) -> Answer {
+    let (new, license_key) = prepare_license(&s, &req, None).await?;
+    let shown = license_key.reveal().to_owned();
+    let render = move |r: &LicenseRecord| json!({ "license_key": shown, "license": r });
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        route,
+        &actor,
+        body_hash,
+        StatusCode::CREATED,
+        render,
+        |idem| { s.store.issue_license(new, &actor, idem).await? }
+    )
+}
+
+/// `POST /v1/plans/{id}/licenses` (admin, issuer): a license of the plan's
+/// policy with the chosen options' entitlements; the key is in this answer only.
+pub(crate) async fn issue_from_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    body: Body<PlanIssue>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let overrides = plan_license(&s, &id, body.value).await?;
+    issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
+}
+
+/// Filters of the license list.
+#[derive(Deserialize, JsonSchema)]
+pub(crate) struct LicenseQuery {
+    product_id: Option<String>,
+    customer_id: Option<String>,
+    status: Option<String>,
+    expires_before: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /v1/licenses`.
+pub(crate) async fn list_licenses(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<LicenseQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = PageQuery::new(q.limit, q.offset).page()?;
+    let filter = LicenseFilter {
+        product_id: q.product_id,
+        customer_id: q.customer_id,
+        status: q.status,
+        expires_before: q
+            .expires_before
+            .as_deref()
+            .map(Timestamp::parse)
+            .transpose()?
+            .map(|t| t.0),
+    };
+    list(&s.store.list_licenses(&filter, page).await?, page)
+}
+
+/// `GET /v1/licenses/{id}`.
+pub(crate) async fn show_license(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(READERS)?;
+    ok(to_value(&s.store.license(&id).await?))
+}
+
+/// A reason for a status change.
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Reason {
+    reason: Option<String>,
+}
+
+pub(crate) async fn change_status(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    from: &[&str],
+    to: &str,
+    op: &'static str,
+    reason: Option<String>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation: op,
+        subject: id.to_owned(),
+        license_id: None,
+        customer_id: None,
+        details: json!({ "reason": reason }),
+    };
+    ok(to_value(&s.store.set_status(id, from, to, ev).await?))
+}
+
+pub(crate) fn reason(body: Option<Body<Reason>>) -> Option<String> {
+    body.and_then(|b| b.value.reason)
+}
+
+/// `POST /v1/licenses/{id}/suspend`.
+pub(crate) async fn suspend(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Option<Body<Reason>>,
+) -> Answer {
+    change_status(
+        &s,
+        &staff,
+        &id,
+        &["active"],
+        "suspended",
+        "license.suspend",
+        reason(body),
+    )
+    .await
+}
+
+/// `POST /v1/licenses/{id}/reinstate`.
+pub(crate) async fn reinstate(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Option<Body<Reason>>,
+) -> Answer {
+    change_status(
+        &s,
+        &staff,
+        &id,
+        &["suspended"],
+        "active",
+        "license.reinstate",
+        reason(body),
+    )
+    .await
+}
+
+/// `POST /v1/licenses/{id}/revoke`: for good; the revocation list grows.
+pub(crate) async fn revoke(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Option<Body<Reason>>,
+) -> Answer {
+    change_status(
+        &s,
+        &staff,
+        &id,
+        &["active", "suspended"],
+        "revoked",
+        "license.revoke",
+        reason(body),
+    )
+    .await
+}
+
+/// `POST /v1/licenses/{id}/renew` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RenewRequest {
+    expires: String,
+    soft_expiry: Option<String>,
+    /// `file` (a new license file) or `token` (a renewal token for a file the customer holds).
+    #[serde(default = "file_mode")]
+    mode: String,
+    /// For a token: the activation whose machine-locked file is renewed.
+    activation_id: Option<String>,
+}
+
+pub(crate) fn file_mode() -> String {
+    "file".into()
+}
+
+/// `POST /v1/licenses/{id}/renew` (admin, issuer, finance).
+pub(crate) async fn renew(
+    State(s): State<AppState>,
+    staff: Staff,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    body: Body<RenewRequest>,
+) -> Answer {
+    staff.allow(&[Admin, Issuer, Finance])?;
+    let req = &body.value;
+    let mut record = s.store.license(&id).await?;
+    let hard = Timestamp::parse(&req.expires)?;
+    let soft = req
+        .soft_expiry
+        .as_deref()
+        .map(Timestamp::parse)
+        .transpose()?;
+    let token = extend_license(
+        &s,
+        &mut record,
+        hard,
+        soft,
+        &req.mode,
+        req.activation_id.as_deref(),
+    )
+    .await?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation: "license.renew",
+        subject: id.clone(),
+        license_id: None,
+        customer_id: None,
+        details: json!({ "expires": hard.to_string(), "mode": req.mode }),
+    };
+    let render = move |r: &LicenseRecord| json!({ "license": r, "renewal_token": token });
+    let actor = staff.actor();
+    idempotent!(
+        s,
+        key,
+        "renew",
+        &actor,
+        &body.hash,
+        StatusCode::OK,
+        render,
+        |idem| { s.store.update_terms(record, ev, idem).await? }
+    )
+}
+
+/// `PUT /v1/licenses/{id}/entitlements` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EntitlementsRequest {
+    features: Vec<String>,
+}
+
+/// `PUT /v1/licenses/{id}/entitlements` (admin, issuer): a new file with these features.
+pub(crate) async fn set_entitlements(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<EntitlementsRequest>,
+) -> Answer {
+    staff.allow(WRITERS)?;
+    let record = s.store.license(&id).await?;
+    let record = with_features(&s, record, body.value.features.clone()).await?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation: "license.entitlements",
+        subject: id,
+        license_id: None,
+        customer_id: None,
+        details: json!({ "features": body.value.features }),
+    };
+    match s.store.update_terms(record, ev, None).await? {
+        Outcome::Fresh(r) => ok(to_value(&r)),
+        Outcome::Replay { .. } => Err(ApiError::internal("replay without a key")),
+    }
+}
+
+/// `PUT /v1/licenses/{id}/seats` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SeatsRequest {
+    pub(crate) seats: u32,
+}
+
+/// A seat change of `id` from `current` to `seats` asked by `staff`: at
+/// least 1; a raise by `raisers`, a cut by `cutters`. Answers the seats, the
+/// history event (`operation`) and whether the caller may raise, which the
+/// store checks again in its transaction: a concurrent cut may turn this
+/// cut into a raise.
+pub(crate) fn seats_change(
+    staff: &Staff,
+    id: &str,
+    operation: &'static str,
+    (current, seats): (i64, u32),
+    raisers: &[Role],
+    cutters: &[Role],
+) -> ApiResult<(i64, bool, Event)> {
+    let seats = i64::from(seats);
+    if seats == 0 {
+        return Err(ApiError::invalid("seats must be at least 1"));
+    }
+    staff.allow(if seats > current { raisers } else { cutters })?;
+    let ev = Event {
+        actor: staff.actor(),
+        operation,
+        subject: id.to_owned(),
+        license_id: None,
+        customer_id: None,
+        details: json!({ "from": current, "to": seats }),
+    };
+    Ok((seats, staff.allow(raisers).is_ok(), ev))
+}
+
+/// `PUT /v1/licenses/{id}/seats`: only finance raises; never below seats in use.
+pub(crate) async fn set_seats(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<SeatsRequest>,
+) -> Answer {
+    let current = s.store.license(&id).await?;
+    let (seats, may_raise, ev) = seats_change(
+        &staff,
+        &id,
+        "license.seats",
+        (current.seats, body.value.seats),
+        &[Finance],
+        &[Admin, Issuer, Finance],
+    )?;
+    ok(to_value(
+        &s.store.set_seats(&id, seats, may_raise, ev).await?,
+    ))
+}
+
+/// `GET /v1/licenses/{id}/activations`.
+pub(crate) async fn license_activations(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Q(q): Q<PageQuery>,
+) -> Answer {
+    staff.allow(READERS)?;
+    let page = q.page()?;
+    s.store.license(&id).await?;
+    list(&s.store.list_activations(&id, page).await?, page)
+}
+
+/// `GET /v1/licenses/{id}/history`.
+pub(crate) async fn license_history(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Q(q): Q<PageQuery>,
+) -> Answer {
+    let filter = HistoryFilter {
+        license_id: Some(id),
+        ..HistoryFilter::default()
+    };
+    history_page(&s, &staff, filter, &q).await
+}

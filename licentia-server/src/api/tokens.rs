@@ -1,0 +1,78 @@
+//! API tokens: made, listed and revoked by admins; a token is shown once.
+
+use axum::extract::{Path, State};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::extract::{Body, PageQuery, Staff, Q};
+use crate::store::*;
+use crate::AppState;
+
+use crate::api::{created, list, ok, to_value, Answer};
+use crate::routes::{Access, Route};
+use crate::service::text_field;
+use crate::service::tokens::mint_token;
+use Role::Admin;
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Token;
+    vec![
+        Route::post(
+            "/v1/tokens",
+            Token,
+            "Create an API token (admin; shown once)",
+            create_token,
+        ),
+        Route::get("/v1/tokens", Token, "List API tokens (admin)", list_tokens),
+        Route::delete(
+            "/v1/tokens/{id}",
+            Token,
+            "Revoke an API token (admin)",
+            revoke_token,
+        ),
+    ]
+}
+
+/// A new API token.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewToken {
+    name: String,
+    role: Role,
+}
+
+/// `POST /v1/tokens` (admin): the token is in this answer only.
+pub(crate) async fn create_token(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<NewToken>,
+) -> Answer {
+    staff.allow(&[Admin])?;
+    let name = text_field("name", &body.value.name, 128)?;
+    let (record, token) = mint_token(name, body.value.role, &staff.actor());
+    let record = s.store.create_token(record, token.hash()).await?;
+    created(json!({ "token": token.reveal(), "record": record }))
+}
+
+/// `GET /v1/tokens` (admin).
+pub(crate) async fn list_tokens(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<PageQuery>,
+) -> Answer {
+    staff.allow(&[Admin])?;
+    let page = q.page()?;
+    list(&s.store.list_tokens(page).await?, page)
+}
+
+/// `DELETE /v1/tokens/{id}` (admin).
+pub(crate) async fn revoke_token(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Answer {
+    staff.allow(&[Admin])?;
+    ok(to_value(&s.store.revoke_token(&id, &staff.actor()).await?))
+}

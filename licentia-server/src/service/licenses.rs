@@ -1,0 +1,318 @@
+//! Making and changing licenses: the spec a policy gives, the files the core signs, renewals and new features. The API, the jobs and the other areas call these; nothing here knows HTTP.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::keyring::Keyring;
+use crate::secret::LicenseKey;
+use crate::store::*;
+use crate::AppState;
+use licentia::spec::LicenseSpec;
+use licentia::{Fingerprint, LicenseId, RenewalAction, Timestamp};
+
+use crate::service::{now, text_field};
+
+/// `POST /v1/licenses` body: a policy, a licensee, and what may be set
+/// over the policy.
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IssueOverrides {
+    pub(crate) policy_id: String,
+    pub(crate) licensee: String,
+    pub(crate) email: Option<String>,
+    pub(crate) customer_id: Option<String>,
+    pub(crate) seats: Option<u32>,
+    pub(crate) machines: Option<Vec<String>>,
+    pub(crate) user: Option<String>,
+    pub(crate) metadata: Option<std::collections::BTreeMap<String, String>>,
+    pub(crate) expires: Option<String>,
+    pub(crate) features: Option<Vec<String>>,
+}
+
+/// The license spec a policy gives, before any machine is known.
+pub(crate) fn base_spec(
+    p: &Policy,
+    product: &Product,
+    licensee: &str,
+    o: &IssueOverrides,
+    at: Timestamp,
+) -> ApiResult<LicenseSpec> {
+    let seats = o.seats.map_or(p.seats, i64::from);
+    let seats_u32 = u32::try_from(seats).map_err(|_| ApiError::invalid("too many seats"))?;
+    if seats_u32 == 0 {
+        return Err(ApiError::invalid("seats must be at least 1"));
+    }
+    let expires = match (&o.expires, p.duration_days) {
+        (Some(date), _) => Some(Timestamp::parse(date)?.to_string()),
+        (None, Some(days)) => Some(at.add_days(days).to_string()),
+        (None, None) => None,
+    };
+    let (machines, match_rule, floating, user) = match p.binding.as_str() {
+        "node-locked" => (
+            o.machines.clone(),
+            o.machines.as_ref().map(|_| p.match_rule.clone()),
+            None,
+            None,
+        ),
+        "floating" => (None, None, Some(seats_u32), None),
+        "named-user" => (
+            None,
+            None,
+            None,
+            Some(o.user.clone().unwrap_or_else(|| licensee.to_owned())),
+        ),
+        _ => (None, None, None, None),
+    };
+    if o.machines.is_some() && p.binding != "node-locked" {
+        return Err(ApiError::invalid(
+            "machines are given only for node-locked policies",
+        ));
+    }
+    Ok(LicenseSpec {
+        id: Some(LicenseId::random().to_string()),
+        product: Some(product.code.clone()),
+        licensee: Some(licensee.to_owned()),
+        email: o.email.clone(),
+        customer_ref: o.customer_id.clone(),
+        issued_at: Some(at.to_string()),
+        trial: (p.kind == "trial").then_some(true),
+        temporary_for: None,
+        machines,
+        match_rule,
+        floating,
+        user,
+        seats: Some(seats_u32),
+        features: Some(o.features.clone().unwrap_or_else(|| p.entitlements.clone())),
+        metadata: o.metadata.clone(),
+        valid_from: None,
+        soft_expiry: None,
+        expires,
+        grace_days: p.grace_days.and_then(|d| u32::try_from(d).ok()),
+        updates_until: None,
+        check_in_days: p.check_in_days.and_then(|d| u32::try_from(d).ok()),
+        max_offline_days: p.max_offline_days.and_then(|d| u32::try_from(d).ok()),
+    })
+}
+
+/// The spec of a file locked to `machine`, made from a license's spec (with
+/// its current seat count, which finance may have changed).
+pub(crate) fn machine_spec(
+    license: &LicenseRecord,
+    policy: &Policy,
+    machine: &Fingerprint,
+    at: Timestamp,
+) -> LicenseSpec {
+    let spec = &license.spec;
+    LicenseSpec {
+        seats: u32::try_from(license.seats).ok().or(spec.seats),
+        machines: Some(vec![machine.to_string()]),
+        match_rule: Some(policy.match_rule.clone()),
+        floating: None,
+        user: None,
+        issued_at: Some(at.to_string()),
+        ..spec.clone()
+    }
+}
+
+/// Whether a license made from `spec` has a file of its own before any
+/// machine is activated (node-locked licenses get theirs at activation).
+pub(crate) fn has_own_file(policy: &Policy, spec: &LicenseSpec) -> bool {
+    policy.binding != "node-locked" || spec.machines.is_some()
+}
+
+pub(crate) fn sign_license(spec: &LicenseSpec, keys: &Keyring) -> ApiResult<String> {
+    Ok(keys.issuer().issue(&spec.to_body()?)?.to_armor())
+}
+
+/// Checks `req` and makes the license it asks for (with `id`, or a new
+/// one): spec, signed file, key. Nothing is stored; the key is shown once,
+/// by the caller's answer.
+pub(crate) async fn prepare_license(
+    s: &AppState,
+    req: &IssueOverrides,
+    id: Option<&str>,
+) -> ApiResult<(NewLicense, LicenseKey)> {
+    let policy = s
+        .store
+        .policy(&req.policy_id)
+        .await
+        .map_err(ApiError::absent_is_invalid("no such policy"))?;
+    let product = s.store.product(&policy.product_id).await?;
+    if let Some(c) = &req.customer_id {
+        s.store
+            .customer(c)
+            .await
+            .map_err(ApiError::absent_is_invalid("no such customer"))?;
+    }
+    let licensee = text_field("licensee", &req.licensee, licentia::license::MAX_TEXT_LEN)?;
+    let at = now();
+    let mut spec = base_spec(&policy, &product, licensee, req, at)?;
+    if let Some(id) = id {
+        spec.id = Some(LicenseId::parse(id)?.to_string());
+    }
+    let body_check = spec.to_body()?;
+    let file = if has_own_file(&policy, &spec) {
+        Some(s.sign(|k| sign_license(&spec, k)).await?)
+    } else {
+        None
+    };
+    let license_key = LicenseKey::generate();
+    let record = LicenseRecord {
+        id: body_check.id.to_string(),
+        product_id: product.id.clone(),
+        policy_id: policy.id.clone(),
+        customer_id: req.customer_id.clone(),
+        key_hint: license_key.hint(),
+        status: "active".into(),
+        licensee: licensee.to_owned(),
+        seats: i64::from(body_check.seats),
+        seats_used: 0,
+        expires_at: body_check.terms.hard_expiry.map(|t| t.0),
+        file,
+        issued_at: at.0,
+        updated_at: at.0,
+        terms_version: 0,
+        spec,
+    };
+    let new = NewLicense {
+        record,
+        key_hash: license_key.hash(),
+    };
+    Ok((new, license_key))
+}
+
+/// The policy's features plus those of the chosen options.
+pub(crate) fn plan_features(
+    policy: &Policy,
+    options: &[PlanOption],
+    chosen: &[String],
+) -> ApiResult<Vec<String>> {
+    let mut features = policy.entitlements.clone();
+    for (n, code) in chosen.iter().enumerate() {
+        if chosen[..n].contains(code) {
+            return Err(ApiError::invalid(format!("option {code} is chosen twice")));
+        }
+        let option = options
+            .iter()
+            .find(|o| &o.code == code)
+            .ok_or_else(|| ApiError::invalid(format!("the plan has no option {code}")))?;
+        features.extend(option.entitlements.iter().cloned());
+    }
+    Ok(features)
+}
+
+/// `POST /v1/plans/{id}/licenses` body: what `POST /v1/licenses` takes,
+/// less the policy and features, plus the options chosen.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanIssue {
+    pub(crate) licensee: String,
+    pub(crate) email: Option<String>,
+    pub(crate) customer_id: Option<String>,
+    pub(crate) seats: Option<u32>,
+    pub(crate) machines: Option<Vec<String>>,
+    pub(crate) user: Option<String>,
+    pub(crate) metadata: Option<std::collections::BTreeMap<String, String>>,
+    pub(crate) expires: Option<String>,
+    #[serde(default)]
+    pub(crate) options: Vec<String>,
+}
+
+/// What a license of plan `plan_id` with the options `req` chooses is
+/// issued from (the policy's terms, the options' entitlements).
+pub(crate) async fn plan_license(
+    s: &AppState,
+    plan_id: &str,
+    req: PlanIssue,
+) -> ApiResult<IssueOverrides> {
+    let plan = s.store.plan(plan_id).await?;
+    let policy = s.store.policy(&plan.policy_id).await?;
+    let features = plan_features(&policy, &plan.options, &req.options)?;
+    Ok(IssueOverrides {
+        policy_id: plan.policy_id,
+        licensee: req.licensee,
+        email: req.email,
+        customer_id: req.customer_id,
+        seats: req.seats,
+        machines: req.machines,
+        user: req.user,
+        metadata: req.metadata,
+        expires: req.expires,
+        features: Some(features),
+    })
+}
+
+/// Renews `record` to expire at `hard` (and `soft`): its spec says so, and
+/// in `file` mode its own file (if it has one) is re-signed; in `token` mode
+/// the answer is a renewal token for the file the customer holds (its own,
+/// or the machine-locked file of `activation_id`). The shared path of
+/// `POST /v1/licenses/{id}/renew` and subscription renewals; the caller
+/// stores the record.
+pub(crate) async fn extend_license(
+    s: &AppState,
+    record: &mut LicenseRecord,
+    hard: Timestamp,
+    soft: Option<Timestamp>,
+    mode: &str,
+    activation_id: Option<&str>,
+) -> ApiResult<Option<String>> {
+    record.spec.expires = Some(hard.to_string());
+    record.spec.soft_expiry = soft.map(|t| t.to_string());
+    record.spec.issued_at = Some(now().to_string());
+    record.spec.to_body()?;
+    record.expires_at = Some(hard.0);
+    let token = match mode {
+        "file" => {
+            if record.file.is_some() {
+                record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
+            }
+            None
+        }
+        "token" => {
+            let held = match activation_id {
+                Some(a) => {
+                    let activation = s.store.activation(a).await?;
+                    if activation.license_id != record.id || activation.mode != "online" {
+                        return Err(ApiError::invalid("that activation is not an online activation of this license"));
+                    }
+                    activation.file
+                }
+                None => record.file.clone().ok_or_else(|| ApiError::invalid("this license has no file of its own: name the activation_id whose file to renew"))?,
+            };
+            let renewal = s
+                .sign(|k| {
+                    let license = k.verifier().verify(&held).map_err(|e| {
+                        ApiError::conflict(
+                            "file_not_trusted",
+                            format!("the file to renew does not verify with the trusted keys: {e}"),
+                        )
+                    })?;
+                    let action = RenewalAction::ExtendTo {
+                        hard_expiry: hard,
+                        soft_expiry: soft,
+                    };
+                    Ok(k.issuer().renewal(&license, action, now())?.to_armor())
+                })
+                .await?;
+            Some(renewal)
+        }
+        _ => return Err(ApiError::invalid("mode is 'file' or 'token'")),
+    };
+    Ok(token)
+}
+
+/// The license with `features` in place of its own, its file signed anew.
+pub(crate) async fn with_features(
+    s: &AppState,
+    mut record: LicenseRecord,
+    features: Vec<String>,
+) -> ApiResult<LicenseRecord> {
+    record.spec.features = Some(features);
+    record.spec.issued_at = Some(now().to_string());
+    record.spec.to_body()?;
+    if record.file.is_some() {
+        record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
+    }
+    Ok(record)
+}

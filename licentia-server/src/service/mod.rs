@@ -1,0 +1,25 @@
+//! The business operations of the back office, with no HTTP in them: the
+//! API's handlers, the jobs and the command line all call these, so a rule
+//! lives once. Each file is one business area.
+
+use crate::error::{ApiError, ApiResult};
+use licentia::Timestamp;
+
+pub(crate) mod licenses;
+pub(crate) mod products;
+pub(crate) mod subscriptions;
+pub(crate) mod tokens;
+
+/// Now, from the system clock: the server's only clock reading.
+pub(crate) fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// `value` if it is 1 to `max` characters without control characters.
+pub(crate) fn text_field<'a>(field: &str, value: &'a str, max: usize) -> ApiResult<&'a str> {
+    crate::bulk::text(value, max).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "'{field}' must be 1 to {max} characters without control characters"
+        ))
+    })
+}

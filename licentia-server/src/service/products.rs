@@ -1,0 +1,92 @@
+//! What the product-facing routes share: the license a key opens, its policy, and the status check every product request passes.
+
+use crate::error::{ApiError, ApiResult};
+use crate::keyring::Keyring;
+use crate::secret::LicenseKey;
+use crate::store::*;
+use crate::AppState;
+use licentia::spec::LicenseSpec;
+use licentia::{Fingerprint, Timestamp};
+
+use crate::service::licenses::machine_spec;
+
+/// A license's policy. Policies never change once made, so each instance
+/// keeps the ones it has read.
+pub(crate) async fn policy_of(s: &AppState, id: &str) -> ApiResult<Policy> {
+    if let Some(p) = s.policies.read().unwrap_or_else(|p| p.into_inner()).get(id) {
+        return Ok(p.clone());
+    }
+    let policy = s.store.policy(id).await?;
+    s.policies
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_owned(), policy.clone());
+    Ok(policy)
+}
+
+/// The license a product's key opens; unknown keys are 401.
+pub(crate) async fn licensed(s: &AppState, key: &str) -> ApiResult<(LicenseRecord, String)> {
+    let key = LicenseKey::parse(key).map_err(ApiError::bad_request)?;
+    let hash = key.hash();
+    let license = s
+        .store
+        .license_by_key(&hash)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("unknown license key"))?;
+    Ok((license, hash))
+}
+
+pub(crate) fn fingerprint(text: &str) -> ApiResult<Fingerprint> {
+    Ok(Fingerprint::parse(text)?)
+}
+
+pub(crate) fn refuse_unless_active(license: &LicenseRecord) -> ApiResult<()> {
+    if license.status != "active" {
+        return Err(ApiError::conflict(
+            if license.status == "suspended" {
+                "license_suspended"
+            } else {
+                "license_revoked"
+            },
+            format!("the license is {}", license.status),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn lease_doc(
+    license: &LicenseRecord,
+    policy: &Policy,
+    machine: &Fingerprint,
+    at: Timestamp,
+    ends: Timestamp,
+    keys: &Keyring,
+) -> ApiResult<String> {
+    let spec = LicenseSpec {
+        expires: Some(ends.to_string()),
+        soft_expiry: None,
+        grace_days: None,
+        check_in_days: None,
+        max_offline_days: None,
+        ..machine_spec(license, policy, machine, at)
+    };
+    Ok(keys.issuer().issue_lease(&spec.to_body()?)?.to_armor())
+}
+
+pub(crate) fn lease_end(
+    license: &LicenseRecord,
+    policy: &Policy,
+    at: Timestamp,
+) -> ApiResult<Timestamp> {
+    let mut ends = at.add_secs(policy.lease_ttl_secs);
+    if let Some(end) = license.expires_at {
+        ends = Timestamp(ends.0.min(end));
+    }
+    if ends <= at {
+        return Err(ApiError::conflict(
+            "license_expired",
+            "the license has expired",
+        ));
+    }
+    Ok(ends)
+}
