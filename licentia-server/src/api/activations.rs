@@ -1,5 +1,7 @@
 //! What a product does with its license key: activate a machine (online, or offline through staff), check in, deactivate, and ask for a temporary license.
 
+use crate::api::Created;
+use crate::error::ApiResult;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
@@ -77,7 +79,7 @@ pub(crate) async fn activate(
     State(s): State<AppState>,
     key: IdempotencyKey,
     body: Body<ActivateRequest>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     let req = &body.value;
     let (license, key_hash) = licensed(&s, &req.license_key).await?;
     let machine = fingerprint(&req.fingerprint)?;
@@ -192,7 +194,7 @@ pub(crate) async fn activate_offline(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<OfflineRequest>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(WRITERS)?;
     let request = ActivationRequest::parse(&body.value.request)?;
     let license = match &request.license {

@@ -10,6 +10,7 @@
 //! the same checks and keeps nothing. An export writes the columns an
 //! import reads, page by page, so export -> import gives the same records.
 
+use crate::api::{Created, Reply};
 use schemars::JsonSchema;
 use std::collections::HashSet;
 
@@ -70,9 +71,15 @@ async fn import(
     let kind = kind(&name)?;
     let rows = read(kind, &body.bytes).map_err(|e| invalid_rows(e, q.dry_run))?;
     match rows {
-        Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run).await,
-        Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run).await,
-        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run)
+            .await
+            .map(IntoResponse::into_response),
+        Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run)
+            .await
+            .map(IntoResponse::into_response),
+        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run)
+            .await
+            .map(IntoResponse::into_response),
     }
 }
 
@@ -90,7 +97,7 @@ async fn import_customers(
     hash: &str,
     rows: Vec<CustomerRow>,
     dry_run: bool,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     let at = crate::service::now().0;
     let mut import: Vec<ImportCustomer> = Vec::with_capacity(rows.len());
     for row in rows {
@@ -118,7 +125,7 @@ async fn import_customers(
     let actor = staff.actor();
     if dry_run {
         s.store.import_customers(import, true, &actor, None).await?;
-        return dry_run_answer(Kind::Customers, n);
+        return dry_run_answer(Kind::Customers, n).map(Reply::Replayed);
     }
     let lines: Vec<u64> = import.iter().map(|i| i.line).collect();
     let render = move |created: &Vec<Customer>| {
@@ -171,7 +178,7 @@ async fn import_licenses(
     hash: &str,
     rows: Vec<LicenseRow>,
     dry_run: bool,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     let mut errors = Vec::new();
     let mut prepared = Vec::with_capacity(rows.len());
     let mut ids = HashSet::new();
@@ -231,7 +238,7 @@ async fn import_licenses(
         return Err(invalid_rows(errors, dry_run));
     }
     if dry_run {
-        return dry_run_answer(Kind::Licenses, prepared.len());
+        return dry_run_answer(Kind::Licenses, prepared.len()).map(Reply::Replayed);
     }
     // Each key is in this answer only (and, sealed, in its idempotent replay).
     let shown: Vec<(u64, String)> = prepared
@@ -267,7 +274,7 @@ async fn import_members(
     hash: &str,
     rows: Vec<MemberRow>,
     dry_run: bool,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     let at = crate::service::now().0;
     let mut errors = Vec::new();
     let mut members = Vec::with_capacity(rows.len());
@@ -319,7 +326,7 @@ async fn import_members(
         s.store
             .import_members(members, errors, true, &actor, None)
             .await?;
-        return dry_run_answer(Kind::Members, n);
+        return dry_run_answer(Kind::Members, n).map(Reply::Replayed);
     }
     let render = move |created: &Vec<MemberService>| {
         let items: Vec<Value> = created

@@ -55,13 +55,18 @@ pub(crate) fn replay_response(key: &str, status: u16, sealed: &str) -> Answer {
 }
 
 /// Runs an idempotent operation: answers a seen key with its first answer,
-/// or runs `$op` with `$idem` set to the sealing recipe and answers with `$render`.
+/// or runs `$op` with `$idem` set to the sealing recipe and answers
+/// [`Reply::Fresh`](crate::api::Reply) with `$render` of its outcome.
+/// `$status` is the status of the handler's [`Reply`](crate::api::Reply),
+/// stored with the sealed answer for replays.
 macro_rules! idempotent {
     ($s:expr, $key:expr, $route:expr, $caller:expr, $hash:expr, $status:expr, $render:expr, |$idem:ident| $op:expr) => {{
         let render = $render;
         let $idem =
             match $crate::api::idempotency::pre_check(&$s, &$key, $route, $caller, $hash).await? {
-                $crate::api::idempotency::Pre::Stored(response) => return Ok(response),
+                $crate::api::idempotency::Pre::Stored(response) => {
+                    return Ok($crate::api::Reply::Replayed(response))
+                }
                 $crate::api::idempotency::Pre::NoKey => None,
                 $crate::api::idempotency::Pre::New(scope) => {
                     let k = $key.0.clone().unwrap_or_default();
@@ -70,20 +75,22 @@ macro_rules! idempotent {
                         scope,
                         request_hash: $hash.to_owned(),
                         status: $status.as_u16(),
-                        seal: Box::new(move |v: &_| $crate::secret::seal(&k, &r(v).to_string())),
+                        seal: Box::new(move |v: &_| {
+                            let answer = serde_json::to_string(&r(v)).expect("answers serialize");
+                            $crate::secret::seal(&k, &answer)
+                        }),
                     })
                 }
             };
         match $op {
-            $crate::store::Outcome::Fresh(v) => Ok(::axum::response::IntoResponse::into_response(
-                ($status, ::axum::Json(render(&v))),
-            )),
+            $crate::store::Outcome::Fresh(v) => Ok($crate::api::Reply::Fresh(render(&v))),
             $crate::store::Outcome::Replay { status, sealed } => {
                 $crate::api::idempotency::replay_response(
                     $key.0.as_deref().unwrap_or_default(),
                     status,
                     &sealed,
                 )
+                .map($crate::api::Reply::Replayed)
             }
         }
     }};

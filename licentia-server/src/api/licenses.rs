@@ -1,10 +1,12 @@
 //! Licenses: issue (from a policy or a plan), list, show, suspend, reinstate, revoke, renew, change features and seats.
 
+use crate::api::{Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
+use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
@@ -46,7 +48,7 @@ pub(crate) async fn issue_license(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<IssueOverrides>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(WRITERS)?;
     issue(s, staff, key, "issue", &body.hash, body.value).await
 }
@@ -60,7 +62,7 @@ pub(crate) async fn issue(
     route: &str,
     body_hash: &str,
     req: IssueOverrides,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     let (new, license_key) = prepare_license(&s, &req, None).await?;
     let shown = license_key.reveal().to_owned();
     let render = move |r: &LicenseRecord| json!({ "license_key": shown, "license": r });
@@ -85,7 +87,7 @@ pub(crate) async fn issue_from_plan(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<PlanIssue>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(WRITERS)?;
     let overrides = plan_license(&s, &id, body.value).await?;
     issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
@@ -247,7 +249,7 @@ pub(crate) async fn renew(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<RenewRequest>,
-) -> Answer {
+) -> ApiResult<Reply<Value>> {
     staff.allow(&[Admin, Issuer, Finance])?;
     let req = &body.value;
     let mut record = s.store.license(&id).await?;

@@ -12,6 +12,7 @@
 //! — it stops activating and checking in, and the revocation list names it —
 //! and frees the seat.
 
+use crate::api::{Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use schemars::JsonSchema;
@@ -122,7 +123,7 @@ async fn create_member(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<NewMember>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(WRITERS)?;
     let req = &body.value;
     let customer = s.store.customer(&id).await?;
@@ -220,14 +221,14 @@ async fn assign_service(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<ServiceRequest>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(WRITERS)?;
     let route = format!("member-service:{id}");
     let actor = staff.actor();
     // A retried assignment finds the service it made: answer as the first
     // time, not as a change of options.
     if let Pre::Stored(answer) = pre_check(&s, &key, &route, &actor, &body.hash).await? {
-        return Ok(answer);
+        return Ok(Reply::Replayed(answer));
     }
     let req = &body.value;
     let member = s.store.member(&id).await?;
@@ -253,7 +254,9 @@ async fn assign_service(
             )
             .with(json!({"plan_id": held, "license_id": license_id})));
         }
-        return replace_options(&s, &staff, &member, license_id, &plan_id, &req.options).await;
+        return replace_options(&s, &staff, &member, license_id, &plan_id, &req.options)
+            .await
+            .map(Reply::Replayed);
     }
     let (service, license_key) = new_service(&s, &member, plan_id, req.options.clone()).await?;
     idempotent!(

@@ -124,3 +124,67 @@ impl AnswerDoc for Response {
         op.untyped();
     }
 }
+
+/// One of two answers, each with its own status: an import's dry run (200)
+/// or the import (201); a member's new service (201) or its new options (200).
+pub(crate) enum OneOf<A, B> {
+    /// The first kind of answer.
+    First(A),
+    /// The second kind of answer.
+    Second(B),
+}
+
+impl<A: IntoResponse, B: IntoResponse> IntoResponse for OneOf<A, B> {
+    fn into_response(self) -> Response {
+        match self {
+            OneOf::First(a) => a.into_response(),
+            OneOf::Second(b) => b.into_response(),
+        }
+    }
+}
+
+impl<A: AnswerDoc, B: AnswerDoc> AnswerDoc for OneOf<A, B> {
+    fn document(op: &mut Operation) {
+        A::document(op);
+        B::document(op);
+    }
+}
+
+/// A report: `R` as JSON, or the same rows as CSV when the caller sent
+/// `Accept: text/csv`.
+pub(crate) enum Table<R> {
+    /// The JSON answer.
+    Json(R),
+    /// The CSV answer, ready to send.
+    Csv(Response),
+}
+
+impl<R: Serialize> IntoResponse for Table<R> {
+    fn into_response(self) -> Response {
+        match self {
+            Table::Json(value) => Json(value).into_response(),
+            Table::Csv(response) => response,
+        }
+    }
+}
+
+impl<R: JsonSchema> AnswerDoc for Table<R> {
+    fn document(op: &mut Operation) {
+        op.answer::<R>(200, true);
+    }
+}
+
+/// A CSV file (an export), streamed.
+pub(crate) struct CsvFile(pub Response);
+
+impl IntoResponse for CsvFile {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl AnswerDoc for CsvFile {
+    fn document(op: &mut Operation) {
+        op.csv_answer(200);
+    }
+}

@@ -1,12 +1,15 @@
 //! Routes for notices: subscriptions to notice kinds, the notifications the
 //! jobs wrote and their delivery log, and a run of the jobs on demand.
 
+use crate::api::Created;
+use crate::error::ApiResult;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
+use serde_json::Value;
 
 use crate::api::idempotency::idempotent;
 use crate::api::list;
@@ -122,7 +125,7 @@ async fn create_subscription(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<NewSubscription>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     let req = body.value;
     may_manage(&staff, req.role)?;
     let kinds = checked_kinds(&req.kinds)?;

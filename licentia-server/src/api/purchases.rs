@@ -6,11 +6,13 @@
 //! (`PUT /v1/customers/{id}/allocation`), so billing and seats can differ
 //! (a partner may bill a customer for seats it has not handed over yet).
 
+use crate::api::Created;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::api::idempotency::idempotent;
 use crate::api::list;
@@ -120,7 +122,7 @@ async fn create_purchase(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<NewPurchase>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(BUYERS)?;
     let p = &body.value;
     let buyer = s
@@ -220,7 +222,7 @@ async fn rebill(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<NewRebilling>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(BUYERS)?;
     let r = &body.value;
     let customer = s

@@ -11,6 +11,7 @@
 //! soon, and [`Subscription::view`] gives each one's next invoice, last day
 //! to cancel and next possible end.
 
+use crate::api::Created;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
@@ -133,7 +134,7 @@ pub async fn create(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<NewSubscription>,
-) -> Answer {
+) -> ApiResult<Created<Value>> {
     staff.allow(COMMERCE)?;
     let req = &body.value;
     let model: BillingModel = req.billing.parse().map_err(bad)?;
