@@ -263,6 +263,24 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// Staff on routes that products may call too: no `Authorization` header
+/// is `None`; a token that is sent must be a live one (401 otherwise).
+impl axum::extract::OptionalFromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            return Ok(None);
+        }
+        <Staff as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// The optional `Idempotency-Key` header (1 to 255 visible characters).
 pub struct IdempotencyKey(pub Option<String>);
 
@@ -320,6 +338,7 @@ impl ArgDoc for IdempotencyKey {
 }
 
 impl ArgDoc for Staff {}
+impl ArgDoc for Option<Staff> {}
 impl<S> ArgDoc for axum::extract::State<S> {}
 impl<T> ArgDoc for axum::extract::Path<T> {}
 /// Handlers that read headers document what they answer instead (CSV on

@@ -1,14 +1,13 @@
 //! What a product does with its license key: activate a machine (online, or offline through staff), check in, deactivate, and ask for a temporary license.
 
-use crate::api::Created;
-use crate::error::ApiResult;
+use crate::api::{Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::secret::{self};
 use crate::store::*;
@@ -17,7 +16,7 @@ use licentia::spec::LicenseSpec;
 use licentia::{ActivationRequest, LicenseRef, Timestamp, DAY};
 
 use crate::api::idempotency::idempotent;
-use crate::api::{created, ok, to_value, Answer, WRITERS};
+use crate::api::WRITERS;
 use crate::routes::{Access, Route};
 use crate::service::licenses::{machine_spec, sign_license};
 use crate::service::products::{fingerprint, licensed, policy_of, refuse_unless_active};
@@ -79,7 +78,7 @@ pub(crate) async fn activate(
     State(s): State<AppState>,
     key: IdempotencyKey,
     body: Body<ActivateRequest>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<Activated>> {
     let req = &body.value;
     let (license, key_hash) = licensed(&s, &req.license_key).await?;
     let machine = fingerprint(&req.fingerprint)?;
@@ -122,7 +121,11 @@ pub(crate) async fn activate(
         customer_id: license.customer_id.clone(),
         details: Value::Null,
     };
-    let render = |a: &Activation| json!({ "activation_id": a.id, "license_id": a.license_id, "license_file": a.file });
+    let render = |a: &Activation| Activated {
+        activation_id: a.id.clone(),
+        license_id: a.license_id.clone(),
+        license_file: a.file.clone(),
+    };
     idempotent!(
         s,
         key,
@@ -139,32 +142,24 @@ pub(crate) fn header_key(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-license-key").and_then(|v| v.to_str().ok())
 }
 
-/// `DELETE /v1/activations/{id}`: by the product (`X-License-Key`) or staff.
+/// `DELETE /v1/activations/{id}`: by the product (`X-License-Key`, its own
+/// activations only) or by staff (admin, issuer).
 pub(crate) async fn deactivate(
     State(s): State<AppState>,
+    staff: Option<Staff>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Answer {
-    let (actor, license_id) = match header_key(&headers) {
-        Some(k) => {
+) -> ApiResult<Reply<Activation>> {
+    let (actor, license_id) = match (header_key(&headers), staff) {
+        (Some(k), _) => {
             let (license, _) = licensed(&s, k).await?;
             (format!("license:{}", license.id), Some(license.id))
         }
-        None => {
-            let token = headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or_else(|| ApiError::unauthorized("send X-License-Key or an API token"))?;
-            let staff = s
-                .store
-                .token_by_hash(&secret::sha256_hex(token.trim().as_bytes()))
-                .await?
-                .map(Staff)
-                .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
+        (None, Some(staff)) => {
             staff.allow(WRITERS)?;
             (staff.actor(), None)
         }
+        (None, None) => return Err(ApiError::unauthorized("send X-License-Key or an API token")),
     };
     let ev = Event {
         actor,
@@ -174,8 +169,8 @@ pub(crate) async fn deactivate(
         customer_id: None,
         details: Value::Null,
     };
-    ok(to_value(
-        &s.store.deactivate(&id, license_id.as_deref(), ev).await?,
+    Ok(Reply::Fresh(
+        s.store.deactivate(&id, license_id.as_deref(), ev).await?,
     ))
 }
 
@@ -194,7 +189,7 @@ pub(crate) async fn activate_offline(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<OfflineRequest>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<OfflineActivated>> {
     staff.allow(WRITERS)?;
     let request = ActivationRequest::parse(&body.value.request)?;
     let license = match &request.license {
@@ -241,7 +236,11 @@ pub(crate) async fn activate_offline(
         customer_id: license.customer_id.clone(),
         details: Value::Null,
     };
-    let render = |a: &Activation| json!({ "activation_id": a.id, "license_id": a.license_id, "answer": a.file });
+    let render = |a: &Activation| OfflineActivated {
+        activation_id: a.id.clone(),
+        license_id: a.license_id.clone(),
+        answer: a.file.clone(),
+    };
     let actor = staff.actor();
     idempotent!(
         s,
@@ -264,7 +263,10 @@ pub(crate) struct MachineRequest {
 }
 
 /// `POST /v1/check-ins` (license key): a fresh file for an activated machine.
-pub(crate) async fn check_in(State(s): State<AppState>, body: Body<MachineRequest>) -> Answer {
+pub(crate) async fn check_in(
+    State(s): State<AppState>,
+    body: Body<MachineRequest>,
+) -> ApiResult<Reply<CheckedIn>> {
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
@@ -283,12 +285,18 @@ pub(crate) async fn check_in(State(s): State<AppState>, body: Body<MachineReques
         .store
         .check_in(&license.id, &machine.to_string(), file, ev)
         .await?;
-    ok(json!({ "activation_id": a.id, "license_file": a.file }))
+    Ok(Reply::Fresh(CheckedIn {
+        activation_id: a.id,
+        license_file: a.file,
+    }))
 }
 
 /// `POST /v1/temporary-licenses` (license key): a short license for a
 /// replacement machine; no seat; limited per license per period.
-pub(crate) async fn temporary(State(s): State<AppState>, body: Body<MachineRequest>) -> Answer {
+pub(crate) async fn temporary(
+    State(s): State<AppState>,
+    body: Body<MachineRequest>,
+) -> ApiResult<Created<TemporaryIssued>> {
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
@@ -336,5 +344,51 @@ pub(crate) async fn temporary(State(s): State<AppState>, body: Body<MachineReque
         .store
         .issue_temporary(temp, policy.temp_quota, period_start, ev)
         .await?;
-    created(json!({ "temporary_id": t.id, "license_file": t.file, "expires_at": t.expires_at }))
+    Ok(Created::Fresh(TemporaryIssued {
+        temporary_id: t.id,
+        license_file: t.file,
+        expires_at: t.expires_at,
+    }))
+}
+
+/// A machine just activated.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Activated {
+    /// The activation, to deactivate it later.
+    activation_id: String,
+    /// The license.
+    license_id: String,
+    /// The license file locked to this machine, to store beside the product.
+    license_file: String,
+}
+
+/// An offline activation's answer.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct OfflineActivated {
+    /// The activation.
+    activation_id: String,
+    /// The license.
+    license_id: String,
+    /// The signed activation answer, to carry to the machine.
+    answer: String,
+}
+
+/// A machine's check-in.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct CheckedIn {
+    /// The machine's activation.
+    activation_id: String,
+    /// Its license file, signed anew with the license's current terms.
+    license_file: String,
+}
+
+/// A temporary license for a replacement machine.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct TemporaryIssued {
+    /// Its record.
+    temporary_id: String,
+    /// The temporary license file, locked to the replacement machine.
+    license_file: String,
+    /// When it ends (Unix seconds).
+    expires_at: i64,
 }

@@ -1,16 +1,17 @@
 //! The catalogue: products, policies (license templates) and plans (a policy and its add-on options).
 
+use crate::api::{Created, Listed, Reply};
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PageQuery, Staff, Q};
 use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
 
-use crate::api::{created, list, ok, to_value, Answer, READERS, WRITERS};
+use crate::api::{READERS, WRITERS};
 use crate::routes::{Access, Route};
 use crate::service::licenses::{base_spec, plan_features, IssueOverrides};
 use crate::service::{now, text_field};
@@ -74,7 +75,7 @@ pub(crate) async fn create_product(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<NewProduct>,
-) -> Answer {
+) -> ApiResult<Created<Product>> {
     staff.allow(WRITERS)?;
     let code = text_field("code", &body.value.code, licentia::license::MAX_CODE_LEN)?;
     if !code
@@ -91,8 +92,8 @@ pub(crate) async fn create_product(
         name: text_field("name", &body.value.name, 256)?.to_owned(),
         created_at: now().0,
     };
-    created(to_value(
-        &s.store.create_product(product, &staff.actor()).await?,
+    Ok(Created::Fresh(
+        s.store.create_product(product, &staff.actor()).await?,
     ))
 }
 
@@ -101,10 +102,10 @@ pub(crate) async fn list_products(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<PageQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Product>>> {
     staff.allow(READERS)?;
     let page = q.page()?;
-    list(&s.store.list_products(page).await?, page)
+    Ok(Listed::page(s.store.list_products(page).await?, page))
 }
 
 /// `GET /v1/products/{id}` (id or code).
@@ -112,9 +113,9 @@ pub(crate) async fn show_product(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Product>> {
     staff.allow(READERS)?;
-    ok(to_value(&s.store.product(&id).await?))
+    Ok(Reply::Fresh(s.store.product(&id).await?))
 }
 
 /// A new policy: a license template.
@@ -180,7 +181,7 @@ pub(crate) async fn create_policy(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<NewPolicy>,
-) -> Answer {
+) -> ApiResult<Created<Policy>> {
     staff.allow(WRITERS)?;
     let p = body.value;
     let product = s
@@ -234,8 +235,8 @@ pub(crate) async fn create_policy(
         now(),
     )?
     .to_body()?;
-    created(to_value(
-        &s.store.create_policy(policy, &staff.actor()).await?,
+    Ok(Created::Fresh(
+        s.store.create_policy(policy, &staff.actor()).await?,
     ))
 }
 
@@ -252,13 +253,13 @@ pub(crate) async fn list_policies(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<PolicyQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Policy>>> {
     staff.allow(READERS)?;
     let page = PageQuery::new(q.limit, q.offset).page()?;
-    list(
-        &s.store.list_policies(q.product_id.as_deref(), page).await?,
+    Ok(Listed::page(
+        s.store.list_policies(q.product_id.as_deref(), page).await?,
         page,
-    )
+    ))
 }
 
 /// `GET /v1/policies/{id}`.
@@ -266,9 +267,9 @@ pub(crate) async fn show_policy(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Policy>> {
     staff.allow(READERS)?;
-    ok(to_value(&s.store.policy(&id).await?))
+    Ok(Reply::Fresh(s.store.policy(&id).await?))
 }
 
 /// `POST /v1/plans` body.
@@ -286,7 +287,7 @@ pub(crate) async fn create_plan(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<NewPlan>,
-) -> Answer {
+) -> ApiResult<Created<Plan>> {
     staff.allow(WRITERS)?;
     let p = body.value;
     let policy = s
@@ -321,7 +322,9 @@ pub(crate) async fn create_plan(
         options: p.options,
         created_at: now().0,
     };
-    created(to_value(&s.store.create_plan(plan, &staff.actor()).await?))
+    Ok(Created::Fresh(
+        s.store.create_plan(plan, &staff.actor()).await?,
+    ))
 }
 
 /// Filters of the plan list.
@@ -337,13 +340,13 @@ pub(crate) async fn list_plans(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<PlanQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Plan>>> {
     staff.allow(READERS)?;
     let page = PageQuery::new(q.limit, q.offset).page()?;
-    list(
-        &s.store.list_plans(q.product_id.as_deref(), page).await?,
+    Ok(Listed::page(
+        s.store.list_plans(q.product_id.as_deref(), page).await?,
         page,
-    )
+    ))
 }
 
 /// `GET /v1/plans/{id}`.
@@ -351,7 +354,7 @@ pub(crate) async fn show_plan(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Plan>> {
     staff.allow(READERS)?;
-    ok(to_value(&s.store.plan(&id).await?))
+    Ok(Reply::Fresh(s.store.plan(&id).await?))
 }

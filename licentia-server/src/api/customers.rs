@@ -1,18 +1,18 @@
 //! The customer tree (partner -> customer -> site), its seat allocations and each node's history.
 
+use crate::api::{Created, Items, Listed, Reply};
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PageQuery, Staff, Q};
 use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
 
 use crate::api::history::history_page;
-use crate::api::{created, list, ok, to_value, Answer, READERS, WRITERS};
+use crate::api::{READERS, WRITERS};
 use crate::routes::{Access, Route};
 use crate::service::{now, text_field};
 use Role::{Admin, Finance, Issuer};
@@ -46,7 +46,7 @@ pub(crate) async fn create_customer(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<NewCustomer>,
-) -> Answer {
+) -> ApiResult<Created<Customer>> {
     staff.allow(WRITERS)?;
     let c = body.value;
     let parent_kind = match &c.parent_id {
@@ -81,8 +81,8 @@ pub(crate) async fn create_customer(
             .map(str::to_owned),
         created_at: now().0,
     };
-    created(to_value(
-        &s.store.create_customer(customer, &staff.actor()).await?,
+    Ok(Created::Fresh(
+        s.store.create_customer(customer, &staff.actor()).await?,
     ))
 }
 
@@ -100,15 +100,15 @@ pub(crate) async fn list_customers(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<CustomerQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Customer>>> {
     staff.allow(READERS)?;
     let page = PageQuery::new(q.limit, q.offset).page()?;
-    list(
-        &s.store
+    Ok(Listed::page(
+        s.store
             .list_customers(q.parent_id.as_deref(), q.kind.as_deref(), page)
             .await?,
         page,
-    )
+    ))
 }
 
 /// `GET /v1/customers/{id}`.
@@ -116,9 +116,9 @@ pub(crate) async fn show_customer(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Customer>> {
     staff.allow(READERS)?;
-    ok(to_value(&s.store.customer(&id).await?))
+    Ok(Reply::Fresh(s.store.customer(&id).await?))
 }
 
 /// `PUT /v1/customers/{id}/allocation` body: seats of a product (id or code).
@@ -137,11 +137,11 @@ pub(crate) async fn set_allocation(
     staff: Staff,
     Path(id): Path<String>,
     body: Body<AllocationRequest>,
-) -> Answer {
+) -> ApiResult<Reply<Allocation>> {
     staff.allow(&[Admin, Issuer, Finance])?;
     let product = s.store.product(&body.value.product_id).await?;
-    ok(to_value(
-        &s.store
+    Ok(Reply::Fresh(
+        s.store
             .set_allocation(
                 &id,
                 &product.id,
@@ -158,9 +158,11 @@ pub(crate) async fn customer_seats(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Items<NodeSeats>>> {
     staff.allow(READERS)?;
-    ok(json!({ "items": s.store.seats(&id).await? }))
+    Ok(Reply::Fresh(Items {
+        items: s.store.seats(&id).await?,
+    }))
 }
 
 /// `GET /v1/customers/{id}/history`.
@@ -169,7 +171,7 @@ pub(crate) async fn customer_history(
     staff: Staff,
     Path(id): Path<String>,
     Q(q): Q<PageQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<HistoryEntry>>> {
     let filter = HistoryFilter {
         customer_id: Some(id),
         ..HistoryFilter::default()

@@ -1,12 +1,13 @@
 //! Health: whether the process is up and the database answers (for load balancers and orchestrators).
 
 use axum::extract::State;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use crate::AppState;
-
-use crate::api::{ok, Answer};
+use crate::api::Reply;
+use crate::error::ApiResult;
 use crate::routes::{Access, Route};
+use crate::AppState;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -17,13 +18,20 @@ pub(crate) fn routes() -> Vec<Route> {
     ]
 }
 
+/// How the process stands.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Health {
+    /// `ok` (the process is up) or `ready` (and the database answers).
+    status: &'static str,
+}
+
 /// `GET /healthz`: the process is up.
-pub(crate) async fn healthz() -> Answer {
-    ok(json!({ "status": "ok" }))
+pub(crate) async fn healthz() -> ApiResult<Reply<Health>> {
+    Ok(Reply::Fresh(Health { status: "ok" }))
 }
 
 /// `GET /readyz`: the database answers.
-pub(crate) async fn readyz(State(state): State<AppState>) -> Answer {
+pub(crate) async fn readyz(State(state): State<AppState>) -> ApiResult<Reply<Health>> {
     state.store.ping().await?;
-    ok(json!({ "status": "ready" }))
+    Ok(Reply::Fresh(Health { status: "ready" }))
 }

@@ -1,5 +1,7 @@
 //! The history: every mutation, hash-chained, filtered.
 
+use crate::api::{Listed, Reply};
+use crate::error::ApiResult;
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -8,7 +10,7 @@ use crate::extract::{PageQuery, Staff, Q};
 use crate::store::*;
 use crate::AppState;
 
-use crate::api::{list, Answer, READERS};
+use crate::api::READERS;
 use crate::routes::{Access, Route};
 
 /// The routes of this part of the API.
@@ -38,10 +40,10 @@ pub(crate) async fn history_page(
     staff: &Staff,
     filter: HistoryFilter,
     page: &PageQuery,
-) -> Answer {
+) -> ApiResult<Reply<Listed<HistoryEntry>>> {
     staff.allow(READERS)?;
     let page = page.page()?;
-    list(&s.store.history(&filter, page).await?, page)
+    Ok(Listed::page(s.store.history(&filter, page).await?, page))
 }
 
 /// `GET /v1/history`.
@@ -49,7 +51,7 @@ pub(crate) async fn history(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<HistoryQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<HistoryEntry>>> {
     let filter = HistoryFilter {
         license_id: q.license_id,
         customer_id: q.customer_id,

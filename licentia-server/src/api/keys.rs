@@ -1,15 +1,17 @@
 //! Signing keys: the public keys and rollover statements products trust; rotation and retirement.
 
 use axum::extract::{Path, State};
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
+use crate::api::{Created, Items, Reply};
+use crate::error::ApiResult;
 use crate::extract::Staff;
 use crate::keyring::Keyring;
-use crate::store::*;
+use crate::routes::{Access, Route};
+use crate::store::{KeyRecord, Role};
 use crate::AppState;
 
-use crate::api::{created, ok, Answer};
-use crate::routes::{Access, Route};
 use Role::Admin;
 
 /// The routes of this part of the API.
@@ -25,14 +27,27 @@ pub(crate) fn routes() -> Vec<Route> {
 /// `GET /v1/keys`: public keys and rollover statements, for products.
 /// Read from the store, so every instance answers alike; `retired` lists
 /// the keys no longer trusted (also named in every revocation list).
-pub(crate) async fn list_keys(State(s): State<AppState>) -> Answer {
-    let keys = s.store.signing_keys().await?;
+pub(crate) async fn list_keys(State(s): State<AppState>) -> ApiResult<Reply<Keys>> {
+    let items = s.store.signing_keys().await?;
     let retired = s.store.retired_keys().await?;
-    ok(json!({ "items": keys, "retired": retired }))
+    Ok(Reply::Fresh(Keys { items, retired }))
+}
+
+/// The keys products may trust.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Keys {
+    /// The active key and the trusted ones, each with the rollover
+    /// statement that endorses it.
+    items: Vec<KeyRecord>,
+    /// The ids of the retired keys, which no product should trust.
+    retired: Vec<String>,
 }
 
 /// `POST /v1/keys/rotate` (admin): a new active key, endorsed by the old one.
-pub(crate) async fn rotate_key(State(s): State<AppState>, staff: Staff) -> Answer {
+pub(crate) async fn rotate_key(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> ApiResult<Created<Items<KeyRecord>>> {
     staff.allow(&[Admin])?;
     let mut keys = s.keys.write().await;
     // The rollover statement is signed by the store's active key, not by
@@ -42,7 +57,9 @@ pub(crate) async fn rotate_key(State(s): State<AppState>, staff: Staff) -> Answe
         .rotate(s.store.as_ref(), &s.key_dir, &staff.actor())
         .await?;
     *keys = std::sync::Arc::new(rotated);
-    created(json!({ "items": keys.records() }))
+    Ok(Created::Fresh(Items {
+        items: keys.records().to_vec(),
+    }))
 }
 
 /// `POST /v1/keys/{id}/retire` (admin): the key is no longer trusted and
@@ -51,9 +68,21 @@ pub(crate) async fn retire_key(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Retired>> {
     staff.allow(&[Admin])?;
     s.store.retire_key(&id, &staff.actor()).await?;
     s.keyring().await?;
-    ok(json!({ "key_id": id, "state": "retired" }))
+    Ok(Reply::Fresh(Retired {
+        key_id: id,
+        state: "retired",
+    }))
+}
+
+/// A key just retired.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Retired {
+    /// Its id.
+    key_id: String,
+    /// `retired`.
+    state: &'static str,
 }

@@ -1,19 +1,19 @@
 //! Floating seats: a product checks a lease out, keeps it alive with heartbeats and returns it.
 
+use crate::api::{Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
 
 use crate::api::activations::{header_key, MachineRequest};
-use crate::api::{created, ok, to_value, Answer};
 use crate::routes::{Access, Route};
 use crate::service::now;
 use crate::service::products::{
@@ -46,7 +46,10 @@ pub(crate) fn routes() -> Vec<Route> {
 }
 
 /// `POST /v1/leases` (license key): check a floating seat out.
-pub(crate) async fn checkout(State(s): State<AppState>, body: Body<MachineRequest>) -> Answer {
+pub(crate) async fn checkout(
+    State(s): State<AppState>,
+    body: Body<MachineRequest>,
+) -> ApiResult<Created<LeaseHeld>> {
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
@@ -82,7 +85,11 @@ pub(crate) async fn checkout(State(s): State<AppState>, body: Body<MachineReques
         .store
         .checkout_lease(lease, license.seats, at.0, ev)
         .await?;
-    created(json!({ "lease_id": lease.id, "expires_at": lease.expires_at, "lease": doc }))
+    Ok(Created::Fresh(LeaseHeld {
+        lease_id: lease.id,
+        expires_at: lease.expires_at,
+        lease: doc,
+    }))
 }
 
 /// `POST /v1/leases/{id}/heartbeat` body.
@@ -97,7 +104,7 @@ pub(crate) async fn heartbeat(
     State(s): State<AppState>,
     Path(id): Path<String>,
     body: Body<KeyOnly>,
-) -> Answer {
+) -> ApiResult<Reply<LeaseHeld>> {
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
@@ -119,7 +126,11 @@ pub(crate) async fn heartbeat(
     let doc = s
         .sign(|k| lease_doc(&license, &policy, &machine, at, ends, k))
         .await?;
-    ok(json!({ "lease_id": lease.id, "expires_at": lease.expires_at, "lease": doc }))
+    Ok(Reply::Fresh(LeaseHeld {
+        lease_id: lease.id,
+        expires_at: lease.expires_at,
+        lease: doc,
+    }))
 }
 
 /// `DELETE /v1/leases/{id}` (`X-License-Key`): return the seat early.
@@ -127,7 +138,7 @@ pub(crate) async fn return_lease(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Lease>> {
     let key = header_key(&headers)
         .ok_or_else(|| ApiError::unauthorized("send the license key in X-License-Key"))?;
     let (license, _) = licensed(&s, key).await?;
@@ -139,7 +150,18 @@ pub(crate) async fn return_lease(
         customer_id: license.customer_id.clone(),
         details: Value::Null,
     };
-    ok(to_value(
-        &s.store.return_lease(&id, &license.id, now().0, ev).await?,
+    Ok(Reply::Fresh(
+        s.store.return_lease(&id, &license.id, now().0, ev).await?,
     ))
+}
+
+/// A floating seat held.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct LeaseHeld {
+    /// The lease, for heartbeats and its return.
+    lease_id: String,
+    /// When it ends unless a heartbeat extends it (Unix seconds).
+    expires_at: i64,
+    /// The signed lease, which the product verifies offline like a license.
+    lease: String,
 }

@@ -1,12 +1,11 @@
 //! Licenses: issue (from a policy or a plan), list, show, suspend, reinstate, revoke, renew, change features and seats.
 
-use crate::api::{Created, Reply};
+use crate::api::{Created, Listed, Reply};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
@@ -16,7 +15,7 @@ use licentia::Timestamp;
 
 use crate::api::history::history_page;
 use crate::api::idempotency::idempotent;
-use crate::api::{list, ok, to_value, Answer, READERS, WRITERS};
+use crate::api::{READERS, WRITERS};
 use crate::routes::{Access, Route};
 use crate::service::licenses::{
     extend_license, plan_license, prepare_license, with_features, IssueOverrides, PlanIssue,
@@ -48,7 +47,7 @@ pub(crate) async fn issue_license(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<IssueOverrides>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<Issued>> {
     staff.allow(WRITERS)?;
     issue(s, staff, key, "issue", &body.hash, body.value).await
 }
@@ -62,10 +61,13 @@ pub(crate) async fn issue(
     route: &str,
     body_hash: &str,
     req: IssueOverrides,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<Issued>> {
     let (new, license_key) = prepare_license(&s, &req, None).await?;
     let shown = license_key.reveal().to_owned();
-    let render = move |r: &LicenseRecord| json!({ "license_key": shown, "license": r });
+    let render = move |r: &LicenseRecord| Issued {
+        license_key: shown.clone(),
+        license: r.clone(),
+    };
     let actor = staff.actor();
     idempotent!(
         s,
@@ -87,7 +89,7 @@ pub(crate) async fn issue_from_plan(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<PlanIssue>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<Issued>> {
     staff.allow(WRITERS)?;
     let overrides = plan_license(&s, &id, body.value).await?;
     issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
@@ -109,7 +111,7 @@ pub(crate) async fn list_licenses(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<LicenseQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<LicenseRecord>>> {
     staff.allow(READERS)?;
     let page = PageQuery::new(q.limit, q.offset).page()?;
     let filter = LicenseFilter {
@@ -123,7 +125,10 @@ pub(crate) async fn list_licenses(
             .transpose()?
             .map(|t| t.0),
     };
-    list(&s.store.list_licenses(&filter, page).await?, page)
+    Ok(Listed::page(
+        s.store.list_licenses(&filter, page).await?,
+        page,
+    ))
 }
 
 /// `GET /v1/licenses/{id}`.
@@ -131,9 +136,9 @@ pub(crate) async fn show_license(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     staff.allow(READERS)?;
-    ok(to_value(&s.store.license(&id).await?))
+    Ok(Reply::Fresh(s.store.license(&id).await?))
 }
 
 /// A reason for a status change.
@@ -151,7 +156,7 @@ pub(crate) async fn change_status(
     to: &str,
     op: &'static str,
     reason: Option<String>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     staff.allow(WRITERS)?;
     let ev = Event {
         actor: staff.actor(),
@@ -161,7 +166,7 @@ pub(crate) async fn change_status(
         customer_id: None,
         details: json!({ "reason": reason }),
     };
-    ok(to_value(&s.store.set_status(id, from, to, ev).await?))
+    Ok(Reply::Fresh(s.store.set_status(id, from, to, ev).await?))
 }
 
 pub(crate) fn reason(body: Option<Body<Reason>>) -> Option<String> {
@@ -174,7 +179,7 @@ pub(crate) async fn suspend(
     staff: Staff,
     Path(id): Path<String>,
     body: Option<Body<Reason>>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     change_status(
         &s,
         &staff,
@@ -193,7 +198,7 @@ pub(crate) async fn reinstate(
     staff: Staff,
     Path(id): Path<String>,
     body: Option<Body<Reason>>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     change_status(
         &s,
         &staff,
@@ -212,7 +217,7 @@ pub(crate) async fn revoke(
     staff: Staff,
     Path(id): Path<String>,
     body: Option<Body<Reason>>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     change_status(
         &s,
         &staff,
@@ -249,7 +254,7 @@ pub(crate) async fn renew(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<RenewRequest>,
-) -> ApiResult<Reply<Value>> {
+) -> ApiResult<Reply<Renewed>> {
     staff.allow(&[Admin, Issuer, Finance])?;
     let req = &body.value;
     let mut record = s.store.license(&id).await?;
@@ -276,7 +281,10 @@ pub(crate) async fn renew(
         customer_id: None,
         details: json!({ "expires": hard.to_string(), "mode": req.mode }),
     };
-    let render = move |r: &LicenseRecord| json!({ "license": r, "renewal_token": token });
+    let render = move |r: &LicenseRecord| Renewed {
+        license: r.clone(),
+        renewal_token: token.clone(),
+    };
     let actor = staff.actor();
     idempotent!(
         s,
@@ -303,7 +311,7 @@ pub(crate) async fn set_entitlements(
     staff: Staff,
     Path(id): Path<String>,
     body: Body<EntitlementsRequest>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     staff.allow(WRITERS)?;
     let record = s.store.license(&id).await?;
     let record = with_features(&s, record, body.value.features.clone()).await?;
@@ -316,7 +324,7 @@ pub(crate) async fn set_entitlements(
         details: json!({ "features": body.value.features }),
     };
     match s.store.update_terms(record, ev, None).await? {
-        Outcome::Fresh(r) => ok(to_value(&r)),
+        Outcome::Fresh(r) => Ok(Reply::Fresh(r)),
         Outcome::Replay { .. } => Err(ApiError::internal("replay without a key")),
     }
 }
@@ -363,7 +371,7 @@ pub(crate) async fn set_seats(
     staff: Staff,
     Path(id): Path<String>,
     body: Body<SeatsRequest>,
-) -> Answer {
+) -> ApiResult<Reply<LicenseRecord>> {
     let current = s.store.license(&id).await?;
     let (seats, may_raise, ev) = seats_change(
         &staff,
@@ -373,8 +381,8 @@ pub(crate) async fn set_seats(
         &[Finance],
         &[Admin, Issuer, Finance],
     )?;
-    ok(to_value(
-        &s.store.set_seats(&id, seats, may_raise, ev).await?,
+    Ok(Reply::Fresh(
+        s.store.set_seats(&id, seats, may_raise, ev).await?,
     ))
 }
 
@@ -384,11 +392,14 @@ pub(crate) async fn license_activations(
     staff: Staff,
     Path(id): Path<String>,
     Q(q): Q<PageQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Activation>>> {
     staff.allow(READERS)?;
     let page = q.page()?;
     s.store.license(&id).await?;
-    list(&s.store.list_activations(&id, page).await?, page)
+    Ok(Listed::page(
+        s.store.list_activations(&id, page).await?,
+        page,
+    ))
 }
 
 /// `GET /v1/licenses/{id}/history`.
@@ -397,10 +408,29 @@ pub(crate) async fn license_history(
     staff: Staff,
     Path(id): Path<String>,
     Q(q): Q<PageQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<HistoryEntry>>> {
     let filter = HistoryFilter {
         license_id: Some(id),
         ..HistoryFilter::default()
     };
     history_page(&s, &staff, filter, &q).await
+}
+
+/// A license just issued.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Issued {
+    /// The key a product activates with, in this answer only (the back
+    /// office keeps its hash).
+    license_key: String,
+    /// The license as stored.
+    license: LicenseRecord,
+}
+
+/// A license just renewed.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Renewed {
+    /// The license as stored, with its new terms.
+    license: LicenseRecord,
+    /// In `token` mode, the renewal token for the file the customer holds.
+    renewal_token: Option<String>,
 }

@@ -1,16 +1,15 @@
 //! The signed revocation list of a product, public.
 
+use crate::api::Reply;
 use axum::extract::State;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::Q;
 use crate::AppState;
 use licentia::{KeyId, LicenseId, RevocationBody, Timestamp};
 
-use crate::api::{ok, Answer};
 use crate::routes::{Access, Route};
 
 /// The routes of this part of the API.
@@ -31,7 +30,10 @@ pub(crate) struct RevocationQuery {
 }
 
 /// `GET /v1/revocation-list`.
-pub(crate) async fn revocation_list(State(s): State<AppState>, Q(q): Q<RevocationQuery>) -> Answer {
+pub(crate) async fn revocation_list(
+    State(s): State<AppState>,
+    Q(q): Q<RevocationQuery>,
+) -> ApiResult<Reply<SignedRevocationList>> {
     let product = s.store.product(&q.product).await?;
     let state = s.store.revocation_state(&product.id).await?;
     let body = RevocationBody {
@@ -57,5 +59,20 @@ pub(crate) async fn revocation_list(State(s): State<AppState>, Q(q): Q<Revocatio
     let document = s
         .sign(|k| Ok(k.issuer().revocation_list(&body)?.to_armor()))
         .await?;
-    ok(json!({ "product": product.code, "sequence": state.sequence, "document": document }))
+    Ok(Reply::Fresh(SignedRevocationList {
+        product: product.code,
+        sequence: state.sequence,
+        document,
+    }))
+}
+
+/// A product's signed revocation list.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct SignedRevocationList {
+    /// The product code.
+    product: String,
+    /// Its version: a product replaces its list only with a higher one.
+    sequence: i64,
+    /// The signed list (armored), which products verify offline.
+    document: String,
 }

@@ -2,17 +2,16 @@
 
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
+use crate::api::{Created, Listed, Reply};
+use crate::error::ApiResult;
 use crate::extract::{Body, PageQuery, Staff, Q};
-use crate::store::*;
-use crate::AppState;
-
-use crate::api::{created, list, ok, to_value, Answer};
 use crate::routes::{Access, Route};
 use crate::service::text_field;
 use crate::service::tokens::mint_token;
+use crate::store::{Role, TokenRecord};
+use crate::AppState;
 use Role::Admin;
 
 /// The routes of this part of the API.
@@ -48,12 +47,24 @@ pub(crate) async fn create_token(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<NewToken>,
-) -> Answer {
+) -> ApiResult<Created<TokenMade>> {
     staff.allow(&[Admin])?;
     let name = text_field("name", &body.value.name, 128)?;
     let (record, token) = mint_token(name, body.value.role, &staff.actor());
     let record = s.store.create_token(record, token.hash()).await?;
-    created(json!({ "token": token.reveal(), "record": record }))
+    Ok(Created::Fresh(TokenMade {
+        token: token.reveal().to_owned(),
+        record,
+    }))
+}
+
+/// A new token: its secret, shown in this answer only, and its record.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct TokenMade {
+    /// The bearer token (`lic_...`); only its hash is kept.
+    token: String,
+    /// What is stored about it.
+    record: TokenRecord,
 }
 
 /// `GET /v1/tokens` (admin).
@@ -61,10 +72,10 @@ pub(crate) async fn list_tokens(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<PageQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<TokenRecord>>> {
     staff.allow(&[Admin])?;
     let page = q.page()?;
-    list(&s.store.list_tokens(page).await?, page)
+    Ok(Listed::page(s.store.list_tokens(page).await?, page))
 }
 
 /// `DELETE /v1/tokens/{id}` (admin).
@@ -72,7 +83,9 @@ pub(crate) async fn revoke_token(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<TokenRecord>> {
     staff.allow(&[Admin])?;
-    ok(to_value(&s.store.revoke_token(&id, &staff.actor()).await?))
+    Ok(Reply::Fresh(
+        s.store.revoke_token(&id, &staff.actor()).await?,
+    ))
 }
