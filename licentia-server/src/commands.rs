@@ -17,7 +17,7 @@ pub async fn create_token(config: &Config, role: &str, name: &str) -> Result<Str
     store
         .create_token(record, token.hash())
         .await
-        .map_err(|e| e.detail)?;
+        .map_err(|e| e.to_string())?;
     Ok(token.reveal().to_owned())
 }
 
@@ -39,7 +39,7 @@ pub async fn verify_history(config: &Config) -> Result<i64, String> {
                 },
             )
             .await
-            .map_err(|e| e.detail)?;
+            .map_err(|e| e.to_string())?;
         if page.is_empty() {
             break;
         }
@@ -47,7 +47,7 @@ pub async fn verify_history(config: &Config) -> Result<i64, String> {
             check.next(entry)?;
         }
     }
-    let (seq, hash) = store.history_tip().await.map_err(|e| e.detail)?;
+    let (seq, hash) = store.history_tip().await.map_err(|e| e.to_string())?;
     if seq != check.count() || hash != check.tip() {
         return Err(format!(
             "the chain ends at entry {} but its head says {seq}: entries were removed from the end",
@@ -66,7 +66,7 @@ pub async fn rotate_key(config: &Config) -> Result<String, String> {
     let rotated = keyring
         .rotate(store.as_ref(), &config.key_dir(), "cli")
         .await
-        .map_err(|e| e.detail)?;
+        .map_err(|e| e.to_string())?;
     Ok(rotated.issuer().public_key().key_id().to_string())
 }
 
@@ -75,5 +75,8 @@ pub async fn rotate_key(config: &Config) -> Result<String, String> {
 /// product's revocation list names it.
 pub async fn retire_key(config: &Config, key_id: &str) -> Result<(), String> {
     let store = open_store(config).await?;
-    store.retire_key(key_id, "cli").await.map_err(|e| e.detail)
+    store
+        .retire_key(key_id, "cli")
+        .await
+        .map_err(|e| e.to_string())
 }

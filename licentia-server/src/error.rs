@@ -5,6 +5,8 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::store::{Fault, RefusalKind, StoreError};
+
 /// Media type of error answers.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -89,8 +91,11 @@ impl ApiError {
     /// found" into a 422 with `detail`, the request being wrong; any other
     /// failure (the database away) is left as it is, not passed off as a
     /// missing record.
-    pub fn absent_is_invalid(detail: &'static str) -> impl FnOnce(ApiError) -> ApiError {
+    pub fn absent_is_invalid<E: Into<ApiError>>(
+        detail: &'static str,
+    ) -> impl FnOnce(E) -> ApiError {
         move |e| {
+            let e = e.into();
             if e.status == StatusCode::NOT_FOUND {
                 ApiError::invalid(detail)
             } else {
@@ -130,6 +135,12 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (
@@ -150,99 +161,45 @@ impl IntoResponse for ApiError {
 /// How long a client should wait before retrying when the database is away.
 const DATABASE_RETRY_AFTER: u64 = 2;
 
-/// A database that cannot take the request now (down, restarting, busy):
-/// 503 with `Retry-After`; the cause goes to the log.
-fn database_unavailable(cause: &sqlx::Error) -> ApiError {
-    tracing::warn!(error = %cause, "database unavailable");
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "database_unavailable",
-        "the database cannot be reached right now; nothing was changed, retry shortly",
-    )
-    .retry_after(DATABASE_RETRY_AFTER)
-}
-
-/// Conditions of the database itself rather than of the request: full,
-/// read-only, unreachable or shutting down. `None` for anything else.
-fn storage_fault(cause: &sqlx::Error, db: &dyn sqlx::error::DatabaseError) -> Option<ApiError> {
-    enum Fault {
-        Full,
-        ReadOnly,
-        Unavailable,
-    }
-    let code = db.code()?;
-    let fault = if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-        // Extended result codes: the primary code is the low byte. Storage
-        // that turned read-only under open files fails writes with
-        // IOERR_WRITE, FSYNC or TRUNCATE rather than READONLY.
-        match code.parse::<i32>().ok()? {
-            778 | 1034 | 1546 => Fault::ReadOnly,
-            code => match code & 0xff {
-                13 => Fault::Full,                     // SQLITE_FULL
-                8 => Fault::ReadOnly,                  // SQLITE_READONLY
-                5 | 6 | 10 | 14 => Fault::Unavailable, // BUSY, LOCKED, IOERR, CANTOPEN
-                _ => return None,
-            },
-        }
-    } else {
-        // PostgreSQL SQLSTATEs.
-        match code.as_ref() {
-            "53100" => Fault::Full,     // disk_full
-            "25006" => Fault::ReadOnly, // read_only_sql_transaction
-            // connection exceptions, shutdowns, cannot connect now, too many connections
-            c if c.starts_with("08") || c.starts_with("57P") || c == "53300" => Fault::Unavailable,
-            _ => return None,
-        }
-    };
-    Some(match fault {
-        Fault::Full => {
-            tracing::error!(error = %cause, "database storage full");
-            ApiError::new(
-                StatusCode::INSUFFICIENT_STORAGE,
-                "storage_full",
-                "the database is out of space; nothing was changed (reads still work) until an operator frees space",
-            )
-        }
-        Fault::ReadOnly => {
-            tracing::error!(error = %cause, "database read-only");
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "read_only",
-                "the database refuses writes (read-only or failing storage); nothing was changed (reads still work) until an operator makes it writable",
-            )
-            .retry_after(DATABASE_RETRY_AFTER)
-        }
-        Fault::Unavailable => database_unavailable(cause),
-    })
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> ApiError {
-        match &e {
-            sqlx::Error::Database(db) => {
-                if db.is_unique_violation() {
-                    return ApiError::conflict("conflict", "that already exists");
-                }
-                if db.is_foreign_key_violation() {
-                    return ApiError::invalid("a referenced record does not exist");
-                }
-                if db.is_check_violation() {
-                    return ApiError::invalid("a value is out of its allowed range");
-                }
-                if let Some(fault) = storage_fault(&e, db.as_ref()) {
-                    return fault;
+impl From<StoreError> for ApiError {
+    /// The store's refusals keep their slug and detail; a database that
+    /// cannot take the request answers 503 (or 507 when full) with
+    /// `Retry-After` where waiting helps.
+    fn from(e: StoreError) -> ApiError {
+        let detail = e.to_string();
+        match e {
+            StoreError::Refused(refusal) => {
+                let status = match refusal.kind {
+                    RefusalKind::NotFound => StatusCode::NOT_FOUND,
+                    RefusalKind::Conflict => StatusCode::CONFLICT,
+                    RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                    RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+                };
+                ApiError {
+                    status,
+                    kind: refusal.code,
+                    detail,
+                    extra: refusal.extra,
+                    retry_after: None,
                 }
             }
-            // The connection broke, or none could be had in time.
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed => return database_unavailable(&e),
-            _ => {}
+            StoreError::Unavailable(Fault::Unavailable) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                detail,
+            )
+            .retry_after(DATABASE_RETRY_AFTER),
+            StoreError::Unavailable(Fault::ReadOnly) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "read_only", detail)
+                    .retry_after(DATABASE_RETRY_AFTER)
+            }
+            StoreError::Unavailable(Fault::Full) => {
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "storage_full", detail)
+            }
+            StoreError::Internal => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+            }
         }
-        ApiError::internal(e)
     }
 }
 

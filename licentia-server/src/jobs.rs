@@ -250,7 +250,10 @@ async fn subscriptions(
         // not hold the others' renewals and notices back: it is reported,
         // and tried again at the next run.
         let done = match crate::service::subscriptions::renew_due(state, &id, today).await {
-            Ok((sub, renewed)) => sub.view(today).map(|view| (sub, renewed, view)),
+            Ok((sub, renewed)) => sub
+                .view(today)
+                .map(|view| (sub, renewed, view))
+                .map_err(ApiError::from),
             Err(e) => Err(e),
         };
         let (sub, renewed, view) = match done {

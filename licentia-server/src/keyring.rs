@@ -51,8 +51,8 @@ fn record(key: &SigningKey, state: &str, rollover: Option<String>) -> KeyRecord 
     }
 }
 
-fn err(e: ApiError) -> String {
-    e.detail
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
 }
 
 impl Keyring {
@@ -152,7 +152,7 @@ impl Keyring {
             // The database never named this key: its file goes too.
             std::fs::remove_file(&path)
                 .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
-            return Err(e);
+            return Err(e.into());
         }
         Keyring::load(store, dir).await
     }

@@ -124,7 +124,7 @@ pub async fn launch_with_listener(
         .store
         .bootstrap_admin(record, token.hash())
         .await
-        .map_err(|e| e.detail)?
+        .map_err(|e| e.to_string())?
         .then(|| token.reveal().to_owned());
     let jobs = jobs::spawn_periodic(state.clone());
     let addr = listener.local_addr().map_err(|e| e.to_string())?;

@@ -159,7 +159,7 @@ async fn customer_id(s: &AppState, reference: &str) -> Result<String, String> {
         .store
         .customers_named(reference)
         .await
-        .map_err(|e| e.detail)?;
+        .map_err(|e| e.to_string())?;
     match found.as_slice() {
         [c] => Ok(c.id.clone()),
         [] => Err(format!(
@@ -235,7 +235,7 @@ async fn import_licenses(
         }
     }
     if !errors.is_empty() {
-        return Err(invalid_rows(errors, dry_run));
+        return Err(invalid_rows(errors, dry_run).into());
     }
     if dry_run {
         return dry_run_answer(Kind::Licenses, prepared.len()).map(Reply::Replayed);

@@ -36,7 +36,7 @@ pub(crate) async fn pre_check(
     };
     let scope = secret::sha256_hex(format!("{route}\n{caller}\n{k}").as_bytes());
     match s.store.stored_answer(&scope).await? {
-        Some(stored) if stored.request_hash != body_hash => Err(idempotency_mismatch()),
+        Some(stored) if stored.request_hash != body_hash => Err(idempotency_mismatch().into()),
         Some(stored) => Ok(Pre::Stored(replay_response(
             k,
             stored.status,

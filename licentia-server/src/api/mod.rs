@@ -91,6 +91,7 @@ impl<R: JsonSchema, const STATUS: u16> AnswerDoc for Reply<R, STATUS> {
 
 /// A page of a list: `{"items": [...], "limit": n, "offset": n}`.
 #[derive(Serialize, JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub(crate) struct Listed<T> {
     /// The records of this page.
     pub items: Vec<T>,
@@ -113,6 +114,7 @@ impl<T> Listed<T> {
 
 /// Every item of a short list: `{"items": [...]}`.
 #[derive(Serialize, JsonSchema)]
+#[schemars(rename = "{T}List")]
 pub(crate) struct Items<T> {
     /// The records.
     pub items: Vec<T>,

@@ -474,7 +474,7 @@ async fn customer_history(
 async fn every<T, F, Fut>(mut list: F) -> ApiResult<Vec<T>>
 where
     F: FnMut(Page) -> Fut,
-    Fut: std::future::Future<Output = ApiResult<Vec<T>>>,
+    Fut: std::future::Future<Output = crate::store::StoreResult<Vec<T>>>,
 {
     let mut all = Vec::new();
     loop {

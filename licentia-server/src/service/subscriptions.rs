@@ -21,7 +21,7 @@ pub(crate) fn bad(e: BillingError) -> ApiError {
 
 /// Today in the subscription's zone.
 pub(crate) fn today(sub: &Subscription) -> ApiResult<NaiveDate> {
-    sub.day_of(Timestamp::now())
+    Ok(sub.day_of(Timestamp::now())?)
 }
 
 /// Refuses (422) a subscription whose dates, as shown today, would reach
@@ -29,7 +29,7 @@ pub(crate) fn today(sub: &Subscription) -> ApiResult<NaiveDate> {
 /// would break the list and the jobs for every subscription.
 pub(crate) fn showable(sub: &Subscription) -> ApiResult<()> {
     today(sub)
-        .and_then(|day| sub.view(day))
+        .and_then(|day| Ok(sub.view(day)?))
         .map(|_| ())
         .map_err(|_| {
             ApiError::invalid(

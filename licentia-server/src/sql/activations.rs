@@ -7,10 +7,10 @@ use super::customers::{check_allocation, Taken};
 use super::history::append;
 use super::licenses::{license_state, lock_active_license, status_refusal};
 use super::{now, Filter, SqlStore};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{
     Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Temporary, NO_SEAT,
 };
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl ActivationStore for SqlStore {
@@ -19,7 +19,7 @@ impl ActivationStore for SqlStore {
         a: Activation,
         ev: Event,
         idem: Option<Idem<Activation>>,
-    ) -> ApiResult<Outcome<Activation>> {
+    ) -> StoreResult<Outcome<Activation>> {
         let mut tx = self.begin().await?;
         let taken = sqlx::query(
             "UPDATE licenses SET seats_used = seats_used + 1 \
@@ -80,7 +80,7 @@ impl ActivationStore for SqlStore {
                     if status != "active" {
                         return Err(status_refusal(&status));
                     }
-                    return Err(ApiError::conflict(
+                    return Err(StoreError::conflict(
                         NO_SEAT,
                         format!("all {seats} seats of this license are in use"),
                     )
@@ -102,7 +102,7 @@ impl ActivationStore for SqlStore {
         id: &str,
         license_id: Option<&str>,
         ev: Event,
-    ) -> ApiResult<Activation> {
+    ) -> StoreResult<Activation> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE activations SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL \
@@ -113,7 +113,7 @@ impl ActivationStore for SqlStore {
         .bind(license_id.unwrap_or(""))
         .fetch_optional(&mut *tx.tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("active activation"))?;
+        .ok_or_else(|| StoreError::not_found("active activation"))?;
         let activation = activation_row(&row)?;
         sqlx::query(
             "UPDATE licenses SET seats_used = seats_used - 1 WHERE id = $1 AND seats_used > 0",
@@ -134,18 +134,18 @@ impl ActivationStore for SqlStore {
         Ok(activation)
     }
 
-    async fn activation(&self, id: &str) -> ApiResult<Activation> {
+    async fn activation(&self, id: &str) -> StoreResult<Activation> {
         let row = sqlx::query(&format!(
             "SELECT {ACTIVATION_COLUMNS} FROM activations WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("activation"))?;
+        .ok_or_else(|| StoreError::not_found("activation"))?;
         activation_row(&row)
     }
 
-    async fn list_activations(&self, license_id: &str, page: Page) -> ApiResult<Vec<Activation>> {
+    async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>> {
         let mut f = Filter::default();
         f.text("license_id", Some(license_id));
         let sql = f.sql(
@@ -166,7 +166,7 @@ impl ActivationStore for SqlStore {
         fingerprint: &str,
         file: String,
         ev: Event,
-    ) -> ApiResult<Activation> {
+    ) -> StoreResult<Activation> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE activations SET file = $1, last_seen_at = $2 \
@@ -185,7 +185,7 @@ impl ActivationStore for SqlStore {
             if status != "active" {
                 return Err(status_refusal(&status));
             }
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "not_activated",
                 "this machine is not activated for this license",
             ));
@@ -210,7 +210,7 @@ impl ActivationStore for SqlStore {
         quota: i64,
         period_start: i64,
         ev: Event,
-    ) -> ApiResult<Temporary> {
+    ) -> StoreResult<Temporary> {
         let mut tx = self.begin().await?;
         lock_active_license(&mut tx, &t.license_id).await?;
         let used: i64 = sqlx::query(
@@ -222,7 +222,7 @@ impl ActivationStore for SqlStore {
         .await?
         .try_get("n")?;
         if used >= quota {
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "temporary_quota_used",
                 format!("this license already had {used} temporary licenses in the current period (quota {quota})"),
             )
@@ -256,7 +256,7 @@ impl ActivationStore for SqlStore {
         cap: i64,
         now: i64,
         ev: Event,
-    ) -> ApiResult<Lease> {
+    ) -> StoreResult<Lease> {
         let mut tx = self.begin().await?;
         lock_active_license(&mut tx, &lease.license_id).await?;
         // A machine that holds a live lease gets it extended, not a second seat.
@@ -282,7 +282,7 @@ impl ActivationStore for SqlStore {
                 .await?
                 .try_get("n")?;
                 if live >= cap {
-                    return Err(ApiError::conflict(
+                    return Err(StoreError::conflict(
                         NO_SEAT,
                         format!("all {cap} floating seats are leased"),
                     )
@@ -319,7 +319,7 @@ impl ActivationStore for SqlStore {
         now: i64,
         expires_at: i64,
         ev: Event,
-    ) -> ApiResult<Lease> {
+    ) -> StoreResult<Lease> {
         let mut tx = self.begin().await?;
         lock_active_license(&mut tx, license_id).await?;
         let row = sqlx::query(&format!(
@@ -333,7 +333,7 @@ impl ActivationStore for SqlStore {
         .fetch_optional(&mut *tx.tx)
         .await?
         .ok_or_else(|| {
-            ApiError::conflict(
+            StoreError::conflict(
                 "lease_ended",
                 "the lease has expired or was returned; check a seat out again",
             )
@@ -358,7 +358,7 @@ impl ActivationStore for SqlStore {
         license_id: &str,
         now: i64,
         ev: Event,
-    ) -> ApiResult<Lease> {
+    ) -> StoreResult<Lease> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE leases SET returned_at = $1 WHERE id = $2 AND license_id = $3 \
@@ -369,7 +369,7 @@ impl ActivationStore for SqlStore {
         .bind(license_id)
         .fetch_optional(&mut *tx.tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("unreturned lease"))?;
+        .ok_or_else(|| StoreError::not_found("unreturned lease"))?;
         let lease = lease_row(&row)?;
         append(
             &mut tx,
@@ -390,7 +390,7 @@ pub(super) const ACTIVATION_COLUMNS: &str =
 pub(super) const LEASE_COLUMNS: &str =
     "id, license_id, fingerprint, created_at, expires_at, returned_at";
 
-pub(super) fn activation_row(r: &AnyRow) -> ApiResult<Activation> {
+pub(super) fn activation_row(r: &AnyRow) -> StoreResult<Activation> {
     Ok(Activation {
         id: r.try_get("id")?,
         license_id: r.try_get("license_id")?,
@@ -404,7 +404,7 @@ pub(super) fn activation_row(r: &AnyRow) -> ApiResult<Activation> {
     })
 }
 
-pub(super) fn lease_row(r: &AnyRow) -> ApiResult<Lease> {
+pub(super) fn lease_row(r: &AnyRow) -> StoreResult<Lease> {
     Ok(Lease {
         id: r.try_get("id")?,
         license_id: r.try_get("license_id")?,

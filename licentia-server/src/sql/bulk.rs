@@ -8,7 +8,7 @@ use super::licenses::{insert_license, license_row, LICENSE_COLUMNS};
 use super::members::{insert_member, member_row, MEMBER_COLUMNS};
 use super::SqlStore;
 use crate::bulk::{fits, RowError, TREE};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 use crate::store::{
     invalid_rows, BulkStore, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService,
     NewLicense, NewService, Outcome,
@@ -22,7 +22,7 @@ impl BulkStore for SqlStore {
         dry_run: bool,
         actor: &str,
         idem: Option<Idem<Vec<Customer>>>,
-    ) -> ApiResult<Outcome<Vec<Customer>>> {
+    ) -> StoreResult<Outcome<Vec<Customer>>> {
         let mut tx = self.begin().await?;
         let mut errors = Vec::new();
         let mut created: Vec<Option<Customer>> = Vec::with_capacity(rows.len());
@@ -108,7 +108,7 @@ impl BulkStore for SqlStore {
         licenses: Vec<NewLicense>,
         actor: &str,
         idem: Option<Idem<Vec<LicenseRecord>>>,
-    ) -> ApiResult<Outcome<Vec<LicenseRecord>>> {
+    ) -> StoreResult<Outcome<Vec<LicenseRecord>>> {
         let mut tx = self.begin().await?;
         let mut records = Vec::with_capacity(licenses.len());
         for new in licenses {
@@ -124,7 +124,7 @@ impl BulkStore for SqlStore {
         dry_run: bool,
         actor: &str,
         idem: Option<Idem<Vec<MemberService>>>,
-    ) -> ApiResult<Outcome<Vec<MemberService>>> {
+    ) -> StoreResult<Outcome<Vec<MemberService>>> {
         let mut tx = self.begin().await?;
         let mut created = Vec::with_capacity(rows.len());
         for (line, m, service) in rows {
@@ -150,8 +150,8 @@ impl BulkStore for SqlStore {
                 Ok(done) => created.push(done),
                 // A seat beyond the allocation: checked after the insert,
                 // by reads only, so the transaction goes on.
-                Err(e) if e.status.is_client_error() => {
-                    errors.push(RowError::new(line, Some("plan_id"), e.detail));
+                Err(e) if e.is_refusal() => {
+                    errors.push(RowError::new(line, Some("plan_id"), e.to_string()));
                 }
                 Err(e) => return Err(e),
             }
@@ -167,7 +167,7 @@ impl BulkStore for SqlStore {
         self.finish(tx, created, idem).await
     }
 
-    async fn members_after(&self, after: &str, limit: i64) -> ApiResult<Vec<Member>> {
+    async fn members_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Member>> {
         sqlx::query(&format!(
             "SELECT {MEMBER_COLUMNS} FROM members WHERE id > $1 ORDER BY id LIMIT $2"
         ))
@@ -180,7 +180,7 @@ impl BulkStore for SqlStore {
         .collect()
     }
 
-    async fn customers_named(&self, reference: &str) -> ApiResult<Vec<Customer>> {
+    async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>> {
         sqlx::query(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1 OR external_ref = $1 LIMIT 2"
         ))
@@ -197,7 +197,7 @@ impl BulkStore for SqlStore {
         kind: &str,
         after: &str,
         limit: i64,
-    ) -> ApiResult<Vec<Customer>> {
+    ) -> StoreResult<Vec<Customer>> {
         sqlx::query(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3"
         ))
@@ -211,7 +211,7 @@ impl BulkStore for SqlStore {
         .collect()
     }
 
-    async fn licenses_after(&self, after: &str, limit: i64) -> ApiResult<Vec<LicenseRecord>> {
+    async fn licenses_after(&self, after: &str, limit: i64) -> StoreResult<Vec<LicenseRecord>> {
         sqlx::query(&format!(
             "SELECT {LICENSE_COLUMNS} FROM licenses WHERE id > $1 ORDER BY id LIMIT $2"
         ))

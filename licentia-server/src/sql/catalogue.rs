@@ -5,12 +5,12 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::{named_conflict, Filter, SqlStore};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{CatalogueStore, Page, Plan, Policy, Product};
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl CatalogueStore for SqlStore {
-    async fn create_product(&self, product: Product, actor: &str) -> ApiResult<Product> {
+    async fn create_product(&self, product: Product, actor: &str) -> StoreResult<Product> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO products (id, code, name, created_at, revocation_seq, revocation_updated_at) \
@@ -37,7 +37,7 @@ impl CatalogueStore for SqlStore {
         Ok(product)
     }
 
-    async fn list_products(&self, page: Page) -> ApiResult<Vec<Product>> {
+    async fn list_products(&self, page: Page) -> StoreResult<Vec<Product>> {
         let mut f = Filter::default();
         let sql = f.sql(
             &format!("SELECT {PRODUCT_COLUMNS} FROM products"),
@@ -51,18 +51,18 @@ impl CatalogueStore for SqlStore {
             .collect()
     }
 
-    async fn product(&self, id_or_code: &str) -> ApiResult<Product> {
+    async fn product(&self, id_or_code: &str) -> StoreResult<Product> {
         let row = sqlx::query(&format!(
             "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1 OR code = $1"
         ))
         .bind(id_or_code)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("product"))?;
+        .ok_or_else(|| StoreError::not_found("product"))?;
         product_row(&row)
     }
 
-    async fn create_policy(&self, p: Policy, actor: &str) -> ApiResult<Policy> {
+    async fn create_policy(&self, p: Policy, actor: &str) -> StoreResult<Policy> {
         let mut tx = self.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO policies ({POLICY_COLUMNS}) VALUES \
@@ -79,7 +79,7 @@ impl CatalogueStore for SqlStore {
         .bind(p.grace_days)
         .bind(p.check_in_days)
         .bind(p.max_offline_days)
-        .bind(serde_json::to_string(&p.entitlements).map_err(ApiError::internal)?)
+        .bind(serde_json::to_string(&p.entitlements).map_err(StoreError::internal)?)
         .bind(p.temp_quota)
         .bind(p.temp_period_days)
         .bind(p.temp_duration_days)
@@ -102,7 +102,11 @@ impl CatalogueStore for SqlStore {
         Ok(p)
     }
 
-    async fn list_policies(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Policy>> {
+    async fn list_policies(
+        &self,
+        product_id: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<Policy>> {
         let mut f = Filter::default();
         f.text("product_id", product_id);
         let sql = f.sql(
@@ -117,18 +121,18 @@ impl CatalogueStore for SqlStore {
             .collect()
     }
 
-    async fn policy(&self, id: &str) -> ApiResult<Policy> {
+    async fn policy(&self, id: &str) -> StoreResult<Policy> {
         let row = sqlx::query(&format!(
             "SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("policy"))?;
+        .ok_or_else(|| StoreError::not_found("policy"))?;
         policy_row(&row)
     }
 
-    async fn create_plan(&self, p: Plan, actor: &str) -> ApiResult<Plan> {
+    async fn create_plan(&self, p: Plan, actor: &str) -> StoreResult<Plan> {
         let mut tx = self.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO plans ({PLAN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
@@ -137,7 +141,7 @@ impl CatalogueStore for SqlStore {
         .bind(&p.product_id)
         .bind(&p.policy_id)
         .bind(&p.name)
-        .bind(serde_json::to_string(&p.options).map_err(ApiError::internal)?)
+        .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
         .bind(p.created_at)
         .execute(&mut *tx.tx)
         .await
@@ -157,7 +161,7 @@ impl CatalogueStore for SqlStore {
         Ok(p)
     }
 
-    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Plan>> {
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Plan>> {
         let mut f = Filter::default();
         f.text("product_id", product_id);
         let sql = f.sql(
@@ -172,12 +176,12 @@ impl CatalogueStore for SqlStore {
             .collect()
     }
 
-    async fn plan(&self, id: &str) -> ApiResult<Plan> {
+    async fn plan(&self, id: &str) -> StoreResult<Plan> {
         let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| ApiError::not_found("plan"))?;
+            .ok_or_else(|| StoreError::not_found("plan"))?;
         plan_row(&row)
     }
 }
@@ -191,7 +195,7 @@ pub(super) const POLICY_COLUMNS: &str =
 
 pub(super) const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
 
-pub(super) fn product_row(r: &AnyRow) -> ApiResult<Product> {
+pub(super) fn product_row(r: &AnyRow) -> StoreResult<Product> {
     Ok(Product {
         id: r.try_get("id")?,
         code: r.try_get("code")?,
@@ -200,7 +204,7 @@ pub(super) fn product_row(r: &AnyRow) -> ApiResult<Product> {
     })
 }
 
-pub(super) fn policy_row(r: &AnyRow) -> ApiResult<Policy> {
+pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     let entitlements: String = r.try_get("entitlements")?;
     Ok(Policy {
         id: r.try_get("id")?,
@@ -214,7 +218,7 @@ pub(super) fn policy_row(r: &AnyRow) -> ApiResult<Policy> {
         grace_days: r.try_get("grace_days")?,
         check_in_days: r.try_get("check_in_days")?,
         max_offline_days: r.try_get("max_offline_days")?,
-        entitlements: serde_json::from_str(&entitlements).map_err(ApiError::internal)?,
+        entitlements: serde_json::from_str(&entitlements).map_err(StoreError::internal)?,
         temp_quota: r.try_get("temp_quota")?,
         temp_period_days: r.try_get("temp_period_days")?,
         temp_duration_days: r.try_get("temp_duration_days")?,
@@ -223,14 +227,14 @@ pub(super) fn policy_row(r: &AnyRow) -> ApiResult<Policy> {
     })
 }
 
-pub(super) fn plan_row(r: &AnyRow) -> ApiResult<Plan> {
+pub(super) fn plan_row(r: &AnyRow) -> StoreResult<Plan> {
     let options: String = r.try_get("options")?;
     Ok(Plan {
         id: r.try_get("id")?,
         product_id: r.try_get("product_id")?,
         policy_id: r.try_get("policy_id")?,
         name: r.try_get("name")?,
-        options: serde_json::from_str(&options).map_err(ApiError::internal)?,
+        options: serde_json::from_str(&options).map_err(StoreError::internal)?,
         created_at: r.try_get("created_at")?,
     })
 }

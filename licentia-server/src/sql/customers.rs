@@ -5,12 +5,12 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::{now, Filter, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{Allocation, Customer, CustomerStore, NodeSeats, Page, ALLOCATION_EXHAUSTED};
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl CustomerStore for SqlStore {
-    async fn create_customer(&self, c: Customer, actor: &str) -> ApiResult<Customer> {
+    async fn create_customer(&self, c: Customer, actor: &str) -> StoreResult<Customer> {
         let mut tx = self.begin().await?;
         insert_customer(&mut tx, &c, actor).await?;
         tx.tx.commit().await?;
@@ -22,7 +22,7 @@ impl CustomerStore for SqlStore {
         parent_id: Option<&str>,
         kind: Option<&str>,
         page: Page,
-    ) -> ApiResult<Vec<Customer>> {
+    ) -> StoreResult<Vec<Customer>> {
         let mut f = Filter::default();
         f.text("parent_id", parent_id);
         f.text("kind", kind);
@@ -38,14 +38,14 @@ impl CustomerStore for SqlStore {
             .collect()
     }
 
-    async fn customer(&self, id: &str) -> ApiResult<Customer> {
+    async fn customer(&self, id: &str) -> StoreResult<Customer> {
         let row = sqlx::query(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
+        .ok_or_else(|| StoreError::not_found("customer"))?;
         customer_row(&row)
     }
 
@@ -56,13 +56,13 @@ impl CustomerStore for SqlStore {
         seats: i64,
         may_raise: bool,
         actor: &str,
-    ) -> ApiResult<Allocation> {
+    ) -> StoreResult<Allocation> {
         let mut tx = self.begin().await?;
         let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
             .bind(customer_id)
             .fetch_optional(&mut *tx.tx)
             .await?
-            .ok_or_else(|| ApiError::not_found("customer"))?
+            .ok_or_else(|| StoreError::not_found("customer"))?
             .try_get("parent_id")?;
         let at = now();
         sqlx::query(
@@ -77,15 +77,15 @@ impl CustomerStore for SqlStore {
         // Locks go child before parent, everywhere: no deadlock.
         let (from, given) = lock_allocation(&mut tx, customer_id, product_id)
             .await?
-            .ok_or_else(|| ApiError::internal("allocation row vanished"))?;
+            .ok_or_else(|| StoreError::internal("allocation row vanished"))?;
         let used = used_seats(&mut tx, customer_id, product_id).await?;
         if seats > from && !may_raise {
-            return Err(ApiError::forbidden(
+            return Err(StoreError::forbidden(
                 "only the finance role may raise an allocation",
             ));
         }
         if seats < given + used {
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "allocation_in_use",
                 format!("this node gave {given} seats to its children and uses {used}; it cannot hold fewer"),
             )
@@ -102,7 +102,7 @@ impl CustomerStore for SqlStore {
         .await?
         .try_get("n")?;
         if seats < purchased {
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "allocation_purchased",
                 format!("this node bought {purchased} seats of this product in its purchases; it cannot hold fewer"),
             )
@@ -112,7 +112,7 @@ impl CustomerStore for SqlStore {
         if let (Some(parent), true) = (&parent, delta != 0) {
             let Some((held, parent_given)) = lock_allocation(&mut tx, parent, product_id).await?
             else {
-                return Err(ApiError::conflict(
+                return Err(StoreError::conflict(
                     "parent_unallocated",
                     "the parent node holds no seats of this product",
                 )
@@ -121,7 +121,7 @@ impl CustomerStore for SqlStore {
             let parent_used = used_seats(&mut tx, parent, product_id).await?;
             let free = held - parent_given - parent_used;
             if delta > free {
-                return Err(ApiError::conflict(
+                return Err(StoreError::conflict(
                     "allocation_exceeds_parent",
                     format!(
                         "the parent holds {held} seats: {parent_given} given to its children, {parent_used} in use, {free} free"
@@ -167,7 +167,7 @@ impl CustomerStore for SqlStore {
         Ok(allocation(customer_id, product_id, seats, given, used))
     }
 
-    async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>> {
+    async fn seats(&self, customer_id: &str) -> StoreResult<Vec<NodeSeats>> {
         self.customer(customer_id).await?;
         let rows = sqlx::query(&format!(
             "WITH RECURSIVE tree (id, depth) AS ( \
@@ -214,7 +214,7 @@ impl CustomerStore for SqlStore {
 pub(super) const CUSTOMER_COLUMNS: &str =
     "id, parent_id, kind, name, email, external_ref, created_at";
 
-pub(super) fn customer_row(r: &AnyRow) -> ApiResult<Customer> {
+pub(super) fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
     Ok(Customer {
         id: r.try_get("id")?,
         parent_id: r.try_get("parent_id")?,
@@ -227,7 +227,7 @@ pub(super) fn customer_row(r: &AnyRow) -> ApiResult<Customer> {
 }
 
 /// Inserts a customer node and records it in the history.
-pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> ApiResult<()> {
+pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> StoreResult<()> {
     sqlx::query(&format!(
         "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     ))
@@ -259,7 +259,7 @@ pub(super) async fn lock_allocation(
     tx: &mut Tx<'_>,
     customer_id: &str,
     product_id: &str,
-) -> ApiResult<Option<(i64, i64)>> {
+) -> StoreResult<Option<(i64, i64)>> {
     let row = sqlx::query(
         "UPDATE allocations SET seats = seats WHERE customer_id = $1 AND product_id = $2 \
          RETURNING seats, given",
@@ -298,7 +298,7 @@ pub(super) async fn used_seats(
     tx: &mut Tx<'_>,
     customer_id: &str,
     product_id: &str,
-) -> ApiResult<i64> {
+) -> StoreResult<i64> {
     let row = sqlx::query(&format!("SELECT {} AS used", used_sql("$1", "$2", "$3")))
         .bind(customer_id)
         .bind(product_id)
@@ -327,7 +327,7 @@ pub(super) async fn check_allocation(
     tx: &mut Tx<'_>,
     license_id: &str,
     taken: Taken,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     let row = sqlx::query(
         "SELECT customer_id, product_id, \
          (SELECT COUNT(*) FROM members m WHERE m.license_id = l.id) AS services \
@@ -364,7 +364,7 @@ pub(super) async fn check_allocation(
             None => Ok(()),
             Some(row) => {
                 let ancestor: String = row.try_get("customer_id")?;
-                Err(ApiError::conflict(
+                Err(StoreError::conflict(
                     ALLOCATION_EXHAUSTED,
                     format!(
                         "customer {customer} holds 0 seats of this product: {ancestor} above it allocates them, and gave it none"
@@ -384,7 +384,7 @@ pub(super) async fn check_allocation(
     // The count includes the seat this transaction just took.
     let used = used_seats(tx, &customer, &product).await? - 1;
     if used + 1 + given > allocated {
-        return Err(ApiError::conflict(
+        return Err(StoreError::conflict(
             ALLOCATION_EXHAUSTED,
             format!(
                 "customer {customer} holds {allocated} seats of this product: {used} in use, {given} given to its children"

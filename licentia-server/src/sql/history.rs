@@ -4,13 +4,13 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{now, Filter, SqlStore, Tx};
-use crate::error::ApiResult;
 use crate::history::chain_hash;
+use crate::store::StoreResult;
 use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page};
 
 #[async_trait::async_trait]
 impl HistoryStore for SqlStore {
-    async fn history(&self, filter: &HistoryFilter, page: Page) -> ApiResult<Vec<HistoryEntry>> {
+    async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>> {
         let mut f = Filter::default();
         f.text("license_id", filter.license_id.as_deref());
         f.text("customer_id", filter.customer_id.as_deref());
@@ -28,7 +28,7 @@ impl HistoryStore for SqlStore {
             .collect()
     }
 
-    async fn history_tip(&self) -> ApiResult<(i64, String)> {
+    async fn history_tip(&self) -> StoreResult<(i64, String)> {
         let row = sqlx::query("SELECT seq, hash FROM history_head WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
@@ -39,7 +39,7 @@ impl HistoryStore for SqlStore {
 pub(super) const HISTORY_COLUMNS: &str =
     "seq, at, actor, operation, subject, license_id, customer_id, details, prev_hash, hash";
 
-pub(super) fn history_row(r: &AnyRow) -> ApiResult<HistoryEntry> {
+pub(super) fn history_row(r: &AnyRow) -> StoreResult<HistoryEntry> {
     Ok(HistoryEntry {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,
@@ -55,7 +55,7 @@ pub(super) fn history_row(r: &AnyRow) -> ApiResult<HistoryEntry> {
 }
 
 /// Appends `event` to the history chain inside `tx`.
-pub(super) async fn append(tx: &mut Tx<'_>, event: Event) -> ApiResult<()> {
+pub(super) async fn append(tx: &mut Tx<'_>, event: Event) -> StoreResult<()> {
     // The head row's update takes its lock: appends queue here, one chain.
     let head =
         sqlx::query("UPDATE history_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")

@@ -3,12 +3,12 @@
 use sqlx::Row;
 
 use super::SqlStore;
-use crate::error::{ApiError, ApiResult};
 use crate::store::{IdempotencyStore, StoredAnswer};
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl IdempotencyStore for SqlStore {
-    async fn stored_answer(&self, scope: &str) -> ApiResult<Option<StoredAnswer>> {
+    async fn stored_answer(&self, scope: &str) -> StoreResult<Option<StoredAnswer>> {
         let row = sqlx::query(
             "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1",
         )
@@ -19,7 +19,7 @@ impl IdempotencyStore for SqlStore {
             let status: i64 = r.try_get("status")?;
             Ok(StoredAnswer {
                 request_hash: r.try_get("request_hash")?,
-                status: u16::try_from(status).map_err(ApiError::internal)?,
+                status: u16::try_from(status).map_err(StoreError::internal)?,
                 sealed: r.try_get("response")?,
             })
         })
@@ -28,6 +28,6 @@ impl IdempotencyStore for SqlStore {
 }
 
 /// The 422 for a key reused with another request.
-pub fn idempotency_mismatch() -> ApiError {
-    ApiError::invalid("this Idempotency-Key was used for a different request")
+pub fn idempotency_mismatch() -> StoreError {
+    StoreError::invalid("this Idempotency-Key was used for a different request")
 }

@@ -4,12 +4,12 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::{now, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{KeyRecord, KeyStamp, KeyStore};
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl KeyStore for SqlStore {
-    async fn signing_keys(&self) -> ApiResult<Vec<KeyRecord>> {
+    async fn signing_keys(&self) -> StoreResult<Vec<KeyRecord>> {
         let rows = sqlx::query(
             "SELECT key_id, public_pem, state, created_at, rollover FROM signing_keys \
              WHERE state <> 'retired' ORDER BY created_at, key_id",
@@ -29,7 +29,7 @@ impl KeyStore for SqlStore {
             .collect()
     }
 
-    async fn add_first_key(&self, key: KeyRecord) -> ApiResult<bool> {
+    async fn add_first_key(&self, key: KeyRecord) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM signing_keys")
             .fetch_one(&mut *tx.tx)
@@ -51,7 +51,7 @@ impl KeyStore for SqlStore {
         }
     }
 
-    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> ApiResult<()> {
+    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let demoted = sqlx::query(
             "UPDATE signing_keys SET state = 'trusted' WHERE state = 'active' AND key_id = $1",
@@ -61,7 +61,7 @@ impl KeyStore for SqlStore {
         .await?
         .rows_affected();
         if demoted == 0 {
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "key_rotated",
                 "another rotation came first; try again",
             ));
@@ -76,7 +76,7 @@ impl KeyStore for SqlStore {
         Ok(())
     }
 
-    async fn key_stamp(&self) -> ApiResult<KeyStamp> {
+    async fn key_stamp(&self) -> StoreResult<KeyStamp> {
         let row = sqlx::query(
             "SELECT (SELECT key_id FROM signing_keys WHERE state = 'active') AS active, \
              (SELECT COUNT(*) FROM signing_keys WHERE state = 'retired') AS retired",
@@ -86,12 +86,12 @@ impl KeyStore for SqlStore {
         Ok(KeyStamp {
             active: row
                 .try_get::<Option<String>, _>("active")?
-                .ok_or_else(|| ApiError::internal("the database names no active signing key"))?,
+                .ok_or_else(|| StoreError::internal("the database names no active signing key"))?,
             retired: row.try_get("retired")?,
         })
     }
 
-    async fn retire_key(&self, key_id: &str, actor: &str) -> ApiResult<()> {
+    async fn retire_key(&self, key_id: &str, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let at = now();
         // Only a trusted key moves to retired, in one statement: a key that
@@ -114,12 +114,12 @@ impl KeyStore for SqlStore {
                     .map(|r| r.try_get("state"))
                     .transpose()?;
             return Err(match state.as_deref() {
-                None => ApiError::not_found("signing key"),
-                Some("active") => ApiError::conflict(
+                None => StoreError::not_found("signing key"),
+                Some("active") => StoreError::conflict(
                     "key_active",
                     "the active key cannot be retired: rotate first",
                 ),
-                Some(_) => ApiError::conflict("key_retired", "this key is already retired"),
+                Some(_) => StoreError::conflict("key_retired", "this key is already retired"),
             });
         }
         // Every product's revocation list now names the key: a new version.
@@ -138,7 +138,7 @@ impl KeyStore for SqlStore {
         Ok(())
     }
 
-    async fn retired_keys(&self) -> ApiResult<Vec<String>> {
+    async fn retired_keys(&self) -> StoreResult<Vec<String>> {
         sqlx::query(
             "SELECT key_id FROM signing_keys WHERE state = 'retired' ORDER BY retired_at, key_id",
         )
@@ -150,7 +150,7 @@ impl KeyStore for SqlStore {
     }
 }
 
-pub(super) async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord) -> ApiResult<()> {
+pub(super) async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO signing_keys (key_id, public_pem, state, created_at, retired_at, rollover) \
          VALUES ($1, $2, $3, $4, NULL, $5)",

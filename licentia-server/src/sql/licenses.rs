@@ -6,10 +6,10 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::revocation::bump_revocation;
 use super::{now, Filter, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{
     Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
 };
+use crate::store::{StoreError, StoreResult};
 use licentia::spec::LicenseSpec;
 
 #[async_trait::async_trait]
@@ -19,7 +19,7 @@ impl LicenseStore for SqlStore {
         new: NewLicense,
         actor: &str,
         idem: Option<Idem<LicenseRecord>>,
-    ) -> ApiResult<Outcome<LicenseRecord>> {
+    ) -> StoreResult<Outcome<LicenseRecord>> {
         let mut tx = self.begin().await?;
         let record = insert_license(&mut tx, new, actor).await?;
         self.finish(tx, record, idem).await
@@ -29,7 +29,7 @@ impl LicenseStore for SqlStore {
         &self,
         filter: &LicenseFilter,
         page: Page,
-    ) -> ApiResult<Vec<LicenseRecord>> {
+    ) -> StoreResult<Vec<LicenseRecord>> {
         let mut f = Filter::default();
         f.text("product_id", filter.product_id.as_deref());
         f.text("customer_id", filter.customer_id.as_deref());
@@ -47,18 +47,18 @@ impl LicenseStore for SqlStore {
             .collect()
     }
 
-    async fn license(&self, id: &str) -> ApiResult<LicenseRecord> {
+    async fn license(&self, id: &str) -> StoreResult<LicenseRecord> {
         let row = sqlx::query(&format!(
             "SELECT {LICENSE_COLUMNS} FROM licenses WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("license"))?;
+        .ok_or_else(|| StoreError::not_found("license"))?;
         license_row(&row)
     }
 
-    async fn license_by_key(&self, key_hash: &str) -> ApiResult<Option<LicenseRecord>> {
+    async fn license_by_key(&self, key_hash: &str) -> StoreResult<Option<LicenseRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {LICENSE_COLUMNS} FROM licenses WHERE key_hash = $1"
         ))
@@ -74,7 +74,7 @@ impl LicenseStore for SqlStore {
         from: &[&str],
         to: &str,
         ev: Event,
-    ) -> ApiResult<LicenseRecord> {
+    ) -> StoreResult<LicenseRecord> {
         let mut tx = self.begin().await?;
         let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 4)).collect();
         let sql = format!(
@@ -89,7 +89,7 @@ impl LicenseStore for SqlStore {
             Some(row) => row,
             None => {
                 let (status, _, _) = license_state(&mut tx, id).await?;
-                return Err(ApiError::conflict(
+                return Err(StoreError::conflict(
                     "license_status",
                     format!("the license is {status}; it cannot become {to}"),
                 )
@@ -118,7 +118,7 @@ impl LicenseStore for SqlStore {
         r: LicenseRecord,
         ev: Event,
         idem: Option<Idem<LicenseRecord>>,
-    ) -> ApiResult<Outcome<LicenseRecord>> {
+    ) -> StoreResult<Outcome<LicenseRecord>> {
         let mut tx = self.begin().await?;
         let record = write_terms(&mut tx, &r, ev).await?;
         self.finish(tx, record, idem).await
@@ -130,7 +130,7 @@ impl LicenseStore for SqlStore {
         seats: i64,
         may_raise: bool,
         ev: Event,
-    ) -> ApiResult<LicenseRecord> {
+    ) -> StoreResult<LicenseRecord> {
         let mut tx = self.begin().await?;
         let record = write_seats(&mut tx, id, seats, may_raise, ev).await?;
         tx.tx.commit().await?;
@@ -142,7 +142,7 @@ pub(super) const LICENSE_COLUMNS: &str =
     "id, product_id, policy_id, customer_id, key_hint, status, licensee, spec, \
      seats, seats_used, expires_at, file, issued_at, updated_at, terms_version";
 
-pub(super) fn license_row(r: &AnyRow) -> ApiResult<LicenseRecord> {
+pub(super) fn license_row(r: &AnyRow) -> StoreResult<LicenseRecord> {
     let spec: String = r.try_get("spec")?;
     Ok(LicenseRecord {
         id: r.try_get("id")?,
@@ -152,7 +152,7 @@ pub(super) fn license_row(r: &AnyRow) -> ApiResult<LicenseRecord> {
         key_hint: r.try_get("key_hint")?,
         status: r.try_get("status")?,
         licensee: r.try_get("licensee")?,
-        spec: serde_json::from_str::<LicenseSpec>(&spec).map_err(ApiError::internal)?,
+        spec: serde_json::from_str::<LicenseSpec>(&spec).map_err(StoreError::internal)?,
         seats: r.try_get("seats")?,
         seats_used: r.try_get("seats_used")?,
         expires_at: r.try_get("expires_at")?,
@@ -164,8 +164,8 @@ pub(super) fn license_row(r: &AnyRow) -> ApiResult<LicenseRecord> {
 }
 
 /// The 409 for an operation a license's status forbids.
-pub(super) fn status_refusal(status: &str) -> ApiError {
-    ApiError::conflict(
+pub(super) fn status_refusal(status: &str) -> StoreError {
+    StoreError::conflict(
         match status {
             "suspended" => "license_suspended",
             "revoked" => "license_revoked",
@@ -177,12 +177,12 @@ pub(super) fn status_refusal(status: &str) -> ApiError {
 }
 
 /// Reads a license's status (and seats) inside `tx`, for refusals.
-pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> ApiResult<(String, i64, i64)> {
+pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> StoreResult<(String, i64, i64)> {
     let row = sqlx::query("SELECT status, seats, seats_used FROM licenses WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx.tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("license"))?;
+        .ok_or_else(|| StoreError::not_found("license"))?;
     Ok((
         row.try_get("status")?,
         row.try_get("seats")?,
@@ -190,7 +190,7 @@ pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> ApiResult<(Strin
     ))
 }
 
-pub(super) async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> ApiResult<()> {
+pub(super) async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> StoreResult<()> {
     let locked = sqlx::query(
         "UPDATE licenses SET lock_version = lock_version + 1 WHERE id = $1 AND status = 'active'",
     )
@@ -210,7 +210,7 @@ pub(super) async fn insert_license(
     tx: &mut Tx<'_>,
     new: NewLicense,
     actor: &str,
-) -> ApiResult<LicenseRecord> {
+) -> StoreResult<LicenseRecord> {
     let r = new.record;
     sqlx::query(
             "INSERT INTO licenses (id, product_id, policy_id, customer_id, key_hash, key_hint, status, \
@@ -225,7 +225,7 @@ pub(super) async fn insert_license(
         .bind(&r.key_hint)
         .bind(&r.status)
         .bind(&r.licensee)
-        .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
+        .bind(serde_json::to_string(&r.spec).map_err(StoreError::internal)?)
         .bind(r.seats)
         .bind(r.expires_at)
         .bind(&r.file)
@@ -253,13 +253,13 @@ pub(super) async fn write_terms(
     tx: &mut Tx<'_>,
     r: &LicenseRecord,
     ev: Event,
-) -> ApiResult<LicenseRecord> {
+) -> StoreResult<LicenseRecord> {
     let row = sqlx::query(&format!(
         "UPDATE licenses SET spec = $1, file = $2, expires_at = $3, updated_at = $4, \
              terms_version = terms_version + 1 \
              WHERE id = $5 AND status <> 'revoked' AND terms_version = $6 RETURNING {LICENSE_COLUMNS}"
     ))
-    .bind(serde_json::to_string(&r.spec).map_err(ApiError::internal)?)
+    .bind(serde_json::to_string(&r.spec).map_err(StoreError::internal)?)
     .bind(&r.file)
     .bind(r.expires_at)
     .bind(now())
@@ -274,7 +274,7 @@ pub(super) async fn write_terms(
         }
         // The terms were changed by someone else after `r` was read: this
         // change was computed from terms that no longer stand.
-        return Err(ApiError::conflict(
+        return Err(StoreError::conflict(
             "license_changed",
             "the license's terms changed while this request was made; nothing was changed: read the license again and retry",
         ));
@@ -302,7 +302,7 @@ pub(super) async fn write_seats(
     seats: i64,
     may_raise: bool,
     ev: Event,
-) -> ApiResult<LicenseRecord> {
+) -> StoreResult<LicenseRecord> {
     let only_cut = if may_raise { "" } else { " AND seats >= $1" };
     let row = sqlx::query(&format!(
             "UPDATE licenses SET seats = $1, updated_at = $2 WHERE id = $3 AND seats_used <= $1{only_cut} RETURNING {LICENSE_COLUMNS}"
@@ -315,11 +315,11 @@ pub(super) async fn write_seats(
     let Some(row) = row else {
         let (_, current, used) = license_state(tx, id).await?;
         if seats > current && !may_raise {
-            return Err(ApiError::forbidden(
+            return Err(StoreError::forbidden(
                 "the seats were cut meanwhile: this change would raise them, which this role may not do",
             ));
         }
-        return Err(ApiError::conflict(
+        return Err(StoreError::conflict(
             "seats_in_use",
             format!("{used} seats are in use; the license cannot have fewer"),
         )

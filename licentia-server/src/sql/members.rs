@@ -13,17 +13,17 @@ use super::history::{append, event};
 use super::licenses::{insert_license, write_terms};
 use super::revocation::bump_revocation;
 use super::{named_conflict, now, Filter, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{
     DefaultPlan, Event, Idem, LicenseRecord, Member, MemberService, MemberStore, NewService,
     Outcome, Page, SERVICE_ASSIGNED,
 };
+use crate::store::{StoreError, StoreResult};
 
 pub(super) const MEMBER_COLUMNS: &str =
     "id, customer_id, name, email, external_ref, plan_id, options, \
      license_id, created_at, updated_at";
 
-pub(super) fn member_row(r: &AnyRow) -> ApiResult<Member> {
+pub(super) fn member_row(r: &AnyRow) -> StoreResult<Member> {
     let options: String = r.try_get("options")?;
     Ok(Member {
         id: r.try_get("id")?,
@@ -32,15 +32,15 @@ pub(super) fn member_row(r: &AnyRow) -> ApiResult<Member> {
         email: r.try_get("email")?,
         external_ref: r.try_get("external_ref")?,
         plan_id: r.try_get("plan_id")?,
-        options: serde_json::from_str(&options).map_err(ApiError::internal)?,
+        options: serde_json::from_str(&options).map_err(StoreError::internal)?,
         license_id: r.try_get("license_id")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
 }
 
-fn options_json(options: &[String]) -> ApiResult<String> {
-    serde_json::to_string(options).map_err(ApiError::internal)
+fn options_json(options: &[String]) -> StoreResult<String> {
+    serde_json::to_string(options).map_err(StoreError::internal)
 }
 
 /// A history entry about a member.
@@ -58,13 +58,13 @@ fn member_event(
 }
 
 /// Takes the member row's lock for the rest of `tx`; its service's license.
-async fn lock_member(tx: &mut Tx<'_>, id: &str) -> ApiResult<Option<String>> {
+async fn lock_member(tx: &mut Tx<'_>, id: &str) -> StoreResult<Option<String>> {
     let row = sqlx::query("UPDATE members SET updated_at = $1 WHERE id = $2 RETURNING license_id")
         .bind(now())
         .bind(id)
         .fetch_optional(&mut *tx.tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("member"))?;
+        .ok_or_else(|| StoreError::not_found("member"))?;
     Ok(row.try_get("license_id")?)
 }
 
@@ -76,7 +76,7 @@ async fn end_service(
     tx: &mut Tx<'_>,
     member_id: &str,
     actor: &str,
-) -> ApiResult<(Member, Option<String>)> {
+) -> StoreResult<(Member, Option<String>)> {
     let license = lock_member(tx, member_id).await?;
     let at = now();
     if let Some(license) = &license {
@@ -138,13 +138,13 @@ impl MemberStore for SqlStore {
         service: Option<NewService>,
         actor: &str,
         idem: Option<Idem<MemberService>>,
-    ) -> ApiResult<Outcome<MemberService>> {
+    ) -> StoreResult<Outcome<MemberService>> {
         let mut tx = self.begin().await?;
         let result = insert_member(&mut tx, m, service, actor).await?;
         self.finish(tx, result, idem).await
     }
 
-    async fn list_members(&self, customer_id: &str, page: Page) -> ApiResult<Vec<Member>> {
+    async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Vec<Member>> {
         let mut f = Filter::default();
         f.text("customer_id", Some(customer_id));
         let sql = f.sql(
@@ -159,14 +159,14 @@ impl MemberStore for SqlStore {
             .collect()
     }
 
-    async fn member(&self, id: &str) -> ApiResult<Member> {
+    async fn member(&self, id: &str) -> StoreResult<Member> {
         let row = sqlx::query(&format!(
             "SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("member"))?;
+        .ok_or_else(|| StoreError::not_found("member"))?;
         member_row(&row)
     }
 
@@ -176,10 +176,10 @@ impl MemberStore for SqlStore {
         service: NewService,
         actor: &str,
         idem: Option<Idem<MemberService>>,
-    ) -> ApiResult<Outcome<MemberService>> {
+    ) -> StoreResult<Outcome<MemberService>> {
         let mut tx = self.begin().await?;
         if let Some(held) = lock_member(&mut tx, member_id).await? {
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 SERVICE_ASSIGNED,
                 "the member holds a service already: unassign it first",
             )
@@ -221,7 +221,7 @@ impl MemberStore for SqlStore {
         options: Vec<String>,
         license: LicenseRecord,
         ev: Event,
-    ) -> ApiResult<MemberService> {
+    ) -> StoreResult<MemberService> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE members SET options = $1, updated_at = $2 WHERE id = $3 AND license_id = $4 \
@@ -234,7 +234,7 @@ impl MemberStore for SqlStore {
         .fetch_optional(&mut *tx.tx)
         .await?
         .ok_or_else(|| {
-            ApiError::conflict(
+            StoreError::conflict(
                 "service_changed",
                 "the member's service changed meanwhile: read the member again",
             )
@@ -248,11 +248,11 @@ impl MemberStore for SqlStore {
         })
     }
 
-    async fn unassign_service(&self, member_id: &str, actor: &str) -> ApiResult<Member> {
+    async fn unassign_service(&self, member_id: &str, actor: &str) -> StoreResult<Member> {
         let mut tx = self.begin().await?;
         let (member, license) = end_service(&mut tx, member_id, actor).await?;
         let Some(license) = license else {
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "no_service",
                 "the member holds no service",
             ));
@@ -269,7 +269,7 @@ impl MemberStore for SqlStore {
         Ok(member)
     }
 
-    async fn delete_member(&self, member_id: &str, actor: &str) -> ApiResult<Member> {
+    async fn delete_member(&self, member_id: &str, actor: &str) -> StoreResult<Member> {
         let mut tx = self.begin().await?;
         let (member, license) = end_service(&mut tx, member_id, actor).await?;
         sqlx::query("DELETE FROM members WHERE id = $1")
@@ -293,7 +293,7 @@ impl MemberStore for SqlStore {
         customer_id: &str,
         plan_id: &str,
         actor: &str,
-    ) -> ApiResult<DefaultPlan> {
+    ) -> StoreResult<DefaultPlan> {
         let mut tx = self.begin().await?;
         let at = now();
         sqlx::query(
@@ -321,7 +321,7 @@ impl MemberStore for SqlStore {
         })
     }
 
-    async fn default_plan(&self, customer_id: &str) -> ApiResult<Option<DefaultPlan>> {
+    async fn default_plan(&self, customer_id: &str) -> StoreResult<Option<DefaultPlan>> {
         let row = sqlx::query(
             "SELECT customer_id, plan_id, updated_at FROM default_plans WHERE customer_id = $1",
         )
@@ -346,7 +346,7 @@ pub(super) async fn insert_member(
     m: Member,
     service: Option<NewService>,
     actor: &str,
-) -> ApiResult<MemberService> {
+) -> StoreResult<MemberService> {
     let (plan_id, options, license) = match service {
         Some(svc) => (
             Some(svc.plan_id),

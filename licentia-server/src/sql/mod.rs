@@ -16,13 +16,14 @@ use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::Config;
-use crate::error::{ApiError, ApiResult};
 use crate::store::*;
+use crate::store::{StoreError, StoreResult};
 
 mod activations;
 mod bulk;
 mod catalogue;
 mod customers;
+mod faults;
 mod history;
 mod idempotency;
 mod keys;
@@ -219,7 +220,7 @@ impl SqlStore {
         result
     }
 
-    async fn begin(&self) -> ApiResult<Tx<'_>> {
+    async fn begin(&self) -> StoreResult<Tx<'_>> {
         let writer = match &self.writer {
             Some(m) => Some(m.lock().await),
             None => None,
@@ -241,7 +242,7 @@ impl SqlStore {
         mut tx: Tx<'_>,
         result: T,
         idem: Option<Idem<T>>,
-    ) -> ApiResult<Outcome<T>> {
+    ) -> StoreResult<Outcome<T>> {
         if let Some(idem) = idem {
             let sealed = (idem.seal)(&result);
             let inserted = sqlx::query(
@@ -268,11 +269,11 @@ impl SqlStore {
         Ok(Outcome::Fresh(result))
     }
 
-    async fn replay<T>(&self, scope: &str, request_hash: &str) -> ApiResult<Outcome<T>> {
+    async fn replay<T>(&self, scope: &str, request_hash: &str) -> StoreResult<Outcome<T>> {
         let stored = self
             .stored_answer(scope)
             .await?
-            .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
+            .ok_or_else(|| StoreError::internal("idempotency record vanished"))?;
         if stored.request_hash != request_hash {
             return Err(idempotency_mismatch());
         }
@@ -346,17 +347,17 @@ impl Filter {
 
 #[async_trait::async_trait]
 impl Store for SqlStore {
-    async fn ping(&self) -> ApiResult<()> {
+    async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 }
 
 /// A unique violation named for the caller; other errors as usual.
-fn named_conflict(e: sqlx::Error, detail: &str) -> ApiError {
+fn named_conflict(e: sqlx::Error, detail: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            ApiError::conflict("conflict", detail)
+            StoreError::conflict("conflict", detail)
         }
         _ => e.into(),
     }

@@ -11,9 +11,9 @@ use sqlx::Row;
 use super::history::event;
 use super::licenses::{license_row, LICENSE_COLUMNS};
 use super::{now, Filter, SqlStore};
-use crate::error::{ApiError, ApiResult};
 use crate::secret;
 use crate::store::*;
+use crate::store::{StoreError, StoreResult};
 
 const SUBSCRIPTION_COLUMNS: &str = "id, kinds, webhook_url, email, role, created_at, created_by";
 const NOTIFICATION_COLUMNS: &str =
@@ -21,23 +21,23 @@ const NOTIFICATION_COLUMNS: &str =
 const DELIVERY_COLUMNS: &str = "id, notification_id, subscription_id, status, attempts, \
      next_attempt_at, last_status, last_error, delivered_at, created_at";
 
-fn subscription_row(r: &AnyRow) -> ApiResult<NoticeSubscription> {
+fn subscription_row(r: &AnyRow) -> StoreResult<NoticeSubscription> {
     let kinds: String = r.try_get("kinds")?;
     let role: Option<String> = r.try_get("role")?;
     Ok(NoticeSubscription {
         id: r.try_get("id")?,
-        kinds: serde_json::from_str(&kinds).map_err(ApiError::internal)?,
+        kinds: serde_json::from_str(&kinds).map_err(StoreError::internal)?,
         webhook_url: r.try_get("webhook_url")?,
         email: r.try_get("email")?,
         role: role
-            .map(|r| Role::parse(&r).ok_or_else(|| ApiError::internal("unknown role stored")))
+            .map(|r| Role::parse(&r).ok_or_else(|| StoreError::internal("unknown role stored")))
             .transpose()?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
     })
 }
 
-fn notification_row(r: &AnyRow) -> ApiResult<Notification> {
+fn notification_row(r: &AnyRow) -> StoreResult<Notification> {
     let data: String = r.try_get("data")?;
     Ok(Notification {
         id: r.try_get("id")?,
@@ -46,12 +46,12 @@ fn notification_row(r: &AnyRow) -> ApiResult<Notification> {
         lead_days: r.try_get("lead_days")?,
         due_on: r.try_get("due_on")?,
         run_date: r.try_get("run_date")?,
-        data: serde_json::from_str(&data).map_err(ApiError::internal)?,
+        data: serde_json::from_str(&data).map_err(StoreError::internal)?,
         created_at: r.try_get("created_at")?,
     })
 }
 
-fn delivery_row(r: &AnyRow) -> ApiResult<Delivery> {
+fn delivery_row(r: &AnyRow) -> StoreResult<Delivery> {
     Ok(Delivery {
         id: r.try_get("id")?,
         notification_id: r.try_get("notification_id")?,
@@ -67,7 +67,7 @@ fn delivery_row(r: &AnyRow) -> ApiResult<Delivery> {
     })
 }
 
-fn attempt_row(r: &AnyRow) -> ApiResult<DeliveryAttempt> {
+fn attempt_row(r: &AnyRow) -> StoreResult<DeliveryAttempt> {
     Ok(DeliveryAttempt {
         attempt: r.try_get("attempt")?,
         at: r.try_get("at")?,
@@ -84,7 +84,7 @@ impl NoticeStore for SqlStore {
         s: NoticeSubscription,
         secret: Option<String>,
         idem: Option<Idem<NoticeSubscription>>,
-    ) -> ApiResult<Outcome<NoticeSubscription>> {
+    ) -> StoreResult<Outcome<NoticeSubscription>> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO notice_subscriptions \
@@ -92,7 +92,7 @@ impl NoticeStore for SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&s.id)
-        .bind(serde_json::to_string(&s.kinds).map_err(ApiError::internal)?)
+        .bind(serde_json::to_string(&s.kinds).map_err(StoreError::internal)?)
         .bind(&s.webhook_url)
         .bind(secret)
         .bind(&s.email)
@@ -124,7 +124,7 @@ impl NoticeStore for SqlStore {
         &self,
         role: Option<Role>,
         page: Page,
-    ) -> ApiResult<Vec<NoticeSubscription>> {
+    ) -> StoreResult<Vec<NoticeSubscription>> {
         let mut f = Filter::default();
         f.clauses.push("deleted_at IS NULL".into());
         f.text("role", role.map(Role::as_str));
@@ -140,7 +140,7 @@ impl NoticeStore for SqlStore {
             .collect()
     }
 
-    async fn notice_subscription(&self, id: &str) -> ApiResult<NoticeSubscription> {
+    async fn notice_subscription(&self, id: &str) -> StoreResult<NoticeSubscription> {
         let row = sqlx::query(&format!(
             "SELECT {SUBSCRIPTION_COLUMNS} FROM notice_subscriptions \
              WHERE id = $1 AND deleted_at IS NULL"
@@ -148,11 +148,11 @@ impl NoticeStore for SqlStore {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("notice subscription"))?;
+        .ok_or_else(|| StoreError::not_found("notice subscription"))?;
         subscription_row(&row)
     }
 
-    async fn delete_notice_subscription(&self, id: &str, actor: &str) -> ApiResult<()> {
+    async fn delete_notice_subscription(&self, id: &str, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE notice_subscriptions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
@@ -163,7 +163,7 @@ impl NoticeStore for SqlStore {
         .await?
         .rows_affected();
         if done == 0 {
-            return Err(ApiError::not_found("notice subscription"));
+            return Err(StoreError::not_found("notice subscription"));
         }
         sqlx::query(
             "UPDATE notice_deliveries SET status = 'cancelled' \
@@ -186,7 +186,7 @@ impl NoticeStore for SqlStore {
         Ok(())
     }
 
-    async fn expiring_licenses(&self, after: i64, before: i64) -> ApiResult<Vec<LicenseRecord>> {
+    async fn expiring_licenses(&self, after: i64, before: i64) -> StoreResult<Vec<LicenseRecord>> {
         sqlx::query(&format!(
             "SELECT {LICENSE_COLUMNS} FROM licenses WHERE status = 'active' \
              AND expires_at >= $1 AND expires_at < $2 ORDER BY expires_at, id"
@@ -200,7 +200,7 @@ impl NoticeStore for SqlStore {
         .collect()
     }
 
-    async fn record_notification(&self, n: Notification, actor: &str) -> ApiResult<bool> {
+    async fn record_notification(&self, n: Notification, actor: &str) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         // On PostgreSQL a concurrent writer of the same key is waited for,
         // then this insert does nothing.
@@ -230,7 +230,7 @@ impl NoticeStore for SqlStore {
         .await?;
         for row in subscribers {
             let kinds: String = row.try_get("kinds")?;
-            let kinds: Vec<String> = serde_json::from_str(&kinds).map_err(ApiError::internal)?;
+            let kinds: Vec<String> = serde_json::from_str(&kinds).map_err(StoreError::internal)?;
             if !kinds.contains(&n.kind) {
                 continue;
             }
@@ -270,7 +270,7 @@ impl NoticeStore for SqlStore {
         &self,
         filter: &NotificationFilter,
         page: Page,
-    ) -> ApiResult<Vec<Notification>> {
+    ) -> StoreResult<Vec<Notification>> {
         let mut f = Filter::default();
         f.text("kind", filter.kind.as_deref());
         f.text("subject", filter.subject.as_deref());
@@ -286,18 +286,18 @@ impl NoticeStore for SqlStore {
             .collect()
     }
 
-    async fn notification(&self, id: &str) -> ApiResult<Notification> {
+    async fn notification(&self, id: &str) -> StoreResult<Notification> {
         let row = sqlx::query(&format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("notification"))?;
+        .ok_or_else(|| StoreError::not_found("notification"))?;
         notification_row(&row)
     }
 
-    async fn deliveries(&self, notification_id: &str) -> ApiResult<Vec<Delivery>> {
+    async fn deliveries(&self, notification_id: &str) -> StoreResult<Vec<Delivery>> {
         let mut deliveries = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM notice_deliveries \
              WHERE notification_id = $1 ORDER BY created_at, id"
@@ -307,7 +307,7 @@ impl NoticeStore for SqlStore {
         .await?
         .iter()
         .map(delivery_row)
-        .collect::<ApiResult<Vec<Delivery>>>()?;
+        .collect::<StoreResult<Vec<Delivery>>>()?;
         let attempts = sqlx::query(
             "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.error, a.next_attempt_at \
              FROM notice_attempts a JOIN notice_deliveries d ON d.id = a.delivery_id \
@@ -325,7 +325,7 @@ impl NoticeStore for SqlStore {
         Ok(deliveries)
     }
 
-    async fn due_deliveries(&self, at: i64, limit: i64) -> ApiResult<Vec<String>> {
+    async fn due_deliveries(&self, at: i64, limit: i64) -> StoreResult<Vec<String>> {
         sqlx::query(
             "SELECT id FROM notice_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until <= $1) \
@@ -345,7 +345,7 @@ impl NoticeStore for SqlStore {
         id: &str,
         at: i64,
         until: i64,
-    ) -> ApiResult<Option<ClaimedDelivery>> {
+    ) -> StoreResult<Option<ClaimedDelivery>> {
         let mut tx = self.begin().await?;
         let claim = secret::new_id("clm");
         // The same conditions as `due_deliveries`, checked again in the
@@ -399,7 +399,7 @@ impl NoticeStore for SqlStore {
         let target = match (url, secret, email) {
             (Some(url), Some(secret), _) => Target::Webhook { url, secret },
             (_, _, Some(email)) => Target::Email(email),
-            _ => return Err(ApiError::internal("a subscription without a target")),
+            _ => return Err(StoreError::internal("a subscription without a target")),
         };
         tx.tx.commit().await?;
         Ok(Some(ClaimedDelivery {
@@ -416,7 +416,7 @@ impl NoticeStore for SqlStore {
         id: &str,
         claim: &str,
         result: AttemptResult,
-    ) -> ApiResult<bool> {
+    ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let a = &result.attempt;
         let delivered_at = (result.status == "delivered").then_some(a.at);
@@ -459,7 +459,7 @@ impl NoticeStore for SqlStore {
         Ok(true)
     }
 
-    async fn purge_idempotency(&self, before: i64) -> ApiResult<u64> {
+    async fn purge_idempotency(&self, before: i64) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         let purged = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(before)

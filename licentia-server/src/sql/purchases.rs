@@ -5,18 +5,18 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::{named_conflict, now, Filter, SqlStore};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{
     currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,
     Rebilling, LOT_EXCEEDED,
 };
+use crate::store::{StoreError, StoreResult};
 
 const PURCHASE_COLUMNS: &str = "id, customer_id, product_id, quantity, rebilled, serial, version, \
      purchased_on, renews_on, cost_minor, currency, po_number, invoice_number, notes, created_at";
 const REBILLING_COLUMNS: &str =
     "id, purchase_id, customer_id, quantity, invoice_number, notes, created_at";
 
-fn purchase_row(r: &AnyRow) -> ApiResult<Purchase> {
+fn purchase_row(r: &AnyRow) -> StoreResult<Purchase> {
     let quantity: i64 = r.try_get("quantity")?;
     let rebilled: i64 = r.try_get("rebilled")?;
     let cost_minor: Option<i64> = r.try_get("cost_minor")?;
@@ -46,7 +46,7 @@ fn purchase_row(r: &AnyRow) -> ApiResult<Purchase> {
     })
 }
 
-fn rebilling_row(r: &AnyRow) -> ApiResult<Rebilling> {
+fn rebilling_row(r: &AnyRow) -> StoreResult<Rebilling> {
     Ok(Rebilling {
         id: r.try_get("id")?,
         purchase_id: r.try_get("purchase_id")?,
@@ -65,18 +65,18 @@ impl PurchaseStore for SqlStore {
         p: Purchase,
         actor: &str,
         idem: Option<Idem<Purchase>>,
-    ) -> ApiResult<Outcome<Purchase>> {
+    ) -> StoreResult<Outcome<Purchase>> {
         let mut tx = self.begin().await?;
         let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
             .bind(&p.customer_id)
             .fetch_optional(&mut *tx.tx)
             .await?
-            .ok_or_else(|| ApiError::invalid("no such customer"))?
+            .ok_or_else(|| StoreError::invalid("no such customer"))?
             .try_get("parent_id")?;
         if let Some(parent) = parent {
             // Below the top of the tree a node holds what its parent gives
             // it: seats bought there would be in no parent's count.
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "buyer_not_root",
                 format!(
                     "customer {} has a parent ({parent}): a lot is bought by the top of the tree, which allocates it down and may re-bill it",
@@ -144,7 +144,7 @@ impl PurchaseStore for SqlStore {
         &self,
         filter: &PurchaseFilter,
         page: Page,
-    ) -> ApiResult<Vec<Purchase>> {
+    ) -> StoreResult<Vec<Purchase>> {
         let mut f = Filter::default();
         f.text("customer_id", filter.customer_id.as_deref());
         f.text("product_id", filter.product_id.as_deref());
@@ -160,18 +160,18 @@ impl PurchaseStore for SqlStore {
             .collect()
     }
 
-    async fn purchase(&self, id: &str) -> ApiResult<Purchase> {
+    async fn purchase(&self, id: &str) -> StoreResult<Purchase> {
         let row = sqlx::query(&format!(
             "SELECT {PURCHASE_COLUMNS} FROM purchases WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("purchase"))?;
+        .ok_or_else(|| StoreError::not_found("purchase"))?;
         purchase_row(&row)
     }
 
-    async fn rebillings(&self, purchase_id: &str) -> ApiResult<Vec<Rebilling>> {
+    async fn rebillings(&self, purchase_id: &str) -> StoreResult<Vec<Rebilling>> {
         sqlx::query(&format!(
             "SELECT {REBILLING_COLUMNS} FROM rebillings WHERE purchase_id = $1 ORDER BY created_at, id"
         ))
@@ -188,7 +188,7 @@ impl PurchaseStore for SqlStore {
         r: Rebilling,
         actor: &str,
         idem: Option<Idem<Rebilling>>,
-    ) -> ApiResult<Outcome<Rebilling>> {
+    ) -> StoreResult<Outcome<Rebilling>> {
         let mut tx = self.begin().await?;
         // One conditional update: it takes the lot's row lock, and a
         // concurrent re-billing waits, then sees this one's sum.
@@ -205,10 +205,10 @@ impl PurchaseStore for SqlStore {
                 .bind(&r.purchase_id)
                 .fetch_optional(&mut *tx.tx)
                 .await?
-                .ok_or_else(|| ApiError::not_found("purchase"))?;
+                .ok_or_else(|| StoreError::not_found("purchase"))?;
             let (quantity, rebilled): (i64, i64) =
                 (row.try_get("quantity")?, row.try_get("rebilled")?);
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 LOT_EXCEEDED,
                 format!(
                     "the lot has {quantity} seats and {rebilled} are re-billed already: {} cannot be re-billed",

@@ -9,31 +9,31 @@ use sqlx::Row;
 use super::history::{history_row, HISTORY_COLUMNS};
 use super::licenses::{license_row, LICENSE_COLUMNS};
 use super::SqlStore;
-use crate::error::{ApiError, ApiResult};
 use crate::store::{
     FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,
 };
+use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
 
 /// The end of `day` (the next midnight) in time zone `zone`, Unix seconds.
-fn day_end(day: &str, zone: &str) -> ApiResult<i64> {
+fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
     let next = NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.succ_opt())
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .ok_or_else(|| ApiError::internal("a stored subscription date does not read"))?;
+        .ok_or_else(|| StoreError::internal("a stored subscription date does not read"))?;
     let zone: chrono_tz::Tz = zone
         .parse()
-        .map_err(|_| ApiError::internal("a stored time zone does not read"))?;
+        .map_err(|_| StoreError::internal("a stored time zone does not read"))?;
     zone.from_local_datetime(&next)
         .earliest()
         .map(|t| t.timestamp())
-        .ok_or_else(|| ApiError::internal("no such local time"))
+        .ok_or_else(|| StoreError::internal("no such local time"))
 }
 
 #[async_trait::async_trait]
 impl ReportStore for SqlStore {
-    async fn renewals_due(&self, from: i64, until: i64) -> ApiResult<Vec<RenewalDue>> {
+    async fn renewals_due(&self, from: i64, until: i64) -> StoreResult<Vec<RenewalDue>> {
         let mut plans: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in sqlx::query("SELECT policy_id, name FROM plans ORDER BY name")
             .fetch_all(&self.pool)
@@ -76,7 +76,7 @@ impl ReportStore for SqlStore {
                 ends_at: r.try_get("expires_at")?,
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<StoreResult<Vec<_>>>()?;
         // Subscriptions end at the close of their last day (the term's, or
         // the day a cancelled one ends) in their own time zone; dates are
         // compared as text (ISO), a day wider, then exactly.
@@ -121,7 +121,7 @@ impl ReportStore for SqlStore {
         Ok(due)
     }
 
-    async fn customer_roots(&self) -> ApiResult<Vec<String>> {
+    async fn customer_roots(&self) -> StoreResult<Vec<String>> {
         sqlx::query("SELECT id FROM customers WHERE parent_id IS NULL ORDER BY name, id")
             .fetch_all(&self.pool)
             .await?
@@ -130,7 +130,7 @@ impl ReportStore for SqlStore {
             .collect()
     }
 
-    async fn customer_licenses(&self, customer_id: &str) -> ApiResult<Vec<LicenseRecord>> {
+    async fn customer_licenses(&self, customer_id: &str) -> StoreResult<Vec<LicenseRecord>> {
         sqlx::query(&format!(
             "SELECT {LICENSE_COLUMNS} FROM licenses WHERE customer_id = $1 ORDER BY issued_at, id"
         ))
@@ -142,7 +142,7 @@ impl ReportStore for SqlStore {
         .collect()
     }
 
-    async fn first_uses(&self) -> ApiResult<Vec<FirstUse>> {
+    async fn first_uses(&self) -> StoreResult<Vec<FirstUse>> {
         sqlx::query(
             "SELECT l.id, l.product_id, p.code, l.policy_id, po.name AS policy, l.issued_at, \
              (SELECT MIN(u.at) FROM ( \
@@ -169,7 +169,7 @@ impl ReportStore for SqlStore {
         .collect()
     }
 
-    async fn platforms(&self) -> ApiResult<Vec<PlatformCount>> {
+    async fn platforms(&self) -> StoreResult<Vec<PlatformCount>> {
         sqlx::query(
             "SELECT platform, COUNT(*) AS total, \
              CAST(SUM(CASE WHEN deactivated_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS active, \
@@ -190,7 +190,7 @@ impl ReportStore for SqlStore {
         .collect()
     }
 
-    async fn license_models(&self) -> ApiResult<Vec<ModelCount>> {
+    async fn license_models(&self) -> StoreResult<Vec<ModelCount>> {
         sqlx::query(
             "SELECT po.kind, po.binding, COUNT(*) AS licenses, \
              CAST(SUM(CASE WHEN l.status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS active, \
@@ -214,7 +214,11 @@ impl ReportStore for SqlStore {
         .collect()
     }
 
-    async fn customer_events(&self, customer_id: &str, limit: i64) -> ApiResult<Vec<HistoryEntry>> {
+    async fn customer_events(
+        &self,
+        customer_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<HistoryEntry>> {
         sqlx::query(&format!(
             "SELECT {HISTORY_COLUMNS} FROM history WHERE customer_id = $1 \
              OR license_id IN (SELECT id FROM licenses WHERE customer_id = $1) \

@@ -3,18 +3,18 @@
 use sqlx::Row;
 
 use super::{now, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{RevocationState, RevocationStore};
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl RevocationStore for SqlStore {
-    async fn revocation_state(&self, product_id: &str) -> ApiResult<RevocationState> {
+    async fn revocation_state(&self, product_id: &str) -> StoreResult<RevocationState> {
         let row =
             sqlx::query("SELECT revocation_seq, revocation_updated_at FROM products WHERE id = $1")
                 .bind(product_id)
                 .fetch_optional(&self.pool)
                 .await?
-                .ok_or_else(|| ApiError::not_found("product"))?;
+                .ok_or_else(|| StoreError::not_found("product"))?;
         let licenses = sqlx::query(
             "SELECT id FROM licenses WHERE product_id = $1 AND status = 'revoked' ORDER BY id",
         )
@@ -33,7 +33,7 @@ impl RevocationStore for SqlStore {
 }
 
 /// A product's revocation list changed: a new sequence, dated now.
-pub(super) async fn bump_revocation(tx: &mut Tx<'_>, product_id: &str) -> ApiResult<()> {
+pub(super) async fn bump_revocation(tx: &mut Tx<'_>, product_id: &str) -> StoreResult<()> {
     sqlx::query(
         "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1 WHERE id = $2",
     )

@@ -7,34 +7,34 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::licenses::{insert_license, write_seats, write_terms};
 use super::{now, Filter, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{
     Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Subscription, SubscriptionFilter,
     SubscriptionStore,
 };
+use crate::store::{StoreError, StoreResult};
 
 const COLUMNS: &str = "id, customer_id, plan_id, product_id, seats, options, zone, start_date, \
      billing, term_from_month, term_start, term_end, billing_interval, invoices_from_month, \
      pending, renewal, notice, status, ends_on, license_ids, version, created_at, updated_at";
 
-fn date(r: &AnyRow, column: &str) -> ApiResult<NaiveDate> {
+fn date(r: &AnyRow, column: &str) -> StoreResult<NaiveDate> {
     let text: String = r.try_get(column)?;
-    text.parse().map_err(ApiError::internal)
+    text.parse().map_err(StoreError::internal)
 }
 
-fn json<T: serde::de::DeserializeOwned>(text: &str) -> ApiResult<T> {
-    serde_json::from_str(text).map_err(ApiError::internal)
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(StoreError::internal)
 }
 
-fn text<T: serde::Serialize>(value: &T) -> ApiResult<String> {
-    serde_json::to_string(value).map_err(ApiError::internal)
+fn text<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(StoreError::internal)
 }
 
-fn months(r: &AnyRow, column: &str) -> ApiResult<u32> {
-    u32::try_from(r.try_get::<i64, _>(column)?).map_err(ApiError::internal)
+fn months(r: &AnyRow, column: &str) -> StoreResult<u32> {
+    u32::try_from(r.try_get::<i64, _>(column)?).map_err(StoreError::internal)
 }
 
-fn subscription_row(r: &AnyRow) -> ApiResult<Subscription> {
+fn subscription_row(r: &AnyRow) -> StoreResult<Subscription> {
     let options: String = r.try_get("options")?;
     let pending: Option<String> = r.try_get("pending")?;
     let ends_on: Option<String> = r.try_get("ends_on")?;
@@ -59,7 +59,7 @@ fn subscription_row(r: &AnyRow) -> ApiResult<Subscription> {
         notice: r.try_get("notice")?,
         status: r.try_get("status")?,
         ends_on: ends_on
-            .map(|d| d.parse().map_err(ApiError::internal))
+            .map(|d| d.parse().map_err(StoreError::internal))
             .transpose()?,
         license_ids: json(&license_ids)?,
         version: r.try_get("version")?,
@@ -69,14 +69,14 @@ fn subscription_row(r: &AnyRow) -> ApiResult<Subscription> {
 }
 
 /// The subscription row, read inside `tx`.
-async fn current(tx: &mut Tx<'_>, id: &str) -> ApiResult<Subscription> {
+async fn current(tx: &mut Tx<'_>, id: &str) -> StoreResult<Subscription> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM subscriptions WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut *tx.tx)
     .await?
-    .ok_or_else(|| ApiError::not_found("subscription"))?;
+    .ok_or_else(|| StoreError::not_found("subscription"))?;
     subscription_row(&row)
 }
 
@@ -88,7 +88,7 @@ impl SubscriptionStore for SqlStore {
         license: NewLicense,
         actor: &str,
         idem: Option<Idem<Subscription>>,
-    ) -> ApiResult<Outcome<Subscription>> {
+    ) -> StoreResult<Outcome<Subscription>> {
         let mut tx = self.begin().await?;
         insert_license(&mut tx, license, actor).await?;
         sqlx::query(&format!(
@@ -135,14 +135,14 @@ impl SubscriptionStore for SqlStore {
         self.finish(tx, s, idem).await
     }
 
-    async fn subscription(&self, id: &str) -> ApiResult<Subscription> {
+    async fn subscription(&self, id: &str) -> StoreResult<Subscription> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM subscriptions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("subscription"))?;
+        .ok_or_else(|| StoreError::not_found("subscription"))?;
         subscription_row(&row)
     }
 
@@ -150,7 +150,7 @@ impl SubscriptionStore for SqlStore {
         &self,
         filter: &SubscriptionFilter,
         page: Page,
-    ) -> ApiResult<Vec<Subscription>> {
+    ) -> StoreResult<Vec<Subscription>> {
         let mut f = Filter::default();
         f.text("customer_id", filter.customer_id.as_deref());
         f.text("plan_id", filter.plan_id.as_deref());
@@ -178,7 +178,7 @@ impl SubscriptionStore for SqlStore {
         seats: i64,
         may_raise: bool,
         ev: Event,
-    ) -> ApiResult<Subscription> {
+    ) -> StoreResult<Subscription> {
         let mut tx = self.begin().await?;
         let only_cut = if may_raise { "" } else { " AND seats >= $1" };
         let row = sqlx::query(&format!(
@@ -192,11 +192,11 @@ impl SubscriptionStore for SqlStore {
         .await?;
         let Some(row) = row else {
             if current(&mut tx, id).await?.status != "ended" {
-                return Err(ApiError::forbidden(
+                return Err(StoreError::forbidden(
                     "only the admin and finance roles may raise a subscription's seats",
                 ));
             }
-            return Err(ApiError::conflict(
+            return Err(StoreError::conflict(
                 "subscription_ended",
                 "the subscription has ended",
             ));
@@ -231,7 +231,7 @@ impl SubscriptionStore for SqlStore {
         next: &Subscription,
         licenses: &[LicenseRecord],
         ev: Event,
-    ) -> ApiResult<Option<Subscription>> {
+    ) -> StoreResult<Option<Subscription>> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE subscriptions SET billing = $1, term_from_month = $2, term_start = $3, \

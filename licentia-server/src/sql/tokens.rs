@@ -5,12 +5,12 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::{now, Filter, SqlStore, Tx};
-use crate::error::{ApiError, ApiResult};
 use crate::store::{Page, Role, TokenRecord, TokenStore};
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl TokenStore for SqlStore {
-    async fn bootstrap_admin(&self, token: TokenRecord, hash: String) -> ApiResult<bool> {
+    async fn bootstrap_admin(&self, token: TokenRecord, hash: String) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO settings (name, value) VALUES ('bootstrap_admin', $1) ON CONFLICT (name) DO NOTHING",
@@ -37,7 +37,7 @@ impl TokenStore for SqlStore {
         Ok(true)
     }
 
-    async fn create_token(&self, token: TokenRecord, hash: String) -> ApiResult<TokenRecord> {
+    async fn create_token(&self, token: TokenRecord, hash: String) -> StoreResult<TokenRecord> {
         let mut tx = self.begin().await?;
         insert_token(&mut tx, &token, &hash).await?;
         append(
@@ -54,7 +54,7 @@ impl TokenStore for SqlStore {
         Ok(token)
     }
 
-    async fn list_tokens(&self, page: Page) -> ApiResult<Vec<TokenRecord>> {
+    async fn list_tokens(&self, page: Page) -> StoreResult<Vec<TokenRecord>> {
         let mut f = Filter::default();
         let sql = f.sql(
             &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"),
@@ -68,7 +68,7 @@ impl TokenStore for SqlStore {
             .collect()
     }
 
-    async fn revoke_token(&self, id: &str, actor: &str) -> ApiResult<TokenRecord> {
+    async fn revoke_token(&self, id: &str, actor: &str) -> StoreResult<TokenRecord> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING {TOKEN_COLUMNS}"
@@ -77,7 +77,7 @@ impl TokenStore for SqlStore {
         .bind(id)
         .fetch_optional(&mut *tx.tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("live token"))?;
+        .ok_or_else(|| StoreError::not_found("live token"))?;
         let token = token_row(&row)?;
         append(
             &mut tx,
@@ -88,7 +88,7 @@ impl TokenStore for SqlStore {
         Ok(token)
     }
 
-    async fn token_by_hash(&self, hash: &str) -> ApiResult<Option<TokenRecord>> {
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {TOKEN_COLUMNS}, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
         ))
@@ -111,19 +111,19 @@ impl TokenStore for SqlStore {
 
 pub(super) const TOKEN_COLUMNS: &str = "id, name, role, created_at, created_by, revoked_at";
 
-pub(super) fn token_row(r: &AnyRow) -> ApiResult<TokenRecord> {
+pub(super) fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
     let role: String = r.try_get("role")?;
     Ok(TokenRecord {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        role: Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role stored"))?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::internal("unknown role stored"))?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
         revoked_at: r.try_get("revoked_at")?,
     })
 }
 
-pub(super) async fn insert_token(tx: &mut Tx<'_>, t: &TokenRecord, hash: &str) -> ApiResult<()> {
+pub(super) async fn insert_token(tx: &mut Tx<'_>, t: &TokenRecord, hash: &str) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO api_tokens (id, name, role, token_hash, created_at, created_by, revoked_at) \
          VALUES ($1, $2, $3, $4, $5, $6, NULL)",

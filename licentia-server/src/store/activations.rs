@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, Outcome, Page};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A machine activation.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -75,18 +75,18 @@ pub trait ActivationStore: Send + Sync {
         activation: Activation,
         event: Event,
         idem: Option<Idem<Activation>>,
-    ) -> ApiResult<Outcome<Activation>>;
+    ) -> StoreResult<Outcome<Activation>>;
     /// Deactivates, freeing the seat.
     async fn deactivate(
         &self,
         id: &str,
         license_id: Option<&str>,
         event: Event,
-    ) -> ApiResult<Activation>;
+    ) -> StoreResult<Activation>;
     /// An activation.
-    async fn activation(&self, id: &str) -> ApiResult<Activation>;
+    async fn activation(&self, id: &str) -> StoreResult<Activation>;
     /// The activations of a license.
-    async fn list_activations(&self, license_id: &str, page: Page) -> ApiResult<Vec<Activation>>;
+    async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>>;
     /// Refreshes the file of an active machine of an active license.
     async fn check_in(
         &self,
@@ -94,7 +94,7 @@ pub trait ActivationStore: Send + Sync {
         fingerprint: &str,
         file: String,
         event: Event,
-    ) -> ApiResult<Activation>;
+    ) -> StoreResult<Activation>;
     /// Records a temporary license unless the quota since `period_start` is used up.
     async fn issue_temporary(
         &self,
@@ -102,7 +102,7 @@ pub trait ActivationStore: Send + Sync {
         quota: i64,
         period_start: i64,
         event: Event,
-    ) -> ApiResult<Temporary>;
+    ) -> StoreResult<Temporary>;
     /// Checks a floating seat out unless `cap` unexpired leases exist at
     /// `now`, or the license's customer node has no seat left
     /// ([`ALLOCATION_EXHAUSTED`](super::ALLOCATION_EXHAUSTED)).
@@ -112,7 +112,7 @@ pub trait ActivationStore: Send + Sync {
         cap: i64,
         now: i64,
         event: Event,
-    ) -> ApiResult<Lease>;
+    ) -> StoreResult<Lease>;
     /// Extends an unexpired, unreturned lease to `expires_at`.
     async fn heartbeat_lease(
         &self,
@@ -121,7 +121,7 @@ pub trait ActivationStore: Send + Sync {
         now: i64,
         expires_at: i64,
         event: Event,
-    ) -> ApiResult<Lease>;
+    ) -> StoreResult<Lease>;
     /// Returns a lease early.
     async fn return_lease(
         &self,
@@ -129,5 +129,5 @@ pub trait ActivationStore: Send + Sync {
         license_id: &str,
         now: i64,
         event: Event,
-    ) -> ApiResult<Lease>;
+    ) -> StoreResult<Lease>;
 }

@@ -2,14 +2,13 @@
 //! The file's own checks are [`crate::bulk`]'s; these are the ones only the
 //! database can make, and the one transaction each import runs in.
 
-use axum::http::StatusCode;
 use serde_json::json;
 
 use super::{
     Customer, Idem, LicenseRecord, Member, MemberService, NewLicense, NewService, Outcome,
 };
 use crate::bulk::RowError;
-use crate::error::{ApiError, ApiResult};
+use crate::store::{StoreError, StoreResult};
 
 /// A customer node to import: the node (its id made, its parent set when
 /// the parent is a row of the same file) and what is left to look up.
@@ -27,10 +26,9 @@ pub struct ImportCustomer {
 
 /// The 422 of an import with bad rows: every one of them, and that nothing
 /// was changed.
-pub fn invalid_rows(mut errors: Vec<RowError>, dry_run: bool) -> ApiError {
+pub fn invalid_rows(mut errors: Vec<RowError>, dry_run: bool) -> StoreError {
     errors.sort_by_key(|e| e.line);
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    StoreError::invalid_as(
         "invalid_rows",
         format!(
             "{} bad row{} (line, column, message in errors); nothing was changed",
@@ -55,14 +53,14 @@ pub trait BulkStore: Send + Sync {
         dry_run: bool,
         actor: &str,
         idem: Option<Idem<Vec<Customer>>>,
-    ) -> ApiResult<Outcome<Vec<Customer>>>;
+    ) -> StoreResult<Outcome<Vec<Customer>>>;
     /// Stores issued licenses in one transaction (all or none).
     async fn import_licenses(
         &self,
         licenses: Vec<NewLicense>,
         actor: &str,
         idem: Option<Idem<Vec<LicenseRecord>>>,
-    ) -> ApiResult<Outcome<Vec<LicenseRecord>>>;
+    ) -> StoreResult<Outcome<Vec<LicenseRecord>>>;
     /// Creates members (and their services, each taking a seat of its
     /// node's allocation) in one transaction; an e-mail already a member of
     /// the node, or a seat beyond the allocation, is a bad row: nothing is
@@ -75,18 +73,18 @@ pub trait BulkStore: Send + Sync {
         dry_run: bool,
         actor: &str,
         idem: Option<Idem<Vec<MemberService>>>,
-    ) -> ApiResult<Outcome<Vec<MemberService>>>;
+    ) -> StoreResult<Outcome<Vec<MemberService>>>;
     /// Up to `limit` members with ids after `after`, by id.
-    async fn members_after(&self, after: &str, limit: i64) -> ApiResult<Vec<Member>>;
+    async fn members_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Member>>;
     /// The customer nodes with this id or external reference.
-    async fn customers_named(&self, reference: &str) -> ApiResult<Vec<Customer>>;
+    async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>>;
     /// Up to `limit` customer nodes of `kind` with ids after `after`, by id.
     async fn customers_after(
         &self,
         kind: &str,
         after: &str,
         limit: i64,
-    ) -> ApiResult<Vec<Customer>>;
+    ) -> StoreResult<Vec<Customer>>;
     /// Up to `limit` licenses with ids after `after`, by id.
-    async fn licenses_after(&self, after: &str, limit: i64) -> ApiResult<Vec<LicenseRecord>>;
+    async fn licenses_after(&self, after: &str, limit: i64) -> StoreResult<Vec<LicenseRecord>>;
 }

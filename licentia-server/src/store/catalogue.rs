@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A product.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -91,21 +91,22 @@ pub struct Plan {
 #[async_trait::async_trait]
 pub trait CatalogueStore: Send + Sync {
     /// Creates a product.
-    async fn create_product(&self, product: Product, actor: &str) -> ApiResult<Product>;
+    async fn create_product(&self, product: Product, actor: &str) -> StoreResult<Product>;
     /// Lists products.
-    async fn list_products(&self, page: Page) -> ApiResult<Vec<Product>>;
+    async fn list_products(&self, page: Page) -> StoreResult<Vec<Product>>;
     /// A product by id or code.
-    async fn product(&self, id_or_code: &str) -> ApiResult<Product>;
+    async fn product(&self, id_or_code: &str) -> StoreResult<Product>;
     /// Creates a policy.
-    async fn create_policy(&self, policy: Policy, actor: &str) -> ApiResult<Policy>;
+    async fn create_policy(&self, policy: Policy, actor: &str) -> StoreResult<Policy>;
     /// Lists policies, optionally of one product.
-    async fn list_policies(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Policy>>;
+    async fn list_policies(&self, product_id: Option<&str>, page: Page)
+        -> StoreResult<Vec<Policy>>;
     /// A policy.
-    async fn policy(&self, id: &str) -> ApiResult<Policy>;
+    async fn policy(&self, id: &str) -> StoreResult<Policy>;
     /// Creates a plan.
-    async fn create_plan(&self, plan: Plan, actor: &str) -> ApiResult<Plan>;
+    async fn create_plan(&self, plan: Plan, actor: &str) -> StoreResult<Plan>;
     /// Lists plans, optionally of one product.
-    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> ApiResult<Vec<Plan>>;
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Plan>>;
     /// A plan.
-    async fn plan(&self, id: &str) -> ApiResult<Plan>;
+    async fn plan(&self, id: &str) -> StoreResult<Plan>;
 }

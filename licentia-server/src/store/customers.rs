@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A node of the customer tree.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -68,16 +68,16 @@ pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
 #[async_trait::async_trait]
 pub trait CustomerStore: Send + Sync {
     /// Creates a customer node.
-    async fn create_customer(&self, customer: Customer, actor: &str) -> ApiResult<Customer>;
+    async fn create_customer(&self, customer: Customer, actor: &str) -> StoreResult<Customer>;
     /// Lists customer nodes, optionally under one parent or of one kind.
     async fn list_customers(
         &self,
         parent_id: Option<&str>,
         kind: Option<&str>,
         page: Page,
-    ) -> ApiResult<Vec<Customer>>;
+    ) -> StoreResult<Vec<Customer>>;
     /// A customer node.
-    async fn customer(&self, id: &str) -> ApiResult<Customer>;
+    async fn customer(&self, id: &str) -> StoreResult<Customer>;
     /// Sets the seats of `product_id` that `customer_id` holds. A raise is
     /// refused (403) unless `may_raise`; it must fit in what the parent holds
     /// minus what the parent gave to others and uses itself (409); a node
@@ -91,7 +91,7 @@ pub trait CustomerStore: Send + Sync {
         seats: i64,
         may_raise: bool,
         actor: &str,
-    ) -> ApiResult<Allocation>;
+    ) -> StoreResult<Allocation>;
     /// The node and its subtree, parents first, with the seats each holds.
-    async fn seats(&self, customer_id: &str) -> ApiResult<Vec<NodeSeats>>;
+    async fn seats(&self, customer_id: &str) -> StoreResult<Vec<NodeSeats>>;
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// One history entry.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
@@ -65,7 +65,7 @@ pub struct HistoryFilter {
 #[async_trait::async_trait]
 pub trait HistoryStore: Send + Sync {
     /// History entries, oldest first.
-    async fn history(&self, filter: &HistoryFilter, page: Page) -> ApiResult<Vec<HistoryEntry>>;
+    async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>>;
     /// The chain's tip: the last sequence number and its hash.
-    async fn history_tip(&self) -> ApiResult<(i64, String)>;
+    async fn history_tip(&self) -> StoreResult<(i64, String)>;
 }

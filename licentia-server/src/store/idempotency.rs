@@ -1,6 +1,6 @@
 //! Requests that carry an `Idempotency-Key`: each is done once, and a retry gets the first answer.
 
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A request that carries an `Idempotency-Key`: its scope (hashed), the hash
 /// of its body, and how to seal the answer for storage.
@@ -44,5 +44,5 @@ pub struct StoredAnswer {
 #[async_trait::async_trait]
 pub trait IdempotencyStore: Send + Sync {
     /// The stored answer for an idempotency scope.
-    async fn stored_answer(&self, scope: &str) -> ApiResult<Option<StoredAnswer>>;
+    async fn stored_answer(&self, scope: &str) -> StoreResult<Option<StoredAnswer>>;
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A signing key's public half and state.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -35,20 +35,20 @@ pub struct KeyStamp {
 #[async_trait::async_trait]
 pub trait KeyStore: Send + Sync {
     /// Every signing key not retired.
-    async fn signing_keys(&self) -> ApiResult<Vec<KeyRecord>>;
+    async fn signing_keys(&self) -> StoreResult<Vec<KeyRecord>>;
     /// Records the first signing key; false if another instance did first.
-    async fn add_first_key(&self, key: KeyRecord) -> ApiResult<bool>;
+    async fn add_first_key(&self, key: KeyRecord) -> StoreResult<bool>;
     /// Makes `key` the active key in place of `previous` (the key that
     /// signed its rollover statement), which stays trusted; when `previous`
     /// is no longer the active key (a concurrent rotation), a 409.
-    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> ApiResult<()>;
+    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> StoreResult<()>;
     /// Where the keys stand now: one cheap read that changes with every
     /// rotation and every retirement.
-    async fn key_stamp(&self) -> ApiResult<KeyStamp>;
+    async fn key_stamp(&self) -> StoreResult<KeyStamp>;
     /// Retires a trusted key: it no longer signs nor is trusted, and every
     /// product's revocation list names it (a new sequence). The active key
     /// is refused (409).
-    async fn retire_key(&self, key_id: &str, actor: &str) -> ApiResult<()>;
+    async fn retire_key(&self, key_id: &str, actor: &str) -> StoreResult<()>;
     /// The ids of the retired keys, oldest first.
-    async fn retired_keys(&self) -> ApiResult<Vec<String>>;
+    async fn retired_keys(&self) -> StoreResult<Vec<String>>;
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, Outcome, Page};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 use licentia::spec::LicenseSpec;
 
 /// A license as the back office holds it.
@@ -78,17 +78,17 @@ pub trait LicenseStore: Send + Sync {
         new: NewLicense,
         actor: &str,
         idem: Option<Idem<LicenseRecord>>,
-    ) -> ApiResult<Outcome<LicenseRecord>>;
+    ) -> StoreResult<Outcome<LicenseRecord>>;
     /// Lists licenses.
     async fn list_licenses(
         &self,
         filter: &LicenseFilter,
         page: Page,
-    ) -> ApiResult<Vec<LicenseRecord>>;
+    ) -> StoreResult<Vec<LicenseRecord>>;
     /// A license.
-    async fn license(&self, id: &str) -> ApiResult<LicenseRecord>;
+    async fn license(&self, id: &str) -> StoreResult<LicenseRecord>;
     /// The license with this key hash.
-    async fn license_by_key(&self, key_hash: &str) -> ApiResult<Option<LicenseRecord>>;
+    async fn license_by_key(&self, key_hash: &str) -> StoreResult<Option<LicenseRecord>>;
     /// Moves a license from one of `from` to `to` (suspend, reinstate, revoke).
     async fn set_status(
         &self,
@@ -96,14 +96,14 @@ pub trait LicenseStore: Send + Sync {
         from: &[&str],
         to: &str,
         event: Event,
-    ) -> ApiResult<LicenseRecord>;
+    ) -> StoreResult<LicenseRecord>;
     /// Replaces a license's spec and file (renewal, entitlements).
     async fn update_terms(
         &self,
         record: LicenseRecord,
         event: Event,
         idem: Option<Idem<LicenseRecord>>,
-    ) -> ApiResult<Outcome<LicenseRecord>>;
+    ) -> StoreResult<Outcome<LicenseRecord>>;
     /// Changes the seat count; never below the seats in use.
     /// Without `may_raise`, only a cut of the seats as they stand in the
     /// transaction (403 otherwise).
@@ -113,5 +113,5 @@ pub trait LicenseStore: Send + Sync {
         seats: i64,
         may_raise: bool,
         event: Event,
-    ) -> ApiResult<LicenseRecord>;
+    ) -> StoreResult<LicenseRecord>;
 }

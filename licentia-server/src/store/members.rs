@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A named user of a customer node.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -82,11 +82,11 @@ pub trait MemberStore: Send + Sync {
         service: Option<NewService>,
         actor: &str,
         idem: Option<Idem<MemberService>>,
-    ) -> ApiResult<Outcome<MemberService>>;
+    ) -> StoreResult<Outcome<MemberService>>;
     /// The members of a node, by name.
-    async fn list_members(&self, customer_id: &str, page: Page) -> ApiResult<Vec<Member>>;
+    async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Vec<Member>>;
     /// A member.
-    async fn member(&self, id: &str) -> ApiResult<Member>;
+    async fn member(&self, id: &str) -> StoreResult<Member>;
     /// Assigns a service to a member without one, taking a seat of the
     /// node's allocation (409 `allocation_exhausted` beyond it); a member
     /// holding one already is refused (409 [`SERVICE_ASSIGNED`]).
@@ -96,7 +96,7 @@ pub trait MemberStore: Send + Sync {
         service: NewService,
         actor: &str,
         idem: Option<Idem<MemberService>>,
-    ) -> ApiResult<Outcome<MemberService>>;
+    ) -> StoreResult<Outcome<MemberService>>;
     /// Replaces the options of the member's service: `license` is its
     /// license (`license.id`, which the member must still hold) with the new
     /// features and file.
@@ -106,20 +106,20 @@ pub trait MemberStore: Send + Sync {
         options: Vec<String>,
         license: LicenseRecord,
         event: Event,
-    ) -> ApiResult<MemberService>;
+    ) -> StoreResult<MemberService>;
     /// Unassigns the member's service: its license is revoked, its machines
     /// deactivated and its leases returned, and the seat is free (409
     /// `no_service` when the member holds none).
-    async fn unassign_service(&self, member_id: &str, actor: &str) -> ApiResult<Member>;
+    async fn unassign_service(&self, member_id: &str, actor: &str) -> StoreResult<Member>;
     /// Deletes a member, unassigning its service first.
-    async fn delete_member(&self, member_id: &str, actor: &str) -> ApiResult<Member>;
+    async fn delete_member(&self, member_id: &str, actor: &str) -> StoreResult<Member>;
     /// Sets the plan new members of a node get their service from.
     async fn set_default_plan(
         &self,
         customer_id: &str,
         plan_id: &str,
         actor: &str,
-    ) -> ApiResult<DefaultPlan>;
+    ) -> StoreResult<DefaultPlan>;
     /// The node's default plan, if it has one.
-    async fn default_plan(&self, customer_id: &str) -> ApiResult<Option<DefaultPlan>>;
+    async fn default_plan(&self, customer_id: &str) -> StoreResult<Option<DefaultPlan>>;
 }

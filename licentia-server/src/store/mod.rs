@@ -6,12 +6,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::error::ApiResult;
-
 mod activations;
 mod bulk;
 mod catalogue;
 mod customers;
+mod error;
 mod history;
 mod idempotency;
 mod keys;
@@ -28,6 +27,7 @@ pub use activations::*;
 pub use bulk::*;
 pub use catalogue::*;
 pub use customers::*;
+pub use error::*;
 pub use history::*;
 pub use idempotency::*;
 pub use keys::*;
@@ -80,5 +80,5 @@ pub trait Store:
     + BulkStore
 {
     /// The database answers.
-    async fn ping(&self) -> ApiResult<()>;
+    async fn ping(&self) -> StoreResult<()>;
 }

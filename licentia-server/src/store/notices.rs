@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Idem, LicenseRecord, Outcome, Page, Role};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A license's hard expiry is near (one notice per lead time).
 pub const LICENSE_EXPIRING: &str = "license.expiring";
@@ -169,42 +169,45 @@ pub trait NoticeStore: Send + Sync {
         subscription: NoticeSubscription,
         secret: Option<String>,
         idem: Option<Idem<NoticeSubscription>>,
-    ) -> ApiResult<Outcome<NoticeSubscription>>;
+    ) -> StoreResult<Outcome<NoticeSubscription>>;
     /// Live subscriptions, all or those of `role`.
     async fn list_notice_subscriptions(
         &self,
         role: Option<Role>,
         page: Page,
-    ) -> ApiResult<Vec<NoticeSubscription>>;
+    ) -> StoreResult<Vec<NoticeSubscription>>;
     /// A live subscription.
-    async fn notice_subscription(&self, id: &str) -> ApiResult<NoticeSubscription>;
+    async fn notice_subscription(&self, id: &str) -> StoreResult<NoticeSubscription>;
     /// Deletes a subscription; its pending deliveries are cancelled.
-    async fn delete_notice_subscription(&self, id: &str, actor: &str) -> ApiResult<()>;
+    async fn delete_notice_subscription(&self, id: &str, actor: &str) -> StoreResult<()>;
 
     /// Active licenses whose hard expiry is in `[after, before)` (Unix
     /// seconds), soonest first.
-    async fn expiring_licenses(&self, after: i64, before: i64) -> ApiResult<Vec<LicenseRecord>>;
+    async fn expiring_licenses(&self, after: i64, before: i64) -> StoreResult<Vec<LicenseRecord>>;
 
     /// Writes a notification unless one with its key (subject, kind, lead
     /// days, due date) exists, with a pending delivery for each live
     /// subscription to its kind, due at `notification.created_at`; true if
     /// written now.
-    async fn record_notification(&self, notification: Notification, actor: &str)
-        -> ApiResult<bool>;
+    async fn record_notification(
+        &self,
+        notification: Notification,
+        actor: &str,
+    ) -> StoreResult<bool>;
     /// Notifications, newest first.
     async fn list_notifications(
         &self,
         filter: &NotificationFilter,
         page: Page,
-    ) -> ApiResult<Vec<Notification>>;
+    ) -> StoreResult<Vec<Notification>>;
     /// A notification.
-    async fn notification(&self, id: &str) -> ApiResult<Notification>;
+    async fn notification(&self, id: &str) -> StoreResult<Notification>;
     /// A notification's deliveries, each with its attempts.
-    async fn deliveries(&self, notification_id: &str) -> ApiResult<Vec<Delivery>>;
+    async fn deliveries(&self, notification_id: &str) -> StoreResult<Vec<Delivery>>;
 
     /// The ids of up to `limit` pending deliveries due at `at` and not
     /// claimed (or whose claim lapsed).
-    async fn due_deliveries(&self, at: i64, limit: i64) -> ApiResult<Vec<String>>;
+    async fn due_deliveries(&self, at: i64, limit: i64) -> StoreResult<Vec<String>>;
     /// Claims a due delivery until `until` (None: not due, or another
     /// instance holds it).
     async fn claim_delivery(
@@ -212,7 +215,7 @@ pub trait NoticeStore: Send + Sync {
         id: &str,
         at: i64,
         until: i64,
-    ) -> ApiResult<Option<ClaimedDelivery>>;
+    ) -> StoreResult<Option<ClaimedDelivery>>;
     /// Records an attempt and the delivery's new state, and releases the
     /// claim; false (nothing written) if the claim is no longer held.
     async fn finish_delivery(
@@ -220,9 +223,9 @@ pub trait NoticeStore: Send + Sync {
         id: &str,
         claim: &str,
         result: AttemptResult,
-    ) -> ApiResult<bool>;
+    ) -> StoreResult<bool>;
 
     /// Deletes stored `Idempotency-Key` answers created before `before`
     /// (Unix seconds); how many.
-    async fn purge_idempotency(&self, before: i64) -> ApiResult<u64>;
+    async fn purge_idempotency(&self, before: i64) -> StoreResult<u64>;
 }

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Idem, Outcome, Page};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// A lot bought by a node at the top of the customer tree.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -89,14 +89,17 @@ pub trait PurchaseStore: Send + Sync {
         purchase: Purchase,
         actor: &str,
         idem: Option<Idem<Purchase>>,
-    ) -> ApiResult<Outcome<Purchase>>;
+    ) -> StoreResult<Outcome<Purchase>>;
     /// Lists purchases, newest first.
-    async fn list_purchases(&self, filter: &PurchaseFilter, page: Page)
-        -> ApiResult<Vec<Purchase>>;
+    async fn list_purchases(
+        &self,
+        filter: &PurchaseFilter,
+        page: Page,
+    ) -> StoreResult<Vec<Purchase>>;
     /// A purchase.
-    async fn purchase(&self, id: &str) -> ApiResult<Purchase>;
+    async fn purchase(&self, id: &str) -> StoreResult<Purchase>;
     /// The re-billings of a purchase, oldest first.
-    async fn rebillings(&self, purchase_id: &str) -> ApiResult<Vec<Rebilling>>;
+    async fn rebillings(&self, purchase_id: &str) -> StoreResult<Vec<Rebilling>>;
     /// Re-bills part of a lot; refused (409 [`LOT_EXCEEDED`]) when the lot's
     /// re-billings would exceed its quantity.
     async fn rebill(
@@ -104,7 +107,7 @@ pub trait PurchaseStore: Send + Sync {
         rebilling: Rebilling,
         actor: &str,
         idem: Option<Idem<Rebilling>>,
-    ) -> ApiResult<Outcome<Rebilling>>;
+    ) -> StoreResult<Outcome<Rebilling>>;
 }
 
 /// ISO 4217 currencies in use, by the digits of their minor unit; any code

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{HistoryEntry, LicenseRecord};
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// Something that ends within a report's window.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -95,18 +95,22 @@ pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 pub trait ReportStore: Send + Sync {
     /// Licenses not revoked and subscriptions not ended, ending in
     /// `[from, until]`, soonest first.
-    async fn renewals_due(&self, from: i64, until: i64) -> ApiResult<Vec<RenewalDue>>;
+    async fn renewals_due(&self, from: i64, until: i64) -> StoreResult<Vec<RenewalDue>>;
     /// The nodes of the customer tree without a parent, by name.
-    async fn customer_roots(&self) -> ApiResult<Vec<String>>;
+    async fn customer_roots(&self) -> StoreResult<Vec<String>>;
     /// Every license of a customer node, oldest first.
-    async fn customer_licenses(&self, customer_id: &str) -> ApiResult<Vec<LicenseRecord>>;
+    async fn customer_licenses(&self, customer_id: &str) -> StoreResult<Vec<LicenseRecord>>;
     /// Every license's issue and first use.
-    async fn first_uses(&self) -> ApiResult<Vec<FirstUse>>;
+    async fn first_uses(&self) -> StoreResult<Vec<FirstUse>>;
     /// Activations by platform, most active first.
-    async fn platforms(&self) -> ApiResult<Vec<PlatformCount>>;
+    async fn platforms(&self) -> StoreResult<Vec<PlatformCount>>;
     /// Licenses by policy kind and binding, most used first.
-    async fn license_models(&self) -> ApiResult<Vec<ModelCount>>;
+    async fn license_models(&self) -> StoreResult<Vec<ModelCount>>;
     /// The history entries of a customer node and of its licenses, oldest
     /// first, at most `limit`.
-    async fn customer_events(&self, customer_id: &str, limit: i64) -> ApiResult<Vec<HistoryEntry>>;
+    async fn customer_events(
+        &self,
+        customer_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<HistoryEntry>>;
 }

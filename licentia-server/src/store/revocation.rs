@@ -1,6 +1,6 @@
 //! The revocation state each product's signed list is made from.
 
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// The current revocation state of one product.
 #[derive(Debug, Clone)]
@@ -17,5 +17,5 @@ pub struct RevocationState {
 #[async_trait::async_trait]
 pub trait RevocationStore: Send + Sync {
     /// The product's revocation state.
-    async fn revocation_state(&self, product_id: &str) -> ApiResult<RevocationState>;
+    async fn revocation_state(&self, product_id: &str) -> StoreResult<RevocationState>;
 }

@@ -19,7 +19,7 @@ use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, InvoiceSchedule, NoticePeriod,
     RenewalOption, Term, TermEnd, Zone, ZonedDate,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::store::{StoreError, StoreResult};
 use licentia::Timestamp;
 
 /// A subscription as stored.
@@ -129,41 +129,41 @@ pub struct SubscriptionFilter {
 
 /// A stored value that no longer parses: the row was written by this code
 /// from checked values, so it is the server's fault, not the caller's.
-fn corrupt(e: BillingError) -> ApiError {
-    ApiError::internal(format!("stored subscription: {e}"))
+fn corrupt(e: BillingError) -> StoreError {
+    StoreError::internal(format!("stored subscription: {e}"))
 }
 
 impl Subscription {
     /// The zone its dates are in.
-    pub fn zone(&self) -> ApiResult<Zone> {
+    pub fn zone(&self) -> StoreResult<Zone> {
         self.zone.parse().map_err(corrupt)
     }
 
     /// Its notice period.
-    pub fn notice_period(&self) -> ApiResult<NoticePeriod> {
+    pub fn notice_period(&self) -> StoreResult<NoticePeriod> {
         self.notice.parse().map_err(corrupt)
     }
 
     /// The renewal option.
-    pub fn renewal_option(&self) -> ApiResult<RenewalOption> {
+    pub fn renewal_option(&self) -> StoreResult<RenewalOption> {
         self.renewal.parse().map_err(corrupt)
     }
 
     /// The calendar day `at` falls on in the subscription's zone.
-    pub fn day_of(&self, at: Timestamp) -> ApiResult<NaiveDate> {
+    pub fn day_of(&self, at: Timestamp) -> StoreResult<NaiveDate> {
         Ok(ZonedDate::of_instant(at, self.zone()?)
             .map_err(corrupt)?
             .date())
     }
 
     /// The instant a license expiring at the end of `day` expires.
-    pub fn end_of(&self, day: NaiveDate) -> ApiResult<Timestamp> {
+    pub fn end_of(&self, day: NaiveDate) -> StoreResult<Timestamp> {
         Ok(ZonedDate::new(day, self.zone()?).map_err(corrupt)?.end())
     }
 
     /// The current contract, rebuilt from the stored parts (without the
     /// pending change).
-    pub fn contract(&self) -> ApiResult<Contract> {
+    pub fn contract(&self) -> StoreResult<Contract> {
         let model: BillingModel = self.billing.parse().map_err(corrupt)?;
         let interval: BillingInterval = self.interval.parse().map_err(corrupt)?;
         Contract::from_parts(
@@ -190,7 +190,7 @@ impl Subscription {
 
     /// The subscription as of `day`: a pending interval change whose first
     /// invoice is on or before `day` is in effect.
-    pub fn as_of(&self, day: NaiveDate) -> ApiResult<Subscription> {
+    pub fn as_of(&self, day: NaiveDate) -> StoreResult<Subscription> {
         let mut now = self.clone();
         let Some(p) = &self.pending else {
             return Ok(now);
@@ -217,7 +217,7 @@ impl Subscription {
     /// renewal option, under a pending change of billing model if there is
     /// one. `None` when it ends with this term (no renewal, cancelled or
     /// ended).
-    pub fn next_contract(&self) -> ApiResult<Option<Contract>> {
+    pub fn next_contract(&self) -> StoreResult<Option<Contract>> {
         if self.status != "active" {
             return Ok(None);
         }
@@ -262,7 +262,7 @@ impl Subscription {
     /// (see [`next_contract`](Subscription::next_contract)): the pending
     /// model change is spent, and so is a pending interval change when the
     /// invoices start afresh under another model.
-    pub fn renewed(&self, next: &Contract) -> ApiResult<Subscription> {
+    pub fn renewed(&self, next: &Contract) -> StoreResult<Subscription> {
         let after = self
             .term_end
             .succ_opt()
@@ -282,7 +282,7 @@ impl Subscription {
     }
 
     /// What follows from the subscription as of `today`.
-    pub fn view(&self, today: NaiveDate) -> ApiResult<SubscriptionView> {
+    pub fn view(&self, today: NaiveDate) -> StoreResult<SubscriptionView> {
         let now = self.as_of(today)?;
         let contract = now.contract()?;
         let next = now.next_contract()?;
@@ -327,17 +327,17 @@ pub trait SubscriptionStore: Send + Sync {
         license: NewLicense,
         actor: &str,
         idem: Option<Idem<Subscription>>,
-    ) -> ApiResult<Outcome<Subscription>>;
+    ) -> StoreResult<Outcome<Subscription>>;
 
     /// A subscription.
-    async fn subscription(&self, id: &str) -> ApiResult<Subscription>;
+    async fn subscription(&self, id: &str) -> StoreResult<Subscription>;
 
     /// Lists subscriptions, soonest term end first.
     async fn list_subscriptions(
         &self,
         filter: &SubscriptionFilter,
         page: Page,
-    ) -> ApiResult<Vec<Subscription>>;
+    ) -> StoreResult<Vec<Subscription>>;
 
     /// Sets the seats of a subscription that has not ended, and of its
     /// licenses, never below the seats in use on any of them (409
@@ -350,7 +350,7 @@ pub trait SubscriptionStore: Send + Sync {
         seats: i64,
         may_raise: bool,
         event: Event,
-    ) -> ApiResult<Subscription>;
+    ) -> StoreResult<Subscription>;
 
     /// Replaces the billing, term, pending change, status and end of
     /// `next.id` with `next`'s, and the terms of `licenses`, in one
@@ -363,5 +363,5 @@ pub trait SubscriptionStore: Send + Sync {
         next: &Subscription,
         licenses: &[LicenseRecord],
         event: Event,
-    ) -> ApiResult<Option<Subscription>>;
+    ) -> StoreResult<Option<Subscription>>;
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
-use crate::error::ApiResult;
+use crate::store::StoreResult;
 
 /// What an API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -64,13 +64,13 @@ pub struct TokenRecord {
 #[async_trait::async_trait]
 pub trait TokenStore: Send + Sync {
     /// Creates the bootstrap admin token unless one was ever created; true if created now.
-    async fn bootstrap_admin(&self, token: TokenRecord, hash: String) -> ApiResult<bool>;
+    async fn bootstrap_admin(&self, token: TokenRecord, hash: String) -> StoreResult<bool>;
     /// Stores a new API token.
-    async fn create_token(&self, token: TokenRecord, hash: String) -> ApiResult<TokenRecord>;
+    async fn create_token(&self, token: TokenRecord, hash: String) -> StoreResult<TokenRecord>;
     /// Lists tokens.
-    async fn list_tokens(&self, page: Page) -> ApiResult<Vec<TokenRecord>>;
+    async fn list_tokens(&self, page: Page) -> StoreResult<Vec<TokenRecord>>;
     /// Revokes a token.
-    async fn revoke_token(&self, id: &str, actor: &str) -> ApiResult<TokenRecord>;
+    async fn revoke_token(&self, id: &str, actor: &str) -> StoreResult<TokenRecord>;
     /// The live token with this hash.
-    async fn token_by_hash(&self, hash: &str) -> ApiResult<Option<TokenRecord>>;
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>>;
 }
