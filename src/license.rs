@@ -6,6 +6,7 @@
 use core::fmt;
 
 use crate::machine::{Fingerprint, MatchRule};
+use crate::signed::SignedBody;
 use crate::time::{Timestamp, DAY};
 use crate::{hex, Error, Result};
 
@@ -228,6 +229,12 @@ pub struct LicenseBody {
     pub metadata: Vec<(String, String)>,
     /// The time terms.
     pub terms: Terms,
+}
+
+impl SignedBody for LicenseBody {
+    fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
 }
 
 impl LicenseBody {
