@@ -18,6 +18,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use crate::read::read_text_file;
 use crate::time::Timestamp;
 use crate::verdict::{Context, Report, DEFAULT_CLOCK_TOLERANCE_SECS};
 use crate::verify::License;
@@ -26,7 +27,7 @@ use crate::{hex, Error, Result};
 const MAGIC: &str = "licentia-clock";
 const VERSION: &str = "1";
 const TAG: &[u8] = b"licentia clock guard\0";
-const MAX_FILE: u64 = 256;
+const MAX_FILE: usize = 256;
 
 /// What the guard concluded about the current time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,15 +128,14 @@ impl ClockGuard {
     }
 
     fn load(&self) -> Result<Option<Timestamp>> {
-        let meta = match std::fs::metadata(&self.path) {
-            Ok(meta) => meta,
+        match std::fs::metadata(&self.path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
-        };
-        if meta.len() > MAX_FILE {
-            return Err(Error::ClockStateTampered);
+            Ok(_) => {}
         }
-        let text = std::fs::read_to_string(&self.path).map_err(|_| Error::ClockStateTampered)?;
+        // Too large, unreadable or not text: not a state this guard wrote.
+        let text = read_text_file(&self.path, "clock state", MAX_FILE)
+            .map_err(|_| Error::ClockStateTampered)?;
         let fields: Vec<&str> = text.split_whitespace().collect();
         let [MAGIC, VERSION, seconds, tag] = fields[..] else {
             return Err(Error::ClockStateTampered);
@@ -400,6 +400,12 @@ mod tests {
         std::fs::write(&path, vec![b'x'; 1000]).unwrap();
         assert_eq!(
             ClockGuard::open(&path, "p", b"s").unwrap_err(),
+            Error::ClockStateTampered
+        );
+        // A state without end is refused after MAX_FILE + 1 bytes, never read whole.
+        #[cfg(unix)]
+        assert_eq!(
+            ClockGuard::open("/dev/zero", "p", b"s").unwrap_err(),
             Error::ClockStateTampered
         );
     }

@@ -27,6 +27,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
 use crate::keys::{KeyId, SigningKey, SIGNATURE_LEN};
+#[cfg(feature = "std")]
+pub use crate::read::{read_text, read_text_file};
 use crate::{Error, Result};
 
 /// The format version this library writes.

@@ -71,6 +71,8 @@ mod issue;
 pub mod keys;
 pub mod license;
 pub mod machine;
+#[cfg(feature = "std")]
+mod read;
 pub mod renewal;
 pub mod revocation;
 pub mod rollover;
