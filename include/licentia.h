@@ -518,9 +518,11 @@ typedef struct licentia_check_context {
   const struct licentia_verifier *revocations;
   /**
    * Path of the clock-guard state file; NULL for no clock guard. When
-   * set, the check records `now` and the license's issue time in it (it
-   * is created when missing) and reports a clock behind the latest time
-   * seen. The file is per product and sealed with `clock_secret`.
+   * set, the check reports a clock behind the latest time seen, then
+   * records in the file (created when missing) `now`, whatever the
+   * verdict, and the license's issue time, only when the verdict is valid
+   * (a refused license never moves the time seen). The file is per
+   * product and sealed with `clock_secret`.
    */
   const char *clock_state_path;
   /**

@@ -14,8 +14,9 @@ use subtle::ConstantTimeEq;
 use crate::format::{self, DocumentKind, Envelope, FORMAT_VERSION, SUPPORTED_VERSIONS};
 use crate::license::LicenseId;
 use crate::machine::Fingerprint;
+use crate::signed::SignedBody;
 use crate::time::Timestamp;
-use crate::verify::{License, SignedBody, Verifier};
+use crate::verify::{License, Verifier};
 use crate::{codec, Error, Result};
 
 /// Which license the request is about.

@@ -27,6 +27,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
 use crate::keys::{KeyId, SigningKey, SIGNATURE_LEN};
+#[cfg(feature = "std")]
+pub use crate::read::{read_text, read_text_file};
 use crate::{Error, Result};
 
 /// The format version this library writes.
@@ -44,7 +46,9 @@ pub const MAX_BODY_LEN: usize = 4096;
 /// Largest envelope accepted.
 pub const MAX_ENVELOPE_LEN: usize = HEADER_LEN + MAX_BODY_LEN + SIGNATURE_LEN;
 
-/// Largest text (armored or compact) accepted, whitespace included.
+/// Largest text of a whole document (armored or compact) accepted,
+/// whitespace included. (One text field of a license has its own, much
+/// smaller limit: `license::MAX_FIELD_LEN`.)
 pub const MAX_TEXT_LEN: usize = 2 * MAX_ENVELOPE_LEN;
 
 const ARMOR_DASHES: &str = "-----";

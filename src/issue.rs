@@ -7,8 +7,9 @@ use crate::license::{Binding, LicenseBody};
 use crate::renewal::{RenewalAction, RenewalBody};
 use crate::revocation::RevocationBody;
 use crate::rollover::RolloverBody;
+use crate::signed::SignedBody;
 use crate::time::Timestamp;
-use crate::verify::{License, SignedBody};
+use crate::verify::License;
 use crate::{codec, Error, Result};
 
 /// Signs licenses and the other documents with one key.

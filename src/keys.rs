@@ -14,6 +14,8 @@ use ed25519_dalek::Signer;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+#[cfg(feature = "std")]
+use crate::read::read_text_file;
 use crate::{hex, Error, Result};
 
 /// Length of an Ed25519 signature.
@@ -124,7 +126,7 @@ impl SigningKey {
     pub fn load(path: impl AsRef<Path>) -> Result<SigningKey> {
         let path = path.as_ref();
         check_private_permissions(path)?;
-        let text = Zeroizing::new(read_bounded(path)?);
+        let text = Zeroizing::new(read_text_file(path, "key file", MAX_KEY_FILE)?);
         Self::from_pem(&text)
     }
 
@@ -217,7 +219,7 @@ impl PublicKey {
     /// Loads an SPKI PEM public key file.
     #[cfg(feature = "std")]
     pub fn load(path: impl AsRef<Path>) -> Result<PublicKey> {
-        Self::from_pem(&read_bounded(path.as_ref())?)
+        Self::from_pem(&read_text_file(path, "key file", MAX_KEY_FILE)?)
     }
 
     /// Writes the key as PEM (mode 0644: public keys are public).
@@ -249,20 +251,7 @@ impl fmt::Debug for PublicKey {
 
 /// Key files are small; anything past this is not a key.
 #[cfg(feature = "std")]
-const MAX_KEY_FILE: u64 = 16 * 1024;
-
-#[cfg(feature = "std")]
-fn read_bounded(path: &Path) -> Result<String> {
-    let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if len > MAX_KEY_FILE {
-        return Err(Error::TooLarge {
-            what: "key file",
-            limit: MAX_KEY_FILE as usize,
-        });
-    }
-    std::fs::read_to_string(path).map_err(io)
-}
+const MAX_KEY_FILE: usize = 16 * 1024;
 
 /// Fails when a private key file is readable or writable by group or others.
 #[cfg(feature = "std")]
@@ -352,6 +341,19 @@ mod tests {
         let err = SigningKey::load(&path).unwrap_err();
         assert!(matches!(err, Error::InsecureKeyFile { mode: 0o640, .. }));
         assert!(err.to_string().contains("chmod 600"));
+    }
+
+    #[cfg(all(unix, feature = "std"))]
+    #[test]
+    fn a_key_file_without_end_is_refused_not_loaded() {
+        // Its length says 0; reading it whole would never finish.
+        assert_eq!(
+            PublicKey::load("/dev/zero"),
+            Err(Error::TooLarge {
+                what: "key file",
+                limit: MAX_KEY_FILE
+            })
+        );
     }
 
     #[test]

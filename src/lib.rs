@@ -51,7 +51,9 @@
 //!   [`activation`]: offline activation documents.
 //!
 //! Data flows one way: `format` knows bytes, `license` knows meaning, `issue`
-//! and `verify` join them with `keys`.
+//! and `verify` join them with `keys`. The other signed documents (renewal,
+//! revocation, rollover, activation answer) sit beside `license`: they share
+//! what a signed body is with it, and none of them depends on the verifier.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -69,9 +71,12 @@ mod issue;
 pub mod keys;
 pub mod license;
 pub mod machine;
+#[cfg(feature = "std")]
+mod read;
 pub mod renewal;
 pub mod revocation;
 pub mod rollover;
+mod signed;
 pub mod spec;
 mod time;
 mod verdict;

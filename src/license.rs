@@ -6,13 +6,30 @@
 use core::fmt;
 
 use crate::machine::{Fingerprint, MatchRule};
+use crate::signed::SignedBody;
 use crate::time::{Timestamp, DAY};
 use crate::{hex, Error, Result};
 
 /// Longest product code, feature code, metadata key or user name.
 pub const MAX_CODE_LEN: usize = 64;
-/// Longest free text (licensee name, e-mail, metadata value).
-pub const MAX_TEXT_LEN: usize = 256;
+/// Longest free-text field of a license, in bytes: the licensee's name,
+/// e-mail and customer reference, and each metadata value.
+///
+/// ```
+/// use licentia::license::MAX_FIELD_LEN;
+/// use licentia::LicenseBody;
+/// assert!(LicenseBody::builder("acme", &"J".repeat(MAX_FIELD_LEN)).build().is_ok());
+/// assert!(LicenseBody::builder("acme", &"J".repeat(MAX_FIELD_LEN + 1)).build().is_err());
+/// ```
+pub const MAX_FIELD_LEN: usize = 256;
+
+/// The old name of [`MAX_FIELD_LEN`], easily taken for the limit of a whole
+/// armored document, [`format::MAX_TEXT_LEN`](crate::format::MAX_TEXT_LEN).
+#[deprecated(
+    note = "renamed `licentia::license::MAX_FIELD_LEN` (one text field of a license); \
+            the limit of a whole document's text is `licentia::format::MAX_TEXT_LEN`"
+)]
+pub const MAX_TEXT_LEN: usize = MAX_FIELD_LEN;
 
 /// A random 128-bit license id.
 #[derive(
@@ -230,6 +247,12 @@ pub struct LicenseBody {
     pub terms: Terms,
 }
 
+impl SignedBody for LicenseBody {
+    fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+}
+
 impl LicenseBody {
     /// Starts a license for `product`, held by `licensee`.
     ///
@@ -402,11 +425,11 @@ fn check_code(what: &str, code: &str) -> Result<()> {
 
 fn check_text(what: &str, text: &str, may_be_empty: bool) -> Result<()> {
     if (!may_be_empty && text.trim().is_empty())
-        || text.len() > MAX_TEXT_LEN
+        || text.len() > MAX_FIELD_LEN
         || text.chars().any(char::is_control)
     {
         return Err(Error::InvalidSpec(format!(
-            "{what} must be {}up to {MAX_TEXT_LEN} bytes without control characters",
+            "{what} must be {}up to {MAX_FIELD_LEN} bytes without control characters",
             if may_be_empty { "" } else { "non-empty, " }
         )));
     }

@@ -7,8 +7,8 @@
 use core::ops::Deref;
 
 use crate::license::{Entitlement, LicenseId};
+use crate::signed::SignedBody;
 use crate::time::Timestamp;
-use crate::verify::SignedBody;
 
 /// What a renewal token does.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -9,8 +9,8 @@ use core::ops::Deref;
 use crate::keys::KeyId;
 use crate::license::LicenseId;
 use crate::machine::{Fingerprint, COMPONENT_HASH_LEN};
+use crate::signed::SignedBody;
 use crate::time::Timestamp;
-use crate::verify::SignedBody;
 use crate::{Error, Result};
 
 /// The signed body of a revocation list. Each list is sorted.

@@ -7,8 +7,8 @@
 //! revokes the new key's licenses too ([`License::endorsers`](crate::License::endorsers)).
 
 use crate::keys::{KeyId, PUBLIC_KEY_LEN};
+use crate::signed::SignedBody;
 use crate::time::Timestamp;
-use crate::verify::SignedBody;
 
 /// The signed body of a key-rollover statement.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -31,7 +31,9 @@ pub struct Context<'a> {
     pub release_date: Option<Timestamp>,
     /// The newest revocation list held.
     pub revocations: Option<&'a RevocationList>,
-    /// The clock guard's high-water mark of trusted time.
+    /// A time known to have passed (a clock behind it is rolled back); a
+    /// guarded check (`License::check_guarded`, feature `std`) joins the
+    /// clock guard's high-water mark to it.
     pub trusted_time: Option<Timestamp>,
     /// The last successful online check-in, if later than the license's issue.
     pub last_check_in: Option<Timestamp>,
@@ -75,7 +77,7 @@ impl<'a> Context<'a> {
         self.revocations = Some(list);
         self
     }
-    /// Sets the clock guard's high-water mark.
+    /// Sets a time known to have passed.
     pub fn trusted_time(mut self, at: Timestamp) -> Self {
         self.trusted_time = Some(at);
         self

@@ -2,7 +2,6 @@
 
 use core::ops::Deref;
 
-use serde::{de::DeserializeOwned, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::format::{DocumentKind, Envelope};
@@ -11,20 +10,9 @@ use crate::license::LicenseBody;
 use crate::renewal::{RenewalAction, RenewalToken};
 use crate::revocation::{RevocationBody, RevocationList};
 use crate::rollover::RolloverBody;
+use crate::signed::SignedBody;
 use crate::time::Timestamp;
 use crate::{codec, Error, Result};
-
-/// A signed document's body: it says when it was issued, so a key's validity
-/// window can be checked against it.
-pub(crate) trait SignedBody: Serialize + DeserializeOwned {
-    fn issued_at(&self) -> Timestamp;
-}
-
-impl SignedBody for LicenseBody {
-    fn issued_at(&self) -> Timestamp {
-        self.issued_at
-    }
-}
 
 /// A key the verifier trusts, for documents issued inside its window.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -42,9 +42,11 @@ pub struct licentia_check_context {
     /// (`licentia_verifier_set_revocation_list`); NULL for none.
     pub revocations: *const licentia_verifier,
     /// Path of the clock-guard state file; NULL for no clock guard. When
-    /// set, the check records `now` and the license's issue time in it (it
-    /// is created when missing) and reports a clock behind the latest time
-    /// seen. The file is per product and sealed with `clock_secret`.
+    /// set, the check reports a clock behind the latest time seen, then
+    /// records in the file (created when missing) `now`, whatever the
+    /// verdict, and the license's issue time, only when the verdict is valid
+    /// (a refused license never moves the time seen). The file is per
+    /// product and sealed with `clock_secret`.
     pub clock_state_path: *const c_char,
     /// The application's secret for the clock-guard file (bytes).
     pub clock_secret: *const u8,
@@ -139,13 +141,13 @@ pub unsafe extern "C" fn licentia_check(
         context.release_date = c.has_release_date.then_some(Timestamp(c.release_date));
         context.last_check_in = c.has_last_check_in.then_some(Timestamp(c.last_check_in));
         context.revocations = revocations.and_then(|v| v.revocations.as_ref());
-        if let Some(path) = clock_path {
-            let mut clock = ClockGuard::open(path, product, secret)?;
-            clock.observe(now)?;
-            clock.observe_document(license.issued_at)?;
-            context.trusted_time = clock.high_water();
-        }
-        out.give(license.check(&context));
+        let report = match clock_path {
+            Some(path) => {
+                license.check_guarded(&context, &mut ClockGuard::open(path, product, secret)?)?
+            }
+            None => license.check(&context),
+        };
+        out.give(report);
         Ok(())
     })
 }

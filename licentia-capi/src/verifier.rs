@@ -2,13 +2,12 @@
 //! verification of license text into a license handle.
 
 use std::ffi::c_char;
-use std::io::Read;
 
-use crate::boundary::{bytes_arg, guard, str_arg, Handle, Out, Outcome};
+use crate::boundary::{bytes_arg, guard, str_arg, Handle, Out};
 use crate::license::licentia_license;
 use crate::status::licentia_status::{self, *};
 use licentia::keys::PUBLIC_KEY_LEN;
-use licentia::{format, Error, PublicKey, RevocationList, Verifier};
+use licentia::{format, PublicKey, RevocationList, Verifier};
 
 /// A set of trusted public keys, and the revocation list held.
 ///
@@ -320,24 +319,10 @@ pub unsafe extern "C" fn licentia_verify_file(
                 Out::new(out)?,
             )
         };
-        out.give(state.verifier.verify(&read_text_file(path)?)?);
+        let text = format::read_text_file(path, "license file", format::MAX_TEXT_LEN)?;
+        out.give(state.verifier.verify(&text)?);
         Ok(())
     })
-}
-
-/// Reads a document file, refusing one larger than the format's text limit
-/// before reading it whole.
-pub(crate) fn read_text_file(path: &str) -> Outcome<String> {
-    let io = |e: std::io::Error| licentia_status::from(Error::Io(format!("{path}: {e}")));
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut text = String::new();
-    file.take(format::MAX_TEXT_LEN as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(io)?;
-    if text.len() > format::MAX_TEXT_LEN {
-        return Err(LICENTIA_TOO_LARGE);
-    }
-    Ok(text)
 }
 
 /// Frees a verifier. NULL is a no-op. Licenses verified with it stay valid.

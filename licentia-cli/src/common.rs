@@ -1,11 +1,11 @@
 //! What every command shares: bounded reads, writes, printing, exit codes,
 //! and the small argument parsers clap calls.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use licentia::format::MAX_TEXT_LEN;
+use licentia::format::{self, MAX_TEXT_LEN};
 use licentia::{Error, PublicKey, Result, Verifier};
 
 /// Exit code of a license that verified but whose verdict is invalid.
@@ -15,28 +15,13 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 /// Reads a text file, or standard input for `-`, refusing anything over
-/// `limit` bytes without reading past it.
+/// `limit` bytes without reading past it (`licentia::format::read_text_file`).
 pub fn read_text(path: &Path, what: &'static str, limit: usize) -> Result<String> {
-    let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-    let mut bytes = Vec::new();
-    let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(bound)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
+        format::read_text(std::io::stdin().lock(), "standard input", what, limit)
     } else {
-        std::fs::File::open(path)
-            .map_err(io)?
-            .take(bound)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
+        format::read_text_file(path, what, limit)
     }
-    if bytes.len() > limit {
-        return Err(Error::TooLarge { what, limit });
-    }
-    String::from_utf8(bytes).map_err(|_| Error::Io(format!("{}: not UTF-8 text", path.display())))
 }
 
 /// Reads a signed document or request: armored or compact text.

@@ -91,28 +91,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(Machine::Auto) => Some(Fingerprint::this_machine(&args.product)?),
         Some(Machine::Given(fingerprint)) => Some(fingerprint),
     };
-    let mut guard = match (&args.clock_state, &args.clock_secret) {
-        (Some(path), Some(secret)) => {
-            let mut guard = ClockGuard::open(path, &args.product, secret.as_bytes())?;
-            // A rolled-back clock leaves the mark where it was; the check reports it.
-            guard.observe(now)?;
-            Some(guard)
-        }
-        _ => None,
-    };
-
     let mut ctx = Context::new(now, &args.product);
     ctx.machine = machine.as_ref();
     ctx.user = args.user.as_deref();
     ctx.release_date = args.release_date;
     ctx.revocations = revocations.as_ref();
-    ctx.trusted_time = guard.as_ref().and_then(ClockGuard::high_water);
-    let report = license.check(&ctx);
-    if report.is_valid() {
-        if let Some(guard) = &mut guard {
-            guard.observe_document(license.issued_at)?;
-        }
-    }
+    let report = match (&args.clock_state, &args.clock_secret) {
+        (Some(path), Some(secret)) => license.check_guarded(
+            &ctx,
+            &mut ClockGuard::open(path, &args.product, secret.as_bytes())?,
+        )?,
+        _ => license.check(&ctx),
+    };
 
     if args.json {
         common::print_json(&json!({

@@ -407,7 +407,8 @@ static void issuance(const char *dir) {
 }
 
 /* The clock guard: a clock set back past the latest time seen is reported,
- * and an edited state file is refused. */
+ * a refused license does not move the time seen, and an edited state file is
+ * refused. */
 static void clock_guard(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
     char *text = read_file(dir, "licenses/unbound.lic");
@@ -442,6 +443,32 @@ static void clock_guard(const char *dir) {
     CHECK_OK(licentia_check(l, &ctx, &r));
     CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
     licentia_report_free(r);
+
+    /* A license dated years ahead is refused, and its issue time is not
+     * recorded: the good license still checks valid the next day. */
+    char *key = read_file(dir, "keys/issuer.key");
+    licentia_issuer *issuer = NULL;
+    CHECK_OK(licentia_issuer_from_pem(key, &issuer));
+    licentia_document *doc = NULL;
+    CHECK_OK(licentia_issuer_issue_json(issuer,
+                                        "{\"product\": \"acme-cad\", \"licensee\": \"J\","
+                                        " \"issued_at\": \"2030-01-01\"}",
+                                        &doc));
+    CHECK_STRING(licentia_document_armor(doc, p_, cap_, &n_), NULL);
+    licentia_license *ahead = NULL;
+    CHECK_OK(licentia_verify(verifier, last, &ahead));
+    ctx.now = at("2026-06-03");
+    CHECK_OK(licentia_check(ahead, &ctx, &r));
+    CHECK_OK(licentia_report_finding(r, 0, &f));
+    CHECK(f.rule == LICENTIA_RULE_CLOCK_ROLLED_BACK);
+    licentia_report_free(r);
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+    licentia_license_free(ahead);
+    licentia_document_free(doc);
+    licentia_issuer_free(issuer);
+    free(key);
 
     /* Another secret does not open the file. */
     static const uint8_t other[] = {9};

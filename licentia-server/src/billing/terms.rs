@@ -6,7 +6,7 @@ use core::str::FromStr;
 use chrono::NaiveDate;
 
 use super::calendar::{add_months, AnchoredSchedule};
-use super::notice::{Cancellation, NoticePeriod};
+use super::notice::{calendar_ends, Cancellation, NoticePeriod};
 use super::{from_name, BillingError, Result};
 
 /// What the customer commits to: the length of each term.
@@ -530,7 +530,32 @@ impl Contract {
         notice: &NoticePeriod,
         as_of: NaiveDate,
     ) -> Result<Option<Cancellation>> {
-        notice.next_cancellation(self, as_of)
+        let from = as_of.max(self.term().start());
+        let ends: Box<dyn Iterator<Item = Result<NaiveDate>>> =
+            match notice.boundary().calendar_step() {
+                None => Box::new(self.renewals().map(|c| c.map(|c| c.term().end()))),
+                Some(step) => Box::new(calendar_ends(from, step)?),
+            };
+        let final_end = self.final_end()?;
+        for end in ends {
+            let end = end?;
+            if final_end.is_some_and(|last| end > last) {
+                return Ok(None);
+            }
+            if end < from {
+                continue;
+            }
+            let last_day_to_cancel = notice.last_day_to_cancel(end)?;
+            // Deadlines grow with the ends, so the first one not yet passed
+            // is the answer.
+            if last_day_to_cancel >= as_of {
+                return Ok(Some(Cancellation {
+                    last_day_to_cancel,
+                    ends_on: end,
+                }));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -861,5 +886,143 @@ mod tests {
             .change_interval(BillingInterval::Yearly, day(2025, 12, 1))
             .unwrap();
         assert_eq!(early.effective, day(2026, 1, 31));
+    }
+
+    fn notice(text: &str) -> NoticePeriod {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_week_before_month_end_on_a_monthly_subscription() {
+        let c = Contract::new(
+            day(2024, 1, 15),
+            BillingModel::Monthly,
+            BillingInterval::Monthly,
+            RenewalOption::Always,
+        )
+        .unwrap();
+        let week = notice("1 week before month end");
+        // The deadline day itself is allowed...
+        let on_time = c.cancellation(&week, day(2024, 1, 24)).unwrap().unwrap();
+        assert_eq!(on_time.ends_on, day(2024, 1, 31));
+        assert_eq!(on_time.last_day_to_cancel, day(2024, 1, 24));
+        // ...the next day is not: the end moves to the next month's end.
+        let late = c.cancellation(&week, day(2024, 1, 25)).unwrap().unwrap();
+        assert_eq!(late.ends_on, day(2024, 2, 29));
+        assert_eq!(late.last_day_to_cancel, day(2024, 2, 22));
+    }
+
+    #[test]
+    fn three_months_before_term_end_moves_to_the_next_term() {
+        let c = Contract::new(
+            day(2024, 1, 1),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Yearly,
+            RenewalOption::Always,
+        )
+        .unwrap();
+        let n = notice("3 months before term end");
+        let on_time = c.cancellation(&n, day(2024, 9, 30)).unwrap().unwrap();
+        assert_eq!(
+            on_time,
+            Cancellation {
+                last_day_to_cancel: day(2024, 9, 30),
+                ends_on: day(2024, 12, 31)
+            }
+        );
+        let late = c.cancellation(&n, day(2024, 10, 1)).unwrap().unwrap();
+        assert_eq!(
+            late,
+            Cancellation {
+                last_day_to_cancel: day(2025, 9, 30),
+                ends_on: day(2025, 12, 31)
+            }
+        );
+    }
+
+    #[test]
+    fn after_a_switch_to_monthly_the_next_end_is_a_month_away() {
+        let c = Contract::new(
+            day(2024, 1, 31),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Monthly,
+            RenewalOption::SwitchToMonthly,
+        )
+        .unwrap();
+        let n = notice("30 days before term end");
+        // The year ends 2025-01-30; its deadline is 2024-12-31.
+        let late = c.cancellation(&n, day(2025, 1, 1)).unwrap().unwrap();
+        // The first monthly term runs 2025-01-31..=2025-02-27.
+        assert_eq!(late.ends_on, day(2025, 2, 27));
+        assert_eq!(late.last_day_to_cancel, day(2025, 1, 28));
+    }
+
+    #[test]
+    fn no_cancellation_past_the_final_deadline_of_a_subscription_that_ends() {
+        let c = Contract::new(
+            day(2024, 1, 1),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Yearly,
+            RenewalOption::Once,
+        )
+        .unwrap();
+        let n = notice("3 months before term end");
+        assert_eq!(
+            c.cancellation(&n, day(2025, 9, 30))
+                .unwrap()
+                .unwrap()
+                .ends_on,
+            day(2025, 12, 31)
+        );
+        assert_eq!(c.cancellation(&n, day(2025, 10, 1)).unwrap(), None);
+        // Quarter ends after the final end are not offered either.
+        let q = notice("1 month before quarter end");
+        let last = c.cancellation(&q, day(2025, 11, 30)).unwrap().unwrap();
+        assert_eq!(last.ends_on, day(2025, 12, 31));
+        assert_eq!(c.cancellation(&q, day(2025, 12, 1)).unwrap(), None);
+    }
+
+    #[test]
+    fn running_off_the_calendar_is_an_error_not_a_missing_end() {
+        let c = Contract::new(
+            day(9998, 1, 1),
+            BillingModel::Prepaid1Year,
+            BillingInterval::Yearly,
+            RenewalOption::Always,
+        )
+        .unwrap();
+        let n = notice("3 months before term end");
+        assert_eq!(
+            c.cancellation(&n, day(9999, 10, 1)),
+            Err(BillingError::OutOfRange)
+        );
+        let m = notice("1 week before month end");
+        assert_eq!(
+            c.cancellation(&m, day(9999, 12, 25)),
+            Err(BillingError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn quarter_and_year_ends_are_calendar_ones() {
+        let c = Contract::new(
+            day(2024, 2, 10),
+            BillingModel::Prepaid3Years,
+            BillingInterval::Quarterly,
+            RenewalOption::Always,
+        )
+        .unwrap();
+        let q = notice("1 month before quarter end");
+        let got = c.cancellation(&q, day(2024, 2, 29)).unwrap().unwrap();
+        assert_eq!(got.ends_on, day(2024, 3, 31));
+        assert_eq!(got.last_day_to_cancel, day(2024, 2, 29));
+        let got = c.cancellation(&q, day(2024, 3, 1)).unwrap().unwrap();
+        assert_eq!(got.ends_on, day(2024, 6, 30));
+        let y = notice("2 weeks before year end");
+        let got = c.cancellation(&y, day(2024, 12, 18)).unwrap().unwrap();
+        assert_eq!(got.ends_on, day(2025, 12, 31));
+        // A contract not started yet offers no end before its start.
+        let got = c.cancellation(&q, day(2023, 6, 1)).unwrap().unwrap();
+        assert_eq!(got.ends_on, day(2024, 3, 31));
     }
 }
