@@ -642,7 +642,7 @@ fn license(record: &Record, errors: &mut Vec<RowError>) -> Option<LicenseRow> {
         }
     }
     let policy_id = c.required("policy_id", 64);
-    let licensee = c.required("licensee", licentia::license::MAX_TEXT_LEN);
+    let licensee = c.required("licensee", licentia::license::MAX_FIELD_LEN);
     let email = c.text("email", 256);
     let customer = c.text("customer", 128);
     let seats = c.text("seats", 10).and_then(|s| match s.parse::<u32>() {
@@ -708,7 +708,7 @@ fn members(records: &[Record], errors: &mut Vec<RowError>) -> Vec<MemberRow> {
             bad: false,
         };
         let customer = c.required("customer", 128);
-        let name = c.required("name", licentia::license::MAX_TEXT_LEN);
+        let name = c.required("name", licentia::license::MAX_FIELD_LEN);
         if record.get("email").is_none() {
             c.fail("email", "required");
         }

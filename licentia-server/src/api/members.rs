@@ -131,7 +131,7 @@ async fn create_member(
     let member = Member {
         id: secret::new_id("mem"),
         customer_id: customer.id.clone(),
-        name: text_field("name", &req.name, licentia::license::MAX_TEXT_LEN)?.to_owned(),
+        name: text_field("name", &req.name, licentia::license::MAX_FIELD_LEN)?.to_owned(),
         email: email(&req.email)?,
         external_ref: req
             .external_ref

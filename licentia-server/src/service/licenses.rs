@@ -145,7 +145,7 @@ pub(crate) async fn prepare_license(
             .await
             .map_err(ApiError::absent_is_invalid("no such customer"))?;
     }
-    let licensee = text_field("licensee", &req.licensee, licentia::license::MAX_TEXT_LEN)?;
+    let licensee = text_field("licensee", &req.licensee, licentia::license::MAX_FIELD_LEN)?;
     let at = now();
     let mut spec = base_spec(&policy, &product, licensee, req, at)?;
     if let Some(id) = id {
