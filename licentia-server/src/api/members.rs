@@ -12,16 +12,14 @@
 //! — it stops activating and checking in, and the revocation list names it —
 //! and frees the seat.
 
-use crate::api::{Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::api::idempotency::{idempotent, pre_check, Pre};
-use crate::api::list;
-use crate::api::{ok, to_value, Answer, READERS, WRITERS};
+use crate::api::{Created, Listed, OneOf, Reply, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
@@ -31,7 +29,7 @@ use crate::service::licenses::{
     plan_features, plan_license, prepare_license, with_features, PlanIssue,
 };
 use crate::service::{now, text_field};
-use crate::store::{Event, Member, MemberService, NewService};
+use crate::store::{DefaultPlan, Event, Member, MemberService, NewService};
 use crate::AppState;
 
 /// The routes of this part of the API.
@@ -95,11 +93,26 @@ pub(super) async fn new_service(
     ))
 }
 
-/// How an assignment answers: the member, its license, and (only here)
-/// the license key.
-fn render(key: Option<LicenseKey>) -> impl Fn(&MemberService) -> Value + Clone {
+/// A member and its service, as creating the member, assigning the
+/// service or replacing its options answers.
+#[derive(Serialize, JsonSchema)]
+struct MemberAssignment {
+    /// The member and its service's license (null without a service).
+    #[serde(flatten)]
+    service: MemberService,
+    /// The license key, shown only in the answer that issued the license;
+    /// null otherwise.
+    license_key: Option<String>,
+}
+
+/// How an assignment answers: the member, its license, and (only when
+/// `key` is the new license's) the license key.
+fn render(key: Option<LicenseKey>) -> impl Fn(&MemberService) -> MemberAssignment + Clone {
     let shown = key.map(|k| k.reveal());
-    move |m: &MemberService| json!({ "member": m.member, "license": m.license, "license_key": shown })
+    move |m: &MemberService| MemberAssignment {
+        service: m.clone(),
+        license_key: shown.clone(),
+    }
 }
 
 /// `POST /v1/customers/{id}/members` body.
@@ -123,7 +136,7 @@ async fn create_member(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<NewMember>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<MemberAssignment>> {
     staff.allow(WRITERS)?;
     let req = &body.value;
     let customer = s.store.customer(&id).await?;
@@ -185,23 +198,33 @@ async fn list_members(
     staff: Staff,
     Path(id): Path<String>,
     Q(q): Q<PageQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Member>>> {
     staff.allow(READERS)?;
     let page = q.page()?;
     s.store.customer(&id).await?;
-    list(&s.store.list_members(&id, page).await?, page)
+    Ok(Listed::page(s.store.list_members(&id, page).await?, page))
 }
 
 /// `GET /v1/members/{id}`.
-async fn show_member(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+async fn show_member(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Member>> {
     staff.allow(READERS)?;
-    ok(to_value(&s.store.member(&id).await?))
+    Ok(Reply::Fresh(s.store.member(&id).await?))
 }
 
-/// `DELETE /v1/members/{id}` (admin, issuer).
-async fn delete_member(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+/// `DELETE /v1/members/{id}` (admin, issuer): the member as it was.
+async fn delete_member(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Member>> {
     staff.allow(WRITERS)?;
-    ok(to_value(&s.store.delete_member(&id, &staff.actor()).await?))
+    Ok(Reply::Fresh(
+        s.store.delete_member(&id, &staff.actor()).await?,
+    ))
 }
 
 /// `PUT /v1/members/{id}/service` body.
@@ -221,14 +244,14 @@ async fn assign_service(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<ServiceRequest>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<OneOf<Created<MemberAssignment>, Reply<MemberAssignment>>> {
     staff.allow(WRITERS)?;
     let route = format!("member-service:{id}");
     let actor = staff.actor();
     // A retried assignment finds the service it made: answer as the first
     // time, not as a change of options.
     if let Pre::Stored(answer) = pre_check(&s, &key, &route, &actor, &body.hash).await? {
-        return Ok(Reply::Replayed(answer));
+        return Ok(OneOf::First(Reply::Replayed(answer)));
     }
     let req = &body.value;
     let member = s.store.member(&id).await?;
@@ -254,21 +277,27 @@ async fn assign_service(
             )
             .with(json!({"plan_id": held, "license_id": license_id})));
         }
-        return replace_options(&s, &staff, &member, license_id, &plan_id, &req.options)
-            .await
-            .map(Reply::Replayed);
+        let replaced =
+            replace_options(&s, &staff, &member, license_id, &plan_id, &req.options).await?;
+        return Ok(OneOf::Second(Reply::Fresh(replaced)));
     }
     let (service, license_key) = new_service(&s, &member, plan_id, req.options.clone()).await?;
-    idempotent!(
-        s,
-        key,
-        &route,
-        &actor,
-        &body.hash,
-        StatusCode::CREATED,
-        render(Some(license_key)),
-        |idem| { s.store.assign_service(&id, service, &actor, idem).await? }
-    )
+    // `idempotent!` answers a replay found by the store with an early
+    // `return` of a `Created`: the block keeps it from leaving the handler.
+    let assigned: ApiResult<Created<MemberAssignment>> = async {
+        idempotent!(
+            s,
+            key,
+            &route,
+            &actor,
+            &body.hash,
+            StatusCode::CREATED,
+            render(Some(license_key)),
+            |idem| { s.store.assign_service(&id, service, &actor, idem).await? }
+        )
+    }
+    .await;
+    assigned.map(OneOf::First)
 }
 
 /// The options of a held service replaced: the same license, its features
@@ -281,7 +310,7 @@ async fn replace_options(
     license_id: &str,
     plan_id: &str,
     options: &[String],
-) -> Answer {
+) -> ApiResult<MemberAssignment> {
     let plan = s.store.plan(plan_id).await?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let features = plan_features(&policy, &plan.options, options)?;
@@ -299,7 +328,7 @@ async fn replace_options(
         .store
         .replace_options(&member.id, options.to_vec(), license, ev)
         .await?;
-    ok(render(None)(&replaced))
+    Ok(render(None)(&replaced))
 }
 
 /// `DELETE /v1/members/{id}/service` (admin, issuer).
@@ -307,10 +336,10 @@ async fn unassign_service(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<Member>> {
     staff.allow(WRITERS)?;
-    ok(to_value(
-        &s.store.unassign_service(&id, &staff.actor()).await?,
+    Ok(Reply::Fresh(
+        s.store.unassign_service(&id, &staff.actor()).await?,
     ))
 }
 
@@ -327,13 +356,26 @@ async fn set_default_plan(
     staff: Staff,
     Path(id): Path<String>,
     body: Body<DefaultPlanRequest>,
-) -> Answer {
+) -> ApiResult<Reply<DefaultPlan>> {
     staff.allow(WRITERS)?;
     s.store.customer(&id).await?;
     let plan = named_plan(&s, &body.value.plan_id).await?;
-    ok(to_value(
-        &s.store.set_default_plan(&id, &plan, &staff.actor()).await?,
+    Ok(Reply::Fresh(
+        s.store.set_default_plan(&id, &plan, &staff.actor()).await?,
     ))
+}
+
+/// A node's default plan, as `GET /v1/customers/{id}/default-plan`
+/// answers, set or not.
+#[derive(Serialize, JsonSchema)]
+struct NodeDefaultPlan {
+    /// The node.
+    customer_id: String,
+    /// The plan new members get their service from; null when none is set.
+    plan_id: Option<String>,
+    /// When it was set (Unix seconds); absent when none is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at: Option<i64>,
 }
 
 /// `GET /v1/customers/{id}/default-plan`: `plan_id` null when none is set.
@@ -341,11 +383,20 @@ async fn show_default_plan(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<NodeDefaultPlan>> {
     staff.allow(READERS)?;
     s.store.customer(&id).await?;
-    match s.store.default_plan(&id).await? {
-        Some(plan) => ok(to_value(&plan)),
-        None => ok(json!({ "customer_id": id, "plan_id": null })),
-    }
+    let shown = match s.store.default_plan(&id).await? {
+        Some(plan) => NodeDefaultPlan {
+            customer_id: plan.customer_id,
+            plan_id: Some(plan.plan_id),
+            updated_at: Some(plan.updated_at),
+        },
+        None => NodeDefaultPlan {
+            customer_id: id,
+            plan_id: None,
+            updated_at: None,
+        },
+    };
+    Ok(Reply::Fresh(shown))
 }

@@ -6,17 +6,14 @@
 //! (`PUT /v1/customers/{id}/allocation`), so billing and seats can differ
 //! (a partner may bill a customer for seats it has not handed over yet).
 
-use crate::api::Created;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::api::idempotency::idempotent;
-use crate::api::list;
-use crate::api::{ok, to_value, Answer, READERS};
+use crate::api::{Created, Listed, Reply, READERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
@@ -122,7 +119,7 @@ async fn create_purchase(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<NewPurchase>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<Purchase>> {
     staff.allow(BUYERS)?;
     let p = &body.value;
     let buyer = s
@@ -172,7 +169,7 @@ async fn create_purchase(
         &actor,
         &body.hash,
         StatusCode::CREATED,
-        |p: &Purchase| to_value(p),
+        Purchase::clone,
         |idem| { s.store.create_purchase(purchase, &actor, idem).await? }
     )
 }
@@ -187,22 +184,42 @@ struct PurchaseQuery {
 }
 
 /// `GET /v1/purchases`.
-async fn list_purchases(State(s): State<AppState>, staff: Staff, Q(q): Q<PurchaseQuery>) -> Answer {
+async fn list_purchases(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<PurchaseQuery>,
+) -> ApiResult<Reply<Listed<Purchase>>> {
     staff.allow(READERS)?;
     let page = PageQuery::new(q.limit, q.offset).page()?;
     let filter = PurchaseFilter {
         customer_id: q.customer_id,
         product_id: q.product_id,
     };
-    list(&s.store.list_purchases(&filter, page).await?, page)
+    let items = s.store.list_purchases(&filter, page).await?;
+    Ok(Listed::page(items, page))
+}
+
+/// A lot with its re-billings, as `GET /v1/purchases/{id}` answers.
+#[derive(Serialize, JsonSchema)]
+struct PurchaseDetail {
+    /// The lot.
+    #[serde(flatten)]
+    purchase: Purchase,
+    /// The customers it was re-billed to, oldest first.
+    rebillings: Vec<Rebilling>,
 }
 
 /// `GET /v1/purchases/{id}`: the lot, with its re-billings.
-async fn show_purchase(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+async fn show_purchase(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<PurchaseDetail>> {
     staff.allow(READERS)?;
-    let mut purchase = to_value(&s.store.purchase(&id).await?);
-    purchase["rebillings"] = to_value(&s.store.rebillings(&id).await?);
-    ok(purchase)
+    Ok(Reply::Fresh(PurchaseDetail {
+        purchase: s.store.purchase(&id).await?,
+        rebillings: s.store.rebillings(&id).await?,
+    }))
 }
 
 /// `POST /v1/purchases/{id}/rebillings` body.
@@ -222,7 +239,7 @@ async fn rebill(
     key: IdempotencyKey,
     Path(id): Path<String>,
     body: Body<NewRebilling>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<Rebilling>> {
     staff.allow(BUYERS)?;
     let r = &body.value;
     let customer = s
@@ -247,7 +264,7 @@ async fn rebill(
         &actor,
         &body.hash,
         StatusCode::CREATED,
-        |r: &Rebilling| to_value(r),
+        Rebilling::clone,
         |idem| { s.store.rebill(rebilling, &actor, idem).await? }
     )
 }

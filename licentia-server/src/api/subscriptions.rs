@@ -11,17 +11,18 @@
 //! soon, and [`Subscription::view`] gives each one's next invoice, last day
 //! to cancel and next possible end.
 
-use crate::api::Created;
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::api::idempotency::idempotent;
 use crate::api::licenses::{file_mode, reason, seats_change, Reason, SeatsRequest};
-use crate::api::{ok, to_value, Answer, READERS};
+use crate::api::{Created, Listed, Reply, READERS};
 use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, NoticePeriod, RenewalOption,
 };
@@ -34,7 +35,7 @@ use crate::service::subscriptions::{
     bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
 };
 use crate::store::Role;
-use crate::store::{Event, PendingChange, Subscription, SubscriptionFilter};
+use crate::store::{Event, PendingChange, Subscription, SubscriptionFilter, SubscriptionView};
 use crate::AppState;
 use licentia::Timestamp;
 
@@ -105,8 +106,8 @@ fn date(field: &str, text: &str) -> ApiResult<NaiveDate> {
 
 /// The answer for a subscription: every stored field and what follows
 /// from them today.
-fn shown(sub: &Subscription) -> ApiResult<Value> {
-    Ok(to_value(&sub.view(today(sub)?)?))
+fn shown(sub: &Subscription) -> ApiResult<SubscriptionView> {
+    sub.view(today(sub)?)
 }
 
 /// `POST /v1/subscriptions` body.
@@ -125,6 +126,16 @@ pub struct NewSubscription {
     options: Vec<String>,
 }
 
+/// A new subscription, as `POST /v1/subscriptions` answers.
+#[derive(Clone, Serialize, JsonSchema)]
+pub struct SubscriptionIssued {
+    /// The subscription, with its next invoice, last day to cancel and next
+    /// possible end.
+    subscription: SubscriptionView,
+    /// The key of its license, shown in this answer only.
+    license_key: String,
+}
+
 /// `POST /v1/subscriptions` (admin, issuer, finance): the subscription and
 /// its license, issued from the plan with the subscription's seats and
 /// expiring at the end of the term's last day; the license key is in this
@@ -134,7 +145,7 @@ pub async fn create(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<NewSubscription>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<SubscriptionIssued>> {
     staff.allow(COMMERCE)?;
     let req = &body.value;
     let model: BillingModel = req.billing.parse().map_err(bad)?;
@@ -202,12 +213,16 @@ pub async fn create(
     let actor = staff.actor();
     let (license, license_key) = prepare_license(&s, &overrides, None).await?;
     sub.license_ids.push(license.record.id.clone());
-    let shown_key = license_key.reveal();
-    let render = move |sub: &Subscription| {
-        // A view of a subscription just checked cannot fail; if it did, the
-        // stored fields alone are still the truth.
-        let view = shown(sub).unwrap_or_else(|_| to_value(sub));
-        json!({ "subscription": view, "license_key": shown_key })
+    // Its dates as of the day just checked: the store keeps the
+    // subscription as given.
+    let issued = SubscriptionIssued {
+        subscription: shown(&sub)?,
+        license_key: license_key.reveal(),
+    };
+    let render = move |stored: &Subscription| {
+        let mut answer = issued.clone();
+        answer.subscription.subscription = stored.clone();
+        answer
     };
     idempotent!(
         s,
@@ -237,7 +252,11 @@ pub struct SubscriptionQuery {
 }
 
 /// `GET /v1/subscriptions`, soonest term end first.
-pub async fn list(State(s): State<AppState>, staff: Staff, Q(q): Q<SubscriptionQuery>) -> Answer {
+pub async fn list(
+    State(s): State<AppState>,
+    staff: Staff,
+    Q(q): Q<SubscriptionQuery>,
+) -> ApiResult<Reply<Listed<SubscriptionView>>> {
     staff.allow(READERS)?;
     let page = PageQuery::new(q.limit, q.offset).page()?;
     let filter = SubscriptionFilter {
@@ -256,14 +275,18 @@ pub async fn list(State(s): State<AppState>, staff: Staff, Q(q): Q<SubscriptionQ
         .await?
         .iter()
         .map(shown)
-        .collect::<ApiResult<Vec<Value>>>()?;
-    crate::api::list(&items, page)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Listed::page(items, page))
 }
 
 /// `GET /v1/subscriptions/{id}`.
-pub async fn show(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+pub async fn show(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<SubscriptionView>> {
     staff.allow(READERS)?;
-    ok(shown(&s.store.subscription(&id).await?)?)
+    Ok(Reply::Fresh(shown(&s.store.subscription(&id).await?)?))
 }
 
 /// `PUT /v1/subscriptions/{id}/seats`: a raise by admin or finance, a cut
@@ -274,7 +297,7 @@ pub async fn set_seats(
     staff: Staff,
     Path(id): Path<String>,
     body: Body<SeatsRequest>,
-) -> Answer {
+) -> ApiResult<Reply<SubscriptionView>> {
     let current = s.store.subscription(&id).await?;
     let (seats, may_raise, ev) = seats_change(
         &staff,
@@ -284,11 +307,11 @@ pub async fn set_seats(
         RAISERS,
         COMMERCE,
     )?;
-    ok(shown(
-        &s.store
-            .set_subscription_seats(&id, seats, may_raise, ev)
-            .await?,
-    )?)
+    let saved = s
+        .store
+        .set_subscription_seats(&id, seats, may_raise, ev)
+        .await?;
+    Ok(Reply::Fresh(shown(&saved)?))
 }
 
 /// `PUT /v1/subscriptions/{id}/billing` body.
@@ -308,7 +331,7 @@ pub async fn set_billing(
     staff: Staff,
     Path(id): Path<String>,
     body: Body<BillingRequest>,
-) -> Answer {
+) -> ApiResult<Reply<SubscriptionView>> {
     staff.allow(COMMERCE)?;
     let req = &body.value;
     if req.billing.is_none() && req.interval.is_none() {
@@ -387,7 +410,7 @@ pub async fn set_billing(
             details: json!({ "pending": next.pending }),
         };
         if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
-            return ok(shown(&saved)?);
+            return Ok(Reply::Fresh(shown(&saved)?));
         }
     }
     Err(busy())
@@ -403,7 +426,7 @@ pub async fn cancel(
     staff: Staff,
     Path(id): Path<String>,
     body: Option<Body<Reason>>,
-) -> Answer {
+) -> ApiResult<Reply<SubscriptionView>> {
     staff.allow(COMMERCE)?;
     let why = reason(body);
     for _ in 0..ATTEMPTS {
@@ -445,7 +468,7 @@ pub async fn cancel(
         let (licenses, _) = if cancellation.ends_on < term_end {
             extend_licenses(&s, &next, cancellation.ends_on, "file").await?
         } else {
-            (Vec::new(), serde_json::Map::new())
+            (Vec::new(), BTreeMap::new())
         };
         let ev = Event {
             actor: staff.actor(),
@@ -456,7 +479,7 @@ pub async fn cancel(
             details: json!({ "ends_on": cancellation.ends_on, "reason": why }),
         };
         if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
-            return ok(shown(&saved)?);
+            return Ok(Reply::Fresh(shown(&saved)?));
         }
     }
     Err(busy())
@@ -473,6 +496,17 @@ pub struct RenewRequest {
     mode: String,
 }
 
+/// What `POST /v1/subscriptions/{id}/renew` answers.
+#[derive(Serialize, JsonSchema)]
+pub struct SubscriptionRenewal {
+    /// The subscription as it stands after the call.
+    subscription: SubscriptionView,
+    /// Whether this call renewed the term (false: it was renewed before).
+    renewed: bool,
+    /// Renewal tokens by license id (`token` mode; empty otherwise).
+    renewal_tokens: BTreeMap<String, String>,
+}
+
 /// `POST /v1/subscriptions/{id}/renew` (admin, issuer, finance): renews the
 /// current term now (see [`renew_term`]); naming `term_end` makes a retry
 /// safe: a term renews once.
@@ -481,7 +515,7 @@ pub async fn renew(
     staff: Staff,
     Path(id): Path<String>,
     body: Option<Body<RenewRequest>>,
-) -> Answer {
+) -> ApiResult<Reply<SubscriptionRenewal>> {
     staff.allow(COMMERCE)?;
     let req = body.map_or_else(
         || RenewRequest {
@@ -499,9 +533,9 @@ pub async fn renew(
         .map(|d| date("term_end", d))
         .transpose()?;
     let r = renew_term(&s, &id, term_end, &req.mode, &staff.actor()).await?;
-    ok(json!({
-        "subscription": shown(&r.subscription)?,
-        "renewed": r.renewed,
-        "renewal_tokens": r.tokens,
+    Ok(Reply::Fresh(SubscriptionRenewal {
+        subscription: shown(&r.subscription)?,
+        renewed: r.renewed,
+        renewal_tokens: r.tokens,
     }))
 }

@@ -4,8 +4,10 @@
 //! from [`crate::billing`]; the licenses are renewed through
 //! [`extend_license`], as `POST /v1/licenses/{id}/renew` renews them.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::billing::BillingError;
 use crate::error::{ApiError, ApiResult};
@@ -71,14 +73,14 @@ pub(crate) async fn extend_licenses(
     sub: &Subscription,
     last_day: NaiveDate,
     mode: &str,
-) -> ApiResult<(Vec<LicenseRecord>, serde_json::Map<String, Value>)> {
+) -> ApiResult<(Vec<LicenseRecord>, BTreeMap<String, String>)> {
     let expires = sub.end_of(last_day)?;
     let mut records = Vec::new();
-    let mut tokens = serde_json::Map::new();
+    let mut tokens = BTreeMap::new();
     for id in &sub.license_ids {
         let mut record = s.store.license(id).await?;
         if let Some(token) = extend_license(s, &mut record, expires, None, mode, None).await? {
-            tokens.insert(id.clone(), Value::String(token));
+            tokens.insert(id.clone(), token);
         }
         records.push(record);
     }
@@ -93,7 +95,7 @@ pub(crate) struct Renewal {
     /// Whether this call renewed the term (false: it was renewed before).
     pub renewed: bool,
     /// Renewal tokens by license id (`token` mode).
-    pub tokens: serde_json::Map<String, Value>,
+    pub tokens: BTreeMap<String, String>,
 }
 
 /// Renews the term of `id` that ends on `term_end` (the current one when
@@ -120,7 +122,7 @@ pub(crate) async fn renew_term(
             return Ok(Renewal {
                 subscription: read,
                 renewed: false,
-                tokens: serde_json::Map::new(),
+                tokens: BTreeMap::new(),
             });
         }
         if read.term_end < target {
@@ -216,6 +218,7 @@ pub(crate) async fn renew_due(
 mod tests {
     use super::*;
     use crate::{launch_with_listener, Config};
+    use serde_json::Value;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
