@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
 use hmac::{Hmac, Mac};
+use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::Sha256;
 
@@ -44,7 +45,7 @@ const MAX_BACKOFF_SECS: u64 = 86_400;
 const BATCH: i64 = 100;
 
 /// What one run did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct JobReport {
     /// The day it ran for (`YYYY-MM-DD` in the configured zone).
     pub date: String,
@@ -65,7 +66,7 @@ pub struct JobReport {
 }
 
 /// What one delivery pass did.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, JsonSchema)]
 pub struct DeliveryReport {
     /// Attempts that succeeded.
     pub delivered: u64,

@@ -10,20 +10,16 @@
 //! the same checks and keeps nothing. An export writes the columns an
 //! import reads, page by page, so export -> import gives the same records.
 
-use crate::api::{Created, Reply};
 use schemars::JsonSchema;
 use std::collections::HashSet;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::reports::csv;
 use crate::api::idempotency::idempotent;
-use crate::api::{Answer, READERS, WRITERS};
+use crate::api::{Created, CsvFile, OneOf, Reply, READERS, WRITERS};
 use crate::bulk::{
     read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, MemberRow, Parent, RowError, Rows,
     LIST_SEPARATOR,
@@ -58,6 +54,101 @@ pub struct ImportQuery {
     dry_run: bool,
 }
 
+/// What an import answers: a dry run (200), or what it created (201).
+///
+/// The `import_*` functions run `idempotent!` in an `async` block: its
+/// early return of a replayed answer ends the block, not the function.
+type ImportAnswer = OneOf<Reply<DryRun>, Created<Imported>>;
+
+/// A dry run whose rows are all good: nothing was kept.
+#[derive(Serialize, JsonSchema)]
+struct DryRun {
+    /// `customers`, `licenses` or `members`.
+    kind: &'static str,
+    /// Always true.
+    dry_run: bool,
+    /// Rows checked.
+    rows: usize,
+    /// Always empty: bad rows make a 422 that lists them.
+    errors: [(); 0],
+}
+
+/// The answer to a dry run of `rows` good rows of `kind`.
+fn dry_run_answer(kind: Kind, rows: usize) -> ApiResult<ImportAnswer> {
+    Ok(OneOf::First(Reply::Fresh(DryRun {
+        kind: kind.as_str(),
+        dry_run: true,
+        rows,
+        errors: [],
+    })))
+}
+
+/// What an import created: one item per row, in the file's order.
+#[derive(Serialize, JsonSchema)]
+struct Imported {
+    /// Rows created.
+    created: usize,
+    /// The kind imported and its items.
+    #[serde(flatten)]
+    items: ImportedItems,
+}
+
+impl Imported {
+    /// `items`, of the kind `kind` wraps them in.
+    fn of<T>(items: Vec<T>, kind: fn(Vec<T>) -> ImportedItems) -> Self {
+        Imported {
+            created: items.len(),
+            items: kind(items),
+        }
+    }
+}
+
+/// The items of an import: `kind` says which, `items` lists them.
+#[derive(Serialize, JsonSchema)]
+#[serde(tag = "kind", content = "items", rename_all = "lowercase")]
+enum ImportedItems {
+    /// Customer nodes.
+    Customers(Vec<ImportedCustomer>),
+    /// Licenses.
+    Licenses(Vec<ImportedLicense>),
+    /// Members.
+    Members(Vec<ImportedMember>),
+}
+
+/// A customer node imported.
+#[derive(Serialize, JsonSchema)]
+struct ImportedCustomer {
+    /// The row's line in the file.
+    line: u64,
+    /// The node's id.
+    id: String,
+}
+
+/// A license imported.
+#[derive(Serialize, JsonSchema)]
+struct ImportedLicense {
+    /// The row's line in the file.
+    line: u64,
+    /// The license's id.
+    id: String,
+    /// Its license key, shown only here (and in replays of this answer).
+    license_key: String,
+}
+
+/// A member imported.
+#[derive(Serialize, JsonSchema)]
+struct ImportedMember {
+    /// The row's line in the file.
+    line: u64,
+    /// The member's id.
+    id: String,
+    /// Its service's license; null for a row without `plan_id`.
+    license_id: Option<String>,
+    /// That license's key, shown only here (and in replays of this answer);
+    /// null for a row without `plan_id`.
+    license_key: Option<String>,
+}
+
 /// `POST /v1/import/{kind}` (admin, issuer).
 async fn import(
     State(s): State<AppState>,
@@ -66,28 +157,15 @@ async fn import(
     Path(name): Path<String>,
     Q(q): Q<ImportQuery>,
     body: CsvBody,
-) -> Answer {
+) -> ApiResult<ImportAnswer> {
     staff.allow(WRITERS)?;
     let kind = kind(&name)?;
     let rows = read(kind, &body.bytes).map_err(|e| invalid_rows(e, q.dry_run))?;
     match rows {
-        Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run)
-            .await
-            .map(IntoResponse::into_response),
-        Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run)
-            .await
-            .map(IntoResponse::into_response),
-        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run)
-            .await
-            .map(IntoResponse::into_response),
+        Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run).await,
     }
-}
-
-fn dry_run_answer(kind: Kind, rows: usize) -> Answer {
-    Ok(
-        Json(json!({ "kind": kind.as_str(), "dry_run": true, "rows": rows, "errors": [] }))
-            .into_response(),
-    )
 }
 
 async fn import_customers(
@@ -97,7 +175,7 @@ async fn import_customers(
     hash: &str,
     rows: Vec<CustomerRow>,
     dry_run: bool,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<ImportAnswer> {
     let at = crate::service::now().0;
     let mut import: Vec<ImportCustomer> = Vec::with_capacity(rows.len());
     for row in rows {
@@ -125,31 +203,38 @@ async fn import_customers(
     let actor = staff.actor();
     if dry_run {
         s.store.import_customers(import, true, &actor, None).await?;
-        return dry_run_answer(Kind::Customers, n).map(Reply::Replayed);
+        return dry_run_answer(Kind::Customers, n);
     }
     let lines: Vec<u64> = import.iter().map(|i| i.line).collect();
     let render = move |created: &Vec<Customer>| {
-        let items: Vec<Value> = created
+        let items = created
             .iter()
             .zip(&lines)
-            .map(|(c, line)| json!({ "line": line, "id": c.id }))
+            .map(|(c, line)| ImportedCustomer {
+                line: *line,
+                id: c.id.clone(),
+            })
             .collect();
-        json!({ "kind": "customers", "created": items.len(), "items": items })
+        Imported::of(items, ImportedItems::Customers)
     };
-    idempotent!(
-        s,
-        key,
-        "import:customers",
-        &actor,
-        hash,
-        StatusCode::CREATED,
-        render,
-        |idem| {
-            s.store
-                .import_customers(import, false, &actor, idem)
-                .await?
-        }
-    )
+    async {
+        idempotent!(
+            s,
+            key,
+            "import:customers",
+            &actor,
+            hash,
+            StatusCode::CREATED,
+            render,
+            |idem| {
+                s.store
+                    .import_customers(import, false, &actor, idem)
+                    .await?
+            }
+        )
+    }
+    .await
+    .map(OneOf::Second)
 }
 
 /// Where a license row's `customer` leads: the one node with that id or
@@ -178,7 +263,7 @@ async fn import_licenses(
     hash: &str,
     rows: Vec<LicenseRow>,
     dry_run: bool,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<ImportAnswer> {
     let mut errors = Vec::new();
     let mut prepared = Vec::with_capacity(rows.len());
     let mut ids = HashSet::new();
@@ -238,7 +323,7 @@ async fn import_licenses(
         return Err(invalid_rows(errors, dry_run).into());
     }
     if dry_run {
-        return dry_run_answer(Kind::Licenses, prepared.len()).map(Reply::Replayed);
+        return dry_run_answer(Kind::Licenses, prepared.len());
     }
     // Each key is in this answer only (and, sealed, in its idempotent replay).
     let shown: Vec<(u64, String)> = prepared
@@ -246,25 +331,33 @@ async fn import_licenses(
         .map(|(line, (_, key))| (*line, key.reveal().to_owned()))
         .collect();
     let render = move |records: &Vec<LicenseRecord>| {
-        let items: Vec<Value> = records
+        let items = records
             .iter()
             .zip(&shown)
-            .map(|(r, (line, key))| json!({ "line": line, "id": r.id, "license_key": key }))
+            .map(|(r, (line, key))| ImportedLicense {
+                line: *line,
+                id: r.id.clone(),
+                license_key: key.clone(),
+            })
             .collect();
-        json!({ "kind": "licenses", "created": items.len(), "items": items })
+        Imported::of(items, ImportedItems::Licenses)
     };
     let licenses = prepared.into_iter().map(|(_, (new, _))| new).collect();
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        "import:licenses",
-        &actor,
-        hash,
-        StatusCode::CREATED,
-        render,
-        |idem| { s.store.import_licenses(licenses, &actor, idem).await? }
-    )
+    async {
+        idempotent!(
+            s,
+            key,
+            "import:licenses",
+            &actor,
+            hash,
+            StatusCode::CREATED,
+            render,
+            |idem| { s.store.import_licenses(licenses, &actor, idem).await? }
+        )
+    }
+    .await
+    .map(OneOf::Second)
 }
 
 async fn import_members(
@@ -274,7 +367,7 @@ async fn import_members(
     hash: &str,
     rows: Vec<MemberRow>,
     dry_run: bool,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<ImportAnswer> {
     let at = crate::service::now().0;
     let mut errors = Vec::new();
     let mut members = Vec::with_capacity(rows.len());
@@ -326,32 +419,39 @@ async fn import_members(
         s.store
             .import_members(members, errors, true, &actor, None)
             .await?;
-        return dry_run_answer(Kind::Members, n).map(Reply::Replayed);
+        return dry_run_answer(Kind::Members, n);
     }
     let render = move |created: &Vec<MemberService>| {
-        let items: Vec<Value> = created
+        let items = created
             .iter()
             .zip(&keys)
-            .map(|(m, (line, key))| {
-                json!({ "line": line, "id": m.member.id, "license_id": m.member.license_id, "license_key": key })
+            .map(|(m, (line, key))| ImportedMember {
+                line: *line,
+                id: m.member.id.clone(),
+                license_id: m.member.license_id.clone(),
+                license_key: key.clone(),
             })
             .collect();
-        json!({ "kind": "members", "created": items.len(), "items": items })
+        Imported::of(items, ImportedItems::Members)
     };
-    idempotent!(
-        s,
-        key,
-        "import:members",
-        &actor,
-        hash,
-        StatusCode::CREATED,
-        render,
-        |idem| {
-            s.store
-                .import_members(members, Vec::new(), false, &actor, idem)
-                .await?
-        }
-    )
+    async {
+        idempotent!(
+            s,
+            key,
+            "import:members",
+            &actor,
+            hash,
+            StatusCode::CREATED,
+            render,
+            |idem| {
+                s.store
+                    .import_members(members, Vec::new(), false, &actor, idem)
+                    .await?
+            }
+        )
+    }
+    .await
+    .map(OneOf::Second)
 }
 
 /// Rows per page of an export: each page is one query, written and sent
@@ -378,7 +478,11 @@ const TREE_ORDER: [&str; 3] = ["partner", "customer", "site"];
 /// `GET /v1/export/{kind}`: `text/csv`, streamed page by page (a page
 /// failing midway ends the stream with an error, so a cut export is never
 /// mistaken for a whole one).
-async fn export(State(s): State<AppState>, staff: Staff, Path(name): Path<String>) -> Answer {
+async fn export(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+) -> ApiResult<CsvFile> {
     staff.allow(READERS)?;
     let kind = kind(&name)?;
     let stream = futures_util::stream::unfold(Cursor::Start, move |cursor| {
@@ -394,7 +498,10 @@ async fn export(State(s): State<AppState>, staff: Staff, Path(name): Path<String
             }
         }
     });
-    csv(kind.as_str(), axum::body::Body::from_stream(stream))
+    Ok(CsvFile(csv(
+        kind.as_str(),
+        axum::body::Body::from_stream(stream),
+    )))
 }
 
 /// The next piece of an export, and where it leaves off.

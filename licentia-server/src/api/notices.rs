@@ -1,20 +1,15 @@
 //! Routes for notices: subscriptions to notice kinds, the notifications the
 //! jobs wrote and their delivery log, and a run of the jobs on demand.
 
-use crate::api::Created;
-use crate::error::ApiResult;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::json;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::api::idempotency::idempotent;
-use crate::api::list;
-use crate::api::{ok, to_value, Answer, READERS};
-use crate::error::ApiError;
+use crate::api::{Created, Listed, Reply, READERS};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, Staff, Q};
 use crate::routes::{Access, Route};
 use crate::secret;
@@ -42,6 +37,16 @@ pub struct NewSubscription {
     webhook_url: Option<String>,
     email: Option<String>,
     role: Option<Role>,
+}
+
+/// A new notice subscription.
+#[derive(Serialize, JsonSchema)]
+struct SubscriptionCreated {
+    /// The subscription.
+    subscription: NoticeSubscription,
+    /// A webhook's signing secret, shown only here (and in replays of this
+    /// answer); null for an e-mail address.
+    secret: Option<String>,
 }
 
 /// Refuses unless the caller may manage subscriptions of `role`: an admin
@@ -125,7 +130,7 @@ async fn create_subscription(
     staff: Staff,
     key: IdempotencyKey,
     body: Body<NewSubscription>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Created<SubscriptionCreated>> {
     let req = body.value;
     may_manage(&staff, req.role)?;
     let kinds = checked_kinds(&req.kinds)?;
@@ -159,7 +164,10 @@ async fn create_subscription(
         created_by: actor.clone(),
     };
     let shown = secret.clone();
-    let render = move |sub: &NoticeSubscription| json!({ "subscription": sub, "secret": shown });
+    let render = move |sub: &NoticeSubscription| SubscriptionCreated {
+        subscription: sub.clone(),
+        secret: shown.clone(),
+    };
     idempotent!(
         s,
         key,
@@ -188,14 +196,24 @@ async fn list_subscriptions(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<SubscriptionQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<NoticeSubscription>>> {
     let role = if staff.0.role == Role::Admin {
         q.role
     } else {
         Some(staff.0.role)
     };
     let page = crate::extract::PageQuery::new(q.limit, q.offset).page()?;
-    list(&s.store.list_notice_subscriptions(role, page).await?, page)
+    let items = s.store.list_notice_subscriptions(role, page).await?;
+    Ok(Listed::page(items, page))
+}
+
+/// A notice subscription deleted.
+#[derive(Serialize, JsonSchema)]
+struct SubscriptionDeleted {
+    /// Its id.
+    id: String,
+    /// Always true.
+    deleted: bool,
 }
 
 /// `DELETE /v1/notice-subscriptions/{id}`.
@@ -203,13 +221,13 @@ async fn delete_subscription(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Reply<SubscriptionDeleted>> {
     let subscription = s.store.notice_subscription(&id).await?;
     may_manage(&staff, subscription.role)?;
     s.store
         .delete_notice_subscription(&id, &staff.actor())
         .await?;
-    ok(json!({ "id": id, "deleted": true }))
+    Ok(Reply::Fresh(SubscriptionDeleted { id, deleted: true }))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -225,22 +243,39 @@ async fn list_notifications(
     State(s): State<AppState>,
     staff: Staff,
     Q(q): Q<NotificationQuery>,
-) -> Answer {
+) -> ApiResult<Reply<Listed<Notification>>> {
     staff.allow(READERS)?;
     let page = crate::extract::PageQuery::new(q.limit, q.offset).page()?;
     let filter = NotificationFilter {
         kind: q.kind,
         subject: q.subject,
     };
-    list(&s.store.list_notifications(&filter, page).await?, page)
+    let items = s.store.list_notifications(&filter, page).await?;
+    Ok(Listed::page(items, page))
+}
+
+/// A notification and its deliveries.
+#[derive(Serialize, JsonSchema)]
+struct NotificationDeliveries {
+    /// The notification.
+    notification: Notification,
+    /// Its delivery to each subscription, each with its attempts.
+    items: Vec<Delivery>,
 }
 
 /// `GET /v1/notifications/{id}/deliveries`.
-async fn deliveries(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Answer {
+async fn deliveries(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<NotificationDeliveries>> {
     staff.allow(READERS)?;
     let notification = s.store.notification(&id).await?;
-    let deliveries = s.store.deliveries(&id).await?;
-    ok(json!({ "notification": notification, "items": deliveries }))
+    let items = s.store.deliveries(&id).await?;
+    Ok(Reply::Fresh(NotificationDeliveries {
+        notification,
+        items,
+    }))
 }
 
 /// `POST /v1/jobs/run` body (optional).
@@ -256,13 +291,12 @@ async fn run_jobs(
     State(s): State<AppState>,
     staff: Staff,
     body: Option<Body<RunRequest>>,
-) -> Answer {
+) -> ApiResult<Reply<jobs::JobReport>> {
     staff.allow(&[Role::Admin])?;
     let date = match body.and_then(|b| b.value.date) {
         Some(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map_err(|_| ApiError::invalid(format!("'{text}' is not a date (YYYY-MM-DD)")))?,
         None => jobs::today(&s.config).map_err(ApiError::internal)?,
     };
-    let report = jobs::run(&s, date, &staff.actor()).await?;
-    ok(to_value(&report))
+    Ok(Reply::Fresh(jobs::run(&s, date, &staff.actor()).await?))
 }

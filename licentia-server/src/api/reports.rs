@@ -7,16 +7,18 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::api::{ok, Answer, READERS};
+use crate::api::{Items, Table, READERS};
 use crate::bulk::{Cell, CsvWriter};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
-use crate::store::{FirstUse, Page, PurchaseFilter, RenewalDue, MAX_CUSTOMER_EVENTS};
+use crate::store::{
+    Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
+    PlatformCount, Purchase, PurchaseFilter, RenewalDue, MAX_CUSTOMER_EVENTS,
+};
 use crate::AppState;
 use licentia::{Timestamp, DAY};
 
@@ -43,8 +45,8 @@ pub(super) fn wants_csv(headers: &HeaderMap) -> bool {
 }
 
 /// A CSV answer, offered for download as `name.csv`.
-pub(super) fn csv(name: &str, body: impl Into<axum::body::Body>) -> Answer {
-    Ok((
+pub(super) fn csv(name: &str, body: impl Into<axum::body::Body>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -54,7 +56,7 @@ pub(super) fn csv(name: &str, body: impl Into<axum::body::Body>) -> Answer {
         ],
         body.into(),
     )
-        .into_response())
+        .into_response()
 }
 
 fn time(t: i64) -> String {
@@ -69,6 +71,51 @@ fn time(t: i64) -> String {
 pub struct RenewalQuery {
     within_days: Option<u32>,
     group_by: Option<String>,
+}
+
+/// The renewals report.
+#[derive(Serialize, JsonSchema)]
+struct Renewals {
+    /// The window, in days.
+    within_days: u32,
+    /// Its start: now (Unix seconds).
+    from: i64,
+    /// Its end (Unix seconds).
+    until: i64,
+    /// How many licenses and subscriptions end within it.
+    count: usize,
+    /// What ends: one list, or groups with `?group_by=`.
+    #[serde(flatten)]
+    rows: RenewalRows,
+}
+
+/// What ends within the window of the renewals report.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum RenewalRows {
+    /// Without `?group_by=`: one list.
+    Items {
+        /// Soonest first.
+        items: Vec<RenewalDue>,
+    },
+    /// With `?group_by=`: one group per plan or type.
+    Groups {
+        /// `plan` or `type`.
+        group_by: String,
+        /// In order of `group`.
+        groups: Vec<RenewalGroup>,
+    },
+}
+
+/// What ends under one plan or type.
+#[derive(Serialize, JsonSchema)]
+struct RenewalGroup {
+    /// The plans (joined by ` / `; `(no plan)` for none), or the type.
+    group: String,
+    /// How many items it holds.
+    count: usize,
+    /// Soonest first.
+    items: Vec<RenewalDue>,
 }
 
 /// The longest window of the renewals report.
@@ -90,7 +137,7 @@ async fn renewals(
     staff: Staff,
     headers: HeaderMap,
     Q(q): Q<RenewalQuery>,
-) -> Answer {
+) -> ApiResult<Table<Renewals>> {
     staff.allow(READERS)?;
     let days = q.within_days.unwrap_or(90);
     if days > MAX_WINDOW_DAYS {
@@ -140,14 +187,11 @@ async fn renewals(
                 Cell::Int((i.ends_at - from) / DAY),
             ]);
         }
-        return csv("renewals", w.finish());
+        return Ok(Table::Csv(csv("renewals", w.finish())));
     }
     let count = items.len();
-    let mut answer = json!({
-        "within_days": days, "from": from, "until": until, "count": count,
-    });
-    match group_by {
-        None => answer["items"] = json!(items),
+    let rows = match group_by {
+        None => RenewalRows::Items { items },
         Some(by) => {
             let mut groups: Vec<(String, Vec<RenewalDue>)> = Vec::new();
             for item in items {
@@ -157,14 +201,26 @@ async fn renewals(
                     _ => groups.push((key, vec![item])),
                 }
             }
-            answer["group_by"] = json!(by);
-            answer["groups"] = groups
-                .into_iter()
-                .map(|(group, items)| json!({ "group": group, "count": items.len(), "items": items }))
-                .collect();
+            RenewalRows::Groups {
+                group_by: by.to_owned(),
+                groups: groups
+                    .into_iter()
+                    .map(|(group, items)| RenewalGroup {
+                        group,
+                        count: items.len(),
+                        items,
+                    })
+                    .collect(),
+            }
         }
-    }
-    ok(answer)
+    };
+    Ok(Table::Json(Renewals {
+        within_days: days,
+        from,
+        until,
+        count,
+        rows,
+    }))
 }
 
 // ---------------------------------------------------------------- seats
@@ -183,7 +239,7 @@ async fn seats(
     staff: Staff,
     headers: HeaderMap,
     Q(q): Q<SeatsQuery>,
-) -> Answer {
+) -> ApiResult<Table<Items<NodeSeats>>> {
     staff.allow(READERS)?;
     let roots = match q.customer_id {
         Some(id) => vec![id],
@@ -194,7 +250,7 @@ async fn seats(
         nodes.extend(s.store.seats(root).await?);
     }
     if !wants_csv(&headers) {
-        return ok(json!({ "items": nodes }));
+        return Ok(Table::Json(Items { items: nodes }));
     }
     let mut w = CsvWriter::new(&[
         "customer_id",
@@ -234,7 +290,7 @@ async fn seats(
             );
         }
     }
-    csv("seats", w.finish())
+    Ok(Table::Csv(csv("seats", w.finish())))
 }
 
 // ---------------------------------------------------------------- activation delay
@@ -252,6 +308,31 @@ struct Delay {
     median_days: Option<f64>,
     /// 90th percentile in days (nearest rank: the ceil(0.9 n)-th smallest).
     p90_days: Option<f64>,
+}
+
+/// The delays of the licenses of one product or policy.
+#[derive(Serialize, JsonSchema)]
+struct GroupDelay {
+    /// The product's or policy's id.
+    id: String,
+    /// The product's code or the policy's name.
+    name: String,
+    /// Its licenses' delays.
+    #[serde(flatten)]
+    delay: Delay,
+}
+
+/// The activation delay report.
+#[derive(Serialize, JsonSchema)]
+struct ActivationDelay {
+    /// Every license.
+    overall: Delay,
+    /// Per product, by id.
+    by_product: Vec<GroupDelay>,
+    /// Per policy, by id.
+    by_policy: Vec<GroupDelay>,
+    /// How licenses never activated are counted.
+    never_activated: &'static str,
 }
 
 fn delay<'a>(uses: impl Iterator<Item = &'a FirstUse>) -> Delay {
@@ -289,7 +370,11 @@ fn delay<'a>(uses: impl Iterator<Item = &'a FirstUse>) -> Delay {
 const NEVER_ACTIVATED: &str = "licenses never activated are counted in never_activated and left out of median_days and p90_days; a license's first use is its first activation (online or offline, deactivated ones too) or floating lease";
 
 /// `GET /v1/reports/activation-delay`.
-async fn activation_delay(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Answer {
+async fn activation_delay(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+) -> ApiResult<Table<ActivationDelay>> {
     staff.allow(READERS)?;
     let uses = s.store.first_uses().await?;
     // (scope, id, name) -> licenses, in a stable order.
@@ -305,15 +390,14 @@ async fn activation_delay(State(s): State<AppState>, staff: Staff, headers: Head
             .push(u);
     }
     let overall = delay(uses.iter());
-    let part = |scope: &str| -> Vec<serde_json::Value> {
+    let part = |scope: &str| -> Vec<GroupDelay> {
         groups
             .iter()
             .filter(|((s, _, _), _)| *s == scope)
-            .map(|((_, id, name), list)| {
-                let mut v = json!(delay(list.iter().copied()));
-                v["id"] = json!(id);
-                v["name"] = json!(name);
-                v
+            .map(|((_, id, name), list)| GroupDelay {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+                delay: delay(list.iter().copied()),
             })
             .collect()
     };
@@ -345,24 +429,28 @@ async fn activation_delay(State(s): State<AppState>, staff: Staff, headers: Head
         for ((scope, id, name), list) in &groups {
             line(scope, id, name, &delay(list.iter().copied()));
         }
-        return csv("activation-delay", w.finish());
+        return Ok(Table::Csv(csv("activation-delay", w.finish())));
     }
-    ok(json!({
-        "overall": overall,
-        "by_product": part("product"),
-        "by_policy": part("policy"),
-        "never_activated": NEVER_ACTIVATED,
+    Ok(Table::Json(ActivationDelay {
+        overall,
+        by_product: part("product"),
+        by_policy: part("policy"),
+        never_activated: NEVER_ACTIVATED,
     }))
 }
 
 // ---------------------------------------------------------------- platforms, models
 
 /// `GET /v1/reports/platforms`.
-async fn platforms(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Answer {
+async fn platforms(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+) -> ApiResult<Table<Items<PlatformCount>>> {
     staff.allow(READERS)?;
     let items = s.store.platforms().await?;
     if !wants_csv(&headers) {
-        return ok(json!({ "items": items }));
+        return Ok(Table::Json(Items { items }));
     }
     let mut w = CsvWriter::new(&["platform", "active", "total", "licenses"]);
     for p in &items {
@@ -373,15 +461,19 @@ async fn platforms(State(s): State<AppState>, staff: Staff, headers: HeaderMap) 
             Cell::Int(p.licenses),
         ]);
     }
-    csv("platforms", w.finish())
+    Ok(Table::Csv(csv("platforms", w.finish())))
 }
 
 /// `GET /v1/reports/license-models`.
-async fn license_models(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Answer {
+async fn license_models(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+) -> ApiResult<Table<Items<ModelCount>>> {
     staff.allow(READERS)?;
     let items = s.store.license_models().await?;
     if !wants_csv(&headers) {
-        return ok(json!({ "items": items }));
+        return Ok(Table::Json(Items { items }));
     }
     let mut w = CsvWriter::new(&[
         "kind",
@@ -401,10 +493,29 @@ async fn license_models(State(s): State<AppState>, staff: Staff, headers: Header
             Cell::Int(m.seats_used),
         ]);
     }
-    csv("license-models", w.finish())
+    Ok(Table::Csv(csv("license-models", w.finish())))
 }
 
 // ---------------------------------------------------------------- customer history
+
+/// One customer's entitlement history.
+#[derive(Serialize, JsonSchema)]
+struct CustomerHistory {
+    /// The customer node.
+    customer: Customer,
+    /// Its licenses, oldest first, with their current entitlements.
+    licenses: Vec<LicenseRecord>,
+    /// The seats of its subtree, parents first.
+    seats: Vec<NodeSeats>,
+    /// The lots it bought.
+    purchases: Vec<Purchase>,
+    /// Its members, with their services.
+    members: Vec<Member>,
+    /// The history entries about the node or its licenses, oldest first.
+    events: Vec<HistoryEntry>,
+    /// Whether entries were left out: at most the first 10000 are listed.
+    events_truncated: bool,
+}
 
 /// `GET /v1/reports/customers/{id}/history`: the node, its licenses (with
 /// their current entitlements), the seats of its subtree, the lots it
@@ -417,7 +528,7 @@ async fn customer_history(
     staff: Staff,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Answer {
+) -> ApiResult<Table<CustomerHistory>> {
     staff.allow(READERS)?;
     let customer = s.store.customer(&id).await?;
     // One more than the cap says whether entries were left out.
@@ -448,7 +559,7 @@ async fn customer_history(
                 Cell::Text(&e.details),
             ]);
         }
-        return csv("customer-history", w.finish());
+        return Ok(Table::Csv(csv("customer-history", w.finish())));
     }
     let licenses = s.store.customer_licenses(&id).await?;
     let seats = s.store.seats(&id).await?;
@@ -458,14 +569,14 @@ async fn customer_history(
     };
     let purchases = every(|page| s.store.list_purchases(&filter, page)).await?;
     let members = every(|page| s.store.list_members(&id, page)).await?;
-    ok(json!({
-        "customer": customer,
-        "licenses": licenses,
-        "seats": seats,
-        "purchases": purchases,
-        "members": members,
-        "events": events,
-        "events_truncated": truncated,
+    Ok(Table::Json(CustomerHistory {
+        customer,
+        licenses,
+        seats,
+        purchases,
+        members,
+        events,
+        events_truncated: truncated,
     }))
 }
 
