@@ -117,14 +117,6 @@ impl Operation<'_> {
         );
     }
 
-    /// An answer not yet typed.
-    pub(crate) fn untyped(&mut self) {
-        self.responses.insert(
-            "2XX".into(),
-            json!({"description": "Success", "content": {"application/json": {}}}),
-        );
-    }
-
     /// A CSV answer.
     pub(crate) fn csv_answer(&mut self, status: u16) {
         self.responses.insert(

@@ -41,12 +41,42 @@ async fn story(backend: Backend) {
                 route.path
             );
         }
+        let operation = &doc["paths"][route.path][route.method];
         assert!(
-            doc["paths"][route.path][route.method].is_object(),
+            operation.is_object(),
             "{} {} undocumented",
             route.method,
             route.path
         );
+        // Every answer is typed: a JSON schema (or CSV) under its status.
+        let answers: Vec<(&String, &Value)> = operation["responses"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(status, _)| status.starts_with('2'))
+            .collect();
+        assert!(
+            !answers.is_empty(),
+            "{} {} has no answer",
+            route.method,
+            route.path
+        );
+        for (status, answer) in answers {
+            assert!(
+                matches!(status.as_str(), "200" | "201"),
+                "{} {}: {status}",
+                route.method,
+                route.path
+            );
+            let content = &answer["content"];
+            let json = resolve(&doc, &content["application/json"]["schema"]);
+            assert!(
+                json.is_object() || content["text/csv"]["schema"].is_object(),
+                "{} {} answers {status} without a schema",
+                route.method,
+                route.path
+            );
+        }
         // Every documented route exists: never the router's own 404/405.
         let path = route.path.replace("{id}", "nothing");
         let (status, body) = srv

@@ -11,8 +11,6 @@ use crate::secret::{self};
 use crate::sql::idempotency_mismatch;
 use crate::AppState;
 
-use crate::api::Answer;
-
 /// Where an idempotent request stands before it runs.
 pub(crate) enum Pre {
     /// No `Idempotency-Key`: just run.
@@ -46,7 +44,7 @@ pub(crate) async fn pre_check(
     }
 }
 
-pub(crate) fn replay_response(key: &str, status: u16, sealed: &str) -> Answer {
+pub(crate) fn replay_response(key: &str, status: u16, sealed: &str) -> ApiResult<Response> {
     let text = secret::unseal(key, sealed)
         .ok_or_else(|| ApiError::internal("stored answer does not open"))?;
     let value: Value = serde_json::from_str(&text).map_err(ApiError::internal)?;

@@ -5,12 +5,10 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::error::ApiResult;
 use crate::openapi::Operation;
 use crate::routes::AnswerDoc;
 use crate::store::{Page, Role};
@@ -39,25 +37,6 @@ pub(crate) mod tokens;
 pub(crate) const READERS: &[Role] = &[Admin, Issuer, Finance, Auditor];
 /// Roles that manage the catalogue and licenses.
 pub(crate) const WRITERS: &[Role] = &[Admin, Issuer];
-
-pub(crate) type Answer = ApiResult<Response>;
-
-pub(crate) fn ok(value: Value) -> Answer {
-    Ok(Json(value).into_response())
-}
-
-pub(crate) fn created(value: Value) -> Answer {
-    Ok((StatusCode::CREATED, Json(value)).into_response())
-}
-
-pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("records serialize")
-}
-
-/// `{"items": [...], "limit": n, "offset": n}`.
-pub(crate) fn list<T: serde::Serialize>(items: &[T], page: Page) -> Answer {
-    ok(json!({ "items": items, "limit": page.limit, "offset": page.offset }))
-}
 
 /// A JSON answer with `STATUS` (200 unless said): fresh, or the stored
 /// first answer to a request repeated with its `Idempotency-Key`.
@@ -118,13 +97,6 @@ impl<T> Listed<T> {
 pub(crate) struct Items<T> {
     /// The records.
     pub items: Vec<T>,
-}
-
-/// Until every handler answers a typed [`Reply`]: an untyped JSON answer.
-impl AnswerDoc for Response {
-    fn document(op: &mut Operation) {
-        op.untyped();
-    }
 }
 
 /// One of two answers, each with its own status: an import's dry run (200)

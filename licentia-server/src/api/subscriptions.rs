@@ -107,7 +107,7 @@ fn date(field: &str, text: &str) -> ApiResult<NaiveDate> {
 /// The answer for a subscription: every stored field and what follows
 /// from them today.
 fn shown(sub: &Subscription) -> ApiResult<SubscriptionView> {
-    sub.view(today(sub)?)
+    Ok(sub.view(today(sub)?)?)
 }
 
 /// `POST /v1/subscriptions` body.
