@@ -566,11 +566,19 @@ async fn story(backend: Backend) {
         (status, s(&refused["type"]).ends_with("license_suspended")),
         (409, true)
     );
+    // Refused before the transaction (the API's check) or inside it (the
+    // store's), a license's status answers the same problem.
+    assert_eq!(refused["license_status"], "suspended");
+    let (status, refused) = srv
+        .call("POST", "/v1/activations", None, Some(activate(1)))
+        .await;
     assert_eq!(
-        srv.call("POST", "/v1/activations", None, Some(activate(1)))
-            .await
-            .0,
-        409
+        (status, s(&refused["type"]), &refused["license_status"]),
+        (
+            409,
+            "https://licentia.dev/problems/license_suspended".to_owned(),
+            &json!("suspended")
+        )
     );
     assert_eq!(
         srv.call(
@@ -945,6 +953,7 @@ async fn story(backend: Backend) {
         (status, s(&refused["type"]).ends_with("license_revoked")),
         (409, true)
     );
+    assert_eq!(refused["license_status"], "revoked");
     assert_eq!(
         srv.call("POST", "/v1/temporary-licenses", None, Some(check_in(7)))
             .await

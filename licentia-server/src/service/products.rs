@@ -42,14 +42,7 @@ pub(crate) fn fingerprint(text: &str) -> ApiResult<Fingerprint> {
 
 pub(crate) fn refuse_unless_active(license: &LicenseRecord) -> ApiResult<()> {
     if license.status != "active" {
-        return Err(ApiError::conflict(
-            if license.status == "suspended" {
-                "license_suspended"
-            } else {
-                "license_revoked"
-            },
-            format!("the license is {}", license.status),
-        ));
+        return Err(inactive_license(&license.status).into());
     }
     Ok(())
 }

@@ -5,12 +5,12 @@ use sqlx::Row;
 
 use super::customers::{check_allocation, Taken};
 use super::history::append;
-use super::licenses::{license_state, lock_active_license, status_refusal};
+use super::licenses::{license_state, lock_active_license};
 use super::{now, Filter, SqlStore};
 use crate::store::{
     Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Temporary, NO_SEAT,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::{inactive_license, StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl ActivationStore for SqlStore {
@@ -78,7 +78,7 @@ impl ActivationStore for SqlStore {
                 None => {
                     let (status, seats, used) = license_state(&mut tx, &a.license_id).await?;
                     if status != "active" {
-                        return Err(status_refusal(&status));
+                        return Err(inactive_license(&status));
                     }
                     return Err(StoreError::conflict(
                         NO_SEAT,
@@ -183,7 +183,7 @@ impl ActivationStore for SqlStore {
         let Some(row) = row else {
             let (status, _, _) = license_state(&mut tx, license_id).await?;
             if status != "active" {
-                return Err(status_refusal(&status));
+                return Err(inactive_license(&status));
             }
             return Err(StoreError::conflict(
                 "not_activated",

@@ -9,7 +9,7 @@ use super::{now, Filter, SqlStore, Tx};
 use crate::store::{
     Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::{inactive_license, StoreError, StoreResult};
 use licentia::spec::LicenseSpec;
 
 #[async_trait::async_trait]
@@ -163,18 +163,6 @@ pub(super) fn license_row(r: &AnyRow) -> StoreResult<LicenseRecord> {
     })
 }
 
-/// The 409 for an operation a license's status forbids.
-pub(super) fn status_refusal(status: &str) -> StoreError {
-    StoreError::conflict(
-        match status {
-            "suspended" => "license_suspended",
-            "revoked" => "license_revoked",
-            _ => "license_inactive",
-        },
-        format!("the license is {status}"),
-    )
-    .with(serde_json::json!({ "license_status": status }))
-}
 
 /// Reads a license's status (and seats) inside `tx`, for refusals.
 pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> StoreResult<(String, i64, i64)> {
@@ -200,7 +188,7 @@ pub(super) async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> StoreResul
     .rows_affected();
     if locked == 0 {
         let (status, _, _) = license_state(tx, id).await?;
-        return Err(status_refusal(&status));
+        return Err(inactive_license(&status));
     }
     Ok(())
 }
@@ -270,7 +258,7 @@ pub(super) async fn write_terms(
     let Some(row) = row else {
         let (status, _, _) = license_state(tx, &r.id).await?;
         if status == "revoked" {
-            return Err(status_refusal(&status));
+            return Err(inactive_license(&status));
         }
         // The terms were changed by someone else after `r` was read: this
         // change was computed from terms that no longer stand.

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Idem, Outcome, Page};
-use crate::store::StoreResult;
+use crate::store::{StoreError, StoreResult};
 use licentia::spec::LicenseSpec;
 
 /// A license as the back office holds it.
@@ -114,4 +114,19 @@ pub trait LicenseStore: Send + Sync {
         may_raise: bool,
         event: Event,
     ) -> StoreResult<LicenseRecord>;
+}
+
+/// The one refusal of an operation on a license that is not active,
+/// whether the API sees it before the transaction or the store inside it:
+/// 409 `license_suspended` or `license_revoked`, naming the status.
+pub fn inactive_license(status: &str) -> StoreError {
+    StoreError::conflict(
+        match status {
+            "suspended" => "license_suspended",
+            "revoked" => "license_revoked",
+            _ => "license_inactive",
+        },
+        format!("the license is {status}"),
+    )
+    .with(serde_json::json!({ "license_status": status }))
 }
