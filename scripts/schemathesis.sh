@@ -90,6 +90,9 @@ buyer="$(post /v1/customers '{"kind":"customer","name":"Buyer"}' | field '["id"]
 subscription="$(post /v1/subscriptions "{\"customer_id\":\"$buyer\",\"plan_id\":\"$plan\",\"seats\":2,\"billing\":\"monthly\",\"interval\":\"monthly\",\"start\":\"2026-01-01\",\"renewal\":\"always\",\"notice\":\"1 week before month end\"}" 2>/dev/null | field '["subscription"]["id"]' 2>/dev/null || true)"
 fix subscriptions "$subscription"
 
+# One worker: with two threads, CPython 3.11 (before 3.11.9) can fail its
+# own AST parsing inside hypothesis with "AST constructor recursion depth
+# mismatch" (a race in the interpreter, not in the server).
 # Every check but positive_data_acceptance: the document gives each body
 # field's type and whether it is required, not its enums and ranges, so
 # "valid" generated bodies may rightly be refused (422).
@@ -101,7 +104,7 @@ run() (
         --checks all \
         --exclude-checks positive_data_acceptance \
         --request-timeout 30 \
-        --workers 2 \
+        --workers 1 \
         --seed 6 \
         "$@"
 )

@@ -90,8 +90,8 @@ pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;
 pub use keys::{KeyId, PublicKey, SigningKey};
 pub use license::{
-    Binding, CheckIn, Entitlement, LicenseBody, LicenseBuilder, LicenseId, LicenseKind, Licensee,
-    Terms,
+    Binding, BindingKind, CheckIn, Entitlement, LicenseBody, LicenseBuilder, LicenseId,
+    LicenseKind, Licensee, Terms,
 };
 pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
 pub use renewal::{RenewalAction, RenewalToken};

@@ -126,12 +126,73 @@ pub enum Binding {
 impl Binding {
     /// A short name for reports and the C ABI.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    /// Which kind of binding this is, without its machines, cap or user.
+    pub fn kind(&self) -> BindingKind {
         match self {
-            Binding::Unbound => "unbound",
-            Binding::NodeLocked { .. } => "node-locked",
-            Binding::Floating { .. } => "floating",
-            Binding::NamedUser { .. } => "named-user",
+            Binding::Unbound => BindingKind::Unbound,
+            Binding::NodeLocked { .. } => BindingKind::NodeLocked,
+            Binding::Floating { .. } => BindingKind::Floating,
+            Binding::NamedUser { .. } => BindingKind::NamedUser,
         }
+    }
+}
+
+/// The kind of a [`Binding`], as a template names it before any machine,
+/// cap or user is known (a back office's policy, for instance).
+///
+/// ```
+/// use licentia::{Binding, BindingKind};
+/// let kind = BindingKind::parse("node-locked")?;
+/// assert_eq!(kind.name(), "node-locked");
+/// assert_eq!(Binding::Floating { max_machines: 5 }.kind(), BindingKind::Floating);
+/// assert!(BindingKind::parse("anywhere").is_err());
+/// # Ok::<(), licentia::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BindingKind {
+    /// Anywhere.
+    #[default]
+    Unbound,
+    /// On given machines.
+    NodeLocked,
+    /// On a capped number of machines at once.
+    Floating,
+    /// For one named user.
+    NamedUser,
+}
+
+impl BindingKind {
+    /// Every kind, in order.
+    pub const ALL: [BindingKind; 4] = [
+        BindingKind::Unbound,
+        BindingKind::NodeLocked,
+        BindingKind::Floating,
+        BindingKind::NamedUser,
+    ];
+
+    /// Its name: `unbound`, `node-locked`, `floating` or `named-user`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BindingKind::Unbound => "unbound",
+            BindingKind::NodeLocked => "node-locked",
+            BindingKind::Floating => "floating",
+            BindingKind::NamedUser => "named-user",
+        }
+    }
+
+    /// Parses a name that [`BindingKind::name`] gives.
+    pub fn parse(text: &str) -> Result<BindingKind> {
+        BindingKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "binding '{text}': expected unbound, node-locked, floating or named-user"
+                ))
+            })
     }
 }
 

@@ -121,6 +121,16 @@ pub enum MatchRule {
 }
 
 impl MatchRule {
+    /// Its name: `all`, `most`, `two` or `any`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchRule::All => "all",
+            MatchRule::Most => "most",
+            MatchRule::Two => "two",
+            MatchRule::Any => "any",
+        }
+    }
+
     /// Parses `all`, `most`, `two` or `any`.
     pub fn parse(text: &str) -> Result<MatchRule> {
         match text {

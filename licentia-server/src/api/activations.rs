@@ -19,7 +19,9 @@ use crate::api::idempotency::idempotent;
 use crate::api::WRITERS;
 use crate::routes::{Access, Route};
 use crate::service::licenses::{machine_spec, sign_license};
-use crate::service::products::{fingerprint, licensed, policy_of, refuse_unless_active};
+use crate::service::products::{
+    activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active,
+};
 use crate::service::{now, text_field};
 
 /// The routes of this part of the API.
@@ -85,20 +87,7 @@ pub(crate) async fn activate(
     let platform = text_field("platform", &req.platform, 64)?.to_owned();
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
-    if !matches!(policy.binding.as_str(), "node-locked" | "unbound") {
-        return Err(ApiError::conflict(
-            "wrong_binding",
-            format!(
-                "a {} license is not activated per machine{}",
-                policy.binding,
-                if policy.binding == "floating" {
-                    ": check out a lease"
-                } else {
-                    ""
-                }
-            ),
-        ));
-    }
+    activated_per_machine(&policy)?;
     let at = now();
     let spec = machine_spec(&license, &policy, &machine, at);
     let file = s.sign(|k| sign_license(&spec, k)).await?;
@@ -198,12 +187,7 @@ pub(crate) async fn activate_offline(
     };
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
-    if !matches!(policy.binding.as_str(), "node-locked" | "unbound") {
-        return Err(ApiError::conflict(
-            "wrong_binding",
-            format!("a {} license is not activated per machine", policy.binding),
-        ));
-    }
+    activated_per_machine(&policy)?;
     let at = now();
     let spec = machine_spec(&license, &policy, &request.fingerprint, at);
     let not_after = at.add_days(i64::from(body.value.valid_days.unwrap_or(30).max(1)));

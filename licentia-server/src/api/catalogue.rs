@@ -2,12 +2,14 @@
 
 use crate::api::{Created, Listed, Reply};
 use axum::extract::{Path, State};
+use licentia::{BindingKind, MatchRule};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PageQuery, Staff, Q};
 use crate::secret::{self};
+use crate::store::names;
 use crate::store::*;
 use crate::AppState;
 
@@ -189,18 +191,12 @@ pub(crate) async fn create_policy(
         .product(&p.product_id)
         .await
         .map_err(ApiError::absent_is_invalid("no such product"))?;
-    if !matches!(p.kind.as_str(), "standard" | "trial") {
-        return Err(ApiError::invalid("kind is 'standard' or 'trial'"));
-    }
-    if !matches!(
-        p.binding.as_str(),
-        "unbound" | "node-locked" | "floating" | "named-user"
-    ) {
-        return Err(ApiError::invalid(
-            "binding is 'unbound', 'node-locked', 'floating' or 'named-user'",
-        ));
-    }
-    licentia::MatchRule::parse(&p.match_rule)?;
+    let kind = names::policy_kind::parse(&p.kind)
+        .ok_or_else(|| ApiError::invalid("kind is 'standard' or 'trial'"))?;
+    let binding = BindingKind::parse(&p.binding).map_err(|_| {
+        ApiError::invalid("binding is 'unbound', 'node-locked', 'floating' or 'named-user'")
+    })?;
+    let match_rule = MatchRule::parse(&p.match_rule)?;
     if p.seats == 0 || p.lease_ttl_secs == 0 || p.temp_period_days == 0 || p.temp_duration_days == 0
     {
         return Err(ApiError::invalid(
@@ -211,9 +207,9 @@ pub(crate) async fn create_policy(
         id: secret::new_id("pol"),
         product_id: product.id.clone(),
         name: text_field("name", &p.name, 128)?.to_owned(),
-        kind: p.kind,
-        binding: p.binding,
-        match_rule: p.match_rule,
+        kind,
+        binding,
+        match_rule,
         duration_days: p.duration_days.map(i64::from),
         seats: p.seats.into(),
         grace_days: p.grace_days.map(i64::from),

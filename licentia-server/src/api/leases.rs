@@ -3,6 +3,7 @@
 use crate::api::{Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use licentia::BindingKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -54,7 +55,7 @@ pub(crate) async fn checkout(
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
-    if policy.binding != "floating" {
+    if policy.binding != BindingKind::Floating {
         return Err(ApiError::conflict(
             "wrong_binding",
             "only floating licenses lease seats",

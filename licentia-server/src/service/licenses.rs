@@ -9,7 +9,7 @@ use crate::secret::LicenseKey;
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
-use licentia::{Fingerprint, LicenseId, RenewalAction, Timestamp};
+use licentia::{BindingKind, Fingerprint, LicenseId, LicenseKind, RenewalAction, Timestamp};
 
 use crate::service::{now, text_field};
 
@@ -48,23 +48,23 @@ pub(crate) fn base_spec(
         (None, Some(days)) => Some(at.add_days(days).to_string()),
         (None, None) => None,
     };
-    let (machines, match_rule, floating, user) = match p.binding.as_str() {
-        "node-locked" => (
+    let (machines, match_rule, floating, user) = match p.binding {
+        BindingKind::NodeLocked => (
             o.machines.clone(),
-            o.machines.as_ref().map(|_| p.match_rule.clone()),
+            o.machines.as_ref().map(|_| p.match_rule.name().to_owned()),
             None,
             None,
         ),
-        "floating" => (None, None, Some(seats_u32), None),
-        "named-user" => (
+        BindingKind::Floating => (None, None, Some(seats_u32), None),
+        BindingKind::NamedUser => (
             None,
             None,
             None,
             Some(o.user.clone().unwrap_or_else(|| licensee.to_owned())),
         ),
-        _ => (None, None, None, None),
+        BindingKind::Unbound => (None, None, None, None),
     };
-    if o.machines.is_some() && p.binding != "node-locked" {
+    if o.machines.is_some() && p.binding != BindingKind::NodeLocked {
         return Err(ApiError::invalid(
             "machines are given only for node-locked policies",
         ));
@@ -76,7 +76,7 @@ pub(crate) fn base_spec(
         email: o.email.clone(),
         customer_ref: o.customer_id.clone(),
         issued_at: Some(at.to_string()),
-        trial: (p.kind == "trial").then_some(true),
+        trial: (p.kind == LicenseKind::Trial).then_some(true),
         temporary_for: None,
         machines,
         match_rule,
@@ -107,7 +107,7 @@ pub(crate) fn machine_spec(
     LicenseSpec {
         seats: u32::try_from(license.seats).ok().or(spec.seats),
         machines: Some(vec![machine.to_string()]),
-        match_rule: Some(policy.match_rule.clone()),
+        match_rule: Some(policy.match_rule.name().to_owned()),
         floating: None,
         user: None,
         issued_at: Some(at.to_string()),
@@ -118,7 +118,7 @@ pub(crate) fn machine_spec(
 /// Whether a license made from `spec` has a file of its own before any
 /// machine is activated (node-locked licenses get theirs at activation).
 pub(crate) fn has_own_file(policy: &Policy, spec: &LicenseSpec) -> bool {
-    policy.binding != "node-locked" || spec.machines.is_some()
+    policy.binding != BindingKind::NodeLocked || spec.machines.is_some()
 }
 
 pub(crate) fn sign_license(spec: &LicenseSpec, keys: &Keyring) -> ApiResult<String> {

@@ -6,7 +6,7 @@ use crate::secret::LicenseKey;
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
-use licentia::{Fingerprint, Timestamp};
+use licentia::{BindingKind, Fingerprint, Timestamp};
 
 use crate::service::licenses::machine_spec;
 
@@ -38,6 +38,27 @@ pub(crate) async fn licensed(s: &AppState, key: &str) -> ApiResult<(LicenseRecor
 
 pub(crate) fn fingerprint(text: &str) -> ApiResult<Fingerprint> {
     Ok(Fingerprint::parse(text)?)
+}
+
+/// Refuses (409 `wrong_binding`) a license that is not activated machine
+/// by machine: floating licenses lease seats, named-user ones have no
+/// machine.
+pub(crate) fn activated_per_machine(policy: &Policy) -> ApiResult<()> {
+    match policy.binding {
+        BindingKind::NodeLocked | BindingKind::Unbound => Ok(()),
+        other => Err(ApiError::conflict(
+            "wrong_binding",
+            format!(
+                "a {} license is not activated per machine{}",
+                other.name(),
+                if other == BindingKind::Floating {
+                    ": check out a lease"
+                } else {
+                    ""
+                }
+            ),
+        )),
+    }
 }
 
 pub(crate) fn refuse_unless_active(license: &LicenseRecord) -> ApiResult<()> {

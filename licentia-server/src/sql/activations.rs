@@ -7,10 +7,10 @@ use super::customers::{check_allocation, Taken};
 use super::history::append;
 use super::licenses::{license_state, lock_active_license};
 use super::{now, Filter, SqlStore};
+use crate::store::{inactive_license, StoreError, StoreResult};
 use crate::store::{
     Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Temporary, NO_SEAT,
 };
-use crate::store::{inactive_license, StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl ActivationStore for SqlStore {

@@ -1,12 +1,13 @@
 //! Products, policies and plans.
 
+use licentia::{BindingKind, MatchRule};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::{append, event};
 use super::{named_conflict, Filter, SqlStore};
+use crate::store::{names, StoreError, StoreResult};
 use crate::store::{CatalogueStore, Page, Plan, Policy, Product};
-use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl CatalogueStore for SqlStore {
@@ -71,9 +72,9 @@ impl CatalogueStore for SqlStore {
         .bind(&p.id)
         .bind(&p.product_id)
         .bind(&p.name)
-        .bind(&p.kind)
-        .bind(&p.binding)
-        .bind(&p.match_rule)
+        .bind(p.kind.name())
+        .bind(p.binding.name())
+        .bind(p.match_rule.name())
         .bind(p.duration_days)
         .bind(p.seats)
         .bind(p.grace_days)
@@ -206,13 +207,17 @@ pub(super) fn product_row(r: &AnyRow) -> StoreResult<Product> {
 
 pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     let entitlements: String = r.try_get("entitlements")?;
+    let kind: String = r.try_get("kind")?;
+    let binding: String = r.try_get("binding")?;
+    let match_rule: String = r.try_get("match_rule")?;
     Ok(Policy {
         id: r.try_get("id")?,
         product_id: r.try_get("product_id")?,
         name: r.try_get("name")?,
-        kind: r.try_get("kind")?,
-        binding: r.try_get("binding")?,
-        match_rule: r.try_get("match_rule")?,
+        kind: names::policy_kind::parse(&kind)
+            .ok_or_else(|| StoreError::internal(format!("policy kind {kind} stored")))?,
+        binding: BindingKind::parse(&binding).map_err(StoreError::internal)?,
+        match_rule: MatchRule::parse(&match_rule).map_err(StoreError::internal)?,
         duration_days: r.try_get("duration_days")?,
         seats: r.try_get("seats")?,
         grace_days: r.try_get("grace_days")?,

@@ -6,10 +6,10 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::revocation::bump_revocation;
 use super::{now, Filter, SqlStore, Tx};
+use crate::store::{inactive_license, StoreError, StoreResult};
 use crate::store::{
     Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
 };
-use crate::store::{inactive_license, StoreError, StoreResult};
 use licentia::spec::LicenseSpec;
 
 #[async_trait::async_trait]
@@ -162,7 +162,6 @@ pub(super) fn license_row(r: &AnyRow) -> StoreResult<LicenseRecord> {
         terms_version: r.try_get("terms_version")?,
     })
 }
-
 
 /// Reads a license's status (and seats) inside `tx`, for refusals.
 pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> StoreResult<(String, i64, i64)> {

@@ -1,5 +1,6 @@
 //! The catalogue: products, the policies licenses are made from, and plans (a policy and its add-on options).
 
+use licentia::{BindingKind, LicenseKind, MatchRule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -29,11 +30,18 @@ pub struct Policy {
     /// Name, unique per product.
     pub name: String,
     /// `standard` or `trial`.
-    pub kind: String,
+    #[serde(with = "super::names::policy_kind")]
+    #[schemars(with = "String")]
+    pub kind: LicenseKind,
     /// `unbound`, `node-locked`, `floating` or `named-user`.
-    pub binding: String,
-    /// Machine match rule for node-locked licenses.
-    pub match_rule: String,
+    #[serde(with = "super::names::binding")]
+    #[schemars(with = "String")]
+    pub binding: BindingKind,
+    /// Machine match rule for node-locked licenses: `all`, `most`, `two`
+    /// or `any`.
+    #[serde(with = "super::names::match_rule")]
+    #[schemars(with = "String")]
+    pub match_rule: MatchRule,
     /// Licenses expire this many days after issue (perpetual when absent).
     pub duration_days: Option<i64>,
     /// Seats (machines for node-locked, the cap for floating).

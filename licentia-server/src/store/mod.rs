@@ -16,6 +16,7 @@ mod idempotency;
 mod keys;
 mod licenses;
 mod members;
+pub mod names;
 mod notices;
 mod purchases;
 mod reports;
