@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Days, NaiveDate};
 use licentia::Timestamp;
-use licentia_server::{jobs, AppState};
+use licentia_server::{delivery, jobs, AppState};
 use serde_json::{json, Value};
 use support::{hmac_hex, s, webhook_receiver, Backend, PgDb, Server};
 
@@ -377,12 +377,14 @@ async fn story(backend: Backend) {
     );
     assert_eq!(s(&by_sub(&log, &mail_id)["status"]), "delivered");
     // Not due yet: nothing is attempted.
-    let early = jobs::deliver(&one, Timestamp(retry_at - 1)).await.unwrap();
+    let early = delivery::deliver(&one, Timestamp(retry_at - 1))
+        .await
+        .unwrap();
     assert_eq!(early.delivered + early.retrying + early.failed, 0);
     // Two instances' delivery passes at once: the claim lets one attempt it.
     let (a, b) = tokio::join!(
-        jobs::deliver(&one, Timestamp(retry_at)),
-        jobs::deliver(&two, Timestamp(retry_at))
+        delivery::deliver(&one, Timestamp(retry_at)),
+        delivery::deliver(&two, Timestamp(retry_at))
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!((a.delivered + b.delivered, a.retrying + b.retrying), (1, 0));
@@ -464,14 +466,14 @@ async fn story(backend: Backend) {
             .and_then(|rest| rest.split_once(",v1="))
             .unwrap_or_else(|| panic!("signature header {signature:?}"));
         assert_eq!(&hmac_hex(&secret, t, body), v1, "a valid signature");
-        assert!(jobs::verify_signature(
+        assert!(delivery::verify_signature(
             secret.as_bytes(),
             signature,
             body,
             t.parse().unwrap(),
             0
         ));
-        assert!(!jobs::verify_signature(
+        assert!(!delivery::verify_signature(
             b"whsec_other",
             signature,
             body,
@@ -846,7 +848,7 @@ async fn deleted_during_delivery(backend: Backend) {
     }
     // Long after every retry time: nothing is due, nothing is sent.
     let state = AppState::open(&srv.config).await.unwrap();
-    let later = jobs::deliver(&state, Timestamp(Timestamp::now().0 + 30 * 86_400))
+    let later = delivery::deliver(&state, Timestamp(Timestamp::now().0 + 30 * 86_400))
         .await
         .unwrap();
     assert_eq!(later.delivered + later.retrying + later.failed, 0);
