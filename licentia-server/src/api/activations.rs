@@ -13,14 +13,14 @@ use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
-use licentia::{ActivationRequest, LicenseRef, Timestamp, DAY};
+use licentia::{ActivationRequest, LicenseRef, DAY};
 
 use crate::api::idempotency::idempotent;
 use crate::api::WRITERS;
 use crate::routes::{Access, Route};
 use crate::service::licenses::{machine_spec, sign_license};
 use crate::service::products::{
-    activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active,
+    activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active, within_license,
 };
 use crate::service::{now, text_field};
 
@@ -286,16 +286,7 @@ pub(crate) async fn temporary(
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     let at = now();
-    let mut ends = at.add_days(policy.temp_duration_days);
-    if let Some(end) = license.expires_at {
-        ends = Timestamp(ends.0.min(end));
-    }
-    if ends <= at {
-        return Err(ApiError::conflict(
-            "license_expired",
-            "the license has expired",
-        ));
-    }
+    let ends = within_license(&license, at, at.add_days(policy.temp_duration_days))?;
     let spec = LicenseSpec {
         id: None,
         temporary_for: Some(license.id.clone()),

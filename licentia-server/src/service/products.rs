@@ -87,15 +87,26 @@ pub(crate) fn lease_doc(
     Ok(keys.issuer().issue_lease(&spec.to_body()?)?.to_armor())
 }
 
+/// When a lease taken at `at` ends: after the policy's lease length.
 pub(crate) fn lease_end(
     license: &LicenseRecord,
     policy: &Policy,
     at: Timestamp,
 ) -> ApiResult<Timestamp> {
-    let mut ends = at.add_secs(policy.lease_ttl_secs);
-    if let Some(end) = license.expires_at {
-        ends = Timestamp(ends.0.min(end));
-    }
+    within_license(license, at, at.add_secs(policy.lease_ttl_secs))
+}
+
+/// `wanted`, or the license's own end when it comes first: what a lease
+/// or a temporary license made at `at` may run to. Refused (409
+/// `license_expired`) when the license has ended.
+pub(crate) fn within_license(
+    license: &LicenseRecord,
+    at: Timestamp,
+    wanted: Timestamp,
+) -> ApiResult<Timestamp> {
+    let ends = license
+        .expires_at
+        .map_or(wanted, |end| Timestamp(wanted.0.min(end)));
     if ends <= at {
         return Err(ApiError::conflict(
             "license_expired",
