@@ -17,8 +17,9 @@
 //!   PostgreSQL implementation, one file per area;
 //! - [`billing`]: the pure calendar of subscriptions (no clock, no database).
 //!
-//! Routes are declared once, beside their handlers ([`routes`]); the router
-//! and the OpenAPI document ([`openapi`]) are both built from that table.
+//! Routes are declared once, beside their handlers
+//! ([`routes`](mod@routes)); the router and the OpenAPI document
+//! ([`openapi`](mod@openapi)) are both built from that table.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,6 +1,6 @@
 //! The route table: every area's routes, each declared once beside its
 //! handler (`api/<area>.rs`). A route's request body, query parameters and
-//! answer are read from its handler's own signature (see [`Documented`]),
+//! answer are read from its handler's own signature (see `Documented`),
 //! so the router and the OpenAPI document cannot drift apart and no field
 //! list is kept by hand.
 
