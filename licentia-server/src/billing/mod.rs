@@ -42,19 +42,20 @@
 //! ```
 
 mod calendar;
+mod contract;
 mod notice;
-mod terms;
+mod options;
+mod term;
 
 use core::fmt;
 
 pub use calendar::{add_months, last_day_of_month, AnchoredSchedule, Zone, ZonedDate};
+pub use contract::{Contract, CycleChange, TermEnd};
 pub use notice::{
     due_notices, Cancellation, LeadTimes, NoticeBoundary, NoticeKey, NoticePeriod, NoticeUnit,
 };
-pub use terms::{
-    BillingInterval, BillingModel, Contract, CycleChange, InvoiceSchedule, RenewalOption, Term,
-    TermEnd,
-};
+pub use options::{BillingInterval, BillingModel, RenewalOption};
+pub use term::{InvoiceSchedule, Term};
 
 /// Why a calendar computation was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
