@@ -121,16 +121,12 @@ impl ActivationStore for SqlStore {
         .bind(&activation.license_id)
         .execute(&mut *tx.tx)
         .await?;
-        append(
-            &mut tx,
-            Event {
-                license_id: Some(activation.license_id.clone()),
-                details: serde_json::json!({"fingerprint": activation.fingerprint}),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            license_id: Some(activation.license_id.clone()),
+            details: serde_json::json!({"fingerprint": activation.fingerprint}),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(activation)
     }
 
@@ -191,16 +187,12 @@ impl ActivationStore for SqlStore {
             ));
         };
         let activation = activation_row(&row)?;
-        append(
-            &mut tx,
-            Event {
-                subject: activation.id.clone(),
-                license_id: Some(license_id.to_owned()),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            subject: activation.id.clone(),
+            license_id: Some(license_id.to_owned()),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(activation)
     }
 
@@ -240,13 +232,13 @@ impl ActivationStore for SqlStore {
         .bind(t.expires_at)
         .execute(&mut *tx.tx)
         .await?;
-        append(&mut tx, Event {
+        tx.commit_with(Event {
             subject: t.id.clone(),
             license_id: Some(t.license_id.clone()),
             details: serde_json::json!({"fingerprint": t.fingerprint, "expires_at": t.expires_at}),
             ..ev
-        }).await?;
-        tx.tx.commit().await?;
+        })
+        .await?;
         Ok(t)
     }
 
@@ -302,13 +294,13 @@ impl ActivationStore for SqlStore {
                 lease
             }
         };
-        append(&mut tx, Event {
+        tx.commit_with(Event {
             subject: result.id.clone(),
             license_id: Some(result.license_id.clone()),
             details: serde_json::json!({"fingerprint": result.fingerprint, "expires_at": result.expires_at}),
             ..ev
-        }).await?;
-        tx.tx.commit().await?;
+        })
+        .await?;
         Ok(result)
     }
 
@@ -339,16 +331,12 @@ impl ActivationStore for SqlStore {
             )
         })?;
         let lease = lease_row(&row)?;
-        append(
-            &mut tx,
-            Event {
-                license_id: Some(license_id.to_owned()),
-                details: serde_json::json!({"expires_at": expires_at}),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            license_id: Some(license_id.to_owned()),
+            details: serde_json::json!({"expires_at": expires_at}),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(lease)
     }
 
@@ -371,15 +359,11 @@ impl ActivationStore for SqlStore {
         .await?
         .ok_or_else(|| StoreError::not_found("unreturned lease"))?;
         let lease = lease_row(&row)?;
-        append(
-            &mut tx,
-            Event {
-                license_id: Some(license_id.to_owned()),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            license_id: Some(license_id.to_owned()),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(lease)
     }
 }

@@ -4,7 +4,7 @@ use licentia::{BindingKind, MatchRule};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::history::{append, event};
+use super::history::event;
 use super::{named_conflict, Filter, SqlStore};
 use crate::store::{names, StoreError, StoreResult};
 use crate::store::{CatalogueStore, Page, Plan, Policy, Product};
@@ -24,17 +24,13 @@ impl CatalogueStore for SqlStore {
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "a product with this code exists"))?;
-        append(
-            &mut tx,
-            event(
-                actor,
-                "product.create",
-                &product.id,
-                serde_json::json!({"code": product.code}),
-            ),
-        )
+        tx.commit_with(event(
+            actor,
+            "product.create",
+            &product.id,
+            serde_json::json!({"code": product.code}),
+        ))
         .await?;
-        tx.tx.commit().await?;
         Ok(product)
     }
 
@@ -89,17 +85,13 @@ impl CatalogueStore for SqlStore {
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a policy with this name"))?;
-        append(
-            &mut tx,
-            event(
-                actor,
-                "policy.create",
-                &p.id,
-                serde_json::json!({"name": p.name, "product_id": p.product_id}),
-            ),
-        )
+        tx.commit_with(event(
+            actor,
+            "policy.create",
+            &p.id,
+            serde_json::json!({"name": p.name, "product_id": p.product_id}),
+        ))
         .await?;
-        tx.tx.commit().await?;
         Ok(p)
     }
 
@@ -148,17 +140,13 @@ impl CatalogueStore for SqlStore {
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
         let options: Vec<&str> = p.options.iter().map(|o| o.code.as_str()).collect();
-        append(
-            &mut tx,
-            event(
-                actor,
-                "plan.create",
-                &p.id,
-                serde_json::json!({"name": p.name, "policy_id": p.policy_id, "options": options}),
-            ),
-        )
+        tx.commit_with(event(
+            actor,
+            "plan.create",
+            &p.id,
+            serde_json::json!({"name": p.name, "policy_id": p.policy_id, "options": options}),
+        ))
         .await?;
-        tx.tx.commit().await?;
         Ok(p)
     }
 

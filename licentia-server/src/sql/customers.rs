@@ -162,8 +162,7 @@ impl CustomerStore for SqlStore {
             serde_json::json!({"product_id": product_id, "from": from, "to": seats, "parent_id": parent}),
         );
         ev.customer_id = Some(customer_id.to_owned());
-        append(&mut tx, ev).await?;
-        tx.tx.commit().await?;
+        tx.commit_with(ev).await?;
         Ok(allocation(customer_id, product_id, seats, given, used))
     }
 

@@ -109,3 +109,12 @@ pub(super) fn event(
         details,
     }
 }
+
+impl Tx<'_> {
+    /// The last step of every mutation: its history entry, then the commit.
+    pub(super) async fn commit_with(mut self, event: Event) -> StoreResult<()> {
+        append(&mut self, event).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -67,12 +67,13 @@ impl KeyStore for SqlStore {
             ));
         }
         insert_key(&mut tx, &key).await?;
-        append(
-            &mut tx,
-            event(actor, "key.rotate", &key.key_id, serde_json::json!({})),
-        )
+        tx.commit_with(event(
+            actor,
+            "key.rotate",
+            &key.key_id,
+            serde_json::json!({}),
+        ))
         .await?;
-        tx.tx.commit().await?;
         Ok(())
     }
 
@@ -129,12 +130,8 @@ impl KeyStore for SqlStore {
         .bind(at)
         .execute(&mut *tx.tx)
         .await?;
-        append(
-            &mut tx,
-            event(actor, "key.retire", key_id, serde_json::json!({})),
-        )
-        .await?;
-        tx.tx.commit().await?;
+        tx.commit_with(event(actor, "key.retire", key_id, serde_json::json!({})))
+            .await?;
         Ok(())
     }
 

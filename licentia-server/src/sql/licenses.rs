@@ -100,16 +100,12 @@ impl LicenseStore for SqlStore {
         if to == "revoked" {
             bump_revocation(&mut tx, &record.product_id).await?;
         }
-        append(
-            &mut tx,
-            Event {
-                license_id: Some(record.id.clone()),
-                customer_id: record.customer_id.clone(),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            license_id: Some(record.id.clone()),
+            customer_id: record.customer_id.clone(),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(record)
     }
 

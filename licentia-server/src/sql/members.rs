@@ -264,8 +264,7 @@ impl MemberStore for SqlStore {
             Some(license),
             serde_json::json!({}),
         );
-        append(&mut tx, ev).await?;
-        tx.tx.commit().await?;
+        tx.commit_with(ev).await?;
         Ok(member)
     }
 
@@ -283,8 +282,7 @@ impl MemberStore for SqlStore {
             license,
             serde_json::json!({"email": member.email}),
         );
-        append(&mut tx, ev).await?;
-        tx.tx.commit().await?;
+        tx.commit_with(ev).await?;
         Ok(member)
     }
 
@@ -312,8 +310,7 @@ impl MemberStore for SqlStore {
             serde_json::json!({"plan_id": plan_id}),
         );
         ev.customer_id = Some(customer_id.to_owned());
-        append(&mut tx, ev).await?;
-        tx.tx.commit().await?;
+        tx.commit_with(ev).await?;
         Ok(DefaultPlan {
             customer_id: customer_id.to_owned(),
             plan_id: plan_id.to_owned(),

@@ -214,15 +214,11 @@ impl SubscriptionStore for SqlStore {
             )
             .await?;
         }
-        append(
-            &mut tx,
-            Event {
-                customer_id: Some(s.customer_id.clone()),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            customer_id: Some(s.customer_id.clone()),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(s)
     }
 
@@ -276,15 +272,11 @@ impl SubscriptionStore for SqlStore {
             )
             .await?;
         }
-        append(
-            &mut tx,
-            Event {
-                customer_id: Some(s.customer_id.clone()),
-                ..ev
-            },
-        )
+        tx.commit_with(Event {
+            customer_id: Some(s.customer_id.clone()),
+            ..ev
+        })
         .await?;
-        tx.tx.commit().await?;
         Ok(Some(s))
     }
 }

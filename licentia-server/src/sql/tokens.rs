@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::history::{append, event};
+use super::history::event;
 use super::{now, Filter, SqlStore, Tx};
 use crate::store::{Page, Role, TokenRecord, TokenStore};
 use crate::store::{StoreError, StoreResult};
@@ -22,35 +22,12 @@ impl TokenStore for SqlStore {
         if claimed == 0 {
             return Ok(false);
         }
-        insert_token(&mut tx, &token, &hash).await?;
-        append(
-            &mut tx,
-            event(
-                &token.created_by,
-                "token.create",
-                &token.id,
-                serde_json::json!({"role": token.role, "name": token.name}),
-            ),
-        )
-        .await?;
-        tx.tx.commit().await?;
+        insert_token(tx, &token, &hash).await?;
         Ok(true)
     }
 
     async fn create_token(&self, token: TokenRecord, hash: String) -> StoreResult<TokenRecord> {
-        let mut tx = self.begin().await?;
-        insert_token(&mut tx, &token, &hash).await?;
-        append(
-            &mut tx,
-            event(
-                &token.created_by,
-                "token.create",
-                &token.id,
-                serde_json::json!({"role": token.role, "name": token.name}),
-            ),
-        )
-        .await?;
-        tx.tx.commit().await?;
+        insert_token(self.begin().await?, &token, &hash).await?;
         Ok(token)
     }
 
@@ -79,12 +56,8 @@ impl TokenStore for SqlStore {
         .await?
         .ok_or_else(|| StoreError::not_found("live token"))?;
         let token = token_row(&row)?;
-        append(
-            &mut tx,
-            event(actor, "token.revoke", id, serde_json::json!({})),
-        )
-        .await?;
-        tx.tx.commit().await?;
+        tx.commit_with(event(actor, "token.revoke", id, serde_json::json!({})))
+            .await?;
         Ok(token)
     }
 
@@ -123,7 +96,8 @@ pub(super) fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
     })
 }
 
-pub(super) async fn insert_token(tx: &mut Tx<'_>, t: &TokenRecord, hash: &str) -> StoreResult<()> {
+/// Stores a token and its history entry, and commits.
+async fn insert_token(mut tx: Tx<'_>, t: &TokenRecord, hash: &str) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO api_tokens (id, name, role, token_hash, created_at, created_by, revoked_at) \
          VALUES ($1, $2, $3, $4, $5, $6, NULL)",
@@ -136,5 +110,11 @@ pub(super) async fn insert_token(tx: &mut Tx<'_>, t: &TokenRecord, hash: &str) -
     .bind(&t.created_by)
     .execute(&mut *tx.tx)
     .await?;
-    Ok(())
+    tx.commit_with(event(
+        &t.created_by,
+        "token.create",
+        &t.id,
+        serde_json::json!({"role": t.role, "name": t.name}),
+    ))
+    .await
 }
