@@ -26,7 +26,7 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
 fi
 
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
-cargo build --all-features -p licentia-cli --bin licentia
+cargo build --workspace --all-features --bin licentia
 bin=target/debug/licentia
 
 work="$(mktemp -d)"

@@ -55,7 +55,6 @@ if ! psql "$url/postgres" -Atqc 'select 1' >/dev/null; then
 fi
 
 export LICENTIA_TEST_POSTGRES="$url"
-# --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
 # Every back-office test file, but those that do not run here: the restart
 # test (alone, below), the ceiling measurement (scripts/load-bench.sh) and
 # the slow-client test (no database in it); then the command line's tests
@@ -68,15 +67,17 @@ for file in licentia-server/tests/*.rs; do
         *) tests+=(--test "$name") ;;
     esac
 done
-cargo test --all-features -p licentia-server "${tests[@]}"
-cargo test --all-features -p licentia-cli --test jobs --test transfer
+tests+=(--test jobs --test transfer)
+# --workspace --all-features: the features scripts/test.sh builds with, so
+# the dependencies are not compiled a second time.
+cargo test --workspace --all-features "${tests[@]}"
 
 # Last and alone (every other PostgreSQL test would fail while the database
 # is down): PostgreSQL stopped and started under a running server's load.
 # Only on the local Debian cluster, which this script may restart.
 if [ -z "$given" ] && [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
     LICENTIA_TEST_PG_RESTART="$(ls /etc/postgresql | head -n 1)/main" \
-        cargo test --all-features -p licentia-server --test pg_restart
+        cargo test --workspace --all-features --test pg_restart
 else
     echo "SKIPPED: PostgreSQL restart under load (needs root and the local Debian cluster)" >&2
 fi
