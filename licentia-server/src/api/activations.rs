@@ -65,8 +65,11 @@ pub(crate) fn routes() -> Vec<Route> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActivateRequest {
+    /// The license key the product was given.
     pub(crate) license_key: String,
+    /// This machine's fingerprint (hex), as `licentia fingerprint` prints it.
     pub(crate) fingerprint: String,
+    /// The platform the product runs on (default `unknown`), for the platforms report.
     #[serde(default = "unknown")]
     platform: String,
 }
@@ -167,6 +170,7 @@ pub(crate) async fn deactivate(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OfflineRequest {
+    /// The offline activation request the product wrote (armored).
     request: String,
     /// Days the answer may be accepted (default 30).
     valid_days: Option<u32>,
@@ -242,7 +246,9 @@ pub(crate) async fn activate_offline(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MachineRequest {
+    /// The license key the product was given.
     pub(crate) license_key: String,
+    /// This machine's fingerprint (hex), as `licentia fingerprint` prints it.
     pub(crate) fingerprint: String,
 }
 

@@ -50,6 +50,7 @@ fn kind(name: &str) -> ApiResult<Kind> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
+    /// Check every row and report, changing nothing.
     #[serde(default)]
     dry_run: bool,
 }

@@ -68,7 +68,9 @@ pub(crate) fn routes() -> Vec<Route> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewProduct {
+    /// Product code, as licenses name it.
     code: String,
+    /// Display name.
     name: String,
 }
 
@@ -124,28 +126,43 @@ pub(crate) async fn show_product(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewPolicy {
+    /// The product (id or code).
     product_id: String,
+    /// Name, unique per product.
     name: String,
+    /// `standard` (default) or `trial`.
     #[serde(default = "standard")]
     kind: String,
+    /// `unbound`, `node-locked` (default), `floating` or `named-user`.
     #[serde(default = "node_locked")]
     binding: String,
+    /// How a node-locked license's machine components must match: `all` (default), `most`, `two` or `any`.
     #[serde(default = "all")]
     match_rule: String,
+    /// Licenses expire this many days after issue (perpetual when absent).
     duration_days: Option<u32>,
+    /// Seats of each license (machines for node-locked, the cap for floating; default 1).
     #[serde(default = "one")]
     seats: u32,
+    /// Days of grace after the hard expiry.
     grace_days: Option<u32>,
+    /// Check in every this many days.
     check_in_days: Option<u32>,
+    /// Days a machine may stay offline after a missed check-in.
     max_offline_days: Option<u32>,
+    /// Features every license of the policy grants, `CODE[=COUNT][@DATE]`.
     #[serde(default)]
     entitlements: Vec<String>,
+    /// Temporary licenses allowed per license per period (default 1).
     #[serde(default = "one")]
     temp_quota: u32,
+    /// The quota's period in days (default 30).
     #[serde(default = "thirty")]
     temp_period_days: u32,
+    /// How long a temporary license runs, in days (default 7).
     #[serde(default = "seven")]
     temp_duration_days: u32,
+    /// Floating leases last this long unless renewed, in seconds (default 3600).
     #[serde(default = "hour")]
     lease_ttl_secs: u32,
 }
@@ -239,8 +256,11 @@ pub(crate) async fn create_policy(
 /// Filter of the policy list.
 #[derive(Deserialize, JsonSchema)]
 pub(crate) struct PolicyQuery {
+    /// The product (id or code).
     product_id: Option<String>,
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 
@@ -272,8 +292,11 @@ pub(crate) async fn show_policy(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewPlan {
+    /// Name, unique per product (Essential, Business...).
     name: String,
+    /// The policy licenses are made from.
     policy_id: String,
+    /// Add-on options a license of the plan may take.
     #[serde(default)]
     options: Vec<PlanOption>,
 }
@@ -326,8 +349,11 @@ pub(crate) async fn create_plan(
 /// Filters of the plan list.
 #[derive(Deserialize, JsonSchema)]
 pub(crate) struct PlanQuery {
+    /// The product (id or code).
     product_id: Option<String>,
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 

@@ -34,10 +34,15 @@ pub(crate) fn routes() -> Vec<Route> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewCustomer {
+    /// `partner`, `customer` or `site`.
     kind: String,
+    /// Name.
     name: String,
+    /// The parent node.
     parent_id: Option<String>,
+    /// Contact e-mail.
     email: Option<String>,
+    /// The vendor's own reference.
     external_ref: Option<String>,
 }
 
@@ -89,9 +94,13 @@ pub(crate) async fn create_customer(
 /// Filters of the customer list.
 #[derive(Deserialize, JsonSchema)]
 pub(crate) struct CustomerQuery {
+    /// The parent node.
     parent_id: Option<String>,
+    /// Only this kind: `partner`, `customer` or `site`.
     kind: Option<String>,
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 
@@ -125,7 +134,9 @@ pub(crate) async fn show_customer(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AllocationRequest {
+    /// The product (id or code).
     product_id: String,
+    /// Seats the node holds (a raise is finance's).
     seats: u32,
 }
 

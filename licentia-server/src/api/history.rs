@@ -27,11 +27,17 @@ pub(crate) fn routes() -> Vec<Route> {
 /// Filters of the history.
 #[derive(Deserialize, JsonSchema)]
 pub(crate) struct HistoryQuery {
+    /// Only this license.
     license_id: Option<String>,
+    /// The customer node.
     customer_id: Option<String>,
+    /// Only this operation, e.g. `license.issue`.
     operation: Option<String>,
+    /// Only entries after this sequence number.
     after_seq: Option<i64>,
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 

@@ -97,6 +97,7 @@ pub(crate) async fn checkout(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct KeyOnly {
+    /// The license key the product was given.
     license_key: String,
 }
 

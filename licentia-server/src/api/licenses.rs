@@ -98,11 +98,17 @@ pub(crate) async fn issue_from_plan(
 /// Filters of the license list.
 #[derive(Deserialize, JsonSchema)]
 pub(crate) struct LicenseQuery {
+    /// The product (id or code).
     product_id: Option<String>,
+    /// The customer node.
     customer_id: Option<String>,
+    /// Only this status.
     status: Option<String>,
+    /// Only licenses expiring before this date.
     expires_before: Option<String>,
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 
@@ -145,6 +151,7 @@ pub(crate) async fn show_license(
 #[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Reason {
+    /// Why, for the history.
     reason: Option<String>,
 }
 
@@ -234,7 +241,9 @@ pub(crate) async fn revoke(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RenewRequest {
+    /// New hard expiry (`YYYY-MM-DD` or RFC 3339).
     expires: String,
+    /// "Renew soon" date (`YYYY-MM-DD` or RFC 3339).
     soft_expiry: Option<String>,
     /// `file` (a new license file) or `token` (a renewal token for a file the customer holds).
     #[serde(default = "file_mode")]
@@ -302,6 +311,7 @@ pub(crate) async fn renew(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EntitlementsRequest {
+    /// The features that replace the license's, `CODE[=COUNT][@DATE]`.
     features: Vec<String>,
 }
 
@@ -333,6 +343,7 @@ pub(crate) async fn set_entitlements(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SeatsRequest {
+    /// The new seat count (a raise is finance's; never below those in use).
     pub(crate) seats: u32,
 }
 

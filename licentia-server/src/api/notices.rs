@@ -33,9 +33,13 @@ pub(crate) fn routes() -> Vec<Route> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubscription {
+    /// The notice kinds to receive.
     kinds: Vec<String>,
+    /// Where to POST them (signed).
     webhook_url: Option<String>,
+    /// Contact e-mail.
     email: Option<String>,
+    /// Deliver to the accounts holding this role.
     role: Option<Role>,
 }
 
@@ -282,6 +286,7 @@ async fn deliveries(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
+    /// The day to run for, `YYYY-MM-DD` (default: today in the configured zone).
     date: Option<String>,
 }
 

@@ -69,7 +69,9 @@ fn time(t: i64) -> String {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenewalQuery {
+    /// Only what ends within this many days (default 90).
     within_days: Option<u32>,
+    /// Group the rows: by `plan` or `type`.
     group_by: Option<String>,
 }
 
@@ -229,6 +231,7 @@ async fn renewals(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeatsQuery {
+    /// The node whose subtree to show (default: every top node).
     customer_id: Option<String>,
 }
 

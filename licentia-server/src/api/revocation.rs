@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Vec<Route> {
 /// `GET /v1/revocation-list?product=CODE`: the signed current list (public).
 #[derive(Deserialize, JsonSchema)]
 pub(crate) struct RevocationQuery {
+    /// The product code.
     product: String,
 }
 

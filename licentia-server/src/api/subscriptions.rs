@@ -114,14 +114,23 @@ fn shown(sub: &Subscription) -> ApiResult<SubscriptionView> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubscription {
+    /// The customer node.
     customer_id: String,
+    /// The plan.
     plan_id: String,
+    /// Seats.
     seats: u32,
+    /// `monthly`, or prepaid for a term: `prepaid_1y`, `prepaid_3y`, `prepaid_5y`.
     billing: String,
+    /// Invoices `monthly`, `quarterly` or `yearly`.
     interval: String,
+    /// First day, `YYYY-MM-DD`.
     start: String,
+    /// At term end: `none`, `once`, `always` or `switch_to_monthly`.
     renewal: String,
+    /// Notice period, e.g. `1 week before month end` or `3 months before term end`.
     notice: String,
+    /// Codes of the plan's add-on options.
     #[serde(default)]
     options: Vec<String>,
 }
@@ -243,11 +252,17 @@ pub async fn create(
 /// Filters of the subscription list.
 #[derive(Deserialize, JsonSchema)]
 pub struct SubscriptionQuery {
+    /// The customer node.
     customer_id: Option<String>,
+    /// The plan.
     plan_id: Option<String>,
+    /// Only this status.
     status: Option<String>,
+    /// Only terms ending before this date.
     term_end_before: Option<String>,
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 
@@ -318,7 +333,9 @@ pub async fn set_seats(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BillingRequest {
+    /// `monthly`, or prepaid for a term: `prepaid_1y`, `prepaid_3y`, `prepaid_5y`.
     billing: Option<String>,
+    /// Invoices `monthly`, `quarterly` or `yearly`.
     interval: Option<String>,
 }
 

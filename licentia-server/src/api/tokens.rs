@@ -38,7 +38,9 @@ pub(crate) fn routes() -> Vec<Route> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewToken {
+    /// What the token is for.
     name: String,
+    /// `admin`, `issuer`, `finance` or `auditor`.
     role: Role,
 }
 

@@ -18,15 +18,25 @@ use crate::service::{now, text_field};
 #[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IssueOverrides {
+    /// The policy licenses are made from.
     pub(crate) policy_id: String,
+    /// Licensee name, as the license file says it.
     pub(crate) licensee: String,
+    /// Contact e-mail.
     pub(crate) email: Option<String>,
+    /// The customer node.
     pub(crate) customer_id: Option<String>,
+    /// Seats, over the policy's.
     pub(crate) seats: Option<u32>,
+    /// For node-locked policies: the machines' fingerprints (hex); without them, machines get their files at activation.
     pub(crate) machines: Option<Vec<String>>,
+    /// For named-user policies: the user (default: the licensee).
     pub(crate) user: Option<String>,
+    /// Vendor key/value strings signed into the license.
     pub(crate) metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// Hard expiry (`YYYY-MM-DD` or RFC 3339), over the policy's duration.
     pub(crate) expires: Option<String>,
+    /// Features in place of the policy's, `CODE[=COUNT][@DATE]`.
     pub(crate) features: Option<Vec<String>>,
 }
 
@@ -207,14 +217,23 @@ pub(crate) fn plan_features(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlanIssue {
+    /// Licensee name, as the license file says it.
     pub(crate) licensee: String,
+    /// Contact e-mail.
     pub(crate) email: Option<String>,
+    /// The customer node.
     pub(crate) customer_id: Option<String>,
+    /// Seats, over the policy's.
     pub(crate) seats: Option<u32>,
+    /// For node-locked policies: the machines' fingerprints (hex); without them, machines get their files at activation.
     pub(crate) machines: Option<Vec<String>>,
+    /// For named-user policies: the user (default: the licensee).
     pub(crate) user: Option<String>,
+    /// Vendor key/value strings signed into the license.
     pub(crate) metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// Hard expiry (`YYYY-MM-DD` or RFC 3339), over the policy's duration.
     pub(crate) expires: Option<String>,
+    /// Codes of the plan's add-on options.
     #[serde(default)]
     pub(crate) options: Vec<String>,
 }
