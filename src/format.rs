@@ -56,40 +56,41 @@ const ARMOR_BEGIN: &str = "-----BEGIN LICENTIA ";
 const ARMOR_END: &str = "-----END LICENTIA ";
 const ARMOR_COLUMNS: usize = 64;
 
-/// The kinds of document licentia reads and writes.
-///
-/// The numbers are part of the format: they are written in the envelope and
-/// never reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum DocumentKind {
-    /// A license file.
-    License = 1,
-    /// "Extend license L to T" or "add entitlement E", bound to one license.
-    RenewalToken = 2,
-    /// License ids, machines and keys no longer to be honoured.
-    RevocationList = 3,
-    /// An old key endorsing a new one.
-    KeyRollover = 4,
-    /// The back office's answer to an offline activation request.
-    ActivationAnswer = 5,
-    /// A floating seat checked out for a limited time.
-    Lease = 6,
-    /// An offline activation request (the only unsigned document).
-    ActivationRequest = 7,
+enum_table! {
+    /// The kinds of document licentia reads and writes.
+    ///
+    /// The numbers are part of the format: they are written in the envelope and
+    /// never reused.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[repr(u8)]
+    pub enum DocumentKind {
+        /// Every kind, in number order.
+        const ALL;
+        /// Its names: the armor label, the compact prefix, the domain tag.
+        fn names(self) -> (&'static str, &'static str, &'static [u8]);
+
+        /// A license file.
+        License = 1 => ("LICENSE", "lic.", b"licentia license\0"),
+        /// "Extend license L to T" or "add entitlement E", bound to one license.
+        RenewalToken = 2 => ("RENEWAL TOKEN", "renew.", b"licentia renewal token\0"),
+        /// License ids, machines and keys no longer to be honoured.
+        RevocationList = 3 => ("REVOCATION LIST", "revoked.", b"licentia revocation list\0"),
+        /// An old key endorsing a new one.
+        KeyRollover = 4 => ("KEY ROLLOVER", "rollover.", b"licentia key rollover\0"),
+        /// The back office's answer to an offline activation request.
+        ActivationAnswer = 5 => (
+            "ACTIVATION ANSWER", "answer.", b"licentia activation answer\0"
+        ),
+        /// A floating seat checked out for a limited time.
+        Lease = 6 => ("LEASE", "lease.", b"licentia lease\0"),
+        /// An offline activation request (the only unsigned document).
+        ActivationRequest = 7 => (
+            "ACTIVATION REQUEST", "request.", b"licentia activation request\0"
+        ),
+    }
 }
 
 impl DocumentKind {
-    const ALL: [DocumentKind; 7] = [
-        DocumentKind::License,
-        DocumentKind::RenewalToken,
-        DocumentKind::RevocationList,
-        DocumentKind::KeyRollover,
-        DocumentKind::ActivationAnswer,
-        DocumentKind::Lease,
-        DocumentKind::ActivationRequest,
-    ];
-
     /// Decodes the kind byte of an envelope.
     pub fn from_u8(byte: u8) -> Result<DocumentKind> {
         Self::ALL
@@ -100,41 +101,17 @@ impl DocumentKind {
 
     /// The word(s) after `BEGIN LICENTIA` in the armor.
     pub fn armor_label(self) -> &'static str {
-        match self {
-            DocumentKind::License => "LICENSE",
-            DocumentKind::RenewalToken => "RENEWAL TOKEN",
-            DocumentKind::RevocationList => "REVOCATION LIST",
-            DocumentKind::KeyRollover => "KEY ROLLOVER",
-            DocumentKind::ActivationAnswer => "ACTIVATION ANSWER",
-            DocumentKind::Lease => "LEASE",
-            DocumentKind::ActivationRequest => "ACTIVATION REQUEST",
-        }
+        self.names().0
     }
 
     /// The prefix of the compact one-line form, dot included.
     pub fn compact_prefix(self) -> &'static str {
-        match self {
-            DocumentKind::License => "lic.",
-            DocumentKind::RenewalToken => "renew.",
-            DocumentKind::RevocationList => "revoked.",
-            DocumentKind::KeyRollover => "rollover.",
-            DocumentKind::ActivationAnswer => "answer.",
-            DocumentKind::Lease => "lease.",
-            DocumentKind::ActivationRequest => "request.",
-        }
+        self.names().1
     }
 
     /// The domain-separation tag that starts every signed message of this kind.
     pub fn domain_tag(self) -> &'static [u8] {
-        match self {
-            DocumentKind::License => b"licentia license\0",
-            DocumentKind::RenewalToken => b"licentia renewal token\0",
-            DocumentKind::RevocationList => b"licentia revocation list\0",
-            DocumentKind::KeyRollover => b"licentia key rollover\0",
-            DocumentKind::ActivationAnswer => b"licentia activation answer\0",
-            DocumentKind::Lease => b"licentia lease\0",
-            DocumentKind::ActivationRequest => b"licentia activation request\0",
-        }
+        self.names().2
     }
 }
 

@@ -57,6 +57,10 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+// First: the other modules use its macro.
+#[macro_use]
+mod table;
+
 pub mod activation;
 #[cfg(feature = "std")]
 pub mod clock;

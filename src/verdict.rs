@@ -98,55 +98,46 @@ pub enum Severity {
     Failure,
 }
 
-/// A rule of the check. The numbers are stable and shared with the C ABI:
-/// 1xx fail, 2xx warn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(u32)]
-pub enum Rule {
-    /// The license is for another product.
-    WrongProduct = 101,
-    /// The license, its machine, its key or a key that endorsed its key is
-    /// on the revocation list.
-    Revoked = 102,
-    /// The license is not valid yet.
-    NotYetValid = 103,
-    /// The clock is behind a time already seen.
-    ClockRolledBack = 104,
-    /// This machine is not the licensed one (or none was given).
-    WrongMachine = 105,
-    /// This user is not the licensed one (or none was given).
-    WrongUser = 106,
-    /// The running version was released after the license's updates-until.
-    VersionNotCovered = 107,
-    /// The license expired (and any grace is over).
-    Expired = 108,
-    /// The license missed its check-in and the offline allowance is over.
-    CheckInOverdue = 109,
-    /// The soft expiry has passed: renew soon.
-    RenewSoon = 201,
-    /// The license expired but is within its grace period.
-    InGrace = 202,
-    /// A check-in is due; the license works offline a while longer.
-    CheckInDue = 203,
+enum_table! {
+    /// A rule of the check. The numbers are stable and shared with the C ABI:
+    /// 1xx fail, 2xx warn.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[repr(u32)]
+    pub enum Rule {
+        /// Every rule, in code order.
+        pub const ALL;
+        /// A stable snake_case name.
+        pub fn name(self) -> &'static str;
+
+        /// The license is for another product.
+        WrongProduct = 101 => "wrong_product",
+        /// The license, its machine, its key or a key that endorsed its key is
+        /// on the revocation list.
+        Revoked = 102 => "revoked",
+        /// The license is not valid yet.
+        NotYetValid = 103 => "not_yet_valid",
+        /// The clock is behind a time already seen.
+        ClockRolledBack = 104 => "clock_rolled_back",
+        /// This machine is not the licensed one (or none was given).
+        WrongMachine = 105 => "wrong_machine",
+        /// This user is not the licensed one (or none was given).
+        WrongUser = 106 => "wrong_user",
+        /// The running version was released after the license's updates-until.
+        VersionNotCovered = 107 => "version_not_covered",
+        /// The license expired (and any grace is over).
+        Expired = 108 => "expired",
+        /// The license missed its check-in and the offline allowance is over.
+        CheckInOverdue = 109 => "check_in_overdue",
+        /// The soft expiry has passed: renew soon.
+        RenewSoon = 201 => "renew_soon",
+        /// The license expired but is within its grace period.
+        InGrace = 202 => "in_grace",
+        /// A check-in is due; the license works offline a while longer.
+        CheckInDue = 203 => "check_in_due",
+    }
 }
 
 impl Rule {
-    /// Every rule, in code order.
-    pub const ALL: [Rule; 12] = [
-        Rule::WrongProduct,
-        Rule::Revoked,
-        Rule::NotYetValid,
-        Rule::ClockRolledBack,
-        Rule::WrongMachine,
-        Rule::WrongUser,
-        Rule::VersionNotCovered,
-        Rule::Expired,
-        Rule::CheckInOverdue,
-        Rule::RenewSoon,
-        Rule::InGrace,
-        Rule::CheckInDue,
-    ];
-
     /// The stable number.
     pub fn code(self) -> u32 {
         self as u32
@@ -165,24 +156,6 @@ impl Rule {
             Severity::Warning
         }
     }
-
-    /// A stable snake_case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::WrongProduct => "wrong_product",
-            Rule::Revoked => "revoked",
-            Rule::NotYetValid => "not_yet_valid",
-            Rule::ClockRolledBack => "clock_rolled_back",
-            Rule::WrongMachine => "wrong_machine",
-            Rule::WrongUser => "wrong_user",
-            Rule::VersionNotCovered => "version_not_covered",
-            Rule::Expired => "expired",
-            Rule::CheckInOverdue => "check_in_overdue",
-            Rule::RenewSoon => "renew_soon",
-            Rule::InGrace => "in_grace",
-            Rule::CheckInDue => "check_in_due",
-        }
-    }
 }
 
 /// One rule that failed or warned.
@@ -196,26 +169,22 @@ pub struct Finding {
     pub remaining_secs: Option<i64>,
 }
 
-/// The overall state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum State {
-    /// Valid, nothing to say.
-    Valid = 0,
-    /// Valid, with warnings.
-    ValidWithWarnings = 1,
-    /// Not valid: at least one rule failed.
-    Invalid = 2,
-}
+enum_table! {
+    /// The overall state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[repr(u32)]
+    pub enum State {
+        /// Every state, in number order.
+        pub const ALL;
+        /// A stable snake_case name.
+        pub fn name(self) -> &'static str;
 
-impl State {
-    /// A stable snake_case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            State::Valid => "valid",
-            State::ValidWithWarnings => "valid_with_warnings",
-            State::Invalid => "invalid",
-        }
+        /// Valid, nothing to say.
+        Valid = 0 => "valid",
+        /// Valid, with warnings.
+        ValidWithWarnings = 1 => "valid_with_warnings",
+        /// Not valid: at least one rule failed.
+        Invalid = 2 => "invalid",
     }
 }
 

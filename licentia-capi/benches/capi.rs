@@ -63,16 +63,7 @@ fn verify_and_check(c: &mut Criterion) {
         now: now.0,
         product: c_product.as_ptr(),
         machine: c_fingerprint,
-        this_machine: false,
-        user: ptr::null(),
-        has_release_date: false,
-        release_date: 0,
-        has_last_check_in: false,
-        last_check_in: 0,
-        revocations: ptr::null(),
-        clock_state_path: ptr::null(),
-        clock_secret: ptr::null(),
-        clock_secret_len: 0,
+        ..Default::default()
     };
 
     let rust = || {

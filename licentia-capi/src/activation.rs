@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use crate::boundary::{guard, str_arg, Handle, Out, Outcome, StrOut};
+use crate::boundary::{guard, str_arg, Handle, Out, Outcome};
 use crate::fingerprint::licentia_fingerprint;
 use crate::status::licentia_status;
 use crate::verifier::licentia_verifier;
@@ -111,12 +111,12 @@ pub unsafe extern "C" fn licentia_activation_request_parse(
     text: *const c_char,
     out: *mut *mut licentia_activation_request,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (text, out) = unsafe { (str_arg(text)?, Out::new(out)?) };
-        out.give(ActivationRequest::parse(text)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_activation_request::new_from_str(text, out, |text| {
+            Ok(ActivationRequest::parse(text)?)
+        })
+    }
 }
 
 /// The request as armored text to carry to the back office (strings out as
@@ -132,13 +132,10 @@ pub unsafe extern "C" fn licentia_activation_request_to_text(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let request = unsafe { licentia_activation_request::arg(request) }?;
-        out.write(&request.to_armor())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_activation_request::read_str(request, buf, buf_len, out_len, |r| Ok(r.to_armor()))
+    }
 }
 
 /// Verifies the back office's answer to this request with `verifier` at
@@ -164,20 +161,15 @@ pub unsafe extern "C" fn licentia_activation_request_accept(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let (request, verifier, answer) = unsafe {
-            (
-                licentia_activation_request::arg(request)?,
-                licentia_verifier::arg(verifier)?,
-                str_arg(answer)?,
-            )
-        };
-        let activated = request.accept(answer, &verifier.verifier, Timestamp(now))?;
-        out.write(&activated.license_file)
-    })
+    // SAFETY: forwarded contract, `verifier`'s and `answer`'s included
+    // (read inside the boundary, after the buffer and the request).
+    unsafe {
+        licentia_activation_request::read_str(request, buf, buf_len, out_len, |request| {
+            let (verifier, answer) = (licentia_verifier::arg(verifier)?, str_arg(answer)?);
+            let activated = request.accept(answer, &verifier.verifier, Timestamp(now))?;
+            Ok(activated.license_file)
+        })
+    }
 }
 
 /// Frees a request. NULL is a no-op.
@@ -189,9 +181,6 @@ pub unsafe extern "C" fn licentia_activation_request_accept(
 pub unsafe extern "C" fn licentia_activation_request_free(
     request: *mut licentia_activation_request,
 ) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_activation_request::free(request) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_activation_request::free(request) }
 }

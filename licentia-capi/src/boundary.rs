@@ -79,13 +79,108 @@ pub(crate) trait Handle: Sized {
         Ok(*unsafe { Box::from_raw(ptr.cast::<Self::Rust>()) })
     }
 
-    /// Takes the handle back from C and drops it; NULL is a no-op.
+    /// Takes the handle back from C and drops it inside the panic boundary
+    /// (a `Drop` may panic too); NULL is a no-op. The body of every `_free`.
     ///
     /// # Safety
     /// As [`Handle::take`].
     unsafe fn free(ptr: *mut Self) {
-        // SAFETY: forwarded contract; NULL gives an error, dropped here.
-        drop(unsafe { Self::take(ptr) });
+        guard(|| {
+            // SAFETY: forwarded contract; NULL gives an error, dropped here.
+            drop(unsafe { Self::take(ptr) });
+            Ok(())
+        });
+    }
+
+    /// The body of an accessor returning a plain value: `read` of the
+    /// handle, or `fallback` when `ptr` is NULL (or on a panic).
+    ///
+    /// # Safety
+    /// As [`Handle::arg`].
+    unsafe fn get_or<T>(ptr: *const Self, fallback: T, read: impl FnOnce(&Self::Rust) -> T) -> T {
+        // SAFETY: forwarded contract.
+        guard_value(fallback, || Ok(read(unsafe { Self::arg(ptr) }?)))
+    }
+
+    /// The body of an accessor that fills a caller's struct: `read` of the
+    /// handle written to `*out`, only on success.
+    ///
+    /// # Safety
+    /// As [`Handle::arg`]; `out` is NULL or valid for a write.
+    unsafe fn read_into<T>(
+        ptr: *const Self,
+        out: *mut T,
+        read: impl FnOnce(&Self::Rust) -> Outcome<T>,
+    ) -> licentia_status {
+        guard(|| {
+            // SAFETY: forwarded contract.
+            let (value, out) = unsafe { (Self::arg(ptr)?, Out::new(out)?) };
+            out.set(read(value)?);
+            Ok(())
+        })
+    }
+
+    /// The body of an accessor giving a string out through the caller's
+    /// buffer ([`StrOut`]): the buffer is checked first, then the handle,
+    /// then `read` runs.
+    ///
+    /// # Safety
+    /// As [`Handle::arg`] and [`StrOut::new`].
+    unsafe fn read_str<'a, S: AsRef<str>>(
+        ptr: *const Self,
+        buf: *mut c_char,
+        buf_len: usize,
+        out_len: *mut usize,
+        read: impl FnOnce(&'a Self::Rust) -> Outcome<S>,
+    ) -> licentia_status
+    where
+        Self::Rust: 'a,
+    {
+        guard(|| {
+            // SAFETY: forwarded contract.
+            let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
+            // SAFETY: forwarded contract.
+            let value = unsafe { Self::arg(ptr) }?;
+            out.write(read(value)?.as_ref())
+        })
+    }
+
+    /// The body of a function that reads this handle and a string and gives
+    /// a new handle of type `O` out: the checks in argument order, then `make`.
+    ///
+    /// # Safety
+    /// As [`Handle::arg`] and [`Handle::new_from_str`].
+    unsafe fn give_from_str<O: Handle>(
+        ptr: *const Self,
+        text: *const c_char,
+        out: *mut *mut O,
+        make: impl FnOnce(&Self::Rust, &str) -> Outcome<O::Rust>,
+    ) -> licentia_status {
+        guard(|| {
+            // SAFETY: forwarded contract.
+            let (value, text, out) = unsafe { (Self::arg(ptr)?, str_arg(text)?, Out::new(out)?) };
+            out.give(make(value, text)?);
+            Ok(())
+        })
+    }
+
+    /// The body of a constructor from one string argument: `make` of the
+    /// string, given to C through `*out`.
+    ///
+    /// # Safety
+    /// `text` is NULL or a NUL-terminated string; `out` is NULL or valid for
+    /// a write.
+    unsafe fn new_from_str(
+        text: *const c_char,
+        out: *mut *mut Self,
+        make: impl FnOnce(&str) -> Outcome<Self::Rust>,
+    ) -> licentia_status {
+        guard(|| {
+            // SAFETY: forwarded contract.
+            let (text, out) = unsafe { (str_arg(text)?, Out::new(out)?) };
+            out.give(make(text)?);
+            Ok(())
+        })
     }
 }
 
@@ -154,6 +249,12 @@ pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize) -> Outcome<&'a [u
         // SAFETY: the caller's contract.
         (false, _) => Ok(unsafe { std::slice::from_raw_parts(ptr, len) }),
     }
+}
+
+/// Item `index` of a list C walks by index: `LICENTIA_NOT_FOUND` past the
+/// last one, the convention of every `_at`-style accessor.
+pub(crate) fn nth<T>(items: &[T], index: usize) -> Outcome<&T> {
+    items.get(index).ok_or(LICENTIA_NOT_FOUND)
 }
 
 /// A caller's buffer for a string going out — the one convention for

@@ -1,8 +1,9 @@
 //! The check: a context struct in, a report handle out.
 
 use std::ffi::c_char;
+use std::ptr;
 
-use crate::boundary::{bytes_arg, guard, guard_value, opt_str_arg, str_arg, Handle, Out, StrOut};
+use crate::boundary::{bytes_arg, guard, nth, opt_str_arg, str_arg, Handle, Out};
 use crate::fingerprint::licentia_fingerprint;
 use crate::license::licentia_license;
 use crate::status::licentia_status::{self, *};
@@ -52,6 +53,27 @@ pub struct licentia_check_context {
     pub clock_secret: *const u8,
     /// Length of `clock_secret`.
     pub clock_secret_len: usize,
+}
+
+/// The Rust side of C's `{0}`: no time, no product, nothing given.
+impl Default for licentia_check_context {
+    fn default() -> Self {
+        licentia_check_context {
+            now: 0,
+            product: ptr::null(),
+            machine: ptr::null(),
+            this_machine: false,
+            user: ptr::null(),
+            has_release_date: false,
+            release_date: 0,
+            has_last_check_in: false,
+            last_check_in: 0,
+            revocations: ptr::null(),
+            clock_state_path: ptr::null(),
+            clock_secret: ptr::null(),
+            clock_secret_len: 0,
+        }
+    }
 }
 
 /// The verdict of a check, from `licentia_check`; freed with
@@ -158,10 +180,12 @@ pub unsafe extern "C" fn licentia_check(
 /// `report` is NULL or a live report.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_report_state(report: *const licentia_report) -> licentia_state {
-    guard_value(licentia_state::LICENTIA_STATE_INVALID, || {
-        // SAFETY: caller's contract.
-        Ok(unsafe { licentia_report::arg(report) }?.state.into())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_report::get_or(report, licentia_state::LICENTIA_STATE_INVALID, |r| {
+            r.state.into()
+        })
+    }
 }
 
 /// How many rules failed or warned (failures first, then by code); 0 when
@@ -171,10 +195,8 @@ pub unsafe extern "C" fn licentia_report_state(report: *const licentia_report) -
 /// `report` is NULL or a live report.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_report_finding_count(report: *const licentia_report) -> usize {
-    guard_value(0, || {
-        // SAFETY: caller's contract.
-        Ok(unsafe { licentia_report::arg(report) }?.findings.len())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_report::get_or(report, 0, |r| r.findings.len()) }
 }
 
 /// Finding number `index` (from 0), into `*out`; `LICENTIA_NOT_FOUND` past
@@ -188,21 +210,21 @@ pub unsafe extern "C" fn licentia_report_finding(
     index: usize,
     out: *mut licentia_finding,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (report, out) = unsafe { (licentia_report::arg(report)?, Out::new(out)?) };
-        let finding = report.findings.get(index).ok_or(LICENTIA_NOT_FOUND)?;
-        out.set(licentia_finding {
-            rule: finding.rule.into(),
-            severity: match finding.rule.severity() {
-                Severity::Failure => licentia_severity::LICENTIA_SEVERITY_FAILURE,
-                Severity::Warning => licentia_severity::LICENTIA_SEVERITY_WARNING,
-            },
-            has_remaining: finding.remaining_secs.is_some(),
-            remaining_secs: finding.remaining_secs.unwrap_or(0),
-        });
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_report::read_into(report, out, |report| {
+            let finding = nth(&report.findings, index)?;
+            Ok(licentia_finding {
+                rule: finding.rule.into(),
+                severity: match finding.rule.severity() {
+                    Severity::Failure => licentia_severity::LICENTIA_SEVERITY_FAILURE,
+                    Severity::Warning => licentia_severity::LICENTIA_SEVERITY_WARNING,
+                },
+                has_remaining: finding.remaining_secs.is_some(),
+                remaining_secs: finding.remaining_secs.unwrap_or(0),
+            })
+        })
+    }
 }
 
 /// The message of finding number `index`: what happened and what to do, in
@@ -220,14 +242,12 @@ pub unsafe extern "C" fn licentia_report_finding_message(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let report = unsafe { licentia_report::arg(report) }?;
-        let finding = report.findings.get(index).ok_or(LICENTIA_NOT_FOUND)?;
-        out.write(&finding.message)
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_report::read_str(report, buf, buf_len, out_len, |r| {
+            Ok(&nth(&r.findings, index)?.message)
+        })
+    }
 }
 
 /// Seconds left of the shortest grace still running (expiry grace,
@@ -241,12 +261,12 @@ pub unsafe extern "C" fn licentia_report_grace_remaining(
     report: *const licentia_report,
     out_secs: *mut i64,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (report, out) = unsafe { (licentia_report::arg(report)?, Out::new(out_secs)?) };
-        out.set(report.grace_remaining_secs.ok_or(LICENTIA_NOT_FOUND)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_report::read_into(report, out_secs, |r| {
+            r.grace_remaining_secs.ok_or(LICENTIA_NOT_FOUND)
+        })
+    }
 }
 
 /// The whole report as text for a person: the state, then one line per
@@ -263,13 +283,8 @@ pub unsafe extern "C" fn licentia_report_to_text(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let report = unsafe { licentia_report::arg(report) }?;
-        out.write(&report.to_string())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_report::read_str(report, buf, buf_len, out_len, |r| Ok(r.to_string())) }
 }
 
 /// Frees a report. NULL is a no-op.
@@ -279,9 +294,6 @@ pub unsafe extern "C" fn licentia_report_to_text(
 /// used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_report_free(report: *mut licentia_report) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_report::free(report) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_report::free(report) }
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use crate::boundary::{guard, str_arg, Handle, Out, Outcome, StrOut};
+use crate::boundary::{guard, str_arg, Handle, Out, Outcome};
 use crate::status::licentia_status;
 use licentia::machine::FingerprintBuilder;
 use licentia::Fingerprint;
@@ -44,12 +44,12 @@ pub unsafe extern "C" fn licentia_fingerprint_this_machine(
     product: *const c_char,
     out: *mut *mut licentia_fingerprint,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (product, out) = unsafe { (str_arg(product)?, Out::new(out)?) };
-        out.give(Fingerprint::this_machine(product)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_fingerprint::new_from_str(product, out, |product| {
+            Ok(Fingerprint::this_machine(product)?)
+        })
+    }
 }
 
 /// Parses a fingerprint's hex text form (as `licentia_fingerprint_to_hex`
@@ -66,12 +66,8 @@ pub unsafe extern "C" fn licentia_fingerprint_from_hex(
     hex: *const c_char,
     out: *mut *mut licentia_fingerprint,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (hex, out) = unsafe { (str_arg(hex)?, Out::new(out)?) };
-        out.give(Fingerprint::parse(hex)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_fingerprint::new_from_str(hex, out, |hex| Ok(Fingerprint::parse(hex)?)) }
 }
 
 /// The fingerprint's hex text form (strings out as `licentia_license_id`).
@@ -86,13 +82,10 @@ pub unsafe extern "C" fn licentia_fingerprint_to_hex(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let fingerprint = unsafe { licentia_fingerprint::arg(fingerprint) }?;
-        out.write(&fingerprint.to_string())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_fingerprint::read_str(fingerprint, buf, buf_len, out_len, |f| Ok(f.to_string()))
+    }
 }
 
 /// Frees a fingerprint. NULL is a no-op.
@@ -102,11 +95,8 @@ pub unsafe extern "C" fn licentia_fingerprint_to_hex(
 /// not be used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_fingerprint_free(fingerprint: *mut licentia_fingerprint) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_fingerprint::free(fingerprint) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_fingerprint::free(fingerprint) }
 }
 
 /// Starts a fingerprint for `product` with no component yet.
@@ -121,12 +111,12 @@ pub unsafe extern "C" fn licentia_fingerprint_builder_new(
     product: *const c_char,
     out: *mut *mut licentia_fingerprint_builder,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (product, out) = unsafe { (str_arg(product)?, Out::new(out)?) };
-        out.give(Fingerprint::builder(product));
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_fingerprint_builder::new_from_str(product, out, |product| {
+            Ok(Fingerprint::builder(product))
+        })
+    }
 }
 
 /// Changes a builder in place with one of the core builder's steps.
@@ -227,9 +217,6 @@ pub unsafe extern "C" fn licentia_fingerprint_builder_build(
 pub unsafe extern "C" fn licentia_fingerprint_builder_free(
     builder: *mut licentia_fingerprint_builder,
 ) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_fingerprint_builder::free(builder) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_fingerprint_builder::free(builder) }
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use crate::boundary::{guard, str_arg, Handle, Out, StrOut};
+use crate::boundary::{guard, str_arg, Handle, StrOut};
 use crate::status::licentia_status;
 use licentia::spec::LicenseSpec;
 use licentia::{Envelope, Issuer, SigningKey};
@@ -42,12 +42,10 @@ pub unsafe extern "C" fn licentia_issuer_from_pem(
     pem: *const c_char,
     out: *mut *mut licentia_issuer,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (pem, out) = unsafe { (str_arg(pem)?, Out::new(out)?) };
-        out.give(Issuer::new(SigningKey::from_pem(pem)?));
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_issuer::new_from_str(pem, out, |pem| Ok(Issuer::new(SigningKey::from_pem(pem)?)))
+    }
 }
 
 /// An issuer from a private key file, refused (`LICENTIA_INSECURE_KEY_FILE`)
@@ -62,12 +60,10 @@ pub unsafe extern "C" fn licentia_issuer_from_key_file(
     path: *const c_char,
     out: *mut *mut licentia_issuer,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (path, out) = unsafe { (str_arg(path)?, Out::new(out)?) };
-        out.give(Issuer::new(SigningKey::load(path)?));
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_issuer::new_from_str(path, out, |path| Ok(Issuer::new(SigningKey::load(path)?)))
+    }
 }
 
 /// The issuer's public key as SPKI PEM text, for products to trust (strings
@@ -83,13 +79,12 @@ pub unsafe extern "C" fn licentia_issuer_public_key_pem(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let issuer = unsafe { licentia_issuer::arg(issuer) }?;
-        out.write(&issuer.public_key().to_pem())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_issuer::read_str(issuer, buf, buf_len, out_len, |issuer| {
+            Ok(issuer.public_key().to_pem())
+        })
+    }
 }
 
 /// Issues a license from a JSON specification — the fields of the command
@@ -115,19 +110,13 @@ pub unsafe extern "C" fn licentia_issuer_issue_json(
     spec_json: *const c_char,
     out: *mut *mut licentia_document,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (issuer, json, out) = unsafe {
-            (
-                licentia_issuer::arg(issuer)?,
-                str_arg(spec_json)?,
-                Out::new(out)?,
-            )
-        };
-        let body = LicenseSpec::from_json(json)?.to_body()?;
-        out.give(issuer.issue(&body)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_issuer::give_from_str(issuer, spec_json, out, |issuer, json| {
+            let body = LicenseSpec::from_json(json)?.to_body()?;
+            Ok(issuer.issue(&body)?)
+        })
+    }
 }
 
 /// Says in a sentence what is wrong with a JSON specification — the detail
@@ -166,11 +155,8 @@ pub unsafe extern "C" fn licentia_spec_problem(
 /// used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_issuer_free(issuer: *mut licentia_issuer) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_issuer::free(issuer) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_issuer::free(issuer) }
 }
 
 /// The document as armored text (`-----BEGIN LICENTIA LICENSE-----`...),
@@ -186,13 +172,8 @@ pub unsafe extern "C" fn licentia_document_armor(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let document = unsafe { licentia_document::arg(document) }?;
-        out.write(&document.to_armor())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_document::read_str(document, buf, buf_len, out_len, |d| Ok(d.to_armor())) }
 }
 
 /// The document as compact one-line text, the form for environment
@@ -207,13 +188,8 @@ pub unsafe extern "C" fn licentia_document_compact(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let document = unsafe { licentia_document::arg(document) }?;
-        out.write(&document.to_compact())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_document::read_str(document, buf, buf_len, out_len, |d| Ok(d.to_compact())) }
 }
 
 /// Frees a document. NULL is a no-op.
@@ -223,9 +199,6 @@ pub unsafe extern "C" fn licentia_document_compact(
 /// be used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_document_free(document: *mut licentia_document) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_document::free(document) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_document::free(document) }
 }

@@ -166,17 +166,7 @@ mod tests {
         let ctx = licentia_check_context {
             now: 2_050,
             product: c"acme".as_ptr(),
-            machine: ptr::null(),
-            this_machine: false,
-            user: ptr::null(),
-            has_release_date: false,
-            release_date: 0,
-            has_last_check_in: false,
-            last_check_in: 0,
-            revocations: ptr::null(),
-            clock_state_path: ptr::null(),
-            clock_secret: ptr::null(),
-            clock_secret_len: 0,
+            ..Default::default()
         };
         // SAFETY: valid C strings and out-pointers; every handle is freed.
         unsafe {

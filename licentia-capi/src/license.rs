@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use crate::boundary::{guard, guard_value, str_arg, Handle, Out, StrOut};
+use crate::boundary::{guard, guard_value, nth, str_arg, Handle, Out};
 use crate::status::licentia_status::{self, *};
 use crate::verifier::licentia_verifier;
 use licentia::{Binding, Entitlement, License, LicenseKind, MatchRule, Timestamp};
@@ -145,28 +145,6 @@ impl From<&Entitlement> for licentia_entitlement {
     }
 }
 
-/// Writes one string field of a license through the caller's buffer, or
-/// `LICENTIA_NOT_FOUND` when `field` gives `None`.
-///
-/// # Safety
-/// As the exported function calling it.
-unsafe fn string_field(
-    license: *const licentia_license,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-    field: impl FnOnce(&License) -> Option<String>,
-) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let license = unsafe { licentia_license::arg(license) }?;
-        let text = field(license).ok_or(LICENTIA_NOT_FOUND)?;
-        out.write(&text)
-    })
-}
-
 /// The license id, as 32 lower-case hex digits.
 ///
 /// Strings out, here and everywhere in this API: on success `buf` holds the
@@ -187,7 +165,7 @@ pub unsafe extern "C" fn licentia_license_id(
     out_len: *mut usize,
 ) -> licentia_status {
     // SAFETY: forwarded contract.
-    unsafe { string_field(license, buf, buf_len, out_len, |l| Some(l.id.to_string())) }
+    unsafe { licentia_license::read_str(license, buf, buf_len, out_len, |l| Ok(l.id.to_string())) }
 }
 
 /// The product code the license is for (strings out as `licentia_license_id`).
@@ -202,7 +180,7 @@ pub unsafe extern "C" fn licentia_license_product(
     out_len: *mut usize,
 ) -> licentia_status {
     // SAFETY: forwarded contract.
-    unsafe { string_field(license, buf, buf_len, out_len, |l| Some(l.product.clone())) }
+    unsafe { licentia_license::read_str(license, buf, buf_len, out_len, |l| Ok(&l.product)) }
 }
 
 /// The licensee's name (strings out as `licentia_license_id`).
@@ -217,11 +195,7 @@ pub unsafe extern "C" fn licentia_license_licensee_name(
     out_len: *mut usize,
 ) -> licentia_status {
     // SAFETY: forwarded contract.
-    unsafe {
-        string_field(license, buf, buf_len, out_len, |l| {
-            Some(l.licensee.name.clone())
-        })
-    }
+    unsafe { licentia_license::read_str(license, buf, buf_len, out_len, |l| Ok(&l.licensee.name)) }
 }
 
 /// The licensee's e-mail, or `LICENTIA_NOT_FOUND` when the license has none
@@ -237,7 +211,11 @@ pub unsafe extern "C" fn licentia_license_licensee_email(
     out_len: *mut usize,
 ) -> licentia_status {
     // SAFETY: forwarded contract.
-    unsafe { string_field(license, buf, buf_len, out_len, |l| l.licensee.email.clone()) }
+    unsafe {
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| {
+            l.licensee.email.as_deref().ok_or(LICENTIA_NOT_FOUND)
+        })
+    }
 }
 
 /// The vendor's customer reference, or `LICENTIA_NOT_FOUND` when the license
@@ -254,8 +232,8 @@ pub unsafe extern "C" fn licentia_license_customer_ref(
 ) -> licentia_status {
     // SAFETY: forwarded contract.
     unsafe {
-        string_field(license, buf, buf_len, out_len, |l| {
-            l.licensee.customer_ref.clone()
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| {
+            l.licensee.customer_ref.as_deref().ok_or(LICENTIA_NOT_FOUND)
         })
     }
 }
@@ -274,8 +252,8 @@ pub unsafe extern "C" fn licentia_license_key_id(
 ) -> licentia_status {
     // SAFETY: forwarded contract.
     unsafe {
-        string_field(license, buf, buf_len, out_len, |l| {
-            Some(l.key_id().to_string())
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| {
+            Ok(l.key_id().to_string())
         })
     }
 }
@@ -286,15 +264,18 @@ pub unsafe extern "C" fn licentia_license_key_id(
 /// `license` is NULL or a live license.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_license_kind(license: *const licentia_license) -> licentia_kind {
-    guard_value(licentia_kind::LICENTIA_KIND_STANDARD, || {
-        // SAFETY: caller's contract.
-        let license = unsafe { licentia_license::arg(license) }?;
-        Ok(match license.kind {
-            LicenseKind::Standard => licentia_kind::LICENTIA_KIND_STANDARD,
-            LicenseKind::Trial => licentia_kind::LICENTIA_KIND_TRIAL,
-            LicenseKind::Temporary { .. } => licentia_kind::LICENTIA_KIND_TEMPORARY,
-        })
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_license::get_or(
+            license,
+            licentia_kind::LICENTIA_KIND_STANDARD,
+            |l| match l.kind {
+                LicenseKind::Standard => licentia_kind::LICENTIA_KIND_STANDARD,
+                LicenseKind::Trial => licentia_kind::LICENTIA_KIND_TRIAL,
+                LicenseKind::Temporary { .. } => licentia_kind::LICENTIA_KIND_TEMPORARY,
+            },
+        )
+    }
 }
 
 /// For a temporary license, the id of the license it stands in for;
@@ -311,9 +292,9 @@ pub unsafe extern "C" fn licentia_license_replaces(
 ) -> licentia_status {
     // SAFETY: forwarded contract.
     unsafe {
-        string_field(license, buf, buf_len, out_len, |l| match l.kind {
-            LicenseKind::Temporary { replaces } => Some(replaces.to_string()),
-            _ => None,
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| match l.kind {
+            LicenseKind::Temporary { replaces } => Ok(replaces.to_string()),
+            _ => Err(LICENTIA_NOT_FOUND),
         })
     }
 }
@@ -324,10 +305,8 @@ pub unsafe extern "C" fn licentia_license_replaces(
 /// `license` is NULL or a live license.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_license_seats(license: *const licentia_license) -> u32 {
-    guard_value(0, || {
-        // SAFETY: caller's contract.
-        Ok(unsafe { licentia_license::arg(license) }?.seats)
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_license::get_or(license, 0, |l| l.seats) }
 }
 
 /// Every time term of the license (with renewals applied), into `*out`.
@@ -339,24 +318,24 @@ pub unsafe extern "C" fn licentia_license_terms(
     license: *const licentia_license,
     out: *mut licentia_terms,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (license, out) = unsafe { (licentia_license::arg(license)?, Out::new(out)?) };
-        let t = &license.terms;
-        out.set(licentia_terms {
-            issued_at: license.issued_at.0,
-            valid_from: t.valid_from.into(),
-            soft_expiry: t.soft_expiry.into(),
-            hard_expiry: t.hard_expiry.into(),
-            has_grace: t.grace_secs.is_some(),
-            grace_secs: t.grace_secs.unwrap_or(0),
-            updates_until: t.updates_until.into(),
-            has_check_in: t.check_in.is_some(),
-            check_in_interval_secs: t.check_in.map_or(0, |c| c.interval_secs),
-            check_in_max_offline_secs: t.check_in.map_or(0, |c| c.max_offline_secs),
-        });
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_license::read_into(license, out, |license| {
+            let t = &license.terms;
+            Ok(licentia_terms {
+                issued_at: license.issued_at.0,
+                valid_from: t.valid_from.into(),
+                soft_expiry: t.soft_expiry.into(),
+                hard_expiry: t.hard_expiry.into(),
+                has_grace: t.grace_secs.is_some(),
+                grace_secs: t.grace_secs.unwrap_or(0),
+                updates_until: t.updates_until.into(),
+                has_check_in: t.check_in.is_some(),
+                check_in_interval_secs: t.check_in.map_or(0, |c| c.interval_secs),
+                check_in_max_offline_secs: t.check_in.map_or(0, |c| c.max_offline_secs),
+            })
+        })
+    }
 }
 
 /// The license's binding, into `*out`.
@@ -369,36 +348,36 @@ pub unsafe extern "C" fn licentia_license_binding(
     out: *mut licentia_binding,
 ) -> licentia_status {
     use licentia_binding_kind::*;
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (license, out) = unsafe { (licentia_license::arg(license)?, Out::new(out)?) };
-        let mut binding = licentia_binding {
-            kind: LICENTIA_BINDING_UNBOUND,
-            match_rule: licentia_match_rule::LICENTIA_MATCH_ALL,
-            machine_count: 0,
-            max_machines: 0,
-        };
-        match &license.binding {
-            Binding::Unbound => {}
-            Binding::NodeLocked { machines, rule } => {
-                binding.kind = LICENTIA_BINDING_NODE_LOCKED;
-                binding.machine_count = machines.len();
-                binding.match_rule = match rule {
-                    MatchRule::All => licentia_match_rule::LICENTIA_MATCH_ALL,
-                    MatchRule::Most => licentia_match_rule::LICENTIA_MATCH_MOST,
-                    MatchRule::Two => licentia_match_rule::LICENTIA_MATCH_TWO,
-                    MatchRule::Any => licentia_match_rule::LICENTIA_MATCH_ANY,
-                };
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_license::read_into(license, out, |license| {
+            let mut binding = licentia_binding {
+                kind: LICENTIA_BINDING_UNBOUND,
+                match_rule: licentia_match_rule::LICENTIA_MATCH_ALL,
+                machine_count: 0,
+                max_machines: 0,
+            };
+            match &license.binding {
+                Binding::Unbound => {}
+                Binding::NodeLocked { machines, rule } => {
+                    binding.kind = LICENTIA_BINDING_NODE_LOCKED;
+                    binding.machine_count = machines.len();
+                    binding.match_rule = match rule {
+                        MatchRule::All => licentia_match_rule::LICENTIA_MATCH_ALL,
+                        MatchRule::Most => licentia_match_rule::LICENTIA_MATCH_MOST,
+                        MatchRule::Two => licentia_match_rule::LICENTIA_MATCH_TWO,
+                        MatchRule::Any => licentia_match_rule::LICENTIA_MATCH_ANY,
+                    };
+                }
+                Binding::Floating { max_machines } => {
+                    binding.kind = LICENTIA_BINDING_FLOATING;
+                    binding.max_machines = *max_machines;
+                }
+                Binding::NamedUser { .. } => binding.kind = LICENTIA_BINDING_NAMED_USER,
             }
-            Binding::Floating { max_machines } => {
-                binding.kind = LICENTIA_BINDING_FLOATING;
-                binding.max_machines = *max_machines;
-            }
-            Binding::NamedUser { .. } => binding.kind = LICENTIA_BINDING_NAMED_USER,
-        }
-        out.set(binding);
-        Ok(())
-    })
+            Ok(binding)
+        })
+    }
 }
 
 /// For a node-locked license, licensed machine number `index` (from 0) as a
@@ -417,9 +396,9 @@ pub unsafe extern "C" fn licentia_license_binding_machine(
 ) -> licentia_status {
     // SAFETY: forwarded contract.
     unsafe {
-        string_field(license, buf, buf_len, out_len, |l| match &l.binding {
-            Binding::NodeLocked { machines, .. } => machines.get(index).map(|m| m.to_string()),
-            _ => None,
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| match &l.binding {
+            Binding::NodeLocked { machines, .. } => Ok(nth(machines, index)?.to_string()),
+            _ => Err(LICENTIA_NOT_FOUND),
         })
     }
 }
@@ -438,9 +417,9 @@ pub unsafe extern "C" fn licentia_license_binding_user(
 ) -> licentia_status {
     // SAFETY: forwarded contract.
     unsafe {
-        string_field(license, buf, buf_len, out_len, |l| match &l.binding {
-            Binding::NamedUser { user } => Some(user.clone()),
-            _ => None,
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| match &l.binding {
+            Binding::NamedUser { user } => Ok(user),
+            _ => Err(LICENTIA_NOT_FOUND),
         })
     }
 }
@@ -502,12 +481,8 @@ pub unsafe extern "C" fn licentia_license_entitlement(
 pub unsafe extern "C" fn licentia_license_entitlement_count(
     license: *const licentia_license,
 ) -> usize {
-    guard_value(0, || {
-        // SAFETY: caller's contract.
-        Ok(unsafe { licentia_license::arg(license) }?
-            .entitlements
-            .len())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_license::get_or(license, 0, |l| l.entitlements.len()) }
 }
 
 /// Entitlement number `index` (sorted by code), into `*out`;
@@ -521,13 +496,10 @@ pub unsafe extern "C" fn licentia_license_entitlement_at(
     index: usize,
     out: *mut licentia_entitlement,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (license, out) = unsafe { (licentia_license::arg(license)?, Out::new(out)?) };
-        let found = license.entitlements.get(index).ok_or(LICENTIA_NOT_FOUND)?;
-        out.set(found.into());
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_license::read_into(license, out, |l| Ok(nth(&l.entitlements, index)?.into()))
+    }
 }
 
 /// The code of entitlement number `index`; `LICENTIA_NOT_FOUND` past the
@@ -545,8 +517,8 @@ pub unsafe extern "C" fn licentia_license_entitlement_code(
 ) -> licentia_status {
     // SAFETY: forwarded contract.
     unsafe {
-        string_field(license, buf, buf_len, out_len, |l| {
-            l.entitlements.get(index).map(|e| e.code.clone())
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| {
+            Ok(&nth(&l.entitlements, index)?.code)
         })
     }
 }
@@ -564,14 +536,12 @@ pub unsafe extern "C" fn licentia_license_metadata(
     buf_len: usize,
     out_len: *mut usize,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let out = unsafe { StrOut::new(buf, buf_len, out_len) }?;
-        // SAFETY: caller's contract.
-        let (license, key) = unsafe { (licentia_license::arg(license)?, str_arg(key)?) };
-        let value = license.metadata(key).ok_or(LICENTIA_NOT_FOUND)?;
-        out.write(value)
-    })
+    // SAFETY: forwarded contract, `key`'s included (read inside the boundary).
+    unsafe {
+        licentia_license::read_str(license, buf, buf_len, out_len, |l| {
+            l.metadata(str_arg(key)?).ok_or(LICENTIA_NOT_FOUND)
+        })
+    }
 }
 
 /// Applies a renewal token (armored or compact text) verified with
@@ -613,9 +583,6 @@ pub unsafe extern "C" fn licentia_license_apply_renewal(
 /// used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_license_free(license: *mut licentia_license) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_license::free(license) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_license::free(license) }
 }

@@ -86,95 +86,66 @@ pub enum licentia_status {
 
 use licentia_status::*;
 
-/// Every status, in number order.
-const ALL_STATUSES: [licentia_status; 31] = [
-    LICENTIA_OK,
-    LICENTIA_TOO_LARGE,
-    LICENTIA_NOT_LICENTIA_TEXT,
-    LICENTIA_ARMOR_UNTERMINATED,
-    LICENTIA_TRAILING_DATA,
-    LICENTIA_BASE64,
-    LICENTIA_TRUNCATED,
-    LICENTIA_UNSUPPORTED_VERSION,
-    LICENTIA_UNKNOWN_DOCUMENT_KIND,
-    LICENTIA_WRONG_DOCUMENT_KIND,
-    LICENTIA_MALFORMED_BODY,
-    LICENTIA_UNKNOWN_KEY_ID,
-    LICENTIA_BAD_SIGNATURE,
-    LICENTIA_KEY_NOT_VALID_AT,
-    LICENTIA_WEAK_KEY,
-    LICENTIA_KEY_FORMAT,
-    LICENTIA_INSECURE_KEY_FILE,
-    LICENTIA_INVALID_SPEC,
-    LICENTIA_RENEWAL_MISMATCH,
-    LICENTIA_STALE_REVOCATION_LIST,
-    LICENTIA_WRONG_PRODUCT,
-    LICENTIA_ACTIVATION_MISMATCH,
-    LICENTIA_CLOCK_STATE_TAMPERED,
-    LICENTIA_FINGERPRINT,
-    LICENTIA_IO,
-    LICENTIA_INVALID_ARGUMENT,
-    LICENTIA_NULL_ARGUMENT,
-    LICENTIA_INVALID_UTF8,
-    LICENTIA_BUFFER_TOO_SMALL,
-    LICENTIA_NOT_FOUND,
-    LICENTIA_PANIC,
-];
+/// Declares `ALL_STATUSES` and the messages from one table, a row a
+/// status in number order, so that no status goes without its message.
+/// (The enum itself stays written out above: cbindgen reads it, and does not
+/// expand macros.)
+macro_rules! status_table {
+    ($($status:ident => $message:literal,)+) => {
+        /// Every status, in number order.
+        const ALL_STATUSES: &[licentia_status] = &[$($status),+];
 
-impl licentia_status {
-    /// The status for a number, if it names one.
-    pub fn from_u32(value: u32) -> Option<licentia_status> {
-        ALL_STATUSES.into_iter().find(|s| *s as u32 == value)
-    }
+        impl licentia_status {
+            /// The status for a number, if it names one.
+            pub fn from_u32(value: u32) -> Option<licentia_status> {
+                ALL_STATUSES.iter().copied().find(|s| *s as u32 == value)
+            }
 
-    /// The message, NUL-terminated for C.
-    fn message_nul(self) -> &'static str {
-        match self {
-            LICENTIA_OK => "ok\0",
-            LICENTIA_TOO_LARGE => "input is larger than the documented limit\0",
-            LICENTIA_NOT_LICENTIA_TEXT => {
-                "not a licentia document: expected an armored block or a compact one-line form\0"
+            /// The message, NUL-terminated for C.
+            fn message_nul(self) -> &'static str {
+                match self {
+                    $($status => concat!($message, "\0"),)+
+                }
             }
-            LICENTIA_ARMOR_UNTERMINATED => "armor has no matching END line\0",
-            LICENTIA_TRAILING_DATA => "unexpected data after the end of the document\0",
-            LICENTIA_BASE64 => "invalid or non-canonical base64\0",
-            LICENTIA_TRUNCATED => "document is truncated\0",
-            LICENTIA_UNSUPPORTED_VERSION => "document format version is not supported\0",
-            LICENTIA_UNKNOWN_DOCUMENT_KIND => "unknown document kind\0",
-            LICENTIA_WRONG_DOCUMENT_KIND => "document is of another kind than expected\0",
-            LICENTIA_MALFORMED_BODY => "document body is malformed or not canonical\0",
-            LICENTIA_UNKNOWN_KEY_ID => "signed by a key this verifier does not trust\0",
-            LICENTIA_BAD_SIGNATURE => {
-                "signature does not verify: the document was altered or forged\0"
-            }
-            LICENTIA_KEY_NOT_VALID_AT => {
-                "the signing key was not trusted at the time the document was issued\0"
-            }
-            LICENTIA_WEAK_KEY => "public key is non-canonical or of small order\0",
-            LICENTIA_KEY_FORMAT => "cannot read the key: not an Ed25519 PEM key\0",
-            LICENTIA_INSECURE_KEY_FILE => {
-                "private key file is readable by other users; run chmod 600 on it\0"
-            }
-            LICENTIA_INVALID_SPEC => "invalid license specification\0",
-            LICENTIA_RENEWAL_MISMATCH => "renewal token is for another license\0",
-            LICENTIA_STALE_REVOCATION_LIST => {
-                "revocation list is not newer than the list already held\0"
-            }
-            LICENTIA_WRONG_PRODUCT => "document is for another product\0",
-            LICENTIA_ACTIVATION_MISMATCH => "activation answer does not match the request\0",
-            LICENTIA_CLOCK_STATE_TAMPERED => {
-                "clock-guard state was altered or belongs to another product\0"
-            }
-            LICENTIA_FINGERPRINT => "machine fingerprint cannot be read or parsed\0",
-            LICENTIA_IO => "reading or writing a file failed\0",
-            LICENTIA_INVALID_ARGUMENT => "invalid argument\0",
-            LICENTIA_NULL_ARGUMENT => "a required pointer argument is NULL\0",
-            LICENTIA_INVALID_UTF8 => "a string argument is not valid UTF-8\0",
-            LICENTIA_BUFFER_TOO_SMALL => "buffer too small: *out_len holds the length needed\0",
-            LICENTIA_NOT_FOUND => "no such value\0",
-            LICENTIA_PANIC => "internal error: a bug in licentia was caught (please report it)\0",
         }
-    }
+    };
+}
+
+status_table! {
+    LICENTIA_OK => "ok",
+    LICENTIA_TOO_LARGE => "input is larger than the documented limit",
+    LICENTIA_NOT_LICENTIA_TEXT =>
+        "not a licentia document: expected an armored block or a compact one-line form",
+    LICENTIA_ARMOR_UNTERMINATED => "armor has no matching END line",
+    LICENTIA_TRAILING_DATA => "unexpected data after the end of the document",
+    LICENTIA_BASE64 => "invalid or non-canonical base64",
+    LICENTIA_TRUNCATED => "document is truncated",
+    LICENTIA_UNSUPPORTED_VERSION => "document format version is not supported",
+    LICENTIA_UNKNOWN_DOCUMENT_KIND => "unknown document kind",
+    LICENTIA_WRONG_DOCUMENT_KIND => "document is of another kind than expected",
+    LICENTIA_MALFORMED_BODY => "document body is malformed or not canonical",
+    LICENTIA_UNKNOWN_KEY_ID => "signed by a key this verifier does not trust",
+    LICENTIA_BAD_SIGNATURE => "signature does not verify: the document was altered or forged",
+    LICENTIA_KEY_NOT_VALID_AT =>
+        "the signing key was not trusted at the time the document was issued",
+    LICENTIA_WEAK_KEY => "public key is non-canonical or of small order",
+    LICENTIA_KEY_FORMAT => "cannot read the key: not an Ed25519 PEM key",
+    LICENTIA_INSECURE_KEY_FILE =>
+        "private key file is readable by other users; run chmod 600 on it",
+    LICENTIA_INVALID_SPEC => "invalid license specification",
+    LICENTIA_RENEWAL_MISMATCH => "renewal token is for another license",
+    LICENTIA_STALE_REVOCATION_LIST => "revocation list is not newer than the list already held",
+    LICENTIA_WRONG_PRODUCT => "document is for another product",
+    LICENTIA_ACTIVATION_MISMATCH => "activation answer does not match the request",
+    LICENTIA_CLOCK_STATE_TAMPERED => "clock-guard state was altered or belongs to another product",
+    LICENTIA_FINGERPRINT => "machine fingerprint cannot be read or parsed",
+    LICENTIA_IO => "reading or writing a file failed",
+    LICENTIA_INVALID_ARGUMENT => "invalid argument",
+    LICENTIA_NULL_ARGUMENT => "a required pointer argument is NULL",
+    LICENTIA_INVALID_UTF8 => "a string argument is not valid UTF-8",
+    LICENTIA_BUFFER_TOO_SMALL => "buffer too small: *out_len holds the length needed",
+    LICENTIA_NOT_FOUND => "no such value",
+    LICENTIA_PANIC => "internal error: a bug in licentia was caught (please report it)",
 }
 
 impl From<Error> for licentia_status {
@@ -296,17 +267,8 @@ pub extern "C" fn licentia_status_message(status: u32) -> *const c_char {
 /// Thread safety: may be called from any thread.
 #[no_mangle]
 pub extern "C" fn licentia_rule_name(rule: u32) -> *const c_char {
-    static NAMES: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        Rule::ALL
-            .iter()
-            .map(|r| (r.code(), static_name(r.name())))
-            .collect()
-    });
-    names
-        .iter()
-        .find(|(code, _)| *code == rule)
-        .map_or(std::ptr::null(), |(_, name)| name.as_ptr())
+    static NAMES: NameTable = OnceLock::new();
+    find_name(&NAMES, rule, || Rule::ALL.map(|r| (r.code(), r.name())))
 }
 
 /// The stable snake_case name of a state (`"valid"`, `"valid_with_warnings"`,
@@ -315,22 +277,30 @@ pub extern "C" fn licentia_rule_name(rule: u32) -> *const c_char {
 /// Thread safety: may be called from any thread.
 #[no_mangle]
 pub extern "C" fn licentia_state_name(state: u32) -> *const c_char {
-    static NAMES: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        [State::Valid, State::ValidWithWarnings, State::Invalid]
-            .iter()
-            .map(|s| (*s as u32, static_name(s.name())))
-            .collect()
-    });
-    names
-        .iter()
-        .find(|(value, _)| *value == state)
-        .map_or(std::ptr::null(), |(_, name)| name.as_ptr())
+    static NAMES: NameTable = OnceLock::new();
+    find_name(&NAMES, state, || State::ALL.map(|s| (s as u32, s.name())))
 }
 
-/// A core name as a C string; the core's names are ASCII without NUL.
-fn static_name(name: &str) -> CString {
-    CString::new(name).unwrap_or_default()
+/// The core's names of numbered values, as C strings, made once.
+type NameTable = OnceLock<Vec<(u32, CString)>>;
+
+/// The C string for `number` in `table` (made from `names` on first use);
+/// NULL when the number has no name.
+fn find_name<I>(table: &'static NameTable, number: u32, names: impl FnOnce() -> I) -> *const c_char
+where
+    I: IntoIterator<Item = (u32, &'static str)>,
+{
+    let table = table.get_or_init(|| {
+        names()
+            .into_iter()
+            // The core's names are ASCII without NUL.
+            .map(|(n, name)| (n, CString::new(name).unwrap_or_default()))
+            .collect()
+    });
+    table
+        .iter()
+        .find(|(n, _)| *n == number)
+        .map_or(std::ptr::null(), |(_, name)| name.as_ptr())
 }
 
 #[cfg(test)]
@@ -398,7 +368,7 @@ mod tests {
             let name = unsafe { std::ffi::CStr::from_ptr(licentia_rule_name(rule.code())) };
             assert_eq!(name.to_str().unwrap(), rule.name());
         }
-        for state in [State::Valid, State::ValidWithWarnings, State::Invalid] {
+        for state in State::ALL {
             assert_eq!(licentia_state::from(state) as u32, state as u32);
             let name = unsafe { std::ffi::CStr::from_ptr(licentia_state_name(state as u32)) };
             assert_eq!(name.to_str().unwrap(), state.name());

@@ -27,6 +27,16 @@ pub(crate) struct VerifierState {
     pub(crate) revocations: Option<RevocationList>,
 }
 
+impl VerifierState {
+    /// A handle's state for `verifier`, with no revocation list held yet.
+    fn trusting(verifier: Verifier) -> VerifierState {
+        VerifierState {
+            verifier,
+            revocations: None,
+        }
+    }
+}
+
 impl Handle for licentia_verifier {
     type Rust = VerifierState;
 }
@@ -46,10 +56,7 @@ pub unsafe extern "C" fn licentia_verifier_new(
     guard(|| {
         // SAFETY: caller's contract.
         let out = unsafe { Out::new(out) }?;
-        out.give(VerifierState {
-            verifier: Verifier::default(),
-            revocations: None,
-        });
+        out.give(VerifierState::trusting(Verifier::default()));
         Ok(())
     })
 }
@@ -68,15 +75,14 @@ pub unsafe extern "C" fn licentia_verifier_from_pem(
     pem: *const c_char,
     out: *mut *mut licentia_verifier,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (pem, out) = unsafe { (str_arg(pem)?, Out::new(out)?) };
-        out.give(VerifierState {
-            verifier: Verifier::new([PublicKey::from_pem(pem)?]),
-            revocations: None,
-        });
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_verifier::new_from_str(pem, out, |pem| {
+            Ok(VerifierState::trusting(Verifier::new([
+                PublicKey::from_pem(pem)?,
+            ])))
+        })
+    }
 }
 
 /// Creates a verifier trusting the public key in an SPKI PEM file.
@@ -93,15 +99,14 @@ pub unsafe extern "C" fn licentia_verifier_from_key_file(
     path: *const c_char,
     out: *mut *mut licentia_verifier,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (path, out) = unsafe { (str_arg(path)?, Out::new(out)?) };
-        out.give(VerifierState {
-            verifier: Verifier::new([PublicKey::load(path)?]),
-            revocations: None,
-        });
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_verifier::new_from_str(path, out, |path| {
+            Ok(VerifierState::trusting(Verifier::new([PublicKey::load(
+                path,
+            )?])))
+        })
+    }
 }
 
 /// Adds a trusted public key given as SPKI PEM text. Trusting a key again
@@ -227,13 +232,13 @@ pub unsafe extern "C" fn licentia_verifier_revocation_sequence(
     verifier: *const licentia_verifier,
     out_sequence: *mut u64,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (state, out) = unsafe { (licentia_verifier::arg(verifier)?, Out::new(out_sequence)?) };
-        let list = state.revocations.as_ref().ok_or(LICENTIA_NOT_FOUND)?;
-        out.set(list.sequence);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_verifier::read_into(verifier, out_sequence, |state| {
+            let list = state.revocations.as_ref().ok_or(LICENTIA_NOT_FOUND)?;
+            Ok(list.sequence)
+        })
+    }
 }
 
 /// Verifies a license given as armored or compact text.
@@ -255,18 +260,12 @@ pub unsafe extern "C" fn licentia_verify(
     text: *const c_char,
     out: *mut *mut licentia_license,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (state, text, out) = unsafe {
-            (
-                licentia_verifier::arg(verifier)?,
-                str_arg(text)?,
-                Out::new(out)?,
-            )
-        };
-        out.give(state.verifier.verify(text)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_verifier::give_from_str(verifier, text, out, |state, text| {
+            Ok(state.verifier.verify(text)?)
+        })
+    }
 }
 
 /// Verifies a floating-seat lease (armored or compact text) from the back
@@ -283,18 +282,12 @@ pub unsafe extern "C" fn licentia_verify_lease(
     text: *const c_char,
     out: *mut *mut licentia_license,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (state, text, out) = unsafe {
-            (
-                licentia_verifier::arg(verifier)?,
-                str_arg(text)?,
-                Out::new(out)?,
-            )
-        };
-        out.give(state.verifier.verify_lease(text)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_verifier::give_from_str(verifier, text, out, |state, text| {
+            Ok(state.verifier.verify_lease(text)?)
+        })
+    }
 }
 
 /// Reads a license file (armored or compact text) and verifies it, as
@@ -310,19 +303,13 @@ pub unsafe extern "C" fn licentia_verify_file(
     path: *const c_char,
     out: *mut *mut licentia_license,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: caller's contract.
-        let (state, path, out) = unsafe {
-            (
-                licentia_verifier::arg(verifier)?,
-                str_arg(path)?,
-                Out::new(out)?,
-            )
-        };
-        let text = format::read_text_file(path, "license file", format::MAX_TEXT_LEN)?;
-        out.give(state.verifier.verify(&text)?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_verifier::give_from_str(verifier, path, out, |state, path| {
+            let text = format::read_text_file(path, "license file", format::MAX_TEXT_LEN)?;
+            Ok(state.verifier.verify(&text)?)
+        })
+    }
 }
 
 /// Frees a verifier. NULL is a no-op. Licenses verified with it stay valid.
@@ -332,9 +319,6 @@ pub unsafe extern "C" fn licentia_verify_file(
 /// be used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn licentia_verifier_free(verifier: *mut licentia_verifier) {
-    guard(|| {
-        // SAFETY: caller's contract.
-        unsafe { licentia_verifier::free(verifier) };
-        Ok(())
-    });
+    // SAFETY: forwarded contract.
+    unsafe { licentia_verifier::free(verifier) }
 }
