@@ -3,57 +3,24 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod common;
+use common::*;
+
 use licentia::format::{self, DocumentKind, Envelope};
 use licentia::{
-    ActivationRequest, ClockGuard, ClockStatus, Component, ComponentKind, Context, Entitlement,
-    Error, Fingerprint, Issuer, License, LicenseBody, LicenseBuilder, LicenseId, LicenseKind,
-    LicenseRef, MatchRule, RenewalAction, Report, RevocationBody, RevocationList, Rule, SigningKey,
-    State, Timestamp, Verifier, DAY, DEFAULT_CLOCK_TOLERANCE_SECS,
+    ActivationRequest, ClockGuard, ClockStatus, Component, ComponentKind, Entitlement, Error,
+    Fingerprint, Issuer, License, LicenseBody, LicenseId, LicenseKind, LicenseRef, MatchRule,
+    RenewalAction, Report, RevocationBody, RevocationList, Rule, SigningKey, State, Timestamp,
+    Verifier, DAY, DEFAULT_CLOCK_TOLERANCE_SECS,
 };
-
-const PRODUCT: &str = "acme-cad";
-
-fn key() -> SigningKey {
-    SigningKey::from_seed(&[0x11; 32])
-}
-
-fn issuer() -> Issuer {
-    Issuer::new(key())
-}
 
 /// Someone else's key: the customer's own, or a leaked test key.
 fn rogue() -> Issuer {
     Issuer::new(SigningKey::from_seed(&[0x66; 32]))
 }
 
-fn verifier() -> Verifier {
-    Verifier::new([key().public_key().clone()])
-}
-
-fn t(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
-
-fn builder(id: u8) -> LicenseBuilder {
-    LicenseBody::builder(PRODUCT, "Jane Doe")
-        .id(LicenseId([id; 16]))
-        .issued_at(t("2026-01-01"))
-}
-
-fn armored(body: LicenseBuilder) -> String {
-    issuer().issue(&body.build().unwrap()).unwrap().to_armor()
-}
-
-fn license(body: LicenseBuilder) -> License {
-    verifier().verify(&armored(body)).unwrap()
-}
-
 fn codes(report: &Report) -> Vec<u32> {
     report.findings.iter().map(|f| f.rule.code()).collect()
-}
-
-fn at(now: Timestamp) -> Context<'static> {
-    Context::new(now, PRODUCT)
 }
 
 /// A machine as the product sees it: machine id, host name, and vendor
@@ -648,21 +615,7 @@ type Edit = fn(&mut LicenseBody);
 
 #[test]
 fn license_file_edited_by_hand_in_every_field() {
-    let body = builder(1)
-        .email("jane@example.com")
-        .customer_ref("CUST-1")
-        .node_locked(vec![machine(&["mid-A", "ws-07"])], MatchRule::All)
-        .seats(2)
-        .feature("export")
-        .entitlement(Entitlement::parse("render=4@2026-09-01").unwrap())
-        .metadata("edition", "standard")
-        .soft_expiry(t("2026-12-01"))
-        .hard_expiry(t("2027-01-01"))
-        .grace_days(7)
-        .updates_until(t("2026-10-01"))
-        .check_in_days(30, 7)
-        .build()
-        .unwrap();
+    let body = every_field(1, machine(&["mid-A", "ws-07"]));
     let envelope = issuer().issue(&body).unwrap();
     let v = verifier();
     assert_eq!(v.verify(&envelope.to_armor()).unwrap().body(), &body);

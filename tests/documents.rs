@@ -1,41 +1,15 @@
 //! The offline documents under attack: renewal tokens, rollovers, revocation
 //! lists, activation answers and leases.
 
+mod common;
+use common::*;
+
 use licentia::rollover::RolloverBody;
 use licentia::{
     ActivationRequest, Context, DocumentKind, Entitlement, Envelope, Error, Fingerprint, Issuer,
-    License, LicenseBody, LicenseBuilder, LicenseId, LicenseRef, MatchRule, RenewalAction,
-    RevocationBody, RevocationList, Rule, SigningKey, State, Timestamp, Verifier,
+    License, LicenseBody, LicenseId, LicenseRef, MatchRule, RenewalAction, RevocationBody,
+    RevocationList, Rule, SigningKey, State, Timestamp, Verifier,
 };
-
-const PRODUCT: &str = "acme-cad";
-
-fn key() -> SigningKey {
-    SigningKey::from_seed(&[0x11; 32])
-}
-
-fn issuer() -> Issuer {
-    Issuer::new(key())
-}
-
-fn verifier() -> Verifier {
-    Verifier::new([key().public_key().clone()])
-}
-
-fn t(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
-
-fn builder(id: u8) -> LicenseBuilder {
-    LicenseBody::builder(PRODUCT, "Jane Doe")
-        .id(LicenseId([id; 16]))
-        .issued_at(t("2026-01-01"))
-}
-
-fn license(body: LicenseBuilder) -> License {
-    let text = issuer().issue(&body.build().unwrap()).unwrap().to_armor();
-    verifier().verify(&text).unwrap()
-}
 
 fn machine(serial: &str) -> Fingerprint {
     Fingerprint::builder(PRODUCT)

@@ -15,17 +15,8 @@ use licentia::{
 };
 use sha2::{Digest, Sha512};
 
-fn key() -> SigningKey {
-    SigningKey::from_seed(&[0x11; 32])
-}
-
-fn verifier() -> Verifier {
-    Verifier::new([key().public_key().clone()])
-}
-
-fn t(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
+mod common;
+use common::{every_field, key, t, verifier};
 
 fn machine() -> Fingerprint {
     Fingerprint::builder("acme-cad")
@@ -37,24 +28,7 @@ fn machine() -> Fingerprint {
 
 /// A license with every field set, so that every field can be edited.
 fn body() -> LicenseBody {
-    LicenseBody::builder("acme-cad", "Jane Doe")
-        .id(LicenseId([0x42; 16]))
-        .issued_at(t("2026-01-01T00:00:00Z"))
-        .email("jane@example.com")
-        .customer_ref("CUST-1")
-        .node_locked(vec![machine()], MatchRule::Two)
-        .seats(3)
-        .feature("export")
-        .entitlement(Entitlement::parse("render=8@2026-09-01").unwrap())
-        .metadata("edition", "pro")
-        .valid_from(t("2026-01-01T00:00:00Z"))
-        .soft_expiry(t("2026-12-01T00:00:00Z"))
-        .hard_expiry(t("2027-01-01T00:00:00Z"))
-        .grace_days(14)
-        .updates_until(t("2026-10-01T00:00:00Z"))
-        .check_in_days(30, 7)
-        .build()
-        .unwrap()
+    every_field(0x42, machine())
 }
 
 fn sample() -> Envelope {

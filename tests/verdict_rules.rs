@@ -1,24 +1,12 @@
 //! Every verdict rule and every binding, one second on each side of each term.
 
+mod common;
+use common::{at, issuer, license, t, verifier, PRODUCT};
+
 use licentia::{
-    Binding, Context, Entitlement, Fingerprint, Issuer, License, LicenseBody, LicenseBuilder,
-    LicenseId, MatchRule, RevocationBody, Rule, SigningKey, State, Timestamp, Verifier, DAY,
-    DEFAULT_CLOCK_TOLERANCE_SECS,
+    Binding, Context, Entitlement, Fingerprint, License, LicenseBuilder, LicenseId, MatchRule,
+    RevocationBody, Rule, State, Timestamp, DAY, DEFAULT_CLOCK_TOLERANCE_SECS,
 };
-
-const PRODUCT: &str = "acme-cad";
-
-fn issuer() -> Issuer {
-    Issuer::new(SigningKey::from_seed(&[0x11; 32]))
-}
-
-fn verifier() -> Verifier {
-    Verifier::new([issuer().public_key().clone()])
-}
-
-fn t(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
 
 /// 2026-01-01T00:00:00Z, when every license here is issued.
 fn issued() -> Timestamp {
@@ -26,15 +14,7 @@ fn issued() -> Timestamp {
 }
 
 fn builder() -> LicenseBuilder {
-    LicenseBody::builder(PRODUCT, "Jane Doe")
-        .id(LicenseId([7; 16]))
-        .issued_at(issued())
-}
-
-/// Signs and verifies, as a product would receive it.
-fn license(body: LicenseBuilder) -> License {
-    let text = issuer().issue(&body.build().unwrap()).unwrap().to_armor();
-    verifier().verify(&text).unwrap()
+    common::builder(7)
 }
 
 fn codes(license: &License, ctx: &Context<'_>) -> Vec<u32> {
@@ -44,10 +24,6 @@ fn codes(license: &License, ctx: &Context<'_>) -> Vec<u32> {
         .iter()
         .map(|f| f.rule.code())
         .collect()
-}
-
-fn at(now: Timestamp) -> Context<'static> {
-    Context::new(now, PRODUCT)
 }
 
 fn machine(parts: [&str; 3]) -> Fingerprint {
