@@ -2,7 +2,7 @@
 
 use crate::api::{event, license_event, staff_event, Created, Reply};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -111,16 +111,16 @@ pub(crate) async fn activate(
         license_id: a.license_id.clone(),
         license_file: a.file.clone(),
     };
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "activate",
         &key_hash,
         &body.hash,
-        StatusCode::CREATED,
         render,
-        |idem| { s.store.activate(activation, ev, idem).await? }
+        |idem| s.store.activate(activation, ev, idem),
     )
+    .await
 }
 
 pub(crate) fn header_key(headers: &HeaderMap) -> Option<&str> {
@@ -212,16 +212,16 @@ pub(crate) async fn activate_offline(
         answer: a.file.clone(),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "activate-offline",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render,
-        |idem| { s.store.activate(activation, ev, idem).await? }
+        |idem| s.store.activate(activation, ev, idem),
     )
+    .await
 }
 
 /// A product's request naming its license and machine.

@@ -2,7 +2,6 @@
 
 use crate::api::{staff_event, Created, Listed, Listing, Reply};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -69,16 +68,10 @@ pub(crate) async fn issue(
         license: r.clone(),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        route,
-        &actor,
-        body_hash,
-        StatusCode::CREATED,
-        render,
-        |idem| { s.store.issue_license(new, &actor, idem).await? }
-    )
+    idempotent(&s, &key, route, &actor, body_hash, render, |idem| {
+        s.store.issue_license(new, &actor, idem)
+    })
+    .await
 }
 
 /// `POST /v1/plans/{id}/licenses` (admin, issuer): a license of the plan's
@@ -252,16 +245,10 @@ pub(crate) async fn renew(
         renewal_token: token.clone(),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        "renew",
-        &actor,
-        &body.hash,
-        StatusCode::OK,
-        render,
-        |idem| { s.store.update_terms(record, ev, idem).await? }
-    )
+    idempotent(&s, &key, "renew", &actor, &body.hash, render, |idem| {
+        s.store.update_terms(record, ev, idem)
+    })
+    .await
 }
 
 /// `PUT /v1/licenses/{id}/entitlements` body.

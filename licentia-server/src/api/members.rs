@@ -13,7 +13,6 @@
 //! and frees the seat.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -176,16 +175,16 @@ async fn create_member(
         None => (None, None),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         &format!("member:{id}"),
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render(license_key),
-        |idem| { s.store.create_member(member, service, &actor, idem).await? }
+        |idem| s.store.create_member(member, service, &actor, idem),
     )
+    .await
 }
 
 /// `GET /v1/customers/{id}/members`.
@@ -270,22 +269,17 @@ async fn assign_service(
         return Ok(OneOf::Second(Reply::Fresh(replaced)));
     }
     let (service, license_key) = new_service(&s, &member, plan_id, req.options.clone()).await?;
-    // `idempotent!` answers a replay found by the store with an early
-    // `return` of a `Created`: the block keeps it from leaving the handler.
-    let assigned: ApiResult<Created<MemberAssignment>> = async {
-        idempotent!(
-            s,
-            key,
-            &route,
-            &actor,
-            &body.hash,
-            StatusCode::CREATED,
-            render(Some(license_key)),
-            |idem| { s.store.assign_service(&id, service, &actor, idem).await? }
-        )
-    }
-    .await;
-    assigned.map(OneOf::First)
+    let assigned: Created<MemberAssignment> = idempotent(
+        &s,
+        &key,
+        &route,
+        &actor,
+        &body.hash,
+        render(Some(license_key)),
+        |idem| s.store.assign_service(&id, service, &actor, idem),
+    )
+    .await?;
+    Ok(OneOf::First(assigned))
 }
 
 /// The options of a held service replaced: the same license, its features

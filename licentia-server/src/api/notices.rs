@@ -2,7 +2,6 @@
 //! jobs wrote and their delivery log, and a run of the jobs on demand.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -172,20 +171,19 @@ async fn create_subscription(
         subscription: sub.clone(),
         secret: shown.clone(),
     };
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "notice-subscription",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render,
         |idem| {
             s.store
                 .create_notice_subscription(subscription, secret, idem)
-                .await?
-        }
+        },
     )
+    .await
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -7,7 +7,6 @@
 //! (a partner may bill a customer for seats it has not handed over yet).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -154,16 +153,16 @@ async fn create_purchase(
         created_at: now().0,
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "purchase",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         Purchase::clone,
-        |idem| { s.store.create_purchase(purchase, &actor, idem).await? }
+        |idem| s.store.create_purchase(purchase, &actor, idem),
     )
+    .await
 }
 
 /// Filters of the purchase list.
@@ -241,14 +240,14 @@ async fn rebill(
         created_at: now().0,
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         &format!("rebill:{id}"),
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         Rebilling::clone,
-        |idem| { s.store.rebill(rebilling, &actor, idem).await? }
+        |idem| s.store.rebill(rebilling, &actor, idem),
     )
+    .await
 }

@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -225,20 +224,16 @@ pub async fn create(
         answer.subscription.subscription = stored.clone();
         answer
     };
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "subscription.create",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render,
-        |idem| {
-            s.store
-                .create_subscription(sub, license, &actor, idem)
-                .await?
-        }
+        |idem| s.store.create_subscription(sub, license, &actor, idem),
     )
+    .await
 }
 
 /// Filters of the subscription list.
