@@ -186,20 +186,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 500;
 
-/// Pagination parameters: `limit` (1..=500, default 50) and `offset`.
+/// Pagination parameters: `limit` (1..=500, default 50) and `offset`. A
+/// list with filters takes them as a second query extractor,
+/// `Q<PageQuery>` beside `Q<Filters>` (flattening them into one struct
+/// breaks numbers in query strings).
 #[derive(Debug, Default, serde::Deserialize, JsonSchema)]
 pub struct PageQuery {
+    /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
+    /// Rows to skip.
     offset: Option<i64>,
 }
 
 impl PageQuery {
-    /// A page request from its two parameters (query structs list them
-    /// directly: flattening breaks numbers in query strings).
-    pub fn new(limit: Option<i64>, offset: Option<i64>) -> PageQuery {
-        PageQuery { limit, offset }
-    }
-
     /// The checked page.
     pub fn page(&self) -> ApiResult<Page> {
         let limit = self.limit.unwrap_or(Page::default().limit);

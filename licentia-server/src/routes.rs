@@ -5,13 +5,19 @@
 //! list is kept by hand.
 
 use std::future::Future;
+use std::pin::Pin;
 
+use axum::extract::{Path, State};
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use crate::api;
+use crate::api::{self, Reply, READERS};
 use crate::error::ApiError;
+use crate::extract::Staff;
 use crate::openapi::Operation;
+use crate::store::StoreResult;
 use crate::AppState;
 
 /// Who may call a route.
@@ -65,11 +71,28 @@ macro_rules! route_method {
     };
 }
 
+/// How a [`Route::show`] reads its record: a store lookup by id.
+pub(crate) type Lookup<T> =
+    for<'a> fn(&'a AppState, &'a str) -> Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
+
 impl Route {
     route_method!(get);
     route_method!(post);
     route_method!(put);
     route_method!(delete);
+
+    /// A `GET` route at `path` that shows any staff role the record
+    /// `lookup` finds by the path's `{id}`.
+    pub(crate) fn show<T>(path: &'static str, summary: &'static str, lookup: Lookup<T>) -> Route
+    where
+        T: Serialize + JsonSchema + Send + 'static,
+    {
+        let handler = move |State(s): State<AppState>, staff: Staff, Path(id): Path<String>| async move {
+            staff.allow(READERS)?;
+            Ok::<Reply<T>, ApiError>(Reply::Fresh(lookup(&s, &id).await?))
+        };
+        Route::get(path, Access::Token, summary, handler)
+    }
 }
 
 /// Every route of the server, area by area.

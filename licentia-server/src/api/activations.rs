@@ -1,8 +1,8 @@
 //! What a product does with its license key: activate a machine (online, or offline through staff), check in, deactivate, and ask for a temporary license.
 
-use crate::api::{Created, Reply};
+use crate::api::{event, license_event, staff_event, Created, Reply};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -105,29 +105,22 @@ pub(crate) async fn activate(
         last_seen_at: at.0,
         deactivated_at: None,
     };
-    let ev = Event {
-        actor: format!("license:{}", license.id),
-        operation: "activation.create",
-        subject: activation.id.clone(),
-        license_id: None,
-        customer_id: license.customer_id.clone(),
-        details: Value::Null,
-    };
+    let ev = license_event(&license, "activation.create", &activation.id);
     let render = |a: &Activation| Activated {
         activation_id: a.id.clone(),
         license_id: a.license_id.clone(),
         license_file: a.file.clone(),
     };
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "activate",
         &key_hash,
         &body.hash,
-        StatusCode::CREATED,
         render,
-        |idem| { s.store.activate(activation, ev, idem).await? }
+        |idem| s.store.activate(activation, ev, idem),
     )
+    .await
 }
 
 pub(crate) fn header_key(headers: &HeaderMap) -> Option<&str> {
@@ -153,14 +146,7 @@ pub(crate) async fn deactivate(
         }
         (None, None) => return Err(ApiError::unauthorized("send X-License-Key or an API token")),
     };
-    let ev = Event {
-        actor,
-        operation: "activation.delete",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: None,
-        details: Value::Null,
-    };
+    let ev = event(actor, "activation.delete", &id, Value::Null);
     Ok(Reply::Fresh(
         s.store.deactivate(&id, license_id.as_deref(), ev).await?,
     ))
@@ -217,12 +203,8 @@ pub(crate) async fn activate_offline(
         deactivated_at: None,
     };
     let ev = Event {
-        actor: staff.actor(),
-        operation: "activation.offline",
-        subject: activation.id.clone(),
-        license_id: None,
         customer_id: license.customer_id.clone(),
-        details: Value::Null,
+        ..staff_event(&staff, "activation.offline", &activation.id, Value::Null)
     };
     let render = |a: &Activation| OfflineActivated {
         activation_id: a.id.clone(),
@@ -230,16 +212,16 @@ pub(crate) async fn activate_offline(
         answer: a.file.clone(),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "activate-offline",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render,
-        |idem| { s.store.activate(activation, ev, idem).await? }
+        |idem| s.store.activate(activation, ev, idem),
     )
+    .await
 }
 
 /// A product's request naming its license and machine.
@@ -263,14 +245,7 @@ pub(crate) async fn check_in(
     let policy = policy_of(&s, &license.policy_id).await?;
     let spec = machine_spec(&license, &policy, &machine, now());
     let file = s.sign(|k| sign_license(&spec, k)).await?;
-    let ev = Event {
-        actor: format!("license:{}", license.id),
-        operation: "activation.check_in",
-        subject: String::new(),
-        license_id: None,
-        customer_id: license.customer_id.clone(),
-        details: Value::Null,
-    };
+    let ev = license_event(&license, "activation.check_in", "");
     let a = s
         .store
         .check_in(&license.id, &machine.to_string(), file, ev)
@@ -312,14 +287,7 @@ pub(crate) async fn temporary(
         created_at: at.0,
         expires_at: ends.0,
     };
-    let ev = Event {
-        actor: format!("license:{}", license.id),
-        operation: "temporary.create",
-        subject: String::new(),
-        license_id: None,
-        customer_id: license.customer_id.clone(),
-        details: Value::Null,
-    };
+    let ev = license_event(&license, "temporary.create", "");
     let period_start = at.0 - policy.temp_period_days * DAY;
     let t = s
         .store

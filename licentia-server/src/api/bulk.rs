@@ -14,7 +14,6 @@ use schemars::JsonSchema;
 use std::collections::HashSet;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::reports::csv;
@@ -56,9 +55,6 @@ pub struct ImportQuery {
 }
 
 /// What an import answers: a dry run (200), or what it created (201).
-///
-/// The `import_*` functions run `idempotent!` in an `async` block: its
-/// early return of a replayed answer ends the block, not the function.
 type ImportAnswer = OneOf<Reply<DryRun>, Created<Imported>>;
 
 /// A dry run whose rows are all good: nothing was kept.
@@ -218,22 +214,9 @@ async fn import_customers(
             .collect();
         Imported::of(items, ImportedItems::Customers)
     };
-    async {
-        idempotent!(
-            s,
-            key,
-            "import:customers",
-            &actor,
-            hash,
-            StatusCode::CREATED,
-            render,
-            |idem| {
-                s.store
-                    .import_customers(import, false, &actor, idem)
-                    .await?
-            }
-        )
-    }
+    idempotent(&s, &key, "import:customers", &actor, hash, render, |idem| {
+        s.store.import_customers(import, false, &actor, idem)
+    })
     .await
     .map(OneOf::Second)
 }
@@ -345,18 +328,9 @@ async fn import_licenses(
     };
     let licenses = prepared.into_iter().map(|(_, (new, _))| new).collect();
     let actor = staff.actor();
-    async {
-        idempotent!(
-            s,
-            key,
-            "import:licenses",
-            &actor,
-            hash,
-            StatusCode::CREATED,
-            render,
-            |idem| { s.store.import_licenses(licenses, &actor, idem).await? }
-        )
-    }
+    idempotent(&s, &key, "import:licenses", &actor, hash, render, |idem| {
+        s.store.import_licenses(licenses, &actor, idem)
+    })
     .await
     .map(OneOf::Second)
 }
@@ -435,22 +409,10 @@ async fn import_members(
             .collect();
         Imported::of(items, ImportedItems::Members)
     };
-    async {
-        idempotent!(
-            s,
-            key,
-            "import:members",
-            &actor,
-            hash,
-            StatusCode::CREATED,
-            render,
-            |idem| {
-                s.store
-                    .import_members(members, Vec::new(), false, &actor, idem)
-                    .await?
-            }
-        )
-    }
+    idempotent(&s, &key, "import:members", &actor, hash, render, |idem| {
+        s.store
+            .import_members(members, Vec::new(), false, &actor, idem)
+    })
     .await
     .map(OneOf::Second)
 }

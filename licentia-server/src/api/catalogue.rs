@@ -1,7 +1,7 @@
 //! The catalogue: products, policies (license templates) and plans (a policy and its add-on options).
 
-use crate::api::{Created, Listed, Reply};
-use axum::extract::{Path, State};
+use crate::api::{named, Created, Listed, Listing, Reply};
+use axum::extract::State;
 use licentia::{BindingKind, MatchRule};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -29,11 +29,10 @@ pub(crate) fn routes() -> Vec<Route> {
             create_product,
         ),
         Route::get("/v1/products", Token, "List products", list_products),
-        Route::get(
+        Route::show(
             "/v1/products/{id}",
-            Token,
             "Show a product (id or code)",
-            show_product,
+            |s, id| s.store.product(id),
         ),
         Route::post(
             "/v1/policies",
@@ -47,7 +46,9 @@ pub(crate) fn routes() -> Vec<Route> {
             "List policies (filter: product_id)",
             list_policies,
         ),
-        Route::get("/v1/policies/{id}", Token, "Show a policy", show_policy),
+        Route::show("/v1/policies/{id}", "Show a policy", |s, id| {
+            s.store.policy(id)
+        }),
         Route::post(
             "/v1/plans",
             Token,
@@ -60,7 +61,7 @@ pub(crate) fn routes() -> Vec<Route> {
             "List plans (filter: product_id)",
             list_plans,
         ),
-        Route::get("/v1/plans/{id}", Token, "Show a plan", show_plan),
+        Route::show("/v1/plans/{id}", "Show a plan", |s, id| s.store.plan(id)),
     ]
 }
 
@@ -105,21 +106,10 @@ pub(crate) async fn create_product(
 pub(crate) async fn list_products(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<PageQuery>,
+    Q(page): Q<PageQuery>,
 ) -> ApiResult<Reply<Listed<Product>>> {
     staff.allow(READERS)?;
-    let page = q.page()?;
-    Ok(Listed::page(s.store.list_products(page).await?, page))
-}
-
-/// `GET /v1/products/{id}` (id or code).
-pub(crate) async fn show_product(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Product>> {
-    staff.allow(READERS)?;
-    Ok(Reply::Fresh(s.store.product(&id).await?))
+    Listed::fetch(&page, |p| s.store.list_products(p)).await
 }
 
 /// A new policy: a license template.
@@ -203,11 +193,7 @@ pub(crate) async fn create_policy(
 ) -> ApiResult<Created<Policy>> {
     staff.allow(WRITERS)?;
     let p = body.value;
-    let product = s
-        .store
-        .product(&p.product_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such product"))?;
+    let product = named(s.store.product(&p.product_id), "no such product").await?;
     let kind = names::policy_kind::parse(&p.kind)
         .ok_or_else(|| ApiError::invalid("kind is 'standard' or 'trial'"))?;
     let binding = BindingKind::parse(&p.binding).map_err(|_| {
@@ -258,34 +244,16 @@ pub(crate) async fn create_policy(
 pub(crate) struct PolicyQuery {
     /// The product (id or code).
     product_id: Option<String>,
-    /// Rows per page, 1 to 500 (default 50).
-    limit: Option<i64>,
-    /// Rows to skip.
-    offset: Option<i64>,
 }
 
 /// `GET /v1/policies`.
 pub(crate) async fn list_policies(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<PolicyQuery>,
+    Listing { filter: q, page }: Listing<PolicyQuery>,
 ) -> ApiResult<Reply<Listed<Policy>>> {
     staff.allow(READERS)?;
-    let page = PageQuery::new(q.limit, q.offset).page()?;
-    Ok(Listed::page(
-        s.store.list_policies(q.product_id.as_deref(), page).await?,
-        page,
-    ))
-}
-
-/// `GET /v1/policies/{id}`.
-pub(crate) async fn show_policy(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Policy>> {
-    staff.allow(READERS)?;
-    Ok(Reply::Fresh(s.store.policy(&id).await?))
+    Listed::fetch(&page, |p| s.store.list_policies(q.product_id.as_deref(), p)).await
 }
 
 /// `POST /v1/plans` body.
@@ -309,11 +277,7 @@ pub(crate) async fn create_plan(
 ) -> ApiResult<Created<Plan>> {
     staff.allow(WRITERS)?;
     let p = body.value;
-    let policy = s
-        .store
-        .policy(&p.policy_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such policy"))?;
+    let policy = named(s.store.policy(&p.policy_id), "no such policy").await?;
     let product = s.store.product(&policy.product_id).await?;
     let mut codes = std::collections::BTreeSet::new();
     for o in &p.options {
@@ -351,32 +315,14 @@ pub(crate) async fn create_plan(
 pub(crate) struct PlanQuery {
     /// The product (id or code).
     product_id: Option<String>,
-    /// Rows per page, 1 to 500 (default 50).
-    limit: Option<i64>,
-    /// Rows to skip.
-    offset: Option<i64>,
 }
 
 /// `GET /v1/plans`.
 pub(crate) async fn list_plans(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<PlanQuery>,
+    Listing { filter: q, page }: Listing<PlanQuery>,
 ) -> ApiResult<Reply<Listed<Plan>>> {
     staff.allow(READERS)?;
-    let page = PageQuery::new(q.limit, q.offset).page()?;
-    Ok(Listed::page(
-        s.store.list_plans(q.product_id.as_deref(), page).await?,
-        page,
-    ))
-}
-
-/// `GET /v1/plans/{id}`.
-pub(crate) async fn show_plan(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Plan>> {
-    staff.allow(READERS)?;
-    Ok(Reply::Fresh(s.store.plan(&id).await?))
+    Listed::fetch(&page, |p| s.store.list_plans(q.product_id.as_deref(), p)).await
 }

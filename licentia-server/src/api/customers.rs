@@ -1,6 +1,6 @@
 //! The customer tree (partner -> customer -> site), its seat allocations and each node's history.
 
-use crate::api::{Created, Items, Listed, Reply};
+use crate::api::{named, Created, Items, Listed, Listing, Reply};
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -23,7 +23,7 @@ pub(crate) fn routes() -> Vec<Route> {
     vec![
         Route::post("/v1/customers", Token, "Create a partner, customer or site (admin, issuer)", create_customer),
         Route::get("/v1/customers", Token, "List customers (filters: parent_id, kind)", list_customers),
-        Route::get("/v1/customers/{id}", Token, "Show a customer", show_customer),
+        Route::show("/v1/customers/{id}", "Show a customer", |s, id| s.store.customer(id)),
         Route::put("/v1/customers/{id}/allocation", Token, "Set the seats of a product the node holds, taken from its parent (raise: finance; lower: admin, issuer, finance)", set_allocation),
         Route::get("/v1/customers/{id}/seats", Token, "Seats allocated, given on and used, for the node and its subtree", customer_seats),
         Route::get("/v1/customers/{id}/history", Token, "A customer's history", customer_history),
@@ -56,10 +56,8 @@ pub(crate) async fn create_customer(
     let c = body.value;
     let parent_kind = match &c.parent_id {
         Some(id) => Some(
-            s.store
-                .customer(id)
-                .await
-                .map_err(ApiError::absent_is_invalid("no such parent customer"))?
+            named(s.store.customer(id), "no such parent customer")
+                .await?
                 .kind,
         ),
         None => None,
@@ -98,36 +96,20 @@ pub(crate) struct CustomerQuery {
     parent_id: Option<String>,
     /// Only this kind: `partner`, `customer` or `site`.
     kind: Option<String>,
-    /// Rows per page, 1 to 500 (default 50).
-    limit: Option<i64>,
-    /// Rows to skip.
-    offset: Option<i64>,
 }
 
 /// `GET /v1/customers`.
 pub(crate) async fn list_customers(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<CustomerQuery>,
+    Listing { filter: q, page }: Listing<CustomerQuery>,
 ) -> ApiResult<Reply<Listed<Customer>>> {
     staff.allow(READERS)?;
-    let page = PageQuery::new(q.limit, q.offset).page()?;
-    Ok(Listed::page(
+    Listed::fetch(&page, |p| {
         s.store
-            .list_customers(q.parent_id.as_deref(), q.kind.as_deref(), page)
-            .await?,
-        page,
-    ))
-}
-
-/// `GET /v1/customers/{id}`.
-pub(crate) async fn show_customer(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Customer>> {
-    staff.allow(READERS)?;
-    Ok(Reply::Fresh(s.store.customer(&id).await?))
+            .list_customers(q.parent_id.as_deref(), q.kind.as_deref(), p)
+    })
+    .await
 }
 
 /// `PUT /v1/customers/{id}/allocation` body: seats of a product (id or code).

@@ -1,12 +1,12 @@
 //! The history: every mutation, hash-chained, filtered.
 
-use crate::api::{Listed, Reply};
+use crate::api::{Listed, Listing, Reply};
 use crate::error::ApiResult;
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::extract::{PageQuery, Staff, Q};
+use crate::extract::{PageQuery, Staff};
 use crate::store::*;
 use crate::AppState;
 
@@ -35,12 +35,10 @@ pub(crate) struct HistoryQuery {
     operation: Option<String>,
     /// Only entries after this sequence number.
     after_seq: Option<i64>,
-    /// Rows per page, 1 to 500 (default 50).
-    limit: Option<i64>,
-    /// Rows to skip.
-    offset: Option<i64>,
 }
 
+/// One page of the entries `filter` selects, for any staff role: the
+/// history of `GET /v1/history` and of a license or customer.
 pub(crate) async fn history_page(
     s: &AppState,
     staff: &Staff,
@@ -48,15 +46,14 @@ pub(crate) async fn history_page(
     page: &PageQuery,
 ) -> ApiResult<Reply<Listed<HistoryEntry>>> {
     staff.allow(READERS)?;
-    let page = page.page()?;
-    Ok(Listed::page(s.store.history(&filter, page).await?, page))
+    Listed::fetch(page, |p| s.store.history(&filter, p)).await
 }
 
 /// `GET /v1/history`.
 pub(crate) async fn history(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<HistoryQuery>,
+    Listing { filter: q, page }: Listing<HistoryQuery>,
 ) -> ApiResult<Reply<Listed<HistoryEntry>>> {
     let filter = HistoryFilter {
         license_id: q.license_id,
@@ -64,5 +61,5 @@ pub(crate) async fn history(
         operation: q.operation,
         after_seq: q.after_seq,
     };
-    history_page(&s, &staff, filter, &PageQuery::new(q.limit, q.offset)).await
+    history_page(&s, &staff, filter, &page).await
 }

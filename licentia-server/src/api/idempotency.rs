@@ -1,14 +1,19 @@
 //! `Idempotency-Key` on requests that create: a retry with the same key and body gets the first answer, sealed at rest; another body under the same key is refused.
 
+use std::future::Future;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use serde_json::Value;
 
+use crate::api::Reply;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::IdempotencyKey;
 use crate::secret::{self};
 use crate::sql::idempotency_mismatch;
+use crate::store::{Idem, Outcome, StoreResult};
 use crate::AppState;
 
 /// Where an idempotent request stands before it runs.
@@ -52,46 +57,46 @@ pub(crate) fn replay_response(key: &str, status: u16, sealed: &str) -> ApiResult
     Ok((status, [("idempotent-replay", "true")], Json(value)).into_response())
 }
 
-/// Runs an idempotent operation: answers a seen key with its first answer,
-/// or runs `$op` with `$idem` set to the sealing recipe and answers
-/// [`Reply::Fresh`](crate::api::Reply) with `$render` of its outcome.
-/// `$status` is the status of the handler's [`Reply`](crate::api::Reply),
-/// stored with the sealed answer for replays.
-macro_rules! idempotent {
-    ($s:expr, $key:expr, $route:expr, $caller:expr, $hash:expr, $status:expr, $render:expr, |$idem:ident| $op:expr) => {{
-        let render = $render;
-        let $idem =
-            match $crate::api::idempotency::pre_check(&$s, &$key, $route, $caller, $hash).await? {
-                $crate::api::idempotency::Pre::Stored(response) => {
-                    return Ok($crate::api::Reply::Replayed(response))
-                }
-                $crate::api::idempotency::Pre::NoKey => None,
-                $crate::api::idempotency::Pre::New(scope) => {
-                    let k = $key.0.clone().unwrap_or_default();
-                    let r = render.clone();
-                    Some($crate::store::Idem {
-                        scope,
-                        request_hash: $hash.to_owned(),
-                        status: $status.as_u16(),
-                        seal: Box::new(move |v: &_| {
-                            let answer = serde_json::to_string(&r(v)).expect("answers serialize");
-                            $crate::secret::seal(&k, &answer)
-                        }),
-                    })
-                }
-            };
-        match $op {
-            $crate::store::Outcome::Fresh(v) => Ok($crate::api::Reply::Fresh(render(&v))),
-            $crate::store::Outcome::Replay { status, sealed } => {
-                $crate::api::idempotency::replay_response(
-                    $key.0.as_deref().unwrap_or_default(),
-                    status,
-                    &sealed,
-                )
-                .map($crate::api::Reply::Replayed)
-            }
+/// Runs an idempotent operation: a key seen before answers its first
+/// answer; otherwise `op` runs with the sealing recipe (`None` without a
+/// key), and the answer is `render` of its outcome. The status of the
+/// handler's [`Reply`] is stored with the sealed answer for replays.
+pub(crate) async fn idempotent<V, A, Fut, const STATUS: u16>(
+    s: &AppState,
+    key: &IdempotencyKey,
+    route: &str,
+    caller: &str,
+    body_hash: &str,
+    render: impl Fn(&V) -> A + Clone + Send + Sync + 'static,
+    op: impl FnOnce(Option<Idem<V>>) -> Fut,
+) -> ApiResult<Reply<A, STATUS>>
+where
+    V: 'static,
+    A: Serialize,
+    Fut: Future<Output = StoreResult<Outcome<V>>>,
+{
+    let idem = match pre_check(s, key, route, caller, body_hash).await? {
+        Pre::Stored(response) => return Ok(Reply::Replayed(response)),
+        Pre::NoKey => None,
+        Pre::New(scope) => {
+            let k = key.0.clone().unwrap_or_default();
+            let seal_render = render.clone();
+            Some(Idem {
+                scope,
+                request_hash: body_hash.to_owned(),
+                status: STATUS,
+                seal: Box::new(move |v: &V| {
+                    let answer = serde_json::to_string(&seal_render(v)).expect("answers serialize");
+                    secret::seal(&k, &answer)
+                }),
+            })
         }
-    }};
+    };
+    match op(idem).await? {
+        Outcome::Fresh(v) => Ok(Reply::Fresh(render(&v))),
+        Outcome::Replay { status, sealed } => {
+            replay_response(key.0.as_deref().unwrap_or_default(), status, &sealed)
+                .map(Reply::Replayed)
+        }
+    }
 }
-// The areas' creates take keys the same way.
-pub(crate) use idempotent;

@@ -1,12 +1,11 @@
 //! Floating seats: a product checks a lease out, keeps it alive with heartbeats and returns it.
 
-use crate::api::{Created, Reply};
+use crate::api::{license_event, Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use licentia::BindingKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
@@ -74,14 +73,7 @@ pub(crate) async fn checkout(
         expires_at: ends.0,
         returned_at: None,
     };
-    let ev = Event {
-        actor: format!("license:{}", license.id),
-        operation: "lease.checkout",
-        subject: String::new(),
-        license_id: None,
-        customer_id: license.customer_id.clone(),
-        details: Value::Null,
-    };
+    let ev = license_event(&license, "lease.checkout", "");
     let lease = s
         .store
         .checkout_lease(lease, license.seats, at.0, ev)
@@ -112,14 +104,7 @@ pub(crate) async fn heartbeat(
     let policy = policy_of(&s, &license.policy_id).await?;
     let at = now();
     let ends = lease_end(&license, &policy, at)?;
-    let ev = Event {
-        actor: format!("license:{}", license.id),
-        operation: "lease.heartbeat",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: license.customer_id.clone(),
-        details: Value::Null,
-    };
+    let ev = license_event(&license, "lease.heartbeat", &id);
     let lease = s
         .store
         .heartbeat_lease(&id, &license.id, at.0, ends.0, ev)
@@ -144,14 +129,7 @@ pub(crate) async fn return_lease(
     let key = header_key(&headers)
         .ok_or_else(|| ApiError::unauthorized("send the license key in X-License-Key"))?;
     let (license, _) = licensed(&s, key).await?;
-    let ev = Event {
-        actor: format!("license:{}", license.id),
-        operation: "lease.return",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: license.customer_id.clone(),
-        details: Value::Null,
-    };
+    let ev = license_event(&license, "lease.return", &id);
     Ok(Reply::Fresh(
         s.store.return_lease(&id, &license.id, now().0, ev).await?,
     ))

@@ -1,8 +1,7 @@
 //! Licenses: issue (from a policy or a plan), list, show, suspend, reinstate, revoke, renew, change features and seats.
 
-use crate::api::{Created, Listed, Reply};
+use crate::api::{staff_event, Created, Listed, Listing, Reply};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -29,10 +28,10 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/v1/plans/{id}/licenses", Token, "Issue a license from a plan with chosen options (admin, issuer; Idempotency-Key; key shown once)", issue_from_plan),
         Route::post("/v1/licenses", Token, "Issue a license from a policy (admin, issuer; Idempotency-Key; key shown once)", issue_license),
         Route::get("/v1/licenses", Token, "List licenses (filters: product_id, customer_id, status, expires_before)", list_licenses),
-        Route::get("/v1/licenses/{id}", Token, "Show a license", show_license),
-        Route::post("/v1/licenses/{id}/suspend", Token, "Suspend (admin, issuer)", suspend),
-        Route::post("/v1/licenses/{id}/reinstate", Token, "Reinstate a suspended license (admin, issuer)", reinstate),
-        Route::post("/v1/licenses/{id}/revoke", Token, "Revoke for good (admin, issuer)", revoke),
+        Route::show("/v1/licenses/{id}", "Show a license", |s, id| s.store.license(id)),
+        SUSPEND.route("/v1/licenses/{id}/suspend", "Suspend (admin, issuer)"),
+        REINSTATE.route("/v1/licenses/{id}/reinstate", "Reinstate a suspended license (admin, issuer)"),
+        REVOKE.route("/v1/licenses/{id}/revoke", "Revoke for good (admin, issuer)"),
         Route::post("/v1/licenses/{id}/renew", Token, "Extend: new file or renewal token (admin, issuer, finance; Idempotency-Key)", renew),
         Route::put("/v1/licenses/{id}/entitlements", Token, "Replace the features (admin, issuer)", set_entitlements),
         Route::put("/v1/licenses/{id}/seats", Token, "Change seats: only finance raises", set_seats),
@@ -69,16 +68,10 @@ pub(crate) async fn issue(
         license: r.clone(),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        route,
-        &actor,
-        body_hash,
-        StatusCode::CREATED,
-        render,
-        |idem| { s.store.issue_license(new, &actor, idem).await? }
-    )
+    idempotent(&s, &key, route, &actor, body_hash, render, |idem| {
+        s.store.issue_license(new, &actor, idem)
+    })
+    .await
 }
 
 /// `POST /v1/plans/{id}/licenses` (admin, issuer): a license of the plan's
@@ -106,20 +99,15 @@ pub(crate) struct LicenseQuery {
     status: Option<String>,
     /// Only licenses expiring before this date.
     expires_before: Option<String>,
-    /// Rows per page, 1 to 500 (default 50).
-    limit: Option<i64>,
-    /// Rows to skip.
-    offset: Option<i64>,
 }
 
 /// `GET /v1/licenses`.
 pub(crate) async fn list_licenses(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<LicenseQuery>,
+    Listing { filter: q, page }: Listing<LicenseQuery>,
 ) -> ApiResult<Reply<Listed<LicenseRecord>>> {
     staff.allow(READERS)?;
-    let page = PageQuery::new(q.limit, q.offset).page()?;
     let filter = LicenseFilter {
         product_id: q.product_id,
         customer_id: q.customer_id,
@@ -131,20 +119,7 @@ pub(crate) async fn list_licenses(
             .transpose()?
             .map(|t| t.0),
     };
-    Ok(Listed::page(
-        s.store.list_licenses(&filter, page).await?,
-        page,
-    ))
-}
-
-/// `GET /v1/licenses/{id}`.
-pub(crate) async fn show_license(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<LicenseRecord>> {
-    staff.allow(READERS)?;
-    Ok(Reply::Fresh(s.store.license(&id).await?))
+    Listed::fetch(&page, |p| s.store.list_licenses(&filter, p)).await
 }
 
 /// A reason for a status change.
@@ -155,86 +130,67 @@ pub(crate) struct Reason {
     reason: Option<String>,
 }
 
-pub(crate) async fn change_status(
-    s: &AppState,
-    staff: &Staff,
-    id: &str,
-    from: &[&str],
-    to: &str,
-    op: &'static str,
-    reason: Option<String>,
-) -> ApiResult<Reply<LicenseRecord>> {
-    staff.allow(WRITERS)?;
-    let ev = Event {
-        actor: staff.actor(),
-        operation: op,
-        subject: id.to_owned(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "reason": reason }),
-    };
-    Ok(Reply::Fresh(s.store.set_status(id, from, to, ev).await?))
-}
-
-pub(crate) fn reason(body: Option<Body<Reason>>) -> Option<String> {
-    body.and_then(|b| b.value.reason)
+/// A change of a license's status, made by admins and issuers with an
+/// optional reason: the statuses it may start from, the one it ends in,
+/// and its history operation.
+#[derive(Clone, Copy)]
+struct Transition {
+    from: &'static [&'static str],
+    to: &'static str,
+    operation: &'static str,
 }
 
 /// `POST /v1/licenses/{id}/suspend`.
-pub(crate) async fn suspend(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    body: Option<Body<Reason>>,
-) -> ApiResult<Reply<LicenseRecord>> {
-    change_status(
-        &s,
-        &staff,
-        &id,
-        &["active"],
-        "suspended",
-        "license.suspend",
-        reason(body),
-    )
-    .await
-}
+const SUSPEND: Transition = Transition {
+    from: &["active"],
+    to: "suspended",
+    operation: "license.suspend",
+};
 
 /// `POST /v1/licenses/{id}/reinstate`.
-pub(crate) async fn reinstate(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    body: Option<Body<Reason>>,
-) -> ApiResult<Reply<LicenseRecord>> {
-    change_status(
-        &s,
-        &staff,
-        &id,
-        &["suspended"],
-        "active",
-        "license.reinstate",
-        reason(body),
-    )
-    .await
-}
+const REINSTATE: Transition = Transition {
+    from: &["suspended"],
+    to: "active",
+    operation: "license.reinstate",
+};
 
 /// `POST /v1/licenses/{id}/revoke`: for good; the revocation list grows.
-pub(crate) async fn revoke(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    body: Option<Body<Reason>>,
-) -> ApiResult<Reply<LicenseRecord>> {
-    change_status(
-        &s,
-        &staff,
-        &id,
-        &["active", "suspended"],
-        "revoked",
-        "license.revoke",
-        reason(body),
-    )
-    .await
+const REVOKE: Transition = Transition {
+    from: &["active", "suspended"],
+    to: "revoked",
+    operation: "license.revoke",
+};
+
+impl Transition {
+    /// The `POST` route at `path` that makes this change.
+    fn route(self, path: &'static str, summary: &'static str) -> Route {
+        let handler = move |State(s): State<AppState>,
+                            staff: Staff,
+                            Path(id): Path<String>,
+                            body: Option<Body<Reason>>| async move {
+            self.apply(&s, &staff, &id, reason(body)).await
+        };
+        Route::post(path, Access::Token, summary, handler)
+    }
+
+    /// Changes the status of license `id`, as `staff` asks.
+    async fn apply(
+        self,
+        s: &AppState,
+        staff: &Staff,
+        id: &str,
+        reason: Option<String>,
+    ) -> ApiResult<Reply<LicenseRecord>> {
+        staff.allow(WRITERS)?;
+        let ev = staff_event(staff, self.operation, id, json!({ "reason": reason }));
+        let record = s.store.set_status(id, self.from, self.to, ev).await?;
+        Ok(Reply::Fresh(record))
+    }
+}
+
+/// The reason of an optional [`Reason`] body.
+pub(crate) fn reason(body: Option<Body<Reason>>) -> Option<String> {
+    body.and_then(|b| b.value.reason)
 }
 
 /// `POST /v1/licenses/{id}/renew` body.
@@ -282,29 +238,17 @@ pub(crate) async fn renew(
         req.activation_id.as_deref(),
     )
     .await?;
-    let ev = Event {
-        actor: staff.actor(),
-        operation: "license.renew",
-        subject: id.clone(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "expires": hard.to_string(), "mode": req.mode }),
-    };
+    let details = json!({ "expires": hard.to_string(), "mode": req.mode });
+    let ev = staff_event(&staff, "license.renew", id, details);
     let render = move |r: &LicenseRecord| Renewed {
         license: r.clone(),
         renewal_token: token.clone(),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
-        "renew",
-        &actor,
-        &body.hash,
-        StatusCode::OK,
-        render,
-        |idem| { s.store.update_terms(record, ev, idem).await? }
-    )
+    idempotent(&s, &key, "renew", &actor, &body.hash, render, |idem| {
+        s.store.update_terms(record, ev, idem)
+    })
+    .await
 }
 
 /// `PUT /v1/licenses/{id}/entitlements` body.
@@ -325,14 +269,8 @@ pub(crate) async fn set_entitlements(
     staff.allow(WRITERS)?;
     let record = s.store.license(&id).await?;
     let record = with_features(&s, record, body.value.features.clone()).await?;
-    let ev = Event {
-        actor: staff.actor(),
-        operation: "license.entitlements",
-        subject: id,
-        license_id: None,
-        customer_id: None,
-        details: json!({ "features": body.value.features }),
-    };
+    let details = json!({ "features": body.value.features });
+    let ev = staff_event(&staff, "license.entitlements", id, details);
     match s.store.update_terms(record, ev, None).await? {
         Outcome::Fresh(r) => Ok(Reply::Fresh(r)),
         Outcome::Replay { .. } => Err(ApiError::internal("replay without a key")),
@@ -365,14 +303,12 @@ pub(crate) fn seats_change(
         return Err(ApiError::invalid("seats must be at least 1"));
     }
     staff.allow(if seats > current { raisers } else { cutters })?;
-    let ev = Event {
-        actor: staff.actor(),
+    let ev = staff_event(
+        staff,
         operation,
-        subject: id.to_owned(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "from": current, "to": seats }),
-    };
+        id,
+        json!({ "from": current, "to": seats }),
+    );
     Ok((seats, staff.allow(raisers).is_ok(), ev))
 }
 
@@ -402,15 +338,14 @@ pub(crate) async fn license_activations(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Q(q): Q<PageQuery>,
+    Q(page): Q<PageQuery>,
 ) -> ApiResult<Reply<Listed<Activation>>> {
     staff.allow(READERS)?;
-    let page = q.page()?;
-    s.store.license(&id).await?;
-    Ok(Listed::page(
-        s.store.list_activations(&id, page).await?,
-        page,
-    ))
+    Listed::fetch(&page, async |p| {
+        s.store.license(&id).await?;
+        s.store.list_activations(&id, p).await
+    })
+    .await
 }
 
 /// `GET /v1/licenses/{id}/history`.

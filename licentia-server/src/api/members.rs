@@ -13,13 +13,12 @@
 //! and frees the seat.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::idempotency::{idempotent, pre_check, Pre};
-use crate::api::{Created, Listed, OneOf, Reply, READERS, WRITERS};
+use crate::api::{named, staff_event, Created, Listed, OneOf, Reply, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
@@ -29,7 +28,7 @@ use crate::service::licenses::{
     plan_features, plan_license, prepare_license, with_features, PlanIssue,
 };
 use crate::service::{now, text_field};
-use crate::store::{DefaultPlan, Event, Member, MemberService, NewService};
+use crate::store::{DefaultPlan, Member, MemberService, NewService};
 use crate::AppState;
 
 /// The routes of this part of the API.
@@ -40,7 +39,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/v1/customers/{id}/members", Token, "A node's members", list_members),
         Route::put("/v1/customers/{id}/default-plan", Token, "Set the plan new members of the node get their service from (admin, issuer)", set_default_plan),
         Route::get("/v1/customers/{id}/default-plan", Token, "The plan new members of the node get their service from", show_default_plan),
-        Route::get("/v1/members/{id}", Token, "Show a member", show_member),
+        Route::show("/v1/members/{id}", "Show a member", |s, id| s.store.member(id)),
         Route::delete("/v1/members/{id}", Token, "Delete a member, unassigning its service first (admin, issuer)", delete_member),
         Route::put("/v1/members/{id}/service", Token, "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)", assign_service),
         Route::delete("/v1/members/{id}/service", Token, "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)", unassign_service),
@@ -55,11 +54,7 @@ fn email(text: &str) -> ApiResult<String> {
 
 /// A plan the caller named: 422 when there is none.
 async fn named_plan(s: &AppState, plan_id: &str) -> ApiResult<String> {
-    Ok(s.store
-        .plan(plan_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such plan"))?
-        .id)
+    Ok(named(s.store.plan(plan_id), "no such plan").await?.id)
 }
 
 /// The member's service: a license of `plan_id` with `options`, issued
@@ -180,16 +175,16 @@ async fn create_member(
         None => (None, None),
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         &format!("member:{id}"),
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render(license_key),
-        |idem| { s.store.create_member(member, service, &actor, idem).await? }
+        |idem| s.store.create_member(member, service, &actor, idem),
     )
+    .await
 }
 
 /// `GET /v1/customers/{id}/members`.
@@ -197,22 +192,14 @@ async fn list_members(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Q(q): Q<PageQuery>,
+    Q(page): Q<PageQuery>,
 ) -> ApiResult<Reply<Listed<Member>>> {
     staff.allow(READERS)?;
-    let page = q.page()?;
-    s.store.customer(&id).await?;
-    Ok(Listed::page(s.store.list_members(&id, page).await?, page))
-}
-
-/// `GET /v1/members/{id}`.
-async fn show_member(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Member>> {
-    staff.allow(READERS)?;
-    Ok(Reply::Fresh(s.store.member(&id).await?))
+    Listed::fetch(&page, async |p| {
+        s.store.customer(&id).await?;
+        s.store.list_members(&id, p).await
+    })
+    .await
 }
 
 /// `DELETE /v1/members/{id}` (admin, issuer): the member as it was.
@@ -282,22 +269,17 @@ async fn assign_service(
         return Ok(OneOf::Second(Reply::Fresh(replaced)));
     }
     let (service, license_key) = new_service(&s, &member, plan_id, req.options.clone()).await?;
-    // `idempotent!` answers a replay found by the store with an early
-    // `return` of a `Created`: the block keeps it from leaving the handler.
-    let assigned: ApiResult<Created<MemberAssignment>> = async {
-        idempotent!(
-            s,
-            key,
-            &route,
-            &actor,
-            &body.hash,
-            StatusCode::CREATED,
-            render(Some(license_key)),
-            |idem| { s.store.assign_service(&id, service, &actor, idem).await? }
-        )
-    }
-    .await;
-    assigned.map(OneOf::First)
+    let assigned: Created<MemberAssignment> = idempotent(
+        &s,
+        &key,
+        &route,
+        &actor,
+        &body.hash,
+        render(Some(license_key)),
+        |idem| s.store.assign_service(&id, service, &actor, idem),
+    )
+    .await?;
+    Ok(OneOf::First(assigned))
 }
 
 /// The options of a held service replaced: the same license, its features
@@ -316,14 +298,8 @@ async fn replace_options(
     let features = plan_features(&policy, &plan.options, options)?;
     let license = s.store.license(license_id).await?;
     let license = with_features(s, license, features.clone()).await?;
-    let ev = Event {
-        actor: staff.actor(),
-        operation: "member.options",
-        subject: member.id.clone(),
-        license_id: None,
-        customer_id: None,
-        details: json!({ "options": options, "features": features }),
-    };
+    let details = json!({ "options": options, "features": features });
+    let ev = staff_event(staff, "member.options", &member.id, details);
     let replaced = s
         .store
         .replace_options(&member.id, options.to_vec(), license, ev)

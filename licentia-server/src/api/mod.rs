@@ -2,16 +2,24 @@
 //! routes, request and answer types, and handlers. Handlers are thin: check
 //! the caller, call the service layer (which has the core sign), and answer.
 
+use std::future::Future;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{PageQuery, Staff, Q};
 use crate::openapi::Operation;
-use crate::routes::AnswerDoc;
-use crate::store::{Page, Role};
+use crate::routes::{AnswerDoc, ArgDoc};
+use crate::store::{Event, LicenseRecord, Page, Role};
 
 use Role::{Admin, Auditor, Finance, Issuer};
 
@@ -37,6 +45,61 @@ pub(crate) mod tokens;
 pub(crate) const READERS: &[Role] = &[Admin, Issuer, Finance, Auditor];
 /// Roles that manage the catalogue and licenses.
 pub(crate) const WRITERS: &[Role] = &[Admin, Issuer];
+
+/// A history event about `subject` by `actor`, naming no other license or
+/// customer.
+pub(crate) fn event(
+    actor: String,
+    operation: &'static str,
+    subject: impl Into<String>,
+    details: Value,
+) -> Event {
+    Event {
+        actor,
+        operation,
+        subject: subject.into(),
+        license_id: None,
+        customer_id: None,
+        details,
+    }
+}
+
+/// A history event by a member of staff.
+pub(crate) fn staff_event(
+    staff: &Staff,
+    operation: &'static str,
+    subject: impl Into<String>,
+    details: Value,
+) -> Event {
+    event(staff.actor(), operation, subject, details)
+}
+
+/// A history event by a product, which acts with `license`'s key: the
+/// license's customer is concerned.
+pub(crate) fn license_event(
+    license: &LicenseRecord,
+    operation: &'static str,
+    subject: impl Into<String>,
+) -> Event {
+    Event {
+        customer_id: license.customer_id.clone(),
+        ..event(
+            format!("license:{}", license.id),
+            operation,
+            subject,
+            Value::Null,
+        )
+    }
+}
+
+/// A record the request body names, looked up: when there is none, the
+/// body is at fault (422 `detail`), not the path (404).
+pub(crate) async fn named<T, E: Into<ApiError>>(
+    lookup: impl Future<Output = Result<T, E>>,
+    detail: &'static str,
+) -> ApiResult<T> {
+    lookup.await.map_err(ApiError::absent_is_invalid(detail))
+}
 
 /// A JSON answer with `STATUS` (200 unless said): fresh, or the stored
 /// first answer to a request repeated with its `Idempotency-Key`.
@@ -88,6 +151,47 @@ impl<T> Listed<T> {
             limit: page.limit,
             offset: page.offset,
         })
+    }
+
+    /// The page `query` asks for, read by `list` (a bad page is refused
+    /// before the store is asked).
+    pub(crate) async fn fetch<E, Fut>(
+        query: &PageQuery,
+        list: impl FnOnce(Page) -> Fut,
+    ) -> ApiResult<Reply<Listed<T>>>
+    where
+        Fut: Future<Output = Result<Vec<T>, E>>,
+        ApiError: From<E>,
+    {
+        let page = query.page()?;
+        Ok(Listed::page(list(page).await?, page))
+    }
+}
+
+/// The query string of a filtered list: its filters `F` and its page, each
+/// read from the whole string (flattening the page into `F` would break
+/// numbers in query strings).
+pub(crate) struct Listing<F> {
+    /// The filters.
+    pub filter: F,
+    /// `limit` and `offset`.
+    pub page: PageQuery,
+}
+
+impl<F: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Listing<F> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Q(filter) = Q::<F>::from_request_parts(parts, state).await?;
+        let Q(page) = Q::<PageQuery>::from_request_parts(parts, state).await?;
+        Ok(Listing { filter, page })
+    }
+}
+
+impl<F: JsonSchema> ArgDoc for Listing<F> {
+    fn document(op: &mut Operation) {
+        op.query::<F>();
+        op.query::<PageQuery>();
     }
 }
 

@@ -2,15 +2,14 @@
 //! jobs wrote and their delivery log, and a run of the jobs on demand.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::api::idempotency::idempotent;
-use crate::api::{Created, Listed, Reply, READERS};
+use crate::api::{Created, Listed, Listing, Reply, READERS};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, IdempotencyKey, Staff, Q};
+use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::store::*;
@@ -172,43 +171,38 @@ async fn create_subscription(
         subscription: sub.clone(),
         secret: shown.clone(),
     };
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "notice-subscription",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render,
         |idem| {
             s.store
                 .create_notice_subscription(subscription, secret, idem)
-                .await?
-        }
+        },
     )
+    .await
 }
 
 #[derive(Deserialize, JsonSchema)]
 struct SubscriptionQuery {
     role: Option<Role>,
-    limit: Option<i64>,
-    offset: Option<i64>,
 }
 
 /// `GET /v1/notice-subscriptions`.
 async fn list_subscriptions(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<SubscriptionQuery>,
+    Listing { filter: q, page }: Listing<SubscriptionQuery>,
 ) -> ApiResult<Reply<Listed<NoticeSubscription>>> {
     let role = if staff.0.role == Role::Admin {
         q.role
     } else {
         Some(staff.0.role)
     };
-    let page = crate::extract::PageQuery::new(q.limit, q.offset).page()?;
-    let items = s.store.list_notice_subscriptions(role, page).await?;
-    Ok(Listed::page(items, page))
+    Listed::fetch(&page, |p| s.store.list_notice_subscriptions(role, p)).await
 }
 
 /// A notice subscription deleted.
@@ -238,24 +232,20 @@ async fn delete_subscription(
 struct NotificationQuery {
     kind: Option<String>,
     subject: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
 }
 
 /// `GET /v1/notifications`.
 async fn list_notifications(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<NotificationQuery>,
+    Listing { filter: q, page }: Listing<NotificationQuery>,
 ) -> ApiResult<Reply<Listed<Notification>>> {
     staff.allow(READERS)?;
-    let page = crate::extract::PageQuery::new(q.limit, q.offset).page()?;
     let filter = NotificationFilter {
         kind: q.kind,
         subject: q.subject,
     };
-    let items = s.store.list_notifications(&filter, page).await?;
-    Ok(Listed::page(items, page))
+    Listed::fetch(&page, |p| s.store.list_notifications(&filter, p)).await
 }
 
 /// A notification and its deliveries.

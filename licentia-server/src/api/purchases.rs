@@ -7,15 +7,14 @@
 //! (a partner may bill a customer for seats it has not handed over yet).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::api::idempotency::idempotent;
-use crate::api::{Created, Listed, Reply, READERS};
+use crate::api::{named, Created, Listed, Listing, Reply, READERS};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::{now, text_field};
@@ -122,16 +121,8 @@ async fn create_purchase(
 ) -> ApiResult<Created<Purchase>> {
     staff.allow(BUYERS)?;
     let p = &body.value;
-    let buyer = s
-        .store
-        .customer(&p.customer_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such customer"))?;
-    let product = s
-        .store
-        .product(&p.product_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such product"))?;
+    let buyer = named(s.store.customer(&p.customer_id), "no such customer").await?;
+    let product = named(s.store.product(&p.product_id), "no such product").await?;
     let purchased_on = date("purchased_on", &p.purchased_on)?;
     if let Some(renews) = &p.renews_on {
         if date("renews_on", renews)? <= purchased_on {
@@ -162,16 +153,16 @@ async fn create_purchase(
         created_at: now().0,
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "purchase",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         Purchase::clone,
-        |idem| { s.store.create_purchase(purchase, &actor, idem).await? }
+        |idem| s.store.create_purchase(purchase, &actor, idem),
     )
+    .await
 }
 
 /// Filters of the purchase list.
@@ -179,24 +170,20 @@ async fn create_purchase(
 struct PurchaseQuery {
     customer_id: Option<String>,
     product_id: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
 }
 
 /// `GET /v1/purchases`.
 async fn list_purchases(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<PurchaseQuery>,
+    Listing { filter: q, page }: Listing<PurchaseQuery>,
 ) -> ApiResult<Reply<Listed<Purchase>>> {
     staff.allow(READERS)?;
-    let page = PageQuery::new(q.limit, q.offset).page()?;
     let filter = PurchaseFilter {
         customer_id: q.customer_id,
         product_id: q.product_id,
     };
-    let items = s.store.list_purchases(&filter, page).await?;
-    Ok(Listed::page(items, page))
+    Listed::fetch(&page, |p| s.store.list_purchases(&filter, p)).await
 }
 
 /// A lot with its re-billings, as `GET /v1/purchases/{id}` answers.
@@ -242,11 +229,7 @@ async fn rebill(
 ) -> ApiResult<Created<Rebilling>> {
     staff.allow(BUYERS)?;
     let r = &body.value;
-    let customer = s
-        .store
-        .customer(&r.customer_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such customer"))?;
+    let customer = named(s.store.customer(&r.customer_id), "no such customer").await?;
     let rebilling = Rebilling {
         id: secret::new_id("rbl"),
         purchase_id: id.clone(),
@@ -257,14 +240,14 @@ async fn rebill(
         created_at: now().0,
     };
     let actor = staff.actor();
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         &format!("rebill:{id}"),
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         Rebilling::clone,
-        |idem| { s.store.rebill(rebilling, &actor, idem).await? }
+        |idem| s.store.rebill(rebilling, &actor, idem),
     )
+    .await
 }

@@ -59,6 +59,25 @@ pub(super) fn csv(name: &str, body: impl Into<axum::body::Body>) -> Response {
         .into_response()
 }
 
+/// A report whose JSON answer is its `items`; as CSV, a table of
+/// `columns` in which `lines` writes each item's lines.
+fn items_table<T>(
+    headers: &HeaderMap,
+    name: &str,
+    columns: &[&str],
+    items: Vec<T>,
+    mut lines: impl FnMut(&mut CsvWriter, &T),
+) -> ApiResult<Table<Items<T>>> {
+    if !wants_csv(headers) {
+        return Ok(Table::Json(Items { items }));
+    }
+    let mut w = CsvWriter::new(columns);
+    for item in &items {
+        lines(&mut w, item);
+    }
+    Ok(Table::Csv(csv(name, w.finish())))
+}
+
 fn time(t: i64) -> String {
     Timestamp(t).to_string()
 }
@@ -235,6 +254,13 @@ pub struct SeatsQuery {
     customer_id: Option<String>,
 }
 
+/// The seats report's columns about a node.
+const NODE_COLUMNS: [&str; 4] = ["customer_id", "parent_id", "kind", "name"];
+
+/// The seats report's columns about one product the node holds (empty
+/// when it holds none).
+const ALLOCATION_COLUMNS: [&str; 5] = ["product_id", "allocated", "given", "used", "free"];
+
 /// `GET /v1/reports/seats`: every node of the tree (or of one subtree),
 /// parents first, with its seats per product.
 async fn seats(
@@ -252,21 +278,8 @@ async fn seats(
     for root in &roots {
         nodes.extend(s.store.seats(root).await?);
     }
-    if !wants_csv(&headers) {
-        return Ok(Table::Json(Items { items: nodes }));
-    }
-    let mut w = CsvWriter::new(&[
-        "customer_id",
-        "parent_id",
-        "kind",
-        "name",
-        "product_id",
-        "allocated",
-        "given",
-        "used",
-        "free",
-    ]);
-    for n in &nodes {
+    let columns = [&NODE_COLUMNS[..], &ALLOCATION_COLUMNS[..]].concat();
+    items_table(&headers, "seats", &columns, nodes, |w, n| {
         let node = [
             Cell::Text(&n.customer_id),
             Cell::Opt(n.parent_id.as_deref()),
@@ -275,25 +288,20 @@ async fn seats(
         ];
         if n.allocations.is_empty() {
             // The node is listed even when it holds nothing.
-            w.row(&[&node[..], &[Cell::Opt(None); 5]].concat());
+            let none = [Cell::Opt(None); ALLOCATION_COLUMNS.len()];
+            w.row(&[&node[..], &none[..]].concat());
         }
         for a in &n.allocations {
-            w.row(
-                &[
-                    &node[..],
-                    &[
-                        Cell::Text(&a.product_id),
-                        Cell::Int(a.allocated),
-                        Cell::Int(a.given),
-                        Cell::Int(a.used),
-                        Cell::Int(a.free),
-                    ],
-                ]
-                .concat(),
-            );
+            let allocation = [
+                Cell::Text(&a.product_id),
+                Cell::Int(a.allocated),
+                Cell::Int(a.given),
+                Cell::Int(a.used),
+                Cell::Int(a.free),
+            ];
+            w.row(&[&node[..], &allocation[..]].concat());
         }
-    }
-    Ok(Table::Csv(csv("seats", w.finish())))
+    })
 }
 
 // ---------------------------------------------------------------- activation delay
@@ -452,19 +460,15 @@ async fn platforms(
 ) -> ApiResult<Table<Items<PlatformCount>>> {
     staff.allow(READERS)?;
     let items = s.store.platforms().await?;
-    if !wants_csv(&headers) {
-        return Ok(Table::Json(Items { items }));
-    }
-    let mut w = CsvWriter::new(&["platform", "active", "total", "licenses"]);
-    for p in &items {
+    let columns = ["platform", "active", "total", "licenses"];
+    items_table(&headers, "platforms", &columns, items, |w, p| {
         w.row(&[
             Cell::Text(&p.platform),
             Cell::Int(p.active),
             Cell::Int(p.total),
             Cell::Int(p.licenses),
         ]);
-    }
-    Ok(Table::Csv(csv("platforms", w.finish())))
+    })
 }
 
 /// `GET /v1/reports/license-models`.
@@ -475,18 +479,15 @@ async fn license_models(
 ) -> ApiResult<Table<Items<ModelCount>>> {
     staff.allow(READERS)?;
     let items = s.store.license_models().await?;
-    if !wants_csv(&headers) {
-        return Ok(Table::Json(Items { items }));
-    }
-    let mut w = CsvWriter::new(&[
+    let columns = [
         "kind",
         "binding",
         "licenses",
         "active",
         "seats",
         "seats_used",
-    ]);
-    for m in &items {
+    ];
+    items_table(&headers, "license-models", &columns, items, |w, m| {
         w.row(&[
             Cell::Text(&m.kind),
             Cell::Text(&m.binding),
@@ -495,8 +496,7 @@ async fn license_models(
             Cell::Int(m.seats),
             Cell::Int(m.seats_used),
         ]);
-    }
-    Ok(Table::Csv(csv("license-models", w.finish())))
+    })
 }
 
 // ---------------------------------------------------------------- customer history

@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -22,12 +21,12 @@ use serde_json::json;
 
 use crate::api::idempotency::idempotent;
 use crate::api::licenses::{file_mode, reason, seats_change, Reason, SeatsRequest};
-use crate::api::{Created, Listed, Reply, READERS};
+use crate::api::{named, staff_event, Created, Listed, Listing, Reply, READERS};
 use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, NoticePeriod, RenewalOption,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
+use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{plan_features, prepare_license, IssueOverrides};
@@ -35,7 +34,7 @@ use crate::service::subscriptions::{
     bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
 };
 use crate::store::Role;
-use crate::store::{Event, PendingChange, Subscription, SubscriptionFilter, SubscriptionView};
+use crate::store::{PendingChange, Subscription, SubscriptionFilter, SubscriptionView};
 use crate::AppState;
 use licentia::Timestamp;
 
@@ -166,16 +165,8 @@ pub async fn create(
         return Err(ApiError::invalid("seats must be at least 1"));
     }
     let contract = Contract::new(start, model, interval, renewal).map_err(bad)?;
-    let plan = s
-        .store
-        .plan(&req.plan_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such plan"))?;
-    let customer = s
-        .store
-        .customer(&req.customer_id)
-        .await
-        .map_err(ApiError::absent_is_invalid("no such customer"))?;
+    let plan = named(s.store.plan(&req.plan_id), "no such plan").await?;
+    let customer = named(s.store.customer(&req.customer_id), "no such customer").await?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let at = Timestamp::now().0;
     let mut sub = Subscription {
@@ -233,20 +224,16 @@ pub async fn create(
         answer.subscription.subscription = stored.clone();
         answer
     };
-    idempotent!(
-        s,
-        key,
+    idempotent(
+        &s,
+        &key,
         "subscription.create",
         &actor,
         &body.hash,
-        StatusCode::CREATED,
         render,
-        |idem| {
-            s.store
-                .create_subscription(sub, license, &actor, idem)
-                .await?
-        }
+        |idem| s.store.create_subscription(sub, license, &actor, idem),
     )
+    .await
 }
 
 /// Filters of the subscription list.
@@ -260,20 +247,16 @@ pub struct SubscriptionQuery {
     status: Option<String>,
     /// Only terms ending before this date.
     term_end_before: Option<String>,
-    /// Rows per page, 1 to 500 (default 50).
-    limit: Option<i64>,
-    /// Rows to skip.
-    offset: Option<i64>,
 }
 
 /// `GET /v1/subscriptions`, soonest term end first.
 pub async fn list(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<SubscriptionQuery>,
+    Listing { filter: q, page }: Listing<SubscriptionQuery>,
 ) -> ApiResult<Reply<Listed<SubscriptionView>>> {
     staff.allow(READERS)?;
-    let page = PageQuery::new(q.limit, q.offset).page()?;
+    let page = page.page()?;
     let filter = SubscriptionFilter {
         customer_id: q.customer_id,
         plan_id: q.plan_id,
@@ -418,14 +401,8 @@ pub async fn set_billing(
         }
         next.pending = (pending != PendingChange::default()).then_some(pending);
         showable(&next)?;
-        let ev = Event {
-            actor: staff.actor(),
-            operation: "subscription.billing",
-            subject: id.clone(),
-            license_id: None,
-            customer_id: None,
-            details: json!({ "pending": next.pending }),
-        };
+        let details = json!({ "pending": next.pending });
+        let ev = staff_event(&staff, "subscription.billing", &id, details);
         if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
             return Ok(Reply::Fresh(shown(&saved)?));
         }
@@ -487,14 +464,8 @@ pub async fn cancel(
         } else {
             (Vec::new(), BTreeMap::new())
         };
-        let ev = Event {
-            actor: staff.actor(),
-            operation: "subscription.cancel",
-            subject: id.clone(),
-            license_id: None,
-            customer_id: None,
-            details: json!({ "ends_on": cancellation.ends_on, "reason": why }),
-        };
+        let details = json!({ "ends_on": cancellation.ends_on, "reason": why });
+        let ev = staff_event(&staff, "subscription.cancel", &id, details);
         if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
             return Ok(Reply::Fresh(shown(&saved)?));
         }

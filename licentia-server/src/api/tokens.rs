@@ -73,11 +73,10 @@ pub(crate) struct TokenMade {
 pub(crate) async fn list_tokens(
     State(s): State<AppState>,
     staff: Staff,
-    Q(q): Q<PageQuery>,
+    Q(page): Q<PageQuery>,
 ) -> ApiResult<Reply<Listed<TokenRecord>>> {
     staff.allow(&[Admin])?;
-    let page = q.page()?;
-    Ok(Listed::page(s.store.list_tokens(page).await?, page))
+    Listed::fetch(&page, |p| s.store.list_tokens(p)).await
 }
 
 /// `DELETE /v1/tokens/{id}` (admin).
