@@ -7,7 +7,7 @@ use licentia::{ActivationRequest, Context, LicenseRef, State, Timestamp, Verifie
 use licentia_server::history::ChainCheck;
 use licentia_server::store::HistoryEntry;
 use serde_json::{json, Value};
-use support::{machine, s, Backend, PgDb, Server};
+use support::{items, machine, s, Backend, Server};
 
 const PRODUCT: &str = "acme-cad";
 
@@ -102,9 +102,7 @@ async fn story(backend: Backend) {
     );
 
     // Tokens: admin only; unknown and revoked tokens are 401.
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     assert_eq!(srv.call("GET", "/v1/products", None, None).await.0, 401);
     assert_eq!(
         srv.call("GET", "/v1/products", Some("lic_nope"), None)
@@ -128,10 +126,7 @@ async fn story(backend: Backend) {
         403
     );
     let (status, tokens) = srv.call("GET", "/v1/tokens", Some(&admin), None).await;
-    assert_eq!(
-        (status, tokens["items"].as_array().unwrap().len()),
-        (200, 4)
-    );
+    assert_eq!((status, items(&tokens).len()), (200, 4));
     assert!(
         !tokens.to_string().contains(&issuer),
         "a token is shown once only"
@@ -201,17 +196,10 @@ async fn story(backend: Backend) {
         .0,
         409
     );
-    let (_, shown) = srv
-        .call(
-            "GET",
-            &format!("/v1/products/{PRODUCT}"),
-            Some(&auditor),
-            None,
-        )
-        .await;
+    let shown = srv.get(&format!("/v1/products/{PRODUCT}"), &auditor).await;
     assert_eq!(s(&shown["id"]), product_id);
-    let (_, listed) = srv.call("GET", "/v1/products", Some(&finance), None).await;
-    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let listed = srv.get("/v1/products", &finance).await;
+    assert_eq!(items(&listed).len(), 1);
     let bad_policy = json!({"product_id": product_id, "name": "bad", "binding": "telepathic"});
     assert_eq!(
         srv.call("POST", "/v1/policies", Some(&issuer), Some(bad_policy))
@@ -219,15 +207,10 @@ async fn story(backend: Backend) {
             .0,
         422
     );
-    let (_, policies) = srv
-        .call(
-            "GET",
-            &format!("/v1/policies?product_id={product_id}"),
-            Some(&auditor),
-            None,
-        )
+    let policies = srv
+        .get(&format!("/v1/policies?product_id={product_id}"), &auditor)
         .await;
-    assert_eq!(policies["items"].as_array().unwrap().len(), 1);
+    assert_eq!(items(&policies).len(), 1);
     assert_eq!(
         srv.call(
             "GET",
@@ -287,19 +270,15 @@ async fn story(backend: Backend) {
         .0,
         403
     );
-    let (_, children) = srv
-        .call(
-            "GET",
+    let children = srv
+        .get(
             &format!("/v1/customers?parent_id={}", s(&partner["id"])),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
     assert_eq!(children["items"][0]["id"], customer["id"]);
-    let (_, sites) = srv
-        .call("GET", "/v1/customers?kind=site", Some(&auditor), None)
-        .await;
-    assert_eq!(sites["items"].as_array().unwrap().len(), 1);
+    let sites = srv.get("/v1/customers?kind=site", &auditor).await;
+    assert_eq!(items(&sites).len(), 1);
     assert_eq!(
         srv.call(
             "GET",
@@ -370,12 +349,8 @@ async fn story(backend: Backend) {
         first["license"]["file"].is_null(),
         "a node-locked license gets its file at activation"
     );
-    let (_, all) = srv.call("GET", "/v1/licenses", Some(&auditor), None).await;
-    assert_eq!(
-        all["items"].as_array().unwrap().len(),
-        1,
-        "the retry issued nothing"
-    );
+    let all = srv.get("/v1/licenses", &auditor).await;
+    assert_eq!(items(&all).len(), 1, "the retry issued nothing");
     assert!(
         !all.to_string().contains(&key),
         "the key is shown once only"
@@ -435,24 +410,14 @@ async fn story(backend: Backend) {
             .0,
         400 | 401
     ));
-    let (_, shown) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{license_id}"),
-            Some(&auditor),
-            None,
-        )
+    let shown = srv
+        .get(&format!("/v1/licenses/{license_id}"), &auditor)
         .await;
     assert_eq!(shown["seats_used"], 2);
-    let (_, acts) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{license_id}/activations"),
-            Some(&auditor),
-            None,
-        )
+    let acts = srv
+        .get(&format!("/v1/licenses/{license_id}/activations"), &auditor)
         .await;
-    assert_eq!(acts["items"].as_array().unwrap().len(), 2);
+    assert_eq!(items(&acts).len(), 2);
 
     // Deactivation frees the seat: by the product's key, or by staff.
     let a2_path = format!("/v1/activations/{}", s(&a2["activation_id"]));
@@ -704,17 +669,8 @@ async fn story(backend: Backend) {
     let token = verifier
         .verify_renewal(&s(&renewed["renewal_token"]))
         .unwrap();
-    let (_, a1_now) = srv
-        .call(
-            "GET",
-            &format!("{lic_path}/activations"),
-            Some(&auditor),
-            None,
-        )
-        .await;
-    let held = a1_now["items"]
-        .as_array()
-        .unwrap()
+    let a1_now = srv.get(&format!("{lic_path}/activations"), &auditor).await;
+    let held = items(&a1_now)
         .iter()
         .find(|a| a["id"] == a1["activation_id"])
         .unwrap();
@@ -733,7 +689,7 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200);
-    let (_, shown) = srv.call("GET", &lic_path, Some(&auditor), None).await;
+    let shown = srv.get(&lic_path, &auditor).await;
     assert_eq!(
         shown["expires_at"].as_i64(),
         Some(Timestamp::parse("2032-01-01").unwrap().0)
@@ -798,13 +754,8 @@ async fn story(backend: Backend) {
         "product_id": product_id, "name": "floating", "binding": "floating", "seats": 2, "lease_ttl_secs": 3600
     }), 201).await;
     let (floating_id, fkey) = srv.issue(&issuer, &s(&floating_policy["id"])).await;
-    let (_, fl) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{floating_id}"),
-            Some(&auditor),
-            None,
-        )
+    let fl = srv
+        .get(&format!("/v1/licenses/{floating_id}"), &auditor)
         .await;
     assert!(verifier.verify(&s(&fl["file"])).is_ok());
     let lease =
@@ -968,36 +919,23 @@ async fn story(backend: Backend) {
     );
 
     // Lists: pagination and filters.
-    let (_, page) = srv
-        .call("GET", "/v1/licenses?limit=1", Some(&auditor), None)
-        .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    let (_, page) = srv
-        .call("GET", "/v1/licenses?limit=1&offset=1", Some(&auditor), None)
-        .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    let (_, revoked) = srv
-        .call("GET", "/v1/licenses?status=revoked", Some(&auditor), None)
-        .await;
+    let page = srv.get("/v1/licenses?limit=1", &auditor).await;
+    assert_eq!(items(&page).len(), 1);
+    let page = srv.get("/v1/licenses?limit=1&offset=1", &auditor).await;
+    assert_eq!(items(&page).len(), 1);
+    let revoked = srv.get("/v1/licenses?status=revoked", &auditor).await;
     assert_eq!(revoked["items"][0]["id"], json!(license_id));
-    let (_, by_customer) = srv
-        .call(
-            "GET",
+    let by_customer = srv
+        .get(
             &format!("/v1/licenses?customer_id={}", s(&site["id"])),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
-    assert_eq!(by_customer["items"].as_array().unwrap().len(), 1);
-    let (_, soon) = srv
-        .call(
-            "GET",
-            "/v1/licenses?expires_before=2020-01-01",
-            Some(&auditor),
-            None,
-        )
+    assert_eq!(items(&by_customer).len(), 1);
+    let soon = srv
+        .get("/v1/licenses?expires_before=2020-01-01", &auditor)
         .await;
-    assert_eq!(soon["items"].as_array().unwrap().len(), 0);
+    assert_eq!(items(&soon).len(), 0);
     assert_eq!(
         srv.call("GET", "/v1/licenses?limit=0", Some(&auditor), None)
             .await
@@ -1012,12 +950,8 @@ async fn story(backend: Backend) {
     );
 
     // History: per license, per customer, global, and the chain holds.
-    let (_, lic_history) = srv
-        .call("GET", &format!("{lic_path}/history"), Some(&auditor), None)
-        .await;
-    let ops: Vec<String> = lic_history["items"]
-        .as_array()
-        .unwrap()
+    let lic_history = srv.get(&format!("{lic_path}/history"), &auditor).await;
+    let ops: Vec<String> = items(&lic_history)
         .iter()
         .map(|e| s(&e["operation"]))
         .collect();
@@ -1035,41 +969,28 @@ async fn story(backend: Backend) {
     ] {
         assert!(ops.iter().any(|o| o == op), "{op} missing from {ops:?}");
     }
-    assert!(lic_history["items"]
-        .as_array()
-        .unwrap()
+    assert!(items(&lic_history)
         .iter()
         .all(|e| e["license_id"] == json!(license_id)));
-    let (_, cust_history) = srv
-        .call(
-            "GET",
+    let cust_history = srv
+        .get(
             &format!("/v1/customers/{}/history", s(&site["id"])),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
-    assert!(cust_history["items"]
-        .as_array()
-        .unwrap()
+    assert!(items(&cust_history)
         .iter()
         .any(|e| e["operation"] == "license.issue"));
-    let (_, filtered) = srv
-        .call(
-            "GET",
-            "/v1/history?operation=lease.checkout",
-            Some(&finance),
-            None,
-        )
+    let filtered = srv
+        .get("/v1/history?operation=lease.checkout", &finance)
         .await;
-    assert_eq!(filtered["items"].as_array().unwrap().len(), 5);
+    assert_eq!(items(&filtered).len(), 5);
     let mut check = ChainCheck::new();
     loop {
-        let (_, page) = srv
-            .call(
-                "GET",
+        let page = srv
+            .get(
                 &format!("/v1/history?limit=7&after_seq={}", check.count()),
-                Some(&auditor),
-                None,
+                &auditor,
             )
             .await;
         let entries: Vec<HistoryEntry> = serde_json::from_value(page["items"].clone()).unwrap();
@@ -1093,7 +1014,7 @@ async fn story(backend: Backend) {
         .call("POST", "/v1/keys/rotate", Some(&admin), None)
         .await;
     assert_eq!(status, 201);
-    let keys = keys["items"].as_array().unwrap().clone();
+    let keys = items(&keys).clone();
     assert_eq!(keys.len(), 2);
     let old = keys.iter().find(|k| k["state"] == "trusted").unwrap();
     let new = keys.iter().find(|k| k["state"] == "active").unwrap();
@@ -1119,16 +1040,9 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_and_role_on_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_and_role_on_postgres() {
-    if let Some(db) = PgDb::create("every_route_and_role").await {
-        story(Backend::Postgres(db)).await;
-    }
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => every_route_and_role_on_sqlite, every_route_and_role_on_postgres
 }
 
 async fn bad_input(backend: Backend) {
@@ -1339,8 +1253,8 @@ async fn bad_input(backend: Backend) {
         .await;
     assert_eq!(status, 400);
     // Nothing was stored by the injections: one product, named literally.
-    let (_, products) = srv.call("GET", "/v1/products", Some(&admin), None).await;
-    assert_eq!(products["items"].as_array().unwrap().len(), 1);
+    let products = srv.get("/v1/products", &admin).await;
+    assert_eq!(items(&products).len(), 1);
     assert_eq!(
         products["items"][0]["name"],
         "Robert'); DROP TABLE licenses;--"
@@ -1348,16 +1262,9 @@ async fn bad_input(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_input_is_a_4xx_problem_on_sqlite() {
-    bad_input(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_input_is_a_4xx_problem_on_postgres() {
-    if let Some(db) = PgDb::create("bad_input").await {
-        bad_input(Backend::Postgres(db)).await;
-    }
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    bad_input => bad_input_is_a_4xx_problem_on_sqlite, bad_input_is_a_4xx_problem_on_postgres
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1424,8 +1331,8 @@ async fn concurrent_retries(backend: Backend) {
     }
     assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
     assert_eq!(answers[0].0, 201);
-    let (_, all) = srv.call("GET", "/v1/licenses", Some(&admin), None).await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    let all = srv.get("/v1/licenses", &admin).await;
+    assert_eq!(items(&all).len(), 1);
 
     // The same for activations: one seat, one answer.
     let key = s(&answers[0].1["license_key"]);
@@ -1448,19 +1355,12 @@ async fn concurrent_retries(backend: Backend) {
     assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
     assert_eq!(answers[0].0, 201);
     let path = format!("/v1/licenses/{}", s(&answers[0].1["license_id"]));
-    let (_, license) = srv.call("GET", &path, Some(&admin), None).await;
+    let license = srv.get(&path, &admin).await;
     assert_eq!(license["seats_used"], 1);
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_retries_answer_once_on_sqlite() {
-    concurrent_retries(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_retries_answer_once_on_postgres() {
-    if let Some(db) = PgDb::create("concurrent_retries").await {
-        concurrent_retries(Backend::Postgres(db)).await;
-    }
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    concurrent_retries => concurrent_retries_answer_once_on_sqlite, concurrent_retries_answer_once_on_postgres
 }

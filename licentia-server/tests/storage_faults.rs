@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{config, kind, Backend, PgDb, Server, POSTGRES_ENV};
+use support::{config, items, kind, Backend, PgDb, Server, POSTGRES_ENV};
 
 /// A bound on every loop that waits for a condition to show.
 const ATTEMPTS: usize = 200;
@@ -162,9 +162,7 @@ async fn reads_served(srv: &Server, license: &str, acknowledged: &[String]) {
     assert_eq!(status, 200, "{body}");
     let (status, _, body) = send(srv, "GET", "/v1/products?limit=500", None).await;
     assert_eq!(status, 200, "{body}");
-    let codes: Vec<&str> = body["items"]
-        .as_array()
-        .unwrap()
+    let codes: Vec<&str> = items(&body)
         .iter()
         .map(|p| p["code"].as_str().unwrap())
         .collect();
