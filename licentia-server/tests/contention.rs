@@ -79,24 +79,7 @@ async fn two_instances_one_postgres_database() {
     assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
     // Both instances appended to one unbroken history chain.
     let auditor = srv.token("auditor").await;
-    let mut check = licentia_server::history::ChainCheck::new();
-    loop {
-        let page = srv
-            .get(
-                &format!("/v1/history?limit=500&after_seq={}", check.count()),
-                &auditor,
-            )
-            .await;
-        let entries: Vec<licentia_server::store::HistoryEntry> =
-            serde_json::from_value(page["items"].clone()).unwrap();
-        if entries.is_empty() {
-            break;
-        }
-        for e in &entries {
-            check.next(e).unwrap();
-        }
-    }
-    assert!(check.count() >= SEATS as i64);
+    assert!(srv.chain_length(&auditor, 500).await >= SEATS as i64);
     second.stop().await.unwrap();
     srv.stop().await;
 }

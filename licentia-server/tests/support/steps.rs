@@ -23,6 +23,15 @@ impl Server {
         tokens.try_into().unwrap()
     }
 
+    /// Sends each request of `table` in turn, asserting the status it
+    /// answers: (method, path, token, body, status).
+    pub async fn answers(&self, table: Vec<Expect<'_>>) {
+        for (method, path, token, body, want) in table {
+            let (status, answer) = self.call(method, path, token, body).await;
+            assert_eq!(status, want, "{method} {path}: {answer}");
+        }
+    }
+
     /// GETs `path` with `token`, asserting 200; returns the body.
     pub async fn get(&self, path: &str, token: &str) -> Value {
         let (status, body) = self.call("GET", path, Some(token), None).await;
@@ -156,6 +165,9 @@ impl Server {
         out
     }
 }
+
+/// A request and the status it must answer: (method, path, token, body, status).
+pub type Expect<'a> = (&'a str, &'a str, Option<&'a str>, Option<Value>, u16);
 
 /// The `items` array of a list answer (panics with the answer when it has none).
 pub fn items(list: &Value) -> &Vec<Value> {
