@@ -982,5 +982,7 @@ async fn concurrent_retries(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    concurrent_retries => concurrent_retries_answer_once_on_sqlite, concurrent_retries_answer_once_on_postgres
+    concurrent_retries =>
+        concurrent_retries_answer_once_on_sqlite,
+        concurrent_retries_answer_once_on_postgres
 }

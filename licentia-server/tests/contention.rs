@@ -48,23 +48,19 @@ fn successes(statuses: &[u16]) -> usize {
     statuses.iter().filter(|s| **s == 201).count()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixty_four_activations_ten_seats_sqlite() {
-    let srv = Server::start(Backend::Sqlite).await;
+/// The 64 activations on one instance.
+async fn one_instance(backend: Backend) {
+    let srv = Server::start(backend).await;
     let statuses = race(&srv, std::slice::from_ref(&srv.base)).await;
     assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixty_four_activations_ten_seats_postgres() {
-    let Some(db) = PgDb::create("sixty_four_activations").await else {
-        return;
-    };
-    let srv = Server::start(Backend::Postgres(db)).await;
-    let statuses = race(&srv, std::slice::from_ref(&srv.base)).await;
-    assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
-    srv.stop().await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    one_instance =>
+        sixty_four_activations_ten_seats_sqlite,
+        sixty_four_activations_ten_seats_postgres
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -155,5 +151,7 @@ async fn terms_race(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    terms_race => racing_term_changes_are_never_lost_sqlite, racing_term_changes_are_never_lost_postgres
+    terms_race =>
+        racing_term_changes_are_never_lost_sqlite,
+        racing_term_changes_are_never_lost_postgres
 }

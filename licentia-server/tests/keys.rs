@@ -230,5 +230,7 @@ async fn rotation_and_retirement(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    rotation_and_retirement => rotation_and_retirement_across_instances_on_sqlite, rotation_and_retirement_across_instances_on_postgres
+    rotation_and_retirement =>
+        rotation_and_retirement_across_instances_on_sqlite,
+        rotation_and_retirement_across_instances_on_postgres
 }

@@ -506,7 +506,9 @@ async fn race(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    race => parallel_assignments_never_exceed_the_allocation_sqlite, parallel_assignments_never_exceed_the_allocation_postgres
+    race =>
+        parallel_assignments_never_exceed_the_allocation_sqlite,
+        parallel_assignments_never_exceed_the_allocation_postgres
 }
 
 /// 20 machines check floating seats out at once from two licenses of a
@@ -547,5 +549,7 @@ async fn lease_race(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    lease_race => parallel_checkouts_never_exceed_the_allocation_sqlite, parallel_checkouts_never_exceed_the_allocation_postgres
+    lease_race =>
+        parallel_checkouts_never_exceed_the_allocation_sqlite,
+        parallel_checkouts_never_exceed_the_allocation_postgres
 }

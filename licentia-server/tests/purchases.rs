@@ -316,5 +316,7 @@ async fn race(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    race => parallel_rebillings_never_exceed_the_lot_sqlite, parallel_rebillings_never_exceed_the_lot_postgres
+    race =>
+        parallel_rebillings_never_exceed_the_lot_sqlite,
+        parallel_rebillings_never_exceed_the_lot_postgres
 }

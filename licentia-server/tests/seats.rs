@@ -261,7 +261,9 @@ async fn race(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    race => parallel_allocations_never_over_allocate_sqlite, parallel_allocations_never_over_allocate_postgres
+    race =>
+        parallel_allocations_never_over_allocate_sqlite,
+        parallel_allocations_never_over_allocate_postgres
 }
 
 /// Only finance raises a license's seats, even when another role's cut was

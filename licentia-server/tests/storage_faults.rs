@@ -174,6 +174,28 @@ async fn reads_served(srv: &Server, license: &str, acknowledged: &[String]) {
     }
 }
 
+/// The fault's story once its condition is set: writes refused with
+/// `want`, reads served and nothing acknowledged lost; then, once `clear`
+/// has lifted the condition, writes work again without a restart, and the
+/// history chain is whole. Returns the refusal.
+async fn refused_until_cleared(
+    srv: &Server,
+    license: &str,
+    (tag, want): (&str, (u16, &str)),
+    clear: impl std::future::Future<Output = ()>,
+) -> Value {
+    let (acknowledged, refusal) = write_until_refused(srv, tag, want).await;
+    reads_served(srv, license, &acknowledged).await;
+
+    clear.await;
+    let again = writes_work_again(srv, tag).await;
+    reads_served(srv, license, &[acknowledged, vec![again]].concat()).await;
+    licentia_server::verify_history(&srv.config)
+        .await
+        .expect("the history chain is whole");
+    refusal
+}
+
 /// A license to read back during the fault.
 async fn a_license(srv: &Server) -> String {
     let (_, policy) = srv
@@ -199,16 +221,12 @@ async fn sqlite_full_refuses_writes_then_recovers() {
     let license = a_license(&srv).await;
 
     let filler = fs.fill();
-    let (acknowledged, refusal) = write_until_refused(&srv, "full", (507, "storage_full")).await;
+    let full = ("full", (507, "storage_full"));
+    let refusal = refused_until_cleared(&srv, &license, full, async {
+        std::fs::remove_file(filler).unwrap();
+    })
+    .await;
     assert!(refusal["detail"].as_str().unwrap().contains("out of space"));
-    reads_served(&srv, &license, &acknowledged).await;
-
-    std::fs::remove_file(filler).unwrap();
-    let again = writes_work_again(&srv, "full").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
     srv.stop().await;
 }
 
@@ -245,15 +263,11 @@ async fn sqlite_read_only_refuses_writes_then_recovers() {
             "chattr +i failed: needs root and a file system with attributes",
         );
     }
-    let (acknowledged, _) = write_until_refused(&srv, "ro", (503, "read_only")).await;
-    reads_served(&srv, &license, &acknowledged).await;
-
-    assert!(immutable(&db, false));
-    let again = writes_work_again(&srv, "ro").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
+    let read_only = ("ro", (503, "read_only"));
+    refused_until_cleared(&srv, &license, read_only, async {
+        assert!(immutable(&db, false));
+    })
+    .await;
     srv.stop().await;
 }
 
@@ -289,15 +303,8 @@ async fn postgres_read_only_refuses_writes_then_recovers() {
     let license = a_license(&srv).await;
 
     pg_read_only(&name, true).await;
-    let (acknowledged, _) = write_until_refused(&srv, "ro", (503, "read_only")).await;
-    reads_served(&srv, &license, &acknowledged).await;
-
-    pg_read_only(&name, false).await;
-    let again = writes_work_again(&srv, "ro").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
+    let read_only = ("ro", (503, "read_only"));
+    refused_until_cleared(&srv, &license, read_only, pg_read_only(&name, false)).await;
     srv.stop().await;
 }
 
@@ -427,15 +434,11 @@ async fn postgres_full_refuses_writes_then_recovers() {
     pool.close().await;
 
     let filler = tablespace.fs.fill();
-    let (acknowledged, refusal) = write_until_refused(&srv, "full", (507, "storage_full")).await;
+    let full = ("full", (507, "storage_full"));
+    let refusal = refused_until_cleared(&srv, &license, full, async {
+        std::fs::remove_file(filler).unwrap();
+    })
+    .await;
     assert!(refusal["detail"].as_str().unwrap().contains("out of space"));
-    reads_served(&srv, &license, &acknowledged).await;
-
-    std::fs::remove_file(filler).unwrap();
-    let again = writes_work_again(&srv, "full").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
     srv.stop().await;
 }

@@ -85,6 +85,13 @@ impl Setup {
             "renewal": renewal, "notice": notice, "options": ["cloud"],
         })
     }
+
+    /// A prepaid year from `start`, invoiced yearly, that always renews
+    /// (cancelled a month before its end at the latest).
+    fn yearly(&self, start: NaiveDate) -> Value {
+        let notice = "1 month before term end";
+        self.body(start, "prepaid_1y", "yearly", "always", notice)
+    }
 }
 
 async fn license(srv: &Server, token: &str, id: &str) -> Value {
@@ -579,13 +586,7 @@ async fn race(backend: Backend) {
         .post_ok(
             "/v1/subscriptions",
             &t.issuer,
-            t.body(
-                day(2030, 5, 15),
-                "prepaid_1y",
-                "yearly",
-                "always",
-                "1 month before term end",
-            ),
+            t.yearly(day(2030, 5, 15)),
             201,
         )
         .await;
@@ -629,7 +630,7 @@ support::on_both_backends! {
 }
 
 support::on_both_backends! {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     race => renew_race_sqlite, renew_race_postgres
 }
 
@@ -643,13 +644,7 @@ async fn seats_race(backend: Backend) {
         .post_ok(
             "/v1/subscriptions",
             &t.finance,
-            t.body(
-                day(2030, 5, 15),
-                "prepaid_1y",
-                "yearly",
-                "always",
-                "1 month before term end",
-            ),
+            t.yearly(day(2030, 5, 15)),
             201,
         )
         .await;
