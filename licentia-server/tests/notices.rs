@@ -316,7 +316,7 @@ async fn story(backend: Backend) {
     let path = format!("/v1/notifications/{}/deliveries", s(&first["id"]));
     let log = srv.get(&path, &auditor).await;
     let by_sub = |log: &Value, id: &str| -> Value {
-        items(&log)
+        items(log)
             .iter()
             .find(|d| d["subscription_id"] == json!(id))
             .unwrap()
@@ -375,7 +375,7 @@ async fn story(backend: Backend) {
         }
     }
     let leads_of = |page: &Value| {
-        let mut leads: Vec<i64> = items(&page)
+        let mut leads: Vec<i64> = items(page)
             .iter()
             .map(|n| n["lead_days"].as_i64().unwrap())
             .collect();

@@ -152,7 +152,7 @@ async fn story(backend: Backend) {
         .map(|g| {
             (
                 s(&g["group"]),
-                items(&g).iter().map(|i| s(&i["id"])).collect(),
+                items(g).iter().map(|i| s(&i["id"])).collect(),
             )
         })
         .collect();
@@ -249,7 +249,7 @@ async fn story(backend: Backend) {
 
     let tree = srv.get("/v1/reports/seats", &auditor).await;
     let seats_of = |v: &Value, node: &str| -> Vec<i64> {
-        let n = items(&v)
+        let n = items(v)
             .iter()
             .find(|n| n["customer_id"] == node)
             .unwrap_or_else(|| panic!("{node} missing in {v}"));
