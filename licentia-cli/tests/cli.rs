@@ -92,6 +92,18 @@ fn verify(dir: &Path, extra: &[&str]) -> Run {
     run(dir, &args)
 }
 
+/// `licentia revoke` signs acme's revocation list number 1 with the issuer
+/// key, naming `ids`, into `out`; asserts it succeeds.
+fn revoke(dir: &Path, ids: &[&str], out: &str) -> Run {
+    let mut args = vec!["revoke", "--key", "keys/issuer.key"];
+    args.extend(["--product", "acme", "--sequence", "1"]);
+    for id in ids {
+        args.extend(["--id", id]);
+    }
+    args.extend(["--out", out]);
+    ok(dir, &args)
+}
+
 #[test]
 fn the_whole_story_through_the_binary() {
     let dir = setup();
@@ -232,22 +244,7 @@ fn the_whole_story_through_the_binary() {
     let id = seen["license"]["id"].as_str().unwrap().to_owned();
 
     // A signed revocation list naming the license makes it invalid.
-    ok(
-        d,
-        &[
-            "revoke",
-            "--key",
-            "keys/issuer.key",
-            "--product",
-            "acme",
-            "--sequence",
-            "1",
-            "--id",
-            &id,
-            "--out",
-            "revoked.lst",
-        ],
-    );
+    revoke(d, &[&id], "revoked.lst");
     let out = verify(
         d,
         &[
@@ -793,20 +790,7 @@ fn garbage_and_huge_inputs_are_errors_never_panics() {
     )
     .assert_error("cannot read key");
     // Another kind of document where a license belongs.
-    ok(
-        d,
-        &[
-            "revoke",
-            "--key",
-            "keys/issuer.key",
-            "--product",
-            "acme",
-            "--sequence",
-            "1",
-            "--out",
-            "list",
-        ],
-    );
+    revoke(d, &[], "list");
     verify(d, &["list"]).assert_error("expected a license, found a revocation list");
     run(
         d,

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Backend, PgDb, Server};
+use support::{Backend, Server};
 
 /// `licentia jobs run --now DATE` on the database a server made: what it
 /// wrote, then nothing the second time; a bad date exits 2.
@@ -60,15 +60,7 @@ async fn through_the_binary(backend: Backend) {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn jobs_run_cli_sqlite() {
-    through_the_binary(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn jobs_run_cli_postgres() {
-    let Some(db) = PgDb::create("notices_cli").await else {
-        return;
-    };
-    through_the_binary(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    through_the_binary => jobs_run_cli_sqlite, jobs_run_cli_postgres
 }

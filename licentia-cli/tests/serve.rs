@@ -85,6 +85,12 @@ async fn post(client: &reqwest::Client, url: String, token: &str, body: Value) -
     )
 }
 
+/// The signing keys a server at `base` publishes (`GET /v1/keys`).
+async fn published_keys(client: &reqwest::Client, base: &str) -> Value {
+    let resp = client.get(format!("{base}/v1/keys")).send().await.unwrap();
+    resp.json().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_loses_no_answered_license() {
     let dir = tempfile::tempdir().unwrap();
@@ -234,14 +240,7 @@ async fn sigkill_loses_no_answered_license() {
     assert!(ok && out.contains("new active signing key"), "{out}");
     // `key retire` refuses the active key and retires the old one, which
     // the running server then lists as retired.
-    let keys: Value = client
-        .get(format!("{}/v1/keys", second.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let keys = published_keys(&client, &second.base).await;
     let id_in = |state: &str| {
         keys["items"]
             .as_array()
@@ -257,15 +256,8 @@ async fn sigkill_loses_no_answered_license() {
     assert!(!ok && out.contains("rotate first"), "{out}");
     let (ok, out) = cli(&["key", "retire", &old], dir.path());
     assert!(ok && out.contains("retired"), "{out}");
-    let keys: Value = client
-        .get(format!("{}/v1/keys", second.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(keys["retired"], json!([old]));
+    let listed = published_keys(&client, &second.base).await;
+    assert_eq!(listed["retired"], json!([old]));
     let (ok, _) = cli(&["token", "create", "--role", "emperor"], dir.path());
     assert!(!ok);
 

@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{export, rows, s, Backend, PgDb, Server};
+use support::{export, rows, s, Backend, Server};
 
 /// Runs the real `licentia` binary (off the runtime's threads).
 async fn cli(args: &[&str], token: Option<&str>) -> (i32, String, String) {
@@ -175,15 +175,7 @@ async fn command_line(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn command_line_sqlite() {
-    command_line(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn command_line_postgres() {
-    let Some(db) = PgDb::create("bulk_cli").await else {
-        return;
-    };
-    command_line(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    command_line => command_line_sqlite, command_line_postgres
 }

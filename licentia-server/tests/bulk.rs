@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{export, kind, machine, rows, s, Backend, PgDb, Server};
+use support::{export, items, kind, machine, rows, s, Backend, Server};
 
 /// POSTs a CSV body; returns status and JSON answer.
 async fn import(
@@ -37,12 +37,8 @@ async fn import(
 async fn counts(srv: &Server, token: &str) -> (usize, usize, i64) {
     let (_, customers) = export(srv, "customers", token).await;
     let (_, licenses) = export(srv, "licenses", token).await;
-    let (_, history) = srv
-        .call("GET", "/v1/history?limit=500", Some(token), None)
-        .await;
-    let last = history["items"]
-        .as_array()
-        .unwrap()
+    let history = srv.get("/v1/history?limit=500", token).await;
+    let last = items(&history)
         .last()
         .map_or(0, |e| e["seq"].as_i64().unwrap());
     (rows(&customers).len() - 1, rows(&licenses).len() - 1, last)
@@ -50,9 +46,7 @@ async fn counts(srv: &Server, token: &str) -> (usize, usize, i64) {
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let stored = srv
         .post_ok(
             "/v1/customers",
@@ -95,15 +89,8 @@ async fn story(backend: Backend) {
     let (status, done) = import(&srv, "/v1/import/customers", &issuer, &customers, &[]).await;
     assert_eq!(status, 201, "{done}");
     assert_eq!(done["created"], 5);
-    let ids: Vec<String> = done["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| s(&i["id"]))
-        .collect();
-    let lines: Vec<u64> = done["items"]
-        .as_array()
-        .unwrap()
+    let ids: Vec<String> = items(&done).iter().map(|i| s(&i["id"])).collect();
+    let lines: Vec<u64> = items(&done)
         .iter()
         .map(|i| i["line"].as_u64().unwrap())
         .collect();
@@ -129,13 +116,8 @@ async fn story(backend: Backend) {
     assert_eq!(s1["parent_id"], ids[1].as_str());
     assert_eq!(get(&ids[3]).await["parent_id"], stored.as_str());
     assert_eq!(get(&ids[4]).await["parent_id"], stored.as_str());
-    let (_, history) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{}/history", ids[2]),
-            Some(&auditor),
-            None,
-        )
+    let history = srv
+        .get(&format!("/v1/customers/{}/history", ids[2]), &auditor)
         .await;
     assert_eq!(
         history["items"][0]["operation"], "customer.create",
@@ -229,15 +211,9 @@ async fn story(backend: Backend) {
     assert_eq!(counts(&srv, &auditor).await.1, after.1);
     // Keys are shown once, here, and work.
     let first = &issued["items"][0];
-    let (status, license) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{}", s(&first["id"])),
-            Some(&auditor),
-            None,
-        )
+    let license = srv
+        .get(&format!("/v1/licenses/{}", s(&first["id"])), &auditor)
         .await;
-    assert_eq!(status, 200);
     assert_eq!(
         license["customer_id"],
         ids[1].as_str(),
@@ -337,12 +313,10 @@ async fn story(backend: Backend) {
         s(&made["items"][1]["license_key"]).len() > 20,
         "the service's key, once"
     );
-    let (_, member) = srv
-        .call(
-            "GET",
+    let member = srv
+        .get(
             &format!("/v1/members/{}", s(&made["items"][1]["id"])),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
     assert_eq!(member["plan_id"], plan.as_str());
@@ -587,15 +561,7 @@ fn rank(kind: &str) -> u8 {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bulk_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bulk_postgres() {
-    let Some(db) = PgDb::create("bulk").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => bulk_sqlite, bulk_postgres
 }

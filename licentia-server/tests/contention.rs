@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{at_once, granted, kind, machine, Backend, PgDb, Server};
+use support::{at_once, granted, items, kind, machine, Backend, PgDb, Server};
 
 const SEATS: usize = 10;
 const MACHINES: usize = 64;
@@ -30,24 +30,17 @@ async fn race(srv: &Server, bases: &[String]) -> Vec<u16> {
     let answers = at_once(&srv.client, shots).await;
     granted(&answers, 201, "no_seat_available");
     let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
-    let (_, license) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{license_id}"),
-            Some(&issuer),
-            None,
-        )
+    let license = srv
+        .get(&format!("/v1/licenses/{license_id}"), &issuer)
         .await;
     assert_eq!(license["seats_used"], SEATS);
-    let (_, acts) = srv
-        .call(
-            "GET",
+    let acts = srv
+        .get(
             &format!("/v1/licenses/{license_id}/activations?limit=100"),
-            Some(&issuer),
-            None,
+            &issuer,
         )
         .await;
-    assert_eq!(acts["items"].as_array().unwrap().len(), SEATS);
+    assert_eq!(items(&acts).len(), SEATS);
     statuses
 }
 
@@ -55,23 +48,19 @@ fn successes(statuses: &[u16]) -> usize {
     statuses.iter().filter(|s| **s == 201).count()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixty_four_activations_ten_seats_sqlite() {
-    let srv = Server::start(Backend::Sqlite).await;
+/// The 64 activations on one instance.
+async fn one_instance(backend: Backend) {
+    let srv = Server::start(backend).await;
     let statuses = race(&srv, std::slice::from_ref(&srv.base)).await;
     assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixty_four_activations_ten_seats_postgres() {
-    let Some(db) = PgDb::create("sixty_four_activations").await else {
-        return;
-    };
-    let srv = Server::start(Backend::Postgres(db)).await;
-    let statuses = race(&srv, std::slice::from_ref(&srv.base)).await;
-    assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
-    srv.stop().await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    one_instance =>
+        sixty_four_activations_ten_seats_sqlite,
+        sixty_four_activations_ten_seats_postgres
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -86,26 +75,7 @@ async fn two_instances_one_postgres_database() {
     assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
     // Both instances appended to one unbroken history chain.
     let auditor = srv.token("auditor").await;
-    let mut check = licentia_server::history::ChainCheck::new();
-    loop {
-        let (_, page) = srv
-            .call(
-                "GET",
-                &format!("/v1/history?limit=500&after_seq={}", check.count()),
-                Some(&auditor),
-                None,
-            )
-            .await;
-        let entries: Vec<licentia_server::store::HistoryEntry> =
-            serde_json::from_value(page["items"].clone()).unwrap();
-        if entries.is_empty() {
-            break;
-        }
-        for e in &entries {
-            check.next(e).unwrap();
-        }
-    }
-    assert!(check.count() >= SEATS as i64);
+    assert!(srv.chain_length(&auditor, 500).await >= SEATS as i64);
     second.stop().await.unwrap();
     srv.stop().await;
 }
@@ -153,9 +123,7 @@ async fn terms_race(backend: Backend) {
             );
         }
         refused += usize::from(renewed == 409) + usize::from(entitled == 409);
-        let (_, now) = srv
-            .call("GET", &format!("/v1/licenses/{id}"), Some(&issuer), None)
-            .await;
+        let now = srv.get(&format!("/v1/licenses/{id}"), &issuer).await;
         if renewed == 200 {
             let want = chrono::NaiveDate::from_ymd_opt(2040 + round as i32, 1, 1)
                 .unwrap()
@@ -181,14 +149,9 @@ async fn terms_race(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_term_changes_are_never_lost_sqlite() {
-    terms_race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_term_changes_are_never_lost_postgres() {
-    if let Some(db) = PgDb::create("racing_term_changes_are_never_lost_postgres").await {
-        terms_race(Backend::Postgres(db)).await;
-    }
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    terms_race =>
+        racing_term_changes_are_never_lost_sqlite,
+        racing_term_changes_are_never_lost_postgres
 }

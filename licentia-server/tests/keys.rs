@@ -8,7 +8,7 @@ mod support;
 
 use licentia::{Context, PublicKey, Rule, State, Timestamp, UnverifiedLicense, Verifier};
 use serde_json::{json, Value};
-use support::{s, Backend, PgDb, Server};
+use support::{items, s, Backend, Server};
 
 const PRODUCT: &str = "keyring";
 
@@ -21,7 +21,7 @@ fn signer(file: &str) -> String {
 async fn keys(srv: &Server, base: &str) -> (Value, Vec<Value>, Vec<String>) {
     let (status, keys) = srv.call_at(base, "GET", "/v1/keys", None, None, &[]).await;
     assert_eq!(status, 200, "{keys}");
-    let items = keys["items"].as_array().unwrap().clone();
+    let items = items(&keys).clone();
     let active = items
         .iter()
         .find(|k| k["state"] == "active")
@@ -146,7 +146,7 @@ async fn rotation_and_retirement(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{page}");
-    let entries = page["items"].as_array().unwrap();
+    let entries = items(&page);
     assert_eq!(entries.len(), 1, "{page}");
     assert_eq!(entries[0]["subject"], json!(k1));
     assert!(s(&entries[0]["actor"]).starts_with("token:"), "{page}");
@@ -228,14 +228,9 @@ async fn rotation_and_retirement(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rotation_and_retirement_across_instances_on_sqlite() {
-    rotation_and_retirement(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rotation_and_retirement_across_instances_on_postgres() {
-    if let Some(db) = PgDb::create("rotation_and_retirement_across_instances").await {
-        rotation_and_retirement(Backend::Postgres(db)).await;
-    }
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    rotation_and_retirement =>
+        rotation_and_retirement_across_instances_on_sqlite,
+        rotation_and_retirement_across_instances_on_postgres
 }

@@ -8,38 +8,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{at_once, granted, kind, machine, node, s, Backend, PgDb, Server};
-
-/// `[allocated, given, used, free]` of the node's only product.
-async fn seats(srv: &Server, token: &str, node: &str) -> Value {
-    let (status, view) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{node}/seats"),
-            Some(token),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{view}");
-    let a = &view["items"][0]["allocations"][0];
-    json!([a["allocated"], a["given"], a["used"], a["free"]])
-}
-
-async fn activate(srv: &Server, key: &str, product: &str, n: usize) -> (u16, Value) {
-    srv.call(
-        "POST",
-        "/v1/activations",
-        None,
-        Some(json!({"license_key": key, "fingerprint": machine(product, n).to_string(), "platform": "test"})),
-    )
-    .await
-}
+use support::{at_once, granted, machine, node, refused, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let (product, policy) = srv
         .product_and_policy(
             &issuer,
@@ -47,48 +20,28 @@ async fn story(backend: Backend) {
             json!({"name": "seat", "binding": "node-locked", "seats": 1, "entitlements": ["core"]}),
         )
         .await;
-    let plan = srv
-        .post_ok(
-            "/v1/plans",
+    let plan_id = srv
+        .plan(
             &issuer,
             json!({"name": "Business", "policy_id": policy, "options": [
                 {"code": "cloud", "name": "Cloud", "entitlements": ["cloud=5"]},
                 {"code": "export", "name": "Export", "entitlements": ["export"]}
             ]}),
-            201,
         )
         .await;
-    let plan_id = s(&plan["id"]);
     let other_plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Essential", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Essential", "policy_id": policy}))
         .await;
     let partner = node(&srv, &issuer, "partner", "Partner", None).await;
     let alpha = node(&srv, &issuer, "customer", "Alpha", Some(&partner)).await;
-    srv.post_ok(
-        "/v1/purchases",
-        &finance,
-        json!({"customer_id": partner, "product_id": product, "quantity": 3, "purchased_on": "2024-01-01"}),
-        201,
-    )
-    .await;
-    let (status, body) = srv
-        .call(
-            "PUT",
-            &format!("/v1/customers/{alpha}/allocation"),
-            Some(&finance),
-            Some(json!({"product_id": product, "seats": 2})),
-        )
+    srv.purchase(&finance, &partner, &product, 3, "2024-01-01")
         .await;
+    let (status, body) = srv.allocate(&finance, &alpha, &product, 2).await;
     assert_eq!(status, 200, "{body}");
 
     // The node's default plan.
     let default_plan = format!("/v1/customers/{alpha}/default-plan");
-    let (_, none) = srv.call("GET", &default_plan, Some(&auditor), None).await;
+    let none = srv.get(&default_plan, &auditor).await;
     assert_eq!(none["plan_id"], Value::Null);
     for (token, plan, want) in [
         (&auditor, json!(plan_id), 403),
@@ -105,7 +58,7 @@ async fn story(backend: Backend) {
             .await;
         assert_eq!(status, want, "{body}");
     }
-    let (_, set) = srv.call("GET", &default_plan, Some(&auditor), None).await;
+    let set = srv.get(&default_plan, &auditor).await;
     assert_eq!(set["plan_id"], json!(plan_id));
 
     // Members: Ann gets a service from the default plan, Bob none, Cy one
@@ -133,7 +86,7 @@ async fn story(backend: Backend) {
         ),
         (&json!(1), &json!(alpha), &json!("Ann"))
     );
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 1, 1]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 1, 1]));
     let bob = srv
         .post_ok(
             &members,
@@ -159,7 +112,7 @@ async fn story(backend: Backend) {
         cy["license"]["spec"]["features"],
         json!(["core", "cloud=5"])
     );
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 2, 0]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 2, 0]));
 
     // Bad requests, and who may add members.
     for (token, body, want) in [
@@ -223,13 +176,11 @@ async fn story(backend: Backend) {
     // counts, and leaves nothing behind; a new member with the default
     // service is refused whole.
     let bob_service = format!("/v1/members/{bob_id}/service");
-    let (status, problem) = srv
-        .call("PUT", &bob_service, Some(&issuer), Some(json!({})))
-        .await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "allocation_exhausted"),
-        "{problem}"
+    let problem = refused(
+        srv.call("PUT", &bob_service, Some(&issuer), Some(json!({})))
+            .await,
+        409,
+        "allocation_exhausted",
     );
     assert_eq!(
         (
@@ -239,32 +190,19 @@ async fn story(backend: Backend) {
         ),
         (&json!(2), &json!(2), &json!(alpha))
     );
-    let (status, problem) = srv
-        .call(
-            "POST",
-            &members,
-            Some(&issuer),
-            Some(json!({"name": "Dee", "email": "dee@example.com"})),
-        )
-        .await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "allocation_exhausted"),
-        "{problem}"
+    let dee = json!({"name": "Dee", "email": "dee@example.com"});
+    refused(
+        srv.call("POST", &members, Some(&issuer), Some(dee)).await,
+        409,
+        "allocation_exhausted",
     );
-    let (_, listed) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses?customer_id={alpha}"),
-            Some(&auditor),
-            None,
-        )
+    let listed = srv
+        .items(&format!("/v1/licenses?customer_id={alpha}"), &auditor)
         .await;
-    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
-    let (_, listed) = srv.call("GET", &members, Some(&auditor), None).await;
-    let names: Vec<String> = listed["items"]
-        .as_array()
-        .unwrap()
+    assert_eq!(listed.len(), 2);
+    let names: Vec<String> = srv
+        .items(&members, &auditor)
+        .await
         .iter()
         .map(|m| s(&m["name"]))
         .collect();
@@ -272,9 +210,9 @@ async fn story(backend: Backend) {
 
     // A service is one seat however its license is used: Ann's machine
     // takes no second one.
-    let (status, body) = activate(&srv, &ann_key, "mem-cad", 1).await;
+    let (status, body) = srv.activate(&ann_key, "mem-cad", 1, "test").await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 2, 0]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 2, 0]));
 
     // Unassigning Ann's service revokes her license and frees the seat.
     let ann_service = format!("/v1/members/{ann_id}/service");
@@ -290,41 +228,25 @@ async fn story(backend: Backend) {
         (&unassigned["license_id"], &unassigned["plan_id"]),
         (&Value::Null, &Value::Null)
     );
-    let (_, license) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{ann_license}"),
-            Some(&auditor),
-            None,
-        )
+    let license = srv
+        .get(&format!("/v1/licenses/{ann_license}"), &auditor)
         .await;
     assert_eq!(license["status"], "revoked");
-    let (status, problem) = activate(&srv, &ann_key, "mem-cad", 2).await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "license_revoked"),
-        "{problem}"
-    );
-    let (status, problem) = srv
-        .call(
-            "POST",
-            "/v1/check-ins",
-            None,
-            Some(json!({"license_key": ann_key, "fingerprint": machine("mem-cad", 1).to_string()})),
-        )
+    let activation = srv.activate(&ann_key, "mem-cad", 2, "test").await;
+    refused(activation, 409, "license_revoked");
+    let check_in =
+        json!({"license_key": ann_key, "fingerprint": machine("mem-cad", 1).to_string()});
+    let checked = srv
+        .call("POST", "/v1/check-ins", None, Some(check_in))
         .await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "license_revoked"),
-        "{problem}"
-    );
+    refused(checked, 409, "license_revoked");
     let (_, revocations) = srv
         .call("GET", "/v1/revocation-list?product=mem-cad", None, None)
         .await;
     assert_eq!(revocations["sequence"], 1);
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 1, 1]));
-    let (status, problem) = srv.call("DELETE", &ann_service, Some(&issuer), None).await;
-    assert_eq!((status, kind(&problem)), (409, "no_service"));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 1, 1]));
+    let unassigned = srv.call("DELETE", &ann_service, Some(&issuer), None).await;
+    refused(unassigned, 409, "no_service");
 
     // The freed seat takes the next assignment (retried with its key: once).
     let mut bob_licenses = Vec::new();
@@ -344,7 +266,7 @@ async fn story(backend: Backend) {
         bob_licenses.push(s(&body["license"]["id"]));
     }
     assert_eq!(bob_licenses[0], bob_licenses[1]);
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 2, 0]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 2, 0]));
 
     // One service per member: the same plan replaces the options in place,
     // another plan is refused.
@@ -365,19 +287,15 @@ async fn story(backend: Backend) {
     );
     assert_eq!(replaced["member"]["options"], json!(["export"]));
     assert_eq!(replaced["license_key"], Value::Null);
-    let (status, problem) = srv
+    let other = srv
         .call(
             "PUT",
             &cy_service,
             Some(&issuer),
-            Some(json!({"plan_id": other_plan["id"]})),
+            Some(json!({"plan_id": other_plan})),
         )
         .await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "service_assigned"),
-        "{problem}"
-    );
+    refused(other, 409, "service_assigned");
     let (status, _) = srv
         .call(
             "PUT",
@@ -387,7 +305,7 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 422);
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 2, 0]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 2, 0]));
 
     // Deleting a member unassigns first.
     let (status, deleted) = srv
@@ -399,13 +317,8 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{deleted}");
-    let (_, license) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{cy_license}"),
-            Some(&auditor),
-            None,
-        )
+    let license = srv
+        .get(&format!("/v1/licenses/{cy_license}"), &auditor)
         .await;
     assert_eq!(license["status"], "revoked");
     assert_eq!(
@@ -414,7 +327,7 @@ async fn story(backend: Backend) {
             .0,
         404
     );
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 1, 1]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 1, 1]));
 
     // A service revoked by hand through the license routes frees its seat too.
     srv.post_ok(
@@ -424,20 +337,16 @@ async fn story(backend: Backend) {
         200,
     )
     .await;
-    assert_eq!(seats(&srv, &auditor, &alpha).await, json!([2, 0, 0, 2]));
+    assert_eq!(srv.seats(&auditor, &alpha).await, json!([2, 0, 0, 2]));
 
     // The history tells the story.
-    let (_, history) = srv
-        .call(
-            "GET",
+    let history = srv
+        .items(
             &format!("/v1/customers/{alpha}/history?limit=100"),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
-    let ops: Vec<String> = history["items"]
-        .as_array()
-        .unwrap()
+    let ops: Vec<String> = history
         .iter()
         .map(|e| s(&e["operation"]))
         .filter(|op| op.starts_with("member.") || op == "license.revoke")
@@ -460,25 +369,16 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn members_story_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn members_story_postgres() {
-    let Some(db) = PgDb::create("members_story").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => members_story_sqlite, members_story_postgres
 }
 
 /// A customer that bought 2 seats: floating leases take them like
 /// activations do, and a returned lease frees its seat.
 async fn leases(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
+    let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
     let (product, floating) = srv
         .product_and_policy(
             &issuer,
@@ -495,27 +395,11 @@ async fn leases(backend: Backend) {
         )
         .await;
     let customer = node(&srv, &issuer, "customer", "Solo", None).await;
-    srv.post_ok(
-        "/v1/purchases",
-        &finance,
-        json!({"customer_id": customer, "product_id": product, "quantity": 2, "purchased_on": "2024-01-01"}),
-        201,
-    )
-    .await;
+    srv.purchase(&finance, &customer, &product, 2, "2024-01-01")
+        .await;
     let issue = |policy: String| {
-        let srv = &srv;
-        let (issuer, customer) = (issuer.clone(), customer.clone());
-        async move {
-            let v = srv
-                .post_ok(
-                    "/v1/licenses",
-                    &issuer,
-                    json!({"policy_id": policy, "licensee": "Solo", "customer_id": customer}),
-                    201,
-                )
-                .await;
-            s(&v["license_key"])
-        }
+        let (srv, issuer, customer) = (&srv, &issuer, &customer);
+        async move { s(&srv.license_for(issuer, &policy, "Solo", customer).await["license_key"]) }
     };
     let key = issue(floating).await;
     let checkout = |n: usize| {
@@ -537,27 +421,18 @@ async fn leases(backend: Backend) {
     assert_eq!(status, 201, "{first}");
     assert_eq!(checkout(2).await.0, 201);
     // The license has 5 floating seats, but the customer holds 2.
-    let (status, problem) = checkout(3).await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "allocation_exhausted"),
-        "{problem}"
-    );
+    let problem = refused(checkout(3).await, 409, "allocation_exhausted");
     assert_eq!(
         (&problem["allocated"], &problem["used"]),
         (&json!(2), &json!(2))
     );
     // A machine holding a lease renews it without a second seat.
     assert_eq!(checkout(1).await.0, 201);
-    assert_eq!(seats(&srv, &finance, &customer).await, json!([2, 0, 2, 0]));
+    assert_eq!(srv.seats(&finance, &customer).await, json!([2, 0, 2, 0]));
     // Leases and activations share the seats.
     let locked_key = issue(s(&locked["id"])).await;
-    let (status, problem) = activate(&srv, &locked_key, "lease-cad", 9).await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "allocation_exhausted"),
-        "{problem}"
-    );
+    let activation = srv.activate(&locked_key, "lease-cad", 9, "test").await;
+    refused(activation, 409, "allocation_exhausted");
     // A returned lease frees its seat.
     let (status, body) = srv
         .call_at(
@@ -570,22 +445,14 @@ async fn leases(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(seats(&srv, &finance, &customer).await, json!([2, 0, 1, 1]));
+    assert_eq!(srv.seats(&finance, &customer).await, json!([2, 0, 1, 1]));
     assert_eq!(checkout(3).await.0, 201);
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn leases_count_against_allocations_sqlite() {
-    leases(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn leases_count_against_allocations_postgres() {
-    let Some(db) = PgDb::create("leases_allocations").await else {
-        return;
-    };
-    leases(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    leases => leases_count_against_allocations_sqlite, leases_count_against_allocations_postgres
 }
 
 const MEMBERS: usize = 20;
@@ -594,8 +461,7 @@ const MEMBERS: usize = 20;
 /// exactly 5 get one, and the node shows 5 seats used.
 async fn race(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
+    let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
     let (product, policy) = srv
         .product_and_policy(
             &issuer,
@@ -604,21 +470,11 @@ async fn race(backend: Backend) {
         )
         .await;
     let plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Team", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Team", "policy_id": policy}))
         .await;
     let customer = node(&srv, &issuer, "customer", "Busy", None).await;
-    srv.post_ok(
-        "/v1/purchases",
-        &finance,
-        json!({"customer_id": customer, "product_id": product, "quantity": 5, "purchased_on": "2024-01-01"}),
-        201,
-    )
-    .await;
+    srv.purchase(&finance, &customer, &product, 5, "2024-01-01")
+        .await;
     let mut ids = Vec::new();
     for n in 0..MEMBERS {
         let m = srv
@@ -635,12 +491,7 @@ async fn race(backend: Backend) {
         .iter()
         .map(|id| {
             let url = format!("{}/v1/members/{id}/service", srv.base);
-            (
-                "PUT",
-                url,
-                Some(issuer.clone()),
-                json!({"plan_id": plan["id"]}),
-            )
+            ("PUT", url, Some(issuer.clone()), json!({"plan_id": plan}))
         })
         .collect();
     let assigned = granted(
@@ -649,29 +500,22 @@ async fn race(backend: Backend) {
         "allocation_exhausted",
     );
     assert_eq!(assigned, 5);
-    assert_eq!(seats(&srv, &finance, &customer).await, json!([5, 0, 5, 0]));
+    assert_eq!(srv.seats(&finance, &customer).await, json!([5, 0, 5, 0]));
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_assignments_never_exceed_the_allocation_sqlite() {
-    race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_assignments_never_exceed_the_allocation_postgres() {
-    let Some(db) = PgDb::create("parallel_assignments").await else {
-        return;
-    };
-    race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    race =>
+        parallel_assignments_never_exceed_the_allocation_sqlite,
+        parallel_assignments_never_exceed_the_allocation_postgres
 }
 
 /// 20 machines check floating seats out at once from two licenses of a
 /// node holding 5 seats (each license allows 50): exactly 5 leases.
 async fn lease_race(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
+    let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
     let (product, policy) = srv
         .product_and_policy(
             &issuer,
@@ -680,23 +524,11 @@ async fn lease_race(backend: Backend) {
         )
         .await;
     let customer = node(&srv, &issuer, "customer", "Busy", None).await;
-    srv.post_ok(
-        "/v1/purchases",
-        &finance,
-        json!({"customer_id": customer, "product_id": product, "quantity": 5, "purchased_on": "2024-01-01"}),
-        201,
-    )
-    .await;
+    srv.purchase(&finance, &customer, &product, 5, "2024-01-01")
+        .await;
     let mut keys = Vec::new();
     for _ in 0..2 {
-        let v = srv
-            .post_ok(
-                "/v1/licenses",
-                &issuer,
-                json!({"policy_id": policy, "licensee": "Busy", "customer_id": customer}),
-                201,
-            )
-            .await;
+        let v = srv.license_for(&issuer, &policy, "Busy", &customer).await;
         keys.push(s(&v["license_key"]));
     }
     let shots = (0..MEMBERS)
@@ -711,19 +543,13 @@ async fn lease_race(backend: Backend) {
         "allocation_exhausted",
     );
     assert_eq!(leased, 5);
-    assert_eq!(seats(&srv, &finance, &customer).await, json!([5, 0, 5, 0]));
+    assert_eq!(srv.seats(&finance, &customer).await, json!([5, 0, 5, 0]));
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_checkouts_never_exceed_the_allocation_sqlite() {
-    lease_race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_checkouts_never_exceed_the_allocation_postgres() {
-    let Some(db) = PgDb::create("parallel_checkouts").await else {
-        return;
-    };
-    lease_race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    lease_race =>
+        parallel_checkouts_never_exceed_the_allocation_sqlite,
+        parallel_checkouts_never_exceed_the_allocation_postgres
 }

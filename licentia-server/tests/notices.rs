@@ -16,7 +16,7 @@ use chrono::{Days, NaiveDate};
 use licentia::Timestamp;
 use licentia_server::{delivery, jobs, AppState};
 use serde_json::{json, Value};
-use support::{hmac_hex, s, webhook_receiver, Backend, PgDb, Server};
+use support::{hmac_hex, items, s, signature_parts, webhook_receiver, written, Backend, Server};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -73,46 +73,19 @@ async fn smtp_receiver() -> (u16, Arc<Mutex<Vec<(String, String)>>>) {
 
 /// A server whose e-mail notices go to a test SMTP receiver.
 async fn start(backend: Backend, smtp_port: u16) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let (url, pg) = match backend {
-        Backend::Sqlite => (None, None),
-        Backend::Postgres(db) => (Some(db.url()), Some(db)),
-    };
-    let mut config = support::config(dir.path(), url);
-    config.smtp_host = Some("127.0.0.1".into());
-    config.smtp_port = smtp_port;
-    config.smtp_from = Some("licentia@example.com".into());
-    Server::start_with(config, dir, pg).await
+    Server::start_configured(backend, |config| {
+        config.smtp_host = Some("127.0.0.1".into());
+        config.smtp_port = smtp_port;
+        config.smtp_from = Some("licentia@example.com".into());
+    })
+    .await
 }
 
-async fn run(srv: &Server, day: NaiveDate) -> Value {
-    let (status, report) = srv
-        .call(
-            "POST",
-            "/v1/jobs/run",
-            Some(&srv.admin),
-            Some(json!({"date": day.to_string()})),
-        )
-        .await;
-    assert_eq!(status, 200, "{report}");
-    report
-}
-
-fn written(report: &Value) -> u64 {
-    report["written"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|n| n.as_u64().unwrap())
-        .sum()
-}
-
+/// How many records the list at `path` (with a query already) holds, up to 500.
 async fn count(srv: &Server, path: &str) -> usize {
-    let (status, page) = srv
-        .call("GET", &format!("{path}&limit=500"), Some(&srv.admin), None)
-        .await;
-    assert_eq!(status, 200, "{page}");
-    page["items"].as_array().unwrap().len()
+    srv.items(&format!("{path}&limit=500"), &srv.admin)
+        .await
+        .len()
 }
 
 async fn story(backend: Backend) {
@@ -120,9 +93,7 @@ async fn story(backend: Backend) {
     let (smtp_port, mails) = smtp_receiver().await;
     let srv = start(backend, smtp_port).await;
     let admin = srv.admin.clone();
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
 
     // A webhook subscription: its secret is shown once, and a retry with
     // the same Idempotency-Key gets the same answer.
@@ -153,10 +124,8 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!((status, &again), (201, &created));
-    let (_, listed) = srv
-        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
-        .await;
-    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let listed = srv.get("/v1/notice-subscriptions", &admin).await;
+    assert_eq!(items(&listed).len(), 1);
     assert!(
         !listed.to_string().contains(&secret),
         "the secret is shown once only"
@@ -181,20 +150,11 @@ async fn story(backend: Backend) {
             .await;
         assert_eq!(status, 403);
     }
-    let (_, mine) = srv
-        .call("GET", "/v1/notice-subscriptions", Some(&finance), None)
-        .await;
-    let ids: Vec<String> = mine["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| s(&i["id"]))
-        .collect();
+    let mine = srv.get("/v1/notice-subscriptions", &finance).await;
+    let ids: Vec<String> = items(&mine).iter().map(|i| s(&i["id"])).collect();
     assert_eq!(ids, std::slice::from_ref(&mail_id));
-    let (_, all) = srv
-        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
-        .await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let all = srv.get("/v1/notice-subscriptions", &admin).await;
+    assert_eq!(items(&all).len(), 2);
     let (status, _) = srv
         .call(
             "DELETE",
@@ -297,7 +257,7 @@ async fn story(backend: Backend) {
 
     // The day before the 90-day notice: nothing due. The first run also
     // purges the idempotency answers older than a week before its day.
-    let report = run(&srv, lead(91)).await;
+    let report = srv.run_jobs(lead(91)).await;
     assert_eq!(written(&report), 0, "{report}");
     assert!(
         report["idempotency_purged"].as_u64().unwrap() >= 3,
@@ -305,7 +265,7 @@ async fn story(backend: Backend) {
     );
 
     // 90 days before: the notice is written and its first delivery fails.
-    let report = run(&srv, lead(90)).await;
+    let report = srv.run_jobs(lead(90)).await;
     assert_eq!(
         report["written"],
         json!({"license.expiring": 1}),
@@ -317,7 +277,7 @@ async fn story(backend: Backend) {
     assert_eq!(history, 1);
 
     // The same day again, and two instances at once: nothing more.
-    let report = run(&srv, lead(90)).await;
+    let report = srv.run_jobs(lead(90)).await;
     assert_eq!(
         (written(&report), report["already_written"].as_u64()),
         (0, Some(1)),
@@ -346,9 +306,7 @@ async fn story(backend: Backend) {
 
     // The failed delivery is in the log, with its backoff; it is retried
     // when due, and succeeds.
-    let (_, page) = srv
-        .call("GET", "/v1/notifications", Some(&auditor), None)
-        .await;
+    let page = srv.get("/v1/notifications", &auditor).await;
     let first = page["items"][0].clone();
     assert_eq!(
         (s(&first["subject"]), first["lead_days"].as_i64()),
@@ -356,11 +314,9 @@ async fn story(backend: Backend) {
     );
     assert_eq!(s(&first["due_on"]), "2030-03-31");
     let path = format!("/v1/notifications/{}/deliveries", s(&first["id"]));
-    let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
+    let log = srv.get(&path, &auditor).await;
     let by_sub = |log: &Value, id: &str| -> Value {
-        log["items"]
-            .as_array()
-            .unwrap()
+        items(log)
             .iter()
             .find(|d| d["subscription_id"] == json!(id))
             .unwrap()
@@ -388,7 +344,7 @@ async fn story(backend: Backend) {
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!((a.delivered + b.delivered, a.retrying + b.retrying), (1, 0));
-    let (_, log) = srv.call("GET", &path, Some(&auditor), None).await;
+    let log = srv.get(&path, &auditor).await;
     let hook_delivery = by_sub(&log, &hook_id);
     assert_eq!(s(&hook_delivery["status"]), "delivered");
     assert_eq!(hook_delivery["attempts"], 2);
@@ -412,41 +368,35 @@ async fn story(backend: Backend) {
         (last_day, 0),
         (date("2030-04-01"), 1),
     ] {
-        let report = run(&srv, day).await;
+        let report = srv.run_jobs(day).await;
         assert_eq!(written(&report), want, "{day}: {report}");
         if want == 1 {
             assert_eq!(report["deliveries"]["delivered"], 2, "{day}: {report}");
         }
     }
     let leads_of = |page: &Value| {
-        let mut leads: Vec<i64> = page["items"]
-            .as_array()
-            .unwrap()
+        let mut leads: Vec<i64> = items(page)
             .iter()
             .map(|n| n["lead_days"].as_i64().unwrap())
             .collect();
         leads.sort_unstable();
         leads
     };
-    let (_, page) = srv
-        .call(
-            "GET",
+    let page = srv
+        .get(
             &format!("/v1/notifications?subject={}", licenses[0]),
-            Some(&admin),
-            None,
+            &admin,
         )
         .await;
     assert_eq!(leads_of(&page), [7, 30, 90]);
     // A run that catches up on missed days writes every lead time already
     // reached that was not written yet, each once.
-    let report = run(&srv, date("2030-06-24")).await;
+    let report = srv.run_jobs(date("2030-06-24")).await;
     assert_eq!(written(&report), 2, "{report}");
-    let (_, page) = srv
-        .call(
-            "GET",
+    let page = srv
+        .get(
             &format!("/v1/notifications?subject={}", licenses[1]),
-            Some(&admin),
-            None,
+            &admin,
         )
         .await;
     assert_eq!(leads_of(&page), [7, 30, 90]);
@@ -461,10 +411,7 @@ async fn story(backend: Backend) {
     assert_eq!(seen.len(), 7, "6 notifications and one failure");
     let mut delivered: BTreeMap<String, usize> = BTreeMap::new();
     for (status, signature, id, body) in &seen {
-        let (t, v1) = signature
-            .strip_prefix("t=")
-            .and_then(|rest| rest.split_once(",v1="))
-            .unwrap_or_else(|| panic!("signature header {signature:?}"));
+        let (t, v1) = signature_parts(signature);
         assert_eq!(&hmac_hex(&secret, t, body), v1, "a valid signature");
         assert!(delivery::verify_signature(
             secret.as_bytes(),
@@ -513,10 +460,8 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200);
-    let (_, left) = srv
-        .call("GET", "/v1/notice-subscriptions", Some(&admin), None)
-        .await;
-    assert_eq!(left["items"].as_array().unwrap().len(), 1);
+    let left = srv.get("/v1/notice-subscriptions", &admin).await;
+    assert_eq!(items(&left).len(), 1);
     let (status, _) = srv
         .call(
             "DELETE",
@@ -529,30 +474,15 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notices_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notices_postgres() {
-    let Some(db) = PgDb::create("notices").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => notices_sqlite, notices_postgres
 }
 
 /// With `jobs_interval_secs` set, `licentia serve` runs the jobs itself:
 /// a license expiring within a week gets its notices without any call.
 async fn periodic(backend: Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let (url, pg) = match backend {
-        Backend::Sqlite => (None, None),
-        Backend::Postgres(db) => (Some(db.url()), Some(db)),
-    };
-    let mut config = support::config(dir.path(), url);
-    config.jobs_interval_secs = 1;
-    let srv = Server::start_with(config, dir, pg).await;
+    let srv = Server::start_configured(backend, |config| config.jobs_interval_secs = 1).await;
     let issuer = srv.token("issuer").await;
     let (_, policy) = srv
         .product_and_policy(
@@ -566,8 +496,8 @@ async fn periodic(backend: Backend) {
     let path = format!("/v1/notifications?subject={license}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let leads = loop {
-        let (_, page) = srv.call("GET", &path, Some(&srv.admin), None).await;
-        let items = page["items"].as_array().unwrap();
+        let page = srv.get(&path, &srv.admin).await;
+        let items = items(&page);
         if items.len() == 3 || std::time::Instant::now() > deadline {
             let mut leads: Vec<i64> = items
                 .iter()
@@ -579,55 +509,16 @@ async fn periodic(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     assert_eq!(leads, [7, 30, 90]);
-    let (_, history) = srv
-        .call(
-            "GET",
-            "/v1/history?operation=notice.create",
-            Some(&srv.admin),
-            None,
-        )
+    let history = srv
+        .get("/v1/history?operation=notice.create", &srv.admin)
         .await;
     assert_eq!(history["items"][0]["actor"], "system");
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_runs_the_jobs_sqlite() {
-    periodic(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_runs_the_jobs_postgres() {
-    let Some(db) = PgDb::create("notices_periodic").await else {
-        return;
-    };
-    periodic(Backend::Postgres(db)).await;
-}
-
-/// The notices of one subject, as (kind, lead days, due on), sorted.
-async fn notices_of(srv: &Server, subject: &str) -> Vec<(String, i64, String)> {
-    let (_, page) = srv
-        .call(
-            "GET",
-            &format!("/v1/notifications?subject={subject}&limit=500"),
-            Some(&srv.admin),
-            None,
-        )
-        .await;
-    let mut out: Vec<(String, i64, String)> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                s(&n["kind"]),
-                n["lead_days"].as_i64().unwrap(),
-                s(&n["due_on"]),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    periodic => serve_runs_the_jobs_sqlite, serve_runs_the_jobs_postgres
 }
 
 /// Subscriptions: the jobs renew a term that ended (once, however often
@@ -684,58 +575,46 @@ async fn subscriptions(backend: Backend) {
     // 1 November: the last day to cancel (30 November) is 30 days away;
     // the next invoice (1 January) 61; the end of the one that does not
     // renew, 60.
-    run(&srv, date("2030-11-01")).await;
-    let got = notices_of(&srv, &renews).await;
+    srv.run_jobs(date("2030-11-01")).await;
+    let got = srv.notices_of(&renews).await;
     assert_eq!(
         of_kind(&got, "cancellation.deadline"),
         [(30, "2030-11-30".into()), (90, "2030-11-30".into())]
     );
     assert_eq!(of_kind(&got, "invoice.due"), [(90, "2031-01-01".into())]);
     assert!(of_kind(&got, "subscription.expiring").is_empty());
-    let got = notices_of(&srv, &ends).await;
+    let got = srv.notices_of(&ends).await;
     assert_eq!(
         of_kind(&got, "subscription.expiring"),
         [(90, "2030-12-31".into())]
     );
-    run(&srv, date("2030-12-01")).await;
+    srv.run_jobs(date("2030-12-01")).await;
     assert_eq!(
-        of_kind(&notices_of(&srv, &ends).await, "subscription.expiring"),
+        of_kind(&srv.notices_of(&ends).await, "subscription.expiring"),
         [(30, "2030-12-31".into()), (90, "2030-12-31".into())]
     );
 
     // 1 January: the term that ended yesterday renews, once; the other
     // subscription ends.
-    let report = run(&srv, date("2031-01-01")).await;
+    let report = srv.run_jobs(date("2031-01-01")).await;
     assert_eq!(report["renewed"], 1, "{report}");
-    let got = notices_of(&srv, &renews).await;
+    let got = srv.notices_of(&renews).await;
     assert_eq!(
         of_kind(&got, "subscription.renewed"),
         [(0, "2031-01-01".into())]
     );
-    let (_, sub) = srv
-        .call(
-            "GET",
-            &format!("/v1/subscriptions/{renews}"),
-            Some(&issuer),
-            None,
-        )
+    let sub = srv
+        .get(&format!("/v1/subscriptions/{renews}"), &issuer)
         .await;
     assert_eq!(
         (s(&sub["term_start"]), s(&sub["term_end"])),
         ("2031-01-01".into(), "2031-12-31".into())
     );
-    let (_, sub) = srv
-        .call(
-            "GET",
-            &format!("/v1/subscriptions/{ends}"),
-            Some(&issuer),
-            None,
-        )
-        .await;
+    let sub = srv.get(&format!("/v1/subscriptions/{ends}"), &issuer).await;
     assert_eq!(s(&sub["status"]), "ended");
     let history = count(&srv, "/v1/history?operation=subscription.renew").await;
     let notices = count(&srv, "/v1/notifications?offset=0").await;
-    let report = run(&srv, date("2031-01-01")).await;
+    let report = srv.run_jobs(date("2031-01-01")).await;
     assert_eq!(
         (report["renewed"].as_u64(), written(&report)),
         (Some(0), 0),
@@ -749,17 +628,9 @@ async fn subscriptions(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscriptions_sqlite() {
-    subscriptions(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscriptions_postgres() {
-    let Some(db) = PgDb::create("notices_subscriptions").await else {
-        return;
-    };
-    subscriptions(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    subscriptions => subscriptions_sqlite, subscriptions_postgres
 }
 
 /// A webhook subscription deleted while one of its deliveries is being
@@ -813,36 +684,28 @@ async fn deleted_during_delivery(backend: Backend) {
         )
         .await;
     let (license, _) = srv.issue(&srv.admin, &policy).await;
-    let (_, record) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{license}"),
-            Some(&srv.admin),
-            None,
-        )
+    let record = srv
+        .get(&format!("/v1/licenses/{license}"), &srv.admin)
         .await;
     let last_day = Timestamp(record["expires_at"].as_i64().unwrap() - 1)
         .to_string()
         .get(..10)
         .map(date)
         .unwrap();
-    let report = run(&srv, last_day.checked_sub_days(Days::new(7)).unwrap()).await;
+    let report = srv
+        .run_jobs(last_day.checked_sub_days(Days::new(7)).unwrap())
+        .await;
     assert!(written(&report) > 0, "{report}");
     let sent = *hits.lock().unwrap();
     assert!(sent > 0, "{report}");
 
-    let (_, notices) = srv
-        .call(
-            "GET",
-            &format!("/v1/notifications?subject={license}"),
-            Some(&srv.admin),
-            None,
-        )
+    let notices = srv
+        .get(&format!("/v1/notifications?subject={license}"), &srv.admin)
         .await;
-    for n in notices["items"].as_array().unwrap() {
+    for n in items(&notices) {
         let path = format!("/v1/notifications/{}/deliveries", s(&n["id"]));
-        let (_, log) = srv.call("GET", &path, Some(&srv.admin), None).await;
-        for d in log["items"].as_array().unwrap() {
+        let log = srv.get(&path, &srv.admin).await;
+        for d in items(&log) {
             assert_eq!(s(&d["status"]), "cancelled", "{d}");
         }
     }
@@ -856,17 +719,9 @@ async fn deleted_during_delivery(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_during_delivery_sqlite() {
-    deleted_during_delivery(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_during_delivery_postgres() {
-    let Some(db) = PgDb::create("deleted during delivery").await else {
-        return;
-    };
-    deleted_during_delivery(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    deleted_during_delivery => deleted_during_delivery_sqlite, deleted_during_delivery_postgres
 }
 
 /// `POST /v1/jobs/run` for a day whose lead times or retention reach past
@@ -888,20 +743,12 @@ async fn calendar_ends(backend: Backend) {
     }
     assert_eq!(count(&srv, "/v1/history?operation=notice.create").await, 0);
     // The nearest days that fit run.
-    run(&srv, date("0001-01-08")).await;
-    run(&srv, date("9999-10-02")).await;
+    srv.run_jobs(date("0001-01-08")).await;
+    srv.run_jobs(date("9999-10-02")).await;
     srv.stop().await;
 }
 
-#[tokio::test]
-async fn jobs_run_at_the_calendar_ends_sqlite() {
-    calendar_ends(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn jobs_run_at_the_calendar_ends_postgres() {
-    let Some(db) = PgDb::create("jobs at the calendar ends").await else {
-        return;
-    };
-    calendar_ends(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test]
+    calendar_ends => jobs_run_at_the_calendar_ends_sqlite, jobs_run_at_the_calendar_ends_postgres
 }

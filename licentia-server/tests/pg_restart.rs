@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{config, machine, PgDb, Server};
+use support::{config, items, machine, PgDb, Server};
 use tokio::sync::Mutex;
 
 /// The variable that allows this test to stop the PostgreSQL cluster.
@@ -277,7 +277,7 @@ async fn postgres_restart_under_load_fails_cleanly_then_recovers() {
                 None,
             )
             .await;
-        let items = list["items"].as_array().unwrap();
+        let items = items(&list);
         assert_eq!(
             license["seats_used"].as_u64(),
             Some(items.len() as u64),

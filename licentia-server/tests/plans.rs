@@ -7,12 +7,11 @@ mod support;
 
 use licentia::Timestamp;
 use serde_json::json;
-use support::{kind, s, Backend, PgDb, Server};
+use support::{items, kind, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, auditor] = srv.tokens(["issuer", "auditor"]).await;
     let (product, policy) = srv
         .product_and_policy(
             &issuer,
@@ -79,20 +78,10 @@ async fn story(backend: Backend) {
     assert_eq!(essential["options"], json!([]));
 
     // Reads.
-    let (_, listed) = srv
-        .call(
-            "GET",
-            &format!("/v1/plans?product_id={product}"),
-            Some(&auditor),
-            None,
-        )
+    let listed = srv
+        .get(&format!("/v1/plans?product_id={product}"), &auditor)
         .await;
-    let names: Vec<String> = listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| s(&p["name"]))
-        .collect();
+    let names: Vec<String> = items(&listed).iter().map(|p| s(&p["name"])).collect();
     assert_eq!(names, ["Business", "Essential"]);
     let (status, shown) = srv
         .call("GET", &format!("/v1/plans/{plan_id}"), Some(&auditor), None)
@@ -195,15 +184,10 @@ async fn story(backend: Backend) {
         let auditor = auditor.clone();
         let srv = &srv;
         async move {
-            let (_, h) = srv
-                .call(
-                    "GET",
-                    &format!("/v1/history?operation={op}&limit=100"),
-                    Some(&auditor),
-                    None,
-                )
+            let h = srv
+                .get(&format!("/v1/history?operation={op}&limit=100"), &auditor)
                 .await;
-            h["items"].as_array().unwrap().len()
+            items(&h).len()
         }
     };
     assert_eq!(count("plan.create").await, 2);
@@ -211,15 +195,7 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn plans_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn plans_postgres() {
-    let Some(db) = PgDb::create("plans").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => plans_sqlite, plans_postgres
 }

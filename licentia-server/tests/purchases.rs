@@ -6,28 +6,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{at_once, granted, kind, node, s, Backend, PgDb, Server};
-
-/// `[allocated, given, used, free]` of the node's only product.
-async fn seats(srv: &Server, token: &str, node: &str) -> Value {
-    let (status, view) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{node}/seats"),
-            Some(token),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{view}");
-    let a = &view["items"][0]["allocations"][0];
-    json!([a["allocated"], a["given"], a["used"], a["free"]])
-}
+use support::{at_once, granted, node, refused, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let (product, _) = srv
         .product_and_policy(
             &issuer,
@@ -98,16 +81,14 @@ async fn story(backend: Backend) {
     // Below the top of the tree seats come by allocation, not purchase.
     let mut below = lot.clone();
     below["customer_id"] = json!(alpha);
-    let (status, problem) = srv
-        .call("POST", "/v1/purchases", Some(&finance), Some(below))
-        .await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "buyer_not_root"),
-        "{problem}"
+    let problem = refused(
+        srv.call("POST", "/v1/purchases", Some(&finance), Some(below))
+            .await,
+        409,
+        "buyer_not_root",
     );
     assert_eq!(problem["parent_id"], json!(partner));
-    let (_, view) = srv.call("GET", "/v1/purchases", Some(&auditor), None).await;
+    let view = srv.get("/v1/purchases", &auditor).await;
     assert_eq!(view["items"], json!([]));
 
     // The lot: its cost in minor units, and the buyer's seats raised.
@@ -124,10 +105,7 @@ async fn story(backend: Backend) {
         (&first["quantity"], &first["not_rebilled"]),
         (&json!(100), &json!(100))
     );
-    assert_eq!(
-        seats(&srv, &auditor, &partner).await,
-        json!([100, 0, 0, 100])
-    );
+    assert_eq!(srv.seats(&auditor, &partner).await, json!([100, 0, 0, 100]));
     // A serial is unique per product.
     let (status, problem) = srv
         .call("POST", "/v1/purchases", Some(&finance), Some(lot.clone()))
@@ -157,39 +135,21 @@ async fn story(backend: Backend) {
         ids.push(s(&body["id"]));
     }
     assert_eq!(ids[0], ids[1]);
-    assert_eq!(
-        seats(&srv, &auditor, &partner).await,
-        json!([120, 0, 0, 120])
-    );
+    assert_eq!(srv.seats(&auditor, &partner).await, json!([120, 0, 0, 120]));
 
     // The partner allocates 60/40; its purchases hold its allocation up.
     for (child, n) in [(&alpha, 60), (&beta, 40)] {
-        let (status, body) = srv
-            .call(
-                "PUT",
-                &format!("/v1/customers/{child}/allocation"),
-                Some(&finance),
-                Some(json!({"product_id": product, "seats": n})),
-            )
-            .await;
+        let (status, body) = srv.allocate(&finance, child, &product, n).await;
         assert_eq!(status, 200, "{body}");
     }
-    let (status, problem) = srv
-        .call(
-            "PUT",
-            &format!("/v1/customers/{partner}/allocation"),
-            Some(&issuer),
-            Some(json!({"product_id": product, "seats": 110})),
-        )
-        .await;
-    assert_eq!(
-        (status, kind(&problem)),
-        (409, "allocation_purchased"),
-        "{problem}"
+    let problem = refused(
+        srv.allocate(&issuer, &partner, &product, 110).await,
+        409,
+        "allocation_purchased",
     );
     assert_eq!(problem["purchased"], 120);
     assert_eq!(
-        seats(&srv, &auditor, &partner).await,
+        srv.seats(&auditor, &partner).await,
         json!([120, 100, 0, 20])
     );
 
@@ -204,8 +164,7 @@ async fn story(backend: Backend) {
         )
     };
     assert_eq!(rebill(&alpha, 60).await.0, 201);
-    let (status, problem) = rebill(&beta, 41).await;
-    assert_eq!((status, kind(&problem)), (409, "lot_exceeded"), "{problem}");
+    let problem = refused(rebill(&beta, 41).await, 409, "lot_exceeded");
     assert_eq!(
         (
             &problem["quantity"],
@@ -236,15 +195,9 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 403);
-    let (status, shown) = srv
-        .call(
-            "GET",
-            &format!("/v1/purchases/{first_id}"),
-            Some(&auditor),
-            None,
-        )
+    let shown = srv
+        .get(&format!("/v1/purchases/{first_id}"), &auditor)
         .await;
-    assert_eq!(status, 200, "{shown}");
     assert_eq!(
         (&shown["rebilled"], &shown["not_rebilled"]),
         (&json!(100), &json!(0))
@@ -276,72 +229,40 @@ async fn story(backend: Backend) {
         made.push(s(&body["id"]));
     }
     assert_eq!(made[0], made[1]);
-    let (_, second_lot) = srv
-        .call(
-            "GET",
-            &format!("/v1/purchases/{}", ids[0]),
-            Some(&auditor),
-            None,
-        )
+    let second_lot = srv
+        .get(&format!("/v1/purchases/{}", ids[0]), &auditor)
         .await;
     assert_eq!(
         (&second_lot["rebilled"], &second_lot["not_rebilled"]),
         (&json!(5), &json!(15))
     );
-    let (_, alpha_history) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{alpha}/history"),
-            Some(&auditor),
-            None,
-        )
-        .await;
-    let rebilled_here = alpha_history["items"]
-        .as_array()
-        .unwrap()
+    let rebilled_here = srv
+        .items(&format!("/v1/customers/{alpha}/history"), &auditor)
+        .await
         .iter()
         .filter(|e| e["operation"] == "purchase.rebill")
         .count();
     assert_eq!(rebilled_here, 2);
     // Billing moves no seat.
     assert_eq!(
-        seats(&srv, &auditor, &partner).await,
+        srv.seats(&auditor, &partner).await,
         json!([120, 100, 0, 20])
     );
 
     // Lists, filtered and paged; the history has each purchase and re-billing.
-    let (_, all) = srv
-        .call(
-            "GET",
-            &format!("/v1/purchases?customer_id={partner}&product_id={product}"),
-            Some(&auditor),
-            None,
-        )
-        .await;
-    let listed: Vec<String> = all["items"]
-        .as_array()
-        .unwrap()
+    let all = format!("/v1/purchases?customer_id={partner}&product_id={product}");
+    let listed: Vec<String> = srv
+        .items(&all, &auditor)
+        .await
         .iter()
         .map(|p| s(&p["id"]))
         .collect();
     assert_eq!(listed.len(), 2);
     assert!(listed.contains(&first_id) && listed.contains(&ids[0]));
-    let (_, page) = srv
-        .call(
-            "GET",
-            "/v1/purchases?limit=1&offset=1",
-            Some(&auditor),
-            None,
-        )
-        .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    let (_, none) = srv
-        .call(
-            "GET",
-            &format!("/v1/purchases?customer_id={alpha}"),
-            Some(&auditor),
-            None,
-        )
+    let page = srv.items("/v1/purchases?limit=1&offset=1", &auditor).await;
+    assert_eq!(page.len(), 1);
+    let none = srv
+        .get(&format!("/v1/purchases?customer_id={alpha}"), &auditor)
         .await;
     assert_eq!(none["items"], json!([]));
     assert_eq!(
@@ -351,30 +272,14 @@ async fn story(backend: Backend) {
         404
     );
     for (op, want) in [("purchase.create", 2), ("purchase.rebill", 3)] {
-        let (_, history) = srv
-            .call(
-                "GET",
-                &format!("/v1/history?operation={op}"),
-                Some(&auditor),
-                None,
-            )
-            .await;
-        assert_eq!(history["items"].as_array().unwrap().len(), want, "{op}");
+        assert_eq!(srv.history_count(&auditor, op).await, want, "{op}");
     }
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn purchase_story_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn purchase_story_postgres() {
-    let Some(db) = PgDb::create("purchase_story").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => purchase_story_sqlite, purchase_story_postgres
 }
 
 const REQUESTS: usize = 20;
@@ -383,20 +288,14 @@ const REQUESTS: usize = 20;
 /// succeed, the others are told the lot is used up, and the lot shows 100.
 async fn race(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
+    let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
     let (product, _) = srv
         .product_and_policy(&issuer, "buy-race", json!({"name": "p"}))
         .await;
     let partner = node(&srv, &issuer, "partner", "Partner", None).await;
     let customer = node(&srv, &issuer, "customer", "Customer", Some(&partner)).await;
     let lot = srv
-        .post_ok(
-            "/v1/purchases",
-            &finance,
-            json!({"customer_id": partner, "product_id": product, "quantity": 100, "purchased_on": "2024-03-01"}),
-            201,
-        )
+        .purchase(&finance, &partner, &product, 100, "2024-03-01")
         .await;
     let lot_id = s(&lot["id"]);
     let url = format!("{}/v1/purchases/{lot_id}/rebillings", srv.base);
@@ -406,14 +305,7 @@ async fn race(backend: Backend) {
         .collect();
     let granted = granted(&at_once(&srv.client, shots).await, 201, "lot_exceeded");
     assert_eq!(granted, 10);
-    let (_, shown) = srv
-        .call(
-            "GET",
-            &format!("/v1/purchases/{lot_id}"),
-            Some(&finance),
-            None,
-        )
-        .await;
+    let shown = srv.get(&format!("/v1/purchases/{lot_id}"), &finance).await;
     assert_eq!(
         (&shown["rebilled"], &shown["not_rebilled"]),
         (&json!(100), &json!(0))
@@ -422,15 +314,9 @@ async fn race(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_rebillings_never_exceed_the_lot_sqlite() {
-    race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_rebillings_never_exceed_the_lot_postgres() {
-    let Some(db) = PgDb::create("parallel_rebillings").await else {
-        return;
-    };
-    race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    race =>
+        parallel_rebillings_never_exceed_the_lot_sqlite,
+        parallel_rebillings_never_exceed_the_lot_postgres
 }

@@ -6,7 +6,7 @@ mod support;
 
 use licentia::{Timestamp, DAY};
 use serde_json::{json, Value};
-use support::{machine, node, s, Backend, PgDb, Server};
+use support::{items, machine, node, s, Backend, Server};
 
 /// GETs `path` as CSV; returns the status and the rows (header first),
 /// parsed by an independent CSV reader.
@@ -80,9 +80,7 @@ fn date_in(days: i64) -> String {
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
 
     // ------------------------------------------------ renewals
     let (_, yearly) = srv
@@ -132,38 +130,20 @@ async fn story(backend: Backend) {
     )
     .await;
 
-    let (status, flat) = srv
-        .call("GET", "/v1/reports/renewals", Some(&auditor), None)
-        .await;
-    assert_eq!(status, 200, "{flat}");
-    let ids: Vec<String> = flat["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| s(&i["id"]))
-        .collect();
+    let flat = srv.get("/v1/reports/renewals", &auditor).await;
+    let ids: Vec<String> = items(&flat).iter().map(|i| s(&i["id"])).collect();
     // Soonest first; revoked and later-than-90-days left out; suspended kept.
     assert_eq!(ids, [in_10.as_str(), &trial_20, &in_30, &suspended_40]);
     assert_eq!(flat["count"], 4);
     assert!(!ids.contains(&later) && !ids.contains(&revoked_15));
 
-    let (_, short) = srv
-        .call(
-            "GET",
-            "/v1/reports/renewals?within_days=25",
-            Some(&finance),
-            None,
-        )
+    let short = srv
+        .get("/v1/reports/renewals?within_days=25", &finance)
         .await;
     assert_eq!(short["count"], 2);
 
-    let (_, by_plan) = srv
-        .call(
-            "GET",
-            "/v1/reports/renewals?group_by=plan",
-            Some(&auditor),
-            None,
-        )
+    let by_plan = srv
+        .get("/v1/reports/renewals?group_by=plan", &auditor)
         .await;
     let groups: Vec<(String, Vec<String>)> = by_plan["groups"]
         .as_array()
@@ -172,12 +152,7 @@ async fn story(backend: Backend) {
         .map(|g| {
             (
                 s(&g["group"]),
-                g["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|i| s(&i["id"]))
-                    .collect(),
+                items(g).iter().map(|i| s(&i["id"])).collect(),
             )
         })
         .collect();
@@ -191,13 +166,8 @@ async fn story(backend: Backend) {
             ),
         ]
     );
-    let (_, by_type) = srv
-        .call(
-            "GET",
-            "/v1/reports/renewals?group_by=type",
-            Some(&auditor),
-            None,
-        )
+    let by_type = srv
+        .get("/v1/reports/renewals?group_by=type", &auditor)
         .await;
     let types: Vec<(String, u64)> = by_type["groups"]
         .as_array()
@@ -277,14 +247,9 @@ async fn story(backend: Backend) {
     .await;
     activate(&srv, &seat_key, "rep-seat", 1, "linux-x86_64").await;
 
-    let (status, tree) = srv
-        .call("GET", "/v1/reports/seats", Some(&auditor), None)
-        .await;
-    assert_eq!(status, 200, "{tree}");
+    let tree = srv.get("/v1/reports/seats", &auditor).await;
     let seats_of = |v: &Value, node: &str| -> Vec<i64> {
-        let n = v["items"]
-            .as_array()
-            .unwrap()
+        let n = items(v)
             .iter()
             .find(|n| n["customer_id"] == node)
             .unwrap_or_else(|| panic!("{node} missing in {v}"));
@@ -297,20 +262,13 @@ async fn story(backend: Backend) {
     assert_eq!(seats_of(&tree, &partner), [10, 4, 0, 6]);
     assert_eq!(seats_of(&tree, &customer), [4, 1, 1, 2]);
     assert_eq!(seats_of(&tree, &site), [1, 0, 0, 1]);
-    let (_, sub) = srv
-        .call(
-            "GET",
+    let sub = srv
+        .get(
             &format!("/v1/reports/seats?customer_id={customer}"),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
-    let nodes: Vec<String> = sub["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| s(&n["customer_id"]))
-        .collect();
+    let nodes: Vec<String> = items(&sub).iter().map(|n| s(&n["customer_id"])).collect();
     assert_eq!(
         nodes,
         [customer.as_str(), &site],
@@ -396,10 +354,7 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(status, 200);
 
-    let (status, delay) = srv
-        .call("GET", "/v1/reports/activation-delay", Some(&auditor), None)
-        .await;
-    assert_eq!(status, 200, "{delay}");
+    let delay = srv.get("/v1/reports/activation-delay", &auditor).await;
     let product = delay["by_product"]
         .as_array()
         .unwrap()
@@ -426,12 +381,8 @@ async fn story(backend: Backend) {
     assert!((line["median_days"].parse::<f64>().unwrap() - 2.0).abs() < 0.01);
 
     // ------------------------------------------------ platforms
-    let (_, platforms) = srv
-        .call("GET", "/v1/reports/platforms", Some(&auditor), None)
-        .await;
-    let counts: Vec<(String, i64, i64, i64)> = platforms["items"]
-        .as_array()
-        .unwrap()
+    let platforms = srv.get("/v1/reports/platforms", &auditor).await;
+    let counts: Vec<(String, i64, i64, i64)> = items(&platforms)
         .iter()
         .map(|p| {
             (
@@ -458,12 +409,8 @@ async fn story(backend: Backend) {
     );
 
     // ------------------------------------------------ license models
-    let (_, models) = srv
-        .call("GET", "/v1/reports/license-models", Some(&auditor), None)
-        .await;
-    let counts: Vec<(String, String, i64, i64, i64)> = models["items"]
-        .as_array()
-        .unwrap()
+    let models = srv.get("/v1/reports/license-models", &auditor).await;
+    let counts: Vec<(String, String, i64, i64, i64)> = items(&models)
         .iter()
         .map(|m| {
             (
@@ -525,12 +472,10 @@ async fn story(backend: Backend) {
         201,
     )
     .await;
-    let (_, partner_history) = srv
-        .call(
-            "GET",
+    let partner_history = srv
+        .get(
             &format!("/v1/reports/customers/{partner}/history"),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
     assert_eq!(partner_history["purchases"].as_array().unwrap().len(), 1);
@@ -540,15 +485,12 @@ async fn story(backend: Backend) {
         .unwrap()
         .iter()
         .any(|e| e["operation"] == "purchase.create"));
-    let (status, history) = srv
-        .call(
-            "GET",
+    let history = srv
+        .get(
             &format!("/v1/reports/customers/{customer}/history"),
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
-    assert_eq!(status, 200, "{history}");
     assert_eq!(history["customer"]["id"], customer.as_str());
     assert_eq!(history["licenses"].as_array().unwrap().len(), 1);
     assert_eq!(history["licenses"][0]["seats"], 8);
@@ -626,13 +568,8 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(status, 201, "{sub}");
     let sub_id = s(&sub["subscription"]["id"]);
-    let (_, by_type) = srv
-        .call(
-            "GET",
-            "/v1/reports/renewals?group_by=type",
-            Some(&auditor),
-            None,
-        )
+    let by_type = srv
+        .get("/v1/reports/renewals?group_by=type", &auditor)
         .await;
     let group = by_type["groups"]
         .as_array()
@@ -648,12 +585,8 @@ async fn story(backend: Backend) {
     // Its term ends within about a month; its license ends with it.
     let ends = item["ends_at"].as_i64().unwrap();
     assert!(ends > Timestamp::now().0 && ends <= Timestamp::now().0 + 32 * DAY);
-    let (_, flat) = srv
-        .call("GET", "/v1/reports/renewals", Some(&auditor), None)
-        .await;
-    let ends: Vec<i64> = flat["items"]
-        .as_array()
-        .unwrap()
+    let flat = srv.get("/v1/reports/renewals", &auditor).await;
+    let ends: Vec<i64> = items(&flat)
         .iter()
         .map(|i| i["ends_at"].as_i64().unwrap())
         .collect();
@@ -687,15 +620,7 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reports_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reports_postgres() {
-    let Some(db) = PgDb::create("reports").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => reports_sqlite, reports_postgres
 }

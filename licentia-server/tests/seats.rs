@@ -7,30 +7,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{at_once, granted, kind, machine, node, s, Backend, PgDb, Server};
-
-/// PUTs an allocation; returns status and body.
-async fn allocate(
-    srv: &Server,
-    token: &str,
-    node: &str,
-    product: &str,
-    seats: u32,
-) -> (u16, Value) {
-    srv.call(
-        "PUT",
-        &format!("/v1/customers/{node}/allocation"),
-        Some(token),
-        Some(json!({"product_id": product, "seats": seats})),
-    )
-    .await
-}
+use support::{at_once, granted, items, node, racing_seat_cuts, refused, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let (product, policy) = srv
         .product_and_policy(
             &issuer,
@@ -47,10 +28,10 @@ async fn story(backend: Backend) {
 
     // The partner's purchase: only finance may raise it.
     for token in [&issuer, &auditor, &srv.admin] {
-        let (status, body) = allocate(&srv, token, &partner, &product, 100).await;
+        let (status, body) = srv.allocate(token, &partner, &product, 100).await;
         assert_eq!(status, 403, "{body}");
     }
-    let (status, body) = allocate(&srv, &finance, &partner, "seats-cad", 100).await;
+    let (status, body) = srv.allocate(&finance, &partner, "seats-cad", 100).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         (&body["allocated"], &body["free"]),
@@ -58,66 +39,56 @@ async fn story(backend: Backend) {
     );
 
     // 60/40 to two customers; 61 more do not fit.
-    assert_eq!(allocate(&srv, &finance, &alpha, &product, 60).await.0, 200);
-    assert_eq!(allocate(&srv, &finance, &beta, &product, 40).await.0, 200);
-    let (status, body) = allocate(&srv, &finance, &gamma, &product, 61).await;
-    assert_eq!(status, 409, "{body}");
-    assert_eq!(kind(&body), "allocation_exceeds_parent");
+    assert_eq!(srv.allocate(&finance, &alpha, &product, 60).await.0, 200);
+    assert_eq!(srv.allocate(&finance, &beta, &product, 40).await.0, 200);
+    let body = refused(
+        srv.allocate(&finance, &gamma, &product, 61).await,
+        409,
+        "allocation_exceeds_parent",
+    );
     assert_eq!(
         (&body["allocated"], &body["given"], &body["free"]),
         (&json!(100), &json!(100), &json!(0))
     );
-    let (status, body) = allocate(&srv, &finance, &alpha, &product, 61).await;
-    assert_eq!((status, kind(&body)), (409, "allocation_exceeds_parent"));
+    refused(
+        srv.allocate(&finance, &alpha, &product, 61).await,
+        409,
+        "allocation_exceeds_parent",
+    );
     // A node whose parent holds none of the product gets none.
-    let (status, body) = allocate(&srv, &finance, &gamma_site, &product, 1).await;
-    assert_eq!((status, kind(&body)), (409, "parent_unallocated"), "{body}");
+    refused(
+        srv.allocate(&finance, &gamma_site, &product, 1).await,
+        409,
+        "parent_unallocated",
+    );
     // A site takes seats from its customer and gives them back.
-    let (status, body) = allocate(&srv, &finance, &site, &product, 1).await;
+    let (status, body) = srv.allocate(&finance, &site, &product, 1).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(allocate(&srv, &issuer, &site, &product, 0).await.0, 200);
+    assert_eq!(srv.allocate(&issuer, &site, &product, 0).await.0, 200);
 
     // Lowering is open to the issuer; raising back is finance's.
-    assert_eq!(allocate(&srv, &issuer, &beta, &product, 30).await.0, 200);
-    assert_eq!(allocate(&srv, &issuer, &beta, &product, 40).await.0, 403);
-    assert_eq!(allocate(&srv, &finance, &beta, &product, 40).await.0, 200);
+    assert_eq!(srv.allocate(&issuer, &beta, &product, 30).await.0, 200);
+    assert_eq!(srv.allocate(&issuer, &beta, &product, 40).await.0, 403);
+    assert_eq!(srv.allocate(&finance, &beta, &product, 40).await.0, 200);
 
     // Alpha gives its site 3; Alpha cannot drop below what it gave.
-    assert_eq!(allocate(&srv, &finance, &site, &product, 3).await.0, 200);
-    let (status, body) = allocate(&srv, &issuer, &alpha, &product, 2).await;
-    assert_eq!((status, kind(&body)), (409, "allocation_in_use"), "{body}");
+    assert_eq!(srv.allocate(&finance, &site, &product, 3).await.0, 200);
+    refused(
+        srv.allocate(&issuer, &alpha, &product, 2).await,
+        409,
+        "allocation_in_use",
+    );
 
     // The site activates machines until its allocation refuses.
-    let license = srv
-        .post_ok(
-            "/v1/licenses",
-            &issuer,
-            json!({"policy_id": policy, "licensee": "Alpha HQ", "customer_id": site}),
-            201,
-        )
-        .await;
+    let license = srv.license_for(&issuer, &policy, "Alpha HQ", &site).await;
     let key = s(&license["license_key"]);
     let license_id = s(&license["license"]["id"]);
-    let activate = |n: usize| {
-        let key = key.clone();
-        let srv = &srv;
-        async move {
-            srv.call(
-                "POST",
-                "/v1/activations",
-                None,
-                Some(json!({"license_key": key, "fingerprint": machine("seats-cad", n).to_string(), "platform": "test"})),
-            )
-            .await
-        }
-    };
+    let activate = |n: usize| srv.activate(&key, "seats-cad", n, "test");
     for n in 0..3 {
         let (status, body) = activate(n).await;
         assert_eq!(status, 201, "{body}");
     }
-    let (status, body) = activate(3).await;
-    assert_eq!(status, 409, "{body}");
-    assert_eq!(kind(&body), "allocation_exhausted");
+    let body = refused(activate(3).await, 409, "allocation_exhausted");
     assert_eq!(
         (&body["allocated"], &body["used"], &body["customer_id"]),
         (&json!(3), &json!(3), &json!(site))
@@ -128,13 +99,8 @@ async fn story(backend: Backend) {
         "{detail}"
     );
     // The refused activation took no license seat either.
-    let (_, record) = srv
-        .call(
-            "GET",
-            &format!("/v1/licenses/{license_id}"),
-            Some(&auditor),
-            None,
-        )
+    let record = srv
+        .get(&format!("/v1/licenses/{license_id}"), &auditor)
         .await;
     assert_eq!(record["seats_used"], 3);
     // The same machine again takes no second seat, so it is not refused.
@@ -143,50 +109,35 @@ async fn story(backend: Backend) {
     // Beta's own licenses count against Beta.
     let beta_site = node(&srv, &issuer, "site", "Beta HQ", Some(&beta)).await;
     for (customer, fingerprint, want) in [(&beta_site, 10, 409), (&beta, 11, 201)] {
-        let other = srv
-            .post_ok(
-                "/v1/licenses",
-                &issuer,
-                json!({"policy_id": policy, "licensee": "Beta", "customer_id": customer}),
-                201,
-            )
+        let other = srv.license_for(&issuer, &policy, "Beta", customer).await;
+        let other_key = s(&other["license_key"]);
+        let answer = srv
+            .activate(&other_key, "seats-cad", fingerprint, "test")
             .await;
-        let (status, body) = srv
-            .call(
-                "POST",
-                "/v1/activations",
-                None,
-                Some(json!({"license_key": other["license_key"], "fingerprint": machine("seats-cad", fingerprint).to_string(), "platform": "test"})),
-            )
-            .await;
-        assert_eq!(status, want, "{body}");
         if want == 409 {
-            assert_eq!(kind(&body), "allocation_exhausted");
+            let body = refused(answer, want, "allocation_exhausted");
             assert_eq!(
                 (&body["allocated"], &body["allocated_by"]),
                 (&json!(0), &json!(beta))
             );
+        } else {
+            assert_eq!(answer.0, want, "{}", answer.1);
         }
     }
 
     // Seats in use hold the allocation up.
-    let (status, body) = allocate(&srv, &issuer, &site, &product, 2).await;
-    assert_eq!((status, kind(&body)), (409, "allocation_in_use"));
+    let body = refused(
+        srv.allocate(&issuer, &site, &product, 2).await,
+        409,
+        "allocation_in_use",
+    );
     assert_eq!(body["used"], 3);
 
     // Allocated vs used, per node, for the whole tree (parents first).
-    let (status, view) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{partner}/seats"),
-            Some(&auditor),
-            None,
-        )
+    let view = srv
+        .get(&format!("/v1/customers/{partner}/seats"), &auditor)
         .await;
-    assert_eq!(status, 200, "{view}");
-    let rows: Vec<(String, Value)> = view["items"]
-        .as_array()
-        .unwrap()
+    let rows: Vec<(String, Value)> = items(&view)
         .iter()
         .map(|n| {
             let a = &n["allocations"];
@@ -210,15 +161,10 @@ async fn story(backend: Backend) {
             ("Gamma HQ".to_owned(), json!(null)),
         ]
     );
-    let (_, view) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{site}/seats"),
-            Some(&finance),
-            None,
-        )
+    let view = srv
+        .items(&format!("/v1/customers/{site}/seats"), &finance)
         .await;
-    assert_eq!(view["items"].as_array().unwrap().len(), 1);
+    assert_eq!(view.len(), 1);
     assert_eq!(
         srv.call("GET", "/v1/customers/nothing/seats", Some(&auditor), None)
             .await
@@ -227,17 +173,13 @@ async fn story(backend: Backend) {
     );
 
     // Every allocation that changed something is in the history; refusals are not.
-    let (_, history) = srv
-        .call(
-            "GET",
+    let history = srv
+        .items(
             "/v1/history?operation=customer.allocation&limit=100",
-            Some(&auditor),
-            None,
+            &auditor,
         )
         .await;
-    let moves: Vec<(String, Value, Value)> = history["items"]
-        .as_array()
-        .unwrap()
+    let moves: Vec<(String, Value, Value)> = history
         .iter()
         .map(|e| {
             let d: Value = serde_json::from_str(e["details"].as_str().unwrap()).unwrap();
@@ -261,17 +203,9 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn allocation_story_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn allocation_story_postgres() {
-    let Some(db) = PgDb::create("allocation_story").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => allocation_story_sqlite, allocation_story_postgres
 }
 
 const CHILDREN: usize = 20;
@@ -280,16 +214,12 @@ const CHILDREN: usize = 20;
 /// 10 succeed, and the partner has given exactly 100.
 async fn race(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
+    let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
     let (product, _) = srv
         .product_and_policy(&issuer, "seats-race", json!({"name": "p"}))
         .await;
     let partner = node(&srv, &issuer, "partner", "Partner", None).await;
-    assert_eq!(
-        allocate(&srv, &finance, &partner, &product, 100).await.0,
-        200
-    );
+    assert_eq!(srv.allocate(&finance, &partner, &product, 100).await.0, 200);
     let mut children = Vec::new();
     for n in 0..CHILDREN {
         children.push(
@@ -317,15 +247,9 @@ async fn race(backend: Backend) {
         "allocation_exceeds_parent",
     );
     assert_eq!(granted, 10);
-    let (_, view) = srv
-        .call(
-            "GET",
-            &format!("/v1/customers/{partner}/seats"),
-            Some(&finance),
-            None,
-        )
+    let items = srv
+        .items(&format!("/v1/customers/{partner}/seats"), &finance)
         .await;
-    let items = view["items"].as_array().unwrap();
     assert_eq!(items[0]["allocations"][0]["given"], 100);
     let held: i64 = items[1..]
         .iter()
@@ -335,94 +259,29 @@ async fn race(backend: Backend) {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_allocations_never_over_allocate_sqlite() {
-    race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_allocations_never_over_allocate_postgres() {
-    let Some(db) = PgDb::create("parallel_allocations").await else {
-        return;
-    };
-    race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    race =>
+        parallel_allocations_never_over_allocate_sqlite,
+        parallel_allocations_never_over_allocate_postgres
 }
 
 /// Only finance raises a license's seats, even when another role's cut was
-/// decided on seats that a concurrent cut lowered: in each round finance
-/// cuts 10 to 1 while issuers cut 10 to 5 at once; an issuer's request
-/// landing after finance's would be a raise (1 to 5) and is refused (403),
-/// so every round ends at 1.
+/// decided on seats that a concurrent cut lowered (`racing_seat_cuts`).
 async fn license_seats_race(backend: Backend) {
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
+    let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
     let (_, policy) = srv
         .product_and_policy(&srv.admin, "race", json!({"name": "p", "seats": 10}))
         .await;
     let (license, _) = srv.issue(&srv.admin, &policy).await;
     let url = format!("{}/v1/licenses/{license}/seats", srv.base);
-    const ISSUERS: usize = 6;
-    for round in 0..8 {
-        let reset = srv
-            .client
-            .put(&url)
-            .bearer_auth(&finance)
-            .json(&json!({"seats": 10}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(reset.status().as_u16(), 200);
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ISSUERS + 1));
-        let mut tasks = tokio::task::JoinSet::new();
-        for n in 0..=ISSUERS {
-            let (client, url, barrier) = (srv.client.clone(), url.clone(), barrier.clone());
-            let (token, seats) = if n == 0 {
-                (finance.clone(), 1)
-            } else {
-                (issuer.clone(), 5)
-            };
-            tasks.spawn(async move {
-                barrier.wait().await;
-                let resp = client
-                    .put(url)
-                    .bearer_auth(token)
-                    .json(&json!({ "seats": seats }))
-                    .send()
-                    .await
-                    .unwrap();
-                (seats, resp.status().as_u16())
-            });
-        }
-        while let Some(done) = tasks.join_next().await {
-            let (seats, status) = done.unwrap();
-            match seats {
-                1 => assert_eq!(status, 200),
-                _ => assert!(status == 200 || status == 403, "{status}"),
-            }
-        }
-        let (_, now) = srv
-            .call(
-                "GET",
-                &format!("/v1/licenses/{license}"),
-                Some(&srv.admin),
-                None,
-            )
-            .await;
-        assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
-    }
+    let shown = format!("/v1/licenses/{license}");
+    racing_seat_cuts(&srv, &url, (&finance, &issuer), (&shown, &srv.admin)).await;
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn license_seats_race_sqlite() {
-    license_seats_race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn license_seats_race_postgres() {
-    let Some(db) = PgDb::create("license_seats_race").await else {
-        return;
-    };
-    license_seats_race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    license_seats_race => license_seats_race_sqlite, license_seats_race_postgres
 }

@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{config, kind, Backend, PgDb, Server, POSTGRES_ENV};
+use support::{config, items, kind, Backend, PgDb, Server, POSTGRES_ENV};
 
 /// A bound on every loop that waits for a condition to show.
 const ATTEMPTS: usize = 200;
@@ -162,9 +162,7 @@ async fn reads_served(srv: &Server, license: &str, acknowledged: &[String]) {
     assert_eq!(status, 200, "{body}");
     let (status, _, body) = send(srv, "GET", "/v1/products?limit=500", None).await;
     assert_eq!(status, 200, "{body}");
-    let codes: Vec<&str> = body["items"]
-        .as_array()
-        .unwrap()
+    let codes: Vec<&str> = items(&body)
         .iter()
         .map(|p| p["code"].as_str().unwrap())
         .collect();
@@ -174,6 +172,28 @@ async fn reads_served(srv: &Server, license: &str, acknowledged: &[String]) {
             "{code} was acknowledged but is lost"
         );
     }
+}
+
+/// The fault's story once its condition is set: writes refused with
+/// `want`, reads served and nothing acknowledged lost; then, once `clear`
+/// has lifted the condition, writes work again without a restart, and the
+/// history chain is whole. Returns the refusal.
+async fn refused_until_cleared(
+    srv: &Server,
+    license: &str,
+    (tag, want): (&str, (u16, &str)),
+    clear: impl std::future::Future<Output = ()>,
+) -> Value {
+    let (acknowledged, refusal) = write_until_refused(srv, tag, want).await;
+    reads_served(srv, license, &acknowledged).await;
+
+    clear.await;
+    let again = writes_work_again(srv, tag).await;
+    reads_served(srv, license, &[acknowledged, vec![again]].concat()).await;
+    licentia_server::verify_history(&srv.config)
+        .await
+        .expect("the history chain is whole");
+    refusal
 }
 
 /// A license to read back during the fault.
@@ -201,16 +221,12 @@ async fn sqlite_full_refuses_writes_then_recovers() {
     let license = a_license(&srv).await;
 
     let filler = fs.fill();
-    let (acknowledged, refusal) = write_until_refused(&srv, "full", (507, "storage_full")).await;
+    let full = ("full", (507, "storage_full"));
+    let refusal = refused_until_cleared(&srv, &license, full, async {
+        std::fs::remove_file(filler).unwrap();
+    })
+    .await;
     assert!(refusal["detail"].as_str().unwrap().contains("out of space"));
-    reads_served(&srv, &license, &acknowledged).await;
-
-    std::fs::remove_file(filler).unwrap();
-    let again = writes_work_again(&srv, "full").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
     srv.stop().await;
 }
 
@@ -247,15 +263,11 @@ async fn sqlite_read_only_refuses_writes_then_recovers() {
             "chattr +i failed: needs root and a file system with attributes",
         );
     }
-    let (acknowledged, _) = write_until_refused(&srv, "ro", (503, "read_only")).await;
-    reads_served(&srv, &license, &acknowledged).await;
-
-    assert!(immutable(&db, false));
-    let again = writes_work_again(&srv, "ro").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
+    let read_only = ("ro", (503, "read_only"));
+    refused_until_cleared(&srv, &license, read_only, async {
+        assert!(immutable(&db, false));
+    })
+    .await;
     srv.stop().await;
 }
 
@@ -291,15 +303,8 @@ async fn postgres_read_only_refuses_writes_then_recovers() {
     let license = a_license(&srv).await;
 
     pg_read_only(&name, true).await;
-    let (acknowledged, _) = write_until_refused(&srv, "ro", (503, "read_only")).await;
-    reads_served(&srv, &license, &acknowledged).await;
-
-    pg_read_only(&name, false).await;
-    let again = writes_work_again(&srv, "ro").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
+    let read_only = ("ro", (503, "read_only"));
+    refused_until_cleared(&srv, &license, read_only, pg_read_only(&name, false)).await;
     srv.stop().await;
 }
 
@@ -429,15 +434,11 @@ async fn postgres_full_refuses_writes_then_recovers() {
     pool.close().await;
 
     let filler = tablespace.fs.fill();
-    let (acknowledged, refusal) = write_until_refused(&srv, "full", (507, "storage_full")).await;
+    let full = ("full", (507, "storage_full"));
+    let refusal = refused_until_cleared(&srv, &license, full, async {
+        std::fs::remove_file(filler).unwrap();
+    })
+    .await;
     assert!(refusal["detail"].as_str().unwrap().contains("out of space"));
-    reads_served(&srv, &license, &acknowledged).await;
-
-    std::fs::remove_file(filler).unwrap();
-    let again = writes_work_again(&srv, "full").await;
-    reads_served(&srv, &license, &[acknowledged, vec![again]].concat()).await;
-    licentia_server::verify_history(&srv.config)
-        .await
-        .expect("the history chain is whole");
     srv.stop().await;
 }

@@ -9,64 +9,25 @@ mod support;
 
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
-use support::{hmac_hex, machine, node, s, webhook_receiver, Backend, PgDb, Server};
+use support::{
+    hmac_hex, items, node, s, signature_parts, webhook_receiver, written, Backend, Server,
+};
 
-fn items(v: &Value) -> &Vec<Value> {
-    v["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no items: {v}"))
-}
-
-async fn get(srv: &Server, path: &str, token: &str) -> Value {
-    let (status, body) = srv.call("GET", path, Some(token), None).await;
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
-
+/// Allocates `seats` of `product` to `node`, asserting it is done.
 async fn allocate(srv: &Server, token: &str, node: &str, product: &str, seats: u32) {
-    let (status, body) = srv
-        .call(
-            "PUT",
-            &format!("/v1/customers/{node}/allocation"),
-            Some(token),
-            Some(json!({"product_id": product, "seats": seats})),
-        )
-        .await;
+    let (status, body) = srv.allocate(token, node, product, seats).await;
     assert_eq!(status, 200, "allocate {seats} to {node}: {body}");
 }
 
 /// Runs the jobs for `day`; returns how many notifications they wrote.
 async fn run_jobs(srv: &Server, day: NaiveDate) -> u64 {
-    let report = srv
-        .post_ok(
-            "/v1/jobs/run",
-            &srv.admin.clone(),
-            json!({"date": day.to_string()}),
-            200,
-        )
-        .await;
-    report["written"]
-        .as_object()
-        .unwrap_or_else(|| panic!("no written counts: {report}"))
-        .values()
-        .map(|n| n.as_u64().unwrap())
-        .sum()
+    written(&srv.run_jobs(day).await)
 }
 
 /// The notices about `subject`, as (kind, lead days), sorted.
 async fn notices_of(srv: &Server, subject: &str) -> Vec<(String, i64)> {
-    let page = get(
-        srv,
-        &format!("/v1/notifications?subject={subject}&limit=500"),
-        &srv.admin,
-    )
-    .await;
-    let mut out: Vec<(String, i64)> = items(&page)
-        .iter()
-        .map(|n| (s(&n["kind"]), n["lead_days"].as_i64().unwrap()))
-        .collect();
-    out.sort();
-    out
+    let notices = srv.notices_of(subject).await;
+    notices.into_iter().map(|(k, lead, _)| (k, lead)).collect()
 }
 
 /// The seats of `product` at one node of the seats report: allocated,
@@ -88,9 +49,7 @@ fn seats_at(report: &Value, node: &str, product: &str) -> [i64; 4] {
 async fn story(backend: Backend) {
     let (hook, seen) = webhook_receiver(false).await;
     let srv = Server::start(backend).await;
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let (product, policy) = srv
         .product_and_policy(
             &issuer,
@@ -99,14 +58,8 @@ async fn story(backend: Backend) {
         )
         .await;
     let plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Business", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Business", "policy_id": policy}))
         .await;
-    let plan = s(&plan["id"]);
 
     // A partner buys 100 seats; the lot is its allocation.
     let partner = node(&srv, &issuer, "partner", "Northwind Partners", None).await;
@@ -144,12 +97,7 @@ async fn story(backend: Backend) {
 
     // The site activates machines until its allocation refuses.
     let site_license = srv
-        .post_ok(
-            "/v1/licenses",
-            &issuer,
-            json!({"policy_id": policy, "licensee": "Alpha Berlin", "customer_id": berlin}),
-            201,
-        )
+        .license_for(&issuer, &policy, "Alpha Berlin", &berlin)
         .await;
     let key = s(&site_license["license_key"]);
     let mut refused = None;
@@ -159,14 +107,7 @@ async fn story(backend: Backend) {
         } else {
             "windows-x86_64"
         };
-        let (status, body) = srv
-            .call(
-                "POST",
-                "/v1/activations",
-                None,
-                Some(json!({"license_key": key, "fingerprint": machine("story-cad", n).to_string(), "platform": platform})),
-            )
-            .await;
+        let (status, body) = srv.activate(&key, "story-cad", n, platform).await;
         if status == 409 {
             refused = Some((n, body));
             break;
@@ -199,7 +140,7 @@ async fn story(backend: Backend) {
         .await;
     let sub = s(&subscription["subscription"]["id"]);
     let sub_license = s(&subscription["subscription"]["license_ids"][0]);
-    let view = get(&srv, &format!("/v1/subscriptions/{sub}"), &auditor).await;
+    let view = srv.get(&format!("/v1/subscriptions/{sub}"), &auditor).await;
     assert_eq!(view["term_end"], "2030-12-31", "{view}");
     assert_eq!(view["last_day_to_cancel"], "2030-09-30", "{view}");
 
@@ -249,12 +190,14 @@ async fn story(backend: Backend) {
         0,
         "the job is idempotent"
     );
-    let view = get(&srv, &format!("/v1/subscriptions/{sub}"), &auditor).await;
+    let view = srv.get(&format!("/v1/subscriptions/{sub}"), &auditor).await;
     assert_eq!(view["term_end"], "2031-12-31", "{view}");
     assert!(notices_of(&srv, &sub)
         .await
         .contains(&("subscription.renewed".to_owned(), 0)));
-    let renewed = get(&srv, &format!("/v1/licenses/{sub_license}"), &auditor).await;
+    let renewed = srv
+        .get(&format!("/v1/licenses/{sub_license}"), &auditor)
+        .await;
     assert_eq!(
         day_of(renewed["expires_at"].as_i64().unwrap()),
         "2032-01-01",
@@ -274,31 +217,28 @@ async fn story(backend: Backend) {
     assert_eq!(ids.len(), 4, "each notification once");
     for (status, signature, _, body) in &seen {
         assert_eq!(*status, 200);
-        let (t, v1) = signature
-            .split_once(',')
-            .and_then(|(t, v)| Some((t.strip_prefix("t=")?, v.strip_prefix("v1=")?)))
-            .unwrap_or_else(|| panic!("signature header: {signature}"));
+        let (t, v1) = signature_parts(signature);
         assert_eq!(v1, hmac_hex(&secret, t, body), "a valid signature");
     }
 
     // The reports show it all.
-    let seats = get(
-        &srv,
-        &format!("/v1/reports/seats?customer_id={partner}"),
-        &auditor,
-    )
-    .await;
+    let seats = srv
+        .get(
+            &format!("/v1/reports/seats?customer_id={partner}"),
+            &auditor,
+        )
+        .await;
     assert_eq!(seats_at(&seats, &partner, &product), [100, 100, 0, 0]);
     assert_eq!(seats_at(&seats, &alpha, &product), [60, 5, 0, 55]);
     assert_eq!(seats_at(&seats, &beta, &product), [40, 0, 0, 40]);
     assert_eq!(seats_at(&seats, &berlin, &product), [5, 0, 5, 0]);
 
-    let renewals = get(
-        &srv,
-        "/v1/reports/renewals?within_days=3660&group_by=plan",
-        &auditor,
-    )
-    .await;
+    let renewals = srv
+        .get(
+            "/v1/reports/renewals?within_days=3660&group_by=plan",
+            &auditor,
+        )
+        .await;
     let business = renewals["groups"]
         .as_array()
         .unwrap()
@@ -312,7 +252,7 @@ async fn story(backend: Backend) {
         "the subscription's license is up for renewal: {business}"
     );
 
-    let platforms = get(&srv, "/v1/reports/platforms", &auditor).await;
+    let platforms = srv.get("/v1/reports/platforms", &auditor).await;
     let active: Vec<(String, i64)> = items(&platforms)
         .iter()
         .map(|p| (s(&p["platform"]), p["active"].as_i64().unwrap()))
@@ -325,7 +265,7 @@ async fn story(backend: Backend) {
         ]
     );
 
-    let models = get(&srv, "/v1/reports/license-models", &auditor).await;
+    let models = srv.get("/v1/reports/license-models", &auditor).await;
     let node_locked = items(&models)
         .iter()
         .find(|m| m["binding"] == "node-locked")
@@ -335,15 +275,12 @@ async fn story(backend: Backend) {
         "the site's and the subscription's"
     );
 
-    let delay = get(&srv, "/v1/reports/activation-delay", &auditor).await;
+    let delay = srv.get("/v1/reports/activation-delay", &auditor).await;
     assert_eq!(delay["overall"]["activated"], 1, "{delay}");
 
-    let history = get(
-        &srv,
-        &format!("/v1/reports/customers/{alpha}/history"),
-        &auditor,
-    )
-    .await;
+    let history = srv
+        .get(&format!("/v1/reports/customers/{alpha}/history"), &auditor)
+        .await;
     let ops: Vec<String> = history["events"]
         .as_array()
         .unwrap()
@@ -369,14 +306,7 @@ fn day_of(unix: i64) -> String {
         .to_string()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn story_sqlite() {
-    story(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn story_postgres() {
-    if let Some(db) = PgDb::create("story_postgres").await {
-        story(Backend::Postgres(db)).await;
-    }
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread")]
+    story => story_sqlite, story_postgres
 }

@@ -10,7 +10,7 @@ mod support;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use support::{at_once, kind, machine, s, Backend, PgDb, Server};
+use support::{at_once, items, node, racing_seat_cuts, refused, s, Backend, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -44,9 +44,7 @@ struct Setup {
 }
 
 async fn setup(srv: &Server) -> Setup {
-    let issuer = srv.token("issuer").await;
-    let finance = srv.token("finance").await;
-    let auditor = srv.token("auditor").await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let (_, policy) = srv
         .product_and_policy(
             &issuer,
@@ -55,28 +53,19 @@ async fn setup(srv: &Server) -> Setup {
         )
         .await;
     let plan = srv
-        .post_ok(
-            "/v1/plans",
+        .plan(
             &issuer,
             json!({"name": "Business", "policy_id": policy,
                    "options": [{"code": "cloud", "name": "Cloud", "entitlements": ["cloud=5"]}]}),
-            201,
         )
         .await;
-    let customer = srv
-        .post_ok(
-            "/v1/customers",
-            &issuer,
-            json!({"kind": "customer", "name": "Acme GmbH"}),
-            201,
-        )
-        .await;
+    let customer = node(srv, &issuer, "customer", "Acme GmbH", None).await;
     Setup {
         issuer,
         finance,
         auditor,
-        plan: s(&plan["id"]),
-        customer: s(&customer["id"]),
+        plan,
+        customer,
     }
 }
 
@@ -96,26 +85,17 @@ impl Setup {
             "renewal": renewal, "notice": notice, "options": ["cloud"],
         })
     }
-}
 
-async fn count(srv: &Server, token: &str, op: &str) -> usize {
-    let (_, h) = srv
-        .call(
-            "GET",
-            &format!("/v1/history?operation={op}&limit=500"),
-            Some(token),
-            None,
-        )
-        .await;
-    h["items"].as_array().unwrap().len()
+    /// A prepaid year from `start`, invoiced yearly, that always renews
+    /// (cancelled a month before its end at the latest).
+    fn yearly(&self, start: NaiveDate) -> Value {
+        let notice = "1 month before term end";
+        self.body(start, "prepaid_1y", "yearly", "always", notice)
+    }
 }
 
 async fn license(srv: &Server, token: &str, id: &str) -> Value {
-    let (status, l) = srv
-        .call("GET", &format!("/v1/licenses/{id}"), Some(token), None)
-        .await;
-    assert_eq!(status, 200, "{l}");
-    l
+    srv.get(&format!("/v1/licenses/{id}"), token).await
 }
 
 async fn story(backend: Backend) {
@@ -183,25 +163,17 @@ async fn story(backend: Backend) {
     assert_eq!(lic["spec"]["features"], json!(["core", "cloud=5"]));
 
     // GET shows the same; the list filters.
-    let (status, shown) = srv.call("GET", &path, Some(&t.auditor), None).await;
-    assert_eq!(status, 200);
+    let shown = srv.get(&path, &t.auditor).await;
     assert_eq!(shown["term_end"], sub["term_end"]);
-    let (_, listed) = srv
-        .call(
-            "GET",
+    let listed = srv
+        .get(
             &format!("/v1/subscriptions?customer_id={}&status=active", t.customer),
-            Some(&t.auditor),
-            None,
+            &t.auditor,
         )
         .await;
-    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
-    let (_, none) = srv
-        .call(
-            "GET",
-            "/v1/subscriptions?term_end_before=2028-02-28",
-            Some(&t.auditor),
-            None,
-        )
+    assert_eq!(items(&listed).len(), 1);
+    let none = srv
+        .get("/v1/subscriptions?term_end_before=2028-02-28", &t.auditor)
         .await;
     assert_eq!(none["items"], json!([]));
 
@@ -247,16 +219,18 @@ async fn story(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(again["renewed"], json!(false));
     assert_eq!(again["subscription"]["term_end"], text(day(2028, 3, 30)));
-    assert_eq!(count(&srv, &t.auditor, "subscription.renew").await, 1);
-    let (status, body) = srv
-        .call(
+    assert_eq!(srv.history_count(&t.auditor, "subscription.renew").await, 1);
+    refused(
+        srv.call(
             "POST",
             &format!("{path}/renew"),
             Some(&t.issuer),
             Some(json!({"term_end": "2029-01-01"})),
         )
-        .await;
-    assert_eq!((status, kind(&body)), (409, "not_current_term"));
+        .await,
+        409,
+        "not_current_term",
+    );
 
     // In token mode: a renewal token for the file the customer holds.
     let (status, by_token) = srv
@@ -281,14 +255,7 @@ async fn story(backend: Backend) {
     // Seats: down never below those in use; only admin or finance raise.
     let key = s(&created["license_key"]);
     for n in 0..2 {
-        let (status, body) = srv
-            .call(
-                "POST",
-                "/v1/activations",
-                None,
-                Some(json!({"license_key": key, "fingerprint": machine("subs-cad", n).to_string(), "platform": "test"})),
-            )
-            .await;
+        let (status, body) = srv.activate(&key, "subs-cad", n, "test").await;
         assert_eq!(status, 201, "{body}");
     }
     let seats = |n: u32, token: &str| {
@@ -303,8 +270,7 @@ async fn story(backend: Backend) {
             .await
         }
     };
-    let (status, body) = seats(1, &t.issuer).await;
-    assert_eq!((status, kind(&body)), (409, "seats_in_use"));
+    let body = refused(seats(1, &t.issuer).await, 409, "seats_in_use");
     assert_eq!(body["seats_used"], json!(2));
     let (status, body) = seats(2, &t.issuer).await;
     assert_eq!((status, &body["seats"]), (200, &json!(2)));
@@ -343,17 +309,12 @@ async fn story(backend: Backend) {
         file.terms.hard_expiry.map(|t| t.0),
         Some(end_of(day(2028, 3, 31)))
     );
-    let (status, body) = srv
+    let renewal = srv
         .call("POST", &format!("{path}/renew"), Some(&t.issuer), None)
         .await;
-    assert_eq!((status, kind(&body)), (409, "subscription_inactive"));
-    let (_, listed) = srv
-        .call(
-            "GET",
-            "/v1/subscriptions?status=cancelled",
-            Some(&t.auditor),
-            None,
-        )
+    refused(renewal, 409, "subscription_inactive");
+    let listed = srv
+        .get("/v1/subscriptions?status=cancelled", &t.auditor)
         .await;
     assert_eq!(listed["items"][0]["id"], json!(id));
 
@@ -381,15 +342,17 @@ async fn story(backend: Backend) {
         .await;
     let late_path = format!("/v1/subscriptions/{}", s(&late["subscription"]["id"]));
     assert_eq!(late["subscription"]["term_end"], text(term_end));
-    let (status, body) = srv
-        .call(
+    let body = refused(
+        srv.call(
             "POST",
             &format!("{late_path}/cancel"),
             Some(&t.finance),
             None,
         )
-        .await;
-    assert_eq!((status, kind(&body)), (409, "too_late_to_cancel"), "{body}");
+        .await,
+        409,
+        "too_late_to_cancel",
+    );
     let next_end = start
         .checked_add_months(Months::new(24))
         .unwrap()
@@ -504,8 +467,8 @@ async fn story(backend: Backend) {
             &text(day(2031, 12, 31))
         )
     );
-    let (status, body) = srv.call("POST", &once_path, Some(&t.issuer), None).await;
-    assert_eq!((status, kind(&body)), (409, "does_not_renew"));
+    let renewal = srv.call("POST", &once_path, Some(&t.issuer), None).await;
+    refused(renewal, 409, "does_not_renew");
     let switch = srv
         .post_ok(
             "/v1/subscriptions",
@@ -560,7 +523,10 @@ async fn story(backend: Backend) {
     assert_eq!((first_status, second_status), (201, 201));
     assert_eq!(first["license_key"], second["license_key"]);
     assert_eq!(first["subscription"]["id"], second["subscription"]["id"]);
-    assert_eq!(count(&srv, &t.auditor, "subscription.create").await, 6);
+    assert_eq!(
+        srv.history_count(&t.auditor, "subscription.create").await,
+        6
+    );
 
     // Bad input is a 4xx naming the problem.
     let bad = |field: &str, value: Value| {
@@ -620,13 +586,7 @@ async fn race(backend: Backend) {
         .post_ok(
             "/v1/subscriptions",
             &t.issuer,
-            t.body(
-                day(2030, 5, 15),
-                "prepaid_1y",
-                "yearly",
-                "always",
-                "1 month before term end",
-            ),
+            t.yearly(day(2030, 5, 15)),
             201,
         )
         .await;
@@ -656,45 +616,27 @@ async fn race(backend: Backend) {
         renewed += usize::from(body["renewed"] == json!(true));
     }
     assert_eq!(renewed, 1);
-    assert_eq!(count(&srv, &t.auditor, "subscription.renew").await, 1);
-    assert_eq!(count(&srv, &t.auditor, "license.renew").await, 1);
+    assert_eq!(srv.history_count(&t.auditor, "subscription.renew").await, 1);
+    assert_eq!(srv.history_count(&t.auditor, "license.renew").await, 1);
     if let Some(second) = second {
         second.stop().await.unwrap();
     }
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscriptions_sqlite() {
-    story(Backend::Sqlite).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => subscriptions_sqlite, subscriptions_postgres
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscriptions_postgres() {
-    let Some(db) = PgDb::create("subscriptions").await else {
-        return;
-    };
-    story(Backend::Postgres(db)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn renew_race_sqlite() {
-    race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn renew_race_postgres() {
-    let Some(db) = PgDb::create("subscriptions_race").await else {
-        return;
-    };
-    race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    race => renew_race_sqlite, renew_race_postgres
 }
 
 /// Only admin and finance raise a subscription's seats, even when the
-/// issuer's cut was decided on seats that a concurrent cut lowered: in
-/// each round finance cuts 10 to 1 while issuers cut 10 to 5 at once; an
-/// issuer's request that lands after finance's would be a raise (1 to 5)
-/// and is refused (403), so every round ends at 1.
+/// issuer's cut was decided on seats that a concurrent cut lowered
+/// (`racing_seat_cuts`).
 async fn seats_race(backend: Backend) {
     let srv = Server::start(backend).await;
     let t = setup(&srv).await;
@@ -702,85 +644,19 @@ async fn seats_race(backend: Backend) {
         .post_ok(
             "/v1/subscriptions",
             &t.finance,
-            t.body(
-                day(2030, 5, 15),
-                "prepaid_1y",
-                "yearly",
-                "always",
-                "1 month before term end",
-            ),
+            t.yearly(day(2030, 5, 15)),
             201,
         )
         .await;
-    let url = format!(
-        "{}/v1/subscriptions/{}/seats",
-        srv.base,
-        s(&created["subscription"]["id"])
-    );
-    const ISSUERS: usize = 6;
-    for round in 0..8 {
-        let (status, _) = srv
-            .client
-            .put(&url)
-            .bearer_auth(&t.finance)
-            .json(&json!({"seats": 10}))
-            .send()
-            .await
-            .map(|r| (r.status().as_u16(), ()))
-            .unwrap();
-        assert_eq!(status, 200);
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ISSUERS + 1));
-        let mut tasks = tokio::task::JoinSet::new();
-        for n in 0..=ISSUERS {
-            let (client, url, barrier) = (srv.client.clone(), url.clone(), barrier.clone());
-            let (token, seats) = if n == 0 {
-                (t.finance.clone(), 1)
-            } else {
-                (t.issuer.clone(), 5)
-            };
-            tasks.spawn(async move {
-                barrier.wait().await;
-                let resp = client
-                    .put(url)
-                    .bearer_auth(token)
-                    .json(&json!({ "seats": seats }))
-                    .send()
-                    .await
-                    .unwrap();
-                (seats, resp.status().as_u16())
-            });
-        }
-        while let Some(done) = tasks.join_next().await {
-            let (seats, status) = done.unwrap();
-            match seats {
-                1 => assert_eq!(status, 200),
-                _ => assert!(status == 200 || status == 403, "{status}"),
-            }
-        }
-        let (_, now) = srv
-            .call(
-                "GET",
-                &url.replace("/seats", "").replace(&srv.base, ""),
-                Some(&t.auditor),
-                None,
-            )
-            .await;
-        assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
-    }
+    let shown = format!("/v1/subscriptions/{}", s(&created["subscription"]["id"]));
+    let url = format!("{}{shown}/seats", srv.base);
+    racing_seat_cuts(&srv, &url, (&t.finance, &t.issuer), (&shown, &t.auditor)).await;
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn seats_race_sqlite() {
-    seats_race(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn seats_race_postgres() {
-    let Some(db) = PgDb::create("subscriptions_seats_race").await else {
-        return;
-    };
-    seats_race(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    seats_race => seats_race_sqlite, seats_race_postgres
 }
 
 /// A subscription whose dates would reach past the calendar's end (year
@@ -824,34 +700,16 @@ async fn calendar_end(backend: Backend) {
             )
             .await;
         assert!(status == 200 || status == 422, "{answer}");
-        let (status, _) = srv
-            .call(
-                "GET",
-                &format!("/v1/subscriptions/{id}"),
-                Some(&t.auditor),
-                None,
-            )
+        srv.get(&format!("/v1/subscriptions/{id}"), &t.auditor)
             .await;
-        assert_eq!(status, 200);
         refused |= answer["status"] == 422;
     }
     assert!(refused, "a renewal into year 10000 was accepted");
-    let (status, list) = srv
-        .call("GET", "/v1/subscriptions", Some(&t.auditor), None)
-        .await;
-    assert_eq!(status, 200, "{list}");
+    srv.get("/v1/subscriptions", &t.auditor).await;
     srv.stop().await;
 }
 
-#[tokio::test]
-async fn calendar_end_sqlite() {
-    calendar_end(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn calendar_end_postgres() {
-    let Some(db) = PgDb::create("subscriptions_calendar_end").await else {
-        return;
-    };
-    calendar_end(Backend::Postgres(db)).await;
+support::on_both_backends! {
+    #[tokio::test]
+    calendar_end => calendar_end_sqlite, calendar_end_postgres
 }

@@ -14,6 +14,10 @@ use licentia::{Fingerprint, PublicKey, Verifier};
 use licentia_server::{launch_with_listener, Config, Running};
 use serde_json::{json, Value};
 
+mod steps;
+#[allow(unused_imports)] // as above: not every test file takes a step
+pub use steps::*;
+
 /// The environment variable naming a PostgreSQL server for the tests.
 pub const POSTGRES_ENV: &str = "LICENTIA_TEST_POSTGRES";
 
@@ -92,6 +96,35 @@ pub enum Backend {
     Postgres(PgDb),
 }
 
+/// Declares a story's two tests, with the tokio test attribute given: the
+/// first runs `story` on SQLite, the second on a fresh PostgreSQL database
+/// of its own (and says it skipped when `LICENTIA_TEST_POSTGRES` is unset).
+///
+/// ```ignore
+/// support::on_both_backends! {
+///     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+///     story => story_sqlite, story_postgres
+/// }
+/// ```
+#[allow(unused_macros)] // as above: not every test file has such stories
+macro_rules! on_both_backends {
+    (#[$test:meta] $story:ident => $sqlite:ident, $postgres:ident) => {
+        #[$test]
+        async fn $sqlite() {
+            $story($crate::support::Backend::Sqlite).await;
+        }
+
+        #[$test]
+        async fn $postgres() {
+            if let Some(db) = $crate::support::PgDb::create(stringify!($postgres)).await {
+                $story($crate::support::Backend::Postgres(db)).await;
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // not every test file has stories on both backends
+pub(crate) use on_both_backends;
+
 /// A running server and an HTTP client for it.
 pub struct Server {
     pub base: String,
@@ -117,12 +150,19 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
 impl Server {
     /// Starts a server on `backend`.
     pub async fn start(backend: Backend) -> Server {
+        Server::start_configured(backend, |_| {}).await
+    }
+
+    /// Starts a server on `backend` with the test configuration as `edit`
+    /// changes it (a mail server, the jobs' interval...).
+    pub async fn start_configured(backend: Backend, edit: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let (url, pg) = match backend {
             Backend::Sqlite => (None, None),
             Backend::Postgres(db) => (Some(db.url()), Some(db)),
         };
-        let config = config(dir.path(), url);
+        let mut config = config(dir.path(), url);
+        edit(&mut config);
         Server::start_with(config, dir, pg).await
     }
 

@@ -1,0 +1,258 @@
+//! The steps the test stories share: the records they make (plans,
+//! purchases, allocations, a customer's licenses, activations), what they
+//! read back (lists, a node's seats, notices, the history chain) and how
+//! they check a refusal. Written once, so that a story reads as its
+//! business rather than as the requests behind it.
+
+use std::fmt::Display;
+
+use licentia_server::history::ChainCheck;
+use licentia_server::store::HistoryEntry;
+use serde_json::{json, Value};
+
+use super::{kind, machine, s, Server};
+
+impl Server {
+    /// A token for each of `roles`, in their order, made by the admin:
+    /// `let [issuer, auditor] = srv.tokens(["issuer", "auditor"]).await;`.
+    pub async fn tokens<const N: usize>(&self, roles: [&str; N]) -> [String; N] {
+        let mut tokens = Vec::with_capacity(N);
+        for role in roles {
+            tokens.push(self.token(role).await);
+        }
+        tokens.try_into().unwrap()
+    }
+
+    /// Sends each request of `table` in turn, asserting the status it
+    /// answers: (method, path, token, body, status).
+    pub async fn answers(&self, table: Vec<Expect<'_>>) {
+        for (method, path, token, body, want) in table {
+            let (status, answer) = self.call(method, path, token, body).await;
+            assert_eq!(status, want, "{method} {path}: {answer}");
+        }
+    }
+
+    /// GETs `path` with `token`, asserting 200; returns the body.
+    pub async fn get(&self, path: &str, token: &str) -> Value {
+        let (status, body) = self.call("GET", path, Some(token), None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// The `items` of the list at `path` (a GET asserted 200).
+    pub async fn items(&self, path: &str, token: &str) -> Vec<Value> {
+        items(&self.get(path, token).await).clone()
+    }
+
+    /// A plan (`body` names it, its policy and its options); returns its id.
+    pub async fn plan(&self, token: &str, body: Value) -> String {
+        s(&self.post_ok("/v1/plans", token, body, 201).await["id"])
+    }
+
+    /// A lot of `quantity` seats of `product` bought by `customer`, the top
+    /// of its tree; returns the purchase.
+    pub async fn purchase(
+        &self,
+        token: &str,
+        customer: &str,
+        product: &str,
+        quantity: u32,
+        purchased_on: &str,
+    ) -> Value {
+        let lot = json!({
+            "customer_id": customer, "product_id": product,
+            "quantity": quantity, "purchased_on": purchased_on,
+        });
+        self.post_ok("/v1/purchases", token, lot, 201).await
+    }
+
+    /// PUTs the seats of `product` that `node` holds; returns status and body.
+    pub async fn allocate(
+        &self,
+        token: &str,
+        node: &str,
+        product: &str,
+        seats: u32,
+    ) -> (u16, Value) {
+        self.call(
+            "PUT",
+            &format!("/v1/customers/{node}/allocation"),
+            Some(token),
+            Some(json!({"product_id": product, "seats": seats})),
+        )
+        .await
+    }
+
+    /// `[allocated, given, used, free]` of the node's only product.
+    pub async fn seats(&self, token: &str, node: &str) -> Value {
+        let view = self
+            .get(&format!("/v1/customers/{node}/seats"), token)
+            .await;
+        let a = &view["items"][0]["allocations"][0];
+        json!([a["allocated"], a["given"], a["used"], a["free"]])
+    }
+
+    /// Issues a license of `policy` to the customer node `customer`;
+    /// returns the answer (the record and the key, shown once).
+    pub async fn license_for(
+        &self,
+        token: &str,
+        policy: &str,
+        licensee: &str,
+        customer: &str,
+    ) -> Value {
+        let body = json!({"policy_id": policy, "licensee": licensee, "customer_id": customer});
+        self.post_ok("/v1/licenses", token, body, 201).await
+    }
+
+    /// Activates the license `key` on machine `n` of `product`, as the
+    /// product does (no staff token); returns status and body.
+    pub async fn activate(
+        &self,
+        key: &str,
+        product: &str,
+        n: usize,
+        platform: &str,
+    ) -> (u16, Value) {
+        let body = json!({"license_key": key, "fingerprint": machine(product, n).to_string(), "platform": platform});
+        self.call("POST", "/v1/activations", None, Some(body)).await
+    }
+
+    /// How many history entries of operation `op` there are (up to 500).
+    pub async fn history_count(&self, token: &str, op: &str) -> usize {
+        self.items(&format!("/v1/history?operation={op}&limit=500"), token)
+            .await
+            .len()
+    }
+
+    /// Reads the whole history in pages of `limit`, checking that every
+    /// entry chains to the one before; returns how many there are.
+    pub async fn chain_length(&self, token: &str, limit: usize) -> i64 {
+        let mut check = ChainCheck::new();
+        loop {
+            let path = format!("/v1/history?limit={limit}&after_seq={}", check.count());
+            let page = self.get(&path, token).await;
+            let entries: Vec<HistoryEntry> = serde_json::from_value(page["items"].clone()).unwrap();
+            if entries.is_empty() {
+                return check.count();
+            }
+            for e in &entries {
+                check.next(e).unwrap();
+            }
+        }
+    }
+
+    /// Runs the jobs for `day` as the admin; returns their report.
+    pub async fn run_jobs(&self, day: impl Display) -> Value {
+        let body = json!({"date": day.to_string()});
+        self.post_ok("/v1/jobs/run", &self.admin.clone(), body, 200)
+            .await
+    }
+
+    /// The notices about `subject`, as (kind, lead days, due on), sorted.
+    pub async fn notices_of(&self, subject: &str) -> Vec<(String, i64, String)> {
+        let path = format!("/v1/notifications?subject={subject}&limit=500");
+        let mut out: Vec<(String, i64, String)> = self
+            .items(&path, &self.admin)
+            .await
+            .iter()
+            .map(|n| {
+                let lead = n["lead_days"].as_i64().unwrap();
+                (s(&n["kind"]), lead, s(&n["due_on"]))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// A request and the status it must answer: (method, path, token, body, status).
+pub type Expect<'a> = (&'a str, &'a str, Option<&'a str>, Option<Value>, u16);
+
+/// The `items` array of a list answer (panics with the answer when it has none).
+pub fn items(list: &Value) -> &Vec<Value> {
+    list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {list}"))
+}
+
+/// Asserts that `answer` refuses with `status` and the problem `code`;
+/// returns the problem, for the fields that come with it.
+pub fn refused(answer: (u16, Value), status: u16, code: &str) -> Value {
+    let (got, problem) = answer;
+    assert_eq!((got, kind(&problem)), (status, code), "{problem}");
+    problem
+}
+
+/// How many notifications a jobs report says were written.
+pub fn written(report: &Value) -> u64 {
+    report["written"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no written counts: {report}"))
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+/// The two parts of a webhook's signature header `t=<time>,v1=<hex>`.
+pub fn signature_parts(header: &str) -> (&str, &str) {
+    header
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(",v1="))
+        .unwrap_or_else(|| panic!("signature header {header:?}"))
+}
+
+/// Rounds of seat cuts racing on `url` (the seats of a license or of a
+/// subscription): finance sets 10, then cuts to 1 while six issuers cut to
+/// 5 at once. An issuer's cut decided on 10 but landing after finance's
+/// would be a raise (1 to 5), which is finance's alone: it is refused
+/// (403), so every round ends at 1 seat, read at `shown` with `reader`.
+pub async fn racing_seat_cuts(
+    srv: &Server,
+    url: &str,
+    (finance, issuer): (&str, &str),
+    (shown, reader): (&str, &str),
+) {
+    const ISSUERS: usize = 6;
+    for round in 0..8 {
+        let reset = srv
+            .client
+            .put(url)
+            .bearer_auth(finance)
+            .json(&json!({"seats": 10}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reset.status().as_u16(), 200);
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ISSUERS + 1));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..=ISSUERS {
+            let (client, url, barrier) = (srv.client.clone(), url.to_owned(), barrier.clone());
+            let (token, seats) = if n == 0 {
+                (finance.to_owned(), 1)
+            } else {
+                (issuer.to_owned(), 5)
+            };
+            tasks.spawn(async move {
+                barrier.wait().await;
+                let resp = client
+                    .put(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "seats": seats }))
+                    .send()
+                    .await
+                    .unwrap();
+                (seats, resp.status().as_u16())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (seats, status) = done.unwrap();
+            match seats {
+                1 => assert_eq!(status, 200),
+                _ => assert!(status == 200 || status == 403, "{status}"),
+            }
+        }
+        let (_, now) = srv.call("GET", shown, Some(reader), None).await;
+        assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
+    }
+}
