@@ -1,12 +1,12 @@
 //! Activations, check-ins, temporary licenses and floating leases.
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use super::customers::{check_allocation, Taken};
 use super::history::append;
 use super::licenses::{license_state, lock_active_license};
-use super::{now, Filter, SqlStore};
+use super::table::{count, from_row, Filter, Table};
+use super::{now, SqlStore};
 use crate::store::{inactive_license, StoreError, StoreResult};
 use crate::store::{
     Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Temporary, NO_SEAT,
@@ -131,29 +131,14 @@ impl ActivationStore for SqlStore {
     }
 
     async fn activation(&self, id: &str) -> StoreResult<Activation> {
-        let row = sqlx::query(&format!(
-            "SELECT {ACTIVATION_COLUMNS} FROM activations WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("activation"))?;
-        activation_row(&row)
+        ACTIVATIONS.get(&self.pool, id).await
     }
 
     async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>> {
-        let mut f = Filter::default();
-        f.text("license_id", Some(license_id));
-        let sql = f.sql(
-            &format!("SELECT {ACTIVATION_COLUMNS} FROM activations"),
-            "created_at, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(activation_row)
-            .collect()
+        let f = Filter::default().text("license_id", Some(license_id));
+        ACTIVATIONS
+            .list(&self.pool, f, "created_at, id", page)
+            .await
     }
 
     async fn check_in(
@@ -205,14 +190,12 @@ impl ActivationStore for SqlStore {
     ) -> StoreResult<Temporary> {
         let mut tx = self.begin().await?;
         lock_active_license(&mut tx, &t.license_id).await?;
-        let used: i64 = sqlx::query(
+        let used = count(
+            &mut *tx.tx,
             "SELECT COUNT(*) AS n FROM temporary_licenses WHERE license_id = $1 AND created_at >= $2",
+            [t.license_id.as_str().into(), period_start.into()],
         )
-        .bind(&t.license_id)
-        .bind(period_start)
-        .fetch_one(&mut *tx.tx)
-        .await?
-        .try_get("n")?;
+        .await?;
         if used >= quota {
             return Err(StoreError::conflict(
                 "temporary_quota_used",
@@ -232,13 +215,8 @@ impl ActivationStore for SqlStore {
         .bind(t.expires_at)
         .execute(&mut *tx.tx)
         .await?;
-        tx.commit_with(Event {
-            subject: t.id.clone(),
-            license_id: Some(t.license_id.clone()),
-            details: serde_json::json!({"fingerprint": t.fingerprint, "expires_at": t.expires_at}),
-            ..ev
-        })
-        .await?;
+        tx.commit_with(held(ev, &t.id, &t.license_id, &t.fingerprint, t.expires_at))
+            .await?;
         Ok(t)
     }
 
@@ -265,14 +243,12 @@ impl ActivationStore for SqlStore {
         let result = match extended {
             Some(row) => lease_row(&row)?,
             None => {
-                let live: i64 = sqlx::query(
+                let live = count(
+                    &mut *tx.tx,
                     "SELECT COUNT(*) AS n FROM leases WHERE license_id = $1 AND returned_at IS NULL AND expires_at > $2",
+                    [lease.license_id.as_str().into(), now.into()],
                 )
-                .bind(&lease.license_id)
-                .bind(now)
-                .fetch_one(&mut *tx.tx)
-                .await?
-                .try_get("n")?;
+                .await?;
                 if live >= cap {
                     return Err(StoreError::conflict(
                         NO_SEAT,
@@ -294,13 +270,9 @@ impl ActivationStore for SqlStore {
                 lease
             }
         };
-        tx.commit_with(Event {
-            subject: result.id.clone(),
-            license_id: Some(result.license_id.clone()),
-            details: serde_json::json!({"fingerprint": result.fingerprint, "expires_at": result.expires_at}),
-            ..ev
-        })
-        .await?;
+        let r = &result;
+        tx.commit_with(held(ev, &r.id, &r.license_id, &r.fingerprint, r.expires_at))
+            .await?;
         Ok(result)
     }
 
@@ -368,33 +340,38 @@ impl ActivationStore for SqlStore {
     }
 }
 
+/// `ev` about `id`, which the machine `fingerprint` holds of license
+/// `license_id` until `expires_at` (a temporary license, a lease).
+fn held(ev: Event, id: &str, license_id: &str, fingerprint: &str, expires_at: i64) -> Event {
+    Event {
+        subject: id.to_owned(),
+        license_id: Some(license_id.to_owned()),
+        details: serde_json::json!({"fingerprint": fingerprint, "expires_at": expires_at}),
+        ..ev
+    }
+}
+
 pub(super) const ACTIVATION_COLUMNS: &str =
     "id, license_id, fingerprint, platform, mode, file, created_at, last_seen_at, deactivated_at";
 
 pub(super) const LEASE_COLUMNS: &str =
     "id, license_id, fingerprint, created_at, expires_at, returned_at";
 
+const ACTIVATIONS: Table<Activation> = Table::new(
+    "activations",
+    ACTIVATION_COLUMNS,
+    "activation",
+    activation_row,
+);
+
 pub(super) fn activation_row(r: &AnyRow) -> StoreResult<Activation> {
-    Ok(Activation {
-        id: r.try_get("id")?,
-        license_id: r.try_get("license_id")?,
-        fingerprint: r.try_get("fingerprint")?,
-        platform: r.try_get("platform")?,
-        mode: r.try_get("mode")?,
-        file: r.try_get("file")?,
-        created_at: r.try_get("created_at")?,
-        last_seen_at: r.try_get("last_seen_at")?,
-        deactivated_at: r.try_get("deactivated_at")?,
-    })
+    Ok(from_row!(r => Activation {
+        id, license_id, fingerprint, platform, mode, file, created_at, last_seen_at, deactivated_at
+    }))
 }
 
 pub(super) fn lease_row(r: &AnyRow) -> StoreResult<Lease> {
-    Ok(Lease {
-        id: r.try_get("id")?,
-        license_id: r.try_get("license_id")?,
-        fingerprint: r.try_get("fingerprint")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        returned_at: r.try_get("returned_at")?,
-    })
+    Ok(from_row!(r => Lease {
+        id, license_id, fingerprint, created_at, expires_at, returned_at
+    }))
 }

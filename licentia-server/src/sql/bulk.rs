@@ -3,9 +3,10 @@
 
 use sqlx::Row;
 
-use super::customers::{customer_row, insert_customer, CUSTOMER_COLUMNS};
-use super::licenses::{insert_license, license_row, LICENSE_COLUMNS};
-use super::members::{insert_member, member_row, MEMBER_COLUMNS};
+use super::customers::{insert_customer, CUSTOMERS};
+use super::licenses::{insert_license, LICENSES};
+use super::members::{insert_member, MEMBERS};
+use super::table::count;
 use super::SqlStore;
 use crate::bulk::{fits, RowError, TREE};
 use crate::store::StoreResult;
@@ -58,11 +59,12 @@ impl BulkStore for SqlStore {
                     )),
                 }
             }
-            let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE id = $1")
-                .bind(&c.id)
-                .fetch_one(&mut *tx.tx)
-                .await?
-                .try_get("n")?;
+            let taken = count(
+                &mut *tx.tx,
+                "SELECT COUNT(*) AS n FROM customers WHERE id = $1",
+                [c.id.as_str().into()],
+            )
+            .await?;
             if taken > 0 {
                 bad.push(("id", format!("a customer with the id {} exists", c.id)));
             }
@@ -130,14 +132,12 @@ impl BulkStore for SqlStore {
         for (line, m, service) in rows {
             // Checked before the insert: a failed statement would end the
             // transaction on PostgreSQL, and with it the other rows' checks.
-            let taken: i64 = sqlx::query(
+            let taken = count(
+                &mut *tx.tx,
                 "SELECT COUNT(*) AS n FROM members WHERE customer_id = $1 AND email = $2",
+                [m.customer_id.as_str().into(), m.email.as_str().into()],
             )
-            .bind(&m.customer_id)
-            .bind(&m.email)
-            .fetch_one(&mut *tx.tx)
-            .await?
-            .try_get("n")?;
+            .await?;
             if taken > 0 {
                 errors.push(RowError::new(
                     line,
@@ -168,28 +168,15 @@ impl BulkStore for SqlStore {
     }
 
     async fn members_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Member>> {
-        sqlx::query(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM members WHERE id > $1 ORDER BY id LIMIT $2"
-        ))
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(member_row)
-        .collect()
+        let page = [after.into(), limit.into()];
+        MEMBERS
+            .all(&self.pool, "WHERE id > $1 ORDER BY id LIMIT $2", page)
+            .await
     }
 
     async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>> {
-        sqlx::query(&format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1 OR external_ref = $1 LIMIT 2"
-        ))
-        .bind(reference)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(customer_row)
-        .collect()
+        let named = "WHERE id = $1 OR external_ref = $1 LIMIT 2";
+        CUSTOMERS.all(&self.pool, named, [reference.into()]).await
     }
 
     async fn customers_after(
@@ -198,29 +185,20 @@ impl BulkStore for SqlStore {
         after: &str,
         limit: i64,
     ) -> StoreResult<Vec<Customer>> {
-        sqlx::query(&format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3"
-        ))
-        .bind(kind)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(customer_row)
-        .collect()
+        let page = [kind.into(), after.into(), limit.into()];
+        CUSTOMERS
+            .all(
+                &self.pool,
+                "WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3",
+                page,
+            )
+            .await
     }
 
     async fn licenses_after(&self, after: &str, limit: i64) -> StoreResult<Vec<LicenseRecord>> {
-        sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE id > $1 ORDER BY id LIMIT $2"
-        ))
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(license_row)
-        .collect()
+        let page = [after.into(), limit.into()];
+        LICENSES
+            .all(&self.pool, "WHERE id > $1 ORDER BY id LIMIT $2", page)
+            .await
     }
 }

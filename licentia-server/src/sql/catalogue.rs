@@ -5,7 +5,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::event;
-use super::{named_conflict, Filter, SqlStore};
+use super::table::{from_row, Filter, Table};
+use super::{named_conflict, SqlStore};
 use crate::store::{names, StoreError, StoreResult};
 use crate::store::{CatalogueStore, Page, Plan, Policy, Product};
 
@@ -35,28 +36,15 @@ impl CatalogueStore for SqlStore {
     }
 
     async fn list_products(&self, page: Page) -> StoreResult<Vec<Product>> {
-        let mut f = Filter::default();
-        let sql = f.sql(
-            &format!("SELECT {PRODUCT_COLUMNS} FROM products"),
-            "code",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(product_row)
-            .collect()
+        PRODUCTS
+            .list(&self.pool, Filter::default(), "code", page)
+            .await
     }
 
     async fn product(&self, id_or_code: &str) -> StoreResult<Product> {
-        let row = sqlx::query(&format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1 OR code = $1"
-        ))
-        .bind(id_or_code)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("product"))?;
-        product_row(&row)
+        PRODUCTS
+            .find(&self.pool, "id = $1 OR code = $1", id_or_code)
+            .await
     }
 
     async fn create_policy(&self, p: Policy, actor: &str) -> StoreResult<Policy> {
@@ -100,29 +88,12 @@ impl CatalogueStore for SqlStore {
         product_id: Option<&str>,
         page: Page,
     ) -> StoreResult<Vec<Policy>> {
-        let mut f = Filter::default();
-        f.text("product_id", product_id);
-        let sql = f.sql(
-            &format!("SELECT {POLICY_COLUMNS} FROM policies"),
-            "created_at, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(policy_row)
-            .collect()
+        let f = Filter::default().text("product_id", product_id);
+        POLICIES.list(&self.pool, f, "created_at, id", page).await
     }
 
     async fn policy(&self, id: &str) -> StoreResult<Policy> {
-        let row = sqlx::query(&format!(
-            "SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("policy"))?;
-        policy_row(&row)
+        POLICIES.get(&self.pool, id).await
     }
 
     async fn create_plan(&self, p: Plan, actor: &str) -> StoreResult<Plan> {
@@ -151,27 +122,12 @@ impl CatalogueStore for SqlStore {
     }
 
     async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Plan>> {
-        let mut f = Filter::default();
-        f.text("product_id", product_id);
-        let sql = f.sql(
-            &format!("SELECT {PLAN_COLUMNS} FROM plans"),
-            "name, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(plan_row)
-            .collect()
+        let f = Filter::default().text("product_id", product_id);
+        PLANS.list(&self.pool, f, "name, id", page).await
     }
 
     async fn plan(&self, id: &str) -> StoreResult<Plan> {
-        let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("plan"))?;
-        plan_row(&row)
+        PLANS.get(&self.pool, id).await
     }
 }
 
@@ -184,13 +140,14 @@ pub(super) const POLICY_COLUMNS: &str =
 
 pub(super) const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
 
+const PRODUCTS: Table<Product> = Table::new("products", PRODUCT_COLUMNS, "product", product_row);
+
+const POLICIES: Table<Policy> = Table::new("policies", POLICY_COLUMNS, "policy", policy_row);
+
+const PLANS: Table<Plan> = Table::new("plans", PLAN_COLUMNS, "plan", plan_row);
+
 pub(super) fn product_row(r: &AnyRow) -> StoreResult<Product> {
-    Ok(Product {
-        id: r.try_get("id")?,
-        code: r.try_get("code")?,
-        name: r.try_get("name")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_row!(r => Product { id, code, name, created_at }))
 }
 
 pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
@@ -198,36 +155,21 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     let kind: String = r.try_get("kind")?;
     let binding: String = r.try_get("binding")?;
     let match_rule: String = r.try_get("match_rule")?;
-    Ok(Policy {
-        id: r.try_get("id")?,
-        product_id: r.try_get("product_id")?,
-        name: r.try_get("name")?,
+    Ok(from_row!(r => Policy {
+        id, product_id, name, duration_days, seats, grace_days, check_in_days, max_offline_days,
+        temp_quota, temp_period_days, temp_duration_days, lease_ttl_secs, created_at;
         kind: names::policy_kind::parse(&kind)
             .ok_or_else(|| StoreError::internal(format!("policy kind {kind} stored")))?,
         binding: BindingKind::parse(&binding).map_err(StoreError::internal)?,
         match_rule: MatchRule::parse(&match_rule).map_err(StoreError::internal)?,
-        duration_days: r.try_get("duration_days")?,
-        seats: r.try_get("seats")?,
-        grace_days: r.try_get("grace_days")?,
-        check_in_days: r.try_get("check_in_days")?,
-        max_offline_days: r.try_get("max_offline_days")?,
         entitlements: serde_json::from_str(&entitlements).map_err(StoreError::internal)?,
-        temp_quota: r.try_get("temp_quota")?,
-        temp_period_days: r.try_get("temp_period_days")?,
-        temp_duration_days: r.try_get("temp_duration_days")?,
-        lease_ttl_secs: r.try_get("lease_ttl_secs")?,
-        created_at: r.try_get("created_at")?,
-    })
+    }))
 }
 
 pub(super) fn plan_row(r: &AnyRow) -> StoreResult<Plan> {
     let options: String = r.try_get("options")?;
-    Ok(Plan {
-        id: r.try_get("id")?,
-        product_id: r.try_get("product_id")?,
-        policy_id: r.try_get("policy_id")?,
-        name: r.try_get("name")?,
+    Ok(from_row!(r => Plan {
+        id, product_id, policy_id, name, created_at;
         options: serde_json::from_str(&options).map_err(StoreError::internal)?,
-        created_at: r.try_get("created_at")?,
-    })
+    }))
 }

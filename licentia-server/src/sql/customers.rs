@@ -4,7 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::{append, event};
-use super::{now, Filter, SqlStore, Tx};
+use super::table::{count, from_row, Filter, Table};
+use super::{now, SqlStore, Tx};
 use crate::store::{Allocation, Customer, CustomerStore, NodeSeats, Page, ALLOCATION_EXHAUSTED};
 use crate::store::{StoreError, StoreResult};
 
@@ -23,30 +24,14 @@ impl CustomerStore for SqlStore {
         kind: Option<&str>,
         page: Page,
     ) -> StoreResult<Vec<Customer>> {
-        let mut f = Filter::default();
-        f.text("parent_id", parent_id);
-        f.text("kind", kind);
-        let sql = f.sql(
-            &format!("SELECT {CUSTOMER_COLUMNS} FROM customers"),
-            "name, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(customer_row)
-            .collect()
+        let f = Filter::default()
+            .text("parent_id", parent_id)
+            .text("kind", kind);
+        CUSTOMERS.list(&self.pool, f, "name, id", page).await
     }
 
     async fn customer(&self, id: &str) -> StoreResult<Customer> {
-        let row = sqlx::query(&format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("customer"))?;
-        customer_row(&row)
+        CUSTOMERS.get(&self.pool, id).await
     }
 
     async fn set_allocation(
@@ -92,15 +77,13 @@ impl CustomerStore for SqlStore {
             .with(serde_json::json!({"allocated": from, "given": given, "used": used})));
         }
         // A top node's allocation is what it bought: its lots hold it up.
-        let purchased: i64 = sqlx::query(
+        let purchased = count(
+            &mut *tx.tx,
             "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM purchases \
              WHERE customer_id = $1 AND product_id = $2",
+            [customer_id.into(), product_id.into()],
         )
-        .bind(customer_id)
-        .bind(product_id)
-        .fetch_one(&mut *tx.tx)
-        .await?
-        .try_get("n")?;
+        .await?;
         if seats < purchased {
             return Err(StoreError::conflict(
                 "allocation_purchased",
@@ -213,16 +196,13 @@ impl CustomerStore for SqlStore {
 pub(super) const CUSTOMER_COLUMNS: &str =
     "id, parent_id, kind, name, email, external_ref, created_at";
 
-pub(super) fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
-    Ok(Customer {
-        id: r.try_get("id")?,
-        parent_id: r.try_get("parent_id")?,
-        kind: r.try_get("kind")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        external_ref: r.try_get("external_ref")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) const CUSTOMERS: Table<Customer> =
+    Table::new("customers", CUSTOMER_COLUMNS, "customer", customer_row);
+
+fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
+    Ok(from_row!(r => Customer {
+        id, parent_id, kind, name, email, external_ref, created_at
+    }))
 }
 
 /// Inserts a customer node and records it in the history.

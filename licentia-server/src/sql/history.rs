@@ -3,7 +3,8 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{now, Filter, SqlStore, Tx};
+use super::table::{from_row, Filter, Table};
+use super::{now, SqlStore, Tx};
 use crate::history::chain_hash;
 use crate::store::StoreResult;
 use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page};
@@ -11,21 +12,12 @@ use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page};
 #[async_trait::async_trait]
 impl HistoryStore for SqlStore {
     async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>> {
-        let mut f = Filter::default();
-        f.text("license_id", filter.license_id.as_deref());
-        f.text("customer_id", filter.customer_id.as_deref());
-        f.text("operation", filter.operation.as_deref());
-        f.int("seq >", filter.after_seq);
-        let sql = f.sql(
-            &format!("SELECT {HISTORY_COLUMNS} FROM history"),
-            "seq",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(history_row)
-            .collect()
+        let f = Filter::default()
+            .text("license_id", filter.license_id.as_deref())
+            .text("customer_id", filter.customer_id.as_deref())
+            .text("operation", filter.operation.as_deref())
+            .int("seq >", filter.after_seq);
+        HISTORY.list(&self.pool, f, "seq", page).await
     }
 
     async fn history_tip(&self) -> StoreResult<(i64, String)> {
@@ -36,22 +28,16 @@ impl HistoryStore for SqlStore {
     }
 }
 
-pub(super) const HISTORY_COLUMNS: &str =
+const HISTORY_COLUMNS: &str =
     "seq, at, actor, operation, subject, license_id, customer_id, details, prev_hash, hash";
 
-pub(super) fn history_row(r: &AnyRow) -> StoreResult<HistoryEntry> {
-    Ok(HistoryEntry {
-        seq: r.try_get("seq")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        operation: r.try_get("operation")?,
-        subject: r.try_get("subject")?,
-        license_id: r.try_get("license_id")?,
-        customer_id: r.try_get("customer_id")?,
-        details: r.try_get("details")?,
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
-    })
+pub(super) const HISTORY: Table<HistoryEntry> =
+    Table::new("history", HISTORY_COLUMNS, "history entry", history_row);
+
+fn history_row(r: &AnyRow) -> StoreResult<HistoryEntry> {
+    Ok(from_row!(r => HistoryEntry {
+        seq, at, actor, operation, subject, license_id, customer_id, details, prev_hash, hash
+    }))
 }
 
 /// Appends `event` to the history chain inside `tx`.
@@ -74,10 +60,9 @@ pub(super) async fn append(tx: &mut Tx<'_>, event: Event) -> StoreResult<()> {
         hash: String::new(),
     };
     entry.hash = chain_hash(&entry.prev_hash, &entry);
-    sqlx::query(
-        "INSERT INTO history (seq, at, actor, operation, subject, license_id, customer_id, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO history ({HISTORY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
     .bind(entry.seq)
     .bind(entry.at)
     .bind(&entry.actor)

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::table::fetch_optional;
 use super::SqlStore;
 use crate::store::{IdempotencyStore, StoredAnswer};
 use crate::store::{StoreError, StoreResult};
@@ -9,21 +10,20 @@ use crate::store::{StoreError, StoreResult};
 #[async_trait::async_trait]
 impl IdempotencyStore for SqlStore {
     async fn stored_answer(&self, scope: &str) -> StoreResult<Option<StoredAnswer>> {
-        let row = sqlx::query(
+        fetch_optional(
+            &self.pool,
             "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1",
+            [scope.into()],
+            |r| {
+                let status: i64 = r.try_get("status")?;
+                Ok(StoredAnswer {
+                    request_hash: r.try_get("request_hash")?,
+                    status: u16::try_from(status).map_err(StoreError::internal)?,
+                    sealed: r.try_get("response")?,
+                })
+            },
         )
-        .bind(scope)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            let status: i64 = r.try_get("status")?;
-            Ok(StoredAnswer {
-                request_hash: r.try_get("request_hash")?,
-                status: u16::try_from(status).map_err(StoreError::internal)?,
-                sealed: r.try_get("response")?,
-            })
-        })
-        .transpose()
+        .await
     }
 }
 

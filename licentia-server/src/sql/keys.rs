@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use super::history::{append, event};
+use super::table::{count, fetch_all, fetch_optional, from_row};
 use super::{now, SqlStore, Tx};
 use crate::store::{KeyRecord, KeyStamp, KeyStore};
 use crate::store::{StoreError, StoreResult};
@@ -10,32 +11,23 @@ use crate::store::{StoreError, StoreResult};
 #[async_trait::async_trait]
 impl KeyStore for SqlStore {
     async fn signing_keys(&self) -> StoreResult<Vec<KeyRecord>> {
-        let rows = sqlx::query(
+        fetch_all(
+            &self.pool,
             "SELECT key_id, public_pem, state, created_at, rollover FROM signing_keys \
              WHERE state <> 'retired' ORDER BY created_at, key_id",
+            [],
+            |r| {
+                Ok(from_row!(r => KeyRecord {
+                    key_id, public_pem, state, created_at, rollover
+                }))
+            },
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(KeyRecord {
-                    key_id: r.try_get("key_id")?,
-                    public_pem: r.try_get("public_pem")?,
-                    state: r.try_get("state")?,
-                    created_at: r.try_get("created_at")?,
-                    rollover: r.try_get("rollover")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     async fn add_first_key(&self, key: KeyRecord) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM signing_keys")
-            .fetch_one(&mut *tx.tx)
-            .await?
-            .try_get("n")?;
-        if n > 0 {
+        if count(&mut *tx.tx, "SELECT COUNT(*) AS n FROM signing_keys", []).await? > 0 {
             return Ok(false);
         }
         insert_key(&mut tx, &key).await?;
@@ -107,13 +99,13 @@ impl KeyStore for SqlStore {
         .await?
         .rows_affected();
         if done == 0 {
-            let state: Option<String> =
-                sqlx::query("SELECT state FROM signing_keys WHERE key_id = $1")
-                    .bind(key_id)
-                    .fetch_optional(&mut *tx.tx)
-                    .await?
-                    .map(|r| r.try_get("state"))
-                    .transpose()?;
+            let state: Option<String> = fetch_optional(
+                &mut *tx.tx,
+                "SELECT state FROM signing_keys WHERE key_id = $1",
+                [key_id.into()],
+                |r| Ok(r.try_get("state")?),
+            )
+            .await?;
             return Err(match state.as_deref() {
                 None => StoreError::not_found("signing key"),
                 Some("active") => StoreError::conflict(
@@ -136,14 +128,13 @@ impl KeyStore for SqlStore {
     }
 
     async fn retired_keys(&self) -> StoreResult<Vec<String>> {
-        sqlx::query(
+        fetch_all(
+            &self.pool,
             "SELECT key_id FROM signing_keys WHERE state = 'retired' ORDER BY retired_at, key_id",
+            [],
+            |r| Ok(r.try_get("key_id")?),
         )
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get("key_id")?))
-        .collect()
+        .await
     }
 }
 

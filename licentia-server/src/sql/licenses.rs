@@ -5,7 +5,8 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::revocation::bump_revocation;
-use super::{now, Filter, SqlStore, Tx};
+use super::table::{from_row, Filter, Table};
+use super::{now, SqlStore, Tx};
 use crate::store::{inactive_license, StoreError, StoreResult};
 use crate::store::{
     Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
@@ -30,42 +31,20 @@ impl LicenseStore for SqlStore {
         filter: &LicenseFilter,
         page: Page,
     ) -> StoreResult<Vec<LicenseRecord>> {
-        let mut f = Filter::default();
-        f.text("product_id", filter.product_id.as_deref());
-        f.text("customer_id", filter.customer_id.as_deref());
-        f.text("status", filter.status.as_deref());
-        f.int("expires_at <", filter.expires_before);
-        let sql = f.sql(
-            &format!("SELECT {LICENSE_COLUMNS} FROM licenses"),
-            "issued_at, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(license_row)
-            .collect()
+        let f = Filter::default()
+            .text("product_id", filter.product_id.as_deref())
+            .text("customer_id", filter.customer_id.as_deref())
+            .text("status", filter.status.as_deref())
+            .int("expires_at <", filter.expires_before);
+        LICENSES.list(&self.pool, f, "issued_at, id", page).await
     }
 
     async fn license(&self, id: &str) -> StoreResult<LicenseRecord> {
-        let row = sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("license"))?;
-        license_row(&row)
+        LICENSES.get(&self.pool, id).await
     }
 
     async fn license_by_key(&self, key_hash: &str) -> StoreResult<Option<LicenseRecord>> {
-        let row = sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE key_hash = $1"
-        ))
-        .bind(key_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(license_row).transpose()
+        LICENSES.lookup(&self.pool, "key_hash = $1", key_hash).await
     }
 
     async fn set_status(
@@ -100,12 +79,7 @@ impl LicenseStore for SqlStore {
         if to == "revoked" {
             bump_revocation(&mut tx, &record.product_id).await?;
         }
-        tx.commit_with(Event {
-            license_id: Some(record.id.clone()),
-            customer_id: record.customer_id.clone(),
-            ..ev
-        })
-        .await?;
+        tx.commit_with(about(&record, ev)).await?;
         Ok(record)
     }
 
@@ -138,25 +112,33 @@ pub(super) const LICENSE_COLUMNS: &str =
     "id, product_id, policy_id, customer_id, key_hint, status, licensee, spec, \
      seats, seats_used, expires_at, file, issued_at, updated_at, terms_version";
 
-pub(super) fn license_row(r: &AnyRow) -> StoreResult<LicenseRecord> {
+pub(super) const LICENSES: Table<LicenseRecord> =
+    Table::new("licenses", LICENSE_COLUMNS, "license", license_row);
+
+fn license_row(r: &AnyRow) -> StoreResult<LicenseRecord> {
     let spec: String = r.try_get("spec")?;
-    Ok(LicenseRecord {
-        id: r.try_get("id")?,
-        product_id: r.try_get("product_id")?,
-        policy_id: r.try_get("policy_id")?,
-        customer_id: r.try_get("customer_id")?,
-        key_hint: r.try_get("key_hint")?,
-        status: r.try_get("status")?,
-        licensee: r.try_get("licensee")?,
+    Ok(from_row!(r => LicenseRecord {
+        id, product_id, policy_id, customer_id, key_hint, status, licensee, seats, seats_used,
+        expires_at, file, issued_at, updated_at, terms_version;
         spec: serde_json::from_str::<LicenseSpec>(&spec).map_err(StoreError::internal)?,
-        seats: r.try_get("seats")?,
-        seats_used: r.try_get("seats_used")?,
-        expires_at: r.try_get("expires_at")?,
-        file: r.try_get("file")?,
-        issued_at: r.try_get("issued_at")?,
-        updated_at: r.try_get("updated_at")?,
-        terms_version: r.try_get("terms_version")?,
-    })
+    }))
+}
+
+/// `ev`, naming the license it changed and the license's customer.
+fn about(record: &LicenseRecord, ev: Event) -> Event {
+    Event {
+        license_id: Some(record.id.clone()),
+        customer_id: record.customer_id.clone(),
+        ..ev
+    }
+}
+
+/// The license an update just returned in `row`, its change recorded as
+/// `ev` in the history.
+async fn changed(tx: &mut Tx<'_>, row: &AnyRow, ev: Event) -> StoreResult<LicenseRecord> {
+    let record = license_row(row)?;
+    append(tx, about(&record, ev)).await?;
+    Ok(record)
 }
 
 /// Reads a license's status (and seats) inside `tx`, for refusals.
@@ -262,17 +244,7 @@ pub(super) async fn write_terms(
             "the license's terms changed while this request was made; nothing was changed: read the license again and retry",
         ));
     };
-    let record = license_row(&row)?;
-    append(
-        tx,
-        Event {
-            license_id: Some(record.id.clone()),
-            customer_id: record.customer_id.clone(),
-            ..ev
-        },
-    )
-    .await?;
-    Ok(record)
+    changed(tx, &row, ev).await
 }
 
 /// Sets a license's seats, never below the seats in use (409
@@ -308,15 +280,5 @@ pub(super) async fn write_seats(
         )
         .with(serde_json::json!({"seats": current, "seats_used": used})));
     };
-    let record = license_row(&row)?;
-    append(
-        tx,
-        Event {
-            license_id: Some(record.id.clone()),
-            customer_id: record.customer_id.clone(),
-            ..ev
-        },
-    )
-    .await?;
-    Ok(record)
+    changed(tx, &row, ev).await
 }

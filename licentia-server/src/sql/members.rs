@@ -12,31 +12,26 @@ use super::customers::{check_allocation, Taken};
 use super::history::{append, event};
 use super::licenses::{insert_license, write_terms};
 use super::revocation::bump_revocation;
-use super::{named_conflict, now, Filter, SqlStore, Tx};
+use super::table::{fetch_optional, from_row, Filter, Table};
+use super::{named_conflict, now, SqlStore, Tx};
 use crate::store::{
     DefaultPlan, Event, Idem, LicenseRecord, Member, MemberService, MemberStore, NewService,
     Outcome, Page, SERVICE_ASSIGNED,
 };
 use crate::store::{StoreError, StoreResult};
 
-pub(super) const MEMBER_COLUMNS: &str =
-    "id, customer_id, name, email, external_ref, plan_id, options, \
+const MEMBER_COLUMNS: &str = "id, customer_id, name, email, external_ref, plan_id, options, \
      license_id, created_at, updated_at";
 
-pub(super) fn member_row(r: &AnyRow) -> StoreResult<Member> {
+pub(super) const MEMBERS: Table<Member> =
+    Table::new("members", MEMBER_COLUMNS, "member", member_row);
+
+fn member_row(r: &AnyRow) -> StoreResult<Member> {
     let options: String = r.try_get("options")?;
-    Ok(Member {
-        id: r.try_get("id")?,
-        customer_id: r.try_get("customer_id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        external_ref: r.try_get("external_ref")?,
-        plan_id: r.try_get("plan_id")?,
+    Ok(from_row!(r => Member {
+        id, customer_id, name, email, external_ref, plan_id, license_id, created_at, updated_at;
         options: serde_json::from_str(&options).map_err(StoreError::internal)?,
-        license_id: r.try_get("license_id")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    }))
 }
 
 fn options_json(options: &[String]) -> StoreResult<String> {
@@ -100,24 +95,21 @@ async fn end_service(
             ev.customer_id = row.try_get("customer_id")?;
             append(tx, ev).await?;
         }
-        sqlx::query(
+        // Its machines and leases end now, at the same instant.
+        for ended in [
             "UPDATE activations SET deactivated_at = $1 WHERE license_id = $2 AND deactivated_at IS NULL",
-        )
-        .bind(at)
-        .bind(license)
-        .execute(&mut *tx.tx)
-        .await?;
+            "UPDATE leases SET returned_at = $1 WHERE license_id = $2 AND returned_at IS NULL",
+        ] {
+            sqlx::query(ended)
+                .bind(at)
+                .bind(license)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
         sqlx::query("UPDATE licenses SET seats_used = 0 WHERE id = $1")
             .bind(license)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query(
-            "UPDATE leases SET returned_at = $1 WHERE license_id = $2 AND returned_at IS NULL",
-        )
-        .bind(at)
-        .bind(license)
-        .execute(&mut *tx.tx)
-        .await?;
     }
     let row = sqlx::query(&format!(
         "UPDATE members SET license_id = NULL, plan_id = NULL, options = '[]', updated_at = $1 \
@@ -145,29 +137,12 @@ impl MemberStore for SqlStore {
     }
 
     async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Vec<Member>> {
-        let mut f = Filter::default();
-        f.text("customer_id", Some(customer_id));
-        let sql = f.sql(
-            &format!("SELECT {MEMBER_COLUMNS} FROM members"),
-            "name, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(member_row)
-            .collect()
+        let f = Filter::default().text("customer_id", Some(customer_id));
+        MEMBERS.list(&self.pool, f, "name, id", page).await
     }
 
     async fn member(&self, id: &str) -> StoreResult<Member> {
-        let row = sqlx::query(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("member"))?;
-        member_row(&row)
+        MEMBERS.get(&self.pool, id).await
     }
 
     async fn assign_service(
@@ -319,20 +294,13 @@ impl MemberStore for SqlStore {
     }
 
     async fn default_plan(&self, customer_id: &str) -> StoreResult<Option<DefaultPlan>> {
-        let row = sqlx::query(
+        fetch_optional(
+            &self.pool,
             "SELECT customer_id, plan_id, updated_at FROM default_plans WHERE customer_id = $1",
+            [customer_id.into()],
+            |r| Ok(from_row!(r => DefaultPlan { customer_id, plan_id, updated_at })),
         )
-        .bind(customer_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(DefaultPlan {
-                customer_id: r.try_get("customer_id")?,
-                plan_id: r.try_get("plan_id")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
-        .transpose()
+        .await
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -34,6 +34,7 @@ mod purchases;
 mod reports;
 mod revocation;
 mod subscriptions;
+mod table;
 mod tokens;
 
 pub use idempotency::idempotency_mismatch;
@@ -281,67 +282,6 @@ impl SqlStore {
             status: stored.status,
             sealed: stored.sealed,
         })
-    }
-}
-
-/// A bound value of a dynamically built query.
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-/// `WHERE` clauses with numbered placeholders, for list filters.
-#[derive(Default)]
-struct Filter {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Filter {
-    fn text(&mut self, column: &str, value: Option<&str>) {
-        self.compare(&format!("{column} ="), value);
-    }
-
-    /// `condition` (a column and an operator) against a text value.
-    fn compare(&mut self, condition: &str, value: Option<&str>) {
-        if let Some(v) = value {
-            self.args.push(Arg::Text(v.to_owned()));
-            self.clauses
-                .push(format!("{condition} ${}", self.args.len()));
-        }
-    }
-
-    fn int(&mut self, condition: &str, value: Option<i64>) {
-        if let Some(v) = value {
-            self.args.push(Arg::Int(v));
-            self.clauses
-                .push(format!("{condition} ${}", self.args.len()));
-        }
-    }
-
-    /// `WHERE ...` (or nothing), then `ORDER BY`, `LIMIT` and `OFFSET`.
-    fn sql(&mut self, select: &str, order: &str, page: Page) -> String {
-        let mut sql = select.to_owned();
-        if !self.clauses.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&self.clauses.join(" AND "));
-        }
-        self.args.push(Arg::Int(page.limit));
-        self.args.push(Arg::Int(page.offset));
-        let n = self.args.len();
-        sql.push_str(&format!(" ORDER BY {order} LIMIT ${} OFFSET ${n}", n - 1));
-        sql
-    }
-
-    async fn fetch(self, sql: &str, pool: &AnyPool) -> Result<Vec<AnyRow>, sqlx::Error> {
-        let mut q = sqlx::query(sql);
-        for arg in self.args {
-            q = match arg {
-                Arg::Text(s) => q.bind(s),
-                Arg::Int(i) => q.bind(i),
-            };
-        }
-        q.fetch_all(pool).await
     }
 }
 

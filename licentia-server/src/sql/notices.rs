@@ -9,8 +9,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::event;
-use super::licenses::{license_row, LICENSE_COLUMNS};
-use super::{now, Filter, SqlStore};
+use super::licenses::LICENSES;
+use super::table::{fetch_all, from_row, Filter, Table};
+use super::{now, SqlStore};
 use crate::secret;
 use crate::store::*;
 use crate::store::{StoreError, StoreResult};
@@ -21,60 +22,57 @@ const NOTIFICATION_COLUMNS: &str =
 const DELIVERY_COLUMNS: &str = "id, notification_id, subscription_id, status, attempts, \
      next_attempt_at, last_status, last_error, delivered_at, created_at";
 
+const SUBSCRIPTIONS: Table<NoticeSubscription> = Table::new(
+    "notice_subscriptions",
+    SUBSCRIPTION_COLUMNS,
+    "notice subscription",
+    subscription_row,
+);
+const NOTIFICATIONS: Table<Notification> = Table::new(
+    "notifications",
+    NOTIFICATION_COLUMNS,
+    "notification",
+    notification_row,
+);
+const DELIVERIES: Table<Delivery> = Table::new(
+    "notice_deliveries",
+    DELIVERY_COLUMNS,
+    "delivery",
+    delivery_row,
+);
+
 fn subscription_row(r: &AnyRow) -> StoreResult<NoticeSubscription> {
     let kinds: String = r.try_get("kinds")?;
     let role: Option<String> = r.try_get("role")?;
-    Ok(NoticeSubscription {
-        id: r.try_get("id")?,
+    Ok(from_row!(r => NoticeSubscription {
+        id, webhook_url, email, created_at, created_by;
         kinds: serde_json::from_str(&kinds).map_err(StoreError::internal)?,
-        webhook_url: r.try_get("webhook_url")?,
-        email: r.try_get("email")?,
         role: role
             .map(|r| Role::parse(&r).ok_or_else(|| StoreError::internal("unknown role stored")))
             .transpose()?,
-        created_at: r.try_get("created_at")?,
-        created_by: r.try_get("created_by")?,
-    })
+    }))
 }
 
 fn notification_row(r: &AnyRow) -> StoreResult<Notification> {
     let data: String = r.try_get("data")?;
-    Ok(Notification {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        subject: r.try_get("subject")?,
-        lead_days: r.try_get("lead_days")?,
-        due_on: r.try_get("due_on")?,
-        run_date: r.try_get("run_date")?,
+    Ok(from_row!(r => Notification {
+        id, kind, subject, lead_days, due_on, run_date, created_at;
         data: serde_json::from_str(&data).map_err(StoreError::internal)?,
-        created_at: r.try_get("created_at")?,
-    })
+    }))
 }
 
 fn delivery_row(r: &AnyRow) -> StoreResult<Delivery> {
-    Ok(Delivery {
-        id: r.try_get("id")?,
-        notification_id: r.try_get("notification_id")?,
-        subscription_id: r.try_get("subscription_id")?,
-        status: r.try_get("status")?,
-        attempts: r.try_get("attempts")?,
-        next_attempt_at: r.try_get("next_attempt_at")?,
-        last_status: r.try_get("last_status")?,
-        last_error: r.try_get("last_error")?,
-        delivered_at: r.try_get("delivered_at")?,
-        created_at: r.try_get("created_at")?,
+    Ok(from_row!(r => Delivery {
+        id, notification_id, subscription_id, status, attempts, next_attempt_at, last_status,
+        last_error, delivered_at, created_at;
         log: Vec::new(),
-    })
+    }))
 }
 
 fn attempt_row(r: &AnyRow) -> StoreResult<DeliveryAttempt> {
-    Ok(DeliveryAttempt {
-        attempt: r.try_get("attempt")?,
-        at: r.try_get("at")?,
-        status_code: r.try_get("status_code")?,
-        error: r.try_get("error")?,
-        next_attempt_at: r.try_get("next_attempt_at")?,
-    })
+    Ok(from_row!(r => DeliveryAttempt {
+        attempt, at, status_code, error, next_attempt_at
+    }))
 }
 
 #[async_trait::async_trait]
@@ -125,31 +123,18 @@ impl NoticeStore for SqlStore {
         role: Option<Role>,
         page: Page,
     ) -> StoreResult<Vec<NoticeSubscription>> {
-        let mut f = Filter::default();
-        f.clauses.push("deleted_at IS NULL".into());
-        f.text("role", role.map(Role::as_str));
-        let sql = f.sql(
-            &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM notice_subscriptions"),
-            "created_at, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(subscription_row)
-            .collect()
+        let f = Filter::default()
+            .always("deleted_at IS NULL")
+            .text("role", role.map(Role::as_str));
+        SUBSCRIPTIONS
+            .list(&self.pool, f, "created_at, id", page)
+            .await
     }
 
     async fn notice_subscription(&self, id: &str) -> StoreResult<NoticeSubscription> {
-        let row = sqlx::query(&format!(
-            "SELECT {SUBSCRIPTION_COLUMNS} FROM notice_subscriptions \
-             WHERE id = $1 AND deleted_at IS NULL"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("notice subscription"))?;
-        subscription_row(&row)
+        SUBSCRIPTIONS
+            .find(&self.pool, "id = $1 AND deleted_at IS NULL", id)
+            .await
     }
 
     async fn delete_notice_subscription(&self, id: &str, actor: &str) -> StoreResult<()> {
@@ -172,32 +157,24 @@ impl NoticeStore for SqlStore {
         .bind(id)
         .execute(&mut *tx.tx)
         .await?;
-        super::history::append(
-            &mut tx,
-            event(
-                actor,
-                "notice_subscription.delete",
-                id,
-                serde_json::json!({}),
-            ),
-        )
-        .await?;
-        tx.tx.commit().await?;
-        Ok(())
+        tx.commit_with(event(
+            actor,
+            "notice_subscription.delete",
+            id,
+            serde_json::json!({}),
+        ))
+        .await
     }
 
     async fn expiring_licenses(&self, after: i64, before: i64) -> StoreResult<Vec<LicenseRecord>> {
-        sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE status = 'active' \
-             AND expires_at >= $1 AND expires_at < $2 ORDER BY expires_at, id"
-        ))
-        .bind(after)
-        .bind(before)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(license_row)
-        .collect()
+        LICENSES
+            .all(
+                &self.pool,
+                "WHERE status = 'active' AND expires_at >= $1 AND expires_at < $2 \
+                 ORDER BY expires_at, id",
+                [after.into(), before.into()],
+            )
+            .await
     }
 
     async fn record_notification(&self, n: Notification, actor: &str) -> StoreResult<bool> {
@@ -247,22 +224,18 @@ impl NoticeStore for SqlStore {
             .execute(&mut *tx.tx)
             .await?;
         }
-        super::history::append(
-            &mut tx,
-            event(
-                actor,
-                "notice.create",
-                &n.id,
-                serde_json::json!({
-                    "kind": n.kind,
-                    "subject": n.subject,
-                    "lead_days": n.lead_days,
-                    "due_on": n.due_on,
-                }),
-            ),
-        )
+        tx.commit_with(event(
+            actor,
+            "notice.create",
+            &n.id,
+            serde_json::json!({
+                "kind": n.kind,
+                "subject": n.subject,
+                "lead_days": n.lead_days,
+                "due_on": n.due_on,
+            }),
+        ))
         .await?;
-        tx.tx.commit().await?;
         Ok(true)
     }
 
@@ -271,73 +244,53 @@ impl NoticeStore for SqlStore {
         filter: &NotificationFilter,
         page: Page,
     ) -> StoreResult<Vec<Notification>> {
-        let mut f = Filter::default();
-        f.text("kind", filter.kind.as_deref());
-        f.text("subject", filter.subject.as_deref());
-        let sql = f.sql(
-            &format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications"),
-            "created_at DESC, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(notification_row)
-            .collect()
+        let f = Filter::default()
+            .text("kind", filter.kind.as_deref())
+            .text("subject", filter.subject.as_deref());
+        NOTIFICATIONS
+            .list(&self.pool, f, "created_at DESC, id", page)
+            .await
     }
 
     async fn notification(&self, id: &str) -> StoreResult<Notification> {
-        let row = sqlx::query(&format!(
-            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("notification"))?;
-        notification_row(&row)
+        NOTIFICATIONS.get(&self.pool, id).await
     }
 
     async fn deliveries(&self, notification_id: &str) -> StoreResult<Vec<Delivery>> {
-        let mut deliveries = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM notice_deliveries \
-             WHERE notification_id = $1 ORDER BY created_at, id"
-        ))
-        .bind(notification_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(delivery_row)
-        .collect::<StoreResult<Vec<Delivery>>>()?;
-        let attempts = sqlx::query(
+        let mut deliveries = DELIVERIES
+            .all(
+                &self.pool,
+                "WHERE notification_id = $1 ORDER BY created_at, id",
+                [notification_id.into()],
+            )
+            .await?;
+        let attempts = fetch_all(
+            &self.pool,
             "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.error, a.next_attempt_at \
              FROM notice_attempts a JOIN notice_deliveries d ON d.id = a.delivery_id \
              WHERE d.notification_id = $1 ORDER BY a.delivery_id, a.attempt",
+            [notification_id.into()],
+            |r| Ok((r.try_get::<String, _>("delivery_id")?, attempt_row(r)?)),
         )
-        .bind(notification_id)
-        .fetch_all(&self.pool)
         .await?;
-        for row in &attempts {
-            let delivery: String = row.try_get("delivery_id")?;
+        for (delivery, attempt) in attempts {
             if let Some(d) = deliveries.iter_mut().find(|d| d.id == delivery) {
-                d.log.push(attempt_row(row)?);
+                d.log.push(attempt);
             }
         }
         Ok(deliveries)
     }
 
     async fn due_deliveries(&self, at: i64, limit: i64) -> StoreResult<Vec<String>> {
-        sqlx::query(
+        fetch_all(
+            &self.pool,
             "SELECT id FROM notice_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until <= $1) \
              ORDER BY next_attempt_at, id LIMIT $2",
+            [at.into(), limit.into()],
+            |r| Ok(r.try_get("id")?),
         )
-        .bind(at)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get("id")?))
-        .collect()
+        .await
     }
 
     async fn claim_delivery(

@@ -4,7 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::{append, event};
-use super::{named_conflict, now, Filter, SqlStore};
+use super::table::{from_row, Filter, Table};
+use super::{named_conflict, now, SqlStore};
 use crate::store::{
     currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,
     Rebilling, LOT_EXCEEDED,
@@ -25,38 +26,29 @@ fn purchase_row(r: &AnyRow) -> StoreResult<Purchase> {
         (Some(minor), Some(digits)) => Some(format_amount(minor, digits)),
         _ => None,
     };
-    Ok(Purchase {
-        id: r.try_get("id")?,
-        customer_id: r.try_get("customer_id")?,
-        product_id: r.try_get("product_id")?,
+    Ok(from_row!(r => Purchase {
+        id, customer_id, product_id, serial, version, purchased_on, renews_on, po_number,
+        invoice_number, notes, created_at;
         quantity,
         rebilled,
         not_rebilled: quantity - rebilled,
-        serial: r.try_get("serial")?,
-        version: r.try_get("version")?,
-        purchased_on: r.try_get("purchased_on")?,
-        renews_on: r.try_get("renews_on")?,
         cost,
         cost_minor,
         currency,
-        po_number: r.try_get("po_number")?,
-        invoice_number: r.try_get("invoice_number")?,
-        notes: r.try_get("notes")?,
-        created_at: r.try_get("created_at")?,
-    })
+    }))
 }
 
 fn rebilling_row(r: &AnyRow) -> StoreResult<Rebilling> {
-    Ok(Rebilling {
-        id: r.try_get("id")?,
-        purchase_id: r.try_get("purchase_id")?,
-        customer_id: r.try_get("customer_id")?,
-        quantity: r.try_get("quantity")?,
-        invoice_number: r.try_get("invoice_number")?,
-        notes: r.try_get("notes")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_row!(r => Rebilling {
+        id, purchase_id, customer_id, quantity, invoice_number, notes, created_at
+    }))
 }
+
+const PURCHASES: Table<Purchase> =
+    Table::new("purchases", PURCHASE_COLUMNS, "purchase", purchase_row);
+
+const REBILLINGS: Table<Rebilling> =
+    Table::new("rebillings", REBILLING_COLUMNS, "rebilling", rebilling_row);
 
 #[async_trait::async_trait]
 impl PurchaseStore for SqlStore {
@@ -145,42 +137,26 @@ impl PurchaseStore for SqlStore {
         filter: &PurchaseFilter,
         page: Page,
     ) -> StoreResult<Vec<Purchase>> {
-        let mut f = Filter::default();
-        f.text("customer_id", filter.customer_id.as_deref());
-        f.text("product_id", filter.product_id.as_deref());
-        let sql = f.sql(
-            &format!("SELECT {PURCHASE_COLUMNS} FROM purchases"),
-            "created_at DESC, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(purchase_row)
-            .collect()
+        let f = Filter::default()
+            .text("customer_id", filter.customer_id.as_deref())
+            .text("product_id", filter.product_id.as_deref());
+        PURCHASES
+            .list(&self.pool, f, "created_at DESC, id", page)
+            .await
     }
 
     async fn purchase(&self, id: &str) -> StoreResult<Purchase> {
-        let row = sqlx::query(&format!(
-            "SELECT {PURCHASE_COLUMNS} FROM purchases WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("purchase"))?;
-        purchase_row(&row)
+        PURCHASES.get(&self.pool, id).await
     }
 
     async fn rebillings(&self, purchase_id: &str) -> StoreResult<Vec<Rebilling>> {
-        sqlx::query(&format!(
-            "SELECT {REBILLING_COLUMNS} FROM rebillings WHERE purchase_id = $1 ORDER BY created_at, id"
-        ))
-        .bind(purchase_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(rebilling_row)
-        .collect()
+        REBILLINGS
+            .all(
+                &self.pool,
+                "WHERE purchase_id = $1 ORDER BY created_at, id",
+                [purchase_id.into()],
+            )
+            .await
     }
 
     async fn rebill(

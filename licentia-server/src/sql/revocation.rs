@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::table::fetch_all;
 use super::{now, SqlStore, Tx};
 use crate::store::{RevocationState, RevocationStore};
 use crate::store::{StoreError, StoreResult};
@@ -15,15 +16,13 @@ impl RevocationStore for SqlStore {
                 .fetch_optional(&self.pool)
                 .await?
                 .ok_or_else(|| StoreError::not_found("product"))?;
-        let licenses = sqlx::query(
+        let licenses = fetch_all(
+            &self.pool,
             "SELECT id FROM licenses WHERE product_id = $1 AND status = 'revoked' ORDER BY id",
+            [product_id.into()],
+            |r| Ok(r.try_get("id")?),
         )
-        .bind(product_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
+        .await?;
         Ok(RevocationState {
             sequence: row.try_get("revocation_seq")?,
             updated_at: row.try_get("revocation_updated_at")?,

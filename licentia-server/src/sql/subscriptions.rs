@@ -6,7 +6,8 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::licenses::{insert_license, write_seats, write_terms};
-use super::{now, Filter, SqlStore, Tx};
+use super::table::{from_row, Filter, Table};
+use super::{now, SqlStore};
 use crate::store::{
     Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Subscription, SubscriptionFilter,
     SubscriptionStore,
@@ -39,46 +40,26 @@ fn subscription_row(r: &AnyRow) -> StoreResult<Subscription> {
     let pending: Option<String> = r.try_get("pending")?;
     let ends_on: Option<String> = r.try_get("ends_on")?;
     let license_ids: String = r.try_get("license_ids")?;
-    Ok(Subscription {
-        id: r.try_get("id")?,
-        customer_id: r.try_get("customer_id")?,
-        plan_id: r.try_get("plan_id")?,
-        product_id: r.try_get("product_id")?,
-        seats: r.try_get("seats")?,
+    Ok(from_row!(r => Subscription {
+        id, customer_id, plan_id, product_id, seats, zone, billing, renewal, notice, status,
+        version, created_at, updated_at;
         options: json(&options)?,
-        zone: r.try_get("zone")?,
         start: date(r, "start_date")?,
-        billing: r.try_get("billing")?,
         term_from_month: months(r, "term_from_month")?,
         term_start: date(r, "term_start")?,
         term_end: date(r, "term_end")?,
         interval: r.try_get("billing_interval")?,
         invoices_from_month: months(r, "invoices_from_month")?,
         pending: pending.as_deref().map(json).transpose()?,
-        renewal: r.try_get("renewal")?,
-        notice: r.try_get("notice")?,
-        status: r.try_get("status")?,
         ends_on: ends_on
             .map(|d| d.parse().map_err(StoreError::internal))
             .transpose()?,
         license_ids: json(&license_ids)?,
-        version: r.try_get("version")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    }))
 }
 
-/// The subscription row, read inside `tx`.
-async fn current(tx: &mut Tx<'_>, id: &str) -> StoreResult<Subscription> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM subscriptions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *tx.tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found("subscription"))?;
-    subscription_row(&row)
-}
+const SUBSCRIPTIONS: Table<Subscription> =
+    Table::new("subscriptions", COLUMNS, "subscription", subscription_row);
 
 #[async_trait::async_trait]
 impl SubscriptionStore for SqlStore {
@@ -136,14 +117,7 @@ impl SubscriptionStore for SqlStore {
     }
 
     async fn subscription(&self, id: &str) -> StoreResult<Subscription> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM subscriptions WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("subscription"))?;
-        subscription_row(&row)
+        SUBSCRIPTIONS.get(&self.pool, id).await
     }
 
     async fn list_subscriptions(
@@ -151,25 +125,18 @@ impl SubscriptionStore for SqlStore {
         filter: &SubscriptionFilter,
         page: Page,
     ) -> StoreResult<Vec<Subscription>> {
-        let mut f = Filter::default();
-        f.text("customer_id", filter.customer_id.as_deref());
-        f.text("plan_id", filter.plan_id.as_deref());
-        f.text("status", filter.status.as_deref());
-        // ISO dates compare as text in date order.
-        f.compare(
-            "term_end <",
-            filter.term_end_before.map(|d| d.to_string()).as_deref(),
-        );
-        let sql = f.sql(
-            &format!("SELECT {COLUMNS} FROM subscriptions"),
-            "term_end, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(subscription_row)
-            .collect()
+        let f = Filter::default()
+            .text("customer_id", filter.customer_id.as_deref())
+            .text("plan_id", filter.plan_id.as_deref())
+            .text("status", filter.status.as_deref())
+            // ISO dates compare as text in date order.
+            .compare(
+                "term_end <",
+                filter.term_end_before.map(|d| d.to_string()).as_deref(),
+            );
+        SUBSCRIPTIONS
+            .list(&self.pool, f, "term_end, id", page)
+            .await
     }
 
     async fn set_subscription_seats(
@@ -191,7 +158,7 @@ impl SubscriptionStore for SqlStore {
         .fetch_optional(&mut *tx.tx)
         .await?;
         let Some(row) = row else {
-            if current(&mut tx, id).await?.status != "ended" {
+            if SUBSCRIPTIONS.get(&mut *tx.tx, id).await?.status != "ended" {
                 return Err(StoreError::forbidden(
                     "only the admin and finance roles may raise a subscription's seats",
                 ));
@@ -252,7 +219,7 @@ impl SubscriptionStore for SqlStore {
         .await?;
         let Some(row) = row else {
             // Changed by someone else since it was read (or gone).
-            current(&mut tx, &next.id).await?;
+            SUBSCRIPTIONS.get(&mut *tx.tx, &next.id).await?;
             return Ok(None);
         };
         let s = subscription_row(&row)?;

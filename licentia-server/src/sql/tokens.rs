@@ -4,7 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::event;
-use super::{now, Filter, SqlStore, Tx};
+use super::table::{from_row, Filter, Table};
+use super::{now, SqlStore, Tx};
 use crate::store::{Page, Role, TokenRecord, TokenStore};
 use crate::store::{StoreError, StoreResult};
 
@@ -32,17 +33,9 @@ impl TokenStore for SqlStore {
     }
 
     async fn list_tokens(&self, page: Page) -> StoreResult<Vec<TokenRecord>> {
-        let mut f = Filter::default();
-        let sql = f.sql(
-            &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"),
-            "created_at, id",
-            page,
-        );
-        f.fetch(&sql, &self.pool)
-            .await?
-            .iter()
-            .map(token_row)
-            .collect()
+        TOKENS
+            .list(&self.pool, Filter::default(), "created_at, id", page)
+            .await
     }
 
     async fn revoke_token(&self, id: &str, actor: &str) -> StoreResult<TokenRecord> {
@@ -82,18 +75,16 @@ impl TokenStore for SqlStore {
     }
 }
 
-pub(super) const TOKEN_COLUMNS: &str = "id, name, role, created_at, created_by, revoked_at";
+const TOKEN_COLUMNS: &str = "id, name, role, created_at, created_by, revoked_at";
 
-pub(super) fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
+const TOKENS: Table<TokenRecord> = Table::new("api_tokens", TOKEN_COLUMNS, "token", token_row);
+
+fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
     let role: String = r.try_get("role")?;
-    Ok(TokenRecord {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
+    Ok(from_row!(r => TokenRecord {
+        id, name, created_at, created_by, revoked_at;
         role: Role::parse(&role).ok_or_else(|| StoreError::internal("unknown role stored"))?,
-        created_at: r.try_get("created_at")?,
-        created_by: r.try_get("created_by")?,
-        revoked_at: r.try_get("revoked_at")?,
-    })
+    }))
 }
 
 /// Stores a token and its history entry, and commits.

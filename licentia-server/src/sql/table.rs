@@ -1,0 +1,248 @@
+//! Reading records: how a table's rows become records ([`Table`]), list
+//! filters ([`Filter`]), and queries whose arguments are bound in order
+//! ([`fetch_all`]). Every area's lookups, lists and exports go through
+//! these, so "no such row" is the same 404 everywhere and a list's paging
+//! is written once.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Executor, Row};
+
+use crate::store::{Page, StoreError, StoreResult};
+
+/// A record made from a row by reading each listed field from the column of
+/// the same name; fields made otherwise follow a `;`, as in a struct
+/// expression (`field: value`, or a variable's name).
+///
+/// `from_row!(r => Plan { id, name, created_at; options: json(&options)? })`
+macro_rules! from_row {
+    ($r:ident => $record:ident {
+        $($field:ident),* $(,)?
+        $(; $($made:ident $(: $value:expr)?),+ $(,)?)?
+    }) => {{
+        use ::sqlx::Row as _;
+        $record {
+            $($field: $r.try_get(stringify!($field))?,)*
+            $($($made $(: $value)?,)+)?
+        }
+    }};
+}
+pub(super) use from_row;
+
+/// A bound value of a query.
+pub(super) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Arg {
+        Arg::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Arg {
+        Arg::Text(text)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Int(n)
+    }
+}
+
+/// `sql` with `args` bound to its placeholders, in order.
+fn bound(sql: &str, args: impl IntoIterator<Item = Arg>) -> Query<'_, Any, AnyArguments<'_>> {
+    args.into_iter().fold(sqlx::query(sql), |q, arg| match arg {
+        Arg::Text(s) => q.bind(s),
+        Arg::Int(i) => q.bind(i),
+    })
+}
+
+/// Every row `sql` selects (with `args` bound), each made a record by `row`.
+pub(super) async fn fetch_all<T>(
+    pool: &AnyPool,
+    sql: &str,
+    args: impl IntoIterator<Item = Arg>,
+    row: impl Fn(&AnyRow) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    bound(sql, args)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+}
+
+/// The number `sql` (`SELECT COUNT(*) AS n ...`, with `args` bound) counts.
+pub(super) async fn count<'e>(
+    db: impl Executor<'e, Database = Any>,
+    sql: &str,
+    args: impl IntoIterator<Item = Arg>,
+) -> StoreResult<i64> {
+    Ok(bound(sql, args).fetch_one(db).await?.try_get("n")?)
+}
+
+/// The row `sql` selects (with `args` bound), if any, made a record by `row`.
+pub(super) async fn fetch_optional<'e, T>(
+    db: impl Executor<'e, Database = Any>,
+    sql: &str,
+    args: impl IntoIterator<Item = Arg>,
+    row: impl FnOnce(&AnyRow) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    bound(sql, args)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+}
+
+/// How the records of one table are read: the columns a record is made of,
+/// the noun its 404 names, and the function that makes it from a row.
+pub(super) struct Table<T> {
+    /// The table.
+    name: &'static str,
+    /// The columns `row` reads.
+    columns: &'static str,
+    /// What a missing record is called (`StoreError::not_found`).
+    noun: &'static str,
+    /// Makes a record from a row of `columns`.
+    row: fn(&AnyRow) -> StoreResult<T>,
+}
+
+impl<T> Table<T> {
+    /// The table `name`, whose records `row` makes from `columns`; a
+    /// missing one is a 404 naming `noun`.
+    pub const fn new(
+        name: &'static str,
+        columns: &'static str,
+        noun: &'static str,
+        row: fn(&AnyRow) -> StoreResult<T>,
+    ) -> Table<T> {
+        Table {
+            name,
+            columns,
+            noun,
+            row,
+        }
+    }
+
+    /// `SELECT <columns> FROM <table>`, then `rest` (`WHERE`, `ORDER BY`...).
+    pub fn select(&self, rest: &str) -> String {
+        let mut sql = format!("SELECT {} FROM {}", self.columns, self.name);
+        if !rest.is_empty() {
+            sql.push(' ');
+            sql.push_str(rest);
+        }
+        sql
+    }
+
+    /// The record `condition` finds with `key` as `$1`, if any.
+    pub async fn lookup<'e>(
+        &self,
+        db: impl Executor<'e, Database = Any>,
+        condition: &str,
+        key: &str,
+    ) -> StoreResult<Option<T>> {
+        let sql = self.select(&format!("WHERE {condition}"));
+        fetch_optional(db, &sql, [key.into()], self.row).await
+    }
+
+    /// The record `condition` finds with `key` as `$1`; 404 naming the
+    /// noun when there is none.
+    pub async fn find<'e>(
+        &self,
+        db: impl Executor<'e, Database = Any>,
+        condition: &str,
+        key: &str,
+    ) -> StoreResult<T> {
+        self.lookup(db, condition, key)
+            .await?
+            .ok_or_else(|| StoreError::not_found(self.noun))
+    }
+
+    /// The record with this id; 404 naming the noun when there is none.
+    pub async fn get<'e>(&self, db: impl Executor<'e, Database = Any>, id: &str) -> StoreResult<T> {
+        self.find(db, "id = $1", id).await
+    }
+
+    /// A page of the records `filter` keeps, in `order`.
+    pub async fn list(
+        &self,
+        pool: &AnyPool,
+        mut filter: Filter,
+        order: &str,
+        page: Page,
+    ) -> StoreResult<Vec<T>> {
+        let sql = filter.sql(&self.select(""), order, page);
+        fetch_all(pool, &sql, filter.args, self.row).await
+    }
+
+    /// Every record `rest` (`WHERE`, `ORDER BY`, `LIMIT`) selects, with
+    /// `args` bound to its placeholders in order.
+    pub async fn all(
+        &self,
+        pool: &AnyPool,
+        rest: &str,
+        args: impl IntoIterator<Item = Arg>,
+    ) -> StoreResult<Vec<T>> {
+        fetch_all(pool, &self.select(rest), args, self.row).await
+    }
+}
+
+/// `WHERE` clauses with numbered placeholders, for list filters; a filter
+/// given no value adds no clause.
+#[derive(Default)]
+pub(super) struct Filter {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Filter {
+    /// A clause that holds whatever the request asks.
+    pub fn always(mut self, clause: &str) -> Filter {
+        self.clauses.push(clause.to_owned());
+        self
+    }
+
+    /// `column` equal to a text value.
+    pub fn text(self, column: &str, value: Option<&str>) -> Filter {
+        self.compare(&format!("{column} ="), value)
+    }
+
+    /// `condition` (a column and an operator) against a text value.
+    pub fn compare(self, condition: &str, value: Option<&str>) -> Filter {
+        self.arg(condition, value.map(Arg::from))
+    }
+
+    /// `condition` (a column and an operator) against a number.
+    pub fn int(self, condition: &str, value: Option<i64>) -> Filter {
+        self.arg(condition, value.map(Arg::Int))
+    }
+
+    fn arg(mut self, condition: &str, value: Option<Arg>) -> Filter {
+        if let Some(v) = value {
+            self.args.push(v);
+            self.clauses
+                .push(format!("{condition} ${}", self.args.len()));
+        }
+        self
+    }
+
+    /// `WHERE ...` (or nothing), then `ORDER BY`, `LIMIT` and `OFFSET`.
+    fn sql(&mut self, select: &str, order: &str, page: Page) -> String {
+        let mut sql = select.to_owned();
+        if !self.clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.clauses.join(" AND "));
+        }
+        self.args.push(Arg::Int(page.limit));
+        self.args.push(Arg::Int(page.offset));
+        let n = self.args.len();
+        sql.push_str(&format!(" ORDER BY {order} LIMIT ${} OFFSET ${n}", n - 1));
+        sql
+    }
+}
