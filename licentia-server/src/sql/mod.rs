@@ -39,48 +39,51 @@ mod tokens;
 
 pub use idempotency::idempotency_mismatch;
 
+/// One migration's SQL: the same text for both backends (the SQL both
+/// accept), or one text per dialect where they differ (triggers).
+enum MigrationSql {
+    Both(&'static str),
+    Each {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+}
+
+use MigrationSql::{Both, Each};
+
 /// Migrations, oldest first: (version, SQL).
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+const MIGRATIONS: &[(i64, MigrationSql)] = &[
+    (1, Both(include_str!("../migrations/0001_init.sql"))),
     (
         2,
-        include_str!("../migrations/sqlite/0002_history_tip_trigger.sql"),
+        Each {
+            sqlite: include_str!("../migrations/sqlite/0002_history_tip_trigger.sql"),
+            postgres: include_str!("../migrations/postgres/0002_history_tip_trigger.sql"),
+        },
     ),
-    (3, include_str!("../migrations/sqlite/0003_allocations.sql")),
-    (4, include_str!("../migrations/sqlite/0004_plans.sql")),
-    (5, include_str!("../migrations/sqlite/0005_commerce.sql")),
+    (3, Both(include_str!("../migrations/0003_allocations.sql"))),
+    (4, Both(include_str!("../migrations/0004_plans.sql"))),
+    (5, Both(include_str!("../migrations/0005_commerce.sql"))),
     (
         6,
-        include_str!("../migrations/sqlite/0006_subscriptions.sql"),
+        Both(include_str!("../migrations/0006_subscriptions.sql")),
     ),
-    (7, include_str!("../migrations/sqlite/0007_notices.sql")),
+    (7, Both(include_str!("../migrations/0007_notices.sql"))),
     (
         8,
-        include_str!("../migrations/sqlite/0008_license_terms_version.sql"),
+        Both(include_str!("../migrations/0008_license_terms_version.sql")),
     ),
 ];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_init.sql")),
-    (
-        2,
-        include_str!("../migrations/postgres/0002_history_tip_trigger.sql"),
-    ),
-    (
-        3,
-        include_str!("../migrations/postgres/0003_allocations.sql"),
-    ),
-    (4, include_str!("../migrations/postgres/0004_plans.sql")),
-    (5, include_str!("../migrations/postgres/0005_commerce.sql")),
-    (
-        6,
-        include_str!("../migrations/postgres/0006_subscriptions.sql"),
-    ),
-    (7, include_str!("../migrations/postgres/0007_notices.sql")),
-    (
-        8,
-        include_str!("../migrations/postgres/0008_license_terms_version.sql"),
-    ),
-];
+
+impl MigrationSql {
+    fn text(&self, dialect: Dialect) -> &'static str {
+        match (self, dialect) {
+            (Both(sql), _) => sql,
+            (Each { sqlite, .. }, Dialect::Sqlite) => sqlite,
+            (Each { postgres, .. }, Dialect::Postgres) => postgres,
+        }
+    }
+}
 
 /// Any PostgreSQL session that migrates holds this advisory lock.
 const MIGRATION_LOCK: i64 = 0x6c69_6365_6e74;
@@ -169,23 +172,19 @@ impl SqlStore {
     /// Applies the migrations not yet applied, one transaction each.
     async fn migrate(&self) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        let migrations = match self.dialect {
-            Dialect::Sqlite => SQLITE_MIGRATIONS,
-            Dialect::Postgres => {
-                sqlx::query("SELECT pg_advisory_lock($1)")
-                    .bind(MIGRATION_LOCK)
-                    .execute(&mut *conn)
-                    .await?;
-                POSTGRES_MIGRATIONS
-            }
-        };
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
         let result = async {
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations \
                  (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
             )
             .await?;
-            for (version, sql) in migrations {
+            for (version, sql) in MIGRATIONS {
                 let done: i64 =
                     sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
                         .bind(*version)
@@ -201,7 +200,9 @@ impl SqlStore {
                     }
                     Dialect::Postgres => sqlx::Connection::begin(&mut *conn).await?,
                 };
-                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::raw_sql(sql.text(self.dialect))
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(*version)
                     .bind(now())

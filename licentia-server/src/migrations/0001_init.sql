@@ -1,4 +1,4 @@
--- licentia back office, schema v1 (SQLite).
+-- licentia back office, schema v1 (SQLite and PostgreSQL: the SQL both accept).
 -- Ids are text (random, prefixed); times are Unix seconds (BIGINT, UTC).
 -- Every invariant the server relies on is a constraint here or an atomic
 -- conditional statement in src/server/sql.rs.
