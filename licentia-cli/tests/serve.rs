@@ -375,3 +375,25 @@ fn starts_with_no_configuration_and_stops_on_sigterm() {
         );
     }
 }
+
+#[test]
+fn a_misspelt_setting_stops_the_server_and_names_the_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("LICENTIA_RATE_LIMIT_PER_MINUT", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("LICENTIA_RATE_LIMIT_PER_MINUT") && err.contains("rate_limit_per_minute"),
+        "{err}"
+    );
+    // The same setting spelt right, as a flag, is taken.
+    let (ok, text) = cli(&["jobs", "run", "--set", "lead_times=60,14"], dir.path());
+    assert!(ok, "{text}");
+    let (ok, text) = cli(&["jobs", "run", "--set", "lead_time=60"], dir.path());
+    assert!(!ok && text.contains("lead_time"), "{text}");
+}
