@@ -345,6 +345,15 @@ mod tests {
             .collect()
     }
 
+    /// What loading with these variables and these `--set` pairs says.
+    fn load(vars: &[(&str, &str)], set: &[&str]) -> Result<Config, String> {
+        let flags = Overrides {
+            set: set.iter().map(|s| s.to_string()).collect(),
+            ..Overrides::default()
+        };
+        Config::load(None, env(vars), flags)
+    }
+
     #[test]
     fn every_setting_has_a_file_an_environment_and_a_flag_form() {
         let dir = tempfile::tempdir().unwrap();
@@ -361,82 +370,52 @@ mod tests {
                 .unwrap_or_else(|e| panic!("file form of {key}: {e}"));
             let bare = value.trim_matches('"').to_string();
             let var = format!("LICENTIA_{}", key.to_ascii_uppercase());
-            Config::load(None, env(&[(&var, &bare)]), Overrides::default())
-                .unwrap_or_else(|e| panic!("{var}: {e}"));
-            let flags = Overrides {
-                set: vec![format!("{key}={bare}")],
-                ..Overrides::default()
-            };
-            Config::load(None, vec![], flags).unwrap_or_else(|e| panic!("--set {key}: {e}"));
+            load(&[(&var, &bare)], &[]).unwrap_or_else(|e| panic!("{var}: {e}"));
+            load(&[], &[&format!("{key}={bare}")]).unwrap_or_else(|e| panic!("--set {key}: {e}"));
         }
     }
 
     #[test]
     fn an_unknown_name_is_refused_in_every_layer() {
-        let err = Config::load(
-            None,
-            env(&[("LICENTIA_MAX_CONECTIONS", "3")]),
-            Overrides::default(),
-        )
-        .unwrap_err();
+        let err = load(&[("LICENTIA_MAX_CONECTIONS", "3")], &[]).unwrap_err();
         assert!(
             err.contains("LICENTIA_MAX_CONECTIONS") && err.contains("max_connections"),
             "{err}"
         );
-        let flags = Overrides {
-            set: vec!["max_conections=3".into()],
-            ..Overrides::default()
-        };
-        let err = Config::load(None, vec![], flags).unwrap_err();
+        let err = load(&[], &["max_conections=3"]).unwrap_err();
         assert!(err.contains("max_conections"), "{err}");
-        let flags = Overrides {
-            set: vec!["max_connections".into()],
-            ..Overrides::default()
-        };
-        assert!(Config::load(None, vec![], flags)
-            .unwrap_err()
-            .contains("KEY=VALUE"));
+        let err = load(&[], &["max_connections"]).unwrap_err();
+        assert!(err.contains("KEY=VALUE"), "{err}");
         // The client's token, the binding's library and the test harness's
         // own variables are not server settings, and are not refused.
-        let others = env(&[
+        let others = [
             ("LICENTIA_TOKEN", "lic_x"),
             ("LICENTIA_LIBRARY", "/x.so"),
             ("LICENTIA_TEST_POSTGRES", "postgres://"),
-        ]);
-        Config::load(None, others, Overrides::default()).unwrap();
+        ];
+        load(&others, &[]).unwrap();
         let missing = Path::new("/nonexistent/licentia.toml");
         assert!(Config::load(Some(missing), vec![], Overrides::default()).is_err());
     }
 
     #[test]
     fn values_read_as_people_write_them() {
-        let c = Config::load(
-            None,
-            env(&[
+        let c = load(
+            &[
                 ("LICENTIA_LEAD_TIMES", "60,14"),
                 ("LICENTIA_LOG_JSON", "1"),
                 ("LICENTIA_SMTP_HOST", "10.0.0.25"),
                 ("LICENTIA_SMTP_FROM", "licences@example.com"),
-            ]),
-            Overrides::default(),
+            ],
+            &[],
         )
         .unwrap();
         assert_eq!(c.lead_times, vec![60, 14]);
         assert!(c.log_json);
         assert_eq!(c.smtp_host.as_deref(), Some("10.0.0.25"));
-        let err = Config::load(
-            None,
-            env(&[("LICENTIA_MAX_CONNECTIONS", "many")]),
-            Overrides::default(),
-        )
-        .unwrap_err();
+        let err = load(&[("LICENTIA_MAX_CONNECTIONS", "many")], &[]).unwrap_err();
         assert!(err.contains("max_connections"), "{err}");
-        let err = Config::load(
-            None,
-            env(&[("LICENTIA_LEAD_TIMES", "60,x")]),
-            Overrides::default(),
-        )
-        .unwrap_err();
+        let err = load(&[], &["lead_times=60,x"]).unwrap_err();
         assert!(err.contains("'x' is not a number of days"), "{err}");
     }
 
