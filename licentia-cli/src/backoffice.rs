@@ -24,6 +24,10 @@ pub struct Place {
     /// TOML configuration file (under environment LICENTIA_* and flags).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Any setting of the configuration file, e.g. `--set max_connections=16`
+    /// (repeatable; over the file and the environment).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 impl Place {
@@ -35,6 +39,7 @@ impl Place {
                 data_dir: self.data_dir.clone(),
                 listen,
                 database_url: self.database_url.clone(),
+                set: self.set.clone(),
             },
         )
     }

@@ -354,16 +354,40 @@ fn starts_with_no_configuration_and_stops_on_sigterm() {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let out = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .current_dir(cwd.path())
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused_start(|serve| serve.current_dir(cwd.path()));
         assert!(
             err.contains("signing key") && err.contains("chmod 600"),
             "{err}"
         );
     }
+}
+
+#[test]
+fn a_misspelt_setting_stops_the_server_and_names_the_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = refused_start(|serve| {
+        serve
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env("LICENTIA_RATE_LIMIT_PER_MINUT", "0")
+    });
+    assert!(
+        err.contains("LICENTIA_RATE_LIMIT_PER_MINUT") && err.contains("rate_limit_per_minute"),
+        "{err}"
+    );
+    // The same setting spelt right, as a flag, is taken.
+    let (ok, text) = cli(&["jobs", "run", "--set", "lead_times=60,14"], dir.path());
+    assert!(ok, "{text}");
+    let (ok, text) = cli(&["jobs", "run", "--set", "lead_time=60"], dir.path());
+    assert!(!ok && text.contains("lead_time"), "{text}");
+}
+
+/// Starts `serve` on any port, set up by `setup`, expects it to stop at
+/// once with an error, and returns what it wrote on standard error.
+fn refused_start(setup: impl FnOnce(&mut Command) -> &mut Command) -> String {
+    let mut serve = Command::new(BIN);
+    serve.args(["serve", "--listen", "127.0.0.1:0"]);
+    let out = setup(&mut serve).output().unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }

@@ -1,11 +1,16 @@
 //! Server configuration, layered: defaults, then a TOML file, then
-//! environment variables `LICENTIA_*`, then command-line flags.
+//! environment variables `LICENTIA_*`, then command-line flags. The layers
+//! are merged by figment; the names of the settings come from [`Config`]'s
+//! fields, so a new field has its file, environment and flag forms at once.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::billing::{BillingError, LeadTimes, Zone};
 
@@ -15,7 +20,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "licentia-data";
 
 /// Everything `licentia serve` can be told.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Directory holding the SQLite database and the signing keys.
@@ -24,7 +29,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `sqlite://...` or `postgres://...`; the SQLite file in `data_dir` when absent.
     pub database_url: Option<String>,
-    /// Logs as JSON lines instead of text.
+    /// Logs as JSON lines instead of text (`true`, `false`, `1`, `0`, `yes`, `no`).
+    #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
     pub log_json: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -44,7 +50,9 @@ pub struct Config {
     /// The IANA time zone in which business dates (expiry days, notice
     /// dates, the jobs' "today") are read.
     pub zone: String,
-    /// Days before an end at which notices go out, e.g. `[90, 30, 7]`.
+    /// Days before an end at which notices go out, e.g. `[90, 30, 7]`
+    /// (or `90,30,7` in the environment and flags).
+    #[serde(deserialize_with = "days_list")]
     pub lead_times: Vec<u32>,
     /// Seconds between runs of the jobs inside `licentia serve` (0: never;
     /// run `licentia jobs run` from cron instead).
@@ -130,6 +138,13 @@ impl fmt::Debug for Config {
     }
 }
 
+/// Variables named `LICENTIA_*` that are not server settings: read by the
+/// other parts of licentia (the command line's client, the Python binding)
+/// or by its tests, so the server does not refuse them.
+const OTHER_VARIABLES: &[&str] = &["LICENTIA_TOKEN", "LICENTIA_LIBRARY", "LICENTIA_BLESS"];
+/// Prefix of the test harnesses' own variables.
+const TEST_VARIABLES: &str = "LICENTIA_TEST_";
+
 /// Values given on the command line; each set one wins over every other layer.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -139,96 +154,105 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     /// `--database-url`.
     pub database_url: Option<String>,
+    /// `--set KEY=VALUE`: any setting, by its file name, value as in the
+    /// environment. Applied before the named flags above.
+    pub set: Vec<String>,
 }
 
 impl Config {
     /// Builds the configuration: defaults, `file` (if given), the `LICENTIA_*`
-    /// variables in `env`, then `flags`.
+    /// variables in `env`, then `flags`. Every setting has the three forms:
+    /// `max_connections = 3` in the file, `LICENTIA_MAX_CONNECTIONS=3`,
+    /// `--set max_connections=3`. A key or variable that names no setting is
+    /// an error, so a misspelt one does not pass unnoticed.
+    ///
+    /// ```
+    /// use licentia_server::{Config, Overrides};
+    /// let env = [("LICENTIA_MAX_CONNECTIONS".to_string(), "3".to_string())];
+    /// let flags = Overrides { set: vec!["zone=Europe/Paris".into()], ..Overrides::default() };
+    /// let config = Config::load(None, env, flags).unwrap();
+    /// assert_eq!((config.max_connections, config.zone.as_str()), (3, "Europe/Paris"));
+    /// let typo = [("LICENTIA_MAX_CONECTIONS".to_string(), "3".to_string())];
+    /// assert!(Config::load(None, typo, Overrides::default()).is_err());
+    /// ```
     pub fn load(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
         flags: Overrides,
     ) -> Result<Config, String> {
-        let mut config = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        let keys = setting_names();
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(format!("{}: no such file", path.display()));
             }
-            None => Config::default(),
-        };
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let mut from_env = Dict::new();
         for (name, value) in env {
             let Some(field) = name.strip_prefix("LICENTIA_") else {
                 continue;
             };
-            let bad = |e: &dyn fmt::Display| format!("{name}: {e}");
-            match field {
-                "DATA_DIR" => config.data_dir = PathBuf::from(value),
-                "LISTEN" => config.listen = value.parse().map_err(|e| bad(&e))?,
-                "DATABASE_URL" => config.database_url = Some(value),
-                "LOG_JSON" => config.log_json = matches!(value.as_str(), "1" | "true" | "yes"),
-                "MAX_BODY_BYTES" => config.max_body_bytes = value.parse().map_err(|e| bad(&e))?,
-                "RATE_LIMIT_PER_MINUTE" => {
-                    config.rate_limit_per_minute = value.parse().map_err(|e| bad(&e))?
-                }
-                "MAX_CONNECTIONS" => config.max_connections = value.parse().map_err(|e| bad(&e))?,
-                "ACQUIRE_TIMEOUT_SECS" => {
-                    config.acquire_timeout_secs = value.parse().map_err(|e| bad(&e))?
-                }
-                "BODY_TIMEOUT_SECS" => {
-                    config.body_timeout_secs = value.parse().map_err(|e| bad(&e))?
-                }
-                "SQLITE_SYNCHRONOUS" => config.sqlite_synchronous = value,
-                "ZONE" => config.zone = value,
-                "LEAD_TIMES" => {
-                    config.lead_times = value
-                        .parse::<LeadTimes>()
-                        .map_err(|e| bad(&e))?
-                        .days()
-                        .to_vec()
-                }
-                "JOBS_INTERVAL_SECS" => {
-                    config.jobs_interval_secs = value.parse().map_err(|e| bad(&e))?
-                }
-                "SMTP_HOST" => config.smtp_host = Some(value),
-                "SMTP_PORT" => config.smtp_port = value.parse().map_err(|e| bad(&e))?,
-                "SMTP_FROM" => config.smtp_from = Some(value),
-                // Other LICENTIA_* variables belong to other tools (and tests).
-                _ => {}
+            let key = field.to_ascii_lowercase();
+            if keys.contains(&key) {
+                from_env.insert(key, setting_value(&value));
+            } else if !OTHER_VARIABLES.contains(&name.as_str()) && !name.starts_with(TEST_VARIABLES)
+            {
+                return Err(format!(
+                    "{name}: no such setting (the settings are {})",
+                    keys.join(", ")
+                ));
             }
         }
-        if let Some(dir) = flags.data_dir {
-            config.data_dir = dir;
+        figment = figment.merge(Layer("environment variable(s)", from_env));
+        let mut from_flags = Dict::new();
+        for pair in &flags.set {
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("--set {pair}: write it KEY=VALUE"))?;
+            from_flags.insert(key.trim().to_owned(), setting_value(value));
         }
-        if let Some(listen) = flags.listen {
-            config.listen = listen;
+        let named = [
+            ("data_dir", flags.data_dir.map(|d| d.display().to_string())),
+            ("listen", flags.listen.map(|a| a.to_string())),
+            ("database_url", flags.database_url),
+        ];
+        for (key, value) in named {
+            if let Some(value) = value {
+                from_flags.insert(key.to_owned(), Value::from(value));
+            }
         }
-        if let Some(url) = flags.database_url {
-            config.database_url = Some(url);
-        }
-        if !matches!(config.sqlite_synchronous.as_str(), "full" | "normal") {
+        let config: Config = figment
+            .merge(Layer("command-line flag(s)", from_flags))
+            .extract()
+            .map_err(|e| e.to_string())?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The rules no type can say.
+    fn check(&self) -> Result<(), String> {
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
             return Err(format!(
                 "sqlite_synchronous must be 'full' or 'normal', not '{}'",
-                config.sqlite_synchronous
+                self.sqlite_synchronous
             ));
         }
-        if config.max_connections == 0 {
+        if self.max_connections == 0 {
             return Err("max_connections must be at least 1".into());
         }
-        if config.acquire_timeout_secs == 0 || config.body_timeout_secs == 0 {
+        if self.acquire_timeout_secs == 0 || self.body_timeout_secs == 0 {
             return Err("acquire_timeout_secs and body_timeout_secs must be at least 1".into());
         }
-        config.zone().map_err(|e| format!("zone: {e}"))?;
-        config
-            .lead_times()
-            .map_err(|e| format!("lead_times: {e}"))?;
-        if config.delivery_max_attempts == 0 || config.webhook_timeout_secs == 0 {
+        self.zone().map_err(|e| format!("zone: {e}"))?;
+        self.lead_times().map_err(|e| format!("lead_times: {e}"))?;
+        if self.delivery_max_attempts == 0 || self.webhook_timeout_secs == 0 {
             return Err("delivery_max_attempts and webhook_timeout_secs must be at least 1".into());
         }
-        if config.smtp_host.is_some() != config.smtp_from.is_some() {
+        if self.smtp_host.is_some() != self.smtp_from.is_some() {
             return Err("e-mail notices need both smtp_host and smtp_from".into());
         }
-        Ok(config)
+        Ok(())
     }
 
     /// The zone business dates are read in.
@@ -258,9 +282,142 @@ impl Config {
     }
 }
 
+/// The setting names: [`Config`]'s fields, read off its serialized default.
+fn setting_names() -> Vec<String> {
+    match Serialized::defaults(Config::default()).data() {
+        Ok(mut profiles) => profiles
+            .remove(&Profile::Default)
+            .map(|dict| dict.into_keys().collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A value written in the environment or a flag, typed the way figment
+/// reads environment variables (`3` a number, `[90, 30]` a list, `true` a
+/// boolean, anything else a string).
+fn setting_value(text: &str) -> Value {
+    text.parse().unwrap_or_else(|never| match never {})
+}
+
+/// One layer of settings, named for error messages ("in environment
+/// variable(s)").
+struct Layer(&'static str, Dict);
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.0)
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Profile::Default.collect(self.1.clone()))
+    }
+}
+
+/// Lead times as a list (`[90, 30, 7]` in the file) or as the words of the
+/// environment and flags (`90,30,7`).
+fn days_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Days {
+        List(Vec<u32>),
+        One(u32),
+        Text(String),
+    }
+    match Days::deserialize(deserializer)? {
+        Days::List(days) => Ok(days),
+        Days::One(day) => Ok(vec![day]),
+        Days::Text(text) => text
+            .parse::<LeadTimes>()
+            .map(|leads| leads.days().to_vec())
+            .map_err(serde::de::Error::custom),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// What loading with these variables and these `--set` pairs says.
+    fn load(vars: &[(&str, &str)], set: &[&str]) -> Result<Config, String> {
+        let flags = Overrides {
+            set: set.iter().map(|s| s.to_string()).collect(),
+            ..Overrides::default()
+        };
+        Config::load(None, env(vars), flags)
+    }
+
+    #[test]
+    fn every_setting_has_a_file_an_environment_and_a_flag_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("licentia.toml");
+        for key in setting_names() {
+            let value = match toml::Value::try_from(Config::default()).unwrap().get(&key) {
+                Some(v) => v.to_string(),
+                // The two SMTP settings go together (read in the test below).
+                None if key == "smtp_host" || key == "smtp_from" => continue,
+                None => "\"sqlite://x.db\"".to_string(),
+            };
+            std::fs::write(&file, format!("{key} = {value}\n")).unwrap();
+            Config::load(Some(&file), vec![], Overrides::default())
+                .unwrap_or_else(|e| panic!("file form of {key}: {e}"));
+            let bare = value.trim_matches('"').to_string();
+            let var = format!("LICENTIA_{}", key.to_ascii_uppercase());
+            load(&[(&var, &bare)], &[]).unwrap_or_else(|e| panic!("{var}: {e}"));
+            load(&[], &[&format!("{key}={bare}")]).unwrap_or_else(|e| panic!("--set {key}: {e}"));
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused_in_every_layer() {
+        let err = load(&[("LICENTIA_MAX_CONECTIONS", "3")], &[]).unwrap_err();
+        assert!(
+            err.contains("LICENTIA_MAX_CONECTIONS") && err.contains("max_connections"),
+            "{err}"
+        );
+        let err = load(&[], &["max_conections=3"]).unwrap_err();
+        assert!(err.contains("max_conections"), "{err}");
+        let err = load(&[], &["max_connections"]).unwrap_err();
+        assert!(err.contains("KEY=VALUE"), "{err}");
+        // The client's token, the binding's library and the test harness's
+        // own variables are not server settings, and are not refused.
+        let others = [
+            ("LICENTIA_TOKEN", "lic_x"),
+            ("LICENTIA_LIBRARY", "/x.so"),
+            ("LICENTIA_TEST_POSTGRES", "postgres://"),
+        ];
+        load(&others, &[]).unwrap();
+        let missing = Path::new("/nonexistent/licentia.toml");
+        assert!(Config::load(Some(missing), vec![], Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn values_read_as_people_write_them() {
+        let c = load(
+            &[
+                ("LICENTIA_LEAD_TIMES", "60,14"),
+                ("LICENTIA_LOG_JSON", "1"),
+                ("LICENTIA_SMTP_HOST", "10.0.0.25"),
+                ("LICENTIA_SMTP_FROM", "licences@example.com"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.lead_times, vec![60, 14]);
+        assert!(c.log_json);
+        assert_eq!(c.smtp_host.as_deref(), Some("10.0.0.25"));
+        let err = load(&[("LICENTIA_MAX_CONNECTIONS", "many")], &[]).unwrap_err();
+        assert!(err.contains("max_connections"), "{err}");
+        let err = load(&[], &["lead_times=60,x"]).unwrap_err();
+        assert!(err.contains("'x' is not a number of days"), "{err}");
+    }
 
     #[test]
     fn layers_apply_in_order() {
