@@ -184,6 +184,10 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     /// `--database-url`.
     pub database_url: Option<String>,
+    /// `--tls-cert`.
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key`.
+    pub tls_key: Option<PathBuf>,
     /// `--set KEY=VALUE`: any setting, by its file name, value as in the
     /// environment. Applied before the named flags above.
     pub set: Vec<String>,
@@ -246,6 +250,8 @@ impl Config {
             ("data_dir", flags.data_dir.map(|d| d.display().to_string())),
             ("listen", flags.listen.map(|a| a.to_string())),
             ("database_url", flags.database_url),
+            ("tls_cert", flags.tls_cert.map(|p| p.display().to_string())),
+            ("tls_key", flags.tls_key.map(|p| p.display().to_string())),
         ];
         for (key, value) in named {
             if let Some(value) = value {

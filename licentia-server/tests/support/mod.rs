@@ -14,6 +14,8 @@ use licentia::{Fingerprint, PublicKey, Verifier};
 use licentia_server::{launch_with_listener, Config, Running};
 use serde_json::{json, Value};
 
+pub mod tls;
+
 /// The environment variable naming a PostgreSQL server for the tests.
 pub const POSTGRES_ENV: &str = "LICENTIA_TEST_POSTGRES";
 
