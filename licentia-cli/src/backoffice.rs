@@ -32,14 +32,22 @@ pub struct Place {
 
 impl Place {
     fn config(&self, listen: Option<SocketAddr>) -> std::result::Result<Config, String> {
+        self.config_with(Overrides {
+            listen,
+            ..Overrides::default()
+        })
+    }
+
+    /// The configuration, with `flags` for what the command's own flags say.
+    fn config_with(&self, flags: Overrides) -> std::result::Result<Config, String> {
         Config::load(
             self.config.as_deref(),
             std::env::vars(),
             Overrides {
                 data_dir: self.data_dir.clone(),
-                listen,
                 database_url: self.database_url.clone(),
                 set: self.set.clone(),
+                ..flags
             },
         )
     }
@@ -55,6 +63,12 @@ pub enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, value_name = "ADDR:PORT")]
         listen: Option<SocketAddr>,
+        /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's PEM private key (mode 0600).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// API tokens of the back office.
     #[command(subcommand)]
@@ -141,8 +155,19 @@ pub fn run(command: Command) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     let outcome = runtime.block_on(async {
         match command {
-            Command::Serve { place, listen } => {
-                server::launch(place.config(listen)?).await.map(|()| None)
+            Command::Serve {
+                place,
+                listen,
+                tls_cert,
+                tls_key,
+            } => {
+                let config = place.config_with(Overrides {
+                    listen,
+                    tls_cert,
+                    tls_key,
+                    ..Overrides::default()
+                })?;
+                server::launch(config).await.map(|()| None)
             }
             Command::Token(TokenCommand::Create { place, role, name }) => {
                 server::create_token(&place.config(None)?, &role, &name)

@@ -28,6 +28,10 @@ pub struct Remote {
     /// API token [default: environment LICENTIA_TOKEN].
     #[arg(long, value_name = "TOKEN")]
     token: Option<String>,
+    /// PEM file of the CA that signed an https server's certificate (a
+    /// private CA), trusted beside the usual public ones.
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
 }
 
 impl Remote {
@@ -37,6 +41,23 @@ impl Remote {
             .or_else(|| std::env::var("LICENTIA_TOKEN").ok())
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| "give an API token with --token or LICENTIA_TOKEN".to_owned())
+    }
+
+    /// The HTTP client: rustls, trusting `--ca-file` too when given.
+    fn client(&self) -> Result<reqwest::Client, String> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &self.ca_file {
+            let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if certs.is_empty() {
+                return Err(format!("{}: no certificate in it", path.display()));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        builder.build().map_err(|e| e.to_string())
     }
 
     fn url(&self, path: &str) -> String {
@@ -259,7 +280,7 @@ pub async fn import(args: ImportArgs) -> Result<Option<String>, String> {
         licentia_server::bulk::parse_table(kind, &bytes).map_err(|_| "unreadable".to_owned())?;
     let chunks = chunks(&table, args.chunk_rows);
     let total = rows.len();
-    let client = reqwest::Client::new();
+    let client = args.remote.client()?;
     let file_key = licentia_file_key(&bytes);
     let several = chunks.len() > 1;
     if args.dry_run || several {
@@ -359,7 +380,9 @@ fn licentia_file_key(bytes: &[u8]) -> String {
 pub async fn export(args: ExportArgs) -> Result<Option<String>, String> {
     let kind = kind(&args.kind)?;
     let token = args.remote.token()?;
-    let mut resp = reqwest::Client::new()
+    let mut resp = args
+        .remote
+        .client()?
         .get(args.remote.url(&format!("/v1/export/{}", kind.as_str())))
         .bearer_auth(&token)
         .send()

@@ -11,6 +11,11 @@ use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_licentia");
 
+// The back office's test PKI: a CA and a server certificate of the test's own.
+#[path = "../../licentia-server/tests/support/tls.rs"]
+#[allow(dead_code)]
+mod tls;
+
 /// A `licentia serve` process; its address and bootstrap token are read
 /// from its standard output (no sleeping: the line comes once it listens).
 struct Process {
@@ -390,4 +395,61 @@ fn refused_start(setup: impl FnOnce(&mut Command) -> &mut Command) -> String {
     let out = setup(&mut serve).output().unwrap();
     assert!(!out.status.success());
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `--tls-cert` and `--tls-key`: the server says it listens on https and
+/// answers there; a key file others may read stops it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_https_with_the_tls_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = tls::make_pki(dir.path());
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .arg("--tls-cert")
+        .arg(&pki.cert)
+        .arg("--tls-key")
+        .arg(&pki.key)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map(|l| l.unwrap())
+            .find(|l| l.starts_with("licentia listening on "))
+            .expect("the server prints its address")
+    })
+    .await
+    .unwrap();
+    let server = Process {
+        child,
+        base: String::new(),
+        token: None,
+    };
+    let addr = line
+        .strip_prefix("licentia listening on https://")
+        .unwrap_or_else(|| panic!("{line}"));
+    let port = addr.rsplit(':').next().unwrap();
+    let resp = tls::client_trusting(&pki.ca)
+        .get(format!("https://localhost:{port}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    drop(server);
+
+    tls::set_mode(&pki.key, 0o640);
+    let err = refused_start(|serve| {
+        serve
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--tls-cert")
+            .arg(&pki.cert)
+            .arg("--tls-key")
+            .arg(&pki.key)
+    });
+    assert!(err.contains("tls_key"), "{err}");
 }

@@ -179,3 +179,56 @@ support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     command_line => command_line_sqlite, command_line_postgres
 }
+
+/// `import` and `export` against a server on HTTPS with a private CA:
+/// trusted with `--ca-file`, refused without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_and_export_speak_https_with_a_ca_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = support::tls::make_pki(dir.path());
+    let config = licentia_server::Config {
+        tls_cert: Some(pki.cert.clone()),
+        tls_key: Some(pki.key.clone()),
+        ..support::config(dir.path(), None)
+    };
+    let srv = Server::start_with(config, dir, None).await;
+    let base = format!(
+        "https://localhost:{}",
+        srv.running.as_ref().unwrap().addr.port()
+    );
+    let ca = pki.ca.to_str().unwrap();
+    let csv = srv.dir.path().join("customers.csv");
+    std::fs::write(
+        &csv,
+        "external_ref,kind,name,parent\nTLS-1,customer,Over TLS,\n",
+    )
+    .unwrap();
+    let csv = csv.to_str().unwrap();
+    let admin = Some(srv.admin.as_str());
+
+    let (code, _, err) = cli(
+        &[
+            "import",
+            "customers",
+            csv,
+            "--server",
+            &base,
+            "--ca-file",
+            ca,
+        ],
+        admin,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = cli(
+        &["export", "customers", "--server", &base, "--ca-file", ca],
+        admin,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("TLS-1"), "{out}");
+    // Without the CA the server's certificate is not trusted.
+    let (code, _, err) = cli(&["export", "customers", "--server", &base], admin).await;
+    assert_eq!(code, 2, "{err}");
+    srv.stop().await;
+}

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use figment::providers::{Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
+use ipnet::IpNet;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::billing::{BillingError, LeadTimes, Zone};
@@ -34,12 +35,31 @@ pub struct Config {
     pub log_json: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Requests per minute per client address on product-facing endpoints (0: no limit).
+    /// Requests per minute per client address on the routes callable
+    /// without a staff token: activation, check-in, leases, the revocation
+    /// list, keys, health (0: no limit).
     pub rate_limit_per_minute: u32,
+    /// Requests per minute per license key on product-facing routes (0: no limit).
+    pub key_rate_limit_per_minute: u32,
+    /// Reverse proxies (CIDR blocks or addresses, e.g. `["10.0.0.0/8"]`, or
+    /// `10.0.0.0/8,::1` in the environment and flags) whose
+    /// `X-Forwarded-For` names the client; from any other peer the header
+    /// is ignored.
+    #[serde(deserialize_with = "cidr_list")]
+    pub trusted_proxies: Vec<IpNet>,
+    /// Requests handled at once; past it a request is answered 503
+    /// `overloaded` with `Retry-After` at once rather than queued.
+    pub max_in_flight: usize,
+    /// PEM certificate chain to serve HTTPS with (with `tls_key`; none: plain HTTP).
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`; refused when group or others may read it.
+    pub tls_key: Option<PathBuf>,
     /// Database connections in the pool.
     pub max_connections: u32,
     /// Seconds a request waits for a database connection (a database that
-    /// is down or restarting) before it is answered 503 `database_unavailable`.
+    /// is down or restarting) before it is answered 503 `database_unavailable`;
+    /// on SQLite, also how long a write waits for its turn behind the
+    /// others before it is answered 503 `database_busy`.
     pub acquire_timeout_secs: u64,
     /// Seconds a client has to send a request's whole body once its headers
     /// are in; past it the request is answered 408 and the connection closed.
@@ -83,6 +103,11 @@ impl Default for Config {
             log_json: false,
             max_body_bytes: 64 * 1024,
             rate_limit_per_minute: 6000,
+            key_rate_limit_per_minute: 600,
+            trusted_proxies: Vec::new(),
+            max_in_flight: 512,
+            tls_cert: None,
+            tls_key: None,
             max_connections: 8,
             acquire_timeout_secs: 10,
             body_timeout_secs: 30,
@@ -117,6 +142,11 @@ impl fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("key_rate_limit_per_minute", &self.key_rate_limit_per_minute)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
             .field("body_timeout_secs", &self.body_timeout_secs)
@@ -154,6 +184,10 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     /// `--database-url`.
     pub database_url: Option<String>,
+    /// `--tls-cert`.
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key`.
+    pub tls_key: Option<PathBuf>,
     /// `--set KEY=VALUE`: any setting, by its file name, value as in the
     /// environment. Applied before the named flags above.
     pub set: Vec<String>,
@@ -216,6 +250,8 @@ impl Config {
             ("data_dir", flags.data_dir.map(|d| d.display().to_string())),
             ("listen", flags.listen.map(|a| a.to_string())),
             ("database_url", flags.database_url),
+            ("tls_cert", flags.tls_cert.map(|p| p.display().to_string())),
+            ("tls_key", flags.tls_key.map(|p| p.display().to_string())),
         ];
         for (key, value) in named {
             if let Some(value) = value {
@@ -251,6 +287,12 @@ impl Config {
         }
         if self.smtp_host.is_some() != self.smtp_from.is_some() {
             return Err("e-mail notices need both smtp_host and smtp_from".into());
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("HTTPS needs both tls_cert and tls_key".into());
+        }
+        if self.max_in_flight == 0 {
+            return Err("max_in_flight must be at least 1".into());
         }
         Ok(())
     }
@@ -334,6 +376,36 @@ fn days_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u32>, D::
     }
 }
 
+/// CIDR blocks as a list (`["10.0.0.0/8"]` in the file) or as the words
+/// of the environment and flags (`10.0.0.0/8,::1`); a bare address is a
+/// block of one.
+fn cidr_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Blocks {
+        List(Vec<String>),
+        Text(String),
+    }
+    let words = match Blocks::deserialize(deserializer)? {
+        Blocks::List(list) => list,
+        Blocks::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    words
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.parse::<IpNet>()
+                .or_else(|_| w.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "'{w}' is not an address or a CIDR block (e.g. 10.0.0.0/8)"
+                    ))
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,8 +433,12 @@ mod tests {
         for key in setting_names() {
             let value = match toml::Value::try_from(Config::default()).unwrap().get(&key) {
                 Some(v) => v.to_string(),
-                // The two SMTP settings go together (read in the test below).
-                None if key == "smtp_host" || key == "smtp_from" => continue,
+                // The SMTP and the TLS settings go in pairs (read in the tests below).
+                None if ["smtp_host", "smtp_from", "tls_cert", "tls_key"]
+                    .contains(&key.as_str()) =>
+                {
+                    continue
+                }
                 None => "\"sqlite://x.db\"".to_string(),
             };
             std::fs::write(&file, format!("{key} = {value}\n")).unwrap();
@@ -417,6 +493,26 @@ mod tests {
         assert!(err.contains("max_connections"), "{err}");
         let err = load(&[], &["lead_times=60,x"]).unwrap_err();
         assert!(err.contains("'x' is not a number of days"), "{err}");
+        let c = load(
+            &[("LICENTIA_TRUSTED_PROXIES", "10.0.0.0/8, ::1")],
+            &[
+                "tls_cert=/etc/licentia/cert.pem",
+                "tls_key=/etc/licentia/key.pem",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            vec![
+                "10.0.0.0/8".parse::<IpNet>().unwrap(),
+                "::1/128".parse().unwrap()
+            ]
+        );
+        assert!(c.tls_key.is_some());
+        let err = load(&[], &["trusted_proxies=10.0.0.0/33"]).unwrap_err();
+        assert!(err.contains("not an address or a CIDR block"), "{err}");
+        let err = load(&[], &["tls_cert=/etc/licentia/cert.pem"]).unwrap_err();
+        assert!(err.contains("tls_key"), "{err}");
     }
 
     #[test]

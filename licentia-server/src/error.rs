@@ -193,6 +193,10 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "read_only", detail)
                     .retry_after(DATABASE_RETRY_AFTER)
             }
+            StoreError::Unavailable(Fault::Busy) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_busy", detail)
+                    .retry_after(DATABASE_RETRY_AFTER)
+            }
             StoreError::Unavailable(Fault::Full) => {
                 ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "storage_full", detail)
             }

@@ -26,6 +26,7 @@
 mod api;
 pub mod billing;
 pub mod bulk;
+pub mod client_addr;
 pub mod commands;
 pub mod config;
 pub mod delivery;
@@ -43,6 +44,7 @@ mod service;
 pub mod sql;
 mod state;
 pub mod store;
+mod tls;
 
 pub use commands::{create_token, retire_key, rotate_key, verify_history};
 pub use config::{Config, Overrides};

@@ -117,6 +117,12 @@ impl Operation<'_> {
         );
     }
 
+    /// An answer without a body (e.g. 304 Not Modified).
+    pub(crate) fn empty_answer(&mut self, status: u16, description: &str) {
+        self.responses
+            .insert(status.to_string(), json!({ "description": description }));
+    }
+
     /// A CSV answer.
     pub(crate) fn csv_answer(&mut self, status: u16) {
         self.responses.insert(

@@ -10,32 +10,33 @@ use axum::http::StatusCode;
 use axum::Router;
 use tokio::sync::oneshot;
 
+use crate::client_addr::{ClientAddr, TrustedProxies};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::routes::{routes, Access};
 use crate::service::tokens::mint_token;
 use crate::store::{Role, Store};
-use crate::{extract, jobs, ratelimit, sql, AppState};
+use crate::{extract, jobs, ratelimit, sql, tls, AppState};
 
-/// The application: every route, the body limit, rate limiting on
-/// product-facing routes, problem documents for unknown routes.
+/// The application: every route, the body limit, rate limiting per client
+/// address on the routes callable without a staff token, the cap on
+/// requests in flight, problem documents for unknown routes.
 fn app(state: AppState, config: &Config) -> Router {
-    let limiter = Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute));
-    let mut public = Router::new();
-    let mut products = Router::new();
+    let mut staff = Router::new();
+    let mut open = Router::new();
     for r in routes() {
-        if r.access == Access::LicenseKey {
-            products = products.route(r.path, r.handler);
+        if r.access == Access::Token {
+            staff = staff.route(r.path, r.handler);
         } else {
-            public = public.route(r.path, r.handler);
+            open = open.route(r.path, r.handler);
         }
     }
-    let products = products.layer(axum::middleware::from_fn_with_state(
-        limiter,
-        ratelimit::limit,
+    let open = open.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        ratelimit::limit_by_address,
     ));
-    public
-        .merge(products)
+    staff
+        .merge(open)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -44,6 +45,16 @@ fn app(state: AppState, config: &Config) -> Router {
                 "this route does not take that method",
             )
         })
+        // Inside `run_to_completion`: a request whose client hung up still
+        // holds its place until its handler ends.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
+                .layer(tower::load_shed::LoadShedLayer::new())
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                    config.max_in_flight,
+                )),
+        )
         .layer(axum::middleware::from_fn(run_to_completion))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::Extension(extract::MaxBody(config.max_body_bytes)))
@@ -52,6 +63,16 @@ fn app(state: AppState, config: &Config) -> Router {
         ))))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// 503 `overloaded`: `max_in_flight` requests are being handled.
+async fn overloaded(_: tower::BoxError) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overloaded",
+        "the server is handling as many requests as it may; retry shortly",
+    )
+    .retry_after(1)
 }
 
 /// Runs each request in a task of its own, so a client that hangs up
@@ -126,10 +147,15 @@ pub async fn launch_with_listener(
         .await
         .map_err(|e| e.to_string())?
         .then(|| token.reveal().to_owned());
+    let tls = tls::acceptor(&config)?;
     let jobs = jobs::spawn_periodic(state.clone());
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, app(state, &config), rx));
+    let edge = Edge {
+        tls,
+        proxies: TrustedProxies::new(config.trusted_proxies.clone()),
+    };
+    let task = tokio::spawn(serve(listener, app(state, &config), edge, rx));
     tracing::info!(%addr, "licentia back office listening");
     Ok(Running {
         addr,
@@ -147,6 +173,13 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a graceful stop waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
+/// What happens to a connection before HTTP: TLS, if configured, and
+/// finding the client's address.
+struct Edge {
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    proxies: TrustedProxies,
+}
+
 /// Accepts connections until `stop` fires, then lets the requests in flight
 /// finish (for at most [`SHUTDOWN_GRACE`]).
 ///
@@ -154,10 +187,10 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    edge: Edge,
     mut stop: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::service::TowerToHyperService;
+    use hyper_util::rt::TokioTimer;
     use tower::ServiceExt;
 
     // HTTP/1.1 only: the automatic HTTP/2 detection reads the first bytes
@@ -181,20 +214,30 @@ async fn serve(
             },
             _ = &mut stop => break,
         };
+        let proxies = edge.proxies.clone();
         let service = router.clone().map_request(
             move |mut request: axum::extract::Request<hyper::body::Incoming>| {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
+                let client = ClientAddr(proxies.client(peer.ip(), request.headers()));
+                let extensions = request.extensions_mut();
+                extensions.insert(axum::extract::ConnectInfo(peer));
+                extensions.insert(client);
                 request
             },
         );
-        let connection = graceful.watch(
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)),
-        );
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), edge.tls.clone());
         tokio::spawn(async move {
-            // A client that hangs up or times out is not the server's error.
-            let _ = connection.await;
+            match tls {
+                None => serve_connection(&builder, watcher, stream, service).await,
+                // The handshake has the same deadline as the headers: a
+                // silent client cannot hold the connection open.
+                Some(tls) => match tokio::time::timeout(HEADER_READ_TIMEOUT, tls.accept(stream))
+                    .await
+                {
+                    Ok(Ok(stream)) => serve_connection(&builder, watcher, stream, service).await,
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                },
+            }
         });
     }
     drop(listener);
@@ -205,6 +248,31 @@ async fn serve(
         tracing::warn!("requests still in flight after the shutdown grace; stopping anyway");
     }
     Ok(())
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until it closes, or
+/// until a graceful stop lets its request in flight finish.
+async fn serve_connection<I, S>(
+    builder: &hyper::server::conn::http1::Builder,
+    watcher: hyper_util::server::graceful::Watcher,
+    io: I,
+    service: S,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: tower::Service<
+            axum::extract::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+    let connection = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+    // A client that hangs up or times out is not the server's error.
+    let _ = watcher.watch(connection).await;
 }
 
 /// Sets up `tracing` logs (text, or JSON lines); `RUST_LOG` filters.
@@ -226,6 +294,7 @@ pub fn init_logging(json: bool) {
 /// SIGTERM or SIGINT, then shuts down gracefully.
 pub async fn launch(config: Config) -> Result<(), String> {
     init_logging(config.log_json);
+    let https = config.tls_cert.is_some();
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -236,7 +305,8 @@ pub async fn launch(config: Config) -> Result<(), String> {
     if let Some(token) = &running.bootstrap_token {
         println!("bootstrap admin token (shown once, keep it safe): {token}");
     }
-    println!("licentia listening on http://{}", running.addr);
+    let scheme = if https { "https" } else { "http" };
+    println!("licentia listening on {scheme}://{}", running.addr);
     stop.await;
     tracing::info!("shutting down");
     running.stop().await

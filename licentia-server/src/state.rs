@@ -8,9 +8,11 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use tokio::sync::RwLock;
 
+use crate::api::revocation::RevocationCache;
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::keyring::Keyring;
+use crate::ratelimit::Limits;
 use crate::serve::open_store;
 use crate::store::{self, Store};
 
@@ -24,6 +26,10 @@ pub struct AppState {
     pub(crate) policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
     /// The configuration it started with (the jobs and notices read it).
     pub(crate) config: Arc<Config>,
+    /// Requests per client address and per license key.
+    pub(crate) limits: Arc<Limits>,
+    /// Signed revocation lists, until they change.
+    pub(crate) revocation_lists: Arc<RevocationCache>,
 }
 
 impl AppState {
@@ -39,6 +45,8 @@ impl AppState {
             key_dir,
             policies: Arc::default(),
             config: Arc::new(config.clone()),
+            limits: Arc::new(Limits::new(config)),
+            revocation_lists: Arc::default(),
         })
     }
 

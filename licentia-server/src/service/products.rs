@@ -24,10 +24,12 @@ pub(crate) async fn policy_of(s: &AppState, id: &str) -> ApiResult<Policy> {
     Ok(policy)
 }
 
-/// The license a product's key opens; unknown keys are 401.
+/// The license a product's key opens; unknown keys are 401. Each call
+/// counts against the key's rate limit (429 past it).
 pub(crate) async fn licensed(s: &AppState, key: &str) -> ApiResult<(LicenseRecord, String)> {
     let key = LicenseKey::parse(key).map_err(ApiError::bad_request)?;
     let hash = key.hash();
+    s.limits.admit_key(&hash)?;
     let license = s
         .store
         .license_by_key(&hash)

@@ -43,6 +43,7 @@ fn fault(fault: Fault, cause: &sqlx::Error) -> StoreError {
         Fault::Unavailable => tracing::warn!(error = %cause, "database unavailable"),
         Fault::ReadOnly => tracing::error!(error = %cause, "database read-only"),
         Fault::Full => tracing::error!(error = %cause, "database storage full"),
+        Fault::Busy => tracing::warn!(error = %cause, "database busy"),
     }
     StoreError::Unavailable(fault)
 }

@@ -101,6 +101,8 @@ pub struct SqlStore {
     dialect: Dialect,
     /// SQLite only: one write transaction at a time in this process.
     writer: Option<Mutex<()>>,
+    /// How long a write waits for its turn before it is refused (503).
+    writer_wait: Duration,
 }
 
 /// A write transaction (and, on SQLite, this process's writer slot).
@@ -161,6 +163,7 @@ impl SqlStore {
             pool,
             dialect,
             writer: (dialect == Dialect::Sqlite).then(|| Mutex::new(())),
+            writer_wait: Duration::from_secs(config.acquire_timeout_secs),
         };
         store
             .migrate()
@@ -223,8 +226,17 @@ impl SqlStore {
     }
 
     async fn begin(&self) -> StoreResult<Tx<'_>> {
+        // A bounded wait: under more writes than the database can take,
+        // the queue would otherwise grow (and each request wait) without end.
         let writer = match &self.writer {
-            Some(m) => Some(m.lock().await),
+            Some(m) => Some(
+                tokio::time::timeout(self.writer_wait, m.lock())
+                    .await
+                    .map_err(|_| {
+                        tracing::warn!(wait = ?self.writer_wait, "write queue: waited too long for a turn");
+                        StoreError::Unavailable(Fault::Busy)
+                    })?,
+            ),
             None => None,
         };
         let tx = match self.dialect {

@@ -9,6 +9,15 @@ use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl RevocationStore for SqlStore {
+    async fn revocation_sequence(&self, product_id: &str) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT revocation_seq FROM products WHERE id = $1")
+            .bind(product_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("product"))?;
+        Ok(row.try_get("revocation_seq")?)
+    }
+
     async fn revocation_state(&self, product_id: &str) -> StoreResult<RevocationState> {
         let row =
             sqlx::query("SELECT revocation_seq, revocation_updated_at FROM products WHERE id = $1")

@@ -57,6 +57,9 @@ pub enum Fault {
     ReadOnly,
     /// Out of space until an operator frees some.
     Full,
+    /// Too many writes waiting for their turn (SQLite writes one at a
+    /// time): retry shortly.
+    Busy,
 }
 
 impl StoreError {
@@ -130,6 +133,9 @@ impl fmt::Display for StoreError {
             ),
             StoreError::Unavailable(Fault::Full) => f.write_str(
                 "the database is out of space; nothing was changed (reads still work) until an operator frees space",
+            ),
+            StoreError::Unavailable(Fault::Busy) => f.write_str(
+                "too many changes are waiting for the database; nothing was changed, retry shortly",
             ),
             StoreError::Internal => f.write_str("the server failed; the cause is in its log"),
         }

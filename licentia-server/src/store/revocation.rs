@@ -18,4 +18,8 @@ pub struct RevocationState {
 pub trait RevocationStore: Send + Sync {
     /// The product's revocation state.
     async fn revocation_state(&self, product_id: &str) -> StoreResult<RevocationState>;
+    /// The product's list version alone (one row read): it changes with
+    /// every revocation and every retired key, so a signed list is good
+    /// until it does.
+    async fn revocation_sequence(&self, product_id: &str) -> StoreResult<i64>;
 }
