@@ -29,6 +29,7 @@ pub mod bulk;
 pub mod commands;
 pub mod config;
 pub mod delivery;
+pub mod egress;
 pub mod error;
 mod extract;
 pub mod history;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub(crate) policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
     /// The configuration it started with (the jobs and notices read it).
     pub(crate) config: Arc<Config>,
+    /// The webhook client and the SMTP relay notices go out through.
+    pub(crate) outbound: crate::delivery::Outbound,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             key_dir,
             policies: Arc::default(),
             config: Arc::new(config.clone()),
+            outbound: crate::delivery::Outbound::from_config(config)?,
         })
     }
 

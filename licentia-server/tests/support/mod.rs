@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of the harness
 
+pub mod tls;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -110,6 +112,9 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url,
         rate_limit_per_minute: 0,
+        // The tests' webhook receivers listen here (tests/webhooks_ssrf.rs
+        // starts servers without it).
+        webhook_allow: vec!["127.0.0.1".into()],
         ..Config::default()
     }
 }
@@ -306,6 +311,16 @@ pub type Seen = Arc<Mutex<Vec<(u16, String, String, String)>>>;
 /// A webhook receiver on 127.0.0.1:0 that answers 200, or 500 to its first
 /// request when `fail_first`; returns its URL and what it saw.
 pub async fn webhook_receiver(fail_first: bool) -> (String, Seen) {
+    let (app, seen) = webhook_app(fail_first);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// The webhook receiver's routes (`POST /hook`), to serve over HTTP or
+/// HTTPS, and what it saw.
+pub fn webhook_app(fail_first: bool) -> (axum::Router, Seen) {
     use axum::http::{HeaderMap, StatusCode};
     let seen: Seen = Arc::default();
     let log = seen.clone();
@@ -337,10 +352,7 @@ pub async fn webhook_receiver(fail_first: bool) -> (String, Seen) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
+    (app, seen)
 }
 
 /// The hex HMAC-SHA256 a webhook signature carries: over `<t>.<body>`.
