@@ -7,6 +7,9 @@
 //! and the password is in no log line.
 
 mod support;
+// Not in support/mod.rs: licentia-cli's tests share that harness without TLS.
+#[path = "support/tls.rs"]
+mod tls;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -15,14 +18,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use licentia_server::config::SmtpTls;
 use serde_json::{json, Value};
-use support::tls::TestCa;
-use support::{s, Server};
+use support::{s, Server, NOTICE_DAY};
+use tls::TestCa;
 
 const USER: &str = "licentia-notices";
 const PASSWORD: &str = "pw-5up3r-s3cr3t";
 const TO: &str = "billing@example.com";
-/// The day the 90-day notice of the test's license is due (its last day is 2030-03-31).
-const NOTICE_DAY: &str = "2029-12-31";
 
 /// The venv's python, made by scripts/test-venv.sh when missing.
 fn python() -> &'static Path {
@@ -136,7 +137,7 @@ impl std::io::Write for LogWriter {
 
 /// A back office mailing through `smtp` (`tls` its mode) as USER with
 /// `password`, trusting the test CA; an e-mail subscription and a license
-/// whose 90-day notice is due on NOTICE_DAY; the jobs run for that day.
+/// whose 90-day notice is due on [`NOTICE_DAY`]; the jobs run for that day.
 /// Returns the server and the jobs' report.
 async fn notify(smtp: &SmtpServer, tls: SmtpTls, password: &str) -> (Server, Value) {
     let dir = tempfile::tempdir().unwrap();
@@ -156,30 +157,8 @@ async fn notify(smtp: &SmtpServer, tls: SmtpTls, password: &str) -> (Server, Val
         201,
     )
     .await;
-    let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
-            &issuer,
-            "mail",
-            json!({"name": "yearly", "binding": "unbound"}),
-        )
-        .await;
-    srv.post_ok(
-        "/v1/licenses",
-        &issuer,
-        json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
-        201,
-    )
-    .await;
-    let (status, report) = srv
-        .call(
-            "POST",
-            "/v1/jobs/run",
-            Some(&srv.admin),
-            Some(json!({"date": NOTICE_DAY})),
-        )
-        .await;
-    assert_eq!(status, 200, "{report}");
+    srv.expiring_license("mail").await;
+    let report = srv.run_jobs(NOTICE_DAY).await;
     (srv, report)
 }
 

@@ -88,16 +88,7 @@ async fn start(backend: Backend, smtp_port: u16) -> Server {
 }
 
 async fn run(srv: &Server, day: NaiveDate) -> Value {
-    let (status, report) = srv
-        .call(
-            "POST",
-            "/v1/jobs/run",
-            Some(&srv.admin),
-            Some(json!({"date": day.to_string()})),
-        )
-        .await;
-    assert_eq!(status, 200, "{report}");
-    report
+    srv.run_jobs(&day.to_string()).await
 }
 
 fn written(report: &Value) -> u64 {

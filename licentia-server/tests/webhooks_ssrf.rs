@@ -7,35 +7,15 @@
 //! notifications over HTTPS from a private CA (`webhook_ca_file`), signed.
 
 mod support;
+// Not in support/mod.rs: licentia-cli's tests share that harness without TLS.
+#[path = "support/tls.rs"]
+mod tls;
 
 use chrono::NaiveDate;
 use licentia_server::{delivery, jobs, AppState};
 use serde_json::{json, Value};
-use support::tls::TestCa;
-use support::{kind, s, webhook_app, webhook_receiver, Server};
-
-/// The day the 90-day notice of [`expiring_license`]'s license is due.
-const NOTICE_DAY: &str = "2029-12-31";
-
-/// A license whose last day is 2030-03-31: its 90-day notice is due on
-/// [`NOTICE_DAY`].
-async fn expiring_license(srv: &Server) {
-    let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
-            &issuer,
-            "ssrf",
-            json!({"name": "yearly", "binding": "unbound"}),
-        )
-        .await;
-    srv.post_ok(
-        "/v1/licenses",
-        &issuer,
-        json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
-        201,
-    )
-    .await;
-}
+use support::{kind, s, webhook_app, webhook_receiver, Server, NOTICE_DAY};
+use tls::TestCa;
 
 /// A server whose webhooks may reach only what `allow` names.
 async fn start(allow: &[&str], ca_file: Option<std::path::PathBuf>) -> Server {
@@ -168,7 +148,7 @@ async fn internal_targets_are_refused_at_delivery() {
         assert_eq!(status, 201, "{url}: {created}");
         subscribed += 1;
     }
-    expiring_license(&srv).await;
+    srv.expiring_license("ssrf").await;
 
     let mut withdrawn = srv.config.clone();
     withdrawn.webhook_allow.clear();
@@ -216,16 +196,8 @@ async fn an_allowed_receiver_gets_signed_notifications_over_https() {
     let (status, created) = subscribe(&srv, &srv.admin, &url).await;
     assert_eq!(status, 201, "{created}");
     let secret = s(&created["secret"]);
-    expiring_license(&srv).await;
-    let (status, report) = srv
-        .call(
-            "POST",
-            "/v1/jobs/run",
-            Some(&srv.admin),
-            Some(json!({"date": NOTICE_DAY})),
-        )
-        .await;
-    assert_eq!(status, 200, "{report}");
+    srv.expiring_license("ssrf").await;
+    let report = srv.run_jobs(NOTICE_DAY).await;
     assert_eq!(report["deliveries"]["delivered"], 1, "{report}");
 
     let got = seen.lock().unwrap().clone();
@@ -262,15 +234,8 @@ async fn an_untrusted_certificate_is_a_failed_delivery() {
     let url = format!("https://localhost:{port}/hook");
     let (status, created) = subscribe(&srv, &srv.admin, &url).await;
     assert_eq!(status, 201, "{created}");
-    expiring_license(&srv).await;
-    let (_, report) = srv
-        .call(
-            "POST",
-            "/v1/jobs/run",
-            Some(&srv.admin),
-            Some(json!({"date": NOTICE_DAY})),
-        )
-        .await;
+    srv.expiring_license("ssrf").await;
+    let report = srv.run_jobs(NOTICE_DAY).await;
     assert_eq!(report["deliveries"]["retrying"], 1, "{report}");
     assert!(seen.lock().unwrap().is_empty());
     let deliveries = all_deliveries(&srv).await;

@@ -4,8 +4,6 @@
 
 #![allow(dead_code)] // each test file uses its own part of the harness
 
-pub mod tls;
-
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -104,6 +102,9 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     pub pg: Option<PgDb>,
 }
+
+/// The day the 90-day notice of [`Server::expiring_license`]'s license is due.
+pub const NOTICE_DAY: &str = "2029-12-31";
 
 /// A configuration on a temporary data directory.
 pub fn config(dir: &Path, database_url: Option<String>) -> Config {
@@ -286,6 +287,40 @@ impl Server {
             v["license"]["id"].as_str().unwrap().to_owned(),
             v["license_key"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// As a new issuer, a product `code` and a license whose last day is
+    /// 2030-03-31: its 90-day notice is due on [`NOTICE_DAY`].
+    pub async fn expiring_license(&self, code: &str) {
+        let issuer = self.token("issuer").await;
+        let (_, policy) = self
+            .product_and_policy(
+                &issuer,
+                code,
+                json!({"name": "yearly", "binding": "unbound"}),
+            )
+            .await;
+        self.post_ok(
+            "/v1/licenses",
+            &issuer,
+            json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
+            201,
+        )
+        .await;
+    }
+
+    /// `POST /v1/jobs/run` for `date` as the admin: the report.
+    pub async fn run_jobs(&self, date: &str) -> Value {
+        let (status, report) = self
+            .call(
+                "POST",
+                "/v1/jobs/run",
+                Some(&self.admin),
+                Some(json!({"date": date})),
+            )
+            .await;
+        assert_eq!(status, 200, "{report}");
+        report
     }
 
     /// Stops the in-process server.

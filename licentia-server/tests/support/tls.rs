@@ -2,6 +2,8 @@
 //! need from it: the CA's PEM file for the server under test to trust, a
 //! certificate for `localhost` and 127.0.0.1, and an HTTPS listener.
 
+#![allow(dead_code)] // each test file uses its own part
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
