@@ -5,7 +5,6 @@
 #[path = "../../licentia-server/tests/support/mod.rs"]
 mod support;
 
-use serde_json::json;
 use support::{Backend, Server};
 
 /// `licentia jobs run --now DATE` on the database a server made: what it
@@ -14,21 +13,7 @@ async fn through_the_binary(backend: Backend) {
     let mut srv = Server::start(backend).await;
     // The database outlives the server: the binary runs on it next.
     let _pg = srv.pg.take();
-    let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
-            &issuer,
-            "cron-cad",
-            json!({"name": "yearly", "binding": "unbound"}),
-        )
-        .await;
-    srv.post_ok(
-        "/v1/licenses",
-        &issuer,
-        json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
-        201,
-    )
-    .await;
+    srv.expiring_license("cron-cad").await;
     let kept = std::mem::replace(&mut srv.dir, tempfile::tempdir().unwrap());
     let dir = kept.path().to_path_buf();
     let database_url = srv.config.database_url.clone();

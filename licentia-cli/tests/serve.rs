@@ -3,6 +3,9 @@
 //! it answered 2xx for and shows nothing half-written; `token
 //! create`, `key rotate` and `audit verify` work on its data directory.
 
+#[path = "../../licentia-server/tests/support/mod.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -10,11 +13,6 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_licentia");
-
-// The back office's test PKI: a CA and a server certificate of the test's own.
-#[path = "../../licentia-server/tests/support/tls.rs"]
-#[allow(dead_code)]
-mod tls;
 
 /// A `licentia serve` process; its address and bootstrap token are read
 /// from its standard output (no sleeping: the line comes once it listens).
@@ -402,7 +400,7 @@ fn refused_start(setup: impl FnOnce(&mut Command) -> &mut Command) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_https_with_the_tls_flags() {
     let dir = tempfile::tempdir().unwrap();
-    let pki = tls::make_pki(dir.path());
+    let pki = support::tls::make_pki(dir.path());
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path().join("data"))
@@ -433,7 +431,7 @@ async fn serves_https_with_the_tls_flags() {
         .strip_prefix("licentia listening on https://")
         .unwrap_or_else(|| panic!("{line}"));
     let port = addr.rsplit(':').next().unwrap();
-    let resp = tls::client_trusting(&pki.ca)
+    let resp = support::tls::client_trusting(&pki.ca)
         .get(format!("https://localhost:{port}/healthz"))
         .send()
         .await
@@ -441,7 +439,7 @@ async fn serves_https_with_the_tls_flags() {
     assert_eq!(resp.status(), 200);
     drop(server);
 
-    tls::set_mode(&pki.key, 0o640);
+    support::tls::set_mode(&pki.key, 0o640);
     let err = refused_start(|serve| {
         serve
             .arg("--data-dir")

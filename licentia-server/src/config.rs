@@ -79,8 +79,19 @@ pub struct Config {
     pub jobs_interval_secs: u64,
     /// Days an `Idempotency-Key` answer is kept before the jobs purge it.
     pub idempotency_retention_days: u32,
-    /// Seconds a webhook may take to answer.
+    /// Seconds a webhook (or the SMTP relay) may take to answer.
     pub webhook_timeout_secs: u64,
+    /// Internal destinations webhooks may reach all the same: networks
+    /// (`10.20.0.0/16`), addresses (`10.20.0.7`, `::1`) or host names
+    /// (`hooks.internal`, whatever it resolves to); `["a", "b"]` in the
+    /// file, `a,b` in the environment and flags. Empty (the default):
+    /// webhooks reach public addresses only, never loopback, private,
+    /// link-local, CGNAT, unique local or multicast ones.
+    #[serde(deserialize_with = "word_list")]
+    pub webhook_allow: Vec<String>,
+    /// A PEM file of root certificates trusted for `https://` webhooks
+    /// besides the Mozilla roots: a private CA.
+    pub webhook_ca_file: Option<PathBuf>,
     /// Delay before the first retry of a failed delivery; doubled at each
     /// further attempt (capped at a day).
     pub delivery_backoff_secs: u64,
@@ -88,10 +99,35 @@ pub struct Config {
     pub delivery_max_attempts: u32,
     /// SMTP relay for e-mail notices (`host`; none: no e-mail).
     pub smtp_host: Option<String>,
-    /// Its port.
+    /// Its port (587 is the usual one for `starttls`, 465 for `tls`).
     pub smtp_port: u16,
     /// The sender address of e-mail notices.
     pub smtp_from: Option<String>,
+    /// How the connection to the relay is secured: `starttls` (the relay
+    /// must offer it, or nothing is sent), `tls` (TLS from the first byte)
+    /// or `none` (plain text: a relay on this machine only).
+    pub smtp_tls: SmtpTls,
+    /// The user name to authenticate to the relay as (with `smtp_password`).
+    pub smtp_username: Option<String>,
+    /// Its password. Secret: never shown in the configuration's debug
+    /// output or in the log.
+    pub smtp_password: Option<String>,
+    /// A PEM file of root certificates trusted for the relay besides the
+    /// Mozilla roots: a private CA.
+    pub smtp_ca_file: Option<PathBuf>,
+}
+
+/// How the connection to the SMTP relay is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text, upgraded by STARTTLS before anything else is said;
+    /// refused when the relay does not offer it.
+    Starttls,
+    /// TLS from the first byte (implicit TLS, "SMTPS").
+    Tls,
+    /// Plain text throughout.
+    None,
 }
 
 impl Default for Config {
@@ -122,6 +158,12 @@ impl Default for Config {
             smtp_host: None,
             smtp_port: 25,
             smtp_from: None,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_ca_file: None,
+            webhook_allow: Vec::new(),
+            webhook_ca_file: None,
         }
     }
 }
@@ -159,11 +201,20 @@ impl fmt::Debug for Config {
                 &self.idempotency_retention_days,
             )
             .field("webhook_timeout_secs", &self.webhook_timeout_secs)
+            .field("webhook_allow", &self.webhook_allow)
+            .field("webhook_ca_file", &self.webhook_ca_file)
             .field("delivery_backoff_secs", &self.delivery_backoff_secs)
             .field("delivery_max_attempts", &self.delivery_max_attempts)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_from", &self.smtp_from)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &self.smtp_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .finish()
     }
 }
@@ -294,6 +345,17 @@ impl Config {
         if self.max_in_flight == 0 {
             return Err("max_in_flight must be at least 1".into());
         }
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err("SMTP authentication needs both smtp_username and smtp_password".into());
+        }
+        if self.smtp_password.is_some() && self.smtp_tls == SmtpTls::None {
+            return Err(
+                "smtp_password would cross the network in plain text: set smtp_tls to starttls or tls"
+                    .into(),
+            );
+        }
+        crate::egress::Allowlist::parse(&self.webhook_allow)
+            .map_err(|e| format!("webhook_allow: {e}"))?;
         Ok(())
     }
 
@@ -354,6 +416,26 @@ impl Provider for Layer {
     fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
         Ok(Profile::Default.collect(self.1.clone()))
     }
+}
+
+/// Words as a list (`["a", "b"]` in the file) or comma-separated (`a,b` in
+/// the environment and flags).
+fn word_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Words {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match Words::deserialize(deserializer)? {
+        Words::List(words) => words,
+        Words::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// Lead times as a list (`[90, 30, 7]` in the file) or as the words of the
@@ -433,9 +515,10 @@ mod tests {
         for key in setting_names() {
             let value = match toml::Value::try_from(Config::default()).unwrap().get(&key) {
                 Some(v) => v.to_string(),
-                // The SMTP and the TLS settings go in pairs (read in the tests below).
-                None if ["smtp_host", "smtp_from", "tls_cert", "tls_key"]
-                    .contains(&key.as_str()) =>
+                // The settings that go in pairs (read in the tests below).
+                None if (key.starts_with("smtp_") && key != "smtp_ca_file")
+                    || key == "tls_cert"
+                    || key == "tls_key" =>
                 {
                     continue
                 }
@@ -482,6 +565,8 @@ mod tests {
                 ("LICENTIA_LOG_JSON", "1"),
                 ("LICENTIA_SMTP_HOST", "10.0.0.25"),
                 ("LICENTIA_SMTP_FROM", "licences@example.com"),
+                ("LICENTIA_SMTP_TLS", "tls"),
+                ("LICENTIA_WEBHOOK_ALLOW", "10.1.0.0/16, hooks.lan"),
             ],
             &[],
         )
@@ -489,6 +574,23 @@ mod tests {
         assert_eq!(c.lead_times, vec![60, 14]);
         assert!(c.log_json);
         assert_eq!(c.smtp_host.as_deref(), Some("10.0.0.25"));
+        assert_eq!(c.smtp_tls, SmtpTls::Tls);
+        assert_eq!(c.webhook_allow, ["10.1.0.0/16", "hooks.lan"]);
+        let err = load(&[], &["webhook_allow=10.1.0.0/33"]).unwrap_err();
+        assert!(
+            err.contains("webhook_allow") && err.contains("10.1.0.0/33"),
+            "{err}"
+        );
+        let err = load(&[], &["smtp_tls=ssl"]).unwrap_err();
+        assert!(err.contains("smtp_tls"), "{err}");
+        let err = load(&[], &["smtp_password=x"]).unwrap_err();
+        assert!(err.contains("smtp_username"), "{err}");
+        let err = load(
+            &[],
+            &["smtp_username=u", "smtp_password=x", "smtp_tls=none"],
+        )
+        .unwrap_err();
+        assert!(err.contains("plain text") && !err.contains("=x"), "{err}");
         let err = load(&[("LICENTIA_MAX_CONNECTIONS", "many")], &[]).unwrap_err();
         assert!(err.contains("max_connections"), "{err}");
         let err = load(&[], &["lead_times=60,x"]).unwrap_err();
@@ -540,8 +642,13 @@ mod tests {
         assert!(Config::load(Some(&file), vec![], Overrides::default()).is_err());
         let secret = Config {
             database_url: Some("postgres://u:hunter2@db/x".into()),
+            smtp_password: Some("swordfish".into()),
             ..Config::default()
         };
-        assert!(!format!("{secret:?}").contains("hunter2"));
+        let shown = format!("{secret:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("swordfish"),
+            "{shown}"
+        );
     }
 }

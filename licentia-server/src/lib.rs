@@ -30,6 +30,7 @@ pub mod client_addr;
 pub mod commands;
 pub mod config;
 pub mod delivery;
+pub mod egress;
 pub mod error;
 mod extract;
 pub mod history;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub(crate) limits: Arc<Limits>,
     /// Signed revocation lists, until they change.
     pub(crate) revocation_lists: Arc<RevocationCache>,
+    /// The webhook client and the SMTP relay notices go out through.
+    pub(crate) outbound: crate::delivery::Outbound,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             config: Arc::new(config.clone()),
             limits: Arc::new(Limits::new(config)),
             revocation_lists: Arc::default(),
+            outbound: crate::delivery::Outbound::from_config(config)?,
         })
     }
 

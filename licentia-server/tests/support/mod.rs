@@ -137,6 +137,9 @@ pub struct Server {
     pub pg: Option<PgDb>,
 }
 
+/// The day the 90-day notice of [`Server::expiring_license`]'s license is due.
+pub const NOTICE_DAY: &str = "2029-12-31";
+
 /// A configuration on a temporary data directory.
 pub fn config(dir: &Path, database_url: Option<String>) -> Config {
     Config {
@@ -144,6 +147,9 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url,
         rate_limit_per_minute: 0,
+        // The tests' webhook receivers listen here (tests/webhooks_ssrf.rs
+        // starts servers without it).
+        webhook_allow: vec!["127.0.0.1".into()],
         ..Config::default()
     }
 }
@@ -324,6 +330,26 @@ impl Server {
         )
     }
 
+    /// As a new issuer, a product `code` and a license whose last day is
+    /// 2030-03-31: its 90-day notice is due on [`NOTICE_DAY`].
+    pub async fn expiring_license(&self, code: &str) {
+        let issuer = self.token("issuer").await;
+        let (_, policy) = self
+            .product_and_policy(
+                &issuer,
+                code,
+                json!({"name": "yearly", "binding": "unbound"}),
+            )
+            .await;
+        self.post_ok(
+            "/v1/licenses",
+            &issuer,
+            json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
+            201,
+        )
+        .await;
+    }
+
     /// Stops the in-process server.
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
@@ -347,6 +373,16 @@ pub type Seen = Arc<Mutex<Vec<(u16, String, String, String)>>>;
 /// A webhook receiver on 127.0.0.1:0 that answers 200, or 500 to its first
 /// request when `fail_first`; returns its URL and what it saw.
 pub async fn webhook_receiver(fail_first: bool) -> (String, Seen) {
+    let (app, seen) = webhook_app(fail_first);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// The webhook receiver's routes (`POST /hook`), to serve over HTTP or
+/// HTTPS, and what it saw.
+pub fn webhook_app(fail_first: bool) -> (axum::Router, Seen) {
     use axum::http::{HeaderMap, StatusCode};
     let seen: Seen = Arc::default();
     let log = seen.clone();
@@ -378,10 +414,7 @@ pub async fn webhook_receiver(fail_first: bool) -> (String, Seen) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
+    (app, seen)
 }
 
 /// The hex HMAC-SHA256 a webhook signature carries: over `<t>.<body>`.
