@@ -15,10 +15,11 @@ use crate::error::ApiError;
 use crate::routes::{routes, Access};
 use crate::service::tokens::mint_token;
 use crate::store::{Role, Store};
-use crate::{extract, jobs, ratelimit, sql, AppState};
+use crate::{extract, jobs, observe, ratelimit, sql, AppState};
 
 /// The application: every route, the body limit, rate limiting on
-/// product-facing routes, problem documents for unknown routes.
+/// product-facing routes, problem documents for unknown routes, request
+/// ids, the access log and the metrics.
 fn app(state: AppState, config: &Config) -> Router {
     let limiter = Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute));
     let mut public = Router::new();
@@ -34,7 +35,7 @@ fn app(state: AppState, config: &Config) -> Router {
         limiter,
         ratelimit::limit,
     ));
-    public
+    let router = public
         .merge(products)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
         .method_not_allowed_fallback(|| async {
@@ -49,9 +50,8 @@ fn app(state: AppState, config: &Config) -> Router {
         .layer(axum::Extension(extract::MaxBody(config.max_body_bytes)))
         .layer(axum::Extension(extract::BodyDeadline(Duration::from_secs(
             config.body_timeout_secs,
-        ))))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        ))));
+    observe::instrument(router, &state).with_state(state)
 }
 
 /// Runs each request in a task of its own, so a client that hangs up
@@ -62,7 +62,8 @@ async fn run_to_completion(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    match tokio::spawn(next.run(req)).await {
+    // In the request's span, so the handler's log lines carry its id.
+    match tokio::spawn(tracing::Instrument::in_current_span(next.run(req))).await {
         Ok(response) => response,
         Err(e) => axum::response::IntoResponse::into_response(ApiError::internal(e)),
     }

@@ -11,6 +11,7 @@ use tokio::sync::RwLock;
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::keyring::Keyring;
+use crate::observe::metrics::Metrics;
 use crate::serve::open_store;
 use crate::store::{self, Store};
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub(crate) policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
     /// The configuration it started with (the jobs and notices read it).
     pub(crate) config: Arc<Config>,
+    /// This server's metrics (`GET /metrics`).
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
             key_dir,
             policies: Arc::default(),
             config: Arc::new(config.clone()),
+            metrics: Arc::new(Metrics::new()),
         })
     }
 
