@@ -22,13 +22,13 @@ fn span(request: &Request<Body>) -> Span {
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+        .map_or_else(|| "-".to_owned(), |ConnectInfo(addr)| addr.ip().to_string());
     tracing::info_span!(
         "request",
         request_id = %request_id::of(request),
         method = %request.method(),
         route = %route_of(request),
-        client = client.as_deref().unwrap_or("-"),
+        client = %client,
     )
 }
 
