@@ -378,3 +378,65 @@ async fn a_handlers_own_log_lines_carry_the_request_id() {
     other.stop().await.unwrap();
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_runs_and_their_deliveries_are_counted() {
+    captured_logs();
+    let srv = Server::start(Backend::Sqlite).await;
+    let admin = srv.admin.clone();
+    let (hook, seen) = webhook_receiver(false).await;
+    let body = serde_json::json!({"kinds": ["license.expiring"], "webhook_url": hook});
+    srv.post_ok("/v1/notice-subscriptions", &admin, body, 201)
+        .await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &admin,
+            "metrics-cad",
+            serde_json::json!({"name": "yearly", "binding": "unbound"}),
+        )
+        .await;
+    let license =
+        serde_json::json!({"policy_id": policy, "licensee": "Jane", "expires": "2030-04-01"});
+    srv.post_ok("/v1/licenses", &admin, license, 201).await;
+
+    // 90 days before the last day: a notice, delivered at once.
+    let report = srv
+        .post_ok(
+            "/v1/jobs/run",
+            &admin,
+            serde_json::json!({"date": "2030-01-01"}),
+            200,
+        )
+        .await;
+    assert_eq!(seen.lock().unwrap().len(), 1, "{report}");
+    // A run refused (a day at the calendar's end) counts as failed.
+    let (status, _) = srv
+        .call(
+            "POST",
+            "/v1/jobs/run",
+            Some(&admin),
+            Some(serde_json::json!({"date": "9999-12-31"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    let samples = scrape(&srv, &admin).await;
+    let runs = "licentia_job_runs_total";
+    assert_eq!(value(&samples, runs, &[("outcome", "ok")]), Some(1.0));
+    assert_eq!(value(&samples, runs, &[("outcome", "failed")]), Some(1.0));
+    // The metrics say what the run's report said.
+    for outcome in ["delivered", "retrying", "failed"] {
+        let reported = report["deliveries"][outcome].as_f64().unwrap();
+        assert_eq!(
+            value(
+                &samples,
+                "licentia_deliveries_total",
+                &[("outcome", outcome)]
+            ),
+            Some(reported),
+            "{outcome}: {report}"
+        );
+    }
+    assert_eq!(report["deliveries"]["delivered"], 1, "{report}");
+    srv.stop().await;
+}
