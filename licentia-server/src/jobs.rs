@@ -88,6 +88,15 @@ pub fn today(config: &Config) -> Result<NaiveDate, String> {
 /// A database that fails is the error as a request would see it (503
 /// `database_unavailable`, `read_only`, 507 `storage_full`...), not a 500.
 pub async fn run(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<JobReport> {
+    let ran = run_jobs(state, today, actor).await;
+    state
+        .metrics
+        .job_ran(ran.as_ref().ok().map(|report| &report.deliveries));
+    ran
+}
+
+/// What [`run`] does, uncounted.
+async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<JobReport> {
     let (store, config) = (&state.store, state.config.as_ref());
     let zone = config.zone().map_err(ApiError::internal)?;
     let leads = config.lead_times().map_err(ApiError::internal)?;

@@ -36,6 +36,7 @@ mod extract;
 pub mod history;
 pub mod jobs;
 pub mod keyring;
+mod observe;
 pub mod openapi;
 mod ratelimit;
 pub mod routes;

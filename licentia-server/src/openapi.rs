@@ -125,10 +125,15 @@ impl Operation<'_> {
 
     /// A CSV answer.
     pub(crate) fn csv_answer(&mut self, status: u16) {
+        self.text_answer(status, "text/csv");
+    }
+
+    /// A text answer of `media_type` (CSV, Prometheus metrics).
+    pub(crate) fn text_answer(&mut self, status: u16, media_type: &str) {
         self.responses.insert(
             status.to_string(),
             json!({"description": description(status),
-                   "content": {"text/csv": {"schema": {"type": "string"}}}}),
+                   "content": {media_type: {"schema": {"type": "string"}}}}),
         );
     }
 }
@@ -197,7 +202,8 @@ pub fn openapi() -> Value {
             "required": ["type", "title", "status", "detail"],
             "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"},
-                "status": {"type": "integer"}, "detail": {"type": "string"}
+                "status": {"type": "integer"}, "detail": {"type": "string"},
+                "request_id": {"type": "string", "description": "The request's id (also its X-Request-Id), which finds its log lines"}
             }
         }),
     );

@@ -115,6 +115,7 @@ pub fn routes() -> Vec<Route> {
         api::notices::routes(),
         api::reports::routes(),
         api::bulk::routes(),
+        crate::observe::scrape::routes(),
     ]
     .into_iter()
     .flatten()

@@ -16,11 +16,12 @@ use crate::error::ApiError;
 use crate::routes::{routes, Access};
 use crate::service::tokens::mint_token;
 use crate::store::{Role, Store};
-use crate::{extract, jobs, ratelimit, sql, tls, AppState};
+use crate::{extract, jobs, observe, ratelimit, sql, tls, AppState};
 
 /// The application: every route, the body limit, rate limiting per client
 /// address on the routes callable without a staff token, the cap on
-/// requests in flight, problem documents for unknown routes.
+/// requests in flight, problem documents for unknown routes, request ids,
+/// the access log and the metrics.
 fn app(state: AppState, config: &Config) -> Router {
     let mut staff = Router::new();
     let mut open = Router::new();
@@ -35,7 +36,7 @@ fn app(state: AppState, config: &Config) -> Router {
         state.clone(),
         ratelimit::limit_by_address,
     ));
-    staff
+    let router = staff
         .merge(open)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
         .method_not_allowed_fallback(|| async {
@@ -60,9 +61,8 @@ fn app(state: AppState, config: &Config) -> Router {
         .layer(axum::Extension(extract::MaxBody(config.max_body_bytes)))
         .layer(axum::Extension(extract::BodyDeadline(Duration::from_secs(
             config.body_timeout_secs,
-        ))))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        ))));
+    observe::instrument(router, &state).with_state(state)
 }
 
 /// 503 `overloaded`: `max_in_flight` requests are being handled.
@@ -83,7 +83,8 @@ async fn run_to_completion(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    match tokio::spawn(next.run(req)).await {
+    // In the request's span, so the handler's log lines carry its id.
+    match tokio::spawn(tracing::Instrument::in_current_span(next.run(req))).await {
         Ok(response) => response,
         Err(e) => axum::response::IntoResponse::into_response(ApiError::internal(e)),
     }

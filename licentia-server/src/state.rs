@@ -12,6 +12,7 @@ use crate::api::revocation::RevocationCache;
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::keyring::Keyring;
+use crate::observe::metrics::Metrics;
 use crate::ratelimit::Limits;
 use crate::serve::open_store;
 use crate::store::{self, Store};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub(crate) revocation_lists: Arc<RevocationCache>,
     /// The webhook client and the SMTP relay notices go out through.
     pub(crate) outbound: crate::delivery::Outbound,
+    /// This server's metrics (`GET /metrics`).
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             limits: Arc::new(Limits::new(config)),
             revocation_lists: Arc::default(),
             outbound: crate::delivery::Outbound::from_config(config)?,
+            metrics: Arc::new(Metrics::new()),
         })
     }
 

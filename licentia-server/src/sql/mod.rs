@@ -304,6 +304,14 @@ impl Store for SqlStore {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    fn pool_stats(&self) -> PoolStats {
+        PoolStats {
+            max: self.pool.options().get_max_connections(),
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 /// A unique violation named for the caller; other errors as usual.

@@ -82,4 +82,18 @@ pub trait Store:
 {
     /// The database answers.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// How the connection pool stands now.
+    fn pool_stats(&self) -> PoolStats;
+}
+
+/// How a database connection pool stands (for `GET /metrics`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Most connections it opens.
+    pub max: u32,
+    /// Connections open now.
+    pub open: u32,
+    /// Of those, waiting for a request.
+    pub idle: u32,
 }
