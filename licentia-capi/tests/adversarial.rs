@@ -92,3 +92,51 @@ fn rollover_statement_signed_by_an_untrusted_key() {
         licentia_verifier_free(verifier);
     }
 }
+
+#[test]
+fn rollover_statement_replayed_after_a_newer_one() {
+    let new_key = SigningKey::from_seed(&[0x44; 32]);
+    let statement = |not_before: &str, issued_at: &str| {
+        c(Issuer::new(key())
+            .rollover(
+                new_key.public_key(),
+                Some(t(not_before)),
+                None,
+                t(issued_at),
+            )
+            .unwrap()
+            .to_armor())
+    };
+    let (wide, narrow) = (
+        statement("2026-03-01", "2026-02-01"),
+        statement("2026-04-01", "2026-03-15"),
+    );
+    let body = licentia::LicenseBody::builder(PRODUCT, "Mallory")
+        .issued_at(t("2026-03-10"))
+        .build()
+        .unwrap();
+    let march = c(Issuer::new(new_key.clone())
+        .issue(&body)
+        .unwrap()
+        .to_armor());
+    let verifier = c_verifier();
+    let mut license = ptr::null_mut();
+    // SAFETY: a live handle, NUL-terminated strings, a live out-pointer; freed last.
+    unsafe {
+        assert_eq!(
+            licentia_verifier_accept_rollover(verifier, narrow.as_ptr()),
+            licentia_status::LICENTIA_OK
+        );
+        assert_eq!(
+            licentia_verifier_accept_rollover(verifier, wide.as_ptr()),
+            licentia_status::LICENTIA_STALE_ROLLOVER
+        );
+        assert_eq!(
+            licentia_verify(verifier, march.as_ptr(), &mut license),
+            licentia_status::LICENTIA_KEY_NOT_VALID_AT,
+            "the replay did not widen the window"
+        );
+        assert!(license.is_null());
+        licentia_verifier_free(verifier);
+    }
+}
