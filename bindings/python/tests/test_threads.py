@@ -4,11 +4,15 @@ never frees the handle under a call in flight."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timezone
-from typing import List
+from typing import Any, List
+
+import pytest
 
 import licentia
 from licentia import Status
+from licentia._ffi import lib
 
 from conftest import read
 
@@ -94,3 +98,33 @@ def test_handles_given_to_a_call_stay_alive_until_it_returns() -> None:
         thread.join()
     assert "checked" in results and results.count("checked") + results.count("closed") == 2000
     lic.close()
+
+
+def test_close_waits_for_the_call_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deterministically: a close() started while a verify is inside the C
+    library frees the handle only after that call returned."""
+    events: List[str] = []
+    real_verify, real_free = lib.licentia_verify, licentia.Verifier._free
+    monkeypatch.setattr(licentia.Verifier, "_free", lambda ptr: (events.append("free"), real_free(ptr)))
+    verifier = licentia.Verifier(read("keys/issuer.pub"))
+    closer = threading.Thread(target=verifier.close)
+
+    def verify_while_closing(handle: Any, text: Any, out: Any) -> int:
+        events.append("call")
+        closer.start()
+        # Until close() either frees the handle (the bug) or waits for this
+        # call (the lock): one of the two always happens.
+        while "free" not in events and getattr(verifier._lock, "_writers_waiting", 0) == 0:
+            time.sleep(0.001)
+        if "free" in events:
+            return int(Status.PANIC)  # the handle is gone: do not touch it
+        events.append("returned")
+        return int(real_verify(handle, text, out))
+
+    monkeypatch.setattr(lib, "licentia_verify", verify_while_closing)
+    with verifier.verify(read("licenses/unbound.lic")) as lic:
+        assert lic.product == "acme-cad"
+    closer.join()
+    assert events == ["call", "returned", "free"]
+    with pytest.raises(licentia.ArgumentError, match="Verifier is closed"):
+        verifier.verify(read("licenses/unbound.lic"))
