@@ -172,16 +172,7 @@ fn a_trusted_rollover_makes_the_new_keys_licenses_verify_within_its_window() {
         .rollover(new_key.public_key(), Some(from), None, t("2026-02-01"))
         .unwrap()
         .to_armor();
-    let sign_new = |issued: Timestamp| {
-        let body = LicenseBody::builder(PRODUCT, "Jane Doe")
-            .issued_at(issued)
-            .build()
-            .unwrap();
-        Issuer::new(new_key.clone())
-            .issue(&body)
-            .unwrap()
-            .to_armor()
-    };
+    let sign_new = |issued: Timestamp| signed_by(&new_key, issued);
     let mut v = verifier();
     assert_eq!(
         v.verify(&sign_new(from)).unwrap_err(),
@@ -210,31 +201,11 @@ fn a_trusted_rollover_makes_the_new_keys_licenses_verify_within_its_window() {
 #[test]
 fn a_replayed_rollover_never_widens_the_window_a_later_one_set() {
     let new_key = SigningKey::from_seed(&[0x34; 32]);
-    let statement = |not_before: &str, issued_at: &str| {
-        issuer()
-            .rollover(
-                new_key.public_key(),
-                Some(t(not_before)),
-                None,
-                t(issued_at),
-            )
-            .unwrap()
-            .to_armor()
-    };
     // The vendor first endorsed the key from March, then (the key leaked
     // before April) narrowed it to documents issued from April.
-    let wide = statement("2026-03-01", "2026-02-01");
-    let narrow = statement("2026-04-01", "2026-03-15");
-    let march_license = {
-        let body = LicenseBody::builder(PRODUCT, "Mallory")
-            .issued_at(t("2026-03-10"))
-            .build()
-            .unwrap();
-        Issuer::new(new_key.clone())
-            .issue(&body)
-            .unwrap()
-            .to_armor()
-    };
+    let wide = rollover_from(&new_key, "2026-03-01", "2026-02-01");
+    let narrow = rollover_from(&new_key, "2026-04-01", "2026-03-15");
+    let march_license = signed_by(&new_key, t("2026-03-10"));
     let mut v = verifier();
     v.accept_rollover(&wide).unwrap();
     assert!(v.verify(&march_license).is_ok());

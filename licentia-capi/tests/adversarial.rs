@@ -8,6 +8,10 @@ use std::ptr;
 use licentia::{Issuer, LicenseId, RevocationBody, SigningKey, Timestamp};
 use licentia_capi::*;
 
+// The core's test helpers: its vendor key (the one `key()` below), its product.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 const PRODUCT: &str = "acme-cad";
 
 fn key() -> SigningKey {
@@ -96,29 +100,11 @@ fn rollover_statement_signed_by_an_untrusted_key() {
 #[test]
 fn rollover_statement_replayed_after_a_newer_one() {
     let new_key = SigningKey::from_seed(&[0x44; 32]);
-    let statement = |not_before: &str, issued_at: &str| {
-        c(Issuer::new(key())
-            .rollover(
-                new_key.public_key(),
-                Some(t(not_before)),
-                None,
-                t(issued_at),
-            )
-            .unwrap()
-            .to_armor())
-    };
     let (wide, narrow) = (
-        statement("2026-03-01", "2026-02-01"),
-        statement("2026-04-01", "2026-03-15"),
+        c(common::rollover_from(&new_key, "2026-03-01", "2026-02-01")),
+        c(common::rollover_from(&new_key, "2026-04-01", "2026-03-15")),
     );
-    let body = licentia::LicenseBody::builder(PRODUCT, "Mallory")
-        .issued_at(t("2026-03-10"))
-        .build()
-        .unwrap();
-    let march = c(Issuer::new(new_key.clone())
-        .issue(&body)
-        .unwrap()
-        .to_armor());
+    let march = c(common::signed_by(&new_key, t("2026-03-10")));
     let verifier = c_verifier();
     let mut license = ptr::null_mut();
     // SAFETY: a live handle, NUL-terminated strings, a live out-pointer; freed last.
