@@ -105,7 +105,12 @@ def test_close_waits_for_the_call_in_flight(monkeypatch: pytest.MonkeyPatch) -> 
     library frees the handle only after that call returned."""
     events: List[str] = []
     real_verify, real_free = lib.licentia_verify, licentia.Verifier._free
-    monkeypatch.setattr(licentia.Verifier, "_free", lambda ptr: (events.append("free"), real_free(ptr)))
+
+    def free(ptr: Any) -> None:
+        events.append("free")
+        real_free(ptr)
+
+    monkeypatch.setattr(licentia.Verifier, "_free", free)
     verifier = licentia.Verifier(read("keys/issuer.pub"))
     closer = threading.Thread(target=verifier.close)
 
