@@ -151,6 +151,20 @@ enum licentia_status
    */
   LICENTIA_FINGERPRINT = 3007,
   /**
+   * A copy of the clock-guard state is missing after the first run (it
+   * was deleted).
+   */
+  LICENTIA_CLOCK_STATE_MISSING = 3008,
+  /**
+   * An older copy of the clock-guard state was put back.
+   */
+  LICENTIA_CLOCK_STATE_RESTORED = 3009,
+  /**
+   * A key-rollover statement is older than the one already accepted for
+   * its key (a replay); the key's window is unchanged.
+   */
+  LICENTIA_STALE_ROLLOVER = 3010,
+  /**
    * Reading or writing a file failed.
    */
   LICENTIA_IO = 4001,
@@ -329,6 +343,11 @@ enum licentia_kind
    * `licentia_license_replaces`.
    */
   LICENTIA_KIND_TEMPORARY = 2,
+  /**
+   * Not a license: what `licentia_license_kind` answers for NULL, so a
+   * caller's mistake never reads as a full (standard) license.
+   */
+  LICENTIA_KIND_INVALID = 255,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -519,10 +538,13 @@ typedef struct licentia_check_context {
   /**
    * Path of the clock-guard state file; NULL for no clock guard. When
    * set, the check reports a clock behind the latest time seen, then
-   * records in the file (created when missing) `now`, whatever the
-   * verdict, and the license's issue time, only when the verdict is valid
-   * (a refused license never moves the time seen). The file is per
-   * product and sealed with `clock_secret`.
+   * records in the file (created with neither copy present) `now`,
+   * whatever the verdict, and the license's issue time, only when the
+   * verdict is valid (a refused license never moves the time seen). The
+   * file is per product and machine, sealed with `clock_secret`, and kept
+   * twice: a witness copy beside it, `<path>.witness`, so that deleting
+   * one (`LICENTIA_CLOCK_STATE_MISSING`) or putting back an older one
+   * (`LICENTIA_CLOCK_STATE_RESTORED`) is reported.
    */
   const char *clock_state_path;
   /**
@@ -798,8 +820,10 @@ void licentia_activation_request_free(struct licentia_activation_request *reques
  * `LICENTIA_NULL_ARGUMENT` (`license`, `ctx`, `ctx->product` or `out`),
  * `LICENTIA_INVALID_UTF8`, `LICENTIA_INVALID_ARGUMENT` (both `machine` and
  * `this_machine`), `LICENTIA_FINGERPRINT` (`this_machine` and no machine id
- * here), and for the clock guard `LICENTIA_CLOCK_STATE_TAMPERED` and
- * `LICENTIA_IO`.
+ * here), and for the clock guard `LICENTIA_CLOCK_STATE_TAMPERED`,
+ * `LICENTIA_CLOCK_STATE_MISSING`, `LICENTIA_CLOCK_STATE_RESTORED` and
+ * `LICENTIA_IO`. The secret's length over `PTRDIFF_MAX` is
+ * `LICENTIA_INVALID_ARGUMENT`.
  *
  * Thread-safe for one license and many threads, except that two threads
  * must not share one `clock_state_path` at the same time.
@@ -1102,7 +1126,8 @@ void licentia_document_free(struct licentia_document *document);
  * `buf_len` is too small (it must be at least length + 1), nothing is
  * written to `buf`, `*out_len` receives the length needed (without the
  * NUL), and the status is `LICENTIA_BUFFER_TOO_SMALL`. Pass `buf` NULL and
- * `buf_len` 0 to ask for the length. `out_len` must not be NULL.
+ * `buf_len` 0 to ask for the length. `out_len` must not be NULL. A
+ * `buf_len` over `PTRDIFF_MAX` is `LICENTIA_INVALID_ARGUMENT`.
  *
  * # Safety
  * `license` is NULL or a live license; `buf` is NULL or valid for writes of
@@ -1154,7 +1179,8 @@ licentia_status licentia_license_customer_ref(const struct licentia_license *lic
 licentia_status licentia_license_key_id(const struct licentia_license *license, char *buf, size_t buf_len, size_t *out_len);
 
 /**
- * What sort of license it is; `LICENTIA_KIND_STANDARD` when `license` is NULL.
+ * What sort of license it is; `LICENTIA_KIND_INVALID` when `license` is
+ * NULL (fails closed: never `LICENTIA_KIND_STANDARD` for no license).
  *
  * # Safety
  * `license` is NULL or a live license.
@@ -1386,7 +1412,10 @@ licentia_status licentia_verifier_add_key_raw(struct licentia_verifier *verifier
 /**
  * Accepts a key-rollover statement (armored or compact text) signed by a
  * key the verifier trusts: from then on it also trusts the new key, within
- * the statement's window.
+ * the statement's window. A statement never changes a window the
+ * application set itself, and only a later statement changes one a
+ * statement set: the same statement again is `LICENTIA_OK` and changes
+ * nothing, an older one (a replay) is `LICENTIA_STALE_ROLLOVER`.
  *
  * Errors: any verification status (`LICENTIA_UNKNOWN_KEY_ID`,
  * `LICENTIA_BAD_SIGNATURE`, `LICENTIA_WRONG_DOCUMENT_KIND`...),

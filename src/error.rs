@@ -93,6 +93,21 @@ pub enum Error {
     ClockStateTampered,
     /// A machine fingerprint could not be parsed or read.
     Fingerprint(String),
+    /// A copy of the clock-guard state is missing after the first run: one
+    /// of its two copies, or both when the application said a first run
+    /// happened.
+    ClockStateMissing,
+    /// An older copy of the clock-guard state was put back: its two copies
+    /// were written at different times.
+    ClockStateRestored,
+    /// A key-rollover statement is older than the one that set the key's
+    /// window: a replay, which must not change the window.
+    StaleRollover {
+        /// The issue time of the statement that set the window.
+        held: crate::time::Timestamp,
+        /// The issue time of the statement offered.
+        offered: crate::time::Timestamp,
+    },
 
     // --- I/O and arguments: 4000..
     /// Reading or writing a file failed.
@@ -132,6 +147,9 @@ impl Error {
             Error::ActivationMismatch(_) => 3005,
             Error::ClockStateTampered => 3006,
             Error::Fingerprint(_) => 3007,
+            Error::ClockStateMissing => 3008,
+            Error::ClockStateRestored => 3009,
+            Error::StaleRollover { .. } => 3010,
             Error::Io(_) => 4001,
             Error::InvalidArgument(_) => 4002,
         }
@@ -189,6 +207,16 @@ impl fmt::Display for Error {
             Error::ActivationMismatch(what) => write!(f, "activation answer does not match the request: {what}"),
             Error::ClockStateTampered => f.write_str("clock-guard state was altered or belongs to another product"),
             Error::Fingerprint(m) => write!(f, "machine fingerprint: {m}"),
+            Error::ClockStateMissing => f.write_str(
+                "clock-guard state is missing after the first run: a copy was deleted",
+            ),
+            Error::ClockStateRestored => f.write_str(
+                "clock-guard state was replaced by an older copy",
+            ),
+            Error::StaleRollover { held, offered } => write!(
+                f,
+                "key-rollover statement of {offered} is not newer than the statement of {held} already accepted"
+            ),
             Error::Io(m) => write!(f, "I/O error: {m}"),
             Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
         }

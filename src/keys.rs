@@ -1,7 +1,8 @@
 //! Signing and verifying keys, key ids, and their PEM files.
 //!
-//! Private keys are PKCS#8 PEM and public keys SPKI PEM, so OpenSSL reads both
-//! (`openssl pkey -in issuer.key -noout -text`). A private key file must not be
+//! Private keys are PKCS#8 v1 PEM (RFC 8410) and public keys SPKI PEM, so
+//! OpenSSL reads both (`openssl pkey -in issuer.key -noout -text`), and a key
+//! made by `openssl genpkey -algorithm ed25519` is read here. A private key file must not be
 //! readable by group or others; loading one that is fails with an error that
 //! says how to fix it.
 
@@ -107,14 +108,22 @@ impl SigningKey {
         self.public.id
     }
 
-    /// Encodes the key as a PKCS#8 PEM document.
+    /// Encodes the key as a PKCS#8 v1 PEM document (RFC 8410: the private
+    /// key alone, no embedded public key), the form `openssl genpkey`
+    /// writes and every OpenSSL reads.
     pub fn to_pem(&self) -> Zeroizing<String> {
-        self.inner
-            .to_pkcs8_pem(Default::default())
-            .expect("an Ed25519 key always encodes as PKCS#8")
+        // ed25519-dalek's own encoding is v2 (with the public key), which
+        // OpenSSL 3.0 refuses as "unsupported".
+        ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.inner.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(Default::default())
+        .expect("an Ed25519 key always encodes as PKCS#8")
     }
 
-    /// Reads a PKCS#8 PEM private key.
+    /// Reads a PKCS#8 PEM private key, v1 (RFC 8410, as OpenSSL writes it)
+    /// or v2 (with the public key, as earlier releases of licentia wrote it).
     pub fn from_pem(pem: &str) -> Result<SigningKey> {
         ed25519_dalek::SigningKey::from_pkcs8_pem(pem.trim())
             .map(Self::from_dalek)

@@ -88,7 +88,7 @@ mod verify;
 
 pub use activation::{Activated, ActivationRequest, LicenseRef};
 #[cfg(feature = "std")]
-pub use clock::{ClockGuard, ClockStatus};
+pub use clock::{ClockGuard, ClockGuardOptions, ClockStatus};
 pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;

@@ -27,6 +27,10 @@ pub struct TrustedKey {
     /// a key trusted directly. A revocation of that key reaches this one's
     /// licenses too (nothing a revoked key signed is honoured).
     pub endorsed_by: Option<KeyId>,
+    /// When the rollover statement that set this window was signed; `None`
+    /// for a key trusted directly. Only a later statement changes the
+    /// window, so a replayed older one cannot widen it.
+    pub endorsed_at: Option<Timestamp>,
 }
 
 impl TrustedKey {
@@ -78,23 +82,19 @@ impl Verifier {
         not_before: Option<Timestamp>,
         not_after: Option<Timestamp>,
     ) {
-        self.trust_endorsed(key, not_before, not_after, None);
-    }
-
-    fn trust_endorsed(
-        &mut self,
-        key: PublicKey,
-        not_before: Option<Timestamp>,
-        not_after: Option<Timestamp>,
-        endorsed_by: Option<KeyId>,
-    ) {
-        self.keys.retain(|k| k.key.key_id() != key.key_id());
-        self.keys.push(TrustedKey {
+        self.put(TrustedKey {
             key,
             not_before,
             not_after,
-            endorsed_by,
+            endorsed_by: None,
+            endorsed_at: None,
         });
+    }
+
+    /// Trusts `trusted.key` with its window, replacing any earlier one.
+    fn put(&mut self, trusted: TrustedKey) {
+        self.keys.retain(|k| k.key.key_id() != trusted.key.key_id());
+        self.keys.push(trusted);
     }
 
     /// The keys that endorsed `key` through rollovers, nearest first.
@@ -175,7 +175,12 @@ impl Verifier {
     /// Verifies a key-rollover statement signed by a trusted key and, if it
     /// holds, trusts the new key within the statement's window.
     ///
-    /// Returns the newly trusted key.
+    /// Returns the newly trusted key. A statement never changes the window
+    /// the application gave a key itself ([`Verifier::new`],
+    /// [`Verifier::trust`]); a key already endorsed takes the window of a
+    /// later statement only. The same statement again changes nothing; an
+    /// older one (a replay, which could widen the window) is
+    /// [`Error::StaleRollover`].
     pub fn accept_rollover(&mut self, text: &str) -> Result<PublicKey> {
         let envelope = Envelope::from_text(text, DocumentKind::KeyRollover)?;
         let body: RolloverBody = self.open(&envelope)?;
@@ -183,12 +188,28 @@ impl Verifier {
             return Err(Error::MalformedBody);
         }
         let key = PublicKey::from_bytes(&body.new_key)?;
-        self.trust_endorsed(
-            key.clone(),
-            body.not_before,
-            body.not_after,
-            Some(envelope.key_id),
-        );
+        let offered = TrustedKey {
+            key: key.clone(),
+            not_before: body.not_before,
+            not_after: body.not_after,
+            endorsed_by: Some(envelope.key_id),
+            endorsed_at: Some(body.issued_at),
+        };
+        let held = self.keys.iter().find(|k| k.key.key_id() == key.key_id());
+        match held.map(|held| (held.endorsed_at, *held == offered)) {
+            None => self.put(offered),
+            // Trusted by the application itself: its window stands.
+            Some((None, _)) => {}
+            // The same statement again.
+            Some((Some(_), true)) => {}
+            Some((Some(at), false)) if at < body.issued_at => self.put(offered),
+            Some((Some(at), false)) => {
+                return Err(Error::StaleRollover {
+                    held: at,
+                    offered: body.issued_at,
+                })
+            }
+        }
         Ok(key)
     }
 

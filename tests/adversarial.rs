@@ -122,9 +122,16 @@ fn clock_rolled_back_then_forward() {
     );
     assert_eq!(codes(&long.check(&ctx("2026-03-06"))), NONE);
 
-    // With the guard file deleted, the license's own issue time still bounds
-    // how far back the clock may go.
+    // Deleting the guard file does not start it again: its witness says a
+    // first run happened (3008).
     std::fs::remove_file(&path).unwrap();
+    let err = ClockGuard::open(&path, PRODUCT, secret).unwrap_err();
+    assert_eq!((err.code(), err), (3008, Error::ClockStateMissing));
+
+    // With both copies deleted (and a product that does not say it ran
+    // before), the license's own issue time still bounds how far back the
+    // clock may go.
+    std::fs::remove_file(format!("{}.witness", path.display())).unwrap();
     let (status, report) = run(lic.issued_at.add_days(-30));
     assert_eq!(
         status,

@@ -172,16 +172,7 @@ fn a_trusted_rollover_makes_the_new_keys_licenses_verify_within_its_window() {
         .rollover(new_key.public_key(), Some(from), None, t("2026-02-01"))
         .unwrap()
         .to_armor();
-    let sign_new = |issued: Timestamp| {
-        let body = LicenseBody::builder(PRODUCT, "Jane Doe")
-            .issued_at(issued)
-            .build()
-            .unwrap();
-        Issuer::new(new_key.clone())
-            .issue(&body)
-            .unwrap()
-            .to_armor()
-    };
+    let sign_new = |issued: Timestamp| signed_by(&new_key, issued);
     let mut v = verifier();
     assert_eq!(
         v.verify(&sign_new(from)).unwrap_err(),
@@ -205,6 +196,46 @@ fn a_trusted_rollover_makes_the_new_keys_licenses_verify_within_its_window() {
                 .to_armor()
         )
         .is_ok());
+}
+
+#[test]
+fn a_replayed_rollover_never_widens_the_window_a_later_one_set() {
+    let new_key = SigningKey::from_seed(&[0x34; 32]);
+    // The vendor first endorsed the key from March, then (the key leaked
+    // before April) narrowed it to documents issued from April.
+    let wide = rollover_from(&new_key, "2026-03-01", "2026-02-01");
+    let narrow = rollover_from(&new_key, "2026-04-01", "2026-03-15");
+    let march_license = signed_by(&new_key, t("2026-03-10"));
+    let mut v = verifier();
+    v.accept_rollover(&wide).unwrap();
+    assert!(v.verify(&march_license).is_ok());
+    v.accept_rollover(&narrow).unwrap();
+    let refused = Err(Error::KeyNotValidAt(new_key.key_id()));
+    assert_eq!(v.verify(&march_license), refused);
+
+    // The older statement replayed: refused, and the window stays narrow.
+    let err = v.accept_rollover(&wide).unwrap_err();
+    assert_eq!(
+        (err.code(), &err),
+        (
+            3010,
+            &Error::StaleRollover {
+                held: t("2026-03-15"),
+                offered: t("2026-02-01")
+            }
+        )
+    );
+    assert_eq!(v.verify(&march_license), refused);
+    // The same statement again changes nothing and is not an error.
+    assert_eq!(v.accept_rollover(&narrow).unwrap(), *new_key.public_key());
+    assert_eq!(v.verify(&march_license), refused);
+
+    // A window the application gave the key itself is never changed by a
+    // statement.
+    let mut own = verifier();
+    own.trust(new_key.public_key().clone(), Some(t("2026-05-01")), None);
+    own.accept_rollover(&wide).unwrap();
+    assert_eq!(own.verify(&march_license), refused);
 }
 
 fn revocation(issuer: &Issuer, sequence: u64, product: &str) -> String {

@@ -238,12 +238,24 @@ pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char) -> Outcome<Option<&'a s
     }
 }
 
-/// Reads `len` bytes; NULL is allowed only when `len` is 0.
+/// Refuses a byte length no object can have: Rust slices (and C objects)
+/// are at most `isize::MAX` bytes, so a larger one is a caller's bug (a
+/// negative length cast to `size_t`), never a buffer.
+pub(crate) fn length_arg(len: usize) -> Outcome<usize> {
+    if isize::try_from(len).is_ok() {
+        Ok(len)
+    } else {
+        Err(LICENTIA_INVALID_ARGUMENT)
+    }
+}
+
+/// Reads `len` bytes; NULL is allowed only when `len` is 0, and `len` must
+/// not exceed `isize::MAX`.
 ///
 /// # Safety
 /// `ptr` is NULL or valid for reads of `len` bytes.
 pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize) -> Outcome<&'a [u8]> {
-    match (ptr.is_null(), len) {
+    match (ptr.is_null(), length_arg(len)?) {
         (true, 0) => Ok(&[]),
         (true, _) => Err(LICENTIA_NULL_ARGUMENT),
         // SAFETY: the caller's contract.
@@ -265,7 +277,8 @@ pub(crate) fn nth<T>(items: &[T], index: usize) -> Outcome<&T> {
 /// - when `buf_len < length + 1`, nothing is written to `buf`, `*out_len` is
 ///   the length needed (without the NUL) and the status is
 ///   `LICENTIA_BUFFER_TOO_SMALL`;
-/// - `buf` may be NULL only when `buf_len` is 0 (asking for the length).
+/// - `buf` may be NULL only when `buf_len` is 0 (asking for the length);
+/// - `buf_len` over `isize::MAX` is `LICENTIA_INVALID_ARGUMENT`.
 ///
 /// Made before any work, so a NULL argument is reported before anything else.
 pub(crate) struct StrOut<'a> {
@@ -290,6 +303,7 @@ impl<'a> StrOut<'a> {
         if buf.is_null() && buf_len != 0 {
             return Err(LICENTIA_NULL_ARGUMENT);
         }
+        length_arg(buf_len)?;
         Ok(StrOut {
             buf,
             buf_len,
@@ -375,6 +389,10 @@ mod tests {
             assert_eq!(opt_str_arg(std::ptr::null()), Ok(None));
             assert_eq!(bytes_arg(std::ptr::null(), 0), Ok(&[][..]));
             assert_eq!(bytes_arg(std::ptr::null(), 1), Err(LICENTIA_NULL_ARGUMENT));
+            let byte = 0u8;
+            let too_long = isize::MAX as usize + 1;
+            assert_eq!(bytes_arg(&byte, too_long), Err(LICENTIA_INVALID_ARGUMENT));
+            assert_eq!(bytes_arg(&byte, usize::MAX), Err(LICENTIA_INVALID_ARGUMENT));
         }
     }
 }

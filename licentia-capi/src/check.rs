@@ -44,10 +44,13 @@ pub struct licentia_check_context {
     pub revocations: *const licentia_verifier,
     /// Path of the clock-guard state file; NULL for no clock guard. When
     /// set, the check reports a clock behind the latest time seen, then
-    /// records in the file (created when missing) `now`, whatever the
-    /// verdict, and the license's issue time, only when the verdict is valid
-    /// (a refused license never moves the time seen). The file is per
-    /// product and sealed with `clock_secret`.
+    /// records in the file (created with neither copy present) `now`,
+    /// whatever the verdict, and the license's issue time, only when the
+    /// verdict is valid (a refused license never moves the time seen). The
+    /// file is per product and machine, sealed with `clock_secret`, and kept
+    /// twice: a witness copy beside it, `<path>.witness`, so that deleting
+    /// one (`LICENTIA_CLOCK_STATE_MISSING`) or putting back an older one
+    /// (`LICENTIA_CLOCK_STATE_RESTORED`) is reported.
     pub clock_state_path: *const c_char,
     /// The application's secret for the clock-guard file (bytes).
     pub clock_secret: *const u8,
@@ -110,8 +113,10 @@ pub struct licentia_finding {
 /// `LICENTIA_NULL_ARGUMENT` (`license`, `ctx`, `ctx->product` or `out`),
 /// `LICENTIA_INVALID_UTF8`, `LICENTIA_INVALID_ARGUMENT` (both `machine` and
 /// `this_machine`), `LICENTIA_FINGERPRINT` (`this_machine` and no machine id
-/// here), and for the clock guard `LICENTIA_CLOCK_STATE_TAMPERED` and
-/// `LICENTIA_IO`.
+/// here), and for the clock guard `LICENTIA_CLOCK_STATE_TAMPERED`,
+/// `LICENTIA_CLOCK_STATE_MISSING`, `LICENTIA_CLOCK_STATE_RESTORED` and
+/// `LICENTIA_IO`. The secret's length over `PTRDIFF_MAX` is
+/// `LICENTIA_INVALID_ARGUMENT`.
 ///
 /// Thread-safe for one license and many threads, except that two threads
 /// must not share one `clock_state_path` at the same time.

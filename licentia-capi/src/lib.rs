@@ -11,7 +11,9 @@
 //! - out-parameters are written only on success; strings come out through
 //!   the caller's buffer with the length needed
 //!   (see `licentia_license_id`);
-//! - every pointer is checked for NULL, every string for UTF-8, and every
+//! - every pointer is checked for NULL, every string for UTF-8, every byte
+//!   length for `PTRDIFF_MAX` (a larger one is `LICENTIA_INVALID_ARGUMENT`:
+//!   no object is that long), and every
 //!   body runs inside a panic boundary, so a bug is `LICENTIA_PANIC` and
 //!   never an unwind into C.
 //!

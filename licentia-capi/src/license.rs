@@ -31,6 +31,9 @@ pub enum licentia_kind {
     /// A short license for a replacement machine; see
     /// `licentia_license_replaces`.
     LICENTIA_KIND_TEMPORARY = 2,
+    /// Not a license: what `licentia_license_kind` answers for NULL, so a
+    /// caller's mistake never reads as a full (standard) license.
+    LICENTIA_KIND_INVALID = 255,
 }
 
 /// Where the license may run.
@@ -152,7 +155,8 @@ impl From<&Entitlement> for licentia_entitlement {
 /// `buf_len` is too small (it must be at least length + 1), nothing is
 /// written to `buf`, `*out_len` receives the length needed (without the
 /// NUL), and the status is `LICENTIA_BUFFER_TOO_SMALL`. Pass `buf` NULL and
-/// `buf_len` 0 to ask for the length. `out_len` must not be NULL.
+/// `buf_len` 0 to ask for the length. `out_len` must not be NULL. A
+/// `buf_len` over `PTRDIFF_MAX` is `LICENTIA_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `license` is NULL or a live license; `buf` is NULL or valid for writes of
@@ -258,7 +262,8 @@ pub unsafe extern "C" fn licentia_license_key_id(
     }
 }
 
-/// What sort of license it is; `LICENTIA_KIND_STANDARD` when `license` is NULL.
+/// What sort of license it is; `LICENTIA_KIND_INVALID` when `license` is
+/// NULL (fails closed: never `LICENTIA_KIND_STANDARD` for no license).
 ///
 /// # Safety
 /// `license` is NULL or a live license.
@@ -266,15 +271,13 @@ pub unsafe extern "C" fn licentia_license_key_id(
 pub unsafe extern "C" fn licentia_license_kind(license: *const licentia_license) -> licentia_kind {
     // SAFETY: forwarded contract.
     unsafe {
-        licentia_license::get_or(
-            license,
-            licentia_kind::LICENTIA_KIND_STANDARD,
-            |l| match l.kind {
+        licentia_license::get_or(license, licentia_kind::LICENTIA_KIND_INVALID, |l| {
+            match l.kind {
                 LicenseKind::Standard => licentia_kind::LICENTIA_KIND_STANDARD,
                 LicenseKind::Trial => licentia_kind::LICENTIA_KIND_TRIAL,
                 LicenseKind::Temporary { .. } => licentia_kind::LICENTIA_KIND_TEMPORARY,
-            },
-        )
+            }
+        })
     }
 }
 

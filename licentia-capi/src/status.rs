@@ -65,6 +65,14 @@ pub enum licentia_status {
     LICENTIA_CLOCK_STATE_TAMPERED = 3006,
     /// A machine fingerprint could not be read or parsed.
     LICENTIA_FINGERPRINT = 3007,
+    /// A copy of the clock-guard state is missing after the first run (it
+    /// was deleted).
+    LICENTIA_CLOCK_STATE_MISSING = 3008,
+    /// An older copy of the clock-guard state was put back.
+    LICENTIA_CLOCK_STATE_RESTORED = 3009,
+    /// A key-rollover statement is older than the one already accepted for
+    /// its key (a replay); the key's window is unchanged.
+    LICENTIA_STALE_ROLLOVER = 3010,
 
     /// Reading or writing a file failed.
     LICENTIA_IO = 4001,
@@ -139,6 +147,11 @@ status_table! {
     LICENTIA_ACTIVATION_MISMATCH => "activation answer does not match the request",
     LICENTIA_CLOCK_STATE_TAMPERED => "clock-guard state was altered or belongs to another product",
     LICENTIA_FINGERPRINT => "machine fingerprint cannot be read or parsed",
+    LICENTIA_CLOCK_STATE_MISSING =>
+        "clock-guard state is missing after the first run: a copy was deleted",
+    LICENTIA_CLOCK_STATE_RESTORED => "clock-guard state was replaced by an older copy",
+    LICENTIA_STALE_ROLLOVER =>
+        "key-rollover statement is not newer than the one already accepted for its key",
     LICENTIA_IO => "reading or writing a file failed",
     LICENTIA_INVALID_ARGUMENT => "invalid argument",
     LICENTIA_NULL_ARGUMENT => "a required pointer argument is NULL",
@@ -351,6 +364,12 @@ mod tests {
             Error::ActivationMismatch(""),
             Error::ClockStateTampered,
             Error::Fingerprint(String::new()),
+            Error::ClockStateMissing,
+            Error::ClockStateRestored,
+            Error::StaleRollover {
+                held: licentia::Timestamp(0),
+                offered: licentia::Timestamp(0),
+            },
             Error::Io(String::new()),
             Error::InvalidArgument(String::new()),
         ];

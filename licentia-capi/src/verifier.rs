@@ -164,7 +164,10 @@ pub unsafe extern "C" fn licentia_verifier_add_key_raw(
 
 /// Accepts a key-rollover statement (armored or compact text) signed by a
 /// key the verifier trusts: from then on it also trusts the new key, within
-/// the statement's window.
+/// the statement's window. A statement never changes a window the
+/// application set itself, and only a later statement changes one a
+/// statement set: the same statement again is `LICENTIA_OK` and changes
+/// nothing, an older one (a replay) is `LICENTIA_STALE_ROLLOVER`.
 ///
 /// Errors: any verification status (`LICENTIA_UNKNOWN_KEY_ID`,
 /// `LICENTIA_BAD_SIGNATURE`, `LICENTIA_WRONG_DOCUMENT_KIND`...),

@@ -8,6 +8,10 @@ use std::ptr;
 use licentia::{Issuer, LicenseId, RevocationBody, SigningKey, Timestamp};
 use licentia_capi::*;
 
+// The core's test helpers: its vendor key (the one `key()` below), its product.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 const PRODUCT: &str = "acme-cad";
 
 fn key() -> SigningKey {
@@ -89,6 +93,36 @@ fn rollover_statement_signed_by_an_untrusted_key() {
             licentia_verifier_accept_rollover(verifier, text.as_ptr()),
             licentia_status::LICENTIA_UNKNOWN_KEY_ID
         );
+        licentia_verifier_free(verifier);
+    }
+}
+
+#[test]
+fn rollover_statement_replayed_after_a_newer_one() {
+    let new_key = SigningKey::from_seed(&[0x44; 32]);
+    let (wide, narrow) = (
+        c(common::rollover_from(&new_key, "2026-03-01", "2026-02-01")),
+        c(common::rollover_from(&new_key, "2026-04-01", "2026-03-15")),
+    );
+    let march = c(common::signed_by(&new_key, t("2026-03-10")));
+    let verifier = c_verifier();
+    let mut license = ptr::null_mut();
+    // SAFETY: a live handle, NUL-terminated strings, a live out-pointer; freed last.
+    unsafe {
+        assert_eq!(
+            licentia_verifier_accept_rollover(verifier, narrow.as_ptr()),
+            licentia_status::LICENTIA_OK
+        );
+        assert_eq!(
+            licentia_verifier_accept_rollover(verifier, wide.as_ptr()),
+            licentia_status::LICENTIA_STALE_ROLLOVER
+        );
+        assert_eq!(
+            licentia_verify(verifier, march.as_ptr(), &mut license),
+            licentia_status::LICENTIA_KEY_NOT_VALID_AT,
+            "the replay did not widen the window"
+        );
+        assert!(license.is_null());
         licentia_verifier_free(verifier);
     }
 }

@@ -48,6 +48,28 @@ pub fn license(body: LicenseBuilder) -> License {
     verifier().verify(&armored(body)).unwrap()
 }
 
+/// A license for [`PRODUCT`] signed by `key` (not the vendor's), issued at
+/// `issued_at`, as armored text.
+pub fn signed_by(key: &SigningKey, issued_at: Timestamp) -> String {
+    let body = LicenseBody::builder(PRODUCT, "Jane Doe")
+        .issued_at(issued_at)
+        .build()
+        .unwrap();
+    Issuer::new(key.clone()).issue(&body).unwrap().to_armor()
+}
+
+/// A key-rollover statement by [`key`] endorsing `new_key` for documents
+/// issued from `not_before`, signed at `issued_at`, as armored text.
+pub fn rollover_from(new_key: &SigningKey, not_before: &str, issued_at: &str) -> String {
+    let statement = issuer().rollover(
+        new_key.public_key(),
+        Some(t(not_before)),
+        None,
+        t(issued_at),
+    );
+    statement.unwrap().to_armor()
+}
+
 /// A check of [`PRODUCT`] at `now`, nothing else given.
 pub fn at(now: Timestamp) -> Context<'static> {
     Context::new(now, PRODUCT)

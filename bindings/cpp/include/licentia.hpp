@@ -70,6 +70,9 @@ enum class Status : std::uint32_t {
     activation_mismatch = LICENTIA_ACTIVATION_MISMATCH,
     clock_state_tampered = LICENTIA_CLOCK_STATE_TAMPERED,
     fingerprint = LICENTIA_FINGERPRINT,
+    clock_state_missing = LICENTIA_CLOCK_STATE_MISSING,
+    clock_state_restored = LICENTIA_CLOCK_STATE_RESTORED,
+    stale_rollover = LICENTIA_STALE_ROLLOVER,
     io = LICENTIA_IO,
     invalid_argument = LICENTIA_INVALID_ARGUMENT,
     null_argument = LICENTIA_NULL_ARGUMENT,
@@ -113,6 +116,8 @@ enum class Kind : std::uint32_t {
     standard = LICENTIA_KIND_STANDARD,
     trial = LICENTIA_KIND_TRIAL,
     temporary = LICENTIA_KIND_TEMPORARY,
+    /// Not a license (the C library's answer for none).
+    invalid = LICENTIA_KIND_INVALID,
 };
 
 /// Where a license may run.

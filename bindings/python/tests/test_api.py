@@ -282,6 +282,11 @@ def test_clock_guard(verifier: licentia.Verifier, tmp_path: Path) -> None:
         with pytest.raises(licentia.DocumentError) as tampered:
             guarded(JUNE)
         assert tampered.value.status is Status.CLOCK_STATE_TAMPERED
+        # Deleted after the first run: its witness copy remembers (3008).
+        state.unlink()
+        with pytest.raises(licentia.DocumentError) as missing:
+            guarded(JUNE)
+        assert missing.value.status is Status.CLOCK_STATE_MISSING
 
 
 def test_this_machine(verifier: licentia.Verifier) -> None:

@@ -5,8 +5,19 @@
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 #include "check.h"
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Replaces the file at `path` with `text`. */
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        CHECK(fputs(text, f) >= 0);
+        CHECK(fclose(f) == 0);
+    }
+}
 
 static const char *MACHINE_A =
     "03609ac5750e57fd8727f95bcfff3ce06a03daa58406d6f907ab64a58baadb33254d03d444549f12"
@@ -470,6 +481,34 @@ static void clock_guard(const char *dir) {
     licentia_issuer_free(issuer);
     free(key);
 
+    /* The state kept at this point, put back after a later run, is
+     * reported (3009); deleting it is reported too (3008), not a fresh
+     * start: its witness copy remembers. */
+    char *saved = read_file("", path);
+    CHECK(saved != NULL);
+    ctx.now = at("2026-07-01");
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    licentia_report_free(r);
+    char *current = read_file("", path);
+    CHECK(current != NULL);
+    write_file(path, saved);
+    r = NULL;
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_CLOCK_STATE_RESTORED);
+    CHECK(r == NULL);
+    unlink(path);
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_CLOCK_STATE_MISSING);
+    CHECK(r == NULL);
+    write_file(path, current);
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    licentia_report_free(r);
+    free(saved);
+    free(current);
+    /* A secret longer than any object is refused, not read. */
+    ctx.clock_secret_len = (size_t)PTRDIFF_MAX + 1;
+    r = NULL;
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_INVALID_ARGUMENT);
+    CHECK(r == NULL);
+
     /* Another secret does not open the file. */
     static const uint8_t other[] = {9};
     ctx.clock_secret = other;
@@ -481,9 +520,9 @@ static void clock_guard(const char *dir) {
     ctx.clock_secret = NULL;
     CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_NULL_ARGUMENT);
     unlink(path);
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    unlink(tmp);
+    char witness[64];
+    snprintf(witness, sizeof witness, "%s.witness", path);
+    unlink(witness);
     free(text);
     licentia_license_free(l);
     licentia_verifier_free(verifier);
@@ -586,7 +625,12 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_license_binding_user(l, NULL, sizeof buf, &n), N);
     CHECK_STATUS(licentia_license_metadata(l, "absent", buf, sizeof buf, NULL), N);
     CHECK_STATUS(licentia_license_binding_machine(l, 9, buf, sizeof buf, NULL), N);
-    CHECK(licentia_license_kind(NULL) == LICENTIA_KIND_STANDARD);
+    CHECK(licentia_license_kind(NULL) == LICENTIA_KIND_INVALID);
+    /* A length no buffer can have is refused before anything is written. */
+    n = 3;
+    CHECK_STATUS(licentia_license_id(l, buf, (size_t)PTRDIFF_MAX + 1, &n), LICENTIA_INVALID_ARGUMENT);
+    CHECK_STATUS(licentia_license_id(l, buf, SIZE_MAX, &n), LICENTIA_INVALID_ARGUMENT);
+    CHECK(n == 3);
     CHECK(licentia_license_seats(NULL) == 0);
     CHECK_STATUS(licentia_license_terms(NULL, &terms), N);
     CHECK_STATUS(licentia_license_terms(l, NULL), N);

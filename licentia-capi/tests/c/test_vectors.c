@@ -209,6 +209,8 @@ static void rollover(const char *dir) {
     CHECK_STATUS(licentia_verifier_accept_rollover(verifier, untrusted), LICENTIA_UNKNOWN_KEY_ID);
     CHECK_STATUS(licentia_verify(verifier, license_text, &license), LICENTIA_UNKNOWN_KEY_ID);
     CHECK_OK(licentia_verifier_accept_rollover(verifier, good));
+    /* The same statement again changes nothing and is not an error. */
+    CHECK_OK(licentia_verifier_accept_rollover(verifier, good));
     CHECK_OK(licentia_verify(verifier, license_text, &license));
     licentia_license_free(license);
     free(license_text);

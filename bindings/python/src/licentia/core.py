@@ -3,7 +3,9 @@
 Every call goes to one C function of liblicentia; this module only converts
 arguments and results. Handles are freed by ``close()``, by leaving a
 ``with`` block, or by the garbage collector (a finalizer), whichever comes
-first; a closed object raises :class:`ArgumentError` when used.
+first; a closed object raises :class:`ArgumentError` when used. Every call
+holds its handles' locks (``_lock.py``), so objects may be shared between
+threads, and closed by one while others use them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import (
 
 from . import _ffi
 from ._ffi import lib
+from ._lock import HandleLock, changes, reads
 from .errors import ArgumentError, Status, check, raise_status
 
 Text = Union[str, bytes]
@@ -78,6 +81,8 @@ class Kind(IntEnum):
     STANDARD = 0
     TRIAL = 1
     TEMPORARY = 2
+    #: Not a license (the C library's answer for none; never seen here).
+    INVALID = 255
 
 
 class BindingKind(IntEnum):
@@ -154,6 +159,7 @@ class _Handle:
 
     def __init__(self, ptr: int) -> None:
         self._ptr = ptr
+        self._lock = HandleLock()
         self._finalizer = weakref.finalize(self, type(self)._free, ptr)
 
     @classmethod
@@ -177,8 +183,11 @@ class _Handle:
         return not self._finalizer.alive
 
     def close(self) -> None:
-        """Frees the handle now; closing again does nothing."""
-        self._finalizer()
+        """Frees the handle now, once the calls other threads are making on
+        it have returned; closing again does nothing. Calls after it raise
+        :class:`ArgumentError` ("... is closed")."""
+        with self._lock.exclusive():
+            self._finalizer()
 
     def __enter__(self: H) -> H:
         return self
@@ -338,6 +347,7 @@ class Fingerprint(_Handle):
         return cls._create(lambda out: lib.licentia_fingerprint_builder_build(builder, out))
 
     @property
+    @reads
     def hex(self) -> str:
         """The hex text form."""
         return _read_required(lib.licentia_fingerprint_to_hex, self._handle)
@@ -354,6 +364,7 @@ class License(_Handle):
 
     _free = lib.licentia_license_free
 
+    @reads
     def check(
         self,
         *,
@@ -405,51 +416,61 @@ class License(_Handle):
             lib.licentia_report_free(report)
 
     @property
+    @reads
     def id(self) -> str:
         """The id, as 32 lower-case hex digits."""
         return _read_required(lib.licentia_license_id, self._handle)
 
     @property
+    @reads
     def product(self) -> str:
         """The product code."""
         return _read_required(lib.licentia_license_product, self._handle)
 
     @property
+    @reads
     def licensee_name(self) -> str:
         """The licensee's name."""
         return _read_required(lib.licentia_license_licensee_name, self._handle)
 
     @property
+    @reads
     def licensee_email(self) -> Optional[str]:
         """The licensee's e-mail, if any."""
         return _read(lib.licentia_license_licensee_email, self._handle)
 
     @property
+    @reads
     def customer_ref(self) -> Optional[str]:
         """The vendor's customer reference, if any."""
         return _read(lib.licentia_license_customer_ref, self._handle)
 
     @property
+    @reads
     def key_id(self) -> str:
         """The id (16 hex digits) of the key that signed it."""
         return _read_required(lib.licentia_license_key_id, self._handle)
 
     @property
+    @reads
     def replaces(self) -> Optional[str]:
         """For a temporary license, the id of the license it stands in for."""
         return _read(lib.licentia_license_replaces, self._handle)
 
     @property
+    @reads
     def kind(self) -> Kind:
         """What sort of license it is."""
         return Kind(lib.licentia_license_kind(self._handle))
 
     @property
+    @reads
     def seats(self) -> int:
         """Seats granted (informational offline)."""
         return int(lib.licentia_license_seats(self._handle))
 
     @property
+    @reads
     def terms(self) -> Terms:
         """Every time term."""
         t = _ffi.Terms()
@@ -466,6 +487,7 @@ class License(_Handle):
         )
 
     @property
+    @reads
     def binding(self) -> Binding:
         """The binding, with the licensed machines or user."""
         handle = self._handle
@@ -482,10 +504,12 @@ class License(_Handle):
             user=_read(lib.licentia_license_binding_user, handle),
         )
 
+    @reads
     def has_feature(self, code: Text, now: datetime) -> bool:
         """Whether feature ``code`` is granted and in force at ``now``."""
         return bool(lib.licentia_license_has_feature(self._handle, _c_str(code, "code"), _to_unix(now, "now")))
 
+    @reads
     def entitlement(self, code: Text, now: datetime) -> Optional[Entitlement]:
         """The entitlement ``code``, if granted and in force at ``now``."""
         c = _c_str(code, "code")
@@ -497,6 +521,7 @@ class License(_Handle):
         return _entitlement(c.decode("utf-8"), e)
 
     @property
+    @reads
     def entitlements(self) -> Tuple[Entitlement, ...]:
         """Every entitlement listed (in force or not), sorted by code."""
         handle = self._handle
@@ -507,10 +532,12 @@ class License(_Handle):
             found.append(_entitlement(_read_required(lib.licentia_license_entitlement_code, handle, i), e))
         return tuple(found)
 
+    @reads
     def metadata(self, key: Text) -> Optional[str]:
         """The vendor metadata value for ``key``, if present."""
         return _read(lib.licentia_license_metadata, self._handle, _c_str(key, "key"))
 
+    @changes
     def apply_renewal(self, verifier: "Verifier", token: Text) -> None:
         """Applies a renewal token verified with ``verifier``; the license
         is unchanged when this raises."""
@@ -550,10 +577,12 @@ class Verifier(_Handle):
         p = _c_str(os.fsdecode(path), "path")
         return cls._create(lambda out: lib.licentia_verifier_from_key_file(p, out))
 
+    @changes
     def add_key_pem(self, pem: Text) -> None:
         """Trusts one more SPKI PEM public key."""
         check(lib.licentia_verifier_add_key_pem(self._handle, _c_str(pem, "pem")))
 
+    @changes
     def add_key_raw(self, key: bytes) -> None:
         """Trusts one more public key given as its raw 32 bytes."""
         if len(key) != 32:
@@ -561,10 +590,12 @@ class Verifier(_Handle):
         raw = (c_uint8 * 32).from_buffer_copy(bytes(key))
         check(lib.licentia_verifier_add_key_raw(self._handle, raw))
 
+    @changes
     def accept_rollover(self, text: Text) -> None:
         """Accepts a key-rollover statement signed by a trusted key."""
         check(lib.licentia_verifier_accept_rollover(self._handle, _c_str(text, "text")))
 
+    @changes
     def set_revocation_list(self, text: Text, product: Text) -> None:
         """Verifies and holds a revocation list for ``product``, replacing an
         older one (:class:`DocumentError` STALE_REVOCATION_LIST otherwise)."""
@@ -575,6 +606,7 @@ class Verifier(_Handle):
         )
 
     @property
+    @reads
     def revocation_sequence(self) -> Optional[int]:
         """The sequence number of the revocation list held, if any."""
         sequence = c_uint64()
@@ -584,11 +616,13 @@ class Verifier(_Handle):
         check(status)
         return int(sequence.value)
 
+    @reads
     def verify(self, text: Text) -> License:
         """Verifies a license given as armored or compact text."""
         handle, t = self._handle, _c_str(text, "text")
         return License._create(lambda out: lib.licentia_verify(handle, t, out))
 
+    @reads
     def verify_file(self, path: PathLike) -> License:
         """Reads a license file and verifies it."""
         handle, p = self._handle, _c_str(os.fsdecode(path), "path")
@@ -613,10 +647,12 @@ class Issuer(_Handle):
         return cls._create(lambda out: lib.licentia_issuer_from_key_file(p, out))
 
     @property
+    @reads
     def public_key_pem(self) -> str:
         """The public key as SPKI PEM, for products to trust."""
         return _read_required(lib.licentia_issuer_public_key_pem, self._handle)
 
+    @reads
     def issue(self, spec: Union[Mapping[str, Any], str]) -> Document:
         """Issues a license from a specification: a mapping or a JSON text
         with the command line's ``--spec`` fields (``product``,
@@ -653,12 +689,13 @@ class ActivationRequest(_Handle):
         the customer's ``license_key`` or by its ``license_id`` (one of them)."""
         if (license_key is None) == (license_id is None):
             raise ArgumentError(Status.INVALID_ARGUMENT, "give exactly one of license_key and license_id")
-        p, m, t = _c_str(product, "product"), machine._handle, _to_unix(now, "now")
-        if license_key is not None:
-            k = _c_str(license_key, "license_key")
-            return cls._create(lambda out: lib.licentia_activation_request_new(p, k, m, t, out))
-        i = _c_str(license_id or "", "license_id")
-        return cls._create(lambda out: lib.licentia_activation_request_new_for_id(p, i, m, t, out))
+        with machine._lock.shared():
+            p, m, t = _c_str(product, "product"), machine._handle, _to_unix(now, "now")
+            if license_key is not None:
+                k = _c_str(license_key, "license_key")
+                return cls._create(lambda out: lib.licentia_activation_request_new(p, k, m, t, out))
+            i = _c_str(license_id or "", "license_id")
+            return cls._create(lambda out: lib.licentia_activation_request_new_for_id(p, i, m, t, out))
 
     @classmethod
     def parse(cls, text: Text) -> "ActivationRequest":
@@ -667,10 +704,12 @@ class ActivationRequest(_Handle):
         return cls._create(lambda out: lib.licentia_activation_request_parse(t, out))
 
     @property
+    @reads
     def text(self) -> str:
         """The request as armored text."""
         return _read_required(lib.licentia_activation_request_to_text, self._handle)
 
+    @reads
     def accept(self, verifier: Verifier, answer: Text, now: datetime) -> str:
         """Verifies the back office's answer at ``now`` and gives the
         machine-locked license file it carries (armored text)."""

@@ -3,31 +3,56 @@
 //! Each run, the application shows the guard the current time and the issue
 //! time of every document it accepted; for a license,
 //! [`License::check_guarded`] is that whole sequence, and every front end
-//! (the C ABI, the command line) calls it. The guard remembers the latest, in a
-//! small file sealed with HMAC-SHA256 under a key derived from an application
-//! secret and the product, so an edited or copied file is detected. A clock
-//! that runs backwards past the tolerance is reported as rolled back, and the
-//! high-water mark is not lowered: once the clock is set right again, the
-//! verdict recovers by itself.
+//! (the C ABI, the command line) calls it. The guard remembers the latest. A
+//! clock that runs backwards past the tolerance is reported as rolled back,
+//! and the high-water mark is not lowered: once the clock is set right
+//! again, the verdict recovers by itself.
 //!
-//! The file is one line: `licentia-clock 1 <seconds> <hex hmac>`.
+//! # What the guard keeps, and what it detects
+//!
+//! The mark lives in two copies: the state file and a witness (by default
+//! beside it, `<state>.witness`; an application that can should put it
+//! somewhere else with [`ClockGuardOptions::witness`]). Each copy is one
+//! line sealed with HMAC-SHA256 under a key derived from the application's
+//! secret, the product and this machine's fingerprint, over the mark and a
+//! counter raised at every write. So, offline:
+//!
+//! - an edited copy, one from another product, or one copied from another
+//!   machine does not verify: [`Error::ClockStateTampered`];
+//! - one copy deleted after the first run, or both when the application says
+//!   a first run happened ([`ClockGuardOptions::started`]):
+//!   [`Error::ClockStateMissing`];
+//! - an older genuine copy put back over one of them (their counters differ):
+//!   [`Error::ClockStateRestored`];
+//! - a clock set back past the mark: [`ClockStatus::RolledBack`], and
+//!   [`Rule::ClockRolledBack`](crate::Rule::ClockRolledBack) in the report.
+//!
+//! What offline cannot detect: both copies restored together from a backup,
+//! a virtual machine or disk snapshot rolled back (the whole machine goes
+//! back in time, guard included), both copies deleted when the application
+//! does not say a first run happened, and a clock that was already wrong at
+//! the first run. Only a source of time outside the machine closes these:
+//! online check-ins ([`Context::last_check_in`](crate::Context) with a
+//! license that requires them) bound how long any of them can last.
+//!
+//! An application that meets one of these errors trusts the clock again
+//! only after an online check-in: with the server's time in hand it may
+//! remove both copies and start the guard afresh.
+//!
+//! Files written by earlier versions (version 1: no counter, no machine) are
+//! still read and are rewritten in today's form at the next write.
 
+mod seal;
+
+use std::fmt;
 use std::path::{Path, PathBuf};
-
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 use crate::read::read_text_file;
 use crate::time::Timestamp;
 use crate::verdict::{Context, Report, DEFAULT_CLOCK_TOLERANCE_SECS};
 use crate::verify::License;
-use crate::{hex, Error, Result};
-
-const MAGIC: &str = "licentia-clock";
-const VERSION: &str = "1";
-const TAG: &[u8] = b"licentia clock guard\0";
-const MAX_FILE: usize = 256;
+use crate::{Error, Fingerprint, Result};
+use seal::{SealKeys, Sealed, MAX_LINE};
 
 /// What the guard concluded about the current time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,10 +66,11 @@ pub enum ClockStatus {
     },
 }
 
-/// A persisted, integrity-protected high-water mark of time, per product.
+/// A persisted, integrity-protected high-water mark of time, per product
+/// and machine (see the [module documentation](self) for what it detects).
 ///
 /// ```
-/// use licentia::{ClockGuard, ClockStatus, Timestamp};
+/// use licentia::{ClockGuard, ClockStatus, Error, Timestamp};
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("clock");
 /// let mut guard = ClockGuard::open(&path, "acme", b"app secret").unwrap();
@@ -52,35 +78,155 @@ pub enum ClockStatus {
 /// let mut again = ClockGuard::open(&path, "acme", b"app secret").unwrap();
 /// assert!(matches!(again.observe(Timestamp(1_000_000)).unwrap(), ClockStatus::RolledBack { .. }));
 /// assert!(ClockGuard::open(&path, "other-product", b"app secret").is_err());
+/// // Deleting the state after the first run does not start it again.
+/// std::fs::remove_file(&path).unwrap();
+/// assert_eq!(ClockGuard::open(&path, "acme", b"app secret").unwrap_err(), Error::ClockStateMissing);
 /// ```
-#[derive(Debug)]
 pub struct ClockGuard {
     path: PathBuf,
-    mac_key: [u8; 32],
+    witness: PathBuf,
+    keys: SealKeys,
     high_water: Option<Timestamp>,
+    counter: u64,
     tolerance_secs: u32,
 }
 
+impl fmt::Debug for ClockGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The MAC keys stay out of logs.
+        f.debug_struct("ClockGuard")
+            .field("path", &self.path)
+            .field("witness", &self.witness)
+            .field("high_water", &self.high_water)
+            .field("counter", &self.counter)
+            .field("tolerance_secs", &self.tolerance_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to open a [`ClockGuard`]: where its witness lives, which machine it
+/// is bound to, whether a first run already happened. From
+/// [`ClockGuard::options`].
+///
+/// ```
+/// use licentia::{ClockGuard, Error, Timestamp};
+/// let data = tempfile::tempdir().unwrap();
+/// let elsewhere = tempfile::tempdir().unwrap();
+/// let options = || {
+///     ClockGuard::options("acme", b"app secret").witness(elsewhere.path().join("acme.seen"))
+/// };
+/// // At activation: the first run.
+/// options().open(data.path().join("clock"))?.observe(Timestamp(2_000_000))?;
+/// // Every later run says so, so that nothing at all on disk is not a fresh start.
+/// std::fs::remove_file(data.path().join("clock")).unwrap();
+/// std::fs::remove_file(elsewhere.path().join("acme.seen")).unwrap();
+/// let err = options().started(true).open(data.path().join("clock")).unwrap_err();
+/// assert_eq!(err, Error::ClockStateMissing);
+/// # Ok::<(), licentia::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClockGuardOptions<'a> {
+    product: &'a str,
+    secret: &'a [u8],
+    machine: Option<Fingerprint>,
+    witness: Option<PathBuf>,
+    started: bool,
+    tolerance_secs: u32,
+}
+
+impl ClockGuardOptions<'_> {
+    /// Binds the guard to this fingerprint instead of this machine's own
+    /// ([`Fingerprint::this_machine`]; unbound where the operating system
+    /// gives no machine id). A copy of the state moved to a machine with
+    /// another fingerprint is then [`Error::ClockStateTampered`] there.
+    pub fn machine(mut self, fingerprint: Fingerprint) -> Self {
+        self.machine = Some(fingerprint);
+        self
+    }
+
+    /// Where the second copy lives (default: `<state>.witness` beside the
+    /// state). A place other than the state's directory means deleting or
+    /// restoring that directory is detected too.
+    pub fn witness(mut self, path: impl AsRef<Path>) -> Self {
+        self.witness = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether a first run already happened (say so once the product is
+    /// activated, e.g. when its license file is on disk): then a guard with
+    /// neither copy on disk is [`Error::ClockStateMissing`] instead of a
+    /// fresh start.
+    pub fn started(mut self, started: bool) -> Self {
+        self.started = started;
+        self
+    }
+
+    /// How far behind the high-water mark the clock may be (default 10
+    /// minutes).
+    pub fn tolerance(mut self, secs: u32) -> Self {
+        self.tolerance_secs = secs;
+        self
+    }
+
+    /// Opens the guard whose state is at `path`.
+    ///
+    /// Errors: [`Error::ClockStateTampered`], [`Error::ClockStateMissing`],
+    /// [`Error::ClockStateRestored`] (see the [module documentation](self)),
+    /// and [`Error::Io`] when a copy cannot be read.
+    pub fn open(self, path: impl AsRef<Path>) -> Result<ClockGuard> {
+        let path = path.as_ref().to_path_buf();
+        let witness = self
+            .witness
+            .unwrap_or_else(|| with_suffix(&path, ".witness"));
+        let machine = match self.machine {
+            Some(fingerprint) => Some(fingerprint),
+            None => Fingerprint::this_machine(self.product).ok(),
+        };
+        let mut guard = ClockGuard {
+            keys: SealKeys::derive(self.secret, self.product, machine.as_ref()),
+            path,
+            witness,
+            high_water: None,
+            counter: 0,
+            tolerance_secs: self.tolerance_secs,
+        };
+        if let Some(sealed) = guard.load(self.started)? {
+            guard.high_water = Some(Timestamp(sealed.seconds));
+            guard.counter = sealed.counter;
+        }
+        Ok(guard)
+    }
+}
+
+/// `path` with `suffix` added to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 impl ClockGuard {
-    /// Opens (or starts) the guard file at `path` for `product`.
+    /// Opens (or starts) the guard file at `path` for `product`, with the
+    /// default options ([`ClockGuard::options`]).
     ///
     /// `secret` is the application's own: a constant compiled into it, or a
-    /// per-install value. A missing file starts empty; a file that does not
-    /// verify is [`Error::ClockStateTampered`].
+    /// per-install value. With neither copy on disk the guard starts empty;
+    /// see [`ClockGuardOptions::open`] for the errors.
     pub fn open(path: impl AsRef<Path>, product: &str, secret: &[u8]) -> Result<ClockGuard> {
-        let path = path.as_ref().to_path_buf();
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
-        mac.update(TAG);
-        mac.update(product.as_bytes());
-        let mut guard = ClockGuard {
-            path,
-            mac_key: mac.finalize().into_bytes().into(),
-            high_water: None,
+        ClockGuard::options(product, secret).open(path)
+    }
+
+    /// Options for the guard of `product` sealed with `secret`: the witness's
+    /// place, the machine, whether a first run happened.
+    pub fn options<'a>(product: &'a str, secret: &'a [u8]) -> ClockGuardOptions<'a> {
+        ClockGuardOptions {
+            product,
+            secret,
+            machine: None,
+            witness: None,
+            started: false,
             tolerance_secs: DEFAULT_CLOCK_TOLERANCE_SECS,
-        };
-        guard.high_water = guard.load()?;
-        Ok(guard)
+        }
     }
 
     /// Sets how far behind the high-water mark the clock may be (default 10 minutes).
@@ -112,54 +258,78 @@ impl ClockGuard {
     }
 
     /// Raises the mark to `at`; a mark already at or past it is left as it
-    /// is (and its file is not rewritten).
+    /// is (and its files are not rewritten).
     fn raise(&mut self, at: Timestamp) -> Result<()> {
         if self.high_water.is_some_and(|hw| hw >= at) {
             return Ok(());
         }
+        let sealed = Sealed {
+            counter: self.counter + 1,
+            seconds: at.0,
+        };
+        let line = self.keys.seal(sealed);
+        // The state first: a crash between the two writes leaves the state
+        // one write ahead of its witness, which `load` accepts.
+        write_atomically(&self.path, &line)?;
+        write_atomically(&self.witness, &line)?;
         self.high_water = Some(at);
-        self.store(at)
+        self.counter = sealed.counter;
+        Ok(())
     }
 
-    fn mac(&self, seconds: i64) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.mac_key).expect("any key length");
-        mac.update(&seconds.to_le_bytes());
-        mac.finalize().into_bytes().into()
+    /// Reads both copies and decides what they say together.
+    fn load(&self, started: bool) -> Result<Option<Sealed>> {
+        let state = self.read_copy(&self.path)?;
+        let witness = self.read_copy(&self.witness)?;
+        match (state, witness) {
+            (None, None) if started => Err(Error::ClockStateMissing),
+            (None, None) => Ok(None),
+            // A version 1 state (counter 0) was written before witnesses.
+            (Some(state), None) if state.counter == 0 => Ok(Some(state)),
+            (None, Some(_)) | (Some(_), None) => Err(Error::ClockStateMissing),
+            (Some(state), Some(witness)) if state == witness => Ok(Some(state)),
+            // Interrupted between the two writes (see `raise`).
+            (Some(state), Some(witness))
+                if state.counter == witness.counter + 1 && state.seconds >= witness.seconds =>
+            {
+                Ok(Some(state))
+            }
+            (Some(state), Some(witness)) if state.counter != witness.counter => {
+                Err(Error::ClockStateRestored)
+            }
+            // The same write with two marks: not something this guard wrote.
+            (Some(_), Some(_)) => Err(Error::ClockStateTampered),
+        }
     }
 
-    fn load(&self) -> Result<Option<Timestamp>> {
-        match std::fs::metadata(&self.path) {
+    /// One copy's content, or `None` when the file does not exist.
+    fn read_copy(&self, path: &Path) -> Result<Option<Sealed>> {
+        match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(Error::Io(format!("{}: {e}", path.display()))),
             Ok(_) => {}
         }
         // Too large, unreadable or not text: not a state this guard wrote.
-        let text = read_text_file(&self.path, "clock state", MAX_FILE)
-            .map_err(|_| Error::ClockStateTampered)?;
-        let fields: Vec<&str> = text.split_whitespace().collect();
-        let [MAGIC, VERSION, seconds, tag] = fields[..] else {
-            return Err(Error::ClockStateTampered);
-        };
-        let seconds: i64 = seconds.parse().map_err(|_| Error::ClockStateTampered)?;
-        let tag: [u8; 32] = hex::decode_array(tag, "tag").map_err(|_| Error::ClockStateTampered)?;
-        if !bool::from(self.mac(seconds).ct_eq(&tag)) {
-            return Err(Error::ClockStateTampered);
-        }
-        Ok(Some(Timestamp(seconds)))
+        let text =
+            read_text_file(path, "clock state", MAX_LINE).map_err(|_| Error::ClockStateTampered)?;
+        self.keys.open(&text).map(Some)
     }
+}
 
-    fn store(&self, at: Timestamp) -> Result<()> {
-        let line = format!(
-            "{MAGIC} {VERSION} {} {}\n",
-            at.0,
-            hex::encode(&self.mac(at.0))
-        );
-        // Write a sibling and rename it over, so a crash never leaves half a file.
-        let tmp = self.path.with_extension("tmp");
-        std::fs::write(&tmp, line).map_err(|e| Error::Io(format!("{}: {e}", tmp.display())))?;
-        std::fs::rename(&tmp, &self.path)
-            .map_err(|e| Error::Io(format!("{}: {e}", self.path.display())))
-    }
+/// Writes `text` to a sibling of `path` readable by its owner only, then
+/// renames it over `path`, so a crash never leaves half a file.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let tmp = with_suffix(path, ".tmp");
+    let io = |p: &Path, e: std::io::Error| Error::Io(format!("{}: {e}", p.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(|e| io(&tmp, e))?;
+    file.write_all(text.as_bytes()).map_err(|e| io(&tmp, e))?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))
 }
 
 impl License {
