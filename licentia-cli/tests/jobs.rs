@@ -24,7 +24,7 @@ async fn through_the_binary(backend: Backend) {
             .args(["jobs", "run", "--now", now, "--data-dir"])
             .arg(&dir);
         if let Some(url) = &database_url {
-            command.args(["--database-url", url]);
+            command.args(["--database-url", url.expose()]);
         }
         command.output().unwrap()
     };

@@ -21,7 +21,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "licentia-data";
 
 /// Everything `licentia serve` can be told.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Directory holding the SQLite database and the signing keys.
@@ -29,7 +29,7 @@ pub struct Config {
     /// Address to listen on.
     pub listen: SocketAddr,
     /// `sqlite://...` or `postgres://...`; the SQLite file in `data_dir` when absent.
-    pub database_url: Option<String>,
+    pub database_url: Option<Secret>,
     /// Logs as JSON lines instead of text (`true`, `false`, `1`, `0`, `yes`, `no`).
     #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
     pub log_json: bool,
@@ -111,7 +111,7 @@ pub struct Config {
     pub smtp_username: Option<String>,
     /// Its password. Secret: never shown in the configuration's debug
     /// output or in the log.
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
     /// A PEM file of root certificates trusted for the relay besides the
     /// Mozilla roots: a private CA.
     pub smtp_ca_file: Option<PathBuf>,
@@ -168,54 +168,42 @@ impl Default for Config {
     }
 }
 
-impl fmt::Debug for Config {
-    /// The database URL may hold a password: only its scheme is shown.
+/// A setting that is a secret (a password, a URL that may carry one):
+/// read and written as a plain string, never shown by `Debug`, so a logged
+/// configuration leaks nothing.
+///
+/// ```
+/// use licentia_server::config::Secret;
+/// let password = Secret::from("swordfish");
+/// assert_eq!(password.expose(), "swordfish");
+/// assert_eq!(format!("{password:?}"), "<redacted>");
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(text: String) -> Secret {
+        Secret(text)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Secret {
+        Secret(text.to_owned())
+    }
+}
+
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("data_dir", &self.data_dir)
-            .field("listen", &self.listen)
-            .field(
-                "database_url",
-                &self
-                    .database_url
-                    .as_deref()
-                    .map(|u| format!("{}://<redacted>", u.split("://").next().unwrap_or("?"))),
-            )
-            .field("log_json", &self.log_json)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
-            .field("key_rate_limit_per_minute", &self.key_rate_limit_per_minute)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("max_in_flight", &self.max_in_flight)
-            .field("tls_cert", &self.tls_cert)
-            .field("tls_key", &self.tls_key)
-            .field("max_connections", &self.max_connections)
-            .field("acquire_timeout_secs", &self.acquire_timeout_secs)
-            .field("body_timeout_secs", &self.body_timeout_secs)
-            .field("sqlite_synchronous", &self.sqlite_synchronous)
-            .field("zone", &self.zone)
-            .field("lead_times", &self.lead_times)
-            .field("jobs_interval_secs", &self.jobs_interval_secs)
-            .field(
-                "idempotency_retention_days",
-                &self.idempotency_retention_days,
-            )
-            .field("webhook_timeout_secs", &self.webhook_timeout_secs)
-            .field("webhook_allow", &self.webhook_allow)
-            .field("webhook_ca_file", &self.webhook_ca_file)
-            .field("delivery_backoff_secs", &self.delivery_backoff_secs)
-            .field("delivery_max_attempts", &self.delivery_max_attempts)
-            .field("smtp_host", &self.smtp_host)
-            .field("smtp_port", &self.smtp_port)
-            .field("smtp_from", &self.smtp_from)
-            .field("smtp_tls", &self.smtp_tls)
-            .field("smtp_username", &self.smtp_username)
-            .field(
-                "smtp_password",
-                &self.smtp_password.as_ref().map(|_| "<redacted>"),
-            )
-            .field("smtp_ca_file", &self.smtp_ca_file)
-            .finish()
+        f.write_str("<redacted>")
     }
 }
 
@@ -372,7 +360,7 @@ impl Config {
     /// The database URL in force: the given one, or the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
-            Some(url) => url.clone(),
+            Some(url) => url.expose().to_owned(),
             None => format!(
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("licentia.db").display()

@@ -51,7 +51,8 @@ impl Mailer {
                 SmtpTls::None => Tls::None,
             });
         if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password) {
-            transport = transport.credentials(Credentials::new(user.clone(), password.clone()));
+            transport =
+                transport.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
         Ok(Some(Mailer {
             transport: transport.build(),

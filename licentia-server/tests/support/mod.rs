@@ -145,7 +145,7 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url,
+        database_url: database_url.map(Into::into),
         rate_limit_per_minute: 0,
         // The tests' webhook receivers listen here (tests/webhooks_ssrf.rs
         // starts servers without it).
