@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{export, items, kind, machine, rows, s, Backend, Server};
+use support::{each, export, items, kind, machine, rows, s, texts, Backend, Server};
 
 /// POSTs a CSV body; returns status and JSON answer.
 async fn import(
@@ -143,12 +143,9 @@ async fn story(backend: Backend) {
     let (status, report) =
         import(&srv, "/v1/import/customers?dry_run=true", &issuer, bad, &[]).await;
     assert_eq!(status, 422, "{report}");
-    let errors: Vec<(u64, String)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
-        .collect();
+    let errors = each(&report["errors"], |e| {
+        (e["line"].as_u64().unwrap(), s(&e["column"]))
+    });
     assert_eq!(
         errors,
         [
@@ -243,12 +240,7 @@ async fn story(backend: Backend) {
     );
     let (status, report) = import(&srv, "/v1/import/licenses", &issuer, &bad, &[]).await;
     assert_eq!(status, 422, "{report}");
-    let columns: Vec<String> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["column"]))
-        .collect();
+    let columns = texts(&report["errors"], "column");
     assert_eq!(columns, ["seats", "expires", "features", "id"]);
     // And what the database knows: an unknown policy, an unknown customer.
     let bad = format!(
@@ -260,12 +252,9 @@ async fn story(backend: Backend) {
     let before = counts(&srv, &auditor).await;
     let (status, report) = import(&srv, "/v1/import/licenses", &issuer, &bad, &[]).await;
     assert_eq!(status, 422, "{report}");
-    let errors: Vec<(u64, String)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
-        .collect();
+    let errors = each(&report["errors"], |e| {
+        (e["line"].as_u64().unwrap(), s(&e["column"]))
+    });
     assert_eq!(
         errors,
         [(3, "policy_id".to_owned()), (4, "customer".to_owned())]
@@ -330,12 +319,7 @@ async fn story(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422, "{report}");
-    let columns: Vec<String> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["column"]))
-        .collect();
+    let columns = texts(&report["errors"], "column");
     assert_eq!(columns, ["email", "options"]);
     let (status, report) = import(
         &srv,
@@ -346,12 +330,9 @@ async fn story(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422, "{report}");
-    let errors: Vec<(u64, String)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
-        .collect();
+    let errors = each(&report["errors"], |e| {
+        (e["line"].as_u64().unwrap(), s(&e["column"]))
+    });
     assert_eq!(
         errors,
         [(3, "email".to_owned()), (4, "customer".to_owned())]
@@ -416,12 +397,7 @@ async fn story(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422);
-    let lines: std::collections::HashSet<u64> = v["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["line"].as_u64().unwrap())
-        .collect();
+    let lines = each(&v["errors"], |e| e["line"].as_u64().unwrap());
     assert_eq!(lines.len(), table.len() - 1, "every row is refused: {v}");
 
     let (_, exported) = export(&srv, "licenses", &auditor).await;

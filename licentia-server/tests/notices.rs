@@ -16,7 +16,9 @@ use chrono::{Days, NaiveDate};
 use licentia::Timestamp;
 use licentia_server::{delivery, jobs, AppState};
 use serde_json::{json, Value};
-use support::{hmac_hex, items, s, signature_parts, webhook_receiver, written, Backend, Server};
+use support::{
+    each, hmac_hex, items, s, signature_parts, webhook_receiver, written, Backend, Server,
+};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -350,12 +352,9 @@ async fn story(backend: Backend) {
     let hook_delivery = by_sub(&log, &hook_id);
     assert_eq!(s(&hook_delivery["status"]), "delivered");
     assert_eq!(hook_delivery["attempts"], 2);
-    let attempts: Vec<(Value, Value)> = hook_delivery["log"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["attempt"].clone(), a["status_code"].clone()))
-        .collect();
+    let attempts = each(&hook_delivery["log"], |a| {
+        (a["attempt"].clone(), a["status_code"].clone())
+    });
     assert_eq!(attempts, [(json!(1), json!(500)), (json!(2), json!(200))]);
     assert_eq!(hook_delivery["log"][1]["at"], retry_at);
 

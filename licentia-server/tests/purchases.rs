@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{at_once, granted, node, refused, s, Backend, Server};
+use support::{at_once, each, granted, node, refused, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
@@ -203,12 +203,9 @@ async fn story(backend: Backend) {
         (&json!(100), &json!(0))
     );
     // Oldest first; two made in the same second come in either order.
-    let mut billed: Vec<(String, i64)> = shown["rebillings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (s(&r["customer_id"]), r["quantity"].as_i64().unwrap()))
-        .collect();
+    let mut billed = each(&shown["rebillings"], |r| {
+        (s(&r["customer_id"]), r["quantity"].as_i64().unwrap())
+    });
     billed.sort_by_key(|b| -b.1);
     assert_eq!(billed, vec![(alpha.clone(), 60), (beta.clone(), 40)]);
     // A re-billing retried with its Idempotency-Key is made once; it shows

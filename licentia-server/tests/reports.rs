@@ -6,7 +6,7 @@ mod support;
 
 use licentia::{Timestamp, DAY};
 use serde_json::{json, Value};
-use support::{items, machine, node, s, Backend, Server};
+use support::{each, find, items, machine, node, s, texts, Backend, Server};
 
 /// GETs `path` as CSV; returns the status and the rows (header first),
 /// parsed by an independent CSV reader.
@@ -145,17 +145,9 @@ async fn story(backend: Backend) {
     let by_plan = srv
         .get("/v1/reports/renewals?group_by=plan", &auditor)
         .await;
-    let groups: Vec<(String, Vec<String>)> = by_plan["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                s(&g["group"]),
-                items(g).iter().map(|i| s(&i["id"])).collect(),
-            )
-        })
-        .collect();
+    let groups = each(&by_plan["groups"], |g| {
+        (s(&g["group"]), texts(&g["items"], "id"))
+    });
     assert_eq!(
         groups,
         [
@@ -169,12 +161,9 @@ async fn story(backend: Backend) {
     let by_type = srv
         .get("/v1/reports/renewals?group_by=type", &auditor)
         .await;
-    let types: Vec<(String, u64)> = by_type["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| (s(&g["group"]), g["count"].as_u64().unwrap()))
-        .collect();
+    let types = each(&by_type["groups"], |g| {
+        (s(&g["group"]), g["count"].as_u64().unwrap())
+    });
     assert_eq!(
         types,
         [
@@ -355,12 +344,7 @@ async fn story(backend: Backend) {
     assert_eq!(status, 200);
 
     let delay = srv.get("/v1/reports/activation-delay", &auditor).await;
-    let product = delay["by_product"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "rep-delay")
-        .unwrap();
+    let product = find(&delay["by_product"], |p| p["name"] == "rep-delay");
     assert_eq!(product["licenses"], 4);
     assert_eq!(product["activated"], 3);
     assert_eq!(product["never_activated"], 1);
@@ -501,12 +485,7 @@ async fn story(backend: Backend) {
     assert_eq!(history["seats"][0]["customer_id"], customer.as_str());
     assert_eq!(history["members"][0]["email"], "mia@example.com");
     assert_eq!(history["purchases"], json!([]));
-    let ops: Vec<String> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["operation"]))
-        .collect();
+    let ops = texts(&history["events"], "operation");
     assert_eq!(
         ops,
         [
@@ -521,12 +500,7 @@ async fn story(backend: Backend) {
         ],
         "every entry about the node and its license, in chain order"
     );
-    let seqs: Vec<i64> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap())
-        .collect();
+    let seqs = each(&history["events"], |e| e["seq"].as_i64().unwrap());
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(history["events_truncated"], false);
     let (_, rows) = csv(
@@ -571,12 +545,7 @@ async fn story(backend: Backend) {
     let by_type = srv
         .get("/v1/reports/renewals?group_by=type", &auditor)
         .await;
-    let group = by_type["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "subscription")
-        .unwrap_or_else(|| panic!("no subscription group: {by_type}"));
+    let group = find(&by_type["groups"], |g| g["group"] == "subscription");
     let item = &group["items"][0];
     assert_eq!(item["id"], sub_id.as_str());
     assert_eq!(item["plans"], json!(["Business"]));

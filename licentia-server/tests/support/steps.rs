@@ -49,6 +49,11 @@ impl Server {
         s(&self.post_ok("/v1/plans", token, body, 201).await["id"])
     }
 
+    /// A product `code` and a `policy` for it; returns the policy's id.
+    pub async fn policy(&self, token: &str, code: &str, policy: Value) -> String {
+        self.product_and_policy(token, code, policy).await.1
+    }
+
     /// A lot of `quantity` seats of `product` bought by `customer`, the top
     /// of its tree; returns the purchase.
     pub async fn purchase(
@@ -174,6 +179,29 @@ pub fn items(list: &Value) -> &Vec<Value> {
     list["items"]
         .as_array()
         .unwrap_or_else(|| panic!("no items: {list}"))
+}
+
+/// `f` of every element of the array `list` (panics with `list` when it is
+/// not an array): `each(&report["errors"], |e| s(&e["column"]))`.
+pub fn each<T>(list: &Value, f: impl FnMut(&Value) -> T) -> Vec<T> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(f)
+        .collect()
+}
+
+/// The string `field` of every element of the array `list`.
+pub fn texts(list: &Value, field: &str) -> Vec<String> {
+    each(list, |e| s(&e[field]))
+}
+
+/// The element of the array `list` that `pick` chooses (panics with `list`
+/// when none is).
+pub fn find<'a>(list: &'a Value, pick: impl FnMut(&&Value) -> bool) -> &'a Value {
+    list.as_array()
+        .and_then(|a| a.iter().find(pick))
+        .unwrap_or_else(|| panic!("not found in {list}"))
 }
 
 /// Asserts that `answer` refuses with `status` and the problem `code`;
