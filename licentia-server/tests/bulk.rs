@@ -171,13 +171,7 @@ async fn story(backend: Backend) {
     assert_eq!(counts(&srv, &auditor).await, before, "all or nothing");
 
     // ------------------------------------------------ licenses
-    let (_, policy) = srv
-        .product_and_policy(
-            &issuer,
-            "bulk-cad",
-            json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]}),
-        )
-        .await;
+    let policy = srv.policy(&issuer, "bulk-cad", json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]})).await;
     let licenses = format!(
         "policy_id,licensee,customer,seats,expires,features,email\r\n\
          {policy},Ada,C-1,3,2031-01-31,core;export=2,ada@example.com\r\n\
@@ -263,14 +257,8 @@ async fn story(backend: Backend) {
 
     // ------------------------------------------------ members
     let plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Seat", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Seat", "policy_id": policy}))
         .await;
-    let plan = s(&plan["id"]);
     let members = format!(
         "customer,name,email,external_ref,plan_id,options\r\n\
          C-1,Mia Member,Mia@Example.com,M-1,,\r\n\

@@ -13,8 +13,8 @@ const MACHINES: usize = 64;
 /// Fires the 64 activations at once, spread over `bases`; returns the statuses.
 async fn race(srv: &Server, bases: &[String]) -> Vec<u16> {
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "race",
             json!({"name": "ten", "binding": "node-locked", "seats": SEATS}),
@@ -87,8 +87,8 @@ async fn two_instances_one_postgres_database() {
 async fn terms_race(backend: Backend) {
     let srv = Server::start(backend).await;
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "terms-race",
             json!({"name": "year", "duration_days": 365, "entitlements": ["base"]}),

@@ -54,8 +54,8 @@ async fn rotation_and_retirement(backend: Backend) {
     let b = format!("http://{}", second.addr);
     let admin = srv.admin.clone();
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             PRODUCT,
             json!({"name": "standard", "binding": "unbound"}),

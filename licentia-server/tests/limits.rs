@@ -116,8 +116,8 @@ async fn one_license_key_is_limited_whatever_the_address() {
     })
     .await;
     let admin = srv.admin.clone();
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &admin,
             "KEYED",
             json!({"name": "std", "binding": "node-locked"}),
@@ -231,8 +231,8 @@ async fn requests_past_max_in_flight_are_shed() {
 async fn the_revocation_list_is_kept_until_a_revocation_on_any_instance() {
     let srv = server(|_| {}).await;
     let admin = srv.admin.clone();
-    let (_, policy) = srv
-        .product_and_policy(&admin, "KEPT", json!({"name": "std", "binding": "unbound"}))
+    let policy = srv
+        .policy(&admin, "KEPT", json!({"name": "std", "binding": "unbound"}))
         .await;
     let (license, _) = srv.issue(&admin, &policy).await;
     let list = |base: String, etag: Option<String>| {

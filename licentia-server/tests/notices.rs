@@ -17,7 +17,7 @@ use licentia::Timestamp;
 use licentia_server::{delivery, jobs, AppState};
 use serde_json::{json, Value};
 use support::{
-    each, hmac_hex, items, s, signature_parts, webhook_receiver, written, Backend, Server,
+    each, hmac_hex, items, node, s, signature_parts, webhook_receiver, written, Backend, Server,
 };
 
 fn date(text: &str) -> NaiveDate {
@@ -102,31 +102,13 @@ async fn story(backend: Backend) {
     // A webhook subscription: its secret is shown once, and a retry with
     // the same Idempotency-Key gets the same answer.
     let body = json!({"kinds": ["license.expiring"], "webhook_url": hook});
-    let key = [("Idempotency-Key", "hook-1")];
-    let (status, created) = srv
-        .call_at(
-            &srv.base,
-            "POST",
-            "/v1/notice-subscriptions",
-            Some(&admin),
-            Some(body.clone()),
-            &key,
-        )
-        .await;
+    let subscribe = |body| srv.post_keyed("/v1/notice-subscriptions", &admin, body, "hook-1");
+    let (status, created) = subscribe(body.clone()).await;
     assert_eq!(status, 201, "{created}");
     let secret = s(&created["secret"]);
     assert!(secret.starts_with("whsec_"));
     let hook_id = s(&created["subscription"]["id"]);
-    let (status, again) = srv
-        .call_at(
-            &srv.base,
-            "POST",
-            "/v1/notice-subscriptions",
-            Some(&admin),
-            Some(body),
-            &key,
-        )
-        .await;
+    let (status, again) = subscribe(body).await;
     assert_eq!((status, &again), (201, &created));
     let listed = srv.get("/v1/notice-subscriptions", &admin).await;
     assert_eq!(items(&listed).len(), 1);
@@ -233,8 +215,8 @@ async fn story(backend: Backend) {
     assert_eq!(status, 404);
 
     // Two licenses: one valid through 2030-03-31, one three months longer.
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "notices-cad",
             json!({"name": "yearly", "binding": "unbound"}),
@@ -242,16 +224,9 @@ async fn story(backend: Backend) {
         .await;
     let mut licenses = Vec::new();
     for (n, expires) in ["2030-04-01", "2030-07-01"].into_iter().enumerate() {
-        let key = format!("issue-{n}");
+        let body = json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires});
         let (status, v) = srv
-            .call_at(
-                &srv.base,
-                "POST",
-                "/v1/licenses",
-                Some(&issuer),
-                Some(json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires})),
-                &[("Idempotency-Key", &key)],
-            )
+            .post_keyed("/v1/licenses", &issuer, body, &format!("issue-{n}"))
             .await;
         assert_eq!(status, 201, "{v}");
         licenses.push(s(&v["license"]["id"]));
@@ -485,8 +460,8 @@ support::on_both_backends! {
 async fn periodic(backend: Backend) {
     let srv = Server::start_configured(backend, |config| config.jobs_interval_secs = 1).await;
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "tick-cad",
             json!({"name": "trial", "binding": "unbound", "duration_days": 5}),
@@ -528,32 +503,20 @@ support::on_both_backends! {
 async fn subscriptions(backend: Backend) {
     let srv = Server::start(backend).await;
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "subs-notices",
             json!({"name": "sub", "binding": "unbound"}),
         )
         .await;
     let plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Business", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Business", "policy_id": policy}))
         .await;
-    let customer = srv
-        .post_ok(
-            "/v1/customers",
-            &issuer,
-            json!({"kind": "customer", "name": "Acme GmbH"}),
-            201,
-        )
-        .await;
+    let customer = node(&srv, &issuer, "customer", "Acme GmbH", None).await;
     let subscribe = |renewal: &str| {
         json!({
-            "customer_id": customer["id"], "plan_id": plan["id"], "seats": 2,
+            "customer_id": customer, "plan_id": plan, "seats": 2,
             "billing": "prepaid_1y", "interval": "yearly", "start": "2030-01-01",
             "renewal": renewal, "notice": "1 month before term end",
         })
@@ -677,8 +640,8 @@ async fn deleted_during_delivery(backend: Backend) {
         .await;
     *subscription.lock().unwrap() = Some(s(&created["subscription"]["id"]));
 
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &srv.admin,
             "gone",
             json!({"name": "p", "duration_days": 20}),

@@ -388,8 +388,8 @@ async fn job_runs_and_their_deliveries_are_counted() {
     let body = serde_json::json!({"kinds": ["license.expiring"], "webhook_url": hook});
     srv.post_ok("/v1/notice-subscriptions", &admin, body, 201)
         .await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &admin,
             "metrics-cad",
             serde_json::json!({"name": "yearly", "binding": "unbound"}),

@@ -157,18 +157,8 @@ async fn story(backend: Backend) {
 
     // An Idempotency-Key replays the first answer, key included.
     let again = || {
-        let (srv, issuer, path) = (&srv, issuer.clone(), path.clone());
-        async move {
-            srv.call_at(
-                &srv.base,
-                "POST",
-                &path,
-                Some(&issuer),
-                Some(json!({"licensee": "Replay", "options": ["export"]})),
-                &[("Idempotency-Key", "plan-once")],
-            )
-            .await
-        }
+        let body = json!({"licensee": "Replay", "options": ["export"]});
+        srv.post_keyed(&path, &issuer, body, "plan-once")
     };
     let (first_status, first) = again().await;
     let (second_status, second) = again().await;

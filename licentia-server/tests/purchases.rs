@@ -121,14 +121,7 @@ async fn story(backend: Backend) {
     let mut ids = Vec::new();
     for _ in 0..2 {
         let (status, body) = srv
-            .call_at(
-                &srv.base,
-                "POST",
-                "/v1/purchases",
-                Some(&srv.admin),
-                Some(second.clone()),
-                &[("idempotency-key", "lot-2")],
-            )
+            .post_keyed("/v1/purchases", &srv.admin, second.clone(), "lot-2")
             .await;
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["cost"], json!("150000"));
@@ -212,16 +205,9 @@ async fn story(backend: Backend) {
     // in the billed customer's history.
     let mut made = Vec::new();
     for _ in 0..2 {
-        let (status, body) = srv
-            .call_at(
-                &srv.base,
-                "POST",
-                &format!("/v1/purchases/{}/rebillings", ids[0]),
-                Some(&finance),
-                Some(json!({"customer_id": alpha, "quantity": 5})),
-                &[("idempotency-key", "rb-1")],
-            )
-            .await;
+        let rebilling = json!({"customer_id": alpha, "quantity": 5});
+        let path = format!("/v1/purchases/{}/rebillings", ids[0]);
+        let (status, body) = srv.post_keyed(&path, &finance, rebilling, "rb-1").await;
         assert_eq!(status, 201, "{body}");
         made.push(s(&body["id"]));
     }

@@ -83,8 +83,8 @@ async fn story(backend: Backend) {
     let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
 
     // ------------------------------------------------ renewals
-    let (_, yearly) = srv
-        .product_and_policy(
+    let yearly = srv
+        .policy(
             &issuer,
             "rep-cad",
             json!({"name": "yearly", "binding": "unbound", "duration_days": 365}),
@@ -101,13 +101,8 @@ async fn story(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    srv.post_ok(
-        "/v1/plans",
-        &issuer,
-        json!({"name": "Business", "policy_id": yearly}),
-        201,
-    )
-    .await;
+    srv.plan(&issuer, json!({"name": "Business", "policy_id": yearly}))
+        .await;
     let ends = |policy: &str, days: i64, who: &str| json!({"policy_id": policy, "licensee": who, "expires": date_in(days)});
     let (in_30, _) = issue(&srv, &issuer, ends(&yearly, 30, "Thirty")).await;
     let (in_10, _) = issue(&srv, &issuer, ends(&yearly, 10, "Ten")).await;
@@ -309,8 +304,8 @@ async fn story(backend: Backend) {
     );
 
     // ------------------------------------------------ time to first activation
-    let (_, delay_policy) = srv
-        .product_and_policy(
+    let delay_policy = srv
+        .policy(
             &issuer,
             "rep-delay",
             json!({"name": "locked", "binding": "node-locked", "seats": 3}),

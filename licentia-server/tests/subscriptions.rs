@@ -45,8 +45,8 @@ struct Setup {
 
 async fn setup(srv: &Server) -> Setup {
     let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "subs-cad",
             json!({"name": "sub", "binding": "unbound", "seats": 1, "entitlements": ["core"]}),
@@ -504,20 +504,7 @@ async fn story(backend: Backend) {
     );
 
     // An Idempotency-Key replays the first answer.
-    let again = || {
-        let (srv, token, body) = (&srv, t.issuer.clone(), leap.clone());
-        async move {
-            srv.call_at(
-                &srv.base,
-                "POST",
-                "/v1/subscriptions",
-                Some(&token),
-                Some(body),
-                &[("Idempotency-Key", "sub-once")],
-            )
-            .await
-        }
-    };
+    let again = || srv.post_keyed("/v1/subscriptions", &t.issuer, leap.clone(), "sub-once");
     let (first_status, first) = again().await;
     let (second_status, second) = again().await;
     assert_eq!((first_status, second_status), (201, 201));

@@ -334,8 +334,8 @@ impl Server {
     /// 2030-03-31: its 90-day notice is due on [`NOTICE_DAY`].
     pub async fn expiring_license(&self, code: &str) {
         let issuer = self.token("issuer").await;
-        let (_, policy) = self
-            .product_and_policy(
+        let policy = self
+            .policy(
                 &issuer,
                 code,
                 json!({"name": "yearly", "binding": "unbound"}),

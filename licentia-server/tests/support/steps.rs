@@ -32,6 +32,20 @@ impl Server {
         }
     }
 
+    /// POSTs `body` to `path` with the `Idempotency-Key` `key`; returns
+    /// status and body.
+    pub async fn post_keyed(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        key: &str,
+    ) -> (u16, Value) {
+        let key = [("Idempotency-Key", key)];
+        self.call_at(&self.base, "POST", path, Some(token), Some(body), &key)
+            .await
+    }
+
     /// GETs `path` with `token`, asserting 200; returns the body.
     pub async fn get(&self, path: &str, token: &str) -> Value {
         let (status, body) = self.call("GET", path, Some(token), None).await;
