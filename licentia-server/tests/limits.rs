@@ -262,17 +262,8 @@ async fn the_revocation_list_is_kept_until_a_revocation_on_any_instance() {
     assert_eq!((status, body.as_str()), (304, ""));
     // A revocation through another instance reaches this one's list.
     let other = srv.another_instance().await;
-    let other_base = format!("http://{}", other.addr);
-    let (status, _) = srv
-        .call_at(
-            &other_base,
-            "POST",
-            &format!("/v1/licenses/{license}/revoke"),
-            Some(&admin),
-            None,
-            &[],
-        )
-        .await;
+    let revoke = format!("/v1/licenses/{license}/revoke");
+    let (status, _) = srv.call_on(&other, "POST", &revoke, Some(&admin)).await;
     assert_eq!(status, 200);
     let (status, new_etag, fresh) = list(srv.base.clone(), Some(etag.clone())).await;
     assert_eq!(status, 200, "{fresh}");

@@ -353,16 +353,8 @@ async fn a_handlers_own_log_lines_carry_the_request_id() {
     // Another instance rotates the keys; this one notices when it next
     // signs, and logs the reload from inside the handler.
     let other = srv.another_instance().await;
-    let other_base = format!("http://{}", other.addr);
     let (status, _) = srv
-        .call_at(
-            &other_base,
-            "POST",
-            "/v1/keys/rotate",
-            Some(&srv.admin),
-            None,
-            &[],
-        )
+        .call_on(&other, "POST", "/v1/keys/rotate", Some(&srv.admin))
         .await;
     assert_eq!(status, 201);
     let id = [("x-request-id", "reload-1")];

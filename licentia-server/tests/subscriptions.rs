@@ -10,7 +10,7 @@ mod support;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use support::{at_once, items, node, racing_seat_cuts, refused, s, Backend, Server};
+use support::{at_once, base_of, items, node, racing_seat_cuts, refused, s, Backend, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -587,7 +587,7 @@ async fn race(backend: Backend) {
         None => None,
     };
     let mut bases = vec![srv.base.clone()];
-    bases.extend(second.iter().map(|r| format!("http://{}", r.addr)));
+    bases.extend(second.iter().map(base_of));
     const CALLERS: usize = 8;
     let shots = (0..CALLERS)
         .map(|n| {

@@ -184,7 +184,7 @@ impl Server {
             .clone()
             .expect("a fresh database makes a bootstrap token");
         Server {
-            base: format!("http://{}", running.addr),
+            base: base_of(&running),
             admin,
             client: reqwest::Client::new(),
             running: Some(running),
@@ -356,6 +356,11 @@ impl Server {
             r.stop().await.unwrap();
         }
     }
+}
+
+/// The URL of a running instance: `http://<its address>`.
+pub fn base_of(running: &Running) -> String {
+    format!("http://{}", running.addr)
 }
 
 /// A machine fingerprint for `product`, named `n`.

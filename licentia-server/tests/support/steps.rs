@@ -10,7 +10,9 @@ use licentia_server::history::ChainCheck;
 use licentia_server::store::HistoryEntry;
 use serde_json::{json, Value};
 
-use super::{kind, machine, s, Server};
+use licentia_server::Running;
+
+use super::{base_of, kind, machine, s, Server};
 
 impl Server {
     /// A token for each of `roles`, in their order, made by the admin:
@@ -30,6 +32,19 @@ impl Server {
             let (status, answer) = self.call(method, path, token, body).await;
             assert_eq!(status, want, "{method} {path}: {answer}");
         }
+    }
+
+    /// Sends a request to `other`, another instance on this server's
+    /// database; returns status and body.
+    pub async fn call_on(
+        &self,
+        other: &Running,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        self.call_at(&base_of(other), method, path, token, None, &[])
+            .await
     }
 
     /// POSTs `body` to `path` with the `Idempotency-Key` `key`; returns
