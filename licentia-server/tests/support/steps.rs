@@ -227,7 +227,7 @@ pub fn texts(list: &Value, field: &str) -> Vec<String> {
 
 /// The element of the array `list` that `pick` chooses (panics with `list`
 /// when none is).
-pub fn find<'a>(list: &'a Value, pick: impl FnMut(&&Value) -> bool) -> &'a Value {
+pub fn find(list: &Value, pick: impl FnMut(&&Value) -> bool) -> &Value {
     list.as_array()
         .and_then(|a| a.iter().find(pick))
         .unwrap_or_else(|| panic!("not found in {list}"))
