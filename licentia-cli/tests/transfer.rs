@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{export, rows, s, Backend, Server};
+use support::{each, export, rows, s, Backend, Server};
 
 /// Runs the real `licentia` binary (off the runtime's threads).
 async fn cli(args: &[&str], token: Option<&str>) -> (i32, String, String) {
@@ -101,12 +101,7 @@ async fn command_line(backend: Backend) {
     assert_eq!(code, 0, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["created"], 7);
-    let lines: Vec<u64> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["line"].as_u64().unwrap())
-        .collect();
+    let lines = each(&v["items"], |i| i["line"].as_u64().unwrap());
     assert_eq!(
         lines,
         [2, 3, 4, 5, 6, 7, 8],
@@ -118,8 +113,8 @@ async fn command_line(backend: Backend) {
     );
 
     // Licenses: the keys are in the output, once.
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "cli-cad",
             json!({"name": "p", "binding": "unbound"}),

@@ -200,44 +200,14 @@ async fn story(backend: Backend) {
             .await;
         assert_eq!(status, 403);
     }
-    let idem = [("Idempotency-Key", "issue-0001")];
-    let (status, first) = srv
-        .call_at(
-            &srv.base,
-            "POST",
-            "/v1/licenses",
-            Some(&issuer),
-            Some(issue.clone()),
-            &idem,
-        )
-        .await;
+    let issue_once = |body: Value| srv.post_keyed("/v1/licenses", &issuer, body, "issue-0001");
+    let (status, first) = issue_once(issue.clone()).await;
     assert_eq!(status, 201, "{first}");
-    let (status, again) = srv
-        .call_at(
-            &srv.base,
-            "POST",
-            "/v1/licenses",
-            Some(&issuer),
-            Some(issue.clone()),
-            &idem,
-        )
-        .await;
+    let (status, again) = issue_once(issue.clone()).await;
     assert_eq!((status, &again), (201, &first));
     let mut other = issue.clone();
     other["licensee"] = json!("Someone Else");
-    assert_eq!(
-        srv.call_at(
-            &srv.base,
-            "POST",
-            "/v1/licenses",
-            Some(&issuer),
-            Some(other),
-            &idem
-        )
-        .await
-        .0,
-        422
-    );
+    assert_eq!(issue_once(other).await.0, 422);
     let license_id = s(&first["license"]["id"]);
     let key = s(&first["license_key"]);
     assert!(
@@ -864,13 +834,11 @@ async fn bad_input(backend: Backend) {
     .await;
     assert_eq!(plain, 415);
     let (status, _) = srv
-        .call_at(
-            &srv.base,
-            "POST",
+        .post_keyed(
             "/v1/licenses",
-            Some(&admin),
-            Some(json!({"policy_id": "p", "licensee": "x"})),
-            &[("Idempotency-Key", "bad key with spaces")],
+            &admin,
+            json!({"policy_id": "p", "licensee": "x"}),
+            "bad key with spaces",
         )
         .await;
     assert_eq!(status, 400);
@@ -926,8 +894,8 @@ async fn product_routes_are_rate_limited() {
 async fn concurrent_retries(backend: Backend) {
     let srv = Server::start(backend).await;
     let admin = srv.admin.clone();
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &admin,
             "idem",
             json!({"name": "p", "binding": "node-locked", "seats": 3}),

@@ -240,9 +240,14 @@ fn every_renewal_option_at_term_end() {
         };
         assert_eq!(next.term().start(), day(2026, 1, 31), "{option}");
     }
-    let TermEnd::Renews(once) = ends[1] else {
-        unreachable!()
+    // The next term of the contract whose term end is `ends[i]`.
+    let next = |i: usize| {
+        let TermEnd::Renews(next) = ends[i] else {
+            unreachable!()
+        };
+        next
     };
+    let (once, always, monthly) = (next(1), next(2), next(3));
     assert_eq!(
         (once.model(), once.renewal(), once.term().end()),
         (
@@ -251,16 +256,10 @@ fn every_renewal_option_at_term_end() {
             day(2027, 1, 30)
         )
     );
-    let TermEnd::Renews(always) = ends[2] else {
-        unreachable!()
-    };
     assert_eq!(
         (always.model(), always.renewal()),
         (BillingModel::Prepaid1Year, RenewalOption::Always)
     );
-    let TermEnd::Renews(monthly) = ends[3] else {
-        unreachable!()
-    };
     assert_eq!(
         (monthly.model(), monthly.renewal(), monthly.term().end()),
         (

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{export, items, kind, machine, rows, s, Backend, Server};
+use support::{each, export, items, kind, machine, rows, s, texts, Backend, Server};
 
 /// POSTs a CSV body; returns status and JSON answer.
 async fn import(
@@ -30,6 +30,29 @@ async fn import(
     let text = resp.text().await.unwrap();
     assert!(status < 500, "{status}: {text}");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Imports `csv` into `what` as a dry run, asserting that it checked
+/// `rows` rows and found nothing wrong.
+async fn dry_run(srv: &Server, what: &str, token: &str, csv: &str, rows: u64) {
+    let path = format!("/v1/import/{what}?dry_run=true");
+    let (status, dry) = import(srv, &path, token, csv, &[]).await;
+    assert_eq!((status, &dry["rows"]), (200, &json!(rows)), "{dry}");
+}
+
+/// Imports `csv` at `path`, asserting that it is refused (422) with a
+/// report; returns the report.
+async fn refused_import(srv: &Server, path: &str, token: &str, csv: &str) -> Value {
+    let (status, report) = import(srv, path, token, csv, &[]).await;
+    assert_eq!(status, 422, "{report}");
+    report
+}
+
+/// The errors of a refused import: (line, column) of each.
+fn errors(report: &Value) -> Vec<(u64, String)> {
+    each(&report["errors"], |e| {
+        (e["line"].as_u64().unwrap(), s(&e["column"]))
+    })
 }
 
 /// How many customers and licenses exist, and the history's length: what
@@ -140,17 +163,9 @@ async fn story(backend: Backend) {
                customer,,G-1,G-3\r\n\
                site,Orphan Site,,G-4\r\n\
                customer,Good Two,G-1,G-5\r\n";
-    let (status, report) =
-        import(&srv, "/v1/import/customers?dry_run=true", &issuer, bad, &[]).await;
-    assert_eq!(status, 422, "{report}");
-    let errors: Vec<(u64, String)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
-        .collect();
+    let report = refused_import(&srv, "/v1/import/customers?dry_run=true", &issuer, bad).await;
     assert_eq!(
-        errors,
+        errors(&report),
         [
             (3, "kind".to_owned()),
             (4, "name".to_owned()),
@@ -165,8 +180,7 @@ async fn story(backend: Backend) {
                    partner,Fine,,F-1\r\n\
                    customer,Fine Too,F-1,F-2\r\n\
                    customer,Lost,NOPE-9,F-3\r\n";
-    let (status, report) = import(&srv, "/v1/import/customers", &issuer, one_bad, &[]).await;
-    assert_eq!(status, 422, "{report}");
+    let report = refused_import(&srv, "/v1/import/customers", &issuer, one_bad).await;
     assert_eq!(report["errors"].as_array().unwrap().len(), 1);
     assert_eq!(report["errors"][0]["line"], 4);
     assert_eq!(report["errors"][0]["column"], "parent");
@@ -174,13 +188,8 @@ async fn story(backend: Backend) {
     assert_eq!(counts(&srv, &auditor).await, before, "all or nothing");
 
     // ------------------------------------------------ licenses
-    let (_, policy) = srv
-        .product_and_policy(
-            &issuer,
-            "bulk-cad",
-            json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]}),
-        )
-        .await;
+    let yearly = json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]});
+    let policy = srv.policy(&issuer, "bulk-cad", yearly).await;
     let licenses = format!(
         "policy_id,licensee,customer,seats,expires,features,email\r\n\
          {policy},Ada,C-1,3,2031-01-31,core;export=2,ada@example.com\r\n\
@@ -188,15 +197,7 @@ async fn story(backend: Backend) {
          {policy},-Minus,,,,,\r\n",
         ids[3]
     );
-    let (status, dry) = import(
-        &srv,
-        "/v1/import/licenses?dry_run=true",
-        &issuer,
-        &licenses,
-        &[],
-    )
-    .await;
-    assert_eq!((status, &dry["rows"]), (200, &json!(3)), "{dry}");
+    dry_run(&srv, "licenses", &issuer, &licenses, 3).await;
     let before = counts(&srv, &auditor).await;
     let idem = [("idempotency-key", "bulk-licenses-1")];
     let (status, issued) = import(&srv, "/v1/import/licenses", &issuer, &licenses, &idem).await;
@@ -241,14 +242,8 @@ async fn story(backend: Backend) {
          {policy},C,,,bad code!,\r\n\
          {policy},D,,,,not-an-id\r\n"
     );
-    let (status, report) = import(&srv, "/v1/import/licenses", &issuer, &bad, &[]).await;
-    assert_eq!(status, 422, "{report}");
-    let columns: Vec<String> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["column"]))
-        .collect();
+    let report = refused_import(&srv, "/v1/import/licenses", &issuer, &bad).await;
+    let columns = texts(&report["errors"], "column");
     assert_eq!(columns, ["seats", "expires", "features", "id"]);
     // And what the database knows: an unknown policy, an unknown customer.
     let bad = format!(
@@ -258,45 +253,24 @@ async fn story(backend: Backend) {
          {policy},Lost Customer,NOPE\r\n"
     );
     let before = counts(&srv, &auditor).await;
-    let (status, report) = import(&srv, "/v1/import/licenses", &issuer, &bad, &[]).await;
-    assert_eq!(status, 422, "{report}");
-    let errors: Vec<(u64, String)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
-        .collect();
+    let report = refused_import(&srv, "/v1/import/licenses", &issuer, &bad).await;
     assert_eq!(
-        errors,
+        errors(&report),
         [(3, "policy_id".to_owned()), (4, "customer".to_owned())]
     );
     assert_eq!(counts(&srv, &auditor).await, before, "all or nothing");
 
     // ------------------------------------------------ members
     let plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Seat", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Seat", "policy_id": policy}))
         .await;
-    let plan = s(&plan["id"]);
     let members = format!(
         "customer,name,email,external_ref,plan_id,options\r\n\
          C-1,Mia Member,Mia@Example.com,M-1,,\r\n\
          {},Max Service,max@example.com,,{plan},\r\n",
         ids[1]
     );
-    let (status, dry) = import(
-        &srv,
-        "/v1/import/members?dry_run=true",
-        &issuer,
-        &members,
-        &[],
-    )
-    .await;
-    assert_eq!((status, &dry["rows"]), (200, &json!(2)), "{dry}");
+    dry_run(&srv, "members", &issuer, &members, 2).await;
     assert_eq!(
         rows(&export(&srv, "members", &auditor).await.1).len(),
         1,
@@ -321,54 +295,23 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(member["plan_id"], plan.as_str());
     assert!(member["license_id"].is_string());
-    let (status, report) = import(
-        &srv,
-        "/v1/import/members",
-        &issuer,
-        "customer,name,email,options\nC-1,A,not-an-email,\nC-1,B,b@example.com,cloud\n",
-        &[],
-    )
-    .await;
-    assert_eq!(status, 422, "{report}");
-    let columns: Vec<String> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["column"]))
-        .collect();
+    let bad = "customer,name,email,options\nC-1,A,not-an-email,\nC-1,B,b@example.com,cloud\n";
+    let report = refused_import(&srv, "/v1/import/members", &issuer, bad).await;
+    let columns = texts(&report["errors"], "column");
     assert_eq!(columns, ["email", "options"]);
-    let (status, report) = import(
-        &srv,
-        "/v1/import/members",
-        &issuer,
-        "customer,name,email\nC-1,New,new@example.com\nC-1,Again,mia@example.com\nNOPE,Lost,lost@example.com\n",
-        &[],
-    )
-    .await;
-    assert_eq!(status, 422, "{report}");
-    let errors: Vec<(u64, String)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["line"].as_u64().unwrap(), s(&e["column"])))
-        .collect();
+    let bad = "customer,name,email\n\
+               C-1,New,new@example.com\n\
+               C-1,Again,mia@example.com\n\
+               NOPE,Lost,lost@example.com\n";
+    let report = refused_import(&srv, "/v1/import/members", &issuer, bad).await;
     assert_eq!(
-        errors,
+        errors(&report),
         [(3, "email".to_owned()), (4, "customer".to_owned())]
     );
     let (_, exported) = export(&srv, "members", &auditor).await;
     let table = rows(&exported);
-    assert_eq!(
-        table[0],
-        [
-            "customer",
-            "name",
-            "email",
-            "external_ref",
-            "plan_id",
-            "options"
-        ]
-    );
+    let header = "customer,name,email,external_ref,plan_id,options";
+    assert_eq!(table[0].join(","), header);
     assert_eq!(table.len(), 3, "the bad import made nothing");
     assert!(table
         .iter()
@@ -416,31 +359,15 @@ async fn story(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422);
-    let lines: std::collections::HashSet<u64> = v["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["line"].as_u64().unwrap())
+    let lines: std::collections::HashSet<u64> = each(&v["errors"], |e| e["line"].as_u64().unwrap())
+        .into_iter()
         .collect();
     assert_eq!(lines.len(), table.len() - 1, "every row is refused: {v}");
 
     let (_, exported) = export(&srv, "licenses", &auditor).await;
     let table = rows(&exported);
-    assert_eq!(
-        table[0],
-        [
-            "id",
-            "policy_id",
-            "licensee",
-            "email",
-            "customer",
-            "seats",
-            "expires",
-            "features",
-            "user",
-            "machines"
-        ]
-    );
+    let header = "id,policy_id,licensee,email,customer,seats,expires,features,user,machines";
+    assert_eq!(table[0].join(","), header);
     assert_eq!(table.len(), 5, "three imported, one a member's service");
     assert!(table.iter().any(|r| r[2] == "'-Minus"));
     // Re-issued from the export with new ids: the same terms.

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{at_once, granted, items, kind, machine, Backend, PgDb, Server};
+use support::{at_once, base_of, granted, items, kind, machine, Backend, PgDb, Server};
 
 const SEATS: usize = 10;
 const MACHINES: usize = 64;
@@ -13,8 +13,8 @@ const MACHINES: usize = 64;
 /// Fires the 64 activations at once, spread over `bases`; returns the statuses.
 async fn race(srv: &Server, bases: &[String]) -> Vec<u16> {
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "race",
             json!({"name": "ten", "binding": "node-locked", "seats": SEATS}),
@@ -70,7 +70,7 @@ async fn two_instances_one_postgres_database() {
     };
     let srv = Server::start(Backend::Postgres(db)).await;
     let second = srv.another_instance().await;
-    let bases = [srv.base.clone(), format!("http://{}", second.addr)];
+    let bases = [srv.base.clone(), base_of(&second)];
     let statuses = race(&srv, &bases).await;
     assert_eq!((successes(&statuses), statuses.len()), (SEATS, MACHINES));
     // Both instances appended to one unbroken history chain.
@@ -87,8 +87,8 @@ async fn two_instances_one_postgres_database() {
 async fn terms_race(backend: Backend) {
     let srv = Server::start(backend).await;
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "terms-race",
             json!({"name": "year", "duration_days": 365, "entitlements": ["base"]}),

@@ -8,7 +8,7 @@ mod support;
 
 use licentia::{Context, PublicKey, Rule, State, Timestamp, UnverifiedLicense, Verifier};
 use serde_json::{json, Value};
-use support::{items, s, Backend, Server};
+use support::{base_of, items, s, Backend, Server};
 
 const PRODUCT: &str = "keyring";
 
@@ -51,11 +51,11 @@ async fn rotation_and_retirement(backend: Backend) {
     let srv = Server::start(backend).await;
     let a = srv.base.clone();
     let second = srv.another_instance().await;
-    let b = format!("http://{}", second.addr);
+    let b = base_of(&second);
     let admin = srv.admin.clone();
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             PRODUCT,
             json!({"name": "standard", "binding": "unbound"}),

@@ -116,8 +116,8 @@ async fn one_license_key_is_limited_whatever_the_address() {
     })
     .await;
     let admin = srv.admin.clone();
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &admin,
             "KEYED",
             json!({"name": "std", "binding": "node-locked"}),
@@ -231,8 +231,8 @@ async fn requests_past_max_in_flight_are_shed() {
 async fn the_revocation_list_is_kept_until_a_revocation_on_any_instance() {
     let srv = server(|_| {}).await;
     let admin = srv.admin.clone();
-    let (_, policy) = srv
-        .product_and_policy(&admin, "KEPT", json!({"name": "std", "binding": "unbound"}))
+    let policy = srv
+        .policy(&admin, "KEPT", json!({"name": "std", "binding": "unbound"}))
         .await;
     let (license, _) = srv.issue(&admin, &policy).await;
     let list = |base: String, etag: Option<String>| {
@@ -262,17 +262,8 @@ async fn the_revocation_list_is_kept_until_a_revocation_on_any_instance() {
     assert_eq!((status, body.as_str()), (304, ""));
     // A revocation through another instance reaches this one's list.
     let other = srv.another_instance().await;
-    let other_base = format!("http://{}", other.addr);
-    let (status, _) = srv
-        .call_at(
-            &other_base,
-            "POST",
-            &format!("/v1/licenses/{license}/revoke"),
-            Some(&admin),
-            None,
-            &[],
-        )
-        .await;
+    let revoke = format!("/v1/licenses/{license}/revoke");
+    let (status, _) = srv.call_on(&other, "POST", &revoke, Some(&admin)).await;
     assert_eq!(status, 200);
     let (status, new_etag, fresh) = list(srv.base.clone(), Some(etag.clone())).await;
     assert_eq!(status, 200, "{fresh}");

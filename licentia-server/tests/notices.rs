@@ -16,7 +16,9 @@ use chrono::{Days, NaiveDate};
 use licentia::Timestamp;
 use licentia_server::{delivery, jobs, AppState};
 use serde_json::{json, Value};
-use support::{hmac_hex, items, s, signature_parts, webhook_receiver, written, Backend, Server};
+use support::{
+    each, hmac_hex, items, node, s, signature_parts, webhook_receiver, written, Backend, Server,
+};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -100,31 +102,13 @@ async fn story(backend: Backend) {
     // A webhook subscription: its secret is shown once, and a retry with
     // the same Idempotency-Key gets the same answer.
     let body = json!({"kinds": ["license.expiring"], "webhook_url": hook});
-    let key = [("Idempotency-Key", "hook-1")];
-    let (status, created) = srv
-        .call_at(
-            &srv.base,
-            "POST",
-            "/v1/notice-subscriptions",
-            Some(&admin),
-            Some(body.clone()),
-            &key,
-        )
-        .await;
+    let subscribe = |body| srv.post_keyed("/v1/notice-subscriptions", &admin, body, "hook-1");
+    let (status, created) = subscribe(body.clone()).await;
     assert_eq!(status, 201, "{created}");
     let secret = s(&created["secret"]);
     assert!(secret.starts_with("whsec_"));
     let hook_id = s(&created["subscription"]["id"]);
-    let (status, again) = srv
-        .call_at(
-            &srv.base,
-            "POST",
-            "/v1/notice-subscriptions",
-            Some(&admin),
-            Some(body),
-            &key,
-        )
-        .await;
+    let (status, again) = subscribe(body).await;
     assert_eq!((status, &again), (201, &created));
     let listed = srv.get("/v1/notice-subscriptions", &admin).await;
     assert_eq!(items(&listed).len(), 1);
@@ -201,38 +185,39 @@ async fn story(backend: Backend) {
             .await;
         assert_eq!(status, 422, "{bad} gave {problem}");
     }
-    for bad in [
-        json!({"date": "2030-02-30"}),
-        json!({"date": "tomorrow"}),
-        json!({"day": "2030-01-01"}),
-    ] {
-        let (status, _) = srv
-            .call("POST", "/v1/jobs/run", Some(&admin), Some(bad))
-            .await;
-        assert_eq!(status, 422);
-    }
-    let (status, _) = srv
-        .call(
+    let run = |body: Value| {
+        (
+            "POST",
+            "/v1/jobs/run",
+            Some(admin.as_str()),
+            Some(body),
+            422,
+        )
+    };
+    srv.answers(vec![
+        run(json!({"date": "2030-02-30"})),
+        run(json!({"date": "tomorrow"})),
+        run(json!({"day": "2030-01-01"})),
+        (
             "DELETE",
             "/v1/notice-subscriptions/nsb_nope",
             Some(&admin),
             None,
-        )
-        .await;
-    assert_eq!(status, 404);
-    let (status, _) = srv
-        .call(
+            404,
+        ),
+        (
             "GET",
             "/v1/notifications/ntf_nope/deliveries",
             Some(&admin),
             None,
-        )
-        .await;
-    assert_eq!(status, 404);
+            404,
+        ),
+    ])
+    .await;
 
     // Two licenses: one valid through 2030-03-31, one three months longer.
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "notices-cad",
             json!({"name": "yearly", "binding": "unbound"}),
@@ -240,16 +225,9 @@ async fn story(backend: Backend) {
         .await;
     let mut licenses = Vec::new();
     for (n, expires) in ["2030-04-01", "2030-07-01"].into_iter().enumerate() {
-        let key = format!("issue-{n}");
+        let body = json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires});
         let (status, v) = srv
-            .call_at(
-                &srv.base,
-                "POST",
-                "/v1/licenses",
-                Some(&issuer),
-                Some(json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires})),
-                &[("Idempotency-Key", &key)],
-            )
+            .post_keyed("/v1/licenses", &issuer, body, &format!("issue-{n}"))
             .await;
         assert_eq!(status, 201, "{v}");
         licenses.push(s(&v["license"]["id"]));
@@ -350,12 +328,9 @@ async fn story(backend: Backend) {
     let hook_delivery = by_sub(&log, &hook_id);
     assert_eq!(s(&hook_delivery["status"]), "delivered");
     assert_eq!(hook_delivery["attempts"], 2);
-    let attempts: Vec<(Value, Value)> = hook_delivery["log"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["attempt"].clone(), a["status_code"].clone()))
-        .collect();
+    let attempts = each(&hook_delivery["log"], |a| {
+        (a["attempt"].clone(), a["status_code"].clone())
+    });
     assert_eq!(attempts, [(json!(1), json!(500)), (json!(2), json!(200))]);
     assert_eq!(hook_delivery["log"][1]["at"], retry_at);
 
@@ -486,8 +461,8 @@ support::on_both_backends! {
 async fn periodic(backend: Backend) {
     let srv = Server::start_configured(backend, |config| config.jobs_interval_secs = 1).await;
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "tick-cad",
             json!({"name": "trial", "binding": "unbound", "duration_days": 5}),
@@ -529,32 +504,20 @@ support::on_both_backends! {
 async fn subscriptions(backend: Backend) {
     let srv = Server::start(backend).await;
     let issuer = srv.token("issuer").await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "subs-notices",
             json!({"name": "sub", "binding": "unbound"}),
         )
         .await;
     let plan = srv
-        .post_ok(
-            "/v1/plans",
-            &issuer,
-            json!({"name": "Business", "policy_id": policy}),
-            201,
-        )
+        .plan(&issuer, json!({"name": "Business", "policy_id": policy}))
         .await;
-    let customer = srv
-        .post_ok(
-            "/v1/customers",
-            &issuer,
-            json!({"kind": "customer", "name": "Acme GmbH"}),
-            201,
-        )
-        .await;
+    let customer = node(&srv, &issuer, "customer", "Acme GmbH", None).await;
     let subscribe = |renewal: &str| {
         json!({
-            "customer_id": customer["id"], "plan_id": plan["id"], "seats": 2,
+            "customer_id": customer, "plan_id": plan, "seats": 2,
             "billing": "prepaid_1y", "interval": "yearly", "start": "2030-01-01",
             "renewal": renewal, "notice": "1 month before term end",
         })
@@ -678,8 +641,8 @@ async fn deleted_during_delivery(backend: Backend) {
         .await;
     *subscription.lock().unwrap() = Some(s(&created["subscription"]["id"]));
 
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &srv.admin,
             "gone",
             json!({"name": "p", "duration_days": 20}),

@@ -353,16 +353,8 @@ async fn a_handlers_own_log_lines_carry_the_request_id() {
     // Another instance rotates the keys; this one notices when it next
     // signs, and logs the reload from inside the handler.
     let other = srv.another_instance().await;
-    let other_base = format!("http://{}", other.addr);
     let (status, _) = srv
-        .call_at(
-            &other_base,
-            "POST",
-            "/v1/keys/rotate",
-            Some(&srv.admin),
-            None,
-            &[],
-        )
+        .call_on(&other, "POST", "/v1/keys/rotate", Some(&srv.admin))
         .await;
     assert_eq!(status, 201);
     let id = [("x-request-id", "reload-1")];
@@ -388,8 +380,8 @@ async fn job_runs_and_their_deliveries_are_counted() {
     let body = serde_json::json!({"kinds": ["license.expiring"], "webhook_url": hook});
     srv.post_ok("/v1/notice-subscriptions", &admin, body, 201)
         .await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &admin,
             "metrics-cad",
             serde_json::json!({"name": "yearly", "binding": "unbound"}),

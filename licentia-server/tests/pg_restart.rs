@@ -170,8 +170,8 @@ async fn postgres_restart_under_load_fails_cleanly_then_recovers() {
     cfg.acquire_timeout_secs = ACQUIRE_TIMEOUT_SECS;
     let srv = Server::start_with(cfg, dir, Some(db)).await;
     let admin = srv.admin.clone();
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &admin,
             PRODUCT,
             json!({"name": "p", "binding": "node-locked", "seats": 1, "duration_days": 30}),

@@ -125,50 +125,32 @@ async fn story(backend: Backend) {
     assert_eq!(plain["license"]["spec"]["features"], json!(["core"]));
 
     // Options the plan lacks, options twice, and roles are refused.
-    for options in [json!(["gold"]), json!(["cloud", "cloud"])] {
-        let (status, body) = srv
-            .call(
-                "POST",
-                &path,
-                Some(&issuer),
-                Some(json!({"licensee": "Acme", "options": options})),
-            )
-            .await;
-        assert_eq!(status, 422, "{body}");
-    }
-    let (status, _) = srv
-        .call(
+    let acme = |options: &[&str]| Some(json!({"licensee": "Acme", "options": options}));
+    let nowhere = "/v1/plans/nothing/licenses";
+    srv.answers(vec![
+        ("POST", &path, Some(&issuer), acme(&["gold"]), 422),
+        ("POST", &path, Some(&issuer), acme(&["cloud", "cloud"]), 422),
+        (
             "POST",
             &path,
             Some(&auditor),
             Some(json!({"licensee": "Acme"})),
-        )
-        .await;
-    assert_eq!(status, 403);
-    let (status, _) = srv
-        .call(
+            403,
+        ),
+        (
             "POST",
-            "/v1/plans/nothing/licenses",
+            nowhere,
             Some(&issuer),
             Some(json!({"licensee": "Acme"})),
-        )
-        .await;
-    assert_eq!(status, 404);
+            404,
+        ),
+    ])
+    .await;
 
     // An Idempotency-Key replays the first answer, key included.
     let again = || {
-        let (srv, issuer, path) = (&srv, issuer.clone(), path.clone());
-        async move {
-            srv.call_at(
-                &srv.base,
-                "POST",
-                &path,
-                Some(&issuer),
-                Some(json!({"licensee": "Replay", "options": ["export"]})),
-                &[("Idempotency-Key", "plan-once")],
-            )
-            .await
-        }
+        let body = json!({"licensee": "Replay", "options": ["export"]});
+        srv.post_keyed(&path, &issuer, body, "plan-once")
     };
     let (first_status, first) = again().await;
     let (second_status, second) = again().await;

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{at_once, granted, node, refused, s, Backend, Server};
+use support::{at_once, each, granted, node, refused, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
@@ -121,14 +121,7 @@ async fn story(backend: Backend) {
     let mut ids = Vec::new();
     for _ in 0..2 {
         let (status, body) = srv
-            .call_at(
-                &srv.base,
-                "POST",
-                "/v1/purchases",
-                Some(&srv.admin),
-                Some(second.clone()),
-                &[("idempotency-key", "lot-2")],
-            )
+            .post_keyed("/v1/purchases", &srv.admin, second.clone(), "lot-2")
             .await;
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["cost"], json!("150000"));
@@ -203,28 +196,18 @@ async fn story(backend: Backend) {
         (&json!(100), &json!(0))
     );
     // Oldest first; two made in the same second come in either order.
-    let mut billed: Vec<(String, i64)> = shown["rebillings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (s(&r["customer_id"]), r["quantity"].as_i64().unwrap()))
-        .collect();
+    let mut billed = each(&shown["rebillings"], |r| {
+        (s(&r["customer_id"]), r["quantity"].as_i64().unwrap())
+    });
     billed.sort_by_key(|b| -b.1);
     assert_eq!(billed, vec![(alpha.clone(), 60), (beta.clone(), 40)]);
     // A re-billing retried with its Idempotency-Key is made once; it shows
     // in the billed customer's history.
     let mut made = Vec::new();
     for _ in 0..2 {
-        let (status, body) = srv
-            .call_at(
-                &srv.base,
-                "POST",
-                &format!("/v1/purchases/{}/rebillings", ids[0]),
-                Some(&finance),
-                Some(json!({"customer_id": alpha, "quantity": 5})),
-                &[("idempotency-key", "rb-1")],
-            )
-            .await;
+        let rebilling = json!({"customer_id": alpha, "quantity": 5});
+        let path = format!("/v1/purchases/{}/rebillings", ids[0]);
+        let (status, body) = srv.post_keyed(&path, &finance, rebilling, "rb-1").await;
         assert_eq!(status, 201, "{body}");
         made.push(s(&body["id"]));
     }

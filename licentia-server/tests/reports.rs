@@ -6,7 +6,7 @@ mod support;
 
 use licentia::{Timestamp, DAY};
 use serde_json::{json, Value};
-use support::{items, machine, node, s, Backend, Server};
+use support::{each, find, items, machine, node, s, texts, Backend, Server};
 
 /// GETs `path` as CSV; returns the status and the rows (header first),
 /// parsed by an independent CSV reader.
@@ -78,13 +78,19 @@ fn date_in(days: i64) -> String {
     Timestamp(Timestamp::now().0 + days * DAY).to_string()
 }
 
+/// The `fields` of every item of a report, in their order, one array each.
+fn rows_of(report: &Value, fields: &[&str]) -> Value {
+    let row = |item: &Value| -> Value { fields.iter().map(|f| item[f].clone()).collect() };
+    each(&report["items"], row).into()
+}
+
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
     let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
 
     // ------------------------------------------------ renewals
-    let (_, yearly) = srv
-        .product_and_policy(
+    let yearly = srv
+        .policy(
             &issuer,
             "rep-cad",
             json!({"name": "yearly", "binding": "unbound", "duration_days": 365}),
@@ -101,13 +107,8 @@ async fn story(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    srv.post_ok(
-        "/v1/plans",
-        &issuer,
-        json!({"name": "Business", "policy_id": yearly}),
-        201,
-    )
-    .await;
+    srv.plan(&issuer, json!({"name": "Business", "policy_id": yearly}))
+        .await;
     let ends = |policy: &str, days: i64, who: &str| json!({"policy_id": policy, "licensee": who, "expires": date_in(days)});
     let (in_30, _) = issue(&srv, &issuer, ends(&yearly, 30, "Thirty")).await;
     let (in_10, _) = issue(&srv, &issuer, ends(&yearly, 10, "Ten")).await;
@@ -145,17 +146,9 @@ async fn story(backend: Backend) {
     let by_plan = srv
         .get("/v1/reports/renewals?group_by=plan", &auditor)
         .await;
-    let groups: Vec<(String, Vec<String>)> = by_plan["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                s(&g["group"]),
-                items(g).iter().map(|i| s(&i["id"])).collect(),
-            )
-        })
-        .collect();
+    let groups = each(&by_plan["groups"], |g| {
+        (s(&g["group"]), texts(&g["items"], "id"))
+    });
     assert_eq!(
         groups,
         [
@@ -169,12 +162,9 @@ async fn story(backend: Backend) {
     let by_type = srv
         .get("/v1/reports/renewals?group_by=type", &auditor)
         .await;
-    let types: Vec<(String, u64)> = by_type["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| (s(&g["group"]), g["count"].as_u64().unwrap()))
-        .collect();
+    let types = each(&by_type["groups"], |g| {
+        (s(&g["group"]), g["count"].as_u64().unwrap())
+    });
     assert_eq!(
         types,
         [
@@ -320,8 +310,8 @@ async fn story(backend: Backend) {
     );
 
     // ------------------------------------------------ time to first activation
-    let (_, delay_policy) = srv
-        .product_and_policy(
+    let delay_policy = srv
+        .policy(
             &issuer,
             "rep-delay",
             json!({"name": "locked", "binding": "node-locked", "seats": 3}),
@@ -355,12 +345,7 @@ async fn story(backend: Backend) {
     assert_eq!(status, 200);
 
     let delay = srv.get("/v1/reports/activation-delay", &auditor).await;
-    let product = delay["by_product"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "rep-delay")
-        .unwrap();
+    let product = find(&delay["by_product"], |p| p["name"] == "rep-delay");
     assert_eq!(product["licenses"], 4);
     assert_eq!(product["activated"], 3);
     assert_eq!(product["never_activated"], 1);
@@ -382,24 +367,14 @@ async fn story(backend: Backend) {
 
     // ------------------------------------------------ platforms
     let platforms = srv.get("/v1/reports/platforms", &auditor).await;
-    let counts: Vec<(String, i64, i64, i64)> = items(&platforms)
-        .iter()
-        .map(|p| {
-            (
-                s(&p["platform"]),
-                p["active"].as_i64().unwrap(),
-                p["total"].as_i64().unwrap(),
-                p["licenses"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let counts = rows_of(&platforms, &["platform", "active", "total", "licenses"]);
     assert_eq!(
         counts,
-        [
-            ("linux-x86_64".to_owned(), 2, 3, 2),
-            ("-2+3".to_owned(), 1, 1, 1),
-            ("windows-x86_64".to_owned(), 1, 1, 1),
-        ]
+        json!([
+            ["linux-x86_64", 2, 3, 2],
+            ["-2+3", 1, 1, 1],
+            ["windows-x86_64", 1, 1, 1],
+        ])
     );
     let (_, rows) = csv(&srv, "/v1/reports/platforms", &auditor).await;
     assert_eq!(
@@ -410,25 +385,14 @@ async fn story(backend: Backend) {
 
     // ------------------------------------------------ license models
     let models = srv.get("/v1/reports/license-models", &auditor).await;
-    let counts: Vec<(String, String, i64, i64, i64)> = items(&models)
-        .iter()
-        .map(|m| {
-            (
-                s(&m["kind"]),
-                s(&m["binding"]),
-                m["licenses"].as_i64().unwrap(),
-                m["active"].as_i64().unwrap(),
-                m["seats_used"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let fields = ["kind", "binding", "licenses", "active", "seats_used"];
     assert_eq!(
-        counts,
-        [
-            ("standard".to_owned(), "node-locked".to_owned(), 5, 5, 4),
-            ("standard".to_owned(), "unbound".to_owned(), 5, 3, 0),
-            ("trial".to_owned(), "floating".to_owned(), 1, 1, 0),
-        ]
+        rows_of(&models, &fields),
+        json!([
+            ["standard", "node-locked", 5, 5, 4],
+            ["standard", "unbound", 5, 3, 0],
+            ["trial", "floating", 1, 1, 0],
+        ])
     );
     let (_, rows) = csv(&srv, "/v1/reports/license-models", &auditor).await;
     assert_eq!(rows.len(), 4);
@@ -501,12 +465,7 @@ async fn story(backend: Backend) {
     assert_eq!(history["seats"][0]["customer_id"], customer.as_str());
     assert_eq!(history["members"][0]["email"], "mia@example.com");
     assert_eq!(history["purchases"], json!([]));
-    let ops: Vec<String> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["operation"]))
-        .collect();
+    let ops = texts(&history["events"], "operation");
     assert_eq!(
         ops,
         [
@@ -521,12 +480,7 @@ async fn story(backend: Backend) {
         ],
         "every entry about the node and its license, in chain order"
     );
-    let seqs: Vec<i64> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap())
-        .collect();
+    let seqs = each(&history["events"], |e| e["seq"].as_i64().unwrap());
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(history["events_truncated"], false);
     let (_, rows) = csv(
@@ -571,12 +525,7 @@ async fn story(backend: Backend) {
     let by_type = srv
         .get("/v1/reports/renewals?group_by=type", &auditor)
         .await;
-    let group = by_type["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "subscription")
-        .unwrap_or_else(|| panic!("no subscription group: {by_type}"));
+    let group = find(&by_type["groups"], |g| g["group"] == "subscription");
     let item = &group["items"][0];
     assert_eq!(item["id"], sub_id.as_str());
     assert_eq!(item["plans"], json!(["Business"]));

@@ -271,8 +271,8 @@ support::on_both_backends! {
 async fn license_seats_race(backend: Backend) {
     let srv = Server::start(backend).await;
     let [issuer, finance] = srv.tokens(["issuer", "finance"]).await;
-    let (_, policy) = srv
-        .product_and_policy(&srv.admin, "race", json!({"name": "p", "seats": 10}))
+    let policy = srv
+        .policy(&srv.admin, "race", json!({"name": "p", "seats": 10}))
         .await;
     let (license, _) = srv.issue(&srv.admin, &policy).await;
     let url = format!("{}/v1/licenses/{license}/seats", srv.base);

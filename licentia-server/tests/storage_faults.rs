@@ -198,8 +198,8 @@ async fn refused_until_cleared(
 
 /// A license to read back during the fault.
 async fn a_license(srv: &Server) -> String {
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &srv.admin,
             "base",
             json!({"name": "p", "duration_days": 30}),

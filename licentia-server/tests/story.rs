@@ -10,7 +10,8 @@ mod support;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 use support::{
-    hmac_hex, items, node, s, signature_parts, webhook_receiver, written, Backend, Server,
+    find, hmac_hex, items, node, s, signature_parts, texts, webhook_receiver, written, Backend,
+    Server,
 };
 
 /// Allocates `seats` of `product` to `node`, asserting it is done.
@@ -33,16 +34,8 @@ async fn notices_of(srv: &Server, subject: &str) -> Vec<(String, i64)> {
 /// The seats of `product` at one node of the seats report: allocated,
 /// given, used, free.
 fn seats_at(report: &Value, node: &str, product: &str) -> [i64; 4] {
-    let n = items(report)
-        .iter()
-        .find(|n| n["customer_id"] == node)
-        .unwrap_or_else(|| panic!("{node} missing in {report}"));
-    let a = n["allocations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["product_id"] == product)
-        .unwrap_or_else(|| panic!("{product} missing at {node}: {n}"));
+    let n = find(&report["items"], |n| n["customer_id"] == node);
+    let a = find(&n["allocations"], |a| a["product_id"] == product);
     ["allocated", "given", "used", "free"].map(|k| a[k].as_i64().unwrap())
 }
 
@@ -239,12 +232,7 @@ async fn story(backend: Backend) {
             &auditor,
         )
         .await;
-    let business = renewals["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "Business")
-        .unwrap_or_else(|| panic!("no Business group: {renewals}"));
+    let business = find(&renewals["groups"], |g| g["group"] == "Business");
     assert!(
         items(business)
             .iter()
@@ -281,12 +269,7 @@ async fn story(backend: Backend) {
     let history = srv
         .get(&format!("/v1/reports/customers/{alpha}/history"), &auditor)
         .await;
-    let ops: Vec<String> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| s(&e["operation"]))
-        .collect();
+    let ops = texts(&history["events"], "operation");
     for op in [
         "customer.allocation",
         "subscription.create",

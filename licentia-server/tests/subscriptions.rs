@@ -10,7 +10,7 @@ mod support;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use support::{at_once, items, node, racing_seat_cuts, refused, s, Backend, Server};
+use support::{at_once, base_of, items, node, racing_seat_cuts, refused, s, Backend, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -45,8 +45,8 @@ struct Setup {
 
 async fn setup(srv: &Server) -> Setup {
     let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
-    let (_, policy) = srv
-        .product_and_policy(
+    let policy = srv
+        .policy(
             &issuer,
             "subs-cad",
             json!({"name": "sub", "binding": "unbound", "seats": 1, "entitlements": ["core"]}),
@@ -504,20 +504,7 @@ async fn story(backend: Backend) {
     );
 
     // An Idempotency-Key replays the first answer.
-    let again = || {
-        let (srv, token, body) = (&srv, t.issuer.clone(), leap.clone());
-        async move {
-            srv.call_at(
-                &srv.base,
-                "POST",
-                "/v1/subscriptions",
-                Some(&token),
-                Some(body),
-                &[("Idempotency-Key", "sub-once")],
-            )
-            .await
-        }
-    };
+    let again = || srv.post_keyed("/v1/subscriptions", &t.issuer, leap.clone(), "sub-once");
     let (first_status, first) = again().await;
     let (second_status, second) = again().await;
     assert_eq!((first_status, second_status), (201, 201));
@@ -600,7 +587,7 @@ async fn race(backend: Backend) {
         None => None,
     };
     let mut bases = vec![srv.base.clone()];
-    bases.extend(second.iter().map(|r| format!("http://{}", r.addr)));
+    bases.extend(second.iter().map(base_of));
     const CALLERS: usize = 8;
     let shots = (0..CALLERS)
         .map(|n| {

@@ -184,7 +184,7 @@ impl Server {
             .clone()
             .expect("a fresh database makes a bootstrap token");
         Server {
-            base: format!("http://{}", running.addr),
+            base: base_of(&running),
             admin,
             client: reqwest::Client::new(),
             running: Some(running),
@@ -334,8 +334,8 @@ impl Server {
     /// 2030-03-31: its 90-day notice is due on [`NOTICE_DAY`].
     pub async fn expiring_license(&self, code: &str) {
         let issuer = self.token("issuer").await;
-        let (_, policy) = self
-            .product_and_policy(
+        let policy = self
+            .policy(
                 &issuer,
                 code,
                 json!({"name": "yearly", "binding": "unbound"}),
@@ -356,6 +356,11 @@ impl Server {
             r.stop().await.unwrap();
         }
     }
+}
+
+/// The URL of a running instance: `http://<its address>`.
+pub fn base_of(running: &Running) -> String {
+    format!("http://{}", running.addr)
 }
 
 /// A machine fingerprint for `product`, named `n`.

@@ -10,7 +10,9 @@ use licentia_server::history::ChainCheck;
 use licentia_server::store::HistoryEntry;
 use serde_json::{json, Value};
 
-use super::{kind, machine, s, Server};
+use licentia_server::Running;
+
+use super::{base_of, kind, machine, s, Server};
 
 impl Server {
     /// A token for each of `roles`, in their order, made by the admin:
@@ -32,6 +34,33 @@ impl Server {
         }
     }
 
+    /// Sends a request to `other`, another instance on this server's
+    /// database; returns status and body.
+    pub async fn call_on(
+        &self,
+        other: &Running,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        self.call_at(&base_of(other), method, path, token, None, &[])
+            .await
+    }
+
+    /// POSTs `body` to `path` with the `Idempotency-Key` `key`; returns
+    /// status and body.
+    pub async fn post_keyed(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        key: &str,
+    ) -> (u16, Value) {
+        let key = [("Idempotency-Key", key)];
+        self.call_at(&self.base, "POST", path, Some(token), Some(body), &key)
+            .await
+    }
+
     /// GETs `path` with `token`, asserting 200; returns the body.
     pub async fn get(&self, path: &str, token: &str) -> Value {
         let (status, body) = self.call("GET", path, Some(token), None).await;
@@ -47,6 +76,11 @@ impl Server {
     /// A plan (`body` names it, its policy and its options); returns its id.
     pub async fn plan(&self, token: &str, body: Value) -> String {
         s(&self.post_ok("/v1/plans", token, body, 201).await["id"])
+    }
+
+    /// A product `code` and a `policy` for it; returns the policy's id.
+    pub async fn policy(&self, token: &str, code: &str, policy: Value) -> String {
+        self.product_and_policy(token, code, policy).await.1
     }
 
     /// A lot of `quantity` seats of `product` bought by `customer`, the top
@@ -174,6 +208,29 @@ pub fn items(list: &Value) -> &Vec<Value> {
     list["items"]
         .as_array()
         .unwrap_or_else(|| panic!("no items: {list}"))
+}
+
+/// `f` of every element of the array `list` (panics with `list` when it is
+/// not an array): `each(&report["errors"], |e| s(&e["column"]))`.
+pub fn each<T>(list: &Value, f: impl FnMut(&Value) -> T) -> Vec<T> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(f)
+        .collect()
+}
+
+/// The string `field` of every element of the array `list`.
+pub fn texts(list: &Value, field: &str) -> Vec<String> {
+    each(list, |e| s(&e[field]))
+}
+
+/// The element of the array `list` that `pick` chooses (panics with `list`
+/// when none is).
+pub fn find(list: &Value, pick: impl FnMut(&&Value) -> bool) -> &Value {
+    list.as_array()
+        .and_then(|a| a.iter().find(pick))
+        .unwrap_or_else(|| panic!("not found in {list}"))
 }
 
 /// Asserts that `answer` refuses with `status` and the problem `code`;
