@@ -432,6 +432,15 @@ typedef uint32_t licentia_match_rule;
 typedef struct licentia_activation_request licentia_activation_request;
 
 /**
+ * Options of the clock guard for `licentia_check_guarded`, from
+ * `licentia_clock_options_new`, freed with `licentia_clock_options_free`.
+ * A new one says what `licentia_check` does: the witness beside the state
+ * (`<state>.witness`), and no first run known. Not thread-safe while being
+ * set; read-only (any number of threads) during checks.
+ */
+typedef struct licentia_clock_options licentia_clock_options;
+
+/**
  * A signed document just issued, kept so its text can be read in either
  * form as often as needed. Freed with `licentia_document_free`; immutable.
  */
@@ -544,7 +553,9 @@ typedef struct licentia_check_context {
    * file is per product and machine, sealed with `clock_secret`, and kept
    * twice: a witness copy beside it, `<path>.witness`, so that deleting
    * one (`LICENTIA_CLOCK_STATE_MISSING`) or putting back an older one
-   * (`LICENTIA_CLOCK_STATE_RESTORED`) is reported.
+   * (`LICENTIA_CLOCK_STATE_RESTORED`) is reported. To keep the witness
+   * elsewhere, or to say that a first run happened (so that deleting both
+   * copies is reported too), check with `licentia_check_guarded`.
    */
   const char *clock_state_path;
   /**
@@ -836,6 +847,22 @@ void licentia_activation_request_free(struct licentia_activation_request *reques
 licentia_status licentia_check(const struct licentia_license *license, const struct licentia_check_context *ctx, struct licentia_report **out);
 
 /**
+ * `licentia_check` with options for the clock guard
+ * (`licentia_clock_options`): where its witness lives, whether a first run
+ * happened. NULL `options` is exactly `licentia_check`.
+ *
+ * Options with no guard to apply to (`ctx->clock_state_path` NULL) are
+ * `LICENTIA_INVALID_ARGUMENT`: a caller who asked for the guard's checks
+ * must not silently run without them. Otherwise as `licentia_check`; with
+ * `started` set, neither copy on disk is `LICENTIA_CLOCK_STATE_MISSING`.
+ *
+ * # Safety
+ * As `licentia_check`; `options` is NULL or live options that no other
+ * thread changes during the call.
+ */
+licentia_status licentia_check_guarded(const struct licentia_license *license, const struct licentia_check_context *ctx, const struct licentia_clock_options *options, struct licentia_report **out);
+
+/**
  * The overall state; `LICENTIA_STATE_INVALID` when `report` is NULL.
  *
  * # Safety
@@ -901,6 +928,48 @@ licentia_status licentia_report_to_text(const struct licentia_report *report, ch
  * used after this call.
  */
 void licentia_report_free(struct licentia_report *report);
+
+/**
+ * New clock-guard options with the defaults (see `licentia_clock_options`).
+ *
+ * On success `*out` receives them, freed with `licentia_clock_options_free`.
+ *
+ * # Safety
+ * `out` is NULL or valid for a write.
+ */
+licentia_status licentia_clock_options_new(struct licentia_clock_options **out);
+
+/**
+ * Where the guard's second copy, the witness, lives; NULL puts it back
+ * beside the state (`<state>.witness`). A place outside the state's
+ * directory (another directory the application owns) means that deleting
+ * or restoring that whole directory is detected too. The path is copied.
+ *
+ * # Safety
+ * `options` is NULL or live options no other thread uses; `path` is NULL or
+ * a NUL-terminated string.
+ */
+licentia_status licentia_clock_options_set_witness(struct licentia_clock_options *options, const char *path);
+
+/**
+ * Whether a first run already happened (say true once the product is
+ * activated, e.g. when its license file is on disk). Then a guard with
+ * neither copy on disk is `LICENTIA_CLOCK_STATE_MISSING` instead of a fresh
+ * start: without it, deleting both copies starts the guard again unseen.
+ *
+ * # Safety
+ * `options` is NULL or live options no other thread uses.
+ */
+licentia_status licentia_clock_options_set_started(struct licentia_clock_options *options, bool started);
+
+/**
+ * Frees clock-guard options. NULL is a no-op.
+ *
+ * # Safety
+ * `options` is NULL or live options no other thread uses; they must not be
+ * used after this call.
+ */
+void licentia_clock_options_free(struct licentia_clock_options *options);
 
 /**
  * This machine's default fingerprint for `product` (its OS machine id).

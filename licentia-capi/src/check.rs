@@ -4,6 +4,7 @@ use std::ffi::c_char;
 use std::ptr;
 
 use crate::boundary::{bytes_arg, guard, nth, opt_str_arg, str_arg, Handle, Out};
+use crate::clock::{licentia_clock_options, ClockOptions};
 use crate::fingerprint::licentia_fingerprint;
 use crate::license::licentia_license;
 use crate::status::licentia_status::{self, *};
@@ -50,7 +51,9 @@ pub struct licentia_check_context {
     /// file is per product and machine, sealed with `clock_secret`, and kept
     /// twice: a witness copy beside it, `<path>.witness`, so that deleting
     /// one (`LICENTIA_CLOCK_STATE_MISSING`) or putting back an older one
-    /// (`LICENTIA_CLOCK_STATE_RESTORED`) is reported.
+    /// (`LICENTIA_CLOCK_STATE_RESTORED`) is reported. To keep the witness
+    /// elsewhere, or to say that a first run happened (so that deleting both
+    /// copies is reported too), check with `licentia_check_guarded`.
     pub clock_state_path: *const c_char,
     /// The application's secret for the clock-guard file (bytes).
     pub clock_secret: *const u8,
@@ -131,6 +134,44 @@ pub unsafe extern "C" fn licentia_check(
     ctx: *const licentia_check_context,
     out: *mut *mut licentia_report,
 ) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe { check(license, ctx, None, out) }
+}
+
+/// `licentia_check` with options for the clock guard
+/// (`licentia_clock_options`): where its witness lives, whether a first run
+/// happened. NULL `options` is exactly `licentia_check`.
+///
+/// Options with no guard to apply to (`ctx->clock_state_path` NULL) are
+/// `LICENTIA_INVALID_ARGUMENT`: a caller who asked for the guard's checks
+/// must not silently run without them. Otherwise as `licentia_check`; with
+/// `started` set, neither copy on disk is `LICENTIA_CLOCK_STATE_MISSING`.
+///
+/// # Safety
+/// As `licentia_check`; `options` is NULL or live options that no other
+/// thread changes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_check_guarded(
+    license: *const licentia_license,
+    ctx: *const licentia_check_context,
+    options: *const licentia_clock_options,
+    out: *mut *mut licentia_report,
+) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe { check(license, ctx, licentia_clock_options::opt_arg(options), out) }
+}
+
+/// The body of both checks: the arguments in order, the context read, then
+/// the check, guarded when the context names a state file.
+///
+/// # Safety
+/// As `licentia_check`.
+unsafe fn check(
+    license: *const licentia_license,
+    ctx: *const licentia_check_context,
+    clock_options: Option<&ClockOptions>,
+    out: *mut *mut licentia_report,
+) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
         let (license, c, out) = unsafe {
@@ -151,6 +192,9 @@ pub unsafe extern "C" fn licentia_check(
                 bytes_arg(c.clock_secret, c.clock_secret_len)?,
             )
         };
+        if clock_path.is_none() && clock_options.is_some() {
+            return Err(LICENTIA_INVALID_ARGUMENT);
+        }
         let now = Timestamp(c.now);
         let this_machine;
         let machine = match (machine, c.this_machine) {
@@ -170,7 +214,11 @@ pub unsafe extern "C" fn licentia_check(
         context.revocations = revocations.and_then(|v| v.revocations.as_ref());
         let report = match clock_path {
             Some(path) => {
-                license.check_guarded(&context, &mut ClockGuard::open(path, product, secret)?)?
+                let mut options = ClockGuard::options(product, secret);
+                if let Some(clock_options) = clock_options {
+                    options = clock_options.apply(options);
+                }
+                license.check_guarded(&context, &mut options.open(path)?)?
             }
             None => license.check(&context),
         };

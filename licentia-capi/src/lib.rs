@@ -28,6 +28,7 @@ use std::ffi::c_char;
 mod activation;
 mod boundary;
 mod check;
+mod clock;
 mod fingerprint;
 mod issuer;
 mod license;
@@ -36,6 +37,7 @@ mod verifier;
 
 pub use activation::*;
 pub use check::*;
+pub use clock::*;
 pub use fingerprint::*;
 pub use issuer::*;
 pub use license::*;

@@ -1,8 +1,8 @@
 /* The C ABI's contract, function by function: accessors, issuance, the
- * clock guard, NULL for every pointer argument, buffers too small by one,
+ * clock guard and its options, NULL for every pointer argument, buffers too small by one,
  * free of NULL, invalid UTF-8, and the panic boundary.
  * Usage: test_api [VECTORS_DIR] */
-#define _POSIX_C_SOURCE 200809L /* mkstemp */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, mkdtemp */
 #include "check.h"
 
 #include <stdint.h>
@@ -528,6 +528,99 @@ static void clock_guard(const char *dir) {
     licentia_verifier_free(verifier);
 }
 
+/* The clock guard's options (licentia_check_guarded): a witness kept in
+ * another directory, and a first run said, so that deleting both copies is
+ * reported instead of starting the guard again. */
+static void clock_guard_options(const char *dir) {
+    licentia_verifier *verifier = issuer_verifier(dir);
+    char *text = read_file(dir, "licenses/unbound.lic");
+    licentia_license *l = NULL;
+    CHECK_OK(licentia_verify(verifier, text, &l));
+    char state_dir[] = "/tmp/licentia-capi-state-XXXXXX";
+    char witness_dir[] = "/tmp/licentia-capi-witness-XXXXXX";
+    CHECK(mkdtemp(state_dir) != NULL);
+    CHECK(mkdtemp(witness_dir) != NULL);
+    char state[64], witness[64], beside[80];
+    snprintf(state, sizeof state, "%s/clock", state_dir);
+    snprintf(witness, sizeof witness, "%s/acme.seen", witness_dir);
+    snprintf(beside, sizeof beside, "%s.witness", state);
+
+    static const uint8_t secret[] = {1, 2, 3, 4};
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.product = "acme-cad";
+    ctx.clock_state_path = state;
+    ctx.clock_secret = secret;
+    ctx.clock_secret_len = sizeof secret;
+    ctx.now = at("2026-06-01");
+    licentia_clock_options *options = NULL;
+    CHECK_OK(licentia_clock_options_new(&options));
+    CHECK_OK(licentia_clock_options_set_witness(options, witness));
+    licentia_report *r = NULL;
+
+    /* The first run: valid, its witness where it was told, none beside the state. */
+    CHECK_OK(licentia_check_guarded(l, &ctx, options, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+    CHECK(access(witness, F_OK) == 0);
+    CHECK(access(beside, F_OK) != 0);
+    /* The state's directory emptied: the witness elsewhere remembers. */
+    unlink(state);
+    r = NULL;
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, options, &r), LICENTIA_CLOCK_STATE_MISSING);
+    CHECK(r == NULL);
+    /* Both copies deleted after a first run, which the application says: reported. */
+    unlink(witness);
+    CHECK_OK(licentia_clock_options_set_started(options, true));
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, options, &r), LICENTIA_CLOCK_STATE_MISSING);
+    CHECK(r == NULL);
+    CHECK(access(state, F_OK) != 0 && access(witness, F_OK) != 0);
+    /* Without `started`, neither copy is a fresh start (the first run). */
+    CHECK_OK(licentia_clock_options_set_started(options, false));
+    CHECK_OK(licentia_check_guarded(l, &ctx, options, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+    /* `started` with both copies present: a normal run. */
+    CHECK_OK(licentia_clock_options_set_started(options, true));
+    ctx.now = at("2026-06-02");
+    CHECK_OK(licentia_check_guarded(l, &ctx, options, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+
+    /* NULL options, licentia_check, and a witness set back to NULL all look
+     * beside the state, where there is no witness. */
+    r = NULL;
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, NULL, &r), LICENTIA_CLOCK_STATE_MISSING);
+    CHECK_STATUS(licentia_check(l, &ctx, &r), LICENTIA_CLOCK_STATE_MISSING);
+    CHECK_OK(licentia_clock_options_set_witness(options, NULL));
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, options, &r), LICENTIA_CLOCK_STATE_MISSING);
+    CHECK(r == NULL);
+
+    /* Invalid arguments change nothing: a path not UTF-8 leaves the witness as it was. */
+    CHECK_OK(licentia_clock_options_set_witness(options, witness));
+    CHECK_STATUS(licentia_clock_options_set_witness(options, "/tmp/\xff"), LICENTIA_INVALID_UTF8);
+    CHECK_OK(licentia_check_guarded(l, &ctx, options, &r));
+    licentia_report_free(r);
+    /* Options with no state file to guard are refused, not ignored. */
+    ctx.clock_state_path = NULL;
+    r = NULL;
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, options, &r), LICENTIA_INVALID_ARGUMENT);
+    CHECK(r == NULL);
+    /* Without options and without a state file: the unguarded check. */
+    CHECK_OK(licentia_check_guarded(l, &ctx, NULL, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+
+    licentia_clock_options_free(options);
+    unlink(state);
+    unlink(witness);
+    CHECK(rmdir(state_dir) == 0);
+    CHECK(rmdir(witness_dir) == 0);
+    free(text);
+    licentia_license_free(l);
+    licentia_verifier_free(verifier);
+}
+
 /* NULL for every pointer argument of every function. */
 static void null_arguments(const char *dir) {
     licentia_verifier *v = issuer_verifier(dir);
@@ -652,8 +745,15 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_check(NULL, &ctx, &r2), N);
     CHECK_STATUS(licentia_check(l, NULL, &r2), N);
     CHECK_STATUS(licentia_check(l, &ctx, NULL), N);
+    CHECK_STATUS(licentia_check_guarded(NULL, &ctx, NULL, &r2), N);
+    CHECK_STATUS(licentia_check_guarded(l, NULL, NULL, &r2), N);
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, NULL, NULL), N);
+    CHECK_STATUS(licentia_clock_options_new(NULL), N);
+    CHECK_STATUS(licentia_clock_options_set_witness(NULL, "w"), N);
+    CHECK_STATUS(licentia_clock_options_set_started(NULL, true), N);
     ctx.product = NULL;
     CHECK_STATUS(licentia_check(l, &ctx, &r2), N);
+    CHECK_STATUS(licentia_check_guarded(l, &ctx, NULL, &r2), N);
     CHECK(r2 == NULL);
     CHECK(licentia_report_state(NULL) == LICENTIA_STATE_INVALID);
     CHECK(licentia_report_finding_count(NULL) == 0);
@@ -757,6 +857,7 @@ static void free_null(void) {
     licentia_verifier_free(NULL);
     licentia_license_free(NULL);
     licentia_report_free(NULL);
+    licentia_clock_options_free(NULL);
     licentia_fingerprint_free(NULL);
     licentia_fingerprint_builder_free(NULL);
     licentia_activation_request_free(NULL);
@@ -785,6 +886,7 @@ int main(int argc, char **argv) {
     fingerprints();
     issuance(dir);
     clock_guard(dir);
+    clock_guard_options(dir);
     null_arguments(dir);
     free_null();
     panic_boundary();
