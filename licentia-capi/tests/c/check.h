@@ -71,6 +71,41 @@ static inline char *read_file(const char *dir, const char *name) {
     return text;
 }
 
+/* The files one test function reads: each read with `test_file`, all freed
+ * together by `free_test_files`, so no read can go without its free. */
+typedef struct {
+    const char *dir;
+    size_t count;
+    char *texts[16];
+} test_files;
+
+/* Reads `name` under `files->dir` (see read_file) and keeps it for
+ * free_test_files; NULL, and a failed check, when it cannot be read. */
+static inline char *test_file(test_files *files, const char *name) {
+    char *text = read_file(files->dir, name);
+    checks_run++;
+    if (text == NULL) {
+        checks_failed++;
+        return NULL;
+    }
+    if (files->count == sizeof files->texts / sizeof files->texts[0]) {
+        checks_failed++;
+        fprintf(stderr, "test_file: more than %zu files; raise test_files.texts\n",
+                files->count);
+        free(text);
+        return NULL;
+    }
+    files->texts[files->count++] = text;
+    return text;
+}
+
+/* Frees every file `files` read. */
+static inline void free_test_files(test_files *files) {
+    while (files->count > 0) {
+        free(files->texts[--files->count]);
+    }
+}
+
 /* The directory of the shared vectors: argv[1], else tests/vectors. */
 static inline const char *vectors_dir(int argc, char **argv) {
     return argc > 1 ? argv[1] : "tests/vectors";

@@ -323,8 +323,9 @@ static void fingerprints(void) {
 
 /* Issuance from a JSON spec, and the issued license verified back. */
 static void issuance(const char *dir) {
-    char *pem = read_file(dir, "keys/issuer.key");
-    char *public_pem = read_file(dir, "keys/issuer.pub");
+    test_files files = {.dir = dir};
+    char *pem = test_file(&files, "keys/issuer.key");
+    char *public_pem = test_file(&files, "keys/issuer.pub");
     licentia_issuer *issuer = NULL;
     CHECK_OK(licentia_issuer_from_pem(pem, &issuer));
     CHECK_STRING(licentia_issuer_public_key_pem(issuer, p_, cap_, &n_), public_pem);
@@ -413,8 +414,19 @@ static void issuance(const char *dir) {
     unlink(path);
     CHECK_STATUS(licentia_issuer_from_key_file("/nonexistent/issuer.key", &issuer), LICENTIA_IO);
     CHECK_STATUS(licentia_issuer_from_pem("garbage", &issuer), LICENTIA_KEY_FORMAT);
-    free(pem);
-    free(public_pem);
+    free_test_files(&files);
+}
+
+/* A check context for acme-cad guarded by the clock state at `path`. */
+static licentia_check_context guarded_context(const char *path) {
+    static const uint8_t secret[] = {1, 2, 3, 4};
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.product = "acme-cad";
+    ctx.clock_state_path = path;
+    ctx.clock_secret = secret;
+    ctx.clock_secret_len = sizeof secret;
+    return ctx;
 }
 
 /* The clock guard: a clock set back past the latest time seen is reported,
@@ -422,7 +434,8 @@ static void issuance(const char *dir) {
  * refused. */
 static void clock_guard(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
-    char *text = read_file(dir, "licenses/unbound.lic");
+    test_files files = {.dir = dir};
+    char *text = test_file(&files, "licenses/unbound.lic");
     licentia_license *l = NULL;
     CHECK_OK(licentia_verify(verifier, text, &l));
     char path[] = "/tmp/licentia-capi-clock-XXXXXX";
@@ -431,13 +444,7 @@ static void clock_guard(const char *dir) {
     close(fd);
     unlink(path); /* the guard starts from a missing file */
 
-    static const uint8_t secret[] = {1, 2, 3, 4};
-    licentia_check_context ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.product = "acme-cad";
-    ctx.clock_state_path = path;
-    ctx.clock_secret = secret;
-    ctx.clock_secret_len = sizeof secret;
+    licentia_check_context ctx = guarded_context(path);
     licentia_report *r = NULL;
     ctx.now = at("2026-06-01");
     CHECK_OK(licentia_check(l, &ctx, &r));
@@ -457,7 +464,7 @@ static void clock_guard(const char *dir) {
 
     /* A license dated years ahead is refused, and its issue time is not
      * recorded: the good license still checks valid the next day. */
-    char *key = read_file(dir, "keys/issuer.key");
+    char *key = test_file(&files, "keys/issuer.key");
     licentia_issuer *issuer = NULL;
     CHECK_OK(licentia_issuer_from_pem(key, &issuer));
     licentia_document *doc = NULL;
@@ -479,7 +486,6 @@ static void clock_guard(const char *dir) {
     licentia_license_free(ahead);
     licentia_document_free(doc);
     licentia_issuer_free(issuer);
-    free(key);
 
     /* The state kept at this point, put back after a later run, is
      * reported (3009); deleting it is reported too (3008), not a fresh
@@ -523,7 +529,7 @@ static void clock_guard(const char *dir) {
     char witness[64];
     snprintf(witness, sizeof witness, "%s.witness", path);
     unlink(witness);
-    free(text);
+    free_test_files(&files);
     licentia_license_free(l);
     licentia_verifier_free(verifier);
 }
@@ -545,13 +551,7 @@ static void clock_guard_options(const char *dir) {
     snprintf(witness, sizeof witness, "%s/acme.seen", witness_dir);
     snprintf(beside, sizeof beside, "%s.witness", state);
 
-    static const uint8_t secret[] = {1, 2, 3, 4};
-    licentia_check_context ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.product = "acme-cad";
-    ctx.clock_state_path = state;
-    ctx.clock_secret = secret;
-    ctx.clock_secret_len = sizeof secret;
+    licentia_check_context ctx = guarded_context(state);
     ctx.now = at("2026-06-01");
     licentia_clock_options *options = NULL;
     CHECK_OK(licentia_clock_options_new(&options));
@@ -624,14 +624,15 @@ static void clock_guard_options(const char *dir) {
 /* NULL for every pointer argument of every function. */
 static void null_arguments(const char *dir) {
     licentia_verifier *v = issuer_verifier(dir);
-    char *text = read_file(dir, "licenses/full.lic");
-    char *pem = read_file(dir, "keys/issuer.pub");
-    char *key = read_file(dir, "keys/issuer.key");
-    char *renewal = read_file(dir, "documents/renewal_extend.renewal");
-    char *rollover = read_file(dir, "documents/rollover.rollover");
-    char *revocation = read_file(dir, "documents/revocation_1.revocation");
-    char *request_text = read_file(dir, "documents/activation.request");
-    char *answer = read_file(dir, "documents/activation.answer");
+    test_files files = {.dir = dir};
+    char *text = test_file(&files, "licenses/full.lic");
+    char *pem = test_file(&files, "keys/issuer.pub");
+    char *key = test_file(&files, "keys/issuer.key");
+    char *renewal = test_file(&files, "documents/renewal_extend.renewal");
+    char *rollover = test_file(&files, "documents/rollover.rollover");
+    char *revocation = test_file(&files, "documents/revocation_1.revocation");
+    char *request_text = test_file(&files, "documents/activation.request");
+    char *answer = test_file(&files, "documents/activation.answer");
     licentia_license *l = NULL;
     licentia_fingerprint *fp = NULL;
     licentia_report *r = NULL;
@@ -835,14 +836,7 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_issuer_issue_json(issuer, "{\"product\": \"\xe9\"}", &doc2),
                  LICENTIA_INVALID_UTF8);
 
-    free(text);
-    free(pem);
-    free(key);
-    free(renewal);
-    free(rollover);
-    free(revocation);
-    free(request_text);
-    free(answer);
+    free_test_files(&files);
     licentia_report_free(r);
     licentia_activation_request_free(req);
     licentia_document_free(doc);

@@ -77,8 +77,9 @@ static void *worker(void *arg) {
 
 int main(int argc, char **argv) {
     const char *dir = vectors_dir(argc, argv);
-    char *text = read_file(dir, "licenses/full.lic");
-    char *key = read_file(dir, "keys/issuer.key");
+    test_files files = {.dir = dir};
+    char *text = test_file(&files, "licenses/full.lic");
+    char *key = test_file(&files, "keys/issuer.key");
     licentia_verifier *verifier = issuer_verifier(dir);
     licentia_license *license = NULL;
     licentia_fingerprint *machine = NULL;
@@ -118,7 +119,6 @@ int main(int argc, char **argv) {
     licentia_fingerprint_free(machine);
     licentia_license_free(license);
     licentia_verifier_free(verifier);
-    free(text);
-    free(key);
+    free_test_files(&files);
     return finish("test_threads");
 }

@@ -166,9 +166,10 @@ static void renewals(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
     licentia_license *terms = verified(verifier, dir, "licenses/terms.lic");
     licentia_license *unbound = verified(verifier, dir, "licenses/unbound.lic");
-    char *extend = read_file(dir, "documents/renewal_extend.renewal");
-    char *compact = read_file(dir, "documents/renewal_extend.compact");
-    char *feature = read_file(dir, "documents/renewal_feature.renewal");
+    test_files files = {.dir = dir};
+    char *extend = test_file(&files, "documents/renewal_extend.renewal");
+    char *compact = test_file(&files, "documents/renewal_extend.compact");
+    char *feature = test_file(&files, "documents/renewal_feature.renewal");
 
     CHECK_STATUS(licentia_license_apply_renewal(unbound, verifier, extend),
                  LICENTIA_RENEWAL_MISMATCH);
@@ -190,9 +191,7 @@ static void renewals(const char *dir) {
     CHECK_STATUS(licentia_license_apply_renewal(terms, verifier, "garbage"),
                  LICENTIA_NOT_LICENTIA_TEXT);
 
-    free(extend);
-    free(compact);
-    free(feature);
+    free_test_files(&files);
     licentia_license_free(terms);
     licentia_license_free(unbound);
     licentia_verifier_free(verifier);
@@ -201,9 +200,10 @@ static void renewals(const char *dir) {
 /* A rollover signed by the trusted key makes the new key trusted. */
 static void rollover(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
-    char *license_text = read_file(dir, "documents/rollover_license.lic");
-    char *good = read_file(dir, "documents/rollover.rollover");
-    char *untrusted = read_file(dir, "documents/rollover_untrusted.rollover");
+    test_files files = {.dir = dir};
+    char *license_text = test_file(&files, "documents/rollover_license.lic");
+    char *good = test_file(&files, "documents/rollover.rollover");
+    char *untrusted = test_file(&files, "documents/rollover_untrusted.rollover");
     licentia_license *license = NULL;
     CHECK_STATUS(licentia_verify(verifier, license_text, &license), LICENTIA_UNKNOWN_KEY_ID);
     CHECK_STATUS(licentia_verifier_accept_rollover(verifier, untrusted), LICENTIA_UNKNOWN_KEY_ID);
@@ -213,17 +213,16 @@ static void rollover(const char *dir) {
     CHECK_OK(licentia_verifier_accept_rollover(verifier, good));
     CHECK_OK(licentia_verify(verifier, license_text, &license));
     licentia_license_free(license);
-    free(license_text);
-    free(good);
-    free(untrusted);
+    free_test_files(&files);
     licentia_verifier_free(verifier);
 }
 
 /* A newer list replaces an older one, never the reverse; lists are per product. */
 static void revocation_lists(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
-    char *one = read_file(dir, "documents/revocation_1.revocation");
-    char *two = read_file(dir, "documents/revocation_2.revocation");
+    test_files files = {.dir = dir};
+    char *one = test_file(&files, "documents/revocation_1.revocation");
+    char *two = test_file(&files, "documents/revocation_2.revocation");
     uint64_t sequence = 77;
     CHECK_STATUS(licentia_verifier_revocation_sequence(verifier, &sequence), LICENTIA_NOT_FOUND);
     CHECK(sequence == 77);
@@ -234,16 +233,16 @@ static void revocation_lists(const char *dir) {
                  LICENTIA_STALE_REVOCATION_LIST);
     CHECK_OK(licentia_verifier_revocation_sequence(verifier, &sequence));
     CHECK(sequence == 2);
-    free(one);
-    free(two);
+    free_test_files(&files);
     licentia_verifier_free(verifier);
 }
 
 /* The request parses; its answer is accepted in its window only. */
 static void activation(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
-    char *request_text = read_file(dir, "documents/activation.request");
-    char *answer = read_file(dir, "documents/activation.answer");
+    test_files files = {.dir = dir};
+    char *request_text = test_file(&files, "documents/activation.request");
+    char *answer = test_file(&files, "documents/activation.answer");
     licentia_activation_request *request = NULL;
     CHECK_OK(licentia_activation_request_parse(request_text, &request));
 
@@ -290,19 +289,19 @@ static void activation(const char *dir) {
     licentia_activation_request_free(mine);
     licentia_fingerprint_free(machine);
 
-    free(request_text);
-    free(answer);
+    free_test_files(&files);
     licentia_activation_request_free(request);
     licentia_verifier_free(verifier);
 }
 
 /* Keys: PEM and raw forms, the untrusted key, the small-order key. */
 static void keys(const char *dir) {
-    char *small_pem = read_file(dir, "keys/small_order.pub");
-    char *other_pem = read_file(dir, "keys/other.pub");
-    char *raw_hex = read_file(dir, "keys/issuer.raw");
-    char *small_hex = read_file(dir, "keys/small_order.raw");
-    char *unbound = read_file(dir, "licenses/unbound.lic");
+    test_files files = {.dir = dir};
+    char *small_pem = test_file(&files, "keys/small_order.pub");
+    char *other_pem = test_file(&files, "keys/other.pub");
+    char *raw_hex = test_file(&files, "keys/issuer.raw");
+    char *small_hex = test_file(&files, "keys/small_order.raw");
+    char *unbound = test_file(&files, "licenses/unbound.lic");
     licentia_verifier *verifier = NULL;
     licentia_license *license = NULL;
 
@@ -328,7 +327,7 @@ static void keys(const char *dir) {
 
     /* A lease is not a license. */
     verifier = issuer_verifier(dir);
-    char *lease = read_file(dir, "documents/lease.lease");
+    char *lease = test_file(&files, "documents/lease.lease");
     license = NULL;
     CHECK_STATUS(licentia_verify(verifier, lease, &license), LICENTIA_WRONG_DOCUMENT_KIND);
     CHECK_STATUS(licentia_verify_lease(verifier, unbound, &license), LICENTIA_WRONG_DOCUMENT_KIND);
@@ -355,18 +354,12 @@ static void keys(const char *dir) {
     licentia_report_free(report);
     licentia_fingerprint_free(a);
     licentia_license_free(license);
-    char *lease_compact = read_file(dir, "documents/lease.compact");
+    char *lease_compact = test_file(&files, "documents/lease.compact");
     license = NULL;
     CHECK_OK(licentia_verify_lease(verifier, lease_compact, &license));
     licentia_license_free(license);
-    free(lease_compact);
     licentia_verifier_free(verifier);
-    free(lease);
-    free(small_pem);
-    free(other_pem);
-    free(raw_hex);
-    free(small_hex);
-    free(unbound);
+    free_test_files(&files);
 }
 
 int main(int argc, char **argv) {
