@@ -417,6 +417,15 @@ struct CheckContext {
     std::optional<std::string> clock_state_path;
     /// The application's secret for the clock-guard file.
     std::vector<std::uint8_t> clock_secret;
+    /// Where the clock guard's second copy, the witness, lives (default:
+    /// beside the state, `<state>.witness`); a directory of its own means
+    /// deleting or restoring the state's directory is detected too.
+    std::optional<std::string> clock_witness_path;
+    /// Whether a first run already happened (say so once the product is
+    /// activated): then neither copy on disk is Status::clock_state_missing
+    /// instead of a fresh start. Either clock option without
+    /// `clock_state_path` is Status::invalid_argument.
+    bool clock_started = false;
 };
 
 /// One rule that failed or warned.
@@ -754,7 +763,16 @@ inline Report License::check(const CheckContext &ctx) const {
     c.clock_secret = ctx.clock_secret.empty() ? nullptr : ctx.clock_secret.data();
     c.clock_secret_len = ctx.clock_secret.size();
     const licentia_license *raw = handle_.get();
-    return Report(detail::make<Report::Raw>([&](licentia_report **out) { return licentia_check(raw, &c, out); }));
+    if (!ctx.clock_witness_path && !ctx.clock_started) {
+        return Report(detail::make<Report::Raw>([&](licentia_report **out) { return licentia_check(raw, &c, out); }));
+    }
+    using Options = detail::Handle<licentia_clock_options, licentia_clock_options_free>;
+    const Options options = detail::make<Options>(licentia_clock_options_new);
+    const char *witness = ctx.clock_witness_path ? ctx.clock_witness_path->c_str() : nullptr;
+    detail::check(licentia_clock_options_set_witness(options.get(), witness));
+    detail::check(licentia_clock_options_set_started(options.get(), ctx.clock_started));
+    return Report(detail::make<Report::Raw>(
+        [&](licentia_report **out) { return licentia_check_guarded(raw, &c, options.get(), out); }));
 }
 
 inline void License::apply_renewal(const Verifier &verifier, std::string_view token) {

@@ -458,6 +458,32 @@ void test_clock_guard_and_this_machine() {
     }
 }
 
+// The clock guard's options: the witness kept elsewhere, and a first run
+// said, so that deleting both copies is reported.
+void test_clock_guard_options() {
+    const licentia::License license = trusted().verify(vector_file("licenses/unbound.lic"));
+    const std::string tmp = std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp";
+    const std::string prefix = tmp + "/licentia-cpp-options-" + std::to_string(::getpid());
+    const std::string state = prefix + ".state", witness = prefix + ".seen";
+    licentia::CheckContext ctx;
+    ctx.product = "acme-cad";
+    ctx.clock_state_path = state;
+    ctx.clock_secret = std::vector<std::uint8_t>(32, 's');
+    ctx.clock_witness_path = witness;
+    ctx.now = licentia::parse_time("2026-06-01");
+    CHECK(codes(license.check(ctx)) == "-");
+    CHECK(std::ifstream(witness).good());
+    CHECK(!std::ifstream(state + ".witness").good());
+    ctx.clock_started = true;
+    CHECK(codes(license.check(ctx)) == "-");
+    std::remove(state.c_str());
+    std::remove(witness.c_str());
+    CHECK_STATUS(license.check(ctx), Status::clock_state_missing);
+    // An option with no state file to guard is refused, not ignored.
+    ctx.clock_state_path.reset();
+    CHECK_STATUS(license.check(ctx), Status::invalid_argument);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -474,6 +500,7 @@ int main(int argc, char **argv) {
         test_issue();
         test_versions();
         test_clock_guard_and_this_machine();
+        test_clock_guard_options();
     } catch (const std::exception &e) {
         test::record(false, e.what(), __FILE__, __LINE__);
     }

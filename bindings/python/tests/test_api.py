@@ -9,6 +9,7 @@ import json
 import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -287,6 +288,36 @@ def test_clock_guard(verifier: licentia.Verifier, tmp_path: Path) -> None:
         with pytest.raises(licentia.DocumentError) as missing:
             guarded(JUNE)
         assert missing.value.status is Status.CLOCK_STATE_MISSING
+
+
+def test_clock_guard_options(verifier: licentia.Verifier, tmp_path: Path) -> None:
+    state, witness = tmp_path / "data" / "clock", tmp_path / "elsewhere.seen"
+    state.parent.mkdir()
+    with verifier.verify(read("licenses/unbound.lic")) as lic:
+
+        def guarded(**options: Any) -> licentia.Report:
+            return lic.check(
+                now=JUNE,
+                product="acme-cad",
+                clock_state_path=state,
+                clock_secret=b"s" * 32,
+                clock_witness_path=witness,
+                **options,
+            )
+
+        assert guarded().codes == ()
+        assert witness.exists() and not state.with_name("clock.witness").exists()
+        assert guarded(clock_started=True).codes == ()
+        # Both copies deleted after a first run the application declares: reported.
+        state.unlink()
+        witness.unlink()
+        with pytest.raises(licentia.DocumentError) as missing:
+            guarded(clock_started=True)
+        assert missing.value.status is Status.CLOCK_STATE_MISSING
+        # An option with no state file to guard is refused, not ignored.
+        with pytest.raises(licentia.ArgumentError) as refused:
+            lic.check(now=JUNE, product="acme-cad", clock_started=True)
+        assert refused.value.status is Status.INVALID_ARGUMENT
 
 
 def test_this_machine(verifier: licentia.Verifier) -> None:

@@ -185,6 +185,11 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_license_free", None, [_handle]),
     # check and report
     ("licentia_check", _status, [_handle, POINTER(CheckContext), _out_handle]),
+    ("licentia_check_guarded", _status, [_handle, POINTER(CheckContext), _handle, _out_handle]),
+    ("licentia_clock_options_new", _status, [_out_handle]),
+    ("licentia_clock_options_set_witness", _status, [_handle, c_char_p]),
+    ("licentia_clock_options_set_started", _status, [_handle, c_bool]),
+    ("licentia_clock_options_free", None, [_handle]),
     ("licentia_report_state", c_uint32, [_handle]),
     ("licentia_report_finding_count", c_size_t, [_handle]),
     ("licentia_report_finding", _status, [_handle, c_size_t, POINTER(Finding)]),

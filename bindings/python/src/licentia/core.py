@@ -15,6 +15,7 @@ import json
 import os
 import weakref
 from ctypes import byref, c_int64, c_size_t, c_uint8, c_uint64, c_void_p
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -22,6 +23,7 @@ from typing import (
     Any,
     Callable,
     Iterable,
+    Iterator,
     List,
     Mapping,
     Optional,
@@ -117,6 +119,24 @@ def _c_str(value: Text, what: str) -> bytes:
 
 def _opt_c_str(value: Optional[Text], what: str) -> Optional[bytes]:
     return None if value is None else _c_str(value, what)
+
+
+@contextmanager
+def _clock_options(witness_path: Optional[PathLike], started: bool) -> Iterator[Optional[c_void_p]]:
+    """The C clock-guard options for one check, freed after it; None (the
+    defaults, as ``licentia_check``) when neither option is given."""
+    if witness_path is None and not started:
+        yield None
+        return
+    witness = _c_str(os.fsdecode(witness_path), "clock_witness_path") if witness_path is not None else None
+    options = c_void_p()
+    check(lib.licentia_clock_options_new(byref(options)))
+    try:
+        check(lib.licentia_clock_options_set_witness(options, witness))
+        check(lib.licentia_clock_options_set_started(options, started))
+        yield options
+    finally:
+        lib.licentia_clock_options_free(options)
 
 
 def _to_unix(when: datetime, what: str) -> int:
@@ -378,6 +398,8 @@ class License(_Handle):
         revocations: Optional["Verifier"] = None,
         clock_state_path: Optional[PathLike] = None,
         clock_secret: Optional[bytes] = None,
+        clock_witness_path: Optional[PathLike] = None,
+        clock_started: bool = False,
     ) -> Report:
         """Checks the license: the verdict is in the report (an expired
         license is a report with state INVALID, not an exception).
@@ -386,7 +408,12 @@ class License(_Handle):
         ``machine`` or ``this_machine`` for node-locked licenses; ``user``
         for named-user ones; ``release_date`` of the running version for
         updates-until; ``revocations`` a verifier holding a revocation list;
-        ``clock_state_path`` and ``clock_secret`` for the clock guard.
+        ``clock_state_path`` and ``clock_secret`` for the clock guard, whose
+        second copy lives at ``clock_witness_path`` (default: beside the
+        state) and, with ``clock_started`` (say it once the product is
+        activated), whose two copies both missing raise CLOCK_STATE_MISSING
+        instead of starting afresh. A clock option without
+        ``clock_state_path`` is an ArgumentError.
         """
         ctx = _ffi.CheckContext()
         ctx.now = _to_unix(now, "now")
@@ -409,7 +436,8 @@ class License(_Handle):
             ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
             ctx.clock_secret_len = len(secret)
         report = c_void_p()
-        check(lib.licentia_check(self._handle, byref(ctx), byref(report)))
+        with _clock_options(clock_witness_path, clock_started) as options:
+            check(lib.licentia_check_guarded(self._handle, byref(ctx), options, byref(report)))
         try:
             return _report(report)
         finally:
