@@ -45,6 +45,15 @@ pub struct Args {
     /// The application secret that seals the clock-guard state.
     #[arg(long, value_name = "S", requires = "clock_state")]
     clock_secret: Option<String>,
+    /// Where the clock guard keeps its second copy (default: beside the
+    /// state, `<state>.witness`); another directory means deleting or
+    /// restoring the state's directory is detected too.
+    #[arg(long, value_name = "FILE", requires = "clock_state")]
+    clock_witness: Option<PathBuf>,
+    /// A first run already happened: the clock-guard state and its witness
+    /// both missing is an error, not a fresh start.
+    #[arg(long, requires = "clock_state")]
+    clock_started: bool,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
@@ -97,10 +106,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     ctx.release_date = args.release_date;
     ctx.revocations = revocations.as_ref();
     let report = match (&args.clock_state, &args.clock_secret) {
-        (Some(path), Some(secret)) => license.check_guarded(
-            &ctx,
-            &mut ClockGuard::open(path, &args.product, secret.as_bytes())?,
-        )?,
+        (Some(path), Some(secret)) => {
+            let mut options =
+                ClockGuard::options(&args.product, secret.as_bytes()).started(args.clock_started);
+            if let Some(witness) = &args.clock_witness {
+                options = options.witness(witness);
+            }
+            license.check_guarded(&ctx, &mut options.open(path)?)?
+        }
         _ => license.check(&ctx),
     };
 

@@ -92,6 +92,15 @@ fn verify(dir: &Path, extra: &[&str]) -> Run {
     run(dir, &args)
 }
 
+/// `licentia issue` of an acme license for Jane with the issuer key, and
+/// `extra` (at least `--out`); asserts it succeeds.
+fn issue_jane(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["issue", "--key", "keys/issuer.key", "--product", "acme"];
+    args.extend(["--licensee", "Jane"]);
+    args.extend_from_slice(extra);
+    ok(dir, &args)
+}
+
 /// `licentia revoke` signs acme's revocation list number 1 with the issuer
 /// key, naming `ids`, into `out`; asserts it succeeds.
 fn revoke(dir: &Path, ids: &[&str], out: &str) -> Run {
@@ -574,22 +583,7 @@ fn machine_auto_reads_this_machine() {
         return;
     }
     let here = out.stdout.trim();
-    ok(
-        d,
-        &[
-            "issue",
-            "--key",
-            "keys/issuer.key",
-            "--product",
-            "acme",
-            "--licensee",
-            "Jane",
-            "--machine",
-            here,
-            "--out",
-            "here.lic",
-        ],
-    );
+    issue_jane(d, &["--machine", here, "--out", "here.lic"]);
     assert_eq!(verify(d, &["--machine", "auto", "here.lic"]).code, 0);
     // The same machine id gives another fingerprint for another product.
     let other = ok(d, &["fingerprint", "--product", "other"]);
@@ -635,20 +629,7 @@ fn a_rollover_statement_brings_a_new_key_into_trust() {
 fn the_clock_guard_state_detects_a_rolled_back_clock() {
     let dir = setup();
     let d = dir.path();
-    ok(
-        d,
-        &[
-            "issue",
-            "--key",
-            "keys/issuer.key",
-            "--product",
-            "acme",
-            "--licensee",
-            "Jane",
-            "--out",
-            "jane.lic",
-        ],
-    );
+    issue_jane(d, &["--out", "jane.lic"]);
     let at = |now: &str| {
         verify(
             d,
@@ -671,6 +652,45 @@ fn the_clock_guard_state_detects_a_rolled_back_clock() {
     // An edited state file is an error.
     std::fs::write(d.join("clock"), "licentia-clock 1 0 00").unwrap();
     at("2035-01-03").assert_error("clock-guard state was altered");
+}
+
+#[test]
+fn the_clock_guard_witness_lives_where_told_and_a_started_guard_needs_its_copies() {
+    let dir = setup();
+    let d = dir.path();
+    issue_jane(d, &["--out", "jane.lic"]);
+    std::fs::create_dir(d.join("elsewhere")).unwrap();
+    let guarded = |extra: &[&str]| {
+        let mut args = vec![
+            "--now",
+            "2035-01-01",
+            "--clock-state",
+            "clock",
+            "--clock-secret",
+            "s3cret",
+            "--clock-witness",
+            "elsewhere/seen",
+        ];
+        args.extend_from_slice(extra);
+        args.push("jane.lic");
+        verify(d, &args)
+    };
+    assert_eq!(guarded(&[]).code, 0);
+    assert!(d.join("elsewhere/seen").exists());
+    assert!(
+        !d.join("clock.witness").exists(),
+        "no witness beside the state"
+    );
+    assert_eq!(guarded(&["--clock-started"]).code, 0);
+    // Both copies deleted: a fresh start unless a first run is declared.
+    std::fs::remove_file(d.join("clock")).unwrap();
+    std::fs::remove_file(d.join("elsewhere/seen")).unwrap();
+    guarded(&["--clock-started"]).assert_error("missing after the first run");
+    assert!(!d.join("clock").exists(), "nothing written on the refusal");
+    assert_eq!(guarded(&[]).code, 0);
+    // The witness option without a state file to guard is refused by the parser.
+    let out = verify(d, &["--clock-started", "jane.lic"]);
+    assert_eq!(out.code, 2, "{out:?}");
 }
 
 #[test]
