@@ -21,13 +21,14 @@ max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
     echo "installing schemathesis $version into $venv" >&2
-    python3 -m venv "$venv"
+    # --clear: a venv moved or copied from elsewhere has dead interpreters.
+    python3 -m venv --clear "$venv"
     "$venv/bin/pip" install -q "schemathesis==$version"
 fi
 
 # --all-features: the same build as scripts/test.sh, so nothing is compiled twice.
 cargo build --workspace --all-features --bin licentia
-bin=target/debug/licentia
+bin="${CARGO_TARGET_DIR:-target}/debug/licentia"
 
 work="$(mktemp -d)"
 server=""
