@@ -24,7 +24,7 @@ async fn through_the_binary(backend: Backend) {
         .await;
     srv.post_ok(
         "/v1/licenses",
-        &issuer,
+        &srv.admin,
         json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
         201,
     )

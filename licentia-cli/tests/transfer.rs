@@ -127,7 +127,7 @@ async fn command_line(backend: Backend) {
         .await;
     let licenses = file(
         "licenses.csv",
-        &format!("policy_id,licensee,customer\n{policy},Ada,CC-2\n{policy},Bob,\n"),
+        &format!("policy_id,licensee,customer\n{policy},Ada,CC-2\n{policy},Bob,CC-2\n"),
     );
     let (code, out, err) = cli(
         &[

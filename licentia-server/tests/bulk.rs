@@ -178,14 +178,14 @@ async fn story(backend: Backend) {
         .product_and_policy(
             &issuer,
             "bulk-cad",
-            json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]}),
+            json!({"name": "yearly", "binding": "unbound", "seats": 3, "duration_days": 365, "entitlements": ["core"]}),
         )
         .await;
     let licenses = format!(
         "policy_id,licensee,customer,seats,expires,features,email\r\n\
          {policy},Ada,C-1,3,2031-01-31,core;export=2,ada@example.com\r\n\
          {policy},\"Lovelace, Ada\",{},,,,\r\n\
-         {policy},-Minus,,,,,\r\n",
+         {policy},-Minus,C-1,,,,\r\n",
         ids[3]
     );
     let (status, dry) = import(
@@ -253,7 +253,7 @@ async fn story(backend: Backend) {
     // And what the database knows: an unknown policy, an unknown customer.
     let bad = format!(
         "policy_id,licensee,customer\r\n\
-         {policy},Fine,\r\n\
+         {policy},Fine,C-1\r\n\
          pol_00000000000000000000,Lost Policy,\r\n\
          {policy},Lost Customer,NOPE\r\n"
     );

@@ -244,7 +244,7 @@ async fn story(backend: Backend) {
                 &srv.base,
                 "POST",
                 "/v1/licenses",
-                Some(&issuer),
+                Some(&srv.admin),
                 Some(json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires})),
                 &[("Idempotency-Key", &key)],
             )
@@ -491,7 +491,7 @@ async fn periodic(backend: Backend) {
             json!({"name": "trial", "binding": "unbound", "duration_days": 5}),
         )
         .await;
-    let (license, _) = srv.issue(&issuer, &policy).await;
+    let (license, _) = srv.issue(&srv.admin, &policy).await;
     // Polled with a deadline: the assertion is on what is written, not when.
     let path = format!("/v1/notifications?subject={license}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -531,7 +531,7 @@ async fn subscriptions(backend: Backend) {
         .product_and_policy(
             &issuer,
             "subs-notices",
-            json!({"name": "sub", "binding": "unbound"}),
+            json!({"name": "sub", "binding": "unbound", "seats": 2}),
         )
         .await;
     let plan = srv
