@@ -23,7 +23,8 @@ pub const DEFAULT_DATA_DIR: &str = "licentia-data";
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Directory holding the SQLite database and the signing keys.
+    /// Directory holding the SQLite database (and, on SQLite, the
+    /// key-encryption key made at the first start when none is given).
     pub data_dir: PathBuf,
     /// Address to listen on.
     pub listen: SocketAddr,
@@ -66,6 +67,14 @@ pub struct Config {
     pub delivery_backoff_secs: u64,
     /// Attempts before a delivery is given up as failed.
     pub delivery_max_attempts: u32,
+    /// The key-encryption key that seals the signing keys and stored
+    /// answers in the database: base64 of 32 random bytes (`LICENTIA_KEK`).
+    /// Secret: redacted in logs. Give this or `kek_file`; on SQLite with
+    /// neither, the first start makes `data_dir/kek`.
+    pub kek: Option<String>,
+    /// A file holding the key-encryption key (base64 text), readable by its
+    /// owner only (0600).
+    pub kek_file: Option<PathBuf>,
     /// SMTP relay for e-mail notices (`host`; none: no e-mail).
     pub smtp_host: Option<String>,
     /// Its port.
@@ -94,6 +103,8 @@ impl Default for Config {
             webhook_timeout_secs: 10,
             delivery_backoff_secs: 60,
             delivery_max_attempts: 8,
+            kek: None,
+            kek_file: None,
             smtp_host: None,
             smtp_port: 25,
             smtp_from: None,
@@ -131,6 +142,8 @@ impl fmt::Debug for Config {
             .field("webhook_timeout_secs", &self.webhook_timeout_secs)
             .field("delivery_backoff_secs", &self.delivery_backoff_secs)
             .field("delivery_max_attempts", &self.delivery_max_attempts)
+            .field("kek", &self.kek.as_ref().map(|_| "<redacted>"))
+            .field("kek_file", &self.kek_file)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_from", &self.smtp_from)
@@ -276,7 +289,8 @@ impl Config {
         }
     }
 
-    /// Where signing keys live.
+    /// Where earlier versions kept the signing keys' files, sealed into
+    /// the database at start.
     pub fn key_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
     }

@@ -28,6 +28,7 @@ pub mod billing;
 pub mod bulk;
 pub mod commands;
 pub mod config;
+pub mod custody;
 pub mod delivery;
 pub mod error;
 mod extract;

@@ -2,13 +2,13 @@
 //! (reloaded when another instance or the command line changes them), the
 //! policies read so far, and the configuration.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use tokio::sync::RwLock;
 
 use crate::config::Config;
+use crate::custody::Kek;
 use crate::error::{ApiError, ApiResult};
 use crate::keyring::Keyring;
 use crate::serve::open_store;
@@ -19,7 +19,8 @@ use crate::store::{self, Store};
 pub struct AppState {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) keys: Arc<RwLock<Arc<Keyring>>>,
-    pub(crate) key_dir: PathBuf,
+    /// The key-encryption key: opens the signing keys, seals stored answers.
+    pub(crate) kek: Arc<Kek>,
     /// Policies read so far (they never change once made).
     pub(crate) policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
     /// The configuration it started with (the jobs and notices read it).
@@ -31,12 +32,12 @@ impl AppState {
     /// server runs on, and what `licentia jobs run` runs the jobs on.
     pub async fn open(config: &Config) -> Result<AppState, String> {
         let store = open_store(config).await?;
-        let key_dir = config.key_dir();
-        let keyring = Keyring::open(store.as_ref(), &key_dir).await?;
+        let kek = Kek::from_config(config)?;
+        let keyring = Keyring::open(store.as_ref(), &kek, &config.key_dir()).await?;
         Ok(AppState {
             store,
             keys: Arc::new(RwLock::new(Arc::new(keyring))),
-            key_dir,
+            kek: Arc::new(kek),
             policies: Arc::default(),
             config: Arc::new(config.clone()),
         })
@@ -81,7 +82,7 @@ impl AppState {
     async fn reload(&self, stamp: &store::KeyStamp) -> ApiResult<Arc<Keyring>> {
         let mut held = self.keys.write().await;
         if !held.is_current(stamp) {
-            let fresh = Keyring::load(self.store.as_ref(), &self.key_dir).await?;
+            let fresh = Keyring::load(self.store.as_ref(), &self.kek).await?;
             tracing::info!(active = %fresh.issuer().public_key().key_id(), "signing keys reloaded");
             *held = Arc::new(fresh);
         }

@@ -141,11 +141,18 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
+        // PostgreSQL needs the key-encryption key its instances share;
+        // SQLite makes one in the data directory.
+        kek: database_url.as_ref().map(|_| TEST_KEK.to_owned()),
         database_url,
         rate_limit_per_minute: 0,
         ..Config::default()
     }
 }
+
+/// The key-encryption key of the tests on PostgreSQL (base64 of 32 bytes).
+#[allow(dead_code)] // not every test file reads it
+pub const TEST_KEK: &str = "dGVzdHMgb25seTogbmV2ZXIgYSByZWFsIEtFSyEhISE=";
 
 impl Server {
     /// Starts a server on `backend`.
