@@ -32,6 +32,7 @@ async fn through_the_binary(backend: Backend) {
     let kept = std::mem::replace(&mut srv.dir, tempfile::tempdir().unwrap());
     let dir = kept.path().to_path_buf();
     let database_url = srv.config.database_url.clone();
+    let kek = srv.config.kek.clone();
     srv.stop().await;
     let jobs_run = |now: &str| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_licentia"));
@@ -40,6 +41,10 @@ async fn through_the_binary(backend: Backend) {
             .arg(&dir);
         if let Some(url) = &database_url {
             command.args(["--database-url", url]);
+        }
+        // PostgreSQL's key-encryption key, as an operator gives it.
+        if let Some(kek) = &kek {
+            command.env("LICENTIA_KEK", kek);
         }
         command.output().unwrap()
     };
