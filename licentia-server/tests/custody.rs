@@ -163,7 +163,10 @@ async fn a_wrong_or_missing_kek_is_refused_at_start() {
         kek: Some("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into()),
         ..config.clone()
     };
+    let secret = wrong.kek.clone().unwrap();
+    assert!(!format!("{wrong:?}").contains(&secret), "redacted in Debug");
     let refused = start_error(wrong).await.expect("a wrong KEK is refused");
+    assert!(!refused.contains(&secret));
     assert!(refused.contains("does not open signing key"), "{refused}");
 
     let short = Config {
