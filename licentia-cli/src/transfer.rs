@@ -1,6 +1,7 @@
 //! `licentia import` and `licentia export`: CSV to and from a running back
-//! office over its API (`--server`, token from `--token` or
-//! `LICENTIA_TOKEN`, never printed), with a progress bar on standard error
+//! office over its API (`--server`, token from `LICENTIA_TOKEN` or standard
+//! input with `--token-stdin`, never from the command line, where `ps`
+//! shows it, and never printed), with a progress bar on standard error
 //! when it is a terminal.
 //!
 //! An import is checked here first with the server's own rules
@@ -25,9 +26,11 @@ pub struct Remote {
     /// The back office's address.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
     server: String,
-    /// API token [default: environment LICENTIA_TOKEN].
-    #[arg(long, value_name = "TOKEN")]
-    token: Option<String>,
+    /// Read the API token from the first line of standard input (else it
+    /// comes from the environment variable LICENTIA_TOKEN; never from the
+    /// command line, where other users' `ps` would show it).
+    #[arg(long)]
+    token_stdin: bool,
     /// PEM file of the CA that signed an https server's certificate (a
     /// private CA), trusted beside the usual public ones.
     #[arg(long, value_name = "FILE")]
@@ -36,11 +39,22 @@ pub struct Remote {
 
 impl Remote {
     fn token(&self) -> Result<String, String> {
-        self.token
-            .clone()
-            .or_else(|| std::env::var("LICENTIA_TOKEN").ok())
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| "give an API token with --token or LICENTIA_TOKEN".to_owned())
+        let token = if self.token_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the token from standard input: {e}"))?;
+            Some(line)
+        } else {
+            std::env::var("LICENTIA_TOKEN").ok()
+        };
+        token
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                "give an API token in LICENTIA_TOKEN, or on standard input with --token-stdin"
+                    .to_owned()
+            })
     }
 
     /// The HTTP client: rustls, trusting `--ca-file` too when given.

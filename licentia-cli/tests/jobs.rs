@@ -17,6 +17,7 @@ async fn through_the_binary(backend: Backend) {
     let kept = std::mem::replace(&mut srv.dir, tempfile::tempdir().unwrap());
     let dir = kept.path().to_path_buf();
     let database_url = srv.config.database_url.clone();
+    let kek = srv.config.kek.clone();
     srv.stop().await;
     let jobs_run = |now: &str| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_licentia"));
@@ -25,6 +26,10 @@ async fn through_the_binary(backend: Backend) {
             .arg(&dir);
         if let Some(url) = &database_url {
             command.args(["--database-url", url.expose()]);
+        }
+        // PostgreSQL's key-encryption key, as an operator gives it.
+        if let Some(kek) = &kek {
+            command.env("LICENTIA_KEK", kek.expose());
         }
         command.output().unwrap()
     };

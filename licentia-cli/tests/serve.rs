@@ -30,6 +30,15 @@ impl Drop for Process {
     }
 }
 
+/// The bootstrap token in the file the first start wrote, after checking
+/// that only its owner may read it.
+fn bootstrap_token(path: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", path.display());
+    std::fs::read_to_string(path).unwrap().trim().to_owned()
+}
+
 // The child is waited for by `Process::drop`.
 #[allow(clippy::zombie_processes)]
 fn serve(dir: &Path) -> Process {
@@ -48,8 +57,9 @@ fn serve(dir: &Path) -> Process {
             .next()
             .expect("the server prints its address")
             .unwrap();
-        if let Some(t) = line.split("keep it safe): ").nth(1) {
-            token = Some(t.trim().to_owned());
+        if let Some(rest) = line.strip_prefix("bootstrap admin token written to ") {
+            let path = Path::new(rest.split(" (").next().unwrap());
+            token = Some(bootstrap_token(path));
         }
         if let Some(addr) = line.strip_prefix("licentia listening on ") {
             return Process {
@@ -310,33 +320,44 @@ fn starts_with_no_configuration_and_stops_on_sigterm() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    assert!(first.starts_with("bootstrap admin token"), "{first}");
+    assert!(
+        first.starts_with("bootstrap admin token written to "),
+        "{first}"
+    );
     let second = lines.next().unwrap().unwrap();
     assert!(
         second.starts_with("licentia listening on http://127.0.0.1:"),
         "{second}"
     );
 
-    // The default data directory: a WAL database and a private signing key.
+    // The default data directory: a WAL database, the key-encryption key
+    // its signing key is sealed under, and the bootstrap token, all
+    // owner-only; the token itself was never printed.
     let data = cwd.path().join("licentia-data");
-    assert!(data.join("licentia.db").exists());
+    let token = bootstrap_token(&data.join("bootstrap-admin-token"));
+    assert!(token.starts_with("lic_") && !first.contains(&token));
     assert!(
         data.join("licentia.db-wal").exists(),
         "SQLite runs in WAL mode"
     );
-    let key = std::fs::read_dir(data.join("keys"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    assert!(
+        !data.join("keys").exists(),
+        "no key file: the key is in the database"
+    );
+    let kek = data.join("kek");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        let mode = |name: &str| {
+            std::fs::metadata(data.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        for private in ["licentia.db", "licentia.db-wal", "licentia.db-shm", "kek"] {
+            assert_eq!(mode(private), 0o600, "{private}");
+        }
         assert_eq!(
             std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
             0o700,
@@ -352,16 +373,13 @@ fn starts_with_no_configuration_and_stops_on_sigterm() {
     assert!(status.success());
     assert!(child.wait().unwrap().success());
 
-    // A signing key others can read is refused at start.
+    // A key-encryption key others can read is refused at start.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&kek, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = refused_start(|serve| serve.current_dir(cwd.path()));
-        assert!(
-            err.contains("signing key") && err.contains("chmod 600"),
-            "{err}"
-        );
+        assert!(err.contains("key-encryption key"), "{err}");
     }
 }
 

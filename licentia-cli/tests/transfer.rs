@@ -11,15 +11,30 @@ use support::{each, export, rows, s, Backend, Server};
 
 /// Runs the real `licentia` binary (off the runtime's threads).
 async fn cli(args: &[&str], token: Option<&str>) -> (i32, String, String) {
+    cli_with_input(args, token, "").await
+}
+
+/// Runs the binary with `input` on its standard input.
+async fn cli_with_input(args: &[&str], token: Option<&str>, input: &str) -> (i32, String, String) {
+    use std::io::Write;
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let token = token.map(str::to_owned);
+    let input = input.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_licentia"));
         cmd.args(&args).env_remove("LICENTIA_TOKEN");
         if let Some(t) = token {
             cmd.env("LICENTIA_TOKEN", t);
         }
-        let out = cmd.output().expect("the licentia binary runs");
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the licentia binary runs");
+        // A command that does not read its input may have exited already.
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        let out = child.wait_with_output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8(out.stdout).unwrap(),
@@ -122,13 +137,28 @@ async fn command_line(backend: Backend) {
         .await;
     let licenses = file(
         "licenses.csv",
-        &format!("policy_id,licensee,customer\n{policy},Ada,CC-2\n{policy},Bob,\n"),
+        &format!("policy_id,licensee,customer\n{policy},Ada,CC-2\n{policy},Bob,CC-2\n"),
     );
-    let (code, out, err) = cli(
+    // The token never goes on the command line, where `ps` shows it.
+    let (code, _, err) = cli(
         &[
             "import", "licenses", &licenses, "--server", &base, "--token", &issuer,
         ],
         None,
+    )
+    .await;
+    assert_eq!(code, 2, "--token is no option: {err}");
+    let (code, out, err) = cli_with_input(
+        &[
+            "import",
+            "licenses",
+            &licenses,
+            "--server",
+            &base,
+            "--token-stdin",
+        ],
+        None,
+        &format!("{issuer}\n"),
     )
     .await;
     assert_eq!(code, 0, "{out}{err}");

@@ -24,7 +24,8 @@ pub const DEFAULT_DATA_DIR: &str = "licentia-data";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Directory holding the SQLite database and the signing keys.
+    /// Directory holding the SQLite database (and, on SQLite, the
+    /// key-encryption key made at the first start when none is given).
     pub data_dir: PathBuf,
     /// Address to listen on.
     pub listen: SocketAddr,
@@ -97,6 +98,14 @@ pub struct Config {
     pub delivery_backoff_secs: u64,
     /// Attempts before a delivery is given up as failed.
     pub delivery_max_attempts: u32,
+    /// The key-encryption key that seals the signing keys and stored
+    /// answers in the database: base64 of 32 random bytes (`LICENTIA_KEK`).
+    /// Secret: redacted in logs. Give this or `kek_file`; on SQLite with
+    /// neither, the first start makes `data_dir/kek`.
+    pub kek: Option<Secret>,
+    /// A file holding the key-encryption key (base64 text), readable by its
+    /// owner only (0600).
+    pub kek_file: Option<PathBuf>,
     /// SMTP relay for e-mail notices (`host`; none: no e-mail).
     pub smtp_host: Option<String>,
     /// Its port (587 is the usual one for `starttls`, 465 for `tls`).
@@ -155,6 +164,8 @@ impl Default for Config {
             webhook_timeout_secs: 10,
             delivery_backoff_secs: 60,
             delivery_max_attempts: 8,
+            kek: None,
+            kek_file: None,
             smtp_host: None,
             smtp_port: 25,
             smtp_from: None,
@@ -368,7 +379,8 @@ impl Config {
         }
     }
 
-    /// Where signing keys live.
+    /// Where earlier versions kept the signing keys' files, sealed into
+    /// the database at start.
     pub fn key_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
     }

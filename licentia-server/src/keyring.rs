@@ -1,6 +1,8 @@
-//! The server's signing keys: private halves as PEM files (0600) in the data
-//! directory, their public halves and states in the database. One key is
-//! active (signs); the others stay trusted until retired.
+//! The server's signing keys: their public halves, states and private
+//! halves (sealed under the operator's key-encryption key, see
+//! [`crate::custody`]) all in the database. One key is active (signs); the
+//! others stay trusted until retired. Key files that earlier versions kept
+//! in `data_dir/keys` are sealed in at start and renamed `.pem.migrated`.
 //!
 //! Each instance holds a [`Keyring`] loaded from the database, stamped with
 //! where the keys stood when it was read ([`KeyStamp`]). Instances sharing a
@@ -13,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::custody::{open_signing_key, seal_signing_key, Kek};
 use crate::error::ApiError;
 use crate::store::{KeyRecord, KeyStamp, Store};
 use licentia::{Issuer, PublicKey, SigningKey, Timestamp, Verifier};
@@ -30,17 +33,6 @@ fn key_path(dir: &Path, key_id: &str) -> PathBuf {
     dir.join(format!("{key_id}.pem"))
 }
 
-fn create_key_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    Ok(())
-}
-
 fn record(key: &SigningKey, state: &str, rollover: Option<String>) -> KeyRecord {
     KeyRecord {
         key_id: key.key_id().to_string(),
@@ -55,64 +47,97 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// Seals into the database the private keys of `dir` (the files earlier
+/// versions kept) that the database lists without a sealed copy, and
+/// renames each file sealed in `<id>.pem.migrated`. Files of keys the
+/// database already holds are left alone.
+async fn seal_key_files(store: &dyn Store, kek: &Kek, dir: &Path) -> Result<(), String> {
+    for r in store.signing_keys().await.map_err(err)? {
+        let path = key_path(dir, &r.key_id);
+        if !path.exists() || store.sealed_key(&r.key_id).await.map_err(err)?.is_some() {
+            continue;
+        }
+        let key = SigningKey::load(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if key.key_id().to_string() != r.key_id {
+            return Err(format!("{} does not hold key {}", path.display(), r.key_id));
+        }
+        if store
+            .seal_key(&r.key_id, seal_signing_key(kek, &key))
+            .await
+            .map_err(err)?
+        {
+            let moved = path.with_extension("pem.migrated");
+            std::fs::rename(&path, &moved).map_err(|e| format!("{}: {e}", path.display()))?;
+            tracing::info!(key_id = %r.key_id, file = %moved.display(), "signing key sealed into the database");
+        }
+    }
+    Ok(())
+}
+
 impl Keyring {
-    /// Loads the keys the database lists, creating the first key (and its
-    /// file) when there is none. The active key's file must be in `dir` and
-    /// readable by its owner only.
-    pub async fn open(store: &dyn Store, dir: &Path) -> Result<Keyring, String> {
-        create_key_dir(dir)?;
+    /// Loads the keys the database lists, after sealing in the key files an
+    /// earlier version left in `legacy_dir`, creating the first key when
+    /// there is none. A KEK that does not open the active key is refused.
+    pub async fn open(store: &dyn Store, kek: &Kek, legacy_dir: &Path) -> Result<Keyring, String> {
+        seal_key_files(store, kek, legacy_dir).await?;
         if store.signing_keys().await.map_err(err)?.is_empty() {
             let key = SigningKey::generate();
-            let path = key_path(dir, &key.key_id().to_string());
-            key.save(&path).map_err(|e| e.to_string())?;
-            if !store
-                .add_first_key(record(&key, "active", None))
+            // False: another instance created the first key at the same
+            // moment; its key is loaded below.
+            store
+                .add_first_key(record(&key, "active", None), seal_signing_key(kek, &key))
                 .await
-                .map_err(err)?
-            {
-                // Another instance created the first key at the same moment.
-                std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            }
+                .map_err(err)?;
         }
         let stamp = store.key_stamp().await.map_err(err)?;
-        Keyring::from_records(stamp, store.signing_keys().await.map_err(err)?, dir)
+        let records = store.signing_keys().await.map_err(err)?;
+        let sealed = Keyring::sealed_active(store, &records).await.map_err(err)?;
+        Keyring::from_records(stamp, records, sealed, kek)
     }
 
-    /// Loads the keys the database lists now; the active key's file must be
-    /// in `dir`. A database that fails is its own error (503...), not a 500.
-    pub async fn load(store: &dyn Store, dir: &Path) -> Result<Keyring, ApiError> {
+    /// Loads the keys the database lists now. A database that fails is its
+    /// own error (503...), not a 500.
+    pub async fn load(store: &dyn Store, kek: &Kek) -> Result<Keyring, ApiError> {
         // The stamp is read before the keys: a change in between shows as a
         // stamp that no longer matches, so the next check reloads again.
         let stamp = store.key_stamp().await?;
-        Keyring::from_records(stamp, store.signing_keys().await?, dir).map_err(ApiError::internal)
+        let records = store.signing_keys().await?;
+        let sealed = Keyring::sealed_active(store, &records).await?;
+        Keyring::from_records(stamp, records, sealed, kek).map_err(ApiError::internal)
     }
 
-    /// The keyring of `records` (read after `stamp`), with the active key's
-    /// file from `dir`.
+    /// The sealed private half of the active key among `records`, if the
+    /// database holds one.
+    async fn sealed_active(
+        store: &dyn Store,
+        records: &[KeyRecord],
+    ) -> Result<Option<String>, ApiError> {
+        match records.iter().find(|r| r.state == "active") {
+            Some(active) => Ok(store.sealed_key(&active.key_id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// The keyring of `records` (read after `stamp`), whose active key's
+    /// private half `sealed` opens under `kek`.
     fn from_records(
         stamp: KeyStamp,
         records: Vec<KeyRecord>,
-        dir: &Path,
+        sealed: Option<String>,
+        kek: &Kek,
     ) -> Result<Keyring, String> {
         let active = records
             .iter()
             .find(|r| r.state == "active")
             .ok_or("the database names no active signing key")?;
-        let path = key_path(dir, &active.key_id);
-        let key = SigningKey::load(&path).map_err(|e| {
+        let sealed = sealed.ok_or_else(|| {
             format!(
-                "the active signing key {} cannot be loaded from {}: {e}",
-                active.key_id,
-                path.display()
+                "the database holds no private half of the active signing key {}: \
+                 put its file {}.pem in the data directory's keys/ and start once to seal it in",
+                active.key_id, active.key_id
             )
         })?;
-        if key.key_id().to_string() != active.key_id {
-            return Err(format!(
-                "{} does not hold key {}",
-                path.display(),
-                active.key_id
-            ));
-        }
+        let key = open_signing_key(kek, &active.key_id, &sealed)?;
         let mut verifier = Verifier::default();
         for r in &records {
             let public = PublicKey::from_pem(&r.public_pem).map_err(|e| e.to_string())?;
@@ -126,35 +151,30 @@ impl Keyring {
         })
     }
 
-    /// Makes a new active key: its file is written, the database switches to
+    /// Makes a new active key: sealed under `kek`, the database switches to
     /// it, and a rollover statement signed by the old key endorses it. A
-    /// concurrent rotation elsewhere makes this one a 409 (and removes the
-    /// file it wrote).
+    /// concurrent rotation elsewhere makes this one a 409.
     pub async fn rotate(
         &self,
         store: &dyn Store,
-        dir: &Path,
+        kek: &Kek,
         actor: &str,
     ) -> Result<Keyring, ApiError> {
-        create_key_dir(dir).map_err(ApiError::internal)?;
         let key = SigningKey::generate();
         let statement = self
             .issuer
             .rollover(key.public_key(), None, None, Timestamp::now())?
             .to_armor();
-        let path = key_path(dir, &key.key_id().to_string());
-        key.save(&path).map_err(ApiError::internal)?;
         let previous = self.issuer.public_key().key_id().to_string();
-        if let Err(e) = store
-            .rotate_key(record(&key, "active", Some(statement)), &previous, actor)
-            .await
-        {
-            // The database never named this key: its file goes too.
-            std::fs::remove_file(&path)
-                .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
-            return Err(e.into());
-        }
-        Keyring::load(store, dir).await
+        store
+            .rotate_key(
+                record(&key, "active", Some(statement)),
+                seal_signing_key(kek, &key),
+                &previous,
+                actor,
+            )
+            .await?;
+        Keyring::load(store, kek).await
     }
 
     /// Whether these are still the keys the store has (`stamp` read from it now).

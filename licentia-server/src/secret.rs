@@ -158,45 +158,6 @@ impl fmt::Debug for ApiToken {
     }
 }
 
-/// Seals a stored answer under the caller's `Idempotency-Key`: the answer
-/// (which may hold a license key shown once) is kept only in a form that
-/// needs the caller's own key to read. Keystream: HMAC-SHA256(key, salt || block).
-pub fn seal(idempotency_key: &str, plaintext: &str) -> String {
-    let salt: [u8; 16] = rand::random();
-    let mut out = salt.to_vec();
-    out.extend(xor_stream(idempotency_key, &salt, plaintext.as_bytes()));
-    hex(&out)
-}
-
-/// Opens what [`seal`] made; `None` if it was not sealed under this key.
-pub fn unseal(idempotency_key: &str, sealed: &str) -> Option<String> {
-    let bytes = unhex(sealed)?;
-    if bytes.len() < 16 {
-        return None;
-    }
-    let (salt, body) = bytes.split_at(16);
-    String::from_utf8(xor_stream(idempotency_key, salt, body)).ok()
-}
-
-fn xor_stream(key: &str, salt: &[u8], data: &[u8]) -> Vec<u8> {
-    use hmac::{Hmac, Mac};
-    data.chunks(32)
-        .enumerate()
-        .flat_map(|(block, chunk)| {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
-                .expect("HMAC takes any key length");
-            mac.update(salt);
-            mac.update(&(block as u64).to_be_bytes());
-            let pad = mac.finalize().into_bytes();
-            chunk
-                .iter()
-                .zip(pad)
-                .map(|(b, p)| b ^ p)
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 /// The bytes of lower- or upper-case hex text; `None` when it is not hex.
 pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
@@ -248,16 +209,6 @@ mod tests {
         assert!(LicenseKey::parse("'; DROP TABLE licenses; --").is_err());
         assert!(LicenseKey::parse(&format!("{shown}0")).is_err());
         assert!(!format!("{key:?}").contains(&shown[..5]));
-    }
-
-    #[test]
-    fn sealed_answers_open_only_with_their_key() {
-        let text = "{\"license_key\": \"ABCDE-...\"}".repeat(5);
-        let sealed = seal("idem-1", &text);
-        assert!(!sealed.contains("ABCDE"));
-        assert_eq!(unseal("idem-1", &sealed).as_deref(), Some(text.as_str()));
-        assert_ne!(unseal("idem-2", &sealed).as_deref(), Some(text.as_str()));
-        assert_eq!(unseal("idem-1", "zz"), None);
     }
 
     #[test]

@@ -290,27 +290,48 @@ pub fn init_logging(json: bool) {
     };
 }
 
-/// Runs `licentia serve`: binds `config.listen`, prints the address (and a
-/// bootstrap admin token on first start) to standard output, serves until
-/// SIGTERM or SIGINT, then shuts down gracefully.
+/// Where the first start writes the bootstrap admin token, in the data directory.
+pub const BOOTSTRAP_TOKEN_FILE: &str = "bootstrap-admin-token";
+
+/// Runs `licentia serve`: binds `config.listen`, prints the address to
+/// standard output (and, at the first start, the path of the 0600 file
+/// holding the bootstrap admin token: the token itself never goes to a
+/// terminal or a log), serves until SIGTERM or SIGINT, then shuts down
+/// gracefully.
 pub async fn launch(config: Config) -> Result<(), String> {
     init_logging(config.log_json);
     let https = config.tls_cert.is_some();
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let token_file = config.data_dir.join(BOOTSTRAP_TOKEN_FILE);
     let running = launch_with_listener(config, listener).await?;
     // Handlers are in place before the address is printed: a supervisor
     // that signals as soon as it reads the address gets a graceful stop.
     let stop = shutdown_signal()?;
     if let Some(token) = &running.bootstrap_token {
-        println!("bootstrap admin token (shown once, keep it safe): {token}");
+        write_private(&token_file, token)?;
+        println!(
+            "bootstrap admin token written to {} (read it, keep it safe, delete the file)",
+            token_file.display()
+        );
     }
     let scheme = if https { "https" } else { "http" };
     println!("licentia listening on {scheme}://{}", running.addr);
     stop.await;
     tracing::info!("shutting down");
     running.stop().await
+}
+
+/// Writes the bootstrap token to `path` (0600), replacing any file there
+/// (the token of an earlier, deleted database).
+fn write_private(path: &std::path::Path, text: &str) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("{}: {e}", path.display()))
+        }
+        _ => crate::custody::write_private_file(path, text),
+    }
 }
 
 /// Registers SIGTERM and SIGINT now; the future ends at the first of them.

@@ -510,7 +510,7 @@ async fn story(backend: Backend) {
     let floating_policy = srv.post_ok("/v1/policies", &issuer, json!({
         "product_id": product_id, "name": "floating", "binding": "floating", "seats": 2, "lease_ttl_secs": 3600
     }), 201).await;
-    let (floating_id, fkey) = srv.issue(&issuer, &s(&floating_policy["id"])).await;
+    let (floating_id, fkey) = srv.issue(&srv.admin, &s(&floating_policy["id"])).await;
     let fl = srv
         .get(&format!("/v1/licenses/{floating_id}"), &auditor)
         .await;
@@ -554,7 +554,7 @@ async fn story(backend: Backend) {
     let short = srv.post_ok("/v1/policies", &issuer, json!({
         "product_id": product_id, "name": "short", "binding": "floating", "seats": 1, "lease_ttl_secs": 2
     }), 201).await;
-    let (_, skey) = srv.issue(&issuer, &s(&short["id"])).await;
+    let (_, skey) = srv.issue(&srv.admin, &s(&short["id"])).await;
     let short_lease =
         |n: usize| json!({"license_key": skey, "fingerprint": machine(PRODUCT, n).to_string()});
     let (_, gone) = srv
@@ -690,7 +690,7 @@ async fn story(backend: Backend) {
             &srv.base,
             "POST",
             "/v1/licenses",
-            Some(&issuer),
+            Some(&admin),
             Some(json!({"policy_id": floating_policy["id"], "licensee": "Rot Ation"})),
             &[],
         )

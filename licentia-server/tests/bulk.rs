@@ -188,13 +188,13 @@ async fn story(backend: Backend) {
     assert_eq!(counts(&srv, &auditor).await, before, "all or nothing");
 
     // ------------------------------------------------ licenses
-    let yearly = json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]});
+    let yearly = json!({"name": "yearly", "binding": "unbound", "seats": 3, "duration_days": 365, "entitlements": ["core"]});
     let policy = srv.policy(&issuer, "bulk-cad", yearly).await;
     let licenses = format!(
         "policy_id,licensee,customer,seats,expires,features,email\r\n\
          {policy},Ada,C-1,3,2031-01-31,core;export=2,ada@example.com\r\n\
          {policy},\"Lovelace, Ada\",{},,,,\r\n\
-         {policy},-Minus,,,,,\r\n",
+         {policy},-Minus,C-1,,,,\r\n",
         ids[3]
     );
     dry_run(&srv, "licenses", &issuer, &licenses, 3).await;
@@ -248,7 +248,7 @@ async fn story(backend: Backend) {
     // And what the database knows: an unknown policy, an unknown customer.
     let bad = format!(
         "policy_id,licensee,customer\r\n\
-         {policy},Fine,\r\n\
+         {policy},Fine,C-1\r\n\
          pol_00000000000000000000,Lost Policy,\r\n\
          {policy},Lost Customer,NOPE\r\n"
     );

@@ -20,7 +20,7 @@ async fn race(srv: &Server, bases: &[String]) -> Vec<u16> {
             json!({"name": "ten", "binding": "node-locked", "seats": SEATS}),
         )
         .await;
-    let (license_id, key) = srv.issue(&issuer, &policy).await;
+    let (license_id, key) = srv.issue(&srv.admin, &policy).await;
     let shots = (0..MACHINES)
         .map(|n| {
             let body = json!({"license_key": key, "fingerprint": machine("race", n).to_string(), "platform": "test"});
@@ -94,7 +94,7 @@ async fn terms_race(backend: Backend) {
             json!({"name": "year", "duration_days": 365, "entitlements": ["base"]}),
         )
         .await;
-    let (id, _) = srv.issue(&issuer, &policy).await;
+    let (id, _) = srv.issue(&srv.admin, &policy).await;
     let mut refused = 0;
     for round in 0..20u32 {
         let expires = format!("{}-01-01T00:00:00Z", 2040 + round);

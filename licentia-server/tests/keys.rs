@@ -53,10 +53,9 @@ async fn rotation_and_retirement(backend: Backend) {
     let second = srv.another_instance().await;
     let b = base_of(&second);
     let admin = srv.admin.clone();
-    let issuer = srv.token("issuer").await;
     let policy = srv
         .policy(
-            &issuer,
+            &admin,
             PRODUCT,
             json!({"name": "standard", "binding": "unbound"}),
         )
@@ -66,7 +65,7 @@ async fn rotation_and_retirement(backend: Backend) {
     let (first, _, retired) = keys(&srv, &b).await;
     let k1 = s(&first["key_id"]);
     assert!(retired.is_empty());
-    let old_file = issue_at(&srv, &b, &issuer, &policy).await;
+    let old_file = issue_at(&srv, &b, &admin, &policy).await;
     assert_eq!(signer(&old_file), k1);
 
     // Rotate on A; B, which was not restarted, signs with the new key.
@@ -78,7 +77,7 @@ async fn rotation_and_retirement(backend: Backend) {
     let k2 = s(&second_key["key_id"]);
     assert_ne!(k1, k2);
     assert_eq!(listed.len(), 2, "the old key stays trusted until retired");
-    let new_file = issue_at(&srv, &b, &issuer, &policy).await;
+    let new_file = issue_at(&srv, &b, &admin, &policy).await;
     assert_eq!(signer(&new_file), k2, "instance B noticed A's rotation");
     let new_key = PublicKey::from_pem(&s(&second_key["public_pem"])).unwrap();
     assert!(Verifier::new([new_key.clone()]).verify(&new_file).is_ok());
@@ -181,7 +180,7 @@ async fn rotation_and_retirement(backend: Backend) {
 
     // Both instances go on signing with the active key only.
     for base in [&a, &b] {
-        let file = issue_at(&srv, base, &issuer, &policy).await;
+        let file = issue_at(&srv, base, &admin, &policy).await;
         assert_eq!(signer(&file), k2);
     }
 
@@ -220,7 +219,7 @@ async fn rotation_and_retirement(backend: Backend) {
             "a rollover no trusted key signed: {pending:?}"
         );
     }
-    let file = issue_at(&srv, &b, &issuer, &policy).await;
+    let file = issue_at(&srv, &b, &admin, &policy).await;
     assert_eq!(signer(&file), s(&active["key_id"]));
     assert!(field.verify(&file).is_ok());
 

@@ -227,7 +227,7 @@ async fn story(backend: Backend) {
     for (n, expires) in ["2030-04-01", "2030-07-01"].into_iter().enumerate() {
         let body = json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires});
         let (status, v) = srv
-            .post_keyed("/v1/licenses", &issuer, body, &format!("issue-{n}"))
+            .post_keyed("/v1/licenses", &srv.admin, body, &format!("issue-{n}"))
             .await;
         assert_eq!(status, 201, "{v}");
         licenses.push(s(&v["license"]["id"]));
@@ -468,7 +468,7 @@ async fn periodic(backend: Backend) {
             json!({"name": "trial", "binding": "unbound", "duration_days": 5}),
         )
         .await;
-    let (license, _) = srv.issue(&issuer, &policy).await;
+    let (license, _) = srv.issue(&srv.admin, &policy).await;
     // Polled with a deadline: the assertion is on what is written, not when.
     let path = format!("/v1/notifications?subject={license}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -508,7 +508,7 @@ async fn subscriptions(backend: Backend) {
         .policy(
             &issuer,
             "subs-notices",
-            json!({"name": "sub", "binding": "unbound"}),
+            json!({"name": "sub", "binding": "unbound", "seats": 2}),
         )
         .await;
     let plan = srv

@@ -110,12 +110,12 @@ async fn story(backend: Backend) {
     srv.plan(&issuer, json!({"name": "Business", "policy_id": yearly}))
         .await;
     let ends = |policy: &str, days: i64, who: &str| json!({"policy_id": policy, "licensee": who, "expires": date_in(days)});
-    let (in_30, _) = issue(&srv, &issuer, ends(&yearly, 30, "Thirty")).await;
-    let (in_10, _) = issue(&srv, &issuer, ends(&yearly, 10, "Ten")).await;
-    let (trial_20, _) = issue(&srv, &issuer, ends(&trial, 20, "Trial")).await;
-    let (suspended_40, _) = issue(&srv, &issuer, ends(&yearly, 40, "Suspended")).await;
-    let (revoked_15, _) = issue(&srv, &issuer, ends(&yearly, 15, "Revoked")).await;
-    let (later, _) = issue(&srv, &issuer, ends(&yearly, 200, "Later")).await;
+    let (in_30, _) = issue(&srv, &srv.admin, ends(&yearly, 30, "Thirty")).await;
+    let (in_10, _) = issue(&srv, &srv.admin, ends(&yearly, 10, "Ten")).await;
+    let (trial_20, _) = issue(&srv, &srv.admin, ends(&trial, 20, "Trial")).await;
+    let (suspended_40, _) = issue(&srv, &srv.admin, ends(&yearly, 40, "Suspended")).await;
+    let (revoked_15, _) = issue(&srv, &srv.admin, ends(&yearly, 15, "Revoked")).await;
+    let (later, _) = issue(&srv, &srv.admin, ends(&yearly, 200, "Later")).await;
     srv.post_ok(
         &format!("/v1/licenses/{suspended_40}/suspend"),
         &issuer,
@@ -321,7 +321,7 @@ async fn story(backend: Backend) {
     for days in [1, 2, 10, 5] {
         let (id, key) = issue(
             &srv,
-            &issuer,
+            &srv.admin,
             json!({"policy_id": delay_policy, "licensee": "D"}),
         )
         .await;

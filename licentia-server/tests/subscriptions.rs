@@ -49,7 +49,7 @@ async fn setup(srv: &Server) -> Setup {
         .policy(
             &issuer,
             "subs-cad",
-            json!({"name": "sub", "binding": "unbound", "seats": 1, "entitlements": ["core"]}),
+            json!({"name": "sub", "binding": "unbound", "seats": 3, "entitlements": ["core"]}),
         )
         .await;
     let plan = srv

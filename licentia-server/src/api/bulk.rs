@@ -28,6 +28,7 @@ use crate::extract::{CsvBody, IdempotencyKey, Staff, Q};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{prepare_license, IssueOverrides};
+use crate::service::seat_rules::check_new_license;
 use crate::store::{invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService};
 use crate::AppState;
 
@@ -294,7 +295,11 @@ async fn import_licenses(
             features: row.features,
         };
         // The issue path of POST /v1/licenses: the same checks, the same files.
-        match prepare_license(&s, &req, row.id.as_deref()).await {
+        let made = match prepare_license(&s, &req, row.id.as_deref()).await {
+            Ok(p) => check_new_license(&s, &staff, &p.0.record).await.map(|()| p),
+            Err(e) => Err(e),
+        };
+        match made {
             Ok(p) => prepared.push((line, p)),
             Err(e) if e.status.is_client_error() => {
                 let column = (e.detail == "no such policy").then_some("policy_id");

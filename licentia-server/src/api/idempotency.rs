@@ -1,4 +1,8 @@
-//! `Idempotency-Key` on requests that create: a retry with the same key and body gets the first answer, sealed at rest; another body under the same key is refused.
+//! `Idempotency-Key` on requests that create: a retry with the same key and
+//! body gets the first answer; another body under the same key is refused.
+//! The stored answer (which may hold a license key shown once) is sealed
+//! under a key derived from the key-encryption key, bound to its scope: a
+//! database dump does not open it, whatever Idempotency-Key one guesses.
 
 use std::future::Future;
 
@@ -11,7 +15,7 @@ use serde_json::Value;
 use crate::api::Reply;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::IdempotencyKey;
-use crate::secret::{self};
+use crate::secret;
 use crate::sql::idempotency_mismatch;
 use crate::store::{Idem, Outcome, StoreResult};
 use crate::AppState;
@@ -41,7 +45,8 @@ pub(crate) async fn pre_check(
     match s.store.stored_answer(&scope).await? {
         Some(stored) if stored.request_hash != body_hash => Err(idempotency_mismatch().into()),
         Some(stored) => Ok(Pre::Stored(replay_response(
-            k,
+            s,
+            &scope,
             stored.status,
             &stored.sealed,
         )?)),
@@ -49,10 +54,14 @@ pub(crate) async fn pre_check(
     }
 }
 
-pub(crate) fn replay_response(key: &str, status: u16, sealed: &str) -> ApiResult<Response> {
-    let text = secret::unseal(key, sealed)
+/// The stored answer of `scope`, opened, as it was first sent.
+fn replay_response(s: &AppState, scope: &str, status: u16, sealed: &str) -> ApiResult<Response> {
+    let text = s
+        .kek
+        .idempotency()
+        .open(scope.as_bytes(), sealed)
         .ok_or_else(|| ApiError::internal("stored answer does not open"))?;
-    let value: Value = serde_json::from_str(&text).map_err(ApiError::internal)?;
+    let value: Value = serde_json::from_slice(&text).map_err(ApiError::internal)?;
     let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
     Ok((status, [("idempotent-replay", "true")], Json(value)).into_response())
 }
@@ -75,28 +84,29 @@ where
     A: Serialize,
     Fut: Future<Output = StoreResult<Outcome<V>>>,
 {
-    let idem = match pre_check(s, key, route, caller, body_hash).await? {
+    let (idem, scope) = match pre_check(s, key, route, caller, body_hash).await? {
         Pre::Stored(response) => return Ok(Reply::Replayed(response)),
-        Pre::NoKey => None,
+        Pre::NoKey => (None, String::new()),
         Pre::New(scope) => {
-            let k = key.0.clone().unwrap_or_default();
+            let sealer = s.kek.idempotency().clone();
             let seal_render = render.clone();
-            Some(Idem {
-                scope,
+            let context = scope.clone();
+            let idem = Idem {
+                scope: scope.clone(),
                 request_hash: body_hash.to_owned(),
                 status: STATUS,
                 seal: Box::new(move |v: &V| {
-                    let answer = serde_json::to_string(&seal_render(v)).expect("answers serialize");
-                    secret::seal(&k, &answer)
+                    let answer = serde_json::to_vec(&seal_render(v)).expect("answers serialize");
+                    sealer.seal(context.as_bytes(), &answer)
                 }),
-            })
+            };
+            (Some(idem), scope)
         }
     };
     match op(idem).await? {
         Outcome::Fresh(v) => Ok(Reply::Fresh(render(&v))),
         Outcome::Replay { status, sealed } => {
-            replay_response(key.0.as_deref().unwrap_or_default(), status, &sealed)
-                .map(Reply::Replayed)
+            replay_response(s, &scope, status, &sealed).map(Reply::Replayed)
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::routes::{Access, Route};
 use crate::service::licenses::{
     extend_license, plan_license, prepare_license, with_features, IssueOverrides, PlanIssue,
 };
+use crate::service::seat_rules::{check_new_license, LICENSE_RAISERS};
 use Role::{Admin, Finance, Issuer};
 
 /// The routes of this part of the API.
@@ -62,6 +63,7 @@ pub(crate) async fn issue(
     req: IssueOverrides,
 ) -> ApiResult<Created<Issued>> {
     let (new, license_key) = prepare_license(&s, &req, None).await?;
+    check_new_license(&s, &staff, &new.record).await?;
     let shown = license_key.reveal().to_owned();
     let render = move |r: &LicenseRecord| Issued {
         license_key: shown.clone(),
@@ -325,7 +327,7 @@ pub(crate) async fn set_seats(
         &id,
         "license.seats",
         (current.seats, body.value.seats),
-        &[Finance],
+        LICENSE_RAISERS,
         &[Admin, Issuer, Finance],
     )?;
     Ok(Reply::Fresh(

@@ -30,6 +30,7 @@ use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{plan_features, prepare_license, IssueOverrides};
+use crate::service::seat_rules::{check_seats, SUBSCRIPTION_RAISERS};
 use crate::service::subscriptions::{
     bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
 };
@@ -43,8 +44,6 @@ use Role::{Admin, Finance, Issuer};
 /// Who may create, change, cancel and renew subscriptions: the roles that
 /// issue licenses, and finance, whose business subscriptions are.
 const COMMERCE: &[Role] = &[Admin, Issuer, Finance];
-/// Who may raise a subscription's seats (as for allocations, not issuers).
-const RAISERS: &[Role] = &[Admin, Finance];
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -168,6 +167,17 @@ pub async fn create(
     let plan = named(s.store.plan(&req.plan_id), "no such plan").await?;
     let customer = named(s.store.customer(&req.customer_id), "no such customer").await?;
     let policy = s.store.policy(&plan.policy_id).await?;
+    let scope = (plan.policy_id.as_str(), Some(customer.id.as_str()));
+    let seats = i64::from(req.seats);
+    check_seats(
+        &s,
+        &staff,
+        "subscription",
+        SUBSCRIPTION_RAISERS,
+        scope,
+        seats,
+    )
+    .await?;
     let at = Timestamp::now().0;
     let mut sub = Subscription {
         id: secret::new_id("sub"),
@@ -302,7 +312,7 @@ pub async fn set_seats(
         &id,
         "subscription.seats",
         (current.seats, body.value.seats),
-        RAISERS,
+        SUBSCRIPTION_RAISERS,
         COMMERCE,
     )?;
     let saved = s

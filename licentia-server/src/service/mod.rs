@@ -7,6 +7,7 @@ use licentia::Timestamp;
 
 pub(crate) mod licenses;
 pub(crate) mod products;
+pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;
 

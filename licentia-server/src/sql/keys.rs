@@ -25,12 +25,12 @@ impl KeyStore for SqlStore {
         .await
     }
 
-    async fn add_first_key(&self, key: KeyRecord) -> StoreResult<bool> {
+    async fn add_first_key(&self, key: KeyRecord, sealed: String) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         if count(&mut *tx.tx, "SELECT COUNT(*) AS n FROM signing_keys", []).await? > 0 {
             return Ok(false);
         }
-        insert_key(&mut tx, &key).await?;
+        insert_key(&mut tx, &key, &sealed).await?;
         append(
             &mut tx,
             event("system", "key.create", &key.key_id, serde_json::json!({})),
@@ -43,7 +43,13 @@ impl KeyStore for SqlStore {
         }
     }
 
-    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> StoreResult<()> {
+    async fn rotate_key(
+        &self,
+        key: KeyRecord,
+        sealed: String,
+        previous: &str,
+        actor: &str,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let demoted = sqlx::query(
             "UPDATE signing_keys SET state = 'trusted' WHERE state = 'active' AND key_id = $1",
@@ -58,7 +64,7 @@ impl KeyStore for SqlStore {
                 "another rotation came first; try again",
             ));
         }
-        insert_key(&mut tx, &key).await?;
+        insert_key(&mut tx, &key, &sealed).await?;
         tx.commit_with(event(
             actor,
             "key.rotate",
@@ -67,6 +73,31 @@ impl KeyStore for SqlStore {
         ))
         .await?;
         Ok(())
+    }
+
+    async fn sealed_key(&self, key_id: &str) -> StoreResult<Option<String>> {
+        let sealed = fetch_optional(
+            &self.pool,
+            "SELECT sealed_key FROM signing_keys WHERE key_id = $1",
+            [key_id.into()],
+            |r| Ok(r.try_get::<Option<String>, _>("sealed_key")?),
+        )
+        .await?;
+        Ok(sealed.flatten())
+    }
+
+    async fn seal_key(&self, key_id: &str, sealed: String) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE signing_keys SET sealed_key = $1 WHERE key_id = $2 AND sealed_key IS NULL",
+        )
+        .bind(&sealed)
+        .bind(key_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        tx.tx.commit().await?;
+        Ok(done > 0)
     }
 
     async fn key_stamp(&self) -> StoreResult<KeyStamp> {
@@ -138,16 +169,17 @@ impl KeyStore for SqlStore {
     }
 }
 
-pub(super) async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord) -> StoreResult<()> {
+pub(super) async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord, sealed: &str) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO signing_keys (key_id, public_pem, state, created_at, retired_at, rollover) \
-         VALUES ($1, $2, $3, $4, NULL, $5)",
+        "INSERT INTO signing_keys (key_id, public_pem, state, created_at, retired_at, rollover, sealed_key) \
+         VALUES ($1, $2, $3, $4, NULL, $5, $6)",
     )
     .bind(&k.key_id)
     .bind(&k.public_pem)
     .bind(&k.state)
     .bind(k.created_at)
     .bind(&k.rollover)
+    .bind(sealed)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())

@@ -73,6 +73,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         8,
         Both(include_str!("../migrations/0008_license_terms_version.sql")),
     ),
+    (9, Both(include_str!("../migrations/0009_sealed_keys.sql"))),
 ];
 
 impl MigrationSql {
@@ -127,6 +128,9 @@ impl SqlStore {
         } else {
             return Err("the database URL must start with sqlite: or postgres:".into());
         };
+        if dialect == Dialect::Sqlite {
+            private_sqlite_file(&url)?;
+        }
         let synchronous = if config.sqlite_synchronous == "normal" {
             "NORMAL"
         } else {
@@ -312,6 +316,43 @@ impl Store for SqlStore {
             idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
         }
     }
+}
+
+/// Makes the SQLite database file of `url` readable by its owner only
+/// (0600), creating it so when new. SQLite gives its `-wal` and `-shm`
+/// files the database file's mode, so they follow.
+fn private_sqlite_file(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"));
+    let path = rest
+        .unwrap_or_default()
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(path)
+            .and_then(|_| std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        for suffix in ["-wal", "-shm"] {
+            let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if side.exists() {
+                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| format!("{}: {e}", side.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A unique violation named for the caller; other errors as usual.

@@ -31,17 +31,31 @@ pub struct KeyStamp {
     pub retired: i64,
 }
 
-/// The signing keys' storage (public halves and states; the private keys stay in the key directory).
+/// The signing keys' storage: public halves, states, and the private
+/// halves sealed under the key-encryption key (see [`crate::custody`]).
 #[async_trait::async_trait]
 pub trait KeyStore: Send + Sync {
     /// Every signing key not retired.
     async fn signing_keys(&self) -> StoreResult<Vec<KeyRecord>>;
-    /// Records the first signing key; false if another instance did first.
-    async fn add_first_key(&self, key: KeyRecord) -> StoreResult<bool>;
-    /// Makes `key` the active key in place of `previous` (the key that
-    /// signed its rollover statement), which stays trusted; when `previous`
-    /// is no longer the active key (a concurrent rotation), a 409.
-    async fn rotate_key(&self, key: KeyRecord, previous: &str, actor: &str) -> StoreResult<()>;
+    /// Records the first signing key with its `sealed` private half; false
+    /// if another instance did first.
+    async fn add_first_key(&self, key: KeyRecord, sealed: String) -> StoreResult<bool>;
+    /// Makes `key` (with its `sealed` private half) the active key in place
+    /// of `previous` (the key that signed its rollover statement), which
+    /// stays trusted; when `previous` is no longer the active key (a
+    /// concurrent rotation), a 409.
+    async fn rotate_key(
+        &self,
+        key: KeyRecord,
+        sealed: String,
+        previous: &str,
+        actor: &str,
+    ) -> StoreResult<()>;
+    /// The sealed private half of key `key_id`, if the database holds it.
+    async fn sealed_key(&self, key_id: &str) -> StoreResult<Option<String>>;
+    /// Stores the sealed private half of a key that had none (a key file
+    /// sealed in); false when it had one already (another instance did).
+    async fn seal_key(&self, key_id: &str, sealed: String) -> StoreResult<bool>;
     /// Where the keys stand now: one cheap read that changes with every
     /// rotation and every retirement.
     async fn key_stamp(&self) -> StoreResult<KeyStamp>;

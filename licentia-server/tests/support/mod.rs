@@ -145,6 +145,9 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
+        // PostgreSQL needs the key-encryption key its instances share;
+        // SQLite makes one in the data directory.
+        kek: database_url.as_ref().map(|_| TEST_KEK.into()),
         database_url: database_url.map(Into::into),
         rate_limit_per_minute: 0,
         // The tests' webhook receivers listen here (tests/webhooks_ssrf.rs
@@ -153,6 +156,10 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
         ..Config::default()
     }
 }
+
+/// The key-encryption key of the tests on PostgreSQL (base64 of 32 bytes).
+#[allow(dead_code)] // not every test file reads it
+pub const TEST_KEK: &str = "dGVzdHMgb25seTogbmV2ZXIgYSByZWFsIEtFSyEhISE=";
 
 impl Server {
     /// Starts a server on `backend`.
@@ -343,7 +350,7 @@ impl Server {
             .await;
         self.post_ok(
             "/v1/licenses",
-            &issuer,
+            &self.admin,
             json!({"policy_id": policy, "licensee": "Jane Doe", "expires": "2030-04-01"}),
             201,
         )

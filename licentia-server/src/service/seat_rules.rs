@@ -1,0 +1,107 @@
+//! Seat rules at creation. "Only finance raises seats" holds from the
+//! start: a license or a subscription is created with at most the seats it
+//! is entitled to (its policy's, or more when finance allocated its
+//! customer node more of the product); above that the creation is a raise,
+//! which only the roles that may raise that thing's seats afterwards
+//! (`PUT .../seats`) may make. A license naming no customer escapes every
+//! allocation, so making one is an admin's act.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Staff;
+use crate::store::{LicenseRecord, Role};
+use crate::AppState;
+
+use Role::{Admin, Finance};
+
+/// Who may raise a license's seats, at creation or afterwards.
+pub(crate) const LICENSE_RAISERS: &[Role] = &[Finance];
+/// Who may raise a subscription's seats (as for allocations, not issuers).
+pub(crate) const SUBSCRIPTION_RAISERS: &[Role] = &[Admin, Finance];
+
+/// The problem code of a creation refused for asking more seats than the
+/// caller may give.
+pub const SEATS_RAISE_FORBIDDEN: &str = "seats_raise_forbidden";
+/// The problem code of a license naming no customer, made by a non-admin.
+pub const CUSTOMER_REQUIRED: &str = "customer_required";
+
+/// The seats a creation from `policy_id` for `customer_id` gives without a
+/// raise: the policy's, or the seats the customer node holds of the
+/// product when finance allocated it more.
+async fn entitled_seats(
+    s: &AppState,
+    policy_id: &str,
+    customer_id: Option<&str>,
+) -> ApiResult<i64> {
+    let policy = s.store.policy(policy_id).await?;
+    let allocated = match customer_id {
+        // The node itself comes first, before its subtree.
+        Some(c) => s
+            .store
+            .seats(c)
+            .await?
+            .first()
+            .and_then(|node| {
+                node.allocations
+                    .iter()
+                    .find(|a| a.product_id == policy.product_id)
+                    .map(|a| a.allocated)
+            })
+            .unwrap_or(0),
+        None => 0,
+    };
+    Ok(policy.seats.max(allocated))
+}
+
+/// Refuses (403 [`SEATS_RAISE_FORBIDDEN`]) a creation of `what` with
+/// `seats` above those `policy_id` and `customer_id` give, unless `staff`
+/// is one of `raisers`.
+pub(crate) async fn check_seats(
+    s: &AppState,
+    staff: &Staff,
+    what: &str,
+    raisers: &[Role],
+    (policy_id, customer_id): (&str, Option<&str>),
+    seats: i64,
+) -> ApiResult<()> {
+    if staff.allow(raisers).is_ok() {
+        return Ok(());
+    }
+    let entitled = entitled_seats(s, policy_id, customer_id).await?;
+    if seats <= entitled {
+        return Ok(());
+    }
+    let who: Vec<&str> = raisers.iter().map(|r| r.as_str()).collect();
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        SEATS_RAISE_FORBIDDEN,
+        format!(
+            "a {what} may be created with at most {entitled} seats by the {} role; \
+             more is a raise, which only {} may make",
+            staff.0.role.as_str(),
+            who.join(" or ")
+        ),
+    )
+    .with(json!({ "seats": seats, "entitled": entitled })))
+}
+
+/// Refuses a license `staff` may not create: one naming no customer unless
+/// admin (403 [`CUSTOMER_REQUIRED`]), one with more seats than it is
+/// entitled to unless finance (403 [`SEATS_RAISE_FORBIDDEN`]).
+pub(crate) async fn check_new_license(
+    s: &AppState,
+    staff: &Staff,
+    license: &LicenseRecord,
+) -> ApiResult<()> {
+    if license.customer_id.is_none() && staff.0.role != Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            CUSTOMER_REQUIRED,
+            "a license naming no customer is an admin's act: name its customer node (customer_id)",
+        ));
+    }
+    let scope = (license.policy_id.as_str(), license.customer_id.as_deref());
+    check_seats(s, staff, "license", LICENSE_RAISERS, scope, license.seats).await
+}
