@@ -118,6 +118,9 @@ pub enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days until the token stops being accepted (1 to 3650) [default: never].
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
     },
 }
 
@@ -169,8 +172,13 @@ pub fn run(command: Command) -> Result<ExitCode> {
                 })?;
                 server::launch(config).await.map(|()| None)
             }
-            Command::Token(TokenCommand::Create { place, role, name }) => {
-                server::create_token(&place.config(None)?, &role, &name)
+            Command::Token(TokenCommand::Create {
+                place,
+                role,
+                name,
+                expires_in_days,
+            }) => {
+                server::create_token(&place.config(None)?, &role, &name, expires_in_days)
                     .await
                     .map(Some)
             }

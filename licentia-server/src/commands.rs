@@ -6,15 +6,21 @@ use crate::config::Config;
 use crate::custody::Kek;
 use crate::keyring::Keyring;
 use crate::serve::open_store;
-use crate::service::tokens::mint_token;
+use crate::service::tokens::{mint_token, token_days};
 use crate::store::{self, Role};
 use crate::{extract, history};
 
 /// `licentia token create`: a new API token, made directly in the database.
-pub async fn create_token(config: &Config, role: &str, name: &str) -> Result<String, String> {
+pub async fn create_token(
+    config: &Config,
+    role: &str,
+    name: &str,
+    expires_in_days: Option<u32>,
+) -> Result<String, String> {
     let role = Role::parse(role).ok_or("the role is admin, issuer, finance or auditor")?;
+    let days = token_days(expires_in_days).map_err(|e| e.to_string())?;
     let store = open_store(config).await?;
-    let (record, token) = mint_token(name, role, "cli");
+    let (record, token) = mint_token(name, role, "cli", days);
     store
         .create_token(record, token.hash())
         .await

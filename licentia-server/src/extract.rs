@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::openapi::Operation;
 use crate::routes::ArgDoc;
 use crate::secret::sha256_hex;
+use crate::service::now;
 use crate::store::{Page, Role, TokenRecord};
 use crate::AppState;
 
@@ -253,12 +254,19 @@ impl FromRequestParts<AppState> for Staff {
         let token = bearer(parts).ok_or_else(|| {
             ApiError::unauthorized("send an API token: Authorization: Bearer lic_...")
         })?;
-        state
+        let record = state
             .store
             .token_by_hash(&sha256_hex(token.as_bytes()))
             .await?
-            .map(Staff)
-            .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))
+            .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
+        if record.expired_at(now().0) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "this API token has expired: ask an admin for a new one",
+            ));
+        }
+        Ok(Staff(record))
     }
 }
 

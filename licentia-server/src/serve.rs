@@ -141,7 +141,7 @@ pub async fn launch_with_listener(
     listener: tokio::net::TcpListener,
 ) -> Result<Running, String> {
     let state = AppState::open(&config).await?;
-    let (record, token) = mint_token("bootstrap admin", Role::Admin, "system");
+    let (record, token) = mint_token("bootstrap admin", Role::Admin, "system", None);
     let bootstrap_token = state
         .store
         .bootstrap_admin(record, token.hash())

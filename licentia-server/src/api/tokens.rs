@@ -9,7 +9,7 @@ use crate::error::ApiResult;
 use crate::extract::{Body, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
 use crate::service::text_field;
-use crate::service::tokens::mint_token;
+use crate::service::tokens::{mint_token, token_days};
 use crate::store::{Role, TokenRecord};
 use crate::AppState;
 use Role::Admin;
@@ -42,6 +42,10 @@ pub(crate) struct NewToken {
     name: String,
     /// `admin`, `issuer`, `finance` or `auditor`.
     role: Role,
+    /// Days until the token stops being accepted (1 to 3650); none: it
+    /// lives until revoked.
+    #[serde(default)]
+    expires_in_days: Option<u32>,
 }
 
 /// `POST /v1/tokens` (admin): the token is in this answer only.
@@ -52,7 +56,8 @@ pub(crate) async fn create_token(
 ) -> ApiResult<Created<TokenMade>> {
     staff.allow(&[Admin])?;
     let name = text_field("name", &body.value.name, 128)?;
-    let (record, token) = mint_token(name, body.value.role, &staff.actor());
+    let days = token_days(body.value.expires_in_days)?;
+    let (record, token) = mint_token(name, body.value.role, &staff.actor(), days);
     let record = s.store.create_token(record, token.hash()).await?;
     Ok(Created::Fresh(TokenMade {
         token: token.reveal().to_owned(),

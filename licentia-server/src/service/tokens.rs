@@ -3,18 +3,40 @@
 use crate::secret::{self, ApiToken};
 use crate::store::*;
 
+use crate::error::{ApiError, ApiResult};
 use crate::service::now;
 
-/// Makes a token record and its secret.
-pub(crate) fn mint_token(name: &str, role: Role, created_by: &str) -> (TokenRecord, ApiToken) {
+/// Longest life a token may be given, in days (ten years).
+const MAX_TOKEN_DAYS: u32 = 3650;
+
+/// A token's asked-for life, checked: 1 to [`MAX_TOKEN_DAYS`] days, or none.
+pub(crate) fn token_days(days: Option<u32>) -> ApiResult<Option<u32>> {
+    match days {
+        Some(d) if d == 0 || d > MAX_TOKEN_DAYS => Err(ApiError::invalid(format!(
+            "expires_in_days: a token lives 1 to {MAX_TOKEN_DAYS} days"
+        ))),
+        _ => Ok(days),
+    }
+}
+
+/// Makes a token record and its secret; it expires `expires_in_days` from
+/// now when given.
+pub(crate) fn mint_token(
+    name: &str,
+    role: Role,
+    created_by: &str,
+    expires_in_days: Option<u32>,
+) -> (TokenRecord, ApiToken) {
+    let created_at = now().0;
     (
         TokenRecord {
             id: secret::new_id("tok"),
             name: name.to_owned(),
             role,
-            created_at: now().0,
+            created_at,
             created_by: created_by.to_owned(),
             revoked_at: None,
+            expires_at: expires_in_days.map(|days| created_at + i64::from(days) * 86_400),
         },
         ApiToken::generate(),
     )

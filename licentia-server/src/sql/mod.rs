@@ -74,6 +74,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         Both(include_str!("../migrations/0008_license_terms_version.sql")),
     ),
     (9, Both(include_str!("../migrations/0009_sealed_keys.sql"))),
+    (
+        10,
+        Both(include_str!("../migrations/0010_token_expiry.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -75,14 +75,14 @@ impl TokenStore for SqlStore {
     }
 }
 
-const TOKEN_COLUMNS: &str = "id, name, role, created_at, created_by, revoked_at";
+const TOKEN_COLUMNS: &str = "id, name, role, created_at, created_by, revoked_at, expires_at";
 
 const TOKENS: Table<TokenRecord> = Table::new("api_tokens", TOKEN_COLUMNS, "token", token_row);
 
 fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
     let role: String = r.try_get("role")?;
     Ok(from_row!(r => TokenRecord {
-        id, name, created_at, created_by, revoked_at;
+        id, name, created_at, created_by, revoked_at, expires_at;
         role: Role::parse(&role).ok_or_else(|| StoreError::internal("unknown role stored"))?,
     }))
 }
@@ -90,8 +90,8 @@ fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
 /// Stores a token and its history entry, and commits.
 async fn insert_token(mut tx: Tx<'_>, t: &TokenRecord, hash: &str) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO api_tokens (id, name, role, token_hash, created_at, created_by, revoked_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        "INSERT INTO api_tokens (id, name, role, token_hash, created_at, created_by, revoked_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
     )
     .bind(&t.id)
     .bind(&t.name)
@@ -99,13 +99,14 @@ async fn insert_token(mut tx: Tx<'_>, t: &TokenRecord, hash: &str) -> StoreResul
     .bind(hash)
     .bind(t.created_at)
     .bind(&t.created_by)
+    .bind(t.expires_at)
     .execute(&mut *tx.tx)
     .await?;
     tx.commit_with(event(
         &t.created_by,
         "token.create",
         &t.id,
-        serde_json::json!({"role": t.role, "name": t.name}),
+        serde_json::json!({"role": t.role, "name": t.name, "expires_at": t.expires_at}),
     ))
     .await
 }

@@ -58,6 +58,15 @@ pub struct TokenRecord {
     pub created_by: String,
     /// When revoked, if it was.
     pub revoked_at: Option<i64>,
+    /// When it stops being accepted (Unix seconds); none: never.
+    pub expires_at: Option<i64>,
+}
+
+impl TokenRecord {
+    /// Whether the token is past its expiry at `now` (Unix seconds).
+    pub fn expired_at(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|end| end <= now)
+    }
 }
 
 /// The tokens' storage.

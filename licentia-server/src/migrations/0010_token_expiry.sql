@@ -1,0 +1,2 @@
+-- API tokens may carry an expiry (Unix seconds); NULL: none.
+ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
