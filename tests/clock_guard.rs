@@ -128,27 +128,37 @@ fn a_state_copied_to_another_machine_does_not_open_there() {
     assert_eq!(on_b.run("A", t("2026-03-02")), Ok(t("2026-03-02")));
 }
 
+/// Activates on 2026-02-01, saves the copy `which` names, runs on each of
+/// `later`, puts the saved copy back, and says what a run on `next` finds.
+fn run_with_an_older_copy_back(
+    which: fn(&Install) -> PathBuf,
+    later: &[&str],
+    next: &str,
+) -> Result<Timestamp, Error> {
+    let install = Install::new();
+    install.activate("A", t("2026-02-01"));
+    let saved = copy(&which(&install));
+    for day in later {
+        install.run("A", t(day)).unwrap();
+    }
+    std::fs::write(which(&install), &saved).unwrap();
+    install.run("A", t(next))
+}
+
 #[test]
 fn an_older_genuine_copy_put_back_is_detected() {
-    let install = Install::new();
-    install.activate("A", t("2026-02-01"));
-    // The user saves the state while the license is still valid...
-    let saved = copy(&install.state());
-    install.run("A", t("2026-06-01")).unwrap();
-    // ...and after the expiry puts it back, hoping to run in February again.
-    std::fs::write(install.state(), &saved).unwrap();
-    let err = install.run("A", t("2026-02-02")).unwrap_err();
+    // The user saves the state while the license is still valid, and after
+    // the expiry puts it back, hoping to run in February again.
+    let err =
+        run_with_an_older_copy_back(Install::state, &["2026-06-01"], "2026-02-02").unwrap_err();
     assert_eq!((err.code(), err), (3009, Error::ClockStateRestored));
-
     // An older witness put back is not a state the guard wrote either.
-    let install = Install::new();
-    install.activate("A", t("2026-02-01"));
-    let saved = copy(&install.witness());
-    install.run("A", t("2026-03-01")).unwrap();
-    install.run("A", t("2026-04-01")).unwrap();
-    std::fs::write(install.witness(), &saved).unwrap();
     assert_eq!(
-        install.run("A", t("2026-04-02")),
+        run_with_an_older_copy_back(
+            Install::witness,
+            &["2026-03-01", "2026-04-01"],
+            "2026-04-02"
+        ),
         Err(Error::ClockStateRestored)
     );
 }

@@ -17,7 +17,7 @@ use crate::api::{self, Reply, READERS};
 use crate::error::ApiError;
 use crate::extract::Staff;
 use crate::openapi::Operation;
-use crate::store::StoreResult;
+use crate::store::{Role, StoreResult};
 use crate::AppState;
 
 /// Who may call a route.
@@ -75,6 +75,15 @@ macro_rules! route_method {
 pub(crate) type Lookup<T> =
     for<'a> fn(&'a AppState, &'a str) -> Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
 
+/// How a [`Route::remove`] acts: a store change of the record with the
+/// path's `{id}`, made by the named actor, answering the record as it was.
+pub(crate) type Removal<T> =
+    for<'a> fn(
+        &'a AppState,
+        &'a str,
+        &'a str,
+    ) -> Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
+
 impl Route {
     route_method!(get);
     route_method!(post);
@@ -92,6 +101,24 @@ impl Route {
             Ok::<Reply<T>, ApiError>(Reply::Fresh(lookup(&s, &id).await?))
         };
         Route::get(path, Access::Token, summary, handler)
+    }
+
+    /// A `DELETE` route at `path` that `roles` may call: `remove` is given
+    /// the path's `{id}` and the caller's name for the history.
+    pub(crate) fn remove<T>(
+        path: &'static str,
+        summary: &'static str,
+        roles: &'static [Role],
+        remove: Removal<T>,
+    ) -> Route
+    where
+        T: Serialize + JsonSchema + Send + 'static,
+    {
+        let handler = move |State(s): State<AppState>, staff: Staff, Path(id): Path<String>| async move {
+            staff.allow(roles)?;
+            Ok::<Reply<T>, ApiError>(Reply::Fresh(remove(&s, &id, &staff.actor()).await?))
+        };
+        Route::delete(path, Access::Token, summary, handler)
     }
 }
 

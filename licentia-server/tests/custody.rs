@@ -64,15 +64,17 @@ fn signer(file: &str) -> String {
         .to_string()
 }
 
-async fn keys_live_sealed_in_the_database(backend: Backend) {
+/// A server on `backend` with a product `code` and an unbound policy of it.
+async fn started_with_policy(backend: Backend, code: &str) -> (Server, String) {
     let srv = Server::start(backend).await;
-    let (_, policy) = srv
-        .product_and_policy(
-            &srv.admin,
-            "kek-cad",
-            json!({"name": "p", "binding": "unbound"}),
-        )
+    let policy = srv
+        .policy(&srv.admin, code, json!({"name": "p", "binding": "unbound"}))
         .await;
+    (srv, policy)
+}
+
+async fn keys_live_sealed_in_the_database(backend: Backend) {
+    let (srv, policy) = started_with_policy(backend, "kek-cad").await;
 
     // A second instance on the same database and KEK, with a data
     // directory of its own that holds nothing.
@@ -296,14 +298,7 @@ async fn a_legacy_key_file_is_sealed_in_and_still_verifies() {
 }
 
 async fn idempotent_answers_sealed_under_the_kek(backend: Backend) {
-    let srv = Server::start(backend).await;
-    let (_, policy) = srv
-        .product_and_policy(
-            &srv.admin,
-            "idem-cad",
-            json!({"name": "p", "binding": "unbound"}),
-        )
-        .await;
+    let (srv, policy) = started_with_policy(backend, "idem-cad").await;
     let idem = "guessable-1";
     let body = json!({"policy_id": policy, "licensee": "Jane Doe"});
     let headers = [("Idempotency-Key", idem)];

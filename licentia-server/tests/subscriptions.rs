@@ -86,6 +86,12 @@ impl Setup {
         })
     }
 
+    /// Creates a subscription from `body` as the issuer: its answer.
+    async fn create(&self, srv: &Server, body: Value) -> Value {
+        srv.post_ok("/v1/subscriptions", &self.issuer, body, 201)
+            .await
+    }
+
     /// A prepaid year from `start`, invoiced yearly, that always renews
     /// (cancelled a month before its end at the latest).
     fn yearly(&self, start: NaiveDate) -> Value {
@@ -326,10 +332,9 @@ async fn story(backend: Backend) {
         .unwrap()
         .pred_opt()
         .unwrap();
-    let late = srv
-        .post_ok(
-            "/v1/subscriptions",
-            &t.issuer,
+    let late = t
+        .create(
+            &srv,
             t.body(
                 start,
                 "prepaid_1y",
@@ -337,7 +342,6 @@ async fn story(backend: Backend) {
                 "always",
                 "3 months before term end",
             ),
-            201,
         )
         .await;
     let late_path = format!("/v1/subscriptions/{}", s(&late["subscription"]["id"]));
@@ -372,10 +376,9 @@ async fn story(backend: Backend) {
     // A change of interval waits for the next cycle: the current one stays,
     // the new one starts at the next boundary after today.
     let start = first_of_month(2);
-    let cycle = srv
-        .post_ok(
-            "/v1/subscriptions",
-            &t.issuer,
+    let cycle = t
+        .create(
+            &srv,
             t.body(
                 start,
                 "prepaid_1y",
@@ -383,7 +386,6 @@ async fn story(backend: Backend) {
                 "switch_to_monthly",
                 "3 months before term end",
             ),
-            201,
         )
         .await;
     let cycle_path = format!("/v1/subscriptions/{}", s(&cycle["subscription"]["id"]));
@@ -441,10 +443,9 @@ async fn story(backend: Backend) {
 
     // Renewal options: `once` renews one more term and then no more;
     // `switch_to_monthly` goes on month to month, invoiced monthly.
-    let once = srv
-        .post_ok(
-            "/v1/subscriptions",
-            &t.issuer,
+    let once = t
+        .create(
+            &srv,
             t.body(
                 day(2030, 1, 1),
                 "prepaid_1y",
@@ -452,7 +453,6 @@ async fn story(backend: Backend) {
                 "once",
                 "1 month before term end",
             ),
-            201,
         )
         .await;
     let once_path = format!("/v1/subscriptions/{}/renew", s(&once["subscription"]["id"]));
@@ -469,10 +469,9 @@ async fn story(backend: Backend) {
     );
     let renewal = srv.call("POST", &once_path, Some(&t.issuer), None).await;
     refused(renewal, 409, "does_not_renew");
-    let switch = srv
-        .post_ok(
-            "/v1/subscriptions",
-            &t.issuer,
+    let switch = t
+        .create(
+            &srv,
             t.body(
                 day(2030, 1, 1),
                 "prepaid_1y",
@@ -480,7 +479,6 @@ async fn story(backend: Backend) {
                 "switch_to_monthly",
                 "1 month before term end",
             ),
-            201,
         )
         .await;
     let switch_path = format!(
@@ -569,14 +567,7 @@ async fn story(backend: Backend) {
 async fn race(backend: Backend) {
     let srv = Server::start(backend).await;
     let t = setup(&srv).await;
-    let created = srv
-        .post_ok(
-            "/v1/subscriptions",
-            &t.issuer,
-            t.yearly(day(2030, 5, 15)),
-            201,
-        )
-        .await;
+    let created = t.create(&srv, t.yearly(day(2030, 5, 15))).await;
     let path = format!(
         "/v1/subscriptions/{}/renew",
         s(&created["subscription"]["id"])

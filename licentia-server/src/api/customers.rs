@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::api::history::history_page;
 use crate::api::{READERS, WRITERS};
 use crate::routes::{Access, Route};
-use crate::service::{now, text_field};
+use crate::service::{now, optional_text, text_field};
 use Role::{Admin, Finance, Issuer};
 
 /// The routes of this part of the API.
@@ -70,18 +70,8 @@ pub(crate) async fn create_customer(
         parent_id: c.parent_id,
         kind: c.kind,
         name: text_field("name", &c.name, 256)?.to_owned(),
-        email: c
-            .email
-            .as_deref()
-            .map(|e| text_field("email", e, 256))
-            .transpose()?
-            .map(str::to_owned),
-        external_ref: c
-            .external_ref
-            .as_deref()
-            .map(|e| text_field("external_ref", e, 128))
-            .transpose()?
-            .map(str::to_owned),
+        email: optional_text("email", c.email.as_deref(), 256)?,
+        external_ref: optional_text("external_ref", c.external_ref.as_deref(), 128)?,
         created_at: now().0,
     };
     Ok(Created::Fresh(

@@ -27,7 +27,7 @@ use crate::secret::LicenseKey;
 use crate::service::licenses::{
     plan_features, plan_license, prepare_license, with_features, PlanIssue,
 };
-use crate::service::{now, text_field};
+use crate::service::{now, optional_text, text_field};
 use crate::store::{DefaultPlan, Member, MemberService, NewService};
 use crate::AppState;
 
@@ -40,9 +40,9 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::put("/v1/customers/{id}/default-plan", Token, "Set the plan new members of the node get their service from (admin, issuer)", set_default_plan),
         Route::get("/v1/customers/{id}/default-plan", Token, "The plan new members of the node get their service from", show_default_plan),
         Route::show("/v1/members/{id}", "Show a member", |s, id| s.store.member(id)),
-        Route::delete("/v1/members/{id}", Token, "Delete a member, unassigning its service first (admin, issuer)", delete_member),
+        Route::remove("/v1/members/{id}", "Delete a member, unassigning its service first (admin, issuer); the member as it was", WRITERS, |s, id, actor| s.store.delete_member(id, actor)),
         Route::put("/v1/members/{id}/service", Token, "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)", assign_service),
-        Route::delete("/v1/members/{id}/service", Token, "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)", unassign_service),
+        Route::remove("/v1/members/{id}/service", "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)", WRITERS, |s, id, actor| s.store.unassign_service(id, actor)),
     ]
 }
 
@@ -141,11 +141,7 @@ async fn create_member(
         customer_id: customer.id.clone(),
         name: text_field("name", &req.name, licentia::license::MAX_FIELD_LEN)?.to_owned(),
         email: email(&req.email)?,
-        external_ref: req
-            .external_ref
-            .as_deref()
-            .map(|r| text_field("external_ref", r, 128).map(str::to_owned))
-            .transpose()?,
+        external_ref: optional_text("external_ref", req.external_ref.as_deref(), 128)?,
         plan_id: None,
         options: Vec::new(),
         license_id: None,
@@ -200,18 +196,6 @@ async fn list_members(
         s.store.list_members(&id, p).await
     })
     .await
-}
-
-/// `DELETE /v1/members/{id}` (admin, issuer): the member as it was.
-async fn delete_member(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Member>> {
-    staff.allow(WRITERS)?;
-    Ok(Reply::Fresh(
-        s.store.delete_member(&id, &staff.actor()).await?,
-    ))
 }
 
 /// `PUT /v1/members/{id}/service` body.
@@ -305,18 +289,6 @@ async fn replace_options(
         .replace_options(&member.id, options.to_vec(), license, ev)
         .await?;
     Ok(render(None)(&replaced))
-}
-
-/// `DELETE /v1/members/{id}/service` (admin, issuer).
-async fn unassign_service(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<Member>> {
-    staff.allow(WRITERS)?;
-    Ok(Reply::Fresh(
-        s.store.unassign_service(&id, &staff.actor()).await?,
-    ))
 }
 
 /// `PUT /v1/customers/{id}/default-plan` body.

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::routes::{Access, Route};
 use crate::secret;
-use crate::service::{now, text_field};
+use crate::service::{now, optional_text};
 use crate::store::{
     currency_digits, format_amount, parse_amount, Purchase, PurchaseFilter, Rebilling,
     Role::{Admin, Finance},
@@ -55,13 +55,6 @@ struct NewPurchase {
     po_number: Option<String>,
     invoice_number: Option<String>,
     notes: Option<String>,
-}
-
-/// An optional text field, trimmed and checked like the required ones.
-fn optional(field: &str, value: Option<&str>, max: usize) -> ApiResult<Option<String>> {
-    value
-        .map(|v| text_field(field, v, max).map(str::to_owned))
-        .transpose()
 }
 
 /// A calendar date, exactly `YYYY-MM-DD`.
@@ -140,16 +133,16 @@ async fn create_purchase(
         quantity,
         rebilled: 0,
         not_rebilled: quantity,
-        serial: optional("serial", p.serial.as_deref(), 256)?,
-        version: optional("version", p.version.as_deref(), 64)?,
+        serial: optional_text("serial", p.serial.as_deref(), 256)?,
+        version: optional_text("version", p.version.as_deref(), 64)?,
         purchased_on: p.purchased_on.clone(),
         renews_on: p.renews_on.clone(),
         cost: cost_text,
         cost_minor,
         currency,
-        po_number: optional("po_number", p.po_number.as_deref(), 128)?,
-        invoice_number: optional("invoice_number", p.invoice_number.as_deref(), 128)?,
-        notes: optional("notes", p.notes.as_deref(), 4096)?,
+        po_number: optional_text("po_number", p.po_number.as_deref(), 128)?,
+        invoice_number: optional_text("invoice_number", p.invoice_number.as_deref(), 128)?,
+        notes: optional_text("notes", p.notes.as_deref(), 4096)?,
         created_at: now().0,
     };
     let actor = staff.actor();
@@ -235,8 +228,8 @@ async fn rebill(
         purchase_id: id.clone(),
         customer_id: customer.id,
         quantity: quantity(r.quantity)?,
-        invoice_number: optional("invoice_number", r.invoice_number.as_deref(), 128)?,
-        notes: optional("notes", r.notes.as_deref(), 4096)?,
+        invoice_number: optional_text("invoice_number", r.invoice_number.as_deref(), 128)?,
+        notes: optional_text("notes", r.notes.as_deref(), 4096)?,
         created_at: now().0,
     };
     let actor = staff.actor();

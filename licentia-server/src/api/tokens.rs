@@ -1,6 +1,6 @@
 //! API tokens: made, listed and revoked by admins; a token is shown once.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -25,11 +25,11 @@ pub(crate) fn routes() -> Vec<Route> {
             create_token,
         ),
         Route::get("/v1/tokens", Token, "List API tokens (admin)", list_tokens),
-        Route::delete(
+        Route::remove(
             "/v1/tokens/{id}",
-            Token,
             "Revoke an API token (admin)",
-            revoke_token,
+            &[Admin],
+            |s, id, actor| s.store.revoke_token(id, actor),
         ),
     ]
 }
@@ -82,16 +82,4 @@ pub(crate) async fn list_tokens(
 ) -> ApiResult<Reply<Listed<TokenRecord>>> {
     staff.allow(&[Admin])?;
     Listed::fetch(&page, |p| s.store.list_tokens(p)).await
-}
-
-/// `DELETE /v1/tokens/{id}` (admin).
-pub(crate) async fn revoke_token(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> ApiResult<Reply<TokenRecord>> {
-    staff.allow(&[Admin])?;
-    Ok(Reply::Fresh(
-        s.store.revoke_token(&id, &staff.actor()).await?,
-    ))
 }

@@ -495,44 +495,29 @@ mod tests {
 
     #[test]
     fn deadlines_count_back_from_the_end_instant() {
-        let week = notice("1 week before month end");
+        // (notice, last day of the term, last day to cancel)
+        let cases = [
+            ("1 week before month end", "2027-01-31", "2027-01-24"),
+            ("1 week before month end", "2024-02-29", "2024-02-22"),
+            ("3 months before term end", "2026-12-31", "2026-09-30"),
+            // Ending 28 Feb 2025 = ending at 1 March: three months before is
+            // 1 December, so 30 November is the last day.
+            ("3 months before term end", "2025-02-28", "2024-11-30"),
+            // Ending 30 May = ending at 31 May: 28/29 February is the start.
+            ("3 months before term end", "2024-05-30", "2024-02-28"),
+            ("30 days before term end", "2026-12-31", "2026-12-01"),
+            ("1 day before term end", "2026-01-01", "2025-12-31"),
+        ];
+        for (text, last_day, expected) in cases {
+            let last_day: NaiveDate = last_day.parse().unwrap();
+            assert_eq!(
+                notice(text).last_day_to_cancel(last_day),
+                Ok(expected.parse().unwrap()),
+                "{text}, ending {last_day}"
+            );
+        }
         assert_eq!(
-            week.last_day_to_cancel(day(2027, 1, 31)).unwrap(),
-            day(2027, 1, 24)
-        );
-        assert_eq!(
-            week.last_day_to_cancel(day(2024, 2, 29)).unwrap(),
-            day(2024, 2, 22)
-        );
-        let months = notice("3 months before term end");
-        assert_eq!(
-            months.last_day_to_cancel(day(2026, 12, 31)).unwrap(),
-            day(2026, 9, 30)
-        );
-        // Ending 28 Feb 2025 = ending at 1 March: three months before is 1
-        // December, so 30 November is the last day.
-        assert_eq!(
-            months.last_day_to_cancel(day(2025, 2, 28)).unwrap(),
-            day(2024, 11, 30)
-        );
-        // Ending 30 May = ending at 31 May: 28/29 February is the start.
-        assert_eq!(
-            months.last_day_to_cancel(day(2024, 5, 30)).unwrap(),
-            day(2024, 2, 28)
-        );
-        let days = notice("30 days before term end");
-        assert_eq!(
-            days.last_day_to_cancel(day(2026, 12, 31)).unwrap(),
-            day(2026, 12, 1)
-        );
-        assert_eq!(
-            notice("1 day before term end")
-                .last_day_to_cancel(day(2026, 1, 1))
-                .unwrap(),
-            day(2025, 12, 31)
-        );
-        assert_eq!(
-            days.last_day_to_cancel(day(1, 1, 2)),
+            notice("30 days before term end").last_day_to_cancel(day(1, 1, 2)),
             Err(BillingError::OutOfRange)
         );
     }

@@ -24,3 +24,15 @@ pub(crate) fn text_field<'a>(field: &str, value: &'a str, max: usize) -> ApiResu
         ))
     })
 }
+
+/// An optional text field: none stays none, a given one is checked as
+/// [`text_field`] checks it.
+pub(crate) fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> ApiResult<Option<String>> {
+    value
+        .map(|v| text_field(field, v, max).map(str::to_owned))
+        .transpose()
+}
