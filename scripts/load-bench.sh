@@ -49,6 +49,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A key-encryption key of the run's own (PostgreSQL needs one given).
+LICENTIA_KEK="$(openssl rand -base64 32)" \
 LICENTIA_RATE_LIMIT_PER_MINUTE=0 LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" RUST_LOG=warn \
     "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$PORT" "${database_flag[@]}" >"$work/out" 2>"$work/err" &
 server_pid=$!
@@ -57,7 +59,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 grep -q "listening" "$work/out" || { cat "$work/err" >&2; echo "error: the server did not start" >&2; exit 1; }
-token="$(grep -o 'lic_[A-Za-z0-9_-]*' "$work/out")"
+token="$(cat "$work/data/bootstrap-admin-token")"
 base="http://127.0.0.1:$PORT"
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }

@@ -50,7 +50,8 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 base="$(sed -n 's/^licentia listening on //p' "$work/out")"
-token="$(sed -n 's/.*keep it safe): //p' "$work/out")"
+# The first start writes the admin token to a 0600 file, never to stdout.
+token="$(cat "$work/data/bootstrap-admin-token" 2>/dev/null || true)"
 if [ -z "$base" ] || [ -z "$token" ]; then
     echo "error: the server did not start" >&2
     cat "$work/log" >&2
