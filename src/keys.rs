@@ -144,18 +144,9 @@ impl SigningKey {
     /// Refuses to overwrite an existing file, so a key is never lost by mistake.
     #[cfg(feature = "std")]
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        use std::io::Write;
         let path = path.as_ref();
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(path)
-            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-        file.write_all(self.to_pem().as_bytes())?;
-        file.sync_all()?;
-        Ok(())
+        create_private_file(path, self.to_pem().as_bytes())
+            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))
     }
 
     /// Signs a message; the caller builds the domain-separated bytes.
@@ -261,6 +252,21 @@ impl fmt::Debug for PublicKey {
 /// Key files are small; anything past this is not a key.
 #[cfg(feature = "std")]
 const MAX_KEY_FILE: usize = 16 * 1024;
+
+/// Writes `contents` to a new file at `path` that only its owner may read
+/// or write (0600), and syncs it; never over an existing file. Private keys
+/// and other secrets written to disk go through here.
+#[cfg(feature = "std")]
+pub fn create_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
 
 /// Fails when a private key file is readable or writable by group or others.
 #[cfg(feature = "std")]

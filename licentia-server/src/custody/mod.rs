@@ -10,7 +10,6 @@ mod seal;
 pub use kek::{Kek, GENERATED_KEK_FILE};
 pub use seal::Sealer;
 
-use std::io::Write;
 use std::path::Path;
 
 use licentia::SigningKey;
@@ -18,15 +17,8 @@ use licentia::SigningKey;
 /// Writes `text` and a newline to a new file at `path` that only its owner
 /// may read (0600); never over an existing file.
 pub(crate) fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
-    let shown = |e: std::io::Error| format!("{}: {e}", path.display());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(shown)?;
-    writeln!(file, "{text}")
-        .and_then(|()| file.sync_all())
-        .map_err(shown)
+    licentia::keys::create_private_file(path, format!("{text}\n").as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// What a signing key's sealed private half is bound to: its key id, so a
