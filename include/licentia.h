@@ -123,6 +123,10 @@ enum licentia_status
    */
   LICENTIA_INSECURE_KEY_FILE = 2006,
   /**
+   * The device that holds the signing key refused or failed to sign.
+   */
+  LICENTIA_SIGNER_FAILED = 2007,
+  /**
    * A license specification is inconsistent or has unknown fields.
    */
   LICENTIA_INVALID_SPEC = 3001,

@@ -67,6 +67,9 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// The device that holds the signing key (an HSM, a KMS) refused or
+    /// failed to sign; the message is for the operator's log.
+    SignerFailed(String),
 
     // --- semantic / documents: 3000..
     /// A license specification is inconsistent; the message says what to fix.
@@ -140,6 +143,7 @@ impl Error {
             Error::WeakKey => 2004,
             Error::KeyFormat(_) => 2005,
             Error::InsecureKeyFile { .. } => 2006,
+            Error::SignerFailed(_) => 2007,
             Error::InvalidSpec(_) => 3001,
             Error::RenewalMismatch => 3002,
             Error::StaleRevocationList { .. } => 3003,
@@ -195,6 +199,7 @@ impl fmt::Display for Error {
                 f,
                 "private key file {path} is readable by others (mode {mode:03o}); run `chmod 600 {path}`"
             ),
+            Error::SignerFailed(m) => write!(f, "the signing device failed: {m}"),
             Error::InvalidSpec(m) => write!(f, "invalid license specification: {m}"),
             Error::RenewalMismatch => f.write_str("renewal token is for another license"),
             Error::StaleRevocationList { held, offered } => write!(

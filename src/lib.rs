@@ -45,7 +45,7 @@
 //! - [`keys`]: signing and public keys, key ids, PEM files.
 //! - [`format`](mod@format): the envelope, armor and compact text; sizes and versions.
 //! - [`license`]: what a license says, and its builder.
-//! - [`Issuer`] signs; [`Verifier`] verifies; [`License::check`] gives the [`Report`].
+//! - [`Issuer`] signs, through a [`Signer`] (a key in memory or a device); [`Verifier`] verifies; [`License::check`] gives the [`Report`].
 //! - [`renewal`], [`revocation`], [`rollover`]: offline extensions, revocations, key rotation.
 //! - [`clock`]: the clock-rollback guard. [`machine`]: fingerprints.
 //!   [`activation`]: offline activation documents.
@@ -81,6 +81,7 @@ pub mod renewal;
 pub mod revocation;
 pub mod rollover;
 mod signed;
+mod signer;
 pub mod spec;
 mod time;
 mod verdict;
@@ -93,6 +94,7 @@ pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;
 pub use keys::{KeyId, PublicKey, SigningKey};
+pub use signer::Signer;
 pub use license::{
     Binding, BindingKind, CheckIn, Entitlement, LicenseBody, LicenseBuilder, LicenseId,
     LicenseKind, Licensee, Terms,

@@ -50,6 +50,8 @@ pub enum licentia_status {
     LICENTIA_KEY_FORMAT = 2005,
     /// A private key file can be read by other users.
     LICENTIA_INSECURE_KEY_FILE = 2006,
+    /// The device that holds the signing key refused or failed to sign.
+    LICENTIA_SIGNER_FAILED = 2007,
 
     /// A license specification is inconsistent or has unknown fields.
     LICENTIA_INVALID_SPEC = 3001,
@@ -140,6 +142,7 @@ status_table! {
     LICENTIA_KEY_FORMAT => "cannot read the key: not an Ed25519 PEM key",
     LICENTIA_INSECURE_KEY_FILE =>
         "private key file is readable by other users; run chmod 600 on it",
+    LICENTIA_SIGNER_FAILED => "the signing device refused or failed to sign",
     LICENTIA_INVALID_SPEC => "invalid license specification",
     LICENTIA_RENEWAL_MISMATCH => "renewal token is for another license",
     LICENTIA_STALE_REVOCATION_LIST => "revocation list is not newer than the list already held",
@@ -351,6 +354,7 @@ mod tests {
                 path: String::new(),
                 mode: 0,
             },
+            Error::SignerFailed(String::new()),
             Error::InvalidSpec(String::new()),
             Error::RenewalMismatch,
             Error::StaleRevocationList {

@@ -63,6 +63,7 @@ enum class Status : std::uint32_t {
     weak_key = LICENTIA_WEAK_KEY,
     key_format = LICENTIA_KEY_FORMAT,
     insecure_key_file = LICENTIA_INSECURE_KEY_FILE,
+    signer_failed = LICENTIA_SIGNER_FAILED,
     invalid_spec = LICENTIA_INVALID_SPEC,
     renewal_mismatch = LICENTIA_RENEWAL_MISMATCH,
     stale_revocation_list = LICENTIA_STALE_REVOCATION_LIST,
