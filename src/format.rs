@@ -27,9 +27,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
 use crate::keys::{KeyId, SIGNATURE_LEN};
-use crate::signer::Signer;
 #[cfg(feature = "std")]
 pub use crate::read::{read_text, read_text_file};
+use crate::signer::Signer;
 use crate::{Error, Result};
 
 /// The format version this library writes.
@@ -343,6 +343,7 @@ fn decode_bounded(engine: &impl base64::Engine, payload: &str) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SigningKey;
 
     fn sample() -> Envelope {
         Envelope::seal(

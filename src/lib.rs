@@ -94,7 +94,6 @@ pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;
 pub use keys::{KeyId, PublicKey, SigningKey};
-pub use signer::Signer;
 pub use license::{
     Binding, BindingKind, CheckIn, Entitlement, LicenseBody, LicenseBuilder, LicenseId,
     LicenseKind, Licensee, Terms,
@@ -102,6 +101,7 @@ pub use license::{
 pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
 pub use renewal::{RenewalAction, RenewalToken};
 pub use revocation::{RevocationBody, RevocationList};
+pub use signer::Signer;
 pub use time::{Timestamp, DAY};
 pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};
 pub use verify::{License, TrustedKey, UnverifiedLicense, Verifier};
