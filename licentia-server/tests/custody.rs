@@ -502,31 +502,34 @@ async fn a_sealed_key_keeps_signing_until_a_rotation_moves_signing_into_the_toke
     with_token.stop().await.unwrap();
 
     // Without the token, a database whose active key lives in it is refused
-    // with what to set; so is a token label the module does not have.
-    let refused = start_error(Config {
-        pkcs11_module: None,
-        ..config.clone()
-    })
-    .await
-    .expect("refused without the token");
-    assert!(refused.contains("lives in a PKCS#11 token"), "{refused}");
-    let refused = start_error(Config {
-        pkcs11_token: Some("no-such-token".into()),
-        ..config.clone()
-    })
-    .await
-    .expect("refused with an unknown token");
-    assert!(
-        refused.contains("no token labelled \"no-such-token\""),
-        "{refused}"
-    );
-    let refused = start_error(Config {
-        pkcs11_pin: None,
-        ..config.clone()
-    })
-    .await
-    .expect("refused without a PIN");
-    assert!(refused.contains("pkcs11_pin"), "{refused}");
+    // with what to set; so are a label the module lacks and a missing PIN.
+    let broken = [
+        (
+            Config {
+                pkcs11_module: None,
+                ..config.clone()
+            },
+            "lives in a PKCS#11 token",
+        ),
+        (
+            Config {
+                pkcs11_token: Some("no-such-token".into()),
+                ..config.clone()
+            },
+            "no token labelled \"no-such-token\"",
+        ),
+        (
+            Config {
+                pkcs11_pin: None,
+                ..config.clone()
+            },
+            "set pkcs11_pin",
+        ),
+    ];
+    for (broken, says) in broken {
+        let refused = start_error(broken).await.expect("refused at start");
+        assert!(refused.contains(says), "{refused}");
+    }
     assert!(
         !format!("{config:?}").contains(USER_PIN),
         "the PIN is redacted"
