@@ -62,6 +62,8 @@
 mod table;
 
 pub mod activation;
+#[cfg(feature = "client")]
+pub mod client;
 #[cfg(feature = "std")]
 pub mod clock;
 mod codec;

@@ -81,6 +81,10 @@ enum class Status : std::uint32_t {
     buffer_too_small = LICENTIA_BUFFER_TOO_SMALL,
     not_found = LICENTIA_NOT_FOUND,
     panic = LICENTIA_PANIC,
+    unreachable = LICENTIA_UNREACHABLE,
+    refused = LICENTIA_REFUSED,
+    bad_answer = LICENTIA_BAD_ANSWER,
+    not_activated = LICENTIA_NOT_ACTIVATED,
 };
 
 /// The overall verdict of a check.

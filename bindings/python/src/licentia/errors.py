@@ -57,6 +57,10 @@ class Status(IntEnum):
     BUFFER_TOO_SMALL = 4005
     NOT_FOUND = 4006
     PANIC = 5001
+    UNREACHABLE = 6001
+    REFUSED = 6002
+    BAD_ANSWER = 6003
+    NOT_ACTIVATED = 6004
 
 
 class LicentiaError(Exception):
