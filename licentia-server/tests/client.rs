@@ -202,3 +202,111 @@ fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
+
+/// A back office impostor on loopback: every request is answered `status`
+/// and `body` after `delay`. Its `http://127.0.0.1:PORT` address.
+async fn impostor(status: u16, body: String, delay: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = tcp.read(&mut request).await;
+                tokio::time::sleep(delay).await;
+                let answer = format!(
+                    "HTTP/1.1 {status} Whatever\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tcp.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// What activating against `base` (trusting `keys`, CA `ca`) says, and
+/// whether the store still holds nothing afterwards.
+async fn activate_against(base: String, keys: Vec<PublicKey>, ca: Option<PathBuf>) -> Error {
+    blocking(move || {
+        let store = tempfile::tempdir().unwrap();
+        let mut builder = Client::builder(&base, "cad", keys)
+            .store(store.path())
+            .machine(machine("cad", 1))
+            .timeout(Duration::from_secs(1))
+            .retries(0, Duration::ZERO);
+        if let Some(ca) = ca {
+            builder = builder.ca_file(ca);
+        }
+        let client = builder.build().unwrap();
+        let refused = client
+            .activate("ABCDE-FGHJK-MNPQR-STVWX-YZ012-3456C")
+            .unwrap_err();
+        assert!(client.status().unwrap().is_none(), "nothing kept");
+        assert_eq!(
+            std::fs::read_dir(store.path()).unwrap().count(),
+            0,
+            "no file left"
+        );
+        refused
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_back_office_gets_a_clear_status_and_nothing_is_kept() {
+    let vendor = licentia::SigningKey::generate();
+    let stranger = licentia::SigningKey::generate();
+    let trusted = vec![vendor.public_key().clone()];
+    let answer = |file: String| {
+        json!({"activation_id": "act_1", "license_id": "lic_1", "license_file": file}).to_string()
+    };
+    let license = |key: &licentia::SigningKey, product: &str| {
+        let body = licentia::LicenseBody::builder(product, "Jane Doe")
+            .build()
+            .unwrap();
+        licentia::Issuer::new(key.clone())
+            .issue(&body)
+            .unwrap()
+            .to_armor()
+    };
+    let second = Duration::from_secs(1);
+
+    let garbage = impostor(201, "<html>welcome</html>".into(), Duration::ZERO).await;
+    let e = activate_against(garbage, trusted.clone(), None).await;
+    assert!(matches!(e, Error::BadAnswer(_)), "{e:?}");
+
+    let forged = impostor(201, answer(license(&stranger, "cad")), Duration::ZERO).await;
+    let e = activate_against(forged, trusted.clone(), None).await;
+    assert!(matches!(e, Error::UnknownKeyId(_)), "{e:?}");
+
+    let elsewhere = impostor(201, answer(license(&vendor, "paint")), Duration::ZERO).await;
+    let e = activate_against(elsewhere, trusted.clone(), None).await;
+    assert!(
+        matches!(e, Error::BadAnswer(ref m) if m.contains("paint")),
+        "{e:?}"
+    );
+
+    let failing = json!({"type": "https://licentia.dev/problems/internal", "detail": "boom"});
+    let failing = impostor(500, failing.to_string(), Duration::ZERO).await;
+    let e = activate_against(failing, trusted.clone(), None).await;
+    assert!(matches!(e, Error::Refused { status: 500, .. }), "{e:?}");
+
+    let slow = impostor(201, answer(license(&vendor, "cad")), 10 * second).await;
+    let e = activate_against(slow, trusted.clone(), None).await;
+    assert!(matches!(e, Error::Unreachable(_)), "{e:?}");
+
+    // A real back office whose certificate the product's CA did not sign.
+    let (srv, base, _) = https_server_on(Backend::Sqlite).await;
+    let other_ca = tempfile::tempdir().unwrap();
+    let other = support::tls::make_pki(other_ca.path()).ca;
+    let e = activate_against(base, published_keys(&srv).await, Some(other)).await;
+    assert!(
+        matches!(e, Error::Unreachable(ref m) if m.contains("TLS") || m.contains("certificate")),
+        "{e:?}"
+    );
+    srv.stop().await;
+}
