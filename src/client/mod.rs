@@ -474,6 +474,19 @@ impl Client {
         self.keep_lease(answer)
     }
 
+    /// The polling form of a background heartbeat: extends the lease held
+    /// once half its time is gone, else does nothing (`None`). Call it every
+    /// minute or so from the application's own timer or thread.
+    pub fn heartbeat_if_due(&self, license_key: &str) -> Result<Option<Lease>> {
+        let lease = self.lease()?.ok_or(Error::NotActivated)?;
+        let issued = lease.license.body().issued_at.0;
+        let halfway = issued + (lease.expires_at.0 - issued) / 2;
+        if (self.now)().0 < halfway {
+            return Ok(None);
+        }
+        self.heartbeat(license_key).map(Some)
+    }
+
     /// Returns the lease held early, freeing its seat.
     pub fn return_lease(&self, license_key: &str) -> Result<()> {
         let held = self.store.lease()?.ok_or(Error::NotActivated)?;

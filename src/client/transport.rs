@@ -121,12 +121,12 @@ impl Transport {
         loop {
             let outcome = self.once(method, path, body, headers);
             let wait = match &outcome {
-                Err(Sent::NotSent(_)) => Some(self.backoff * 2u32.pow(attempt)),
-                Err(Sent::MaybeSent(_)) if repeat == Repeat::Safe => {
+                Err(Failure::NeverArrived(_)) => Some(self.backoff * 2u32.pow(attempt)),
+                Err(Failure::MayHaveArrived(_)) if repeat == Repeat::Safe => {
                     Some(self.backoff * 2u32.pow(attempt))
                 }
                 // Nothing was done: the server said so, and when to retry.
-                Err(Sent::Busy(_, after)) => Some(*after),
+                Err(Failure::Busy(_, after)) => Some(*after),
                 _ => None,
             };
             match (outcome, wait) {
@@ -149,7 +149,7 @@ impl Transport {
         path: &str,
         body: Option<&serde_json::Value>,
         headers: &[(&str, &str)],
-    ) -> std::result::Result<(u16, String), Sent> {
+    ) -> std::result::Result<(u16, String), Failure> {
         let url = format!("{}{path}", self.base);
         let response = match method {
             "POST" => {
@@ -170,7 +170,7 @@ impl Transport {
                 request.call()
             }
         }
-        .map_err(Sent::from)?;
+        .map_err(Failure::from)?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -182,9 +182,9 @@ impl Transport {
             .with_config()
             .limit(MAX_ANSWER)
             .read_to_string()
-            .map_err(|e| Sent::MaybeSent(format!("reading the answer: {e}")))?;
+            .map_err(|e| Failure::MayHaveArrived(format!("reading the answer: {e}")))?;
         match (status, retry_after) {
-            (429 | 503, Some(after)) => Err(Sent::Busy(
+            (429 | 503, Some(after)) => Err(Failure::Busy(
                 format!("{status}: {}", problem_detail(&text)),
                 Duration::from_secs(after),
             )),
@@ -194,35 +194,35 @@ impl Transport {
 }
 
 /// Why an attempt got no usable answer.
-enum Sent {
+enum Failure {
     /// The request never reached the server (no route, refused, no name).
-    NotSent(String),
+    NeverArrived(String),
     /// It may have reached it (a timeout, a connection cut mid-way).
-    MaybeSent(String),
+    MayHaveArrived(String),
     /// The server answered "later" with a `Retry-After`: nothing was done.
     Busy(String, Duration),
 }
 
-impl From<ureq::Error> for Sent {
-    fn from(e: ureq::Error) -> Sent {
+impl From<ureq::Error> for Failure {
+    fn from(e: ureq::Error) -> Failure {
         match e {
             ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
-                Sent::NotSent(e.to_string())
+                Failure::NeverArrived(e.to_string())
             }
             ureq::Error::Io(ref io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-                Sent::NotSent(e.to_string())
+                Failure::NeverArrived(e.to_string())
             }
-            ureq::Error::Tls(_) => Sent::NotSent(format!("TLS: {e}")),
-            other => Sent::MaybeSent(other.to_string()),
+            ureq::Error::Tls(_) => Failure::NeverArrived(format!("TLS: {e}")),
+            other => Failure::MayHaveArrived(other.to_string()),
         }
     }
 }
 
-impl From<Sent> for Error {
-    fn from(failure: Sent) -> Error {
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Error {
         match failure {
-            Sent::NotSent(m) | Sent::MaybeSent(m) => Error::Unreachable(m),
-            Sent::Busy(m, _) => Error::Unreachable(format!("the back office is busy: {m}")),
+            Failure::NeverArrived(m) | Failure::MayHaveArrived(m) => Error::Unreachable(m),
+            Failure::Busy(m, _) => Error::Unreachable(format!("the back office is busy: {m}")),
         }
     }
 }
