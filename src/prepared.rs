@@ -19,16 +19,19 @@
 //! 4. `RCompute`: `k = SHA-512(R_bytes || A_bytes || M) mod ℓ`, with the
 //!    key's **original** 32 bytes (`VerifyingKey::compressed`), then
 //!    `R' = [s]B − [k]A` and its compressed encoding. Here: the same hash
-//!    over the same bytes; `[s]B` from curve25519-dalek's static basepoint
-//!    table and `[k](−A)` from this key's own table, then `compress()`.
+//!    over the same bytes (`Scalar::from_hash`); `R' = [s]B + [k](−A)` by
+//!    two radix-16 combs, the basepoint's and this key's (`curve.rs`), then
+//!    the same encoding: canonical `y`, the parity of `x` in the top bit.
 //! 5. `expected_R == signature.R`: the 32 bytes of `R'`'s encoding against
 //!    the signature's `R` bytes. Here: the same byte comparison, and then,
 //!    only when they are equal, `R'` of small order is refused. When they
 //!    are equal, the signature's `R` is the canonical encoding of `R'`, so
 //!    it decompresses, to `R'` itself: rule 2's small-order test is the
-//!    test of `R'`. An `R` that does not decompress, or that is a
+//!    test of `R'`, and a point is of small order exactly when its
+//!    canonical encoding is one of the eight of curve25519-dalek's
+//!    `EIGHT_TORSION`. An `R` that does not decompress, or that is a
 //!    non-canonical encoding (`y ≥ p`, or `x = 0` with the sign bit set),
-//!    is never the output of `compress()`, so the comparison refuses it,
+//!    is never the output of an encoding, so the comparison refuses it,
 //!    where `verify_strict` refused it at rule 2 or 5.
 //!
 //! Both paths therefore accept exactly the same signatures; the tests hold
@@ -39,17 +42,19 @@
 //! # Why it is faster
 //!
 //! `verify_strict` decompresses `R` (a square root, ~5 µs) and runs one
-//! variable-base double-scalar multiplication: ~253 doublings. With the
-//! key's multiples precomputed, `[s]B` and `[k]A` are two fixed-base
-//! multiplications of 64 additions and 4 doublings each, and `R` is never
-//! decompressed. Measured figures: BENCHMARKS.md.
+//! variable-base double-scalar multiplication: ~253 doublings and ~75
+//! additions. With the key's multiples precomputed, `[s]B + [k](−A)` is
+//! two radix-16 combs sharing one accumulator: at most 128 additions of
+//! table points and 4 doublings, in variable time (everything a verifier
+//! handles is public), and `R` is never decompressed. Measured figures:
+//! BENCHMARKS.md.
+
+mod curve;
 
 use core::fmt;
 
-use curve25519_dalek::constants::ED25519_BASEPOINT_TABLE;
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
+use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::BasepointTable;
 use sha2::{Digest, Sha512};
 
 use crate::keys::{PublicKey, PUBLIC_KEY_LEN, SIGNATURE_LEN};
@@ -65,17 +70,17 @@ use crate::{Error, Result};
 ///
 /// # Memory and cost
 ///
-/// The table is curve25519-dalek's radix-16 `EdwardsBasepointTable` of the
-/// negated key point: [`PreparedKey::TABLE_BYTES`] = 30,720 bytes (30 KiB)
-/// on the heap, plus the 32 key bytes. Building it takes about 1.3 ms (256
-/// field inversions), which a verification repays in about 10 µs: it pays
-/// for itself after about 130 verifications with the same key. A key used
-/// once or a few times is better served by the generic path
+/// The table holds `m·256^j·(−A)` for `j < 32`, `m ≤ 8` as affine points:
+/// [`PreparedKey::TABLE_BYTES`] = 30,720 bytes (30 KiB) on the heap, plus
+/// the 32 key bytes. Building it costs about as much as a few
+/// verifications (256 point additions and doublings, one field inversion
+/// for all of them); BENCHMARKS.md has the measured figures. A key used
+/// once is better served by the generic path
 /// ([`Verifier::unprepared`](crate::Verifier::unprepared), or the issuer's
 /// own self-check, which never prepares).
 ///
-/// The basepoint's table is curve25519-dalek's static one, shared by every
-/// key and already linked for signing.
+/// The basepoint's table, of the same size, is built once per process, on
+/// first use, and shared by every key.
 ///
 /// ```
 /// use licentia::{PreparedKey, SigningKey};
@@ -103,23 +108,23 @@ pub struct PreparedKey {
     /// The key's bytes as given: the hash `k` is taken over them.
     bytes: [u8; PUBLIC_KEY_LEN],
     /// Multiples of `−A`, so `[k](−A)` needs no negation per signature.
-    minus_a: Box<EdwardsBasepointTable>,
+    /// `None` only if a [`PublicKey`] failed to decode here, which the
+    /// tests show cannot happen; such a key would refuse every signature.
+    minus_a: Option<curve::Table>,
 }
 
 impl PreparedKey {
     /// The heap bytes of one key's table (30 KiB).
-    pub const TABLE_BYTES: usize = core::mem::size_of::<EdwardsBasepointTable>();
+    pub const TABLE_BYTES: usize = curve::TABLE_BYTES;
 
     /// Prepares a key already checked by [`PublicKey::from_bytes`]
     /// (canonical, not of small order).
     pub fn new(key: &PublicKey) -> PreparedKey {
-        let point = CompressedEdwardsY(key.to_bytes()).decompress();
-        match point {
-            Some(point) => Self::with_point(key.to_bytes(), &point),
-            // A PublicKey is always a point; unreachable, and kept total
-            // rather than panicking.
-            None => Self::with_point(key.to_bytes(), &EdwardsPoint::default()),
-        }
+        let bytes = key.to_bytes();
+        Self::from_bytes(&bytes).unwrap_or(PreparedKey {
+            bytes,
+            minus_a: None,
+        })
     }
 
     /// Prepares raw key bytes under `verify_strict`'s own rules: the bytes
@@ -137,20 +142,21 @@ impl PreparedKey {
     /// assert_eq!(PreparedKey::from_bytes(&identity).err(), Some(Error::WeakKey));
     /// ```
     pub fn from_bytes(bytes: &[u8; PUBLIC_KEY_LEN]) -> Result<PreparedKey> {
+        // Which keys are refused is curve25519-dalek's decision, as in
+        // `VerifyingKey::from_bytes` and `verify_strict`.
         let point = CompressedEdwardsY(*bytes)
             .decompress()
             .ok_or(Error::WeakKey)?;
         if point.is_small_order() {
             return Err(Error::WeakKey);
         }
-        Ok(Self::with_point(*bytes, &point))
-    }
-
-    fn with_point(bytes: [u8; PUBLIC_KEY_LEN], point: &EdwardsPoint) -> PreparedKey {
-        PreparedKey {
-            bytes,
-            minus_a: Box::new(EdwardsBasepointTable::create(&-point)),
-        }
+        // The same point in this module's arithmetic (the tests check that
+        // the two decoders agree on every input they try).
+        let ours = curve::decompress(bytes).ok_or(Error::WeakKey)?;
+        Ok(PreparedKey {
+            bytes: *bytes,
+            minus_a: Some(curve::table(&curve::negate(&ours))),
+        })
     }
 
     /// The key's bytes, as prepared.
@@ -176,11 +182,14 @@ impl PreparedKey {
                 .chain_update(self.bytes)
                 .chain_update(message),
         );
+        let Some(minus_a) = &self.minus_a else {
+            return Err(Error::BadSignature);
+        };
         // R' = [s]B + [k](−A). Both scalars are below ℓ < 2^253, as the
-        // radix-16 tables require.
-        let expected = ED25519_BASEPOINT_TABLE * &s + &*self.minus_a * &k;
+        // radix-16 digits require.
+        let expected = curve::double_base(s.as_bytes(), k.as_bytes(), minus_a).compress();
         // Rule 5, then rule 2 on the (then equal) point.
-        if expected.compress().to_bytes() != r || expected.is_small_order() {
+        if expected != r || curve::is_small_order_encoding(&expected) {
             return Err(Error::BadSignature);
         }
         Ok(())
