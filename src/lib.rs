@@ -104,6 +104,9 @@ pub use license::{
     LicenseKind, Licensee, Terms,
 };
 pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
+/// Not API: the prepared verification's steps, for the benches.
+#[doc(hidden)]
+pub use prepared::steps as prepared_steps;
 pub use prepared::PreparedKey;
 pub use renewal::{RenewalAction, RenewalToken};
 pub use revocation::{RevocationBody, RevocationList};

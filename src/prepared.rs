@@ -196,6 +196,37 @@ impl PreparedKey {
     }
 }
 
+/// The verification's steps one by one, for `benches/license.rs` to time
+/// the cost split. Not API: hidden, unstable, and no use outside a bench.
+#[doc(hidden)]
+pub mod steps {
+    use super::*;
+
+    /// A point `[s]B + [k](−A)`, opaque.
+    pub struct Point(curve::Point);
+
+    /// Rule 4's hash: `k` from `R`, the key's bytes and the message.
+    pub fn hash(key: &PreparedKey, r: &[u8; 32], message: &[u8]) -> Scalar {
+        Scalar::from_hash(
+            Sha512::new()
+                .chain_update(r)
+                .chain_update(key.bytes)
+                .chain_update(message),
+        )
+    }
+
+    /// The combs: `[s]B + [k](−A)` (the identity for an unusable key).
+    pub fn multiply(key: &PreparedKey, s: &Scalar, k: &Scalar) -> Option<Point> {
+        let table = key.minus_a.as_ref()?;
+        Some(Point(curve::double_base(s.as_bytes(), k.as_bytes(), table)))
+    }
+
+    /// The encoding of a point (one field inversion).
+    pub fn compress(point: &Point) -> [u8; 32] {
+        point.0.compress()
+    }
+}
+
 impl fmt::Debug for PreparedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PreparedKey")
