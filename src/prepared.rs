@@ -66,7 +66,7 @@ use crate::{Error, Result};
 /// [`PreparedKey::verify_strict`] accepts exactly the signatures that
 /// ed25519-dalek's `VerifyingKey::verify_strict` accepts (canonical `S`,
 /// neither `R` nor the key of small order, the same equation, the same
-/// encoding comparison), and costs about three quarters of it.
+/// encoding comparison), in a little over half its time.
 ///
 /// # Memory and cost
 ///

@@ -347,16 +347,34 @@ fn decompress_with(bytes: &[u8; 32], d: Fe, sqrt_m1: Fe) -> Option<Point> {
     })
 }
 
-/// Multiples of one point for a radix-16 comb: `entries[j][m − 1]` is
-/// `m·256^j·P` for j < 32, m ≤ 8, as affine Niels points. 32 × 8 × 3 field
-/// elements of 40 bytes: 30,720 bytes.
+// The trade-off, measured (paired ratio of `PreparedKey::verify_strict` to
+// a bare `verify_strict`, BENCHMARKS.md): W = 4, M = 2, 30 KiB per key,
+// 0.52×; W = 5, M = 3, 34 KiB, 0.48×; W = 6, M = 3, 56 KiB, 0.44×. The
+// smallest table is kept: a product holds one or two keys, and a few KiB
+// more buy little.
+
+/// Window width: signed digits in radix 2^W, each in −2^(W−1)..=2^(W−1).
+const W: usize = 4;
+/// Digits per table row: row `r` serves digits `r·M .. r·M + M`, one
+/// between each run of W doublings (M − 1 runs in all).
+const M: usize = 2;
+/// Digits of a scalar below 2^255.
+const DIGITS: usize = 256_usize.div_ceil(W);
+/// Rows of a table.
+const ROWS: usize = DIGITS.div_ceil(M);
+/// Multiples per row: 1 to 2^(W−1).
+const ENTRIES: usize = 1 << (W - 1);
+
+/// Multiples of one point for a comb: `entries[r][e]` is
+/// `(e + 1)·2^(W·M·r)·P`, as affine Niels points. With W = 4 and M = 2:
+/// 32 rows of 8, 3 field elements of 40 bytes each: 30,720 bytes.
 #[derive(Clone)]
 pub(super) struct Table {
-    entries: Box<[[Niels; 8]; 32]>,
+    entries: Box<[[Niels; ENTRIES]; ROWS]>,
 }
 
 /// The heap bytes of one table.
-pub(super) const TABLE_BYTES: usize = core::mem::size_of::<[[Niels; 8]; 32]>();
+pub(super) const TABLE_BYTES: usize = core::mem::size_of::<[[Niels; ENTRIES]; ROWS]>();
 
 const NIELS_IDENTITY: Niels = Niels {
     y_plus_x: Fe::ONE,
@@ -369,26 +387,26 @@ impl Table {
     /// that cannot fail.
     fn identity() -> Table {
         Table {
-            entries: Box::new([[NIELS_IDENTITY; 8]; 32]),
+            entries: Box::new([[NIELS_IDENTITY; ENTRIES]; ROWS]),
         }
     }
 
-    /// The table of `p`: 256 points in extended coordinates, then one
+    /// The table of `p`: its points in extended coordinates, then one
     /// inversion for all of them (Montgomery's trick).
     fn of(p: &Point, d2: Fe) -> Table {
-        // On the heap: 40 KiB of points, then 30 KiB of table, would be a
-        // lot for the stack of a thread the C ABI is called from.
-        let mut flat: Vec<Point> = Vec::with_capacity(256);
+        // On the heap: tens of KiB of points would be a lot for the stack
+        // of a thread the C ABI is called from.
+        let mut flat: Vec<Point> = Vec::with_capacity(ROWS * ENTRIES);
         let mut base = *p;
-        for _ in 0..32 {
+        for _ in 0..ROWS {
             let mut multiple = base;
             flat.push(multiple);
-            for _ in 1..8 {
+            for _ in 1..ENTRIES {
                 multiple = multiple.add(&base, d2);
                 flat.push(multiple);
             }
-            // 256·base: 8·base doubled five times.
-            base = (0..5).fold(multiple, |q, _| q.double());
+            // 2^(W·M)·base = 2^(W−1)·base doubled W·M − W + 1 times.
+            base = (0..W * M - W + 1).fold(multiple, |q, _| q.double());
         }
         // Montgomery's trick: prefix products of every Z, one inversion.
         let mut prefix = Vec::with_capacity(flat.len());
@@ -403,11 +421,11 @@ impl Table {
             z_inv[i] = inv.mul(prefix[i]);
             inv = inv.mul(flat[i].z);
         }
-        let rows: Vec<[Niels; 8]> = flat
-            .chunks_exact(8)
-            .zip(z_inv.chunks_exact(8))
+        let rows: Vec<[Niels; ENTRIES]> = flat
+            .chunks_exact(ENTRIES)
+            .zip(z_inv.chunks_exact(ENTRIES))
             .map(|(points, z_inv)| {
-                let mut row = [NIELS_IDENTITY; 8];
+                let mut row = [NIELS_IDENTITY; ENTRIES];
                 for ((entry, q), z_inv) in row.iter_mut().zip(points).zip(z_inv) {
                     let x = q.x.mul(*z_inv);
                     let y = q.y.mul(*z_inv);
@@ -422,17 +440,17 @@ impl Table {
             .collect();
         match rows.into_boxed_slice().try_into() {
             Ok(entries) => Table { entries },
-            // 256 points make 32 rows: never taken.
+            // ROWS · ENTRIES points make ROWS rows: never taken.
             Err(_) => Table::identity(),
         }
     }
 
-    /// Adds `digit·256^j·P` (digit in −8..=8) to `acc`; nothing for 0.
-    fn add_digit(&self, acc: &Point, j: usize, digit: i8) -> Point {
+    /// Adds `digit·2^(W·M·r)·P` to `acc`; nothing for 0.
+    fn add_digit(&self, acc: &Point, r: usize, digit: i8) -> Point {
         match digit.cmp(&0) {
-            Ordering::Greater => acc.add_niels(&self.entries[j][digit as usize - 1], false),
+            Ordering::Greater => acc.add_niels(&self.entries[r][digit as usize - 1], false),
             Ordering::Less => {
-                acc.add_niels(&self.entries[j][digit.unsigned_abs() as usize - 1], true)
+                acc.add_niels(&self.entries[r][digit.unsigned_abs() as usize - 1], true)
             }
             Ordering::Equal => *acc,
         }
@@ -449,39 +467,54 @@ pub(super) fn negate(p: &Point) -> Point {
     p.neg()
 }
 
-/// Signed radix-16 digits of a scalar below 2^255: 64 digits in −8..=8
-/// (curve25519-dalek's `as_radix_16`).
-fn radix16(scalar: &[u8; 32]) -> [i8; 64] {
-    let mut digits = [0i8; 64];
-    for (i, byte) in scalar.iter().enumerate() {
-        digits[2 * i] = (byte & 15) as i8;
-        digits[2 * i + 1] = (byte >> 4) as i8;
+/// Signed radix-2^W digits of a scalar below 2^255, each in
+/// −2^(W−1)..=2^(W−1) (curve25519-dalek's `as_radix_2w`, for W < 8).
+fn digits(scalar: &[u8; 32]) -> [i8; DIGITS] {
+    let mut limbs = [0u64; 4];
+    for (limb, bytes) in limbs.iter_mut().zip(scalar.chunks_exact(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(bytes);
+        *limb = u64::from_le_bytes(word);
     }
-    for i in 0..63 {
-        let carry = (digits[i] + 8) >> 4;
-        digits[i] -= carry << 4;
-        digits[i + 1] += carry;
+    let radix = 1u64 << W;
+    let mut digits = [0i8; DIGITS];
+    let mut carry = 0u64;
+    for (i, digit) in digits.iter_mut().enumerate() {
+        let (limb, bit) = (i * W / 64, i * W % 64);
+        let window = if bit + W <= 64 || limb == 3 {
+            limbs[limb] >> bit
+        } else {
+            (limbs[limb] >> bit) | (limbs[limb + 1] << (64 - bit))
+        };
+        let coefficient = carry + (window & (radix - 1));
+        carry = (coefficient + radix / 2) >> W;
+        *digit = (coefficient as i64 - (carry << W) as i64) as i8;
     }
+    // The scalar is below 2^255, so the top digit takes the last carry.
+    digits[DIGITS - 1] += (carry << W) as i8;
     digits
 }
 
 /// `[s]B + [k]P` for `P` the point of `table`, both scalars below 2^255,
-/// in variable time: both combs share one accumulator and its four
-/// doublings (64 + 64 additions at most, a zero digit skipped).
+/// in variable time: both combs share one accumulator and its
+/// (M − 1)·W doublings; a zero digit adds nothing.
 pub(super) fn double_base(s: &[u8; 32], k: &[u8; 32], table: &Table) -> Point {
     let basepoint = &constants().basepoint;
-    let (s, k) = (radix16(s), radix16(k));
+    let (s, k) = (digits(s), digits(k));
     let mut acc = Point::IDENTITY;
-    for j in 0..32 {
-        acc = basepoint.add_digit(&acc, j, s[2 * j + 1]);
-        acc = table.add_digit(&acc, j, k[2 * j + 1]);
-    }
-    for _ in 0..4 {
-        acc = acc.double();
-    }
-    for j in 0..32 {
-        acc = basepoint.add_digit(&acc, j, s[2 * j]);
-        acc = table.add_digit(&acc, j, k[2 * j]);
+    for phase in (0..M).rev() {
+        for r in 0..ROWS {
+            let i = r * M + phase;
+            if i < DIGITS {
+                acc = basepoint.add_digit(&acc, r, s[i]);
+                acc = table.add_digit(&acc, r, k[i]);
+            }
+        }
+        if phase > 0 {
+            for _ in 0..W {
+                acc = acc.double();
+            }
+        }
     }
     acc
 }
