@@ -315,6 +315,89 @@ fn report_paired() {
     }
 }
 
+/// The prepared path's cost split, from the fastest of alternating blocks
+/// (load from other processes only ever adds time, so the minimum of many
+/// short blocks is what the code costs): the whole `verify_strict` beside
+/// its steps, and the bare one, in the same blocks.
+fn report_split() {
+    const BLOCKS: usize = 60;
+    const PER_BLOCK: u32 = 100;
+    let issuer = Issuer::new(SigningKey::from_seed(&SEED));
+    let envelope = issuer.issue(&typical()).unwrap();
+    let message = envelope.signed_message();
+    let prepared = PreparedKey::new(issuer.public_key());
+    let public = ed25519_dalek::SigningKey::from_bytes(&SEED).verifying_key();
+    let signature = ed25519_dalek::Signature::from_bytes(&envelope.signature);
+    let mut r = [0u8; 32];
+    r.copy_from_slice(&envelope.signature[..32]);
+    let s = curve25519_dalek::Scalar::from_canonical_bytes(
+        envelope.signature[32..].try_into().unwrap(),
+    )
+    .unwrap();
+    let k = prepared_steps::hash(&prepared, &r, &message);
+    let point = prepared_steps::multiply(&prepared, &s, &k).unwrap();
+    let mut best = [f64::MAX; 5];
+    for _ in 0..BLOCKS {
+        let works: [&mut dyn FnMut(); 5] = [
+            &mut || {
+                public
+                    .verify_strict(black_box(&message), &signature)
+                    .unwrap()
+            },
+            &mut || {
+                prepared
+                    .verify_strict(black_box(&message), &envelope.signature)
+                    .unwrap()
+            },
+            &mut || {
+                black_box(prepared_steps::hash(&prepared, black_box(&r), &message));
+            },
+            &mut || {
+                black_box(prepared_steps::multiply(&prepared, black_box(&s), &k));
+            },
+            &mut || {
+                black_box(prepared_steps::compress(black_box(&point)));
+            },
+        ];
+        for (best, work) in best.iter_mut().zip(works) {
+            let start = Instant::now();
+            for _ in 0..PER_BLOCK {
+                work();
+            }
+            *best = best.min(start.elapsed().as_secs_f64() * 1e6 / f64::from(PER_BLOCK));
+        }
+    }
+    let [bare, all, hash, multiply, compress] = best;
+    println!(
+        "fastest of {BLOCKS} alternating blocks of {PER_BLOCK}: bare verify_strict {bare:.2} us; \
+         PreparedKey::verify_strict {all:.2} us ({:.3}x) = hash {hash:.2} us ({:.0} %) + scalar multiplication \
+         {multiply:.2} us ({:.0} %) + compression {compress:.2} us ({:.0} %) + rest {:.2} us; decompression none",
+        all / bare,
+        100.0 * hash / all,
+        100.0 * multiply / all,
+        100.0 * compress / all,
+        all - hash - multiply - compress
+    );
+    let note = "fastest of 60 alternating blocks of 100";
+    Figure {
+        limit: Some(("bare verify_strict, same blocks", bare)),
+        note,
+        ..figure("PreparedKey::verify_strict", Some(all), "µs")
+    }
+    .emit();
+    for (name, value) in [
+        ("prepared path: SHA-512 and reduction of k", hash),
+        ("prepared path: [s]B + [k](-A), two combs", multiply),
+        ("prepared path: encoding R' (one inversion)", compress),
+    ] {
+        Figure {
+            note,
+            ..figure(name, Some(value), "µs")
+        }
+        .emit();
+    }
+}
+
 fn report_ratios(since: SystemTime) {
     let parts = ["parse_armor", "decode_body_canonical", "check"]
         .map(|id| median("verify_parts", id, since));
@@ -423,5 +506,6 @@ fn main() {
     // Only when measuring, not under `cargo test --benches` or `-- --test`.
     if measuring() {
         report_paired();
+        report_split();
     }
 }
