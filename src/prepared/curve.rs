@@ -9,7 +9,7 @@
 //! Why not curve25519-dalek's own `EdwardsBasepointTable`? Its
 //! multiplication is constant time (every lookup scans its row of eight),
 //! and its table is built with one field inversion per entry; measured on
-//! the reference machine, two of them plus compression came to 0.79× a
+//! the reference machine, two of them plus compression came to 0.76–0.81× a
 //! `verify_strict`, and building the table to 1.3 ms. Its point types are
 //! private, so a variable-time lookup cannot be written over them.
 
