@@ -99,61 +99,24 @@ done
 # The client against a real back office over HTTPS: a CA and certificate
 # made here with openssl, `licentia serve` started, stopped and started again
 # around the phases of licentia-capi/tests/c/client_story.c.
-cargo build -q -p licentia-cli
-licentia="${target_dir}/debug/licentia"
-story=$(realpath -m "$work/story")
-rm -rf "$story" && mkdir -p "$story/store-shared" "$story/store-static"
-(
-    cd "$story"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-        -subj /CN=story-ca -keyout ca.key -out ca.pem 2>/dev/null
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-        -subj /CN=other-ca -keyout other.key -out other-ca.pem 2>/dev/null
-    cp other-ca.pem store-shared/ && cp other-ca.pem store-static/
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
-        -keyout server.key -out server.csr 2>/dev/null
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >san.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-        -extfile san.ext -out server.pem 2>/dev/null
-    chmod 600 server.key
-)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="https://localhost:$port"
-serve() {
-    "$licentia" serve --data-dir "$story/data" --listen "127.0.0.1:$port" \
-        --tls-cert "$story/server.pem" --tls-key "$story/server.key" >>"$story/serve.log" 2>&1 &
-    server=$!
-    for _ in $(seq 100); do
-        curl -sf --cacert "$story/ca.pem" "$base/readyz" >/dev/null && return
-        sleep 0.1
-    done
-    echo "licentia serve did not start:"; cat "$story/serve.log"; exit 1
-}
-api() { # METHOD PATH [JSON]: the JSON answer
-    curl -sf --cacert "$story/ca.pem" -X "$1" -H "authorization: Bearer $token" \
-        -H 'content-type: application/json' ${3:+--data "$3"} "$base$2"
-}
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-serve
-token=$(cat "$story/data/bootstrap-admin-token")
-product=$(api POST /v1/products '{"code": "cad", "name": "CAD"}' | field '["id"]')
-locked=$(api POST /v1/policies "{\"product_id\": \"$product\", \"name\": \"locked\", \"check_in_days\": 7, \"max_offline_days\": 14}" | field '["id"]')
-floating=$(api POST /v1/policies "{\"product_id\": \"$product\", \"name\": \"floating\", \"binding\": \"floating\", \"lease_ttl_secs\": 600}" | field '["id"]')
-# Each link (shared, static) runs the story with licenses of its own.
+source scripts/story-server.sh
+story_setup "$work/story"
+# Each link (shared, static) runs the story with licenses and a store of its own.
 declare -A keys
 for link in shared static; do
-    for policy in locked floating; do
-        keys[$link-$policy]=$(api POST /v1/licenses "{\"policy_id\": \"${!policy}\", \"licensee\": \"Jane Doe\"}" | field '["license_key"]')
+    mkdir -p "$story_dir/store-$link"
+    cp "$story_dir/other-ca.pem" "$story_dir/store-$link/"
+    for kind in locked floating; do
+        keys[$link-$kind]=$(story_license $kind)
     done
 done
-api GET /v1/keys | field '["items"][0]["public_pem"]' >"$story/key.pem"
 export LD_LIBRARY_PATH="$libdir"
 story_run() { # PHASE: the story's phase, shared and static
     for link in shared static; do
         run "client_story-$link-$1" 0 "${valgrind[@]}" \
-            --suppressions=licentia-capi/tests/c/valgrind-ring.supp \
+            --suppressions=licentia-capi/tests/c/valgrind-client.supp \
             "$work/bin/client_story-$link" "$1" \
-            "$base" "$story/ca.pem" "$story/key.pem" "$story/store-$link" \
+            "$story_base" "$story_ca" "$story_key_pem" "$story_dir/store-$link" \
             "${keys[$link-locked]}" "${keys[$link-floating]}"
     done
 }
@@ -163,11 +126,11 @@ for link in shared static; do
         -o "$work/bin/client_story-$link" "${libs[@]}"
 done
 story_run online
-kill "$server"; wait "$server" 2>/dev/null || true
+story_stop
 story_run offline
-serve
+story_start
 story_run back
-kill "$server"; wait "$server" 2>/dev/null || true
+story_stop
 
 # The README shows the example program verbatim: the two must not drift apart.
 if sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' | cmp -s - licentia-capi/tests/c/readme_example.c; then

@@ -98,6 +98,12 @@ class ArgumentError(LicentiaError, ValueError):
     id, text that is not UTF-8, a closed object (4xxx)."""
 
 
+class ClientError(LicentiaError):
+    """The back office could not be reached, refused the request (its own
+    words are the message), or answered what the API does not promise; or
+    the client holds no activation to act on (6xxx)."""
+
+
 class InternalError(LicentiaError):
     """A bug inside the library, caught at its boundary (5xxx), or a status
     this package does not know."""
@@ -108,6 +114,7 @@ _FAMILIES = {
     2: SignatureError,
     3: DocumentError,
     4: ArgumentError,
+    6: ClientError,
 }
 
 
