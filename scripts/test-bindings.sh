@@ -98,27 +98,29 @@ LICENTIA_TEST_STORY=$(python3 -c 'import json, sys; print(json.dumps(dict(zip(
     "$(story_license locked)" "$(story_license floating)")
 export LICENTIA_TEST_STORY
 
-echo "== Python: bindings/python/tests"
+echo "== Python: the wheel, installed in a fresh virtual environment"
+wheel=$(scripts/build-wheel.sh --library "$capi/lib/liblicentia.so" "$work/wheels" | tail -n1)
+echo "$(basename "$wheel")"
 venv="$work/pyenv"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" 2>/dev/null || {
-        rm -rf "$venv"
-        apt_install python3-venv
-        python3 -m venv "$venv"
-    }
-fi
+python3 -m venv --clear "$venv" 2>/dev/null || {
+    apt_install python3-venv
+    python3 -m venv --clear "$venv"
+}
 pip=("$venv/bin/python" -m pip --quiet --no-input --disable-pip-version-check)
-"${pip[@]}" install pytest mypy
-# Reinstall the package every run: its sources may have changed.
-"${pip[@]}" install --force-reinstall --no-deps ./bindings/python
+"${pip[@]}" install pytest mypy "$wheel"
+unset LICENTIA_LIBRARY
+# The installed package loads the library it carries, nothing else.
+(cd "$work" && "$venv/bin/python" -c '
+import licentia, licentia._ffi as f
+assert "site-packages" in licentia.__file__ and f.lib._name.startswith(licentia.__path__[0]), f.lib._name
+print("import licentia:", licentia.version(), "from", f.lib._name)')
 
 # The type hints hold (the package ships py.typed).
 "$venv/bin/python" -m mypy --strict --no-error-summary --cache-dir "$work/mypy-cache" \
     bindings/python/src/licentia bindings/python/tests
 
 status=0
-LICENTIA_LIBRARY="$capi/lib/liblicentia.so" "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-    bindings/python/tests </dev/null || status=$?
+"$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests </dev/null || status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no test" >&2
     exit 1
