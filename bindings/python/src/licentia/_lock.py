@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any, Callable, Iterator, List, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,7 +25,10 @@ class HandleLock:
     """Shared for calls that read the handle, exclusive for those that
     change or free it. Readers never wait for each other; once a writer
     waits, new readers wait behind it, so ``close()`` is not starved by
-    threads that keep calling."""
+    threads that keep calling. Plain acquire/release methods, not context
+    managers: they run around every C call, so they are kept cheap."""
+
+    __slots__ = ("_cond", "_readers", "_writer", "_writers_waiting")
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
@@ -33,34 +36,40 @@ class HandleLock:
         self._writer = False
         self._writers_waiting = 0
 
-    @contextmanager
-    def shared(self) -> Iterator[None]:
+    def acquire(self, exclusive: bool) -> None:
         with self._cond:
-            self._cond.wait_for(lambda: not self._writer and self._writers_waiting == 0)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
+            if exclusive:
+                self._writers_waiting += 1
+                try:
+                    while self._writer or self._readers:
+                        self._cond.wait()
+                finally:
+                    self._writers_waiting -= 1
+                self._writer = True
+            else:
+                while self._writer or self._writers_waiting:
+                    self._cond.wait()
+                self._readers += 1
+
+    def release(self, exclusive: bool) -> None:
+        with self._cond:
+            if exclusive:
+                self._writer = False
+                self._cond.notify_all()
+            else:
                 self._readers -= 1
-                if self._readers == 0:
+                # Only a writer waits for the readers to leave.
+                if self._readers == 0 and self._writers_waiting:
                     self._cond.notify_all()
 
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            try:
-                self._cond.wait_for(lambda: not self._writer and self._readers == 0)
-            finally:
-                self._writers_waiting -= 1
-            self._writer = True
+    def holding(self, exclusive: bool) -> Iterator[None]:
+        """The lock around a block (``close()``, a handle read in passing)."""
+        self.acquire(exclusive)
         try:
             yield
         finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
+            self.release(exclusive)
 
 
 def _locks_of(owner: Any, args: Any, kwargs: Any) -> List[Any]:
@@ -77,11 +86,17 @@ def _holding(exclusive: bool) -> Callable[[F], F]:
     def decorate(method: F) -> F:
         @functools.wraps(method)
         def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            with ExitStack() as stack:
-                for obj in _locks_of(self, args, kwargs):
+            objects = _locks_of(self, args, kwargs) if (args or kwargs) else [self]
+            held: List[Any] = []
+            try:
+                for obj in objects:
                     mine = exclusive and obj is self
-                    stack.enter_context(obj._lock.exclusive() if mine else obj._lock.shared())
+                    obj._lock.acquire(mine)
+                    held.append((obj._lock, mine))
                 return method(self, *args, **kwargs)
+            finally:
+                for lock, mine in reversed(held):
+                    lock.release(mine)
 
         return call  # type: ignore[return-value]
 

@@ -122,12 +122,8 @@ def _opt_c_str(value: Optional[Text], what: str) -> Optional[bytes]:
 
 
 @contextmanager
-def _clock_options(witness_path: Optional[PathLike], started: bool) -> Iterator[Optional[c_void_p]]:
-    """The C clock-guard options for one check, freed after it; None (the
-    defaults, as ``licentia_check``) when neither option is given."""
-    if witness_path is None and not started:
-        yield None
-        return
+def _clock_options(witness_path: Optional[PathLike], started: bool) -> Iterator[c_void_p]:
+    """The C clock-guard options for one check, freed after it."""
     witness = _c_str(os.fsdecode(witness_path), "clock_witness_path") if witness_path is not None else None
     options = c_void_p()
     check(lib.licentia_clock_options_new(byref(options)))
@@ -206,7 +202,7 @@ class _Handle:
         """Frees the handle now, once the calls other threads are making on
         it have returned; closing again does nothing. Calls after it raise
         :class:`ArgumentError` ("... is closed")."""
-        with self._lock.exclusive():
+        with self._lock.holding(exclusive=True):
             self._finalizer()
 
     def __enter__(self: H) -> H:
@@ -436,8 +432,12 @@ class License(_Handle):
             ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
             ctx.clock_secret_len = len(secret)
         report = c_void_p()
-        with _clock_options(clock_witness_path, clock_started) as options:
-            check(lib.licentia_check_guarded(self._handle, byref(ctx), options, byref(report)))
+        if clock_witness_path is None and not clock_started:
+            # The common check: no options object to make and free.
+            check(lib.licentia_check_guarded(self._handle, byref(ctx), None, byref(report)))
+        else:
+            with _clock_options(clock_witness_path, clock_started) as options:
+                check(lib.licentia_check_guarded(self._handle, byref(ctx), options, byref(report)))
         try:
             return _report(report)
         finally:
@@ -717,7 +717,7 @@ class ActivationRequest(_Handle):
         the customer's ``license_key`` or by its ``license_id`` (one of them)."""
         if (license_key is None) == (license_id is None):
             raise ArgumentError(Status.INVALID_ARGUMENT, "give exactly one of license_key and license_id")
-        with machine._lock.shared():
+        with machine._lock.holding(exclusive=False):
             p, m, t = _c_str(product, "product"), machine._handle, _to_unix(now, "now")
             if license_key is not None:
                 k = _c_str(license_key, "license_key")
