@@ -145,6 +145,24 @@ pub(crate) trait Handle: Sized {
         })
     }
 
+    /// The body of a function that reads this handle and gives a new handle
+    /// of type `O` out: the checks in argument order, then `make`.
+    ///
+    /// # Safety
+    /// As [`Handle::arg`]; `out` is NULL or valid for a write.
+    unsafe fn give<O: Handle>(
+        ptr: *const Self,
+        out: *mut *mut O,
+        make: impl FnOnce(&Self::Rust) -> Outcome<O::Rust>,
+    ) -> licentia_status {
+        guard(|| {
+            // SAFETY: forwarded contract.
+            let (value, out) = unsafe { (Self::arg(ptr)?, Out::new(out)?) };
+            out.give(make(value)?);
+            Ok(())
+        })
+    }
+
     /// The body of a function that reads this handle and a string and gives
     /// a new handle of type `O` out: the checks in argument order, then `make`.
     ///

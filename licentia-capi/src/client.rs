@@ -336,12 +336,8 @@ unsafe fn give_status(
     out: *mut *mut licentia_client_status,
     call: impl FnOnce(&Client) -> licentia::Result<Status>,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: forwarded contract.
-        let (client, out) = unsafe { (licentia_client::arg(client)?, Out::new(out)?) };
-        out.give(client_call(|| call(client))?);
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_client::give(client, out, |c| client_call(|| call(c))) }
 }
 
 /// Activates this machine with `license_key`: one seat taken, the
@@ -597,12 +593,8 @@ pub unsafe extern "C" fn licentia_client_status_report(
     status: *const licentia_client_status,
     out: *mut *mut licentia_report,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: forwarded contract.
-        let (status, out) = unsafe { (licentia_client_status::arg(status)?, Out::new(out)?) };
-        out.give(status.report.clone());
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_client_status::give(status, out, |s| Ok(s.report.clone())) }
 }
 
 /// The verified license held: a new license handle (freed with
@@ -615,12 +607,8 @@ pub unsafe extern "C" fn licentia_client_status_license(
     status: *const licentia_client_status,
     out: *mut *mut licentia_license,
 ) -> licentia_status {
-    guard(|| {
-        // SAFETY: forwarded contract.
-        let (status, out) = unsafe { (licentia_client_status::arg(status)?, Out::new(out)?) };
-        out.give(status.license.clone());
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { licentia_client_status::give(status, out, |s| Ok(s.license.clone())) }
 }
 
 /// Frees a status. NULL is a no-op.

@@ -51,26 +51,28 @@ async fn published_keys(srv: &Server) -> Vec<PublicKey> {
     })
 }
 
+/// A server over HTTPS on `backend` with a product "cad" and a `policy` of
+/// it; a license key of that policy, and the product's view.
+async fn serving(backend: Backend, policy: serde_json::Value) -> (Server, Product, String) {
+    let (srv, base, ca) = https_server_on(backend).await;
+    let policy = srv.policy(&srv.admin, "cad", policy).await;
+    let (_, key) = srv.issue(&srv.admin, &policy).await;
+    let product = Product {
+        base,
+        ca,
+        keys: published_keys(&srv).await,
+    };
+    (srv, product, key)
+}
+
 /// Runs the client's blocking calls off the test's runtime.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
 }
 
 async fn the_product_activates_checks_in_and_moves(backend: Backend) {
-    let (srv, base, ca) = https_server_on(backend).await;
-    let locked = srv
-        .policy(
-            &srv.admin,
-            "cad",
-            json!({"name": "locked", "seats": 1, "check_in_days": 7, "max_offline_days": 14}),
-        )
-        .await;
-    let (_, key) = srv.issue(&srv.admin, &locked).await;
-    let product = Product {
-        base,
-        ca,
-        keys: published_keys(&srv).await,
-    };
+    let locked = json!({"name": "locked", "seats": 1, "check_in_days": 7, "max_offline_days": 14});
+    let (srv, product, key) = serving(backend, locked).await;
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (one, two) = (first.path().to_owned(), second.path().to_owned());
 
@@ -159,20 +161,9 @@ support::on_both_backends! {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_floating_seat_is_checked_out_kept_alive_and_given_back() {
-    let (srv, base, ca) = https_server_on(Backend::Sqlite).await;
-    let floating = srv
-        .policy(
-            &srv.admin,
-            "cad",
-            json!({"name": "floating", "binding": "floating", "seats": 1, "lease_ttl_secs": 600}),
-        )
-        .await;
-    let (_, key) = srv.issue(&srv.admin, &floating).await;
-    let product = Product {
-        base,
-        ca,
-        keys: published_keys(&srv).await,
-    };
+    let floating =
+        json!({"name": "floating", "binding": "floating", "seats": 1, "lease_ttl_secs": 600});
+    let (srv, product, key) = serving(Backend::Sqlite, floating).await;
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (one, two) = (first.path().to_owned(), second.path().to_owned());
     blocking(move || {

@@ -54,7 +54,7 @@ const MAX_RETRIES: u32 = 8;
 
 /// How a [`Client`] is made: the back office, the product, the keys it
 /// trusts, and where it keeps what it holds.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ClientBuilder {
     server: String,
     product: String,
@@ -66,18 +66,35 @@ pub struct ClientBuilder {
     timeout: Duration,
     retries: u32,
     backoff: Duration,
-    clock_secret: Option<Vec<u8>>,
+    clock_secret: Option<ClockSecret>,
     now: Clock,
 }
 
 /// Where the current time comes from.
-type Clock = std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>;
+#[derive(Clone)]
+struct Clock(std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>);
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<clock>")
+    }
+}
+
+/// The application's clock-guard secret, never shown by `Debug`.
+#[derive(Clone)]
+struct ClockSecret(Vec<u8>);
+
+impl std::fmt::Debug for ClockSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 impl ClientBuilder {
     /// Where the current time comes from (default: the system clock): a
     /// trusted time source, or a test's clock.
     pub fn now(mut self, now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        self.now = std::sync::Arc::new(now);
+        self.now = Clock(std::sync::Arc::new(now));
         self
     }
 
@@ -86,7 +103,7 @@ impl ClientBuilder {
     /// the store, started at activation; a store whose guard was deleted or
     /// an older copy put back is then an error, not a pass.
     pub fn clock_guard(mut self, secret: &[u8]) -> Self {
-        self.clock_secret = Some(secret.to_vec());
+        self.clock_secret = Some(ClockSecret(secret.to_vec()));
         self
     }
 
@@ -210,6 +227,7 @@ pub struct Lease {
 /// The product's client of the back office. Its calls block; it may be
 /// shared between threads (`&self` everywhere), though calls that change
 /// the store are best made from one.
+#[derive(Debug)]
 pub struct Client {
     transport: Transport,
     verifier: Verifier,
@@ -217,28 +235,8 @@ pub struct Client {
     machine: Fingerprint,
     platform: String,
     store: Store,
-    clock_secret: Option<Vec<u8>>,
+    clock_secret: Option<ClockSecret>,
     now: Clock,
-}
-
-impl std::fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("server", &self.server)
-            .field("product", &self.product)
-            .field("store", &self.store)
-            .finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("transport", &self.transport)
-            .field("product", &self.product)
-            .field("store", &self.store)
-            .finish_non_exhaustive()
-    }
 }
 
 /// `POST /v1/activations`'s answer.
@@ -286,7 +284,7 @@ impl Client {
             retries: 2,
             backoff: Duration::from_millis(500),
             clock_secret: None,
-            now: std::sync::Arc::new(Timestamp::now),
+            now: Clock(std::sync::Arc::new(Timestamp::now)),
         }
     }
 
@@ -299,10 +297,10 @@ impl Client {
     /// application asked for one. `started`: an activation is already held,
     /// so a missing guard is reported rather than started afresh.
     fn check(&self, license: &License, last_check_in: Timestamp, started: bool) -> Result<Report> {
-        let ctx = self.context((self.now)(), last_check_in);
+        let ctx = self.context((self.now.0)(), last_check_in);
         match &self.clock_secret {
             None => Ok(license.check(&ctx)),
-            Some(secret) => {
+            Some(ClockSecret(secret)) => {
                 let mut guard = ClockGuard::options(&self.product, secret)
                     .machine(self.machine.clone())
                     .started(started)
@@ -348,7 +346,7 @@ impl Client {
             &[("idempotency-key", &idempotency_key)],
             Repeat::Safe,
         )?;
-        let now = (self.now)();
+        let now = (self.now.0)();
         let (license, report) = self.accept(&answer.license_file, now)?;
         self.store.keep_activation(
             &answer.license_file,
@@ -407,7 +405,7 @@ impl Client {
             }
             Err(e) => return Err(e),
         };
-        let now = (self.now)();
+        let now = (self.now.0)();
         let (license, report) = self.accept(&answer.license_file, now)?;
         self.store.keep_activation(
             &answer.license_file,
@@ -481,7 +479,7 @@ impl Client {
         let lease = self.lease()?.ok_or(Error::NotActivated)?;
         let issued = lease.license.body().issued_at.0;
         let halfway = issued + (lease.expires_at.0 - issued) / 2;
-        if (self.now)().0 < halfway {
+        if (self.now.0)().0 < halfway {
             return Ok(None);
         }
         self.heartbeat(license_key).map(Some)
@@ -510,7 +508,7 @@ impl Client {
     fn keep_lease(&self, answer: LeaseHeld) -> Result<Lease> {
         let license = self.verifier.verify_lease(&answer.lease)?;
         let report =
-            license.check(&Context::new((self.now)(), &self.product).machine(&self.machine));
+            license.check(&Context::new((self.now.0)(), &self.product).machine(&self.machine));
         if !report.is_valid() {
             return Err(Error::BadAnswer(format!(
                 "the back office sent a lease that does not hold here: {report}"
