@@ -346,16 +346,26 @@ impl Client {
             &[("idempotency-key", &idempotency_key)],
             Repeat::Safe,
         )?;
-        let now = (self.now.0)();
-        let (license, report) = self.accept(&answer.license_file, now)?;
-        self.store.keep_activation(
+        self.keep(
             &answer.license_file,
-            &Activation {
+            Activation {
                 activation_id: answer.activation_id,
                 license_key: license_key.to_owned(),
-                last_check_in: now,
+                last_check_in: Timestamp(0),
             },
-        )?;
+        )
+    }
+
+    /// Verifies the file the back office just sent and keeps it with
+    /// `activation`, checked in now: the online status.
+    fn keep(&self, file: &str, activation: Activation) -> Result<Status> {
+        let now = (self.now.0)();
+        let (license, report) = self.accept(file, now)?;
+        let activation = Activation {
+            last_check_in: now,
+            ..activation
+        };
+        self.store.keep_activation(file, &activation)?;
         Ok(Status {
             license,
             report,
@@ -405,21 +415,7 @@ impl Client {
             }
             Err(e) => return Err(e),
         };
-        let now = (self.now.0)();
-        let (license, report) = self.accept(&answer.license_file, now)?;
-        self.store.keep_activation(
-            &answer.license_file,
-            &Activation {
-                last_check_in: now,
-                ..activation
-            },
-        )?;
-        Ok(Status {
-            license,
-            report,
-            online: true,
-            offline_reason: None,
-        })
+        self.keep(&answer.license_file, activation)
     }
 
     /// Gives this machine's seat back and forgets the activation. The back
