@@ -213,7 +213,10 @@ async fn subscriptions(
             offset: 0,
         };
         loop {
-            let batch = state.store.list_subscriptions(&filter, page).await?;
+            let batch = state
+                .store
+                .list_subscriptions(&Scope::All, &filter, page)
+                .await?;
             ids.extend(batch.iter().map(|s| s.id.clone()));
             if (batch.len() as i64) < page.limit {
                 break;

@@ -29,7 +29,9 @@ use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{prepare_license, IssueOverrides};
 use crate::service::seat_rules::check_new_license;
-use crate::store::{invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService};
+use crate::store::{
+    invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService, Scope,
+};
 use crate::AppState;
 
 /// The routes of this part of the API.
@@ -451,12 +453,12 @@ async fn export(
     staff: Staff,
     Path(name): Path<String>,
 ) -> ApiResult<CsvFile> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let kind = kind(&name)?;
     let stream = futures_util::stream::unfold(Cursor::Start, move |cursor| {
-        let s = s.clone();
+        let (s, scope) = (s.clone(), scope.clone());
         async move {
-            match next_page(&s, kind, cursor).await {
+            match next_page(&s, &scope, kind, cursor).await {
                 Ok(Some((text, next))) => Some((Ok(text), next)),
                 Ok(None) => None,
                 Err(e) => {
@@ -475,6 +477,7 @@ async fn export(
 /// The next piece of an export, and where it leaves off.
 async fn next_page(
     s: &AppState,
+    scope: &Scope,
     kind: Kind,
     cursor: Cursor,
 ) -> ApiResult<Option<(String, Cursor)>> {
@@ -498,7 +501,7 @@ async fn next_page(
             };
             let page = s
                 .store
-                .customers_after(tree_kind, &after, EXPORT_PAGE)
+                .customers_after(scope, tree_kind, &after, EXPORT_PAGE)
                 .await?;
             for c in &page {
                 w.row(&[
@@ -518,7 +521,7 @@ async fn next_page(
             }
         }
         (_, Cursor::Members(after)) => {
-            let page = s.store.members_after(&after, EXPORT_PAGE).await?;
+            let page = s.store.members_after(scope, &after, EXPORT_PAGE).await?;
             for m in &page {
                 w.row(&[
                     Cell::Text(&m.customer_id),
@@ -535,7 +538,7 @@ async fn next_page(
             }
         }
         (_, Cursor::Licenses(after)) => {
-            let page = s.store.licenses_after(&after, EXPORT_PAGE).await?;
+            let page = s.store.licenses_after(scope, &after, EXPORT_PAGE).await?;
             for l in &page {
                 license_line(&mut w, l);
             }

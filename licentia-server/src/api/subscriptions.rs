@@ -153,8 +153,12 @@ pub async fn create(
     key: IdempotencyKey,
     body: Body<NewSubscription>,
 ) -> ApiResult<Created<SubscriptionIssued>> {
-    staff.allow(COMMERCE)?;
     let req = &body.value;
+    named(
+        staff.allow_at(&s, COMMERCE, Some(&req.customer_id)),
+        "no such customer",
+    )
+    .await?;
     let model: BillingModel = req.billing.parse().map_err(bad)?;
     let interval: BillingInterval = req.interval.parse().map_err(bad)?;
     let renewal: RenewalOption = req.renewal.parse().map_err(bad)?;
@@ -265,7 +269,7 @@ pub async fn list(
     staff: Staff,
     Listing { filter: q, page }: Listing<SubscriptionQuery>,
 ) -> ApiResult<Reply<Listed<SubscriptionView>>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let page = page.page()?;
     let filter = SubscriptionFilter {
         customer_id: q.customer_id,
@@ -279,7 +283,7 @@ pub async fn list(
     };
     let items = s
         .store
-        .list_subscriptions(&filter, page)
+        .list_subscriptions(&scope, &filter, page)
         .await?
         .iter()
         .map(shown)
@@ -293,7 +297,7 @@ pub async fn show(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<SubscriptionView>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Ok(Reply::Fresh(shown(&s.store.subscription(&id).await?)?))
 }
 

@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
+pub(crate) mod accounts;
 pub(crate) mod licenses;
 pub(crate) mod products;
 pub(crate) mod seat_rules;
@@ -23,6 +24,12 @@ pub(crate) fn text_field<'a>(field: &str, value: &'a str, max: usize) -> ApiResu
             "'{field}' must be 1 to {max} characters without control characters"
         ))
     })
+}
+
+/// An e-mail address field, trimmed; 422 when it is not one.
+pub(crate) fn email_field(text: &str) -> ApiResult<String> {
+    crate::bulk::email(text)
+        .ok_or_else(|| ApiError::invalid(format!("'{}' is not an e-mail address", text.trim())))
 }
 
 /// An optional text field: none stays none, a given one is checked as

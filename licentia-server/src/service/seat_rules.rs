@@ -4,14 +4,17 @@
 //! customer node more of the product); above that the creation is a raise,
 //! which only the roles that may raise that thing's seats afterwards
 //! (`PUT .../seats`) may make. A license naming no customer escapes every
-//! allocation, so making one is an admin's act.
+//! allocation, so making one is an admin's act at the vendor root. Every
+//! rule holds at the node the new record is for: a role held elsewhere
+//! gives nothing here.
 
 use axum::http::StatusCode;
 use serde_json::json;
 
+use crate::api::{named, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Staff;
-use crate::store::{LicenseRecord, Role};
+use crate::store::{LicenseRecord, Placement, Role};
 use crate::AppState;
 
 use Role::{Admin, Finance};
@@ -66,7 +69,8 @@ pub(crate) async fn check_seats(
     (policy_id, customer_id): (&str, Option<&str>),
     seats: i64,
 ) -> ApiResult<()> {
-    if staff.allow(raisers).is_ok() {
+    let placement = staff.place(s, customer_id).await?;
+    if staff.holding(raisers, &placement).next().is_some() {
         return Ok(());
     }
     let entitled = entitled_seats(s, policy_id, customer_id).await?;
@@ -74,34 +78,41 @@ pub(crate) async fn check_seats(
         return Ok(());
     }
     let who: Vec<&str> = raisers.iter().map(|r| r.as_str()).collect();
+    let held: Vec<&str> = staff.grants.iter().map(|g| g.role.as_str()).collect();
     Err(ApiError::new(
         StatusCode::FORBIDDEN,
         SEATS_RAISE_FORBIDDEN,
         format!(
             "a {what} may be created with at most {entitled} seats by the {} role; \
              more is a raise, which only {} may make",
-            staff.0.role.as_str(),
+            held.join(", "),
             who.join(" or ")
         ),
     )
     .with(json!({ "seats": seats, "entitled": entitled })))
 }
 
-/// Refuses a license `staff` may not create: one naming no customer unless
-/// admin (403 [`CUSTOMER_REQUIRED`]), one with more seats than it is
-/// entitled to unless finance (403 [`SEATS_RAISE_FORBIDDEN`]).
+/// Refuses a license `staff` may not create: unless admin or issuer at its
+/// customer node or above (403; 422 for a customer outside every grant, as
+/// for one that does not exist), one naming no customer unless admin at
+/// the vendor root (403 [`CUSTOMER_REQUIRED`]), one with more seats than it
+/// is entitled to unless finance there (403 [`SEATS_RAISE_FORBIDDEN`]).
 pub(crate) async fn check_new_license(
     s: &AppState,
     staff: &Staff,
     license: &LicenseRecord,
 ) -> ApiResult<()> {
-    if license.customer_id.is_none() && staff.0.role != Admin {
+    let customer = license.customer_id.as_deref();
+    let no_customer =
+        customer.is_none() && staff.holding(&[Admin], &Placement::Vendor).next().is_none();
+    if no_customer {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             CUSTOMER_REQUIRED,
             "a license naming no customer is an admin's act: name its customer node (customer_id)",
         ));
     }
-    let scope = (license.policy_id.as_str(), license.customer_id.as_deref());
+    named(staff.allow_at(s, WRITERS, customer), "no such customer").await?;
+    let scope = (license.policy_id.as_str(), customer);
     check_seats(s, staff, "license", LICENSE_RAISERS, scope, license.seats).await
 }

@@ -6,14 +6,14 @@ use sqlx::Row;
 use super::customers::{insert_customer, CUSTOMERS};
 use super::licenses::{insert_license, LICENSES};
 use super::members::{insert_member, MEMBERS};
-use super::table::count;
+use super::table::{count, scope_clause};
 use super::SqlStore;
 use crate::bulk::{fits, RowError, TREE};
-use crate::store::StoreResult;
 use crate::store::{
     invalid_rows, BulkStore, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService,
     NewLicense, NewService, Outcome,
 };
+use crate::store::{Scope, StoreResult};
 
 #[async_trait::async_trait]
 impl BulkStore for SqlStore {
@@ -167,11 +167,16 @@ impl BulkStore for SqlStore {
         self.finish(tx, created, idem).await
     }
 
-    async fn members_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Member>> {
-        let page = [after.into(), limit.into()];
-        MEMBERS
-            .all(&self.pool, "WHERE id > $1 ORDER BY id LIMIT $2", page)
-            .await
+    async fn members_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Member>> {
+        let (within, nodes) = scope_clause("customer_id", scope, 3);
+        let page = [after.into(), limit.into()].into_iter().chain(nodes);
+        let rest = format!("WHERE id > $1 {within} ORDER BY id LIMIT $2");
+        MEMBERS.all(&self.pool, &rest, page).await
     }
 
     async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>> {
@@ -181,24 +186,28 @@ impl BulkStore for SqlStore {
 
     async fn customers_after(
         &self,
+        scope: &Scope,
         kind: &str,
         after: &str,
         limit: i64,
     ) -> StoreResult<Vec<Customer>> {
-        let page = [kind.into(), after.into(), limit.into()];
-        CUSTOMERS
-            .all(
-                &self.pool,
-                "WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3",
-                page,
-            )
-            .await
+        let (within, nodes) = scope_clause("id", scope, 4);
+        let page = [kind.into(), after.into(), limit.into()]
+            .into_iter()
+            .chain(nodes);
+        let rest = format!("WHERE kind = $1 AND id > $2 {within} ORDER BY id LIMIT $3");
+        CUSTOMERS.all(&self.pool, &rest, page).await
     }
 
-    async fn licenses_after(&self, after: &str, limit: i64) -> StoreResult<Vec<LicenseRecord>> {
-        let page = [after.into(), limit.into()];
-        LICENSES
-            .all(&self.pool, "WHERE id > $1 ORDER BY id LIMIT $2", page)
-            .await
+    async fn licenses_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<LicenseRecord>> {
+        let (within, nodes) = scope_clause("customer_id", scope, 3);
+        let page = [after.into(), limit.into()].into_iter().chain(nodes);
+        let rest = format!("WHERE id > $1 {within} ORDER BY id LIMIT $2");
+        LICENSES.all(&self.pool, &rest, page).await
     }
 }

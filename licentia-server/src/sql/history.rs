@@ -7,12 +7,21 @@ use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::history::chain_hash;
 use crate::store::StoreResult;
-use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page};
+use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page, Scope};
 
 #[async_trait::async_trait]
 impl HistoryStore for SqlStore {
-    async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>> {
+    async fn history(
+        &self,
+        scope: &Scope,
+        filter: &HistoryFilter,
+        page: Page,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        let actor = filter.account_id.as_ref().map(|id| format!("account:{id}"));
         let f = Filter::default()
+            .scope("customer_id", scope)
+            .text("subject", filter.subscription_id.as_deref())
+            .text("actor", actor.as_deref())
             .text("license_id", filter.license_id.as_deref())
             .text("customer_id", filter.customer_id.as_deref())
             .text("operation", filter.operation.as_deref())

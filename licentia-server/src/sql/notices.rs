@@ -11,12 +11,13 @@ use sqlx::Row;
 use super::history::event;
 use super::licenses::LICENSES;
 use super::table::{fetch_all, from_row, Filter, Table};
-use super::{now, SqlStore};
+use super::{now, Scope, SqlStore};
 use crate::secret;
 use crate::store::*;
 use crate::store::{StoreError, StoreResult};
 
-const SUBSCRIPTION_COLUMNS: &str = "id, kinds, webhook_url, email, role, created_at, created_by";
+const SUBSCRIPTION_COLUMNS: &str =
+    "id, kinds, webhook_url, email, role, customer_id, created_at, created_by";
 const NOTIFICATION_COLUMNS: &str =
     "id, kind, subject, lead_days, due_on, run_date, data, created_at";
 const DELIVERY_COLUMNS: &str = "id, notification_id, subscription_id, status, attempts, \
@@ -45,7 +46,7 @@ fn subscription_row(r: &AnyRow) -> StoreResult<NoticeSubscription> {
     let kinds: String = r.try_get("kinds")?;
     let role: Option<String> = r.try_get("role")?;
     Ok(from_row!(r => NoticeSubscription {
-        id, webhook_url, email, created_at, created_by;
+        id, webhook_url, email, customer_id, created_at, created_by;
         kinds: serde_json::from_str(&kinds).map_err(StoreError::internal)?,
         role: role
             .map(|r| Role::parse(&r).ok_or_else(|| StoreError::internal("unknown role stored")))
@@ -86,8 +87,8 @@ impl NoticeStore for SqlStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO notice_subscriptions \
-             (id, kinds, webhook_url, secret, email, role, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             (id, kinds, webhook_url, secret, email, role, created_at, created_by, customer_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&s.id)
         .bind(serde_json::to_string(&s.kinds).map_err(StoreError::internal)?)
@@ -97,6 +98,7 @@ impl NoticeStore for SqlStore {
         .bind(s.role.map(Role::as_str))
         .bind(s.created_at)
         .bind(&s.created_by)
+        .bind(&s.customer_id)
         .execute(&mut *tx.tx)
         .await?;
         super::history::append(
@@ -120,10 +122,12 @@ impl NoticeStore for SqlStore {
 
     async fn list_notice_subscriptions(
         &self,
+        scope: &Scope,
         role: Option<Role>,
         page: Page,
     ) -> StoreResult<Vec<NoticeSubscription>> {
         let f = Filter::default()
+            .scope("customer_id", scope)
             .always("deleted_at IS NULL")
             .text("role", role.map(Role::as_str));
         SUBSCRIPTIONS
@@ -200,9 +204,19 @@ impl NoticeStore for SqlStore {
         if written == 0 {
             return Ok(false);
         }
+        // Only the subscriptions at the vendor root or at the node of the
+        // notice's license or subscription, or above it.
         let subscribers = sqlx::query(
-            "SELECT id, kinds FROM notice_subscriptions WHERE deleted_at IS NULL ORDER BY id",
+            "SELECT id, kinds FROM notice_subscriptions WHERE deleted_at IS NULL \
+             AND (customer_id IS NULL OR customer_id IN (\
+             WITH RECURSIVE up (id, parent_id) AS (\
+             SELECT id, parent_id FROM customers WHERE id = COALESCE(\
+             (SELECT customer_id FROM licenses WHERE id = $1), \
+             (SELECT customer_id FROM subscriptions WHERE id = $1)) \
+             UNION ALL SELECT c.id, c.parent_id FROM customers c JOIN up ON c.id = up.parent_id) \
+             SELECT id FROM up)) ORDER BY id",
         )
+        .bind(&n.subject)
         .fetch_all(&mut *tx.tx)
         .await?;
         for row in subscribers {
@@ -241,10 +255,12 @@ impl NoticeStore for SqlStore {
 
     async fn list_notifications(
         &self,
+        scope: &Scope,
         filter: &NotificationFilter,
         page: Page,
     ) -> StoreResult<Vec<Notification>> {
         let f = Filter::default()
+            .scope("COALESCE((SELECT customer_id FROM licenses WHERE licenses.id = notifications.subject), (SELECT customer_id FROM subscriptions WHERE subscriptions.id = notifications.subject))", scope)
             .text("kind", filter.kind.as_deref())
             .text("subject", filter.subject.as_deref());
         NOTIFICATIONS

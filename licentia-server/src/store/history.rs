@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Page;
+use super::{Page, Scope};
 use crate::store::StoreResult;
 
 /// One history entry.
@@ -57,6 +57,10 @@ pub struct HistoryFilter {
     pub customer_id: Option<String>,
     /// Only this operation.
     pub operation: Option<String>,
+    /// Only entries about this subscription.
+    pub subscription_id: Option<String>,
+    /// Only what this account did.
+    pub account_id: Option<String>,
     /// Only entries after this sequence number.
     pub after_seq: Option<i64>,
 }
@@ -64,8 +68,14 @@ pub struct HistoryFilter {
 /// The history's storage.
 #[async_trait::async_trait]
 pub trait HistoryStore: Send + Sync {
-    /// History entries, oldest first.
-    async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>>;
+    /// History entries within `scope` (an entry naming no customer is the
+    /// vendor root's), oldest first.
+    async fn history(
+        &self,
+        scope: &Scope,
+        filter: &HistoryFilter,
+        page: Page,
+    ) -> StoreResult<Vec<HistoryEntry>>;
     /// The chain's tip: the last sequence number and its hash.
     async fn history_tip(&self) -> StoreResult<(i64, String)>;
 }

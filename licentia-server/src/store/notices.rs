@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Idem, LicenseRecord, Outcome, Page, Role};
+use super::{Idem, LicenseRecord, Outcome, Page, Role, Scope};
 use crate::store::StoreResult;
 
 /// A license's hard expiry is near (one notice per lead time).
@@ -43,6 +43,9 @@ pub struct NoticeSubscription {
     pub email: Option<String>,
     /// The role it belongs to: tokens of that role may list and delete it.
     pub role: Option<Role>,
+    /// The node it belongs to (none: the vendor root): only notices about
+    /// records within its subtree reach it.
+    pub customer_id: Option<String>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Who created it.
@@ -173,6 +176,7 @@ pub trait NoticeStore: Send + Sync {
     /// Live subscriptions, all or those of `role`.
     async fn list_notice_subscriptions(
         &self,
+        scope: &Scope,
         role: Option<Role>,
         page: Page,
     ) -> StoreResult<Vec<NoticeSubscription>>;
@@ -197,6 +201,7 @@ pub trait NoticeStore: Send + Sync {
     /// Notifications, newest first.
     async fn list_notifications(
         &self,
+        scope: &Scope,
         filter: &NotificationFilter,
         page: Page,
     ) -> StoreResult<Vec<Notification>>;

@@ -1,0 +1,173 @@
+//! Sessions: a person logs in with e-mail and password and gets a session
+//! cookie (HttpOnly, SameSite=Strict, Secure when served over TLS; a fresh
+//! id at every login) and the CSRF token its state-changing requests must
+//! carry in `X-CSRF-Token`; logging out ends the session in the database.
+
+use axum::extract::FromRequestParts;
+use axum::extract::State;
+use axum::http::header::{HeaderValue, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::api::Reply;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Staff};
+use crate::openapi::Operation;
+use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
+use crate::secret::sha256_hex;
+use crate::service::accounts::{login, open_session, Password};
+use crate::staff::{cookie, Caller, SESSION_COOKIE};
+use crate::store::{Account, Grant, TokenRecord};
+use crate::AppState;
+
+/// The routes of this part of the API.
+pub(crate) fn routes() -> Vec<Route> {
+    vec![
+        Route::post("/v1/session", Access::Public, "Log in: a session cookie and its CSRF token (429/423 account_locked after repeated failures)", log_in),
+        Route::get("/v1/session", Access::Token, "Who is calling, and the grants it holds", who),
+        Route::delete("/v1/session", Access::Token, "Log out: the session ends on the server (X-CSRF-Token)", log_out),
+    ]
+}
+
+/// `POST /v1/session` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Login {
+    /// The account's e-mail address.
+    email: String,
+    /// Its password.
+    password: Password,
+}
+
+/// A session opened: the account, the CSRF token (send it as
+/// `X-CSRF-Token` with every request that changes anything) and the end.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct SessionOpened {
+    /// Who logged in.
+    account: Account,
+    /// The session's CSRF token, shown only here.
+    csrf_token: String,
+    /// When the session ends however busy (Unix seconds).
+    expires_at: i64,
+}
+
+/// A JSON answer that also sets (or clears) the session cookie.
+pub(crate) struct WithCookie<R>(Reply<R>, HeaderValue);
+
+impl<R: Serialize> IntoResponse for WithCookie<R> {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        response.headers_mut().insert(SET_COOKIE, self.1);
+        response
+    }
+}
+
+impl<R: JsonSchema> AnswerDoc for WithCookie<R> {
+    fn document(op: &mut Operation) {
+        <Reply<R> as AnswerDoc>::document(op);
+    }
+}
+
+/// The `Set-Cookie` value of `value` living `max_age` seconds (0: ended).
+fn session_cookie(s: &AppState, value: &str, max_age: i64) -> ApiResult<HeaderValue> {
+    let secure = if s.config.tls_cert.is_some() {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .map_err(ApiError::internal)
+}
+
+/// The session cookie a request carries, if any.
+pub(crate) struct SessionCookie(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(SessionCookie(
+            cookie(parts, SESSION_COOKIE).map(str::to_owned),
+        ))
+    }
+}
+
+impl ArgDoc for SessionCookie {}
+
+/// `POST /v1/session`: a new session (any session the request carried
+/// ends: the id changes at every login).
+pub(crate) async fn log_in(
+    State(s): State<AppState>,
+    old: SessionCookie,
+    body: Body<Login>,
+) -> ApiResult<WithCookie<SessionOpened>> {
+    let account = login(&s, &body.value.email, &body.value.password).await?;
+    if let Some(old) = old.0 {
+        s.store.end_session(&sha256_hex(old.as_bytes())).await?;
+    }
+    let session = open_session(&s, &account).await?;
+    let max_age = session.expires_at - crate::service::now().0;
+    let cookie = session_cookie(&s, &session.id, max_age)?;
+    tracing::info!(account = %account.id, "logged in");
+    Ok(WithCookie(
+        Reply::Fresh(SessionOpened {
+            account,
+            csrf_token: session.csrf,
+            expires_at: session.expires_at,
+        }),
+        cookie,
+    ))
+}
+
+/// Who is calling.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Whoami {
+    /// The account, when a person calls.
+    account: Option<Account>,
+    /// The token, when a machine calls.
+    token: Option<TokenRecord>,
+    /// The grants it holds.
+    grants: Vec<Grant>,
+}
+
+/// `GET /v1/session`.
+pub(crate) async fn who(staff: Staff) -> ApiResult<Reply<Whoami>> {
+    let (account, token) = match staff.caller {
+        Caller::Account(a) => (Some(a), None),
+        Caller::Token(t) => (None, Some(t)),
+    };
+    Ok(Reply::Fresh(Whoami {
+        account,
+        token,
+        grants: staff.grants,
+    }))
+}
+
+/// A session ended.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct LoggedOut {
+    /// Always true.
+    ended: bool,
+}
+
+/// `DELETE /v1/session`: ends the caller's session (a token has none: 422).
+pub(crate) async fn log_out(
+    State(s): State<AppState>,
+    staff: Staff,
+    session: SessionCookie,
+) -> ApiResult<WithCookie<LoggedOut>> {
+    let (Caller::Account(_), Some(id)) = (&staff.caller, session.0) else {
+        return Err(ApiError::invalid(
+            "an API token has no session to end: revoke it instead",
+        ));
+    };
+    s.store.end_session(&sha256_hex(id.as_bytes())).await?;
+    Ok(WithCookie(
+        Reply::Fresh(LoggedOut { ended: true }),
+        session_cookie(&s, "", 0)?,
+    ))
+}
