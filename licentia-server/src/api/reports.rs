@@ -552,6 +552,7 @@ async fn customer_history(
             "subject",
             "license_id",
             "actor",
+            "done_by",
             "details",
         ]);
         for e in &events {
@@ -562,6 +563,7 @@ async fn customer_history(
                 Cell::Text(&e.subject),
                 Cell::Opt(e.license_id.as_deref()),
                 Cell::Text(&e.actor),
+                Cell::Text(&e.done_by),
                 Cell::Text(&e.details),
             ]);
         }

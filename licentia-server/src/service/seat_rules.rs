@@ -92,6 +92,67 @@ pub(crate) async fn check_seats(
     .with(json!({ "seats": seats, "entitled": entitled })))
 }
 
+/// A change of a subscription that delegated rights may allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubscriptionChange {
+    /// More seats.
+    Raise,
+    /// Fewer seats.
+    Lower,
+    /// Another renewal option.
+    Renewal,
+}
+
+/// The problem code of a subscription change a customer's grant holds no
+/// delegated right for.
+pub const NOT_DELEGATED: &str = "rights_not_delegated";
+
+/// Refuses (403) a `change` of a subscription billed `billing` whose node
+/// sits at `placement`, unless a grant of `staff` reaching it allows it:
+/// at the vendor root or at a partner, by role (a raise: admin, finance;
+/// a cut or a renewal option: admin, issuer, finance); at a customer or a
+/// site (a customer admin's own company), only by the rights a partner
+/// delegated to that grant (admin or finance), a monthly-only right for
+/// monthly subscriptions only ([`NOT_DELEGATED`]).
+pub(crate) fn may_change_subscription(
+    staff: &Staff,
+    placement: &Placement,
+    billing: &str,
+    change: SubscriptionChange,
+) -> ApiResult<()> {
+    let roles: &[Role] = match change {
+        SubscriptionChange::Raise => SUBSCRIPTION_RAISERS,
+        _ => &[Admin, Role::Issuer, Finance],
+    };
+    let delegated = |rights: &crate::store::Rights| {
+        let right = match change {
+            SubscriptionChange::Raise => rights.may_raise_seats,
+            SubscriptionChange::Lower => rights.may_lower_seats,
+            SubscriptionChange::Renewal => return rights.may_change_renewal,
+        };
+        right && (!rights.monthly_only || billing == "monthly")
+    };
+    let mut held = staff.holding(roles, placement).peekable();
+    if held.peek().is_none() {
+        return staff.allow_placed(roles, placement);
+    }
+    let allowed = held.any(|g| {
+        let owner = g.customer_id.is_none() || g.node_kind.as_deref() == Some("partner");
+        owner || (matches!(g.role, Admin | Finance) && delegated(&g.rights))
+    });
+    if allowed {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        NOT_DELEGATED,
+        format!(
+            "this {change:?} of a {billing} subscription is the partner's to make, unless it delegated that right to this grant"
+        )
+        .to_lowercase(),
+    ))
+}
+
 /// Refuses a license `staff` may not create: unless admin or issuer at its
 /// customer node or above (403; 422 for a customer outside every grant, as
 /// for one that does not exist), one naming no customer unless admin at

@@ -13,8 +13,14 @@ pub struct HistoryEntry {
     pub seq: i64,
     /// When (Unix seconds).
     pub at: i64,
-    /// Who (`token:ID`, `license:ID`, `cli`, `system`).
+    /// Who (`account:ID`, `token:ID`, `license:ID`, `cli`, `system`), as
+    /// chained.
     pub actor: String,
+    /// Who, for people: the account's name and e-mail address, or the
+    /// token's name (read with the entry, not part of its hash); the actor
+    /// itself for anything else.
+    #[serde(default)]
+    pub done_by: String,
     /// What, e.g. `license.issue`.
     pub operation: String,
     /// The record acted on.
