@@ -287,7 +287,10 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
             json!({"customer_id": w.id("p1"), "product_id": w.id("product"), "quantity": 1,
                    "purchased_on": "2024-02-01"}),
         ),
-        ("post", "/v1/import/{kind}") => at(At::Root, json!("csv")),
+        ("post", "/v1/import/{kind}") => at(
+            At::C1,
+            json!(format!("kind,name,parent\nsite,Imported,{c1}\n")),
+        ),
         ("post", "/v1/customers") => at(
             At::C1,
             json!({"kind": "site", "name": "new site", "parent_id": c1}),
@@ -359,9 +362,7 @@ async fn send(
             .header("x-csrf-token", &c.csrf);
     }
     req = match body {
-        Some(Value::String(csv)) if csv == "csv" => req
-            .header("content-type", "text/csv")
-            .body("kind,name\npartner,Imported\n"),
+        Some(Value::String(csv)) => req.header("content-type", "text/csv").body(csv.clone()),
         Some(Value::Null) | None => req,
         Some(b) => req.json(b),
     };

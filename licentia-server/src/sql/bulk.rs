@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::customers::{insert_customer, CUSTOMERS};
 use super::licenses::{insert_license, LICENSES};
 use super::members::{insert_member, MEMBERS};
-use super::table::{count, scope_clause};
+use super::table::{count, fetch_rows, scope_clause};
 use super::SqlStore;
 use crate::bulk::{fits, RowError, TREE};
 use crate::store::{
@@ -19,6 +19,7 @@ use crate::store::{Scope, StoreResult};
 impl BulkStore for SqlStore {
     async fn import_customers(
         &self,
+        scope: &Scope,
         rows: Vec<ImportCustomer>,
         dry_run: bool,
         actor: &str,
@@ -34,12 +35,22 @@ impl BulkStore for SqlStore {
             // A row under a bad row is not created either (the bad row's
             // error says why); its own checks still run.
             let orphan = row.parent_row.is_some_and(|i| created[i].is_none());
+            if row.parent_ref.is_none() && row.parent_row.is_none() && *scope != Scope::All {
+                bad.push((
+                    "parent",
+                    "a node without a parent is made at the vendor root only: name its parent"
+                        .into(),
+                ));
+            }
             if let Some(reference) = &row.parent_ref {
-                let parents = sqlx::query(
-                    "SELECT id, kind FROM customers WHERE id = $1 OR external_ref = $1 LIMIT 2",
+                let (within, nodes) = scope_clause("id", scope, 2);
+                let parents = fetch_rows(
+                    &mut *tx.tx,
+                    &format!(
+                        "SELECT id, kind FROM customers WHERE (id = $1 OR external_ref = $1) {within} LIMIT 2"
+                    ),
+                    std::iter::once(reference.as_str().into()).chain(nodes),
                 )
-                .bind(reference)
-                .fetch_all(&mut *tx.tx)
                 .await?;
                 match parents.as_slice() {
                     [] => bad.push((
@@ -179,9 +190,11 @@ impl BulkStore for SqlStore {
         MEMBERS.all(&self.pool, &rest, page).await
     }
 
-    async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>> {
-        let named = "WHERE id = $1 OR external_ref = $1 LIMIT 2";
-        CUSTOMERS.all(&self.pool, named, [reference.into()]).await
+    async fn customers_named(&self, scope: &Scope, reference: &str) -> StoreResult<Vec<Customer>> {
+        let (within, nodes) = scope_clause("id", scope, 2);
+        let named = format!("WHERE (id = $1 OR external_ref = $1) {within} LIMIT 2");
+        let args = std::iter::once(reference.into()).chain(nodes);
+        CUSTOMERS.all(&self.pool, &named, args).await
     }
 
     async fn customers_after(

@@ -77,6 +77,15 @@ pub(super) async fn fetch_all<T>(
         .collect()
 }
 
+/// Every row `sql` selects (with `args` bound), as rows.
+pub(super) async fn fetch_rows<'e>(
+    db: impl Executor<'e, Database = Any>,
+    sql: &str,
+    args: impl IntoIterator<Item = Arg>,
+) -> StoreResult<Vec<AnyRow>> {
+    Ok(bound(sql, args).fetch_all(db).await?)
+}
+
 /// The number `sql` (`SELECT COUNT(*) AS n ...`, with `args` bound) counts.
 pub(super) async fn count<'e>(
     db: impl Executor<'e, Database = Any>,

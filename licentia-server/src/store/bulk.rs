@@ -47,8 +47,11 @@ pub trait BulkStore: Send + Sync {
     /// exists (once) and fits the tree, ids and external references are not
     /// in use. Any bad row: nothing is created, and the 422 lists every one
     /// ([`invalid_rows`]). `dry_run`: the same checks, then nothing is kept.
+    /// A parent must be within `scope` (one outside is as one that does not
+    /// exist), and a node without a parent is made at the vendor root only.
     async fn import_customers(
         &self,
+        scope: &Scope,
         rows: Vec<ImportCustomer>,
         dry_run: bool,
         actor: &str,
@@ -82,7 +85,7 @@ pub trait BulkStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<Member>>;
     /// The customer nodes with this id or external reference.
-    async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>>;
+    async fn customers_named(&self, scope: &Scope, reference: &str) -> StoreResult<Vec<Customer>>;
     /// Up to `limit` customer nodes of `kind` with ids after `after`, by id.
     async fn customers_after(
         &self,
