@@ -138,6 +138,13 @@ pub struct Config {
     pub login_max_failures: u32,
     /// How long a locked account refuses logins, in seconds.
     pub login_lock_secs: u64,
+    /// The address people reach the back office at, for the links mailed
+    /// to them (invitations, password resets), e.g. `https://licentia.example`.
+    pub public_url: String,
+    /// Days an invitation link stays good.
+    pub invitation_days: u32,
+    /// Minutes a password-reset link stays good.
+    pub reset_minutes: u32,
 }
 
 /// How the connection to the SMTP relay is secured.
@@ -196,6 +203,9 @@ impl Default for Config {
             session_absolute_secs: 12 * 3600,
             login_max_failures: 5,
             login_lock_secs: 15 * 60,
+            public_url: "http://127.0.0.1:8080".into(),
+            invitation_days: 7,
+            reset_minutes: 60,
         }
     }
 }
@@ -381,6 +391,9 @@ impl Config {
             return Err(
                 "session_idle_secs must be at least 1 and at most session_absolute_secs".into(),
             );
+        }
+        if self.invitation_days == 0 || self.reset_minutes == 0 {
+            return Err("invitation_days and reset_minutes must be at least 1".into());
         }
         if self.login_max_failures == 0 || self.login_lock_secs == 0 {
             return Err("login_max_failures and login_lock_secs must be at least 1".into());

@@ -129,6 +129,7 @@ pub fn routes() -> Vec<Route> {
         crate::openapi::routes(),
         api::sessions::routes(),
         api::accounts::routes(),
+        api::passwords::routes(),
         api::tokens::routes(),
         api::keys::routes(),
         api::catalogue::routes(),

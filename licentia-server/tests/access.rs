@@ -369,7 +369,9 @@ async fn send(
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    assert!(status < 500, "{path}: {status} {text}");
+    // The one 5xx a route may answer here: the (absent) mail relay.
+    let relay = status == 502 && text.contains("mail_failed");
+    assert!(status < 500 || relay, "{path}: {status} {text}");
     (status, text)
 }
 

@@ -36,6 +36,7 @@ pub(crate) mod leases;
 pub(crate) mod licenses;
 pub(crate) mod members;
 pub(crate) mod notices;
+pub(crate) mod passwords;
 pub(crate) mod purchases;
 pub(crate) mod reports;
 pub(crate) mod revocation;

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::sha256_hex;
 use crate::service::now;
-use crate::store::{Account, Session};
+use crate::store::{Account, AccountLink, LinkPurpose, Session};
 use crate::AppState;
 
 /// Shortest password accepted, in characters.
@@ -198,4 +198,86 @@ pub(crate) async fn open_session(s: &AppState, account: &Account) -> ApiResult<N
         csrf,
         expires_at,
     })
+}
+
+/// A link's token: 256 random bits, base64url.
+fn link_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+/// Mails `account` a single-use link for `purpose` (an invitation to set a
+/// first password, or a reset), through the notices' SMTP relay; only the
+/// token's hash is stored. Answers when the link stops being good. 422 when
+/// no relay is configured; 502 `mail_failed` when the relay refuses.
+pub(crate) async fn mail_link(
+    s: &AppState,
+    account: &Account,
+    purpose: LinkPurpose,
+) -> ApiResult<i64> {
+    let Some(mailer) = &s.outbound.mail else {
+        return Err(ApiError::invalid(
+            "links are mailed: set smtp_host and smtp_from in the configuration",
+        ));
+    };
+    let token = link_token();
+    let at = now();
+    let (life, subject, what) = match purpose {
+        LinkPurpose::Invitation => (
+            i64::from(s.config.invitation_days) * 86_400,
+            "[licentia] You are invited: set your password",
+            "You are invited to the licentia back office.",
+        ),
+        LinkPurpose::Reset => (
+            i64::from(s.config.reset_minutes) * 60,
+            "[licentia] Reset your password",
+            "A new password was asked for your licentia account.",
+        ),
+    };
+    let expires_at = at.0 + life;
+    s.store
+        .create_link(AccountLink {
+            token_hash: sha256_hex(token.as_bytes()),
+            account_id: account.id.clone(),
+            purpose,
+            created_at: at.0,
+            expires_at,
+        })
+        .await?;
+    let base = s.config.public_url.trim_end_matches('/');
+    let body = format!(
+        "{what}\n\nSet your password within {hours} hour(s), once:\n\n\
+         {base}/set-password#token={token}\n\n\
+         (or POST {base}/v1/password with this token and the new password)\n\n\
+         If you did not expect this, ignore it: nothing changes.\n",
+        hours = life / 3600,
+    );
+    let id = crate::secret::new_id("lnk");
+    mailer
+        .send_text(&account.email, subject, body, &id, at)
+        .await
+        .map_err(|f| {
+            tracing::warn!(account = %account.id, detail = %f.detail(), "link mail failed");
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "mail_failed",
+                "the SMTP relay did not take the message: try again later",
+            )
+        })?;
+    Ok(expires_at)
+}
+
+/// Sets the password a mailed link allows: 400 `link_invalid` (the same
+/// answer for an unknown, used or expired link) or the account.
+pub(crate) async fn redeem(s: &AppState, token: &str, password: &Password) -> ApiResult<Account> {
+    let hash = hash_password(&s.config, password).await?;
+    s.store
+        .redeem_link(&sha256_hex(token.as_bytes()), now().0, &hash)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "link_invalid",
+                "this link is unknown, used or expired: ask for a new one",
+            )
+        })
 }

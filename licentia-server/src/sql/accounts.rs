@@ -8,8 +8,8 @@ use super::scope::account_node;
 use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Account, AccountStore, Credentials, Grant, Holder, Page, Rights, Role, Scope, Session,
-    StoreError, StoreResult,
+    Account, AccountLink, AccountStore, Credentials, Grant, Holder, Page, Rights, Role, Scope,
+    Session, StoreError, StoreResult,
 };
 
 const ACCOUNT_COLUMNS: &str = "id, name, email, locale, totp_secret, locked_until, \
@@ -77,6 +77,28 @@ pub(super) async fn insert_grant(tx: &mut Tx<'_>, g: &Grant) -> StoreResult<()> 
     .bind(&g.created_by)
     .execute(&mut *tx.tx)
     .await?;
+    Ok(())
+}
+
+/// Sets an account's password hash inside `tx`, clears its failures and
+/// ends its sessions (they were opened with the old password).
+async fn write_password(tx: &mut Tx<'_>, id: &str, hash: &str) -> StoreResult<()> {
+    let changed = sqlx::query(
+        "UPDATE accounts SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(hash)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::not_found("account"));
+    }
+    sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
+        .bind(id)
+        .bind(now())
+        .execute(&mut *tx.tx)
+        .await?;
     Ok(())
 }
 
@@ -177,25 +199,63 @@ impl AccountStore for SqlStore {
 
     async fn set_password(&self, id: &str, hash: &str, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let changed = sqlx::query(
-            "UPDATE accounts SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
-        )
-        .bind(id)
-        .bind(hash)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::not_found("account"));
-        }
-        // Every session of the account ends with its old password.
-        sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
-            .bind(id)
-            .bind(now())
-            .execute(&mut *tx.tx)
-            .await?;
+        write_password(&mut tx, id, hash).await?;
         tx.commit_with(event(actor, "account.password", id, serde_json::json!({})))
             .await
+    }
+
+    async fn create_link(&self, link: AccountLink) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO account_links (token_hash, account_id, purpose, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&link.token_hash)
+        .bind(&link.account_id)
+        .bind(link.purpose.as_str())
+        .bind(link.created_at)
+        .bind(link.expires_at)
+        .execute(&mut *tx.tx)
+        .await?;
+        let details =
+            serde_json::json!({ "purpose": link.purpose.as_str(), "expires_at": link.expires_at });
+        tx.commit_with(event("system", "account.link", &link.account_id, details))
+            .await
+    }
+
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        at: i64,
+        password_hash: &str,
+    ) -> StoreResult<Option<Account>> {
+        let mut tx = self.begin().await?;
+        // One conditional update: a link is used once, however many try.
+        let row = sqlx::query(
+            "UPDATE account_links SET used_at = $2 \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING account_id, purpose",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: String = row.try_get("account_id")?;
+        let purpose: String = row.try_get("purpose")?;
+        write_password(&mut tx, &id, password_hash).await?;
+        let account = ACCOUNTS.get(&mut *tx.tx, &id).await?;
+        let details = serde_json::json!({ "by": purpose });
+        tx.commit_with(event(
+            &format!("account:{id}"),
+            "account.password",
+            &id,
+            details,
+        ))
+        .await?;
+        Ok(Some(account))
     }
 
     async fn grants(&self, holder: Holder<'_>) -> StoreResult<Vec<Grant>> {

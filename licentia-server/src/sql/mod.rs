@@ -89,6 +89,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         },
     ),
     (13, Both(include_str!("../migrations/0013_grants.sql"))),
+    (
+        14,
+        Both(include_str!("../migrations/0014_account_links.sql")),
+    ),
 ];
 
 impl MigrationSql {

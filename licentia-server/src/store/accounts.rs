@@ -110,6 +110,40 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// A link mailed to a person: what it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Set a first password.
+    Invitation,
+    /// Set a new password.
+    Reset,
+}
+
+impl LinkPurpose {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A single-use, expiring link (only its token's hash is kept).
+#[derive(Debug, Clone)]
+pub struct AccountLink {
+    /// SHA-256 of the link's token.
+    pub token_hash: String,
+    /// The account.
+    pub account_id: String,
+    /// What it is for.
+    pub purpose: LinkPurpose,
+    /// Made (Unix seconds).
+    pub created_at: i64,
+    /// When it stops being good (Unix seconds).
+    pub expires_at: i64,
+}
+
 /// Accounts, grants and sessions' storage.
 #[async_trait::async_trait]
 pub trait AccountStore: Send + Sync {
@@ -132,8 +166,19 @@ pub trait AccountStore: Send + Sync {
     async fn login_failed(&self, id: &str, max: i64, lock_until: i64) -> StoreResult<Option<i64>>;
     /// Clears the failures of a successful login.
     async fn login_succeeded(&self, id: &str) -> StoreResult<()>;
-    /// Sets an account's password hash.
+    /// Sets an account's password hash (its sessions end).
     async fn set_password(&self, id: &str, hash: &str, actor: &str) -> StoreResult<()>;
+    /// Stores a link mailed to a person.
+    async fn create_link(&self, link: AccountLink) -> StoreResult<()>;
+    /// Uses the link with this token hash, once, before it expires at `at`:
+    /// sets the password hash (the account's sessions end) and answers the
+    /// account; `None` when there is no such link, or it was used or expired.
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        at: i64,
+        password_hash: &str,
+    ) -> StoreResult<Option<Account>>;
     /// The live grants of an account or a token.
     async fn grants(&self, holder: Holder<'_>) -> StoreResult<Vec<Grant>>;
     /// Adds a grant to an account.
