@@ -325,6 +325,8 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
         // A session of one's own: logging in is public; who one is, one's own.
         ("get", "/v1/session") => at(At::Everyone, Value::Null),
         ("delete", "/v1/session") => at(At::Everyone, Value::Null),
+        ("post", "/v1/session/totp") => at(At::Everyone, Value::Null),
+        ("put", "/v1/session/totp") => at(At::Everyone, json!({"code": "000000"})),
         (_, p)
             if p.starts_with("/v1/products/")
                 || p.starts_with("/v1/policies/")

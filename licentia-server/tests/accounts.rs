@@ -330,3 +330,104 @@ support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     idle => an_idle_session_ends_on_sqlite, an_idle_session_ends_on_postgres
 }
+
+/// A TOTP code of the base32 `secret` at time step `step` (RFC 6238,
+/// written here again from the RFC, apart from the server's).
+fn totp_code(secret: &str, step: u64) -> String {
+    use hmac::{Hmac, Mac};
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bytes, mut buffer, mut bits) = (Vec::new(), 0u64, 0);
+    for c in secret.chars() {
+        buffer = (buffer << 5) | alphabet.find(c).unwrap() as u64;
+        bits += 5;
+        if bits >= 8 {
+            bytes.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&bytes).unwrap();
+    mac.update(&step.to_be_bytes());
+    let d = mac.finalize().into_bytes();
+    let o = (d[19] & 0xf) as usize;
+    let n = u32::from_be_bytes([d[o] & 0x7f, d[o + 1], d[o + 2], d[o + 3]]);
+    format!("{:06}", n % 1_000_000)
+}
+
+/// A second factor: set up with a code, then every login needs a fresh one.
+async fn second_factor(backend: Backend) {
+    let srv = Server::start(backend).await;
+    licentia_server::create_account(
+        &srv.config,
+        "tia@vendor.test",
+        "Tia",
+        "auditor",
+        PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    let first = login(&srv, "tia@vendor.test", PASSWORD, None).await;
+    let (cookie, csrf) = (first.cookie(), s(&first.body["csrf_token"]));
+    let (status, problem) = srv
+        .call("POST", "/v1/session/totp", Some(&srv.admin), None)
+        .await;
+    assert_eq!(status, 422, "a token has no second factor: {problem}");
+    let (status, set_up) =
+        with_cookie(&srv, "POST", "/v1/session/totp", &cookie, Some(&csrf), None).await;
+    assert_eq!(status, 201, "{set_up}");
+    let secret = s(&set_up["secret"]);
+    assert!(
+        s(&set_up["otpauth_uri"]).starts_with("otpauth://totp/licentia:tia%40vendor.test?secret=")
+    );
+    let step = || {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        now.unwrap().as_secs() / 30
+    };
+    let (status, problem) = with_cookie(
+        &srv,
+        "PUT",
+        "/v1/session/totp",
+        &cookie,
+        Some(&csrf),
+        Some(json!({"code": "000000"})),
+    )
+    .await;
+    assert_eq!((status, kind(&problem)), (422, "totp_invalid"));
+    let used = totp_code(&secret, step());
+    let (status, on) = with_cookie(
+        &srv,
+        "PUT",
+        "/v1/session/totp",
+        &cookie,
+        Some(&csrf),
+        Some(json!({"code": used})),
+    )
+    .await;
+    assert_eq!((status, &on["totp"]), (200, &json!(true)), "{on}");
+
+    // Logins now need a code, a fresh one each time.
+    let answer = |totp: Option<String>| {
+        let srv = &srv;
+        async move {
+            let body = json!({"email": "tia@vendor.test", "password": PASSWORD, "totp": totp});
+            srv.call("POST", "/v1/session", None, Some(body)).await
+        }
+    };
+    let (status, problem) = answer(None).await;
+    assert_eq!((status, kind(&problem)), (401, "totp_required"));
+    let (status, problem) = answer(Some(used.clone())).await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (401, "login_failed"),
+        "a code is used once"
+    );
+    let (status, body) = answer(Some(totp_code(&secret, step() + 1))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["account"]["totp"], true);
+    assert!(!all_logs().contains(&secret), "the secret is never logged");
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    second_factor => a_second_factor_on_sqlite, a_second_factor_on_postgres
+}

@@ -29,7 +29,10 @@ async fn story(backend: Backend) {
         if matches!(route.method, "post" | "put")
             && !matches!(
                 route.path,
-                "/v1/keys/rotate" | "/v1/keys/{id}/retire" | "/v1/accounts/{id}/invitation"
+                "/v1/keys/rotate"
+                    | "/v1/keys/{id}/retire"
+                    | "/v1/accounts/{id}/invitation"
+                    | "/v1/session/totp"
             )
         {
             let body = &doc["paths"][route.path][route.method]["requestBody"];

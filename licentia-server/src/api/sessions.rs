@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::api::Reply;
+use crate::api::{Created, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Staff};
 use crate::openapi::Operation;
 use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
 use crate::secret::sha256_hex;
-use crate::service::accounts::{login, open_session, Password};
+use crate::service::accounts::{confirm_totp, login, open_session, stage_totp, Password};
 use crate::staff::{cookie, Caller, SESSION_COOKIE};
 use crate::store::{Account, Grant, TokenRecord};
 use crate::AppState;
@@ -28,6 +28,8 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/v1/session", Access::Public, "Log in: a session cookie and its CSRF token (429/423 account_locked after repeated failures)", log_in),
         Route::get("/v1/session", Access::Token, "Who is calling, and the grants it holds", who),
         Route::delete("/v1/session", Access::Token, "Log out: the session ends on the server (X-CSRF-Token)", log_out),
+        Route::post("/v1/session/totp", Access::Token, "Set up a TOTP second factor: a new secret, shown once, to confirm with a code (accounts only)", start_totp),
+        Route::put("/v1/session/totp", Access::Token, "Confirm the TOTP secret being set up with a current code: logins then need a code", confirm),
     ]
 }
 
@@ -39,6 +41,9 @@ pub(crate) struct Login {
     email: String,
     /// Its password.
     password: Password,
+    /// The current code of its second factor, when it has one (TOTP).
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 /// A session opened: the account, the CSRF token (send it as
@@ -105,7 +110,8 @@ pub(crate) async fn log_in(
     old: SessionCookie,
     body: Body<Login>,
 ) -> ApiResult<WithCookie<SessionOpened>> {
-    let account = login(&s, &body.value.email, &body.value.password).await?;
+    let req = &body.value;
+    let account = login(&s, &req.email, &req.password, req.totp.as_deref()).await?;
     if let Some(old) = old.0 {
         s.store.end_session(&sha256_hex(old.as_bytes())).await?;
     }
@@ -145,6 +151,62 @@ pub(crate) async fn who(staff: Staff) -> ApiResult<Reply<Whoami>> {
         token,
         grants: staff.grants,
     }))
+}
+
+/// A TOTP secret being set up, shown once.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct TotpSecret {
+    /// The secret, base32 (type it into an authenticator app).
+    secret: String,
+    /// The same as an `otpauth://` URI (show it as a QR code).
+    otpauth_uri: String,
+}
+
+/// The account calling; 422 for a token (machines have no second factor).
+fn person(staff: &Staff) -> ApiResult<&Account> {
+    match &staff.caller {
+        Caller::Account(a) => Ok(a),
+        Caller::Token(_) => Err(ApiError::invalid(
+            "an API token has no second factor: log in as a person",
+        )),
+    }
+}
+
+/// `POST /v1/session/totp`: a new secret, staged until confirmed.
+pub(crate) async fn start_totp(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> ApiResult<Created<TotpSecret>> {
+    let (secret, otpauth_uri) = stage_totp(&s, person(&staff)?).await?;
+    Ok(Created::Fresh(TotpSecret {
+        secret,
+        otpauth_uri,
+    }))
+}
+
+/// `PUT /v1/session/totp` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TotpCode {
+    /// A current six-digit code from the secret being set up.
+    code: String,
+}
+
+/// Whether logins need a code.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct TotpOn {
+    /// Always true.
+    totp: bool,
+}
+
+/// `PUT /v1/session/totp`: the staged secret, confirmed, is the account's.
+pub(crate) async fn confirm(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<TotpCode>,
+) -> ApiResult<Reply<TotpOn>> {
+    confirm_totp(&s, person(&staff)?, &body.value.code).await?;
+    Ok(Reply::Fresh(TotpOn { totp: true }))
 }
 
 /// A session ended.

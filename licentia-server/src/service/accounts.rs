@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::sha256_hex;
 use crate::service::now;
+use crate::service::totp::{base32, matching_step, otpauth_uri, SECRET_LEN};
 use crate::store::{Account, AccountLink, LinkPurpose, Session};
 use crate::AppState;
 
@@ -114,11 +115,21 @@ async fn verify(config: &Config, password: &str, hash: &str) -> ApiResult<bool> 
     .map_err(ApiError::internal)?
 }
 
-/// The account `email` and `password` open: 401 [`LOGIN_FAILED`] when
-/// either is wrong (the same argon2 work either way), 423
+/// The problem code of a login whose account needs a TOTP code and sent none.
+pub const TOTP_REQUIRED: &str = "totp_required";
+
+/// The account `email` and `password` open (and `totp`, the code of its
+/// second factor when it has one): 401 [`LOGIN_FAILED`] when either is
+/// wrong (the same argon2 work either way) or the code is wrong or used
+/// already, 401 [`TOTP_REQUIRED`] when the code is missing, 423
 /// [`ACCOUNT_LOCKED`] with `locked_until` while locked after
 /// `login_max_failures` failures in a row.
-pub(crate) async fn login(s: &AppState, email: &str, password: &Password) -> ApiResult<Account> {
+pub(crate) async fn login(
+    s: &AppState,
+    email: &str,
+    password: &Password,
+    totp: Option<&str>,
+) -> ApiResult<Account> {
     let config = &s.config;
     let password = password.0.as_str();
     let found = s.store.credentials(email).await?;
@@ -143,7 +154,27 @@ pub(crate) async fn login(s: &AppState, email: &str, password: &Password) -> Api
     if let Some(until) = account.locked_until.filter(|&u| u > at) {
         return Err(locked(until));
     }
-    if account.disabled_at.is_some() || stored.is_none() || !matches {
+    let second = match (&found.totp_secret, totp) {
+        (None, _) => true,
+        (Some(_), None) if matches => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                TOTP_REQUIRED,
+                "this account has a second factor: send its current code as \"totp\"",
+            ))
+        }
+        // The code is looked at only with the right password: a wrong
+        // one burns no time step.
+        (Some(sealed), Some(code)) if matches => {
+            let secret = totp_secret(s, &account.id, sealed)?;
+            match matching_step(&secret, code, at) {
+                Some(step) => s.store.use_totp_step(&account.id, step).await?,
+                None => false,
+            }
+        }
+        (Some(_), _) => false,
+    };
+    if account.disabled_at.is_some() || stored.is_none() || !matches || !second {
         let lock_until = at + i64::try_from(config.login_lock_secs).unwrap_or(i64::MAX / 2);
         let max = i64::from(config.login_max_failures);
         if let Some(until) = s.store.login_failed(&account.id, max, lock_until).await? {
@@ -153,6 +184,52 @@ pub(crate) async fn login(s: &AppState, email: &str, password: &Password) -> Api
     }
     s.store.login_succeeded(&account.id).await?;
     Ok(account)
+}
+
+/// Opens an account's sealed TOTP secret (the account id as associated data).
+fn totp_secret(s: &AppState, id: &str, sealed: &str) -> ApiResult<zeroize::Zeroizing<Vec<u8>>> {
+    s.kek
+        .accounts()
+        .open(id.as_bytes(), sealed)
+        .ok_or_else(|| ApiError::internal("a TOTP secret does not open under this KEK"))
+}
+
+/// A new TOTP secret for `account`, sealed and staged until a code from it
+/// is confirmed ([`confirm_totp`]): its base32 text and `otpauth://` URI,
+/// shown once.
+pub(crate) async fn stage_totp(s: &AppState, account: &Account) -> ApiResult<(String, String)> {
+    let secret = zeroize::Zeroizing::new(rand::random::<[u8; SECRET_LEN]>());
+    let sealed = s
+        .kek
+        .accounts()
+        .seal(account.id.as_bytes(), secret.as_ref());
+    s.store.stage_totp(&account.id, &sealed).await?;
+    Ok((
+        base32(secret.as_ref()),
+        otpauth_uri(&account.email, secret.as_ref()),
+    ))
+}
+
+/// Turns the staged TOTP secret on, given a current code from it: 422
+/// `totp_invalid` for a wrong code or none staged.
+pub(crate) async fn confirm_totp(s: &AppState, account: &Account, code: &str) -> ApiResult<()> {
+    let invalid = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "totp_invalid",
+            "this code does not match the secret being set up: start again with POST /v1/session/totp",
+        )
+    };
+    let found = s.store.credentials(&account.email).await?;
+    let Some(sealed) = found.and_then(|c| c.totp_pending) else {
+        return Err(invalid());
+    };
+    let secret = totp_secret(s, &account.id, &sealed)?;
+    let step = matching_step(&secret, code, now().0).ok_or_else(invalid)?;
+    if !s.store.confirm_totp(&account.id, step).await? {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
 /// 423 [`ACCOUNT_LOCKED`] until `until`.

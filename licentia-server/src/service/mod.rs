@@ -11,6 +11,7 @@ pub(crate) mod products;
 pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;
+pub(crate) mod totp;
 
 /// Now, from the system clock: the server's only clock reading.
 pub(crate) fn now() -> Timestamp {

@@ -13,7 +13,7 @@ use crate::store::{
 };
 
 const ACCOUNT_COLUMNS: &str = "id, name, email, locale, totp_secret, locked_until, \
-     created_at, created_by, disabled_at, password_hash";
+     created_at, created_by, disabled_at, password_hash, totp_pending";
 
 const ACCOUNTS: Table<Account> = Table::new("accounts", ACCOUNT_COLUMNS, "account", account_row);
 
@@ -165,6 +165,7 @@ impl AccountStore for SqlStore {
                 account: account_row(&r)?,
                 password_hash: r.try_get("password_hash")?,
                 totp_secret: r.try_get("totp_secret")?,
+                totp_pending: r.try_get("totp_pending")?,
             })
         })
         .transpose()
@@ -202,6 +203,56 @@ impl AccountStore for SqlStore {
         write_password(&mut tx, id, hash).await?;
         tx.commit_with(event(actor, "account.password", id, serde_json::json!({})))
             .await
+    }
+
+    async fn stage_totp(&self, id: &str, sealed: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE accounts SET totp_pending = $2 WHERE id = $1")
+            .bind(id)
+            .bind(sealed)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn confirm_totp(&self, id: &str, step: i64) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2 \
+             WHERE id = $1 AND totp_pending IS NOT NULL",
+        )
+        .bind(id)
+        .bind(step)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        tx.commit_with(event(
+            &format!("account:{id}"),
+            "account.totp",
+            id,
+            serde_json::json!({}),
+        ))
+        .await?;
+        Ok(true)
+    }
+
+    async fn use_totp_step(&self, id: &str, step: i64) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE accounts SET totp_last_step = $2 \
+             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(id)
+        .bind(step)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        tx.tx.commit().await?;
+        Ok(done == 1)
     }
 
     async fn create_link(&self, link: AccountLink) -> StoreResult<()> {

@@ -93,6 +93,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         14,
         Both(include_str!("../migrations/0014_account_links.sql")),
     ),
+    (15, Both(include_str!("../migrations/0015_totp.sql"))),
 ];
 
 impl MigrationSql {

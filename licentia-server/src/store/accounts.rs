@@ -91,6 +91,8 @@ pub struct Credentials {
     pub password_hash: Option<String>,
     /// The sealed TOTP secret.
     pub totp_secret: Option<String>,
+    /// A sealed TOTP secret waiting for its first code.
+    pub totp_pending: Option<String>,
 }
 
 /// A live session as stored (its id and CSRF token only as hashes).
@@ -168,6 +170,14 @@ pub trait AccountStore: Send + Sync {
     async fn login_succeeded(&self, id: &str) -> StoreResult<()>;
     /// Sets an account's password hash (its sessions end).
     async fn set_password(&self, id: &str, hash: &str, actor: &str) -> StoreResult<()>;
+    /// Keeps `sealed` as the account's TOTP secret to be confirmed.
+    async fn stage_totp(&self, id: &str, sealed: &str) -> StoreResult<()>;
+    /// Makes the staged TOTP secret the account's, its first code used at
+    /// `step`; false when none is staged.
+    async fn confirm_totp(&self, id: &str, step: i64) -> StoreResult<bool>;
+    /// Records a code used at `step`; false when that step (or a later one)
+    /// was used already: a code is accepted once.
+    async fn use_totp_step(&self, id: &str, step: i64) -> StoreResult<bool>;
     /// Stores a link mailed to a person.
     async fn create_link(&self, link: AccountLink) -> StoreResult<()>;
     /// Uses the link with this token hash, once, before it expires at `at`:
