@@ -79,7 +79,7 @@ fn managing<'a>(
         })
 }
 
-fn checked_kinds(kinds: &[String]) -> Result<Vec<String>, ApiError> {
+pub(crate) fn checked_kinds(kinds: &[String]) -> Result<Vec<String>, ApiError> {
     if kinds.is_empty() {
         return Err(ApiError::invalid("'kinds' names at least one notice kind"));
     }
@@ -184,6 +184,8 @@ async fn create_subscription(
         email,
         role: req.role,
         customer_id: node,
+        account_id: None,
+        lead_months: None,
         created_at: licentia::Timestamp::now().0,
         created_by: actor.clone(),
     };

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Created, Reply};
+use crate::api::notices::checked_kinds;
+use crate::api::{Created, Items, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Staff};
 use crate::openapi::Operation;
@@ -19,7 +20,7 @@ use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
 use crate::secret::sha256_hex;
 use crate::service::accounts::{confirm_totp, login, open_session, stage_totp, Password};
 use crate::staff::{cookie, Caller, SESSION_COOKIE};
-use crate::store::{Account, Grant, TokenRecord};
+use crate::store::{Account, Grant, NoticeSubscription, TokenRecord};
 use crate::AppState;
 
 /// The routes of this part of the API.
@@ -30,6 +31,8 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::delete("/v1/session", Access::Token, "Log out: the session ends on the server (X-CSRF-Token)", log_out),
         Route::post("/v1/session/totp", Access::Token, "Set up a TOTP second factor: a new secret, shown once, to confirm with a code (accounts only)", start_totp),
         Route::put("/v1/session/totp", Access::Token, "Confirm the TOTP secret being set up with a current code: logins then need a code", confirm),
+        Route::get("/v1/session/notice-preferences", Access::Token, "The notices the calling person is mailed, each with its lead time in months", preferences),
+        Route::put("/v1/session/notice-preferences", Access::Token, "Replace the notices the calling person is mailed (kinds, lead time in months; within its grants)", set_preferences),
     ]
 }
 
@@ -207,6 +210,76 @@ pub(crate) async fn confirm(
 ) -> ApiResult<Reply<TotpOn>> {
     confirm_totp(&s, person(&staff)?, &body.value.code).await?;
     Ok(Reply::Fresh(TotpOn { totp: true }))
+}
+
+/// One notice preference.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Preference {
+    /// A notice kind, e.g. `license.expiring`.
+    kind: String,
+    /// Months before the date the notice announces (1 to 120).
+    lead_months: u32,
+}
+
+/// `PUT /v1/session/notice-preferences` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Preferences {
+    /// Every notice wanted (none: no notices).
+    items: Vec<Preference>,
+}
+
+/// `GET /v1/session/notice-preferences`.
+pub(crate) async fn preferences(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> ApiResult<Reply<Items<NoticeSubscription>>> {
+    let account = person(&staff)?;
+    Ok(Reply::Fresh(Items {
+        items: s.store.notice_preferences(&account.id).await?,
+    }))
+}
+
+/// `PUT /v1/session/notice-preferences`: mailed to the person's address,
+/// about what lies within its grants (from its grant nearest the root).
+pub(crate) async fn set_preferences(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<Preferences>,
+) -> ApiResult<Reply<Items<NoticeSubscription>>> {
+    let account = person(&staff)?;
+    if s.config.smtp_host.is_none() && !body.value.items.is_empty() {
+        return Err(ApiError::invalid(
+            "notices are mailed: set smtp_host and smtp_from in the configuration",
+        ));
+    }
+    let mut wanted = Vec::new();
+    for p in &body.value.items {
+        checked_kinds(std::slice::from_ref(&p.kind))?;
+        if !(1..=120).contains(&p.lead_months) {
+            return Err(ApiError::invalid("lead_months is 1 to 120"));
+        }
+        let item = (p.kind.clone(), i64::from(p.lead_months));
+        if wanted.contains(&item) {
+            return Err(ApiError::invalid(format!(
+                "{} at {} months is given twice",
+                p.kind, p.lead_months
+            )));
+        }
+        wanted.push(item);
+    }
+    let node = staff
+        .grants
+        .iter()
+        .min_by_key(|g| g.customer_id.is_some())
+        .and_then(|g| g.customer_id.clone());
+    Ok(Reply::Fresh(Items {
+        items: s
+            .store
+            .set_notice_preferences(account, node, wanted)
+            .await?,
+    }))
 }
 
 /// A session ended.

@@ -94,6 +94,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         Both(include_str!("../migrations/0014_account_links.sql")),
     ),
     (15, Both(include_str!("../migrations/0015_totp.sql"))),
+    (
+        16,
+        Both(include_str!("../migrations/0016_notice_preferences.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -16,8 +16,8 @@ use crate::secret;
 use crate::store::*;
 use crate::store::{StoreError, StoreResult};
 
-const SUBSCRIPTION_COLUMNS: &str =
-    "id, kinds, webhook_url, email, role, customer_id, created_at, created_by";
+const SUBSCRIPTION_COLUMNS: &str = "id, kinds, webhook_url, email, role, customer_id, \
+     account_id, lead_months, created_at, created_by";
 const NOTIFICATION_COLUMNS: &str =
     "id, kind, subject, lead_days, due_on, run_date, data, created_at";
 const DELIVERY_COLUMNS: &str = "id, notification_id, subscription_id, status, attempts, \
@@ -46,7 +46,7 @@ fn subscription_row(r: &AnyRow) -> StoreResult<NoticeSubscription> {
     let kinds: String = r.try_get("kinds")?;
     let role: Option<String> = r.try_get("role")?;
     Ok(from_row!(r => NoticeSubscription {
-        id, webhook_url, email, customer_id, created_at, created_by;
+        id, webhook_url, email, customer_id, account_id, lead_months, created_at, created_by;
         kinds: serde_json::from_str(&kinds).map_err(StoreError::internal)?,
         role: role
             .map(|r| Role::parse(&r).ok_or_else(|| StoreError::internal("unknown role stored")))
@@ -87,8 +87,8 @@ impl NoticeStore for SqlStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO notice_subscriptions \
-             (id, kinds, webhook_url, secret, email, role, created_at, created_by, customer_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             (id, kinds, webhook_url, secret, email, role, created_at, created_by, customer_id, \
+             account_id, lead_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&s.id)
         .bind(serde_json::to_string(&s.kinds).map_err(StoreError::internal)?)
@@ -99,6 +99,8 @@ impl NoticeStore for SqlStore {
         .bind(s.created_at)
         .bind(&s.created_by)
         .bind(&s.customer_id)
+        .bind(&s.account_id)
+        .bind(s.lead_months)
         .execute(&mut *tx.tx)
         .await?;
         super::history::append(
@@ -141,6 +143,95 @@ impl NoticeStore for SqlStore {
             .await
     }
 
+    async fn set_notice_preferences(
+        &self,
+        account: &Account,
+        node: Option<String>,
+        preferences: Vec<(String, i64)>,
+    ) -> StoreResult<Vec<NoticeSubscription>> {
+        let mut tx = self.begin().await?;
+        let at = now();
+        sqlx::query(
+            "UPDATE notice_deliveries SET status = 'cancelled' WHERE status = 'pending' \
+             AND subscription_id IN (SELECT id FROM notice_subscriptions \
+             WHERE account_id = $1 AND deleted_at IS NULL)",
+        )
+        .bind(&account.id)
+        .execute(&mut *tx.tx)
+        .await?;
+        sqlx::query(
+            "UPDATE notice_subscriptions SET deleted_at = $2 WHERE account_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(&account.id)
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        let actor = format!("account:{}", account.id);
+        let mut made = Vec::new();
+        for (kind, months) in preferences {
+            let s = NoticeSubscription {
+                id: secret::new_id("nsb"),
+                kinds: vec![kind],
+                webhook_url: None,
+                email: Some(account.email.clone()),
+                role: None,
+                customer_id: node.clone(),
+                account_id: Some(account.id.clone()),
+                lead_months: Some(months),
+                created_at: at,
+                created_by: actor.clone(),
+            };
+            sqlx::query(
+                "INSERT INTO notice_subscriptions (id, kinds, email, created_at, created_by, \
+                 customer_id, account_id, lead_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&s.id)
+            .bind(serde_json::to_string(&s.kinds).map_err(StoreError::internal)?)
+            .bind(&s.email)
+            .bind(at)
+            .bind(&actor)
+            .bind(&s.customer_id)
+            .bind(&s.account_id)
+            .bind(s.lead_months)
+            .execute(&mut *tx.tx)
+            .await?;
+            made.push(s);
+        }
+        let details = serde_json::json!({ "preferences": made.iter().map(|s| (&s.kinds[0], s.lead_months)).collect::<Vec<_>>() });
+        tx.commit_with(event(
+            &actor,
+            "account.notice_preferences",
+            &account.id,
+            details,
+        ))
+        .await?;
+        Ok(made)
+    }
+
+    async fn notice_preferences(&self, account_id: &str) -> StoreResult<Vec<NoticeSubscription>> {
+        SUBSCRIPTIONS
+            .all(
+                &self.pool,
+                "WHERE account_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+                [account_id.into()],
+            )
+            .await
+    }
+
+    async fn preference_months(&self) -> StoreResult<Vec<u32>> {
+        fetch_all(
+            &self.pool,
+            "SELECT DISTINCT lead_months FROM notice_subscriptions \
+             WHERE lead_months IS NOT NULL AND deleted_at IS NULL",
+            [],
+            |r| {
+                let m: i64 = r.try_get("lead_months")?;
+                u32::try_from(m).map_err(StoreError::internal)
+            },
+        )
+        .await
+    }
+
     async fn delete_notice_subscription(&self, id: &str, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
@@ -181,7 +272,12 @@ impl NoticeStore for SqlStore {
             .await
     }
 
-    async fn record_notification(&self, n: Notification, actor: &str) -> StoreResult<bool> {
+    async fn record_notification(
+        &self,
+        n: Notification,
+        standard: bool,
+        actor: &str,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         // On PostgreSQL a concurrent writer of the same key is waited for,
         // then this insert does nothing.
@@ -207,7 +303,7 @@ impl NoticeStore for SqlStore {
         // Only the subscriptions at the vendor root or at the node of the
         // notice's license or subscription, or above it.
         let subscribers = sqlx::query(
-            "SELECT id, kinds FROM notice_subscriptions WHERE deleted_at IS NULL \
+            "SELECT id, kinds, lead_months FROM notice_subscriptions WHERE deleted_at IS NULL \
              AND (customer_id IS NULL OR customer_id IN (\
              WITH RECURSIVE up (id, parent_id) AS (\
              SELECT id, parent_id FROM customers WHERE id = COALESCE(\
@@ -223,6 +319,20 @@ impl NoticeStore for SqlStore {
             let kinds: String = row.try_get("kinds")?;
             let kinds: Vec<String> = serde_json::from_str(&kinds).map_err(StoreError::internal)?;
             if !kinds.contains(&n.kind) {
+                continue;
+            }
+            // At the configured lead times, or at the subscription's own.
+            let months: Option<i64> = row.try_get("lead_months")?;
+            let reached = match months.and_then(|m| u32::try_from(m).ok()) {
+                None => standard,
+                Some(m) => n
+                    .due_on
+                    .parse()
+                    .ok()
+                    .and_then(|end| months_lead_days(end, m))
+                    .is_some_and(|lead| i64::from(lead) == n.lead_days),
+            };
+            if !reached {
                 continue;
             }
             let subscription: String = row.try_get("id")?;
