@@ -240,7 +240,18 @@ async fn story(backend: Backend) {
     let (monthly, prepaid) = (&subs[0], &subs[1]);
     let seats = |n: u32| Some(json!({"seats": n}));
 
-    // Alpha's admin cannot raise seats, nor change the renewal option...
+    // Alpha's admin cannot raise seats, nor make a subscription with more
+    // seats than Alpha holds, nor change the renewal option...
+    let mut big = subscribe("monthly", "monthly");
+    big["seats"] = json!(61);
+    let (status, problem) = customer_admin
+        .call(&srv, "POST", "/v1/subscriptions", Some(big))
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (403, "seats_raise_forbidden"),
+        "{problem}"
+    );
     for sub in [monthly, prepaid] {
         let path = format!("/v1/subscriptions/{sub}/seats");
         let (status, problem) = customer_admin.call(&srv, "PUT", &path, seats(6)).await;

@@ -197,6 +197,7 @@ pub async fn create(
         SUBSCRIPTION_RAISERS,
         scope,
         seats,
+        Some(model.name()),
     )
     .await?;
     let at = Timestamp::now().0;

@@ -60,7 +60,9 @@ async fn entitled_seats(
 
 /// Refuses (403 [`SEATS_RAISE_FORBIDDEN`]) a creation of `what` with
 /// `seats` above those `policy_id` and `customer_id` give, unless `staff`
-/// is one of `raisers`.
+/// is one of `raisers` there; for a subscription billed `billing`, a grant
+/// at a customer or a site raises only by a delegated right (see
+/// [`may_change_subscription`]).
 pub(crate) async fn check_seats(
     s: &AppState,
     staff: &Staff,
@@ -68,9 +70,16 @@ pub(crate) async fn check_seats(
     raisers: &[Role],
     (policy_id, customer_id): (&str, Option<&str>),
     seats: i64,
+    billing: Option<&str>,
 ) -> ApiResult<()> {
     let placement = staff.place(s, customer_id).await?;
-    if staff.holding(raisers, &placement).next().is_some() {
+    let may_raise = match billing {
+        Some(billing) => {
+            may_change_subscription(staff, &placement, billing, SubscriptionChange::Raise).is_ok()
+        }
+        None => staff.holding(raisers, &placement).next().is_some(),
+    };
+    if may_raise {
         return Ok(());
     }
     let entitled = entitled_seats(s, policy_id, customer_id).await?;
@@ -175,5 +184,14 @@ pub(crate) async fn check_new_license(
     }
     named(staff.allow_at(s, WRITERS, customer), "no such customer").await?;
     let scope = (license.policy_id.as_str(), customer);
-    check_seats(s, staff, "license", LICENSE_RAISERS, scope, license.seats).await
+    check_seats(
+        s,
+        staff,
+        "license",
+        LICENSE_RAISERS,
+        scope,
+        license.seats,
+        None,
+    )
+    .await
 }
