@@ -2,7 +2,10 @@
 //! node-locked licenses, each verified and checked on its machine, against
 //! the limit of 10,000 bare `verify_strict` over the very same signed bytes;
 //! on one thread, then split across two (a `Verifier` is `Sync`, so an
-//! application shares one between threads).
+//! application shares one between threads). The verifier prepared its one
+//! key when it was made, so every license goes through the prepared path,
+//! which decides exactly as `verify_strict` does; the target is the
+//! per-license one, <= 0.75 x (issue 18).
 //!
 //! ```text
 //! cargo bench --all-features --bench batch -- --warm-up-time 1 --measurement-time 2
@@ -148,7 +151,7 @@ fn main() {
         Figure {
             limit: ms(format!("bare_verify_strict_{threads}"))
                 .map(|l| ("10,000 bare verify_strict", l)),
-            max_ratio: Some(1.15),
+            max_ratio: Some(0.75),
             note: &note,
             ..figure(&name, ours, "ms")
         }

@@ -1,7 +1,8 @@
 //! The verifier's memory, counted by a global allocator: heap bytes held by
-//! a `Verifier` and by each verified `License`, and the peak while verifying,
-//! each beside the raw bytes it stands for (the 32-byte public key; the
-//! license file).
+//! a `Verifier` (with its prepared key's table) and by each verified
+//! `License`, the peak while verifying, and the basepoint table every
+//! prepared key shares, each beside the raw bytes it stands for (the 32-byte
+//! public key; the license file).
 //!
 //! ```text
 //! cargo bench --all-features --bench memory
@@ -13,7 +14,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use licentia::format::{DocumentKind, Envelope};
-use licentia::{Context, Fingerprint, License, PublicKey, State, Timestamp, Verifier};
+use licentia::{Context, Fingerprint, License, PreparedKey, PublicKey, State, Timestamp, Verifier};
 
 mod common;
 use common::{figure, Figure};
@@ -92,7 +93,16 @@ fn main() {
         .to_bytes()
         .len();
 
+    // The first prepared key of the process also builds the basepoint's
+    // table, which every later one shares: counted apart.
+    let (first, first_heap, _, _) = measure(|| PreparedKey::new(&key));
+    let (again, prepared_heap, _, _) = measure(|| PreparedKey::new(&key));
+    drop(again);
+    let shared = first_heap - prepared_heap;
+    drop(first);
     let (verifier, verifier_heap, _, _) = measure(|| Verifier::new([key.clone()]));
+    let (unprepared, unprepared_heap, _, _) = measure(|| Verifier::unprepared([key.clone()]));
+    drop(unprepared);
     let (license, license_heap, verify_peak, verify_allocations) =
         measure(|| verifier.verify(LICENSE).unwrap());
     let ((), _, check_peak, check_allocations) = measure(|| {
@@ -110,6 +120,11 @@ fn main() {
 
     let inline = std::mem::size_of::<License>();
     println!(
+        "PreparedKey: {prepared_heap} heap (table {} bytes); basepoint table shared by all: {shared} bytes, once; \
+         unprepared Verifier: {unprepared_heap} heap",
+        PreparedKey::TABLE_BYTES
+    );
+    println!(
         "Verifier: {} bytes inline + {verifier_heap} heap; License: {inline} inline + {license_heap} heap; \
          verify peak {verify_peak} bytes in {verify_allocations} allocations; check peak {check_peak} bytes in \
          {check_allocations} allocations; {HELD} licenses held: {per_license:.0} bytes each; \
@@ -119,8 +134,27 @@ fn main() {
     let verifier_total = (std::mem::size_of::<Verifier>() + verifier_heap) as f64;
     Figure {
         limit: Some(("the raw public key", 32.0)),
-        note: "inline + heap, one trusted key",
+        note: "inline + heap, one trusted key, prepared (its table included)",
         ..figure("memory: one Verifier", Some(verifier_total), "bytes")
+    }
+    .emit();
+    Figure {
+        limit: Some(("the raw public key", 32.0)),
+        note: "inline + heap, one trusted key, Verifier::unprepared",
+        ..figure(
+            "memory: one unprepared Verifier",
+            Some((std::mem::size_of::<Verifier>() + unprepared_heap) as f64),
+            "bytes",
+        )
+    }
+    .emit();
+    Figure {
+        note: "built on the first prepared key, shared by every key of the process",
+        ..figure(
+            "memory: the basepoint table (once per process)",
+            Some(shared as f64),
+            "bytes",
+        )
     }
     .emit();
     Figure {

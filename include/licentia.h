@@ -123,6 +123,10 @@ enum licentia_status
    */
   LICENTIA_INSECURE_KEY_FILE = 2006,
   /**
+   * The device that holds the signing key refused or failed to sign.
+   */
+  LICENTIA_SIGNER_FAILED = 2007,
+  /**
    * A license specification is inconsistent or has unknown fields.
    */
   LICENTIA_INVALID_SPEC = 3001,
@@ -193,6 +197,22 @@ enum licentia_status
    * call was given may be inconsistent: free them.
    */
   LICENTIA_PANIC = 5001,
+  /**
+   * The back office could not be reached (after the retries).
+   */
+  LICENTIA_UNREACHABLE = 6001,
+  /**
+   * The back office refused the request (its problem says why).
+   */
+  LICENTIA_REFUSED = 6002,
+  /**
+   * The back office's answer was not what the API promises; nothing kept.
+   */
+  LICENTIA_BAD_ANSWER = 6003,
+  /**
+   * The client's store holds no activation or lease to act on.
+   */
+  LICENTIA_NOT_ACTIVATED = 6004,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -430,6 +450,26 @@ typedef uint32_t licentia_match_rule;
  * of threads may read it at once.
  */
 typedef struct licentia_activation_request licentia_activation_request;
+
+/**
+ * A client of the back office, from `licentia_client_new`, freed with
+ * `licentia_client_free`. Every call takes a `const licentia_client *`:
+ * threads may share one, though calls that change its store (activate,
+ * check in, deactivate, leases) are best made from one thread.
+ */
+typedef struct licentia_client licentia_client;
+
+/**
+ * The settings of a client, from `licentia_client_config_new`, freed with
+ * `licentia_client_config_free`. Not thread-safe while being set.
+ */
+typedef struct licentia_client_config licentia_client_config;
+
+/**
+ * Where a license stands for this machine after a client call, freed with
+ * `licentia_client_status_free`. Immutable: any number of threads may read it.
+ */
+typedef struct licentia_client_status licentia_client_status;
 
 /**
  * Options of the clock guard for `licentia_check_guarded`, from
@@ -928,6 +968,249 @@ licentia_status licentia_report_to_text(const struct licentia_report *report, ch
  * used after this call.
  */
 void licentia_report_free(struct licentia_report *report);
+
+/**
+ * New settings for a client of the back office at `server`
+ * (`https://...`) for `product`, trusting the keys `verifier` trusts
+ * (copied: the verifier may be freed after). A store directory must be set
+ * (`licentia_client_config_set_store`) before `licentia_client_new`.
+ *
+ * # Safety
+ * `server` and `product` are NULL or NUL-terminated strings; `verifier` is
+ * NULL or a live verifier; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_config_new(const char *server, const char *product, const struct licentia_verifier *verifier, struct licentia_client_config **out);
+
+/**
+ * The directory the client keeps the license, activation and lease in
+ * (made 0700 if missing). Copied.
+ *
+ * # Safety
+ * `config` is NULL or live settings no other thread uses; `dir` is NULL or
+ * a NUL-terminated string.
+ */
+licentia_status licentia_client_config_set_store(struct licentia_client_config *config, const char *dir);
+
+/**
+ * Trust the certificates of this PEM file (a private CA) for the back
+ * office instead of the built-in Mozilla roots; NULL goes back to those.
+ *
+ * # Safety
+ * As `licentia_client_config_set_store`; `path` is NULL or a
+ * NUL-terminated string.
+ */
+licentia_status licentia_client_config_set_ca_file(struct licentia_client_config *config, const char *path);
+
+/**
+ * This machine's fingerprint (copied); by default the client reads this
+ * machine's own.
+ *
+ * # Safety
+ * As `licentia_client_config_set_store`; `fingerprint` is NULL or live.
+ */
+licentia_status licentia_client_config_set_machine(struct licentia_client_config *config, const struct licentia_fingerprint *fingerprint);
+
+/**
+ * How long one request may take, connection included, in milliseconds
+ * (default 15000; 0 is `LICENTIA_INVALID_ARGUMENT`).
+ *
+ * # Safety
+ * As `licentia_client_config_set_store`.
+ */
+licentia_status licentia_client_config_set_timeout_ms(struct licentia_client_config *config, uint32_t timeout_ms);
+
+/**
+ * How many times a request that got no answer is sent again (default 2,
+ * at most 8) and the first wait in milliseconds (default 500, doubled each
+ * time). A request that could take a second seat is sent again only when
+ * it never reached the server.
+ *
+ * # Safety
+ * As `licentia_client_config_set_store`.
+ */
+licentia_status licentia_client_config_set_retries(struct licentia_client_config *config, uint32_t retries, uint32_t backoff_ms);
+
+/**
+ * Guard the offline checks against a clock turned back, with the
+ * application's own secret (copied); the guard's state is kept in the
+ * store. See `licentia_check_guarded`.
+ *
+ * # Safety
+ * As `licentia_client_config_set_store`; `secret` is NULL (with
+ * `secret_len` 0) or valid for reads of `secret_len` bytes.
+ */
+licentia_status licentia_client_config_set_clock_secret(struct licentia_client_config *config, const uint8_t *secret, size_t secret_len);
+
+/**
+ * Frees client settings. NULL is a no-op.
+ *
+ * # Safety
+ * `config` is NULL or live settings no other thread uses; not used after.
+ */
+void licentia_client_config_free(struct licentia_client_config *config);
+
+/**
+ * Makes the client the settings describe (they may be freed after).
+ * Errors: `LICENTIA_INVALID_ARGUMENT` (no store, no trusted key, a server
+ * address that is not `https://`, a CA file with no certificate; the words
+ * in `licentia_client_error_message`), `LICENTIA_IO` (the store cannot be
+ * made), `LICENTIA_FINGERPRINT` (no machine set and none readable here).
+ *
+ * # Safety
+ * `config` is NULL or live settings; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_new(const struct licentia_client_config *config, struct licentia_client **out);
+
+/**
+ * Frees a client. NULL is a no-op.
+ *
+ * # Safety
+ * `client` is NULL or a live client no other thread uses; not used after.
+ */
+void licentia_client_free(struct licentia_client *client);
+
+/**
+ * Activates this machine with `license_key`: one seat taken, the
+ * machine-locked file verified and kept in the store. Errors:
+ * `LICENTIA_REFUSED` (the back office said no: no seat left, a revoked
+ * license...), `LICENTIA_UNREACHABLE`, `LICENTIA_BAD_ANSWER`, a
+ * verification status (`LICENTIA_UNKNOWN_KEY_ID`, `LICENTIA_BAD_SIGNATURE`)
+ * for a file that is not the vendor's; after any error nothing is kept.
+ *
+ * # Safety
+ * `client` is NULL or live; `license_key` is NULL or a NUL-terminated
+ * string; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_activate(const struct licentia_client *client, const char *license_key, struct licentia_client_status **out);
+
+/**
+ * Checks in: a fresh file from the back office, verified and kept. When
+ * the back office cannot be reached this is still `LICENTIA_OK`: the
+ * stored license checked offline, `licentia_client_status_online` false
+ * and its grace in `licentia_client_status_grace_days`. A refusal (the
+ * license revoked, the machine deactivated) is `LICENTIA_REFUSED`, the
+ * stored file unchanged; `LICENTIA_NOT_ACTIVATED` before an activation.
+ *
+ * # Safety
+ * `client` is NULL or live; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_check_in(const struct licentia_client *client, struct licentia_client_status **out);
+
+/**
+ * The stored license checked offline now, without calling the back
+ * office; `LICENTIA_NOT_ACTIVATED` before an activation.
+ *
+ * # Safety
+ * `client` is NULL or live; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_check_offline(const struct licentia_client *client, struct licentia_client_status **out);
+
+/**
+ * Gives this machine's seat back (and any lease held) and forgets the
+ * activation. The back office must answer: `LICENTIA_UNREACHABLE` keeps
+ * everything, to try again later.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+licentia_status licentia_client_deactivate(const struct licentia_client *client);
+
+/**
+ * Checks a floating seat out for this machine with the floating license's
+ * key; its end (Unix seconds) into `*out_expires_at` when not NULL.
+ * `LICENTIA_REFUSED` when every seat is taken.
+ *
+ * # Safety
+ * `client` is NULL or live; `license_key` is NULL or NUL-terminated;
+ * `out_expires_at` is NULL or valid for a write.
+ */
+licentia_status licentia_client_checkout_lease(const struct licentia_client *client, const char *license_key, int64_t *out_expires_at);
+
+/**
+ * The polling form of a background heartbeat: extends the lease held once
+ * half its time is gone, else does nothing. `*out_renewed` (when not NULL)
+ * says which; `*out_expires_at` (when not NULL) the lease's end either
+ * way. Call it every minute or so from the application's own timer.
+ * `LICENTIA_NOT_ACTIVATED` when no lease is held.
+ *
+ * # Safety
+ * `client` is NULL or live; `license_key` is NULL or NUL-terminated; the
+ * out pointers are NULL or valid for a write.
+ */
+licentia_status licentia_client_heartbeat_if_due(const struct licentia_client *client, const char *license_key, bool *out_renewed, int64_t *out_expires_at);
+
+/**
+ * Returns the lease held early, freeing its seat.
+ *
+ * # Safety
+ * `client` is NULL or live; `license_key` is NULL or NUL-terminated.
+ */
+licentia_status licentia_client_return_lease(const struct licentia_client *client, const char *license_key);
+
+/**
+ * The words of this thread's last failed client call (the back office's
+ * own for `LICENTIA_REFUSED`: `"the back office refused (409
+ * no_seat_available): ..."`), strings out as `licentia_license_id`; empty
+ * before any failure.
+ *
+ * # Safety
+ * `buf` is NULL or valid for writes of `buf_len` bytes; `out_len` is NULL
+ * or valid for a write.
+ */
+licentia_status licentia_client_error_message(char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Whether the back office answered the call that made this status (false:
+ * the stored license was checked offline).
+ *
+ * # Safety
+ * `status` is NULL (false) or live.
+ */
+bool licentia_client_status_online(const struct licentia_client_status *status);
+
+/**
+ * Whole days of grace left offline into `*out_days`; `LICENTIA_NOT_FOUND`
+ * when no grace is running.
+ *
+ * # Safety
+ * `status` is NULL or live; `out_days` is NULL or valid for a write.
+ */
+licentia_status licentia_client_status_grace_days(const struct licentia_client_status *status, int64_t *out_days);
+
+/**
+ * Why the back office could not be reached (strings out as
+ * `licentia_license_id`); `LICENTIA_NOT_FOUND` when it answered.
+ *
+ * # Safety
+ * `status` is NULL or live; `buf` is NULL or valid for writes of `buf_len`
+ * bytes; `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_client_status_offline_reason(const struct licentia_client_status *status, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * The check's verdict: a new report (freed with `licentia_report_free`).
+ *
+ * # Safety
+ * `status` is NULL or live; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_status_report(const struct licentia_client_status *status, struct licentia_report **out);
+
+/**
+ * The verified license held: a new license handle (freed with
+ * `licentia_license_free`).
+ *
+ * # Safety
+ * `status` is NULL or live; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_status_license(const struct licentia_client_status *status, struct licentia_license **out);
+
+/**
+ * Frees a status. NULL is a no-op.
+ *
+ * # Safety
+ * `status` is NULL or live, and not used after.
+ */
+void licentia_client_status_free(struct licentia_client_status *status);
 
 /**
  * New clock-guard options with the defaults (see `licentia_clock_options`).

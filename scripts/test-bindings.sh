@@ -71,6 +71,33 @@ if [ "$example" != "$expected" ]; then
 fi
 echo "cpp readme example: 1 passed, 0 failed"
 
+# The client story against a real back office over HTTPS (the server
+# scripts/story-server.sh starts with a CA of its own), from C++ and then
+# from Python.
+source scripts/story-server.sh
+story_setup "$work/story"
+trap story_stop EXIT
+g++ -std=c++17 -Wall -Wextra -Werror -pedantic -g -I"$capi/include" -Ibindings/cpp/include \
+    bindings/cpp/tests/client_story.cpp -L"$capi/lib" -llicentia -Wl,-rpath,"$capi/lib" \
+    -o "$work/cpp/client_story"
+cpp_story() { # PHASE
+    "${valgrind[@]}" --suppressions=licentia-capi/tests/c/valgrind-client.supp \
+        "$work/cpp/client_story" "$1" "$story_base" "$story_ca" "$story_key_pem" \
+        "$story_dir/cpp-store" "$cpp_locked" "$cpp_floating"
+}
+cpp_locked=$(story_license locked)
+cpp_floating=$(story_license floating)
+cpp_story online
+story_stop
+cpp_story offline
+story_start
+cpp_story back
+LICENTIA_TEST_STORY=$(python3 -c 'import json, sys; print(json.dumps(dict(zip(
+    ["base", "ca", "other_ca", "key_pem", "locked", "floating"], sys.argv[1:]))))' \
+    "$story_base" "$story_ca" "$story_dir/other-ca.pem" "$story_key_pem" \
+    "$(story_license locked)" "$(story_license floating)")
+export LICENTIA_TEST_STORY
+
 echo "== Python: bindings/python/tests"
 venv="$work/pyenv"
 if [ ! -x "$venv/bin/python" ]; then

@@ -96,6 +96,42 @@ for source in licentia-capi/tests/c/test_*.c licentia-capi/tests/c/readme_exampl
     done
 done
 
+# The client against a real back office over HTTPS: a CA and certificate
+# made here with openssl, `licentia serve` started, stopped and started again
+# around the phases of licentia-capi/tests/c/client_story.c.
+source scripts/story-server.sh
+story_setup "$work/story"
+# Each link (shared, static) runs the story with licenses and a store of its own.
+declare -A keys
+for link in shared static; do
+    mkdir -p "$story_dir/store-$link"
+    cp "$story_dir/other-ca.pem" "$story_dir/store-$link/"
+    for kind in locked floating; do
+        keys[$link-$kind]=$(story_license $kind)
+    done
+done
+export LD_LIBRARY_PATH="$libdir"
+story_run() { # PHASE: the story's phase, shared and static
+    for link in shared static; do
+        run "client_story-$link-$1" 0 "${valgrind[@]}" \
+            --suppressions=licentia-capi/tests/c/valgrind-client.supp \
+            "$work/bin/client_story-$link" "$1" \
+            "$story_base" "$story_ca" "$story_key_pem" "$story_dir/store-$link" \
+            "${keys[$link-locked]}" "${keys[$link-floating]}"
+    done
+}
+for link in shared static; do
+    if [ "$link" = shared ]; then libs=("${shared_libs[@]}"); else libs=("${static_libs[@]}"); fi
+    cc "${cflags[@]}" "${pc_cflags[@]}" licentia-capi/tests/c/client_story.c \
+        -o "$work/bin/client_story-$link" "${libs[@]}"
+done
+story_run online
+story_stop
+story_run offline
+story_start
+story_run back
+story_stop
+
 # The README shows the example program verbatim: the two must not drift apart.
 if sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' | cmp -s - licentia-capi/tests/c/readme_example.c; then
     passed=$((passed + 1))

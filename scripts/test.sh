@@ -4,7 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The key-file tests run the real openssl binary.
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-command -v openssl >/dev/null || { $sudo apt-get update -qq && $sudo apt-get install -y -qq openssl; }
+# The key-custody tests keep keys in a SoftHSM2 token.
+need=()
+command -v openssl >/dev/null || need+=(openssl)
+command -v softhsm2-util >/dev/null || need+=(softhsm2)
+if [ ${#need[@]} -gt 0 ]; then
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
+fi
 cargo test --workspace --all-features
 scripts/test-postgres.sh
 scripts/test-c.sh

@@ -67,6 +67,9 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// The device that holds the signing key (an HSM, a KMS) refused or
+    /// failed to sign; the message is for the operator's log.
+    SignerFailed(String),
 
     // --- semantic / documents: 3000..
     /// A license specification is inconsistent; the message says what to fix.
@@ -109,6 +112,27 @@ pub enum Error {
         offered: crate::time::Timestamp,
     },
 
+    // --- the back office, as a client: 6000..
+    /// The back office could not be reached (no route, refused, a timeout,
+    /// a certificate it does not trust), after the retries.
+    Unreachable(String),
+    /// The back office refused the request: its HTTP status, its problem
+    /// (`license_revoked`, `seats_exhausted`...) and its words.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The problem's name, the last part of its `type`.
+        problem: String,
+        /// What it said.
+        detail: String,
+    },
+    /// The back office answered something the API does not promise (not
+    /// JSON, or a license that does not hold on this machine): nothing was
+    /// kept.
+    BadAnswer(String),
+    /// The client's store holds no activation (or no lease) to act on.
+    NotActivated,
+
     // --- I/O and arguments: 4000..
     /// Reading or writing a file failed.
     Io(String),
@@ -140,6 +164,11 @@ impl Error {
             Error::WeakKey => 2004,
             Error::KeyFormat(_) => 2005,
             Error::InsecureKeyFile { .. } => 2006,
+            Error::SignerFailed(_) => 2007,
+            Error::Unreachable(_) => 6001,
+            Error::Refused { .. } => 6002,
+            Error::BadAnswer(_) => 6003,
+            Error::NotActivated => 6004,
             Error::InvalidSpec(_) => 3001,
             Error::RenewalMismatch => 3002,
             Error::StaleRevocationList { .. } => 3003,
@@ -195,6 +224,15 @@ impl fmt::Display for Error {
                 f,
                 "private key file {path} is readable by others (mode {mode:03o}); run `chmod 600 {path}`"
             ),
+            Error::SignerFailed(m) => write!(f, "the signing device failed: {m}"),
+            Error::Unreachable(m) => write!(f, "the back office could not be reached: {m}"),
+            Error::Refused {
+                status,
+                problem,
+                detail,
+            } => write!(f, "the back office refused ({status} {problem}): {detail}"),
+            Error::BadAnswer(m) => write!(f, "the back office's answer was refused: {m}"),
+            Error::NotActivated => f.write_str("this machine holds no activation (activate first)"),
             Error::InvalidSpec(m) => write!(f, "invalid license specification: {m}"),
             Error::RenewalMismatch => f.write_str("renewal token is for another license"),
             Error::StaleRevocationList { held, offered } => write!(

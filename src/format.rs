@@ -26,9 +26,10 @@ use core::fmt;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
-use crate::keys::{KeyId, SigningKey, SIGNATURE_LEN};
+use crate::keys::{KeyId, SIGNATURE_LEN};
 #[cfg(feature = "std")]
 pub use crate::read::{read_text, read_text_file};
+use crate::signer::Signer;
 use crate::{Error, Result};
 
 /// The format version this library writes.
@@ -152,15 +153,15 @@ pub struct Envelope {
 
 impl Envelope {
     /// Signs `body` as a document of `kind` with `key`.
-    pub fn seal(kind: DocumentKind, key: &SigningKey, body: Vec<u8>) -> Result<Envelope> {
+    pub fn seal(kind: DocumentKind, key: &dyn Signer, body: Vec<u8>) -> Result<Envelope> {
         if body.len() > MAX_BODY_LEN {
             return Err(Error::TooLarge {
                 what: "body",
                 limit: MAX_BODY_LEN,
             });
         }
-        let key_id = key.key_id();
-        let signature = key.sign(&signed_message(kind, FORMAT_VERSION, &key_id, &body));
+        let key_id = key.public_key().key_id();
+        let signature = key.try_sign(&signed_message(kind, FORMAT_VERSION, &key_id, &body))?;
         Ok(Envelope {
             version: FORMAT_VERSION,
             kind,
@@ -342,6 +343,7 @@ fn decode_bounded(engine: &impl base64::Engine, payload: &str) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SigningKey;
 
     fn sample() -> Envelope {
         Envelope::seal(

@@ -2,12 +2,15 @@
 
 use crate::activation::{ActivationRequest, AnswerBody};
 use crate::format::{DocumentKind, Envelope};
+use std::sync::Arc;
+
 use crate::keys::{PublicKey, SigningKey};
 use crate::license::{Binding, LicenseBody};
 use crate::renewal::{RenewalAction, RenewalBody};
 use crate::revocation::RevocationBody;
 use crate::rollover::RolloverBody;
 use crate::signed::SignedBody;
+use crate::signer::Signer;
 use crate::time::Timestamp;
 use crate::verify::License;
 use crate::{codec, Error, Result};
@@ -31,18 +34,24 @@ use crate::{codec, Error, Result};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Issuer {
-    key: SigningKey,
+    signer: Arc<dyn Signer>,
 }
 
 impl Issuer {
     /// An issuer signing with `key`.
     pub fn new(key: SigningKey) -> Issuer {
-        Issuer { key }
+        Issuer::with_signer(Arc::new(key))
+    }
+
+    /// An issuer signing through `signer`, whose private half may stay in a
+    /// device.
+    pub fn with_signer(signer: Arc<dyn Signer>) -> Issuer {
+        Issuer { signer }
     }
 
     /// The public key products must trust.
     pub fn public_key(&self) -> &PublicKey {
-        self.key.public_key()
+        self.signer.public_key()
     }
 
     /// Signs a license.
@@ -107,7 +116,7 @@ impl Issuer {
         issued_at: Timestamp,
     ) -> Result<Envelope> {
         let body = RolloverBody {
-            old_key: self.key.key_id(),
+            old_key: self.public_key().key_id(),
             new_key: new_key.to_bytes(),
             not_before,
             not_after,
@@ -155,9 +164,8 @@ impl Issuer {
 
     /// Encodes, signs, and verifies what it signed.
     fn sign<T: SignedBody + PartialEq>(&self, kind: DocumentKind, body: &T) -> Result<Envelope> {
-        let envelope = Envelope::seal(kind, &self.key, codec::encode(body)?)?;
-        self.key
-            .public_key()
+        let envelope = Envelope::seal(kind, self.signer.as_ref(), codec::encode(body)?)?;
+        self.public_key()
             .verify_strict(&envelope.signed_message(), &envelope.signature)?;
         if codec::decode_canonical::<T>(&envelope.body)? != *body {
             return Err(Error::MalformedBody);

@@ -45,7 +45,9 @@
 //! - [`keys`]: signing and public keys, key ids, PEM files.
 //! - [`format`](mod@format): the envelope, armor and compact text; sizes and versions.
 //! - [`license`]: what a license says, and its builder.
-//! - [`Issuer`] signs; [`Verifier`] verifies; [`License::check`] gives the [`Report`].
+//! - [`Issuer`] signs, through a [`Signer`] (a key in memory or a device); [`Verifier`] verifies; [`License::check`] gives the [`Report`].
+//!   [`PreparedKey`]: a trusted key's precomputed table, for verifying faster
+//!   than a bare `verify_strict` with the very same decisions.
 //! - [`renewal`], [`revocation`], [`rollover`]: offline extensions, revocations, key rotation.
 //! - [`clock`]: the clock-rollback guard. [`machine`]: fingerprints.
 //!   [`activation`]: offline activation documents.
@@ -62,6 +64,8 @@
 mod table;
 
 pub mod activation;
+#[cfg(feature = "client")]
+pub mod client;
 #[cfg(feature = "std")]
 pub mod clock;
 mod codec;
@@ -75,12 +79,14 @@ mod issue;
 pub mod keys;
 pub mod license;
 pub mod machine;
+mod prepared;
 #[cfg(feature = "std")]
 mod read;
 pub mod renewal;
 pub mod revocation;
 pub mod rollover;
 mod signed;
+mod signer;
 pub mod spec;
 mod time;
 mod verdict;
@@ -98,8 +104,13 @@ pub use license::{
     LicenseKind, Licensee, Terms,
 };
 pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
+/// Not API: the prepared verification's steps, for the benches.
+#[doc(hidden)]
+pub use prepared::steps as prepared_steps;
+pub use prepared::PreparedKey;
 pub use renewal::{RenewalAction, RenewalToken};
 pub use revocation::{RevocationBody, RevocationList};
+pub use signer::Signer;
 pub use time::{Timestamp, DAY};
 pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};
 pub use verify::{License, TrustedKey, UnverifiedLicense, Verifier};

@@ -1,10 +1,14 @@
-//! Verify-and-check through the C ABI against the same work through Rust.
+//! Verify-and-check through the C ABI against the same work through Rust,
+//! and against a bare `verify_strict` of the same signed bytes.
 //!
 //! Both sides verify one armored, node-locked license and check it for a
 //! machine; the C side calls the exported `extern "C"` functions exactly as
 //! a C program does (C strings in, handles out, freed after). The ratio
 //! `c_abi / rust` is read from one run of one group, and printed at the end
 //! from alternating blocks (robust to a busy machine); the limit is 1.05.
+//! Beside them, ed25519-dalek's `verify_strict` over the license's signed
+//! bytes: the C ABI's verifier prepares its key (issue 18), and the target
+//! for `c_abi / bare verify_strict` is 0.75.
 //!
 //! Run: `cargo bench -p licentia-capi --bench capi`
 
@@ -17,6 +21,7 @@ mod common;
 use common::{figure, median, Figure};
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use licentia::format::{DocumentKind, Envelope};
 use licentia::{Context, Fingerprint, PublicKey, State, Timestamp, Verifier};
 use licentia_capi::*;
 
@@ -91,12 +96,27 @@ fn verify_and_check(c: &mut Criterion) {
             state
         }
     };
+    // The physical limit: the bare primitive over the very same bytes.
+    let envelope = Envelope::from_text(LICENSE, DocumentKind::License).expect("envelope");
+    let message = envelope.signed_message();
+    let signature = ed25519_dalek::Signature::from_bytes(&envelope.signature);
+    let bare_key = ed25519_dalek::VerifyingKey::from_bytes(
+        &PublicKey::from_pem(ISSUER_PUB).expect("key").to_bytes(),
+    )
+    .expect("key");
+    let bare = || {
+        bare_key
+            .verify_strict(black_box(&message), &signature)
+            .is_ok()
+    };
     assert_eq!(rust(), State::ValidWithWarnings);
     assert_eq!(c_abi(), licentia_state::LICENTIA_STATE_VALID_WITH_WARNINGS);
+    assert!(bare());
 
     let mut group = c.benchmark_group("verify_and_check");
     group.bench_function("rust", |b| b.iter(rust));
     group.bench_function("c_abi", |b| b.iter(c_abi));
+    group.bench_function("bare_verify_strict", |b| b.iter(bare));
     group.finish();
     let us = |id| median("verify_and_check", id, since).map(|ns| ns / 1e3);
     Figure {
@@ -105,7 +125,17 @@ fn verify_and_check(c: &mut Criterion) {
         ..figure("verify + check through the C ABI", us("c_abi"), "µs")
     }
     .emit();
-    report_ratio(rust, c_abi);
+    Figure {
+        limit: us("bare_verify_strict").map(|b| ("bare verify_strict (criterion median)", b)),
+        max_ratio: Some(0.75),
+        ..figure(
+            "verify + check through the C ABI, against the bare primitive",
+            us("c_abi"),
+            "µs",
+        )
+    }
+    .emit();
+    report_ratio(rust, c_abi, bare);
 
     // SAFETY: created above, not used after.
     unsafe {
@@ -114,29 +144,35 @@ fn verify_and_check(c: &mut Criterion) {
     }
 }
 
-/// Prints `c_abi / rust` from the fastest of many short blocks, the two
-/// paths alternating, so load from other processes on the machine (which
-/// only ever adds time) skews neither side.
-fn report_ratio<A, B>(mut rust: impl FnMut() -> A, mut c_abi: impl FnMut() -> B) {
+/// Prints `c_abi / rust` and `c_abi / bare` from the fastest of many
+/// short blocks, the three alternating, so load from other processes on
+/// the machine (which only ever adds time) skews no side.
+fn report_ratio<A, B, C>(
+    mut rust: impl FnMut() -> A,
+    mut c_abi: impl FnMut() -> B,
+    mut bare: impl FnMut() -> C,
+) {
     const BLOCKS: usize = 40;
     const PER_BLOCK: u32 = 200;
-    let mut best = [Duration::MAX; 2];
+    let mut best = [Duration::MAX; 3];
+    let block = |f: &mut dyn FnMut(), best: &mut Duration| {
+        let start = Instant::now();
+        for _ in 0..PER_BLOCK {
+            f();
+        }
+        *best = (*best).min(start.elapsed());
+    };
     for _ in 0..BLOCKS {
-        let start = Instant::now();
-        for _ in 0..PER_BLOCK {
-            black_box(rust());
-        }
-        best[0] = best[0].min(start.elapsed());
-        let start = Instant::now();
-        for _ in 0..PER_BLOCK {
-            black_box(c_abi());
-        }
-        best[1] = best[1].min(start.elapsed());
+        block(&mut || drop(black_box(rust())), &mut best[0]);
+        block(&mut || drop(black_box(c_abi())), &mut best[1]);
+        block(&mut || drop(black_box(bare())), &mut best[2]);
     }
-    let [rust, c_abi] = best.map(|d| d.as_secs_f64() * 1e6 / f64::from(PER_BLOCK));
+    let [rust, c_abi, bare] = best.map(|d| d.as_secs_f64() * 1e6 / f64::from(PER_BLOCK));
     println!(
-        "verify_and_check: rust {rust:.2} us, c_abi {c_abi:.2} us, ratio {:.3} (limit 1.05)",
-        c_abi / rust
+        "verify_and_check: rust {rust:.2} us, c_abi {c_abi:.2} us, ratio {:.3} (limit 1.05); \
+         bare verify_strict {bare:.2} us, c_abi / bare {:.3} (target 0.75)",
+        c_abi / rust,
+        c_abi / bare
     );
     let blocks = "fastest of 40 alternating blocks of 200";
     Figure {
@@ -144,6 +180,17 @@ fn report_ratio<A, B>(mut rust: impl FnMut() -> A, mut c_abi: impl FnMut() -> B)
         max_ratio: Some(1.05),
         note: blocks,
         ..figure("verify + check through the C ABI", Some(c_abi), "µs")
+    }
+    .emit();
+    Figure {
+        limit: Some(("bare verify_strict, same blocks", bare)),
+        max_ratio: Some(0.75),
+        note: blocks,
+        ..figure(
+            "verify + check through the C ABI, against the bare primitive",
+            Some(c_abi),
+            "µs",
+        )
     }
     .emit();
     // The Rust figure the Python binding is compared with (bench-python.py).

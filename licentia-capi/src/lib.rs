@@ -28,6 +28,7 @@ use std::ffi::c_char;
 mod activation;
 mod boundary;
 mod check;
+mod client;
 mod clock;
 mod fingerprint;
 mod issuer;
@@ -37,6 +38,7 @@ mod verifier;
 
 pub use activation::*;
 pub use check::*;
+pub use client::*;
 pub use clock::*;
 pub use fingerprint::*;
 pub use issuer::*;

@@ -50,6 +50,8 @@ pub enum licentia_status {
     LICENTIA_KEY_FORMAT = 2005,
     /// A private key file can be read by other users.
     LICENTIA_INSECURE_KEY_FILE = 2006,
+    /// The device that holds the signing key refused or failed to sign.
+    LICENTIA_SIGNER_FAILED = 2007,
 
     /// A license specification is inconsistent or has unknown fields.
     LICENTIA_INVALID_SPEC = 3001,
@@ -90,6 +92,15 @@ pub enum licentia_status {
     /// A bug inside the library was caught at the boundary. The handles the
     /// call was given may be inconsistent: free them.
     LICENTIA_PANIC = 5001,
+
+    /// The back office could not be reached (after the retries).
+    LICENTIA_UNREACHABLE = 6001,
+    /// The back office refused the request (its problem says why).
+    LICENTIA_REFUSED = 6002,
+    /// The back office's answer was not what the API promises; nothing kept.
+    LICENTIA_BAD_ANSWER = 6003,
+    /// The client's store holds no activation or lease to act on.
+    LICENTIA_NOT_ACTIVATED = 6004,
 }
 
 use licentia_status::*;
@@ -140,6 +151,7 @@ status_table! {
     LICENTIA_KEY_FORMAT => "cannot read the key: not an Ed25519 PEM key",
     LICENTIA_INSECURE_KEY_FILE =>
         "private key file is readable by other users; run chmod 600 on it",
+    LICENTIA_SIGNER_FAILED => "the signing device refused or failed to sign",
     LICENTIA_INVALID_SPEC => "invalid license specification",
     LICENTIA_RENEWAL_MISMATCH => "renewal token is for another license",
     LICENTIA_STALE_REVOCATION_LIST => "revocation list is not newer than the list already held",
@@ -159,6 +171,10 @@ status_table! {
     LICENTIA_BUFFER_TOO_SMALL => "buffer too small: *out_len holds the length needed",
     LICENTIA_NOT_FOUND => "no such value",
     LICENTIA_PANIC => "internal error: a bug in licentia was caught (please report it)",
+    LICENTIA_UNREACHABLE => "the back office could not be reached",
+    LICENTIA_REFUSED => "the back office refused the request",
+    LICENTIA_BAD_ANSWER => "the back office's answer was refused; nothing was kept",
+    LICENTIA_NOT_ACTIVATED => "this machine holds no activation; activate first",
 }
 
 impl From<Error> for licentia_status {
@@ -351,6 +367,7 @@ mod tests {
                 path: String::new(),
                 mode: 0,
             },
+            Error::SignerFailed(String::new()),
             Error::InvalidSpec(String::new()),
             Error::RenewalMismatch,
             Error::StaleRevocationList {
@@ -372,6 +389,14 @@ mod tests {
             },
             Error::Io(String::new()),
             Error::InvalidArgument(String::new()),
+            Error::Unreachable(String::new()),
+            Error::Refused {
+                status: 0,
+                problem: String::new(),
+                detail: String::new(),
+            },
+            Error::BadAnswer(String::new()),
+            Error::NotActivated,
         ];
         for e in every_error {
             assert_eq!(licentia_status::from(&e) as u32, e.code());

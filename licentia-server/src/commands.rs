@@ -3,7 +3,7 @@
 //! rotate or retire a signing key.
 
 use crate::config::Config;
-use crate::custody::Kek;
+use crate::custody::Custody;
 use crate::keyring::Keyring;
 use crate::serve::open_store;
 use crate::service::tokens::{mint_token, token_days};
@@ -122,10 +122,10 @@ pub async fn verify_history(config: &Config) -> Result<i64, String> {
 /// store's keys after each one).
 pub async fn rotate_key(config: &Config) -> Result<String, String> {
     let store = open_store(config).await?;
-    let kek = Kek::from_config(config)?;
-    let keyring = Keyring::open(store.as_ref(), &kek, &config.key_dir()).await?;
+    let custody = Custody::from_config(config)?;
+    let keyring = Keyring::open(store.as_ref(), &custody, &config.key_dir()).await?;
     let rotated = keyring
-        .rotate(store.as_ref(), &kek, "cli")
+        .rotate(store.as_ref(), &custody, "cli")
         .await
         .map_err(|e| e.to_string())?;
     Ok(rotated.issuer().public_key().key_id().to_string())

@@ -3,6 +3,7 @@
 //! are merged by figment; the names of the settings come from [`Config`]'s
 //! fields, so a new field has its file, environment and flag forms at once.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,16 @@ pub struct Config {
     /// A file holding the key-encryption key (base64 text), readable by its
     /// owner only (0600).
     pub kek_file: Option<PathBuf>,
+    /// A PKCS#11 library (`/usr/lib/softhsm/libsofthsm2.so`, a vendor's
+    /// HSM module): new signing keys are then made inside its token and
+    /// never leave it; the database keeps a reference. Keys sealed before
+    /// stay usable until retired (rotate once to move signing into the HSM).
+    pub pkcs11_module: Option<PathBuf>,
+    /// The label of the token in `pkcs11_module` that holds the keys.
+    pub pkcs11_token: Option<String>,
+    /// The token's user PIN (`LICENTIA_PKCS11_PIN`). Secret: redacted in
+    /// logs.
+    pub pkcs11_pin: Option<Secret>,
     /// SMTP relay for e-mail notices (`host`; none: no e-mail).
     pub smtp_host: Option<String>,
     /// Its port (587 is the usual one for `starttls`, 465 for `tls`).
@@ -187,6 +198,9 @@ impl Default for Config {
             delivery_max_attempts: 8,
             kek: None,
             kek_file: None,
+            pkcs11_module: None,
+            pkcs11_token: None,
+            pkcs11_pin: None,
             smtp_host: None,
             smtp_port: 25,
             smtp_from: None,
@@ -304,13 +318,17 @@ impl Config {
             figment = figment.merge(Toml::file_exact(path));
         }
         let mut from_env = Dict::new();
+        // What each setting of the environment and flags says, as written.
+        let mut env_text = HashMap::new();
+        let mut flag_text = HashMap::new();
         for (name, value) in env {
             let Some(field) = name.strip_prefix("LICENTIA_") else {
                 continue;
             };
             let key = field.to_ascii_lowercase();
             if keys.contains(&key) {
-                from_env.insert(key, setting_value(&value));
+                from_env.insert(key.clone(), setting_value(&value));
+                env_text.insert(key, value);
             } else if !OTHER_VARIABLES.contains(&name.as_str()) && !name.starts_with(TEST_VARIABLES)
             {
                 return Err(format!(
@@ -319,13 +337,13 @@ impl Config {
                 ));
             }
         }
-        figment = figment.merge(Layer("environment variable(s)", from_env));
         let mut from_flags = Dict::new();
         for pair in &flags.set {
             let (key, value) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("--set {pair}: write it KEY=VALUE"))?;
             from_flags.insert(key.trim().to_owned(), setting_value(value));
+            flag_text.insert(key.trim().to_owned(), value.to_owned());
         }
         let named = [
             ("data_dir", flags.data_dir.map(|d| d.display().to_string())),
@@ -339,10 +357,42 @@ impl Config {
                 from_flags.insert(key.to_owned(), Value::from(value));
             }
         }
-        let config: Config = figment
-            .merge(Layer("command-line flag(s)", from_flags))
-            .extract()
-            .map_err(|e| e.to_string())?;
+        let config = loop {
+            let attempt = figment
+                .clone()
+                .merge(Layer("environment variable(s)", from_env.clone()))
+                .merge(Layer("command-line flag(s)", from_flags.clone()))
+                .extract::<Config>();
+            let error = match attempt {
+                Ok(config) => break config,
+                Err(error) => error,
+            };
+            // `1234` read as a number where a text is wanted (a PIN, a
+            // label): the setting's own text, as written, leading zeros kept.
+            let mut retyped = false;
+            for wanted in error.clone() {
+                let figment::error::Kind::InvalidType(found, _) = &wanted.kind else {
+                    continue;
+                };
+                if !is_scalar(found) {
+                    continue;
+                }
+                let Some(key) = wanted.path.first() else {
+                    continue;
+                };
+                for (layer, texts) in [(&mut from_env, &env_text), (&mut from_flags, &flag_text)] {
+                    if let (Some(value), Some(text)) = (layer.get_mut(key), texts.get(key)) {
+                        if value.as_str().is_none() {
+                            *value = Value::from(text.clone());
+                            retyped = true;
+                        }
+                    }
+                }
+            }
+            if !retyped {
+                return Err(error.to_string());
+            }
+        };
         config.check()?;
         Ok(config)
     }
@@ -445,6 +495,16 @@ fn setting_names() -> Vec<String> {
 /// boolean, anything else a string).
 fn setting_value(text: &str) -> Value {
     text.parse().unwrap_or_else(|never| match never {})
+}
+
+/// Whether a value read from text may have been meant as text: a number or
+/// a boolean, not a list or a table.
+fn is_scalar(found: &figment::error::Actual) -> bool {
+    use figment::error::Actual;
+    matches!(
+        found,
+        Actual::Bool(_) | Actual::Unsigned(_) | Actual::Signed(_) | Actual::Float(_)
+    )
 }
 
 /// One layer of settings, named for error messages ("in environment
@@ -619,6 +679,23 @@ mod tests {
         assert_eq!(c.smtp_host.as_deref(), Some("10.0.0.25"));
         assert_eq!(c.smtp_tls, SmtpTls::Tls);
         assert_eq!(c.webhook_allow, ["10.1.0.0/16", "hooks.lan"]);
+        // Text settings written as digits stay the text written: a PIN with
+        // a leading zero, a numeric label or password.
+        let c = load(
+            &[
+                ("LICENTIA_PKCS11_PIN", "0123"),
+                ("LICENTIA_SMTP_PASSWORD", "1234"),
+            ],
+            &["pkcs11_token=42", "smtp_username=true"],
+        )
+        .unwrap();
+        assert_eq!(c.pkcs11_pin.as_ref().map(Secret::expose), Some("0123"));
+        assert_eq!(c.smtp_password.as_ref().map(Secret::expose), Some("1234"));
+        assert_eq!(c.pkcs11_token.as_deref(), Some("42"));
+        assert_eq!(c.smtp_username.as_deref(), Some("true"));
+        // ...and a number setting written as text is still refused.
+        let err = load(&[("LICENTIA_SMTP_PORT", "twenty-five")], &[]).unwrap_err();
+        assert!(err.contains("smtp_port"), "{err}");
         let err = load(&[], &["webhook_allow=10.1.0.0/33"]).unwrap_err();
         assert!(
             err.contains("webhook_allow") && err.contains("10.1.0.0/33"),

@@ -1,6 +1,6 @@
 //! The server's signing keys: their public halves, states and private
-//! halves (sealed under the operator's key-encryption key, see
-//! [`crate::custody`]) all in the database. One key is active (signs); the
+//! halves (sealed under the operator's key-encryption key, or kept in a
+//! PKCS#11 token, see [`crate::custody`]) all in the database. One key is active (signs); the
 //! others stay trusted until retired. Key files that earlier versions kept
 //! in `data_dir/keys` are sealed in at start and renamed `.pem.migrated`.
 //!
@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::custody::{open_signing_key, seal_signing_key, Kek};
+use crate::custody::{seal_signing_key, Custody, Kek};
 use crate::error::ApiError;
 use crate::store::{KeyRecord, KeyStamp, Store};
 use licentia::{Issuer, PublicKey, SigningKey, Timestamp, Verifier};
@@ -33,10 +33,10 @@ fn key_path(dir: &Path, key_id: &str) -> PathBuf {
     dir.join(format!("{key_id}.pem"))
 }
 
-fn record(key: &SigningKey, state: &str, rollover: Option<String>) -> KeyRecord {
+fn record(key: &PublicKey, state: &str, rollover: Option<String>) -> KeyRecord {
     KeyRecord {
         key_id: key.key_id().to_string(),
-        public_pem: key.public_key().to_pem(),
+        public_pem: key.to_pem(),
         state: state.into(),
         created_at: Timestamp::now().0,
         rollover,
@@ -77,33 +77,39 @@ async fn seal_key_files(store: &dyn Store, kek: &Kek, dir: &Path) -> Result<(), 
 impl Keyring {
     /// Loads the keys the database lists, after sealing in the key files an
     /// earlier version left in `legacy_dir`, creating the first key when
-    /// there is none. A KEK that does not open the active key is refused.
-    pub async fn open(store: &dyn Store, kek: &Kek, legacy_dir: &Path) -> Result<Keyring, String> {
-        seal_key_files(store, kek, legacy_dir).await?;
+    /// there is none (in the token when one is configured). A KEK that does
+    /// not open the active key is refused, as is a token that lacks it.
+    pub async fn open(
+        store: &dyn Store,
+        custody: &Custody,
+        legacy_dir: &Path,
+    ) -> Result<Keyring, String> {
+        seal_key_files(store, custody.kek(), legacy_dir).await?;
         if store.signing_keys().await.map_err(err)?.is_empty() {
-            let key = SigningKey::generate();
+            let (key, stored) = custody.new_key()?;
             // False: another instance created the first key at the same
-            // moment; its key is loaded below.
+            // moment; its key is loaded below (the token keeps an unused
+            // key then, harmless).
             store
-                .add_first_key(record(&key, "active", None), seal_signing_key(kek, &key))
+                .add_first_key(record(key.public_key(), "active", None), stored)
                 .await
                 .map_err(err)?;
         }
         let stamp = store.key_stamp().await.map_err(err)?;
         let records = store.signing_keys().await.map_err(err)?;
         let sealed = Keyring::sealed_active(store, &records).await.map_err(err)?;
-        Keyring::from_records(stamp, records, sealed, kek)
+        Keyring::from_records(stamp, records, sealed, custody)
     }
 
     /// Loads the keys the database lists now. A database that fails is its
     /// own error (503...), not a 500.
-    pub async fn load(store: &dyn Store, kek: &Kek) -> Result<Keyring, ApiError> {
+    pub async fn load(store: &dyn Store, custody: &Custody) -> Result<Keyring, ApiError> {
         // The stamp is read before the keys: a change in between shows as a
         // stamp that no longer matches, so the next check reloads again.
         let stamp = store.key_stamp().await?;
         let records = store.signing_keys().await?;
         let sealed = Keyring::sealed_active(store, &records).await?;
-        Keyring::from_records(stamp, records, sealed, kek).map_err(ApiError::internal)
+        Keyring::from_records(stamp, records, sealed, custody).map_err(ApiError::internal)
     }
 
     /// The sealed private half of the active key among `records`, if the
@@ -119,12 +125,12 @@ impl Keyring {
     }
 
     /// The keyring of `records` (read after `stamp`), whose active key's
-    /// private half `sealed` opens under `kek`.
+    /// private half `custody` opens from what the database keeps (`sealed`).
     fn from_records(
         stamp: KeyStamp,
         records: Vec<KeyRecord>,
         sealed: Option<String>,
-        kek: &Kek,
+        custody: &Custody,
     ) -> Result<Keyring, String> {
         let active = records
             .iter()
@@ -137,30 +143,37 @@ impl Keyring {
                 active.key_id, active.key_id
             )
         })?;
-        let key = open_signing_key(kek, &active.key_id, &sealed)?;
+        let public = PublicKey::from_pem(&active.public_pem).map_err(|e| e.to_string())?;
+        if public.key_id().to_string() != active.key_id {
+            return Err(format!(
+                "key {} is listed with another public key",
+                active.key_id
+            ));
+        }
+        let signer = custody.open(&public, &sealed)?;
         let mut verifier = Verifier::default();
         for r in &records {
             let public = PublicKey::from_pem(&r.public_pem).map_err(|e| e.to_string())?;
             verifier.trust(public, None, None);
         }
         Ok(Keyring {
-            issuer: Issuer::new(key),
+            issuer: Issuer::with_signer(signer),
             verifier,
             records,
             stamp,
         })
     }
 
-    /// Makes a new active key: sealed under `kek`, the database switches to
-    /// it, and a rollover statement signed by the old key endorses it. A
-    /// concurrent rotation elsewhere makes this one a 409.
+    /// Makes a new active key (sealed under the KEK, or in the token), the
+    /// database switches to it, and a rollover statement signed by the old
+    /// key endorses it. A concurrent rotation elsewhere makes this one a 409.
     pub async fn rotate(
         &self,
         store: &dyn Store,
-        kek: &Kek,
+        custody: &Custody,
         actor: &str,
     ) -> Result<Keyring, ApiError> {
-        let key = SigningKey::generate();
+        let (key, stored) = custody.new_key().map_err(ApiError::internal)?;
         let statement = self
             .issuer
             .rollover(key.public_key(), None, None, Timestamp::now())?
@@ -168,13 +181,13 @@ impl Keyring {
         let previous = self.issuer.public_key().key_id().to_string();
         store
             .rotate_key(
-                record(&key, "active", Some(statement)),
-                seal_signing_key(kek, &key),
+                record(key.public_key(), "active", Some(statement)),
+                stored,
                 &previous,
                 actor,
             )
             .await?;
-        Keyring::load(store, kek).await
+        Keyring::load(store, custody).await
     }
 
     /// Whether these are still the keys the store has (`stamp` read from it now).

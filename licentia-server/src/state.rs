@@ -9,7 +9,7 @@ use tokio::sync::RwLock;
 
 use crate::api::revocation::RevocationCache;
 use crate::config::Config;
-use crate::custody::Kek;
+use crate::custody::Custody;
 use crate::error::{ApiError, ApiResult};
 use crate::keyring::Keyring;
 use crate::observe::metrics::Metrics;
@@ -22,8 +22,9 @@ use crate::store::{self, Store};
 pub struct AppState {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) keys: Arc<RwLock<Arc<Keyring>>>,
-    /// The key-encryption key: opens the signing keys, seals stored answers.
-    pub(crate) kek: Arc<Kek>,
+    /// The key-encryption key (opens the signing keys, seals stored
+    /// answers) and the PKCS#11 token, if keys live in one.
+    pub(crate) custody: Arc<Custody>,
     /// Policies read so far (they never change once made).
     pub(crate) policies: Arc<std::sync::RwLock<std::collections::HashMap<String, store::Policy>>>,
     /// The configuration it started with (the jobs and notices read it).
@@ -43,12 +44,12 @@ impl AppState {
     /// server runs on, and what `licentia jobs run` runs the jobs on.
     pub async fn open(config: &Config) -> Result<AppState, String> {
         let store = open_store(config).await?;
-        let kek = Kek::from_config(config)?;
-        let keyring = Keyring::open(store.as_ref(), &kek, &config.key_dir()).await?;
+        let custody = Custody::from_config(config)?;
+        let keyring = Keyring::open(store.as_ref(), &custody, &config.key_dir()).await?;
         Ok(AppState {
             store,
             keys: Arc::new(RwLock::new(Arc::new(keyring))),
-            kek: Arc::new(kek),
+            custody: Arc::new(custody),
             policies: Arc::default(),
             config: Arc::new(config.clone()),
             limits: Arc::new(Limits::new(config)),
@@ -97,7 +98,7 @@ impl AppState {
     async fn reload(&self, stamp: &store::KeyStamp) -> ApiResult<Arc<Keyring>> {
         let mut held = self.keys.write().await;
         if !held.is_current(stamp) {
-            let fresh = Keyring::load(self.store.as_ref(), &self.kek).await?;
+            let fresh = Keyring::load(self.store.as_ref(), &self.custody).await?;
             tracing::info!(active = %fresh.issuer().public_key().key_id(), "signing keys reloaded");
             *held = Arc::new(fresh);
         }

@@ -3,7 +3,8 @@
 //! instances sharing a database and a KEK sign with a key the other rotated
 //! in; a wrong KEK is refused at start; a key file an earlier version left
 //! is sealed in and still verifies its licenses; stored idempotent answers
-//! open only with a key derived from the KEK.
+//! open only with a key derived from the KEK. With a PKCS#11 token (SoftHSM2
+//! here), new keys are made in it, never leave it, and sign from it.
 
 mod support;
 
@@ -15,6 +16,7 @@ use licentia_server::{launch_with_listener, Config};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use support::softhsm::{self, TOKEN, USER_PIN};
 use support::{s, Backend, Server};
 
 /// Every row of `table`, each column as text: what a dump of it shows.
@@ -364,4 +366,173 @@ fn mode(path: &Path) -> u32 {
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Keeps `config`'s new signing keys in the test token.
+fn in_token(config: &mut Config) {
+    config.pkcs11_module = Some(softhsm::token().module.clone());
+    config.pkcs11_token = Some(TOKEN.into());
+    config.pkcs11_pin = Some(USER_PIN.into());
+}
+
+/// Whether the token's private key `key_id` is sensitive and whether it is
+/// extractable, as the token itself answers.
+fn private_key_in_token(key_id: &str) -> Option<(bool, bool)> {
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    use cryptoki::object::{Attribute, AttributeType, ObjectClass};
+
+    let pkcs11 = Pkcs11::new(&softhsm::token().module).unwrap();
+    // The server in this process may have initialized it already.
+    let _ = pkcs11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+    let slot = pkcs11
+        .get_slots_with_initialized_token()
+        .unwrap()
+        .into_iter()
+        .find(|slot| pkcs11.get_token_info(*slot).unwrap().label() == TOKEN)
+        .unwrap();
+    let session = pkcs11.open_ro_session(slot).unwrap();
+    let _ = session.login(
+        cryptoki::session::UserType::User,
+        Some(&cryptoki::types::AuthPin::new(USER_PIN.into())),
+    );
+    let found = session
+        .find_objects(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::Id(key_id.as_bytes().to_vec()),
+        ])
+        .unwrap();
+    let key = *found.first()?;
+    let flags = session
+        .get_attributes(key, &[AttributeType::Sensitive, AttributeType::Extractable])
+        .unwrap();
+    let flag = |wanted: AttributeType| {
+        flags.iter().any(|a| match a {
+            Attribute::Sensitive(on) => wanted == AttributeType::Sensitive && *on,
+            Attribute::Extractable(on) => wanted == AttributeType::Extractable && *on,
+            _ => false,
+        })
+    };
+    Some((
+        flag(AttributeType::Sensitive),
+        flag(AttributeType::Extractable),
+    ))
+}
+
+async fn keys_live_in_the_token(backend: Backend) {
+    let srv = Server::start_configured(backend, in_token).await;
+    let policy = srv
+        .policy(
+            &srv.admin,
+            "hsm-cad",
+            json!({"name": "p", "binding": "unbound"}),
+        )
+        .await;
+    let first = issue_at(&srv, &srv.base, &policy).await;
+    let first_key = signer(&first);
+    assert_eq!(
+        private_key_in_token(&first_key),
+        Some((true, false)),
+        "the first key was made in the token, sensitive and never extractable"
+    );
+    srv.verifier().await.verify(&first).unwrap();
+
+    // The database keeps a reference, no private key, nothing sealed.
+    let table = dump(&srv.config, "signing_keys").await;
+    assert!(table.contains("pkcs11:token"), "{table}");
+    assert!(
+        !table.contains("PRIVATE KEY") && !table.contains("x1."),
+        "{table}"
+    );
+
+    // A rotation makes the next key in the token too; the old one endorses it.
+    srv.post_ok("/v1/keys/rotate", &srv.admin, json!({}), 201)
+        .await;
+    let second = issue_at(&srv, &srv.base, &policy).await;
+    let second_key = signer(&second);
+    assert_ne!(second_key, first_key);
+    assert_eq!(private_key_in_token(&second_key), Some((true, false)));
+    let verifier = srv.verifier().await;
+    verifier.verify(&first).unwrap();
+    verifier.verify(&second).unwrap();
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    keys_live_in_the_token => keys_in_the_token_sqlite, keys_in_the_token_postgres
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sealed_key_keeps_signing_until_a_rotation_moves_signing_into_the_token() {
+    let (srv, policy) = started_with_policy(Backend::Sqlite, "move-cad").await;
+    let sealed = issue_at(&srv, &srv.base, &policy).await;
+
+    // The same database and data directory (its KEK), now with the token.
+    let mut config = srv.config.clone();
+    in_token(&mut config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let with_token = launch_with_listener(config.clone(), listener)
+        .await
+        .unwrap();
+    let b = support::base_of(&with_token);
+    let still = issue_at(&srv, &b, &policy).await;
+    assert_eq!(
+        signer(&still),
+        signer(&sealed),
+        "the sealed key still signs"
+    );
+    assert_eq!(private_key_in_token(&signer(&sealed)), None);
+
+    let (status, v) = srv
+        .call_at(
+            &b,
+            "POST",
+            "/v1/keys/rotate",
+            Some(&srv.admin),
+            Some(json!({})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let moved = issue_at(&srv, &b, &policy).await;
+    assert_eq!(private_key_in_token(&signer(&moved)), Some((true, false)));
+    let verifier = srv.verifier().await;
+    verifier.verify(&sealed).unwrap();
+    verifier.verify(&moved).unwrap();
+    with_token.stop().await.unwrap();
+
+    // Without the token, a database whose active key lives in it is refused
+    // with what to set; so are a label the module lacks and a missing PIN.
+    let broken = [
+        (
+            Config {
+                pkcs11_module: None,
+                ..config.clone()
+            },
+            "lives in a PKCS#11 token",
+        ),
+        (
+            Config {
+                pkcs11_token: Some("no-such-token".into()),
+                ..config.clone()
+            },
+            "no token labelled \"no-such-token\"",
+        ),
+        (
+            Config {
+                pkcs11_pin: None,
+                ..config.clone()
+            },
+            "set pkcs11_pin",
+        ),
+    ];
+    for (broken, says) in broken {
+        let refused = start_error(broken).await.expect("refused at start");
+        assert!(refused.contains(says), "{refused}");
+    }
+    assert!(
+        !format!("{config:?}").contains(USER_PIN),
+        "the PIN is redacted"
+    );
+    srv.stop().await;
 }

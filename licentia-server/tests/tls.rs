@@ -4,23 +4,8 @@
 
 mod support;
 
-use support::tls::{client_trusting, make_pki, set_mode};
-use support::{config, Server};
-
-/// A server on a fresh data directory serving HTTPS with a new test PKI;
-/// returns it, its https base URL, and the CA file.
-async fn https_server() -> (Server, String, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let pki = make_pki(dir.path());
-    let config = licentia_server::Config {
-        tls_cert: Some(pki.cert.clone()),
-        tls_key: Some(pki.key.clone()),
-        ..config(dir.path(), None)
-    };
-    let srv = Server::start_with(config, dir, None).await;
-    let port = srv.running.as_ref().unwrap().addr.port();
-    (srv, format!("https://localhost:{port}"), pki.ca)
-}
+use support::config;
+use support::tls::{client_trusting, https_server, make_pki, set_mode};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_speaks_https_with_its_certificate() {

@@ -63,6 +63,7 @@ enum class Status : std::uint32_t {
     weak_key = LICENTIA_WEAK_KEY,
     key_format = LICENTIA_KEY_FORMAT,
     insecure_key_file = LICENTIA_INSECURE_KEY_FILE,
+    signer_failed = LICENTIA_SIGNER_FAILED,
     invalid_spec = LICENTIA_INVALID_SPEC,
     renewal_mismatch = LICENTIA_RENEWAL_MISMATCH,
     stale_revocation_list = LICENTIA_STALE_REVOCATION_LIST,
@@ -80,6 +81,10 @@ enum class Status : std::uint32_t {
     buffer_too_small = LICENTIA_BUFFER_TOO_SMALL,
     not_found = LICENTIA_NOT_FOUND,
     panic = LICENTIA_PANIC,
+    unreachable = LICENTIA_UNREACHABLE,
+    refused = LICENTIA_REFUSED,
+    bad_answer = LICENTIA_BAD_ANSWER,
+    not_activated = LICENTIA_NOT_ACTIVATED,
 };
 
 /// The overall verdict of a check.
@@ -491,6 +496,7 @@ private:
     using Raw = detail::Handle<licentia_report, licentia_report_free>;
     explicit Report(Raw handle) noexcept : handle_(std::move(handle)) {}
     friend class License;
+    friend class ClientStatus;
     Raw handle_;
 };
 
@@ -647,6 +653,7 @@ private:
     using StringFn = licentia_status (*)(const licentia_license *, char *, std::size_t, std::size_t *);
     explicit License(Raw handle) noexcept : handle_(std::move(handle)) {}
     friend class Verifier;
+    friend class ClientStatus;
 
     std::optional<std::string> optional_text(StringFn fn) const {
         const licentia_license *raw = handle_.get();
@@ -906,6 +913,179 @@ public:
 private:
     using Raw = detail::Handle<licentia_activation_request, licentia_activation_request_free>;
     explicit ActivationRequest(Raw handle) noexcept : handle_(std::move(handle)) {}
+    Raw handle_;
+};
+
+/// Where a license stands for this machine after a Client call.
+class ClientStatus {
+public:
+    /// Whether the back office answered (false: the stored license was
+    /// checked offline because it could not be reached).
+    bool online() const { return licentia_client_status_online(handle_.get()); }
+
+    /// Whole days of grace left offline, when one is running.
+    std::optional<std::int64_t> grace_days() const {
+        std::int64_t days = 0;
+        const licentia_status status = licentia_client_status_grace_days(handle_.get(), &days);
+        if (status == LICENTIA_NOT_FOUND) {
+            return std::nullopt;
+        }
+        detail::check(status);
+        return days;
+    }
+
+    /// Why the back office could not be reached, when it could not.
+    std::optional<std::string> offline_reason() const {
+        const licentia_client_status *raw = handle_.get();
+        return detail::read_optional_string([raw](char *buf, std::size_t len, std::size_t *out) {
+            return licentia_client_status_offline_reason(raw, buf, len, out);
+        });
+    }
+
+    /// The check's verdict.
+    Report report() const {
+        const licentia_client_status *raw = handle_.get();
+        return Report(detail::make<Report::Raw>(
+            [raw](licentia_report **out) { return licentia_client_status_report(raw, out); }));
+    }
+
+    /// The verified license held.
+    License license() const {
+        const licentia_client_status *raw = handle_.get();
+        return License(detail::make<License::Raw>(
+            [raw](licentia_license **out) { return licentia_client_status_license(raw, out); }));
+    }
+
+private:
+    using Raw = detail::Handle<licentia_client_status, licentia_client_status_free>;
+    explicit ClientStatus(Raw handle) noexcept : handle_(std::move(handle)) {}
+    friend class Client;
+    Raw handle_;
+};
+
+/// How a Client is set up; only `store` is required.
+struct ClientOptions {
+    /// The directory the client keeps the license, activation and lease in.
+    std::string store;
+    /// A PEM file of the CA that signs the back office's certificate
+    /// (default: the built-in Mozilla roots).
+    std::optional<std::string> ca_file;
+    /// This machine's fingerprint (default: this machine's own); not owned.
+    const Fingerprint *machine = nullptr;
+    /// How long one request may take.
+    std::optional<std::chrono::milliseconds> timeout;
+    /// Retries of a request that got no answer, and the first wait.
+    std::optional<std::pair<std::uint32_t, std::chrono::milliseconds>> retries;
+    /// The application's secret for the clock guard (empty: no guard).
+    std::vector<std::uint8_t> clock_secret;
+};
+
+/// The product's client of the back office: activation, check-in, floating
+/// leases, deactivation. Calls block; a failed one throws Error with the
+/// back office's own words for Status::refused.
+class Client {
+public:
+    /// A client of the back office at `server` for `product`, trusting the
+    /// keys `keys` trusts.
+    Client(std::string_view server, std::string_view product, const Verifier &keys, const ClientOptions &options) {
+        const std::string s(server), p(product);
+        auto config = detail::make<Config>(
+            [&](licentia_client_config **out) { return licentia_client_config_new(s.c_str(), p.c_str(), keys.c_handle(), out); });
+        licentia_client_config *raw = config.get();
+        detail::check(licentia_client_config_set_store(raw, options.store.c_str()));
+        if (options.ca_file) {
+            detail::check(licentia_client_config_set_ca_file(raw, options.ca_file->c_str()));
+        }
+        if (options.machine != nullptr) {
+            detail::check(licentia_client_config_set_machine(raw, options.machine->c_handle()));
+        }
+        if (options.timeout) {
+            detail::check(licentia_client_config_set_timeout_ms(raw, static_cast<std::uint32_t>(options.timeout->count())));
+        }
+        if (options.retries) {
+            detail::check(licentia_client_config_set_retries(raw, options.retries->first,
+                                                             static_cast<std::uint32_t>(options.retries->second.count())));
+        }
+        if (!options.clock_secret.empty()) {
+            detail::check(licentia_client_config_set_clock_secret(raw, options.clock_secret.data(), options.clock_secret.size()));
+        }
+        handle_ = call<Raw>([raw](licentia_client **out) { return licentia_client_new(raw, out); });
+    }
+
+    /// Activates this machine with `license_key`: one seat, the file
+    /// verified and kept. Nothing is kept when this throws.
+    ClientStatus activate(std::string_view license_key) const {
+        const std::string key(license_key);
+        const licentia_client *raw = handle_.get();
+        return ClientStatus(call<ClientStatus::Raw>(
+            [&](licentia_client_status **out) { return licentia_client_activate(raw, key.c_str(), out); }));
+    }
+
+    /// Checks in; when the back office cannot be reached, the stored
+    /// license checked offline (online() false) rather than an error.
+    ClientStatus check_in() const {
+        const licentia_client *raw = handle_.get();
+        return ClientStatus(
+            call<ClientStatus::Raw>([raw](licentia_client_status **out) { return licentia_client_check_in(raw, out); }));
+    }
+
+    /// The stored license checked offline now; nullopt before an activation.
+    std::optional<ClientStatus> check_offline() const {
+        licentia_client_status *out = nullptr;
+        const licentia_status status = licentia_client_check_offline(handle_.get(), &out);
+        if (status == LICENTIA_NOT_ACTIVATED) {
+            return std::nullopt;
+        }
+        fail_unless_ok(status);
+        return ClientStatus(ClientStatus::Raw(out));
+    }
+
+    /// Gives this machine's seat back (and any lease) and forgets it.
+    void deactivate() const { fail_unless_ok(licentia_client_deactivate(handle_.get())); }
+
+    /// Checks a floating seat out; when the lease ends.
+    TimePoint checkout_lease(std::string_view license_key) const {
+        std::int64_t ends = 0;
+        fail_unless_ok(licentia_client_checkout_lease(handle_.get(), std::string(license_key).c_str(), &ends));
+        return detail::from_unix(ends);
+    }
+
+    /// Extends the lease held once half its time is gone (call it every
+    /// minute or so): whether it did, and when the lease ends.
+    std::pair<bool, TimePoint> heartbeat_if_due(std::string_view license_key) const {
+        bool renewed = false;
+        std::int64_t ends = 0;
+        fail_unless_ok(licentia_client_heartbeat_if_due(handle_.get(), std::string(license_key).c_str(), &renewed, &ends));
+        return {renewed, detail::from_unix(ends)};
+    }
+
+    /// Returns the lease held early.
+    void return_lease(std::string_view license_key) const {
+        fail_unless_ok(licentia_client_return_lease(handle_.get(), std::string(license_key).c_str()));
+    }
+
+private:
+    using Config = detail::Handle<licentia_client_config, licentia_client_config_free>;
+    using Raw = detail::Handle<licentia_client, licentia_client_free>;
+
+    /// Throws Error with the call's own words unless `status` is OK.
+    static void fail_unless_ok(licentia_status status) {
+        if (status == LICENTIA_OK) {
+            return;
+        }
+        std::string words = detail::read_string([](char *buf, std::size_t len, std::size_t *out) {
+            return licentia_client_error_message(buf, len, out);
+        });
+        throw Error(static_cast<Status>(status), words.empty() ? status_message(static_cast<Status>(status)) : words);
+    }
+
+    /// Makes a handle through a C call, failing with the call's words.
+    template <class H, class Call> static H call(Call c) {
+        typename std::remove_pointer<decltype(std::declval<H>().get())>::type *raw = nullptr;
+        fail_unless_ok(c(&raw));
+        return H(raw);
+    }
+
     Raw handle_;
 };
 

@@ -57,7 +57,8 @@ pub(crate) async fn pre_check(
 /// The stored answer of `scope`, opened, as it was first sent.
 fn replay_response(s: &AppState, scope: &str, status: u16, sealed: &str) -> ApiResult<Response> {
     let text = s
-        .kek
+        .custody
+        .kek()
         .idempotency()
         .open(scope.as_bytes(), sealed)
         .ok_or_else(|| ApiError::internal("stored answer does not open"))?;
@@ -88,7 +89,7 @@ where
         Pre::Stored(response) => return Ok(Reply::Replayed(response)),
         Pre::NoKey => (None, String::new()),
         Pre::New(scope) => {
-            let sealer = s.kek.idempotency().clone();
+            let sealer = s.custody.kek().idempotency().clone();
             let seal_render = render.clone();
             let context = scope.clone();
             let idem = Idem {

@@ -52,9 +52,9 @@ pub(crate) async fn rotate_key(
     let mut keys = s.keys.write().await;
     // The rollover statement is signed by the store's active key, not by
     // this instance's copy, which another instance may have rotated.
-    let current = Keyring::load(s.store.as_ref(), &s.kek).await?;
+    let current = Keyring::load(s.store.as_ref(), &s.custody).await?;
     let rotated = current
-        .rotate(s.store.as_ref(), &s.kek, &staff.actor())
+        .rotate(s.store.as_ref(), &s.custody, &staff.actor())
         .await?;
     *keys = std::sync::Arc::new(rotated);
     Ok(Created::Fresh(Items {

@@ -188,7 +188,8 @@ pub(crate) async fn login(
 
 /// Opens an account's sealed TOTP secret (the account id as associated data).
 fn totp_secret(s: &AppState, id: &str, sealed: &str) -> ApiResult<zeroize::Zeroizing<Vec<u8>>> {
-    s.kek
+    s.custody
+        .kek()
         .accounts()
         .open(id.as_bytes(), sealed)
         .ok_or_else(|| ApiError::internal("a TOTP secret does not open under this KEK"))
@@ -200,7 +201,8 @@ fn totp_secret(s: &AppState, id: &str, sealed: &str) -> ApiResult<zeroize::Zeroi
 pub(crate) async fn stage_totp(s: &AppState, account: &Account) -> ApiResult<(String, String)> {
     let secret = zeroize::Zeroizing::new(rand::random::<[u8; SECRET_LEN]>());
     let sealed = s
-        .kek
+        .custody
+        .kek()
         .accounts()
         .seal(account.id.as_bytes(), secret.as_ref());
     s.store.stage_totp(&account.id, &sealed).await?;

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 mod steps;
 #[allow(unused_imports)] // as above: not every test file takes a step
 pub use steps::*;
-
+pub mod softhsm;
 pub mod tls;
 
 /// The environment variable naming a PostgreSQL server for the tests.

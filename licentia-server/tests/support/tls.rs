@@ -114,6 +114,34 @@ pub fn make_pki(dir: &Path) -> TestPki {
     TestPki { ca, cert, key }
 }
 
+/// A server on a fresh data directory (and `backend`) serving HTTPS with a
+/// new test PKI; returns it, its `https://localhost:PORT` base URL, and the
+/// CA file. Its own `base` and `client` speak HTTPS, so every step works.
+pub async fn https_server_on(backend: super::Backend) -> (super::Server, String, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = make_pki(dir.path());
+    let (url, pg) = match backend {
+        super::Backend::Sqlite => (None, None),
+        super::Backend::Postgres(db) => (Some(db.url()), Some(db)),
+    };
+    let config = licentia_server::Config {
+        tls_cert: Some(pki.cert.clone()),
+        tls_key: Some(pki.key.clone()),
+        ..super::config(dir.path(), url)
+    };
+    let mut srv = super::Server::start_with(config, dir, pg).await;
+    let port = srv.running.as_ref().unwrap().addr.port();
+    srv.base = format!("https://localhost:{port}");
+    srv.client = client_trusting(&pki.ca);
+    let base = srv.base.clone();
+    (srv, base, pki.ca)
+}
+
+/// [`https_server_on`] SQLite.
+pub async fn https_server() -> (super::Server, String, PathBuf) {
+    https_server_on(super::Backend::Sqlite).await
+}
+
 /// Sets a file's permission bits.
 pub fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;

@@ -13,6 +13,7 @@ block, or when garbage-collected. Failures raise a :class:`LicentiaError`
 subclass per family, carrying ``.status``.
 """
 
+from .client import Client, ClientStatus
 from .core import (
     ActivationRequest,
     Binding,
@@ -41,6 +42,7 @@ from .core import (
 )
 from .errors import (
     ArgumentError,
+    ClientError,
     DocumentError,
     FormatError,
     InternalError,
@@ -54,6 +56,9 @@ __all__ = [
     "ArgumentError",
     "Binding",
     "BindingKind",
+    "Client",
+    "ClientError",
+    "ClientStatus",
     "Document",
     "DocumentError",
     "Entitlement",

@@ -39,6 +39,7 @@ class Status(IntEnum):
     WEAK_KEY = 2004
     KEY_FORMAT = 2005
     INSECURE_KEY_FILE = 2006
+    SIGNER_FAILED = 2007
     INVALID_SPEC = 3001
     RENEWAL_MISMATCH = 3002
     STALE_REVOCATION_LIST = 3003
@@ -56,6 +57,10 @@ class Status(IntEnum):
     BUFFER_TOO_SMALL = 4005
     NOT_FOUND = 4006
     PANIC = 5001
+    UNREACHABLE = 6001
+    REFUSED = 6002
+    BAD_ANSWER = 6003
+    NOT_ACTIVATED = 6004
 
 
 class LicentiaError(Exception):
@@ -93,6 +98,12 @@ class ArgumentError(LicentiaError, ValueError):
     id, text that is not UTF-8, a closed object (4xxx)."""
 
 
+class ClientError(LicentiaError):
+    """The back office could not be reached, refused the request (its own
+    words are the message), or answered what the API does not promise; or
+    the client holds no activation to act on (6xxx)."""
+
+
 class InternalError(LicentiaError):
     """A bug inside the library, caught at its boundary (5xxx), or a status
     this package does not know."""
@@ -103,6 +114,7 @@ _FAMILIES = {
     2: SignatureError,
     3: DocumentError,
     4: ArgumentError,
+    6: ClientError,
 }
 
 

@@ -1,0 +1,178 @@
+"""The product's online half: a client of the back office that activates
+this machine, checks in, holds a floating lease and gives the machine back
+(``licentia_client_*`` of the C library).
+
+Every call blocks. A failure raises :class:`ClientError` (6xxx) with the
+back office's own words for a refusal, or the family's error for a file
+that is not the vendor's (:class:`SignatureError`); nothing is kept then.
+"""
+
+from __future__ import annotations
+
+import os
+from ctypes import byref, c_bool, c_int64, c_uint8, c_void_p
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Optional, Tuple, Union
+
+from . import _ffi
+from ._ffi import lib
+from ._lock import reads
+from .core import Fingerprint, License, Report, Verifier, _from_unix, _Handle, _report, _c_str
+from .errors import ClientError, Status, error_class, raise_status
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _client_check(status: int) -> None:
+    """Raises unless OK, with the words of this thread's failed client call."""
+    if status == Status.OK:
+        return
+    words = _ffi.read_string(lib.licentia_client_error_message, on_error=raise_status)
+    raise error_class(status)(status, words or None)
+
+
+@dataclass(frozen=True)
+class ClientStatus:
+    """Where a license stands for this machine after a client call."""
+
+    #: The verified license held (a handle: close it, or let it go).
+    license: License
+    #: Its check for this product, machine and time.
+    report: Report
+    #: True when the back office answered; False when the stored license
+    #: was checked offline because it could not be reached.
+    online: bool
+    #: Whole days of grace left offline, when one is running.
+    grace_days: Optional[int]
+    #: Why the back office could not be reached, when it could not.
+    offline_reason: Optional[str]
+
+
+def _status(call: Callable[[Any], int]) -> ClientStatus:
+    """Runs a C call giving a status handle and reads it whole."""
+    out = c_void_p()
+    _client_check(call(byref(out)))
+    try:
+        report = c_void_p()
+        _client_check(lib.licentia_client_status_report(out, byref(report)))
+        try:
+            verdict = _report(report)
+        finally:
+            lib.licentia_report_free(report)
+        days = c_int64()
+        grace = lib.licentia_client_status_grace_days(out, byref(days))
+        return ClientStatus(
+            license=License._create(lambda o: lib.licentia_client_status_license(out, o)),
+            report=verdict,
+            online=bool(lib.licentia_client_status_online(out)),
+            grace_days=days.value if grace == Status.OK else None,
+            offline_reason=_ffi.read_string(
+                lib.licentia_client_status_offline_reason, out, on_error=raise_status
+            ),
+        )
+    finally:
+        lib.licentia_client_status_free(out)
+
+
+class Client(_Handle):
+    """The product's client of the back office at ``server`` for
+    ``product``, trusting the keys ``keys`` trusts, keeping its files in
+    ``store``. Its calls only read the handle: threads may share one,
+    though calls that change its store are best made from one."""
+
+    _free = lib.licentia_client_free
+
+    def __init__(
+        self,
+        server: str,
+        product: str,
+        keys: Verifier,
+        store: PathLike,
+        *,
+        ca_file: Optional[PathLike] = None,
+        machine: Optional[Fingerprint] = None,
+        timeout: Optional[timedelta] = None,
+        retries: Optional[Tuple[int, timedelta]] = None,
+        clock_secret: Optional[bytes] = None,
+    ) -> None:
+        config = c_void_p()
+        _client_check(
+            lib.licentia_client_config_new(
+                _c_str(server, "server"), _c_str(product, "product"), keys._handle, byref(config)
+            )
+        )
+        try:
+            _client_check(lib.licentia_client_config_set_store(config, _c_str(os.fsdecode(store), "store")))
+            if ca_file is not None:
+                _client_check(lib.licentia_client_config_set_ca_file(config, _c_str(os.fsdecode(ca_file), "ca_file")))
+            if machine is not None:
+                _client_check(lib.licentia_client_config_set_machine(config, machine._handle))
+            if timeout is not None:
+                _client_check(lib.licentia_client_config_set_timeout_ms(config, int(timeout.total_seconds() * 1000)))
+            if retries is not None:
+                count, backoff = retries
+                _client_check(
+                    lib.licentia_client_config_set_retries(config, count, int(backoff.total_seconds() * 1000))
+                )
+            if clock_secret:
+                secret = (c_uint8 * len(clock_secret)).from_buffer_copy(clock_secret)
+                _client_check(lib.licentia_client_config_set_clock_secret(config, secret, len(clock_secret)))
+            client = c_void_p()
+            _client_check(lib.licentia_client_new(config, byref(client)))
+        finally:
+            lib.licentia_client_config_free(config)
+        _Handle.__init__(self, client.value or 0)
+
+    @reads
+    def activate(self, license_key: str) -> ClientStatus:
+        """Activates this machine: one seat, the file verified and kept."""
+        key = _c_str(license_key, "license_key")
+        return _status(lambda out: lib.licentia_client_activate(self._handle, key, out))
+
+    @reads
+    def check_in(self) -> ClientStatus:
+        """Checks in; when the back office cannot be reached, the stored
+        license checked offline (``online`` False), not an error."""
+        return _status(lambda out: lib.licentia_client_check_in(self._handle, out))
+
+    @reads
+    def check_offline(self) -> Optional[ClientStatus]:
+        """The stored license checked offline now; None before an activation."""
+        try:
+            return _status(lambda out: lib.licentia_client_check_offline(self._handle, out))
+        except ClientError as e:
+            if e.status == Status.NOT_ACTIVATED:
+                return None
+            raise
+
+    @reads
+    def deactivate(self) -> None:
+        """Gives this machine's seat back (and any lease) and forgets it."""
+        _client_check(lib.licentia_client_deactivate(self._handle))
+
+    @reads
+    def checkout_lease(self, license_key: str) -> datetime:
+        """Checks a floating seat out; when the lease ends."""
+        ends = c_int64()
+        _client_check(
+            lib.licentia_client_checkout_lease(self._handle, _c_str(license_key, "license_key"), byref(ends))
+        )
+        return _from_unix(ends.value)
+
+    @reads
+    def heartbeat_if_due(self, license_key: str) -> Tuple[bool, datetime]:
+        """Extends the lease held once half its time is gone (call it every
+        minute or so): whether it did, and when the lease ends."""
+        renewed, ends = c_bool(), c_int64()
+        _client_check(
+            lib.licentia_client_heartbeat_if_due(
+                self._handle, _c_str(license_key, "license_key"), byref(renewed), byref(ends)
+            )
+        )
+        return renewed.value, _from_unix(ends.value)
+
+    @reads
+    def return_lease(self, license_key: str) -> None:
+        """Returns the lease held early."""
+        _client_check(lib.licentia_client_return_lease(self._handle, _c_str(license_key, "license_key")))

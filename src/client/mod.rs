@@ -1,0 +1,543 @@
+//! The product's online half (feature `client`): activate this machine with a
+//! license key, check in, hold a floating lease and give the machine back,
+//! against the back office (`licentia serve`) — blocking calls, no async
+//! runtime forced on the application.
+//!
+//! Every file the back office sends is verified with the keys the product
+//! trusts, and checked for this product and this machine, before it is
+//! kept; a refusal keeps nothing. The local store (a directory the
+//! application names) holds the license, the activation and any lease, each
+//! replaced atomically. When the back office cannot be reached, the stored
+//! license is checked offline and the [`Status`] says so, with the grace left
+//! ("offline, N days of grace left"): the application decides.
+//!
+//! ```no_run
+//! use licentia::client::Client;
+//! use licentia::PublicKey;
+//!
+//! let vendor_key = PublicKey::from_pem(include_str!("../../tests/vectors/keys/issuer.pub"))?;
+//! let client = Client::builder("https://licences.example.com", "acme-cad", [vendor_key])
+//!     .store("/var/lib/acme-cad/licence")
+//!     .build()?;
+//! let status = match client.status()? {
+//!     Some(status) => status,
+//!     None => client.activate("ABCDE-FGHJK-MNPQR-STVWX-YZ012-3456C")?,
+//! };
+//! if !status.report.is_valid() {
+//!     eprintln!("not licensed: {}", status.report);
+//! }
+//! # Ok::<(), licentia::Error>(())
+//! ```
+
+mod store;
+mod transport;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::clock::ClockGuard;
+use crate::keys::PublicKey;
+use crate::machine::Fingerprint;
+use crate::time::Timestamp;
+use crate::verdict::{Context, Report};
+use crate::verify::{License, Verifier};
+use crate::{Error, Result};
+use store::{Activation, HeldLease, Store};
+use transport::{Repeat, Roots, Transport};
+
+/// Retries are capped so the backoff stays bounded (at most 2^8 times the
+/// first delay).
+const MAX_RETRIES: u32 = 8;
+
+/// How a [`Client`] is made: the back office, the product, the keys it
+/// trusts, and where it keeps what it holds.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    server: String,
+    product: String,
+    keys: Vec<PublicKey>,
+    store: Option<PathBuf>,
+    ca_file: Option<PathBuf>,
+    machine: Option<Fingerprint>,
+    platform: String,
+    timeout: Duration,
+    retries: u32,
+    backoff: Duration,
+    clock_secret: Option<Vec<u8>>,
+    now: Clock,
+}
+
+/// Where the current time comes from.
+type Clock = std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+impl ClientBuilder {
+    /// Where the current time comes from (default: the system clock): a
+    /// trusted time source, or a test's clock.
+    pub fn now(mut self, now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        self.now = std::sync::Arc::new(now);
+        self
+    }
+
+    /// Guard the offline checks against a clock turned back, with the
+    /// application's own `secret` (see [`ClockGuard`]): its state is kept in
+    /// the store, started at activation; a store whose guard was deleted or
+    /// an older copy put back is then an error, not a pass.
+    pub fn clock_guard(mut self, secret: &[u8]) -> Self {
+        self.clock_secret = Some(secret.to_vec());
+        self
+    }
+
+    /// The directory the client keeps the license, activation and lease in
+    /// (made 0700 if missing). Required.
+    pub fn store(mut self, dir: impl AsRef<Path>) -> Self {
+        self.store = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Trust the certificates of this PEM file (a private CA) for the back
+    /// office, instead of the built-in Mozilla roots.
+    pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.ca_file = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// This machine's fingerprint (default: [`Fingerprint::this_machine`]).
+    pub fn machine(mut self, fingerprint: Fingerprint) -> Self {
+        self.machine = Some(fingerprint);
+        self
+    }
+
+    /// The platform reported at activation (default: the OS and CPU this
+    /// was built for, e.g. `linux-x86_64`).
+    pub fn platform(mut self, platform: &str) -> Self {
+        self.platform = platform.to_owned();
+        self
+    }
+
+    /// How long one request may take, connection included (default 15 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a request that got no answer is sent again (default
+    /// 2, at most 8), waiting `backoff`, then twice as long each time
+    /// (default 500 ms). A request that could take a second seat is sent
+    /// again only when it never reached the server.
+    pub fn retries(mut self, retries: u32, backoff: Duration) -> Self {
+        self.retries = retries.min(MAX_RETRIES);
+        self.backoff = backoff;
+        self
+    }
+
+    /// The client, or why not (no store, no key, a bad CA file, a server
+    /// address that is not `https://`).
+    pub fn build(self) -> Result<Client> {
+        let dir = self.store.ok_or_else(|| {
+            Error::InvalidArgument("a client needs a store directory (.store(dir))".into())
+        })?;
+        if self.keys.is_empty() {
+            return Err(Error::InvalidArgument(
+                "a client needs at least one trusted public key".into(),
+            ));
+        }
+        let roots = match &self.ca_file {
+            Some(path) => Roots::from_pem_file(path)?,
+            None => Roots::WebPki,
+        };
+        let machine = match self.machine {
+            Some(m) => m,
+            None => Fingerprint::this_machine(&self.product)?,
+        };
+        Ok(Client {
+            transport: Transport::new(
+                &self.server,
+                roots,
+                self.timeout,
+                self.retries,
+                self.backoff,
+            )?,
+            verifier: Verifier::new(self.keys),
+            product: self.product,
+            machine,
+            platform: self.platform,
+            store: Store::open(&dir)?,
+            clock_secret: self.clock_secret,
+            now: self.now,
+        })
+    }
+}
+
+/// Where a license stands for this machine, and whether the back office
+/// said so just now.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// The verified license held.
+    pub license: License,
+    /// Its check for this product, machine and time.
+    pub report: Report,
+    /// True when the back office answered this call; false when the
+    /// stored license was checked offline because it could not be reached.
+    pub online: bool,
+    /// Why the back office could not be reached, when it could not.
+    pub offline_reason: Option<String>,
+}
+
+impl Status {
+    /// Whole days of grace left offline (check-in allowance or expiry
+    /// grace), when one is running.
+    pub fn grace_days_left(&self) -> Option<i64> {
+        self.report
+            .grace_remaining_secs
+            .map(|secs| secs / crate::DAY)
+    }
+}
+
+/// A floating seat held: the verified lease and when it ends.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    /// The back office's id of the lease.
+    pub id: String,
+    /// The verified lease document.
+    pub license: License,
+    /// When it ends unless a heartbeat extends it.
+    pub expires_at: Timestamp,
+}
+
+/// The product's client of the back office. Its calls block; it may be
+/// shared between threads (`&self` everywhere), though calls that change
+/// the store are best made from one.
+pub struct Client {
+    transport: Transport,
+    verifier: Verifier,
+    product: String,
+    machine: Fingerprint,
+    platform: String,
+    store: Store,
+    clock_secret: Option<Vec<u8>>,
+    now: Clock,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("server", &self.server)
+            .field("product", &self.product)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .field("product", &self.product)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/activations`'s answer.
+#[derive(Deserialize)]
+struct Activated {
+    activation_id: String,
+    license_file: String,
+}
+
+/// `POST /v1/check-ins`'s answer.
+#[derive(Deserialize)]
+struct CheckedIn {
+    license_file: String,
+}
+
+/// A lease's answer.
+#[derive(Deserialize)]
+struct LeaseHeld {
+    lease_id: String,
+    expires_at: i64,
+    lease: String,
+}
+
+/// An answer whose content is not read.
+#[derive(Deserialize)]
+struct Ignored {}
+
+impl Client {
+    /// A builder for a client of the back office at `server`, for
+    /// `product`, trusting `keys` (the vendor's public keys).
+    pub fn builder(
+        server: &str,
+        product: &str,
+        keys: impl IntoIterator<Item = PublicKey>,
+    ) -> ClientBuilder {
+        ClientBuilder {
+            server: server.to_owned(),
+            product: product.to_owned(),
+            keys: keys.into_iter().collect(),
+            store: None,
+            ca_file: None,
+            machine: None,
+            platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+            timeout: Duration::from_secs(15),
+            retries: 2,
+            backoff: Duration::from_millis(500),
+            clock_secret: None,
+            now: std::sync::Arc::new(Timestamp::now),
+        }
+    }
+
+    /// This machine's fingerprint, as the client sends it.
+    pub fn machine(&self) -> &Fingerprint {
+        &self.machine
+    }
+
+    /// Checks `license` here and now, through the clock guard when the
+    /// application asked for one. `started`: an activation is already held,
+    /// so a missing guard is reported rather than started afresh.
+    fn check(&self, license: &License, last_check_in: Timestamp, started: bool) -> Result<Report> {
+        let ctx = self.context((self.now)(), last_check_in);
+        match &self.clock_secret {
+            None => Ok(license.check(&ctx)),
+            Some(secret) => {
+                let mut guard = ClockGuard::options(&self.product, secret)
+                    .machine(self.machine.clone())
+                    .started(started)
+                    .open(self.store.path(store::CLOCK))?;
+                license.check_guarded(&ctx, &mut guard)
+            }
+        }
+    }
+
+    /// Verifies a license file the back office sent and checks it for this
+    /// product and machine: what may be kept.
+    fn accept(&self, file: &str, last_check_in: Timestamp) -> Result<(License, Report)> {
+        let license = self.verifier.verify(file)?;
+        let started = self.store.activation()?.is_some();
+        let report = self.check(&license, last_check_in, started)?;
+        if !report.is_valid() {
+            return Err(Error::BadAnswer(format!(
+                "the back office sent a license that does not hold here: {report}"
+            )));
+        }
+        Ok((license, report))
+    }
+
+    fn context(&self, now: Timestamp, last_check_in: Timestamp) -> Context<'_> {
+        Context::new(now, &self.product)
+            .machine(&self.machine)
+            .last_check_in(last_check_in)
+    }
+
+    /// Activates this machine with `license_key`: one seat taken, the
+    /// machine-locked file verified and kept. Sent again after a lost
+    /// answer, it takes no second seat (an Idempotency-Key goes with it).
+    pub fn activate(&self, license_key: &str) -> Result<Status> {
+        let idempotency_key = format!("{:032x}", rand::random::<u128>());
+        let answer: Activated = self.transport.call(
+            "POST",
+            "/v1/activations",
+            Some(&json!({
+                "license_key": license_key,
+                "fingerprint": self.machine.to_string(),
+                "platform": self.platform,
+            })),
+            &[("idempotency-key", &idempotency_key)],
+            Repeat::Safe,
+        )?;
+        let now = (self.now)();
+        let (license, report) = self.accept(&answer.license_file, now)?;
+        self.store.keep_activation(
+            &answer.license_file,
+            &Activation {
+                activation_id: answer.activation_id,
+                license_key: license_key.to_owned(),
+                last_check_in: now,
+            },
+        )?;
+        Ok(Status {
+            license,
+            report,
+            online: true,
+            offline_reason: None,
+        })
+    }
+
+    /// The stored license checked offline now, or `None` before an
+    /// activation.
+    pub fn status(&self) -> Result<Option<Status>> {
+        let Some((file, activation)) = self.store.activation()? else {
+            return Ok(None);
+        };
+        let license = self.verifier.verify(&file)?;
+        let report = self.check(&license, activation.last_check_in, true)?;
+        Ok(Some(Status {
+            license,
+            report,
+            online: false,
+            offline_reason: None,
+        }))
+    }
+
+    /// Checks in: a fresh file from the back office, verified and kept.
+    /// When the back office cannot be reached, the stored license checked
+    /// offline, with the reason; a refusal (the license revoked, the machine
+    /// deactivated) is an error and the stored file stays as it was.
+    pub fn check_in(&self) -> Result<Status> {
+        let (_, activation) = self.store.activation()?.ok_or(Error::NotActivated)?;
+        let answer = self.transport.call::<CheckedIn>(
+            "POST",
+            "/v1/check-ins",
+            Some(&json!({
+                "license_key": activation.license_key,
+                "fingerprint": self.machine.to_string(),
+            })),
+            &[],
+            Repeat::Safe,
+        );
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(Error::Unreachable(reason)) => {
+                let mut status = self.status()?.ok_or(Error::NotActivated)?;
+                status.offline_reason = Some(reason);
+                return Ok(status);
+            }
+            Err(e) => return Err(e),
+        };
+        let now = (self.now)();
+        let (license, report) = self.accept(&answer.license_file, now)?;
+        self.store.keep_activation(
+            &answer.license_file,
+            &Activation {
+                last_check_in: now,
+                ..activation
+            },
+        )?;
+        Ok(Status {
+            license,
+            report,
+            online: true,
+            offline_reason: None,
+        })
+    }
+
+    /// Gives this machine's seat back and forgets the activation. The back
+    /// office must answer: a machine given back while offline would keep
+    /// its seat there.
+    pub fn deactivate(&self) -> Result<()> {
+        let (_, activation) = self.store.activation()?.ok_or(Error::NotActivated)?;
+        if let Some(lease) = self.store.lease()? {
+            self.return_held(&activation.license_key, &lease)?;
+        }
+        match self.transport.call::<Ignored>(
+            "DELETE",
+            &format!("/v1/activations/{}", activation.activation_id),
+            None,
+            &[("x-license-key", &activation.license_key)],
+            Repeat::Safe,
+        ) {
+            // Already gone on the server (an earlier call's answer was lost).
+            Ok(_) | Err(Error::Refused { status: 404, .. }) => self.store.forget_activation(),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Checks a floating seat out for this machine (a floating license's
+    /// key, activated or given here), verified and kept.
+    pub fn checkout_lease(&self, license_key: &str) -> Result<Lease> {
+        let answer: LeaseHeld = self.transport.call(
+            "POST",
+            "/v1/leases",
+            Some(&json!({
+                "license_key": license_key,
+                "fingerprint": self.machine.to_string(),
+            })),
+            &[],
+            Repeat::Once,
+        )?;
+        self.keep_lease(answer)
+    }
+
+    /// Extends the lease held; its new end.
+    pub fn heartbeat(&self, license_key: &str) -> Result<Lease> {
+        let held = self.store.lease()?.ok_or(Error::NotActivated)?;
+        let answer: LeaseHeld = self.transport.call(
+            "POST",
+            &format!("/v1/leases/{}/heartbeat", held.lease_id),
+            Some(&json!({ "license_key": license_key })),
+            &[],
+            Repeat::Safe,
+        )?;
+        self.keep_lease(answer)
+    }
+
+    /// The polling form of a background heartbeat: extends the lease held
+    /// once half its time is gone, else does nothing (`None`). Call it every
+    /// minute or so from the application's own timer or thread.
+    pub fn heartbeat_if_due(&self, license_key: &str) -> Result<Option<Lease>> {
+        let lease = self.lease()?.ok_or(Error::NotActivated)?;
+        let issued = lease.license.body().issued_at.0;
+        let halfway = issued + (lease.expires_at.0 - issued) / 2;
+        if (self.now)().0 < halfway {
+            return Ok(None);
+        }
+        self.heartbeat(license_key).map(Some)
+    }
+
+    /// Returns the lease held early, freeing its seat.
+    pub fn return_lease(&self, license_key: &str) -> Result<()> {
+        let held = self.store.lease()?.ok_or(Error::NotActivated)?;
+        self.return_held(license_key, &held)
+    }
+
+    fn return_held(&self, license_key: &str, held: &HeldLease) -> Result<()> {
+        match self.transport.call::<Ignored>(
+            "DELETE",
+            &format!("/v1/leases/{}", held.lease_id),
+            None,
+            &[("x-license-key", license_key)],
+            Repeat::Safe,
+        ) {
+            Ok(_) | Err(Error::Refused { status: 404, .. }) => self.store.forget_lease(),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Verifies a lease the back office sent and keeps it.
+    fn keep_lease(&self, answer: LeaseHeld) -> Result<Lease> {
+        let license = self.verifier.verify_lease(&answer.lease)?;
+        let report =
+            license.check(&Context::new((self.now)(), &self.product).machine(&self.machine));
+        if !report.is_valid() {
+            return Err(Error::BadAnswer(format!(
+                "the back office sent a lease that does not hold here: {report}"
+            )));
+        }
+        let expires_at = Timestamp(answer.expires_at);
+        self.store.keep_lease(&HeldLease {
+            lease_id: answer.lease_id.clone(),
+            lease: answer.lease,
+            expires_at,
+        })?;
+        Ok(Lease {
+            id: answer.lease_id,
+            license,
+            expires_at,
+        })
+    }
+
+    /// The lease held, verified again from the store, if any.
+    pub fn lease(&self) -> Result<Option<Lease>> {
+        let Some(held) = self.store.lease()? else {
+            return Ok(None);
+        };
+        Ok(Some(Lease {
+            license: self.verifier.verify_lease(&held.lease)?,
+            id: held.lease_id,
+            expires_at: held.expires_at,
+        }))
+    }
+}
