@@ -15,7 +15,6 @@ use crate::routes::ArgDoc;
 use crate::secret::sha256_hex;
 pub use crate::staff::Staff;
 use crate::store::Page;
-use crate::AppState;
 
 /// A JSON body, with the hash of its bytes (for idempotency).
 pub struct Body<T> {
@@ -211,24 +210,6 @@ impl PageQuery {
             )));
         }
         Ok(Page { limit, offset })
-    }
-}
-
-/// Staff on routes that products may call too: no `Authorization` header
-/// is `None`; a token that is sent must be a live one (401 otherwise).
-impl axum::extract::OptionalFromRequestParts<AppState> for Staff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, ApiError> {
-        if parts.headers.get(header::AUTHORIZATION).is_none() {
-            return Ok(None);
-        }
-        <Staff as FromRequestParts<AppState>>::from_request_parts(parts, state)
-            .await
-            .map(Some)
     }
 }
 

@@ -338,6 +338,27 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// Staff on routes that products may call too: a request with neither an
+/// `Authorization` header nor a session cookie is `None`; a token or a
+/// session that is sent must be a live one (401 otherwise).
+impl axum::extract::OptionalFromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        if parts.headers.get(header::AUTHORIZATION).is_none()
+            && cookie(parts, SESSION_COOKIE).is_none()
+        {
+            return Ok(None);
+        }
+        <Staff as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// Where the record the route's `{id}` names sits; 404 when there is none.
 async fn target(parts: &mut Parts, state: &AppState) -> ApiResult<Option<(RecordKind, Placement)>> {
     let Some(route) = parts

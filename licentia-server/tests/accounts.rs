@@ -150,6 +150,29 @@ async fn story(backend: Backend) {
     let wazo = s(&wazo["id"]);
     let octopus = node(&srv, &admin, "partner", "Octopus", None).await;
 
+    // A route products call too takes a person's session (and its CSRF
+    // header) as well as a token.
+    let (_, policy) = srv
+        .product_and_policy(
+            &admin,
+            "sess",
+            json!({"name": "p", "binding": "node-locked"}),
+        )
+        .await;
+    let (_, key) = srv.issue(&admin, &policy).await;
+    let activate =
+        json!({"license_key": key, "fingerprint": support::machine("sess", 1).to_string()});
+    let activation = srv.post_ok("/v1/activations", &admin, activate, 201).await;
+    let path = format!("/v1/activations/{}", s(&activation["activation_id"]));
+    assert_eq!(
+        with_cookie(&srv, "DELETE", &path, &cookie, None, None)
+            .await
+            .0,
+        403
+    );
+    let (status, gone) = with_cookie(&srv, "DELETE", &path, &cookie, Some(&csrf), None).await;
+    assert_eq!(status, 200, "{gone}");
+
     // The history names the account that did it.
     let history = srv
         .items(
