@@ -191,7 +191,11 @@ impl Staff {
             .filter(|g| roles.contains(&g.role))
             .collect();
         if held.is_empty() {
-            return self.allow(roles).map(|()| Scope::All);
+            let asked: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            return Err(ApiError::forbidden(format!(
+                "this needs the {} role, granted nowhere to this caller",
+                asked.join(" or ")
+            )));
         }
         if held.iter().any(|g| g.customer_id.is_none()) {
             return Ok(Scope::All);
@@ -199,11 +203,6 @@ impl Staff {
         Ok(Scope::Under(
             held.iter().filter_map(|g| g.customer_id.clone()).collect(),
         ))
-    }
-
-    /// Whether the caller holds a grant at the vendor root.
-    pub fn at_root(&self) -> bool {
-        self.grants.iter().any(|g| g.customer_id.is_none())
     }
 
     /// Who, for the history: `account:ID` or `token:ID`.

@@ -323,6 +323,8 @@ support::on_both_backends! {
 async fn idle(backend: Backend) {
     let srv = Server::start_configured(backend, |c| {
         c.session_idle_secs = 1;
+        // Behind a proxy that ends TLS: the cookie is Secure all the same.
+        c.public_url = "https://licentia.example".into();
     })
     .await;
     licentia_server::create_account(
@@ -334,9 +336,9 @@ async fn idle(backend: Backend) {
     )
     .await
     .unwrap();
-    let cookie = login(&srv, "ada@vendor.test", PASSWORD, None)
-        .await
-        .cookie();
+    let answer = login(&srv, "ada@vendor.test", PASSWORD, None).await;
+    assert!(answer.set_cookie.as_deref().unwrap().contains("; Secure"));
+    let cookie = answer.cookie();
     assert_eq!(
         with_cookie(&srv, "GET", "/v1/session", &cookie, None, None)
             .await

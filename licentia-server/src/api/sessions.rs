@@ -78,13 +78,12 @@ impl<R: JsonSchema> AnswerDoc for WithCookie<R> {
     }
 }
 
-/// The `Set-Cookie` value of `value` living `max_age` seconds (0: ended).
+/// The `Set-Cookie` value of `value` living `max_age` seconds (0: ended):
+/// `Secure` when the server serves HTTPS itself, or people reach it by an
+/// `https://` `public_url` (behind a proxy that ends TLS).
 fn session_cookie(s: &AppState, value: &str, max_age: i64) -> ApiResult<HeaderValue> {
-    let secure = if s.config.tls_cert.is_some() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let https = s.config.tls_cert.is_some() || s.config.public_url.starts_with("https://");
+    let secure = if https { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
