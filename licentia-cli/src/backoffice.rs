@@ -1,4 +1,4 @@
-//! The back-office commands (feature `server`, on by default): `serve`, `token create`,
+//! The back-office commands (feature `server`, on by default): `serve`, `account create`, `token create`,
 //! `audit verify`, `key rotate`, `key retire`, `jobs run`. Each builds the layered configuration and
 //! calls the library's `licentia_server`; nothing here but arguments. `import` and
 //! `export` talk to a running server instead (`transfer`).
@@ -70,6 +70,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// People's accounts of the back office.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// API tokens of the back office.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -102,6 +105,27 @@ pub enum JobsCommand {
         /// The day to run for [default: today in the configured zone].
         #[arg(long, value_name = "YYYY-MM-DD")]
         now: Option<chrono::NaiveDate>,
+    },
+}
+
+/// `licentia account ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum AccountCommand {
+    /// Create a person's account holding a role at the vendor root (the
+    /// first admin); its password is read from standard input, never from
+    /// the command line, where `ps` would show it.
+    Create {
+        #[command(flatten)]
+        place: Place,
+        /// The person's e-mail address (the login).
+        #[arg(long)]
+        email: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// admin, issuer, finance, auditor or member-manager.
+        #[arg(long, default_value = "admin")]
+        role: String,
     },
 }
 
@@ -171,6 +195,21 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     ..Overrides::default()
                 })?;
                 server::launch(config).await.map(|()| None)
+            }
+            Command::Account(AccountCommand::Create {
+                place,
+                email,
+                name,
+                role,
+            }) => {
+                let mut password = String::new();
+                std::io::stdin()
+                    .read_line(&mut password)
+                    .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+                let password = password.trim_end_matches(['\r', '\n']).to_owned();
+                server::create_account(&place.config(None)?, &email, &name, &role, password)
+                    .await
+                    .map(|id| Some(format!("account {id} created for {email}")))
             }
             Command::Token(TokenCommand::Create {
                 place,

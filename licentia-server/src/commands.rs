@@ -1,6 +1,6 @@
 //! What the command line does on a back office's database without a
-//! running server: make a token, check the history chain, rotate or retire
-//! a signing key.
+//! running server: make an account or a token, check the history chain,
+//! rotate or retire a signing key.
 
 use crate::config::Config;
 use crate::custody::Custody;
@@ -17,15 +17,67 @@ pub async fn create_token(
     name: &str,
     expires_in_days: Option<u32>,
 ) -> Result<String, String> {
-    let role = Role::parse(role).ok_or("the role is admin, issuer, finance or auditor")?;
+    let role =
+        Role::parse(role).ok_or("the role is admin, issuer, finance, auditor or member-manager")?;
     let days = token_days(expires_in_days).map_err(|e| e.to_string())?;
     let store = open_store(config).await?;
     let (record, token) = mint_token(name, role, "cli", days);
     store
-        .create_token(record, token.hash())
+        .create_token(record, token.hash(), store::Rights::default())
         .await
         .map_err(|e| e.to_string())?;
     Ok(token.reveal().to_owned())
+}
+
+/// `licentia account create`: a person's account holding `role` at the
+/// vendor root (the first admin), made directly in the database; its
+/// password (which the command line reads from standard input) is hashed
+/// with the configured argon2id costs. Answers the account's id.
+pub async fn create_account(
+    config: &Config,
+    email: &str,
+    name: &str,
+    role: &str,
+    password: String,
+) -> Result<String, String> {
+    use crate::service::accounts::{hash_password, Password};
+    let role =
+        Role::parse(role).ok_or("the role is admin, issuer, finance, auditor or member-manager")?;
+    let email = crate::service::email_field(email).map_err(|e| e.to_string())?;
+    let name = crate::service::text_field("name", name, 256).map_err(|e| e.to_string())?;
+    let hash = hash_password(config, &Password::new(password))
+        .await
+        .map_err(|e| e.to_string())?;
+    let store = open_store(config).await?;
+    let at = crate::service::now().0;
+    let id = crate::secret::new_id("acc");
+    let account = store::Account {
+        id: id.clone(),
+        name: name.to_owned(),
+        email,
+        locale: "en".into(),
+        totp: false,
+        locked_until: None,
+        created_at: at,
+        created_by: "cli".into(),
+        disabled_at: None,
+    };
+    let grant = store::Grant {
+        id: crate::secret::new_id("grt"),
+        account_id: Some(id.clone()),
+        token_id: None,
+        customer_id: None,
+        node_kind: None,
+        role,
+        rights: store::Rights::default(),
+        created_at: at,
+        created_by: "cli".into(),
+    };
+    store
+        .create_account(account, Some(hash), vec![grant], "cli")
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(id)
 }
 
 /// `licentia audit verify`: checks the whole history chain; the number of
@@ -36,6 +88,7 @@ pub async fn verify_history(config: &Config) -> Result<i64, String> {
     loop {
         let page = store
             .history(
+                &store::Scope::All,
                 &store::HistoryFilter {
                     after_seq: Some(check.count()),
                     ..Default::default()

@@ -135,6 +135,27 @@ pub struct Config {
     /// A PEM file of root certificates trusted for the relay besides the
     /// Mozilla roots: a private CA.
     pub smtp_ca_file: Option<PathBuf>,
+    /// argon2id memory cost of password hashes, in KiB (OWASP: 19456 at least).
+    pub argon2_memory_kib: u32,
+    /// argon2id passes over that memory.
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    pub argon2_parallelism: u32,
+    /// A session ends after this many seconds without a request.
+    pub session_idle_secs: u64,
+    /// A session ends this many seconds after login, however busy.
+    pub session_absolute_secs: u64,
+    /// Failed logins in a row that lock an account.
+    pub login_max_failures: u32,
+    /// How long a locked account refuses logins, in seconds.
+    pub login_lock_secs: u64,
+    /// The address people reach the back office at, for the links mailed
+    /// to them (invitations, password resets), e.g. `https://licentia.example`.
+    pub public_url: String,
+    /// Days an invitation link stays good.
+    pub invitation_days: u32,
+    /// Minutes a password-reset link stays good.
+    pub reset_minutes: u32,
 }
 
 /// How the connection to the SMTP relay is secured.
@@ -189,6 +210,16 @@ impl Default for Config {
             smtp_ca_file: None,
             webhook_allow: Vec::new(),
             webhook_ca_file: None,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            login_max_failures: 5,
+            login_lock_secs: 15 * 60,
+            public_url: "http://127.0.0.1:8080".into(),
+            invitation_days: 7,
+            reset_minutes: 60,
         }
     }
 }
@@ -405,6 +436,18 @@ impl Config {
         }
         crate::egress::Allowlist::parse(&self.webhook_allow)
             .map_err(|e| format!("webhook_allow: {e}"))?;
+        crate::service::accounts::hasher(self)?;
+        if self.session_idle_secs == 0 || self.session_absolute_secs < self.session_idle_secs {
+            return Err(
+                "session_idle_secs must be at least 1 and at most session_absolute_secs".into(),
+            );
+        }
+        if self.invitation_days == 0 || self.reset_minutes == 0 {
+            return Err("invitation_days and reset_minutes must be at least 1".into());
+        }
+        if self.login_max_failures == 0 || self.login_lock_secs == 0 {
+            return Err("login_max_failures and login_lock_secs must be at least 1".into());
+        }
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! Request extractors that answer every rejection with a problem document:
-//! JSON bodies, query strings, staff tokens, the `Idempotency-Key` header.
+//! JSON bodies, query strings, the staff (see `staff.rs`), the
+//! `Idempotency-Key` header.
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -12,9 +13,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::openapi::Operation;
 use crate::routes::ArgDoc;
 use crate::secret::sha256_hex;
-use crate::service::now;
-use crate::store::{Page, Role, TokenRecord};
-use crate::AppState;
+pub use crate::staff::Staff;
+use crate::store::Page;
 
 /// A JSON body, with the hash of its bytes (for idempotency).
 pub struct Body<T> {
@@ -210,81 +210,6 @@ impl PageQuery {
             )));
         }
         Ok(Page { limit, offset })
-    }
-}
-
-/// A member of staff, authenticated by an API token (`Authorization: Bearer ...`).
-#[derive(Debug, Clone)]
-pub struct Staff(pub TokenRecord);
-
-impl Staff {
-    /// Refuses unless the token has one of `roles`.
-    pub fn allow(&self, roles: &[Role]) -> ApiResult<()> {
-        if roles.contains(&self.0.role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "the {} role may not do this",
-                self.0.role.as_str()
-            )))
-        }
-    }
-
-    /// Who, for the history.
-    pub fn actor(&self) -> String {
-        format!("token:{}", self.0.id)
-    }
-}
-
-/// The bearer token of a request, if any.
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
-
-impl FromRequestParts<AppState> for Staff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| {
-            ApiError::unauthorized("send an API token: Authorization: Bearer lic_...")
-        })?;
-        let record = state
-            .store
-            .token_by_hash(&sha256_hex(token.as_bytes()))
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
-        if record.expired_at(now().0) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "token_expired",
-                "this API token has expired: ask an admin for a new one",
-            ));
-        }
-        Ok(Staff(record))
-    }
-}
-
-/// Staff on routes that products may call too: no `Authorization` header
-/// is `None`; a token that is sent must be a live one (401 otherwise).
-impl axum::extract::OptionalFromRequestParts<AppState> for Staff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, ApiError> {
-        if parts.headers.get(header::AUTHORIZATION).is_none() {
-            return Ok(None);
-        }
-        <Staff as FromRequestParts<AppState>>::from_request_parts(parts, state)
-            .await
-            .map(Some)
     }
 }
 

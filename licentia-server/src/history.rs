@@ -96,6 +96,7 @@ mod tests {
             seq,
             at: 1_800_000_000 + seq,
             actor: "cli".into(),
+            done_by: "cli".into(),
             operation: "product.create".into(),
             subject: format!("prd_{seq}"),
             license_id: None,

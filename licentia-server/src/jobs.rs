@@ -114,7 +114,14 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
     // day purges nothing more.
     let cutoff =
         reach(today.checked_sub_days(Days::new(u64::from(config.idempotency_retention_days))))?;
-    let longest = leads.days().first().copied().unwrap_or(0);
+    // People's own lead times (notice preferences, in months) besides the
+    // configured ones.
+    let months = store.preference_months().await?;
+    let leads = Leads {
+        configured: leads,
+        months,
+    };
+    let longest = leads.longest();
     reach(today.checked_add_days(Days::new(u64::from(longest))))?;
     let mut report = JobReport {
         date: today.to_string(),
@@ -127,7 +134,11 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
     let licenses = license_notices(store.as_ref(), zone, &leads, today).await?;
     for notification in licenses.into_iter().chain(subscription_notices) {
         let kind = notification.kind.clone();
-        if store.record_notification(notification, actor).await? {
+        let standard = leads.standard(&notification);
+        if store
+            .record_notification(notification, standard, actor)
+            .await?
+        {
             *report.written.entry(kind).or_default() += 1;
         } else {
             report.already_written += 1;
@@ -136,6 +147,58 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
     report.idempotency_purged = store.purge_idempotency(cutoff.start().0).await?;
     report.deliveries = deliver(state, Timestamp::now()).await?;
     Ok(report)
+}
+
+/// The lead times of a run: the configured ones, and the months of
+/// people's notice preferences.
+struct Leads {
+    configured: LeadTimes,
+    months: Vec<u32>,
+}
+
+impl Leads {
+    /// The longest, in days (a month counted as 31).
+    fn longest(&self) -> u32 {
+        let configured = self.configured.days().first().copied().unwrap_or(0);
+        let months = self.months.iter().max().map_or(0, |m| m * 31);
+        configured.max(months)
+    }
+
+    /// Whether `n` is a notice every subscription hears of: at a configured
+    /// lead time, or at none (a renewal done), rather than at a lead time
+    /// only people's preferences ask for.
+    fn standard(&self, n: &Notification) -> bool {
+        let Ok(lead) = u32::try_from(n.lead_days) else {
+            return false;
+        };
+        if self.configured.days().contains(&lead) {
+            return true;
+        }
+        let end: Option<NaiveDate> = n.due_on.parse().ok();
+        !self
+            .months
+            .iter()
+            .any(|&m| end.and_then(|end| months_lead_days(end, m)) == Some(lead))
+    }
+
+    /// The notices about `end` due on `today` at any lead time: the
+    /// configured ones, and each preference's months before `end`.
+    fn due<'k>(
+        &self,
+        subject: &str,
+        kind: &'k str,
+        end: NaiveDate,
+        today: NaiveDate,
+    ) -> Vec<NoticeKey<String, &'k str>> {
+        let mut days: Vec<u32> = self.configured.days().to_vec();
+        days.extend(self.months.iter().filter_map(|&m| months_lead_days(end, m)));
+        days.sort_unstable();
+        days.dedup();
+        match LeadTimes::new(days) {
+            Ok(leads) => due_notices(&subject.to_owned(), &kind, end, &leads, today),
+            Err(_) => due_notices(&subject.to_owned(), &kind, end, &self.configured, today),
+        }
+    }
 }
 
 fn day(date: NaiveDate, zone: Zone) -> ApiResult<ZonedDate> {
@@ -147,10 +210,10 @@ fn day(date: NaiveDate, zone: Zone) -> ApiResult<ZonedDate> {
 async fn license_notices(
     store: &dyn Store,
     zone: Zone,
-    leads: &LeadTimes,
+    leads: &Leads,
     today: NaiveDate,
 ) -> ApiResult<Vec<Notification>> {
-    let longest = leads.days().first().copied().unwrap_or(0);
+    let longest = leads.longest();
     let horizon = today
         .checked_add_days(Days::new(u64::from(longest)))
         .ok_or_else(|| ApiError::internal("the lead times reach past the calendar"))?;
@@ -169,7 +232,7 @@ async fn license_notices(
         let last_day = ZonedDate::of_instant(Timestamp(expires_at - 1), zone)
             .map_err(ApiError::internal)?
             .date();
-        for key in due_notices(&license.id, &LICENSE_EXPIRING, last_day, leads, today) {
+        for key in leads.due(&license.id, LICENSE_EXPIRING, last_day, today) {
             out.push(notification(
                 key,
                 today,
@@ -198,7 +261,7 @@ async fn license_notices(
 /// its last day to cancel.
 async fn subscriptions(
     state: &AppState,
-    leads: &LeadTimes,
+    leads: &Leads,
     today: NaiveDate,
     errors: &mut Vec<String>,
 ) -> ApiResult<(u64, Vec<Notification>)> {
@@ -213,7 +276,10 @@ async fn subscriptions(
             offset: 0,
         };
         loop {
-            let batch = state.store.list_subscriptions(&filter, page).await?;
+            let batch = state
+                .store
+                .list_subscriptions(&Scope::All, &filter, page)
+                .await?;
             ids.extend(batch.iter().map(|s| s.id.clone()));
             if (batch.len() as i64) < page.limit {
                 break;
@@ -289,7 +355,7 @@ async fn subscriptions(
         ];
         for (kind, date, field) in dated {
             let Some(date) = date else { continue };
-            for key in due_notices(&sub.id, &kind, date, leads, today) {
+            for key in leads.due(&sub.id, kind, date, today) {
                 out.push(notification(
                     key,
                     today,

@@ -45,11 +45,12 @@ pub mod secret;
 mod serve;
 mod service;
 pub mod sql;
+pub mod staff;
 mod state;
 pub mod store;
 mod tls;
 
-pub use commands::{create_token, retire_key, rotate_key, verify_history};
+pub use commands::{create_account, create_token, retire_key, rotate_key, verify_history};
 pub use config::{Config, Overrides};
 pub use openapi::openapi;
 pub use routes::{routes, Access, Route};

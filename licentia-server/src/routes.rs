@@ -13,7 +13,7 @@ use axum::routing::MethodRouter;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::api::{self, Reply, READERS};
+use crate::api::{self, Reply};
 use crate::error::ApiError;
 use crate::extract::Staff;
 use crate::openapi::Operation;
@@ -90,14 +90,14 @@ impl Route {
     route_method!(put);
     route_method!(delete);
 
-    /// A `GET` route at `path` that shows any staff role the record
-    /// `lookup` finds by the path's `{id}`.
+    /// A `GET` route at `path` that shows any staff role whose grants
+    /// reach it the record `lookup` finds by the path's `{id}`.
     pub(crate) fn show<T>(path: &'static str, summary: &'static str, lookup: Lookup<T>) -> Route
     where
         T: Serialize + JsonSchema + Send + 'static,
     {
         let handler = move |State(s): State<AppState>, staff: Staff, Path(id): Path<String>| async move {
-            staff.allow(READERS)?;
+            staff.read()?;
             Ok::<Reply<T>, ApiError>(Reply::Fresh(lookup(&s, &id).await?))
         };
         Route::get(path, Access::Token, summary, handler)
@@ -127,6 +127,9 @@ pub fn routes() -> Vec<Route> {
     [
         api::health::routes(),
         crate::openapi::routes(),
+        api::sessions::routes(),
+        api::accounts::routes(),
+        api::passwords::routes(),
         api::tokens::routes(),
         api::keys::routes(),
         api::catalogue::routes(),

@@ -133,10 +133,8 @@ impl std::io::Write for LogWriter {
 }
 
 /// A back office mailing through `smtp` (`tls` its mode) as USER with
-/// `password`, trusting the test CA; an e-mail subscription and a license
-/// whose 90-day notice is due on [`NOTICE_DAY`]; the jobs run for that day.
-/// Returns the server and the jobs' report.
-async fn notify(smtp: &SmtpServer, tls: SmtpTls, password: &str) -> (Server, Value) {
+/// `password`, trusting the test CA.
+async fn mailing(smtp: &SmtpServer, tls: SmtpTls, password: &str) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let mut config = support::config(dir.path(), None);
     config.smtp_host = Some("localhost".into());
@@ -146,7 +144,16 @@ async fn notify(smtp: &SmtpServer, tls: SmtpTls, password: &str) -> (Server, Val
     config.smtp_username = Some(USER.into());
     config.smtp_password = Some(password.into());
     config.smtp_ca_file = Some(smtp.pki.path().join("ca.pem"));
-    let srv = Server::start_with(config, dir, None).await;
+    config.public_url = "https://licentia.example".into();
+    Server::start_with(config, dir, None).await
+}
+
+/// A back office mailing through `smtp` (`tls` its mode) as USER with
+/// `password`, trusting the test CA; an e-mail subscription and a license
+/// whose 90-day notice is due on [`NOTICE_DAY`]; the jobs run for that day.
+/// Returns the server and the jobs' report.
+async fn notify(smtp: &SmtpServer, tls: SmtpTls, password: &str) -> (Server, Value) {
+    let srv = mailing(smtp, tls, password).await;
     srv.post_ok(
         "/v1/notice-subscriptions",
         &srv.admin.clone(),
@@ -263,4 +270,101 @@ async fn a_wrong_password_is_a_failed_delivery_and_is_never_logged() {
         "the log was captured:\n{text}"
     );
     assert!(!text.contains(wrong), "the password is in the log:\n{text}");
+}
+
+/// The token of the link in the last message `smtp` accepted.
+fn link_token(smtp: &SmtpServer) -> String {
+    let got = smtp.received();
+    let message = s(&got.last().expect("a message")["message"]);
+    // Quoted-printable soft line breaks and '=' as =3D, undone.
+    let text = message.replace("=\r\n", "").replace("=3D", "=");
+    let at = text.find("#token=").expect("a link") + "#token=".len();
+    text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// Invitations and password resets: single-use links mailed through the
+/// notices' relay; a reset never says whether an address has an account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_and_resets_are_single_use_links_by_mail() {
+    let ca = TestCa::new();
+    let smtp = SmtpServer::start("starttls", &ca);
+    let srv = mailing(&smtp, SmtpTls::Starttls, PASSWORD).await;
+    let admin = srv.admin.clone();
+    let made = srv
+        .post_ok(
+            "/v1/accounts",
+            &admin,
+            json!({"name": "Ivy", "email": "ivy@example.com", "grants": [{"role": "auditor"}]}),
+            201,
+        )
+        .await;
+    let id = s(&made["account"]["id"]);
+    let login = |password: &'static str| {
+        let srv = &srv;
+        async move {
+            let body = json!({"email": "ivy@example.com", "password": password});
+            srv.call("POST", "/v1/session", None, Some(body)).await.0
+        }
+    };
+    assert_eq!(login("no password yet!").await, 401);
+
+    // The invitation: mailed to the account, its link sets the first password once.
+    let sent = srv
+        .post_ok(
+            &format!("/v1/accounts/{id}/invitation"),
+            &admin,
+            json!(null),
+            201,
+        )
+        .await;
+    assert_eq!(sent["sent_to"], "ivy@example.com");
+    let got = smtp.received();
+    assert_eq!(got[0]["rcpt_tos"], json!(["ivy@example.com"]));
+    assert!(s(&got[0]["message"]).contains("https://licentia.example/set-password"));
+    let token = link_token(&smtp);
+    let set = |token: String, password: &'static str| {
+        let srv = &srv;
+        async move {
+            let body = json!({"token": token, "password": password});
+            srv.call("POST", "/v1/password", None, Some(body)).await
+        }
+    };
+    assert_eq!(set(token.clone(), "short").await.0, 422);
+    let (status, account) = set(token.clone(), "first password, long").await;
+    assert_eq!((status, s(&account["id"])), (200, id.clone()));
+    let (status, problem) = set(token, "second password, long").await;
+    assert_eq!(
+        (status, s(&problem["type"]).ends_with("link_invalid")),
+        (400, true)
+    );
+    assert_eq!(login("first password, long").await, 200);
+
+    // A reset: the same answer for an unknown address, and no message.
+    let ask = |email: &'static str| {
+        let srv = &srv;
+        async move {
+            srv.call(
+                "POST",
+                "/v1/password-reset",
+                None,
+                Some(json!({"email": email})),
+            )
+            .await
+        }
+    };
+    let before = smtp.received().len();
+    let unknown = ask("nobody@example.com").await;
+    assert_eq!(unknown, (200, json!({"accepted": true})));
+    assert_eq!(smtp.received().len(), before);
+    assert_eq!(ask("IVY@example.com").await, unknown);
+    assert_eq!(smtp.received().len(), before + 1);
+    let (status, _) = set(link_token(&smtp), "a brand new password").await;
+    assert_eq!(status, 200);
+    assert_eq!(login("first password, long").await, 401);
+    assert_eq!(login("a brand new password").await, 200);
+    assert_eq!(set("made-up".into(), "a brand new password").await.0, 400);
+    srv.stop().await;
 }

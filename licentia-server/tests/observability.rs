@@ -4,40 +4,13 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
+#[path = "support/logs.rs"]
+mod logs;
+
+use logs::{all_logs, captured_logs};
 use support::*;
-
-/// Every log line the servers of this test binary write, as JSON lines.
-fn captured_logs() -> &'static Mutex<Vec<u8>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs: Arc<Mutex<Vec<u8>>> = Arc::default();
-        let sink = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .json()
-            .with_env_filter("info")
-            .with_writer(move || Sink(sink.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-        logs
-    })
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The captured lines whose request span has `request_id`.
 fn lines_of(request_id: &str) -> Vec<Value> {
@@ -47,11 +20,6 @@ fn lines_of(request_id: &str) -> Vec<Value> {
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|line| line["span"]["request_id"] == request_id)
         .collect()
-}
-
-/// The whole captured log, as text.
-fn all_logs() -> String {
-    String::from_utf8_lossy(&captured_logs().lock().unwrap()).into_owned()
 }
 
 /// A raw GET: status, headers, body text.

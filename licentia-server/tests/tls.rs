@@ -42,6 +42,34 @@ async fn the_server_speaks_https_with_its_certificate() {
     srv.stop().await;
 }
 
+/// Over HTTPS the session cookie is `Secure` as well.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cookie_is_secure_over_https() {
+    let (srv, base, ca) = https_server().await;
+    let password = "a long enough password";
+    licentia_server::create_account(
+        &srv.config,
+        "ada@vendor.test",
+        "Ada",
+        "auditor",
+        password.into(),
+    )
+    .await
+    .unwrap();
+    let resp = client_trusting(&ca)
+        .post(format!("{base}/v1/session"))
+        .json(&serde_json::json!({"email": "ada@vendor.test", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for flag in ["Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    srv.stop().await;
+}
+
 /// What starting a server with this PKI tampered by `spoil` says.
 async fn refused(spoil: impl FnOnce(&support::tls::TestPki)) -> String {
     let dir = tempfile::tempdir().unwrap();

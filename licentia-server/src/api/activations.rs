@@ -169,12 +169,18 @@ pub(crate) async fn activate_offline(
     key: IdempotencyKey,
     body: Body<OfflineRequest>,
 ) -> ApiResult<Created<OfflineActivated>> {
-    staff.allow(WRITERS)?;
+    staff.scope(WRITERS)?;
     let request = ActivationRequest::parse(&body.value.request)?;
     let license = match &request.license {
         LicenseRef::Key(k) => licensed(&s, k).await?.0,
         LicenseRef::Id(id) => s.store.license(&id.to_string()).await?,
     };
+    staff
+        .allow_at(&s, WRITERS, license.customer_id.as_deref())
+        .await?;
+    staff
+        .allow_at(&s, WRITERS, license.customer_id.as_deref())
+        .await?;
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     activated_per_machine(&policy)?;

@@ -29,14 +29,16 @@ use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{prepare_license, IssueOverrides};
 use crate::service::seat_rules::check_new_license;
-use crate::store::{invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService};
+use crate::store::{
+    invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService, Scope,
+};
 use crate::AppState;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        Route::post("/v1/import/{kind}", Token, "Import customers, licenses or members from a text/csv body (admin, issuer; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)", import),
+        Route::post("/v1/import/{kind}", Token, "Import customers, licenses or members from a text/csv body (admin, issuer; every row within the caller's part of the tree; ?dry_run=true checks only; all or nothing: a 422 lists every bad row; Idempotency-Key; license keys shown once)", import),
         Route::get("/v1/export/{kind}", Token, "Export customers, licenses or members as text/csv, the columns import reads (streamed page by page)", export),
     ]
 }
@@ -147,7 +149,9 @@ struct ImportedMember {
     license_key: Option<String>,
 }
 
-/// `POST /v1/import/{kind}` (admin, issuer).
+/// `POST /v1/import/{kind}` (admin, issuer): every row's node within the
+/// caller's grants (a node outside them is as one that does not exist; a
+/// new top node is the vendor root's).
 async fn import(
     State(s): State<AppState>,
     staff: Staff,
@@ -156,19 +160,26 @@ async fn import(
     Q(q): Q<ImportQuery>,
     body: CsvBody,
 ) -> ApiResult<ImportAnswer> {
-    staff.allow(WRITERS)?;
+    let scope = staff.scope(WRITERS)?;
     let kind = kind(&name)?;
     let rows = read(kind, &body.bytes).map_err(|e| invalid_rows(e, q.dry_run))?;
     match rows {
-        Rows::Customers(rows) => import_customers(s, staff, key, &body.hash, rows, q.dry_run).await,
-        Rows::Licenses(rows) => import_licenses(s, staff, key, &body.hash, rows, q.dry_run).await,
-        Rows::Members(rows) => import_members(s, staff, key, &body.hash, rows, q.dry_run).await,
+        Rows::Customers(rows) => {
+            import_customers(s, staff, &scope, key, &body.hash, rows, q.dry_run).await
+        }
+        Rows::Licenses(rows) => {
+            import_licenses(s, staff, &scope, key, &body.hash, rows, q.dry_run).await
+        }
+        Rows::Members(rows) => {
+            import_members(s, staff, &scope, key, &body.hash, rows, q.dry_run).await
+        }
     }
 }
 
 async fn import_customers(
     s: AppState,
     staff: Staff,
+    scope: &Scope,
     key: IdempotencyKey,
     hash: &str,
     rows: Vec<CustomerRow>,
@@ -200,7 +211,9 @@ async fn import_customers(
     let n = import.len();
     let actor = staff.actor();
     if dry_run {
-        s.store.import_customers(import, true, &actor, None).await?;
+        s.store
+            .import_customers(scope, import, true, &actor, None)
+            .await?;
         return dry_run_answer(Kind::Customers, n);
     }
     let lines: Vec<u64> = import.iter().map(|i| i.line).collect();
@@ -216,18 +229,19 @@ async fn import_customers(
         Imported::of(items, ImportedItems::Customers)
     };
     idempotent(&s, &key, "import:customers", &actor, hash, render, |idem| {
-        s.store.import_customers(import, false, &actor, idem)
+        s.store.import_customers(scope, import, false, &actor, idem)
     })
     .await
     .map(OneOf::Second)
 }
 
-/// Where a license row's `customer` leads: the one node with that id or
-/// external reference.
-async fn customer_id(s: &AppState, reference: &str) -> Result<String, String> {
+/// Where a row's `customer` leads: the one node with that id or external
+/// reference within the caller's part of the tree (one outside it is as
+/// one that does not exist).
+async fn customer_id(s: &AppState, scope: &Scope, reference: &str) -> Result<String, String> {
     let found = s
         .store
-        .customers_named(reference)
+        .customers_named(scope, reference)
         .await
         .map_err(|e| e.to_string())?;
     match found.as_slice() {
@@ -244,6 +258,7 @@ async fn customer_id(s: &AppState, reference: &str) -> Result<String, String> {
 async fn import_licenses(
     s: AppState,
     staff: Staff,
+    scope: &Scope,
     key: IdempotencyKey,
     hash: &str,
     rows: Vec<LicenseRow>,
@@ -273,7 +288,7 @@ async fn import_licenses(
             }
         }
         let customer = match &row.customer {
-            Some(r) => match customer_id(&s, r).await {
+            Some(r) => match customer_id(&s, scope, r).await {
                 Ok(id) => Some(id),
                 Err(e) => {
                     errors.push(RowError::new(line, Some("customer"), e));
@@ -343,6 +358,7 @@ async fn import_licenses(
 async fn import_members(
     s: AppState,
     staff: Staff,
+    scope: &Scope,
     key: IdempotencyKey,
     hash: &str,
     rows: Vec<MemberRow>,
@@ -353,7 +369,7 @@ async fn import_members(
     let mut members = Vec::with_capacity(rows.len());
     let mut keys = Vec::with_capacity(rows.len());
     for row in rows {
-        let customer = match customer_id(&s, &row.customer).await {
+        let customer = match customer_id(&s, scope, &row.customer).await {
             Ok(id) => id,
             Err(e) => {
                 errors.push(RowError::new(row.line, Some("customer"), e));
@@ -451,12 +467,12 @@ async fn export(
     staff: Staff,
     Path(name): Path<String>,
 ) -> ApiResult<CsvFile> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let kind = kind(&name)?;
     let stream = futures_util::stream::unfold(Cursor::Start, move |cursor| {
-        let s = s.clone();
+        let (s, scope) = (s.clone(), scope.clone());
         async move {
-            match next_page(&s, kind, cursor).await {
+            match next_page(&s, &scope, kind, cursor).await {
                 Ok(Some((text, next))) => Some((Ok(text), next)),
                 Ok(None) => None,
                 Err(e) => {
@@ -475,6 +491,7 @@ async fn export(
 /// The next piece of an export, and where it leaves off.
 async fn next_page(
     s: &AppState,
+    scope: &Scope,
     kind: Kind,
     cursor: Cursor,
 ) -> ApiResult<Option<(String, Cursor)>> {
@@ -498,7 +515,7 @@ async fn next_page(
             };
             let page = s
                 .store
-                .customers_after(tree_kind, &after, EXPORT_PAGE)
+                .customers_after(scope, tree_kind, &after, EXPORT_PAGE)
                 .await?;
             for c in &page {
                 w.row(&[
@@ -518,7 +535,7 @@ async fn next_page(
             }
         }
         (_, Cursor::Members(after)) => {
-            let page = s.store.members_after(&after, EXPORT_PAGE).await?;
+            let page = s.store.members_after(scope, &after, EXPORT_PAGE).await?;
             for m in &page {
                 w.row(&[
                     Cell::Text(&m.customer_id),
@@ -535,7 +552,7 @@ async fn next_page(
             }
         }
         (_, Cursor::Licenses(after)) => {
-            let page = s.store.licenses_after(&after, EXPORT_PAGE).await?;
+            let page = s.store.licenses_after(scope, &after, EXPORT_PAGE).await?;
             for l in &page {
                 license_line(&mut w, l);
             }

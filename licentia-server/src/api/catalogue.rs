@@ -13,7 +13,7 @@ use crate::store::names;
 use crate::store::*;
 use crate::AppState;
 
-use crate::api::{READERS, WRITERS};
+use crate::api::WRITERS;
 use crate::routes::{Access, Route};
 use crate::service::licenses::{base_spec, plan_features, IssueOverrides};
 use crate::service::{now, text_field};
@@ -108,7 +108,7 @@ pub(crate) async fn list_products(
     staff: Staff,
     Q(page): Q<PageQuery>,
 ) -> ApiResult<Reply<Listed<Product>>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Listed::fetch(&page, |p| s.store.list_products(p)).await
 }
 
@@ -252,7 +252,7 @@ pub(crate) async fn list_policies(
     staff: Staff,
     Listing { filter: q, page }: Listing<PolicyQuery>,
 ) -> ApiResult<Reply<Listed<Policy>>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Listed::fetch(&page, |p| s.store.list_policies(q.product_id.as_deref(), p)).await
 }
 
@@ -323,6 +323,6 @@ pub(crate) async fn list_plans(
     staff: Staff,
     Listing { filter: q, page }: Listing<PlanQuery>,
 ) -> ApiResult<Reply<Listed<Plan>>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Listed::fetch(&page, |p| s.store.list_plans(q.product_id.as_deref(), p)).await
 }

@@ -52,8 +52,12 @@ pub(crate) async fn create_customer(
     staff: Staff,
     body: Body<NewCustomer>,
 ) -> ApiResult<Created<Customer>> {
-    staff.allow(WRITERS)?;
     let c = body.value;
+    named(
+        staff.allow_at(&s, WRITERS, c.parent_id.as_deref()),
+        "no such parent customer",
+    )
+    .await?;
     let parent_kind = match &c.parent_id {
         Some(id) => Some(
             named(s.store.customer(id), "no such parent customer")
@@ -94,10 +98,10 @@ pub(crate) async fn list_customers(
     staff: Staff,
     Listing { filter: q, page }: Listing<CustomerQuery>,
 ) -> ApiResult<Reply<Listed<Customer>>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     Listed::fetch(&page, |p| {
         s.store
-            .list_customers(q.parent_id.as_deref(), q.kind.as_deref(), p)
+            .list_customers(&scope, q.parent_id.as_deref(), q.kind.as_deref(), p)
     })
     .await
 }
@@ -114,14 +118,17 @@ pub(crate) struct AllocationRequest {
 
 /// `PUT /v1/customers/{id}/allocation`: how many seats of a product the node
 /// holds, taken from its parent. Only finance may raise an allocation; admin,
-/// issuer and finance may lower it.
+/// issuer and finance may lower it; either at the node's parent or above,
+/// since a node's seats are its parent's to give.
 pub(crate) async fn set_allocation(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
     body: Body<AllocationRequest>,
 ) -> ApiResult<Reply<Allocation>> {
-    staff.allow(&[Admin, Issuer, Finance])?;
+    let above = staff.placement().parent();
+    staff.allow_placed(&[Admin, Issuer, Finance], &above)?;
+    let may_raise = staff.holding(&[Finance], &above).next().is_some();
     let product = s.store.product(&body.value.product_id).await?;
     Ok(Reply::Fresh(
         s.store
@@ -129,7 +136,7 @@ pub(crate) async fn set_allocation(
                 &id,
                 &product.id,
                 i64::from(body.value.seats),
-                staff.0.role == Finance,
+                may_raise,
                 &staff.actor(),
             )
             .await?,
@@ -142,7 +149,7 @@ pub(crate) async fn customer_seats(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<Items<NodeSeats>>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Ok(Reply::Fresh(Items {
         items: s.store.seats(&id).await?,
     }))

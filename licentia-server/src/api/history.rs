@@ -19,7 +19,7 @@ pub(crate) fn routes() -> Vec<Route> {
     vec![Route::get(
         "/v1/history",
         Token,
-        "The history (filters: license_id, customer_id, operation, after_seq)",
+        "The history within the caller's grants (filters: license_id, customer_id, subscription_id, account_id, operation, after_seq)",
         history,
     )]
 }
@@ -31,22 +31,27 @@ pub(crate) struct HistoryQuery {
     license_id: Option<String>,
     /// The customer node.
     customer_id: Option<String>,
+    /// Only entries about this subscription.
+    subscription_id: Option<String>,
+    /// Only what this account did.
+    account_id: Option<String>,
     /// Only this operation, e.g. `license.issue`.
     operation: Option<String>,
     /// Only entries after this sequence number.
     after_seq: Option<i64>,
 }
 
-/// One page of the entries `filter` selects, for any staff role: the
-/// history of `GET /v1/history` and of a license or customer.
+/// One page of the entries `filter` selects within the caller's grants,
+/// for any staff role: the history of `GET /v1/history` and of a license
+/// or customer.
 pub(crate) async fn history_page(
     s: &AppState,
     staff: &Staff,
     filter: HistoryFilter,
     page: &PageQuery,
 ) -> ApiResult<Reply<Listed<HistoryEntry>>> {
-    staff.allow(READERS)?;
-    Listed::fetch(page, |p| s.store.history(&filter, p)).await
+    let scope = staff.scope(READERS)?;
+    Listed::fetch(page, |p| s.store.history(&scope, &filter, p)).await
 }
 
 /// `GET /v1/history`.
@@ -59,6 +64,8 @@ pub(crate) async fn history(
         license_id: q.license_id,
         customer_id: q.customer_id,
         operation: q.operation,
+        subscription_id: q.subscription_id,
+        account_id: q.account_id,
         after_seq: q.after_seq,
     };
     history_page(&s, &staff, filter, &page).await

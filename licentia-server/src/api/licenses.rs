@@ -48,7 +48,6 @@ pub(crate) async fn issue_license(
     key: IdempotencyKey,
     body: Body<IssueOverrides>,
 ) -> ApiResult<Created<Issued>> {
-    staff.allow(WRITERS)?;
     issue(s, staff, key, "issue", &body.hash, body.value).await
 }
 
@@ -85,7 +84,7 @@ pub(crate) async fn issue_from_plan(
     Path(id): Path<String>,
     body: Body<PlanIssue>,
 ) -> ApiResult<Created<Issued>> {
-    staff.allow(WRITERS)?;
+    staff.scope(WRITERS)?;
     let overrides = plan_license(&s, &id, body.value).await?;
     issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
 }
@@ -109,7 +108,7 @@ pub(crate) async fn list_licenses(
     staff: Staff,
     Listing { filter: q, page }: Listing<LicenseQuery>,
 ) -> ApiResult<Reply<Listed<LicenseRecord>>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let filter = LicenseFilter {
         product_id: q.product_id,
         customer_id: q.customer_id,
@@ -121,7 +120,7 @@ pub(crate) async fn list_licenses(
             .transpose()?
             .map(|t| t.0),
     };
-    Listed::fetch(&page, |p| s.store.list_licenses(&filter, p)).await
+    Listed::fetch(&page, |p| s.store.list_licenses(&scope, &filter, p)).await
 }
 
 /// A reason for a status change.

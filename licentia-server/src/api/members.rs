@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::idempotency::{idempotent, pre_check, Pre};
-use crate::api::{named, staff_event, Created, Listed, OneOf, Reply, READERS, WRITERS};
+use crate::api::{
+    named, staff_event, Created, Listed, OneOf, Reply, MEMBER_WRITERS, READERS, WRITERS,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
@@ -40,17 +42,14 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::put("/v1/customers/{id}/default-plan", Token, "Set the plan new members of the node get their service from (admin, issuer)", set_default_plan),
         Route::get("/v1/customers/{id}/default-plan", Token, "The plan new members of the node get their service from", show_default_plan),
         Route::show("/v1/members/{id}", "Show a member", |s, id| s.store.member(id)),
-        Route::remove("/v1/members/{id}", "Delete a member, unassigning its service first (admin, issuer); the member as it was", WRITERS, |s, id, actor| s.store.delete_member(id, actor)),
+        Route::remove("/v1/members/{id}", "Delete a member, unassigning its service first (admin, issuer); the member as it was", MEMBER_WRITERS, |s, id, actor| s.store.delete_member(id, actor)),
         Route::put("/v1/members/{id}/service", Token, "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)", assign_service),
-        Route::remove("/v1/members/{id}/service", "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)", WRITERS, |s, id, actor| s.store.unassign_service(id, actor)),
+        Route::remove("/v1/members/{id}/service", "Unassign the member's service: its license is revoked and the seat freed (admin, issuer)", MEMBER_WRITERS, |s, id, actor| s.store.unassign_service(id, actor)),
     ]
 }
 
 /// An e-mail address, trimmed and in lower case.
-fn email(text: &str) -> ApiResult<String> {
-    crate::bulk::email(text)
-        .ok_or_else(|| ApiError::invalid(format!("'{}' is not an e-mail address", text.trim())))
-}
+use crate::service::email_field as email;
 
 /// A plan the caller named: 422 when there is none.
 async fn named_plan(s: &AppState, plan_id: &str) -> ApiResult<String> {
@@ -132,7 +131,7 @@ async fn create_member(
     Path(id): Path<String>,
     body: Body<NewMember>,
 ) -> ApiResult<Created<MemberAssignment>> {
-    staff.allow(WRITERS)?;
+    staff.allow(MEMBER_WRITERS)?;
     let req = &body.value;
     let customer = s.store.customer(&id).await?;
     let at = now().0;
@@ -216,7 +215,7 @@ async fn assign_service(
     Path(id): Path<String>,
     body: Body<ServiceRequest>,
 ) -> ApiResult<OneOf<Created<MemberAssignment>, Reply<MemberAssignment>>> {
-    staff.allow(WRITERS)?;
+    staff.allow(MEMBER_WRITERS)?;
     let route = format!("member-service:{id}");
     let actor = staff.actor();
     // A retried assignment finds the service it made: answer as the first

@@ -21,8 +21,9 @@ use crate::openapi::Operation;
 use crate::routes::{AnswerDoc, ArgDoc};
 use crate::store::{Event, LicenseRecord, Page, Role};
 
-use Role::{Admin, Auditor, Finance, Issuer};
+use Role::{Admin, Auditor, Finance, Issuer, MemberManager};
 
+pub(crate) mod accounts;
 pub(crate) mod activations;
 pub(crate) mod bulk;
 pub(crate) mod catalogue;
@@ -35,16 +36,20 @@ pub(crate) mod leases;
 pub(crate) mod licenses;
 pub(crate) mod members;
 pub(crate) mod notices;
+pub(crate) mod passwords;
 pub(crate) mod purchases;
 pub(crate) mod reports;
 pub(crate) mod revocation;
+pub(crate) mod sessions;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;
 
-/// Every staff role.
-pub(crate) const READERS: &[Role] = &[Admin, Issuer, Finance, Auditor];
+/// Every staff role: each reads what its grants reach.
+pub(crate) const READERS: &[Role] = &[Admin, Issuer, Finance, Auditor, MemberManager];
 /// Roles that manage the catalogue and licenses.
 pub(crate) const WRITERS: &[Role] = &[Admin, Issuer];
+/// Roles that manage a node's members and their services.
+pub(crate) const MEMBER_WRITERS: &[Role] = &[Admin, Issuer, MemberManager];
 
 /// A history event about `subject` by `actor`, naming no other license or
 /// customer.

@@ -54,21 +54,32 @@ struct SubscriptionCreated {
     secret: Option<String>,
 }
 
-/// Refuses unless the caller may manage subscriptions of `role`: an admin
-/// any, another role only its own.
-fn may_manage(staff: &Staff, role: Option<Role>) -> Result<(), ApiError> {
-    if staff.0.role == Role::Admin || role == Some(staff.0.role) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(format!(
-            "the {} role manages only subscriptions with \"role\": \"{}\"",
-            staff.0.role.as_str(),
-            staff.0.role.as_str()
-        )))
-    }
+/// The grant by which the caller manages subscriptions of `role` at
+/// `placement` (the one nearest the root): an admin's any, another role's
+/// only its own; 403 when it holds none.
+fn managing<'a>(
+    staff: &'a Staff,
+    role: Option<Role>,
+    placement: &'a Placement,
+) -> Result<&'a Grant, ApiError> {
+    let own = role
+        .map(|r| vec![Role::Admin, r])
+        .unwrap_or(vec![Role::Admin]);
+    staff
+        .grants
+        .iter()
+        .filter(|g| {
+            own.contains(&g.role) && staff.holding(&[g.role], placement).any(|h| h.id == g.id)
+        })
+        .min_by_key(|g| g.customer_id.is_some())
+        .ok_or_else(|| {
+            ApiError::forbidden(
+                "an admin manages any subscription, another role only those with its own \"role\"",
+            )
+        })
 }
 
-fn checked_kinds(kinds: &[String]) -> Result<Vec<String>, ApiError> {
+pub(crate) fn checked_kinds(kinds: &[String]) -> Result<Vec<String>, ApiError> {
     if kinds.is_empty() {
         return Err(ApiError::invalid("'kinds' names at least one notice kind"));
     }
@@ -129,15 +140,21 @@ async fn create_subscription(
     body: Body<NewSubscription>,
 ) -> ApiResult<Created<SubscriptionCreated>> {
     let req = body.value;
-    may_manage(&staff, req.role)?;
+    let node = managing(&staff, req.role, &Placement::Catalogue)?
+        .customer_id
+        .clone();
     let kinds = checked_kinds(&req.kinds)?;
     let (webhook_url, email) = match (&req.webhook_url, &req.email) {
         (Some(url), None) => {
             // A webhook makes the server send requests where it is told:
             // only the admin decides where.
-            if staff.0.role != Role::Admin {
+            if staff
+                .holding(&[Role::Admin], &Placement::Vendor)
+                .next()
+                .is_none()
+            {
                 return Err(ApiError::forbidden(
-                    "only the admin role subscribes webhooks; other roles subscribe an e-mail address",
+                    "only the admin role at the vendor root subscribes webhooks; others subscribe an e-mail address",
                 ));
             }
             (Some(checked_url(&s, url).await?), None)
@@ -166,6 +183,9 @@ async fn create_subscription(
         webhook_url,
         email,
         role: req.role,
+        customer_id: node,
+        account_id: None,
+        lead_months: None,
         created_at: licentia::Timestamp::now().0,
         created_by: actor.clone(),
     };
@@ -200,12 +220,16 @@ async fn list_subscriptions(
     staff: Staff,
     Listing { filter: q, page }: Listing<SubscriptionQuery>,
 ) -> ApiResult<Reply<Listed<NoticeSubscription>>> {
-    let role = if staff.0.role == Role::Admin {
+    let scope = staff.scope(READERS)?;
+    let role = if staff.grants.iter().any(|g| g.role == Role::Admin) {
         q.role
     } else {
-        Some(staff.0.role)
+        staff.grants.first().map(|g| g.role)
     };
-    Listed::fetch(&page, |p| s.store.list_notice_subscriptions(role, p)).await
+    Listed::fetch(&page, |p| {
+        s.store.list_notice_subscriptions(&scope, role, p)
+    })
+    .await
 }
 
 /// A notice subscription deleted.
@@ -224,7 +248,7 @@ async fn delete_subscription(
     Path(id): Path<String>,
 ) -> ApiResult<Reply<SubscriptionDeleted>> {
     let subscription = s.store.notice_subscription(&id).await?;
-    may_manage(&staff, subscription.role)?;
+    managing(&staff, subscription.role, &staff.placement())?;
     s.store
         .delete_notice_subscription(&id, &staff.actor())
         .await?;
@@ -243,12 +267,12 @@ async fn list_notifications(
     staff: Staff,
     Listing { filter: q, page }: Listing<NotificationQuery>,
 ) -> ApiResult<Reply<Listed<Notification>>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let filter = NotificationFilter {
         kind: q.kind,
         subject: q.subject,
     };
-    Listed::fetch(&page, |p| s.store.list_notifications(&filter, p)).await
+    Listed::fetch(&page, |p| s.store.list_notifications(&scope, &filter, p)).await
 }
 
 /// A notification and its deliveries.
@@ -266,7 +290,7 @@ async fn deliveries(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<NotificationDeliveries>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     let notification = s.store.notification(&id).await?;
     let items = s.store.deliveries(&id).await?;
     Ok(Reply::Fresh(NotificationDeliveries {

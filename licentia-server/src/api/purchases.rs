@@ -171,12 +171,12 @@ async fn list_purchases(
     staff: Staff,
     Listing { filter: q, page }: Listing<PurchaseQuery>,
 ) -> ApiResult<Reply<Listed<Purchase>>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let filter = PurchaseFilter {
         customer_id: q.customer_id,
         product_id: q.product_id,
     };
-    Listed::fetch(&page, |p| s.store.list_purchases(&filter, p)).await
+    Listed::fetch(&page, |p| s.store.list_purchases(&scope, &filter, p)).await
 }
 
 /// A lot with its re-billings, as `GET /v1/purchases/{id}` answers.
@@ -195,7 +195,7 @@ async fn show_purchase(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<PurchaseDetail>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Ok(Reply::Fresh(PurchaseDetail {
         purchase: s.store.purchase(&id).await?,
         rebillings: s.store.rebillings(&id).await?,
@@ -223,6 +223,11 @@ async fn rebill(
     staff.allow(BUYERS)?;
     let r = &body.value;
     let customer = named(s.store.customer(&r.customer_id), "no such customer").await?;
+    named(
+        staff.allow_at(&s, BUYERS, Some(&customer.id)),
+        "no such customer",
+    )
+    .await?;
     let rebilling = Rebilling {
         id: secret::new_id("rbl"),
         purchase_id: id.clone(),

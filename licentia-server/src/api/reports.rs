@@ -17,7 +17,7 @@ use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
 use crate::store::{
     Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
-    PlatformCount, Purchase, PurchaseFilter, RenewalDue, MAX_CUSTOMER_EVENTS,
+    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Scope, MAX_CUSTOMER_EVENTS,
 };
 use crate::AppState;
 use licentia::{Timestamp, DAY};
@@ -159,7 +159,7 @@ async fn renewals(
     headers: HeaderMap,
     Q(q): Q<RenewalQuery>,
 ) -> ApiResult<Table<Renewals>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let days = q.within_days.unwrap_or(90);
     if days > MAX_WINDOW_DAYS {
         return Err(ApiError::bad_request(format!(
@@ -172,7 +172,7 @@ async fn renewals(
     }
     let from = Timestamp::now().0;
     let until = from + i64::from(days) * DAY;
-    let mut items = s.store.renewals_due(from, until).await?;
+    let mut items = s.store.renewals_due(&scope, from, until).await?;
     // Stable: within a group, still soonest first.
     items.sort_by_cached_key(|i| group_key(i, group_by));
     if wants_csv(&headers) {
@@ -269,10 +269,13 @@ async fn seats(
     headers: HeaderMap,
     Q(q): Q<SeatsQuery>,
 ) -> ApiResult<Table<Items<NodeSeats>>> {
-    staff.allow(READERS)?;
-    let roots = match q.customer_id {
-        Some(id) => vec![id],
-        None => s.store.customer_roots().await?,
+    let roots = match (q.customer_id, staff.scope(READERS)?) {
+        (Some(id), _) => {
+            staff.place(&s, Some(&id)).await?;
+            vec![id]
+        }
+        (None, Scope::All) => s.store.customer_roots().await?,
+        (None, Scope::Under(nodes)) => nodes,
     };
     let mut nodes = Vec::new();
     for root in &roots {
@@ -386,8 +389,8 @@ async fn activation_delay(
     staff: Staff,
     headers: HeaderMap,
 ) -> ApiResult<Table<ActivationDelay>> {
-    staff.allow(READERS)?;
-    let uses = s.store.first_uses().await?;
+    let scope = staff.scope(READERS)?;
+    let uses = s.store.first_uses(&scope).await?;
     // (scope, id, name) -> licenses, in a stable order.
     let mut groups: BTreeMap<(&str, &str, &str), Vec<&FirstUse>> = BTreeMap::new();
     for u in &uses {
@@ -458,8 +461,8 @@ async fn platforms(
     staff: Staff,
     headers: HeaderMap,
 ) -> ApiResult<Table<Items<PlatformCount>>> {
-    staff.allow(READERS)?;
-    let items = s.store.platforms().await?;
+    let scope = staff.scope(READERS)?;
+    let items = s.store.platforms(&scope).await?;
     let columns = ["platform", "active", "total", "licenses"];
     items_table(&headers, "platforms", &columns, items, |w, p| {
         w.row(&[
@@ -477,8 +480,8 @@ async fn license_models(
     staff: Staff,
     headers: HeaderMap,
 ) -> ApiResult<Table<Items<ModelCount>>> {
-    staff.allow(READERS)?;
-    let items = s.store.license_models().await?;
+    let scope = staff.scope(READERS)?;
+    let items = s.store.license_models(&scope).await?;
     let columns = [
         "kind",
         "binding",
@@ -532,7 +535,7 @@ async fn customer_history(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Table<CustomerHistory>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     let customer = s.store.customer(&id).await?;
     // One more than the cap says whether entries were left out.
     let mut events = s
@@ -549,6 +552,7 @@ async fn customer_history(
             "subject",
             "license_id",
             "actor",
+            "done_by",
             "details",
         ]);
         for e in &events {
@@ -559,6 +563,7 @@ async fn customer_history(
                 Cell::Text(&e.subject),
                 Cell::Opt(e.license_id.as_deref()),
                 Cell::Text(&e.actor),
+                Cell::Text(&e.done_by),
                 Cell::Text(&e.details),
             ]);
         }
@@ -570,7 +575,7 @@ async fn customer_history(
         customer_id: Some(id.clone()),
         product_id: None,
     };
-    let purchases = every(|page| s.store.list_purchases(&filter, page)).await?;
+    let purchases = every(|page| s.store.list_purchases(&Scope::All, &filter, page)).await?;
     let members = every(|page| s.store.list_members(&id, page)).await?;
     Ok(Table::Json(CustomerHistory {
         customer,

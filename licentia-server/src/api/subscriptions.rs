@@ -19,23 +19,28 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::api::history::history_page;
 use crate::api::idempotency::idempotent;
-use crate::api::licenses::{file_mode, reason, seats_change, Reason, SeatsRequest};
+use crate::api::licenses::{file_mode, reason, Reason, SeatsRequest};
 use crate::api::{named, staff_event, Created, Listed, Listing, Reply, READERS};
 use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, NoticePeriod, RenewalOption,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, IdempotencyKey, Staff};
+use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{plan_features, prepare_license, IssueOverrides};
-use crate::service::seat_rules::{check_seats, SUBSCRIPTION_RAISERS};
+use crate::service::seat_rules::{
+    check_seats, may_change_subscription, SubscriptionChange, SUBSCRIPTION_RAISERS,
+};
 use crate::service::subscriptions::{
     bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
 };
 use crate::store::Role;
-use crate::store::{PendingChange, Subscription, SubscriptionFilter, SubscriptionView};
+use crate::store::{
+    HistoryEntry, HistoryFilter, PendingChange, Subscription, SubscriptionFilter, SubscriptionView,
+};
 use crate::AppState;
 use licentia::Timestamp;
 
@@ -72,6 +77,18 @@ pub(crate) fn routes() -> Vec<Route> {
             Token,
             "Change the seats (raise: admin, finance); never below the seats in use",
             set_seats,
+        ),
+        Route::put(
+            "/v1/subscriptions/{id}/renewal",
+            Token,
+            "Change the renewal option now (a customer's grant: only by a right its partner delegated)",
+            set_renewal,
+        ),
+        Route::get(
+            "/v1/subscriptions/{id}/history",
+            Token,
+            "A subscription's history: operation, when, done by, details",
+            history,
         ),
         Route::put(
             "/v1/subscriptions/{id}/billing",
@@ -153,8 +170,12 @@ pub async fn create(
     key: IdempotencyKey,
     body: Body<NewSubscription>,
 ) -> ApiResult<Created<SubscriptionIssued>> {
-    staff.allow(COMMERCE)?;
     let req = &body.value;
+    named(
+        staff.allow_at(&s, COMMERCE, Some(&req.customer_id)),
+        "no such customer",
+    )
+    .await?;
     let model: BillingModel = req.billing.parse().map_err(bad)?;
     let interval: BillingInterval = req.interval.parse().map_err(bad)?;
     let renewal: RenewalOption = req.renewal.parse().map_err(bad)?;
@@ -176,6 +197,7 @@ pub async fn create(
         SUBSCRIPTION_RAISERS,
         scope,
         seats,
+        Some(model.name()),
     )
     .await?;
     let at = Timestamp::now().0;
@@ -265,7 +287,7 @@ pub async fn list(
     staff: Staff,
     Listing { filter: q, page }: Listing<SubscriptionQuery>,
 ) -> ApiResult<Reply<Listed<SubscriptionView>>> {
-    staff.allow(READERS)?;
+    let scope = staff.scope(READERS)?;
     let page = page.page()?;
     let filter = SubscriptionFilter {
         customer_id: q.customer_id,
@@ -279,7 +301,7 @@ pub async fn list(
     };
     let items = s
         .store
-        .list_subscriptions(&filter, page)
+        .list_subscriptions(&scope, &filter, page)
         .await?
         .iter()
         .map(shown)
@@ -293,13 +315,14 @@ pub async fn show(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<SubscriptionView>> {
-    staff.allow(READERS)?;
+    staff.read()?;
     Ok(Reply::Fresh(shown(&s.store.subscription(&id).await?)?))
 }
 
 /// `PUT /v1/subscriptions/{id}/seats`: a raise by admin or finance, a cut
-/// by any of admin, issuer, finance; the licenses follow, and none goes
-/// below its seats in use (409 `seats_in_use`).
+/// by any of admin, issuer, finance (at a customer or a site, only by the
+/// rights its partner delegated: see [`may_change_subscription`]); the
+/// licenses follow, and none goes below its seats in use (409 `seats_in_use`).
 pub async fn set_seats(
     State(s): State<AppState>,
     staff: Staff,
@@ -307,19 +330,74 @@ pub async fn set_seats(
     body: Body<SeatsRequest>,
 ) -> ApiResult<Reply<SubscriptionView>> {
     let current = s.store.subscription(&id).await?;
-    let (seats, may_raise, ev) = seats_change(
-        &staff,
-        &id,
-        "subscription.seats",
-        (current.seats, body.value.seats),
-        SUBSCRIPTION_RAISERS,
-        COMMERCE,
-    )?;
+    let seats = i64::from(body.value.seats);
+    if seats == 0 {
+        return Err(ApiError::invalid("seats must be at least 1"));
+    }
+    let change = if seats > current.seats {
+        SubscriptionChange::Raise
+    } else {
+        SubscriptionChange::Lower
+    };
+    may_change_subscription(&staff, &staff.placement(), &current.billing, change)?;
+    let details = json!({ "from": current.seats, "to": seats });
+    let ev = staff_event(&staff, "subscription.seats", &id, details);
     let saved = s
         .store
-        .set_subscription_seats(&id, seats, may_raise, ev)
+        .set_subscription_seats(&id, seats, change == SubscriptionChange::Raise, ev)
         .await?;
     Ok(Reply::Fresh(shown(&saved)?))
+}
+
+/// `PUT /v1/subscriptions/{id}/renewal` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalRequest {
+    /// At term end: `none`, `once`, `always` or `switch_to_monthly`.
+    renewal: String,
+}
+
+/// `PUT /v1/subscriptions/{id}/renewal`: the renewal option, from now on
+/// (see [`may_change_subscription`] for who may).
+pub async fn set_renewal(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<RenewalRequest>,
+) -> ApiResult<Reply<SubscriptionView>> {
+    let renewal: RenewalOption = body.value.renewal.parse().map_err(bad)?;
+    for _ in 0..ATTEMPTS {
+        let read = s.store.subscription(&id).await?;
+        let change = SubscriptionChange::Renewal;
+        may_change_subscription(&staff, &staff.placement(), &read.billing, change)?;
+        refuse_unless_active(&read)?;
+        let mut next = read.as_of(today(&read)?)?;
+        let now = next.contract()?;
+        let contract =
+            Contract::from_parts(now.term(), now.model(), now.invoices(), renewal).map_err(bad)?;
+        next.set_contract(&contract);
+        showable(&next)?;
+        let details = json!({ "from": read.renewal, "to": next.renewal });
+        let ev = staff_event(&staff, "subscription.renewal", &id, details);
+        if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
+            return Ok(Reply::Fresh(shown(&saved)?));
+        }
+    }
+    Err(busy())
+}
+
+/// `GET /v1/subscriptions/{id}/history`: the entries about it, oldest first.
+pub async fn history(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Reply<Listed<HistoryEntry>>> {
+    let filter = HistoryFilter {
+        subscription_id: Some(id),
+        ..HistoryFilter::default()
+    };
+    history_page(&s, &staff, filter, &q).await
 }
 
 /// `PUT /v1/subscriptions/{id}/billing` body.

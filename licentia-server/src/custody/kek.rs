@@ -20,6 +20,8 @@ pub const GENERATED_KEK_FILE: &str = "kek";
 
 /// HKDF info of the key that seals stored idempotent answers.
 const IDEMPOTENCY_INFO: &[u8] = b"licentia idempotency v1";
+/// The HKDF info of the key that seals accounts' TOTP secrets.
+const ACCOUNTS_INFO: &[u8] = b"licentia accounts v1";
 
 /// The operator's key-encryption key, and the keys derived from it.
 ///
@@ -37,6 +39,8 @@ pub struct Kek {
     keys: Sealer,
     /// Seals stored idempotent answers (HKDF-SHA256 of the KEK).
     idempotency: Sealer,
+    /// Seals accounts' TOTP secrets (HKDF-SHA256 of the KEK, another info).
+    accounts: Sealer,
 }
 
 impl Kek {
@@ -46,9 +50,14 @@ impl Kek {
         Hkdf::<Sha256>::new(None, &bytes)
             .expand(IDEMPOTENCY_INFO, derived.as_mut())
             .expect("32 bytes is a valid HKDF-SHA256 length");
+        let mut accounts = Zeroizing::new([0u8; 32]);
+        Hkdf::<Sha256>::new(None, &bytes)
+            .expand(ACCOUNTS_INFO, accounts.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 length");
         Kek {
             keys: Sealer::new(bytes),
             idempotency: Sealer::new(*derived),
+            accounts: Sealer::new(*accounts),
         }
     }
 
@@ -115,5 +124,10 @@ impl Kek {
     /// Seals stored idempotent answers.
     pub fn idempotency(&self) -> &Sealer {
         &self.idempotency
+    }
+
+    /// Seals accounts' TOTP secrets (the account id as associated data).
+    pub fn accounts(&self) -> &Sealer {
+        &self.accounts
     }
 }

@@ -69,21 +69,33 @@ impl Mailer {
         json: &str,
         at: Timestamp,
     ) -> Result<i64, Failure> {
+        let subject = format!("[licentia] {} {} ({})", n.kind, n.subject, n.due_on);
+        self.send_text(to, &subject, text(n, json), &n.id, at).await
+    }
+
+    /// Mails a plain text `body` under `subject` to `to`, its message id
+    /// made of `id`: the one path every e-mail takes (notices, and the
+    /// links mailed to people); the relay's final reply code.
+    pub(crate) async fn send_text(
+        &self,
+        to: &str,
+        subject: &str,
+        body: String,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<i64, Failure> {
         let to: Mailbox = to
             .parse()
             .map_err(|e| Failure::smtp(None, format!("recipient '{to}': {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!(
-                "[licentia] {} {} ({})",
-                n.kind, n.subject, n.due_on
-            ))
+            .subject(subject)
             .date(UNIX_EPOCH + Duration::from_secs(at.0.max(0) as u64))
-            .message_id(Some(format!("<{}@licentia>", n.id)))
+            .message_id(Some(format!("<{id}@licentia>")))
             .header(MIME_VERSION_1_0)
             .header(ContentType::TEXT_PLAIN)
-            .body(text(n, json))
+            .body(body)
             .map_err(|e| Failure::smtp(None, format!("the message: {e}")))?;
         let response = self.transport.send(message).await.map_err(|e| {
             let code = e.status().and_then(|c| c.to_string().parse().ok());

@@ -88,6 +88,11 @@ impl Failure {
         }
     }
 
+    /// What went wrong, for the log.
+    pub(crate) fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// What the delivery log keeps: nothing about the network or the relay.
     fn stored(&self) -> String {
         match self.code {

@@ -5,11 +5,13 @@
 use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
+pub(crate) mod accounts;
 pub(crate) mod licenses;
 pub(crate) mod products;
 pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;
+pub(crate) mod totp;
 
 /// Now, from the system clock: the server's only clock reading.
 pub(crate) fn now() -> Timestamp {
@@ -23,6 +25,12 @@ pub(crate) fn text_field<'a>(field: &str, value: &'a str, max: usize) -> ApiResu
             "'{field}' must be 1 to {max} characters without control characters"
         ))
     })
+}
+
+/// An e-mail address field, trimmed; 422 when it is not one.
+pub(crate) fn email_field(text: &str) -> ApiResult<String> {
+    crate::bulk::email(text)
+        .ok_or_else(|| ApiError::invalid(format!("'{}' is not an e-mail address", text.trim())))
 }
 
 /// An optional text field: none stays none, a given one is checked as

@@ -303,7 +303,12 @@ mod tests {
                     limit: 500,
                     offset: 0,
                 };
-                state.store.history(&filter, page).await.unwrap().len()
+                state
+                    .store
+                    .history(&crate::store::Scope::All, &filter, page)
+                    .await
+                    .unwrap()
+                    .len()
             }
         };
         assert_eq!(history("subscription.renew").await, 3);

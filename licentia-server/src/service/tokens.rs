@@ -19,8 +19,9 @@ pub(crate) fn token_days(days: Option<u32>) -> ApiResult<Option<u32>> {
     }
 }
 
-/// Makes a token record and its secret; it expires `expires_in_days` from
-/// now when given.
+/// Makes a token record and its secret: a service named `name` holding
+/// `role` at the vendor root (the caller moves its grant or gives it an
+/// owner); it expires `expires_in_days` from now when given.
 pub(crate) fn mint_token(
     name: &str,
     role: Role,
@@ -33,6 +34,9 @@ pub(crate) fn mint_token(
             id: secret::new_id("tok"),
             name: name.to_owned(),
             role,
+            customer_id: None,
+            account_id: None,
+            service: Some(name.to_owned()),
             created_at,
             created_by: created_by.to_owned(),
             revoked_at: None,

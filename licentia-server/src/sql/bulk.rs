@@ -6,19 +6,20 @@ use sqlx::Row;
 use super::customers::{insert_customer, CUSTOMERS};
 use super::licenses::{insert_license, LICENSES};
 use super::members::{insert_member, MEMBERS};
-use super::table::count;
+use super::table::{count, fetch_rows, scope_clause};
 use super::SqlStore;
 use crate::bulk::{fits, RowError, TREE};
-use crate::store::StoreResult;
 use crate::store::{
     invalid_rows, BulkStore, Customer, Idem, ImportCustomer, LicenseRecord, Member, MemberService,
     NewLicense, NewService, Outcome,
 };
+use crate::store::{Scope, StoreResult};
 
 #[async_trait::async_trait]
 impl BulkStore for SqlStore {
     async fn import_customers(
         &self,
+        scope: &Scope,
         rows: Vec<ImportCustomer>,
         dry_run: bool,
         actor: &str,
@@ -34,12 +35,22 @@ impl BulkStore for SqlStore {
             // A row under a bad row is not created either (the bad row's
             // error says why); its own checks still run.
             let orphan = row.parent_row.is_some_and(|i| created[i].is_none());
+            if row.parent_ref.is_none() && row.parent_row.is_none() && *scope != Scope::All {
+                bad.push((
+                    "parent",
+                    "a node without a parent is made at the vendor root only: name its parent"
+                        .into(),
+                ));
+            }
             if let Some(reference) = &row.parent_ref {
-                let parents = sqlx::query(
-                    "SELECT id, kind FROM customers WHERE id = $1 OR external_ref = $1 LIMIT 2",
+                let (within, nodes) = scope_clause("id", scope, 2);
+                let parents = fetch_rows(
+                    &mut *tx.tx,
+                    &format!(
+                        "SELECT id, kind FROM customers WHERE (id = $1 OR external_ref = $1) {within} LIMIT 2"
+                    ),
+                    std::iter::once(reference.as_str().into()).chain(nodes),
                 )
-                .bind(reference)
-                .fetch_all(&mut *tx.tx)
                 .await?;
                 match parents.as_slice() {
                     [] => bad.push((
@@ -167,38 +178,49 @@ impl BulkStore for SqlStore {
         self.finish(tx, created, idem).await
     }
 
-    async fn members_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Member>> {
-        let page = [after.into(), limit.into()];
-        MEMBERS
-            .all(&self.pool, "WHERE id > $1 ORDER BY id LIMIT $2", page)
-            .await
+    async fn members_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Member>> {
+        let (within, nodes) = scope_clause("customer_id", scope, 3);
+        let page = [after.into(), limit.into()].into_iter().chain(nodes);
+        let rest = format!("WHERE id > $1 {within} ORDER BY id LIMIT $2");
+        MEMBERS.all(&self.pool, &rest, page).await
     }
 
-    async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>> {
-        let named = "WHERE id = $1 OR external_ref = $1 LIMIT 2";
-        CUSTOMERS.all(&self.pool, named, [reference.into()]).await
+    async fn customers_named(&self, scope: &Scope, reference: &str) -> StoreResult<Vec<Customer>> {
+        let (within, nodes) = scope_clause("id", scope, 2);
+        let named = format!("WHERE (id = $1 OR external_ref = $1) {within} LIMIT 2");
+        let args = std::iter::once(reference.into()).chain(nodes);
+        CUSTOMERS.all(&self.pool, &named, args).await
     }
 
     async fn customers_after(
         &self,
+        scope: &Scope,
         kind: &str,
         after: &str,
         limit: i64,
     ) -> StoreResult<Vec<Customer>> {
-        let page = [kind.into(), after.into(), limit.into()];
-        CUSTOMERS
-            .all(
-                &self.pool,
-                "WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3",
-                page,
-            )
-            .await
+        let (within, nodes) = scope_clause("id", scope, 4);
+        let page = [kind.into(), after.into(), limit.into()]
+            .into_iter()
+            .chain(nodes);
+        let rest = format!("WHERE kind = $1 AND id > $2 {within} ORDER BY id LIMIT $3");
+        CUSTOMERS.all(&self.pool, &rest, page).await
     }
 
-    async fn licenses_after(&self, after: &str, limit: i64) -> StoreResult<Vec<LicenseRecord>> {
-        let page = [after.into(), limit.into()];
-        LICENSES
-            .all(&self.pool, "WHERE id > $1 ORDER BY id LIMIT $2", page)
-            .await
+    async fn licenses_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<LicenseRecord>> {
+        let (within, nodes) = scope_clause("customer_id", scope, 3);
+        let page = [after.into(), limit.into()].into_iter().chain(nodes);
+        let rest = format!("WHERE id > $1 {within} ORDER BY id LIMIT $2");
+        LICENSES.all(&self.pool, &rest, page).await
     }
 }

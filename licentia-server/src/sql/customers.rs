@@ -6,7 +6,9 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::table::{count, from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
-use crate::store::{Allocation, Customer, CustomerStore, NodeSeats, Page, ALLOCATION_EXHAUSTED};
+use crate::store::{
+    Allocation, Customer, CustomerStore, NodeSeats, Page, Scope, ALLOCATION_EXHAUSTED,
+};
 use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
@@ -20,11 +22,13 @@ impl CustomerStore for SqlStore {
 
     async fn list_customers(
         &self,
+        scope: &Scope,
         parent_id: Option<&str>,
         kind: Option<&str>,
         page: Page,
     ) -> StoreResult<Vec<Customer>> {
         let f = Filter::default()
+            .scope("id", scope)
             .text("parent_id", parent_id)
             .text("kind", kind);
         CUSTOMERS.list(&self.pool, f, "name, id", page).await

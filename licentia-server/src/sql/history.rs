@@ -7,12 +7,21 @@ use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::history::chain_hash;
 use crate::store::StoreResult;
-use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page};
+use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page, Scope};
 
 #[async_trait::async_trait]
 impl HistoryStore for SqlStore {
-    async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>> {
+    async fn history(
+        &self,
+        scope: &Scope,
+        filter: &HistoryFilter,
+        page: Page,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        let actor = filter.account_id.as_ref().map(|id| format!("account:{id}"));
         let f = Filter::default()
+            .scope("customer_id", scope)
+            .text("subject", filter.subscription_id.as_deref())
+            .text("actor", actor.as_deref())
             .text("license_id", filter.license_id.as_deref())
             .text("customer_id", filter.customer_id.as_deref())
             .text("operation", filter.operation.as_deref())
@@ -31,12 +40,27 @@ impl HistoryStore for SqlStore {
 const HISTORY_COLUMNS: &str =
     "seq, at, actor, operation, subject, license_id, customer_id, details, prev_hash, hash";
 
-pub(super) const HISTORY: Table<HistoryEntry> =
-    Table::new("history", HISTORY_COLUMNS, "history entry", history_row);
+/// The history, with who did each entry by name: the account or the token
+/// its actor names (looked up by id, the `account:` or `token:` prefix cut).
+pub(super) const HISTORY: Table<HistoryEntry> = Table::new(
+    "history h LEFT JOIN accounts a ON a.id = substr(h.actor, 9) \
+     LEFT JOIN api_tokens t ON t.id = substr(h.actor, 7)",
+    "h.seq AS seq, h.at AS at, h.actor AS actor, h.operation AS operation, \
+     h.subject AS subject, h.license_id AS license_id, h.customer_id AS customer_id, \
+     h.details AS details, h.prev_hash AS prev_hash, h.hash AS hash, \
+     CASE WHEN h.actor LIKE 'account:%' THEN a.name || ' <' || a.email || '>' \
+     WHEN h.actor LIKE 'token:%' THEN t.name END AS person",
+    "history entry",
+    history_row,
+);
 
 fn history_row(r: &AnyRow) -> StoreResult<HistoryEntry> {
+    let actor: String = r.try_get("actor")?;
+    let person: Option<String> = r.try_get("person")?;
     Ok(from_row!(r => HistoryEntry {
-        seq, at, actor, operation, subject, license_id, customer_id, details, prev_hash, hash
+        seq, at, operation, subject, license_id, customer_id, details, prev_hash, hash;
+        done_by: person.unwrap_or_else(|| actor.clone()),
+        actor,
     }))
 }
 
@@ -50,6 +74,7 @@ pub(super) async fn append(tx: &mut Tx<'_>, event: Event) -> StoreResult<()> {
     let mut entry = HistoryEntry {
         seq: head.try_get("seq")?,
         at: now(),
+        done_by: String::new(),
         actor: event.actor,
         operation: event.operation.to_owned(),
         subject: event.subject,

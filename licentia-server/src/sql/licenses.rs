@@ -7,7 +7,7 @@ use super::history::{append, event};
 use super::revocation::bump_revocation;
 use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
-use crate::store::{inactive_license, StoreError, StoreResult};
+use crate::store::{inactive_license, Scope, StoreError, StoreResult};
 use crate::store::{
     Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
 };
@@ -28,10 +28,12 @@ impl LicenseStore for SqlStore {
 
     async fn list_licenses(
         &self,
+        scope: &Scope,
         filter: &LicenseFilter,
         page: Page,
     ) -> StoreResult<Vec<LicenseRecord>> {
         let f = Filter::default()
+            .scope("customer_id", scope)
             .text("product_id", filter.product_id.as_deref())
             .text("customer_id", filter.customer_id.as_deref())
             .text("status", filter.status.as_deref())

@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::store::*;
 use crate::store::{StoreError, StoreResult};
 
+mod accounts;
 mod activations;
 mod bulk;
 mod catalogue;
@@ -33,6 +34,7 @@ mod notices;
 mod purchases;
 mod reports;
 mod revocation;
+mod scope;
 mod subscriptions;
 mod table;
 mod tokens;
@@ -77,6 +79,24 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (
         10,
         Both(include_str!("../migrations/0010_token_expiry.sql")),
+    ),
+    (11, Both(include_str!("../migrations/0011_accounts.sql"))),
+    (
+        12,
+        Each {
+            sqlite: include_str!("../migrations/sqlite/0012_token_holders.sql"),
+            postgres: include_str!("../migrations/postgres/0012_token_holders.sql"),
+        },
+    ),
+    (13, Both(include_str!("../migrations/0013_grants.sql"))),
+    (
+        14,
+        Both(include_str!("../migrations/0014_account_links.sql")),
+    ),
+    (15, Both(include_str!("../migrations/0015_totp.sql"))),
+    (
+        16,
+        Both(include_str!("../migrations/0016_notice_preferences.sql")),
     ),
 ];
 
@@ -174,14 +194,45 @@ impl SqlStore {
             writer_wait: Duration::from_secs(config.acquire_timeout_secs),
         };
         store
-            .migrate()
+            .migrate(i64::MAX)
             .await
             .map_err(|e| format!("cannot migrate the database: {e}"))?;
         Ok(store)
     }
 
-    /// Applies the migrations not yet applied, one transaction each.
-    async fn migrate(&self) -> Result<(), sqlx::Error> {
+    /// Migrates the database of `config` up to `version` only, and no
+    /// further: the schema of an older release, for the tests that prove a
+    /// database of that release migrates without loss.
+    #[doc(hidden)]
+    pub async fn migrate_until(config: &Config, version: i64) -> Result<AnyPool, String> {
+        sqlx::any::install_default_drivers();
+        let url = config.database_url();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            Dialect::Postgres
+        };
+        if dialect == Dialect::Sqlite {
+            private_sqlite_file(&url)?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let store = SqlStore {
+            pool: pool.clone(),
+            dialect,
+            writer: None,
+            writer_wait: Duration::from_secs(1),
+        };
+        store.migrate(version).await.map_err(|e| e.to_string())?;
+        Ok(pool)
+    }
+
+    /// Applies the migrations not yet applied up to `until`, one
+    /// transaction each.
+    async fn migrate(&self, until: i64) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         if self.dialect == Dialect::Postgres {
             sqlx::query("SELECT pg_advisory_lock($1)")
@@ -195,7 +246,7 @@ impl SqlStore {
                  (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
             )
             .await?;
-            for (version, sql) in MIGRATIONS {
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= until) {
                 let done: i64 =
                     sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
                         .bind(*version)

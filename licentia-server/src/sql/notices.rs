@@ -11,12 +11,13 @@ use sqlx::Row;
 use super::history::event;
 use super::licenses::LICENSES;
 use super::table::{fetch_all, from_row, Filter, Table};
-use super::{now, SqlStore};
+use super::{now, Scope, SqlStore};
 use crate::secret;
 use crate::store::*;
 use crate::store::{StoreError, StoreResult};
 
-const SUBSCRIPTION_COLUMNS: &str = "id, kinds, webhook_url, email, role, created_at, created_by";
+const SUBSCRIPTION_COLUMNS: &str = "id, kinds, webhook_url, email, role, customer_id, \
+     account_id, lead_months, created_at, created_by";
 const NOTIFICATION_COLUMNS: &str =
     "id, kind, subject, lead_days, due_on, run_date, data, created_at";
 const DELIVERY_COLUMNS: &str = "id, notification_id, subscription_id, status, attempts, \
@@ -45,7 +46,7 @@ fn subscription_row(r: &AnyRow) -> StoreResult<NoticeSubscription> {
     let kinds: String = r.try_get("kinds")?;
     let role: Option<String> = r.try_get("role")?;
     Ok(from_row!(r => NoticeSubscription {
-        id, webhook_url, email, created_at, created_by;
+        id, webhook_url, email, customer_id, account_id, lead_months, created_at, created_by;
         kinds: serde_json::from_str(&kinds).map_err(StoreError::internal)?,
         role: role
             .map(|r| Role::parse(&r).ok_or_else(|| StoreError::internal("unknown role stored")))
@@ -86,8 +87,8 @@ impl NoticeStore for SqlStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO notice_subscriptions \
-             (id, kinds, webhook_url, secret, email, role, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             (id, kinds, webhook_url, secret, email, role, created_at, created_by, customer_id, \
+             account_id, lead_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&s.id)
         .bind(serde_json::to_string(&s.kinds).map_err(StoreError::internal)?)
@@ -97,6 +98,9 @@ impl NoticeStore for SqlStore {
         .bind(s.role.map(Role::as_str))
         .bind(s.created_at)
         .bind(&s.created_by)
+        .bind(&s.customer_id)
+        .bind(&s.account_id)
+        .bind(s.lead_months)
         .execute(&mut *tx.tx)
         .await?;
         super::history::append(
@@ -120,10 +124,12 @@ impl NoticeStore for SqlStore {
 
     async fn list_notice_subscriptions(
         &self,
+        scope: &Scope,
         role: Option<Role>,
         page: Page,
     ) -> StoreResult<Vec<NoticeSubscription>> {
         let f = Filter::default()
+            .scope("customer_id", scope)
             .always("deleted_at IS NULL")
             .text("role", role.map(Role::as_str));
         SUBSCRIPTIONS
@@ -135,6 +141,95 @@ impl NoticeStore for SqlStore {
         SUBSCRIPTIONS
             .find(&self.pool, "id = $1 AND deleted_at IS NULL", id)
             .await
+    }
+
+    async fn set_notice_preferences(
+        &self,
+        account: &Account,
+        node: Option<String>,
+        preferences: Vec<(String, i64)>,
+    ) -> StoreResult<Vec<NoticeSubscription>> {
+        let mut tx = self.begin().await?;
+        let at = now();
+        sqlx::query(
+            "UPDATE notice_deliveries SET status = 'cancelled' WHERE status = 'pending' \
+             AND subscription_id IN (SELECT id FROM notice_subscriptions \
+             WHERE account_id = $1 AND deleted_at IS NULL)",
+        )
+        .bind(&account.id)
+        .execute(&mut *tx.tx)
+        .await?;
+        sqlx::query(
+            "UPDATE notice_subscriptions SET deleted_at = $2 WHERE account_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(&account.id)
+        .bind(at)
+        .execute(&mut *tx.tx)
+        .await?;
+        let actor = format!("account:{}", account.id);
+        let mut made = Vec::new();
+        for (kind, months) in preferences {
+            let s = NoticeSubscription {
+                id: secret::new_id("nsb"),
+                kinds: vec![kind],
+                webhook_url: None,
+                email: Some(account.email.clone()),
+                role: None,
+                customer_id: node.clone(),
+                account_id: Some(account.id.clone()),
+                lead_months: Some(months),
+                created_at: at,
+                created_by: actor.clone(),
+            };
+            sqlx::query(
+                "INSERT INTO notice_subscriptions (id, kinds, email, created_at, created_by, \
+                 customer_id, account_id, lead_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&s.id)
+            .bind(serde_json::to_string(&s.kinds).map_err(StoreError::internal)?)
+            .bind(&s.email)
+            .bind(at)
+            .bind(&actor)
+            .bind(&s.customer_id)
+            .bind(&s.account_id)
+            .bind(s.lead_months)
+            .execute(&mut *tx.tx)
+            .await?;
+            made.push(s);
+        }
+        let details = serde_json::json!({ "preferences": made.iter().map(|s| (&s.kinds[0], s.lead_months)).collect::<Vec<_>>() });
+        tx.commit_with(event(
+            &actor,
+            "account.notice_preferences",
+            &account.id,
+            details,
+        ))
+        .await?;
+        Ok(made)
+    }
+
+    async fn notice_preferences(&self, account_id: &str) -> StoreResult<Vec<NoticeSubscription>> {
+        SUBSCRIPTIONS
+            .all(
+                &self.pool,
+                "WHERE account_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+                [account_id.into()],
+            )
+            .await
+    }
+
+    async fn preference_months(&self) -> StoreResult<Vec<u32>> {
+        fetch_all(
+            &self.pool,
+            "SELECT DISTINCT lead_months FROM notice_subscriptions \
+             WHERE lead_months IS NOT NULL AND deleted_at IS NULL",
+            [],
+            |r| {
+                let m: i64 = r.try_get("lead_months")?;
+                u32::try_from(m).map_err(StoreError::internal)
+            },
+        )
+        .await
     }
 
     async fn delete_notice_subscription(&self, id: &str, actor: &str) -> StoreResult<()> {
@@ -177,7 +272,12 @@ impl NoticeStore for SqlStore {
             .await
     }
 
-    async fn record_notification(&self, n: Notification, actor: &str) -> StoreResult<bool> {
+    async fn record_notification(
+        &self,
+        n: Notification,
+        standard: bool,
+        actor: &str,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         // On PostgreSQL a concurrent writer of the same key is waited for,
         // then this insert does nothing.
@@ -200,15 +300,39 @@ impl NoticeStore for SqlStore {
         if written == 0 {
             return Ok(false);
         }
+        // Only the subscriptions at the vendor root or at the node of the
+        // notice's license or subscription, or above it.
         let subscribers = sqlx::query(
-            "SELECT id, kinds FROM notice_subscriptions WHERE deleted_at IS NULL ORDER BY id",
+            "SELECT id, kinds, lead_months FROM notice_subscriptions WHERE deleted_at IS NULL \
+             AND (customer_id IS NULL OR customer_id IN (\
+             WITH RECURSIVE up (id, parent_id) AS (\
+             SELECT id, parent_id FROM customers WHERE id = COALESCE(\
+             (SELECT customer_id FROM licenses WHERE id = $1), \
+             (SELECT customer_id FROM subscriptions WHERE id = $1)) \
+             UNION ALL SELECT c.id, c.parent_id FROM customers c JOIN up ON c.id = up.parent_id) \
+             SELECT id FROM up)) ORDER BY id",
         )
+        .bind(&n.subject)
         .fetch_all(&mut *tx.tx)
         .await?;
         for row in subscribers {
             let kinds: String = row.try_get("kinds")?;
             let kinds: Vec<String> = serde_json::from_str(&kinds).map_err(StoreError::internal)?;
             if !kinds.contains(&n.kind) {
+                continue;
+            }
+            // At the configured lead times, or at the subscription's own.
+            let months: Option<i64> = row.try_get("lead_months")?;
+            let reached = match months.and_then(|m| u32::try_from(m).ok()) {
+                None => standard,
+                Some(m) => n
+                    .due_on
+                    .parse()
+                    .ok()
+                    .and_then(|end| months_lead_days(end, m))
+                    .is_some_and(|lead| i64::from(lead) == n.lead_days),
+            };
+            if !reached {
                 continue;
             }
             let subscription: String = row.try_get("id")?;
@@ -241,10 +365,12 @@ impl NoticeStore for SqlStore {
 
     async fn list_notifications(
         &self,
+        scope: &Scope,
         filter: &NotificationFilter,
         page: Page,
     ) -> StoreResult<Vec<Notification>> {
         let f = Filter::default()
+            .scope("COALESCE((SELECT customer_id FROM licenses WHERE licenses.id = notifications.subject), (SELECT customer_id FROM subscriptions WHERE subscriptions.id = notifications.subject))", scope)
             .text("kind", filter.kind.as_deref())
             .text("subject", filter.subject.as_deref());
         NOTIFICATIONS

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::table::{from_row, Filter, Table};
-use super::{named_conflict, now, SqlStore};
+use super::{named_conflict, now, Scope, SqlStore};
 use crate::store::{
     currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,
     Rebilling, LOT_EXCEEDED,
@@ -134,10 +134,12 @@ impl PurchaseStore for SqlStore {
 
     async fn list_purchases(
         &self,
+        scope: &Scope,
         filter: &PurchaseFilter,
         page: Page,
     ) -> StoreResult<Vec<Purchase>> {
         let f = Filter::default()
+            .scope("customer_id", scope)
             .text("customer_id", filter.customer_id.as_deref())
             .text("product_id", filter.product_id.as_deref());
         PURCHASES

@@ -8,10 +8,11 @@ use sqlx::Row;
 
 use super::history::HISTORY;
 use super::licenses::LICENSES;
-use super::table::{fetch_all, from_row};
+use super::table::{fetch_all, from_row, scope_clause};
 use super::SqlStore;
 use crate::store::{
     FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,
+    Scope,
 };
 use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
@@ -34,7 +35,14 @@ fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
 
 #[async_trait::async_trait]
 impl ReportStore for SqlStore {
-    async fn renewals_due(&self, from: i64, until: i64) -> StoreResult<Vec<RenewalDue>> {
+    async fn renewals_due(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Vec<RenewalDue>> {
+        let (licenses_within, args) = scope_clause("l.customer_id", scope, 3);
+        let (subscriptions_within, _) = scope_clause("s.customer_id", scope, 3);
         let mut plans: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in sqlx::query("SELECT policy_id, name FROM plans ORDER BY name")
             .fetch_all(&self.pool)
@@ -47,14 +55,16 @@ impl ReportStore for SqlStore {
         }
         let mut due = fetch_all(
             &self.pool,
-            "SELECT l.id, p.code, l.policy_id, po.name AS policy, po.kind, l.customer_id, \
-             c.name AS customer, l.licensee, l.status, l.seats, l.expires_at \
-             FROM licenses l JOIN products p ON p.id = l.product_id \
-             JOIN policies po ON po.id = l.policy_id \
-             LEFT JOIN customers c ON c.id = l.customer_id \
-             WHERE l.status <> 'revoked' AND l.expires_at >= $1 AND l.expires_at <= $2 \
-             ORDER BY l.expires_at, l.id",
-            [from.into(), until.into()],
+            &format!(
+                "SELECT l.id, p.code, l.policy_id, po.name AS policy, po.kind, l.customer_id, \
+                 c.name AS customer, l.licensee, l.status, l.seats, l.expires_at \
+                 FROM licenses l JOIN products p ON p.id = l.product_id \
+                 JOIN policies po ON po.id = l.policy_id \
+                 LEFT JOIN customers c ON c.id = l.customer_id \
+                 WHERE l.status <> 'revoked' AND l.expires_at >= $1 AND l.expires_at <= $2 \
+                 {licenses_within} ORDER BY l.expires_at, l.id"
+            ),
+            [from.into(), until.into()].into_iter().chain(args.clone()),
             |r| {
                 let policy_id: String = r.try_get("policy_id")?;
                 let kind: String = r.try_get("kind")?;
@@ -75,14 +85,16 @@ impl ReportStore for SqlStore {
         let day = |t: i64| Timestamp(t).to_string()[..10].to_owned();
         let subscriptions = fetch_all(
             &self.pool,
-            "SELECT s.id, p.code, pl.policy_id, po.name AS policy, pl.name AS plan, s.customer_id, \
-             c.name AS customer, s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
-             FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
-             JOIN policies po ON po.id = pl.policy_id JOIN products p ON p.id = s.product_id \
-             JOIN customers c ON c.id = s.customer_id \
-             WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
-             AND COALESCE(s.ends_on, s.term_end) <= $2",
-            [day(from - DAY).into(), day(until).into()],
+            &format!(
+                "SELECT s.id, p.code, pl.policy_id, po.name AS policy, pl.name AS plan, s.customer_id, \
+                 c.name AS customer, s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
+                 FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
+                 JOIN policies po ON po.id = pl.policy_id JOIN products p ON p.id = s.product_id \
+                 JOIN customers c ON c.id = s.customer_id \
+                 WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
+                 AND COALESCE(s.ends_on, s.term_end) <= $2 {subscriptions_within}"
+            ),
+            [day(from - DAY).into(), day(until).into()].into_iter().chain(args),
             |r| {
                 let last_day: String = r.try_get("last_day")?;
                 let zone: String = r.try_get("zone")?;
@@ -125,18 +137,22 @@ impl ReportStore for SqlStore {
             .await
     }
 
-    async fn first_uses(&self) -> StoreResult<Vec<FirstUse>> {
+    async fn first_uses(&self, scope: &Scope) -> StoreResult<Vec<FirstUse>> {
+        let (within, args) = scope_clause("l.customer_id", scope, 1);
         fetch_all(
             &self.pool,
-            "SELECT l.id AS license_id, l.product_id, p.code AS product, l.policy_id, \
+            &format!(
+                "SELECT l.id AS license_id, l.product_id, p.code AS product, l.policy_id, \
              po.name AS policy, l.issued_at, \
              (SELECT MIN(u.at) FROM ( \
                  SELECT created_at AS at FROM activations WHERE license_id = l.id \
                  UNION ALL SELECT created_at AS at FROM leases WHERE license_id = l.id \
              ) u) AS first_use_at \
              FROM licenses l JOIN products p ON p.id = l.product_id \
-             JOIN policies po ON po.id = l.policy_id ORDER BY l.issued_at, l.id",
-            [],
+             JOIN policies po ON po.id = l.policy_id WHERE 1 = 1 {within} \
+             ORDER BY l.issued_at, l.id"
+            ),
+            args,
             |r| {
                 Ok(from_row!(r => FirstUse {
                     license_id, product_id, product, policy_id, policy, issued_at, first_use_at
@@ -146,28 +162,33 @@ impl ReportStore for SqlStore {
         .await
     }
 
-    async fn platforms(&self) -> StoreResult<Vec<PlatformCount>> {
+    async fn platforms(&self, scope: &Scope) -> StoreResult<Vec<PlatformCount>> {
+        let (within, args) = scope_clause("l.customer_id", scope, 1);
         fetch_all(
             &self.pool,
-            "SELECT platform, COUNT(*) AS total, \
-             CAST(SUM(CASE WHEN deactivated_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS active, \
-             COUNT(DISTINCT license_id) AS licenses \
-             FROM activations GROUP BY platform ORDER BY active DESC, total DESC, platform",
-            [],
+            &format!(
+                "SELECT a.platform AS platform, COUNT(*) AS total, \
+             CAST(SUM(CASE WHEN a.deactivated_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS active, \
+             COUNT(DISTINCT a.license_id) AS licenses \
+             FROM activations a JOIN licenses l ON l.id = a.license_id WHERE 1 = 1 {within} \
+             GROUP BY a.platform ORDER BY active DESC, total DESC, a.platform"
+            ),
+            args,
             |r| Ok(from_row!(r => PlatformCount { platform, active, total, licenses })),
         )
         .await
     }
 
-    async fn license_models(&self) -> StoreResult<Vec<ModelCount>> {
+    async fn license_models(&self, scope: &Scope) -> StoreResult<Vec<ModelCount>> {
+        let (within, args) = scope_clause("l.customer_id", scope, 1);
         fetch_all(
             &self.pool,
-            "SELECT po.kind, po.binding, COUNT(*) AS licenses, \
+            &format!("SELECT po.kind, po.binding, COUNT(*) AS licenses, \
              CAST(SUM(CASE WHEN l.status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS active, \
              CAST(SUM(l.seats) AS BIGINT) AS seats, CAST(SUM(l.seats_used) AS BIGINT) AS seats_used \
-             FROM licenses l JOIN policies po ON po.id = l.policy_id \
-             GROUP BY po.kind, po.binding ORDER BY licenses DESC, po.kind, po.binding",
-            [],
+             FROM licenses l JOIN policies po ON po.id = l.policy_id WHERE 1 = 1 {within} \
+             GROUP BY po.kind, po.binding ORDER BY licenses DESC, po.kind, po.binding"),
+            args,
             |r| {
                 Ok(from_row!(r => ModelCount {
                     kind, binding, licenses, active, seats, seats_used

@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::licenses::{insert_license, write_seats, write_terms};
 use super::table::{from_row, Filter, Table};
-use super::{now, SqlStore};
+use super::{now, Scope, SqlStore};
 use crate::store::{
     Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Subscription, SubscriptionFilter,
     SubscriptionStore,
@@ -122,10 +122,12 @@ impl SubscriptionStore for SqlStore {
 
     async fn list_subscriptions(
         &self,
+        scope: &Scope,
         filter: &SubscriptionFilter,
         page: Page,
     ) -> StoreResult<Vec<Subscription>> {
         let f = Filter::default()
+            .scope("customer_id", scope)
             .text("customer_id", filter.customer_id.as_deref())
             .text("plan_id", filter.plan_id.as_deref())
             .text("status", filter.status.as_deref())

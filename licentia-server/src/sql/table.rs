@@ -8,7 +8,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Executor, Row};
 
-use crate::store::{Page, StoreError, StoreResult};
+use crate::store::{Page, Scope, StoreError, StoreResult};
 
 /// A record made from a row by reading each listed field from the column of
 /// the same name; fields made otherwise follow a `;`, as in a struct
@@ -30,6 +30,7 @@ macro_rules! from_row {
 pub(super) use from_row;
 
 /// A bound value of a query.
+#[derive(Clone)]
 pub(super) enum Arg {
     Text(String),
     Int(i64),
@@ -74,6 +75,15 @@ pub(super) async fn fetch_all<T>(
         .iter()
         .map(row)
         .collect()
+}
+
+/// Every row `sql` selects (with `args` bound), as rows.
+pub(super) async fn fetch_rows<'e>(
+    db: impl Executor<'e, Database = Any>,
+    sql: &str,
+    args: impl IntoIterator<Item = Arg>,
+) -> StoreResult<Vec<AnyRow>> {
+    Ok(bound(sql, args).fetch_all(db).await?)
 }
 
 /// The number `sql` (`SELECT COUNT(*) AS n ...`, with `args` bound) counts.
@@ -223,6 +233,18 @@ impl Filter {
         self.arg(condition, value.map(Arg::Int))
     }
 
+    /// Only the records whose node (`column`, a customer id) is within
+    /// `scope`; a record naming no node is the vendor root's.
+    pub fn scope(mut self, column: &str, scope: &Scope) -> Filter {
+        if let Scope::Under(nodes) = scope {
+            let clause = within(column, nodes, self.args.len() + 1);
+            self.args
+                .extend(nodes.iter().map(|n| Arg::from(n.as_str())));
+            self.clauses.push(clause);
+        }
+        self
+    }
+
     fn arg(mut self, condition: &str, value: Option<Arg>) -> Filter {
         if let Some(v) = value {
             self.args.push(v);
@@ -244,5 +266,38 @@ impl Filter {
         let n = self.args.len();
         sql.push_str(&format!(" ORDER BY {order} LIMIT ${} OFFSET ${n}", n - 1));
         sql
+    }
+}
+
+/// `column IN <the subtrees under nodes>`, the nodes bound from placeholder
+/// `$first` on (one each, in order): the one SQL that keeps a query within
+/// a caller's part of the customer tree (a recursive walk down from the
+/// caller's nodes, which SQLite and PostgreSQL both run).
+pub(super) fn within(column: &str, nodes: &[String], first: usize) -> String {
+    if nodes.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let marks: Vec<String> = (first..first + nodes.len())
+        .map(|i| format!("${i}"))
+        .collect();
+    format!(
+        "{column} IN (WITH RECURSIVE subtree (id) AS (\
+         SELECT id FROM customers WHERE id IN ({}) \
+         UNION ALL SELECT c.id FROM customers c JOIN subtree ON c.parent_id = subtree.id) \
+         SELECT id FROM subtree)",
+        marks.join(", ")
+    )
+}
+
+/// The bound values and clause (`AND ...`, or nothing for the vendor root)
+/// that keep a hand-written query within `scope`, its placeholders numbered
+/// from `first`.
+pub(super) fn scope_clause(column: &str, scope: &Scope, first: usize) -> (String, Vec<Arg>) {
+    match scope {
+        Scope::All => (String::new(), Vec::new()),
+        Scope::Under(nodes) => (
+            format!(" AND {}", within(column, nodes, first)),
+            nodes.iter().map(|n| Arg::from(n.as_str())).collect(),
+        ),
     }
 }

@@ -8,7 +8,7 @@ use super::{
     Customer, Idem, LicenseRecord, Member, MemberService, NewLicense, NewService, Outcome,
 };
 use crate::bulk::RowError;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{Scope, StoreError, StoreResult};
 
 /// A customer node to import: the node (its id made, its parent set when
 /// the parent is a row of the same file) and what is left to look up.
@@ -47,8 +47,11 @@ pub trait BulkStore: Send + Sync {
     /// exists (once) and fits the tree, ids and external references are not
     /// in use. Any bad row: nothing is created, and the 422 lists every one
     /// ([`invalid_rows`]). `dry_run`: the same checks, then nothing is kept.
+    /// A parent must be within `scope` (one outside is as one that does not
+    /// exist), and a node without a parent is made at the vendor root only.
     async fn import_customers(
         &self,
+        scope: &Scope,
         rows: Vec<ImportCustomer>,
         dry_run: bool,
         actor: &str,
@@ -75,16 +78,27 @@ pub trait BulkStore: Send + Sync {
         idem: Option<Idem<Vec<MemberService>>>,
     ) -> StoreResult<Outcome<Vec<MemberService>>>;
     /// Up to `limit` members with ids after `after`, by id.
-    async fn members_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Member>>;
+    async fn members_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Member>>;
     /// The customer nodes with this id or external reference.
-    async fn customers_named(&self, reference: &str) -> StoreResult<Vec<Customer>>;
+    async fn customers_named(&self, scope: &Scope, reference: &str) -> StoreResult<Vec<Customer>>;
     /// Up to `limit` customer nodes of `kind` with ids after `after`, by id.
     async fn customers_after(
         &self,
+        scope: &Scope,
         kind: &str,
         after: &str,
         limit: i64,
     ) -> StoreResult<Vec<Customer>>;
     /// Up to `limit` licenses with ids after `after`, by id.
-    async fn licenses_after(&self, after: &str, limit: i64) -> StoreResult<Vec<LicenseRecord>>;
+    async fn licenses_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<LicenseRecord>>;
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Page;
+use super::{Page, Scope};
 use crate::store::StoreResult;
 
 /// A node of the customer tree.
@@ -69,9 +69,11 @@ pub const ALLOCATION_EXHAUSTED: &str = "allocation_exhausted";
 pub trait CustomerStore: Send + Sync {
     /// Creates a customer node.
     async fn create_customer(&self, customer: Customer, actor: &str) -> StoreResult<Customer>;
-    /// Lists customer nodes, optionally under one parent or of one kind.
+    /// Lists the customer nodes within `scope`, optionally under one
+    /// parent or of one kind.
     async fn list_customers(
         &self,
+        scope: &Scope,
         parent_id: Option<&str>,
         kind: Option<&str>,
         page: Page,

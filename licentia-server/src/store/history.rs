@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Page;
+use super::{Page, Scope};
 use crate::store::StoreResult;
 
 /// One history entry.
@@ -13,8 +13,14 @@ pub struct HistoryEntry {
     pub seq: i64,
     /// When (Unix seconds).
     pub at: i64,
-    /// Who (`token:ID`, `license:ID`, `cli`, `system`).
+    /// Who (`account:ID`, `token:ID`, `license:ID`, `cli`, `system`), as
+    /// chained.
     pub actor: String,
+    /// Who, for people: the account's name and e-mail address, or the
+    /// token's name (read with the entry, not part of its hash); the actor
+    /// itself for anything else.
+    #[serde(default)]
+    pub done_by: String,
     /// What, e.g. `license.issue`.
     pub operation: String,
     /// The record acted on.
@@ -57,6 +63,10 @@ pub struct HistoryFilter {
     pub customer_id: Option<String>,
     /// Only this operation.
     pub operation: Option<String>,
+    /// Only entries about this subscription.
+    pub subscription_id: Option<String>,
+    /// Only what this account did.
+    pub account_id: Option<String>,
     /// Only entries after this sequence number.
     pub after_seq: Option<i64>,
 }
@@ -64,8 +74,14 @@ pub struct HistoryFilter {
 /// The history's storage.
 #[async_trait::async_trait]
 pub trait HistoryStore: Send + Sync {
-    /// History entries, oldest first.
-    async fn history(&self, filter: &HistoryFilter, page: Page) -> StoreResult<Vec<HistoryEntry>>;
+    /// History entries within `scope` (an entry naming no customer is the
+    /// vendor root's), oldest first.
+    async fn history(
+        &self,
+        scope: &Scope,
+        filter: &HistoryFilter,
+        page: Page,
+    ) -> StoreResult<Vec<HistoryEntry>>;
     /// The chain's tip: the last sequence number and its hash.
     async fn history_tip(&self) -> StoreResult<(i64, String)>;
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, Outcome, Page};
+use super::{Event, Idem, Outcome, Page, Scope};
 use crate::store::{StoreError, StoreResult};
 use licentia::spec::LicenseSpec;
 
@@ -79,9 +79,10 @@ pub trait LicenseStore: Send + Sync {
         actor: &str,
         idem: Option<Idem<LicenseRecord>>,
     ) -> StoreResult<Outcome<LicenseRecord>>;
-    /// Lists licenses.
+    /// Lists the licenses within `scope`.
     async fn list_licenses(
         &self,
+        scope: &Scope,
         filter: &LicenseFilter,
         page: Page,
     ) -> StoreResult<Vec<LicenseRecord>>;

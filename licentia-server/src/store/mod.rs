@@ -6,6 +6,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+mod accounts;
 mod activations;
 mod bulk;
 mod catalogue;
@@ -21,9 +22,11 @@ mod notices;
 mod purchases;
 mod reports;
 mod revocation;
+mod scope;
 mod subscriptions;
 mod tokens;
 
+pub use accounts::*;
 pub use activations::*;
 pub use bulk::*;
 pub use catalogue::*;
@@ -38,6 +41,7 @@ pub use notices::*;
 pub use purchases::*;
 pub use reports::*;
 pub use revocation::*;
+pub use scope::*;
 pub use subscriptions::*;
 pub use tokens::*;
 
@@ -65,6 +69,8 @@ pub trait Store:
     Send
     + Sync
     + TokenStore
+    + AccountStore
+    + ScopeStore
     + KeyStore
     + CatalogueStore
     + CustomerStore

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Idem, LicenseRecord, Outcome, Page, Role};
+use super::{Account, Idem, LicenseRecord, Outcome, Page, Role, Scope};
 use crate::store::StoreResult;
 
 /// A license's hard expiry is near (one notice per lead time).
@@ -43,10 +43,26 @@ pub struct NoticeSubscription {
     pub email: Option<String>,
     /// The role it belongs to: tokens of that role may list and delete it.
     pub role: Option<Role>,
+    /// The node it belongs to (none: the vendor root): only notices about
+    /// records within its subtree reach it.
+    pub customer_id: Option<String>,
+    /// The account whose notice preference it is, if one's.
+    pub account_id: Option<String>,
+    /// A preference's own lead time, in months before the date announced
+    /// (none: the configured lead times).
+    pub lead_months: Option<i64>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Who created it.
     pub created_by: String,
+}
+
+/// The number of days a notice `months` months before `end` comes ahead of
+/// it (a calendar month back, the last day of a shorter month when `end`'s
+/// day is not in it); none past the calendar's start.
+pub fn months_lead_days(end: chrono::NaiveDate, months: u32) -> Option<u32> {
+    let first = end.checked_sub_months(chrono::Months::new(months))?;
+    u32::try_from((end - first).num_days()).ok()
 }
 
 /// One notice in the outbox.
@@ -173,9 +189,23 @@ pub trait NoticeStore: Send + Sync {
     /// Live subscriptions, all or those of `role`.
     async fn list_notice_subscriptions(
         &self,
+        scope: &Scope,
         role: Option<Role>,
         page: Page,
     ) -> StoreResult<Vec<NoticeSubscription>>;
+    /// Replaces the notice preferences of `account` (its address, at
+    /// `node`): one subscription per (kind, months); the old ones end, their
+    /// pending deliveries cancelled.
+    async fn set_notice_preferences(
+        &self,
+        account: &Account,
+        node: Option<String>,
+        preferences: Vec<(String, i64)>,
+    ) -> StoreResult<Vec<NoticeSubscription>>;
+    /// The live notice preferences of an account.
+    async fn notice_preferences(&self, account_id: &str) -> StoreResult<Vec<NoticeSubscription>>;
+    /// Every lead time in months some live preference asks for.
+    async fn preference_months(&self) -> StoreResult<Vec<u32>>;
     /// A live subscription.
     async fn notice_subscription(&self, id: &str) -> StoreResult<NoticeSubscription>;
     /// Deletes a subscription; its pending deliveries are cancelled.
@@ -189,14 +219,19 @@ pub trait NoticeStore: Send + Sync {
     /// days, due date) exists, with a pending delivery for each live
     /// subscription to its kind, due at `notification.created_at`; true if
     /// written now.
+    /// `standard`: the notice is at one of the configured lead times (it
+    /// reaches the subscriptions without a lead time of their own; one with
+    /// `lead_months` gets the notices at exactly that many months).
     async fn record_notification(
         &self,
         notification: Notification,
+        standard: bool,
         actor: &str,
     ) -> StoreResult<bool>;
     /// Notifications, newest first.
     async fn list_notifications(
         &self,
+        scope: &Scope,
         filter: &NotificationFilter,
         page: Page,
     ) -> StoreResult<Vec<Notification>>;

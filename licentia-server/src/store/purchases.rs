@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Idem, Outcome, Page};
+use super::{Idem, Outcome, Page, Scope};
 use crate::store::StoreResult;
 
 /// A lot bought by a node at the top of the customer tree.
@@ -93,6 +93,7 @@ pub trait PurchaseStore: Send + Sync {
     /// Lists purchases, newest first.
     async fn list_purchases(
         &self,
+        scope: &Scope,
         filter: &PurchaseFilter,
         page: Page,
     ) -> StoreResult<Vec<Purchase>>;

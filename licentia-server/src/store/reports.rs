@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{HistoryEntry, LicenseRecord};
+use super::{HistoryEntry, LicenseRecord, Scope};
 use crate::store::StoreResult;
 
 /// Something that ends within a report's window.
@@ -95,17 +95,22 @@ pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 pub trait ReportStore: Send + Sync {
     /// Licenses not revoked and subscriptions not ended, ending in
     /// `[from, until]`, soonest first.
-    async fn renewals_due(&self, from: i64, until: i64) -> StoreResult<Vec<RenewalDue>>;
+    async fn renewals_due(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Vec<RenewalDue>>;
     /// The nodes of the customer tree without a parent, by name.
     async fn customer_roots(&self) -> StoreResult<Vec<String>>;
     /// Every license of a customer node, oldest first.
     async fn customer_licenses(&self, customer_id: &str) -> StoreResult<Vec<LicenseRecord>>;
     /// Every license's issue and first use.
-    async fn first_uses(&self) -> StoreResult<Vec<FirstUse>>;
+    async fn first_uses(&self, scope: &Scope) -> StoreResult<Vec<FirstUse>>;
     /// Activations by platform, most active first.
-    async fn platforms(&self) -> StoreResult<Vec<PlatformCount>>;
+    async fn platforms(&self, scope: &Scope) -> StoreResult<Vec<PlatformCount>>;
     /// Licenses by policy kind and binding, most used first.
-    async fn license_models(&self) -> StoreResult<Vec<ModelCount>>;
+    async fn license_models(&self, scope: &Scope) -> StoreResult<Vec<ModelCount>>;
     /// The history entries of a customer node and of its licenses, oldest
     /// first, at most `limit`.
     async fn customer_events(

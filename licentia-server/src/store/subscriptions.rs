@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page};
+use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Scope};
 use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, InvoiceSchedule, NoticePeriod,
     RenewalOption, Term, TermEnd, Zone, ZonedDate,
@@ -335,6 +335,7 @@ pub trait SubscriptionStore: Send + Sync {
     /// Lists subscriptions, soonest term end first.
     async fn list_subscriptions(
         &self,
+        scope: &Scope,
         filter: &SubscriptionFilter,
         page: Page,
     ) -> StoreResult<Vec<Subscription>>;

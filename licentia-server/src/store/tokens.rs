@@ -1,16 +1,18 @@
-//! API tokens: who may call the back office, by role.
+//! API tokens: machines that call the back office, each with one grant
+//! (a role at a node of the customer tree), owned by an account or named
+//! as a service.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Page;
+use super::{Page, Rights, Scope};
 use crate::store::StoreResult;
 
-/// What an API token may do.
+/// What a grant lets its holder do at its node and below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// Everything, including tokens and keys.
+    /// Everything, including accounts, grants, tokens and keys.
     Admin,
     /// Products, policies, customers, licenses.
     Issuer,
@@ -18,6 +20,9 @@ pub enum Role {
     Finance,
     /// Reads only, history included.
     Auditor,
+    /// Reads, and a node's members and their services (customer admins).
+    #[serde(rename = "member-manager")]
+    MemberManager,
 }
 
 impl Role {
@@ -28,6 +33,7 @@ impl Role {
             Role::Issuer => "issuer",
             Role::Finance => "finance",
             Role::Auditor => "auditor",
+            Role::MemberManager => "member-manager",
         }
     }
 
@@ -38,6 +44,7 @@ impl Role {
             "issuer" => Role::Issuer,
             "finance" => Role::Finance,
             "auditor" => Role::Auditor,
+            "member-manager" => Role::MemberManager,
             _ => return None,
         })
     }
@@ -50,8 +57,14 @@ pub struct TokenRecord {
     pub id: String,
     /// What it is for.
     pub name: String,
-    /// Its role.
+    /// Its grant's role.
     pub role: Role,
+    /// Its grant's node (none: the vendor root).
+    pub customer_id: Option<String>,
+    /// The account it belongs to, if any.
+    pub account_id: Option<String>,
+    /// The service it is named for, when it belongs to no account.
+    pub service: Option<String>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Who created it.
@@ -74,10 +87,16 @@ impl TokenRecord {
 pub trait TokenStore: Send + Sync {
     /// Creates the bootstrap admin token unless one was ever created; true if created now.
     async fn bootstrap_admin(&self, token: TokenRecord, hash: String) -> StoreResult<bool>;
-    /// Stores a new API token.
-    async fn create_token(&self, token: TokenRecord, hash: String) -> StoreResult<TokenRecord>;
-    /// Lists tokens.
-    async fn list_tokens(&self, page: Page) -> StoreResult<Vec<TokenRecord>>;
+    /// Stores a new API token and its grant (its role at its node, with
+    /// `rights`).
+    async fn create_token(
+        &self,
+        token: TokenRecord,
+        hash: String,
+        rights: Rights,
+    ) -> StoreResult<TokenRecord>;
+    /// Lists the tokens whose grant is within `scope`.
+    async fn list_tokens(&self, scope: &Scope, page: Page) -> StoreResult<Vec<TokenRecord>>;
     /// Revokes a token.
     async fn revoke_token(&self, id: &str, actor: &str) -> StoreResult<TokenRecord>;
     /// The live token with this hash.

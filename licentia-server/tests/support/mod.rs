@@ -154,6 +154,9 @@ pub fn config(dir: &Path, database_url: Option<String>) -> Config {
         // The tests' webhook receivers listen here (tests/webhooks_ssrf.rs
         // starts servers without it).
         webhook_allow: vec!["127.0.0.1".into()],
+        // Cheap password hashes: the tests log in often.
+        argon2_memory_kib: 256,
+        argon2_iterations: 1,
         ..Config::default()
     }
 }
