@@ -456,3 +456,48 @@ support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     second_factor => a_second_factor_on_sqlite, a_second_factor_on_postgres
 }
+
+async fn disabled(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let id = licentia_server::create_account(
+        &srv.config,
+        "grace@vendor.test",
+        "Grace",
+        "auditor",
+        PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    let cookie = login(&srv, "grace@vendor.test", PASSWORD, None)
+        .await
+        .cookie();
+    let (status, _) = with_cookie(&srv, "GET", "/v1/session", &cookie, None, None).await;
+    assert_eq!(status, 200);
+
+    // Someone leaves: the admin disables the account, once and for good.
+    let path = format!("/v1/accounts/{id}");
+    let (status, account) = srv.call("DELETE", &path, Some(&srv.admin), None).await;
+    assert_eq!(status, 200, "{account}");
+    assert!(account["disabled_at"].is_i64(), "{account}");
+    let (status, again) = srv.call("DELETE", &path, Some(&srv.admin), None).await;
+    assert_eq!(
+        (status, &again["disabled_at"]),
+        (200, &account["disabled_at"])
+    );
+
+    // Its session has ended, and it signs in no more.
+    let (status, _) = with_cookie(&srv, "GET", "/v1/session", &cookie, None, None).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        login(&srv, "grace@vendor.test", PASSWORD, None)
+            .await
+            .status,
+        401
+    );
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    disabled => a_disabled_account_ends_on_sqlite, a_disabled_account_ends_on_postgres
+}

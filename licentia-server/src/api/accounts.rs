@@ -25,6 +25,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/v1/accounts", Token, "Create a person's account with its grants (admin at each grant's node or above)", create_account),
         Route::get("/v1/accounts", Token, "List the accounts within the caller's admin grants", list_accounts),
         Route::get("/v1/accounts/{id}", Token, "Show an account and its grants (admin)", show_account),
+        Route::remove("/v1/accounts/{id}", "Disable an account (admin where it is): it can no longer sign in, its sessions end, its tokens are revoked; the account as it is now", &[Admin], |s, id, actor| s.store.disable_account(id, actor)),
         Route::post("/v1/accounts/{id}/grants", Token, "Grant the account a role at a node (admin at that node or above; delegated rights from above the node)", add_grant),
         Route::remove("/v1/grants/{id}", "Revoke an account's grant (admin at its node or above); the grant as it was", &[Admin], |s, id, actor| s.store.revoke_grant(id, actor)),
     ]

@@ -358,6 +358,30 @@ impl AccountStore for SqlStore {
         Ok(grant)
     }
 
+    async fn disable_account(&self, id: &str, actor: &str) -> StoreResult<Account> {
+        let mut tx = self.begin().await?;
+        let account = ACCOUNTS.get(&mut *tx.tx, id).await?;
+        if account.disabled_at.is_some() {
+            return Ok(account);
+        }
+        let at = now();
+        for change in [
+            "UPDATE accounts SET disabled_at = $2 WHERE id = $1",
+            "UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL",
+            "UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+        ] {
+            sqlx::query(change)
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        let account = ACCOUNTS.get(&mut *tx.tx, id).await?;
+        tx.commit_with(event(actor, "account.disable", id, serde_json::json!({})))
+            .await?;
+        Ok(account)
+    }
+
     async fn create_session(&self, s: Session) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(

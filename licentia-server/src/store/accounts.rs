@@ -195,6 +195,9 @@ pub trait AccountStore: Send + Sync {
     async fn add_grant(&self, grant: Grant, actor: &str) -> StoreResult<Grant>;
     /// Revokes a grant.
     async fn revoke_grant(&self, id: &str, actor: &str) -> StoreResult<Grant>;
+    /// Disables an account for good: its sessions end and its tokens are
+    /// revoked; disabling it again changes nothing. The account as it is.
+    async fn disable_account(&self, id: &str, actor: &str) -> StoreResult<Account>;
     /// Stores a new session.
     async fn create_session(&self, session: Session) -> StoreResult<()>;
     /// The live session with this id hash, seen now at `now`: `None` when
