@@ -52,17 +52,20 @@ async fn published_keys(srv: &Server) -> Vec<PublicKey> {
 }
 
 /// A server over HTTPS on `backend` with a product "cad" and a `policy` of
-/// it; a license key of that policy, and the product's view.
-async fn serving(backend: Backend, policy: serde_json::Value) -> (Server, Product, String) {
+/// it; a license of that policy (id, key), and the product's view.
+async fn serving(
+    backend: Backend,
+    policy: serde_json::Value,
+) -> (Server, Product, (String, String)) {
     let (srv, base, ca) = https_server_on(backend).await;
     let policy = srv.policy(&srv.admin, "cad", policy).await;
-    let (_, key) = srv.issue(&srv.admin, &policy).await;
+    let license = srv.issue(&srv.admin, &policy).await;
     let product = Product {
         base,
         ca,
         keys: published_keys(&srv).await,
     };
-    (srv, product, key)
+    (srv, product, license)
 }
 
 /// Runs the client's blocking calls off the test's runtime.
@@ -72,7 +75,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 async fn the_product_activates_checks_in_and_moves(backend: Backend) {
     let locked = json!({"name": "locked", "seats": 1, "check_in_days": 7, "max_offline_days": 14});
-    let (srv, product, key) = serving(backend, locked).await;
+    let (srv, product, (license_id, key)) = serving(backend, locked).await;
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (one, two) = (first.path().to_owned(), second.path().to_owned());
 
@@ -104,6 +107,44 @@ async fn the_product_activates_checks_in_and_moves(backend: Backend) {
         }
         assert!(other.status().unwrap().is_none());
         assert!(matches!(other.check_in(), Err(Error::NotActivated)));
+
+        // The back office's view, no seat taken.
+        let view = client.validate().unwrap();
+        assert_eq!((view.status.as_str(), view.seats_used), ("active", 1));
+        assert!(view.activated && view.refreshed.is_none(), "{view:?}");
+    })
+    .await;
+
+    // New features reach the machine as a fresh file at its next validation.
+    let features = format!("/v1/licenses/{license_id}/entitlements");
+    let (status, v) = srv
+        .call(
+            "PUT",
+            &features,
+            Some(&srv.admin),
+            Some(json!({"features": ["export"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (p, k, one, two) = (
+        product.clone(),
+        key.clone(),
+        first.path().to_owned(),
+        second.path().to_owned(),
+    );
+    blocking(move || {
+        let (client, other) = (p.client(1, &one), p.client(2, &two));
+        let view = client.validate().unwrap();
+        let fresh = view.refreshed.expect("a fresh file for the new terms");
+        assert!(fresh
+            .license
+            .body()
+            .entitlement("export", Timestamp::now())
+            .is_some());
+        assert!(
+            client.validate().unwrap().refreshed.is_none(),
+            "now current"
+        );
 
         // The first gives its machine back; the second takes the seat.
         client.deactivate().unwrap();
@@ -163,7 +204,7 @@ support::on_both_backends! {
 async fn a_floating_seat_is_checked_out_kept_alive_and_given_back() {
     let floating =
         json!({"name": "floating", "binding": "floating", "seats": 1, "lease_ttl_secs": 600});
-    let (srv, product, key) = serving(Backend::Sqlite, floating).await;
+    let (srv, product, (_, key)) = serving(Backend::Sqlite, floating).await;
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (one, two) = (first.path().to_owned(), second.path().to_owned());
     blocking(move || {

@@ -213,6 +213,26 @@ impl Status {
     }
 }
 
+/// What the back office holds of this license and machine
+/// ([`Client::validate`]).
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// `active`, `suspended` or `revoked`.
+    pub status: String,
+    /// The license's seats.
+    pub seats: i64,
+    /// Seats taken.
+    pub seats_used: i64,
+    /// When it expires, if it does.
+    pub expires_at: Option<Timestamp>,
+    /// Whether this machine holds a live activation there (false: it was
+    /// deactivated on the server, or moved).
+    pub activated: bool,
+    /// The fresh file, verified and kept, when the terms changed since the
+    /// one held.
+    pub refreshed: Option<Status>,
+}
+
 /// A floating seat held: the verified lease and when it ends.
 #[derive(Debug, Clone)]
 pub struct Lease {
@@ -244,6 +264,17 @@ pub struct Client {
 struct Activated {
     activation_id: String,
     license_file: String,
+}
+
+/// `POST /v1/validate`'s answer.
+#[derive(Deserialize)]
+struct Validated {
+    status: String,
+    expires_at: Option<i64>,
+    seats: i64,
+    seats_used: i64,
+    activation_id: Option<String>,
+    license_file: Option<String>,
 }
 
 /// `POST /v1/check-ins`'s answer.
@@ -416,6 +447,35 @@ impl Client {
             Err(e) => return Err(e),
         };
         self.keep(&answer.license_file, activation)
+    }
+
+    /// Asks the back office how this license and machine stand, taking no
+    /// seat; when the terms changed since the file held (a renewal, new
+    /// features), the fresh file is verified and kept.
+    pub fn validate(&self) -> Result<Validation> {
+        let (_, activation) = self.store.activation()?.ok_or(Error::NotActivated)?;
+        let answer: Validated = self.transport.call(
+            "POST",
+            "/v1/validate",
+            Some(&json!({
+                "license_key": activation.license_key,
+                "fingerprint": self.machine.to_string(),
+            })),
+            &[],
+            Repeat::Safe,
+        )?;
+        let refreshed = match &answer.license_file {
+            Some(file) => Some(self.keep(file, activation)?),
+            None => None,
+        };
+        Ok(Validation {
+            status: answer.status,
+            seats: answer.seats,
+            seats_used: answer.seats_used,
+            expires_at: answer.expires_at.map(Timestamp),
+            activated: answer.activation_id.is_some(),
+            refreshed,
+        })
     }
 
     /// Gives this machine's seat back and forgets the activation. The back

@@ -18,7 +18,7 @@ use licentia::{ActivationRequest, LicenseRef, DAY};
 use crate::api::idempotency::idempotent;
 use crate::api::WRITERS;
 use crate::routes::{Access, Route};
-use crate::service::licenses::{machine_spec, sign_license};
+use crate::service::licenses::{machine_spec, sign_license, terms_changed};
 use crate::service::products::{
     activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active, within_license,
 };
@@ -45,6 +45,12 @@ pub(crate) fn routes() -> Vec<Route> {
             Token,
             "Answer an offline activation request (admin, issuer; Idempotency-Key)",
             activate_offline,
+        ),
+        Route::post(
+            "/v1/validate",
+            LicenseKey,
+            "The back office's view of a license on this machine: status, seats, the machine's activation, and a fresh file when the terms changed since its own (no seat taken)",
+            validate,
         ),
         Route::post(
             "/v1/check-ins",
@@ -238,6 +244,76 @@ pub(crate) struct MachineRequest {
     pub(crate) license_key: String,
     /// This machine's fingerprint (hex), as `licentia fingerprint` prints it.
     pub(crate) fingerprint: String,
+}
+
+/// `POST /v1/validate`'s answer: the license as the back office holds it,
+/// and this machine's place in it.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Validated {
+    /// The license's id.
+    license_id: String,
+    /// `active`, `suspended` or `revoked`.
+    status: String,
+    /// When it expires (Unix seconds), if it does.
+    expires_at: Option<i64>,
+    /// Its seats, and how many are taken.
+    seats: i64,
+    /// Seats taken.
+    seats_used: i64,
+    /// This machine's live activation, if it has one.
+    activation_id: Option<String>,
+    /// A fresh machine-locked file when the license's terms changed after
+    /// this machine's file was signed (a renewal, new entitlements); null
+    /// when its file is current, and for a machine not activated.
+    license_file: Option<String>,
+}
+
+/// `POST /v1/validate` (license key): what the back office knows of this
+/// license and machine, taking no seat. An activated machine whose file
+/// predates a change of terms gets a fresh one (recorded as a check-in).
+pub(crate) async fn validate(
+    State(s): State<AppState>,
+    body: Body<MachineRequest>,
+) -> ApiResult<Reply<Validated>> {
+    let (license, _) = licensed(&s, &body.value.license_key).await?;
+    let machine = fingerprint(&body.value.fingerprint)?;
+    let mut activation = s
+        .store
+        .live_activation(&license.id, &machine.to_string())
+        .await?;
+    let mut license_file = None;
+    if let (Some(held), "active") = (&activation, license.status.as_str()) {
+        let policy = policy_of(&s, &license.policy_id).await?;
+        let spec = machine_spec(&license, &policy, &machine, now());
+        if !terms_changed(&held.file, &spec)? {
+            return Ok(Reply::Fresh(validated(license, activation, None)));
+        }
+        let file = s.sign(|k| sign_license(&spec, k)).await?;
+        let ev = license_event(&license, "activation.refresh", "");
+        let refreshed = s
+            .store
+            .check_in(&license.id, &machine.to_string(), file, ev)
+            .await?;
+        license_file = Some(refreshed.file.clone());
+        activation = Some(refreshed);
+    }
+    Ok(Reply::Fresh(validated(license, activation, license_file)))
+}
+
+fn validated(
+    license: LicenseRecord,
+    activation: Option<Activation>,
+    license_file: Option<String>,
+) -> Validated {
+    Validated {
+        license_id: license.id,
+        status: license.status,
+        expires_at: license.expires_at,
+        seats: license.seats,
+        seats_used: license.seats_used,
+        activation_id: activation.map(|a| a.id),
+        license_file,
+    }
 }
 
 /// `POST /v1/check-ins` (license key): a fresh file for an activated machine.

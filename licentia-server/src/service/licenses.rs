@@ -131,6 +131,18 @@ pub(crate) fn has_own_file(policy: &Policy, spec: &LicenseSpec) -> bool {
     policy.binding != BindingKind::NodeLocked || spec.machines.is_some()
 }
 
+/// Whether a machine's signed `file` says other terms than `spec` would
+/// sign now (a renewal, new entitlements, other seats), its signing time
+/// aside. An offline activation's answer is no license file: never stale.
+pub(crate) fn terms_changed(file: &str, spec: &LicenseSpec) -> ApiResult<bool> {
+    let Ok(held) = licentia::UnverifiedLicense::parse(file) else {
+        return Ok(false);
+    };
+    let mut current = spec.to_body()?;
+    current.issued_at = held.body().issued_at;
+    Ok(current != *held.body())
+}
+
 pub(crate) fn sign_license(spec: &LicenseSpec, keys: &Keyring) -> ApiResult<String> {
     Ok(keys.issuer().issue(&spec.to_body()?)?.to_armor())
 }

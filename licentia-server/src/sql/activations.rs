@@ -141,6 +141,25 @@ impl ActivationStore for SqlStore {
             .await
     }
 
+    async fn live_activation(
+        &self,
+        license_id: &str,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Activation>> {
+        let f = Filter::default()
+            .text("license_id", Some(license_id))
+            .text("fingerprint", Some(fingerprint))
+            .always("deactivated_at IS NULL");
+        let page = Page {
+            limit: 1,
+            offset: 0,
+        };
+        let found = ACTIVATIONS
+            .list(&self.pool, f, "created_at, id", page)
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
     async fn check_in(
         &self,
         license_id: &str,

@@ -87,6 +87,12 @@ pub trait ActivationStore: Send + Sync {
     async fn activation(&self, id: &str) -> StoreResult<Activation>;
     /// The activations of a license.
     async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>>;
+    /// The live activation of `fingerprint` for a license, if it has one.
+    async fn live_activation(
+        &self,
+        license_id: &str,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Activation>>;
     /// Refreshes the file of an active machine of an active license.
     async fn check_in(
         &self,
