@@ -74,7 +74,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 async fn the_product_activates_checks_in_and_moves(backend: Backend) {
-    let locked = json!({"name": "locked", "seats": 1, "check_in_days": 7, "max_offline_days": 14});
+    let locked = json!({"name": "locked", "seats": 1, "check_in_days": 7, "max_offline_days": 14, "max_transfers": 1});
     let (srv, product, (license_id, key)) = serving(backend, locked).await;
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (one, two) = (first.path().to_owned(), second.path().to_owned());
@@ -151,6 +151,18 @@ async fn the_product_activates_checks_in_and_moves(backend: Backend) {
         assert!(client.status().unwrap().is_none());
         assert!(!one.join("license.lic").exists());
         assert!(other.activate(&k).unwrap().online);
+
+        // One move a year, says the policy: a second is refused with the
+        // day the next is allowed, and the machine keeps its activation.
+        match other.deactivate() {
+            Err(Error::Refused {
+                status: 409,
+                problem,
+                detail,
+            }) => assert!(problem == "transfer_limit" && detail.contains("allowed from")),
+            other => panic!("{other:?}"),
+        }
+        assert!(other.status().unwrap().is_some());
     })
     .await;
 

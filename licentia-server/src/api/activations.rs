@@ -21,6 +21,7 @@ use crate::routes::{Access, Route};
 use crate::service::licenses::{machine_spec, sign_license, terms_changed};
 use crate::service::products::{
     activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active, within_license,
+    within_transfer_limit,
 };
 use crate::service::{now, text_field};
 
@@ -144,6 +145,8 @@ pub(crate) async fn deactivate(
     let (actor, license_id) = match (header_key(&headers), staff) {
         (Some(k), _) => {
             let (license, _) = licensed(&s, k).await?;
+            let policy = policy_of(&s, &license.policy_id).await?;
+            within_transfer_limit(&s, &license, &policy).await?;
             (format!("license:{}", license.id), Some(license.id))
         }
         (None, Some(staff)) => {

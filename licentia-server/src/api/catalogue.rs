@@ -155,6 +155,12 @@ pub(crate) struct NewPolicy {
     /// Floating leases last this long unless renewed, in seconds (default 3600).
     #[serde(default = "hour")]
     lease_ttl_secs: u32,
+    /// Machines a product may give back (to move to another) per period
+    /// (default: no limit); staff may always deactivate.
+    max_transfers: Option<u32>,
+    /// The transfer limit's period in days (default 365).
+    #[serde(default = "year")]
+    transfer_period_days: u32,
 }
 
 pub(crate) fn standard() -> String {
@@ -185,6 +191,10 @@ pub(crate) fn hour() -> u32 {
     3600
 }
 
+pub(crate) fn year() -> u32 {
+    365
+}
+
 /// `POST /v1/policies` (admin, issuer).
 pub(crate) async fn create_policy(
     State(s): State<AppState>,
@@ -200,10 +210,17 @@ pub(crate) async fn create_policy(
         ApiError::invalid("binding is 'unbound', 'node-locked', 'floating' or 'named-user'")
     })?;
     let match_rule = MatchRule::parse(&p.match_rule)?;
-    if p.seats == 0 || p.lease_ttl_secs == 0 || p.temp_period_days == 0 || p.temp_duration_days == 0
+    if [
+        p.seats,
+        p.lease_ttl_secs,
+        p.temp_period_days,
+        p.temp_duration_days,
+        p.transfer_period_days,
+    ]
+    .contains(&0)
     {
         return Err(ApiError::invalid(
-            "seats, lease_ttl_secs and the temporary-license terms must be at least 1",
+            "seats, lease_ttl_secs, transfer_period_days and the temporary-license terms must be at least 1",
         ));
     }
     let policy = Policy {
@@ -223,6 +240,8 @@ pub(crate) async fn create_policy(
         temp_period_days: p.temp_period_days.into(),
         temp_duration_days: p.temp_duration_days.into(),
         lease_ttl_secs: p.lease_ttl_secs.into(),
+        max_transfers: p.max_transfers.map(i64::from),
+        transfer_period_days: p.transfer_period_days.into(),
         created_at: now().0,
     };
     // The core judges the template: a license made from it must build.

@@ -6,9 +6,10 @@ use crate::secret::LicenseKey;
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
-use licentia::{BindingKind, Fingerprint, Timestamp};
+use licentia::{BindingKind, Fingerprint, Timestamp, DAY};
 
 use crate::service::licenses::machine_spec;
+use crate::service::now;
 
 /// A license's policy. Policies never change once made, so each instance
 /// keeps the ones it has read.
@@ -40,6 +41,41 @@ pub(crate) async fn licensed(s: &AppState, key: &str) -> ApiResult<(LicenseRecor
 
 pub(crate) fn fingerprint(text: &str) -> ApiResult<Fingerprint> {
     Ok(Fingerprint::parse(text)?)
+}
+
+/// Refuses (409 `transfer_limit`) a product's deactivation past its
+/// policy's moves per period, saying when the next one is allowed: each
+/// machine given back is a move to another, and unlimited moves are
+/// unlimited copies. Staff deactivations are not checked here.
+pub(crate) async fn within_transfer_limit(
+    s: &AppState,
+    license: &LicenseRecord,
+    policy: &Policy,
+) -> ApiResult<()> {
+    let Some(max) = policy.max_transfers else {
+        return Ok(());
+    };
+    let period = policy.transfer_period_days * DAY;
+    let moves = s
+        .store
+        .deactivations_since(&license.id, now().0 - period)
+        .await?;
+    let Some(oldest_counted) = usize::try_from(max)
+        .ok()
+        .and_then(|max| moves.len().checked_sub(max))
+        .map(|extra| moves[extra])
+    else {
+        return Ok(());
+    };
+    Err(ApiError::conflict(
+        "transfer_limit",
+        format!(
+            "this license moved machines {max} times in {} days, its policy's limit; \
+             the next move is allowed from {}",
+            policy.transfer_period_days,
+            Timestamp(oldest_counted + period)
+        ),
+    ))
 }
 
 /// Refuses (409 `wrong_binding`) a license that is not activated machine

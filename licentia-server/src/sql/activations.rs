@@ -141,6 +141,20 @@ impl ActivationStore for SqlStore {
             .await
     }
 
+    async fn deactivations_since(&self, license_id: &str, since: i64) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT deactivated_at FROM activations \
+             WHERE license_id = $1 AND deactivated_at >= $2 ORDER BY deactivated_at",
+        )
+        .bind(license_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(sqlx::Row::try_get::<i64, _>(r, "deactivated_at")?))
+            .collect()
+    }
+
     async fn live_activation(
         &self,
         license_id: &str,

@@ -98,6 +98,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         16,
         Both(include_str!("../migrations/0016_notice_preferences.sql")),
     ),
+    (
+        17,
+        Both(include_str!("../migrations/0017_transfer_limits.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -87,6 +87,9 @@ pub trait ActivationStore: Send + Sync {
     async fn activation(&self, id: &str) -> StoreResult<Activation>;
     /// The activations of a license.
     async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>>;
+    /// When the license's machines were deactivated since `since` (Unix
+    /// seconds), oldest first: its moves within a transfer period.
+    async fn deactivations_since(&self, license_id: &str, since: i64) -> StoreResult<Vec<i64>>;
     /// The live activation of `fingerprint` for a license, if it has one.
     async fn live_activation(
         &self,

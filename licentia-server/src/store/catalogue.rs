@@ -62,6 +62,11 @@ pub struct Policy {
     pub temp_duration_days: i64,
     /// Lease length for floating licenses.
     pub lease_ttl_secs: i64,
+    /// Machines given back by the product per period, at most (none: no
+    /// limit); staff may always deactivate.
+    pub max_transfers: Option<i64>,
+    /// The transfer limit's period.
+    pub transfer_period_days: i64,
     /// Created (Unix seconds).
     pub created_at: i64,
 }
