@@ -343,6 +343,35 @@ typedef uint32_t licentia_severity;
 #endif // __cplusplus
 
 /**
+ * Where the back office holds a license: `licentia_validation.standing`.
+ */
+enum licentia_standing
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * In force.
+   */
+  LICENTIA_STANDING_ACTIVE = 0,
+  /**
+   * Suspended: may be reinstated.
+   */
+  LICENTIA_STANDING_SUSPENDED = 1,
+  /**
+   * Revoked for good.
+   */
+  LICENTIA_STANDING_REVOKED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum licentia_standing licentia_standing;
+#else
+typedef uint32_t licentia_standing;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What sort of license it is.
  */
 enum licentia_kind
@@ -645,6 +674,39 @@ typedef struct licentia_optional_time {
    */
   int64_t value;
 } licentia_optional_time;
+
+/**
+ * The back office's view of the license and this machine, from
+ * `licentia_client_validate`.
+ */
+typedef struct licentia_validation {
+  /**
+   * Active, suspended or revoked.
+   */
+  licentia_standing standing;
+  /**
+   * The license's seats.
+   */
+  int64_t seats;
+  /**
+   * Seats taken.
+   */
+  int64_t seats_used;
+  /**
+   * When it expires, if it does.
+   */
+  struct licentia_optional_time expires_at;
+  /**
+   * Whether this machine holds a live activation there (false: it was
+   * deactivated on the server, or moved).
+   */
+  bool activated;
+  /**
+   * Whether a fresh file came (the terms changed) and was kept: read it
+   * with `licentia_client_check_offline`.
+   */
+  bool refreshed;
+} licentia_validation;
 
 /**
  * Every time term of a license. Durations are in seconds; each `has_` flag
@@ -1104,6 +1166,18 @@ licentia_status licentia_client_check_in(const struct licentia_client *client, s
  * `client` is NULL or live; `out` is NULL or valid for a write.
  */
 licentia_status licentia_client_check_offline(const struct licentia_client *client, struct licentia_client_status **out);
+
+/**
+ * Asks the back office how the license and this machine stand, taking no
+ * seat; when the terms changed since the file held, the fresh file is
+ * verified and kept (`refreshed`). `LICENTIA_NOT_ACTIVATED` before an
+ * activation; `LICENTIA_BAD_ANSWER` for a standing this library does not
+ * know.
+ *
+ * # Safety
+ * `client` is NULL or live; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_client_validate(const struct licentia_client *client, struct licentia_validation *out);
 
 /**
  * Gives this machine's seat back (and any lease held) and forgets the

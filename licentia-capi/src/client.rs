@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::boundary::{bytes_arg, guard, opt_str_arg, str_arg, Handle, Out, Outcome, StrOut};
 use crate::check::licentia_report;
 use crate::fingerprint::licentia_fingerprint;
-use crate::license::licentia_license;
+use crate::license::{licentia_license, licentia_optional_time};
 use crate::status::licentia_status::{self, *};
 use crate::verifier::licentia_verifier;
 use licentia::client::{Client, Lease, Status};
@@ -399,6 +399,78 @@ pub unsafe extern "C" fn licentia_client_check_offline(
     unsafe {
         give_status(client, out, |c| {
             c.status()?.ok_or(licentia::Error::NotActivated)
+        })
+    }
+}
+
+/// Where the back office holds a license: `licentia_validation.standing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum licentia_standing {
+    /// In force.
+    LICENTIA_STANDING_ACTIVE = 0,
+    /// Suspended: may be reinstated.
+    LICENTIA_STANDING_SUSPENDED = 1,
+    /// Revoked for good.
+    LICENTIA_STANDING_REVOKED = 2,
+}
+
+/// The back office's view of the license and this machine, from
+/// `licentia_client_validate`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct licentia_validation {
+    /// Active, suspended or revoked.
+    pub standing: licentia_standing,
+    /// The license's seats.
+    pub seats: i64,
+    /// Seats taken.
+    pub seats_used: i64,
+    /// When it expires, if it does.
+    pub expires_at: licentia_optional_time,
+    /// Whether this machine holds a live activation there (false: it was
+    /// deactivated on the server, or moved).
+    pub activated: bool,
+    /// Whether a fresh file came (the terms changed) and was kept: read it
+    /// with `licentia_client_check_offline`.
+    pub refreshed: bool,
+}
+
+/// Asks the back office how the license and this machine stand, taking no
+/// seat; when the terms changed since the file held, the fresh file is
+/// verified and kept (`refreshed`). `LICENTIA_NOT_ACTIVATED` before an
+/// activation; `LICENTIA_BAD_ANSWER` for a standing this library does not
+/// know.
+///
+/// # Safety
+/// `client` is NULL or live; `out` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_client_validate(
+    client: *const licentia_client,
+    out: *mut licentia_validation,
+) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_client::read_into(client, out, |c| {
+            let view = client_call(|| c.validate())?;
+            let standing = match view.status.as_str() {
+                "active" => licentia_standing::LICENTIA_STANDING_ACTIVE,
+                "suspended" => licentia_standing::LICENTIA_STANDING_SUSPENDED,
+                "revoked" => licentia_standing::LICENTIA_STANDING_REVOKED,
+                other => {
+                    return client_call(|| {
+                        Err(licentia::Error::BadAnswer(format!("standing {other}")))
+                    })
+                }
+            };
+            Ok(licentia_validation {
+                standing,
+                seats: view.seats,
+                seats_used: view.seats_used,
+                expires_at: view.expires_at.into(),
+                activated: view.activated,
+                refreshed: view.refreshed.is_some(),
+            })
         })
     }
 }

@@ -963,6 +963,25 @@ private:
     Raw handle_;
 };
 
+/// Where the back office holds a license.
+enum class Standing : std::uint32_t {
+    active = LICENTIA_STANDING_ACTIVE,
+    suspended = LICENTIA_STANDING_SUSPENDED,
+    revoked = LICENTIA_STANDING_REVOKED,
+};
+
+/// The back office's view of the license and this machine (Client::validate).
+struct Validation {
+    Standing standing;
+    std::int64_t seats;
+    std::int64_t seats_used;
+    std::optional<TimePoint> expires_at;
+    /// Whether this machine holds a live activation there.
+    bool activated;
+    /// Whether a fresh file came (the terms changed) and was kept.
+    bool refreshed;
+};
+
 /// How a Client is set up; only `store` is required.
 struct ClientOptions {
     /// The directory the client keeps the license, activation and lease in.
@@ -1038,6 +1057,15 @@ public:
         }
         fail_unless_ok(status);
         return ClientStatus(ClientStatus::Raw(out));
+    }
+
+    /// Asks the back office how the license and this machine stand, taking
+    /// no seat; a fresh file (new terms) is verified and kept.
+    Validation validate() const {
+        licentia_validation v{};
+        fail_unless_ok(licentia_client_validate(handle_.get(), &v));
+        return Validation{static_cast<Standing>(v.standing), v.seats, v.seats_used,
+                          detail::from_optional(v.expires_at), v.activated, v.refreshed};
     }
 
     /// Gives this machine's seat back (and any lease) and forgets it.

@@ -40,6 +40,9 @@ void online(const Story &story, const std::string &locked, const std::string &fl
     CHECK(activated.online());
     CHECK(activated.report().state() != licentia::State::invalid);
     CHECK(activated.license().product() == "cad");
+    const licentia::Validation view = first.validate();
+    CHECK(view.standing == licentia::Standing::active && view.activated && !view.refreshed);
+    CHECK(view.seats_used == 1);
     CHECK(first.check_in().online());
 
     try {

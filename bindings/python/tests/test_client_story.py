@@ -50,6 +50,9 @@ def test_activate_check_in_move_and_go_offline(tmp_path: Path) -> None:
     status = first.activate(locked)
     assert status.online and status.report.allowed
     assert status.license.product == "cad"
+    view = first.validate()
+    assert view.standing is licentia.Standing.ACTIVE and view.activated and not view.refreshed
+    assert view.seats_used == 1
     assert first.check_in().online
 
     with pytest.raises(licentia.ClientError) as refused:

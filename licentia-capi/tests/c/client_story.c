@@ -73,6 +73,11 @@ static void online(char **argv) {
     CHECK(licentia_license_seats(license) == 1);
     licentia_license_free(license);
     licentia_client_status_free(status);
+    licentia_validation view;
+    CHECK_OK(licentia_client_validate(first, &view));
+    CHECK(view.standing == LICENTIA_STANDING_ACTIVE && view.activated && !view.refreshed);
+    CHECK(view.seats == 1 && view.seats_used == 1);
+    CHECK_STATUS(licentia_client_validate(first, NULL), LICENTIA_NULL_ARGUMENT);
     CHECK_OK(licentia_client_check_in(first, &status));
     check_status(status, true);
     CHECK_STATUS(licentia_client_status_offline_reason(status, words, sizeof words, &len),

@@ -13,7 +13,7 @@ block, or when garbage-collected. Failures raise a :class:`LicentiaError`
 subclass per family, carrying ``.status``.
 """
 
-from .client import Client, ClientStatus
+from .client import Client, ClientStatus, Standing, Validation
 from .core import (
     ActivationRequest,
     Binding,
@@ -75,9 +75,11 @@ __all__ = [
     "Rule",
     "Severity",
     "SignatureError",
+    "Standing",
     "State",
     "Status",
     "Terms",
+    "Validation",
     "Verifier",
     "format_time",
     "format_version",

@@ -135,6 +135,17 @@ class Entitlement(Structure):
     ]
 
 
+class Validation(Structure):
+    _fields_ = [
+        ("standing", c_uint32),
+        ("seats", c_int64),
+        ("seats_used", c_int64),
+        ("expires_at", OptionalTime),
+        ("activated", c_bool),
+        ("refreshed", c_bool),
+    ]
+
+
 _status = c_uint32
 _handle = c_void_p
 _out_handle = POINTER(c_void_p)
@@ -157,6 +168,7 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_client_check_in", _status, [_handle, _out_handle]),
     ("licentia_client_check_offline", _status, [_handle, _out_handle]),
     ("licentia_client_deactivate", _status, [_handle]),
+    ("licentia_client_validate", _status, [_handle, POINTER(Validation)]),
     ("licentia_client_checkout_lease", _status, [_handle, c_char_p, POINTER(c_int64)]),
     ("licentia_client_heartbeat_if_due", _status, [_handle, c_char_p, POINTER(c_bool), POINTER(c_int64)]),
     ("licentia_client_return_lease", _status, [_handle, c_char_p]),

@@ -12,13 +12,24 @@ from __future__ import annotations
 import os
 from ctypes import byref, c_bool, c_int64, c_uint8, c_void_p
 from dataclasses import dataclass
+from enum import IntEnum
 from datetime import datetime, timedelta
 from typing import Any, Callable, Optional, Tuple, Union
 
 from . import _ffi
 from ._ffi import lib
 from ._lock import reads
-from .core import Fingerprint, License, Report, Verifier, _from_unix, _Handle, _report, _c_str
+from .core import (
+    Fingerprint,
+    License,
+    Report,
+    Verifier,
+    _c_str,
+    _from_optional,
+    _from_unix,
+    _Handle,
+    _report,
+)
 from .errors import ClientError, Status, error_class, raise_status
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -47,6 +58,28 @@ class ClientStatus:
     grace_days: Optional[int]
     #: Why the back office could not be reached, when it could not.
     offline_reason: Optional[str]
+
+
+class Standing(IntEnum):
+    """Where the back office holds a license."""
+
+    ACTIVE = 0
+    SUSPENDED = 1
+    REVOKED = 2
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The back office's view of the license and this machine."""
+
+    standing: Standing
+    seats: int
+    seats_used: int
+    expires_at: Optional[datetime]
+    #: Whether this machine holds a live activation there.
+    activated: bool
+    #: Whether a fresh file came (the terms changed) and was kept.
+    refreshed: bool
 
 
 def _status(call: Callable[[Any], int]) -> ClientStatus:
@@ -145,6 +178,21 @@ class Client(_Handle):
             if e.status == Status.NOT_ACTIVATED:
                 return None
             raise
+
+    @reads
+    def validate(self) -> Validation:
+        """Asks the back office how the license and this machine stand,
+        taking no seat; a fresh file (new terms) is verified and kept."""
+        v = _ffi.Validation()
+        _client_check(lib.licentia_client_validate(self._handle, byref(v)))
+        return Validation(
+            standing=Standing(v.standing),
+            seats=v.seats,
+            seats_used=v.seats_used,
+            expires_at=_from_optional(v.expires_at),
+            activated=bool(v.activated),
+            refreshed=bool(v.refreshed),
+        )
 
     @reads
     def deactivate(self) -> None:
