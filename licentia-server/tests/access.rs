@@ -17,10 +17,9 @@ use licentia::{ActivationRequest, LicenseRef, Timestamp};
 use licentia_server::store::RecordKind;
 use licentia_server::Access;
 use serde_json::{json, Value};
-use support::{machine, node, s, Backend, Server};
+use support::{machine, node, s, Backend, Person, Server};
 
 const PRODUCT: &str = "matrix";
-const PASSWORD: &str = "a long enough password";
 
 /// Where a route's record sits, which says who reaches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,17 +43,10 @@ struct Sample {
     list: bool,
 }
 
-/// One caller: a person holding admin, issuer and finance at a node, with
-/// its session cookie and CSRF token.
-struct Caller {
-    cookie: String,
-    csrf: String,
-}
-
 /// The records of the tree every route is tried against.
 struct World {
     ids: BTreeMap<&'static str, String>,
-    callers: BTreeMap<&'static str, Caller>,
+    callers: BTreeMap<&'static str, Person>,
     offline_request: String,
 }
 
@@ -64,39 +56,14 @@ impl World {
     }
 }
 
-/// Makes an account holding admin, issuer and finance at `node`, logs it in.
-async fn caller(srv: &Server, name: &'static str, node: Option<&str>) -> Caller {
+/// Makes an account holding admin, issuer and finance at `node`, signed in.
+async fn caller(srv: &Server, name: &'static str, node: Option<&str>) -> Person {
     let grants: Vec<Value> = ["admin", "issuer", "finance"]
         .iter()
         .map(|r| json!({"role": r, "customer_id": node}))
         .collect();
-    let email = format!("{name}@matrix.test");
-    srv.post_ok(
-        "/v1/accounts",
-        &srv.admin,
-        json!({"name": name, "email": email, "password": PASSWORD, "grants": grants}),
-        201,
-    )
-    .await;
-    let resp = srv
-        .client
-        .post(format!("{}/v1/session", srv.base))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
+    srv.person(name, &format!("{name}@matrix.test"), json!(grants))
         .await
-        .unwrap();
-    let cookie = resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let body: Value = resp.json().await.unwrap();
-    Caller {
-        cookie,
-        csrf: s(&body["csrf_token"]),
-    }
 }
 
 async fn world(srv: &Server) -> World {
@@ -357,7 +324,7 @@ async fn send(
     srv: &Server,
     method: &str,
     path: &str,
-    who: Option<&Caller>,
+    who: Option<&Person>,
     body: &Option<Value>,
 ) -> (u16, String) {
     let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();

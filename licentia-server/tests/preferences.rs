@@ -9,8 +9,6 @@ mod support;
 use serde_json::{json, Value};
 use support::{node, s, Backend, Server};
 
-const PASSWORD: &str = "a long enough password";
-
 async fn story(backend: Backend) {
     let srv = Server::start_configured(backend, |c| {
         // Deliveries are made (and fail: nothing listens); what matters
@@ -57,29 +55,14 @@ async fn story(backend: Backend) {
     let ops = s(&ops["subscription"]["id"]);
 
     // Olga, at Octopus, wants contracts expiring two months ahead.
-    srv.post_ok(
-        "/v1/accounts",
-        &admin,
-        json!({"name": "Olga", "email": "olga@octopus.test", "password": PASSWORD,
-               "grants": [{"role": "auditor", "customer_id": partner}]}),
-        201,
-    )
-    .await;
-    let resp = srv
-        .client
-        .post(format!("{}/v1/session", srv.base))
-        .json(&json!({"email": "olga@octopus.test", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let csrf = s(&resp.json::<Value>().await.unwrap()["csrf_token"]);
+    let olga = srv
+        .person(
+            "Olga",
+            "olga@octopus.test",
+            json!([{"role": "auditor", "customer_id": partner}]),
+        )
+        .await;
+    let (cookie, csrf) = (olga.cookie, olga.csrf);
     let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
     let put = |items: Value| {
         let srv = &srv;

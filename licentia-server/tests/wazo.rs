@@ -9,62 +9,8 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::{kind, node, s, Backend, Server};
-
-const PASSWORD: &str = "a long enough password";
-
-/// A person logged in: session cookie and CSRF token.
-struct Person {
-    id: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Person {
-    /// Sends a request with the session; status and body.
-    async fn call(
-        &self,
-        srv: &Server,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let headers = [
-            ("cookie", self.cookie.as_str()),
-            ("x-csrf-token", self.csrf.as_str()),
-        ];
-        srv.call_at(&srv.base, method, path, None, body, &headers)
-            .await
-    }
-}
-
-/// Makes the account `email` with `grants` (as the vendor's admin) and logs it in.
-async fn person(srv: &Server, name: &str, email: &str, grants: Value) -> Person {
-    let made = srv
-        .post_ok(
-            "/v1/accounts",
-            &srv.admin,
-            json!({"name": name, "email": email, "password": PASSWORD, "grants": grants}),
-            201,
-        )
-        .await;
-    let resp = srv
-        .client
-        .post(format!("{}/v1/session", srv.base))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
-    let body: Value = resp.json().await.unwrap();
-    Person {
-        id: s(&made["account"]["id"]),
-        cookie,
-        csrf: s(&body["csrf_token"]),
-    }
-}
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
@@ -85,27 +31,27 @@ async fn story(backend: Backend) {
     let beta = node(&srv, &vendor, "customer", "Beta", Some(&wazo)).await;
     let octopus = node(&srv, &vendor, "partner", "Octopus", None).await;
     let gamma = node(&srv, &vendor, "customer", "Gamma", Some(&octopus)).await;
-    let partner_finance = person(
-        &srv,
-        "Fay",
-        "fay@wazo.test",
-        json!([{"role": "finance", "customer_id": wazo}]),
-    )
-    .await;
-    let partner_admin = person(
-        &srv,
-        "Pat",
-        "pat@wazo.test",
-        json!([{"role": "admin", "customer_id": wazo}]),
-    )
-    .await;
-    let customer_admin = person(
-        &srv,
-        "Cleo",
-        "cleo@alpha.test",
-        json!([{"role": "admin", "customer_id": alpha}]),
-    )
-    .await;
+    let partner_finance = srv
+        .person(
+            "Fay",
+            "fay@wazo.test",
+            json!([{"role": "finance", "customer_id": wazo}]),
+        )
+        .await;
+    let partner_admin = srv
+        .person(
+            "Pat",
+            "pat@wazo.test",
+            json!([{"role": "admin", "customer_id": wazo}]),
+        )
+        .await;
+    let customer_admin = srv
+        .person(
+            "Cleo",
+            "cleo@alpha.test",
+            json!([{"role": "admin", "customer_id": alpha}]),
+        )
+        .await;
 
     // Finance at the vendor gives Wazo 100 seats; Wazo's finance cannot
     // give itself more.

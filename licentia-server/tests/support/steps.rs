@@ -313,3 +313,62 @@ pub async fn racing_seat_cuts(
         assert_eq!(now["seats"], 1, "round {round}: an issuer raised the seats");
     }
 }
+
+/// The password the tests' people sign in with.
+pub const PASSWORD: &str = "a long enough password";
+
+/// A person signed in: their account id, session cookie and CSRF token.
+pub struct Person {
+    pub id: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Person {
+    /// Sends a request with the session (cookie and CSRF token): status
+    /// and body.
+    pub async fn call(
+        &self,
+        srv: &Server,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let headers = [
+            ("cookie", self.cookie.as_str()),
+            ("x-csrf-token", self.csrf.as_str()),
+        ];
+        srv.call_at(&srv.base, method, path, None, body, &headers)
+            .await
+    }
+}
+
+impl Server {
+    /// Makes the account `email` with `grants` (as the vendor's admin,
+    /// password [`PASSWORD`]) and signs it in.
+    pub async fn person(&self, name: &str, email: &str, grants: Value) -> Person {
+        let made = self
+            .post_ok(
+                "/v1/accounts",
+                &self.admin,
+                json!({"name": name, "email": email, "password": PASSWORD, "grants": grants}),
+                201,
+            )
+            .await;
+        let resp = self
+            .client
+            .post(format!("{}/v1/session", self.base))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let body: Value = resp.json().await.unwrap();
+        Person {
+            id: s(&made["account"]["id"]),
+            cookie,
+            csrf: s(&body["csrf_token"]),
+        }
+    }
+}
