@@ -101,6 +101,7 @@ done
 # around the phases of licentia-capi/tests/c/client_story.c.
 source scripts/story-server.sh
 story_setup "$work/story"
+trap story_stop EXIT
 # Each link (shared, static) runs the story with licenses and a store of its own.
 declare -A keys
 for link in shared static; do
