@@ -341,20 +341,6 @@ impl Client {
         }
     }
 
-    /// Verifies a license file the back office sent and checks it for this
-    /// product and machine: what may be kept.
-    fn accept(&self, file: &str, last_check_in: Timestamp) -> Result<(License, Report)> {
-        let license = self.verifier.verify(file)?;
-        let started = self.store.activation()?.is_some();
-        let report = self.check(&license, last_check_in, started)?;
-        if !report.is_valid() {
-            return Err(Error::BadAnswer(format!(
-                "the back office sent a license that does not hold here: {report}"
-            )));
-        }
-        Ok((license, report))
-    }
-
     fn context(&self, now: Timestamp, last_check_in: Timestamp) -> Context<'_> {
         Context::new(now, &self.product)
             .machine(&self.machine)
@@ -365,6 +351,7 @@ impl Client {
     /// machine-locked file verified and kept. Sent again after a lost
     /// answer, it takes no second seat (an Idempotency-Key goes with it).
     pub fn activate(&self, license_key: &str) -> Result<Status> {
+        let started = self.store.activation()?.is_some();
         let idempotency_key = format!("{:032x}", rand::random::<u128>());
         let answer: Activated = self.transport.call(
             "POST",
@@ -384,14 +371,22 @@ impl Client {
                 license_key: license_key.to_owned(),
                 last_check_in: Timestamp(0),
             },
+            started,
         )
     }
 
-    /// Verifies the file the back office just sent and keeps it with
-    /// `activation`, checked in now: the online status.
-    fn keep(&self, file: &str, activation: Activation) -> Result<Status> {
+    /// Verifies the file the back office just sent, checks it for this
+    /// product and machine, and keeps it with `activation`, checked in now:
+    /// the online status. `started`: an activation was held before.
+    fn keep(&self, file: &str, activation: Activation, started: bool) -> Result<Status> {
         let now = (self.now.0)();
-        let (license, report) = self.accept(file, now)?;
+        let license = self.verifier.verify(file)?;
+        let report = self.check(&license, now, started)?;
+        if !report.is_valid() {
+            return Err(Error::BadAnswer(format!(
+                "the back office sent a license that does not hold here: {report}"
+            )));
+        }
         let activation = Activation {
             last_check_in: now,
             ..activation
@@ -408,17 +403,28 @@ impl Client {
     /// The stored license checked offline now, or `None` before an
     /// activation.
     pub fn status(&self) -> Result<Option<Status>> {
-        let Some((file, activation)) = self.store.activation()? else {
-            return Ok(None);
-        };
-        let license = self.verifier.verify(&file)?;
+        match self.store.activation()? {
+            Some((file, activation)) => self.offline(&file, &activation, None).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The stored `file` checked offline now, with why the back office was
+    /// not asked (`reason`), if it could not be reached.
+    fn offline(
+        &self,
+        file: &str,
+        activation: &Activation,
+        reason: Option<String>,
+    ) -> Result<Status> {
+        let license = self.verifier.verify(file)?;
         let report = self.check(&license, activation.last_check_in, true)?;
-        Ok(Some(Status {
+        Ok(Status {
             license,
             report,
             online: false,
-            offline_reason: None,
-        }))
+            offline_reason: reason,
+        })
     }
 
     /// Checks in: a fresh file from the back office, verified and kept.
@@ -426,7 +432,7 @@ impl Client {
     /// offline, with the reason; a refusal (the license revoked, the machine
     /// deactivated) is an error and the stored file stays as it was.
     pub fn check_in(&self) -> Result<Status> {
-        let (_, activation) = self.store.activation()?.ok_or(Error::NotActivated)?;
+        let (file, activation) = self.store.activation()?.ok_or(Error::NotActivated)?;
         let answer = self.transport.call::<CheckedIn>(
             "POST",
             "/v1/check-ins",
@@ -440,13 +446,11 @@ impl Client {
         let answer = match answer {
             Ok(answer) => answer,
             Err(Error::Unreachable(reason)) => {
-                let mut status = self.status()?.ok_or(Error::NotActivated)?;
-                status.offline_reason = Some(reason);
-                return Ok(status);
+                return self.offline(&file, &activation, Some(reason));
             }
             Err(e) => return Err(e),
         };
-        self.keep(&answer.license_file, activation)
+        self.keep(&answer.license_file, activation, true)
     }
 
     /// Asks the back office how this license and machine stand, taking no
@@ -465,7 +469,7 @@ impl Client {
             Repeat::Safe,
         )?;
         let refreshed = match &answer.license_file {
-            Some(file) => Some(self.keep(file, activation)?),
+            Some(file) => Some(self.keep(file, activation, true)?),
             None => None,
         };
         Ok(Validation {
