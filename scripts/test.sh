@@ -2,6 +2,8 @@
 # Every test of the project, from a fresh machine: installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A one-shot build: no incremental caches (they double the target directory).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # The key-file tests run the real openssl binary.
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 # The key-custody tests keep keys in a SoftHSM2 token.
