@@ -19,7 +19,7 @@ use crate::openapi::Operation;
 use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
 use crate::secret::sha256_hex;
 use crate::service::accounts::{confirm_totp, login, open_session, stage_totp, Password};
-use crate::staff::{cookie, Caller, SESSION_COOKIE};
+use crate::staff::{cookie, set_cookie, Caller, SESSION_COOKIE};
 use crate::store::{Account, Grant, NoticeSubscription, TokenRecord};
 use crate::AppState;
 
@@ -78,18 +78,6 @@ impl<R: JsonSchema> AnswerDoc for WithCookie<R> {
     }
 }
 
-/// The `Set-Cookie` value of `value` living `max_age` seconds (0: ended):
-/// `Secure` when the server serves HTTPS itself, or people reach it by an
-/// `https://` `public_url` (behind a proxy that ends TLS).
-fn session_cookie(s: &AppState, value: &str, max_age: i64) -> ApiResult<HeaderValue> {
-    let https = s.config.tls_cert.is_some() || s.config.public_url.starts_with("https://");
-    let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .map_err(ApiError::internal)
-}
-
 /// The session cookie a request carries, if any.
 pub(crate) struct SessionCookie(Option<String>);
 
@@ -119,7 +107,7 @@ pub(crate) async fn log_in(
     }
     let session = open_session(&s, &account).await?;
     let max_age = session.expires_at - crate::service::now().0;
-    let cookie = session_cookie(&s, &session.id, max_age)?;
+    let cookie = set_cookie(&s, SESSION_COOKIE, &session.id, max_age)?;
     tracing::info!(account = %account.id, "logged in");
     Ok(WithCookie(
         Reply::Fresh(SessionOpened {
@@ -302,6 +290,6 @@ pub(crate) async fn log_out(
     s.store.end_session(&sha256_hex(id.as_bytes())).await?;
     Ok(WithCookie(
         Reply::Fresh(LoggedOut { ended: true }),
-        session_cookie(&s, "", 0)?,
+        set_cookie(&s, SESSION_COOKIE, "", 0)?,
     ))
 }
