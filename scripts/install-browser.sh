@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The console's browser tests drive Debian's Chromium over WebDriver:
-# installs `chromium` and `chromium-driver` when either binary is missing.
-# (and the fonts its screenshots are drawn with). Idempotent and quiet; scripts/test.sh calls it before the cargo tests.
+# installs `chromium` and `chromium-driver` (and the fonts its screenshots
+# are drawn with) when either binary is missing. Idempotent and quiet;
+# scripts/test.sh calls it before the cargo tests.
 set -euo pipefail
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   exit 0
