@@ -1,0 +1,147 @@
+//! The console in a real browser: headless Chromium over WebDriver
+//! (`support::browser`). First the harness itself, on a small page this
+//! test serves (labels, selects, tables, languages, scripts off, a phone's
+//! window, axe-core catching a violation), then the console's own pages on
+//! the real server.
+//!
+//! Without Chromium these say `SKIPPED: ...` on a developer's machine and
+//! fail on CI; `scripts/install-browser.sh` installs it.
+
+mod support;
+
+use axum::extract::Form;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect};
+use axum::routing::get;
+use support::browser::Browser;
+use support::PASSWORD;
+
+/// The harness's own page: a sign-in form as the console's (labelled
+/// fields, a refusal in an alert, a redirect to `/`), a select, a table,
+/// the language asked for and whether scripts ran.
+async fn harness_site() -> String {
+    async fn page(body: &str) -> Html<String> {
+        Html(format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Harness</title></head><body><nav aria-label=\"Main\"><a href=\"/\">Home</a></nav>\
+             <main><h1>Harness</h1>{body}</main>\
+             <script>document.getElementById('js').textContent = 'scripts ran';</script>\
+             </body></html>"
+        ))
+    }
+    fn sign_in_form(refusal: &str) -> String {
+        format!(
+            "{refusal}<form method=\"post\" action=\"/sign-in\">\
+             <label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\">\
+             <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\"></label>\
+             <label for=\"lang\">Language</label><select id=\"lang\" name=\"lang\">\
+             <option value=\"en\">English</option><option value=\"fr\">Français</option></select>\
+             <button type=\"submit\">Sign in</button></form><p id=\"js\">no scripts</p>"
+        )
+    }
+    let app = axum::Router::new()
+        .route(
+            "/sign-in",
+            get(|| async { page(&sign_in_form("")).await }).post(
+                |Form(f): Form<std::collections::HashMap<String, String>>| async move {
+                    if f.get("password").map(String::as_str) == Some(PASSWORD) {
+                        Redirect::to(&format!("/?lang={}", f["lang"])).into_response()
+                    } else {
+                        let refusal = "<p role=\"alert\">Wrong email or password.</p>";
+                        page(&sign_in_form(refusal)).await.into_response()
+                    }
+                },
+            ),
+        )
+        .route(
+            "/",
+            get(|headers: HeaderMap| async move {
+                let lang = headers
+                    .get("accept-language")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                page(&format!(
+                    "<p>Accept-Language: {lang}</p><p id=\"js\">no scripts</p>\
+                     <table id=\"renewals\"><caption>To renew</caption>\
+                     <thead><tr><th>Customer</th><th>Ends</th></tr></thead>\
+                     <tbody><tr><td>Alpha</td><td>2030-01-31</td></tr>\
+                     <tr><td>Beta  <b>SA</b></td><td>2030-02-28</td></tr></tbody></table>"
+                ))
+                .await
+            }),
+        )
+        .route(
+            "/unlabelled",
+            get(|| async { page("<form><input name=\"q\"><p id=\"js\"></p></form>").await }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_signs_in_reads_tables_and_finds_violations() {
+    let base = harness_site().await;
+    let Some(browser) = Browser::options().lang("fr").start(&base).await else {
+        return;
+    };
+    browser.open("/sign-in").await;
+    assert!(browser.text().await.contains("scripts ran"));
+    browser.assert_accessible().await;
+
+    browser.fill("Email", "cleo@alpha.test").await;
+    browser.fill("password", "wrong").await;
+    browser.click("Sign in").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    assert_eq!(browser.alerts().await, ["Wrong email or password."]);
+
+    browser.fill("email:", "cleo@alpha.test").await;
+    browser.fill("Password", PASSWORD).await;
+    browser.select("Language", "Français").await;
+    browser.submit().await;
+    assert_eq!(browser.path().await, "/?lang=fr");
+    assert!(browser.text().await.contains("Accept-Language: fr"));
+    let rows = browser.table("To renew").await;
+    assert_eq!(
+        rows,
+        [
+            ["Customer", "Ends"],
+            ["Alpha", "2030-01-31"],
+            ["Beta SA", "2030-02-28"]
+        ]
+    );
+    assert_eq!(browser.table("renewals").await, rows);
+
+    let shot = browser.screenshot("harness-home").await;
+    assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));
+    browser.set_mobile().await;
+    assert!(browser.viewport_width().await <= 400);
+
+    browser.open("/unlabelled").await;
+    let found = browser.axe().await;
+    assert!(
+        found
+            .iter()
+            .any(|v| v.id == "label" && v.impact == "critical"),
+        "{found:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_without_javascript() {
+    let base = harness_site().await;
+    let Some(browser) = Browser::options().javascript(false).start(&base).await else {
+        return;
+    };
+    browser.open("/sign-in").await;
+    assert!(browser.text().await.contains("no scripts"));
+    browser.fill("Email", "cleo@alpha.test").await;
+    browser.fill("Password", PASSWORD).await;
+    browser.click("Sign in").await;
+    assert_eq!(browser.path().await, "/?lang=en");
+    assert!(browser.text().await.contains("Accept-Language: en"));
+    assert!(browser.text().await.contains("no scripts"));
+}
