@@ -473,6 +473,66 @@ impl Browser {
         );
     }
 
+    /// Asserts the page has what every console page has: a language, a
+    /// title, one `<main>` and a `<nav>`.
+    pub async fn assert_landmarks(&self) {
+        let page = self
+            .script(
+                "return { lang: document.documentElement.lang, title: document.title, \
+                 main: document.querySelectorAll('main, [role=main]').length, \
+                 nav: document.querySelectorAll('nav, [role=navigation]').length }",
+                vec![],
+            )
+            .await;
+        let at = self.path().await;
+        assert!(page["lang"] != json!(""), "{at}: no lang on <html>");
+        assert!(page["title"] != json!(""), "{at}: no <title>");
+        assert_eq!(page["main"], json!(1), "{at}: one <main>");
+        assert!(page["nav"].as_u64() >= Some(1), "{at}: no <nav>");
+    }
+
+    /// A page's review, as every story does on each page it visits: its
+    /// landmarks, axe-core's verdict (with scripts on) and its screenshot
+    /// `name`; returns the screenshot's path.
+    pub async fn review(&self, name: &str) -> PathBuf {
+        self.assert_landmarks().await;
+        if self.options.javascript {
+            self.assert_accessible().await;
+        }
+        self.screenshot(name).await
+    }
+
+    /// Presses Tab `times` times; returns the text (or `aria-label`, or a
+    /// field's label) of the element that then has the focus, for the
+    /// keyboard's path through a page.
+    pub async fn tab(&self, times: usize) -> String {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let tab = char::from(fantoccini::key::Key::Tab);
+        let mut keys = KeyActions::new("keyboard".into());
+        for _ in 0..times {
+            keys = keys
+                .then(KeyAction::Down { value: tab })
+                .then(KeyAction::Up { value: tab });
+        }
+        self.client
+            .perform_actions(keys)
+            .await
+            .unwrap_or_else(|e| panic!("press Tab: {e}"));
+        let name = self
+            .script(
+                r#"
+                const e = document.activeElement;
+                if (!e || e === document.body) return '';
+                const label = e.labels && e.labels[0];
+                return (e.getAttribute('aria-label') || (label && label.innerText)
+                    || e.innerText || e.value || e.name || '').replace(/\s+/g, ' ').trim();
+                "#,
+                vec![],
+            )
+            .await;
+        name.as_str().unwrap_or_default().to_owned()
+    }
+
     /// A phone-sized window (390×844) from now on.
     pub async fn set_mobile(&self) {
         self.resize(PHONE.0, PHONE.1).await;
