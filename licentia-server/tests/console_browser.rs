@@ -154,9 +154,21 @@ const EMAIL: &str = "vera@vendor.test";
 /// A server with one person of the vendor's staff, Vera, and a browser on
 /// it (`None` when Chromium is missing on a developer's machine).
 async fn console(browser: support::browser::Options) -> Option<(Server, Browser)> {
+    console_for("en", browser).await
+}
+
+/// As [`console`], Vera's account speaking `locale`.
+async fn console_for(
+    locale: &str,
+    browser: support::browser::Options,
+) -> Option<(Server, Browser)> {
     let srv = Server::start(Backend::Sqlite).await;
-    let admin = json!([{"role": "admin", "customer_id": null}]);
-    srv.person("Vera", EMAIL, admin).await;
+    let vera = json!({
+        "name": "Vera", "email": EMAIL, "password": PASSWORD, "locale": locale,
+        "grants": [{"role": "admin", "customer_id": null}],
+    });
+    srv.post_ok("/v1/accounts", &srv.admin.clone(), vera, 201)
+        .await;
     let browser = browser.start(&srv.base).await?;
     Some((srv, browser))
 }
@@ -237,5 +249,50 @@ async fn console_sign_in_refused_with_scripts() {
         browser.text().await
     );
     browser.review("sign-in-refused-with-scripts").await;
+    srv.stop().await;
+}
+
+/// The browser's language speaks to a person not signed in yet, their
+/// account's afterwards: a French person signs in on a phone, in French.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_in_french_on_a_phone() {
+    let Some((srv, browser)) = console_for("fr", Browser::options().lang("fr")).await else {
+        return;
+    };
+    browser.set_mobile().await;
+    browser.open("/sign-in").await;
+    assert_eq!(browser.page_lang().await, "fr");
+    assert!(
+        browser.title().await.starts_with("Connexion"),
+        "{}",
+        browser.title().await
+    );
+    browser.fill("Adresse e-mail", EMAIL).await;
+    browser.fill("Mot de passe", PASSWORD).await;
+    browser.click("Se connecter").await;
+    assert_eq!(browser.path().await, "/");
+    assert!(browser.text().await.contains("Tableau de bord"));
+    assert_eq!(browser.page_lang().await, "fr");
+    browser.review("dashboard-fr-phone").await;
+    srv.stop().await;
+}
+
+/// A German browser gets the German sign-in page; the account speaks
+/// English, so the dashboard is English, and says so to screen readers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "console: a boosted (htmx) navigation keeps the previous page's <html lang> (issue 13)"]
+async fn console_in_german_then_the_account_s_english() {
+    let Some((srv, browser)) = console(Browser::options().lang("de-DE")).await else {
+        return;
+    };
+    browser.open("/sign-in").await;
+    assert_eq!(browser.page_lang().await, "de");
+    browser.fill("E-Mail-Adresse", EMAIL).await;
+    browser.fill("Passwort", PASSWORD).await;
+    browser.click("Anmelden").await;
+    assert_eq!(browser.path().await, "/");
+    assert!(browser.text().await.contains("Dashboard"));
+    assert_eq!(browser.page_lang().await, "en");
+    browser.review("dashboard-de-browser").await;
     srv.stop().await;
 }

@@ -309,6 +309,14 @@ impl Browser {
         }
     }
 
+    /// The page's language, as its `<html lang>` says.
+    pub async fn page_lang(&self) -> String {
+        let lang = self
+            .script("return document.documentElement.lang", vec![])
+            .await;
+        lang.as_str().unwrap_or_default().to_owned()
+    }
+
     /// The page's title.
     pub async fn title(&self) -> String {
         self.client.title().await.expect("the page's title")
@@ -383,18 +391,18 @@ impl Browser {
             })
             .collect();
         let path = dir.join(format!("{file}.png"));
-        // The window grows to the page's height for the picture, then
-        // returns to its size.
+        // The window grows to the page's height for the picture (its
+        // frame's height above the page's), then returns to its size.
         let (width, height) = self.client.get_window_size().await.expect("window size");
-        let page = self
+        let sizes = self
             .script(
-                "return Math.ceil(document.documentElement.scrollHeight)",
+                "return [Math.ceil(document.documentElement.scrollHeight), window.innerHeight]",
                 vec![],
             )
-            .await
-            .as_u64()
-            .unwrap_or(height);
-        let tall = page.clamp(height, 8000);
+            .await;
+        let (page, inner) = (sizes[0].as_u64(), sizes[1].as_u64());
+        let frame = inner.map_or(0, |inner| height.saturating_sub(inner));
+        let tall = page.map_or(height, |page| (page + frame).clamp(height, 8000));
         if tall != height {
             self.resize(width as u32, tall as u32).await;
         }
