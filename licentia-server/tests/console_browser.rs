@@ -296,3 +296,77 @@ async fn console_in_german_then_the_account_s_english() {
     browser.review("dashboard-de-browser").await;
     srv.stop().await;
 }
+
+/// A licence of Jane Doe's ending in 20 days; returns its expiry date.
+async fn ending_soon(srv: &Server) -> chrono::NaiveDate {
+    let issuer = srv.token("issuer").await;
+    let yearly = json!({"name": "yearly", "binding": "unbound"});
+    let policy = srv.policy(&issuer, "octo-pbx", yearly).await;
+    let expires = chrono::Utc::now().date_naive() + chrono::Days::new(20);
+    let license =
+        json!({"policy_id": policy, "licensee": "Jane Doe", "expires": expires.to_string()});
+    srv.post_ok("/v1/licenses", &srv.admin.clone(), license, 201)
+        .await;
+    expires
+}
+
+/// The dashboard's count of licences ending within 30 days opens the list
+/// behind it; its CSV, fetched as the same person, says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_to_renew_from_the_dashboard() {
+    let Some((srv, browser)) = console(Browser::options()).await else {
+        return;
+    };
+    let expires = ending_soon(&srv).await;
+    browser.open("/sign-in").await;
+    sign_in(&browser, PASSWORD).await;
+    browser.click("1 licences ending within 30 days").await;
+    assert!(
+        browser.path().await.starts_with("/renewals?"),
+        "{}",
+        browser.path().await
+    );
+    browser.review("to-renew").await;
+    let rows = browser.table("(no plan)").await;
+    let header = [
+        "Ends",
+        "Product",
+        "Customer",
+        "Licensee",
+        "Seats",
+        "Days left",
+        "Record",
+    ];
+    assert_eq!(rows[0], header);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (ends, record) = (&rows[1][0], &rows[1][6]);
+    assert_eq!(*ends, expires.to_string());
+
+    // The CSV behind the list, fetched as Vera.
+    let csv = browser.fetch(&browser.href("Export CSV").await).await;
+    assert_eq!(csv.status(), 200);
+    let csv = support::rows(&csv.text().await.unwrap());
+    assert_eq!(csv.len(), 2, "{csv:?}");
+    let column = |name: &str| csv[0].iter().position(|c| c == name).unwrap();
+    assert_eq!(csv[1][column("id")], *record);
+    assert_eq!(csv[1][column("licensee")], "Jane Doe");
+    srv.stop().await;
+}
+
+/// The to-renew list's columns are the person's choice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "console: the column checkboxes send `columns` once each, the list reads one comma-separated `columns` (400 duplicate field) (issue 13)"]
+async fn console_to_renew_columns_chosen() {
+    let Some((srv, browser)) = console(Browser::options()).await else {
+        return;
+    };
+    ending_soon(&srv).await;
+    browser.open("/sign-in").await;
+    sign_in(&browser, PASSWORD).await;
+    browser.open("/renewals?within_days=30").await;
+    browser.check("Status", true).await;
+    browser.click("Show").await;
+    let rows = browser.table("(no plan)").await;
+    assert!(rows[0].contains(&"Status".to_owned()), "{rows:?}");
+    srv.stop().await;
+}

@@ -208,6 +208,24 @@ impl Browser {
         self.settle(&format!("select {option:?}")).await;
     }
 
+    /// Ticks (`on`) or clears the checkbox or radio button `label` names
+    /// (as [`Browser::fill`] finds fields), with a click as a person does,
+    /// only when it is not so already.
+    pub async fn check(&self, label: &str, on: bool) {
+        let field = self.control("field", label).await;
+        let checked = field
+            .prop("checked")
+            .await
+            .unwrap_or_else(|e| panic!("check {label:?}: {e}"));
+        if (checked.as_deref() == Some("true")) != on {
+            field
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("check {label:?}: {e}"));
+            self.settle(&format!("check {label:?}")).await;
+        }
+    }
+
     /// Clicks the button or link whose visible text (or `aria-label`, or
     /// a submit input's value) is `text`, then waits for the page it
     /// leads to, or for the part it swaps.
@@ -218,6 +236,16 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("click {text:?}: {e}"));
         self.settle(&format!("click {text:?}")).await;
+    }
+
+    /// The address a link whose text is `text` leads to, as written in the
+    /// page (`"/renewals.csv?..."`): to [`Browser::fetch`] a download.
+    pub async fn href(&self, text: &str) -> String {
+        let link = self.control("action", text).await;
+        link.attr("href")
+            .await
+            .unwrap_or_else(|e| panic!("href of {text:?}: {e}"))
+            .unwrap_or_else(|| panic!("{text:?} is not a link"))
     }
 
     /// Clicks the submit button of the form being filled (the one holding
@@ -322,8 +350,10 @@ impl Browser {
         self.client.title().await.expect("the page's title")
     }
 
-    /// The rows of the table whose `id` or `<caption>` is `table`, each as
-    /// its cells' visible texts (`th` and `td`), header rows first.
+    /// The rows of the table named `table` (its `id`, `<caption>`,
+    /// `aria-label`, or the heading that labels its region, whole or up to
+    /// a space: `"Gold"` finds the table under "Gold (3)"), each as its
+    /// cells' visible texts (`th` and `td`), header rows first.
     pub async fn table(&self, table: &str) -> Vec<Vec<String>> {
         let rows = self
             .script(
@@ -331,10 +361,18 @@ impl Browser {
                 const [wanted] = arguments;
                 const norm = s => (s || '').replace(/\s+/g, ' ').trim();
                 const tables = [...document.querySelectorAll('table')];
-                const table = tables.find(t => t.id === wanted)
-                    || tables.find(t => t.caption && norm(t.caption.innerText) === norm(wanted));
+                // A table's names: its id, caption and aria-label, and the
+                // label of the region it is in (aria-labelledby).
+                const names = t => {
+                    const region = t.closest('[aria-labelledby]');
+                    const by = region && document.getElementById(region.getAttribute('aria-labelledby'));
+                    return [t.id, t.caption && t.caption.innerText, t.getAttribute('aria-label'),
+                            by && by.innerText].map(norm).filter(Boolean);
+                };
+                const table = tables.find(t => names(t).includes(norm(wanted)))
+                    || tables.find(t => names(t).some(n => n.startsWith(norm(wanted) + ' ')));
                 if (!table) {
-                    return { missing: tables.map(t => t.id || norm(t.caption && t.caption.innerText) || '(unnamed)') };
+                    return { missing: tables.map(t => names(t).join(' / ') || '(unnamed)') };
                 }
                 return [...table.rows].map(r => [...r.cells].map(c => norm(c.innerText)));
                 "#,
@@ -343,8 +381,9 @@ impl Browser {
             .await;
         if let Some(tables) = rows.get("missing") {
             panic!(
-                "no table {table:?} on {}; its tables: {tables}",
-                self.path().await
+                "no table {table:?} on {}; its tables: {tables}; its text:\n{}",
+                self.path().await,
+                self.text().await
             );
         }
         serde_json::from_value(rows).expect("rows of cell texts")
