@@ -5,17 +5,17 @@
 //! ```ignore
 //! let Some(browser) = Browser::start(&srv.base).await else { return };
 //! browser.open("/sign-in").await;
-//! browser.fill("Email", "cleo@alpha.test").await;
+//! browser.fill("E-mail address", "cleo@alpha.test").await;
 //! browser.fill("Password", PASSWORD).await;
 //! browser.click("Sign in").await;
 //! assert_eq!(browser.path().await, "/");
-//! assert!(browser.axe().await.is_empty());
-//! browser.screenshot("dashboard").await;
+//! browser.review("dashboard").await; // landmarks, axe-core, screenshot
 //! ```
 //!
 //! Nothing here sleeps to wait for a page: navigation waits for the load,
 //! and every step then waits for `document.readyState` to be complete and
-//! no htmx request to be in flight. Every step panics with what it was
+//! htmx to be neither requesting nor swapping (its `htmx-request`,
+//! `-swapping`, `-settling` and `-added` classes gone). Every step panics with what it was
 //! doing when the page does not allow it, as the other steps do.
 //!
 //! Without Chromium a developer's run says `SKIPPED: ...` and the story
@@ -31,9 +31,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
-/// Where Debian's packages put the browser and its driver; the
-/// environment variables of the same names (upper case, `LICENTIA_`
-/// prefix) point elsewhere.
+/// Where Debian's packages put the browser and its driver;
+/// `LICENTIA_CHROMIUM` and `LICENTIA_CHROMEDRIVER` point elsewhere.
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -266,15 +265,12 @@ impl Browser {
                 vec![],
             )
             .await;
-        let button = match found["found"].as_object().and_then(|e| e.values().next()) {
-            Some(Value::String(id)) => {
-                Element::from_element_id(self.client.clone(), ElementRef::from(id.clone()))
-            }
-            _ => panic!(
+        let Some(button) = self.element(&found["found"]) else {
+            panic!(
                 "no form to submit on {} ({})",
                 self.path().await,
                 found["known"]
-            ),
+            );
         };
         button
             .click()
@@ -700,15 +696,25 @@ impl Browser {
                 vec![json!(kind), json!(name)],
             )
             .await;
-        match found["found"].as_object().and_then(|e| e.values().next()) {
-            Some(Value::String(id)) => {
-                Element::from_element_id(self.client.clone(), ElementRef::from(id.clone()))
-            }
-            _ => panic!(
+        match self.element(&found["found"]) {
+            Some(element) => element,
+            None => panic!(
                 "no {kind} {name:?} on {}; there are: {}",
                 self.path().await,
                 found["known"]
             ),
+        }
+    }
+
+    /// The element a script returned (WebDriver's `{"element-6066-...":
+    /// id}`), if it returned one.
+    fn element(&self, returned: &Value) -> Option<Element> {
+        match returned.as_object()?.values().next()? {
+            Value::String(id) => Some(Element::from_element_id(
+                self.client.clone(),
+                ElementRef::from(id.clone()),
+            )),
+            _ => None,
         }
     }
 
