@@ -235,7 +235,6 @@ async fn console_sign_in_without_scripts() {
 
 /// With scripts, a wrong password is refused on the page too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "console: htmx 2 swaps no 4xx answer, so the 401 refusal never shows (issue 13)"]
 async fn console_sign_in_refused_with_scripts() {
     let Some((srv, browser)) = console(Browser::options()).await else {
         return;
@@ -280,7 +279,6 @@ async fn console_in_french_on_a_phone() {
 /// A German browser gets the German sign-in page; the account speaks
 /// English, so the dashboard is English, and says so to screen readers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "console: a boosted (htmx) navigation keeps the previous page's <html lang> (issue 13)"]
 async fn console_in_german_then_the_account_s_english() {
     let Some((srv, browser)) = console(Browser::options().lang("de-DE")).await else {
         return;
@@ -355,7 +353,6 @@ async fn console_to_renew_from_the_dashboard() {
 
 /// The to-renew list's columns are the person's choice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "console: the column checkboxes send `columns` once each, the list reads one comma-separated `columns` (400 duplicate field) (issue 13)"]
 async fn console_to_renew_columns_chosen() {
     let Some((srv, browser)) = console(Browser::options()).await else {
         return;
