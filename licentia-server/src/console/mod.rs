@@ -19,12 +19,15 @@
 // out: boxing it would only add an allocation to every refusal.
 #![allow(clippy::result_large_err)]
 
+mod accounts;
 mod assets;
+mod confirm;
 mod csrf;
 mod dashboard;
 mod frame;
 pub mod i18n;
 mod renewals;
+mod settings;
 mod sign_in;
 
 use axum::routing::MethodRouter;
@@ -82,6 +85,8 @@ pub fn pages() -> Vec<Page> {
         assets::pages(),
         dashboard::pages(),
         renewals::pages(),
+        accounts::pages(),
+        settings::pages(),
     ]
     .into_iter()
     .flatten()
