@@ -72,6 +72,8 @@ impl Frame {
         &[
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
+            ("customers", "/customers", "nav-customers"),
+            ("subscriptions", "/subscriptions", "nav-subscriptions"),
         ]
     }
 }

@@ -17,11 +17,14 @@
 
 mod assets;
 mod csrf;
+mod customers;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod members;
 mod renewals;
 mod sign_in;
+mod subscriptions;
 
 use axum::routing::MethodRouter;
 use axum::Router;
@@ -78,6 +81,9 @@ pub fn pages() -> Vec<Page> {
         assets::pages(),
         dashboard::pages(),
         renewals::pages(),
+        customers::pages(),
+        members::pages(),
+        subscriptions::pages(),
     ]
     .into_iter()
     .flatten()
