@@ -21,13 +21,19 @@ use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::service::customers::{self, NodeRequest, ALLOCATORS};
 use crate::service::reports;
-use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Rows};
+use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Rows, Placement};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
     use PageAccess::Signed;
     vec![
         Page::get("/customers", Signed, tree),
+        Page::post("/customers/allocation", Signed, allocate_top),
+        Page::get(
+            "/customers/allocation/confirm",
+            Signed,
+            confirm_top_allocation,
+        ),
         Page::get("/customers/{id}", Signed, node),
         Page::post("/customers/{id}/allocation", Signed, allocate),
         Page::get(
@@ -195,15 +201,97 @@ fn product_ids(nodes: &[NodeSeats]) -> Vec<&str> {
 struct TreePage {
     f: Frame,
     lines: Vec<TreeLine>,
+    notice: Option<String>,
+    refusal: Option<String>,
+    /// The form giving seats to a top node, for finance, admin or issuer at
+    /// the vendor root.
+    allocation: Option<AllocationFields>,
+}
+
+/// The tree page, with the top allocation form as typed.
+async fn tree_page(
+    s: &AppState,
+    v: &Viewer,
+    form: &AllocationForm,
+    refusal: Option<String>,
+    notice: Option<String>,
+) -> ApiResult<Response> {
+    let f = v.frame.at(SECTION);
+    let nodes = reports::seats(s, &v.staff, None).await?;
+    let products = Products::of(s, product_ids(&nodes)).await;
+    let lines = tree_lines(&f.t, &products, &nodes);
+    let vendor = Placement::Vendor;
+    let allocation = if v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
+        let all = s
+            .store
+            .list_products(Rows {
+                limit: 500,
+                offset: 0,
+            })
+            .await?;
+        let tops = nodes.iter().filter(|n| n.parent_id.is_none());
+        Some(AllocationFields {
+            children: choices(
+                tops.map(|n| (n.customer_id.clone(), n.name.clone()))
+                    .collect(),
+                &form.child,
+            ),
+            products: choices(
+                all.into_iter().map(|p| (p.id, p.name)).collect(),
+                &form.product,
+            ),
+            seats: form.seats.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(render(&TreePage {
+        f,
+        lines,
+        notice,
+        refusal,
+        allocation,
+    }))
 }
 
 /// `GET /customers`: the tree the person reaches, with its seats.
-async fn tree(State(s): State<AppState>, v: Viewer) -> PageResult {
+async fn tree(State(s): State<AppState>, v: Viewer, Params(done): Params<Done>) -> PageResult {
     let f = v.frame.at(SECTION);
-    let nodes = reports::seats(&s, &v.staff, None).await.or_refuse(&f)?;
-    let products = Products::of(&s, product_ids(&nodes)).await;
-    let lines = tree_lines(&f.t, &products, &nodes);
-    Ok(render(&TreePage { f, lines }))
+    let notice = notice(&f.t, &done);
+    tree_page(&s, &v, &AllocationForm::default(), None, notice)
+        .await
+        .or_refuse(&f)
+}
+
+/// `POST /customers/allocation`: sets a top node's seats of a product (a
+/// cut through its confirm page first).
+async fn allocate_top(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(form): Form<AllocationForm>,
+) -> Response {
+    let result = match allocation_asked(&s, None, &form).await {
+        Ok(asked) if asked.cut() && form.confirm != "yes" => {
+            return Redirect::to(&format!("/customers/allocation/confirm?{}", asked.query()))
+                .into_response();
+        }
+        Ok(asked) => {
+            customers::set_allocation(&s, &v.staff, &asked.child, &asked.product, asked.seats).await
+        }
+        Err(e) => Err(e),
+    };
+    let f = v.frame.at(SECTION);
+    match result {
+        Ok(_) => Redirect::to("/customers?done=allocation").into_response(),
+        Err(e) if e.status.is_server_error() => refusal(&f, e),
+        Err(e) => {
+            let status = e.status;
+            match tree_page(&s, &v, &form, Some(e.detail.clone()), None).await {
+                Ok(page) => with_status(page, status),
+                Err(_) => refusal(&f, e),
+            }
+        }
+    }
 }
 
 /// One option of a select.
@@ -502,16 +590,40 @@ async fn held(s: &AppState, child: &str, product: &str) -> ApiResult<i64> {
         .map_or(0, |a| a.allocated))
 }
 
-/// What the allocation form asks, checked: the child (one of the node's),
-/// the product's id and the seats; and the seats the child holds now.
+/// What an allocation form asks, checked: the child (one of `parent`'s,
+/// or a top node for none), the product, the seats, and the seats the child
+/// holds now.
+struct Asked {
+    child: String,
+    product: String,
+    seats: u32,
+    now: i64,
+}
+
+impl Asked {
+    /// A cut: it goes through a confirm page first.
+    fn cut(&self) -> bool {
+        i64::from(self.seats) < self.now
+    }
+
+    /// The same request as a query string, for its confirm page.
+    fn query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("child", &self.child)
+            .append_pair("product", &self.product)
+            .append_pair("seats", &self.seats.to_string())
+            .finish()
+    }
+}
+
 async fn allocation_asked(
     s: &AppState,
-    id: &str,
+    parent: Option<&str>,
     form: &AllocationForm,
-) -> ApiResult<(String, String, u32, i64)> {
+) -> ApiResult<Asked> {
     let seats = seats_field(&form.seats)?;
     let child = s.store.customer(form.child.trim()).await.ok();
-    let Some(child) = child.filter(|c| c.parent_id.as_deref() == Some(id)) else {
+    let Some(child) = child.filter(|c| c.parent_id.as_deref() == parent) else {
         return Err(ApiError::invalid("pick one of this node's children"));
     };
     let product = s
@@ -520,7 +632,12 @@ async fn allocation_asked(
         .await
         .map_err(|_| ApiError::invalid("pick a product this node holds"))?;
     let now = held(s, &child.id, &product.id).await?;
-    Ok((child.id, product.id, seats, now))
+    Ok(Asked {
+        child: child.id,
+        product: product.id,
+        seats,
+        now,
+    })
 }
 
 /// `POST /customers/{id}/allocation`: sets a child's seats of a product; a
@@ -531,19 +648,16 @@ async fn allocate(
     Path(id): Path<String>,
     Form(form): Form<AllocationForm>,
 ) -> Response {
-    let asked = allocation_asked(&s, &id, &form).await;
-    let result = match asked {
-        Ok((child, product, seats, now)) if i64::from(seats) < now && form.confirm != "yes" => {
-            let query = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("child", &child)
-                .append_pair("product", &product)
-                .append_pair("seats", &seats.to_string())
-                .finish();
-            return Redirect::to(&format!("/customers/{id}/allocation/confirm?{query}"))
-                .into_response();
+    let result = match allocation_asked(&s, Some(&id), &form).await {
+        Ok(asked) if asked.cut() && form.confirm != "yes" => {
+            return Redirect::to(&format!(
+                "/customers/{id}/allocation/confirm?{}",
+                asked.query()
+            ))
+            .into_response();
         }
-        Ok((child, product, seats, _)) => {
-            customers::set_allocation(&s, &v.staff, &child, &product, seats).await
+        Ok(asked) => {
+            customers::set_allocation(&s, &v.staff, &asked.child, &asked.product, asked.seats).await
         }
         Err(e) => Err(e),
     };
@@ -585,18 +699,38 @@ async fn confirm_allocation(
     Path(id): Path<String>,
     Params(form): Params<AllocationForm>,
 ) -> PageResult {
+    confirm_cut(&s, &v, Some(&id), &form).await
+}
+
+/// `GET /customers/allocation/confirm`: what a cut of a top node's seats
+/// will do.
+async fn confirm_top_allocation(
+    State(s): State<AppState>,
+    v: Viewer,
+    Params(form): Params<AllocationForm>,
+) -> PageResult {
+    confirm_cut(&s, &v, None, &form).await
+}
+
+/// The confirm page of a cut of a child of `parent` (none: a top node).
+async fn confirm_cut(
+    s: &AppState,
+    v: &Viewer,
+    parent: Option<&str>,
+    form: &AllocationForm,
+) -> PageResult {
     let f = v.frame.at(SECTION);
-    let (child, product, seats, now) = allocation_asked(&s, &id, &form).await.or_refuse(&f)?;
+    let asked = allocation_asked(s, parent, form).await.or_refuse(&f)?;
     let child_name = s
         .store
-        .customer(&child)
+        .customer(&asked.child)
         .await
         .map_err(ApiError::from)
         .or_refuse(&f)?
         .name;
     let product_name = s
         .store
-        .product(&product)
+        .product(&asked.product)
         .await
         .map_err(ApiError::from)
         .or_refuse(&f)?
@@ -604,21 +738,28 @@ async fn confirm_allocation(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("child", child_name);
     args.set("product", product_name);
-    args.set("from", now);
-    args.set("to", seats);
-    args.set("back", now - i64::from(seats));
+    args.set("from", asked.now);
+    args.set("to", asked.seats);
+    args.set("back", asked.now - i64::from(asked.seats));
+    let (action, back) = match parent {
+        Some(id) => (
+            format!("/customers/{id}/allocation"),
+            format!("/customers/{id}"),
+        ),
+        None => ("/customers/allocation".to_owned(), "/customers".to_owned()),
+    };
     let page = Confirm {
         title: f.t.t("confirm-lower-allocation"),
         what: f.t.args("confirm-lower-allocation-what", &args),
-        action: format!("/customers/{id}/allocation"),
+        action,
         fields: vec![
-            ("child".into(), child),
-            ("product".into(), product),
-            ("seats".into(), seats.to_string()),
+            ("child".into(), asked.child),
+            ("product".into(), asked.product),
+            ("seats".into(), asked.seats.to_string()),
             ("confirm".into(), "yes".into()),
         ],
         button: f.t.t("lower-seats"),
-        back: format!("/customers/{id}"),
+        back,
         f,
     };
     Ok(render(&page))

@@ -223,8 +223,8 @@ struct StatusPage {
     renewal: RenewalShown,
     status: String,
     seats: i64,
-    /// "3 of 5 seats held by members".
-    in_use: String,
+    /// "Members of Alpha with a UC service".
+    members_heading: String,
     members: Vec<MemberLine>,
     /// The history's lines.
     lines: Vec<HistoryLine>,
@@ -259,8 +259,8 @@ async fn status_page(
     let product = s.store.product(&sub.product_id).await?;
     let members = member_lines(s, &t, &sub.customer_id, None, Some(&sub.plan_id)).await?;
     let mut args = fluent_bundle::FluentArgs::new();
-    args.set("used", members.len() as i64);
-    args.set("seats", sub.seats);
+    args.set("customer", customer.name.clone());
+    args.set("plan", plan.name.clone());
     let filter = HistoryFilter {
         subscription_id: Some(id.to_owned()),
         ..HistoryFilter::default()
@@ -296,7 +296,7 @@ async fn status_page(
         renewal: renewal_shown(&t, &sub.renewal),
         status: t.t(&format!("status-{}", sub.status)),
         seats: sub.seats,
-        in_use: t.args("seats-held-by-members", &args),
+        members_heading: t.args("members-of-plan", &args),
         members,
         lines: history,
         more_history: next.is_some(),
