@@ -9,6 +9,7 @@ pub(crate) mod accounts;
 pub(crate) mod customers;
 pub(crate) mod licenses;
 pub(crate) mod members;
+pub(crate) mod people;
 pub(crate) mod products;
 pub(crate) mod reports;
 pub(crate) mod seat_rules;
