@@ -115,6 +115,7 @@ allocate-button = Zuteilung festlegen
 add-child-heading = Knoten hinzufügen
 field-kind = Art
 field-name = Name
+field-node-name = Name des neuen Knotens
 field-email-optional = E-Mail-Adresse (optional)
 add-child-button = Hinzufügen
 members-heading = Mitglieder

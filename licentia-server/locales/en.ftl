@@ -116,6 +116,7 @@ allocate-button = Set allocation
 add-child-heading = Add a node
 field-kind = Kind
 field-name = Name
+field-node-name = Name of the new node
 field-email-optional = E-mail address (optional)
 add-child-button = Add
 members-heading = Members

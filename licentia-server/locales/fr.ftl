@@ -115,6 +115,7 @@ allocate-button = Fixer l'allocation
 add-child-heading = Ajouter un nœud
 field-kind = Type
 field-name = Nom
+field-node-name = Nom du nouveau nœud
 field-email-optional = Adresse e-mail (facultative)
 add-child-button = Ajouter
 members-heading = Membres
