@@ -118,13 +118,21 @@ async fn wazo_in_a_browser() {
     allocate(&browser, "Child", "Beta", "40").await;
     browser.wait_for_text("The allocation is saved.").await;
     let children = browser.table("Children").await;
-    assert_eq!(children[1][..6], ["Alpha (customer)", "wazo-uc", "60", "0", "0", "60"]);
-    assert_eq!(children[2][..6], ["Beta (customer)", "wazo-uc", "40", "0", "0", "40"]);
+    assert_eq!(
+        children[1][..6],
+        ["Alpha (customer)", "wazo-uc", "60", "0", "0", "60"]
+    );
+    assert_eq!(
+        children[2][..6],
+        ["Beta (customer)", "wazo-uc", "40", "0", "0", "40"]
+    );
     browser.review("wazo-split").await;
     // A cut asks first, and says what it will do.
     allocate(&browser, "Child", "Beta", "35").await;
     assert!(browser.path().await.contains("/allocation/confirm?"));
-    browser.wait_for_text("Beta will hold 35 seats of wazo-uc instead of 40").await;
+    browser
+        .wait_for_text("Beta will hold 35 seats of wazo-uc instead of 40")
+        .await;
     browser.review("wazo-confirm-cut").await;
     browser.click("Cancel").await;
     assert_eq!(srv.seats(&vendor, &beta).await, json!([40, 0, 0, 40]));
@@ -174,8 +182,12 @@ async fn wazo_in_a_browser() {
     assert_eq!(browser.path().await, format!("/customers/{alpha}"));
     for n in 59..=61 {
         browser.fill("Name", &format!("User {n}")).await;
-        browser.fill("E-mail address", &format!("u{n}@alpha.test")).await;
-        browser.check("Give a service from the default plan (UC)", true).await;
+        browser
+            .fill("E-mail address", &format!("u{n}@alpha.test"))
+            .await;
+        browser
+            .check("Give a service from the default plan (UC)", true)
+            .await;
         browser.click("Add member").await;
         if n <= 60 {
             browser.wait_for_text("The member is added.").await;
@@ -201,7 +213,9 @@ async fn wazo_in_a_browser() {
     browser.click("User 1").await;
     browser.review("alpha-member-page").await;
     browser.click("Unassign service").await;
-    browser.wait_for_text("User 1's service will be unassigned").await;
+    browser
+        .wait_for_text("User 1's service will be unassigned")
+        .await;
     browser.review("alpha-member-unassign-confirm").await;
     browser.click("Unassign service").await;
     browser.wait_for_text("The service is unassigned.").await;
@@ -216,7 +230,11 @@ async fn wazo_in_a_browser() {
     // Bea, Beta's admin, finds nothing at Alpha's address.
     sign_in(&browser, "bea@beta.test").await;
     browser.open(&format!("/customers/{alpha}")).await;
-    assert!(browser.text().await.contains("Not found"), "{}", browser.text().await);
+    assert!(
+        browser.text().await.contains("Not found"),
+        "{}",
+        browser.text().await
+    );
     browser.review("beta-admin-404").await;
     // The 404 page is drawn before the person is known: no navigation.
     browser.open("/").await;
@@ -228,9 +246,11 @@ async fn wazo_in_a_browser() {
             &srv,
             "POST",
             "/v1/subscriptions",
-            Some(json!({"customer_id": alpha, "plan_id": plan, "seats": 5, "billing": "monthly",
+            Some(
+                json!({"customer_id": alpha, "plan_id": plan, "seats": 5, "billing": "monthly",
                    "interval": "monthly", "start": "2026-01-01", "renewal": "always",
-                   "notice": "1 week before month end"})),
+                   "notice": "1 week before month end"}),
+            ),
         )
         .await;
     assert_eq!(status, 201, "{made}");

@@ -948,9 +948,7 @@ mod tests {
             n("beta", Some("wazo")),
             n("site", Some("alpha")),
         ];
-        let t = Tr {
-            lang: super::super::i18n::Lang::En,
-        };
+        let t = Tr::new(super::super::i18n::Lang::En);
         let products = Products {
             names: HashMap::new(),
         };

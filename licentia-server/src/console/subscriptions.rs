@@ -77,10 +77,12 @@ fn term_text(t: &Tr, billing: &str) -> String {
     t.t(&format!("term-{}", billing.replace('_', "-")))
 }
 
-/// A calendar day, as the person's language writes it.
+/// A calendar day (already one of the subscription's zone: not moved to
+/// the person's), as the person's language writes it.
 fn day(t: &Tr, d: NaiveDate) -> String {
+    let as_written = Tr::new(t.lang);
     d.and_hms_opt(0, 0, 0)
-        .map(|at| t.date(at.and_utc().timestamp()))
+        .map(|at| as_written.date(at.and_utc().timestamp()))
         .unwrap_or_default()
 }
 
