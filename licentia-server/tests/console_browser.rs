@@ -235,7 +235,6 @@ async fn console_sign_in_without_scripts() {
 
 /// With scripts, a wrong password is refused on the page too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "console: htmx 2 swaps no 4xx answer, so the 401 refusal never shows (issue 13)"]
 async fn console_sign_in_refused_with_scripts() {
     let Some((srv, browser)) = console(Browser::options()).await else {
         return;
