@@ -537,21 +537,6 @@ async fn story(backend: Backend) {
         bea_b.get(&format!("/subscriptions/{sub}")).await.status,
         404
     );
-    if std::env::var("DUMP_PAGES").is_ok() {
-        for (name, path) in [
-            ("tree", "/customers".to_owned()),
-            ("wazo", format!("/customers/{wazo}")),
-            ("sub", format!("/subscriptions/{sub}")),
-            ("subs", "/subscriptions".to_owned()),
-        ] {
-            std::fs::write(format!("/tmp/x/{name}.html"), fay_b.get(&path).await.body).unwrap();
-        }
-        std::fs::write(
-            "/tmp/x/alpha.html",
-            cleo_b.get(&format!("/customers/{alpha}")).await.body,
-        )
-        .unwrap();
-    }
     srv.stop().await;
 }
 
