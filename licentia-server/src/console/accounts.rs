@@ -412,8 +412,9 @@ async fn confirm_disable(
         .or_refuse(&f)?;
     Ok(render(&Confirm {
         title: f.t.t1("disable-title", "name", &account.name),
-        consequence: f.t.t1("disable-consequence", "email", &account.email),
+        what: f.t.t1("disable-consequence", "email", &account.email),
         action: format!("/accounts/{id}/disable"),
+        fields: Vec::new(),
         button: f.t.t("disable-button"),
         back: format!("/accounts/{id}"),
         f,
@@ -463,8 +464,9 @@ async fn confirm_revoke(
     v.staff.allow(&[Role::Admin]).or_refuse(&f)?;
     Ok(render(&Confirm {
         title: f.t.t("revoke-grant-title"),
-        consequence: f.t.t("revoke-grant-consequence"),
+        what: f.t.t("revoke-grant-consequence"),
         action: format!("/grants/{id}/revoke"),
+        fields: Vec::new(),
         button: f.t.t("revoke-grant-button"),
         back: back_to(&from.account),
         f,

@@ -14,10 +14,12 @@ pub(crate) struct Confirm {
     pub f: Frame,
     /// What is about to be done, as a heading.
     pub title: String,
-    /// What it will change, in a sentence or two.
-    pub consequence: String,
+    /// What it will change, exactly, in a sentence or two.
+    pub what: String,
     /// Where the form posts.
     pub action: String,
+    /// The form's fields besides its CSRF token: (name, value).
+    pub fields: Vec<(String, String)>,
     /// The button's words (the action, not "OK").
     pub button: String,
     /// Where "cancel" goes.

@@ -140,6 +140,11 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with several arguments.
+    pub fn args(&self, id: &str, args: &FluentArgs) -> String {
+        self.format(id, Some(args))
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
         for lang in [self.lang, Lang::En] {
             let bundle = &catalogues()[lang.index()];

@@ -23,12 +23,15 @@ mod accounts;
 mod assets;
 mod confirm;
 mod csrf;
+mod customers;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod members;
 mod renewals;
 mod settings;
 mod sign_in;
+mod subscriptions;
 
 use axum::routing::MethodRouter;
 use axum::Router;
@@ -87,6 +90,9 @@ pub fn pages() -> Vec<Page> {
         renewals::pages(),
         accounts::pages(),
         settings::pages(),
+        customers::pages(),
+        members::pages(),
+        subscriptions::pages(),
     ]
     .into_iter()
     .flatten()

@@ -6,7 +6,9 @@ use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
 pub(crate) mod accounts;
+pub(crate) mod customers;
 pub(crate) mod licenses;
+pub(crate) mod members;
 pub(crate) mod people;
 pub(crate) mod products;
 pub(crate) mod reports;
