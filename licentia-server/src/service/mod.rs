@@ -6,6 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
 pub(crate) mod accounts;
+pub(crate) mod activations;
 pub(crate) mod licenses;
 pub(crate) mod products;
 pub(crate) mod reports;
