@@ -72,6 +72,7 @@ impl Frame {
         &[
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
+            ("licenses", "/licenses", "nav-licenses"),
         ]
     }
 }

@@ -20,6 +20,7 @@ mod csrf;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod licenses;
 mod renewals;
 mod sign_in;
 
@@ -78,6 +79,7 @@ pub fn pages() -> Vec<Page> {
         assets::pages(),
         dashboard::pages(),
         renewals::pages(),
+        licenses::pages(),
     ]
     .into_iter()
     .flatten()

@@ -512,3 +512,56 @@ pub(crate) async fn renew(
     })
     .await
 }
+
+/// What a person typed to find a license by key, as the store matches it:
+/// the start of the license id, the key's last group, or the whole key.
+/// Dashes, spaces and case do not matter; `I`, `L` and `O` read as `1`,
+/// `1` and `0`, as in keys.
+pub(crate) fn key_search(typed: &str) -> Option<KeySearch> {
+    let symbols: String = typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            c => c,
+        })
+        .collect();
+    if symbols.is_empty() {
+        return None;
+    }
+    let id_prefix = if typed.trim().bytes().all(|b| b.is_ascii_hexdigit()) {
+        typed.trim().to_ascii_lowercase()
+    } else {
+        // Matches no id: ids are hex digits only.
+        "-".to_owned()
+    };
+    let hash = LicenseKey::parse(typed)
+        .map(|k| k.hash())
+        .unwrap_or_default();
+    Some(KeySearch {
+        id_prefix,
+        hint: symbols,
+        hash,
+    })
+}
+
+/// One page of the licenses within the caller's grants that `filter`
+/// selects (any staff role).
+pub(crate) async fn search(
+    s: &AppState,
+    staff: &Staff,
+    filter: &LicenseFilter,
+    page: Page,
+) -> ApiResult<Vec<LicenseRecord>> {
+    let scope = staff.scope(crate::api::READERS)?;
+    Ok(s.store.list_licenses(&scope, filter, page).await?)
+}
+
+/// The license's own file in its compact one-line form (for environment
+/// variables and configuration files).
+pub(crate) fn one_line(armored: &str) -> ApiResult<String> {
+    let envelope = licentia::Envelope::from_text(armored, licentia::DocumentKind::License)
+        .map_err(ApiError::internal)?;
+    Ok(envelope.to_compact())
+}
