@@ -556,13 +556,27 @@ async fn license_history(
             } else {
                 e.done_by
             },
-            details: if e.details == "null" || e.details == "{}" {
-                String::new()
-            } else {
-                e.details
-            },
+            details: details(&e.details),
         })
         .collect())
+}
+
+/// A history entry's details for people: `name: value` pairs, the
+/// empty ones left out.
+fn details(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}: {s}"),
+                v => format!("{k}: {v}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Ok(serde_json::Value::Null) => String::new(),
+        _ => json.to_owned(),
+    }
 }
 
 /// `?form=line` for the one-line file.
