@@ -181,6 +181,8 @@ pub(crate) fn render(page: &impl Template) -> Response {
 pub(crate) type PageResult = Result<Response, Response>;
 
 /// Turns a service error into its refusal page.
+// A refusal is a whole response, as every page's is (`PageResult`).
+#[allow(clippy::result_large_err)]
 pub(crate) trait OrRefuse<T> {
     /// The value, or the refusal page of its error.
     fn or_refuse(self, frame: &Frame) -> Result<T, Response>;
