@@ -8,6 +8,7 @@ use licentia::Timestamp;
 pub(crate) mod accounts;
 pub(crate) mod activations;
 pub(crate) mod licenses;
+pub(crate) mod people;
 pub(crate) mod products;
 pub(crate) mod reports;
 pub(crate) mod seat_rules;
