@@ -66,6 +66,26 @@ async fn caller(srv: &Server, name: &'static str, node: Option<&str>) -> Person 
         .await
 }
 
+/// A new session of the account `email` (password [`PASSWORD`]).
+async fn signed_in(srv: &Server, email: &str) -> Person {
+    let resp = srv
+        .client
+        .post(format!("{}/v1/session", srv.base))
+        .json(&json!({"email": email, "password": support::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{email} signs in");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let body: Value = resp.json().await.unwrap();
+    Person {
+        id: String::new(),
+        cookie,
+        csrf: s(&body["csrf_token"]),
+    }
+}
+
 async fn world(srv: &Server) -> World {
     let root = srv.admin.clone();
     let mut ids = BTreeMap::new();
@@ -507,8 +527,14 @@ async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // The API's routes above signed one of them out (`DELETE /v1/session`):
+    // each caller signs in again, as a person coming back to the console.
+    let mut callers = BTreeMap::new();
+    for name in w.callers.keys() {
+        callers.insert(*name, signed_in(srv, &format!("{name}@matrix.test")).await);
+    }
     let open = |name: &str, method: &str, path: &str| {
-        let who = &w.callers[name];
+        let who = &callers[name];
         let url = format!("{}{path}", srv.base);
         let cookie = format!("{}; licentia_csrf={}", who.cookie, who.csrf);
         let req = match method {

@@ -586,6 +586,14 @@ struct FileForm {
     form: String,
 }
 
+/// What a licence without a file of its own answers for its file.
+#[derive(Template)]
+#[template(path = "console/license_no_file.html")]
+struct NoFile {
+    f: Frame,
+    href: String,
+}
+
 /// `GET /licenses/{id}/file`: the licence's own file, armored (`.lic`) or
 /// on one line (`?form=line`).
 async fn file(
@@ -602,8 +610,11 @@ async fn file(
         .map_err(ApiError::from)
         .or_refuse(&f)?;
     let Some(armored) = l.file else {
-        let e = ApiError::new(StatusCode::NOT_FOUND, "no_own_file", f.t.t("no-own-file"));
-        return Err(super::frame::refusal(&f, e));
+        // Nothing to download: the page says why, and where the files are.
+        return Ok(render(&NoFile {
+            f,
+            href: format!("/licenses/{id}"),
+        }));
     };
     let (text, name) = if q.form == "line" {
         (
