@@ -96,6 +96,11 @@ async fn the_flexnet_story_in_a_browser() {
     // The customer's admin finds it and downloads its file.
     sign_in(&browser, "ada@acme.test").await;
     browser.open("/licenses").await;
+    // As one types, the results follow (htmx swaps them in).
+    browser.fill("Licensee", "nobody").await;
+    browser
+        .wait_for_text("No licence matches this search.")
+        .await;
     browser.fill("Licensee", "acme").await;
     browser.click("Search").await;
     let rows = browser.table("results-table").await;
