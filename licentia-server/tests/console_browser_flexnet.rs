@@ -76,8 +76,7 @@ async fn the_flexnet_story_in_a_browser() {
     browser.fill("Licensee", "Acme Engineering").await;
     browser.review("license-new").await;
     browser.submit().await;
-    let text = browser.text().await;
-    assert!(text.contains("shown only once"), "{text}");
+    browser.wait_for_text("shown only once").await;
     let key = browser
         .find("#license-key")
         .await
@@ -136,8 +135,7 @@ async fn the_flexnet_story_in_a_browser() {
         .fill("Fingerprint of the replacement machine", &replacement)
         .await;
     browser.submit().await;
-    let text = browser.text().await;
-    assert!(text.contains("Temporary licence issued"), "{text}");
+    browser.wait_for_text("Temporary licence issued").await;
     assert!(browser.alerts().await.is_empty());
     browser.review("license-temporary-made").await;
 
@@ -147,6 +145,7 @@ async fn the_flexnet_story_in_a_browser() {
         .fill("Fingerprint of the replacement machine", &another)
         .await;
     browser.submit().await;
+    browser.wait_for_text("(quota 1)").await;
     let alerts = browser.alerts().await;
     assert!(alerts.iter().any(|a| a.contains("(quota 1)")), "{alerts:?}");
     browser.review("license-temporary-refused").await;
