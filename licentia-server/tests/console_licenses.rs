@@ -426,6 +426,29 @@ async fn story(backend: Backend) {
         }
     }
 
+    // Nor can they issue one for this customer by editing the form.
+    let policy_from = format!("policy:{policy}");
+    let edited = stranger
+        .post(
+            "/licenses/new",
+            &[
+                ("from", policy_from.as_str()),
+                ("customer", acme.as_str()),
+                ("licensee", "Not Acme"),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(edited.status, 403 | 404 | 422) && edited.body.contains("role=\"alert\""),
+        "{} {}",
+        edited.status,
+        edited.body
+    );
+    let listed = srv
+        .items(&format!("/v1/licenses?customer_id={acme}"), &vendor)
+        .await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+
     // A form posted without its CSRF token is refused, and changes nothing.
     let forged = customer
         .post_raw(&format!("/licenses/{id}/suspend"), &[("reason", "x")])
