@@ -236,6 +236,51 @@ history-heading = History
 history-empty = Nothing recorded yet.
 history-older = Later entries
 history-more = Later entries are in the API's history.
+# Licences (console/licenses.rs)
+nav-licenses = Licences
+issue-license = Issue a licence
+search = Search
+any = Any
+none = None
+never = Never
+field-key = Key or licence id
+no-license-found = No licence matches this search.
+licenses-found = { $count ->
+    [0] No licence
+    [one] { $count } licence
+   *[other] { $count } licences
+}
+pages = Pages
+previous-page = Previous page
+next-page = Next page
+back-to-licenses = Back to the licences
+back-to-license = Back to the licence
+license-of = Licence of { $licensee }
+terms = Terms
+term-policy = Policy
+term-features = Features
+term-valid-from = Valid from
+term-expires = Expires
+term-grace = Grace after expiry
+term-key = Key
+download-file = Download the licence file (.lic)
+download-line = Download it on one line
+no-own-file = This licence has no file of its own: each machine gets its file when it is activated.
+actions = Actions
+action-renew = Renew
+action-suspend = Suspend
+action-reinstate = Reinstate
+action-revoke = Revoke
+action-deactivate = Deactivate
+machines = Machines
+no-machines = No machine has been activated.
+col-machine = Machine
+col-platform = Platform
+col-mode = Activation
+col-activated = Activated
+col-last-seen = Last seen
+col-from = From
+col-until = Until
 col-operation = Operation
 col-when = When
 col-done-by = Done by
@@ -263,3 +308,69 @@ members-of-plan = Members of { $customer } with a { $plan } service
 change-heading = Change
 change-seats-button = Change seats
 change-renewal-button = Change renewal
+mode-online = Online
+mode-offline = Offline
+machine-active = Active
+machine-deactivated = Deactivated on { $date }
+machine-named = Machine { $fingerprint }
+leases = Floating leases
+no-leases = No seat has been checked out.
+lease-held = Held
+lease-expired = Expired
+lease-returned = Returned on { $date }
+history = History
+cancel = Cancel
+field-reason = Reason (kept in the history)
+confirm-suspend-title = Suspend this licence?
+confirm-suspend-what = The licence stops validating at the next check-in of each machine, until it is reinstated. Its machines keep their seats.
+confirm-reinstate-title = Reinstate this licence?
+confirm-reinstate-what = The licence validates again from the next check-in of each machine.
+confirm-revoke-title = Revoke this licence?
+confirm-revoke-what = The licence stops validating at the next check-in; revocation is final: it cannot be reinstated, and the licence joins the revocation list.
+confirm-deactivate-title = Deactivate this machine?
+confirm-deactivate-what = The machine gives its seat back: its file is no longer renewed at check-in, and another machine can be activated in its place.
+field-new-expiry = New expiry date
+field-soft-expiry = "Renew soon" date (optional)
+field-renew-mode = What the customer receives
+renew-mode-file = A new licence file
+renew-mode-token = A renewal token for the file they hold
+field-renew-which = The file a token renews
+own-file = The licence's own file
+renewal-token = Renewal token
+renewal-token-made = The licence is renewed. Give this renewal token to the customer:
+field-issue-from = Issue from
+choose = Choose
+plans = Plans
+policies = Policies
+field-options = Options
+no-customer = No customer (vendor admins only)
+field-seats-over = Seats (leave empty for the policy's)
+field-expires-over = Expiry date (leave empty for the policy's duration)
+license-issued = Licence issued
+license-issued-for = The licence of { $licensee } is issued.
+license-key = Licence key
+key-shown-once = Copy this key now: it is shown only once. The back office keeps only a hash of it.
+open-license = Open the licence
+temporary-title = Temporary licence for an outage
+temporary-quota = { $count ->
+    [0] This policy allows no temporary licence.
+    [one] This policy allows { $count } temporary licence per licence
+   *[other] This policy allows { $count } temporary licences per licence
+}
+temporary-period = { $count ->
+    [one] in any { $count } day.
+   *[other] in any { $count } days.
+}
+temporary-duration = { $count ->
+    [one] Each is valid { $count } day, never past the licence, and takes no seat.
+   *[other] Each is valid { $count } days, never past the licence, and takes no seat.
+}
+field-replacement = Fingerprint of the replacement machine
+temporary-issue = Issue the temporary licence
+temporary-made = Temporary licence issued, valid until { $date }.
+temporary-file = Temporary licence file (save it as a .lic file beside the product)
+offline-title = Offline activation
+offline-what = A machine without network access writes an activation request file. Upload it here, and carry the signed answer file back to the machine.
+field-request-file = Activation request file
+field-valid-days = Days the answer may be used
+offline-answer = Download the answer file

@@ -262,3 +262,118 @@ members-of-plan = Membres de { $customer } avec un service { $plan }
 change-heading = Modifier
 change-seats-button = Modifier les postes
 change-renewal-button = Modifier le renouvellement
+# Licences (console/licenses.rs)
+nav-licenses = Licences
+issue-license = Émettre une licence
+search = Rechercher
+any = Toutes
+none = Aucun
+never = Jamais
+field-key = Clé ou identifiant de licence
+no-license-found = Aucune licence ne correspond à cette recherche.
+licenses-found = { $count ->
+    [0] Aucune licence
+    [one] { $count } licence
+   *[other] { $count } licences
+}
+pages = Pages
+previous-page = Page précédente
+next-page = Page suivante
+back-to-licenses = Retour aux licences
+back-to-license = Retour à la licence
+license-of = Licence de { $licensee }
+terms = Conditions
+term-policy = Politique
+term-features = Fonctionnalités
+term-valid-from = Valide à partir du
+term-expires = Expire le
+term-grace = Délai de grâce après expiration
+term-key = Clé
+download-file = Télécharger le fichier de licence (.lic)
+download-line = Le télécharger sur une ligne
+no-own-file = Cette licence n'a pas de fichier propre : chaque machine reçoit le sien à son activation.
+actions = Actions
+action-renew = Renouveler
+action-suspend = Suspendre
+action-reinstate = Rétablir
+action-revoke = Révoquer
+action-deactivate = Désactiver
+machines = Machines
+no-machines = Aucune machine n'a été activée.
+col-machine = Machine
+col-platform = Plateforme
+col-mode = Activation
+col-activated = Activée le
+col-last-seen = Dernier contact
+col-from = Du
+col-until = Au
+col-operation = Opération
+col-when = Quand
+col-done-by = Fait par
+col-details = Détails
+mode-online = En ligne
+mode-offline = Hors ligne
+machine-active = Active
+machine-deactivated = Désactivée le { $date }
+machine-named = Machine { $fingerprint }
+leases = Jetons flottants
+no-leases = Aucun poste n'a été emprunté.
+lease-held = Emprunté
+lease-expired = Expiré
+lease-returned = Rendu le { $date }
+history = Historique
+cancel = Annuler
+field-reason = Motif (conservé dans l'historique)
+confirm-suspend-title = Suspendre cette licence ?
+confirm-suspend-what = La licence cesse d'être validée au prochain contact de chaque machine, jusqu'à son rétablissement. Ses machines gardent leurs postes.
+confirm-reinstate-title = Rétablir cette licence ?
+confirm-reinstate-what = La licence est de nouveau validée dès le prochain contact de chaque machine.
+confirm-revoke-title = Révoquer cette licence ?
+confirm-revoke-what = La licence cesse d'être validée au prochain contact ; la révocation est définitive : elle ne peut pas être rétablie, et la licence entre dans la liste de révocation.
+confirm-deactivate-title = Désactiver cette machine ?
+confirm-deactivate-what = La machine rend son poste : son fichier n'est plus renouvelé à chaque contact, et une autre machine peut être activée à sa place.
+field-new-expiry = Nouvelle date d'expiration
+field-soft-expiry = Date « à renouveler bientôt » (facultative)
+field-renew-mode = Ce que reçoit le client
+renew-mode-file = Un nouveau fichier de licence
+renew-mode-token = Un jeton de renouvellement pour le fichier qu'il détient
+field-renew-which = Le fichier que le jeton renouvelle
+own-file = Le fichier propre de la licence
+renewal-token = Jeton de renouvellement
+renewal-token-made = La licence est renouvelée. Remettez ce jeton de renouvellement au client :
+field-issue-from = Émettre à partir de
+choose = Choisir
+plans = Offres
+policies = Politiques
+field-options = Options
+no-customer = Aucun client (administrateurs de l'éditeur seulement)
+field-seats-over = Postes (vide : ceux de la politique)
+field-expires-over = Date d'expiration (vide : la durée de la politique)
+license-issued = Licence émise
+license-issued-for = La licence de { $licensee } est émise.
+license-key = Clé de licence
+key-shown-once = Copiez cette clé maintenant : elle n'est affichée qu'une fois. Le back-office n'en garde qu'une empreinte.
+open-license = Ouvrir la licence
+temporary-title = Licence temporaire pour une panne
+temporary-quota = { $count ->
+    [0] Cette politique n'autorise aucune licence temporaire.
+    [one] Cette politique autorise { $count } licence temporaire par licence
+   *[other] Cette politique autorise { $count } licences temporaires par licence
+}
+temporary-period = { $count ->
+    [one] sur { $count } jour glissant.
+   *[other] sur { $count } jours glissants.
+}
+temporary-duration = { $count ->
+    [one] Chacune est valable { $count } jour, jamais au-delà de la licence, et ne prend pas de poste.
+   *[other] Chacune est valable { $count } jours, jamais au-delà de la licence, et ne prend pas de poste.
+}
+field-replacement = Empreinte de la machine de remplacement
+temporary-issue = Émettre la licence temporaire
+temporary-made = Licence temporaire émise, valable jusqu'au { $date }.
+temporary-file = Fichier de licence temporaire (à enregistrer en .lic à côté du produit)
+offline-title = Activation hors ligne
+offline-what = Une machine sans accès réseau écrit un fichier de demande d'activation. Déposez-le ici, puis rapportez le fichier de réponse signé sur la machine.
+field-request-file = Fichier de demande d'activation
+field-valid-days = Jours pendant lesquels la réponse peut servir
+offline-answer = Télécharger le fichier de réponse

@@ -75,6 +75,7 @@ impl Frame {
         [
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
+            ("licenses", "/licenses", "nav-licenses"),
             ("customers", "/customers", "nav-customers"),
             ("subscriptions", "/subscriptions", "nav-subscriptions"),
             ("accounts", "/accounts", "nav-accounts"),
@@ -205,7 +206,6 @@ pub(crate) fn render(page: &impl Template) -> Response {
 pub(crate) type PageResult = Result<Response, Response>;
 
 /// Turns a service error into its refusal page.
-#[allow(clippy::result_large_err)] // a page is the error: built once, never moved far
 pub(crate) trait OrRefuse<T> {
     /// The value, or the refusal page of its error.
     fn or_refuse(self, frame: &Frame) -> Result<T, Response>;

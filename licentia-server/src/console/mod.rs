@@ -27,6 +27,7 @@ mod customers;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod licenses;
 mod members;
 mod renewals;
 mod settings;
@@ -93,6 +94,7 @@ pub fn pages() -> Vec<Page> {
         customers::pages(),
         members::pages(),
         subscriptions::pages(),
+        licenses::pages(),
     ]
     .into_iter()
     .flatten()

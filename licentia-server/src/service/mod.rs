@@ -6,6 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
 pub(crate) mod accounts;
+pub(crate) mod activations;
 pub(crate) mod customers;
 pub(crate) mod licenses;
 pub(crate) mod members;
