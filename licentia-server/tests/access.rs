@@ -565,10 +565,12 @@ async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
         }
         if method == "get" {
             for name in inside {
+                // Through: the page, or (a confirm page asked without
+                // what it confirms) a refusal of the request itself.
                 let (status, body) = open(name, method, &path).await;
-                assert_eq!(
-                    status, 200,
-                    "{name} {method} {path} is within reach: {body}"
+                assert!(
+                    status == 200 || status == 400 || status == 422,
+                    "{name} {method} {path} is within reach: {status} {body}"
                 );
             }
         }

@@ -209,6 +209,25 @@ mod tests {
     }
 
     #[test]
+    fn no_catalogue_says_one_thing_twice() {
+        for lang in Lang::ALL {
+            // Building the bundle refuses an id given twice.
+            let _ = Tr::new(lang).t("nav-dashboard");
+        }
+        for source in [
+            include_str!("../../locales/en.ftl"),
+            include_str!("../../locales/fr.ftl"),
+            include_str!("../../locales/de.ftl"),
+        ] {
+            let all = ids(source);
+            let mut unique = all.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(all.len(), unique.len(), "an id is given twice");
+        }
+    }
+
+    #[test]
     fn every_language_says_everything_english_says() {
         let en = ids(include_str!("../../locales/en.ftl"));
         assert!(en.len() > 20, "the English catalogue is read");

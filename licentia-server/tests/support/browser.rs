@@ -230,11 +230,7 @@ impl Browser {
     /// leads to, or for the part it swaps.
     pub async fn click(&self, text: &str) {
         let target = self.control("action", text).await;
-        target
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {text:?}: {e}"));
-        self.settle(&format!("click {text:?}")).await;
+        self.press(target, &format!("click {text:?}")).await;
     }
 
     /// The address a link whose text is `text` leads to, as written in the
@@ -272,11 +268,53 @@ impl Browser {
                 found["known"]
             );
         };
-        button
+        self.press(button, "submit").await;
+    }
+
+    /// Clicks `target` and waits for what it does: when it leads to a new
+    /// page (a link, a plain form's button), until that page has replaced
+    /// this one — the old page is still "complete" until then — and until
+    /// htmx is done swapping in any case.
+    async fn press(&self, target: Element, what: &str) {
+        let element = serde_json::to_value(&target).expect("an element reference");
+        let navigates = self
+            .script(
+                r#"
+                const el = arguments[0];
+                const htmx = (e) => e && [...e.attributes].some(a => a.name.startsWith('hx-'));
+                const link = el.closest('a[href]');
+                const form = el.form || el.closest('form');
+                const leaves = link
+                    ? !link.hasAttribute('download') && !htmx(link)
+                    : !!form && !htmx(form) && !htmx(el);
+                if (leaves) { window.__licentiaLeaving = true; }
+                return leaves;
+                "#,
+                vec![element],
+            )
+            .await
+            == Value::Bool(true);
+        target
             .click()
             .await
-            .unwrap_or_else(|e| panic!("submit: {e}"));
-        self.settle("submit").await;
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        if navigates {
+            let start = Instant::now();
+            loop {
+                let left = self
+                    .client
+                    .execute("return window.__licentiaLeaving !== true", vec![])
+                    .await;
+                if let Ok(Value::Bool(true)) = left {
+                    break;
+                }
+                if start.elapsed() > PATIENCE {
+                    panic!("{what}: the next page never came");
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+        self.settle(what).await;
     }
 
     /// The texts of the page's alerts (`role="alert"`: refusals, errors),
