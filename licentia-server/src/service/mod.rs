@@ -6,8 +6,12 @@ use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
 pub(crate) mod accounts;
+pub(crate) mod catalogue;
+pub(crate) mod keys;
 pub(crate) mod licenses;
+pub(crate) mod notices;
 pub(crate) mod products;
+pub(crate) mod purchases;
 pub(crate) mod reports;
 pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
