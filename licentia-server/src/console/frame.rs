@@ -72,6 +72,11 @@ impl Frame {
         &[
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
+            // Catalogue, keys, purchases, notices.
+            ("catalogue", "/products", "nav-catalogue"),
+            ("purchases", "/purchases", "nav-purchases"),
+            ("notices", "/notices", "nav-notices"),
+            ("keys", "/keys", "nav-keys"),
         ]
     }
 }

@@ -16,11 +16,16 @@
 //! [`Staff`]: crate::staff::Staff
 
 mod assets;
+mod catalogue;
 mod csrf;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod keys;
+mod notices;
+mod purchases;
 mod renewals;
+mod sheet;
 mod sign_in;
 
 use axum::routing::MethodRouter;
@@ -78,6 +83,11 @@ pub fn pages() -> Vec<Page> {
         assets::pages(),
         dashboard::pages(),
         renewals::pages(),
+        // Catalogue, keys, purchases, notices.
+        catalogue::pages(),
+        keys::pages(),
+        purchases::pages(),
+        notices::pages(),
     ]
     .into_iter()
     .flatten()
