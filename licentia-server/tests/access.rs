@@ -496,6 +496,25 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
+/// A new session of the caller `name` (made by [`caller`]).
+async fn signed_in_again(srv: &Server, name: &str, id: &str) -> Person {
+    let resp = srv
+        .client
+        .post(format!("{}/v1/session", srv.base))
+        .json(&json!({"email": format!("{name}@matrix.test"), "password": support::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let body: Value = resp.json().await.unwrap();
+    Person {
+        id: id.to_owned(),
+        cookie,
+        csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+    }
+}
+
 /// The console's pages, from its page table, as the routes above: a page
 /// naming a record answers those who reach it and is a 404 page to those
 /// who do not (forms included, with their CSRF token); a page without one
@@ -506,8 +525,25 @@ async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // The routes above signed p2 out (`DELETE /v1/session`, tried by the
+    // last caller within reach): the pages see it signed in again.
+    let p2 = signed_in_again(srv, "p2", &w.callers["p2"].id).await;
+    // They also deleted C1's notice subscription: C1's admin makes another.
+    let c1 = &w.callers["c1"];
+    let (status, made) = srv
+        .call_at(
+            &srv.base,
+            "POST",
+            "/v1/notice-subscriptions",
+            None,
+            Some(json!({"kinds": ["license.expiring"], "email": "desk@c1.test"})),
+            &[("cookie", &c1.cookie), ("x-csrf-token", &c1.csrf)],
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let notice_subscription = s(&made["subscription"]["id"]);
     let open = |name: &str, method: &str, path: &str| {
-        let who = &w.callers[name];
+        let who = if name == "p2" { &p2 } else { &w.callers[name] };
         let url = format!("{}{path}", srv.base);
         let cookie = format!("{}; licentia_csrf={}", who.cookie, who.csrf);
         let req = match method {
@@ -551,6 +587,7 @@ async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
                 };
                 (w.id(name).to_owned(), At::Everyone)
             }
+            RecordKind::NoticeSubscription => (notice_subscription.clone(), At::C1),
             kind => record(w, kind),
         };
         let path = template.replace("{id}", &id);
