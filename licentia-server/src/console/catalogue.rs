@@ -198,7 +198,8 @@ async fn product(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -
         (t.t("cat-id"), p.id.clone()),
         (t.t("cat-created"), t.date(p.created_at)),
     ];
-    page.tables.push(policy_table(&f, &policies, &[p.clone()]));
+    page.tables
+        .push(policy_table(&f, &policies, std::slice::from_ref(&p)));
     page.tables.push(plan_table(&f, &plans, &policies));
     Ok(page.page())
 }
@@ -804,5 +805,25 @@ mod tests {
         assert!(options[1].entitlements.is_empty());
         let e = posted_options("just-a-code").unwrap_err();
         assert!(e.detail.contains("CODE | Name"), "{}", e.detail);
+    }
+
+    #[test]
+    fn every_term_kind_binding_and_rule_is_said() {
+        let mut ids = Vec::new();
+        for (name, _) in super::POLICY_FIELDS {
+            let id = format!("cat-f-{}", name.replace('_', "-"));
+            ids.push(format!("{id}-rule"));
+            ids.push(id);
+        }
+        for kind in ["standard", "trial"] {
+            ids.push(format!("cat-kind-{kind}"));
+        }
+        for b in ["node-locked", "unbound", "floating", "named-user"] {
+            ids.push(format!("cat-binding-{b}"));
+        }
+        for m in ["all", "most", "two", "any"] {
+            ids.push(format!("cat-match-{m}"));
+        }
+        crate::console::sheet::assert_said(ids);
     }
 }

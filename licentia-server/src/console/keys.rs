@@ -288,3 +288,14 @@ async fn rollover(State(s): State<AppState>, v: Viewer, Params(q): Params<Which>
         format!("licentia-rollover-{}.txt", key.key_id),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn every_key_state_is_said() {
+        crate::console::sheet::assert_said(
+            ["active", "trusted", "retired"].map(|s| format!("keys-state-{s}")),
+        );
+    }
+}

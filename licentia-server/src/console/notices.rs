@@ -414,3 +414,18 @@ async fn notification(State(s): State<AppState>, v: Viewer, Path(id): Path<Strin
     ));
     Ok(page.page())
 }
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn every_notice_kind_status_and_field_is_said() {
+        let kinds = crate::store::NOTICE_KINDS
+            .iter()
+            .map(|k| format!("ntc-kind-{}", k.replace('.', "-")));
+        let statuses =
+            ["pending", "delivered", "failed", "cancelled"].map(|s| format!("ntc-status-{s}"));
+        let fields = ["kinds", "email", "webhook", "role"].map(|f| format!("ntc-{f}-rule"));
+        crate::console::sheet::assert_said(kinds.chain(statuses).chain(fields));
+    }
+}

@@ -478,3 +478,19 @@ async fn rebill(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn every_field_of_a_lot_is_said_with_its_rule() {
+        let ids = super::LOT_FIELDS.iter().flat_map(|(name, _)| {
+            let id = format!("pur-{}", name.replace('_', "-"));
+            [format!("{id}-rule"), id]
+        });
+        let rebill = ["pur-rebill-customer", "pur-rebill-quantity"]
+            .into_iter()
+            .flat_map(|id| [id.to_owned(), format!("{id}-rule")]);
+        crate::console::sheet::assert_said(ids.chain(rebill));
+    }
+}

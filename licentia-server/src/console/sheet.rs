@@ -414,6 +414,18 @@ impl Sheet {
     }
 }
 
+/// Panics naming every message id of `ids` the English catalogue lacks
+/// (for the ids a page builds from names, which the catalogue test cannot
+/// find in the templates).
+#[cfg(test)]
+pub(crate) fn assert_said(ids: impl IntoIterator<Item = String>) {
+    let en = super::i18n::Tr {
+        lang: super::i18n::Lang::En,
+    };
+    let missing: Vec<String> = ids.into_iter().filter(|id| en.t(id) == *id).collect();
+    assert!(missing.is_empty(), "locales/en.ftl lacks {missing:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
