@@ -294,6 +294,7 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
         ("delete", "/v1/session") => at(At::Everyone, Value::Null),
         ("post", "/v1/session/totp") => at(At::Everyone, Value::Null),
         ("put", "/v1/session/totp") => at(At::Everyone, json!({"code": "000000"})),
+        ("put", "/v1/session/profile") => at(At::Everyone, json!({"time_zone": "Europe/Paris"})),
         ("put", "/v1/session/notice-preferences") => at(
             At::Everyone,
             json!({"items": [{"kind": "license.expiring", "lead_months": 2}]}),

@@ -19,6 +19,7 @@ use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
 use crate::secret::sha256_hex;
 use crate::service::accounts::{confirm_totp, login, open_session, stage_totp, Password};
 use crate::service::notices::checked_kinds;
+use crate::service::people;
 use crate::staff::{cookie, set_cookie, Caller, SESSION_COOKIE};
 use crate::store::{Account, Grant, NoticeSubscription, TokenRecord};
 use crate::AppState;
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::delete("/v1/session", Access::Token, "Log out: the session ends on the server (X-CSRF-Token)", log_out),
         Route::post("/v1/session/totp", Access::Token, "Set up a TOTP second factor: a new secret, shown once, to confirm with a code (accounts only)", start_totp),
         Route::put("/v1/session/totp", Access::Token, "Confirm the TOTP secret being set up with a current code: logins then need a code", confirm),
+        Route::put("/v1/session/profile", Access::Token, "Set the calling person's language (en, fr, de) and time zone (IANA name), as the console shows them", set_profile),
         Route::get("/v1/session/notice-preferences", Access::Token, "The notices the calling person is mailed, each with its lead time in months", preferences),
         Route::put("/v1/session/notice-preferences", Access::Token, "Replace the notices the calling person is mailed (kinds, lead time in months; within its grants)", set_preferences),
     ]
@@ -143,6 +145,31 @@ pub(crate) async fn who(staff: Staff) -> ApiResult<Reply<Whoami>> {
     }))
 }
 
+/// `PUT /v1/session/profile` body: what to change.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Profile {
+    /// `en`, `fr` or `de`.
+    #[serde(default)]
+    locale: Option<String>,
+    /// An IANA time zone name (`Europe/Paris`, `UTC`).
+    #[serde(default)]
+    time_zone: Option<String>,
+}
+
+/// `PUT /v1/session/profile`: the person's language and time zone.
+pub(crate) async fn set_profile(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<Profile>,
+) -> ApiResult<Reply<Account>> {
+    let p = &body.value;
+    let account = person(&staff)?;
+    Ok(Reply::Fresh(
+        people::set_profile(&s, account, p.locale.as_deref(), p.time_zone.as_deref()).await?,
+    ))
+}
+
 /// A TOTP secret being set up, shown once.
 #[derive(Serialize, JsonSchema)]
 pub(crate) struct TotpSecret {
@@ -157,7 +184,7 @@ fn person(staff: &Staff) -> ApiResult<&Account> {
     match &staff.caller {
         Caller::Account(a) => Ok(a),
         Caller::Token(_) => Err(ApiError::invalid(
-            "an API token has no second factor: log in as a person",
+            "an API token has no second factor nor profile: log in as a person",
         )),
     }
 }

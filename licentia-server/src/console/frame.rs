@@ -44,9 +44,7 @@ impl Frame {
     /// The frame of a page seen by nobody signed in.
     pub fn anonymous(parts: &Parts) -> Frame {
         Frame {
-            t: Tr {
-                lang: browser_lang(parts),
-            },
+            t: Tr::new(browser_lang(parts)),
             person: None,
             csrf: String::new(),
             section: "",
@@ -112,9 +110,8 @@ impl FromRequestParts<AppState> for Viewer {
             return Err(to_sign_in(parts));
         };
         let frame = Frame {
-            t: Tr {
-                lang: Lang::from_code(&account.locale).unwrap_or(anonymous.t.lang),
-            },
+            t: Tr::new(Lang::from_code(&account.locale).unwrap_or(anonymous.t.lang))
+                .in_zone(&account.time_zone),
             person: Some(account.name.clone()),
             csrf: cookie(parts, CSRF_COOKIE).unwrap_or_default().to_owned(),
             section: "",

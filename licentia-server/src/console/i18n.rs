@@ -92,14 +92,33 @@ fn bundle(lang: Lang, source: &'static str) -> Bundle {
     bundle
 }
 
-/// Text in one language, for a page being drawn.
+/// Text in one language, for a page being drawn, with dates in the
+/// reader's time zone.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr {
     /// The language.
     pub lang: Lang,
+    /// The time zone dates are shown in.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Tr {
+    /// `lang`, with dates in UTC.
+    pub fn new(lang: Lang) -> Tr {
+        Tr {
+            lang,
+            tz: chrono_tz::UTC,
+        }
+    }
+
+    /// The same, with dates in the time zone `name` (UTC when it is not one).
+    pub fn in_zone(self, name: &str) -> Tr {
+        Tr {
+            tz: name.parse().unwrap_or(chrono_tz::UTC),
+            ..self
+        }
+    }
+
     /// The message `id` (its English text when this language lacks it,
     /// the id itself when English does too: a test keeps both from
     /// happening).
@@ -134,11 +153,13 @@ impl Tr {
         id.to_owned()
     }
 
-    /// A day as this language writes it: 2027-01-31, 31/01/2027, 31.01.2027.
+    /// A day as this language writes it, in the reader's time zone:
+    /// 2027-01-31, 31/01/2027, 31.01.2027.
     pub fn date(&self, unix: i64) -> String {
         let Some(at) = chrono::DateTime::from_timestamp(unix, 0) else {
             return String::new();
         };
+        let at = at.with_timezone(&self.tz);
         let format = match self.lang {
             Lang::En => "%Y-%m-%d",
             Lang::Fr => "%d/%m/%Y",
@@ -147,12 +168,13 @@ impl Tr {
         at.format(format).to_string()
     }
 
-    /// A moment, to the minute (UTC).
+    /// A moment, to the minute, in the reader's time zone (named).
     pub fn time(&self, unix: i64) -> String {
         let Some(at) = chrono::DateTime::from_timestamp(unix, 0) else {
             return String::new();
         };
-        format!("{} {} UTC", self.date(unix), at.format("%H:%M"))
+        let at = at.with_timezone(&self.tz);
+        format!("{} {}", self.date(unix), at.format("%H:%M %Z"))
     }
 }
 
@@ -221,8 +243,18 @@ mod tests {
     #[test]
     fn dates_read_as_each_language_writes_them() {
         let day = 1_801_353_600; // 2027-01-31
-        assert_eq!(Tr { lang: Lang::En }.date(day), "2027-01-31");
-        assert_eq!(Tr { lang: Lang::Fr }.date(day), "31/01/2027");
-        assert_eq!(Tr { lang: Lang::De }.date(day), "31.01.2027");
+        assert_eq!(Tr::new(Lang::En).date(day), "2027-01-31");
+        assert_eq!(Tr::new(Lang::Fr).date(day), "31/01/2027");
+        assert_eq!(Tr::new(Lang::De).date(day), "31.01.2027");
+    }
+
+    #[test]
+    fn moments_read_in_the_reader_s_time_zone() {
+        let late = 1_801_436_400; // 2027-01-31 23:00 UTC
+        assert_eq!(Tr::new(Lang::En).time(late), "2027-01-31 23:00 UTC");
+        let paris = Tr::new(Lang::Fr).in_zone("Europe/Paris");
+        assert_eq!(paris.date(late), "01/02/2027", "already the next day in Paris");
+        assert_eq!(paris.time(late), "01/02/2027 00:00 CET");
+        assert_eq!(Tr::new(Lang::De).in_zone("Mars/Olympus").time(late), "31.01.2027 23:00 UTC");
     }
 }

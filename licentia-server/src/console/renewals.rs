@@ -3,12 +3,11 @@
 //! the ITSM's "licences to renew soon" screen.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use serde::Deserialize;
 
-use super::frame::{render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
 use super::{Page, PageAccess};
 use crate::service::now;
 use crate::service::reports::{self, Grouping};
@@ -38,20 +37,37 @@ pub(crate) const COLUMNS: [(&str, &str); 8] = [
 const DEFAULT_COLUMNS: [&str; 5] = ["product", "customer", "licensee", "seats", "days"];
 
 /// The list's settings, all in the address (a list can be bookmarked).
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 pub(crate) struct Settings {
     within_days: Option<u32>,
-    #[serde(default)]
     group_by: Option<String>,
     /// `license`, `subscription`, or empty for both.
-    #[serde(default, rename = "type")]
     kind: Option<String>,
-    /// Columns, comma-separated.
-    #[serde(default)]
+    /// Columns: one `columns` per checkbox ticked, or comma-separated.
     columns: Option<String>,
 }
 
 impl Settings {
+    /// The settings of a query string; what cannot be read is left at
+    /// its default (people type these addresses).
+    fn read(query: Option<&str>) -> Settings {
+        let mut settings = Settings::default();
+        let mut columns = Vec::new();
+        for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            match &*key {
+                "within_days" => settings.within_days = value.parse().ok(),
+                "group_by" => settings.group_by = Some(value.into_owned()),
+                "type" => settings.kind = Some(value.into_owned()),
+                "columns" => columns.push(value.into_owned()),
+                _ => {}
+            }
+        }
+        if !columns.is_empty() {
+            settings.columns = Some(columns.join(","));
+        }
+        settings
+    }
+
     fn days(&self) -> u32 {
         self.within_days.unwrap_or(90)
     }
@@ -157,7 +173,8 @@ struct Renewals {
 }
 
 /// `GET /renewals`.
-async fn list(State(s): State<AppState>, v: Viewer, Params(q): Params<Settings>) -> PageResult {
+async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -> PageResult {
+    let q = Settings::read(query.as_deref());
     let f = v.frame.at("renewals");
     let items = due(&s, &v, &q).await.or_refuse(&f)?;
     let count = items.len();
@@ -227,7 +244,8 @@ async fn list(State(s): State<AppState>, v: Viewer, Params(q): Params<Settings>)
 }
 
 /// `GET /renewals.csv`: the same list, as the API's CSV.
-async fn export(State(s): State<AppState>, v: Viewer, Params(q): Params<Settings>) -> PageResult {
+async fn export(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -> PageResult {
+    let q = Settings::read(query.as_deref());
     let items = due(&s, &v, &q).await.or_refuse(&v.frame)?;
     let table = reports::renewals_csv(&items, q.grouping(), now().0);
     Ok((
@@ -241,4 +259,23 @@ async fn export(State(s): State<AppState>, v: Viewer, Params(q): Params<Settings
         table,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticked_columns_and_typed_ones_read_alike() {
+        let ticked = Settings::read(Some("columns=seats&columns=product&within_days=30"));
+        assert_eq!(ticked.columns(), ["product", "seats"]);
+        assert_eq!(ticked.days(), 30);
+        let typed = Settings::read(Some("columns=seats,product"));
+        assert_eq!(typed.columns(), ["product", "seats"]);
+        let nonsense = Settings::read(Some("columns=%ff&within_days=-3&type=x&group_by=y"));
+        assert_eq!(nonsense.columns(), DEFAULT_COLUMNS);
+        assert_eq!(nonsense.days(), 90);
+        assert_eq!(nonsense.kind(), "");
+        assert_eq!(nonsense.grouping(), Grouping::Plan);
+    }
 }

@@ -10,6 +10,7 @@ pub(crate) mod catalogue;
 pub(crate) mod keys;
 pub(crate) mod licenses;
 pub(crate) mod notices;
+pub(crate) mod people;
 pub(crate) mod products;
 pub(crate) mod purchases;
 pub(crate) mod reports;
