@@ -419,9 +419,7 @@ impl Sheet {
 /// find in the templates).
 #[cfg(test)]
 pub(crate) fn assert_said(ids: impl IntoIterator<Item = String>) {
-    let en = super::i18n::Tr {
-        lang: super::i18n::Lang::En,
-    };
+    let en = super::i18n::Tr::new(super::i18n::Lang::En);
     let missing: Vec<String> = ids.into_iter().filter(|id| en.t(id) == *id).collect();
     assert!(missing.is_empty(), "locales/en.ftl lacks {missing:?}");
 }
