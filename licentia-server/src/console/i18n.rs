@@ -253,8 +253,15 @@ mod tests {
         let late = 1_801_436_400; // 2027-01-31 23:00 UTC
         assert_eq!(Tr::new(Lang::En).time(late), "2027-01-31 23:00 UTC");
         let paris = Tr::new(Lang::Fr).in_zone("Europe/Paris");
-        assert_eq!(paris.date(late), "01/02/2027", "already the next day in Paris");
+        assert_eq!(
+            paris.date(late),
+            "01/02/2027",
+            "already the next day in Paris"
+        );
         assert_eq!(paris.time(late), "01/02/2027 00:00 CET");
-        assert_eq!(Tr::new(Lang::De).in_zone("Mars/Olympus").time(late), "31.01.2027 23:00 UTC");
+        assert_eq!(
+            Tr::new(Lang::De).in_zone("Mars/Olympus").time(late),
+            "31.01.2027 23:00 UTC"
+        );
     }
 }

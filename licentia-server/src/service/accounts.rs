@@ -368,17 +368,19 @@ pub(crate) async fn change_password(
     new: &Password,
 ) -> ApiResult<()> {
     new.check()?;
-    verify_password_only(s, &account.email, current).await.map_err(|e| {
-        if e.kind == LOGIN_FAILED {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "current_password_wrong",
-                "the current password is not this one",
-            )
-        } else {
-            e
-        }
-    })?;
+    verify_password_only(s, &account.email, current)
+        .await
+        .map_err(|e| {
+            if e.kind == LOGIN_FAILED {
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "current_password_wrong",
+                    "the current password is not this one",
+                )
+            } else {
+                e
+            }
+        })?;
     let hash = hash_password(&s.config, new).await?;
     s.store
         .set_password(&account.id, &hash, &format!("account:{}", account.id))

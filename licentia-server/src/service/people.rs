@@ -167,5 +167,7 @@ pub(crate) async fn set_profile(
 ) -> ApiResult<Account> {
     let locale = locale(new_locale.unwrap_or(&account.locale))?;
     let time_zone = time_zone(new_time_zone.unwrap_or(&account.time_zone))?;
-    Ok(s.store.set_profile(&account.id, &locale, &time_zone).await?)
+    Ok(s.store
+        .set_profile(&account.id, &locale, &time_zone)
+        .await?)
 }
