@@ -95,6 +95,7 @@ sheet-cancel = Abbrechen
 sheet-required = Pflichtfeld
 sheet-heed = Hinweis:
 sheet-refused = Abgelehnt:
+sheet-first-rows = Nur die ersten { $count } werden angezeigt.
 
 cat-products = Produkte
 cat-policies = Richtlinien

@@ -96,6 +96,7 @@ sheet-cancel = Cancel
 sheet-required = required
 sheet-heed = Note:
 sheet-refused = Refused:
+sheet-first-rows = Only the first { $count } are shown.
 
 cat-products = Products
 cat-policies = Policies

@@ -95,6 +95,7 @@ sheet-cancel = Annuler
 sheet-required = obligatoire
 sheet-heed = À noter :
 sheet-refused = Refusé :
+sheet-first-rows = Seuls les { $count } premiers sont affichés.
 
 cat-products = Produits
 cat-policies = Politiques

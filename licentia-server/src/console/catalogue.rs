@@ -101,6 +101,9 @@ async fn products(State(s): State<AppState>, v: Viewer) -> PageResult {
         })
         .collect();
     let mut page = Sheet::new(f.clone(), t.t("cat-products"));
+    if items.len() as i64 >= ALL.limit {
+        page.notice = Some(t.n("sheet-first-rows", ALL.limit));
+    }
     page.actions = tabs(&f);
     if writes(&v) {
         page.actions
@@ -261,6 +264,9 @@ async fn policies(State(s): State<AppState>, v: Viewer) -> PageResult {
         .map_err(ApiError::from)
         .or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("cat-policies"));
+    if items.len() as i64 >= ALL.limit {
+        page.notice = Some(t.n("sheet-first-rows", ALL.limit));
+    }
     page.lead.push(t.t("cat-policies-lead"));
     page.actions = tabs(&f);
     if writes(&v) {
@@ -576,6 +582,9 @@ async fn plans(State(s): State<AppState>, v: Viewer) -> PageResult {
         .map_err(ApiError::from)
         .or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("cat-plans"));
+    if items.len() as i64 >= ALL.limit {
+        page.notice = Some(t.n("sheet-first-rows", ALL.limit));
+    }
     page.lead.push(t.t("cat-plans-lead"));
     page.actions = tabs(&f);
     if writes(&v) {

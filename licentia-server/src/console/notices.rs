@@ -70,6 +70,9 @@ async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
         .or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("ntc-title"));
     page.lead.push(t.t("ntc-lead"));
+    if sent.len() as i64 >= ROWS.limit || subs.len() as i64 >= ROWS.limit {
+        page.notice = Some(t.n("sheet-first-rows", ROWS.limit));
+    }
     page.actions
         .push(Action::new("/notice-subscriptions/new", t.t("ntc-new")).primary());
     let rows = subs

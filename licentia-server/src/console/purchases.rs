@@ -147,6 +147,9 @@ async fn list(State(s): State<AppState>, v: Viewer, Params(q): Params<Filters>) 
         .or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("pur-title"));
     page.lead.push(t.t("pur-lead"));
+    if items.len() as i64 >= ROWS.limit {
+        page.notice = Some(t.n("sheet-first-rows", ROWS.limit));
+    }
     if v.staff.allow(BUYERS).is_ok() {
         page.actions
             .push(Action::new("/purchases/new", t.t("pur-new")).primary());
