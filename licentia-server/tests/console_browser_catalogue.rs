@@ -30,6 +30,7 @@ async fn signed_in(options: Options) -> Option<(Server, Browser)> {
     browser.fill("email", EMAIL).await;
     browser.fill("password", PASSWORD).await;
     browser.submit().await;
+    browser.wait_for_text("Sign out").await;
     assert_eq!(browser.path().await, "/");
     Some((srv, browser))
 }
@@ -48,12 +49,19 @@ async fn catalogue_pages() {
         return;
     };
     browser.click("Catalogue").await;
+    browser.wait_for_text("New product").await;
     assert_eq!(browser.path().await, "/products");
     browser.review("catalogue-products-empty").await;
     browser.click("New product").await;
+    browser
+        .wait_for_text("A product is what licences are for")
+        .await;
     browser.fill("code", "cad pro").await;
     browser.fill("name", "CAD Pro").await;
     browser.submit().await;
+    browser
+        .wait_for_text("a product code has letters, digits")
+        .await;
     let alerts = browser.alerts().await;
     assert!(
         alerts
@@ -64,6 +72,7 @@ async fn catalogue_pages() {
     browser.review("catalogue-product-refused").await;
     browser.fill("code", "cad-pro").await;
     browser.submit().await;
+    browser.wait_for_text("not changed once made").await;
     assert!(
         browser.path().await.starts_with("/products/prd_"),
         "{}",
@@ -73,11 +82,15 @@ async fn catalogue_pages() {
     browser.review("catalogue-product").await;
 
     browser.click("New policy").await;
+    browser
+        .wait_for_text("Every licence issued from this policy")
+        .await;
     browser.review("catalogue-policy-new").await;
     browser.fill("name", "yearly").await;
     browser.fill("duration_days", "365").await;
     browser.fill("seats", "3").await;
     browser.submit().await;
+    browser.wait_for_text("Identifier").await;
     assert!(
         browser.path().await.starts_with("/policies/pol_"),
         "{}",
@@ -98,6 +111,7 @@ async fn catalogue_pages() {
     browser.fill("name", "Business").await;
     browser.fill("options", "pro | Pro pack | reports").await;
     browser.submit().await;
+    browser.wait_for_text("Open the policy").await;
     assert!(
         browser.path().await.starts_with("/plans/pln_"),
         "{}",
@@ -126,12 +140,15 @@ async fn keys_pages() {
     let (_, keys) = srv.call("GET", "/v1/keys", None, None).await;
     let old = s(&keys["items"][0]["key_id"]);
     browser.click("Keys").await;
+    browser.wait_for_text("Signing keys").await;
     browser.review("keys").await;
     browser.click("Rotate the signing key").await;
+    browser.wait_for_text("Rotate now").await;
     assert_eq!(browser.path().await, "/keys/rotate");
     assert!(browser.text().await.contains("rollover statement"));
     browser.review("keys-rotate").await;
     browser.click("Rotate now").await;
+    browser.wait_for_text("Done: key").await;
     assert!(
         browser.path().await.starts_with("/keys?done="),
         "{}",
@@ -147,6 +164,7 @@ async fn keys_pages() {
     let key = licentia::PublicKey::from_pem(&pem).expect("a PEM public key");
     assert_ne!(key.key_id().to_string(), old);
     browser.click("Retire…").await;
+    browser.wait_for_text("stop validating").await;
     assert_eq!(browser.path().await, format!("/keys/retire?key={old}"));
     assert!(browser
         .text()
@@ -180,13 +198,18 @@ async fn purchases_and_notices_pages() {
         .await;
     let lot = s(&lot["id"]);
     browser.click("Purchases").await;
+    browser.wait_for_text("Lots bought").await;
     browser.review("purchases").await;
     browser.click("Record a purchase").await;
+    browser.wait_for_text("A lot raises").await;
     browser.review("purchases-new").await;
     browser.open(&format!("/purchases/{lot}")).await;
     browser.select("customer_id", "Alpha").await;
     browser.fill("quantity", "6").await;
     browser.submit().await;
+    browser
+        .wait_for_text("4 seats of this lot can still be re-billed")
+        .await;
     assert!(browser
         .text()
         .await
@@ -194,6 +217,7 @@ async fn purchases_and_notices_pages() {
     browser.review("purchase").await;
     browser.fill("quantity", "5").await;
     browser.submit().await;
+    browser.wait_for_text("5 cannot be re-billed").await;
     let alerts = browser.alerts().await;
     assert!(
         alerts.iter().any(|a| a
@@ -204,11 +228,14 @@ async fn purchases_and_notices_pages() {
 
     let (hook, _seen) = webhook_receiver(false).await;
     browser.click("Notices").await;
+    browser.wait_for_text("Who receives notices").await;
     browser.click("New notice subscription").await;
+    browser.wait_for_text("Choose the notices").await;
     browser.review("notices-new").await;
     browser.check("licence expiring", true).await;
     browser.fill("webhook_url", &hook).await;
     browser.submit().await;
+    browser.wait_for_text("whsec_").await;
     assert!(browser.text().await.contains("whsec_"));
     browser.review("notices-secret").await;
     srv.expiring_license("notice-cad").await;
@@ -222,6 +249,7 @@ async fn purchases_and_notices_pages() {
         .await;
     assert_eq!(status, 200, "{body}");
     browser.click("Back to the notices").await;
+    browser.wait_for_text("Who receives notices").await;
     browser.review("notices").await;
     let written = srv.get("/v1/notifications", &srv.admin).await;
     browser
@@ -231,8 +259,12 @@ async fn purchases_and_notices_pages() {
     browser.review("notification").await;
     browser.open("/notices").await;
     browser.click("Delete…").await;
+    browser.wait_for_text("It receives no more notices").await;
     browser.review("notices-delete").await;
     browser.click("Delete the subscription").await;
+    browser
+        .wait_for_text("Nobody subscribes to notices yet")
+        .await;
     assert_eq!(browser.path().await, "/notices");
     assert!(browser
         .text()
@@ -250,10 +282,12 @@ async fn purchases_and_notices_pages() {
     browser.fill("email", EMAIL).await;
     browser.fill("password", PASSWORD).await;
     browser.submit().await;
+    browser.wait_for_text("Sign out").await;
     browser.open(&format!("/purchases/{lot}")).await;
     browser.select("customer_id", "Alpha").await;
     browser.fill("quantity", "9").await;
     browser.submit().await;
+    browser.wait_for_text("9 cannot be re-billed").await;
     assert!(
         browser
             .alerts()
