@@ -495,6 +495,311 @@ async fn every_page_guards_itself(backend: Backend) {
     srv.stop().await;
 }
 
+/// POSTs a form as `p`, with the session's CSRF token.
+async fn post_as(
+    srv: &Server,
+    p: &Person,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut form = form.to_vec();
+    form.push(("_csrf", &p.csrf));
+    post_form(srv, &cookies(p), path, &form).await
+}
+
+/// Admins make accounts and grants through the console; a refusal names
+/// its rule on the re-drawn form; revoking and disabling pass through a
+/// page that says what they do; people who are not admins get neither the
+/// menu entry nor the pages.
+async fn accounts(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let root = srv.admin.clone();
+    let wazo = node(&srv, &root, "partner", "Wazo", None).await;
+    let alpha = node(&srv, &root, "customer", "Alpha", Some(&wazo)).await;
+    let octopus = node(&srv, &root, "partner", "Octopus", None).await;
+    let partner_admin = srv
+        .person(
+            "Pat",
+            "pat@wazo.test",
+            json!([{"role": "admin", "customer_id": wazo}]),
+        )
+        .await;
+    let auditor = srv
+        .person("Aude", "aude@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+
+    // The partner's admin may place a grant in its own tree only.
+    let (_, _, page) = get(&srv, Some(&partner_admin), "/accounts", "en").await;
+    assert!(
+        page.contains("<a href=\"/accounts\""),
+        "the menu offers accounts to an admin"
+    );
+    assert!(page.contains(&format!("value=\"{alpha}\"")));
+    assert!(
+        !page.contains(&format!("value=\"{octopus}\"")),
+        "another partner is not offered"
+    );
+    let (status, _, page) = post_as(
+        &srv,
+        &partner_admin,
+        "/accounts",
+        &[
+            ("name", "Cleo"),
+            ("email", "cleo@alpha.test"),
+            ("locale", "fr"),
+            ("role", "member-manager"),
+            ("customer_id", &octopus),
+            ("password", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("no such customer"), "{page}");
+    assert!(
+        page.contains("value=\"cleo@alpha.test\""),
+        "what was typed stays"
+    );
+    let (status, headers, _) = post_as(
+        &srv,
+        &partner_admin,
+        "/accounts",
+        &[
+            ("name", "Cleo"),
+            ("email", "cleo@alpha.test"),
+            ("locale", "fr"),
+            ("role", "member-manager"),
+            ("customer_id", &alpha),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let account_page = headers["location"].to_str().unwrap().to_owned();
+    let account_id = account_page.trim_start_matches("/accounts/").to_owned();
+    let (_, shown) = srv
+        .call(
+            "GET",
+            &format!("/v1/accounts/{account_id}"),
+            Some(&root),
+            None,
+        )
+        .await;
+    assert_eq!(shown["account"]["locale"], "fr");
+    assert_eq!(shown["grants"][0]["role"], "member-manager");
+    assert_eq!(shown["grants"][0]["customer_id"], alpha.as_str());
+
+    // A second grant, then revoking it through its confirm page.
+    let (status, _, _) = post_as(
+        &srv,
+        &partner_admin,
+        &format!("{account_page}/grants"),
+        &[("role", "auditor"), ("customer_id", &alpha)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, shown) = srv
+        .call(
+            "GET",
+            &format!("/v1/accounts/{account_id}"),
+            Some(&root),
+            None,
+        )
+        .await;
+    let grant = shown["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["role"] == "auditor")
+        .unwrap();
+    let grant_id = grant["id"].as_str().unwrap();
+    let (status, _, confirm) = get(
+        &srv,
+        Some(&partner_admin),
+        &format!("/grants/{grant_id}/revoke?account={account_id}"),
+        "en",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("The account loses this role at this place at once"));
+    assert!(
+        confirm.contains(&format!("href=\"/accounts/{account_id}\"")),
+        "cancel goes back"
+    );
+    let (status, _, _) = post_as(
+        &srv,
+        &partner_admin,
+        &format!("/grants/{grant_id}/revoke"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, shown) = srv
+        .call(
+            "GET",
+            &format!("/v1/accounts/{account_id}"),
+            Some(&root),
+            None,
+        )
+        .await;
+    assert_eq!(shown["grants"].as_array().unwrap().len(), 1);
+
+    // Disabling: the confirm page names the person; afterwards they cannot sign in.
+    let (_, _, confirm) = get(
+        &srv,
+        Some(&partner_admin),
+        &format!("{account_page}/disable"),
+        "en",
+    )
+    .await;
+    assert!(
+        confirm.contains("cleo@alpha.test will no longer be able to sign in"),
+        "{confirm}"
+    );
+    let (status, _, _) = post_as(
+        &srv,
+        &partner_admin,
+        &format!("{account_page}/disable"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let resp = browser()
+        .post(format!("{}/v1/session", srv.base))
+        .json(&json!({"email": "cleo@alpha.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+
+    // Not an admin: no menu entry, and a refusal page naming the rule.
+    let (_, _, page) = get(&srv, Some(&auditor), "/", "en").await;
+    assert!(!page.contains("<a href=\"/accounts\""));
+    let (status, _, page) = get(&srv, Some(&auditor), "/accounts", "en").await;
+    assert_eq!(status, 403);
+    assert!(page.contains("this needs the admin role"), "{page}");
+    srv.stop().await;
+}
+
+/// A person's own settings: language and time zone (the next page speaks
+/// it), a password change (the current one checked), a second factor set
+/// up; and the pages before signing in: a reset asked for (the same
+/// answer for any address), a mailed link's token refused when unknown.
+async fn settings(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let me = srv
+        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let (status, _, _) = post_as(
+        &srv,
+        &me,
+        "/settings/profile",
+        &[("locale", "de"), ("time_zone", "Europe/Berlin")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = get(&srv, Some(&me), "/settings", "en").await;
+    assert!(page.contains("<html lang=\"de\">") && page.contains("Meine Einstellungen"));
+    assert!(page.contains("value=\"Europe/Berlin\""));
+    let (status, _, page) = post_as(
+        &srv,
+        &me,
+        "/settings/profile",
+        &[("locale", "de"), ("time_zone", "Mars/Olympus")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("time_zone is an IANA time zone name"),
+        "{page}"
+    );
+
+    // The password: the current one must be right, the two new ones alike.
+    let new = "a different long password";
+    let elsewhere = sign_in(&srv, "vera@vendor.test").await;
+    let mut renewed = Vec::new();
+    for (current, again, status, said) in [
+        (
+            "wrong password!!",
+            new,
+            403,
+            "the current password is not this one",
+        ),
+        (
+            PASSWORD,
+            "not the same one at all",
+            422,
+            "Die beiden neuen Passwörter unterscheiden sich.",
+        ),
+        (PASSWORD, new, 200, "Ihr Passwort wurde geändert."),
+    ] {
+        let (got, headers, page) = post_as(
+            &srv,
+            &me,
+            "/settings/password",
+            &[("current", current), ("new", new), ("again", again)],
+        )
+        .await;
+        assert_eq!(got, status, "{page}");
+        assert!(page.contains(said), "{said}: {page}");
+        renewed = set_cookies(&headers);
+    }
+    // This browser holds a new session; the other one has ended.
+    let me = Person {
+        id: me.id.clone(),
+        cookie: renewed
+            .iter()
+            .find(|c| c.starts_with("licentia_session="))
+            .unwrap()
+            .clone(),
+        csrf: renewed
+            .iter()
+            .find_map(|c| c.strip_prefix("licentia_csrf="))
+            .unwrap()
+            .to_owned(),
+    };
+    assert_eq!(get(&srv, Some(&me), "/settings", "en").await.0, 200);
+    assert_eq!(get(&srv, Some(&elsewhere), "/settings", "en").await.0, 303);
+    let resp = browser()
+        .post(format!("{}/v1/session", srv.base))
+        .json(&json!({"email": "vera@vendor.test", "password": new}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "the new password opens a session");
+
+    // A second factor: the secret is shown once; a wrong code is refused.
+    let (status, _, page) = post_as(&srv, &me, "/settings/totp", &[]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"totp-secret\"") && page.contains("otpauth://totp/"));
+    let (status, _, page) =
+        post_as(&srv, &me, "/settings/totp/confirm", &[("code", "000000")]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("role=\"alert\""));
+
+    // Before signing in: the same answer whatever the address.
+    let mut answers = Vec::new();
+    for email in ["vera@vendor.test", "nobody@nowhere.test"] {
+        let (status, _, page) = post_form(&srv, "", "/password-reset", &[("email", email)]).await;
+        assert_eq!(status, 200);
+        answers.push(page);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(answers[0].contains("If this address has an account"));
+    let (status, _, page) = post_form(
+        &srv,
+        "",
+        "/set-password",
+        &[("token", "not-a-token"), ("password", new), ("again", new)],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("this link is unknown, used or expired"),
+        "{page}"
+    );
+    srv.stop().await;
+}
+
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     signing_in => signing_in_on_sqlite, signing_in_on_postgres
@@ -510,4 +815,12 @@ support::on_both_backends! {
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     every_page_guards_itself => every_page_guards_itself_on_sqlite, every_page_guards_itself_on_postgres
+}
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    accounts => accounts_on_sqlite, accounts_on_postgres
+}
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    settings => settings_on_sqlite, settings_on_postgres
 }

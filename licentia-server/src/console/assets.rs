@@ -1,5 +1,6 @@
 //! The console's assets, embedded in the binary: its stylesheet, its one
-//! script (htmx, vendored with its license in `assets/htmx/`) and its icon.
+//! scripts (htmx, vendored with its license in `assets/htmx/`, and a few
+//! lines of its own) and its icon.
 //! Each is served under a name that carries its content hash, so it can be
 //! cached for a year and a new build is fetched at once.
 
@@ -19,7 +20,7 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 4] = [
     Asset {
         name: "console.css",
         media_type: "text/css; charset=utf-8",
@@ -29,6 +30,11 @@ const ASSETS: [Asset; 3] = [
         name: "htmx.min.js",
         media_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/htmx/htmx.min.js"),
+    },
+    Asset {
+        name: "console.js",
+        media_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/console.js"),
     },
     Asset {
         name: "icon.svg",
@@ -42,8 +48,8 @@ pub(super) fn pages() -> Vec<Page> {
 }
 
 /// Each asset's hashed name (`console.3f2a9c01.css`), computed once.
-fn hashed() -> &'static [String; 3] {
-    static NAMES: OnceLock<[String; 3]> = OnceLock::new();
+fn hashed() -> &'static [String; 4] {
+    static NAMES: OnceLock<[String; 4]> = OnceLock::new();
     NAMES.get_or_init(|| {
         ASSETS.each_ref().map(|a| {
             let digest = crate::secret::sha256_hex(a.bytes);

@@ -15,6 +15,7 @@ use super::csrf::CSRF_COOKIE;
 use super::i18n::{Lang, Tr};
 use crate::error::ApiError;
 use crate::staff::{cookie, Caller, Staff, SESSION_COOKIE};
+use crate::store::Role;
 use crate::AppState;
 
 /// A signed-in person looking at a page.
@@ -38,6 +39,8 @@ pub(crate) struct Frame {
     pub section: &'static str,
     /// Only the page's own part (an htmx request), without the layout.
     pub partial: bool,
+    /// The person is an admin somewhere (the accounts pages are theirs).
+    pub admin: bool,
 }
 
 impl Frame {
@@ -49,6 +52,7 @@ impl Frame {
             csrf: String::new(),
             section: "",
             partial: is_htmx(parts),
+            admin: false,
         }
     }
 
@@ -65,9 +69,10 @@ impl Frame {
         super::assets::href(name)
     }
 
-    /// The entries of the navigation: (section, path, message id).
-    pub fn nav(&self) -> &'static [(&'static str, &'static str, &'static str)] {
-        &[
+    /// The entries of the navigation the person may use.
+    pub fn nav(&self) -> Vec<NavItem> {
+        let admin_only = ["accounts", "keys"];
+        [
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
             // Catalogue, keys, purchases, notices.
@@ -75,8 +80,28 @@ impl Frame {
             ("purchases", "/purchases", "nav-purchases"),
             ("notices", "/notices", "nav-notices"),
             ("keys", "/keys", "nav-keys"),
+            ("accounts", "/accounts", "nav-accounts"),
+            ("settings", "/settings", "nav-settings"),
         ]
+        .into_iter()
+        .filter(|(section, _, _)| self.admin || !admin_only.contains(section))
+        .map(|(section, href, label)| NavItem {
+            href,
+            label: self.t.t(label),
+            current: section == self.section,
+        })
+        .collect()
     }
+}
+
+/// An entry of the navigation.
+pub(crate) struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// Its words.
+    pub label: String,
+    /// The page shown is in its section.
+    pub current: bool,
 }
 
 /// Whether htmx asked (it then swaps the page's part itself).
@@ -116,6 +141,7 @@ impl FromRequestParts<AppState> for Viewer {
             csrf: cookie(parts, CSRF_COOKIE).unwrap_or_default().to_owned(),
             section: "",
             partial: anonymous.partial,
+            admin: staff.grants.iter().any(|g| g.role == Role::Admin),
         };
         Ok(Viewer { staff, frame })
     }

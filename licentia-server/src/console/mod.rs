@@ -19,8 +19,10 @@
 // out: boxing it would only add an allocation to every refusal.
 #![allow(clippy::result_large_err)]
 
+mod accounts;
 mod assets;
 mod catalogue;
+mod confirm;
 mod csrf;
 mod dashboard;
 mod frame;
@@ -29,6 +31,7 @@ mod keys;
 mod notices;
 mod purchases;
 mod renewals;
+mod settings;
 mod sheet;
 mod sign_in;
 
@@ -92,6 +95,8 @@ pub fn pages() -> Vec<Page> {
         keys::pages(),
         purchases::pages(),
         notices::pages(),
+        accounts::pages(),
+        settings::pages(),
     ]
     .into_iter()
     .flatten()

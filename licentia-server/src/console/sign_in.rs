@@ -18,6 +18,7 @@ use crate::error::ApiResult;
 use crate::secret::sha256_hex;
 use crate::service::accounts::{login, open_session, Password, TOTP_REQUIRED};
 use crate::staff::{cookie, set_cookie, SESSION_COOKIE};
+use crate::store::Account;
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -145,13 +146,8 @@ async fn sign_in(State(s): State<AppState>, parts: Parts, Form(c): Form<Credenti
         }
     }
     let opened = async {
-        let session = open_session(&s, &account).await?;
-        let max_age = session.expires_at - crate::service::now().0;
-        Ok::<_, crate::error::ApiError>([
-            set_cookie(&s, SESSION_COOKIE, &session.id, max_age)?,
-            set_cookie(&s, CSRF_COOKIE, &session.csrf, max_age)?,
-            set_cookie(&s, SIGN_IN_COOKIE, "", 0)?,
-        ])
+        let (_, [session, csrf]) = new_session(&s, &account).await?;
+        Ok::<_, crate::error::ApiError>([session, csrf, set_cookie(&s, SIGN_IN_COOKIE, "", 0)?])
     };
     match opened.await {
         Ok(cookies) => {
@@ -162,7 +158,26 @@ async fn sign_in(State(s): State<AppState>, parts: Parts, Form(c): Form<Credenti
     }
 }
 
-fn with_cookies<const N: usize>(mut response: Response, cookies: [HeaderValue; N]) -> Response {
+/// A new session for `account`: its CSRF token (for the page being drawn)
+/// and the two cookies that carry it (the session, the CSRF token).
+pub(super) async fn new_session(
+    s: &AppState,
+    account: &Account,
+) -> ApiResult<(String, [HeaderValue; 2])> {
+    let session = open_session(s, account).await?;
+    let max_age = session.expires_at - crate::service::now().0;
+    let cookies = [
+        set_cookie(s, SESSION_COOKIE, &session.id, max_age)?,
+        set_cookie(s, CSRF_COOKIE, &session.csrf, max_age)?,
+    ];
+    Ok((session.csrf, cookies))
+}
+
+/// `response` setting `cookies`.
+pub(super) fn with_cookies<const N: usize>(
+    mut response: Response,
+    cookies: [HeaderValue; N],
+) -> Response {
     for c in cookies {
         response.headers_mut().append(SET_COOKIE, c);
     }
