@@ -86,6 +86,270 @@ status-suspended = Ausgesetzt
 status-cancelled = Gekündigt
 status-revoked = Widerrufen
 
+## Katalog, Schlüssel, Käufe, Benachrichtigungen (console/catalogue.rs, keys.rs, purchases.rs, notices.rs, sheet.rs).
+nav-catalogue = Katalog
+nav-purchases = Käufe
+nav-notices = Benachrichtigungen
+nav-keys = Schlüssel
+sheet-cancel = Abbrechen
+sheet-required = Pflichtfeld
+sheet-heed = Hinweis:
+sheet-refused = Abgelehnt:
+sheet-first-rows = Nur die ersten { $count } werden angezeigt.
+
+cat-products = Produkte
+cat-policies = Richtlinien
+cat-plans = Tarife
+cat-new-product = Neues Produkt
+cat-new-policy = Neue Richtlinie
+cat-new-plan = Neuer Tarif
+cat-create = Anlegen
+cat-code = Code
+cat-name = Name
+cat-id = Kennung
+cat-created = Angelegt am
+cat-product = Produkt
+cat-policy = Richtlinie
+cat-kind = Art
+cat-binding = Bindung
+cat-seats = Plätze
+cat-duration = Laufzeit
+cat-options = Optionen
+cat-features = Funktionen
+cat-perpetual = unbefristet
+cat-none = Noch keine.
+cat-no-options = Dieser Tarif hat keine Zusatzoptionen.
+cat-open-product = Produkt { $product } öffnen
+cat-open-policy = Richtlinie { $policy } öffnen
+cat-count-products = { $count ->
+    [one] { $count } Produkt
+   *[other] { $count } Produkte
+}
+cat-count-policies = { $count ->
+    [one] { $count } Richtlinie
+   *[other] { $count } Richtlinien
+}
+cat-count-plans = { $count ->
+    [one] { $count } Tarif
+   *[other] { $count } Tarife
+}
+cat-product-lead = Ein Produkt ist das, wofür Lizenzen ausgestellt werden: Sein Code steht in jeder Lizenzdatei.
+cat-code-rule = 1 bis 64 Zeichen: nur Buchstaben, Ziffern, „-“, „_“ und „.“. Eindeutig.
+cat-name-rule = 1 bis 256 Zeichen, so wie man ihn liest.
+cat-product-fixed = Ein Produkt ändert sich nach dem Anlegen nicht mehr: Sein Code steht in jeder dafür ausgestellten Lizenz.
+cat-policies-lead = Eine Richtlinie ist eine Lizenzvorlage: Laufzeit, Bindung, Plätze, Kulanzzeit, Online-Prüfung und Funktionen.
+cat-policy-lead = Jede aus dieser Richtlinie ausgestellte Lizenz übernimmt diese Bedingungen.
+cat-policy-fixed = Richtlinien ändern sich nach dem Anlegen nie: Aus ihnen ausgestellte Lizenzen behalten ihre Bedingungen. Für andere Bedingungen legen Sie eine neue Richtlinie (und einen Tarif dafür) an.
+cat-plans-lead = Ein Tarif (Essential, Business, Enterprise …) ist eine Richtlinie mit den Zusatzoptionen, die eine Lizenz erhalten kann.
+cat-plan-lead = Ein Tarif nennt eine Richtlinie; seine Optionen fügen den Lizenzen, die sie erhalten, Funktionen hinzu.
+cat-plan-fixed = Ein Tarif ändert sich nach dem Anlegen nicht mehr: Lizenzen und Abonnements verweisen auf ihn. Legen Sie stattdessen einen neuen Tarif an.
+cat-plan-name-rule = 1 bis 128 Zeichen, eindeutig je Produkt.
+cat-plan-policy-rule = Die Richtlinie, aus der die Lizenzen des Tarifs entstehen; der Tarif gehört zu ihrem Produkt.
+cat-options-rule = Eine Option je Zeile: CODE | Name | FUNKTION, FUNKTION (die Funktionen können fehlen). Jeder Code nur einmal.
+cat-kind-standard = Standard
+cat-kind-trial = Testversion
+cat-binding-node-locked = An Rechner gebunden
+cat-binding-unbound = Ungebunden
+cat-binding-floating = Floating
+cat-binding-named-user = Namentlicher Benutzer
+cat-match-all = alle Komponenten
+cat-match-most = die meisten Komponenten
+cat-match-two = zwei Komponenten
+cat-match-any = eine Komponente
+cat-f-product-id = Produkt
+cat-f-product-id-rule = Das Produkt ihrer Lizenzen.
+cat-f-name = Name
+cat-f-name-rule = 1 bis 128 Zeichen, eindeutig je Produkt.
+cat-f-kind = Art
+cat-f-kind-rule = Standard oder Testversion.
+cat-f-binding = Bindung
+cat-f-binding-rule = An Rechner gebunden, ungebunden, Floating (Leases bis zur Platzzahl) oder namentlicher Benutzer.
+cat-f-match-rule = Abgleichregel
+cat-f-match-rule-rule = Wie viele Komponenten eines Rechners übereinstimmen müssen, damit eine gebundene Lizenz gültig bleibt.
+cat-f-duration-days = Laufzeit (Tage)
+cat-f-duration-days-rule = Lizenzen laufen so viele Tage nach der Ausstellung ab; leer für unbefristet.
+cat-f-seats = Plätze
+cat-f-seats-rule = Rechner einer gebundenen Lizenz, Obergrenze einer Floating-Lizenz; mindestens 1.
+cat-f-grace-days = Kulanz nach Ablauf (Tage)
+cat-f-grace-days-rule = Tage, die eine Lizenz nach Ablauf mit Warnung noch gilt; leer für keine.
+cat-f-check-in-days = Online-Prüfung alle (Tage)
+cat-f-check-in-days-rule = So oft meldet sich das Produkt online; leer für nie.
+cat-f-max-offline-days = Offline-Kulanz (Tage)
+cat-f-max-offline-days-rule = Tage, die ein Rechner nach einer versäumten Prüfung offline bleiben darf.
+cat-f-entitlements = Funktionen
+cat-f-entitlements-rule = Eine je Zeile: CODE, CODE=ANZAHL oder CODE@JJJJ-MM-TT (eigenes Ende).
+cat-f-temp-quota = Vorübergehende Lizenzen je Zeitraum
+cat-f-temp-quota-rule = Vorübergehende Lizenzen, die eine Lizenz je Zeitraum für einen ausgefallenen Rechner erhalten kann; mindestens 1.
+cat-f-temp-period-days = Zeitraum für vorübergehende Lizenzen (Tage)
+cat-f-temp-period-days-rule = Der Zeitraum, über den das Kontingent zählt; mindestens 1.
+cat-f-temp-duration-days = Dauer einer vorübergehenden Lizenz (Tage)
+cat-f-temp-duration-days-rule = Wie lange eine vorübergehende Lizenz läuft; mindestens 1.
+cat-f-lease-ttl-secs = Lease-Dauer (Sekunden)
+cat-f-lease-ttl-secs-rule = Ein Floating-Lease gilt so lange, wenn es nicht erneuert wird; mindestens 1.
+cat-f-max-transfers = Rechnerwechsel je Zeitraum
+cat-f-max-transfers-rule = Rechner, die das Produkt je Zeitraum freigeben darf; leer für unbegrenzt (Mitarbeiter sind nicht begrenzt).
+cat-f-transfer-period-days = Wechselzeitraum (Tage)
+cat-f-transfer-period-days-rule = Der Zeitraum, über den die Wechsel zählen; mindestens 1.
+
+keys-title = Signaturschlüssel
+keys-lead = Der aktive Schlüssel signiert jede Lizenz, Verlängerung und Sperrliste; vertrauenswürdige Schlüssel bestätigen weiterhin, was sie signiert haben; zurückgezogene Schlüssel stehen in jeder Sperrliste.
+keys-done = Erledigt: Schlüssel { $key }.
+keys-rotate = Signaturschlüssel wechseln
+keys-download-active = Aktiven öffentlichen Schlüssel herunterladen (PEM)
+keys-count = { $count ->
+    [one] { $count } Schlüssel
+   *[other] { $count } Schlüssel
+}
+keys-id = Schlüsselkennung
+keys-state = Zustand
+keys-public = Öffentlicher Schlüssel
+keys-rollover = Übergabeerklärung
+keys-action = Aktion
+keys-pem = PEM
+keys-statement = Herunterladen
+keys-first = keine (erster Schlüssel)
+keys-signs-now = signiert jetzt
+keys-retire = Zurückziehen …
+keys-retired-final = endgültig zurückgezogen
+keys-state-active = Aktiv
+keys-state-trusted = Vertrauenswürdig
+keys-state-retired = Zurückgezogen
+keys-rotate-button = Jetzt wechseln
+keys-rotate-what = Ein neuer Schlüssel wird der aktive Schlüssel und signiert ab sofort alles. Der bisherige Schlüssel { $key } bleibt vertrauenswürdig: Von ihm signierte Lizenzen bleiben gültig.
+keys-rotate-field = Produkte im Einsatz erfahren den neuen Schlüssel aus seiner Übergabeerklärung, die der bisherige Schlüssel signiert, sobald sie die Schlüssel abrufen; ein Produkt, das sie nie abruft, muss den neuen öffentlichen Schlüssel erhalten, bevor es einer damit signierten Lizenz begegnet.
+keys-rotate-old = Bereits Ausgestelltes ändert sich nicht. Um dem alten Schlüssel später nicht mehr zu vertrauen, ziehen Sie ihn zurück.
+keys-retire-title = Schlüssel { $key } zurückziehen
+keys-retire-button = Diesen Schlüssel zurückziehen
+keys-retire-what = Von ihm signierte Lizenzen sind nicht mehr gültig, sobald die Produkte die Sperrliste abrufen: Jede Sperrliste nennt ab jetzt diesen Schlüssel.
+keys-retire-final-note = Das Zurückziehen ist endgültig: Dem Schlüssel wird nie wieder vertraut. Stellen Sie die von ihm signierten Lizenzen zuerst mit dem aktiven Schlüssel neu aus.
+
+pur-title = Käufe
+pur-lead = Lose, die die Spitze des Kundenbaums gekauft hat, und die Kunden, an die sie weiterberechnet wurden. Eine Weiterberechnung verschiebt keine Plätze: Plätze wandern durch Zuteilung.
+pur-new = Kauf erfassen
+pur-new-lead = Ein Los erhöht die Plätze des Käufers für das Produkt um seine Menge.
+pur-record = Kauf erfassen
+pur-any = Alle
+pur-count = { $count ->
+    [one] { $count } Kauf
+   *[other] { $count } Käufe
+}
+pur-none = Hier gibt es keinen Kauf.
+pur-customer = Kunde
+pur-product = Produkt
+pur-customer-id = Käufer
+pur-customer-id-rule = Ein Knoten an der Spitze des Kundenbaums (meist ein Partner).
+pur-product-id = Produkt
+pur-product-id-rule = Das gekaufte Produkt.
+pur-quantity = Menge
+pur-quantity-rule = Gekaufte Plätze: eine ganze Zahl von 1 bis 1000000000.
+pur-serial = Seriennummer
+pur-serial-rule = Serien- oder Registrierungsnummer, eindeutig je Produkt; optional.
+pur-version = Version
+pur-version-rule = Die gekaufte Version; optional.
+pur-purchased-on = Gekauft am
+pur-purchased-on-rule = Ein Kalenderdatum, JJJJ-MM-TT.
+pur-renews-on = Verlängert am
+pur-renews-on-rule = Nach dem Kaufdatum, JJJJ-MM-TT; optional.
+pur-cost = Kosten
+pur-cost-rule = Ein Dezimalbetrag wie 1234.50, höchstens mit den Nachkommastellen der Währung; braucht seine Währung.
+pur-currency = Währung
+pur-currency-rule = Ein ISO-4217-Code wie EUR, USD oder JPY.
+pur-po-number = Bestellnummer
+pur-po-number-rule = Nummer der Bestellung; optional.
+pur-invoice-number = Rechnungsnummer
+pur-invoice-number-rule = Rechnungsnummer; optional.
+pur-notes = Notizen
+pur-notes-rule = Freitext; optional.
+pur-rebilled = Weiterberechnet
+pur-not-rebilled = Noch nicht weiterberechnet
+pur-lot-title = Los von { $product }
+pur-back = Zurück zu den Käufen
+pur-rebillings = Weiterberechnungen
+pur-no-rebillings = Noch nichts weiterberechnet.
+pur-when = Wann
+pur-rebill = Einen Teil dieses Loses weiterberechnen
+pur-rebill-lead = { $count ->
+    [0] Alle Plätze dieses Loses sind bereits weiterberechnet.
+    [one] { $count } Platz dieses Loses kann noch weiterberechnet werden.
+   *[other] { $count } Plätze dieses Loses können noch weiterberechnet werden.
+}
+pur-rebill-customer = Berechneter Kunde
+pur-rebill-customer-rule = Ein Kunde in Ihrem Teil des Baums.
+pur-rebill-quantity = Weiterberechnete Plätze
+pur-rebill-quantity-rule = Nie mehr, als das Los noch nicht weiterberechnet hat.
+
+ntc-title = Benachrichtigungen
+ntc-lead = Wer Benachrichtigungen erhält (Webhooks und E-Mail-Adressen), und die von den Aufträgen geschriebenen Benachrichtigungen, die neuesten zuerst.
+ntc-new = Neues Benachrichtigungsabonnement
+ntc-new-lead = Wählen Sie die Benachrichtigungen und genau ein Ziel: eine E-Mail-Adresse oder (nur Administratoren) einen Webhook.
+ntc-subscribe = Abonnieren
+ntc-made = Abonnement angelegt
+ntc-secret = Signaturgeheimnis
+ntc-secret-once = Kopieren Sie dieses Geheimnis jetzt: Es wird nur einmal angezeigt. Der Empfänger des Webhooks prüft damit die Signatur jeder Benachrichtigung.
+ntc-back = Zurück zu den Benachrichtigungen
+ntc-count-subscriptions = { $count ->
+    [one] { $count } Abonnement
+   *[other] { $count } Abonnements
+}
+ntc-count-notifications = { $count ->
+    [one] { $count } Benachrichtigung
+   *[other] { $count } Benachrichtigungen
+}
+ntc-no-subscriptions = Noch niemand hat Benachrichtigungen abonniert.
+ntc-no-notifications = Noch keine Benachrichtigung geschrieben.
+ntc-target = Gesendet an
+ntc-to-webhook = Webhook { $url }
+ntc-to-email = E-Mail { $email }
+ntc-kinds = Benachrichtigungen
+ntc-kinds-rule = Mindestens eine.
+ntc-email = E-Mail-Adresse
+ntc-email-rule = Etwa ops@example.com; entweder diese oder ein Webhook.
+ntc-webhook = Webhook-URL
+ntc-webhook-rule = https:// (oder http://), keine interne Adresse; nur Administratoren; entweder diese oder eine E-Mail-Adresse.
+ntc-role = Rolle
+ntc-role-rule = An die Konten mit dieser Rolle senden; eine andere Rolle als Administrator abonniert nur für sich selbst.
+ntc-no-role = keine
+ntc-delete = Löschen …
+ntc-delete-title = Dieses Benachrichtigungsabonnement löschen
+ntc-delete-what = Es erhält keine Benachrichtigungen mehr, und seine ausstehenden Zustellungen werden storniert. Bereits erfolgte Zustellungen bleiben im Protokoll.
+ntc-delete-button = Abonnement löschen
+ntc-written = Geschrieben am
+ntc-kind = Art
+ntc-subject = Betrifft
+ntc-due-on = Angekündigtes Datum
+ntc-lead-days = Tage vorher
+ntc-run-date = Lauf vom
+ntc-notification-title = Benachrichtigung: { $kind }
+ntc-deliveries = Zustellungen
+ntc-no-deliveries = Kein Abonnement erhält diese Benachrichtigung.
+ntc-status = Status
+ntc-retry = Stand der Zustellung
+ntc-attempts = Versuche
+ntc-last-error = Letzter Fehler
+ntc-attempts-title = Alle Versuche
+ntc-no-attempts = Noch kein Versuch.
+ntc-attempt = Versuch
+ntc-at = Am
+ntc-code = Antwortcode
+ntc-error = Fehler
+ntc-next = Nächster Versuch
+ntc-ok = erfolgreich
+ntc-delivered = zugestellt am { $when }
+ntc-pending-first = erster Versuch steht an
+ntc-retry-at = neuer Versuch am { $when }
+ntc-failed = Versuche aufgebraucht: aufgegeben
+ntc-cancelled = Abonnement gelöscht
+ntc-status-pending = Ausstehend
+ntc-status-delivered = Zugestellt
+ntc-status-failed = Fehlgeschlagen
+ntc-status-cancelled = Storniert
+ntc-kind-license-expiring = Lizenz läuft ab
+ntc-kind-subscription-expiring = Abonnement läuft ab
+ntc-kind-subscription-renewing = Abonnement wird verlängert
+ntc-kind-subscription-renewed = Abonnement verlängert
+ntc-kind-invoice-due = Rechnung fällig
+ntc-kind-cancellation-deadline = Kündigungsfrist
+
 ## Personen: Konten, Rechte, Einstellungen, Passwörter
 nav-accounts = Konten
 nav-settings = Meine Einstellungen

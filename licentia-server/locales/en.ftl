@@ -87,6 +87,270 @@ status-suspended = Suspended
 status-cancelled = Cancelled
 status-revoked = Revoked
 
+## Catalogue, keys, purchases, notices (console/catalogue.rs, keys.rs, purchases.rs, notices.rs, sheet.rs).
+nav-catalogue = Catalogue
+nav-purchases = Purchases
+nav-notices = Notices
+nav-keys = Keys
+sheet-cancel = Cancel
+sheet-required = required
+sheet-heed = Note:
+sheet-refused = Refused:
+sheet-first-rows = Only the first { $count } are shown.
+
+cat-products = Products
+cat-policies = Policies
+cat-plans = Plans
+cat-new-product = New product
+cat-new-policy = New policy
+cat-new-plan = New plan
+cat-create = Create
+cat-code = Code
+cat-name = Name
+cat-id = Identifier
+cat-created = Created
+cat-product = Product
+cat-policy = Policy
+cat-kind = Kind
+cat-binding = Binding
+cat-seats = Seats
+cat-duration = Duration
+cat-options = Options
+cat-features = Features
+cat-perpetual = perpetual
+cat-none = None yet.
+cat-no-options = This plan has no add-on options.
+cat-open-product = Open the product { $product }
+cat-open-policy = Open the policy { $policy }
+cat-count-products = { $count ->
+    [one] { $count } product
+   *[other] { $count } products
+}
+cat-count-policies = { $count ->
+    [one] { $count } policy
+   *[other] { $count } policies
+}
+cat-count-plans = { $count ->
+    [one] { $count } plan
+   *[other] { $count } plans
+}
+cat-product-lead = A product is what licences are for: its code is written into every licence file.
+cat-code-rule = 1 to 64 characters: letters, digits, '-', '_' and '.' only. Unique.
+cat-name-rule = 1 to 256 characters, as people read it.
+cat-product-fixed = A product is not changed once made: its code is written into every licence issued for it.
+cat-policies-lead = A policy is a licence template: its duration, binding, seats, grace, check-in and features.
+cat-policy-lead = Every licence issued from this policy takes these terms.
+cat-policy-fixed = Policies never change once made: licences issued from one keep its terms. To change terms, make a new policy (and a plan for it).
+cat-plans-lead = A plan (Essential, Business, Enterprise…) is a policy and the add-on options a licence of it may take.
+cat-plan-lead = A plan names a policy; its options add features to the licences that take them.
+cat-plan-fixed = A plan is not changed once made: licences and subscriptions name it. Make a new plan instead.
+cat-plan-name-rule = 1 to 128 characters, unique per product.
+cat-plan-policy-rule = The policy licences of this plan are made from; the plan belongs to its product.
+cat-options-rule = One option per line: CODE | Name | FEATURE, FEATURE (the features may be left out). Each code once.
+cat-kind-standard = Standard
+cat-kind-trial = Trial
+cat-binding-node-locked = Node-locked
+cat-binding-unbound = Unbound
+cat-binding-floating = Floating
+cat-binding-named-user = Named user
+cat-match-all = all components
+cat-match-most = most components
+cat-match-two = two components
+cat-match-any = any component
+cat-f-product-id = Product
+cat-f-product-id-rule = The product its licences are for.
+cat-f-name = Name
+cat-f-name-rule = 1 to 128 characters, unique per product.
+cat-f-kind = Kind
+cat-f-kind-rule = Standard or trial.
+cat-f-binding = Binding
+cat-f-binding-rule = Node-locked to machines, unbound, floating (leases up to the seats) or named user.
+cat-f-match-rule = Machine match rule
+cat-f-match-rule-rule = How many of a machine's components must match for a node-locked licence to stay valid.
+cat-f-duration-days = Duration (days)
+cat-f-duration-days-rule = Licences expire this many days after issue; leave empty for perpetual.
+cat-f-seats = Seats
+cat-f-seats-rule = Machines of a node-locked licence, the cap of a floating one; at least 1.
+cat-f-grace-days = Grace after expiry (days)
+cat-f-grace-days-rule = Days a licence is still allowed, with a warning, after it expires; empty for none.
+cat-f-check-in-days = Check in every (days)
+cat-f-check-in-days-rule = The product checks in online this often; empty for never.
+cat-f-max-offline-days = Offline grace (days)
+cat-f-max-offline-days-rule = Days a machine may stay offline after a missed check-in.
+cat-f-entitlements = Features
+cat-f-entitlements-rule = One per line: CODE, CODE=COUNT or CODE@YYYY-MM-DD (its own end).
+cat-f-temp-quota = Temporary licences per period
+cat-f-temp-quota-rule = Temporary licences a licence may have per period, for a failed machine; at least 1.
+cat-f-temp-period-days = Temporary licence period (days)
+cat-f-temp-period-days-rule = The period the quota counts over; at least 1.
+cat-f-temp-duration-days = Temporary licence length (days)
+cat-f-temp-duration-days-rule = How long a temporary licence runs; at least 1.
+cat-f-lease-ttl-secs = Lease length (seconds)
+cat-f-lease-ttl-secs-rule = A floating lease lasts this long unless renewed; at least 1.
+cat-f-max-transfers = Machine moves per period
+cat-f-max-transfers-rule = Machines the product may give back per period; empty for no limit (staff are not limited).
+cat-f-transfer-period-days = Move period (days)
+cat-f-transfer-period-days-rule = The period the moves count over; at least 1.
+
+keys-title = Signing keys
+keys-lead = The active key signs every licence, renewal and revocation list; trusted keys still validate what they signed; retired keys are named in every revocation list.
+keys-done = Done: key { $key }.
+keys-rotate = Rotate the signing key
+keys-download-active = Download the active public key (PEM)
+keys-count = { $count ->
+    [one] { $count } key
+   *[other] { $count } keys
+}
+keys-id = Key id
+keys-state = State
+keys-public = Public key
+keys-rollover = Rollover statement
+keys-action = Action
+keys-pem = PEM
+keys-statement = Download
+keys-first = none (first key)
+keys-signs-now = signs now
+keys-retire = Retire…
+keys-retired-final = retired for good
+keys-state-active = Active
+keys-state-trusted = Trusted
+keys-state-retired = Retired
+keys-rotate-button = Rotate now
+keys-rotate-what = A new key becomes the active key and signs everything from now on. The current key { $key } stays trusted: licences it signed keep validating.
+keys-rotate-field = Products in the field learn the new key from its rollover statement, signed by the current key, when they next fetch the keys; a product that never fetches them must be shipped the new public key before it meets a licence the new key signed.
+keys-rotate-old = Nothing already issued changes. To stop trusting the old key later, retire it.
+keys-retire-title = Retire key { $key }
+keys-retire-button = Retire this key
+keys-retire-what = Licences signed by it stop validating once products fetch the revocation list: every revocation list from now on names this key.
+keys-retire-final-note = Retirement is final: the key is never trusted again. Reissue the licences it signed with the active key first.
+
+pur-title = Purchases
+pur-lead = Lots bought by the top of the customer tree, and the customers they were re-billed to. Re-billing moves no seat: seats move by allocation.
+pur-new = Record a purchase
+pur-new-lead = A lot raises its buyer's seats of the product by its quantity.
+pur-record = Record the purchase
+pur-any = Any
+pur-count = { $count ->
+    [one] { $count } purchase
+   *[other] { $count } purchases
+}
+pur-none = No purchase here.
+pur-customer = Customer
+pur-product = Product
+pur-customer-id = Buyer
+pur-customer-id-rule = A node at the top of the customer tree (usually a partner).
+pur-product-id = Product
+pur-product-id-rule = The product bought.
+pur-quantity = Quantity
+pur-quantity-rule = Seats bought: a whole number from 1 to 1000000000.
+pur-serial = Serial
+pur-serial-rule = Serial or registration key, unique per product; optional.
+pur-version = Version
+pur-version-rule = The version bought; optional.
+pur-purchased-on = Purchased on
+pur-purchased-on-rule = A calendar date, YYYY-MM-DD.
+pur-renews-on = Renews on
+pur-renews-on-rule = After the purchase date, YYYY-MM-DD; optional.
+pur-cost = Cost
+pur-cost-rule = A decimal amount such as 1234.50, at most the currency's decimals; needs its currency.
+pur-currency = Currency
+pur-currency-rule = An ISO 4217 code such as EUR, USD or JPY.
+pur-po-number = PO number
+pur-po-number-rule = Purchase order number; optional.
+pur-invoice-number = Invoice number
+pur-invoice-number-rule = Invoice number; optional.
+pur-notes = Notes
+pur-notes-rule = Free text; optional.
+pur-rebilled = Re-billed
+pur-not-rebilled = Not yet re-billed
+pur-lot-title = Lot of { $product }
+pur-back = Back to the purchases
+pur-rebillings = Re-billings
+pur-no-rebillings = Nothing re-billed yet.
+pur-when = When
+pur-rebill = Re-bill part of this lot
+pur-rebill-lead = { $count ->
+    [0] Every seat of this lot is re-billed already.
+    [one] { $count } seat of this lot can still be re-billed.
+   *[other] { $count } seats of this lot can still be re-billed.
+}
+pur-rebill-customer = Customer billed
+pur-rebill-customer-rule = A customer within your part of the tree.
+pur-rebill-quantity = Seats re-billed
+pur-rebill-quantity-rule = Never more than the lot has not yet re-billed.
+
+ntc-title = Notices
+ntc-lead = Who receives notices (webhooks and e-mail addresses), and the notices the jobs wrote, newest first.
+ntc-new = New notice subscription
+ntc-new-lead = Choose the notices, and one place to send them: an e-mail address, or (admin only) a webhook.
+ntc-subscribe = Subscribe
+ntc-made = Subscription made
+ntc-secret = Signing secret
+ntc-secret-once = Copy this secret now: it is shown only once. The webhook's receiver checks each notice's signature with it.
+ntc-back = Back to the notices
+ntc-count-subscriptions = { $count ->
+    [one] { $count } subscription
+   *[other] { $count } subscriptions
+}
+ntc-count-notifications = { $count ->
+    [one] { $count } notification
+   *[other] { $count } notifications
+}
+ntc-no-subscriptions = Nobody subscribes to notices yet.
+ntc-no-notifications = No notice written yet.
+ntc-target = Sent to
+ntc-to-webhook = webhook { $url }
+ntc-to-email = e-mail { $email }
+ntc-kinds = Notices
+ntc-kinds-rule = At least one.
+ntc-email = E-mail address
+ntc-email-rule = Such as ops@example.com; give either this or a webhook.
+ntc-webhook = Webhook URL
+ntc-webhook-rule = https:// (or http://), no internal address; admin only; give either this or an e-mail address.
+ntc-role = Role
+ntc-role-rule = Deliver to the accounts holding this role; another role than admin subscribes only for itself.
+ntc-no-role = none
+ntc-delete = Delete…
+ntc-delete-title = Delete this notice subscription
+ntc-delete-what = It receives no more notices, and its pending deliveries are cancelled. Deliveries already made stay in the log.
+ntc-delete-button = Delete the subscription
+ntc-written = Written
+ntc-kind = Kind
+ntc-subject = About
+ntc-due-on = Date announced
+ntc-lead-days = Days ahead
+ntc-run-date = Job run of
+ntc-notification-title = Notice: { $kind }
+ntc-deliveries = Deliveries
+ntc-no-deliveries = No subscription receives this notice.
+ntc-status = Status
+ntc-retry = Retry state
+ntc-attempts = Attempts
+ntc-last-error = Last error
+ntc-attempts-title = Every attempt
+ntc-no-attempts = No attempt made yet.
+ntc-attempt = Attempt
+ntc-at = At
+ntc-code = Reply code
+ntc-error = Error
+ntc-next = Next attempt
+ntc-ok = succeeded
+ntc-delivered = delivered { $when }
+ntc-pending-first = first attempt due
+ntc-retry-at = retried at { $when }
+ntc-failed = attempts used up: given up
+ntc-cancelled = subscription deleted
+ntc-status-pending = Pending
+ntc-status-delivered = Delivered
+ntc-status-failed = Failed
+ntc-status-cancelled = Cancelled
+ntc-kind-license-expiring = licence expiring
+ntc-kind-subscription-expiring = subscription expiring
+ntc-kind-subscription-renewing = subscription renewing
+ntc-kind-subscription-renewed = subscription renewed
+ntc-kind-invoice-due = invoice due
+ntc-kind-cancellation-deadline = cancellation deadline
+
 ## People: accounts, grants, settings, passwords
 nav-accounts = Accounts
 nav-settings = My settings

@@ -86,6 +86,270 @@ status-suspended = Suspendue
 status-cancelled = Résilié
 status-revoked = Révoquée
 
+## Catalogue, clés, achats, avis (console/catalogue.rs, keys.rs, purchases.rs, notices.rs, sheet.rs).
+nav-catalogue = Catalogue
+nav-purchases = Achats
+nav-notices = Avis
+nav-keys = Clés
+sheet-cancel = Annuler
+sheet-required = obligatoire
+sheet-heed = À noter :
+sheet-refused = Refusé :
+sheet-first-rows = Seuls les { $count } premiers sont affichés.
+
+cat-products = Produits
+cat-policies = Politiques
+cat-plans = Offres
+cat-new-product = Nouveau produit
+cat-new-policy = Nouvelle politique
+cat-new-plan = Nouvelle offre
+cat-create = Créer
+cat-code = Code
+cat-name = Nom
+cat-id = Identifiant
+cat-created = Créé le
+cat-product = Produit
+cat-policy = Politique
+cat-kind = Type
+cat-binding = Liaison
+cat-seats = Postes
+cat-duration = Durée
+cat-options = Options
+cat-features = Fonctionnalités
+cat-perpetual = perpétuelle
+cat-none = Aucun pour l’instant.
+cat-no-options = Cette offre n’a pas d’option.
+cat-open-product = Ouvrir le produit { $product }
+cat-open-policy = Ouvrir la politique { $policy }
+cat-count-products = { $count ->
+    [one] { $count } produit
+   *[other] { $count } produits
+}
+cat-count-policies = { $count ->
+    [one] { $count } politique
+   *[other] { $count } politiques
+}
+cat-count-plans = { $count ->
+    [one] { $count } offre
+   *[other] { $count } offres
+}
+cat-product-lead = Un produit est ce pour quoi les licences sont émises : son code est écrit dans chaque fichier de licence.
+cat-code-rule = 1 à 64 caractères : lettres, chiffres, « - », « _ » et « . » seulement. Unique.
+cat-name-rule = 1 à 256 caractères, tel qu’on le lit.
+cat-product-fixed = Un produit ne change plus une fois créé : son code est écrit dans chaque licence émise pour lui.
+cat-policies-lead = Une politique est un modèle de licence : durée, liaison, postes, délai de grâce, connexion périodique et fonctionnalités.
+cat-policy-lead = Chaque licence émise depuis cette politique en reprend les conditions.
+cat-policy-fixed = Une politique ne change jamais une fois créée : les licences émises depuis elle gardent ses conditions. Pour d’autres conditions, créez une nouvelle politique (et une offre pour elle).
+cat-plans-lead = Une offre (Essentiel, Business, Entreprise…) est une politique et les options qu’une licence peut prendre.
+cat-plan-lead = Une offre désigne une politique ; ses options ajoutent des fonctionnalités aux licences qui les prennent.
+cat-plan-fixed = Une offre ne change plus une fois créée : licences et abonnements la désignent. Créez plutôt une nouvelle offre.
+cat-plan-name-rule = 1 à 128 caractères, unique par produit.
+cat-plan-policy-rule = La politique dont sont faites les licences de l’offre ; l’offre appartient à son produit.
+cat-options-rule = Une option par ligne : CODE | Nom | FONCTION, FONCTION (les fonctionnalités sont facultatives). Chaque code une seule fois.
+cat-kind-standard = Standard
+cat-kind-trial = Essai
+cat-binding-node-locked = Liée à la machine
+cat-binding-unbound = Non liée
+cat-binding-floating = Flottante
+cat-binding-named-user = Utilisateur nommé
+cat-match-all = tous les composants
+cat-match-most = la plupart des composants
+cat-match-two = deux composants
+cat-match-any = un composant
+cat-f-product-id = Produit
+cat-f-product-id-rule = Le produit de ses licences.
+cat-f-name = Nom
+cat-f-name-rule = 1 à 128 caractères, unique par produit.
+cat-f-kind = Type
+cat-f-kind-rule = Standard ou essai.
+cat-f-binding = Liaison
+cat-f-binding-rule = Liée à des machines, non liée, flottante (jetons jusqu’au nombre de postes) ou utilisateur nommé.
+cat-f-match-rule = Règle de correspondance
+cat-f-match-rule-rule = Combien de composants d’une machine doivent correspondre pour qu’une licence liée reste valide.
+cat-f-duration-days = Durée (jours)
+cat-f-duration-days-rule = Les licences expirent ce nombre de jours après l’émission ; vide pour une licence perpétuelle.
+cat-f-seats = Postes
+cat-f-seats-rule = Machines d’une licence liée, plafond d’une licence flottante ; au moins 1.
+cat-f-grace-days = Grâce après expiration (jours)
+cat-f-grace-days-rule = Jours pendant lesquels une licence reste admise, avec un avertissement, après son expiration ; vide pour aucun.
+cat-f-check-in-days = Connexion tous les (jours)
+cat-f-check-in-days-rule = Le produit se connecte en ligne à cette fréquence ; vide pour jamais.
+cat-f-max-offline-days = Grâce hors ligne (jours)
+cat-f-max-offline-days-rule = Jours qu’une machine peut rester hors ligne après une connexion manquée.
+cat-f-entitlements = Fonctionnalités
+cat-f-entitlements-rule = Une par ligne : CODE, CODE=NOMBRE ou CODE@AAAA-MM-JJ (sa propre fin).
+cat-f-temp-quota = Licences temporaires par période
+cat-f-temp-quota-rule = Licences temporaires qu’une licence peut avoir par période, pour une machine en panne ; au moins 1.
+cat-f-temp-period-days = Période des licences temporaires (jours)
+cat-f-temp-period-days-rule = La période sur laquelle le quota est compté ; au moins 1.
+cat-f-temp-duration-days = Durée d’une licence temporaire (jours)
+cat-f-temp-duration-days-rule = Combien de temps court une licence temporaire ; au moins 1.
+cat-f-lease-ttl-secs = Durée d’un jeton (secondes)
+cat-f-lease-ttl-secs-rule = Un jeton flottant dure ce temps s’il n’est pas renouvelé ; au moins 1.
+cat-f-max-transfers = Changements de machine par période
+cat-f-max-transfers-rule = Machines que le produit peut libérer par période ; vide pour aucune limite (le personnel n’est pas limité).
+cat-f-transfer-period-days = Période des changements (jours)
+cat-f-transfer-period-days-rule = La période sur laquelle les changements sont comptés ; au moins 1.
+
+keys-title = Clés de signature
+keys-lead = La clé active signe chaque licence, renouvellement et liste de révocation ; les clés de confiance valident encore ce qu’elles ont signé ; les clés retirées sont nommées dans chaque liste de révocation.
+keys-done = Fait : clé { $key }.
+keys-rotate = Renouveler la clé de signature
+keys-download-active = Télécharger la clé publique active (PEM)
+keys-count = { $count ->
+    [one] { $count } clé
+   *[other] { $count } clés
+}
+keys-id = Identifiant de clé
+keys-state = État
+keys-public = Clé publique
+keys-rollover = Déclaration de passage
+keys-action = Action
+keys-pem = PEM
+keys-statement = Télécharger
+keys-first = aucune (première clé)
+keys-signs-now = signe actuellement
+keys-retire = Retirer…
+keys-retired-final = retirée définitivement
+keys-state-active = Active
+keys-state-trusted = De confiance
+keys-state-retired = Retirée
+keys-rotate-button = Renouveler maintenant
+keys-rotate-what = Une nouvelle clé devient la clé active et signe tout désormais. La clé actuelle { $key } reste de confiance : les licences qu’elle a signées restent valides.
+keys-rotate-field = Les produits déployés apprennent la nouvelle clé par sa déclaration de passage, signée par la clé actuelle, lorsqu’ils récupèrent les clés ; un produit qui ne les récupère jamais doit recevoir la nouvelle clé publique avant de rencontrer une licence qu’elle a signée.
+keys-rotate-old = Rien de ce qui a déjà été émis ne change. Pour ne plus faire confiance à l’ancienne clé plus tard, retirez-la.
+keys-retire-title = Retirer la clé { $key }
+keys-retire-button = Retirer cette clé
+keys-retire-what = Les licences signées par elle cessent d’être valides dès que les produits récupèrent la liste de révocation : chaque liste de révocation nomme désormais cette clé.
+keys-retire-final-note = Le retrait est définitif : la clé n’est plus jamais de confiance. Émettez d’abord de nouveau, avec la clé active, les licences qu’elle a signées.
+
+pur-title = Achats
+pur-lead = Les lots achetés par le haut de l’arborescence des clients, et les clients auxquels ils ont été refacturés. La refacturation ne déplace aucun poste : les postes se déplacent par allocation.
+pur-new = Enregistrer un achat
+pur-new-lead = Un lot augmente les postes du produit de l’acheteur de sa quantité.
+pur-record = Enregistrer l’achat
+pur-any = Tous
+pur-count = { $count ->
+    [one] { $count } achat
+   *[other] { $count } achats
+}
+pur-none = Aucun achat ici.
+pur-customer = Client
+pur-product = Produit
+pur-customer-id = Acheteur
+pur-customer-id-rule = Un nœud en haut de l’arborescence des clients (le plus souvent un partenaire).
+pur-product-id = Produit
+pur-product-id-rule = Le produit acheté.
+pur-quantity = Quantité
+pur-quantity-rule = Postes achetés : un nombre entier de 1 à 1000000000.
+pur-serial = Numéro de série
+pur-serial-rule = Numéro de série ou clé d’enregistrement, unique par produit ; facultatif.
+pur-version = Version
+pur-version-rule = La version achetée ; facultatif.
+pur-purchased-on = Acheté le
+pur-purchased-on-rule = Une date du calendrier, AAAA-MM-JJ.
+pur-renews-on = Renouvelé le
+pur-renews-on-rule = Après la date d’achat, AAAA-MM-JJ ; facultatif.
+pur-cost = Coût
+pur-cost-rule = Un montant décimal comme 1234.50, avec au plus les décimales de la devise ; demande sa devise.
+pur-currency = Devise
+pur-currency-rule = Un code ISO 4217 comme EUR, USD ou JPY.
+pur-po-number = Numéro de bon de commande
+pur-po-number-rule = Numéro du bon de commande ; facultatif.
+pur-invoice-number = Numéro de facture
+pur-invoice-number-rule = Numéro de facture ; facultatif.
+pur-notes = Remarques
+pur-notes-rule = Texte libre ; facultatif.
+pur-rebilled = Refacturé
+pur-not-rebilled = Pas encore refacturé
+pur-lot-title = Lot de { $product }
+pur-back = Retour aux achats
+pur-rebillings = Refacturations
+pur-no-rebillings = Rien n’est encore refacturé.
+pur-when = Quand
+pur-rebill = Refacturer une partie de ce lot
+pur-rebill-lead = { $count ->
+    [0] Tous les postes de ce lot sont déjà refacturés.
+    [one] { $count } poste de ce lot peut encore être refacturé.
+   *[other] { $count } postes de ce lot peuvent encore être refacturés.
+}
+pur-rebill-customer = Client facturé
+pur-rebill-customer-rule = Un client de votre partie de l’arborescence.
+pur-rebill-quantity = Postes refacturés
+pur-rebill-quantity-rule = Jamais plus que ce que le lot n’a pas encore refacturé.
+
+ntc-title = Avis
+ntc-lead = Qui reçoit les avis (webhooks et adresses e-mail), et les avis écrits par les tâches, les plus récents d’abord.
+ntc-new = Nouvel abonnement aux avis
+ntc-new-lead = Choisissez les avis, et un seul endroit où les envoyer : une adresse e-mail ou (administrateur seulement) un webhook.
+ntc-subscribe = S’abonner
+ntc-made = Abonnement créé
+ntc-secret = Secret de signature
+ntc-secret-once = Copiez ce secret maintenant : il n’est affiché qu’une fois. Le destinataire du webhook vérifie avec lui la signature de chaque avis.
+ntc-back = Retour aux avis
+ntc-count-subscriptions = { $count ->
+    [one] { $count } abonnement
+   *[other] { $count } abonnements
+}
+ntc-count-notifications = { $count ->
+    [one] { $count } avis
+   *[other] { $count } avis
+}
+ntc-no-subscriptions = Personne n’est encore abonné aux avis.
+ntc-no-notifications = Aucun avis écrit pour l’instant.
+ntc-target = Envoyé à
+ntc-to-webhook = webhook { $url }
+ntc-to-email = e-mail { $email }
+ntc-kinds = Avis
+ntc-kinds-rule = Au moins un.
+ntc-email = Adresse e-mail
+ntc-email-rule = Comme ops@example.com ; donnez soit ceci, soit un webhook.
+ntc-webhook = URL du webhook
+ntc-webhook-rule = https:// (ou http://), pas d’adresse interne ; administrateur seulement ; donnez soit ceci, soit une adresse e-mail.
+ntc-role = Rôle
+ntc-role-rule = Envoyer aux comptes qui détiennent ce rôle ; un autre rôle qu’administrateur ne s’abonne que pour lui-même.
+ntc-no-role = aucun
+ntc-delete = Supprimer…
+ntc-delete-title = Supprimer cet abonnement aux avis
+ntc-delete-what = Il ne reçoit plus d’avis, et ses envois en attente sont annulés. Les envois déjà faits restent dans le journal.
+ntc-delete-button = Supprimer l’abonnement
+ntc-written = Écrit le
+ntc-kind = Type
+ntc-subject = Concerne
+ntc-due-on = Date annoncée
+ntc-lead-days = Jours d’avance
+ntc-run-date = Exécution du
+ntc-notification-title = Avis : { $kind }
+ntc-deliveries = Envois
+ntc-no-deliveries = Aucun abonnement ne reçoit cet avis.
+ntc-status = État
+ntc-retry = État des tentatives
+ntc-attempts = Tentatives
+ntc-last-error = Dernière erreur
+ntc-attempts-title = Toutes les tentatives
+ntc-no-attempts = Aucune tentative pour l’instant.
+ntc-attempt = Tentative
+ntc-at = Le
+ntc-code = Code de réponse
+ntc-error = Erreur
+ntc-next = Prochaine tentative
+ntc-ok = réussie
+ntc-delivered = livré le { $when }
+ntc-pending-first = première tentative à venir
+ntc-retry-at = nouvelle tentative le { $when }
+ntc-failed = tentatives épuisées : abandonné
+ntc-cancelled = abonnement supprimé
+ntc-status-pending = En attente
+ntc-status-delivered = Livré
+ntc-status-failed = Échoué
+ntc-status-cancelled = Annulé
+ntc-kind-license-expiring = licence arrivant à expiration
+ntc-kind-subscription-expiring = abonnement arrivant à expiration
+ntc-kind-subscription-renewing = abonnement en renouvellement
+ntc-kind-subscription-renewed = abonnement renouvelé
+ntc-kind-invoice-due = facture à échéance
+ntc-kind-cancellation-deadline = date limite de résiliation
+
 ## Personnes : comptes, droits, paramètres, mots de passe
 nav-accounts = Comptes
 nav-settings = Mes paramètres

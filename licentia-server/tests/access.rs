@@ -547,7 +547,14 @@ async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
         let kind = licentia_server::staff::record_kind(template)
             .unwrap_or_else(|| panic!("{template}: no record kind for this page"));
         let (id, at) = match kind {
-            RecordKind::Catalogue => (w.id("product").to_owned(), At::Everyone),
+            RecordKind::Catalogue => {
+                let name = match template.split('/').nth(1) {
+                    Some("policies") => "policy",
+                    Some("plans") => "plan",
+                    _ => "product",
+                };
+                (w.id(name).to_owned(), At::Everyone)
+            }
             kind => record(w, kind),
         };
         let path = template.replace("{id}", &id);

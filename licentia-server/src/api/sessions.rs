@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::api::notices::checked_kinds;
 use crate::api::{Created, Items, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Staff};
@@ -19,6 +18,7 @@ use crate::openapi::Operation;
 use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
 use crate::secret::sha256_hex;
 use crate::service::accounts::{confirm_totp, login, open_session, stage_totp, Password};
+use crate::service::notices::checked_kinds;
 use crate::service::people;
 use crate::staff::{cookie, set_cookie, Caller, SESSION_COOKIE};
 use crate::store::{Account, Grant, NoticeSubscription, TokenRecord};

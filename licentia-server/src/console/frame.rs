@@ -71,13 +71,17 @@ impl Frame {
 
     /// The entries of the navigation the person may use.
     pub fn nav(&self) -> Vec<NavItem> {
-        let admin_only = ["accounts"];
+        let admin_only = ["accounts", "keys"];
         [
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
             ("licenses", "/licenses", "nav-licenses"),
             ("customers", "/customers", "nav-customers"),
             ("subscriptions", "/subscriptions", "nav-subscriptions"),
+            ("catalogue", "/products", "nav-catalogue"),
+            ("purchases", "/purchases", "nav-purchases"),
+            ("notices", "/notices", "nav-notices"),
+            ("keys", "/keys", "nav-keys"),
             ("accounts", "/accounts", "nav-accounts"),
             ("settings", "/settings", "nav-settings"),
         ]

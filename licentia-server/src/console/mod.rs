@@ -21,16 +21,21 @@
 
 mod accounts;
 mod assets;
+mod catalogue;
 mod confirm;
 mod csrf;
 mod customers;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod keys;
 mod licenses;
 mod members;
+mod notices;
+mod purchases;
 mod renewals;
 mod settings;
+mod sheet;
 mod sign_in;
 mod subscriptions;
 
@@ -89,6 +94,10 @@ pub fn pages() -> Vec<Page> {
         assets::pages(),
         dashboard::pages(),
         renewals::pages(),
+        catalogue::pages(),
+        keys::pages(),
+        purchases::pages(),
+        notices::pages(),
         accounts::pages(),
         settings::pages(),
         customers::pages(),
