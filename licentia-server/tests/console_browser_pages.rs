@@ -2,7 +2,8 @@
 //! from the table: the vendor's admin opens each `GET` page (a record page
 //! with a record of its kind), and each must have its landmarks, no
 //! serious or critical axe-core violation, and its screenshot under
-//! `target/console-screenshots/pages/` — in English on a desktop, then in
+//! `target/console-screenshots/` (`pages-en-*`, `pages-fr-phone-*`) — in
+//! English on a desktop, then in
 //! French on a phone. A page added to the table is reviewed without
 //! touching this file; a record kind without a sample here fails it.
 

@@ -41,6 +41,8 @@ pub(crate) struct Frame {
     pub partial: bool,
     /// The person is an admin somewhere (the accounts pages are theirs).
     pub admin: bool,
+    /// The person is an admin at the vendor root (the signing keys are theirs).
+    pub vendor_admin: bool,
 }
 
 impl Frame {
@@ -53,6 +55,7 @@ impl Frame {
             section: "",
             partial: is_htmx(parts),
             admin: false,
+            vendor_admin: false,
         }
     }
 
@@ -71,7 +74,11 @@ impl Frame {
 
     /// The entries of the navigation the person may use.
     pub fn nav(&self) -> Vec<NavItem> {
-        let admin_only = ["accounts", "keys"];
+        let may = |section: &str| match section {
+            "accounts" => self.admin,
+            "keys" => self.vendor_admin,
+            _ => true,
+        };
         [
             ("dashboard", "/", "nav-dashboard"),
             ("renewals", "/renewals", "nav-renewals"),
@@ -86,7 +93,7 @@ impl Frame {
             ("settings", "/settings", "nav-settings"),
         ]
         .into_iter()
-        .filter(|(section, _, _)| self.admin || !admin_only.contains(section))
+        .filter(|(section, _, _)| may(section))
         .map(|(section, href, label)| NavItem {
             href,
             label: self.t.t(label),
@@ -144,6 +151,10 @@ impl FromRequestParts<AppState> for Viewer {
             section: "",
             partial: anonymous.partial,
             admin: staff.grants.iter().any(|g| g.role == Role::Admin),
+            vendor_admin: staff
+                .grants
+                .iter()
+                .any(|g| g.role == Role::Admin && g.customer_id.is_none()),
         };
         Ok(Viewer { staff, frame })
     }
