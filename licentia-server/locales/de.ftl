@@ -631,3 +631,31 @@ offline-what = Eine Maschine ohne Netzzugang schreibt eine Aktivierungsanfrage-D
 field-request-file = Aktivierungsanfrage-Datei
 field-valid-days = Tage, in denen die Antwort verwendet werden kann
 offline-answer = Antwortdatei herunterladen
+
+## Berichte
+nav-reports = Berichte
+report-numbers = Die Zahlen
+chart-empty = Noch nichts anzuzeigen.
+report-time-to-activation = Zeit von der Ausstellung bis zur ersten Aktivierung (Median, je Produkt)
+median-days = Median { $days } Tage
+col-activated-count = Aktiviert
+col-licences = Lizenzen
+col-median-days = Median (Tage)
+col-p90-days = 90. Perzentil (Tage)
+never-activated-note = Nie aktivierte Lizenzen sind in der Tabelle gezählt und aus Median und 90. Perzentil herausgenommen.
+report-platforms = Aktive Rechner je Plattform
+machines-active = { $count ->
+    [one] { $count } Rechner
+   *[other] { $count } Rechner
+}
+col-active = Aktiv
+col-total = Je aktiviert
+report-licence-models = Lizenzen je Modell
+binding-unbound = ungebunden
+binding-node-locked = rechnergebunden
+binding-floating = Floating
+binding-named-user = benannter Benutzer
+col-model = Modell
+col-seats-used = Belegte Plätze
+report-issued = Ausgestellte Lizenzen je Monat
+col-month = Monat

@@ -632,3 +632,31 @@ offline-what = A machine without network access writes an activation request fil
 field-request-file = Activation request file
 field-valid-days = Days the answer may be used
 offline-answer = Download the answer file
+
+## Reports
+nav-reports = Reports
+report-numbers = The numbers
+chart-empty = Nothing to show yet.
+report-time-to-activation = Time from issue to first activation (median, per product)
+median-days = median { $days } days
+col-licences = Licences
+col-activated-count = Activated
+col-median-days = Median (days)
+col-p90-days = 90th percentile (days)
+never-activated-note = Licences never activated are counted in the table and left out of the median and the 90th percentile.
+report-platforms = Machines active per platform
+machines-active = { $count ->
+    [one] { $count } machine
+   *[other] { $count } machines
+}
+col-active = Active
+col-total = Ever activated
+report-licence-models = Licences per model
+binding-unbound = unbound
+binding-node-locked = node-locked
+binding-floating = floating
+binding-named-user = named user
+col-model = Model
+col-seats-used = Seats used
+report-issued = Licences issued per month
+col-month = Month

@@ -631,3 +631,31 @@ offline-what = Une machine sans accès réseau écrit un fichier de demande d'ac
 field-request-file = Fichier de demande d'activation
 field-valid-days = Jours pendant lesquels la réponse peut servir
 offline-answer = Télécharger le fichier de réponse
+
+## Rapports
+nav-reports = Rapports
+report-numbers = Les chiffres
+chart-empty = Rien à afficher pour l'instant.
+report-time-to-activation = Délai entre émission et première activation (médiane, par produit)
+median-days = médiane { $days } jours
+col-activated-count = Activées
+col-licences = Licences
+col-median-days = Médiane (jours)
+col-p90-days = 90e centile (jours)
+never-activated-note = Les licences jamais activées sont comptées dans le tableau et exclues de la médiane et du 90e centile.
+report-platforms = Machines actives par plateforme
+machines-active = { $count ->
+    [one] { $count } machine
+   *[other] { $count } machines
+}
+col-active = Actives
+col-total = Activées un jour
+report-licence-models = Licences par modèle
+binding-unbound = libre
+binding-node-locked = liée à la machine
+binding-floating = flottante
+binding-named-user = utilisateur nommé
+col-model = Modèle
+col-seats-used = Postes utilisés
+report-issued = Licences émises par mois
+col-month = Mois

@@ -800,6 +800,70 @@ async fn settings(backend: Backend) {
     srv.stop().await;
 }
 
+/// The reports page: charts and their numbers, from the same queries as
+/// the API's reports, cut to the reader's grants; a platform name a
+/// product reported cannot break out of the chart.
+async fn reports(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let root = srv.admin.clone();
+    let wazo = node(&srv, &root, "partner", "Wazo", None).await;
+    let alpha = node(&srv, &root, "customer", "Alpha", Some(&wazo)).await;
+    let octopus = node(&srv, &root, "partner", "Octopus", None).await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &root,
+            "cad",
+            json!({"name": "yearly", "binding": "node-locked", "seats": 3}),
+        )
+        .await;
+    let license = srv
+        .post_ok(
+            "/v1/licenses",
+            &root,
+            json!({"policy_id": policy, "licensee": "Alpha SA", "customer_id": alpha}),
+            201,
+        )
+        .await;
+    srv.post_ok(
+        "/v1/activations",
+        &root,
+        json!({"license_key": license["license_key"], "platform": "<b>linux</b>",
+               "fingerprint": support::machine("cad", 1).to_string()}),
+        201,
+    )
+    .await;
+    let vendor = srv
+        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let other = srv
+        .person(
+            "Otto",
+            "otto@octopus.test",
+            json!([{"role": "admin", "customer_id": octopus}]),
+        )
+        .await;
+    let (status, _, page) = get(&srv, Some(&vendor), "/reports", "en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<svg class=\"chart\" role=\"img\""), "{page}");
+    assert!(
+        page.contains("&lt;b&gt;linux&lt;/b&gt;"),
+        "escaped in the chart"
+    );
+    assert!(!page.contains("<b>linux</b>"), "{page}");
+    assert!(
+        page.contains("<td>1</td>"),
+        "one machine active, in the numbers"
+    );
+    assert!(page.contains("Licence · node-locked"));
+    let (_, _, theirs) = get(&srv, Some(&other), "/reports", "en").await;
+    assert!(
+        !theirs.contains("linux") && !theirs.contains("node-locked"),
+        "{theirs}"
+    );
+    assert!(theirs.contains("Nothing to show yet."));
+    srv.stop().await;
+}
+
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     signing_in => signing_in_on_sqlite, signing_in_on_postgres
@@ -823,4 +887,8 @@ support::on_both_backends! {
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     settings => settings_on_sqlite, settings_on_postgres
+}
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    reports => reports_on_sqlite, reports_on_postgres
 }

@@ -8,13 +8,17 @@
 //! fail on CI; `scripts/install-browser.sh` installs it.
 
 mod support;
+// The browser harness, apart from `support` (the command line's tests share
+// `support` and have no browser).
+#[path = "support/browser.rs"]
+mod browser;
 
 use axum::extract::Form;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
+use browser::Browser;
 use serde_json::json;
-use support::browser::Browser;
 use support::{Backend, Server, PASSWORD};
 
 /// The harness's own page: a sign-in form as the console's (labelled
@@ -153,15 +157,12 @@ const EMAIL: &str = "vera@vendor.test";
 
 /// A server with one person of the vendor's staff, Vera, and a browser on
 /// it (`None` when Chromium is missing on a developer's machine).
-async fn console(browser: support::browser::Options) -> Option<(Server, Browser)> {
+async fn console(browser: browser::Options) -> Option<(Server, Browser)> {
     console_for("en", browser).await
 }
 
 /// As [`console`], Vera's account speaking `locale`.
-async fn console_for(
-    locale: &str,
-    browser: support::browser::Options,
-) -> Option<(Server, Browser)> {
+async fn console_for(locale: &str, browser: browser::Options) -> Option<(Server, Browser)> {
     let srv = Server::start(Backend::Sqlite).await;
     let vera = json!({
         "name": "Vera", "email": EMAIL, "password": PASSWORD, "locale": locale,

@@ -9,9 +9,13 @@
 //! fail on CI; `scripts/install-browser.sh` installs it.
 
 mod support;
+// The browser harness, apart from `support` (the command line's tests share
+// `support` and have no browser).
+#[path = "support/browser.rs"]
+mod browser;
 
+use browser::{Browser, Options};
 use serde_json::{json, Value};
-use support::browser::{Browser, Options};
 use support::{node, s, webhook_receiver, Backend, Server, NOTICE_DAY, PASSWORD};
 
 const EMAIL: &str = "vera@vendor.test";

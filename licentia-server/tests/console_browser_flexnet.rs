@@ -10,9 +10,13 @@
 //! fails on CI; `scripts/install-browser.sh` installs it.
 
 mod support;
+// The browser harness, apart from `support` (the command line's tests share
+// `support` and have no browser).
+#[path = "support/browser.rs"]
+mod browser;
 
+use browser::Browser;
 use serde_json::json;
-use support::browser::Browser;
 use support::{machine, node, Backend, Server, PASSWORD};
 
 /// Makes the account `email` with `grants`.

@@ -8,13 +8,17 @@
 //! touching this file; a record kind without a sample here fails it.
 
 mod support;
+// The browser harness, apart from `support` (the command line's tests share
+// `support` and have no browser).
+#[path = "support/browser.rs"]
+mod browser;
 
 use std::collections::BTreeMap;
 
+use browser::Browser;
 use licentia_server::console::{pages, PageAccess};
 use licentia_server::store::RecordKind;
 use serde_json::json;
-use support::browser::Browser;
 use support::{machine, node, s, Backend, Server, PASSWORD};
 
 const PRODUCT: &str = "tour";

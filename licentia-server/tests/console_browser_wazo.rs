@@ -11,9 +11,13 @@
 //! fails on CI; `scripts/install-browser.sh` installs it.
 
 mod support;
+// The browser harness, apart from `support` (the command line's tests share
+// `support` and have no browser).
+#[path = "support/browser.rs"]
+mod browser;
 
+use browser::Browser;
 use serde_json::json;
-use support::browser::Browser;
 use support::{node, s, Backend, Server, PASSWORD};
 
 /// Signs `email` in on the sign-in page.

@@ -15,7 +15,7 @@ use crate::bulk::{Cell, CsvWriter};
 use crate::error::ApiResult;
 use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
-use crate::service::reports::{self, Grouping};
+use crate::service::reports::{self, delay, Delay, Grouping};
 use crate::store::{
     Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
     PlatformCount, Purchase, PurchaseFilter, RenewalDue, Scope, MAX_CUSTOMER_EVENTS,
@@ -235,21 +235,6 @@ async fn seats(
 
 // ---------------------------------------------------------------- activation delay
 
-/// Issue-to-first-activation times of a set of licenses.
-#[derive(Debug, Serialize, JsonSchema)]
-struct Delay {
-    /// Licenses in the set.
-    licenses: usize,
-    /// Of which activated at least once.
-    activated: usize,
-    /// Of which never activated: left out of the median and p90.
-    never_activated: usize,
-    /// Median delay in days (the mean of the two middle ones for an even count).
-    median_days: Option<f64>,
-    /// 90th percentile in days (nearest rank: the ceil(0.9 n)-th smallest).
-    p90_days: Option<f64>,
-}
-
 /// The delays of the licenses of one product or policy.
 #[derive(Serialize, JsonSchema)]
 struct GroupDelay {
@@ -273,37 +258,6 @@ struct ActivationDelay {
     by_policy: Vec<GroupDelay>,
     /// How licenses never activated are counted.
     never_activated: &'static str,
-}
-
-fn delay<'a>(uses: impl Iterator<Item = &'a FirstUse>) -> Delay {
-    let mut licenses = 0;
-    let mut secs: Vec<i64> = Vec::new();
-    for u in uses {
-        licenses += 1;
-        if let Some(at) = u.first_use_at {
-            // An activation stamped before the issue (clock skew between
-            // instances) counts as immediate.
-            secs.push((at - u.issued_at).max(0));
-        }
-    }
-    secs.sort_unstable();
-    let n = secs.len();
-    let days = |s: f64| s / DAY as f64;
-    let median = (n > 0).then(|| {
-        if n % 2 == 1 {
-            secs[n / 2] as f64
-        } else {
-            (secs[n / 2 - 1] as f64 + secs[n / 2] as f64) / 2.0
-        }
-    });
-    let p90 = (n > 0).then(|| secs[(n * 9).div_ceil(10) - 1] as f64);
-    Delay {
-        licenses,
-        activated: n,
-        never_activated: licenses - n,
-        median_days: median.map(days),
-        p90_days: p90.map(days),
-    }
 }
 
 /// How licenses never activated are counted, said in every answer.

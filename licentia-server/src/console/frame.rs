@@ -88,6 +88,7 @@ impl Frame {
             ("catalogue", "/products", "nav-catalogue"),
             ("purchases", "/purchases", "nav-purchases"),
             ("notices", "/notices", "nav-notices"),
+            ("reports", "/reports", "nav-reports"),
             ("keys", "/keys", "nav-keys"),
             ("accounts", "/accounts", "nav-accounts"),
             ("settings", "/settings", "nav-settings"),

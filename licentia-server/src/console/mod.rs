@@ -22,6 +22,7 @@
 mod accounts;
 mod assets;
 mod catalogue;
+mod chart;
 mod confirm;
 mod csrf;
 mod customers;
@@ -34,6 +35,7 @@ mod members;
 mod notices;
 mod purchases;
 mod renewals;
+mod reports;
 mod settings;
 mod sheet;
 mod sign_in;
@@ -94,6 +96,7 @@ pub fn pages() -> Vec<Page> {
         assets::pages(),
         dashboard::pages(),
         renewals::pages(),
+        reports::pages(),
         catalogue::pages(),
         keys::pages(),
         purchases::pages(),

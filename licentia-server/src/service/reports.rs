@@ -9,7 +9,10 @@ use crate::bulk::{Cell, CsvWriter};
 use crate::api::READERS;
 use crate::error::{ApiError, ApiResult};
 use crate::staff::Staff;
-use crate::store::{NodeSeats, RenewalDue, Scope};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::store::{FirstUse, NodeSeats, RenewalDue, Scope};
 use crate::AppState;
 
 /// The longest window of the renewals report, in days.
@@ -162,4 +165,51 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
         ]);
     }
     w.finish()
+}
+
+/// Issue-to-first-activation times of a set of licenses.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct Delay {
+    /// Licenses in the set.
+    pub(crate) licenses: usize,
+    /// Of which activated at least once.
+    pub(crate) activated: usize,
+    /// Of which never activated: left out of the median and p90.
+    pub(crate) never_activated: usize,
+    /// Median delay in days (the mean of the two middle ones for an even count).
+    pub(crate) median_days: Option<f64>,
+    /// 90th percentile in days (nearest rank: the ceil(0.9 n)-th smallest).
+    pub(crate) p90_days: Option<f64>,
+}
+
+/// The delays of `uses`: how many were activated, the median and p90.
+pub(crate) fn delay<'a>(uses: impl Iterator<Item = &'a FirstUse>) -> Delay {
+    let mut licenses = 0;
+    let mut secs: Vec<i64> = Vec::new();
+    for u in uses {
+        licenses += 1;
+        if let Some(at) = u.first_use_at {
+            // An activation stamped before the issue (clock skew between
+            // instances) counts as immediate.
+            secs.push((at - u.issued_at).max(0));
+        }
+    }
+    secs.sort_unstable();
+    let n = secs.len();
+    let days = |s: f64| s / DAY as f64;
+    let median = (n > 0).then(|| {
+        if n % 2 == 1 {
+            secs[n / 2] as f64
+        } else {
+            (secs[n / 2 - 1] as f64 + secs[n / 2] as f64) / 2.0
+        }
+    });
+    let p90 = (n > 0).then(|| secs[(n * 9).div_ceil(10) - 1] as f64);
+    Delay {
+        licenses,
+        activated: n,
+        never_activated: licenses - n,
+        median_days: median.map(days),
+        p90_days: p90.map(days),
+    }
 }

@@ -21,6 +21,8 @@
 //! Without Chromium a developer's run says `SKIPPED: ...` and the story
 //! returns; on CI (`CI` set) a missing browser fails the test.
 
+#![allow(dead_code)] // each browser test uses its own part of the harness
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
