@@ -659,3 +659,4 @@ col-model = Modell
 col-seats-used = Belegte Plätze
 report-issued = Ausgestellte Lizenzen je Monat
 col-month = Monat
+tile-cancel-this-month = Abonnements, deren letzter Kündigungstag in diesen Monat fällt

@@ -660,3 +660,4 @@ col-model = Model
 col-seats-used = Seats used
 report-issued = Licences issued per month
 col-month = Month
+tile-cancel-this-month = subscriptions whose last day to cancel is this month

@@ -659,3 +659,4 @@ col-model = Modèle
 col-seats-used = Postes utilisés
 report-issued = Licences émises par mois
 col-month = Mois
+tile-cancel-this-month = abonnements dont le dernier jour pour résilier tombe ce mois-ci

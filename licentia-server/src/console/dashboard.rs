@@ -6,9 +6,14 @@ use axum::extract::State;
 
 use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
 use super::{Page, PageAccess};
+use crate::api::READERS;
+use crate::error::ApiError;
 use crate::service::now;
 use crate::service::reports::{self, Grouping};
+use crate::service::subscriptions::today;
+use crate::store::{Page as Rows, SubscriptionFilter};
 use crate::AppState;
+use chrono::Datelike;
 
 pub(super) fn pages() -> Vec<Page> {
     vec![Page::get("/", PageAccess::Signed, dashboard)]
@@ -57,6 +62,7 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         .flat_map(|n| &n.allocations)
         .filter(|a| nearly_exhausted(a.allocated, a.free))
         .count();
+    let deadlines = cancellation_deadlines(&s, &v).await.or_refuse(&f)?;
     let tiles = vec![
         Tile {
             label: "tile-licenses-7",
@@ -83,6 +89,12 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
             alert: false,
         },
         Tile {
+            label: "tile-cancel-this-month",
+            count: deadlines,
+            href: "/subscriptions".into(),
+            alert: deadlines > 0,
+        },
+        Tile {
             label: "tile-seats-short",
             count: short,
             href: "/customers".into(),
@@ -90,6 +102,39 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         },
     ];
     Ok(render(&Dashboard { f, tiles }))
+}
+
+/// Active subscriptions whose last day to cancel falls between today and
+/// the end of this month (each in its own zone), within the reader's grants.
+async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiError> {
+    let scope = v.staff.scope(READERS)?;
+    let filter = SubscriptionFilter {
+        status: Some("active".into()),
+        ..SubscriptionFilter::default()
+    };
+    let subs = s
+        .store
+        .list_subscriptions(
+            &scope,
+            &filter,
+            Rows {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?;
+    let mut due = 0;
+    for sub in &subs {
+        let today = today(sub)?;
+        let Some(deadline) = sub.view(today)?.last_day_to_cancel else {
+            continue;
+        };
+        let same_month = (deadline.year(), deadline.month()) == (today.year(), today.month());
+        if deadline >= today && same_month {
+            due += 1;
+        }
+    }
+    Ok(due)
 }
 
 #[cfg(test)]
