@@ -200,13 +200,8 @@ impl fmt::Display for Error {
             Error::Truncated => f.write_str("document is truncated"),
             Error::UnsupportedVersion { found } => write!(
                 f,
-                "format version {found} is not supported (this library reads version{} {})",
-                if crate::format::SUPPORTED_VERSIONS.len() > 1 { "s" } else { "" },
-                crate::format::SUPPORTED_VERSIONS
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "format version {found} is not supported for this document (this library reads \
+                 version 1 of every document, and version 2 of revocation lists)"
             ),
             Error::UnknownDocumentKind(k) => write!(f, "unknown document kind {k}"),
             Error::WrongDocumentKind { expected, found } => {

@@ -109,7 +109,7 @@ pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
 pub use prepared::steps as prepared_steps;
 pub use prepared::PreparedKey;
 pub use renewal::{RenewalAction, RenewalToken};
-pub use revocation::{RevocationBody, RevocationList};
+pub use revocation::{Release, ReleaseKind, RevocationBody, RevocationList};
 pub use signer::Signer;
 pub use time::{Timestamp, DAY};
 pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};
