@@ -92,6 +92,9 @@ pub enum Error {
     },
     /// An activation answer does not match the request it claims to answer.
     ActivationMismatch(&'static str),
+    /// A deactivation receipt does not match the request (or the license)
+    /// it is shown for.
+    ReceiptMismatch(&'static str),
     /// The clock-guard state was edited or belongs to another product.
     ClockStateTampered,
     /// A machine fingerprint could not be parsed or read.
@@ -179,6 +182,7 @@ impl Error {
             Error::ClockStateMissing => 3008,
             Error::ClockStateRestored => 3009,
             Error::StaleRollover { .. } => 3010,
+            Error::ReceiptMismatch(_) => 3011,
             Error::Io(_) => 4001,
             Error::InvalidArgument(_) => 4002,
         }
@@ -238,6 +242,7 @@ impl fmt::Display for Error {
                 write!(f, "document is for product '{found}', expected '{expected}'")
             }
             Error::ActivationMismatch(what) => write!(f, "activation answer does not match the request: {what}"),
+            Error::ReceiptMismatch(what) => write!(f, "deactivation receipt does not match: {what}"),
             Error::ClockStateTampered => f.write_str("clock-guard state was altered or belongs to another product"),
             Error::Fingerprint(m) => write!(f, "machine fingerprint: {m}"),
             Error::ClockStateMissing => f.write_str(

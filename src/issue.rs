@@ -1,6 +1,7 @@
 //! The issuer: a signing key that turns bodies into signed documents.
 
 use crate::activation::{ActivationRequest, AnswerBody};
+use crate::deactivation::{DeactivationRequest, ReceiptBody};
 use crate::format::{DocumentKind, Envelope};
 use std::sync::Arc;
 
@@ -165,6 +166,19 @@ impl Issuer {
             license: self.issue(license)?.to_bytes(),
         };
         self.sign(DocumentKind::ActivationAnswer, &answer)
+    }
+
+    /// Signs the receipt for an offline deactivation `request`: the
+    /// machine's seat was freed `at`.
+    pub fn deactivation_receipt(
+        &self,
+        request: &DeactivationRequest,
+        at: Timestamp,
+    ) -> Result<Envelope> {
+        self.sign(
+            DocumentKind::DeactivationReceipt,
+            &ReceiptBody::answering(request, at),
+        )
     }
 
     /// Encodes, signs, and verifies what it signed.

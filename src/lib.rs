@@ -69,6 +69,7 @@ pub mod client;
 #[cfg(feature = "std")]
 pub mod clock;
 mod codec;
+pub mod deactivation;
 mod error;
 pub mod format;
 #[cfg(fuzzing)]
@@ -95,6 +96,7 @@ mod verify;
 pub use activation::{Activated, ActivationRequest, LicenseRef};
 #[cfg(feature = "std")]
 pub use clock::{ClockGuard, ClockGuardOptions, ClockStatus};
+pub use deactivation::{DeactivationReceipt, DeactivationRequest};
 pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;

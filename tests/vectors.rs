@@ -332,4 +332,26 @@ fn documents_replay() {
         request.accept(&answer, &verifier(), time("2026-03-08T00:00:00Z")),
         Err(Error::ActivationMismatch(_))
     ));
+
+    // Offline deactivation: the receipt answers its request, covers the
+    // file given back, and no other license.
+    let request =
+        licentia::DeactivationRequest::parse(&read("documents/deactivation.request")).unwrap();
+    assert_eq!(request.fingerprint, machine_a);
+    assert_eq!(request.nonce, [0xd3; 16]);
+    let receipt = request
+        .accept(&read("documents/deactivation.receipt"), &verifier())
+        .unwrap();
+    assert_eq!(receipt.deactivated_at, time("2026-04-02T00:00:00Z"));
+    let given_back = verifier()
+        .verify(&read("licenses/node_locked_most.lic"))
+        .unwrap();
+    receipt.covers(&given_back).unwrap();
+    let other = verifier()
+        .verify(&read("licenses/node_locked_all.lic"))
+        .unwrap();
+    assert!(matches!(
+        receipt.covers(&other),
+        Err(Error::ReceiptMismatch(_))
+    ));
 }

@@ -20,9 +20,9 @@ use licentia::activation::LicenseRef;
 use licentia::format::{self, DocumentKind, Envelope, HEADER_LEN, MAX_ENVELOPE_LEN, MAX_TEXT_LEN};
 use licentia::keys::SIGNATURE_LEN;
 use licentia::{
-    ActivationRequest, Binding, Component, ComponentKind, Entitlement, Fingerprint, Issuer,
-    LicenseBody, LicenseBuilder, LicenseId, MatchRule, Release, ReleaseKind, RenewalAction,
-    RevocationBody, SigningKey, Timestamp, Verifier,
+    ActivationRequest, Binding, Component, ComponentKind, DeactivationRequest, Entitlement,
+    Fingerprint, Issuer, LicenseBody, LicenseBuilder, LicenseId, MatchRule, Release, ReleaseKind,
+    RenewalAction, RevocationBody, SigningKey, Timestamp, Verifier,
 };
 use sha2::{Digest, Sha512};
 
@@ -649,6 +649,25 @@ impl Generator {
             .answer_activation(&request, &activated, t("2026-03-08T00:00:00Z"))
             .unwrap();
         self.put("documents/activation.answer", answer.to_armor());
+
+        // Offline deactivation: machine a gives node_locked_most back
+        // (nonce 16 x 0xd3, written 2026-04-01); the receipt frees it at
+        // 2026-04-02T00:00:00Z.
+        let given_back = self
+            .verifier
+            .verify(&self.licenses["node_locked_most"])
+            .unwrap();
+        let request = DeactivationRequest {
+            created_at: t("2026-04-01T00:00:00Z"),
+            nonce: [0xd3; 16],
+            ..DeactivationRequest::new(&given_back, m.a.clone(), t("2026-04-01T00:00:00Z"))
+        };
+        self.put("documents/deactivation.request", request.to_armor());
+        let receipt = self
+            .issuer
+            .deactivation_receipt(&request, t("2026-04-02T00:00:00Z"))
+            .unwrap();
+        self.put("documents/deactivation.receipt", receipt.to_armor());
     }
 
     fn revoked_lines(&mut self) {
