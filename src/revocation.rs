@@ -40,7 +40,7 @@ pub struct RevocationBody {
     /// they endorsed).
     pub keys: Vec<KeyId>,
     /// Machines that gave a license back: that license's files signed
-    /// before the release no longer hold on that machine. Format version 2
+    /// at or before the release no longer hold on that machine. Format version 2
     /// only (a list with none is written as version 1).
     pub released: Vec<Release>,
 }
@@ -70,7 +70,9 @@ enum_table! {
 /// It refuses, on a machine that matches `machine` (under the license's
 /// own match rule when it is node-locked, `most` otherwise), the files of
 /// `license` of its kind (license files for a deactivation, leases for a
-/// returned lease) signed before `at`. A file signed after it — the
+/// returned lease) signed at or before `at` (the same second included, so
+/// a copy made and given back within one second is not spared). A file
+/// signed after it — the
 /// machine activated again — holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Release {
@@ -80,7 +82,7 @@ pub struct Release {
     pub machine: Fingerprint,
     /// A deactivation or a returned lease.
     pub kind: ReleaseKind,
-    /// When it was given back: files signed before this are refused.
+    /// When it was given back: files signed at or before this are refused.
     pub at: Timestamp,
 }
 
@@ -221,7 +223,7 @@ impl RevocationList {
     /// The release that refuses a file of `license` of `kind` signed at
     /// `signed_at` on machine `here`, if the list names one: `here`
     /// matches the released machine under `rule`, and the file was signed
-    /// before the release.
+    /// at or before the release.
     pub fn released(
         &self,
         license: &LicenseId,
@@ -234,7 +236,7 @@ impl RevocationList {
         self.0.released[from..]
             .iter()
             .take_while(|r| r.license == *license)
-            .find(|r| r.kind == kind && signed_at < r.at && here.matches(&r.machine, rule))
+            .find(|r| r.kind == kind && signed_at <= r.at && here.matches(&r.machine, rule))
     }
 
     /// Whether documents signed by `key` are revoked.
