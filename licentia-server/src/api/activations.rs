@@ -13,7 +13,7 @@ use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
-use licentia::{ActivationRequest, LicenseRef, DAY};
+use licentia::{ActivationRequest, DeactivationRequest, LicenseRef, Timestamp, DAY};
 
 use crate::api::idempotency::idempotent;
 use crate::api::WRITERS;
@@ -46,6 +46,12 @@ pub(crate) fn routes() -> Vec<Route> {
             Token,
             "Answer an offline activation request (admin, issuer; Idempotency-Key)",
             activate_offline,
+        ),
+        Route::post(
+            "/v1/deactivations/offline",
+            Token,
+            "Answer an offline deactivation request: the machine's seat freed, a signed receipt (admin, issuer)",
+            deactivate_offline,
         ),
         Route::post(
             "/v1/validate",
@@ -98,7 +104,7 @@ pub(crate) async fn activate(
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     activated_per_machine(&policy)?;
-    let at = now();
+    let at = signing_time(&s, &license.id, &machine.to_string()).await?;
     let spec = machine_spec(&license, &policy, &machine, at);
     let file = s.sign(|k| sign_license(&spec, k)).await?;
     let activation = Activation {
@@ -128,6 +134,28 @@ pub(crate) async fn activate(
         |idem| s.store.activate(activation, ev, idem),
     )
     .await
+}
+
+/// When a machine's new file is signed: now, but always after the
+/// machine last gave the license back. A revocation list names a release
+/// with its second and refuses the files signed up to it, that second
+/// included; a machine activated again within that second gets a file
+/// dated one second on, which holds.
+pub(crate) async fn signing_time(
+    s: &AppState,
+    license_id: &str,
+    fingerprint: &str,
+) -> ApiResult<Timestamp> {
+    let at = now();
+    let released = s
+        .store
+        .last_activation(license_id, fingerprint)
+        .await?
+        .and_then(|a| a.deactivated_at);
+    Ok(match released {
+        Some(gone) if gone >= at.0 => Timestamp(gone + 1),
+        _ => at,
+    })
 }
 
 pub(crate) fn header_key(headers: &HeaderMap) -> Option<&str> {
@@ -193,7 +221,7 @@ pub(crate) async fn activate_offline(
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     activated_per_machine(&policy)?;
-    let at = now();
+    let at = signing_time(&s, &license.id, &request.fingerprint.to_string()).await?;
     let spec = machine_spec(&license, &policy, &request.fingerprint, at);
     let not_after = at.add_days(i64::from(body.value.valid_days.unwrap_or(30).max(1)));
     let signed = spec.to_body()?;
@@ -237,6 +265,78 @@ pub(crate) async fn activate_offline(
         |idem| s.store.activate(activation, ev, idem),
     )
     .await
+}
+
+/// `POST /v1/deactivations/offline` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OfflineDeactivation {
+    /// The offline deactivation request the product wrote (armored).
+    request: String,
+}
+
+/// `POST /v1/deactivations/offline`'s answer.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct OfflineDeactivated {
+    /// The activation given back.
+    activation_id: String,
+    /// Its license.
+    license_id: String,
+    /// When its seat was freed (Unix seconds).
+    deactivated_at: i64,
+    /// The signed receipt (armored), to carry back to the product.
+    receipt: String,
+}
+
+/// `POST /v1/deactivations/offline` (admin, issuer): a machine that gave
+/// its license back without a connection. Its live activation is
+/// deactivated (staff are not held to the policy's transfer limit) and the
+/// receipt signed; the same request again, once the machine is gone,
+/// answers the same receipt (dated when the seat was freed), so a lost
+/// answer costs nothing.
+pub(crate) async fn deactivate_offline(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<OfflineDeactivation>,
+) -> ApiResult<Reply<OfflineDeactivated>> {
+    staff.scope(WRITERS)?;
+    let request = DeactivationRequest::parse(&body.value.request)?;
+    let license = s.store.license(&request.license.to_string()).await?;
+    staff
+        .allow_at(&s, WRITERS, license.customer_id.as_deref())
+        .await?;
+    if license.spec.product.as_deref() != Some(request.product.as_str()) {
+        return Err(ApiError::invalid(format!(
+            "the request is for product '{}', not this license's",
+            request.product
+        )));
+    }
+    let machine = request.fingerprint.to_string();
+    let activation = match s.store.live_activation(&license.id, &machine).await? {
+        Some(live) => {
+            let ev = Event {
+                customer_id: license.customer_id.clone(),
+                ..staff_event(&staff, "activation.offline_delete", &live.id, Value::Null)
+            };
+            s.store.deactivate(&live.id, Some(&license.id), ev).await?
+        }
+        None => s
+            .store
+            .last_activation(&license.id, &machine)
+            .await?
+            .filter(|a| a.deactivated_at.is_some())
+            .ok_or_else(|| ApiError::not_found("activation of this machine"))?,
+    };
+    let at = Timestamp(activation.deactivated_at.unwrap_or_else(|| now().0));
+    let receipt = s
+        .sign(|k| Ok(k.issuer().deactivation_receipt(&request, at)?.to_armor()))
+        .await?;
+    Ok(Reply::Fresh(OfflineDeactivated {
+        activation_id: activation.id,
+        license_id: license.id,
+        deactivated_at: at.0,
+        receipt,
+    }))
 }
 
 /// A product's request naming its license and machine.
@@ -287,7 +387,8 @@ pub(crate) async fn validate(
     let mut license_file = None;
     if let (Some(held), "active") = (&activation, license.status.as_str()) {
         let policy = policy_of(&s, &license.policy_id).await?;
-        let spec = machine_spec(&license, &policy, &machine, now());
+        let at = signing_time(&s, &license.id, &machine.to_string()).await?;
+        let spec = machine_spec(&license, &policy, &machine, at);
         if !terms_changed(&held.file, &spec)? {
             return Ok(Reply::Fresh(validated(license, activation, None)));
         }
@@ -328,7 +429,8 @@ pub(crate) async fn check_in(
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
-    let spec = machine_spec(&license, &policy, &machine, now());
+    let at = signing_time(&s, &license.id, &machine.to_string()).await?;
+    let spec = machine_spec(&license, &policy, &machine, at);
     let file = s.sign(|k| sign_license(&spec, k)).await?;
     let ev = license_event(&license, "activation.check_in", "");
     let a = s
