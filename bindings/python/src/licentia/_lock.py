@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, List, TypeVar
+from typing import Any, Callable, Iterator, List, Optional, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,46 +25,66 @@ class HandleLock:
     """Shared for calls that read the handle, exclusive for those that
     change or free it. Readers never wait for each other; once a writer
     waits, new readers wait behind it, so ``close()`` is not starved by
-    threads that keep calling. Plain acquire/release methods, not context
-    managers: they run around every C call, so they are kept cheap."""
+    threads that keep calling.
 
-    __slots__ = ("_cond", "_readers", "_writer", "_writers_waiting")
+    Kept cheap, since it runs around every C call: a reader that finds no
+    writer takes one plain mutex (a C-level acquire and release, no
+    Condition, no Python-level context manager); the condition variable
+    that waiting needs is made only when a thread must wait."""
+
+    __slots__ = ("_mutex", "_cond", "_readers", "_writer", "_writers_waiting")
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        self._mutex = threading.Lock()
+        self._cond: Optional[threading.Condition] = None
         self._readers = 0
         self._writer = False
         self._writers_waiting = 0
 
+    def _waiting_room(self) -> threading.Condition:
+        """The condition to wait on (with ``_mutex`` held)."""
+        if self._cond is None:
+            self._cond = threading.Condition(self._mutex)
+        return self._cond
+
     def acquire(self, exclusive: bool) -> None:
-        with self._cond:
+        mutex = self._mutex
+        mutex.acquire()
+        try:
             if exclusive:
                 self._writers_waiting += 1
                 try:
                     while self._writer or self._readers:
-                        self._cond.wait()
+                        self._waiting_room().wait()
                 finally:
                     self._writers_waiting -= 1
                 self._writer = True
             else:
                 while self._writer or self._writers_waiting:
-                    self._cond.wait()
+                    self._waiting_room().wait()
                 self._readers += 1
+        finally:
+            mutex.release()
 
     def release(self, exclusive: bool) -> None:
-        with self._cond:
+        mutex = self._mutex
+        mutex.acquire()
+        try:
             if exclusive:
                 self._writer = False
-                self._cond.notify_all()
+                if self._cond is not None:
+                    self._cond.notify_all()
             else:
                 self._readers -= 1
                 # Only a writer waits for the readers to leave.
-                if self._readers == 0 and self._writers_waiting:
+                if self._readers == 0 and self._writers_waiting and self._cond is not None:
                     self._cond.notify_all()
+        finally:
+            mutex.release()
 
     @contextmanager
     def holding(self, exclusive: bool) -> Iterator[None]:
-        """The lock around a block (``close()``, a handle read in passing)."""
+        """The lock around a block (a handle read in passing)."""
         self.acquire(exclusive)
         try:
             yield
@@ -79,6 +99,8 @@ def _locks_of(owner: Any, args: Any, kwargs: Any) -> List[Any]:
     for value in (*args, *kwargs.values()):
         if isinstance(getattr(value, "_lock", None), HandleLock):
             found.setdefault(id(value), value)
+    if len(found) == 1:
+        return [owner]
     return [found[key] for key in sorted(found)]
 
 
@@ -86,10 +108,17 @@ def _holding(exclusive: bool) -> Callable[[F], F]:
     def decorate(method: F) -> F:
         @functools.wraps(method)
         def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            objects = _locks_of(self, args, kwargs) if (args or kwargs) else [self]
+            if not (args or kwargs):
+                # The common call: its own handle alone.
+                lock = self._lock
+                lock.acquire(exclusive)
+                try:
+                    return method(self)
+                finally:
+                    lock.release(exclusive)
             held: List[Any] = []
             try:
-                for obj in objects:
+                for obj in _locks_of(self, args, kwargs):
                     mine = exclusive and obj is self
                     obj._lock.acquire(mine)
                     held.append((obj._lock, mine))
