@@ -5,12 +5,20 @@
 //!
 //! ```text
 //! offset  size  field
-//! 0       1     format version (1)
+//! 0       1     format version (1; 2 for a revocation list naming releases)
 //! 1       1     document kind (DocumentKind)
 //! 2       8     key id: SHA-256(public key)[..8]
 //! 10      n     body: postcard bytes, 0 <= n <= MAX_BODY_LEN
 //! 10+n    64    Ed25519 signature over signed_message()
 //! ```
+//!
+//! Versions are per document kind ([`DocumentKind::versions`]): every kind
+//! is version 1; a revocation list that names machines that gave a license
+//! back is version 2, its body the version 1 body and one more list
+//! (postcard is not self-describing, so a new field means a new version). A
+//! list naming none is written as version 1, so older libraries keep
+//! reading it; they refuse a version 2 list by its version, never misread
+//! it.
 //!
 //! The signature covers `domain tag || version || key id || body`
 //! ([`signed_message`]); each document kind has its own domain tag, so a
