@@ -311,7 +311,9 @@ class Report:
         return self.state != State.INVALID
 
     def __del__(self) -> None:
-        ptr, self._ptr = self._ptr, 0
+        # getattr: an __init__ that raised left no pointer.
+        ptr = getattr(self, "_ptr", 0)
+        self._ptr = 0
         if ptr:
             try:
                 lib.licentia_report_free(ptr)
@@ -504,9 +506,10 @@ class License(_Handle):
         ctx.revocations = revocations._handle if revocations is not None else None
         if clock_state_path is not None:
             ctx.clock_state_path = _c_str(os.fsdecode(clock_state_path), "clock_state_path")
-        secret = bytes(clock_secret or b"")
-        secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret) if secret else None
-        if secret_buf is not None:
+        secret_buf: Any = None  # kept alive for the call
+        if clock_secret:
+            secret = bytes(clock_secret)
+            secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret)
             ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
             ctx.clock_secret_len = len(secret)
         report = c_void_p()
