@@ -48,28 +48,27 @@ class HandleLock:
         return self._cond
 
     def acquire(self, exclusive: bool) -> None:
-        mutex = self._mutex
-        mutex.acquire()
-        try:
-            if exclusive:
-                self._writers_waiting += 1
-                try:
-                    while self._writer or self._readers:
-                        self._waiting_room().wait()
-                finally:
-                    self._writers_waiting -= 1
-                self._writer = True
-            else:
+        if not exclusive:
+            with self._mutex:
+                if not (self._writer or self._writers_waiting):
+                    # The common case: no writer, one C-level lock round.
+                    self._readers += 1
+                    return
                 while self._writer or self._writers_waiting:
                     self._waiting_room().wait()
                 self._readers += 1
-        finally:
-            mutex.release()
+                return
+        with self._mutex:
+            self._writers_waiting += 1
+            try:
+                while self._writer or self._readers:
+                    self._waiting_room().wait()
+            finally:
+                self._writers_waiting -= 1
+            self._writer = True
 
     def release(self, exclusive: bool) -> None:
-        mutex = self._mutex
-        mutex.acquire()
-        try:
+        with self._mutex:
             if exclusive:
                 self._writer = False
                 if self._cond is not None:
@@ -79,8 +78,6 @@ class HandleLock:
                 # Only a writer waits for the readers to leave.
                 if self._readers == 0 and self._writers_waiting and self._cond is not None:
                     self._cond.notify_all()
-        finally:
-            mutex.release()
 
     @contextmanager
     def holding(self, exclusive: bool) -> Iterator[None]:
@@ -92,15 +89,31 @@ class HandleLock:
             self.release(exclusive)
 
 
+class Locked:
+    """What owns a :class:`HandleLock` (``_lock``): the handle classes."""
+
+    __slots__ = ()
+    _lock: HandleLock
+
+
 def _locks_of(owner: Any, args: Any, kwargs: Any) -> List[Any]:
     """The handle objects a call touches: its owner and every handle among
     its arguments, each once, in the global order (by id)."""
-    found = {id(owner): owner}
-    for value in (*args, *kwargs.values()):
-        if isinstance(getattr(value, "_lock", None), HandleLock):
-            found.setdefault(id(value), value)
-    if len(found) == 1:
+    others: List[Any] = []
+    for value in args:
+        if isinstance(value, Locked) and value is not owner:
+            others.append(value)
+    for value in kwargs.values():
+        if isinstance(value, Locked) and value is not owner:
+            others.append(value)
+    if not others:
         return [owner]
+    if len(others) == 1:
+        other = others[0]
+        return [owner, other] if id(owner) < id(other) else [other, owner]
+    found = {id(owner): owner}
+    for value in others:
+        found.setdefault(id(value), value)
     return [found[key] for key in sorted(found)]
 
 
@@ -108,24 +121,24 @@ def _holding(exclusive: bool) -> Callable[[F], F]:
     def decorate(method: F) -> F:
         @functools.wraps(method)
         def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if not (args or kwargs):
+            objects = _locks_of(self, args, kwargs) if (args or kwargs) else None
+            if objects is None or len(objects) == 1:
                 # The common call: its own handle alone.
                 lock = self._lock
                 lock.acquire(exclusive)
                 try:
-                    return method(self)
+                    return method(self, *args, **kwargs)
                 finally:
                     lock.release(exclusive)
-            held: List[Any] = []
+            taken = 0
             try:
-                for obj in _locks_of(self, args, kwargs):
-                    mine = exclusive and obj is self
-                    obj._lock.acquire(mine)
-                    held.append((obj._lock, mine))
+                for obj in objects:
+                    obj._lock.acquire(exclusive and obj is self)
+                    taken += 1
                 return method(self, *args, **kwargs)
             finally:
-                for lock, mine in reversed(held):
-                    lock.release(mine)
+                for obj in reversed(objects[:taken]):
+                    obj._lock.release(exclusive and obj is self)
 
         return call  # type: ignore[return-value]
 

@@ -35,7 +35,7 @@ from typing import (
 
 from . import _ffi
 from ._ffi import lib
-from ._lock import HandleLock, changes, reads
+from ._lock import HandleLock, Locked, changes, reads
 from .errors import ArgumentError, Status, check, raise_status
 
 Text = Union[str, bytes]
@@ -169,7 +169,7 @@ def _read_required(fn: Callable[..., int], *args: Any) -> str:
 H = TypeVar("H", bound="_Handle")
 
 
-class _Handle:
+class _Handle(Locked):
     """Owns one C handle, freed once: by close(), ``with``, or when the
     object is collected (``__del__``: a ``weakref.finalize`` per handle
     cost more than the C call it guards)."""
