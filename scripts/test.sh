@@ -13,6 +13,8 @@ command -v softhsm2-util >/dev/null || need+=(softhsm2)
 if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
 fi
+# The console's browser tests (tests/console_browser.rs) drive Chromium.
+scripts/install-browser.sh
 cargo test --workspace --all-features
 scripts/test-postgres.sh
 scripts/test-c.sh

@@ -56,6 +56,7 @@ pub async fn create_account(
         name: name.to_owned(),
         email,
         locale: "en".into(),
+        time_zone: "UTC".into(),
         totp: false,
         locked_until: None,
         created_at: at,

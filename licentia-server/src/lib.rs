@@ -29,6 +29,7 @@ pub mod bulk;
 pub mod client_addr;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod custody;
 pub mod delivery;
 pub mod egress;

@@ -38,6 +38,7 @@ fn app(state: AppState, config: &Config) -> Router {
     ));
     let router = staff
         .merge(open)
+        .merge(crate::console::router(&state))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

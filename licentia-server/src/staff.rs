@@ -9,7 +9,7 @@
 
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams};
 use axum::http::request::Parts;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 
 use crate::error::{ApiError, ApiResult};
 use crate::secret::{hashes_equal, sha256_hex};
@@ -244,6 +244,19 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.trim())
+}
+
+/// The `Set-Cookie` value of the cookie `name` holding `value` for
+/// `max_age` seconds (0: ended): HttpOnly, SameSite=Strict, and `Secure`
+/// when the server serves HTTPS itself, or people reach it by an
+/// `https://` `public_url` (behind a proxy that ends TLS).
+pub fn set_cookie(s: &AppState, name: &str, value: &str, max_age: i64) -> ApiResult<HeaderValue> {
+    let https = s.config.tls_cert.is_some() || s.config.public_url.starts_with("https://");
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .map_err(ApiError::internal)
 }
 
 /// The caller of a token.

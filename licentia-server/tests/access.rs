@@ -318,6 +318,7 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
         ("delete", "/v1/session") => at(At::Everyone, Value::Null),
         ("post", "/v1/session/totp") => at(At::Everyone, Value::Null),
         ("put", "/v1/session/totp") => at(At::Everyone, json!({"code": "000000"})),
+        ("put", "/v1/session/profile") => at(At::Everyone, json!({"time_zone": "Europe/Paris"})),
         ("put", "/v1/session/notice-preferences") => at(
             At::Everyone,
             json!({"items": [{"kind": "license.expiring", "lead_months": 2}]}),
@@ -398,6 +399,9 @@ async fn story(backend: Backend) {
     .map(|n| w.id(n))
     .collect();
 
+    // The console first: its checks change nothing, and the API's routes
+    // below log callers out and remove records.
+    console_pages(&srv, &w, &private).await;
     let mut routes = licentia_server::routes();
     // Changes that remove their record go last, the deepest path first.
     routes.sort_by_key(|r| (r.method == "delete", std::cmp::Reverse(r.path.len())));
@@ -517,6 +521,93 @@ async fn story(backend: Backend) {
     assert!(missing.is_empty(), "routes without a sample: {missing:#?}");
     assert!(checked > 50, "{checked} routes checked");
     srv.stop().await;
+}
+
+/// The console's pages, from its page table, as the routes above: a page
+/// naming a record answers those who reach it and is a 404 page to those
+/// who do not (forms included, with their CSRF token); a page without one
+/// shows callers outside P1's subtree none of its records.
+async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
+    use licentia_server::console::{pages, PageAccess};
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let open = |name: &str, method: &str, path: &str| {
+        let who = &w.callers[name];
+        let (session, csrf) = (&who.cookie, &who.csrf);
+        let url = format!("{}{path}", srv.base);
+        let cookie = format!("{session}; licentia_csrf={csrf}");
+        let req = match method {
+            "get" => client.get(url),
+            _ => client.post(url).form(&[("_csrf", csrf.as_str())]),
+        };
+        let req = req.header("cookie", cookie);
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.text().await.unwrap())
+        }
+    };
+    let mut checked = 0;
+    for page in pages() {
+        if page.access == PageAccess::Public {
+            continue;
+        }
+        let (method, template) = (page.method, page.path);
+        if !template.contains("{id}") {
+            if method == "get" {
+                for name in ["p2", "s1"] {
+                    let (status, body) = open(name, method, template).await;
+                    assert!(status < 500, "{name} {method} {template}: {status}");
+                    for id in private {
+                        assert!(!body.contains(id), "{name} {template} shows {id}: {body}");
+                    }
+                }
+                checked += 1;
+            }
+            continue;
+        }
+        let kind = licentia_server::staff::record_kind(template)
+            .unwrap_or_else(|| panic!("{template}: no record kind for this page"));
+        let (id, at) = match kind {
+            RecordKind::Catalogue => {
+                let name = match template.split('/').nth(1) {
+                    Some("policies") => "policy",
+                    Some("plans") => "plan",
+                    _ => "product",
+                };
+                (w.id(name).to_owned(), At::Everyone)
+            }
+            kind => record(w, kind),
+        };
+        let path = template.replace("{id}", &id);
+        let (inside, outside) = reach(at);
+        for name in outside {
+            let (status, body) = open(name, method, &path).await;
+            assert_eq!(
+                status, 404,
+                "{name} {method} {path} is out of reach: {body}"
+            );
+            assert!(
+                body.contains("role=\"alert\""),
+                "{name} {path}: a page says why"
+            );
+        }
+        if method == "get" {
+            for name in inside {
+                // Through: the page, or (a confirm page asked without
+                // what it confirms) a refusal of the request itself.
+                let (status, body) = open(name, method, &path).await;
+                assert!(
+                    status == 200 || status == 400 || status == 422,
+                    "{name} {method} {path} is within reach: {status} {body}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked} console pages checked");
 }
 
 support::on_both_backends! {

@@ -5,18 +5,16 @@
 
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::api::{named, Created, Listed, Reply};
-use crate::error::{ApiError, ApiResult};
+use crate::api::{Created, Listed, Reply};
+use crate::error::ApiResult;
 use crate::extract::{Body, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
-use crate::secret;
-use crate::service::accounts::{hash_password, Password};
-use crate::service::{email_field, now, text_field};
-use crate::store::{Account, Grant, Holder, Rights, Role};
+use crate::service::people::{self, GrantRequest, NewAccount};
+use crate::store::{Account, Grant, Holder, Role};
 use crate::AppState;
-use Role::{Admin, Finance};
+use Role::Admin;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -31,40 +29,6 @@ pub(crate) fn routes() -> Vec<Route> {
     ]
 }
 
-/// A role at a node, as asked.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct GrantRequest {
-    /// `admin`, `issuer`, `finance`, `auditor` or `member-manager`.
-    role: Role,
-    /// The node (none: the vendor root).
-    #[serde(default)]
-    customer_id: Option<String>,
-    /// Delegated subscription management rights (a grant at a customer or
-    /// a site, made by a partner's admin or finance above it).
-    #[serde(default)]
-    rights: Rights,
-}
-
-/// `POST /v1/accounts` body.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NewAccount {
-    /// The person's name.
-    name: String,
-    /// E-mail address (unique, whatever its case).
-    email: String,
-    /// `en` (default), `fr` or `de`.
-    #[serde(default)]
-    locale: Option<String>,
-    /// A first password (12 characters at least); none: the account cannot
-    /// log in until one is set.
-    #[serde(default)]
-    password: Option<Password>,
-    /// Its grants (one at least).
-    grants: Vec<GrantRequest>,
-}
-
 /// An account with its grants.
 #[derive(Serialize, JsonSchema)]
 pub(crate) struct AccountGrants {
@@ -74,80 +38,13 @@ pub(crate) struct AccountGrants {
     grants: Vec<Grant>,
 }
 
-/// The grant `req` asks for `holder`, checked: the caller is admin at its
-/// node or above (a node outside every grant: 422, as one that does not
-/// exist), and rights are delegated from above the node only.
-async fn checked_grant(
-    s: &AppState,
-    staff: &Staff,
-    account_id: &str,
-    req: &GrantRequest,
-) -> ApiResult<Grant> {
-    let at = named(
-        staff.allow_at(s, &[Admin], req.customer_id.as_deref()),
-        "no such customer",
-    )
-    .await?;
-    if req.rights != Rights::default() {
-        if req.customer_id.is_none() {
-            return Err(ApiError::invalid(
-                "delegated rights are for grants at a customer or a site; the vendor root holds every right",
-            ));
-        }
-        staff.allow_placed(&[Admin, Finance], &at.parent())?;
-    }
-    Ok(Grant {
-        id: secret::new_id("grt"),
-        account_id: Some(account_id.to_owned()),
-        token_id: None,
-        customer_id: req.customer_id.clone(),
-        node_kind: None,
-        role: req.role,
-        rights: req.rights,
-        created_at: now().0,
-        created_by: staff.actor(),
-    })
-}
-
 /// `POST /v1/accounts`.
 pub(crate) async fn create_account(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<NewAccount>,
 ) -> ApiResult<Created<AccountGrants>> {
-    let req = &body.value;
-    if req.grants.is_empty() {
-        return Err(ApiError::invalid("give the account one grant at least"));
-    }
-    let locale = req.locale.clone().unwrap_or_else(|| "en".into());
-    if !matches!(locale.as_str(), "en" | "fr" | "de") {
-        return Err(ApiError::invalid("locale is 'en', 'fr' or 'de'"));
-    }
-    let id = secret::new_id("acc");
-    let mut grants = Vec::with_capacity(req.grants.len());
-    for g in &req.grants {
-        grants.push(checked_grant(&s, &staff, &id, g).await?);
-    }
-    let hash = match &req.password {
-        Some(p) => Some(hash_password(&s.config, p).await?),
-        None => None,
-    };
-    let account = Account {
-        id: id.clone(),
-        name: text_field("name", &req.name, 256)?.to_owned(),
-        email: email_field(&req.email)?,
-        locale,
-        totp: false,
-        locked_until: None,
-        created_at: now().0,
-        created_by: staff.actor(),
-        disabled_at: None,
-    };
-    let account = s
-        .store
-        .create_account(account, hash, grants, &staff.actor())
-        .await?;
-    let grants = s.store.grants(Holder::Account(&id)).await?;
+    let (account, grants) = people::create_account(&s, &staff, &body.value).await?;
     Ok(Created::Fresh(AccountGrants { account, grants }))
 }
 
@@ -181,9 +78,7 @@ pub(crate) async fn add_grant(
     Path(id): Path<String>,
     body: Body<GrantRequest>,
 ) -> ApiResult<Created<Grant>> {
-    staff.allow(&[Admin])?;
-    let grant = checked_grant(&s, &staff, &id, &body.value).await?;
     Ok(Created::Fresh(
-        s.store.add_grant(grant, &staff.actor()).await?,
+        people::add_grant(&s, &staff, &id, &body.value).await?,
     ))
 }

@@ -1,29 +1,27 @@
 //! What a product does with its license key: activate a machine (online, or offline through staff), check in, deactivate, and ask for a temporary license.
 
-use crate::api::{event, license_event, staff_event, Created, Reply};
+use crate::api::{license_event, Created, Reply};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Body, IdempotencyKey, Staff};
 use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
-use licentia::spec::LicenseSpec;
-use licentia::{ActivationRequest, DeactivationRequest, LicenseRef, Timestamp, DAY};
 
 use crate::api::idempotency::idempotent;
-use crate::api::WRITERS;
 use crate::routes::{Access, Route};
+use crate::service::activations::{
+    self, signing_time, OfflineActivated, OfflineDeactivated, TemporaryIssued,
+};
 use crate::service::licenses::{machine_spec, sign_license, terms_changed};
 use crate::service::products::{
-    activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active, within_license,
-    within_transfer_limit,
+    activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active,
 };
-use crate::service::{now, text_field};
+use crate::service::text_field;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -136,28 +134,6 @@ pub(crate) async fn activate(
     .await
 }
 
-/// When a machine's new file is signed: now, but always after the
-/// machine last gave the license back. A revocation list names a release
-/// with its second and refuses the files signed up to it, that second
-/// included; a machine activated again within that second gets a file
-/// dated one second on, which holds.
-pub(crate) async fn signing_time(
-    s: &AppState,
-    license_id: &str,
-    fingerprint: &str,
-) -> ApiResult<Timestamp> {
-    let at = now();
-    let released = s
-        .store
-        .last_activation(license_id, fingerprint)
-        .await?
-        .and_then(|a| a.deactivated_at);
-    Ok(match released {
-        Some(gone) if gone >= at.0 => Timestamp(gone + 1),
-        _ => at,
-    })
-}
-
 pub(crate) fn header_key(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-license-key").and_then(|v| v.to_str().ok())
 }
@@ -170,23 +146,8 @@ pub(crate) async fn deactivate(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<Activation>> {
-    let (actor, license_id) = match (header_key(&headers), staff) {
-        (Some(k), _) => {
-            let (license, _) = licensed(&s, k).await?;
-            let policy = policy_of(&s, &license.policy_id).await?;
-            within_transfer_limit(&s, &license, &policy).await?;
-            (format!("license:{}", license.id), Some(license.id))
-        }
-        (None, Some(staff)) => {
-            staff.allow(WRITERS)?;
-            (staff.actor(), None)
-        }
-        (None, None) => return Err(ApiError::unauthorized("send X-License-Key or an API token")),
-    };
-    let ev = event(actor, "activation.delete", &id, Value::Null);
-    Ok(Reply::Fresh(
-        s.store.deactivate(&id, license_id.as_deref(), ev).await?,
-    ))
+    let done = activations::deactivate(&s, staff.as_ref(), header_key(&headers), &id).await?;
+    Ok(Reply::Fresh(done))
 }
 
 /// `POST /v1/activations/offline` body.
@@ -206,65 +167,8 @@ pub(crate) async fn activate_offline(
     key: IdempotencyKey,
     body: Body<OfflineRequest>,
 ) -> ApiResult<Created<OfflineActivated>> {
-    staff.scope(WRITERS)?;
-    let request = ActivationRequest::parse(&body.value.request)?;
-    let license = match &request.license {
-        LicenseRef::Key(k) => licensed(&s, k).await?.0,
-        LicenseRef::Id(id) => s.store.license(&id.to_string()).await?,
-    };
-    staff
-        .allow_at(&s, WRITERS, license.customer_id.as_deref())
-        .await?;
-    staff
-        .allow_at(&s, WRITERS, license.customer_id.as_deref())
-        .await?;
-    refuse_unless_active(&license)?;
-    let policy = policy_of(&s, &license.policy_id).await?;
-    activated_per_machine(&policy)?;
-    let at = signing_time(&s, &license.id, &request.fingerprint.to_string()).await?;
-    let spec = machine_spec(&license, &policy, &request.fingerprint, at);
-    let not_after = at.add_days(i64::from(body.value.valid_days.unwrap_or(30).max(1)));
-    let signed = spec.to_body()?;
-    let answer = s
-        .sign(|k| {
-            Ok(k.issuer()
-                .answer_activation(&request, &signed, not_after)?
-                .to_armor())
-        })
-        .await?;
-    let activation = Activation {
-        id: secret::new_id("act"),
-        license_id: license.id.clone(),
-        fingerprint: request.fingerprint.to_string(),
-        platform: text_field("platform", &request.platform, 64)
-            .unwrap_or("unknown")
-            .to_owned(),
-        mode: "offline".into(),
-        file: answer,
-        created_at: at.0,
-        last_seen_at: at.0,
-        deactivated_at: None,
-    };
-    let ev = Event {
-        customer_id: license.customer_id.clone(),
-        ..staff_event(&staff, "activation.offline", &activation.id, Value::Null)
-    };
-    let render = |a: &Activation| OfflineActivated {
-        activation_id: a.id.clone(),
-        license_id: a.license_id.clone(),
-        answer: a.file.clone(),
-    };
-    let actor = staff.actor();
-    idempotent(
-        &s,
-        &key,
-        "activate-offline",
-        &actor,
-        &body.hash,
-        render,
-        |idem| s.store.activate(activation, ev, idem),
-    )
-    .await
+    let req = &body.value;
+    activations::activate_offline(&s, &staff, &key, &body.hash, &req.request, req.valid_days).await
 }
 
 /// `POST /v1/deactivations/offline` body.
@@ -275,68 +179,16 @@ pub(crate) struct OfflineDeactivation {
     request: String,
 }
 
-/// `POST /v1/deactivations/offline`'s answer.
-#[derive(Serialize, JsonSchema)]
-pub(crate) struct OfflineDeactivated {
-    /// The activation given back.
-    activation_id: String,
-    /// Its license.
-    license_id: String,
-    /// When its seat was freed (Unix seconds).
-    deactivated_at: i64,
-    /// The signed receipt (armored), to carry back to the product.
-    receipt: String,
-}
-
 /// `POST /v1/deactivations/offline` (admin, issuer): a machine that gave
-/// its license back without a connection. Its live activation is
-/// deactivated (staff are not held to the policy's transfer limit) and the
-/// receipt signed; the same request again, once the machine is gone,
-/// answers the same receipt (dated when the seat was freed), so a lost
-/// answer costs nothing.
+/// its license back without a connection (see
+/// [`activations::deactivate_offline`]).
 pub(crate) async fn deactivate_offline(
     State(s): State<AppState>,
     staff: Staff,
     body: Body<OfflineDeactivation>,
 ) -> ApiResult<Reply<OfflineDeactivated>> {
-    staff.scope(WRITERS)?;
-    let request = DeactivationRequest::parse(&body.value.request)?;
-    let license = s.store.license(&request.license.to_string()).await?;
-    staff
-        .allow_at(&s, WRITERS, license.customer_id.as_deref())
-        .await?;
-    if license.spec.product.as_deref() != Some(request.product.as_str()) {
-        return Err(ApiError::invalid(format!(
-            "the request is for product '{}', not this license's",
-            request.product
-        )));
-    }
-    let machine = request.fingerprint.to_string();
-    let activation = match s.store.live_activation(&license.id, &machine).await? {
-        Some(live) => {
-            let ev = Event {
-                customer_id: license.customer_id.clone(),
-                ..staff_event(&staff, "activation.offline_delete", &live.id, Value::Null)
-            };
-            s.store.deactivate(&live.id, Some(&license.id), ev).await?
-        }
-        None => s
-            .store
-            .last_activation(&license.id, &machine)
-            .await?
-            .filter(|a| a.deactivated_at.is_some())
-            .ok_or_else(|| ApiError::not_found("activation of this machine"))?,
-    };
-    let at = Timestamp(activation.deactivated_at.unwrap_or_else(|| now().0));
-    let receipt = s
-        .sign(|k| Ok(k.issuer().deactivation_receipt(&request, at)?.to_armor()))
-        .await?;
-    Ok(Reply::Fresh(OfflineDeactivated {
-        activation_id: activation.id,
-        license_id: license.id,
-        deactivated_at: at.0,
-        receipt,
-    }))
+    let done = activations::deactivate_offline(&s, &staff, &body.value.request).await?;
+    Ok(Reply::Fresh(done))
 }
 
 /// A product's request naming its license and machine.
@@ -451,40 +303,9 @@ pub(crate) async fn temporary(
 ) -> ApiResult<Created<TemporaryIssued>> {
     let (license, _) = licensed(&s, &body.value.license_key).await?;
     let machine = fingerprint(&body.value.fingerprint)?;
-    refuse_unless_active(&license)?;
-    let policy = policy_of(&s, &license.policy_id).await?;
-    let at = now();
-    let ends = within_license(&license, at, at.add_days(policy.temp_duration_days))?;
-    let spec = LicenseSpec {
-        id: None,
-        temporary_for: Some(license.id.clone()),
-        trial: None,
-        expires: Some(ends.to_string()),
-        soft_expiry: None,
-        grace_days: None,
-        check_in_days: None,
-        max_offline_days: None,
-        ..machine_spec(&license, &policy, &machine, at)
-    };
-    let temp = Temporary {
-        id: secret::new_id("tmp"),
-        license_id: license.id.clone(),
-        fingerprint: machine.to_string(),
-        file: s.sign(|k| sign_license(&spec, k)).await?,
-        created_at: at.0,
-        expires_at: ends.0,
-    };
     let ev = license_event(&license, "temporary.create", "");
-    let period_start = at.0 - policy.temp_period_days * DAY;
-    let t = s
-        .store
-        .issue_temporary(temp, policy.temp_quota, period_start, ev)
-        .await?;
-    Ok(Created::Fresh(TemporaryIssued {
-        temporary_id: t.id,
-        license_file: t.file,
-        expires_at: t.expires_at,
-    }))
+    let issued = activations::temporary(&s, &license, &machine, ev).await?;
+    Ok(Created::Fresh(issued))
 }
 
 /// A machine just activated.
@@ -498,17 +319,6 @@ pub(crate) struct Activated {
     license_file: String,
 }
 
-/// An offline activation's answer.
-#[derive(Serialize, JsonSchema)]
-pub(crate) struct OfflineActivated {
-    /// The activation.
-    activation_id: String,
-    /// The license.
-    license_id: String,
-    /// The signed activation answer, to carry to the machine.
-    answer: String,
-}
-
 /// A machine's check-in.
 #[derive(Serialize, JsonSchema)]
 pub(crate) struct CheckedIn {
@@ -516,15 +326,4 @@ pub(crate) struct CheckedIn {
     activation_id: String,
     /// Its license file, signed anew with the license's current terms.
     license_file: String,
-}
-
-/// A temporary license for a replacement machine.
-#[derive(Serialize, JsonSchema)]
-pub(crate) struct TemporaryIssued {
-    /// Its record.
-    temporary_id: String,
-    /// The temporary license file, locked to the replacement machine.
-    license_file: String,
-    /// When it ends (Unix seconds).
-    expires_at: i64,
 }

@@ -392,18 +392,20 @@ async fn import_members(
         // default plan: a row without plan_id gets no service).
         let service = match row.plan_id {
             None => None,
-            Some(plan) => match super::members::new_service(&s, &member, plan, row.options).await {
-                Ok((service, key)) => {
-                    keys.push((row.line, Some(key.reveal().to_owned())));
-                    members.push((row.line, member, Some(service)));
-                    continue;
+            Some(plan) => {
+                match crate::service::members::new_service(&s, &member, plan, row.options).await {
+                    Ok((service, key)) => {
+                        keys.push((row.line, Some(key.reveal().to_owned())));
+                        members.push((row.line, member, Some(service)));
+                        continue;
+                    }
+                    Err(e) if e.status.is_client_error() => {
+                        errors.push(RowError::new(row.line, Some("plan_id"), e.detail));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e) if e.status.is_client_error() => {
-                    errors.push(RowError::new(row.line, Some("plan_id"), e.detail));
-                    continue;
-                }
-                Err(e) => return Err(e),
-            },
+            }
         };
         keys.push((row.line, None));
         members.push((row.line, member, service));

@@ -1,21 +1,19 @@
 //! The customer tree (partner -> customer -> site), its seat allocations and each node's history.
 
-use crate::api::{named, Created, Items, Listed, Listing, Reply};
+use crate::api::{Created, Items, Listed, Listing, Reply};
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Body, PageQuery, Staff, Q};
-use crate::secret::{self};
 use crate::store::*;
 use crate::AppState;
 
 use crate::api::history::history_page;
-use crate::api::{READERS, WRITERS};
+use crate::api::READERS;
 use crate::routes::{Access, Route};
-use crate::service::{now, optional_text, text_field};
-use Role::{Admin, Finance, Issuer};
+use crate::service::customers;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -53,33 +51,15 @@ pub(crate) async fn create_customer(
     body: Body<NewCustomer>,
 ) -> ApiResult<Created<Customer>> {
     let c = body.value;
-    named(
-        staff.allow_at(&s, WRITERS, c.parent_id.as_deref()),
-        "no such parent customer",
-    )
-    .await?;
-    let parent_kind = match &c.parent_id {
-        Some(id) => Some(
-            named(s.store.customer(id), "no such parent customer")
-                .await?
-                .kind,
-        ),
-        None => None,
-    };
-    if !crate::bulk::fits(&c.kind, parent_kind.as_deref()) {
-        return Err(ApiError::invalid(crate::bulk::TREE));
-    }
-    let customer = Customer {
-        id: secret::new_id("cus"),
-        parent_id: c.parent_id,
+    let request = customers::NodeRequest {
         kind: c.kind,
-        name: text_field("name", &c.name, 256)?.to_owned(),
-        email: optional_text("email", c.email.as_deref(), 256)?,
-        external_ref: optional_text("external_ref", c.external_ref.as_deref(), 128)?,
-        created_at: now().0,
+        name: c.name,
+        parent_id: c.parent_id,
+        email: c.email,
+        external_ref: c.external_ref,
     };
     Ok(Created::Fresh(
-        s.store.create_customer(customer, &staff.actor()).await?,
+        customers::create(&s, &staff, request).await?,
     ))
 }
 
@@ -117,29 +97,16 @@ pub(crate) struct AllocationRequest {
 }
 
 /// `PUT /v1/customers/{id}/allocation`: how many seats of a product the node
-/// holds, taken from its parent. Only finance may raise an allocation; admin,
-/// issuer and finance may lower it; either at the node's parent or above,
-/// since a node's seats are its parent's to give.
+/// holds, taken from its parent (see [`customers::set_allocation`]).
 pub(crate) async fn set_allocation(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
     body: Body<AllocationRequest>,
 ) -> ApiResult<Reply<Allocation>> {
-    let above = staff.placement().parent();
-    staff.allow_placed(&[Admin, Issuer, Finance], &above)?;
-    let may_raise = staff.holding(&[Finance], &above).next().is_some();
-    let product = s.store.product(&body.value.product_id).await?;
+    let request = body.value;
     Ok(Reply::Fresh(
-        s.store
-            .set_allocation(
-                &id,
-                &product.id,
-                i64::from(body.value.seats),
-                may_raise,
-                &staff.actor(),
-            )
-            .await?,
+        customers::set_allocation(&s, &staff, &id, &request.product_id, request.seats).await?,
     ))
 }
 

@@ -7,12 +7,10 @@ use serde::Serialize;
 use crate::api::{Created, Items, Reply};
 use crate::error::ApiResult;
 use crate::extract::Staff;
-use crate::keyring::Keyring;
 use crate::routes::{Access, Route};
-use crate::store::{KeyRecord, Role};
+use crate::service::keys;
+use crate::store::KeyRecord;
 use crate::AppState;
-
-use Role::Admin;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -48,17 +46,8 @@ pub(crate) async fn rotate_key(
     State(s): State<AppState>,
     staff: Staff,
 ) -> ApiResult<Created<Items<KeyRecord>>> {
-    staff.allow(&[Admin])?;
-    let mut keys = s.keys.write().await;
-    // The rollover statement is signed by the store's active key, not by
-    // this instance's copy, which another instance may have rotated.
-    let current = Keyring::load(s.store.as_ref(), &s.custody).await?;
-    let rotated = current
-        .rotate(s.store.as_ref(), &s.custody, &staff.actor())
-        .await?;
-    *keys = std::sync::Arc::new(rotated);
     Ok(Created::Fresh(Items {
-        items: keys.records().to_vec(),
+        items: keys::rotate(&s, &staff).await?,
     }))
 }
 
@@ -69,9 +58,7 @@ pub(crate) async fn retire_key(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Reply<Retired>> {
-    staff.allow(&[Admin])?;
-    s.store.retire_key(&id, &staff.actor()).await?;
-    s.keyring().await?;
+    keys::retire(&s, &staff, &id).await?;
     Ok(Reply::Fresh(Retired {
         key_id: id,
         state: "retired",

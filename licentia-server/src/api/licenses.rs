@@ -3,7 +3,7 @@
 use crate::api::{staff_event, Created, Listed, Listing, Reply};
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
@@ -13,13 +13,13 @@ use crate::AppState;
 use licentia::Timestamp;
 
 use crate::api::history::history_page;
-use crate::api::idempotency::idempotent;
 use crate::api::{READERS, WRITERS};
 use crate::routes::{Access, Route};
 use crate::service::licenses::{
-    extend_license, plan_license, prepare_license, with_features, IssueOverrides, PlanIssue,
+    self, issue, plan_license, with_features, IssueOverrides, Issued, PlanIssue, RenewRequest,
+    Renewed, Transition, REINSTATE, REVOKE, SUSPEND,
 };
-use crate::service::seat_rules::{check_new_license, LICENSE_RAISERS};
+use crate::service::seat_rules::LICENSE_RAISERS;
 use Role::{Admin, Finance, Issuer};
 
 /// The routes of this part of the API.
@@ -30,9 +30,9 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/v1/licenses", Token, "Issue a license from a policy (admin, issuer; Idempotency-Key; key shown once)", issue_license),
         Route::get("/v1/licenses", Token, "List licenses (filters: product_id, customer_id, status, expires_before)", list_licenses),
         Route::show("/v1/licenses/{id}", "Show a license", |s, id| s.store.license(id)),
-        SUSPEND.route("/v1/licenses/{id}/suspend", "Suspend (admin, issuer)"),
-        REINSTATE.route("/v1/licenses/{id}/reinstate", "Reinstate a suspended license (admin, issuer)"),
-        REVOKE.route("/v1/licenses/{id}/revoke", "Revoke for good (admin, issuer)"),
+        transition_route(SUSPEND, "/v1/licenses/{id}/suspend", "Suspend (admin, issuer)"),
+        transition_route(REINSTATE, "/v1/licenses/{id}/reinstate", "Reinstate a suspended license (admin, issuer)"),
+        transition_route(REVOKE, "/v1/licenses/{id}/revoke", "Revoke for good (admin, issuer)"),
         Route::post("/v1/licenses/{id}/renew", Token, "Extend: new file or renewal token (admin, issuer, finance; Idempotency-Key)", renew),
         Route::put("/v1/licenses/{id}/entitlements", Token, "Replace the features (admin, issuer)", set_entitlements),
         Route::put("/v1/licenses/{id}/seats", Token, "Change seats: only finance raises", set_seats),
@@ -48,31 +48,7 @@ pub(crate) async fn issue_license(
     key: IdempotencyKey,
     body: Body<IssueOverrides>,
 ) -> ApiResult<Created<Issued>> {
-    issue(s, staff, key, "issue", &body.hash, body.value).await
-}
-
-/// Issues a license as `req` asks: the shared path of `POST /v1/licenses`
-/// and `POST /v1/plans/{id}/licenses` (`route` scopes idempotency keys).
-pub(crate) async fn issue(
-    s: AppState,
-    staff: Staff,
-    key: IdempotencyKey,
-    route: &str,
-    body_hash: &str,
-    req: IssueOverrides,
-) -> ApiResult<Created<Issued>> {
-    let (new, license_key) = prepare_license(&s, &req, None).await?;
-    check_new_license(&s, &staff, &new.record).await?;
-    let shown = license_key.reveal().to_owned();
-    let render = move |r: &LicenseRecord| Issued {
-        license_key: shown.clone(),
-        license: r.clone(),
-    };
-    let actor = staff.actor();
-    idempotent(&s, &key, route, &actor, body_hash, render, |idem| {
-        s.store.issue_license(new, &actor, idem)
-    })
-    .await
+    issue(&s, &staff, &key, "issue", &body.hash, body.value).await
 }
 
 /// `POST /v1/plans/{id}/licenses` (admin, issuer): a license of the plan's
@@ -86,7 +62,15 @@ pub(crate) async fn issue_from_plan(
 ) -> ApiResult<Created<Issued>> {
     staff.scope(WRITERS)?;
     let overrides = plan_license(&s, &id, body.value).await?;
-    issue(s, staff, key, &format!("issue:{id}"), &body.hash, overrides).await
+    issue(
+        &s,
+        &staff,
+        &key,
+        &format!("issue:{id}"),
+        &body.hash,
+        overrides,
+    )
+    .await
 }
 
 /// Filters of the license list.
@@ -119,9 +103,12 @@ pub(crate) async fn list_licenses(
             .map(Timestamp::parse)
             .transpose()?
             .map(|t| t.0),
+        ..LicenseFilter::default()
     };
     Listed::fetch(&page, |p| s.store.list_licenses(&scope, &filter, p)).await
 }
+
+pub(crate) use crate::service::licenses::file_mode;
 
 /// A reason for a status change.
 #[derive(Deserialize, Default, JsonSchema)]
@@ -131,86 +118,21 @@ pub(crate) struct Reason {
     reason: Option<String>,
 }
 
-/// A change of a license's status, made by admins and issuers with an
-/// optional reason: the statuses it may start from, the one it ends in,
-/// and its history operation.
-#[derive(Clone, Copy)]
-struct Transition {
-    from: &'static [&'static str],
-    to: &'static str,
-    operation: &'static str,
-}
-
-/// `POST /v1/licenses/{id}/suspend`.
-const SUSPEND: Transition = Transition {
-    from: &["active"],
-    to: "suspended",
-    operation: "license.suspend",
-};
-
-/// `POST /v1/licenses/{id}/reinstate`.
-const REINSTATE: Transition = Transition {
-    from: &["suspended"],
-    to: "active",
-    operation: "license.reinstate",
-};
-
-/// `POST /v1/licenses/{id}/revoke`: for good; the revocation list grows.
-const REVOKE: Transition = Transition {
-    from: &["active", "suspended"],
-    to: "revoked",
-    operation: "license.revoke",
-};
-
-impl Transition {
-    /// The `POST` route at `path` that makes this change.
-    fn route(self, path: &'static str, summary: &'static str) -> Route {
-        let handler = move |State(s): State<AppState>,
-                            staff: Staff,
-                            Path(id): Path<String>,
-                            body: Option<Body<Reason>>| async move {
-            self.apply(&s, &staff, &id, reason(body)).await
-        };
-        Route::post(path, Access::Token, summary, handler)
-    }
-
-    /// Changes the status of license `id`, as `staff` asks.
-    async fn apply(
-        self,
-        s: &AppState,
-        staff: &Staff,
-        id: &str,
-        reason: Option<String>,
-    ) -> ApiResult<Reply<LicenseRecord>> {
-        staff.allow(WRITERS)?;
-        let ev = staff_event(staff, self.operation, id, json!({ "reason": reason }));
-        let record = s.store.set_status(id, self.from, self.to, ev).await?;
-        Ok(Reply::Fresh(record))
-    }
+/// The `POST` route at `path` that makes the status change `t`.
+fn transition_route(t: Transition, path: &'static str, summary: &'static str) -> Route {
+    let handler = move |State(s): State<AppState>,
+                        staff: Staff,
+                        Path(id): Path<String>,
+                        body: Option<Body<Reason>>| async move {
+        let record = t.apply(&s, &staff, &id, reason(body)).await?;
+        ApiResult::Ok(Reply::<_, 200>::Fresh(record))
+    };
+    Route::post(path, Access::Token, summary, handler)
 }
 
 /// The reason of an optional [`Reason`] body.
 pub(crate) fn reason(body: Option<Body<Reason>>) -> Option<String> {
     body.and_then(|b| b.value.reason)
-}
-
-/// `POST /v1/licenses/{id}/renew` body.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RenewRequest {
-    /// New hard expiry (`YYYY-MM-DD` or RFC 3339).
-    expires: String,
-    /// "Renew soon" date (`YYYY-MM-DD` or RFC 3339).
-    soft_expiry: Option<String>,
-    /// `file` (a new license file) or `token` (a renewal token for a file the customer holds).
-    #[serde(default = "file_mode")]
-    mode: String,
-    /// For a token: the activation whose machine-locked file is renewed.
-    activation_id: Option<String>,
-}
-
-pub(crate) fn file_mode() -> String {
-    "file".into()
 }
 
 /// `POST /v1/licenses/{id}/renew` (admin, issuer, finance).
@@ -221,35 +143,7 @@ pub(crate) async fn renew(
     Path(id): Path<String>,
     body: Body<RenewRequest>,
 ) -> ApiResult<Reply<Renewed>> {
-    staff.allow(&[Admin, Issuer, Finance])?;
-    let req = &body.value;
-    let mut record = s.store.license(&id).await?;
-    let hard = Timestamp::parse(&req.expires)?;
-    let soft = req
-        .soft_expiry
-        .as_deref()
-        .map(Timestamp::parse)
-        .transpose()?;
-    let token = extend_license(
-        &s,
-        &mut record,
-        hard,
-        soft,
-        &req.mode,
-        req.activation_id.as_deref(),
-    )
-    .await?;
-    let details = json!({ "expires": hard.to_string(), "mode": req.mode });
-    let ev = staff_event(&staff, "license.renew", id, details);
-    let render = move |r: &LicenseRecord| Renewed {
-        license: r.clone(),
-        renewal_token: token.clone(),
-    };
-    let actor = staff.actor();
-    idempotent(&s, &key, "renew", &actor, &body.hash, render, |idem| {
-        s.store.update_terms(record, ev, idem)
-    })
-    .await
+    licenses::renew(&s, &staff, &key, &id, &body.hash, &body.value).await
 }
 
 /// `PUT /v1/licenses/{id}/entitlements` body.
@@ -361,23 +255,4 @@ pub(crate) async fn license_history(
         ..HistoryFilter::default()
     };
     history_page(&s, &staff, filter, &q).await
-}
-
-/// A license just issued.
-#[derive(Serialize, JsonSchema)]
-pub(crate) struct Issued {
-    /// The key a product activates with, in this answer only (the back
-    /// office keeps its hash).
-    license_key: String,
-    /// The license as stored.
-    license: LicenseRecord,
-}
-
-/// A license just renewed.
-#[derive(Serialize, JsonSchema)]
-pub(crate) struct Renewed {
-    /// The license as stored, with its new terms.
-    license: LicenseRecord,
-    /// In `token` mode, the renewal token for the file the customer holds.
-    renewal_token: Option<String>,
 }

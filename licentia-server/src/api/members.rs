@@ -18,19 +18,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::idempotency::{idempotent, pre_check, Pre};
-use crate::api::{
-    named, staff_event, Created, Listed, OneOf, Reply, MEMBER_WRITERS, READERS, WRITERS,
-};
+use crate::api::{staff_event, Created, Listed, OneOf, Reply, MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
-use crate::secret;
 use crate::secret::LicenseKey;
-use crate::service::licenses::{
-    plan_features, plan_license, prepare_license, with_features, PlanIssue,
-};
-use crate::service::{now, optional_text, text_field};
-use crate::store::{DefaultPlan, Member, MemberService, NewService};
+use crate::service::licenses::{plan_features, with_features};
+use crate::service::members;
+use crate::store::{DefaultPlan, Member, MemberService};
 use crate::AppState;
 
 /// The routes of this part of the API.
@@ -48,44 +43,7 @@ pub(crate) fn routes() -> Vec<Route> {
     ]
 }
 
-/// An e-mail address, trimmed and in lower case.
-use crate::service::email_field as email;
-
-/// A plan the caller named: 422 when there is none.
-async fn named_plan(s: &AppState, plan_id: &str) -> ApiResult<String> {
-    Ok(named(s.store.plan(plan_id), "no such plan").await?.id)
-}
-
-/// The member's service: a license of `plan_id` with `options`, issued
-/// through the plan path, bound to the member; and its key.
-pub(super) async fn new_service(
-    s: &AppState,
-    member: &Member,
-    plan_id: String,
-    options: Vec<String>,
-) -> ApiResult<(NewService, LicenseKey)> {
-    let request = PlanIssue {
-        licensee: member.name.clone(),
-        email: Some(member.email.clone()),
-        customer_id: Some(member.customer_id.clone()),
-        seats: Some(1),
-        machines: None,
-        user: Some(member.email.clone()),
-        metadata: None,
-        expires: None,
-        options: options.clone(),
-    };
-    let overrides = plan_license(s, &plan_id, request).await?;
-    let (license, key) = prepare_license(s, &overrides, None).await?;
-    Ok((
-        NewService {
-            plan_id,
-            options,
-            license,
-        },
-        key,
-    ))
-}
+use crate::service::members::{named_plan, new_service};
 
 /// A member and its service, as creating the member, assigning the
 /// service or replacing its options answers.
@@ -123,7 +81,8 @@ struct NewMember {
     options: Vec<String>,
 }
 
-/// `POST /v1/customers/{id}/members` (admin, issuer).
+/// `POST /v1/customers/{id}/members` (admin, issuer): see
+/// [`members::prepare`].
 async fn create_member(
     State(s): State<AppState>,
     staff: Staff,
@@ -133,42 +92,15 @@ async fn create_member(
 ) -> ApiResult<Created<MemberAssignment>> {
     staff.allow(MEMBER_WRITERS)?;
     let req = &body.value;
-    let customer = s.store.customer(&id).await?;
-    let at = now().0;
-    let member = Member {
-        id: secret::new_id("mem"),
-        customer_id: customer.id.clone(),
-        name: text_field("name", &req.name, licentia::license::MAX_FIELD_LEN)?.to_owned(),
-        email: email(&req.email)?,
-        external_ref: optional_text("external_ref", req.external_ref.as_deref(), 128)?,
-        plan_id: None,
-        options: Vec::new(),
-        license_id: None,
-        created_at: at,
-        updated_at: at,
+    let request = members::MemberRequest {
+        name: req.name.clone(),
+        email: req.email.clone(),
+        external_ref: req.external_ref.clone(),
+        service: req.service,
+        plan_id: req.plan_id.clone(),
+        options: req.options.clone(),
     };
-    let plan_id = match (req.service, &req.plan_id) {
-        (Some(false), None) if req.options.is_empty() => None,
-        (Some(false), _) => {
-            return Err(ApiError::invalid(
-                "\"service\": false takes no plan_id or options",
-            ))
-        }
-        (_, Some(plan)) => Some(named_plan(&s, plan).await?),
-        (_, None) => s.store.default_plan(&customer.id).await?.map(|d| d.plan_id),
-    };
-    if plan_id.is_none() && (req.service == Some(true) || !req.options.is_empty()) {
-        return Err(ApiError::invalid(
-            "no plan_id given and the customer has no default plan",
-        ));
-    }
-    let (service, license_key) = match plan_id {
-        Some(plan) => {
-            let (service, key) = new_service(&s, &member, plan, req.options.clone()).await?;
-            (Some(service), Some(key))
-        }
-        None => (None, None),
-    };
+    let (member, service, license_key) = members::prepare(&s, &staff, &id, &request).await?;
     let actor = staff.actor();
     idempotent(
         &s,

@@ -11,7 +11,7 @@ use crate::api::{Created, Reply};
 use crate::error::ApiResult;
 use crate::extract::{Body, Staff};
 use crate::routes::{Access, Route};
-use crate::service::accounts::{mail_link, redeem, Password};
+use crate::service::accounts::{self, mail_link, redeem, Password};
 use crate::store::{Account, LinkPurpose, Role};
 use crate::AppState;
 
@@ -69,13 +69,7 @@ pub(crate) async fn ask_reset(
     State(s): State<AppState>,
     body: Body<ResetRequest>,
 ) -> ApiResult<Reply<ResetAsked>> {
-    if let Some(found) = s.store.credentials(&body.value.email).await? {
-        if found.account.disabled_at.is_none() {
-            if let Err(e) = mail_link(&s, &found.account, LinkPurpose::Reset).await {
-                tracing::warn!(detail = %e.detail, "password reset link not mailed");
-            }
-        }
-    }
+    accounts::ask_reset(&s, &body.value.email).await?;
     Ok(Reply::Fresh(ResetAsked { accepted: true }))
 }
 

@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Items, Table, READERS};
 use crate::bulk::{Cell, CsvWriter};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
+use crate::service::reports::{self, Grouping};
 use crate::store::{
     Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
     PlatformCount, Purchase, PurchaseFilter, RenewalDue, Scope, MAX_CUSTOMER_EVENTS,
@@ -26,7 +27,7 @@ use licentia::{Timestamp, DAY};
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        Route::get("/v1/reports/renewals", Token, "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type (JSON, or CSV with Accept: text/csv)", renewals),
+        Route::get("/v1/reports/renewals", Token, "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type|customer (JSON, or CSV with Accept: text/csv)", renewals),
         Route::get("/v1/reports/seats", Token, "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)", seats),
         Route::get("/v1/reports/activation-delay", Token, "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)", activation_delay),
         Route::get("/v1/reports/platforms", Token, "Activations by platform (JSON or CSV)", platforms),
@@ -90,7 +91,7 @@ fn time(t: i64) -> String {
 pub struct RenewalQuery {
     /// Only what ends within this many days (default 90).
     within_days: Option<u32>,
-    /// Group the rows: by `plan` or `type`.
+    /// Group the rows: by `plan`, `type` or `customer`.
     group_by: Option<String>,
 }
 
@@ -139,18 +140,6 @@ struct RenewalGroup {
     items: Vec<RenewalDue>,
 }
 
-/// The longest window of the renewals report.
-const MAX_WINDOW_DAYS: u32 = 3660;
-
-fn group_key(item: &RenewalDue, group_by: Option<&str>) -> String {
-    match group_by {
-        Some("plan") if item.plans.is_empty() => "(no plan)".to_owned(),
-        Some("plan") => item.plans.join(" / "),
-        Some(_) => item.kind.clone(),
-        None => String::new(),
-    }
-}
-
 /// `GET /v1/reports/renewals`: what ends within the window, soonest first;
 /// grouped by plan (through the license's policy) or by type.
 async fn renewals(
@@ -159,81 +148,29 @@ async fn renewals(
     headers: HeaderMap,
     Q(q): Q<RenewalQuery>,
 ) -> ApiResult<Table<Renewals>> {
-    let scope = staff.scope(READERS)?;
     let days = q.within_days.unwrap_or(90);
-    if days > MAX_WINDOW_DAYS {
-        return Err(ApiError::bad_request(format!(
-            "within_days is at most {MAX_WINDOW_DAYS}"
-        )));
-    }
-    let group_by = q.group_by.as_deref();
-    if !matches!(group_by, None | Some("plan" | "type")) {
-        return Err(ApiError::bad_request("group_by is plan or type"));
-    }
+    let grouping = Grouping::parse(q.group_by.as_deref())?;
     let from = Timestamp::now().0;
     let until = from + i64::from(days) * DAY;
-    let mut items = s.store.renewals_due(&scope, from, until).await?;
-    // Stable: within a group, still soonest first.
-    items.sort_by_cached_key(|i| group_key(i, group_by));
+    let items = reports::renewals(&s, &staff, from, days, grouping).await?;
     if wants_csv(&headers) {
-        let mut w = CsvWriter::new(&[
-            "group",
-            "type",
-            "id",
-            "product",
-            "policy",
-            "plans",
-            "customer_id",
-            "customer",
-            "licensee",
-            "status",
-            "seats",
-            "ends_at",
-            "days_left",
-        ]);
-        for i in &items {
-            w.row(&[
-                Cell::Text(&group_key(i, group_by)),
-                Cell::Text(&i.kind),
-                Cell::Text(&i.id),
-                Cell::Text(&i.product),
-                Cell::Text(&i.policy),
-                Cell::Text(&i.plans.join(" / ")),
-                Cell::Opt(i.customer_id.as_deref()),
-                Cell::Opt(i.customer.as_deref()),
-                Cell::Text(&i.licensee),
-                Cell::Text(&i.status),
-                Cell::Int(i.seats),
-                Cell::Text(&time(i.ends_at)),
-                Cell::Int((i.ends_at - from) / DAY),
-            ]);
-        }
-        return Ok(Table::Csv(csv("renewals", w.finish())));
+        let table = reports::renewals_csv(&items, grouping, from);
+        return Ok(Table::Csv(csv("renewals", table)));
     }
     let count = items.len();
-    let rows = match group_by {
+    let rows = match grouping.name() {
         None => RenewalRows::Items { items },
-        Some(by) => {
-            let mut groups: Vec<(String, Vec<RenewalDue>)> = Vec::new();
-            for item in items {
-                let key = group_key(&item, group_by);
-                match groups.last_mut() {
-                    Some((k, list)) if *k == key => list.push(item),
-                    _ => groups.push((key, vec![item])),
-                }
-            }
-            RenewalRows::Groups {
-                group_by: by.to_owned(),
-                groups: groups
-                    .into_iter()
-                    .map(|(group, items)| RenewalGroup {
-                        group,
-                        count: items.len(),
-                        items,
-                    })
-                    .collect(),
-            }
-        }
+        Some(by) => RenewalRows::Groups {
+            group_by: by.to_owned(),
+            groups: reports::grouped(items, grouping)
+                .into_iter()
+                .map(|(group, items)| RenewalGroup {
+                    group,
+                    count: items.len(),
+                    items,
+                })
+                .collect(),
+        },
     };
     Ok(Table::Json(Renewals {
         within_days: days,
@@ -269,18 +206,7 @@ async fn seats(
     headers: HeaderMap,
     Q(q): Q<SeatsQuery>,
 ) -> ApiResult<Table<Items<NodeSeats>>> {
-    let roots = match (q.customer_id, staff.scope(READERS)?) {
-        (Some(id), _) => {
-            staff.place(&s, Some(&id)).await?;
-            vec![id]
-        }
-        (None, Scope::All) => s.store.customer_roots().await?,
-        (None, Scope::Under(nodes)) => nodes,
-    };
-    let mut nodes = Vec::new();
-    for root in &roots {
-        nodes.extend(s.store.seats(root).await?);
-    }
+    let nodes = reports::seats(&s, &staff, q.customer_id.as_deref()).await?;
     let columns = [&NODE_COLUMNS[..], &ALLOCATION_COLUMNS[..]].concat();
     items_table(&headers, "seats", &columns, nodes, |w, n| {
         let node = [

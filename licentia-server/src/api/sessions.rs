@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::api::notices::checked_kinds;
 use crate::api::{Created, Items, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Staff};
@@ -19,7 +18,9 @@ use crate::openapi::Operation;
 use crate::routes::{Access, AnswerDoc, ArgDoc, Route};
 use crate::secret::sha256_hex;
 use crate::service::accounts::{confirm_totp, login, open_session, stage_totp, Password};
-use crate::staff::{cookie, Caller, SESSION_COOKIE};
+use crate::service::notices::checked_kinds;
+use crate::service::people;
+use crate::staff::{cookie, set_cookie, Caller, SESSION_COOKIE};
 use crate::store::{Account, Grant, NoticeSubscription, TokenRecord};
 use crate::AppState;
 
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::delete("/v1/session", Access::Token, "Log out: the session ends on the server (X-CSRF-Token)", log_out),
         Route::post("/v1/session/totp", Access::Token, "Set up a TOTP second factor: a new secret, shown once, to confirm with a code (accounts only)", start_totp),
         Route::put("/v1/session/totp", Access::Token, "Confirm the TOTP secret being set up with a current code: logins then need a code", confirm),
+        Route::put("/v1/session/profile", Access::Token, "Set the calling person's language (en, fr, de) and time zone (IANA name), as the console shows them", set_profile),
         Route::get("/v1/session/notice-preferences", Access::Token, "The notices the calling person is mailed, each with its lead time in months", preferences),
         Route::put("/v1/session/notice-preferences", Access::Token, "Replace the notices the calling person is mailed (kinds, lead time in months; within its grants)", set_preferences),
     ]
@@ -78,18 +80,6 @@ impl<R: JsonSchema> AnswerDoc for WithCookie<R> {
     }
 }
 
-/// The `Set-Cookie` value of `value` living `max_age` seconds (0: ended):
-/// `Secure` when the server serves HTTPS itself, or people reach it by an
-/// `https://` `public_url` (behind a proxy that ends TLS).
-fn session_cookie(s: &AppState, value: &str, max_age: i64) -> ApiResult<HeaderValue> {
-    let https = s.config.tls_cert.is_some() || s.config.public_url.starts_with("https://");
-    let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .map_err(ApiError::internal)
-}
-
 /// The session cookie a request carries, if any.
 pub(crate) struct SessionCookie(Option<String>);
 
@@ -119,7 +109,7 @@ pub(crate) async fn log_in(
     }
     let session = open_session(&s, &account).await?;
     let max_age = session.expires_at - crate::service::now().0;
-    let cookie = session_cookie(&s, &session.id, max_age)?;
+    let cookie = set_cookie(&s, SESSION_COOKIE, &session.id, max_age)?;
     tracing::info!(account = %account.id, "logged in");
     Ok(WithCookie(
         Reply::Fresh(SessionOpened {
@@ -155,6 +145,31 @@ pub(crate) async fn who(staff: Staff) -> ApiResult<Reply<Whoami>> {
     }))
 }
 
+/// `PUT /v1/session/profile` body: what to change.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Profile {
+    /// `en`, `fr` or `de`.
+    #[serde(default)]
+    locale: Option<String>,
+    /// An IANA time zone name (`Europe/Paris`, `UTC`).
+    #[serde(default)]
+    time_zone: Option<String>,
+}
+
+/// `PUT /v1/session/profile`: the person's language and time zone.
+pub(crate) async fn set_profile(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<Profile>,
+) -> ApiResult<Reply<Account>> {
+    let p = &body.value;
+    let account = person(&staff)?;
+    Ok(Reply::Fresh(
+        people::set_profile(&s, account, p.locale.as_deref(), p.time_zone.as_deref()).await?,
+    ))
+}
+
 /// A TOTP secret being set up, shown once.
 #[derive(Serialize, JsonSchema)]
 pub(crate) struct TotpSecret {
@@ -169,7 +184,7 @@ fn person(staff: &Staff) -> ApiResult<&Account> {
     match &staff.caller {
         Caller::Account(a) => Ok(a),
         Caller::Token(_) => Err(ApiError::invalid(
-            "an API token has no second factor: log in as a person",
+            "an API token has no second factor nor profile: log in as a person",
         )),
     }
 }
@@ -302,6 +317,6 @@ pub(crate) async fn log_out(
     s.store.end_session(&sha256_hex(id.as_bytes())).await?;
     Ok(WithCookie(
         Reply::Fresh(LoggedOut { ended: true }),
-        session_cookie(&s, "", 0)?,
+        set_cookie(&s, SESSION_COOKIE, "", 0)?,
     ))
 }

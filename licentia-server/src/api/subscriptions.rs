@@ -31,11 +31,9 @@ use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
 use crate::secret;
 use crate::service::licenses::{plan_features, prepare_license, IssueOverrides};
-use crate::service::seat_rules::{
-    check_seats, may_change_subscription, SubscriptionChange, SUBSCRIPTION_RAISERS,
-};
+use crate::service::seat_rules::{check_seats, SUBSCRIPTION_RAISERS};
 use crate::service::subscriptions::{
-    bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
+    self, bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
 };
 use crate::store::Role;
 use crate::store::{
@@ -319,33 +317,14 @@ pub async fn show(
     Ok(Reply::Fresh(shown(&s.store.subscription(&id).await?)?))
 }
 
-/// `PUT /v1/subscriptions/{id}/seats`: a raise by admin or finance, a cut
-/// by any of admin, issuer, finance (at a customer or a site, only by the
-/// rights its partner delegated: see [`may_change_subscription`]); the
-/// licenses follow, and none goes below its seats in use (409 `seats_in_use`).
+/// `PUT /v1/subscriptions/{id}/seats`: see [`subscriptions::set_seats`].
 pub async fn set_seats(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
     body: Body<SeatsRequest>,
 ) -> ApiResult<Reply<SubscriptionView>> {
-    let current = s.store.subscription(&id).await?;
-    let seats = i64::from(body.value.seats);
-    if seats == 0 {
-        return Err(ApiError::invalid("seats must be at least 1"));
-    }
-    let change = if seats > current.seats {
-        SubscriptionChange::Raise
-    } else {
-        SubscriptionChange::Lower
-    };
-    may_change_subscription(&staff, &staff.placement(), &current.billing, change)?;
-    let details = json!({ "from": current.seats, "to": seats });
-    let ev = staff_event(&staff, "subscription.seats", &id, details);
-    let saved = s
-        .store
-        .set_subscription_seats(&id, seats, change == SubscriptionChange::Raise, ev)
-        .await?;
+    let saved = subscriptions::set_seats(&s, &staff, &id, body.value.seats).await?;
     Ok(Reply::Fresh(shown(&saved)?))
 }
 
@@ -357,33 +336,15 @@ pub struct RenewalRequest {
     renewal: String,
 }
 
-/// `PUT /v1/subscriptions/{id}/renewal`: the renewal option, from now on
-/// (see [`may_change_subscription`] for who may).
+/// `PUT /v1/subscriptions/{id}/renewal`: see [`subscriptions::set_renewal`].
 pub async fn set_renewal(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
     body: Body<RenewalRequest>,
 ) -> ApiResult<Reply<SubscriptionView>> {
-    let renewal: RenewalOption = body.value.renewal.parse().map_err(bad)?;
-    for _ in 0..ATTEMPTS {
-        let read = s.store.subscription(&id).await?;
-        let change = SubscriptionChange::Renewal;
-        may_change_subscription(&staff, &staff.placement(), &read.billing, change)?;
-        refuse_unless_active(&read)?;
-        let mut next = read.as_of(today(&read)?)?;
-        let now = next.contract()?;
-        let contract =
-            Contract::from_parts(now.term(), now.model(), now.invoices(), renewal).map_err(bad)?;
-        next.set_contract(&contract);
-        showable(&next)?;
-        let details = json!({ "from": read.renewal, "to": next.renewal });
-        let ev = staff_event(&staff, "subscription.renewal", &id, details);
-        if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
-            return Ok(Reply::Fresh(shown(&saved)?));
-        }
-    }
-    Err(busy())
+    let saved = subscriptions::set_renewal(&s, &staff, &id, &body.value.renewal).await?;
+    Ok(Reply::Fresh(shown(&saved)?))
 }
 
 /// `GET /v1/subscriptions/{id}/history`: the entries about it, oldest first.

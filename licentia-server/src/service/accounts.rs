@@ -345,6 +345,59 @@ pub(crate) async fn mail_link(
     Ok(expires_at)
 }
 
+/// Mails a reset link to `email` if it is a live account's; says nothing
+/// either way (a refused relay is logged only), so the answer tells no one
+/// which addresses have accounts.
+pub(crate) async fn ask_reset(s: &AppState, email: &str) -> ApiResult<()> {
+    if let Some(found) = s.store.credentials(email).await? {
+        if found.account.disabled_at.is_none() {
+            if let Err(e) = mail_link(s, &found.account, LinkPurpose::Reset).await {
+                tracing::warn!(detail = %e.detail, "password reset link not mailed");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Changes a signed-in person's own password: the current one is checked
+/// as a login is (a wrong one counts towards the lockout).
+pub(crate) async fn change_password(
+    s: &AppState,
+    account: &Account,
+    current: &Password,
+    new: &Password,
+) -> ApiResult<()> {
+    new.check()?;
+    verify_password_only(s, &account.email, current)
+        .await
+        .map_err(|e| {
+            if e.kind == LOGIN_FAILED {
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "current_password_wrong",
+                    "the current password is not this one",
+                )
+            } else {
+                e
+            }
+        })?;
+    let hash = hash_password(&s.config, new).await?;
+    s.store
+        .set_password(&account.id, &hash, &format!("account:{}", account.id))
+        .await?;
+    Ok(())
+}
+
+/// Checks an account's password as a login does (a wrong one counts as a
+/// failed login); the second factor, proven at sign-in, is not asked again.
+async fn verify_password_only(s: &AppState, email: &str, password: &Password) -> ApiResult<()> {
+    match login(s, email, password, None).await {
+        Err(e) if e.kind == TOTP_REQUIRED => Ok(()),
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
+    }
+}
+
 /// Sets the password a mailed link allows: 400 `link_invalid` (the same
 /// answer for an unknown, used or expired link) or the account.
 pub(crate) async fn redeem(s: &AppState, token: &str, password: &Password) -> ApiResult<Account> {

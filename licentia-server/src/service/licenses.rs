@@ -1,15 +1,22 @@
 //! Making and changing licenses: the spec a policy gives, the files the core signs, renewals and new features. The API, the jobs and the other areas call these; nothing here knows HTTP.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use crate::api::idempotency::idempotent;
+use crate::api::{staff_event, Created, Reply, WRITERS};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::IdempotencyKey;
 use crate::keyring::Keyring;
 use crate::secret::LicenseKey;
+use crate::service::seat_rules::check_new_license;
+use crate::staff::Staff;
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
 use licentia::{BindingKind, Fingerprint, LicenseId, LicenseKind, RenewalAction, Timestamp};
+use Role::{Admin, Finance, Issuer};
 
 use crate::service::{now, text_field};
 
@@ -346,4 +353,215 @@ pub(crate) async fn with_features(
         record.file = Some(s.sign(|k| sign_license(&record.spec, k)).await?);
     }
     Ok(record)
+}
+
+/// A license just issued.
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub(crate) struct Issued {
+    /// The key a product activates with, in this answer only (the back
+    /// office keeps its hash).
+    pub(crate) license_key: String,
+    /// The license as stored.
+    pub(crate) license: LicenseRecord,
+}
+
+/// Issues a license as `req` asks, for `staff` (admin, issuer, where the
+/// customer sits, within its seats): the shared path of `POST /v1/licenses`,
+/// `POST /v1/plans/{id}/licenses` and the console's issue form. `key`
+/// (with `route` and the caller) makes a retry answer the first answer
+/// instead of issuing a second license; `body_hash` tells a retry from
+/// another request under the same key.
+pub(crate) async fn issue(
+    s: &AppState,
+    staff: &Staff,
+    key: &IdempotencyKey,
+    route: &str,
+    body_hash: &str,
+    req: IssueOverrides,
+) -> ApiResult<Created<Issued>> {
+    let (new, license_key) = prepare_license(s, &req, None).await?;
+    check_new_license(s, staff, &new.record).await?;
+    let shown = license_key.reveal().to_owned();
+    let render = move |r: &LicenseRecord| Issued {
+        license_key: shown.clone(),
+        license: r.clone(),
+    };
+    let actor = staff.actor();
+    idempotent(s, key, route, &actor, body_hash, render, |idem| {
+        s.store.issue_license(new, &actor, idem)
+    })
+    .await
+}
+
+/// A change of a license's status, made by admins and issuers with an
+/// optional reason: the statuses it may start from, the one it ends in,
+/// and its history operation.
+#[derive(Clone, Copy)]
+pub(crate) struct Transition {
+    from: &'static [&'static str],
+    to: &'static str,
+    operation: &'static str,
+}
+
+/// Suspend: the license stops validating until reinstated.
+pub(crate) const SUSPEND: Transition = Transition {
+    from: &["active"],
+    to: "suspended",
+    operation: "license.suspend",
+};
+
+/// Reinstate a suspended license.
+pub(crate) const REINSTATE: Transition = Transition {
+    from: &["suspended"],
+    to: "active",
+    operation: "license.reinstate",
+};
+
+/// Revoke, for good; the revocation list grows.
+pub(crate) const REVOKE: Transition = Transition {
+    from: &["active", "suspended"],
+    to: "revoked",
+    operation: "license.revoke",
+};
+
+impl Transition {
+    /// Changes the status of license `id`, as `staff` asks.
+    pub(crate) async fn apply(
+        self,
+        s: &AppState,
+        staff: &Staff,
+        id: &str,
+        reason: Option<String>,
+    ) -> ApiResult<LicenseRecord> {
+        staff.allow(WRITERS)?;
+        let ev = staff_event(staff, self.operation, id, json!({ "reason": reason }));
+        Ok(s.store.set_status(id, self.from, self.to, ev).await?)
+    }
+
+    /// Whether a license in `status` may make this change.
+    pub(crate) fn applies_to(self, status: &str) -> bool {
+        self.from.contains(&status)
+    }
+}
+
+/// `POST /v1/licenses/{id}/renew` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RenewRequest {
+    /// New hard expiry (`YYYY-MM-DD` or RFC 3339).
+    pub(crate) expires: String,
+    /// "Renew soon" date (`YYYY-MM-DD` or RFC 3339).
+    pub(crate) soft_expiry: Option<String>,
+    /// `file` (a new license file) or `token` (a renewal token for a file the customer holds).
+    #[serde(default = "file_mode")]
+    pub(crate) mode: String,
+    /// For a token: the activation whose machine-locked file is renewed.
+    pub(crate) activation_id: Option<String>,
+}
+
+/// The default renewal mode: a new file.
+pub(crate) fn file_mode() -> String {
+    "file".into()
+}
+
+/// A license just renewed.
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub(crate) struct Renewed {
+    /// The license as stored, with its new terms.
+    pub(crate) license: LicenseRecord,
+    /// In `token` mode, the renewal token for the file the customer holds.
+    pub(crate) renewal_token: Option<String>,
+}
+
+/// Renews license `id` as `req` asks (admin, issuer, finance): the shared
+/// path of `POST /v1/licenses/{id}/renew` and the console's renew form.
+pub(crate) async fn renew(
+    s: &AppState,
+    staff: &Staff,
+    key: &IdempotencyKey,
+    id: &str,
+    body_hash: &str,
+    req: &RenewRequest,
+) -> ApiResult<Reply<Renewed>> {
+    staff.allow(&[Admin, Issuer, Finance])?;
+    let mut record = s.store.license(id).await?;
+    let hard = Timestamp::parse(&req.expires)?;
+    let soft = req
+        .soft_expiry
+        .as_deref()
+        .map(Timestamp::parse)
+        .transpose()?;
+    let token = extend_license(
+        s,
+        &mut record,
+        hard,
+        soft,
+        &req.mode,
+        req.activation_id.as_deref(),
+    )
+    .await?;
+    let details = json!({ "expires": hard.to_string(), "mode": req.mode });
+    let ev = staff_event(staff, "license.renew", id, details);
+    let render = move |r: &LicenseRecord| Renewed {
+        license: r.clone(),
+        renewal_token: token.clone(),
+    };
+    let actor = staff.actor();
+    idempotent(s, key, "renew", &actor, body_hash, render, |idem| {
+        s.store.update_terms(record, ev, idem)
+    })
+    .await
+}
+
+/// What a person typed to find a license by key, as the store matches it:
+/// the start of the license id, the key's last group, or the whole key.
+/// Dashes, spaces and case do not matter; `I`, `L` and `O` read as `1`,
+/// `1` and `0`, as in keys.
+pub(crate) fn key_search(typed: &str) -> Option<KeySearch> {
+    let symbols: String = typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            c => c,
+        })
+        .collect();
+    if symbols.is_empty() {
+        return None;
+    }
+    let id_prefix = if typed.trim().bytes().all(|b| b.is_ascii_hexdigit()) {
+        typed.trim().to_ascii_lowercase()
+    } else {
+        // Matches no id: ids are hex digits only.
+        "-".to_owned()
+    };
+    let hash = LicenseKey::parse(typed)
+        .map(|k| k.hash())
+        .unwrap_or_default();
+    Some(KeySearch {
+        id_prefix,
+        hint: symbols,
+        hash,
+    })
+}
+
+/// One page of the licenses within the caller's grants that `filter`
+/// selects (any staff role).
+pub(crate) async fn search(
+    s: &AppState,
+    staff: &Staff,
+    filter: &LicenseFilter,
+    page: Page,
+) -> ApiResult<Vec<LicenseRecord>> {
+    let scope = staff.scope(crate::api::READERS)?;
+    Ok(s.store.list_licenses(&scope, filter, page).await?)
+}
+
+/// The license's own file in its compact one-line form (for environment
+/// variables and configuration files).
+pub(crate) fn one_line(armored: &str) -> ApiResult<String> {
+    let envelope = licentia::Envelope::from_text(armored, licentia::DocumentKind::License)
+        .map_err(ApiError::internal)?;
+    Ok(envelope.to_compact())
 }

@@ -6,8 +6,17 @@ use crate::error::{ApiError, ApiResult};
 use licentia::Timestamp;
 
 pub(crate) mod accounts;
+pub(crate) mod activations;
+pub(crate) mod catalogue;
+pub(crate) mod customers;
+pub(crate) mod keys;
 pub(crate) mod licenses;
+pub(crate) mod members;
+pub(crate) mod notices;
+pub(crate) mod people;
 pub(crate) mod products;
+pub(crate) mod purchases;
+pub(crate) mod reports;
 pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;

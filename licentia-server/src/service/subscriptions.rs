@@ -9,9 +9,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::billing::BillingError;
+use crate::api::staff_event;
+use crate::billing::{BillingError, Contract, RenewalOption};
 use crate::error::{ApiError, ApiResult};
 use crate::service::licenses::extend_license;
+use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
+use crate::staff::Staff;
 use crate::store::{Event, LicenseRecord, Subscription};
 use crate::AppState;
 use licentia::Timestamp;
@@ -212,6 +215,67 @@ pub(crate) async fn renew_due(
         // Lost to a concurrent change: read again and decide again.
         s.store.update_subscription(&ended, &[], ev).await?;
     }
+}
+
+/// Sets the seats of the subscription `id`: a raise by admin or finance, a
+/// cut by any of admin, issuer, finance (at a customer or a site, only by
+/// the rights its partner delegated: see [`may_change_subscription`]); its
+/// licenses follow, and none goes below its seats in use (409
+/// `seats_in_use`).
+pub(crate) async fn set_seats(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    seats: u32,
+) -> ApiResult<Subscription> {
+    let current = s.store.subscription(id).await?;
+    let seats = i64::from(seats);
+    if seats == 0 {
+        return Err(ApiError::invalid("seats must be at least 1"));
+    }
+    let change = if seats > current.seats {
+        SubscriptionChange::Raise
+    } else {
+        SubscriptionChange::Lower
+    };
+    let placement = staff.place(s, Some(&current.customer_id)).await?;
+    may_change_subscription(staff, &placement, &current.billing, change)?;
+    let details = json!({ "from": current.seats, "to": seats });
+    let ev = staff_event(staff, "subscription.seats", id, details);
+    Ok(s.store
+        .set_subscription_seats(id, seats, change == SubscriptionChange::Raise, ev)
+        .await?)
+}
+
+/// Sets the renewal option of the subscription `id` (`none`, `once`,
+/// `always`, `switch_to_monthly`) from now on (see
+/// [`may_change_subscription`] for who may).
+pub(crate) async fn set_renewal(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    renewal: &str,
+) -> ApiResult<Subscription> {
+    let renewal: RenewalOption = renewal.parse().map_err(bad)?;
+    for _ in 0..ATTEMPTS {
+        let read = s.store.subscription(id).await?;
+        let change = SubscriptionChange::Renewal;
+        let placement = staff.place(s, Some(&read.customer_id)).await?;
+        may_change_subscription(staff, &placement, &read.billing, change)?;
+        refuse_unless_active(&read)?;
+        let mut next = read.as_of(today(&read)?)?;
+        let now = next.contract()?;
+        let contract =
+            Contract::from_parts(now.term(), now.model(), now.invoices(), renewal).map_err(bad)?;
+        next.set_contract(&contract);
+        showable(&next)?;
+        let details = json!({ "from": read.renewal, "to": next.renewal });
+        let ev = staff_event(staff, "subscription.renewal", id, details);
+        if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
+            return Ok(saved);
+        }
+    }
+    Err(busy())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::store::{
     Session, StoreError, StoreResult,
 };
 
-const ACCOUNT_COLUMNS: &str = "id, name, email, locale, totp_secret, locked_until, \
+const ACCOUNT_COLUMNS: &str = "id, name, email, locale, time_zone, totp_secret, locked_until, \
      created_at, created_by, disabled_at, password_hash, totp_pending";
 
 const ACCOUNTS: Table<Account> = Table::new("accounts", ACCOUNT_COLUMNS, "account", account_row);
@@ -20,7 +20,7 @@ const ACCOUNTS: Table<Account> = Table::new("accounts", ACCOUNT_COLUMNS, "accoun
 fn account_row(r: &AnyRow) -> StoreResult<Account> {
     let totp: Option<String> = r.try_get("totp_secret")?;
     Ok(from_row!(r => Account {
-        id, name, email, locale, locked_until, created_at, created_by, disabled_at;
+        id, name, email, locale, time_zone, locked_until, created_at, created_by, disabled_at;
         totp: totp.is_some(),
     }))
 }
@@ -119,13 +119,14 @@ impl AccountStore for SqlStore {
     ) -> StoreResult<Account> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO accounts (id, name, email, locale, password_hash, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO accounts (id, name, email, locale, time_zone, password_hash, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&a.id)
         .bind(&a.name)
         .bind(&a.email)
         .bind(&a.locale)
+        .bind(&a.time_zone)
         .bind(&password_hash)
         .bind(a.created_at)
         .bind(&a.created_by)
@@ -203,6 +204,18 @@ impl AccountStore for SqlStore {
         write_password(&mut tx, id, hash).await?;
         tx.commit_with(event(actor, "account.password", id, serde_json::json!({})))
             .await
+    }
+
+    async fn set_profile(&self, id: &str, locale: &str, time_zone: &str) -> StoreResult<Account> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE accounts SET locale = $2, time_zone = $3 WHERE id = $1")
+            .bind(id)
+            .bind(locale)
+            .bind(time_zone)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.tx.commit().await?;
+        self.account(id).await
     }
 
     async fn stage_totp(&self, id: &str, sealed: &str) -> StoreResult<()> {

@@ -144,6 +144,13 @@ impl ActivationStore for SqlStore {
             .await
     }
 
+    async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Vec<Lease>> {
+        let f = Filter::default().text("license_id", Some(license_id));
+        LEASES
+            .list(&self.pool, f, "created_at DESC, id", page)
+            .await
+    }
+
     async fn deactivations_since(&self, license_id: &str, since: i64) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query(
             "SELECT deactivated_at FROM activations \
@@ -418,6 +425,8 @@ const ACTIVATIONS: Table<Activation> = Table::new(
     "activation",
     activation_row,
 );
+
+const LEASES: Table<Lease> = Table::new("leases", LEASE_COLUMNS, "lease", lease_row);
 
 pub(super) fn activation_row(r: &AnyRow) -> StoreResult<Activation> {
     Ok(from_row!(r => Activation {

@@ -37,7 +37,18 @@ impl LicenseStore for SqlStore {
             .text("product_id", filter.product_id.as_deref())
             .text("customer_id", filter.customer_id.as_deref())
             .text("status", filter.status.as_deref())
-            .int("expires_at <", filter.expires_before);
+            .int("expires_at <", filter.expires_before)
+            .contains("licensee", filter.licensee.as_deref())
+            .any(
+                &["id LIKE ? ESCAPE '\\'", "key_hint = ?", "key_hash = ?"],
+                filter.key.as_ref().map(|k| {
+                    vec![
+                        format!("{}%", super::table::like_escaped(&k.id_prefix)),
+                        k.hint.clone(),
+                        k.hash.clone(),
+                    ]
+                }),
+            );
         LICENSES.list(&self.pool, f, "issued_at, id", page).await
     }
 

@@ -102,6 +102,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         17,
         Both(include_str!("../migrations/0017_transfer_limits.sql")),
     ),
+    (
+        18,
+        Both(include_str!("../migrations/0018_account_time_zone.sql")),
+    ),
 ];
 
 impl MigrationSql {

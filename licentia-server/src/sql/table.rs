@@ -245,6 +245,31 @@ impl Filter {
         self
     }
 
+    /// `column` containing `value`, in any case (`%` and `_` in it are
+    /// taken as themselves).
+    pub fn contains(self, column: &str, value: Option<&str>) -> Filter {
+        let pattern = value.map(|v| format!("%{}%", like_escaped(&v.to_lowercase())));
+        self.any(
+            &[&format!("LOWER({column}) LIKE ? ESCAPE '\\'")],
+            pattern.map(|p| vec![p]),
+        )
+    }
+
+    /// One clause of alternatives (each with one `?` where its value goes),
+    /// any of which holds: `values` in the same order; none adds nothing.
+    pub fn any(mut self, alternatives: &[&str], values: Option<Vec<String>>) -> Filter {
+        let Some(values) = values else {
+            return self;
+        };
+        let mut parts = Vec::with_capacity(alternatives.len());
+        for (alternative, value) in alternatives.iter().zip(values) {
+            self.args.push(Arg::Text(value));
+            parts.push(alternative.replace('?', &format!("${}", self.args.len())));
+        }
+        self.clauses.push(format!("({})", parts.join(" OR ")));
+        self
+    }
+
     fn arg(mut self, condition: &str, value: Option<Arg>) -> Filter {
         if let Some(v) = value {
             self.args.push(v);
@@ -267,6 +292,13 @@ impl Filter {
         sql.push_str(&format!(" ORDER BY {order} LIMIT ${} OFFSET ${n}", n - 1));
         sql
     }
+}
+
+/// `text` with the `LIKE` wildcards and the escape character escaped.
+pub(super) fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// `column IN <the subtrees under nodes>`, the nodes bound from placeholder

@@ -18,6 +18,8 @@ pub struct Account {
     pub email: String,
     /// `en`, `fr` or `de`.
     pub locale: String,
+    /// The time zone dates are shown in (IANA name; `UTC` by default).
+    pub time_zone: String,
     /// Whether a second factor (TOTP) is required at login.
     pub totp: bool,
     /// Until when logins are refused after repeated failures (Unix seconds).
@@ -170,6 +172,8 @@ pub trait AccountStore: Send + Sync {
     async fn login_succeeded(&self, id: &str) -> StoreResult<()>;
     /// Sets an account's password hash (its sessions end).
     async fn set_password(&self, id: &str, hash: &str, actor: &str) -> StoreResult<()>;
+    /// Sets the account's language and time zone (checked by the caller).
+    async fn set_profile(&self, id: &str, locale: &str, time_zone: &str) -> StoreResult<Account>;
     /// Keeps `sealed` as the account's TOTP secret to be confirmed.
     async fn stage_totp(&self, id: &str, sealed: &str) -> StoreResult<()>;
     /// Makes the staged TOTP secret the account's, its first code used at

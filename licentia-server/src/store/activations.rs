@@ -87,6 +87,8 @@ pub trait ActivationStore: Send + Sync {
     async fn activation(&self, id: &str) -> StoreResult<Activation>;
     /// The activations of a license.
     async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>>;
+    /// The floating leases of a license, the latest first.
+    async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Vec<Lease>>;
     /// When the license's machines were deactivated since `since` (Unix
     /// seconds), oldest first: its moves within a transfer period.
     async fn deactivations_since(&self, license_id: &str, since: i64) -> StoreResult<Vec<i64>>;

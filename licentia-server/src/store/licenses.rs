@@ -58,6 +58,24 @@ pub struct LicenseFilter {
     pub status: Option<String>,
     /// Only licenses expiring before this (Unix seconds).
     pub expires_before: Option<i64>,
+    /// Only licensees whose name contains this, in any case.
+    #[serde(default)]
+    pub licensee: Option<String>,
+    /// Only the license a key search finds.
+    #[serde(skip)]
+    pub key: Option<KeySearch>,
+}
+
+/// What a person typed to find a license by its key: the start of its id,
+/// the key's last group (the hint lists show), or the whole key (its hash).
+#[derive(Debug, Clone, Default)]
+pub struct KeySearch {
+    /// Matched against the start of the license id (lower-case hex).
+    pub id_prefix: String,
+    /// Matched against the key's last group.
+    pub hint: String,
+    /// Matched against the key's hash (the whole key typed).
+    pub hash: String,
 }
 
 /// A license to store, already signed.

@@ -1,0 +1,633 @@
+# Die Texte der Konsole auf Deutsch.
+
+nav-label = Bereiche
+nav-dashboard = Übersicht
+nav-renewals = Zu verlängern
+skip-to-content = Zum Inhalt springen
+sign-out = Abmelden
+footer-note = Lizenzen, Plätze und Verlängerungen
+back-to-dashboard = Zurück zur Übersicht
+
+sign-in-title = Anmelden
+field-email = E-Mail-Adresse
+field-password = Passwort
+field-totp = Code aus Ihrer Authenticator-App
+sign-in-button = Anmelden
+sign-in-expired = Das Anmeldeformular war abgelaufen: bitte erneut versuchen.
+sign-in-login-failed = E-Mail-Adresse oder Passwort falsch.
+sign-in-totp-required = Geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein.
+sign-in-account-locked = Zu viele Fehlversuche: dieses Konto ist vorübergehend gesperrt.
+
+refusal-400 = Diese Anfrage ist nicht lesbar
+refusal-401 = Bitte melden Sie sich an
+refusal-403 = Nicht erlaubt
+refusal-404 = Nicht gefunden
+refusal-409 = Abgelehnt: widerspricht dem aktuellen Stand
+refusal-413 = Zu groß
+refusal-422 = Abgelehnt
+refusal-423 = Gesperrt
+refusal-429 = Zu viele Anfragen
+refusal-500 = Etwas ist schiefgegangen
+refusal-502 = Ein nachgelagerter Server ist ausgefallen
+refusal-503 = Vorübergehend nicht verfügbar
+refusal-internal = Der Server konnte dies nicht ausführen. Der Fehler wurde protokolliert; bitte später erneut versuchen.
+refusal-status = HTTP-Status { $status }
+
+tile-licenses-7 = Lizenzen, die in 7 Tagen enden
+tile-licenses-30 = Lizenzen, die in 30 Tagen enden
+tile-licenses-90 = Lizenzen, die in 90 Tagen enden
+tile-subscriptions-30 = Abonnements, die sich in 30 Tagen verlängern
+tile-seats-short = Produkte mit fast erschöpften Plätzen bei einem Kunden
+
+field-within-days = Endet innerhalb von
+field-group-by = Gruppieren nach
+field-type = Anzeigen
+field-columns = Spalten
+group-plan = Tarif
+group-type = Art
+group-customer = Kunde
+type-all = Lizenzen und Abonnements
+type-license = Lizenzen
+type-subscription = Abonnements
+show = Anzeigen
+export-csv = Als CSV exportieren
+nothing-due = In diesem Zeitraum endet nichts.
+days = { $count ->
+    [one] { $count } Tag
+   *[other] { $count } Tage
+}
+days-left = { $count ->
+    [0] heute
+    [one] noch { $count } Tag
+   *[other] noch { $count } Tage
+}
+items-due = { $count ->
+    [0] Nichts zu verlängern
+    [one] { $count } zu verlängern
+   *[other] { $count } zu verlängern
+}
+
+col-ends = Ende
+col-id = Datensatz
+col-type = Art
+col-product = Produkt
+col-plans = Tarif
+col-customer = Kunde
+col-licensee = Lizenznehmer
+col-status = Status
+col-seats = Plätze
+col-days-left = Verbleibende Tage
+
+kind-license-standard = Lizenz
+kind-license-trial = Testlizenz
+kind-subscription = Abonnement
+status-active = Aktiv
+status-suspended = Ausgesetzt
+status-cancelled = Gekündigt
+status-revoked = Widerrufen
+
+## Katalog, Schlüssel, Käufe, Benachrichtigungen (console/catalogue.rs, keys.rs, purchases.rs, notices.rs, sheet.rs).
+nav-catalogue = Katalog
+nav-purchases = Käufe
+nav-notices = Benachrichtigungen
+nav-keys = Schlüssel
+sheet-cancel = Abbrechen
+sheet-required = Pflichtfeld
+sheet-heed = Hinweis:
+sheet-refused = Abgelehnt:
+sheet-first-rows = Nur die ersten { $count } werden angezeigt.
+
+cat-products = Produkte
+cat-policies = Richtlinien
+cat-plans = Tarife
+cat-new-product = Neues Produkt
+cat-new-policy = Neue Richtlinie
+cat-new-plan = Neuer Tarif
+cat-create = Anlegen
+cat-code = Code
+cat-name = Name
+cat-id = Kennung
+cat-created = Angelegt am
+cat-product = Produkt
+cat-policy = Richtlinie
+cat-kind = Art
+cat-binding = Bindung
+cat-seats = Plätze
+cat-duration = Laufzeit
+cat-options = Optionen
+cat-features = Funktionen
+cat-perpetual = unbefristet
+cat-none = Noch keine.
+cat-no-options = Dieser Tarif hat keine Zusatzoptionen.
+cat-open-product = Produkt { $product } öffnen
+cat-open-policy = Richtlinie { $policy } öffnen
+cat-count-products = { $count ->
+    [one] { $count } Produkt
+   *[other] { $count } Produkte
+}
+cat-count-policies = { $count ->
+    [one] { $count } Richtlinie
+   *[other] { $count } Richtlinien
+}
+cat-count-plans = { $count ->
+    [one] { $count } Tarif
+   *[other] { $count } Tarife
+}
+cat-product-lead = Ein Produkt ist das, wofür Lizenzen ausgestellt werden: Sein Code steht in jeder Lizenzdatei.
+cat-code-rule = 1 bis 64 Zeichen: nur Buchstaben, Ziffern, „-“, „_“ und „.“. Eindeutig.
+cat-name-rule = 1 bis 256 Zeichen, so wie man ihn liest.
+cat-product-fixed = Ein Produkt ändert sich nach dem Anlegen nicht mehr: Sein Code steht in jeder dafür ausgestellten Lizenz.
+cat-policies-lead = Eine Richtlinie ist eine Lizenzvorlage: Laufzeit, Bindung, Plätze, Kulanzzeit, Online-Prüfung und Funktionen.
+cat-policy-lead = Jede aus dieser Richtlinie ausgestellte Lizenz übernimmt diese Bedingungen.
+cat-policy-fixed = Richtlinien ändern sich nach dem Anlegen nie: Aus ihnen ausgestellte Lizenzen behalten ihre Bedingungen. Für andere Bedingungen legen Sie eine neue Richtlinie (und einen Tarif dafür) an.
+cat-plans-lead = Ein Tarif (Essential, Business, Enterprise …) ist eine Richtlinie mit den Zusatzoptionen, die eine Lizenz erhalten kann.
+cat-plan-lead = Ein Tarif nennt eine Richtlinie; seine Optionen fügen den Lizenzen, die sie erhalten, Funktionen hinzu.
+cat-plan-fixed = Ein Tarif ändert sich nach dem Anlegen nicht mehr: Lizenzen und Abonnements verweisen auf ihn. Legen Sie stattdessen einen neuen Tarif an.
+cat-plan-name-rule = 1 bis 128 Zeichen, eindeutig je Produkt.
+cat-plan-policy-rule = Die Richtlinie, aus der die Lizenzen des Tarifs entstehen; der Tarif gehört zu ihrem Produkt.
+cat-options-rule = Eine Option je Zeile: CODE | Name | FUNKTION, FUNKTION (die Funktionen können fehlen). Jeder Code nur einmal.
+cat-kind-standard = Standard
+cat-kind-trial = Testversion
+cat-binding-node-locked = An Rechner gebunden
+cat-binding-unbound = Ungebunden
+cat-binding-floating = Floating
+cat-binding-named-user = Namentlicher Benutzer
+cat-match-all = alle Komponenten
+cat-match-most = die meisten Komponenten
+cat-match-two = zwei Komponenten
+cat-match-any = eine Komponente
+cat-f-product-id = Produkt
+cat-f-product-id-rule = Das Produkt ihrer Lizenzen.
+cat-f-name = Name
+cat-f-name-rule = 1 bis 128 Zeichen, eindeutig je Produkt.
+cat-f-kind = Art
+cat-f-kind-rule = Standard oder Testversion.
+cat-f-binding = Bindung
+cat-f-binding-rule = An Rechner gebunden, ungebunden, Floating (Leases bis zur Platzzahl) oder namentlicher Benutzer.
+cat-f-match-rule = Abgleichregel
+cat-f-match-rule-rule = Wie viele Komponenten eines Rechners übereinstimmen müssen, damit eine gebundene Lizenz gültig bleibt.
+cat-f-duration-days = Laufzeit (Tage)
+cat-f-duration-days-rule = Lizenzen laufen so viele Tage nach der Ausstellung ab; leer für unbefristet.
+cat-f-seats = Plätze
+cat-f-seats-rule = Rechner einer gebundenen Lizenz, Obergrenze einer Floating-Lizenz; mindestens 1.
+cat-f-grace-days = Kulanz nach Ablauf (Tage)
+cat-f-grace-days-rule = Tage, die eine Lizenz nach Ablauf mit Warnung noch gilt; leer für keine.
+cat-f-check-in-days = Online-Prüfung alle (Tage)
+cat-f-check-in-days-rule = So oft meldet sich das Produkt online; leer für nie.
+cat-f-max-offline-days = Offline-Kulanz (Tage)
+cat-f-max-offline-days-rule = Tage, die ein Rechner nach einer versäumten Prüfung offline bleiben darf.
+cat-f-entitlements = Funktionen
+cat-f-entitlements-rule = Eine je Zeile: CODE, CODE=ANZAHL oder CODE@JJJJ-MM-TT (eigenes Ende).
+cat-f-temp-quota = Vorübergehende Lizenzen je Zeitraum
+cat-f-temp-quota-rule = Vorübergehende Lizenzen, die eine Lizenz je Zeitraum für einen ausgefallenen Rechner erhalten kann; mindestens 1.
+cat-f-temp-period-days = Zeitraum für vorübergehende Lizenzen (Tage)
+cat-f-temp-period-days-rule = Der Zeitraum, über den das Kontingent zählt; mindestens 1.
+cat-f-temp-duration-days = Dauer einer vorübergehenden Lizenz (Tage)
+cat-f-temp-duration-days-rule = Wie lange eine vorübergehende Lizenz läuft; mindestens 1.
+cat-f-lease-ttl-secs = Lease-Dauer (Sekunden)
+cat-f-lease-ttl-secs-rule = Ein Floating-Lease gilt so lange, wenn es nicht erneuert wird; mindestens 1.
+cat-f-max-transfers = Rechnerwechsel je Zeitraum
+cat-f-max-transfers-rule = Rechner, die das Produkt je Zeitraum freigeben darf; leer für unbegrenzt (Mitarbeiter sind nicht begrenzt).
+cat-f-transfer-period-days = Wechselzeitraum (Tage)
+cat-f-transfer-period-days-rule = Der Zeitraum, über den die Wechsel zählen; mindestens 1.
+
+keys-title = Signaturschlüssel
+keys-lead = Der aktive Schlüssel signiert jede Lizenz, Verlängerung und Sperrliste; vertrauenswürdige Schlüssel bestätigen weiterhin, was sie signiert haben; zurückgezogene Schlüssel stehen in jeder Sperrliste.
+keys-done = Erledigt: Schlüssel { $key }.
+keys-rotate = Signaturschlüssel wechseln
+keys-download-active = Aktiven öffentlichen Schlüssel herunterladen (PEM)
+keys-count = { $count ->
+    [one] { $count } Schlüssel
+   *[other] { $count } Schlüssel
+}
+keys-id = Schlüsselkennung
+keys-state = Zustand
+keys-public = Öffentlicher Schlüssel
+keys-rollover = Übergabeerklärung
+keys-action = Aktion
+keys-pem = PEM
+keys-statement = Herunterladen
+keys-first = keine (erster Schlüssel)
+keys-signs-now = signiert jetzt
+keys-retire = Zurückziehen …
+keys-retired-final = endgültig zurückgezogen
+keys-state-active = Aktiv
+keys-state-trusted = Vertrauenswürdig
+keys-state-retired = Zurückgezogen
+keys-rotate-button = Jetzt wechseln
+keys-rotate-what = Ein neuer Schlüssel wird der aktive Schlüssel und signiert ab sofort alles. Der bisherige Schlüssel { $key } bleibt vertrauenswürdig: Von ihm signierte Lizenzen bleiben gültig.
+keys-rotate-field = Produkte im Einsatz erfahren den neuen Schlüssel aus seiner Übergabeerklärung, die der bisherige Schlüssel signiert, sobald sie die Schlüssel abrufen; ein Produkt, das sie nie abruft, muss den neuen öffentlichen Schlüssel erhalten, bevor es einer damit signierten Lizenz begegnet.
+keys-rotate-old = Bereits Ausgestelltes ändert sich nicht. Um dem alten Schlüssel später nicht mehr zu vertrauen, ziehen Sie ihn zurück.
+keys-retire-title = Schlüssel { $key } zurückziehen
+keys-retire-button = Diesen Schlüssel zurückziehen
+keys-retire-what = Von ihm signierte Lizenzen sind nicht mehr gültig, sobald die Produkte die Sperrliste abrufen: Jede Sperrliste nennt ab jetzt diesen Schlüssel.
+keys-retire-final-note = Das Zurückziehen ist endgültig: Dem Schlüssel wird nie wieder vertraut. Stellen Sie die von ihm signierten Lizenzen zuerst mit dem aktiven Schlüssel neu aus.
+
+pur-title = Käufe
+pur-lead = Lose, die die Spitze des Kundenbaums gekauft hat, und die Kunden, an die sie weiterberechnet wurden. Eine Weiterberechnung verschiebt keine Plätze: Plätze wandern durch Zuteilung.
+pur-new = Kauf erfassen
+pur-new-lead = Ein Los erhöht die Plätze des Käufers für das Produkt um seine Menge.
+pur-record = Kauf erfassen
+pur-any = Alle
+pur-count = { $count ->
+    [one] { $count } Kauf
+   *[other] { $count } Käufe
+}
+pur-none = Hier gibt es keinen Kauf.
+pur-customer = Kunde
+pur-product = Produkt
+pur-customer-id = Käufer
+pur-customer-id-rule = Ein Knoten an der Spitze des Kundenbaums (meist ein Partner).
+pur-product-id = Produkt
+pur-product-id-rule = Das gekaufte Produkt.
+pur-quantity = Menge
+pur-quantity-rule = Gekaufte Plätze: eine ganze Zahl von 1 bis 1000000000.
+pur-serial = Seriennummer
+pur-serial-rule = Serien- oder Registrierungsnummer, eindeutig je Produkt; optional.
+pur-version = Version
+pur-version-rule = Die gekaufte Version; optional.
+pur-purchased-on = Gekauft am
+pur-purchased-on-rule = Ein Kalenderdatum, JJJJ-MM-TT.
+pur-renews-on = Verlängert am
+pur-renews-on-rule = Nach dem Kaufdatum, JJJJ-MM-TT; optional.
+pur-cost = Kosten
+pur-cost-rule = Ein Dezimalbetrag wie 1234.50, höchstens mit den Nachkommastellen der Währung; braucht seine Währung.
+pur-currency = Währung
+pur-currency-rule = Ein ISO-4217-Code wie EUR, USD oder JPY.
+pur-po-number = Bestellnummer
+pur-po-number-rule = Nummer der Bestellung; optional.
+pur-invoice-number = Rechnungsnummer
+pur-invoice-number-rule = Rechnungsnummer; optional.
+pur-notes = Notizen
+pur-notes-rule = Freitext; optional.
+pur-rebilled = Weiterberechnet
+pur-not-rebilled = Noch nicht weiterberechnet
+pur-lot-title = Los von { $product }
+pur-back = Zurück zu den Käufen
+pur-rebillings = Weiterberechnungen
+pur-no-rebillings = Noch nichts weiterberechnet.
+pur-when = Wann
+pur-rebill = Einen Teil dieses Loses weiterberechnen
+pur-rebill-lead = { $count ->
+    [0] Alle Plätze dieses Loses sind bereits weiterberechnet.
+    [one] { $count } Platz dieses Loses kann noch weiterberechnet werden.
+   *[other] { $count } Plätze dieses Loses können noch weiterberechnet werden.
+}
+pur-rebill-customer = Berechneter Kunde
+pur-rebill-customer-rule = Ein Kunde in Ihrem Teil des Baums.
+pur-rebill-quantity = Weiterberechnete Plätze
+pur-rebill-quantity-rule = Nie mehr, als das Los noch nicht weiterberechnet hat.
+
+ntc-title = Benachrichtigungen
+ntc-lead = Wer Benachrichtigungen erhält (Webhooks und E-Mail-Adressen), und die von den Aufträgen geschriebenen Benachrichtigungen, die neuesten zuerst.
+ntc-new = Neues Benachrichtigungsabonnement
+ntc-new-lead = Wählen Sie die Benachrichtigungen und genau ein Ziel: eine E-Mail-Adresse oder (nur Administratoren) einen Webhook.
+ntc-subscribe = Abonnieren
+ntc-made = Abonnement angelegt
+ntc-secret = Signaturgeheimnis
+ntc-secret-once = Kopieren Sie dieses Geheimnis jetzt: Es wird nur einmal angezeigt. Der Empfänger des Webhooks prüft damit die Signatur jeder Benachrichtigung.
+ntc-back = Zurück zu den Benachrichtigungen
+ntc-count-subscriptions = { $count ->
+    [one] { $count } Abonnement
+   *[other] { $count } Abonnements
+}
+ntc-count-notifications = { $count ->
+    [one] { $count } Benachrichtigung
+   *[other] { $count } Benachrichtigungen
+}
+ntc-no-subscriptions = Noch niemand hat Benachrichtigungen abonniert.
+ntc-no-notifications = Noch keine Benachrichtigung geschrieben.
+ntc-target = Gesendet an
+ntc-to-webhook = Webhook { $url }
+ntc-to-email = E-Mail { $email }
+ntc-kinds = Benachrichtigungen
+ntc-kinds-rule = Mindestens eine.
+ntc-email = E-Mail-Adresse
+ntc-email-rule = Etwa ops@example.com; entweder diese oder ein Webhook.
+ntc-webhook = Webhook-URL
+ntc-webhook-rule = https:// (oder http://), keine interne Adresse; nur Administratoren; entweder diese oder eine E-Mail-Adresse.
+ntc-role = Rolle
+ntc-role-rule = An die Konten mit dieser Rolle senden; eine andere Rolle als Administrator abonniert nur für sich selbst.
+ntc-no-role = keine
+ntc-delete = Löschen …
+ntc-delete-title = Dieses Benachrichtigungsabonnement löschen
+ntc-delete-what = Es erhält keine Benachrichtigungen mehr, und seine ausstehenden Zustellungen werden storniert. Bereits erfolgte Zustellungen bleiben im Protokoll.
+ntc-delete-button = Abonnement löschen
+ntc-written = Geschrieben am
+ntc-kind = Art
+ntc-subject = Betrifft
+ntc-due-on = Angekündigtes Datum
+ntc-lead-days = Tage vorher
+ntc-run-date = Lauf vom
+ntc-notification-title = Benachrichtigung: { $kind }
+ntc-deliveries = Zustellungen
+ntc-no-deliveries = Kein Abonnement erhält diese Benachrichtigung.
+ntc-status = Status
+ntc-retry = Stand der Zustellung
+ntc-attempts = Versuche
+ntc-last-error = Letzter Fehler
+ntc-attempts-title = Alle Versuche
+ntc-no-attempts = Noch kein Versuch.
+ntc-attempt = Versuch
+ntc-at = Am
+ntc-code = Antwortcode
+ntc-error = Fehler
+ntc-next = Nächster Versuch
+ntc-ok = erfolgreich
+ntc-delivered = zugestellt am { $when }
+ntc-pending-first = erster Versuch steht an
+ntc-retry-at = neuer Versuch am { $when }
+ntc-failed = Versuche aufgebraucht: aufgegeben
+ntc-cancelled = Abonnement gelöscht
+ntc-status-pending = Ausstehend
+ntc-status-delivered = Zugestellt
+ntc-status-failed = Fehlgeschlagen
+ntc-status-cancelled = Storniert
+ntc-kind-license-expiring = Lizenz läuft ab
+ntc-kind-subscription-expiring = Abonnement läuft ab
+ntc-kind-subscription-renewing = Abonnement wird verlängert
+ntc-kind-subscription-renewed = Abonnement verlängert
+ntc-kind-invoice-due = Rechnung fällig
+ntc-kind-cancellation-deadline = Kündigungsfrist
+
+## Personen: Konten, Rechte, Einstellungen, Passwörter
+nav-accounts = Konten
+nav-settings = Meine Einstellungen
+cancel = Abbrechen
+yes = ja
+no = nein
+save = Speichern
+node-vendor = der Hersteller (alles)
+node-partner = Partner
+node-customer = Kunde
+node-site = Standort
+role-admin = Administrator
+role-issuer = Aussteller
+role-finance = Finanzen
+role-auditor = Prüfer
+role-member-manager = Mitgliederverwaltung
+language-en = English
+language-fr = Français
+language-de = Deutsch
+right-raise = darf Plätze erhöhen
+right-lower = darf Plätze verringern
+right-monthly-only = nur monatliche Abonnements
+right-renewal = darf die Verlängerungsoption ändern
+accounts-caption = Die Personen, die sich anmelden, im Bereich Ihrer Administratorrechte
+col-name = Name
+col-language = Sprache
+col-time-zone = Zeitzone
+col-second-factor = Zweiter Faktor
+col-created = Angelegt
+col-rights = Delegierte Rechte
+col-granted-since = Seit
+col-actions = Aktionen
+account-disabled = deaktiviert
+new-account = Neues Konto
+field-role = Rolle
+field-node = Wo
+field-first-password = Erstes Passwort (optional)
+first-password-help = Mindestens 12 Zeichen. Leer lassen und stattdessen eine Einladung senden: die Person wählt dann ihr eigenes.
+create-account = Konto anlegen
+grants = Rechte
+add-grant = Eine Rolle vergeben
+account-actions = Konto
+send-invitation = Einladung zum Festlegen eines Passworts senden
+invitation-sent = Eine Einladung wurde an { $email } gesendet.
+disable-title = { $name } deaktivieren?
+disable-consequence = { $email } kann sich nicht mehr anmelden: offene Sitzungen enden sofort und API-Tokens werden widerrufen. Der Verlauf bleibt erhalten.
+disable-button = Konto deaktivieren
+revoke-grant-title = Dieses Recht widerrufen?
+revoke-grant-consequence = Das Konto verliert diese Rolle an dieser Stelle sofort; seine anderen Rechte bleiben.
+revoke-grant-button = Widerrufen
+settings-profile = Sprache und Zeitzone
+time-zone-help = Datumsangaben erscheinen in dieser Zeitzone. Jeder IANA-Name, z. B. Europe/Berlin.
+settings-password = Passwort
+field-current-password = Aktuelles Passwort
+field-new-password = Neues Passwort
+field-password-again = Neues Passwort wiederholen
+password-rule = Mindestens 12 Zeichen.
+change-password = Passwort ändern
+passwords-differ = Die beiden neuen Passwörter unterscheiden sich.
+password-changed = Ihr Passwort wurde geändert.
+settings-totp = Zweiter Faktor
+totp-on = Die Anmeldung verlangt einen Code aus Ihrer Authenticator-App.
+totp-off = Die Anmeldung verlangt nur Ihr Passwort. Schützen Sie dieses Konto mit einem Code aus einer Authenticator-App.
+totp-start = Authenticator-App einrichten
+totp-scan = Geben Sie dieses Geheimnis in Ihre Authenticator-App ein (oder die Adresse darunter) und tippen Sie den angezeigten Code. Das Geheimnis wird nur jetzt gezeigt.
+totp-confirm = Code bestätigen
+forgot-password = Passwort vergessen?
+reset-title = Passwort zurücksetzen
+reset-button = Link zusenden
+reset-mailed = Wenn diese Adresse ein Konto hat, ist ein Link zum Festlegen eines neuen Passworts unterwegs. Er gilt einmal und nur kurz.
+set-password-title = Wählen Sie Ihr Passwort
+field-link-token = Code aus dem Link
+link-token-help = Wird aus dem zugesandten Link übernommen; sonst fügen Sie ein, was nach „#token=“ folgt.
+set-password-button = Passwort festlegen
+password-set = Ihr Passwort ist festgelegt: Sie können sich anmelden.
+# Kunden, Mitglieder und Abonnements (Ticket 13: die Wazo- und Rainbow-Ansichten).
+nav-customers = Kunden
+nav-subscriptions = Abonnements
+no-customers = Kein Kunde liegt in Ihrem Bereich.
+tree-caption = Plätze je Produkt an jedem Knoten: gehalten, an Unterknoten vergeben, von Mitgliedern und Geräten belegt, frei.
+col-node = Knoten
+col-allocated = Zugeteilt
+col-given = Vergeben
+col-used = Belegt
+col-free = Frei
+col-consumed = Verbraucht
+seats-consumed = { $consumed } von { $allocated } verbraucht
+no-seats = Keine Plätze
+seats-heading = Plätze
+children-heading = Unterknoten
+no-children = Dieser Knoten hat keine Unterknoten.
+history-link = Verlauf der Berechtigungen
+allocate-heading = Plätze an einen Unterknoten geben
+allocate-top-heading = Plätze an einen obersten Knoten geben
+allocate-rule = Die Plätze eines Knotens kommen von seinem übergeordneten Knoten. Nur die Buchhaltung erhöht eine Zuteilung; Admin, Aussteller und Buchhaltung dürfen sie senken.
+field-child = Unterknoten
+field-seats = Plätze
+allocate-button = Zuteilung festlegen
+add-child-heading = Knoten hinzufügen
+field-kind = Art
+field-name = Name
+field-node-name = Name des neuen Knotens
+field-email-optional = E-Mail-Adresse (optional)
+add-child-button = Hinzufügen
+members-heading = Mitglieder
+no-members = Keine Mitglieder.
+members-count = { $count ->
+    [one] { $count } Mitglied
+   *[other] { $count } Mitglieder
+}
+col-service = Dienst
+col-options = Optionen
+col-license = Lizenz
+col-since = Mitglied seit
+no-service = kein Dienst
+default-plan-mark = Standardtarif
+add-member-heading = Mitglied hinzufügen
+field-service-from = Einen Dienst aus dem Standardtarif vergeben ({ $plan })
+no-default-plan = Dieser Knoten hat keinen Standardtarif: das Mitglied erhält keinen Dienst.
+add-member-button = Mitglied hinzufügen
+actions = Aktionen
+unassign-service = Dienst entziehen
+delete-member = Mitglied löschen
+confirm-unassign = Dienst entziehen?
+confirm-unassign-what = Der Dienst von { $name } wird entzogen: die Lizenz wird widerrufen, die Geräte funktionieren nicht mehr und der Platz wird frei.
+confirm-delete-member = Mitglied löschen?
+confirm-delete-member-what = { $name } wird gelöscht.
+confirm-delete-member-service = { $name } wird gelöscht: zuerst wird der Dienst entzogen, die Lizenz widerrufen und der Platz frei.
+confirm-lower-allocation = Zuteilung senken?
+confirm-lower-allocation-what = { $child } hält dann { $to } statt { $from } Plätze von { $product }; { $back } gehen an diesen Knoten zurück.
+lower-seats = Plätze senken
+confirm-lower-seats = Plätze senken?
+confirm-lower-seats-what = Das Abonnement hat dann { $to } statt { $from } Plätze, seine Lizenzen ebenso.
+done-allocation = Die Zuteilung ist gespeichert.
+done-child = Der Knoten ist hinzugefügt.
+done-member = Das Mitglied ist hinzugefügt.
+done-deleted = Das Mitglied ist gelöscht.
+done-unassigned = Der Dienst ist entzogen.
+done-seats = Die Plätze sind geändert.
+done-renewal = Die Verlängerungsoption ist geändert.
+history-of = Verlauf von { $name }
+history-heading = Verlauf
+history-empty = Noch nichts verzeichnet.
+history-older = Spätere Einträge
+history-more = Spätere Einträge stehen im Verlauf der API.
+col-operation = Vorgang
+col-when = Wann
+col-done-by = Durch
+col-details = Einzelheiten
+no-subscriptions = Kein Abonnement liegt in Ihrem Bereich.
+col-plan = Tarif
+col-term = Laufzeit
+col-term-end = Laufzeitende
+col-renewal = Verlängerung
+col-expires = Läuft ab am
+col-final-end = Letzter Tag
+col-next-invoice = Nächste Rechnung
+col-last-day-to-cancel = Letzter Kündigungstag
+term-monthly = Monatlich
+term-prepaid-1y = 1 Jahr im Voraus bezahlt
+term-prepaid-3y = 3 Jahre im Voraus bezahlt
+term-prepaid-5y = 5 Jahre im Voraus bezahlt
+renewal-none = Keine Verlängerung
+renewal-once = Einmal verlängert
+renewal-always = Jede Laufzeit verlängert
+renewal-switch_to_monthly = Monatlich verlängert
+renews-on = nächste Laufzeit ab { $date }
+status-ended = Beendet
+members-of-plan = Mitglieder von { $customer } mit einem Dienst { $plan }
+change-heading = Ändern
+change-seats-button = Plätze ändern
+change-renewal-button = Verlängerung ändern
+# Licences (console/licenses.rs)
+nav-licenses = Lizenzen
+issue-license = Lizenz ausstellen
+search = Suchen
+any = Alle
+none = Keine
+never = Nie
+field-key = Schlüssel oder Lizenz-ID
+no-license-found = Keine Lizenz entspricht dieser Suche.
+licenses-found = { $count ->
+    [0] Keine Lizenz
+    [one] { $count } Lizenz
+   *[other] { $count } Lizenzen
+}
+pages = Seiten
+previous-page = Vorherige Seite
+next-page = Nächste Seite
+back-to-licenses = Zurück zu den Lizenzen
+back-to-license = Zurück zur Lizenz
+license-of = Lizenz von { $licensee }
+terms = Bedingungen
+term-policy = Richtlinie
+term-features = Funktionen
+term-valid-from = Gültig ab
+term-expires = Läuft ab
+term-grace = Kulanzzeit nach Ablauf
+term-key = Schlüssel
+download-file = Lizenzdatei herunterladen (.lic)
+download-line = Einzeilig herunterladen
+no-own-file = Diese Lizenz hat keine eigene Datei: Jede Maschine erhält ihre Datei bei der Aktivierung.
+action-renew = Verlängern
+action-suspend = Sperren
+action-reinstate = Wieder freigeben
+action-revoke = Widerrufen
+action-deactivate = Deaktivieren
+machines = Maschinen
+no-machines = Es wurde noch keine Maschine aktiviert.
+col-machine = Maschine
+col-platform = Plattform
+col-mode = Aktivierung
+col-activated = Aktiviert am
+col-last-seen = Zuletzt gesehen
+col-from = Von
+col-until = Bis
+mode-online = Online
+mode-offline = Offline
+machine-active = Aktiv
+machine-deactivated = Deaktiviert am { $date }
+machine-named = Maschine { $fingerprint }
+leases = Floating-Ausleihen
+no-leases = Es wurde noch kein Platz ausgeliehen.
+lease-held = Ausgeliehen
+lease-expired = Abgelaufen
+lease-returned = Zurückgegeben am { $date }
+history = Verlauf
+field-reason = Grund (wird im Verlauf gespeichert)
+confirm-suspend-title = Diese Lizenz sperren?
+confirm-suspend-what = Die Lizenz wird beim nächsten Check-in jeder Maschine nicht mehr bestätigt, bis sie wieder freigegeben wird. Ihre Maschinen behalten ihre Plätze.
+confirm-reinstate-title = Diese Lizenz wieder freigeben?
+confirm-reinstate-what = Die Lizenz wird ab dem nächsten Check-in jeder Maschine wieder bestätigt.
+confirm-revoke-title = Diese Lizenz widerrufen?
+confirm-revoke-what = Die Lizenz wird beim nächsten Check-in nicht mehr bestätigt; der Widerruf ist endgültig: Sie kann nicht wieder freigegeben werden und kommt auf die Widerrufsliste.
+confirm-deactivate-title = Diese Maschine deaktivieren?
+confirm-deactivate-what = Die Maschine gibt ihren Platz zurück: Ihre Datei wird beim Check-in nicht mehr erneuert, und an ihrer Stelle kann eine andere Maschine aktiviert werden.
+field-new-expiry = Neues Ablaufdatum
+field-soft-expiry = Datum „bald verlängern“ (optional)
+field-renew-mode = Was der Kunde erhält
+renew-mode-file = Eine neue Lizenzdatei
+renew-mode-token = Ein Verlängerungstoken für die Datei, die er hat
+field-renew-which = Die Datei, die das Token verlängert
+own-file = Die eigene Datei der Lizenz
+renewal-token = Verlängerungstoken
+renewal-token-made = Die Lizenz ist verlängert. Geben Sie dem Kunden dieses Verlängerungstoken:
+field-issue-from = Ausstellen aus
+choose = Auswählen
+plans = Tarife
+policies = Richtlinien
+field-options = Optionen
+no-customer = Kein Kunde (nur Administratoren des Herstellers)
+field-seats-over = Plätze (leer: die der Richtlinie)
+field-expires-over = Ablaufdatum (leer: die Laufzeit der Richtlinie)
+license-issued = Lizenz ausgestellt
+license-issued-for = Die Lizenz von { $licensee } ist ausgestellt.
+license-key = Lizenzschlüssel
+key-shown-once = Kopieren Sie diesen Schlüssel jetzt: Er wird nur einmal angezeigt. Das Backoffice speichert nur einen Hash davon.
+open-license = Lizenz öffnen
+temporary-title = Temporäre Lizenz bei einem Ausfall
+temporary-quota = { $count ->
+    [0] Diese Richtlinie erlaubt keine temporäre Lizenz.
+    [one] Diese Richtlinie erlaubt { $count } temporäre Lizenz je Lizenz
+   *[other] Diese Richtlinie erlaubt { $count } temporäre Lizenzen je Lizenz
+}
+temporary-period = { $count ->
+    [one] innerhalb von { $count } Tag.
+   *[other] innerhalb von { $count } Tagen.
+}
+temporary-duration = { $count ->
+    [one] Jede gilt { $count } Tag, nie über die Lizenz hinaus, und belegt keinen Platz.
+   *[other] Jede gilt { $count } Tage, nie über die Lizenz hinaus, und belegt keinen Platz.
+}
+field-replacement = Fingerabdruck der Ersatzmaschine
+temporary-issue = Temporäre Lizenz ausstellen
+temporary-made = Temporäre Lizenz ausgestellt, gültig bis { $date }.
+temporary-file = Temporäre Lizenzdatei (als .lic-Datei neben dem Produkt speichern)
+offline-title = Offline-Aktivierung
+offline-what = Eine Maschine ohne Netzzugang schreibt eine Aktivierungsanfrage-Datei. Laden Sie sie hier hoch und bringen Sie die signierte Antwortdatei zurück zur Maschine.
+field-request-file = Aktivierungsanfrage-Datei
+field-valid-days = Tage, in denen die Antwort verwendet werden kann
+offline-answer = Antwortdatei herunterladen

@@ -1,0 +1,634 @@
+# The console's words in English (the fallback of every other language).
+# Every id here must exist in fr.ftl and de.ftl (a unit test checks).
+
+nav-label = Sections
+nav-dashboard = Dashboard
+nav-renewals = To renew
+skip-to-content = Skip to content
+sign-out = Sign out
+footer-note = licences, seats and renewals
+back-to-dashboard = Back to the dashboard
+
+sign-in-title = Sign in
+field-email = E-mail address
+field-password = Password
+field-totp = Code from your authenticator app
+sign-in-button = Sign in
+sign-in-expired = The sign-in form had expired: please try again.
+sign-in-login-failed = Wrong e-mail address or password.
+sign-in-totp-required = Enter the six-digit code from your authenticator app.
+sign-in-account-locked = Too many failed attempts: this account is locked for a while.
+
+refusal-400 = This request cannot be read
+refusal-401 = Please sign in
+refusal-403 = Not allowed
+refusal-404 = Not found
+refusal-409 = Refused: it conflicts with the current state
+refusal-413 = Too large
+refusal-422 = Refused
+refusal-423 = Locked
+refusal-429 = Too many requests
+refusal-500 = Something went wrong
+refusal-502 = A server further on failed
+refusal-503 = Unavailable for a moment
+refusal-internal = The server could not do this. It has been logged; please try again later.
+refusal-status = HTTP status { $status }
+
+tile-licenses-7 = licences ending within 7 days
+tile-licenses-30 = licences ending within 30 days
+tile-licenses-90 = licences ending within 90 days
+tile-subscriptions-30 = subscriptions renewing within 30 days
+tile-seats-short = products nearly out of seats at a customer
+
+field-within-days = Ending within
+field-group-by = Group by
+field-type = Show
+field-columns = Columns
+group-plan = Plan
+group-type = Type
+group-customer = Customer
+type-all = Licences and subscriptions
+type-license = Licences
+type-subscription = Subscriptions
+show = Show
+export-csv = Export CSV
+nothing-due = Nothing ends in this window.
+days = { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}
+days-left = { $count ->
+    [0] today
+    [one] { $count } day left
+   *[other] { $count } days left
+}
+items-due = { $count ->
+    [0] Nothing to renew
+    [one] { $count } to renew
+   *[other] { $count } to renew
+}
+
+col-ends = Ends
+col-id = Record
+col-type = Type
+col-product = Product
+col-plans = Plan
+col-customer = Customer
+col-licensee = Licensee
+col-status = Status
+col-seats = Seats
+col-days-left = Days left
+
+kind-license-standard = Licence
+kind-license-trial = Trial licence
+kind-subscription = Subscription
+status-active = Active
+status-suspended = Suspended
+status-cancelled = Cancelled
+status-revoked = Revoked
+
+## Catalogue, keys, purchases, notices (console/catalogue.rs, keys.rs, purchases.rs, notices.rs, sheet.rs).
+nav-catalogue = Catalogue
+nav-purchases = Purchases
+nav-notices = Notices
+nav-keys = Keys
+sheet-cancel = Cancel
+sheet-required = required
+sheet-heed = Note:
+sheet-refused = Refused:
+sheet-first-rows = Only the first { $count } are shown.
+
+cat-products = Products
+cat-policies = Policies
+cat-plans = Plans
+cat-new-product = New product
+cat-new-policy = New policy
+cat-new-plan = New plan
+cat-create = Create
+cat-code = Code
+cat-name = Name
+cat-id = Identifier
+cat-created = Created
+cat-product = Product
+cat-policy = Policy
+cat-kind = Kind
+cat-binding = Binding
+cat-seats = Seats
+cat-duration = Duration
+cat-options = Options
+cat-features = Features
+cat-perpetual = perpetual
+cat-none = None yet.
+cat-no-options = This plan has no add-on options.
+cat-open-product = Open the product { $product }
+cat-open-policy = Open the policy { $policy }
+cat-count-products = { $count ->
+    [one] { $count } product
+   *[other] { $count } products
+}
+cat-count-policies = { $count ->
+    [one] { $count } policy
+   *[other] { $count } policies
+}
+cat-count-plans = { $count ->
+    [one] { $count } plan
+   *[other] { $count } plans
+}
+cat-product-lead = A product is what licences are for: its code is written into every licence file.
+cat-code-rule = 1 to 64 characters: letters, digits, '-', '_' and '.' only. Unique.
+cat-name-rule = 1 to 256 characters, as people read it.
+cat-product-fixed = A product is not changed once made: its code is written into every licence issued for it.
+cat-policies-lead = A policy is a licence template: its duration, binding, seats, grace, check-in and features.
+cat-policy-lead = Every licence issued from this policy takes these terms.
+cat-policy-fixed = Policies never change once made: licences issued from one keep its terms. To change terms, make a new policy (and a plan for it).
+cat-plans-lead = A plan (Essential, Business, Enterprise…) is a policy and the add-on options a licence of it may take.
+cat-plan-lead = A plan names a policy; its options add features to the licences that take them.
+cat-plan-fixed = A plan is not changed once made: licences and subscriptions name it. Make a new plan instead.
+cat-plan-name-rule = 1 to 128 characters, unique per product.
+cat-plan-policy-rule = The policy licences of this plan are made from; the plan belongs to its product.
+cat-options-rule = One option per line: CODE | Name | FEATURE, FEATURE (the features may be left out). Each code once.
+cat-kind-standard = Standard
+cat-kind-trial = Trial
+cat-binding-node-locked = Node-locked
+cat-binding-unbound = Unbound
+cat-binding-floating = Floating
+cat-binding-named-user = Named user
+cat-match-all = all components
+cat-match-most = most components
+cat-match-two = two components
+cat-match-any = any component
+cat-f-product-id = Product
+cat-f-product-id-rule = The product its licences are for.
+cat-f-name = Name
+cat-f-name-rule = 1 to 128 characters, unique per product.
+cat-f-kind = Kind
+cat-f-kind-rule = Standard or trial.
+cat-f-binding = Binding
+cat-f-binding-rule = Node-locked to machines, unbound, floating (leases up to the seats) or named user.
+cat-f-match-rule = Machine match rule
+cat-f-match-rule-rule = How many of a machine's components must match for a node-locked licence to stay valid.
+cat-f-duration-days = Duration (days)
+cat-f-duration-days-rule = Licences expire this many days after issue; leave empty for perpetual.
+cat-f-seats = Seats
+cat-f-seats-rule = Machines of a node-locked licence, the cap of a floating one; at least 1.
+cat-f-grace-days = Grace after expiry (days)
+cat-f-grace-days-rule = Days a licence is still allowed, with a warning, after it expires; empty for none.
+cat-f-check-in-days = Check in every (days)
+cat-f-check-in-days-rule = The product checks in online this often; empty for never.
+cat-f-max-offline-days = Offline grace (days)
+cat-f-max-offline-days-rule = Days a machine may stay offline after a missed check-in.
+cat-f-entitlements = Features
+cat-f-entitlements-rule = One per line: CODE, CODE=COUNT or CODE@YYYY-MM-DD (its own end).
+cat-f-temp-quota = Temporary licences per period
+cat-f-temp-quota-rule = Temporary licences a licence may have per period, for a failed machine; at least 1.
+cat-f-temp-period-days = Temporary licence period (days)
+cat-f-temp-period-days-rule = The period the quota counts over; at least 1.
+cat-f-temp-duration-days = Temporary licence length (days)
+cat-f-temp-duration-days-rule = How long a temporary licence runs; at least 1.
+cat-f-lease-ttl-secs = Lease length (seconds)
+cat-f-lease-ttl-secs-rule = A floating lease lasts this long unless renewed; at least 1.
+cat-f-max-transfers = Machine moves per period
+cat-f-max-transfers-rule = Machines the product may give back per period; empty for no limit (staff are not limited).
+cat-f-transfer-period-days = Move period (days)
+cat-f-transfer-period-days-rule = The period the moves count over; at least 1.
+
+keys-title = Signing keys
+keys-lead = The active key signs every licence, renewal and revocation list; trusted keys still validate what they signed; retired keys are named in every revocation list.
+keys-done = Done: key { $key }.
+keys-rotate = Rotate the signing key
+keys-download-active = Download the active public key (PEM)
+keys-count = { $count ->
+    [one] { $count } key
+   *[other] { $count } keys
+}
+keys-id = Key id
+keys-state = State
+keys-public = Public key
+keys-rollover = Rollover statement
+keys-action = Action
+keys-pem = PEM
+keys-statement = Download
+keys-first = none (first key)
+keys-signs-now = signs now
+keys-retire = Retire…
+keys-retired-final = retired for good
+keys-state-active = Active
+keys-state-trusted = Trusted
+keys-state-retired = Retired
+keys-rotate-button = Rotate now
+keys-rotate-what = A new key becomes the active key and signs everything from now on. The current key { $key } stays trusted: licences it signed keep validating.
+keys-rotate-field = Products in the field learn the new key from its rollover statement, signed by the current key, when they next fetch the keys; a product that never fetches them must be shipped the new public key before it meets a licence the new key signed.
+keys-rotate-old = Nothing already issued changes. To stop trusting the old key later, retire it.
+keys-retire-title = Retire key { $key }
+keys-retire-button = Retire this key
+keys-retire-what = Licences signed by it stop validating once products fetch the revocation list: every revocation list from now on names this key.
+keys-retire-final-note = Retirement is final: the key is never trusted again. Reissue the licences it signed with the active key first.
+
+pur-title = Purchases
+pur-lead = Lots bought by the top of the customer tree, and the customers they were re-billed to. Re-billing moves no seat: seats move by allocation.
+pur-new = Record a purchase
+pur-new-lead = A lot raises its buyer's seats of the product by its quantity.
+pur-record = Record the purchase
+pur-any = Any
+pur-count = { $count ->
+    [one] { $count } purchase
+   *[other] { $count } purchases
+}
+pur-none = No purchase here.
+pur-customer = Customer
+pur-product = Product
+pur-customer-id = Buyer
+pur-customer-id-rule = A node at the top of the customer tree (usually a partner).
+pur-product-id = Product
+pur-product-id-rule = The product bought.
+pur-quantity = Quantity
+pur-quantity-rule = Seats bought: a whole number from 1 to 1000000000.
+pur-serial = Serial
+pur-serial-rule = Serial or registration key, unique per product; optional.
+pur-version = Version
+pur-version-rule = The version bought; optional.
+pur-purchased-on = Purchased on
+pur-purchased-on-rule = A calendar date, YYYY-MM-DD.
+pur-renews-on = Renews on
+pur-renews-on-rule = After the purchase date, YYYY-MM-DD; optional.
+pur-cost = Cost
+pur-cost-rule = A decimal amount such as 1234.50, at most the currency's decimals; needs its currency.
+pur-currency = Currency
+pur-currency-rule = An ISO 4217 code such as EUR, USD or JPY.
+pur-po-number = PO number
+pur-po-number-rule = Purchase order number; optional.
+pur-invoice-number = Invoice number
+pur-invoice-number-rule = Invoice number; optional.
+pur-notes = Notes
+pur-notes-rule = Free text; optional.
+pur-rebilled = Re-billed
+pur-not-rebilled = Not yet re-billed
+pur-lot-title = Lot of { $product }
+pur-back = Back to the purchases
+pur-rebillings = Re-billings
+pur-no-rebillings = Nothing re-billed yet.
+pur-when = When
+pur-rebill = Re-bill part of this lot
+pur-rebill-lead = { $count ->
+    [0] Every seat of this lot is re-billed already.
+    [one] { $count } seat of this lot can still be re-billed.
+   *[other] { $count } seats of this lot can still be re-billed.
+}
+pur-rebill-customer = Customer billed
+pur-rebill-customer-rule = A customer within your part of the tree.
+pur-rebill-quantity = Seats re-billed
+pur-rebill-quantity-rule = Never more than the lot has not yet re-billed.
+
+ntc-title = Notices
+ntc-lead = Who receives notices (webhooks and e-mail addresses), and the notices the jobs wrote, newest first.
+ntc-new = New notice subscription
+ntc-new-lead = Choose the notices, and one place to send them: an e-mail address, or (admin only) a webhook.
+ntc-subscribe = Subscribe
+ntc-made = Subscription made
+ntc-secret = Signing secret
+ntc-secret-once = Copy this secret now: it is shown only once. The webhook's receiver checks each notice's signature with it.
+ntc-back = Back to the notices
+ntc-count-subscriptions = { $count ->
+    [one] { $count } subscription
+   *[other] { $count } subscriptions
+}
+ntc-count-notifications = { $count ->
+    [one] { $count } notification
+   *[other] { $count } notifications
+}
+ntc-no-subscriptions = Nobody subscribes to notices yet.
+ntc-no-notifications = No notice written yet.
+ntc-target = Sent to
+ntc-to-webhook = webhook { $url }
+ntc-to-email = e-mail { $email }
+ntc-kinds = Notices
+ntc-kinds-rule = At least one.
+ntc-email = E-mail address
+ntc-email-rule = Such as ops@example.com; give either this or a webhook.
+ntc-webhook = Webhook URL
+ntc-webhook-rule = https:// (or http://), no internal address; admin only; give either this or an e-mail address.
+ntc-role = Role
+ntc-role-rule = Deliver to the accounts holding this role; another role than admin subscribes only for itself.
+ntc-no-role = none
+ntc-delete = Delete…
+ntc-delete-title = Delete this notice subscription
+ntc-delete-what = It receives no more notices, and its pending deliveries are cancelled. Deliveries already made stay in the log.
+ntc-delete-button = Delete the subscription
+ntc-written = Written
+ntc-kind = Kind
+ntc-subject = About
+ntc-due-on = Date announced
+ntc-lead-days = Days ahead
+ntc-run-date = Job run of
+ntc-notification-title = Notice: { $kind }
+ntc-deliveries = Deliveries
+ntc-no-deliveries = No subscription receives this notice.
+ntc-status = Status
+ntc-retry = Retry state
+ntc-attempts = Attempts
+ntc-last-error = Last error
+ntc-attempts-title = Every attempt
+ntc-no-attempts = No attempt made yet.
+ntc-attempt = Attempt
+ntc-at = At
+ntc-code = Reply code
+ntc-error = Error
+ntc-next = Next attempt
+ntc-ok = succeeded
+ntc-delivered = delivered { $when }
+ntc-pending-first = first attempt due
+ntc-retry-at = retried at { $when }
+ntc-failed = attempts used up: given up
+ntc-cancelled = subscription deleted
+ntc-status-pending = Pending
+ntc-status-delivered = Delivered
+ntc-status-failed = Failed
+ntc-status-cancelled = Cancelled
+ntc-kind-license-expiring = licence expiring
+ntc-kind-subscription-expiring = subscription expiring
+ntc-kind-subscription-renewing = subscription renewing
+ntc-kind-subscription-renewed = subscription renewed
+ntc-kind-invoice-due = invoice due
+ntc-kind-cancellation-deadline = cancellation deadline
+
+## People: accounts, grants, settings, passwords
+nav-accounts = Accounts
+nav-settings = My settings
+cancel = Cancel
+yes = yes
+no = no
+save = Save
+node-vendor = the vendor (everything)
+node-partner = partner
+node-customer = customer
+node-site = site
+role-admin = Admin
+role-issuer = Issuer
+role-finance = Finance
+role-auditor = Auditor
+role-member-manager = Member manager
+language-en = English
+language-fr = Français
+language-de = Deutsch
+right-raise = may raise seats
+right-lower = may lower seats
+right-monthly-only = monthly subscriptions only
+right-renewal = may change the renewal option
+accounts-caption = The people who sign in, within your admin grants
+col-name = Name
+col-language = Language
+col-time-zone = Time zone
+col-second-factor = Second factor
+col-created = Created
+col-rights = Delegated rights
+col-granted-since = Since
+col-actions = Actions
+account-disabled = disabled
+new-account = New account
+field-role = Role
+field-node = Where
+field-first-password = First password (optional)
+first-password-help = At least 12 characters. Leave it empty and send an invitation instead: the person then chooses their own.
+create-account = Create the account
+grants = Grants
+add-grant = Grant a role
+account-actions = Account
+send-invitation = Mail an invitation to set a password
+invitation-sent = An invitation was mailed to { $email }.
+disable-title = Disable { $name }?
+disable-consequence = { $email } will no longer be able to sign in: their open sessions end now and their API tokens are revoked. Their history stays.
+disable-button = Disable the account
+revoke-grant-title = Revoke this grant?
+revoke-grant-consequence = The account loses this role at this place at once; its other grants stay.
+revoke-grant-button = Revoke
+settings-profile = Language and time zone
+time-zone-help = Dates are shown in this time zone. Any IANA name, such as Europe/Paris.
+settings-password = Password
+field-current-password = Current password
+field-new-password = New password
+field-password-again = New password, again
+password-rule = At least 12 characters.
+change-password = Change the password
+passwords-differ = The two new passwords differ.
+password-changed = Your password was changed.
+settings-totp = Second factor
+totp-on = Sign-in asks for a code from your authenticator app.
+totp-off = Sign-in asks only for your password. Add a code from an authenticator app to protect this account.
+totp-start = Set up an authenticator app
+totp-scan = Enter this secret in your authenticator app (or the address below), then type the code it shows. The secret is shown only now.
+totp-confirm = Confirm the code
+forgot-password = Forgot your password?
+reset-title = Reset your password
+reset-button = Mail me a link
+reset-mailed = If this address has an account, a link to set a new password is on its way. It works once, for a short time.
+set-password-title = Choose your password
+field-link-token = Code from the link
+link-token-help = Filled in from the link you were mailed; otherwise paste what follows "#token=".
+set-password-button = Set the password
+password-set = Your password is set: you can sign in.
+# Customers, members and subscriptions (issue 13: the Wazo and Rainbow screens).
+nav-customers = Customers
+nav-subscriptions = Subscriptions
+no-customers = No customer is within your reach.
+tree-caption = Seats per product at each node: held, given to children, used by members and machines, free.
+col-node = Node
+col-allocated = Allocated
+col-given = Given
+col-used = Used
+col-free = Free
+col-consumed = Consumed
+seats-consumed = { $consumed } of { $allocated } consumed
+no-seats = No seats held
+seats-heading = Seats
+children-heading = Children
+no-children = This node has no children.
+history-link = Entitlement history
+allocate-heading = Give seats to a child
+allocate-top-heading = Give seats to a top node
+allocate-rule = A node's seats come from its parent. Only finance raises an allocation; admin, issuer and finance may lower one.
+field-child = Child
+field-seats = Seats
+allocate-button = Set allocation
+add-child-heading = Add a node
+field-kind = Kind
+field-name = Name
+field-node-name = Name of the new node
+field-email-optional = E-mail address (optional)
+add-child-button = Add
+members-heading = Members
+no-members = No members.
+members-count = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+col-service = Service
+col-options = Options
+col-license = Licence
+col-since = Member since
+no-service = no service
+default-plan-mark = default plan
+add-member-heading = Add a member
+field-service-from = Give a service from the default plan ({ $plan })
+no-default-plan = This node has no default plan: the member gets no service.
+add-member-button = Add member
+actions = Actions
+unassign-service = Unassign service
+delete-member = Delete member
+confirm-unassign = Unassign the service?
+confirm-unassign-what = { $name }'s service will be unassigned: its licence is revoked, its machines stop working and its seat becomes free.
+confirm-delete-member = Delete the member?
+confirm-delete-member-what = { $name } will be deleted.
+confirm-delete-member-service = { $name } will be deleted: their service is unassigned first, its licence revoked and its seat freed.
+confirm-lower-allocation = Lower the allocation?
+confirm-lower-allocation-what = { $child } will hold { $to } seats of { $product } instead of { $from }; { $back } go back to this node.
+lower-seats = Lower seats
+confirm-lower-seats = Lower the seats?
+confirm-lower-seats-what = The subscription will have { $to } seats instead of { $from }, and its licences too.
+done-allocation = The allocation is saved.
+done-child = The node is added.
+done-member = The member is added.
+done-deleted = The member is deleted.
+done-unassigned = The service is unassigned.
+done-seats = The seats are changed.
+done-renewal = The renewal option is changed.
+history-of = History of { $name }
+history-heading = History
+history-empty = Nothing recorded yet.
+history-older = Later entries
+history-more = Later entries are in the API's history.
+# Licences (console/licenses.rs)
+nav-licenses = Licences
+issue-license = Issue a licence
+search = Search
+any = Any
+none = None
+never = Never
+field-key = Key or licence id
+no-license-found = No licence matches this search.
+licenses-found = { $count ->
+    [0] No licence
+    [one] { $count } licence
+   *[other] { $count } licences
+}
+pages = Pages
+previous-page = Previous page
+next-page = Next page
+back-to-licenses = Back to the licences
+back-to-license = Back to the licence
+license-of = Licence of { $licensee }
+terms = Terms
+term-policy = Policy
+term-features = Features
+term-valid-from = Valid from
+term-expires = Expires
+term-grace = Grace after expiry
+term-key = Key
+download-file = Download the licence file (.lic)
+download-line = Download it on one line
+no-own-file = This licence has no file of its own: each machine gets its file when it is activated.
+action-renew = Renew
+action-suspend = Suspend
+action-reinstate = Reinstate
+action-revoke = Revoke
+action-deactivate = Deactivate
+machines = Machines
+no-machines = No machine has been activated.
+col-machine = Machine
+col-platform = Platform
+col-mode = Activation
+col-activated = Activated
+col-last-seen = Last seen
+col-from = From
+col-until = Until
+col-operation = Operation
+col-when = When
+col-done-by = Done by
+col-details = Details
+no-subscriptions = No subscription is within your reach.
+col-plan = Plan
+col-term = Term
+col-term-end = Term ends
+col-renewal = Renewal
+col-expires = Expires
+col-final-end = Last day
+col-next-invoice = Next invoice
+col-last-day-to-cancel = Last day to cancel
+term-monthly = Monthly
+term-prepaid-1y = 1 year prepaid
+term-prepaid-3y = 3 years prepaid
+term-prepaid-5y = 5 years prepaid
+renewal-none = Does not renew
+renewal-once = Renews once
+renewal-always = Renews every term
+renewal-switch_to_monthly = Renews as monthly
+renews-on = next term from { $date }
+status-ended = Ended
+members-of-plan = Members of { $customer } with a { $plan } service
+change-heading = Change
+change-seats-button = Change seats
+change-renewal-button = Change renewal
+mode-online = Online
+mode-offline = Offline
+machine-active = Active
+machine-deactivated = Deactivated on { $date }
+machine-named = Machine { $fingerprint }
+leases = Floating leases
+no-leases = No seat has been checked out.
+lease-held = Held
+lease-expired = Expired
+lease-returned = Returned on { $date }
+history = History
+field-reason = Reason (kept in the history)
+confirm-suspend-title = Suspend this licence?
+confirm-suspend-what = The licence stops validating at the next check-in of each machine, until it is reinstated. Its machines keep their seats.
+confirm-reinstate-title = Reinstate this licence?
+confirm-reinstate-what = The licence validates again from the next check-in of each machine.
+confirm-revoke-title = Revoke this licence?
+confirm-revoke-what = The licence stops validating at the next check-in; revocation is final: it cannot be reinstated, and the licence joins the revocation list.
+confirm-deactivate-title = Deactivate this machine?
+confirm-deactivate-what = The machine gives its seat back: its file is no longer renewed at check-in, and another machine can be activated in its place.
+field-new-expiry = New expiry date
+field-soft-expiry = "Renew soon" date (optional)
+field-renew-mode = What the customer receives
+renew-mode-file = A new licence file
+renew-mode-token = A renewal token for the file they hold
+field-renew-which = The file a token renews
+own-file = The licence's own file
+renewal-token = Renewal token
+renewal-token-made = The licence is renewed. Give this renewal token to the customer:
+field-issue-from = Issue from
+choose = Choose
+plans = Plans
+policies = Policies
+field-options = Options
+no-customer = No customer (vendor admins only)
+field-seats-over = Seats (leave empty for the policy's)
+field-expires-over = Expiry date (leave empty for the policy's duration)
+license-issued = Licence issued
+license-issued-for = The licence of { $licensee } is issued.
+license-key = Licence key
+key-shown-once = Copy this key now: it is shown only once. The back office keeps only a hash of it.
+open-license = Open the licence
+temporary-title = Temporary licence for an outage
+temporary-quota = { $count ->
+    [0] This policy allows no temporary licence.
+    [one] This policy allows { $count } temporary licence per licence
+   *[other] This policy allows { $count } temporary licences per licence
+}
+temporary-period = { $count ->
+    [one] in any { $count } day.
+   *[other] in any { $count } days.
+}
+temporary-duration = { $count ->
+    [one] Each is valid { $count } day, never past the licence, and takes no seat.
+   *[other] Each is valid { $count } days, never past the licence, and takes no seat.
+}
+field-replacement = Fingerprint of the replacement machine
+temporary-issue = Issue the temporary licence
+temporary-made = Temporary licence issued, valid until { $date }.
+temporary-file = Temporary licence file (save it as a .lic file beside the product)
+offline-title = Offline activation
+offline-what = A machine without network access writes an activation request file. Upload it here, and carry the signed answer file back to the machine.
+field-request-file = Activation request file
+field-valid-days = Days the answer may be used
+offline-answer = Download the answer file

@@ -1,0 +1,633 @@
+# Le vocabulaire de la console en français.
+
+nav-label = Rubriques
+nav-dashboard = Tableau de bord
+nav-renewals = À renouveler
+skip-to-content = Aller au contenu
+sign-out = Se déconnecter
+footer-note = licences, postes et renouvellements
+back-to-dashboard = Retour au tableau de bord
+
+sign-in-title = Connexion
+field-email = Adresse e-mail
+field-password = Mot de passe
+field-totp = Code de votre application d'authentification
+sign-in-button = Se connecter
+sign-in-expired = Le formulaire de connexion avait expiré : veuillez réessayer.
+sign-in-login-failed = Adresse e-mail ou mot de passe incorrect.
+sign-in-totp-required = Saisissez le code à six chiffres de votre application d'authentification.
+sign-in-account-locked = Trop de tentatives échouées : ce compte est verrouillé pour un moment.
+
+refusal-400 = Cette requête est illisible
+refusal-401 = Veuillez vous connecter
+refusal-403 = Non autorisé
+refusal-404 = Introuvable
+refusal-409 = Refusé : en conflit avec l'état actuel
+refusal-413 = Trop volumineux
+refusal-422 = Refusé
+refusal-423 = Verrouillé
+refusal-429 = Trop de requêtes
+refusal-500 = Une erreur est survenue
+refusal-502 = Un serveur en aval a échoué
+refusal-503 = Indisponible pour un moment
+refusal-internal = Le serveur n'a pas pu le faire. L'erreur est consignée ; veuillez réessayer plus tard.
+refusal-status = Statut HTTP { $status }
+
+tile-licenses-7 = licences expirant sous 7 jours
+tile-licenses-30 = licences expirant sous 30 jours
+tile-licenses-90 = licences expirant sous 90 jours
+tile-subscriptions-30 = abonnements à renouveler sous 30 jours
+tile-seats-short = produits presque à court de postes chez un client
+
+field-within-days = Expirant sous
+field-group-by = Grouper par
+field-type = Afficher
+field-columns = Colonnes
+group-plan = Offre
+group-type = Type
+group-customer = Client
+type-all = Licences et abonnements
+type-license = Licences
+type-subscription = Abonnements
+show = Afficher
+export-csv = Exporter en CSV
+nothing-due = Rien n'expire dans cette période.
+days = { $count ->
+    [one] { $count } jour
+   *[other] { $count } jours
+}
+days-left = { $count ->
+    [0] aujourd'hui
+    [one] encore { $count } jour
+   *[other] encore { $count } jours
+}
+items-due = { $count ->
+    [0] Rien à renouveler
+    [one] { $count } à renouveler
+   *[other] { $count } à renouveler
+}
+
+col-ends = Fin
+col-id = Fiche
+col-type = Type
+col-product = Produit
+col-plans = Offre
+col-customer = Client
+col-licensee = Titulaire
+col-status = État
+col-seats = Postes
+col-days-left = Jours restants
+
+kind-license-standard = Licence
+kind-license-trial = Licence d'essai
+kind-subscription = Abonnement
+status-active = Active
+status-suspended = Suspendue
+status-cancelled = Résilié
+status-revoked = Révoquée
+
+## Catalogue, clés, achats, avis (console/catalogue.rs, keys.rs, purchases.rs, notices.rs, sheet.rs).
+nav-catalogue = Catalogue
+nav-purchases = Achats
+nav-notices = Avis
+nav-keys = Clés
+sheet-cancel = Annuler
+sheet-required = obligatoire
+sheet-heed = À noter :
+sheet-refused = Refusé :
+sheet-first-rows = Seuls les { $count } premiers sont affichés.
+
+cat-products = Produits
+cat-policies = Politiques
+cat-plans = Offres
+cat-new-product = Nouveau produit
+cat-new-policy = Nouvelle politique
+cat-new-plan = Nouvelle offre
+cat-create = Créer
+cat-code = Code
+cat-name = Nom
+cat-id = Identifiant
+cat-created = Créé le
+cat-product = Produit
+cat-policy = Politique
+cat-kind = Type
+cat-binding = Liaison
+cat-seats = Postes
+cat-duration = Durée
+cat-options = Options
+cat-features = Fonctionnalités
+cat-perpetual = perpétuelle
+cat-none = Aucun pour l’instant.
+cat-no-options = Cette offre n’a pas d’option.
+cat-open-product = Ouvrir le produit { $product }
+cat-open-policy = Ouvrir la politique { $policy }
+cat-count-products = { $count ->
+    [one] { $count } produit
+   *[other] { $count } produits
+}
+cat-count-policies = { $count ->
+    [one] { $count } politique
+   *[other] { $count } politiques
+}
+cat-count-plans = { $count ->
+    [one] { $count } offre
+   *[other] { $count } offres
+}
+cat-product-lead = Un produit est ce pour quoi les licences sont émises : son code est écrit dans chaque fichier de licence.
+cat-code-rule = 1 à 64 caractères : lettres, chiffres, « - », « _ » et « . » seulement. Unique.
+cat-name-rule = 1 à 256 caractères, tel qu’on le lit.
+cat-product-fixed = Un produit ne change plus une fois créé : son code est écrit dans chaque licence émise pour lui.
+cat-policies-lead = Une politique est un modèle de licence : durée, liaison, postes, délai de grâce, connexion périodique et fonctionnalités.
+cat-policy-lead = Chaque licence émise depuis cette politique en reprend les conditions.
+cat-policy-fixed = Une politique ne change jamais une fois créée : les licences émises depuis elle gardent ses conditions. Pour d’autres conditions, créez une nouvelle politique (et une offre pour elle).
+cat-plans-lead = Une offre (Essentiel, Business, Entreprise…) est une politique et les options qu’une licence peut prendre.
+cat-plan-lead = Une offre désigne une politique ; ses options ajoutent des fonctionnalités aux licences qui les prennent.
+cat-plan-fixed = Une offre ne change plus une fois créée : licences et abonnements la désignent. Créez plutôt une nouvelle offre.
+cat-plan-name-rule = 1 à 128 caractères, unique par produit.
+cat-plan-policy-rule = La politique dont sont faites les licences de l’offre ; l’offre appartient à son produit.
+cat-options-rule = Une option par ligne : CODE | Nom | FONCTION, FONCTION (les fonctionnalités sont facultatives). Chaque code une seule fois.
+cat-kind-standard = Standard
+cat-kind-trial = Essai
+cat-binding-node-locked = Liée à la machine
+cat-binding-unbound = Non liée
+cat-binding-floating = Flottante
+cat-binding-named-user = Utilisateur nommé
+cat-match-all = tous les composants
+cat-match-most = la plupart des composants
+cat-match-two = deux composants
+cat-match-any = un composant
+cat-f-product-id = Produit
+cat-f-product-id-rule = Le produit de ses licences.
+cat-f-name = Nom
+cat-f-name-rule = 1 à 128 caractères, unique par produit.
+cat-f-kind = Type
+cat-f-kind-rule = Standard ou essai.
+cat-f-binding = Liaison
+cat-f-binding-rule = Liée à des machines, non liée, flottante (jetons jusqu’au nombre de postes) ou utilisateur nommé.
+cat-f-match-rule = Règle de correspondance
+cat-f-match-rule-rule = Combien de composants d’une machine doivent correspondre pour qu’une licence liée reste valide.
+cat-f-duration-days = Durée (jours)
+cat-f-duration-days-rule = Les licences expirent ce nombre de jours après l’émission ; vide pour une licence perpétuelle.
+cat-f-seats = Postes
+cat-f-seats-rule = Machines d’une licence liée, plafond d’une licence flottante ; au moins 1.
+cat-f-grace-days = Grâce après expiration (jours)
+cat-f-grace-days-rule = Jours pendant lesquels une licence reste admise, avec un avertissement, après son expiration ; vide pour aucun.
+cat-f-check-in-days = Connexion tous les (jours)
+cat-f-check-in-days-rule = Le produit se connecte en ligne à cette fréquence ; vide pour jamais.
+cat-f-max-offline-days = Grâce hors ligne (jours)
+cat-f-max-offline-days-rule = Jours qu’une machine peut rester hors ligne après une connexion manquée.
+cat-f-entitlements = Fonctionnalités
+cat-f-entitlements-rule = Une par ligne : CODE, CODE=NOMBRE ou CODE@AAAA-MM-JJ (sa propre fin).
+cat-f-temp-quota = Licences temporaires par période
+cat-f-temp-quota-rule = Licences temporaires qu’une licence peut avoir par période, pour une machine en panne ; au moins 1.
+cat-f-temp-period-days = Période des licences temporaires (jours)
+cat-f-temp-period-days-rule = La période sur laquelle le quota est compté ; au moins 1.
+cat-f-temp-duration-days = Durée d’une licence temporaire (jours)
+cat-f-temp-duration-days-rule = Combien de temps court une licence temporaire ; au moins 1.
+cat-f-lease-ttl-secs = Durée d’un jeton (secondes)
+cat-f-lease-ttl-secs-rule = Un jeton flottant dure ce temps s’il n’est pas renouvelé ; au moins 1.
+cat-f-max-transfers = Changements de machine par période
+cat-f-max-transfers-rule = Machines que le produit peut libérer par période ; vide pour aucune limite (le personnel n’est pas limité).
+cat-f-transfer-period-days = Période des changements (jours)
+cat-f-transfer-period-days-rule = La période sur laquelle les changements sont comptés ; au moins 1.
+
+keys-title = Clés de signature
+keys-lead = La clé active signe chaque licence, renouvellement et liste de révocation ; les clés de confiance valident encore ce qu’elles ont signé ; les clés retirées sont nommées dans chaque liste de révocation.
+keys-done = Fait : clé { $key }.
+keys-rotate = Renouveler la clé de signature
+keys-download-active = Télécharger la clé publique active (PEM)
+keys-count = { $count ->
+    [one] { $count } clé
+   *[other] { $count } clés
+}
+keys-id = Identifiant de clé
+keys-state = État
+keys-public = Clé publique
+keys-rollover = Déclaration de passage
+keys-action = Action
+keys-pem = PEM
+keys-statement = Télécharger
+keys-first = aucune (première clé)
+keys-signs-now = signe actuellement
+keys-retire = Retirer…
+keys-retired-final = retirée définitivement
+keys-state-active = Active
+keys-state-trusted = De confiance
+keys-state-retired = Retirée
+keys-rotate-button = Renouveler maintenant
+keys-rotate-what = Une nouvelle clé devient la clé active et signe tout désormais. La clé actuelle { $key } reste de confiance : les licences qu’elle a signées restent valides.
+keys-rotate-field = Les produits déployés apprennent la nouvelle clé par sa déclaration de passage, signée par la clé actuelle, lorsqu’ils récupèrent les clés ; un produit qui ne les récupère jamais doit recevoir la nouvelle clé publique avant de rencontrer une licence qu’elle a signée.
+keys-rotate-old = Rien de ce qui a déjà été émis ne change. Pour ne plus faire confiance à l’ancienne clé plus tard, retirez-la.
+keys-retire-title = Retirer la clé { $key }
+keys-retire-button = Retirer cette clé
+keys-retire-what = Les licences signées par elle cessent d’être valides dès que les produits récupèrent la liste de révocation : chaque liste de révocation nomme désormais cette clé.
+keys-retire-final-note = Le retrait est définitif : la clé n’est plus jamais de confiance. Émettez d’abord de nouveau, avec la clé active, les licences qu’elle a signées.
+
+pur-title = Achats
+pur-lead = Les lots achetés par le haut de l’arborescence des clients, et les clients auxquels ils ont été refacturés. La refacturation ne déplace aucun poste : les postes se déplacent par allocation.
+pur-new = Enregistrer un achat
+pur-new-lead = Un lot augmente les postes du produit de l’acheteur de sa quantité.
+pur-record = Enregistrer l’achat
+pur-any = Tous
+pur-count = { $count ->
+    [one] { $count } achat
+   *[other] { $count } achats
+}
+pur-none = Aucun achat ici.
+pur-customer = Client
+pur-product = Produit
+pur-customer-id = Acheteur
+pur-customer-id-rule = Un nœud en haut de l’arborescence des clients (le plus souvent un partenaire).
+pur-product-id = Produit
+pur-product-id-rule = Le produit acheté.
+pur-quantity = Quantité
+pur-quantity-rule = Postes achetés : un nombre entier de 1 à 1000000000.
+pur-serial = Numéro de série
+pur-serial-rule = Numéro de série ou clé d’enregistrement, unique par produit ; facultatif.
+pur-version = Version
+pur-version-rule = La version achetée ; facultatif.
+pur-purchased-on = Acheté le
+pur-purchased-on-rule = Une date du calendrier, AAAA-MM-JJ.
+pur-renews-on = Renouvelé le
+pur-renews-on-rule = Après la date d’achat, AAAA-MM-JJ ; facultatif.
+pur-cost = Coût
+pur-cost-rule = Un montant décimal comme 1234.50, avec au plus les décimales de la devise ; demande sa devise.
+pur-currency = Devise
+pur-currency-rule = Un code ISO 4217 comme EUR, USD ou JPY.
+pur-po-number = Numéro de bon de commande
+pur-po-number-rule = Numéro du bon de commande ; facultatif.
+pur-invoice-number = Numéro de facture
+pur-invoice-number-rule = Numéro de facture ; facultatif.
+pur-notes = Remarques
+pur-notes-rule = Texte libre ; facultatif.
+pur-rebilled = Refacturé
+pur-not-rebilled = Pas encore refacturé
+pur-lot-title = Lot de { $product }
+pur-back = Retour aux achats
+pur-rebillings = Refacturations
+pur-no-rebillings = Rien n’est encore refacturé.
+pur-when = Quand
+pur-rebill = Refacturer une partie de ce lot
+pur-rebill-lead = { $count ->
+    [0] Tous les postes de ce lot sont déjà refacturés.
+    [one] { $count } poste de ce lot peut encore être refacturé.
+   *[other] { $count } postes de ce lot peuvent encore être refacturés.
+}
+pur-rebill-customer = Client facturé
+pur-rebill-customer-rule = Un client de votre partie de l’arborescence.
+pur-rebill-quantity = Postes refacturés
+pur-rebill-quantity-rule = Jamais plus que ce que le lot n’a pas encore refacturé.
+
+ntc-title = Avis
+ntc-lead = Qui reçoit les avis (webhooks et adresses e-mail), et les avis écrits par les tâches, les plus récents d’abord.
+ntc-new = Nouvel abonnement aux avis
+ntc-new-lead = Choisissez les avis, et un seul endroit où les envoyer : une adresse e-mail ou (administrateur seulement) un webhook.
+ntc-subscribe = S’abonner
+ntc-made = Abonnement créé
+ntc-secret = Secret de signature
+ntc-secret-once = Copiez ce secret maintenant : il n’est affiché qu’une fois. Le destinataire du webhook vérifie avec lui la signature de chaque avis.
+ntc-back = Retour aux avis
+ntc-count-subscriptions = { $count ->
+    [one] { $count } abonnement
+   *[other] { $count } abonnements
+}
+ntc-count-notifications = { $count ->
+    [one] { $count } avis
+   *[other] { $count } avis
+}
+ntc-no-subscriptions = Personne n’est encore abonné aux avis.
+ntc-no-notifications = Aucun avis écrit pour l’instant.
+ntc-target = Envoyé à
+ntc-to-webhook = webhook { $url }
+ntc-to-email = e-mail { $email }
+ntc-kinds = Avis
+ntc-kinds-rule = Au moins un.
+ntc-email = Adresse e-mail
+ntc-email-rule = Comme ops@example.com ; donnez soit ceci, soit un webhook.
+ntc-webhook = URL du webhook
+ntc-webhook-rule = https:// (ou http://), pas d’adresse interne ; administrateur seulement ; donnez soit ceci, soit une adresse e-mail.
+ntc-role = Rôle
+ntc-role-rule = Envoyer aux comptes qui détiennent ce rôle ; un autre rôle qu’administrateur ne s’abonne que pour lui-même.
+ntc-no-role = aucun
+ntc-delete = Supprimer…
+ntc-delete-title = Supprimer cet abonnement aux avis
+ntc-delete-what = Il ne reçoit plus d’avis, et ses envois en attente sont annulés. Les envois déjà faits restent dans le journal.
+ntc-delete-button = Supprimer l’abonnement
+ntc-written = Écrit le
+ntc-kind = Type
+ntc-subject = Concerne
+ntc-due-on = Date annoncée
+ntc-lead-days = Jours d’avance
+ntc-run-date = Exécution du
+ntc-notification-title = Avis : { $kind }
+ntc-deliveries = Envois
+ntc-no-deliveries = Aucun abonnement ne reçoit cet avis.
+ntc-status = État
+ntc-retry = État des tentatives
+ntc-attempts = Tentatives
+ntc-last-error = Dernière erreur
+ntc-attempts-title = Toutes les tentatives
+ntc-no-attempts = Aucune tentative pour l’instant.
+ntc-attempt = Tentative
+ntc-at = Le
+ntc-code = Code de réponse
+ntc-error = Erreur
+ntc-next = Prochaine tentative
+ntc-ok = réussie
+ntc-delivered = livré le { $when }
+ntc-pending-first = première tentative à venir
+ntc-retry-at = nouvelle tentative le { $when }
+ntc-failed = tentatives épuisées : abandonné
+ntc-cancelled = abonnement supprimé
+ntc-status-pending = En attente
+ntc-status-delivered = Livré
+ntc-status-failed = Échoué
+ntc-status-cancelled = Annulé
+ntc-kind-license-expiring = licence arrivant à expiration
+ntc-kind-subscription-expiring = abonnement arrivant à expiration
+ntc-kind-subscription-renewing = abonnement en renouvellement
+ntc-kind-subscription-renewed = abonnement renouvelé
+ntc-kind-invoice-due = facture à échéance
+ntc-kind-cancellation-deadline = date limite de résiliation
+
+## Personnes : comptes, droits, paramètres, mots de passe
+nav-accounts = Comptes
+nav-settings = Mes paramètres
+cancel = Annuler
+yes = oui
+no = non
+save = Enregistrer
+node-vendor = l'éditeur (tout)
+node-partner = partenaire
+node-customer = client
+node-site = site
+role-admin = Administrateur
+role-issuer = Émetteur
+role-finance = Finance
+role-auditor = Auditeur
+role-member-manager = Gestionnaire des membres
+language-en = English
+language-fr = Français
+language-de = Deutsch
+right-raise = peut augmenter les postes
+right-lower = peut réduire les postes
+right-monthly-only = abonnements mensuels uniquement
+right-renewal = peut changer l'option de renouvellement
+accounts-caption = Les personnes qui se connectent, dans le périmètre de vos droits d'administration
+col-name = Nom
+col-language = Langue
+col-time-zone = Fuseau horaire
+col-second-factor = Second facteur
+col-created = Créé le
+col-rights = Droits délégués
+col-granted-since = Depuis
+col-actions = Actions
+account-disabled = désactivé
+new-account = Nouveau compte
+field-role = Rôle
+field-node = Où
+field-first-password = Premier mot de passe (facultatif)
+first-password-help = Au moins 12 caractères. Laissez vide et envoyez plutôt une invitation : la personne choisira le sien.
+create-account = Créer le compte
+grants = Droits
+add-grant = Attribuer un rôle
+account-actions = Compte
+send-invitation = Envoyer une invitation à choisir un mot de passe
+invitation-sent = Une invitation a été envoyée à { $email }.
+disable-title = Désactiver { $name } ?
+disable-consequence = { $email } ne pourra plus se connecter : ses sessions ouvertes se terminent maintenant et ses jetons d'API sont révoqués. Son historique est conservé.
+disable-button = Désactiver le compte
+revoke-grant-title = Révoquer ce droit ?
+revoke-grant-consequence = Le compte perd ce rôle à cet endroit immédiatement ; ses autres droits sont conservés.
+revoke-grant-button = Révoquer
+settings-profile = Langue et fuseau horaire
+time-zone-help = Les dates sont affichées dans ce fuseau. Tout nom IANA, par exemple Europe/Paris.
+settings-password = Mot de passe
+field-current-password = Mot de passe actuel
+field-new-password = Nouveau mot de passe
+field-password-again = Nouveau mot de passe, à nouveau
+password-rule = Au moins 12 caractères.
+change-password = Changer le mot de passe
+passwords-differ = Les deux nouveaux mots de passe diffèrent.
+password-changed = Votre mot de passe a été changé.
+settings-totp = Second facteur
+totp-on = La connexion demande un code de votre application d'authentification.
+totp-off = La connexion ne demande que votre mot de passe. Ajoutez un code d'application d'authentification pour protéger ce compte.
+totp-start = Configurer une application d'authentification
+totp-scan = Saisissez ce secret dans votre application d'authentification (ou l'adresse ci-dessous), puis tapez le code qu'elle affiche. Le secret n'est affiché qu'une fois.
+totp-confirm = Confirmer le code
+forgot-password = Mot de passe oublié ?
+reset-title = Réinitialiser votre mot de passe
+reset-button = M'envoyer un lien
+reset-mailed = Si cette adresse a un compte, un lien pour choisir un nouveau mot de passe est en route. Il ne sert qu'une fois, pendant peu de temps.
+set-password-title = Choisissez votre mot de passe
+field-link-token = Code du lien
+link-token-help = Rempli depuis le lien reçu par e-mail ; sinon collez ce qui suit « #token= ».
+set-password-button = Enregistrer le mot de passe
+password-set = Votre mot de passe est enregistré : vous pouvez vous connecter.
+# Clients, membres et abonnements (ticket 13 : les écrans Wazo et Rainbow).
+nav-customers = Clients
+nav-subscriptions = Abonnements
+no-customers = Aucun client n'est à votre portée.
+tree-caption = Postes par produit à chaque nœud : détenus, donnés aux enfants, utilisés par les membres et les machines, libres.
+col-node = Nœud
+col-allocated = Alloués
+col-given = Donnés
+col-used = Utilisés
+col-free = Libres
+col-consumed = Consommés
+seats-consumed = { $consumed } sur { $allocated } consommés
+no-seats = Aucun poste détenu
+seats-heading = Postes
+children-heading = Enfants
+no-children = Ce nœud n'a pas d'enfant.
+history-link = Historique des droits
+allocate-heading = Donner des postes à un enfant
+allocate-top-heading = Donner des postes à un nœud de tête
+allocate-rule = Les postes d'un nœud viennent de son parent. Seule la finance augmente une allocation ; l'admin, l'émetteur et la finance peuvent la réduire.
+field-child = Enfant
+field-seats = Postes
+allocate-button = Fixer l'allocation
+add-child-heading = Ajouter un nœud
+field-kind = Type
+field-name = Nom
+field-node-name = Nom du nouveau nœud
+field-email-optional = Adresse e-mail (facultative)
+add-child-button = Ajouter
+members-heading = Membres
+no-members = Aucun membre.
+members-count = { $count ->
+    [one] { $count } membre
+   *[other] { $count } membres
+}
+col-service = Service
+col-options = Options
+col-license = Licence
+col-since = Membre depuis
+no-service = aucun service
+default-plan-mark = offre par défaut
+add-member-heading = Ajouter un membre
+field-service-from = Attribuer un service de l'offre par défaut ({ $plan })
+no-default-plan = Ce nœud n'a pas d'offre par défaut : le membre n'aura pas de service.
+add-member-button = Ajouter le membre
+actions = Actions
+unassign-service = Retirer le service
+delete-member = Supprimer le membre
+confirm-unassign = Retirer le service ?
+confirm-unassign-what = Le service de { $name } sera retiré : sa licence est révoquée, ses machines cessent de fonctionner et son poste est libéré.
+confirm-delete-member = Supprimer le membre ?
+confirm-delete-member-what = { $name } sera supprimé.
+confirm-delete-member-service = { $name } sera supprimé : son service est d'abord retiré, sa licence révoquée et son poste libéré.
+confirm-lower-allocation = Réduire l'allocation ?
+confirm-lower-allocation-what = { $child } détiendra { $to } postes de { $product } au lieu de { $from } ; { $back } reviennent à ce nœud.
+lower-seats = Réduire les postes
+confirm-lower-seats = Réduire les postes ?
+confirm-lower-seats-what = L'abonnement aura { $to } postes au lieu de { $from }, ses licences aussi.
+done-allocation = L'allocation est enregistrée.
+done-child = Le nœud est ajouté.
+done-member = Le membre est ajouté.
+done-deleted = Le membre est supprimé.
+done-unassigned = Le service est retiré.
+done-seats = Les postes sont modifiés.
+done-renewal = L'option de renouvellement est modifiée.
+history-of = Historique de { $name }
+history-heading = Historique
+history-empty = Rien n'est encore enregistré.
+history-older = Entrées suivantes
+history-more = Les entrées suivantes sont dans l'historique de l'API.
+col-operation = Opération
+col-when = Quand
+col-done-by = Par
+col-details = Détails
+no-subscriptions = Aucun abonnement n'est à votre portée.
+col-plan = Offre
+col-term = Durée
+col-term-end = Fin de période
+col-renewal = Renouvellement
+col-expires = Expire le
+col-final-end = Dernier jour
+col-next-invoice = Prochaine facture
+col-last-day-to-cancel = Dernier jour pour résilier
+term-monthly = Mensuel
+term-prepaid-1y = 1 an prépayé
+term-prepaid-3y = 3 ans prépayés
+term-prepaid-5y = 5 ans prépayés
+renewal-none = Sans renouvellement
+renewal-once = Renouvelé une fois
+renewal-always = Renouvelé à chaque période
+renewal-switch_to_monthly = Renouvelé en mensuel
+renews-on = période suivante à partir du { $date }
+status-ended = Terminé
+members-of-plan = Membres de { $customer } avec un service { $plan }
+change-heading = Modifier
+change-seats-button = Modifier les postes
+change-renewal-button = Modifier le renouvellement
+# Licences (console/licenses.rs)
+nav-licenses = Licences
+issue-license = Émettre une licence
+search = Rechercher
+any = Toutes
+none = Aucun
+never = Jamais
+field-key = Clé ou identifiant de licence
+no-license-found = Aucune licence ne correspond à cette recherche.
+licenses-found = { $count ->
+    [0] Aucune licence
+    [one] { $count } licence
+   *[other] { $count } licences
+}
+pages = Pages
+previous-page = Page précédente
+next-page = Page suivante
+back-to-licenses = Retour aux licences
+back-to-license = Retour à la licence
+license-of = Licence de { $licensee }
+terms = Conditions
+term-policy = Politique
+term-features = Fonctionnalités
+term-valid-from = Valide à partir du
+term-expires = Expire le
+term-grace = Délai de grâce après expiration
+term-key = Clé
+download-file = Télécharger le fichier de licence (.lic)
+download-line = Le télécharger sur une ligne
+no-own-file = Cette licence n'a pas de fichier propre : chaque machine reçoit le sien à son activation.
+action-renew = Renouveler
+action-suspend = Suspendre
+action-reinstate = Rétablir
+action-revoke = Révoquer
+action-deactivate = Désactiver
+machines = Machines
+no-machines = Aucune machine n'a été activée.
+col-machine = Machine
+col-platform = Plateforme
+col-mode = Activation
+col-activated = Activée le
+col-last-seen = Dernier contact
+col-from = Du
+col-until = Au
+mode-online = En ligne
+mode-offline = Hors ligne
+machine-active = Active
+machine-deactivated = Désactivée le { $date }
+machine-named = Machine { $fingerprint }
+leases = Jetons flottants
+no-leases = Aucun poste n'a été emprunté.
+lease-held = Emprunté
+lease-expired = Expiré
+lease-returned = Rendu le { $date }
+history = Historique
+field-reason = Motif (conservé dans l'historique)
+confirm-suspend-title = Suspendre cette licence ?
+confirm-suspend-what = La licence cesse d'être validée au prochain contact de chaque machine, jusqu'à son rétablissement. Ses machines gardent leurs postes.
+confirm-reinstate-title = Rétablir cette licence ?
+confirm-reinstate-what = La licence est de nouveau validée dès le prochain contact de chaque machine.
+confirm-revoke-title = Révoquer cette licence ?
+confirm-revoke-what = La licence cesse d'être validée au prochain contact ; la révocation est définitive : elle ne peut pas être rétablie, et la licence entre dans la liste de révocation.
+confirm-deactivate-title = Désactiver cette machine ?
+confirm-deactivate-what = La machine rend son poste : son fichier n'est plus renouvelé à chaque contact, et une autre machine peut être activée à sa place.
+field-new-expiry = Nouvelle date d'expiration
+field-soft-expiry = Date « à renouveler bientôt » (facultative)
+field-renew-mode = Ce que reçoit le client
+renew-mode-file = Un nouveau fichier de licence
+renew-mode-token = Un jeton de renouvellement pour le fichier qu'il détient
+field-renew-which = Le fichier que le jeton renouvelle
+own-file = Le fichier propre de la licence
+renewal-token = Jeton de renouvellement
+renewal-token-made = La licence est renouvelée. Remettez ce jeton de renouvellement au client :
+field-issue-from = Émettre à partir de
+choose = Choisir
+plans = Offres
+policies = Politiques
+field-options = Options
+no-customer = Aucun client (administrateurs de l'éditeur seulement)
+field-seats-over = Postes (vide : ceux de la politique)
+field-expires-over = Date d'expiration (vide : la durée de la politique)
+license-issued = Licence émise
+license-issued-for = La licence de { $licensee } est émise.
+license-key = Clé de licence
+key-shown-once = Copiez cette clé maintenant : elle n'est affichée qu'une fois. Le back-office n'en garde qu'une empreinte.
+open-license = Ouvrir la licence
+temporary-title = Licence temporaire pour une panne
+temporary-quota = { $count ->
+    [0] Cette politique n'autorise aucune licence temporaire.
+    [one] Cette politique autorise { $count } licence temporaire par licence
+   *[other] Cette politique autorise { $count } licences temporaires par licence
+}
+temporary-period = { $count ->
+    [one] sur { $count } jour glissant.
+   *[other] sur { $count } jours glissants.
+}
+temporary-duration = { $count ->
+    [one] Chacune est valable { $count } jour, jamais au-delà de la licence, et ne prend pas de poste.
+   *[other] Chacune est valable { $count } jours, jamais au-delà de la licence, et ne prend pas de poste.
+}
+field-replacement = Empreinte de la machine de remplacement
+temporary-issue = Émettre la licence temporaire
+temporary-made = Licence temporaire émise, valable jusqu'au { $date }.
+temporary-file = Fichier de licence temporaire (à enregistrer en .lic à côté du produit)
+offline-title = Activation hors ligne
+offline-what = Une machine sans accès réseau écrit un fichier de demande d'activation. Déposez-le ici, puis rapportez le fichier de réponse signé sur la machine.
+field-request-file = Fichier de demande d'activation
+field-valid-days = Jours pendant lesquels la réponse peut servir
+offline-answer = Télécharger le fichier de réponse

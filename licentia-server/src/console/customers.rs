@@ -1,0 +1,952 @@
+//! The customer tree: the partner -> customer -> site nodes the person
+//! reaches, each with its seats per product (allocated, given on, used,
+//! free); a node's page with its children, its members and the forms that
+//! move seats down the tree or add a node; a node's entitlement history.
+//! The Wazo screens of issue 13.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::confirm::Confirm;
+use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::i18n::Tr;
+use super::members::{member_lines, MemberForm, MemberLine};
+use super::{Page, PageAccess};
+use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
+use crate::error::{ApiError, ApiResult};
+use crate::service::customers::{self, NodeRequest, ALLOCATORS};
+use crate::service::reports;
+use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Rows, Placement};
+use crate::AppState;
+
+pub(super) fn pages() -> Vec<Page> {
+    use PageAccess::Signed;
+    vec![
+        Page::get("/customers", Signed, tree),
+        Page::post("/customers/allocation", Signed, allocate_top),
+        Page::get(
+            "/customers/allocation/confirm",
+            Signed,
+            confirm_top_allocation,
+        ),
+        Page::get("/customers/{id}", Signed, node),
+        Page::post("/customers/{id}/allocation", Signed, allocate),
+        Page::get(
+            "/customers/{id}/allocation/confirm",
+            Signed,
+            confirm_allocation,
+        ),
+        Page::post("/customers/{id}/children", Signed, create_child),
+        Page::get("/customers/{id}/history", Signed, history),
+    ]
+}
+
+/// The section of the navigation these pages belong to.
+const SECTION: &str = "customers";
+
+/// The seats of one product at one node, as drawn.
+pub(crate) struct SeatRow {
+    /// The product's name.
+    pub product: String,
+    /// The product's id.
+    pub product_id: String,
+    pub allocated: i64,
+    pub given: i64,
+    pub used: i64,
+    pub free: i64,
+    /// Given on plus used: what the meter shows against `meter_max`.
+    pub consumed: i64,
+    /// The meter's top (at least 1).
+    pub meter_max: i64,
+    /// "45 of 60 consumed", for the meter's text.
+    pub summary: String,
+}
+
+/// Product names by id, read once per page.
+pub(crate) struct Products {
+    names: HashMap<String, String>,
+}
+
+impl Products {
+    /// The names of the products `ids` name (an unknown one keeps its id).
+    pub async fn of(s: &AppState, ids: impl IntoIterator<Item = &str>) -> Products {
+        let mut names = HashMap::new();
+        for id in ids {
+            if names.contains_key(id) {
+                continue;
+            }
+            let name = match s.store.product(id).await {
+                Ok(p) => p.name,
+                Err(_) => id.to_owned(),
+            };
+            names.insert(id.to_owned(), name);
+        }
+        Products { names }
+    }
+
+    /// The name of `id`.
+    pub fn name(&self, id: &str) -> String {
+        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// A seat row of `a`.
+pub(crate) fn seat_row(t: &Tr, products: &Products, a: &Allocation) -> SeatRow {
+    let consumed = a.given + a.used;
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("consumed", consumed);
+    args.set("allocated", a.allocated);
+    SeatRow {
+        product: products.name(&a.product_id),
+        product_id: a.product_id.clone(),
+        allocated: a.allocated,
+        given: a.given,
+        used: a.used,
+        free: a.free,
+        consumed,
+        meter_max: a.allocated.max(consumed).max(1),
+        summary: t.args("seats-consumed", &args),
+    }
+}
+
+/// One line of a table of nodes: the node's cell on its first product's
+/// line only (spanning its other products' lines).
+pub(crate) struct TreeLine {
+    /// The node's cell: (href, name, kind, depth, rowspan); on the first
+    /// line of the node only.
+    pub node: Option<NodeCell>,
+    /// The product's seats (none: the node holds no seats).
+    pub seats: Option<SeatRow>,
+}
+
+/// The node's cell of a [`TreeLine`].
+pub(crate) struct NodeCell {
+    pub href: String,
+    pub name: String,
+    pub kind: String,
+    /// Its depth below the first node drawn (indents the name).
+    pub depth: usize,
+    /// How many lines it spans.
+    pub rowspan: usize,
+}
+
+/// The lines of `nodes` (each followed by its subtree, depth first), from
+/// the nodes among them whose parent is not among them.
+fn tree_lines(t: &Tr, products: &Products, nodes: &[NodeSeats]) -> Vec<TreeLine> {
+    let ids: Vec<&str> = nodes.iter().map(|n| n.customer_id.as_str()).collect();
+    let mut children: HashMap<&str, Vec<&NodeSeats>> = HashMap::new();
+    let mut roots = Vec::new();
+    for n in nodes {
+        match n.parent_id.as_deref() {
+            Some(p) if ids.contains(&p) => children.entry(p).or_default().push(n),
+            _ => roots.push(n),
+        }
+    }
+    let mut lines = Vec::new();
+    let mut stack: Vec<(&NodeSeats, usize)> = roots.into_iter().rev().map(|n| (n, 0)).collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some((n, depth)) = stack.pop() {
+        if !seen.insert(n.customer_id.as_str()) {
+            continue;
+        }
+        node_lines(t, products, n, depth, &mut lines);
+        if let Some(kids) = children.get(n.customer_id.as_str()) {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+        }
+    }
+    lines
+}
+
+/// The lines of one node at `depth`.
+fn node_lines(t: &Tr, products: &Products, n: &NodeSeats, depth: usize, out: &mut Vec<TreeLine>) {
+    let cell = NodeCell {
+        href: format!("/customers/{}", n.customer_id),
+        name: n.name.clone(),
+        kind: t.t(&format!("node-{}", n.kind)),
+        depth: depth.min(3),
+        rowspan: n.allocations.len().max(1),
+    };
+    if n.allocations.is_empty() {
+        out.push(TreeLine {
+            node: Some(cell),
+            seats: None,
+        });
+        return;
+    }
+    let mut cell = Some(cell);
+    for a in &n.allocations {
+        out.push(TreeLine {
+            node: cell.take(),
+            seats: Some(seat_row(t, products, a)),
+        });
+    }
+}
+
+/// Every product the nodes hold.
+fn product_ids(nodes: &[NodeSeats]) -> Vec<&str> {
+    nodes
+        .iter()
+        .flat_map(|n| &n.allocations)
+        .map(|a| a.product_id.as_str())
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "console/customers.html")]
+struct TreePage {
+    f: Frame,
+    lines: Vec<TreeLine>,
+    notice: Option<String>,
+    refusal: Option<String>,
+    /// The form giving seats to a top node, for finance, admin or issuer at
+    /// the vendor root.
+    allocation: Option<AllocationFields>,
+}
+
+/// The tree page, with the top allocation form as typed.
+async fn tree_page(
+    s: &AppState,
+    v: &Viewer,
+    form: &AllocationForm,
+    refusal: Option<String>,
+    notice: Option<String>,
+) -> ApiResult<Response> {
+    let f = v.frame.at(SECTION);
+    let nodes = reports::seats(s, &v.staff, None).await?;
+    let products = Products::of(s, product_ids(&nodes)).await;
+    let lines = tree_lines(&f.t, &products, &nodes);
+    let vendor = Placement::Vendor;
+    let allocation = if v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
+        let all = s
+            .store
+            .list_products(Rows {
+                limit: 500,
+                offset: 0,
+            })
+            .await?;
+        let tops = nodes.iter().filter(|n| n.parent_id.is_none());
+        Some(AllocationFields {
+            children: choices(
+                tops.map(|n| (n.customer_id.clone(), n.name.clone()))
+                    .collect(),
+                &form.child,
+            ),
+            products: choices(
+                all.into_iter().map(|p| (p.id, p.name)).collect(),
+                &form.product,
+            ),
+            seats: form.seats.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(render(&TreePage {
+        f,
+        lines,
+        notice,
+        refusal,
+        allocation,
+    }))
+}
+
+/// `GET /customers`: the tree the person reaches, with its seats.
+async fn tree(State(s): State<AppState>, v: Viewer, Params(done): Params<Done>) -> PageResult {
+    let f = v.frame.at(SECTION);
+    let notice = notice(&f.t, &done);
+    tree_page(&s, &v, &AllocationForm::default(), None, notice)
+        .await
+        .or_refuse(&f)
+}
+
+/// `POST /customers/allocation`: sets a top node's seats of a product (a
+/// cut through its confirm page first).
+async fn allocate_top(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(form): Form<AllocationForm>,
+) -> Response {
+    let result = match allocation_asked(&s, None, &form).await {
+        Ok(asked) if asked.cut() && form.confirm != "yes" => {
+            return Redirect::to(&format!("/customers/allocation/confirm?{}", asked.query()))
+                .into_response();
+        }
+        Ok(asked) => {
+            customers::set_allocation(&s, &v.staff, &asked.child, &asked.product, asked.seats).await
+        }
+        Err(e) => Err(e),
+    };
+    let f = v.frame.at(SECTION);
+    match result {
+        Ok(_) => Redirect::to("/customers?done=allocation").into_response(),
+        Err(e) if e.status.is_server_error() => refusal(&f, e),
+        Err(e) => {
+            let status = e.status;
+            match tree_page(&s, &v, &form, Some(e.detail.clone()), None).await {
+                Ok(page) => with_status(page, status),
+                Err(_) => refusal(&f, e),
+            }
+        }
+    }
+}
+
+/// One option of a select.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of a select: (value, label), `current` selected.
+pub(crate) fn choices(options: Vec<(String, String)>, current: &str) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == current,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// What the allocation form holds.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct AllocationForm {
+    /// The child node.
+    #[serde(default)]
+    pub child: String,
+    /// The product's id.
+    #[serde(default)]
+    pub product: String,
+    /// The seats the child is to hold.
+    #[serde(default)]
+    pub seats: String,
+    /// `yes` once a cut was confirmed.
+    #[serde(default)]
+    pub confirm: String,
+}
+
+/// What the new-node form holds.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct ChildForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// The state of the node page's forms: what was typed into the one that was
+/// refused, and why.
+#[derive(Default)]
+pub(crate) struct NodeForms {
+    /// The refusal's text (the rule, in the API's words).
+    pub refusal: Option<String>,
+    pub allocation: AllocationForm,
+    pub child: ChildForm,
+    pub member: MemberForm,
+}
+
+#[derive(Template)]
+#[template(path = "console/customer.html")]
+struct NodePage {
+    f: Frame,
+    id: String,
+    name: String,
+    kind: String,
+    parent: Option<(String, String)>,
+    email: String,
+    notice: Option<String>,
+    refusal: Option<String>,
+    own: Vec<SeatRow>,
+    children: Vec<TreeLine>,
+    /// The allocation form, when the person may move seats to a child.
+    allocation: Option<AllocationFields>,
+    /// The new-node form, when a child may be added here by this person.
+    child: Option<ChildFields>,
+    members: Vec<MemberLine>,
+    /// "12 members".
+    members_count: String,
+    /// The add-member form, when the person may add members here.
+    member: Option<MemberFields>,
+}
+
+/// The allocation form as drawn.
+pub(crate) struct AllocationFields {
+    children: Vec<Choice>,
+    products: Vec<Choice>,
+    seats: String,
+}
+
+/// The new-node form as drawn.
+pub(crate) struct ChildFields {
+    kinds: Vec<Choice>,
+    name: String,
+    email: String,
+}
+
+/// The add-member form as drawn.
+pub(crate) struct MemberFields {
+    pub name: String,
+    pub email: String,
+    /// The default plan's name, when the node has one.
+    pub default_plan: Option<String>,
+    pub service: bool,
+}
+
+/// `?done=` after a form: which notice to show.
+#[derive(Deserialize, Default)]
+pub(crate) struct Done {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+/// The notice of `?done=what`, for the known ones.
+pub(crate) fn notice(t: &Tr, done: &Done) -> Option<String> {
+    let id = match done.done.as_deref()? {
+        "allocation" => "done-allocation",
+        "child" => "done-child",
+        "member" => "done-member",
+        "deleted" => "done-deleted",
+        "unassigned" => "done-unassigned",
+        "seats" => "done-seats",
+        "renewal" => "done-renewal",
+        _ => return None,
+    };
+    Some(t.t(id))
+}
+
+/// The kinds of node that may sit under a node of `kind`.
+fn child_kinds(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "partner" => &["customer"],
+        "customer" => &["site"],
+        _ => &[],
+    }
+}
+
+/// The node page, with `forms` as typed (and a refusal, if one).
+pub(crate) async fn node_page(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    forms: NodeForms,
+    notice: Option<String>,
+) -> Result<Response, ApiError> {
+    let f = v.frame.at(SECTION);
+    let t = f.t;
+    let customer = s.store.customer(id).await?;
+    let nodes = s.store.seats(id).await?;
+    let products = Products::of(s, product_ids(&nodes)).await;
+    let own: Vec<SeatRow> = nodes
+        .iter()
+        .filter(|n| n.customer_id == id)
+        .flat_map(|n| &n.allocations)
+        .map(|a| seat_row(&t, &products, a))
+        .collect();
+    let kids: Vec<NodeSeats> = nodes
+        .iter()
+        .filter(|n| n.parent_id.as_deref() == Some(id))
+        .cloned()
+        .collect();
+    let children = tree_lines(&t, &products, &kids);
+    let parent = match &customer.parent_id {
+        Some(p) if v.staff.place(s, Some(p)).await.is_ok() => {
+            let parent = s.store.customer(p).await?;
+            Some((format!("/customers/{}", parent.id), parent.name))
+        }
+        _ => None,
+    };
+    let here = v.staff.placement();
+    let may = |roles| v.staff.holding(roles, &here).next().is_some();
+    let allocation = (may(ALLOCATORS) && !kids.is_empty() && !own.is_empty()).then(|| {
+        let form = &forms.allocation;
+        AllocationFields {
+            children: choices(
+                kids.iter()
+                    .map(|k| (k.customer_id.clone(), k.name.clone()))
+                    .collect(),
+                &form.child,
+            ),
+            products: choices(
+                own.iter()
+                    .map(|r| (r.product_id.clone(), r.product.clone()))
+                    .collect(),
+                &form.product,
+            ),
+            seats: form.seats.clone(),
+        }
+    });
+    let kinds = child_kinds(&customer.kind);
+    let child = (may(WRITERS) && !kinds.is_empty()).then(|| ChildFields {
+        kinds: choices(
+            kinds
+                .iter()
+                .map(|k| ((*k).to_owned(), t.t(&format!("node-{k}"))))
+                .collect(),
+            &forms.child.kind,
+        ),
+        name: forms.child.name.clone(),
+        email: forms.child.email.clone(),
+    });
+    let default_plan = match s.store.default_plan(id).await? {
+        Some(d) => Some(s.store.plan(&d.plan_id).await?),
+        None => None,
+    };
+    let members = member_lines(
+        s,
+        &t,
+        id,
+        default_plan.as_ref().map(|p| p.id.as_str()),
+        None,
+    )
+    .await?;
+    let member = may(MEMBER_WRITERS).then(|| MemberFields {
+        name: forms.member.name.clone(),
+        email: forms.member.email.clone(),
+        default_plan: default_plan.as_ref().map(|p| p.name.clone()),
+        // Ticked unless the refused form was sent unticked.
+        service: forms.refusal.is_none() || !forms.member.service.is_empty(),
+    });
+    let page = NodePage {
+        id: customer.id,
+        name: customer.name,
+        kind: t.t(&format!("node-{}", customer.kind)),
+        parent,
+        email: customer.email.unwrap_or_default(),
+        notice,
+        refusal: forms.refusal,
+        own,
+        children,
+        allocation,
+        child,
+        members_count: t.n("members-count", members.len() as i64),
+        members,
+        member,
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// The node page redrawn with a refusal, in the refusal's status; a
+/// server failure is the refusal page.
+pub(crate) async fn refused_on_node(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    e: ApiError,
+    mut forms: NodeForms,
+) -> Response {
+    let f = v.frame.at(SECTION);
+    if e.status.is_server_error() {
+        return refusal(&f, e);
+    }
+    let status = e.status;
+    forms.refusal = Some(e.detail.clone());
+    match node_page(s, v, id, forms, None).await {
+        Ok(mut page) => {
+            *page.status_mut() = status;
+            page
+        }
+        Err(_) => refusal(&f, e),
+    }
+}
+
+/// `GET /customers/{id}`.
+async fn node(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Params(done): Params<Done>,
+) -> PageResult {
+    let f = v.frame.at(SECTION);
+    let notice = notice(&f.t, &done);
+    node_page(&s, &v, &id, NodeForms::default(), notice)
+        .await
+        .or_refuse(&f)
+}
+
+/// A count of seats typed into a form: a whole number from 0.
+pub(crate) fn seats_field(text: &str) -> ApiResult<u32> {
+    text.trim()
+        .parse()
+        .map_err(|_| ApiError::invalid("seats must be a whole number, 0 or more"))
+}
+
+/// The seats `child` holds of `product` now.
+async fn held(s: &AppState, child: &str, product: &str) -> ApiResult<i64> {
+    Ok(s.store
+        .seats(child)
+        .await?
+        .into_iter()
+        .filter(|n| n.customer_id == child)
+        .flat_map(|n| n.allocations)
+        .find(|a| a.product_id == product)
+        .map_or(0, |a| a.allocated))
+}
+
+/// What an allocation form asks, checked: the child (one of `parent`'s,
+/// or a top node for none), the product, the seats, and the seats the child
+/// holds now.
+struct Asked {
+    child: String,
+    product: String,
+    seats: u32,
+    now: i64,
+}
+
+impl Asked {
+    /// A cut: it goes through a confirm page first.
+    fn cut(&self) -> bool {
+        i64::from(self.seats) < self.now
+    }
+
+    /// The same request as a query string, for its confirm page.
+    fn query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("child", &self.child)
+            .append_pair("product", &self.product)
+            .append_pair("seats", &self.seats.to_string())
+            .finish()
+    }
+}
+
+async fn allocation_asked(
+    s: &AppState,
+    parent: Option<&str>,
+    form: &AllocationForm,
+) -> ApiResult<Asked> {
+    let seats = seats_field(&form.seats)?;
+    let child = s.store.customer(form.child.trim()).await.ok();
+    let Some(child) = child.filter(|c| c.parent_id.as_deref() == parent) else {
+        return Err(ApiError::invalid("pick one of this node's children"));
+    };
+    let product = s
+        .store
+        .product(form.product.trim())
+        .await
+        .map_err(|_| ApiError::invalid("pick a product this node holds"))?;
+    let now = held(s, &child.id, &product.id).await?;
+    Ok(Asked {
+        child: child.id,
+        product: product.id,
+        seats,
+        now,
+    })
+}
+
+/// `POST /customers/{id}/allocation`: sets a child's seats of a product; a
+/// cut goes through its confirm page first.
+async fn allocate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<AllocationForm>,
+) -> Response {
+    let result = match allocation_asked(&s, Some(&id), &form).await {
+        Ok(asked) if asked.cut() && form.confirm != "yes" => {
+            return Redirect::to(&format!(
+                "/customers/{id}/allocation/confirm?{}",
+                asked.query()
+            ))
+            .into_response();
+        }
+        Ok(asked) => {
+            customers::set_allocation(&s, &v.staff, &asked.child, &asked.product, asked.seats).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/customers/{id}?done=allocation")).into_response(),
+        Err(e) => {
+            let forms = NodeForms {
+                allocation: form,
+                ..NodeForms::default()
+            };
+            refused_on_node(&s, &v, &id, e, forms).await
+        }
+    }
+}
+
+/// `GET /customers/{id}/allocation/confirm`: what a cut of a child's seats
+/// will do.
+async fn confirm_allocation(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Params(form): Params<AllocationForm>,
+) -> PageResult {
+    confirm_cut(&s, &v, Some(&id), &form).await
+}
+
+/// `GET /customers/allocation/confirm`: what a cut of a top node's seats
+/// will do.
+async fn confirm_top_allocation(
+    State(s): State<AppState>,
+    v: Viewer,
+    Params(form): Params<AllocationForm>,
+) -> PageResult {
+    confirm_cut(&s, &v, None, &form).await
+}
+
+/// The confirm page of a cut of a child of `parent` (none: a top node).
+async fn confirm_cut(
+    s: &AppState,
+    v: &Viewer,
+    parent: Option<&str>,
+    form: &AllocationForm,
+) -> PageResult {
+    let f = v.frame.at(SECTION);
+    let asked = allocation_asked(s, parent, form).await.or_refuse(&f)?;
+    let child_name = s
+        .store
+        .customer(&asked.child)
+        .await
+        .map_err(ApiError::from)
+        .or_refuse(&f)?
+        .name;
+    let product_name = s
+        .store
+        .product(&asked.product)
+        .await
+        .map_err(ApiError::from)
+        .or_refuse(&f)?
+        .name;
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("child", child_name);
+    args.set("product", product_name);
+    args.set("from", asked.now);
+    args.set("to", asked.seats);
+    args.set("back", asked.now - i64::from(asked.seats));
+    let (action, back) = match parent {
+        Some(id) => (
+            format!("/customers/{id}/allocation"),
+            format!("/customers/{id}"),
+        ),
+        None => ("/customers/allocation".to_owned(), "/customers".to_owned()),
+    };
+    let page = Confirm {
+        title: f.t.t("confirm-lower-allocation"),
+        what: f.t.args("confirm-lower-allocation-what", &args),
+        action,
+        fields: vec![
+            ("child".into(), asked.child),
+            ("product".into(), asked.product),
+            ("seats".into(), asked.seats.to_string()),
+            ("confirm".into(), "yes".into()),
+        ],
+        button: f.t.t("lower-seats"),
+        back,
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// `POST /customers/{id}/children`: a new node under this one.
+async fn create_child(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ChildForm>,
+) -> Response {
+    let email = form.email.trim();
+    let request = NodeRequest {
+        kind: form.kind.trim().to_owned(),
+        name: form.name.trim().to_owned(),
+        parent_id: Some(id.clone()),
+        email: (!email.is_empty()).then(|| email.to_owned()),
+        external_ref: None,
+    };
+    match customers::create(&s, &v.staff, request).await {
+        Ok(made) => Redirect::to(&format!("/customers/{}?done=child", made.id)).into_response(),
+        Err(e) => {
+            let forms = NodeForms {
+                child: form,
+                ..NodeForms::default()
+            };
+            refused_on_node(&s, &v, &id, e, forms).await
+        }
+    }
+}
+
+/// One line of a history table.
+pub(crate) struct HistoryLine {
+    pub operation: String,
+    pub when: String,
+    pub done_by: String,
+    pub details: String,
+}
+
+/// The history entries as drawn: details as `key: value` pairs.
+pub(crate) fn history_lines(t: &Tr, entries: Vec<HistoryEntry>) -> Vec<HistoryLine> {
+    entries
+        .into_iter()
+        .map(|e| HistoryLine {
+            operation: e.operation,
+            when: t.time(e.at),
+            done_by: e.done_by,
+            details: details_text(&e.details),
+        })
+        .collect()
+}
+
+/// A history entry's details (JSON text) as `key: value, ...`.
+pub(crate) fn details_text(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}: {s}"),
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Ok(serde_json::Value::Null) => String::new(),
+        _ => json.to_owned(),
+    }
+}
+
+/// The most history lines one page shows.
+pub(crate) const HISTORY_PAGE: i64 = 100;
+
+/// `?offset=` of a history page.
+#[derive(Deserialize, Default)]
+pub(crate) struct HistoryQuery {
+    #[serde(default)]
+    pub offset: Option<i64>,
+}
+
+/// One page of the history `filter` selects within the person's grants:
+/// the lines, and the offset of the next page when there is one.
+pub(crate) async fn history_of(
+    s: &AppState,
+    v: &Viewer,
+    filter: HistoryFilter,
+    offset: i64,
+) -> ApiResult<(Vec<HistoryLine>, Option<i64>)> {
+    let scope = v.staff.scope(READERS)?;
+    let rows = Rows {
+        limit: HISTORY_PAGE + 1,
+        offset: offset.max(0),
+    };
+    let mut entries = s.store.history(&scope, &filter, rows).await?;
+    let more = entries.len() as i64 > HISTORY_PAGE;
+    entries.truncate(HISTORY_PAGE as usize);
+    let next = more.then_some(offset.max(0) + HISTORY_PAGE);
+    Ok((history_lines(&v.frame.t, entries), next))
+}
+
+#[derive(Template)]
+#[template(path = "console/history.html")]
+struct HistoryPage {
+    f: Frame,
+    title: String,
+    back: String,
+    back_label: String,
+    lines: Vec<HistoryLine>,
+    next: Option<String>,
+}
+
+/// `GET /customers/{id}/history`: the node's entitlement history, as
+/// `GET /v1/customers/{id}/history` answers it.
+async fn history(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Params(q): Params<HistoryQuery>,
+) -> PageResult {
+    let f = v.frame.at(SECTION);
+    let customer = s
+        .store
+        .customer(&id)
+        .await
+        .map_err(ApiError::from)
+        .or_refuse(&f)?;
+    let filter = HistoryFilter {
+        customer_id: Some(id.clone()),
+        ..HistoryFilter::default()
+    };
+    let (lines, next) = history_of(&s, &v, filter, q.offset.unwrap_or(0))
+        .await
+        .or_refuse(&f)?;
+    let page = HistoryPage {
+        title: f.t.t1("history-of", "name", &customer.name),
+        back: format!("/customers/{id}"),
+        back_label: customer.name,
+        lines,
+        next: next.map(|n| format!("/customers/{id}/history?offset={n}")),
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// A page answer with `status`.
+pub(crate) fn with_status(mut page: Response, status: StatusCode) -> Response {
+    *page.status_mut() = status;
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_as_pairs() {
+        assert_eq!(details_text(r#"{"from":40,"to":45}"#), "from: 40, to: 45");
+        assert_eq!(
+            details_text(r#"{"product_id":"prd_1","parent_id":null}"#),
+            "product_id: prd_1"
+        );
+        assert_eq!(details_text("null"), "");
+        assert_eq!(details_text("not json"), "not json");
+    }
+
+    #[test]
+    fn seats_are_whole_numbers() {
+        assert_eq!(seats_field(" 40 ").ok(), Some(40));
+        assert!(seats_field("-1").is_err());
+        assert!(seats_field("forty").is_err());
+        assert!(seats_field("").is_err());
+    }
+
+    #[test]
+    fn the_tree_is_drawn_depth_first() {
+        let n = |id: &str, parent: Option<&str>| NodeSeats {
+            customer_id: id.into(),
+            parent_id: parent.map(Into::into),
+            kind: "customer".into(),
+            name: id.into(),
+            allocations: Vec::new(),
+        };
+        let nodes = [
+            n("wazo", None),
+            n("alpha", Some("wazo")),
+            n("beta", Some("wazo")),
+            n("site", Some("alpha")),
+        ];
+        let t = Tr::new(super::super::i18n::Lang::En);
+        let products = Products {
+            names: HashMap::new(),
+        };
+        let drawn: Vec<(String, usize)> = tree_lines(&t, &products, &nodes)
+            .into_iter()
+            .filter_map(|l| l.node.map(|c| (c.name, c.depth)))
+            .collect();
+        assert_eq!(
+            drawn,
+            [
+                ("wazo".into(), 0),
+                ("alpha".into(), 1),
+                ("site".into(), 2),
+                ("beta".into(), 1)
+            ]
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! The dashboard: counts of what needs doing, each opening the list
+//! behind it (HARMONY's portal page).
+
+use askama::Template;
+use axum::extract::State;
+
+use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
+use super::{Page, PageAccess};
+use crate::service::now;
+use crate::service::reports::{self, Grouping};
+use crate::AppState;
+
+pub(super) fn pages() -> Vec<Page> {
+    vec![Page::get("/", PageAccess::Signed, dashboard)]
+}
+
+/// One count and the list it opens.
+pub(crate) struct Tile {
+    /// Message id of its label.
+    pub label: &'static str,
+    /// The count.
+    pub count: usize,
+    /// The list behind it.
+    pub href: String,
+    /// Something needs attention (drawn as a warning).
+    pub alert: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct Dashboard {
+    f: Frame,
+    tiles: Vec<Tile>,
+}
+
+/// A node's product is nearly out of seats: nine in ten given or used.
+fn nearly_exhausted(allocated: i64, free: i64) -> bool {
+    allocated > 0 && free * 10 <= allocated
+}
+
+/// `GET /`.
+async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
+    let f = v.frame.at("dashboard");
+    let due = reports::renewals(&s, &v.staff, now().0, 90, Grouping::None)
+        .await
+        .or_refuse(&f)?;
+    let today = now().0;
+    let ending = |days: i64, subscriptions: bool| {
+        due.iter()
+            .filter(|d| (d.kind == "subscription") == subscriptions)
+            .filter(|d| d.ends_at <= today + days * licentia::DAY)
+            .count()
+    };
+    let seats = reports::seats(&s, &v.staff, None).await.or_refuse(&f)?;
+    let short = seats
+        .iter()
+        .flat_map(|n| &n.allocations)
+        .filter(|a| nearly_exhausted(a.allocated, a.free))
+        .count();
+    let tiles = vec![
+        Tile {
+            label: "tile-licenses-7",
+            count: ending(7, false),
+            href: "/renewals?within_days=7&type=license".into(),
+            alert: ending(7, false) > 0,
+        },
+        Tile {
+            label: "tile-licenses-30",
+            count: ending(30, false),
+            href: "/renewals?within_days=30&type=license".into(),
+            alert: false,
+        },
+        Tile {
+            label: "tile-licenses-90",
+            count: ending(90, false),
+            href: "/renewals?within_days=90&type=license".into(),
+            alert: false,
+        },
+        Tile {
+            label: "tile-subscriptions-30",
+            count: ending(30, true),
+            href: "/renewals?within_days=30&type=subscription".into(),
+            alert: false,
+        },
+        Tile {
+            label: "tile-seats-short",
+            count: short,
+            href: "/customers".into(),
+            alert: short > 0,
+        },
+    ];
+    Ok(render(&Dashboard { f, tiles }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearly_exhausted;
+
+    #[test]
+    fn nine_in_ten_seats_taken_is_nearly_exhausted() {
+        assert!(nearly_exhausted(100, 10));
+        assert!(nearly_exhausted(100, 0));
+        assert!(!nearly_exhausted(100, 11));
+        assert!(!nearly_exhausted(0, 0), "nothing held is not a shortage");
+    }
+}

@@ -1,0 +1,281 @@
+//! "To renew": what ends soon, grouped (by plan, type or customer) and
+//! sorted by end date, with the columns the person picks, and its CSV —
+//! the ITSM's "licences to renew soon" screen.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
+use super::{Page, PageAccess};
+use crate::service::now;
+use crate::service::reports::{self, Grouping};
+use crate::store::RenewalDue;
+use crate::AppState;
+
+pub(super) fn pages() -> Vec<Page> {
+    vec![
+        Page::get("/renewals", PageAccess::Signed, list),
+        Page::get("/renewals.csv", PageAccess::Signed, export),
+    ]
+}
+
+/// The columns a person may show, in order: (name, message id).
+pub(crate) const COLUMNS: [(&str, &str); 8] = [
+    ("type", "col-type"),
+    ("product", "col-product"),
+    ("plans", "col-plans"),
+    ("customer", "col-customer"),
+    ("licensee", "col-licensee"),
+    ("status", "col-status"),
+    ("seats", "col-seats"),
+    ("days", "col-days-left"),
+];
+
+/// The columns shown when none are picked.
+const DEFAULT_COLUMNS: [&str; 5] = ["product", "customer", "licensee", "seats", "days"];
+
+/// The list's settings, all in the address (a list can be bookmarked).
+#[derive(Default)]
+pub(crate) struct Settings {
+    within_days: Option<u32>,
+    group_by: Option<String>,
+    /// `license`, `subscription`, or empty for both.
+    kind: Option<String>,
+    /// Columns: one `columns` per checkbox ticked, or comma-separated.
+    columns: Option<String>,
+}
+
+impl Settings {
+    /// The settings of a query string; what cannot be read is left at
+    /// its default (people type these addresses).
+    fn read(query: Option<&str>) -> Settings {
+        let mut settings = Settings::default();
+        let mut columns = Vec::new();
+        for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            match &*key {
+                "within_days" => settings.within_days = value.parse().ok(),
+                "group_by" => settings.group_by = Some(value.into_owned()),
+                "type" => settings.kind = Some(value.into_owned()),
+                "columns" => columns.push(value.into_owned()),
+                _ => {}
+            }
+        }
+        if !columns.is_empty() {
+            settings.columns = Some(columns.join(","));
+        }
+        settings
+    }
+
+    fn days(&self) -> u32 {
+        self.within_days.unwrap_or(90)
+    }
+
+    fn grouping(&self) -> Grouping {
+        // An unknown grouping reads as the default one, not as an error:
+        // the address is typed by people.
+        Grouping::parse(Some(self.group_by.as_deref().unwrap_or("plan"))).unwrap_or(Grouping::Plan)
+    }
+
+    fn kind(&self) -> &str {
+        match self.kind.as_deref() {
+            Some("license") => "license",
+            Some("subscription") => "subscription",
+            _ => "",
+        }
+    }
+
+    /// The picked columns, in the list's order (the default ones when
+    /// none of those picked exists).
+    fn columns(&self) -> Vec<&'static str> {
+        let asked = self.columns.as_deref().unwrap_or_default();
+        let picked: Vec<&'static str> = COLUMNS
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| asked.split(',').any(|c| c.trim() == *name))
+            .collect();
+        if picked.is_empty() {
+            DEFAULT_COLUMNS.to_vec()
+        } else {
+            picked
+        }
+    }
+
+    /// The same settings as an address query.
+    fn query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("within_days", &self.days().to_string())
+            .append_pair("group_by", self.grouping().name().unwrap_or("plan"))
+            .append_pair("type", self.kind())
+            .append_pair("columns", &self.columns().join(","))
+            .finish()
+    }
+}
+
+/// What ends within the window, of the kind asked for.
+async fn due(
+    s: &AppState,
+    v: &Viewer,
+    q: &Settings,
+) -> Result<Vec<RenewalDue>, crate::error::ApiError> {
+    let items = reports::renewals(s, &v.staff, now().0, q.days(), q.grouping()).await?;
+    let kind = q.kind();
+    Ok(items
+        .into_iter()
+        .filter(|i| kind.is_empty() || i.kind.starts_with(kind))
+        .collect())
+}
+
+/// One option of a select.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of a select: (value, label), `current` selected.
+fn choices(options: Vec<(String, String)>, current: &str) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == current,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// One line of the list, as drawn.
+pub(crate) struct Line {
+    pub id: String,
+    pub href: String,
+    pub ends: String,
+    /// The picked columns' cells, in order.
+    pub cells: Vec<String>,
+    /// Ends within a week.
+    pub urgent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/renewals.html")]
+struct Renewals {
+    f: Frame,
+    windows: Vec<Choice>,
+    groupings: Vec<Choice>,
+    kinds: Vec<Choice>,
+    /// Every column: (name, message id, shown).
+    choices: Vec<(&'static str, &'static str, bool)>,
+    groups: Vec<(String, Vec<Line>)>,
+    /// "12 to renew".
+    count: String,
+    csv_href: String,
+}
+
+/// `GET /renewals`.
+async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -> PageResult {
+    let q = Settings::read(query.as_deref());
+    let f = v.frame.at("renewals");
+    let items = due(&s, &v, &q).await.or_refuse(&f)?;
+    let count = items.len();
+    let today = now().0;
+    let columns = q.columns();
+    let t = f.t;
+    let line = |i: RenewalDue| {
+        let days = (i.ends_at - today).div_euclid(licentia::DAY);
+        let cells = columns
+            .iter()
+            .map(|c| match *c {
+                "type" => t.t(&format!("kind-{}", i.kind.replace('/', "-"))),
+                "product" => i.product.clone(),
+                "plans" => i.plans.join(" / "),
+                "customer" => i.customer.clone().unwrap_or_default(),
+                "licensee" => i.licensee.clone(),
+                "status" => t.t(&format!("status-{}", i.status)),
+                "seats" => i.seats.to_string(),
+                _ => t.n("days-left", days),
+            })
+            .collect();
+        let href = if i.kind == "subscription" {
+            format!("/subscriptions/{}", i.id)
+        } else {
+            format!("/licenses/{}", i.id)
+        };
+        Line {
+            href,
+            ends: t.date(i.ends_at),
+            urgent: days < 7,
+            cells,
+            id: i.id,
+        }
+    };
+    let groups = reports::grouped(items, q.grouping())
+        .into_iter()
+        .map(|(key, items)| (key, items.into_iter().map(line).collect()))
+        .collect();
+    let shown = q.columns();
+    let windows = [7, 30, 90, 180, 365]
+        .map(|d| (d.to_string(), t.n("days", d)))
+        .to_vec();
+    let groupings = ["plan", "type", "customer"]
+        .map(|g| (g.to_owned(), t.t(&format!("group-{g}"))))
+        .to_vec();
+    let kinds = [
+        ("", "type-all"),
+        ("license", "type-license"),
+        ("subscription", "type-subscription"),
+    ]
+    .map(|(k, label)| (k.to_owned(), t.t(label)))
+    .to_vec();
+    let page = Renewals {
+        windows: choices(windows, &q.days().to_string()),
+        groupings: choices(groupings, q.grouping().name().unwrap_or("plan")),
+        kinds: choices(kinds, q.kind()),
+        choices: COLUMNS
+            .iter()
+            .map(|(name, id)| (*name, *id, shown.contains(name)))
+            .collect(),
+        groups,
+        count: t.n("items-due", count as i64),
+        csv_href: format!("/renewals.csv?{}", q.query()),
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// `GET /renewals.csv`: the same list, as the API's CSV.
+async fn export(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -> PageResult {
+    let q = Settings::read(query.as_deref());
+    let items = due(&s, &v, &q).await.or_refuse(&v.frame)?;
+    let table = reports::renewals_csv(&items, q.grouping(), now().0);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"renewals.csv\"",
+            ),
+        ],
+        table,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticked_columns_and_typed_ones_read_alike() {
+        let ticked = Settings::read(Some("columns=seats&columns=product&within_days=30"));
+        assert_eq!(ticked.columns(), ["product", "seats"]);
+        assert_eq!(ticked.days(), 30);
+        let typed = Settings::read(Some("columns=seats,product"));
+        assert_eq!(typed.columns(), ["product", "seats"]);
+        let nonsense = Settings::read(Some("columns=%ff&within_days=-3&type=x&group_by=y"));
+        assert_eq!(nonsense.columns(), DEFAULT_COLUMNS);
+        assert_eq!(nonsense.days(), 90);
+        assert_eq!(nonsense.kind(), "");
+        assert_eq!(nonsense.grouping(), Grouping::Plan);
+    }
+}

@@ -1,0 +1,248 @@
+//! The catalogue's rules: what makes a product, a policy (a licence
+//! template) and a plan (a policy with add-on options) acceptable. The
+//! JSON API and the console both create them here.
+
+use licentia::{BindingKind, MatchRule};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::api::{named, WRITERS};
+use crate::error::{ApiError, ApiResult};
+use crate::secret;
+use crate::service::licenses::{base_spec, plan_features, IssueOverrides};
+use crate::service::{now, text_field};
+use crate::staff::Staff;
+use crate::store::{names, Plan, PlanOption, Policy, Product};
+use crate::AppState;
+
+/// The rule a product code obeys (refused in these words).
+pub(crate) const CODE_RULE: &str = "a product code has letters, digits, '-', '_' and '.' only";
+
+/// A new product.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewProduct {
+    /// Product code, as licenses name it.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Creates a product (admin, issuer).
+pub(crate) async fn create_product(
+    s: &AppState,
+    staff: &Staff,
+    new: &NewProduct,
+) -> ApiResult<Product> {
+    staff.allow(WRITERS)?;
+    let code = text_field("code", &new.code, licentia::license::MAX_CODE_LEN)?;
+    if !code
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return Err(ApiError::invalid(CODE_RULE));
+    }
+    let product = Product {
+        id: secret::new_id("prd"),
+        code: code.to_owned(),
+        name: text_field("name", &new.name, 256)?.to_owned(),
+        created_at: now().0,
+    };
+    Ok(s.store.create_product(product, &staff.actor()).await?)
+}
+
+/// A new policy: a license template.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPolicy {
+    /// The product (id or code).
+    pub product_id: String,
+    /// Name, unique per product.
+    pub name: String,
+    /// `standard` (default) or `trial`.
+    #[serde(default = "standard")]
+    pub kind: String,
+    /// `unbound`, `node-locked` (default), `floating` or `named-user`.
+    #[serde(default = "node_locked")]
+    pub binding: String,
+    /// How a node-locked license's machine components must match: `all` (default), `most`, `two` or `any`.
+    #[serde(default = "all")]
+    pub match_rule: String,
+    /// Licenses expire this many days after issue (perpetual when absent).
+    pub duration_days: Option<u32>,
+    /// Seats of each license (machines for node-locked, the cap for floating; default 1).
+    #[serde(default = "one")]
+    pub seats: u32,
+    /// Days of grace after the hard expiry.
+    pub grace_days: Option<u32>,
+    /// Check in every this many days.
+    pub check_in_days: Option<u32>,
+    /// Days a machine may stay offline after a missed check-in.
+    pub max_offline_days: Option<u32>,
+    /// Features every license of the policy grants, `CODE[=COUNT][@DATE]`.
+    #[serde(default)]
+    pub entitlements: Vec<String>,
+    /// Temporary licenses allowed per license per period (default 1).
+    #[serde(default = "one")]
+    pub temp_quota: u32,
+    /// The quota's period in days (default 30).
+    #[serde(default = "thirty")]
+    pub temp_period_days: u32,
+    /// How long a temporary license runs, in days (default 7).
+    #[serde(default = "seven")]
+    pub temp_duration_days: u32,
+    /// Floating leases last this long unless renewed, in seconds (default 3600).
+    #[serde(default = "hour")]
+    pub lease_ttl_secs: u32,
+    /// Machines a product may give back (to move to another) per period
+    /// (default: no limit); staff may always deactivate.
+    pub max_transfers: Option<u32>,
+    /// The transfer limit's period in days (default 365).
+    #[serde(default = "year")]
+    pub transfer_period_days: u32,
+}
+
+/// The default policy kind.
+pub(crate) fn standard() -> String {
+    "standard".into()
+}
+
+/// The default binding.
+pub(crate) fn node_locked() -> String {
+    "node-locked".into()
+}
+
+/// The default match rule.
+pub(crate) fn all() -> String {
+    "all".into()
+}
+
+/// One (seats, temporary licences).
+pub(crate) fn one() -> u32 {
+    1
+}
+
+/// Thirty (days of the temporary-licence period).
+pub(crate) fn thirty() -> u32 {
+    30
+}
+
+/// Seven (days a temporary licence runs).
+pub(crate) fn seven() -> u32 {
+    7
+}
+
+/// An hour (a lease's length, in seconds).
+pub(crate) fn hour() -> u32 {
+    3600
+}
+
+/// A year (the transfer limit's period, in days).
+pub(crate) fn year() -> u32 {
+    365
+}
+
+/// The rule the policy's positive terms obey (refused in these words).
+pub(crate) const AT_LEAST_ONE: &str =
+    "seats, lease_ttl_secs, transfer_period_days and the temporary-license terms must be at least 1";
+
+/// Creates a policy (admin, issuer); the core judges the template: a
+/// license made from it must build.
+pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> ApiResult<Policy> {
+    staff.allow(WRITERS)?;
+    let product = named(s.store.product(&p.product_id), "no such product").await?;
+    let kind = names::policy_kind::parse(&p.kind)
+        .ok_or_else(|| ApiError::invalid("kind is 'standard' or 'trial'"))?;
+    let binding = BindingKind::parse(&p.binding).map_err(|_| {
+        ApiError::invalid("binding is 'unbound', 'node-locked', 'floating' or 'named-user'")
+    })?;
+    let match_rule = MatchRule::parse(&p.match_rule)?;
+    if [
+        p.seats,
+        p.lease_ttl_secs,
+        p.temp_period_days,
+        p.temp_duration_days,
+        p.transfer_period_days,
+    ]
+    .contains(&0)
+    {
+        return Err(ApiError::invalid(AT_LEAST_ONE));
+    }
+    let policy = Policy {
+        id: secret::new_id("pol"),
+        product_id: product.id.clone(),
+        name: text_field("name", &p.name, 128)?.to_owned(),
+        kind,
+        binding,
+        match_rule,
+        duration_days: p.duration_days.map(i64::from),
+        seats: p.seats.into(),
+        grace_days: p.grace_days.map(i64::from),
+        check_in_days: p.check_in_days.map(i64::from),
+        max_offline_days: p.max_offline_days.map(i64::from),
+        entitlements: p.entitlements,
+        temp_quota: p.temp_quota.into(),
+        temp_period_days: p.temp_period_days.into(),
+        temp_duration_days: p.temp_duration_days.into(),
+        lease_ttl_secs: p.lease_ttl_secs.into(),
+        max_transfers: p.max_transfers.map(i64::from),
+        transfer_period_days: p.transfer_period_days.into(),
+        created_at: now().0,
+    };
+    base_spec(
+        &policy,
+        &product,
+        "probe",
+        &IssueOverrides::default(),
+        now(),
+    )?
+    .to_body()?;
+    Ok(s.store.create_policy(policy, &staff.actor()).await?)
+}
+
+/// `POST /v1/plans` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPlan {
+    /// Name, unique per product (Essential, Business...).
+    pub name: String,
+    /// The policy licenses are made from.
+    pub policy_id: String,
+    /// Add-on options a license of the plan may take.
+    #[serde(default)]
+    pub options: Vec<PlanOption>,
+}
+
+/// Creates a plan (admin, issuer): a product's policy and its add-ons;
+/// the core judges it: a license with every option must build.
+pub(crate) async fn create_plan(s: &AppState, staff: &Staff, p: NewPlan) -> ApiResult<Plan> {
+    staff.allow(WRITERS)?;
+    let policy = named(s.store.policy(&p.policy_id), "no such policy").await?;
+    let product = s.store.product(&policy.product_id).await?;
+    let mut codes = std::collections::BTreeSet::new();
+    for o in &p.options {
+        text_field("option code", &o.code, 64)?;
+        text_field("option name", &o.name, 128)?;
+        if !codes.insert(o.code.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "option {} is given twice",
+                o.code
+            )));
+        }
+    }
+    let all: Vec<String> = p.options.iter().map(|o| o.code.clone()).collect();
+    let probe = IssueOverrides {
+        features: Some(plan_features(&policy, &p.options, &all)?),
+        ..IssueOverrides::default()
+    };
+    base_spec(&policy, &product, "probe", &probe, now())?.to_body()?;
+    let plan = Plan {
+        id: secret::new_id("pln"),
+        product_id: product.id,
+        policy_id: policy.id,
+        name: text_field("name", &p.name, 128)?.to_owned(),
+        options: p.options,
+        created_at: now().0,
+    };
+    Ok(s.store.create_plan(plan, &staff.actor()).await?)
+}

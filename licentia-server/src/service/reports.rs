@@ -1,0 +1,165 @@
+//! Read-only views across the back office that the API's reports and the
+//! console's pages both show: what ends soon, grouped; the seats of the
+//! customer tree. Each is cut to the caller's grants.
+
+use licentia::{Timestamp, DAY};
+
+use crate::bulk::{Cell, CsvWriter};
+
+use crate::api::READERS;
+use crate::error::{ApiError, ApiResult};
+use crate::staff::Staff;
+use crate::store::{NodeSeats, RenewalDue, Scope};
+use crate::AppState;
+
+/// The longest window of the renewals report, in days.
+pub(crate) const MAX_WINDOW_DAYS: u32 = 3660;
+
+/// How the renewals are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grouping {
+    /// One list.
+    None,
+    /// By plan (through a license's policy).
+    Plan,
+    /// By type: `license/standard`, `license/trial`, `subscription`.
+    Type,
+    /// By customer.
+    Customer,
+}
+
+impl Grouping {
+    /// The grouping `group_by` names (`plan`, `type`, `customer`; none: one list).
+    pub(crate) fn parse(group_by: Option<&str>) -> ApiResult<Grouping> {
+        match group_by {
+            None | Some("") => Ok(Grouping::None),
+            Some("plan") => Ok(Grouping::Plan),
+            Some("type") => Ok(Grouping::Type),
+            Some("customer") => Ok(Grouping::Customer),
+            Some(_) => Err(ApiError::bad_request("group_by is plan, type or customer")),
+        }
+    }
+
+    /// Its name, as `group_by` says it.
+    pub(crate) fn name(self) -> Option<&'static str> {
+        match self {
+            Grouping::None => None,
+            Grouping::Plan => Some("plan"),
+            Grouping::Type => Some("type"),
+            Grouping::Customer => Some("customer"),
+        }
+    }
+
+    /// The group `item` falls in (empty for one list).
+    pub(crate) fn key(self, item: &RenewalDue) -> String {
+        match self {
+            Grouping::None => String::new(),
+            Grouping::Plan if item.plans.is_empty() => "(no plan)".to_owned(),
+            Grouping::Plan => item.plans.join(" / "),
+            Grouping::Type => item.kind.clone(),
+            Grouping::Customer => item
+                .customer
+                .clone()
+                .unwrap_or_else(|| "(no customer)".to_owned()),
+        }
+    }
+}
+
+/// What ends between `from` and `from + days`, within the caller's grants:
+/// soonest first, and, when grouped, group by group (soonest first within
+/// each).
+pub(crate) async fn renewals(
+    s: &AppState,
+    staff: &Staff,
+    from: i64,
+    days: u32,
+    grouping: Grouping,
+) -> ApiResult<Vec<RenewalDue>> {
+    let scope = staff.scope(READERS)?;
+    if days > MAX_WINDOW_DAYS {
+        return Err(ApiError::bad_request(format!(
+            "within_days is at most {MAX_WINDOW_DAYS}"
+        )));
+    }
+    let until = from + i64::from(days) * DAY;
+    let mut items = s.store.renewals_due(&scope, from, until).await?;
+    // Stable: within a group, still soonest first.
+    items.sort_by_cached_key(|i| grouping.key(i));
+    Ok(items)
+}
+
+/// The renewals in groups: (group, its items), in order.
+pub(crate) fn grouped(
+    items: Vec<RenewalDue>,
+    grouping: Grouping,
+) -> Vec<(String, Vec<RenewalDue>)> {
+    let mut groups: Vec<(String, Vec<RenewalDue>)> = Vec::new();
+    for item in items {
+        let key = grouping.key(&item);
+        match groups.last_mut() {
+            Some((k, list)) if *k == key => list.push(item),
+            _ => groups.push((key, vec![item])),
+        }
+    }
+    groups
+}
+
+/// The seats of the customer tree the caller reaches: `customer_id`'s
+/// subtree, or every node at the top of the caller's part of the tree.
+pub(crate) async fn seats(
+    s: &AppState,
+    staff: &Staff,
+    customer_id: Option<&str>,
+) -> ApiResult<Vec<NodeSeats>> {
+    let roots = match (customer_id, staff.scope(READERS)?) {
+        (Some(id), _) => {
+            staff.place(s, Some(id)).await?;
+            vec![id.to_owned()]
+        }
+        (None, Scope::All) => s.store.customer_roots().await?,
+        (None, Scope::Under(nodes)) => nodes,
+    };
+    let mut nodes = Vec::new();
+    for root in &roots {
+        nodes.extend(s.store.seats(root).await?);
+    }
+    Ok(nodes)
+}
+
+/// The renewals as a CSV table (the API's `Accept: text/csv` answer and the
+/// console's export): one line each, with its group and days left.
+pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) -> String {
+    let mut w = CsvWriter::new(&[
+        "group",
+        "type",
+        "id",
+        "product",
+        "policy",
+        "plans",
+        "customer_id",
+        "customer",
+        "licensee",
+        "status",
+        "seats",
+        "ends_at",
+        "days_left",
+    ]);
+    for i in items {
+        w.row(&[
+            Cell::Text(&grouping.key(i)),
+            Cell::Text(&i.kind),
+            Cell::Text(&i.id),
+            Cell::Text(&i.product),
+            Cell::Text(&i.policy),
+            Cell::Text(&i.plans.join(" / ")),
+            Cell::Opt(i.customer_id.as_deref()),
+            Cell::Opt(i.customer.as_deref()),
+            Cell::Text(&i.licensee),
+            Cell::Text(&i.status),
+            Cell::Int(i.seats),
+            Cell::Text(&Timestamp(i.ends_at).to_string()),
+            Cell::Int((i.ends_at - from) / DAY),
+        ]);
+    }
+    w.finish()
+}

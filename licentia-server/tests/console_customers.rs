@@ -1,0 +1,546 @@
+//! The Wazo story through the console's forms (issue 13): finance at the
+//! vendor gives a partner 100 seats; the partner's finance admin splits
+//! them 60/40 between two customers; an issuer, not finance, trying to
+//! raise an allocation is refused with the rule on the page; a customer
+//! admin adds members until the allocation refuses and sees consumed vs
+//! allocated on their node's page; another customer's admin gets 404 for
+//! that node's pages. Then a subscription's status page shows its history
+//! and a seat change made there. On SQLite, and on PostgreSQL when
+//! `LICENTIA_TEST_POSTGRES` is set.
+
+mod support;
+
+use serde_json::json;
+use support::Person;
+use support::{node, s, Backend, Server};
+
+/// A browser for one person: no redirects followed, so each 303 is seen.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+/// What the console answered: status, `Location`, body.
+struct Answer {
+    status: u16,
+    location: String,
+    body: String,
+}
+
+impl Browser {
+    fn of(srv: &Server, person: &Person) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: srv.base.clone(),
+            cookie: format!("{}; licentia_csrf={}", person.cookie, person.csrf),
+            csrf: person.csrf.clone(),
+        }
+    }
+
+    async fn answer(resp: reqwest::Response) -> Answer {
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        Answer {
+            status,
+            location,
+            body: resp.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        Browser::answer(resp).await
+    }
+
+    /// Posts `fields` with the form's CSRF token (unless `with_token` is
+    /// false).
+    async fn post_with(&self, path: &str, fields: &[(&str, &str)], with_token: bool) -> Answer {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        if with_token {
+            form.push(("_csrf", &self.csrf));
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        Browser::answer(resp).await
+    }
+
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        self.post_with(path, fields, true).await
+    }
+}
+
+/// The text of a page, tags dropped and spaces collapsed: what a person reads.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let vendor = srv.admin.clone();
+    let (product, policy) = srv
+        .product_and_policy(
+            &vendor,
+            "wazo-uc",
+            json!({"name": "user", "binding": "unbound", "seats": 1}),
+        )
+        .await;
+    let plan = srv
+        .plan(&vendor, json!({"name": "UC", "policy_id": policy}))
+        .await;
+    let wazo = node(&srv, &vendor, "partner", "Wazo", None).await;
+    let alpha = node(&srv, &vendor, "customer", "Alpha", Some(&wazo)).await;
+    let beta = node(&srv, &vendor, "customer", "Beta", Some(&wazo)).await;
+    let vendor_finance = srv
+        .person(
+            "Vera",
+            "vera@vendor.test",
+            json!([{"role": "finance", "customer_id": null}]),
+        )
+        .await;
+    let partner = srv
+        .person(
+            "Fay",
+            "fay@wazo.test",
+            json!([{"role": "finance", "customer_id": wazo}, {"role": "admin", "customer_id": wazo}]),
+        )
+        .await;
+    let issuer = srv
+        .person(
+            "Ivy",
+            "ivy@wazo.test",
+            json!([{"role": "issuer", "customer_id": wazo}]),
+        )
+        .await;
+    let cleo = srv
+        .person(
+            "Cleo",
+            "cleo@alpha.test",
+            json!([{"role": "admin", "customer_id": alpha}]),
+        )
+        .await;
+    let bea = srv
+        .person(
+            "Bea",
+            "bea@beta.test",
+            json!([{"role": "admin", "customer_id": beta}]),
+        )
+        .await;
+    let (vera_b, fay_b, ivy_b, cleo_b, bea_b) = (
+        Browser::of(&srv, &vendor_finance),
+        Browser::of(&srv, &partner),
+        Browser::of(&srv, &issuer),
+        Browser::of(&srv, &cleo),
+        Browser::of(&srv, &bea),
+    );
+
+    // Finance at the vendor gives Wazo 100 seats, from the tree's page.
+    let tree = vera_b.get("/customers").await;
+    assert_eq!(tree.status, 200);
+    assert!(tree.body.contains("action=\"/customers/allocation\""));
+    let given = vera_b
+        .post(
+            "/customers/allocation",
+            &[("child", &wazo), ("product", &product), ("seats", "100")],
+        )
+        .await;
+    assert_eq!(
+        (given.status, given.location.as_str()),
+        (303, "/customers?done=allocation"),
+        "{}",
+        given.body
+    );
+    assert_eq!(srv.seats(&vendor, &wazo).await, json!([100, 0, 0, 100]));
+
+    // A form without its CSRF token is refused before anything happens.
+    let forged = fay_b
+        .post_with(
+            &format!("/customers/{wazo}/allocation"),
+            &[("child", &alpha), ("product", &product), ("seats", "60")],
+            false,
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(
+        srv.seats(&vendor, &alpha).await,
+        json!([null, null, null, null])
+    );
+
+    // Wazo's finance admin splits them 60/40 from Wazo's page.
+    let page = fay_b.get(&format!("/customers/{wazo}")).await;
+    assert_eq!(page.status, 200);
+    assert!(text(&page.body).contains("Give seats to a child"));
+    for (child, seats) in [(&alpha, "60"), (&beta, "40")] {
+        let done = fay_b
+            .post(
+                &format!("/customers/{wazo}/allocation"),
+                &[("child", child), ("product", &product), ("seats", seats)],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert_eq!(done.location, format!("/customers/{wazo}?done=allocation"));
+    }
+    let page = text(
+        &fay_b
+            .get(&format!("/customers/{wazo}?done=allocation"))
+            .await
+            .body,
+    );
+    assert!(page.contains("The allocation is saved."), "{page}");
+    assert!(page.contains("100 of 100 consumed"), "{page}");
+    assert!(
+        page.contains("60 of 60 consumed") || page.contains("0 of 60 consumed"),
+        "{page}"
+    );
+    assert_eq!(srv.seats(&vendor, &alpha).await, json!([60, 0, 0, 60]));
+    assert_eq!(srv.seats(&vendor, &beta).await, json!([40, 0, 0, 40]));
+
+    // A 61st seat for Alpha is not Wazo's to give: the page says the numbers.
+    let refused = fay_b
+        .post(
+            &format!("/customers/{wazo}/allocation"),
+            &[("child", &alpha), ("product", &product), ("seats", "61")],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    let said = text(&refused.body);
+    assert!(
+        said.contains("the parent holds 100 seats: 100 given to its children, 0 in use, 0 free"),
+        "{said}"
+    );
+    assert!(refused.body.contains("role=\"alert\""));
+    assert!(
+        refused.body.contains("value=\"61\""),
+        "what was typed is kept"
+    );
+
+    // An issuer (not finance) trying to raise is refused with the rule.
+    let refused = ivy_b
+        .post(
+            &format!("/customers/{wazo}/allocation"),
+            &[("child", &beta), ("product", &product), ("seats", "45")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        text(&refused.body).contains("only the finance role may raise an allocation"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(srv.seats(&vendor, &beta).await, json!([40, 0, 0, 40]));
+
+    // A cut goes through a page saying what it does; the issuer may cut.
+    let cut = ivy_b
+        .post(
+            &format!("/customers/{wazo}/allocation"),
+            &[("child", &beta), ("product", &product), ("seats", "30")],
+        )
+        .await;
+    assert_eq!(cut.status, 303);
+    assert!(cut
+        .location
+        .starts_with(&format!("/customers/{wazo}/allocation/confirm?")));
+    let confirm = ivy_b.get(&cut.location).await;
+    assert_eq!(confirm.status, 200);
+    assert!(
+        text(&confirm.body)
+            .contains("Beta will hold 30 seats of wazo-uc instead of 40; 10 go back to this node."),
+        "{}",
+        text(&confirm.body)
+    );
+    assert_eq!(
+        srv.seats(&vendor, &beta).await,
+        json!([40, 0, 0, 40]),
+        "nothing yet"
+    );
+    let done = ivy_b
+        .post(
+            &format!("/customers/{wazo}/allocation"),
+            &[
+                ("child", &beta),
+                ("product", &product),
+                ("seats", "30"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(srv.seats(&vendor, &beta).await, json!([30, 0, 0, 30]));
+
+    // Alpha's admin adds members until the allocation refuses.
+    let (status, _) = cleo
+        .call(
+            &srv,
+            "PUT",
+            &format!("/v1/customers/{alpha}/default-plan"),
+            Some(json!({"plan_id": plan})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let alpha_page = cleo_b.get(&format!("/customers/{alpha}")).await;
+    assert_eq!(alpha_page.status, 200);
+    assert!(text(&alpha_page.body).contains("Give a service from the default plan (UC)"));
+    for n in 1..=60 {
+        let (name, email) = (format!("User {n}"), format!("u{n}@alpha.test"));
+        let added = cleo_b
+            .post(
+                &format!("/customers/{alpha}/members"),
+                &[("name", &name), ("email", &email), ("service", "yes")],
+            )
+            .await;
+        assert_eq!(added.status, 303, "member {n}: {}", text(&added.body));
+    }
+    let refused = cleo_b
+        .post(
+            &format!("/customers/{alpha}/members"),
+            &[
+                ("name", "User 61"),
+                ("email", "u61@alpha.test"),
+                ("service", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    let said = text(&refused.body);
+    assert!(
+        said.contains("holds 60 seats of this product: 60 in use, 0 given to its children"),
+        "{said}"
+    );
+    assert!(refused.body.contains("value=\"User 61\""));
+    // Without a service, a member still fits.
+    let added = cleo_b
+        .post(
+            &format!("/customers/{alpha}/members"),
+            &[("name", "Guest"), ("email", "guest@alpha.test")],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", text(&added.body));
+    let page = text(
+        &cleo_b
+            .get(&format!("/customers/{alpha}?done=member"))
+            .await
+            .body,
+    );
+    assert!(page.contains("The member is added."));
+    assert!(page.contains("60 of 60 consumed"), "{page}");
+    assert!(page.contains("61 members"), "{page}");
+    assert!(page.contains("UC ★ default plan"), "{page}");
+    assert!(page.contains("Guest guest@alpha.test no service"), "{page}");
+    let seats = srv.seats(&vendor, &alpha).await;
+    assert_eq!(seats, json!([60, 0, 60, 0]));
+
+    // The member's page; unassigning goes through a confirm page and frees a seat.
+    let members = srv
+        .get(&format!("/v1/customers/{alpha}/members?limit=500"), &vendor)
+        .await;
+    let first = members["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "u1@alpha.test")
+        .unwrap();
+    let member = s(&first["id"]);
+    let page = cleo_b.get(&format!("/members/{member}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        text(&page.body).contains("Service UC"),
+        "{}",
+        text(&page.body)
+    );
+    let confirm = cleo_b.get(&format!("/members/{member}/unassign")).await;
+    assert_eq!(confirm.status, 200);
+    assert!(text(&confirm.body).contains("User 1's service will be unassigned"));
+    let done = cleo_b
+        .post(&format!("/members/{member}/unassign"), &[])
+        .await;
+    assert_eq!(
+        (done.status, done.location.as_str()),
+        (303, format!("/members/{member}?done=unassigned").as_str())
+    );
+    assert_eq!(srv.seats(&vendor, &alpha).await, json!([60, 0, 59, 1]));
+    let done = cleo_b.post(&format!("/members/{member}/delete"), &[]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(done.location, format!("/customers/{alpha}?done=deleted"));
+
+    // Beta's admin cannot see Alpha's pages: 404, as for nothing at all.
+    for path in [
+        format!("/customers/{alpha}"),
+        format!("/customers/{alpha}/history"),
+        format!("/members/{}", s(&members["items"][1]["id"])),
+        format!("/customers/{wazo}"),
+    ] {
+        assert_eq!(bea_b.get(&path).await.status, 404, "{path}");
+    }
+    let refused = bea_b
+        .post(
+            &format!("/customers/{alpha}/members"),
+            &[("name", "Intruder"), ("email", "x@beta.test")],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    // And the tree shows Beta only.
+    let tree = text(&bea_b.get("/customers").await.body);
+    assert!(tree.contains("Beta") && !tree.contains("Alpha"), "{tree}");
+
+    // The partner's tree: every node with consumed vs allocated.
+    let tree = text(&fay_b.get("/customers").await.body);
+    assert!(
+        tree.contains("Wazo (partner) wazo-uc 100 90 0 10"),
+        "{tree}"
+    );
+    assert!(
+        tree.contains("Alpha (customer) wazo-uc 60 0 59 1"),
+        "{tree}"
+    );
+
+    // Alpha's entitlement history names who did what.
+    let history = cleo_b.get(&format!("/customers/{alpha}/history")).await;
+    assert_eq!(history.status, 200);
+    let said = text(&history.body);
+    assert!(said.contains("Operation When Done by Details"), "{said}");
+    assert!(said.contains("customer.allocation"), "{said}");
+    assert!(said.contains("member.create"), "{said}");
+
+    // A subscription's status page: its history, and a seat change made there.
+    let (status, made) = partner
+        .call(
+            &srv,
+            "POST",
+            "/v1/subscriptions",
+            Some(
+                json!({"customer_id": alpha, "plan_id": plan, "seats": 5, "billing": "prepaid_1y",
+                   "interval": "yearly", "start": "2026-01-01", "renewal": "always",
+                   "notice": "1 week before month end"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let sub = s(&made["subscription"]["id"]);
+    let list = text(&fay_b.get("/subscriptions").await.body);
+    assert!(list.contains("Alpha (1)"), "{list}");
+    assert!(list.contains("UC 5 1 year prepaid"), "{list}");
+    let page = fay_b.get(&format!("/subscriptions/{sub}")).await;
+    assert_eq!(page.status, 200);
+    let said = text(&page.body);
+    assert!(said.contains("Renewal ↻ Renews every term"), "{said}");
+    assert!(said.contains("Term 1 year prepaid"), "{said}");
+    assert!(said.contains("subscription.create"), "{said}");
+    let raised = fay_b
+        .post(&format!("/subscriptions/{sub}/seats"), &[("seats", "8")])
+        .await;
+    assert_eq!(
+        (raised.status, raised.location.as_str()),
+        (303, format!("/subscriptions/{sub}?done=seats").as_str()),
+        "{}",
+        text(&raised.body)
+    );
+    let said = text(&fay_b.get(&raised.location).await.body);
+    assert!(said.contains("The seats are changed."), "{said}");
+    assert!(said.contains("subscription.seats"), "{said}");
+    assert!(said.contains("from: 5, to: 8"), "{said}");
+    assert!(said.contains("Fay"), "done by: {said}");
+    let (_, shown) = partner
+        .call(&srv, "GET", &format!("/v1/subscriptions/{sub}"), None)
+        .await;
+    assert_eq!(shown["seats"], 8);
+
+    // Alpha's admin sees the page without the forms, and a forged cut is
+    // refused with the rule.
+    let page = cleo_b.get(&format!("/subscriptions/{sub}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page
+        .body
+        .contains(&format!("action=\"/subscriptions/{sub}/seats\"")));
+    let refused = cleo_b
+        .post(
+            &format!("/subscriptions/{sub}/seats"),
+            &[("seats", "6"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        text(&refused.body).contains("the partner's to make, unless it delegated that right"),
+        "{}",
+        text(&refused.body)
+    );
+    // Lowering, by the partner, asks first; the renewal option changes at once.
+    let cut = fay_b
+        .post(&format!("/subscriptions/{sub}/seats"), &[("seats", "6")])
+        .await;
+    assert_eq!(cut.status, 303);
+    assert_eq!(
+        cut.location,
+        format!("/subscriptions/{sub}/seats/confirm?seats=6")
+    );
+    let confirm = text(&fay_b.get(&cut.location).await.body);
+    assert!(confirm.contains("6 seats instead of 8"), "{confirm}");
+    let changed = fay_b
+        .post(
+            &format!("/subscriptions/{sub}/renewal"),
+            &[("renewal", "once")],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", text(&changed.body));
+    let said = text(&fay_b.get(&format!("/subscriptions/{sub}")).await.body);
+    assert!(said.contains("Renews once"), "{said}");
+    let bad = fay_b
+        .post(
+            &format!("/subscriptions/{sub}/renewal"),
+            &[("renewal", "sometimes")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", text(&bad.body));
+    assert_eq!(
+        bea_b.get(&format!("/subscriptions/{sub}")).await.status,
+        404
+    );
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    story => wazo_through_the_console_sqlite, wazo_through_the_console_postgres
+}
