@@ -169,6 +169,11 @@ enum licentia_status
    */
   LICENTIA_STALE_ROLLOVER = 3010,
   /**
+   * A deactivation receipt does not match the request (or the license)
+   * it is shown for: another license, machine, file or request.
+   */
+  LICENTIA_RECEIPT_MISMATCH = 3011,
+  /**
    * Reading or writing a file failed.
    */
   LICENTIA_IO = 4001,
@@ -296,6 +301,12 @@ enum licentia_rule
    * The license missed its check-in and the offline allowance is over.
    */
   LICENTIA_RULE_CHECK_IN_OVERDUE = 109,
+  /**
+   * This machine gave this license back (deactivated, or the lease
+   * returned) after the file was signed, and the revocation list says
+   * so: activate again to use it here.
+   */
+  LICENTIA_RULE_MACHINE_RELEASED = 110,
   /**
    * The soft expiry has passed: renew soon.
    */
@@ -643,7 +654,7 @@ typedef struct licentia_check_context {
  */
 typedef struct licentia_finding {
   /**
-   * The rule's stable code (101..109 fail, 201..203 warn).
+   * The rule's stable code (101..110 fail, 201..203 warn).
    */
   licentia_rule rule;
   /**
@@ -1064,6 +1075,23 @@ licentia_status licentia_client_config_set_store(struct licentia_client_config *
 licentia_status licentia_client_config_set_ca_file(struct licentia_client_config *config, const char *path);
 
 /**
+ * Pins the back office's certificate: the client connects only when the
+ * server presents a certificate (its own or one of its chain's) whose
+ * SHA-256 — of its SubjectPublicKeyInfo, or of the whole DER certificate —
+ * is `pin`, given as 64 hex digits (colons allowed) or 44 base64
+ * characters. On top of the chain check against the roots (Mozilla's or
+ * the CA file); call it again to allow more than one. A connection to any
+ * other certificate fails with `LICENTIA_UNREACHABLE` and keeps nothing.
+ * `LICENTIA_INVALID_ARGUMENT` for a pin that is not a SHA-256 in either
+ * form (the words in `licentia_client_error_message`).
+ *
+ * # Safety
+ * As `licentia_client_config_set_store`; `pin` is NULL or a
+ * NUL-terminated string.
+ */
+licentia_status licentia_client_config_add_pin(struct licentia_client_config *config, const char *pin);
+
+/**
  * This machine's fingerprint (copied); by default the client reads this
  * machine's own.
  *
@@ -1188,6 +1216,63 @@ licentia_status licentia_client_validate(const struct licentia_client *client, s
  * `client` is NULL or live.
  */
 licentia_status licentia_client_deactivate(const struct licentia_client *client);
+
+/**
+ * Fetches the product's signed revocation list from the back office,
+ * verifies it, and keeps it in the store when it is newer than the one
+ * held; the sequence of the list held afterwards into `*out_sequence`
+ * (when not NULL). From then on every check of the client (check-in, the
+ * offline check) applies it: a revoked license
+ * (`LICENTIA_RULE_REVOKED`), or this machine's copy of a license it gave
+ * back (`LICENTIA_RULE_MACHINE_RELEASED`), is invalid. Errors as
+ * `licentia_client_check_in`'s; a list signed by an untrusted key is
+ * `LICENTIA_UNKNOWN_KEY_ID` and nothing is kept.
+ *
+ * # Safety
+ * `client` is NULL or live; `out_sequence` is NULL or valid for a write.
+ */
+licentia_status licentia_client_refresh_revocations(const struct licentia_client *client, uint64_t *out_sequence);
+
+/**
+ * The armored revocation list the client holds (strings out as
+ * `licentia_license_id`), to give to a verifier of the application's own
+ * (`licentia_verifier_set_revocation_list`); `LICENTIA_NOT_FOUND` when
+ * none was fetched yet.
+ *
+ * # Safety
+ * `client` is NULL or live; `buf` is NULL or valid for writes of `buf_len`
+ * bytes; `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_client_revocation_list(const struct licentia_client *client, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Gives this machine's license back without the back office: deletes the
+ * license file and the activation (and any lease) from the store, and
+ * writes the offline deactivation request to carry to the back office
+ * (armored; strings out as `licentia_license_id`). The request is kept
+ * in the store until its receipt is accepted: called again (with a larger
+ * buffer after `LICENTIA_BUFFER_TOO_SMALL`), it writes the same request.
+ * `LICENTIA_NOT_ACTIVATED` when there is nothing to give back.
+ *
+ * # Safety
+ * `client` is NULL or live; `buf` is NULL or valid for writes of `buf_len`
+ * bytes; `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_client_deactivate_offline(const struct licentia_client *client, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Verifies the back office's receipt for the pending offline
+ * deactivation — signed by a trusted key, for this very request (license,
+ * machine, file, nonce) — and forgets the request.
+ * `LICENTIA_RECEIPT_MISMATCH` for a receipt of another license or
+ * request (the request stays pending), `LICENTIA_NOT_ACTIVATED` when no
+ * request is pending, a verification status for a receipt that is not
+ * the vendor's.
+ *
+ * # Safety
+ * `client` is NULL or live; `receipt` is NULL or a NUL-terminated string.
+ */
+licentia_status licentia_client_accept_deactivation_receipt(const struct licentia_client *client, const char *receipt);
 
 /**
  * Checks a floating seat out for this machine with the floating license's

@@ -20,6 +20,11 @@ seed text "${texts[@]}"
 # The C ABI target also reads keys (PEM) and fingerprints (hex).
 seed capi_text "${texts[@]}" tests/vectors/keys/*
 seed activation_request tests/vectors/documents/activation.request
+# Deactivation: the request's text, and the receipt's body (the envelope's
+# bytes between the 10-byte header and the 64-byte signature).
+seed deactivation tests/vectors/documents/deactivation.request
+grep -v -- '-----' tests/vectors/documents/deactivation.receipt | base64 -d | tail -c +11 | head -c -64 \
+    >fuzz/corpus/deactivation/deactivation.receipt.body
 # Binary seeds: the envelopes inside the armored vectors, and their bodies
 # (a leading selector byte picks the body type in the `bodies` target).
 mkdir -p fuzz/corpus/envelope fuzz/corpus/bodies

@@ -8,6 +8,9 @@
 #                        sets story_base, story_ca, story_key_pem
 #   story_license KIND   a new license key of policy KIND (locked|floating)
 #   story_stop / story_start   stop the server, start it again (same data)
+#   story_pin            the base64 SHA-256 of the server certificate's SPKI
+#   story_deactivate_offline FILE   staff answer the offline deactivation
+#                        request in FILE: the signed receipt
 #
 # Needs `target_dir` (the cargo target directory) set by the caller.
 
@@ -72,4 +75,15 @@ story_license() { # KIND: a new license key of that policy
     local policy="story_$1"
     story_api POST /v1/licenses "{\"policy_id\": \"${!policy}\", \"licensee\": \"Jane Doe\"}" |
         story_field '["license_key"]'
+}
+
+story_pin() { # the pin of the server's certificate: base64 SHA-256 of its SPKI
+    openssl x509 -in "$story_dir/server.pem" -pubkey -noout |
+        openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64
+}
+
+story_deactivate_offline() { # FILE: the receipt for the request in FILE
+    local body
+    body=$(python3 -c 'import json,sys; print(json.dumps({"request": open(sys.argv[1]).read()}))' "$1")
+    story_api POST /v1/deactivations/offline "$body" | story_field '["receipt"]'
 }

@@ -87,15 +87,24 @@ cpp_story() { # PHASE
 }
 cpp_locked=$(story_license locked)
 cpp_floating=$(story_license floating)
+mkdir -p "$story_dir/cpp-store"
+story_pin >"$story_dir/cpp-store/pin.txt"
+story_license locked >"$story_dir/cpp-store/spare.key"
 cpp_story online
 story_stop
 cpp_story offline
 story_start
 cpp_story back
+# Offline deactivation through files, the back office's staff in between.
+cpp_story give-back
+story_deactivate_offline "$story_dir/cpp-store/give-back.request" >"$story_dir/cpp-store/give-back.receipt"
+cpp_story receipt
 LICENTIA_TEST_STORY=$(python3 -c 'import json, sys; print(json.dumps(dict(zip(
-    ["base", "ca", "other_ca", "key_pem", "locked", "floating"], sys.argv[1:]))))' \
+    ["base", "ca", "other_ca", "key_pem", "locked", "floating", "spare", "other", "another",
+     "pin", "token"], sys.argv[1:]))))' \
     "$story_base" "$story_ca" "$story_dir/other-ca.pem" "$story_key_pem" \
-    "$(story_license locked)" "$(story_license floating)")
+    "$(story_license locked)" "$(story_license floating)" "$(story_license locked)" \
+    "$(story_license locked)" "$(story_license locked)" "$(story_pin)" "$story_token")
 export LICENTIA_TEST_STORY
 
 echo "== Python: the wheel, installed in a fresh virtual environment"

@@ -107,6 +107,8 @@ declare -A keys
 for link in shared static; do
     mkdir -p "$story_dir/store-$link"
     cp "$story_dir/other-ca.pem" "$story_dir/store-$link/"
+    story_pin >"$story_dir/store-$link/pin.txt"
+    story_license locked >"$story_dir/store-$link/spare.key"
     for kind in locked floating; do
         keys[$link-$kind]=$(story_license $kind)
     done
@@ -131,6 +133,14 @@ story_stop
 story_run offline
 story_start
 story_run back
+# Offline deactivation through files: the product writes its request, the
+# back office (staff) answers it with a signed receipt, the product takes it.
+story_run give-back
+for link in shared static; do
+    story_deactivate_offline "$story_dir/store-$link/give-back.request" \
+        >"$story_dir/store-$link/give-back.receipt"
+done
+story_run receipt
 story_stop
 
 # The README shows the example program verbatim: the two must not drift apart.

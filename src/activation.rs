@@ -11,7 +11,7 @@
 
 use subtle::ConstantTimeEq;
 
-use crate::format::{self, DocumentKind, Envelope, FORMAT_VERSION, SUPPORTED_VERSIONS};
+use crate::format::{self, DocumentKind, Envelope, FORMAT_VERSION};
 use crate::license::LicenseId;
 use crate::machine::Fingerprint;
 use crate::signed::SignedBody;
@@ -98,7 +98,7 @@ impl ActivationRequest {
             });
         }
         match bytes.as_slice() {
-            [version, ..] if !SUPPORTED_VERSIONS.contains(version) => {
+            [version, ..] if !DocumentKind::ActivationRequest.versions().contains(version) => {
                 Err(Error::UnsupportedVersion { found: *version })
             }
             [_, kind, body @ ..] => {

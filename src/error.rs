@@ -92,6 +92,9 @@ pub enum Error {
     },
     /// An activation answer does not match the request it claims to answer.
     ActivationMismatch(&'static str),
+    /// A deactivation receipt does not match the request (or the license)
+    /// it is shown for.
+    ReceiptMismatch(&'static str),
     /// The clock-guard state was edited or belongs to another product.
     ClockStateTampered,
     /// A machine fingerprint could not be parsed or read.
@@ -179,6 +182,7 @@ impl Error {
             Error::ClockStateMissing => 3008,
             Error::ClockStateRestored => 3009,
             Error::StaleRollover { .. } => 3010,
+            Error::ReceiptMismatch(_) => 3011,
             Error::Io(_) => 4001,
             Error::InvalidArgument(_) => 4002,
         }
@@ -200,13 +204,8 @@ impl fmt::Display for Error {
             Error::Truncated => f.write_str("document is truncated"),
             Error::UnsupportedVersion { found } => write!(
                 f,
-                "format version {found} is not supported (this library reads version{} {})",
-                if crate::format::SUPPORTED_VERSIONS.len() > 1 { "s" } else { "" },
-                crate::format::SUPPORTED_VERSIONS
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "format version {found} is not supported for this document (this library reads \
+                 version 1 of every document, and version 2 of revocation lists)"
             ),
             Error::UnknownDocumentKind(k) => write!(f, "unknown document kind {k}"),
             Error::WrongDocumentKind { expected, found } => {
@@ -243,6 +242,7 @@ impl fmt::Display for Error {
                 write!(f, "document is for product '{found}', expected '{expected}'")
             }
             Error::ActivationMismatch(what) => write!(f, "activation answer does not match the request: {what}"),
+            Error::ReceiptMismatch(what) => write!(f, "deactivation receipt does not match: {what}"),
             Error::ClockStateTampered => f.write_str("clock-guard state was altered or belongs to another product"),
             Error::Fingerprint(m) => write!(f, "machine fingerprint: {m}"),
             Error::ClockStateMissing => f.write_str(

@@ -5,12 +5,20 @@
 //!
 //! ```text
 //! offset  size  field
-//! 0       1     format version (1)
+//! 0       1     format version (1; 2 for a revocation list naming releases)
 //! 1       1     document kind (DocumentKind)
 //! 2       8     key id: SHA-256(public key)[..8]
 //! 10      n     body: postcard bytes, 0 <= n <= MAX_BODY_LEN
 //! 10+n    64    Ed25519 signature over signed_message()
 //! ```
+//!
+//! Versions are per document kind ([`DocumentKind::versions`]): every kind
+//! is version 1; a revocation list that names machines that gave a license
+//! back is version 2, its body the version 1 body and one more list
+//! (postcard is not self-describing, so a new field means a new version). A
+//! list naming none is written as version 1, so older libraries keep
+//! reading it; they refuse a version 2 list by its version, never misread
+//! it.
 //!
 //! The signature covers `domain tag || version || key id || body`
 //! ([`signed_message`]); each document kind has its own domain tag, so a
@@ -32,11 +40,15 @@ pub use crate::read::{read_text, read_text_file};
 use crate::signer::Signer;
 use crate::{Error, Result};
 
-/// The format version this library writes.
+/// The format version this library writes (every document but a
+/// revocation list naming releases, which is version 2: see
+/// [`DocumentKind::versions`]).
 pub const FORMAT_VERSION: u8 = 1;
 
-/// Every format version this library reads.
-pub const SUPPORTED_VERSIONS: &[u8] = &[1];
+/// Every format version this library reads. Version 2 exists only for
+/// revocation lists (they gained the machines that gave a license back);
+/// a version 2 envelope of any other kind is unsupported.
+pub const SUPPORTED_VERSIONS: &[u8] = &[1, 2];
 
 /// Bytes before the body: version, kind, key id.
 pub const HEADER_LEN: usize = 10;
@@ -88,6 +100,16 @@ enum_table! {
         ActivationRequest = 7 => (
             "ACTIVATION REQUEST", "request.", b"licentia activation request\0"
         ),
+        /// An offline deactivation request (unsigned, like the activation
+        /// request): this machine deleted its file of a license.
+        DeactivationRequest = 8 => (
+            "DEACTIVATION REQUEST", "deactivate.", b"licentia deactivation request\0"
+        ),
+        /// The back office's signed receipt for an offline deactivation:
+        /// the seat is free.
+        DeactivationReceipt = 9 => (
+            "DEACTIVATION RECEIPT", "receipt.", b"licentia deactivation receipt\0"
+        ),
     }
 }
 
@@ -98,6 +120,15 @@ impl DocumentKind {
             .into_iter()
             .find(|k| *k as u8 == byte)
             .ok_or(Error::UnknownDocumentKind(byte))
+    }
+
+    /// The format versions a document of this kind may carry: 1, and 2 for
+    /// a revocation list.
+    pub fn versions(self) -> &'static [u8] {
+        match self {
+            DocumentKind::RevocationList => &[1, 2],
+            _ => &[1],
+        }
     }
 
     /// The word(s) after `BEGIN LICENTIA` in the armor.
@@ -154,6 +185,20 @@ pub struct Envelope {
 impl Envelope {
     /// Signs `body` as a document of `kind` with `key`.
     pub fn seal(kind: DocumentKind, key: &dyn Signer, body: Vec<u8>) -> Result<Envelope> {
+        Self::seal_version(kind, FORMAT_VERSION, key, body)
+    }
+
+    /// Signs `body` as a document of `kind` in format `version` (one the
+    /// kind has: [`DocumentKind::versions`]).
+    pub fn seal_version(
+        kind: DocumentKind,
+        version: u8,
+        key: &dyn Signer,
+        body: Vec<u8>,
+    ) -> Result<Envelope> {
+        if !kind.versions().contains(&version) {
+            return Err(Error::UnsupportedVersion { found: version });
+        }
         if body.len() > MAX_BODY_LEN {
             return Err(Error::TooLarge {
                 what: "body",
@@ -161,9 +206,9 @@ impl Envelope {
             });
         }
         let key_id = key.public_key().key_id();
-        let signature = key.try_sign(&signed_message(kind, FORMAT_VERSION, &key_id, &body))?;
+        let signature = key.try_sign(&signed_message(kind, version, &key_id, &body))?;
         Ok(Envelope {
-            version: FORMAT_VERSION,
+            version,
             kind,
             key_id,
             body,
@@ -188,6 +233,9 @@ impl Envelope {
             return Err(Error::Truncated);
         }
         let kind = DocumentKind::from_u8(bytes[1])?;
+        if !kind.versions().contains(&version) {
+            return Err(Error::UnsupportedVersion { found: version });
+        }
         let (head, signature) = bytes.split_at(bytes.len() - SIGNATURE_LEN);
         let key_id = KeyId(head[2..HEADER_LEN].try_into().expect("8 bytes"));
         Ok(Envelope {

@@ -5,6 +5,7 @@
 //! which the fuzz target compares with its input.
 
 use crate::activation::AnswerBody;
+use crate::deactivation::ReceiptBody;
 use crate::license::LicenseBody;
 use crate::renewal::RenewalBody;
 use crate::revocation::RevocationBody;
@@ -39,6 +40,11 @@ pub fn rollover_body(data: &[u8]) -> Result<Vec<u8>> {
 /// Decodes an activation-answer body and encodes it again.
 pub fn answer_body(data: &[u8]) -> Result<Vec<u8>> {
     round_trip::<AnswerBody>(data)
+}
+
+/// Decodes a deactivation-receipt body and encodes it again.
+pub fn receipt_body(data: &[u8]) -> Result<Vec<u8>> {
+    round_trip::<ReceiptBody>(data)
 }
 
 /// The prepared key against ed25519-dalek's `verify_strict`, on keys,

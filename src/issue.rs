@@ -1,13 +1,14 @@
 //! The issuer: a signing key that turns bodies into signed documents.
 
 use crate::activation::{ActivationRequest, AnswerBody};
+use crate::deactivation::{DeactivationRequest, ReceiptBody};
 use crate::format::{DocumentKind, Envelope};
 use std::sync::Arc;
 
 use crate::keys::{PublicKey, SigningKey};
 use crate::license::{Binding, LicenseBody};
 use crate::renewal::{RenewalAction, RenewalBody};
-use crate::revocation::RevocationBody;
+use crate::revocation::{RevocationBody, RevocationBodyV1};
 use crate::rollover::RolloverBody;
 use crate::signed::SignedBody;
 use crate::signer::Signer;
@@ -99,11 +100,16 @@ impl Issuer {
         self.sign(DocumentKind::RenewalToken, &body)
     }
 
-    /// Signs a revocation list (its lists are sorted first).
+    /// Signs a revocation list (its lists are sorted first): format
+    /// version 1 when it names no release, so every product reads it,
+    /// version 2 when it does.
     pub fn revocation_list(&self, body: &RevocationBody) -> Result<Envelope> {
         let mut body = body.clone();
         body.normalize();
-        self.sign(DocumentKind::RevocationList, &body)
+        match body.format_version() {
+            1 => self.sign(DocumentKind::RevocationList, &RevocationBodyV1::of(&body)),
+            version => self.sign_version(DocumentKind::RevocationList, version, &body),
+        }
     }
 
     /// Signs a statement endorsing `new_key` for documents issued in
@@ -162,9 +168,33 @@ impl Issuer {
         self.sign(DocumentKind::ActivationAnswer, &answer)
     }
 
+    /// Signs the receipt for an offline deactivation `request`: the
+    /// machine's seat was freed `at`.
+    pub fn deactivation_receipt(
+        &self,
+        request: &DeactivationRequest,
+        at: Timestamp,
+    ) -> Result<Envelope> {
+        self.sign(
+            DocumentKind::DeactivationReceipt,
+            &ReceiptBody::answering(request, at),
+        )
+    }
+
     /// Encodes, signs, and verifies what it signed.
     fn sign<T: SignedBody + PartialEq>(&self, kind: DocumentKind, body: &T) -> Result<Envelope> {
-        let envelope = Envelope::seal(kind, self.signer.as_ref(), codec::encode(body)?)?;
+        self.sign_version(kind, crate::format::FORMAT_VERSION, body)
+    }
+
+    /// Encodes, signs in format `version`, and verifies what it signed.
+    fn sign_version<T: SignedBody + PartialEq>(
+        &self,
+        kind: DocumentKind,
+        version: u8,
+        body: &T,
+    ) -> Result<Envelope> {
+        let envelope =
+            Envelope::seal_version(kind, version, self.signer.as_ref(), codec::encode(body)?)?;
         self.public_key()
             .verify_strict(&envelope.signed_message(), &envelope.signature)?;
         if codec::decode_canonical::<T>(&envelope.body)? != *body {

@@ -69,6 +69,7 @@ pub mod client;
 #[cfg(feature = "std")]
 pub mod clock;
 mod codec;
+pub mod deactivation;
 mod error;
 pub mod format;
 #[cfg(fuzzing)]
@@ -95,6 +96,7 @@ mod verify;
 pub use activation::{Activated, ActivationRequest, LicenseRef};
 #[cfg(feature = "std")]
 pub use clock::{ClockGuard, ClockGuardOptions, ClockStatus};
+pub use deactivation::{DeactivationReceipt, DeactivationRequest};
 pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;
@@ -109,7 +111,7 @@ pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
 pub use prepared::steps as prepared_steps;
 pub use prepared::PreparedKey;
 pub use renewal::{RenewalAction, RenewalToken};
-pub use revocation::{RevocationBody, RevocationList};
+pub use revocation::{Release, ReleaseKind, RevocationBody, RevocationList};
 pub use signer::Signer;
 pub use time::{Timestamp, DAY};
 pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};

@@ -8,8 +8,8 @@
 use core::fmt;
 
 use crate::license::{Binding, LicenseBody};
-use crate::machine::Fingerprint;
-use crate::revocation::RevocationList;
+use crate::machine::{Fingerprint, MatchRule};
+use crate::revocation::{ReleaseKind, RevocationList};
 use crate::time::Timestamp;
 use crate::verify::License;
 
@@ -128,6 +128,10 @@ enum_table! {
         Expired = 108 => "expired",
         /// The license missed its check-in and the offline allowance is over.
         CheckInOverdue = 109 => "check_in_overdue",
+        /// This machine gave this license back (its activation deactivated,
+        /// or this lease returned) after the file was signed, and the
+        /// revocation list says so: activate again to use it here.
+        MachineReleased = 110 => "machine_released",
         /// The soft expiry has passed: renew soon.
         RenewSoon = 201 => "renew_soon",
         /// The license expired but is within its grace period.
@@ -276,6 +280,26 @@ impl License {
             };
             if let Some(what) = what {
                 out.push(Rule::Revoked, format!("{what}; contact the vendor"));
+            }
+            if let Some(here) = ctx.machine {
+                let (kind, words) = if self.is_lease() {
+                    (ReleaseKind::LeaseReturned, "returned this lease")
+                } else {
+                    (ReleaseKind::Deactivated, "was deactivated for this license")
+                };
+                let rule = match &body.binding {
+                    Binding::NodeLocked { rule, .. } => *rule,
+                    _ => MatchRule::Most,
+                };
+                if let Some(release) = list.released(&body.id, kind, body.issued_at, here, rule) {
+                    out.push(
+                        Rule::MachineReleased,
+                        format!(
+                            "this machine {words} at {}; this copy no longer holds here: activate this machine again",
+                            release.at
+                        ),
+                    );
+                }
             }
         }
         check_clock(body, ctx, &mut out);

@@ -10,7 +10,7 @@ use crate::keys::{KeyId, PublicKey};
 use crate::license::LicenseBody;
 use crate::prepared::PreparedKey;
 use crate::renewal::{RenewalAction, RenewalToken};
-use crate::revocation::{RevocationBody, RevocationList};
+use crate::revocation::{RevocationBody, RevocationBodyV1, RevocationList};
 use crate::rollover::RolloverBody;
 use crate::signed::SignedBody;
 use crate::time::Timestamp;
@@ -225,7 +225,17 @@ impl Verifier {
     /// Verifies a revocation list for `product`.
     pub fn verify_revocation_list(&self, text: &str, product: &str) -> Result<RevocationList> {
         let envelope = Envelope::from_text(text, DocumentKind::RevocationList)?;
-        let body: RevocationBody = self.open(&envelope)?;
+        let body: RevocationBody = match envelope.version {
+            1 => self.open::<RevocationBodyV1>(&envelope)?.into(),
+            _ => {
+                let body: RevocationBody = self.open(&envelope)?;
+                // One encoding per value: a list without releases is version 1.
+                if body.format_version() != envelope.version {
+                    return Err(Error::MalformedBody);
+                }
+                body
+            }
+        };
         // Lookups binary-search the lists: an unsorted list would miss entries.
         if !body.is_normalized() {
             return Err(Error::MalformedBody);

@@ -150,11 +150,12 @@ fn verdicts_replay() {
         );
         seen.insert(if fields[6] == "invalid" { 0 } else { 1 });
     }
-    // Every rule but revocation (revoked.txt) fails somewhere, and lines pass too.
+    // Every rule but those of a revocation list (revoked.txt) fails
+    // somewhere, and lines pass too.
     let expected: BTreeSet<u32> = Rule::ALL
         .iter()
         .map(|r| r.code())
-        .filter(|c| *c != Rule::Revoked.code())
+        .filter(|c| ![Rule::Revoked.code(), Rule::MachineReleased.code()].contains(c))
         .chain([0, 1])
         .collect();
     assert_eq!(seen, expected);
@@ -162,15 +163,16 @@ fn verdicts_replay() {
 
 #[test]
 fn revoked_replay() {
-    let mut seen_revoked = false;
+    let (mut seen_revoked, mut seen_released) = (false, false);
     for fields in table("revoked.txt") {
         let list = verifier()
             .verify_revocation_list(&read(&fields[0]), &fields[3])
             .unwrap();
         check_line(&fields[1..], Some(&list));
         seen_revoked |= fields[8].contains("102");
+        seen_released |= fields[8].contains("110");
     }
-    assert!(seen_revoked);
+    assert!(seen_revoked && seen_released);
 }
 
 #[test]
@@ -329,5 +331,27 @@ fn documents_replay() {
     assert!(matches!(
         request.accept(&answer, &verifier(), time("2026-03-08T00:00:00Z")),
         Err(Error::ActivationMismatch(_))
+    ));
+
+    // Offline deactivation: the receipt answers its request, covers the
+    // file given back, and no other license.
+    let request =
+        licentia::DeactivationRequest::parse(&read("documents/deactivation.request")).unwrap();
+    assert_eq!(request.fingerprint, machine_a);
+    assert_eq!(request.nonce, [0xd3; 16]);
+    let receipt = request
+        .accept(&read("documents/deactivation.receipt"), &verifier())
+        .unwrap();
+    assert_eq!(receipt.deactivated_at, time("2026-04-02T00:00:00Z"));
+    let given_back = verifier()
+        .verify(&read("licenses/node_locked_most.lic"))
+        .unwrap();
+    receipt.covers(&given_back).unwrap();
+    let other = verifier()
+        .verify(&read("licenses/node_locked_all.lic"))
+        .unwrap();
+    assert!(matches!(
+        receipt.covers(&other),
+        Err(Error::ReceiptMismatch(_))
     ));
 }

@@ -4,8 +4,9 @@ mod common;
 use common::{at, issuer, license, t, verifier, PRODUCT};
 
 use licentia::{
-    Binding, Context, Entitlement, Fingerprint, License, LicenseBuilder, LicenseId, MatchRule,
-    RevocationBody, Rule, State, Timestamp, DAY, DEFAULT_CLOCK_TOLERANCE_SECS,
+    Binding, Context, DocumentKind, Entitlement, Envelope, Error, Fingerprint, License,
+    LicenseBuilder, LicenseId, MatchRule, Release, ReleaseKind, RevocationBody, Rule, State,
+    Timestamp, DAY, DEFAULT_CLOCK_TOLERANCE_SECS,
 };
 
 /// 2026-01-01T00:00:00Z, when every license here is issued.
@@ -47,6 +48,7 @@ fn rule_codes_are_stable_and_severities_follow_them() {
         (107, "version_not_covered"),
         (108, "expired"),
         (109, "check_in_overdue"),
+        (110, "machine_released"),
         (201, "renew_soon"),
         (202, "in_grace"),
         (203, "check_in_due"),
@@ -56,7 +58,7 @@ fn rule_codes_are_stable_and_severities_follow_them() {
     for rule in Rule::ALL {
         assert_eq!(Rule::from_code(rule.code()), Some(rule));
     }
-    assert_eq!(Rule::from_code(110), None);
+    assert_eq!(Rule::from_code(111), None);
 }
 
 #[test]
@@ -121,6 +123,134 @@ fn revoked_102_by_license_key_or_machine() {
         assert_eq!(codes(&lic, &ctx.revocations(revoking)), [102]);
         assert!(report.findings[0].message.contains("contact the vendor"));
     }
+}
+
+#[test]
+fn machine_released_110_refuses_older_copies_on_that_machine_only() {
+    let here = machine(["SN-1", "B-1", "D-1"]);
+    let moved = machine(["SN-1", "B-1", "D-9"]);
+    let elsewhere = machine(["SN-2", "B-2", "D-2"]);
+    let released_at = t("2026-03-01T00:00:00Z");
+    let body = RevocationBody {
+        product: PRODUCT.into(),
+        sequence: 4,
+        issued_at: t("2026-03-02T00:00:00Z"),
+        released: vec![
+            Release {
+                license: LicenseId([7; 16]),
+                machine: here.clone(),
+                kind: ReleaseKind::Deactivated,
+                at: released_at,
+            },
+            Release {
+                license: LicenseId([9; 16]),
+                machine: here.clone(),
+                kind: ReleaseKind::LeaseReturned,
+                at: released_at,
+            },
+        ],
+        ..Default::default()
+    };
+    let envelope = issuer().revocation_list(&body).unwrap();
+    assert_eq!(envelope.version, 2, "a list naming releases is version 2");
+    let list = verifier()
+        .verify_revocation_list(&envelope.to_armor(), PRODUCT)
+        .unwrap();
+    let now = t("2026-06-01T00:00:00Z");
+    let locked = |rule, machines: Vec<Fingerprint>| license(builder().node_locked(machines, rule));
+    // The copy signed before the release: refused on that machine, and on
+    // one the license's own rule takes for it (most: 2 of 3)...
+    let copy = locked(MatchRule::Most, vec![here.clone()]);
+    let ctx = at(now).revocations(&list);
+    assert_eq!(codes(&copy, &ctx.machine(&here)), [110]);
+    assert_eq!(codes(&copy, &ctx.machine(&moved)), [110]);
+    let report = copy.check(&ctx.machine(&here));
+    assert_eq!(report.state, State::Invalid);
+    assert!(report.findings[0]
+        .message
+        .contains("activate this machine again"));
+    // ...not under rule all, which does not take `moved` for `here`
+    // (there it is the wrong machine anyway).
+    let strict = locked(MatchRule::All, vec![here.clone(), moved.clone()]);
+    assert_eq!(codes(&strict, &ctx.machine(&moved)), [] as [u32; 0]);
+    // The same license elsewhere holds, and so does a file signed after
+    // the release (the machine activated again).
+    let both = locked(MatchRule::Most, vec![here.clone(), elsewhere.clone()]);
+    assert_eq!(codes(&both, &ctx.machine(&elsewhere)), [] as [u32; 0]);
+    let again = license(
+        builder()
+            .issued_at(released_at.add_secs(1))
+            .node_locked(vec![here.clone()], MatchRule::Most),
+    );
+    assert_eq!(codes(&again, &ctx.machine(&here)), [] as [u32; 0]);
+    // Another license on that machine holds; without a machine nothing is
+    // said (the binding rule speaks for node-locked files).
+    let other = license(common::builder(8).node_locked(vec![here.clone()], MatchRule::Most));
+    assert_eq!(codes(&other, &ctx.machine(&here)), [] as [u32; 0]);
+    assert_eq!(codes(&copy, &ctx), [105]);
+    // A returned lease refuses that license's leases on that machine, not
+    // its own floating file.
+    let floating = floating_license();
+    assert_eq!(codes(&floating, &ctx.machine(&here)), [] as [u32; 0]);
+    let lease_text = issuer()
+        .issue_lease(
+            &common::builder(9)
+                .node_locked(vec![here.clone()], MatchRule::All)
+                .hard_expiry(t("2026-01-02"))
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
+        .to_armor();
+    let lease = verifier().verify_lease(&lease_text).unwrap();
+    let ctx = at(t("2026-01-01T01:00:00Z")).revocations(&list);
+    assert_eq!(codes(&lease, &ctx.machine(&here)), [110]);
+    assert_eq!(codes(&lease, &ctx.machine(&elsewhere)), [105]);
+}
+
+/// License 9, floating, with a file of its own.
+fn floating_license() -> License {
+    license(common::builder(9).binding(Binding::Floating { max_machines: 5 }))
+}
+
+#[test]
+fn a_list_is_version_1_without_releases_and_2_only_with_them() {
+    let body = RevocationBody {
+        product: PRODUCT.into(),
+        sequence: 1,
+        issued_at: issued(),
+        licenses: vec![LicenseId([1; 16])],
+        ..Default::default()
+    };
+    let plain = issuer().revocation_list(&body).unwrap();
+    assert_eq!(plain.version, 1, "readable by every library");
+    // Version 2 with no release is not the list's one encoding.
+    let forced = Envelope::seal_version(
+        DocumentKind::RevocationList,
+        2,
+        &common::key(),
+        postcard::to_allocvec(&body).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        verifier().verify_revocation_list(&forced.to_armor(), PRODUCT),
+        Err(Error::MalformedBody)
+    );
+    // Version 2 exists for revocation lists only.
+    assert_eq!(
+        Envelope::seal_version(DocumentKind::License, 2, &common::key(), vec![]),
+        Err(Error::UnsupportedVersion { found: 2 })
+    );
+    let mut license_bytes = issuer()
+        .issue(&builder().build().unwrap())
+        .unwrap()
+        .to_bytes();
+    license_bytes[0] = 2;
+    let text = licentia::format::armor(DocumentKind::License, &license_bytes);
+    assert_eq!(
+        verifier().verify(&text),
+        Err(Error::UnsupportedVersion { found: 2 })
+    );
 }
 
 #[test]

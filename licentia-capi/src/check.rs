@@ -97,7 +97,7 @@ impl Handle for licentia_report {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct licentia_finding {
-    /// The rule's stable code (101..109 fail, 201..203 warn).
+    /// The rule's stable code (101..110 fail, 201..203 warn).
     pub rule: licentia_rule,
     /// Failure (denied) or warning (still valid).
     pub severity: licentia_severity,

@@ -42,6 +42,7 @@ pub(crate) struct ClientConfig {
     keys: Vec<PublicKey>,
     store: Option<String>,
     ca_file: Option<String>,
+    pins: Vec<[u8; 32]>,
     machine: Option<Fingerprint>,
     timeout: Option<Duration>,
     retries: Option<(u32, Duration)>,
@@ -116,6 +117,7 @@ pub unsafe extern "C" fn licentia_client_config_new(
                 .collect(),
             store: None,
             ca_file: None,
+            pins: Vec::new(),
             machine: None,
             timeout: None,
             retries: None,
@@ -174,6 +176,35 @@ pub unsafe extern "C" fn licentia_client_config_set_ca_file(
     unsafe {
         set(config, |c| {
             c.ca_file = opt_str_arg(path)?.map(str::to_owned);
+            Ok(())
+        })
+    }
+}
+
+/// Pins the back office's certificate: the client connects only when the
+/// server presents a certificate (its own or one of its chain's) whose
+/// SHA-256 — of its SubjectPublicKeyInfo, or of the whole DER certificate —
+/// is `pin`, given as 64 hex digits (colons allowed) or 44 base64
+/// characters. On top of the chain check against the roots (Mozilla's or
+/// the CA file); call it again to allow more than one. A connection to any
+/// other certificate fails with `LICENTIA_UNREACHABLE` and keeps nothing.
+/// `LICENTIA_INVALID_ARGUMENT` for a pin that is not a SHA-256 in either
+/// form (the words in `licentia_client_error_message`).
+///
+/// # Safety
+/// As `licentia_client_config_set_store`; `pin` is NULL or a
+/// NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_client_config_add_pin(
+    config: *mut licentia_client_config,
+    pin: *const c_char,
+) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set(config, |c| {
+            let pin = str_arg(pin)?;
+            c.pins
+                .push(client_call(|| licentia::client::parse_pin(pin))?);
             Ok(())
         })
     }
@@ -297,6 +328,9 @@ pub unsafe extern "C" fn licentia_client_new(
             }
             if let Some(path) = &c.ca_file {
                 builder = builder.ca_file(path);
+            }
+            for pin in &c.pins {
+                builder = builder.pin_certificate(*pin);
             }
             if let Some(machine) = &c.machine {
                 builder = builder.machine(machine.clone());
@@ -503,6 +537,107 @@ pub unsafe extern "C" fn licentia_client_deactivate(
         // SAFETY: forwarded contract.
         let client = unsafe { licentia_client::arg(client) }?;
         client_call(|| client.deactivate())
+    })
+}
+
+/// Fetches the product's signed revocation list from the back office,
+/// verifies it, and keeps it in the store when it is newer than the one
+/// held; the sequence of the list held afterwards into `*out_sequence`
+/// (when not NULL). From then on every check of the client (check-in, the
+/// offline check) applies it: a revoked license
+/// (`LICENTIA_RULE_REVOKED`), or this machine's copy of a license it gave
+/// back (`LICENTIA_RULE_MACHINE_RELEASED`), is invalid. Errors as
+/// `licentia_client_check_in`'s; a list signed by an untrusted key is
+/// `LICENTIA_UNKNOWN_KEY_ID` and nothing is kept.
+///
+/// # Safety
+/// `client` is NULL or live; `out_sequence` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_client_refresh_revocations(
+    client: *const licentia_client,
+    out_sequence: *mut u64,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        let client = unsafe { licentia_client::arg(client) }?;
+        let list = client_call(|| client.refresh_revocations())?;
+        // SAFETY: caller's contract.
+        if let Some(out) = unsafe { out_sequence.as_mut() } {
+            *out = list.sequence;
+        }
+        Ok(())
+    })
+}
+
+/// The armored revocation list the client holds (strings out as
+/// `licentia_license_id`), to give to a verifier of the application's own
+/// (`licentia_verifier_set_revocation_list`); `LICENTIA_NOT_FOUND` when
+/// none was fetched yet.
+///
+/// # Safety
+/// `client` is NULL or live; `buf` is NULL or valid for writes of `buf_len`
+/// bytes; `out_len` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_client_revocation_list(
+    client: *const licentia_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_client::read_str(client, buf, buf_len, out_len, |c| {
+            client_call(|| c.revocations_text())?.ok_or(LICENTIA_NOT_FOUND)
+        })
+    }
+}
+
+/// Gives this machine's license back without the back office: deletes the
+/// license file and the activation (and any lease) from the store, and
+/// writes the offline deactivation request to carry to the back office
+/// (armored; strings out as `licentia_license_id`). The request is kept
+/// in the store until its receipt is accepted: called again (with a larger
+/// buffer after `LICENTIA_BUFFER_TOO_SMALL`), it writes the same request.
+/// `LICENTIA_NOT_ACTIVATED` when there is nothing to give back.
+///
+/// # Safety
+/// `client` is NULL or live; `buf` is NULL or valid for writes of `buf_len`
+/// bytes; `out_len` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_client_deactivate_offline(
+    client: *const licentia_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_client::read_str(client, buf, buf_len, out_len, |c| {
+            client_call(|| c.deactivate_offline())
+        })
+    }
+}
+
+/// Verifies the back office's receipt for the pending offline
+/// deactivation — signed by a trusted key, for this very request (license,
+/// machine, file, nonce) — and forgets the request.
+/// `LICENTIA_RECEIPT_MISMATCH` for a receipt of another license or
+/// request (the request stays pending), `LICENTIA_NOT_ACTIVATED` when no
+/// request is pending, a verification status for a receipt that is not
+/// the vendor's.
+///
+/// # Safety
+/// `client` is NULL or live; `receipt` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_client_accept_deactivation_receipt(
+    client: *const licentia_client,
+    receipt: *const c_char,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        let (client, receipt) = unsafe { (licentia_client::arg(client)?, str_arg(receipt)?) };
+        client_call(|| client.accept_deactivation_receipt(receipt))?;
+        Ok(())
     })
 }
 

@@ -75,6 +75,9 @@ pub enum licentia_status {
     /// A key-rollover statement is older than the one already accepted for
     /// its key (a replay); the key's window is unchanged.
     LICENTIA_STALE_ROLLOVER = 3010,
+    /// A deactivation receipt does not match the request (or the license)
+    /// it is shown for: another license, machine, file or request.
+    LICENTIA_RECEIPT_MISMATCH = 3011,
 
     /// Reading or writing a file failed.
     LICENTIA_IO = 4001,
@@ -164,6 +167,8 @@ status_table! {
     LICENTIA_CLOCK_STATE_RESTORED => "clock-guard state was replaced by an older copy",
     LICENTIA_STALE_ROLLOVER =>
         "key-rollover statement is not newer than the one already accepted for its key",
+    LICENTIA_RECEIPT_MISMATCH =>
+        "deactivation receipt is for another license, machine, file or request",
     LICENTIA_IO => "reading or writing a file failed",
     LICENTIA_INVALID_ARGUMENT => "invalid argument",
     LICENTIA_NULL_ARGUMENT => "a required pointer argument is NULL",
@@ -218,6 +223,10 @@ pub enum licentia_rule {
     LICENTIA_RULE_EXPIRED = 108,
     /// The license missed its check-in and the offline allowance is over.
     LICENTIA_RULE_CHECK_IN_OVERDUE = 109,
+    /// This machine gave this license back (deactivated, or the lease
+    /// returned) after the file was signed, and the revocation list says
+    /// so: activate again to use it here.
+    LICENTIA_RULE_MACHINE_RELEASED = 110,
     /// The soft expiry has passed: renew soon.
     LICENTIA_RULE_RENEW_SOON = 201,
     /// The license expired but is within its grace period.
@@ -239,6 +248,7 @@ impl From<Rule> for licentia_rule {
             Rule::VersionNotCovered => LICENTIA_RULE_VERSION_NOT_COVERED,
             Rule::Expired => LICENTIA_RULE_EXPIRED,
             Rule::CheckInOverdue => LICENTIA_RULE_CHECK_IN_OVERDUE,
+            Rule::MachineReleased => LICENTIA_RULE_MACHINE_RELEASED,
             Rule::RenewSoon => LICENTIA_RULE_RENEW_SOON,
             Rule::InGrace => LICENTIA_RULE_IN_GRACE,
             Rule::CheckInDue => LICENTIA_RULE_CHECK_IN_DUE,
@@ -387,6 +397,7 @@ mod tests {
                 held: licentia::Timestamp(0),
                 offered: licentia::Timestamp(0),
             },
+            Error::ReceiptMismatch(""),
             Error::Io(String::new()),
             Error::InvalidArgument(String::new()),
             Error::Unreachable(String::new()),

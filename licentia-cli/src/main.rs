@@ -18,6 +18,7 @@ mod accept;
 mod backoffice;
 mod common;
 mod fingerprint;
+mod give_back;
 mod inspect;
 mod issue;
 mod keygen;
@@ -53,6 +54,9 @@ enum Command {
     Fingerprint(fingerprint::Args),
     Request(request::Args),
     Accept(accept::Args),
+    GiveBack(give_back::GiveBackArgs),
+    Receipt(give_back::ReceiptArgs),
+    ConfirmReceipt(give_back::ConfirmArgs),
     Revoke(revoke::Args),
     Renew(renew::Args),
     Rollover(rollover::Args),
@@ -70,6 +74,9 @@ fn main() -> ExitCode {
         Command::Fingerprint(args) => fingerprint::run(args),
         Command::Request(args) => request::run(args),
         Command::Accept(args) => accept::run(args),
+        Command::GiveBack(args) => give_back::give_back(args),
+        Command::Receipt(args) => give_back::receipt(args),
+        Command::ConfirmReceipt(args) => give_back::confirm(args),
         Command::Revoke(args) => revoke::run(args),
         Command::Renew(args) => renew::run(args),
         Command::Rollover(args) => rollover::run(args),

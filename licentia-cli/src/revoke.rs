@@ -52,6 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .flat_map(|m| m.components.iter().map(|c| c.hash))
             .collect(),
         keys: args.keys,
+        released: Vec::new(),
     };
     let list = issuer.revocation_list(&body)?;
     common::write_file(&args.out, &list.to_armor())?;

@@ -916,3 +916,96 @@ fn every_command_has_help() {
         assert!(out.stdout.contains("Usage: licentia"), "{command}: {out:?}");
     }
 }
+
+#[test]
+fn offline_deactivation_round_trip() {
+    let dir = setup();
+    let d = dir.path();
+    let box_machine = machine(d, "SN-7");
+    let issue = |out: &str, licensee: &str| {
+        ok(
+            d,
+            &[
+                "issue",
+                "--key",
+                "keys/issuer.key",
+                "--product",
+                "acme",
+                "--licensee",
+                licensee,
+                "--machine",
+                &box_machine,
+                "--out",
+                out,
+            ],
+        );
+    };
+    issue("box.lic", "Acme Labs");
+    issue("other.lic", "Other Labs");
+    let give_back = |license: &str, out: &str| {
+        ok(
+            d,
+            &[
+                "give-back",
+                "--pub",
+                "keys/issuer.pub",
+                "--license",
+                license,
+                "--no-machine-id",
+                "--vendor",
+                "serial=SN-7",
+                "--out",
+                out,
+            ],
+        );
+    };
+    give_back("box.lic", "box.req");
+    assert!(!d.join("box.lic").exists(), "the license file is deleted");
+    let request = std::fs::read_to_string(d.join("box.req")).unwrap();
+    assert!(request.starts_with("-----BEGIN LICENTIA DEACTIVATION REQUEST-----"));
+    give_back("other.lic", "other.req");
+    ok(
+        d,
+        &[
+            "receipt",
+            "--key",
+            "keys/issuer.key",
+            "--request",
+            "box.req",
+            "--out",
+            "box.receipt",
+        ],
+    );
+    let confirm = |request: &str| {
+        run(
+            d,
+            &[
+                "confirm-receipt",
+                "--pub",
+                "keys/issuer.pub",
+                "--request",
+                request,
+                "--receipt",
+                "box.receipt",
+            ],
+        )
+    };
+    // The receipt is refused for the other license's request.
+    confirm("other.req").assert_error("another license");
+    let out = confirm("box.req");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("given back"), "{out:?}");
+    // Garbage is a clear error.
+    std::fs::write(d.join("junk.req"), "hello").unwrap();
+    run(
+        d,
+        &[
+            "receipt",
+            "--key",
+            "keys/issuer.key",
+            "--request",
+            "junk.req",
+        ],
+    )
+    .assert_error("not a licentia document");
+}

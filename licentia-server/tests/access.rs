@@ -13,7 +13,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use licentia::{ActivationRequest, LicenseRef, Timestamp};
+use licentia::{ActivationRequest, DeactivationRequest, LicenseId, LicenseRef, Timestamp};
 use licentia_server::store::RecordKind;
 use licentia_server::Access;
 use serde_json::{json, Value};
@@ -48,6 +48,8 @@ struct World {
     ids: BTreeMap<&'static str, String>,
     callers: BTreeMap<&'static str, Person>,
     offline_request: String,
+    /// An offline deactivation request for machine 2's activation.
+    deactivation_request: String,
 }
 
 impl World {
@@ -103,6 +105,14 @@ async fn world(srv: &Server) -> World {
             201,
         )
         .await;
+    // Machine 2, which an offline deactivation gives back.
+    srv.post_ok(
+        "/v1/activations",
+        &root,
+        json!({"license_key": key, "fingerprint": machine(PRODUCT, 2).to_string(), "platform": "linux"}),
+        201,
+    )
+    .await;
     let member = srv
         .post_ok(
             &format!("/v1/customers/{c1}/members"),
@@ -204,10 +214,19 @@ async fn world(srv: &Server) -> World {
     }
     let keys = srv.get("/v1/keys", &root).await;
     ids.insert("key", s(&keys["items"][0]["key_id"]));
+    let deactivation = DeactivationRequest {
+        product: PRODUCT.into(),
+        license: LicenseId::parse(&ids["license"]).unwrap(),
+        fingerprint: machine(PRODUCT, 2),
+        file_digest: [0; 32],
+        created_at: Timestamp::now(),
+        nonce: [7; 16],
+    };
     World {
         ids,
         callers,
         offline_request: request.to_armor(),
+        deactivation_request: deactivation.to_armor(),
     }
 }
 
@@ -285,6 +304,11 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
                    "grants": [{"role": "auditor", "customer_id": c1}]}),
         ),
         ("post", "/v1/activations/offline") => at(At::C1, json!({"request": w.offline_request})),
+        // The first caller within reach frees the seat; the others get the
+        // same receipt.
+        ("post", "/v1/deactivations/offline") => {
+            at(At::C1, json!({"request": w.deactivation_request}))
+        }
         ("post", "/v1/notice-subscriptions") => at(
             At::Everyone,
             json!({"kinds": ["license.expiring"], "email": "me@example.test"}),

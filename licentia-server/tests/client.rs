@@ -354,3 +354,244 @@ async fn a_bad_back_office_gets_a_clear_status_and_nothing_is_kept() {
     );
     srv.stop().await;
 }
+
+/// The id of machine `n`'s live activation of `license_id`.
+async fn activation_of(srv: &Server, license_id: &str, n: usize) -> String {
+    let list = srv
+        .get(
+            &format!("/v1/licenses/{license_id}/activations"),
+            &srv.admin,
+        )
+        .await;
+    let fingerprint = machine("cad", n).to_string();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["fingerprint"] == fingerprint.as_str() && a["deactivated_at"].is_null())
+        .map(|a| s(&a["id"]))
+        .expect("a live activation")
+}
+
+async fn a_machine_deactivated_is_refused_offline_once_the_list_is_applied(backend: Backend) {
+    let policy = json!({"name": "two", "seats": 2});
+    let (srv, product, (license_id, key)) = serving(backend, policy).await;
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (p, k, one, two) = (
+        product.clone(),
+        key.clone(),
+        first.path().to_owned(),
+        second.path().to_owned(),
+    );
+    let before = blocking(move || {
+        assert!(p.client(1, &one).activate(&k).unwrap().online);
+        assert!(p.client(2, &two).activate(&k).unwrap().online);
+        p.client(1, &one).refresh_revocations().unwrap().sequence
+    })
+    .await;
+
+    // Staff give machine 1's seat back from the back office; the machine,
+    // offline, still holds its file.
+    let id = activation_of(&srv, &license_id, 1).await;
+    let (status, v) = srv
+        .call(
+            "DELETE",
+            &format!("/v1/activations/{id}"),
+            Some(&srv.admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+
+    let (p, one, two) = (
+        product.clone(),
+        first.path().to_owned(),
+        second.path().to_owned(),
+    );
+    let k = key.clone();
+    blocking(move || {
+        let gone = p.client(1, &one);
+        assert!(
+            gone.status().unwrap().unwrap().report.is_valid(),
+            "no list yet"
+        );
+        let list = gone.refresh_revocations().unwrap();
+        assert!(list.sequence > before, "a deactivation makes a new list");
+        assert_eq!(list.released.len(), 1, "{:?}", list.released);
+        let report = gone.status().unwrap().unwrap().report;
+        assert!(!report.is_valid());
+        assert!(report.has(licentia::Rule::MachineReleased), "{report}");
+        // The same license on the other machine holds with the list.
+        let kept = p.client(2, &two);
+        kept.refresh_revocations().unwrap();
+        assert!(kept.status().unwrap().unwrap().report.is_valid());
+        // An older list never replaces the newer one held.
+        let held = gone.revocations_text().unwrap().unwrap();
+        assert_eq!(
+            gone.apply_revocations(&held).unwrap().sequence,
+            list.sequence
+        );
+        // Activated again (within the same second, likely), the machine
+        // holds a file signed after the release: it holds with the list.
+        assert!(gone.activate(&k).unwrap().report.is_valid());
+        gone.refresh_revocations().unwrap();
+        assert!(gone.status().unwrap().unwrap().report.is_valid());
+    })
+    .await;
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    a_machine_deactivated_is_refused_offline_once_the_list_is_applied => released_sqlite, released_postgres
+}
+
+async fn offline_deactivation_round_trips_through_files(backend: Backend) {
+    let (srv, base, ca) = https_server_on(backend).await;
+    let policy = srv
+        .policy(&srv.admin, "cad", json!({"name": "one", "seats": 1}))
+        .await;
+    let (license_id, key) = srv.issue(&srv.admin, &policy).await;
+    let (_, other_key) = srv.issue(&srv.admin, &policy).await;
+    let product = Product {
+        base,
+        ca,
+        keys: published_keys(&srv).await,
+    };
+    let (first, second, files) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (p, one, two, out) = (
+        product.clone(),
+        first.path().to_owned(),
+        second.path().to_owned(),
+        files.path().to_owned(),
+    );
+    let (k, ok) = (key.clone(), other_key.clone());
+    blocking(move || {
+        let client = p.client(1, &one);
+        client.activate(&k).unwrap();
+        // Machine 1 also holds the other license, in its own store.
+        p.client(1, &two).activate(&ok).unwrap();
+        // No connection: the product writes its request and deletes the file.
+        let request = client.deactivate_offline().unwrap();
+        assert!(request.starts_with("-----BEGIN LICENTIA DEACTIVATION REQUEST-----"));
+        assert!(client.status().unwrap().is_none(), "the file is gone");
+        assert!(!one.join("license.lic").exists());
+        assert_eq!(client.deactivate_offline().unwrap(), request, "asked again");
+        std::fs::write(out.join("machine1.request"), &request).unwrap();
+        let other = p.client(1, &two).deactivate_offline().unwrap();
+        std::fs::write(out.join("other.request"), &other).unwrap();
+    })
+    .await;
+
+    // The back office frees the seat and signs a receipt.
+    let request = std::fs::read_to_string(files.path().join("machine1.request")).unwrap();
+    let v = srv
+        .post_ok(
+            "/v1/deactivations/offline",
+            &srv.admin,
+            json!({ "request": request }),
+            200,
+        )
+        .await;
+    let receipt = s(&v["receipt"]);
+    assert!(receipt.starts_with("-----BEGIN LICENTIA DEACTIVATION RECEIPT-----"));
+    let license = srv
+        .get(&format!("/v1/licenses/{license_id}"), &srv.admin)
+        .await;
+    assert_eq!(license["seats_used"], 0, "{license}");
+    // The same request again (a lost answer): the same receipt.
+    let again = srv
+        .post_ok(
+            "/v1/deactivations/offline",
+            &srv.admin,
+            json!({ "request": request }),
+            200,
+        )
+        .await;
+    assert_eq!(s(&again["receipt"]), receipt);
+    // Garbage is a clear 422, and a product's license key is not staff.
+    let (status, v) = srv
+        .call(
+            "POST",
+            "/v1/deactivations/offline",
+            Some(&srv.admin),
+            Some(json!({"request": "hello"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    std::fs::write(files.path().join("machine1.receipt"), &receipt).unwrap();
+
+    let (p, one, two, out) = (
+        product.clone(),
+        first.path().to_owned(),
+        second.path().to_owned(),
+        files.path().to_owned(),
+    );
+    let k = key.clone();
+    blocking(move || {
+        let receipt = std::fs::read_to_string(out.join("machine1.receipt")).unwrap();
+        // Refused for the other license's request, which stays pending.
+        let other = p.client(1, &two);
+        assert!(matches!(
+            other.accept_deactivation_receipt(&receipt),
+            Err(Error::ReceiptMismatch(_))
+        ));
+        assert!(other.pending_deactivation().unwrap().is_some());
+        // Accepted for its own; the seat is free for the machine again.
+        let client = p.client(1, &one);
+        let accepted = client.accept_deactivation_receipt(&receipt).unwrap();
+        assert_eq!(accepted.fingerprint, machine("cad", 1));
+        assert!(client.pending_deactivation().unwrap().is_none());
+        assert!(client.activate(&k).unwrap().online);
+    })
+    .await;
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    offline_deactivation_round_trips_through_files => offline_deactivation_sqlite, offline_deactivation_postgres
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_client_connects_to_its_server_only() {
+    use rustls_pki_types::pem::PemObject;
+    use sha2::Digest;
+    let (srv, product, (_, key)) = serving(Backend::Sqlite, json!({"name": "p", "seats": 2})).await;
+    let cert =
+        rustls_pki_types::CertificateDer::from_pem_file(srv.dir.path().join("cert.pem")).unwrap();
+    let pin: [u8; 32] = sha2::Sha256::digest(cert.as_ref()).into();
+    let (right, wrong) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (r, w) = (right.path().to_owned(), wrong.path().to_owned());
+    blocking(move || {
+        let pinned = |n, store: &Path, pin: [u8; 32]| {
+            Client::builder(&product.base, "cad", product.keys.clone())
+                .store(store)
+                .ca_file(&product.ca)
+                .pin_certificate(pin)
+                .machine(machine("cad", n))
+                .timeout(Duration::from_secs(5))
+                .retries(0, Duration::ZERO)
+                .build()
+                .unwrap()
+        };
+        let hex: String = pin.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(licentia::client::parse_pin(&hex).unwrap(), pin);
+        assert!(pinned(1, &r, pin).activate(&key).unwrap().online);
+        let mut other = pin;
+        other[0] ^= 1;
+        let stranger = pinned(2, &w, other);
+        match stranger.activate(&key) {
+            Err(Error::Unreachable(m)) => assert!(m.contains("pinned"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(stranger.status().unwrap().is_none());
+        assert_eq!(std::fs::read_dir(&w).unwrap().count(), 0, "nothing kept");
+    })
+    .await;
+    srv.stop().await;
+}

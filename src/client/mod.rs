@@ -29,8 +29,11 @@
 //! # Ok::<(), licentia::Error>(())
 //! ```
 
+mod pin;
 mod store;
 mod transport;
+
+pub use pin::parse_pin;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -39,8 +42,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::clock::ClockGuard;
+use crate::deactivation::{DeactivationReceipt, DeactivationRequest};
 use crate::keys::PublicKey;
 use crate::machine::Fingerprint;
+use crate::revocation::RevocationList;
 use crate::time::Timestamp;
 use crate::verdict::{Context, Report};
 use crate::verify::{License, Verifier};
@@ -61,6 +66,7 @@ pub struct ClientBuilder {
     keys: Vec<PublicKey>,
     store: Option<PathBuf>,
     ca_file: Option<PathBuf>,
+    pins: Vec<[u8; 32]>,
     machine: Option<Fingerprint>,
     platform: String,
     timeout: Duration,
@@ -121,6 +127,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Pin the back office's certificate: a connection is made only when
+    /// the server presents a certificate (its own or one of its chain's)
+    /// whose SHA-256 — of its SubjectPublicKeyInfo, or of the whole DER
+    /// certificate — is `sha256` ([`parse_pin`] reads the hex and base64
+    /// forms). On top of the chain check against the roots (Mozilla's or
+    /// the CA file); call it again to allow more than one (a key
+    /// rotation). Any other certificate is [`Error::Unreachable`], and
+    /// nothing is sent or kept.
+    pub fn pin_certificate(mut self, sha256: [u8; 32]) -> Self {
+        self.pins.push(sha256);
+        self
+    }
+
     /// This machine's fingerprint (default: [`Fingerprint::this_machine`]).
     pub fn machine(mut self, fingerprint: Fingerprint) -> Self {
         self.machine = Some(fingerprint);
@@ -173,6 +192,7 @@ impl ClientBuilder {
             transport: Transport::new(
                 &self.server,
                 roots,
+                self.pins,
                 self.timeout,
                 self.retries,
                 self.backoff,
@@ -291,6 +311,12 @@ struct LeaseHeld {
     lease: String,
 }
 
+/// `GET /v1/revocation-list`'s answer.
+#[derive(Deserialize)]
+struct SignedList {
+    document: String,
+}
+
 /// An answer whose content is not read.
 #[derive(Deserialize)]
 struct Ignored {}
@@ -309,6 +335,7 @@ impl Client {
             keys: keys.into_iter().collect(),
             store: None,
             ca_file: None,
+            pins: Vec::new(),
             machine: None,
             platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
             timeout: Duration::from_secs(15),
@@ -328,7 +355,11 @@ impl Client {
     /// application asked for one. `started`: an activation is already held,
     /// so a missing guard is reported rather than started afresh.
     fn check(&self, license: &License, last_check_in: Timestamp, started: bool) -> Result<Report> {
-        let ctx = self.context((self.now.0)(), last_check_in);
+        let revocations = self.revocations()?;
+        let mut ctx = self.context((self.now.0)(), last_check_in);
+        if let Some(list) = &revocations {
+            ctx = ctx.revocations(list);
+        }
         match &self.clock_secret {
             None => Ok(license.check(&ctx)),
             Some(ClockSecret(secret)) => {
@@ -503,6 +534,93 @@ impl Client {
         }
     }
 
+    /// Fetches the product's signed revocation list from the back office,
+    /// verifies it and keeps it when it is newer than the one held; the
+    /// list held (the fetched one or the newer held one). From then on
+    /// every check — online, offline, [`Client::status`] — applies it:
+    /// a license revoked, or this machine's copy of a license it gave back
+    /// (deactivated here or from the back office), is refused
+    /// ([`Rule::Revoked`](crate::Rule::Revoked),
+    /// [`Rule::MachineReleased`](crate::Rule::MachineReleased)).
+    pub fn refresh_revocations(&self) -> Result<RevocationList> {
+        let path = format!(
+            "/v1/revocation-list?product={}",
+            percent_encode(&self.product)
+        );
+        let answer: SignedList = self.transport.call("GET", &path, None, &[], Repeat::Safe)?;
+        self.apply_revocations(&answer.document)
+    }
+
+    /// Verifies a revocation list obtained some other way (shipped with an
+    /// update, side-loaded) and keeps it when it is newer than the one
+    /// held; the list held afterwards. An older or equal list is not an
+    /// error here: the held one stays.
+    pub fn apply_revocations(&self, text: &str) -> Result<RevocationList> {
+        let offered = self.verifier.verify_revocation_list(text, &self.product)?;
+        let mut held = self.revocations()?;
+        match RevocationList::replace(&mut held, offered) {
+            Ok(()) => self.store.keep_revocations(text)?,
+            Err(Error::StaleRevocationList { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(held.expect("a list is held after replace"))
+    }
+
+    /// The revocation list held, verified again from the store, if any.
+    pub fn revocations(&self) -> Result<Option<RevocationList>> {
+        match self.store.revocations()? {
+            Some(text) => self
+                .verifier
+                .verify_revocation_list(&text, &self.product)
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The armored revocation list held, if any (to hand to a verifier of
+    /// the application's own).
+    pub fn revocations_text(&self) -> Result<Option<String>> {
+        self.store.revocations()
+    }
+
+    /// Gives this machine's license back without the back office: returns
+    /// the armored [`DeactivationRequest`] (the license, this machine and
+    /// the SHA-256 of the file) to carry to it, and deletes the license
+    /// file and the activation (and any lease) from the store. The request
+    /// is kept until [`Client::accept_deactivation_receipt`] takes its
+    /// receipt; asked again, the same request is returned.
+    pub fn deactivate_offline(&self) -> Result<String> {
+        if let Some(pending) = self.store.deactivation()? {
+            if self.store.activation()?.is_none() {
+                return Ok(pending);
+            }
+        }
+        let (file, _) = self.store.activation()?.ok_or(Error::NotActivated)?;
+        let license = self.verifier.verify(&file)?;
+        let request = DeactivationRequest::new(&license, self.machine.clone(), (self.now.0)());
+        let text = request.to_armor();
+        self.store.give_up(&text)?;
+        Ok(text)
+    }
+
+    /// The offline deactivation request waiting for its receipt, if any.
+    pub fn pending_deactivation(&self) -> Result<Option<String>> {
+        self.store.deactivation()
+    }
+
+    /// Verifies the back office's receipt for the pending offline
+    /// deactivation (signed by a trusted key, for this very request:
+    /// license, machine, file and nonce) and forgets the request. A
+    /// receipt for another license or request is
+    /// [`Error::ReceiptMismatch`] and the request stays.
+    pub fn accept_deactivation_receipt(&self, receipt: &str) -> Result<DeactivationReceipt> {
+        let pending = self.store.deactivation()?.ok_or(Error::NotActivated)?;
+        let request = DeactivationRequest::parse(&pending)?;
+        let receipt = request.accept(receipt, &self.verifier)?;
+        self.store.forget_deactivation()?;
+        Ok(receipt)
+    }
+
     /// Checks a floating seat out for this machine (a floating license's
     /// key, activated or given here), verified and kept.
     pub fn checkout_lease(&self, license_key: &str) -> Result<Lease> {
@@ -567,6 +685,9 @@ impl Client {
     /// Verifies a lease the back office sent and keeps it.
     fn keep_lease(&self, answer: LeaseHeld) -> Result<Lease> {
         let license = self.verifier.verify_lease(&answer.lease)?;
+        // No revocation list here: the back office just granted this seat,
+        // fresher word than any list (which names returned leases only for
+        // copies kept offline).
         let report =
             license.check(&Context::new((self.now.0)(), &self.product).machine(&self.machine));
         if !report.is_valid() {
@@ -598,4 +719,17 @@ impl Client {
             expires_at: held.expires_at,
         }))
     }
+}
+
+/// `text` as a URL query value: unreserved characters kept, every other
+/// byte percent-encoded.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

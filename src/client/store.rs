@@ -17,6 +17,10 @@ const LICENSE: &str = "license.lic";
 const ACTIVATION: &str = "activation.json";
 /// The floating lease held, if any ([`HeldLease`]).
 const LEASE: &str = "lease.json";
+/// The newest revocation list held (armored).
+const REVOCATIONS: &str = "revocations.lst";
+/// An offline deactivation request waiting for its receipt (armored).
+const DEACTIVATION: &str = "deactivation.request";
 /// The clock guard's state.
 pub(crate) const CLOCK: &str = "clock";
 /// The largest file the store reads back (a license is at most a few KiB).
@@ -162,5 +166,33 @@ impl Store {
     /// Forgets the lease.
     pub(crate) fn forget_lease(&self) -> Result<()> {
         self.remove(LEASE)
+    }
+
+    /// The revocation list held (armored), if any.
+    pub(crate) fn revocations(&self) -> Result<Option<String>> {
+        self.read(REVOCATIONS, "revocation list")
+    }
+
+    /// Keeps a verified revocation list, newer than the one held.
+    pub(crate) fn keep_revocations(&self, text: &str) -> Result<()> {
+        self.replace(REVOCATIONS, text.as_bytes())
+    }
+
+    /// The offline deactivation request waiting for its receipt, if any.
+    pub(crate) fn deactivation(&self) -> Result<Option<String>> {
+        self.read(DEACTIVATION, "deactivation request")
+    }
+
+    /// Gives the activation up for an offline deactivation: the request is
+    /// kept first, then the license file and its records are deleted (a
+    /// crash between leaves both: the request is written again).
+    pub(crate) fn give_up(&self, request: &str) -> Result<()> {
+        self.replace(DEACTIVATION, request.as_bytes())?;
+        self.forget_activation()
+    }
+
+    /// Forgets the answered deactivation request.
+    pub(crate) fn forget_deactivation(&self) -> Result<()> {
+        self.remove(DEACTIVATION)
     }
 }

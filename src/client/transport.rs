@@ -72,6 +72,7 @@ impl Transport {
     pub(crate) fn new(
         base: &str,
         roots: Roots,
+        pins: Vec<[u8; 32]>,
         timeout: Duration,
         retries: u32,
         backoff: Duration,
@@ -85,6 +86,11 @@ impl Transport {
                 "server {base}: license keys travel over https:// only"
             )));
         }
+        // A pinned client makes its own TLS step (pin.rs), from the same roots.
+        let pinned = match pins.is_empty() {
+            true => None,
+            false => Some(super::pin::PinnedTls::new(&roots, pins)?),
+        };
         let roots = match roots {
             Roots::WebPki => RootCerts::WebPki,
             Roots::Pem(certs) => RootCerts::Specific(certs),
@@ -98,8 +104,16 @@ impl Transport {
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .user_agent(concat!("licentia/", env!("CARGO_PKG_VERSION")))
             .build();
+        let agent = match pinned {
+            None => config.into(),
+            Some(tls) => ureq::Agent::with_parts(
+                config,
+                tls.chain(),
+                ureq::unversioned::resolver::DefaultResolver::default(),
+            ),
+        };
         Ok(Transport {
-            agent: config.into(),
+            agent,
             base,
             retries,
             backoff,
@@ -152,6 +166,13 @@ impl Transport {
     ) -> std::result::Result<(u16, String), Failure> {
         let url = format!("{}{path}", self.base);
         let response = match method {
+            "GET" => {
+                let mut request = self.agent.get(&url);
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                request.call()
+            }
             "POST" => {
                 let mut request = self.agent.post(&url);
                 for (name, value) in headers {
@@ -213,6 +234,14 @@ impl From<ureq::Error> for Failure {
                 Failure::NeverArrived(e.to_string())
             }
             ureq::Error::Tls(_) => Failure::NeverArrived(format!("TLS: {e}")),
+            // The handshake refused (a pinned client's own TLS step).
+            ureq::Error::Io(ref io)
+                if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+            {
+                Failure::NeverArrived(format!("TLS: {e}"))
+            }
             other => Failure::MayHaveArrived(other.to_string()),
         }
     }

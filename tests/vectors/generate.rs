@@ -20,9 +20,9 @@ use licentia::activation::LicenseRef;
 use licentia::format::{self, DocumentKind, Envelope, HEADER_LEN, MAX_ENVELOPE_LEN, MAX_TEXT_LEN};
 use licentia::keys::SIGNATURE_LEN;
 use licentia::{
-    ActivationRequest, Binding, Component, ComponentKind, Entitlement, Fingerprint, Issuer,
-    LicenseBody, LicenseBuilder, LicenseId, MatchRule, RenewalAction, RevocationBody, SigningKey,
-    Timestamp, Verifier,
+    ActivationRequest, Binding, Component, ComponentKind, DeactivationRequest, Entitlement,
+    Fingerprint, Issuer, LicenseBody, LicenseBuilder, LicenseId, MatchRule, Release, ReleaseKind,
+    RenewalAction, RevocationBody, SigningKey, Timestamp, Verifier,
 };
 use sha2::{Digest, Sha512};
 
@@ -557,6 +557,7 @@ impl Generator {
             licenses: vec![id(7)],
             machines: vec![serial_b],
             keys: vec![other_key().key_id()],
+            released: Vec::new(),
         };
         let first = self.issuer.revocation_list(&list).unwrap();
         self.put("documents/revocation_1.revocation", first.to_armor());
@@ -568,16 +569,29 @@ impl Generator {
         // Correctly signed, but its ids out of order: refused (malformed body),
         // since lookups in an unsorted list would miss entries.
         list.licenses.reverse();
-        let unsorted = Envelope::seal(
-            DocumentKind::RevocationList,
-            &issuer_key(),
-            postcard::to_allocvec(&list).unwrap(),
-        )
-        .unwrap();
+        // Format version 1's body: the version 2 layout without its last
+        // field (`released`, empty: one zero byte).
+        let mut v1 = postcard::to_allocvec(&list).unwrap();
+        assert_eq!(v1.pop(), Some(0));
+        let unsorted = Envelope::seal(DocumentKind::RevocationList, &issuer_key(), v1).unwrap();
         self.put(
             "documents/revocation_unsorted.revocation",
             unsorted.to_armor(),
         );
+        // #3 (format version 2): #2, and machine a gave node_locked_most
+        // back (deactivated) on 2026-03-01.
+        list.licenses.reverse();
+        list.sequence = 3;
+        list.issued_at = t("2026-05-15T00:00:00Z");
+        list.released.push(Release {
+            license: id(3),
+            machine: Machines::new().a,
+            kind: ReleaseKind::Deactivated,
+            at: t("2026-03-01T00:00:00Z"),
+        });
+        let third = self.issuer.revocation_list(&list).unwrap();
+        assert_eq!(third.version, 2);
+        self.put("documents/revocation_3.revocation", third.to_armor());
         self.revoked_lines();
 
         // Key rollover: the issuer endorses keys/new.pub from 2026-01-01 on;
@@ -635,12 +649,32 @@ impl Generator {
             .answer_activation(&request, &activated, t("2026-03-08T00:00:00Z"))
             .unwrap();
         self.put("documents/activation.answer", answer.to_armor());
+
+        // Offline deactivation: machine a gives node_locked_most back
+        // (nonce 16 x 0xd3, written 2026-04-01); the receipt frees it at
+        // 2026-04-02T00:00:00Z.
+        let given_back = self
+            .verifier
+            .verify(&self.licenses["node_locked_most"])
+            .unwrap();
+        let request = DeactivationRequest {
+            created_at: t("2026-04-01T00:00:00Z"),
+            nonce: [0xd3; 16],
+            ..DeactivationRequest::new(&given_back, m.a.clone(), t("2026-04-01T00:00:00Z"))
+        };
+        self.put("documents/deactivation.request", request.to_armor());
+        let receipt = self
+            .issuer
+            .deactivation_receipt(&request, t("2026-04-02T00:00:00Z"))
+            .unwrap();
+        self.put("documents/deactivation.receipt", receipt.to_armor());
     }
 
     fn revoked_lines(&mut self) {
         let m = Machines::new();
         let one = "documents/revocation_1.revocation";
         let two = "documents/revocation_2.revocation";
+        let three = "documents/revocation_3.revocation";
         let now = "2026-06-01T00:00:00Z";
         let lines = [
             (one, "licenses/floating.lic", None, None, "invalid", "102"),
@@ -692,6 +726,41 @@ impl Generator {
                 None,
                 "invalid",
                 "102",
+            ),
+            // A machine that gave its license back: refused there (110),
+            // under the license's own match rule; other licenses on that
+            // machine, and the license elsewhere, untouched.
+            (
+                three,
+                "licenses/node_locked_most.lic",
+                Some(&m.a),
+                None,
+                "invalid",
+                "110",
+            ),
+            (
+                three,
+                "licenses/node_locked_most.lic",
+                Some(&m.a_one_changed),
+                None,
+                "invalid",
+                "110",
+            ),
+            (
+                three,
+                "licenses/node_locked_all.lic",
+                Some(&m.a),
+                None,
+                "valid",
+                "-",
+            ),
+            (
+                three,
+                "licenses/node_locked_two_machines.lic",
+                Some(&m.a),
+                None,
+                "valid",
+                "-",
             ),
         ];
         for (list, file, machine, user, state, codes) in lines {

@@ -74,6 +74,7 @@ enum class Status : std::uint32_t {
     clock_state_missing = LICENTIA_CLOCK_STATE_MISSING,
     clock_state_restored = LICENTIA_CLOCK_STATE_RESTORED,
     stale_rollover = LICENTIA_STALE_ROLLOVER,
+    receipt_mismatch = LICENTIA_RECEIPT_MISMATCH,
     io = LICENTIA_IO,
     invalid_argument = LICENTIA_INVALID_ARGUMENT,
     null_argument = LICENTIA_NULL_ARGUMENT,
@@ -105,6 +106,7 @@ enum class Rule : std::uint32_t {
     version_not_covered = LICENTIA_RULE_VERSION_NOT_COVERED,
     expired = LICENTIA_RULE_EXPIRED,
     check_in_overdue = LICENTIA_RULE_CHECK_IN_OVERDUE,
+    machine_released = LICENTIA_RULE_MACHINE_RELEASED,
     renew_soon = LICENTIA_RULE_RENEW_SOON,
     in_grace = LICENTIA_RULE_IN_GRACE,
     check_in_due = LICENTIA_RULE_CHECK_IN_DUE,
@@ -989,6 +991,9 @@ struct ClientOptions {
     /// A PEM file of the CA that signs the back office's certificate
     /// (default: the built-in Mozilla roots).
     std::optional<std::string> ca_file;
+    /// Pins of the back office's certificate: SHA-256 of its SPKI or DER,
+    /// as 64 hex digits or 44 base64 characters (empty: no pinning).
+    std::vector<std::string> pins;
     /// This machine's fingerprint (default: this machine's own); not owned.
     const Fingerprint *machine = nullptr;
     /// How long one request may take.
@@ -1014,6 +1019,9 @@ public:
         detail::check(licentia_client_config_set_store(raw, options.store.c_str()));
         if (options.ca_file) {
             detail::check(licentia_client_config_set_ca_file(raw, options.ca_file->c_str()));
+        }
+        for (const std::string &pin : options.pins) {
+            fail_unless_ok(licentia_client_config_add_pin(raw, pin.c_str()));
         }
         if (options.machine != nullptr) {
             detail::check(licentia_client_config_set_machine(raw, options.machine->c_handle()));
@@ -1071,6 +1079,38 @@ public:
     /// Gives this machine's seat back (and any lease) and forgets it.
     void deactivate() const { fail_unless_ok(licentia_client_deactivate(handle_.get())); }
 
+    /// Fetches the product's revocation list, verified, and keeps it when
+    /// newer; every later check applies it. The sequence of the list held.
+    std::uint64_t refresh_revocations() const {
+        std::uint64_t sequence = 0;
+        fail_unless_ok(licentia_client_refresh_revocations(handle_.get(), &sequence));
+        return sequence;
+    }
+
+    /// The armored revocation list held; nullopt before one was fetched.
+    std::optional<std::string> revocation_list() const {
+        return client_string([raw = handle_.get()](char *buf, std::size_t len, std::size_t *out) {
+            return licentia_client_revocation_list(raw, buf, len, out);
+        });
+    }
+
+    /// Gives this machine's license back without the back office: the file
+    /// deleted, the offline deactivation request (armored) to carry there.
+    /// Called again before the receipt came, the same request.
+    std::string deactivate_offline() const {
+        auto text = client_string([raw = handle_.get()](char *buf, std::size_t len, std::size_t *out) {
+            return licentia_client_deactivate_offline(raw, buf, len, out);
+        });
+        return text ? *std::move(text) : throw Error(Status::not_found);
+    }
+
+    /// Verifies the back office's receipt for the pending offline
+    /// deactivation and forgets the request; Status::receipt_mismatch for a
+    /// receipt of another license or request.
+    void accept_deactivation_receipt(std::string_view receipt) const {
+        fail_unless_ok(licentia_client_accept_deactivation_receipt(handle_.get(), std::string(receipt).c_str()));
+    }
+
     /// Checks a floating seat out; when the lease ends.
     TimePoint checkout_lease(std::string_view license_key) const {
         std::int64_t ends = 0;
@@ -1105,6 +1145,26 @@ private:
             return licentia_client_error_message(buf, len, out);
         });
         throw Error(static_cast<Status>(status), words.empty() ? status_message(static_cast<Status>(status)) : words);
+    }
+
+    /// A string through a client call (the caller's buffer protocol),
+    /// nullopt for LICENTIA_NOT_FOUND, failing with the call's words.
+    template <class Call> static std::optional<std::string> client_string(Call c) {
+        std::array<char, 256> small{};
+        std::size_t len = 0;
+        licentia_status status = c(small.data(), small.size(), &len);
+        if (status == LICENTIA_OK) {
+            return std::string(small.data(), len);
+        }
+        if (status == LICENTIA_NOT_FOUND) {
+            return std::nullopt;
+        }
+        if (status != LICENTIA_BUFFER_TOO_SMALL) {
+            fail_unless_ok(status);
+        }
+        std::vector<char> big(len + 1);
+        fail_unless_ok(c(big.data(), big.size(), &len));
+        return std::string(big.data(), len);
     }
 
     /// Makes a handle through a C call, failing with the call's words.

@@ -9,7 +9,7 @@ import json
 import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, List, Optional
 
 import pytest
 
@@ -110,13 +110,29 @@ def test_context_manager_closes(verifier: licentia.Verifier) -> None:
             terms.check(now=JUNE, product="acme-cad", revocations=other)
 
 
-def test_finalizer_frees_unclosed_handles(verifier: licentia.Verifier) -> None:
+def test_unclosed_handles_are_freed_when_collected(
+    verifier: licentia.Verifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freed: List[int] = []
+    real_free = licentia.License._free
+
+    def free(ptr: Optional[int]) -> None:
+        freed.append(ptr or 0)
+        real_free(ptr)
+
+    monkeypatch.setattr(licentia.License, "_free", free)
     lic = verifier.verify(read("licenses/unbound.lic"))
-    finalizer = lic._finalizer
+    ptr = lic._ptr
     alive = weakref.ref(lic)
     del lic
     gc.collect()
-    assert alive() is None and not finalizer.alive
+    assert alive() is None and freed == [ptr]
+    # Closed first, it is freed once.
+    with verifier.verify(read("licenses/unbound.lic")) as closed:
+        pass
+    del closed
+    gc.collect()
+    assert len(freed) == 2
 
 
 def test_bad_input_raises_its_family(verifier: licentia.Verifier) -> None:

@@ -1,15 +1,19 @@
 """The client story from Python, against a real ``licentia serve`` over
 HTTPS that scripts/test-bindings.sh starts with a CA of its own and names in
-``LICENTIA_TEST_STORY`` (JSON: base, ca, key_pem, and two license keys of
-each policy, locked and floating)."""
+``LICENTIA_TEST_STORY`` (JSON: base, ca, other_ca, key_pem, the license
+keys locked and floating, and spare, other and another (node-locked), the pin
+of the server's certificate, and the staff token that answers offline
+deactivation requests)."""
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+import ssl
+import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Sequence
 
 import pytest
 
@@ -27,7 +31,7 @@ def story() -> Dict[str, str]:
     return value
 
 
-def client(store: Path, serial: str, base: str = "") -> licentia.Client:
+def client(store: Path, serial: str, base: str = "", pins: Sequence[str] = ()) -> licentia.Client:
     s = story()
     machine = licentia.Fingerprint.build("cad", vendor={"serial": serial})
     keys = licentia.Verifier(Path(s["key_pem"]).read_text())
@@ -37,6 +41,7 @@ def client(store: Path, serial: str, base: str = "") -> licentia.Client:
         keys,
         store / serial,
         ca_file=s["ca"],
+        pins=pins,
         machine=machine,
         timeout=timedelta(seconds=5),
         retries=(0, timedelta(0)),
@@ -105,3 +110,93 @@ def test_a_server_of_another_ca_is_unreachable_and_nothing_kept(tmp_path: Path) 
         stranger.activate(s["locked"])
     assert away.value.status is licentia.Status.UNREACHABLE
     assert stranger.check_offline() is None
+
+
+def released(file: str, serial: str, list_text: "str | None") -> licentia.Report:
+    """``file`` (machine ``serial``'s) checked now, with the list applied."""
+    verifier = licentia.Verifier(Path(story()["key_pem"]).read_text())
+    if list_text is not None:
+        verifier.set_revocation_list(list_text, "cad")
+    return verifier.verify(file).check(
+        now=datetime.now(timezone.utc),
+        product="cad",
+        machine=licentia.Fingerprint.build("cad", vendor={"serial": serial}),
+        revocations=verifier,
+    )
+
+
+def test_a_deactivated_machines_copy_is_refused_once_the_list_is_applied(tmp_path: Path) -> None:
+    spare = story()["spare"]
+    first, second = client(tmp_path, "SN-7"), client(tmp_path, "SN-8")
+    first.activate(spare)
+    copy = (tmp_path / "SN-7" / "license.lic").read_text()
+    first.deactivate()
+    assert second.activate(spare).online
+    assert first.refresh_revocations() > 0
+    held = first.revocation_list()
+    assert held is not None and "REVOCATION LIST" in held
+    assert released(copy, "SN-7", None).allowed, "valid without the list"
+    report = released(copy, "SN-7", held)
+    assert not report.allowed
+    assert licentia.Rule.MACHINE_RELEASED in {f.rule for f in report.findings}
+    moved = (tmp_path / "SN-8" / "license.lic").read_text()
+    assert released(moved, "SN-8", held).allowed
+    second.refresh_revocations()
+    offline = second.check_offline()
+    assert offline is not None and offline.report.allowed
+
+
+def staff_answer(request: str) -> str:
+    """The back office's receipt for an offline deactivation request."""
+    s = story()
+    call = urllib.request.Request(
+        s["base"] + "/v1/deactivations/offline",
+        data=json.dumps({"request": request}).encode(),
+        headers={"authorization": "Bearer " + s["token"], "content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(call, context=ssl.create_default_context(cafile=s["ca"])) as answer:
+        receipt: str = json.load(answer)["receipt"]
+    return receipt
+
+
+def test_offline_deactivation_round_trips_through_files(tmp_path: Path) -> None:
+    s = story()
+    machine, neighbour = client(tmp_path, "SN-9"), client(tmp_path, "SN-10")
+    machine.activate(s["other"])
+    request = machine.deactivate_offline()
+    assert request.startswith("-----BEGIN LICENTIA DEACTIVATION REQUEST-----")
+    assert machine.check_offline() is None, "the file is deleted"
+    assert machine.deactivate_offline() == request
+    (tmp_path / "give-back.request").write_text(request)
+    # The neighbour gives another license back: its request waits too.
+    neighbour.activate(s["another"])
+    neighbour.deactivate_offline()
+    receipt = staff_answer((tmp_path / "give-back.request").read_text())
+    (tmp_path / "give-back.receipt").write_text(receipt)
+    # Refused for the other license's request, accepted for its own.
+    with pytest.raises(licentia.LicentiaError) as mismatch:
+        neighbour.accept_deactivation_receipt(receipt)
+    assert mismatch.value.status is licentia.Status.RECEIPT_MISMATCH
+    machine.accept_deactivation_receipt((tmp_path / "give-back.receipt").read_text())
+    with pytest.raises(licentia.ClientError) as again:
+        machine.accept_deactivation_receipt(receipt)
+    assert again.value.status is licentia.Status.NOT_ACTIVATED
+    assert machine.activate(s["other"]).online, "the seat was freed"
+
+
+def test_a_pinned_client_reaches_its_server_only(tmp_path: Path) -> None:
+    s = story()
+    pinned = client(tmp_path, "SN-12", pins=[s["pin"]])
+    with pytest.raises(licentia.ClientError) as none:
+        pinned.check_in()
+    assert none.value.status is licentia.Status.NOT_ACTIVATED
+    assert pinned.refresh_revocations() > 0, "connected"
+    stranger = client(tmp_path, "SN-13", pins=["ab" * 32])
+    with pytest.raises(licentia.ClientError) as away:
+        stranger.activate(s["spare"])
+    assert away.value.status is licentia.Status.UNREACHABLE
+    assert "pinned" in str(away.value)
+    assert stranger.check_offline() is None
+    with pytest.raises(licentia.ArgumentError):
+        client(tmp_path, "SN-14", pins=["not a pin"])

@@ -14,12 +14,14 @@ use crate::AppState;
 
 use crate::api::idempotency::idempotent;
 use crate::routes::{Access, Route};
-use crate::service::activations::{self, OfflineActivated, TemporaryIssued};
+use crate::service::activations::{
+    self, signing_time, OfflineActivated, OfflineDeactivated, TemporaryIssued,
+};
 use crate::service::licenses::{machine_spec, sign_license, terms_changed};
 use crate::service::products::{
     activated_per_machine, fingerprint, licensed, policy_of, refuse_unless_active,
 };
-use crate::service::{now, text_field};
+use crate::service::text_field;
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -42,6 +44,12 @@ pub(crate) fn routes() -> Vec<Route> {
             Token,
             "Answer an offline activation request (admin, issuer; Idempotency-Key)",
             activate_offline,
+        ),
+        Route::post(
+            "/v1/deactivations/offline",
+            Token,
+            "Answer an offline deactivation request: the machine's seat freed, a signed receipt (admin, issuer)",
+            deactivate_offline,
         ),
         Route::post(
             "/v1/validate",
@@ -94,7 +102,7 @@ pub(crate) async fn activate(
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     activated_per_machine(&policy)?;
-    let at = now();
+    let at = signing_time(&s, &license.id, &machine.to_string()).await?;
     let spec = machine_spec(&license, &policy, &machine, at);
     let file = s.sign(|k| sign_license(&spec, k)).await?;
     let activation = Activation {
@@ -163,6 +171,26 @@ pub(crate) async fn activate_offline(
     activations::activate_offline(&s, &staff, &key, &body.hash, &req.request, req.valid_days).await
 }
 
+/// `POST /v1/deactivations/offline` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OfflineDeactivation {
+    /// The offline deactivation request the product wrote (armored).
+    request: String,
+}
+
+/// `POST /v1/deactivations/offline` (admin, issuer): a machine that gave
+/// its license back without a connection (see
+/// [`activations::deactivate_offline`]).
+pub(crate) async fn deactivate_offline(
+    State(s): State<AppState>,
+    staff: Staff,
+    body: Body<OfflineDeactivation>,
+) -> ApiResult<Reply<OfflineDeactivated>> {
+    let done = activations::deactivate_offline(&s, &staff, &body.value.request).await?;
+    Ok(Reply::Fresh(done))
+}
+
 /// A product's request naming its license and machine.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -211,7 +239,8 @@ pub(crate) async fn validate(
     let mut license_file = None;
     if let (Some(held), "active") = (&activation, license.status.as_str()) {
         let policy = policy_of(&s, &license.policy_id).await?;
-        let spec = machine_spec(&license, &policy, &machine, now());
+        let at = signing_time(&s, &license.id, &machine.to_string()).await?;
+        let spec = machine_spec(&license, &policy, &machine, at);
         if !terms_changed(&held.file, &spec)? {
             return Ok(Reply::Fresh(validated(license, activation, None)));
         }
@@ -252,7 +281,8 @@ pub(crate) async fn check_in(
     let machine = fingerprint(&body.value.fingerprint)?;
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
-    let spec = machine_spec(&license, &policy, &machine, now());
+    let at = signing_time(&s, &license.id, &machine.to_string()).await?;
+    let spec = machine_spec(&license, &policy, &machine, at);
     let file = s.sign(|k| sign_license(&spec, k)).await?;
     let ev = license_event(&license, "activation.check_in", "");
     let a = s

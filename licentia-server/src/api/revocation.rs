@@ -19,7 +19,7 @@ use crate::openapi::Operation;
 use crate::routes::{AnswerDoc, ArgDoc};
 use crate::secret::sha256_hex;
 use crate::AppState;
-use licentia::{KeyId, LicenseId, RevocationBody, Timestamp};
+use licentia::{Fingerprint, KeyId, LicenseId, Release, ReleaseKind, RevocationBody, Timestamp};
 
 use crate::routes::{Access, Route};
 
@@ -125,7 +125,10 @@ async fn sign_list(
     product_id: &str,
     code: String,
 ) -> ApiResult<SignedRevocationList> {
-    let state = s.store.revocation_state(product_id).await?;
+    let state = s
+        .store
+        .revocation_state(product_id, crate::service::now().0)
+        .await?;
     let body = RevocationBody {
         product: code.clone(),
         sequence: u64::try_from(state.sequence).map_err(ApiError::internal)?,
@@ -137,6 +140,23 @@ async fn sign_list(
             .collect::<licentia::Result<_>>()
             .map_err(ApiError::internal)?,
         machines: Vec::new(),
+        released: state
+            .released
+            .iter()
+            .map(|r| {
+                Ok(Release {
+                    license: LicenseId::parse(&r.license_id)?,
+                    machine: Fingerprint::parse(&r.fingerprint)?,
+                    kind: if r.lease {
+                        ReleaseKind::LeaseReturned
+                    } else {
+                        ReleaseKind::Deactivated
+                    },
+                    at: Timestamp(r.at),
+                })
+            })
+            .collect::<licentia::Result<_>>()
+            .map_err(ApiError::internal)?,
         keys: s
             .store
             .retired_keys()
@@ -147,7 +167,26 @@ async fn sign_list(
             .map_err(ApiError::internal)?,
     };
     let document = s
-        .sign(|k| Ok(k.issuer().revocation_list(&body)?.to_armor()))
+        .sign(|k| {
+            let mut body = body.clone();
+            loop {
+                match k.issuer().revocation_list(&body) {
+                    Ok(list) => return Ok(list.to_armor()),
+                    // Too many releases for one list: the oldest go first
+                    // (their files are the likeliest to have ended).
+                    Err(licentia::Error::TooLarge { .. }) if !body.released.is_empty() => {
+                        body.released.sort_by_key(|r| std::cmp::Reverse(r.at));
+                        let keep = body.released.len() * 3 / 4;
+                        tracing::warn!(
+                            dropped = body.released.len() - keep,
+                            "revocation list over its size limit: the oldest releases left out"
+                        );
+                        body.released.truncate(keep);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        })
         .await?;
     Ok(SignedRevocationList {
         product: code,

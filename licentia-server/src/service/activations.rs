@@ -22,7 +22,7 @@ use crate::staff::Staff;
 use crate::store::*;
 use crate::AppState;
 use licentia::spec::LicenseSpec;
-use licentia::{ActivationRequest, Fingerprint, LicenseRef, DAY};
+use licentia::{ActivationRequest, DeactivationRequest, Fingerprint, LicenseRef, Timestamp, DAY};
 
 /// Deactivates activation `id`, freeing its seat: by the product holding
 /// `license_key` (its own activations only, within the policy's transfer
@@ -85,7 +85,7 @@ pub(crate) async fn activate_offline(
     refuse_unless_active(&license)?;
     let policy = policy_of(s, &license.policy_id).await?;
     activated_per_machine(&policy)?;
-    let at = now();
+    let at = signing_time(s, &license.id, &request.fingerprint.to_string()).await?;
     let spec = machine_spec(&license, &policy, &request.fingerprint, at);
     let not_after = at.add_days(i64::from(valid_days.unwrap_or(30).max(1)));
     let signed = spec.to_body()?;
@@ -201,4 +201,91 @@ pub(crate) async fn temporary_rule(
         policy.temp_period_days,
         policy.temp_duration_days,
     ))
+}
+
+/// When a machine's new file is signed: now, but always after the
+/// machine last gave the license back. A revocation list names a release
+/// with its second and refuses the files signed up to it, that second
+/// included; a machine activated again within that second gets a file
+/// dated one second on, which holds.
+pub(crate) async fn signing_time(
+    s: &AppState,
+    license_id: &str,
+    fingerprint: &str,
+) -> ApiResult<Timestamp> {
+    let at = now();
+    let released = s
+        .store
+        .last_activation(license_id, fingerprint)
+        .await?
+        .and_then(|a| a.deactivated_at);
+    Ok(match released {
+        Some(gone) if gone >= at.0 => Timestamp(gone + 1),
+        _ => at,
+    })
+}
+
+/// `POST /v1/deactivations/offline`'s answer.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct OfflineDeactivated {
+    /// The activation given back.
+    pub(crate) activation_id: String,
+    /// Its license.
+    pub(crate) license_id: String,
+    /// When its seat was freed (Unix seconds).
+    pub(crate) deactivated_at: i64,
+    /// The signed receipt (armored), to carry back to the product.
+    pub(crate) receipt: String,
+}
+
+/// Answers the offline deactivation `request` (armored, as the product
+/// wrote it) for `staff` (admin, issuer, where the license sits): the
+/// machine's live activation is deactivated (staff are not held to the
+/// policy's transfer limit) and the receipt signed; the same request again,
+/// once the machine is gone, answers the same receipt (dated when the seat
+/// was freed), so a lost answer costs nothing. A machine with no activation
+/// of the license is 404.
+pub(crate) async fn deactivate_offline(
+    s: &AppState,
+    staff: &Staff,
+    request: &str,
+) -> ApiResult<OfflineDeactivated> {
+    staff.scope(WRITERS)?;
+    let request = DeactivationRequest::parse(request)?;
+    let license = s.store.license(&request.license.to_string()).await?;
+    staff
+        .allow_at(s, WRITERS, license.customer_id.as_deref())
+        .await?;
+    if license.spec.product.as_deref() != Some(request.product.as_str()) {
+        return Err(ApiError::invalid(format!(
+            "the request is for product '{}', not this license's",
+            request.product
+        )));
+    }
+    let machine = request.fingerprint.to_string();
+    let activation = match s.store.live_activation(&license.id, &machine).await? {
+        Some(live) => {
+            let ev = Event {
+                customer_id: license.customer_id.clone(),
+                ..staff_event(staff, "activation.offline_delete", &live.id, Value::Null)
+            };
+            s.store.deactivate(&live.id, Some(&license.id), ev).await?
+        }
+        None => s
+            .store
+            .last_activation(&license.id, &machine)
+            .await?
+            .filter(|a| a.deactivated_at.is_some())
+            .ok_or_else(|| ApiError::not_found("activation of this machine"))?,
+    };
+    let at = Timestamp(activation.deactivated_at.unwrap_or_else(|| now().0));
+    let receipt = s
+        .sign(|k| Ok(k.issuer().deactivation_receipt(&request, at)?.to_armor()))
+        .await?;
+    Ok(OfflineDeactivated {
+        activation_id: activation.id,
+        license_id: license.id,
+        deactivated_at: at.0,
+        receipt,
+    })
 }

@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use super::customers::{check_allocation, Taken};
 use super::history::append;
 use super::licenses::{license_state, lock_active_license};
+use super::revocation::bump_revocation_of;
 use super::table::{count, from_row, Filter, Table};
 use super::{now, SqlStore};
 use crate::store::{inactive_license, StoreError, StoreResult};
@@ -121,6 +122,8 @@ impl ActivationStore for SqlStore {
         .bind(&activation.license_id)
         .execute(&mut *tx.tx)
         .await?;
+        // The machine's copies are named in the product's next list.
+        bump_revocation_of(&mut tx, &activation.license_id).await?;
         tx.commit_with(Event {
             license_id: Some(activation.license_id.clone()),
             details: serde_json::json!({"fingerprint": activation.fingerprint}),
@@ -177,6 +180,24 @@ impl ActivationStore for SqlStore {
         };
         let found = ACTIVATIONS
             .list(&self.pool, f, "created_at, id", page)
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    async fn last_activation(
+        &self,
+        license_id: &str,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Activation>> {
+        let f = Filter::default()
+            .text("license_id", Some(license_id))
+            .text("fingerprint", Some(fingerprint));
+        let page = Page {
+            limit: 1,
+            offset: 0,
+        };
+        let found = ACTIVATIONS
+            .list(&self.pool, f, "created_at DESC, id DESC", page)
             .await?;
         Ok(found.into_iter().next())
     }
@@ -371,6 +392,7 @@ impl ActivationStore for SqlStore {
         .await?
         .ok_or_else(|| StoreError::not_found("unreturned lease"))?;
         let lease = lease_row(&row)?;
+        bump_revocation_of(&mut tx, license_id).await?;
         tx.commit_with(Event {
             license_id: Some(license_id.to_owned()),
             ..ev

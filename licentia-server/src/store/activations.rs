@@ -92,6 +92,12 @@ pub trait ActivationStore: Send + Sync {
     /// When the license's machines were deactivated since `since` (Unix
     /// seconds), oldest first: its moves within a transfer period.
     async fn deactivations_since(&self, license_id: &str, since: i64) -> StoreResult<Vec<i64>>;
+    /// The machine's latest activation of the license, live or not.
+    async fn last_activation(
+        &self,
+        license_id: &str,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Activation>>;
     /// The live activation of `fingerprint` for a license, if it has one.
     async fn live_activation(
         &self,

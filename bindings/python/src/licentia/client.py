@@ -10,11 +10,11 @@ that is not the vendor's (:class:`SignatureError`); nothing is kept then.
 from __future__ import annotations
 
 import os
-from ctypes import byref, c_bool, c_int64, c_uint8, c_void_p
+from ctypes import byref, c_bool, c_int64, c_uint8, c_uint64, c_void_p
 from dataclasses import dataclass
 from enum import IntEnum
 from datetime import datetime, timedelta
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 from . import _ffi
 from ._ffi import lib
@@ -89,10 +89,7 @@ def _status(call: Callable[[Any], int]) -> ClientStatus:
     try:
         report = c_void_p()
         _client_check(lib.licentia_client_status_report(out, byref(report)))
-        try:
-            verdict = _report(report)
-        finally:
-            lib.licentia_report_free(report)
+        verdict = _report(report)
         days = c_int64()
         grace = lib.licentia_client_status_grace_days(out, byref(days))
         return ClientStatus(
@@ -124,6 +121,7 @@ class Client(_Handle):
         store: PathLike,
         *,
         ca_file: Optional[PathLike] = None,
+        pins: Sequence[str] = (),
         machine: Optional[Fingerprint] = None,
         timeout: Optional[timedelta] = None,
         retries: Optional[Tuple[int, timedelta]] = None,
@@ -139,6 +137,8 @@ class Client(_Handle):
             _client_check(lib.licentia_client_config_set_store(config, _c_str(os.fsdecode(store), "store")))
             if ca_file is not None:
                 _client_check(lib.licentia_client_config_set_ca_file(config, _c_str(os.fsdecode(ca_file), "ca_file")))
+            for pin in pins:
+                _client_check(lib.licentia_client_config_add_pin(config, _c_str(pin, "pin")))
             if machine is not None:
                 _client_check(lib.licentia_client_config_set_machine(config, machine._handle))
             if timeout is not None:
@@ -198,6 +198,38 @@ class Client(_Handle):
     def deactivate(self) -> None:
         """Gives this machine's seat back (and any lease) and forgets it."""
         _client_check(lib.licentia_client_deactivate(self._handle))
+
+    @reads
+    def refresh_revocations(self) -> int:
+        """Fetches the product's revocation list, verified, and keeps it
+        when newer; every later check applies it. The sequence held."""
+        sequence = c_uint64()
+        _client_check(lib.licentia_client_refresh_revocations(self._handle, byref(sequence)))
+        return sequence.value
+
+    @reads
+    def revocation_list(self) -> Optional[str]:
+        """The armored revocation list held; None before one was fetched."""
+        return _ffi.read_string(lib.licentia_client_revocation_list, self._handle, on_error=_client_check)
+
+    @reads
+    def deactivate_offline(self) -> str:
+        """Gives this machine's license back without the back office: the
+        file deleted, the armored deactivation request to carry there
+        (the same one again until its receipt is accepted)."""
+        text = _ffi.read_string(lib.licentia_client_deactivate_offline, self._handle, on_error=_client_check)
+        if text is None:
+            raise_status(Status.NOT_FOUND)
+        return text
+
+    @reads
+    def accept_deactivation_receipt(self, receipt: str) -> None:
+        """Verifies the back office's receipt for the pending offline
+        deactivation and forgets the request; ``RECEIPT_MISMATCH`` for a
+        receipt of another license or request."""
+        _client_check(
+            lib.licentia_client_accept_deactivation_receipt(self._handle, _c_str(receipt, "receipt"))
+        )
 
     @reads
     def checkout_lease(self, license_key: str) -> datetime:

@@ -35,7 +35,7 @@ from typing import (
 
 from . import _ffi
 from ._ffi import lib
-from ._lock import HandleLock, changes, reads
+from ._lock import HandleLock, Locked, changes, reads
 from .errors import ArgumentError, Status, check, raise_status
 
 Text = Union[str, bytes]
@@ -65,6 +65,7 @@ class Rule(IntEnum):
     VERSION_NOT_COVERED = 107
     EXPIRED = 108
     CHECK_IN_OVERDUE = 109
+    MACHINE_RELEASED = 110
     RENEW_SOON = 201
     IN_GRACE = 202
     CHECK_IN_DUE = 203
@@ -168,15 +169,16 @@ def _read_required(fn: Callable[..., int], *args: Any) -> str:
 H = TypeVar("H", bound="_Handle")
 
 
-class _Handle:
-    """Owns one C handle, freed once: by close(), ``with``, or the finalizer."""
+class _Handle(Locked):
+    """Owns one C handle, freed once: by close(), ``with``, or when the
+    object is collected (``__del__``: a ``weakref.finalize`` per handle
+    cost more than the C call it guards)."""
 
     _free: Callable[[Optional[int]], None]
 
     def __init__(self, ptr: int) -> None:
         self._ptr = ptr
         self._lock = HandleLock()
-        self._finalizer = weakref.finalize(self, type(self)._free, ptr)
 
     @classmethod
     def _create(cls: Type[H], call: Callable[[Any], int]) -> H:
@@ -184,26 +186,46 @@ class _Handle:
         out = c_void_p()
         check(call(byref(out)))
         obj = cls.__new__(cls)
-        _Handle.__init__(obj, out.value or 0)
+        obj._ptr = out.value or 0
+        obj._lock = HandleLock()
         return obj
 
     @property
     def _handle(self) -> int:
-        if not self._finalizer.alive:
+        ptr = self._ptr
+        if not ptr:
             raise ArgumentError(Status.NULL_ARGUMENT, f"this {type(self).__name__} is closed")
-        return self._ptr
+        return ptr
 
     @property
     def closed(self) -> bool:
         """Whether the handle has been freed."""
-        return not self._finalizer.alive
+        return not self._ptr
+
+    def _release(self) -> None:
+        """Frees the handle unless it was freed already."""
+        ptr, self._ptr = self._ptr, 0
+        if ptr:
+            type(self)._free(ptr)
 
     def close(self) -> None:
         """Frees the handle now, once the calls other threads are making on
         it have returned; closing again does nothing. Calls after it raise
         :class:`ArgumentError` ("... is closed")."""
-        with self._lock.holding(exclusive=True):
-            self._finalizer()
+        lock = self._lock
+        lock.acquire(True)
+        try:
+            self._release()
+        finally:
+            lock.release(True)
+
+    def __del__(self) -> None:
+        # No call can be running: the object is unreachable. At interpreter
+        # exit the library may be gone already; the process frees all then.
+        try:
+            self._release()
+        except Exception:  # noqa: BLE001
+            pass
 
     def __enter__(self: H) -> H:
         return self
@@ -232,17 +254,51 @@ class Finding:
         return rule_name(self.rule)
 
 
-@dataclass(frozen=True)
 class Report:
-    """The verdict of a check."""
+    """The verdict of a check.
 
+    It owns the library's report: ``state`` is read when the check returns,
+    the findings, the grace and the text only when first asked for (then
+    kept), so a check whose caller looks at the state alone makes one C
+    call for it, not a dozen. Immutable, like the report it reads: any
+    number of threads may read one."""
+
+    __slots__ = ("state", "_ptr", "_findings", "_grace", "_text", "__weakref__")
+
+    #: Valid, valid with warnings, or invalid.
     state: State
-    #: Every rule that failed or warned: failures first, then by code.
-    findings: Tuple[Finding, ...]
-    #: The shortest grace still running, if any.
-    grace_remaining: Optional[timedelta]
-    #: The whole report as text for a person.
-    text: str
+
+    def __init__(self, ptr: int) -> None:
+        self._ptr = ptr
+        self.state = _STATES[lib.licentia_report_state(ptr)]
+        self._findings: Optional[Tuple[Finding, ...]] = None
+        self._grace: Optional[Tuple[Optional[timedelta]]] = None
+        self._text: Optional[str] = None
+
+    @property
+    def findings(self) -> Tuple[Finding, ...]:
+        """Every rule that failed or warned: failures first, then by code."""
+        if self._findings is None:
+            self._findings = _findings(self._ptr)
+        return self._findings
+
+    @property
+    def grace_remaining(self) -> Optional[timedelta]:
+        """The shortest grace still running, if any."""
+        if self._grace is None:
+            secs = c_int64()
+            status = lib.licentia_report_grace_remaining(self._ptr, byref(secs))
+            if status != Status.NOT_FOUND:
+                check(status)
+            self._grace = (timedelta(seconds=secs.value) if status == Status.OK else None,)
+        return self._grace[0]
+
+    @property
+    def text(self) -> str:
+        """The whole report as text for a person."""
+        if self._text is None:
+            self._text = _read_required(lib.licentia_report_to_text, self._ptr)
+        return self._text
 
     @property
     def codes(self) -> Tuple[int, ...]:
@@ -253,6 +309,30 @@ class Report:
     def allowed(self) -> bool:
         """True unless the state is INVALID (warnings allow use)."""
         return self.state != State.INVALID
+
+    def __del__(self) -> None:
+        # getattr: an __init__ that raised left no pointer.
+        ptr = getattr(self, "_ptr", 0)
+        self._ptr = 0
+        if ptr:
+            try:
+                lib.licentia_report_free(ptr)
+            except Exception:  # noqa: BLE001 (interpreter exit)
+                pass
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Report):
+            return NotImplemented
+        return (self.state, self.findings, self.grace_remaining) == (
+            other.state,
+            other.findings,
+            other.grace_remaining,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Report(state={self.state!r}, findings={self.findings!r}, grace_remaining={self.grace_remaining!r})"
 
     def __str__(self) -> str:
         return self.text
@@ -426,9 +506,10 @@ class License(_Handle):
         ctx.revocations = revocations._handle if revocations is not None else None
         if clock_state_path is not None:
             ctx.clock_state_path = _c_str(os.fsdecode(clock_state_path), "clock_state_path")
-        secret = bytes(clock_secret or b"")
-        secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret) if secret else None
-        if secret_buf is not None:
+        secret_buf: Any = None  # kept alive for the call
+        if clock_secret:
+            secret = bytes(clock_secret)
+            secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret)
             ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
             ctx.clock_secret_len = len(secret)
         report = c_void_p()
@@ -438,10 +519,7 @@ class License(_Handle):
         else:
             with _clock_options(clock_witness_path, clock_started) as options:
                 check(lib.licentia_check_guarded(self._handle, byref(ctx), options, byref(report)))
-        try:
-            return _report(report)
-        finally:
-            lib.licentia_report_free(report)
+        return _report(report)
 
     @property
     @reads
@@ -753,7 +831,16 @@ class ActivationRequest(_Handle):
 # --- helpers and module functions -------------------------------------------
 
 
+#: The states by number, looked up without IntEnum's call.
+_STATES = {int(state): state for state in State}
+
+
 def _report(report: c_void_p) -> Report:
+    """Wraps a report handle the caller gives up: freed with the Report."""
+    return Report(report.value or 0)
+
+
+def _findings(report: int) -> Tuple[Finding, ...]:
     findings: List[Finding] = []
     for i in range(lib.licentia_report_finding_count(report)):
         f = _ffi.Finding()
@@ -766,16 +853,7 @@ def _report(report: c_void_p) -> Report:
                 message=_read_required(lib.licentia_report_finding_message, report, i),
             )
         )
-    secs = c_int64()
-    status = lib.licentia_report_grace_remaining(report, byref(secs))
-    if status != Status.NOT_FOUND:
-        check(status)
-    return Report(
-        state=State(lib.licentia_report_state(report)),
-        findings=tuple(findings),
-        grace_remaining=timedelta(seconds=secs.value) if status == Status.OK else None,
-        text=_read_required(lib.licentia_report_to_text, report),
-    )
+    return tuple(findings)
 
 
 def _entitlement(code: str, e: _ffi.Entitlement) -> Entitlement:
