@@ -660,3 +660,5 @@ col-seats-used = Belegte Plätze
 report-issued = Ausgestellte Lizenzen je Monat
 col-month = Monat
 tile-cancel-this-month = Abonnements, deren letzter Kündigungstag in diesen Monat fällt
+tile-failed-deliveries = endgültig gescheiterte Benachrichtigungen
+tile-activations-today = Aktivierungen heute (UTC)

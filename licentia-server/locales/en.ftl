@@ -661,3 +661,5 @@ col-seats-used = Seats used
 report-issued = Licences issued per month
 col-month = Month
 tile-cancel-this-month = subscriptions whose last day to cancel is this month
+tile-failed-deliveries = notice deliveries that failed for good
+tile-activations-today = activations today (UTC)

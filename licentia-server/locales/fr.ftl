@@ -660,3 +660,5 @@ col-seats-used = Postes utilisés
 report-issued = Licences émises par mois
 col-month = Mois
 tile-cancel-this-month = abonnements dont le dernier jour pour résilier tombe ce mois-ci
+tile-failed-deliveries = envois d'avis définitivement en échec
+tile-activations-today = activations aujourd'hui (UTC)

@@ -864,6 +864,81 @@ async fn reports(backend: Backend) {
     srv.stop().await;
 }
 
+/// The dashboard's counts of what happened: activations today, notice
+/// deliveries that failed for good — each opening its list, each cut to
+/// the reader's grants.
+async fn dashboard_activity(backend: Backend) {
+    let srv = Server::start_configured(backend, |c| c.delivery_max_attempts = 1).await;
+    let root = srv.admin.clone();
+    let octopus = node(&srv, &root, "partner", "Octopus", None).await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &root,
+            "cad",
+            json!({"name": "yearly", "binding": "node-locked", "seats": 3}),
+        )
+        .await;
+    let license = srv
+        .post_ok(
+            "/v1/licenses",
+            &root,
+            json!({"policy_id": policy, "licensee": "Jane"}),
+            201,
+        )
+        .await;
+    for n in 1..=2 {
+        srv.post_ok(
+            "/v1/activations",
+            &root,
+            json!({"license_key": license["license_key"], "platform": "linux",
+                   "fingerprint": support::machine("cad", n).to_string()}),
+            201,
+        )
+        .await;
+    }
+    // A webhook nobody answers, tried once: failed for good.
+    srv.post_ok(
+        "/v1/notice-subscriptions",
+        &root,
+        json!({"kinds": ["license.expiring"], "role": "admin",
+               "webhook_url": "https://127.0.0.1:9/hook"}),
+        201,
+    )
+    .await;
+    srv.expiring_license("notice").await;
+    srv.post_ok(
+        "/v1/jobs/run",
+        &root,
+        json!({"date": support::NOTICE_DAY}),
+        200,
+    )
+    .await;
+    let vendor = srv
+        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let other = srv
+        .person(
+            "Otto",
+            "otto@octopus.test",
+            json!([{"role": "admin", "customer_id": octopus}]),
+        )
+        .await;
+    let (_, _, page) = get(&srv, Some(&vendor), "/", "en").await;
+    assert!(
+        page.contains("<a href=\"/notices\"><span class=\"count\">1</span> <span class=\"label\">notice deliveries that failed for good"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"/reports\"><span class=\"count\">2</span> <span class=\"label\">activations today"));
+    let (_, _, theirs) = get(&srv, Some(&other), "/", "en").await;
+    assert!(
+        theirs.contains("<span class=\"count\">0</span> <span class=\"label\">notice deliveries")
+    );
+    assert!(
+        theirs.contains("<span class=\"count\">0</span> <span class=\"label\">activations today")
+    );
+    srv.stop().await;
+}
+
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     signing_in => signing_in_on_sqlite, signing_in_on_postgres
@@ -891,4 +966,8 @@ support::on_both_backends! {
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     reports => reports_on_sqlite, reports_on_postgres
+}
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    dashboard_activity => dashboard_activity_on_sqlite, dashboard_activity_on_postgres
 }

@@ -63,6 +63,14 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         .filter(|a| nearly_exhausted(a.allocated, a.free))
         .count();
     let deadlines = cancellation_deadlines(&s, &v).await.or_refuse(&f)?;
+    let scope = v.staff.scope(READERS).or_refuse(&f)?;
+    let midnight = today - today.rem_euclid(licentia::DAY);
+    let activity = s
+        .store
+        .activity(&scope, midnight)
+        .await
+        .map_err(ApiError::from)
+        .or_refuse(&f)?;
     let tiles = vec![
         Tile {
             label: "tile-licenses-7",
@@ -93,6 +101,18 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
             count: deadlines,
             href: "/subscriptions".into(),
             alert: deadlines > 0,
+        },
+        Tile {
+            label: "tile-failed-deliveries",
+            count: activity.failed_deliveries as usize,
+            href: "/notices".into(),
+            alert: activity.failed_deliveries > 0,
+        },
+        Tile {
+            label: "tile-activations-today",
+            count: activity.activations as usize,
+            href: "/reports".into(),
+            alert: false,
         },
         Tile {
             label: "tile-seats-short",

@@ -8,6 +8,12 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+/// The customer node a notification is about: its license's or its
+/// subscription's.
+pub(super) const NOTIFICATION_NODE: &str = "COALESCE(\
+     (SELECT customer_id FROM licenses WHERE licenses.id = notifications.subject), \
+     (SELECT customer_id FROM subscriptions WHERE subscriptions.id = notifications.subject))";
+
 use super::history::event;
 use super::licenses::LICENSES;
 use super::table::{fetch_all, from_row, Filter, Table};
@@ -370,7 +376,7 @@ impl NoticeStore for SqlStore {
         page: Page,
     ) -> StoreResult<Vec<Notification>> {
         let f = Filter::default()
-            .scope("COALESCE((SELECT customer_id FROM licenses WHERE licenses.id = notifications.subject), (SELECT customer_id FROM subscriptions WHERE subscriptions.id = notifications.subject))", scope)
+            .scope(NOTIFICATION_NODE, scope)
             .text("kind", filter.kind.as_deref())
             .text("subject", filter.subject.as_deref());
         NOTIFICATIONS

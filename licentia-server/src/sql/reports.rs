@@ -8,11 +8,12 @@ use sqlx::Row;
 
 use super::history::HISTORY;
 use super::licenses::LICENSES;
-use super::table::{fetch_all, from_row, scope_clause};
+use super::notices::NOTIFICATION_NODE;
+use super::table::{count, fetch_all, from_row, scope_clause};
 use super::SqlStore;
 use crate::store::{
-    FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,
-    Scope,
+    Activity, FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue,
+    ReportStore, Scope,
 };
 use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
@@ -160,6 +161,35 @@ impl ReportStore for SqlStore {
             },
         )
         .await
+    }
+
+    async fn activity(&self, scope: &Scope, since: i64) -> StoreResult<Activity> {
+        let (within, mut args) = scope_clause("l.customer_id", scope, 2);
+        args.insert(0, since.into());
+        let activations = count(
+            &self.pool,
+            &format!(
+                "SELECT COUNT(*) AS n FROM activations a JOIN licenses l ON l.id = a.license_id \
+                 WHERE a.created_at >= $1 {within}"
+            ),
+            args,
+        )
+        .await?;
+        let (within, args) = scope_clause(NOTIFICATION_NODE, scope, 1);
+        let failed_deliveries = count(
+            &self.pool,
+            &format!(
+                "SELECT COUNT(*) AS n FROM notice_deliveries d \
+                 JOIN notifications ON notifications.id = d.notification_id \
+                 WHERE d.status = 'failed' {within}"
+            ),
+            args,
+        )
+        .await?;
+        Ok(Activity {
+            activations,
+            failed_deliveries,
+        })
     }
 
     async fn platforms(&self, scope: &Scope) -> StoreResult<Vec<PlatformCount>> {

@@ -87,6 +87,15 @@ pub struct ModelCount {
     pub seats_used: i64,
 }
 
+/// What happened lately, for the dashboard.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Activity {
+    /// Activations made since the moment asked about.
+    pub activations: i64,
+    /// Notice deliveries that failed for good (no retry left).
+    pub failed_deliveries: i64,
+}
+
 /// The most history entries one customer's entitlement history holds.
 pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 
@@ -101,6 +110,9 @@ pub trait ReportStore: Send + Sync {
         from: i64,
         until: i64,
     ) -> StoreResult<Vec<RenewalDue>>;
+    /// Activations made since `since` (Unix seconds) and notice deliveries
+    /// that failed for good, within `scope`.
+    async fn activity(&self, scope: &Scope, since: i64) -> StoreResult<Activity>;
     /// The nodes of the customer tree without a parent, by name.
     async fn customer_roots(&self) -> StoreResult<Vec<String>>;
     /// Every license of a customer node, oldest first.
