@@ -166,7 +166,6 @@ async fn accounts_page(
             },
         )
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     let accounts = accounts
         .into_iter()
@@ -284,7 +283,7 @@ async fn account_page(
         let grants = s.store.grants(Holder::Account(id)).await?;
         Ok::<_, crate::store::StoreError>((account, grants))
     };
-    let (account, grants) = load.await.map_err(ApiError::from).or_refuse(&f)?;
+    let (account, grants) = load.await.or_refuse(&f)?;
     let mut names = std::collections::HashMap::new();
     for g in &grants {
         if let Some(node) = &g.customer_id {
@@ -404,12 +403,7 @@ async fn confirm_disable(
 ) -> PageResult {
     let f = v.frame.at("accounts");
     v.staff.allow(&[Role::Admin]).or_refuse(&f)?;
-    let account = s
-        .store
-        .account(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let account = s.store.account(&id).await.or_refuse(&f)?;
     Ok(render(&Confirm {
         title: f.t.t1("disable-title", "name", &account.name),
         what: f.t.t1("disable-consequence", "email", &account.email),
@@ -428,7 +422,6 @@ async fn disable(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -
     s.store
         .disable_account(&id, &v.staff.actor())
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
@@ -481,7 +474,6 @@ async fn revoke(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
         .store
         .revoke_grant(&id, &v.staff.actor())
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     let back = grant
         .account_id

@@ -83,12 +83,7 @@ fn or_dash(n: Option<i64>) -> String {
 /// `GET /products`.
 async fn products(State(s): State<AppState>, v: Viewer) -> PageResult {
     let f = frame(&v);
-    let items = s
-        .store
-        .list_products(ALL)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let items = s.store.list_products(ALL).await.or_refuse(&f)?;
     let t = f.t;
     let rows = items
         .iter()
@@ -166,24 +161,13 @@ async fn create_product(State(s): State<AppState>, v: Viewer, form: Posted) -> P
 async fn product(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let p = s
-        .store
-        .product(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let p = s.store.product(&id).await.or_refuse(&f)?;
     let policies = s
         .store
         .list_policies(Some(&p.id), ALL)
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
-    let plans = s
-        .store
-        .list_plans(Some(&p.id), ALL)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let plans = s.store.list_plans(Some(&p.id), ALL).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), format!("{} — {}", p.code, p.name));
     page.notice = Some(t.t("cat-product-fixed"));
     page.actions = tabs(&f);
@@ -251,18 +235,8 @@ fn policy_table(f: &Frame, policies: &[Policy], products: &[Product]) -> Table {
 async fn policies(State(s): State<AppState>, v: Viewer) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let items = s
-        .store
-        .list_policies(None, ALL)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let products = s
-        .store
-        .list_products(ALL)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let items = s.store.list_policies(None, ALL).await.or_refuse(&f)?;
+    let products = s.store.list_products(ALL).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("cat-policies"));
     if items.len() as i64 >= ALL.limit {
         page.notice = Some(t.n("sheet-first-rows", ALL.limit));
@@ -454,18 +428,8 @@ async fn create_policy(State(s): State<AppState>, v: Viewer, form: Posted) -> Pa
 async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let p = s
-        .store
-        .policy(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let product = s
-        .store
-        .product(&p.product_id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let p = s.store.policy(&id).await.or_refuse(&f)?;
+    let product = s.store.product(&p.product_id).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), format!("{} — {}", product.code, p.name));
     page.notice = Some(t.t("cat-policy-fixed"));
     page.actions = vec![Action::new(
@@ -569,18 +533,8 @@ fn plan_table(f: &Frame, plans: &[Plan], policies: &[Policy]) -> Table {
 async fn plans(State(s): State<AppState>, v: Viewer) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let items = s
-        .store
-        .list_plans(None, ALL)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let policies = s
-        .store
-        .list_policies(None, ALL)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let items = s.store.list_plans(None, ALL).await.or_refuse(&f)?;
+    let policies = s.store.list_policies(None, ALL).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("cat-plans"));
     if items.len() as i64 >= ALL.limit {
         page.notice = Some(t.n("sheet-first-rows", ALL.limit));
@@ -744,24 +698,9 @@ async fn create_plan(State(s): State<AppState>, v: Viewer, form: Posted) -> Page
 async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let p = s
-        .store
-        .plan(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let policy = s
-        .store
-        .policy(&p.policy_id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let product = s
-        .store
-        .product(&p.product_id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let p = s.store.plan(&id).await.or_refuse(&f)?;
+    let policy = s.store.policy(&p.policy_id).await.or_refuse(&f)?;
+    let product = s.store.product(&p.product_id).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), format!("{} — {}", product.code, p.name));
     page.notice = Some(t.t("cat-plan-fixed"));
     page.actions = vec![

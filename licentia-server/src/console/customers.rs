@@ -704,20 +704,8 @@ async fn confirm_cut(
 ) -> PageResult {
     let f = v.frame.at(SECTION);
     let asked = allocation_asked(s, parent, form).await.or_refuse(&f)?;
-    let child_name = s
-        .store
-        .customer(&asked.child)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?
-        .name;
-    let product_name = s
-        .store
-        .product(&asked.product)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?
-        .name;
+    let child_name = s.store.customer(&asked.child).await.or_refuse(&f)?.name;
+    let product_name = s.store.product(&asked.product).await.or_refuse(&f)?.name;
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("child", child_name);
     args.set("product", product_name);
@@ -863,12 +851,7 @@ async fn history(
     Params(q): Params<HistoryQuery>,
 ) -> PageResult {
     let f = v.frame.at(SECTION);
-    let customer = s
-        .store
-        .customer(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let customer = s.store.customer(&id).await.or_refuse(&f)?;
     let filter = HistoryFilter {
         customer_id: Some(id.clone()),
         ..HistoryFilter::default()

@@ -65,12 +65,7 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let deadlines = cancellation_deadlines(&s, &v).await.or_refuse(&f)?;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
     let midnight = today - today.rem_euclid(licentia::DAY);
-    let activity = s
-        .store
-        .activity(&scope, midnight)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let activity = s.store.activity(&scope, midnight).await.or_refuse(&f)?;
     let tiles = vec![
         Tile {
             label: "tile-licenses-7",

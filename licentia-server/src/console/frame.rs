@@ -227,9 +227,9 @@ pub(crate) trait OrRefuse<T> {
     fn or_refuse(self, frame: &Frame) -> Result<T, Response>;
 }
 
-impl<T> OrRefuse<T> for Result<T, ApiError> {
+impl<T, E: Into<ApiError>> OrRefuse<T> for Result<T, E> {
     fn or_refuse(self, frame: &Frame) -> Result<T, Response> {
-        self.map_err(|e| refusal(frame, e))
+        self.map_err(|e| refusal(frame, e.into()))
     }
 }
 

@@ -151,18 +151,8 @@ async fn show(
     Params(done): Params<Done>,
 ) -> PageResult {
     let f = v.frame.at("customers");
-    let m = s
-        .store
-        .member(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let node = s
-        .store
-        .customer(&m.customer_id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let m = s.store.member(&id).await.or_refuse(&f)?;
+    let node = s.store.customer(&m.customer_id).await.or_refuse(&f)?;
     let service = match &m.plan_id {
         Some(p) => Some(s.store.plan(p).await.map_or_else(|_| p.clone(), |p| p.name)),
         None => None,
@@ -224,7 +214,6 @@ async fn unassign(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
     s.store
         .unassign_service(&id, &v.staff.actor())
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     Ok(Redirect::to(&format!("/members/{id}?done=unassigned")).into_response())
 }
@@ -263,7 +252,6 @@ async fn delete(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
         .store
         .delete_member(&id, &v.staff.actor())
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     Ok(Redirect::to(&format!("/customers/{}?done=deleted", gone.customer_id)).into_response())
 }

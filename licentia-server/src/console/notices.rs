@@ -66,7 +66,6 @@ async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
         .store
         .list_notifications(&scope, &NotificationFilter::default(), ROWS)
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("ntc-title"));
     page.lead.push(t.t("ntc-lead"));
@@ -275,12 +274,7 @@ async fn confirm_delete(
     Path(id): Path<String>,
 ) -> PageResult {
     let f = frame(&v);
-    let sub = s
-        .store
-        .notice_subscription(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let sub = s.store.notice_subscription(&id).await.or_refuse(&f)?;
     Ok(delete_page(&f, &sub).page())
 }
 
@@ -291,12 +285,7 @@ async fn delete(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
     match notices::delete_subscription(&s, &v.staff, &id).await {
         Ok(()) => Ok(Redirect::to("/notices").into_response()),
         Err(e) => {
-            let sub = s
-                .store
-                .notice_subscription(&id)
-                .await
-                .map_err(ApiError::from)
-                .or_refuse(&f)?;
+            let sub = s.store.notice_subscription(&id).await.or_refuse(&f)?;
             Ok(redraw(&f, e, |e| {
                 let mut page = delete_page(&f, &sub);
                 page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
@@ -329,18 +318,8 @@ fn standing(f: &Frame, d: &Delivery) -> String {
 async fn notification(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let n = s
-        .store
-        .notification(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let deliveries = s
-        .store
-        .deliveries(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let n = s.store.notification(&id).await.or_refuse(&f)?;
+    let deliveries = s.store.deliveries(&id).await.or_refuse(&f)?;
     let subs = notices::list_subscriptions(&s, &v.staff, None, ROWS)
         .await
         .unwrap_or_default();

@@ -143,7 +143,6 @@ async fn list(State(s): State<AppState>, v: Viewer, Params(q): Params<Filters>) 
         .store
         .list_purchases(&scope, &filter, ROWS)
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("pur-title"));
     page.lead.push(t.t("pur-lead"));
@@ -336,18 +335,8 @@ async fn lot_page(
 ) -> Result<(Sheet, Purchase), axum::response::Response> {
     let f = frame(v);
     let t = f.t;
-    let p = s
-        .store
-        .purchase(id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
-    let rebillings = s
-        .store
-        .rebillings(id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let p = s.store.purchase(id).await.or_refuse(&f)?;
+    let rebillings = s.store.rebillings(id).await.or_refuse(&f)?;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
     let names = Names::read(s, &scope).await.or_refuse(&f)?;
     let mut page = Sheet::new(

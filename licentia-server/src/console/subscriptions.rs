@@ -155,7 +155,6 @@ async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
         .store
         .list_subscriptions(&scope, &SubscriptionFilter::default(), rows)
         .await
-        .map_err(ApiError::from)
         .or_refuse(&f)?;
     let mut names = Names {
         s: &s,
@@ -380,12 +379,7 @@ async fn confirm_seats(
 ) -> PageResult {
     let f = v.frame.at(SECTION);
     let seats = seats_field(&form.seats).or_refuse(&f)?;
-    let sub = s
-        .store
-        .subscription(&id)
-        .await
-        .map_err(ApiError::from)
-        .or_refuse(&f)?;
+    let sub = s.store.subscription(&id).await.or_refuse(&f)?;
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("from", sub.seats);
     args.set("to", seats);

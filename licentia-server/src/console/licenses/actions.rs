@@ -1,0 +1,257 @@
+//! What is done to a licence: suspend, reinstate, revoke, a machine
+//! deactivated, a renewal — each through a page that says what happens.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "console/license_confirm.html")]
+struct Confirm {
+    f: Frame,
+    title: String,
+    subject: String,
+    what: String,
+    action: String,
+    back: String,
+    button: String,
+    danger: bool,
+    reason: Option<String>,
+    refusal: Option<Refused>,
+}
+
+/// What a status change does, in the reader's words: (title, what
+/// happens, button, danger).
+fn status_words(f: &Frame, name: &str) -> (String, String, String, bool) {
+    let t = f.t;
+    (
+        t.t(&format!("confirm-{name}-title")),
+        t.t(&format!("confirm-{name}-what")),
+        t.t(&format!("action-{name}")),
+        name != "reinstate",
+    )
+}
+
+/// The confirm page of a status change (GET) and its form's target (POST).
+pub(super) fn status_pages(name: &'static str, tr: Transition) -> [Page; 2] {
+    let path: &'static str = match name {
+        "suspend" => "/licenses/{id}/suspend",
+        "reinstate" => "/licenses/{id}/reinstate",
+        _ => "/licenses/{id}/revoke",
+    };
+    let confirm = move |State(s): State<AppState>, v: Viewer, Path(id): Path<String>| async move {
+        let f = v.frame.at("licenses");
+        let l = s.store.license(&id).await.or_refuse(&f)?;
+        Ok::<_, Response>(render(&status_confirm(&f, name, &l, String::new(), None)))
+    };
+    let post = move |State(s): State<AppState>, v: Viewer, Path(id): Path<String>, body: Bytes| async move {
+        let f = v.frame.at("licenses");
+        let fields = Fields::read(&body);
+        let reason = fields.opt("reason");
+        match tr.apply(&s, &v.staff, &id, reason.clone()).await {
+            Ok(_) => Ok::<_, Response>(see(&format!("/licenses/{id}"))),
+            Err(e) => {
+                let l = s.store.license(&id).await.or_refuse(&f)?;
+                let refused = Refused::of(&f, e);
+                let page = status_confirm(&f, name, &l, reason.unwrap_or_default(), None);
+                let page = Confirm {
+                    refusal: Some(refused),
+                    ..page
+                };
+                Ok(drawn(&page, page.refusal.as_ref()))
+            }
+        }
+    };
+    [
+        Page::get(path, PageAccess::Signed, confirm),
+        Page::post(path, PageAccess::Signed, post),
+    ]
+}
+
+fn status_confirm(
+    f: &Frame,
+    name: &str,
+    l: &LicenseRecord,
+    reason: String,
+    refusal: Option<Refused>,
+) -> Confirm {
+    let (title, what, button, danger) = status_words(f, name);
+    Confirm {
+        f: f.clone(),
+        title,
+        subject: f.t.t1("license-of", "licensee", &l.licensee),
+        what,
+        action: format!("/licenses/{}/{name}", l.id),
+        back: format!("/licenses/{}", l.id),
+        button,
+        danger,
+        reason: Some(reason),
+        refusal,
+    }
+}
+
+fn deactivate_page(f: &Frame, a: &Activation, refusal: Option<Refused>) -> Confirm {
+    let t = f.t;
+    Confirm {
+        f: f.clone(),
+        title: t.t("confirm-deactivate-title"),
+        subject: t.t1("machine-named", "fingerprint", short(&a.fingerprint)),
+        what: t.t("confirm-deactivate-what"),
+        action: format!("/activations/{}/deactivate", a.id),
+        back: format!("/licenses/{}", a.license_id),
+        button: t.t("action-deactivate"),
+        danger: true,
+        reason: None,
+        refusal,
+    }
+}
+
+/// `GET /activations/{id}/deactivate`: what deactivating this machine does.
+pub(super) async fn deactivate_confirm(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let a = s.store.activation(&id).await.or_refuse(&f)?;
+    Ok(render(&deactivate_page(&f, &a, None)))
+}
+
+/// `POST /activations/{id}/deactivate`: the machine's seat is freed.
+pub(super) async fn deactivate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let a = s.store.activation(&id).await.or_refuse(&f)?;
+    match activations::deactivate(&s, Some(&v.staff), None, &id).await {
+        Ok(a) => Ok(see(&format!("/licenses/{}", a.license_id))),
+        Err(e) => {
+            let page = deactivate_page(&f, &a, Some(Refused::of(&f, e)));
+            Ok(drawn(&page, page.refusal.as_ref()))
+        }
+    }
+}
+
+// ------------------------------------------------------------ renew
+
+#[derive(Template)]
+#[template(path = "console/license_renew.html")]
+struct Renew {
+    f: Frame,
+    id: String,
+    subject: String,
+    idem: String,
+    expires: String,
+    soft_expiry: String,
+    token_mode: bool,
+    activations: Vec<Choice>,
+    refusal: Option<Refused>,
+    /// The renewal token made (token mode), to hand to the customer.
+    token: Option<String>,
+}
+
+async fn renew_page(
+    s: &AppState,
+    f: &Frame,
+    l: &LicenseRecord,
+    fields: &Fields,
+    refusal: Option<Refused>,
+) -> Result<Renew, Response> {
+    let online: Vec<(String, String)> = s
+        .store
+        .list_activations(
+            &l.id,
+            Rows {
+                limit: 200,
+                offset: 0,
+            },
+        )
+        .await
+        .or_refuse(f)?
+        .into_iter()
+        .filter(|a| a.mode == "online" && a.deactivated_at.is_none())
+        .map(|a| {
+            let label = format!("{} ({})", short(&a.fingerprint), a.platform);
+            (a.id, label)
+        })
+        .collect();
+    let expires = fields
+        .opt("expires")
+        .or_else(|| {
+            l.expires_at
+                .and_then(|e| chrono::DateTime::from_timestamp(e + 365 * licentia::DAY, 0))
+                .map(|d| d.format("%Y-%m-%d").to_string())
+        })
+        .unwrap_or_default();
+    Ok(Renew {
+        f: f.clone(),
+        id: l.id.clone(),
+        subject: f.t.t1("license-of", "licensee", &l.licensee),
+        idem: fields
+            .opt("_idem")
+            .unwrap_or_else(|| secret::new_id("form")),
+        expires,
+        soft_expiry: fields.get("soft_expiry").to_owned(),
+        token_mode: fields.get("mode") == "token",
+        activations: select(f.t.t("own-file"), &online, fields.get("activation_id")),
+        refusal,
+        token: None,
+    })
+}
+
+/// `GET /licenses/{id}/renew`: a new end date, as a new file or a token.
+pub(super) async fn renew_form(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let page = renew_page(&s, &f, &l, &Fields(Vec::new()), None).await?;
+    Ok(render(&page))
+}
+
+/// `POST /licenses/{id}/renew`.
+pub(super) async fn renew(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let fields = Fields::read(&body);
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let req = RenewRequest {
+        expires: fields.get("expires").to_owned(),
+        soft_expiry: fields.opt("soft_expiry"),
+        mode: if fields.get("mode") == "token" {
+            "token".into()
+        } else {
+            "file".into()
+        },
+        activation_id: fields.opt("activation_id"),
+    };
+    let key = form_key(&fields);
+    let answer = match licenses::renew(&s, &v.staff, &key, &id, &form_hash(&body), &req).await {
+        Ok(Reply::Fresh(r)) => Ok(r),
+        Ok(Reply::Replayed(response)) => replayed::<Renewed>(response).await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(Renewed {
+            renewal_token: Some(token),
+            license,
+        }) => {
+            let page = renew_page(&s, &f, &license, &fields, None).await?;
+            Ok(render(&Renew {
+                token: Some(token),
+                ..page
+            }))
+        }
+        Ok(_) => Ok(see(&format!("/licenses/{id}"))),
+        Err(e) => {
+            let page = renew_page(&s, &f, &l, &fields, Some(Refused::of(&f, e))).await?;
+            Ok(drawn(&page, page.refusal.as_ref()))
+        }
+    }
+}

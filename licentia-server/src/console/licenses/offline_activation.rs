@@ -1,0 +1,115 @@
+//! Offline activation: a request file uploaded, the signed answer
+//! downloaded.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "console/license_offline.html")]
+struct Offline {
+    f: Frame,
+    valid_days: String,
+    refusal: Option<Refused>,
+}
+
+/// `GET /licenses/activate-offline`: upload a machine's request file.
+pub(super) async fn offline_form(v: Viewer) -> PageResult {
+    let f = v.frame.at("licenses");
+    v.staff.scope(WRITERS).or_refuse(&f)?;
+    Ok(render(&Offline {
+        f,
+        valid_days: "30".into(),
+        refusal: None,
+    }))
+}
+
+/// The request file and the answer's validity of the upload.
+async fn read_upload(
+    upload: Result<Multipart, MultipartRejection>,
+) -> Result<(String, String), ApiError> {
+    let mut upload = upload.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let (mut request, mut days) = (None, String::new());
+    while let Some(field) = upload
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?
+    {
+        match field.name() {
+            Some("request") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
+                if bytes.len() > MAX_REQUEST {
+                    return Err(ApiError::invalid("the request file is larger than 64 KiB"));
+                }
+                request = Some(
+                    String::from_utf8(bytes.to_vec())
+                        .map_err(|_| ApiError::invalid("the request file is not text"))?,
+                );
+            }
+            Some("valid_days") => {
+                days = field.text().await.unwrap_or_default().trim().to_owned();
+            }
+            _ => {}
+        }
+    }
+    let request = request
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| ApiError::invalid("choose the request file the machine wrote"))?;
+    Ok((request, days))
+}
+
+/// `POST /licenses/activate-offline?_csrf=`: the signed answer, as a file.
+pub(super) async fn offline(
+    State(s): State<AppState>,
+    v: Viewer,
+    upload: Result<Multipart, MultipartRejection>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let mut days_typed = "30".to_owned();
+    let answer = async {
+        let (request, days) = read_upload(upload).await?;
+        if !days.is_empty() {
+            days_typed = days.clone();
+        }
+        let valid_days = match days.as_str() {
+            "" => None,
+            d => Some(
+                d.parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=3660).contains(d))
+                    .ok_or_else(|| ApiError::invalid("the answer's validity is 1 to 3660 days"))?,
+            ),
+        };
+        let key = IdempotencyKey(None);
+        match activations::activate_offline(&s, &v.staff, &key, "", &request, valid_days).await? {
+            Reply::Fresh(answer) => Ok(answer),
+            Reply::Replayed(response) => replayed(response).await,
+        }
+    }
+    .await;
+    match answer {
+        Ok(a) => Ok((
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"activation-{}.lic\"",
+                        a.activation_id
+                    ),
+                ),
+            ],
+            a.answer,
+        )
+            .into_response()),
+        Err(e) => {
+            let page = Offline {
+                refusal: Some(Refused::of(&f, e)),
+                valid_days: days_typed,
+                f,
+            };
+            Ok(drawn(&page, page.refusal.as_ref()))
+        }
+    }
+}

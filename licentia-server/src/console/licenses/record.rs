@@ -1,0 +1,294 @@
+//! One licence's page: its terms, machines and leases, history, and its
+//! file to download.
+
+use super::*;
+
+/// One term of a licence: (label, value).
+type Term = (String, String);
+
+/// One machine of a licence.
+struct Machine {
+    fingerprint: String,
+    platform: String,
+    mode: String,
+    activated: String,
+    last_seen: String,
+    state: String,
+    deactivate: Option<String>,
+}
+
+/// One lease of a floating licence.
+struct LeaseRow {
+    fingerprint: String,
+    from: String,
+    until: String,
+    state: String,
+}
+
+/// One entry of a licence's history.
+struct Entry {
+    operation: String,
+    when: String,
+    by: String,
+    details: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/license.html")]
+struct Show {
+    f: Frame,
+    id: String,
+    licensee: String,
+    status: String,
+    terms: Vec<Term>,
+    has_file: bool,
+    machines: Vec<Machine>,
+    leases: Vec<LeaseRow>,
+    history: Vec<Entry>,
+    may_write: bool,
+    may_renew: bool,
+    /// The status changes this licence may make: (path, message id, danger).
+    actions: Vec<(String, &'static str, bool)>,
+}
+
+/// A short form of a fingerprint, for tables (the whole one is its title).
+pub(super) fn short(fingerprint: &str) -> String {
+    fingerprint.chars().take(16).collect()
+}
+
+/// A spec date (`YYYY-MM-DD` or RFC 3339), as the reader writes dates.
+fn spec_date(f: &Frame, text: Option<&str>) -> Option<String> {
+    let t = licentia::Timestamp::parse(text?).ok()?;
+    Some(f.t.date(t.0))
+}
+
+/// `GET /licenses/{id}`.
+pub(super) async fn show(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let t = f.t;
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let product = s.store.product(&l.product_id).await.or_refuse(&f)?;
+    let policy = s.store.policy(&l.policy_id).await.or_refuse(&f)?;
+    let customer = match &l.customer_id {
+        Some(c) => s.store.customer(c).await.ok().map(|c| c.name),
+        None => None,
+    };
+    let features = l.spec.features.clone().unwrap_or_default();
+    let none = t.t("none");
+    let terms: Vec<Term> = vec![
+        (t.t("col-product"), product.name),
+        (t.t("term-policy"), policy.name),
+        (t.t("col-licensee"), l.licensee.clone()),
+        (
+            t.t("col-customer"),
+            customer.unwrap_or_else(|| none.clone()),
+        ),
+        (t.t("col-seats"), format!("{} / {}", l.seats_used, l.seats)),
+        (
+            t.t("term-features"),
+            if features.is_empty() {
+                none.clone()
+            } else {
+                features.join(", ")
+            },
+        ),
+        (
+            t.t("term-valid-from"),
+            spec_date(&f, l.spec.valid_from.as_deref()).unwrap_or_else(|| t.date(l.issued_at)),
+        ),
+        (
+            t.t("term-expires"),
+            l.expires_at.map_or_else(|| t.t("never"), |e| t.date(e)),
+        ),
+        (
+            t.t("term-grace"),
+            l.spec
+                .grace_days
+                .map_or_else(|| none.clone(), |d| t.n("days", i64::from(d))),
+        ),
+        (t.t("col-status"), t.t(&format!("status-{}", l.status))),
+        (t.t("term-key"), format!("…-{}", l.key_hint)),
+    ];
+    let may_write = v.staff.allow(WRITERS).is_ok();
+    let rows = Rows {
+        limit: 200,
+        offset: 0,
+    };
+    let machines = s
+        .store
+        .list_activations(&id, rows)
+        .await
+        .or_refuse(&f)?
+        .into_iter()
+        .map(|a| Machine {
+            platform: a.platform,
+            mode: t.t(&format!("mode-{}", a.mode)),
+            activated: t.date(a.created_at),
+            last_seen: t.time(a.last_seen_at),
+            state: a.deactivated_at.map_or_else(
+                || t.t("machine-active"),
+                |d| t.t1("machine-deactivated", "date", t.date(d)),
+            ),
+            deactivate: (may_write && a.deactivated_at.is_none())
+                .then(|| format!("/activations/{}/deactivate", a.id)),
+            fingerprint: a.fingerprint,
+        })
+        .collect();
+    let at = now().0;
+    let leases = s
+        .store
+        .list_leases(&id, rows)
+        .await
+        .or_refuse(&f)?
+        .into_iter()
+        .map(|l| LeaseRow {
+            fingerprint: l.fingerprint,
+            from: t.time(l.created_at),
+            until: t.time(l.expires_at),
+            state: match l.returned_at {
+                Some(r) => t.t1("lease-returned", "date", t.time(r)),
+                None if l.expires_at <= at => t.t("lease-expired"),
+                None => t.t("lease-held"),
+            },
+        })
+        .collect();
+    let history = license_history(&s, &v, &id, &f).await.or_refuse(&f)?;
+    let mut actions = Vec::new();
+    if may_write {
+        for (name, tr, label, danger) in [
+            ("suspend", SUSPEND, "action-suspend", true),
+            ("reinstate", REINSTATE, "action-reinstate", false),
+            ("revoke", REVOKE, "action-revoke", true),
+        ] {
+            if tr.applies_to(&l.status) {
+                actions.push((format!("/licenses/{id}/{name}"), label, danger));
+            }
+        }
+    }
+    let page = Show {
+        status: t.t(&format!("status-{}", l.status)),
+        licensee: l.licensee.clone(),
+        has_file: l.file.is_some(),
+        terms,
+        machines,
+        leases,
+        history,
+        may_write: may_write && l.status == "active",
+        may_renew: v
+            .staff
+            .allow(&[Role::Admin, Role::Issuer, Role::Finance])
+            .is_ok()
+            && l.status != "revoked",
+        actions,
+        id,
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// The licence's history, oldest first, within the caller's grants.
+async fn license_history(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    f: &Frame,
+) -> Result<Vec<Entry>, ApiError> {
+    let scope = v.staff.scope(READERS)?;
+    let filter = HistoryFilter {
+        license_id: Some(id.to_owned()),
+        ..HistoryFilter::default()
+    };
+    let rows = Rows {
+        limit: 200,
+        offset: 0,
+    };
+    let entries: Vec<HistoryEntry> = s.store.history(&scope, &filter, rows).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| Entry {
+            operation: e.operation,
+            when: f.t.time(e.at),
+            by: if e.done_by.is_empty() {
+                e.actor
+            } else {
+                e.done_by
+            },
+            details: details(&e.details),
+        })
+        .collect())
+}
+
+/// A history entry's details for people: `name: value` pairs, the
+/// empty ones left out.
+fn details(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}: {s}"),
+                v => format!("{k}: {v}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Ok(serde_json::Value::Null) => String::new(),
+        _ => json.to_owned(),
+    }
+}
+
+/// `?form=line` for the one-line file.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct FileForm {
+    form: String,
+}
+
+/// What a licence without a file of its own answers for its file.
+#[derive(Template)]
+#[template(path = "console/license_no_file.html")]
+struct NoFile {
+    f: Frame,
+    href: String,
+}
+
+/// `GET /licenses/{id}/file`: the licence's own file, armored (`.lic`) or
+/// on one line (`?form=line`).
+pub(super) async fn file(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Params(q): Params<FileForm>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let Some(armored) = l.file else {
+        // Nothing to download: the page says why, and where the files are.
+        return Ok(render(&NoFile {
+            f,
+            href: format!("/licenses/{id}"),
+        }));
+    };
+    let (text, name) = if q.form == "line" {
+        (
+            licenses::one_line(&armored).or_refuse(&f)?,
+            format!("license-{id}.txt"),
+        )
+    } else {
+        (armored, format!("license-{id}.lic"))
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
