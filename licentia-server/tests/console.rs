@@ -81,6 +81,31 @@ fn set_cookies(headers: &reqwest::header::HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// Two partners' trees: Wazo with its customer Alpha, and Octopus.
+struct Tree {
+    wazo: String,
+    alpha: String,
+    octopus: String,
+}
+
+async fn tree(srv: &Server) -> Tree {
+    let root = &srv.admin;
+    let wazo = node(srv, root, "partner", "Wazo", None).await;
+    let alpha = node(srv, root, "customer", "Alpha", Some(&wazo)).await;
+    let octopus = node(srv, root, "partner", "Octopus", None).await;
+    Tree {
+        wazo,
+        alpha,
+        octopus,
+    }
+}
+
+/// A person holding `role` at `node` (none: the vendor root), signed in.
+async fn someone(srv: &Server, name: &str, email: &str, role: &str, node: Option<&str>) -> Person {
+    srv.person(name, email, json!([{"role": role, "customer_id": node}]))
+        .await
+}
+
 async fn signing_in(backend: Backend) {
     let srv = Server::start(backend).await;
     srv.post_ok(
@@ -292,9 +317,11 @@ async fn languages_and_headers(backend: Backend) {
 async fn renewals(backend: Backend) {
     let srv = Server::start(backend).await;
     let vendor = srv.admin.clone();
-    let wazo = node(&srv, &vendor, "partner", "Wazo", None).await;
-    let alpha = node(&srv, &vendor, "customer", "Alpha", Some(&wazo)).await;
-    let octopus = node(&srv, &vendor, "partner", "Octopus", None).await;
+    let Tree {
+        wazo: _,
+        alpha,
+        octopus,
+    } = tree(&srv).await;
     let gamma = node(&srv, &vendor, "customer", "Gamma", Some(&octopus)).await;
     let (_, yearly) = srv
         .product_and_policy(
@@ -330,16 +357,8 @@ async fn renewals(backend: Backend) {
     issue(&yearly, "Soon Ltd", &alpha, 5).await;
     issue(&monthly, "Viewer Ltd", &alpha, 20).await;
     issue(&yearly, "Gamma Ltd", &gamma, 10).await;
-    let vendor_person = srv
-        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
-        .await;
-    let alpha_admin = srv
-        .person(
-            "Cleo",
-            "cleo@alpha.test",
-            json!([{"role": "admin", "customer_id": alpha}]),
-        )
-        .await;
+    let vendor_person = someone(&srv, "Vera", "vera@vendor.test", "auditor", None).await;
+    let alpha_admin = someone(&srv, "Cleo", "cleo@alpha.test", "admin", Some(&alpha)).await;
 
     // The dashboard's count opens the list behind it.
     let (_, _, dashboard) = get(&srv, Some(&vendor_person), "/", "en").await;
@@ -456,9 +475,7 @@ async fn sign_in(srv: &Server, email: &str) -> Person {
 /// without its CSRF token is refused before it acts.
 async fn every_page_guards_itself(backend: Backend) {
     let srv = Server::start(backend).await;
-    let person = srv
-        .person("Vera", "vera@vendor.test", json!([{"role": "admin"}]))
-        .await;
+    let person = someone(&srv, "Vera", "vera@vendor.test", "admin", None).await;
     let table = pages();
     assert!(table.len() >= 5, "the page table is read");
     for page in table {
@@ -514,19 +531,13 @@ async fn post_as(
 async fn accounts(backend: Backend) {
     let srv = Server::start(backend).await;
     let root = srv.admin.clone();
-    let wazo = node(&srv, &root, "partner", "Wazo", None).await;
-    let alpha = node(&srv, &root, "customer", "Alpha", Some(&wazo)).await;
-    let octopus = node(&srv, &root, "partner", "Octopus", None).await;
-    let partner_admin = srv
-        .person(
-            "Pat",
-            "pat@wazo.test",
-            json!([{"role": "admin", "customer_id": wazo}]),
-        )
-        .await;
-    let auditor = srv
-        .person("Aude", "aude@vendor.test", json!([{"role": "auditor"}]))
-        .await;
+    let Tree {
+        wazo,
+        alpha,
+        octopus,
+    } = tree(&srv).await;
+    let partner_admin = someone(&srv, "Pat", "pat@wazo.test", "admin", Some(&wazo)).await;
+    let auditor = someone(&srv, "Aude", "aude@vendor.test", "auditor", None).await;
 
     // The partner's admin may place a grant in its own tree only.
     let (_, _, page) = get(&srv, Some(&partner_admin), "/accounts", "en").await;
@@ -686,9 +697,7 @@ async fn accounts(backend: Backend) {
 /// answer for any address), a mailed link's token refused when unknown.
 async fn settings(backend: Backend) {
     let srv = Server::start(backend).await;
-    let me = srv
-        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
-        .await;
+    let me = someone(&srv, "Vera", "vera@vendor.test", "auditor", None).await;
     let (status, _, _) = post_as(
         &srv,
         &me,
@@ -806,9 +815,11 @@ async fn settings(backend: Backend) {
 async fn reports(backend: Backend) {
     let srv = Server::start(backend).await;
     let root = srv.admin.clone();
-    let wazo = node(&srv, &root, "partner", "Wazo", None).await;
-    let alpha = node(&srv, &root, "customer", "Alpha", Some(&wazo)).await;
-    let octopus = node(&srv, &root, "partner", "Octopus", None).await;
+    let Tree {
+        wazo: _,
+        alpha,
+        octopus,
+    } = tree(&srv).await;
     let (_, policy) = srv
         .product_and_policy(
             &root,
@@ -832,16 +843,8 @@ async fn reports(backend: Backend) {
         201,
     )
     .await;
-    let vendor = srv
-        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
-        .await;
-    let other = srv
-        .person(
-            "Otto",
-            "otto@octopus.test",
-            json!([{"role": "admin", "customer_id": octopus}]),
-        )
-        .await;
+    let vendor = someone(&srv, "Vera", "vera@vendor.test", "auditor", None).await;
+    let other = someone(&srv, "Otto", "otto@octopus.test", "admin", Some(&octopus)).await;
     let (status, _, page) = get(&srv, Some(&vendor), "/reports", "en").await;
     assert_eq!(status, 200);
     assert!(page.contains("<svg class=\"chart\" role=\"img\""), "{page}");
@@ -913,16 +916,8 @@ async fn dashboard_activity(backend: Backend) {
         200,
     )
     .await;
-    let vendor = srv
-        .person("Vera", "vera@vendor.test", json!([{"role": "auditor"}]))
-        .await;
-    let other = srv
-        .person(
-            "Otto",
-            "otto@octopus.test",
-            json!([{"role": "admin", "customer_id": octopus}]),
-        )
-        .await;
+    let vendor = someone(&srv, "Vera", "vera@vendor.test", "auditor", None).await;
+    let other = someone(&srv, "Otto", "otto@octopus.test", "admin", Some(&octopus)).await;
     let (_, _, page) = get(&srv, Some(&vendor), "/", "en").await;
     assert!(
         page.contains("<a href=\"/notices\"><span class=\"count\">1</span> <span class=\"label\">notice deliveries that failed for good"),
