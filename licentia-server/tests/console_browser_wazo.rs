@@ -18,7 +18,7 @@ mod browser;
 
 use browser::Browser;
 use serde_json::json;
-use support::{node, s, Backend, Server, PASSWORD};
+use support::{s, Backend, Server, Wazo, PASSWORD};
 
 /// Signs `email` in on the sign-in page.
 async fn sign_in(browser: &Browser, email: &str) {
@@ -47,19 +47,13 @@ async fn allocate(browser: &Browser, node_label: &str, child: &str, seats: &str)
 async fn wazo_in_a_browser() {
     let srv = Server::start(Backend::Sqlite).await;
     let vendor = srv.admin.clone();
-    let (product, policy) = srv
-        .product_and_policy(
-            &vendor,
-            "wazo-uc",
-            json!({"name": "user", "binding": "unbound", "seats": 1}),
-        )
-        .await;
-    let plan = srv
-        .plan(&vendor, json!({"name": "UC", "policy_id": policy}))
-        .await;
-    let wazo = node(&srv, &vendor, "partner", "Wazo", None).await;
-    let alpha = node(&srv, &vendor, "customer", "Alpha", Some(&wazo)).await;
-    let beta = node(&srv, &vendor, "customer", "Beta", Some(&wazo)).await;
+    let Wazo {
+        product,
+        plan,
+        wazo,
+        alpha,
+        beta,
+    } = srv.wazo().await;
     srv.person(
         "Vera",
         "vera@vendor.test",

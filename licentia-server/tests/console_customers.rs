@@ -12,7 +12,7 @@ mod support;
 
 use serde_json::json;
 use support::Person;
-use support::{node, s, Backend, Server};
+use support::{s, Backend, Server, Wazo};
 
 /// A browser for one person: no redirects followed, so each 303 is seen.
 struct Browser {
@@ -121,19 +121,13 @@ fn text(html: &str) -> String {
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
     let vendor = srv.admin.clone();
-    let (product, policy) = srv
-        .product_and_policy(
-            &vendor,
-            "wazo-uc",
-            json!({"name": "user", "binding": "unbound", "seats": 1}),
-        )
-        .await;
-    let plan = srv
-        .plan(&vendor, json!({"name": "UC", "policy_id": policy}))
-        .await;
-    let wazo = node(&srv, &vendor, "partner", "Wazo", None).await;
-    let alpha = node(&srv, &vendor, "customer", "Alpha", Some(&wazo)).await;
-    let beta = node(&srv, &vendor, "customer", "Beta", Some(&wazo)).await;
+    let Wazo {
+        product,
+        plan,
+        wazo,
+        alpha,
+        beta,
+    } = srv.wazo().await;
     let vendor_finance = srv
         .person(
             "Vera",

@@ -10,25 +10,19 @@
 mod support;
 
 use serde_json::json;
-use support::{kind, node, s, Backend, Server};
+use support::{kind, node, s, Backend, Server, Wazo};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
     let vendor = srv.admin.clone();
     let [vendor_finance] = srv.tokens(["finance"]).await;
-    let (product, policy) = srv
-        .product_and_policy(
-            &vendor,
-            "wazo-uc",
-            json!({"name": "user", "binding": "unbound", "seats": 1}),
-        )
-        .await;
-    let plan = srv
-        .plan(&vendor, json!({"name": "UC", "policy_id": policy}))
-        .await;
-    let wazo = node(&srv, &vendor, "partner", "Wazo", None).await;
-    let alpha = node(&srv, &vendor, "customer", "Alpha", Some(&wazo)).await;
-    let beta = node(&srv, &vendor, "customer", "Beta", Some(&wazo)).await;
+    let Wazo {
+        product,
+        plan,
+        wazo,
+        alpha,
+        beta,
+    } = srv.wazo().await;
     let octopus = node(&srv, &vendor, "partner", "Octopus", None).await;
     let gamma = node(&srv, &vendor, "customer", "Gamma", Some(&octopus)).await;
     let partner_finance = srv

@@ -372,3 +372,41 @@ impl Server {
         }
     }
 }
+
+/// Wazo's world, as the Wazo stories start from it: the product `wazo-uc`
+/// (an unbound one-seat policy and its plan "UC"), the partner Wazo and
+/// its two customers Alpha and Beta.
+pub struct Wazo {
+    pub product: String,
+    pub plan: String,
+    pub wazo: String,
+    pub alpha: String,
+    pub beta: String,
+}
+
+impl Server {
+    /// Makes [`Wazo`]'s world, as the vendor's admin.
+    pub async fn wazo(&self) -> Wazo {
+        let vendor = &self.admin;
+        let (product, policy) = self
+            .product_and_policy(
+                vendor,
+                "wazo-uc",
+                json!({"name": "user", "binding": "unbound", "seats": 1}),
+            )
+            .await;
+        let plan = self
+            .plan(vendor, json!({"name": "UC", "policy_id": policy}))
+            .await;
+        let wazo = super::node(self, vendor, "partner", "Wazo", None).await;
+        let alpha = super::node(self, vendor, "customer", "Alpha", Some(&wazo)).await;
+        let beta = super::node(self, vendor, "customer", "Beta", Some(&wazo)).await;
+        Wazo {
+            product,
+            plan,
+            wazo,
+            alpha,
+            beta,
+        }
+    }
+}
