@@ -232,6 +232,9 @@ async fn tree_page(
             .await?;
         let tops = nodes.iter().filter(|n| n.parent_id.is_none());
         Some(AllocationFields {
+            action: "/customers/allocation".into(),
+            heading: f.t.t("allocate-top-heading"),
+            node_label: f.t.t("col-node"),
             children: choices(
                 tops.map(|n| (n.customer_id.clone(), n.name.clone()))
                     .collect(),
@@ -379,6 +382,12 @@ struct NodePage {
 
 /// The allocation form as drawn.
 pub(crate) struct AllocationFields {
+    /// Where the form posts.
+    action: String,
+    /// Its heading.
+    heading: String,
+    /// What the node select is called.
+    node_label: String,
     children: Vec<Choice>,
     products: Vec<Choice>,
     seats: String,
@@ -468,6 +477,9 @@ pub(crate) async fn node_page(
     let allocation = (may(ALLOCATORS) && !kids.is_empty() && !own.is_empty()).then(|| {
         let form = &forms.allocation;
         AllocationFields {
+            action: format!("/customers/{id}/allocation"),
+            heading: f.t.t("allocate-heading"),
+            node_label: f.t.t("field-child"),
             children: choices(
                 kids.iter()
                     .map(|k| (k.customer_id.clone(), k.name.clone()))
