@@ -56,14 +56,16 @@ fi
 
 export LICENTIA_TEST_POSTGRES="$url"
 # Every back-office test file, but those that do not run here: the restart
-# test (alone, below), the ceiling measurement (scripts/load-bench.sh) and
-# the slow-client test (no database in it); then the command line's tests
+# test (alone, below), the ceiling measurement (scripts/load-bench.sh), the
+# slow-client test (no database in it) and the browser tests (the console's
+# pages in Chromium, on SQLite; the console's PostgreSQL runs are its HTTP
+# tests); then the command line's tests
 # that run the binary on a back office's database.
 tests=()
 for file in licentia-server/tests/*.rs; do
     name="$(basename "$file" .rs)"
     case "$name" in
-        pg_restart | ceiling | slow_client) ;;
+        pg_restart | ceiling | slow_client | console_browser*) ;;
         *) tests+=(--test "$name") ;;
     esac
 done
