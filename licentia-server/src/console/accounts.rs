@@ -10,7 +10,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::confirm::Confirm;
-use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{refusal, render, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::{Page, PageAccess};
 use crate::error::ApiError;
 use crate::service::accounts::{mail_link, Password};
@@ -196,11 +196,7 @@ async fn accounts_page(
         form,
         f,
     };
-    let mut response = render(&page);
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    Ok(response)
+    Ok(render_as(&page, status))
 }
 
 /// `GET /accounts`.
@@ -305,11 +301,7 @@ async fn account_page(
         account,
         f,
     };
-    let mut response = render(&page);
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    Ok(response)
+    Ok(render_as(&page, status))
 }
 
 fn grant_line(

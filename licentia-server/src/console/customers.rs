@@ -8,13 +8,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
 use super::confirm::Confirm;
-use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberForm, MemberLine};
 use super::{Page, PageAccess};
@@ -562,10 +561,7 @@ pub(crate) async fn refused_on_node(
     let status = e.status;
     forms.refusal = Some(e.detail.clone());
     match node_page(s, v, id, forms, None).await {
-        Ok(mut page) => {
-            *page.status_mut() = status;
-            page
-        }
+        Ok(page) => with_status(page, status),
         Err(_) => refusal(&f, e),
     }
 }
@@ -883,11 +879,6 @@ async fn history(
 }
 
 /// A page answer with `status`.
-pub(crate) fn with_status(mut page: Response, status: StatusCode) -> Response {
-    *page.status_mut() = status;
-    page
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,6 +218,21 @@ pub(crate) fn render(page: &impl Template) -> Response {
     }
 }
 
+/// A page drawn with `status` — the refusal it shows a form with — or 200.
+pub(crate) fn render_as(page: &impl Template, status: Option<StatusCode>) -> Response {
+    let response = render(page);
+    match status {
+        Some(status) => with_status(response, status),
+        None => response,
+    }
+}
+
+/// `page` answered with `status`.
+pub(crate) fn with_status(mut page: Response, status: StatusCode) -> Response {
+    *page.status_mut() = status;
+    page
+}
+
 /// What a page handler answers: the page, or the refusal drawn as one.
 pub(crate) type PageResult = Result<Response, Response>;
 

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Viewer};
+use super::frame::{refusal, render_as, Frame, OrRefuse, PageResult, Viewer};
 use super::sign_in::{new_session, with_cookies};
 use super::{Page, PageAccess};
 use crate::error::ApiError;
@@ -91,19 +91,18 @@ fn settings_page(
             )
         })
         .collect();
-    let mut response = render(&SettingsPage {
-        account,
-        languages,
-        zones: &ZONES,
-        staged,
-        refused,
-        done,
-        f,
-    });
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    response
+    render_as(
+        &SettingsPage {
+            account,
+            languages,
+            zones: &ZONES,
+            staged,
+            refused,
+            done,
+            f,
+        },
+        status,
+    )
 }
 
 /// `GET /settings`.
@@ -225,16 +224,15 @@ fn password_page(
         Err(e) if e.status.is_server_error() => return refusal(&f, e),
         Err(e) => (None, Some(e.detail), Some(e.status)),
     };
-    let mut response = render(&PasswordPage {
-        f,
-        step,
-        refused,
-        done,
-    });
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    response
+    render_as(
+        &PasswordPage {
+            f,
+            step,
+            refused,
+            done,
+        },
+        status,
+    )
 }
 
 /// `GET /password-reset`.

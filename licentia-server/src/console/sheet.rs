@@ -10,7 +10,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::frame::{refusal, render, Frame};
+use super::frame::{refusal, render, render_as, Frame};
 use crate::error::ApiError;
 
 /// A form as posted: its fields in order (a repeated name, e.g. checkboxes,
@@ -403,9 +403,7 @@ impl Sheet {
 
     /// The page drawn with `status`.
     pub fn status(&self, status: StatusCode) -> Response {
-        let mut response = render(self);
-        *response.status_mut() = status;
-        response
+        render_as(self, Some(status))
     }
 
     /// The page drawn.

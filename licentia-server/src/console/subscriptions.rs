@@ -14,10 +14,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::confirm::Confirm;
-use super::customers::{
-    choices, history_of, notice, seats_field, with_status, Choice, Done, HistoryLine,
-};
-use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::customers::{choices, history_of, notice, seats_field, Choice, Done, HistoryLine};
+use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberLine};
 use super::{Page, PageAccess};

@@ -33,7 +33,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::frame::{render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{render, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::renewals::Choice;
 use super::{Page, PageAccess};
 use crate::api::{staff_event, Reply, READERS, WRITERS};
@@ -163,11 +163,7 @@ impl Refused {
 
 /// A page drawn with the status of the refusal it shows (200 without one).
 fn drawn(page: &impl Template, refused: Option<&Refused>) -> Response {
-    let mut response = render(page);
-    if let Some(r) = refused {
-        *response.status_mut() = r.status;
-    }
-    response
+    render_as(page, refused.map(|r| r.status))
 }
 
 /// 303 to `to`.
