@@ -976,6 +976,24 @@ licentia_status licentia_check(const struct licentia_license *license, const str
 licentia_status licentia_check_guarded(const struct licentia_license *license, const struct licentia_check_context *ctx, const struct licentia_clock_options *options, struct licentia_report **out);
 
 /**
+ * Verifies license text (armored or compact) and checks it, in one call:
+ * `licentia_verify` then `licentia_check`, with no license handle to free.
+ * For a product that wants only the verdict, and for bindings, where each
+ * foreign call has a cost of its own.
+ *
+ * On success `*out` receives a new report, freed with
+ * `licentia_report_free`. A license that verifies but is expired or for
+ * another machine is `LICENTIA_OK`, the verdict in the report; one that
+ * does not verify is its verification status (as `licentia_verify`) and
+ * no report. Other errors as `licentia_check`. Thread-safe as both.
+ *
+ * # Safety
+ * `verifier` is NULL or a live verifier; `text` is NULL or a
+ * NUL-terminated string; `ctx` and `out` as `licentia_check`.
+ */
+licentia_status licentia_verify_and_check(const struct licentia_verifier *verifier, const char *text, const struct licentia_check_context *ctx, struct licentia_report **out);
+
+/**
  * The overall state; `LICENTIA_STATE_INVALID` when `report` is NULL.
  *
  * # Safety

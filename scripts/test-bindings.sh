@@ -7,9 +7,11 @@
 # 2. compiles bindings/cpp/tests with g++ -std=c++17 -Wall -Wextra -Werror
 #    -pedantic (two translation units) and runs them under valgrind, leaks
 #    counted as failures;
-# 3. makes a venv, installs pytest, mypy and ./bindings/python into it,
-#    checks the type hints with mypy --strict, and runs pytest
-#    bindings/python/tests with LICENTIA_LIBRARY set.
+# 3. makes a venv, installs pytest, mypy and the wheel into it, checks the
+#    type hints with mypy --strict, runs pytest bindings/python/tests on the
+#    installed package (with its compiled module), then the API, vector and
+#    thread tests again on the source tree over LICENTIA_LIBRARY (ctypes
+#    alone).
 #
 # Installs g++, valgrind and python3-venv with apt-get when missing. Works
 # without a terminal (CI=true, no stdin). Everything it builds goes under
@@ -119,10 +121,12 @@ pip=("$venv/bin/python" -m pip --quiet --no-input --disable-pip-version-check)
 "${pip[@]}" install pytest mypy "$wheel"
 unset LICENTIA_LIBRARY
 # The installed package loads the library it carries, nothing else.
+# Its compiled module (Verifier.check's one call) is there and bound.
 (cd "$work" && "$venv/bin/python" -c '
-import licentia, licentia._ffi as f
+import licentia, licentia._ffi as f, licentia.core as c
 assert "site-packages" in licentia.__file__ and f.lib._name.startswith(licentia.__path__[0]), f.lib._name
-print("import licentia:", licentia.version(), "from", f.lib._name)')
+assert c._native is not None and c._native.__file__.startswith(licentia.__path__[0]), c._native
+print("import licentia:", licentia.version(), "from", f.lib._name, "with", c._native.__file__)')
 
 # The type hints hold (the package ships py.typed).
 "$venv/bin/python" -m mypy --strict --no-error-summary --cache-dir "$work/mypy-cache" \
@@ -134,4 +138,11 @@ if [ "$status" -eq 5 ]; then
     echo "pytest collected no test" >&2
     exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+# The same package from the source tree, without its compiled module (a
+# checkout used in place): every call through ctypes alone.
+echo "== Python: the source tree, ctypes alone"
+LICENTIA_LIBRARY="$capi/lib/liblicentia.so" PYTHONPATH=bindings/python/src \
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+    bindings/python/tests/test_api.py bindings/python/tests/test_vectors.py \
+    bindings/python/tests/test_threads.py </dev/null

@@ -3,14 +3,14 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use crate::boundary::{bytes_arg, guard, nth, opt_str_arg, str_arg, Handle, Out};
+use crate::boundary::{bytes_arg, guard, nth, opt_str_arg, str_arg, Handle, Out, Outcome};
 use crate::clock::{licentia_clock_options, ClockOptions};
 use crate::fingerprint::licentia_fingerprint;
 use crate::license::licentia_license;
 use crate::status::licentia_status::{self, *};
 use crate::status::{licentia_rule, licentia_severity, licentia_state};
 use crate::verifier::licentia_verifier;
-use licentia::{ClockGuard, Context, Fingerprint, Report, Severity, Timestamp};
+use licentia::{ClockGuard, Context, Fingerprint, License, Report, Severity, Timestamp};
 
 /// What the check needs to know about the running product. Times are Unix
 /// seconds (UTC). Start from `{0}` and set what applies: every pointer may be
@@ -161,8 +161,45 @@ pub unsafe extern "C" fn licentia_check_guarded(
     unsafe { check(license, ctx, licentia_clock_options::opt_arg(options), out) }
 }
 
-/// The body of both checks: the arguments in order, the context read, then
-/// the check, guarded when the context names a state file.
+/// Verifies license text (armored or compact) and checks it, in one call:
+/// `licentia_verify` then `licentia_check`, with no license handle to free.
+/// For a product that wants only the verdict, and for bindings, where each
+/// foreign call has a cost of its own.
+///
+/// On success `*out` receives a new report, freed with
+/// `licentia_report_free`. A license that verifies but is expired or for
+/// another machine is `LICENTIA_OK`, the verdict in the report; one that
+/// does not verify is its verification status (as `licentia_verify`) and
+/// no report. Other errors as `licentia_check`. Thread-safe as both.
+///
+/// # Safety
+/// `verifier` is NULL or a live verifier; `text` is NULL or a
+/// NUL-terminated string; `ctx` and `out` as `licentia_check`.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_verify_and_check(
+    verifier: *const licentia_verifier,
+    text: *const c_char,
+    ctx: *const licentia_check_context,
+    out: *mut *mut licentia_report,
+) -> licentia_status {
+    guard(|| {
+        // SAFETY: caller's contract.
+        let (verifier, text, c, out) = unsafe {
+            (
+                licentia_verifier::arg(verifier)?,
+                str_arg(text)?,
+                ctx.as_ref().ok_or(LICENTIA_NULL_ARGUMENT)?,
+                Out::new(out)?,
+            )
+        };
+        let license = verifier.verifier.verify(text)?;
+        // SAFETY: the context's pointers follow the caller's contract.
+        out.give(unsafe { check_context(&license, c, None) }?);
+        Ok(())
+    })
+}
+
+/// The body of both checks: the arguments in order, then the check.
 ///
 /// # Safety
 /// As `licentia_check`.
@@ -182,48 +219,61 @@ unsafe fn check(
             )
         };
         // SAFETY: the context's pointers follow the caller's contract.
-        let (product, user, machine, revocations, clock_path, secret) = unsafe {
-            (
-                str_arg(c.product)?,
-                opt_str_arg(c.user)?,
-                licentia_fingerprint::opt_arg(c.machine),
-                licentia_verifier::opt_arg(c.revocations),
-                opt_str_arg(c.clock_state_path)?,
-                bytes_arg(c.clock_secret, c.clock_secret_len)?,
-            )
-        };
-        if clock_path.is_none() && clock_options.is_some() {
-            return Err(LICENTIA_INVALID_ARGUMENT);
-        }
-        let now = Timestamp(c.now);
-        let this_machine;
-        let machine = match (machine, c.this_machine) {
-            (Some(_), true) => return Err(LICENTIA_INVALID_ARGUMENT),
-            (Some(m), false) => Some(m),
-            (None, true) => {
-                this_machine = Fingerprint::this_machine(product)?;
-                Some(&this_machine)
-            }
-            (None, false) => None,
-        };
-        let mut context = Context::new(now, product);
-        context.machine = machine;
-        context.user = user;
-        context.release_date = c.has_release_date.then_some(Timestamp(c.release_date));
-        context.last_check_in = c.has_last_check_in.then_some(Timestamp(c.last_check_in));
-        context.revocations = revocations.and_then(|v| v.revocations.as_ref());
-        let report = match clock_path {
-            Some(path) => {
-                let mut options = ClockGuard::options(product, secret);
-                if let Some(clock_options) = clock_options {
-                    options = clock_options.apply(options);
-                }
-                license.check_guarded(&context, &mut options.open(path)?)?
-            }
-            None => license.check(&context),
-        };
-        out.give(report);
+        out.give(unsafe { check_context(license, c, clock_options) }?);
         Ok(())
+    })
+}
+
+/// Reads the context, then checks `license` against it, guarded when the
+/// context names a state file.
+///
+/// # Safety
+/// The context's pointers are NULL or valid as documented on
+/// `licentia_check_context`.
+unsafe fn check_context(
+    license: &License,
+    c: &licentia_check_context,
+    clock_options: Option<&ClockOptions>,
+) -> Outcome<Report> {
+    // SAFETY: the context's pointers follow the caller's contract.
+    let (product, user, machine, revocations, clock_path, secret) = unsafe {
+        (
+            str_arg(c.product)?,
+            opt_str_arg(c.user)?,
+            licentia_fingerprint::opt_arg(c.machine),
+            licentia_verifier::opt_arg(c.revocations),
+            opt_str_arg(c.clock_state_path)?,
+            bytes_arg(c.clock_secret, c.clock_secret_len)?,
+        )
+    };
+    if clock_path.is_none() && clock_options.is_some() {
+        return Err(LICENTIA_INVALID_ARGUMENT);
+    }
+    let this_machine;
+    let machine = match (machine, c.this_machine) {
+        (Some(_), true) => return Err(LICENTIA_INVALID_ARGUMENT),
+        (Some(m), false) => Some(m),
+        (None, true) => {
+            this_machine = Fingerprint::this_machine(product)?;
+            Some(&this_machine)
+        }
+        (None, false) => None,
+    };
+    let mut context = Context::new(Timestamp(c.now), product);
+    context.machine = machine;
+    context.user = user;
+    context.release_date = c.has_release_date.then_some(Timestamp(c.release_date));
+    context.last_check_in = c.has_last_check_in.then_some(Timestamp(c.last_check_in));
+    context.revocations = revocations.and_then(|v| v.revocations.as_ref());
+    Ok(match clock_path {
+        Some(path) => {
+            let mut options = ClockGuard::options(product, secret);
+            if let Some(clock_options) = clock_options {
+                options = clock_options.apply(options);
+            }
+            license.check_guarded(&context, &mut options.open(path)?)?
+        }
+        None => license.check(&context),
     })
 }
 

@@ -9,7 +9,7 @@ import json
 import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple, Union
 
 import pytest
 
@@ -334,6 +334,53 @@ def test_clock_guard_options(verifier: licentia.Verifier, tmp_path: Path) -> Non
         with pytest.raises(licentia.ArgumentError) as refused:
             lic.check(now=JUNE, product="acme-cad", clock_started=True)
         assert refused.value.status is Status.INVALID_ARGUMENT
+
+
+def test_verify_and_check_in_one_call(verifier: licentia.Verifier, tmp_path: Path) -> None:
+    text = read("licenses/unbound.lic")
+    assert verifier.check(text, now=JUNE, product="acme-cad").state is licentia.State.VALID
+    assert verifier.check(text, now=JUNE, product="acme-cam").codes == (101,)
+    # With the clock guard's options: the same guard as a license's check.
+    state, witness = tmp_path / "clock", tmp_path / "elsewhere.seen"
+
+    def guarded(now: datetime) -> licentia.Report:
+        return verifier.check(
+            text,
+            now=now,
+            product="acme-cad",
+            clock_state_path=state,
+            clock_secret=b"s" * 32,
+            clock_witness_path=witness,
+            clock_started=True,
+        )
+
+    with pytest.raises(licentia.DocumentError) as missing:
+        guarded(JUNE)
+    assert missing.value.status is Status.CLOCK_STATE_MISSING
+    with verifier.verify(text) as lic:
+        lic.check(now=JUNE, product="acme-cad", clock_state_path=state, clock_secret=b"s" * 32, clock_witness_path=witness)
+    assert guarded(JUNE).codes == ()
+    assert guarded(datetime(2026, 5, 1, tzinfo=timezone.utc)).codes == (104,)
+    # Bytes as well as str; what cannot go to C is refused as verify() refuses it.
+    assert verifier.check(text.encode(), now=JUNE, product=b"acme-cad").state is licentia.State.VALID
+    refusals: List[Tuple[Union[str, bytes], str, Optional[str], Status]] = [
+        ("lic.\0abc", "acme-cad", None, Status.INVALID_ARGUMENT),
+        (b"lic.\xff\xfe", "acme-cad", None, Status.INVALID_UTF8),
+        ("lic.\udc80", "acme-cad", None, Status.INVALID_UTF8),
+        (text, "acme\0cad", None, Status.INVALID_ARGUMENT),
+        (text, "acme-cad", "j\udc80doe", Status.INVALID_UTF8),
+    ]
+    for bad_text, product, user, status in refusals:
+        with pytest.raises(licentia.ArgumentError) as refused:
+            verifier.check(bad_text, now=JUNE, product=product, user=user)
+        assert refused.value.status is status, (bad_text, product, user)
+    # A naive time is refused before anything is verified.
+    with pytest.raises(licentia.ArgumentError):
+        verifier.check(text, now=datetime(2026, 6, 1), product="acme-cad")
+    verifier.close()
+    with pytest.raises(licentia.ArgumentError) as closed:
+        verifier.check(text, now=JUNE, product="acme-cad")
+    assert "Verifier is closed" in str(closed.value)
 
 
 def test_this_machine(verifier: licentia.Verifier) -> None:

@@ -20,7 +20,8 @@ JUNE = datetime(2026, 6, 1, tzinfo=timezone.utc)
 THREADS = 8
 
 
-def test_a_verifier_closed_while_other_threads_verify() -> None:
+@pytest.mark.parametrize("one_call", [False, True], ids=["verify-then-check", "verifier-check"])
+def test_a_verifier_closed_while_other_threads_verify(one_call: bool) -> None:
     text = read("licenses/unbound.lic")
     verifier = licentia.Verifier(read("keys/issuer.pub"))
     started = threading.Barrier(THREADS + 1)
@@ -34,9 +35,12 @@ def test_a_verifier_closed_while_other_threads_verify() -> None:
             started.wait()
             while True:
                 try:
-                    with verifier.verify(text) as lic:
-                        # The license outlives nothing it needs: it is its own handle.
-                        assert lic.check(now=JUNE, product="acme-cad").allowed
+                    if one_call:
+                        assert verifier.check(text, now=JUNE, product="acme-cad").allowed
+                    else:
+                        with verifier.verify(text) as lic:
+                            # The license outlives nothing it needs: it is its own handle.
+                            assert lic.check(now=JUNE, product="acme-cad").allowed
                     mine.append("verified")
                     if len(mine) == 20:
                         warmed.release()
@@ -119,7 +123,7 @@ def test_close_waits_for_the_call_in_flight(monkeypatch: pytest.MonkeyPatch) -> 
         closer.start()
         # Until close() either frees the handle (the bug) or waits for this
         # call (the lock): one of the two always happens.
-        while "free" not in events and getattr(verifier._lock, "_writers_waiting", 0) == 0:
+        while "free" not in events and not verifier._lock._writing:
             time.sleep(0.001)
         if "free" in events:
             return int(Status.PANIC)  # the handle is gone: do not touch it
@@ -133,3 +137,34 @@ def test_close_waits_for_the_call_in_flight(monkeypatch: pytest.MonkeyPatch) -> 
     assert events == ["call", "returned", "free"]
     with pytest.raises(licentia.ArgumentError, match="Verifier is closed"):
         verifier.verify(read("licenses/unbound.lic"))
+
+
+def test_a_revocation_list_set_while_other_threads_check() -> None:
+    """A change (exclusive) among reads (shared): each check sees the list
+    either not yet or whole, and the change is not starved by threads that
+    keep checking."""
+    text = read("licenses/floating.lic")
+    verifier = licentia.Verifier(read("keys/issuer.pub"))
+    seen: List[Any] = []
+    stop = threading.Event()
+
+    def check() -> None:
+        while not stop.is_set():
+            seen.append(verifier.check(text, now=JUNE, product="acme-cad", revocations=verifier).codes)
+
+    threads = [threading.Thread(target=check) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    while len(seen) < 40:
+        time.sleep(0.001)
+    verifier.set_revocation_list(read("documents/revocation_1.revocation"), "acme-cad")
+    # Checks that ran before the change may still be appending theirs.
+    after = len(seen) + THREADS
+    while len(seen) < after + 40:
+        time.sleep(0.001)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    verifier.close()
+    assert all(codes == () for codes in seen[:40])
+    assert all(codes == (102,) for codes in seen[after:])

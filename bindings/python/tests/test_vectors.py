@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import List, Optional
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import VECTORS, read, table
 VERDICTS = table("verdicts.txt")
 REVOKED = table("revoked.txt")
 ERRORS = table("errors.txt")
+JUNE = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
 
 def _id(row: List[str]) -> str:
@@ -21,16 +23,18 @@ def _id(row: List[str]) -> str:
 
 def check_row(verifier: licentia.Verifier, row: List[str], revocations: Optional[licentia.Verifier]) -> None:
     file, now, product, machine, release, user, state, codes = row
+    context = dict(
+        now=licentia.parse_time(now),
+        product=product,
+        machine=None if machine == "-" else licentia.Fingerprint.from_hex(machine),
+        release_date=None if release == "-" else licentia.parse_time(release),
+        user=None if user == "-" else user,
+        revocations=revocations,
+    )
     with verifier.verify(read(file)) as lic:
-        fingerprint = None if machine == "-" else licentia.Fingerprint.from_hex(machine)
-        report = lic.check(
-            now=licentia.parse_time(now),
-            product=product,
-            machine=fingerprint,
-            release_date=None if release == "-" else licentia.parse_time(release),
-            user=None if user == "-" else user,
-            revocations=revocations,
-        )
+        report = lic.check(**context)  # type: ignore[arg-type]
+    # Verified and checked in one call: the very same report.
+    assert verifier.check(read(file), **context) == report  # type: ignore[arg-type]
     assert licentia.state_name(report.state) == state
     got = ",".join(str(code) for code in report.codes) or "-"
     assert got == codes, report.text
@@ -62,6 +66,9 @@ def test_error(verifier: licentia.Verifier, row: List[str]) -> None:
     with pytest.raises(family) as text_error:
         verifier.verify((VECTORS / file).read_bytes())
     assert text_error.value.status == expected
+    with pytest.raises(family) as check_error:
+        verifier.check((VECTORS / file).read_bytes(), now=JUNE, product="acme-cad")
+    assert check_error.value.status == expected
     with pytest.raises(family) as file_error:
         verifier.verify_file(VECTORS / file)
     assert file_error.value.status == expected

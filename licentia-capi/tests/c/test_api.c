@@ -105,10 +105,9 @@ static void versions(void) {
 /* Every accessor on licenses/full.lic, which sets every field. */
 static void accessors(const char *dir) {
     licentia_verifier *verifier = issuer_verifier(dir);
-    char *text = read_file(dir, "licenses/full.lic");
+    char *full = read_file(dir, "licenses/full.lic");
     licentia_license *l = NULL;
-    CHECK_OK(licentia_verify(verifier, text, &l));
-    free(text);
+    CHECK_OK(licentia_verify(verifier, full, &l));
 
     CHECK_STRING(licentia_license_id(l, p_, cap_, &n_), NULL);
     CHECK(strlen(last) == 32 && strcmp(last + 30, "0f") == 0);
@@ -231,6 +230,38 @@ static void accessors(const char *dir) {
     CHECK_STRING(licentia_report_to_text(r, p_, cap_, &n_), "valid");
     licentia_report_free(r);
 
+    /* Verify and check in one call: the same verdict, no license handle;
+     * text that does not verify is its verification status and no report. */
+    r = NULL;
+    CHECK_OK(licentia_verify_and_check(verifier, full, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+    ctx.now = at("2028-01-01");
+    r = NULL;
+    CHECK_OK(licentia_verify_and_check(verifier, full, &ctx, &r));
+    licentia_report *two_calls = NULL;
+    CHECK_OK(licentia_check(l, &ctx, &two_calls));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_INVALID);
+    CHECK(licentia_report_finding_count(r) == licentia_report_finding_count(two_calls));
+    bool expired = false;
+    for (size_t i = 0; i < licentia_report_finding_count(r); i++) {
+        licentia_finding one, other;
+        CHECK_OK(licentia_report_finding(r, i, &one));
+        CHECK_OK(licentia_report_finding(two_calls, i, &other));
+        CHECK(one.rule == other.rule && one.severity == other.severity &&
+              one.has_remaining == other.has_remaining &&
+              one.remaining_secs == other.remaining_secs);
+        expired = expired || one.rule == LICENTIA_RULE_EXPIRED;
+    }
+    CHECK(expired);
+    licentia_report_free(two_calls);
+    licentia_report_free(r);
+    r = NULL;
+    CHECK_STATUS(licentia_verify_and_check(verifier, "not a license", &ctx, &r),
+                 LICENTIA_NOT_LICENTIA_TEXT);
+    CHECK(r == NULL);
+    ctx.now = at("2026-01-15");
+
     /* machine and this_machine together are refused. */
     ctx.this_machine = true;
     r = NULL;
@@ -241,6 +272,7 @@ static void accessors(const char *dir) {
     licentia_fingerprint_free(c);
     licentia_license_free(l);
     licentia_verifier_free(verifier);
+    free(full);
 }
 
 /* Kinds and bindings the full license does not have. */
@@ -749,12 +781,17 @@ static void null_arguments(const char *dir) {
     CHECK_STATUS(licentia_check_guarded(NULL, &ctx, NULL, &r2), N);
     CHECK_STATUS(licentia_check_guarded(l, NULL, NULL, &r2), N);
     CHECK_STATUS(licentia_check_guarded(l, &ctx, NULL, NULL), N);
+    CHECK_STATUS(licentia_verify_and_check(NULL, text, &ctx, &r2), N);
+    CHECK_STATUS(licentia_verify_and_check(v, NULL, &ctx, &r2), N);
+    CHECK_STATUS(licentia_verify_and_check(v, text, NULL, &r2), N);
+    CHECK_STATUS(licentia_verify_and_check(v, text, &ctx, NULL), N);
     CHECK_STATUS(licentia_clock_options_new(NULL), N);
     CHECK_STATUS(licentia_clock_options_set_witness(NULL, "w"), N);
     CHECK_STATUS(licentia_clock_options_set_started(NULL, true), N);
     ctx.product = NULL;
     CHECK_STATUS(licentia_check(l, &ctx, &r2), N);
     CHECK_STATUS(licentia_check_guarded(l, &ctx, NULL, &r2), N);
+    CHECK_STATUS(licentia_verify_and_check(v, text, &ctx, &r2), N);
     CHECK(r2 == NULL);
     CHECK(licentia_report_state(NULL) == LICENTIA_STATE_INVALID);
     CHECK(licentia_report_finding_count(NULL) == 0);

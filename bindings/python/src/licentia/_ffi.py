@@ -228,6 +228,7 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     # check and report
     ("licentia_check", _status, [_handle, POINTER(CheckContext), _out_handle]),
     ("licentia_check_guarded", _status, [_handle, POINTER(CheckContext), _handle, _out_handle]),
+    ("licentia_verify_and_check", _status, [_handle, c_char_p, POINTER(CheckContext), _out_handle]),
     ("licentia_clock_options_new", _status, [_out_handle]),
     ("licentia_clock_options_set_witness", _status, [_handle, c_char_p]),
     ("licentia_clock_options_set_started", _status, [_handle, c_bool]),

@@ -6,8 +6,9 @@ while another thread verifies would be freed under that call. Calls that
 only read a handle share it (many threads verify at once); calls that
 change it (``accept_rollover``...) and ``close()`` have it alone, as the C
 ABI requires. A call that also reads other handles (a license checked with
-a fingerprint and a verifier) holds theirs too, taken in one global order so
-that two such calls never wait on each other. No call takes a handle it
+a fingerprint and a verifier) holds theirs too: a reading call never waits
+while it holds one, a changing call takes its handles in one global order,
+so no two calls wait on each other in a cycle. No call takes a handle it
 already holds (that would wait behind a ``close()`` waiting for it).
 """
 
@@ -15,69 +16,69 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, List, Optional, TypeVar
+from typing import Any, Callable, Iterator, List, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: How long a closing call first sleeps while calls are in flight, and at
+#: most (it doubles between looks).
+_FIRST_PAUSE = 0.00002
+_LONGEST_PAUSE = 0.001
 
 
 class HandleLock:
     """Shared for calls that read the handle, exclusive for those that
     change or free it. Readers never wait for each other; once a writer
-    waits, new readers wait behind it, so ``close()`` is not starved by
+    has come, new readers wait behind it, so ``close()`` is not starved by
     threads that keep calling.
 
-    Kept cheap, since it runs around every C call: a reader that finds no
-    writer takes one plain mutex (a C-level acquire and release, no
-    Condition, no Python-level context manager); the condition variable
-    that waiting needs is made only when a thread must wait."""
+    Kept cheap, since it runs around every C call: a reader is one entry
+    appended to a list and popped after (each one step under the
+    interpreter's lock, and thread-safe without it, as list methods are in
+    free-threaded Python), and a look at the writer's flag between. A
+    writer takes a mutex, raises the flag, and waits for the list to empty;
+    a reader who finds the flag up takes its entry back and waits on the
+    writer's mutex. Writers are rare (a key added, a handle closed), so a
+    writer polls rather than keeping a condition variable for readers to
+    signal."""
 
-    __slots__ = ("_mutex", "_cond", "_readers", "_writer", "_writers_waiting")
+    __slots__ = ("_readers", "_writer", "_writing")
 
     def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._cond: Optional[threading.Condition] = None
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    def _waiting_room(self) -> threading.Condition:
-        """The condition to wait on (with ``_mutex`` held)."""
-        if self._cond is None:
-            self._cond = threading.Condition(self._mutex)
-        return self._cond
+        #: One entry per reading call in flight.
+        self._readers: List[None] = []
+        #: Held by the one call changing or freeing the handle.
+        self._writer = threading.Lock()
+        self._writing = False
 
     def acquire(self, exclusive: bool) -> None:
-        if not exclusive:
-            with self._mutex:
-                if not (self._writer or self._writers_waiting):
-                    # The common case: no writer, one C-level lock round.
-                    self._readers += 1
-                    return
-                while self._writer or self._writers_waiting:
-                    self._waiting_room().wait()
-                self._readers += 1
+        if exclusive:
+            self._writer.acquire()
+            self._writing = True
+            pause = _FIRST_PAUSE
+            while self._readers:
+                time.sleep(pause)
+                pause = min(pause * 2, _LONGEST_PAUSE)
+            return
+        readers = self._readers
+        while True:
+            # Entry first, then the flag: a writer raising it after this
+            # look waits for the entry to go.
+            readers.append(None)
+            if not self._writing:
                 return
-        with self._mutex:
-            self._writers_waiting += 1
-            try:
-                while self._writer or self._readers:
-                    self._waiting_room().wait()
-            finally:
-                self._writers_waiting -= 1
-            self._writer = True
+            readers.pop()
+            with self._writer:
+                pass
 
     def release(self, exclusive: bool) -> None:
-        with self._mutex:
-            if exclusive:
-                self._writer = False
-                if self._cond is not None:
-                    self._cond.notify_all()
-            else:
-                self._readers -= 1
-                # Only a writer waits for the readers to leave.
-                if self._readers == 0 and self._writers_waiting and self._cond is not None:
-                    self._cond.notify_all()
+        if exclusive:
+            self._writing = False
+            self._writer.release()
+        else:
+            self._readers.pop()
 
     @contextmanager
     def holding(self, exclusive: bool) -> Iterator[None]:
@@ -96,57 +97,78 @@ class Locked:
     _lock: HandleLock
 
 
-def _locks_of(owner: Any, args: Any, kwargs: Any) -> List[Any]:
-    """The handle objects a call touches: its owner and every handle among
-    its arguments, each once, in the global order (by id)."""
-    others: List[Any] = []
+def _handles_of(owner: Any, args: Any, kwargs: Any) -> List[Any]:
+    """The handle objects a call touches: its owner, then every other handle
+    among its arguments (a handle given twice is pinned twice, which the
+    pins allow)."""
+    handles = [owner]
     for value in args:
         if isinstance(value, Locked) and value is not owner:
-            others.append(value)
+            handles.append(value)
     for value in kwargs.values():
         if isinstance(value, Locked) and value is not owner:
-            others.append(value)
-    if not others:
-        return [owner]
-    if len(others) == 1:
-        other = others[0]
-        return [owner, other] if id(owner) < id(other) else [other, owner]
-    found = {id(owner): owner}
-    for value in others:
-        found.setdefault(id(value), value)
-    return [found[key] for key in sorted(found)]
+            handles.append(value)
+    return handles
 
 
-def _holding(exclusive: bool) -> Callable[[F], F]:
-    def decorate(method: F) -> F:
-        @functools.wraps(method)
-        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            objects = _locks_of(self, args, kwargs) if (args or kwargs) else None
-            if objects is None or len(objects) == 1:
-                # The common call: its own handle alone.
-                lock = self._lock
-                lock.acquire(exclusive)
-                try:
-                    return method(self, *args, **kwargs)
-                finally:
-                    lock.release(exclusive)
-            taken = 0
-            try:
-                for obj in objects:
-                    obj._lock.acquire(exclusive and obj is self)
-                    taken += 1
-                return method(self, *args, **kwargs)
-            finally:
-                for obj in reversed(objects[:taken]):
-                    obj._lock.release(exclusive and obj is self)
-
-        return call  # type: ignore[return-value]
-
-    return decorate
+def pin(handles: List[Any]) -> None:
+    """Takes every handle's shared side. A reader never waits holding a
+    pin: finding a writer, it takes all its pins back and waits for that
+    writer, then tries again. So readers need no order among handles, and
+    cannot be part of a wait cycle."""
+    while True:
+        for handle in handles:
+            handle._lock._readers.append(None)
+        for handle in handles:
+            if handle._lock._writing:
+                break
+        else:
+            return
+        for pinned in handles:
+            pinned._lock._readers.pop()
+        with handle._lock._writer:
+            pass
 
 
-#: Decorates a method that only reads its handle (and any handle argument).
-reads = _holding(exclusive=False)
+def unpin(handles: List[Any]) -> None:
+    """Gives back what :func:`pin` took."""
+    for handle in handles:
+        handle._lock._readers.pop()
 
-#: Decorates a method that changes its handle (handle arguments are read).
-changes = _holding(exclusive=True)
+
+def reads(method: F) -> F:
+    """Decorates a method that only reads its handle (and any handle
+    argument)."""
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        handles = _handles_of(self, args, kwargs) if (args or kwargs) else [self]
+        pin(handles)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            unpin(handles)
+
+    return call  # type: ignore[return-value]
+
+
+def changes(method: F) -> F:
+    """Decorates a method that changes its handle (handle arguments are
+    read). A writer waits holding what it has taken, so it takes its
+    handles in one global order (by id): two writers never wait on each
+    other in a cycle, and readers hold nothing while they wait."""
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        handles = sorted({id(h): h for h in _handles_of(self, args, kwargs)}.items())
+        taken: List[Any] = []
+        try:
+            for _, handle in handles:
+                handle._lock.acquire(handle is self)
+                taken.append(handle)
+            return method(self, *args, **kwargs)
+        finally:
+            for handle in reversed(taken):
+                handle._lock.release(handle is self)
+
+    return call  # type: ignore[return-value]

@@ -35,7 +35,7 @@ from typing import (
 
 from . import _ffi
 from ._ffi import lib
-from ._lock import HandleLock, Locked, changes, reads
+from ._lock import HandleLock, Locked, changes, pin, reads, unpin
 from .errors import ArgumentError, Status, check, raise_status
 
 Text = Union[str, bytes]
@@ -138,6 +138,9 @@ def _clock_options(witness_path: Optional[PathLike], started: bool) -> Iterator[
 
 def _to_unix(when: datetime, what: str) -> int:
     """Unix seconds of an aware datetime, rounded down to the second."""
+    if when.__class__ is datetime and when.tzinfo is timezone.utc:
+        # The common time, datetime.now(timezone.utc): nothing to ask it.
+        return (when - _EPOCH) // _SECOND
     if not isinstance(when, datetime):
         raise ArgumentError(Status.INVALID_ARGUMENT, f"{what} must be a datetime")
     if when.tzinfo is None or when.utcoffset() is None:
@@ -263,42 +266,50 @@ class Report:
     call for it, not a dozen. Immutable, like the report it reads: any
     number of threads may read one."""
 
+    # The three caches stay unset until first read (an unset slot raises
+    # AttributeError): a check sets two slots, not five.
     __slots__ = ("state", "_ptr", "_findings", "_grace", "_text", "__weakref__")
 
     #: Valid, valid with warnings, or invalid.
     state: State
+    _findings: Tuple[Finding, ...]
+    _grace: Optional[timedelta]
+    _text: str
 
-    def __init__(self, ptr: int) -> None:
+    def __init__(self, ptr: int, state: Optional[State] = None) -> None:
         self._ptr = ptr
-        self.state = _STATES[lib.licentia_report_state(ptr)]
-        self._findings: Optional[Tuple[Finding, ...]] = None
-        self._grace: Optional[Tuple[Optional[timedelta]]] = None
-        self._text: Optional[str] = None
+        self.state = _STATES[lib.licentia_report_state(ptr)] if state is None else state
 
     @property
     def findings(self) -> Tuple[Finding, ...]:
         """Every rule that failed or warned: failures first, then by code."""
-        if self._findings is None:
+        try:
+            return self._findings
+        except AttributeError:
             self._findings = _findings(self._ptr)
-        return self._findings
+            return self._findings
 
     @property
     def grace_remaining(self) -> Optional[timedelta]:
         """The shortest grace still running, if any."""
-        if self._grace is None:
+        try:
+            return self._grace
+        except AttributeError:
             secs = c_int64()
             status = lib.licentia_report_grace_remaining(self._ptr, byref(secs))
             if status != Status.NOT_FOUND:
                 check(status)
-            self._grace = (timedelta(seconds=secs.value) if status == Status.OK else None,)
-        return self._grace[0]
+            self._grace = timedelta(seconds=secs.value) if status == Status.OK else None
+            return self._grace
 
     @property
     def text(self) -> str:
         """The whole report as text for a person."""
-        if self._text is None:
+        try:
+            return self._text
+        except AttributeError:
             self._text = _read_required(lib.licentia_report_to_text, self._ptr)
-        return self._text
+            return self._text
 
     @property
     def codes(self) -> Tuple[int, ...]:
@@ -316,7 +327,7 @@ class Report:
         self._ptr = 0
         if ptr:
             try:
-                lib.licentia_report_free(ptr)
+                _report_free(ptr)
             except Exception:  # noqa: BLE001 (interpreter exit)
                 pass
 
@@ -491,35 +502,22 @@ class License(_Handle):
         instead of starting afresh. A clock option without
         ``clock_state_path`` is an ArgumentError.
         """
-        ctx = _ffi.CheckContext()
-        ctx.now = _to_unix(now, "now")
-        ctx.product = _c_str(product, "product")
-        ctx.machine = machine._handle if machine is not None else None
-        ctx.this_machine = this_machine
-        ctx.user = _opt_c_str(user, "user")
-        if release_date is not None:
-            ctx.has_release_date = True
-            ctx.release_date = _to_unix(release_date, "release_date")
-        if last_check_in is not None:
-            ctx.has_last_check_in = True
-            ctx.last_check_in = _to_unix(last_check_in, "last_check_in")
-        ctx.revocations = revocations._handle if revocations is not None else None
-        if clock_state_path is not None:
-            ctx.clock_state_path = _c_str(os.fsdecode(clock_state_path), "clock_state_path")
-        secret_buf: Any = None  # kept alive for the call
-        if clock_secret:
-            secret = bytes(clock_secret)
-            secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret)
-            ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
-            ctx.clock_secret_len = len(secret)
-        report = c_void_p()
-        if clock_witness_path is None and not clock_started:
-            # The common check: no options object to make and free.
-            check(lib.licentia_check_guarded(self._handle, byref(ctx), None, byref(report)))
-        else:
-            with _clock_options(clock_witness_path, clock_started) as options:
-                check(lib.licentia_check_guarded(self._handle, byref(ctx), options, byref(report)))
-        return _report(report)
+        handle = self._handle
+        return _checked(
+            lambda ctx, options, out: lib.licentia_check_guarded(handle, ctx, options, out),
+            now=now,
+            product=product,
+            machine=machine,
+            this_machine=this_machine,
+            user=user,
+            release_date=release_date,
+            last_check_in=last_check_in,
+            revocations=revocations,
+            clock_state_path=clock_state_path,
+            clock_secret=clock_secret,
+            clock_witness_path=clock_witness_path,
+            clock_started=clock_started,
+        )
 
     @property
     @reads
@@ -734,6 +732,115 @@ class Verifier(_Handle):
         handle, p = self._handle, _c_str(os.fsdecode(path), "path")
         return License._create(lambda out: lib.licentia_verify_file(handle, p, out))
 
+    def check(
+        self,
+        text: Text,
+        *,
+        now: datetime,
+        product: Text,
+        machine: Optional[Fingerprint] = None,
+        this_machine: bool = False,
+        user: Optional[Text] = None,
+        release_date: Optional[datetime] = None,
+        last_check_in: Optional[datetime] = None,
+        revocations: Optional["Verifier"] = None,
+        clock_state_path: Optional[PathLike] = None,
+        clock_secret: Optional[bytes] = None,
+        clock_witness_path: Optional[PathLike] = None,
+        clock_started: bool = False,
+    ) -> Report:
+        """Verifies a license given as text and checks it, in one C call:
+        ``verify(text).check(...)`` (same arguments, same report, same
+        errors) for a product that wants the verdict and not the license.
+        Text that does not verify raises as :meth:`verify` does."""
+        if _native is not None and not (
+            this_machine or clock_state_path or clock_secret or clock_witness_path or clock_started
+        ):
+            # The common check, in one compiled call (_native.c) that pins
+            # the handles itself; None when the path below must run (a
+            # string that cannot go to C as is, a time not in UTC, a handle
+            # closed or being changed): it converts, reports, or waits, as
+            # every call does.
+            done = _native.check(
+                self, text, now, product, machine, user, release_date, last_check_in, revocations
+            )
+            if done is not None:
+                status, report, state = done
+                if status:
+                    raise_status(status)
+                return Report(report, _STATES[state])
+        handles = [self] if machine is None else [self, machine]
+        if revocations is not None:
+            handles.append(revocations)
+        pin(handles)
+        try:
+            return self._check(
+                text,
+                now,
+                product,
+                machine,
+                this_machine,
+                user,
+                release_date,
+                last_check_in,
+                revocations,
+                clock_state_path,
+                clock_secret,
+                clock_witness_path,
+                clock_started,
+            )
+        finally:
+            unpin(handles)
+
+    def _check(
+        self,
+        text: Text,
+        now: datetime,
+        product: Text,
+        machine: Optional[Fingerprint],
+        this_machine: bool,
+        user: Optional[Text],
+        release_date: Optional[datetime],
+        last_check_in: Optional[datetime],
+        revocations: Optional["Verifier"],
+        clock_state_path: Optional[PathLike],
+        clock_secret: Optional[bytes],
+        clock_witness_path: Optional[PathLike],
+        clock_started: bool,
+    ) -> Report:
+        """:meth:`check` through ctypes, its handles pinned."""
+        handle = self._handle
+        t = _c_str(text, "text")
+
+        def call(ctx: Any, options: Any, out: Any) -> int:
+            if options is None:
+                return int(lib.licentia_verify_and_check(handle, t, ctx, out))
+            # The clock guard's options: the two calls the one stands for.
+            license = c_void_p()
+            status = int(lib.licentia_verify(handle, t, byref(license)))
+            if status != Status.OK:
+                return status
+            try:
+                return int(lib.licentia_check_guarded(license, ctx, options, out))
+            finally:
+                lib.licentia_license_free(license)
+
+        return _checked(
+            call,
+            now=now,
+            product=product,
+            machine=machine,
+            this_machine=this_machine,
+            user=user,
+            release_date=release_date,
+            last_check_in=last_check_in,
+            revocations=revocations,
+            clock_state_path=clock_state_path,
+            clock_secret=clock_secret,
+            clock_witness_path=clock_witness_path,
+            clock_started=clock_started,
+        )
+
 
 class Issuer(_Handle):
     """A signing key that issues licenses (for back-office tools)."""
@@ -831,8 +938,82 @@ class ActivationRequest(_Handle):
 # --- helpers and module functions -------------------------------------------
 
 
+try:
+    from . import _native
+except ImportError:  # a source checkout, not built: ctypes alone, slower
+    _native = None  # type: ignore[assignment]
+else:
+    _native.bind(
+        *(
+            ctypes.cast(function, c_void_p).value or 0
+            for function in (lib.licentia_verify_and_check, lib.licentia_report_state, lib.licentia_report_free)
+        )
+    )
+
+#: Frees a report handle: through the compiled module when there is one.
+_report_free: Callable[[int], None] = lib.licentia_report_free if _native is None else _native.report_free
+
 #: The states by number, looked up without IntEnum's call.
 _STATES = {int(state): state for state in State}
+
+
+#: A context with nothing given, copied for each check (a copy costs a
+#: fraction of building the Structure anew).
+_NO_CONTEXT = _ffi.CheckContext()
+
+
+def _checked(
+    call: Callable[[Any, Any, Any], int],
+    *,
+    now: datetime,
+    product: Text,
+    machine: Optional["Fingerprint"],
+    this_machine: bool,
+    user: Optional[Text],
+    release_date: Optional[datetime],
+    last_check_in: Optional[datetime],
+    revocations: Optional["Verifier"],
+    clock_state_path: Optional[PathLike],
+    clock_secret: Optional[bytes],
+    clock_witness_path: Optional[PathLike],
+    clock_started: bool,
+) -> Report:
+    """Builds the check context, runs ``call(context, clock_options, out)``
+    (the C call that checks; options None unless a clock option is given)
+    and wraps the report. The caller holds the handles' locks."""
+    ctx = _ffi.CheckContext.from_buffer_copy(_NO_CONTEXT)
+    ctx.now = _to_unix(now, "now")
+    ctx.product = _c_str(product, "product")
+    if machine is not None:
+        ctx.machine = machine._handle
+    if this_machine:
+        ctx.this_machine = True
+    if user is not None:
+        ctx.user = _c_str(user, "user")
+    if release_date is not None:
+        ctx.has_release_date = True
+        ctx.release_date = _to_unix(release_date, "release_date")
+    if last_check_in is not None:
+        ctx.has_last_check_in = True
+        ctx.last_check_in = _to_unix(last_check_in, "last_check_in")
+    if revocations is not None:
+        ctx.revocations = revocations._handle
+    if clock_state_path is not None:
+        ctx.clock_state_path = _c_str(os.fsdecode(clock_state_path), "clock_state_path")
+    secret_buf: Any = None  # kept alive for the call
+    if clock_secret:
+        secret = bytes(clock_secret)
+        secret_buf = (c_uint8 * len(secret)).from_buffer_copy(secret)
+        ctx.clock_secret = ctypes.cast(secret_buf, ctypes.POINTER(c_uint8))
+        ctx.clock_secret_len = len(secret)
+    report = c_void_p()
+    if clock_witness_path is None and not clock_started:
+        # The common check: no options object to make and free.
+        check(call(byref(ctx), None, byref(report)))
+    else:
+        with _clock_options(clock_witness_path, clock_started) as options:
+            check(call(byref(ctx), options, byref(report)))
+    return Report(report.value or 0)
 
 
 def _report(report: c_void_p) -> Report:

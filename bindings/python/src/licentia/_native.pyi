@@ -1,0 +1,19 @@
+# The compiled module (_native.c): the verify-and-check call made from C.
+from datetime import datetime
+from typing import Any, Optional, Tuple, Union
+
+Text = Union[str, bytes]
+
+def bind(verify_and_check: int, report_state: int, report_free: int) -> None: ...
+def check(
+    verifier: Any,
+    text: Text,
+    now: datetime,
+    product: Text,
+    machine: Any,
+    user: Optional[Text],
+    release_date: Optional[datetime],
+    last_check_in: Optional[datetime],
+    revocations: Any,
+) -> Optional[Tuple[int, int, int]]: ...
+def report_free(report: int) -> None: ...
