@@ -8,7 +8,8 @@
 //! and collects the rows it already knows are bad (an unknown customer, a
 //! plan that does not exist), then either a check that keeps nothing (the
 //! dry run) or a write. Both refuse with one 422 `invalid_rows` listing
-//! every bad row (line, column, message).
+//! every bad row (line, column, message); [`row_errors`] reads the rows
+//! back out of it.
 //!
 //! Every row's node must lie within the caller's `scope`: one outside it is
 //! reported as one that does not exist, in the same words.
@@ -30,6 +31,16 @@ use crate::store::{
     NewService, Outcome, Scope, StoreResult,
 };
 use crate::AppState;
+
+/// The rows of a refused import (the 422 `invalid_rows` the checks and
+/// writes here answer), in line order; `None` for any other error.
+pub(crate) fn row_errors(e: &ApiError) -> Option<Vec<RowError>> {
+    if e.kind != "invalid_rows" {
+        return None;
+    }
+    let errors = e.extra.as_ref()?.get("errors")?.clone();
+    serde_json::from_value(errors).ok()
+}
 
 /// Where a row's `customer` leads: the one node with that id or external
 /// reference within `scope` (one outside it is as one that does not
