@@ -9,3 +9,27 @@ document.addEventListener("DOMContentLoaded", function () {
     field.value = decodeURIComponent(found[1]);
   }
 });
+
+// An upload's progress: a form with data-progress names the <progress>
+// its htmx request fills as the file goes up (without JavaScript the form
+// simply posts, and the bar stays hidden).
+(function () {
+  function bar(form) {
+    var id = form && form.getAttribute && form.getAttribute("data-progress");
+    return id ? document.getElementById(id) : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var b = bar(e.target);
+    if (b) {
+      b.value = 0;
+      b.hidden = false;
+    }
+  });
+  document.addEventListener("htmx:xhr:progress", function (e) {
+    var b = bar(e.target);
+    if (b && e.detail.lengthComputable && e.detail.total > 0) {
+      // The answer's download reports progress too: the bar never goes back.
+      b.value = Math.max(b.value, (100 * e.detail.loaded) / e.detail.total);
+    }
+  });
+})();

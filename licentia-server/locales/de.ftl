@@ -490,6 +490,40 @@ done-deleted = Das Mitglied ist gelöscht.
 done-unassigned = Der Dienst ist entzogen.
 done-seats = Die Plätze sind geändert.
 done-renewal = Die Verlängerungsoption ist geändert.
+# Mitglieder in großer Zahl: Import (zuerst geprüft, nichts geschrieben) und Export.
+import-members = Mitglieder importieren (CSV)
+export-members = Mitglieder exportieren (CSV)
+import-title = Mitglieder importieren
+import-what = Ein Mitglied pro Zeile, nach einer ersten Zeile mit den Spaltennamen. customer nennt diesen Knoten oder einen Knoten darunter, über seine ID oder externe Referenz; name und email sind Pflicht; plan_id gibt jedem Mitglied einen Dienst dieses Tarifs, Optionen durch „;“ getrennt. Jede Zeile wird zuerst geprüft, und nichts wird geschrieben, bevor alle gültig sind und Sie bestätigen.
+import-columns = Spalten:
+field-csv-file = CSV-Datei
+field-csv-text = Oder die CSV hier einfügen (verwendet, wenn keine Datei gewählt ist)
+import-progress = Fortschritt des Hochladens
+import-check = Zeilen prüfen
+import-report = Zu korrigierende Zeilen
+import-refused = { $count ->
+    [one] 1 Zeile ist abgelehnt: nichts wurde geschrieben. Korrigieren Sie sie und prüfen Sie erneut.
+   *[other] { $count } Zeilen sind abgelehnt: nichts wurde geschrieben. Korrigieren Sie sie und prüfen Sie erneut.
+}
+col-line = Zeile
+col-column = Spalte
+col-problem = Fehler
+import-no-csv = Wählen Sie eine CSV-Datei oder fügen Sie ihren Text ein.
+import-no-rows = Die Datei nennt kein Mitglied: nach der Zeile mit den Spaltennamen ein Mitglied pro Zeile.
+confirm-import = Mitglieder anlegen?
+confirm-import-what = { $count ->
+    [one] Alle Zeilen sind gültig: 1 Mitglied wird in { $node } angelegt.
+   *[other] Alle Zeilen sind gültig: { $count } Mitglieder werden in { $node } angelegt.
+}
+import-button = { $count ->
+    [one] 1 Mitglied anlegen
+   *[other] { $count } Mitglieder anlegen
+}
+import-done = { $count ->
+    [one] 1 Mitglied ist in { $node } angelegt.
+   *[other] { $count } Mitglieder sind in { $node } angelegt.
+}
+import-see-members = Zu den Mitgliedern
 history-of = Verlauf von { $name }
 history-heading = Verlauf
 history-empty = Noch nichts verzeichnet.

@@ -491,6 +491,40 @@ done-deleted = The member is deleted.
 done-unassigned = The service is unassigned.
 done-seats = The seats are changed.
 done-renewal = The renewal option is changed.
+# Members in bulk: import (checked first, nothing written) and export.
+import-members = Import members (CSV)
+export-members = Export members (CSV)
+import-title = Import members
+import-what = One member a line, after a first line naming the columns. customer names this node or a node below it, by id or external reference; name and email are required; plan_id gives each member a service of that plan, with options separated by ";". Every row is checked first, and nothing is written until all of them pass and you confirm.
+import-columns = Columns:
+field-csv-file = CSV file
+field-csv-text = Or paste the CSV here (used when no file is chosen)
+import-progress = Upload progress
+import-check = Check the rows
+import-report = Rows to correct
+import-refused = { $count ->
+    [one] 1 row is refused: nothing was written. Correct it and check again.
+   *[other] { $count } rows are refused: nothing was written. Correct them and check again.
+}
+col-line = Line
+col-column = Column
+col-problem = What is wrong
+import-no-csv = Choose a CSV file or paste its text.
+import-no-rows = The file names no member: after the line of column names, one member a line.
+confirm-import = Create the members?
+confirm-import-what = { $count ->
+    [one] Every row passed: 1 member will be created in { $node }.
+   *[other] Every row passed: { $count } members will be created in { $node }.
+}
+import-button = { $count ->
+    [one] Create 1 member
+   *[other] Create { $count } members
+}
+import-done = { $count ->
+    [one] 1 member is created in { $node }.
+   *[other] { $count } members are created in { $node }.
+}
+import-see-members = See the members
 history-of = History of { $name }
 history-heading = History
 history-empty = Nothing recorded yet.

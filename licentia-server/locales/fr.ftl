@@ -490,6 +490,40 @@ done-deleted = Le membre est supprimé.
 done-unassigned = Le service est retiré.
 done-seats = Les postes sont modifiés.
 done-renewal = L'option de renouvellement est modifiée.
+# Membres en masse : import (vérifié d'abord, rien n'est écrit) et export.
+import-members = Importer des membres (CSV)
+export-members = Exporter les membres (CSV)
+import-title = Importer des membres
+import-what = Un membre par ligne, après une première ligne qui nomme les colonnes. customer désigne ce nœud ou un nœud en dessous, par son identifiant ou sa référence externe ; name et email sont obligatoires ; plan_id donne à chaque membre un service de cette offre, avec des options séparées par « ; ». Chaque ligne est d'abord vérifiée, et rien n'est écrit tant qu'elles ne sont pas toutes valides et que vous n'avez pas confirmé.
+import-columns = Colonnes :
+field-csv-file = Fichier CSV
+field-csv-text = Ou collez le CSV ici (utilisé si aucun fichier n'est choisi)
+import-progress = Progression de l'envoi
+import-check = Vérifier les lignes
+import-report = Lignes à corriger
+import-refused = { $count ->
+    [one] 1 ligne est refusée : rien n'a été écrit. Corrigez-la et vérifiez à nouveau.
+   *[other] { $count } lignes sont refusées : rien n'a été écrit. Corrigez-les et vérifiez à nouveau.
+}
+col-line = Ligne
+col-column = Colonne
+col-problem = Problème
+import-no-csv = Choisissez un fichier CSV ou collez son texte.
+import-no-rows = Le fichier ne nomme aucun membre : après la ligne des noms de colonnes, un membre par ligne.
+confirm-import = Créer les membres ?
+confirm-import-what = { $count ->
+    [one] Toutes les lignes sont valides : 1 membre sera créé dans { $node }.
+   *[other] Toutes les lignes sont valides : { $count } membres seront créés dans { $node }.
+}
+import-button = { $count ->
+    [one] Créer 1 membre
+   *[other] Créer { $count } membres
+}
+import-done = { $count ->
+    [one] 1 membre est créé dans { $node }.
+   *[other] { $count } membres sont créés dans { $node }.
+}
+import-see-members = Voir les membres
 history-of = Historique de { $name }
 history-heading = Historique
 history-empty = Rien n'est encore enregistré.

@@ -11,7 +11,6 @@
 //! import reads, page by page, so export -> import gives the same records.
 
 use schemars::JsonSchema;
-use std::collections::HashSet;
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
@@ -20,18 +19,13 @@ use super::reports::csv;
 use crate::api::idempotency::idempotent;
 use crate::api::{Created, CsvFile, OneOf, Reply, READERS, WRITERS};
 use crate::bulk::{
-    read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, MemberRow, Parent, RowError, Rows,
-    LIST_SEPARATOR,
+    read, Cell, CsvWriter, CustomerRow, Kind, LicenseRow, MemberRow, Rows, LIST_SEPARATOR,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{CsvBody, IdempotencyKey, Staff, Q};
 use crate::routes::{Access, Route};
-use crate::secret;
-use crate::service::licenses::{prepare_license, IssueOverrides};
-use crate::service::seat_rules::check_new_license;
-use crate::store::{
-    invalid_rows, Customer, ImportCustomer, LicenseRecord, Member, MemberService, Scope,
-};
+use crate::service::imports;
+use crate::store::{invalid_rows, Customer, LicenseRecord, MemberService, Scope};
 use crate::AppState;
 
 /// The routes of this part of the API.
@@ -185,38 +179,13 @@ async fn import_customers(
     rows: Vec<CustomerRow>,
     dry_run: bool,
 ) -> ApiResult<ImportAnswer> {
-    let at = crate::service::now().0;
-    let mut import: Vec<ImportCustomer> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (parent_id, parent_ref, parent_row) = match row.parent {
-            Some(Parent::Row(i)) => (Some(import[i].customer.id.clone()), None, Some(i)),
-            Some(Parent::Stored(r)) => (None, Some(r), None),
-            None => (None, None, None),
-        };
-        import.push(ImportCustomer {
-            line: row.line,
-            customer: Customer {
-                id: row.id.unwrap_or_else(|| secret::new_id("cus")),
-                parent_id,
-                kind: row.kind,
-                name: row.name,
-                email: row.email,
-                external_ref: row.external_ref,
-                created_at: at,
-            },
-            parent_ref,
-            parent_row,
-        });
-    }
-    let n = import.len();
+    let import = imports::prepare_customers(rows);
     let actor = staff.actor();
     if dry_run {
-        s.store
-            .import_customers(scope, import, true, &actor, None)
-            .await?;
+        let n = import.check(&s, scope, &actor).await?;
         return dry_run_answer(Kind::Customers, n);
     }
-    let lines: Vec<u64> = import.iter().map(|i| i.line).collect();
+    let lines = import.lines();
     let render = move |created: &Vec<Customer>| {
         let items = created
             .iter()
@@ -229,30 +198,10 @@ async fn import_customers(
         Imported::of(items, ImportedItems::Customers)
     };
     idempotent(&s, &key, "import:customers", &actor, hash, render, |idem| {
-        s.store.import_customers(scope, import, false, &actor, idem)
+        import.write(&s, scope, &actor, idem)
     })
     .await
     .map(OneOf::Second)
-}
-
-/// Where a row's `customer` leads: the one node with that id or external
-/// reference within the caller's part of the tree (one outside it is as
-/// one that does not exist).
-async fn customer_id(s: &AppState, scope: &Scope, reference: &str) -> Result<String, String> {
-    let found = s
-        .store
-        .customers_named(scope, reference)
-        .await
-        .map_err(|e| e.to_string())?;
-    match found.as_slice() {
-        [c] => Ok(c.id.clone()),
-        [] => Err(format!(
-            "no customer has the id or external_ref '{reference}'"
-        )),
-        _ => Err(format!(
-            "several customers have the external_ref '{reference}': name the customer by id"
-        )),
-    }
 }
 
 async fn import_licenses(
@@ -264,76 +213,13 @@ async fn import_licenses(
     rows: Vec<LicenseRow>,
     dry_run: bool,
 ) -> ApiResult<ImportAnswer> {
-    let mut errors = Vec::new();
-    let mut prepared = Vec::with_capacity(rows.len());
-    let mut ids = HashSet::new();
-    for row in rows {
-        let line = row.line;
-        if let Some(id) = &row.id {
-            if !ids.insert(id.clone()) {
-                errors.push(RowError::new(
-                    line,
-                    Some("id"),
-                    "this id names an earlier row too",
-                ));
-                continue;
-            }
-            if s.store.license(id).await.is_ok() {
-                errors.push(RowError::new(
-                    line,
-                    Some("id"),
-                    "a license with this id exists",
-                ));
-                continue;
-            }
-        }
-        let customer = match &row.customer {
-            Some(r) => match customer_id(&s, scope, r).await {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    errors.push(RowError::new(line, Some("customer"), e));
-                    continue;
-                }
-            },
-            None => None,
-        };
-        let req = IssueOverrides {
-            policy_id: row.policy_id,
-            licensee: row.licensee,
-            email: row.email,
-            customer_id: customer,
-            seats: row.seats,
-            machines: row.machines,
-            user: row.user,
-            metadata: None,
-            expires: row.expires,
-            features: row.features,
-        };
-        // The issue path of POST /v1/licenses: the same checks, the same files.
-        let made = match prepare_license(&s, &req, row.id.as_deref()).await {
-            Ok(p) => check_new_license(&s, &staff, &p.0.record).await.map(|()| p),
-            Err(e) => Err(e),
-        };
-        match made {
-            Ok(p) => prepared.push((line, p)),
-            Err(e) if e.status.is_client_error() => {
-                let column = (e.detail == "no such policy").then_some("policy_id");
-                errors.push(RowError::new(line, column, e.detail));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(invalid_rows(errors, dry_run).into());
-    }
+    let import = imports::prepare_licenses(&s, &staff, scope, rows).await?;
+    let n = import.check(dry_run)?;
     if dry_run {
-        return dry_run_answer(Kind::Licenses, prepared.len());
+        return dry_run_answer(Kind::Licenses, n);
     }
     // Each key is in this answer only (and, sealed, in its idempotent replay).
-    let shown: Vec<(u64, String)> = prepared
-        .iter()
-        .map(|(line, (_, key))| (*line, key.reveal().to_owned()))
-        .collect();
+    let shown = import.keys();
     let render = move |records: &Vec<LicenseRecord>| {
         let items = records
             .iter()
@@ -346,10 +232,9 @@ async fn import_licenses(
             .collect();
         Imported::of(items, ImportedItems::Licenses)
     };
-    let licenses = prepared.into_iter().map(|(_, (new, _))| new).collect();
     let actor = staff.actor();
     idempotent(&s, &key, "import:licenses", &actor, hash, render, |idem| {
-        s.store.import_licenses(licenses, &actor, idem)
+        import.write(&s, &actor, idem)
     })
     .await
     .map(OneOf::Second)
@@ -364,61 +249,14 @@ async fn import_members(
     rows: Vec<MemberRow>,
     dry_run: bool,
 ) -> ApiResult<ImportAnswer> {
-    let at = crate::service::now().0;
-    let mut errors = Vec::new();
-    let mut members = Vec::with_capacity(rows.len());
-    let mut keys = Vec::with_capacity(rows.len());
-    for row in rows {
-        let customer = match customer_id(&s, scope, &row.customer).await {
-            Ok(id) => id,
-            Err(e) => {
-                errors.push(RowError::new(row.line, Some("customer"), e));
-                continue;
-            }
-        };
-        let member = Member {
-            id: secret::new_id("mem"),
-            customer_id: customer,
-            name: row.name,
-            email: row.email,
-            external_ref: row.external_ref,
-            plan_id: None,
-            options: Vec::new(),
-            license_id: None,
-            created_at: at,
-            updated_at: at,
-        };
-        // The service as POST /v1/customers/{id}/members makes it (no
-        // default plan: a row without plan_id gets no service).
-        let service = match row.plan_id {
-            None => None,
-            Some(plan) => {
-                match crate::service::members::new_service(&s, &member, plan, row.options).await {
-                    Ok((service, key)) => {
-                        keys.push((row.line, Some(key.reveal().to_owned())));
-                        members.push((row.line, member, Some(service)));
-                        continue;
-                    }
-                    Err(e) if e.status.is_client_error() => {
-                        errors.push(RowError::new(row.line, Some("plan_id"), e.detail));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-        };
-        keys.push((row.line, None));
-        members.push((row.line, member, service));
-    }
+    let import = imports::prepare_members(&s, scope, rows).await?;
     let actor = staff.actor();
-    if dry_run || !errors.is_empty() {
+    if dry_run || !import.ready() {
         // The database's checks too, so the 422 lists every bad row.
-        let n = members.len();
-        s.store
-            .import_members(members, errors, true, &actor, None)
-            .await?;
+        let n = import.check(&s, &actor).await?;
         return dry_run_answer(Kind::Members, n);
     }
+    let keys = import.keys().to_vec();
     let render = move |created: &Vec<MemberService>| {
         let items = created
             .iter()
@@ -433,8 +271,7 @@ async fn import_members(
         Imported::of(items, ImportedItems::Members)
     };
     idempotent(&s, &key, "import:members", &actor, hash, render, |idem| {
-        s.store
-            .import_members(members, Vec::new(), false, &actor, idem)
+        import.write(&s, &actor, idem)
     })
     .await
     .map(OneOf::Second)
@@ -539,14 +376,7 @@ async fn next_page(
         (_, Cursor::Members(after)) => {
             let page = s.store.members_after(scope, &after, EXPORT_PAGE).await?;
             for m in &page {
-                w.row(&[
-                    Cell::Text(&m.customer_id),
-                    Cell::Text(&m.name),
-                    Cell::Text(&m.email),
-                    Cell::Opt(m.external_ref.as_deref()),
-                    Cell::Opt(m.plan_id.as_deref()),
-                    Cell::Text(&m.options.join(&LIST_SEPARATOR.to_string())),
-                ]);
+                imports::member_line(&mut w, m);
             }
             match page.last() {
                 Some(last) if page.len() as i64 == EXPORT_PAGE => Cursor::Members(last.id.clone()),

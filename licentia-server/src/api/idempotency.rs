@@ -9,6 +9,7 @@ use std::future::Future;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -65,6 +66,15 @@ fn replay_response(s: &AppState, scope: &str, status: u16, sealed: &str) -> ApiR
     let value: Value = serde_json::from_slice(&text).map_err(ApiError::internal)?;
     let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
     Ok((status, [("idempotent-replay", "true")], Json(value)).into_response())
+}
+
+/// The first answer of a replayed request, read back as `T` (for callers
+/// that show it rather than send it: the console).
+pub(crate) async fn replayed<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .map_err(ApiError::internal)?;
+    serde_json::from_slice(&bytes).map_err(ApiError::internal)
 }
 
 /// Runs an idempotent operation: a key seen before answers its first

@@ -34,7 +34,7 @@ mod rows;
 mod table;
 mod write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use rows::{email, fits, read, text, CustomerRow, LicenseRow, MemberRow, Parent, Rows, TREE};
 pub use table::{parse_table, Record, Table};
@@ -114,7 +114,7 @@ impl Kind {
 }
 
 /// A bad row (or header): where, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     /// Line of the file where the row starts (the header is line 1).
     pub line: u64,

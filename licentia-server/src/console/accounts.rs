@@ -403,6 +403,7 @@ async fn confirm_disable(
         fields: Vec::new(),
         button: f.t.t("disable-button"),
         back: format!("/accounts/{id}"),
+        upload: false,
         f,
     }))
 }
@@ -454,6 +455,7 @@ async fn confirm_revoke(
         fields: Vec::new(),
         button: f.t.t("revoke-grant-button"),
         back: back_to(&from.account),
+        upload: false,
         f,
     }))
 }

@@ -24,4 +24,8 @@ pub(crate) struct Confirm {
     pub button: String,
     /// Where "cancel" goes.
     pub back: String,
+    /// The form posts as `multipart/form-data`, its CSRF token in the
+    /// query: a large field (an import's CSV) is sent as it is, not
+    /// percent-encoded to three times its size.
+    pub upload: bool,
 }

@@ -739,6 +739,7 @@ async fn confirm_cut(
         ],
         button: f.t.t("lower-seats"),
         back,
+        upload: false,
         f,
     };
     Ok(render(&page))

@@ -287,3 +287,58 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Par
             })
     }
 }
+
+/// A `multipart/form-data` form (a file upload) read whole: each field's
+/// bytes by name, within the server's body limit. The form's CSRF token
+/// comes in the query (see [`super::csrf`]).
+pub(crate) struct Upload(Vec<(String, axum::body::Bytes)>);
+
+impl Upload {
+    /// Reads every field; a form larger than the body limit is a 413, one
+    /// that is not multipart a 400.
+    pub async fn read(
+        upload: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    ) -> Result<Upload, ApiError> {
+        let cut = |status: StatusCode, text: String| {
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    status,
+                    "too_large",
+                    "the upload is larger than the server accepts",
+                )
+            } else {
+                ApiError::bad_request(text)
+            }
+        };
+        let mut upload = upload.map_err(|e| cut(e.status(), e.body_text()))?;
+        let mut fields = Vec::new();
+        while let Some(field) = upload
+            .next_field()
+            .await
+            .map_err(|e| cut(e.status(), e.body_text()))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| cut(e.status(), e.body_text()))?;
+            fields.push((name, bytes));
+        }
+        Ok(Upload(fields))
+    }
+
+    /// The first field `name` that is not empty.
+    pub fn bytes(&self, name: &str) -> Option<&[u8]> {
+        self.0
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// The field `name` as text, trimmed ("" when absent or not UTF-8).
+    pub fn text(&self, name: &str) -> &str {
+        self.bytes(name)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map_or("", str::trim)
+    }
+}

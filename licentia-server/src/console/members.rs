@@ -201,6 +201,7 @@ async fn confirm_unassign(
         fields: Vec::new(),
         button: f.t.t("unassign-service"),
         back: format!("/members/{id}"),
+        upload: false,
         f,
     };
     Ok(render(&page))
@@ -238,6 +239,7 @@ async fn confirm_delete(
         fields: Vec::new(),
         button: f.t.t("delete-member"),
         back: format!("/members/{id}"),
+        upload: false,
         f,
     };
     Ok(render(&page))

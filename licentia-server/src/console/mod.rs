@@ -31,6 +31,7 @@ mod frame;
 pub mod i18n;
 mod keys;
 mod licenses;
+mod member_import;
 mod members;
 mod notices;
 mod purchases;
@@ -105,6 +106,7 @@ pub fn pages() -> Vec<Page> {
         settings::pages(),
         customers::pages(),
         members::pages(),
+        member_import::pages(),
         subscriptions::pages(),
         licenses::pages(),
     ]

@@ -391,6 +391,7 @@ async fn confirm_seats(
         ],
         button: f.t.t("lower-seats"),
         back: format!("/subscriptions/{id}"),
+        upload: false,
         f,
     };
     Ok(render(&page))

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 mod steps;
 #[allow(unused_imports)] // as above: not every test file takes a step
 pub use steps::*;
+pub mod console;
 pub mod softhsm;
 pub mod tls;
 

@@ -29,13 +29,13 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::frame::{render, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{render, render_as, Frame, OrRefuse, PageResult, Params, Upload, Viewer};
 use super::renewals::Choice;
 use super::{Page, PageAccess};
+use crate::api::idempotency::replayed;
 use crate::api::{staff_event, Reply, READERS, WRITERS};
 use crate::error::ApiError;
 use crate::extract::IdempotencyKey;
@@ -130,14 +130,6 @@ fn form_key(fields: &Fields) -> IdempotencyKey {
 /// A form's hash, telling a second submit of the same form from another.
 fn form_hash(body: &[u8]) -> String {
     secret::sha256_hex(body)
-}
-
-/// The first answer of a replayed request, read back.
-async fn replayed<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .map_err(ApiError::internal)?;
-    serde_json::from_slice(&bytes).map_err(ApiError::internal)
 }
 
 /// A refusal's status and text, to draw in the form that was refused.

@@ -26,37 +26,21 @@ pub(super) async fn offline_form(v: Viewer) -> PageResult {
 async fn read_upload(
     upload: Result<Multipart, MultipartRejection>,
 ) -> Result<(String, String), ApiError> {
-    let mut upload = upload.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let (mut request, mut days) = (None, String::new());
-    while let Some(field) = upload
-        .next_field()
-        .await
-        .map_err(|e| ApiError::bad_request(e.body_text()))?
-    {
-        match field.name() {
-            Some("request") => {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                if bytes.len() > MAX_REQUEST {
-                    return Err(ApiError::invalid("the request file is larger than 64 KiB"));
-                }
-                request = Some(
-                    String::from_utf8(bytes.to_vec())
-                        .map_err(|_| ApiError::invalid("the request file is not text"))?,
-                );
-            }
-            Some("valid_days") => {
-                days = field.text().await.unwrap_or_default().trim().to_owned();
-            }
-            _ => {}
+    let upload = Upload::read(upload).await?;
+    let request = match upload.bytes("request") {
+        Some(bytes) if bytes.len() > MAX_REQUEST => {
+            return Err(ApiError::invalid("the request file is larger than 64 KiB"))
         }
+        Some(bytes) => std::str::from_utf8(bytes)
+            .map_err(|_| ApiError::invalid("the request file is not text"))?,
+        None => "",
+    };
+    if request.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "choose the request file the machine wrote",
+        ));
     }
-    let request = request
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| ApiError::invalid("choose the request file the machine wrote"))?;
-    Ok((request, days))
+    Ok((request.to_owned(), upload.text("valid_days").to_owned()))
 }
 
 /// `POST /licenses/activate-offline?_csrf=`: the signed answer, as a file.
