@@ -73,6 +73,22 @@ static const char *utf8(PyObject *value) {
     return text;
 }
 
+/* The name of the capsules that own reports. */
+static const char REPORT_CAPSULE[] = "licentia.report";
+
+static void free_capsule_report(PyObject *capsule) {
+    void *report = PyCapsule_GetPointer(capsule, REPORT_CAPSULE);
+    if (report != NULL && report_free_c != NULL) {
+        report_free_c(report);
+    }
+}
+
+/* A capsule that frees `report` when the last reference to it goes: a
+ * Report keeps it, so no Python-level finalizer runs for each check. */
+static PyObject *own(licentia_report *report) {
+    return PyCapsule_New(report, REPORT_CAPSULE, free_capsule_report);
+}
+
 /* Interned attribute names of the handle objects (core.py, _lock.py). */
 static PyObject *name_lock, *name_readers, *name_writing, *name_ptr, *name_tzinfo;
 
@@ -206,6 +222,7 @@ static PyObject *check(PyObject *self, PyObject *args) {
     licentia_state state = LICENTIA_STATE_INVALID;
     struct pins pins;
     int pinned = 1;
+    PyObject *owner, *result;
     (void)self;
 
     if (verify_and_check_c == NULL) {
@@ -270,28 +287,37 @@ static PyObject *check(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
 
     unpin(&pins);
-    return Py_BuildValue("(IKI)", (unsigned int)status, (unsigned long long)(uintptr_t)report,
-                         (unsigned int)state);
+    if (status != LICENTIA_OK) {
+        return Py_BuildValue("(IKIO)", (unsigned int)status, 0ULL, (unsigned int)state, Py_None);
+    }
+    owner = own(report);
+    if (owner == NULL) {
+        return NULL;
+    }
+    result = Py_BuildValue("(IKIN)", (unsigned int)status, (unsigned long long)(uintptr_t)report,
+                           (unsigned int)state, owner);
+    return result;
 }
 
-/* report_free(report): frees a report the check gave (0 does nothing). */
-static PyObject *report_free(PyObject *self, PyObject *arg) {
+/* own_report(report) -> an owner that frees it (0: None): for reports a
+ * ctypes call gave. */
+static PyObject *own_report(PyObject *self, PyObject *arg) {
     unsigned long long report;
     (void)self;
     report = PyLong_AsUnsignedLongLong(arg);
     if (PyErr_Occurred()) {
         return NULL;
     }
-    if (report_free_c != NULL) {
-        report_free_c(address(report));
+    if (report == 0) {
+        Py_RETURN_NONE;
     }
-    Py_RETURN_NONE;
+    return own(address(report));
 }
 
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS, "Takes the addresses of the library's functions."},
     {"check", check, METH_VARARGS, "Verifies and checks a license in one call."},
-    {"report_free", report_free, METH_O, "Frees a report."},
+    {"own_report", own_report, METH_O, "An owner that frees a report when it goes."},
     {NULL, NULL, 0, NULL},
 };
 

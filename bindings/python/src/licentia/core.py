@@ -268,7 +268,7 @@ class Report:
 
     # The three caches stay unset until first read (an unset slot raises
     # AttributeError): a check sets two slots, not five.
-    __slots__ = ("state", "_ptr", "_findings", "_grace", "_text", "__weakref__")
+    __slots__ = ("state", "_ptr", "_owner", "_findings", "_grace", "_text", "__weakref__")
 
     #: Valid, valid with warnings, or invalid.
     state: State
@@ -276,8 +276,11 @@ class Report:
     _grace: Optional[timedelta]
     _text: str
 
-    def __init__(self, ptr: int, state: Optional[State] = None) -> None:
+    def __init__(self, ptr: int, state: Optional[State] = None, owner: Any = None) -> None:
         self._ptr = ptr
+        # What frees the library's report when this Report goes (a C
+        # capsule with the compiled module: no Python finalizer per check).
+        self._owner = _own_report(ptr) if owner is None else owner
         self.state = _STATES[lib.licentia_report_state(ptr)] if state is None else state
 
     @property
@@ -320,16 +323,6 @@ class Report:
     def allowed(self) -> bool:
         """True unless the state is INVALID (warnings allow use)."""
         return self.state != State.INVALID
-
-    def __del__(self) -> None:
-        # getattr: an __init__ that raised left no pointer.
-        ptr = getattr(self, "_ptr", 0)
-        self._ptr = 0
-        if ptr:
-            try:
-                _report_free(ptr)
-            except Exception:  # noqa: BLE001 (interpreter exit)
-                pass
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Report):
@@ -765,10 +758,10 @@ class Verifier(_Handle):
                 self, text, now, product, machine, user, release_date, last_check_in, revocations
             )
             if done is not None:
-                status, report, state = done
+                status, report, state, owner = done
                 if status:
                     raise_status(status)
-                return Report(report, _STATES[state])
+                return Report(report, _STATES[state], owner)
         handles = [self] if machine is None else [self, machine]
         if revocations is not None:
             handles.append(revocations)
@@ -950,8 +943,25 @@ else:
         )
     )
 
-#: Frees a report handle: through the compiled module when there is one.
-_report_free: Callable[[int], None] = lib.licentia_report_free if _native is None else _native.report_free
+class _ReportOwner:
+    """Frees a report handle when the last reference to it goes: the owner
+    a Report keeps when there is no compiled module to make a capsule."""
+
+    __slots__ = ("ptr",)
+
+    def __init__(self, ptr: int) -> None:
+        self.ptr = ptr
+
+    def __del__(self) -> None:
+        # At interpreter exit the library may be gone already.
+        try:
+            lib.licentia_report_free(self.ptr)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+#: An owner for a report handle a ctypes call gave.
+_own_report: Callable[[int], Any] = _ReportOwner if _native is None else _native.own_report
 
 #: The states by number, looked up without IntEnum's call.
 _STATES = {int(state): state for state in State}
