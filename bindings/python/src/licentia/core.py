@@ -758,10 +758,10 @@ class Verifier(_Handle):
                 self, text, now, product, machine, user, release_date, last_check_in, revocations
             )
             if done is not None:
-                status, report, state, owner = done
+                status, report = done
                 if status:
                     raise_status(status)
-                return Report(report, _STATES[state], owner)
+                return report  # type: ignore[no-any-return]
         handles = [self] if machine is None else [self, machine]
         if revocations is not None:
             handles.append(revocations)
@@ -940,7 +940,9 @@ else:
         *(
             ctypes.cast(function, c_void_p).value or 0
             for function in (lib.licentia_verify_and_check, lib.licentia_report_state, lib.licentia_report_free)
-        )
+        ),
+        Report,
+        tuple(sorted(State, key=int)),
     )
 
 class _ReportOwner:
