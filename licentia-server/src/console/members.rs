@@ -32,8 +32,13 @@ pub(super) fn pages() -> Vec<Page> {
     ]
 }
 
-/// The most members a node's page lists.
-const MEMBERS_SHOWN: i64 = 500;
+/// The most members of a node read for a subscription's page (those
+/// holding its plan): a hard cap there; every member of a node is
+/// reachable, a page at a time, on the node's page.
+pub(crate) const MEMBERS_SHOWN: Rows = Rows {
+    limit: 500,
+    offset: 0,
+};
 
 /// One member, as the node's list draws it.
 pub(crate) struct MemberLine {
@@ -47,19 +52,16 @@ pub(crate) struct MemberLine {
     pub default: bool,
 }
 
-/// The members of `customer_id`, by name (only those with a service of
-/// `only_plan`, when given); `default_plan` is the node's.
+/// The `rows` of the members of `customer_id`, by name (only those with
+/// a service of `only_plan`, when given); `default_plan` is the node's.
 pub(crate) async fn member_lines(
     s: &AppState,
     t: &Tr,
     customer_id: &str,
     default_plan: Option<&str>,
     only_plan: Option<&str>,
+    rows: Rows,
 ) -> ApiResult<Vec<MemberLine>> {
-    let rows = Rows {
-        limit: MEMBERS_SHOWN,
-        offset: 0,
-    };
     let members = s.store.list_members(customer_id, rows).await?;
     let mut plans = std::collections::HashMap::new();
     let mut lines = Vec::with_capacity(members.len());

@@ -34,6 +34,7 @@ mod licenses;
 mod member_import;
 mod members;
 mod notices;
+mod paging;
 mod purchases;
 mod renewals;
 mod reports;

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::frame::{refusal, render, render_as, Frame};
+use super::paging::Pager;
 use crate::error::ApiError;
 
 /// A form as posted: its fields in order (a repeated name, e.g. checkboxes,
@@ -380,6 +381,8 @@ pub(crate) struct Sheet {
     pub filters: Option<Form>,
     /// Tables.
     pub tables: Vec<Table>,
+    /// The pages of a paged list (its one table), under the tables.
+    pub pager: Option<Pager>,
     /// Forms, after the tables.
     pub forms: Vec<Form>,
 }
@@ -397,6 +400,7 @@ impl Sheet {
             terms: Vec::new(),
             filters: None,
             tables: Vec::new(),
+            pager: None,
             forms: Vec::new(),
         }
     }
