@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
-use super::frame::{refusal, render, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{refusal, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::paging::{Pager, Paging};
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::error::ApiError;
 use crate::service::accounts::{mail_link, Password};
@@ -398,16 +398,16 @@ async fn confirm_disable(
     let f = v.frame.at("accounts");
     v.staff.allow(&[Role::Admin]).or_refuse(&f)?;
     let account = s.store.account(&id).await.or_refuse(&f)?;
-    Ok(render(&Confirm {
-        title: f.t.t1("disable-title", "name", &account.name),
-        what: f.t.t1("disable-consequence", "email", &account.email),
-        action: format!("/accounts/{id}/disable"),
-        fields: Vec::new(),
-        button: f.t.t("disable-button"),
-        back: format!("/accounts/{id}"),
-        upload: false,
-        f,
-    }))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/accounts/{id}/disable"),
+        Vec::new(),
+        f.t.t("disable-button"),
+        format!("/accounts/{id}"),
+    );
+    let title = f.t.t1("disable-title", "name", &account.name);
+    let what = f.t.t1("disable-consequence", "email", &account.email);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /accounts/{id}/disable`.
@@ -450,16 +450,16 @@ async fn confirm_revoke(
 ) -> PageResult {
     let f = v.frame.at("accounts");
     v.staff.allow(&[Role::Admin]).or_refuse(&f)?;
-    Ok(render(&Confirm {
-        title: f.t.t("revoke-grant-title"),
-        what: f.t.t("revoke-grant-consequence"),
-        action: format!("/grants/{id}/revoke"),
-        fields: Vec::new(),
-        button: f.t.t("revoke-grant-button"),
-        back: back_to(&from.account),
-        upload: false,
-        f,
-    }))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/grants/{id}/revoke"),
+        Vec::new(),
+        f.t.t("revoke-grant-button"),
+        back_to(&from.account),
+    );
+    let title = f.t.t("revoke-grant-title");
+    let what = f.t.t("revoke-grant-consequence");
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /grants/{id}/revoke`.

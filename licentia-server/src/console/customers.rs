@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberForm, MemberLine};
 use super::paging::{Pager, Paging};
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
@@ -739,22 +739,21 @@ async fn confirm_cut(
         ),
         None => ("/customers/allocation".to_owned(), "/customers".to_owned()),
     };
-    let page = Confirm {
-        title: f.t.t("confirm-lower-allocation"),
-        what: f.t.args("confirm-lower-allocation-what", &args),
+    let form = sheet::Form::confirm(
+        &f,
         action,
-        fields: vec![
+        vec![
             ("child".into(), asked.child),
             ("product".into(), asked.product),
             ("seats".into(), asked.seats.to_string()),
             ("confirm".into(), "yes".into()),
         ],
-        button: f.t.t("lower-seats"),
+        f.t.t("lower-seats"),
         back,
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+    );
+    let title = f.t.t("confirm-lower-allocation");
+    let what = f.t.args("confirm-lower-allocation-what", &args);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /customers/{id}/children`: a new node under this one.

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
 use super::customers::{notice, refused_on_node, Done, NodeForms};
 use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::MEMBER_WRITERS;
 use crate::error::{ApiError, ApiResult};
@@ -196,17 +196,16 @@ async fn confirm_unassign(
             ApiError::conflict("no_service", "this member holds no service"),
         ));
     }
-    let page = Confirm {
-        title: f.t.t("confirm-unassign"),
-        what: f.t.t1("confirm-unassign-what", "name", &m.name),
-        action: format!("/members/{id}/unassign"),
-        fields: Vec::new(),
-        button: f.t.t("unassign-service"),
-        back: format!("/members/{id}"),
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/members/{id}/unassign"),
+        Vec::new(),
+        f.t.t("unassign-service"),
+        format!("/members/{id}"),
+    );
+    let title = f.t.t("confirm-unassign");
+    let what = f.t.t1("confirm-unassign-what", "name", &m.name);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /members/{id}/unassign`: the service's license revoked, its seat
@@ -234,17 +233,15 @@ async fn confirm_delete(
     } else {
         f.t.t1("confirm-delete-member-what", "name", &m.name)
     };
-    let page = Confirm {
-        title: f.t.t("confirm-delete-member"),
-        what,
-        action: format!("/members/{id}/delete"),
-        fields: Vec::new(),
-        button: f.t.t("delete-member"),
-        back: format!("/members/{id}"),
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/members/{id}/delete"),
+        Vec::new(),
+        f.t.t("delete-member"),
+        format!("/members/{id}"),
+    );
+    let title = f.t.t("confirm-delete-member");
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /members/{id}/delete`: the member deleted (its service unassigned

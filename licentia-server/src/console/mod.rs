@@ -23,7 +23,6 @@ mod accounts;
 mod assets;
 mod catalogue;
 mod chart;
-mod confirm;
 mod csrf;
 mod customers;
 mod dashboard;

@@ -13,12 +13,12 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
 use super::customers::{choices, history_of, notice, seats_field, Choice, Done, HistoryLine};
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberLine, MEMBERS_SHOWN};
 use super::paging::{Pager, Paging};
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::READERS;
 use crate::error::{ApiError, ApiResult};
@@ -385,20 +385,19 @@ async fn confirm_seats(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("from", sub.seats);
     args.set("to", seats);
-    let page = Confirm {
-        title: f.t.t("confirm-lower-seats"),
-        what: f.t.args("confirm-lower-seats-what", &args),
-        action: format!("/subscriptions/{id}/seats"),
-        fields: vec![
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/subscriptions/{id}/seats"),
+        vec![
             ("seats".into(), seats.to_string()),
             ("confirm".into(), "yes".into()),
         ],
-        button: f.t.t("lower-seats"),
-        back: format!("/subscriptions/{id}"),
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+        f.t.t("lower-seats"),
+        format!("/subscriptions/{id}"),
+    );
+    let title = f.t.t("confirm-lower-seats");
+    let what = f.t.args("confirm-lower-seats-what", &args);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /subscriptions/{id}/renewal`: the renewal option from now on.
