@@ -435,6 +435,22 @@ async fn story(backend: Backend) {
         "{}",
         confirm.body
     );
+    // The console's one confirm page: which licence, a reason to keep, the
+    // button saying what it does beside the way back.
+    assert!(confirm.body.contains("Licence of "), "{}", confirm.body);
+    assert!(confirm.body.contains("name=\"reason\""), "{}", confirm.body);
+    assert!(
+        confirm.body.contains("class=\"danger\""),
+        "{}",
+        confirm.body
+    );
+    assert!(
+        confirm.body.contains(&format!(
+            "<a class=\"button\" href=\"/licenses/{id}\">Cancel</a>"
+        )),
+        "{}",
+        confirm.body
+    );
     let revoked = staff
         .post(
             &format!("/licenses/{id}/revoke"),
@@ -452,6 +468,7 @@ async fn story(backend: Backend) {
         "{}",
         twice.body
     );
+    assert!(twice.body.contains("HTTP status 409"), "{}", twice.body);
     let page = customer.get(&format!("/licenses/{id}")).await;
     assert!(page.body.contains("license.revoke"));
     assert!(page.body.contains("contract ended"));

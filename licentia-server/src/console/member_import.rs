@@ -18,8 +18,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::confirm::Confirm;
 use super::frame::{refusal, render, render_as, Frame, OrRefuse, PageResult, Upload, Viewer};
+use super::sheet::{Form, Sheet};
 use super::{Page, PageAccess};
 use crate::api::idempotency::{idempotent, replayed};
 use crate::api::{Reply, MEMBER_WRITERS};
@@ -242,20 +242,22 @@ async fn check(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("count", count as i64);
     args.set("node", node);
-    let confirm = Confirm {
-        title: f.t.t("confirm-import"),
-        what: f.t.args("confirm-import-what", &args),
-        action: format!("/customers/{id}/import/confirm"),
-        fields: vec![
-            ("csv".into(), String::from_utf8_lossy(&csv).into_owned()),
-            ("_idem".into(), secret::new_id("form")),
-        ],
-        button: f.t.n("import-button", count as i64),
-        back: format!("/customers/{id}/import"),
+    let form = Form {
         upload: true,
-        f,
+        ..Form::confirm(
+            &f,
+            format!("/customers/{id}/import/confirm"),
+            vec![
+                ("csv".into(), String::from_utf8_lossy(&csv).into_owned()),
+                ("_idem".into(), secret::new_id("form")),
+            ],
+            f.t.n("import-button", count as i64),
+            format!("/customers/{id}/import"),
+        )
     };
-    Ok(render(&confirm))
+    let title = f.t.t("confirm-import");
+    let what = f.t.args("confirm-import-what", &args);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /customers/{id}/import/confirm?_csrf=`: the members created, all
