@@ -86,7 +86,9 @@ step "cargo bench --all-features --bench batch -- $criterion"
 step "cargo bench --all-features --bench memory"
 step "DURATION=$DURATION scripts/load-bench.sh"
 if [ -n "$POSTGRES" ]; then
-    step "DATABASE=$POSTGRES DURATION=$DURATION scripts/load-bench.sh"
+    for instances in 1 2 3; do
+        step "DATABASE=$POSTGRES INSTANCES=$instances DURATION=$DURATION scripts/load-bench.sh"
+    done
 fi
 
 load_after="$(load)"

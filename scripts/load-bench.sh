@@ -6,12 +6,20 @@
 #   scripts/load-bench.sh                       # 10 s per run, SQLite, synchronous=full
 #   DURATION=30s SYNCHRONOUS=normal scripts/load-bench.sh
 #   DATABASE=postgres://postgres@127.0.0.1:5432 scripts/load-bench.sh
+#   DATABASE=postgres://... INSTANCES=2 scripts/load-bench.sh
+#
+# INSTANCES (PostgreSQL only) starts that many servers on one database, each
+# on a fresh, empty data directory of its own (the database URL and the
+# key-encryption key are all an instance needs), and splits wrk's threads
+# between them. Each run also reports the CPU time the servers and
+# PostgreSQL used, as a share of the machine's, to name the bound.
 #
 # With DATABASE set to a PostgreSQL server, the bench creates its own database
 # there (licentia_bench_<pid>) and drops it at the end.
 # Targets (issue 4): >= 1,000 activations/s with p99 < 50 ms at 64 connections
-# on SQLite. The server runs without the per-address rate limit (the bench
-# comes from one address); everything else is the default configuration.
+# on SQLite. The server runs without the per-address and per-key rate limits
+# (the bench comes from one address, with one license key); everything else
+# is the default configuration.
 # Prints one BENCHJSON line per figure (scripts/bench.sh gathers them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,18 +30,28 @@ THREADS="${THREADS:-2}"
 SYNCHRONOUS="${SYNCHRONOUS:-full}"
 PORT="${PORT:-18188}"
 DATABASE="${DATABASE:-sqlite}"
+INSTANCES="${INSTANCES:-1}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+if [ "$INSTANCES" != 1 ] && [ "$DATABASE" = sqlite ]; then
+    echo "error: INSTANCES is for PostgreSQL (a SQLite database belongs to one data directory)" >&2
+    exit 2
+fi
+[ "$THREADS" -ge "$INSTANCES" ] || THREADS="$INSTANCES"
 
 if ! command -v wrk >/dev/null; then
     echo "installing wrk" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-{ cargo build --release --all-features -p licentia-cli --bin licentia && cargo build --release --all-features -p licentia-server --test ceiling; } 2>&1 | tail -1
+cargo build --release --all-features -p licentia-cli --bin licentia 2>&1 | tail -1
+# The in-process ceiling, the limit of the SQLite runs.
+if [ "$DATABASE" = sqlite ]; then
+    cargo build --release --all-features -p licentia-server --test ceiling 2>&1 | tail -1
+fi
 bin="$CARGO_TARGET_DIR/release/licentia"
 
 work="$(mktemp -d)"
-server_pid=""
+server_pids=()
 database_flag=()
 backend="SQLite (synchronous=$SYNCHRONOUS)"
 if [ "$DATABASE" != sqlite ]; then
@@ -41,26 +59,45 @@ if [ "$DATABASE" != sqlite ]; then
     psql -q "$DATABASE/postgres" -c "CREATE DATABASE $database"
     database_flag=(--database-url "$DATABASE/$database")
     backend="PostgreSQL"
+    [ "$INSTANCES" = 1 ] || backend="PostgreSQL, $INSTANCES instances"
 fi
 cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     if [ "$DATABASE" != sqlite ]; then psql -q "$DATABASE/postgres" -c "DROP DATABASE IF EXISTS $database" || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A key-encryption key of the run's own (PostgreSQL needs one given).
-LICENTIA_KEK="$(openssl rand -base64 32)" \
-LICENTIA_RATE_LIMIT_PER_MINUTE=0 LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" RUST_LOG=warn \
-    "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$PORT" "${database_flag[@]}" >"$work/out" 2>"$work/err" &
-server_pid=$!
-for _ in $(seq 1 100); do
-    grep -q "listening" "$work/out" 2>/dev/null && break
-    sleep 0.1
+# A key-encryption key of the run's own (PostgreSQL needs one given), the
+# same for every instance.
+kek="$(openssl rand -base64 32)"
+ports=()
+for i in $(seq 0 $((INSTANCES - 1))); do
+    port=$((PORT + i))
+    LICENTIA_KEK="$kek" \
+    LICENTIA_RATE_LIMIT_PER_MINUTE=0 LICENTIA_KEY_RATE_LIMIT_PER_MINUTE=0 \
+    LICENTIA_SQLITE_SYNCHRONOUS="$SYNCHRONOUS" RUST_LOG=warn \
+        "$bin" serve --data-dir "$work/data$i" --listen "127.0.0.1:$port" "${database_flag[@]}" >"$work/out$i" 2>"$work/err$i" &
+    server_pids+=($!)
+    ports+=("$port")
+    for _ in $(seq 1 100); do
+        grep -q "listening" "$work/out$i" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q "listening" "$work/out$i" || { cat "$work/err$i" >&2; echo "error: server $i did not start" >&2; exit 1; }
 done
-grep -q "listening" "$work/out" || { cat "$work/err" >&2; echo "error: the server did not start" >&2; exit 1; }
-token="$(cat "$work/data/bootstrap-admin-token")"
+token="$(cat "$work/data0/bootstrap-admin-token")"
 base="http://127.0.0.1:$PORT"
+# wrk's threads, split between the instances (one address per thread).
+spread=""
+if [ "$INSTANCES" != 1 ]; then
+    spread="local ports = {$(IFS=,; echo "${ports[*]}")}
+local next_port = 0
+function setup(thread)
+  thread.addr = wrk.lookup(\"127.0.0.1\", tostring(ports[next_port % #ports + 1]))[1]
+  next_port = next_port + 1
+end"
+fi
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 api() { curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "$3"; }
@@ -79,17 +116,36 @@ request = function()
   local fp = string.format("03%08x%08x%08x%08x", salt % 4294967296, counter, math.random(0, 2147483647), math.random(0, 2147483647))
   return wrk.format(nil, "/v1/activations", nil, '{"license_key":"$key","fingerprint":"' .. fp .. '","platform":"bench"}')
 end
+$spread
 LUA
 cat >"$work/issue.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $token"
 wrk.body = '{"policy_id":"$policy","licensee":"Bench Customer"}'
+$spread
 LUA
+
+# CPU ticks used so far by the servers and by PostgreSQL's processes, and
+# the machine's ticks (every core): a run's share of each.
+ticks() {
+    local servers=0 postgres=0 pid
+    for pid in "${server_pids[@]}"; do
+        servers=$((servers + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    for pid in $(pgrep -x postgres || true); do
+        postgres=$((postgres + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$servers $postgres $(awk '/^cpu /{print $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)"
+}
 
 run() {
     echo "== $1: $CONNECTIONS connections, $THREADS threads, $DURATION, $backend"
+    local before after
+    before="$(ticks)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/$1.lua" "$base$2" | tee "$work/$1.txt"
+    after="$(ticks)"
+    echo "$before $after" >"$work/$1.cpu"
 }
 run activate /v1/activations
 run issue /v1/licenses
@@ -113,7 +169,10 @@ for what in ("activate", "issue"):
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    print(f"{what}: {rate:.0f}/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    s0, g0, m0, s1, g1, m1 = map(int, open(f"{work}/{what}.cpu").read().split())
+    cpu = (f"CPU of the machine: servers {100 * (s1 - s0) / (m1 - m0):.0f}%, "
+           f"PostgreSQL {100 * (g1 - g0) / (m1 - m0):.0f}%")
+    print(f"{what}: {rate:.0f}/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms; {cpu}"
           + (f", ratio to the in-process ceiling {rate / ceil:.2f}" if ceil else ""))
     targets = sqlite and what == "activate"
     name = f"server: {what} on {backend}, {connections} connections"
@@ -122,7 +181,7 @@ for what in ("activate", "issue"):
              limit="in-process sign + durable insert" if ceil else None,
              limit_value=ceil, ratio=rate / ceil if ceil else None,
              target="≥ 1,000/s" if targets else None,
-             met=rate >= 1000 if targets else None, note=f"p50 {p50:.1f} ms"),
+             met=rate >= 1000 if targets else None, note=f"p50 {p50:.1f} ms; {cpu}"),
         dict(figure=f"{name}: p99 latency", value=p99, unit="ms", limit=None,
              limit_value=None, ratio=None, target="< 50 ms" if targets else None,
              met=p99 < 50 if targets else None, note=""),
