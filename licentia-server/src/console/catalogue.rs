@@ -252,7 +252,7 @@ async fn policies(State(s): State<AppState>, v: Viewer) -> PageResult {
 }
 
 /// The policy form's fields, as typed (`Posted` names them).
-const POLICY_FIELDS: [(&str, &str); 17] = [
+const POLICY_FIELDS: [(&str, &str); 19] = [
     ("product_id", ""),
     ("name", ""),
     ("kind", "standard"),
@@ -263,6 +263,8 @@ const POLICY_FIELDS: [(&str, &str); 17] = [
     ("grace_days", ""),
     ("check_in_days", ""),
     ("max_offline_days", ""),
+    ("renew_soon_days", ""),
+    ("maintenance_days", ""),
     ("entitlements", ""),
     ("temp_quota", "1"),
     ("temp_period_days", "30"),
@@ -308,6 +310,8 @@ fn policy_form(
         "grace_days",
         "check_in_days",
         "max_offline_days",
+        "renew_soon_days",
+        "maintenance_days",
     ] {
         fields.push(field(name).kind("number"));
     }
@@ -387,6 +391,8 @@ fn posted_policy(form: &Posted) -> Result<NewPolicy, ApiError> {
         grace_days: number("grace_days")?,
         check_in_days: number("check_in_days")?,
         max_offline_days: number("max_offline_days")?,
+        renew_soon_days: number("renew_soon_days")?,
+        maintenance_days: number("maintenance_days")?,
         entitlements: text("entitlements")
             .lines()
             .map(str::trim)
@@ -462,6 +468,8 @@ async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
         (t.t("cat-f-grace-days"), days(p.grace_days)),
         (t.t("cat-f-check-in-days"), days(p.check_in_days)),
         (t.t("cat-f-max-offline-days"), days(p.max_offline_days)),
+        (t.t("cat-f-renew-soon-days"), days(p.renew_soon_days)),
+        (t.t("cat-f-maintenance-days"), days(p.maintenance_days)),
         (
             t.t("cat-f-entitlements"),
             if p.entitlements.is_empty() {

@@ -79,6 +79,13 @@ pub(crate) struct NewPolicy {
     pub check_in_days: Option<u32>,
     /// Days a machine may stay offline after a missed check-in.
     pub max_offline_days: Option<u32>,
+    /// Licenses warn "renew soon" this many days before their hard expiry
+    /// (a soft expiry; needs `duration_days`, and fewer days than it).
+    pub renew_soon_days: Option<u32>,
+    /// Maintenance window: versions released up to this many days after
+    /// issue are covered (updates-until); a perpetual license with
+    /// maintenance renews by extending it.
+    pub maintenance_days: Option<u32>,
     /// Features every license of the policy grants, `CODE[=COUNT][@DATE]`.
     #[serde(default)]
     pub entitlements: Vec<String>,
@@ -146,11 +153,31 @@ pub(crate) fn year() -> u32 {
 pub(crate) const AT_LEAST_ONE: &str =
     "seats, lease_ttl_secs, transfer_period_days and the temporary-license terms must be at least 1";
 
+/// The rule a renew-soon term obeys (refused in these words).
+pub(crate) const RENEW_SOON_RULE: &str =
+    "renew_soon_days needs duration_days, and must be at least 1 and fewer than duration_days";
+
+/// The rule a maintenance window obeys (refused in these words).
+pub(crate) const MAINTENANCE_RULE: &str = "maintenance_days must be at least 1";
+
 /// Creates a policy (admin, issuer); the core judges the template: a
 /// license made from it must build.
 pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> ApiResult<Policy> {
     staff.allow(WRITERS)?;
     let product = named(s.store.product(&p.product_id), "no such product").await?;
+    let policy = policy_of(p, &product, secret::new_id("pol"), now().0)?;
+    Ok(s.store.create_policy(policy, &staff.actor()).await?)
+}
+
+/// The policy `p` asks for, as `id` of `product`, made at `created_at`:
+/// every rule a policy obeys, and the core's judgement of a license made
+/// from it. Creating and changing a policy both pass here.
+pub(crate) fn policy_of(
+    p: NewPolicy,
+    product: &Product,
+    id: String,
+    created_at: i64,
+) -> ApiResult<Policy> {
     let kind = names::policy_kind::parse(&p.kind)
         .ok_or_else(|| ApiError::invalid("kind is 'standard' or 'trial'"))?;
     let binding = BindingKind::parse(&p.binding).map_err(|_| {
@@ -168,8 +195,16 @@ pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> 
     {
         return Err(ApiError::invalid(AT_LEAST_ONE));
     }
+    if let Some(soon) = p.renew_soon_days {
+        if soon == 0 || p.duration_days.is_none_or(|d| soon >= d) {
+            return Err(ApiError::invalid(RENEW_SOON_RULE));
+        }
+    }
+    if p.maintenance_days == Some(0) {
+        return Err(ApiError::invalid(MAINTENANCE_RULE));
+    }
     let policy = Policy {
-        id: secret::new_id("pol"),
+        id,
         product_id: product.id.clone(),
         name: text_field("name", &p.name, 128)?.to_owned(),
         kind,
@@ -187,17 +222,12 @@ pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> 
         lease_ttl_secs: p.lease_ttl_secs.into(),
         max_transfers: p.max_transfers.map(i64::from),
         transfer_period_days: p.transfer_period_days.into(),
-        created_at: now().0,
+        renew_soon_days: p.renew_soon_days.map(i64::from),
+        maintenance_days: p.maintenance_days.map(i64::from),
+        created_at,
     };
-    base_spec(
-        &policy,
-        &product,
-        "probe",
-        &IssueOverrides::default(),
-        now(),
-    )?
-    .to_body()?;
-    Ok(s.store.create_policy(policy, &staff.actor()).await?)
+    base_spec(&policy, product, "probe", &IssueOverrides::default(), now())?.to_body()?;
+    Ok(policy)
 }
 
 /// `POST /v1/plans` body.

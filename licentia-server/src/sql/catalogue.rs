@@ -51,7 +51,8 @@ impl CatalogueStore for SqlStore {
         let mut tx = self.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO policies ({POLICY_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+             $20, $21)"
         ))
         .bind(&p.id)
         .bind(&p.product_id)
@@ -72,6 +73,8 @@ impl CatalogueStore for SqlStore {
         .bind(p.created_at)
         .bind(p.max_transfers)
         .bind(p.transfer_period_days)
+        .bind(p.renew_soon_days)
+        .bind(p.maintenance_days)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a policy with this name"))?;
@@ -138,7 +141,8 @@ pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at";
 pub(super) const POLICY_COLUMNS: &str =
     "id, product_id, name, kind, binding, match_rule, duration_days, seats, \
      grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
-     temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days";
+     temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days, \
+     renew_soon_days, maintenance_days";
 
 pub(super) const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
 
@@ -160,7 +164,7 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     Ok(from_row!(r => Policy {
         id, product_id, name, duration_days, seats, grace_days, check_in_days, max_offline_days,
         temp_quota, temp_period_days, temp_duration_days, lease_ttl_secs, created_at,
-        max_transfers, transfer_period_days;
+        max_transfers, transfer_period_days, renew_soon_days, maintenance_days;
         kind: names::policy_kind::parse(&kind)
             .ok_or_else(|| StoreError::internal(format!("policy kind {kind} stored")))?,
         binding: BindingKind::parse(&binding).map_err(StoreError::internal)?,

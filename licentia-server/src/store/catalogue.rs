@@ -52,6 +52,14 @@ pub struct Policy {
     pub check_in_days: Option<i64>,
     /// Offline grace after a missed check-in.
     pub max_offline_days: Option<i64>,
+    /// Licenses warn "renew soon" this many days before their hard expiry
+    /// (no soft expiry when absent).
+    #[serde(default)]
+    pub renew_soon_days: Option<i64>,
+    /// Maintenance: versions released up to this many days after issue are
+    /// covered (updates-until; every version when absent).
+    #[serde(default)]
+    pub maintenance_days: Option<i64>,
     /// Features, `CODE[=COUNT][@DATE]`.
     pub entitlements: Vec<String>,
     /// Temporary licenses allowed per license per period.
