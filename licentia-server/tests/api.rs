@@ -31,6 +31,9 @@ async fn story(backend: Backend) {
                 route.path,
                 "/v1/keys/rotate"
                     | "/v1/keys/{id}/retire"
+                    | "/v1/products/{id}/retire"
+                    | "/v1/policies/{id}/retire"
+                    | "/v1/plans/{id}/retire"
                     | "/v1/accounts/{id}/invitation"
                     | "/v1/session/totp"
             )

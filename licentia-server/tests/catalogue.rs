@@ -4,7 +4,12 @@
 //! found in the signed file of a licence issued from the policy, from a
 //! plan and from the console's issue form, with the verdicts the core
 //! gives at the right dates; a perpetual licence with maintenance renewed
-//! by extending maintenance only.
+//! by extending maintenance only. Products, policies and plans edited and
+//! retired through the API and the console: read back, a history entry
+//! naming who changed what, a bad change refused with its rule, a role
+//! without the catalogue refused, and a retired record offered for no new
+//! licence or subscription while the licences issued from it are
+//! untouched.
 
 mod support;
 
@@ -249,7 +254,443 @@ async fn terms_story(backend: Backend) {
     srv.stop().await;
 }
 
+/// The one history entry of `op` about `subject`: (actor, details).
+async fn entry(srv: &Server, op: &str, subject: &str) -> (String, Value) {
+    let items = srv
+        .items(&format!("/v1/history?operation={op}&limit=500"), &srv.admin)
+        .await;
+    let mine: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["subject"] == json!(subject))
+        .collect();
+    assert_eq!(mine.len(), 1, "one {op} of {subject}: {items:?}");
+    let details = serde_json::from_str(&s(&mine[0]["details"])).unwrap();
+    (s(&mine[0]["actor"]), details)
+}
+
+/// PATCHes `path` with `changes` as `token`: status and body.
+async fn patch(srv: &Server, token: &str, path: &str, changes: Value) -> (u16, Value) {
+    srv.call("PATCH", path, Some(token), Some(changes)).await
+}
+
+async fn changes_story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let [issuer, auditor, finance] = srv.tokens(["issuer", "auditor", "finance"]).await;
+    let (product, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "edit-cad",
+            json!({"name": "yearly", "binding": "unbound", "duration_days": 365, "entitlements": ["core"]}),
+        )
+        .await;
+    let plan = srv
+        .plan(
+            &issuer,
+            json!({"name": "Business", "policy_id": policy,
+                   "options": [{"code": "cloud", "name": "Cloud", "entitlements": ["cloud"]}]}),
+        )
+        .await;
+    let before = srv
+        .post_ok(
+            "/v1/licenses",
+            &srv.admin,
+            json!({"policy_id": policy, "licensee": "Early"}),
+            201,
+        )
+        .await;
+    let early = s(&before["license"]["id"]);
+    let early_file = s(&before["license"]["file"]);
+
+    // Only the catalogue role changes the catalogue.
+    let product_path = format!("/v1/products/{product}");
+    let policy_path = format!("/v1/policies/{policy}");
+    let plan_path = format!("/v1/plans/{plan}");
+    for token in [&auditor, &finance] {
+        let (status, body) = patch(&srv, token, &policy_path, json!({"seats": 3})).await;
+        assert_eq!((status, kind(&body)), (403, "forbidden"), "{body}");
+        let (status, body) = srv
+            .call("POST", &format!("{plan_path}/retire"), Some(token), None)
+            .await;
+        assert_eq!(status, 403, "{body}");
+    }
+
+    // A bad change is refused with the rule it breaks, and changes nothing.
+    for (path, change, rule) in [
+        (&product_path, json!({"code": "other"}), "does not change"),
+        (&product_path, json!({"name": ""}), "name"),
+        (
+            &product_path,
+            json!({"colour": "red"}),
+            "unknown field `colour`",
+        ),
+        (&policy_path, json!({"seats": 0}), "must be at least 1"),
+        (
+            &policy_path,
+            json!({"renew_soon_days": 400}),
+            "fewer than duration_days",
+        ),
+        (
+            &policy_path,
+            json!({"binding": "floating"}),
+            "product and binding do not change",
+        ),
+        (
+            &policy_path,
+            json!({"kind": "perpetual"}),
+            "kind is 'standard' or 'trial'",
+        ),
+        (
+            &plan_path,
+            json!({"options": [{"code": "a", "name": "A", "entitlements": []}, {"code": "a", "name": "B", "entitlements": []}]}),
+            "option a is given twice",
+        ),
+        (
+            &plan_path,
+            json!({"policy_id": "pol_nothing"}),
+            "no such policy",
+        ),
+    ] {
+        let (status, body) = patch(&srv, &issuer, path, change.clone()).await;
+        assert_eq!(status, 422, "{change}: {body}");
+        assert!(detail(&body).contains(rule), "{change}: {rule}: {body}");
+    }
+    let shown = srv.get(&policy_path, &issuer).await;
+    assert_eq!(
+        (shown["seats"].clone(), shown["binding"].clone()),
+        (json!(1), json!("unbound"))
+    );
+
+    // Edits, read back, each with its history entry.
+    let (status, edited) = patch(&srv, &issuer, &product_path, json!({"name": "CAD Suite"})).await;
+    assert_eq!(
+        (status, &edited["name"]),
+        (200, &json!("CAD Suite")),
+        "{edited}"
+    );
+    assert_eq!(
+        srv.get(&product_path, &issuer).await["code"],
+        json!("edit-cad")
+    );
+    let (status, edited) = patch(
+        &srv,
+        &issuer,
+        &policy_path,
+        json!({"duration_days": 30, "renew_soon_days": 5, "name": "monthly"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{edited}");
+    let shown = srv.get(&policy_path, &srv.admin).await;
+    assert_eq!(shown["name"], json!("monthly"));
+    assert_eq!(shown["duration_days"], json!(30));
+    assert_eq!(shown["entitlements"], json!(["core"]), "the rest is kept");
+    let (status, edited) = patch(
+        &srv,
+        &issuer,
+        &plan_path,
+        json!({"options": [{"code": "cloud", "name": "Cloud", "entitlements": ["cloud=2"]},
+                           {"code": "sso", "name": "SSO", "entitlements": ["sso"]}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(
+        srv.get(&plan_path, &issuer).await["options"][1]["code"],
+        json!("sso")
+    );
+    let (actor, details) = entry(&srv, "policy.edit", &policy).await;
+    assert!(actor.starts_with("token:"), "{actor}");
+    assert_eq!(details["duration_days"], json!({"from": 365, "to": 30}));
+    assert_eq!(details["name"], json!({"from": "yearly", "to": "monthly"}));
+    assert!(
+        details.get("seats").is_none(),
+        "only what changed: {details}"
+    );
+    let (_, details) = entry(&srv, "product.edit", &product).await;
+    assert_eq!(details["name"]["to"], json!("CAD Suite"));
+    let (_, details) = entry(&srv, "plan.edit", &plan).await;
+    assert!(details.get("options").is_some(), "{details}");
+    // An empty change changes nothing and writes nothing.
+    assert_eq!(patch(&srv, &issuer, &policy_path, json!({})).await.0, 200);
+    assert_eq!(srv.history_count(&srv.admin, "policy.edit").await, 1);
+
+    // New licences take the new terms; the one issued before keeps its own.
+    let after = srv
+        .post_ok(
+            &format!("/v1/plans/{plan}/licenses"),
+            &srv.admin,
+            json!({"licensee": "Late", "options": ["sso"]}),
+            201,
+        )
+        .await;
+    let late = verified(&srv, &after["license"]).await;
+    let b = late.body();
+    assert_eq!(b.terms.hard_expiry, Some(b.issued_at.add_days(30)));
+    assert_eq!(b.terms.soft_expiry, Some(b.issued_at.add_days(25)));
+    let held = srv.get(&format!("/v1/licenses/{early}"), &srv.admin).await;
+    assert_eq!(s(&held["file"]), early_file);
+
+    // Retired: still shown, marked, offered for nothing new.
+    let retired = srv
+        .post_ok(&format!("{plan_path}/retire"), &issuer, json!({}), 200)
+        .await;
+    assert!(retired["retired_at"].is_i64(), "{retired}");
+    let again = srv
+        .post_ok(&format!("{plan_path}/retire"), &issuer, json!({}), 200)
+        .await;
+    assert_eq!(again["retired_at"], retired["retired_at"]);
+    assert_eq!(srv.history_count(&srv.admin, "plan.retire").await, 1);
+    let listed = srv
+        .items(&format!("/v1/plans?product_id={product}"), &issuer)
+        .await;
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0]["retired_at"].is_i64());
+    let (status, body) = srv
+        .call(
+            "POST",
+            &format!("/v1/plans/{plan}/licenses"),
+            Some(&srv.admin),
+            Some(json!({"licensee": "Too late"})),
+        )
+        .await;
+    assert_eq!((status, kind(&body)), (409, "retired"), "{body}");
+    assert!(
+        detail(&body).contains("the plan Business is retired"),
+        "{body}"
+    );
+    let customer = support::node(&srv, &srv.admin, "customer", "Acme", None).await;
+    let (status, body) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&srv.admin),
+            Some(
+                json!({"customer_id": customer, "plan_id": plan, "seats": 1, "billing": "monthly",
+                        "interval": "monthly", "start": "2026-01-01", "renewal": "none",
+                        "notice": "1 week before month end"}),
+            ),
+        )
+        .await;
+    assert_eq!((status, kind(&body)), (409, "retired"), "{body}");
+    let (status, body) = patch(&srv, &issuer, &plan_path, json!({"name": "Old"})).await;
+    assert_eq!((status, kind(&body)), (409, "retired"), "{body}");
+
+    srv.post_ok(&format!("{policy_path}/retire"), &srv.admin, json!({}), 200)
+        .await;
+    let (status, body) = srv
+        .call(
+            "POST",
+            "/v1/licenses",
+            Some(&srv.admin),
+            Some(json!({"policy_id": policy, "licensee": "Too late"})),
+        )
+        .await;
+    assert_eq!((status, kind(&body)), (409, "retired"), "{body}");
+    assert!(
+        detail(&body).contains("the policy monthly is retired"),
+        "{body}"
+    );
+    let (status, body) = srv
+        .call(
+            "POST",
+            "/v1/plans",
+            Some(&issuer),
+            Some(json!({"name": "New", "policy_id": policy})),
+        )
+        .await;
+    assert_eq!((status, kind(&body)), (409, "retired"), "{body}");
+    // The licences issued from it are untouched, and still renew.
+    let held = srv.get(&format!("/v1/licenses/{early}"), &srv.admin).await;
+    assert_eq!(held["status"], json!("active"));
+    verified(&srv, &held).await;
+    srv.post_ok(
+        &format!("/v1/licenses/{early}/renew"),
+        &srv.admin,
+        json!({"expires": "2040-01-01"}),
+        200,
+    )
+    .await;
+
+    let retired = srv
+        .post_ok(
+            &format!("{product_path}/retire"),
+            &srv.admin,
+            json!({}),
+            200,
+        )
+        .await;
+    assert!(retired["retired_at"].is_i64());
+    let (actor, _) = entry(&srv, "product.retire", &product).await;
+    assert!(actor.starts_with("token:"), "{actor}");
+    assert_eq!(
+        srv.items("/v1/products", &auditor).await.len(),
+        1,
+        "never deleted"
+    );
+    srv.stop().await;
+}
+
+/// The console's catalogue changes: an edit form filled with the record, a
+/// bad edit drawn again with its rule, a retirement through the confirm
+/// page, the retired mark, and the issue form no longer offering it.
+async fn console_story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let vera = srv
+        .person("Vera", "vera@vendor.test", json!([{"role": "admin"}]))
+        .await;
+    let ann = srv
+        .person("Ann", "ann@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let (vendor, auditor) = (Console::of(&srv, &vera), Console::of(&srv, &ann));
+    let (product, policy) = srv
+        .product_and_policy(
+            &srv.admin,
+            "console-cad",
+            json!({"name": "yearly", "binding": "unbound", "duration_days": 365}),
+        )
+        .await;
+    let plan = srv
+        .plan(&srv.admin, json!({"name": "Business", "policy_id": policy}))
+        .await;
+
+    // The pages offer the changes to the catalogue role only.
+    let page = vendor.get(&format!("/policies/{policy}")).await;
+    assert!(
+        page.body.contains(&format!("/policies/{policy}/edit")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("/policies/{policy}/retire")));
+    let page = auditor.get(&format!("/policies/{policy}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(&format!("/policies/{policy}/edit")));
+    assert_eq!(
+        auditor
+            .get(&format!("/policies/{policy}/edit"))
+            .await
+            .status,
+        403
+    );
+
+    // The edit form holds the policy's terms; a bad one is drawn again.
+    let form = vendor.get(&format!("/policies/{policy}/edit")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("value=\"yearly\""), "{}", form.body);
+    assert!(form.body.contains("value=\"365\""), "{}", form.body);
+    let mut fields = vec![
+        ("product_id", product.as_str()),
+        ("name", "yearly"),
+        ("kind", "standard"),
+        ("binding", "unbound"),
+        ("match_rule", "all"),
+        ("duration_days", "365"),
+        ("seats", "0"),
+        ("maintenance_days", "90"),
+        ("entitlements", "core\nsso"),
+    ];
+    let edit = format!("/policies/{policy}/edit");
+    let refused = vendor.post(&edit, &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("must be at least 1"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"90\""),
+        "what was typed is kept"
+    );
+    fields[6].1 = "2";
+    let done = vendor.post(&edit, &fields).await;
+    assert_eq!(
+        (done.status, done.location.as_str()),
+        (303, format!("/policies/{policy}").as_str())
+    );
+    let read = srv.get(&format!("/v1/policies/{policy}"), &srv.admin).await;
+    assert_eq!(read["seats"], json!(2));
+    assert_eq!(read["maintenance_days"], json!(90));
+    assert_eq!(read["entitlements"], json!(["core", "sso"]));
+    assert_eq!(srv.history_count(&srv.admin, "policy.edit").await, 1);
+
+    // A product's name changes; its code does not.
+    let page = vendor.get(&format!("/products/{product}/edit")).await;
+    assert!(!page.body.contains("name=\"code\""), "{}", page.body);
+    let done = vendor
+        .post(
+            &format!("/products/{product}/edit"),
+            &[("name", "CAD Suite")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        srv.get(&format!("/v1/products/{product}"), &srv.admin)
+            .await["name"],
+        json!("CAD Suite")
+    );
+
+    // A plan's options change through its form.
+    let form = vendor.get(&format!("/plans/{plan}/edit")).await;
+    assert!(form.body.contains("Business"), "{}", form.body);
+    let done = vendor
+        .post(
+            &format!("/plans/{plan}/edit"),
+            &[
+                ("name", "Business"),
+                ("policy_id", &policy),
+                ("options", "sso | SSO | sso"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        srv.get(&format!("/v1/plans/{plan}"), &srv.admin).await["options"][0]["code"],
+        json!("sso")
+    );
+
+    // Retired through the confirm page: marked, and no longer offered.
+    let confirm = vendor.get(&format!("/plans/{plan}/retire")).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.body);
+    assert!(
+        confirm.text().contains("offered for no new licence"),
+        "{}",
+        confirm.body
+    );
+    assert!(confirm
+        .body
+        .contains(&format!("action=\"/plans/{plan}/retire\"")));
+    let issue_form = vendor.get("/licenses/new").await;
+    assert!(
+        issue_form.body.contains(&format!("plan:{plan}")),
+        "offered before"
+    );
+    let done = vendor.post(&format!("/plans/{plan}/retire"), &[]).await;
+    assert_eq!(
+        (done.status, done.location.as_str()),
+        (303, format!("/plans/{plan}").as_str())
+    );
+    let page = vendor.get(&format!("/plans/{plan}")).await;
+    assert!(page.text().contains("Retired on"), "{}", page.body);
+    assert!(!page.body.contains(&format!("/plans/{plan}/edit")));
+    let list = vendor.get("/plans").await;
+    assert!(list.text().contains("Business (retired)"), "{}", list.body);
+    let issue_form = vendor.get("/licenses/new").await;
+    assert!(
+        !issue_form.body.contains(&format!("plan:{plan}")),
+        "not offered after"
+    );
+    assert_eq!(srv.history_count(&srv.admin, "plan.retire").await, 1);
+    srv.stop().await;
+}
+
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     terms_story => terms_sqlite, terms_postgres
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    changes_story => changes_sqlite, changes_postgres
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    console_story => console_sqlite, console_postgres
 }

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::IdempotencyKey;
 use crate::keyring::Keyring;
 use crate::secret::LicenseKey;
+use crate::service::catalogue::offered;
 use crate::service::seat_rules::check_new_license;
 use crate::staff::Staff;
 use crate::store::*;
@@ -177,6 +178,8 @@ pub(crate) async fn prepare_license(
         .await
         .map_err(ApiError::absent_is_invalid("no such policy"))?;
     let product = s.store.product(&policy.product_id).await?;
+    offered(Catalogued::Product, &product.code, product.retired_at)?;
+    offered(Catalogued::Policy, &policy.name, policy.retired_at)?;
     if let Some(c) = &req.customer_id {
         s.store
             .customer(c)
@@ -274,6 +277,7 @@ pub(crate) async fn plan_license(
     req: PlanIssue,
 ) -> ApiResult<IssueOverrides> {
     let plan = s.store.plan(plan_id).await?;
+    offered(Catalogued::Plan, &plan.name, plan.retired_at)?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let features = plan_features(&policy, &plan.options, &req.options)?;
     Ok(IssueOverrides {

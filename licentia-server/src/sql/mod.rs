@@ -110,6 +110,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         19,
         Both(include_str!("../migrations/0019_policy_terms.sql")),
     ),
+    (
+        20,
+        Both(include_str!("../migrations/0020_catalogue_retired.sql")),
+    ),
 ];
 
 impl MigrationSql {
