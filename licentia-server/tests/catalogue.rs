@@ -301,6 +301,12 @@ async fn changes_story(backend: Backend) {
     let early = s(&before["license"]["id"]);
     let early_file = s(&before["license"]["file"]);
 
+    // The changes are documented as the creation's fields, none required.
+    let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
+    let schema = &doc["components"]["schemas"]["ChangesToNewPolicy"];
+    assert!(schema["properties"]["renew_soon_days"].is_object(), "{schema}");
+    assert!(schema.get("required").is_none(), "{schema}");
+
     // Only the catalogue role changes the catalogue.
     let product_path = format!("/v1/products/{product}");
     let policy_path = format!("/v1/policies/{policy}");

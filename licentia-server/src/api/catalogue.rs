@@ -178,7 +178,7 @@ pub(crate) async fn edit_product(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    body: Body<Changes>,
+    body: Body<Changes<NewProduct>>,
 ) -> ApiResult<Reply<Product>> {
     Ok(Reply::Fresh(
         catalogue::edit_product(&s, &staff, &id, &body.value).await?,
@@ -200,7 +200,7 @@ pub(crate) async fn edit_policy(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    body: Body<Changes>,
+    body: Body<Changes<NewPolicy>>,
 ) -> ApiResult<Reply<Policy>> {
     Ok(Reply::Fresh(
         catalogue::edit_policy(&s, &staff, &id, &body.value).await?,
@@ -222,7 +222,7 @@ pub(crate) async fn edit_plan(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    body: Body<Changes>,
+    body: Body<Changes<NewPlan>>,
 ) -> ApiResult<Reply<Plan>> {
     Ok(Reply::Fresh(
         catalogue::edit_plan(&s, &staff, &id, &body.value).await?,

@@ -145,9 +145,9 @@ async fn retire_record(
 
 /// A change of a record from its form's fields (`NewX` as the form asks
 /// it), as the API takes it.
-fn changes_of(new: &impl serde::Serialize) -> Result<Changes, ApiError> {
+fn changes_of<T: serde::Serialize>(new: &T) -> Result<Changes<T>, ApiError> {
     match serde_json::to_value(new).map_err(ApiError::internal)? {
-        Value::Object(fields) => Ok(Changes(fields)),
+        Value::Object(fields) => Ok(Changes::new(fields)),
         _ => Err(ApiError::internal("a form is a JSON object")),
     }
 }
@@ -355,7 +355,7 @@ async fn edit_product(
 ) -> PageResult {
     let f = frame(&v);
     let name = form.get("name");
-    let changes = Changes(
+    let changes = Changes::new(
         [("name".to_owned(), Value::String(name.clone()))]
             .into_iter()
             .collect(),

@@ -3,8 +3,11 @@
 //! JSON API and the console both create, change and retire them here; a
 //! change passes the rules of a creation.
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use licentia::{BindingKind, MatchRule};
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -313,11 +316,49 @@ pub(crate) fn offered(kind: Catalogued, name: &str, retired_at: Option<i64>) -> 
 }
 
 /// The fields of a product, policy or plan to change, named as when it is
-/// created (a JSON merge patch): the others keep their value, and the
-/// record obeys every rule of a creation.
-#[derive(Deserialize, JsonSchema, Default)]
-#[serde(transparent)]
-pub(crate) struct Changes(pub Map<String, Value>);
+/// created (`T`, the creation's body; a JSON merge patch): the others keep
+/// their value, and the record obeys every rule of a creation.
+pub(crate) struct Changes<T> {
+    /// The fields given, as given.
+    pub fields: Map<String, Value>,
+    of: PhantomData<T>,
+}
+
+impl<T> Changes<T> {
+    /// The changes `fields` say.
+    pub(crate) fn new(fields: Map<String, Value>) -> Changes<T> {
+        Changes {
+            fields,
+            of: PhantomData,
+        }
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Changes<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Changes::new(Map::deserialize(d)?))
+    }
+}
+
+/// Documented as the creation's body, every field optional.
+impl<T: JsonSchema> JsonSchema for Changes<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("ChangesTo{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut schema = T::json_schema(generator);
+        schema.remove("required");
+        schema.remove("title");
+        schema.insert(
+            "description".into(),
+            "The fields to change, named as when creating (a JSON merge patch); \
+             the others keep their value."
+                .into(),
+        );
+        schema
+    }
+}
 
 /// What `record` would be asked as when created, with `changes` over it:
 /// `kept` names the record's fields a creation does not take (a change
@@ -325,14 +366,14 @@ pub(crate) struct Changes(pub Map<String, Value>);
 fn merged<R: Serialize, N: DeserializeOwned>(
     record: &R,
     kept: &[&str],
-    changes: &Changes,
+    changes: &Changes<N>,
 ) -> ApiResult<N> {
     let Value::Object(mut fields) = serde_json::to_value(record).map_err(ApiError::internal)?
     else {
         return Err(ApiError::internal("a record is a JSON object"));
     };
     fields.retain(|k, _| !kept.contains(&k.as_str()));
-    fields.extend(changes.0.clone());
+    fields.extend(changes.fields.clone());
     serde_json::from_value(Value::Object(fields))
         .map_err(|e| ApiError::invalid(format!("the changes do not fit: {e}")))
 }
@@ -385,7 +426,7 @@ pub(crate) async fn edit_product(
     s: &AppState,
     staff: &Staff,
     id: &str,
-    changes: &Changes,
+    changes: &Changes<NewProduct>,
 ) -> ApiResult<Product> {
     staff.allow(WRITERS)?;
     let before = s.store.product(id).await?;
@@ -412,7 +453,7 @@ pub(crate) async fn edit_policy(
     s: &AppState,
     staff: &Staff,
     id: &str,
-    changes: &Changes,
+    changes: &Changes<NewPolicy>,
 ) -> ApiResult<Policy> {
     staff.allow(WRITERS)?;
     let before = s.store.policy(id).await?;
@@ -441,7 +482,7 @@ pub(crate) async fn edit_plan(
     s: &AppState,
     staff: &Staff,
     id: &str,
-    changes: &Changes,
+    changes: &Changes<NewPlan>,
 ) -> ApiResult<Plan> {
     staff.allow(WRITERS)?;
     let before = s.store.plan(id).await?;
