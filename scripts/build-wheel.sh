@@ -39,7 +39,17 @@ cp -r bindings/python "$work/src"
 rm -rf "$work/src/build" "$work/src/src/"*.egg-info
 # The compiled module's header (bindings/python/setup.py looks beside it).
 mkdir -p "$work/src/include" && cp include/licentia.h "$work/src/include/"
-command -v cc >/dev/null || { echo "build-wheel.sh: a C compiler is needed for licentia._native" >&2; exit 1; }
+# licentia._native is compiled: a C compiler and Python's headers, from
+# apt-get when missing (Debian's python3 keeps them in python3-dev).
+headers=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+missing=()
+command -v cc >/dev/null || missing+=(gcc)
+[ -f "$headers/Python.h" ] || missing+=(python3-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" </dev/null >&2 ||
+        { echo "build-wheel.sh: licentia._native needs ${missing[*]}" >&2; exit 1; }
+fi
 cp -L "$library" "$work/src/src/licentia/liblicentia.so"
 
 tools="$work/tools"

@@ -16,7 +16,9 @@ host="${hostport%%:*}"
 port="${hostport##*:}"
 port="${port%%/*}"
 
-if ! command -v pg_isready >/dev/null; then
+# pg_isready, and pg_dump and pg_restore for the backup test.
+if ! command -v pg_isready >/dev/null || ! command -v pg_dump >/dev/null ||
+    ! command -v pg_restore >/dev/null; then
     if [ -z "$given" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "installing PostgreSQL" >&2
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null

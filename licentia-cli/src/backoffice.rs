@@ -1,5 +1,5 @@
 //! The back-office commands (feature `server`, on by default): `serve`, `account create`, `token create`,
-//! `audit verify`, `key rotate`, `key retire`, `jobs run`. Each builds the layered configuration and
+//! `audit verify`, `key rotate`, `key retire`, `jobs run`, `backup`, `restore`. Each builds the layered configuration and
 //! calls the library's `licentia_server`; nothing here but arguments. `import` and
 //! `export` talk to a running server instead (`transfer`).
 
@@ -85,6 +85,26 @@ pub enum Command {
     /// The back office's jobs (notices, deliveries, purges).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Copy a SQLite back office, consistently, while it runs (`VACUUM
+    /// INTO`); the copy is a new file only its owner may read. The
+    /// key-encryption key is not in it: back that up apart.
+    Backup {
+        #[command(flatten)]
+        place: Place,
+        /// The backup file to write (never over an existing one).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Bring a backup up as the database of a fresh data directory: its
+    /// history checked and its signing keys opened with the key-encryption
+    /// key (the old office's `kek` file copied in, or LICENTIA_KEK).
+    Restore {
+        #[command(flatten)]
+        place: Place,
+        /// The backup file `licentia backup` wrote.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Import customers, licenses or members from a CSV file into a running
     /// back office: every row checked first, all or nothing; license keys printed once.
     Import(transfer::ImportArgs),
@@ -233,6 +253,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     ))
                 })
             }
+            Command::Backup { place, file } => server::backup(&place.config(None)?, &file)
+                .await
+                .map(Some),
+            Command::Restore { place, file } => server::restore(&place.config(None)?, &file)
+                .await
+                .map(Some),
             Command::Import(args) => transfer::import(args).await,
             Command::Export(args) => transfer::export(args).await,
             Command::Key(KeyCommand::Retire { place, key_id }) => {

@@ -101,6 +101,19 @@ impl Keyring {
         Keyring::from_records(stamp, records, sealed, custody)
     }
 
+    /// Whether `custody` opens the active signing key the database keeps:
+    /// `Ok(false)` when it keeps none yet (the first start makes one), why
+    /// not when it does not open. Changes nothing.
+    pub async fn opens(store: &dyn Store, custody: &Custody) -> Result<bool, String> {
+        let records = store.signing_keys().await.map_err(err)?;
+        if records.is_empty() {
+            return Ok(false);
+        }
+        let stamp = store.key_stamp().await.map_err(err)?;
+        let sealed = Keyring::sealed_active(store, &records).await.map_err(err)?;
+        Keyring::from_records(stamp, records, sealed, custody).map(|_| true)
+    }
+
     /// Loads the keys the database lists now. A database that fails is its
     /// own error (503...), not a 500.
     pub async fn load(store: &dyn Store, custody: &Custody) -> Result<Keyring, ApiError> {

@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod api;
+pub mod backup;
 pub mod billing;
 pub mod bulk;
 pub mod client_addr;
@@ -51,6 +52,7 @@ mod state;
 pub mod store;
 mod tls;
 
+pub use backup::{backup, restore};
 pub use commands::{create_account, create_token, retire_key, rotate_key, verify_history};
 pub use config::{Config, Overrides};
 pub use openapi::openapi;

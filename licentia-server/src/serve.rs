@@ -124,15 +124,20 @@ impl Running {
 
 /// Opens the store: the database (created and migrated as needed) and the data directory.
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
-    // A new data directory holds customer data and keys: owner-only. An
-    // existing one keeps the permissions its operator gave it.
+    make_data_dir(&config.data_dir)?;
+    Ok(Arc::new(sql::SqlStore::connect(config).await?))
+}
+
+/// Makes the data directory if it is missing. A new one holds customer
+/// data and keys: owner-only. An existing one keeps the permissions its
+/// operator gave it.
+pub(crate) fn make_data_dir(path: &std::path::Path) -> Result<(), String> {
     let mut dir = std::fs::DirBuilder::new();
     dir.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
-    dir.create(&config.data_dir)
-        .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
-    Ok(Arc::new(sql::SqlStore::connect(config).await?))
+    dir.create(path)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Starts the server on `listener`: opens the database, loads (or makes)

@@ -304,7 +304,10 @@ async fn changes_story(backend: Backend) {
     // The changes are documented as the creation's fields, none required.
     let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
     let schema = &doc["components"]["schemas"]["ChangesToNewPolicy"];
-    assert!(schema["properties"]["renew_soon_days"].is_object(), "{schema}");
+    assert!(
+        schema["properties"]["renew_soon_days"].is_object(),
+        "{schema}"
+    );
     assert!(schema.get("required").is_none(), "{schema}");
 
     // Only the catalogue role changes the catalogue.

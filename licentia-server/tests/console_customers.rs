@@ -11,112 +11,8 @@
 mod support;
 
 use serde_json::json;
-use support::Person;
+use support::console::{text, Console};
 use support::{s, Backend, Server, Wazo};
-
-/// A browser for one person: no redirects followed, so each 303 is seen.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-/// What the console answered: status, `Location`, body.
-struct Answer {
-    status: u16,
-    location: String,
-    body: String,
-}
-
-impl Browser {
-    fn of(srv: &Server, person: &Person) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: srv.base.clone(),
-            cookie: format!("{}; licentia_csrf={}", person.cookie, person.csrf),
-            csrf: person.csrf.clone(),
-        }
-    }
-
-    async fn answer(resp: reqwest::Response) -> Answer {
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        Answer {
-            status,
-            location,
-            body: resp.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        Browser::answer(resp).await
-    }
-
-    /// Posts `fields` with the form's CSRF token (unless `with_token` is
-    /// false).
-    async fn post_with(&self, path: &str, fields: &[(&str, &str)], with_token: bool) -> Answer {
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        if with_token {
-            form.push(("_csrf", &self.csrf));
-        }
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let resp = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        Browser::answer(resp).await
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        self.post_with(path, fields, true).await
-    }
-}
-
-/// The text of a page, tags dropped and spaces collapsed: what a person reads.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&#39;", "'")
-        .replace("&#34;", "\"")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
@@ -164,11 +60,11 @@ async fn story(backend: Backend) {
         )
         .await;
     let (vera_b, fay_b, ivy_b, cleo_b, bea_b) = (
-        Browser::of(&srv, &vendor_finance),
-        Browser::of(&srv, &partner),
-        Browser::of(&srv, &issuer),
-        Browser::of(&srv, &cleo),
-        Browser::of(&srv, &bea),
+        Console::of(&srv, &vendor_finance),
+        Console::of(&srv, &partner),
+        Console::of(&srv, &issuer),
+        Console::of(&srv, &cleo),
+        Console::of(&srv, &bea),
     );
 
     // Finance at the vendor gives Wazo 100 seats, from the tree's page.
@@ -191,10 +87,9 @@ async fn story(backend: Backend) {
 
     // A form without its CSRF token is refused before anything happens.
     let forged = fay_b
-        .post_with(
+        .post_raw(
             &format!("/customers/{wazo}/allocation"),
             &[("child", &alpha), ("product", &product), ("seats", "60")],
-            false,
         )
         .await;
     assert_eq!(forged.status, 403);

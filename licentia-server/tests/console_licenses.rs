@@ -10,117 +10,9 @@
 
 mod support;
 
-use reqwest::header::{CONTENT_DISPOSITION, COOKIE, LOCATION};
 use serde_json::json;
-use support::{machine, node, s, Backend, Person, Server};
-
-/// A person's browser: their session cookie and CSRF token, redirects not
-/// followed (the test reads them).
-struct Browser<'a> {
-    srv: &'a Server,
-    client: reqwest::Client,
-    cookie: String,
-    csrf: String,
-}
-
-/// What a page answered.
-struct Answer {
-    status: u16,
-    body: String,
-    location: String,
-    disposition: String,
-}
-
-impl<'a> Browser<'a> {
-    fn of(srv: &'a Server, person: &Person) -> Browser<'a> {
-        Browser {
-            srv,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookie: format!("{}; licentia_csrf={}", person.cookie, person.csrf),
-            csrf: person.csrf.clone(),
-        }
-    }
-
-    async fn answer(resp: reqwest::Response) -> Answer {
-        let header = |name| {
-            resp.headers()
-                .get(name)
-                .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        };
-        let (location, disposition) = (header(LOCATION), header(CONTENT_DISPOSITION));
-        let status = resp.status().as_u16();
-        let body = resp.text().await.unwrap();
-        assert!(status < 500, "server error: {body}");
-        Answer {
-            status,
-            body,
-            location,
-            disposition,
-        }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.srv.base))
-            .header(COOKIE, &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(resp).await
-    }
-
-    /// Posts a form with its `_csrf` field.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut form = vec![("_csrf", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        self.post_raw(path, &form).await
-    }
-
-    /// Posts exactly these fields.
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let resp = self
-            .client
-            .post(format!("{}{path}", self.srv.base))
-            .header(COOKIE, &self.cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(resp).await
-    }
-
-    /// Uploads `file` as the form field `name`, the token in the address.
-    async fn upload(&self, path: &str, name: &str, file: &str) -> Answer {
-        let boundary = "licentia-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"request.txt\"\r\n\
-             Content-Type: text/plain\r\n\r\n{file}\r\n--{boundary}\r\n\
-             Content-Disposition: form-data; name=\"valid_days\"\r\n\r\n10\r\n--{boundary}--\r\n"
-        );
-        let resp = self
-            .client
-            .post(format!("{}{path}?_csrf={}", self.srv.base, self.csrf))
-            .header(COOKIE, &self.cookie)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(resp).await
-    }
-}
+use support::console::{Console, Part};
+use support::{machine, node, s, Backend, Server};
 
 /// The `value` of the input named (or with the id) `name` in a page.
 fn value_of(html: &str, name: &str) -> String {
@@ -202,9 +94,9 @@ async fn story(backend: Backend) {
         )
         .await;
     let (staff, customer, stranger) = (
-        Browser::of(&srv, &ivy),
-        Browser::of(&srv, &ada),
-        Browser::of(&srv, &gus),
+        Console::of(&srv, &ivy),
+        Console::of(&srv, &ada),
+        Console::of(&srv, &gus),
     );
 
     // Staff open the issue form on the plan: its option is offered.
@@ -500,7 +392,14 @@ async fn story(backend: Backend) {
     assert_eq!(offline.status, 200);
     assert!(offline.body.contains("enctype=\"multipart/form-data\""));
     let answer = staff
-        .upload("/licenses/activate-offline", "request", &request.to_armor())
+        .upload(
+            "/licenses/activate-offline",
+            &[
+                Part::File("request", "request.txt", request.to_armor().as_bytes()),
+                Part::Field("valid_days", "10"),
+            ],
+            true,
+        )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(answer
@@ -512,7 +411,14 @@ async fn story(backend: Backend) {
         answer.body
     );
     let refused = staff
-        .upload("/licenses/activate-offline", "request", "not a request")
+        .upload(
+            "/licenses/activate-offline",
+            &[
+                Part::File("request", "request.txt", b"not a request"),
+                Part::Field("valid_days", "10"),
+            ],
+            true,
+        )
         .await;
     assert!(
         (400..500).contains(&refused.status) && refused.body.contains("role=\"alert\""),
@@ -526,6 +432,22 @@ async fn story(backend: Backend) {
     assert_eq!(confirm.status, 200);
     assert!(
         confirm.body.contains("revocation is final"),
+        "{}",
+        confirm.body
+    );
+    // The console's one confirm page: which licence, a reason to keep, the
+    // button saying what it does beside the way back.
+    assert!(confirm.body.contains("Licence of "), "{}", confirm.body);
+    assert!(confirm.body.contains("name=\"reason\""), "{}", confirm.body);
+    assert!(
+        confirm.body.contains("class=\"danger\""),
+        "{}",
+        confirm.body
+    );
+    assert!(
+        confirm.body.contains(&format!(
+            "<a class=\"button\" href=\"/licenses/{id}\">Cancel</a>"
+        )),
         "{}",
         confirm.body
     );
@@ -546,6 +468,7 @@ async fn story(backend: Backend) {
         "{}",
         twice.body
     );
+    assert!(twice.body.contains("HTTP status 409"), "{}", twice.body);
     let page = customer.get(&format!("/licenses/{id}")).await;
     assert!(page.body.contains("license.revoke"));
     assert!(page.body.contains("contract ended"));

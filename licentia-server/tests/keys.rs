@@ -2,7 +2,9 @@
 //! a rotation on one instance is signed with by the others without a
 //! restart, and a retired key is named by every revocation list. On SQLite
 //! (two instances on one file), and on PostgreSQL when
-//! `LICENTIA_TEST_POSTGRES` is set.
+//! `LICENTIA_TEST_POSTGRES` is set, where the second instance starts on a
+//! fresh, empty data directory: from the database URL and the
+//! key-encryption key alone, as another machine would.
 
 mod support;
 
@@ -52,6 +54,14 @@ async fn rotation_and_retirement(backend: Backend) {
     let a = srv.base.clone();
     let second = srv.another_instance().await;
     let b = base_of(&second);
+    if srv.pg.is_some() {
+        let theirs = &srv.elsewhere.lock().unwrap()[0];
+        assert_eq!(
+            std::fs::read_dir(theirs.path()).unwrap().count(),
+            0,
+            "the second instance needed no file of its own"
+        );
+    }
     let admin = srv.admin.clone();
     let policy = srv
         .policy(

@@ -164,6 +164,7 @@ async fn story(backend: Backend) {
         config: config.clone(),
         dir,
         pg,
+        elsewhere: Default::default(),
     };
 
     // Nothing is lost: every table keeps its rows, every token its hash.

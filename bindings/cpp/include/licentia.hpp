@@ -498,6 +498,7 @@ private:
     using Raw = detail::Handle<licentia_report, licentia_report_free>;
     explicit Report(Raw handle) noexcept : handle_(std::move(handle)) {}
     friend class License;
+    friend class Verifier;
     friend class ClientStatus;
     Raw handle_;
 };
@@ -736,6 +737,12 @@ public:
             [&](licentia_license **out) { return licentia_verify(raw, t.c_str(), out); }));
     }
 
+    /// Verifies a license given as text and checks it, in one C call
+    /// (`licentia_verify_and_check`): `verify(text).check(ctx)`, the same
+    /// report and the same exceptions, for a product that wants the verdict
+    /// and not the license.
+    Report check(std::string_view text, const CheckContext &ctx) const;
+
     /// Reads a license file and verifies it.
     License verify_file(std::string_view path) const {
         const licentia_verifier *raw = handle_.get();
@@ -756,7 +763,9 @@ private:
     Raw handle_;
 };
 
-inline Report License::check(const CheckContext &ctx) const {
+namespace detail {
+/// The C context for `ctx`, borrowing its strings and handles.
+inline licentia_check_context c_context(const CheckContext &ctx) {
     licentia_check_context c{};
     c.now = detail::to_unix(ctx.now);
     c.product = ctx.product.c_str();
@@ -771,6 +780,23 @@ inline Report License::check(const CheckContext &ctx) const {
     c.clock_state_path = ctx.clock_state_path ? ctx.clock_state_path->c_str() : nullptr;
     c.clock_secret = ctx.clock_secret.empty() ? nullptr : ctx.clock_secret.data();
     c.clock_secret_len = ctx.clock_secret.size();
+    return c;
+}
+}  // namespace detail
+
+inline Report Verifier::check(std::string_view text, const CheckContext &ctx) const {
+    if (ctx.clock_witness_path || ctx.clock_started) {
+        return verify(text).check(ctx);  // the clock guard's options: the two calls
+    }
+    const licentia_check_context c = detail::c_context(ctx);
+    const licentia_verifier *raw = handle_.get();
+    const std::string t(text);
+    return Report(detail::make<Report::Raw>(
+        [&](licentia_report **out) { return licentia_verify_and_check(raw, t.c_str(), &c, out); }));
+}
+
+inline Report License::check(const CheckContext &ctx) const {
+    const licentia_check_context c = detail::c_context(ctx);
     const licentia_license *raw = handle_.get();
     if (!ctx.clock_witness_path && !ctx.clock_started) {
         return Report(detail::make<Report::Raw>([&](licentia_report **out) { return licentia_check(raw, &c, out); }));

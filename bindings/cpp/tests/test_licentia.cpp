@@ -107,6 +107,10 @@ void check_verdict(const licentia::Verifier &verifier, const std::vector<std::st
     const std::string got = state + " " + codes(report);
     const std::string expected = row[6] + " " + row[7];
     test::record(got == expected, where.c_str(), __FILE__, __LINE__);
+    // Verified and checked in one call: the same verdict.
+    const licentia::Report one_call = verifier.check(vector_file(row[0]), ctx);
+    test::record(one_call.state() == report.state() && codes(one_call) == codes(report), where.c_str(), __FILE__,
+                 __LINE__);
     if (got != expected) {
         std::cerr << "  got " << got << ", expected " << expected << '\n';
     }
@@ -139,6 +143,10 @@ void test_errors() {
         const auto expected = static_cast<Status>(std::stoul(row[1]));
         const std::string text = vector_file(row[0]);
         test::expect_status([&] { (void)verifier.verify(text); }, expected, row[2].c_str(), __FILE__, __LINE__);
+        licentia::CheckContext ctx;
+        ctx.now = licentia::parse_time("2026-06-01");
+        ctx.product = "acme-cad";
+        test::expect_status([&] { (void)verifier.check(text, ctx); }, expected, row[2].c_str(), __FILE__, __LINE__);
         test::expect_status([&] { (void)verifier.verify_file(vectors + "/" + row[0]); }, expected, row[2].c_str(),
                             __FILE__, __LINE__);
     }
@@ -476,9 +484,12 @@ void test_clock_guard_options() {
     CHECK(!std::ifstream(state + ".witness").good());
     ctx.clock_started = true;
     CHECK(codes(license.check(ctx)) == "-");
+    // The one-call check takes the same options (through two C calls).
+    CHECK(codes(trusted().check(vector_file("licenses/unbound.lic"), ctx)) == "-");
     std::remove(state.c_str());
     std::remove(witness.c_str());
     CHECK_STATUS(license.check(ctx), Status::clock_state_missing);
+    CHECK_STATUS(trusted().check(vector_file("licenses/unbound.lic"), ctx), Status::clock_state_missing);
     // An option with no state file to guard is refused, not ignored.
     ctx.clock_state_path.reset();
     CHECK_STATUS(license.check(ctx), Status::invalid_argument);

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
-use super::frame::{refusal, render, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{refusal, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::paging::{Pager, Paging};
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::error::ApiError;
 use crate::service::accounts::{mail_link, Password};
@@ -53,7 +54,8 @@ pub(crate) struct Opt {
 }
 
 /// The nodes a grant may be placed at: the vendor root for a caller
-/// granted there, and every node within the caller's admin grants.
+/// granted there, and every node within the caller's admin grants. A
+/// select's options: a hard cap of 500 nodes, not paged.
 async fn places(s: &AppState, v: &Viewer, chosen: &str) -> Result<Vec<Opt>, ApiError> {
     let scope = v.staff.scope(&[Role::Admin])?;
     let mut out = Vec::new();
@@ -128,6 +130,7 @@ struct NewAccountForm {
 struct AccountsPage {
     f: Frame,
     accounts: Vec<AccountLine>,
+    pager: Pager,
     form: NewAccountForm,
     roles: Vec<Opt>,
     places: Vec<Opt>,
@@ -151,22 +154,18 @@ fn languages(f: &Frame, chosen: &str) -> Vec<Opt> {
 async fn accounts_page(
     s: &AppState,
     v: &Viewer,
+    paging: &Paging,
     form: NewAccountForm,
     refused: Option<ApiError>,
 ) -> PageResult {
     let f = v.frame.at("accounts");
     let scope = v.staff.scope(&[Role::Admin]).or_refuse(&f)?;
-    let accounts = s
+    let found = s
         .store
-        .list_accounts(
-            &scope,
-            Rows {
-                limit: 500,
-                offset: 0,
-            },
-        )
+        .list_accounts(&scope, paging.rows())
         .await
         .or_refuse(&f)?;
+    let (accounts, pager) = paging.cut(&f.t, found);
     let accounts = accounts
         .into_iter()
         .map(|a| AccountLine {
@@ -193,6 +192,7 @@ async fn accounts_page(
         ),
         refused: refused.map(|e| e.detail),
         accounts,
+        pager,
         form,
         f,
     };
@@ -200,8 +200,8 @@ async fn accounts_page(
 }
 
 /// `GET /accounts`.
-async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
-    accounts_page(&s, &v, NewAccountForm::default(), None).await
+async fn list(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
+    accounts_page(&s, &v, &paging, NewAccountForm::default(), None).await
 }
 
 /// A role by its name, or the refusal naming the roles.
@@ -235,7 +235,9 @@ async fn create(
     };
     match made {
         Ok((account, _)) => Ok(Redirect::to(&format!("/accounts/{}", account.id)).into_response()),
-        Err(e) if e.status.is_client_error() => accounts_page(&s, &v, form, Some(e)).await,
+        Err(e) if e.status.is_client_error() => {
+            accounts_page(&s, &v, &Paging::first("/accounts"), form, Some(e)).await
+        }
         Err(e) => Err(refusal(&v.frame, e)),
     }
 }
@@ -396,16 +398,16 @@ async fn confirm_disable(
     let f = v.frame.at("accounts");
     v.staff.allow(&[Role::Admin]).or_refuse(&f)?;
     let account = s.store.account(&id).await.or_refuse(&f)?;
-    Ok(render(&Confirm {
-        title: f.t.t1("disable-title", "name", &account.name),
-        what: f.t.t1("disable-consequence", "email", &account.email),
-        action: format!("/accounts/{id}/disable"),
-        fields: Vec::new(),
-        button: f.t.t("disable-button"),
-        back: format!("/accounts/{id}"),
-        upload: false,
-        f,
-    }))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/accounts/{id}/disable"),
+        Vec::new(),
+        f.t.t("disable-button"),
+        format!("/accounts/{id}"),
+    );
+    let title = f.t.t1("disable-title", "name", &account.name);
+    let what = f.t.t1("disable-consequence", "email", &account.email);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /accounts/{id}/disable`.
@@ -448,16 +450,16 @@ async fn confirm_revoke(
 ) -> PageResult {
     let f = v.frame.at("accounts");
     v.staff.allow(&[Role::Admin]).or_refuse(&f)?;
-    Ok(render(&Confirm {
-        title: f.t.t("revoke-grant-title"),
-        what: f.t.t("revoke-grant-consequence"),
-        action: format!("/grants/{id}/revoke"),
-        fields: Vec::new(),
-        button: f.t.t("revoke-grant-button"),
-        back: back_to(&from.account),
-        upload: false,
-        f,
-    }))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/grants/{id}/revoke"),
+        Vec::new(),
+        f.t.t("revoke-grant-button"),
+        back_to(&from.account),
+    );
+    let title = f.t.t("revoke-grant-title");
+    let what = f.t.t("revoke-grant-consequence");
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /grants/{id}/revoke`.

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::confirm::Confirm;
-use super::frame::{render, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::frame::{Frame, OrRefuse, PageResult, Params, Viewer};
+use super::paging::Paging;
 use super::sheet::{redraw, whole_u32, Action, Cell, Field, Form, Posted, Sheet, Table};
 use super::{Page, PageAccess};
 use crate::api::WRITERS;
@@ -115,17 +115,16 @@ fn change_actions(v: &Viewer, f: &Frame, page: &str, retired_at: Option<i64>) ->
 /// The confirm page of the retirement of the record at `page`.
 fn retire_confirm(f: Frame, page: &str, name: &str) -> PageResult {
     let t = f.t;
-    let confirm = Confirm {
-        title: t.t1("cat-retire-title", "name", name),
-        what: t.t1("cat-retire-what", "name", name),
-        action: format!("{page}/retire"),
-        fields: Vec::new(),
-        button: t.t("cat-retire"),
-        back: page.to_owned(),
-        upload: false,
-        f,
-    };
-    Ok(render(&confirm))
+    let form = Form::confirm(
+        &f,
+        format!("{page}/retire"),
+        Vec::new(),
+        t.t("cat-retire"),
+        page,
+    );
+    let title = t.t1("cat-retire-title", "name", name);
+    let what = t.t1("cat-retire-what", "name", name);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// Retires the record `id` of `kind` (its page at `page`), then shows it.
@@ -166,7 +165,10 @@ fn typed_of(record: &Value, name: &str) -> String {
     }
 }
 
-/// The most rows a catalogue list shows.
+/// The most rows read for a select's options, a record's own lists (the
+/// policies and plans of one product) and the names a list's rows are
+/// drawn with: a hard cap, these are not paged. The lists themselves are
+/// paged ([`Paging`]).
 const ALL: Rows = Rows {
     limit: 500,
     offset: 0,
@@ -214,10 +216,11 @@ fn or_dash(n: Option<i64>) -> String {
 // Products.
 
 /// `GET /products`.
-async fn products(State(s): State<AppState>, v: Viewer) -> PageResult {
+async fn products(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
     let f = frame(&v);
-    let items = s.store.list_products(ALL).await.or_refuse(&f)?;
     let t = f.t;
+    let found = s.store.list_products(paging.rows()).await.or_refuse(&f)?;
+    let (items, pager) = paging.cut(&t, found);
     let rows = items
         .iter()
         .map(|p| {
@@ -232,9 +235,7 @@ async fn products(State(s): State<AppState>, v: Viewer) -> PageResult {
         })
         .collect();
     let mut page = Sheet::new(f.clone(), t.t("cat-products"));
-    if items.len() as i64 >= ALL.limit {
-        page.notice = Some(t.n("sheet-first-rows", ALL.limit));
-    }
+    page.pager = Some(pager);
     page.actions = tabs(&f);
     if writes(&v) {
         page.actions
@@ -436,15 +437,18 @@ fn policy_table(f: &Frame, policies: &[Policy], products: &[Product]) -> Table {
 }
 
 /// `GET /policies`.
-async fn policies(State(s): State<AppState>, v: Viewer) -> PageResult {
+async fn policies(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let items = s.store.list_policies(None, ALL).await.or_refuse(&f)?;
+    let found = s
+        .store
+        .list_policies(None, paging.rows())
+        .await
+        .or_refuse(&f)?;
+    let (items, pager) = paging.cut(&t, found);
     let products = s.store.list_products(ALL).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("cat-policies"));
-    if items.len() as i64 >= ALL.limit {
-        page.notice = Some(t.n("sheet-first-rows", ALL.limit));
-    }
+    page.pager = Some(pager);
     page.lead.push(t.t("cat-policies-lead"));
     page.actions = tabs(&f);
     if writes(&v) {
@@ -814,15 +818,18 @@ fn plan_table(f: &Frame, plans: &[Plan], policies: &[Policy]) -> Table {
 }
 
 /// `GET /plans`.
-async fn plans(State(s): State<AppState>, v: Viewer) -> PageResult {
+async fn plans(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
     let f = frame(&v);
     let t = f.t;
-    let items = s.store.list_plans(None, ALL).await.or_refuse(&f)?;
+    let found = s
+        .store
+        .list_plans(None, paging.rows())
+        .await
+        .or_refuse(&f)?;
+    let (items, pager) = paging.cut(&t, found);
     let policies = s.store.list_policies(None, ALL).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), t.t("cat-plans"));
-    if items.len() as i64 >= ALL.limit {
-        page.notice = Some(t.n("sheet-first-rows", ALL.limit));
-    }
+    page.pager = Some(pager);
     page.lead.push(t.t("cat-plans-lead"));
     page.actions = tabs(&f);
     if writes(&v) {

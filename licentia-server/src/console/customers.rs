@@ -12,10 +12,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberForm, MemberLine};
+use super::paging::{Pager, Paging};
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
@@ -222,6 +223,7 @@ async fn tree_page(
     let lines = tree_lines(&f.t, &products, &nodes);
     let vendor = Placement::Vendor;
     let allocation = if v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
+        // The form's product select: a hard cap of 500 products, not paged.
         let all = s
             .store
             .list_products(Rows {
@@ -373,8 +375,11 @@ struct NodePage {
     /// The new-node form, when a child may be added here by this person.
     child: Option<ChildFields>,
     members: Vec<MemberLine>,
-    /// "12 members".
-    members_count: String,
+    /// "12 members" (none when they span pages: the pager says which
+    /// of them are shown).
+    members_count: Option<String>,
+    /// The pages of the members.
+    pager: Pager,
     /// The add-member form, when the person may add members here.
     member: Option<MemberFields>,
 }
@@ -444,6 +449,7 @@ pub(crate) async fn node_page(
     s: &AppState,
     v: &Viewer,
     id: &str,
+    paging: &Paging,
     forms: NodeForms,
     notice: Option<String>,
 ) -> Result<Response, ApiError> {
@@ -510,14 +516,17 @@ pub(crate) async fn node_page(
         Some(d) => Some(s.store.plan(&d.plan_id).await?),
         None => None,
     };
-    let members = member_lines(
+    let found = member_lines(
         s,
         &t,
         id,
         default_plan.as_ref().map(|p| p.id.as_str()),
         None,
+        paging.rows(),
     )
     .await?;
+    let (members, pager) = paging.cut(&t, found);
+    let members_count = (!pager.paged()).then(|| t.n("members-count", members.len() as i64));
     let member = may(MEMBER_WRITERS).then(|| MemberFields {
         name: forms.member.name.clone(),
         email: forms.member.email.clone(),
@@ -537,8 +546,9 @@ pub(crate) async fn node_page(
         children,
         allocation,
         child,
-        members_count: t.n("members-count", members.len() as i64),
+        members_count,
         members,
+        pager,
         member,
         f,
     };
@@ -560,7 +570,8 @@ pub(crate) async fn refused_on_node(
     }
     let status = e.status;
     forms.refusal = Some(e.detail.clone());
-    match node_page(s, v, id, forms, None).await {
+    let paging = Paging::first(&format!("/customers/{id}"));
+    match node_page(s, v, id, &paging, forms, None).await {
         Ok(page) => with_status(page, status),
         Err(_) => refusal(&f, e),
     }
@@ -571,11 +582,12 @@ async fn node(
     State(s): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
+    paging: Paging,
     Params(done): Params<Done>,
 ) -> PageResult {
     let f = v.frame.at(SECTION);
     let notice = notice(&f.t, &done);
-    node_page(&s, &v, &id, NodeForms::default(), notice)
+    node_page(&s, &v, &id, &paging, NodeForms::default(), notice)
         .await
         .or_refuse(&f)
 }
@@ -727,22 +739,21 @@ async fn confirm_cut(
         ),
         None => ("/customers/allocation".to_owned(), "/customers".to_owned()),
     };
-    let page = Confirm {
-        title: f.t.t("confirm-lower-allocation"),
-        what: f.t.args("confirm-lower-allocation-what", &args),
+    let form = sheet::Form::confirm(
+        &f,
         action,
-        fields: vec![
+        vec![
             ("child".into(), asked.child),
             ("product".into(), asked.product),
             ("seats".into(), asked.seats.to_string()),
             ("confirm".into(), "yes".into()),
         ],
-        button: f.t.t("lower-seats"),
+        f.t.t("lower-seats"),
         back,
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+    );
+    let title = f.t.t("confirm-lower-allocation");
+    let what = f.t.args("confirm-lower-allocation-what", &args);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /customers/{id}/children`: a new node under this one.

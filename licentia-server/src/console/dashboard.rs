@@ -127,29 +127,29 @@ async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiEr
         status: Some("active".into()),
         ..SubscriptionFilter::default()
     };
-    let subs = s
-        .store
-        .list_subscriptions(
-            &scope,
-            &filter,
-            Rows {
-                limit: 500,
-                offset: 0,
-            },
-        )
-        .await?;
+    // A count, not a list: every active subscription is read, 500 at a time.
+    let mut rows = Rows {
+        limit: 500,
+        offset: 0,
+    };
     let mut due = 0;
-    for sub in &subs {
-        let today = today(sub)?;
-        let Some(deadline) = sub.view(today)?.last_day_to_cancel else {
-            continue;
-        };
-        let same_month = (deadline.year(), deadline.month()) == (today.year(), today.month());
-        if deadline >= today && same_month {
-            due += 1;
+    loop {
+        let subs = s.store.list_subscriptions(&scope, &filter, rows).await?;
+        for sub in &subs {
+            let today = today(sub)?;
+            let Some(deadline) = sub.view(today)?.last_day_to_cancel else {
+                continue;
+            };
+            let same_month = (deadline.year(), deadline.month()) == (today.year(), today.month());
+            if deadline >= today && same_month {
+                due += 1;
+            }
         }
+        if (subs.len() as i64) < rows.limit {
+            return Ok(due);
+        }
+        rows.offset += rows.limit;
     }
-    Ok(due)
 }
 
 #[cfg(test)]

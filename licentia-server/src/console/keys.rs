@@ -176,19 +176,20 @@ async fn rotate(State(s): State<AppState>, v: Viewer) -> PageResult {
 /// The retirement's confirmation, with what changes for products.
 fn retire_page(f: &Frame, key: &str) -> Sheet {
     let t = f.t;
-    let mut page = Sheet::new(f.clone(), t.t1("keys-retire-title", "key", key));
-    let mut form = Form::post(
-        "retire",
+    let mut form = Form::confirm(
+        f,
         "/keys/retire",
-        Vec::new(),
+        vec![("key".into(), key.into())],
         t.t("keys-retire-button"),
+        "/keys",
     );
-    form.hidden.push(("key".into(), key.into()));
-    form.danger = true;
-    form.lead = vec![t.t("keys-retire-what"), t.t("keys-retire-final-note")];
-    form.cancel = Some(Action::new("/keys", t.t("sheet-cancel")));
-    page.forms.push(form);
-    page
+    form.lead.push(t.t("keys-retire-final-note"));
+    Sheet::confirm(
+        f.clone(),
+        t.t1("keys-retire-title", "key", key),
+        t.t("keys-retire-what"),
+        form,
+    )
 }
 
 /// `GET /keys/retire?key=ID`: what retiring the key does, before it is done.

@@ -18,8 +18,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::confirm::Confirm;
 use super::frame::{refusal, render, render_as, Frame, OrRefuse, PageResult, Upload, Viewer};
+use super::sheet::{Form, Sheet};
 use super::{Page, PageAccess};
 use crate::api::idempotency::{idempotent, replayed};
 use crate::api::{Reply, MEMBER_WRITERS};
@@ -180,6 +180,43 @@ async fn prepared(s: &AppState, id: &str, csv: &[u8], f: &Frame) -> Result<Membe
     imports::prepare_members(s, &branch(id), rows).await
 }
 
+/// What both posts start from: the node, in the person's reach, the page
+/// to answer with, and the CSV sent.
+struct Received {
+    f: Frame,
+    node: String,
+    page: ImportPage,
+    upload: Upload,
+    csv: Vec<u8>,
+}
+
+/// Reads a post's upload at node `id`; the refusal page when the node is
+/// out of reach or no CSV came.
+async fn received(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    upload: Result<Multipart, MultipartRejection>,
+) -> Result<Received, Response> {
+    let f = v.frame.at(SECTION);
+    let node = node_name(s, v, id).await.or_refuse(&f)?;
+    let page = ImportPage::new(f.clone(), id, node.clone());
+    let upload = match Upload::read(upload).await {
+        Ok(upload) => upload,
+        Err(e) => return Err(page.refused(b"", e)),
+    };
+    match sent_csv(&upload, &f) {
+        Ok(csv) => Ok(Received {
+            f,
+            node,
+            page,
+            upload,
+            csv,
+        }),
+        Err(e) => Err(page.refused(b"", e)),
+    }
+}
+
 /// `POST /customers/{id}/import?_csrf=`: every row checked, nothing
 /// written; the report of the bad rows, or the confirmation.
 async fn check(
@@ -188,16 +225,11 @@ async fn check(
     Path(id): Path<String>,
     upload: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
-    let f = v.frame.at(SECTION);
-    let node = node_name(&s, &v, &id).await.or_refuse(&f)?;
-    let page = ImportPage::new(f.clone(), &id, node.clone());
-    let upload = match Upload::read(upload).await {
-        Ok(upload) => upload,
-        Err(e) => return Ok(page.refused(b"", e)),
-    };
-    let csv = match sent_csv(&upload, &f) {
-        Ok(csv) => csv,
-        Err(e) => return Ok(page.refused(b"", e)),
+    let Received {
+        f, node, page, csv, ..
+    } = match received(&s, &v, &id, upload).await {
+        Ok(received) => received,
+        Err(refused) => return Ok(refused),
     };
     let checked = match prepared(&s, &id, &csv, &f).await {
         Ok(import) => import.check(&s, &v.staff.actor()).await,
@@ -210,20 +242,22 @@ async fn check(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("count", count as i64);
     args.set("node", node);
-    let confirm = Confirm {
-        title: f.t.t("confirm-import"),
-        what: f.t.args("confirm-import-what", &args),
-        action: format!("/customers/{id}/import/confirm"),
-        fields: vec![
-            ("csv".into(), String::from_utf8_lossy(&csv).into_owned()),
-            ("_idem".into(), secret::new_id("form")),
-        ],
-        button: f.t.n("import-button", count as i64),
-        back: format!("/customers/{id}/import"),
+    let form = Form {
         upload: true,
-        f,
+        ..Form::confirm(
+            &f,
+            format!("/customers/{id}/import/confirm"),
+            vec![
+                ("csv".into(), String::from_utf8_lossy(&csv).into_owned()),
+                ("_idem".into(), secret::new_id("form")),
+            ],
+            f.t.n("import-button", count as i64),
+            format!("/customers/{id}/import"),
+        )
     };
-    Ok(render(&confirm))
+    let title = f.t.t("confirm-import");
+    let what = f.t.args("confirm-import-what", &args);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /customers/{id}/import/confirm?_csrf=`: the members created, all
@@ -235,16 +269,15 @@ async fn confirm(
     Path(id): Path<String>,
     upload: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
-    let f = v.frame.at(SECTION);
-    let node = node_name(&s, &v, &id).await.or_refuse(&f)?;
-    let page = ImportPage::new(f.clone(), &id, node.clone());
-    let upload = match Upload::read(upload).await {
-        Ok(upload) => upload,
-        Err(e) => return Ok(page.refused(b"", e)),
-    };
-    let csv = match sent_csv(&upload, &f) {
-        Ok(csv) => csv,
-        Err(e) => return Ok(page.refused(b"", e)),
+    let Received {
+        f,
+        node,
+        page,
+        upload,
+        csv,
+    } = match received(&s, &v, &id, upload).await {
+        Ok(received) => received,
+        Err(refused) => return Ok(refused),
     };
     let token = upload.text("_idem");
     let key = IdempotencyKey(

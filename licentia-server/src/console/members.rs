@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
 use super::customers::{notice, refused_on_node, Done, NodeForms};
 use super::frame::{refusal, render, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::MEMBER_WRITERS;
 use crate::error::{ApiError, ApiResult};
@@ -32,8 +32,13 @@ pub(super) fn pages() -> Vec<Page> {
     ]
 }
 
-/// The most members a node's page lists.
-const MEMBERS_SHOWN: i64 = 500;
+/// The most members of a node read for a subscription's page (those
+/// holding its plan): a hard cap there; every member of a node is
+/// reachable, a page at a time, on the node's page.
+pub(crate) const MEMBERS_SHOWN: Rows = Rows {
+    limit: 500,
+    offset: 0,
+};
 
 /// One member, as the node's list draws it.
 pub(crate) struct MemberLine {
@@ -47,19 +52,16 @@ pub(crate) struct MemberLine {
     pub default: bool,
 }
 
-/// The members of `customer_id`, by name (only those with a service of
-/// `only_plan`, when given); `default_plan` is the node's.
+/// The `rows` of the members of `customer_id`, by name (only those with
+/// a service of `only_plan`, when given); `default_plan` is the node's.
 pub(crate) async fn member_lines(
     s: &AppState,
     t: &Tr,
     customer_id: &str,
     default_plan: Option<&str>,
     only_plan: Option<&str>,
+    rows: Rows,
 ) -> ApiResult<Vec<MemberLine>> {
-    let rows = Rows {
-        limit: MEMBERS_SHOWN,
-        offset: 0,
-    };
     let members = s.store.list_members(customer_id, rows).await?;
     let mut plans = std::collections::HashMap::new();
     let mut lines = Vec::with_capacity(members.len());
@@ -194,17 +196,16 @@ async fn confirm_unassign(
             ApiError::conflict("no_service", "this member holds no service"),
         ));
     }
-    let page = Confirm {
-        title: f.t.t("confirm-unassign"),
-        what: f.t.t1("confirm-unassign-what", "name", &m.name),
-        action: format!("/members/{id}/unassign"),
-        fields: Vec::new(),
-        button: f.t.t("unassign-service"),
-        back: format!("/members/{id}"),
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/members/{id}/unassign"),
+        Vec::new(),
+        f.t.t("unassign-service"),
+        format!("/members/{id}"),
+    );
+    let title = f.t.t("confirm-unassign");
+    let what = f.t.t1("confirm-unassign-what", "name", &m.name);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /members/{id}/unassign`: the service's license revoked, its seat
@@ -232,17 +233,15 @@ async fn confirm_delete(
     } else {
         f.t.t1("confirm-delete-member-what", "name", &m.name)
     };
-    let page = Confirm {
-        title: f.t.t("confirm-delete-member"),
-        what,
-        action: format!("/members/{id}/delete"),
-        fields: Vec::new(),
-        button: f.t.t("delete-member"),
-        back: format!("/members/{id}"),
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/members/{id}/delete"),
+        Vec::new(),
+        f.t.t("delete-member"),
+        format!("/members/{id}"),
+    );
+    let title = f.t.t("confirm-delete-member");
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /members/{id}/delete`: the member deleted (its service unassigned

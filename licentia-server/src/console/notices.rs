@@ -242,8 +242,7 @@ async fn create_subscription(State(s): State<AppState>, v: Viewer, form: Posted)
 /// The deletion's confirmation, saying what it does.
 fn delete_page(f: &Frame, sub: &NoticeSubscription) -> Sheet {
     let t = f.t;
-    let mut page = Sheet::new(f.clone(), t.t("ntc-delete-title"));
-    page.terms = vec![
+    let terms = vec![
         (t.t("ntc-target"), target(f, sub)),
         (
             t.t("ntc-kinds"),
@@ -254,16 +253,20 @@ fn delete_page(f: &Frame, sub: &NoticeSubscription) -> Sheet {
                 .join(", "),
         ),
     ];
-    let mut form = Form::post(
-        "delete",
+    let form = Form::confirm(
+        f,
         format!("/notice-subscriptions/{}/delete", sub.id),
         Vec::new(),
         t.t("ntc-delete-button"),
+        "/notices",
     );
-    form.danger = true;
-    form.lead = vec![t.t("ntc-delete-what")];
-    form.cancel = Some(Action::new("/notices", t.t("sheet-cancel")));
-    page.forms.push(form);
+    let mut page = Sheet::confirm(
+        f.clone(),
+        t.t("ntc-delete-title"),
+        t.t("ntc-delete-what"),
+        form,
+    );
+    page.terms = terms;
     page
 }
 

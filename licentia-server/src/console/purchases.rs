@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::frame::{refusal, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::paging::Paging;
 use super::sheet::{redraw, whole, Action, Cell, Field, Form, Posted, Sheet, Table};
 use super::{Page, PageAccess};
 use crate::api::READERS;
@@ -30,7 +31,9 @@ pub(super) fn pages() -> Vec<Page> {
     ]
 }
 
-/// The most rows a list shows.
+/// The most customers and products read for the filters' and forms'
+/// selects and the names the rows are drawn with: a hard cap, they are
+/// not paged (the purchases themselves are, with [`Paging`]).
 const ROWS: Rows = Rows {
     limit: 500,
     offset: 0,
@@ -130,7 +133,12 @@ fn frame(v: &Viewer) -> Frame {
 }
 
 /// `GET /purchases`: the lots in the viewer's part of the tree.
-async fn list(State(s): State<AppState>, v: Viewer, Params(q): Params<Filters>) -> PageResult {
+async fn list(
+    State(s): State<AppState>,
+    v: Viewer,
+    paging: Paging,
+    Params(q): Params<Filters>,
+) -> PageResult {
     let f = frame(&v);
     let t = f.t;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
@@ -139,16 +147,15 @@ async fn list(State(s): State<AppState>, v: Viewer, Params(q): Params<Filters>) 
         customer_id: Some(q.customer_id.clone()).filter(|c| !c.is_empty()),
         product_id: Some(q.product_id.clone()).filter(|c| !c.is_empty()),
     };
-    let items = s
+    let found = s
         .store
-        .list_purchases(&scope, &filter, ROWS)
+        .list_purchases(&scope, &filter, paging.rows())
         .await
         .or_refuse(&f)?;
+    let (items, pager) = paging.cut(&t, found);
     let mut page = Sheet::new(f.clone(), t.t("pur-title"));
     page.lead.push(t.t("pur-lead"));
-    if items.len() as i64 >= ROWS.limit {
-        page.notice = Some(t.n("sheet-first-rows", ROWS.limit));
-    }
+    page.pager = Some(pager);
     if v.staff.allow(BUYERS).is_ok() {
         page.actions
             .push(Action::new("/purchases/new", t.t("pur-new")).primary());

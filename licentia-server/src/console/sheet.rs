@@ -3,6 +3,12 @@
 //! create form, a confirmation) whose fields each carry their label and
 //! the rule they obey. A refused form is drawn again with the refusal, the
 //! person's input kept and the fields the rule names marked.
+//!
+//! It is also the page every destructive action passes through
+//! ([`Sheet::confirm`]): what will happen, in words, and a button that
+//! does it (a POST with the form's CSRF token) beside a way back. Without
+//! JavaScript this is the confirmation; nothing is changed by following a
+//! link.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -11,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::frame::{refusal, render, render_as, Frame};
+use super::paging::Pager;
 use crate::error::ApiError;
 
 /// A form as posted: its fields in order (a repeated name, e.g. checkboxes,
@@ -301,6 +308,10 @@ pub(crate) struct Form {
     pub refused: Option<String>,
     /// The way back without sending it.
     pub cancel: Option<Action>,
+    /// It posts as `multipart/form-data`, its CSRF token in the query: a
+    /// large field (an import's CSV) is sent as it is, not percent-encoded
+    /// to three times its size.
+    pub upload: bool,
 }
 
 impl Form {
@@ -323,6 +334,25 @@ impl Form {
             danger: false,
             refused: None,
             cancel: None,
+            upload: false,
+        }
+    }
+
+    /// The form of a confirmation: it posts `hidden` to `action`, its
+    /// button (a destructive one) says what it does, in words, not "OK";
+    /// beside it, the way back to `back`.
+    pub fn confirm(
+        f: &Frame,
+        action: impl Into<String>,
+        hidden: Vec<(String, String)>,
+        button: String,
+        back: impl Into<String>,
+    ) -> Form {
+        Form {
+            hidden,
+            danger: true,
+            cancel: Some(Action::new(back, f.t.t("sheet-cancel"))),
+            ..Form::post("confirm", action, Vec::new(), button)
         }
     }
 
@@ -380,6 +410,8 @@ pub(crate) struct Sheet {
     pub filters: Option<Form>,
     /// Tables.
     pub tables: Vec<Table>,
+    /// The pages of a paged list (its one table), under the tables.
+    pub pager: Option<Pager>,
     /// Forms, after the tables.
     pub forms: Vec<Form>,
 }
@@ -397,8 +429,18 @@ impl Sheet {
             terms: Vec::new(),
             filters: None,
             tables: Vec::new(),
+            pager: None,
             forms: Vec::new(),
         }
+    }
+
+    /// A confirmation: `title`, what will happen (`what`, said before the
+    /// form's button) and `form` (see [`Form::confirm`]).
+    pub fn confirm(f: Frame, title: String, what: String, mut form: Form) -> Sheet {
+        form.lead.insert(0, what);
+        let mut page = Sheet::new(f, title);
+        page.forms.push(form);
+        page
     }
 
     /// The page drawn with `status`.

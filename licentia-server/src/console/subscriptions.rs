@@ -13,17 +13,18 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::confirm::Confirm;
 use super::customers::{choices, history_of, notice, seats_field, Choice, Done, HistoryLine};
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
-use super::members::{member_lines, MemberLine};
+use super::members::{member_lines, MemberLine, MEMBERS_SHOWN};
+use super::paging::{Pager, Paging};
+use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::READERS;
 use crate::error::{ApiError, ApiResult};
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::service::subscriptions::{self, today};
-use crate::store::{HistoryFilter, Page as Rows, Subscription, SubscriptionFilter};
+use crate::store::{HistoryFilter, Subscription, SubscriptionFilter};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -39,9 +40,6 @@ pub(super) fn pages() -> Vec<Page> {
 
 /// The section of the navigation these pages belong to.
 const SECTION: &str = "subscriptions";
-
-/// The most subscriptions the list shows.
-const LISTED: i64 = 500;
 
 /// The renewal options, in the order of the form: (value, message id).
 const RENEWALS: [(&str, &str); 4] = [
@@ -102,6 +100,7 @@ struct ListPage {
     f: Frame,
     /// (company, its subscriptions).
     groups: Vec<(String, Vec<Line>)>,
+    pager: Pager,
 }
 
 /// Names looked up once per page.
@@ -141,19 +140,16 @@ impl Names<'_> {
 }
 
 /// `GET /subscriptions`: per company, soonest term end first.
-async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
+async fn list(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
     let f = v.frame.at(SECTION);
     let t = f.t;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
-    let rows = Rows {
-        limit: LISTED,
-        offset: 0,
-    };
-    let subs = s
+    let found = s
         .store
-        .list_subscriptions(&scope, &SubscriptionFilter::default(), rows)
+        .list_subscriptions(&scope, &SubscriptionFilter::default(), paging.rows())
         .await
         .or_refuse(&f)?;
+    let (subs, pager) = paging.cut(&t, found);
     let mut names = Names {
         s: &s,
         seen: HashMap::new(),
@@ -176,7 +172,7 @@ async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
         }
     }
     groups.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(render(&ListPage { f, groups }))
+    Ok(render(&ListPage { f, groups, pager }))
 }
 
 /// What the seats form holds.
@@ -257,7 +253,15 @@ async fn status_page(
     let customer = s.store.customer(&sub.customer_id).await?;
     let plan = s.store.plan(&sub.plan_id).await?;
     let product = s.store.product(&sub.product_id).await?;
-    let members = member_lines(s, &t, &sub.customer_id, None, Some(&sub.plan_id)).await?;
+    let members = member_lines(
+        s,
+        &t,
+        &sub.customer_id,
+        None,
+        Some(&sub.plan_id),
+        MEMBERS_SHOWN,
+    )
+    .await?;
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("customer", customer.name.clone());
     args.set("plan", plan.name.clone());
@@ -381,20 +385,19 @@ async fn confirm_seats(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("from", sub.seats);
     args.set("to", seats);
-    let page = Confirm {
-        title: f.t.t("confirm-lower-seats"),
-        what: f.t.args("confirm-lower-seats-what", &args),
-        action: format!("/subscriptions/{id}/seats"),
-        fields: vec![
+    let form = sheet::Form::confirm(
+        &f,
+        format!("/subscriptions/{id}/seats"),
+        vec![
             ("seats".into(), seats.to_string()),
             ("confirm".into(), "yes".into()),
         ],
-        button: f.t.t("lower-seats"),
-        back: format!("/subscriptions/{id}"),
-        upload: false,
-        f,
-    };
-    Ok(render(&page))
+        f.t.t("lower-seats"),
+        format!("/subscriptions/{id}"),
+    );
+    let title = f.t.t("confirm-lower-seats");
+    let what = f.t.args("confirm-lower-seats-what", &args);
+    Ok(Sheet::confirm(f, title, what, form).page())
 }
 
 /// `POST /subscriptions/{id}/renewal`: the renewal option from now on.

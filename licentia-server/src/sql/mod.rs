@@ -246,6 +246,24 @@ impl SqlStore {
         Ok(pool)
     }
 
+    /// SQLite only: a consistent copy of the whole database into `target`,
+    /// an empty file (`VACUUM INTO`: one read transaction, while writers
+    /// go on; the copy holds what was committed when it began).
+    pub async fn backup_into(&self, target: &std::path::Path) -> Result<(), String> {
+        if self.dialect != Dialect::Sqlite {
+            return Err("only a SQLite database is copied this way".into());
+        }
+        let path = target
+            .to_str()
+            .ok_or_else(|| format!("{}: the path is not UTF-8", target.display()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| format!("cannot copy the database: {e}"))?;
+        Ok(())
+    }
+
     /// Applies the migrations not yet applied up to `until`, one
     /// transaction each.
     async fn migrate(&self, until: i64) -> Result<(), sqlx::Error> {

@@ -82,15 +82,16 @@ impl<'a> Console<'a> {
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let mut form = vec![("_csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
-        let body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
+        self.post_raw(path, &form).await
+    }
+
+    /// Posts exactly these fields (a forged form leaves out `_csrf`).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let resp = self
             .client
             .post(format!("{}{path}", self.srv.base))
             .header("cookie", &self.cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
+            .form(fields)
             .send()
             .await
             .unwrap();

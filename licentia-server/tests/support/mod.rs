@@ -137,6 +137,8 @@ pub struct Server {
     pub config: Config,
     pub dir: tempfile::TempDir,
     pub pg: Option<PgDb>,
+    /// The empty data directories of other instances (PostgreSQL).
+    pub elsewhere: Mutex<Vec<tempfile::TempDir>>,
 }
 
 /// The day the 90-day notice of [`Server::expiring_license`]'s license is due.
@@ -203,15 +205,23 @@ impl Server {
             config,
             dir,
             pg,
+            elsewhere: Mutex::default(),
         }
     }
 
-    /// Another instance on the same database and data directory.
+    /// Another instance on the same database. On PostgreSQL it starts as
+    /// another machine would, on a fresh, empty data directory: from the
+    /// database URL and the key-encryption key alone. (A SQLite database
+    /// lives in the data directory: the instance shares it.)
     pub async fn another_instance(&self) -> Running {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = launch_with_listener(self.config.clone(), listener)
-            .await
-            .unwrap();
+        let mut config = self.config.clone();
+        if self.pg.is_some() {
+            let empty = tempfile::tempdir().unwrap();
+            config.data_dir = empty.path().to_path_buf();
+            self.elsewhere.lock().unwrap().push(empty);
+        }
+        let running = launch_with_listener(config, listener).await.unwrap();
         assert!(
             running.bootstrap_token.is_none(),
             "only the first start bootstraps"

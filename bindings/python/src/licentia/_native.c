@@ -34,19 +34,35 @@ static report_free_fn report_free_c;
  * passed as ctypes gives them. */
 static void *address(unsigned long long value) { return (void *)(uintptr_t)value; }
 
+/* core.Report, and the State members by number: the check makes the
+ * Report itself. */
+static PyObject *report_class, *states;
+
 static PyObject *bind(PyObject *self, PyObject *args) {
     unsigned long long check_at, state_at, free_at;
+    PyObject *report, *state_members;
     (void)self;
-    if (!PyArg_ParseTuple(args, "KKK", &check_at, &state_at, &free_at)) {
+    if (!PyArg_ParseTuple(args, "KKKOO", &check_at, &state_at, &free_at, &report,
+                          &state_members)) {
         return NULL;
     }
     if (!check_at || !state_at || !free_at) {
         PyErr_SetString(PyExc_ValueError, "bind: a function address is 0");
         return NULL;
     }
+    if (!PyType_Check(report) || !PyTuple_Check(state_members)) {
+        PyErr_SetString(PyExc_TypeError, "bind: the Report class and a tuple of states");
+        return NULL;
+    }
     verify_and_check_c = (verify_and_check_fn)(uintptr_t)check_at;
     report_state_c = (report_state_fn)(uintptr_t)state_at;
     report_free_c = (report_free_fn)(uintptr_t)free_at;
+    Py_INCREF(report);
+    Py_XDECREF(report_class);
+    report_class = report;
+    Py_INCREF(state_members);
+    Py_XDECREF(states);
+    states = state_members;
     Py_RETURN_NONE;
 }
 
@@ -90,7 +106,8 @@ static PyObject *own(licentia_report *report) {
 }
 
 /* Interned attribute names of the handle objects (core.py, _lock.py). */
-static PyObject *name_lock, *name_readers, *name_writing, *name_ptr, *name_tzinfo;
+static PyObject *name_lock, *name_readers, *name_writing, *name_ptr, *name_tzinfo, *name_owner,
+    *name_state;
 
 /* datetime.datetime, datetime.timezone.utc, the Unix epoch and one second
  * (a timedelta), from the datetime module at import. */
@@ -199,8 +216,36 @@ static int pin(struct pins *pins, PyObject *handle) {
     return at != 0;
 }
 
+/* A core.Report owning `report`, made as Report.__new__ and three slots
+ * set (_ptr, _owner, state), not through its __init__: the one Python
+ * object a check makes. The report is freed whatever happens. */
+static PyObject *new_report(licentia_report *report, licentia_state state) {
+    PyObject *owner, *object, *ptr, *member;
+    owner = own(report);
+    if (owner == NULL) {
+        report_free_c(report);
+        return NULL;
+    }
+    member = (Py_ssize_t)state < PyTuple_Size(states) ? PyTuple_GetItem(states, state) : NULL;
+    ptr = PyLong_FromUnsignedLongLong((unsigned long long)(uintptr_t)report);
+    object = member == NULL || ptr == NULL
+                 ? NULL
+                 : PyType_GenericAlloc((PyTypeObject *)report_class, 0);
+    if (object != NULL && (PyObject_SetAttr(object, name_ptr, ptr) < 0 ||
+                           PyObject_SetAttr(object, name_owner, owner) < 0 ||
+                           PyObject_SetAttr(object, name_state, member) < 0)) {
+        Py_CLEAR(object);
+    }
+    if (member == NULL && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "the library gave a state this binding does not know");
+    }
+    Py_XDECREF(ptr);
+    Py_DECREF(owner);
+    return object;
+}
+
 /* check(verifier, text, now, product, machine, user, release_date,
- *       last_check_in, revocations) -> (status, report, state) or None
+ *       last_check_in, revocations) -> (status, Report or None) or None
  *
  * verifier, machine and revocations are the handle objects (machine and
  * revocations may be None); text, product and user (or None) are str or
@@ -222,7 +267,7 @@ static PyObject *check(PyObject *self, PyObject *args) {
     licentia_state state = LICENTIA_STATE_INVALID;
     struct pins pins;
     int pinned = 1;
-    PyObject *owner, *result;
+    PyObject *result;
     (void)self;
 
     if (verify_and_check_c == NULL) {
@@ -288,15 +333,10 @@ static PyObject *check(PyObject *self, PyObject *args) {
 
     unpin(&pins);
     if (status != LICENTIA_OK) {
-        return Py_BuildValue("(IKIO)", (unsigned int)status, 0ULL, (unsigned int)state, Py_None);
+        return Py_BuildValue("(IO)", (unsigned int)status, Py_None);
     }
-    owner = own(report);
-    if (owner == NULL) {
-        return NULL;
-    }
-    result = Py_BuildValue("(IKIN)", (unsigned int)status, (unsigned long long)(uintptr_t)report,
-                           (unsigned int)state, owner);
-    return result;
+    result = new_report(report, state);
+    return result == NULL ? NULL : Py_BuildValue("(IN)", (unsigned int)status, result);
 }
 
 /* own_report(report) -> an owner that frees it (0: None): for reports a
@@ -333,8 +373,10 @@ PyMODINIT_FUNC PyInit__native(void) {
     name_writing = PyUnicode_InternFromString("_writing");
     name_ptr = PyUnicode_InternFromString("_ptr");
     name_tzinfo = PyUnicode_InternFromString("tzinfo");
+    name_owner = PyUnicode_InternFromString("_owner");
+    name_state = PyUnicode_InternFromString("state");
     if (name_lock == NULL || name_readers == NULL || name_writing == NULL || name_ptr == NULL ||
-        name_tzinfo == NULL) {
+        name_tzinfo == NULL || name_owner == NULL || name_state == NULL) {
         return NULL;
     }
     datetime = PyImport_ImportModule("datetime");

@@ -4,7 +4,9 @@ from typing import Any, Optional, Tuple, Union
 
 Text = Union[str, bytes]
 
-def bind(verify_and_check: int, report_state: int, report_free: int) -> None: ...
+def bind(
+    verify_and_check: int, report_state: int, report_free: int, report: type, states: Tuple[Any, ...]
+) -> None: ...
 def check(
     verifier: Any,
     text: Text,
@@ -15,5 +17,5 @@ def check(
     release_date: Optional[datetime],
     last_check_in: Optional[datetime],
     revocations: Any,
-) -> Optional[Tuple[int, int, int, Any]]: ...
+) -> Optional[Tuple[int, Any]]: ...
 def own_report(report: int) -> Any: ...

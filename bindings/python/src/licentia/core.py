@@ -758,10 +758,10 @@ class Verifier(_Handle):
                 self, text, now, product, machine, user, release_date, last_check_in, revocations
             )
             if done is not None:
-                status, report, state, owner = done
+                status, report = done
                 if status:
                     raise_status(status)
-                return Report(report, _STATES[state], owner)
+                return report  # type: ignore[no-any-return]
         handles = [self] if machine is None else [self, machine]
         if revocations is not None:
             handles.append(revocations)
@@ -937,11 +937,13 @@ except ImportError:  # a source checkout, not built: ctypes alone, slower
     _native = None  # type: ignore[assignment]
 else:
     _native.bind(
-        *(
-            ctypes.cast(function, c_void_p).value or 0
-            for function in (lib.licentia_verify_and_check, lib.licentia_report_state, lib.licentia_report_free)
-        )
+        ctypes.cast(lib.licentia_verify_and_check, c_void_p).value or 0,
+        ctypes.cast(lib.licentia_report_state, c_void_p).value or 0,
+        ctypes.cast(lib.licentia_report_free, c_void_p).value or 0,
+        Report,
+        tuple(sorted(State, key=int)),
     )
+
 
 class _ReportOwner:
     """Frees a report handle when the last reference to it goes: the owner

@@ -2,21 +2,7 @@
 //! deactivated, a renewal — each through a page that says what happens.
 
 use super::*;
-
-#[derive(Template)]
-#[template(path = "console/license_confirm.html")]
-struct Confirm {
-    f: Frame,
-    title: String,
-    subject: String,
-    what: String,
-    action: String,
-    back: String,
-    button: String,
-    danger: bool,
-    reason: Option<String>,
-    refusal: Option<Refused>,
-}
+use crate::console::sheet::{Field, Form, Sheet};
 
 /// What a status change does, in the reader's words: (title, what
 /// happens, button, danger).
@@ -40,7 +26,7 @@ pub(super) fn status_pages(name: &'static str, tr: Transition) -> [Page; 2] {
     let confirm = move |State(s): State<AppState>, v: Viewer, Path(id): Path<String>| async move {
         let f = v.frame.at("licenses");
         let l = s.store.license(&id).await.or_refuse(&f)?;
-        Ok::<_, Response>(render(&status_confirm(&f, name, &l, String::new(), None)))
+        Ok::<_, Response>(status_confirm(&f, name, &l, String::new(), None))
     };
     let post = move |State(s): State<AppState>, v: Viewer, Path(id): Path<String>, body: Bytes| async move {
         let f = v.frame.at("licenses");
@@ -51,12 +37,13 @@ pub(super) fn status_pages(name: &'static str, tr: Transition) -> [Page; 2] {
             Err(e) => {
                 let l = s.store.license(&id).await.or_refuse(&f)?;
                 let refused = Refused::of(&f, e);
-                let page = status_confirm(&f, name, &l, reason.unwrap_or_default(), None);
-                let page = Confirm {
-                    refusal: Some(refused),
-                    ..page
-                };
-                Ok(drawn(&page, page.refusal.as_ref()))
+                Ok(status_confirm(
+                    &f,
+                    name,
+                    &l,
+                    reason.unwrap_or_default(),
+                    Some(refused),
+                ))
             }
         }
     };
@@ -66,42 +53,71 @@ pub(super) fn status_pages(name: &'static str, tr: Transition) -> [Page; 2] {
     ]
 }
 
+/// The confirmation of a change to a licence or a machine: which one
+/// (`subject`), what will happen, the form (with the refusal it met, in
+/// the refusal's status).
+fn confirmation(
+    f: &Frame,
+    title: String,
+    subject: String,
+    what: String,
+    mut form: Form,
+    refusal: Option<Refused>,
+) -> Response {
+    let status = refusal.as_ref().map(|r| r.status);
+    form.refused = refusal.map(|r| {
+        let status = f.t.t1("refusal-status", "status", r.status.as_u16());
+        format!("{} ({status})", r.detail)
+    });
+    let mut page = Sheet::confirm(f.clone(), title, what, form);
+    page.lead.push(subject);
+    render_as(&page, status)
+}
+
 fn status_confirm(
     f: &Frame,
     name: &str,
     l: &LicenseRecord,
     reason: String,
     refusal: Option<Refused>,
-) -> Confirm {
+) -> Response {
+    let t = f.t;
     let (title, what, button, danger) = status_words(f, name);
-    Confirm {
-        f: f.clone(),
-        title,
-        subject: f.t.t1("license-of", "licensee", &l.licensee),
-        what,
-        action: format!("/licenses/{}/{name}", l.id),
-        back: format!("/licenses/{}", l.id),
+    let mut form = Form::confirm(
+        f,
+        format!("/licenses/{}/{name}", l.id),
+        Vec::new(),
         button,
-        danger,
-        reason: Some(reason),
-        refusal,
-    }
+        format!("/licenses/{}", l.id),
+    );
+    form.danger = danger;
+    form.fields.push(Field::text(
+        "reason",
+        t.t("field-reason"),
+        String::new(),
+        reason,
+    ));
+    let subject = t.t1("license-of", "licensee", &l.licensee);
+    confirmation(f, title, subject, what, form, refusal)
 }
 
-fn deactivate_page(f: &Frame, a: &Activation, refusal: Option<Refused>) -> Confirm {
+fn deactivate_page(f: &Frame, a: &Activation, refusal: Option<Refused>) -> Response {
     let t = f.t;
-    Confirm {
-        f: f.clone(),
-        title: t.t("confirm-deactivate-title"),
-        subject: t.t1("machine-named", "fingerprint", short(&a.fingerprint)),
-        what: t.t("confirm-deactivate-what"),
-        action: format!("/activations/{}/deactivate", a.id),
-        back: format!("/licenses/{}", a.license_id),
-        button: t.t("action-deactivate"),
-        danger: true,
-        reason: None,
+    let form = Form::confirm(
+        f,
+        format!("/activations/{}/deactivate", a.id),
+        Vec::new(),
+        t.t("action-deactivate"),
+        format!("/licenses/{}", a.license_id),
+    );
+    confirmation(
+        f,
+        t.t("confirm-deactivate-title"),
+        t.t1("machine-named", "fingerprint", short(&a.fingerprint)),
+        t.t("confirm-deactivate-what"),
+        form,
         refusal,
-    }
+    )
 }
 
 /// `GET /activations/{id}/deactivate`: what deactivating this machine does.
@@ -112,7 +128,7 @@ pub(super) async fn deactivate_confirm(
 ) -> PageResult {
     let f = v.frame.at("licenses");
     let a = s.store.activation(&id).await.or_refuse(&f)?;
-    Ok(render(&deactivate_page(&f, &a, None)))
+    Ok(deactivate_page(&f, &a, None))
 }
 
 /// `POST /activations/{id}/deactivate`: the machine's seat is freed.
@@ -125,10 +141,7 @@ pub(super) async fn deactivate(
     let a = s.store.activation(&id).await.or_refuse(&f)?;
     match activations::deactivate(&s, Some(&v.staff), None, &id).await {
         Ok(a) => Ok(see(&format!("/licenses/{}", a.license_id))),
-        Err(e) => {
-            let page = deactivate_page(&f, &a, Some(Refused::of(&f, e)));
-            Ok(drawn(&page, page.refusal.as_ref()))
-        }
+        Err(e) => Ok(deactivate_page(&f, &a, Some(Refused::of(&f, e)))),
     }
 }
 

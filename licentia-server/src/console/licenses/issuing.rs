@@ -52,6 +52,8 @@ async fn new_page(
     fields: &Fields,
     refusal: Option<Refused>,
 ) -> Result<New, Response> {
+    // The plans and policies offered by the form's select: a hard cap
+    // of 500 each, not paged (the catalogue's lists are).
     let all = Rows {
         limit: 500,
         offset: 0,

@@ -78,8 +78,6 @@ pub(super) fn pages() -> Vec<Page> {
     pages
 }
 
-/// Rows per page of the search.
-const PER_PAGE: i64 = 25;
 /// The largest offline activation request read.
 const MAX_REQUEST: usize = 64 * 1024;
 

@@ -1,7 +1,9 @@
 //! The licence search: by key, licensee, customer, product and status,
-//! paged; htmx follows the typing, the same form works without it.
+//! paged ([`Paging`]); htmx follows the typing, the same form works
+//! without it.
 
 use super::*;
+use crate::console::paging::{Pager, Paging};
 
 /// The search's fields, all in the address.
 #[derive(Deserialize, Default)]
@@ -12,26 +14,6 @@ pub(super) struct Search {
     customer: String,
     product: String,
     status: String,
-    offset: String,
-}
-
-impl Search {
-    fn offset(&self) -> i64 {
-        self.offset.trim().parse::<i64>().unwrap_or(0).max(0)
-    }
-
-    /// The same search at `offset`.
-    fn at(&self, offset: i64) -> String {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("key", &self.key)
-            .append_pair("licensee", &self.licensee)
-            .append_pair("customer", &self.customer)
-            .append_pair("product", &self.product)
-            .append_pair("status", &self.status)
-            .append_pair("offset", &offset.to_string())
-            .finish();
-        format!("/licenses?{query}")
-    }
 }
 
 /// One licence in the results.
@@ -55,9 +37,9 @@ struct List {
     products: Vec<Choice>,
     statuses: Vec<Choice>,
     rows: Vec<Row>,
-    count: String,
-    previous: Option<String>,
-    next: Option<String>,
+    /// "3 licences", when they fit on one page.
+    count: Option<String>,
+    pager: Pager,
     may_issue: bool,
 }
 
@@ -69,6 +51,8 @@ struct Names {
     product_list: Vec<(String, String)>,
 }
 
+/// The search's selects and the names its rows are drawn with: a hard cap
+/// of 500 products and 500 nodes, not paged.
 async fn names(s: &AppState, v: &Viewer) -> Result<Names, ApiError> {
     let all = Rows {
         limit: 500,
@@ -107,6 +91,7 @@ pub(super) fn select(any: String, options: &[(String, String)], current: &str) -
 pub(super) async fn list(
     State(s): State<AppState>,
     v: Viewer,
+    paging: Paging,
     Params(q): Params<Search>,
 ) -> PageResult {
     let f = v.frame.at("licenses");
@@ -121,17 +106,11 @@ pub(super) async fn list(
         key: key_search(&q.key),
         ..LicenseFilter::default()
     };
-    let offset = q.offset();
-    let page = Rows {
-        limit: PER_PAGE + 1,
-        offset,
-    };
-    let mut found = licenses::search(&s, &v.staff, &filter, page)
+    let found = licenses::search(&s, &v.staff, &filter, paging.rows())
         .await
         .or_refuse(&f)?;
-    let more = found.len() as i64 > PER_PAGE;
-    found.truncate(PER_PAGE as usize);
-    let count = found.len() as i64;
+    let (found, pager) = paging.cut(&t, found);
+    let count = (!pager.paged()).then(|| t.n("licenses-found", found.len() as i64));
     let rows = found
         .into_iter()
         .map(|l| Row {
@@ -161,9 +140,8 @@ pub(super) async fn list(
         products: select(t.t("any"), &names.product_list, &q.product),
         statuses: select(t.t("any"), &statuses, &q.status),
         rows,
-        count: t.n("licenses-found", count + offset),
-        previous: (offset > 0).then(|| q.at((offset - PER_PAGE).max(0))),
-        next: more.then(|| q.at(offset + PER_PAGE)),
+        count,
+        pager,
         may_issue: v.staff.scope(WRITERS).is_ok(),
         q,
         f,
