@@ -88,6 +88,7 @@ impl Route {
     route_method!(get);
     route_method!(post);
     route_method!(put);
+    route_method!(patch);
     route_method!(delete);
 
     /// A `GET` route at `path` that shows any staff role whose grants

@@ -81,6 +81,18 @@ async fn world(srv: &Server) -> World {
     let plan = srv
         .plan(&root, json!({"name": "Business", "policy_id": policy}))
         .await;
+    // A product, policy and plan the retire routes retire (the others
+    // stay in use for the routes that issue from them).
+    let (spare_product, spare_policy) = srv
+        .product_and_policy(
+            &root,
+            "spare",
+            json!({"name": "spare", "binding": "unbound"}),
+        )
+        .await;
+    let spare_plan = srv
+        .plan(&root, json!({"name": "Spare", "policy_id": spare_policy}))
+        .await;
     let p1 = node(srv, &root, "partner", "P1", None).await;
     let c1 = node(srv, &root, "customer", "C1", Some(&p1)).await;
     let s1 = node(srv, &root, "site", "S1", Some(&c1)).await;
@@ -195,6 +207,9 @@ async fn world(srv: &Server) -> World {
         ("product", product),
         ("policy", policy),
         ("plan", plan),
+        ("spare_product", spare_product),
+        ("spare_policy", spare_policy),
+        ("spare_plan", spare_plan),
         ("p1", p1),
         ("c1", c1),
         ("s1", s1),
@@ -268,6 +283,17 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
             "/v1/products" | "/v1/policies" | "/v1/plans" | "/v1/keys/rotate" | "/v1/jobs/run",
         ) => at(At::Root, json!({})),
         ("post", "/v1/keys/{id}/retire") => at(At::Root, json!({})),
+        // Catalogue changes: vendor staff with the catalogue role only (an
+        // empty change changes nothing).
+        (
+            "patch" | "post",
+            "/v1/products/{id}"
+            | "/v1/policies/{id}"
+            | "/v1/plans/{id}"
+            | "/v1/products/{id}/retire"
+            | "/v1/policies/{id}/retire"
+            | "/v1/plans/{id}/retire",
+        ) => at(At::Root, json!({})),
         ("post", "/v1/purchases") => at(
             At::Root,
             json!({"customer_id": w.id("p1"), "product_id": w.id("product"), "quantity": 1,
@@ -429,17 +455,22 @@ async fn story(backend: Backend) {
             .then(|| licentia_server::staff::record_kind(template));
         let (path, sample) = match (kind, sample(&w, method, template)) {
             (_, Some(sample)) => {
+                let spare = if template.ends_with("/retire") {
+                    "spare_"
+                } else {
+                    ""
+                };
                 let id = match kind.flatten() {
                     Some(RecordKind::Catalogue) if template.starts_with("/v1/keys/") => {
                         w.id("key").to_owned()
                     }
                     Some(RecordKind::Catalogue) if template.starts_with("/v1/products/") => {
-                        w.id("product").to_owned()
+                        w.id(&format!("{spare}product")).to_owned()
                     }
                     Some(RecordKind::Catalogue) if template.starts_with("/v1/policies/") => {
-                        w.id("policy").to_owned()
+                        w.id(&format!("{spare}policy")).to_owned()
                     }
-                    Some(RecordKind::Catalogue) => w.id("plan").to_owned(),
+                    Some(RecordKind::Catalogue) => w.id(&format!("{spare}plan")).to_owned(),
                     _ => String::new(),
                 };
                 (
@@ -582,6 +613,27 @@ async fn console_pages(srv: &Server, w: &World, private: &[&str]) {
             kind => record(w, kind),
         };
         let path = template.replace("{id}", &id);
+        if kind == RecordKind::Catalogue
+            && (template.ends_with("/edit") || template.ends_with("/retire"))
+        {
+            // A catalogue change's pages: the record is in everyone's
+            // reach, its change only in vendor staff's with the catalogue
+            // role; the others are refused, saying why.
+            for name in ["p1", "c1", "s1", "p2"] {
+                let (status, body) = open(name, method, &path).await;
+                assert_eq!(status, 403, "{name} {method} {path}: {body}");
+                assert!(
+                    body.contains("role=\"alert\""),
+                    "{name} {path}: a page says why"
+                );
+            }
+            if method == "get" {
+                let (status, body) = open("root", method, &path).await;
+                assert_eq!(status, 200, "root {method} {path}: {body}");
+            }
+            checked += 1;
+            continue;
+        }
         let (inside, outside) = reach(at);
         for name in outside {
             let (status, body) = open(name, method, &path).await;

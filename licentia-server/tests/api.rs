@@ -26,11 +26,14 @@ async fn story(backend: Backend) {
     assert_eq!(srv.call("GET", "/readyz", None, None).await.0, 200);
     let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
     for route in licentia_server::routes() {
-        if matches!(route.method, "post" | "put")
+        if matches!(route.method, "post" | "put" | "patch")
             && !matches!(
                 route.path,
                 "/v1/keys/rotate"
                     | "/v1/keys/{id}/retire"
+                    | "/v1/products/{id}/retire"
+                    | "/v1/policies/{id}/retire"
+                    | "/v1/plans/{id}/retire"
                     | "/v1/accounts/{id}/invitation"
                     | "/v1/session/totp"
             )

@@ -76,7 +76,9 @@ async fn catalogue_pages() {
     browser.review("catalogue-product-refused").await;
     browser.fill("code", "cad-pro").await;
     browser.submit().await;
-    browser.wait_for_text("not changed once made").await;
+    browser
+        .wait_for_text("it never changes; its name may")
+        .await;
     assert!(
         browser.path().await.starts_with("/products/prd_"),
         "{}",
@@ -104,7 +106,7 @@ async fn catalogue_pages() {
     assert!(browser
         .text()
         .await
-        .contains("Policies never change once made"));
+        .contains("keep the terms they were signed with"));
     browser.review("catalogue-policy").await;
     let read = srv.get(&format!("/v1/policies/{policy}"), &srv.admin).await;
     assert_eq!(read["product_id"], json!(product));

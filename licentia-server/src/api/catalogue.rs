@@ -1,7 +1,7 @@
 //! The catalogue: products, policies (license templates) and plans (a policy and its add-on options).
 
 use crate::api::{Created, Listed, Listing, Reply};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -11,7 +11,7 @@ use crate::store::*;
 use crate::AppState;
 
 use crate::routes::{Access, Route};
-use crate::service::catalogue::{self, NewPlan, NewPolicy, NewProduct};
+use crate::service::catalogue::{self, Changes, NewPlan, NewPolicy, NewProduct};
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -29,6 +29,18 @@ pub(crate) fn routes() -> Vec<Route> {
             "Show a product (id or code)",
             |s, id| s.store.product(id),
         ),
+        Route::patch(
+            "/v1/products/{id}",
+            Token,
+            "Change a product's name; its code stays (admin, issuer)",
+            edit_product,
+        ),
+        Route::post(
+            "/v1/products/{id}/retire",
+            Token,
+            "Retire a product: no new licenses, never deleted (admin, issuer)",
+            retire_product,
+        ),
         Route::post(
             "/v1/policies",
             Token,
@@ -44,6 +56,18 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::show("/v1/policies/{id}", "Show a policy", |s, id| {
             s.store.policy(id)
         }),
+        Route::patch(
+            "/v1/policies/{id}",
+            Token,
+            "Change a policy's terms, under the rules of a new one (admin, issuer)",
+            edit_policy,
+        ),
+        Route::post(
+            "/v1/policies/{id}/retire",
+            Token,
+            "Retire a policy: no new licenses or plans, never deleted (admin, issuer)",
+            retire_policy,
+        ),
         Route::post(
             "/v1/plans",
             Token,
@@ -57,6 +81,18 @@ pub(crate) fn routes() -> Vec<Route> {
             list_plans,
         ),
         Route::show("/v1/plans/{id}", "Show a plan", |s, id| s.store.plan(id)),
+        Route::patch(
+            "/v1/plans/{id}",
+            Token,
+            "Change a plan's name, policy or options (admin, issuer)",
+            edit_plan,
+        ),
+        Route::post(
+            "/v1/plans/{id}/retire",
+            Token,
+            "Retire a plan: no new licenses or subscriptions, never deleted (admin, issuer)",
+            retire_plan,
+        ),
     ]
 }
 
@@ -135,4 +171,70 @@ pub(crate) async fn list_plans(
 ) -> ApiResult<Reply<Listed<Plan>>> {
     staff.read()?;
     Listed::fetch(&page, |p| s.store.list_plans(q.product_id.as_deref(), p)).await
+}
+
+/// `PATCH /v1/products/{id}` (admin, issuer).
+pub(crate) async fn edit_product(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<Changes<NewProduct>>,
+) -> ApiResult<Reply<Product>> {
+    Ok(Reply::Fresh(
+        catalogue::edit_product(&s, &staff, &id, &body.value).await?,
+    ))
+}
+
+/// `POST /v1/products/{id}/retire` (admin, issuer).
+pub(crate) async fn retire_product(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Product>> {
+    catalogue::retire(&s, &staff, Catalogued::Product, &id).await?;
+    Ok(Reply::Fresh(s.store.product(&id).await?))
+}
+
+/// `PATCH /v1/policies/{id}` (admin, issuer).
+pub(crate) async fn edit_policy(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<Changes<NewPolicy>>,
+) -> ApiResult<Reply<Policy>> {
+    Ok(Reply::Fresh(
+        catalogue::edit_policy(&s, &staff, &id, &body.value).await?,
+    ))
+}
+
+/// `POST /v1/policies/{id}/retire` (admin, issuer).
+pub(crate) async fn retire_policy(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Policy>> {
+    catalogue::retire(&s, &staff, Catalogued::Policy, &id).await?;
+    Ok(Reply::Fresh(s.store.policy(&id).await?))
+}
+
+/// `PATCH /v1/plans/{id}` (admin, issuer).
+pub(crate) async fn edit_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<Changes<NewPlan>>,
+) -> ApiResult<Reply<Plan>> {
+    Ok(Reply::Fresh(
+        catalogue::edit_plan(&s, &staff, &id, &body.value).await?,
+    ))
+}
+
+/// `POST /v1/plans/{id}/retire` (admin, issuer).
+pub(crate) async fn retire_plan(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Plan>> {
+    catalogue::retire(&s, &staff, Catalogued::Plan, &id).await?;
+    Ok(Reply::Fresh(s.store.plan(&id).await?))
 }

@@ -30,6 +30,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
 use crate::secret;
+use crate::service::catalogue::offered;
 use crate::service::licenses::{plan_features, prepare_license, IssueOverrides};
 use crate::service::seat_rules::{check_seats, SUBSCRIPTION_RAISERS};
 use crate::service::subscriptions::{
@@ -37,7 +38,8 @@ use crate::service::subscriptions::{
 };
 use crate::store::Role;
 use crate::store::{
-    HistoryEntry, HistoryFilter, PendingChange, Subscription, SubscriptionFilter, SubscriptionView,
+    Catalogued, HistoryEntry, HistoryFilter, PendingChange, Subscription, SubscriptionFilter,
+    SubscriptionView,
 };
 use crate::AppState;
 use licentia::Timestamp;
@@ -184,6 +186,7 @@ pub async fn create(
     }
     let contract = Contract::new(start, model, interval, renewal).map_err(bad)?;
     let plan = named(s.store.plan(&req.plan_id), "no such plan").await?;
+    offered(Catalogued::Plan, &plan.name, plan.retired_at)?;
     let customer = named(s.store.customer(&req.customer_id), "no such customer").await?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let scope = (plan.policy_id.as_str(), Some(customer.id.as_str()));

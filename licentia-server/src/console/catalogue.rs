@@ -1,11 +1,14 @@
 //! The catalogue: products, policies (licence templates) and plans (a
-//! policy with add-on options) — their lists, their pages and the forms
-//! that make them. None of them changes once made (licences name them),
-//! which each page says; to change terms, one makes a new policy or plan.
+//! policy with add-on options) — their lists, their pages, the forms that
+//! make and change them, and their retirement (through the confirm page).
+//! A change passes the rules of a creation; licences already issued keep
+//! the terms they were signed with. Nothing is deleted: a retired record
+//! is marked so, and offered for nothing new.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::frame::{Frame, OrRefuse, PageResult, Params, Viewer};
 use super::paging::Paging;
@@ -13,8 +16,8 @@ use super::sheet::{redraw, whole_u32, Action, Cell, Field, Form, Posted, Sheet, 
 use super::{Page, PageAccess};
 use crate::api::WRITERS;
 use crate::error::ApiError;
-use crate::service::catalogue::{self, NewPlan, NewPolicy, NewProduct};
-use crate::store::{Page as Rows, Plan, PlanOption, Policy, Product};
+use crate::service::catalogue::{self, Changes, NewPlan, NewPolicy, NewProduct};
+use crate::store::{Catalogued, Page as Rows, Plan, PlanOption, Policy, Product};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -24,15 +27,142 @@ pub(super) fn pages() -> Vec<Page> {
         Page::get("/products/new", Signed, new_product),
         Page::post("/products", Signed, create_product),
         Page::get("/products/{id}", Signed, product),
+        Page::get("/products/{id}/edit", Signed, edit_product_form),
+        Page::post("/products/{id}/edit", Signed, edit_product),
+        Page::get("/products/{id}/retire", Signed, confirm_retire_product),
+        Page::post("/products/{id}/retire", Signed, retire_product),
         Page::get("/policies", Signed, policies),
         Page::get("/policies/new", Signed, new_policy),
         Page::post("/policies", Signed, create_policy),
         Page::get("/policies/{id}", Signed, policy),
+        Page::get("/policies/{id}/edit", Signed, edit_policy_form),
+        Page::post("/policies/{id}/edit", Signed, edit_policy),
+        Page::get("/policies/{id}/retire", Signed, confirm_retire_policy),
+        Page::post("/policies/{id}/retire", Signed, retire_policy),
         Page::get("/plans", Signed, plans),
         Page::get("/plans/new", Signed, new_plan),
         Page::post("/plans", Signed, create_plan),
         Page::get("/plans/{id}", Signed, plan),
+        Page::get("/plans/{id}/edit", Signed, edit_plan_form),
+        Page::post("/plans/{id}/edit", Signed, edit_plan),
+        Page::get("/plans/{id}/retire", Signed, confirm_retire_plan),
+        Page::post("/plans/{id}/retire", Signed, retire_plan),
     ]
+}
+
+/// Where a catalogue form goes: a new record, or a change of one.
+struct Target {
+    /// The page's heading.
+    title: String,
+    /// Where the form posts.
+    action: String,
+    /// The button's words.
+    button: String,
+    /// Where "cancel" goes.
+    back: String,
+}
+
+impl Target {
+    /// The form making a record of `kind` ("product", "policy", "plan").
+    fn new(f: &Frame, kind: &str, list: &str) -> Target {
+        Target {
+            title: f.t.t(&format!("cat-new-{kind}")),
+            action: list.to_owned(),
+            button: f.t.t("cat-create"),
+            back: list.to_owned(),
+        }
+    }
+
+    /// The form changing the record at `page`, called `name`.
+    fn edit(f: &Frame, page: &str, name: &str) -> Target {
+        Target {
+            title: f.t.t1("cat-edit-title", "name", name),
+            action: format!("{page}/edit"),
+            button: f.t.t("cat-save"),
+            back: page.to_owned(),
+        }
+    }
+}
+
+/// A record's name as lists show it: with the retired mark when retired.
+fn marked(f: &Frame, name: &str, retired_at: Option<i64>) -> String {
+    match retired_at {
+        Some(_) => format!("{name} ({})", f.t.t("cat-retired")),
+        None => name.to_owned(),
+    }
+}
+
+/// What a record's page says of it: retired (when), or what a change does.
+fn standing(f: &Frame, retired_at: Option<i64>, live: &str) -> String {
+    match retired_at {
+        Some(at) => f.t.t1("cat-retired-notice", "date", f.t.date(at)),
+        None => f.t.t(live),
+    }
+}
+
+/// The edit and retire buttons of a record's page at `page`, for those
+/// who may change the catalogue, while it is not retired.
+fn change_actions(v: &Viewer, f: &Frame, page: &str, retired_at: Option<i64>) -> Vec<Action> {
+    if !writes(v) || retired_at.is_some() {
+        return Vec::new();
+    }
+    vec![
+        Action::new(format!("{page}/edit"), f.t.t("cat-edit")),
+        Action::new(format!("{page}/retire"), f.t.t("cat-retire")),
+    ]
+}
+
+/// The confirm page of the retirement of the record at `page`.
+fn retire_confirm(f: Frame, page: &str, name: &str) -> PageResult {
+    let t = f.t;
+    let form = Form::confirm(
+        &f,
+        format!("{page}/retire"),
+        Vec::new(),
+        t.t("cat-retire"),
+        page,
+    );
+    let title = t.t1("cat-retire-title", "name", name);
+    let what = t.t1("cat-retire-what", "name", name);
+    Ok(Sheet::confirm(f, title, what, form).page())
+}
+
+/// Retires the record `id` of `kind` (its page at `page`), then shows it.
+async fn retire_record(
+    s: &AppState,
+    v: &Viewer,
+    kind: Catalogued,
+    page: &str,
+    id: &str,
+) -> PageResult {
+    let f = frame(v);
+    catalogue::retire(s, &v.staff, kind, id)
+        .await
+        .or_refuse(&f)?;
+    Ok(Redirect::to(page).into_response())
+}
+
+/// A change of a record from its form's fields (`NewX` as the form asks
+/// it), as the API takes it.
+fn changes_of<T: serde::Serialize>(new: &T) -> Result<Changes<T>, ApiError> {
+    match serde_json::to_value(new).map_err(ApiError::internal)? {
+        Value::Object(fields) => Ok(Changes::new(fields)),
+        _ => Err(ApiError::internal("a form is a JSON object")),
+    }
+}
+
+/// A record's field as its form shows it (a list: one item per line).
+fn typed_of(record: &Value, name: &str) -> String {
+    match &record[name] {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
 }
 
 /// The most rows read for a select's options, a record's own lists (the
@@ -73,6 +203,7 @@ async fn product_options(s: &AppState) -> Result<Vec<(String, String)>, ApiError
     let products = s.store.list_products(ALL).await?;
     Ok(products
         .iter()
+        .filter(|p| p.retired_at.is_none())
         .map(|p| (p.id.clone(), product_label(p)))
         .collect())
 }
@@ -94,7 +225,10 @@ async fn products(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageR
         .iter()
         .map(|p| {
             vec![
-                Cell::link(&p.code, format!("/products/{}", p.id)),
+                Cell::link(
+                    marked(&f, &p.code, p.retired_at),
+                    format!("/products/{}", p.id),
+                ),
                 Cell::text(&p.name),
                 Cell::text(t.date(p.created_at)),
             ]
@@ -116,21 +250,21 @@ async fn products(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageR
     Ok(page.page())
 }
 
-/// The product form, with what was typed.
-fn product_form(f: &Frame, code: &str, name: &str) -> Sheet {
+/// The product form, with what was typed; a change has no code field
+/// (the code is signed into licences).
+fn product_form(f: &Frame, to: Target, code: Option<&str>, name: &str) -> Sheet {
     let t = f.t;
-    let mut page = Sheet::new(f.clone(), t.t("cat-new-product"));
+    let mut page = Sheet::new(f.clone(), to.title);
     page.lead.push(t.t("cat-product-lead"));
-    let mut form = Form::post(
-        "product",
-        "/products",
-        vec![
+    let mut fields = Vec::new();
+    if let Some(code) = code {
+        fields.push(
             Field::text("code", t.t("cat-code"), t.t("cat-code-rule"), code.into()).required(),
-            Field::text("name", t.t("cat-name"), t.t("cat-name-rule"), name.into()).required(),
-        ],
-        t.t("cat-create"),
-    );
-    form.cancel = Some(Action::new("/products", t.t("sheet-cancel")));
+        );
+    }
+    fields.push(Field::text("name", t.t("cat-name"), t.t("cat-name-rule"), name.into()).required());
+    let mut form = Form::post("product", to.action, fields, to.button);
+    form.cancel = Some(Action::new(to.back, t.t("sheet-cancel")));
     page.forms.push(form);
     page
 }
@@ -139,7 +273,8 @@ fn product_form(f: &Frame, code: &str, name: &str) -> Sheet {
 async fn new_product(v: Viewer) -> PageResult {
     let f = frame(&v);
     v.staff.allow(WRITERS).or_refuse(&f)?;
-    Ok(product_form(&f, "", "").page())
+    let to = Target::new(&f, "product", "/products");
+    Ok(product_form(&f, to, Some(""), "").page())
 }
 
 /// `POST /products`: the product's page, or the form again with the rule
@@ -153,7 +288,8 @@ async fn create_product(State(s): State<AppState>, v: Viewer, form: Posted) -> P
     match catalogue::create_product(&s, &v.staff, &new).await {
         Ok(p) => Ok(Redirect::to(&format!("/products/{}", p.id)).into_response()),
         Err(e) => Ok(redraw(&f, e, |e| {
-            let mut page = product_form(&f, &new.code, &new.name);
+            let to = Target::new(&f, "product", "/products");
+            let mut page = product_form(&f, to, Some(&new.code), &new.name);
             page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
             page
         })),
@@ -172,9 +308,12 @@ async fn product(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -
         .or_refuse(&f)?;
     let plans = s.store.list_plans(Some(&p.id), ALL).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), format!("{} — {}", p.code, p.name));
-    page.notice = Some(t.t("cat-product-fixed"));
+    page.notice = Some(standing(&f, p.retired_at, "cat-product-fixed"));
     page.actions = tabs(&f);
-    if writes(&v) {
+    let here = format!("/products/{}", p.id);
+    page.actions
+        .extend(change_actions(&v, &f, &here, p.retired_at));
+    if writes(&v) && p.retired_at.is_none() {
         page.actions.push(Action::new(
             format!("/policies/new?product_id={}", p.id),
             t.t("cat-new-policy"),
@@ -194,6 +333,66 @@ async fn product(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -
     Ok(page.page())
 }
 
+/// `GET /products/{id}/edit`: the product's name (its code stays).
+async fn edit_product_form(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = frame(&v);
+    let p = s.store.product(&id).await.or_refuse(&f)?;
+    v.staff.allow(WRITERS).or_refuse(&f)?;
+    let to = Target::edit(&f, &format!("/products/{}", p.id), &p.code);
+    Ok(product_form(&f, to, None, &p.name).page())
+}
+
+/// `POST /products/{id}/edit`: the product's page, or the form again with
+/// the rule that refused it.
+async fn edit_product(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    form: Posted,
+) -> PageResult {
+    let f = frame(&v);
+    let name = form.get("name");
+    let changes = Changes::new(
+        [("name".to_owned(), Value::String(name.clone()))]
+            .into_iter()
+            .collect(),
+    );
+    match catalogue::edit_product(&s, &v.staff, &id, &changes).await {
+        Ok(p) => Ok(Redirect::to(&format!("/products/{}", p.id)).into_response()),
+        Err(e) => Ok(redraw(&f, e, |e| {
+            let to = Target::edit(&f, &format!("/products/{id}"), &id);
+            let mut page = product_form(&f, to, None, &name);
+            page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
+            page
+        })),
+    }
+}
+
+/// `GET /products/{id}/retire`: what retiring the product does.
+async fn confirm_retire_product(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = frame(&v);
+    let p = s.store.product(&id).await.or_refuse(&f)?;
+    v.staff.allow(WRITERS).or_refuse(&f)?;
+    retire_confirm(f, &format!("/products/{}", p.id), &p.code)
+}
+
+/// `POST /products/{id}/retire`.
+async fn retire_product(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    retire_record(&s, &v, Catalogued::Product, &format!("/products/{id}"), &id).await
+}
+
 // Policies.
 
 /// The policies in a table; `products` name their product.
@@ -207,7 +406,10 @@ fn policy_table(f: &Frame, policies: &[Policy], products: &[Product]) -> Table {
                 .find(|x| x.id == p.product_id)
                 .map_or(p.product_id.clone(), |x| x.code.clone());
             vec![
-                Cell::link(&p.name, format!("/policies/{}", p.id)),
+                Cell::link(
+                    marked(f, &p.name, p.retired_at),
+                    format!("/policies/{}", p.id),
+                ),
                 Cell::text(product),
                 Cell::text(t.t(&format!("cat-kind-{}", p.kind.name()))),
                 Cell::text(t.t(&format!("cat-binding-{}", p.binding.name()))),
@@ -258,7 +460,7 @@ async fn policies(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageR
 }
 
 /// The policy form's fields, as typed (`Posted` names them).
-const POLICY_FIELDS: [(&str, &str); 17] = [
+const POLICY_FIELDS: [(&str, &str); 19] = [
     ("product_id", ""),
     ("name", ""),
     ("kind", "standard"),
@@ -269,6 +471,8 @@ const POLICY_FIELDS: [(&str, &str); 17] = [
     ("grace_days", ""),
     ("check_in_days", ""),
     ("max_offline_days", ""),
+    ("renew_soon_days", ""),
+    ("maintenance_days", ""),
     ("entitlements", ""),
     ("temp_quota", "1"),
     ("temp_period_days", "30"),
@@ -281,11 +485,12 @@ const POLICY_FIELDS: [(&str, &str); 17] = [
 /// The policy form, with what was typed (`typed` gives a field's text).
 fn policy_form(
     f: &Frame,
+    to: Target,
     products: Vec<(String, String)>,
     typed: &dyn Fn(&str) -> String,
 ) -> Sheet {
     let t = f.t;
-    let mut page = Sheet::new(f.clone(), t.t("cat-new-policy"));
+    let mut page = Sheet::new(f.clone(), to.title);
     page.lead.push(t.t("cat-policy-lead"));
     page.notice = Some(t.t("cat-policy-fixed"));
     let field = |name: &'static str| {
@@ -314,6 +519,8 @@ fn policy_form(
         "grace_days",
         "check_in_days",
         "max_offline_days",
+        "renew_soon_days",
+        "maintenance_days",
     ] {
         fields.push(field(name).kind("number"));
     }
@@ -328,8 +535,8 @@ fn policy_form(
     ] {
         fields.push(field(name).kind("number"));
     }
-    let mut form = Form::post("policy", "/policies", fields, t.t("cat-create"));
-    form.cancel = Some(Action::new("/policies", t.t("sheet-cancel")));
+    let mut form = Form::post("policy", to.action, fields, to.button);
+    form.cancel = Some(Action::new(to.back, t.t("sheet-cancel")));
     page.forms.push(form);
     page
 }
@@ -365,7 +572,8 @@ async fn new_policy(
             default_of(name).to_owned()
         }
     };
-    Ok(policy_form(&f, products, &typed).page())
+    let to = Target::new(&f, "policy", "/policies");
+    Ok(policy_form(&f, to, products, &typed).page())
 }
 
 /// The policy a form asks for; its numbers are refused here, with their
@@ -393,6 +601,8 @@ fn posted_policy(form: &Posted) -> Result<NewPolicy, ApiError> {
         grace_days: number("grace_days")?,
         check_in_days: number("check_in_days")?,
         max_offline_days: number("max_offline_days")?,
+        renew_soon_days: number("renew_soon_days")?,
+        maintenance_days: number("maintenance_days")?,
         entitlements: text("entitlements")
             .lines()
             .map(str::trim)
@@ -422,7 +632,8 @@ async fn create_policy(State(s): State<AppState>, v: Viewer, form: Posted) -> Pa
             let products = product_options(&s).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
             Ok(redraw(&f, e, |e| {
-                let mut page = policy_form(&f, products, &typed);
+                let to = Target::new(&f, "policy", "/policies");
+                let mut page = policy_form(&f, to, products, &typed);
                 page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
                 page
             }))
@@ -437,11 +648,17 @@ async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
     let p = s.store.policy(&id).await.or_refuse(&f)?;
     let product = s.store.product(&p.product_id).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), format!("{} — {}", product.code, p.name));
-    page.notice = Some(t.t("cat-policy-fixed"));
+    page.notice = Some(standing(&f, p.retired_at, "cat-policy-fixed"));
     page.actions = vec![Action::new(
         format!("/products/{}", product.id),
         t.t1("cat-open-product", "product", &product.code),
     )];
+    page.actions.extend(change_actions(
+        &v,
+        &f,
+        &format!("/policies/{}", p.id),
+        p.retired_at,
+    ));
     let days = |d: Option<i64>| d.map_or_else(|| "—".to_owned(), |d| t.n("days", d));
     page.terms = vec![
         (t.t("cat-id"), p.id.clone()),
@@ -468,6 +685,8 @@ async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
         (t.t("cat-f-grace-days"), days(p.grace_days)),
         (t.t("cat-f-check-in-days"), days(p.check_in_days)),
         (t.t("cat-f-max-offline-days"), days(p.max_offline_days)),
+        (t.t("cat-f-renew-soon-days"), days(p.renew_soon_days)),
+        (t.t("cat-f-maintenance-days"), days(p.maintenance_days)),
         (
             t.t("cat-f-entitlements"),
             if p.entitlements.is_empty() {
@@ -496,6 +715,69 @@ async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
     Ok(page.page())
 }
 
+/// `GET /policies/{id}/edit`: the policy's terms, to change.
+async fn edit_policy_form(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = frame(&v);
+    let p = s.store.policy(&id).await.or_refuse(&f)?;
+    v.staff.allow(WRITERS).or_refuse(&f)?;
+    let products = product_options(&s).await.or_refuse(&f)?;
+    let record = serde_json::to_value(&p)
+        .map_err(ApiError::internal)
+        .or_refuse(&f)?;
+    let typed = |name: &str| typed_of(&record, name);
+    let to = Target::edit(&f, &format!("/policies/{}", p.id), &p.name);
+    Ok(policy_form(&f, to, products, &typed).page())
+}
+
+/// `POST /policies/{id}/edit`: the policy's page, or the form again with
+/// the rule that refused it and what was typed.
+async fn edit_policy(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    form: Posted,
+) -> PageResult {
+    let f = frame(&v);
+    let changed = match posted_policy(&form).and_then(|new| changes_of(&new)) {
+        Ok(changes) => catalogue::edit_policy(&s, &v.staff, &id, &changes).await,
+        Err(e) => Err(e),
+    };
+    match changed {
+        Ok(p) => Ok(Redirect::to(&format!("/policies/{}", p.id)).into_response()),
+        Err(e) => {
+            let products = product_options(&s).await.or_refuse(&f)?;
+            let typed = |name: &str| form.get(name);
+            Ok(redraw(&f, e, |e| {
+                let to = Target::edit(&f, &format!("/policies/{id}"), &form.get("name"));
+                let mut page = policy_form(&f, to, products, &typed);
+                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
+                page
+            }))
+        }
+    }
+}
+
+/// `GET /policies/{id}/retire`: what retiring the policy does.
+async fn confirm_retire_policy(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = frame(&v);
+    let p = s.store.policy(&id).await.or_refuse(&f)?;
+    v.staff.allow(WRITERS).or_refuse(&f)?;
+    retire_confirm(f, &format!("/policies/{}", p.id), &p.name)
+}
+
+/// `POST /policies/{id}/retire`.
+async fn retire_policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
+    retire_record(&s, &v, Catalogued::Policy, &format!("/policies/{id}"), &id).await
+}
+
 // Plans.
 
 /// The plans in a table; `policies` name their policy.
@@ -509,7 +791,7 @@ fn plan_table(f: &Frame, plans: &[Plan], policies: &[Policy]) -> Table {
                 .find(|x| x.id == p.policy_id)
                 .map_or(p.policy_id.clone(), |x| x.name.clone());
             vec![
-                Cell::link(&p.name, format!("/plans/{}", p.id)),
+                Cell::link(marked(f, &p.name, p.retired_at), format!("/plans/{}", p.id)),
                 Cell::link(policy, format!("/policies/{}", p.policy_id)),
                 Cell::text(
                     p.options
@@ -564,6 +846,7 @@ async fn policy_options(s: &AppState) -> Result<Vec<(String, String)>, ApiError>
     let policies = s.store.list_policies(None, ALL).await?;
     Ok(policies
         .iter()
+        .filter(|p| p.retired_at.is_none())
         .map(|p| {
             let product = products
                 .iter()
@@ -575,14 +858,19 @@ async fn policy_options(s: &AppState) -> Result<Vec<(String, String)>, ApiError>
 }
 
 /// The plan form, with what was typed.
-fn plan_form(f: &Frame, policies: Vec<(String, String)>, typed: &dyn Fn(&str) -> String) -> Sheet {
+fn plan_form(
+    f: &Frame,
+    to: Target,
+    policies: Vec<(String, String)>,
+    typed: &dyn Fn(&str) -> String,
+) -> Sheet {
     let t = f.t;
-    let mut page = Sheet::new(f.clone(), t.t("cat-new-plan"));
+    let mut page = Sheet::new(f.clone(), to.title);
     page.lead.push(t.t("cat-plan-lead"));
     page.notice = Some(t.t("cat-plan-fixed"));
     let mut form = Form::post(
         "plan",
-        "/plans",
+        to.action,
         vec![
             Field::text(
                 "name",
@@ -607,9 +895,9 @@ fn plan_form(f: &Frame, policies: Vec<(String, String)>, typed: &dyn Fn(&str) ->
             )
             .kind("textarea"),
         ],
-        t.t("cat-create"),
+        to.button,
     );
-    form.cancel = Some(Action::new("/plans", t.t("sheet-cancel")));
+    form.cancel = Some(Action::new(to.back, t.t("sheet-cancel")));
     page.forms.push(form);
     page
 }
@@ -637,7 +925,8 @@ async fn new_plan(
             String::new()
         }
     };
-    Ok(plan_form(&f, policies, &typed).page())
+    let to = Target::new(&f, "plan", "/plans");
+    Ok(plan_form(&f, to, policies, &typed).page())
 }
 
 /// The rule an option line obeys.
@@ -678,15 +967,8 @@ fn posted_options(text: &str) -> Result<Vec<PlanOption>, ApiError> {
 /// refused it and what was typed.
 async fn create_plan(State(s): State<AppState>, v: Viewer, form: Posted) -> PageResult {
     let f = frame(&v);
-    let made = match posted_options(&form.get("options")) {
-        Ok(options) => {
-            let new = NewPlan {
-                name: form.get("name"),
-                policy_id: form.get("policy_id"),
-                options,
-            };
-            catalogue::create_plan(&s, &v.staff, new).await
-        }
+    let made = match posted_plan(&form) {
+        Ok(new) => catalogue::create_plan(&s, &v.staff, new).await,
         Err(e) => Err(e),
     };
     match made {
@@ -695,7 +977,8 @@ async fn create_plan(State(s): State<AppState>, v: Viewer, form: Posted) -> Page
             let policies = policy_options(&s).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
             Ok(redraw(&f, e, |e| {
-                let mut page = plan_form(&f, policies, &typed);
+                let to = Target::new(&f, "plan", "/plans");
+                let mut page = plan_form(&f, to, policies, &typed);
                 page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
                 page
             }))
@@ -711,7 +994,7 @@ async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
     let policy = s.store.policy(&p.policy_id).await.or_refuse(&f)?;
     let product = s.store.product(&p.product_id).await.or_refuse(&f)?;
     let mut page = Sheet::new(f.clone(), format!("{} — {}", product.code, p.name));
-    page.notice = Some(t.t("cat-plan-fixed"));
+    page.notice = Some(standing(&f, p.retired_at, "cat-plan-fixed"));
     page.actions = vec![
         Action::new(
             format!("/products/{}", product.id),
@@ -722,6 +1005,12 @@ async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
             t.t1("cat-open-policy", "policy", &policy.name),
         ),
     ];
+    page.actions.extend(change_actions(
+        &v,
+        &f,
+        &format!("/plans/{}", p.id),
+        p.retired_at,
+    ));
     page.terms = vec![
         (t.t("cat-id"), p.id.clone()),
         (t.t("cat-product"), product_label(&product)),
@@ -747,6 +1036,90 @@ async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
         t.t("cat-no-options"),
     ));
     Ok(page.page())
+}
+
+/// A plan's options as its form shows them, one per line.
+fn option_lines(options: &[PlanOption]) -> String {
+    options
+        .iter()
+        .map(|o| format!("{} | {} | {}", o.code, o.name, o.entitlements.join(", ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The plan a form asks for.
+fn posted_plan(form: &Posted) -> Result<NewPlan, ApiError> {
+    Ok(NewPlan {
+        name: form.get("name"),
+        policy_id: form.get("policy_id"),
+        options: posted_options(&form.get("options"))?,
+    })
+}
+
+/// `GET /plans/{id}/edit`: the plan's name, policy and options, to change.
+async fn edit_plan_form(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = frame(&v);
+    let p = s.store.plan(&id).await.or_refuse(&f)?;
+    v.staff.allow(WRITERS).or_refuse(&f)?;
+    let policies = policy_options(&s).await.or_refuse(&f)?;
+    let options = option_lines(&p.options);
+    let typed = |name: &str| match name {
+        "name" => p.name.clone(),
+        "policy_id" => p.policy_id.clone(),
+        "options" => options.clone(),
+        _ => String::new(),
+    };
+    let to = Target::edit(&f, &format!("/plans/{}", p.id), &p.name);
+    Ok(plan_form(&f, to, policies, &typed).page())
+}
+
+/// `POST /plans/{id}/edit`: the plan's page, or the form again with the
+/// rule that refused it and what was typed.
+async fn edit_plan(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    form: Posted,
+) -> PageResult {
+    let f = frame(&v);
+    let changed = match posted_plan(&form).and_then(|new| changes_of(&new)) {
+        Ok(changes) => catalogue::edit_plan(&s, &v.staff, &id, &changes).await,
+        Err(e) => Err(e),
+    };
+    match changed {
+        Ok(p) => Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response()),
+        Err(e) => {
+            let policies = policy_options(&s).await.or_refuse(&f)?;
+            let typed = |name: &str| form.get(name);
+            Ok(redraw(&f, e, |e| {
+                let to = Target::edit(&f, &format!("/plans/{id}"), &form.get("name"));
+                let mut page = plan_form(&f, to, policies, &typed);
+                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
+                page
+            }))
+        }
+    }
+}
+
+/// `GET /plans/{id}/retire`: what retiring the plan does.
+async fn confirm_retire_plan(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let f = frame(&v);
+    let p = s.store.plan(&id).await.or_refuse(&f)?;
+    v.staff.allow(WRITERS).or_refuse(&f)?;
+    retire_confirm(f, &format!("/plans/{}", p.id), &p.name)
+}
+
+/// `POST /plans/{id}/retire`.
+async fn retire_plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
+    retire_record(&s, &v, Catalogued::Plan, &format!("/plans/{id}"), &id).await
 }
 
 #[cfg(test)]

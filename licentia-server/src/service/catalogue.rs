@@ -1,10 +1,16 @@
 //! The catalogue's rules: what makes a product, a policy (a licence
 //! template) and a plan (a policy with add-on options) acceptable. The
-//! JSON API and the console both create them here.
+//! JSON API and the console both create, change and retire them here; a
+//! change passes the rules of a creation.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use licentia::{BindingKind, MatchRule};
-use schemars::JsonSchema;
-use serde::Deserialize;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
 use crate::api::{named, WRITERS};
 use crate::error::{ApiError, ApiResult};
@@ -12,14 +18,14 @@ use crate::secret;
 use crate::service::licenses::{base_spec, plan_features, IssueOverrides};
 use crate::service::{now, text_field};
 use crate::staff::Staff;
-use crate::store::{names, Plan, PlanOption, Policy, Product};
+use crate::store::{names, Catalogued, Plan, PlanOption, Policy, Product};
 use crate::AppState;
 
 /// The rule a product code obeys (refused in these words).
 pub(crate) const CODE_RULE: &str = "a product code has letters, digits, '-', '_' and '.' only";
 
 /// A new product.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewProduct {
     /// Product code, as licenses name it.
@@ -35,6 +41,13 @@ pub(crate) async fn create_product(
     new: &NewProduct,
 ) -> ApiResult<Product> {
     staff.allow(WRITERS)?;
+    let product = product_of(new, secret::new_id("prd"), now().0)?;
+    Ok(s.store.create_product(product, &staff.actor()).await?)
+}
+
+/// The product `new` asks for, as `id`, made at `created_at`: the rules
+/// of its code and name.
+fn product_of(new: &NewProduct, id: String, created_at: i64) -> ApiResult<Product> {
     let code = text_field("code", &new.code, licentia::license::MAX_CODE_LEN)?;
     if !code
         .bytes()
@@ -42,17 +55,17 @@ pub(crate) async fn create_product(
     {
         return Err(ApiError::invalid(CODE_RULE));
     }
-    let product = Product {
-        id: secret::new_id("prd"),
+    Ok(Product {
+        id,
         code: code.to_owned(),
         name: text_field("name", &new.name, 256)?.to_owned(),
-        created_at: now().0,
-    };
-    Ok(s.store.create_product(product, &staff.actor()).await?)
+        created_at,
+        retired_at: None,
+    })
 }
 
 /// A new policy: a license template.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewPolicy {
     /// The product (id or code).
@@ -79,6 +92,13 @@ pub(crate) struct NewPolicy {
     pub check_in_days: Option<u32>,
     /// Days a machine may stay offline after a missed check-in.
     pub max_offline_days: Option<u32>,
+    /// Licenses warn "renew soon" this many days before their hard expiry
+    /// (a soft expiry; needs `duration_days`, and fewer days than it).
+    pub renew_soon_days: Option<u32>,
+    /// Maintenance window: versions released up to this many days after
+    /// issue are covered (updates-until); a perpetual license with
+    /// maintenance renews by extending it.
+    pub maintenance_days: Option<u32>,
     /// Features every license of the policy grants, `CODE[=COUNT][@DATE]`.
     #[serde(default)]
     pub entitlements: Vec<String>,
@@ -146,11 +166,31 @@ pub(crate) fn year() -> u32 {
 pub(crate) const AT_LEAST_ONE: &str =
     "seats, lease_ttl_secs, transfer_period_days and the temporary-license terms must be at least 1";
 
+/// The rule a renew-soon term obeys (refused in these words).
+pub(crate) const RENEW_SOON_RULE: &str =
+    "renew_soon_days needs duration_days, and must be at least 1 and fewer than duration_days";
+
+/// The rule a maintenance window obeys (refused in these words).
+pub(crate) const MAINTENANCE_RULE: &str = "maintenance_days must be at least 1";
+
 /// Creates a policy (admin, issuer); the core judges the template: a
 /// license made from it must build.
 pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> ApiResult<Policy> {
     staff.allow(WRITERS)?;
     let product = named(s.store.product(&p.product_id), "no such product").await?;
+    let policy = policy_of(p, &product, secret::new_id("pol"), now().0)?;
+    Ok(s.store.create_policy(policy, &staff.actor()).await?)
+}
+
+/// The policy `p` asks for, as `id` of `product`, made at `created_at`:
+/// every rule a policy obeys, and the core's judgement of a license made
+/// from it. Creating and changing a policy both pass here.
+pub(crate) fn policy_of(
+    p: NewPolicy,
+    product: &Product,
+    id: String,
+    created_at: i64,
+) -> ApiResult<Policy> {
     let kind = names::policy_kind::parse(&p.kind)
         .ok_or_else(|| ApiError::invalid("kind is 'standard' or 'trial'"))?;
     let binding = BindingKind::parse(&p.binding).map_err(|_| {
@@ -168,8 +208,16 @@ pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> 
     {
         return Err(ApiError::invalid(AT_LEAST_ONE));
     }
+    if let Some(soon) = p.renew_soon_days {
+        if soon == 0 || p.duration_days.is_none_or(|d| soon >= d) {
+            return Err(ApiError::invalid(RENEW_SOON_RULE));
+        }
+    }
+    if p.maintenance_days == Some(0) {
+        return Err(ApiError::invalid(MAINTENANCE_RULE));
+    }
     let policy = Policy {
-        id: secret::new_id("pol"),
+        id,
         product_id: product.id.clone(),
         name: text_field("name", &p.name, 128)?.to_owned(),
         kind,
@@ -187,21 +235,17 @@ pub(crate) async fn create_policy(s: &AppState, staff: &Staff, p: NewPolicy) -> 
         lease_ttl_secs: p.lease_ttl_secs.into(),
         max_transfers: p.max_transfers.map(i64::from),
         transfer_period_days: p.transfer_period_days.into(),
-        created_at: now().0,
+        renew_soon_days: p.renew_soon_days.map(i64::from),
+        maintenance_days: p.maintenance_days.map(i64::from),
+        created_at,
+        retired_at: None,
     };
-    base_spec(
-        &policy,
-        &product,
-        "probe",
-        &IssueOverrides::default(),
-        now(),
-    )?
-    .to_body()?;
-    Ok(s.store.create_policy(policy, &staff.actor()).await?)
+    base_spec(&policy, product, "probe", &IssueOverrides::default(), now())?.to_body()?;
+    Ok(policy)
 }
 
 /// `POST /v1/plans` body.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewPlan {
     /// Name, unique per product (Essential, Business...).
@@ -217,7 +261,16 @@ pub(crate) struct NewPlan {
 /// the core judges it: a license with every option must build.
 pub(crate) async fn create_plan(s: &AppState, staff: &Staff, p: NewPlan) -> ApiResult<Plan> {
     staff.allow(WRITERS)?;
+    let plan = plan_of(s, p, secret::new_id("pln"), now().0).await?;
+    Ok(s.store.create_plan(plan, &staff.actor()).await?)
+}
+
+/// The plan `p` asks for, as `id`, made at `created_at`: its policy in
+/// use, its options' rules, and the core's judgement of a license with
+/// every option. Creating and changing a plan both pass here.
+async fn plan_of(s: &AppState, p: NewPlan, id: String, created_at: i64) -> ApiResult<Plan> {
     let policy = named(s.store.policy(&p.policy_id), "no such policy").await?;
+    offered(Catalogued::Policy, &policy.name, policy.retired_at)?;
     let product = s.store.product(&policy.product_id).await?;
     let mut codes = std::collections::BTreeSet::new();
     for o in &p.options {
@@ -236,13 +289,230 @@ pub(crate) async fn create_plan(s: &AppState, staff: &Staff, p: NewPlan) -> ApiR
         ..IssueOverrides::default()
     };
     base_spec(&policy, &product, "probe", &probe, now())?.to_body()?;
-    let plan = Plan {
-        id: secret::new_id("pln"),
+    Ok(Plan {
+        id,
         product_id: product.id,
         policy_id: policy.id,
         name: text_field("name", &p.name, 128)?.to_owned(),
         options: p.options,
-        created_at: now().0,
+        created_at,
+        retired_at: None,
+    })
+}
+
+/// Refuses a retired record of `kind` named `name` for anything new (a
+/// license, a subscription, a plan of a policy).
+pub(crate) fn offered(kind: Catalogued, name: &str, retired_at: Option<i64>) -> ApiResult<()> {
+    match retired_at {
+        None => Ok(()),
+        Some(_) => Err(ApiError::conflict(
+            "retired",
+            format!(
+                "the {} {name} is retired: it is offered for no new license or subscription",
+                kind.noun()
+            ),
+        )),
+    }
+}
+
+/// The fields of a product, policy or plan to change, named as when it is
+/// created (`T`, the creation's body; a JSON merge patch): the others keep
+/// their value, and the record obeys every rule of a creation.
+pub(crate) struct Changes<T> {
+    /// The fields given, as given.
+    pub fields: Map<String, Value>,
+    of: PhantomData<T>,
+}
+
+impl<T> Changes<T> {
+    /// The changes `fields` say.
+    pub(crate) fn new(fields: Map<String, Value>) -> Changes<T> {
+        Changes {
+            fields,
+            of: PhantomData,
+        }
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Changes<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Changes::new(Map::deserialize(d)?))
+    }
+}
+
+/// Documented as the creation's body, every field optional.
+impl<T: JsonSchema> JsonSchema for Changes<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("ChangesTo{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut schema = T::json_schema(generator);
+        schema.remove("required");
+        schema.remove("title");
+        schema.insert(
+            "description".into(),
+            "The fields to change, named as when creating (a JSON merge patch); \
+             the others keep their value."
+                .into(),
+        );
+        schema
+    }
+}
+
+/// What `record` would be asked as when created, with `changes` over it:
+/// `kept` names the record's fields a creation does not take (a change
+/// naming one is refused as an unknown field).
+fn merged<R: Serialize, N: DeserializeOwned>(
+    record: &R,
+    kept: &[&str],
+    changes: &Changes<N>,
+) -> ApiResult<N> {
+    let Value::Object(mut fields) = serde_json::to_value(record).map_err(ApiError::internal)?
+    else {
+        return Err(ApiError::internal("a record is a JSON object"));
     };
-    Ok(s.store.create_plan(plan, &staff.actor()).await?)
+    fields.retain(|k, _| !kept.contains(&k.as_str()));
+    fields.extend(changes.fields.clone());
+    serde_json::from_value(Value::Object(fields))
+        .map_err(|e| ApiError::invalid(format!("the changes do not fit: {e}")))
+}
+
+/// The fields `after` says otherwise than `before`: `{field: {from, to}}`
+/// (empty: nothing changed).
+fn differences<R: Serialize>(before: &R, after: &R) -> ApiResult<Map<String, Value>> {
+    let (Value::Object(before), Value::Object(after)) = (
+        serde_json::to_value(before).map_err(ApiError::internal)?,
+        serde_json::to_value(after).map_err(ApiError::internal)?,
+    ) else {
+        return Err(ApiError::internal("a record is a JSON object"));
+    };
+    Ok(after
+        .into_iter()
+        .filter(|(k, v)| before.get(k) != Some(v))
+        .map(|(k, to)| {
+            let from = before.get(&k).cloned().unwrap_or(Value::Null);
+            (k, json!({ "from": from, "to": to }))
+        })
+        .collect())
+}
+
+/// Refuses a change of a retired record.
+fn unretired(kind: Catalogued, retired_at: Option<i64>) -> ApiResult<()> {
+    match retired_at {
+        None => Ok(()),
+        Some(_) => Err(ApiError::conflict(
+            "retired",
+            format!("this {} is retired: it does not change", kind.noun()),
+        )),
+    }
+}
+
+/// The rule of a product's code once made (refused in these words).
+pub(crate) const CODE_FIXED: &str =
+    "a product's code is signed into its licenses: it does not change";
+
+/// The rule of a policy's product and binding once made.
+pub(crate) const POLICY_FIXED: &str =
+    "a policy's product and binding do not change (licenses issued from it rely on them): make a new policy";
+
+/// The rule of a plan's product once made.
+pub(crate) const PLAN_FIXED: &str =
+    "a plan's policy must be of the plan's product: make a new plan for another product";
+
+/// Changes product `id` as `changes` say (admin, issuer): its name; the
+/// code is signed into licenses and stays.
+pub(crate) async fn edit_product(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    changes: &Changes<NewProduct>,
+) -> ApiResult<Product> {
+    staff.allow(WRITERS)?;
+    let before = s.store.product(id).await?;
+    unretired(Catalogued::Product, before.retired_at)?;
+    let new: NewProduct = merged(&before, &["id", "created_at", "retired_at"], changes)?;
+    if new.code != before.code {
+        return Err(ApiError::invalid(CODE_FIXED));
+    }
+    let after = product_of(&new, before.id.clone(), before.created_at)?;
+    let changed = differences(&before, &after)?;
+    if changed.is_empty() {
+        return Ok(before);
+    }
+    let actor = staff.actor();
+    Ok(s.store
+        .update_product(after, Value::Object(changed), &actor)
+        .await?)
+}
+
+/// Changes policy `id` as `changes` say (admin, issuer), under the rules
+/// of a new policy; licenses already issued keep the terms they were
+/// signed with, new ones take the new terms.
+pub(crate) async fn edit_policy(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    changes: &Changes<NewPolicy>,
+) -> ApiResult<Policy> {
+    staff.allow(WRITERS)?;
+    let before = s.store.policy(id).await?;
+    unretired(Catalogued::Policy, before.retired_at)?;
+    let new: NewPolicy = merged(&before, &["id", "created_at", "retired_at"], changes)?;
+    let product = s.store.product(&before.product_id).await?;
+    let same_product = new.product_id == product.id || new.product_id == product.code;
+    if !same_product || new.binding != before.binding.name() {
+        return Err(ApiError::invalid(POLICY_FIXED));
+    }
+    let after = policy_of(new, &product, before.id.clone(), before.created_at)?;
+    let changed = differences(&before, &after)?;
+    if changed.is_empty() {
+        return Ok(before);
+    }
+    let actor = staff.actor();
+    Ok(s.store
+        .update_policy(after, Value::Object(changed), &actor)
+        .await?)
+}
+
+/// Changes plan `id` as `changes` say (admin, issuer): its name, its
+/// policy (of the same product) and its options, under the rules of a new
+/// plan; licenses already issued keep their entitlements.
+pub(crate) async fn edit_plan(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    changes: &Changes<NewPlan>,
+) -> ApiResult<Plan> {
+    staff.allow(WRITERS)?;
+    let before = s.store.plan(id).await?;
+    unretired(Catalogued::Plan, before.retired_at)?;
+    let kept = ["id", "product_id", "created_at", "retired_at"];
+    let new: NewPlan = merged(&before, &kept, changes)?;
+    let after = plan_of(s, new, before.id.clone(), before.created_at).await?;
+    if after.product_id != before.product_id {
+        return Err(ApiError::invalid(PLAN_FIXED));
+    }
+    let changed = differences(&before, &after)?;
+    if changed.is_empty() {
+        return Ok(before);
+    }
+    let actor = staff.actor();
+    Ok(s.store
+        .update_plan(after, Value::Object(changed), &actor)
+        .await?)
+}
+
+/// Retires the record `id` of `kind` (admin, issuer): it is offered for
+/// no new license or subscription, still shown, never deleted; licenses
+/// issued from it are untouched. Retiring it again changes nothing.
+pub(crate) async fn retire(
+    s: &AppState,
+    staff: &Staff,
+    kind: Catalogued,
+    id: &str,
+) -> ApiResult<()> {
+    staff.allow(WRITERS)?;
+    s.store.retire(kind, id, now().0, &staff.actor()).await?;
+    Ok(())
 }

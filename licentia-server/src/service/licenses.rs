@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::IdempotencyKey;
 use crate::keyring::Keyring;
 use crate::secret::LicenseKey;
+use crate::service::catalogue::offered;
 use crate::service::seat_rules::check_new_license;
 use crate::staff::Staff;
 use crate::store::*;
@@ -103,13 +104,22 @@ pub(crate) fn base_spec(
         features: Some(o.features.clone().unwrap_or_else(|| p.entitlements.clone())),
         metadata: o.metadata.clone(),
         valid_from: None,
-        soft_expiry: None,
+        soft_expiry: soft_expiry(p, expires.as_deref())?,
         expires,
         grace_days: p.grace_days.and_then(|d| u32::try_from(d).ok()),
-        updates_until: None,
+        updates_until: p.maintenance_days.map(|d| at.add_days(d).to_string()),
         check_in_days: p.check_in_days.and_then(|d| u32::try_from(d).ok()),
         max_offline_days: p.max_offline_days.and_then(|d| u32::try_from(d).ok()),
     })
+}
+
+/// The "renew soon" time the policy gives a license expiring at `hard`:
+/// its `renew_soon_days` before (none without either).
+pub(crate) fn soft_expiry(p: &Policy, hard: Option<&str>) -> ApiResult<Option<String>> {
+    let (Some(days), Some(hard)) = (p.renew_soon_days, hard) else {
+        return Ok(None);
+    };
+    Ok(Some(Timestamp::parse(hard)?.add_days(-days).to_string()))
 }
 
 /// The spec of a file locked to `machine`, made from a license's spec (with
@@ -168,6 +178,8 @@ pub(crate) async fn prepare_license(
         .await
         .map_err(ApiError::absent_is_invalid("no such policy"))?;
     let product = s.store.product(&policy.product_id).await?;
+    offered(Catalogued::Product, &product.code, product.retired_at)?;
+    offered(Catalogued::Policy, &policy.name, policy.retired_at)?;
     if let Some(c) = &req.customer_id {
         s.store
             .customer(c)
@@ -265,6 +277,7 @@ pub(crate) async fn plan_license(
     req: PlanIssue,
 ) -> ApiResult<IssueOverrides> {
     let plan = s.store.plan(plan_id).await?;
+    offered(Catalogued::Plan, &plan.name, plan.retired_at)?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let features = plan_features(&policy, &plan.options, &req.options)?;
     Ok(IssueOverrides {
@@ -281,25 +294,63 @@ pub(crate) async fn plan_license(
     })
 }
 
-/// Renews `record` to expire at `hard` (and `soft`): its spec says so, and
-/// in `file` mode its own file (if it has one) is re-signed; in `token` mode
-/// the answer is a renewal token for the file the customer holds (its own,
-/// or the machine-locked file of `activation_id`). The shared path of
+/// The terms a renewal moves: the hard expiry (and "renew soon"), the end
+/// of maintenance, or both.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Extension {
+    /// The new hard expiry; none leaves it (a perpetual license stays so).
+    pub(crate) hard: Option<Timestamp>,
+    /// The new "renew soon" time; none with a new hard expiry takes the
+    /// policy's `renew_soon_days` before it.
+    pub(crate) soft: Option<Timestamp>,
+    /// The new end of maintenance (updates-until); none leaves it.
+    pub(crate) updates_until: Option<Timestamp>,
+}
+
+/// What a renewal must name (refused in these words).
+pub(crate) const RENEW_RULE: &str = "a renewal names the new expiry (expires) or, for a license with maintenance, the new end of maintenance (updates_until)";
+
+/// What a renewal token can carry (refused in these words).
+pub(crate) const TOKEN_RULE: &str = "a renewal token moves the expiry only: give expires, and extend maintenance (updates_until) with mode 'file'";
+
+/// Renews `record` as `ext` says: its spec says so, and in `file` mode its
+/// own file (if it has one) is re-signed; in `token` mode the answer is a
+/// renewal token for the file the customer holds (its own, or the
+/// machine-locked file of `activation_id`). A perpetual license with
+/// maintenance renews by extending maintenance only. The shared path of
 /// `POST /v1/licenses/{id}/renew` and subscription renewals; the caller
 /// stores the record.
 pub(crate) async fn extend_license(
     s: &AppState,
     record: &mut LicenseRecord,
-    hard: Timestamp,
-    soft: Option<Timestamp>,
+    ext: Extension,
     mode: &str,
     activation_id: Option<&str>,
 ) -> ApiResult<Option<String>> {
-    record.spec.expires = Some(hard.to_string());
-    record.spec.soft_expiry = soft.map(|t| t.to_string());
+    if ext.hard.is_none() && (ext.updates_until.is_none() || ext.soft.is_some()) {
+        return Err(ApiError::invalid(RENEW_RULE));
+    }
+    if mode == "token" && (ext.hard.is_none() || ext.updates_until.is_some()) {
+        return Err(ApiError::invalid(TOKEN_RULE));
+    }
+    let mut soft = ext.soft;
+    if let Some(hard) = ext.hard {
+        if soft.is_none() {
+            let policy = s.store.policy(&record.policy_id).await?;
+            soft = soft_expiry(&policy, Some(&hard.to_string()))?
+                .as_deref()
+                .map(Timestamp::parse)
+                .transpose()?;
+        }
+        record.spec.expires = Some(hard.to_string());
+        record.spec.soft_expiry = soft.map(|t| t.to_string());
+        record.expires_at = Some(hard.0);
+    }
+    if let Some(until) = ext.updates_until {
+        record.spec.updates_until = Some(until.to_string());
+    }
     record.spec.issued_at = Some(now().to_string());
     record.spec.to_body()?;
-    record.expires_at = Some(hard.0);
     let token = match mode {
         "file" => {
             if record.file.is_some() {
@@ -327,7 +378,7 @@ pub(crate) async fn extend_license(
                         )
                     })?;
                     let action = RenewalAction::ExtendTo {
-                        hard_expiry: hard,
+                        hard_expiry: ext.hard.ok_or_else(|| ApiError::invalid(TOKEN_RULE))?,
                         soft_expiry: soft,
                     };
                     Ok(k.issuer().renewal(&license, action, now())?.to_armor())
@@ -448,10 +499,15 @@ impl Transition {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RenewRequest {
-    /// New hard expiry (`YYYY-MM-DD` or RFC 3339).
-    pub(crate) expires: String,
-    /// "Renew soon" date (`YYYY-MM-DD` or RFC 3339).
+    /// New hard expiry (`YYYY-MM-DD` or RFC 3339); leave it out to extend
+    /// only the maintenance of a perpetual license.
+    pub(crate) expires: Option<String>,
+    /// "Renew soon" date (`YYYY-MM-DD` or RFC 3339); by default the
+    /// policy's `renew_soon_days` before the new expiry.
     pub(crate) soft_expiry: Option<String>,
+    /// New end of maintenance (`YYYY-MM-DD` or RFC 3339): versions released
+    /// until then are covered (mode `file` only).
+    pub(crate) updates_until: Option<String>,
     /// `file` (a new license file) or `token` (a renewal token for a file the customer holds).
     #[serde(default = "file_mode")]
     pub(crate) mode: String,
@@ -485,22 +541,19 @@ pub(crate) async fn renew(
 ) -> ApiResult<Reply<Renewed>> {
     staff.allow(&[Admin, Issuer, Finance])?;
     let mut record = s.store.license(id).await?;
-    let hard = Timestamp::parse(&req.expires)?;
-    let soft = req
-        .soft_expiry
-        .as_deref()
-        .map(Timestamp::parse)
-        .transpose()?;
-    let token = extend_license(
-        s,
-        &mut record,
-        hard,
-        soft,
-        &req.mode,
-        req.activation_id.as_deref(),
-    )
-    .await?;
-    let details = json!({ "expires": hard.to_string(), "mode": req.mode });
+    let date = |d: &Option<String>| d.as_deref().map(Timestamp::parse).transpose();
+    let ext = Extension {
+        hard: date(&req.expires)?,
+        soft: date(&req.soft_expiry)?,
+        updates_until: date(&req.updates_until)?,
+    };
+    let token =
+        extend_license(s, &mut record, ext, &req.mode, req.activation_id.as_deref()).await?;
+    let details = json!({
+        "expires": ext.hard.map(|t| t.to_string()),
+        "updates_until": ext.updates_until.map(|t| t.to_string()),
+        "mode": req.mode,
+    });
     let ev = staff_event(staff, "license.renew", id, details);
     let render = move |r: &LicenseRecord| Renewed {
         license: r.clone(),

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::api::staff_event;
 use crate::billing::{BillingError, Contract, RenewalOption};
 use crate::error::{ApiError, ApiResult};
-use crate::service::licenses::extend_license;
+use crate::service::licenses::{extend_license, Extension};
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::staff::Staff;
 use crate::store::{Event, LicenseRecord, Subscription};
@@ -82,7 +82,11 @@ pub(crate) async fn extend_licenses(
     let mut tokens = BTreeMap::new();
     for id in &sub.license_ids {
         let mut record = s.store.license(id).await?;
-        if let Some(token) = extend_license(s, &mut record, expires, None, mode, None).await? {
+        let ext = Extension {
+            hard: Some(expires),
+            ..Extension::default()
+        };
+        if let Some(token) = extend_license(s, &mut record, ext, mode, None).await? {
             tokens.insert(id.clone(), token);
         }
         records.push(record);

@@ -8,7 +8,18 @@ use super::history::event;
 use super::table::{from_row, Filter, Table};
 use super::{named_conflict, SqlStore};
 use crate::store::{names, StoreError, StoreResult};
-use crate::store::{CatalogueStore, Page, Plan, Policy, Product};
+use crate::store::{CatalogueStore, Catalogued, Page, Plan, Policy, Product};
+
+/// The policy columns a create or a change writes, in the order
+/// [`bind_policy`] binds them.
+macro_rules! policy_written {
+    () => {
+        "id, product_id, name, kind, binding, match_rule, duration_days, seats, \
+         grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
+         temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days, \
+         renew_soon_days, maintenance_days"
+    };
+}
 
 #[async_trait::async_trait]
 impl CatalogueStore for SqlStore {
@@ -49,32 +60,14 @@ impl CatalogueStore for SqlStore {
 
     async fn create_policy(&self, p: Policy, actor: &str) -> StoreResult<Policy> {
         let mut tx = self.begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO policies ({POLICY_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-        ))
-        .bind(&p.id)
-        .bind(&p.product_id)
-        .bind(&p.name)
-        .bind(p.kind.name())
-        .bind(p.binding.name())
-        .bind(p.match_rule.name())
-        .bind(p.duration_days)
-        .bind(p.seats)
-        .bind(p.grace_days)
-        .bind(p.check_in_days)
-        .bind(p.max_offline_days)
-        .bind(serde_json::to_string(&p.entitlements).map_err(StoreError::internal)?)
-        .bind(p.temp_quota)
-        .bind(p.temp_period_days)
-        .bind(p.temp_duration_days)
-        .bind(p.lease_ttl_secs)
-        .bind(p.created_at)
-        .bind(p.max_transfers)
-        .bind(p.transfer_period_days)
-        .execute(&mut *tx.tx)
-        .await
-        .map_err(|e| named_conflict(e, "this product already has a policy with this name"))?;
+        let sql = format!(
+            "INSERT INTO policies ({}) VALUES ({POLICY_VALUES})",
+            policy_written!()
+        );
+        bind_policy(sqlx::query(&sql), &p)?
+            .execute(&mut *tx.tx)
+            .await
+            .map_err(|e| named_conflict(e, "this product already has a policy with this name"))?;
         tx.commit_with(event(
             actor,
             "policy.create",
@@ -100,9 +93,10 @@ impl CatalogueStore for SqlStore {
 
     async fn create_plan(&self, p: Plan, actor: &str) -> StoreResult<Plan> {
         let mut tx = self.begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO plans ({PLAN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
-        ))
+        sqlx::query(
+            "INSERT INTO plans (id, product_id, policy_id, name, options, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
         .bind(&p.id)
         .bind(&p.product_id)
         .bind(&p.policy_id)
@@ -131,16 +125,162 @@ impl CatalogueStore for SqlStore {
     async fn plan(&self, id: &str) -> StoreResult<Plan> {
         PLANS.get(&self.pool, id).await
     }
+
+    async fn update_product(
+        &self,
+        product: Product,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Product> {
+        let mut tx = self.begin().await?;
+        let done =
+            sqlx::query("UPDATE products SET name = $2 WHERE id = $1 AND retired_at IS NULL")
+                .bind(&product.id)
+                .bind(&product.name)
+                .execute(&mut *tx.tx)
+                .await?;
+        still_in_use(done.rows_affected(), Catalogued::Product)?;
+        tx.commit_with(event(
+            actor,
+            Catalogued::Product.edit_operation(),
+            &product.id,
+            changed,
+        ))
+        .await?;
+        Ok(product)
+    }
+
+    async fn update_policy(
+        &self,
+        p: Policy,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Policy> {
+        let mut tx = self.begin().await?;
+        let sql = format!(
+            "UPDATE policies SET ({}) = ({POLICY_VALUES}) WHERE id = $1 AND retired_at IS NULL",
+            policy_written!()
+        );
+        let done = bind_policy(sqlx::query(&sql), &p)?
+            .execute(&mut *tx.tx)
+            .await
+            .map_err(|e| named_conflict(e, "this product already has a policy with this name"))?;
+        still_in_use(done.rows_affected(), Catalogued::Policy)?;
+        tx.commit_with(event(
+            actor,
+            Catalogued::Policy.edit_operation(),
+            &p.id,
+            changed,
+        ))
+        .await?;
+        Ok(p)
+    }
+
+    async fn update_plan(
+        &self,
+        p: Plan,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Plan> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE plans SET policy_id = $2, name = $3, options = $4 \
+             WHERE id = $1 AND retired_at IS NULL",
+        )
+        .bind(&p.id)
+        .bind(&p.policy_id)
+        .bind(&p.name)
+        .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
+        still_in_use(done.rows_affected(), Catalogued::Plan)?;
+        tx.commit_with(event(
+            actor,
+            Catalogued::Plan.edit_operation(),
+            &p.id,
+            changed,
+        ))
+        .await?;
+        Ok(p)
+    }
+
+    async fn retire(&self, kind: Catalogued, id: &str, at: i64, actor: &str) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let sql = format!(
+            "UPDATE {} SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL",
+            kind.table()
+        );
+        let done = sqlx::query(&sql)
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        tx.commit_with(event(
+            actor,
+            kind.retire_operation(),
+            id,
+            serde_json::json!({ "retired_at": at }),
+        ))
+        .await?;
+        Ok(true)
+    }
 }
 
-pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at";
+/// Refuses a change that found its record retired meanwhile (`rows`
+/// updated: none).
+fn still_in_use(rows: u64, kind: Catalogued) -> StoreResult<()> {
+    if rows == 0 {
+        return Err(StoreError::conflict(
+            "retired",
+            format!("this {} is retired: it does not change", kind.noun()),
+        ));
+    }
+    Ok(())
+}
 
-pub(super) const POLICY_COLUMNS: &str =
-    "id, product_id, name, kind, binding, match_rule, duration_days, seats, \
-     grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
-     temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days";
+/// Binds a policy's written columns ([`policy_written`]) in their order.
+fn bind_policy<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    p: &'q Policy,
+) -> StoreResult<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>> {
+    Ok(q.bind(&p.id)
+        .bind(&p.product_id)
+        .bind(&p.name)
+        .bind(p.kind.name())
+        .bind(p.binding.name())
+        .bind(p.match_rule.name())
+        .bind(p.duration_days)
+        .bind(p.seats)
+        .bind(p.grace_days)
+        .bind(p.check_in_days)
+        .bind(p.max_offline_days)
+        .bind(serde_json::to_string(&p.entitlements).map_err(StoreError::internal)?)
+        .bind(p.temp_quota)
+        .bind(p.temp_period_days)
+        .bind(p.temp_duration_days)
+        .bind(p.lease_ttl_secs)
+        .bind(p.created_at)
+        .bind(p.max_transfers)
+        .bind(p.transfer_period_days)
+        .bind(p.renew_soon_days)
+        .bind(p.maintenance_days))
+}
 
-pub(super) const PLAN_COLUMNS: &str = "id, product_id, policy_id, name, options, created_at";
+/// The placeholders of [`policy_written`].
+const POLICY_VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+     $16, $17, $18, $19, $20, $21";
+
+pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at";
+
+pub(super) const POLICY_COLUMNS: &str = concat!(policy_written!(), ", retired_at");
+
+pub(super) const PLAN_COLUMNS: &str =
+    "id, product_id, policy_id, name, options, created_at, retired_at";
 
 const PRODUCTS: Table<Product> = Table::new("products", PRODUCT_COLUMNS, "product", product_row);
 
@@ -149,7 +289,7 @@ const POLICIES: Table<Policy> = Table::new("policies", POLICY_COLUMNS, "policy",
 const PLANS: Table<Plan> = Table::new("plans", PLAN_COLUMNS, "plan", plan_row);
 
 pub(super) fn product_row(r: &AnyRow) -> StoreResult<Product> {
-    Ok(from_row!(r => Product { id, code, name, created_at }))
+    Ok(from_row!(r => Product { id, code, name, created_at, retired_at }))
 }
 
 pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
@@ -160,7 +300,7 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     Ok(from_row!(r => Policy {
         id, product_id, name, duration_days, seats, grace_days, check_in_days, max_offline_days,
         temp_quota, temp_period_days, temp_duration_days, lease_ttl_secs, created_at,
-        max_transfers, transfer_period_days;
+        max_transfers, transfer_period_days, renew_soon_days, maintenance_days, retired_at;
         kind: names::policy_kind::parse(&kind)
             .ok_or_else(|| StoreError::internal(format!("policy kind {kind} stored")))?,
         binding: BindingKind::parse(&binding).map_err(StoreError::internal)?,
@@ -172,7 +312,7 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
 pub(super) fn plan_row(r: &AnyRow) -> StoreResult<Plan> {
     let options: String = r.try_get("options")?;
     Ok(from_row!(r => Plan {
-        id, product_id, policy_id, name, created_at;
+        id, product_id, policy_id, name, created_at, retired_at;
         options: serde_json::from_str(&options).map_err(StoreError::internal)?,
     }))
 }

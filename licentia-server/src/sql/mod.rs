@@ -106,6 +106,14 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         18,
         Both(include_str!("../migrations/0018_account_time_zone.sql")),
     ),
+    (
+        19,
+        Both(include_str!("../migrations/0019_policy_terms.sql")),
+    ),
+    (
+        20,
+        Both(include_str!("../migrations/0020_catalogue_retired.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -18,6 +18,10 @@ pub struct Product {
     pub name: String,
     /// Created (Unix seconds).
     pub created_at: i64,
+    /// Retired (Unix seconds): offered for no new license or subscription;
+    /// the licenses issued from it are untouched.
+    #[serde(default)]
+    pub retired_at: Option<i64>,
 }
 
 /// A license template.
@@ -52,6 +56,14 @@ pub struct Policy {
     pub check_in_days: Option<i64>,
     /// Offline grace after a missed check-in.
     pub max_offline_days: Option<i64>,
+    /// Licenses warn "renew soon" this many days before their hard expiry
+    /// (no soft expiry when absent).
+    #[serde(default)]
+    pub renew_soon_days: Option<i64>,
+    /// Maintenance: versions released up to this many days after issue are
+    /// covered (updates-until; every version when absent).
+    #[serde(default)]
+    pub maintenance_days: Option<i64>,
     /// Features, `CODE[=COUNT][@DATE]`.
     pub entitlements: Vec<String>,
     /// Temporary licenses allowed per license per period.
@@ -69,6 +81,10 @@ pub struct Policy {
     pub transfer_period_days: i64,
     /// Created (Unix seconds).
     pub created_at: i64,
+    /// Retired (Unix seconds): offered for no new license or subscription;
+    /// the licenses issued from it are untouched.
+    #[serde(default)]
+    pub retired_at: Option<i64>,
 }
 
 /// An add-on a plan offers: extra entitlements.
@@ -98,6 +114,59 @@ pub struct Plan {
     pub options: Vec<PlanOption>,
     /// Created (Unix seconds).
     pub created_at: i64,
+    /// Retired (Unix seconds): offered for no new license or subscription;
+    /// the licenses issued from it are untouched.
+    #[serde(default)]
+    pub retired_at: Option<i64>,
+}
+
+/// The kind of a catalogue record, as its table and history name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Catalogued {
+    /// A product.
+    Product,
+    /// A policy.
+    Policy,
+    /// A plan.
+    Plan,
+}
+
+impl Catalogued {
+    /// Its table.
+    pub fn table(self) -> &'static str {
+        match self {
+            Catalogued::Product => "products",
+            Catalogued::Policy => "policies",
+            Catalogued::Plan => "plans",
+        }
+    }
+
+    /// Its name, as a person reads it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Catalogued::Product => "product",
+            Catalogued::Policy => "policy",
+            Catalogued::Plan => "plan",
+        }
+    }
+
+    /// The history operation of a change of it.
+    pub fn edit_operation(self) -> &'static str {
+        match self {
+            Catalogued::Product => "product.edit",
+            Catalogued::Policy => "policy.edit",
+            Catalogued::Plan => "plan.edit",
+        }
+    }
+
+    /// The history operation of its retirement.
+    pub fn retire_operation(self) -> &'static str {
+        match self {
+            Catalogued::Product => "product.retire",
+            Catalogued::Policy => "policy.retire",
+            Catalogued::Plan => "plan.retire",
+        }
+    }
 }
 
 /// The catalogue's storage.
@@ -122,4 +191,30 @@ pub trait CatalogueStore: Send + Sync {
     async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Plan>>;
     /// A plan.
     async fn plan(&self, id: &str) -> StoreResult<Plan>;
+    /// Stores a product's new name; `changed` (field: from, to) goes to
+    /// the history.
+    async fn update_product(
+        &self,
+        product: Product,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Product>;
+    /// Stores a policy's new terms (as [`CatalogueStore::update_product`]).
+    async fn update_policy(
+        &self,
+        policy: Policy,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Policy>;
+    /// Stores a plan's new name, policy and options (as
+    /// [`CatalogueStore::update_product`]).
+    async fn update_plan(
+        &self,
+        plan: Plan,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Plan>;
+    /// Retires the record `id` of `kind` at `at` (never deleted); false
+    /// when it was retired already (nothing written).
+    async fn retire(&self, kind: Catalogued, id: &str, at: i64, actor: &str) -> StoreResult<bool>;
 }

@@ -155,7 +155,12 @@ struct Renew {
     subject: String,
     idem: String,
     expires: String,
+    /// Whether a new expiry must be given (a perpetual license may renew
+    /// its maintenance only).
+    expires_required: bool,
     soft_expiry: String,
+    /// The new end of maintenance typed.
+    updates_until: String,
     token_mode: bool,
     activations: Vec<Choice>,
     refusal: Option<Refused>,
@@ -204,7 +209,9 @@ async fn renew_page(
             .opt("_idem")
             .unwrap_or_else(|| secret::new_id("form")),
         expires,
+        expires_required: l.expires_at.is_some(),
         soft_expiry: fields.get("soft_expiry").to_owned(),
+        updates_until: fields.get("updates_until").to_owned(),
         token_mode: fields.get("mode") == "token",
         activations: select(f.t.t("own-file"), &online, fields.get("activation_id")),
         refusal,
@@ -235,8 +242,9 @@ pub(super) async fn renew(
     let fields = Fields::read(&body);
     let l = s.store.license(&id).await.or_refuse(&f)?;
     let req = RenewRequest {
-        expires: fields.get("expires").to_owned(),
+        expires: fields.opt("expires"),
         soft_expiry: fields.opt("soft_expiry"),
+        updates_until: fields.opt("updates_until"),
         mode: if fields.get("mode") == "token" {
             "token".into()
         } else {

@@ -59,8 +59,11 @@ async fn new_page(
         offset: 0,
     };
     let from = fields.get("from").to_owned();
-    let plans = s.store.list_plans(None, all).await.or_refuse(f)?;
-    let policies = s.store.list_policies(None, all).await.or_refuse(f)?;
+    // A retired plan or policy is offered for no new licence.
+    let mut plans = s.store.list_plans(None, all).await.or_refuse(f)?;
+    plans.retain(|p| p.retired_at.is_none());
+    let mut policies = s.store.list_policies(None, all).await.or_refuse(f)?;
+    policies.retain(|p| p.retired_at.is_none());
     let chosen = fields.all("options");
     let options = plans
         .iter()
