@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use crate::commands::verify_history;
+use crate::commands::{check_history, verify_history};
 use crate::config::Config;
 use crate::custody::{Custody, GENERATED_KEK_FILE};
 use crate::keyring::Keyring;
@@ -96,12 +96,10 @@ pub async fn restore(config: &Config, file: &Path) -> Result<String, String> {
     // The copy goes in under another name, and becomes the database whole.
     let partial = config.data_dir.join(format!("{DATABASE_FILE}.restoring"));
     let restored = async {
-        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        licentia::keys::create_private_file(&partial, &bytes)
-            .map_err(|e| format!("{}: {e}", partial.display()))?;
+        copy_private(file, &partial)?;
         std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))?;
-        let entries = verify_history(config).await?;
         let store = open_store(config).await?;
+        let entries = check_history(store.as_ref()).await?;
         let keys = Keyring::opens(store.as_ref(), &Custody::from_config(config)?)
             .await
             .map_err(|e| {
@@ -128,6 +126,18 @@ pub async fn restore(config: &Config, file: &Path) -> Result<String, String> {
             Err(e)
         }
     }
+}
+
+/// Copies `from` to `to`, a new file only its owner may read, streamed (a
+/// database may be larger than memory).
+fn copy_private(from: &Path, to: &Path) -> Result<(), String> {
+    licentia::keys::create_private_file(to, b"").map_err(|e| format!("{}: {e}", to.display()))?;
+    let copied = std::fs::File::open(from).and_then(|mut source| {
+        let mut target = std::fs::OpenOptions::new().write(true).open(to)?;
+        std::io::copy(&mut source, &mut target)?;
+        target.sync_all()
+    });
+    copied.map_err(|e| format!("{}: {e}", from.display()))
 }
 
 /// Refuses a file that is not a whole SQLite database of a back office,

@@ -84,7 +84,12 @@ pub async fn create_account(
 /// `licentia audit verify`: checks the whole history chain; the number of
 /// entries when whole, else which entry is broken.
 pub async fn verify_history(config: &Config) -> Result<i64, String> {
-    let store = open_store(config).await?;
+    check_history(open_store(config).await?.as_ref()).await
+}
+
+/// The whole history chain of `store` checked: its number of entries, or
+/// which entry is broken.
+pub(crate) async fn check_history(store: &dyn store::Store) -> Result<i64, String> {
     let mut check = history::ChainCheck::new();
     loop {
         let page = store

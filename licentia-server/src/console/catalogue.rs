@@ -287,11 +287,9 @@ async fn create_product(State(s): State<AppState>, v: Viewer, form: Posted) -> P
     };
     match catalogue::create_product(&s, &v.staff, &new).await {
         Ok(p) => Ok(Redirect::to(&format!("/products/{}", p.id)).into_response()),
-        Err(e) => Ok(redraw(&f, e, |e| {
+        Err(e) => Ok(redraw(&f, e, || {
             let to = Target::new(&f, "product", "/products");
-            let mut page = product_form(&f, to, Some(&new.code), &new.name);
-            page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-            page
+            product_form(&f, to, Some(&new.code), &new.name)
         })),
     }
 }
@@ -363,11 +361,9 @@ async fn edit_product(
     );
     match catalogue::edit_product(&s, &v.staff, &id, &changes).await {
         Ok(p) => Ok(Redirect::to(&format!("/products/{}", p.id)).into_response()),
-        Err(e) => Ok(redraw(&f, e, |e| {
+        Err(e) => Ok(redraw(&f, e, || {
             let to = Target::edit(&f, &format!("/products/{id}"), &id);
-            let mut page = product_form(&f, to, None, &name);
-            page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-            page
+            product_form(&f, to, None, &name)
         })),
     }
 }
@@ -631,11 +627,9 @@ async fn create_policy(State(s): State<AppState>, v: Viewer, form: Posted) -> Pa
         Err(e) => {
             let products = product_options(&s).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
-            Ok(redraw(&f, e, |e| {
+            Ok(redraw(&f, e, || {
                 let to = Target::new(&f, "policy", "/policies");
-                let mut page = policy_form(&f, to, products, &typed);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
+                policy_form(&f, to, products, &typed)
             }))
         }
     }
@@ -751,11 +745,9 @@ async fn edit_policy(
         Err(e) => {
             let products = product_options(&s).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
-            Ok(redraw(&f, e, |e| {
+            Ok(redraw(&f, e, || {
                 let to = Target::edit(&f, &format!("/policies/{id}"), &form.get("name"));
-                let mut page = policy_form(&f, to, products, &typed);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
+                policy_form(&f, to, products, &typed)
             }))
         }
     }
@@ -976,11 +968,9 @@ async fn create_plan(State(s): State<AppState>, v: Viewer, form: Posted) -> Page
         Err(e) => {
             let policies = policy_options(&s).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
-            Ok(redraw(&f, e, |e| {
+            Ok(redraw(&f, e, || {
                 let to = Target::new(&f, "plan", "/plans");
-                let mut page = plan_form(&f, to, policies, &typed);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
+                plan_form(&f, to, policies, &typed)
             }))
         }
     }
@@ -1095,11 +1085,9 @@ async fn edit_plan(
         Err(e) => {
             let policies = policy_options(&s).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
-            Ok(redraw(&f, e, |e| {
+            Ok(redraw(&f, e, || {
                 let to = Target::edit(&f, &format!("/plans/{id}"), &form.get("name"));
-                let mut page = plan_form(&f, to, policies, &typed);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
+                plan_form(&f, to, policies, &typed)
             }))
         }
     }

@@ -164,11 +164,7 @@ async fn rotate(State(s): State<AppState>, v: Viewer) -> PageResult {
         Ok(now) => Ok(Redirect::to(&format!("/keys?done={}", active_of(&now))).into_response()),
         Err(e) => {
             let (live, _) = all_keys(&s).await.or_refuse(&f)?;
-            Ok(redraw(&f, e, |e| {
-                let mut page = rotate_page(&f, &active_of(&live));
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
-            }))
+            Ok(redraw(&f, e, || rotate_page(&f, &active_of(&live))))
         }
     }
 }
@@ -225,11 +221,7 @@ async fn retire(State(s): State<AppState>, v: Viewer, form: Posted) -> PageResul
     let key = form.get("key");
     match keys::retire(&s, &v.staff, &key).await {
         Ok(()) => Ok(Redirect::to(&format!("/keys?done={key}")).into_response()),
-        Err(e) => Ok(redraw(&f, e, |e| {
-            let mut page = retire_page(&f, &key);
-            page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-            page
-        })),
+        Err(e) => Ok(redraw(&f, e, || retire_page(&f, &key))),
     }
 }
 

@@ -230,11 +230,7 @@ async fn create_subscription(State(s): State<AppState>, v: Viewer, form: Posted)
         Err(e) => {
             let kinds = form.all("kinds");
             let typed = |name: &str| form.get(name);
-            Ok(redraw(&f, e, |e| {
-                let mut page = subscription_form(&f, &kinds, &typed);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
-            }))
+            Ok(redraw(&f, e, || subscription_form(&f, &kinds, &typed)))
         }
     }
 }
@@ -289,11 +285,7 @@ async fn delete(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
         Ok(()) => Ok(Redirect::to("/notices").into_response()),
         Err(e) => {
             let sub = s.store.notice_subscription(&id).await.or_refuse(&f)?;
-            Ok(redraw(&f, e, |e| {
-                let mut page = delete_page(&f, &sub);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
-            }))
+            Ok(redraw(&f, e, || delete_page(&f, &sub)))
         }
     }
 }

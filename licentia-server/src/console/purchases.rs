@@ -323,11 +323,7 @@ async fn create_purchase(State(s): State<AppState>, v: Viewer, form: Posted) -> 
             let scope = v.staff.scope(READERS).or_refuse(&f)?;
             let names = Names::read(&s, &scope).await.or_refuse(&f)?;
             let typed = |name: &str| form.get(name);
-            Ok(redraw(&f, e, |e| {
-                let mut page = purchase_form(&f, &names, &typed);
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
-            }))
+            Ok(redraw(&f, e, || purchase_form(&f, &names, &typed)))
         }
     }
 }
@@ -469,11 +465,7 @@ async fn rebill(
             if page.forms.is_empty() {
                 return Err(refusal(&f, e));
             }
-            Ok(redraw(&f, e, |e| {
-                let mut page = page;
-                page.forms = page.forms.into_iter().map(|form| form.refused(e)).collect();
-                page
-            }))
+            Ok(redraw(&f, e, || page))
         }
     }
 }

@@ -372,13 +372,20 @@ impl Form {
     }
 }
 
-/// A form refused by `e`, drawn again by `draw` with the refusal's
-/// status; a failure of the server is its own refusal page.
-pub(crate) fn redraw(f: &Frame, e: ApiError, draw: impl FnOnce(&ApiError) -> Sheet) -> Response {
+/// A page of forms refused by `e`, drawn again by `draw`: each form shows
+/// the refusal and marks the fields it names, and the page has the
+/// refusal's status; a failure of the server is its own refusal page.
+pub(crate) fn redraw(f: &Frame, e: ApiError, draw: impl FnOnce() -> Sheet) -> Response {
     if e.status.is_server_error() {
         return refusal(f, e);
     }
-    draw(&e).status(e.status)
+    let mut page = draw();
+    page.forms = page
+        .forms
+        .into_iter()
+        .map(|form| form.refused(&e))
+        .collect();
+    page.status(e.status)
 }
 
 /// Whether a refusal names field `name` (as a whole word).

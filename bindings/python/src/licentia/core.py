@@ -767,72 +767,38 @@ class Verifier(_Handle):
             handles.append(revocations)
         pin(handles)
         try:
-            return self._check(
-                text,
-                now,
-                product,
-                machine,
-                this_machine,
-                user,
-                release_date,
-                last_check_in,
-                revocations,
-                clock_state_path,
-                clock_secret,
-                clock_witness_path,
-                clock_started,
+            handle, t = self._handle, _c_str(text, "text")
+
+            def call(ctx: Any, options: Any, out: Any) -> int:
+                if options is None:
+                    return int(lib.licentia_verify_and_check(handle, t, ctx, out))
+                # The clock guard's options: the two calls the one stands for.
+                license = c_void_p()
+                status = int(lib.licentia_verify(handle, t, byref(license)))
+                if status != Status.OK:
+                    return status
+                try:
+                    return int(lib.licentia_check_guarded(license, ctx, options, out))
+                finally:
+                    lib.licentia_license_free(license)
+
+            return _checked(
+                call,
+                now=now,
+                product=product,
+                machine=machine,
+                this_machine=this_machine,
+                user=user,
+                release_date=release_date,
+                last_check_in=last_check_in,
+                revocations=revocations,
+                clock_state_path=clock_state_path,
+                clock_secret=clock_secret,
+                clock_witness_path=clock_witness_path,
+                clock_started=clock_started,
             )
         finally:
             unpin(handles)
-
-    def _check(
-        self,
-        text: Text,
-        now: datetime,
-        product: Text,
-        machine: Optional[Fingerprint],
-        this_machine: bool,
-        user: Optional[Text],
-        release_date: Optional[datetime],
-        last_check_in: Optional[datetime],
-        revocations: Optional["Verifier"],
-        clock_state_path: Optional[PathLike],
-        clock_secret: Optional[bytes],
-        clock_witness_path: Optional[PathLike],
-        clock_started: bool,
-    ) -> Report:
-        """:meth:`check` through ctypes, its handles pinned."""
-        handle = self._handle
-        t = _c_str(text, "text")
-
-        def call(ctx: Any, options: Any, out: Any) -> int:
-            if options is None:
-                return int(lib.licentia_verify_and_check(handle, t, ctx, out))
-            # The clock guard's options: the two calls the one stands for.
-            license = c_void_p()
-            status = int(lib.licentia_verify(handle, t, byref(license)))
-            if status != Status.OK:
-                return status
-            try:
-                return int(lib.licentia_check_guarded(license, ctx, options, out))
-            finally:
-                lib.licentia_license_free(license)
-
-        return _checked(
-            call,
-            now=now,
-            product=product,
-            machine=machine,
-            this_machine=this_machine,
-            user=user,
-            release_date=release_date,
-            last_check_in=last_check_in,
-            revocations=revocations,
-            clock_state_path=clock_state_path,
-            clock_secret=clock_secret,
-            clock_witness_path=clock_witness_path,
-            clock_started=clock_started,
-        )
 
 
 class Issuer(_Handle):
