@@ -711,3 +711,98 @@ col-month = Monat
 tile-cancel-this-month = Abonnements, deren letzter Kündigungstag in diesen Monat fällt
 tile-failed-deliveries = endgültig gescheiterte Benachrichtigungen
 tile-activations-today = Aktivierungen heute (UTC)
+
+## Ablehnungen: die Probleme der API, nach Art wiedergegeben, mit ihren Zahlen.
+problem-account-locked = Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist eine Weile gesperrt.
+problem-allocation-exceeds-parent = Der übergeordnete Knoten hält { $allocated } Plätze: { $given } an seine Unterknoten vergeben, { $used } belegt, { $free } frei.
+problem-allocation-exhausted = Dieser Kunde hält { $allocated } Plätze dieses Produkts: { $used } belegt, { $given } an Unterknoten vergeben. Keiner ist frei.
+problem-allocation-in-use = Dieser Knoten hat { $given } Plätze an seine Unterknoten vergeben und belegt { $used }: Er kann nicht weniger halten.
+problem-allocation-purchased = Dieser Knoten hat { $purchased } Plätze dieses Produkts gekauft: Er kann nicht weniger halten.
+problem-bad-request = Diese Anfrage ist nicht lesbar: { $detail }
+problem-buyer-not-root = Ein Los kauft die Spitze des Kundenbaums, die es nach unten verteilt und weiterberechnen kann; dieser Kunde hat einen übergeordneten Knoten.
+problem-conflict = Abgelehnt: { $detail }
+problem-csrf-token-missing = Das Formular ist abgelaufen. Öffnen Sie die Seite erneut und wiederholen Sie.
+problem-current-password-wrong = Das aktuelle Passwort ist nicht dieses.
+problem-customer-required = Eine Lizenz ohne Kunden ist Sache eines Administrators: Wählen Sie ihren Kunden.
+problem-database-busy = Die Datenbank ist ausgelastet. Bitte gleich noch einmal versuchen.
+problem-database-unavailable = Die Datenbank ist nicht erreichbar. Bitte gleich noch einmal versuchen.
+problem-does-not-renew = Das Abonnement endet mit seiner laufenden Laufzeit: Es verlängert sich nicht.
+problem-ends-by-itself = Das Abonnement endet von selbst am { $final_end }, vor jedem Ende, das eine Kündigung noch erreichen könnte.
+problem-file-not-trusted = Die Datei lässt sich mit den vertrauenswürdigen Schlüsseln nicht prüfen.
+problem-forbidden = Nicht erlaubt: { $detail }
+problem-internal = Der Server konnte dies nicht ausführen. Es wurde protokolliert; bitte später erneut versuchen.
+problem-invalid = Abgelehnt: { $detail }
+problem-invalid-rows = Einige Zeilen sind fehlerhaft; nichts wurde geändert.
+problem-key-active = Der aktive Schlüssel kann nicht stillgelegt werden: zuerst rotieren.
+problem-key-retired = Dieser Schlüssel ist bereits stillgelegt.
+problem-key-rotated = Eine andere Rotation kam zuerst: erneut versuchen.
+problem-keys-changing = Die Signaturschlüssel haben sich während der Anfrage geändert: erneut versuchen.
+problem-lease-ended = Die Leihe ist abgelaufen oder wurde zurückgegeben: Leihen Sie erneut einen Platz aus.
+problem-license-changed = Die Lizenz hat sich währenddessen geändert; nichts wurde geändert. Lesen Sie sie erneut und wiederholen Sie.
+problem-license-expired = Die Lizenz ist abgelaufen.
+problem-license-inactive = Die Lizenz ist nicht aktiv.
+problem-license-revoked = Die Lizenz ist widerrufen.
+problem-license-status = Die Lizenz ist { $license_status ->
+        [suspended] gesperrt
+        [revoked] widerrufen
+        [active] aktiv
+       *[other] { $license_status }
+    }: Diese Änderung ist nicht möglich.
+problem-license-suspended = Die Lizenz ist gesperrt.
+problem-link-invalid = Dieser Link ist unbekannt, benutzt oder abgelaufen: Fordern Sie einen neuen an.
+problem-login-failed = Falsche E-Mail-Adresse oder falsches Passwort.
+problem-lot-exceeded = Das Los hat { $quantity } Plätze, { $rebilled } sind bereits weiterberechnet: { $asked } können nicht weiterberechnet werden.
+problem-mail-failed = Der Mail-Relay hat die Nachricht nicht angenommen: später erneut versuchen.
+problem-method-not-allowed = Diese Adresse nimmt diese Anfrage nicht an.
+problem-no-route = Diese Seite gibt es nicht.
+problem-no-seat-available = Alle { $seats } Plätze sind belegt.
+problem-no-service = Das Mitglied hat keinen Dienst.
+problem-not-activated = Diese Maschine ist für diese Lizenz nicht aktiviert.
+problem-not-current-term = Nur die laufende Laufzeit kann sich ändern; sie endet am { $term_end }.
+problem-not-found = Nicht gefunden: { $detail }
+problem-overloaded = Der Server ist voll ausgelastet: gleich erneut versuchen.
+problem-parent-unallocated = Der übergeordnete Knoten hält keine Plätze dieses Produkts.
+problem-rate-limited = Zu viele Anfragen: einen Moment warten und erneut versuchen.
+problem-read-only = Die Datenbank nimmt derzeit keine Änderungen an: Ein Betreiber muss sie beschreibbar machen.
+problem-request-timeout = Die Anfrage kam zu langsam an.
+problem-retired = { $record ->
+        [product] Dieses Produkt ist stillgelegt: Es ändert sich nicht mehr und wird nicht mehr angeboten.
+        [policy] Diese Richtlinie ist stillgelegt: Sie ändert sich nicht mehr und wird nicht mehr angeboten.
+        [plan] Dieser Tarif ist stillgelegt: Er ändert sich nicht mehr und wird nicht mehr angeboten.
+       *[other] Dieser Eintrag ist stillgelegt: Er ändert sich nicht mehr und wird nicht mehr angeboten.
+    }
+problem-rights-not-delegated = Diese Änderung des Abonnements ist Sache des Partners, es sei denn, er hat Ihnen dieses Recht übertragen.
+problem-seats-in-use = { $seats_used } Plätze sind belegt: Die Lizenz kann nicht weniger haben.
+problem-seats-raise-forbidden = Sie dürfen höchstens { $entitled } Plätze vergeben; { $seats } ist eine Erhöhung, die nur die Finanzabteilung vornehmen darf.
+problem-service-assigned = Das Mitglied hat bereits einen Dienst: Entziehen Sie ihn zuerst.
+problem-service-changed = Der Dienst des Mitglieds hat sich inzwischen geändert: Lesen Sie das Mitglied erneut.
+problem-session-ended = Ihre Sitzung ist beendet: Bitte melden Sie sich erneut an.
+problem-storage-full = Die Datenbank ist voll: Ein Betreiber muss Platz schaffen.
+problem-subscription-changed = Das Abonnement hat sich während der Anfrage ständig geändert: erneut versuchen.
+problem-subscription-ended = Das Abonnement ist beendet.
+problem-subscription-inactive = Das Abonnement ist { $subscription_status ->
+        [cancelled] gekündigt
+        [ended] beendet
+        [suspended] gesperrt
+       *[other] { $subscription_status }
+    }.
+problem-temporary-quota-used = Diese Lizenz hatte im laufenden Zeitraum bereits { $used ->
+        [one] eine temporäre Lizenz
+       *[other] { $used } temporäre Lizenzen
+    }: Ihr Kontingent ist { $quota }.
+problem-token-expired = Dieser Schlüssel ist abgelaufen: Fordern Sie einen neuen an.
+problem-too-large = Das ist größer, als der Server annimmt.
+problem-too-late-to-cancel = Der letzte Kündigungstag für die am { $term_end } endende Laufzeit war der { $last_day_to_cancel }. Das nächstmögliche Ende ist der { $next_possible_end }, bei Kündigung bis spätestens { $next_last_day_to_cancel }.
+problem-totp-invalid = Dieser Code stimmt nicht: Beginnen Sie die Einrichtung erneut.
+problem-totp-required = Dieses Konto hat einen zweiten Faktor: Geben Sie den aktuellen Code ein.
+problem-transfer-limit = Diese Lizenz hat { $limit }-mal in { $period_days } Tagen die Maschine gewechselt, die Grenze ihrer Richtlinie. Der nächste Wechsel ist ab { $next_move } erlaubt.
+problem-unauthorized = Bitte melden Sie sich an: { $detail }
+problem-unsupported-media-type = Diese Art von Inhalt wird hier nicht angenommen.
+problem-webhook-refused = Die Adresse wird abgelehnt: { $detail }
+problem-wrong-binding = { $needs ->
+        [floating] Nur Floating-Lizenzen verleihen Plätze.
+       *[other] Diese Lizenz wird nicht pro Maschine aktiviert: { $binding ->
+        [floating] Leihen Sie einen Platz aus
+       *[other] Sie hat keine Maschine
+    }.
+    }

@@ -712,3 +712,98 @@ col-month = Month
 tile-cancel-this-month = subscriptions whose last day to cancel is this month
 tile-failed-deliveries = notice deliveries that failed for good
 tile-activations-today = activations today (UTC)
+
+## Refusals: the API's problems, said again by kind, with their numbers.
+problem-account-locked = Too many failed sign-ins: this account is locked for a while.
+problem-allocation-exceeds-parent = The parent holds { $allocated } seats: { $given } given to its children, { $used } in use, { $free } free.
+problem-allocation-exhausted = This customer holds { $allocated } seats of this product: { $used } in use, { $given } given to its children. None is free.
+problem-allocation-in-use = This node gave { $given } seats to its children and uses { $used }: it cannot hold fewer.
+problem-allocation-purchased = This node bought { $purchased } seats of this product: it cannot hold fewer.
+problem-bad-request = This request cannot be read: { $detail }
+problem-buyer-not-root = A lot is bought by the top of the customer tree, which allocates it down and may re-bill it; this customer has a parent.
+problem-conflict = Refused: { $detail }
+problem-csrf-token-missing = The form expired. Open the page again and repeat.
+problem-current-password-wrong = The current password is not this one.
+problem-customer-required = A licence naming no customer is an administrator's act: choose its customer.
+problem-database-busy = The database is busy. Please retry in a moment.
+problem-database-unavailable = The database cannot be reached. Please retry in a moment.
+problem-does-not-renew = The subscription ends with its current term: it does not renew.
+problem-ends-by-itself = The subscription ends by itself on { $final_end }, before any end a notice could still reach.
+problem-file-not-trusted = The file does not verify with the trusted keys.
+problem-forbidden = Not allowed: { $detail }
+problem-internal = The server could not do this. It has been logged; please try again later.
+problem-invalid = Refused: { $detail }
+problem-invalid-rows = Some rows are wrong; nothing was changed.
+problem-key-active = The active key cannot be retired: rotate first.
+problem-key-retired = This key is already retired.
+problem-key-rotated = Another rotation came first: try again.
+problem-keys-changing = The signing keys changed during the request: try again.
+problem-lease-ended = The lease has expired or was returned: check a seat out again.
+problem-license-changed = The licence changed while this was being done; nothing was changed. Read it again and retry.
+problem-license-expired = The licence has expired.
+problem-license-inactive = The licence is not active.
+problem-license-revoked = The licence is revoked.
+problem-license-status = The licence is { $license_status ->
+        [suspended] suspended
+        [revoked] revoked
+        [active] active
+       *[other] { $license_status }
+    }: this change is not possible.
+problem-license-suspended = The licence is suspended.
+problem-link-invalid = This link is unknown, used or expired: ask for a new one.
+problem-login-failed = Wrong e-mail address or password.
+problem-lot-exceeded = The lot has { $quantity } seats and { $rebilled } are re-billed already: { $asked } cannot be re-billed.
+problem-mail-failed = The mail relay did not take the message: try again later.
+problem-method-not-allowed = This address does not take that request.
+problem-no-route = There is no such page.
+problem-no-seat-available = All { $seats } seats are in use.
+problem-no-service = The member holds no service.
+problem-not-activated = This machine is not activated for this licence.
+problem-not-current-term = Only the current term can change; it ends on { $term_end }.
+problem-not-found = Not found: { $detail }
+problem-overloaded = The server is as busy as it may be: retry shortly.
+problem-parent-unallocated = The parent node holds no seats of this product.
+problem-rate-limited = Too many requests: wait a moment and retry.
+problem-read-only = The database accepts no changes for now: an operator has to make it writable.
+problem-request-timeout = The request took too long to arrive.
+problem-retired = This { $record ->
+        [product] product
+        [policy] policy
+        [plan] plan
+       *[other] record
+    } is retired: it does not change and is offered for nothing new.
+problem-rights-not-delegated = This change of the subscription is the partner's to make, unless it delegated that right to you.
+problem-seats-in-use = { $seats_used } seats are in use: the licence cannot have fewer.
+problem-seats-raise-forbidden = You may give at most { $entitled } seats; { $seats } is a raise, which only finance may make.
+problem-service-assigned = The member holds a service already: unassign it first.
+problem-service-changed = The member's service changed meanwhile: read the member again.
+problem-session-ended = Your session has ended: please sign in again.
+problem-storage-full = The database is full: an operator has to free space.
+problem-subscription-changed = The subscription kept changing during the request: try again.
+problem-subscription-ended = The subscription has ended.
+problem-subscription-inactive = The subscription is { $subscription_status ->
+        [cancelled] cancelled
+        [ended] ended
+        [suspended] suspended
+       *[other] { $subscription_status }
+    }.
+problem-temporary-quota-used = This licence already had { $used ->
+        [one] one temporary licence
+       *[other] { $used } temporary licences
+    } in the current period: its quota is { $quota }.
+problem-token-expired = This key has expired: ask for a new one.
+problem-too-large = This is larger than the server accepts.
+problem-too-late-to-cancel = The last day to cancel the term ending { $term_end } was { $last_day_to_cancel }. The next possible end is { $next_possible_end }, by cancelling on or before { $next_last_day_to_cancel }.
+problem-totp-invalid = This code does not match: start the set-up again.
+problem-totp-required = This account has a second factor: enter its current code.
+problem-transfer-limit = This licence moved machines { $limit } times in { $period_days } days, its policy's limit. The next move is allowed from { $next_move }.
+problem-unauthorized = Please sign in: { $detail }
+problem-unsupported-media-type = This kind of content is not accepted here.
+problem-webhook-refused = The address is refused: { $detail }
+problem-wrong-binding = { $needs ->
+        [floating] Only floating licences lease seats.
+       *[other] This licence is not activated machine by machine: { $binding ->
+        [floating] check out a lease
+       *[other] it has no machine
+    }.
+    }

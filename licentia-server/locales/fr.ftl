@@ -711,3 +711,98 @@ col-month = Mois
 tile-cancel-this-month = abonnements dont le dernier jour pour résilier tombe ce mois-ci
 tile-failed-deliveries = envois d'avis définitivement en échec
 tile-activations-today = activations aujourd'hui (UTC)
+
+## Refus : les problèmes de l'API, redits par type, avec leurs nombres.
+problem-account-locked = Trop d'échecs de connexion : ce compte est verrouillé pour un moment.
+problem-allocation-exceeds-parent = Le parent détient { $allocated } sièges : { $given } donnés à ses enfants, { $used } utilisés, { $free } libres.
+problem-allocation-exhausted = Ce client détient { $allocated } sièges de ce produit : { $used } utilisés, { $given } donnés à ses enfants. Aucun n'est libre.
+problem-allocation-in-use = Ce nœud a donné { $given } sièges à ses enfants et en utilise { $used } : il ne peut en détenir moins.
+problem-allocation-purchased = Ce nœud a acheté { $purchased } sièges de ce produit : il ne peut en détenir moins.
+problem-bad-request = Cette requête est illisible : { $detail }
+problem-buyer-not-root = Un lot est acheté par le sommet de l'arborescence clients, qui le répartit et peut le refacturer ; ce client a un parent.
+problem-conflict = Refusé : { $detail }
+problem-csrf-token-missing = Le formulaire a expiré. Rouvrez la page et recommencez.
+problem-current-password-wrong = Le mot de passe actuel n'est pas celui-ci.
+problem-customer-required = Une licence sans client est un acte d'administrateur : choisissez son client.
+problem-database-busy = La base de données est occupée. Réessayez dans un instant.
+problem-database-unavailable = La base de données est injoignable. Réessayez dans un instant.
+problem-does-not-renew = L'abonnement se termine avec sa période en cours : il ne se renouvelle pas.
+problem-ends-by-itself = L'abonnement se termine de lui-même le { $final_end }, avant toute fin qu'un préavis pourrait encore atteindre.
+problem-file-not-trusted = Le fichier ne se vérifie pas avec les clés de confiance.
+problem-forbidden = Non autorisé : { $detail }
+problem-internal = Le serveur n'a pas pu le faire. C'est consigné ; réessayez plus tard.
+problem-invalid = Refusé : { $detail }
+problem-invalid-rows = Des lignes sont erronées ; rien n'a été modifié.
+problem-key-active = La clé active ne peut être retirée : faites d'abord une rotation.
+problem-key-retired = Cette clé est déjà retirée.
+problem-key-rotated = Une autre rotation est passée avant : réessayez.
+problem-keys-changing = Les clés de signature ont changé pendant la requête : réessayez.
+problem-lease-ended = Le bail a expiré ou a été rendu : reprenez un siège.
+problem-license-changed = La licence a changé pendant l'opération ; rien n'a été modifié. Relisez-la et réessayez.
+problem-license-expired = La licence a expiré.
+problem-license-inactive = La licence n'est pas active.
+problem-license-revoked = La licence est révoquée.
+problem-license-status = La licence est { $license_status ->
+        [suspended] suspendue
+        [revoked] révoquée
+        [active] active
+       *[other] { $license_status }
+    } : ce changement lui est impossible.
+problem-license-suspended = La licence est suspendue.
+problem-link-invalid = Ce lien est inconnu, déjà utilisé ou expiré : demandez-en un nouveau.
+problem-login-failed = Adresse e-mail ou mot de passe incorrect.
+problem-lot-exceeded = Le lot compte { $quantity } sièges dont { $rebilled } déjà refacturés : { $asked } ne peuvent être refacturés.
+problem-mail-failed = Le relais de messagerie n'a pas pris le message : réessayez plus tard.
+problem-method-not-allowed = Cette adresse n'accepte pas cette requête.
+problem-no-route = Cette page n'existe pas.
+problem-no-seat-available = Les { $seats } sièges sont tous utilisés.
+problem-no-service = Le membre ne détient aucun service.
+problem-not-activated = Cette machine n'est pas activée pour cette licence.
+problem-not-current-term = Seule la période en cours peut changer ; elle se termine le { $term_end }.
+problem-not-found = Introuvable : { $detail }
+problem-overloaded = Le serveur est aussi occupé qu'il peut l'être : réessayez sous peu.
+problem-parent-unallocated = Le nœud parent ne détient aucun siège de ce produit.
+problem-rate-limited = Trop de requêtes : patientez un moment et réessayez.
+problem-read-only = La base de données n'accepte aucune modification pour l'instant : un opérateur doit la rendre modifiable.
+problem-request-timeout = La requête a mis trop de temps à arriver.
+problem-retired = { $record ->
+        [product] Ce produit est retiré : il ne change plus et n'est plus proposé.
+        [policy] Cette politique est retirée : elle ne change plus et n'est plus proposée.
+        [plan] Cette offre est retirée : elle ne change plus et n'est plus proposée.
+       *[other] Cet élément est retiré : il ne change plus et n'est plus proposé.
+    }
+problem-rights-not-delegated = Ce changement de l'abonnement revient au partenaire, sauf s'il vous en a délégué le droit.
+problem-seats-in-use = { $seats_used } sièges sont utilisés : la licence ne peut en avoir moins.
+problem-seats-raise-forbidden = Vous pouvez donner au plus { $entitled } sièges ; { $seats } est une hausse, que seule la finance peut faire.
+problem-service-assigned = Le membre détient déjà un service : retirez-le d'abord.
+problem-service-changed = Le service du membre a changé entre-temps : relisez le membre.
+problem-session-ended = Votre session est terminée : reconnectez-vous.
+problem-storage-full = La base de données est pleine : un opérateur doit libérer de l'espace.
+problem-subscription-changed = L'abonnement n'a cessé de changer pendant la requête : réessayez.
+problem-subscription-ended = L'abonnement est terminé.
+problem-subscription-inactive = L'abonnement est { $subscription_status ->
+        [cancelled] résilié
+        [ended] terminé
+        [suspended] suspendu
+       *[other] { $subscription_status }
+    }.
+problem-temporary-quota-used = Cette licence a déjà eu { $used ->
+        [one] une licence temporaire
+       *[other] { $used } licences temporaires
+    } sur la période en cours : son quota est de { $quota }.
+problem-token-expired = Cette clé a expiré : demandez-en une nouvelle.
+problem-too-large = C'est plus grand que ce que le serveur accepte.
+problem-too-late-to-cancel = Le dernier jour pour résilier la période se terminant le { $term_end } était le { $last_day_to_cancel }. La prochaine fin possible est le { $next_possible_end }, en résiliant au plus tard le { $next_last_day_to_cancel }.
+problem-totp-invalid = Ce code ne correspond pas : recommencez la configuration.
+problem-totp-required = Ce compte a un second facteur : saisissez son code actuel.
+problem-transfer-limit = Cette licence a changé de machine { $limit } fois en { $period_days } jours, la limite de sa politique. Le prochain changement est permis à partir du { $next_move }.
+problem-unauthorized = Veuillez vous connecter : { $detail }
+problem-unsupported-media-type = Ce type de contenu n'est pas accepté ici.
+problem-webhook-refused = L'adresse est refusée : { $detail }
+problem-wrong-binding = { $needs ->
+        [floating] Seules les licences flottantes prêtent des sièges.
+       *[other] Cette licence ne s'active pas machine par machine : { $binding ->
+        [floating] prenez un bail
+       *[other] elle n'a pas de machine
+    }.
+    }

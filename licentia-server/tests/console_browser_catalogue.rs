@@ -227,7 +227,7 @@ async fn purchases_and_notices_pages() {
     let alerts = browser.alerts().await;
     assert!(
         alerts.iter().any(|a| a
-            .contains("the lot has 10 seats and 6 are re-billed already: 5 cannot be re-billed")),
+            .contains("The lot has 10 seats and 6 are re-billed already: 5 cannot be re-billed")),
         "{alerts:?}"
     );
     browser.review("purchase-rebilling-refused").await;

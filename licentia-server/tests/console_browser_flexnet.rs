@@ -149,9 +149,12 @@ async fn the_flexnet_story_in_a_browser() {
         .fill("Fingerprint of the replacement machine", &another)
         .await;
     browser.submit().await;
-    browser.wait_for_text("(quota 1)").await;
+    browser.wait_for_text("its quota is 1").await;
     let alerts = browser.alerts().await;
-    assert!(alerts.iter().any(|a| a.contains("(quota 1)")), "{alerts:?}");
+    assert!(
+        alerts.iter().any(|a| a.contains("its quota is 1")),
+        "{alerts:?}"
+    );
     browser.review("license-temporary-refused").await;
     browser.close().await;
     srv.stop().await;

@@ -457,8 +457,9 @@ async fn purchases_and_notices(backend: Backend) {
     .await;
     assert_eq!(status, 409, "{page}");
     assert!(
-        refusal(&page)
-            .contains("the lot has 100 seats and 60 are re-billed already: 50 cannot be re-billed"),
+        refusal(&page).contains(
+            "The lot has 100 seats and 60 are re-billed already: 50 cannot be re-billed."
+        ),
         "{page}"
     );
     assert!(page.contains("value=\"50\""), "{page}");

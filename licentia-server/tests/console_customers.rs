@@ -137,7 +137,7 @@ async fn story(backend: Backend) {
     assert_eq!(refused.status, 409);
     let said = text(&refused.body);
     assert!(
-        said.contains("the parent holds 100 seats: 100 given to its children, 0 in use, 0 free"),
+        said.contains("The parent holds 100 seats: 100 given to its children, 0 in use, 0 free."),
         "{said}"
     );
     assert!(refused.body.contains("role=\"alert\""));
@@ -145,6 +145,35 @@ async fn story(backend: Backend) {
         refused.body.contains("value=\"61\""),
         "what was typed is kept"
     );
+    // Read in French, the same rule with the same numbers.
+    let profile = fay_b
+        .post(
+            "/settings/profile",
+            &[("locale", "fr"), ("time_zone", "Europe/Paris")],
+        )
+        .await;
+    assert_eq!(profile.status, 303, "{}", profile.body);
+    let refused = fay_b
+        .post(
+            &format!("/customers/{wazo}/allocation"),
+            &[("child", &alpha), ("product", &product), ("seats", "61")],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    let said = text(&refused.body);
+    assert!(
+        said.contains(
+            "Le parent détient 100 sièges : 100 donnés à ses enfants, 0 utilisés, 0 libres."
+        ),
+        "{said}"
+    );
+    let profile = fay_b
+        .post(
+            "/settings/profile",
+            &[("locale", "en"), ("time_zone", "UTC")],
+        )
+        .await;
+    assert_eq!(profile.status, 303, "{}", profile.body);
 
     // An issuer (not finance) trying to raise is refused with the rule.
     let refused = ivy_b

@@ -236,7 +236,13 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(beyond.status, 409, "{}", beyond.body);
     assert!(beyond.body.contains("role=\"alert\""));
-    assert!(beyond.body.contains("(quota 1)"), "{}", beyond.body);
+    assert!(
+        beyond
+            .body
+            .contains("already had one temporary licence in the current period: its quota is 1."),
+        "{}",
+        beyond.body
+    );
     assert!(beyond.body.contains("HTTP status 409"));
     assert!(beyond.body.contains(&format!("value=\"{third}\"")));
     // A fingerprint that is none is refused as such, not a 500.
@@ -464,7 +470,9 @@ async fn story(backend: Backend) {
     let twice = staff.post(&format!("/licenses/{id}/revoke"), &[]).await;
     assert_eq!(twice.status, 409, "{}", twice.body);
     assert!(
-        twice.body.contains("the license is revoked"),
+        twice
+            .body
+            .contains("The licence is revoked: this change is not possible."),
         "{}",
         twice.body
     );

@@ -55,10 +55,10 @@ pub(crate) async fn checkout(
     refuse_unless_active(&license)?;
     let policy = policy_of(&s, &license.policy_id).await?;
     if policy.binding != BindingKind::Floating {
-        return Err(ApiError::conflict(
-            "wrong_binding",
-            "only floating licenses lease seats",
-        ));
+        return Err(
+            ApiError::conflict("wrong_binding", "only floating licenses lease seats")
+                .with(serde_json::json!({ "binding": policy.binding.name(), "needs": "floating" })),
+        );
     }
     let at = now();
     let ends = lease_end(&license, &policy, at)?;

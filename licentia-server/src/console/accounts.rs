@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::frame::{refusal, render_as, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::paging::{Pager, Paging};
+use super::problems::said;
 use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::error::ApiError;
@@ -190,7 +191,7 @@ async fn accounts_page(
                 &form.locale
             },
         ),
-        refused: refused.map(|e| e.detail),
+        refused: refused.map(|e| said(&f.t, &e)),
         accounts,
         pager,
         form,
@@ -298,7 +299,7 @@ async fn account_page(
         grants: grants.iter().map(|g| grant_line(&f, g, &names)).collect(),
         roles: roles(&f, ""),
         places: places(s, v, "").await.or_refuse(&f)?,
-        refused: refused.map(|e| e.detail),
+        refused: refused.map(|e| said(&f.t, &e)),
         done,
         account,
         f,

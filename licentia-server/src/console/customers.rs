@@ -16,6 +16,7 @@ use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Pa
 use super::i18n::Tr;
 use super::members::{member_lines, MemberForm, MemberLine};
 use super::paging::{Pager, Paging};
+use super::problems::said;
 use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
@@ -291,7 +292,7 @@ async fn allocate_top(
         Err(e) if e.status.is_server_error() => refusal(&f, e),
         Err(e) => {
             let status = e.status;
-            match tree_page(&s, &v, &form, Some(e.detail.clone()), None).await {
+            match tree_page(&s, &v, &form, Some(said(&f.t, &e)), None).await {
                 Ok(page) => with_status(page, status),
                 Err(_) => refusal(&f, e),
             }
@@ -569,7 +570,7 @@ pub(crate) async fn refused_on_node(
         return refusal(&f, e);
     }
     let status = e.status;
-    forms.refusal = Some(e.detail.clone());
+    forms.refusal = Some(said(&f.t, &e));
     let paging = Paging::first(&format!("/customers/{id}"));
     match node_page(s, v, id, &paging, forms, None).await {
         Ok(page) => with_status(page, status),

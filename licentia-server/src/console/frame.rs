@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::csrf::CSRF_COOKIE;
 use super::i18n::{Lang, Tr};
+use super::problems::said;
 use crate::error::ApiError;
 use crate::staff::{cookie, Caller, Staff, SESSION_COOKIE};
 use crate::store::Role;
@@ -185,16 +186,8 @@ struct RefusalPage<'a> {
 
 /// A refusal drawn as a page, with the API's status.
 pub(crate) fn refusal(frame: &Frame, e: ApiError) -> Response {
-    if e.status.is_server_error() {
-        // Logged where it is made; the page says only that it failed.
-        tracing::warn!(kind = e.kind, "console request failed");
-    }
     let title_id = format!("refusal-{}", e.status.as_u16());
-    let detail = if e.status.is_server_error() {
-        frame.t.t("refusal-internal")
-    } else {
-        e.detail.clone()
-    };
+    let detail = said(&frame.t, &e);
     let page = RefusalPage {
         f: frame,
         status: e.status.as_u16(),

@@ -209,7 +209,7 @@ async fn confirm_retire(
         page.forms = page
             .forms
             .into_iter()
-            .map(|form| form.refused(&e))
+            .map(|form| form.refused(&f.t, &e))
             .collect();
     }
     Ok(page.page())

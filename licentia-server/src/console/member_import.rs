@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::frame::{refusal, render, render_as, Frame, OrRefuse, PageResult, Upload, Viewer};
+use super::problems::said;
 use super::sheet::{Form, Sheet};
 use super::{Page, PageAccess};
 use crate::api::idempotency::{idempotent, replayed};
@@ -144,7 +145,7 @@ impl ImportPage {
             return refusal(&self.f, e);
         }
         self.csv = String::from_utf8_lossy(csv).into_owned();
-        self.refusal = Some(e.detail);
+        self.refusal = Some(said(&self.f.t, &e));
         render_as(&self, Some(e.status))
     }
 }

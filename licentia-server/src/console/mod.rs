@@ -34,6 +34,7 @@ mod member_import;
 mod members;
 mod notices;
 mod paging;
+mod problems;
 mod purchases;
 mod renewals;
 mod reports;

@@ -10,6 +10,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::frame::{refusal, render_as, Frame, OrRefuse, PageResult, Viewer};
+use super::problems::said;
 use super::sign_in::{new_session, with_cookies};
 use super::{Page, PageAccess};
 use crate::error::ApiError;
@@ -79,7 +80,7 @@ fn settings_page(
     let (done, refused, status) = match outcome {
         Ok(done) => (done, None, None),
         Err(e) if e.status.is_server_error() => return refusal(&f, e),
-        Err(e) => (None, Some(e.detail), Some(e.status)),
+        Err(e) => (None, Some(said(&f.t, &e)), Some(e.status)),
     };
     let languages = ["en", "fr", "de"]
         .iter()
@@ -222,7 +223,7 @@ fn password_page(
     let (done, refused, status) = match outcome {
         Ok(done) => (done, None, None),
         Err(e) if e.status.is_server_error() => return refusal(&f, e),
-        Err(e) => (None, Some(e.detail), Some(e.status)),
+        Err(e) => (None, Some(said(&f.t, &e)), Some(e.status)),
     };
     render_as(
         &PasswordPage {

@@ -17,7 +17,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::frame::{refusal, render, render_as, Frame};
+use super::i18n::Tr;
 use super::paging::Pager;
+use super::problems::said;
 use crate::error::ApiError;
 
 /// A form as posted: its fields in order (a repeated name, e.g. checkboxes,
@@ -363,11 +365,11 @@ impl Form {
 
     /// The same form, refused by `e`: the refusal shown, the fields it
     /// names marked.
-    pub fn refused(mut self, e: &ApiError) -> Form {
+    pub fn refused(mut self, t: &Tr, e: &ApiError) -> Form {
         for field in &mut self.fields {
             field.invalid = names(&e.detail, field.name);
         }
-        self.refused = Some(e.detail.clone());
+        self.refused = Some(said(t, e));
         self
     }
 }
@@ -383,7 +385,7 @@ pub(crate) fn redraw(f: &Frame, e: ApiError, draw: impl FnOnce() -> Sheet) -> Re
     page.forms = page
         .forms
         .into_iter()
-        .map(|form| form.refused(&e))
+        .map(|form| form.refused(&f.t, &e))
         .collect();
     page.status(e.status)
 }

@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::csrf::{CSRF_COOKIE, SIGN_IN_COOKIE};
 use super::frame::{refusal, render, Frame, Viewer};
+use super::problems;
 use super::{Page, PageAccess};
 use crate::error::ApiResult;
 use crate::secret::sha256_hex;
@@ -133,7 +134,7 @@ async fn sign_in(State(s): State<AppState>, parts: Parts, Form(c): Form<Credenti
             let totp = e.kind == TOTP_REQUIRED || code.is_some();
             let said = frame.t.t(&format!("sign-in-{}", e.kind.replace('_', "-")));
             let refused = if said.starts_with("sign-in-") {
-                e.detail
+                problems::said(&frame.t, &e)
             } else {
                 said
             };

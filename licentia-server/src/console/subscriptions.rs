@@ -18,6 +18,7 @@ use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Pa
 use super::i18n::Tr;
 use super::members::{member_lines, MemberLine, MEMBERS_SHOWN};
 use super::paging::{Pager, Paging};
+use super::problems::said;
 use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::READERS;
@@ -320,7 +321,7 @@ async fn refused(s: &AppState, v: &Viewer, id: &str, e: ApiError, mut forms: Sub
         return refusal(&f, e);
     }
     let status = e.status;
-    forms.refusal = Some(e.detail.clone());
+    forms.refusal = Some(said(&f.t, &e));
     match status_page(s, v, id, forms, None).await {
         Ok(page) => with_status(page, status),
         Err(_) => refusal(&f, e),

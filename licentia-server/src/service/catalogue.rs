@@ -311,7 +311,8 @@ pub(crate) fn offered(kind: Catalogued, name: &str, retired_at: Option<i64>) -> 
                 "the {} {name} is retired: it is offered for no new license or subscription",
                 kind.noun()
             ),
-        )),
+        )
+        .with(serde_json::json!({ "record": kind.noun(), "name": name }))),
     }
 }
 
@@ -404,7 +405,8 @@ fn unretired(kind: Catalogued, retired_at: Option<i64>) -> ApiResult<()> {
         Some(_) => Err(ApiError::conflict(
             "retired",
             format!("this {} is retired: it does not change", kind.noun()),
-        )),
+        )
+        .with(serde_json::json!({ "record": kind.noun() }))),
     }
 }
 

@@ -67,15 +67,20 @@ pub(crate) async fn within_transfer_limit(
     else {
         return Ok(());
     };
+    let next_move = Timestamp(oldest_counted + period);
     Err(ApiError::conflict(
         "transfer_limit",
         format!(
             "this license moved machines {max} times in {} days, its policy's limit; \
-             the next move is allowed from {}",
+             the next move is allowed from {next_move}",
             policy.transfer_period_days,
-            Timestamp(oldest_counted + period)
         ),
-    ))
+    )
+    .with(serde_json::json!({
+        "limit": max,
+        "period_days": policy.transfer_period_days,
+        "next_move": next_move.to_string(),
+    })))
 }
 
 /// Refuses (409 `wrong_binding`) a license that is not activated machine
@@ -95,7 +100,8 @@ pub(crate) fn activated_per_machine(policy: &Policy) -> ApiResult<()> {
                     ""
                 }
             ),
-        )),
+        )
+        .with(serde_json::json!({ "binding": other.name() }))),
     }
 }
 

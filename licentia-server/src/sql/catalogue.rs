@@ -238,7 +238,8 @@ fn still_in_use(rows: u64, kind: Catalogued) -> StoreResult<()> {
         return Err(StoreError::conflict(
             "retired",
             format!("this {} is retired: it does not change", kind.noun()),
-        ));
+        )
+        .with(serde_json::json!({ "record": kind.noun() })));
     }
     Ok(())
 }

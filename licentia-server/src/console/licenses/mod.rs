@@ -33,6 +33,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::frame::{render, render_as, Frame, OrRefuse, PageResult, Params, Upload, Viewer};
+use super::problems::said;
 use super::renewals::Choice;
 use super::{Page, PageAccess};
 use crate::api::idempotency::replayed;
@@ -138,15 +139,9 @@ struct Refused {
 
 impl Refused {
     fn of(f: &Frame, e: ApiError) -> Refused {
-        let detail = if e.status.is_server_error() {
-            tracing::warn!(kind = e.kind, "console form failed");
-            f.t.t("refusal-internal")
-        } else {
-            e.detail
-        };
         Refused {
             status: e.status,
-            detail,
+            detail: said(&f.t, &e),
         }
     }
 }
