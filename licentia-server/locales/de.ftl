@@ -502,6 +502,7 @@ done-deleted = Das Mitglied ist gelöscht.
 done-unassigned = Der Dienst ist entzogen.
 done-seats = Die Plätze sind geändert.
 done-renewal = Die Verlängerungsoption ist geändert.
+done-star = Dieses Abonnement ist jetzt die Standardlizenz: Neue Mitglieder erhalten eine seiner Lizenzen.
 # Mitglieder in großer Zahl: Import (zuerst geprüft, nichts geschrieben) und Export.
 import-members = Mitglieder importieren (CSV)
 export-members = Mitglieder exportieren (CSV)
@@ -564,7 +565,9 @@ renewal-always = Jede Laufzeit verlängert
 renewal-switch_to_monthly = Monatlich verlängert
 renews-on = nächste Laufzeit ab { $date }
 status-ended = Beendet
-members-of-plan = Mitglieder von { $customer } mit einem Dienst { $plan }
+subscription-members = Versorgte Mitglieder: { $assigned } von { $seats } Lizenzen, { $free } frei
+star-subscription-mark = Standardlizenz des Unternehmens
+make-star-button = Zur Standardlizenz machen
 change-heading = Ändern
 change-seats-button = Plätze ändern
 change-renewal-button = Verlängerung ändern
@@ -806,3 +809,6 @@ problem-wrong-binding = { $needs ->
        *[other] Sie hat keine Maschine
     }.
     }
+problem-subscription-full = Alle { $seats } Lizenzen des Abonnements sind Mitgliedern zugewiesen: Geben Sie eine frei oder erhöhen Sie die Plätze.
+problem-subscription-seats-assigned = { $assigned } Mitglieder haben eine Lizenz dieses Abonnements: Es kann nicht weniger als { $assigned } Plätze haben.
+problem-option-in-use = { $members } Mitglieder haben eine Option, die entfernt wird: Ändern Sie zuerst deren Optionen.

@@ -503,6 +503,7 @@ done-deleted = The member is deleted.
 done-unassigned = The service is unassigned.
 done-seats = The seats are changed.
 done-renewal = The renewal option is changed.
+done-star = This subscription is now the default licence: new members take one of its licences.
 # Members in bulk: import (checked first, nothing written) and export.
 import-members = Import members (CSV)
 export-members = Export members (CSV)
@@ -611,7 +612,9 @@ renewal-always = Renews every term
 renewal-switch_to_monthly = Renews as monthly
 renews-on = next term from { $date }
 status-ended = Ended
-members-of-plan = Members of { $customer } with a { $plan } service
+subscription-members = Members served: { $assigned } of { $seats } licences, { $free } free
+star-subscription-mark = default licence of the company
+make-star-button = Make it the default licence
 change-heading = Change
 change-seats-button = Change seats
 change-renewal-button = Change renewal
@@ -807,3 +810,6 @@ problem-wrong-binding = { $needs ->
        *[other] it has no machine
     }.
     }
+problem-subscription-full = All { $seats } licences of the subscription serve members: free one, or raise its seats.
+problem-subscription-seats-assigned = { $assigned } members hold a licence of this subscription: it cannot have fewer than { $assigned } seats.
+problem-option-in-use = { $members } members hold an option being removed: change their options first.

@@ -502,6 +502,7 @@ done-deleted = Le membre est supprimé.
 done-unassigned = Le service est retiré.
 done-seats = Les postes sont modifiés.
 done-renewal = L'option de renouvellement est modifiée.
+done-star = Cet abonnement est désormais la licence par défaut : les nouveaux membres prennent l'une de ses licences.
 # Membres en masse : import (vérifié d'abord, rien n'est écrit) et export.
 import-members = Importer des membres (CSV)
 export-members = Exporter les membres (CSV)
@@ -564,7 +565,9 @@ renewal-always = Renouvelé à chaque période
 renewal-switch_to_monthly = Renouvelé en mensuel
 renews-on = période suivante à partir du { $date }
 status-ended = Terminé
-members-of-plan = Membres de { $customer } avec un service { $plan }
+subscription-members = Membres servis : { $assigned } licences sur { $seats }, { $free } libres
+star-subscription-mark = licence par défaut de l'entreprise
+make-star-button = En faire la licence par défaut
 change-heading = Modifier
 change-seats-button = Modifier les postes
 change-renewal-button = Modifier le renouvellement
@@ -806,3 +809,6 @@ problem-wrong-binding = { $needs ->
        *[other] elle n'a pas de machine
     }.
     }
+problem-subscription-full = Les { $seats } licences de l'abonnement servent toutes des membres : libérez-en une ou augmentez ses sièges.
+problem-subscription-seats-assigned = { $assigned } membres détiennent une licence de cet abonnement : il ne peut avoir moins de { $assigned } sièges.
+problem-option-in-use = { $members } membres détiennent une option retirée : changez d'abord leurs options.

@@ -455,6 +455,53 @@ async fn story(backend: Backend) {
         bea_b.get(&format!("/subscriptions/{sub}")).await.status,
         404
     );
+
+    // Alpha's admin makes it the company's default licence (the star):
+    // a member added next takes one of its licences, and the page lists
+    // the members it serves with the licences left.
+    let page = cleo_b.get(&format!("/subscriptions/{sub}")).await;
+    assert!(text(&page.body).contains("Members served: 0 of 8 licences, 8 free"));
+    assert!(page
+        .body
+        .contains(&format!("action=\"/subscriptions/{sub}/star\"")));
+    let starred = cleo_b
+        .post(&format!("/subscriptions/{sub}/star"), &[])
+        .await;
+    assert_eq!(
+        (starred.status, starred.location.as_str()),
+        (303, format!("/subscriptions/{sub}?done=star").as_str()),
+        "{}",
+        text(&starred.body)
+    );
+    let added = cleo_b
+        .post(
+            &format!("/customers/{alpha}/members"),
+            &[
+                ("name", "Sub Scriber"),
+                ("email", "sub@alpha.test"),
+                ("service", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", text(&added.body));
+    let said = text(
+        &cleo_b
+            .get(&format!("/subscriptions/{sub}?done=star"))
+            .await
+            .body,
+    );
+    assert!(said.contains("is now the default licence"), "{said}");
+    assert!(said.contains("default licence of the company"), "{said}");
+    assert!(
+        said.contains("Members served: 1 of 8 licences, 7 free"),
+        "{said}"
+    );
+    assert!(said.contains("Sub Scriber"), "{said}");
+    assert!(said.contains("subscription.default"), "{said}");
+    assert!(said.contains("subscription.member_assign"), "{said}");
+    // Beta's admin cannot star Alpha's subscription.
+    let forged = bea_b.post(&format!("/subscriptions/{sub}/star"), &[]).await;
+    assert_eq!(forged.status, 404, "{}", text(&forged.body));
     srv.stop().await;
 }
 

@@ -11,6 +11,12 @@
 //! (409 `service_assigned`: unassign first). Unassigning revokes the license
 //! — it stops activating and checking in, and the revocation list names it —
 //! and frees the seat.
+//!
+//! A service may instead be one of the licences of a subscription
+//! (`subscription_id`, or the node's star when that is a subscription): it
+//! has the subscription's plan and options (or some of them), expires with
+//! its term and is extended when it renews; beyond the subscription's seats
+//! it is refused (409 `subscription_full`, with the numbers).
 
 use axum::extract::{Path, State};
 use schemars::JsonSchema;
@@ -18,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::idempotency::{idempotent, pre_check, Pre};
-use crate::api::{staff_event, Created, Listed, OneOf, Reply, MEMBER_WRITERS, READERS, WRITERS};
+use crate::api::{staff_event, Created, Listed, OneOf, Reply, MEMBER_WRITERS, READERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
@@ -34,8 +40,8 @@ pub(crate) fn routes() -> Vec<Route> {
     vec![
         Route::post("/v1/customers/{id}/members", Token, "Add a named user to a node, with a service from the given or default plan unless \"service\": false (admin, issuer; Idempotency-Key; key shown once)", create_member),
         Route::get("/v1/customers/{id}/members", Token, "A node's members", list_members),
-        Route::put("/v1/customers/{id}/default-plan", Token, "Set the plan new members of the node get their service from (admin, issuer)", set_default_plan),
-        Route::get("/v1/customers/{id}/default-plan", Token, "The plan new members of the node get their service from", show_default_plan),
+        Route::put("/v1/customers/{id}/default-plan", Token, "Set the star: the plan, or the subscription, new members of the node get their service from (admin, issuer)", set_default_plan),
+        Route::get("/v1/customers/{id}/default-plan", Token, "The star: the plan, or the subscription, new members of the node get their service from", show_default_plan),
         Route::show("/v1/members/{id}", "Show a member", |s, id| s.store.member(id)),
         Route::remove("/v1/members/{id}", "Delete a member, unassigning its service first (admin, issuer); the member as it was", MEMBER_WRITERS, |s, id, actor| s.store.delete_member(id, actor)),
         Route::put("/v1/members/{id}/service", Token, "Assign the member's service (one seat of the node's allocation), or replace its options (admin, issuer; Idempotency-Key; key shown once)", assign_service),
@@ -43,7 +49,7 @@ pub(crate) fn routes() -> Vec<Route> {
     ]
 }
 
-use crate::service::members::{named_plan, new_service};
+use crate::service::members::{new_service, source};
 
 /// A member and its service, as creating the member, assigning the
 /// service or replacing its options answers.
@@ -77,6 +83,8 @@ struct NewMember {
     /// False: no service now; absent: one if a plan is known.
     service: Option<bool>,
     plan_id: Option<String>,
+    /// A licence of this subscription, instead of a plan.
+    subscription_id: Option<String>,
     #[serde(default)]
     options: Vec<String>,
 }
@@ -98,6 +106,7 @@ async fn create_member(
         external_ref: req.external_ref.clone(),
         service: req.service,
         plan_id: req.plan_id.clone(),
+        subscription_id: req.subscription_id.clone(),
         options: req.options.clone(),
     };
     let (member, service, license_key) = members::prepare(&s, &staff, &id, &request).await?;
@@ -134,6 +143,8 @@ async fn list_members(
 #[serde(deny_unknown_fields)]
 struct ServiceRequest {
     plan_id: Option<String>,
+    /// A licence of this subscription, instead of a plan.
+    subscription_id: Option<String>,
     #[serde(default)]
     options: Vec<String>,
 }
@@ -157,33 +168,38 @@ async fn assign_service(
     }
     let req = &body.value;
     let member = s.store.member(&id).await?;
-    let plan_id = match (&req.plan_id, &member.plan_id) {
-        (Some(plan), _) => named_plan(&s, plan).await?,
-        (None, Some(held)) => held.clone(),
-        (None, None) => s
-            .store
-            .default_plan(&member.customer_id)
-            .await?
-            .map(|d| d.plan_id)
-            .ok_or_else(|| {
-                ApiError::invalid("no plan_id given and the customer has no default plan")
-            })?,
-    };
+    let (plan, sub) = (req.plan_id.as_deref(), req.subscription_id.as_deref());
     if let (Some(license_id), Some(held)) = (&member.license_id, &member.plan_id) {
-        if held != &plan_id {
+        // The same source again replaces the options; another is refused.
+        let same = match (plan, sub) {
+            (None, None) => true,
+            (Some(plan), None) => member.subscription_id.is_none() && plan == held,
+            (None, Some(sub)) => member.subscription_id.as_deref() == Some(sub),
+            (Some(_), Some(_)) => false,
+        };
+        if !same {
+            let of = match &member.subscription_id {
+                Some(sub) => format!("subscription {sub}"),
+                None => format!("plan {held}"),
+            };
             return Err(ApiError::conflict(
                 crate::store::SERVICE_ASSIGNED,
-                format!(
-                    "the member holds a service of plan {held}: unassign it first to change plan"
-                ),
+                format!("the member holds a service of {of}: unassign it first to change it"),
             )
-            .with(json!({"plan_id": held, "license_id": license_id})));
+            .with(json!({
+                "plan_id": held, "subscription_id": member.subscription_id,
+                "license_id": license_id,
+            })));
         }
-        let replaced =
-            replace_options(&s, &staff, &member, license_id, &plan_id, &req.options).await?;
+        let replaced = replace_options(&s, &staff, &member, license_id, held, &req.options).await?;
         return Ok(OneOf::Second(Reply::Fresh(replaced)));
     }
-    let (service, license_key) = new_service(&s, &member, plan_id, req.options.clone()).await?;
+    let source = source(&s, &staff, &member.customer_id, plan, sub)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid("no plan_id given and the customer has no default plan")
+        })?;
+    let (service, license_key) = new_service(&s, &member, source, req.options.clone()).await?;
     let assigned: Created<MemberAssignment> = idempotent(
         &s,
         &key,
@@ -208,6 +224,15 @@ async fn replace_options(
     plan_id: &str,
     options: &[String],
 ) -> ApiResult<MemberAssignment> {
+    if let Some(sub) = &member.subscription_id {
+        let sub = s.store.subscription(sub).await?;
+        if let Some(other) = options.iter().find(|o| !sub.options.contains(o)) {
+            return Err(ApiError::invalid(format!(
+                "option '{other}' is not one of the subscription's ({})",
+                sub.options.join(", ")
+            )));
+        }
+    }
     let plan = s.store.plan(plan_id).await?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let features = plan_features(&policy, &plan.options, options)?;
@@ -226,21 +251,25 @@ async fn replace_options(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DefaultPlanRequest {
-    plan_id: String,
+    /// The plan; or
+    plan_id: Option<String>,
+    /// the subscription (active, at the node or above it) whose licences
+    /// new members take.
+    subscription_id: Option<String>,
 }
 
-/// `PUT /v1/customers/{id}/default-plan` (admin, issuer).
+/// `PUT /v1/customers/{id}/default-plan` (admin, issuer): one of `plan_id`
+/// and `subscription_id`.
 async fn set_default_plan(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
     body: Body<DefaultPlanRequest>,
 ) -> ApiResult<Reply<DefaultPlan>> {
-    staff.allow(WRITERS)?;
-    s.store.customer(&id).await?;
-    let plan = named_plan(&s, &body.value.plan_id).await?;
+    let req = &body.value;
+    let (plan, sub) = (req.plan_id.as_deref(), req.subscription_id.as_deref());
     Ok(Reply::Fresh(
-        s.store.set_default_plan(&id, &plan, &staff.actor()).await?,
+        members::set_star(&s, &staff, &id, plan, sub).await?,
     ))
 }
 
@@ -252,6 +281,8 @@ struct NodeDefaultPlan {
     customer_id: String,
     /// The plan new members get their service from; null when none is set.
     plan_id: Option<String>,
+    /// The subscription whose licences they take, when the star is one.
+    subscription_id: Option<String>,
     /// When it was set (Unix seconds); absent when none is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     updated_at: Option<i64>,
@@ -269,11 +300,13 @@ async fn show_default_plan(
         Some(plan) => NodeDefaultPlan {
             customer_id: plan.customer_id,
             plan_id: Some(plan.plan_id),
+            subscription_id: plan.subscription_id,
             updated_at: Some(plan.updated_at),
         },
         None => NodeDefaultPlan {
             customer_id: id,
             plan_id: None,
+            subscription_id: None,
             updated_at: None,
         },
     };

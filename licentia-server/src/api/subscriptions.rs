@@ -38,8 +38,8 @@ use crate::service::subscriptions::{
 };
 use crate::store::Role;
 use crate::store::{
-    Catalogued, HistoryEntry, HistoryFilter, PendingChange, Subscription, SubscriptionFilter,
-    SubscriptionView,
+    Catalogued, HistoryEntry, HistoryFilter, Member, PendingChange, Subscription,
+    SubscriptionFilter, SubscriptionView,
 };
 use crate::AppState;
 use licentia::Timestamp;
@@ -83,6 +83,18 @@ pub(crate) fn routes() -> Vec<Route> {
             Token,
             "Change the renewal option now (a customer's grant: only by a right its partner delegated)",
             set_renewal,
+        ),
+        Route::put(
+            "/v1/subscriptions/{id}/options",
+            Token,
+            "Replace the options (adding one is a raise, removing one a cut); its licenses are signed anew",
+            set_options,
+        ),
+        Route::get(
+            "/v1/subscriptions/{id}/members",
+            Token,
+            "The members its licences serve, and how many licences are free",
+            members,
         ),
         Route::get(
             "/v1/subscriptions/{id}/history",
@@ -348,6 +360,58 @@ pub async fn set_renewal(
 ) -> ApiResult<Reply<SubscriptionView>> {
     let saved = subscriptions::set_renewal(&s, &staff, &id, &body.value.renewal).await?;
     Ok(Reply::Fresh(shown(&saved)?))
+}
+
+/// `PUT /v1/subscriptions/{id}/options` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionsRequest {
+    /// Codes of the plan's options; the list replaces the current one.
+    options: Vec<String>,
+}
+
+/// `PUT /v1/subscriptions/{id}/options`: see [`subscriptions::set_options`].
+pub async fn set_options(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<OptionsRequest>,
+) -> ApiResult<Reply<SubscriptionView>> {
+    let options = body.value.options.clone();
+    let saved = subscriptions::set_options(&s, &staff, &id, options).await?;
+    Ok(Reply::Fresh(shown(&saved)?))
+}
+
+/// The members a subscription's licences serve, as
+/// `GET /v1/subscriptions/{id}/members` answers.
+#[derive(Serialize, JsonSchema)]
+pub struct SubscriptionMembers {
+    /// Its seats: how many licences it has.
+    seats: i64,
+    /// How many of them serve a member.
+    assigned: i64,
+    /// How many are free.
+    free: i64,
+    /// The members, by name.
+    members: Vec<Member>,
+}
+
+/// `GET /v1/subscriptions/{id}/members`.
+pub async fn members(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<SubscriptionMembers>> {
+    staff.read()?;
+    let sub = s.store.subscription(&id).await?;
+    let members = subscriptions::served(&s, &sub).await?;
+    let assigned = i64::try_from(members.len()).map_err(ApiError::internal)?;
+    Ok(Reply::Fresh(SubscriptionMembers {
+        seats: sub.seats,
+        assigned,
+        free: (sub.seats - assigned).max(0),
+        members,
+    }))
 }
 
 /// `GET /v1/subscriptions/{id}/history`: the entries about it, oldest first.

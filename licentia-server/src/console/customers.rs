@@ -431,6 +431,7 @@ pub(crate) fn notice(t: &Tr, done: &Done) -> Option<String> {
         "unassigned" => "done-unassigned",
         "seats" => "done-seats",
         "renewal" => "done-renewal",
+        "star" => "done-star",
         _ => return None,
     };
     Some(t.t(id))
@@ -513,19 +514,13 @@ pub(crate) async fn node_page(
         name: forms.child.name.clone(),
         email: forms.child.email.clone(),
     });
-    let default_plan = match s.store.default_plan(id).await? {
+    let star = s.store.default_plan(id).await?;
+    let default_plan = match &star {
         Some(d) => Some(s.store.plan(&d.plan_id).await?),
         None => None,
     };
-    let found = member_lines(
-        s,
-        &t,
-        id,
-        default_plan.as_ref().map(|p| p.id.as_str()),
-        None,
-        paging.rows(),
-    )
-    .await?;
+    let listed = s.store.list_members(id, paging.rows()).await?;
+    let found = member_lines(s, &t, listed, star.as_ref()).await?;
     let (members, pager) = paging.cut(&t, found);
     let members_count = (!pager.paged()).then(|| t.n("members-count", members.len() as i64));
     let member = may(MEMBER_WRITERS).then(|| MemberFields {

@@ -17,7 +17,7 @@ use super::{Page, PageAccess};
 use crate::api::MEMBER_WRITERS;
 use crate::error::{ApiError, ApiResult};
 use crate::service::members::{self, MemberRequest};
-use crate::store::{Member, Page as Rows};
+use crate::store::{DefaultPlan, Member};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -32,14 +32,6 @@ pub(super) fn pages() -> Vec<Page> {
     ]
 }
 
-/// The most members of a node read for a subscription's page (those
-/// holding its plan): a hard cap there; every member of a node is
-/// reachable, a page at a time, on the node's page.
-pub(crate) const MEMBERS_SHOWN: Rows = Rows {
-    limit: 500,
-    offset: 0,
-};
-
 /// One member, as the node's list draws it.
 pub(crate) struct MemberLine {
     pub href: String,
@@ -52,23 +44,25 @@ pub(crate) struct MemberLine {
     pub default: bool,
 }
 
-/// The `rows` of the members of `customer_id`, by name (only those with
-/// a service of `only_plan`, when given); `default_plan` is the node's.
+/// `members` as lines, each starred when its service is the node's star
+/// (`star`: its plan, or its subscription).
 pub(crate) async fn member_lines(
     s: &AppState,
     t: &Tr,
-    customer_id: &str,
-    default_plan: Option<&str>,
-    only_plan: Option<&str>,
-    rows: Rows,
+    members: Vec<Member>,
+    star: Option<&DefaultPlan>,
 ) -> ApiResult<Vec<MemberLine>> {
-    let members = s.store.list_members(customer_id, rows).await?;
     let mut plans = std::collections::HashMap::new();
     let mut lines = Vec::with_capacity(members.len());
     for m in members {
-        if only_plan.is_some() && m.plan_id.as_deref() != only_plan {
-            continue;
-        }
+        let starred = match star {
+            Some(DefaultPlan {
+                subscription_id: Some(sub),
+                ..
+            }) => m.subscription_id.as_ref() == Some(sub),
+            Some(star) => m.subscription_id.is_none() && m.plan_id.as_ref() == Some(&star.plan_id),
+            None => false,
+        };
         let service = match &m.plan_id {
             Some(p) => {
                 if !plans.contains_key(p) {
@@ -81,7 +75,7 @@ pub(crate) async fn member_lines(
         };
         lines.push(MemberLine {
             href: format!("/members/{}", m.id),
-            default: m.plan_id.is_some() && m.plan_id.as_deref() == default_plan,
+            default: m.license_id.is_some() && starred,
             name: m.name,
             email: m.email,
             service,

@@ -16,13 +16,14 @@ use serde::Deserialize;
 use super::customers::{choices, history_of, notice, seats_field, Choice, Done, HistoryLine};
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
 use super::i18n::Tr;
-use super::members::{member_lines, MemberLine, MEMBERS_SHOWN};
+use super::members::{member_lines, MemberLine};
 use super::paging::{Pager, Paging};
 use super::problems::said;
 use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
-use crate::api::READERS;
+use crate::api::{READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
+use crate::service::members::set_star;
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::service::subscriptions::{self, today};
 use crate::store::{HistoryFilter, Subscription, SubscriptionFilter};
@@ -36,6 +37,7 @@ pub(super) fn pages() -> Vec<Page> {
         Page::post("/subscriptions/{id}/seats", Signed, set_seats),
         Page::get("/subscriptions/{id}/seats/confirm", Signed, confirm_seats),
         Page::post("/subscriptions/{id}/renewal", Signed, set_renewal),
+        Page::post("/subscriptions/{id}/star", Signed, star),
     ]
 }
 
@@ -220,9 +222,13 @@ struct StatusPage {
     renewal: RenewalShown,
     status: String,
     seats: i64,
-    /// "Members of Alpha with a UC service".
+    /// "Members served: 3 of 10 licences, 7 free".
     members_heading: String,
     members: Vec<MemberLine>,
+    /// Whether it is the company's default licence (the star).
+    starred: bool,
+    /// Whether the person may make it the star.
+    may_star: bool,
     /// The history's lines.
     lines: Vec<HistoryLine>,
     more_history: bool,
@@ -254,18 +260,17 @@ async fn status_page(
     let customer = s.store.customer(&sub.customer_id).await?;
     let plan = s.store.plan(&sub.plan_id).await?;
     let product = s.store.product(&sub.product_id).await?;
-    let members = member_lines(
-        s,
-        &t,
-        &sub.customer_id,
-        None,
-        Some(&sub.plan_id),
-        MEMBERS_SHOWN,
-    )
-    .await?;
+    let served = subscriptions::served(s, &sub).await?;
+    let assigned = served.len() as i64;
+    let star = s.store.default_plan(&sub.customer_id).await?;
+    let starred = star
+        .as_ref()
+        .is_some_and(|d| d.subscription_id.as_deref() == Some(id));
+    let members = member_lines(s, &t, served, star.as_ref()).await?;
     let mut args = fluent_bundle::FluentArgs::new();
-    args.set("customer", customer.name.clone());
-    args.set("plan", plan.name.clone());
+    args.set("assigned", assigned);
+    args.set("seats", sub.seats);
+    args.set("free", (sub.seats - assigned).max(0));
     let filter = HistoryFilter {
         subscription_id: Some(id.to_owned()),
         ..HistoryFilter::default()
@@ -301,8 +306,15 @@ async fn status_page(
         renewal: renewal_shown(&t, &sub.renewal),
         status: t.t(&format!("status-{}", sub.status)),
         seats: sub.seats,
-        members_heading: t.args("members-of-plan", &args),
+        members_heading: t.args("subscription-members", &args),
         members,
+        starred,
+        may_star: active
+            && !starred
+            && v.staff
+                .allow_at(s, WRITERS, Some(&sub.customer_id))
+                .await
+                .is_ok(),
         lines: history,
         more_history: next.is_some(),
         notice,
@@ -399,6 +411,20 @@ async fn confirm_seats(
     let title = f.t.t("confirm-lower-seats");
     let what = f.t.args("confirm-lower-seats-what", &args);
     Ok(Sheet::confirm(f, title, what, form).page())
+}
+
+/// `POST /subscriptions/{id}/star`: the company's default licence becomes
+/// this subscription (its new members take one of its licences).
+async fn star(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    let f = v.frame.at(SECTION);
+    let sub = match s.store.subscription(&id).await {
+        Ok(sub) => sub,
+        Err(e) => return refusal(&f, e.into()),
+    };
+    match set_star(&s, &v.staff, &sub.customer_id, None, Some(&id)).await {
+        Ok(_) => Redirect::to(&format!("/subscriptions/{id}?done=star")).into_response(),
+        Err(e) => refused(&s, &v, &id, e, SubForms::default()).await,
+    }
 }
 
 /// `POST /subscriptions/{id}/renewal`: the renewal option from now on.

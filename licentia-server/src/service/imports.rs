@@ -22,7 +22,7 @@ use crate::bulk::{
 use crate::error::{ApiError, ApiResult};
 use crate::secret::{self, LicenseKey};
 use crate::service::licenses::{prepare_license, IssueOverrides};
-use crate::service::members::new_service;
+use crate::service::members::{new_service, Source};
 use crate::service::now;
 use crate::service::seat_rules::check_new_license;
 use crate::staff::Staff;
@@ -284,12 +284,13 @@ pub(crate) async fn prepare_members(
             plan_id: None,
             options: Vec::new(),
             license_id: None,
+            subscription_id: None,
             created_at: at,
             updated_at: at,
         };
         let (service, key) = match row.plan_id {
             None => (None, None),
-            Some(plan) => match new_service(s, &member, plan, row.options).await {
+            Some(plan) => match new_service(s, &member, Source::Plan(plan), row.options).await {
                 Ok((service, key)) => (Some(service), Some(key.reveal().to_owned())),
                 Err(e) if e.status.is_client_error() => {
                     import

@@ -12,10 +12,10 @@ use serde_json::json;
 use crate::api::staff_event;
 use crate::billing::{BillingError, Contract, RenewalOption};
 use crate::error::{ApiError, ApiResult};
-use crate::service::licenses::{extend_license, Extension};
+use crate::service::licenses::{extend_license, plan_features, with_features, Extension};
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::staff::Staff;
-use crate::store::{Event, LicenseRecord, Subscription};
+use crate::store::{Event, LicenseRecord, Member, Page, Subscription};
 use crate::AppState;
 use licentia::Timestamp;
 
@@ -68,9 +68,12 @@ pub(crate) fn refuse_unless_active(sub: &Subscription) -> ApiResult<()> {
     }
 }
 
-/// Re-signs every license of `sub` to expire at the end of `last_day`
-/// (`mode` as for `POST /v1/licenses/{id}/renew`); the new records, and
-/// the renewal tokens by license id.
+/// Re-signs every license of `sub` — its own, and those of the members it
+/// serves — to expire at the end of `last_day` (`mode` as for
+/// `POST /v1/licenses/{id}/renew`); the new records, and the renewal tokens
+/// by license id. A member assigned meanwhile bumps the subscription's
+/// version, so the update that stores these records is retried and reads
+/// the members again.
 pub(crate) async fn extend_licenses(
     s: &AppState,
     sub: &Subscription,
@@ -80,7 +83,12 @@ pub(crate) async fn extend_licenses(
     let expires = sub.end_of(last_day)?;
     let mut records = Vec::new();
     let mut tokens = BTreeMap::new();
-    for id in &sub.license_ids {
+    let served: Vec<String> = served(s, sub)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.license_id)
+        .collect();
+    for id in sub.license_ids.iter().chain(&served) {
         let mut record = s.store.license(id).await?;
         let ext = Extension {
             hard: Some(expires),
@@ -92,6 +100,73 @@ pub(crate) async fn extend_licenses(
         records.push(record);
     }
     Ok((records, tokens))
+}
+
+/// Every member `sub` serves (as many as its seats at most).
+pub(crate) async fn served(s: &AppState, sub: &Subscription) -> ApiResult<Vec<Member>> {
+    let all = Page {
+        limit: sub.seats.max(1),
+        offset: 0,
+    };
+    Ok(s.store.subscription_members(&sub.id, all).await?)
+}
+
+/// Replaces the options of the subscription `id` with `options` (codes of
+/// its plan's options): its own licenses are signed anew with the plan's
+/// and the options' features. Adding an option is a raise and removing one
+/// a cut, for [`may_change_subscription`]; an option a member's licence
+/// holds is not removed (409 `option_in_use`: change those members first).
+pub(crate) async fn set_options(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    options: Vec<String>,
+) -> ApiResult<Subscription> {
+    for _ in 0..ATTEMPTS {
+        let read = s.store.subscription(id).await?;
+        let added = options.iter().any(|o| !read.options.contains(o));
+        let change = if added {
+            SubscriptionChange::Raise
+        } else {
+            SubscriptionChange::Lower
+        };
+        let placement = staff.place(s, Some(&read.customer_id)).await?;
+        may_change_subscription(staff, &placement, &read.billing, change)?;
+        refuse_unless_active(&read)?;
+        let plan = s.store.plan(&read.plan_id).await?;
+        let policy = s.store.policy(&plan.policy_id).await?;
+        let features = plan_features(&policy, &plan.options, &options)?;
+        let removed: Vec<&String> = read
+            .options
+            .iter()
+            .filter(|o| !options.contains(o))
+            .collect();
+        let holders = served(s, &read)
+            .await?
+            .into_iter()
+            .filter(|m| m.options.iter().any(|o| removed.contains(&o)))
+            .count();
+        if holders > 0 {
+            return Err(ApiError::conflict(
+                "option_in_use",
+                format!("{holders} members' licences hold an option being removed: change their options first"),
+            )
+            .with(json!({ "members": holders, "removed": removed })));
+        }
+        let mut licenses = Vec::new();
+        for license in &read.license_ids {
+            let record = s.store.license(license).await?;
+            licenses.push(with_features(s, record, features.clone()).await?);
+        }
+        let mut next = read.clone();
+        next.options = options.clone();
+        let details = json!({ "from": read.options, "to": options });
+        let ev = staff_event(staff, "subscription.options", id, details);
+        if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
+            return Ok(saved);
+        }
+    }
+    Err(busy())
 }
 
 /// What a renewal did.

@@ -114,6 +114,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         20,
         Both(include_str!("../migrations/0020_catalogue_retired.sql")),
     ),
+    (
+        24,
+        Both(include_str!("../migrations/0024_subscription_members.sql")),
+    ),
 ];
 
 impl MigrationSql {

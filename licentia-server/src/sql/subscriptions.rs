@@ -58,7 +58,7 @@ fn subscription_row(r: &AnyRow) -> StoreResult<Subscription> {
     }))
 }
 
-const SUBSCRIPTIONS: Table<Subscription> =
+pub(super) const SUBSCRIPTIONS: Table<Subscription> =
     Table::new("subscriptions", COLUMNS, "subscription", subscription_row);
 
 #[async_trait::async_trait]
@@ -171,6 +171,22 @@ impl SubscriptionStore for SqlStore {
             ));
         };
         let s = subscription_row(&row)?;
+        // Its licences that serve members stay theirs: fewer seats than
+        // members is refused.
+        let assigned: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM members WHERE subscription_id = $1 AND license_id IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("n")?;
+        if assigned > seats {
+            return Err(StoreError::conflict(
+                "subscription_seats_assigned",
+                format!("{assigned} members hold a licence of this subscription: it cannot have fewer seats"),
+            )
+            .with(serde_json::json!({"seats": seats, "assigned": assigned})));
+        }
         for license in &s.license_ids {
             let details = serde_json::json!({ "to": seats, "subscription_id": s.id });
             // The subscription's own row decided who may raise.
@@ -201,8 +217,8 @@ impl SubscriptionStore for SqlStore {
         let row = sqlx::query(&format!(
             "UPDATE subscriptions SET billing = $1, term_from_month = $2, term_start = $3, \
              term_end = $4, billing_interval = $5, invoices_from_month = $6, pending = $7, \
-             renewal = $8, status = $9, ends_on = $10, version = version + 1, updated_at = $11 \
-             WHERE id = $12 AND version = $13 RETURNING {COLUMNS}"
+             renewal = $8, status = $9, ends_on = $10, options = $11, version = version + 1, \
+             updated_at = $12 WHERE id = $13 AND version = $14 RETURNING {COLUMNS}"
         ))
         .bind(&next.billing)
         .bind(i64::from(next.term_from_month))
@@ -214,6 +230,7 @@ impl SubscriptionStore for SqlStore {
         .bind(&next.renewal)
         .bind(&next.status)
         .bind(next.ends_on.map(|d| d.to_string()))
+        .bind(text(&next.options)?)
         .bind(now())
         .bind(&next.id)
         .bind(next.version)
@@ -225,14 +242,17 @@ impl SubscriptionStore for SqlStore {
             return Ok(None);
         };
         let s = subscription_row(&row)?;
-        // A renewal extends the licenses; a cancellation may end them sooner.
+        // A renewal extends the licenses; a cancellation may end them
+        // sooner; new options change their features.
         let operation = match ev.operation {
             "subscription.renew" => "license.renew",
+            "subscription.options" => "license.entitlements",
             _ => "license.expiry",
         };
         for license in licenses {
             let details = serde_json::json!({
-                "expires_at": license.expires_at, "subscription_id": s.id,
+                "expires_at": license.expires_at, "features": license.spec.features,
+                "subscription_id": s.id,
             });
             write_terms(
                 &mut tx,

@@ -4,6 +4,11 @@
 //! A service holds one seat of the node's allocation of the plan's product,
 //! however many machines use its license; unassigning revokes the license
 //! (its machines and leases end with it) and frees the seat.
+//!
+//! A service may also be one of the licences of a subscription (Rainbow's
+//! model): the subscription's seats are how many members it serves, the
+//! member's license expires with the subscription's term and is extended
+//! when it renews, and the star (a node's default) may be a subscription.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -30,6 +35,8 @@ pub struct Member {
     pub options: Vec<String>,
     /// The service's license, when assigned.
     pub license_id: Option<String>,
+    /// The subscription the service is a licence of, when it is one.
+    pub subscription_id: Option<String>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Last changed (Unix seconds).
@@ -52,6 +59,9 @@ pub struct DefaultPlan {
     pub customer_id: String,
     /// The plan.
     pub plan_id: String,
+    /// The subscription new members take a licence of, when the star is
+    /// one (its plan is `plan_id`).
+    pub subscription_id: Option<String>,
     /// Set (Unix seconds).
     pub updated_at: i64,
 }
@@ -65,7 +75,24 @@ pub struct NewService {
     pub options: Vec<String>,
     /// The license.
     pub license: NewLicense,
+    /// The subscription it is a licence of, when it is one.
+    pub subscription: Option<FromSubscription>,
 }
+
+/// A service taken from a subscription: which one, and the term its
+/// license was signed to expire with (the assignment is refused, to be
+/// made again, when a renewal moved the term meanwhile).
+#[derive(Debug, Clone)]
+pub struct FromSubscription {
+    /// The subscription.
+    pub id: String,
+    /// The last day of the term the license expires with.
+    pub term_end: chrono::NaiveDate,
+}
+
+/// Why an assignment was refused: every licence of the subscription serves
+/// a member.
+pub const SUBSCRIPTION_FULL: &str = "subscription_full";
 
 /// Why an assignment was refused: the member holds a service of another plan.
 pub const SERVICE_ASSIGNED: &str = "service_assigned";
@@ -113,13 +140,22 @@ pub trait MemberStore: Send + Sync {
     async fn unassign_service(&self, member_id: &str, actor: &str) -> StoreResult<Member>;
     /// Deletes a member, unassigning its service first.
     async fn delete_member(&self, member_id: &str, actor: &str) -> StoreResult<Member>;
-    /// Sets the plan new members of a node get their service from.
+    /// Sets the plan (and, when the star is a subscription, the
+    /// subscription) new members of a node get their service from.
     async fn set_default_plan(
         &self,
         customer_id: &str,
         plan_id: &str,
+        subscription_id: Option<&str>,
         actor: &str,
     ) -> StoreResult<DefaultPlan>;
     /// The node's default plan, if it has one.
     async fn default_plan(&self, customer_id: &str) -> StoreResult<Option<DefaultPlan>>;
+    /// The members holding a licence of a subscription, by name (never
+    /// more than its seats: a page of `seats` rows holds them all).
+    async fn subscription_members(
+        &self,
+        subscription_id: &str,
+        page: Page,
+    ) -> StoreResult<Vec<Member>>;
 }

@@ -353,8 +353,8 @@ pub trait SubscriptionStore: Send + Sync {
         event: Event,
     ) -> StoreResult<Subscription>;
 
-    /// Replaces the billing, term, pending change, status and end of
-    /// `next.id` with `next`'s, and the terms of `licenses`, in one
+    /// Replaces the billing, term, pending change, status, end and options
+    /// of `next.id` with `next`'s, and the terms of `licenses`, in one
     /// transaction, unless the subscription changed since it was read at
     /// `next.version`: then nothing is written and the answer is `None`
     /// (read it again and decide again). A renewal of the term ending on D
