@@ -11,7 +11,7 @@ mod support;
 
 use licentia::Timestamp;
 use serde_json::{json, Value};
-use support::{kind, node, s, Backend, Person, Server};
+use support::{at_once, granted, kind, node, s, Backend, Person, Server};
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
@@ -406,4 +406,75 @@ async fn story(backend: Backend) {
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     story => rainbow_sqlite, rainbow_postgres
+}
+
+/// Twelve members asking at once for the licences of a subscription of
+/// five: five get one, seven are refused with `subscription_full`, and the
+/// subscription serves exactly five.
+async fn race(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "rainbow-race",
+            json!({"name": "user", "binding": "unbound", "seats": 5}),
+        )
+        .await;
+    let plan = srv
+        .plan(&issuer, json!({"name": "Essential", "policy_id": policy}))
+        .await;
+    let acme = node(&srv, &issuer, "customer", "Acme", None).await;
+    let made = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &srv.admin,
+            json!({"customer_id": acme, "plan_id": plan, "seats": 5, "billing": "monthly",
+                   "interval": "monthly", "start": "2026-12-01", "renewal": "always",
+                   "notice": "1 week before month end"}),
+            201,
+        )
+        .await;
+    let sub = s(&made["subscription"]["id"]);
+    let url = format!("{}/v1/customers/{acme}/members", srv.base);
+    let shots = (0..12)
+        .map(|i| {
+            let body = json!({"name": format!("M{i:02}"), "email": format!("m{i}@acme.test"),
+                              "subscription_id": sub});
+            ("POST", url.clone(), Some(issuer.clone()), body)
+        })
+        .collect();
+    let answers = at_once(&srv.client, shots).await;
+    assert_eq!(granted(&answers, 201, "subscription_full"), 5);
+    let (_, members) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions/{sub}/members"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (&members["assigned"], &members["free"]),
+        (&json!(5), &json!(0))
+    );
+    let (_, listed) = srv
+        .call(
+            "GET",
+            &format!("/v1/customers/{acme}/members"),
+            Some(&issuer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        5,
+        "refused members are not created"
+    );
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    race => full_race_sqlite, full_race_postgres
 }
