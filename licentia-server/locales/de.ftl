@@ -772,6 +772,7 @@ problem-retired = { $record ->
         [product] Dieses Produkt ist stillgelegt: Es ändert sich nicht mehr und wird nicht mehr angeboten.
         [policy] Diese Richtlinie ist stillgelegt: Sie ändert sich nicht mehr und wird nicht mehr angeboten.
         [plan] Dieser Tarif ist stillgelegt: Er ändert sich nicht mehr und wird nicht mehr angeboten.
+        [customer] Dieser Kunde ist stillgelegt: Er ändert sich nicht mehr und nimmt nichts Neues mehr an.
        *[other] Dieser Eintrag ist stillgelegt: Er ändert sich nicht mehr und wird nicht mehr angeboten.
     }
 problem-rights-not-delegated = Diese Änderung des Abonnements ist Sache des Partners, es sei denn, er hat Ihnen dieses Recht übertragen.
@@ -812,3 +813,4 @@ problem-wrong-binding = { $needs ->
 problem-subscription-full = Alle { $seats } Lizenzen des Abonnements sind Mitgliedern zugewiesen: Geben Sie eine frei oder erhöhen Sie die Plätze.
 problem-subscription-seats-assigned = { $assigned } Mitglieder haben eine Lizenz dieses Abonnements: Es kann nicht weniger als { $assigned } Plätze haben.
 problem-option-in-use = { $members } Mitglieder haben eine Option, die entfernt wird: Ändern Sie zuerst deren Optionen.
+problem-children-active = { $children } Knoten unter diesem sind in Gebrauch: Legen Sie sie zuerst still.

@@ -769,12 +769,13 @@ problem-parent-unallocated = The parent node holds no seats of this product.
 problem-rate-limited = Too many requests: wait a moment and retry.
 problem-read-only = The database accepts no changes for now: an operator has to make it writable.
 problem-request-timeout = The request took too long to arrive.
-problem-retired = This { $record ->
-        [product] product
-        [policy] policy
-        [plan] plan
-       *[other] record
-    } is retired: it does not change and is offered for nothing new.
+problem-retired = { $record ->
+        [product] This product is retired: it does not change and is offered for nothing new.
+        [policy] This policy is retired: it does not change and is offered for nothing new.
+        [plan] This plan is retired: it does not change and is offered for nothing new.
+        [customer] This customer is retired: it does not change and takes nothing new.
+       *[other] This record is retired: it does not change and is offered for nothing new.
+    }
 problem-rights-not-delegated = This change of the subscription is the partner's to make, unless it delegated that right to you.
 problem-seats-in-use = { $seats_used } seats are in use: the licence cannot have fewer.
 problem-seats-raise-forbidden = You may give at most { $entitled } seats; { $seats } is a raise, which only finance may make.
@@ -813,3 +814,4 @@ problem-wrong-binding = { $needs ->
 problem-subscription-full = All { $seats } licences of the subscription serve members: free one, or raise its seats.
 problem-subscription-seats-assigned = { $assigned } members hold a licence of this subscription: it cannot have fewer than { $assigned } seats.
 problem-option-in-use = { $members } members hold an option being removed: change their options first.
+problem-children-active = { $children } nodes under this one are in use: retire them first.

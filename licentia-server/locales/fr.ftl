@@ -772,6 +772,7 @@ problem-retired = { $record ->
         [product] Ce produit est retiré : il ne change plus et n'est plus proposé.
         [policy] Cette politique est retirée : elle ne change plus et n'est plus proposée.
         [plan] Cette offre est retirée : elle ne change plus et n'est plus proposée.
+        [customer] Ce client est retiré : il ne change plus et ne prend plus rien de nouveau.
        *[other] Cet élément est retiré : il ne change plus et n'est plus proposé.
     }
 problem-rights-not-delegated = Ce changement de l'abonnement revient au partenaire, sauf s'il vous en a délégué le droit.
@@ -812,3 +813,4 @@ problem-wrong-binding = { $needs ->
 problem-subscription-full = Les { $seats } licences de l'abonnement servent toutes des membres : libérez-en une ou augmentez ses sièges.
 problem-subscription-seats-assigned = { $assigned } membres détiennent une licence de cet abonnement : il ne peut avoir moins de { $assigned } sièges.
 problem-option-in-use = { $members } membres détiennent une option retirée : changez d'abord leurs options.
+problem-children-active = { $children } nœuds sous celui-ci sont en service : retirez-les d'abord.

@@ -13,7 +13,8 @@ use crate::AppState;
 use crate::api::history::history_page;
 use crate::api::READERS;
 use crate::routes::{Access, Route};
-use crate::service::customers;
+use crate::service::changes::Changes;
+use crate::service::customers::{self, NewCustomer};
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -22,26 +23,12 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/v1/customers", Token, "Create a partner, customer or site (admin, issuer)", create_customer),
         Route::get("/v1/customers", Token, "List customers (filters: parent_id, kind)", list_customers),
         Route::show("/v1/customers/{id}", "Show a customer", |s, id| s.store.customer(id)),
+        Route::patch("/v1/customers/{id}", Token, "Change a node's name, e-mail or reference; its kind and parent stay (admin, issuer)", edit_customer),
+        Route::post("/v1/customers/{id}/retire", Token, "Retire a node once the nodes under it are: it takes nothing new, never deleted (admin, issuer)", retire_customer),
         Route::put("/v1/customers/{id}/allocation", Token, "Set the seats of a product the node holds, taken from its parent (raise: finance; lower: admin, issuer, finance)", set_allocation),
         Route::get("/v1/customers/{id}/seats", Token, "Seats allocated, given on and used, for the node and its subtree", customer_seats),
         Route::get("/v1/customers/{id}/history", Token, "A customer's history", customer_history),
     ]
-}
-
-/// A new node of the customer tree.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NewCustomer {
-    /// `partner`, `customer` or `site`.
-    kind: String,
-    /// Name.
-    name: String,
-    /// The parent node.
-    parent_id: Option<String>,
-    /// Contact e-mail.
-    email: Option<String>,
-    /// The vendor's own reference.
-    external_ref: Option<String>,
 }
 
 /// `POST /v1/customers` (admin, issuer): partner -> customer -> site.
@@ -61,6 +48,28 @@ pub(crate) async fn create_customer(
     Ok(Created::Fresh(
         customers::create(&s, &staff, request).await?,
     ))
+}
+
+/// `PATCH /v1/customers/{id}` (admin, issuer): see [`customers::edit`].
+pub(crate) async fn edit_customer(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<Changes<NewCustomer>>,
+) -> ApiResult<Reply<Customer>> {
+    Ok(Reply::Fresh(
+        customers::edit(&s, &staff, &id, &body.value).await?,
+    ))
+}
+
+/// `POST /v1/customers/{id}/retire` (admin, issuer): see
+/// [`customers::retire`].
+pub(crate) async fn retire_customer(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Customer>> {
+    Ok(Reply::Fresh(customers::retire(&s, &staff, &id).await?))
 }
 
 /// Filters of the customer list.

@@ -200,6 +200,7 @@ pub async fn create(
     let plan = named(s.store.plan(&req.plan_id), "no such plan").await?;
     offered(Catalogued::Plan, &plan.name, plan.retired_at)?;
     let customer = named(s.store.customer(&req.customer_id), "no such customer").await?;
+    offered(Catalogued::Customer, &customer.name, customer.retired_at)?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let scope = (plan.policy_id.as_str(), Some(customer.id.as_str()));
     let seats = i64::from(req.seats);

@@ -94,6 +94,7 @@ pub(crate) fn prepare_customers(rows: Vec<CustomerRow>) -> CustomerImport {
                 email: row.email,
                 external_ref: row.external_ref,
                 created_at: at,
+                retired_at: None,
             },
             parent_ref,
             parent_row,

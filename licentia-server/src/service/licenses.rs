@@ -181,10 +181,12 @@ pub(crate) async fn prepare_license(
     offered(Catalogued::Product, &product.code, product.retired_at)?;
     offered(Catalogued::Policy, &policy.name, policy.retired_at)?;
     if let Some(c) = &req.customer_id {
-        s.store
+        let customer = s
+            .store
             .customer(c)
             .await
             .map_err(ApiError::absent_is_invalid("no such customer"))?;
+        offered(Catalogued::Customer, &customer.name, customer.retired_at)?;
     }
     let licensee = text_field("licensee", &req.licensee, licentia::license::MAX_FIELD_LEN)?;
     let at = now();

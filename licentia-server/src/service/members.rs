@@ -6,12 +6,14 @@
 use crate::api::{named, MEMBER_WRITERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::secret::{self, LicenseKey};
+use crate::service::catalogue::offered;
 use crate::service::licenses::{plan_license, prepare_license, PlanIssue};
 use crate::service::subscriptions::refuse_unless_active;
 use crate::service::{email_field, now, optional_text, text_field};
 use crate::staff::Staff;
 use crate::store::{
-    DefaultPlan, FromSubscription, Member, MemberService, NewService, Outcome, Subscription,
+    Catalogued, DefaultPlan, FromSubscription, Member, MemberService, NewService, Outcome,
+    Subscription,
 };
 use crate::AppState;
 
@@ -182,6 +184,7 @@ pub(crate) async fn prepare(
 ) -> ApiResult<(Member, Option<NewService>, Option<LicenseKey>)> {
     staff.allow_at(s, MEMBER_WRITERS, Some(customer_id)).await?;
     let customer = s.store.customer(customer_id).await?;
+    offered(Catalogued::Customer, &customer.name, customer.retired_at)?;
     let at = now().0;
     let member = Member {
         id: secret::new_id("mem"),

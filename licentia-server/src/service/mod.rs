@@ -8,6 +8,7 @@ use licentia::Timestamp;
 pub(crate) mod accounts;
 pub(crate) mod activations;
 pub(crate) mod catalogue;
+pub(crate) mod changes;
 pub(crate) mod customers;
 pub(crate) mod imports;
 pub(crate) mod keys;

@@ -10,8 +10,10 @@ use serde::Deserialize;
 use crate::api::named;
 use crate::error::{ApiError, ApiResult};
 use crate::secret;
+use crate::service::catalogue::offered;
 use crate::service::{now, optional_text};
 use crate::staff::Staff;
+use crate::store::Catalogued;
 use crate::store::{
     currency_digits, format_amount, parse_amount, Purchase, Rebilling,
     Role::{self, Admin, Finance},
@@ -98,6 +100,7 @@ pub(crate) async fn new_purchase(
 ) -> ApiResult<Purchase> {
     staff.allow(BUYERS)?;
     let buyer = named(s.store.customer(&p.customer_id), "no such customer").await?;
+    offered(Catalogued::Customer, &buyer.name, buyer.retired_at)?;
     let product = named(s.store.product(&p.product_id), "no such product").await?;
     let purchased_on = date("purchased_on", &p.purchased_on)?;
     if let Some(renews) = &p.renews_on {
@@ -155,6 +158,7 @@ pub(crate) async fn new_rebilling(
         "no such customer",
     )
     .await?;
+    offered(Catalogued::Customer, &customer.name, customer.retired_at)?;
     Ok(Rebilling {
         id: secret::new_id("rbl"),
         purchase_id: id.to_owned(),

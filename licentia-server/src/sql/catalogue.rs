@@ -207,6 +207,23 @@ impl CatalogueStore for SqlStore {
 
     async fn retire(&self, kind: Catalogued, id: &str, at: i64, actor: &str) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
+        if kind == Catalogued::Customer {
+            // A node goes after its children: what is under it stays reachable.
+            let active: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM customers WHERE parent_id = $1 AND retired_at IS NULL",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+            if active > 0 {
+                return Err(StoreError::conflict(
+                    "children_active",
+                    format!("{active} nodes under this one are in use: retire them first"),
+                )
+                .with(serde_json::json!({ "children": active })));
+            }
+        }
         let sql = format!(
             "UPDATE {} SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL",
             kind.table()
@@ -220,20 +237,23 @@ impl CatalogueStore for SqlStore {
         if done == 0 {
             return Ok(false);
         }
-        tx.commit_with(event(
+        let mut ev = event(
             actor,
             kind.retire_operation(),
             id,
             serde_json::json!({ "retired_at": at }),
-        ))
-        .await?;
+        );
+        if kind == Catalogued::Customer {
+            ev.customer_id = Some(id.to_owned());
+        }
+        tx.commit_with(ev).await?;
         Ok(true)
     }
 }
 
 /// Refuses a change that found its record retired meanwhile (`rows`
 /// updated: none).
-fn still_in_use(rows: u64, kind: Catalogued) -> StoreResult<()> {
+pub(super) fn still_in_use(rows: u64, kind: Catalogued) -> StoreResult<()> {
     if rows == 0 {
         return Err(StoreError::conflict(
             "retired",

@@ -3,11 +3,12 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::catalogue::still_in_use;
 use super::history::{append, event};
 use super::table::{count, from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Allocation, Customer, CustomerStore, NodeSeats, Page, Scope, ALLOCATION_EXHAUSTED,
+    Allocation, Catalogued, Customer, CustomerStore, NodeSeats, Page, Scope, ALLOCATION_EXHAUSTED,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -36,6 +37,30 @@ impl CustomerStore for SqlStore {
 
     async fn customer(&self, id: &str) -> StoreResult<Customer> {
         CUSTOMERS.get(&self.pool, id).await
+    }
+
+    async fn update_customer(
+        &self,
+        c: Customer,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Customer> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE customers SET name = $2, email = $3, external_ref = $4 \
+             WHERE id = $1 AND retired_at IS NULL",
+        )
+        .bind(&c.id)
+        .bind(&c.name)
+        .bind(&c.email)
+        .bind(&c.external_ref)
+        .execute(&mut *tx.tx)
+        .await?;
+        still_in_use(done.rows_affected(), Catalogued::Customer)?;
+        let mut ev = event(actor, Catalogued::Customer.edit_operation(), &c.id, changed);
+        ev.customer_id = Some(c.id.clone());
+        tx.commit_with(ev).await?;
+        Ok(c)
     }
 
     async fn set_allocation(
@@ -198,21 +223,21 @@ impl CustomerStore for SqlStore {
 }
 
 pub(super) const CUSTOMER_COLUMNS: &str =
-    "id, parent_id, kind, name, email, external_ref, created_at";
+    "id, parent_id, kind, name, email, external_ref, created_at, retired_at";
 
 pub(super) const CUSTOMERS: Table<Customer> =
     Table::new("customers", CUSTOMER_COLUMNS, "customer", customer_row);
 
 fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
     Ok(from_row!(r => Customer {
-        id, parent_id, kind, name, email, external_ref, created_at
+        id, parent_id, kind, name, email, external_ref, created_at, retired_at
     }))
 }
 
 /// Inserts a customer node and records it in the history.
 pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> StoreResult<()> {
     sqlx::query(&format!(
-        "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     ))
     .bind(&c.id)
     .bind(&c.parent_id)
@@ -221,6 +246,7 @@ pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) 
     .bind(&c.email)
     .bind(&c.external_ref)
     .bind(c.created_at)
+    .bind(c.retired_at)
     .execute(&mut *tx.tx)
     .await?;
     let mut ev = event(

@@ -118,6 +118,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         24,
         Both(include_str!("../migrations/0024_subscription_members.sql")),
     ),
+    (
+        25,
+        Both(include_str!("../migrations/0025_customers_retired.sql")),
+    ),
 ];
 
 impl MigrationSql {

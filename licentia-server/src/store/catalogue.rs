@@ -120,7 +120,9 @@ pub struct Plan {
     pub retired_at: Option<i64>,
 }
 
-/// The kind of a catalogue record, as its table and history name it.
+/// The kind of a record that is retired rather than deleted (the
+/// catalogue's, and the customer tree's nodes), as its table and history
+/// name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Catalogued {
     /// A product.
@@ -129,6 +131,8 @@ pub enum Catalogued {
     Policy,
     /// A plan.
     Plan,
+    /// A partner, customer or site.
+    Customer,
 }
 
 impl Catalogued {
@@ -138,6 +142,7 @@ impl Catalogued {
             Catalogued::Product => "products",
             Catalogued::Policy => "policies",
             Catalogued::Plan => "plans",
+            Catalogued::Customer => "customers",
         }
     }
 
@@ -147,6 +152,7 @@ impl Catalogued {
             Catalogued::Product => "product",
             Catalogued::Policy => "policy",
             Catalogued::Plan => "plan",
+            Catalogued::Customer => "customer",
         }
     }
 
@@ -156,6 +162,7 @@ impl Catalogued {
             Catalogued::Product => "product.edit",
             Catalogued::Policy => "policy.edit",
             Catalogued::Plan => "plan.edit",
+            Catalogued::Customer => "customer.edit",
         }
     }
 
@@ -165,6 +172,7 @@ impl Catalogued {
             Catalogued::Product => "product.retire",
             Catalogued::Policy => "policy.retire",
             Catalogued::Plan => "plan.retire",
+            Catalogued::Customer => "customer.retire",
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct Customer {
     pub external_ref: Option<String>,
     /// Created (Unix seconds).
     pub created_at: i64,
+    /// When it was retired (Unix seconds): it takes nothing new.
+    #[serde(default)]
+    pub retired_at: Option<i64>,
 }
 
 /// Seats of one product held by one node of the customer tree.
@@ -80,6 +83,15 @@ pub trait CustomerStore: Send + Sync {
     ) -> StoreResult<Vec<Customer>>;
     /// A customer node.
     async fn customer(&self, id: &str) -> StoreResult<Customer>;
+    /// Replaces a node's name, e-mail and reference with `customer`'s, and
+    /// records `changed` (`{field: {from, to}}`); refused (409 `retired`)
+    /// when it was retired meanwhile.
+    async fn update_customer(
+        &self,
+        customer: Customer,
+        changed: serde_json::Value,
+        actor: &str,
+    ) -> StoreResult<Customer>;
     /// Sets the seats of `product_id` that `customer_id` holds. A raise is
     /// refused (403) unless `may_raise`; it must fit in what the parent holds
     /// minus what the parent gave to others and uses itself (409); a node
