@@ -813,4 +813,19 @@ problem-wrong-binding = { $needs ->
 problem-subscription-full = Alle { $seats } Lizenzen des Abonnements sind Mitgliedern zugewiesen: Geben Sie eine frei oder erhöhen Sie die Plätze.
 problem-subscription-seats-assigned = { $assigned } Mitglieder haben eine Lizenz dieses Abonnements: Es kann nicht weniger als { $assigned } Plätze haben.
 problem-option-in-use = { $members } Mitglieder haben eine Option, die entfernt wird: Ändern Sie zuerst deren Optionen.
-problem-children-active = { $children } Knoten unter diesem sind in Gebrauch: Legen Sie sie zuerst still.
+problem-children-active = { $children ->
+        [one] Ein Knoten unter diesem ist in Gebrauch: Legen Sie ihn zuerst still.
+       *[other] { $children } Knoten unter diesem sind in Gebrauch: Legen Sie sie zuerst still.
+    }
+
+## Editing and retiring a node of the tree.
+done-edited = Die Änderungen sind gespeichert.
+done-retired = Der Knoten ist stillgelegt: Er nimmt nichts Neues mehr an.
+node-edit-title = { $name } bearbeiten
+node-edit-lead = Art und Platz im Baum bleiben: Lizenzen, Plätze und Rechte hängen daran.
+node-name-rule = So, wie man das Unternehmen oder den Standort kennt.
+node-email-rule = Wohin das Backoffice schreibt (optional).
+node-ref-rule = Ihre eigene Referenz, z. B. im CRM (optional).
+field-external-ref = Referenz
+node-retire-what = { $name } nimmt keine neue Lizenz, kein Mitglied, Abonnement, keinen Kauf und keinen Unterknoten mehr an und ändert sich nicht mehr. Was er hält, läuft bis zu seinem Ende weiter; er bleibt im Baum, als stillgelegt markiert, mit seiner Historie. Die Knoten darunter müssen zuerst stillgelegt werden. Die Stilllegung ist endgültig.
+node-retired = Stillgelegt am { $date }: Er nimmt nichts Neues mehr an; was er hält, läuft bis zu seinem Ende weiter.

@@ -814,4 +814,19 @@ problem-wrong-binding = { $needs ->
 problem-subscription-full = All { $seats } licences of the subscription serve members: free one, or raise its seats.
 problem-subscription-seats-assigned = { $assigned } members hold a licence of this subscription: it cannot have fewer than { $assigned } seats.
 problem-option-in-use = { $members } members hold an option being removed: change their options first.
-problem-children-active = { $children } nodes under this one are in use: retire them first.
+problem-children-active = { $children ->
+        [one] One node under this one is in use: retire it first.
+       *[other] { $children } nodes under this one are in use: retire them first.
+    }
+
+## Editing and retiring a node of the tree.
+done-edited = The changes are saved.
+done-retired = The node is retired: it takes nothing new.
+node-edit-title = Edit { $name }
+node-edit-lead = Its kind and its place in the tree stay: its licences, seats and grants hang from them.
+node-name-rule = As people know the company or the site.
+node-email-rule = Where the back office writes to it (optional).
+node-ref-rule = Your own reference for it, e.g. in your CRM (optional).
+field-external-ref = Reference
+node-retire-what = { $name } will take no new licence, member, subscription, purchase or node under it, and will not change. What it holds runs on until it ends; it stays in the tree, marked retired, with its history. The nodes under it must be retired first. A retirement is final.
+node-retired = Retired on { $date }: it takes nothing new; what it holds runs on until it ends.

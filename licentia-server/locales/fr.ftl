@@ -813,4 +813,19 @@ problem-wrong-binding = { $needs ->
 problem-subscription-full = Les { $seats } licences de l'abonnement servent toutes des membres : libérez-en une ou augmentez ses sièges.
 problem-subscription-seats-assigned = { $assigned } membres détiennent une licence de cet abonnement : il ne peut avoir moins de { $assigned } sièges.
 problem-option-in-use = { $members } membres détiennent une option retirée : changez d'abord leurs options.
-problem-children-active = { $children } nœuds sous celui-ci sont en service : retirez-les d'abord.
+problem-children-active = { $children ->
+        [one] Un nœud sous celui-ci est en service : retirez-le d'abord.
+       *[other] { $children } nœuds sous celui-ci sont en service : retirez-les d'abord.
+    }
+
+## Editing and retiring a node of the tree.
+done-edited = Les modifications sont enregistrées.
+done-retired = Le nœud est retiré : il ne prend plus rien de nouveau.
+node-edit-title = Modifier { $name }
+node-edit-lead = Son type et sa place dans l'arborescence restent : ses licences, sièges et droits en dépendent.
+node-name-rule = Tel que l'on connaît l'entreprise ou le site.
+node-email-rule = L'adresse où le back-office lui écrit (facultatif).
+node-ref-rule = Votre propre référence, par exemple dans votre CRM (facultatif).
+field-external-ref = Référence
+node-retire-what = { $name } ne prendra plus aucune nouvelle licence, aucun membre, abonnement, achat ni nœud enfant, et ne changera plus. Ce qu'il détient continue jusqu'à son terme ; il reste dans l'arborescence, marqué retiré, avec son historique. Les nœuds situés dessous doivent être retirés d'abord. Le retrait est définitif.
+node-retired = Retiré le { $date } : il ne prend plus rien de nouveau ; ce qu'il détient continue jusqu'à son terme.

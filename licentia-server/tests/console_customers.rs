@@ -5,8 +5,9 @@
 //! admin adds members until the allocation refuses and sees consumed vs
 //! allocated on their node's page; another customer's admin gets 404 for
 //! that node's pages. Then a subscription's status page shows its history
-//! and a seat change made there. On SQLite, and on PostgreSQL when
-//! `LICENTIA_TEST_POSTGRES` is set.
+//! and a seat change made there, and becomes the company's default licence;
+//! the company's admin edits it and retires a site, behind a confirm page.
+//! On SQLite, and on PostgreSQL when `LICENTIA_TEST_POSTGRES` is set.
 
 mod support;
 
@@ -502,10 +503,100 @@ async fn story(backend: Backend) {
     // Beta's admin cannot star Alpha's subscription.
     let forged = bea_b.post(&format!("/subscriptions/{sub}/star"), &[]).await;
     assert_eq!(forged.status, 404, "{}", text(&forged.body));
+
+    // Alpha's admin edits Alpha: a bad name comes back with its rule and
+    // what was typed; then the reference shows on its page.
+    let form = cleo_b.get(&format!("/customers/{alpha}/edit")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("value=\"Alpha\""), "{}", form.body);
+    let bad = cleo_b
+        .post(
+            &format!("/customers/{alpha}/edit"),
+            &[("name", " "), ("email", ""), ("external_ref", "CRM-9")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", text(&bad.body));
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"CRM-9\""),
+        "what was typed is kept"
+    );
+    let saved = cleo_b
+        .post(
+            &format!("/customers/{alpha}/edit"),
+            &[
+                ("name", "Alpha SA"),
+                ("email", "it@alpha.test"),
+                ("external_ref", "CRM-9"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (saved.status, saved.location.as_str()),
+        (303, format!("/customers/{alpha}?done=edited").as_str()),
+        "{}",
+        text(&saved.body)
+    );
+    let said = text(&cleo_b.get(&saved.location).await.body);
+    assert!(said.contains("The changes are saved."), "{said}");
+    assert!(
+        said.contains("Alpha SA") && said.contains("Reference CRM-9"),
+        "{said}"
+    );
+    assert_eq!(
+        bea_b.get(&format!("/customers/{alpha}/edit")).await.status,
+        404
+    );
+    let forged = bea_b
+        .post(&format!("/customers/{alpha}/edit"), &[("name", "Mine")])
+        .await;
+    assert_eq!(forged.status, 404);
+
+    // Retiring asks first, and a node goes after the nodes under it.
+    let (status, site) = api_node(&srv, &cleo, "site", "Alpha Lyon", &alpha).await;
+    assert_eq!(status, 201, "{site}");
+    let site = s(&site["id"]);
+    let confirm = text(&cleo_b.get(&format!("/customers/{alpha}/retire")).await.body);
+    assert!(
+        confirm.contains("The nodes under it must be retired first"),
+        "{confirm}"
+    );
+    let refused = cleo_b
+        .post(&format!("/customers/{alpha}/retire"), &[])
+        .await;
+    assert_eq!(refused.status, 409, "{}", text(&refused.body));
+    assert!(
+        text(&refused.body).contains("One node under this one is in use: retire it first."),
+        "{}",
+        text(&refused.body)
+    );
+    let retired = cleo_b.post(&format!("/customers/{site}/retire"), &[]).await;
+    assert_eq!(retired.location, format!("/customers/{site}?done=retired"));
+    let said = text(&cleo_b.get(&retired.location).await.body);
+    assert!(said.contains("The node is retired"), "{said}");
+    assert!(said.contains("Retired on"), "{said}");
+    assert!(!said.contains("Edit"), "no edit link once retired: {said}");
     srv.stop().await;
 }
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     story => wazo_through_the_console_sqlite, wazo_through_the_console_postgres
+}
+
+/// A node made by `who` under `parent` through the API.
+async fn api_node(
+    srv: &Server,
+    who: &support::Person,
+    kind: &str,
+    name: &str,
+    parent: &str,
+) -> (u16, serde_json::Value) {
+    who.call(
+        srv,
+        "POST",
+        "/v1/customers",
+        Some(json!({"kind": kind, "name": name, "parent_id": parent})),
+    )
+    .await
 }

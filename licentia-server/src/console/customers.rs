@@ -367,6 +367,11 @@ struct NodePage {
     kind: String,
     parent: Option<(String, String)>,
     email: String,
+    external_ref: String,
+    /// "Retired on …: takes nothing new", when it is.
+    retired: Option<String>,
+    /// Whether the person may edit and retire it.
+    may_change: bool,
     notice: Option<String>,
     refusal: Option<String>,
     own: Vec<SeatRow>,
@@ -432,6 +437,8 @@ pub(crate) fn notice(t: &Tr, done: &Done) -> Option<String> {
         "seats" => "done-seats",
         "renewal" => "done-renewal",
         "star" => "done-star",
+        "edited" => "done-edited",
+        "retired" => "done-retired",
         _ => return None,
     };
     Some(t.t(id))
@@ -536,6 +543,12 @@ pub(crate) async fn node_page(
         kind: t.t(&format!("node-{}", customer.kind)),
         parent,
         email: customer.email.unwrap_or_default(),
+        external_ref: customer.external_ref.unwrap_or_default(),
+        retired: customer
+            .retired_at
+            .map(|at| t.t1("node-retired", "date", t.date(at))),
+        may_change: customer.retired_at.is_none()
+            && v.staff.allow_at(s, WRITERS, Some(id)).await.is_ok(),
         notice,
         refusal: forms.refusal,
         own,

@@ -24,6 +24,7 @@ mod assets;
 mod catalogue;
 mod chart;
 mod csrf;
+mod customer_changes;
 mod customers;
 mod dashboard;
 mod frame;
@@ -106,6 +107,7 @@ pub fn pages() -> Vec<Page> {
         accounts::pages(),
         settings::pages(),
         customers::pages(),
+        customer_changes::pages(),
         members::pages(),
         member_import::pages(),
         subscriptions::pages(),
