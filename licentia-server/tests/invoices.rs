@@ -553,6 +553,105 @@ async fn story(backend: Backend) {
     let at = after.find(tile).unwrap() + tile.len();
     let now: usize = after[at..].split('<').next().unwrap().parse().unwrap();
     assert_eq!(now, count - 1);
+
+    // A cut in an invoiced period is a credit on the next invoice.
+    let (status, body) = srv
+        .call(
+            "PUT",
+            &format!("/v1/subscriptions/{raised}/seats"),
+            Some(&finance),
+            Some(json!({"seats": 11})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(srv.history_count(&admin, "invoice.adjustment").await, 2);
+    srv.run_jobs("2031-10-01").await;
+    let credited = invoices(
+        &srv,
+        &admin,
+        &format!("subscription_id={raised}&period_from=2031-10-01&period_to=2031-10-01"),
+    )
+    .await;
+    let lines: Vec<(String, i64)> = credited[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (s(&l["kind"]), l["amount"].as_i64().unwrap()))
+        .collect();
+    let credit = -rounded(1500 * left, days);
+    assert_eq!(
+        lines,
+        [
+            ("plan".to_owned(), 16_500),
+            ("proration".to_owned(), credit)
+        ]
+    );
+
+    // The console's plan form takes the price in major units and percent,
+    // and refuses one with more decimals than the currency has, keeping
+    // what was typed.
+    let ivo = srv
+        .person(
+            "Ivo",
+            "ivo@vendor.test",
+            json!([{"role": "issuer", "customer_id": null}]),
+        )
+        .await;
+    let catalogue = Console::of(&srv, &ivo);
+    let form = |price: &'static str| {
+        [
+            ("name", "Business"),
+            ("policy_id", policy.as_str()),
+            ("options", "sso | SSO | | 3.50"),
+            ("currency", "EUR"),
+            ("price", price),
+            ("tax_rate", "19.6"),
+        ]
+    };
+    let bad = catalogue
+        .post(&format!("/plans/{plan}/edit"), &form("16.005"))
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(bad.text().contains("decimals"), "{}", bad.text());
+    assert!(bad.body.contains("16.005"), "what was typed is kept");
+    let good = catalogue
+        .post(&format!("/plans/{plan}/edit"), &form("16.00"))
+        .await;
+    assert_eq!(good.status, 303, "{}", good.text());
+    let priced = srv.get(&format!("/v1/plans/{plan}"), &admin).await;
+    assert_eq!(
+        (&priced["price"], &priced["options"][0]["price"]),
+        (
+            &json!({"currency": "EUR", "amount": 1600, "tax_rate_bp": 1960}),
+            &json!(350)
+        )
+    );
+    // One invoice has one currency: a partner holding seats of products
+    // priced in two is reported, not invoiced.
+    let (status, usd) = srv
+        .call(
+            "POST",
+            "/v1/products",
+            Some(&issuer),
+            Some(json!({"code": "usd-seats", "name": "USD seats",
+                        "allocation_price": {"currency": "USD", "amount": 700}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{usd}");
+    let (status, body) = srv.allocate(&finance, &wazo, &s(&usd["id"]), 5).await;
+    assert_eq!(status, 200, "{body}");
+    let report = srv.run_jobs("2031-11-01").await;
+    assert!(
+        report["errors"].to_string().contains("several currencies"),
+        "{report}"
+    );
+    let months = invoices(&srv, &admin, &format!("customer_id={wazo}")).await;
+    assert!(!starts(&months).contains(&"2031-11-01".to_owned()));
+    let shown = catalogue.get(&format!("/plans/{plan}/edit")).await.body;
+    assert!(
+        shown.contains("value=\"16.00\"") && shown.contains("sso | SSO |  | 3.50"),
+        "{shown}"
+    );
     srv.stop().await;
 }
 

@@ -174,6 +174,18 @@ impl InvoiceSchedule {
 
     /// The period of this schedule that `day` falls in; `None` before the
     /// first invoice.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use licentia_server::billing::{BillingInterval, InvoiceSchedule};
+    /// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let monthly = InvoiceSchedule::new(day(2028, 1, 31), 0, BillingInterval::Monthly)?;
+    /// let feb = monthly.period_containing(day(2028, 3, 15))?.unwrap();
+    /// assert_eq!((feb.start(), feb.end(), feb.days()), (day(2028, 2, 29), day(2028, 3, 30), 31));
+    /// assert_eq!(monthly.period_containing(day(2028, 3, 31))?.unwrap().start(), day(2028, 3, 31));
+    /// assert!(monthly.period_containing(day(2028, 1, 30))?.is_none());
+    /// # Ok::<(), licentia_server::billing::BillingError>(())
+    /// ```
     pub fn period_containing(&self, day: NaiveDate) -> Result<Option<Period>> {
         let k = self.dates.first_after(day)?;
         match k.checked_sub(1) {

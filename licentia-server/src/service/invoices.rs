@@ -214,6 +214,9 @@ pub(crate) async fn invoice_subscription(
     };
     let months = contract.invoices().interval().months();
     let periods = contract.invoices().periods(from, last).map_err(bad)?;
+    if periods.is_empty() {
+        return Ok(done);
+    }
     let mut adjustments = s.store.open_adjustments(&sub.id).await?;
     for period in periods {
         let mut lines = subscription_lines(&plan, &price, sub.seats, &sub.options, months)?;
