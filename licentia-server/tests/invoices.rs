@@ -352,6 +352,15 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(status, 201, "{product}");
     let product = s(&product["id"]);
+    let detail = refused(
+        &srv,
+        "PATCH",
+        &format!("/v1/products/{product}"),
+        json!({"allocation_price": {"currency": "EUR", "amount": -5}}),
+        422,
+    )
+    .await;
+    assert!(detail.contains("negative"), "{detail}");
     let wazo = node(&srv, &issuer, "partner", "Wazo", None).await;
     let (status, body) = srv.allocate(&finance, &wazo, &product, 100).await;
     assert_eq!(status, 200, "{body}");
