@@ -153,7 +153,15 @@ cat-retire-what = { $name } wird für keine neue Lizenz und kein neues Abonnemen
 cat-retired-notice = Stillgelegt am { $date }: für keine neue Lizenz und kein neues Abonnement angeboten; die bereits daraus ausgestellten Lizenzen sind unverändert.
 cat-plan-name-rule = 1 bis 128 Zeichen, eindeutig je Produkt.
 cat-plan-policy-rule = Die Richtlinie, aus der die Lizenzen des Tarifs entstehen; der Tarif gehört zu ihrem Produkt.
-cat-options-rule = Eine Option je Zeile: CODE | Name | FUNKTION, FUNKTION (die Funktionen können fehlen). Jeder Code nur einmal.
+cat-options-rule = Eine Option je Zeile: CODE | Name | FUNKTION, FUNKTION | PREIS (die Funktionen und der Preis je Platz und Monat in der Währung des Tarifs können fehlen). Jeder Code nur einmal.
+cat-currency = Währung
+cat-currency-rule = ISO-4217-Code der Preise des Tarifs; keine: der Tarif wird nicht berechnet.
+cat-unpriced = Ohne Preis
+cat-price = Preis je Platz und Monat
+cat-price-rule = In der Haupteinheit der Währung, z. B. 15.00 (höchstens so viele Nachkommastellen wie die Währung).
+cat-tax-rate = Steuersatz (%)
+cat-tax-rate-rule = Ein Prozentsatz von 0 bis 100, z. B. 19 oder 7; gilt für den Tarif und seine Optionen.
+cat-tax-shown = USt. { $rate } %
 cat-kind-standard = Standard
 cat-kind-trial = Testversion
 cat-binding-node-locked = An Rechner gebunden
@@ -829,3 +837,56 @@ node-ref-rule = Ihre eigene Referenz, z. B. im CRM (optional).
 field-external-ref = Referenz
 node-retire-what = { $name } nimmt keine neue Lizenz, kein Mitglied, Abonnement, keinen Kauf und keinen Unterknoten mehr an und ändert sich nicht mehr. Was er hält, läuft bis zu seinem Ende weiter; er bleibt im Baum, als stillgelegt markiert, mit seiner Historie. Die Knoten darunter müssen zuerst stillgelegt werden. Die Stilllegung ist endgültig.
 node-retired = Stillgelegt am { $date }: Er nimmt nichts Neues mehr an; was er hält, läuft bis zu seinem Ende weiter.
+# Invoices
+nav-invoices = Rechnungen
+tile-invoices-due = offene Rechnungen
+inv-title = Rechnungen
+inv-lead = Was der nächtliche Lauf in jeder Abrechnungsperiode berechnet: eine Rechnung je Abonnement und Periode, und eine je Partner und Monat für seine zugeteilten Plätze. licentia nimmt keine Zahlungen an: eine Rechnung ist offen, bis sie als (anderswo) bezahlt oder als storniert erfasst wird.
+inv-csv = Als CSV exportieren
+inv-any = Alle
+inv-customer = Kunde
+inv-status = Status
+inv-period-from = Perioden ab
+inv-period-to = Perioden bis
+inv-count = { $count ->
+    [one] Eine Rechnung
+   *[other] { $count } Rechnungen
+}
+inv-none = Hier gibt es keine Rechnung.
+inv-period = Periode
+inv-kind = Berechnet für
+inv-kind-subscription = Abonnement
+inv-kind-allocation = Zugeteilte Plätze
+inv-total = Gesamt
+inv-net = Netto
+inv-tax = USt.
+inv-status-due = Offen
+inv-status-paid = Bezahlt
+inv-status-void = Storniert
+inv-invoice-title = Rechnung für { $period }
+inv-back = Zurück zu den Rechnungen
+inv-mark-paid = Als bezahlt erfassen
+inv-mark-void = Rechnung stornieren
+inv-id = Kennung
+inv-written = Erstellt
+inv-open-subscription = Abonnement öffnen
+inv-settled = Erledigt
+inv-note = Notiz
+inv-note-rule = Eine Zahlungsreferenz oder der Grund der Stornierung; optional, höchstens 512 Zeichen.
+inv-lines = Positionen
+inv-line = Position
+inv-quantity = Plätze
+inv-unit = Je Platz und Monat
+inv-months = Monate
+inv-amount = Betrag
+inv-no-lines = Diese Rechnung hat keine Position.
+inv-paid-title = Rechnung über { $total } als bezahlt erfassen?
+inv-paid-what = Die Rechnung wird als anderswo beglichen erfasst: licentia nimmt keine Zahlungen an. Sie zählt nicht mehr als offen; das lässt sich nicht rückgängig machen.
+inv-void-title = Rechnung über { $total } stornieren?
+inv-void-what = Die Rechnung zählt nicht mehr als offen und bleibt als storniert erhalten; das lässt sich nicht rückgängig machen. Die Periode wird nicht erneut berechnet.
+problem-adjustment-invoiced = Eine anteilige Änderung wurde inzwischen berechnet: erneut versuchen.
+problem-invoice-settled = Die Rechnung ist bereits { $invoice_status ->
+        [paid] bezahlt
+        [void] storniert
+       *[other] { $invoice_status }
+    }.

@@ -154,7 +154,15 @@ cat-retire-what = { $name } will be offered for no new licence or subscription. 
 cat-retired-notice = Retired on { $date }: offered for no new licence or subscription; the licences already issued from it are unchanged.
 cat-plan-name-rule = 1 to 128 characters, unique per product.
 cat-plan-policy-rule = The policy licences of this plan are made from; the plan belongs to its product.
-cat-options-rule = One option per line: CODE | Name | FEATURE, FEATURE (the features may be left out). Each code once.
+cat-options-rule = One option per line: CODE | Name | FEATURE, FEATURE | PRICE (the features and the price, per seat per month in the plan's currency, may be left out). Each code once.
+cat-currency = Currency
+cat-currency-rule = ISO 4217 code of the plan's prices; none: the plan is not invoiced.
+cat-unpriced = Not priced
+cat-price = Price per seat per month
+cat-price-rule = In the currency's major unit, e.g. 15.00 (at most as many decimals as the currency has).
+cat-tax-rate = Tax rate (%)
+cat-tax-rate-rule = A percentage from 0 to 100, e.g. 20 or 5.5; applies to the plan and its options.
+cat-tax-shown = tax { $rate } %
 cat-kind-standard = Standard
 cat-kind-trial = Trial
 cat-binding-node-locked = Node-locked
@@ -830,3 +838,56 @@ node-ref-rule = Your own reference for it, e.g. in your CRM (optional).
 field-external-ref = Reference
 node-retire-what = { $name } will take no new licence, member, subscription, purchase or node under it, and will not change. What it holds runs on until it ends; it stays in the tree, marked retired, with its history. The nodes under it must be retired first. A retirement is final.
 node-retired = Retired on { $date }: it takes nothing new; what it holds runs on until it ends.
+# Invoices
+nav-invoices = Invoices
+tile-invoices-due = invoices due
+inv-title = Invoices
+inv-lead = What the nightly job bills at each billing period: one invoice per subscription per period, and one per partner per month for its allocated seats. licentia takes no payment: an invoice is due until it is recorded paid (elsewhere) or void.
+inv-csv = Export as CSV
+inv-any = Any
+inv-customer = Customer
+inv-status = Status
+inv-period-from = Periods starting from
+inv-period-to = Periods starting until
+inv-count = { $count ->
+    [one] One invoice
+   *[other] { $count } invoices
+}
+inv-none = No invoice here.
+inv-period = Period
+inv-kind = Billed for
+inv-kind-subscription = Subscription
+inv-kind-allocation = Allocated seats
+inv-total = Total
+inv-net = Net
+inv-tax = Tax
+inv-status-due = Due
+inv-status-paid = Paid
+inv-status-void = Void
+inv-invoice-title = Invoice for { $period }
+inv-back = Back to the invoices
+inv-mark-paid = Record as paid
+inv-mark-void = Void the invoice
+inv-id = Id
+inv-written = Written
+inv-open-subscription = Open the subscription
+inv-settled = Settled
+inv-note = Note
+inv-note-rule = A payment reference, or why it is void; optional, at most 512 characters.
+inv-lines = Lines
+inv-line = Line
+inv-quantity = Seats
+inv-unit = Per seat per month
+inv-months = Months
+inv-amount = Amount
+inv-no-lines = This invoice has no line.
+inv-paid-title = Record the invoice of { $total } as paid?
+inv-paid-what = The invoice is recorded as settled elsewhere: licentia takes no payment. It stops counting as due, and it cannot be changed back.
+inv-void-title = Void the invoice of { $total }?
+inv-void-what = The invoice stops counting as due and is kept, marked void; it cannot be changed back. The period is not invoiced again.
+problem-adjustment-invoiced = A prorated change was invoiced meanwhile: try again.
+problem-invoice-settled = The invoice is already { $invoice_status ->
+        [paid] paid
+        [void] void
+       *[other] { $invoice_status }
+    }.

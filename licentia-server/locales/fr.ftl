@@ -153,7 +153,15 @@ cat-retire-what = { $name } ne sera plus proposé pour aucune nouvelle licence n
 cat-retired-notice = Retiré le { $date } : proposé pour aucune nouvelle licence ni aucun nouvel abonnement ; les licences déjà émises depuis lui sont inchangées.
 cat-plan-name-rule = 1 à 128 caractères, unique par produit.
 cat-plan-policy-rule = La politique dont sont faites les licences de l’offre ; l’offre appartient à son produit.
-cat-options-rule = Une option par ligne : CODE | Nom | FONCTION, FONCTION (les fonctionnalités sont facultatives). Chaque code une seule fois.
+cat-options-rule = Une option par ligne : CODE | Nom | FONCTION, FONCTION | PRIX (les fonctionnalités et le prix, par poste et par mois dans la devise de l’offre, sont facultatifs). Chaque code une seule fois.
+cat-currency = Devise
+cat-currency-rule = Code ISO 4217 des prix de l’offre ; aucune : l’offre n’est pas facturée.
+cat-unpriced = Sans prix
+cat-price = Prix par poste et par mois
+cat-price-rule = Dans l’unité principale de la devise, par ex. 15.00 (au plus autant de décimales que la devise).
+cat-tax-rate = Taux de TVA (%)
+cat-tax-rate-rule = Un pourcentage de 0 à 100, par ex. 20 ou 5.5 ; s’applique à l’offre et à ses options.
+cat-tax-shown = TVA { $rate } %
 cat-kind-standard = Standard
 cat-kind-trial = Essai
 cat-binding-node-locked = Liée à la machine
@@ -829,3 +837,56 @@ node-ref-rule = Votre propre référence, par exemple dans votre CRM (facultatif
 field-external-ref = Référence
 node-retire-what = { $name } ne prendra plus aucune nouvelle licence, aucun membre, abonnement, achat ni nœud enfant, et ne changera plus. Ce qu'il détient continue jusqu'à son terme ; il reste dans l'arborescence, marqué retiré, avec son historique. Les nœuds situés dessous doivent être retirés d'abord. Le retrait est définitif.
 node-retired = Retiré le { $date } : il ne prend plus rien de nouveau ; ce qu'il détient continue jusqu'à son terme.
+# Invoices
+nav-invoices = Factures
+tile-invoices-due = factures à régler
+inv-title = Factures
+inv-lead = Ce que la tâche de nuit facture à chaque période : une facture par abonnement et par période, et une par partenaire et par mois pour ses postes attribués. licentia n’encaisse rien : une facture est à régler jusqu’à ce qu’elle soit enregistrée payée (ailleurs) ou annulée.
+inv-csv = Exporter en CSV
+inv-any = Tous
+inv-customer = Client
+inv-status = État
+inv-period-from = Périodes commençant à partir du
+inv-period-to = Périodes commençant jusqu’au
+inv-count = { $count ->
+    [one] Une facture
+   *[other] { $count } factures
+}
+inv-none = Aucune facture ici.
+inv-period = Période
+inv-kind = Facturé pour
+inv-kind-subscription = Abonnement
+inv-kind-allocation = Postes attribués
+inv-total = Total
+inv-net = Hors taxes
+inv-tax = TVA
+inv-status-due = À régler
+inv-status-paid = Payée
+inv-status-void = Annulée
+inv-invoice-title = Facture du { $period }
+inv-back = Retour aux factures
+inv-mark-paid = Enregistrer comme payée
+inv-mark-void = Annuler la facture
+inv-id = Identifiant
+inv-written = Émise
+inv-open-subscription = Ouvrir l’abonnement
+inv-settled = Réglée
+inv-note = Note
+inv-note-rule = Une référence de paiement, ou la raison de l’annulation ; facultative, 512 caractères au plus.
+inv-lines = Lignes
+inv-line = Ligne
+inv-quantity = Postes
+inv-unit = Par poste et par mois
+inv-months = Mois
+inv-amount = Montant
+inv-no-lines = Cette facture n’a aucune ligne.
+inv-paid-title = Enregistrer la facture de { $total } comme payée ?
+inv-paid-what = La facture est enregistrée comme réglée ailleurs : licentia n’encaisse rien. Elle ne compte plus parmi les factures à régler, et ce choix est définitif.
+inv-void-title = Annuler la facture de { $total } ?
+inv-void-what = La facture ne compte plus parmi les factures à régler ; elle est conservée, marquée annulée, et ce choix est définitif. La période n’est pas facturée de nouveau.
+problem-adjustment-invoiced = Un changement au prorata a été facturé entre-temps : réessayez.
+problem-invoice-settled = La facture est déjà { $invoice_status ->
+        [paid] payée
+        [void] annulée
+       *[other] { $invoice_status }
+    }.

@@ -1,5 +1,8 @@
 //! The jobs: what falls due on a day, written once as notifications
-//! (delivered by [`crate::delivery`]), and the subscription terms renewed.
+//! (delivered by [`crate::delivery`]), the subscription terms renewed, and
+//! the invoices of the billing periods begun (see
+//! [`crate::service::invoices`]), each period once: the database's unique
+//! key (subject, period start) holds that across runs and instances.
 //!
 //! [`run`] takes the day it works for, so a run is deterministic (`licentia
 //! jobs run --now 2027-01-01`). Every notice has a unique key (subject,
@@ -19,6 +22,7 @@ use crate::config::Config;
 use crate::delivery::{deliver, DeliveryReport};
 use crate::error::{ApiError, ApiResult};
 use crate::secret;
+use crate::service::invoices::Written;
 use crate::store::*;
 use crate::AppState;
 use licentia::Timestamp;
@@ -35,6 +39,10 @@ pub struct JobReport {
     pub already_written: u64,
     /// Subscription terms renewed.
     pub renewed: u64,
+    /// Invoices written now (a second run for the day writes none).
+    pub invoices_written: u64,
+    /// Invoices already written by an earlier run.
+    pub invoices_already_written: u64,
     /// What could not be done for one subject (the rest was done); tried
     /// again at the next run.
     pub errors: Vec<String>,
@@ -59,8 +67,8 @@ impl std::fmt::Display for JobReport {
         let d = self.deliveries;
         write!(
             f,
-            ", {} already written; {} subscription terms renewed; deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged",
-            self.already_written, self.renewed, d.delivered, d.retrying, d.failed, self.idempotency_purged
+            ", {} already written; {} subscription terms renewed; {} invoices written ({} already); deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged",
+            self.already_written, self.renewed, self.invoices_written, self.invoices_already_written, d.delivered, d.retrying, d.failed, self.idempotency_purged
         )?;
         if !self.errors.is_empty() {
             write!(
@@ -128,9 +136,16 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
         ..JobReport::default()
     };
     // Renewals first: the notices then see the renewed terms.
-    let (renewed, subscription_notices) =
-        subscriptions(state, &leads, today, &mut report.errors).await?;
+    let (renewed, subscription_notices, mut invoices) =
+        subscriptions(state, &leads, today, actor, &mut report.errors).await?;
     report.renewed = renewed;
+    let allocations =
+        crate::service::invoices::invoice_allocations(state, today, actor, &mut report.errors)
+            .await?;
+    invoices.written += allocations.written;
+    invoices.already += allocations.already;
+    report.invoices_written = invoices.written;
+    report.invoices_already_written = invoices.already;
     let licenses = license_notices(store.as_ref(), zone, &leads, today).await?;
     for notification in licenses.into_iter().chain(subscription_notices) {
         let kind = notification.kind.clone();
@@ -258,13 +273,16 @@ async fn license_notices(
 /// `subscription.expiring` before the last day of one that will not renew,
 /// `subscription.renewing` before the last day of a term that will renew
 /// (so the customer hears of it while it can still cancel), `invoice.due` before its next invoice and `cancellation.deadline` before
-/// its last day to cancel.
+/// its last day to cancel. Each one's invoices of the periods begun by
+/// `today` are written after its renewals (by `actor`), and counted in
+/// the third part of the answer.
 async fn subscriptions(
     state: &AppState,
     leads: &Leads,
     today: NaiveDate,
+    actor: &str,
     errors: &mut Vec<String>,
-) -> ApiResult<(u64, Vec<Notification>)> {
+) -> ApiResult<(u64, Vec<Notification>, Written)> {
     let mut ids = Vec::new();
     for status in ["active", "cancelled"] {
         let filter = SubscriptionFilter {
@@ -289,6 +307,7 @@ async fn subscriptions(
     }
     let mut renewed_terms = 0;
     let mut out = Vec::new();
+    let mut invoices = Written::default();
     for id in ids {
         // One subscription that cannot renew (a revoked license...) must
         // not hold the others' renewals and notices back: it is reported,
@@ -308,6 +327,16 @@ async fn subscriptions(
                 continue;
             }
         };
+        match crate::service::invoices::invoice_subscription(state, &sub, today, actor).await {
+            Ok(w) => {
+                invoices.written += w.written;
+                invoices.already += w.already;
+            }
+            Err(e) => {
+                tracing::warn!(subscription = %id, error = %e.detail, "invoicing failed");
+                errors.push(format!("invoices of subscription {id}: {}", e.detail));
+            }
+        }
         let data = |extra: serde_json::Value| {
             let mut data = serde_json::json!({
                 "subscription_id": sub.id,
@@ -367,7 +396,7 @@ async fn subscriptions(
             }
         }
     }
-    Ok((renewed_terms, out))
+    Ok((renewed_terms, out, invoices))
 }
 
 /// A new notification under `key` (subject, kind, lead time, date announced), written by the run of `today`.

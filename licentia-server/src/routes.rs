@@ -143,6 +143,7 @@ pub fn routes() -> Vec<Route> {
         api::purchases::routes(),
         api::members::routes(),
         api::subscriptions::routes(),
+        api::invoices::routes(),
         api::notices::routes(),
         api::reports::routes(),
         api::bulk::routes(),

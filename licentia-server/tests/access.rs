@@ -78,8 +78,13 @@ async fn world(srv: &Server) -> World {
             json!({"name": "yearly", "binding": "node-locked", "seats": 5}),
         )
         .await;
+    // Priced: the jobs invoice C1's subscription.
     let plan = srv
-        .plan(&root, json!({"name": "Business", "policy_id": policy}))
+        .plan(
+            &root,
+            json!({"name": "Business", "policy_id": policy,
+                   "price": {"currency": "EUR", "amount": 100}}),
+        )
         .await;
     // A product, policy and plan the retire routes retire (the others
     // stay in use for the routes that issue from them).
@@ -171,6 +176,9 @@ async fn world(srv: &Server) -> World {
         .iter()
         .find(|n| n["subject"] == license["license"]["id"])
         .expect("the license's notice");
+    let invoice = s(&srv
+        .items(&format!("/v1/invoices?customer_id={c1}&limit=1"), &root)
+        .await[0]["id"]);
     let mut callers = BTreeMap::new();
     for (name, at) in [
         ("root", None),
@@ -224,6 +232,7 @@ async fn world(srv: &Server) -> World {
         ("grant", s(&account["grants"][0]["id"])),
         ("notification", s(&notification["id"])),
         ("notice_subscription", s(&ns["subscription"]["id"])),
+        ("invoice", invoice),
     ] {
         ids.insert(name, id);
     }
@@ -260,6 +269,7 @@ fn record(w: &World, kind: RecordKind) -> (String, At) {
         Token => ("token", At::C1),
         Account => ("account", At::C1),
         Grant => ("grant", At::C1),
+        Invoice => ("invoice", At::C1),
         Lease | Catalogue => unreachable!("sampled by the caller"),
     };
     (w.id(name).to_owned(), at)
@@ -283,6 +293,8 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
             "/v1/products" | "/v1/policies" | "/v1/plans" | "/v1/keys/rotate" | "/v1/jobs/run",
         ) => at(At::Root, json!({})),
         ("post", "/v1/keys/{id}/retire") => at(At::Root, json!({})),
+        // Invoices are read where they sit, settled by the vendor's staff.
+        ("post", "/v1/invoices/{id}/paid" | "/v1/invoices/{id}/void") => at(At::Root, json!({})),
         // Catalogue changes: vendor staff with the catalogue role only (an
         // empty change changes nothing).
         (
@@ -420,6 +432,7 @@ async fn story(backend: Backend) {
         "grant",
         "notification",
         "notice_subscription",
+        "invoice",
     ]
     .iter()
     .map(|n| w.id(n))
@@ -471,6 +484,7 @@ async fn story(backend: Backend) {
                         w.id(&format!("{spare}policy")).to_owned()
                     }
                     Some(RecordKind::Catalogue) => w.id(&format!("{spare}plan")).to_owned(),
+                    Some(RecordKind::Invoice) => w.id("invoice").to_owned(),
                     _ => String::new(),
                 };
                 (

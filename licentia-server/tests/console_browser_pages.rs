@@ -34,7 +34,11 @@ async fn records(srv: &Server) -> BTreeMap<&'static str, String> {
         )
         .await;
     let plan = srv
-        .plan(&root, json!({"name": "Business", "policy_id": policy}))
+        .plan(
+            &root,
+            json!({"name": "Business", "policy_id": policy,
+                   "price": {"currency": "EUR", "amount": 1500, "tax_rate_bp": 2000}}),
+        )
         .await;
     let partner = node(srv, &root, "partner", "Wazo", None).await;
     let customer = node(srv, &root, "customer", "Alpha", Some(&partner)).await;
@@ -121,6 +125,8 @@ async fn records(srv: &Server) -> BTreeMap<&'static str, String> {
         ("plan", plan),
     ]);
     ids.insert("notification", s(&notifications[0]["id"]));
+    let invoices = srv.items("/v1/invoices?limit=1", &root).await;
+    ids.insert("invoice", s(&invoices[0]["id"]));
     ids
 }
 
@@ -139,6 +145,7 @@ fn record<'a>(ids: &'a BTreeMap<&'static str, String>, path: &str) -> &'a str {
         RecordKind::Grant => "grant",
         RecordKind::NoticeSubscription => "notice_subscription",
         RecordKind::Notification => "notification",
+        RecordKind::Invoice => "invoice",
         RecordKind::Catalogue if path.starts_with("/policies/") => "policy",
         RecordKind::Catalogue if path.starts_with("/plans/") => "plan",
         RecordKind::Catalogue => "product",

@@ -31,6 +31,7 @@ pub(crate) mod customers;
 pub(crate) mod health;
 pub(crate) mod history;
 pub(crate) mod idempotency;
+pub(crate) mod invoices;
 pub(crate) mod keys;
 pub(crate) mod leases;
 pub(crate) mod licenses;

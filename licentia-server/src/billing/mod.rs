@@ -43,6 +43,7 @@
 
 mod calendar;
 mod contract;
+mod money;
 mod notice;
 mod options;
 mod term;
@@ -51,6 +52,10 @@ use core::fmt;
 
 pub use calendar::{add_months, last_day_of_month, AnchoredSchedule, Zone, ZonedDate};
 pub use contract::{Contract, CycleChange, TermEnd};
+pub use money::{
+    check_amount, currency_digits, format_amount, line_amount, parse_amount, percent_bp,
+    plain_amount, prorate, tax, Currency, Period, Price, MAX_AMOUNT, MAX_TAX_RATE_BP,
+};
 pub use notice::{
     due_notices, Cancellation, LeadTimes, NoticeBoundary, NoticeKey, NoticePeriod, NoticeUnit,
 };
@@ -93,6 +98,10 @@ pub enum BillingError {
         /// The model, whose terms last [`BillingModel::term_months`].
         model: BillingModel,
     },
+    /// A price that cannot be used: an unknown currency, a negative or too
+    /// large amount, a tax rate above 100 %; or an amount too large to
+    /// invoice.
+    BadPrice(String),
     /// A billing interval longer than the term it bills.
     IntervalExceedsTerm {
         /// The interval asked for.
@@ -119,6 +128,7 @@ impl fmt::Display for BillingError {
                 write!(f, "notice period '{text}': {reason}")
             }
             BillingError::BadLeadTimes(reason) => write!(f, "notice lead times: {reason}"),
+            BillingError::BadPrice(reason) => f.write_str(reason),
             BillingError::ZeroMonths => f.write_str("a period must last at least one month"),
             BillingError::TermLength { months, model } => write!(
                 f,

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::calendar::{add_months, AnchoredSchedule};
+use super::money::Period;
 use super::options::BillingInterval;
 use super::{BillingError, Result};
 
@@ -129,5 +130,67 @@ impl InvoiceSchedule {
         let dates = self.dates;
         let first = dates.first_on_or_after(from)?;
         Ok((first..).map_while(move |k| dates.nth(k).ok()))
+    }
+
+    /// The period the `k`-th invoice covers: from its date to the day
+    /// before the next one.
+    fn period(&self, k: u32) -> Result<Period> {
+        let next = self
+            .dates
+            .nth(k + 1)?
+            .pred_opt()
+            .ok_or(BillingError::OutOfRange)?;
+        Period::new(self.dates.nth(k)?, next)
+    }
+
+    /// The periods whose invoice dates fall from `from` to `to` (both
+    /// inclusive), in order: what a run for `to` that last invoiced before
+    /// `from` catches up on, one invoice per period.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use licentia_server::billing::{BillingInterval, InvoiceSchedule};
+    /// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let quarterly = InvoiceSchedule::new(day(2027, 1, 31), 0, BillingInterval::Quarterly)?;
+    /// let periods = quarterly.periods(day(2027, 1, 1), day(2027, 12, 31))?;
+    /// let spans: Vec<_> = periods.iter().map(|p| (p.start(), p.end())).collect();
+    /// assert_eq!(spans, [
+    ///     (day(2027, 1, 31), day(2027, 4, 29)),
+    ///     (day(2027, 4, 30), day(2027, 7, 30)),
+    ///     (day(2027, 7, 31), day(2027, 10, 30)),
+    ///     (day(2027, 10, 31), day(2028, 1, 30)),
+    /// ]);
+    /// # Ok::<(), licentia_server::billing::BillingError>(())
+    /// ```
+    pub fn periods(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Period>> {
+        let mut out = Vec::new();
+        let mut k = self.dates.first_on_or_after(from)?;
+        while self.dates.nth(k)? <= to {
+            out.push(self.period(k)?);
+            k = k.checked_add(1).ok_or(BillingError::OutOfRange)?;
+        }
+        Ok(out)
+    }
+
+    /// The period of this schedule that `day` falls in; `None` before the
+    /// first invoice.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use licentia_server::billing::{BillingInterval, InvoiceSchedule};
+    /// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let monthly = InvoiceSchedule::new(day(2028, 1, 31), 0, BillingInterval::Monthly)?;
+    /// let feb = monthly.period_containing(day(2028, 3, 15))?.unwrap();
+    /// assert_eq!((feb.start(), feb.end(), feb.days()), (day(2028, 2, 29), day(2028, 3, 30), 31));
+    /// assert_eq!(monthly.period_containing(day(2028, 3, 31))?.unwrap().start(), day(2028, 3, 31));
+    /// assert!(monthly.period_containing(day(2028, 1, 30))?.is_none());
+    /// # Ok::<(), licentia_server::billing::BillingError>(())
+    /// ```
+    pub fn period_containing(&self, day: NaiveDate) -> Result<Option<Period>> {
+        let k = self.dates.first_after(day)?;
+        match k.checked_sub(1) {
+            Some(k) => self.period(k).map(Some),
+            None => Ok(None),
+        }
     }
 }

@@ -15,6 +15,7 @@ use super::paging::Paging;
 use super::sheet::{redraw, whole_u32, Action, Cell, Field, Form, Posted, Sheet, Table};
 use super::{Page, PageAccess};
 use crate::api::WRITERS;
+use crate::billing::{percent_bp, plain_amount, BillingError, Currency, Price};
 use crate::error::ApiError;
 use crate::service::catalogue::{self, Changes, NewPlan, NewPolicy, NewProduct};
 use crate::store::{Catalogued, Page as Rows, Plan, PlanOption, Policy, Product};
@@ -284,6 +285,7 @@ async fn create_product(State(s): State<AppState>, v: Viewer, form: Posted) -> P
     let new = NewProduct {
         code: form.get("code"),
         name: form.get("name"),
+        allocation_price: None,
     };
     match catalogue::create_product(&s, &v.staff, &new).await {
         Ok(p) => Ok(Redirect::to(&format!("/products/{}", p.id)).into_response()),
@@ -886,6 +888,33 @@ fn plan_form(
                 typed("options"),
             )
             .kind("textarea"),
+            Field::text(
+                "currency",
+                t.t("cat-currency"),
+                t.t("cat-currency-rule"),
+                typed("currency"),
+            )
+            .select(
+                std::iter::once((String::new(), t.t("cat-unpriced")))
+                    .chain(
+                        Currency::all()
+                            .into_iter()
+                            .map(|c| (c.code().to_owned(), c.code().to_owned())),
+                    )
+                    .collect(),
+            ),
+            Field::text(
+                "price",
+                t.t("cat-price"),
+                t.t("cat-price-rule"),
+                typed("price"),
+            ),
+            Field::text(
+                "tax_rate",
+                t.t("cat-tax-rate"),
+                t.t("cat-tax-rate-rule"),
+                typed("tax_rate"),
+            ),
         ],
         to.button,
     );
@@ -923,23 +952,35 @@ async fn new_plan(
 
 /// The rule an option line obeys.
 const OPTION_LINE_RULE: &str =
-    "each line of 'options' is CODE | Name | FEATURE, FEATURE (the features may be left out)";
+    "each line of 'options' is CODE | Name | FEATURE, FEATURE | PRICE (the features and the price, in the plan's currency, may be left out)";
 
-/// The options typed, one per line: `CODE | Name | FEATURE, FEATURE`.
-fn posted_options(text: &str) -> Result<Vec<PlanOption>, ApiError> {
+/// The options typed, one per line: `CODE | Name | FEATURE, FEATURE |
+/// PRICE`, the price read in `currency` (none: the plan has no price, and
+/// a priced option is refused).
+fn posted_options(text: &str, currency: Option<Currency>) -> Result<Vec<PlanOption>, ApiError> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|line| {
             let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-            let (code, name, features) = match parts.as_slice() {
-                [code, name] => (code, name, ""),
-                [code, name, features] => (code, name, *features),
+            let (code, name, features, price) = match parts.as_slice() {
+                [code, name] => (code, name, "", ""),
+                [code, name, features] => (code, name, *features, ""),
+                [code, name, features, price] => (code, name, *features, *price),
                 _ => {
                     return Err(ApiError::invalid(format!(
                         "{OPTION_LINE_RULE}, not '{line}'"
                     )))
                 }
+            };
+            let price = match (price, currency) {
+                ("", _) => None,
+                (_, None) => {
+                    return Err(ApiError::invalid(format!(
+                        "option {code} has a price but the plan has none: choose the plan's currency and price"
+                    )))
+                }
+                (price, Some(c)) => Some(c.parse_amount(price).map_err(bad_price)?),
             };
             Ok(PlanOption {
                 code: (*code).to_owned(),
@@ -950,9 +991,37 @@ fn posted_options(text: &str) -> Result<Vec<PlanOption>, ApiError> {
                     .filter(|e| !e.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                price,
             })
         })
         .collect()
+}
+
+/// A price the form refused: the rule, in the API's words.
+fn bad_price(e: BillingError) -> ApiError {
+    ApiError::invalid(e.to_string())
+}
+
+/// The plan's price a form asks for: none when no currency is chosen and
+/// no price typed.
+fn posted_price(form: &Posted) -> Result<Option<Price>, ApiError> {
+    let (code, amount, rate) = (
+        form.get("currency"),
+        form.get("price"),
+        form.get("tax_rate"),
+    );
+    if code.is_empty() && amount.trim().is_empty() {
+        return Ok(None);
+    }
+    let currency: Currency = code.parse().map_err(bad_price)?;
+    Ok(Some(Price {
+        currency: currency.code().to_owned(),
+        amount: currency.parse_amount(&amount).map_err(bad_price)?,
+        tax_rate_bp: match rate.trim() {
+            "" => 0,
+            rate => percent_bp(rate).map_err(bad_price)?,
+        },
+    }))
 }
 
 /// `POST /plans`: the plan's page, or the form again with the rule that
@@ -1006,8 +1075,10 @@ async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
         (t.t("cat-product"), product_label(&product)),
         (t.t("cat-policy"), policy.name.clone()),
         (t.t("cat-f-name"), p.name.clone()),
+        (t.t("cat-price"), price_label(&f, p.price.as_ref())),
         (t.t("cat-created"), t.date(p.created_at)),
     ];
+    let currency: Option<Currency> = p.price.as_ref().and_then(|p| p.currency.parse().ok());
     let rows = p
         .options
         .iter()
@@ -1016,34 +1087,74 @@ async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
                 Cell::text(&o.code),
                 Cell::text(&o.name),
                 Cell::text(o.entitlements.join(", ")),
+                Cell::text(match (o.price, currency) {
+                    (Some(amount), Some(c)) => c.format(amount),
+                    _ => String::new(),
+                }),
             ]
         })
         .collect();
     page.tables.push(Table::new(
         t.t("cat-options"),
-        vec![t.t("cat-code"), t.t("cat-name"), t.t("cat-features")],
+        vec![
+            t.t("cat-code"),
+            t.t("cat-name"),
+            t.t("cat-features"),
+            t.t("cat-price"),
+        ],
         rows,
         t.t("cat-no-options"),
     ));
     Ok(page.page())
 }
 
-/// A plan's options as its form shows them, one per line.
-fn option_lines(options: &[PlanOption]) -> String {
+/// A plan's options as its form shows them, one per line (the price in
+/// the plan's `currency`).
+fn option_lines(options: &[PlanOption], currency: Option<Currency>) -> String {
     options
         .iter()
-        .map(|o| format!("{} | {} | {}", o.code, o.name, o.entitlements.join(", ")))
+        .map(|o| {
+            let line = format!("{} | {} | {}", o.code, o.name, o.entitlements.join(", "));
+            match (o.price, currency) {
+                (Some(p), Some(c)) => format!("{line} | {}", plain_amount(c, p)),
+                _ => line,
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 /// The plan a form asks for.
 fn posted_plan(form: &Posted) -> Result<NewPlan, ApiError> {
+    let price = posted_price(form)?;
+    let currency = price.as_ref().and_then(|p| p.currency.parse().ok());
     Ok(NewPlan {
         name: form.get("name"),
         policy_id: form.get("policy_id"),
-        options: posted_options(&form.get("options"))?,
+        options: posted_options(&form.get("options"), currency)?,
+        price,
     })
+}
+
+/// A price as a page shows it: `15.00 EUR, tax 20 %`.
+fn price_label(f: &Frame, price: Option<&Price>) -> String {
+    let Some(p) = price else {
+        return f.t.t("cat-unpriced");
+    };
+    match p.currency.parse::<Currency>() {
+        Ok(c) => format!(
+            "{} ({})",
+            c.format(p.amount),
+            f.t.t1("cat-tax-shown", "rate", percent(p.tax_rate_bp))
+        ),
+        Err(_) => p.currency.clone(),
+    }
+}
+
+/// A tax rate in basis points as a percentage (`20.00`), as
+/// [`percent_bp`] reads it back.
+fn percent(bp: u32) -> String {
+    plain_amount("EUR".parse().expect("EUR is known"), i64::from(bp))
 }
 
 /// `GET /plans/{id}/edit`: the plan's name, policy and options, to change.
@@ -1056,11 +1167,15 @@ async fn edit_plan_form(
     let p = s.store.plan(&id).await.or_refuse(&f)?;
     v.staff.allow(WRITERS).or_refuse(&f)?;
     let policies = policy_options(&s).await.or_refuse(&f)?;
-    let options = option_lines(&p.options);
-    let typed = |name: &str| match name {
-        "name" => p.name.clone(),
-        "policy_id" => p.policy_id.clone(),
-        "options" => options.clone(),
+    let currency: Option<Currency> = p.price.as_ref().and_then(|p| p.currency.parse().ok());
+    let options = option_lines(&p.options, currency);
+    let typed = |name: &str| match (name, &p.price, currency) {
+        ("name", _, _) => p.name.clone(),
+        ("policy_id", _, _) => p.policy_id.clone(),
+        ("options", _, _) => options.clone(),
+        ("currency", Some(price), _) => price.currency.clone(),
+        ("price", Some(price), Some(c)) => plain_amount(c, price.amount),
+        ("tax_rate", Some(price), _) => percent(price.tax_rate_bp),
         _ => String::new(),
     };
     let to = Target::edit(&f, &format!("/plans/{}", p.id), &p.name);
@@ -1116,12 +1231,18 @@ mod tests {
 
     #[test]
     fn option_lines_read_code_name_and_features() {
-        let options = posted_options("pro | Pro pack | sso, audit=3\n\nbasic|Basic").unwrap();
+        let eur = "EUR".parse().ok();
+        let options =
+            posted_options("pro | Pro pack | sso, audit=3 | 4.50\n\nbasic|Basic", eur).unwrap();
+        assert_eq!(options[0].price, Some(450));
+        assert_eq!(options[1].price, None);
+        let e = posted_options("pro | Pro | | 4.50", None).unwrap_err();
+        assert!(e.detail.contains("has a price"), "{}", e.detail);
         assert_eq!(options.len(), 2);
         assert_eq!(options[0].code, "pro");
         assert_eq!(options[0].entitlements, ["sso", "audit=3"]);
         assert!(options[1].entitlements.is_empty());
-        let e = posted_options("just-a-code").unwrap_err();
+        let e = posted_options("just-a-code", eur).unwrap_err();
         assert!(e.detail.contains("CODE | Name"), "{}", e.detail);
     }
 

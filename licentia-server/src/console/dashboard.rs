@@ -8,10 +8,11 @@ use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
 use super::{Page, PageAccess};
 use crate::api::READERS;
 use crate::error::ApiError;
+use crate::service::invoices;
 use crate::service::now;
 use crate::service::reports::{self, Grouping};
 use crate::service::subscriptions::today;
-use crate::store::{Page as Rows, SubscriptionFilter};
+use crate::store::{InvoiceFilter, Page as Rows, SubscriptionFilter};
 use crate::AppState;
 use chrono::Datelike;
 
@@ -66,6 +67,13 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
     let midnight = today - today.rem_euclid(licentia::DAY);
     let activity = s.store.activity(&scope, midnight).await.or_refuse(&f)?;
+    let due_filter = InvoiceFilter {
+        status: Some("due".into()),
+        ..InvoiceFilter::default()
+    };
+    let invoices_due = invoices::count(&s, &v.staff, &due_filter)
+        .await
+        .or_refuse(&f)? as usize;
     let tiles = vec![
         Tile {
             label: "tile-licenses-7",
@@ -96,6 +104,12 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
             count: deadlines,
             href: "/subscriptions".into(),
             alert: deadlines > 0,
+        },
+        Tile {
+            label: "tile-invoices-due",
+            count: invoices_due,
+            href: "/invoices?status=due".into(),
+            alert: false,
         },
         Tile {
             label: "tile-failed-deliveries",

@@ -29,6 +29,7 @@ mod customers;
 mod dashboard;
 mod frame;
 pub mod i18n;
+mod invoices;
 mod keys;
 mod licenses;
 mod member_import;
@@ -103,6 +104,7 @@ pub fn pages() -> Vec<Page> {
         catalogue::pages(),
         keys::pages(),
         purchases::pages(),
+        invoices::pages(),
         notices::pages(),
         accounts::pages(),
         settings::pages(),

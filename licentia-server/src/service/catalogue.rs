@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::{named, WRITERS};
+use crate::billing::{check_amount, BillingError, Price};
 use crate::error::{ApiError, ApiResult};
 use crate::secret;
 pub(crate) use crate::service::changes::Changes;
@@ -30,6 +31,10 @@ pub(crate) struct NewProduct {
     pub code: String,
     /// Display name.
     pub name: String,
+    /// Price per allocated seat per month, invoiced to the partners the
+    /// vendor allocates seats of this product to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation_price: Option<Price>,
 }
 
 /// Creates a product (admin, issuer).
@@ -45,6 +50,22 @@ pub(crate) async fn create_product(
 
 /// The product `new` asks for, as `id`, made at `created_at`: the rules
 /// of its code and name.
+/// `price` with its rules checked (a 422 naming the rule).
+fn priced(price: Option<&Price>) -> ApiResult<Option<Price>> {
+    match price {
+        Some(p) => {
+            p.check().map_err(bad_price)?;
+            Ok(Some(p.clone()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A refused price is the caller's to fix.
+fn bad_price(e: BillingError) -> ApiError {
+    ApiError::invalid(e.to_string())
+}
+
 fn product_of(new: &NewProduct, id: String, created_at: i64) -> ApiResult<Product> {
     let code = text_field("code", &new.code, licentia::license::MAX_CODE_LEN)?;
     if !code
@@ -57,6 +78,7 @@ fn product_of(new: &NewProduct, id: String, created_at: i64) -> ApiResult<Produc
         id,
         code: code.to_owned(),
         name: text_field("name", &new.name, 256)?.to_owned(),
+        allocation_price: priced(new.allocation_price.as_ref())?,
         created_at,
         retired_at: None,
     })
@@ -253,6 +275,10 @@ pub(crate) struct NewPlan {
     /// Add-on options a license of the plan may take.
     #[serde(default)]
     pub options: Vec<PlanOption>,
+    /// Price per seat per month, with its currency and tax rate; the
+    /// options' prices are in its currency.
+    #[serde(default)]
+    pub price: Option<Price>,
 }
 
 /// Creates a plan (admin, issuer): a product's policy and its add-ons;
@@ -281,6 +307,18 @@ async fn plan_of(s: &AppState, p: NewPlan, id: String, created_at: i64) -> ApiRe
             )));
         }
     }
+    let price = priced(p.price.as_ref())?;
+    for o in &p.options {
+        if let Some(amount) = o.price {
+            if price.is_none() {
+                return Err(ApiError::invalid(format!(
+                    "option {} has a price but the plan has none: give the plan a price (its currency and tax rate apply to its options)",
+                    o.code
+                )));
+            }
+            check_amount(amount).map_err(bad_price)?;
+        }
+    }
     let all: Vec<String> = p.options.iter().map(|o| o.code.clone()).collect();
     let probe = IssueOverrides {
         features: Some(plan_features(&policy, &p.options, &all)?),
@@ -293,6 +331,7 @@ async fn plan_of(s: &AppState, p: NewPlan, id: String, created_at: i64) -> ApiRe
         policy_id: policy.id,
         name: text_field("name", &p.name, 128)?.to_owned(),
         options: p.options,
+        price,
         created_at,
         retired_at: None,
     })

@@ -11,6 +11,7 @@ pub(crate) mod catalogue;
 pub(crate) mod changes;
 pub(crate) mod customers;
 pub(crate) mod imports;
+pub(crate) mod invoices;
 pub(crate) mod keys;
 pub(crate) mod licenses;
 pub(crate) mod members;

@@ -321,9 +321,13 @@ pub(crate) async fn set_seats(
     may_change_subscription(staff, &placement, &current.billing, change)?;
     let details = json!({ "from": current.seats, "to": seats });
     let ev = staff_event(staff, "subscription.seats", id, details);
-    Ok(s.store
+    let saved = s
+        .store
         .set_subscription_seats(id, seats, change == SubscriptionChange::Raise, ev)
-        .await?)
+        .await?;
+    let day = today(&saved)?;
+    crate::service::invoices::prorate_seats(s, &current, &saved, day, &staff.actor()).await?;
+    Ok(saved)
 }
 
 /// Sets the renewal option of the subscription `id` (`none`, `once`,

@@ -7,6 +7,7 @@ use sqlx::Row;
 use super::history::event;
 use super::table::{from_row, Filter, Table};
 use super::{named_conflict, SqlStore};
+use crate::billing::Price;
 use crate::store::{names, StoreError, StoreResult};
 use crate::store::{CatalogueStore, Catalogued, Page, Plan, Policy, Product};
 
@@ -26,13 +27,14 @@ impl CatalogueStore for SqlStore {
     async fn create_product(&self, product: Product, actor: &str) -> StoreResult<Product> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO products (id, code, name, created_at, revocation_seq, revocation_updated_at) \
-             VALUES ($1, $2, $3, $4, 0, $4)",
+            "INSERT INTO products (id, code, name, created_at, revocation_seq, revocation_updated_at, \
+             allocation_price) VALUES ($1, $2, $3, $4, 0, $4, $5)",
         )
         .bind(&product.id)
         .bind(&product.code)
         .bind(&product.name)
         .bind(product.created_at)
+        .bind(price_text(product.allocation_price.as_ref())?)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "a product with this code exists"))?;
@@ -94,8 +96,8 @@ impl CatalogueStore for SqlStore {
     async fn create_plan(&self, p: Plan, actor: &str) -> StoreResult<Plan> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO plans (id, product_id, policy_id, name, options, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO plans (id, product_id, policy_id, name, options, created_at, price) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&p.id)
         .bind(&p.product_id)
@@ -103,6 +105,7 @@ impl CatalogueStore for SqlStore {
         .bind(&p.name)
         .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
         .bind(p.created_at)
+        .bind(price_text(p.price.as_ref())?)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
@@ -133,12 +136,14 @@ impl CatalogueStore for SqlStore {
         actor: &str,
     ) -> StoreResult<Product> {
         let mut tx = self.begin().await?;
-        let done =
-            sqlx::query("UPDATE products SET name = $2 WHERE id = $1 AND retired_at IS NULL")
-                .bind(&product.id)
-                .bind(&product.name)
-                .execute(&mut *tx.tx)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE products SET name = $2, allocation_price = $3 WHERE id = $1 AND retired_at IS NULL",
+        )
+        .bind(&product.id)
+        .bind(&product.name)
+        .bind(price_text(product.allocation_price.as_ref())?)
+        .execute(&mut *tx.tx)
+        .await?;
         still_in_use(done.rows_affected(), Catalogued::Product)?;
         tx.commit_with(event(
             actor,
@@ -184,13 +189,14 @@ impl CatalogueStore for SqlStore {
     ) -> StoreResult<Plan> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
-            "UPDATE plans SET policy_id = $2, name = $3, options = $4 \
+            "UPDATE plans SET policy_id = $2, name = $3, options = $4, price = $5 \
              WHERE id = $1 AND retired_at IS NULL",
         )
         .bind(&p.id)
         .bind(&p.policy_id)
         .bind(&p.name)
         .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
+        .bind(price_text(p.price.as_ref())?)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
@@ -296,12 +302,12 @@ fn bind_policy<'q>(
 const POLICY_VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
      $16, $17, $18, $19, $20, $21";
 
-pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at";
+pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at, allocation_price";
 
 pub(super) const POLICY_COLUMNS: &str = concat!(policy_written!(), ", retired_at");
 
 pub(super) const PLAN_COLUMNS: &str =
-    "id, product_id, policy_id, name, options, created_at, retired_at";
+    "id, product_id, policy_id, name, options, created_at, retired_at, price";
 
 const PRODUCTS: Table<Product> = Table::new("products", PRODUCT_COLUMNS, "product", product_row);
 
@@ -310,7 +316,11 @@ const POLICIES: Table<Policy> = Table::new("policies", POLICY_COLUMNS, "policy",
 const PLANS: Table<Plan> = Table::new("plans", PLAN_COLUMNS, "plan", plan_row);
 
 pub(super) fn product_row(r: &AnyRow) -> StoreResult<Product> {
-    Ok(from_row!(r => Product { id, code, name, created_at, retired_at }))
+    let price: Option<String> = r.try_get("allocation_price")?;
+    Ok(from_row!(r => Product {
+        id, code, name, created_at, retired_at;
+        allocation_price: price_of(price)?,
+    }))
 }
 
 pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
@@ -335,5 +345,22 @@ pub(super) fn plan_row(r: &AnyRow) -> StoreResult<Plan> {
     Ok(from_row!(r => Plan {
         id, product_id, policy_id, name, created_at, retired_at;
         options: serde_json::from_str(&options).map_err(StoreError::internal)?,
+        price: price_of(r.try_get("price")?)?,
     }))
+}
+
+/// A price as stored (JSON text; NULL: none).
+fn price_text(price: Option<&Price>) -> StoreResult<Option<String>> {
+    price
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(StoreError::internal)
+}
+
+/// A stored price.
+fn price_of(text: Option<String>) -> StoreResult<Option<Price>> {
+    text.as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(StoreError::internal)
 }

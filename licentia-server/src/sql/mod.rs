@@ -27,6 +27,7 @@ mod customers;
 mod faults;
 mod history;
 mod idempotency;
+mod invoices;
 mod keys;
 mod licenses;
 mod members;
@@ -114,6 +115,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         20,
         Both(include_str!("../migrations/0020_catalogue_retired.sql")),
     ),
+    (21, Both(include_str!("../migrations/0021_invoices.sql"))),
     (
         24,
         Both(include_str!("../migrations/0024_subscription_members.sql")),

@@ -39,6 +39,7 @@ fn node_query(kind: RecordKind) -> Option<&'static str> {
         Member => "SELECT customer_id AS node FROM members WHERE id = $1",
         Subscription => "SELECT customer_id AS node FROM subscriptions WHERE id = $1",
         Purchase => "SELECT customer_id AS node FROM purchases WHERE id = $1",
+        Invoice => "SELECT customer_id AS node FROM invoices WHERE id = $1",
         Notification => {
             "SELECT COALESCE(\
              (SELECT customer_id FROM licenses WHERE id = n.subject), \

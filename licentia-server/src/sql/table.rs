@@ -279,6 +279,17 @@ impl Filter {
         self
     }
 
+    /// `select` (a `SELECT COUNT(*) AS n FROM ...`) with this filter's
+    /// `WHERE`, and the values to bind.
+    pub fn counting(self, select: &str) -> (String, Vec<Arg>) {
+        let mut sql = select.to_owned();
+        if !self.clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.clauses.join(" AND "));
+        }
+        (sql, self.args)
+    }
+
     /// `WHERE ...` (or nothing), then `ORDER BY`, `LIMIT` and `OFFSET`.
     fn sql(&mut self, select: &str, order: &str, page: Page) -> String {
         let mut sql = select.to_owned();

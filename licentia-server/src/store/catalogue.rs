@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
+use crate::billing::Price;
 use crate::store::StoreResult;
 
 /// A product.
@@ -16,6 +17,13 @@ pub struct Product {
     pub code: String,
     /// Display name.
     pub name: String,
+    /// The price per allocated seat per month that the vendor invoices the
+    /// top nodes of the customer tree (partners) for the seats of this
+    /// product it allocates them (none: allocations are not invoiced).
+    /// Allocations are per product, not per plan, so their price is the
+    /// product's.
+    #[serde(default)]
+    pub allocation_price: Option<Price>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Retired (Unix seconds): offered for no new license or subscription;
@@ -97,6 +105,10 @@ pub struct PlanOption {
     pub name: String,
     /// Features it adds, `CODE[=COUNT][@DATE]`.
     pub entitlements: Vec<String>,
+    /// Its price per seat per month, in the minor unit of the plan's
+    /// currency (none: free; needs the plan's price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
 }
 
 /// A plan: a product, a policy and optional add-on options.
@@ -112,6 +124,11 @@ pub struct Plan {
     pub name: String,
     /// Add-ons a license of the plan may take.
     pub options: Vec<PlanOption>,
+    /// Price per seat per month, its currency and tax rate (its options
+    /// are priced in the same currency and taxed at the same rate); none:
+    /// its subscriptions are not invoiced.
+    #[serde(default)]
+    pub price: Option<Price>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Retired (Unix seconds): offered for no new license or subscription;

@@ -14,6 +14,7 @@ mod customers;
 mod error;
 mod history;
 mod idempotency;
+mod invoices;
 mod keys;
 mod licenses;
 mod members;
@@ -34,6 +35,7 @@ pub use customers::*;
 pub use error::*;
 pub use history::*;
 pub use idempotency::*;
+pub use invoices::*;
 pub use keys::*;
 pub use licenses::*;
 pub use members::*;
@@ -79,6 +81,7 @@ pub trait Store:
     + RevocationStore
     + HistoryStore
     + IdempotencyStore
+    + InvoiceStore
     + PurchaseStore
     + MemberStore
     + SubscriptionStore

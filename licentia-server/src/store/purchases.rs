@@ -111,76 +111,7 @@ pub trait PurchaseStore: Send + Sync {
     ) -> StoreResult<Outcome<Rebilling>>;
 }
 
-/// ISO 4217 currencies in use, by the digits of their minor unit; any code
-/// not listed has two. Funds of a currency (BOV, CHE...) are included;
-/// precious metals and testing codes are not.
-const CURRENCIES_0: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-    "VUV", "XAF", "XOF", "XPF",
-];
-const CURRENCIES_3: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
-const CURRENCIES_4: &[&str] = &["CLF", "UYW"];
-const CURRENCIES_2: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
-    "BGN", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF",
-    "CHE", "CHF", "CHW", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DKK", "DOP", "DZD",
-    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD",
-    "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IRR", "JMD", "KES", "KGS", "KHR", "KPW",
-    "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT",
-    "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK",
-    "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR",
-    "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
-    "SZL", "THB", "TJS", "TMT", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "USD", "USN", "UYU",
-    "UZS", "VED", "VES", "WST", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG",
-];
-
-/// The digits of an ISO 4217 currency's minor unit (2 for EUR, 0 for JPY,
-/// 3 for KWD), or None for a code not in use.
-pub fn currency_digits(code: &str) -> Option<u32> {
-    [
-        (CURRENCIES_0, 0),
-        (CURRENCIES_2, 2),
-        (CURRENCIES_3, 3),
-        (CURRENCIES_4, 4),
-    ]
-    .iter()
-    .find(|(codes, _)| codes.contains(&code))
-    .map(|(_, digits)| *digits)
-}
-
-/// Reads a non-negative decimal amount (`"1234.50"`) into minor units of
-/// a currency with `digits` decimals; more decimals than the currency has,
-/// a sign, exponent or separator are refused.
-pub fn parse_amount(text: &str, digits: u32) -> Result<i64, String> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let decimal = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !decimal(whole) || !decimal(fraction) || text.ends_with('.') {
-        return Err(format!(
-            "'{text}' is not an amount: digits, and a '.' before the decimals"
-        ));
-    }
-    if fraction.len() > digits as usize {
-        return Err(format!(
-            "'{text}' has {} decimals; the currency has {digits}",
-            fraction.len()
-        ));
-    }
-    let scaled = format!("{whole}{fraction:0<width$}", width = digits as usize);
-    scaled
-        .parse::<i64>()
-        .map_err(|_| format!("'{text}' is too large"))
-}
-
-/// Writes minor units as a decimal amount with the currency's `digits`.
-pub fn format_amount(minor: i64, digits: u32) -> String {
-    let text = format!("{minor:0>width$}", width = digits as usize + 1);
-    let (whole, fraction) = text.split_at(text.len() - digits as usize);
-    if fraction.is_empty() {
-        whole.to_owned()
-    } else {
-        format!("{whole}.{fraction}")
-    }
-}
+pub use crate::billing::{currency_digits, format_amount, parse_amount};
 
 #[cfg(test)]
 mod tests {

@@ -46,6 +46,8 @@ pub enum RecordKind {
     Subscription,
     /// A purchase.
     Purchase,
+    /// An invoice (of a subscription, or of a node's allocated seats).
+    Invoice,
     /// A notification the jobs wrote (about a license or a subscription).
     Notification,
     /// A notice subscription.
