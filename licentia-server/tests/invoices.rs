@@ -242,6 +242,62 @@ async fn story(backend: Backend) {
     .await;
     assert_eq!(third[0]["lines"].as_array().unwrap().len(), 1);
 
+    // An option added today to a subscription invoiced today is charged
+    // for the days left, on the next invoice, as a seat raise is.
+    let optioned = subscribe(
+        &srv,
+        &admin,
+        &acme,
+        &plan,
+        10,
+        json!([]),
+        this_month,
+        "monthly",
+        "monthly",
+        "always",
+    )
+    .await;
+    srv.run_jobs(today).await;
+    let (status, body) = srv
+        .call(
+            "PUT",
+            &format!("/v1/subscriptions/{optioned}/options"),
+            Some(&finance),
+            Some(json!({"options": ["sso"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(srv.history_count(&admin, "invoice.adjustment").await, 2);
+    srv.run_jobs(next_month).await;
+    let second = invoices(
+        &srv,
+        &admin,
+        &format!("subscription_id={optioned}&period_from={next_month}"),
+    )
+    .await;
+    let lines: Vec<(String, i64)> = second[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (s(&l["kind"]), l["amount"].as_i64().unwrap()))
+        .collect();
+    let charge = rounded(10 * 300 * left, days);
+    assert_eq!(
+        lines,
+        [
+            ("plan".to_owned(), 15_000),
+            ("option".to_owned(), 3_000),
+            ("proration".to_owned(), charge)
+        ],
+        "{}",
+        second[0]
+    );
+    assert!(
+        s(&second[0]["lines"][2]["description"]).contains("options [] → [sso]"),
+        "{}",
+        second[0]
+    );
+
     // A monthly subscription with an option, from 2030-01-01: one invoice
     // on its first day; the job run again that day writes nothing more.
     let beta = node(&srv, &issuer, "customer", "Beta", None).await;
@@ -573,7 +629,7 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(srv.history_count(&admin, "invoice.adjustment").await, 2);
+    assert_eq!(srv.history_count(&admin, "invoice.adjustment").await, 3);
     srv.run_jobs("2031-10-01").await;
     let credited = invoices(
         &srv,

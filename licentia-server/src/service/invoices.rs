@@ -24,8 +24,8 @@
 //! after a gap) at the seats allocated when it is written. How a partner
 //! bills its own customers is its business, not licentia's.
 //!
-//! **Proration.** A change of seats during a period already invoiced is
-//! prorated by days (see [`crate::billing::prorate`]) and carried, charge
+//! **Proration.** A change of seats or options during a period already
+//! invoiced is prorated by days (see [`crate::billing::prorate`]) and carried, charge
 //! or credit, by the subscription's next invoice. A change during a period
 //! not invoiced yet needs none: its invoice bills the seats as they are.
 
@@ -334,12 +334,13 @@ pub(crate) async fn invoice_allocations(
     Ok(done)
 }
 
-/// After the seats of a subscription changed from `before` to `after`
-/// (today, in its zone): when the period it falls in was already
-/// invoiced, the change is prorated by the days left and stored for the
-/// next invoice (see the module's notes). A change that bills nothing
-/// (an unpriced plan, no period yet, a zero amount) stores nothing.
-pub(crate) async fn prorate_seats(
+/// After the seats or the options of a subscription changed from `before`
+/// to `after` (today, in its zone): when the period it falls in was
+/// already invoiced, the change of its price per period is prorated by
+/// the days left and stored for the next invoice (see the module's notes).
+/// A change that bills nothing (an unpriced plan, no period yet, a zero
+/// amount) stores nothing.
+pub(crate) async fn prorate_change(
     s: &AppState,
     before: &Subscription,
     after: &Subscription,
@@ -356,25 +357,39 @@ pub(crate) async fn prorate_seats(
     let Some(period) = schedule.period_containing(today).map_err(bad)? else {
         return Ok(());
     };
-    if delta == 0 || !s.store.invoiced(&after.id, period.start()).await? {
+    let same = delta == 0 && before.options == after.options;
+    if same || !s.store.invoiced(&after.id, period.start()).await? {
         return Ok(());
     }
-    let unit = seat_month(&plan, &price, &after.options);
     let months = schedule.interval().months();
-    let per_period = line_amount(delta, unit, months).map_err(bad)?;
+    let priced = |sub: &Subscription| {
+        line_amount(sub.seats, seat_month(&plan, &price, &sub.options), months).map_err(bad)
+    };
+    let per_period = priced(after)? - priced(before)?;
     let amount = prorate(per_period, period, today).map_err(bad)?;
     if amount == 0 {
         return Ok(());
     }
     let left = (period.end() - today).num_days() + 1;
+    let mut changed = Vec::new();
+    if delta != 0 {
+        changed.push(format!("seats {} → {}", before.seats, after.seats));
+    }
+    if before.options != after.options {
+        let list = |o: &[String]| format!("[{}]", o.join(", "));
+        changed.push(format!(
+            "options {} → {}",
+            list(&before.options),
+            list(&after.options)
+        ));
+    }
     let adjustment = Adjustment {
         id: secret::new_id("adj"),
         subscription_id: after.id.clone(),
         changed_on: today,
         description: format!(
-            "seats {} → {} on {today}: {left} of {} days of {} to {}",
-            before.seats,
-            after.seats,
+            "{} on {today}: {left} of {} days of {} to {}",
+            changed.join(", "),
             period.days(),
             period.start(),
             period.end()

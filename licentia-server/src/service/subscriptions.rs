@@ -163,6 +163,8 @@ pub(crate) async fn set_options(
         let details = json!({ "from": read.options, "to": options });
         let ev = staff_event(staff, "subscription.options", id, details);
         if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
+            let day = today(&saved)?;
+            crate::service::invoices::prorate_change(s, &read, &saved, day, &staff.actor()).await?;
             return Ok(saved);
         }
     }
@@ -326,7 +328,7 @@ pub(crate) async fn set_seats(
         .set_subscription_seats(id, seats, change == SubscriptionChange::Raise, ev)
         .await?;
     let day = today(&saved)?;
-    crate::service::invoices::prorate_seats(s, &current, &saved, day, &staff.actor()).await?;
+    crate::service::invoices::prorate_change(s, &current, &saved, day, &staff.actor()).await?;
     Ok(saved)
 }
 
