@@ -46,7 +46,14 @@ fn this_machine_is_probed_and_says_what_it_saw() {
 
 #[test]
 fn fake_roots_of_each_container_and_of_bare_metal() {
-    let cases: [(&str, Vec<(&str, &str)>, Vec<(&str, &str)>, &[&str]); 5] = [
+    /// A case: its name, the tree's files, the process variables, the signals expected.
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        Vec<(&'a str, &'a str)>,
+        &'a [&'a str],
+    );
+    let cases: [Case; 5] = [
         (
             "docker",
             vec![

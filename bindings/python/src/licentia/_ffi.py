@@ -229,6 +229,22 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_check", _status, [_handle, POINTER(CheckContext), _out_handle]),
     ("licentia_check_guarded", _status, [_handle, POINTER(CheckContext), _handle, _out_handle]),
     ("licentia_verify_and_check", _status, [_handle, c_char_p, POINTER(CheckContext), _out_handle]),
+    (
+        "licentia_check_in_environment",
+        _status,
+        [_handle, POINTER(CheckContext), _handle, _handle, _out_handle],
+    ),
+    (
+        "licentia_verify_and_check_in_environment",
+        _status,
+        [_handle, c_char_p, POINTER(CheckContext), _handle, _out_handle],
+    ),
+    # environment
+    ("licentia_environment_probe", _status, [_out_handle]),
+    ("licentia_environment_probe_root", _status, [c_char_p, _out_handle]),
+    ("licentia_environment_is", c_bool, [_handle, c_uint32]),
+    ("licentia_environment_evidence", _status, [_handle, c_uint32] + _string_out),
+    ("licentia_environment_free", None, [_handle]),
     ("licentia_clock_options_new", _status, [_out_handle]),
     ("licentia_clock_options_set_witness", _status, [_handle, c_char_p]),
     ("licentia_clock_options_set_started", _status, [_handle, c_bool]),
