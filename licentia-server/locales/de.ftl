@@ -188,6 +188,12 @@ cat-f-renew-soon-days = Bald verlängern (Tage vor Ablauf)
 cat-f-renew-soon-days-rule = Lizenzen warnen so viele Tage vor Ablauf „bald verlängern“; braucht eine Laufzeit und weniger Tage als diese; leer für keine Warnung.
 cat-f-maintenance-days = Wartung (Tage)
 cat-f-maintenance-days-rule = Versionen, die bis so viele Tage nach Ausstellung erscheinen, sind abgedeckt; die Verlängerung einer unbefristeten Lizenz verlängert sie; leer für alle Versionen.
+cat-f-allow-virtual-machines = Virtuelle Maschinen
+cat-f-allow-virtual-machines-rule = Ob die Lizenzen in einer virtuellen Maschine laufen; abgelehnt meldet es das Urteil des Produkts (Regel 111), wo es einen Hypervisor erkennt, den ein entschlossener Host verbergen kann.
+cat-f-allow-containers = Container
+cat-f-allow-containers-rule = Ob die Lizenzen in einem Container laufen (Docker, Podman, Kubernetes, LXC); abgelehnt meldet es das Urteil des Produkts (Regel 112), wo es einen erkennt.
+cat-allow-true = erlaubt
+cat-allow-false = abgelehnt
 cat-f-entitlements = Funktionen
 cat-f-entitlements-rule = Eine je Zeile: CODE, CODE=ANZAHL oder CODE@JJJJ-MM-TT (eigenes Ende).
 cat-f-temp-quota = Vorübergehende Lizenzen je Zeitraum

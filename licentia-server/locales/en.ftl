@@ -189,6 +189,12 @@ cat-f-renew-soon-days = Renew soon (days before expiry)
 cat-f-renew-soon-days-rule = Licences warn "renew soon" this many days before they expire; needs a duration, and fewer days than it; empty for no warning.
 cat-f-maintenance-days = Maintenance (days)
 cat-f-maintenance-days-rule = Versions released up to this many days after issue are covered; renewing a perpetual licence extends it; empty for every version.
+cat-f-allow-virtual-machines = Virtual machines
+cat-f-allow-virtual-machines-rule = Whether the licences run in a virtual machine; refused, the product's verdict says so (rule 111) where it detects a hypervisor, which a determined host can hide.
+cat-f-allow-containers = Containers
+cat-f-allow-containers-rule = Whether the licences run in a container (Docker, Podman, Kubernetes, LXC); refused, the product's verdict says so (rule 112) where it detects one.
+cat-allow-true = allowed
+cat-allow-false = refused
 cat-f-entitlements = Features
 cat-f-entitlements-rule = One per line: CODE, CODE=COUNT or CODE@YYYY-MM-DD (its own end).
 cat-f-temp-quota = Temporary licences per period

@@ -188,6 +188,12 @@ cat-f-renew-soon-days = À renouveler (jours avant l’expiration)
 cat-f-renew-soon-days-rule = Les licences avertissent « à renouveler » ce nombre de jours avant d’expirer ; demande une durée, et moins de jours qu’elle ; vide pour aucun avertissement.
 cat-f-maintenance-days = Maintenance (jours)
 cat-f-maintenance-days-rule = Les versions publiées jusqu’à ce nombre de jours après l’émission sont couvertes ; renouveler une licence perpétuelle la prolonge ; vide pour toutes les versions.
+cat-f-allow-virtual-machines = Machines virtuelles
+cat-f-allow-virtual-machines-rule = Si les licences fonctionnent dans une machine virtuelle ; refusé, le verdict du produit le dit (règle 111) là où il détecte un hyperviseur, qu’un hôte résolu peut cacher.
+cat-f-allow-containers = Conteneurs
+cat-f-allow-containers-rule = Si les licences fonctionnent dans un conteneur (Docker, Podman, Kubernetes, LXC) ; refusé, le verdict du produit le dit (règle 112) là où il en détecte un.
+cat-allow-true = autorisées
+cat-allow-false = refusées
 cat-f-entitlements = Fonctionnalités
 cat-f-entitlements-rule = Une par ligne : CODE, CODE=NOMBRE ou CODE@AAAA-MM-JJ (sa propre fin).
 cat-f-temp-quota = Licences temporaires par période

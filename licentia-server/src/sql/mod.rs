@@ -114,6 +114,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         20,
         Both(include_str!("../migrations/0020_catalogue_retired.sql")),
     ),
+    (
+        23,
+        Both(include_str!("../migrations/0023_policy_environment.sql")),
+    ),
 ];
 
 impl MigrationSql {
