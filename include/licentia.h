@@ -1862,6 +1862,18 @@ licentia_status licentia_license_replaces(const struct licentia_license *license
 uint32_t licentia_license_seats(const struct licentia_license *license);
 
 /**
+ * Whether the license runs in an environment of `kind` (a
+ * `licentia_environment_kind`): true unless it refuses virtual machines or
+ * containers (then the check reports `LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED`
+ * or `LICENTIA_RULE_CONTAINER_NOT_ALLOWED` where it detects one). False when
+ * `license` is NULL or `kind` is not a kind.
+ *
+ * # Safety
+ * `license` is NULL or a live license.
+ */
+bool licentia_license_allows(const struct licentia_license *license, uint32_t kind);
+
+/**
  * Every time term of the license (with renewals applied), into `*out`.
  *
  * # Safety

@@ -28,7 +28,8 @@ pub enum licentia_environment_kind {
     LICENTIA_ENVIRONMENT_CONTAINER = 2,
 }
 
-fn kind_arg(kind: u32) -> Result<EnvironmentKind, licentia_status> {
+/// The kind a C number names.
+pub(crate) fn kind_arg(kind: u32) -> Result<EnvironmentKind, licentia_status> {
     match kind {
         1 => Ok(EnvironmentKind::VirtualMachine),
         2 => Ok(EnvironmentKind::Container),

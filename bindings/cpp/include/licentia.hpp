@@ -621,6 +621,12 @@ public:
     /// Seats granted (informational offline).
     std::uint32_t seats() const { return licentia_license_seats(handle_.get()); }
 
+    /// Whether the license runs in an environment of `kind`: false when it
+    /// refuses virtual machines or containers (rules 111 and 112).
+    bool allows(EnvironmentKind kind) const noexcept {
+        return licentia_license_allows(handle_.get(), static_cast<std::uint32_t>(kind));
+    }
+
     /// Every time term.
     Terms terms() const {
         licentia_terms t{};

@@ -521,6 +521,8 @@ void test_environment() {
     CHECK(report.findings().at(0).rule == licentia::Rule::virtual_machine_not_allowed);
     CHECK(report.findings().at(0).message.find("dmi.sys_vendor: QEMU") != std::string::npos);
     CHECK(licentia::rule_name(licentia::Rule::container_not_allowed) == "container_not_allowed");
+    const licentia::License refusing = verifier.verify(vector_file("licenses/no_containers.lic"));
+    CHECK(refusing.allows(EnvironmentKind::virtual_machine) && !refusing.allows(EnvironmentKind::container));
 }
 
 } // namespace

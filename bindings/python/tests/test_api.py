@@ -428,6 +428,8 @@ def test_environment_probe_and_rules_111_112(verifier: licentia.Verifier, tmp_pa
         assert report.findings[0].rule is licentia.Rule.VIRTUAL_MACHINE_NOT_ALLOWED
         assert "dmi.sys_vendor: QEMU" in report.findings[0].message
         assert lic.check(now=JUNE, product="acme-cad", environment=docker).codes == ()
+        assert not lic.allows(licentia.EnvironmentKind.VIRTUAL_MACHINE)
+        assert lic.allows(licentia.EnvironmentKind.CONTAINER)
     # Verified and checked in one call (the compiled path when built).
     assert verifier.check(no_vm, now=JUNE, product="acme-cad", environment=qemu).codes == (111,)
     assert verifier.check(no_container, now=JUNE, product="acme-cad", environment=podman).codes == (112,)

@@ -938,6 +938,10 @@ static void environments(const char *dir) {
     CHECK(licentia_report_finding_count(report) == 1);
     CHECK_OK(licentia_report_finding(report, 0, &finding));
     CHECK(finding.rule == LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED && finding.rule == 111);
+    CHECK(!licentia_license_allows(l, LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE));
+    CHECK(licentia_license_allows(l, LICENTIA_ENVIRONMENT_CONTAINER));
+    CHECK(!licentia_license_allows(l, 0));
+    CHECK(!licentia_license_allows(NULL, LICENTIA_ENVIRONMENT_CONTAINER));
     CHECK_STRING(licentia_report_finding_message(report, 0, p_, cap_, &n_), NULL);
     CHECK(strstr(last, "dmi.sys_vendor: QEMU") != NULL);
     CHECK(strcmp(licentia_rule_name(LICENTIA_RULE_CONTAINER_NOT_ALLOWED),

@@ -213,6 +213,7 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_license_kind", c_uint32, [_handle]),
     ("licentia_license_replaces", _status, [_handle] + _string_out),
     ("licentia_license_seats", c_uint32, [_handle]),
+    ("licentia_license_allows", c_bool, [_handle, c_uint32]),
     ("licentia_license_terms", _status, [_handle, POINTER(Terms)]),
     ("licentia_license_binding", _status, [_handle, POINTER(Binding)]),
     ("licentia_license_binding_machine", _status, [_handle, c_size_t] + _string_out),

@@ -580,6 +580,13 @@ class License(_Handle):
             clock_started=clock_started,
         )
 
+    @reads
+    def allows(self, kind: EnvironmentKind) -> bool:
+        """Whether the license runs in an environment of ``kind``: false
+        when it refuses virtual machines or containers (the check then
+        reports rule 111 or 112 where it detects one)."""
+        return bool(lib.licentia_license_allows(self._handle, int(kind)))
+
     @property
     @reads
     def id(self) -> str:
