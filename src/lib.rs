@@ -52,6 +52,8 @@
 //! - [`clock`]: the clock-rollback guard. [`machine`]: fingerprints.
 //!   [`environment`]: virtual machine and container detection, each
 //!   signal named, and the licence's terms on them.
+//! - [`typed`]: codes a person reads over the telephone and types back
+//!   (groups of five characters, each with a check character).
 //!   [`activation`]: offline activation documents.
 //!
 //! Data flows one way: `format` knows bytes, `license` knows meaning, `issue`
@@ -93,6 +95,7 @@ mod signed;
 mod signer;
 pub mod spec;
 mod time;
+pub mod typed;
 mod verdict;
 mod verify;
 
