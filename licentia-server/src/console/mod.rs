@@ -35,6 +35,7 @@ mod members;
 mod notices;
 mod paging;
 mod purchases;
+mod qr;
 mod renewals;
 mod reports;
 mod settings;
