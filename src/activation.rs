@@ -107,8 +107,12 @@ impl ActivationRequest {
         )
     }
 
-    /// Parses a request (armored or compact), strictly.
+    /// Parses a request — armored, compact, or its typed code
+    /// ([`ActivationRequest::to_typed`]) — strictly.
     pub fn parse(text: &str) -> Result<ActivationRequest> {
+        if crate::typed::looks_typed(text) {
+            return Self::parse_typed(text);
+        }
         let (kind, bytes) = format::decode_text(text)?;
         if kind != DocumentKind::ActivationRequest {
             return Err(Error::WrongDocumentKind {

@@ -149,6 +149,25 @@ pub fn encode(bytes: &[u8]) -> String {
         .join("-")
 }
 
+/// Whether `text` has the shape of a typed code: only code characters
+/// (forgiving case, `O`, `I`, `L`), dashes and spaces, in whole groups of
+/// five, at least two — so a reader of several forms (armor, compact, typed)
+/// knows which to try. Armor and the compact form never have this shape
+/// (they hold `-----BEGIN` or a `.`).
+pub fn looks_typed(text: &str) -> bool {
+    let mut count = 0usize;
+    for c in text.chars() {
+        if c.is_whitespace() || c == '-' {
+            continue;
+        }
+        if value(c).is_none() {
+            return false;
+        }
+        count += 1;
+    }
+    count >= 2 * GROUP_LEN && count % GROUP_LEN == 0 && text.len() <= MAX_TEXT_LEN
+}
+
 /// Decodes a typed code: every group's check character, then the whole
 /// code's check. A mistyped character is refused naming its group.
 pub fn decode(text: &str) -> Result<Vec<u8>> {
@@ -288,6 +307,21 @@ mod tests {
         moved.swap(2, 3);
         for bad in [skipped, repeated, cut, moved.join("-")] {
             assert!(decode(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_shape_of_a_code_is_told_from_other_forms() {
+        assert!(looks_typed(&encode(b"x")));
+        assert!(looks_typed(&encode(b"x").to_lowercase().replace('-', " ")));
+        for other in [
+            "not a request",
+            "request.AAAAAAAAAA",
+            "-----BEGIN LICENTIA ACTIVATION REQUEST-----\nAAAA\n-----END LICENTIA ACTIVATION REQUEST-----",
+            "ABCDE",
+            "ABCDE-FGHJ",
+        ] {
+            assert!(!looks_typed(other), "{other}");
         }
     }
 

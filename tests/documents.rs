@@ -493,6 +493,8 @@ fn an_activation_request_read_over_the_telephone_and_rekeyed() {
     // Typed back as a person would: lower case, spaces, O for 0.
     let typed = code.to_lowercase().replace('-', " ").replace('0', "o");
     assert_eq!(ActivationRequest::parse_typed(&typed).unwrap(), request);
+    // The reader of every form takes it too.
+    assert_eq!(ActivationRequest::parse(&typed).unwrap(), request);
     // One character wrong in the seventh group: refused, the group named.
     let mut wrong: Vec<char> = code.chars().collect();
     let at = 6 * 6 + 2;
@@ -500,6 +502,7 @@ fn an_activation_request_read_over_the_telephone_and_rekeyed() {
     let wrong: String = wrong.into_iter().collect();
     let err = ActivationRequest::parse_typed(&wrong).unwrap_err();
     assert!(err.to_string().contains("check digit of group 7"), "{err}");
+    assert_eq!(ActivationRequest::parse(&wrong).unwrap_err(), err);
     // A licence's code is not a request.
     assert!(ActivationRequest::parse_typed(&licentia::typed::encode(&[1, 1, 0])).is_err());
 }

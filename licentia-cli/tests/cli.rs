@@ -1059,3 +1059,84 @@ fn a_license_refusing_virtual_machines_and_what_the_probe_sees() {
     };
     assert_eq!(verify(d, &["no-vm.lic"]).code, expected);
 }
+
+#[test]
+fn a_typed_request_read_over_the_telephone_is_answered() {
+    let dir = setup();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "request",
+            "--product",
+            "acme",
+            "--key",
+            "ACME-1234",
+            "--no-machine-id",
+            "--vendor",
+            "serial=SN-7",
+            "--typed",
+            "--out",
+            "phone.req",
+        ],
+    );
+    let code = std::fs::read_to_string(d.join("phone.req")).unwrap();
+    assert!(code.trim().split('-').all(|g| g.len() == 5), "{code}");
+    // The vendor's staff type what they heard (lower case, spaces).
+    std::fs::write(
+        d.join("heard.req"),
+        code.trim().to_lowercase().replace('-', " "),
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--request",
+            "heard.req",
+            "--out",
+            "phone.answer",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "accept",
+            "--pub",
+            "keys/issuer.pub",
+            "--request",
+            "phone.req",
+            "--answer",
+            "phone.answer",
+            "--out",
+            "phone.lic",
+        ],
+    );
+    // One character misheard: refused, naming the group to re-key.
+    let mut wrong: Vec<char> = code.trim().chars().collect();
+    wrong[7] = if wrong[7] == '7' { '8' } else { '7' };
+    std::fs::write(
+        d.join("misheard.req"),
+        wrong.into_iter().collect::<String>(),
+    )
+    .unwrap();
+    run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--request",
+            "misheard.req",
+            "--out",
+            "never.answer",
+        ],
+    )
+    .assert_error("check digit of group 2");
+}
