@@ -686,6 +686,7 @@ temporary-file = Temporäre Lizenzdatei (als .lic-Datei neben dem Produkt speich
 offline-title = Offline-Aktivierung
 offline-what = Eine Maschine ohne Netzzugang schreibt eine Aktivierungsanfrage-Datei. Laden Sie sie hier hoch und bringen Sie die signierte Antwortdatei zurück zur Maschine.
 field-request-file = Aktivierungsanfrage-Datei
+field-request-code = …oder ihr Code, am Telefon vorgelesen (Gruppen zu fünf Zeichen)
 field-valid-days = Tage, in denen die Antwort verwendet werden kann
 offline-answer = Antwortdatei herunterladen
 

@@ -687,6 +687,7 @@ temporary-file = Temporary licence file (save it as a .lic file beside the produ
 offline-title = Offline activation
 offline-what = A machine without network access writes an activation request file. Upload it here, and carry the signed answer file back to the machine.
 field-request-file = Activation request file
+field-request-code = …or its code, read over the telephone (groups of five characters)
 field-valid-days = Days the answer may be used
 offline-answer = Download the answer file
 

@@ -686,6 +686,7 @@ temporary-file = Fichier de licence temporaire (à enregistrer en .lic à côté
 offline-title = Activation hors ligne
 offline-what = Une machine sans accès réseau écrit un fichier de demande d'activation. Déposez-le ici, puis rapportez le fichier de réponse signé sur la machine.
 field-request-file = Fichier de demande d'activation
+field-request-code = …ou son code, lu au téléphone (groupes de cinq caractères)
 field-valid-days = Jours pendant lesquels la réponse peut servir
 offline-answer = Télécharger le fichier de réponse
 

@@ -460,6 +460,48 @@ async fn story(backend: Backend) {
         "{}",
         answer.body
     );
+    // Its code, read over the telephone and typed in: answered; one
+    // character misheard: refused naming the group, what was typed kept.
+    let heard = licentia::ActivationRequest::new(
+        "cad-suite",
+        licentia::LicenseRef::Key(key.clone()),
+        machine("cad-suite", 4),
+        licentia::Timestamp::now(),
+    );
+    let code = heard.to_typed().to_lowercase();
+    let answer = staff
+        .upload(
+            "/licenses/activate-offline",
+            &[
+                Part::File("request", "", b""),
+                Part::Field("code", &code),
+                Part::Field("valid_days", "10"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let verifier = srv.verifier().await;
+    heard
+        .accept(&answer.body, &verifier, licentia::Timestamp::now())
+        .expect("the machine accepts the answer to its code");
+    let mut wrong: Vec<char> = code.chars().collect();
+    wrong[8] = if wrong[8] == '7' { '8' } else { '7' };
+    let wrong: String = wrong.into_iter().collect();
+    let refused = staff
+        .upload(
+            "/licenses/activate-offline",
+            &[Part::Field("code", &wrong), Part::Field("valid_days", "10")],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("check digit of group 2"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(&wrong), "what was typed is kept");
     let refused = staff
         .upload(
             "/licenses/activate-offline",
