@@ -308,6 +308,16 @@ enum licentia_rule
    */
   LICENTIA_RULE_MACHINE_RELEASED = 110,
   /**
+   * The license does not run in a virtual machine, and this looks like
+   * one (the message names the evidence).
+   */
+  LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED = 111,
+  /**
+   * The license does not run in a container, and this looks like one
+   * (the message names the evidence).
+   */
+  LICENTIA_RULE_CONTAINER_NOT_ALLOWED = 112,
+  /**
    * The soft expiry has passed: renew soon.
    */
   LICENTIA_RULE_RENEW_SOON = 201,
@@ -484,6 +494,31 @@ typedef uint32_t licentia_match_rule;
 #endif // __cplusplus
 
 /**
+ * What a signal points to. The numbers are stable.
+ */
+enum licentia_environment_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A hypervisor runs the operating system.
+   */
+  LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE = 1,
+  /**
+   * The process runs in a container.
+   */
+  LICENTIA_ENVIRONMENT_CONTAINER = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum licentia_environment_kind licentia_environment_kind;
+#else
+typedef uint32_t licentia_environment_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * An offline activation request: carry its text to the back office, keep
  * the handle (or its text, to parse again later) to accept the answer.
  * Freed with `licentia_activation_request_free`; immutable, so any number
@@ -525,6 +560,13 @@ typedef struct licentia_clock_options licentia_clock_options;
  * form as often as needed. Freed with `licentia_document_free`; immutable.
  */
 typedef struct licentia_document licentia_document;
+
+/**
+ * What the environment probe saw: every signal, each named with what it
+ * saw. Freed with `licentia_environment_free`; immutable, so any number of
+ * threads may read it at once.
+ */
+typedef struct licentia_environment licentia_environment;
 
 /**
  * A machine's hashed components for one product. Freed with
@@ -654,7 +696,7 @@ typedef struct licentia_check_context {
  */
 typedef struct licentia_finding {
   /**
-   * The rule's stable code (101..110 fail, 201..203 warn).
+   * The rule's stable code (101..112 fail, 201..203 warn).
    */
   licentia_rule rule;
   /**
@@ -976,6 +1018,24 @@ licentia_status licentia_check(const struct licentia_license *license, const str
 licentia_status licentia_check_guarded(const struct licentia_license *license, const struct licentia_check_context *ctx, const struct licentia_clock_options *options, struct licentia_report **out);
 
 /**
+ * `licentia_check_guarded` in a given environment: where the product runs
+ * (`licentia_environment_probe`, `licentia_environment_probe_root`), for a
+ * license that refuses virtual machines or containers (rules
+ * `LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED`,
+ * `LICENTIA_RULE_CONTAINER_NOT_ALLOWED`, whose messages name the evidence).
+ *
+ * The other checks need none: for such a license they probe this machine
+ * themselves, once per process, and never for a license that restricts
+ * nothing. NULL `environment` is exactly `licentia_check_guarded`; NULL
+ * `options` as there. (A function of its own, so that
+ * `licentia_check_context` keeps its layout.)
+ *
+ * # Safety
+ * As `licentia_check_guarded`; `environment` is NULL or a live environment.
+ */
+licentia_status licentia_check_in_environment(const struct licentia_license *license, const struct licentia_check_context *ctx, const struct licentia_clock_options *options, const struct licentia_environment *environment, struct licentia_report **out);
+
+/**
  * Verifies license text (armored or compact) and checks it, in one call:
  * `licentia_verify` then `licentia_check`, with no license handle to free.
  * For a product that wants only the verdict, and for bindings, where each
@@ -992,6 +1052,17 @@ licentia_status licentia_check_guarded(const struct licentia_license *license, c
  * NUL-terminated string; `ctx` and `out` as `licentia_check`.
  */
 licentia_status licentia_verify_and_check(const struct licentia_verifier *verifier, const char *text, const struct licentia_check_context *ctx, struct licentia_report **out);
+
+/**
+ * `licentia_verify_and_check` in a given environment (as
+ * `licentia_check_in_environment`); NULL `environment` is exactly
+ * `licentia_verify_and_check`.
+ *
+ * # Safety
+ * As `licentia_verify_and_check`; `environment` is NULL or a live
+ * environment.
+ */
+licentia_status licentia_verify_and_check_in_environment(const struct licentia_verifier *verifier, const char *text, const struct licentia_check_context *ctx, const struct licentia_environment *environment, struct licentia_report **out);
 
 /**
  * The overall state; `LICENTIA_STATE_INVALID` when `report` is NULL.
@@ -1432,6 +1503,63 @@ licentia_status licentia_clock_options_set_started(struct licentia_clock_options
 void licentia_clock_options_free(struct licentia_clock_options *options);
 
 /**
+ * This machine's environment: CPUID (x86_64), DMI strings, `/proc/cpuinfo`,
+ * container marker files, cgroups and variables. Probed once per process
+ * and kept (a few hundred microseconds the first time); this gives a copy.
+ *
+ * On success `*out` receives a new environment, freed with
+ * `licentia_environment_free`. Never fails but for `out` NULL: an
+ * unreadable source is a signal not seen. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or valid for a write.
+ */
+licentia_status licentia_environment_probe(struct licentia_environment **out);
+
+/**
+ * Probes the tree under the directory `root` instead of `/` (a chroot, a
+ * test's fake tree): its files only, no CPUID, no process variables. Each
+ * file is read bounded (a few KiB).
+ *
+ * On success `*out` receives a new environment, freed with
+ * `licentia_environment_free`. Thread-safe.
+ *
+ * # Safety
+ * `root` is NULL or a NUL-terminated string; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_environment_probe_root(const char *root, struct licentia_environment **out);
+
+/**
+ * Whether any signal of `kind` (a `licentia_environment_kind`) was seen;
+ * false when `environment` is NULL or `kind` is not a kind.
+ *
+ * # Safety
+ * `environment` is NULL or a live environment.
+ */
+bool licentia_environment_is(const struct licentia_environment *environment, uint32_t kind);
+
+/**
+ * The signals of `kind` (a `licentia_environment_kind`) as one line,
+ * `name: what it saw; name: what it saw` — empty when none was seen
+ * (strings out as `licentia_license_id`). `LICENTIA_INVALID_ARGUMENT` for
+ * a `kind` that is not one.
+ *
+ * # Safety
+ * `environment` is NULL or a live environment; `buf` is NULL or valid for
+ * writes of `buf_len` bytes; `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_environment_evidence(const struct licentia_environment *environment, uint32_t kind, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Frees an environment. NULL is a no-op.
+ *
+ * # Safety
+ * `environment` is NULL or a live environment no other thread uses; it
+ * must not be used after this call.
+ */
+void licentia_environment_free(struct licentia_environment *environment);
+
+/**
  * This machine's default fingerprint for `product` (its OS machine id).
  *
  * On success `*out` receives a new fingerprint, freed with
@@ -1732,6 +1860,18 @@ licentia_status licentia_license_replaces(const struct licentia_license *license
  * `license` is NULL or a live license.
  */
 uint32_t licentia_license_seats(const struct licentia_license *license);
+
+/**
+ * Whether the license runs in an environment of `kind` (a
+ * `licentia_environment_kind`): true unless it refuses virtual machines or
+ * containers (then the check reports `LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED`
+ * or `LICENTIA_RULE_CONTAINER_NOT_ALLOWED` where it detects one). False when
+ * `license` is NULL or `kind` is not a kind.
+ *
+ * # Safety
+ * `license` is NULL or a live license.
+ */
+bool licentia_license_allows(const struct licentia_license *license, uint32_t kind);
 
 /**
  * Every time term of the license (with renewals applied), into `*out`.

@@ -82,6 +82,7 @@ for line in open(sys.argv[1]):
         print(round(row["value"], 2))' "$results")"
 step "$dir/pyenv/bin/python scripts/bench-python.py $rust_us"
 step "cargo bench --all-features --bench fingerprint -- $criterion"
+step "cargo bench --all-features --bench environment -- $criterion"
 step "cargo bench --all-features --bench batch -- $criterion"
 step "cargo bench --all-features --bench memory"
 step "DURATION=$DURATION scripts/load-bench.sh"

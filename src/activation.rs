@@ -88,8 +88,31 @@ impl ActivationRequest {
         )
     }
 
-    /// Parses a request (armored or compact), strictly.
+    /// The request as a typed code ([`typed`](crate::typed)): groups of
+    /// five characters a person reads over the telephone, each with a check
+    /// character, for a machine with no network and nothing to carry a file.
+    ///
+    /// ```
+    /// use licentia::{ActivationRequest, Fingerprint, LicenseRef, Timestamp};
+    /// let machine = Fingerprint::builder("acme").vendor("host", "build-7").build().unwrap();
+    /// let request = ActivationRequest::new("acme", LicenseRef::Key("K3Y".into()), machine, Timestamp(1_800_000_000));
+    /// let code = request.to_typed();
+    /// assert_eq!(ActivationRequest::parse_typed(&code).unwrap(), request);
+    /// ```
+    pub fn to_typed(&self) -> String {
+        crate::typed::encode(
+            &self
+                .to_bytes()
+                .expect("a request built from bounded parts encodes"),
+        )
+    }
+
+    /// Parses a request — armored, compact, or its typed code
+    /// ([`ActivationRequest::to_typed`]) — strictly.
     pub fn parse(text: &str) -> Result<ActivationRequest> {
+        if crate::typed::looks_typed(text) {
+            return Self::parse_typed(text);
+        }
         let (kind, bytes) = format::decode_text(text)?;
         if kind != DocumentKind::ActivationRequest {
             return Err(Error::WrongDocumentKind {
@@ -97,7 +120,17 @@ impl ActivationRequest {
                 found: kind,
             });
         }
-        match bytes.as_slice() {
+        Self::from_bytes(&bytes)
+    }
+
+    /// Parses a request's typed code ([`ActivationRequest::to_typed`]): a
+    /// mistyped character is refused naming the group to re-key.
+    pub fn parse_typed(code: &str) -> Result<ActivationRequest> {
+        Self::from_bytes(&crate::typed::decode(code)?)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<ActivationRequest> {
+        match bytes {
             [version, ..] if !DocumentKind::ActivationRequest.versions().contains(version) => {
                 Err(Error::UnsupportedVersion { found: *version })
             }

@@ -205,7 +205,8 @@ impl fmt::Display for Error {
             Error::UnsupportedVersion { found } => write!(
                 f,
                 "format version {found} is not supported for this document (this library reads \
-                 version 1 of every document, and version 2 of revocation lists)"
+                 version 1 of every document, and version 2 of revocation lists, licenses and \
+                 leases)"
             ),
             Error::UnknownDocumentKind(k) => write!(f, "unknown document kind {k}"),
             Error::WrongDocumentKind { expected, found } => {

@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! offset  size  field
-//! 0       1     format version (1; 2 for a revocation list naming releases)
+//! 0       1     format version (1; 2 for a revocation list naming releases
+//!               or a licence or lease refusing virtual machines or containers)
 //! 1       1     document kind (DocumentKind)
 //! 2       8     key id: SHA-256(public key)[..8]
 //! 10      n     body: postcard bytes, 0 <= n <= MAX_BODY_LEN
@@ -18,7 +19,9 @@
 //! (postcard is not self-describing, so a new field means a new version). A
 //! list naming none is written as version 1, so older libraries keep
 //! reading it; they refuse a version 2 list by its version, never misread
-//! it.
+//! it. Licences and leases follow the same rule: version 2 is the version 1
+//! body and the environment terms, written only when those refuse virtual
+//! machines or containers.
 //!
 //! The signature covers `domain tag || version || key id || body`
 //! ([`signed_message`]); each document kind has its own domain tag, so a
@@ -41,13 +44,14 @@ use crate::signer::Signer;
 use crate::{Error, Result};
 
 /// The format version this library writes (every document but a
-/// revocation list naming releases, which is version 2: see
-/// [`DocumentKind::versions`]).
+/// revocation list naming releases and a licence or lease refusing an
+/// environment, which are version 2: see [`DocumentKind::versions`]).
 pub const FORMAT_VERSION: u8 = 1;
 
 /// Every format version this library reads. Version 2 exists only for
-/// revocation lists (they gained the machines that gave a license back);
-/// a version 2 envelope of any other kind is unsupported.
+/// revocation lists (they gained the machines that gave a license back)
+/// and licences and leases (they gained the environment terms); a version 2
+/// envelope of any other kind is unsupported.
 pub const SUPPORTED_VERSIONS: &[u8] = &[1, 2];
 
 /// Bytes before the body: version, kind, key id.
@@ -123,10 +127,10 @@ impl DocumentKind {
     }
 
     /// The format versions a document of this kind may carry: 1, and 2 for
-    /// a revocation list.
+    /// a revocation list, a licence and a lease.
     pub fn versions(self) -> &'static [u8] {
         match self {
-            DocumentKind::RevocationList => &[1, 2],
+            DocumentKind::RevocationList | DocumentKind::License | DocumentKind::Lease => &[1, 2],
             _ => &[1],
         }
     }

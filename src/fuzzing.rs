@@ -6,7 +6,7 @@
 
 use crate::activation::AnswerBody;
 use crate::deactivation::ReceiptBody;
-use crate::license::LicenseBody;
+use crate::license::{LicenseBody, LicenseBodyV2};
 use crate::renewal::RenewalBody;
 use crate::revocation::RevocationBody;
 use crate::rollover::RolloverBody;
@@ -20,6 +20,13 @@ fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(data: &[u8]) ->
 /// Decodes a license body and encodes it again.
 pub fn license_body(data: &[u8]) -> Result<Vec<u8>> {
     round_trip::<LicenseBody>(data)
+}
+
+/// Decodes a format version 2 license body (the environment terms after
+/// the version 1 body), as the verifier does, and encodes it again.
+pub fn license_body_v2(data: &[u8]) -> Result<Vec<u8>> {
+    let body = codec::decode_canonical::<LicenseBodyV2>(data)?.into_body()?;
+    codec::encode(&LicenseBodyV2::of(&body))
 }
 
 /// Decodes a renewal-token body and encodes it again.

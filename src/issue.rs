@@ -6,7 +6,7 @@ use crate::format::{DocumentKind, Envelope};
 use std::sync::Arc;
 
 use crate::keys::{PublicKey, SigningKey};
-use crate::license::{Binding, LicenseBody};
+use crate::license::{Binding, LicenseBody, LicenseBodyV2};
 use crate::renewal::{RenewalAction, RenewalBody};
 use crate::revocation::{RevocationBody, RevocationBodyV1};
 use crate::rollover::RolloverBody;
@@ -58,7 +58,7 @@ impl Issuer {
     /// Signs a license.
     pub fn issue(&self, body: &LicenseBody) -> Result<Envelope> {
         body.validate()?;
-        self.sign(DocumentKind::License, body)
+        self.sign_license(DocumentKind::License, body)
     }
 
     /// Signs a floating-seat lease: a license with its own document kind, so a
@@ -68,7 +68,16 @@ impl Issuer {
         if body.terms.hard_expiry.is_none() {
             return Err(Error::InvalidSpec("a lease needs a hard expiry".into()));
         }
-        self.sign(DocumentKind::Lease, body)
+        self.sign_license(DocumentKind::Lease, body)
+    }
+
+    /// Signs a licence body in its format version: 1 when it allows every
+    /// environment, so every product reads it, 2 when it refuses one.
+    fn sign_license(&self, kind: DocumentKind, body: &LicenseBody) -> Result<Envelope> {
+        match body.format_version() {
+            1 => self.sign(kind, body),
+            version => self.sign_version(kind, version, &LicenseBodyV2::of(body)),
+        }
     }
 
     /// Signs a renewal token for `license`.

@@ -50,6 +50,10 @@
 //!   than a bare `verify_strict` with the very same decisions.
 //! - [`renewal`], [`revocation`], [`rollover`]: offline extensions, revocations, key rotation.
 //! - [`clock`]: the clock-rollback guard. [`machine`]: fingerprints.
+//!   [`environment`]: virtual machine and container detection, each
+//!   signal named, and the licence's terms on them.
+//! - [`typed`]: codes a person reads over the telephone and types back
+//!   (groups of five characters, each with a check character).
 //!   [`activation`]: offline activation documents.
 //!
 //! Data flows one way: `format` knows bytes, `license` knows meaning, `issue`
@@ -70,6 +74,7 @@ pub mod client;
 pub mod clock;
 mod codec;
 pub mod deactivation;
+pub mod environment;
 mod error;
 pub mod format;
 #[cfg(fuzzing)]
@@ -90,6 +95,7 @@ mod signed;
 mod signer;
 pub mod spec;
 mod time;
+pub mod typed;
 mod verdict;
 mod verify;
 
@@ -97,6 +103,9 @@ pub use activation::{Activated, ActivationRequest, LicenseRef};
 #[cfg(feature = "std")]
 pub use clock::{ClockGuard, ClockGuardOptions, ClockStatus};
 pub use deactivation::{DeactivationReceipt, DeactivationRequest};
+#[cfg(feature = "std")]
+pub use environment::{CpuidLeaves, Probe};
+pub use environment::{Environment, EnvironmentKind, EnvironmentTerms, Signal};
 pub use error::{Error, Result};
 pub use format::{DocumentKind, Envelope};
 pub use issue::Issuer;

@@ -1,10 +1,15 @@
 //! What a license says: plain data, and a builder that refuses nonsense.
 //!
 //! The field order of every type here is the postcard encoding of format v1:
-//! changing it means a new format version.
+//! changing it means a new format version. Format v2 is the v1 body followed
+//! by the [`EnvironmentTerms`]; a licence that allows both virtual machines
+//! and containers is always written as v1, byte for byte as before the term
+//! existed, so every product reads it; one that refuses either is v2, which
+//! an older library refuses by its version rather than misreading it.
 
 use core::fmt;
 
+use crate::environment::EnvironmentTerms;
 use crate::machine::{Fingerprint, MatchRule};
 use crate::signed::SignedBody;
 use crate::time::{Timestamp, DAY};
@@ -306,11 +311,51 @@ pub struct LicenseBody {
     pub metadata: Vec<(String, String)>,
     /// The time terms.
     pub terms: Terms,
+    /// Whether it runs in a virtual machine, in a container. Not part of
+    /// the v1 encoding: format v2 carries it after the body
+    /// ([`LicenseBody::format_version`]).
+    #[serde(skip)]
+    pub environment: EnvironmentTerms,
 }
 
 impl SignedBody for LicenseBody {
     fn issued_at(&self) -> Timestamp {
         self.issued_at
+    }
+}
+
+/// The encoding of a format v2 licence: the v1 body, then the environment
+/// terms (postcard writes a tuple as its fields one after the other).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct LicenseBodyV2(LicenseBody, EnvironmentTerms);
+
+impl LicenseBodyV2 {
+    /// The v2 layout of `body`.
+    pub(crate) fn of(body: &LicenseBody) -> LicenseBodyV2 {
+        // The first half is the v1 body, which has no environment: as decoded.
+        let v1 = LicenseBody {
+            environment: EnvironmentTerms::ALLOW_ALL,
+            ..body.clone()
+        };
+        LicenseBodyV2(v1, body.environment)
+    }
+
+    /// The body it carries, or `MalformedBody` when the terms restrict
+    /// nothing: such a licence is written as v1 (one encoding per value).
+    pub(crate) fn into_body(self) -> Result<LicenseBody> {
+        if !self.1.restricts() {
+            return Err(Error::MalformedBody);
+        }
+        Ok(LicenseBody {
+            environment: self.1,
+            ..self.0
+        })
+    }
+}
+
+impl SignedBody for LicenseBodyV2 {
+    fn issued_at(&self) -> Timestamp {
+        self.0.issued_at
     }
 }
 
@@ -341,7 +386,28 @@ impl LicenseBody {
                 entitlements: Vec::new(),
                 metadata: Vec::new(),
                 terms: Terms::default(),
+                environment: EnvironmentTerms::ALLOW_ALL,
             },
+        }
+    }
+
+    /// The format version this body is written in: 1 when it allows both
+    /// virtual machines and containers (readable by every library), 2 when
+    /// it refuses either.
+    ///
+    /// ```
+    /// use licentia::LicenseBody;
+    /// let body = LicenseBody::builder("acme", "Jane").build()?;
+    /// assert_eq!(body.format_version(), 1);
+    /// let body = LicenseBody::builder("acme", "Jane").virtual_machines(false).build()?;
+    /// assert_eq!(body.format_version(), 2);
+    /// # Ok::<(), licentia::Error>(())
+    /// ```
+    pub fn format_version(&self) -> u8 {
+        if self.environment.restricts() {
+            2
+        } else {
+            1
         }
     }
 
@@ -614,6 +680,21 @@ impl LicenseBuilder {
     /// Sets every time term at once.
     pub fn terms(mut self, terms: Terms) -> Self {
         self.body.terms = terms;
+        self
+    }
+    /// Whether it may run in a virtual machine (default: yes).
+    pub fn virtual_machines(mut self, allowed: bool) -> Self {
+        self.body.environment.virtual_machines = allowed;
+        self
+    }
+    /// Whether it may run in a container (default: yes).
+    pub fn containers(mut self, allowed: bool) -> Self {
+        self.body.environment.containers = allowed;
+        self
+    }
+    /// Sets both environment terms at once.
+    pub fn environment(mut self, terms: EnvironmentTerms) -> Self {
+        self.body.environment = terms;
         self
     }
 

@@ -9,10 +9,12 @@
 //! # #[cfg(feature = "json")] {
 //! let spec = licentia::spec::LicenseSpec::from_json(r#"{
 //!     "product": "acme-cad", "licensee": "Jane Doe", "email": "jane@example.com",
-//!     "expires": "2027-01-01", "grace_days": 14, "features": ["export", "seats=5"]
+//!     "expires": "2027-01-01", "grace_days": 14, "features": ["export", "seats=5"],
+//!     "virtual_machines": false
 //! }"#).unwrap();
 //! let body = spec.to_body().unwrap();
 //! assert_eq!(body.terms.grace_secs, Some(14 * 86_400));
+//! assert!(!body.environment.virtual_machines && body.environment.containers);
 //! assert!(licentia::spec::LicenseSpec::from_json(r#"{"produkt": "typo"}"#).is_err());
 //! # }
 //! ```
@@ -75,6 +77,10 @@ pub struct LicenseSpec {
     pub check_in_days: Option<u32>,
     /// Work offline this many days after a missed check-in.
     pub max_offline_days: Option<u32>,
+    /// Whether it runs in a virtual machine (default: yes).
+    pub virtual_machines: Option<bool>,
+    /// Whether it runs in a container (default: yes).
+    pub containers: Option<bool>,
 }
 
 impl LicenseSpec {
@@ -116,6 +122,8 @@ impl LicenseSpec {
             updates_until: over.updates_until.or(self.updates_until),
             check_in_days: over.check_in_days.or(self.check_in_days),
             max_offline_days: over.max_offline_days.or(self.max_offline_days),
+            virtual_machines: over.virtual_machines.or(self.virtual_machines),
+            containers: over.containers.or(self.containers),
         }
     }
 
@@ -182,6 +190,12 @@ impl LicenseSpec {
                 ))
             }
             (None, None) => {}
+        }
+        if let Some(allowed) = self.virtual_machines {
+            b = b.virtual_machines(allowed);
+        }
+        if let Some(allowed) = self.containers {
+            b = b.containers(allowed);
         }
         b.build()
     }

@@ -7,6 +7,7 @@
 
 use core::fmt;
 
+use crate::environment::{Environment, EnvironmentKind};
 use crate::license::{Binding, LicenseBody};
 use crate::machine::{Fingerprint, MatchRule};
 use crate::revocation::{ReleaseKind, RevocationList};
@@ -39,6 +40,11 @@ pub struct Context<'a> {
     pub last_check_in: Option<Timestamp>,
     /// How far behind a known time the clock may be before it counts as rolled back.
     pub clock_tolerance_secs: u32,
+    /// Where the product runs, for a licence that refuses virtual machines
+    /// or containers. `None`: the check probes this machine itself the
+    /// first time a licence asks (feature `std`: [`Environment::this_machine`],
+    /// once per process), and never for a licence that restricts nothing.
+    pub environment: Option<&'a Environment>,
 }
 
 impl<'a> Context<'a> {
@@ -54,7 +60,27 @@ impl<'a> Context<'a> {
             trusted_time: None,
             last_check_in: None,
             clock_tolerance_secs: DEFAULT_CLOCK_TOLERANCE_SECS,
+            environment: None,
         }
+    }
+
+    /// Sets where the product runs (an application's own probe, one
+    /// under a chroot, a test's).
+    ///
+    /// ```
+    /// use licentia::{Context, Environment, EnvironmentKind, Issuer, LicenseBody, Rule, Signal, SigningKey, Timestamp, Verifier};
+    /// let issuer = Issuer::new(SigningKey::generate());
+    /// let body = LicenseBody::builder("acme", "Jane").virtual_machines(false).build()?;
+    /// let license = Verifier::new([issuer.public_key().clone()]).verify(&issuer.issue(&body)?.to_armor())?;
+    /// let guest = Environment::from_signals(vec![Signal::new(EnvironmentKind::VirtualMachine, "dmi.sys_vendor", "QEMU")]);
+    /// let report = license.check(&Context::new(Timestamp::now(), "acme").environment(&guest));
+    /// assert!(report.has(Rule::VirtualMachineNotAllowed));
+    /// assert!(report.findings[0].message.contains("dmi.sys_vendor: QEMU"));
+    /// # Ok::<(), licentia::Error>(())
+    /// ```
+    pub fn environment(mut self, environment: &'a Environment) -> Self {
+        self.environment = Some(environment);
+        self
     }
 
     /// Sets this machine.
@@ -132,6 +158,12 @@ enum_table! {
         /// or this lease returned) after the file was signed, and the
         /// revocation list says so: activate again to use it here.
         MachineReleased = 110 => "machine_released",
+        /// The license does not run in a virtual machine, and this looks
+        /// like one (the message names the evidence).
+        VirtualMachineNotAllowed = 111 => "virtual_machine_not_allowed",
+        /// The license does not run in a container, and this looks like
+        /// one (the message names the evidence).
+        ContainerNotAllowed = 112 => "container_not_allowed",
         /// The soft expiry has passed: renew soon.
         RenewSoon = 201 => "renew_soon",
         /// The license expired but is within its grace period.
@@ -304,6 +336,7 @@ impl License {
         }
         check_clock(body, ctx, &mut out);
         check_binding(body, ctx, &mut out);
+        check_environment(body, ctx, &mut out);
         check_terms(body, ctx, &mut out);
         if let Some(check_in) = body.terms.check_in {
             let last = ctx
@@ -366,6 +399,47 @@ fn check_binding(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
                 );
             }
         }
+    }
+}
+
+fn check_environment(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
+    let terms = body.environment;
+    if !terms.restricts() {
+        return;
+    }
+    #[cfg(feature = "std")]
+    let seen = Some(
+        ctx.environment
+            .unwrap_or_else(|| Environment::this_machine()),
+    );
+    // Without file access the check cannot look: it refuses rather than
+    // guess, until the application gives a report.
+    #[cfg(not(feature = "std"))]
+    let seen = ctx.environment;
+    for (kind, rule) in [
+        (
+            EnvironmentKind::VirtualMachine,
+            Rule::VirtualMachineNotAllowed,
+        ),
+        (EnvironmentKind::Container, Rule::ContainerNotAllowed),
+    ] {
+        if terms.allows(kind) {
+            continue;
+        }
+        let message = match seen {
+            None => format!(
+                "this license does not run in a {}, and no environment report was given to tell",
+                kind.name()
+            ),
+            Some(seen) if seen.signals_of(kind).next().is_some() => format!(
+                "this license does not run in a {}, and this looks like one ({}); \
+                 run it elsewhere or ask the vendor for a license that allows it",
+                kind.name(),
+                seen.evidence(kind)
+            ),
+            Some(_) => continue,
+        };
+        out.push(rule, message);
     }
 }
 

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::format::{DocumentKind, Envelope};
 use crate::keys::{KeyId, PublicKey};
-use crate::license::LicenseBody;
+use crate::license::{LicenseBody, LicenseBodyV2};
 use crate::prepared::PreparedKey;
 use crate::renewal::{RenewalAction, RenewalToken};
 use crate::revocation::{RevocationBody, RevocationBodyV1, RevocationList};
@@ -206,7 +206,10 @@ impl Verifier {
 
     /// Verifies a binary license envelope (as embedded in an activation answer).
     pub(crate) fn license_from_envelope(&self, envelope: Envelope) -> Result<License> {
-        let body = self.open::<LicenseBody>(&envelope)?;
+        let body = match envelope.version {
+            1 => self.open::<LicenseBody>(&envelope)?,
+            _ => self.open::<LicenseBodyV2>(&envelope)?.into_body()?,
+        };
         Ok(License {
             body,
             endorsers: self.endorsers(envelope.key_id),
@@ -433,7 +436,10 @@ impl UnverifiedLicense {
     /// Decodes an armored or compact license without verifying its signature.
     pub fn parse(text: &str) -> Result<UnverifiedLicense> {
         let envelope = Envelope::from_text(text, DocumentKind::License)?;
-        let body = codec::decode_canonical(&envelope.body)?;
+        let body = match envelope.version {
+            1 => codec::decode_canonical(&envelope.body)?,
+            _ => codec::decode_canonical::<LicenseBodyV2>(&envelope.body)?.into_body()?,
+        };
         Ok(UnverifiedLicense { envelope, body })
     }
 

@@ -473,3 +473,36 @@ fn a_revocation_list_signed_unsorted_is_refused_not_misread() {
         assert!(list.revokes_license(id), "{id} missed");
     }
 }
+
+#[test]
+fn an_activation_request_read_over_the_telephone_and_rekeyed() {
+    let machine = Fingerprint::builder("acme-cad")
+        .vendor("serial", "SN-0001")
+        .build()
+        .unwrap();
+    let request = ActivationRequest::new(
+        "acme-cad",
+        LicenseRef::Key("ACME-0001-0002-0003".into()),
+        machine,
+        Timestamp::parse("2026-03-01").unwrap(),
+    );
+    let code = request.to_typed();
+    let groups: Vec<&str> = code.split('-').collect();
+    println!("{} groups: {code}", groups.len());
+    assert!(groups.iter().all(|g| g.len() == 5));
+    // Typed back as a person would: lower case, spaces, O for 0.
+    let typed = code.to_lowercase().replace('-', " ").replace('0', "o");
+    assert_eq!(ActivationRequest::parse_typed(&typed).unwrap(), request);
+    // The reader of every form takes it too.
+    assert_eq!(ActivationRequest::parse(&typed).unwrap(), request);
+    // One character wrong in the seventh group: refused, the group named.
+    let mut wrong: Vec<char> = code.chars().collect();
+    let at = 6 * 6 + 2;
+    wrong[at] = if wrong[at] == 'X' { 'Y' } else { 'X' };
+    let wrong: String = wrong.into_iter().collect();
+    let err = ActivationRequest::parse_typed(&wrong).unwrap_err();
+    assert!(err.to_string().contains("check digit of group 7"), "{err}");
+    assert_eq!(ActivationRequest::parse(&wrong).unwrap_err(), err);
+    // A licence's code is not a request.
+    assert!(ActivationRequest::parse_typed(&licentia::typed::encode(&[1, 1, 0])).is_err());
+}

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use licentia::{
-    ActivationRequest, Context, Error, Fingerprint, License, PublicKey, RenewalAction, Rule,
-    SigningKey, State, Timestamp, Verifier,
+    ActivationRequest, Context, Environment, Error, Fingerprint, License, PublicKey, RenewalAction,
+    Rule, SigningKey, State, Timestamp, Verifier,
 };
 
 #[path = "vectors/generate.rs"]
@@ -97,8 +97,17 @@ fn keys_are_the_documented_seeds() {
 
 /// Checks one verdict line, with an optional revocation list in the context.
 fn check_line(fields: &[String], revocations: Option<&licentia::RevocationList>) {
+    let (fields, environment) = match fields {
+        [rest @ .., root] if rest.len() == 8 => (
+            rest,
+            Some(Environment::probe_under(
+                &dir().join("environments").join(root),
+            )),
+        ),
+        _ => (fields, None),
+    };
     let [file, now, product, machine, release, user, state, codes] = fields else {
-        panic!("a verdict line has 8 fields: {fields:?}");
+        panic!("a verdict line has 8 fields, or 9 with an environment: {fields:?}");
     };
     let license: License = verifier()
         .verify(&read(file))
@@ -116,6 +125,9 @@ fn check_line(fields: &[String], revocations: Option<&licentia::RevocationList>)
     }
     if let Some(list) = revocations {
         ctx = ctx.revocations(list);
+    }
+    if let Some(environment) = &environment {
+        ctx = ctx.environment(environment);
     }
     let report = license.check(&ctx);
     let found: Vec<String> = report
@@ -216,7 +228,7 @@ fn invalid_files_fail_for_the_reason_in_their_name() {
     ));
     assert_eq!(
         err("version_unsupported"),
-        Error::UnsupportedVersion { found: 2 }
+        Error::UnsupportedVersion { found: 3 }
     );
     assert_eq!(err("kind_unknown"), Error::UnknownDocumentKind(99));
     assert_eq!(

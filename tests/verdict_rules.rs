@@ -49,6 +49,8 @@ fn rule_codes_are_stable_and_severities_follow_them() {
         (108, "expired"),
         (109, "check_in_overdue"),
         (110, "machine_released"),
+        (111, "virtual_machine_not_allowed"),
+        (112, "container_not_allowed"),
         (201, "renew_soon"),
         (202, "in_grace"),
         (203, "check_in_due"),
@@ -58,7 +60,7 @@ fn rule_codes_are_stable_and_severities_follow_them() {
     for rule in Rule::ALL {
         assert_eq!(Rule::from_code(rule.code()), Some(rule));
     }
-    assert_eq!(Rule::from_code(111), None);
+    assert_eq!(Rule::from_code(113), None);
 }
 
 #[test]
@@ -236,19 +238,9 @@ fn a_list_is_version_1_without_releases_and_2_only_with_them() {
         verifier().verify_revocation_list(&forced.to_armor(), PRODUCT),
         Err(Error::MalformedBody)
     );
-    // Version 2 exists for revocation lists only.
+    // Version 2 of a document kind without one is unsupported.
     assert_eq!(
-        Envelope::seal_version(DocumentKind::License, 2, &common::key(), vec![]),
-        Err(Error::UnsupportedVersion { found: 2 })
-    );
-    let mut license_bytes = issuer()
-        .issue(&builder().build().unwrap())
-        .unwrap()
-        .to_bytes();
-    license_bytes[0] = 2;
-    let text = licentia::format::armor(DocumentKind::License, &license_bytes);
-    assert_eq!(
-        verifier().verify(&text),
+        Envelope::seal_version(DocumentKind::RenewalToken, 2, &common::key(), vec![]),
         Err(Error::UnsupportedVersion { found: 2 })
     );
 }

@@ -5,12 +5,15 @@ use std::ptr;
 
 use crate::boundary::{bytes_arg, guard, nth, opt_str_arg, str_arg, Handle, Out, Outcome};
 use crate::clock::{licentia_clock_options, ClockOptions};
+use crate::environment::licentia_environment;
 use crate::fingerprint::licentia_fingerprint;
 use crate::license::licentia_license;
 use crate::status::licentia_status::{self, *};
 use crate::status::{licentia_rule, licentia_severity, licentia_state};
 use crate::verifier::licentia_verifier;
-use licentia::{ClockGuard, Context, Fingerprint, License, Report, Severity, Timestamp};
+use licentia::{
+    ClockGuard, Context, Environment, Fingerprint, License, Report, Severity, Timestamp,
+};
 
 /// What the check needs to know about the running product. Times are Unix
 /// seconds (UTC). Start from `{0}` and set what applies: every pointer may be
@@ -97,7 +100,7 @@ impl Handle for licentia_report {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct licentia_finding {
-    /// The rule's stable code (101..110 fail, 201..203 warn).
+    /// The rule's stable code (101..112 fail, 201..203 warn).
     pub rule: licentia_rule,
     /// Failure (denied) or warning (still valid).
     pub severity: licentia_severity,
@@ -135,7 +138,7 @@ pub unsafe extern "C" fn licentia_check(
     out: *mut *mut licentia_report,
 ) -> licentia_status {
     // SAFETY: forwarded contract.
-    unsafe { check(license, ctx, None, out) }
+    unsafe { check(license, ctx, None, ptr::null(), out) }
 }
 
 /// `licentia_check` with options for the clock guard
@@ -158,7 +161,49 @@ pub unsafe extern "C" fn licentia_check_guarded(
     out: *mut *mut licentia_report,
 ) -> licentia_status {
     // SAFETY: forwarded contract.
-    unsafe { check(license, ctx, licentia_clock_options::opt_arg(options), out) }
+    unsafe {
+        check(
+            license,
+            ctx,
+            licentia_clock_options::opt_arg(options),
+            ptr::null(),
+            out,
+        )
+    }
+}
+
+/// `licentia_check_guarded` in a given environment: where the product runs
+/// (`licentia_environment_probe`, `licentia_environment_probe_root`), for a
+/// license that refuses virtual machines or containers (rules
+/// `LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED`,
+/// `LICENTIA_RULE_CONTAINER_NOT_ALLOWED`, whose messages name the evidence).
+///
+/// The other checks need none: for such a license they probe this machine
+/// themselves, once per process, and never for a license that restricts
+/// nothing. NULL `environment` is exactly `licentia_check_guarded`; NULL
+/// `options` as there. (A function of its own, so that
+/// `licentia_check_context` keeps its layout.)
+///
+/// # Safety
+/// As `licentia_check_guarded`; `environment` is NULL or a live environment.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_check_in_environment(
+    license: *const licentia_license,
+    ctx: *const licentia_check_context,
+    options: *const licentia_clock_options,
+    environment: *const licentia_environment,
+    out: *mut *mut licentia_report,
+) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        check(
+            license,
+            ctx,
+            licentia_clock_options::opt_arg(options),
+            environment,
+            out,
+        )
+    }
 }
 
 /// Verifies license text (armored or compact) and checks it, in one call:
@@ -182,19 +227,39 @@ pub unsafe extern "C" fn licentia_verify_and_check(
     ctx: *const licentia_check_context,
     out: *mut *mut licentia_report,
 ) -> licentia_status {
+    // SAFETY: forwarded contract.
+    unsafe { licentia_verify_and_check_in_environment(verifier, text, ctx, ptr::null(), out) }
+}
+
+/// `licentia_verify_and_check` in a given environment (as
+/// `licentia_check_in_environment`); NULL `environment` is exactly
+/// `licentia_verify_and_check`.
+///
+/// # Safety
+/// As `licentia_verify_and_check`; `environment` is NULL or a live
+/// environment.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_verify_and_check_in_environment(
+    verifier: *const licentia_verifier,
+    text: *const c_char,
+    ctx: *const licentia_check_context,
+    environment: *const licentia_environment,
+    out: *mut *mut licentia_report,
+) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let (verifier, text, c, out) = unsafe {
+        let (verifier, text, c, environment, out) = unsafe {
             (
                 licentia_verifier::arg(verifier)?,
                 str_arg(text)?,
                 ctx.as_ref().ok_or(LICENTIA_NULL_ARGUMENT)?,
+                licentia_environment::opt_arg(environment),
                 Out::new(out)?,
             )
         };
         let license = verifier.verifier.verify(text)?;
         // SAFETY: the context's pointers follow the caller's contract.
-        out.give(unsafe { check_context(&license, c, None) }?);
+        out.give(unsafe { check_context(&license, c, None, environment) }?);
         Ok(())
     })
 }
@@ -207,19 +272,21 @@ unsafe fn check(
     license: *const licentia_license,
     ctx: *const licentia_check_context,
     clock_options: Option<&ClockOptions>,
+    environment: *const licentia_environment,
     out: *mut *mut licentia_report,
 ) -> licentia_status {
     guard(|| {
         // SAFETY: caller's contract.
-        let (license, c, out) = unsafe {
+        let (license, c, environment, out) = unsafe {
             (
                 licentia_license::arg(license)?,
                 ctx.as_ref().ok_or(LICENTIA_NULL_ARGUMENT)?,
+                licentia_environment::opt_arg(environment),
                 Out::new(out)?,
             )
         };
         // SAFETY: the context's pointers follow the caller's contract.
-        out.give(unsafe { check_context(license, c, clock_options) }?);
+        out.give(unsafe { check_context(license, c, clock_options, environment) }?);
         Ok(())
     })
 }
@@ -234,6 +301,7 @@ unsafe fn check_context(
     license: &License,
     c: &licentia_check_context,
     clock_options: Option<&ClockOptions>,
+    environment: Option<&Environment>,
 ) -> Outcome<Report> {
     // SAFETY: the context's pointers follow the caller's contract.
     let (product, user, machine, revocations, clock_path, secret) = unsafe {
@@ -265,6 +333,7 @@ unsafe fn check_context(
     context.release_date = c.has_release_date.then_some(Timestamp(c.release_date));
     context.last_check_in = c.has_last_check_in.then_some(Timestamp(c.last_check_in));
     context.revocations = revocations.and_then(|v| v.revocations.as_ref());
+    context.environment = environment;
     Ok(match clock_path {
         Some(path) => {
             let mut options = ClockGuard::options(product, secret);

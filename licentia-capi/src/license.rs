@@ -312,6 +312,27 @@ pub unsafe extern "C" fn licentia_license_seats(license: *const licentia_license
     unsafe { licentia_license::get_or(license, 0, |l| l.seats) }
 }
 
+/// Whether the license runs in an environment of `kind` (a
+/// `licentia_environment_kind`): true unless it refuses virtual machines or
+/// containers (then the check reports `LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED`
+/// or `LICENTIA_RULE_CONTAINER_NOT_ALLOWED` where it detects one). False when
+/// `license` is NULL or `kind` is not a kind.
+///
+/// # Safety
+/// `license` is NULL or a live license.
+#[no_mangle]
+pub unsafe extern "C" fn licentia_license_allows(
+    license: *const licentia_license,
+    kind: u32,
+) -> bool {
+    // SAFETY: forwarded contract.
+    unsafe {
+        licentia_license::get_or(license, false, |l| {
+            crate::environment::kind_arg(kind).is_ok_and(|kind| l.environment.allows(kind))
+        })
+    }
+}
+
 /// Every time term of the license (with renewals applied), into `*out`.
 ///
 /// # Safety

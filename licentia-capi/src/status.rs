@@ -227,6 +227,12 @@ pub enum licentia_rule {
     /// returned) after the file was signed, and the revocation list says
     /// so: activate again to use it here.
     LICENTIA_RULE_MACHINE_RELEASED = 110,
+    /// The license does not run in a virtual machine, and this looks like
+    /// one (the message names the evidence).
+    LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED = 111,
+    /// The license does not run in a container, and this looks like one
+    /// (the message names the evidence).
+    LICENTIA_RULE_CONTAINER_NOT_ALLOWED = 112,
     /// The soft expiry has passed: renew soon.
     LICENTIA_RULE_RENEW_SOON = 201,
     /// The license expired but is within its grace period.
@@ -249,6 +255,8 @@ impl From<Rule> for licentia_rule {
             Rule::Expired => LICENTIA_RULE_EXPIRED,
             Rule::CheckInOverdue => LICENTIA_RULE_CHECK_IN_OVERDUE,
             Rule::MachineReleased => LICENTIA_RULE_MACHINE_RELEASED,
+            Rule::VirtualMachineNotAllowed => LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED,
+            Rule::ContainerNotAllowed => LICENTIA_RULE_CONTAINER_NOT_ALLOWED,
             Rule::RenewSoon => LICENTIA_RULE_RENEW_SOON,
             Rule::InGrace => LICENTIA_RULE_IN_GRACE,
             Rule::CheckInDue => LICENTIA_RULE_CHECK_IN_DUE,

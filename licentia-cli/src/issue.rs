@@ -82,6 +82,12 @@ pub struct Args {
     /// Seats granted.
     #[arg(long, value_name = "N")]
     seats: Option<u32>,
+    /// Refuse to run in a virtual machine (rule 111 in the verdict).
+    #[arg(long)]
+    no_virtual_machines: bool,
+    /// Refuse to run in a container (rule 112 in the verdict).
+    #[arg(long)]
+    no_containers: bool,
     /// A trial license (needs --expires).
     #[arg(long)]
     trial: bool,
@@ -128,6 +134,8 @@ impl Args {
             updates_until: self.updates_until.clone(),
             check_in_days: self.check_in_days,
             max_offline_days: self.max_offline_days,
+            virtual_machines: self.no_virtual_machines.then_some(false),
+            containers: self.no_containers.then_some(false),
             ..LicenseSpec::default()
         }
     }

@@ -17,6 +17,7 @@ mod accept;
 #[cfg(feature = "server")]
 mod backoffice;
 mod common;
+mod environment;
 mod fingerprint;
 mod give_back;
 mod inspect;
@@ -52,6 +53,7 @@ enum Command {
     Verify(verify::Args),
     Inspect(inspect::Args),
     Fingerprint(fingerprint::Args),
+    Environment(environment::Args),
     Request(request::Args),
     Accept(accept::Args),
     GiveBack(give_back::GiveBackArgs),
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Fingerprint(args) => fingerprint::run(args),
+        Command::Environment(args) => environment::run(args),
         Command::Request(args) => request::run(args),
         Command::Accept(args) => accept::run(args),
         Command::GiveBack(args) => give_back::give_back(args),

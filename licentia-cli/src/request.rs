@@ -30,6 +30,10 @@ pub struct Args {
     /// Where to write the request.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Write the request as a typed code (groups of five characters, each
+    /// with a check character) to read over the telephone.
+    #[arg(long)]
+    typed: bool,
 }
 
 /// Runs the command.
@@ -41,6 +45,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let fingerprint = args.machine.fingerprint(&args.product)?;
     let request = ActivationRequest::new(&args.product, license, fingerprint, Timestamp::now());
-    common::write_file(&args.out, &request.to_armor())?;
+    let text = if args.typed {
+        format!("{}\n", request.to_typed())
+    } else {
+        request.to_armor()
+    };
+    common::write_file(&args.out, &text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -71,6 +71,10 @@ pub fn json(body: &LicenseBody, key_id: KeyId) -> Value {
                 "max_offline_secs": c.max_offline_secs,
             })),
         },
+        "environment": {
+            "virtual_machines": body.environment.virtual_machines,
+            "containers": body.environment.containers,
+        },
     })
 }
 
@@ -127,6 +131,14 @@ pub fn text(body: &LicenseBody, key_id: KeyId) -> String {
                 duration(u64::from(c.max_offline_secs))
             ),
         ));
+    }
+    if body.environment.restricts() {
+        let refused = [
+            (!body.environment.virtual_machines).then_some("virtual machines"),
+            (!body.environment.containers).then_some("containers"),
+        ];
+        let refused: Vec<&str> = refused.into_iter().flatten().collect();
+        lines.push(("refuses", refused.join(", ")));
     }
     let width = lines
         .iter()

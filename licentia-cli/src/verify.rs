@@ -7,7 +7,7 @@ use licentia::format::MAX_TEXT_LEN;
 use licentia::{ClockGuard, Context, Fingerprint, Report, Result, Severity, Timestamp};
 use serde_json::json;
 
-use crate::{common, summary};
+use crate::{common, environment, summary};
 
 /// Verify a license and check it: exit 0 if valid (warnings printed), 1 if invalid, 2 on error.
 #[derive(Debug, clap::Args)]
@@ -30,6 +30,10 @@ pub struct Args {
     /// The running version's release date, for updates-until.
     #[arg(long, value_name = "DATE", value_parser = Timestamp::parse)]
     release_date: Option<Timestamp>,
+    /// For a license refusing virtual machines or containers: probe the
+    /// tree under DIR instead of this machine (see `licentia environment`).
+    #[arg(long, value_name = "DIR")]
+    environment_root: Option<PathBuf>,
     /// A signed revocation list for the product.
     #[arg(long, value_name = "FILE")]
     revocations: Option<PathBuf>,
@@ -105,6 +109,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     ctx.user = args.user.as_deref();
     ctx.release_date = args.release_date;
     ctx.revocations = revocations.as_ref();
+    let seen = args
+        .environment_root
+        .as_ref()
+        .map(|root| environment::probe(Some(root)));
+    ctx.environment = seen.as_ref();
     let report = match (&args.clock_state, &args.clock_secret) {
         (Some(path), Some(secret)) => {
             let mut options =

@@ -1009,3 +1009,134 @@ fn offline_deactivation_round_trip() {
     )
     .assert_error("not a licentia document");
 }
+
+#[test]
+fn a_license_refusing_virtual_machines_and_what_the_probe_sees() {
+    let dir = setup();
+    let d = dir.path();
+    issue_jane(d, &["--no-virtual-machines", "--out", "no-vm.lic"]);
+    let body = ok(d, &["inspect", "--json", "no-vm.lic"]).json()["license"].clone();
+    assert_eq!(body["environment"]["virtual_machines"], false);
+    assert_eq!(body["environment"]["containers"], true);
+    assert!(ok(d, &["inspect", "no-vm.lic"])
+        .stdout
+        .contains("refuses:       virtual machines"));
+
+    // A fake tree: a QEMU guest refuses it with rule 111, naming the
+    // evidence; a Docker container does not.
+    let qemu = d.join("qemu/sys/class/dmi/id");
+    std::fs::create_dir_all(&qemu).unwrap();
+    std::fs::write(qemu.join("sys_vendor"), "QEMU\n").unwrap();
+    std::fs::create_dir_all(d.join("docker")).unwrap();
+    std::fs::write(d.join("docker/.dockerenv"), "").unwrap();
+    let refused = verify(d, &["--environment-root", "qemu", "no-vm.lic"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused
+        .stdout
+        .contains("error 111 (virtual_machine_not_allowed)"));
+    assert!(refused.stdout.contains("dmi.sys_vendor: QEMU"));
+    assert_eq!(
+        verify(d, &["--environment-root", "docker", "no-vm.lic"]).code,
+        0
+    );
+
+    let seen = ok(d, &["environment", "--root", "docker", "--json"]).json();
+    assert_eq!(seen["container"], true);
+    assert_eq!(seen["virtual_machine"], false);
+    assert_eq!(seen["signals"][0]["name"], "file./.dockerenv");
+    assert_eq!(
+        ok(d, &["environment", "--root", "qemu"]).stdout,
+        "virtual machine: yes (dmi.sys_vendor: QEMU)\ncontainer: no\n"
+    );
+
+    // This machine: printed, and the verdict without a tree is its probe's.
+    let here = ok(d, &["environment", "--json"]).json();
+    println!("this machine: {here:#}");
+    let expected = if here["virtual_machine"] == true {
+        1
+    } else {
+        0
+    };
+    assert_eq!(verify(d, &["no-vm.lic"]).code, expected);
+}
+
+#[test]
+fn a_typed_request_read_over_the_telephone_is_answered() {
+    let dir = setup();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "request",
+            "--product",
+            "acme",
+            "--key",
+            "ACME-1234",
+            "--no-machine-id",
+            "--vendor",
+            "serial=SN-7",
+            "--typed",
+            "--out",
+            "phone.req",
+        ],
+    );
+    let code = std::fs::read_to_string(d.join("phone.req")).unwrap();
+    assert!(code.trim().split('-').all(|g| g.len() == 5), "{code}");
+    // The vendor's staff type what they heard (lower case, spaces).
+    std::fs::write(
+        d.join("heard.req"),
+        code.trim().to_lowercase().replace('-', " "),
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--request",
+            "heard.req",
+            "--out",
+            "phone.answer",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "accept",
+            "--pub",
+            "keys/issuer.pub",
+            "--request",
+            "phone.req",
+            "--answer",
+            "phone.answer",
+            "--out",
+            "phone.lic",
+        ],
+    );
+    // One character misheard: refused, naming the group to re-key.
+    let mut wrong: Vec<char> = code.trim().chars().collect();
+    wrong[7] = if wrong[7] == '7' { '8' } else { '7' };
+    std::fs::write(
+        d.join("misheard.req"),
+        wrong.into_iter().collect::<String>(),
+    )
+    .unwrap();
+    run(
+        d,
+        &[
+            "issue",
+            "--key",
+            "keys/issuer.key",
+            "--licensee",
+            "Acme Labs",
+            "--request",
+            "misheard.req",
+            "--out",
+            "never.answer",
+        ],
+    )
+    .assert_error("check digit of group 2");
+}

@@ -509,6 +509,45 @@ async fn story(backend: Backend) {
         .accept(&s(&answer["answer"]), &verifier, Timestamp::now())
         .unwrap();
     assert_eq!(accepted.license.id.to_string(), license_id);
+    // Its typed code, as read over the telephone, is taken too; one
+    // character mistyped is refused naming the group to re-key.
+    // (The same machine again: every seat is taken.)
+    let typed = ActivationRequest::new(
+        PRODUCT,
+        LicenseRef::Key(key.clone()),
+        machine(PRODUCT, 5),
+        Timestamp::now(),
+    );
+    let code = typed.to_typed().to_lowercase().replace('-', " ");
+    let (status, answer) = srv
+        .call(
+            "POST",
+            offline,
+            Some(&issuer),
+            Some(json!({"request": code})),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let accepted = typed
+        .accept(&s(&answer["answer"]), &verifier, Timestamp::now())
+        .unwrap();
+    assert_eq!(accepted.license.id.to_string(), license_id);
+    let mut wrong: Vec<char> = typed.to_typed().chars().collect();
+    wrong[1] = if wrong[1] == '7' { '8' } else { '7' };
+    let wrong: String = wrong.into_iter().collect();
+    let (status, refused) = srv
+        .call(
+            "POST",
+            offline,
+            Some(&issuer),
+            Some(json!({"request": wrong})),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        s(&refused["detail"]).contains("check digit of group 1"),
+        "{refused}"
+    );
     let nonsense = json!({"request": "not a request"});
     let (status, _) = srv
         .call("POST", offline, Some(&issuer), Some(nonsense))

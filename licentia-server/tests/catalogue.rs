@@ -9,11 +9,14 @@
 //! naming who changed what, a bad change refused with its rule, a role
 //! without the catalogue refused, and a retired record offered for no new
 //! licence or subscription while the licences issued from it are
-//! untouched.
+//! untouched. A policy refusing virtual machines or containers: through the
+//! API, a change and the console's form, signed into its licences (format
+//! version 2) and refused by the verdict in such an environment; policies
+//! made before the term (schema 20) allow both after migrating.
 
 mod support;
 
-use licentia::{License, Rule, Timestamp};
+use licentia::{Environment, EnvironmentKind, License, Rule, Signal, Timestamp};
 use serde_json::{json, Value};
 use support::console::Console;
 use support::{kind, s, Backend, Server};
@@ -687,6 +690,212 @@ async fn console_story(backend: Backend) {
     );
     assert_eq!(srv.history_count(&srv.admin, "plan.retire").await, 1);
     srv.stop().await;
+}
+
+/// A licence's verdict in a QEMU guest and in a Docker container: the codes.
+fn environment_codes(license: &License) -> [Vec<u32>; 2] {
+    let guest = Environment::from_signals(vec![Signal::new(
+        EnvironmentKind::VirtualMachine,
+        "dmi.sys_vendor",
+        "QEMU",
+    )]);
+    let docker = Environment::from_signals(vec![Signal::new(
+        EnvironmentKind::Container,
+        "file./.dockerenv",
+        "present",
+    )]);
+    let b = license.body();
+    [guest, docker].map(|seen| {
+        let ctx = licentia::Context::new(b.issued_at.add_days(1), &b.product).environment(&seen);
+        license
+            .check(&ctx)
+            .findings
+            .iter()
+            .map(|f| f.rule.code())
+            .collect()
+    })
+}
+
+async fn environment_story(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let [issuer] = srv.tokens(["issuer"]).await;
+    let (product, policy) = srv
+        .product_and_policy(
+            &issuer,
+            "env-cad",
+            json!({"name": "metal", "binding": "unbound", "allow_virtual_machines": false}),
+        )
+        .await;
+    let shown = srv.get(&format!("/v1/policies/{policy}"), &issuer).await;
+    assert_eq!(shown["allow_virtual_machines"], json!(false));
+    assert_eq!(shown["allow_containers"], json!(true), "the default");
+    let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
+    for schema in ["NewPolicy", "ChangesToNewPolicy", "Policy"] {
+        let props = &doc["components"]["schemas"][schema]["properties"];
+        assert!(props["allow_containers"].is_object(), "{schema}: {props}");
+    }
+    let (status, body) = srv
+        .call(
+            "POST",
+            "/v1/policies",
+            Some(&issuer),
+            Some(json!({"product_id": product, "name": "bad", "allow_containers": "no"})),
+        )
+        .await;
+    assert_eq!(status, 422, "a boolean, not a word: {body}");
+
+    // Issued from it: signed in (format version 2), refused in a guest only.
+    let issue = |policy: &str| {
+        srv.post_ok(
+            "/v1/licenses",
+            &srv.admin,
+            json!({"policy_id": policy, "licensee": "Acme"}),
+            201,
+        )
+    };
+    let license = verified(&srv, &issue(&policy).await["license"]).await;
+    assert!(!license.environment.virtual_machines && license.environment.containers);
+    assert_eq!(environment_codes(&license), [vec![111], vec![]]);
+    let text = s(&issue(&policy).await["license"]["file"]);
+    let seen = licentia::UnverifiedLicense::parse(&text).unwrap();
+    assert_eq!(seen.format_version(), 2);
+
+    // Changed: containers refused too, in the history; new licences both.
+    let (status, body) = patch(
+        &srv,
+        &issuer,
+        &format!("/v1/policies/{policy}"),
+        json!({"allow_containers": false}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, details) = entry(&srv, "policy.edit", &policy).await;
+    assert_eq!(
+        details["allow_containers"],
+        json!({"from": true, "to": false}),
+        "{details}"
+    );
+    let license = verified(&srv, &issue(&policy).await["license"]).await;
+    assert_eq!(environment_codes(&license), [vec![111], vec![112]]);
+
+    // A policy allowing both signs version 1 files, as before the term.
+    let open = srv
+        .policy(
+            &issuer,
+            "env-cam",
+            json!({"name": "anywhere", "binding": "unbound"}),
+        )
+        .await;
+    let text = s(&issue(&open).await["license"]["file"]);
+    assert_eq!(
+        licentia::UnverifiedLicense::parse(&text)
+            .unwrap()
+            .format_version(),
+        1
+    );
+
+    // The console's form offers both terms, keeps them on a refusal, and
+    // shows them on the policy's page.
+    let vera = srv
+        .person("Vera", "vera@vendor.test", json!([{"role": "admin"}]))
+        .await;
+    let console = Console::of(&srv, &vera);
+    let form = console.get(&format!("/policies/{policy}/edit")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains("name=\"allow_virtual_machines\""),
+        "{}",
+        form.body
+    );
+    assert!(form.text().contains("Virtual machines"));
+    let mut fields = vec![
+        ("product_id", product.as_str()),
+        ("name", "containers-only"),
+        ("binding", "unbound"),
+        ("seats", "0"),
+        ("allow_virtual_machines", "false"),
+        ("allow_containers", "true"),
+    ];
+    let refused = console.post("/policies", &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("<option value=\"false\" selected>"),
+        "what was chosen is kept: {}",
+        refused.body
+    );
+    fields[3].1 = "1";
+    let made = console.post("/policies", &fields).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = console.get(&made.location).await;
+    assert!(
+        page.text().contains("Virtual machines refused"),
+        "{}",
+        page.text()
+    );
+    let id = made.location.trim_start_matches("/policies/");
+    let read = srv.get(&format!("/v1/policies/{id}"), &issuer).await;
+    assert_eq!(
+        (&read["allow_virtual_machines"], &read["allow_containers"]),
+        (&json!(false), &json!(true))
+    );
+    srv.stop().await;
+}
+
+/// A policy of schema 20 (before the environment terms) allows both after
+/// migrating, every other term kept.
+async fn environment_migration_story(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres(db) => (Some(db.url()), Some(db)),
+    };
+    let config = support::config(dir.path(), url);
+    let old = licentia_server::sql::SqlStore::migrate_until(&config, 20)
+        .await
+        .unwrap();
+    for row in [
+        "INSERT INTO products (id, code, name, created_at, revocation_seq, revocation_updated_at) \
+         VALUES ('prd_old', 'old-cad', 'Old CAD', 1700000000, 0, 1700000000)",
+        "INSERT INTO policies (id, product_id, name, kind, binding, match_rule, duration_days, seats, \
+         grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
+         temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days, \
+         renew_soon_days, maintenance_days) VALUES ('pol_old', 'prd_old', 'yearly', 'standard', \
+         'unbound', 'all', 365, 3, 7, NULL, NULL, '[\"core\"]', 1, 30, 7, 3600, 1700000000, NULL, \
+         365, 30, 180)",
+    ] {
+        sqlx::query(row).execute(&old).await.unwrap();
+    }
+    old.close().await;
+    let new = licentia_server::sql::SqlStore::migrate_until(&config, i64::MAX)
+        .await
+        .unwrap();
+    let row = sqlx::query(
+        "SELECT seats, maintenance_days, entitlements, allow_virtual_machines, allow_containers \
+         FROM policies WHERE id = 'pol_old'",
+    )
+    .fetch_one(&new)
+    .await
+    .unwrap();
+    use sqlx::Row;
+    let got: (i64, i64, String, i64, i64) = (
+        row.get("seats"),
+        row.get("maintenance_days"),
+        row.get("entitlements"),
+        row.get("allow_virtual_machines"),
+        row.get("allow_containers"),
+    );
+    assert_eq!(got, (3, 180, "[\"core\"]".to_owned(), 1, 1));
+    new.close().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    environment_story => environment_sqlite, environment_postgres
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    environment_migration_story => environment_migration_sqlite, environment_migration_postgres
 }
 
 support::on_both_backends! {

@@ -5,14 +5,55 @@
 //! quota and refused beyond it, with the rule and the status on the page.
 //! Search finds the licence by key and by licensee; a revocation goes
 //! through its confirm page; another customer's admin gets 404 for every
-//! page of this licence; a form without its CSRF token is refused. On
-//! SQLite, and on PostgreSQL when `LICENTIA_TEST_POSTGRES` is set.
+//! page of this licence; a form without its CSRF token is refused. The
+//! page's QR code of the one-line file, drawn at 3 pixels a module and read
+//! back by a real decoder (rqrr), is that line. On SQLite, and on
+//! PostgreSQL when `LICENTIA_TEST_POSTGRES` is set.
 
 mod support;
 
 use serde_json::json;
 use support::console::{Console, Part};
 use support::{machine, node, s, Backend, Server};
+
+/// What a QR decoder reads in the console's SVG: its unit squares
+/// (`M{x} {y}h1v1h-1z`) drawn at 3 pixels a module, black on white, and
+/// decoded by rqrr.
+fn scan(svg: &str) -> String {
+    let side: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("an SVG with a viewBox: {svg}"));
+    let path = svg
+        .split(" d=\"")
+        .nth(1)
+        .expect("a path")
+        .split('"')
+        .next()
+        .unwrap();
+    let mut dark = vec![false; side * side];
+    for square in path.split('M').filter(|s| !s.is_empty()) {
+        let xy: Vec<usize> = square
+            .trim_end_matches("h1v1h-1z")
+            .split(' ')
+            .map(|n| n.parse().unwrap())
+            .collect();
+        dark[xy[1] * side + xy[0]] = true;
+    }
+    const PX: usize = 3;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side * PX, side * PX, |x, y| {
+        if dark[(y / PX) * side + x / PX] {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("the QR code decodes").1
+}
 
 /// The `value` of the input named (or with the id) `name` in a page.
 fn value_of(html: &str, name: &str) -> String {
@@ -189,6 +230,14 @@ async fn story(backend: Backend) {
     verifier
         .verify(line.body.trim())
         .expect("the one-line file verifies");
+    // The page shows it as a QR code, which a decoder reads back.
+    assert!(page
+        .body
+        .contains(&format!("src=\"/licenses/{id}/file?form=qr\"")));
+    let qr = customer.get(&format!("/licenses/{id}/file?form=qr")).await;
+    assert_eq!(qr.status, 200);
+    assert!(qr.body.starts_with("<svg"), "{}", qr.body);
+    assert_eq!(scan(&qr.body), line.body.trim());
 
     // A machine runs it, then dies.
     let (status, activated) = srv.activate(&key, "cad-suite", 1, "linux-x86_64").await;
@@ -303,6 +352,7 @@ async fn story(backend: Backend) {
         format!("/licenses/{id}"),
         format!("/licenses/{id}/file"),
         format!("/licenses/{id}/file?form=line"),
+        format!("/licenses/{id}/file?form=qr"),
         format!("/licenses/{id}/renew"),
         format!("/licenses/{id}/temporary"),
         format!("/licenses/{id}/suspend"),
@@ -416,6 +466,48 @@ async fn story(backend: Backend) {
         "{}",
         answer.body
     );
+    // Its code, read over the telephone and typed in: answered; one
+    // character misheard: refused naming the group, what was typed kept.
+    let heard = licentia::ActivationRequest::new(
+        "cad-suite",
+        licentia::LicenseRef::Key(key.clone()),
+        machine("cad-suite", 4),
+        licentia::Timestamp::now(),
+    );
+    let code = heard.to_typed().to_lowercase();
+    let answer = staff
+        .upload(
+            "/licenses/activate-offline",
+            &[
+                Part::File("request", "", b""),
+                Part::Field("code", &code),
+                Part::Field("valid_days", "10"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let verifier = srv.verifier().await;
+    heard
+        .accept(&answer.body, &verifier, licentia::Timestamp::now())
+        .expect("the machine accepts the answer to its code");
+    let mut wrong: Vec<char> = code.chars().collect();
+    wrong[8] = if wrong[8] == '7' { '8' } else { '7' };
+    let wrong: String = wrong.into_iter().collect();
+    let refused = staff
+        .upload(
+            "/licenses/activate-offline",
+            &[Part::Field("code", &wrong), Part::Field("valid_days", "10")],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("check digit of group 2"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(&wrong), "what was typed is kept");
     let refused = staff
         .upload(
             "/licenses/activate-offline",

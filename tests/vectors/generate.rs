@@ -35,6 +35,7 @@ pub fn generate() -> BTreeMap<String, Vec<u8>> {
     g.keys();
     g.licenses();
     g.verdicts();
+    g.environments();
     g.documents();
     g.invalid();
     g.finish()
@@ -331,6 +332,22 @@ impl Generator {
             .build()
             .unwrap();
         self.license("full", full, true);
+
+        // Format version 2: the environment terms. (A licence allowing both
+        // is version 1, as every one above.)
+        for (n, name, vms, containers) in [
+            (16, "no_virtual_machines", false, true),
+            (17, "no_containers", true, false),
+            (18, "physical_only", false, false),
+        ] {
+            let body = self
+                .base(n, "Jane Doe")
+                .virtual_machines(vms)
+                .containers(containers)
+                .build()
+                .unwrap();
+            self.license(name, body, name == "no_virtual_machines");
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -498,6 +515,55 @@ impl Generator {
             for (file, now, product, machine, release, user, state, codes) in group {
                 self.verdict(file, now, product, machine, release, user, state, codes);
             }
+        }
+    }
+
+    /// Fake roots for the environment probe, and the checks that use them:
+    /// a verdicts.txt line with a ninth field, the root under
+    /// `environments/` to probe (no CPUID, no process variables).
+    fn environments(&mut self) {
+        for (path, text) in [
+            (
+                "bare/proc/cpuinfo",
+                "processor\t: 0\nflags\t\t: fpu vme sse2\n",
+            ),
+            ("bare/proc/1/cgroup", "0::/init.scope\n"),
+            ("qemu/sys/class/dmi/id/sys_vendor", "QEMU\n"),
+            (
+                "qemu/proc/cpuinfo",
+                "processor\t: 0\nflags\t\t: fpu vme hypervisor\n",
+            ),
+            ("docker/.dockerenv", ""),
+            ("docker/proc/self/cgroup", "0::/docker/5b1f0a9e\n"),
+            (
+                "kubernetes/proc/1/cgroup",
+                "0::/kubepods/burstable/pod8d1c/4e2a\n",
+            ),
+            ("docker_in_qemu/sys/class/dmi/id/product_name", "KVM\n"),
+            ("docker_in_qemu/.dockerenv", ""),
+        ] {
+            self.put(&format!("environments/{path}"), text);
+        }
+        let (v, i) = ("valid", "invalid");
+        let june = "2026-06-01T00:00:00Z";
+        self.verdicts.push_str(
+            "\n# environment terms (format v2): the ninth field is the root under environments/ to probe\n",
+        );
+        for (file, root, state, codes) in [
+            ("licenses/unbound.lic", "docker_in_qemu", v, "-"),
+            ("licenses/no_virtual_machines.lic", "bare", v, "-"),
+            ("licenses/no_virtual_machines.lic", "qemu", i, "111"),
+            ("licenses/no_virtual_machines.compact", "qemu", i, "111"),
+            ("licenses/no_virtual_machines.lic", "docker", v, "-"),
+            ("licenses/no_containers.lic", "qemu", v, "-"),
+            ("licenses/no_containers.lic", "docker", i, "112"),
+            ("licenses/no_containers.lic", "kubernetes", i, "112"),
+            ("licenses/physical_only.lic", "bare", v, "-"),
+            ("licenses/physical_only.lic", "docker_in_qemu", i, "111,112"),
+        ] {
+            let line = verdict_line(file, june, PRODUCT, None, None, None, state, codes);
+            self.verdicts
+                .push_str(&format!("{} {root}\n", line.trim_end()));
         }
     }
 
@@ -859,7 +925,8 @@ impl Generator {
         );
         self.error("envelope_empty", 1006, armor(&[]));
         let mut version = bytes.clone();
-        version[0] = 2;
+        // 2 is a licence refusing an environment: 3 is no licence's.
+        version[0] = 3;
         self.error("version_unsupported", 1007, armor(&version));
         let mut unknown_kind = bytes.clone();
         unknown_kind[1] = 99;

@@ -107,6 +107,8 @@ enum class Rule : std::uint32_t {
     expired = LICENTIA_RULE_EXPIRED,
     check_in_overdue = LICENTIA_RULE_CHECK_IN_OVERDUE,
     machine_released = LICENTIA_RULE_MACHINE_RELEASED,
+    virtual_machine_not_allowed = LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED,
+    container_not_allowed = LICENTIA_RULE_CONTAINER_NOT_ALLOWED,
     renew_soon = LICENTIA_RULE_RENEW_SOON,
     in_grace = LICENTIA_RULE_IN_GRACE,
     check_in_due = LICENTIA_RULE_CHECK_IN_DUE,
@@ -401,6 +403,55 @@ private:
     Raw handle_;
 };
 
+/// What an environment signal points to.
+enum class EnvironmentKind : std::uint32_t {
+    virtual_machine = LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE,
+    container = LICENTIA_ENVIRONMENT_CONTAINER,
+};
+
+/// Where the product runs: the signals of a virtual machine or a container,
+/// each named with what it saw (`dmi.sys_vendor: QEMU`). A check probes
+/// this machine itself (once per process) when a license refuses either;
+/// set CheckContext::environment to decide instead.
+class Environment {
+public:
+    /// This machine (probed once per process, then kept).
+    static Environment probe() { return Environment(detail::make<Raw>(licentia_environment_probe)); }
+
+    /// The tree under `root` instead of `/` (a chroot, a test's fake tree):
+    /// its files only, no CPUID, no process variables.
+    static Environment probe_root(std::string_view root) {
+        const std::string r(root);
+        return Environment(detail::make<Raw>(
+            [&](licentia_environment **out) { return licentia_environment_probe_root(r.c_str(), out); }));
+    }
+
+    /// Whether any signal of `kind` was seen.
+    bool is(EnvironmentKind kind) const noexcept {
+        return licentia_environment_is(handle_.get(), static_cast<std::uint32_t>(kind));
+    }
+
+    /// The signals of `kind` as one line, `name: saw; name: saw` (empty
+    /// when none was seen).
+    std::string evidence(EnvironmentKind kind) const {
+        const licentia_environment *raw = handle_.get();
+        return detail::read_string([raw, kind](char *buf, std::size_t len, std::size_t *out) {
+            return licentia_environment_evidence(raw, static_cast<std::uint32_t>(kind), buf, len, out);
+        });
+    }
+
+    /// The C handle, for calling the C API directly (still owned here).
+    const licentia_environment *c_handle() const { return handle_.get(); }
+
+    /// Whether this object holds an environment (false once moved from).
+    explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
+
+private:
+    using Raw = detail::Handle<licentia_environment, licentia_environment_free>;
+    explicit Environment(Raw handle) noexcept : handle_(std::move(handle)) {}
+    Raw handle_;
+};
+
 /// What the check needs to know about the running product. Only `now` and
 /// `product` are required; the pointers are borrowed for the call only.
 struct CheckContext {
@@ -433,6 +484,10 @@ struct CheckContext {
     /// instead of a fresh start. Either clock option without
     /// `clock_state_path` is Status::invalid_argument.
     bool clock_started = false;
+    /// Where the product runs, for a license refusing virtual machines or
+    /// containers; null: the library probes this machine when such a
+    /// license asks (once per process).
+    const Environment *environment = nullptr;
 };
 
 /// One rule that failed or warned.
@@ -565,6 +620,12 @@ public:
 
     /// Seats granted (informational offline).
     std::uint32_t seats() const { return licentia_license_seats(handle_.get()); }
+
+    /// Whether the license runs in an environment of `kind`: false when it
+    /// refuses virtual machines or containers (rules 111 and 112).
+    bool allows(EnvironmentKind kind) const noexcept {
+        return licentia_license_allows(handle_.get(), static_cast<std::uint32_t>(kind));
+    }
 
     /// Every time term.
     Terms terms() const {
@@ -790,16 +851,20 @@ inline Report Verifier::check(std::string_view text, const CheckContext &ctx) co
     }
     const licentia_check_context c = detail::c_context(ctx);
     const licentia_verifier *raw = handle_.get();
+    const licentia_environment *seen = ctx.environment != nullptr ? ctx.environment->c_handle() : nullptr;
     const std::string t(text);
-    return Report(detail::make<Report::Raw>(
-        [&](licentia_report **out) { return licentia_verify_and_check(raw, t.c_str(), &c, out); }));
+    return Report(detail::make<Report::Raw>([&](licentia_report **out) {
+        return licentia_verify_and_check_in_environment(raw, t.c_str(), &c, seen, out);
+    }));
 }
 
 inline Report License::check(const CheckContext &ctx) const {
     const licentia_check_context c = detail::c_context(ctx);
     const licentia_license *raw = handle_.get();
+    const licentia_environment *seen = ctx.environment != nullptr ? ctx.environment->c_handle() : nullptr;
     if (!ctx.clock_witness_path && !ctx.clock_started) {
-        return Report(detail::make<Report::Raw>([&](licentia_report **out) { return licentia_check(raw, &c, out); }));
+        return Report(detail::make<Report::Raw>(
+            [&](licentia_report **out) { return licentia_check_in_environment(raw, &c, nullptr, seen, out); }));
     }
     using Options = detail::Handle<licentia_clock_options, licentia_clock_options_free>;
     const Options options = detail::make<Options>(licentia_clock_options_new);
@@ -807,7 +872,7 @@ inline Report License::check(const CheckContext &ctx) const {
     detail::check(licentia_clock_options_set_witness(options.get(), witness));
     detail::check(licentia_clock_options_set_started(options.get(), ctx.clock_started));
     return Report(detail::make<Report::Raw>(
-        [&](licentia_report **out) { return licentia_check_guarded(raw, &c, options.get(), out); }));
+        [&](licentia_report **out) { return licentia_check_in_environment(raw, &c, options.get(), seen, out); }));
 }
 
 inline void License::apply_renewal(const Verifier &verifier, std::string_view token) {

@@ -77,12 +77,13 @@ std::string codes(const licentia::Report &report) {
     return out.empty() ? "-" : out;
 }
 
-// One verdicts.txt row (FILE NOW PRODUCT MACHINE RELEASE USER STATE CODES),
+// One verdicts.txt row (FILE NOW PRODUCT MACHINE RELEASE USER STATE CODES,
+// and a ninth field, the fake root under environments/ to probe, on some),
 // checked with `revocations` (may be null).
 void check_verdict(const licentia::Verifier &verifier, const std::vector<std::string> &row,
                    const licentia::Verifier *revocations) {
     const std::string where = row[0] + " " + row[1] + " " + row[2];
-    if (row.size() != 8) {
+    if (row.size() != 8 && row.size() != 9) {
         test::record(false, ("malformed vector line: " + where).c_str(), __FILE__, __LINE__);
         return;
     }
@@ -102,6 +103,11 @@ void check_verdict(const licentia::Verifier &verifier, const std::vector<std::st
         ctx.user = row[5];
     }
     ctx.revocations = revocations;
+    std::optional<licentia::Environment> environment;
+    if (row.size() == 9) {
+        environment = licentia::Environment::probe_root(vectors + "/environments/" + row[8]);
+        ctx.environment = &*environment;
+    }
     const licentia::Report report = license.check(ctx);
     const std::string state(licentia::state_name(report.state()));
     const std::string got = state + " " + codes(report);
@@ -495,6 +501,30 @@ void test_clock_guard_options() {
     CHECK_STATUS(license.check(ctx), Status::invalid_argument);
 }
 
+// A license refusing virtual machines: its own rule in a QEMU tree, naming
+// the evidence; this machine probed and printed.
+void test_environment() {
+    using licentia::EnvironmentKind;
+    const licentia::Environment here = licentia::Environment::probe();
+    std::cout << "cpp: this machine: virtual machine [" << here.evidence(EnvironmentKind::virtual_machine)
+              << "] container [" << here.evidence(EnvironmentKind::container) << "]\n";
+    CHECK(here.is(EnvironmentKind::virtual_machine) == !here.evidence(EnvironmentKind::virtual_machine).empty());
+    const licentia::Environment qemu = licentia::Environment::probe_root(vectors + "/environments/qemu");
+    CHECK(qemu.is(EnvironmentKind::virtual_machine) && !qemu.is(EnvironmentKind::container));
+    const licentia::Verifier verifier = trusted();
+    licentia::CheckContext ctx;
+    ctx.now = licentia::parse_time("2026-06-01");
+    ctx.product = "acme-cad";
+    ctx.environment = &qemu;
+    const licentia::Report report = verifier.check(vector_file("licenses/no_virtual_machines.lic"), ctx);
+    CHECK(report.state() == licentia::State::invalid && report.findings().size() == 1);
+    CHECK(report.findings().at(0).rule == licentia::Rule::virtual_machine_not_allowed);
+    CHECK(report.findings().at(0).message.find("dmi.sys_vendor: QEMU") != std::string::npos);
+    CHECK(licentia::rule_name(licentia::Rule::container_not_allowed) == "container_not_allowed");
+    const licentia::License refusing = verifier.verify(vector_file("licenses/no_containers.lic"));
+    CHECK(refusing.allows(EnvironmentKind::virtual_machine) && !refusing.allows(EnvironmentKind::container));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -512,6 +542,7 @@ int main(int argc, char **argv) {
         test_versions();
         test_clock_guard_and_this_machine();
         test_clock_guard_options();
+        test_environment();
     } catch (const std::exception &e) {
         test::record(false, e.what(), __FILE__, __LINE__);
     }

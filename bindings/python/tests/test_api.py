@@ -396,3 +396,50 @@ def test_this_machine(verifier: licentia.Verifier) -> None:
         with pytest.raises(licentia.ArgumentError) as both:
             lic.check(now=JUNE, product="acme-cad", machine=machine, this_machine=True)
         assert both.value.status is Status.INVALID_ARGUMENT
+
+
+def test_environment_probe_and_rules_111_112(verifier: licentia.Verifier, tmp_path: Path) -> None:
+    # This machine: whatever it is, the report is well formed, and a license
+    # refusing virtual machines is refused here exactly when it looks like one.
+    with licentia.Environment.probe() as here:
+        print("this machine:", here)
+        vm = here.evidence(licentia.EnvironmentKind.VIRTUAL_MACHINE)
+        assert here.is_virtual_machine == (vm != "")
+        with verifier.verify(read("licenses/no_virtual_machines.lic")) as lic:
+            probed = lic.check(now=JUNE, product="acme-cad").codes
+            assert probed == ((111,) if here.is_virtual_machine else ())
+            assert lic.check(now=JUNE, product="acme-cad", environment=here).codes == probed
+    # Fake roots: a QEMU guest, a Docker container, a Podman one.
+    qemu = licentia.Environment.probe_root(VECTORS / "environments" / "qemu")
+    docker = licentia.Environment.probe_root(VECTORS / "environments" / "docker")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / ".containerenv").write_text('engine="podman-4.9.3"\n')
+    podman = licentia.Environment.probe_root(tmp_path)
+    assert qemu.is_virtual_machine and not qemu.is_container
+    assert qemu.evidence(licentia.EnvironmentKind.VIRTUAL_MACHINE) == (
+        "dmi.sys_vendor: QEMU; cpuinfo.hypervisor: flag set"
+    )
+    assert docker.is_container and not docker.is_virtual_machine
+    assert podman.evidence(licentia.EnvironmentKind.CONTAINER) == "file./run/.containerenv: present"
+    no_vm, no_container = read("licenses/no_virtual_machines.lic"), read("licenses/no_containers.lic")
+    with verifier.verify(no_vm) as lic:
+        report = lic.check(now=JUNE, product="acme-cad", environment=qemu)
+        assert report.codes == (111,) and report.state is licentia.State.INVALID
+        assert report.findings[0].rule is licentia.Rule.VIRTUAL_MACHINE_NOT_ALLOWED
+        assert "dmi.sys_vendor: QEMU" in report.findings[0].message
+        assert lic.check(now=JUNE, product="acme-cad", environment=docker).codes == ()
+        assert not lic.allows(licentia.EnvironmentKind.VIRTUAL_MACHINE)
+        assert lic.allows(licentia.EnvironmentKind.CONTAINER)
+    # Verified and checked in one call (the compiled path when built).
+    assert verifier.check(no_vm, now=JUNE, product="acme-cad", environment=qemu).codes == (111,)
+    assert verifier.check(no_container, now=JUNE, product="acme-cad", environment=podman).codes == (112,)
+    assert verifier.check(no_container, now=JUNE, product="acme-cad", environment=qemu).codes == ()
+    assert licentia.rule_name(112) == "container_not_allowed"
+    # A closed environment is refused like any closed handle.
+    qemu.close()
+    with pytest.raises(licentia.ArgumentError):
+        verifier.check(no_vm, now=JUNE, product="acme-cad", environment=qemu)
+    with pytest.raises(licentia.ArgumentError):
+        licentia.Environment.probe_root("bad\0root")
+    docker.close()
+    podman.close()

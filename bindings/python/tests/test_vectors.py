@@ -22,7 +22,9 @@ def _id(row: List[str]) -> str:
 
 
 def check_row(verifier: licentia.Verifier, row: List[str], revocations: Optional[licentia.Verifier]) -> None:
-    file, now, product, machine, release, user, state, codes = row
+    # A ninth field: the fake root under environments/ to probe.
+    environment = licentia.Environment.probe_root(VECTORS / "environments" / row[8]) if len(row) == 9 else None
+    file, now, product, machine, release, user, state, codes = row[:8]
     context = dict(
         now=licentia.parse_time(now),
         product=product,
@@ -30,6 +32,7 @@ def check_row(verifier: licentia.Verifier, row: List[str], revocations: Optional
         release_date=None if release == "-" else licentia.parse_time(release),
         user=None if user == "-" else user,
         revocations=revocations,
+        environment=environment,
     )
     with verifier.verify(read(file)) as lic:
         report = lic.check(**context)  # type: ignore[arg-type]

@@ -883,6 +883,101 @@ static void null_arguments(const char *dir) {
     licentia_verifier_free(v);
 }
 
+/* The environment probe: this machine, a fake root, a licence refusing
+ * virtual machines giving its own rule, and NULL everywhere. */
+static void environments(const char *dir) {
+    licentia_environment *here = NULL, *qemu = NULL, *docker = NULL;
+    CHECK_OK(licentia_environment_probe(&here));
+    char evidence[1024];
+    size_t len = 0;
+    CHECK_OK(licentia_environment_evidence(here, LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE, evidence,
+                                           sizeof evidence, &len));
+    printf("test_api: this machine: virtual machine: [%s]", evidence);
+    CHECK_OK(licentia_environment_evidence(here, LICENTIA_ENVIRONMENT_CONTAINER, evidence,
+                                           sizeof evidence, &len));
+    printf(" container: [%s]\n", evidence);
+
+    char root[4096];
+    snprintf(root, sizeof root, "%s/environments/qemu", dir);
+    CHECK_OK(licentia_environment_probe_root(root, &qemu));
+    snprintf(root, sizeof root, "%s/environments/docker", dir);
+    CHECK_OK(licentia_environment_probe_root(root, &docker));
+    CHECK(licentia_environment_is(qemu, LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE));
+    CHECK(!licentia_environment_is(qemu, LICENTIA_ENVIRONMENT_CONTAINER));
+    CHECK(licentia_environment_is(docker, LICENTIA_ENVIRONMENT_CONTAINER));
+    CHECK(!licentia_environment_is(docker, 3));
+    CHECK(!licentia_environment_is(NULL, LICENTIA_ENVIRONMENT_CONTAINER));
+    CHECK_STRING(licentia_environment_evidence(qemu, LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE, p_,
+                                               cap_, &n_),
+                 "dmi.sys_vendor: QEMU; cpuinfo.hypervisor: flag set");
+    CHECK_STRING(licentia_environment_evidence(qemu, LICENTIA_ENVIRONMENT_CONTAINER, p_, cap_,
+                                               &n_),
+                 "");
+    CHECK_STATUS(licentia_environment_evidence(qemu, 0, evidence, sizeof evidence, &len),
+                 LICENTIA_INVALID_ARGUMENT);
+    CHECK_STATUS(licentia_environment_evidence(NULL, 1, evidence, sizeof evidence, &len),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_environment_probe(NULL), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_environment_probe_root(NULL, &docker), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_environment_probe_root(root, NULL), LICENTIA_NULL_ARGUMENT);
+
+    /* licenses/no_virtual_machines.lic: refused in the QEMU tree with 111,
+     * its message naming the evidence; fine in the Docker one. */
+    test_files files = {.dir = dir};
+    licentia_verifier *v = issuer_verifier(dir);
+    licentia_license *l = NULL;
+    licentia_report *report = NULL;
+    CHECK_OK(licentia_verify(v, test_file(&files, "licenses/no_virtual_machines.lic"), &l));
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.product = "acme-cad";
+    CHECK_OK(licentia_parse_time("2026-06-01", &ctx.now));
+    CHECK_OK(licentia_check_in_environment(l, &ctx, NULL, qemu, &report));
+    licentia_finding finding;
+    CHECK(licentia_report_state(report) == LICENTIA_STATE_INVALID);
+    CHECK(licentia_report_finding_count(report) == 1);
+    CHECK_OK(licentia_report_finding(report, 0, &finding));
+    CHECK(finding.rule == LICENTIA_RULE_VIRTUAL_MACHINE_NOT_ALLOWED && finding.rule == 111);
+    CHECK(!licentia_license_allows(l, LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE));
+    CHECK(licentia_license_allows(l, LICENTIA_ENVIRONMENT_CONTAINER));
+    CHECK(!licentia_license_allows(l, 0));
+    CHECK(!licentia_license_allows(NULL, LICENTIA_ENVIRONMENT_CONTAINER));
+    CHECK_STRING(licentia_report_finding_message(report, 0, p_, cap_, &n_), NULL);
+    CHECK(strstr(last, "dmi.sys_vendor: QEMU") != NULL);
+    CHECK(strcmp(licentia_rule_name(LICENTIA_RULE_CONTAINER_NOT_ALLOWED),
+                 "container_not_allowed") == 0);
+    licentia_report_free(report);
+    report = NULL;
+    char *text = test_file(&files, "licenses/no_virtual_machines.compact");
+    CHECK_OK(licentia_verify_and_check_in_environment(v, text, &ctx, docker, &report));
+    CHECK(licentia_report_state(report) == LICENTIA_STATE_VALID);
+    licentia_report_free(report);
+    report = NULL;
+    CHECK_OK(licentia_verify_and_check_in_environment(v, text, &ctx, qemu, &report));
+    CHECK(licentia_report_state(report) == LICENTIA_STATE_INVALID);
+    licentia_report_free(report);
+    report = NULL;
+    CHECK_STATUS(licentia_check_in_environment(NULL, &ctx, NULL, qemu, &report),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_check_in_environment(l, NULL, NULL, qemu, &report),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_check_in_environment(l, &ctx, NULL, qemu, NULL),
+                 LICENTIA_NULL_ARGUMENT);
+    /* No environment given: the library probes this machine itself. */
+    CHECK_OK(licentia_check(l, &ctx, &report));
+    CHECK(licentia_report_state(report) ==
+          (licentia_environment_is(here, LICENTIA_ENVIRONMENT_VIRTUAL_MACHINE)
+               ? LICENTIA_STATE_INVALID
+               : LICENTIA_STATE_VALID));
+    licentia_report_free(report);
+    licentia_license_free(l);
+    licentia_verifier_free(v);
+    free_test_files(&files);
+    licentia_environment_free(here);
+    licentia_environment_free(qemu);
+    licentia_environment_free(docker);
+}
+
 /* Every free function accepts NULL. */
 static void free_null(void) {
     licentia_verifier_free(NULL);
@@ -894,6 +989,7 @@ static void free_null(void) {
     licentia_activation_request_free(NULL);
     licentia_issuer_free(NULL);
     licentia_document_free(NULL);
+    licentia_environment_free(NULL);
     CHECK(1);
 }
 
@@ -919,6 +1015,7 @@ int main(int argc, char **argv) {
     clock_guard(dir);
     clock_guard_options(dir);
     null_arguments(dir);
+    environments(dir);
     free_null();
     panic_boundary();
     return finish("test_api");

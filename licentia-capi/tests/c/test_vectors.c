@@ -22,11 +22,12 @@ static void report_codes(const licentia_report *report, char *out, size_t cap) {
 }
 
 /* Verifies FILE and checks it against one line's context; compares the
- * state and codes. `verifier` may hold a revocation list. */
+ * state and codes. `verifier` may hold a revocation list; `environment` is
+ * NULL or the fake root under environments/ to probe. */
 static void check_line(const char *dir, const licentia_verifier *verifier, const char *file,
                        const char *now, const char *product, const char *machine,
                        const char *release, const char *user, const char *state,
-                       const char *codes, int line) {
+                       const char *codes, const char *environment, int line) {
     char *text = read_file(dir, file);
     CHECK(text != NULL);
     if (text == NULL) {
@@ -35,8 +36,14 @@ static void check_line(const char *dir, const licentia_verifier *verifier, const
     licentia_license *license = NULL;
     licentia_fingerprint *fingerprint = NULL;
     licentia_report *report = NULL;
+    licentia_environment *seen = NULL;
     licentia_check_context ctx;
     memset(&ctx, 0, sizeof ctx);
+    if (environment != NULL) {
+        char root[4096];
+        snprintf(root, sizeof root, "%s/environments/%s", dir, environment);
+        CHECK_OK(licentia_environment_probe_root(root, &seen));
+    }
     ctx.product = product;
     ctx.revocations = verifier;
     CHECK_OK(licentia_parse_time(now, &ctx.now));
@@ -52,7 +59,7 @@ static void check_line(const char *dir, const licentia_verifier *verifier, const
         ctx.user = user;
     }
     CHECK_OK(licentia_verify(verifier, text, &license));
-    CHECK_OK(licentia_check(license, &ctx, &report));
+    CHECK_OK(licentia_check_in_environment(license, &ctx, NULL, seen, &report));
     if (report != NULL) {
         char got[FIELD];
         report_codes(report, got, sizeof got);
@@ -67,10 +74,11 @@ static void check_line(const char *dir, const licentia_verifier *verifier, const
     licentia_report_free(report);
     licentia_license_free(license);
     licentia_fingerprint_free(fingerprint);
+    licentia_environment_free(seen);
     free(text);
 }
 
-/* verdicts.txt: FILE NOW PRODUCT MACHINE RELEASE USER STATE CODES */
+/* verdicts.txt: FILE NOW PRODUCT MACHINE RELEASE USER STATE CODES [ENVIRONMENT] */
 static int verdicts(const char *dir) {
     char *table = read_file(dir, "verdicts.txt");
     licentia_verifier *verifier = issuer_verifier(dir);
@@ -78,13 +86,15 @@ static int verdicts(const char *dir) {
     int lines = 0, number = 0;
     for (char *line = table ? strtok(table, "\n") : NULL; line; line = strtok(NULL, "\n")) {
         number++;
-        char f[8][FIELD];
-        if (line[0] == '#' ||
-            sscanf(line, "%511s %511s %511s %511s %511s %511s %511s %511s", f[0], f[1], f[2],
-                   f[3], f[4], f[5], f[6], f[7]) != 8) {
+        char f[9][FIELD];
+        int fields = line[0] == '#' ? 0
+                                    : sscanf(line, "%511s %511s %511s %511s %511s %511s %511s %511s %511s",
+                                             f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]);
+        if (fields < 8) {
             continue;
         }
-        check_line(dir, verifier, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], number);
+        check_line(dir, verifier, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+                   fields == 9 ? f[8] : NULL, number);
         lines++;
     }
     licentia_verifier_free(verifier);
@@ -108,7 +118,7 @@ static int revoked(const char *dir) {
         licentia_verifier *verifier = issuer_verifier(dir);
         char *list = read_file(dir, f[0]);
         CHECK_OK(licentia_verifier_set_revocation_list(verifier, list, f[3]));
-        check_line(dir, verifier, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], number);
+        check_line(dir, verifier, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], NULL, number);
         free(list);
         licentia_verifier_free(verifier);
         lines++;

@@ -154,7 +154,8 @@ pub(crate) async fn deactivate(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OfflineRequest {
-    /// The offline activation request the product wrote (armored).
+    /// The offline activation request the product wrote: armored, compact,
+    /// or its typed code (groups of five characters, read over the telephone).
     request: String,
     /// Days the answer may be accepted (default 30).
     valid_days: Option<u32>,

@@ -458,7 +458,7 @@ async fn policies(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageR
 }
 
 /// The policy form's fields, as typed (`Posted` names them).
-const POLICY_FIELDS: [(&str, &str); 19] = [
+const POLICY_FIELDS: [(&str, &str); 21] = [
     ("product_id", ""),
     ("name", ""),
     ("kind", "standard"),
@@ -471,6 +471,8 @@ const POLICY_FIELDS: [(&str, &str); 19] = [
     ("max_offline_days", ""),
     ("renew_soon_days", ""),
     ("maintenance_days", ""),
+    ("allow_virtual_machines", "true"),
+    ("allow_containers", "true"),
     ("entitlements", ""),
     ("temp_quota", "1"),
     ("temp_period_days", "30"),
@@ -521,6 +523,9 @@ fn policy_form(
         "maintenance_days",
     ] {
         fields.push(field(name).kind("number"));
+    }
+    for name in ["allow_virtual_machines", "allow_containers"] {
+        fields.push(field(name).select(named("cat-allow", &["true", "false"])));
     }
     fields.push(field("entitlements").kind("textarea"));
     for name in [
@@ -601,6 +606,9 @@ fn posted_policy(form: &Posted) -> Result<NewPolicy, ApiError> {
         max_offline_days: number("max_offline_days")?,
         renew_soon_days: number("renew_soon_days")?,
         maintenance_days: number("maintenance_days")?,
+        // A select of "true" and "false": anything else keeps the default.
+        allow_virtual_machines: text("allow_virtual_machines") != "false",
+        allow_containers: text("allow_containers") != "false",
         entitlements: text("entitlements")
             .lines()
             .map(str::trim)
@@ -683,6 +691,14 @@ async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
         (t.t("cat-f-max-offline-days"), days(p.max_offline_days)),
         (t.t("cat-f-renew-soon-days"), days(p.renew_soon_days)),
         (t.t("cat-f-maintenance-days"), days(p.maintenance_days)),
+        (
+            t.t("cat-f-allow-virtual-machines"),
+            t.t(&format!("cat-allow-{}", p.allow_virtual_machines)),
+        ),
+        (
+            t.t("cat-f-allow-containers"),
+            t.t(&format!("cat-allow-{}", p.allow_containers)),
+        ),
         (
             t.t("cat-f-entitlements"),
             if p.entitlements.is_empty() {
@@ -1262,6 +1278,9 @@ mod tests {
         }
         for m in ["all", "most", "two", "any"] {
             ids.push(format!("cat-match-{m}"));
+        }
+        for a in ["true", "false"] {
+            ids.push(format!("cat-allow-{a}"));
         }
         crate::console::sheet::assert_said(ids);
     }

@@ -38,6 +38,7 @@ mod notices;
 mod paging;
 mod problems;
 mod purchases;
+mod qr;
 mod renewals;
 mod reports;
 mod settings;

@@ -119,6 +119,15 @@ pub(crate) struct NewPolicy {
     /// issue are covered (updates-until); a perpetual license with
     /// maintenance renews by extending it.
     pub maintenance_days: Option<u32>,
+    /// Licenses run in a virtual machine (default true); false signs the
+    /// refusal into each license, which the product's verdict reports as
+    /// rule 111 where it detects a hypervisor.
+    #[serde(default = "yes")]
+    pub allow_virtual_machines: bool,
+    /// Licenses run in a container (default true); false: rule 112 where
+    /// the product detects a container.
+    #[serde(default = "yes")]
+    pub allow_containers: bool,
     /// Features every license of the policy grants, `CODE[=COUNT][@DATE]`.
     #[serde(default)]
     pub entitlements: Vec<String>,
@@ -145,6 +154,11 @@ pub(crate) struct NewPolicy {
 /// The default policy kind.
 pub(crate) fn standard() -> String {
     "standard".into()
+}
+
+/// Allowed (the environment terms).
+pub(crate) fn yes() -> bool {
+    true
 }
 
 /// The default binding.
@@ -257,6 +271,8 @@ pub(crate) fn policy_of(
         transfer_period_days: p.transfer_period_days.into(),
         renew_soon_days: p.renew_soon_days.map(i64::from),
         maintenance_days: p.maintenance_days.map(i64::from),
+        allow_virtual_machines: p.allow_virtual_machines,
+        allow_containers: p.allow_containers,
         created_at,
         retired_at: None,
     };

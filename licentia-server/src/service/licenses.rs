@@ -110,6 +110,9 @@ pub(crate) fn base_spec(
         updates_until: p.maintenance_days.map(|d| at.add_days(d).to_string()),
         check_in_days: p.check_in_days.and_then(|d| u32::try_from(d).ok()),
         max_offline_days: p.max_offline_days.and_then(|d| u32::try_from(d).ok()),
+        // Said only when refused: a licence allowing both is written as before.
+        virtual_machines: (!p.allow_virtual_machines).then_some(false),
+        containers: (!p.allow_containers).then_some(false),
     })
 }
 

@@ -18,7 +18,7 @@ macro_rules! policy_written {
         "id, product_id, name, kind, binding, match_rule, duration_days, seats, \
          grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
          temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days, \
-         renew_soon_days, maintenance_days"
+         renew_soon_days, maintenance_days, allow_virtual_machines, allow_containers"
     };
 }
 
@@ -295,12 +295,14 @@ fn bind_policy<'q>(
         .bind(p.max_transfers)
         .bind(p.transfer_period_days)
         .bind(p.renew_soon_days)
-        .bind(p.maintenance_days))
+        .bind(p.maintenance_days)
+        .bind(i64::from(p.allow_virtual_machines))
+        .bind(i64::from(p.allow_containers)))
 }
 
 /// The placeholders of [`policy_written`].
 const POLICY_VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-     $16, $17, $18, $19, $20, $21";
+     $16, $17, $18, $19, $20, $21, $22, $23";
 
 pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at, allocation_price";
 
@@ -328,6 +330,7 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     let kind: String = r.try_get("kind")?;
     let binding: String = r.try_get("binding")?;
     let match_rule: String = r.try_get("match_rule")?;
+    let allowed = |column: &str| -> StoreResult<bool> { Ok(r.try_get::<i64, _>(column)? != 0) };
     Ok(from_row!(r => Policy {
         id, product_id, name, duration_days, seats, grace_days, check_in_days, max_offline_days,
         temp_quota, temp_period_days, temp_duration_days, lease_ttl_secs, created_at,
@@ -337,6 +340,8 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
         binding: BindingKind::parse(&binding).map_err(StoreError::internal)?,
         match_rule: MatchRule::parse(&match_rule).map_err(StoreError::internal)?,
         entitlements: serde_json::from_str(&entitlements).map_err(StoreError::internal)?,
+        allow_virtual_machines: allowed("allow_virtual_machines")?,
+        allow_containers: allowed("allow_containers")?,
     }))
 }
 

@@ -117,6 +117,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     ),
     (21, Both(include_str!("../migrations/0021_invoices.sql"))),
     (
+        23,
+        Both(include_str!("../migrations/0023_policy_environment.sql")),
+    ),
+    (
         24,
         Both(include_str!("../migrations/0024_subscription_members.sql")),
     ),

@@ -72,6 +72,13 @@ pub struct Policy {
     /// covered (updates-until; every version when absent).
     #[serde(default)]
     pub maintenance_days: Option<i64>,
+    /// Licenses run in a virtual machine (else the verdict refuses them
+    /// there, rule 111).
+    #[serde(default = "allowed")]
+    pub allow_virtual_machines: bool,
+    /// Licenses run in a container (else rule 112).
+    #[serde(default = "allowed")]
+    pub allow_containers: bool,
     /// Features, `CODE[=COUNT][@DATE]`.
     pub entitlements: Vec<String>,
     /// Temporary licenses allowed per license per period.
@@ -93,6 +100,11 @@ pub struct Policy {
     /// the licenses issued from it are untouched.
     #[serde(default)]
     pub retired_at: Option<i64>,
+}
+
+/// An environment term's default, and a policy's before it existed.
+fn allowed() -> bool {
+    true
 }
 
 /// An add-on a plan offers: extra entitlements.

@@ -22,6 +22,7 @@
 
 typedef licentia_status (*verify_and_check_fn)(const struct licentia_verifier *, const char *,
                                                const struct licentia_check_context *,
+                                               const struct licentia_environment *,
                                                struct licentia_report **);
 typedef licentia_state (*report_state_fn)(const struct licentia_report *);
 typedef void (*report_free_fn)(struct licentia_report *);
@@ -147,9 +148,9 @@ static int unix_seconds(PyObject *when, int64_t *out) {
     return PyErr_Occurred() ? -1 : 1;
 }
 
-/* Up to three handles a check reads: the verifier, the fingerprint, the
- * verifier holding the revocation list. */
-#define MAX_HANDLES 3
+/* Up to four handles a check reads: the verifier, the fingerprint, the
+ * verifier holding the revocation list, the environment. */
+#define MAX_HANDLES 4
 
 /* The handle objects a check pins, their reader lists and addresses. */
 struct pins {
@@ -245,10 +246,12 @@ static PyObject *new_report(licentia_report *report, licentia_state state) {
 }
 
 /* check(verifier, text, now, product, machine, user, release_date,
- *       last_check_in, revocations) -> (status, Report or None) or None
+ *       last_check_in, revocations, environment) -> (status, Report or None) or None
  *
- * verifier, machine and revocations are the handle objects (machine and
- * revocations may be None); text, product and user (or None) are str or
+ * verifier, machine, revocations and environment are the handle objects
+ * (all but verifier may be None); the call is
+ * licentia_verify_and_check_in_environment, which with no environment is
+ * licentia_verify_and_check; text, product and user (or None) are str or
  * bytes; now, release_date and last_check_in (or None) datetimes. The
  * handles are pinned here as _lock.py pins them, and the GIL is released
  * for the verification, so threads verify in parallel. None when the Python
@@ -256,7 +259,8 @@ static PyObject *new_report(licentia_report *report, licentia_state state) {
  * time not in timezone.utc (see unix_seconds()), a handle closed or being
  * changed. */
 static PyObject *check(PyObject *self, PyObject *args) {
-    PyObject *verifier, *machine, *revocations;
+    PyObject *verifier, *machine, *revocations, *environment;
+    const struct licentia_environment *seen = NULL;
     PyObject *text_object, *now_object, *product_object, *user_object, *release_object,
         *last_object;
     int times = 1;
@@ -274,9 +278,9 @@ static PyObject *check(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_RuntimeError, "licentia._native is not bound to the library");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OOOOOOOOO", &verifier, &text_object, &now_object,
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOO", &verifier, &text_object, &now_object,
                           &product_object, &machine, &user_object, &release_object, &last_object,
-                          &revocations)) {
+                          &revocations, &environment)) {
         return NULL;
     }
     text = utf8(text_object);
@@ -316,6 +320,10 @@ static PyObject *check(PyObject *self, PyObject *args) {
         pinned = pin(&pins, revocations);
         ctx.revocations = address(revocations == Py_None ? 0 : pins.address[pins.count - 1]);
     }
+    if (pinned == 1) {
+        pinned = pin(&pins, environment);
+        seen = address(environment == Py_None ? 0 : pins.address[pins.count - 1]);
+    }
     if (pinned != 1) {
         unpin(&pins);
         if (pinned < 0) {
@@ -325,7 +333,7 @@ static PyObject *check(PyObject *self, PyObject *args) {
     }
 
     Py_BEGIN_ALLOW_THREADS
-    status = verify_and_check_c(address(pins.address[0]), text, &ctx, &report);
+    status = verify_and_check_c(address(pins.address[0]), text, &ctx, seen, &report);
     if (status == LICENTIA_OK) {
         state = report_state_c(report);
     }

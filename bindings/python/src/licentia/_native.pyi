@@ -17,5 +17,6 @@ def check(
     release_date: Optional[datetime],
     last_check_in: Optional[datetime],
     revocations: Any,
+    environment: Any,
 ) -> Optional[Tuple[int, Any]]: ...
 def own_report(report: int) -> Any: ...

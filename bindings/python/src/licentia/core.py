@@ -66,6 +66,8 @@ class Rule(IntEnum):
     EXPIRED = 108
     CHECK_IN_OVERDUE = 109
     MACHINE_RELEASED = 110
+    VIRTUAL_MACHINE_NOT_ALLOWED = 111
+    CONTAINER_NOT_ALLOWED = 112
     RENEW_SOON = 201
     IN_GRACE = 202
     CHECK_IN_DUE = 203
@@ -459,6 +461,61 @@ class Fingerprint(_Handle):
         return "Fingerprint(closed)" if self.closed else f"Fingerprint({self.hex!r})"
 
 
+class EnvironmentKind(IntEnum):
+    """What an environment signal points to."""
+
+    VIRTUAL_MACHINE = 1
+    CONTAINER = 2
+
+
+class Environment(_Handle):
+    """Where the product runs: the signals of a virtual machine or a
+    container, each named with what it saw (``dmi.sys_vendor: QEMU``).
+
+    A check probes this machine itself (once per process) when a license
+    refuses virtual machines or containers; pass ``environment=`` to
+    :meth:`License.check` or :meth:`Verifier.check` to decide instead (a
+    chroot's tree, a test's fake one)."""
+
+    _free = lib.licentia_environment_free
+
+    @classmethod
+    def probe(cls) -> "Environment":
+        """This machine (probed once per process, then kept)."""
+        return cls._create(lib.licentia_environment_probe)
+
+    @classmethod
+    def probe_root(cls, root: PathLike) -> "Environment":
+        """The tree under ``root`` instead of ``/``: its files only, no
+        CPUID, no process variables."""
+        p = _c_str(os.fsdecode(root), "root")
+        return cls._create(lambda out: lib.licentia_environment_probe_root(p, out))
+
+    @property
+    @reads
+    def is_virtual_machine(self) -> bool:
+        """Whether any signal points to a virtual machine."""
+        return bool(lib.licentia_environment_is(self._handle, EnvironmentKind.VIRTUAL_MACHINE))
+
+    @property
+    @reads
+    def is_container(self) -> bool:
+        """Whether any signal points to a container."""
+        return bool(lib.licentia_environment_is(self._handle, EnvironmentKind.CONTAINER))
+
+    @reads
+    def evidence(self, kind: EnvironmentKind) -> str:
+        """The signals of ``kind`` as one line, ``name: saw; name: saw``
+        (empty when none was seen)."""
+        return _read_required(lib.licentia_environment_evidence, self._handle, int(kind))
+
+    def __repr__(self) -> str:
+        return (
+            f"Environment(virtual_machine={self.evidence(EnvironmentKind.VIRTUAL_MACHINE)!r}, "
+            f"container={self.evidence(EnvironmentKind.CONTAINER)!r})"
+        )
+
+
 class License(_Handle):
     """A verified license, from :meth:`Verifier.verify`."""
 
@@ -480,6 +537,7 @@ class License(_Handle):
         clock_secret: Optional[bytes] = None,
         clock_witness_path: Optional[PathLike] = None,
         clock_started: bool = False,
+        environment: Optional[Environment] = None,
     ) -> Report:
         """Checks the license: the verdict is in the report (an expired
         license is a report with state INVALID, not an exception).
@@ -493,11 +551,21 @@ class License(_Handle):
         state) and, with ``clock_started`` (say it once the product is
         activated), whose two copies both missing raise CLOCK_STATE_MISSING
         instead of starting afresh. A clock option without
-        ``clock_state_path`` is an ArgumentError.
+        ``clock_state_path`` is an ArgumentError. ``environment`` says where
+        the product runs, for a license refusing virtual machines or
+        containers (rules 111 and 112); without it the library probes this
+        machine itself, once per process, when such a license asks.
         """
         handle = self._handle
+        seen = None if environment is None else environment._handle
+
+        def call(ctx: Any, options: Any, out: Any) -> int:
+            if seen is None:
+                return int(lib.licentia_check_guarded(handle, ctx, options, out))
+            return int(lib.licentia_check_in_environment(handle, ctx, options, seen, out))
+
         return _checked(
-            lambda ctx, options, out: lib.licentia_check_guarded(handle, ctx, options, out),
+            call,
             now=now,
             product=product,
             machine=machine,
@@ -511,6 +579,13 @@ class License(_Handle):
             clock_witness_path=clock_witness_path,
             clock_started=clock_started,
         )
+
+    @reads
+    def allows(self, kind: EnvironmentKind) -> bool:
+        """Whether the license runs in an environment of ``kind``: false
+        when it refuses virtual machines or containers (the check then
+        reports rule 111 or 112 where it detects one)."""
+        return bool(lib.licentia_license_allows(self._handle, int(kind)))
 
     @property
     @reads
@@ -741,6 +816,7 @@ class Verifier(_Handle):
         clock_secret: Optional[bytes] = None,
         clock_witness_path: Optional[PathLike] = None,
         clock_started: bool = False,
+        environment: Optional[Environment] = None,
     ) -> Report:
         """Verifies a license given as text and checks it, in one C call:
         ``verify(text).check(...)`` (same arguments, same report, same
@@ -755,30 +831,41 @@ class Verifier(_Handle):
             # closed or being changed): it converts, reports, or waits, as
             # every call does.
             done = _native.check(
-                self, text, now, product, machine, user, release_date, last_check_in, revocations
+                self,
+                text,
+                now,
+                product,
+                machine,
+                user,
+                release_date,
+                last_check_in,
+                revocations,
+                environment,
             )
             if done is not None:
                 status, report = done
                 if status:
                     raise_status(status)
                 return report  # type: ignore[no-any-return]
-        handles = [self] if machine is None else [self, machine]
-        if revocations is not None:
-            handles.append(revocations)
+        handles: List[_Handle] = [self] if machine is None else [self, machine]
+        for other in (revocations, environment):
+            if other is not None:
+                handles.append(other)
         pin(handles)
         try:
             handle, t = self._handle, _c_str(text, "text")
+            seen = None if environment is None else environment._handle
 
             def call(ctx: Any, options: Any, out: Any) -> int:
                 if options is None:
-                    return int(lib.licentia_verify_and_check(handle, t, ctx, out))
+                    return int(lib.licentia_verify_and_check_in_environment(handle, t, ctx, seen, out))
                 # The clock guard's options: the two calls the one stands for.
                 license = c_void_p()
                 status = int(lib.licentia_verify(handle, t, byref(license)))
                 if status != Status.OK:
                     return status
                 try:
-                    return int(lib.licentia_check_guarded(license, ctx, options, out))
+                    return int(lib.licentia_check_in_environment(license, ctx, options, seen, out))
                 finally:
                     lib.licentia_license_free(license)
 
@@ -903,7 +990,7 @@ except ImportError:  # a source checkout, not built: ctypes alone, slower
     _native = None  # type: ignore[assignment]
 else:
     _native.bind(
-        ctypes.cast(lib.licentia_verify_and_check, c_void_p).value or 0,
+        ctypes.cast(lib.licentia_verify_and_check_in_environment, c_void_p).value or 0,
         ctypes.cast(lib.licentia_report_state, c_void_p).value or 0,
         ctypes.cast(lib.licentia_report_free, c_void_p).value or 0,
         Report,

@@ -1,5 +1,5 @@
-//! Offline activation: a request file uploaded, the signed answer
-//! downloaded.
+//! Offline activation: a request file uploaded (or its typed code, read
+//! over the telephone, typed in), the signed answer downloaded.
 
 use super::*;
 
@@ -8,6 +8,8 @@ use super::*;
 struct Offline {
     f: Frame,
     valid_days: String,
+    /// The typed code, as typed (kept on a refusal).
+    code: String,
     refusal: Option<Refused>,
 }
 
@@ -18,15 +20,19 @@ pub(super) async fn offline_form(v: Viewer) -> PageResult {
     Ok(render(&Offline {
         f,
         valid_days: "30".into(),
+        code: String::new(),
         refusal: None,
     }))
 }
 
-/// The request file and the answer's validity of the upload.
+/// The request (the file, else the typed code), the answer's validity and
+/// the code as typed, of the upload.
 async fn read_upload(
     upload: Result<Multipart, MultipartRejection>,
+    code_typed: &mut String,
 ) -> Result<(String, String), ApiError> {
     let upload = Upload::read(upload).await?;
+    *code_typed = upload.text("code").to_owned();
     let request = match upload.bytes("request") {
         Some(bytes) if bytes.len() > MAX_REQUEST => {
             return Err(ApiError::invalid("the request file is larger than 64 KiB"))
@@ -35,9 +41,15 @@ async fn read_upload(
             .map_err(|_| ApiError::invalid("the request file is not text"))?,
         None => "",
     };
+    // No file chosen: the code read over the telephone, if typed.
+    let request = if request.trim().is_empty() {
+        upload.text("code")
+    } else {
+        request
+    };
     if request.trim().is_empty() {
         return Err(ApiError::invalid(
-            "choose the request file the machine wrote",
+            "choose the request file the machine wrote, or type its code",
         ));
     }
     Ok((request.to_owned(), upload.text("valid_days").to_owned()))
@@ -51,8 +63,9 @@ pub(super) async fn offline(
 ) -> PageResult {
     let f = v.frame.at("licenses");
     let mut days_typed = "30".to_owned();
+    let mut code_typed = String::new();
     let answer = async {
-        let (request, days) = read_upload(upload).await?;
+        let (request, days) = read_upload(upload, &mut code_typed).await?;
         if !days.is_empty() {
             days_typed = days.clone();
         }
@@ -91,6 +104,7 @@ pub(super) async fn offline(
             let page = Offline {
                 refusal: Some(Refused::of(&f, e)),
                 valid_days: days_typed,
+                code: code_typed,
                 f,
             };
             Ok(drawn(&page, page.refusal.as_ref()))

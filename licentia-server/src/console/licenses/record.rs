@@ -240,7 +240,7 @@ fn details(json: &str) -> String {
     }
 }
 
-/// `?form=line` for the one-line file.
+/// `?form=line` for the one-line file, `?form=qr` for it as a QR code.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct FileForm {
@@ -255,8 +255,9 @@ struct NoFile {
     href: String,
 }
 
-/// `GET /licenses/{id}/file`: the licence's own file, armored (`.lic`) or
-/// on one line (`?form=line`).
+/// `GET /licenses/{id}/file`: the licence's own file, armored (`.lic`), on
+/// one line (`?form=line`), or that line as a QR code (`?form=qr`, an SVG
+/// image the licence's page shows).
 pub(super) async fn file(
     State(s): State<AppState>,
     v: Viewer,
@@ -272,6 +273,18 @@ pub(super) async fn file(
             href: format!("/licenses/{id}"),
         }));
     };
+    if q.form == "qr" {
+        let line = licenses::one_line(&armored).or_refuse(&f)?;
+        let svg = crate::console::qr::svg(&line, &f.t.t("license-qr-alt")).or_refuse(&f)?;
+        return Ok((
+            [(
+                header::CONTENT_TYPE,
+                "image/svg+xml; charset=utf-8".to_owned(),
+            )],
+            svg,
+        )
+            .into_response());
+    }
     let (text, name) = if q.form == "line" {
         (
             licenses::one_line(&armored).or_refuse(&f)?,
