@@ -899,3 +899,8 @@ problem-invoice-settled = Die Rechnung ist bereits { $invoice_status ->
         [void] storniert
        *[other] { $invoice_status }
     }.
+field-billing-cycle = Abrechnungszyklus
+cycle-monthly = monatlich
+cycle-quarterly = vierteljährlich
+cycle-yearly = jährlich
+cycle-changing = { $now }, dann { $next } ab { $date }

@@ -900,3 +900,8 @@ problem-invoice-settled = The invoice is already { $invoice_status ->
         [void] void
        *[other] { $invoice_status }
     }.
+field-billing-cycle = Billing cycle
+cycle-monthly = monthly
+cycle-quarterly = quarterly
+cycle-yearly = yearly
+cycle-changing = { $now }, then { $next } from { $date }

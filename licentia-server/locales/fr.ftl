@@ -899,3 +899,8 @@ problem-invoice-settled = La facture est déjà { $invoice_status ->
         [void] annulée
        *[other] { $invoice_status }
     }.
+field-billing-cycle = Cycle de facturation
+cycle-monthly = mensuel
+cycle-quarterly = trimestriel
+cycle-yearly = annuel
+cycle-changing = { $now }, puis { $next } à partir du { $date }

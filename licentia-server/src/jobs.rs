@@ -39,6 +39,8 @@ pub struct JobReport {
     pub already_written: u64,
     /// Subscription terms renewed.
     pub renewed: u64,
+    /// Customers whose change of billing cycle took effect.
+    pub billing_cycles_started: u64,
     /// Invoices written now (a second run for the day writes none).
     pub invoices_written: u64,
     /// Invoices already written by an earlier run.
@@ -135,6 +137,8 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
         date: today.to_string(),
         ..JobReport::default()
     };
+    // Customers' billing cycles changed from today, before the invoices.
+    report.billing_cycles_started = store.start_billing_cycles(today).await?;
     // Renewals first: the notices then see the renewed terms.
     let (renewed, subscription_notices, mut invoices) =
         subscriptions(state, &leads, today, actor, &mut report.errors).await?;

@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/v1/customers", Token, "List customers (filters: parent_id, kind)", list_customers),
         Route::show("/v1/customers/{id}", "Show a customer", |s, id| s.store.customer(id)),
         Route::patch("/v1/customers/{id}", Token, "Change a node's name, e-mail or reference; its kind and parent stay (admin, issuer)", edit_customer),
+        Route::put("/v1/customers/{id}/billing", Token, "Change a node's billing cycle from its next cycle; its following subscriptions change from their next invoice (admin, finance)", set_billing),
         Route::post("/v1/customers/{id}/retire", Token, "Retire a node once the nodes under it are: it takes nothing new, never deleted (admin, issuer)", retire_customer),
         Route::put("/v1/customers/{id}/allocation", Token, "Set the seats of a product the node holds, taken from its parent (raise: finance; lower: admin, issuer, finance)", set_allocation),
         Route::get("/v1/customers/{id}/seats", Token, "Seats allocated, given on and used, for the node and its subtree", customer_seats),
@@ -44,6 +45,7 @@ pub(crate) async fn create_customer(
         parent_id: c.parent_id,
         email: c.email,
         external_ref: c.external_ref,
+        billing_interval: c.billing_interval,
     };
     Ok(Created::Fresh(
         customers::create(&s, &staff, request).await?,
@@ -59,6 +61,27 @@ pub(crate) async fn edit_customer(
 ) -> ApiResult<Reply<Customer>> {
     Ok(Reply::Fresh(
         customers::edit(&s, &staff, &id, &body.value).await?,
+    ))
+}
+
+/// `PUT /v1/customers/{id}/billing` body.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CycleRequest {
+    /// `monthly`, `quarterly` or `yearly`.
+    interval: String,
+}
+
+/// `PUT /v1/customers/{id}/billing` (admin, finance): see
+/// [`customers::set_billing`].
+pub(crate) async fn set_billing(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Body<CycleRequest>,
+) -> ApiResult<Reply<Customer>> {
+    Ok(Reply::Fresh(
+        customers::set_billing(&s, &staff, &id, &body.value.interval).await?,
     ))
 }
 

@@ -23,9 +23,7 @@ use crate::api::history::history_page;
 use crate::api::idempotency::idempotent;
 use crate::api::licenses::{file_mode, reason, Reason, SeatsRequest};
 use crate::api::{named, staff_event, Created, Listed, Listing, Reply, READERS};
-use crate::billing::{
-    BillingError, BillingInterval, BillingModel, Contract, NoticePeriod, RenewalOption,
-};
+use crate::billing::{BillingInterval, BillingModel, Contract, NoticePeriod, RenewalOption};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, IdempotencyKey, PageQuery, Staff, Q};
 use crate::routes::{Access, Route};
@@ -38,8 +36,8 @@ use crate::service::subscriptions::{
 };
 use crate::store::Role;
 use crate::store::{
-    Catalogued, HistoryEntry, HistoryFilter, Member, PendingChange, Subscription,
-    SubscriptionFilter, SubscriptionView,
+    Catalogued, HistoryEntry, HistoryFilter, Member, Subscription, SubscriptionFilter,
+    SubscriptionView,
 };
 use crate::AppState;
 use licentia::Timestamp;
@@ -149,8 +147,9 @@ pub struct NewSubscription {
     seats: u32,
     /// `monthly`, or prepaid for a term: `prepaid_1y`, `prepaid_3y`, `prepaid_5y`.
     billing: String,
-    /// Invoices `monthly`, `quarterly` or `yearly`.
-    interval: String,
+    /// Invoices `monthly`, `quarterly` or `yearly`; absent: as its
+    /// customer's billing cycle, which it then follows.
+    interval: Option<String>,
     /// First day, `YYYY-MM-DD`.
     start: String,
     /// At term end: `none`, `once`, `always` or `switch_to_monthly`.
@@ -189,18 +188,27 @@ pub async fn create(
     )
     .await?;
     let model: BillingModel = req.billing.parse().map_err(bad)?;
-    let interval: BillingInterval = req.interval.parse().map_err(bad)?;
     let renewal: RenewalOption = req.renewal.parse().map_err(bad)?;
     let notice: NoticePeriod = req.notice.parse().map_err(bad)?;
     let start = date("start", &req.start)?;
     if req.seats == 0 {
         return Err(ApiError::invalid("seats must be at least 1"));
     }
+    let customer = named(s.store.customer(&req.customer_id), "no such customer").await?;
+    offered(Catalogued::Customer, &customer.name, customer.retired_at)?;
+    let (interval, follows_customer): (BillingInterval, bool) =
+        match (&req.interval, &customer.billing_interval) {
+            (Some(own), _) => (own.parse().map_err(bad)?, false),
+            (None, Some(cycle)) => (cycle.parse().map_err(bad)?, true),
+            (None, None) => {
+                return Err(ApiError::invalid(
+                    "give 'interval': the customer has no billing cycle to follow",
+                ))
+            }
+        };
     let contract = Contract::new(start, model, interval, renewal).map_err(bad)?;
     let plan = named(s.store.plan(&req.plan_id), "no such plan").await?;
     offered(Catalogued::Plan, &plan.name, plan.retired_at)?;
-    let customer = named(s.store.customer(&req.customer_id), "no such customer").await?;
-    offered(Catalogued::Customer, &customer.name, customer.retired_at)?;
     let policy = s.store.policy(&plan.policy_id).await?;
     let scope = (plan.policy_id.as_str(), Some(customer.id.as_str()));
     let seats = i64::from(req.seats);
@@ -241,6 +249,7 @@ pub async fn create(
         status: "active".into(),
         ends_on: None,
         license_ids: Vec::new(),
+        follows_customer,
         version: 1,
         created_at: at,
         updated_at: at,
@@ -468,55 +477,7 @@ pub async fn set_billing(
         .map_err(bad)?;
     for _ in 0..ATTEMPTS {
         let read = s.store.subscription(&id).await?;
-        refuse_unless_active(&read)?;
-        let day = today(&read)?;
-        let mut next = read.as_of(day)?;
-        let contract = next.contract()?;
-        let mut pending = next.pending.clone().unwrap_or_default();
-        if let Some(interval) = interval {
-            if interval == contract.invoices().interval() {
-                pending.interval = None;
-                pending.interval_effective = None;
-                pending.interval_from_month = None;
-            } else {
-                let change = contract.change_interval(interval, day).map_err(bad)?;
-                pending.interval = Some(interval.name().to_owned());
-                pending.interval_effective = Some(change.effective);
-                pending.interval_from_month = Some(change.contract.invoices().from_month());
-            }
-        }
-        if let Some(model) = model {
-            if model == contract.model() {
-                pending.billing = None;
-                pending.billing_effective = None;
-            } else {
-                if contract.renewal() == RenewalOption::None {
-                    return Err(ApiError::conflict(
-                        "does_not_renew",
-                        "the subscription ends with this term: a new billing model has no term to apply to",
-                    ));
-                }
-                pending.billing = Some(model.name().to_owned());
-                pending.billing_effective = next.term_end.succ_opt();
-            }
-        }
-        // The next term must be possible under the change (a monthly term
-        // is not invoiced yearly).
-        let next_model = match &pending.billing {
-            Some(name) => name.parse().map_err(bad)?,
-            None => contract.model(),
-        };
-        let next_interval = match &pending.interval {
-            Some(name) => name.parse().map_err(bad)?,
-            None => contract.invoices().interval(),
-        };
-        if next_interval.months() > next_model.term_months() {
-            return Err(bad(BillingError::IntervalExceedsTerm {
-                interval: next_interval,
-                model: next_model,
-            }));
-        }
-        next.pending = (pending != PendingChange::default()).then_some(pending);
+        let next = subscriptions::billing_changed(&read, model, interval)?;
         showable(&next)?;
         let details = json!({ "pending": next.pending });
         let ev = staff_event(&staff, "subscription.billing", &id, details);

@@ -4,6 +4,8 @@
 use core::fmt;
 use core::str::FromStr;
 
+use chrono::NaiveDate;
+
 use super::{from_name, BillingError, Result};
 
 /// What the customer commits to: the length of each term.
@@ -107,6 +109,29 @@ impl BillingInterval {
             BillingInterval::Quarterly => 3,
             BillingInterval::Yearly => 12,
         }
+    }
+
+    /// The first day of the calendar cycle after the one `day` falls in: a
+    /// customer's cycles run by the calendar (months; quarters from
+    /// January, April, July, October; years from January), so a change of
+    /// its cycle takes effect on this day.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use licentia_server::billing::BillingInterval;
+    /// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// assert_eq!(BillingInterval::Monthly.next_cycle(day(2027, 1, 31)), Some(day(2027, 2, 1)));
+    /// assert_eq!(BillingInterval::Quarterly.next_cycle(day(2027, 5, 15)), Some(day(2027, 7, 1)));
+    /// assert_eq!(BillingInterval::Quarterly.next_cycle(day(2027, 12, 1)), Some(day(2028, 1, 1)));
+    /// assert_eq!(BillingInterval::Yearly.next_cycle(day(2027, 1, 1)), Some(day(2028, 1, 1)));
+    /// ```
+    pub fn next_cycle(self, day: NaiveDate) -> Option<NaiveDate> {
+        use chrono::Datelike;
+        let months = self.months();
+        // The cycle's first month, counted from January (0-based).
+        let first = (day.month0() / months) * months;
+        NaiveDate::from_ymd_opt(day.year(), first + 1, 1)?
+            .checked_add_months(chrono::Months::new(months))
     }
 }
 

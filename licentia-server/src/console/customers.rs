@@ -370,6 +370,8 @@ struct NodePage {
     external_ref: String,
     /// "Retired on …: takes nothing new", when it is.
     retired: Option<String>,
+    /// Its billing cycle, and the change waiting for its next one.
+    cycle: Option<String>,
     /// Whether the person may edit and retire it.
     may_change: bool,
     notice: Option<String>,
@@ -547,6 +549,19 @@ pub(crate) async fn node_page(
         retired: customer
             .retired_at
             .map(|at| t.t1("node-retired", "date", t.date(at))),
+        cycle: customer.billing_interval.as_deref().map(|now| {
+            let now = t.t(&format!("cycle-{now}"));
+            match (&customer.billing_next, &customer.billing_next_on) {
+                (Some(next), Some(on)) => {
+                    let mut args = fluent_bundle::FluentArgs::new();
+                    args.set("now", now);
+                    args.set("next", t.t(&format!("cycle-{next}")));
+                    args.set("date", on.clone());
+                    t.args("cycle-changing", &args)
+                }
+                _ => now,
+            }
+        }),
         may_change: customer.retired_at.is_none()
             && v.staff.allow_at(s, WRITERS, Some(id)).await.is_ok(),
         notice,
@@ -778,7 +793,7 @@ async fn create_child(
         name: form.name.trim().to_owned(),
         parent_id: Some(id.clone()),
         email: (!email.is_empty()).then(|| email.to_owned()),
-        external_ref: None,
+        ..NodeRequest::default()
     };
     match customers::create(&s, &v.staff, request).await {
         Ok(made) => Redirect::to(&format!("/customers/{}?done=child", made.id)).into_response(),

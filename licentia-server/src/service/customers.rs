@@ -5,13 +5,16 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::api::{named, WRITERS};
+use crate::api::{named, staff_event, WRITERS};
+use crate::billing::BillingInterval;
 use crate::error::{ApiError, ApiResult};
+use crate::jobs;
 use crate::secret;
 use crate::service::catalogue::{offered, unretired};
 use crate::service::changes::{differences, merged, Changes};
+use crate::service::subscriptions;
 use crate::service::{now, optional_text, text_field};
 use crate::staff::Staff;
 use crate::store::{Allocation, Catalogued, Customer, Role};
@@ -32,6 +35,8 @@ pub(crate) struct NodeRequest {
     pub email: Option<String>,
     /// The vendor's own reference.
     pub external_ref: Option<String>,
+    /// Its billing cycle: `monthly`, `quarterly` or `yearly`.
+    pub billing_interval: Option<String>,
 }
 
 /// Creates a node of the tree (admin or issuer at the parent or above):
@@ -63,6 +68,14 @@ pub(crate) async fn create(s: &AppState, staff: &Staff, c: NodeRequest) -> ApiRe
         external_ref: optional_text("external_ref", c.external_ref.as_deref(), 128)?,
         created_at: now().0,
         retired_at: None,
+        billing_interval: c
+            .billing_interval
+            .as_deref()
+            .map(|i| i.parse::<BillingInterval>().map(|i| i.name().to_owned()))
+            .transpose()
+            .map_err(|e| ApiError::invalid(e.to_string()))?,
+        billing_next: None,
+        billing_next_on: None,
     };
     Ok(s.store.create_customer(customer, &staff.actor()).await?)
 }
@@ -82,11 +95,77 @@ pub(crate) struct NewCustomer {
     pub email: Option<String>,
     /// The vendor's own reference.
     pub external_ref: Option<String>,
+    /// Its billing cycle (`monthly`, `quarterly`, `yearly`), which its
+    /// subscriptions follow unless they name their own interval.
+    pub billing_interval: Option<String>,
 }
 
 /// The rule of a node's kind and parent once made.
 pub(crate) const PLACE_FIXED: &str =
     "a node's kind and parent do not change (its licences, seats and grants hang from its place): make a new node";
+
+/// The rule of a node's billing cycle once chosen.
+pub(crate) const CYCLE_BY_ITSELF: &str =
+    "a billing cycle changes from the start of the next one: PUT /v1/customers/{id}/billing";
+
+/// Who may change a node's billing cycle: finance, and admins, at the node
+/// or above.
+pub(crate) const CYCLE_SETTERS: &[Role] = &[Admin, Finance];
+
+/// Sets the billing cycle of the node `id` to `interval` (Wazo's rule):
+/// chosen at once when it has none; otherwise from the first day of its
+/// next calendar cycle (asking for the current one withdraws a change
+/// waiting), and each active subscription that follows it changes its
+/// interval from its own next invoice (see
+/// [`subscriptions::billing_changed`]). The node as it stands.
+pub(crate) async fn set_billing(
+    s: &AppState,
+    staff: &Staff,
+    id: &str,
+    interval: &str,
+) -> ApiResult<Customer> {
+    staff.allow_at(s, CYCLE_SETTERS, Some(id)).await?;
+    let interval: BillingInterval = interval.parse().map_err(subscriptions::bad)?;
+    let today = jobs::today(&s.config).map_err(ApiError::internal)?;
+    for _ in 0..subscriptions::ATTEMPTS {
+        let node = s.store.customer(id).await?;
+        unretired(Catalogued::Customer, node.retired_at)?;
+        let current: Option<BillingInterval> = node
+            .billing_interval
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(subscriptions::bad)?;
+        let (now, next) = match current {
+            None => (interval, None),
+            Some(current) if current == interval => (current, None),
+            Some(current) => {
+                // The current cycle runs to its end; the new one starts then.
+                let on = current
+                    .next_cycle(today)
+                    .ok_or_else(|| ApiError::invalid("the next cycle is past the calendar"))?;
+                (current, Some((interval.name(), on)))
+            }
+        };
+        let mut following = Vec::new();
+        for sub in s.store.subscriptions_following(id).await? {
+            following.push(subscriptions::billing_changed(&sub, None, Some(interval))?);
+        }
+        let details = json!({
+            "from": node.billing_interval, "to": interval.name(),
+            "from_day": next.map(|(_, on)| on.to_string()),
+            "subscriptions": following.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        });
+        let ev = staff_event(staff, "customer.billing", id, details);
+        if s.store
+            .set_customer_billing(id, Some(now.name()), next, &following, ev)
+            .await?
+        {
+            return Ok(s.store.customer(id).await?);
+        }
+    }
+    Err(subscriptions::busy())
+}
 
 /// Changes the node `id` as `changes` say (admin, issuer at the node or
 /// above): its name, e-mail and reference, under the rules of a creation;
@@ -100,9 +179,19 @@ pub(crate) async fn edit(
     staff.allow_at(s, WRITERS, Some(id)).await?;
     let before = s.store.customer(id).await?;
     unretired(Catalogued::Customer, before.retired_at)?;
-    let new: NewCustomer = merged(&before, &["id", "created_at", "retired_at"], changes)?;
+    let kept = [
+        "id",
+        "created_at",
+        "retired_at",
+        "billing_next",
+        "billing_next_on",
+    ];
+    let new: NewCustomer = merged(&before, &kept, changes)?;
     if new.kind != before.kind || new.parent_id != before.parent_id {
         return Err(ApiError::invalid(PLACE_FIXED));
+    }
+    if new.billing_interval != before.billing_interval {
+        return Err(ApiError::invalid(CYCLE_BY_ITSELF));
     }
     let after = Customer {
         name: text_field("name", &new.name, 256)?.to_owned(),

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use crate::api::staff_event;
-use crate::billing::{BillingError, Contract, RenewalOption};
+use crate::billing::{BillingError, BillingInterval, BillingModel, Contract, RenewalOption};
 use crate::error::{ApiError, ApiResult};
 use crate::service::licenses::{extend_license, plan_features, with_features, Extension};
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::staff::Staff;
-use crate::store::{Event, LicenseRecord, Member, Page, Subscription};
+use crate::store::{Event, LicenseRecord, Member, Page, PendingChange, Subscription};
 use crate::AppState;
 use licentia::Timestamp;
 
@@ -100,6 +100,69 @@ pub(crate) async fn extend_licenses(
         records.push(record);
     }
     Ok((records, tokens))
+}
+
+/// `read` with the change of billing asked for recorded as pending: a new
+/// interval from the current cycle's next boundary (the next invoice after
+/// today), a new model with the next term; asking for what is in effect
+/// withdraws the pending change. Refused when the subscription is not
+/// active, or when the next term could not be invoiced so (a monthly term
+/// invoiced yearly).
+pub(crate) fn billing_changed(
+    read: &Subscription,
+    model: Option<BillingModel>,
+    interval: Option<BillingInterval>,
+) -> ApiResult<Subscription> {
+    refuse_unless_active(read)?;
+    let day = today(read)?;
+    let mut next = read.as_of(day)?;
+    let contract = next.contract()?;
+    let mut pending = next.pending.clone().unwrap_or_default();
+    if let Some(interval) = interval {
+        if interval == contract.invoices().interval() {
+            pending.interval = None;
+            pending.interval_effective = None;
+            pending.interval_from_month = None;
+        } else {
+            let change = contract.change_interval(interval, day).map_err(bad)?;
+            pending.interval = Some(interval.name().to_owned());
+            pending.interval_effective = Some(change.effective);
+            pending.interval_from_month = Some(change.contract.invoices().from_month());
+        }
+    }
+    if let Some(model) = model {
+        if model == contract.model() {
+            pending.billing = None;
+            pending.billing_effective = None;
+        } else {
+            if contract.renewal() == RenewalOption::None {
+                return Err(ApiError::conflict(
+                    "does_not_renew",
+                    "the subscription ends with this term: a new billing model has no term to apply to",
+                ));
+            }
+            pending.billing = Some(model.name().to_owned());
+            pending.billing_effective = next.term_end.succ_opt();
+        }
+    }
+    // The next term must be possible under the change (a monthly term
+    // is not invoiced yearly).
+    let next_model = match &pending.billing {
+        Some(name) => name.parse().map_err(bad)?,
+        None => contract.model(),
+    };
+    let next_interval = match &pending.interval {
+        Some(name) => name.parse().map_err(bad)?,
+        None => contract.invoices().interval(),
+    };
+    if next_interval.months() > next_model.term_months() {
+        return Err(bad(BillingError::IntervalExceedsTerm {
+            interval: next_interval,
+            model: next_model,
+        }));
+    }
+    next.pending = (pending != PendingChange::default()).then_some(pending);
+    Ok(next)
 }
 
 /// Every member `sub` serves (as many as its seats at most).

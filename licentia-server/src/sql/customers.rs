@@ -8,7 +8,8 @@ use super::history::{append, event};
 use super::table::{count, from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Allocation, Catalogued, Customer, CustomerStore, NodeSeats, Page, Scope, ALLOCATION_EXHAUSTED,
+    Allocation, Catalogued, Customer, CustomerStore, Event, NodeSeats, Page, Scope, Subscription,
+    ALLOCATION_EXHAUSTED,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -37,6 +38,73 @@ impl CustomerStore for SqlStore {
 
     async fn customer(&self, id: &str) -> StoreResult<Customer> {
         CUSTOMERS.get(&self.pool, id).await
+    }
+
+    async fn set_customer_billing(
+        &self,
+        customer_id: &str,
+        interval: Option<&str>,
+        next: Option<(&str, chrono::NaiveDate)>,
+        following: &[Subscription],
+        ev: Event,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE customers SET billing_interval = $2, billing_next = $3, billing_next_on = $4 \
+             WHERE id = $1 AND retired_at IS NULL",
+        )
+        .bind(customer_id)
+        .bind(interval)
+        .bind(next.map(|(i, _)| i))
+        .bind(next.map(|(_, on)| on.to_string()))
+        .execute(&mut *tx.tx)
+        .await?;
+        still_in_use(done.rows_affected(), Catalogued::Customer)?;
+        for sub in following {
+            let pending = sub
+                .pending
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(StoreError::internal)?;
+            let done = sqlx::query(
+                "UPDATE subscriptions SET pending = $1, version = version + 1, updated_at = $2 \
+                 WHERE id = $3 AND version = $4",
+            )
+            .bind(pending)
+            .bind(now())
+            .bind(&sub.id)
+            .bind(sub.version)
+            .execute(&mut *tx.tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                // Changed since read: the caller reads it again.
+                return Ok(false);
+            }
+            let details = serde_json::json!({
+                "pending": sub.pending, "following_customer": customer_id,
+            });
+            let mut sub_ev = event(&ev.actor, "subscription.billing", &sub.id, details);
+            sub_ev.customer_id = Some(customer_id.to_owned());
+            append(&mut tx, sub_ev).await?;
+        }
+        tx.commit_with(Event {
+            customer_id: Some(customer_id.to_owned()),
+            ..ev
+        })
+        .await?;
+        Ok(true)
+    }
+
+    async fn start_billing_cycles(&self, day: chrono::NaiveDate) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE customers SET billing_interval = billing_next, billing_next = NULL, \
+             billing_next_on = NULL WHERE billing_next_on IS NOT NULL AND billing_next_on <= $1",
+        )
+        .bind(day.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     async fn update_customer(
@@ -223,21 +291,24 @@ impl CustomerStore for SqlStore {
 }
 
 pub(super) const CUSTOMER_COLUMNS: &str =
-    "id, parent_id, kind, name, email, external_ref, created_at, retired_at";
+    "id, parent_id, kind, name, email, external_ref, created_at, retired_at, billing_interval, \
+     billing_next, billing_next_on";
 
 pub(super) const CUSTOMERS: Table<Customer> =
     Table::new("customers", CUSTOMER_COLUMNS, "customer", customer_row);
 
 fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
     Ok(from_row!(r => Customer {
-        id, parent_id, kind, name, email, external_ref, created_at, retired_at
+        id, parent_id, kind, name, email, external_ref, created_at, retired_at,
+        billing_interval, billing_next, billing_next_on
     }))
 }
 
 /// Inserts a customer node and records it in the history.
 pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> StoreResult<()> {
     sqlx::query(&format!(
-        "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&c.id)
     .bind(&c.parent_id)
@@ -247,6 +318,9 @@ pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) 
     .bind(&c.external_ref)
     .bind(c.created_at)
     .bind(c.retired_at)
+    .bind(&c.billing_interval)
+    .bind(&c.billing_next)
+    .bind(&c.billing_next_on)
     .execute(&mut *tx.tx)
     .await?;
     let mut ev = event(

@@ -128,6 +128,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         25,
         Both(include_str!("../migrations/0025_customers_retired.sql")),
     ),
+    (
+        27,
+        Both(include_str!("../migrations/0027_customer_billing.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -16,7 +16,8 @@ use crate::store::{StoreError, StoreResult};
 
 const COLUMNS: &str = "id, customer_id, plan_id, product_id, seats, options, zone, start_date, \
      billing, term_from_month, term_start, term_end, billing_interval, invoices_from_month, \
-     pending, renewal, notice, status, ends_on, license_ids, version, created_at, updated_at";
+     pending, renewal, notice, status, ends_on, license_ids, version, created_at, updated_at, \
+     follows_customer";
 
 fn date(r: &AnyRow, column: &str) -> StoreResult<NaiveDate> {
     let text: String = r.try_get(column)?;
@@ -55,6 +56,7 @@ fn subscription_row(r: &AnyRow) -> StoreResult<Subscription> {
             .map(|d| d.parse().map_err(StoreError::internal))
             .transpose()?,
         license_ids: json(&license_ids)?,
+        follows_customer: r.try_get::<i64, _>("follows_customer")? != 0,
     }))
 }
 
@@ -74,7 +76,7 @@ impl SubscriptionStore for SqlStore {
         insert_license(&mut tx, license, actor).await?;
         sqlx::query(&format!(
             "INSERT INTO subscriptions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
         ))
         .bind(&s.id)
         .bind(&s.customer_id)
@@ -99,6 +101,7 @@ impl SubscriptionStore for SqlStore {
         .bind(s.version)
         .bind(s.created_at)
         .bind(s.updated_at)
+        .bind(i64::from(s.follows_customer))
         .execute(&mut *tx.tx)
         .await?;
         let mut ev = event(
@@ -118,6 +121,17 @@ impl SubscriptionStore for SqlStore {
 
     async fn subscription(&self, id: &str) -> StoreResult<Subscription> {
         SUBSCRIPTIONS.get(&self.pool, id).await
+    }
+
+    async fn subscriptions_following(&self, customer_id: &str) -> StoreResult<Vec<Subscription>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM subscriptions \
+             WHERE customer_id = $1 AND follows_customer = 1 AND status = 'active' ORDER BY id"
+        ))
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(subscription_row).collect()
     }
 
     async fn list_subscriptions(

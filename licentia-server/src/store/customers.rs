@@ -26,6 +26,16 @@ pub struct Customer {
     /// When it was retired (Unix seconds): it takes nothing new.
     #[serde(default)]
     pub retired_at: Option<i64>,
+    /// Its billing cycle (`monthly`, `quarterly`, `yearly`), which its
+    /// subscriptions follow unless they say otherwise; none: not chosen.
+    #[serde(default)]
+    pub billing_interval: Option<String>,
+    /// A change of its cycle asked for, taking effect on `billing_next_on`.
+    #[serde(default)]
+    pub billing_next: Option<String>,
+    /// The first day of `billing_next` (`YYYY-MM-DD`): its next cycle's.
+    #[serde(default)]
+    pub billing_next_on: Option<String>,
 }
 
 /// Seats of one product held by one node of the customer tree.
@@ -83,6 +93,21 @@ pub trait CustomerStore: Send + Sync {
     ) -> StoreResult<Vec<Customer>>;
     /// A customer node.
     async fn customer(&self, id: &str) -> StoreResult<Customer>;
+    /// Sets a node's billing cycle now (`interval`) and the change waiting
+    /// for its next cycle (`next`: the interval and its first day), with
+    /// the subscriptions that follow it given `pending` changes (each
+    /// written only if it did not change since read at its version:
+    /// `false` then, and nothing is written).
+    async fn set_customer_billing(
+        &self,
+        customer_id: &str,
+        interval: Option<&str>,
+        next: Option<(&str, chrono::NaiveDate)>,
+        following: &[crate::store::Subscription],
+        event: crate::store::Event,
+    ) -> StoreResult<bool>;
+    /// Makes current every change of a billing cycle due by `day`; how many.
+    async fn start_billing_cycles(&self, day: chrono::NaiveDate) -> StoreResult<u64>;
     /// Replaces a node's name, e-mail and reference with `customer`'s, and
     /// records `changed` (`{field: {from, to}}`); refused (409 `retired`)
     /// when it was retired meanwhile.

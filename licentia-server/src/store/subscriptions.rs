@@ -69,6 +69,10 @@ pub struct Subscription {
     pub ends_on: Option<NaiveDate>,
     /// The licenses it issued (their seats and expiry follow it).
     pub license_ids: Vec<String>,
+    /// Whether its interval follows its customer's billing cycle (it was
+    /// made without one of its own).
+    #[serde(default)]
+    pub follows_customer: bool,
     /// Bumped by every change: updates are conditional on it.
     pub version: i64,
     /// Created (Unix seconds).
@@ -331,6 +335,9 @@ pub trait SubscriptionStore: Send + Sync {
 
     /// A subscription.
     async fn subscription(&self, id: &str) -> StoreResult<Subscription>;
+    /// The active subscriptions of `customer_id` that follow its billing
+    /// cycle.
+    async fn subscriptions_following(&self, customer_id: &str) -> StoreResult<Vec<Subscription>>;
 
     /// Lists subscriptions, soonest term end first.
     async fn list_subscriptions(
