@@ -38,17 +38,8 @@ pub(crate) async fn create_customer(
     staff: Staff,
     body: Body<NewCustomer>,
 ) -> ApiResult<Created<Customer>> {
-    let c = body.value;
-    let request = customers::NodeRequest {
-        kind: c.kind,
-        name: c.name,
-        parent_id: c.parent_id,
-        email: c.email,
-        external_ref: c.external_ref,
-        billing_interval: c.billing_interval,
-    };
     Ok(Created::Fresh(
-        customers::create(&s, &staff, request).await?,
+        customers::create(&s, &staff, body.value).await?,
     ))
 }
 

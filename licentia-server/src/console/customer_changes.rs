@@ -3,7 +3,7 @@
 //! [`customers::edit`] and [`customers::retire`], as the API's.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use super::frame::{Frame, OrRefuse, PageResult, Viewer};
@@ -99,14 +99,21 @@ fn edit_sheet(f: &Frame, id: &str, name: &str, typed: &Typed) -> Sheet {
     page
 }
 
+/// The node `id`, when the person may change it (a refusal page otherwise:
+/// outside their grants, it is not there).
+async fn changeable(s: &AppState, v: &Viewer, f: &Frame, id: &str) -> Result<Customer, Response> {
+    let c = s.store.customer(id).await.or_refuse(f)?;
+    v.staff
+        .allow_at(s, WRITERS, Some(&c.id))
+        .await
+        .or_refuse(f)?;
+    Ok(c)
+}
+
 /// `GET /customers/{id}/edit`.
 async fn edit_form(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
     let f = v.frame.at(SECTION);
-    let c = s.store.customer(&id).await.or_refuse(&f)?;
-    v.staff
-        .allow_at(&s, WRITERS, Some(&c.id))
-        .await
-        .or_refuse(&f)?;
+    let c = changeable(&s, &v, &f, &id).await?;
     Ok(edit_sheet(&f, &c.id, &c.name, &Typed::of(&c)).page())
 }
 
@@ -137,11 +144,7 @@ async fn confirm_retire(
     Path(id): Path<String>,
 ) -> PageResult {
     let f = v.frame.at(SECTION);
-    let c = s.store.customer(&id).await.or_refuse(&f)?;
-    v.staff
-        .allow_at(&s, WRITERS, Some(&c.id))
-        .await
-        .or_refuse(&f)?;
+    let c = changeable(&s, &v, &f, &id).await?;
     let t = f.t;
     let here = format!("/customers/{}", c.id);
     let form = Form::confirm(

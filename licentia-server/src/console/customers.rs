@@ -21,7 +21,7 @@ use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
 use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
-use crate::service::customers::{self, NodeRequest, ALLOCATORS};
+use crate::service::customers::{self, NewCustomer, ALLOCATORS};
 use crate::service::reports;
 use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Rows, Placement};
 use crate::AppState;
@@ -788,12 +788,12 @@ async fn create_child(
     Form(form): Form<ChildForm>,
 ) -> Response {
     let email = form.email.trim();
-    let request = NodeRequest {
+    let request = NewCustomer {
         kind: form.kind.trim().to_owned(),
         name: form.name.trim().to_owned(),
         parent_id: Some(id.clone()),
         email: (!email.is_empty()).then(|| email.to_owned()),
-        ..NodeRequest::default()
+        ..NewCustomer::default()
     };
     match customers::create(&s, &v.staff, request).await {
         Ok(made) => Redirect::to(&format!("/customers/{}?done=child", made.id)).into_response(),

@@ -22,27 +22,10 @@ use crate::AppState;
 
 use Role::{Admin, Finance, Issuer};
 
-/// A node to create, as the caller gave it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NodeRequest {
-    /// `partner`, `customer` or `site`.
-    pub kind: String,
-    /// Name.
-    pub name: String,
-    /// The parent node.
-    pub parent_id: Option<String>,
-    /// Contact e-mail.
-    pub email: Option<String>,
-    /// The vendor's own reference.
-    pub external_ref: Option<String>,
-    /// Its billing cycle: `monthly`, `quarterly` or `yearly`.
-    pub billing_interval: Option<String>,
-}
-
 /// Creates a node of the tree (admin or issuer at the parent or above):
 /// partner -> customer -> site; a parent outside every grant answers as one
 /// that does not exist (422).
-pub(crate) async fn create(s: &AppState, staff: &Staff, c: NodeRequest) -> ApiResult<Customer> {
+pub(crate) async fn create(s: &AppState, staff: &Staff, c: NewCustomer) -> ApiResult<Customer> {
     named(
         staff.allow_at(s, WRITERS, c.parent_id.as_deref()),
         "no such parent customer",
@@ -80,9 +63,9 @@ pub(crate) async fn create(s: &AppState, staff: &Staff, c: NodeRequest) -> ApiRe
     Ok(s.store.create_customer(customer, &staff.actor()).await?)
 }
 
-/// A node as `POST /v1/customers` creates it: the body a change
-/// ([`Changes`]) is read over.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+/// A node to create, as `POST /v1/customers` and the console's form give
+/// it; also the body a change ([`Changes`]) is read over.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewCustomer {
     /// `partner`, `customer` or `site`.
