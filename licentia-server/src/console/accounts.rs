@@ -16,7 +16,7 @@ use super::{Page, PageAccess};
 use crate::error::ApiError;
 use crate::service::accounts::{mail_link, Password};
 use crate::service::people::{self, GrantRequest, NewAccount};
-use crate::store::{Account, Grant, Holder, LinkPurpose, Page as Rows, Rights, Role, Scope};
+use crate::store::{Account, Grant, Holder, LinkPurpose, Page as Window, Rights, Role, Scope};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -72,10 +72,7 @@ async fn places(s: &AppState, v: &Viewer, chosen: &str) -> Result<Vec<Opt>, ApiE
             &scope,
             None,
             None,
-            Rows {
-                limit: 500,
-                offset: 0,
-            },
+            Window::first(500),
         )
         .await?;
     out.extend(nodes.into_iter().map(|c| Opt {

@@ -17,7 +17,7 @@ use super::{Page, PageAccess};
 use crate::api::MEMBER_WRITERS;
 use crate::error::{ApiError, ApiResult};
 use crate::service::members::{self, MemberRequest};
-use crate::store::{Member, Page as Rows};
+use crate::store::{Member, Page as Window, Rows};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -35,10 +35,7 @@ pub(super) fn pages() -> Vec<Page> {
 /// The most members of a node read for a subscription's page (those
 /// holding its plan): a hard cap there; every member of a node is
 /// reachable, a page at a time, on the node's page.
-pub(crate) const MEMBERS_SHOWN: Rows = Rows {
-    limit: 500,
-    offset: 0,
-};
+pub(crate) const MEMBERS_SHOWN: Window = Window::first(500);
 
 /// One member, as the node's list draws it.
 pub(crate) struct MemberLine {
@@ -60,9 +57,10 @@ pub(crate) async fn member_lines(
     customer_id: &str,
     default_plan: Option<&str>,
     only_plan: Option<&str>,
-    rows: Rows,
-) -> ApiResult<Vec<MemberLine>> {
+    rows: Window,
+) -> ApiResult<Rows<MemberLine>> {
     let members = s.store.list_members(customer_id, rows).await?;
+    let (next, prev) = (members.next.clone(), members.prev.clone());
     let mut plans = std::collections::HashMap::new();
     let mut lines = Vec::with_capacity(members.len());
     for m in members {
@@ -88,7 +86,11 @@ pub(crate) async fn member_lines(
             options: m.options.join(", "),
         });
     }
-    Ok(lines)
+    Ok(Rows {
+        items: lines,
+        next,
+        prev,
+    })
 }
 
 /// What the add-member form holds.

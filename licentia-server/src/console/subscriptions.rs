@@ -269,7 +269,7 @@ async fn status_page(
         subscription_id: Some(id.to_owned()),
         ..HistoryFilter::default()
     };
-    let (history, next) = history_of(s, v, filter, 0).await?;
+    let (history, next) = history_of(s, v, filter, None).await?;
     let active = sub.status == "active";
     let seats_form = (active
         && (may(v, &sub, SubscriptionChange::Raise) || may(v, &sub, SubscriptionChange::Lower)))
@@ -301,7 +301,7 @@ async fn status_page(
         status: t.t(&format!("status-{}", sub.status)),
         seats: sub.seats,
         members_heading: t.args("members-of-plan", &args),
-        members,
+        members: members.items,
         lines: history,
         more_history: next.is_some(),
         notice,

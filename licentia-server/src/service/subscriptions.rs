@@ -367,10 +367,7 @@ mod tests {
                     operation: Some(op.into()),
                     ..Default::default()
                 };
-                let page = crate::store::Page {
-                    limit: 500,
-                    offset: 0,
-                };
+                let page = crate::store::Page::first(500);
                 state
                     .store
                     .history(&crate::store::Scope::All, &filter, page)

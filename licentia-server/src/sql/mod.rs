@@ -34,12 +34,14 @@ mod notices;
 mod purchases;
 mod reports;
 mod revocation;
+mod scale;
 mod scope;
 mod subscriptions;
 mod table;
 mod tokens;
 
 pub use idempotency::idempotency_mismatch;
+pub use scale::Filled;
 
 /// One migration's SQL: the same text for both backends (the SQL both
 /// accept), or one text per dialect where they differ (triggers).
@@ -113,6 +115,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (
         20,
         Both(include_str!("../migrations/0020_catalogue_retired.sql")),
+    ),
+    (
+        22,
+        Both(include_str!("../migrations/0022_list_indexes.sql")),
     ),
 ];
 

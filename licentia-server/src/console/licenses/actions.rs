@@ -179,10 +179,7 @@ async fn renew_page(
         .store
         .list_activations(
             &l.id,
-            Rows {
-                limit: 200,
-                offset: 0,
-            },
+            Window::first(200),
         )
         .await
         .or_refuse(f)?
