@@ -666,6 +666,8 @@ async fn story(backend: Backend) {
         ("GET", "/v1/licenses?offset=10001", Some(&auditor), None, 400),
         ("GET", "/v1/licenses?offset=1&after=x", Some(&auditor), None, 400),
         ("GET", "/v1/history?after=WyJ4Il0", Some(&auditor), None, 422),
+        // A cursor of the licences read against the history.
+        ("GET", &format!("/v1/history?after={}", s(&second["prev"])), Some(&auditor), None, 422),
     ])
     .await;
     let revoked = srv.get("/v1/licenses?status=revoked", &auditor).await;

@@ -10,6 +10,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use sha2::Digest as _;
 
 use crate::store::{Page, Rows, Scope, StoreError, StoreResult};
 
@@ -402,9 +403,9 @@ impl<'a> Sort<'a> {
             .then(|| URL_SAFE_NO_PAD.decode(cursor).ok())
             .flatten()
             .ok_or_else(refused)?;
-        let values: Vec<serde_json::Value> =
+        let mut values: Vec<serde_json::Value> =
             serde_json::from_slice(&bytes).map_err(|_| refused())?;
-        if values.len() != self.columns.len() {
+        if values.len() != self.columns.len() + 1 || values.remove(0) != self.tag() {
             return Err(refused());
         }
         let args = values
@@ -427,10 +428,18 @@ impl<'a> Sort<'a> {
         Ok(filter)
     }
 
-    /// The cursor naming `row`: its sort key, as base64url of a JSON array.
+    /// What a cursor of this sort starts with: a list's cursor passed to
+    /// another is refused, not read against columns of other types.
+    fn tag(&self) -> serde_json::Value {
+        let digest = sha2::Sha256::digest(self.columns.join(",").as_bytes());
+        serde_json::Value::from(crate::secret::hex(&digest[..4]))
+    }
+
+    /// The cursor naming `row`: this sort's tag and the row's sort key, as
+    /// base64url of a JSON array.
     fn cursor(&self, row: &AnyRow) -> StoreResult<String> {
-        let key = self
-            .columns
+        let key = std::iter::once(Ok(self.tag()))
+            .chain(self.columns
             .iter()
             .map(|c| {
                 // The row names a column without its table (`t.id` is `id`).
@@ -440,7 +449,7 @@ impl<'a> Sort<'a> {
                     Ok(None) => Err(StoreError::internal(format!("sort key {name} is NULL"))),
                     Err(_) => Ok(serde_json::Value::from(row.try_get::<String, _>(name)?)),
                 }
-            })
+            }))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).map_err(StoreError::internal)?))
     }
