@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::custody::Custody;
 use crate::keyring::Keyring;
 use crate::serve::open_store;
-use crate::sql::SqlStore;
 use crate::service::tokens::{mint_token, token_days};
+use crate::sql::SqlStore;
 use crate::store::{self, Role};
 use crate::{extract, history};
 

@@ -661,13 +661,49 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(items(&back), items(&pages[0]));
     srv.answers(vec![
-        ("GET", "/v1/licenses?after=bm90LWEtY3Vyc29y", Some(&auditor), None, 422),
-        ("GET", "/v1/licenses?after=%00%ff", Some(&auditor), None, 422),
-        ("GET", "/v1/licenses?offset=10001", Some(&auditor), None, 400),
-        ("GET", "/v1/licenses?offset=1&after=x", Some(&auditor), None, 400),
-        ("GET", "/v1/history?after=WyJ4Il0", Some(&auditor), None, 422),
+        (
+            "GET",
+            "/v1/licenses?after=bm90LWEtY3Vyc29y",
+            Some(&auditor),
+            None,
+            422,
+        ),
+        (
+            "GET",
+            "/v1/licenses?after=%00%ff",
+            Some(&auditor),
+            None,
+            422,
+        ),
+        (
+            "GET",
+            "/v1/licenses?offset=10001",
+            Some(&auditor),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            "/v1/licenses?offset=1&after=x",
+            Some(&auditor),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            "/v1/history?after=WyJ4Il0",
+            Some(&auditor),
+            None,
+            422,
+        ),
         // A cursor of the licences read against the history.
-        ("GET", &format!("/v1/history?after={}", s(&second["prev"])), Some(&auditor), None, 422),
+        (
+            "GET",
+            &format!("/v1/history?after={}", s(&second["prev"])),
+            Some(&auditor),
+            None,
+            422,
+        ),
     ])
     .await;
     let revoked = srv.get("/v1/licenses?status=revoked", &auditor).await;

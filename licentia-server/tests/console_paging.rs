@@ -89,7 +89,10 @@ async fn story(backend: Backend) {
         "the filter is kept: {next}"
     );
     assert!(next.contains("page=2"), "{next}");
-    assert!(next.contains("after="), "the link follows the cursor: {next}");
+    assert!(
+        next.contains("after="),
+        "the link follows the cursor: {next}"
+    );
 
     // The next page: the rest, none of the first page's, still filtered.
     let second = b.get(&next).await;

@@ -30,7 +30,7 @@ use std::sync::Mutex;
 
 use serde_json::json;
 use support::console::Console;
-use support::{node, s, Backend, PgDb, Server};
+use support::{Backend, PgDb, Server};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
@@ -76,7 +76,8 @@ struct Notices;
 
 impl<S: tracing::Subscriber> Layer<S> for Notices {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() != "sqlx::postgres::notice" || !RECORDING.load(Ordering::SeqCst)
+        if event.metadata().target() != "sqlx::postgres::notice"
+            || !RECORDING.load(Ordering::SeqCst)
         {
             return;
         }
@@ -105,7 +106,9 @@ fn whole_reads(plans: &[String], big: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for plan in plans {
         for table in big {
-            if plan.contains(&format!("Seq Scan on {table} ")) || plan.contains(&format!("Seq Scan on {table}\n")) {
+            if plan.contains(&format!("Seq Scan on {table} "))
+                || plan.contains(&format!("Seq Scan on {table}\n"))
+            {
                 let query = plan
                     .lines()
                     .find(|l| l.starts_with("Query Text:"))
@@ -115,44 +118,6 @@ fn whole_reads(plans: &[String], big: &[String]) -> Vec<String> {
         }
     }
     found
-}
-
-/// The records the data set copies, made as a user makes them.
-async fn seed(srv: &Server) -> (String, String) {
-    let vendor = &srv.admin;
-    let (product, policy) = srv
-        .product_and_policy(
-            vendor,
-            "explained",
-            json!({"name": "node", "binding": "node-locked", "seats": 5, "duration_days": 365}),
-        )
-        .await;
-    let plan = srv
-        .post_ok("/v1/plans", vendor, json!({"name": "Business", "policy_id": policy}), 201)
-        .await;
-    let partner = node(srv, vendor, "partner", "Seed partner", None).await;
-    let customer = node(srv, vendor, "customer", "Seed customer", Some(&partner)).await;
-    srv.license_for(vendor, &policy, "Seed licensee", &customer)
-        .await;
-    srv.post_ok(
-        &format!("/v1/customers/{customer}/members"),
-        vendor,
-        json!({"name": "Seed member", "email": "seed@example.com", "service": false}),
-        201,
-    )
-    .await;
-    srv.purchase(vendor, &partner, &product, 10, "2026-01-15")
-        .await;
-    srv.post_ok(
-        "/v1/subscriptions",
-        vendor,
-        json!({"customer_id": customer, "plan_id": s(&plan["id"]), "seats": 3,
-               "billing": "prepaid_1y", "interval": "yearly", "start": "2026-01-01",
-               "renewal": "always", "notice": "1 month before term end", "options": []}),
-        201,
-    )
-    .await;
-    (partner, customer)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,7 +142,7 @@ async fn no_list_or_report_reads_a_big_table_whole() {
     }
 
     let srv = Server::start(Backend::Postgres(db)).await;
-    seed(&srv).await;
+    srv.scale_templates().await;
     let store = SqlStore::connect(&srv.config).await.unwrap();
     let filled = store.fill_scale(0.01).await.unwrap();
     assert_eq!(filled.shape.3, 100_000, "{filled}");
@@ -191,7 +156,13 @@ async fn no_list_or_report_reads_a_big_table_whole() {
             big.push(table.to_owned());
         }
     }
-    for table in ["licenses", "history", "activations", "customers", "subscriptions"] {
+    for table in [
+        "licenses",
+        "history",
+        "activations",
+        "customers",
+        "subscriptions",
+    ] {
         assert!(big.iter().any(|t| t == table), "{table} is big: {big:?}");
     }
     let vendor = srv.admin.clone();
@@ -213,7 +184,10 @@ async fn no_list_or_report_reads_a_big_table_whole() {
             let page = srv
                 .get(&format!("{path}{sep}limit=1&offset=1000"), &vendor)
                 .await;
-            let next = page["next"].as_str().expect("more rows after 1000").to_owned();
+            let next = page["next"]
+                .as_str()
+                .expect("more rows after 1000")
+                .to_owned();
             format!("{path}{sep}after={next}")
         }
     };
@@ -282,7 +256,11 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         assert_eq!(status, 200, "{path}: {body}");
         let plans = std::mem::take(&mut *PLANS.lock().unwrap());
         explained += plans.len();
-        failures.extend(whole_reads(&plans, &big).into_iter().map(|f| format!("GET {path}: {f}")));
+        failures.extend(
+            whole_reads(&plans, &big)
+                .into_iter()
+                .map(|f| format!("GET {path}: {f}")),
+        );
     }
     for path in &pages {
         PLANS.lock().unwrap().clear();
@@ -290,7 +268,11 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         assert_eq!(page.status, 200, "{path}: {}", page.text());
         let plans = std::mem::take(&mut *PLANS.lock().unwrap());
         explained += plans.len();
-        failures.extend(whole_reads(&plans, &big).into_iter().map(|f| format!("console {path}: {f}")));
+        failures.extend(
+            whole_reads(&plans, &big)
+                .into_iter()
+                .map(|f| format!("console {path}: {f}")),
+        );
     }
     RECORDING.store(false, Ordering::SeqCst);
     admin.close().await;

@@ -17,8 +17,8 @@ use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
 use crate::service::reports::{self, delay, Delay, Grouping};
 use crate::store::{
-    Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page, Rows,
-    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Scope, MAX_CUSTOMER_EVENTS,
+    Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
+    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Rows, Scope, MAX_CUSTOMER_EVENTS,
 };
 use crate::AppState;
 use licentia::{Timestamp, DAY};

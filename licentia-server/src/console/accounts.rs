@@ -68,12 +68,7 @@ async fn places(s: &AppState, v: &Viewer, chosen: &str) -> Result<Vec<Opt>, ApiE
     }
     let nodes = s
         .store
-        .list_customers(
-            &scope,
-            None,
-            None,
-            Window::first(500),
-        )
+        .list_customers(&scope, None, None, Window::first(500))
         .await?;
     out.extend(nodes.into_iter().map(|c| Opt {
         selected: c.id == chosen,

@@ -224,10 +224,7 @@ async fn tree_page(
     let vendor = Placement::Vendor;
     let allocation = if v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
         // The form's product select: a hard cap of 500 products, not paged.
-        let all = s
-            .store
-            .list_products(Window::first(500))
-            .await?;
+        let all = s.store.list_products(Window::first(500)).await?;
         let tops = nodes.iter().filter(|n| n.parent_id.is_none());
         Some(AllocationFields {
             action: "/customers/allocation".into(),
@@ -871,9 +868,7 @@ async fn history(
         customer_id: Some(id.clone()),
         ..HistoryFilter::default()
     };
-    let (lines, next) = history_of(&s, &v, filter, q.after)
-        .await
-        .or_refuse(&f)?;
+    let (lines, next) = history_of(&s, &v, filter, q.after).await.or_refuse(&f)?;
     let page = HistoryPage {
         title: f.t.t1("history-of", "name", &customer.name),
         back: format!("/customers/{id}"),

@@ -131,7 +131,10 @@ async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiEr
     let mut rows = Window::first(500);
     let mut due = 0;
     loop {
-        let subs = s.store.list_subscriptions(&scope, &filter, rows.clone()).await?;
+        let subs = s
+            .store
+            .list_subscriptions(&scope, &filter, rows.clone())
+            .await?;
         for sub in &subs {
             let today = today(sub)?;
             let Some(deadline) = sub.view(today)?.last_day_to_cancel else {

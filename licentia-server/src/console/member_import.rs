@@ -339,7 +339,11 @@ async fn export(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
     let mut w = CsvWriter::new(&columns);
     let mut rows = Window::first(EXPORT_PAGE);
     loop {
-        let page = s.store.list_members(&id, rows.clone()).await.or_refuse(&f)?;
+        let page = s
+            .store
+            .list_members(&id, rows.clone())
+            .await
+            .or_refuse(&f)?;
         for m in &page {
             member_line(&mut w, m);
         }

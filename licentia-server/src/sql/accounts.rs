@@ -8,8 +8,8 @@ use super::scope::account_node;
 use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Account, AccountLink, AccountStore, Credentials, Grant, Holder, Page, Rows, Rights, Role, Scope,
-    Session, StoreError, StoreResult,
+    Account, AccountLink, AccountStore, Credentials, Grant, Holder, Page, Rights, Role, Rows,
+    Scope, Session, StoreError, StoreResult,
 };
 
 const ACCOUNT_COLUMNS: &str = "id, name, email, locale, time_zone, totp_secret, locked_until, \

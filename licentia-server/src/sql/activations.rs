@@ -137,7 +137,11 @@ impl ActivationStore for SqlStore {
         ACTIVATIONS.get(&self.pool, id).await
     }
 
-    async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Rows<Activation>> {
+    async fn list_activations(
+        &self,
+        license_id: &str,
+        page: Page,
+    ) -> StoreResult<Rows<Activation>> {
         let f = Filter::default().text("license_id", Some(license_id));
         ACTIVATIONS
             .list(&self.pool, f, "created_at, id", page)

@@ -8,7 +8,7 @@ use super::history::event;
 use super::table::{from_row, Filter, Table};
 use super::{named_conflict, SqlStore};
 use crate::store::{names, StoreError, StoreResult};
-use crate::store::{CatalogueStore, Catalogued, Page, Rows, Plan, Policy, Product};
+use crate::store::{CatalogueStore, Catalogued, Page, Plan, Policy, Product, Rows};
 
 /// The policy columns a create or a change writes, in the order
 /// [`bind_policy`] binds them.

@@ -7,8 +7,8 @@ use super::history::{append, event};
 use super::table::{from_row, Filter, Table};
 use super::{named_conflict, now, Scope, SqlStore};
 use crate::store::{
-    currency_digits, format_amount, Idem, Outcome, Page, Rows, Purchase, PurchaseFilter, PurchaseStore,
-    Rebilling, LOT_EXCEEDED,
+    currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,
+    Rebilling, Rows, LOT_EXCEEDED,
 };
 use crate::store::{StoreError, StoreResult};
 

@@ -55,7 +55,10 @@ impl std::fmt::Display for Filled {
             writeln!(f, "{table:<14} {rows:>11} rows in {secs:>7.1} s")?;
         }
         for table in &self.skipped {
-            writeln!(f, "{table:<14} skipped: no row to copy (make one through the API first)")?;
+            writeln!(
+                f,
+                "{table:<14} skipped: no row to copy (make one through the API first)"
+            )?;
         }
         let (partners, customers, sites, licences) = self.shape;
         write!(
@@ -143,10 +146,14 @@ impl SqlStore {
     /// those.
     pub async fn fill_scale(&self, scale: f64) -> Result<Filled, String> {
         if !(scale > 0.0 && scale <= 10.0) {
-            return Err(format!("the scale must be above 0 and at most 10, not {scale}"));
+            return Err(format!(
+                "the scale must be above 0 and at most 10, not {scale}"
+            ));
         }
         let shape = Shape::new(scale);
-        self.fill(shape).await.map_err(|e| format!("cannot fill the database: {e}"))
+        self.fill(shape)
+            .await
+            .map_err(|e| format!("cannot fill the database: {e}"))
     }
 
     async fn fill(&self, shape: Shape) -> Result<Filled, sqlx::Error> {
@@ -170,9 +177,9 @@ impl SqlStore {
                 .map(|r| r.try_get::<String, _>("id"))
                 .transpose()
         };
-        let licence = template("licenses")
-            .await?
-            .ok_or_else(|| sqlx::Error::Protocol("issue one licence through the API first".into()))?;
+        let licence = template("licenses").await?.ok_or_else(|| {
+            sqlx::Error::Protocol("issue one licence through the API first".into())
+        })?;
         let policies: Vec<(String, String)> =
             sqlx::query("SELECT id, product_id FROM policies ORDER BY created_at, id")
                 .fetch_all(&self.pool)
@@ -188,8 +195,20 @@ impl SqlStore {
         // The tree, top down: every parent exists before its children.
         let kinds = [
             ("partner", "Partner", 1, p, "NULL".to_owned()),
-            ("customer", "Customer", p + 1, c, node(&format!("((i - 1) % {p} + 1)"))),
-            ("site", "Site", p + c + 1, s.sites, node(&format!("({p} + (i - 1) % {c} + 1)"))),
+            (
+                "customer",
+                "Customer",
+                p + 1,
+                c,
+                node(&format!("((i - 1) % {p} + 1)")),
+            ),
+            (
+                "site",
+                "Site",
+                p + c + 1,
+                s.sites,
+                node(&format!("({p} + (i - 1) % {c} + 1)")),
+            ),
         ];
         let started = Instant::now();
         let mut nodes = 0;
@@ -212,7 +231,9 @@ impl SqlStore {
                 )
                 .await?;
         }
-        filled.tables.push(("customers", nodes, started.elapsed().as_secs_f64()));
+        filled
+            .tables
+            .push(("customers", nodes, started.elapsed().as_secs_f64()));
 
         // Licences: in blocks of ten, the second to fourth of each active
         // on a machine; issued along the history, a year each.
@@ -238,7 +259,10 @@ impl SqlStore {
                     ("id", format!("'5ca1e' || {}", self.padded("i", 27))),
                     ("policy_id", pick(0)),
                     ("product_id", pick(1)),
-                    ("customer_id", node(&format!("({p} + (i - 1) % {holders} + 1)"))),
+                    (
+                        "customer_id",
+                        node(&format!("({p} + (i - 1) % {holders} + 1)")),
+                    ),
                     ("key_hash", format!("'scale' || {}", self.padded("i", 20))),
                     ("key_hint", self.padded("(i % 100000)", 5)),
                     (
@@ -248,14 +272,19 @@ impl SqlStore {
                             .into(),
                     ),
                     ("licensee", "'Licensee ' || i".into()),
-                    ("seats_used", "CASE WHEN (i - 1) % 10 BETWEEN 1 AND 3 THEN 1 ELSE 0 END".into()),
+                    (
+                        "seats_used",
+                        "CASE WHEN (i - 1) % 10 BETWEEN 1 AND 3 THEN 1 ELSE 0 END".into(),
+                    ),
                     ("issued_at", issued.clone()),
                     ("updated_at", issued.clone()),
                     ("expires_at", format!("{issued} + 365 * 86400")),
                 ],
             )
             .await?;
-        filled.tables.push(("licenses", rows, started.elapsed().as_secs_f64()));
+        filled
+            .tables
+            .push(("licenses", rows, started.elapsed().as_secs_f64()));
 
         // Activations: licences 10b + 2 to 10b + 4, one machine each.
         let started = Instant::now();
@@ -272,7 +301,10 @@ impl SqlStore {
                     ("id", format!("'act_5ca1e' || {}", self.padded("i", 15))),
                     (
                         "license_id",
-                        format!("'5ca1e' || {}", self.padded("(10 * ((i - 1) / 3) + (i - 1) % 3 + 2)", 27)),
+                        format!(
+                            "'5ca1e' || {}",
+                            self.padded("(10 * ((i - 1) / 3) + (i - 1) % 3 + 2)", 27)
+                        ),
                     ),
                     ("fingerprint", format!("'fp' || {}", self.padded("i", 20))),
                     (
@@ -295,7 +327,9 @@ impl SqlStore {
                 ],
             )
             .await?;
-        filled.tables.push(("activations", rows, started.elapsed().as_secs_f64()));
+        filled
+            .tables
+            .push(("activations", rows, started.elapsed().as_secs_f64()));
 
         // The copied records of the other areas.
         let day = |days: &str| self.day(days);
@@ -317,7 +351,10 @@ impl SqlStore {
                 s.licences / 10,
                 vec![
                     ("id", format!("'mem_5ca1e' || {}", self.padded("i", 15))),
-                    ("customer_id", node(&format!("({p} + (i - 1) % {holders} + 1)"))),
+                    (
+                        "customer_id",
+                        node(&format!("({p} + (i - 1) % {holders} + 1)")),
+                    ),
                     ("name", "'Member ' || i".into()),
                     ("email", "'member' || i || '@example.com'".into()),
                     ("license_id", "NULL".into()),
@@ -342,8 +379,12 @@ impl SqlStore {
                 continue;
             };
             let started = Instant::now();
-            let rows = self.series(table, Some(&template), count, &overrides).await?;
-            filled.tables.push((table, rows, started.elapsed().as_secs_f64()));
+            let rows = self
+                .series(table, Some(&template), count, &overrides)
+                .await?;
+            filled
+                .tables
+                .push((table, rows, started.elapsed().as_secs_f64()));
         }
 
         // Notices: a licence's expiry announced, for one licence in ten.
@@ -356,7 +397,10 @@ impl SqlStore {
                 &[
                     ("id", format!("'ntf_5ca1e' || {}", self.padded("i", 15))),
                     ("kind", "'license.expiring'".into()),
-                    ("subject", format!("'5ca1e' || {}", self.padded("(10 * i - 9)", 27))),
+                    (
+                        "subject",
+                        format!("'5ca1e' || {}", self.padded("(10 * i - 9)", 27)),
+                    ),
                     ("lead_days", "30".into()),
                     ("due_on", day("(i % 365)")),
                     ("run_date", day("(i % 365 - 30)")),
@@ -365,13 +409,26 @@ impl SqlStore {
                 ],
             )
             .await?;
-        filled.tables.push(("notifications", rows, started.elapsed().as_secs_f64()));
+        filled
+            .tables
+            .push(("notifications", rows, started.elapsed().as_secs_f64()));
 
         let started = Instant::now();
         let rows = self.chain(&shape).await?;
-        filled.tables.push(("history", rows, started.elapsed().as_secs_f64()));
-        for table in ["customers", "licenses", "activations", "history", "subscriptions", "members"] {
-            sqlx::query(&format!("ANALYZE {table}")).execute(&self.pool).await?;
+        filled
+            .tables
+            .push(("history", rows, started.elapsed().as_secs_f64()));
+        for table in [
+            "customers",
+            "licenses",
+            "activations",
+            "history",
+            "subscriptions",
+            "members",
+        ] {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&self.pool)
+                .await?;
         }
         Ok(filled)
     }
@@ -387,7 +444,9 @@ impl SqlStore {
     /// The day `days` (a whole number) after today, `YYYY-MM-DD`.
     fn day(&self, days: &str) -> String {
         match self.dialect {
-            Dialect::Postgres => format!("to_char(CURRENT_DATE + CAST({days} AS INTEGER), 'YYYY-MM-DD')"),
+            Dialect::Postgres => {
+                format!("to_char(CURRENT_DATE + CAST({days} AS INTEGER), 'YYYY-MM-DD')")
+            }
             Dialect::Sqlite => format!("date('now', ({days}) || ' days')"),
         }
     }
@@ -468,13 +527,16 @@ impl SqlStore {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("sql")?;
-                sqlx::query("DROP TRIGGER history_tip").execute(&mut *tx).await?;
+                sqlx::query("DROP TRIGGER history_tip")
+                    .execute(&mut *tx)
+                    .await?;
                 Some(sql)
             }
         };
-        let head = sqlx::query("UPDATE history_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
-            .await?;
+        let head =
+            sqlx::query("UPDATE history_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *tx)
+                .await?;
         let first: i64 = head.try_get("seq")?;
         let mut prev: String = head.try_get("hash")?;
         let total = shape.licences * 2;
@@ -488,7 +550,11 @@ impl SqlStore {
                 }
                 10..=12 => {
                     let k = r - 10;
-                    ("activation.create", activation_id(block * 3 + k + 1), block * 10 + k + 2)
+                    (
+                        "activation.create",
+                        activation_id(block * 3 + k + 1),
+                        block * 10 + k + 2,
+                    )
                 }
                 _ => {
                     let i = block * 10 + r - 12;

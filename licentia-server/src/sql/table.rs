@@ -229,7 +229,10 @@ impl<T> Table<T> {
             (last, first.filter(|_| more))
         } else {
             let after_some = page.after.is_some() || page.offset > 0;
-            (last.filter(|_| more), first.or(page.after).filter(|_| after_some))
+            (
+                last.filter(|_| more),
+                first.or(page.after).filter(|_| after_some),
+            )
         };
         Ok(Rows {
             items: rows.iter().map(self.row).collect::<StoreResult<_>>()?,
@@ -418,7 +421,9 @@ impl<'a> Sort<'a> {
         let op = if self.desc != backwards { "<" } else { ">" };
         let mut filter = filter;
         let first = filter.args.len() + 1;
-        let marks: Vec<String> = (first..first + args.len()).map(|i| format!("${i}")).collect();
+        let marks: Vec<String> = (first..first + args.len())
+            .map(|i| format!("${i}"))
+            .collect();
         filter.args.extend(args);
         filter.clauses.push(format!(
             "({}) {op} ({})",
@@ -439,9 +444,7 @@ impl<'a> Sort<'a> {
     /// base64url of a JSON array.
     fn cursor(&self, row: &AnyRow) -> StoreResult<String> {
         let key = std::iter::once(Ok(self.tag()))
-            .chain(self.columns
-            .iter()
-            .map(|c| {
+            .chain(self.columns.iter().map(|c| {
                 // The row names a column without its table (`t.id` is `id`).
                 let name = c.rsplit('.').next().unwrap_or(c);
                 match row.try_get::<Option<i64>, _>(name) {

@@ -7,7 +7,7 @@ use super::accounts::insert_grant;
 use super::history::event;
 use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
-use crate::store::{Grant, Page, Rows, Rights, Role, Scope, TokenRecord, TokenStore};
+use crate::store::{Grant, Page, Rights, Role, Rows, Scope, TokenRecord, TokenStore};
 use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Rows, Role, Scope, StoreResult};
+use super::{Page, Role, Rows, Scope, StoreResult};
 
 /// A person who signs in: vendor staff, a partner's or a customer's admin.
 /// The password hash and the TOTP secret are never read back out here.

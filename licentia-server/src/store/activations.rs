@@ -86,7 +86,8 @@ pub trait ActivationStore: Send + Sync {
     /// An activation.
     async fn activation(&self, id: &str) -> StoreResult<Activation>;
     /// The activations of a license.
-    async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Rows<Activation>>;
+    async fn list_activations(&self, license_id: &str, page: Page)
+        -> StoreResult<Rows<Activation>>;
     /// The floating leases of a license, the latest first.
     async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Rows<Lease>>;
     /// When the license's machines were deactivated since `since` (Unix

@@ -181,8 +181,11 @@ pub trait CatalogueStore: Send + Sync {
     /// Creates a policy.
     async fn create_policy(&self, policy: Policy, actor: &str) -> StoreResult<Policy>;
     /// Lists policies, optionally of one product.
-    async fn list_policies(&self, product_id: Option<&str>, page: Page)
-        -> StoreResult<Rows<Policy>>;
+    async fn list_policies(
+        &self,
+        product_id: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Rows<Policy>>;
     /// A policy.
     async fn policy(&self, id: &str) -> StoreResult<Policy>;
     /// Creates a plan.

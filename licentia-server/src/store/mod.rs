@@ -3,7 +3,6 @@
 //! (license files, leases) were signed by the core's `Issuer` before the
 //! store sees them.
 
-
 mod accounts;
 mod activations;
 mod bulk;

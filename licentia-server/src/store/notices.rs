@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Account, Idem, LicenseRecord, Outcome, Page, Rows, Role, Scope};
+use super::{Account, Idem, LicenseRecord, Outcome, Page, Role, Rows, Scope};
 use crate::store::StoreResult;
 
 /// A license's hard expiry is near (one notice per lead time).

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Rows, Rights, Scope};
+use super::{Page, Rights, Rows, Scope};
 use crate::store::StoreResult;
 
 /// What a grant lets its holder do at its node and below.

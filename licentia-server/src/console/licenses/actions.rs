@@ -177,10 +177,7 @@ async fn renew_page(
 ) -> Result<Renew, Response> {
     let online: Vec<(String, String)> = s
         .store
-        .list_activations(
-            &l.id,
-            Window::first(200),
-        )
+        .list_activations(&l.id, Window::first(200))
         .await
         .or_refuse(f)?
         .into_iter()

@@ -59,7 +59,11 @@ async fn new_page(
     // A retired plan or policy is offered for no new licence.
     let mut plans = s.store.list_plans(None, all.clone()).await.or_refuse(f)?;
     plans.retain(|p| p.retired_at.is_none());
-    let mut policies = s.store.list_policies(None, all.clone()).await.or_refuse(f)?;
+    let mut policies = s
+        .store
+        .list_policies(None, all.clone())
+        .await
+        .or_refuse(f)?;
     policies.retain(|p| p.retired_at.is_none());
     let chosen = fields.all("options");
     let options = plans

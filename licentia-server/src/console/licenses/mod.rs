@@ -46,8 +46,7 @@ use crate::service::licenses::{
 };
 use crate::service::{activations, now};
 use crate::store::{
-    Activation, Event, HistoryFilter, LicenseFilter, LicenseRecord, Page as Window,
-    Role,
+    Activation, Event, HistoryFilter, LicenseFilter, LicenseRecord, Page as Window, Role,
 };
 use crate::AppState;
 
