@@ -37,6 +37,9 @@ const BLOCK: i64 = 20;
 /// limit).
 const HISTORY_BATCH: usize = 1_000;
 
+/// Columns of a row and the SQL expression each is made of.
+type Columns<'a> = Vec<(&'a str, String)>;
+
 /// What [`SqlStore::fill_scale`] made, table by table, and how long it took.
 #[derive(Debug, Default)]
 pub struct Filled {
@@ -333,7 +336,7 @@ impl SqlStore {
 
         // The copied records of the other areas.
         let day = |days: &str| self.day(days);
-        let copies: [(&'static str, i64, Vec<(&str, String)>); 3] = [
+        let copies: [(&'static str, i64, Columns); 3] = [
             (
                 "subscriptions",
                 s.licences / 10,
