@@ -97,3 +97,53 @@ EOF
 
 start
 python3 scripts/scale-bench.py time "http://127.0.0.1:$PORT" "$token" "$REQUESTS" "$shape"
+
+# Issue and activate at this size: wrk at 64 connections for THROUGHPUT
+# each (as scripts/load-bench.sh; activations spread over 1,000 licences).
+command -v wrk >/dev/null || { echo "wrk is missing: no throughput figures" >&2; exit 0; }
+base="http://127.0.0.1:$PORT"
+api() { curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "$3"; }
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+product="$(api POST /v1/products '{"code":"throughput","name":"Throughput"}' | json "['id']")"
+policy="$(api POST /v1/policies "{\"product_id\":\"$product\",\"name\":\"t\",\"binding\":\"node-locked\",\"seats\":100000000,\"duration_days\":365}" | json "['id']")"
+keys=""
+for n in $(seq 1000); do
+    keys="$keys\"$(api POST /v1/licenses "{\"policy_id\":\"$policy\",\"licensee\":\"Throughput $n\"}" | json "['license_key']")\","
+done
+cat >"$work/activate.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local keys = {${keys%,}}
+local counter = 0
+local salt = 0
+function init(args) salt = math.random(0, 2147483647) end
+request = function()
+  counter = counter + 1
+  local fp = string.format("03%08x%08x%08x%08x", salt, counter, math.random(0, 2147483647), math.random(0, 2147483647))
+  return wrk.format(nil, "/v1/activations", nil, '{"license_key":"' .. keys[counter % #keys + 1] .. '","fingerprint":"' .. fp .. '","platform":"bench"}')
+end
+LUA
+cat >"$work/issue.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.body = '{"policy_id":"$policy","licensee":"Throughput"}'
+LUA
+for what in issue activate; do
+    path=/v1/licenses; [ "$what" = activate ] && path=/v1/activations
+    wrk -t2 -c64 -d"$THROUGHPUT" --latency -s "$work/$what.lua" "$base$path" >"$work/$what.txt"
+    python3 - "$what" "$licences" "$work/$what.txt" <<'PY'
+import json, re, sys
+what, licences, out = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read()
+def ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+print(f"{what} at {licences:,} licences: {rate:,.0f}/s, p99 {p99:.1f} ms"
+      + (f", {errors.group(1)} refused" if errors else ""))
+print("BENCHJSON " + json.dumps({"name": f"scale {what} at {licences}", "per_second": round(rate),
+                                 "p99_ms": round(p99, 1)}), file=sys.stderr)
+PY
+done
