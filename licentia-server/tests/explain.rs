@@ -55,10 +55,10 @@ const BIG: [&str; 9] = [
 ];
 
 /// The pages that aggregate over every row in scope, by design, and the
-/// licensee search (a substring of the name in any case, which no B-tree
-/// index serves; PostgreSQL's pg_trgm would): not requested here.
+/// console's licensee search (a part of the name in any case, which no
+/// B-tree index serves; PostgreSQL's pg_trgm would): not requested here.
 const WHOLE_TABLE: [&str; 7] = [
-    "/v1/licenses?licensee= and the console's licence search",
+    "/licenses?licensee= (the console's search by a part of the name)",
     "/v1/reports/activation-delay",
     "/v1/reports/platforms",
     "/v1/reports/license-models",
