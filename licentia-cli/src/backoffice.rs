@@ -111,6 +111,17 @@ pub enum Command {
     /// Export customers, licenses or members from a running back office as
     /// CSV (the columns import reads).
     Export(transfer::ExportArgs),
+    /// For benchmarks: fill the database with the scale data set (SCALE 1
+    /// = ten million licences, a million customers, twenty million history
+    /// entries), copying the first licence, subscription, member and
+    /// purchase made through the API. See scripts/scale-bench.sh.
+    ScaleData {
+        #[command(flatten)]
+        place: Place,
+        /// Size, 1.0 = ten million licences (0.01: a hundred thousand).
+        #[arg(long, value_name = "SCALE")]
+        scale: f64,
+    },
 }
 
 /// `licentia jobs ...`
@@ -259,6 +270,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
             Command::Restore { place, file } => server::restore(&place.config(None)?, &file)
                 .await
                 .map(Some),
+            Command::ScaleData { place, scale } => {
+                server::fill_scale(&place.config(None)?, scale).await.map(Some)
+            }
             Command::Import(args) => transfer::import(args).await,
             Command::Export(args) => transfer::export(args).await,
             Command::Key(KeyCommand::Retire { place, key_id }) => {

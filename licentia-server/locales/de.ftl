@@ -904,3 +904,4 @@ cycle-monthly = monatlich
 cycle-quarterly = vierteljährlich
 cycle-yearly = jährlich
 cycle-changing = { $now }, dann { $next } ab { $date }
+problem-bad-cursor = Dieser Link auf eine Seite der Liste ist veraltet: Öffnen Sie die Liste erneut ab ihrer ersten Seite.

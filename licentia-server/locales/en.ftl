@@ -905,3 +905,4 @@ cycle-monthly = monthly
 cycle-quarterly = quarterly
 cycle-yearly = yearly
 cycle-changing = { $now }, then { $next } from { $date }
+problem-bad-cursor = This link to a page of the list is out of date: open the list again from its first page.

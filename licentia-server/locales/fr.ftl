@@ -904,3 +904,4 @@ cycle-monthly = mensuel
 cycle-quarterly = trimestriel
 cycle-yearly = annuel
 cycle-changing = { $now }, puis { $next } à partir du { $date }
+problem-bad-cursor = Ce lien vers une page de la liste n'est plus valable : rouvrez la liste depuis sa première page.

@@ -7,6 +7,7 @@ use crate::custody::Custody;
 use crate::keyring::Keyring;
 use crate::serve::open_store;
 use crate::service::tokens::{mint_token, token_days};
+use crate::sql::SqlStore;
 use crate::store::{self, Role};
 use crate::{extract, history};
 
@@ -81,6 +82,14 @@ pub async fn create_account(
     Ok(id)
 }
 
+/// `licentia scale-data`: fills the database of `config` with the scale
+/// data set at `scale` (1.0 = ten million licences; see
+/// [`SqlStore::fill_scale`]); says what was made, table by table.
+pub async fn fill_scale(config: &Config, scale: f64) -> Result<String, String> {
+    let store = SqlStore::connect(config).await?;
+    Ok(store.fill_scale(scale).await?.to_string())
+}
+
 /// `licentia audit verify`: checks the whole history chain; the number of
 /// entries when whole, else which entry is broken.
 pub async fn verify_history(config: &Config) -> Result<i64, String> {
@@ -99,10 +108,7 @@ pub(crate) async fn check_history(store: &dyn store::Store) -> Result<i64, Strin
                     after_seq: Some(check.count()),
                     ..Default::default()
                 },
-                store::Page {
-                    limit: extract::MAX_LIMIT,
-                    offset: 0,
-                },
+                store::Page::first(extract::MAX_LIMIT),
             )
             .await
             .map_err(|e| e.to_string())?;

@@ -187,16 +187,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 500;
 
-/// Pagination parameters: `limit` (1..=500, default 50) and `offset`. A
-/// list with filters takes them as a second query extractor,
-/// `Q<PageQuery>` beside `Q<Filters>` (flattening them into one struct
-/// breaks numbers in query strings).
+/// Largest `offset`: a deeper page is read by its cursor (`after`), which
+/// costs what the first page costs where an offset walks every row it skips.
+pub const MAX_OFFSET: i64 = 10_000;
+
+/// Pagination parameters: `limit` (1..=500, default 50), and where the page
+/// starts: `after` the `next` cursor of the page before (or `before` the
+/// `prev` cursor of the page after), or `offset` rows in. A list with
+/// filters takes them as a second query extractor, `Q<PageQuery>` beside
+/// `Q<Filters>` (flattening them into one struct breaks numbers in query
+/// strings).
 #[derive(Debug, Default, serde::Deserialize, JsonSchema)]
 pub struct PageQuery {
     /// Rows per page, 1 to 500 (default 50).
     limit: Option<i64>,
-    /// Rows to skip.
+    /// Rows to skip, at most 10000 (follow `next` beyond: a cursor costs
+    /// the same at any depth).
     offset: Option<i64>,
+    /// The page after this cursor: the `next` of the previous page.
+    after: Option<String>,
+    /// The page before this cursor: the `prev` of the following page.
+    before: Option<String>,
 }
 
 impl PageQuery {
@@ -204,12 +215,23 @@ impl PageQuery {
     pub fn page(&self) -> ApiResult<Page> {
         let limit = self.limit.unwrap_or(Page::default().limit);
         let offset = self.offset.unwrap_or(0);
-        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+        if !(1..=MAX_LIMIT).contains(&limit) || !(0..=MAX_OFFSET).contains(&offset) {
             return Err(ApiError::bad_request(format!(
-                "limit must be 1 to {MAX_LIMIT} and offset at least 0"
+                "limit must be 1 to {MAX_LIMIT} and offset 0 to {MAX_OFFSET} (follow `next` beyond)"
             )));
         }
-        Ok(Page { limit, offset })
+        let cursors = [&self.after, &self.before];
+        if cursors.iter().filter(|c| c.is_some()).count() + usize::from(offset > 0) > 1 {
+            return Err(ApiError::bad_request(
+                "give one of after, before and offset",
+            ));
+        }
+        Ok(Page {
+            limit,
+            offset,
+            after: self.after.clone(),
+            before: self.before.clone(),
+        })
     }
 }
 

@@ -293,20 +293,17 @@ async fn subscriptions(
             status: Some(status.into()),
             ..SubscriptionFilter::default()
         };
-        let mut page = Page {
-            limit: crate::extract::MAX_LIMIT,
-            offset: 0,
-        };
+        let mut page = Page::first(crate::extract::MAX_LIMIT);
         loop {
             let batch = state
                 .store
-                .list_subscriptions(&Scope::All, &filter, page)
+                .list_subscriptions(&Scope::All, &filter, page.clone())
                 .await?;
             ids.extend(batch.iter().map(|s| s.id.clone()));
-            if (batch.len() as i64) < page.limit {
-                break;
+            match batch.next {
+                Some(next) => page.after = Some(next),
+                None => break,
             }
-            page.offset += page.limit;
         }
     }
     let mut renewed_terms = 0;

@@ -53,7 +53,9 @@ pub mod store;
 mod tls;
 
 pub use backup::{backup, restore};
-pub use commands::{create_account, create_token, retire_key, rotate_key, verify_history};
+pub use commands::{
+    create_account, create_token, fill_scale, retire_key, rotate_key, verify_history,
+};
 pub use config::{Config, Overrides};
 pub use openapi::openapi;
 pub use routes::{routes, Access, Route};

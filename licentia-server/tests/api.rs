@@ -669,6 +669,83 @@ async fn story(backend: Backend) {
     assert_eq!(items(&page).len(), 1);
     let page = srv.get("/v1/licenses?limit=1&offset=1", &auditor).await;
     assert_eq!(items(&page).len(), 1);
+    // Page by page along the `next` cursors: every licence once, in the
+    // list's order, and the last page says there is none after it; `prev`
+    // leads back to the page before.
+    let whole: Vec<Value> = items(&srv.get("/v1/licenses?limit=500", &auditor).await)
+        .iter()
+        .map(|l| l["id"].clone())
+        .collect();
+    assert!(whole.len() >= 3, "{whole:?}");
+    let mut walked = Vec::new();
+    let mut pages = Vec::new();
+    let mut at = srv.get("/v1/licenses?limit=2", &auditor).await;
+    assert_eq!(at["prev"], Value::Null, "the first page has none before it");
+    loop {
+        walked.extend(items(&at).iter().map(|l| l["id"].clone()));
+        pages.push(at.clone());
+        let Some(next) = at["next"].as_str() else {
+            break;
+        };
+        at = srv
+            .get(&format!("/v1/licenses?limit=2&after={next}"), &auditor)
+            .await;
+    }
+    assert_eq!(walked, whole);
+    let second = &pages[1];
+    let back = srv
+        .get(
+            &format!("/v1/licenses?limit=2&before={}", s(&second["prev"])),
+            &auditor,
+        )
+        .await;
+    assert_eq!(items(&back), items(&pages[0]));
+    srv.answers(vec![
+        (
+            "GET",
+            "/v1/licenses?after=bm90LWEtY3Vyc29y",
+            Some(&auditor),
+            None,
+            422,
+        ),
+        (
+            "GET",
+            "/v1/licenses?after=%00%ff",
+            Some(&auditor),
+            None,
+            422,
+        ),
+        (
+            "GET",
+            "/v1/licenses?offset=10001",
+            Some(&auditor),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            "/v1/licenses?offset=1&after=x",
+            Some(&auditor),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            "/v1/history?after=WyJ4Il0",
+            Some(&auditor),
+            None,
+            422,
+        ),
+        // A cursor of the licences read against the history.
+        (
+            "GET",
+            &format!("/v1/history?after={}", s(&second["prev"])),
+            Some(&auditor),
+            None,
+            422,
+        ),
+    ])
+    .await;
     let revoked = srv.get("/v1/licenses?status=revoked", &auditor).await;
     assert_eq!(revoked["items"][0]["id"], json!(license_id));
     let by_customer = srv

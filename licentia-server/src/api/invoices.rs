@@ -101,12 +101,11 @@ pub async fn list(
         return Ok(Table::Csv(csv("invoices", body)));
     }
     let page = page.page()?;
-    let items = invoices::list(&s, &staff, &filter, page).await?;
-    Ok(Table::Json(Listed {
-        items,
-        limit: page.limit,
-        offset: page.offset,
-    }))
+    let rows = invoices::list(&s, &staff, &filter, page.clone()).await?;
+    let Reply::Fresh(listed) = Listed::page(rows, &page) else {
+        return Err(ApiError::internal("a fresh page"));
+    };
+    Ok(Table::Json(listed))
 }
 
 /// `POST /v1/invoices/{id}/paid` and `/void` body.

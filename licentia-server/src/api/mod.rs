@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{PageQuery, Staff, Q};
 use crate::openapi::Operation;
 use crate::routes::{AnswerDoc, ArgDoc};
-use crate::store::{Event, LicenseRecord, Page, Role};
+use crate::store::{Event, LicenseRecord, Page, Role, Rows};
 
 use Role::{Admin, Auditor, Finance, Issuer, MemberManager};
 
@@ -137,7 +137,8 @@ impl<R: JsonSchema, const STATUS: u16> AnswerDoc for Reply<R, STATUS> {
     }
 }
 
-/// A page of a list: `{"items": [...], "limit": n, "offset": n}`.
+/// A page of a list: `{"items": [...], "limit": n, "offset": n, "next":
+/// cursor, "prev": cursor}`.
 #[derive(Serialize, JsonSchema)]
 #[schemars(rename = "{T}Page")]
 pub(crate) struct Listed<T> {
@@ -147,15 +148,21 @@ pub(crate) struct Listed<T> {
     pub limit: i64,
     /// Rows skipped.
     pub offset: i64,
+    /// The next page is `?after=` this (null on the last page).
+    pub next: Option<String>,
+    /// The previous page is `?before=` this (null on the first page).
+    pub prev: Option<String>,
 }
 
 impl<T> Listed<T> {
     /// The answer for one page of a list.
-    pub(crate) fn page(items: Vec<T>, page: Page) -> Reply<Listed<T>> {
+    pub(crate) fn page(rows: Rows<T>, page: &Page) -> Reply<Listed<T>> {
         Reply::Fresh(Listed {
-            items,
+            items: rows.items,
             limit: page.limit,
             offset: page.offset,
+            next: rows.next,
+            prev: rows.prev,
         })
     }
 
@@ -166,11 +173,11 @@ impl<T> Listed<T> {
         list: impl FnOnce(Page) -> Fut,
     ) -> ApiResult<Reply<Listed<T>>>
     where
-        Fut: Future<Output = Result<Vec<T>, E>>,
+        Fut: Future<Output = Result<Rows<T>, E>>,
         ApiError: From<E>,
     {
         let page = query.page()?;
-        Ok(Listed::page(list(page).await?, page))
+        Ok(Listed::page(list(page.clone()).await?, &page))
     }
 }
 

@@ -18,7 +18,7 @@ use crate::routes::{Access, Route};
 use crate::service::reports::{self, delay, Delay, Grouping};
 use crate::store::{
     Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
-    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Scope, MAX_CUSTOMER_EVENTS,
+    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Rows, Scope, MAX_CUSTOMER_EVENTS,
 };
 use crate::AppState;
 use licentia::{Timestamp, DAY};
@@ -473,19 +473,17 @@ async fn customer_history(
 async fn every<T, F, Fut>(mut list: F) -> ApiResult<Vec<T>>
 where
     F: FnMut(Page) -> Fut,
-    Fut: std::future::Future<Output = crate::store::StoreResult<Vec<T>>>,
+    Fut: std::future::Future<Output = crate::store::StoreResult<Rows<T>>>,
 {
     let mut all = Vec::new();
+    let mut page = Page::first(MAX_LIMIT);
     loop {
-        let page = Page {
-            limit: MAX_LIMIT,
-            offset: all.len() as i64,
-        };
-        let items = list(page).await?;
-        let last = (items.len() as i64) < MAX_LIMIT;
-        all.extend(items);
-        if last || all.len() as i64 >= MAX_CUSTOMER_EVENTS {
-            return Ok(all);
+        let rows = list(page.clone()).await?;
+        let next = rows.next;
+        all.extend(rows.items);
+        match next {
+            Some(next) if (all.len() as i64) < MAX_CUSTOMER_EVENTS => page.after = Some(next),
+            _ => return Ok(all),
         }
     }
 }

@@ -322,14 +322,12 @@ pub async fn list(
             .map(|d| date("term_end_before", d))
             .transpose()?,
     };
-    let items = s
+    let found = s
         .store
-        .list_subscriptions(&scope, &filter, page)
+        .list_subscriptions(&scope, &filter, page.clone())
         .await?
-        .iter()
-        .map(shown)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Listed::page(items, page))
+        .try_map(|sub| shown(&sub))?;
+    Ok(Listed::page(found, &page))
 }
 
 /// `GET /v1/subscriptions/{id}`.

@@ -17,7 +17,7 @@ use super::{Page, PageAccess};
 use crate::error::ApiError;
 use crate::service::accounts::{mail_link, Password};
 use crate::service::people::{self, GrantRequest, NewAccount};
-use crate::store::{Account, Grant, Holder, LinkPurpose, Page as Rows, Rights, Role, Scope};
+use crate::store::{Account, Grant, Holder, LinkPurpose, Page as Window, Rights, Role, Scope};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -69,15 +69,7 @@ async fn places(s: &AppState, v: &Viewer, chosen: &str) -> Result<Vec<Opt>, ApiE
     }
     let nodes = s
         .store
-        .list_customers(
-            &scope,
-            None,
-            None,
-            Rows {
-                limit: 500,
-                offset: 0,
-            },
-        )
+        .list_customers(&scope, None, None, Window::first(500))
         .await?;
     out.extend(nodes.into_iter().map(|c| Opt {
         selected: c.id == chosen,

@@ -18,7 +18,7 @@ use crate::api::WRITERS;
 use crate::billing::{percent_bp, plain_amount, BillingError, Currency, Price};
 use crate::error::ApiError;
 use crate::service::catalogue::{self, Changes, NewPlan, NewPolicy, NewProduct};
-use crate::store::{Catalogued, Page as Rows, Plan, PlanOption, Policy, Product};
+use crate::store::{Catalogued, Page as Window, Plan, PlanOption, Policy, Product};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -170,10 +170,7 @@ fn typed_of(record: &Value, name: &str) -> String {
 /// policies and plans of one product) and the names a list's rows are
 /// drawn with: a hard cap, these are not paged. The lists themselves are
 /// paged ([`Paging`]).
-const ALL: Rows = Rows {
-    limit: 500,
-    offset: 0,
-};
+const ALL: Window = Window::first(500);
 
 /// The frame of a catalogue page.
 fn frame(v: &Viewer) -> Frame {

@@ -23,7 +23,7 @@ use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::service::customers::{self, NewCustomer, ALLOCATORS};
 use crate::service::reports;
-use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Rows, Placement};
+use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Window, Placement};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -225,13 +225,7 @@ async fn tree_page(
     let vendor = Placement::Vendor;
     let allocation = if v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
         // The form's product select: a hard cap of 500 products, not paged.
-        let all = s
-            .store
-            .list_products(Rows {
-                limit: 500,
-                offset: 0,
-            })
-            .await?;
+        let all = s.store.list_products(Window::first(500)).await?;
         let tops = nodes.iter().filter(|n| n.parent_id.is_none());
         Some(AllocationFields {
             action: "/customers/allocation".into(),
@@ -848,31 +842,29 @@ pub(crate) fn details_text(json: &str) -> String {
 /// The most history lines one page shows.
 pub(crate) const HISTORY_PAGE: i64 = 100;
 
-/// `?offset=` of a history page.
+/// `?after=` of a history page: the cursor the page before gave.
 #[derive(Deserialize, Default)]
 pub(crate) struct HistoryQuery {
     #[serde(default)]
-    pub offset: Option<i64>,
+    pub after: Option<String>,
 }
 
-/// One page of the history `filter` selects within the person's grants:
-/// the lines, and the offset of the next page when there is one.
+/// One page of the history `filter` selects within the person's grants,
+/// after the cursor `after`: the lines, and the cursor of the next page
+/// when there is one.
 pub(crate) async fn history_of(
     s: &AppState,
     v: &Viewer,
     filter: HistoryFilter,
-    offset: i64,
-) -> ApiResult<(Vec<HistoryLine>, Option<i64>)> {
+    after: Option<String>,
+) -> ApiResult<(Vec<HistoryLine>, Option<String>)> {
     let scope = v.staff.scope(READERS)?;
-    let rows = Rows {
-        limit: HISTORY_PAGE + 1,
-        offset: offset.max(0),
+    let rows = Window {
+        after,
+        ..Window::first(HISTORY_PAGE)
     };
-    let mut entries = s.store.history(&scope, &filter, rows).await?;
-    let more = entries.len() as i64 > HISTORY_PAGE;
-    entries.truncate(HISTORY_PAGE as usize);
-    let next = more.then_some(offset.max(0) + HISTORY_PAGE);
-    Ok((history_lines(&v.frame.t, entries), next))
+    let entries = s.store.history(&scope, &filter, rows).await?;
+    Ok((history_lines(&v.frame.t, entries.items), entries.next))
 }
 
 #[derive(Template)]
@@ -900,15 +892,18 @@ async fn history(
         customer_id: Some(id.clone()),
         ..HistoryFilter::default()
     };
-    let (lines, next) = history_of(&s, &v, filter, q.offset.unwrap_or(0))
-        .await
-        .or_refuse(&f)?;
+    let (lines, next) = history_of(&s, &v, filter, q.after).await.or_refuse(&f)?;
     let page = HistoryPage {
         title: f.t.t1("history-of", "name", &customer.name),
         back: format!("/customers/{id}"),
         back_label: customer.name,
         lines,
-        next: next.map(|n| format!("/customers/{id}/history?offset={n}")),
+        next: next.map(|n| {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("after", &n)
+                .finish();
+            format!("/customers/{id}/history?{query}")
+        }),
         f,
     };
     Ok(render(&page))

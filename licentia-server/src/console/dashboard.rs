@@ -12,7 +12,7 @@ use crate::service::invoices;
 use crate::service::now;
 use crate::service::reports::{self, Grouping};
 use crate::service::subscriptions::today;
-use crate::store::{InvoiceFilter, Page as Rows, SubscriptionFilter};
+use crate::store::{InvoiceFilter, Page as Window, SubscriptionFilter};
 use crate::AppState;
 use chrono::Datelike;
 
@@ -142,13 +142,13 @@ async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiEr
         ..SubscriptionFilter::default()
     };
     // A count, not a list: every active subscription is read, 500 at a time.
-    let mut rows = Rows {
-        limit: 500,
-        offset: 0,
-    };
+    let mut rows = Window::first(500);
     let mut due = 0;
     loop {
-        let subs = s.store.list_subscriptions(&scope, &filter, rows).await?;
+        let subs = s
+            .store
+            .list_subscriptions(&scope, &filter, rows.clone())
+            .await?;
         for sub in &subs {
             let today = today(sub)?;
             let Some(deadline) = sub.view(today)?.last_day_to_cancel else {
@@ -159,10 +159,10 @@ async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiEr
                 due += 1;
             }
         }
-        if (subs.len() as i64) < rows.limit {
-            return Ok(due);
+        match subs.next {
+            Some(next) => rows.after = Some(next),
+            None => return Ok(due),
         }
-        rows.offset += rows.limit;
     }
 }
 

@@ -19,7 +19,7 @@ use super::{Page, PageAccess};
 use crate::api::READERS;
 use crate::error::ApiError;
 use crate::service::invoices::{self, SETTLERS};
-use crate::store::{Invoice, InvoiceFilter, Page as Rows, Placement, INVOICE_STATUSES};
+use crate::store::{Invoice, InvoiceFilter, Page as Window, Placement, INVOICE_STATUSES};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -93,13 +93,10 @@ impl Filters {
 /// of the filter's select.
 async fn customers(s: &AppState, v: &Viewer) -> Result<Vec<(String, String)>, ApiError> {
     let scope = v.staff.scope(READERS)?;
-    let rows = Rows {
-        limit: 500,
-        offset: 0,
-    };
     Ok(s.store
-        .list_customers(&scope, None, None, rows)
+        .list_customers(&scope, None, None, Window::first(500))
         .await?
+        .items
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect())

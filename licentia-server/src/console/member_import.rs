@@ -29,7 +29,7 @@ use crate::error::ApiError;
 use crate::extract::IdempotencyKey;
 use crate::secret;
 use crate::service::imports::{self, member_line, MemberImport};
-use crate::store::{MemberService, Page as Rows, Scope};
+use crate::store::{MemberService, Page as Window, Scope};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -338,20 +338,20 @@ async fn export(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
     v.staff.read().or_refuse(&f)?;
     let columns: Vec<&str> = Kind::Members.columns().iter().map(|(c, _)| *c).collect();
     let mut w = CsvWriter::new(&columns);
-    let mut offset = 0;
+    let mut rows = Window::first(EXPORT_PAGE);
     loop {
-        let rows = Rows {
-            limit: EXPORT_PAGE,
-            offset,
-        };
-        let page = s.store.list_members(&id, rows).await.or_refuse(&f)?;
+        let page = s
+            .store
+            .list_members(&id, rows.clone())
+            .await
+            .or_refuse(&f)?;
         for m in &page {
             member_line(&mut w, m);
         }
-        if (page.len() as i64) < EXPORT_PAGE {
-            break;
+        match page.next {
+            Some(next) => rows.after = Some(next),
+            None => break,
         }
-        offset += EXPORT_PAGE;
     }
     Ok((
         [

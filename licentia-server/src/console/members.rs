@@ -17,7 +17,7 @@ use super::{Page, PageAccess};
 use crate::api::MEMBER_WRITERS;
 use crate::error::{ApiError, ApiResult};
 use crate::service::members::{self, MemberRequest};
-use crate::store::{DefaultPlan, Member};
+use crate::store::{DefaultPlan, Member, Rows};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -44,14 +44,16 @@ pub(crate) struct MemberLine {
     pub default: bool,
 }
 
-/// `members` as lines, each starred when its service is the node's star
+/// A page of `members` as lines, each starred when its service is the node's star
 /// (`star`: its plan, or its subscription).
 pub(crate) async fn member_lines(
     s: &AppState,
     t: &Tr,
-    members: Vec<Member>,
+    members: Rows<Member>,
     star: Option<&DefaultPlan>,
-) -> ApiResult<Vec<MemberLine>> {
+) -> ApiResult<Rows<MemberLine>> {
+    let (next, prev) = (members.next.clone(), members.prev.clone());
+    let members = members.items;
     let mut plans = std::collections::HashMap::new();
     let mut lines = Vec::with_capacity(members.len());
     for m in members {
@@ -82,7 +84,11 @@ pub(crate) async fn member_lines(
             options: m.options.join(", "),
         });
     }
-    Ok(lines)
+    Ok(Rows {
+        items: lines,
+        next,
+        prev,
+    })
 }
 
 /// What the add-member form holds.

@@ -14,7 +14,7 @@ use crate::api::READERS;
 use crate::error::ApiError;
 use crate::service::notices::{self, NewSubscription};
 use crate::store::{
-    Delivery, NoticeSubscription, NotificationFilter, Outcome, Page as Rows, Role, NOTICE_KINDS,
+    Delivery, NoticeSubscription, NotificationFilter, Outcome, Page as Window, Role, NOTICE_KINDS,
 };
 use crate::AppState;
 
@@ -31,10 +31,7 @@ pub(super) fn pages() -> Vec<Page> {
 }
 
 /// The most rows a list shows.
-const ROWS: Rows = Rows {
-    limit: 200,
-    offset: 0,
-};
+const ROWS: Window = Window::first(200);
 
 fn frame(v: &Viewer) -> Frame {
     v.frame.at("notices")

@@ -1,11 +1,14 @@
-//! Long lists, a page at a time: the page the address asks for
-//! (`?page=`, from 1), read by the [`Paging`] extractor with the rest of
-//! the query kept, and the [`Pager`] drawn under the list
+//! Long lists, a page at a time: the page the address asks for (`?page=`,
+//! from 1, and the store's cursor `after=` or `before=` of the page it was
+//! reached from), read by the [`Paging`] extractor with the rest of the
+//! query kept, and the [`Pager`] drawn under the list
 //! (`templates/console/pager.html`): "showing X–Y" and the links to the
 //! previous and next pages, each keeping the list's filters.
 //!
-//! A page is read with one row more than it shows: that row says whether
-//! there is a next page without counting the whole list.
+//! The links follow the store's cursors, so the ten-thousandth page costs
+//! what the first does; a page number alone (an old link) is read by
+//! offset. The store says whether a page has a neighbour without counting
+//! the list.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -15,7 +18,7 @@ use fluent_bundle::{FluentArgs, FluentValue};
 use super::frame::{refusal, Frame};
 use super::i18n::Tr;
 use crate::error::ApiError;
-use crate::store::Page as Rows;
+use crate::store::{Page, Rows};
 
 /// Rows on a page of a list.
 pub(crate) const PER_PAGE: i64 = 100;
@@ -25,13 +28,15 @@ const LAST_PAGE: i64 = 1_000_000;
 
 /// The query parameters a pager's links leave out: the page itself, and
 /// the notice of what was just done (shown once, not on every page).
-const NOT_KEPT: [&str; 2] = ["page", "done"];
+const NOT_KEPT: [&str; 4] = ["page", "after", "before", "done"];
 
 /// The page of a list an address asks for.
 #[derive(Debug, Clone)]
 pub(crate) struct Paging {
     /// From 1.
     page: i64,
+    /// The store's cursor the page starts after (`after`) or ends before.
+    cursor: Option<(Side, String)>,
     /// The address's path.
     path: String,
     /// The rest of its query (the list's filters), in order.
@@ -43,6 +48,7 @@ impl Paging {
     fn new(page: i64, path: &str, kept: Vec<(String, String)>) -> Paging {
         Paging {
             page,
+            cursor: None,
             path: path.to_owned(),
             kept,
         }
@@ -58,30 +64,37 @@ impl Paging {
     /// when it is not a whole number from 1 to [`LAST_PAGE`].
     fn read(path: &str, query: &str) -> Result<Paging, ApiError> {
         let mut page = 1;
+        let mut cursor = None;
         let mut kept = Vec::new();
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            if k == "page" {
-                page = parse_page(&v)?;
-            } else if !NOT_KEPT.contains(&k.as_ref()) {
-                kept.push((k.into_owned(), v.into_owned()));
+            match k.as_ref() {
+                "page" => page = parse_page(&v)?,
+                "after" => cursor = Some((Side::After, v.into_owned())),
+                "before" => cursor = Some((Side::Before, v.into_owned())),
+                _ if NOT_KEPT.contains(&k.as_ref()) => {}
+                _ => kept.push((k.into_owned(), v.into_owned())),
             }
         }
-        Ok(Paging::new(page, path, kept))
+        Ok(Paging {
+            cursor,
+            ..Paging::new(page, path, kept)
+        })
     }
 
-    /// The rows to read from the store: this page's, and one more.
-    pub fn rows(&self) -> Rows {
-        Rows {
-            limit: PER_PAGE + 1,
-            offset: (self.page - 1) * PER_PAGE,
+    /// The rows to read from the store: this page's.
+    pub fn rows(&self) -> Page {
+        let mut rows = Page::first(PER_PAGE);
+        match self.cursor.clone() {
+            Some((Side::After, c)) => rows.after = Some(c),
+            Some((Side::Before, c)) => rows.before = Some(c),
+            None => rows.offset = (self.page - 1) * PER_PAGE,
         }
+        rows
     }
 
-    /// Cuts the rows read with [`Paging::rows`] to this page, and the
-    /// pager that goes under them.
-    pub fn cut<T>(&self, t: &Tr, mut found: Vec<T>) -> (Vec<T>, Pager) {
-        let more = found.len() as i64 > PER_PAGE;
-        found.truncate(PER_PAGE as usize);
+    /// The rows read with [`Paging::rows`], and the pager that goes under
+    /// them.
+    pub fn cut<T>(&self, t: &Tr, found: Rows<T>) -> (Vec<T>, Pager) {
         let first = (self.page - 1) * PER_PAGE + 1;
         let shown = found.len() as i64;
         let showing = if shown == 0 {
@@ -92,28 +105,55 @@ impl Paging {
             args.set("last", FluentValue::from(first + shown - 1));
             t.args("paging-showing", &args)
         };
+        // Back by the store's cursor; by number from an old link's page.
+        let back = match found.prev.clone() {
+            Some(c) => Some(Some((Side::Before, c))),
+            None if self.page > 1 && self.cursor.is_none() => Some(None),
+            None => None,
+        };
         let pager = Pager {
             showing,
             label: t.t("pages"),
-            previous: (self.page > 1).then(|| Link {
-                href: self.href(self.page - 1),
+            previous: back.map(|c| Link {
+                href: self.href(self.page - 1, c),
                 label: t.t("previous-page"),
             }),
-            next: more.then(|| Link {
-                href: self.href(self.page + 1),
+            next: found.next.map(|c| Link {
+                href: self.href(self.page + 1, Some((Side::After, c))),
                 label: t.t("next-page"),
             }),
         };
-        (found, pager)
+        (found.items, pager)
     }
 
-    /// The address of page `page` of the same list.
-    fn href(&self, page: i64) -> String {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&self.kept)
-            .append_pair("page", &page.to_string())
-            .finish();
+    /// The address of page `page` of the same list, at `cursor`.
+    fn href(&self, page: i64, cursor: Option<(Side, String)>) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(&self.kept);
+        if let Some((side, c)) = &cursor {
+            query.append_pair(side.name(), c);
+        }
+        let query = query.append_pair("page", &page.to_string()).finish();
         format!("{}?{query}", self.path)
+    }
+}
+
+/// Which side of its cursor a page lies.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    /// The rows after it.
+    After,
+    /// The rows before it.
+    Before,
+}
+
+impl Side {
+    /// The query parameter.
+    fn name(self) -> &'static str {
+        match self {
+            Side::After => "after",
+            Side::Before => "before",
+        }
     }
 }
 
@@ -187,29 +227,48 @@ mod tests {
         }
     }
 
+    /// A page as the store reads it: `n` rows and the cursors around them.
+    fn read(n: usize, next: Option<&str>, prev: Option<&str>) -> Rows<i32> {
+        Rows {
+            items: vec![0; n],
+            next: next.map(str::to_owned),
+            prev: prev.map(str::to_owned),
+        }
+    }
+
     #[test]
-    fn the_links_keep_the_filters_and_drop_the_notice() {
+    fn the_links_keep_the_filters_follow_the_cursors_and_drop_the_notice() {
         let paging = Paging::read("/purchases", "customer_id=a%20b&done=x&page=2").unwrap();
         assert_eq!(paging.rows().offset, PER_PAGE);
         let t = Tr::new(Lang::En);
-        let (rows, pager) = paging.cut(&t, vec![0; PER_PAGE as usize + 1]);
+        let (rows, pager) = paging.cut(&t, read(PER_PAGE as usize, Some("N"), Some("P")));
         assert_eq!(rows.len(), PER_PAGE as usize);
         assert_eq!(pager.showing, "Showing 101–200");
         assert_eq!(
             pager.previous.unwrap().href,
-            "/purchases?customer_id=a+b&page=1"
+            "/purchases?customer_id=a+b&before=P&page=1"
         );
         assert_eq!(
             pager.next.unwrap().href,
-            "/purchases?customer_id=a+b&page=3"
+            "/purchases?customer_id=a+b&after=N&page=3"
         );
+    }
+
+    #[test]
+    fn a_cursor_is_read_instead_of_an_offset() {
+        let paging = Paging::read("/licenses", "after=abc&page=3&before=x&after=def").unwrap();
+        let rows = paging.rows();
+        assert_eq!((rows.offset, rows.after.as_deref()), (0, Some("def")));
+        assert_eq!(rows.before, None);
+        let paging = Paging::read("/licenses", "before=b&page=2").unwrap();
+        assert_eq!(paging.rows().before.as_deref(), Some("b"));
     }
 
     #[test]
     fn the_last_page_has_no_next() {
         let paging = Paging::read("/accounts", "").unwrap();
         let t = Tr::new(Lang::En);
-        let (rows, pager) = paging.cut(&t, vec![0; 3]);
+        let (rows, pager) = paging.cut(&t, read(3, None, None));
         assert_eq!(rows.len(), 3);
         assert!(!pager.paged());
     }

@@ -17,7 +17,7 @@ use super::{Page, PageAccess};
 use crate::api::READERS;
 use crate::error::ApiError;
 use crate::service::purchases::{self, NewPurchase, NewRebilling, BUYERS};
-use crate::store::{Outcome, Page as Rows, Purchase, PurchaseFilter, Scope};
+use crate::store::{Outcome, Page as Window, Purchase, PurchaseFilter, Scope};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -34,10 +34,7 @@ pub(super) fn pages() -> Vec<Page> {
 /// The most customers and products read for the filters' and forms'
 /// selects and the names the rows are drawn with: a hard cap, they are
 /// not paged (the purchases themselves are, with [`Paging`]).
-const ROWS: Rows = Rows {
-    limit: 500,
-    offset: 0,
-};
+const ROWS: Window = Window::first(500);
 
 /// The list's filters, in the address.
 #[derive(Deserialize, Default)]

@@ -26,7 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::members::set_star;
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::service::subscriptions::{self, today};
-use crate::store::{HistoryFilter, Subscription, SubscriptionFilter};
+use crate::store::{HistoryFilter, Rows, Subscription, SubscriptionFilter};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -266,7 +266,12 @@ async fn status_page(
     let starred = star
         .as_ref()
         .is_some_and(|d| d.subscription_id.as_deref() == Some(id));
-    let members = member_lines(s, &t, served, star.as_ref()).await?;
+    let all = Rows {
+        items: served,
+        next: None,
+        prev: None,
+    };
+    let members = member_lines(s, &t, all, star.as_ref()).await?;
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("assigned", assigned);
     args.set("seats", sub.seats);
@@ -275,7 +280,7 @@ async fn status_page(
         subscription_id: Some(id.to_owned()),
         ..HistoryFilter::default()
     };
-    let (history, next) = history_of(s, v, filter, 0).await?;
+    let (history, next) = history_of(s, v, filter, None).await?;
     let active = sub.status == "active";
     let seats_form = (active
         && (may(v, &sub, SubscriptionChange::Raise) || may(v, &sub, SubscriptionChange::Lower)))
@@ -307,7 +312,7 @@ async fn status_page(
         status: t.t(&format!("status-{}", sub.status)),
         seats: sub.seats,
         members_heading: t.args("subscription-members", &args),
-        members,
+        members: members.items,
         starred,
         may_star: active
             && !starred

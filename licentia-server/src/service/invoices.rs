@@ -45,7 +45,7 @@ use crate::secret;
 use crate::service::{now, text_field};
 use crate::staff::Staff;
 use crate::store::{
-    Adjustment, Event, Invoice, InvoiceFilter, InvoiceLine, Page, Placement, Plan, Role,
+    Adjustment, Event, Invoice, InvoiceFilter, InvoiceLine, Page, Placement, Plan, Role, Rows,
     Subscription, ALLOCATION_INVOICE, SUBSCRIPTION_INVOICE,
 };
 use crate::AppState;
@@ -422,7 +422,7 @@ pub(crate) async fn list(
     staff: &Staff,
     filter: &InvoiceFilter,
     page: Page,
-) -> ApiResult<Vec<Invoice>> {
+) -> ApiResult<Rows<Invoice>> {
     check_status(filter.status.as_deref())?;
     let scope = staff.scope(READERS)?;
     Ok(s.store.list_invoices(&scope, filter, page).await?)
@@ -509,13 +509,10 @@ pub(crate) const CSV_COLUMNS: &[&str] = &[
 /// (newest period first), read 500 at a time.
 pub(crate) async fn csv(s: &AppState, staff: &Staff, filter: &InvoiceFilter) -> ApiResult<String> {
     let mut w = CsvWriter::new(CSV_COLUMNS);
-    let mut page = Page {
-        limit: crate::extract::MAX_LIMIT,
-        offset: 0,
-    };
+    let mut page = Page::first(crate::extract::MAX_LIMIT);
     loop {
-        let batch = list(s, staff, filter, page).await?;
-        for i in &batch {
+        let batch = list(s, staff, filter, page.clone()).await?;
+        for i in &batch.items {
             w.row(&[
                 Cell::Text(&i.id),
                 Cell::Text(&i.kind),
@@ -533,9 +530,9 @@ pub(crate) async fn csv(s: &AppState, staff: &Staff, filter: &InvoiceFilter) -> 
                 Cell::Int(i.lines.len() as i64),
             ]);
         }
-        if (batch.len() as i64) < page.limit {
-            return Ok(w.finish());
+        match batch.next {
+            Some(next) => page.after = Some(next),
+            None => return Ok(w.finish()),
         }
-        page.offset += page.limit;
     }
 }

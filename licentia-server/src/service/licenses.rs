@@ -611,7 +611,7 @@ pub(crate) async fn search(
     staff: &Staff,
     filter: &LicenseFilter,
     page: Page,
-) -> ApiResult<Vec<LicenseRecord>> {
+) -> ApiResult<Rows<LicenseRecord>> {
     let scope = staff.scope(crate::api::READERS)?;
     Ok(s.store.list_licenses(&scope, filter, page).await?)
 }

@@ -183,7 +183,7 @@ pub(crate) async fn list_subscriptions(
     staff: &Staff,
     role: Option<Role>,
     page: crate::store::Page,
-) -> ApiResult<Vec<NoticeSubscription>> {
+) -> ApiResult<crate::store::Rows<NoticeSubscription>> {
     let scope = staff.scope(crate::api::READERS)?;
     let role = if staff.grants.iter().any(|g| g.role == Role::Admin) {
         role

@@ -167,11 +167,8 @@ pub(crate) fn billing_changed(
 
 /// Every member `sub` serves (as many as its seats at most).
 pub(crate) async fn served(s: &AppState, sub: &Subscription) -> ApiResult<Vec<Member>> {
-    let all = Page {
-        limit: sub.seats.max(1),
-        offset: 0,
-    };
-    Ok(s.store.subscription_members(&sub.id, all).await?)
+    let all = Page::first(sub.seats.max(1));
+    Ok(s.store.subscription_members(&sub.id, all).await?.items)
 }
 
 /// Replaces the options of the subscription `id` with `options` (codes of
@@ -511,10 +508,7 @@ mod tests {
                     operation: Some(op.into()),
                     ..Default::default()
                 };
-                let page = crate::store::Page {
-                    limit: 500,
-                    offset: 0,
-                };
+                let page = crate::store::Page::first(500);
                 state
                     .store
                     .history(&crate::store::Scope::All, &filter, page)

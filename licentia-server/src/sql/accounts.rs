@@ -8,8 +8,8 @@ use super::scope::account_node;
 use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Account, AccountLink, AccountStore, Credentials, Grant, Holder, Page, Rights, Role, Scope,
-    Session, StoreError, StoreResult,
+    Account, AccountLink, AccountStore, Credentials, Grant, Holder, Page, Rights, Role, Rows,
+    Scope, Session, StoreError, StoreResult,
 };
 
 const ACCOUNT_COLUMNS: &str = "id, name, email, locale, time_zone, totp_secret, locked_until, \
@@ -151,7 +151,7 @@ impl AccountStore for SqlStore {
         ACCOUNTS.get(&self.pool, id).await
     }
 
-    async fn list_accounts(&self, scope: &Scope, page: Page) -> StoreResult<Vec<Account>> {
+    async fn list_accounts(&self, scope: &Scope, page: Page) -> StoreResult<Rows<Account>> {
         let f = Filter::default().scope(&account_node("accounts.id"), scope);
         ACCOUNTS.list(&self.pool, f, "email, id", page).await
     }

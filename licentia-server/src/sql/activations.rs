@@ -10,7 +10,7 @@ use super::table::{count, from_row, Filter, Table};
 use super::{now, SqlStore};
 use crate::store::{inactive_license, StoreError, StoreResult};
 use crate::store::{
-    Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Temporary, NO_SEAT,
+    Activation, ActivationStore, Event, Idem, Lease, Outcome, Page, Rows, Temporary, NO_SEAT,
 };
 
 #[async_trait::async_trait]
@@ -137,17 +137,21 @@ impl ActivationStore for SqlStore {
         ACTIVATIONS.get(&self.pool, id).await
     }
 
-    async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>> {
+    async fn list_activations(
+        &self,
+        license_id: &str,
+        page: Page,
+    ) -> StoreResult<Rows<Activation>> {
         let f = Filter::default().text("license_id", Some(license_id));
         ACTIVATIONS
             .list(&self.pool, f, "created_at, id", page)
             .await
     }
 
-    async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Vec<Lease>> {
+    async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Rows<Lease>> {
         let f = Filter::default().text("license_id", Some(license_id));
         LEASES
-            .list(&self.pool, f, "created_at DESC, id", page)
+            .list(&self.pool, f, "created_at DESC, id DESC", page)
             .await
     }
 
@@ -174,12 +178,8 @@ impl ActivationStore for SqlStore {
             .text("license_id", Some(license_id))
             .text("fingerprint", Some(fingerprint))
             .always("deactivated_at IS NULL");
-        let page = Page {
-            limit: 1,
-            offset: 0,
-        };
         let found = ACTIVATIONS
-            .list(&self.pool, f, "created_at, id", page)
+            .list(&self.pool, f, "created_at, id", Page::first(1))
             .await?;
         Ok(found.into_iter().next())
     }
@@ -192,12 +192,8 @@ impl ActivationStore for SqlStore {
         let f = Filter::default()
             .text("license_id", Some(license_id))
             .text("fingerprint", Some(fingerprint));
-        let page = Page {
-            limit: 1,
-            offset: 0,
-        };
         let found = ACTIVATIONS
-            .list(&self.pool, f, "created_at DESC, id DESC", page)
+            .list(&self.pool, f, "created_at DESC, id DESC", Page::first(1))
             .await?;
         Ok(found.into_iter().next())
     }

@@ -9,7 +9,7 @@ use super::table::{from_row, Filter, Table};
 use super::{named_conflict, SqlStore};
 use crate::billing::Price;
 use crate::store::{names, StoreError, StoreResult};
-use crate::store::{CatalogueStore, Catalogued, Page, Plan, Policy, Product};
+use crate::store::{CatalogueStore, Catalogued, Page, Plan, Policy, Product, Rows};
 
 /// The policy columns a create or a change writes, in the order
 /// [`bind_policy`] binds them.
@@ -48,7 +48,7 @@ impl CatalogueStore for SqlStore {
         Ok(product)
     }
 
-    async fn list_products(&self, page: Page) -> StoreResult<Vec<Product>> {
+    async fn list_products(&self, page: Page) -> StoreResult<Rows<Product>> {
         PRODUCTS
             .list(&self.pool, Filter::default(), "code", page)
             .await
@@ -84,7 +84,7 @@ impl CatalogueStore for SqlStore {
         &self,
         product_id: Option<&str>,
         page: Page,
-    ) -> StoreResult<Vec<Policy>> {
+    ) -> StoreResult<Rows<Policy>> {
         let f = Filter::default().text("product_id", product_id);
         POLICIES.list(&self.pool, f, "created_at, id", page).await
     }
@@ -120,7 +120,7 @@ impl CatalogueStore for SqlStore {
         Ok(p)
     }
 
-    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Plan>> {
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Rows<Plan>> {
         let f = Filter::default().text("product_id", product_id);
         PLANS.list(&self.pool, f, "name, id", page).await
     }

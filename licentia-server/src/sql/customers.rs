@@ -8,8 +8,8 @@ use super::history::{append, event};
 use super::table::{count, from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Allocation, Catalogued, Customer, CustomerStore, Event, NodeSeats, Page, Scope, Subscription,
-    ALLOCATION_EXHAUSTED,
+    Allocation, Catalogued, Customer, CustomerStore, Event, NodeSeats, Page, Rows, Scope,
+    Subscription, ALLOCATION_EXHAUSTED,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -28,7 +28,7 @@ impl CustomerStore for SqlStore {
         parent_id: Option<&str>,
         kind: Option<&str>,
         page: Page,
-    ) -> StoreResult<Vec<Customer>> {
+    ) -> StoreResult<Rows<Customer>> {
         let f = Filter::default()
             .scope("id", scope)
             .text("parent_id", parent_id)
@@ -249,14 +249,16 @@ impl CustomerStore for SqlStore {
     async fn seats(&self, customer_id: &str) -> StoreResult<Vec<NodeSeats>> {
         self.customer(customer_id).await?;
         let rows = sqlx::query(&format!(
-            "WITH RECURSIVE tree (id, depth) AS ( \
-                 SELECT id, 0 FROM customers WHERE id = $1 \
-                 UNION ALL SELECT c.id, t.depth + 1 FROM customers c JOIN tree t ON c.parent_id = t.id) \
+            // The walk carries the nodes' columns: joining the tree back
+            // to customers made the planner read the whole table.
+            "WITH RECURSIVE c (id, parent_id, kind, name, depth) AS ( \
+                 SELECT id, parent_id, kind, name, 0 FROM customers WHERE id = $1 \
+                 UNION ALL SELECT n.id, n.parent_id, n.kind, n.name, c.depth + 1 \
+                 FROM customers n JOIN c ON n.parent_id = c.id) \
              SELECT c.id, c.parent_id, c.kind, c.name, a.product_id, a.seats, a.given, \
                  {} AS used \
-             FROM tree t JOIN customers c ON c.id = t.id \
-             LEFT JOIN allocations a ON a.customer_id = c.id \
-             ORDER BY t.depth, c.name, c.id, a.product_id",
+             FROM c LEFT JOIN allocations a ON a.customer_id = c.id \
+             ORDER BY c.depth, c.name, c.id, a.product_id",
             used_sql("c.id", "a.product_id", "$2")
         ))
         .bind(customer_id)

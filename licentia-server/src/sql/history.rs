@@ -7,7 +7,7 @@ use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::history::chain_hash;
 use crate::store::StoreResult;
-use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page, Scope};
+use crate::store::{Event, HistoryEntry, HistoryFilter, HistoryStore, Page, Rows, Scope};
 
 #[async_trait::async_trait]
 impl HistoryStore for SqlStore {
@@ -16,7 +16,7 @@ impl HistoryStore for SqlStore {
         scope: &Scope,
         filter: &HistoryFilter,
         page: Page,
-    ) -> StoreResult<Vec<HistoryEntry>> {
+    ) -> StoreResult<Rows<HistoryEntry>> {
         let actor = filter.account_id.as_ref().map(|id| format!("account:{id}"));
         let f = Filter::default()
             .scope("customer_id", scope)

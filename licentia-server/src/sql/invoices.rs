@@ -8,8 +8,8 @@ use super::history::event;
 use super::table::{count, fetch_all, fetch_optional, from_row, Filter, Table};
 use super::{Scope, SqlStore};
 use crate::store::{
-    Adjustment, BilledAllocation, Event, Invoice, InvoiceFilter, InvoiceStore, Page, StoreError,
-    StoreResult,
+    Adjustment, BilledAllocation, Event, Invoice, InvoiceFilter, InvoiceStore, Page, Rows,
+    StoreError, StoreResult,
 };
 
 const COLUMNS: &str = "id, kind, subject, customer_id, subscription_id, period_start, period_end, \
@@ -142,12 +142,12 @@ impl InvoiceStore for SqlStore {
         scope: &Scope,
         filter: &InvoiceFilter,
         page: Page,
-    ) -> StoreResult<Vec<Invoice>> {
+    ) -> StoreResult<Rows<Invoice>> {
         INVOICES
             .list(
                 &self.pool,
                 filtered(scope, filter),
-                "period_start DESC, id",
+                "period_start DESC, id DESC",
                 page,
             )
             .await

@@ -9,7 +9,7 @@ use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{inactive_license, Scope, StoreError, StoreResult};
 use crate::store::{
-    Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page,
+    Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page, Rows,
 };
 use licentia::spec::LicenseSpec;
 
@@ -31,7 +31,7 @@ impl LicenseStore for SqlStore {
         scope: &Scope,
         filter: &LicenseFilter,
         page: Page,
-    ) -> StoreResult<Vec<LicenseRecord>> {
+    ) -> StoreResult<Rows<LicenseRecord>> {
         let f = Filter::default()
             .scope("customer_id", scope)
             .text("product_id", filter.product_id.as_deref())

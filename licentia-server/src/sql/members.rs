@@ -18,7 +18,7 @@ use super::table::{fetch_optional, from_row, Filter, Table};
 use super::{named_conflict, now, SqlStore, Tx};
 use crate::store::{
     DefaultPlan, Event, FromSubscription, Idem, LicenseRecord, Member, MemberService, MemberStore,
-    NewService, Outcome, Page, SERVICE_ASSIGNED, SUBSCRIPTION_FULL,
+    NewService, Outcome, Page, Rows, SERVICE_ASSIGNED, SUBSCRIPTION_FULL,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -244,7 +244,7 @@ impl MemberStore for SqlStore {
         self.finish(tx, result, idem).await
     }
 
-    async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Vec<Member>> {
+    async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Rows<Member>> {
         let f = Filter::default().text("customer_id", Some(customer_id));
         MEMBERS.list(&self.pool, f, "name, id", page).await
     }
@@ -443,7 +443,7 @@ impl MemberStore for SqlStore {
         &self,
         subscription_id: &str,
         page: Page,
-    ) -> StoreResult<Vec<Member>> {
+    ) -> StoreResult<Rows<Member>> {
         let f = Filter::default().text("subscription_id", Some(subscription_id));
         MEMBERS.list(&self.pool, f, "name, id", page).await
     }

@@ -133,7 +133,7 @@ impl NoticeStore for SqlStore {
         scope: &Scope,
         role: Option<Role>,
         page: Page,
-    ) -> StoreResult<Vec<NoticeSubscription>> {
+    ) -> StoreResult<Rows<NoticeSubscription>> {
         let f = Filter::default()
             .scope("customer_id", scope)
             .always("deleted_at IS NULL")
@@ -374,13 +374,13 @@ impl NoticeStore for SqlStore {
         scope: &Scope,
         filter: &NotificationFilter,
         page: Page,
-    ) -> StoreResult<Vec<Notification>> {
+    ) -> StoreResult<Rows<Notification>> {
         let f = Filter::default()
             .scope(NOTIFICATION_NODE, scope)
             .text("kind", filter.kind.as_deref())
             .text("subject", filter.subject.as_deref());
         NOTIFICATIONS
-            .list(&self.pool, f, "created_at DESC, id", page)
+            .list(&self.pool, f, "created_at DESC, id DESC", page)
             .await
     }
 

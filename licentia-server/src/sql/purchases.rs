@@ -8,7 +8,7 @@ use super::table::{from_row, Filter, Table};
 use super::{named_conflict, now, Scope, SqlStore};
 use crate::store::{
     currency_digits, format_amount, Idem, Outcome, Page, Purchase, PurchaseFilter, PurchaseStore,
-    Rebilling, LOT_EXCEEDED,
+    Rebilling, Rows, LOT_EXCEEDED,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -137,13 +137,13 @@ impl PurchaseStore for SqlStore {
         scope: &Scope,
         filter: &PurchaseFilter,
         page: Page,
-    ) -> StoreResult<Vec<Purchase>> {
+    ) -> StoreResult<Rows<Purchase>> {
         let f = Filter::default()
             .scope("customer_id", scope)
             .text("customer_id", filter.customer_id.as_deref())
             .text("product_id", filter.product_id.as_deref());
         PURCHASES
-            .list(&self.pool, f, "created_at DESC, id", page)
+            .list(&self.pool, f, "created_at DESC, id DESC", page)
             .await
     }
 

@@ -57,11 +57,13 @@ impl ReportStore for SqlStore {
         let mut due = fetch_all(
             &self.pool,
             &format!(
+                // Each customer's name read by its key: a join let the
+                // planner hash the whole customers table.
                 "SELECT l.id, p.code, l.policy_id, po.name AS policy, po.kind, l.customer_id, \
-                 c.name AS customer, l.licensee, l.status, l.seats, l.expires_at \
+                 (SELECT c.name FROM customers c WHERE c.id = l.customer_id) AS customer, \
+                 l.licensee, l.status, l.seats, l.expires_at \
                  FROM licenses l JOIN products p ON p.id = l.product_id \
                  JOIN policies po ON po.id = l.policy_id \
-                 LEFT JOIN customers c ON c.id = l.customer_id \
                  WHERE l.status <> 'revoked' AND l.expires_at >= $1 AND l.expires_at <= $2 \
                  {licenses_within} ORDER BY l.expires_at, l.id"
             ),
@@ -88,10 +90,10 @@ impl ReportStore for SqlStore {
             &self.pool,
             &format!(
                 "SELECT s.id, p.code, pl.policy_id, po.name AS policy, pl.name AS plan, s.customer_id, \
-                 c.name AS customer, s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
+                 (SELECT c.name FROM customers c WHERE c.id = s.customer_id) AS customer, \
+                 s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
                  FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
                  JOIN policies po ON po.id = pl.policy_id JOIN products p ON p.id = s.product_id \
-                 JOIN customers c ON c.id = s.customer_id \
                  WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
                  AND COALESCE(s.ends_on, s.term_end) <= $2 {subscriptions_within}"
             ),
@@ -139,19 +141,23 @@ impl ReportStore for SqlStore {
     }
 
     async fn first_uses(&self, scope: &Scope) -> StoreResult<Vec<FirstUse>> {
+        // Each licence's first activation and first lease, grouped once
+        // from the (license_id, created_at) indexes: a subquery per licence
+        // over both tables did not answer within 20 s at 100 k licences.
         let (within, args) = scope_clause("l.customer_id", scope, 1);
         fetch_all(
             &self.pool,
             &format!(
                 "SELECT l.id AS license_id, l.product_id, p.code AS product, l.policy_id, \
              po.name AS policy, l.issued_at, \
-             (SELECT MIN(u.at) FROM ( \
-                 SELECT created_at AS at FROM activations WHERE license_id = l.id \
-                 UNION ALL SELECT created_at AS at FROM leases WHERE license_id = l.id \
-             ) u) AS first_use_at \
+             CASE WHEN a.at IS NULL OR e.at < a.at THEN e.at ELSE a.at END AS first_use_at \
              FROM licenses l JOIN products p ON p.id = l.product_id \
-             JOIN policies po ON po.id = l.policy_id WHERE 1 = 1 {within} \
-             ORDER BY l.issued_at, l.id"
+             JOIN policies po ON po.id = l.policy_id \
+             LEFT JOIN (SELECT license_id, MIN(created_at) AS at FROM activations \
+                 GROUP BY license_id) a ON a.license_id = l.id \
+             LEFT JOIN (SELECT license_id, MIN(created_at) AS at FROM leases \
+                 GROUP BY license_id) e ON e.license_id = l.id \
+             WHERE 1 = 1 {within} ORDER BY l.issued_at, l.id"
             ),
             args,
             |r| {
@@ -236,9 +242,12 @@ impl ReportStore for SqlStore {
         HISTORY
             .all(
                 &self.pool,
-                "WHERE customer_id = $1 \
-                 OR license_id IN (SELECT id FROM licenses WHERE customer_id = $1) \
-                 ORDER BY seq LIMIT $2",
+                // Two index reads joined (an OR of the two would read
+                // the whole history).
+                "WHERE h.seq IN (SELECT seq FROM history WHERE customer_id = $1 \
+                 UNION SELECT seq FROM history WHERE license_id IN \
+                 (SELECT id FROM licenses WHERE customer_id = $1)) \
+                 ORDER BY h.seq LIMIT $2",
                 [customer_id.into(), limit.into()],
             )
             .await

@@ -9,7 +9,7 @@ use super::licenses::{insert_license, write_seats, write_terms};
 use super::table::{from_row, Filter, Table};
 use super::{now, Scope, SqlStore};
 use crate::store::{
-    Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Subscription, SubscriptionFilter,
+    Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Rows, Subscription, SubscriptionFilter,
     SubscriptionStore,
 };
 use crate::store::{StoreError, StoreResult};
@@ -139,7 +139,7 @@ impl SubscriptionStore for SqlStore {
         scope: &Scope,
         filter: &SubscriptionFilter,
         page: Page,
-    ) -> StoreResult<Vec<Subscription>> {
+    ) -> StoreResult<Rows<Subscription>> {
         let f = Filter::default()
             .scope("customer_id", scope)
             .text("customer_id", filter.customer_id.as_deref())

@@ -8,7 +8,11 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Executor, Row};
 
-use crate::store::{Page, Scope, StoreError, StoreResult};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sha2::Digest as _;
+
+use crate::store::{Page, Rows, Scope, StoreError, StoreResult};
 
 /// A record made from a row by reading each listed field from the column of
 /// the same name; fields made otherwise follow a `;`, as in a struct
@@ -179,16 +183,62 @@ impl<T> Table<T> {
         self.find(db, "id = $1", id).await
     }
 
-    /// A page of the records `filter` keeps, in `order`.
+    /// A page of the records `filter` keeps, in `order` (columns, all
+    /// ascending or all `DESC`, naming a row at most once): after or before
+    /// the row a cursor names when the page gives one, so a page deep in the
+    /// list costs what the first one does when an index holds `order`.
     pub async fn list(
         &self,
         pool: &AnyPool,
         mut filter: Filter,
         order: &str,
         page: Page,
-    ) -> StoreResult<Vec<T>> {
-        let sql = filter.sql(&self.select(""), order, page);
-        fetch_all(pool, &sql, filter.args, self.row).await
+    ) -> StoreResult<Rows<T>> {
+        let sort = Sort::parse(order);
+        let backwards = page.before.is_some();
+        let cursor = page.after.as_deref().or(page.before.as_deref());
+        if let Some(cursor) = cursor {
+            filter = sort.beyond(filter, cursor, backwards)?;
+        }
+        // One row more than the page says whether the list goes on.
+        let sql = filter.sql(
+            &self.select(""),
+            &sort.order_by(backwards),
+            page.limit + 1,
+            page.offset,
+        );
+        let mut rows = match bound(&sql, filter.args).fetch_all(pool).await {
+            // PostgreSQL refuses a cursor's value of the wrong type for its
+            // column (text for a number): a cursor of another list.
+            Err(sqlx::Error::Database(e))
+                if cursor.is_some()
+                    && matches!(e.code().as_deref(), Some("42883" | "42804" | "22P02")) =>
+            {
+                return Err(bad_cursor());
+            }
+            found => found?,
+        };
+        let more = rows.len() as i64 > page.limit;
+        rows.truncate(page.limit.max(0) as usize);
+        if backwards {
+            rows.reverse();
+        }
+        let first = rows.first().map(|r| sort.cursor(r)).transpose()?;
+        let last = rows.last().map(|r| sort.cursor(r)).transpose()?;
+        let (next, prev) = if backwards {
+            (last, first.filter(|_| more))
+        } else {
+            let after_some = page.after.is_some() || page.offset > 0;
+            (
+                last.filter(|_| more),
+                first.or(page.after).filter(|_| after_some),
+            )
+        };
+        Ok(Rows {
+            items: rows.iter().map(self.row).collect::<StoreResult<_>>()?,
+            next,
+            prev,
+        })
     }
 
     /// Every record `rest` (`WHERE`, `ORDER BY`, `LIMIT`) selects, with
@@ -291,17 +341,131 @@ impl Filter {
     }
 
     /// `WHERE ...` (or nothing), then `ORDER BY`, `LIMIT` and `OFFSET`.
-    fn sql(&mut self, select: &str, order: &str, page: Page) -> String {
+    fn sql(&mut self, select: &str, order: &str, limit: i64, offset: i64) -> String {
         let mut sql = select.to_owned();
         if !self.clauses.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(&self.clauses.join(" AND "));
         }
-        self.args.push(Arg::Int(page.limit));
-        self.args.push(Arg::Int(page.offset));
+        self.args.push(Arg::Int(limit));
+        self.args.push(Arg::Int(offset));
         let n = self.args.len();
         sql.push_str(&format!(" ORDER BY {order} LIMIT ${} OFFSET ${n}", n - 1));
         sql
+    }
+}
+
+/// The longest cursor read (a sort key of a few ids and times is far
+/// shorter).
+const MAX_CURSOR: usize = 1024;
+
+/// The refusal of a cursor that no page of the list gave.
+fn bad_cursor() -> StoreError {
+    StoreError::invalid_as(
+        "bad_cursor",
+        "the cursor is not one this list gave (take `next` or `prev` from a page of it)",
+    )
+}
+
+/// A list's sort: its columns, all ascending or all descending, so that
+/// "after this row" is one row-value comparison an index serves.
+struct Sort<'a> {
+    /// The columns as the query names them (`t.created_at`).
+    columns: Vec<&'a str>,
+    /// Descending.
+    desc: bool,
+}
+
+impl<'a> Sort<'a> {
+    /// The sort `order` (`issued_at, id`, `created_at DESC, id DESC`).
+    fn parse(order: &'a str) -> Sort<'a> {
+        let mut desc = None;
+        let columns = order
+            .split(',')
+            .map(|part| {
+                let part = part.trim();
+                let (column, down) = match part.strip_suffix(" DESC") {
+                    Some(column) => (column.trim(), true),
+                    None => (part, false),
+                };
+                debug_assert!(desc.is_none_or(|d| d == down), "mixed directions: {order}");
+                desc = Some(down);
+                column
+            })
+            .collect();
+        Sort {
+            columns,
+            desc: desc.unwrap_or(false),
+        }
+    }
+
+    /// `ORDER BY` this sort, or its reverse.
+    fn order_by(&self, backwards: bool) -> String {
+        let direction = if self.desc != backwards { " DESC" } else { "" };
+        self.columns
+            .iter()
+            .map(|c| format!("{c}{direction}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `filter` keeping only the rows after (or, `backwards`, before) the
+    /// row `cursor` names; a cursor this sort did not make is refused.
+    fn beyond(&self, filter: Filter, cursor: &str, backwards: bool) -> StoreResult<Filter> {
+        let refused = bad_cursor;
+        let bytes = (cursor.len() <= MAX_CURSOR)
+            .then(|| URL_SAFE_NO_PAD.decode(cursor).ok())
+            .flatten()
+            .ok_or_else(refused)?;
+        let mut values: Vec<serde_json::Value> =
+            serde_json::from_slice(&bytes).map_err(|_| refused())?;
+        if values.len() != self.columns.len() + 1 || values.remove(0) != self.tag() {
+            return Err(refused());
+        }
+        let args = values
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => Ok(Arg::Text(s)),
+                v => v.as_i64().map(Arg::Int).ok_or_else(refused),
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let op = if self.desc != backwards { "<" } else { ">" };
+        let mut filter = filter;
+        let first = filter.args.len() + 1;
+        let marks: Vec<String> = (first..first + args.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        filter.args.extend(args);
+        filter.clauses.push(format!(
+            "({}) {op} ({})",
+            self.columns.join(", "),
+            marks.join(", ")
+        ));
+        Ok(filter)
+    }
+
+    /// What a cursor of this sort starts with: a list's cursor passed to
+    /// another is refused, not read against columns of other types.
+    fn tag(&self) -> serde_json::Value {
+        let digest = sha2::Sha256::digest(self.columns.join(",").as_bytes());
+        serde_json::Value::from(crate::secret::hex(&digest[..4]))
+    }
+
+    /// The cursor naming `row`: this sort's tag and the row's sort key, as
+    /// base64url of a JSON array.
+    fn cursor(&self, row: &AnyRow) -> StoreResult<String> {
+        let key = std::iter::once(Ok(self.tag()))
+            .chain(self.columns.iter().map(|c| {
+                // The row names a column without its table (`t.id` is `id`).
+                let name = c.rsplit('.').next().unwrap_or(c);
+                match row.try_get::<Option<i64>, _>(name) {
+                    Ok(Some(n)) => Ok(serde_json::Value::from(n)),
+                    Ok(None) => Err(StoreError::internal(format!("sort key {name} is NULL"))),
+                    Err(_) => Ok(serde_json::Value::from(row.try_get::<String, _>(name)?)),
+                }
+            }))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).map_err(StoreError::internal)?))
     }
 }
 

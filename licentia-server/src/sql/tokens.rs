@@ -7,7 +7,7 @@ use super::accounts::insert_grant;
 use super::history::event;
 use super::table::{from_row, Filter, Table};
 use super::{now, SqlStore, Tx};
-use crate::store::{Grant, Page, Rights, Role, Scope, TokenRecord, TokenStore};
+use crate::store::{Grant, Page, Rights, Role, Rows, Scope, TokenRecord, TokenStore};
 use crate::store::{StoreError, StoreResult};
 
 #[async_trait::async_trait]
@@ -38,7 +38,7 @@ impl TokenStore for SqlStore {
         Ok(token)
     }
 
-    async fn list_tokens(&self, scope: &Scope, page: Page) -> StoreResult<Vec<TokenRecord>> {
+    async fn list_tokens(&self, scope: &Scope, page: Page) -> StoreResult<Rows<TokenRecord>> {
         let f = Filter::default().scope("g.customer_id", scope);
         TOKENS.list(&self.pool, f, "t.created_at, t.id", page).await
     }

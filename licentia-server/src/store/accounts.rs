@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Role, Scope, StoreResult};
+use super::{Page, Role, Rows, Scope, StoreResult};
 
 /// A person who signs in: vendor staff, a partner's or a customer's admin.
 /// The password hash and the TOTP secret are never read back out here.
@@ -162,7 +162,7 @@ pub trait AccountStore: Send + Sync {
     /// An account.
     async fn account(&self, id: &str) -> StoreResult<Account>;
     /// The accounts holding a grant within `scope`.
-    async fn list_accounts(&self, scope: &Scope, page: Page) -> StoreResult<Vec<Account>>;
+    async fn list_accounts(&self, scope: &Scope, page: Page) -> StoreResult<Rows<Account>>;
     /// The credentials of the account with this e-mail address (any case).
     async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>>;
     /// Counts a failed login; from the `max`th in a row, locks the account

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, Outcome, Page};
+use super::{Event, Idem, Outcome, Page, Rows};
 use crate::store::StoreResult;
 
 /// A machine activation.
@@ -86,9 +86,10 @@ pub trait ActivationStore: Send + Sync {
     /// An activation.
     async fn activation(&self, id: &str) -> StoreResult<Activation>;
     /// The activations of a license.
-    async fn list_activations(&self, license_id: &str, page: Page) -> StoreResult<Vec<Activation>>;
+    async fn list_activations(&self, license_id: &str, page: Page)
+        -> StoreResult<Rows<Activation>>;
     /// The floating leases of a license, the latest first.
-    async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Vec<Lease>>;
+    async fn list_leases(&self, license_id: &str, page: Page) -> StoreResult<Rows<Lease>>;
     /// When the license's machines were deactivated since `since` (Unix
     /// seconds), oldest first: its moves within a transfer period.
     async fn deactivations_since(&self, license_id: &str, since: i64) -> StoreResult<Vec<i64>>;

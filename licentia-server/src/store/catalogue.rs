@@ -4,7 +4,7 @@ use licentia::{BindingKind, LicenseKind, MatchRule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Page;
+use super::{Page, Rows};
 use crate::billing::Price;
 use crate::store::StoreResult;
 
@@ -212,20 +212,23 @@ pub trait CatalogueStore: Send + Sync {
     /// Creates a product.
     async fn create_product(&self, product: Product, actor: &str) -> StoreResult<Product>;
     /// Lists products.
-    async fn list_products(&self, page: Page) -> StoreResult<Vec<Product>>;
+    async fn list_products(&self, page: Page) -> StoreResult<Rows<Product>>;
     /// A product by id or code.
     async fn product(&self, id_or_code: &str) -> StoreResult<Product>;
     /// Creates a policy.
     async fn create_policy(&self, policy: Policy, actor: &str) -> StoreResult<Policy>;
     /// Lists policies, optionally of one product.
-    async fn list_policies(&self, product_id: Option<&str>, page: Page)
-        -> StoreResult<Vec<Policy>>;
+    async fn list_policies(
+        &self,
+        product_id: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Rows<Policy>>;
     /// A policy.
     async fn policy(&self, id: &str) -> StoreResult<Policy>;
     /// Creates a plan.
     async fn create_plan(&self, plan: Plan, actor: &str) -> StoreResult<Plan>;
     /// Lists plans, optionally of one product.
-    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Plan>>;
+    async fn list_plans(&self, product_id: Option<&str>, page: Page) -> StoreResult<Rows<Plan>>;
     /// A plan.
     async fn plan(&self, id: &str) -> StoreResult<Plan>;
     /// Stores a product's new name; `changed` (field: from, to) goes to

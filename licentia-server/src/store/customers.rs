@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Scope};
+use super::{Page, Rows, Scope};
 use crate::store::StoreResult;
 
 /// A node of the customer tree.
@@ -90,7 +90,7 @@ pub trait CustomerStore: Send + Sync {
         parent_id: Option<&str>,
         kind: Option<&str>,
         page: Page,
-    ) -> StoreResult<Vec<Customer>>;
+    ) -> StoreResult<Rows<Customer>>;
     /// A customer node.
     async fn customer(&self, id: &str) -> StoreResult<Customer>;
     /// Sets a node's billing cycle now (`interval`) and the change waiting

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Scope};
+use super::{Page, Rows, Scope};
 use crate::store::StoreResult;
 
 /// One history entry.
@@ -81,7 +81,7 @@ pub trait HistoryStore: Send + Sync {
         scope: &Scope,
         filter: &HistoryFilter,
         page: Page,
-    ) -> StoreResult<Vec<HistoryEntry>>;
+    ) -> StoreResult<Rows<HistoryEntry>>;
     /// The chain's tip: the last sequence number and its hash.
     async fn history_tip(&self) -> StoreResult<(i64, String)>;
 }

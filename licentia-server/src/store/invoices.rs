@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Page, Scope};
+use super::{Event, Page, Rows, Scope};
 use crate::store::StoreResult;
 
 /// What an invoice bills: a subscription, or a node's allocated seats.
@@ -155,7 +155,7 @@ pub trait InvoiceStore: Send + Sync {
         scope: &Scope,
         filter: &InvoiceFilter,
         page: Page,
-    ) -> StoreResult<Vec<Invoice>>;
+    ) -> StoreResult<Rows<Invoice>>;
 
     /// How many invoices within `scope` `filter` keeps.
     async fn count_invoices(&self, scope: &Scope, filter: &InvoiceFilter) -> StoreResult<i64>;

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, Outcome, Page, Scope};
+use super::{Event, Idem, Outcome, Page, Rows, Scope};
 use crate::store::{StoreError, StoreResult};
 use licentia::spec::LicenseSpec;
 
@@ -103,7 +103,7 @@ pub trait LicenseStore: Send + Sync {
         scope: &Scope,
         filter: &LicenseFilter,
         page: Page,
-    ) -> StoreResult<Vec<LicenseRecord>>;
+    ) -> StoreResult<Rows<LicenseRecord>>;
     /// A license.
     async fn license(&self, id: &str) -> StoreResult<LicenseRecord>;
     /// The license with this key hash.

@@ -13,7 +13,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page};
+use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Rows};
 use crate::store::StoreResult;
 
 /// A named user of a customer node.
@@ -111,7 +111,7 @@ pub trait MemberStore: Send + Sync {
         idem: Option<Idem<MemberService>>,
     ) -> StoreResult<Outcome<MemberService>>;
     /// The members of a node, by name.
-    async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Vec<Member>>;
+    async fn list_members(&self, customer_id: &str, page: Page) -> StoreResult<Rows<Member>>;
     /// A member.
     async fn member(&self, id: &str) -> StoreResult<Member>;
     /// Assigns a service to a member without one, taking a seat of the
@@ -157,5 +157,5 @@ pub trait MemberStore: Send + Sync {
         &self,
         subscription_id: &str,
         page: Page,
-    ) -> StoreResult<Vec<Member>>;
+    ) -> StoreResult<Rows<Member>>;
 }

@@ -3,9 +3,6 @@
 //! (license files, leases) were signed by the core's `Issuer` before the
 //! store sees them.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
 mod accounts;
 mod activations;
 mod bulk;
@@ -47,21 +44,103 @@ pub use scope::*;
 pub use subscriptions::*;
 pub use tokens::*;
 
-/// A page of a list: `limit` (1..=500, default 50) rows after `offset`.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+/// A page of a list: `limit` (1..=500, default 50) rows after `offset`,
+/// or after (before) the row a cursor of [`Rows`] names. A cursor reads the
+/// list's sort key from its index; an offset walks every row it skips.
+#[derive(Debug, Clone)]
 pub struct Page {
     /// Rows wanted.
     pub limit: i64,
     /// Rows skipped.
     pub offset: i64,
+    /// The rows after the one this cursor ([`Rows::next`]) names.
+    pub after: Option<String>,
+    /// The rows before the one this cursor ([`Rows::prev`]) names.
+    pub before: Option<String>,
 }
 
 impl Default for Page {
     fn default() -> Page {
+        Page::first(50)
+    }
+}
+
+impl Page {
+    /// The first `limit` rows.
+    pub const fn first(limit: i64) -> Page {
         Page {
-            limit: 50,
+            limit,
             offset: 0,
+            after: None,
+            before: None,
         }
+    }
+}
+
+/// A page of a list as read: its records in the list's order, and the
+/// cursors to the pages on either side (none where the list ends).
+#[derive(Debug, Clone)]
+pub struct Rows<T> {
+    /// The records.
+    pub items: Vec<T>,
+    /// The cursor of the page after this one, if there are more rows.
+    pub next: Option<String>,
+    /// The cursor of the page before this one, if it was not the first.
+    pub prev: Option<String>,
+}
+
+impl<T> Rows<T> {
+    /// The same page with each record made another by `f`, or its first
+    /// error.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Rows<U>, E> {
+        Ok(Rows {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next: self.next,
+            prev: self.prev,
+        })
+    }
+}
+
+impl<T> std::ops::Deref for Rows<T> {
+    type Target = Vec<T>;
+
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T> std::ops::DerefMut for Rows<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.items
+    }
+}
+
+impl<T> Default for Rows<T> {
+    /// No rows, and no page on either side.
+    fn default() -> Rows<T> {
+        Rows {
+            items: Vec::new(),
+            next: None,
+            prev: None,
+        }
+    }
+}
+
+impl<T> IntoIterator for Rows<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Rows<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
     }
 }
 

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Account, Idem, LicenseRecord, Outcome, Page, Role, Scope};
+use super::{Account, Idem, LicenseRecord, Outcome, Page, Role, Rows, Scope};
 use crate::store::StoreResult;
 
 /// A license's hard expiry is near (one notice per lead time).
@@ -192,7 +192,7 @@ pub trait NoticeStore: Send + Sync {
         scope: &Scope,
         role: Option<Role>,
         page: Page,
-    ) -> StoreResult<Vec<NoticeSubscription>>;
+    ) -> StoreResult<Rows<NoticeSubscription>>;
     /// Replaces the notice preferences of `account` (its address, at
     /// `node`): one subscription per (kind, months); the old ones end, their
     /// pending deliveries cancelled.
@@ -234,7 +234,7 @@ pub trait NoticeStore: Send + Sync {
         scope: &Scope,
         filter: &NotificationFilter,
         page: Page,
-    ) -> StoreResult<Vec<Notification>>;
+    ) -> StoreResult<Rows<Notification>>;
     /// A notification.
     async fn notification(&self, id: &str) -> StoreResult<Notification>;
     /// A notification's deliveries, each with its attempts.

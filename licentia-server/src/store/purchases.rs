@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Idem, Outcome, Page, Scope};
+use super::{Idem, Outcome, Page, Rows, Scope};
 use crate::store::StoreResult;
 
 /// A lot bought by a node at the top of the customer tree.
@@ -96,7 +96,7 @@ pub trait PurchaseStore: Send + Sync {
         scope: &Scope,
         filter: &PurchaseFilter,
         page: Page,
-    ) -> StoreResult<Vec<Purchase>>;
+    ) -> StoreResult<Rows<Purchase>>;
     /// A purchase.
     async fn purchase(&self, id: &str) -> StoreResult<Purchase>;
     /// The re-billings of a purchase, oldest first.

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Scope};
+use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Rows, Scope};
 use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, InvoiceSchedule, NoticePeriod,
     RenewalOption, Term, TermEnd, Zone, ZonedDate,
@@ -345,7 +345,7 @@ pub trait SubscriptionStore: Send + Sync {
         scope: &Scope,
         filter: &SubscriptionFilter,
         page: Page,
-    ) -> StoreResult<Vec<Subscription>>;
+    ) -> StoreResult<Rows<Subscription>>;
 
     /// Sets the seats of a subscription that has not ended, and of its
     /// licenses, never below the seats in use on any of them (409

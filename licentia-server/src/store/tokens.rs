@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Rights, Scope};
+use super::{Page, Rights, Rows, Scope};
 use crate::store::StoreResult;
 
 /// What a grant lets its holder do at its node and below.
@@ -96,7 +96,7 @@ pub trait TokenStore: Send + Sync {
         rights: Rights,
     ) -> StoreResult<TokenRecord>;
     /// Lists the tokens whose grant is within `scope`.
-    async fn list_tokens(&self, scope: &Scope, page: Page) -> StoreResult<Vec<TokenRecord>>;
+    async fn list_tokens(&self, scope: &Scope, page: Page) -> StoreResult<Rows<TokenRecord>>;
     /// Revokes a token.
     async fn revoke_token(&self, id: &str, actor: &str) -> StoreResult<TokenRecord>;
     /// The live token with this hash.

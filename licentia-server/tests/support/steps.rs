@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use licentia_server::Running;
 
-use super::{base_of, kind, machine, s, Server};
+use super::{base_of, kind, machine, node, s, Server};
 
 impl Server {
     /// A token for each of `roles`, in their order, made by the admin:
@@ -408,5 +408,51 @@ impl Server {
             alpha,
             beta,
         }
+    }
+}
+
+impl Server {
+    /// The records the scale data set copies (`licentia scale-data`), made
+    /// as a user makes them: a product and policy, a plan, a partner and
+    /// its customer, a licence, a member, a purchase and a subscription.
+    pub async fn scale_templates(&self) {
+        let vendor = &self.admin;
+        let (product, policy) = self
+            .product_and_policy(
+                vendor,
+                "scaled",
+                json!({"name": "node", "binding": "node-locked", "seats": 5, "duration_days": 365}),
+            )
+            .await;
+        let plan = self
+            .post_ok(
+                "/v1/plans",
+                vendor,
+                json!({"name": "Business", "policy_id": policy}),
+                201,
+            )
+            .await;
+        let partner = node(self, vendor, "partner", "Seed partner", None).await;
+        let customer = node(self, vendor, "customer", "Seed customer", Some(&partner)).await;
+        self.license_for(vendor, &policy, "Seed licensee", &customer)
+            .await;
+        self.post_ok(
+            &format!("/v1/customers/{customer}/members"),
+            vendor,
+            json!({"name": "Seed member", "email": "seed@example.com", "service": false}),
+            201,
+        )
+        .await;
+        self.purchase(vendor, &partner, &product, 10, "2026-01-15")
+            .await;
+        self.post_ok(
+            "/v1/subscriptions",
+            vendor,
+            json!({"customer_id": customer, "plan_id": s(&plan["id"]), "seats": 3,
+                   "billing": "prepaid_1y", "interval": "yearly", "start": "2026-01-01",
+                   "renewal": "always", "notice": "1 month before term end", "options": []}),
+            201,
+        )
+        .await;
     }
 }

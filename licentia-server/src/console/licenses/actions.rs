@@ -177,13 +177,7 @@ async fn renew_page(
 ) -> Result<Renew, Response> {
     let online: Vec<(String, String)> = s
         .store
-        .list_activations(
-            &l.id,
-            Rows {
-                limit: 200,
-                offset: 0,
-            },
-        )
+        .list_activations(&l.id, Window::first(200))
         .await
         .or_refuse(f)?
         .into_iter()

@@ -54,15 +54,16 @@ async fn new_page(
 ) -> Result<New, Response> {
     // The plans and policies offered by the form's select: a hard cap
     // of 500 each, not paged (the catalogue's lists are).
-    let all = Rows {
-        limit: 500,
-        offset: 0,
-    };
+    let all = Window::first(500);
     let from = fields.get("from").to_owned();
     // A retired plan or policy is offered for no new licence.
-    let mut plans = s.store.list_plans(None, all).await.or_refuse(f)?;
+    let mut plans = s.store.list_plans(None, all.clone()).await.or_refuse(f)?;
     plans.retain(|p| p.retired_at.is_none());
-    let mut policies = s.store.list_policies(None, all).await.or_refuse(f)?;
+    let mut policies = s
+        .store
+        .list_policies(None, all.clone())
+        .await
+        .or_refuse(f)?;
     policies.retain(|p| p.retired_at.is_none());
     let chosen = fields.all("options");
     let options = plans

@@ -47,8 +47,7 @@ use crate::service::licenses::{
 };
 use crate::service::{activations, now};
 use crate::store::{
-    Activation, Event, HistoryEntry, HistoryFilter, LicenseFilter, LicenseRecord, Page as Rows,
-    Role,
+    Activation, Event, HistoryFilter, LicenseFilter, LicenseRecord, Page as Window, Role,
 };
 use crate::AppState;
 

@@ -114,13 +114,10 @@ pub(super) async fn show(
         (t.t("term-key"), format!("…-{}", l.key_hint)),
     ];
     let may_write = v.staff.allow(WRITERS).is_ok();
-    let rows = Rows {
-        limit: 200,
-        offset: 0,
-    };
+    let rows = Window::first(200);
     let machines = s
         .store
-        .list_activations(&id, rows)
+        .list_activations(&id, rows.clone())
         .await
         .or_refuse(&f)?
         .into_iter()
@@ -202,11 +199,8 @@ async fn license_history(
         license_id: Some(id.to_owned()),
         ..HistoryFilter::default()
     };
-    let rows = Rows {
-        limit: 200,
-        offset: 0,
-    };
-    let entries: Vec<HistoryEntry> = s.store.history(&scope, &filter, rows).await?;
+    let rows = Window::first(200);
+    let entries = s.store.history(&scope, &filter, rows).await?;
     Ok(entries
         .into_iter()
         .map(|e| Entry {

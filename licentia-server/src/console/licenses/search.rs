@@ -54,11 +54,8 @@ struct Names {
 /// The search's selects and the names its rows are drawn with: a hard cap
 /// of 500 products and 500 nodes, not paged.
 async fn names(s: &AppState, v: &Viewer) -> Result<Names, ApiError> {
-    let all = Rows {
-        limit: 500,
-        offset: 0,
-    };
-    let products = s.store.list_products(all).await?;
+    let all = Window::first(500);
+    let products = s.store.list_products(all.clone()).await?;
     let scope = v.staff.scope(READERS)?;
     let customers = s.store.list_customers(&scope, None, None, all).await?;
     Ok(Names {
