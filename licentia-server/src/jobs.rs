@@ -1,7 +1,7 @@
 //! The jobs: what falls due on a day, written once as notifications
 //! (delivered by [`crate::delivery`]), the subscription terms renewed, and
-//! the invoices of the billing periods begun (see
-//! [`crate::service::invoices`]), each period once: the database's unique
+//! the invoices of the billing periods begun (see the service's
+//! `invoices` module), each period once: the database's unique
 //! key (subject, period start) holds that across runs and instances.
 //!
 //! [`run`] takes the day it works for, so a run is deterministic (`licentia
