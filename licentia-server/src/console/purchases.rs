@@ -306,6 +306,7 @@ async fn create_purchase(State(s): State<AppState>, v: Viewer, form: Posted) -> 
             po_number: form.opt("po_number"),
             invoice_number: form.opt("invoice_number"),
             notes: form.opt("notes"),
+            contract_id: form.opt("contract_id"),
         };
         let purchase = purchases::new_purchase(&s, &v.staff, &new).await?;
         match s

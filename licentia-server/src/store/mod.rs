@@ -10,6 +10,7 @@ mod accounts;
 mod activations;
 mod bulk;
 mod catalogue;
+mod contracts;
 mod customers;
 mod error;
 mod history;
@@ -31,6 +32,7 @@ pub use accounts::*;
 pub use activations::*;
 pub use bulk::*;
 pub use catalogue::*;
+pub use contracts::*;
 pub use customers::*;
 pub use error::*;
 pub use history::*;
@@ -83,6 +85,7 @@ pub trait Store:
     + IdempotencyStore
     + InvoiceStore
     + PurchaseStore
+    + ContractStore
     + MemberStore
     + SubscriptionStore
     + NoticeStore
