@@ -899,3 +899,71 @@ problem-invoice-settled = Die Rechnung ist bereits { $invoice_status ->
         [void] storniert
        *[other] { $invoice_status }
     }.
+
+## Verträge und Abrechnungsverfolgung
+nav-contracts = Verträge
+ctr-title = Verträge
+ctr-lead = Verlängerungsverträge mit Lieferanten, nach Enddatum, mit dem letzten Kündigungstag und den Kauflosen, die jeder abdeckt.
+ctr-back = Zurück zu den Verträgen
+ctr-registers-title = Lieferanten und Vertragsarten
+ctr-registers-lead = Die Lieferanten, mit denen Verträge geschlossen werden, und die Vertragsarten (Wartung, Abonnement, Support...).
+ctr-suppliers = Lieferanten
+ctr-types = Vertragsarten
+ctr-name = Name
+ctr-name-rule = 1 bis 200 Zeichen, eindeutig in seiner Liste.
+ctr-recorded = Erfasst
+ctr-none = Noch nichts erfasst.
+ctr-add-supplier = Lieferanten hinzufügen
+ctr-add-contract-type = Vertragsart hinzufügen
+ctr-new = Vertrag erfassen
+ctr-new-lead = Ein Verlängerungsvertrag mit einem Lieferanten, gehalten von einem Knoten an der Spitze des Kundenbaums. Sein Ende wird denen angekündigt, die es verlangt haben.
+ctr-record = Vertrag erfassen
+ctr-count = { $count ->
+    [one] { $count } Vertrag
+   *[other] { $count } Verträge
+}
+ctr-reference = Referenz
+ctr-reference-rule = Die Referenz des Lieferanten, eindeutig je Lieferant.
+ctr-customer-id = Inhaber
+ctr-customer-id-rule = Ein Knoten an der Spitze des Kundenbaums (meist ein Partner).
+ctr-supplier-id = Lieferant
+ctr-supplier-id-rule = Einer der erfassten Lieferanten.
+ctr-contract-type-id = Vertragsart
+ctr-contract-type-id-rule = Eine der erfassten Vertragsarten.
+ctr-starts-on = Beginn
+ctr-starts-on-rule = Ein Kalenderdatum, JJJJ-MM-TT.
+ctr-ends-on = Ende
+ctr-ends-on-rule = Der letzte Tag, nach dem Beginn, JJJJ-MM-TT.
+ctr-notice-period = Kündigungsfrist
+ctr-notice-period-rule = Etwa „3 months before term end“; optional.
+ctr-cost = Kosten
+ctr-cost-rule = Ein Dezimalbetrag wie 1234.50, höchstens mit den Nachkommastellen der Währung; braucht seine Währung.
+ctr-currency = Währung
+ctr-currency-rule = Ein ISO-4217-Code wie EUR, USD oder JPY.
+ctr-po-number = Bestellnummer
+ctr-po-number-rule = Nummer der Bestellung; optional.
+ctr-invoice-number = Rechnungsnummer
+ctr-invoice-number-rule = Rechnungsnummer; optional.
+ctr-last-day-to-cancel = Letzter Kündigungstag
+ctr-one-title = Vertrag { $reference }
+ctr-lots = Abgedeckte Lose
+ctr-no-lots = Mit diesem Vertrag ist noch kein Los verknüpft.
+ctr-edit = Bedingungen ändern
+ctr-save = Bedingungen speichern
+fup-title = Abrechnungsverfolgung
+fup-lead = Jede Weiterberechnung an einen Kunden öffnet hier einen Eintrag, bis er berechnet und geschlossen ist.
+fup-status = Status
+fup-open = Offen
+fup-done = Erledigt
+fup-lot = Los
+fup-close = Schließen
+fup-count = { $count ->
+    [one] { $count } Eintrag
+   *[other] { $count } Einträge
+}
+fup-opened = Geöffnet
+fup-client = Berechneter Kunde
+fup-buyer = Berechnet von
+fup-none = Hier gibt es keinen Eintrag.
+fup-close-title = Diesen Eintrag schließen?
+fup-close-consequence = Er wandert zu den erledigten Einträgen und kann nicht wieder geöffnet werden.

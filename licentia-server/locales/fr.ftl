@@ -899,3 +899,71 @@ problem-invoice-settled = La facture est déjà { $invoice_status ->
         [void] annulée
        *[other] { $invoice_status }
     }.
+
+## Contrats et suivi de facturation
+nav-contracts = Contrats
+ctr-title = Contrats
+ctr-lead = Les contrats de renouvellement avec les fournisseurs, par date de fin, avec la date limite de résiliation de chacun et les lots d'achat qu'il couvre.
+ctr-back = Retour aux contrats
+ctr-registers-title = Fournisseurs et types de contrat
+ctr-registers-lead = Les fournisseurs avec qui les contrats sont signés, et les sortes de contrat (maintenance, abonnement, support...).
+ctr-suppliers = Fournisseurs
+ctr-types = Types de contrat
+ctr-name = Nom
+ctr-name-rule = 1 à 200 caractères, unique dans sa liste.
+ctr-recorded = Enregistré
+ctr-none = Rien d'enregistré pour l'instant.
+ctr-add-supplier = Ajouter un fournisseur
+ctr-add-contract-type = Ajouter un type de contrat
+ctr-new = Enregistrer un contrat
+ctr-new-lead = Un contrat de renouvellement avec un fournisseur, détenu par un nœud en haut de l'arbre des clients. Sa fin est annoncée à ceux qui l'ont demandé.
+ctr-record = Enregistrer le contrat
+ctr-count = { $count ->
+    [one] { $count } contrat
+   *[other] { $count } contrats
+}
+ctr-reference = Référence
+ctr-reference-rule = La référence du fournisseur, unique par fournisseur.
+ctr-customer-id = Titulaire
+ctr-customer-id-rule = Un nœud en haut de l'arbre des clients (en général un partenaire).
+ctr-supplier-id = Fournisseur
+ctr-supplier-id-rule = L'un des fournisseurs enregistrés.
+ctr-contract-type-id = Type de contrat
+ctr-contract-type-id-rule = L'un des types de contrat enregistrés.
+ctr-starts-on = Début
+ctr-starts-on-rule = Une date du calendrier, AAAA-MM-JJ.
+ctr-ends-on = Fin
+ctr-ends-on-rule = Le dernier jour, après le début, AAAA-MM-JJ.
+ctr-notice-period = Préavis
+ctr-notice-period-rule = Par exemple « 3 months before term end » ; facultatif.
+ctr-cost = Coût
+ctr-cost-rule = Un montant décimal tel que 1234.50, au plus les décimales de la devise ; demande sa devise.
+ctr-currency = Devise
+ctr-currency-rule = Un code ISO 4217 tel que EUR, USD ou JPY.
+ctr-po-number = N° de bon de commande
+ctr-po-number-rule = Numéro du bon de commande ; facultatif.
+ctr-invoice-number = N° de facture
+ctr-invoice-number-rule = Numéro de facture ; facultatif.
+ctr-last-day-to-cancel = Date limite de résiliation
+ctr-one-title = Contrat { $reference }
+ctr-lots = Lots couverts
+ctr-no-lots = Aucun lot n'est encore lié à ce contrat.
+ctr-edit = Modifier les conditions
+ctr-save = Enregistrer les conditions
+fup-title = Suivi de facturation
+fup-lead = Chaque refacturation à un client ouvre ici un élément, jusqu'à ce qu'il soit facturé et clos.
+fup-status = État
+fup-open = Ouvert
+fup-done = Traité
+fup-lot = Lot
+fup-close = Clore
+fup-count = { $count ->
+    [one] { $count } élément
+   *[other] { $count } éléments
+}
+fup-opened = Ouvert le
+fup-client = Client facturé
+fup-buyer = Facturé par
+fup-none = Aucun élément ici.
+fup-close-title = Clore cet élément de suivi ?
+fup-close-consequence = Il passe dans les éléments traités et ne peut pas être rouvert.

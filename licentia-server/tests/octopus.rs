@@ -9,6 +9,7 @@
 mod support;
 
 use serde_json::{json, Value};
+use support::console::Console;
 use support::{each, node, refused, s, texts, Backend, Server};
 
 async fn story(backend: Backend) {
@@ -320,6 +321,102 @@ async fn story(backend: Backend) {
         vec![prefs[0].clone()],
         "Olga only"
     );
+
+    // The console: Olga reads the contracts by end date with the last day
+    // to cancel, the contract's lots, and the open follow-up item; she
+    // records nothing.
+    let olga_console = Console::of(&srv, &olga);
+    let page = olga_console.get("/contracts").await;
+    let text = page.text();
+    let (sup, mnt) = (
+        text.find("SUP-2027").unwrap(),
+        text.find("MNT-2027").unwrap(),
+    );
+    assert!(sup < mnt, "by end date: {text}");
+    assert!(
+        text.contains("2027-09-30") && !text.contains("ELS-1"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("/contracts/new"),
+        "an auditor records no contract"
+    );
+    let page = olga_console.get(&format!("/contracts/{contract_id}")).await;
+    assert!(
+        page.body.contains(&format!("/purchases/{purchase}")),
+        "{}",
+        page.body
+    );
+    assert!(page.text().contains("3 months before term end"));
+    let open = olga_console.get("/follow-ups").await;
+    assert_eq!(open.status, 200);
+    let done = olga_console.get("/follow-ups?status=done").await;
+    assert!(done.text().contains("Alpha") || done.text().contains("Beta"));
+    // Finance: a contract refused names the rule and keeps
+    // what was typed; the registers take a new supplier.
+    let fin = srv
+        .person(
+            "Fanny",
+            "fanny@octopus.test",
+            json!([{"role": "finance", "customer_id": null}]),
+        )
+        .await;
+    let fin_console = Console::of(&srv, &fin);
+    let made = fin_console
+        .post("/suppliers", &[("name", "Fournisseur Deux")])
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert!(fin_console
+        .get("/suppliers")
+        .await
+        .text()
+        .contains("Fournisseur Deux"));
+    let refused = fin_console
+        .post(
+            "/contracts",
+            &[
+                ("customer_id", octopus.as_str()),
+                ("supplier_id", supplier.as_str()),
+                ("contract_type_id", support_type.as_str()),
+                ("reference", "SUP-2028"),
+                ("starts_on", "2028-01-01"),
+                ("ends_on", "2027-12-31"),
+                ("notice_period", "1 month before term end"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("ends_on") && refused.body.contains("SUP-2028"));
+    let made = fin_console
+        .post(
+            "/contracts",
+            &[
+                ("customer_id", octopus.as_str()),
+                ("supplier_id", supplier.as_str()),
+                ("contract_type_id", support_type.as_str()),
+                ("reference", "SUP-2028"),
+                ("starts_on", "2028-01-01"),
+                ("ends_on", "2028-12-31"),
+                ("notice_period", "1 month before term end"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let shown = fin_console.get(&made.location).await;
+    assert!(shown.text().contains("2028-11-30"), "{}", shown.text());
+    let second = s(&srv.items("/v1/follow-ups?status=open", &admin).await[0]["id"]);
+    let ask = fin_console
+        .get(&format!("/follow-ups/{second}/close"))
+        .await;
+    assert_eq!(ask.status, 200);
+    let closed = fin_console
+        .post(&format!("/follow-ups/{second}/close"), &[])
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    assert!(srv
+        .items("/v1/follow-ups?status=open", &admin)
+        .await
+        .is_empty());
     srv.stop().await;
 }
 
