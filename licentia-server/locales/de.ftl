@@ -375,6 +375,7 @@ ntc-kind-subscription-renewing = Abonnement wird verlängert
 ntc-kind-subscription-renewed = Abonnement verlängert
 ntc-kind-invoice-due = Rechnung fällig
 ntc-kind-cancellation-deadline = Kündigungsfrist
+ntc-kind-contract-ending = Vertragsende
 
 ## Personen: Konten, Rechte, Einstellungen, Passwörter
 nav-accounts = Konten
@@ -740,6 +741,7 @@ problem-allocation-in-use = Dieser Knoten hat { $given } Plätze an seine Unterk
 problem-allocation-purchased = Dieser Knoten hat { $purchased } Plätze dieses Produkts gekauft: Er kann nicht weniger halten.
 problem-bad-request = Diese Anfrage ist nicht lesbar: { $detail }
 problem-buyer-not-root = Ein Los kauft die Spitze des Kundenbaums, die es nach unten verteilt und weiterberechnen kann; dieser Kunde hat einen übergeordneten Knoten.
+problem-holder-not-root = Ein Vertrag gehört der Spitze des Kundenbaums, wie die Lose, die er abdeckt; dieser Kunde hat einen übergeordneten Knoten.
 problem-conflict = Abgelehnt: { $detail }
 problem-csrf-token-missing = Das Formular ist abgelaufen. Öffnen Sie die Seite erneut und wiederholen Sie.
 problem-current-password-wrong = Das aktuelle Passwort ist nicht dieses.

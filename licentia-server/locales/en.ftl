@@ -376,6 +376,7 @@ ntc-kind-subscription-renewing = subscription renewing
 ntc-kind-subscription-renewed = subscription renewed
 ntc-kind-invoice-due = invoice due
 ntc-kind-cancellation-deadline = cancellation deadline
+ntc-kind-contract-ending = contract ending
 
 ## People: accounts, grants, settings, passwords
 nav-accounts = Accounts
@@ -741,6 +742,7 @@ problem-allocation-in-use = This node gave { $given } seats to its children and 
 problem-allocation-purchased = This node bought { $purchased } seats of this product: it cannot hold fewer.
 problem-bad-request = This request cannot be read: { $detail }
 problem-buyer-not-root = A lot is bought by the top of the customer tree, which allocates it down and may re-bill it; this customer has a parent.
+problem-holder-not-root = A contract is held by the top of the customer tree, as the lots it covers; this customer has a parent.
 problem-conflict = Refused: { $detail }
 problem-csrf-token-missing = The form expired. Open the page again and repeat.
 problem-current-password-wrong = The current password is not this one.

@@ -375,6 +375,7 @@ ntc-kind-subscription-renewing = abonnement en renouvellement
 ntc-kind-subscription-renewed = abonnement renouvelé
 ntc-kind-invoice-due = facture à échéance
 ntc-kind-cancellation-deadline = date limite de résiliation
+ntc-kind-contract-ending = fin de contrat
 
 ## Personnes : comptes, droits, paramètres, mots de passe
 nav-accounts = Comptes
@@ -740,6 +741,7 @@ problem-allocation-in-use = Ce nœud a donné { $given } sièges à ses enfants 
 problem-allocation-purchased = Ce nœud a acheté { $purchased } sièges de ce produit : il ne peut en détenir moins.
 problem-bad-request = Cette requête est illisible : { $detail }
 problem-buyer-not-root = Un lot est acheté par le sommet de l'arborescence clients, qui le répartit et peut le refacturer ; ce client a un parent.
+problem-holder-not-root = Un contrat est détenu par le sommet de l'arborescence clients, comme les lots qu'il couvre ; ce client a un parent.
 problem-conflict = Refusé : { $detail }
 problem-csrf-token-missing = Le formulaire a expiré. Rouvrez la page et recommencez.
 problem-current-password-wrong = Le mot de passe actuel n'est pas celui-ci.
