@@ -65,9 +65,9 @@ fn register_routes(
     };
     let list_handler = move |State(s): State<AppState>, staff: Staff, Q(page): Q<PageQuery>| async move {
         staff.scope(READERS)?;
-        ApiResult::<Reply<Listed<Named>>>::Ok(
-            Listed::fetch(&page, |p| s.store.list_named(register, p)).await?,
-        )
+        let listed: ApiResult<Reply<Listed<Named>>> =
+            Listed::fetch(&page, |p| s.store.list_named(register, p)).await;
+        listed
     };
     let show_handler = move |State(s): State<AppState>, staff: Staff, Path(id): Path<String>| async move {
         staff.read()?;
