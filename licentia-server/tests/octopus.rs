@@ -157,14 +157,37 @@ async fn story(backend: Backend) {
         409,
         "conflict",
     );
-    // A support contract ending earlier, and one of another partner's.
-    srv.post_ok(
-        "/v1/contracts",
-        &finance,
-        contract(&support_type, "SUP-2027", "2027-01-01", "2027-06-30"),
-        201,
-    )
-    .await;
+    // A support contract ending earlier (its terms changed: a month's
+    // notice), and one of another partner's.
+    let support = srv
+        .post_ok(
+            "/v1/contracts",
+            &finance,
+            contract(&support_type, "SUP-2027", "2027-01-01", "2027-03-31"),
+            201,
+        )
+        .await;
+    let support = format!("/v1/contracts/{}", s(&support["id"]));
+    let mut terms = contract(&support_type, "SUP-2027", "2027-01-01", "2027-06-30");
+    terms["notice_period"] = json!("1 month before term end");
+    let (status, changed) = srv
+        .call("PUT", &support, Some(&finance), Some(terms.clone()))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        (&changed["ends_on"], &changed["last_day_to_cancel"]),
+        (&json!("2027-06-30"), &json!("2027-05-31"))
+    );
+    assert_eq!(
+        srv.get(&support, &auditor).await["last_day_to_cancel"],
+        "2027-05-31"
+    );
+    let mut moved = terms.clone();
+    moved["customer_id"] = json!(other);
+    let (status, _) = srv.call("PUT", &support, Some(&finance), Some(moved)).await;
+    assert_eq!(status, 422, "the holder stays");
+    let (status, _) = srv.call("PUT", &support, Some(&auditor), Some(terms)).await;
+    assert_eq!(status, 403);
     let mut elsewhere = contract(&support_type, "ELS-1", "2027-01-01", "2027-12-31");
     elsewhere["customer_id"] = json!(other);
     let elsewhere = srv.post_ok("/v1/contracts", &finance, elsewhere, 201).await;
