@@ -371,6 +371,12 @@ async fn story(backend: Backend) {
         page.body
     );
     assert!(page.text().contains("3 months before term end"));
+    let lot_page = olga_console.get(&format!("/purchases/{purchase}")).await;
+    assert!(
+        lot_page.text().contains("MNT-2027 (2027-12-31)"),
+        "{}",
+        lot_page.text()
+    );
     let open = olga_console.get("/follow-ups").await;
     assert_eq!(open.status, 200);
     let done = olga_console.get("/follow-ups?status=done").await;
@@ -394,6 +400,11 @@ async fn story(backend: Backend) {
         .await
         .text()
         .contains("Fournisseur Deux"));
+    let form = fin_console.get("/purchases/new").await;
+    assert!(
+        form.body.contains(&contract_id),
+        "the lot form offers the contract"
+    );
     let refused = fin_console
         .post(
             "/contracts",
