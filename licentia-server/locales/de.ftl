@@ -286,6 +286,9 @@ pur-invoice-number = Rechnungsnummer
 pur-invoice-number-rule = Rechnungsnummer; optional.
 pur-notes = Notizen
 pur-notes-rule = Freitext; optional.
+pur-contract-id = Vertrag
+pur-contract-id-rule = Der Verlängerungsvertrag, der das Los abdeckt, einer des Käufers; optional.
+pur-no-contract = Keiner
 pur-rebilled = Weiterberechnet
 pur-not-rebilled = Noch nicht weiterberechnet
 pur-lot-title = Los von { $product }
@@ -375,6 +378,7 @@ ntc-kind-subscription-renewing = Abonnement wird verlängert
 ntc-kind-subscription-renewed = Abonnement verlängert
 ntc-kind-invoice-due = Rechnung fällig
 ntc-kind-cancellation-deadline = Kündigungsfrist
+ntc-kind-contract-ending = Vertragsende
 
 ## Personen: Konten, Rechte, Einstellungen, Passwörter
 nav-accounts = Konten
@@ -740,6 +744,7 @@ problem-allocation-in-use = Dieser Knoten hat { $given } Plätze an seine Unterk
 problem-allocation-purchased = Dieser Knoten hat { $purchased } Plätze dieses Produkts gekauft: Er kann nicht weniger halten.
 problem-bad-request = Diese Anfrage ist nicht lesbar: { $detail }
 problem-buyer-not-root = Ein Los kauft die Spitze des Kundenbaums, die es nach unten verteilt und weiterberechnen kann; dieser Kunde hat einen übergeordneten Knoten.
+problem-holder-not-root = Ein Vertrag gehört der Spitze des Kundenbaums, wie die Lose, die er abdeckt; dieser Kunde hat einen übergeordneten Knoten.
 problem-conflict = Abgelehnt: { $detail }
 problem-csrf-token-missing = Das Formular ist abgelaufen. Öffnen Sie die Seite erneut und wiederholen Sie.
 problem-current-password-wrong = Das aktuelle Passwort ist nicht dieses.
@@ -905,3 +910,71 @@ cycle-quarterly = vierteljährlich
 cycle-yearly = jährlich
 cycle-changing = { $now }, dann { $next } ab { $date }
 problem-bad-cursor = Dieser Link auf eine Seite der Liste ist veraltet: Öffnen Sie die Liste erneut ab ihrer ersten Seite.
+
+## Verträge und Abrechnungsverfolgung
+nav-contracts = Verträge
+ctr-title = Verträge
+ctr-lead = Verlängerungsverträge mit Lieferanten, nach Enddatum, mit dem letzten Kündigungstag und den Kauflosen, die jeder abdeckt.
+ctr-back = Zurück zu den Verträgen
+ctr-registers-title = Lieferanten und Vertragsarten
+ctr-registers-lead = Die Lieferanten, mit denen Verträge geschlossen werden, und die Vertragsarten (Wartung, Abonnement, Support...).
+ctr-suppliers = Lieferanten
+ctr-types = Vertragsarten
+ctr-name = Name
+ctr-name-rule = 1 bis 200 Zeichen, eindeutig in seiner Liste.
+ctr-recorded = Erfasst
+ctr-none = Noch nichts erfasst.
+ctr-add-supplier = Lieferanten hinzufügen
+ctr-add-contract-type = Vertragsart hinzufügen
+ctr-new = Vertrag erfassen
+ctr-new-lead = Ein Verlängerungsvertrag mit einem Lieferanten, gehalten von einem Knoten an der Spitze des Kundenbaums. Sein Ende wird denen angekündigt, die es verlangt haben.
+ctr-record = Vertrag erfassen
+ctr-count = { $count ->
+    [one] { $count } Vertrag
+   *[other] { $count } Verträge
+}
+ctr-reference = Referenz
+ctr-reference-rule = Die Referenz des Lieferanten, eindeutig je Lieferant.
+ctr-customer-id = Inhaber
+ctr-customer-id-rule = Ein Knoten an der Spitze des Kundenbaums (meist ein Partner).
+ctr-supplier-id = Lieferant
+ctr-supplier-id-rule = Einer der erfassten Lieferanten.
+ctr-contract-type-id = Vertragsart
+ctr-contract-type-id-rule = Eine der erfassten Vertragsarten.
+ctr-starts-on = Beginn
+ctr-starts-on-rule = Ein Kalenderdatum, JJJJ-MM-TT.
+ctr-ends-on = Ende
+ctr-ends-on-rule = Der letzte Tag, nach dem Beginn, JJJJ-MM-TT.
+ctr-notice-period = Kündigungsfrist
+ctr-notice-period-rule = Etwa „3 months before term end“; optional.
+ctr-cost = Kosten
+ctr-cost-rule = Ein Dezimalbetrag wie 1234.50, höchstens mit den Nachkommastellen der Währung; braucht seine Währung.
+ctr-currency = Währung
+ctr-currency-rule = Ein ISO-4217-Code wie EUR, USD oder JPY.
+ctr-po-number = Bestellnummer
+ctr-po-number-rule = Nummer der Bestellung; optional.
+ctr-invoice-number = Rechnungsnummer
+ctr-invoice-number-rule = Rechnungsnummer; optional.
+ctr-last-day-to-cancel = Letzter Kündigungstag
+ctr-one-title = Vertrag { $reference }
+ctr-lots = Abgedeckte Lose
+ctr-no-lots = Mit diesem Vertrag ist noch kein Los verknüpft.
+ctr-edit = Bedingungen ändern
+ctr-save = Bedingungen speichern
+fup-title = Abrechnungsverfolgung
+fup-lead = Jede Weiterberechnung an einen Kunden öffnet hier einen Eintrag, bis er berechnet und geschlossen ist.
+fup-status = Status
+fup-open = Offen
+fup-done = Erledigt
+fup-lot = Los
+fup-close = Schließen
+fup-count = { $count ->
+    [one] { $count } Eintrag
+   *[other] { $count } Einträge
+}
+fup-opened = Geöffnet
+fup-client = Berechneter Kunde
+fup-buyer = Berechnet von
+fup-none = Hier gibt es keinen Eintrag.
+fup-close-title = Diesen Eintrag schließen?
+fup-close-consequence = Er wandert zu den erledigten Einträgen und kann nicht wieder geöffnet werden.

@@ -287,6 +287,9 @@ pur-invoice-number = Invoice number
 pur-invoice-number-rule = Invoice number; optional.
 pur-notes = Notes
 pur-notes-rule = Free text; optional.
+pur-contract-id = Contract
+pur-contract-id-rule = The renewal contract covering the lot, one of the buyer's; optional.
+pur-no-contract = None
 pur-rebilled = Re-billed
 pur-not-rebilled = Not yet re-billed
 pur-lot-title = Lot of { $product }
@@ -376,6 +379,7 @@ ntc-kind-subscription-renewing = subscription renewing
 ntc-kind-subscription-renewed = subscription renewed
 ntc-kind-invoice-due = invoice due
 ntc-kind-cancellation-deadline = cancellation deadline
+ntc-kind-contract-ending = contract ending
 
 ## People: accounts, grants, settings, passwords
 nav-accounts = Accounts
@@ -741,6 +745,7 @@ problem-allocation-in-use = This node gave { $given } seats to its children and 
 problem-allocation-purchased = This node bought { $purchased } seats of this product: it cannot hold fewer.
 problem-bad-request = This request cannot be read: { $detail }
 problem-buyer-not-root = A lot is bought by the top of the customer tree, which allocates it down and may re-bill it; this customer has a parent.
+problem-holder-not-root = A contract is held by the top of the customer tree, as the lots it covers; this customer has a parent.
 problem-conflict = Refused: { $detail }
 problem-csrf-token-missing = The form expired. Open the page again and repeat.
 problem-current-password-wrong = The current password is not this one.
@@ -906,3 +911,71 @@ cycle-quarterly = quarterly
 cycle-yearly = yearly
 cycle-changing = { $now }, then { $next } from { $date }
 problem-bad-cursor = This link to a page of the list is out of date: open the list again from its first page.
+
+## Contracts and billing follow-up
+nav-contracts = Contracts
+ctr-title = Contracts
+ctr-lead = Renewal contracts with suppliers, by end date, with the last day to cancel each one and the purchase lots it covers.
+ctr-back = Back to the contracts
+ctr-registers-title = Suppliers and contract types
+ctr-registers-lead = The suppliers contracts are signed with, and the kinds of contract (maintenance, subscription, support...).
+ctr-suppliers = Suppliers
+ctr-types = Contract types
+ctr-name = Name
+ctr-name-rule = 1 to 200 characters, unique in its list.
+ctr-recorded = Recorded
+ctr-none = Nothing recorded yet.
+ctr-add-supplier = Add a supplier
+ctr-add-contract-type = Add a contract type
+ctr-new = Record a contract
+ctr-new-lead = A renewal contract with a supplier, held by a node at the top of the customer tree. Its end is announced to those who asked for it.
+ctr-record = Record the contract
+ctr-count = { $count ->
+    [one] { $count } contract
+   *[other] { $count } contracts
+}
+ctr-reference = Reference
+ctr-reference-rule = The supplier's reference, unique per supplier.
+ctr-customer-id = Holder
+ctr-customer-id-rule = A node at the top of the customer tree (usually a partner).
+ctr-supplier-id = Supplier
+ctr-supplier-id-rule = One of the suppliers recorded.
+ctr-contract-type-id = Contract type
+ctr-contract-type-id-rule = One of the contract types recorded.
+ctr-starts-on = Starts on
+ctr-starts-on-rule = A calendar date, YYYY-MM-DD.
+ctr-ends-on = Ends on
+ctr-ends-on-rule = The last day, after the start, YYYY-MM-DD.
+ctr-notice-period = Notice period
+ctr-notice-period-rule = Such as "3 months before term end"; optional.
+ctr-cost = Cost
+ctr-cost-rule = A decimal amount such as 1234.50, at most the currency's decimals; needs its currency.
+ctr-currency = Currency
+ctr-currency-rule = An ISO 4217 code such as EUR, USD or JPY.
+ctr-po-number = PO number
+ctr-po-number-rule = Purchase order number; optional.
+ctr-invoice-number = Invoice number
+ctr-invoice-number-rule = Invoice number; optional.
+ctr-last-day-to-cancel = Last day to cancel
+ctr-one-title = Contract { $reference }
+ctr-lots = Lots covered
+ctr-no-lots = No lot is linked to this contract yet.
+ctr-edit = Change the terms
+ctr-save = Save the terms
+fup-title = Billing follow-up
+fup-lead = Each re-billing to a client opens an item here until it is invoiced and closed.
+fup-status = Status
+fup-open = Open
+fup-done = Done
+fup-lot = Lot
+fup-close = Close
+fup-count = { $count ->
+    [one] { $count } item
+   *[other] { $count } items
+}
+fup-opened = Opened
+fup-client = Client billed
+fup-buyer = Billed by
+fup-none = No item here.
+fup-close-title = Close this follow-up item?
+fup-close-consequence = It moves to the done items and cannot be opened again.

@@ -286,6 +286,9 @@ pur-invoice-number = Numéro de facture
 pur-invoice-number-rule = Numéro de facture ; facultatif.
 pur-notes = Remarques
 pur-notes-rule = Texte libre ; facultatif.
+pur-contract-id = Contrat
+pur-contract-id-rule = Le contrat de renouvellement qui couvre le lot, l'un de ceux de l'acheteur ; facultatif.
+pur-no-contract = Aucun
 pur-rebilled = Refacturé
 pur-not-rebilled = Pas encore refacturé
 pur-lot-title = Lot de { $product }
@@ -375,6 +378,7 @@ ntc-kind-subscription-renewing = abonnement en renouvellement
 ntc-kind-subscription-renewed = abonnement renouvelé
 ntc-kind-invoice-due = facture à échéance
 ntc-kind-cancellation-deadline = date limite de résiliation
+ntc-kind-contract-ending = fin de contrat
 
 ## Personnes : comptes, droits, paramètres, mots de passe
 nav-accounts = Comptes
@@ -740,6 +744,7 @@ problem-allocation-in-use = Ce nœud a donné { $given } sièges à ses enfants 
 problem-allocation-purchased = Ce nœud a acheté { $purchased } sièges de ce produit : il ne peut en détenir moins.
 problem-bad-request = Cette requête est illisible : { $detail }
 problem-buyer-not-root = Un lot est acheté par le sommet de l'arborescence clients, qui le répartit et peut le refacturer ; ce client a un parent.
+problem-holder-not-root = Un contrat est détenu par le sommet de l'arborescence clients, comme les lots qu'il couvre ; ce client a un parent.
 problem-conflict = Refusé : { $detail }
 problem-csrf-token-missing = Le formulaire a expiré. Rouvrez la page et recommencez.
 problem-current-password-wrong = Le mot de passe actuel n'est pas celui-ci.
@@ -905,3 +910,71 @@ cycle-quarterly = trimestriel
 cycle-yearly = annuel
 cycle-changing = { $now }, puis { $next } à partir du { $date }
 problem-bad-cursor = Ce lien vers une page de la liste n'est plus valable : rouvrez la liste depuis sa première page.
+
+## Contrats et suivi de facturation
+nav-contracts = Contrats
+ctr-title = Contrats
+ctr-lead = Les contrats de renouvellement avec les fournisseurs, par date de fin, avec la date limite de résiliation de chacun et les lots d'achat qu'il couvre.
+ctr-back = Retour aux contrats
+ctr-registers-title = Fournisseurs et types de contrat
+ctr-registers-lead = Les fournisseurs avec qui les contrats sont signés, et les sortes de contrat (maintenance, abonnement, support...).
+ctr-suppliers = Fournisseurs
+ctr-types = Types de contrat
+ctr-name = Nom
+ctr-name-rule = 1 à 200 caractères, unique dans sa liste.
+ctr-recorded = Enregistré
+ctr-none = Rien d'enregistré pour l'instant.
+ctr-add-supplier = Ajouter un fournisseur
+ctr-add-contract-type = Ajouter un type de contrat
+ctr-new = Enregistrer un contrat
+ctr-new-lead = Un contrat de renouvellement avec un fournisseur, détenu par un nœud en haut de l'arbre des clients. Sa fin est annoncée à ceux qui l'ont demandé.
+ctr-record = Enregistrer le contrat
+ctr-count = { $count ->
+    [one] { $count } contrat
+   *[other] { $count } contrats
+}
+ctr-reference = Référence
+ctr-reference-rule = La référence du fournisseur, unique par fournisseur.
+ctr-customer-id = Titulaire
+ctr-customer-id-rule = Un nœud en haut de l'arbre des clients (en général un partenaire).
+ctr-supplier-id = Fournisseur
+ctr-supplier-id-rule = L'un des fournisseurs enregistrés.
+ctr-contract-type-id = Type de contrat
+ctr-contract-type-id-rule = L'un des types de contrat enregistrés.
+ctr-starts-on = Début
+ctr-starts-on-rule = Une date du calendrier, AAAA-MM-JJ.
+ctr-ends-on = Fin
+ctr-ends-on-rule = Le dernier jour, après le début, AAAA-MM-JJ.
+ctr-notice-period = Préavis
+ctr-notice-period-rule = Par exemple « 3 months before term end » ; facultatif.
+ctr-cost = Coût
+ctr-cost-rule = Un montant décimal tel que 1234.50, au plus les décimales de la devise ; demande sa devise.
+ctr-currency = Devise
+ctr-currency-rule = Un code ISO 4217 tel que EUR, USD ou JPY.
+ctr-po-number = N° de bon de commande
+ctr-po-number-rule = Numéro du bon de commande ; facultatif.
+ctr-invoice-number = N° de facture
+ctr-invoice-number-rule = Numéro de facture ; facultatif.
+ctr-last-day-to-cancel = Date limite de résiliation
+ctr-one-title = Contrat { $reference }
+ctr-lots = Lots couverts
+ctr-no-lots = Aucun lot n'est encore lié à ce contrat.
+ctr-edit = Modifier les conditions
+ctr-save = Enregistrer les conditions
+fup-title = Suivi de facturation
+fup-lead = Chaque refacturation à un client ouvre ici un élément, jusqu'à ce qu'il soit facturé et clos.
+fup-status = État
+fup-open = Ouvert
+fup-done = Traité
+fup-lot = Lot
+fup-close = Clore
+fup-count = { $count ->
+    [one] { $count } élément
+   *[other] { $count } éléments
+}
+fup-opened = Ouvert le
+fup-client = Client facturé
+fup-buyer = Facturé par
+fup-none = Aucun élément ici.
+fup-close-title = Clore cet élément de suivi ?
+fup-close-consequence = Il passe dans les éléments traités et ne peut pas être rouvert.

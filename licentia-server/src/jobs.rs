@@ -151,7 +151,12 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
     report.invoices_written = invoices.written;
     report.invoices_already_written = invoices.already;
     let licenses = license_notices(store.as_ref(), zone, &leads, today).await?;
-    for notification in licenses.into_iter().chain(subscription_notices) {
+    let contracts = contract_notices(store.as_ref(), &leads, today).await?;
+    for notification in licenses
+        .into_iter()
+        .chain(subscription_notices)
+        .chain(contracts)
+    {
         let kind = notification.kind.clone();
         let standard = leads.standard(&notification);
         if store
@@ -262,6 +267,46 @@ async fn license_notices(
                     "customer_id": license.customer_id,
                     "expires_at": Timestamp(expires_at).to_string(),
                     "last_day": last_day.to_string(),
+                }),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `contract.ending` notices due on `today`: one per contract and lead time
+/// reached (the configured ones and people's months), announcing the
+/// contract's last day.
+async fn contract_notices(
+    store: &dyn Store,
+    leads: &Leads,
+    today: NaiveDate,
+) -> ApiResult<Vec<Notification>> {
+    let horizon = today
+        .checked_add_days(Days::new(u64::from(leads.longest())))
+        .ok_or_else(|| ApiError::internal("the lead times reach past the calendar"))?;
+    let contracts = store
+        .ending_contracts(&today.to_string(), &horizon.to_string())
+        .await?;
+    let mut out = Vec::new();
+    for contract in contracts {
+        // Stored dates were checked when written.
+        let Ok(end) = contract.ends_on.parse::<NaiveDate>() else {
+            continue;
+        };
+        for key in leads.due(&contract.id, CONTRACT_ENDING, end, today) {
+            out.push(notification(
+                key,
+                today,
+                serde_json::json!({
+                    "contract_id": contract.id,
+                    "customer_id": contract.customer_id,
+                    "supplier_id": contract.supplier_id,
+                    "contract_type_id": contract.contract_type_id,
+                    "reference": contract.reference,
+                    "starts_on": contract.starts_on,
+                    "ends_on": contract.ends_on,
+                    "last_day_to_cancel": contract.last_day_to_cancel,
                 }),
             ));
         }

@@ -141,6 +141,7 @@ pub fn routes() -> Vec<Route> {
         api::revocation::routes(),
         api::history::routes(),
         api::purchases::routes(),
+        api::contracts::routes(),
         api::members::routes(),
         api::subscriptions::routes(),
         api::invoices::routes(),

@@ -105,6 +105,37 @@ async fn world(srv: &Server) -> World {
     let purchase = srv.purchase(&root, &p1, &product, 100, "2024-01-01").await;
     let finance = srv.token("finance").await;
     assert_eq!(srv.allocate(&finance, &c1, &product, 20).await.0, 200);
+    // A contract of P1's, with a supplier and a type of the vendor's; the
+    // lot re-billed to C1 opens a follow-up item at P1.
+    let supplier = srv
+        .post_ok("/v1/suppliers", &root, json!({"name": "Supplier"}), 201)
+        .await;
+    let contract_type = srv
+        .post_ok(
+            "/v1/contract-types",
+            &root,
+            json!({"name": "maintenance"}),
+            201,
+        )
+        .await;
+    let contract = srv
+        .post_ok(
+            "/v1/contracts",
+            &root,
+            json!({"customer_id": p1, "supplier_id": supplier["id"],
+                   "contract_type_id": contract_type["id"], "reference": "C-1",
+                   "starts_on": "2024-01-01", "ends_on": "2030-12-31"}),
+            201,
+        )
+        .await;
+    srv.post_ok(
+        &format!("/v1/purchases/{}/rebillings", s(&purchase["id"])),
+        &root,
+        json!({"customer_id": c1, "quantity": 10}),
+        201,
+    )
+    .await;
+    let follow_up = srv.items("/v1/follow-ups", &root).await[0]["id"].clone();
     let license = srv
         .post_ok(
             "/v1/licenses",
@@ -223,6 +254,10 @@ async fn world(srv: &Server) -> World {
         ("s1", s1),
         ("p2", p2),
         ("purchase", s(&purchase["id"])),
+        ("supplier", s(&supplier["id"])),
+        ("contract_type", s(&contract_type["id"])),
+        ("contract", s(&contract["id"])),
+        ("follow_up", s(&follow_up)),
         ("license", s(&license["license"]["id"])),
         ("activation", s(&activation["activation_id"])),
         ("member", s(&member["member"]["id"])),
@@ -264,6 +299,8 @@ fn record(w: &World, kind: RecordKind) -> (String, At) {
         Member => ("member", At::C1),
         Subscription => ("subscription", At::C1),
         Purchase => ("purchase", At::P1),
+        Contract => ("contract", At::P1),
+        FollowUp => ("follow_up", At::P1),
         Notification => ("notification", At::C1),
         NoticeSubscription => ("notice_subscription", At::C1),
         Token => ("token", At::C1),
@@ -306,6 +343,24 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
             | "/v1/policies/{id}/retire"
             | "/v1/plans/{id}/retire",
         ) => at(At::Root, json!({})),
+        // The vendor's contract registers.
+        (
+            "post" | "patch",
+            "/v1/suppliers"
+            | "/v1/contract-types"
+            | "/v1/suppliers/{id}"
+            | "/v1/contract-types/{id}",
+        ) => at(
+            At::Root,
+            json!({"name": format!("sampled {}", rand::random::<u32>())}),
+        ),
+        ("post", "/v1/contracts") => at(
+            At::P1,
+            json!({"customer_id": w.id("p1"), "supplier_id": w.id("supplier"),
+                   "contract_type_id": w.id("contract_type"),
+                   "reference": format!("R-{}", rand::random::<u32>()),
+                   "starts_on": "2024-01-01", "ends_on": "2025-12-31"}),
+        ),
         ("post", "/v1/purchases") => at(
             At::Root,
             json!({"customer_id": w.id("p1"), "product_id": w.id("product"), "quantity": 1,
@@ -364,7 +419,9 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
         (_, p)
             if p.starts_with("/v1/products/")
                 || p.starts_with("/v1/policies/")
-                || p.starts_with("/v1/plans/") =>
+                || p.starts_with("/v1/plans/")
+                || p.starts_with("/v1/suppliers/")
+                || p.starts_with("/v1/contract-types/") =>
         {
             at(At::Everyone, Value::Null)
         }
@@ -423,6 +480,8 @@ async fn story(backend: Backend) {
     // The records of P1's subtree that no caller outside it may see.
     let private: Vec<&str> = [
         "purchase",
+        "contract",
+        "follow_up",
         "license",
         "activation",
         "member",
@@ -482,6 +541,12 @@ async fn story(backend: Backend) {
                     }
                     Some(RecordKind::Catalogue) if template.starts_with("/v1/policies/") => {
                         w.id(&format!("{spare}policy")).to_owned()
+                    }
+                    Some(RecordKind::Catalogue) if template.starts_with("/v1/suppliers/") => {
+                        w.id("supplier").to_owned()
+                    }
+                    Some(RecordKind::Catalogue) if template.starts_with("/v1/contract-types/") => {
+                        w.id("contract_type").to_owned()
                     }
                     Some(RecordKind::Catalogue) => w.id(&format!("{spare}plan")).to_owned(),
                     Some(RecordKind::Invoice) => w.id("invoice").to_owned(),

@@ -35,6 +35,7 @@ async fn story(backend: Backend) {
                     | "/v1/policies/{id}/retire"
                     | "/v1/plans/{id}/retire"
                     | "/v1/customers/{id}/retire"
+                    | "/v1/follow-ups/{id}/close"
                     | "/v1/accounts/{id}/invitation"
                     | "/v1/session/totp"
             )

@@ -79,6 +79,12 @@ fn old_rows() -> Vec<String> {
              NULL, 1700000000, 1700000000)",
             "INSERT INTO activations (id, license_id, fingerprint, platform, mode, file, created_at, \
              last_seen_at) VALUES ('act_1', 'lic_1', 'fp', 'linux', 'online', 'file', 1700000000, 1700000000)",
+            "INSERT INTO purchases (id, customer_id, product_id, quantity, rebilled, serial, version, \
+             purchased_on, renews_on, cost_minor, currency, po_number, invoice_number, notes, created_at) \
+             VALUES ('pur_1', 'cus_p', 'prd_1', 20, 10, 'REG-1', NULL, '2023-11-14', '2024-11-14', \
+             150000, 'EUR', 'PO-1', 'INV-1', NULL, 1700000000)",
+            "INSERT INTO rebillings (id, purchase_id, customer_id, quantity, invoice_number, notes, \
+             created_at) VALUES ('rbl_1', 'pur_1', 'cus_c', 10, 'RB-1', NULL, 1700000000)",
             "INSERT INTO notice_subscriptions (id, kinds, webhook_url, secret, email, role, created_at, \
              created_by) VALUES ('nsb_1', '[\"license.expiring\"]', NULL, NULL, 'ops@vendor.test', \
              'finance', 1700000000, 'token:tok_admin')",
@@ -233,6 +239,13 @@ async fn story(backend: Backend) {
         401,
         "a revoked token stays revoked"
     );
+    // The lot is there as it was, under no contract, its re-billing kept.
+    let lot = srv.get("/v1/purchases/pur_1", admin).await;
+    assert_eq!(
+        (&lot["cost"], &lot["not_rebilled"], &lot["contract_id"]),
+        (&Value::from("1500.00"), &Value::from(10), &Value::Null)
+    );
+    assert_eq!(lot["rebillings"][0]["id"], "rbl_1", "{lot}");
     // The notice subscription is the vendor root's.
     let subs = srv.items("/v1/notice-subscriptions", admin).await;
     assert_eq!((subs.len(), &subs[0]["customer_id"]), (1, &Value::Null));

@@ -27,6 +27,7 @@ pub(crate) mod accounts;
 pub(crate) mod activations;
 pub(crate) mod bulk;
 pub(crate) mod catalogue;
+pub(crate) mod contracts;
 pub(crate) mod customers;
 pub(crate) mod health;
 pub(crate) mod history;

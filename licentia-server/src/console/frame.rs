@@ -88,6 +88,7 @@ impl Frame {
             ("subscriptions", "/subscriptions", "nav-subscriptions"),
             ("catalogue", "/products", "nav-catalogue"),
             ("purchases", "/purchases", "nav-purchases"),
+            ("contracts", "/contracts", "nav-contracts"),
             ("invoices", "/invoices", "nav-invoices"),
             ("notices", "/notices", "nav-notices"),
             ("reports", "/reports", "nav-reports"),

@@ -23,6 +23,7 @@ mod accounts;
 mod assets;
 mod catalogue;
 mod chart;
+mod contracts;
 mod csrf;
 mod customer_changes;
 mod customers;
@@ -105,6 +106,7 @@ pub fn pages() -> Vec<Page> {
         catalogue::pages(),
         keys::pages(),
         purchases::pages(),
+        contracts::pages(),
         invoices::pages(),
         notices::pages(),
         accounts::pages(),

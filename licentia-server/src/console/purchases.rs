@@ -51,13 +51,20 @@ struct Names {
     products: HashMap<String, String>,
     /// The customers in reach, in the store's order: (id, name, parent).
     nodes: Vec<(String, String, Option<String>)>,
+    /// The contracts in reach, by end date: (id, reference).
+    contracts: Vec<(String, String)>,
 }
 
 impl Names {
     async fn read(s: &AppState, scope: &Scope) -> Result<Names, ApiError> {
         let customers = s.store.list_customers(scope, None, None, ROWS).await?;
         let products = s.store.list_products(ROWS).await?;
+        let contracts = s.store.list_contracts(scope, ROWS).await?;
         Ok(Names {
+            contracts: contracts
+                .into_iter()
+                .map(|c| (c.id, format!("{} ({})", c.reference, c.ends_on)))
+                .collect(),
             customers: customers
                 .iter()
                 .map(|c| (c.id.clone(), c.name.clone()))
@@ -215,7 +222,7 @@ async fn list(
 }
 
 /// The fields of a lot, in the form's order: (name, input).
-const LOT_FIELDS: [(&str, &str); 12] = [
+const LOT_FIELDS: [(&str, &str); 13] = [
     ("customer_id", "select"),
     ("product_id", "select"),
     ("quantity", "number"),
@@ -228,6 +235,7 @@ const LOT_FIELDS: [(&str, &str); 12] = [
     ("po_number", "text"),
     ("invoice_number", "text"),
     ("notes", "textarea"),
+    ("contract_id", "select"),
 ];
 
 /// The form recording a lot, with what was typed.
@@ -243,6 +251,11 @@ fn purchase_form(f: &Frame, names: &Names, typed: &dyn Fn(&str) -> String) -> Sh
             let field = match *name {
                 "customer_id" => field.select(names.buyer_options()),
                 "product_id" => field.select(names.product_options(None)),
+                "contract_id" => field.select(
+                    std::iter::once((String::new(), t.t("pur-no-contract")))
+                        .chain(names.contracts.iter().cloned())
+                        .collect(),
+                ),
                 _ => field.kind(input),
             };
             if ["customer_id", "product_id", "quantity", "purchased_on"].contains(name) {
@@ -303,6 +316,7 @@ async fn create_purchase(State(s): State<AppState>, v: Viewer, form: Posted) -> 
             po_number: form.opt("po_number"),
             invoice_number: form.opt("invoice_number"),
             notes: form.opt("notes"),
+            contract_id: form.opt("contract_id"),
         };
         let purchase = purchases::new_purchase(&s, &v.staff, &new).await?;
         match s
@@ -368,6 +382,13 @@ async fn lot_page(
         (t.t("pur-po-number"), or_dash(&p.po_number)),
         (t.t("pur-invoice-number"), or_dash(&p.invoice_number)),
         (t.t("pur-notes"), or_dash(&p.notes)),
+        (
+            t.t("pur-contract-id"),
+            p.contract_id
+                .as_ref()
+                .and_then(|id| names.contracts.iter().find(|(c, _)| c == id))
+                .map_or_else(|| "—".to_owned(), |(_, reference)| reference.clone()),
+        ),
         (t.t("cat-id"), p.id.clone()),
     ];
     let rows = rebillings

@@ -9,6 +9,7 @@ pub(crate) mod accounts;
 pub(crate) mod activations;
 pub(crate) mod catalogue;
 pub(crate) mod changes;
+pub(crate) mod contracts;
 pub(crate) mod customers;
 pub(crate) mod imports;
 pub(crate) mod invoices;

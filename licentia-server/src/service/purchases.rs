@@ -41,10 +41,12 @@ pub(crate) struct NewPurchase {
     pub po_number: Option<String>,
     pub invoice_number: Option<String>,
     pub notes: Option<String>,
+    /// The renewal contract covering the lot (one of the buyer's).
+    pub contract_id: Option<String>,
 }
 
 /// A calendar date, exactly `YYYY-MM-DD`.
-fn date(field: &str, text: &str) -> ApiResult<NaiveDate> {
+pub(crate) fn date(field: &str, text: &str) -> ApiResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .filter(|d| d.format("%Y-%m-%d").to_string() == text)
@@ -67,10 +69,10 @@ fn quantity(value: i64) -> ApiResult<i64> {
 
 /// A purchase's cost: in minor units, its currency, and the amount written
 /// back at the currency's precision.
-type Cost = (Option<i64>, Option<String>, Option<String>);
+pub(crate) type Cost = (Option<i64>, Option<String>, Option<String>);
 
 /// The cost of a purchase: a currency alone, or an amount with its currency.
-fn cost(cost: Option<&str>, currency: Option<&str>) -> ApiResult<Cost> {
+pub(crate) fn cost(cost: Option<&str>, currency: Option<&str>) -> ApiResult<Cost> {
     match (cost, currency) {
         (None, None) => Ok((None, None, None)),
         (Some(_), None) => Err(ApiError::invalid(
@@ -112,6 +114,14 @@ pub(crate) async fn new_purchase(
     }
     let (cost_minor, currency, cost_text) = cost(p.cost.as_deref(), p.currency.as_deref())?;
     let quantity = quantity(p.quantity)?;
+    if let Some(id) = &p.contract_id {
+        let contract = named(s.store.contract(id), "no such contract").await?;
+        if contract.customer_id != buyer.id {
+            return Err(ApiError::invalid(
+                "'contract_id' names a contract held by another customer than the buyer",
+            ));
+        }
+    }
     Ok(Purchase {
         id: secret::new_id("pur"),
         customer_id: buyer.id,
@@ -130,6 +140,7 @@ pub(crate) async fn new_purchase(
         invoice_number: optional_text("invoice_number", p.invoice_number.as_deref(), 128)?,
         notes: optional_text("notes", p.notes.as_deref(), 4096)?,
         created_at: now().0,
+        contract_id: p.contract_id.clone(),
     })
 }
 

@@ -23,6 +23,7 @@ mod accounts;
 mod activations;
 mod bulk;
 mod catalogue;
+mod contracts;
 mod customers;
 mod faults;
 mod history;
@@ -134,6 +135,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         25,
         Both(include_str!("../migrations/0025_customers_retired.sql")),
     ),
+    (26, Both(include_str!("../migrations/0026_contracts.sql"))),
     (
         27,
         Both(include_str!("../migrations/0027_customer_billing.sql")),

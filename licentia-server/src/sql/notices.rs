@@ -8,11 +8,12 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// The customer node a notification is about: its license's or its
-/// subscription's.
+/// The customer node a notification is about: its license's, its
+/// subscription's or its contract's.
 pub(super) const NOTIFICATION_NODE: &str = "COALESCE(\
      (SELECT customer_id FROM licenses WHERE licenses.id = notifications.subject), \
-     (SELECT customer_id FROM subscriptions WHERE subscriptions.id = notifications.subject))";
+     (SELECT customer_id FROM subscriptions WHERE subscriptions.id = notifications.subject), \
+     (SELECT customer_id FROM contracts WHERE contracts.id = notifications.subject))";
 
 use super::history::event;
 use super::licenses::LICENSES;
@@ -314,7 +315,8 @@ impl NoticeStore for SqlStore {
              WITH RECURSIVE up (id, parent_id) AS (\
              SELECT id, parent_id FROM customers WHERE id = COALESCE(\
              (SELECT customer_id FROM licenses WHERE id = $1), \
-             (SELECT customer_id FROM subscriptions WHERE id = $1)) \
+             (SELECT customer_id FROM subscriptions WHERE id = $1), \
+             (SELECT customer_id FROM contracts WHERE id = $1)) \
              UNION ALL SELECT c.id, c.parent_id FROM customers c JOIN up ON c.id = up.parent_id) \
              SELECT id FROM up)) ORDER BY id",
         )

@@ -13,7 +13,8 @@ use crate::store::{
 use crate::store::{StoreError, StoreResult};
 
 const PURCHASE_COLUMNS: &str = "id, customer_id, product_id, quantity, rebilled, serial, version, \
-     purchased_on, renews_on, cost_minor, currency, po_number, invoice_number, notes, created_at";
+     purchased_on, renews_on, cost_minor, currency, po_number, invoice_number, notes, created_at, \
+     contract_id";
 const REBILLING_COLUMNS: &str =
     "id, purchase_id, customer_id, quantity, invoice_number, notes, created_at";
 
@@ -28,7 +29,7 @@ fn purchase_row(r: &AnyRow) -> StoreResult<Purchase> {
     };
     Ok(from_row!(r => Purchase {
         id, customer_id, product_id, serial, version, purchased_on, renews_on, po_number,
-        invoice_number, notes, created_at;
+        invoice_number, notes, created_at, contract_id;
         quantity,
         rebilled,
         not_rebilled: quantity - rebilled,
@@ -44,7 +45,7 @@ fn rebilling_row(r: &AnyRow) -> StoreResult<Rebilling> {
     }))
 }
 
-const PURCHASES: Table<Purchase> =
+pub(super) const PURCHASES: Table<Purchase> =
     Table::new("purchases", PURCHASE_COLUMNS, "purchase", purchase_row);
 
 const REBILLINGS: Table<Rebilling> =
@@ -79,7 +80,7 @@ impl PurchaseStore for SqlStore {
         }
         sqlx::query(&format!(
             "INSERT INTO purchases ({PURCHASE_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+             ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         ))
         .bind(&p.id)
         .bind(&p.customer_id)
@@ -95,6 +96,7 @@ impl PurchaseStore for SqlStore {
         .bind(&p.invoice_number)
         .bind(&p.notes)
         .bind(p.created_at)
+        .bind(&p.contract_id)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a purchase with this serial"))?;
@@ -125,6 +127,7 @@ impl PurchaseStore for SqlStore {
             serde_json::json!({
                 "product_id": p.product_id, "quantity": p.quantity, "serial": p.serial,
                 "cost_minor": p.cost_minor, "currency": p.currency, "allocated": allocated,
+                "contract_id": p.contract_id,
             }),
         );
         ev.customer_id = Some(p.customer_id.clone());
@@ -212,6 +215,18 @@ impl PurchaseStore for SqlStore {
         .bind(r.created_at)
         .execute(&mut *tx.tx)
         .await?;
+        // Billing a client outside the buyer is work for the buyer's
+        // billing staff: an item to follow up until it is invoiced.
+        if r.customer_id != buyer {
+            super::contracts::open_follow_up(
+                &mut tx,
+                &r.id,
+                &r.purchase_id,
+                &buyer,
+                &r.customer_id,
+            )
+            .await?;
+        }
         let mut ev = event(
             actor,
             "purchase.rebill",

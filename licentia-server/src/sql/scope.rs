@@ -39,11 +39,14 @@ fn node_query(kind: RecordKind) -> Option<&'static str> {
         Member => "SELECT customer_id AS node FROM members WHERE id = $1",
         Subscription => "SELECT customer_id AS node FROM subscriptions WHERE id = $1",
         Purchase => "SELECT customer_id AS node FROM purchases WHERE id = $1",
+        Contract => "SELECT customer_id AS node FROM contracts WHERE id = $1",
+        FollowUp => "SELECT customer_id AS node FROM follow_ups WHERE id = $1",
         Invoice => "SELECT customer_id AS node FROM invoices WHERE id = $1",
         Notification => {
             "SELECT COALESCE(\
              (SELECT customer_id FROM licenses WHERE id = n.subject), \
-             (SELECT customer_id FROM subscriptions WHERE id = n.subject)) AS node \
+             (SELECT customer_id FROM subscriptions WHERE id = n.subject), \
+             (SELECT customer_id FROM contracts WHERE id = n.subject)) AS node \
              FROM notifications n WHERE n.id = $1"
         }
         NoticeSubscription => {

@@ -7,6 +7,7 @@ mod accounts;
 mod activations;
 mod bulk;
 mod catalogue;
+mod contracts;
 mod customers;
 mod error;
 mod history;
@@ -28,6 +29,7 @@ pub use accounts::*;
 pub use activations::*;
 pub use bulk::*;
 pub use catalogue::*;
+pub use contracts::*;
 pub use customers::*;
 pub use error::*;
 pub use history::*;
@@ -162,6 +164,7 @@ pub trait Store:
     + IdempotencyStore
     + InvoiceStore
     + PurchaseStore
+    + ContractStore
     + MemberStore
     + SubscriptionStore
     + NoticeStore

@@ -28,6 +28,7 @@ pub const NOTICE_KINDS: &[&str] = &[
     SUBSCRIPTION_RENEWED,
     INVOICE_DUE,
     CANCELLATION_DEADLINE,
+    super::CONTRACT_ENDING,
 ];
 
 /// Who receives notices of some kinds: a webhook or an e-mail address.

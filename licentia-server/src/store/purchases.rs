@@ -45,6 +45,8 @@ pub struct Purchase {
     pub notes: Option<String>,
     /// Recorded (Unix seconds).
     pub created_at: i64,
+    /// The renewal contract covering the lot.
+    pub contract_id: Option<String>,
 }
 
 /// Part of a lot billed on to a customer (billing only: no seat moves).
@@ -102,7 +104,8 @@ pub trait PurchaseStore: Send + Sync {
     /// The re-billings of a purchase, oldest first.
     async fn rebillings(&self, purchase_id: &str) -> StoreResult<Vec<Rebilling>>;
     /// Re-bills part of a lot; refused (409 [`LOT_EXCEEDED`]) when the lot's
-    /// re-billings would exceed its quantity.
+    /// re-billings would exceed its quantity. Billing a customer other than
+    /// the buyer opens a follow-up item ([`crate::store::FollowUp`]).
     async fn rebill(
         &self,
         rebilling: Rebilling,

@@ -46,9 +46,14 @@ pub enum RecordKind {
     Subscription,
     /// A purchase.
     Purchase,
+    /// A renewal contract (where its holder is).
+    Contract,
+    /// A billing follow-up item (where the lot's buyer is).
+    FollowUp,
     /// An invoice (of a subscription, or of a node's allocated seats).
     Invoice,
-    /// A notification the jobs wrote (about a license or a subscription).
+    /// A notification the jobs wrote (about a license, a subscription or a
+    /// contract).
     Notification,
     /// A notice subscription.
     NoticeSubscription,
