@@ -47,6 +47,37 @@ async fn records(srv: &Server) -> BTreeMap<&'static str, String> {
         .await;
     let finance = srv.token("finance").await;
     assert_eq!(srv.allocate(&finance, &customer, &product, 20).await.0, 200);
+    // A contract of the partner's; the lot re-billed to Alpha opens a
+    // follow-up item.
+    let supplier = srv
+        .post_ok("/v1/suppliers", &root, json!({"name": "Supplier"}), 201)
+        .await;
+    let contract_type = srv
+        .post_ok(
+            "/v1/contract-types",
+            &root,
+            json!({"name": "maintenance"}),
+            201,
+        )
+        .await;
+    let contract = srv
+        .post_ok(
+            "/v1/contracts",
+            &root,
+            json!({"customer_id": partner, "supplier_id": supplier["id"],
+                   "contract_type_id": contract_type["id"], "reference": "C-1",
+                   "starts_on": "2026-01-01", "ends_on": "2030-12-31"}),
+            201,
+        )
+        .await;
+    srv.post_ok(
+        &format!("/v1/purchases/{}/rebillings", s(&purchase["id"])),
+        &root,
+        json!({"customer_id": customer, "quantity": 10}),
+        201,
+    )
+    .await;
+    let follow_up = srv.items("/v1/follow-ups", &root).await[0]["id"].clone();
     let license = srv
         .post_ok(
             "/v1/licenses",
@@ -117,6 +148,8 @@ async fn records(srv: &Server) -> BTreeMap<&'static str, String> {
         ("member", s(&member["member"]["id"])),
         ("subscription", s(&subscription["subscription"]["id"])),
         ("purchase", s(&purchase["id"])),
+        ("contract", s(&contract["id"])),
+        ("follow_up", s(&follow_up)),
         ("account", s(&account["account"]["id"])),
         ("grant", s(&account["grants"][0]["id"])),
         ("notice_subscription", s(&subscribed["subscription"]["id"])),
@@ -146,6 +179,8 @@ fn record<'a>(ids: &'a BTreeMap<&'static str, String>, path: &str) -> &'a str {
         RecordKind::NoticeSubscription => "notice_subscription",
         RecordKind::Notification => "notification",
         RecordKind::Invoice => "invoice",
+        RecordKind::Contract => "contract",
+        RecordKind::FollowUp => "follow_up",
         RecordKind::Catalogue if path.starts_with("/policies/") => "policy",
         RecordKind::Catalogue if path.starts_with("/plans/") => "plan",
         RecordKind::Catalogue => "product",
