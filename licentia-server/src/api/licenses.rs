@@ -166,10 +166,8 @@ pub(crate) async fn set_entitlements(
     let record = with_features(&s, record, body.value.features.clone()).await?;
     let details = json!({ "features": body.value.features });
     let ev = staff_event(&staff, "license.entitlements", id, details);
-    match s.store.update_terms(record, ev, None).await? {
-        Outcome::Fresh(r) => Ok(Reply::Fresh(r)),
-        Outcome::Replay { .. } => Err(ApiError::internal("replay without a key")),
-    }
+    let updated = s.store.update_terms(record, ev, None).await?.unkeyed()?;
+    Ok(Reply::Fresh(updated))
 }
 
 /// `PUT /v1/licenses/{id}/seats` body.

@@ -17,7 +17,7 @@ use crate::api::READERS;
 use crate::error::ApiError;
 use crate::service::contracts::{self, NamedBody, NewContract};
 use crate::service::purchases::BUYERS;
-use crate::store::{Outcome, Page as Rows, Register, RenewalContract, Scope};
+use crate::store::{Page as Rows, Register, RenewalContract, Scope};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -369,14 +369,12 @@ async fn create_contract(State(s): State<AppState>, v: Viewer, form: Posted) -> 
     let f = frame(&v);
     let made = async {
         let contract = contracts::new_contract(&s, &v.staff, &posted(&form)).await?;
-        match s
+        let made = s
             .store
             .create_contract(contract, &v.staff.actor(), None)
             .await?
-        {
-            Outcome::Fresh(c) => Ok(c),
-            Outcome::Replay { .. } => Err(ApiError::internal("a replay without a key")),
-        }
+            .unkeyed()?;
+        Ok::<_, ApiError>(made)
     };
     match made.await {
         Ok(c) => Ok(Redirect::to(&format!("/contracts/{}", c.id)).into_response()),

@@ -14,7 +14,7 @@ use crate::api::READERS;
 use crate::error::ApiError;
 use crate::service::notices::{self, NewSubscription};
 use crate::store::{
-    Delivery, NoticeSubscription, NotificationFilter, Outcome, Page as Window, Role, NOTICE_KINDS,
+    Delivery, NoticeSubscription, NotificationFilter, Page as Window, Role, NOTICE_KINDS,
 };
 use crate::AppState;
 
@@ -205,14 +205,12 @@ async fn create_subscription(State(s): State<AppState>, v: Viewer, form: Posted)
     let made = async {
         let new = posted_subscription(&form)?;
         let (sub, secret) = notices::new_subscription(&s, &v.staff, &new).await?;
-        match s
+        let made = s
             .store
             .create_notice_subscription(sub, secret.clone(), None)
             .await?
-        {
-            Outcome::Fresh(sub) => Ok((sub, secret)),
-            Outcome::Replay { .. } => Err(ApiError::internal("a replay without a key")),
-        }
+            .unkeyed()?;
+        Ok::<_, ApiError>((made, secret))
     };
     match made.await {
         Ok((_, None)) => Ok(Redirect::to("/notices").into_response()),

@@ -17,7 +17,7 @@ use super::{Page, PageAccess};
 use crate::api::READERS;
 use crate::error::ApiError;
 use crate::service::purchases::{self, NewPurchase, NewRebilling, BUYERS};
-use crate::store::{Outcome, Page as Window, Purchase, PurchaseFilter, Scope};
+use crate::store::{Page as Window, Purchase, PurchaseFilter, Scope};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -319,14 +319,12 @@ async fn create_purchase(State(s): State<AppState>, v: Viewer, form: Posted) -> 
             contract_id: form.opt("contract_id"),
         };
         let purchase = purchases::new_purchase(&s, &v.staff, &new).await?;
-        match s
+        let made = s
             .store
             .create_purchase(purchase, &v.staff.actor(), None)
             .await?
-        {
-            Outcome::Fresh(p) => Ok(p),
-            Outcome::Replay { .. } => Err(ApiError::internal("a replay without a key")),
-        }
+            .unkeyed()?;
+        Ok::<_, ApiError>(made)
     };
     match made.await {
         Ok(p) => Ok(Redirect::to(&format!("/purchases/{}", p.id)).into_response()),

@@ -12,8 +12,7 @@ use crate::service::subscriptions::refuse_unless_active;
 use crate::service::{email_field, now, optional_text, text_field};
 use crate::staff::Staff;
 use crate::store::{
-    Catalogued, DefaultPlan, FromSubscription, Member, MemberService, NewService, Outcome,
-    Subscription,
+    Catalogued, DefaultPlan, FromSubscription, Member, MemberService, NewService, Subscription,
 };
 use crate::AppState;
 
@@ -237,12 +236,10 @@ pub(crate) async fn create(
     req: &MemberRequest,
 ) -> ApiResult<(MemberService, Option<LicenseKey>)> {
     let (member, service, key) = prepare(s, staff, customer_id, req).await?;
-    match s
+    let made = s
         .store
         .create_member(member, service, &staff.actor(), None)
         .await?
-    {
-        Outcome::Fresh(made) => Ok((made, key)),
-        Outcome::Replay { .. } => Err(ApiError::internal("a replay without idempotency key")),
-    }
+        .unkeyed()?;
+    Ok((made, key))
 }

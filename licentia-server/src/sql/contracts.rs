@@ -4,13 +4,14 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::customers::refuse_below_top;
 use super::history::{append, event};
 use super::table::{from_row, Filter, Table};
 use super::{named_conflict, now, Scope, SqlStore};
 use crate::billing::NoticePeriod;
 use crate::store::{
-    currency_digits, format_amount, ContractStore, FollowUp, Idem, Named, Outcome, Page, Purchase,
-    Register, RenewalContract, Rows, StoreError, StoreResult,
+    currency_digits, format_amount, ContractStore, Event, FollowUp, Idem, Named, Outcome, Page,
+    Purchase, Register, RenewalContract, Rows, StoreError, StoreResult,
 };
 
 fn named_row(r: &AnyRow) -> StoreResult<Named> {
@@ -108,6 +109,19 @@ pub(super) async fn open_follow_up(
     Ok(())
 }
 
+/// A history entry about contract `c`: its terms as they now stand.
+fn contract_event(actor: &str, operation: &'static str, c: &RenewalContract) -> Event {
+    let terms = serde_json::json!({
+        "supplier_id": c.supplier_id, "contract_type_id": c.contract_type_id,
+        "reference": c.reference, "starts_on": c.starts_on, "ends_on": c.ends_on,
+        "cost_minor": c.cost_minor, "currency": c.currency,
+        "notice_period": c.notice_period,
+    });
+    let mut ev = event(actor, operation, &c.id, terms);
+    ev.customer_id = Some(c.customer_id.clone());
+    ev
+}
+
 #[async_trait::async_trait]
 impl ContractStore for SqlStore {
     async fn create_named(&self, r: Register, n: Named, actor: &str) -> StoreResult<Named> {
@@ -184,24 +198,15 @@ impl ContractStore for SqlStore {
         idem: Option<Idem<RenewalContract>>,
     ) -> StoreResult<Outcome<RenewalContract>> {
         let mut tx = self.begin().await?;
-        let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
-            .bind(&c.customer_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?
-            .ok_or_else(|| StoreError::invalid("no such customer"))?
-            .try_get("parent_id")?;
-        if let Some(parent) = parent {
-            // Lots are bought at the top of the tree: so are the contracts
-            // that cover them.
-            return Err(StoreError::conflict(
-                "holder_not_root",
-                format!(
-                    "customer {} has a parent ({parent}): a contract is held by the top of the tree, as the lots it covers",
-                    c.customer_id
-                ),
-            )
-            .with(serde_json::json!({"parent_id": parent})));
-        }
+        // Lots are bought at the top of the tree: so are the contracts
+        // that cover them.
+        refuse_below_top(
+            &mut tx,
+            &c.customer_id,
+            "holder_not_root",
+            "a contract is held by the top of the tree, as the lots it covers",
+        )
+        .await?;
         sqlx::query(&format!(
             "INSERT INTO contracts ({CONTRACT_COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
@@ -227,19 +232,7 @@ impl ContractStore for SqlStore {
                 "this supplier already has a contract with this reference",
             )
         })?;
-        let mut ev = event(
-            actor,
-            "contract.create",
-            &c.id,
-            serde_json::json!({
-                "supplier_id": c.supplier_id, "contract_type_id": c.contract_type_id,
-                "reference": c.reference, "starts_on": c.starts_on, "ends_on": c.ends_on,
-                "cost_minor": c.cost_minor, "currency": c.currency,
-                "notice_period": c.notice_period,
-            }),
-        );
-        ev.customer_id = Some(c.customer_id.clone());
-        append(&mut tx, ev).await?;
+        append(&mut tx, contract_event(actor, "contract.create", &c)).await?;
         self.finish(tx, c, idem).await
     }
 
@@ -277,19 +270,7 @@ impl ContractStore for SqlStore {
         if updated == 0 {
             return Err(StoreError::not_found("contract"));
         }
-        let mut ev = event(
-            actor,
-            "contract.update",
-            &c.id,
-            serde_json::json!({
-                "supplier_id": c.supplier_id, "contract_type_id": c.contract_type_id,
-                "reference": c.reference, "starts_on": c.starts_on, "ends_on": c.ends_on,
-                "cost_minor": c.cost_minor, "currency": c.currency,
-                "notice_period": c.notice_period,
-            }),
-        );
-        ev.customer_id = Some(c.customer_id.clone());
-        append(&mut tx, ev).await?;
+        append(&mut tx, contract_event(actor, "contract.update", &c)).await?;
         let stored = CONTRACTS.get(&mut *tx.tx, &c.id).await?;
         tx.tx.commit().await?;
         Ok(stored)

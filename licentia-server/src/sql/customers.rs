@@ -306,6 +306,32 @@ fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
     }))
 }
 
+/// Refuses (409 `code`) a record of `customer_id` below the top of the
+/// tree, in `tx`: lots are bought there, and what covers them is held
+/// there; `rule` says why, after the node and its parent. 422 for no such
+/// node.
+pub(super) async fn refuse_below_top(
+    tx: &mut Tx<'_>,
+    customer_id: &str,
+    code: &'static str,
+    rule: &str,
+) -> StoreResult<()> {
+    let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| StoreError::invalid("no such customer"))?
+        .try_get("parent_id")?;
+    match parent {
+        None => Ok(()),
+        Some(parent) => Err(StoreError::conflict(
+            code,
+            format!("customer {customer_id} has a parent ({parent}): {rule}"),
+        )
+        .with(serde_json::json!({"parent_id": parent}))),
+    }
+}
+
 /// Inserts a customer node and records it in the history.
 pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> StoreResult<()> {
     sqlx::query(&format!(

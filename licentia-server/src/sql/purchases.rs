@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::customers::refuse_below_top;
 use super::history::{append, event};
 use super::table::{from_row, Filter, Table};
 use super::{named_conflict, now, Scope, SqlStore};
@@ -60,24 +61,15 @@ impl PurchaseStore for SqlStore {
         idem: Option<Idem<Purchase>>,
     ) -> StoreResult<Outcome<Purchase>> {
         let mut tx = self.begin().await?;
-        let parent: Option<String> = sqlx::query("SELECT parent_id FROM customers WHERE id = $1")
-            .bind(&p.customer_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?
-            .ok_or_else(|| StoreError::invalid("no such customer"))?
-            .try_get("parent_id")?;
-        if let Some(parent) = parent {
-            // Below the top of the tree a node holds what its parent gives
-            // it: seats bought there would be in no parent's count.
-            return Err(StoreError::conflict(
-                "buyer_not_root",
-                format!(
-                    "customer {} has a parent ({parent}): a lot is bought by the top of the tree, which allocates it down and may re-bill it",
-                    p.customer_id
-                ),
-            )
-            .with(serde_json::json!({"parent_id": parent})));
-        }
+        // Below the top of the tree a node holds what its parent gives it:
+        // seats bought there would be in no parent's count.
+        refuse_below_top(
+            &mut tx,
+            &p.customer_id,
+            "buyer_not_root",
+            "a lot is bought by the top of the tree, which allocates it down and may re-bill it",
+        )
+        .await?;
         sqlx::query(&format!(
             "INSERT INTO purchases ({PURCHASE_COLUMNS}) VALUES \
              ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"

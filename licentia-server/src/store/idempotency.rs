@@ -1,6 +1,6 @@
 //! Requests that carry an `Idempotency-Key`: each is done once, and a retry gets the first answer.
 
-use crate::store::StoreResult;
+use crate::store::{StoreError, StoreResult};
 
 /// A request that carries an `Idempotency-Key`: its scope (hashed), the hash
 /// of its body, and how to seal the answer for storage.
@@ -27,6 +27,17 @@ pub enum Outcome<T> {
         /// Its sealed body.
         sealed: String,
     },
+}
+
+impl<T> Outcome<T> {
+    /// What a request made without an `Idempotency-Key` did: done now,
+    /// since nothing was stored to replay (a replay is a fault).
+    pub fn unkeyed(self) -> StoreResult<T> {
+        match self {
+            Outcome::Fresh(done) => Ok(done),
+            Outcome::Replay { .. } => Err(StoreError::internal("a replay without a key")),
+        }
+    }
 }
 
 /// A stored idempotent answer.
