@@ -345,6 +345,7 @@ async fn idle(backend: Backend) {
             .0,
         200
     );
+    // Seconds are whole: one idle second lives until the next second ends.
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let (status, problem) = with_cookie(&srv, "GET", "/v1/session", &cookie, None, None).await;
     assert_eq!((status, kind(&problem)), (401, "session_ended"));

@@ -420,11 +420,13 @@ impl AccountStore for SqlStore {
         idle: i64,
     ) -> StoreResult<Option<Session>> {
         // One conditional update: a session past either timeout is not
-        // touched, so it stays dead.
+        // touched, so it stays dead. Times are whole seconds, so idle means
+        // more than `idle` seconds apart: with `>` a session of one idle
+        // second died whenever a request crossed a second boundary.
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "UPDATE sessions SET last_seen_at = $2 \
-             WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at + $3 > $2 \
+             WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at + $3 >= $2 \
              RETURNING id_hash, account_id, csrf_hash, created_at, last_seen_at, expires_at",
         )
         .bind(id_hash)
