@@ -30,6 +30,7 @@
 //! ```
 
 mod pin;
+mod resolve;
 mod store;
 mod transport;
 

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
+
+use super::resolve::JoinedResolver;
 
 use crate::{Error, Result};
 
@@ -105,12 +108,8 @@ impl Transport {
             .user_agent(concat!("licentia/", env!("CARGO_PKG_VERSION")))
             .build();
         let agent = match pinned {
-            None => config.into(),
-            Some(tls) => ureq::Agent::with_parts(
-                config,
-                tls.chain(),
-                ureq::unversioned::resolver::DefaultResolver::default(),
-            ),
+            None => ureq::Agent::with_parts(config, DefaultConnector::default(), JoinedResolver),
+            Some(tls) => ureq::Agent::with_parts(config, tls.chain(), JoinedResolver),
         };
         Ok(Transport {
             agent,
