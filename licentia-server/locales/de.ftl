@@ -320,6 +320,7 @@ ntc-count-subscriptions = { $count ->
     [one] { $count } Abonnement
    *[other] { $count } Abonnements
 }
+ntc-notifications = Geschriebene Benachrichtigungen
 ntc-count-notifications = { $count ->
     [one] { $count } Benachrichtigung
    *[other] { $count } Benachrichtigungen
@@ -559,7 +560,6 @@ history-of = Verlauf von { $name }
 history-heading = Verlauf
 history-empty = Noch nichts verzeichnet.
 history-older = Spätere Einträge
-history-more = Spätere Einträge stehen im Verlauf der API.
 col-operation = Vorgang
 col-when = Wann
 col-done-by = Durch
@@ -630,6 +630,8 @@ action-revoke = Widerrufen
 action-deactivate = Deaktivieren
 machines = Maschinen
 no-machines = Es wurde noch keine Maschine aktiviert.
+machines-all = Alle Maschinen
+machines-of = Maschinen von { $licensee }
 col-machine = Maschine
 col-platform = Plattform
 col-mode = Aktivierung
@@ -643,6 +645,8 @@ machine-active = Aktiv
 machine-deactivated = Deaktiviert am { $date }
 machine-named = Maschine { $fingerprint }
 leases = Floating-Ausleihen
+leases-all = Alle Floating-Ausleihen
+leases-of = Floating-Ausleihen von { $licensee }
 no-leases = Es wurde noch kein Platz ausgeliehen.
 lease-held = Ausgeliehen
 lease-expired = Abgelaufen

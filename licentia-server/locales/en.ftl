@@ -321,6 +321,7 @@ ntc-count-subscriptions = { $count ->
     [one] { $count } subscription
    *[other] { $count } subscriptions
 }
+ntc-notifications = Notifications written
 ntc-count-notifications = { $count ->
     [one] { $count } notification
    *[other] { $count } notifications
@@ -560,7 +561,6 @@ history-of = History of { $name }
 history-heading = History
 history-empty = Nothing recorded yet.
 history-older = Later entries
-history-more = Later entries are in the API's history.
 # Licences (console/licenses.rs)
 nav-licenses = Licences
 issue-license = Issue a licence
@@ -602,6 +602,8 @@ action-revoke = Revoke
 action-deactivate = Deactivate
 machines = Machines
 no-machines = No machine has been activated.
+machines-all = All the machines
+machines-of = Machines of { $licensee }
 col-machine = Machine
 col-platform = Platform
 col-mode = Activation
@@ -644,6 +646,8 @@ machine-active = Active
 machine-deactivated = Deactivated on { $date }
 machine-named = Machine { $fingerprint }
 leases = Floating leases
+leases-all = All the leases
+leases-of = Floating leases of { $licensee }
 no-leases = No seat has been checked out.
 lease-held = Held
 lease-expired = Expired

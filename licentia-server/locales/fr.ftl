@@ -320,6 +320,7 @@ ntc-count-subscriptions = { $count ->
     [one] { $count } abonnement
    *[other] { $count } abonnements
 }
+ntc-notifications = Notifications écrites
 ntc-count-notifications = { $count ->
     [one] { $count } avis
    *[other] { $count } avis
@@ -559,7 +560,6 @@ history-of = Historique de { $name }
 history-heading = Historique
 history-empty = Rien n'est encore enregistré.
 history-older = Entrées suivantes
-history-more = Les entrées suivantes sont dans l'historique de l'API.
 col-operation = Opération
 col-when = Quand
 col-done-by = Par
@@ -630,6 +630,8 @@ action-revoke = Révoquer
 action-deactivate = Désactiver
 machines = Machines
 no-machines = Aucune machine n'a été activée.
+machines-all = Toutes les machines
+machines-of = Machines de { $licensee }
 col-machine = Machine
 col-platform = Plateforme
 col-mode = Activation
@@ -643,6 +645,8 @@ machine-active = Active
 machine-deactivated = Désactivée le { $date }
 machine-named = Machine { $fingerprint }
 leases = Jetons flottants
+leases-all = Tous les jetons flottants
+leases-of = Jetons flottants de { $licensee }
 no-leases = Aucun poste n'a été emprunté.
 lease-held = Emprunté
 lease-expired = Expiré

@@ -2,8 +2,10 @@
 //! stops silently at 500): with more licences than a page, the search's
 //! first page shows a page of them and a link to the next, which keeps
 //! the search's filters and shows the rest, none twice; the catalogue's
-//! lists and a node's members page the same way; a page number that is not one is refused on a
-//! 400 page that says what a page number is. On SQLite, and on
+//! lists and a node's members page the same way; a licence with more
+//! machines and history than its page shows links to the pages of all of
+//! them; the notices page likewise; a page number that is not one is refused on a 400 page that says
+//! what a page number is. On SQLite, and on
 //! PostgreSQL when `LICENTIA_TEST_POSTGRES` is set.
 
 mod support;
@@ -12,7 +14,7 @@ use std::collections::HashSet;
 
 use serde_json::json;
 use support::console::{text, Answer, Console};
-use support::{node, Backend, Server};
+use support::{machine, node, Backend, Server, NOTICE_DAY};
 
 /// Rows on a page of a console list.
 const PER_PAGE: usize = 100;
@@ -41,6 +43,14 @@ fn link(page: &Answer, rel: &str) -> Option<String> {
     Some(href[..end].replace("&amp;", "&").replace("&#38;", "&"))
 }
 
+/// The address of the page's link whose text is `label`, if it has one.
+fn link_labelled(page: &Answer, label: &str) -> Option<String> {
+    let at = page.body.find(&format!("\">{label}</a>"))?;
+    let before = &page.body[..at];
+    let start = before.rfind("href=\"")? + "href=\"".len();
+    Some(before[start..].replace("&amp;", "&").replace("&#38;", "&"))
+}
+
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
     let vendor = srv.admin.clone();
@@ -56,7 +66,8 @@ async fn story(backend: Backend) {
         srv.post_ok(
             "/v1/licenses",
             &vendor,
-            json!({"policy_id": policy, "licensee": format!("Paged {n:03}")}),
+            // Each one's 90-day notice falls on NOTICE_DAY.
+            json!({"policy_id": policy, "licensee": format!("Paged {n:03}"), "expires": "2030-04-01"}),
             201,
         )
         .await;
@@ -168,6 +179,80 @@ async fn story(backend: Backend) {
     let rest_rows = rows(&rest, "/members/");
     assert_eq!(rest_rows.len(), 1);
     assert!(!member_rows.contains(&rest_rows[0]));
+
+    // A licence on more machines than its page shows: the first of them,
+    // and the way to all of them, a page at a time; its history likewise.
+    let (_, locked) = srv
+        .product_and_policy(
+            &vendor,
+            "many-machines",
+            json!({"name": "site", "binding": "node-locked", "seats": 200}),
+        )
+        .await;
+    let (license, key) = srv.issue(&vendor, &locked).await;
+    let machines = PER_PAGE + 10;
+    for n in 0..machines {
+        srv.post_ok(
+            "/v1/activations",
+            &vendor,
+            json!({"license_key": key, "fingerprint": machine("many-machines", n).to_string(), "platform": "linux-x86_64"}),
+            201,
+        )
+        .await;
+    }
+    let page = b.get(&format!("/licenses/{license}")).await;
+    assert_eq!(page.status, 200);
+    let fingerprints = |a: &Answer| a.body.matches("<code class=\"fp\">").count();
+    assert_eq!(
+        fingerprints(&page),
+        20,
+        "the licence's page shows the first machines"
+    );
+    let all_machines = format!("/licenses/{license}/machines");
+    assert!(page.body.contains(&format!("href=\"{all_machines}\"")));
+    let first = b.get(&all_machines).await;
+    assert_eq!((first.status, fingerprints(&first)), (200, PER_PAGE));
+    let rest = b
+        .get(&link(&first, "next").expect("a next page of machines"))
+        .await;
+    assert_eq!(fingerprints(&rest), 10);
+    let shown: HashSet<String> = [&first, &rest]
+        .iter()
+        .flat_map(|a| a.body.split("<code class=\"fp\">").skip(1))
+        .map(|piece| piece.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(shown.len(), machines, "every machine once");
+    // Issued, then one entry per activation: more than a page of history.
+    let history_rows = |a: &Answer| a.body.matches("<tr><td><code>").count();
+    assert_eq!(history_rows(&page), PER_PAGE);
+    let later = link_labelled(&page, "Later entries").expect("a link to the later entries");
+    assert!(
+        later.starts_with(&format!("/licenses/{license}/history?after=")),
+        "{later}"
+    );
+    let history = b.get(&later).await;
+    assert_eq!(history.status, 200);
+    assert_eq!(history_rows(&history), machines + 1 - PER_PAGE);
+    assert!(link_labelled(&history, "Later entries").is_none());
+
+    // The notices the nightly job wrote, newest first, a page at a time.
+    srv.run_jobs(NOTICE_DAY).await;
+    let notices = b.get("/notices").await;
+    assert_eq!(notices.status, 200);
+    let notice_rows = rows(&notices, "/notifications/");
+    assert_eq!(notice_rows.len(), PER_PAGE);
+    let rest = b
+        .get(&link(&notices, "next").expect("a next page of notices"))
+        .await;
+    let rest_rows = rows(&rest, "/notifications/");
+    let written = srv
+        .items("/v1/notifications?limit=500", &vendor)
+        .await
+        .len();
+    assert!(written > PER_PAGE, "{written} notices");
+    assert_eq!(rest_rows.len(), written - PER_PAGE);
+    let all: HashSet<&String> = notice_rows.iter().chain(&rest_rows).collect();
+    assert_eq!(all.len(), written, "every notice once");
 
     // A page number that is not one is refused, on a page that says why.
     for path in [

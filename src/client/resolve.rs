@@ -13,8 +13,8 @@ use std::thread;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::NextTimeout;
 use ureq::unversioned::transport::time::Duration;
+use ureq::unversioned::transport::NextTimeout;
 
 /// ureq's lookup, on a thread joined once it has answered.
 #[derive(Debug, Default)]

@@ -13,17 +13,18 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::history::{history_page, HistoryQuery, Shown};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberForm, MemberLine};
 use super::paging::{Pager, Paging};
 use super::problems::said;
 use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
-use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
+use crate::api::{MEMBER_WRITERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::service::customers::{self, NewCustomer, ALLOCATORS};
 use crate::service::reports;
-use crate::store::{Allocation, HistoryEntry, HistoryFilter, NodeSeats, Page as Window, Placement};
+use crate::store::{Allocation, HistoryFilter, NodeSeats, Page as Window, Placement};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -801,83 +802,6 @@ async fn create_child(
     }
 }
 
-/// One line of a history table.
-pub(crate) struct HistoryLine {
-    pub operation: String,
-    pub when: String,
-    pub done_by: String,
-    pub details: String,
-}
-
-/// The history entries as drawn: details as `key: value` pairs.
-pub(crate) fn history_lines(t: &Tr, entries: Vec<HistoryEntry>) -> Vec<HistoryLine> {
-    entries
-        .into_iter()
-        .map(|e| HistoryLine {
-            operation: e.operation,
-            when: t.time(e.at),
-            done_by: e.done_by,
-            details: details_text(&e.details),
-        })
-        .collect()
-}
-
-/// A history entry's details (JSON text) as `key: value, ...`.
-pub(crate) fn details_text(json: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(serde_json::Value::Object(map)) => map
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}: {s}"),
-                other => format!("{k}: {other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Ok(serde_json::Value::Null) => String::new(),
-        _ => json.to_owned(),
-    }
-}
-
-/// The most history lines one page shows.
-pub(crate) const HISTORY_PAGE: i64 = 100;
-
-/// `?after=` of a history page: the cursor the page before gave.
-#[derive(Deserialize, Default)]
-pub(crate) struct HistoryQuery {
-    #[serde(default)]
-    pub after: Option<String>,
-}
-
-/// One page of the history `filter` selects within the person's grants,
-/// after the cursor `after`: the lines, and the cursor of the next page
-/// when there is one.
-pub(crate) async fn history_of(
-    s: &AppState,
-    v: &Viewer,
-    filter: HistoryFilter,
-    after: Option<String>,
-) -> ApiResult<(Vec<HistoryLine>, Option<String>)> {
-    let scope = v.staff.scope(READERS)?;
-    let rows = Window {
-        after,
-        ..Window::first(HISTORY_PAGE)
-    };
-    let entries = s.store.history(&scope, &filter, rows).await?;
-    Ok((history_lines(&v.frame.t, entries.items), entries.next))
-}
-
-#[derive(Template)]
-#[template(path = "console/history.html")]
-struct HistoryPage {
-    f: Frame,
-    title: String,
-    back: String,
-    back_label: String,
-    lines: Vec<HistoryLine>,
-    next: Option<String>,
-}
-
 /// `GET /customers/{id}/history`: the node's entitlement history, as
 /// `GET /v1/customers/{id}/history` answers it.
 async fn history(
@@ -892,38 +816,18 @@ async fn history(
         customer_id: Some(id.clone()),
         ..HistoryFilter::default()
     };
-    let (lines, next) = history_of(&s, &v, filter, q.after).await.or_refuse(&f)?;
-    let page = HistoryPage {
+    let shown = Shown {
         title: f.t.t1("history-of", "name", &customer.name),
         back: format!("/customers/{id}"),
         back_label: customer.name,
-        lines,
-        next: next.map(|n| {
-            let query = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("after", &n)
-                .finish();
-            format!("/customers/{id}/history?{query}")
-        }),
-        f,
+        path: format!("/customers/{id}/history"),
     };
-    Ok(render(&page))
+    history_page(&s, &v, f, shown, filter, q.after).await
 }
 
-/// A page answer with `status`.
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn details_read_as_pairs() {
-        assert_eq!(details_text(r#"{"from":40,"to":45}"#), "from: 40, to: 45");
-        assert_eq!(
-            details_text(r#"{"product_id":"prd_1","parent_id":null}"#),
-            "product_id: prd_1"
-        );
-        assert_eq!(details_text("null"), "");
-        assert_eq!(details_text("not json"), "not json");
-    }
 
     #[test]
     fn seats_are_whole_numbers() {

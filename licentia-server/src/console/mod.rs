@@ -29,6 +29,7 @@ mod customer_changes;
 mod customers;
 mod dashboard;
 mod frame;
+mod history;
 pub mod i18n;
 mod invoices;
 mod keys;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
 use super::frame::{Frame, OrRefuse, PageResult, Viewer};
+use super::paging::Paging;
 use super::sheet::{redraw, Action, Cell, Field, Form, Opt, Posted, Sheet, Table};
 use super::{Page, PageAccess};
 use crate::api::READERS;
@@ -30,7 +31,8 @@ pub(super) fn pages() -> Vec<Page> {
     ]
 }
 
-/// The most rows a list shows.
+/// The most notice subscriptions the page lists (they are rules, a few per
+/// node; notifications page).
 const ROWS: Window = Window::first(200);
 
 fn frame(v: &Viewer) -> Frame {
@@ -51,8 +53,9 @@ fn kind(f: &Frame, kind: &str) -> String {
     f.t.t(&format!("ntc-kind-{}", kind.replace('.', "-")))
 }
 
-/// `GET /notices`: the subscriptions, then the notifications, newest first.
-async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
+/// `GET /notices`: the subscriptions, then the notifications, newest first,
+/// a page at a time.
+async fn list(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
     let f = frame(&v);
     let t = f.t;
     let subs = notices::list_subscriptions(&s, &v.staff, None, ROWS)
@@ -61,12 +64,13 @@ async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
     let sent = s
         .store
-        .list_notifications(&scope, &NotificationFilter::default(), ROWS)
+        .list_notifications(&scope, &NotificationFilter::default(), paging.rows())
         .await
         .or_refuse(&f)?;
+    let (sent, pager) = paging.cut(&t, sent);
     let mut page = Sheet::new(f.clone(), t.t("ntc-title"));
     page.lead.push(t.t("ntc-lead"));
-    if sent.len() as i64 >= ROWS.limit || subs.len() as i64 >= ROWS.limit {
+    if subs.len() as i64 >= ROWS.limit {
         page.notice = Some(t.n("sheet-first-rows", ROWS.limit));
     }
     page.actions
@@ -119,8 +123,14 @@ async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
             ]
         })
         .collect();
+    // A page of a longer list is counted by its pager, not its heading.
+    let heading = match pager.paged() {
+        true => t.t("ntc-notifications"),
+        false => t.n("ntc-count-notifications", sent.len() as i64),
+    };
+    page.pager = Some(pager);
     page.tables.push(Table::new(
-        t.n("ntc-count-notifications", sent.len() as i64),
+        heading,
         vec![
             t.t("ntc-written"),
             t.t("ntc-kind"),

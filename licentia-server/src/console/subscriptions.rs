@@ -13,8 +13,9 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::customers::{choices, history_of, notice, seats_field, Choice, Done, HistoryLine};
+use super::customers::{choices, notice, seats_field, Choice, Done};
 use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Params, Viewer};
+use super::history::{history_of, history_page, later, HistoryLine, HistoryQuery, Shown};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberLine};
 use super::paging::{Pager, Paging};
@@ -38,6 +39,7 @@ pub(super) fn pages() -> Vec<Page> {
         Page::get("/subscriptions/{id}/seats/confirm", Signed, confirm_seats),
         Page::post("/subscriptions/{id}/renewal", Signed, set_renewal),
         Page::post("/subscriptions/{id}/star", Signed, star),
+        Page::get("/subscriptions/{id}/history", Signed, history),
     ]
 }
 
@@ -231,7 +233,8 @@ struct StatusPage {
     may_star: bool,
     /// The history's lines.
     lines: Vec<HistoryLine>,
-    more_history: bool,
+    /// The page that goes on with its history.
+    next: Option<String>,
     notice: Option<String>,
     refusal: Option<String>,
     /// The seats form, when the person may raise or lower them.
@@ -321,7 +324,7 @@ async fn status_page(
                 .await
                 .is_ok(),
         lines: history,
-        more_history: next.is_some(),
+        next: next.map(|n| later(&format!("/subscriptions/{id}/history"), &n)),
         notice,
         refusal: forms.refusal,
         seats_form,
@@ -357,6 +360,32 @@ async fn show(
     status_page(&s, &v, &id, SubForms::default(), notice)
         .await
         .or_refuse(&f)
+}
+
+/// `GET /subscriptions/{id}/history`: the subscription's whole history, a
+/// page at a time.
+async fn history(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Params(q): Params<HistoryQuery>,
+) -> PageResult {
+    let f = v.frame.at(SECTION);
+    let sub = s.store.subscription(&id).await.or_refuse(&f)?;
+    let plan = s.store.plan(&sub.plan_id).await.or_refuse(&f)?;
+    let customer = s.store.customer(&sub.customer_id).await.or_refuse(&f)?;
+    let name = format!("{} · {}", plan.name, customer.name);
+    let filter = HistoryFilter {
+        subscription_id: Some(id.clone()),
+        ..HistoryFilter::default()
+    };
+    let shown = Shown {
+        title: f.t.t1("history-of", "name", &name),
+        back: format!("/subscriptions/{id}"),
+        back_label: name,
+        path: format!("/subscriptions/{id}/history"),
+    };
+    history_page(&s, &v, f, shown, filter, q.after).await
 }
 
 /// `POST /subscriptions/{id}/seats`: a raise at once; a cut through its

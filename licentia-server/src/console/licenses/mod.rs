@@ -18,7 +18,7 @@ use actions::{deactivate, deactivate_confirm, renew, renew_form, status_pages};
 use issuing::{issue, new_form};
 use offline_activation::{offline, offline_form};
 use outage::{temporary, temporary_form};
-use record::{file, short, show};
+use record::{file, history, leases, machines, short, show};
 use search::{list, select};
 
 use std::collections::HashMap;
@@ -61,6 +61,9 @@ pub(super) fn pages() -> Vec<Page> {
         Page::post("/licenses/activate-offline", Signed, offline),
         Page::get("/licenses/{id}", Signed, show),
         Page::get("/licenses/{id}/file", Signed, file),
+        Page::get("/licenses/{id}/machines", Signed, machines),
+        Page::get("/licenses/{id}/leases", Signed, leases),
+        Page::get("/licenses/{id}/history", Signed, history),
         Page::get("/licenses/{id}/renew", Signed, renew_form),
         Page::post("/licenses/{id}/renew", Signed, renew),
         Page::get("/licenses/{id}/temporary", Signed, temporary_form),

@@ -2,6 +2,10 @@
 //! file to download.
 
 use super::*;
+use crate::console::history::{history_of, history_page, later, HistoryLine, HistoryQuery, Shown};
+use crate::console::i18n::Tr;
+use crate::console::paging::{Pager, Paging};
+use crate::store::Lease;
 
 /// One term of a licence: (label, value).
 type Term = (String, String);
@@ -25,14 +29,6 @@ struct LeaseRow {
     state: String,
 }
 
-/// One entry of a licence's history.
-struct Entry {
-    operation: String,
-    when: String,
-    by: String,
-    details: String,
-}
-
 #[derive(Template)]
 #[template(path = "console/license.html")]
 struct Show {
@@ -43,13 +39,24 @@ struct Show {
     terms: Vec<Term>,
     has_file: bool,
     machines: Vec<Machine>,
+    /// The page of all its machines, when there are more than these.
+    more_machines: Option<String>,
     leases: Vec<LeaseRow>,
-    history: Vec<Entry>,
+    /// The page of all its leases, when there are more than these.
+    more_leases: Option<String>,
+    /// Its history's first page, oldest first.
+    lines: Vec<HistoryLine>,
+    /// The page that goes on with its history.
+    next: Option<String>,
     may_write: bool,
     may_renew: bool,
     /// The status changes this licence may make: (path, message id, danger).
     actions: Vec<(String, &'static str, bool)>,
 }
+
+/// Machines and leases a licence's page shows before linking to the page
+/// of all of them.
+const FIRST_ROWS: i64 = 20;
 
 /// A short form of a fingerprint, for tables (the whole one is its title).
 pub(super) fn short(fingerprint: &str) -> String {
@@ -114,46 +121,29 @@ pub(super) async fn show(
         (t.t("term-key"), format!("…-{}", l.key_hint)),
     ];
     let may_write = v.staff.allow(WRITERS).is_ok();
-    let rows = Window::first(200);
+    let first = Window::first(FIRST_ROWS);
     let machines = s
         .store
-        .list_activations(&id, rows.clone())
+        .list_activations(&id, first.clone())
         .await
-        .or_refuse(&f)?
-        .into_iter()
-        .map(|a| Machine {
-            platform: a.platform,
-            mode: t.t(&format!("mode-{}", a.mode)),
-            activated: t.date(a.created_at),
-            last_seen: t.time(a.last_seen_at),
-            state: a.deactivated_at.map_or_else(
-                || t.t("machine-active"),
-                |d| t.t1("machine-deactivated", "date", t.date(d)),
-            ),
-            deactivate: (may_write && a.deactivated_at.is_none())
-                .then(|| format!("/activations/{}/deactivate", a.id)),
-            fingerprint: a.fingerprint,
-        })
-        .collect();
-    let at = now().0;
-    let leases = s
-        .store
-        .list_leases(&id, rows)
-        .await
-        .or_refuse(&f)?
-        .into_iter()
-        .map(|l| LeaseRow {
-            fingerprint: l.fingerprint,
-            from: t.time(l.created_at),
-            until: t.time(l.expires_at),
-            state: match l.returned_at {
-                Some(r) => t.t1("lease-returned", "date", t.time(r)),
-                None if l.expires_at <= at => t.t("lease-expired"),
-                None => t.t("lease-held"),
-            },
-        })
-        .collect();
-    let history = license_history(&s, &v, &id, &f).await.or_refuse(&f)?;
+        .or_refuse(&f)?;
+    let more_machines = machines
+        .next
+        .is_some()
+        .then(|| format!("/licenses/{id}/machines"));
+    let machines = machine_rows(t, may_write, machines.items);
+    let leases = s.store.list_leases(&id, first).await.or_refuse(&f)?;
+    let more_leases = leases
+        .next
+        .is_some()
+        .then(|| format!("/licenses/{id}/leases"));
+    let leases = lease_rows(t, leases.items);
+    let filter = HistoryFilter {
+        license_id: Some(id.clone()),
+        ..HistoryFilter::default()
+    };
+    let (lines, next) = history_of(&s, &v, filter, None).await.or_refuse(&f)?;
+    let next = next.map(|n| later(&format!("/licenses/{id}/history"), &n));
     let mut actions = Vec::new();
     if may_write {
         for (name, tr, label, danger) in [
@@ -172,8 +162,11 @@ pub(super) async fn show(
         has_file: l.file.is_some(),
         terms,
         machines,
+        more_machines,
         leases,
-        history,
+        more_leases,
+        lines,
+        next,
         may_write: may_write && l.status == "active",
         may_renew: v
             .staff
@@ -187,51 +180,134 @@ pub(super) async fn show(
     Ok(render(&page))
 }
 
-/// The licence's history, oldest first, within the caller's grants.
-async fn license_history(
-    s: &AppState,
-    v: &Viewer,
-    id: &str,
-    f: &Frame,
-) -> Result<Vec<Entry>, ApiError> {
-    let scope = v.staff.scope(READERS)?;
-    let filter = HistoryFilter {
-        license_id: Some(id.to_owned()),
-        ..HistoryFilter::default()
-    };
-    let rows = Window::first(200);
-    let entries = s.store.history(&scope, &filter, rows).await?;
-    Ok(entries
+/// A licence's machines as drawn; each active one with its deactivate
+/// link when the person may write.
+fn machine_rows(t: Tr, may_write: bool, found: Vec<Activation>) -> Vec<Machine> {
+    found
         .into_iter()
-        .map(|e| Entry {
-            operation: e.operation,
-            when: f.t.time(e.at),
-            by: if e.done_by.is_empty() {
-                e.actor
-            } else {
-                e.done_by
-            },
-            details: details(&e.details),
+        .map(|a| Machine {
+            platform: a.platform,
+            mode: t.t(&format!("mode-{}", a.mode)),
+            activated: t.date(a.created_at),
+            last_seen: t.time(a.last_seen_at),
+            state: a.deactivated_at.map_or_else(
+                || t.t("machine-active"),
+                |d| t.t1("machine-deactivated", "date", t.date(d)),
+            ),
+            deactivate: (may_write && a.deactivated_at.is_none())
+                .then(|| format!("/activations/{}/deactivate", a.id)),
+            fingerprint: a.fingerprint,
         })
-        .collect())
+        .collect()
 }
 
-/// A history entry's details for people: `name: value` pairs, the
-/// empty ones left out.
-fn details(json: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(serde_json::Value::Object(map)) => map
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}: {s}"),
-                v => format!("{k}: {v}"),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        Ok(serde_json::Value::Null) => String::new(),
-        _ => json.to_owned(),
-    }
+/// A floating licence's leases as drawn, each held, returned or expired.
+fn lease_rows(t: Tr, found: Vec<Lease>) -> Vec<LeaseRow> {
+    let at = now().0;
+    found
+        .into_iter()
+        .map(|l| LeaseRow {
+            fingerprint: l.fingerprint,
+            from: t.time(l.created_at),
+            until: t.time(l.expires_at),
+            state: match l.returned_at {
+                Some(r) => t.t1("lease-returned", "date", t.time(r)),
+                None if l.expires_at <= at => t.t("lease-expired"),
+                None => t.t("lease-held"),
+            },
+        })
+        .collect()
+}
+
+/// All of a licence's machines, or all its leases, a page at a time.
+#[derive(Template)]
+#[template(path = "console/license_rows.html")]
+struct Rows {
+    f: Frame,
+    id: String,
+    licensee: String,
+    title: String,
+    machines: Vec<Machine>,
+    leases: Vec<LeaseRow>,
+    pager: Pager,
+}
+
+/// `GET /licenses/{id}/machines`: every machine of the licence, paged.
+pub(super) async fn machines(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    paging: Paging,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let found = s
+        .store
+        .list_activations(&id, paging.rows())
+        .await
+        .or_refuse(&f)?;
+    let (found, pager) = paging.cut(&f.t, found);
+    let may_write = v.staff.allow(WRITERS).is_ok();
+    let page = Rows {
+        title: f.t.t1("machines-of", "licensee", &l.licensee),
+        machines: machine_rows(f.t, may_write, found),
+        leases: Vec::new(),
+        licensee: l.licensee,
+        id,
+        pager,
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// `GET /licenses/{id}/leases`: every lease of the licence, paged.
+pub(super) async fn leases(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    paging: Paging,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let found = s
+        .store
+        .list_leases(&id, paging.rows())
+        .await
+        .or_refuse(&f)?;
+    let (found, pager) = paging.cut(&f.t, found);
+    let page = Rows {
+        title: f.t.t1("leases-of", "licensee", &l.licensee),
+        machines: Vec::new(),
+        leases: lease_rows(f.t, found),
+        licensee: l.licensee,
+        id,
+        pager,
+        f,
+    };
+    Ok(render(&page))
+}
+
+/// `GET /licenses/{id}/history`: the licence's whole history, a page at a
+/// time.
+pub(super) async fn history(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Params(q): Params<HistoryQuery>,
+) -> PageResult {
+    let f = v.frame.at("licenses");
+    let l = s.store.license(&id).await.or_refuse(&f)?;
+    let filter = HistoryFilter {
+        license_id: Some(id.clone()),
+        ..HistoryFilter::default()
+    };
+    let shown = Shown {
+        title: f.t.t1("history-of", "name", &l.licensee),
+        back: format!("/licenses/{id}"),
+        back_label: l.licensee,
+        path: format!("/licenses/{id}/history"),
+    };
+    history_page(&s, &v, f, shown, filter, q.after).await
 }
 
 /// `?form=line` for the one-line file, `?form=qr` for it as a QR code.
