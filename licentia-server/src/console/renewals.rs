@@ -40,7 +40,8 @@ pub(crate) const COLUMNS: [(&str, &str); 13] = [
     ("days", "col-days-left"),
 ];
 
-/// The columns shown when none are picked.
+/// The columns shown when none are picked (shown in [`COLUMNS`]' order,
+/// as the headings are).
 const DEFAULT_COLUMNS: [&str; 5] = ["product", "customer", "licensee", "seats", "days"];
 
 /// The columns shown when none are picked and only contracts and lots
@@ -127,15 +128,21 @@ impl Settings {
     /// none of those picked exists).
     fn columns(&self) -> Vec<&'static str> {
         let asked = self.columns.as_deref().unwrap_or_default();
-        let picked: Vec<&'static str> = COLUMNS
-            .iter()
-            .map(|(name, _)| *name)
-            .filter(|name| asked.split(',').any(|c| c.trim() == *name))
-            .collect();
-        if picked.is_empty() && self.kind() == "contract" {
-            CONTRACT_COLUMNS.to_vec()
-        } else if picked.is_empty() {
-            DEFAULT_COLUMNS.to_vec()
+        let among = |wanted: &dyn Fn(&str) -> bool| -> Vec<&'static str> {
+            COLUMNS
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| wanted(name))
+                .collect()
+        };
+        let picked = among(&|name| asked.split(',').any(|c| c.trim() == name));
+        let defaults: &[&str] = if self.kind() == "contract" {
+            &CONTRACT_COLUMNS
+        } else {
+            &DEFAULT_COLUMNS
+        };
+        if picked.is_empty() {
+            among(&|name| defaults.contains(&name))
         } else {
             picked
         }
@@ -256,7 +263,9 @@ async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -
         let href = format!("/{page}/{}", i.id);
         Line {
             href,
-            ends: t.date(i.ends_at),
+            // A contract or lot ends after its last day, which is the
+            // date its people know it by (as its start is).
+            ends: terms.map_or_else(|| t.date(i.ends_at), |t| t.ends_on.clone()),
             urgent: days < 7,
             cells,
             id: i.id,
@@ -336,7 +345,18 @@ mod tests {
         let contracts = Settings::read(Some("type=contract&group_by=contract_type"));
         assert!(contracts.shows("contract") && contracts.shows("lot"));
         assert!(!contracts.shows("license/standard") && !contracts.shows("subscription"));
-        assert_eq!(contracts.columns(), CONTRACT_COLUMNS);
+        assert_eq!(
+            contracts.columns(),
+            [
+                "type",
+                "customer",
+                "supplier",
+                "starts",
+                "last_day_to_cancel",
+                "days"
+            ],
+            "in the headings' order"
+        );
         assert_eq!(contracts.grouping(), Grouping::ContractType);
         assert!(contracts.query().contains("group_by=contract_type"));
         let licences = Settings::read(Some("type=license"));
