@@ -659,6 +659,19 @@ async fn to_renew(srv: &Server, c: &Contracts, [olga, ed]: [&support::Person; 2]
         ]
     );
 
+    // The rows' new columns are in the OpenAPI document.
+    let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
+    let row = doc["components"]["schemas"]["RenewalDue"].to_string();
+    for column in [
+        "supplier",
+        "contract_type",
+        "starts_on",
+        "ends_on",
+        "last_day_to_cancel",
+    ] {
+        assert!(row.contains(&format!("\"{column}\"")), "{column}: {row}");
+    }
+
     // Out of Octopus's part of the tree: Alpha's admin (billed for part of
     // the lot) sees none of it; Ed, at the other partner, his own only.
     let ada = srv

@@ -8,7 +8,6 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::contracts::last_day_to_cancel;
-
 use super::history::HISTORY;
 use super::licenses::LICENSES;
 use super::notices::NOTIFICATION_NODE;
