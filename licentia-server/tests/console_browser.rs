@@ -352,6 +352,111 @@ async fn console_to_renew_from_the_dashboard() {
     srv.stop().await;
 }
 
+/// The dashboard's count of contracts and lots ending within 90 days opens
+/// them grouped by contract type, soonest first, with their supplier,
+/// start and last day to cancel (Octopus's list); the CSV export keeps the
+/// grouping and says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_contracts_to_renew_from_the_dashboard() {
+    let Some((srv, browser)) = console(Browser::options()).await else {
+        return;
+    };
+    let admin = srv.admin.clone();
+    let day = |n: u64| (chrono::Utc::now().date_naive() + chrono::Days::new(n)).to_string();
+    let start = (chrono::Utc::now().date_naive() - chrono::Days::new(300)).to_string();
+    srv.product_and_policy(
+        &admin,
+        "octo-office",
+        json!({"name": "yearly", "binding": "unbound"}),
+    )
+    .await;
+    let octopus = support::node(&srv, &admin, "partner", "Octopus", None).await;
+    let supplier = srv
+        .post_ok("/v1/suppliers", &admin, json!({"name": "Editeur"}), 201)
+        .await;
+    let mut contracts = Vec::new();
+    for (kind, ends) in [("support", 20), ("maintenance", 50)] {
+        let kind = srv
+            .post_ok("/v1/contract-types", &admin, json!({"name": kind}), 201)
+            .await;
+        let contract = json!({
+            "customer_id": octopus, "supplier_id": supplier["id"], "contract_type_id": kind["id"],
+            "reference": format!("REF-{ends}"), "starts_on": start, "ends_on": day(ends),
+            "notice_period": "1 month before term end",
+        });
+        contracts.push(srv.post_ok("/v1/contracts", &admin, contract, 201).await);
+    }
+    let lot = json!({
+        "customer_id": octopus, "product_id": "octo-office", "quantity": 20,
+        "purchased_on": start, "contract_id": contracts[1]["id"],
+    });
+    let lot = srv.post_ok("/v1/purchases", &admin, lot, 201).await;
+
+    browser.open("/sign-in").await;
+    sign_in(&browser, PASSWORD).await;
+    browser
+        .click("3 contracts and lots ending within 90 days")
+        .await;
+    assert!(
+        browser.path().await.starts_with("/renewals?"),
+        "{}",
+        browser.path().await
+    );
+    browser.review("to-renew-contracts").await;
+    let header = [
+        "Ends",
+        "Type",
+        "Customer",
+        "Supplier",
+        "Starts",
+        "Last day to cancel",
+        "Days left",
+        "Record",
+    ];
+    let maintenance = browser.table("maintenance").await;
+    assert_eq!(maintenance[0], header);
+    let ids: Vec<&str> = maintenance[1..].iter().map(|r| r[7].as_str()).collect();
+    assert_eq!(
+        ids,
+        [support::s(&contracts[1]["id"]), support::s(&lot["id"])]
+    );
+    let contract = &maintenance[1];
+    assert_eq!(contract[0], day(50));
+    assert_eq!(
+        contract[1..6],
+        [
+            "Contract".to_owned(),
+            "Octopus".into(),
+            "Editeur".into(),
+            start.clone(),
+            support::s(&contracts[1]["last_day_to_cancel"]),
+        ]
+    );
+    assert_eq!(maintenance[2][1], "Purchase lot");
+    let support_rows = browser.table("support").await;
+    assert_eq!(support_rows.len(), 2, "{support_rows:?}");
+
+    // The CSV behind the list, fetched as Vera: grouped the same way.
+    let csv = browser.fetch(&browser.href("Export CSV").await).await;
+    assert_eq!(csv.status(), 200);
+    let csv = support::rows(&csv.text().await.unwrap());
+    let column = |name: &str| csv[0].iter().position(|c| c == name).unwrap();
+    let lines: Vec<[&str; 4]> = csv[1..]
+        .iter()
+        .map(|r| ["group", "type", "supplier", "ends_on"].map(|c| r[column(c)].as_str()))
+        .collect();
+    let (soon, later) = (day(20), day(50));
+    assert_eq!(
+        lines,
+        [
+            ["maintenance", "contract", "Editeur", &*later],
+            ["maintenance", "lot", "Editeur", &*later],
+            ["support", "contract", "Editeur", &*soon],
+        ]
+    );
+    srv.stop().await;
+}
+
 /// The to-renew list's columns are the person's choice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_to_renew_columns_chosen() {

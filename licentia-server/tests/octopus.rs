@@ -451,7 +451,302 @@ async fn story(backend: Backend) {
         .items("/v1/follow-ups?status=open", &admin)
         .await
         .is_empty());
+    to_renew(
+        &srv,
+        &Contracts {
+            octopus,
+            alpha,
+            supplier,
+            maintenance,
+            support_type,
+            contract_id,
+            purchase,
+            support,
+            elsewhere: s(&elsewhere["id"]),
+            other,
+        },
+        [&olga, &ed],
+    )
+    .await;
     srv.stop().await;
+}
+
+/// What the story recorded that the to-renew list shows.
+struct Contracts {
+    octopus: String,
+    alpha: String,
+    supplier: String,
+    maintenance: String,
+    support_type: String,
+    /// MNT-2027, covering `purchase`.
+    contract_id: String,
+    purchase: String,
+    /// SUP-2027's address.
+    support: String,
+    /// The other partner's contract.
+    elsewhere: String,
+    /// The other partner.
+    other: String,
+}
+
+/// The day `n` days from today.
+fn day(n: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).to_string()
+}
+
+/// The last step: the to-renew list grouped by contract type and sorted by
+/// end date, as Octopus shows it, in the API (JSON and CSV) and the
+/// console (from the dashboard's count, and its CSV export); nobody outside
+/// Octopus's part of the tree sees its contracts and lots. The list's
+/// window starts now, so the contracts' terms are first moved near today.
+async fn to_renew(srv: &Server, c: &Contracts, [olga, ed]: [&support::Person; 2]) {
+    let finance = srv.token("finance").await;
+    let terms = |holder: &str, kind: &str, reference: &str, ends: i64| {
+        json!({
+            "customer_id": holder, "supplier_id": c.supplier, "contract_type_id": kind,
+            "reference": reference, "starts_on": day(-300), "ends_on": day(ends),
+            "cost": "4800", "currency": "EUR", "po_number": "PO-2027-01",
+            "notice_period": "1 month before term end",
+        })
+    };
+    let mnt = format!("/v1/contracts/{}", c.contract_id);
+    for (path, body) in [
+        (&mnt, terms(&c.octopus, &c.maintenance, "MNT-2027", 50)),
+        (
+            &c.support,
+            terms(&c.octopus, &c.support_type, "SUP-2027", 20),
+        ),
+        (
+            &format!("/v1/contracts/{}", c.elsewhere),
+            terms(&c.other, &c.support_type, "ELS-1", 10),
+        ),
+    ] {
+        let (status, changed) = srv.call("PUT", path, Some(&finance), Some(body)).await;
+        assert_eq!(status, 200, "{changed}");
+    }
+    // A lot bought outside any contract, renewing on its own date.
+    let loose = srv
+        .post_ok(
+            "/v1/purchases",
+            &finance,
+            json!({"customer_id": c.octopus, "product_id": "octo-office", "quantity": 5,
+                   "purchased_on": day(-100), "renews_on": day(30)}),
+            201,
+        )
+        .await;
+    let loose = s(&loose["id"]);
+    let support_id = c.support.rsplit('/').next().unwrap().to_owned();
+
+    // Olga's list, by contract type: the group without one first, then by
+    // name; soonest first within each; the lot ends with its contract.
+    let path = "/v1/reports/renewals?within_days=90&group_by=contract_type";
+    let (status, report) = olga.call(srv, "GET", path, None).await;
+    assert_eq!(status, 200, "{report}");
+    let groups = each(&report["groups"], |g| {
+        (s(&g["group"]), texts(&g["items"], "id"))
+    });
+    assert_eq!(
+        groups,
+        [
+            ("(no contract type)".to_owned(), vec![loose.clone()]),
+            (
+                "maintenance".to_owned(),
+                vec![c.contract_id.clone(), c.purchase.clone()]
+            ),
+            ("support".to_owned(), vec![support_id.clone()]),
+        ]
+    );
+    let contract = srv.get(&mnt, &finance).await;
+    let [row, lot] = [0, 1].map(|i| report["groups"][1]["items"][i].clone());
+    assert_eq!(row["type"], "contract");
+    assert_eq!(row["supplier"], "Editeur");
+    assert_eq!(row["contract_type"], "maintenance");
+    assert_eq!(row["starts_on"], day(-300));
+    assert_eq!(row["ends_on"], day(50));
+    assert_eq!(row["cost"], "4800.00");
+    assert_eq!(row["po_number"], "PO-2027-01");
+    assert_eq!(row["notice_period"], "1 month before term end");
+    assert_eq!(row["last_day_to_cancel"], contract["last_day_to_cancel"]);
+    assert_eq!(row["customer"], "Octopus");
+    assert_eq!(lot["type"], "lot");
+    assert_eq!(lot["contract_id"], c.contract_id.as_str());
+    assert_eq!(lot["ends_on"], day(50), "the lot ends with its contract");
+    assert_eq!(lot["ends_at"], row["ends_at"]);
+    assert_eq!(lot["starts_on"], "2027-01-01");
+    assert_eq!(
+        (&lot["product"], &lot["seats"]),
+        (&json!("octo-office"), &json!(20))
+    );
+    assert_eq!(lot["last_day_to_cancel"], contract["last_day_to_cancel"]);
+    assert_eq!(report["groups"][0]["items"][0]["ends_on"], day(30));
+    assert!(report["groups"][0]["items"][0]["supplier"].is_null());
+    let (_, by_supplier) = olga
+        .call(
+            srv,
+            "GET",
+            "/v1/reports/renewals?within_days=90&group_by=supplier",
+            None,
+        )
+        .await;
+    let suppliers = each(&by_supplier["groups"], |g| {
+        (s(&g["group"]), g["count"].clone())
+    });
+    assert_eq!(
+        suppliers,
+        [
+            ("(no supplier)".to_owned(), json!(1)),
+            ("Editeur".to_owned(), json!(3))
+        ]
+    );
+
+    // The same list as CSV, read back: one line each, in the groups' order.
+    let resp = srv
+        .client
+        .get(format!("{}{path}", srv.base))
+        .header("cookie", &olga.cookie)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let table = support::rows(&resp.text().await.unwrap());
+    let col = |name: &str| table[0].iter().position(|h| h == name).unwrap();
+    let lines: Vec<[&str; 6]> = table[1..]
+        .iter()
+        .map(|r| {
+            [
+                "group",
+                "id",
+                "supplier",
+                "starts_on",
+                "ends_on",
+                "last_day_to_cancel",
+            ]
+            .map(|name| r[col(name)].as_str())
+        })
+        .collect();
+    let cancel = contract["last_day_to_cancel"].as_str().unwrap();
+    let support_cancel = s(&srv.get(&c.support, &finance).await["last_day_to_cancel"]);
+    let (start, end, thirty) = (day(-300), day(50), day(30));
+    assert_eq!(
+        lines,
+        [
+            ["(no contract type)", &*loose, "", &*day(-100), &*thirty, ""],
+            [
+                "maintenance",
+                &*c.contract_id,
+                "Editeur",
+                &*start,
+                &*end,
+                cancel
+            ],
+            [
+                "maintenance",
+                &*c.purchase,
+                "Editeur",
+                "2027-01-01",
+                &*end,
+                cancel
+            ],
+            [
+                "support",
+                &*support_id,
+                "Editeur",
+                &*start,
+                &*day(20),
+                &*support_cancel
+            ],
+        ]
+    );
+
+    // The rows' new columns are in the OpenAPI document.
+    let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
+    let row = doc["components"]["schemas"]["RenewalDue"].to_string();
+    for column in [
+        "supplier",
+        "contract_type",
+        "starts_on",
+        "ends_on",
+        "last_day_to_cancel",
+    ] {
+        assert!(row.contains(&format!("\"{column}\"")), "{column}: {row}");
+    }
+
+    // Out of Octopus's part of the tree: Alpha's admin (billed for part of
+    // the lot) sees none of it; Ed, at the other partner, his own only.
+    let ada = srv
+        .person(
+            "Ada",
+            "ada@alpha.test",
+            json!([{"role": "admin", "customer_id": c.alpha}]),
+        )
+        .await;
+    let (_, alpha_sees) = ada.call(srv, "GET", path, None).await;
+    assert_eq!(alpha_sees["count"], 0, "{alpha_sees}");
+    let (_, ed_sees) = ed
+        .call(srv, "GET", "/v1/reports/renewals?within_days=90", None)
+        .await;
+    assert_eq!(texts(&ed_sees["items"], "id"), vec![c.elsewhere.clone()]);
+
+    // The console: the dashboard's count opens the grouped list; its CSV
+    // export keeps the grouping.
+    let console = Console::of(srv, olga);
+    let dashboard = console.get("/").await;
+    let tile = "/renewals?within_days=90&#38;type=contract&#38;group_by=contract_type";
+    assert!(
+        dashboard.body.contains(&format!(
+            "<a href=\"{tile}\"><span class=\"count\">4</span>"
+        )),
+        "{}",
+        dashboard.body
+    );
+    let list = console.get(&tile.replace("&#38;", "&")).await;
+    assert_eq!(list.status, 200);
+    let body = &list.body;
+    let order: Vec<usize> = [
+        "(no contract type) <span",
+        &loose,
+        "maintenance <span",
+        &c.contract_id,
+        &c.purchase,
+        "support <span",
+        &support_id,
+    ]
+    .iter()
+    .map(|needle| {
+        body.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {body}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{body}");
+    for column in ["Supplier", "Starts", "Last day to cancel"] {
+        assert!(
+            list.body
+                .contains(&format!("<th scope=\"col\">{column}</th>")),
+            "{column}"
+        );
+    }
+    assert!(!body.contains(&c.elsewhere));
+    let csv = console
+        .get("/renewals.csv?within_days=90&type=contract&group_by=contract_type")
+        .await;
+    let table = support::rows(&csv.body);
+    let groups: Vec<&str> = table[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        groups,
+        [
+            "(no contract type)",
+            "maintenance",
+            "maintenance",
+            "support"
+        ]
+    );
+    assert!(
+        list.body
+            .contains("/renewals.csv?within_days=90&#38;group_by=contract_type&#38;type=contract"),
+        "{}",
+        list.body
+    );
 }
 
 support::on_both_backends! {

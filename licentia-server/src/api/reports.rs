@@ -27,7 +27,7 @@ use licentia::{Timestamp, DAY};
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        Route::get("/v1/reports/renewals", Token, "Licenses and subscriptions ending within ?within_days= (default 90), soonest first, ?group_by=plan|type|customer (JSON, or CSV with Accept: text/csv)", renewals),
+        Route::get("/v1/reports/renewals", Token, "Licenses, subscriptions, contracts and purchase lots ending within ?within_days= (default 90), soonest first, ?group_by=plan|type|customer|contract_type|supplier (JSON, or CSV with Accept: text/csv)", renewals),
         Route::get("/v1/reports/seats", Token, "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)", seats),
         Route::get("/v1/reports/activation-delay", Token, "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)", activation_delay),
         Route::get("/v1/reports/platforms", Token, "Activations by platform (JSON or CSV)", platforms),
@@ -91,7 +91,8 @@ fn time(t: i64) -> String {
 pub struct RenewalQuery {
     /// Only what ends within this many days (default 90).
     within_days: Option<u32>,
-    /// Group the rows: by `plan`, `type` or `customer`.
+    /// Group the rows: by `plan`, `type`, `customer`, `contract_type` or
+    /// `supplier`.
     group_by: Option<String>,
 }
 
@@ -104,7 +105,7 @@ struct Renewals {
     from: i64,
     /// Its end (Unix seconds).
     until: i64,
-    /// How many licenses and subscriptions end within it.
+    /// How many licenses, subscriptions, contracts and lots end within it.
     count: usize,
     /// What ends: one list, or groups with `?group_by=`.
     #[serde(flatten)]
@@ -120,19 +121,23 @@ enum RenewalRows {
         /// Soonest first.
         items: Vec<RenewalDue>,
     },
-    /// With `?group_by=`: one group per plan or type.
+    /// With `?group_by=`: one group per plan, type, customer, contract
+    /// type or supplier.
     Groups {
-        /// `plan` or `type`.
+        /// `plan`, `type`, `customer`, `contract_type` or `supplier`.
         group_by: String,
-        /// In order of `group`.
+        /// In the byte order of `group` (so a `(no …)` group first).
         groups: Vec<RenewalGroup>,
     },
 }
 
-/// What ends under one plan or type.
+/// What ends in one group.
 #[derive(Serialize, JsonSchema)]
 struct RenewalGroup {
-    /// The plans (joined by ` / `; `(no plan)` for none), or the type.
+    /// The plans (joined by ` / `; `(no plan)` for none), the type, the
+    /// customer, the contract type or the supplier (`(no contract type)`,
+    /// `(no supplier)` for what has none: licences, subscriptions, lots
+    /// without a contract).
     group: String,
     /// How many items it holds.
     count: usize,
@@ -141,7 +146,8 @@ struct RenewalGroup {
 }
 
 /// `GET /v1/reports/renewals`: what ends within the window, soonest first;
-/// grouped by plan (through the license's policy) or by type.
+/// grouped by plan (through the license's policy), type, customer,
+/// contract type or supplier, soonest first within each group.
 async fn renewals(
     State(s): State<AppState>,
     staff: Staff,

@@ -51,12 +51,15 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         .await
         .or_refuse(&f)?;
     let today = now().0;
-    let ending = |days: i64, subscriptions: bool| {
+    // Every tile below counts in this one read: licences, subscriptions,
+    // contracts and lots ending within 90 days.
+    let ending = |days: i64, kinds: &[&str]| {
         due.iter()
-            .filter(|d| (d.kind == "subscription") == subscriptions)
+            .filter(|d| kinds.contains(&d.kind.split('/').next().unwrap_or_default()))
             .filter(|d| d.ends_at <= today + days * licentia::DAY)
             .count()
     };
+    let licences = |days| ending(days, &["license"]);
     let seats = reports::seats(&s, &v.staff, None).await.or_refuse(&f)?;
     let short = seats
         .iter()
@@ -77,26 +80,32 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let tiles = vec![
         Tile {
             label: "tile-licenses-7",
-            count: ending(7, false),
+            count: licences(7),
             href: "/renewals?within_days=7&type=license".into(),
-            alert: ending(7, false) > 0,
+            alert: licences(7) > 0,
         },
         Tile {
             label: "tile-licenses-30",
-            count: ending(30, false),
+            count: licences(30),
             href: "/renewals?within_days=30&type=license".into(),
             alert: false,
         },
         Tile {
             label: "tile-licenses-90",
-            count: ending(90, false),
+            count: licences(90),
             href: "/renewals?within_days=90&type=license".into(),
             alert: false,
         },
         Tile {
             label: "tile-subscriptions-30",
-            count: ending(30, true),
+            count: ending(30, &["subscription"]),
             href: "/renewals?within_days=30&type=subscription".into(),
+            alert: false,
+        },
+        Tile {
+            label: "tile-contracts-90",
+            count: ending(90, &["contract", "lot"]),
+            href: "/renewals?within_days=90&type=contract&group_by=contract_type".into(),
             alert: false,
         },
         Tile {

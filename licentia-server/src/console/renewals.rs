@@ -1,6 +1,8 @@
-//! "To renew": what ends soon, grouped (by plan, type or customer) and
-//! sorted by end date, with the columns the person picks, and its CSV —
-//! the ITSM's "licences to renew soon" screen.
+//! "To renew": what ends soon — licences, subscriptions, contracts with
+//! suppliers and purchase lots — grouped (by plan, type, customer,
+//! contract type or supplier) and sorted by end date, with the columns the
+//! person picks, and its CSV: the ITSM's "licences to renew soon" screen
+//! and Octopus's contracts to renew.
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -22,7 +24,7 @@ pub(super) fn pages() -> Vec<Page> {
 }
 
 /// The columns a person may show, in order: (name, message id).
-pub(crate) const COLUMNS: [(&str, &str); 8] = [
+pub(crate) const COLUMNS: [(&str, &str); 13] = [
     ("type", "col-type"),
     ("product", "col-product"),
     ("plans", "col-plans"),
@@ -30,18 +32,44 @@ pub(crate) const COLUMNS: [(&str, &str); 8] = [
     ("licensee", "col-licensee"),
     ("status", "col-status"),
     ("seats", "col-seats"),
+    ("supplier", "col-supplier"),
+    ("contract_type", "col-contract-type"),
+    ("starts", "col-starts"),
+    ("cost", "col-cost"),
+    ("last_day_to_cancel", "col-last-day-to-cancel"),
     ("days", "col-days-left"),
 ];
 
-/// The columns shown when none are picked.
+/// The columns shown when none are picked (shown in [`COLUMNS`]' order,
+/// as the headings are).
 const DEFAULT_COLUMNS: [&str; 5] = ["product", "customer", "licensee", "seats", "days"];
+
+/// The columns shown when none are picked and only contracts and lots
+/// are listed (Octopus's).
+const CONTRACT_COLUMNS: [&str; 6] = [
+    "type",
+    "supplier",
+    "starts",
+    "customer",
+    "last_day_to_cancel",
+    "days",
+];
+
+/// The kinds of record the list may be cut to: (value, message id).
+const KINDS: [(&str, &str); 4] = [
+    ("", "type-all"),
+    ("license", "type-license"),
+    ("subscription", "type-subscription"),
+    ("contract", "type-contract"),
+];
 
 /// The list's settings, all in the address (a list can be bookmarked).
 #[derive(Default)]
 pub(crate) struct Settings {
     within_days: Option<u32>,
     group_by: Option<String>,
-    /// `license`, `subscription`, or empty for both.
+    /// `license`, `subscription`, `contract` (contracts and lots), or
+    /// empty for all.
     kind: Option<String>,
     /// Columns: one `columns` per checkbox ticked, or comma-separated.
     columns: Option<String>,
@@ -78,11 +106,21 @@ impl Settings {
         Grouping::parse(Some(self.group_by.as_deref().unwrap_or("plan"))).unwrap_or(Grouping::Plan)
     }
 
-    fn kind(&self) -> &str {
-        match self.kind.as_deref() {
-            Some("license") => "license",
-            Some("subscription") => "subscription",
-            _ => "",
+    fn kind(&self) -> &'static str {
+        KINDS
+            .iter()
+            .map(|(kind, _)| *kind)
+            .find(|kind| self.kind.as_deref() == Some(kind))
+            .unwrap_or("")
+    }
+
+    /// Whether the list shows an item of type `kind` (`license/trial`,
+    /// `subscription`, `contract`, `lot`).
+    fn shows(&self, kind: &str) -> bool {
+        match self.kind() {
+            "" => true,
+            "contract" => kind == "contract" || kind == "lot",
+            wanted => kind.split('/').next() == Some(wanted),
         }
     }
 
@@ -90,13 +128,21 @@ impl Settings {
     /// none of those picked exists).
     fn columns(&self) -> Vec<&'static str> {
         let asked = self.columns.as_deref().unwrap_or_default();
-        let picked: Vec<&'static str> = COLUMNS
-            .iter()
-            .map(|(name, _)| *name)
-            .filter(|name| asked.split(',').any(|c| c.trim() == *name))
-            .collect();
+        let among = |wanted: &dyn Fn(&str) -> bool| -> Vec<&'static str> {
+            COLUMNS
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| wanted(name))
+                .collect()
+        };
+        let picked = among(&|name| asked.split(',').any(|c| c.trim() == name));
+        let defaults: &[&str] = if self.kind() == "contract" {
+            &CONTRACT_COLUMNS
+        } else {
+            &DEFAULT_COLUMNS
+        };
         if picked.is_empty() {
-            DEFAULT_COLUMNS.to_vec()
+            among(&|name| defaults.contains(&name))
         } else {
             picked
         }
@@ -120,11 +166,7 @@ async fn due(
     q: &Settings,
 ) -> Result<Vec<RenewalDue>, crate::error::ApiError> {
     let items = reports::renewals(s, &v.staff, now().0, q.days(), q.grouping()).await?;
-    let kind = q.kind();
-    Ok(items
-        .into_iter()
-        .filter(|i| kind.is_empty() || i.kind.starts_with(kind))
-        .collect())
+    Ok(items.into_iter().filter(|i| q.shows(&i.kind)).collect())
 }
 
 /// One option of a select.
@@ -183,27 +225,47 @@ async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -
     let t = f.t;
     let line = |i: RenewalDue| {
         let days = (i.ends_at - today).div_euclid(licentia::DAY);
+        let terms = i.terms.as_ref();
         let cells = columns
             .iter()
             .map(|c| match *c {
                 "type" => t.t(&format!("kind-{}", i.kind.replace('/', "-"))),
-                "product" => i.product.clone(),
+                "product" => i.product.clone().unwrap_or_default(),
                 "plans" => i.plans.join(" / "),
                 "customer" => i.customer.clone().unwrap_or_default(),
                 "licensee" => i.licensee.clone(),
-                "status" => t.t(&format!("status-{}", i.status)),
-                "seats" => i.seats.to_string(),
+                "status" => i
+                    .status
+                    .as_ref()
+                    .map(|s| t.t(&format!("status-{s}")))
+                    .unwrap_or_default(),
+                "seats" => i.seats.map(|n| n.to_string()).unwrap_or_default(),
+                "supplier" => terms.and_then(|t| t.supplier.clone()).unwrap_or_default(),
+                "contract_type" => terms
+                    .and_then(|t| t.contract_type.clone())
+                    .unwrap_or_default(),
+                "starts" => terms.map(|t| t.starts_on.clone()).unwrap_or_default(),
+                "cost" => terms
+                    .and_then(|t| Some(format!("{} {}", t.cost.as_ref()?, t.currency.as_ref()?)))
+                    .unwrap_or_default(),
+                "last_day_to_cancel" => terms
+                    .and_then(|t| t.last_day_to_cancel.clone())
+                    .unwrap_or_default(),
                 _ => t.n("days-left", days),
             })
             .collect();
-        let href = if i.kind == "subscription" {
-            format!("/subscriptions/{}", i.id)
-        } else {
-            format!("/licenses/{}", i.id)
+        let page = match i.kind.as_str() {
+            "subscription" => "subscriptions",
+            "contract" => "contracts",
+            "lot" => "purchases",
+            _ => "licenses",
         };
+        let href = format!("/{page}/{}", i.id);
         Line {
             href,
-            ends: t.date(i.ends_at),
+            // A contract or lot ends after its last day, which is the
+            // date its people know it by (as its start is).
+            ends: terms.map_or_else(|| t.date(i.ends_at), |t| t.ends_on.clone()),
             urgent: days < 7,
             cells,
             id: i.id,
@@ -217,16 +279,15 @@ async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -
     let windows = [7, 30, 90, 180, 365]
         .map(|d| (d.to_string(), t.n("days", d)))
         .to_vec();
-    let groupings = ["plan", "type", "customer"]
-        .map(|g| (g.to_owned(), t.t(&format!("group-{g}"))))
-        .to_vec();
-    let kinds = [
-        ("", "type-all"),
-        ("license", "type-license"),
-        ("subscription", "type-subscription"),
-    ]
-    .map(|(k, label)| (k.to_owned(), t.t(label)))
-    .to_vec();
+    let groupings = Grouping::NAMED
+        .iter()
+        .filter_map(|g| g.name())
+        .map(|g| {
+            let label = t.t(&format!("group-{}", g.replace('_', "-")));
+            (g.to_owned(), label)
+        })
+        .collect();
+    let kinds = KINDS.map(|(k, label)| (k.to_owned(), t.t(label))).to_vec();
     let page = Renewals {
         windows: choices(windows, &q.days().to_string()),
         groupings: choices(groupings, q.grouping().name().unwrap_or("plan")),
@@ -277,5 +338,29 @@ mod tests {
         assert_eq!(nonsense.days(), 90);
         assert_eq!(nonsense.kind(), "");
         assert_eq!(nonsense.grouping(), Grouping::Plan);
+    }
+
+    #[test]
+    fn contracts_cover_their_lots_and_bring_their_columns() {
+        let contracts = Settings::read(Some("type=contract&group_by=contract_type"));
+        assert!(contracts.shows("contract") && contracts.shows("lot"));
+        assert!(!contracts.shows("license/standard") && !contracts.shows("subscription"));
+        assert_eq!(
+            contracts.columns(),
+            [
+                "type",
+                "customer",
+                "supplier",
+                "starts",
+                "last_day_to_cancel",
+                "days"
+            ],
+            "in the headings' order"
+        );
+        assert_eq!(contracts.grouping(), Grouping::ContractType);
+        assert!(contracts.query().contains("group_by=contract_type"));
+        let licences = Settings::read(Some("type=license"));
+        assert!(licences.shows("license/trial") && !licences.shows("lot"));
+        assert!(Settings::read(None).shows("lot"));
     }
 }

@@ -12,7 +12,7 @@ use crate::staff::Staff;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::store::{FirstUse, NodeSeats, RenewalDue, Scope};
+use crate::store::{FirstUse, NodeSeats, RenewalDue, Scope, SupplierTerms};
 use crate::AppState;
 
 /// The longest window of the renewals report, in days.
@@ -25,21 +25,40 @@ pub(crate) enum Grouping {
     None,
     /// By plan (through a license's policy).
     Plan,
-    /// By type: `license/standard`, `license/trial`, `subscription`.
+    /// By type: `license/standard`, `license/trial`, `subscription`,
+    /// `contract`, `lot`.
     Type,
     /// By customer.
     Customer,
+    /// By contract type (a contract's, or a lot's contract's).
+    ContractType,
+    /// By supplier (a contract's, or a lot's contract's).
+    Supplier,
 }
 
 impl Grouping {
-    /// The grouping `group_by` names (`plan`, `type`, `customer`; none: one list).
+    /// Every grouping, by the name `group_by` gives it.
+    pub(crate) const NAMED: [Grouping; 5] = [
+        Grouping::Plan,
+        Grouping::Type,
+        Grouping::Customer,
+        Grouping::ContractType,
+        Grouping::Supplier,
+    ];
+
+    /// The grouping `group_by` names (`plan`, `type`, `customer`,
+    /// `contract_type`, `supplier`; none: one list).
     pub(crate) fn parse(group_by: Option<&str>) -> ApiResult<Grouping> {
         match group_by {
             None | Some("") => Ok(Grouping::None),
-            Some("plan") => Ok(Grouping::Plan),
-            Some("type") => Ok(Grouping::Type),
-            Some("customer") => Ok(Grouping::Customer),
-            Some(_) => Err(ApiError::bad_request("group_by is plan, type or customer")),
+            Some(name) => Grouping::NAMED
+                .into_iter()
+                .find(|g| g.name() == Some(name))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "group_by is plan, type, customer, contract_type or supplier",
+                    )
+                }),
         }
     }
 
@@ -50,20 +69,27 @@ impl Grouping {
             Grouping::Plan => Some("plan"),
             Grouping::Type => Some("type"),
             Grouping::Customer => Some("customer"),
+            Grouping::ContractType => Some("contract_type"),
+            Grouping::Supplier => Some("supplier"),
         }
     }
 
-    /// The group `item` falls in (empty for one list).
+    /// The group `item` falls in (empty for one list). Groups come in the
+    /// byte order of these names, so the `(no …)` group comes first.
     pub(crate) fn key(self, item: &RenewalDue) -> String {
+        let terms = item.terms.as_ref();
+        let named = |name: Option<&String>, none: &str| name.cloned().unwrap_or(none.to_owned());
         match self {
             Grouping::None => String::new(),
             Grouping::Plan if item.plans.is_empty() => "(no plan)".to_owned(),
             Grouping::Plan => item.plans.join(" / "),
             Grouping::Type => item.kind.clone(),
-            Grouping::Customer => item
-                .customer
-                .clone()
-                .unwrap_or_else(|| "(no customer)".to_owned()),
+            Grouping::Customer => named(item.customer.as_ref(), "(no customer)"),
+            Grouping::ContractType => named(
+                terms.and_then(|t| t.contract_type.as_ref()),
+                "(no contract type)",
+            ),
+            Grouping::Supplier => named(terms.and_then(|t| t.supplier.as_ref()), "(no supplier)"),
         }
     }
 }
@@ -146,22 +172,47 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
         "seats",
         "ends_at",
         "days_left",
+        "supplier",
+        "contract_type",
+        "contract_id",
+        "reference",
+        "starts_on",
+        "ends_on",
+        "cost",
+        "currency",
+        "po_number",
+        "invoice_number",
+        "notice_period",
+        "last_day_to_cancel",
     ]);
     for i in items {
+        let term = |f: fn(&SupplierTerms) -> Option<&str>| Cell::Opt(i.terms.as_ref().and_then(f));
         w.row(&[
             Cell::Text(&grouping.key(i)),
             Cell::Text(&i.kind),
             Cell::Text(&i.id),
-            Cell::Text(&i.product),
-            Cell::Text(&i.policy),
+            Cell::Opt(i.product.as_deref()),
+            Cell::Opt(i.policy.as_deref()),
             Cell::Text(&i.plans.join(" / ")),
             Cell::Opt(i.customer_id.as_deref()),
             Cell::Opt(i.customer.as_deref()),
             Cell::Text(&i.licensee),
-            Cell::Text(&i.status),
-            Cell::Int(i.seats),
+            Cell::Opt(i.status.as_deref()),
+            i.seats.map_or(Cell::Opt(None), Cell::Int),
             Cell::Text(&Timestamp(i.ends_at).to_string()),
             Cell::Int((i.ends_at - from) / DAY),
+            term(|t| t.supplier.as_deref()),
+            term(|t| t.contract_type.as_deref()),
+            term(|t| t.contract_id.as_deref()),
+            term(|t| t.reference.as_deref()),
+            term(|t| Some(&t.starts_on)),
+            term(|t| Some(&t.ends_on)),
+            term(|t| t.cost.as_deref()),
+            term(|t| t.currency.as_deref()),
+            term(|t| t.po_number.as_deref()),
+            term(|t| t.invoice_number.as_deref()),
+            term(|t| t.notice_period.as_deref()),
+            term(|t| t.last_day_to_cancel.as_deref()),
         ]);
     }
     w.finish()

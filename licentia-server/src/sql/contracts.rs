@@ -10,8 +10,8 @@ use super::table::{from_row, Filter, Table};
 use super::{named_conflict, now, Scope, SqlStore};
 use crate::billing::NoticePeriod;
 use crate::store::{
-    currency_digits, format_amount, ContractStore, Event, FollowUp, Idem, Named, Outcome, Page,
-    Purchase, Register, RenewalContract, Rows, StoreError, StoreResult,
+    ContractStore, Event, FollowUp, Idem, Named, Outcome, Page, Purchase, Register,
+    RenewalContract, Rows, StoreError, StoreResult,
 };
 
 fn named_row(r: &AnyRow) -> StoreResult<Named> {
@@ -40,19 +40,10 @@ const CONTRACT_COLUMNS: &str = "id, customer_id, supplier_id, contract_type_id, 
 fn contract_row(r: &AnyRow) -> StoreResult<RenewalContract> {
     let cost_minor: Option<i64> = r.try_get("cost_minor")?;
     let currency: Option<String> = r.try_get("currency")?;
-    let cost = match (cost_minor, currency.as_deref().and_then(currency_digits)) {
-        (Some(minor), Some(digits)) => Some(format_amount(minor, digits)),
-        _ => None,
-    };
+    let cost = super::purchases::stored_cost(cost_minor, currency.as_deref());
     let ends_on: String = r.try_get("ends_on")?;
     let notice_period: Option<String> = r.try_get("notice_period")?;
-    // Stored periods and dates were checked when written.
-    let last_day_to_cancel = notice_period
-        .as_deref()
-        .and_then(|p| p.parse::<NoticePeriod>().ok())
-        .zip(ends_on.parse::<NaiveDate>().ok())
-        .and_then(|(p, end)| p.last_day_to_cancel(end).ok())
-        .map(|d| d.to_string());
+    let last_day_to_cancel = last_day_to_cancel(notice_period.as_deref(), &ends_on);
     Ok(from_row!(r => RenewalContract {
         id, customer_id, supplier_id, contract_type_id, reference, starts_on, po_number,
         invoice_number, created_at;
@@ -63,6 +54,17 @@ fn contract_row(r: &AnyRow) -> StoreResult<RenewalContract> {
         notice_period,
         last_day_to_cancel,
     }))
+}
+
+/// The last day to cancel a contract ending on `ends_on` under
+/// `notice_period` (`YYYY-MM-DD`), as stored: periods and dates were
+/// checked when written.
+pub(super) fn last_day_to_cancel(notice_period: Option<&str>, ends_on: &str) -> Option<String> {
+    notice_period
+        .and_then(|p| p.parse::<NoticePeriod>().ok())
+        .zip(ends_on.parse::<NaiveDate>().ok())
+        .and_then(|(p, end)| p.last_day_to_cancel(end).ok())
+        .map(|d| d.to_string())
 }
 
 const CONTRACTS: Table<RenewalContract> =

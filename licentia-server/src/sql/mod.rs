@@ -140,6 +140,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         27,
         Both(include_str!("../migrations/0027_customer_billing.sql")),
     ),
+    (28, Both(include_str!("../migrations/0028_lot_ends.sql"))),
 ];
 
 impl MigrationSql {

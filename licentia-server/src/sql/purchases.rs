@@ -19,15 +19,19 @@ const PURCHASE_COLUMNS: &str = "id, customer_id, product_id, quantity, rebilled,
 const REBILLING_COLUMNS: &str =
     "id, purchase_id, customer_id, quantity, invoice_number, notes, created_at";
 
+/// A stored cost (minor units and currency) as a decimal string, when
+/// both are there.
+pub(super) fn stored_cost(minor: Option<i64>, currency: Option<&str>) -> Option<String> {
+    let digits = currency.and_then(currency_digits)?;
+    minor.map(|m| format_amount(m, digits))
+}
+
 fn purchase_row(r: &AnyRow) -> StoreResult<Purchase> {
     let quantity: i64 = r.try_get("quantity")?;
     let rebilled: i64 = r.try_get("rebilled")?;
     let cost_minor: Option<i64> = r.try_get("cost_minor")?;
     let currency: Option<String> = r.try_get("currency")?;
-    let cost = match (cost_minor, currency.as_deref().and_then(currency_digits)) {
-        (Some(minor), Some(digits)) => Some(format_amount(minor, digits)),
-        _ => None,
-    };
+    let cost = stored_cost(cost_minor, currency.as_deref());
     Ok(from_row!(r => Purchase {
         id, customer_id, product_id, serial, version, purchased_on, renews_on, po_number,
         invoice_number, notes, created_at, contract_id;

@@ -4,16 +4,19 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::contracts::last_day_to_cancel;
 use super::history::HISTORY;
 use super::licenses::LICENSES;
 use super::notices::NOTIFICATION_NODE;
+use super::purchases::stored_cost;
 use super::table::{count, fetch_all, from_row, scope_clause};
 use super::SqlStore;
 use crate::store::{
     Activity, FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue,
-    ReportStore, Scope,
+    ReportStore, Scope, SupplierTerms,
 };
 use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
@@ -34,6 +37,52 @@ fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
         .ok_or_else(|| StoreError::internal("no such local time"))
 }
 
+/// The contracts whose last day is from `$1` to `$2` (`YYYY-MM-DD`), then
+/// (after the caller's scope on `c.customer_id`) [`SUPPLIED_LOTS`]: the
+/// columns [`supplier_terms`] reads, and `kind`, `id`, `product`,
+/// `customer_id`, `customer` and `seats`.
+const SUPPLIED: &str = "SELECT 'contract' AS kind, c.id, CAST(NULL AS TEXT) AS product, \
+     c.customer_id, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer, \
+     CAST(NULL AS BIGINT) AS seats, c.id AS contract_id, c.reference, c.supplier_id, \
+     su.name AS supplier, c.contract_type_id, ct.name AS contract_type, c.starts_on, c.ends_on, \
+     c.cost_minor, c.currency, c.po_number, c.invoice_number, c.notice_period \
+     FROM contracts c JOIN suppliers su ON su.id = c.supplier_id \
+     JOIN contract_types ct ON ct.id = c.contract_type_id \
+     WHERE c.ends_on >= $1 AND c.ends_on <= $2";
+
+/// The lots ending from `$1` to `$2`: with their contract's last day, or
+/// their own renewal date without a contract (each read by its index).
+const SUPPLIED_LOTS: &str = "UNION ALL SELECT 'lot' AS kind, p.id, pr.code AS product, \
+     p.customer_id, (SELECT cu.name FROM customers cu WHERE cu.id = p.customer_id) AS customer, \
+     p.quantity AS seats, p.contract_id, c.reference, c.supplier_id, su.name AS supplier, \
+     c.contract_type_id, ct.name AS contract_type, p.purchased_on AS starts_on, \
+     COALESCE(c.ends_on, p.renews_on) AS ends_on, p.cost_minor, p.currency, p.po_number, \
+     p.invoice_number, c.notice_period \
+     FROM purchases p JOIN products pr ON pr.id = p.product_id \
+     LEFT JOIN contracts c ON c.id = p.contract_id \
+     LEFT JOIN suppliers su ON su.id = c.supplier_id \
+     LEFT JOIN contract_types ct ON ct.id = c.contract_type_id \
+     WHERE ((p.contract_id IS NULL AND p.renews_on >= $1 AND p.renews_on <= $2) \
+     OR p.contract_id IN (SELECT id FROM contracts WHERE ends_on >= $1 AND ends_on <= $2))";
+
+/// The supplier terms of a row of [`SUPPLIED`], its last day to cancel
+/// computed as the contract's own.
+fn supplier_terms(r: &AnyRow) -> StoreResult<SupplierTerms> {
+    let cost_minor: Option<i64> = r.try_get("cost_minor")?;
+    let currency: Option<String> = r.try_get("currency")?;
+    let ends_on: String = r.try_get("ends_on")?;
+    let notice_period: Option<String> = r.try_get("notice_period")?;
+    Ok(from_row!(r => SupplierTerms {
+        contract_id, reference, supplier_id, supplier, contract_type_id, contract_type,
+        starts_on, po_number, invoice_number;
+        cost: stored_cost(cost_minor, currency.as_deref()),
+        currency,
+        last_day_to_cancel: last_day_to_cancel(notice_period.as_deref(), &ends_on),
+        notice_period,
+        ends_on,
+    }))
+}
+
 #[async_trait::async_trait]
 impl ReportStore for SqlStore {
     async fn renewals_due(
@@ -44,6 +93,8 @@ impl ReportStore for SqlStore {
     ) -> StoreResult<Vec<RenewalDue>> {
         let (licenses_within, args) = scope_clause("l.customer_id", scope, 3);
         let (subscriptions_within, _) = scope_clause("s.customer_id", scope, 3);
+        let (contracts_within, _) = scope_clause("c.customer_id", scope, 3);
+        let (lots_within, _) = scope_clause("p.customer_id", scope, 3);
         let mut plans: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in sqlx::query("SELECT policy_id, name FROM plans ORDER BY name")
             .fetch_all(&self.pool)
@@ -76,8 +127,9 @@ impl ReportStore for SqlStore {
                     kind: format!("license/{kind}"),
                     product: r.try_get("code")?,
                     plans: plans.get(&policy_id).cloned().unwrap_or_default(),
-                    policy_id,
+                    policy_id: Some(policy_id),
                     ends_at: r.try_get("expires_at")?,
+                    terms: None,
                 }))
             },
         )
@@ -97,7 +149,9 @@ impl ReportStore for SqlStore {
                  WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
                  AND COALESCE(s.ends_on, s.term_end) <= $2 {subscriptions_within}"
             ),
-            [day(from - DAY).into(), day(until).into()].into_iter().chain(args),
+            [day(from - DAY).into(), day(until).into()]
+                .into_iter()
+                .chain(args.clone()),
             |r| {
                 let last_day: String = r.try_get("last_day")?;
                 let zone: String = r.try_get("zone")?;
@@ -114,11 +168,42 @@ impl ReportStore for SqlStore {
                     licensee: customer.clone(),
                     customer: Some(customer),
                     ends_at,
+                    terms: None,
                 })))
             },
         )
         .await?;
         due.extend(subscriptions.into_iter().flatten());
+        // Contracts and lots end at the close of their last day, UTC (they
+        // carry no zone); a lot covered by a contract ends with it.
+        let supplied = fetch_all(
+            &self.pool,
+            &format!("{SUPPLIED} {contracts_within} {SUPPLIED_LOTS} {lots_within}"),
+            [day(from - DAY).into(), day(until).into()]
+                .into_iter()
+                .chain(args),
+            |r| {
+                let terms = supplier_terms(r)?;
+                let ends_at = day_end(&terms.ends_on, "UTC")?;
+                if ends_at < from || ends_at > until {
+                    return Ok(None);
+                }
+                let customer: String = r.try_get("customer")?;
+                Ok(Some(from_row!(r => RenewalDue {
+                    kind, id, product, customer_id, seats;
+                    policy_id: None,
+                    policy: None,
+                    plans: Vec::new(),
+                    licensee: customer.clone(),
+                    customer: Some(customer),
+                    status: None,
+                    ends_at,
+                    terms: Some(terms),
+                })))
+            },
+        )
+        .await?;
+        due.extend(supplied.into_iter().flatten());
         due.sort_by(|a, b| (a.ends_at, &a.id).cmp(&(b.ends_at, &b.id)));
         Ok(due)
     }

@@ -6,36 +6,79 @@ use serde::Serialize;
 use super::{HistoryEntry, LicenseRecord, Scope};
 use crate::store::StoreResult;
 
-/// Something that ends within a report's window.
+/// Something that ends within a report's window: a licence, a
+/// subscription, a renewal contract with a supplier or a purchase lot.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RenewalDue {
-    /// `license/standard`, `license/trial` (the policy's kind) or `subscription`.
+    /// `license/standard`, `license/trial` (the policy's kind),
+    /// `subscription`, `contract` or `lot`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Its id.
     pub id: String,
-    /// Product code.
-    pub product: String,
-    /// Policy id.
-    pub policy_id: String,
+    /// Product code (none for a contract).
+    pub product: Option<String>,
+    /// Policy id (a licence's or subscription's).
+    pub policy_id: Option<String>,
     /// Policy name.
-    pub policy: String,
+    pub policy: Option<String>,
     /// A subscription's plan; for a license, the plans made from its policy
     /// (licenses carry no plan of their own).
     pub plans: Vec<String>,
-    /// Customer node.
+    /// Customer node (a contract's holder, a lot's buyer).
     pub customer_id: Option<String>,
     /// Its name.
     pub customer: Option<String>,
-    /// Licensee (a subscription's: its customer).
+    /// Licensee (a subscription's, contract's or lot's: its customer).
     pub licensee: String,
     /// `active` or `suspended` (revoked licenses do not renew); for a
-    /// subscription `active` or `cancelled` (ended ones are left out).
-    pub status: String,
-    /// Seats.
-    pub seats: i64,
+    /// subscription `active` or `cancelled` (ended ones are left out);
+    /// none for a contract or lot.
+    pub status: Option<String>,
+    /// Seats (a lot's: its quantity; none for a contract).
+    pub seats: Option<i64>,
     /// When it ends (Unix seconds).
     pub ends_at: i64,
+    /// A contract's or lot's terms (none for licences and subscriptions).
+    #[serde(flatten)]
+    pub terms: Option<SupplierTerms>,
+}
+
+/// What a contract, or the lot it covers, says about its supplier, dates,
+/// cost and notice; a lot without a contract has no supplier, type or
+/// notice.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SupplierTerms {
+    /// The contract (a lot's: the one covering it).
+    pub contract_id: Option<String>,
+    /// The contract's supplier reference.
+    pub reference: Option<String>,
+    /// Supplier id.
+    pub supplier_id: Option<String>,
+    /// Supplier name.
+    pub supplier: Option<String>,
+    /// Contract type id.
+    pub contract_type_id: Option<String>,
+    /// Contract type name.
+    pub contract_type: Option<String>,
+    /// First day (`YYYY-MM-DD`; a lot's: its purchase date).
+    pub starts_on: String,
+    /// Last day (`YYYY-MM-DD`; a lot's: its contract's, or its renewal
+    /// date without one).
+    pub ends_on: String,
+    /// Cost as a decimal string in the currency's minor-unit precision.
+    pub cost: Option<String>,
+    /// ISO 4217 currency code.
+    pub currency: Option<String>,
+    /// Purchase order number.
+    pub po_number: Option<String>,
+    /// Invoice number.
+    pub invoice_number: Option<String>,
+    /// Notice period, e.g. "3 months before term end" (the contract's).
+    pub notice_period: Option<String>,
+    /// The next possible cancellation date: the last day on which a
+    /// cancellation still ends the contract on `ends_on`.
+    pub last_day_to_cancel: Option<String>,
 }
 
 /// When a license was issued and first put to use.
@@ -102,7 +145,8 @@ pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 /// Storage for reports; one method per operation, each one query.
 #[async_trait::async_trait]
 pub trait ReportStore: Send + Sync {
-    /// Licenses not revoked and subscriptions not ended, ending in
+    /// Licenses not revoked, subscriptions not ended, contracts and
+    /// purchase lots (a lot covered by a contract ends with it), ending in
     /// `[from, until]`, soonest first.
     async fn renewals_due(
         &self,
