@@ -12,7 +12,7 @@ use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia_server::{jobs, AppState};
 use serde_json::{json, Value};
 use support::console::Console;
-use support::{config, kind, node, rows, s, Backend, Server};
+use support::{at_once, config, kind, node, rows, s, Backend, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -297,6 +297,62 @@ async fn story(backend: Backend) {
         "{}",
         second[0]
     );
+
+    // Seat changes made at the same instant: each is prorated from the
+    // seats it changed (read and written in one transaction with its
+    // adjustment), so the adjustments add up to the change as it stands.
+    let raced = subscribe(
+        &srv,
+        &admin,
+        &acme,
+        &plan,
+        10,
+        json!([]),
+        this_month,
+        "monthly",
+        "monthly",
+        "always",
+    )
+    .await;
+    srv.run_jobs(today).await;
+    let url = format!("{}/v1/subscriptions/{raced}/seats", srv.base);
+    let shots = (11..=16)
+        .map(|seats| {
+            (
+                "PUT",
+                url.clone(),
+                Some(finance.clone()),
+                json!({"seats": seats}),
+            )
+        })
+        .collect();
+    for (status, body) in at_once(&srv.client, shots).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, now) = srv
+        .call(
+            "GET",
+            &format!("/v1/subscriptions/{raced}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let seats = now["seats"].as_i64().unwrap();
+    srv.run_jobs(next_month).await;
+    let billed = invoices(
+        &srv,
+        &admin,
+        &format!("subscription_id={raced}&period_from={next_month}"),
+    )
+    .await;
+    let prorated: i64 = billed[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "proration")
+        .map(|l| l["quantity"].as_i64().unwrap())
+        .sum();
+    assert_eq!(prorated, seats - 10, "{}", billed[0]);
 
     // A monthly subscription with an option, from 2030-01-01: one invoice
     // on its first day; the job run again that day writes nothing more.
@@ -620,6 +676,7 @@ async fn story(backend: Backend) {
     assert_eq!(now, count - 1);
 
     // A cut in an invoiced period is a credit on the next invoice.
+    let adjustments = srv.history_count(&admin, "invoice.adjustment").await;
     let (status, body) = srv
         .call(
             "PUT",
@@ -629,7 +686,10 @@ async fn story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(srv.history_count(&admin, "invoice.adjustment").await, 3);
+    assert_eq!(
+        srv.history_count(&admin, "invoice.adjustment").await,
+        adjustments + 1
+    );
     srv.run_jobs("2031-10-01").await;
     let credited = invoices(
         &srv,

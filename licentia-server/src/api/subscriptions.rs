@@ -479,7 +479,7 @@ pub async fn set_billing(
         showable(&next)?;
         let details = json!({ "pending": next.pending });
         let ev = staff_event(&staff, "subscription.billing", &id, details);
-        if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
+        if let Some(saved) = s.store.update_subscription(&next, &[], ev, None).await? {
             return Ok(Reply::Fresh(shown(&saved)?));
         }
     }
@@ -542,7 +542,11 @@ pub async fn cancel(
         };
         let details = json!({ "ends_on": cancellation.ends_on, "reason": why });
         let ev = staff_event(&staff, "subscription.cancel", &id, details);
-        if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
+        if let Some(saved) = s
+            .store
+            .update_subscription(&next, &licenses, ev, None)
+            .await?
+        {
             return Ok(Reply::Fresh(shown(&saved)?));
         }
     }

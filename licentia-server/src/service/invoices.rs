@@ -28,6 +28,9 @@
 //! invoiced is prorated by days (see [`crate::billing::prorate`]) and carried, charge
 //! or credit, by the subscription's next invoice. A change during a period
 //! not invoiced yet needs none: its invoice bills the seats as they are.
+//! The adjustment is written in the change's own transaction, from the
+//! subscription as that transaction changed it (a change that raced
+//! another is decided again), so neither is ever written without the other.
 
 use std::collections::BTreeMap;
 
@@ -45,8 +48,8 @@ use crate::secret;
 use crate::service::{now, text_field};
 use crate::staff::Staff;
 use crate::store::{
-    Adjustment, Event, Invoice, InvoiceFilter, InvoiceLine, Page, Placement, Plan, Role, Rows,
-    Subscription, ALLOCATION_INVOICE, SUBSCRIPTION_INVOICE,
+    Adjustment, Event, Invoice, InvoiceFilter, InvoiceLine, Page, Placement, Plan, Prorated, Role,
+    Rows, Subscription, ALLOCATION_INVOICE, SUBSCRIPTION_INVOICE,
 };
 use crate::AppState;
 
@@ -334,32 +337,32 @@ pub(crate) async fn invoice_allocations(
     Ok(done)
 }
 
-/// After the seats or the options of a subscription changed from `before`
-/// to `after` (today, in its zone): when the period it falls in was
-/// already invoiced, the change of its price per period is prorated by
-/// the days left and stored for the next invoice (see the module's notes).
-/// A change that bills nothing (an unpriced plan, no period yet, a zero
-/// amount) stores nothing.
-pub(crate) async fn prorate_change(
+/// What a change of the seats or the options of a subscription from
+/// `before` to `after` (today, in its zone) costs for the rest of the
+/// period it falls in: the change of its price per period prorated by the
+/// days left, for the next invoice (see the module's notes). The store
+/// writes it with the change, and only when that period was already
+/// invoiced. A change that bills nothing (an unpriced plan, no period yet,
+/// a zero amount) has none.
+pub(crate) async fn proration(
     s: &AppState,
     before: &Subscription,
     after: &Subscription,
     today: NaiveDate,
     actor: &str,
-) -> ApiResult<()> {
+) -> ApiResult<Option<Prorated>> {
     let delta = after.seats - before.seats;
     let plan = s.store.plan(&after.plan_id).await?;
     let Some(price) = plan.price.clone() else {
-        return Ok(());
+        return Ok(None);
     };
     let currency = currency(&price)?;
     let schedule = after.as_of(today)?.contract()?.invoices();
     let Some(period) = schedule.period_containing(today).map_err(bad)? else {
-        return Ok(());
+        return Ok(None);
     };
-    let same = delta == 0 && before.options == after.options;
-    if same || !s.store.invoiced(&after.id, period.start()).await? {
-        return Ok(());
+    if delta == 0 && before.options == after.options {
+        return Ok(None);
     }
     let months = schedule.interval().months();
     let priced = |sub: &Subscription| {
@@ -368,7 +371,7 @@ pub(crate) async fn prorate_change(
     let per_period = priced(after)? - priced(before)?;
     let amount = prorate(per_period, period, today).map_err(bad)?;
     if amount == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let left = (period.end() - today).num_days() + 1;
     let mut changed = Vec::new();
@@ -412,8 +415,11 @@ pub(crate) async fn prorate_change(
             "period_end": period.end(),
         }),
     };
-    s.store.record_adjustment(adjustment, ev).await?;
-    Ok(())
+    Ok(Some(Prorated {
+        adjustment,
+        period_start: period.start(),
+        event: ev,
+    }))
 }
 
 /// The invoices within the caller's grants that `filter` keeps.

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::api::staff_event;
 use crate::billing::{BillingError, BillingInterval, BillingModel, Contract, RenewalOption};
 use crate::error::{ApiError, ApiResult};
+use crate::service::invoices::proration;
 use crate::service::licenses::{extend_license, plan_features, with_features, Extension};
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::staff::Staff;
@@ -44,7 +45,7 @@ pub(crate) fn showable(sub: &Subscription) -> ApiResult<()> {
 }
 
 /// The 409 for a subscription changed by another request between our read
-/// and our write, three times running.
+/// and our write, every time we tried.
 pub(crate) fn busy() -> ApiError {
     ApiError::conflict(
         "subscription_changed",
@@ -54,6 +55,11 @@ pub(crate) fn busy() -> ApiError {
 
 /// How many times a change is decided again after losing a race.
 pub(crate) const ATTEMPTS: usize = 3;
+
+/// The same for a change of seats, which people make at the same instant
+/// (several admins cutting seats together): each lost race is another
+/// caller's write, so this many callers at once all get an answer.
+const SEAT_ATTEMPTS: usize = 16;
 
 /// Refuses changes to a subscription that is no longer active.
 pub(crate) fn refuse_unless_active(sub: &Subscription) -> ApiResult<()> {
@@ -222,9 +228,13 @@ pub(crate) async fn set_options(
         next.options = options.clone();
         let details = json!({ "from": read.options, "to": options });
         let ev = staff_event(staff, "subscription.options", id, details);
-        if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
-            let day = today(&saved)?;
-            crate::service::invoices::prorate_change(s, &read, &saved, day, &staff.actor()).await?;
+        let day = today(&read)?;
+        let prorated = proration(s, &read, &next, day, &staff.actor()).await?;
+        let saved = s
+            .store
+            .update_subscription(&next, &licenses, ev, prorated)
+            .await?;
+        if let Some(saved) = saved {
             return Ok(saved);
         }
     }
@@ -302,7 +312,11 @@ pub(crate) async fn renew_term(
                 "interval": next.interval, "renewal": next.renewal,
             }),
         };
-        if let Some(saved) = s.store.update_subscription(&next, &licenses, ev).await? {
+        if let Some(saved) = s
+            .store
+            .update_subscription(&next, &licenses, ev, None)
+            .await?
+        {
             return Ok(Renewal {
                 subscription: saved,
                 renewed: true,
@@ -354,7 +368,7 @@ pub(crate) async fn renew_due(
             details: json!({ "ends_on": last_day }),
         };
         // Lost to a concurrent change: read again and decide again.
-        s.store.update_subscription(&ended, &[], ev).await?;
+        s.store.update_subscription(&ended, &[], ev, None).await?;
     }
 }
 
@@ -369,27 +383,36 @@ pub(crate) async fn set_seats(
     id: &str,
     seats: u32,
 ) -> ApiResult<Subscription> {
-    let current = s.store.subscription(id).await?;
     let seats = i64::from(seats);
     if seats == 0 {
         return Err(ApiError::invalid("seats must be at least 1"));
     }
-    let change = if seats > current.seats {
-        SubscriptionChange::Raise
-    } else {
-        SubscriptionChange::Lower
-    };
-    let placement = staff.place(s, Some(&current.customer_id)).await?;
-    may_change_subscription(staff, &placement, &current.billing, change)?;
-    let details = json!({ "from": current.seats, "to": seats });
-    let ev = staff_event(staff, "subscription.seats", id, details);
-    let saved = s
-        .store
-        .set_subscription_seats(id, seats, change == SubscriptionChange::Raise, ev)
-        .await?;
-    let day = today(&saved)?;
-    crate::service::invoices::prorate_change(s, &current, &saved, day, &staff.actor()).await?;
-    Ok(saved)
+    for _ in 0..SEAT_ATTEMPTS {
+        let current = s.store.subscription(id).await?;
+        let change = if seats > current.seats {
+            SubscriptionChange::Raise
+        } else {
+            SubscriptionChange::Lower
+        };
+        let placement = staff.place(s, Some(&current.customer_id)).await?;
+        may_change_subscription(staff, &placement, &current.billing, change)?;
+        let next = Subscription {
+            seats,
+            ..current.clone()
+        };
+        let prorated = proration(s, &current, &next, today(&current)?, &staff.actor()).await?;
+        let details = json!({ "from": current.seats, "to": seats });
+        let ev = staff_event(staff, "subscription.seats", id, details);
+        let raise = change == SubscriptionChange::Raise;
+        let saved = s
+            .store
+            .set_subscription_seats(id, seats, raise, current.version, ev, prorated)
+            .await?;
+        if let Some(saved) = saved {
+            return Ok(saved);
+        }
+    }
+    Err(busy())
 }
 
 /// Sets the renewal option of the subscription `id` (`none`, `once`,
@@ -416,7 +439,7 @@ pub(crate) async fn set_renewal(
         showable(&next)?;
         let details = json!({ "from": read.renewal, "to": next.renewal });
         let ev = staff_event(staff, "subscription.renewal", id, details);
-        if let Some(saved) = s.store.update_subscription(&next, &[], ev).await? {
+        if let Some(saved) = s.store.update_subscription(&next, &[], ev, None).await? {
             return Ok(saved);
         }
     }

@@ -4,12 +4,12 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::history::event;
+use super::history::{append, event};
 use super::table::{count, fetch_all, fetch_optional, from_row, Filter, Table};
-use super::{Scope, SqlStore};
+use super::{Scope, SqlStore, Tx};
 use crate::store::{
-    Adjustment, BilledAllocation, Event, Invoice, InvoiceFilter, InvoiceStore, Page, Rows,
-    StoreError, StoreResult,
+    Adjustment, BilledAllocation, Event, Invoice, InvoiceFilter, InvoiceStore, Page, Prorated,
+    Rows, StoreError, StoreResult,
 };
 
 const COLUMNS: &str = "id, kind, subject, customer_id, subscription_id, period_start, period_end, \
@@ -172,16 +172,6 @@ impl InvoiceStore for SqlStore {
             .transpose()
     }
 
-    async fn invoiced(&self, subject: &str, start: NaiveDate) -> StoreResult<bool> {
-        let n = count(
-            &self.pool,
-            "SELECT COUNT(*) AS n FROM invoices WHERE subject = $1 AND period_start = $2",
-            [subject.into(), start.to_string().into()],
-        )
-        .await?;
-        Ok(n > 0)
-    }
-
     async fn settle_invoice(
         &self,
         id: &str,
@@ -218,27 +208,6 @@ impl InvoiceStore for SqlStore {
         Ok(invoice)
     }
 
-    async fn record_adjustment(&self, a: Adjustment, ev: Event) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO invoice_adjustments ({ADJUSTMENT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        ))
-        .bind(&a.id)
-        .bind(&a.subscription_id)
-        .bind(a.changed_on.to_string())
-        .bind(&a.description)
-        .bind(a.quantity)
-        .bind(&a.currency)
-        .bind(a.amount)
-        .bind(&a.invoice_id)
-        .bind(a.created_at)
-        .execute(&mut *tx.tx)
-        .await?;
-        tx.commit_with(ev).await?;
-        Ok(())
-    }
-
     async fn open_adjustments(&self, subscription_id: &str) -> StoreResult<Vec<Adjustment>> {
         fetch_all(
             &self.pool,
@@ -265,4 +234,37 @@ impl InvoiceStore for SqlStore {
         )
         .await
     }
+}
+
+/// Writes the adjustment of `p` in `tx` when its period was invoiced (see
+/// [`Prorated`]); nothing otherwise (the period's invoice, when written,
+/// bills the subscription as it then stands).
+pub(super) async fn write_prorated(tx: &mut Tx<'_>, p: Prorated) -> StoreResult<()> {
+    let a = p.adjustment;
+    let invoiced: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM invoices WHERE subject = $1 AND period_start = $2")
+            .bind(&a.subscription_id)
+            .bind(p.period_start.to_string())
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+    if invoiced == 0 {
+        return Ok(());
+    }
+    sqlx::query(&format!(
+        "INSERT INTO invoice_adjustments ({ADJUSTMENT_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(&a.id)
+    .bind(&a.subscription_id)
+    .bind(a.changed_on.to_string())
+    .bind(&a.description)
+    .bind(a.quantity)
+    .bind(&a.currency)
+    .bind(a.amount)
+    .bind(&a.invoice_id)
+    .bind(a.created_at)
+    .execute(&mut *tx.tx)
+    .await?;
+    append(tx, p.event).await
 }

@@ -5,12 +5,13 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::history::{append, event};
+use super::invoices::write_prorated;
 use super::licenses::{insert_license, write_seats, write_terms};
 use super::table::{from_row, Filter, Table};
 use super::{now, Scope, SqlStore};
 use crate::store::{
-    Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Rows, Subscription, SubscriptionFilter,
-    SubscriptionStore,
+    Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Prorated, Rows, Subscription,
+    SubscriptionFilter, SubscriptionStore,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -160,21 +161,28 @@ impl SubscriptionStore for SqlStore {
         id: &str,
         seats: i64,
         may_raise: bool,
+        version: i64,
         ev: Event,
-    ) -> StoreResult<Subscription> {
+        prorated: Option<Prorated>,
+    ) -> StoreResult<Option<Subscription>> {
         let mut tx = self.begin().await?;
         let only_cut = if may_raise { "" } else { " AND seats >= $1" };
         let row = sqlx::query(&format!(
             "UPDATE subscriptions SET seats = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND status <> 'ended'{only_cut} RETURNING {COLUMNS}"
+             WHERE id = $3 AND version = $4 AND status <> 'ended'{only_cut} RETURNING {COLUMNS}"
         ))
         .bind(seats)
         .bind(now())
         .bind(id)
+        .bind(version)
         .fetch_optional(&mut *tx.tx)
         .await?;
         let Some(row) = row else {
-            if SUBSCRIPTIONS.get(&mut *tx.tx, id).await?.status != "ended" {
+            let stands = SUBSCRIPTIONS.get(&mut *tx.tx, id).await?;
+            if stands.version != version {
+                return Ok(None);
+            }
+            if stands.status != "ended" {
                 return Err(StoreError::forbidden(
                     "only the admin and finance roles may raise a subscription's seats",
                 ));
@@ -213,12 +221,15 @@ impl SubscriptionStore for SqlStore {
             )
             .await?;
         }
+        if let Some(p) = prorated {
+            write_prorated(&mut tx, p).await?;
+        }
         tx.commit_with(Event {
             customer_id: Some(s.customer_id.clone()),
             ..ev
         })
         .await?;
-        Ok(s)
+        Ok(Some(s))
     }
 
     async fn update_subscription(
@@ -226,6 +237,7 @@ impl SubscriptionStore for SqlStore {
         next: &Subscription,
         licenses: &[LicenseRecord],
         ev: Event,
+        prorated: Option<Prorated>,
     ) -> StoreResult<Option<Subscription>> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
@@ -274,6 +286,9 @@ impl SubscriptionStore for SqlStore {
                 event(&ev.actor, operation, &license.id, details),
             )
             .await?;
+        }
+        if let Some(p) = prorated {
+            write_prorated(&mut tx, p).await?;
         }
         tx.commit_with(Event {
             customer_id: Some(s.customer_id.clone()),

@@ -120,6 +120,21 @@ pub struct Adjustment {
     pub created_at: i64,
 }
 
+/// A change's prorated charge or credit, written in the transaction of the
+/// change itself when the period it falls in was already invoiced (an
+/// invoice of the subscription for the period starting `period_start`
+/// exists then): a change and its adjustment are never half written, and
+/// an invoice committed while the change was being decided is seen.
+#[derive(Debug, Clone)]
+pub struct Prorated {
+    /// The adjustment, waiting for the next invoice.
+    pub adjustment: Adjustment,
+    /// The start of the period it falls in.
+    pub period_start: NaiveDate,
+    /// Its history entry.
+    pub event: Event,
+}
+
 /// Seats of a product allocated to a node, as its invoice bills them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BilledAllocation {
@@ -163,9 +178,6 @@ pub trait InvoiceStore: Send + Sync {
     /// The start of the latest period invoiced for `subject`, if any.
     async fn last_invoiced(&self, subject: &str) -> StoreResult<Option<NaiveDate>>;
 
-    /// Whether `subject` has an invoice for the period starting on `start`.
-    async fn invoiced(&self, subject: &str, start: NaiveDate) -> StoreResult<bool>;
-
     /// Records a `due` invoice as `status` (`paid` or `void`) at `at` with
     /// `note`; 409 `invoice_settled` when it is no longer due.
     async fn settle_invoice(
@@ -176,9 +188,6 @@ pub trait InvoiceStore: Send + Sync {
         at: i64,
         event: Event,
     ) -> StoreResult<Invoice>;
-
-    /// Stores a prorated change for the subscription's next invoice.
-    async fn record_adjustment(&self, adjustment: Adjustment, event: Event) -> StoreResult<()>;
 
     /// The adjustments of `subscription_id` no invoice carries yet, oldest
     /// first.

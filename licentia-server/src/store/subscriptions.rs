@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Rows, Scope};
+use super::{Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Prorated, Rows, Scope};
 use crate::billing::{
     BillingError, BillingInterval, BillingModel, Contract, InvoiceSchedule, NoticePeriod,
     RenewalOption, Term, TermEnd, Zone, ZonedDate,
@@ -351,14 +351,19 @@ pub trait SubscriptionStore: Send + Sync {
     /// licenses, never below the seats in use on any of them (409
     /// `seats_in_use`). Without `may_raise`, only a cut of the seats as
     /// they stand in the transaction (403 otherwise: a cut decided on an
-    /// earlier read may have become a raise).
+    /// earlier read may have become a raise). Nothing is written when the
+    /// subscription changed since it was read at `version`: the answer is
+    /// `None` (read it again and decide again). The change's `prorated`
+    /// adjustment is written with it (see [`Prorated`]).
     async fn set_subscription_seats(
         &self,
         id: &str,
         seats: i64,
         may_raise: bool,
+        version: i64,
         event: Event,
-    ) -> StoreResult<Subscription>;
+        prorated: Option<Prorated>,
+    ) -> StoreResult<Option<Subscription>>;
 
     /// Replaces the billing, term, pending change, status, end and options
     /// of `next.id` with `next`'s, and the terms of `licenses`, in one
@@ -371,5 +376,6 @@ pub trait SubscriptionStore: Send + Sync {
         next: &Subscription,
         licenses: &[LicenseRecord],
         event: Event,
+        prorated: Option<Prorated>,
     ) -> StoreResult<Option<Subscription>>;
 }
