@@ -535,7 +535,7 @@ impl LicenseBody {
     }
 }
 
-fn check_code(what: &str, code: &str) -> Result<()> {
+pub(crate) fn check_code(what: &str, code: &str) -> Result<()> {
     let ok = !code.is_empty()
         && code.len() <= MAX_CODE_LEN
         && code
@@ -550,7 +550,7 @@ fn check_code(what: &str, code: &str) -> Result<()> {
     }
 }
 
-fn check_text(what: &str, text: &str, may_be_empty: bool) -> Result<()> {
+pub(crate) fn check_text(what: &str, text: &str, may_be_empty: bool) -> Result<()> {
     if (!may_be_empty && text.trim().is_empty())
         || text.len() > MAX_FIELD_LEN
         || text.chars().any(char::is_control)
