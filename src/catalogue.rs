@@ -112,6 +112,34 @@ impl ProductRelease {
         Ok(())
     }
 
+    /// The version in its canonical form: the numbers without leading or
+    /// trailing zeros, then the tag (`3.01.0` gives `3.1`), so two
+    /// spellings of one version are one key in a database.
+    ///
+    /// ```
+    /// use licentia::{ProductRelease, Timestamp};
+    /// assert_eq!(ProductRelease::new("3.01.0-rc.1", Timestamp(0)).canonical_version()?, "3.1-rc.1");
+    /// assert_eq!(ProductRelease::new("0.0", Timestamp(0)).canonical_version()?, "0");
+    /// # Ok::<(), licentia::Error>(())
+    /// ```
+    pub fn canonical_version(&self) -> Result<String> {
+        let key = VersionKey::parse(&self.version)?;
+        let mut out = if key.numbers.is_empty() {
+            "0".to_owned()
+        } else {
+            key.numbers
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        if let Some(tag) = key.tag {
+            out.push('-');
+            out.push_str(tag);
+        }
+        Ok(out)
+    }
+
     /// Whether this release's version is `version` (by number: `3.1`
     /// matches `3.1.0`); an ill-formed `version` matches nothing.
     pub fn is_version(&self, version: &str) -> bool {
@@ -249,6 +277,47 @@ impl CatalogueBody {
             )));
         }
         Ok(())
+    }
+
+    /// A catalogue of `product` holding the newest of `releases` (by
+    /// version) that one catalogue carries: at most [`MAX_RELEASES`], and
+    /// no more than fit the format's body limit. A back office that keeps
+    /// every release signs its catalogue with this.
+    ///
+    /// ```
+    /// use licentia::{CatalogueBody, ProductRelease, Timestamp};
+    /// let releases = (1..=100).map(|minor| ProductRelease::new(&format!("1.{minor}"), Timestamp(0))).collect();
+    /// let body = CatalogueBody::newest("acme", Timestamp(0), releases)?;
+    /// assert_eq!(body.releases.len(), licentia::catalogue::MAX_RELEASES);
+    /// assert_eq!(body.releases.last().unwrap().version, "1.100");
+    /// # Ok::<(), licentia::Error>(())
+    /// ```
+    pub fn newest(
+        product: &str,
+        issued_at: Timestamp,
+        mut releases: Vec<ProductRelease>,
+    ) -> Result<CatalogueBody> {
+        for release in &releases {
+            release.validate()?;
+        }
+        releases.sort_by(|a, b| compare_releases(b, a));
+        let mut body = CatalogueBody {
+            product: product.to_owned(),
+            issued_at,
+            releases: Vec::new(),
+        };
+        for release in releases {
+            if body.releases.len() == MAX_RELEASES {
+                break;
+            }
+            body.releases.push(release);
+            if crate::codec::encode(&body).is_err() {
+                body.releases.pop();
+                break;
+            }
+        }
+        body.normalize()?;
+        Ok(body)
     }
 
     /// Whether the body is as [`normalize`](Self::normalize) leaves it:

@@ -287,6 +287,14 @@ pub struct Terms {
     pub check_in: Option<CheckIn>,
 }
 
+impl Terms {
+    /// Whether the maintenance covers a version released at `date`: no
+    /// updates-until, or `date` at or before it.
+    pub fn covers_release_date(&self, date: Timestamp) -> bool {
+        self.updates_until.is_none_or(|until| date <= until)
+    }
+}
+
 /// Everything a license says. Plain data: the issuer signs it, the verifier
 /// returns it inside a [`License`](crate::License).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

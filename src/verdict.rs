@@ -490,7 +490,7 @@ fn check_terms(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
         }
     }
     if let (Some(until), Some(release)) = (terms.updates_until, ctx.release_date) {
-        if release > until {
+        if !terms.covers_release_date(release) {
             out.push(
                 Rule::VersionNotCovered,
                 format!(

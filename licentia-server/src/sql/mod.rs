@@ -34,6 +34,7 @@ mod licenses;
 mod members;
 mod notices;
 mod purchases;
+mod releases;
 mod reports;
 mod revocation;
 mod scale;
@@ -140,6 +141,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         27,
         Both(include_str!("../migrations/0027_customer_billing.sql")),
     ),
+    (29, Both(include_str!("../migrations/0029_releases.sql"))),
 ];
 
 impl MigrationSql {
