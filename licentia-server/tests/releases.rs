@@ -10,6 +10,7 @@ mod support;
 
 use licentia::{Context, Rule, Timestamp};
 use serde_json::{json, Value};
+use support::console::Console;
 use support::{kind, s, Backend, Server};
 
 /// The versions of a list answer, in its order.
@@ -153,6 +154,107 @@ async fn story(backend: Backend) {
         .filter(|e| e["operation"] == "release.create")
         .count();
     assert_eq!(recorded, 3, "{history}");
+}
+
+/// The console: a product's page lists its releases and has the form
+/// vendor staff add one with (a bad one redrawn with its rule); an auditor
+/// sees the list without the form; a licence's page says which it may run.
+async fn console(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let admin = srv.admin.clone();
+    let (product, policy) = srv
+        .product_and_policy(
+            &admin,
+            "cad",
+            json!({"name": "perpetual", "binding": "unbound", "seats": 1, "maintenance_days": 30}),
+        )
+        .await;
+    let (license, _) = srv.issue(&admin, &policy).await;
+    srv.post_ok(
+        &format!("/v1/licenses/{license}/renew"),
+        &admin,
+        json!({"updates_until": "2027-06-30"}),
+        200,
+    )
+    .await;
+    let vera = srv
+        .person("Vera", "vera@vendor.test", json!([{"role": "admin"}]))
+        .await;
+    let vendor = Console::of(&srv, &vera);
+    let page = format!("/products/{product}");
+    assert!(vendor.get(&page).await.body.contains("action=\"/products/"));
+    let add = format!("/products/{product}/releases");
+    let refused = vendor
+        .post(
+            &add,
+            &[
+                ("version", "three"),
+                ("date", "2027-05-12"),
+                ("channel", "stable"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("version 'three'"),
+        "{}",
+        refused.text()
+    );
+    assert!(
+        refused.body.contains("value=\"three\""),
+        "what was typed is kept"
+    );
+    for (version, date) in [("3.1", "2027-05-12"), ("3.2", "2027-08-20")] {
+        let made = vendor
+            .post(
+                &add,
+                &[
+                    ("version", version),
+                    ("date", date),
+                    ("channel", "stable"),
+                    ("notes", "Faster export"),
+                    ("download_url", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (made.status, made.location.as_str()),
+            (303, page.as_str()),
+            "{}",
+            made.body
+        );
+    }
+    let shown = vendor.get(&page).await.text();
+    assert!(
+        shown.contains("2 releases") && shown.contains("3.2") && shown.contains("Faster export"),
+        "{shown}"
+    );
+
+    let ann = srv
+        .person("Ann", "ann@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let auditor = Console::of(&srv, &ann);
+    let seen = auditor.get(&page).await;
+    assert!(seen.text().contains("2 releases"), "{}", seen.text());
+    assert!(
+        !seen.body.contains(&format!("action=\"{add}\"")),
+        "no form for an auditor"
+    );
+    assert_eq!(
+        auditor
+            .post(&add, &[("version", "4"), ("date", "2028-01-01")])
+            .await
+            .status,
+        403
+    );
+
+    let licence = auditor.get(&format!("/licenses/{license}")).await.text();
+    assert!(licence.contains("Releases it may run 3.1"), "{licence}");
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    console => console_sqlite, console_postgres
 }
 
 support::on_both_backends! {

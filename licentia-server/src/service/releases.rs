@@ -15,7 +15,7 @@ use crate::store::{LicenseRecord, Product, ReleaseRecord};
 use crate::AppState;
 
 /// A new release.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRelease {
     /// The version: numbers separated by dots, optionally `-` and a tag
