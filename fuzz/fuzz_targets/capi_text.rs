@@ -159,7 +159,7 @@ fuzz_target!(|data: &[u8]| {
             &mut catalogue,
         )) {
             let mut date = 0i64;
-            let _ = licentia_release_catalogue_date(catalogue, text, &mut date);
+            ok(licentia_release_catalogue_date(catalogue, text, &mut date));
             for index in 0..licentia_release_catalogue_count(catalogue) {
                 let _ = string_out(|b, n, l| {
                     licentia_release_catalogue_version_at(catalogue, index, b, n, l)
