@@ -599,6 +599,16 @@ typedef struct licentia_issuer licentia_issuer;
 typedef struct licentia_license licentia_license;
 
 /**
+ * A verified release catalogue: a product's releases (version, date,
+ * channel, notes, download address), in version order.
+ *
+ * Create it with `licentia_verify_release_catalogue`, free it with
+ * `licentia_release_catalogue_free`. It is only read after it is made:
+ * any number of threads may use it at once.
+ */
+typedef struct licentia_release_catalogue licentia_release_catalogue;
+
+/**
  * The verdict of a check, from `licentia_check`; freed with
  * `licentia_report_free`. Immutable: any number of threads may read it.
  */
@@ -975,6 +985,91 @@ licentia_status licentia_activation_request_accept(const struct licentia_activat
  * used after this call.
  */
 void licentia_activation_request_free(struct licentia_activation_request *request);
+
+/**
+ * Verifies a signed release catalogue (armored or compact text) for
+ * `product` with the verifier's trusted keys.
+ *
+ * On success `*out` receives a new catalogue, freed with
+ * `licentia_release_catalogue_free`. Errors: any verification status
+ * (`LICENTIA_BAD_SIGNATURE`, `LICENTIA_WRONG_DOCUMENT_KIND`,
+ * `LICENTIA_MALFORMED_BODY`...), `LICENTIA_WRONG_PRODUCT`,
+ * `LICENTIA_NULL_ARGUMENT`, `LICENTIA_INVALID_UTF8`. Thread-safe (reads
+ * the verifier only).
+ *
+ * # Safety
+ * `verifier` is NULL or a live verifier; `text` and `product` are NULL or
+ * NUL-terminated strings; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_verify_release_catalogue(const struct licentia_verifier *verifier, const char *text, const char *product, struct licentia_release_catalogue **out);
+
+/**
+ * How many releases the catalogue lists; 0 when `catalogue` is NULL.
+ * Index them from 0 (in version order) with
+ * `licentia_release_catalogue_version_at`.
+ *
+ * # Safety
+ * `catalogue` is NULL or a live catalogue.
+ */
+size_t licentia_release_catalogue_count(const struct licentia_release_catalogue *catalogue);
+
+/**
+ * The version of release number `index`; `LICENTIA_NOT_FOUND` past the
+ * last one (strings out as `licentia_license_id`).
+ *
+ * # Safety
+ * `catalogue` is NULL or a live catalogue; `buf` is NULL or valid for
+ * writes of `buf_len` bytes; `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_release_catalogue_version_at(const struct licentia_release_catalogue *catalogue, size_t index, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * The release date (Unix seconds) of `version` (`3.1` finds `3.1.0`),
+ * into `*out_date`: set it as the check context's `release_date` (with
+ * `has_release_date`) so `licentia_check` applies the license's
+ * updates-until to the running version. `LICENTIA_NOT_FOUND` when the
+ * catalogue does not list the version.
+ *
+ * # Safety
+ * `catalogue` is NULL or a live catalogue; `version` is NULL or a
+ * NUL-terminated string; `out_date` is NULL or valid for a write.
+ */
+licentia_status licentia_release_catalogue_date(const struct licentia_release_catalogue *catalogue, const char *version, int64_t *out_date);
+
+/**
+ * Whether the license may run release `version` of the catalogue: its
+ * maintenance (updates-until) covers the release's date. Writes
+ * `*out_may_run`; `LICENTIA_NOT_FOUND` when the catalogue does not list
+ * the version, `LICENTIA_WRONG_PRODUCT` when it is another product's.
+ *
+ * # Safety
+ * `license` is NULL or a live license; `catalogue` is NULL or a live
+ * catalogue; `version` is NULL or a NUL-terminated string; `out_may_run`
+ * is NULL or valid for a write.
+ */
+licentia_status licentia_license_may_run(const struct licentia_license *license, const struct licentia_release_catalogue *catalogue, const char *version, bool *out_may_run);
+
+/**
+ * The versions of the catalogue the license may run, in version order,
+ * one per line (`"3.1\n3.2-beta.1"`; empty when none), strings out as
+ * `licentia_license_id`. `LICENTIA_WRONG_PRODUCT` when the catalogue is
+ * another product's.
+ *
+ * # Safety
+ * `license` is NULL or a live license; `catalogue` is NULL or a live
+ * catalogue; `buf` is NULL or valid for writes of `buf_len` bytes;
+ * `out_len` is NULL or valid for a write.
+ */
+licentia_status licentia_license_runnable_releases(const struct licentia_license *license, const struct licentia_release_catalogue *catalogue, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Frees a catalogue. NULL is a no-op.
+ *
+ * # Safety
+ * `catalogue` is NULL or a live catalogue no other thread uses; it must
+ * not be used after this call.
+ */
+void licentia_release_catalogue_free(struct licentia_release_catalogue *catalogue);
 
 /**
  * Checks a verified license against `ctx` and gives the verdict: the

@@ -114,6 +114,11 @@ enum_table! {
         DeactivationReceipt = 9 => (
             "DEACTIVATION RECEIPT", "receipt.", b"licentia deactivation receipt\0"
         ),
+        /// A product's releases (version, date, channel, notes, download
+        /// address), against which a licence's updates-until is checked.
+        ReleaseCatalogue = 10 => (
+            "RELEASE CATALOGUE", "releases.", b"licentia release catalogue\0"
+        ),
     }
 }
 

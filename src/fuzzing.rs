@@ -5,6 +5,7 @@
 //! which the fuzz target compares with its input.
 
 use crate::activation::AnswerBody;
+use crate::catalogue::CatalogueBody;
 use crate::deactivation::ReceiptBody;
 use crate::license::{LicenseBody, LicenseBodyV2};
 use crate::renewal::RenewalBody;
@@ -37,6 +38,14 @@ pub fn renewal_body(data: &[u8]) -> Result<Vec<u8>> {
 /// Decodes a revocation-list body and encodes it again.
 pub fn revocation_body(data: &[u8]) -> Result<Vec<u8>> {
     round_trip::<RevocationBody>(data)
+}
+
+/// Decodes a release-catalogue body, checks it as the verifier does, and
+/// encodes it again.
+pub fn catalogue_body(data: &[u8]) -> Result<Vec<u8>> {
+    let body: CatalogueBody = codec::decode_canonical(data)?;
+    let _ = body.is_normalized();
+    codec::encode(&body)
 }
 
 /// Decodes a key-rollover body and encodes it again.

@@ -1,6 +1,7 @@
 //! The issuer: a signing key that turns bodies into signed documents.
 
 use crate::activation::{ActivationRequest, AnswerBody};
+use crate::catalogue::CatalogueBody;
 use crate::deactivation::{DeactivationRequest, ReceiptBody};
 use crate::format::{DocumentKind, Envelope};
 use std::sync::Arc;
@@ -119,6 +120,14 @@ impl Issuer {
             1 => self.sign(DocumentKind::RevocationList, &RevocationBodyV1::of(&body)),
             version => self.sign_version(DocumentKind::RevocationList, version, &body),
         }
+    }
+
+    /// Signs a release catalogue, its releases checked and put in version
+    /// order first (a version listed twice is refused).
+    pub fn release_catalogue(&self, body: &CatalogueBody) -> Result<Envelope> {
+        let mut body = body.clone();
+        body.normalize()?;
+        self.sign(DocumentKind::ReleaseCatalogue, &body)
     }
 
     /// Signs a statement endorsing `new_key` for documents issued in

@@ -49,6 +49,7 @@
 //!   [`PreparedKey`]: a trusted key's precomputed table, for verifying faster
 //!   than a bare `verify_strict` with the very same decisions.
 //! - [`renewal`], [`revocation`], [`rollover`]: offline extensions, revocations, key rotation.
+//!   [`catalogue`]: signed release catalogues, for updates-until offline.
 //! - [`clock`]: the clock-rollback guard. [`machine`]: fingerprints.
 //!   [`environment`]: virtual machine and container detection, each
 //!   signal named, and the licence's terms on them.
@@ -58,7 +59,7 @@
 //!
 //! Data flows one way: `format` knows bytes, `license` knows meaning, `issue`
 //! and `verify` join them with `keys`. The other signed documents (renewal,
-//! revocation, rollover, activation answer) sit beside `license`: they share
+//! revocation, rollover, activation answer, release catalogue) sit beside `license`: they share
 //! what a signed body is with it, and none of them depends on the verifier.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -68,6 +69,7 @@
 mod table;
 
 pub mod activation;
+pub mod catalogue;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "std")]
@@ -100,6 +102,7 @@ mod verdict;
 mod verify;
 
 pub use activation::{Activated, ActivationRequest, LicenseRef};
+pub use catalogue::{CatalogueBody, ProductRelease, ReleaseCatalogue};
 #[cfg(feature = "std")]
 pub use clock::{ClockGuard, ClockGuardOptions, ClockStatus};
 pub use deactivation::{DeactivationReceipt, DeactivationRequest};

@@ -287,6 +287,14 @@ pub struct Terms {
     pub check_in: Option<CheckIn>,
 }
 
+impl Terms {
+    /// Whether the maintenance covers a version released at `date`: no
+    /// updates-until, or `date` at or before it.
+    pub fn covers_release_date(&self, date: Timestamp) -> bool {
+        self.updates_until.is_none_or(|until| date <= until)
+    }
+}
+
 /// Everything a license says. Plain data: the issuer signs it, the verifier
 /// returns it inside a [`License`](crate::License).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -535,7 +543,7 @@ impl LicenseBody {
     }
 }
 
-fn check_code(what: &str, code: &str) -> Result<()> {
+pub(crate) fn check_code(what: &str, code: &str) -> Result<()> {
     let ok = !code.is_empty()
         && code.len() <= MAX_CODE_LEN
         && code
@@ -550,7 +558,7 @@ fn check_code(what: &str, code: &str) -> Result<()> {
     }
 }
 
-fn check_text(what: &str, text: &str, may_be_empty: bool) -> Result<()> {
+pub(crate) fn check_text(what: &str, text: &str, may_be_empty: bool) -> Result<()> {
     if (!may_be_empty && text.trim().is_empty())
         || text.len() > MAX_FIELD_LEN
         || text.chars().any(char::is_control)

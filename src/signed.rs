@@ -1,7 +1,7 @@
 //! What every signed document's body has in common.
 //!
 //! This sits below the documents: `license`, `renewal`, `revocation`,
-//! `rollover` and `activation` each implement [`SignedBody`] for their body,
+//! `rollover`, `activation` and `catalogue` each implement [`SignedBody`] for their body,
 //! `issue` seals bodies and `verify` opens them. The document modules never
 //! depend on the verifier, so data flows one way (format -> documents ->
 //! issue/verify). The bytes a signature covers are built once, by

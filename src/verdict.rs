@@ -7,6 +7,7 @@
 
 use core::fmt;
 
+use crate::catalogue::{ProductRelease, ReleaseCatalogue};
 use crate::environment::{Environment, EnvironmentKind};
 use crate::license::{Binding, LicenseBody};
 use crate::machine::{Fingerprint, MatchRule};
@@ -97,6 +98,11 @@ impl<'a> Context<'a> {
     pub fn release_date(mut self, date: Timestamp) -> Self {
         self.release_date = Some(date);
         self
+    }
+    /// Sets the running version's release date from its entry in a
+    /// verified catalogue ([`ReleaseCatalogue::release`]).
+    pub fn release(self, release: &ProductRelease) -> Self {
+        self.release_date(release.date)
     }
     /// Sets the revocation list.
     pub fn revocations(mut self, list: &'a RevocationList) -> Self {
@@ -268,6 +274,35 @@ impl fmt::Display for Report {
 }
 
 impl License {
+    /// Whether the licence's maintenance covers `release`: it has no
+    /// updates-until, or the release is dated at or before it (the rule
+    /// [`Rule::VersionNotCovered`] of [`check`](Self::check)).
+    pub fn covers_release(&self, release: &ProductRelease) -> bool {
+        self.terms
+            .updates_until
+            .is_none_or(|until| release.date <= until)
+    }
+
+    /// The releases of `catalogue` this licence may run, in version order:
+    /// those its maintenance covers. A catalogue of another product is
+    /// [`Error::WrongProduct`](crate::Error::WrongProduct).
+    pub fn runnable_releases<'c>(
+        &self,
+        catalogue: &'c ReleaseCatalogue,
+    ) -> crate::Result<Vec<&'c ProductRelease>> {
+        if catalogue.product != self.product {
+            return Err(crate::Error::WrongProduct {
+                expected: self.product.clone(),
+                found: catalogue.product.clone(),
+            });
+        }
+        Ok(catalogue
+            .releases
+            .iter()
+            .filter(|release| self.covers_release(release))
+            .collect())
+    }
+
     /// Checks the license against `ctx` and reports every rule that failed or
     /// warned.
     ///
@@ -455,7 +490,7 @@ fn check_terms(body: &LicenseBody, ctx: &Context<'_>, out: &mut Findings) {
         }
     }
     if let (Some(until), Some(release)) = (terms.updates_until, ctx.release_date) {
-        if release > until {
+        if !terms.covers_release_date(release) {
             out.push(
                 Rule::VersionNotCovered,
                 format!(

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::catalogue::{CatalogueBody, ReleaseCatalogue};
 use crate::format::{DocumentKind, Envelope};
 use crate::keys::{KeyId, PublicKey};
 use crate::license::{LicenseBody, LicenseBodyV2};
@@ -250,6 +251,24 @@ impl Verifier {
             });
         }
         Ok(RevocationList(body))
+    }
+
+    /// Verifies a release catalogue for `product`: its releases must be
+    /// valid and in version order, as the issuer writes them.
+    pub fn verify_release_catalogue(&self, text: &str, product: &str) -> Result<ReleaseCatalogue> {
+        let envelope = Envelope::from_text(text, DocumentKind::ReleaseCatalogue)?;
+        let body: CatalogueBody = self.open(&envelope)?;
+        // Lookups binary-search the releases: an unordered list would miss one.
+        if !body.is_normalized() {
+            return Err(Error::MalformedBody);
+        }
+        if body.product != product {
+            return Err(Error::WrongProduct {
+                expected: product.to_owned(),
+                found: body.product,
+            });
+        }
+        Ok(ReleaseCatalogue(body))
     }
 
     /// Verifies a key-rollover statement signed by a trusted key and, if it

@@ -149,6 +149,25 @@ fuzz_target!(|data: &[u8]| {
         });
         licentia_activation_request_free(request);
 
+        // A release catalogue, looked up with the text as the version.
+        let mut catalogue = ptr::null_mut();
+        let product = CString::new("acme-cad").expect("no NUL");
+        if ok(licentia_verify_release_catalogue(
+            verifier,
+            text,
+            product.as_ptr(),
+            &mut catalogue,
+        )) {
+            let mut date = 0i64;
+            ok(licentia_release_catalogue_date(catalogue, text, &mut date));
+            for index in 0..licentia_release_catalogue_count(catalogue) {
+                let _ = string_out(|b, n, l| {
+                    licentia_release_catalogue_version_at(catalogue, index, b, n, l)
+                });
+            }
+            licentia_release_catalogue_free(catalogue);
+        }
+
         // Documents that change the verifier's state last.
         ok(licentia_verifier_accept_rollover(verifier, text));
         ok(licentia_verifier_set_revocation_list(verifier, text, text));

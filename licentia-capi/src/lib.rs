@@ -27,6 +27,7 @@ use std::ffi::c_char;
 
 mod activation;
 mod boundary;
+mod catalogue;
 mod check;
 mod client;
 mod clock;
@@ -38,6 +39,7 @@ mod status;
 mod verifier;
 
 pub use activation::*;
+pub use catalogue::*;
 pub use check::*;
 pub use client::*;
 pub use clock::*;

@@ -23,6 +23,7 @@ mod give_back;
 mod inspect;
 mod issue;
 mod keygen;
+mod release_catalogue;
 mod renew;
 mod request;
 mod revoke;
@@ -62,6 +63,7 @@ enum Command {
     Revoke(revoke::Args),
     Renew(renew::Args),
     Rollover(rollover::Args),
+    ReleaseCatalogue(release_catalogue::Args),
     #[cfg(feature = "server")]
     #[command(flatten)]
     Backoffice(backoffice::Command),
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Command::Revoke(args) => revoke::run(args),
         Command::Renew(args) => renew::run(args),
         Command::Rollover(args) => rollover::run(args),
+        Command::ReleaseCatalogue(args) => release_catalogue::run(args),
         #[cfg(feature = "server")]
         Command::Backoffice(command) => backoffice::run(command),
     };

@@ -28,8 +28,17 @@ pub struct Args {
     #[arg(long, value_name = "U")]
     user: Option<String>,
     /// The running version's release date, for updates-until.
-    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse)]
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse, conflicts_with = "release")]
     release_date: Option<Timestamp>,
+    /// A signed release catalogue for the product (`licentia
+    /// release-catalogue sign`): the verdict lists the releases the
+    /// licence may run.
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// The running version, looked up in `--catalogue` for its release
+    /// date (updates-until).
+    #[arg(long, value_name = "VERSION", requires = "catalogue")]
+    release: Option<String>,
     /// For a license refusing virtual machines or containers: probe the
     /// tree under DIR instead of this machine (see `licentia environment`).
     #[arg(long, value_name = "DIR")]
@@ -99,6 +108,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .as_deref()
         .map(|path| verifier.verify_revocation_list(&common::read_document(path)?, &args.product))
         .transpose()?;
+    let catalogue = args
+        .catalogue
+        .as_deref()
+        .map(|path| verifier.verify_release_catalogue(&common::read_document(path)?, &args.product))
+        .transpose()?;
+    let running = match (&catalogue, &args.release) {
+        (Some(catalogue), Some(version)) => Some(catalogue.require(version)?),
+        _ => None,
+    };
+    let runnable = catalogue
+        .as_ref()
+        .map(|catalogue| license.runnable_releases(catalogue))
+        .transpose()?;
     let machine = match args.machine {
         None => None,
         Some(Machine::Auto) => Some(Fingerprint::this_machine(&args.product)?),
@@ -107,7 +129,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut ctx = Context::new(now, &args.product);
     ctx.machine = machine.as_ref();
     ctx.user = args.user.as_deref();
-    ctx.release_date = args.release_date;
+    ctx.release_date = running.map(|r| r.date).or(args.release_date);
     ctx.revocations = revocations.as_ref();
     let seen = args
         .environment_root
@@ -126,19 +148,35 @@ pub fn run(args: Args) -> Result<ExitCode> {
         _ => license.check(&ctx),
     };
 
+    let versions: Option<Vec<&str>> = runnable
+        .as_ref()
+        .map(|list| list.iter().map(|r| r.version.as_str()).collect());
     if args.json {
-        common::print_json(&json!({
+        let mut out = json!({
             "state": report.state.name(),
             "valid": report.is_valid(),
             "findings": findings_json(&report),
             "grace_remaining_secs": report.grace_remaining_secs,
             "license": summary::json(license.body(), license.key_id()),
-        }))?;
+        });
+        if let Some(versions) = &versions {
+            out["runnable_releases"] = json!(versions);
+        }
+        common::print_json(&out)?;
     } else {
-        common::print(&format!(
+        let mut text = format!(
             "{report}\n\n{}",
             summary::text(license.body(), license.key_id())
-        ))?;
+        );
+        if let Some(versions) = &versions {
+            let list = if versions.is_empty() {
+                "none".to_owned()
+            } else {
+                versions.join(", ")
+            };
+            text.push_str(&format!("\nreleases it may run: {list}"));
+        }
+        common::print(&text)?;
     }
     Ok(if report.is_valid() {
         ExitCode::SUCCESS

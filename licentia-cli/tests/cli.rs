@@ -626,6 +626,81 @@ fn a_rollover_statement_brings_a_new_key_into_trust() {
 }
 
 #[test]
+fn a_signed_catalogue_says_which_releases_a_licence_with_maintenance_runs() {
+    let dir = setup();
+    let d = dir.path();
+    std::fs::write(
+        d.join("releases.json"),
+        r#"[
+            {"version": "3.2", "date": "2027-08-16", "notes": "Faster export",
+             "download_url": "https://example.com/acme-3.2.tar.gz"},
+            {"version": "3.1", "date": "2027-05-11"},
+            {"version": "3.2-beta.1", "date": "2027-07-01", "channel": "beta"}
+        ]"#,
+    )
+    .unwrap();
+    let sign = |list: &str, out: &str| {
+        run(
+            d,
+            &[
+                "release-catalogue",
+                "sign",
+                "--key",
+                "keys/issuer.key",
+                "--product",
+                "acme",
+                "--releases",
+                list,
+                "--out",
+                out,
+            ],
+        )
+    };
+    assert_eq!(sign("releases.json", "acme.releases").code, 0);
+    issue_jane(d, &["--updates-until", "2027-06-30", "--out", "jane.lic"]);
+    let check = |version: &str| {
+        verify(
+            d,
+            &[
+                "--now",
+                "2027-09-01",
+                "--catalogue",
+                "acme.releases",
+                "--release",
+                version,
+                "--json",
+                "jane.lic",
+            ],
+        )
+    };
+    let v31 = check("3.1");
+    assert_eq!(v31.code, 0, "{v31:?}");
+    assert_eq!(v31.json()["runnable_releases"], serde_json::json!(["3.1"]));
+    let v32 = check("3.2");
+    assert_eq!(v32.code, 1, "{v32:?}");
+    assert_eq!(v32.json()["findings"][0]["rule"], "version_not_covered");
+    check("3.3").assert_error("release '3.3' is not in the catalogue");
+
+    // Garbage lists are refused with the reason.
+    std::fs::write(
+        d.join("twice.json"),
+        r#"[{"version": "1", "date": "2027-01-01"}, {"version": "1.0", "date": "2027-02-01"}]"#,
+    )
+    .unwrap();
+    sign("twice.json", "x").assert_error("listed twice");
+    std::fs::write(
+        d.join("typo.json"),
+        r#"[{"version": "1", "dat": "2027-01-01"}]"#,
+    )
+    .unwrap();
+    sign("typo.json", "x").assert_error("unknown release field 'dat'");
+    std::fs::write(d.join("object.json"), r#"{"version": "1"}"#).unwrap();
+    sign("object.json", "x").assert_error("a JSON list");
+    verify(d, &["--catalogue", "jane.lic", "jane.lic"])
+        .assert_error("expected a release catalogue");
+}
+
+#[test]
 fn the_clock_guard_state_detects_a_rolled_back_clock() {
     let dir = setup();
     let d = dir.path();
@@ -908,6 +983,7 @@ fn every_command_has_help() {
         "revoke",
         "renew",
         "rollover",
+        "release-catalogue",
     ];
     let top = ok(dir.path(), &["--help"]);
     for command in commands {

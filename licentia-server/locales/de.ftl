@@ -992,3 +992,24 @@ fup-buyer = Berechnet von
 fup-none = Hier gibt es keinen Eintrag.
 fup-close-title = Diesen Eintrag schließen?
 fup-close-consequence = Er wandert zu den erledigten Einträgen und kann nicht wieder geöffnet werden.
+
+## Versionen (Seite eines Produkts; Seite einer Lizenz)
+rel-count = { $count ->
+    [one] { $count } Version
+   *[other] { $count } Versionen
+}
+rel-new = Neue Version
+rel-add = Version hinzufügen
+rel-version = Version
+rel-version-rule = Durch Punkte getrennte Zahlen, optional „-“ und eine Kennung: 3.1, 4.0-beta.1. Jede Version nur einmal.
+rel-date = Veröffentlichungsdatum
+rel-date-rule = Die Wartung einer Lizenz deckt die bis zu ihrem Ende veröffentlichten Versionen.
+rel-channel = Kanal
+rel-channel-rule = Etwa stable oder beta: Buchstaben, Ziffern, „-“, „_“ und „.“.
+rel-notes = Hinweise
+rel-notes-rule = Optional, höchstens 256 Zeichen: Sie stehen im signierten Versionskatalog.
+rel-download-url = Download-Adresse
+rel-download-url-rule = Optional: woher das Produkt diese Version lädt.
+rel-download = Herunterladen
+term-updates-until = Ende der Wartung
+term-releases = Versionen, die sie ausführen darf

@@ -993,3 +993,24 @@ fup-buyer = Billed by
 fup-none = No item here.
 fup-close-title = Close this follow-up item?
 fup-close-consequence = It moves to the done items and cannot be opened again.
+
+## Releases (a product's page; a licence's page)
+rel-count = { $count ->
+    [one] { $count } release
+   *[other] { $count } releases
+}
+rel-new = New release
+rel-add = Add the release
+rel-version = Version
+rel-version-rule = Numbers separated by dots, optionally '-' and a tag: 3.1, 4.0-beta.1. Each version once.
+rel-date = Release date
+rel-date-rule = A licence's maintenance covers the releases dated up to its end.
+rel-channel = Channel
+rel-channel-rule = Such as stable or beta: letters, digits, '-', '_' and '.'.
+rel-notes = Notes
+rel-notes-rule = Optional, up to 256 characters: they go into the signed release catalogue.
+rel-download-url = Download address
+rel-download-url-rule = Optional: where the product downloads this release.
+rel-download = Download
+term-updates-until = End of maintenance
+term-releases = Releases it may run

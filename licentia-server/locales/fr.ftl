@@ -992,3 +992,24 @@ fup-buyer = Facturé par
 fup-none = Aucun élément ici.
 fup-close-title = Clore cet élément de suivi ?
 fup-close-consequence = Il passe dans les éléments traités et ne peut pas être rouvert.
+
+## Versions publiées (page d’un produit ; page d’une licence)
+rel-count = { $count ->
+    [one] { $count } version publiée
+   *[other] { $count } versions publiées
+}
+rel-new = Nouvelle version
+rel-add = Ajouter la version
+rel-version = Version
+rel-version-rule = Des nombres séparés par des points, éventuellement « - » et une étiquette : 3.1, 4.0-beta.1. Chaque version une seule fois.
+rel-date = Date de publication
+rel-date-rule = La maintenance d’une licence couvre les versions publiées jusqu’à sa fin.
+rel-channel = Canal
+rel-channel-rule = Par exemple stable ou beta : lettres, chiffres, « - », « _ » et « . ».
+rel-notes = Notes
+rel-notes-rule = Facultatives, 256 caractères au plus : elles entrent dans le catalogue signé des versions.
+rel-download-url = Adresse de téléchargement
+rel-download-url-rule = Facultative : d’où le produit télécharge cette version.
+rel-download = Télécharger
+term-updates-until = Fin de la maintenance
+term-releases = Versions qu’elle peut exécuter

@@ -139,6 +139,7 @@ pub fn routes() -> Vec<Route> {
         api::activations::routes(),
         api::leases::routes(),
         api::revocation::routes(),
+        api::releases::routes(),
         api::history::routes(),
         api::purchases::routes(),
         api::contracts::routes(),

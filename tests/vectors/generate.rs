@@ -20,9 +20,10 @@ use licentia::activation::LicenseRef;
 use licentia::format::{self, DocumentKind, Envelope, HEADER_LEN, MAX_ENVELOPE_LEN, MAX_TEXT_LEN};
 use licentia::keys::SIGNATURE_LEN;
 use licentia::{
-    ActivationRequest, Binding, Component, ComponentKind, DeactivationRequest, Entitlement,
-    Fingerprint, Issuer, LicenseBody, LicenseBuilder, LicenseId, MatchRule, Release, ReleaseKind,
-    RenewalAction, RevocationBody, SigningKey, Timestamp, Verifier,
+    ActivationRequest, Binding, CatalogueBody, Component, ComponentKind, DeactivationRequest,
+    Entitlement, Fingerprint, Issuer, LicenseBody, LicenseBuilder, LicenseId, MatchRule,
+    ProductRelease, Release, ReleaseKind, RenewalAction, RevocationBody, SigningKey, Timestamp,
+    Verifier,
 };
 use sha2::{Digest, Sha512};
 
@@ -612,6 +613,34 @@ impl Generator {
             )
             .unwrap();
         self.put("documents/renewal_feature.renewal", feature.to_armor());
+
+        // A release catalogue, and a licence with maintenance to 2027-06-30:
+        // it runs 3.1 (2027-05) and the 3.2 beta (2027-06), not 3.2 (2027-08).
+        let release = |version: &str, date: &str, channel: &str| ProductRelease {
+            channel: channel.into(),
+            notes: format!("acme-cad {version}"),
+            download_url: format!("https://downloads.example.com/acme-cad-{version}.tar.gz"),
+            ..ProductRelease::new(version, t(date))
+        };
+        let catalogue = CatalogueBody {
+            product: PRODUCT.into(),
+            issued_at: t("2027-09-01T00:00:00Z"),
+            releases: vec![
+                release("3.0", "2026-11-03T00:00:00Z", "stable"),
+                release("3.1", "2027-05-11T00:00:00Z", "stable"),
+                release("3.2-beta.1", "2027-06-15T00:00:00Z", "beta"),
+                release("3.2", "2027-08-17T00:00:00Z", "stable"),
+            ],
+        };
+        let catalogue = self.issuer.release_catalogue(&catalogue).unwrap();
+        self.put("documents/release_catalogue.releases", catalogue.to_armor());
+        let maintained = self
+            .base(23, "Jane Doe")
+            .updates_until(t("2027-06-30T00:00:00Z"))
+            .build()
+            .unwrap();
+        let maintained = self.issuer.issue(&maintained).unwrap();
+        self.put("documents/release_catalogue.lic", maintained.to_armor());
 
         // Revocation lists: #1 revokes the floating license and machine b's
         // serial; #2 also revokes the named-user license.

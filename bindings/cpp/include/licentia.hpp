@@ -593,6 +593,50 @@ struct Entitlement {
     std::optional<TimePoint> expires;
 };
 
+/// A verified release catalogue, from Verifier::verify_release_catalogue:
+/// a product's releases in version order.
+class ReleaseCatalogue {
+public:
+    /// Every version listed, in version order.
+    std::vector<std::string> versions() const {
+        const licentia_release_catalogue *raw = handle_.get();
+        std::vector<std::string> all;
+        for (std::size_t i = 0, n = licentia_release_catalogue_count(raw); i < n; ++i) {
+            all.push_back(detail::read_string([raw, i](char *buf, std::size_t len, std::size_t *out) {
+                return licentia_release_catalogue_version_at(raw, i, buf, len, out);
+            }));
+        }
+        return all;
+    }
+
+    /// When `version` was released ("3.1" finds "3.1.0"); nullopt when the
+    /// catalogue does not list it. Give it to the check as
+    /// CheckContext::release_date.
+    std::optional<TimePoint> release_date(std::string_view version) const {
+        std::int64_t date = 0;
+        const licentia_status status =
+            licentia_release_catalogue_date(handle_.get(), std::string(version).c_str(), &date);
+        if (status == LICENTIA_NOT_FOUND) {
+            return std::nullopt;
+        }
+        detail::check(status);
+        return detail::from_unix(date);
+    }
+
+    /// The C handle, for calling the C API directly (still owned here).
+    const licentia_release_catalogue *c_handle() const { return handle_.get(); }
+
+    /// Whether this object holds a catalogue (false once moved from).
+    explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
+
+private:
+    using Raw = detail::Handle<licentia_release_catalogue, licentia_release_catalogue_free>;
+    explicit ReleaseCatalogue(Raw handle) noexcept : handle_(std::move(handle)) {}
+    friend class Verifier;
+
+    Raw handle_;
+};
+
 /// A verified license, from Verifier::verify.
 class License {
 public:
@@ -706,6 +750,35 @@ public:
     /// unchanged when this throws.
     void apply_renewal(const Verifier &verifier, std::string_view token);
 
+    /// Whether the license's maintenance (updates-until) covers release
+    /// `version` of `catalogue`: Error(not_found) when the catalogue does
+    /// not list it, Error(wrong_product) when it is another product's.
+    bool may_run(const ReleaseCatalogue &catalogue, std::string_view version) const {
+        bool may = false;
+        detail::check(licentia_license_may_run(handle_.get(), catalogue.c_handle(),
+                                               std::string(version).c_str(), &may));
+        return may;
+    }
+
+    /// The versions of `catalogue` the license may run, in version order
+    /// (Error(wrong_product) for another product's catalogue).
+    std::vector<std::string> runnable_releases(const ReleaseCatalogue &catalogue) const {
+        const licentia_license *raw = handle_.get();
+        const licentia_release_catalogue *cat = catalogue.c_handle();
+        const std::string lines =
+            detail::read_string([raw, cat](char *buf, std::size_t len, std::size_t *out) {
+                return licentia_license_runnable_releases(raw, cat, buf, len, out);
+            });
+        std::vector<std::string> versions;
+        for (std::size_t from = 0; from < lines.size();) {
+            const std::size_t found = lines.find('\n', from);
+            const std::size_t end = found == std::string::npos ? lines.size() : found;
+            versions.push_back(lines.substr(from, end - from));
+            from = end + 1;
+        }
+        return versions;
+    }
+
     /// The C handle, for calling the C API directly (still owned here).
     const licentia_license *c_handle() const { return handle_.get(); }
 
@@ -788,6 +861,15 @@ public:
         }
         detail::check(status);
         return sequence;
+    }
+
+    /// Verifies a signed release catalogue for `product` with the trusted keys.
+    ReleaseCatalogue verify_release_catalogue(std::string_view text, std::string_view product) const {
+        const licentia_verifier *raw = handle_.get();
+        const std::string t(text), p(product);
+        return ReleaseCatalogue(detail::make<ReleaseCatalogue::Raw>([&](licentia_release_catalogue **out) {
+            return licentia_verify_release_catalogue(raw, t.c_str(), p.c_str(), out);
+        }));
     }
 
     /// Verifies a license given as armored or compact text.

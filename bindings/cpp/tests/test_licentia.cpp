@@ -527,6 +527,30 @@ void test_environment() {
 
 } // namespace
 
+// The example, offline: maintenance to 2027-06-30 runs 3.1
+// (2027-05) and not 3.2 (2027-08), from the signed catalogue.
+void test_release_catalogue() {
+    const licentia::Verifier verifier = trusted();
+    const std::string text = vector_file("documents/release_catalogue.releases");
+    CHECK_STATUS(verifier.verify_release_catalogue(text, "acme-cam"), licentia::Status::wrong_product);
+    const licentia::ReleaseCatalogue catalogue = verifier.verify_release_catalogue(text, "acme-cad");
+    CHECK((catalogue.versions() == std::vector<std::string>{"3.0", "3.1", "3.2-beta.1", "3.2"}));
+    CHECK(catalogue.release_date("3.1.0") == licentia::parse_time("2027-05-11"));
+    CHECK(!catalogue.release_date("9"));
+    const licentia::License license = verifier.verify(vector_file("documents/release_catalogue.lic"));
+    CHECK((license.runnable_releases(catalogue) == std::vector<std::string>{"3.0", "3.1", "3.2-beta.1"}));
+    CHECK(license.may_run(catalogue, "3.1"));
+    CHECK(!license.may_run(catalogue, "3.2"));
+    CHECK_STATUS(license.may_run(catalogue, "3.3"), licentia::Status::not_found);
+    licentia::CheckContext ctx;
+    ctx.now = licentia::parse_time("2027-09-02");
+    ctx.product = "acme-cad";
+    ctx.release_date = catalogue.release_date("3.1");
+    CHECK(license.check(ctx).state() == licentia::State::valid);
+    ctx.release_date = catalogue.release_date("3.2");
+    CHECK(license.check(ctx).state() == licentia::State::invalid);
+}
+
 int main(int argc, char **argv) {
     vectors = argc > 1 ? argv[1] : "tests/vectors";
     try {
@@ -543,6 +567,7 @@ int main(int argc, char **argv) {
         test_clock_guard_and_this_machine();
         test_clock_guard_options();
         test_environment();
+        test_release_catalogue();
     } catch (const std::exception &e) {
         test::record(false, e.what(), __FILE__, __LINE__);
     }

@@ -443,3 +443,31 @@ def test_environment_probe_and_rules_111_112(verifier: licentia.Verifier, tmp_pa
         licentia.Environment.probe_root("bad\0root")
     docker.close()
     podman.close()
+
+
+def test_a_release_catalogue_says_which_releases_a_licence_may_run(verifier: licentia.Verifier) -> None:
+    # The example, offline: maintenance to 2027-06-30 runs 3.1
+    # (2027-05) and not 3.2 (2027-08), from the signed catalogue.
+    text = read("documents/release_catalogue.releases")
+    with pytest.raises(licentia.DocumentError) as other:
+        verifier.verify_release_catalogue(text, "acme-cam")
+    assert other.value.status is Status.WRONG_PRODUCT
+    with pytest.raises(licentia.LicentiaError):
+        verifier.verify_release_catalogue("garbage", "acme-cad")
+    with verifier.verify_release_catalogue(text, "acme-cad") as catalogue:
+        assert catalogue.versions == ("3.0", "3.1", "3.2-beta.1", "3.2")
+        assert len(catalogue) == 4
+        assert catalogue.release_date("3.1.0") == datetime(2027, 5, 11, tzinfo=timezone.utc)
+        assert catalogue.release_date("9") is None
+        with verifier.verify(read("documents/release_catalogue.lic")) as lic:
+            assert lic.runnable_releases(catalogue) == ("3.0", "3.1", "3.2-beta.1")
+            assert lic.may_run(catalogue, "3.1")
+            assert not lic.may_run(catalogue, "3.2")
+            with pytest.raises(licentia.ArgumentError) as missing:
+                lic.may_run(catalogue, "3.3")
+            assert missing.value.status is Status.NOT_FOUND
+            now = datetime(2027, 9, 2, tzinfo=timezone.utc)
+            ok = lic.check(now=now, product="acme-cad", release_date=catalogue.release_date("3.1"))
+            assert ok.state is licentia.State.VALID
+            newer = lic.check(now=now, product="acme-cad", release_date=catalogue.release_date("3.2"))
+            assert newer.codes == (107,)

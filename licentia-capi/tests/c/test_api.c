@@ -979,6 +979,86 @@ static void environments(const char *dir) {
 }
 
 /* Every free function accepts NULL. */
+/* The issue's example, offline: a licence with maintenance to 2027-06-30
+ * runs 3.1 (2027-05) and not 3.2 (2027-08), from the signed catalogue. */
+static void release_catalogue(const char *dir) {
+    licentia_verifier *verifier = issuer_verifier(dir);
+    char *text = read_file(dir, "documents/release_catalogue.releases");
+    char *lic = read_file(dir, "documents/release_catalogue.lic");
+    licentia_release_catalogue *cat = NULL;
+    CHECK_STATUS(licentia_verify_release_catalogue(verifier, text, "acme-cam", &cat),
+                 LICENTIA_WRONG_PRODUCT);
+    CHECK(cat == NULL);
+    CHECK_STATUS(licentia_verify_release_catalogue(verifier, lic, "acme-cad", &cat),
+                 LICENTIA_WRONG_DOCUMENT_KIND);
+    CHECK_STATUS(licentia_verify_release_catalogue(verifier, "garbage", "acme-cad", &cat),
+                 LICENTIA_NOT_LICENTIA_TEXT);
+    CHECK_OK(licentia_verify_release_catalogue(verifier, text, "acme-cad", &cat));
+    CHECK(licentia_release_catalogue_count(cat) == 4);
+    CHECK_STRING(licentia_release_catalogue_version_at(cat, 1, p_, cap_, &n_), "3.1");
+    char buf[16];
+    size_t n = 77;
+    CHECK_STATUS(licentia_release_catalogue_version_at(cat, 4, buf, sizeof buf, &n),
+                 LICENTIA_NOT_FOUND);
+    CHECK(n == 77);
+
+    licentia_license *l = NULL;
+    CHECK_OK(licentia_verify(verifier, lic, &l));
+    bool may_run = false;
+    CHECK_OK(licentia_license_may_run(l, cat, "3.1", &may_run));
+    CHECK(may_run);
+    CHECK_OK(licentia_license_may_run(l, cat, "3.2.0", &may_run));
+    CHECK(!may_run);
+    CHECK_STATUS(licentia_license_may_run(l, cat, "3.3", &may_run), LICENTIA_NOT_FOUND);
+    CHECK_STRING(licentia_license_runnable_releases(l, cat, p_, cap_, &n_), "3.0\n3.1\n3.2-beta.1");
+
+    /* The running version's date from the catalogue, into the check. */
+    licentia_check_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.now = at("2027-09-02T00:00:00Z");
+    ctx.product = "acme-cad";
+    ctx.has_release_date = true;
+    licentia_report *r = NULL;
+    CHECK_OK(licentia_release_catalogue_date(cat, "3.1", &ctx.release_date));
+    CHECK(ctx.release_date == at("2027-05-11T00:00:00Z"));
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_VALID);
+    licentia_report_free(r);
+    r = NULL;
+    CHECK_OK(licentia_release_catalogue_date(cat, "3.2", &ctx.release_date));
+    CHECK_OK(licentia_check(l, &ctx, &r));
+    CHECK(licentia_report_state(r) == LICENTIA_STATE_INVALID);
+    licentia_finding finding;
+    CHECK_OK(licentia_report_finding(r, 0, &finding));
+    CHECK(finding.rule == LICENTIA_RULE_VERSION_NOT_COVERED);
+    licentia_report_free(r);
+    int64_t date = 5;
+    CHECK_STATUS(licentia_release_catalogue_date(cat, "9", &date), LICENTIA_NOT_FOUND);
+    CHECK(date == 5);
+
+    /* NULL arguments (another product's catalogue is refused when it is
+     * verified, above). */
+    CHECK_STATUS(licentia_verify_release_catalogue(NULL, text, "acme-cad", &cat),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_verify_release_catalogue(verifier, text, "acme-cad", NULL),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_may_run(l, NULL, "3.1", &may_run), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_may_run(l, cat, NULL, &may_run), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_may_run(l, cat, "3.1", NULL), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_release_catalogue_date(NULL, "3.1", &date), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_runnable_releases(NULL, cat, buf, sizeof buf, &n),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_runnable_releases(l, cat, buf, sizeof buf, NULL),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK(licentia_release_catalogue_count(NULL) == 0);
+
+    licentia_license_free(l);
+    licentia_release_catalogue_free(cat);
+    licentia_verifier_free(verifier);
+    free(lic);
+    free(text);
+}
+
 static void free_null(void) {
     licentia_verifier_free(NULL);
     licentia_license_free(NULL);
@@ -990,6 +1070,7 @@ static void free_null(void) {
     licentia_issuer_free(NULL);
     licentia_document_free(NULL);
     licentia_environment_free(NULL);
+    licentia_release_catalogue_free(NULL);
     CHECK(1);
 }
 
@@ -1016,6 +1097,7 @@ int main(int argc, char **argv) {
     clock_guard_options(dir);
     null_arguments(dir);
     environments(dir);
+    release_catalogue(dir);
     free_null();
     panic_boundary();
     return finish("test_api");

@@ -40,6 +40,7 @@ pub(crate) mod members;
 pub(crate) mod notices;
 pub(crate) mod passwords;
 pub(crate) mod purchases;
+pub(crate) mod releases;
 pub(crate) mod reports;
 pub(crate) mod revocation;
 pub(crate) mod sessions;

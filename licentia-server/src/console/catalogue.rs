@@ -18,6 +18,7 @@ use crate::api::WRITERS;
 use crate::billing::{percent_bp, plain_amount, BillingError, Currency, Price};
 use crate::error::ApiError;
 use crate::service::catalogue::{self, Changes, NewPlan, NewPolicy, NewProduct};
+use crate::service::releases::NewRelease;
 use crate::store::{Catalogued, Page as Window, Plan, PlanOption, Policy, Product};
 use crate::AppState;
 
@@ -327,6 +328,12 @@ async fn product(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -
     page.tables
         .push(policy_table(&f, &policies, std::slice::from_ref(&p)));
     page.tables.push(plan_table(&f, &plans, &policies));
+    let releases = s.store.releases(&p.id).await.or_refuse(&f)?;
+    page.tables.push(super::releases::table(&f, &releases));
+    if writes(&v) && p.retired_at.is_none() {
+        page.forms
+            .push(super::releases::form(&f, &p.id, &NewRelease::default()));
+    }
     Ok(page.page())
 }
 

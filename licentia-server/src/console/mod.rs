@@ -41,6 +41,7 @@ mod paging;
 mod problems;
 mod purchases;
 mod qr;
+mod releases;
 mod renewals;
 mod reports;
 mod settings;
@@ -105,6 +106,7 @@ pub fn pages() -> Vec<Page> {
         renewals::pages(),
         reports::pages(),
         catalogue::pages(),
+        releases::pages(),
         keys::pages(),
         purchases::pages(),
         contracts::pages(),

@@ -20,6 +20,7 @@ pub(crate) mod notices;
 pub(crate) mod people;
 pub(crate) mod products;
 pub(crate) mod purchases;
+pub(crate) mod releases;
 pub(crate) mod reports;
 pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;

@@ -34,6 +34,7 @@ mod licenses;
 mod members;
 mod notices;
 mod purchases;
+mod releases;
 mod reports;
 mod revocation;
 mod scale;
@@ -141,6 +142,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         Both(include_str!("../migrations/0027_customer_billing.sql")),
     ),
     (28, Both(include_str!("../migrations/0028_lot_ends.sql"))),
+    (29, Both(include_str!("../migrations/0029_releases.sql"))),
 ];
 
 impl MigrationSql {

@@ -19,6 +19,7 @@ mod members;
 pub mod names;
 mod notices;
 mod purchases;
+mod releases;
 mod reports;
 mod revocation;
 mod scope;
@@ -40,6 +41,7 @@ pub use licenses::*;
 pub use members::*;
 pub use notices::*;
 pub use purchases::*;
+pub use releases::*;
 pub use reports::*;
 pub use revocation::*;
 pub use scope::*;
@@ -160,6 +162,7 @@ pub trait Store:
     + LicenseStore
     + ActivationStore
     + RevocationStore
+    + ReleaseStore
     + HistoryStore
     + IdempotencyStore
     + InvoiceStore

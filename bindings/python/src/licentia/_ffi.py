@@ -203,6 +203,14 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_verify", _status, [_handle, c_char_p, _out_handle]),
     ("licentia_verify_file", _status, [_handle, c_char_p, _out_handle]),
     ("licentia_verifier_free", None, [_handle]),
+    # release catalogues
+    ("licentia_verify_release_catalogue", _status, [_handle, c_char_p, c_char_p, _out_handle]),
+    ("licentia_release_catalogue_count", c_size_t, [_handle]),
+    ("licentia_release_catalogue_version_at", _status, [_handle, c_size_t] + _string_out),
+    ("licentia_release_catalogue_date", _status, [_handle, c_char_p, POINTER(c_int64)]),
+    ("licentia_license_may_run", _status, [_handle, _handle, c_char_p, POINTER(c_bool)]),
+    ("licentia_license_runnable_releases", _status, [_handle, _handle] + _string_out),
+    ("licentia_release_catalogue_free", None, [_handle]),
     # license
     ("licentia_license_id", _status, [_handle] + _string_out),
     ("licentia_license_product", _status, [_handle] + _string_out),

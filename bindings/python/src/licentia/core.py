@@ -14,7 +14,7 @@ import ctypes
 import json
 import os
 import weakref
-from ctypes import byref, c_int64, c_size_t, c_uint8, c_uint64, c_void_p
+from ctypes import byref, c_bool, c_int64, c_size_t, c_uint8, c_uint64, c_void_p
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -709,6 +709,27 @@ class License(_Handle):
         """The vendor metadata value for ``key``, if present."""
         return _read(lib.licentia_license_metadata, self._handle, _c_str(key, "key"))
 
+    @reads
+    def may_run(self, catalogue: "ReleaseCatalogue", version: Text) -> bool:
+        """Whether the license's maintenance (updates-until) covers release
+        ``version`` of ``catalogue``: ArgumentError NOT_FOUND when the
+        catalogue does not list it, DocumentError WRONG_PRODUCT when it is
+        another product's."""
+        may = c_bool()
+        check(
+            lib.licentia_license_may_run(
+                self._handle, catalogue._handle, _c_str(version, "version"), byref(may)
+            )
+        )
+        return bool(may.value)
+
+    @reads
+    def runnable_releases(self, catalogue: "ReleaseCatalogue") -> Tuple[str, ...]:
+        """The versions of ``catalogue`` the license may run, in version
+        order (WRONG_PRODUCT for another product's catalogue)."""
+        text = _read_required(lib.licentia_license_runnable_releases, self._handle, catalogue._handle)
+        return tuple(text.split("\n")) if text else ()
+
     @changes
     def apply_renewal(self, verifier: "Verifier", token: Text) -> None:
         """Applies a renewal token verified with ``verifier``; the license
@@ -717,6 +738,45 @@ class License(_Handle):
 
     def __repr__(self) -> str:
         return "License(closed)" if self.closed else f"License(id={self.id!r}, product={self.product!r})"
+
+
+class ReleaseCatalogue(_Handle):
+    """A verified release catalogue, from
+    :meth:`Verifier.verify_release_catalogue`: a product's releases in
+    version order. ``len()`` counts them."""
+
+    _free = lib.licentia_release_catalogue_free
+
+    @property
+    @reads
+    def versions(self) -> Tuple[str, ...]:
+        """Every version listed, in version order."""
+        handle = self._handle
+        return tuple(
+            _read_required(lib.licentia_release_catalogue_version_at, handle, i)
+            for i in range(int(lib.licentia_release_catalogue_count(handle)))
+        )
+
+    @reads
+    def release_date(self, version: Text) -> Optional[datetime]:
+        """When ``version`` was released (``3.1`` finds ``3.1.0``); None
+        when the catalogue does not list it. Give it to
+        :meth:`License.check` as ``release_date``."""
+        date = c_int64()
+        status = lib.licentia_release_catalogue_date(
+            self._handle, _c_str(version, "version"), byref(date)
+        )
+        if status == Status.NOT_FOUND:
+            return None
+        check(status)
+        return _from_unix(int(date.value))
+
+    @reads
+    def __len__(self) -> int:
+        return int(lib.licentia_release_catalogue_count(self._handle))
+
+    def __repr__(self) -> str:
+        return "ReleaseCatalogue(closed)" if self.closed else f"ReleaseCatalogue({self.versions!r})"
 
 
 class Verifier(_Handle):
@@ -787,6 +847,15 @@ class Verifier(_Handle):
             return None
         check(status)
         return int(sequence.value)
+
+    @reads
+    def verify_release_catalogue(self, text: Text, product: Text) -> ReleaseCatalogue:
+        """Verifies a signed release catalogue for ``product`` with the
+        trusted keys."""
+        handle, t, p = self._handle, _c_str(text, "text"), _c_str(product, "product")
+        return ReleaseCatalogue._create(
+            lambda out: lib.licentia_verify_release_catalogue(handle, t, p, out)
+        )
 
     @reads
     def verify(self, text: Text) -> License:

@@ -119,6 +119,19 @@ pub(super) async fn show(
         ),
         (t.t("col-status"), t.t(&format!("status-{}", l.status))),
         (t.t("term-key"), format!("…-{}", l.key_hint)),
+        (
+            t.t("term-updates-until"),
+            spec_date(&f, l.spec.updates_until.as_deref()).unwrap_or_else(|| t.t("never")),
+        ),
+        (
+            t.t("term-releases"),
+            crate::console::releases::runnable(
+                &f,
+                &crate::service::releases::runnable(&s, &l)
+                    .await
+                    .or_refuse(&f)?,
+            ),
+        ),
     ];
     let may_write = v.staff.allow(WRITERS).is_ok();
     let first = Window::first(FIRST_ROWS);
