@@ -140,6 +140,22 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         27,
         Both(include_str!("../migrations/0027_customer_billing.sql")),
     ),
+    (
+        30,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0030_summaries.sql"),
+                include_str!("../migrations/0030_summaries_count.sql"),
+                include_str!("../migrations/sqlite/0030_summary_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0030_summaries.sql"),
+                include_str!("../migrations/0030_summaries_count.sql"),
+                include_str!("../migrations/postgres/0030_summary_triggers.sql"),
+                include_str!("../migrations/postgres/0030_licensee_search.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {
