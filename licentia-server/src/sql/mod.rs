@@ -146,7 +146,8 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             sqlite: concat!(
                 include_str!("../migrations/0030_summaries.sql"),
                 include_str!("../migrations/0030_summaries_count.sql"),
-                include_str!("../migrations/sqlite/0030_summary_triggers.sql")
+                include_str!("../migrations/sqlite/0030_summary_triggers.sql"),
+                include_str!("../migrations/sqlite/0030_licensee_search.sql")
             ),
             postgres: concat!(
                 include_str!("../migrations/0030_summaries.sql"),
