@@ -320,12 +320,15 @@ async fn story(backend: Backend) {
     assert_eq!(record["seats_used"], 0);
 
     // Search: by the licence id's start, the whole key, the key's last
-    // group, and the licensee (any case); another licensee finds nothing.
+    // group, and the licensee (any case, by the trigram index, or by two
+    // letters, fewer than it holds); another licensee, or a wildcard taken
+    // as itself, finds nothing.
     for query in [
         format!("key={}", &id[..8]),
         format!("key={key}"),
         format!("key={}", &key[30..]),
         "licensee=acme+eng".to_owned(),
+        "licensee=ME".to_owned(),
         format!("customer={acme}&status=active&product={product}"),
     ] {
         let found = staff.get(&format!("/licenses?{query}")).await;
@@ -336,7 +339,12 @@ async fn story(backend: Backend) {
             found.body
         );
     }
-    for query in ["licensee=nobody", "key=ZZZZZ", "status=revoked"] {
+    for query in [
+        "licensee=nobody",
+        "licensee=acme%25eng",
+        "key=ZZZZZ",
+        "status=revoked",
+    ] {
         let found = staff.get(&format!("/licenses?{query}")).await;
         assert!(
             !found.body.contains(&format!("/licenses/{id}\"")),

@@ -246,6 +246,41 @@ async fn story(backend: Backend) {
         (&Value::from("1500.00"), &Value::from(10), &Value::Null)
     );
     assert_eq!(lot["rebillings"][0]["id"], "rbl_1", "{lot}");
+    // The report counters are filled from the rows already there: the
+    // licence, its activation (the day it was issued) and its node's share.
+    let models = srv.get("/v1/reports/license-models", admin).await;
+    let model = &items(&models)[0];
+    assert_eq!(
+        (
+            &model["binding"],
+            &model["licenses"],
+            &model["seats"],
+            &model["seats_used"]
+        ),
+        (
+            &Value::from("unbound"),
+            &Value::from(1),
+            &Value::from(5),
+            &Value::from(1)
+        ),
+        "{models}"
+    );
+    let platforms = srv.get("/v1/reports/platforms", admin).await;
+    assert_eq!(
+        (
+            &items(&platforms)[0]["platform"],
+            &items(&platforms)[0]["active"]
+        ),
+        (&Value::from("linux"), &Value::from(1))
+    );
+    let delay = srv.get("/v1/reports/activation-delay", admin).await;
+    assert_eq!(
+        (
+            &delay["overall"]["activated"],
+            &delay["overall"]["median_days"]
+        ),
+        (&Value::from(1), &Value::from(0.0))
+    );
     // The notice subscription is the vendor root's.
     let subs = srv.items("/v1/notice-subscriptions", admin).await;
     assert_eq!((subs.len(), &subs[0]["customer_id"]), (1, &Value::Null));

@@ -17,8 +17,8 @@ use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
 use crate::service::reports::{self, delay, Delay, Grouping};
 use crate::store::{
-    Customer, FirstUse, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
-    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Rows, Scope, MAX_CUSTOMER_EVENTS,
+    Customer, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page, PlatformCount,
+    Purchase, PurchaseFilter, RenewalDue, Rows, Scope, UseDelay, MAX_CUSTOMER_EVENTS,
 };
 use crate::AppState;
 use licentia::{Timestamp, DAY};
@@ -267,7 +267,7 @@ struct ActivationDelay {
 }
 
 /// How licenses never activated are counted, said in every answer.
-const NEVER_ACTIVATED: &str = "licenses never activated are counted in never_activated and left out of median_days and p90_days; a license's first use is its first activation (online or offline, deactivated ones too) or floating lease";
+const NEVER_ACTIVATED: &str = "licenses never activated are counted in never_activated and left out of median_days and p90_days; a license's first use is its first activation (online or offline, deactivated ones too) or floating lease; each delay is counted in whole days";
 
 /// `GET /v1/reports/activation-delay`.
 async fn activation_delay(
@@ -276,9 +276,9 @@ async fn activation_delay(
     headers: HeaderMap,
 ) -> ApiResult<Table<ActivationDelay>> {
     let scope = staff.scope(READERS)?;
-    let uses = s.store.first_uses(&scope).await?;
-    // (scope, id, name) -> licenses, in a stable order.
-    let mut groups: BTreeMap<(&str, &str, &str), Vec<&FirstUse>> = BTreeMap::new();
+    let uses = s.store.use_delays(&scope).await?;
+    // (scope, id, name) -> counts, in a stable order.
+    let mut groups: BTreeMap<(&str, &str, &str), Vec<&UseDelay>> = BTreeMap::new();
     for u in &uses {
         groups
             .entry(("product", &u.product_id, &u.product))
@@ -318,9 +318,9 @@ async fn activation_delay(
                 Cell::Text(scope),
                 Cell::Text(id),
                 Cell::Text(name),
-                Cell::Int(d.licenses as i64),
-                Cell::Int(d.activated as i64),
-                Cell::Int(d.never_activated as i64),
+                Cell::Int(d.licenses),
+                Cell::Int(d.activated),
+                Cell::Int(d.never_activated),
                 num(d.median_days),
                 num(d.p90_days),
             ]);

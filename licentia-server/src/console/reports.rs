@@ -49,16 +49,17 @@ async fn reports(State(s): State<AppState>, v: Viewer) -> PageResult {
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
     let load = async {
         Ok::<_, ApiError>((
-            s.store.first_uses(&scope).await?,
+            s.store.use_delays(&scope).await?,
             s.store.platforms(&scope).await?,
             s.store.license_models(&scope).await?,
+            s.store.issue_days(&scope).await?,
         ))
     };
-    let (uses, platforms, models) = load.await.or_refuse(&f)?;
+    let (uses, platforms, models, issue_days) = load.await.or_refuse(&f)?;
     let empty = t.t("chart-empty");
 
     // Time to activation, per product.
-    let mut by_product: BTreeMap<&str, Vec<&crate::store::FirstUse>> = BTreeMap::new();
+    let mut by_product: BTreeMap<&str, Vec<&crate::store::UseDelay>> = BTreeMap::new();
     for u in &uses {
         by_product.entry(&u.product).or_default().push(u);
     }
@@ -188,9 +189,9 @@ async fn reports(State(s): State<AppState>, v: Viewer) -> PageResult {
 
     // Licences issued per month (the last twelve months that had any).
     let mut months: BTreeMap<String, i64> = BTreeMap::new();
-    for u in &uses {
-        if let Some(at) = chrono::DateTime::from_timestamp(u.issued_at, 0) {
-            *months.entry(at.format("%Y-%m").to_string()).or_default() += 1;
+    for (day, n) in &issue_days {
+        if let Some(at) = chrono::DateTime::from_timestamp(day * licentia::DAY, 0) {
+            *months.entry(at.format("%Y-%m").to_string()).or_default() += n;
         }
     }
     let recent: Vec<(String, i64)> = months.into_iter().rev().take(12).rev().collect();

@@ -2,6 +2,8 @@
 //! console's pages both show: what ends soon, grouped; the seats of the
 //! customer tree. Each is cut to the caller's grants.
 
+use std::collections::BTreeMap;
+
 use licentia::{Timestamp, DAY};
 
 use crate::bulk::{Cell, CsvWriter};
@@ -12,7 +14,7 @@ use crate::staff::Staff;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::store::{FirstUse, NodeSeats, RenewalDue, Scope, SupplierTerms};
+use crate::store::{NodeSeats, RenewalDue, Scope, SupplierTerms, UseDelay};
 use crate::AppState;
 
 /// The longest window of the renewals report, in days.
@@ -218,49 +220,61 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
     w.finish()
 }
 
-/// Issue-to-first-activation times of a set of licenses.
+/// Issue-to-first-activation times of a set of licenses, in whole days:
+/// the report reads a histogram of days kept as licences are issued and
+/// activated (migration 0030), so it costs the nodes in scope rather than
+/// their licences, and each delay is counted floored to the day.
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct Delay {
     /// Licenses in the set.
-    pub(crate) licenses: usize,
+    pub(crate) licenses: i64,
     /// Of which activated at least once.
-    pub(crate) activated: usize,
+    pub(crate) activated: i64,
     /// Of which never activated: left out of the median and p90.
-    pub(crate) never_activated: usize,
-    /// Median delay in days (the mean of the two middle ones for an even count).
+    pub(crate) never_activated: i64,
+    /// Median delay in whole days (the mean of the two middle ones for an
+    /// even count).
     pub(crate) median_days: Option<f64>,
-    /// 90th percentile in days (nearest rank: the ceil(0.9 n)-th smallest).
+    /// 90th percentile in whole days (nearest rank: the ceil(0.9 n)-th
+    /// smallest).
     pub(crate) p90_days: Option<f64>,
 }
 
-/// The delays of `uses`: how many were activated, the median and p90.
-pub(crate) fn delay<'a>(uses: impl Iterator<Item = &'a FirstUse>) -> Delay {
+/// The delays of `counts`: how many were activated, the median and p90.
+pub(crate) fn delay<'a>(counts: impl Iterator<Item = &'a UseDelay>) -> Delay {
     let mut licenses = 0;
-    let mut secs: Vec<i64> = Vec::new();
-    for u in uses {
-        licenses += 1;
-        if let Some(at) = u.first_use_at {
-            // An activation stamped before the issue (clock skew between
-            // instances) counts as immediate.
-            secs.push((at - u.issued_at).max(0));
+    let mut days: BTreeMap<i64, i64> = BTreeMap::new();
+    for c in counts {
+        licenses += c.licenses;
+        if let Some(d) = c.days {
+            *days.entry(d).or_default() += c.licenses;
         }
     }
-    secs.sort_unstable();
-    let n = secs.len();
-    let days = |s: f64| s / DAY as f64;
+    let n: i64 = days.values().sum();
+    // The `rank`-th smallest delay (from 1).
+    let nth = |rank: i64| -> f64 {
+        let mut seen = 0;
+        for (d, k) in &days {
+            seen += k;
+            if seen >= rank {
+                return *d as f64;
+            }
+        }
+        0.0
+    };
     let median = (n > 0).then(|| {
         if n % 2 == 1 {
-            secs[n / 2] as f64
+            nth(n / 2 + 1)
         } else {
-            (secs[n / 2 - 1] as f64 + secs[n / 2] as f64) / 2.0
+            (nth(n / 2) + nth(n / 2 + 1)) / 2.0
         }
     });
-    let p90 = (n > 0).then(|| secs[(n * 9).div_ceil(10) - 1] as f64);
+    let p90 = (n > 0).then(|| nth((n * 9 + 9) / 10));
     Delay {
         licenses,
         activated: n,
         never_activated: licenses - n,
-        median_days: median.map(days),
-        p90_days: p90.map(days),
+        median_days: median,
+        p90_days: p90,
     }
 }

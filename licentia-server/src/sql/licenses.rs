@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::revocation::bump_revocation;
 use super::table::{from_row, Filter, Table};
-use super::{now, SqlStore, Tx};
+use super::{now, Dialect, SqlStore, Tx};
 use crate::store::{inactive_license, Scope, StoreError, StoreResult};
 use crate::store::{
     Event, Idem, LicenseFilter, LicenseRecord, LicenseStore, NewLicense, Outcome, Page, Rows,
@@ -39,6 +39,18 @@ impl LicenseStore for SqlStore {
             .text("status", filter.status.as_deref())
             .int("expires_at <", filter.expires_before)
             .contains("licensee", filter.licensee.as_deref())
+            .any(
+                // SQLite's trigram index (migration 0030), the user's `%`
+                // and `_` taken as wildcards: a superset, which `contains`
+                // narrows exactly. PostgreSQL's serves `contains` itself.
+                &["licenses.rowid IN (SELECT rowid FROM licensee_search \
+                   WHERE licensee_search.licensee LIKE ?)"],
+                filter
+                    .licensee
+                    .as_deref()
+                    .filter(|_| self.dialect == Dialect::Sqlite)
+                    .map(|v| vec![format!("%{}%", v.to_lowercase())]),
+            )
             .any(
                 &["id LIKE ? ESCAPE '\\'", "key_hint = ?", "key_hash = ?"],
                 filter.key.as_ref().map(|k| {

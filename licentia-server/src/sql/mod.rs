@@ -143,6 +143,23 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     ),
     (28, Both(include_str!("../migrations/0028_lot_ends.sql"))),
     (29, Both(include_str!("../migrations/0029_releases.sql"))),
+    (
+        30,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0030_summaries.sql"),
+                include_str!("../migrations/0030_summaries_count.sql"),
+                include_str!("../migrations/sqlite/0030_summary_triggers.sql"),
+                include_str!("../migrations/sqlite/0030_licensee_search.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0030_summaries.sql"),
+                include_str!("../migrations/0030_summaries_count.sql"),
+                include_str!("../migrations/postgres/0030_summary_triggers.sql"),
+                include_str!("../migrations/postgres/0030_licensee_search.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {

@@ -1,4 +1,5 @@
-//! [`ReportStore`] on SQL: one read query per report; the arithmetic
+//! [`ReportStore`] on SQL: one read query per report (the counted ones read
+//! the counters of migration 0030, not the licences); the arithmetic
 //! (percentiles, grouping) is done by the caller, the same on both backends.
 
 use std::collections::BTreeMap;
@@ -12,14 +13,26 @@ use super::history::HISTORY;
 use super::licenses::LICENSES;
 use super::notices::NOTIFICATION_NODE;
 use super::purchases::stored_cost;
-use super::table::{count, fetch_all, from_row, scope_clause};
+use super::table::{count, fetch_all, from_row, scope_clause, Arg};
 use super::SqlStore;
 use crate::store::{
-    Activity, FirstUse, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue,
-    ReportStore, Scope, SupplierTerms,
+    Activity, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,
+    Scope, SupplierTerms, UseDelay,
 };
 use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
+
+/// The clause that keeps a read of the counters of migration 0030 within
+/// `scope`: the rows of the nodes in it (found by the indexed walk of the
+/// tree), or for the vendor root the rows kept under `'*'` for the whole
+/// base. Never the licences themselves: the counters are kept as they are
+/// written, so a report costs the nodes in scope, not the licences.
+fn counted_within(column: &str, scope: &Scope, first: usize) -> (String, Vec<Arg>) {
+    match scope {
+        Scope::All => (format!(" AND {column} = '*'"), Vec::new()),
+        Scope::Under(_) => scope_clause(column, scope, first),
+    }
+}
 
 /// The end of `day` (the next midnight) in time zone `zone`, Unix seconds.
 fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
@@ -225,31 +238,40 @@ impl ReportStore for SqlStore {
             .await
     }
 
-    async fn first_uses(&self, scope: &Scope) -> StoreResult<Vec<FirstUse>> {
-        // Each licence's first activation and first lease, grouped once
-        // from the (license_id, created_at) indexes: a subquery per licence
-        // over both tables did not answer within 20 s at 100 k licences.
-        let (within, args) = scope_clause("l.customer_id", scope, 1);
+    async fn use_delays(&self, scope: &Scope) -> StoreResult<Vec<UseDelay>> {
+        let (within, args) = counted_within("d.customer_id", scope, 1);
         fetch_all(
             &self.pool,
             &format!(
-                "SELECT l.id AS license_id, l.product_id, p.code AS product, l.policy_id, \
-             po.name AS policy, l.issued_at, \
-             CASE WHEN a.at IS NULL OR e.at < a.at THEN e.at ELSE a.at END AS first_use_at \
-             FROM licenses l JOIN products p ON p.id = l.product_id \
-             JOIN policies po ON po.id = l.policy_id \
-             LEFT JOIN (SELECT license_id, MIN(created_at) AS at FROM activations \
-                 GROUP BY license_id) a ON a.license_id = l.id \
-             LEFT JOIN (SELECT license_id, MIN(created_at) AS at FROM leases \
-                 GROUP BY license_id) e ON e.license_id = l.id \
-             WHERE 1 = 1 {within} ORDER BY l.issued_at, l.id"
+                "SELECT d.product_id, p.code AS product, d.policy_id, po.name AS policy, d.days, \
+                 CAST(SUM(d.licenses) AS BIGINT) AS licenses \
+                 FROM first_use_days d JOIN products p ON p.id = d.product_id \
+                 JOIN policies po ON po.id = d.policy_id WHERE 1 = 1 {within} \
+                 GROUP BY d.product_id, p.code, d.policy_id, po.name, d.days \
+                 HAVING SUM(d.licenses) > 0 ORDER BY d.product_id, d.policy_id, d.days"
             ),
             args,
             |r| {
-                Ok(from_row!(r => FirstUse {
-                    license_id, product_id, product, policy_id, policy, issued_at, first_use_at
+                let days: i64 = r.try_get("days")?;
+                Ok(from_row!(r => UseDelay {
+                    product_id, product, policy_id, policy, licenses;
+                    days: (days >= 0).then_some(days),
                 }))
             },
+        )
+        .await
+    }
+
+    async fn issue_days(&self, scope: &Scope) -> StoreResult<Vec<(i64, i64)>> {
+        let (within, args) = counted_within("i.customer_id", scope, 1);
+        fetch_all(
+            &self.pool,
+            &format!(
+                "SELECT i.day, CAST(SUM(i.licenses) AS BIGINT) AS licenses FROM issue_days i \
+                 WHERE 1 = 1 {within} GROUP BY i.day HAVING SUM(i.licenses) > 0 ORDER BY i.day"
+            ),
+            args,
+            |r| Ok((r.try_get("day")?, r.try_get("licenses")?)),
         )
         .await
     }
@@ -284,15 +306,15 @@ impl ReportStore for SqlStore {
     }
 
     async fn platforms(&self, scope: &Scope) -> StoreResult<Vec<PlatformCount>> {
-        let (within, args) = scope_clause("l.customer_id", scope, 1);
+        let (within, args) = counted_within("c.customer_id", scope, 1);
         fetch_all(
             &self.pool,
             &format!(
-                "SELECT a.platform AS platform, COUNT(*) AS total, \
-             CAST(SUM(CASE WHEN a.deactivated_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS active, \
-             COUNT(DISTINCT a.license_id) AS licenses \
-             FROM activations a JOIN licenses l ON l.id = a.license_id WHERE 1 = 1 {within} \
-             GROUP BY a.platform ORDER BY active DESC, total DESC, a.platform"
+                "SELECT c.platform, CAST(SUM(c.active) AS BIGINT) AS active, \
+                 CAST(SUM(c.total) AS BIGINT) AS total, CAST(SUM(c.licenses) AS BIGINT) AS licenses \
+                 FROM platform_counts c WHERE 1 = 1 {within} \
+                 GROUP BY c.platform HAVING SUM(c.total) > 0 \
+                 ORDER BY active DESC, total DESC, c.platform"
             ),
             args,
             |r| Ok(from_row!(r => PlatformCount { platform, active, total, licenses })),
@@ -301,14 +323,17 @@ impl ReportStore for SqlStore {
     }
 
     async fn license_models(&self, scope: &Scope) -> StoreResult<Vec<ModelCount>> {
-        let (within, args) = scope_clause("l.customer_id", scope, 1);
+        let (within, args) = counted_within("c.customer_id", scope, 1);
         fetch_all(
             &self.pool,
-            &format!("SELECT po.kind, po.binding, COUNT(*) AS licenses, \
-             CAST(SUM(CASE WHEN l.status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS active, \
-             CAST(SUM(l.seats) AS BIGINT) AS seats, CAST(SUM(l.seats_used) AS BIGINT) AS seats_used \
-             FROM licenses l JOIN policies po ON po.id = l.policy_id WHERE 1 = 1 {within} \
-             GROUP BY po.kind, po.binding ORDER BY licenses DESC, po.kind, po.binding"),
+            &format!(
+                "SELECT po.kind, po.binding, CAST(SUM(c.licenses) AS BIGINT) AS licenses, \
+                 CAST(SUM(c.active) AS BIGINT) AS active, CAST(SUM(c.seats) AS BIGINT) AS seats, \
+                 CAST(SUM(c.seats_used) AS BIGINT) AS seats_used \
+                 FROM license_counts c JOIN policies po ON po.id = c.policy_id WHERE 1 = 1 {within} \
+                 GROUP BY po.kind, po.binding HAVING SUM(c.licenses) > 0 \
+                 ORDER BY licenses DESC, po.kind, po.binding"
+            ),
             args,
             |r| {
                 Ok(from_row!(r => ModelCount {

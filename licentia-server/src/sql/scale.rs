@@ -23,6 +23,26 @@ use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
 use crate::store::HistoryEntry;
 
+/// The counting triggers of migration 0030, by table.
+const COUNTING: [(&str, &str); 5] = [
+    ("licenses", "licenses_counted"),
+    ("licenses", "licenses_recounted"),
+    ("activations", "activations_counted"),
+    ("activations", "activations_recounted"),
+    ("leases", "leases_counted"),
+];
+
+/// The counters they keep.
+const COUNTERS: [&str; 4] = [
+    "license_counts",
+    "platform_counts",
+    "first_use_days",
+    "issue_days",
+];
+
+/// The count of every counter from the rows stored (migration 0030's).
+const COUNT: &str = include_str!("../migrations/0030_summaries_count.sql");
+
 /// Licences at scale 1.
 const LICENCES: f64 = 10_000_000.0;
 /// Customer tree nodes at scale 1: 0.1 % partners, 30 % customers, the
@@ -238,6 +258,10 @@ impl SqlStore {
             .tables
             .push(("customers", nodes, started.elapsed().as_secs_f64()));
 
+        // The report counters are counted once the rows are in, not row by
+        // row as the rows go in.
+        let counting = self.pause_counting().await?;
+
         // Licences: in blocks of ten, the second to fourth of each active
         // on a machine; issued along the history, a year each.
         let started = Instant::now();
@@ -282,6 +306,8 @@ impl SqlStore {
                     ("issued_at", issued.clone()),
                     ("updated_at", issued.clone()),
                     ("expires_at", format!("{issued} + 365 * 86400")),
+                    // Set from the activations below by the recount.
+                    ("first_used_at", "NULL".into()),
                 ],
             )
             .await?;
@@ -417,6 +443,12 @@ impl SqlStore {
             .push(("notifications", rows, started.elapsed().as_secs_f64()));
 
         let started = Instant::now();
+        let rows = self.recount(counting).await?;
+        filled
+            .tables
+            .push(("counters", rows, started.elapsed().as_secs_f64()));
+
+        let started = Instant::now();
         let rows = self.chain(&shape).await?;
         filled
             .tables
@@ -508,6 +540,77 @@ impl SqlStore {
             .iter()
             .map(|r| r.try_get("name"))
             .collect()
+    }
+
+    /// Stops migration 0030's counting triggers for the bulk inserts (a
+    /// row trigger updates the same counter rows once per row inserted,
+    /// and on PostgreSQL each update walks every version the statement
+    /// made of the row before it); gives what [`Self::recount`] needs to
+    /// start them again. A fill that fails midway leaves them stopped, in
+    /// a database to drop anyway (a second fill is refused).
+    async fn pause_counting(&self) -> Result<Vec<String>, sqlx::Error> {
+        let mut saved = Vec::new();
+        for (table, trigger) in COUNTING {
+            match self.dialect {
+                Dialect::Postgres => {
+                    sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Dialect::Sqlite => {
+                    let sql: String = sqlx::query(
+                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
+                    )
+                    .bind(trigger)
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("sql")?;
+                    sqlx::query(&format!("DROP TRIGGER {trigger}"))
+                        .execute(&self.pool)
+                        .await?;
+                    saved.push(sql);
+                }
+            }
+        }
+        Ok(saved)
+    }
+
+    /// Counts every row into emptied counters, with the migration's own
+    /// count, and starts the counting triggers again (`saved`: SQLite's,
+    /// as [`Self::pause_counting`] read them), in one transaction; the
+    /// counter rows made.
+    async fn recount(&self, saved: Vec<String>) -> Result<i64, sqlx::Error> {
+        let mut tx: Transaction<'static, Any> = self.pool.begin().await?;
+        for table in COUNTERS {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::raw_sql(COUNT).execute(&mut *tx).await?;
+        match self.dialect {
+            Dialect::Postgres => {
+                for (table, trigger) in COUNTING {
+                    sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            Dialect::Sqlite => {
+                for sql in &saved {
+                    sqlx::query(sql).execute(&mut *tx).await?;
+                }
+            }
+        }
+        let mut rows = 0;
+        for table in COUNTERS {
+            let n: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            rows += n;
+        }
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// The history of the licences and activations made: twenty entries

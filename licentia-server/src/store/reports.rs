@@ -81,11 +81,11 @@ pub struct SupplierTerms {
     pub last_day_to_cancel: Option<String>,
 }
 
-/// When a license was issued and first put to use.
+/// How many licenses of one product and policy were first put to use a
+/// number of whole days after their issue (from counters kept as they are
+/// issued and activated).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct FirstUse {
-    /// License id.
-    pub license_id: String,
+pub struct UseDelay {
     /// Product id.
     pub product_id: String,
     /// Product code.
@@ -94,10 +94,11 @@ pub struct FirstUse {
     pub policy_id: String,
     /// Policy name.
     pub policy: String,
-    /// Issued (Unix seconds).
-    pub issued_at: i64,
-    /// Its first activation or floating lease (deactivated ones count), if any.
-    pub first_use_at: Option<i64>,
+    /// Whole days (floored) from issue to the first activation or floating
+    /// lease (deactivated ones count); none: not used yet.
+    pub days: Option<i64>,
+    /// How many licenses.
+    pub licenses: i64,
 }
 
 /// Activations reported by one platform.
@@ -161,8 +162,10 @@ pub trait ReportStore: Send + Sync {
     async fn customer_roots(&self) -> StoreResult<Vec<String>>;
     /// Every license of a customer node, oldest first.
     async fn customer_licenses(&self, customer_id: &str) -> StoreResult<Vec<LicenseRecord>>;
-    /// Every license's issue and first use.
-    async fn first_uses(&self, scope: &Scope) -> StoreResult<Vec<FirstUse>>;
+    /// The licenses by product, policy and days from issue to first use.
+    async fn use_delays(&self, scope: &Scope) -> StoreResult<Vec<UseDelay>>;
+    /// Licenses issued per UTC day (days since 1970), oldest first.
+    async fn issue_days(&self, scope: &Scope) -> StoreResult<Vec<(i64, i64)>>;
     /// Activations by platform, most active first.
     async fn platforms(&self, scope: &Scope) -> StoreResult<Vec<PlatformCount>>;
     /// Licenses by policy kind and binding, most used first.
