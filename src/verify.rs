@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::format::{DocumentKind, Envelope};
 use crate::keys::{KeyId, PublicKey};
 use crate::license::{LicenseBody, LicenseBodyV2};
+use crate::meter::LicenseBodyV3;
 use crate::prepared::PreparedKey;
 use crate::renewal::{RenewalAction, RenewalToken};
 use crate::revocation::{RevocationBody, RevocationBodyV1, RevocationList};
@@ -208,7 +209,8 @@ impl Verifier {
     pub(crate) fn license_from_envelope(&self, envelope: Envelope) -> Result<License> {
         let body = match envelope.version {
             1 => self.open::<LicenseBody>(&envelope)?,
-            _ => self.open::<LicenseBodyV2>(&envelope)?.into_body()?,
+            2 => self.open::<LicenseBodyV2>(&envelope)?.into_body()?,
+            _ => self.open::<LicenseBodyV3>(&envelope)?.into_body()?,
         };
         Ok(License {
             body,
@@ -438,7 +440,8 @@ impl UnverifiedLicense {
         let envelope = Envelope::from_text(text, DocumentKind::License)?;
         let body = match envelope.version {
             1 => codec::decode_canonical(&envelope.body)?,
-            _ => codec::decode_canonical::<LicenseBodyV2>(&envelope.body)?.into_body()?,
+            2 => codec::decode_canonical::<LicenseBodyV2>(&envelope.body)?.into_body()?,
+            _ => codec::decode_canonical::<LicenseBodyV3>(&envelope.body)?.into_body()?,
         };
         Ok(UnverifiedLicense { envelope, body })
     }

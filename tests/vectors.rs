@@ -228,7 +228,7 @@ fn invalid_files_fail_for_the_reason_in_their_name() {
     ));
     assert_eq!(
         err("version_unsupported"),
-        Error::UnsupportedVersion { found: 3 }
+        Error::UnsupportedVersion { found: 4 }
     );
     assert_eq!(err("kind_unknown"), Error::UnknownDocumentKind(99));
     assert_eq!(

@@ -204,6 +204,8 @@ cat-allow-true = erlaubt
 cat-allow-false = abgelehnt
 cat-f-entitlements = Funktionen
 cat-f-entitlements-rule = Eine je Zeile: CODE, CODE=ANZAHL oder CODE@JJJJ-MM-TT (eigenes Ende).
+cat-f-meters = Zähler
+cat-f-meters-rule = Einer je Zeile: NAME=KONTINGENT/ZEITRAUM, der Zeitraum day, month, year oder term (z. B. api_calls=10000/month).
 cat-f-temp-quota = Vorübergehende Lizenzen je Zeitraum
 cat-f-temp-quota-rule = Vorübergehende Lizenzen, die eine Lizenz je Zeitraum für einen ausgefallenen Rechner erhalten kann; mindestens 1.
 cat-f-temp-period-days = Zeitraum für vorübergehende Lizenzen (Tage)
@@ -822,6 +824,8 @@ problem-too-late-to-cancel = Der letzte Kündigungstag für die am { $term_end }
 problem-totp-invalid = Dieser Code stimmt nicht: Beginnen Sie die Einrichtung erneut.
 problem-totp-required = Dieses Konto hat einen zweiten Faktor: Geben Sie den aktuellen Code ein.
 problem-transfer-limit = Diese Lizenz hat { $limit }-mal in { $period_days } Tagen die Maschine gewechselt, die Grenze ihrer Richtlinie. Der nächste Wechsel ist ab { $next_move } erlaubt.
+problem-quota-exceeded = Der Zähler { $meter } hat in diesem Zeitraum { $used } von { $quota } verbraucht: { $asked } mehr würden das Kontingent überschreiten. Nichts wurde gezählt.
+problem-usage-report-replayed = Der Verbrauchsbericht { $counter } dieser Maschine wurde nicht gezählt: Bericht { $last_counter } wurde bereits angenommen, und jeder Bericht zählt einmal, der Reihe nach.
 problem-unauthorized = Bitte melden Sie sich an: { $detail }
 problem-unsupported-media-type = Diese Art von Inhalt wird hier nicht angenommen.
 problem-webhook-refused = Die Adresse wird abgelehnt: { $detail }

@@ -205,6 +205,8 @@ cat-allow-true = allowed
 cat-allow-false = refused
 cat-f-entitlements = Features
 cat-f-entitlements-rule = One per line: CODE, CODE=COUNT or CODE@YYYY-MM-DD (its own end).
+cat-f-meters = Meters
+cat-f-meters-rule = One per line: NAME=QUOTA/PERIOD, the period day, month, year or term (e.g. api_calls=10000/month).
 cat-f-temp-quota = Temporary licences per period
 cat-f-temp-quota-rule = Temporary licences a licence may have per period, for a failed machine; at least 1.
 cat-f-temp-period-days = Temporary licence period (days)
@@ -823,6 +825,8 @@ problem-too-late-to-cancel = The last day to cancel the term ending { $term_end 
 problem-totp-invalid = This code does not match: start the set-up again.
 problem-totp-required = This account has a second factor: enter its current code.
 problem-transfer-limit = This licence moved machines { $limit } times in { $period_days } days, its policy's limit. The next move is allowed from { $next_move }.
+problem-quota-exceeded = Meter { $meter } has used { $used } of its { $quota } this period: { $asked } more would pass the quota. Nothing was counted.
+problem-usage-report-replayed = Usage report { $counter } of this machine was not counted: report { $last_counter } was accepted already, and each report counts once, in order.
 problem-unauthorized = Please sign in: { $detail }
 problem-unsupported-media-type = This kind of content is not accepted here.
 problem-webhook-refused = The address is refused: { $detail }

@@ -204,6 +204,8 @@ cat-allow-true = autorisées
 cat-allow-false = refusées
 cat-f-entitlements = Fonctionnalités
 cat-f-entitlements-rule = Une par ligne : CODE, CODE=NOMBRE ou CODE@AAAA-MM-JJ (sa propre fin).
+cat-f-meters = Compteurs
+cat-f-meters-rule = Un par ligne : NOM=QUOTA/PÉRIODE, la période day, month, year ou term (p. ex. api_calls=10000/month).
 cat-f-temp-quota = Licences temporaires par période
 cat-f-temp-quota-rule = Licences temporaires qu’une licence peut avoir par période, pour une machine en panne ; au moins 1.
 cat-f-temp-period-days = Période des licences temporaires (jours)
@@ -822,6 +824,8 @@ problem-too-late-to-cancel = Le dernier jour pour résilier la période se termi
 problem-totp-invalid = Ce code ne correspond pas : recommencez la configuration.
 problem-totp-required = Ce compte a un second facteur : saisissez son code actuel.
 problem-transfer-limit = Cette licence a changé de machine { $limit } fois en { $period_days } jours, la limite de sa politique. Le prochain changement est permis à partir du { $next_move }.
+problem-quota-exceeded = Le compteur { $meter } a consommé { $used } de ses { $quota } pour cette période : { $asked } de plus dépasserait le quota. Rien n'a été compté.
+problem-usage-report-replayed = Le relevé de consommation { $counter } de cette machine n'a pas été compté : le relevé { $last_counter } a déjà été accepté, et chaque relevé compte une fois, dans l'ordre.
 problem-unauthorized = Veuillez vous connecter : { $detail }
 problem-unsupported-media-type = Ce type de contenu n'est pas accepté ici.
 problem-webhook-refused = L'adresse est refusée : { $detail }

@@ -148,6 +148,7 @@ pub fn routes() -> Vec<Route> {
         api::notices::routes(),
         api::reports::routes(),
         api::bulk::routes(),
+        api::usage::routes(),
         crate::observe::scrape::routes(),
     ]
     .into_iter()

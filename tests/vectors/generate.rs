@@ -348,6 +348,16 @@ impl Generator {
                 .unwrap();
             self.license(name, body, name == "no_virtual_machines");
         }
+
+        // Format version 3: the meters, consumable quotas the back office
+        // counts (a licence without is version 1 or 2, as every one above).
+        let metered = self
+            .base(19, "Jane Doe")
+            .meter("api_calls=10000/month".parse().unwrap())
+            .meter("renders=50/term".parse().unwrap())
+            .build()
+            .unwrap();
+        self.license("metered", metered, false);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -402,6 +412,13 @@ impl Generator {
                     ("licenses/unbound.lic", "2025-12-31T23:50:00Z", PRODUCT, None, None, None, V, "-"),
                     ("licenses/unbound.lic", "2025-12-31T23:49:59Z", PRODUCT, None, None, None, I, "104"),
                     ("licenses/unbound.lic", "2025-12-31T23:49:59Z", "other", None, None, None, I, "101,104"),
+                ],
+            ),
+            (
+                "metered (format v3): meters change no verdict (the back office counts them)",
+                vec![
+                    ("licenses/metered.lic", "2026-06-01T00:00:00Z", PRODUCT, None, None, None, V, "-"),
+                    ("licenses/metered.lic", "2026-06-01T00:00:00Z", "acme-cam", None, None, None, I, "101"),
                 ],
             ),
             (
@@ -925,8 +942,9 @@ impl Generator {
         );
         self.error("envelope_empty", 1006, armor(&[]));
         let mut version = bytes.clone();
-        // 2 is a licence refusing an environment: 3 is no licence's.
-        version[0] = 3;
+        // 2 is a licence refusing an environment, 3 one with meters: 4 is
+        // no licence's.
+        version[0] = 4;
         self.error("version_unsupported", 1007, armor(&version));
         let mut unknown_kind = bytes.clone();
         unknown_kind[1] = 99;

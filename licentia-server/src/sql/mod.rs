@@ -41,6 +41,7 @@ mod scope;
 mod subscriptions;
 mod table;
 mod tokens;
+mod usage;
 
 pub use idempotency::idempotency_mismatch;
 pub use scale::Filled;
@@ -140,6 +141,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         27,
         Both(include_str!("../migrations/0027_customer_billing.sql")),
     ),
+    (31, Both(include_str!("../migrations/0031_usage.sql"))),
 ];
 
 impl MigrationSql {
