@@ -8,7 +8,7 @@ mod support;
 
 use licentia::{LicenseId, Timestamp, UsageReport, UsageTotal};
 use serde_json::{json, Value};
-use support::{at_once, granted, kind, machine, node, s, Backend, Server};
+use support::{at_once, granted, kind, machine, node, rows, s, Backend, Server};
 
 const PRODUCT: &str = "metered";
 
@@ -290,7 +290,7 @@ async fn scoped(backend: Backend) {
             s(&v["token"])
         }
     };
-    let (own, other) = (token_at(c1).await, token_at(c2).await);
+    let (own, other) = (token_at(c1.clone()).await, token_at(c2).await);
     let path = format!("/v1/licenses/{id}/usage");
     let (status, usage) = srv.call("GET", &path, Some(&own), None).await;
     assert_eq!(
@@ -313,6 +313,45 @@ async fn scoped(backend: Backend) {
         .call("POST", "/v1/usage/reports", Some(&own), Some(upload))
         .await;
     assert_eq!(status, 422, "the licence's policy has no renders meter");
+
+    // The usage report: this month's consumption, within reach only.
+    let (_, mine) = srv.call("GET", "/v1/reports/usage", Some(&own), None).await;
+    assert_eq!(
+        mine["items"],
+        json!([{"customer_id": c1, "license_id": id, "meter": "calls", "used": 4}])
+    );
+    let (_, theirs) = srv
+        .call("GET", "/v1/reports/usage", Some(&other), None)
+        .await;
+    assert_eq!(theirs["items"], json!([]));
+    let (status, csv) = srv
+        .call_at(
+            &srv.base,
+            "GET",
+            "/v1/reports/usage?by=customer",
+            Some(&admin),
+            None,
+            &[("accept", "text/csv")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        rows(csv.as_str().unwrap())[1],
+        [c1.as_str(), "", "calls", "4"]
+    );
+    let (status, _) = srv
+        .call(
+            "GET",
+            "/v1/reports/usage?from=2020-01-01&to=2021-01-01",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = srv
+        .call("GET", "/v1/reports/usage?by=plan", Some(&admin), None)
+        .await;
+    assert_eq!(status, 422);
     srv.stop().await;
 }
 
