@@ -8,6 +8,7 @@ mod support;
 
 use licentia::{LicenseId, Timestamp, UsageReport, UsageTotal};
 use serde_json::{json, Value};
+use support::console::Console;
 use support::{at_once, granted, kind, machine, node, rows, s, Backend, Server};
 
 const PRODUCT: &str = "metered";
@@ -165,6 +166,21 @@ async fn batches(backend: Backend) {
     // Every period counted, with the licence's history.
     let usage = usage(&srv, &id).await;
     assert_eq!(usage["periods"].as_array().unwrap().len(), 2);
+
+    // The licence's page shows its meters, used and quota, in French too.
+    let ivy = srv
+        .person("Ivy", "ivy@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let console = Console::of(&srv, &ivy);
+    let page = console.get(&format!("/licenses/{id}")).await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("Meters (this period)"), "{text}");
+    assert!(text.contains("calls 3 / 10 each day (UTC)"), "{text}");
+    assert!(
+        text.contains("exports 2 / 5 the licence's term Never"),
+        "{text}"
+    );
     srv.stop().await;
 }
 

@@ -2,6 +2,7 @@
 //! file to download.
 
 use super::*;
+use crate::service::usage;
 
 /// One term of a licence: (label, value).
 type Term = (String, String);
@@ -25,6 +26,14 @@ struct LeaseRow {
     state: String,
 }
 
+/// One meter of a licence, this period.
+struct MeterRow {
+    meter: String,
+    used: String,
+    period: String,
+    until: String,
+}
+
 /// One entry of a licence's history.
 struct Entry {
     operation: String,
@@ -44,6 +53,7 @@ struct Show {
     has_file: bool,
     machines: Vec<Machine>,
     leases: Vec<LeaseRow>,
+    meters: Vec<MeterRow>,
     history: Vec<Entry>,
     may_write: bool,
     may_renew: bool,
@@ -153,6 +163,18 @@ pub(super) async fn show(
             },
         })
         .collect();
+    let meters = usage::license_usage(&s, &l)
+        .await
+        .or_refuse(&f)?
+        .meters
+        .into_iter()
+        .map(|m| MeterRow {
+            used: format!("{} / {}", m.used, m.quota),
+            period: t.t(&format!("meter-period-{}", m.period)),
+            until: m.period_end.map_or_else(|| t.t("never"), |e| t.date(e)),
+            meter: m.meter,
+        })
+        .collect();
     let history = license_history(&s, &v, &id, &f).await.or_refuse(&f)?;
     let mut actions = Vec::new();
     if may_write {
@@ -173,6 +195,7 @@ pub(super) async fn show(
         terms,
         machines,
         leases,
+        meters,
         history,
         may_write: may_write && l.status == "active",
         may_renew: v
