@@ -32,8 +32,10 @@
 mod pin;
 mod store;
 mod transport;
+mod usage;
 
 pub use pin::parse_pin;
+pub use usage::MeterUsage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
