@@ -345,6 +345,17 @@ fn documents_replay() {
         Err(Error::ActivationMismatch(_))
     ));
 
+    // A usage report reads back as written.
+    let report = licentia::UsageReport::parse(&read("documents/usage.report")).unwrap();
+    assert_eq!(
+        (report.counter, report.fingerprint.clone()),
+        (3, machine_a.clone())
+    );
+    assert_eq!(
+        report.totals[0],
+        licentia::UsageTotal::new("api_calls", 1234)
+    );
+
     // Offline deactivation: the receipt answers its request, covers the
     // file given back, and no other license.
     let request =

@@ -751,6 +751,23 @@ impl Generator {
             .deactivation_receipt(&request, t("2026-04-02T00:00:00Z"))
             .unwrap();
         self.put("documents/deactivation.receipt", receipt.to_armor());
+
+        // A usage report: machine a's third report of `metered`'s meters
+        // (unsigned, the customer's statement), written 2026-06-30.
+        let metered = self.verifier.verify(&self.licenses["metered"]).unwrap();
+        let report = licentia::UsageReport::new(
+            PRODUCT,
+            metered.id,
+            m.a.clone(),
+            3,
+            t("2026-06-30T00:00:00Z"),
+            vec![
+                licentia::UsageTotal::new("api_calls", 1234),
+                licentia::UsageTotal::new("renders", 7),
+            ],
+        )
+        .unwrap();
+        self.put("documents/usage.report", report.to_armor());
     }
 
     fn revoked_lines(&mut self) {
