@@ -39,6 +39,7 @@ for f in tests/vectors/licenses/*.lic tests/vectors/documents/*.renewal \
     esac
     { printf "$selector"; tail -c +11 "fuzz/corpus/envelope/$name" | head -c -64; } >"fuzz/corpus/bodies/$name"
 done
+seed usage_report tests/vectors/documents/usage.report
 seed spec_json tests/vectors/invalid/not_licentia_text.lic
 # CSV imports: the test files, each with a selector byte (0 customers,
 # 1 licenses, 2 members).

@@ -33,13 +33,13 @@ use core::ops::Deref;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::format::{self, DocumentKind, Envelope, FORMAT_VERSION};
+use crate::format::{DocumentKind, Envelope};
 use crate::license::LicenseId;
 use crate::machine::Fingerprint;
 use crate::signed::SignedBody;
 use crate::time::Timestamp;
 use crate::verify::{License, Verifier};
-use crate::{codec, Error, Result};
+use crate::{unsigned, Error, Result};
 
 /// The SHA-256 of a license file's signed body: what a deactivation
 /// request and its receipt name as the file deleted (the armor's line
@@ -80,48 +80,15 @@ impl DeactivationRequest {
         }
     }
 
-    fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut bytes = vec![FORMAT_VERSION, DocumentKind::DeactivationRequest as u8];
-        bytes.extend(codec::encode(self)?);
-        Ok(bytes)
-    }
-
     /// The armored text to carry to the back office.
     pub fn to_armor(&self) -> String {
-        format::armor(
-            DocumentKind::DeactivationRequest,
-            &self
-                .to_bytes()
-                .expect("a request built from bounded parts encodes"),
-        )
+        unsigned::to_armor(DocumentKind::DeactivationRequest, self)
+            .expect("a request built from bounded parts encodes")
     }
 
     /// Parses a request (armored or compact), strictly.
     pub fn parse(text: &str) -> Result<DeactivationRequest> {
-        let expected = DocumentKind::DeactivationRequest;
-        let (kind, bytes) = format::decode_text(text)?;
-        if kind != expected {
-            return Err(Error::WrongDocumentKind {
-                expected,
-                found: kind,
-            });
-        }
-        match bytes.as_slice() {
-            [version, ..] if !expected.versions().contains(version) => {
-                Err(Error::UnsupportedVersion { found: *version })
-            }
-            [_, kind, body @ ..] => {
-                let kind = DocumentKind::from_u8(*kind)?;
-                if kind != expected {
-                    return Err(Error::WrongDocumentKind {
-                        expected,
-                        found: kind,
-                    });
-                }
-                codec::decode_canonical(body)
-            }
-            _ => Err(Error::Truncated),
-        }
+        unsigned::parse(text, DocumentKind::DeactivationRequest)
     }
 
     /// Verifies the back office's receipt for this very request: signed by

@@ -6,7 +6,8 @@
 //! ```text
 //! offset  size  field
 //! 0       1     format version (1; 2 for a revocation list naming releases
-//!               or a licence or lease refusing virtual machines or containers)
+//!               or a licence or lease refusing virtual machines or containers;
+//!               3 for a licence or lease with meters)
 //! 1       1     document kind (DocumentKind)
 //! 2       8     key id: SHA-256(public key)[..8]
 //! 10      n     body: postcard bytes, 0 <= n <= MAX_BODY_LEN
@@ -21,7 +22,8 @@
 //! reading it; they refuse a version 2 list by its version, never misread
 //! it. Licences and leases follow the same rule: version 2 is the version 1
 //! body and the environment terms, written only when those refuse virtual
-//! machines or containers.
+//! machines or containers; version 3 is the version 2 body and the meters
+//! (consumable quotas), written only when there are meters.
 //!
 //! The signature covers `domain tag || version || key id || body`
 //! ([`signed_message`]); each document kind has its own domain tag, so a
@@ -50,9 +52,10 @@ pub const FORMAT_VERSION: u8 = 1;
 
 /// Every format version this library reads. Version 2 exists only for
 /// revocation lists (they gained the machines that gave a license back)
-/// and licences and leases (they gained the environment terms); a version 2
+/// and licences and leases (they gained the environment terms); version 3
+/// only for licences and leases (they gained meters). A version 2 or 3
 /// envelope of any other kind is unsupported.
-pub const SUPPORTED_VERSIONS: &[u8] = &[1, 2];
+pub const SUPPORTED_VERSIONS: &[u8] = &[1, 2, 3];
 
 /// Bytes before the body: version, kind, key id.
 pub const HEADER_LEN: usize = 10;
@@ -119,6 +122,9 @@ enum_table! {
         ReleaseCatalogue = 10 => (
             "RELEASE CATALOGUE", "releases.", b"licentia release catalogue\0"
         ),
+        /// A product's statement of what it consumed offline (unsigned: the
+        /// customer's word, accepted once by the back office).
+        UsageReport = 11 => ("USAGE REPORT", "usage.", b"licentia usage report\0"),
     }
 }
 
@@ -132,10 +138,12 @@ impl DocumentKind {
     }
 
     /// The format versions a document of this kind may carry: 1, and 2 for
-    /// a revocation list, a licence and a lease.
+    /// a revocation list, a licence and a lease, and 3 for a licence and a
+    /// lease.
     pub fn versions(self) -> &'static [u8] {
         match self {
-            DocumentKind::RevocationList | DocumentKind::License | DocumentKind::Lease => &[1, 2],
+            DocumentKind::RevocationList => &[1, 2],
+            DocumentKind::License | DocumentKind::Lease => &[1, 2, 3],
             _ => &[1],
         }
     }

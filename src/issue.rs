@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::keys::{PublicKey, SigningKey};
 use crate::license::{Binding, LicenseBody, LicenseBodyV2};
+use crate::meter::LicenseBodyV3;
 use crate::renewal::{RenewalAction, RenewalBody};
 use crate::revocation::{RevocationBody, RevocationBodyV1};
 use crate::rollover::RolloverBody;
@@ -73,11 +74,13 @@ impl Issuer {
     }
 
     /// Signs a licence body in its format version: 1 when it allows every
-    /// environment, so every product reads it, 2 when it refuses one.
+    /// environment, so every product reads it, 2 when it refuses one, 3
+    /// when it carries meters.
     fn sign_license(&self, kind: DocumentKind, body: &LicenseBody) -> Result<Envelope> {
         match body.format_version() {
             1 => self.sign(kind, body),
-            version => self.sign_version(kind, version, &LicenseBodyV2::of(body)),
+            2 => self.sign_version(kind, 2, &LicenseBodyV2::of(body)),
+            version => self.sign_version(kind, version, &LicenseBodyV3::of(body)),
         }
     }
 

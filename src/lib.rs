@@ -56,6 +56,8 @@
 //! - [`typed`]: codes a person reads over the telephone and types back
 //!   (groups of five characters, each with a check character).
 //!   [`activation`]: offline activation documents.
+//! - [`meter`]: consumable quotas signed into a licence; [`usage`]: the
+//!   report a product writes of what it consumed offline.
 //!
 //! Data flows one way: `format` knows bytes, `license` knows meaning, `issue`
 //! and `verify` join them with `keys`. The other signed documents (renewal,
@@ -87,6 +89,7 @@ mod issue;
 pub mod keys;
 pub mod license;
 pub mod machine;
+pub mod meter;
 mod prepared;
 #[cfg(feature = "std")]
 mod read;
@@ -98,6 +101,8 @@ mod signer;
 pub mod spec;
 mod time;
 pub mod typed;
+mod unsigned;
+pub mod usage;
 mod verdict;
 mod verify;
 
@@ -118,6 +123,7 @@ pub use license::{
     LicenseKind, Licensee, Terms,
 };
 pub use machine::{Component, ComponentKind, Fingerprint, MatchRule};
+pub use meter::{Meter, MeterPeriod};
 /// Not API: the prepared verification's steps, for the benches.
 #[doc(hidden)]
 pub use prepared::steps as prepared_steps;
@@ -126,5 +132,6 @@ pub use renewal::{RenewalAction, RenewalToken};
 pub use revocation::{Release, ReleaseKind, RevocationBody, RevocationList};
 pub use signer::Signer;
 pub use time::{Timestamp, DAY};
+pub use usage::{UsageReport, UsageTotal};
 pub use verdict::{Context, Finding, Report, Rule, Severity, State, DEFAULT_CLOCK_TOLERANCE_SECS};
 pub use verify::{License, TrustedKey, UnverifiedLicense, Verifier};

@@ -11,6 +11,7 @@ use core::fmt;
 
 use crate::environment::EnvironmentTerms;
 use crate::machine::{Fingerprint, MatchRule};
+use crate::meter::{validate_meters, Meter};
 use crate::signed::SignedBody;
 use crate::time::{Timestamp, DAY};
 use crate::{hex, Error, Result};
@@ -324,6 +325,10 @@ pub struct LicenseBody {
     /// ([`LicenseBody::format_version`]).
     #[serde(skip)]
     pub environment: EnvironmentTerms,
+    /// Consumable quotas, sorted by name. Not part of the v1 or v2
+    /// encodings: format v3 carries them ([`LicenseBody::format_version`]).
+    #[serde(skip)]
+    pub meters: Vec<Meter>,
 }
 
 impl SignedBody for LicenseBody {
@@ -395,13 +400,14 @@ impl LicenseBody {
                 metadata: Vec::new(),
                 terms: Terms::default(),
                 environment: EnvironmentTerms::ALLOW_ALL,
+                meters: Vec::new(),
             },
         }
     }
 
     /// The format version this body is written in: 1 when it allows both
     /// virtual machines and containers (readable by every library), 2 when
-    /// it refuses either.
+    /// it refuses either, 3 when it carries meters.
     ///
     /// ```
     /// use licentia::LicenseBody;
@@ -412,7 +418,9 @@ impl LicenseBody {
     /// # Ok::<(), licentia::Error>(())
     /// ```
     pub fn format_version(&self) -> u8 {
-        if self.environment.restricts() {
+        if !self.meters.is_empty() {
+            3
+        } else if self.environment.restricts() {
             2
         } else {
             1
@@ -426,6 +434,14 @@ impl LicenseBody {
             .ok()
             .map(|i| &self.entitlements[i])
             .filter(|e| e.active_at(now))
+    }
+
+    /// The meter `name`, if the licence carries it.
+    pub fn meter(&self, name: &str) -> Option<&Meter> {
+        self.meters
+            .binary_search_by(|m| m.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.meters[i])
     }
 
     /// Whether feature `code` is granted and in force at `now`.
@@ -504,6 +520,7 @@ impl LicenseBody {
             check_code("metadata key", k)?;
             check_text("metadata value", v, true)?;
         }
+        validate_meters(&self.meters)?;
         self.validate_terms()
     }
 
@@ -703,6 +720,19 @@ impl LicenseBuilder {
     /// Sets both environment terms at once.
     pub fn environment(mut self, terms: EnvironmentTerms) -> Self {
         self.body.environment = terms;
+        self
+    }
+    /// Adds a consumable quota (kept sorted by name; a second meter of
+    /// the same name replaces the first).
+    pub fn meter(mut self, meter: Meter) -> Self {
+        match self
+            .body
+            .meters
+            .binary_search_by(|m| m.name.cmp(&meter.name))
+        {
+            Ok(i) => self.body.meters[i] = meter,
+            Err(i) => self.body.meters.insert(i, meter),
+        }
         self
     }
 

@@ -10,11 +10,12 @@
 //! let spec = licentia::spec::LicenseSpec::from_json(r#"{
 //!     "product": "acme-cad", "licensee": "Jane Doe", "email": "jane@example.com",
 //!     "expires": "2027-01-01", "grace_days": 14, "features": ["export", "seats=5"],
-//!     "virtual_machines": false
+//!     "virtual_machines": false, "meters": ["api_calls=10000/month"]
 //! }"#).unwrap();
 //! let body = spec.to_body().unwrap();
 //! assert_eq!(body.terms.grace_secs, Some(14 * 86_400));
 //! assert!(!body.environment.virtual_machines && body.environment.containers);
+//! assert_eq!(body.meter("api_calls").unwrap().quota, 10_000);
 //! assert!(licentia::spec::LicenseSpec::from_json(r#"{"produkt": "typo"}"#).is_err());
 //! # }
 //! ```
@@ -81,6 +82,9 @@ pub struct LicenseSpec {
     pub virtual_machines: Option<bool>,
     /// Whether it runs in a container (default: yes).
     pub containers: Option<bool>,
+    /// Consumable quotas, `NAME=QUOTA/PERIOD` (period: day, month, year
+    /// or term).
+    pub meters: Option<Vec<String>>,
 }
 
 impl LicenseSpec {
@@ -124,6 +128,7 @@ impl LicenseSpec {
             max_offline_days: over.max_offline_days.or(self.max_offline_days),
             virtual_machines: over.virtual_machines.or(self.virtual_machines),
             containers: over.containers.or(self.containers),
+            meters: over.meters.or(self.meters),
         }
     }
 
@@ -196,6 +201,9 @@ impl LicenseSpec {
         }
         if let Some(allowed) = self.containers {
             b = b.containers(allowed);
+        }
+        for meter in self.meters.iter().flatten() {
+            b = b.meter(meter.parse()?);
         }
         b.build()
     }

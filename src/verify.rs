@@ -9,6 +9,7 @@ use crate::catalogue::{CatalogueBody, ReleaseCatalogue};
 use crate::format::{DocumentKind, Envelope};
 use crate::keys::{KeyId, PublicKey};
 use crate::license::{LicenseBody, LicenseBodyV2};
+use crate::meter::LicenseBodyV3;
 use crate::prepared::PreparedKey;
 use crate::renewal::{RenewalAction, RenewalToken};
 use crate::revocation::{RevocationBody, RevocationBodyV1, RevocationList};
@@ -209,7 +210,8 @@ impl Verifier {
     pub(crate) fn license_from_envelope(&self, envelope: Envelope) -> Result<License> {
         let body = match envelope.version {
             1 => self.open::<LicenseBody>(&envelope)?,
-            _ => self.open::<LicenseBodyV2>(&envelope)?.into_body()?,
+            2 => self.open::<LicenseBodyV2>(&envelope)?.into_body()?,
+            _ => self.open::<LicenseBodyV3>(&envelope)?.into_body()?,
         };
         Ok(License {
             body,
@@ -457,7 +459,8 @@ impl UnverifiedLicense {
         let envelope = Envelope::from_text(text, DocumentKind::License)?;
         let body = match envelope.version {
             1 => codec::decode_canonical(&envelope.body)?,
-            _ => codec::decode_canonical::<LicenseBodyV2>(&envelope.body)?.into_body()?,
+            2 => codec::decode_canonical::<LicenseBodyV2>(&envelope.body)?.into_body()?,
+            _ => codec::decode_canonical::<LicenseBodyV3>(&envelope.body)?.into_body()?,
         };
         Ok(UnverifiedLicense { envelope, body })
     }

@@ -675,14 +675,21 @@ fn license_file_edited_by_hand_in_every_field() {
     edited.signature[17] ^= 0x40;
     assert_eq!(v.verify(&edited.to_armor()), Err(Error::BadSignature));
     let mut bytes = envelope.to_bytes();
+    bytes[0] = 4;
+    assert_eq!(
+        v.verify(&format::armor(DocumentKind::License, &bytes)),
+        Err(Error::UnsupportedVersion { found: 4 }),
+        "version"
+    );
+    // Versions 2 and 3 are a licence's too (environment terms, meters):
+    // the version is signed, so relabelling a version 1 file fails the
+    // signature.
     bytes[0] = 3;
     assert_eq!(
         v.verify(&format::armor(DocumentKind::License, &bytes)),
-        Err(Error::UnsupportedVersion { found: 3 }),
-        "version"
+        Err(Error::BadSignature),
+        "version 1 relabelled 3"
     );
-    // Version 2 is a licence's too (environment terms): the version is
-    // signed, so relabelling a version 1 file fails the signature.
     bytes[0] = 2;
     assert_eq!(
         v.verify(&format::armor(DocumentKind::License, &bytes)),

@@ -274,7 +274,7 @@ fn wrong_key_and_unknown_key_id_are_different_errors() {
 #[test]
 fn unknown_version_is_named() {
     let mut bytes = sample().to_bytes();
-    for version in [0u8, 3, 255] {
+    for version in [0u8, 4, 255] {
         bytes[0] = version;
         let err = verifier().verify(&armor(&bytes)).unwrap_err();
         assert_eq!(err, Error::UnsupportedVersion { found: version });

@@ -228,7 +228,7 @@ fn invalid_files_fail_for_the_reason_in_their_name() {
     ));
     assert_eq!(
         err("version_unsupported"),
-        Error::UnsupportedVersion { found: 3 }
+        Error::UnsupportedVersion { found: 4 }
     );
     assert_eq!(err("kind_unknown"), Error::UnknownDocumentKind(99));
     assert_eq!(
@@ -344,6 +344,17 @@ fn documents_replay() {
         request.accept(&answer, &verifier(), time("2026-03-08T00:00:00Z")),
         Err(Error::ActivationMismatch(_))
     ));
+
+    // A usage report reads back as written.
+    let report = licentia::UsageReport::parse(&read("documents/usage.report")).unwrap();
+    assert_eq!(
+        (report.counter, report.fingerprint.clone()),
+        (3, machine_a.clone())
+    );
+    assert_eq!(
+        report.totals[0],
+        licentia::UsageTotal::new("api_calls", 1234)
+    );
 
     // Offline deactivation: the receipt answers its request, covers the
     // file given back, and no other license.

@@ -76,6 +76,9 @@ pub struct Args {
     /// Grant a feature; repeat for several.
     #[arg(long = "feature", value_name = "CODE[=COUNT][@DATE]")]
     features: Vec<String>,
+    /// A consumable quota the back office counts; repeat for several.
+    #[arg(long = "meter", value_name = "NAME=QUOTA/PERIOD")]
+    meters: Vec<String>,
     /// Vendor metadata; repeat for several.
     #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = common::key_value)]
     metadata: Vec<(String, String)>,
@@ -136,6 +139,7 @@ impl Args {
             max_offline_days: self.max_offline_days,
             virtual_machines: self.no_virtual_machines.then_some(false),
             containers: self.no_containers.then_some(false),
+            meters: some_vec(&self.meters),
             ..LicenseSpec::default()
         }
     }

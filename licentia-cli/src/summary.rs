@@ -75,6 +75,11 @@ pub fn json(body: &LicenseBody, key_id: KeyId) -> Value {
             "virtual_machines": body.environment.virtual_machines,
             "containers": body.environment.containers,
         },
+        "meters": body.meters.iter().map(|m| json!({
+            "name": m.name,
+            "quota": m.quota,
+            "period": m.period.name(),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -139,6 +144,10 @@ pub fn text(body: &LicenseBody, key_id: KeyId) -> String {
         ];
         let refused: Vec<&str> = refused.into_iter().flatten().collect();
         lines.push(("refuses", refused.join(", ")));
+    }
+    if !body.meters.is_empty() {
+        let meters = body.meters.iter().map(ToString::to_string);
+        lines.push(("meters", meters.collect::<Vec<_>>().join(", ")));
     }
     let width = lines
         .iter()

@@ -1087,6 +1087,36 @@ fn offline_deactivation_round_trip() {
 }
 
 #[test]
+fn a_metered_license_says_its_meters() {
+    let dir = setup();
+    let d = dir.path();
+    let meters = [
+        "--meter",
+        "exports=50/day",
+        "--meter",
+        "api_calls=10000/month",
+    ];
+    issue_jane(d, &[&meters[..], &["--out", "metered.lic"]].concat());
+    let body = ok(d, &["inspect", "--json", "metered.lic"]).json()["license"].clone();
+    assert_eq!(body["meters"][0]["name"], "api_calls");
+    assert_eq!(body["meters"][1]["period"], "day");
+    assert!(ok(d, &["inspect", "metered.lic"])
+        .stdout
+        .contains("meters:        api_calls=10000/month, exports=50/day"));
+    assert_eq!(verify(d, &["metered.lic"]).code, 0);
+    let args = ["issue", "--key", "keys/issuer.key", "--product", "acme"];
+    run(
+        d,
+        &[
+            &args[..],
+            &["--licensee", "Jane", "--meter", "exports=0/day"],
+        ]
+        .concat(),
+    )
+    .assert_error("quota of at least 1");
+}
+
+#[test]
 fn a_license_refusing_virtual_machines_and_what_the_probe_sees() {
     let dir = setup();
     let d = dir.path();

@@ -245,14 +245,21 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let Some(value) = parts.headers.get("idempotency-key") else {
             return Ok(IdempotencyKey(None));
         };
-        let text = value
-            .to_str()
-            .ok()
-            .filter(|t| (1..=255).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_graphic()))
-            .ok_or_else(|| {
-                ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")
-            })?;
-        Ok(IdempotencyKey(Some(text.to_owned())))
+        IdempotencyKey::checked("Idempotency-Key", value.to_str().unwrap_or_default())
+    }
+}
+
+impl IdempotencyKey {
+    /// `text` as a key, when it is 1 to 255 visible ASCII characters (the
+    /// header's rule; `what` names where it came from in the refusal).
+    pub(crate) fn checked(what: &str, text: &str) -> Result<IdempotencyKey, ApiError> {
+        if (1..=255).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(IdempotencyKey(Some(text.to_owned())))
+        } else {
+            Err(ApiError::bad_request(format!(
+                "{what} must be 1 to 255 visible ASCII characters"
+            )))
+        }
     }
 }
 

@@ -149,6 +149,7 @@ pub fn routes() -> Vec<Route> {
         api::notices::routes(),
         api::reports::routes(),
         api::bulk::routes(),
+        api::usage::routes(),
         crate::observe::scrape::routes(),
     ]
     .into_iter()

@@ -13,7 +13,10 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use licentia::{ActivationRequest, DeactivationRequest, LicenseId, LicenseRef, Timestamp};
+use licentia::{
+    ActivationRequest, DeactivationRequest, LicenseId, LicenseRef, Timestamp, UsageReport,
+    UsageTotal,
+};
 use licentia_server::store::RecordKind;
 use licentia_server::Access;
 use serde_json::{json, Value};
@@ -50,6 +53,8 @@ struct World {
     offline_request: String,
     /// An offline deactivation request for machine 2's activation.
     deactivation_request: String,
+    /// An offline usage report of the license's machine 2.
+    usage_report: String,
 }
 
 impl World {
@@ -75,7 +80,7 @@ async fn world(srv: &Server) -> World {
         .product_and_policy(
             &root,
             PRODUCT,
-            json!({"name": "yearly", "binding": "node-locked", "seats": 5}),
+            json!({"name": "yearly", "binding": "node-locked", "seats": 5, "meters": ["renders=100/month"]}),
         )
         .await;
     // Priced: the jobs invoice C1's subscription.
@@ -281,11 +286,21 @@ async fn world(srv: &Server) -> World {
         created_at: Timestamp::now(),
         nonce: [7; 16],
     };
+    let usage_report = UsageReport::new(
+        PRODUCT,
+        LicenseId::parse(&ids["license"]).unwrap(),
+        machine(PRODUCT, 2),
+        1,
+        Timestamp::now(),
+        vec![UsageTotal::new("renders", 3)],
+    )
+    .unwrap();
     World {
         ids,
         callers,
         offline_request: request.to_armor(),
         deactivation_request: deactivation.to_armor(),
+        usage_report: usage_report.to_armor(),
     }
 }
 
@@ -402,6 +417,9 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
         ("post", "/v1/deactivations/offline") => {
             at(At::C1, json!({"request": w.deactivation_request}))
         }
+        // The first caller within reach has it counted; the others are
+        // told it was (409 usage_report_replayed).
+        ("post", "/v1/usage/reports") => at(At::C1, json!({"report": w.usage_report})),
         ("post", "/v1/notice-subscriptions") => at(
             At::Everyone,
             json!({"kinds": ["license.expiring"], "email": "me@example.test"}),

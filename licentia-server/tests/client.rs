@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use licentia::client::Client;
-use licentia::{Error, PublicKey, Timestamp, DAY};
+use licentia::{Error, PublicKey, Timestamp, UsageTotal, DAY};
 use serde_json::json;
 use support::tls::https_server_on;
 use support::{machine, s, Backend, Server};
@@ -594,4 +594,54 @@ async fn a_pinned_client_connects_to_its_server_only() {
     })
     .await;
     srv.stop().await;
+}
+
+/// The product counts its consumption: a batch retried after a lost answer
+/// counts once, a batch past the quota is refused whole; its signed file
+/// carries the meters (format v3); offline, it writes a report that staff
+/// bring to the back office.
+async fn the_product_meters_its_usage(backend: Backend) {
+    let metered = json!({"name": "metered", "seats": 1, "meters": ["exports=5/month"]});
+    let (srv, product, (license_id, key)) = serving(backend, metered).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_owned();
+    let report = blocking(move || {
+        let client = product.client(1, &store);
+        let status = client.activate(&key).unwrap();
+        assert_eq!(status.license.meter("exports").unwrap().quota, 5);
+        let three = [UsageTotal::new("exports", 3)];
+        let after = client.record_usage(&key, "batch-1", &three).unwrap();
+        assert_eq!((after[0].used, after[0].quota), (3, 5));
+        let again = client.record_usage(&key, "batch-1", &three).unwrap();
+        assert_eq!(again, after, "a retry counts once");
+        match client.record_usage(&key, "batch-2", &three) {
+            Err(Error::Refused {
+                status: 409,
+                problem,
+                ..
+            }) => assert_eq!(problem, "quota_exceeded"),
+            other => panic!("{other:?}"),
+        }
+        let id = status.license.id;
+        client
+            .usage_report(id, 1, vec![UsageTotal::new("exports", 2)])
+            .unwrap()
+    })
+    .await;
+    let counted = srv
+        .post_ok(
+            "/v1/usage/reports",
+            &srv.admin,
+            json!({"report": report}),
+            200,
+        )
+        .await;
+    assert_eq!(counted["license_id"], license_id);
+    assert_eq!(counted["meters"][0]["used"], 5);
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    the_product_meters_its_usage => metering_sqlite, metering_postgres
 }

@@ -33,8 +33,10 @@ mod pin;
 mod resolve;
 mod store;
 mod transport;
+mod usage;
 
 pub use pin::parse_pin;
+pub use usage::MeterUsage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -349,6 +349,16 @@ impl Generator {
                 .unwrap();
             self.license(name, body, name == "no_virtual_machines");
         }
+
+        // Format version 3: the meters, consumable quotas the back office
+        // counts (a licence without is version 1 or 2, as every one above).
+        let metered = self
+            .base(19, "Jane Doe")
+            .meter("api_calls=10000/month".parse().unwrap())
+            .meter("renders=50/term".parse().unwrap())
+            .build()
+            .unwrap();
+        self.license("metered", metered, false);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -403,6 +413,13 @@ impl Generator {
                     ("licenses/unbound.lic", "2025-12-31T23:50:00Z", PRODUCT, None, None, None, V, "-"),
                     ("licenses/unbound.lic", "2025-12-31T23:49:59Z", PRODUCT, None, None, None, I, "104"),
                     ("licenses/unbound.lic", "2025-12-31T23:49:59Z", "other", None, None, None, I, "101,104"),
+                ],
+            ),
+            (
+                "metered (format v3): meters change no verdict (the back office counts them)",
+                vec![
+                    ("licenses/metered.lic", "2026-06-01T00:00:00Z", PRODUCT, None, None, None, V, "-"),
+                    ("licenses/metered.lic", "2026-06-01T00:00:00Z", "acme-cam", None, None, None, I, "101"),
                 ],
             ),
             (
@@ -763,6 +780,23 @@ impl Generator {
             .deactivation_receipt(&request, t("2026-04-02T00:00:00Z"))
             .unwrap();
         self.put("documents/deactivation.receipt", receipt.to_armor());
+
+        // A usage report: machine a's third report of `metered`'s meters
+        // (unsigned, the customer's statement), written 2026-06-30.
+        let metered = self.verifier.verify(&self.licenses["metered"]).unwrap();
+        let report = licentia::UsageReport::new(
+            PRODUCT,
+            metered.id,
+            m.a.clone(),
+            3,
+            t("2026-06-30T00:00:00Z"),
+            vec![
+                licentia::UsageTotal::new("api_calls", 1234),
+                licentia::UsageTotal::new("renders", 7),
+            ],
+        )
+        .unwrap();
+        self.put("documents/usage.report", report.to_armor());
     }
 
     fn revoked_lines(&mut self) {
@@ -954,8 +988,9 @@ impl Generator {
         );
         self.error("envelope_empty", 1006, armor(&[]));
         let mut version = bytes.clone();
-        // 2 is a licence refusing an environment: 3 is no licence's.
-        version[0] = 3;
+        // 2 is a licence refusing an environment, 3 one with meters: 4 is
+        // no licence's.
+        version[0] = 4;
         self.error("version_unsupported", 1007, armor(&version));
         let mut unknown_kind = bytes.clone();
         unknown_kind[1] = 99;

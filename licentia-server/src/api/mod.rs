@@ -46,6 +46,7 @@ pub(crate) mod revocation;
 pub(crate) mod sessions;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;
+pub(crate) mod usage;
 
 /// Every staff role: each reads what its grants reach.
 pub(crate) const READERS: &[Role] = &[Admin, Issuer, Finance, Auditor, MemberManager];

@@ -12,16 +12,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Items, Table, READERS};
 use crate::bulk::{Cell, CsvWriter};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
 use crate::service::reports::{self, delay, Delay, Grouping};
 use crate::store::{
     Customer, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page, PlatformCount,
-    Purchase, PurchaseFilter, RenewalDue, Rows, Scope, UseDelay, MAX_CUSTOMER_EVENTS,
+    Purchase, PurchaseFilter, RenewalDue, Rows, Scope, UsageRow, UseDelay, MAX_CUSTOMER_EVENTS,
 };
 use crate::AppState;
-use licentia::{Timestamp, DAY};
+use licentia::{MeterPeriod, Timestamp, DAY};
 
 /// The routes of this part of the API.
 pub(crate) fn routes() -> Vec<Route> {
@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/v1/reports/activation-delay", Token, "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)", activation_delay),
         Route::get("/v1/reports/platforms", Token, "Activations by platform (JSON or CSV)", platforms),
         Route::get("/v1/reports/license-models", Token, "Licenses by policy kind and binding (JSON or CSV)", license_models),
+        Route::get("/v1/reports/usage", Token, "Units consumed per license and meter (?by=customer: per customer) in the periods starting in [?from=, ?to=) (default: this month, UTC) (JSON or CSV)", usage),
         Route::get("/v1/reports/customers/{id}/history", Token, "One customer's entitlement history: the node, its licenses, seats, purchases, members and every history entry about them (JSON, or the entries as CSV)", customer_history),
     ]
 }
@@ -356,6 +357,56 @@ async fn platforms(
             Cell::Int(p.active),
             Cell::Int(p.total),
             Cell::Int(p.licenses),
+        ]);
+    })
+}
+
+/// `GET /v1/reports/usage` query.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageQuery {
+    /// Periods starting from this date or time (default: this month's first day, UTC).
+    from: Option<String>,
+    /// Periods starting before this date or time (default: next month's first day).
+    to: Option<String>,
+    /// `license` (default) or `customer`.
+    by: Option<String>,
+}
+
+/// `GET /v1/reports/usage`: consumption within the caller's scope.
+async fn usage(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Q(q): Q<UsageQuery>,
+) -> ApiResult<Table<Items<UsageRow>>> {
+    let scope = staff.scope(READERS)?;
+    let month = MeterPeriod::Month.window(crate::service::now(), Timestamp(0), None);
+    let bound = |text: &Option<String>, default: Timestamp| {
+        text.as_deref().map_or(Ok(default), Timestamp::parse)
+    };
+    let from = bound(&q.from, month.start)?;
+    let to = bound(&q.to, month.end.unwrap_or(month.start.add_days(31)))?;
+    let per_license = match q.by.as_deref() {
+        None | Some("license") => true,
+        Some("customer") => false,
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "by is 'license' or 'customer', not '{other}'"
+            )))
+        }
+    };
+    let items = s
+        .store
+        .usage_report(&scope, from.0, to.0, per_license)
+        .await?;
+    let columns = ["customer_id", "license_id", "meter", "used"];
+    items_table(&headers, "usage", &columns, items, |w, u| {
+        w.row(&[
+            Cell::Opt(u.customer_id.as_deref()),
+            Cell::Opt(u.license_id.as_deref()),
+            Cell::Text(&u.meter),
+            Cell::Int(u.used),
         ]);
     })
 }

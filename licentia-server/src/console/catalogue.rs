@@ -462,7 +462,7 @@ async fn policies(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageR
 }
 
 /// The policy form's fields, as typed (`Posted` names them).
-const POLICY_FIELDS: [(&str, &str); 21] = [
+const POLICY_FIELDS: [(&str, &str); 22] = [
     ("product_id", ""),
     ("name", ""),
     ("kind", "standard"),
@@ -478,6 +478,7 @@ const POLICY_FIELDS: [(&str, &str); 21] = [
     ("allow_virtual_machines", "true"),
     ("allow_containers", "true"),
     ("entitlements", ""),
+    ("meters", ""),
     ("temp_quota", "1"),
     ("temp_period_days", "30"),
     ("temp_duration_days", "7"),
@@ -532,6 +533,7 @@ fn policy_form(
         fields.push(field(name).select(named("cat-allow", &["true", "false"])));
     }
     fields.push(field("entitlements").kind("textarea"));
+    fields.push(field("meters").kind("textarea"));
     for name in [
         "temp_quota",
         "temp_period_days",
@@ -591,6 +593,15 @@ fn posted_policy(form: &Posted) -> Result<NewPolicy, ApiError> {
     let or_default = |name: &str| -> Result<u32, ApiError> {
         Ok(number(name)?.unwrap_or_else(|| default_of(name).parse().unwrap_or(0)))
     };
+    // A textarea: one item a line.
+    let lines = |name: &str| -> Vec<String> {
+        text(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
     Ok(NewPolicy {
         product_id: text("product_id"),
         name: text("name"),
@@ -613,12 +624,8 @@ fn posted_policy(form: &Posted) -> Result<NewPolicy, ApiError> {
         // A select of "true" and "false": anything else keeps the default.
         allow_virtual_machines: text("allow_virtual_machines") != "false",
         allow_containers: text("allow_containers") != "false",
-        entitlements: text("entitlements")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        entitlements: lines("entitlements"),
+        meters: lines("meters"),
         temp_quota: or_default("temp_quota")?,
         temp_period_days: or_default("temp_period_days")?,
         temp_duration_days: or_default("temp_duration_days")?,
@@ -626,6 +633,15 @@ fn posted_policy(form: &Posted) -> Result<NewPolicy, ApiError> {
         max_transfers: number("max_transfers")?,
         transfer_period_days: or_default("transfer_period_days")?,
     })
+}
+
+/// A list on a record's page: its items, or a dash.
+fn listed(items: &[String]) -> String {
+    if items.is_empty() {
+        "—".to_owned()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// `POST /policies`: the policy's page, or the form again with the rule
@@ -703,14 +719,8 @@ async fn policy(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) ->
             t.t("cat-f-allow-containers"),
             t.t(&format!("cat-allow-{}", p.allow_containers)),
         ),
-        (
-            t.t("cat-f-entitlements"),
-            if p.entitlements.is_empty() {
-                "—".to_owned()
-            } else {
-                p.entitlements.join(", ")
-            },
-        ),
+        (t.t("cat-f-entitlements"), listed(&p.entitlements)),
+        (t.t("cat-f-meters"), listed(&p.meters)),
         (t.t("cat-f-temp-quota"), p.temp_quota.to_string()),
         (
             t.t("cat-f-temp-period-days"),

@@ -14,8 +14,8 @@ use crate::extract::IdempotencyKey;
 use crate::secret;
 use crate::service::licenses::{machine_spec, sign_license};
 use crate::service::products::{
-    activated_per_machine, licensed, policy_of, refuse_unless_active, within_license,
-    within_transfer_limit,
+    activated_per_machine, licensed, policy_of, refuse_other_product, refuse_unless_active,
+    within_license, within_transfer_limit,
 };
 use crate::service::{now, text_field};
 use crate::staff::Staff;
@@ -256,12 +256,7 @@ pub(crate) async fn deactivate_offline(
     staff
         .allow_at(s, WRITERS, license.customer_id.as_deref())
         .await?;
-    if license.spec.product.as_deref() != Some(request.product.as_str()) {
-        return Err(ApiError::invalid(format!(
-            "the request is for product '{}', not this license's",
-            request.product
-        )));
-    }
+    refuse_other_product(&license, &request.product, "request")?;
     let machine = request.fingerprint.to_string();
     let activation = match s.store.live_activation(&license.id, &machine).await? {
         Some(live) => {

@@ -131,6 +131,11 @@ pub(crate) struct NewPolicy {
     /// Features every license of the policy grants, `CODE[=COUNT][@DATE]`.
     #[serde(default)]
     pub entitlements: Vec<String>,
+    /// Consumable quotas every license of the policy carries,
+    /// `NAME=QUOTA/PERIOD` (period: day, month, year or term): the back
+    /// office counts usage against them (`POST /v1/usage`).
+    #[serde(default)]
+    pub meters: Vec<String>,
     /// Temporary licenses allowed per license per period (default 1).
     #[serde(default = "one")]
     pub temp_quota: u32,
@@ -263,6 +268,7 @@ pub(crate) fn policy_of(
         check_in_days: p.check_in_days.map(i64::from),
         max_offline_days: p.max_offline_days.map(i64::from),
         entitlements: p.entitlements,
+        meters: p.meters,
         temp_quota: p.temp_quota.into(),
         temp_period_days: p.temp_period_days.into(),
         temp_duration_days: p.temp_duration_days.into(),

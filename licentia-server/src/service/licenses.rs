@@ -113,6 +113,7 @@ pub(crate) fn base_spec(
         // Said only when refused: a licence allowing both is written as before.
         virtual_machines: (!p.allow_virtual_machines).then_some(false),
         containers: (!p.allow_containers).then_some(false),
+        meters: (!p.meters.is_empty()).then(|| p.meters.clone()),
     })
 }
 

@@ -26,6 +26,7 @@ pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
 pub(crate) mod tokens;
 pub(crate) mod totp;
+pub(crate) mod usage;
 
 /// Now, from the system clock: the server's only clock reading.
 pub(crate) fn now() -> Timestamp {

@@ -105,6 +105,21 @@ pub(crate) fn activated_per_machine(policy: &Policy) -> ApiResult<()> {
     }
 }
 
+/// Refuses (422) a customer's `document` (request, report) written for
+/// another product than `license`'s.
+pub(crate) fn refuse_other_product(
+    license: &LicenseRecord,
+    product: &str,
+    document: &str,
+) -> ApiResult<()> {
+    if license.spec.product.as_deref() != Some(product) {
+        return Err(ApiError::invalid(format!(
+            "the {document} is for product '{product}', not this license's"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn refuse_unless_active(license: &LicenseRecord) -> ApiResult<()> {
     if license.status != "active" {
         return Err(inactive_license(&license.status).into());

@@ -18,7 +18,7 @@ macro_rules! policy_written {
         "id, product_id, name, kind, binding, match_rule, duration_days, seats, \
          grace_days, check_in_days, max_offline_days, entitlements, temp_quota, temp_period_days, \
          temp_duration_days, lease_ttl_secs, created_at, max_transfers, transfer_period_days, \
-         renew_soon_days, maintenance_days, allow_virtual_machines, allow_containers"
+         renew_soon_days, maintenance_days, allow_virtual_machines, allow_containers, meters"
     };
 }
 
@@ -297,12 +297,13 @@ fn bind_policy<'q>(
         .bind(p.renew_soon_days)
         .bind(p.maintenance_days)
         .bind(i64::from(p.allow_virtual_machines))
-        .bind(i64::from(p.allow_containers)))
+        .bind(i64::from(p.allow_containers))
+        .bind(serde_json::to_string(&p.meters).map_err(StoreError::internal)?))
 }
 
 /// The placeholders of [`policy_written`].
 const POLICY_VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-     $16, $17, $18, $19, $20, $21, $22, $23";
+     $16, $17, $18, $19, $20, $21, $22, $23, $24";
 
 pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at, allocation_price";
 
@@ -327,6 +328,7 @@ pub(super) fn product_row(r: &AnyRow) -> StoreResult<Product> {
 
 pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
     let entitlements: String = r.try_get("entitlements")?;
+    let meters: String = r.try_get("meters")?;
     let kind: String = r.try_get("kind")?;
     let binding: String = r.try_get("binding")?;
     let match_rule: String = r.try_get("match_rule")?;
@@ -340,6 +342,7 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
         binding: BindingKind::parse(&binding).map_err(StoreError::internal)?,
         match_rule: MatchRule::parse(&match_rule).map_err(StoreError::internal)?,
         entitlements: serde_json::from_str(&entitlements).map_err(StoreError::internal)?,
+        meters: serde_json::from_str(&meters).map_err(StoreError::internal)?,
         allow_virtual_machines: allowed("allow_virtual_machines")?,
         allow_containers: allowed("allow_containers")?,
     }))

@@ -42,6 +42,7 @@ mod scope;
 mod subscriptions;
 mod table;
 mod tokens;
+mod usage;
 
 pub use idempotency::idempotency_mismatch;
 pub use scale::Filled;
@@ -160,6 +161,7 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             ),
         },
     ),
+    (31, Both(include_str!("../migrations/0031_usage.sql"))),
 ];
 
 impl MigrationSql {

@@ -81,6 +81,9 @@ pub struct Policy {
     pub allow_containers: bool,
     /// Features, `CODE[=COUNT][@DATE]`.
     pub entitlements: Vec<String>,
+    /// Consumable quotas, `NAME=QUOTA/PERIOD`, signed into each license.
+    #[serde(default)]
+    pub meters: Vec<String>,
     /// Temporary licenses allowed per license per period.
     pub temp_quota: i64,
     /// The quota's period.

@@ -25,6 +25,7 @@ mod revocation;
 mod scope;
 mod subscriptions;
 mod tokens;
+mod usage;
 
 pub use accounts::*;
 pub use activations::*;
@@ -47,6 +48,7 @@ pub use revocation::*;
 pub use scope::*;
 pub use subscriptions::*;
 pub use tokens::*;
+pub use usage::*;
 
 /// A page of a list: `limit` (1..=500, default 50) rows after `offset`,
 /// or after (before) the row a cursor of [`Rows`] names. A cursor reads the
@@ -173,6 +175,7 @@ pub trait Store:
     + NoticeStore
     + ReportStore
     + BulkStore
+    + UsageStore
 {
     /// The database answers.
     async fn ping(&self) -> StoreResult<()>;

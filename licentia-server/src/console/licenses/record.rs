@@ -6,6 +6,7 @@ use crate::console::history::{history_of, history_page, later, HistoryLine, Hist
 use crate::console::i18n::Tr;
 use crate::console::paging::{Pager, Paging};
 use crate::store::Lease;
+use crate::service::usage;
 
 /// One term of a licence: (label, value).
 type Term = (String, String);
@@ -29,6 +30,14 @@ struct LeaseRow {
     state: String,
 }
 
+/// One meter of a licence, this period.
+struct MeterRow {
+    meter: String,
+    used: String,
+    period: String,
+    until: String,
+}
+
 #[derive(Template)]
 #[template(path = "console/license.html")]
 struct Show {
@@ -48,6 +57,7 @@ struct Show {
     lines: Vec<HistoryLine>,
     /// The page that goes on with its history.
     next: Option<String>,
+    meters: Vec<MeterRow>,
     may_write: bool,
     may_renew: bool,
     /// The status changes this licence may make: (path, message id, danger).
@@ -157,6 +167,18 @@ pub(super) async fn show(
     };
     let (lines, next) = history_of(&s, &v, filter, None).await.or_refuse(&f)?;
     let next = next.map(|n| later(&format!("/licenses/{id}/history"), &n));
+    let meters = usage::license_usage(&s, &l)
+        .await
+        .or_refuse(&f)?
+        .meters
+        .into_iter()
+        .map(|m| MeterRow {
+            used: format!("{} / {}", m.used, m.quota),
+            period: t.t(&format!("meter-period-{}", m.period)),
+            until: m.period_end.map_or_else(|| t.t("never"), |e| t.date(e)),
+            meter: m.meter,
+        })
+        .collect();
     let mut actions = Vec::new();
     if may_write {
         for (name, tr, label, danger) in [
@@ -180,6 +202,7 @@ pub(super) async fn show(
         more_leases,
         lines,
         next,
+        meters,
         may_write: may_write && l.status == "active",
         may_renew: v
             .staff
