@@ -179,19 +179,22 @@ async fn story(backend: Backend) {
     let today = Utc::now().date_naive();
     let this_month = day(today.year(), today.month(), 1);
     let next_month = this_month.checked_add_months(Months::new(1)).unwrap();
-    let raised = subscribe(
-        &srv,
-        &admin,
-        &acme,
-        &plan,
-        10,
-        json!([]),
-        this_month,
-        "monthly",
-        "monthly",
-        "always",
-    )
-    .await;
+    // Each a monthly subscription of 10 seats from the first of this month.
+    let monthly = || {
+        subscribe(
+            &srv,
+            &admin,
+            &acme,
+            &plan,
+            10,
+            json!([]),
+            this_month,
+            "monthly",
+            "monthly",
+            "always",
+        )
+    };
+    let raised = monthly().await;
     srv.run_jobs(today).await;
     let first = invoices(&srv, &admin, &format!("subscription_id={raised}")).await;
     assert_eq!(starts(&first), [this_month.to_string()]);
@@ -244,19 +247,7 @@ async fn story(backend: Backend) {
 
     // An option added today to a subscription invoiced today is charged
     // for the days left, on the next invoice, as a seat raise is.
-    let optioned = subscribe(
-        &srv,
-        &admin,
-        &acme,
-        &plan,
-        10,
-        json!([]),
-        this_month,
-        "monthly",
-        "monthly",
-        "always",
-    )
-    .await;
+    let optioned = monthly().await;
     srv.run_jobs(today).await;
     let (status, body) = srv
         .call(
@@ -301,19 +292,7 @@ async fn story(backend: Backend) {
     // Seat changes made at the same instant: each is prorated from the
     // seats it changed (read and written in one transaction with its
     // adjustment), so the adjustments add up to the change as it stands.
-    let raced = subscribe(
-        &srv,
-        &admin,
-        &acme,
-        &plan,
-        10,
-        json!([]),
-        this_month,
-        "monthly",
-        "monthly",
-        "always",
-    )
-    .await;
+    let raced = monthly().await;
     srv.run_jobs(today).await;
     let url = format!("{}/v1/subscriptions/{raced}/seats", srv.base);
     let shots = (11..=16)

@@ -5,8 +5,8 @@ use super::*;
 use crate::console::history::{history_of, history_page, later, HistoryLine, HistoryQuery, Shown};
 use crate::console::i18n::Tr;
 use crate::console::paging::{Pager, Paging};
-use crate::store::Lease;
 use crate::service::usage;
+use crate::store::Lease;
 
 /// One term of a licence: (label, value).
 type Term = (String, String);
@@ -268,6 +268,22 @@ struct Rows {
     pager: Pager,
 }
 
+impl Rows {
+    /// The page of `l`'s rows titled by the message `title` (which names
+    /// the licensee), with no rows yet.
+    fn of(f: Frame, l: LicenseRecord, title: &str, pager: Pager) -> Rows {
+        Rows {
+            title: f.t.t1(title, "licensee", &l.licensee),
+            machines: Vec::new(),
+            leases: Vec::new(),
+            licensee: l.licensee,
+            id: l.id,
+            pager,
+            f,
+        }
+    }
+}
+
 /// `GET /licenses/{id}/machines`: every machine of the licence, paged.
 pub(super) async fn machines(
     State(s): State<AppState>,
@@ -277,23 +293,13 @@ pub(super) async fn machines(
 ) -> PageResult {
     let f = v.frame.at("licenses");
     let l = s.store.license(&id).await.or_refuse(&f)?;
-    let found = s
-        .store
-        .list_activations(&id, paging.rows())
-        .await
-        .or_refuse(&f)?;
-    let (found, pager) = paging.cut(&f.t, found);
-    let may_write = v.staff.allow(WRITERS).is_ok();
-    let page = Rows {
-        title: f.t.t1("machines-of", "licensee", &l.licensee),
-        machines: machine_rows(f.t, may_write, found),
-        leases: Vec::new(),
-        licensee: l.licensee,
-        id,
-        pager,
-        f,
-    };
-    Ok(render(&page))
+    let found = s.store.list_activations(&id, paging.rows()).await;
+    let (found, pager) = paging.cut(&f.t, found.or_refuse(&f)?);
+    let machines = machine_rows(f.t, v.staff.allow(WRITERS).is_ok(), found);
+    Ok(render(&Rows {
+        machines,
+        ..Rows::of(f, l, "machines-of", pager)
+    }))
 }
 
 /// `GET /licenses/{id}/leases`: every lease of the licence, paged.
@@ -305,22 +311,12 @@ pub(super) async fn leases(
 ) -> PageResult {
     let f = v.frame.at("licenses");
     let l = s.store.license(&id).await.or_refuse(&f)?;
-    let found = s
-        .store
-        .list_leases(&id, paging.rows())
-        .await
-        .or_refuse(&f)?;
-    let (found, pager) = paging.cut(&f.t, found);
-    let page = Rows {
-        title: f.t.t1("leases-of", "licensee", &l.licensee),
-        machines: Vec::new(),
+    let found = s.store.list_leases(&id, paging.rows()).await;
+    let (found, pager) = paging.cut(&f.t, found.or_refuse(&f)?);
+    Ok(render(&Rows {
         leases: lease_rows(f.t, found),
-        licensee: l.licensee,
-        id,
-        pager,
-        f,
-    };
-    Ok(render(&page))
+        ..Rows::of(f, l, "leases-of", pager)
+    }))
 }
 
 /// `GET /licenses/{id}/history`: the licence's whole history, a page at a
