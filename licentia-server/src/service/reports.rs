@@ -12,40 +12,15 @@ use crate::staff::Staff;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::store::{FirstUse, NodeSeats, RenewalDue, Scope, SupplierTerms};
+use crate::extract::MAX_LIMIT;
+pub(crate) use crate::store::Grouping;
+use crate::store::{FirstUse, NodeSeats, Page, RenewalDue, Rows, Scope, SupplierTerms};
 use crate::AppState;
 
 /// The longest window of the renewals report, in days.
 pub(crate) const MAX_WINDOW_DAYS: u32 = 3660;
 
-/// How the renewals are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Grouping {
-    /// One list.
-    None,
-    /// By plan (through a license's policy).
-    Plan,
-    /// By type: `license/standard`, `license/trial`, `subscription`,
-    /// `contract`, `lot`.
-    Type,
-    /// By customer.
-    Customer,
-    /// By contract type (a contract's, or a lot's contract's).
-    ContractType,
-    /// By supplier (a contract's, or a lot's contract's).
-    Supplier,
-}
-
 impl Grouping {
-    /// Every grouping, by the name `group_by` gives it.
-    pub(crate) const NAMED: [Grouping; 5] = [
-        Grouping::Plan,
-        Grouping::Type,
-        Grouping::Customer,
-        Grouping::ContractType,
-        Grouping::Supplier,
-    ];
-
     /// The grouping `group_by` names (`plan`, `type`, `customer`,
     /// `contract_type`, `supplier`; none: one list).
     pub(crate) fn parse(group_by: Option<&str>) -> ApiResult<Grouping> {
@@ -61,37 +36,16 @@ impl Grouping {
                 }),
         }
     }
+}
 
-    /// Its name, as `group_by` says it.
-    pub(crate) fn name(self) -> Option<&'static str> {
-        match self {
-            Grouping::None => None,
-            Grouping::Plan => Some("plan"),
-            Grouping::Type => Some("type"),
-            Grouping::Customer => Some("customer"),
-            Grouping::ContractType => Some("contract_type"),
-            Grouping::Supplier => Some("supplier"),
-        }
+/// The window of the renewals report: `days` from `from`, checked.
+fn window(from: i64, days: u32) -> ApiResult<(i64, i64)> {
+    if days > MAX_WINDOW_DAYS {
+        return Err(ApiError::bad_request(format!(
+            "within_days is at most {MAX_WINDOW_DAYS}"
+        )));
     }
-
-    /// The group `item` falls in (empty for one list). Groups come in the
-    /// byte order of these names, so the `(no …)` group comes first.
-    pub(crate) fn key(self, item: &RenewalDue) -> String {
-        let terms = item.terms.as_ref();
-        let named = |name: Option<&String>, none: &str| name.cloned().unwrap_or(none.to_owned());
-        match self {
-            Grouping::None => String::new(),
-            Grouping::Plan if item.plans.is_empty() => "(no plan)".to_owned(),
-            Grouping::Plan => item.plans.join(" / "),
-            Grouping::Type => item.kind.clone(),
-            Grouping::Customer => named(item.customer.as_ref(), "(no customer)"),
-            Grouping::ContractType => named(
-                terms.and_then(|t| t.contract_type.as_ref()),
-                "(no contract type)",
-            ),
-            Grouping::Supplier => named(terms.and_then(|t| t.supplier.as_ref()), "(no supplier)"),
-        }
-    }
+    Ok((from, from + i64::from(days) * DAY))
 }
 
 /// What ends between `from` and `from + days`, within the caller's grants:
@@ -105,16 +59,68 @@ pub(crate) async fn renewals(
     grouping: Grouping,
 ) -> ApiResult<Vec<RenewalDue>> {
     let scope = staff.scope(READERS)?;
-    if days > MAX_WINDOW_DAYS {
-        return Err(ApiError::bad_request(format!(
-            "within_days is at most {MAX_WINDOW_DAYS}"
-        )));
-    }
-    let until = from + i64::from(days) * DAY;
+    let (from, until) = window(from, days)?;
     let mut items = s.store.renewals_due(&scope, from, until).await?;
     // Stable: within a group, still soonest first.
     items.sort_by_cached_key(|i| grouping.key(i));
     Ok(items)
+}
+
+/// A page of what ends between `from` and `from + days` (of one group of
+/// `grouping` when `group` names one), within the caller's grants, soonest
+/// first; the next page is after its `next`.
+pub(crate) async fn renewals_page(
+    s: &AppState,
+    staff: &Staff,
+    (from, days): (i64, u32),
+    grouping: Grouping,
+    group: Option<&str>,
+    page: &Page,
+) -> ApiResult<Rows<RenewalDue>> {
+    let scope = staff.scope(READERS)?;
+    let window = window(from, days)?;
+    Ok(s.store
+        .renewals_page(&scope, window, grouping, group, page)
+        .await?)
+}
+
+/// How many of what ends between `from` and `from + days` fall in each
+/// group of `grouping` (one group `""` without one), within the caller's
+/// grants, in the groups' order.
+pub(crate) async fn renewal_counts(
+    s: &AppState,
+    staff: &Staff,
+    (from, days): (i64, u32),
+    grouping: Grouping,
+) -> ApiResult<Vec<(String, i64)>> {
+    let scope = staff.scope(READERS)?;
+    let window = window(from, days)?;
+    Ok(s.store.renewal_counts(&scope, window, grouping).await?)
+}
+
+/// The renewals as a CSV table (the API's `Accept: text/csv` answer): the
+/// whole window, group by group, read a page of [`MAX_LIMIT`] at a time.
+pub(crate) async fn renewals_table(
+    s: &AppState,
+    staff: &Staff,
+    (from, days): (i64, u32),
+    grouping: Grouping,
+) -> ApiResult<String> {
+    let mut w = renewals_csv_writer();
+    for (group, _) in renewal_counts(s, staff, (from, days), grouping).await? {
+        let group = grouping.name().map(|_| group);
+        let mut page = Page::first(MAX_LIMIT);
+        loop {
+            let rows =
+                renewals_page(s, staff, (from, days), grouping, group.as_deref(), &page).await?;
+            renewals_csv_rows(&mut w, &rows, grouping, from);
+            match rows.next {
+                Some(next) => page.after = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(w.finish())
 }
 
 /// The renewals in groups: (group, its items), in order.
@@ -155,10 +161,16 @@ pub(crate) async fn seats(
     Ok(nodes)
 }
 
-/// The renewals as a CSV table (the API's `Accept: text/csv` answer and the
-/// console's export): one line each, with its group and days left.
+/// The renewals as a CSV table (the console's export): one line each, with its group and days left.
 pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) -> String {
-    let mut w = CsvWriter::new(&[
+    let mut w = renewals_csv_writer();
+    renewals_csv_rows(&mut w, items, grouping, from);
+    w.finish()
+}
+
+/// A CSV table with the renewals' columns.
+fn renewals_csv_writer() -> CsvWriter {
+    CsvWriter::new(&[
         "group",
         "type",
         "id",
@@ -184,7 +196,11 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
         "invoice_number",
         "notice_period",
         "last_day_to_cancel",
-    ]);
+    ])
+}
+
+/// One line per item: its group and days left beside its columns.
+fn renewals_csv_rows(w: &mut CsvWriter, items: &[RenewalDue], grouping: Grouping, from: i64) {
     for i in items {
         let term = |f: fn(&SupplierTerms) -> Option<&str>| Cell::Opt(i.terms.as_ref().and_then(f));
         w.row(&[
@@ -215,7 +231,6 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
             term(|t| t.last_day_to_cancel.as_deref()),
         ]);
     }
-    w.finish()
 }
 
 /// Issue-to-first-activation times of a set of licenses.

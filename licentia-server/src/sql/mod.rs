@@ -34,6 +34,7 @@ mod licenses;
 mod members;
 mod notices;
 mod purchases;
+mod renewals;
 mod reports;
 mod revocation;
 mod scale;
