@@ -186,7 +186,7 @@ async fn renewals(
     let until = from + i64::from(days) * DAY;
     let window = (from, days);
     if wants_csv(&headers) {
-        let table = reports::renewals_table(&s, &staff, window, grouping).await?;
+        let table = reports::renewals_table(&s, &staff, window, None, grouping).await?;
         return Ok(Table::Csv(csv("renewals", table)));
     }
     let limit = q.limit.unwrap_or(RENEWALS_LIMIT);
@@ -199,7 +199,7 @@ async fn renewals(
         after: q.after,
         ..Page::first(limit)
     };
-    let counts = reports::renewal_counts(&s, &staff, window, grouping).await?;
+    let counts = reports::renewal_counts(&s, &staff, window, None, grouping).await?;
     let count_of = |group: &str| {
         counts
             .iter()
@@ -209,7 +209,8 @@ async fn renewals(
     let (count, rows) = match (grouping.name(), q.group) {
         (None, Some(_)) => return Err(ApiError::bad_request("group is given with group_by")),
         (None, None) => {
-            let rows = reports::renewals_page(&s, &staff, window, grouping, None, &page).await?;
+            let rows =
+                reports::renewals_page(&s, &staff, window, None, (grouping, None), &page).await?;
             let count = counts.iter().map(|(_, n)| n).sum();
             let (group_by, group, next) = (None, None, rows.next);
             (
@@ -224,7 +225,8 @@ async fn renewals(
         }
         (Some(by), Some(group)) => {
             let rows =
-                reports::renewals_page(&s, &staff, window, grouping, Some(&group), &page).await?;
+                reports::renewals_page(&s, &staff, window, None, (grouping, Some(&group)), &page)
+                    .await?;
             let count = count_of(&group);
             let items = rows.items;
             let (group_by, group, next) = (Some(by.to_owned()), Some(group), rows.next);
@@ -241,8 +243,15 @@ async fn renewals(
         (Some(by), None) => {
             let mut groups = Vec::new();
             for (group, count) in &counts {
-                let rows = reports::renewals_page(&s, &staff, window, grouping, Some(group), &page)
-                    .await?;
+                let rows = reports::renewals_page(
+                    &s,
+                    &staff,
+                    window,
+                    None,
+                    (grouping, Some(group)),
+                    &page,
+                )
+                .await?;
                 groups.push(RenewalGroup {
                     group: group.clone(),
                     count: *count,

@@ -52,7 +52,7 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     // 90 days, each window counted once.
     let mut within = Vec::new();
     for days in [7, 30, 90] {
-        let counts = reports::renewal_counts(&s, &v.staff, (today, days), Grouping::Type)
+        let counts = reports::renewal_counts(&s, &v.staff, (today, days), None, Grouping::Type)
             .await
             .or_refuse(&f)?;
         within.push((i64::from(days), counts));

@@ -48,71 +48,60 @@ fn window(from: i64, days: u32) -> ApiResult<(i64, i64)> {
     Ok((from, from + i64::from(days) * DAY))
 }
 
-/// What ends between `from` and `from + days`, within the caller's grants:
-/// soonest first, and, when grouped, group by group (soonest first within
-/// each).
-pub(crate) async fn renewals(
-    s: &AppState,
-    staff: &Staff,
-    from: i64,
-    days: u32,
-    grouping: Grouping,
-) -> ApiResult<Vec<RenewalDue>> {
-    let scope = staff.scope(READERS)?;
-    let (from, until) = window(from, days)?;
-    let mut items = s.store.renewals_due(&scope, from, until).await?;
-    // Stable: within a group, still soonest first.
-    items.sort_by_cached_key(|i| grouping.key(i));
-    Ok(items)
-}
-
-/// A page of what ends between `from` and `from + days` (of one group of
+/// A page of what ends between `from` and `from + days` (of type `kind`
+/// when it names one, of one group of
 /// `grouping` when `group` names one), within the caller's grants, soonest
 /// first; the next page is after its `next`.
 pub(crate) async fn renewals_page(
     s: &AppState,
     staff: &Staff,
     (from, days): (i64, u32),
-    grouping: Grouping,
-    group: Option<&str>,
+    kind: Option<&str>,
+    (grouping, group): (Grouping, Option<&str>),
     page: &Page,
 ) -> ApiResult<Rows<RenewalDue>> {
     let scope = staff.scope(READERS)?;
     let window = window(from, days)?;
     Ok(s.store
-        .renewals_page(&scope, window, grouping, group, page)
+        .renewals_page(&scope, window, kind, grouping, group, page)
         .await?)
 }
 
-/// How many of what ends between `from` and `from + days` fall in each
+/// How many of what ends between `from` and `from + days` (of type `kind`
+/// when it names one) fall in each
 /// group of `grouping` (one group `""` without one), within the caller's
 /// grants, in the groups' order.
 pub(crate) async fn renewal_counts(
     s: &AppState,
     staff: &Staff,
     (from, days): (i64, u32),
+    kind: Option<&str>,
     grouping: Grouping,
 ) -> ApiResult<Vec<(String, i64)>> {
     let scope = staff.scope(READERS)?;
     let window = window(from, days)?;
-    Ok(s.store.renewal_counts(&scope, window, grouping).await?)
+    Ok(s.store
+        .renewal_counts(&scope, window, kind, grouping)
+        .await?)
 }
 
-/// The renewals as a CSV table (the API's `Accept: text/csv` answer): the
-/// whole window, group by group, read a page of [`MAX_LIMIT`] at a time.
+/// The renewals (of type `kind` when it names one) as a CSV table (the
+/// API's `Accept: text/csv` answer and the console's export): the whole
+/// window, group by group, read a page of [`MAX_LIMIT`] at a time.
 pub(crate) async fn renewals_table(
     s: &AppState,
     staff: &Staff,
     (from, days): (i64, u32),
+    kind: Option<&str>,
     grouping: Grouping,
 ) -> ApiResult<String> {
     let mut w = renewals_csv_writer();
-    for (group, _) in renewal_counts(s, staff, (from, days), grouping).await? {
+    for (group, _) in renewal_counts(s, staff, (from, days), kind, grouping).await? {
         let group = grouping.name().map(|_| group);
         let mut page = Page::first(MAX_LIMIT);
         loop {
-            let rows =
-                renewals_page(s, staff, (from, days), grouping, group.as_deref(), &page).await?;
+            let cut = (grouping, group.as_deref());
+            let rows = renewals_page(s, staff, (from, days), kind, cut, &page).await?;
             renewals_csv_rows(&mut w, &rows, grouping, from);
             match rows.next {
                 Some(next) => page.after = Some(next),
@@ -121,22 +110,6 @@ pub(crate) async fn renewals_table(
         }
     }
     Ok(w.finish())
-}
-
-/// The renewals in groups: (group, its items), in order.
-pub(crate) fn grouped(
-    items: Vec<RenewalDue>,
-    grouping: Grouping,
-) -> Vec<(String, Vec<RenewalDue>)> {
-    let mut groups: Vec<(String, Vec<RenewalDue>)> = Vec::new();
-    for item in items {
-        let key = grouping.key(&item);
-        match groups.last_mut() {
-            Some((k, list)) if *k == key => list.push(item),
-            _ => groups.push((key, vec![item])),
-        }
-    }
-    groups
 }
 
 /// The seats of the customer tree the caller reaches: `customer_id`'s
@@ -159,13 +132,6 @@ pub(crate) async fn seats(
         nodes.extend(s.store.seats(root).await?);
     }
     Ok(nodes)
-}
-
-/// The renewals as a CSV table (the console's export): one line each, with its group and days left.
-pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) -> String {
-    let mut w = renewals_csv_writer();
-    renewals_csv_rows(&mut w, items, grouping, from);
-    w.finish()
 }
 
 /// A CSV table with the renewals' columns.

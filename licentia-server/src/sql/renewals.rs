@@ -91,7 +91,20 @@ enum Source {
 const CUSTOMER: GroupBy = GroupBy::Expr("COALESCE(x.customer, '(no customer)')", "x.customer_id");
 
 impl Source {
-    const ALL: [Source; 3] = [Source::Licenses, Source::Subscriptions, Source::Supplied];
+    /// The sources of type `kind` ([`crate::store::RENEWAL_KINDS`]), or all.
+    fn of(kind: Option<&str>) -> impl Iterator<Item = Source> + '_ {
+        [Source::Licenses, Source::Subscriptions, Source::Supplied]
+            .into_iter()
+            .filter(move |s| kind.is_none_or(|k| s.kind() == k))
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Source::Licenses => "license",
+            Source::Subscriptions => "subscription",
+            Source::Supplied => "contract",
+        }
+    }
 
     /// Its rows, each with every column its row reader takes, the window's
     /// bounds bound to `$1` and `$2`.
@@ -299,12 +312,12 @@ fn read_row(
     }
 }
 
-/// A page of the window (or of one group of it) after the row `page.after`
+/// A page of the window (of one type's rows, of one group's) after the row `page.after`
 /// names.
 pub(super) async fn renewals_page(
     pool: &AnyPool,
     scope: &Scope,
-    window: (i64, i64),
+    (window, kind): ((i64, i64), Option<&str>),
     filter: Option<(Grouping, &str)>,
     page: &Page,
 ) -> StoreResult<Rows<RenewalDue>> {
@@ -319,7 +332,7 @@ pub(super) async fn renewals_page(
     // One row more than the page says whether the report goes on.
     let want = page.limit + 1;
     let mut items = Vec::new();
-    for source in Source::ALL {
+    for source in Source::of(kind) {
         items.extend(
             source_page(
                 pool,
@@ -354,7 +367,7 @@ pub(super) async fn renewals_page(
 pub(super) async fn renewal_counts(
     pool: &AnyPool,
     scope: &Scope,
-    window: (i64, i64),
+    (window, kind): ((i64, i64), Option<&str>),
     grouping: Grouping,
 ) -> StoreResult<Vec<(String, i64)>> {
     let plans = plans_by_policy(pool).await?;
@@ -362,7 +375,7 @@ pub(super) async fn renewal_counts(
     let (from, until) = window;
     // The days whose rows all end within the window wherever they are.
     let inner = (day(from + DAY), day(until - 2 * DAY));
-    for source in Source::ALL {
+    for source in Source::of(kind) {
         let mut binds = Binds(source.bounds(window).into());
         let mut clauses = binds.scope(scope);
         let end = source.end();

@@ -202,65 +202,27 @@ pub(super) fn day(t: i64) -> String {
 
 #[async_trait::async_trait]
 impl ReportStore for SqlStore {
-    async fn renewals_due(
-        &self,
-        scope: &Scope,
-        from: i64,
-        until: i64,
-    ) -> StoreResult<Vec<RenewalDue>> {
-        let (within, args) = scope_clause("x.customer_id", scope, 3);
-        let plans = plans_by_policy(&self.pool).await?;
-        let window = (from, until);
-        let mut due = fetch_all(
-            &self.pool,
-            &format!("SELECT x.* FROM ({LICENSES_DUE}) x WHERE 1 = 1 {within} ORDER BY x.expires_at, x.id"),
-            [from.into(), until.into()].into_iter().chain(args.clone()),
-            |r| license_row(r, &plans),
-        )
-        .await?;
-        let subscriptions = fetch_all(
-            &self.pool,
-            &format!("SELECT x.* FROM ({SUBSCRIPTIONS_DUE}) x WHERE 1 = 1 {within}"),
-            [day(from - DAY).into(), day(until).into()]
-                .into_iter()
-                .chain(args.clone()),
-            |r| subscription_row(r, window),
-        )
-        .await?;
-        due.extend(subscriptions.into_iter().flatten());
-        let supplied = fetch_all(
-            &self.pool,
-            &format!("SELECT x.* FROM ({SUPPLIED} {SUPPLIED_LOTS}) x WHERE 1 = 1 {within}"),
-            [day(from - DAY).into(), day(until).into()]
-                .into_iter()
-                .chain(args),
-            |r| supplied_row(r, window),
-        )
-        .await?;
-        due.extend(supplied.into_iter().flatten());
-        due.sort_by(|a, b| (a.ends_at, &a.id).cmp(&(b.ends_at, &b.id)));
-        Ok(due)
-    }
-
     async fn renewals_page(
         &self,
         scope: &Scope,
         window: (i64, i64),
+        kind: Option<&str>,
         grouping: Grouping,
         group: Option<&str>,
         page: &Page,
     ) -> StoreResult<Rows<RenewalDue>> {
         let filter = group.map(|g| (grouping, g));
-        super::renewals::renewals_page(&self.pool, scope, window, filter, page).await
+        super::renewals::renewals_page(&self.pool, scope, (window, kind), filter, page).await
     }
 
     async fn renewal_counts(
         &self,
         scope: &Scope,
         window: (i64, i64),
+        kind: Option<&str>,
         grouping: Grouping,
     ) -> StoreResult<Vec<(String, i64)>> {
-        super::renewals::renewal_counts(&self.pool, scope, window, grouping).await
+        super::renewals::renewal_counts(&self.pool, scope, (window, kind), grouping).await
     }
 
     async fn customer_roots(&self) -> StoreResult<Vec<String>> {

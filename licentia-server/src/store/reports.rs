@@ -199,22 +199,20 @@ pub struct Activity {
     pub failed_deliveries: i64,
 }
 
+/// The types the renewals report may be cut to: licences, subscriptions,
+/// and contracts with their lots.
+pub const RENEWAL_KINDS: [&str; 3] = ["license", "subscription", "contract"];
+
 /// The most history entries one customer's entitlement history holds.
 pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 
 /// Storage for reports; one method per operation, each one query.
 #[async_trait::async_trait]
 pub trait ReportStore: Send + Sync {
-    /// Licenses not revoked, subscriptions not ended, contracts and
-    /// purchase lots (a lot covered by a contract ends with it), ending in
-    /// `[from, until]`, soonest first.
-    async fn renewals_due(
-        &self,
-        scope: &Scope,
-        from: i64,
-        until: i64,
-    ) -> StoreResult<Vec<RenewalDue>>;
-    /// A page of what [`ReportStore::renewals_due`] lists (of one group of
+    /// A page of the licenses not revoked, subscriptions not ended,
+    /// contracts and purchase lots (a lot covered by a contract ends with
+    /// it) ending in `window` (`[from, until]`, Unix seconds) (of one type,
+    /// [`RENEWAL_KINDS`], when `kind` names one; of one group of
     /// `grouping` when `group` names one), in the order (end, source,
     /// id), after the row `page.after` names: each source read from its
     /// index in end order, at most a page of it, and merged. Forward only
@@ -223,17 +221,19 @@ pub trait ReportStore: Send + Sync {
         &self,
         scope: &Scope,
         window: (i64, i64),
+        kind: Option<&str>,
         grouping: Grouping,
         group: Option<&str>,
         page: &Page,
     ) -> StoreResult<Rows<RenewalDue>>;
-    /// How many rows of [`ReportStore::renewals_due`] fall in each group
-    /// of `grouping` (one group named `""` without one), in the groups'
+    /// How many rows of [`ReportStore::renewals_page`]'s window (of type `kind`
+    /// when it names one) fall in each group of `grouping` (one group named `""` without one), in the groups'
     /// byte order: counted by the database, not read.
     async fn renewal_counts(
         &self,
         scope: &Scope,
         window: (i64, i64),
+        kind: Option<&str>,
         grouping: Grouping,
     ) -> StoreResult<Vec<(String, i64)>>;
     /// Activations made since `since` (Unix seconds) and notice deliveries
