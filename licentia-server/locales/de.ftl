@@ -56,6 +56,7 @@ type-contract = Verträge und Lose
 show = Anzeigen
 export-csv = Als CSV exportieren
 nothing-due = In diesem Zeitraum endet nichts.
+renewals-whole-group = Alle { $count } von { $group }
 days = { $count ->
     [one] { $count } Tag
    *[other] { $count } Tage

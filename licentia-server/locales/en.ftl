@@ -57,6 +57,7 @@ type-contract = Contracts and lots
 show = Show
 export-csv = Export CSV
 nothing-due = Nothing ends in this window.
+renewals-whole-group = All { $count } of { $group }
 days = { $count ->
     [one] { $count } day
    *[other] { $count } days

@@ -56,6 +56,7 @@ type-contract = Contrats et lots
 show = Afficher
 export-csv = Exporter en CSV
 nothing-due = Rien n'expire dans cette période.
+renewals-whole-group = Les { $count } de « { $group } »
 days = { $count ->
     [one] { $count } jour
    *[other] { $count } jours

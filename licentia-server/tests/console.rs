@@ -396,6 +396,28 @@ async fn renewals(backend: Backend) {
     })
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // Each heading says its group's count; one group's own page lists it
+    // alone, a page at a time.
+    assert!(
+        list.contains("CAD yearly <span class=\"muted\">(3)</span>"),
+        "{list}"
+    );
+    let (status, _, one) = get(
+        &srv,
+        Some(&vendor_person),
+        "/renewals?within_days=90&group_by=plan&columns=licensee&group=CAD%20yearly",
+        "en",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        one.contains("Soon Ltd") && one.contains("Late Ltd"),
+        "{one}"
+    );
+    assert!(
+        !one.contains("Viewer Ltd") && !one.contains("(no plan)"),
+        "{one}"
+    );
     assert!(list.contains("<th scope=\"col\">Licensee</th>"));
     assert!(
         !list.contains("<th scope=\"col\">Seats</th>"),

@@ -219,6 +219,9 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         "/v1/reports/activation-delay".into(),
         "/v1/reports/platforms".into(),
         "/v1/reports/license-models".into(),
+        "/v1/reports/renewals?limit=5".into(),
+        "/v1/reports/renewals?group_by=type&limit=5".into(),
+        "/v1/reports/renewals?group_by=customer&group=(no%20customer)&limit=5".into(),
     ];
     for list in [
         "/v1/licenses",
@@ -258,6 +261,13 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         assert_eq!(status, 200, "{path}: {body}");
         let plans = std::mem::take(&mut *PLANS.lock().unwrap());
         explained += plans.len();
+        if path.contains("renewals?limit=") {
+            // A page of the renewals: the licences read in end order.
+            assert!(
+                plans.iter().any(|p| p.contains("licenses_expires")),
+                "{path}: no read by the licences' end: {plans:?}"
+            );
+        }
         failures.extend(
             whole_reads(&plans, &big)
                 .into_iter()

@@ -679,3 +679,210 @@ support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     story => reports_sqlite, reports_postgres
 }
+
+/// Follows `next` from `path` (which has a `?`) to the end: every item's
+/// id, in order, and the count each page gave.
+async fn walk(srv: &Server, path: &str, token: &str) -> (Vec<String>, Vec<i64>, usize) {
+    let (mut ids, mut counts, mut pages) = (Vec::new(), Vec::new(), 0);
+    let mut next: Option<String> = None;
+    loop {
+        let after = next.map(|n| format!("&after={n}")).unwrap_or_default();
+        let page = srv.get(&format!("{path}{after}"), token).await;
+        ids.extend(texts(&page["items"], "id"));
+        counts.push(page["count"].as_i64().unwrap());
+        pages += 1;
+        match page["next"].as_str() {
+            Some(n) => next = Some(n.to_owned()),
+            None => return (ids, counts, pages),
+        }
+    }
+}
+
+async fn paging(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
+    let yearly = srv
+        .policy(
+            &issuer,
+            "page-cad",
+            json!({"name": "yearly", "binding": "unbound", "duration_days": 365}),
+        )
+        .await;
+    let plain = srv
+        .post_ok(
+            "/v1/policies",
+            &issuer,
+            json!({"product_id": "page-cad", "name": "plain", "binding": "unbound", "duration_days": 365}),
+            201,
+        )
+        .await;
+    let plain = s(&plain["id"]);
+    srv.plan(&issuer, json!({"name": "Pro", "policy_id": yearly}))
+        .await;
+    // Ties: five licences end on the same second, ordered by id.
+    let same = date_in(20);
+    for (n, days) in [3, 20, 20, 7, 20, 20, 50, 20, 1, 88, 300]
+        .into_iter()
+        .enumerate()
+    {
+        let policy = if n % 3 == 0 { &plain } else { &yearly };
+        let expires = if days == 20 {
+            same.clone()
+        } else {
+            date_in(days)
+        };
+        issue(
+            &srv,
+            &srv.admin,
+            json!({"policy_id": policy, "licensee": format!("L{n}"), "expires": expires}),
+        )
+        .await;
+    }
+    // Three subscriptions ending on the same day, a source read by its
+    // last day: more of them than a page.
+    let pro = srv.call("GET", "/v1/plans", Some(&auditor), None).await.1["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer = node(&srv, &issuer, "customer", "Paging Buyer", None).await;
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    for _ in 0..3 {
+        let (status, sub) = srv
+            .call(
+                "POST",
+                "/v1/subscriptions",
+                Some(&finance),
+                Some(json!({
+                    "customer_id": buyer, "plan_id": pro, "seats": 1, "billing": "monthly",
+                    "interval": "monthly", "start": today, "renewal": "always",
+                    "notice": "1 week before month end",
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{sub}");
+    }
+
+    // The whole window, as CSV, in the report's order.
+    let (_, rows) = csv(&srv, "/v1/reports/renewals?within_days=90", &auditor).await;
+    let all: Vec<String> = by_column(&rows).iter().map(|r| r["id"].clone()).collect();
+    // Ten licences within 90 days, the subscriptions and their licences.
+    assert_eq!(all.len(), 10 + 3 + 3);
+    for limit in [1, 2, 5, 100] {
+        let (ids, counts, pages) = walk(
+            &srv,
+            &format!("/v1/reports/renewals?within_days=90&limit={limit}"),
+            &auditor,
+        )
+        .await;
+        assert_eq!(ids, all, "limit {limit}: every row once, in order");
+        assert!(counts.iter().all(|&c| c == 16), "limit {limit}: {counts:?}");
+        assert_eq!(pages, 16usize.div_ceil(limit), "limit {limit}");
+    }
+    // The first page alone says the count and where to go on.
+    let first = srv
+        .get("/v1/reports/renewals?within_days=90&limit=4", &auditor)
+        .await;
+    assert_eq!(
+        (first["count"].as_i64(), first["limit"].as_i64()),
+        (Some(16), Some(4))
+    );
+    assert_eq!(texts(&first["items"], "id"), all[..4]);
+    let ends: Vec<i64> = items(&first)
+        .iter()
+        .map(|i| i["ends_at"].as_i64().unwrap())
+        .collect();
+    assert!(ends.windows(2).all(|w| w[0] <= w[1]));
+
+    // Grouped: each group's count from the database, its first page, and
+    // its rows page by page with ?group=.
+    let by_plan = srv
+        .get(
+            "/v1/reports/renewals?within_days=90&group_by=plan&limit=2",
+            &auditor,
+        )
+        .await;
+    let groups = each(&by_plan["groups"], |g| {
+        (
+            s(&g["group"]),
+            g["count"].as_i64().unwrap(),
+            g["items"].as_array().unwrap().len(),
+        )
+    });
+    assert_eq!(
+        groups,
+        [("(no plan)".to_owned(), 4, 2), ("Pro".to_owned(), 12, 2)]
+    );
+    assert_eq!(by_plan["count"], 16);
+    let mut walked = Vec::new();
+    for (group, count, _) in &groups {
+        let (ids, counts, _) = walk(
+            &srv,
+            &format!("/v1/reports/renewals?within_days=90&group_by=plan&group={group}&limit=2"),
+            &auditor,
+        )
+        .await;
+        assert_eq!(ids.len() as i64, *count, "{group}: counted as walked");
+        assert!(counts.iter().all(|c| c == count));
+        walked.extend(ids);
+    }
+    let (_, rows) = csv(
+        &srv,
+        "/v1/reports/renewals?within_days=90&group_by=plan",
+        &auditor,
+    )
+    .await;
+    let grouped: Vec<String> = by_column(&rows).iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(walked, grouped, "the CSV lists the groups' rows as paged");
+    let by_type = srv
+        .get(
+            "/v1/reports/renewals?within_days=90&group_by=type",
+            &auditor,
+        )
+        .await;
+    let types = each(&by_type["groups"], |g| {
+        (s(&g["group"]), g["count"].as_i64().unwrap())
+    });
+    assert_eq!(
+        types,
+        [
+            ("license/standard".to_owned(), 13),
+            ("subscription".to_owned(), 3)
+        ]
+    );
+
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "group=Pro",
+        "group_by=plan&group=Pro&before=x",
+    ] {
+        let (status, body) = srv
+            .call(
+                "GET",
+                &format!("/v1/reports/renewals?{bad}"),
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    // A cursor no page gave is refused as the lists refuse it.
+    let (status, body) = srv
+        .call(
+            "GET",
+            "/v1/reports/renewals?after=bm9wZQ",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, s(&body["type"])),
+        (422, "https://licentia.dev/problems/bad_cursor".to_owned())
+    );
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    paging => renewals_paging_sqlite, renewals_paging_postgres
+}

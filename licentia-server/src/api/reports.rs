@@ -27,7 +27,7 @@ use licentia::{MeterPeriod, Timestamp, DAY};
 pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
-        Route::get("/v1/reports/renewals", Token, "Licenses, subscriptions, contracts and purchase lots ending within ?within_days= (default 90), soonest first, ?group_by=plan|type|customer|contract_type|supplier (JSON, or CSV with Accept: text/csv)", renewals),
+        Route::get("/v1/reports/renewals", Token, "Licenses, subscriptions, contracts and purchase lots ending within ?within_days= (default 90), soonest first, ?group_by=plan|type|customer|contract_type|supplier: a page at a time (?limit=, ?after=, one group's with ?group=) with the counts (JSON), or the whole window as CSV with Accept: text/csv", renewals),
         Route::get("/v1/reports/seats", Token, "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)", seats),
         Route::get("/v1/reports/activation-delay", Token, "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)", activation_delay),
         Route::get("/v1/reports/platforms", Token, "Activations by platform (JSON or CSV)", platforms),
@@ -95,9 +95,19 @@ pub struct RenewalQuery {
     /// Group the rows: by `plan`, `type`, `customer`, `contract_type` or
     /// `supplier`.
     group_by: Option<String>,
+    /// With `group_by`: only this group's rows, a page at a time.
+    group: Option<String>,
+    /// Rows per page (of each group when grouped), 1 to 500 (default 100).
+    limit: Option<i64>,
+    /// The page after this cursor: the `next` of the page before (of the
+    /// same group).
+    after: Option<String>,
 }
 
-/// The renewals report.
+/// Rows per page of the renewals report unless `limit` says.
+const RENEWALS_LIMIT: i64 = 100;
+
+/// The renewals report: a page of it (JSON), the whole window as CSV.
 #[derive(Serialize, JsonSchema)]
 struct Renewals {
     /// The window, in days.
@@ -106,8 +116,11 @@ struct Renewals {
     from: i64,
     /// Its end (Unix seconds).
     until: i64,
-    /// How many licenses, subscriptions, contracts and lots end within it.
-    count: usize,
+    /// How many licenses, subscriptions, contracts and lots end within it
+    /// (in the group, with `?group=`): all of them, not the page's.
+    count: i64,
+    /// Rows per page.
+    limit: i64,
     /// What ends: one list, or groups with `?group_by=`.
     #[serde(flatten)]
     rows: RenewalRows,
@@ -117,13 +130,21 @@ struct Renewals {
 #[derive(Serialize, JsonSchema)]
 #[serde(untagged)]
 enum RenewalRows {
-    /// Without `?group_by=`: one list.
+    /// Without `?group_by=`, or with `?group=`: one list, a page of it.
     Items {
-        /// Soonest first.
+        /// The grouping, with `?group=`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group_by: Option<String>,
+        /// The group listed, with `?group=`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+        /// Soonest first (by end, then type, then id).
         items: Vec<RenewalDue>,
+        /// The next page is `?after=` this (null on the last page).
+        next: Option<String>,
     },
     /// With `?group_by=`: one group per plan, type, customer, contract
-    /// type or supplier.
+    /// type or supplier, each with its first page.
     Groups {
         /// `plan`, `type`, `customer`, `contract_type` or `supplier`.
         group_by: String,
@@ -141,14 +162,19 @@ struct RenewalGroup {
     /// without a contract).
     group: String,
     /// How many items it holds.
-    count: usize,
-    /// Soonest first.
+    count: i64,
+    /// Its first page, soonest first.
     items: Vec<RenewalDue>,
+    /// Its next page is `?group=` this group and `?after=` this (null when
+    /// the group fits in one page).
+    next: Option<String>,
 }
 
-/// `GET /v1/reports/renewals`: what ends within the window, soonest first;
-/// grouped by plan (through the license's policy), type, customer,
-/// contract type or supplier, soonest first within each group.
+/// `GET /v1/reports/renewals`: what ends within the window, soonest first,
+/// a page at a time; grouped by plan (through the license's policy), type,
+/// customer, contract type or supplier: each group's count and first
+/// page, or with `?group=` one group a page at a time. As CSV: the whole
+/// window.
 async fn renewals(
     State(s): State<AppState>,
     staff: Staff,
@@ -159,31 +185,97 @@ async fn renewals(
     let grouping = Grouping::parse(q.group_by.as_deref())?;
     let from = Timestamp::now().0;
     let until = from + i64::from(days) * DAY;
-    let items = reports::renewals(&s, &staff, from, days, grouping).await?;
+    let window = (from, days);
     if wants_csv(&headers) {
-        let table = reports::renewals_csv(&items, grouping, from);
+        let table = reports::renewals_table(&s, &staff, window, None, grouping).await?;
         return Ok(Table::Csv(csv("renewals", table)));
     }
-    let count = items.len();
-    let rows = match grouping.name() {
-        None => RenewalRows::Items { items },
-        Some(by) => RenewalRows::Groups {
-            group_by: by.to_owned(),
-            groups: reports::grouped(items, grouping)
-                .into_iter()
-                .map(|(group, items)| RenewalGroup {
+    let limit = q.limit.unwrap_or(RENEWALS_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit must be 1 to {MAX_LIMIT} (follow `next` beyond)"
+        )));
+    }
+    let page = Page {
+        after: q.after,
+        ..Page::first(limit)
+    };
+    let counts = reports::renewal_counts(&s, &staff, window, None, grouping).await?;
+    let count_of = |group: &str| {
+        counts
+            .iter()
+            .find(|(g, _)| g == group)
+            .map_or(0, |(_, n)| *n)
+    };
+    let (count, rows) = match (grouping.name(), q.group) {
+        (None, Some(_)) => return Err(ApiError::bad_request("group is given with group_by")),
+        (None, None) => {
+            let rows =
+                reports::renewals_page(&s, &staff, window, None, (grouping, None), &page).await?;
+            let count = counts.iter().map(|(_, n)| n).sum();
+            let (group_by, group, next) = (None, None, rows.next);
+            (
+                count,
+                RenewalRows::Items {
+                    group_by,
                     group,
-                    count: items.len(),
+                    items: rows.items,
+                    next,
+                },
+            )
+        }
+        (Some(by), Some(group)) => {
+            let rows =
+                reports::renewals_page(&s, &staff, window, None, (grouping, Some(&group)), &page)
+                    .await?;
+            let count = count_of(&group);
+            let items = rows.items;
+            let (group_by, group, next) = (Some(by.to_owned()), Some(group), rows.next);
+            (
+                count,
+                RenewalRows::Items {
+                    group_by,
+                    group,
                     items,
-                })
-                .collect(),
-        },
+                    next,
+                },
+            )
+        }
+        (Some(by), None) => {
+            let mut groups = Vec::new();
+            for (group, count) in &counts {
+                let rows = reports::renewals_page(
+                    &s,
+                    &staff,
+                    window,
+                    None,
+                    (grouping, Some(group)),
+                    &page,
+                )
+                .await?;
+                groups.push(RenewalGroup {
+                    group: group.clone(),
+                    count: *count,
+                    items: rows.items,
+                    next: rows.next,
+                });
+            }
+            let count = counts.iter().map(|(_, n)| n).sum();
+            (
+                count,
+                RenewalRows::Groups {
+                    group_by: by.to_owned(),
+                    groups,
+                },
+            )
+        }
     };
     Ok(Table::Json(Renewals {
         within_days: days,
         from,
         until,
         count,
+        limit,
         rows,
     }))
 }

@@ -47,17 +47,24 @@ fn nearly_exhausted(allocated: i64, free: i64) -> bool {
 /// `GET /`.
 async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let f = v.frame.at("dashboard");
-    let due = reports::renewals(&s, &v.staff, now().0, 90, Grouping::None)
-        .await
-        .or_refuse(&f)?;
     let today = now().0;
-    // Every tile below counts in this one read: licences, subscriptions,
-    // contracts and lots ending within 90 days.
-    let ending = |days: i64, kinds: &[&str]| {
-        due.iter()
-            .filter(|d| kinds.contains(&d.kind.split('/').next().unwrap_or_default()))
-            .filter(|d| d.ends_at <= today + days * licentia::DAY)
-            .count()
+    // The tiles count by type in the database: what ends within 7, 30 and
+    // 90 days, each window counted once.
+    let mut within = Vec::new();
+    for days in [7, 30, 90] {
+        let counts = reports::renewal_counts(&s, &v.staff, (today, days), None, Grouping::Type)
+            .await
+            .or_refuse(&f)?;
+        within.push((i64::from(days), counts));
+    }
+    let ending = |days: i64, kinds: &[&str]| -> usize {
+        within
+            .iter()
+            .filter(|(d, _)| *d == days)
+            .flat_map(|(_, counts)| counts)
+            .filter(|(kind, _)| kinds.contains(&kind.split('/').next().unwrap_or_default()))
+            .map(|(_, n)| *n as usize)
+            .sum()
     };
     let licences = |days| ending(days, &["license"]);
     let seats = reports::seats(&s, &v.staff, None).await.or_refuse(&f)?;

@@ -9,12 +9,19 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 
+use fluent_bundle::{FluentArgs, FluentValue};
+
 use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
+use super::paging::{Pager, Paging};
 use super::{Page, PageAccess};
 use crate::service::now;
 use crate::service::reports::{self, Grouping};
 use crate::store::RenewalDue;
 use crate::AppState;
+
+/// Rows drawn under each group's heading; a group's own page (`?group=`)
+/// draws a page of it.
+const FIRST_ROWS: i64 = 10;
 
 pub(super) fn pages() -> Vec<Page> {
     vec![
@@ -73,6 +80,8 @@ pub(crate) struct Settings {
     kind: Option<String>,
     /// Columns: one `columns` per checkbox ticked, or comma-separated.
     columns: Option<String>,
+    /// The one group listed, a page at a time.
+    group: Option<String>,
 }
 
 impl Settings {
@@ -87,6 +96,7 @@ impl Settings {
                 "group_by" => settings.group_by = Some(value.into_owned()),
                 "type" => settings.kind = Some(value.into_owned()),
                 "columns" => columns.push(value.into_owned()),
+                "group" => settings.group = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -114,14 +124,10 @@ impl Settings {
             .unwrap_or("")
     }
 
-    /// Whether the list shows an item of type `kind` (`license/trial`,
-    /// `subscription`, `contract`, `lot`).
-    fn shows(&self, kind: &str) -> bool {
-        match self.kind() {
-            "" => true,
-            "contract" => kind == "contract" || kind == "lot",
-            wanted => kind.split('/').next() == Some(wanted),
-        }
+    /// The type the list is cut to (`license`, `subscription`, `contract`:
+    /// contracts and their lots), if any.
+    fn kind_cut(&self) -> Option<&'static str> {
+        Some(self.kind()).filter(|k| !k.is_empty())
     }
 
     /// The picked columns, in the list's order (the default ones when
@@ -157,16 +163,6 @@ impl Settings {
             .append_pair("columns", &self.columns().join(","))
             .finish()
     }
-}
-
-/// What ends within the window, of the kind asked for.
-async fn due(
-    s: &AppState,
-    v: &Viewer,
-    q: &Settings,
-) -> Result<Vec<RenewalDue>, crate::error::ApiError> {
-    let items = reports::renewals(s, &v.staff, now().0, q.days(), q.grouping()).await?;
-    Ok(items.into_iter().filter(|i| q.shows(&i.kind)).collect())
 }
 
 /// One option of a select.
@@ -208,19 +204,47 @@ struct Renewals {
     kinds: Vec<Choice>,
     /// Every column: (name, message id, shown).
     choices: Vec<(&'static str, &'static str, bool)>,
-    groups: Vec<(String, Vec<Line>)>,
+    groups: Vec<Group>,
     /// "12 to renew".
     count: String,
     csv_href: String,
+    /// Under one group's page (`?group=`).
+    pager: Option<Pager>,
+}
+
+/// One group of the list, as drawn.
+pub(crate) struct Group {
+    pub name: String,
+    /// How many of its rows end within the window.
+    pub count: i64,
+    /// Its first rows, or the page of it asked for.
+    pub lines: Vec<Line>,
+    /// The link to the whole group, a page at a time, when it has more.
+    pub more: Option<Link>,
+}
+
+/// A link, as drawn.
+pub(crate) struct Link {
+    pub href: String,
+    pub label: String,
 }
 
 /// `GET /renewals`.
-async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -> PageResult {
+async fn list(
+    State(s): State<AppState>,
+    v: Viewer,
+    paging: Paging,
+    RawQuery(query): RawQuery,
+) -> PageResult {
     let q = Settings::read(query.as_deref());
     let f = v.frame.at("renewals");
-    let items = due(&s, &v, &q).await.or_refuse(&f)?;
-    let count = items.len();
     let today = now().0;
+    let window = (today, q.days());
+    let (kind, grouping) = (q.kind_cut(), q.grouping());
+    let counts = reports::renewal_counts(&s, &v.staff, window, kind, grouping)
+        .await
+        .or_refuse(&f)?;
+    let count: i64 = counts.iter().map(|(_, n)| n).sum();
     let columns = q.columns();
     let t = f.t;
     let line = |i: RenewalDue| {
@@ -271,10 +295,47 @@ async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -
             id: i.id,
         }
     };
-    let groups = reports::grouped(items, q.grouping())
-        .into_iter()
-        .map(|(key, items)| (key, items.into_iter().map(line).collect()))
-        .collect();
+    let mut groups = Vec::new();
+    let mut pager = None;
+    // The counts name every group: each drawn with its first rows, or the
+    // one asked for a page at a time.
+    for (name, n) in counts
+        .iter()
+        .filter(|(g, _)| q.group.as_ref().is_none_or(|asked| asked == g))
+    {
+        let cut = (grouping, Some(name.as_str()));
+        let rows = match q.group {
+            Some(_) => paging.rows(),
+            None => crate::store::Page::first(FIRST_ROWS),
+        };
+        let found = reports::renewals_page(&s, &v.staff, window, kind, cut, &rows)
+            .await
+            .or_refuse(&f)?;
+        let more = (q.group.is_none() && found.next.is_some()).then(|| {
+            let group: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+            let mut args = FluentArgs::new();
+            args.set("group", FluentValue::from(name.as_str()));
+            args.set("count", FluentValue::from(*n));
+            Link {
+                href: format!("/renewals?{}&group={group}", q.query()),
+                label: t.args("renewals-whole-group", &args),
+            }
+        });
+        let items = match q.group {
+            Some(_) => {
+                let (items, under) = paging.cut(&t, found);
+                pager = Some(under);
+                items
+            }
+            None => found.items,
+        };
+        groups.push(Group {
+            name: name.clone(),
+            count: *n,
+            lines: items.into_iter().map(line).collect(),
+            more,
+        });
+    }
     let shown = q.columns();
     let windows = [7, 30, 90, 180, 365]
         .map(|d| (d.to_string(), t.n("days", d)))
@@ -297,8 +358,9 @@ async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -
             .map(|(name, id)| (*name, *id, shown.contains(name)))
             .collect(),
         groups,
-        count: t.n("items-due", count as i64),
+        count: t.n("items-due", count),
         csv_href: format!("/renewals.csv?{}", q.query()),
+        pager,
         f,
     };
     Ok(render(&page))
@@ -307,8 +369,10 @@ async fn list(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -
 /// `GET /renewals.csv`: the same list, as the API's CSV.
 async fn export(State(s): State<AppState>, v: Viewer, RawQuery(query): RawQuery) -> PageResult {
     let q = Settings::read(query.as_deref());
-    let items = due(&s, &v, &q).await.or_refuse(&v.frame)?;
-    let table = reports::renewals_csv(&items, q.grouping(), now().0);
+    let window = (now().0, q.days());
+    let table = reports::renewals_table(&s, &v.staff, window, q.kind_cut(), q.grouping())
+        .await
+        .or_refuse(&v.frame)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -343,8 +407,7 @@ mod tests {
     #[test]
     fn contracts_cover_their_lots_and_bring_their_columns() {
         let contracts = Settings::read(Some("type=contract&group_by=contract_type"));
-        assert!(contracts.shows("contract") && contracts.shows("lot"));
-        assert!(!contracts.shows("license/standard") && !contracts.shows("subscription"));
+        assert_eq!(contracts.kind_cut(), Some("contract"));
         assert_eq!(
             contracts.columns(),
             [
@@ -359,8 +422,10 @@ mod tests {
         );
         assert_eq!(contracts.grouping(), Grouping::ContractType);
         assert!(contracts.query().contains("group_by=contract_type"));
-        let licences = Settings::read(Some("type=license"));
-        assert!(licences.shows("license/trial") && !licences.shows("lot"));
-        assert!(Settings::read(None).shows("lot"));
+        assert_eq!(
+            Settings::read(Some("type=license")).kind_cut(),
+            Some("license")
+        );
+        assert_eq!(Settings::read(None).kind_cut(), None);
     }
 }

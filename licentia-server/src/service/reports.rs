@@ -14,40 +14,15 @@ use crate::staff::Staff;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::store::{NodeSeats, RenewalDue, Scope, SupplierTerms, UseDelay};
+use crate::extract::MAX_LIMIT;
+pub(crate) use crate::store::Grouping;
+use crate::store::{NodeSeats, Page, RenewalDue, Rows, Scope, SupplierTerms, UseDelay};
 use crate::AppState;
 
 /// The longest window of the renewals report, in days.
 pub(crate) const MAX_WINDOW_DAYS: u32 = 3660;
 
-/// How the renewals are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Grouping {
-    /// One list.
-    None,
-    /// By plan (through a license's policy).
-    Plan,
-    /// By type: `license/standard`, `license/trial`, `subscription`,
-    /// `contract`, `lot`.
-    Type,
-    /// By customer.
-    Customer,
-    /// By contract type (a contract's, or a lot's contract's).
-    ContractType,
-    /// By supplier (a contract's, or a lot's contract's).
-    Supplier,
-}
-
 impl Grouping {
-    /// Every grouping, by the name `group_by` gives it.
-    pub(crate) const NAMED: [Grouping; 5] = [
-        Grouping::Plan,
-        Grouping::Type,
-        Grouping::Customer,
-        Grouping::ContractType,
-        Grouping::Supplier,
-    ];
-
     /// The grouping `group_by` names (`plan`, `type`, `customer`,
     /// `contract_type`, `supplier`; none: one list).
     pub(crate) fn parse(group_by: Option<&str>) -> ApiResult<Grouping> {
@@ -63,76 +38,80 @@ impl Grouping {
                 }),
         }
     }
-
-    /// Its name, as `group_by` says it.
-    pub(crate) fn name(self) -> Option<&'static str> {
-        match self {
-            Grouping::None => None,
-            Grouping::Plan => Some("plan"),
-            Grouping::Type => Some("type"),
-            Grouping::Customer => Some("customer"),
-            Grouping::ContractType => Some("contract_type"),
-            Grouping::Supplier => Some("supplier"),
-        }
-    }
-
-    /// The group `item` falls in (empty for one list). Groups come in the
-    /// byte order of these names, so the `(no …)` group comes first.
-    pub(crate) fn key(self, item: &RenewalDue) -> String {
-        let terms = item.terms.as_ref();
-        let named = |name: Option<&String>, none: &str| name.cloned().unwrap_or(none.to_owned());
-        match self {
-            Grouping::None => String::new(),
-            Grouping::Plan if item.plans.is_empty() => "(no plan)".to_owned(),
-            Grouping::Plan => item.plans.join(" / "),
-            Grouping::Type => item.kind.clone(),
-            Grouping::Customer => named(item.customer.as_ref(), "(no customer)"),
-            Grouping::ContractType => named(
-                terms.and_then(|t| t.contract_type.as_ref()),
-                "(no contract type)",
-            ),
-            Grouping::Supplier => named(terms.and_then(|t| t.supplier.as_ref()), "(no supplier)"),
-        }
-    }
 }
 
-/// What ends between `from` and `from + days`, within the caller's grants:
-/// soonest first, and, when grouped, group by group (soonest first within
-/// each).
-pub(crate) async fn renewals(
-    s: &AppState,
-    staff: &Staff,
-    from: i64,
-    days: u32,
-    grouping: Grouping,
-) -> ApiResult<Vec<RenewalDue>> {
-    let scope = staff.scope(READERS)?;
+/// The window of the renewals report: `days` from `from`, checked.
+fn window(from: i64, days: u32) -> ApiResult<(i64, i64)> {
     if days > MAX_WINDOW_DAYS {
         return Err(ApiError::bad_request(format!(
             "within_days is at most {MAX_WINDOW_DAYS}"
         )));
     }
-    let until = from + i64::from(days) * DAY;
-    let mut items = s.store.renewals_due(&scope, from, until).await?;
-    // Stable: within a group, still soonest first.
-    items.sort_by_cached_key(|i| grouping.key(i));
-    Ok(items)
+    Ok((from, from + i64::from(days) * DAY))
 }
 
-/// The renewals in groups: (group, its items), in order.
-pub(crate) fn grouped(
-    items: Vec<RenewalDue>,
+/// A page of what ends between `from` and `from + days` (of type `kind`
+/// when it names one, of one group of
+/// `grouping` when `group` names one), within the caller's grants, soonest
+/// first; the next page is after its `next`.
+pub(crate) async fn renewals_page(
+    s: &AppState,
+    staff: &Staff,
+    (from, days): (i64, u32),
+    kind: Option<&str>,
+    (grouping, group): (Grouping, Option<&str>),
+    page: &Page,
+) -> ApiResult<Rows<RenewalDue>> {
+    let scope = staff.scope(READERS)?;
+    let window = window(from, days)?;
+    Ok(s.store
+        .renewals_page(&scope, window, kind, grouping, group, page)
+        .await?)
+}
+
+/// How many of what ends between `from` and `from + days` (of type `kind`
+/// when it names one) fall in each
+/// group of `grouping` (one group `""` without one), within the caller's
+/// grants, in the groups' order.
+pub(crate) async fn renewal_counts(
+    s: &AppState,
+    staff: &Staff,
+    (from, days): (i64, u32),
+    kind: Option<&str>,
     grouping: Grouping,
-) -> Vec<(String, Vec<RenewalDue>)> {
-    let mut groups: Vec<(String, Vec<RenewalDue>)> = Vec::new();
-    for item in items {
-        let key = grouping.key(&item);
-        match groups.last_mut() {
-            Some((k, list)) if *k == key => list.push(item),
-            _ => groups.push((key, vec![item])),
+) -> ApiResult<Vec<(String, i64)>> {
+    let scope = staff.scope(READERS)?;
+    let window = window(from, days)?;
+    Ok(s.store
+        .renewal_counts(&scope, window, kind, grouping)
+        .await?)
+}
+
+/// The renewals (of type `kind` when it names one) as a CSV table (the
+/// API's `Accept: text/csv` answer and the console's export): the whole
+/// window, group by group, read a page of [`MAX_LIMIT`] at a time.
+pub(crate) async fn renewals_table(
+    s: &AppState,
+    staff: &Staff,
+    (from, days): (i64, u32),
+    kind: Option<&str>,
+    grouping: Grouping,
+) -> ApiResult<String> {
+    let mut w = renewals_csv_writer();
+    for (group, _) in renewal_counts(s, staff, (from, days), kind, grouping).await? {
+        let group = grouping.name().map(|_| group);
+        let mut page = Page::first(MAX_LIMIT);
+        loop {
+            let cut = (grouping, group.as_deref());
+            let rows = renewals_page(s, staff, (from, days), kind, cut, &page).await?;
+            renewals_csv_rows(&mut w, &rows, grouping, from);
+            match rows.next {
+                Some(next) => page.after = Some(next),
+                None => break,
+            }
         }
     }
-    groups
+    Ok(w.finish())
 }
 
 /// The seats of the customer tree the caller reaches: `customer_id`'s
@@ -157,10 +136,9 @@ pub(crate) async fn seats(
     Ok(nodes)
 }
 
-/// The renewals as a CSV table (the API's `Accept: text/csv` answer and the
-/// console's export): one line each, with its group and days left.
-pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) -> String {
-    let mut w = CsvWriter::new(&[
+/// A CSV table with the renewals' columns.
+fn renewals_csv_writer() -> CsvWriter {
+    CsvWriter::new(&[
         "group",
         "type",
         "id",
@@ -186,7 +164,11 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
         "invoice_number",
         "notice_period",
         "last_day_to_cancel",
-    ]);
+    ])
+}
+
+/// One line per item: its group and days left beside its columns.
+fn renewals_csv_rows(w: &mut CsvWriter, items: &[RenewalDue], grouping: Grouping, from: i64) {
     for i in items {
         let term = |f: fn(&SupplierTerms) -> Option<&str>| Cell::Opt(i.terms.as_ref().and_then(f));
         w.row(&[
@@ -217,7 +199,6 @@ pub(crate) fn renewals_csv(items: &[RenewalDue], grouping: Grouping, from: i64) 
             term(|t| t.last_day_to_cancel.as_deref()),
         ]);
     }
-    w.finish()
 }
 
 /// Issue-to-first-activation times of a set of licenses, in whole days:

@@ -35,6 +35,7 @@ mod members;
 mod notices;
 mod purchases;
 mod releases;
+mod renewals;
 mod reports;
 mod revocation;
 mod scale;

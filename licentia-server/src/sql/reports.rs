@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 
 use super::contracts::last_day_to_cancel;
 use super::history::HISTORY;
@@ -16,8 +16,8 @@ use super::purchases::stored_cost;
 use super::table::{count, fetch_all, from_row, scope_clause, Arg};
 use super::SqlStore;
 use crate::store::{
-    Activity, HistoryEntry, LicenseRecord, ModelCount, PlatformCount, RenewalDue, ReportStore,
-    Scope, SupplierTerms, UseDelay,
+    Activity, Grouping, HistoryEntry, LicenseRecord, ModelCount, Page, PlatformCount, RenewalDue,
+    ReportStore, Rows, Scope, SupplierTerms, UseDelay,
 };
 use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
@@ -35,7 +35,7 @@ fn counted_within(column: &str, scope: &Scope, first: usize) -> (String, Vec<Arg
 }
 
 /// The end of `day` (the next midnight) in time zone `zone`, Unix seconds.
-fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
+pub(super) fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
     let next = NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.succ_opt())
@@ -54,7 +54,8 @@ fn day_end(day: &str, zone: &str) -> StoreResult<i64> {
 /// (after the caller's scope on `c.customer_id`) [`SUPPLIED_LOTS`]: the
 /// columns [`supplier_terms`] reads, and `kind`, `id`, `product`,
 /// `customer_id`, `customer` and `seats`.
-const SUPPLIED: &str = "SELECT 'contract' AS kind, c.id, CAST(NULL AS TEXT) AS product, \
+pub(super) const SUPPLIED: &str =
+    "SELECT 'contract' AS kind, c.id, CAST(NULL AS TEXT) AS product, \
      c.customer_id, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer, \
      CAST(NULL AS BIGINT) AS seats, c.id AS contract_id, c.reference, c.supplier_id, \
      su.name AS supplier, c.contract_type_id, ct.name AS contract_type, c.starts_on, c.ends_on, \
@@ -65,7 +66,7 @@ const SUPPLIED: &str = "SELECT 'contract' AS kind, c.id, CAST(NULL AS TEXT) AS p
 
 /// The lots ending from `$1` to `$2`: with their contract's last day, or
 /// their own renewal date without a contract (each read by its index).
-const SUPPLIED_LOTS: &str = "UNION ALL SELECT 'lot' AS kind, p.id, pr.code AS product, \
+pub(super) const SUPPLIED_LOTS: &str = "UNION ALL SELECT 'lot' AS kind, p.id, pr.code AS product, \
      p.customer_id, (SELECT cu.name FROM customers cu WHERE cu.id = p.customer_id) AS customer, \
      p.quantity AS seats, p.contract_id, c.reference, c.supplier_id, su.name AS supplier, \
      c.contract_type_id, ct.name AS contract_type, p.purchased_on AS starts_on, \
@@ -96,129 +97,145 @@ fn supplier_terms(r: &AnyRow) -> StoreResult<SupplierTerms> {
     }))
 }
 
+/// The licences not revoked ending from `$1` to `$2` (Unix seconds), the
+/// columns [`license_row`] reads. Each customer's name read by its key: a
+/// join let the planner hash the whole customers table.
+pub(super) const LICENSES_DUE: &str = "SELECT l.id, p.code, l.policy_id, po.name AS policy, \
+     'license/' || po.kind AS kind, l.customer_id, \
+     (SELECT c.name FROM customers c WHERE c.id = l.customer_id) AS customer, \
+     l.licensee, l.status, l.seats, l.expires_at \
+     FROM licenses l JOIN products p ON p.id = l.product_id \
+     JOIN policies po ON po.id = l.policy_id \
+     WHERE l.status <> 'revoked' AND l.expires_at >= $1 AND l.expires_at <= $2";
+
+/// The subscriptions not ended whose last day (the term's, or the day a
+/// cancelled one ends) is from `$1` to `$2` (`YYYY-MM-DD`), the columns
+/// [`subscription_row`] reads.
+pub(super) const SUBSCRIPTIONS_DUE: &str = "SELECT s.id, p.code, pl.policy_id, po.name AS policy, \
+     pl.name AS plan, s.customer_id, \
+     (SELECT c.name FROM customers c WHERE c.id = s.customer_id) AS customer, \
+     s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
+     FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
+     JOIN policies po ON po.id = pl.policy_id JOIN products p ON p.id = s.product_id \
+     WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
+     AND COALESCE(s.ends_on, s.term_end) <= $2";
+
+/// The plans made from each policy, by name.
+pub(super) async fn plans_by_policy(pool: &AnyPool) -> StoreResult<BTreeMap<String, Vec<String>>> {
+    let mut plans: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in sqlx::query("SELECT policy_id, name FROM plans ORDER BY name")
+        .fetch_all(pool)
+        .await?
+    {
+        plans
+            .entry(r.try_get("policy_id")?)
+            .or_default()
+            .push(r.try_get("name")?);
+    }
+    Ok(plans)
+}
+
+/// A row of [`LICENSES_DUE`], with the plans made from its policy.
+pub(super) fn license_row(
+    r: &AnyRow,
+    plans: &BTreeMap<String, Vec<String>>,
+) -> StoreResult<RenewalDue> {
+    let policy_id: String = r.try_get("policy_id")?;
+    Ok(from_row!(r => RenewalDue {
+        kind, id, policy, customer_id, customer, licensee, status, seats;
+        product: r.try_get("code")?,
+        plans: plans.get(&policy_id).cloned().unwrap_or_default(),
+        policy_id: Some(policy_id),
+        ends_at: r.try_get("expires_at")?,
+        terms: None,
+    }))
+}
+
+/// A row of [`SUBSCRIPTIONS_DUE`], if it ends within `(from, until)`:
+/// subscriptions end at the close of their last day in their own time
+/// zone, so the query reads a day wider and this keeps them exactly.
+pub(super) fn subscription_row(
+    r: &AnyRow,
+    (from, until): (i64, i64),
+) -> StoreResult<Option<RenewalDue>> {
+    let last_day: String = r.try_get("last_day")?;
+    let zone: String = r.try_get("zone")?;
+    let ends_at = day_end(&last_day, &zone)?;
+    if ends_at < from || ends_at > until {
+        return Ok(None);
+    }
+    let customer: String = r.try_get("customer")?;
+    Ok(Some(from_row!(r => RenewalDue {
+        id, policy_id, policy, customer_id, status, seats;
+        kind: "subscription".into(),
+        product: r.try_get("code")?,
+        plans: vec![r.try_get("plan")?],
+        licensee: customer.clone(),
+        customer: Some(customer),
+        ends_at,
+        terms: None,
+    })))
+}
+
+/// A row of [`SUPPLIED`] or [`SUPPLIED_LOTS`], if it ends within
+/// `(from, until)`: contracts and lots end at the close of their last
+/// day, UTC (they carry no zone); a lot covered by a contract ends with it.
+pub(super) fn supplied_row(
+    r: &AnyRow,
+    (from, until): (i64, i64),
+) -> StoreResult<Option<RenewalDue>> {
+    let terms = supplier_terms(r)?;
+    let ends_at = day_end(&terms.ends_on, "UTC")?;
+    if ends_at < from || ends_at > until {
+        return Ok(None);
+    }
+    let customer: String = r.try_get("customer")?;
+    Ok(Some(from_row!(r => RenewalDue {
+        kind, id, product, customer_id, seats;
+        policy_id: None,
+        policy: None,
+        plans: Vec::new(),
+        licensee: customer.clone(),
+        customer: Some(customer),
+        status: None,
+        ends_at,
+        terms: Some(terms),
+    })))
+}
+
+/// The start of `day` (`YYYY-MM-DD`), UTC, Unix seconds.
+pub(super) fn day_start(day: &str) -> StoreResult<i64> {
+    Ok(day_end(day, "UTC")? - DAY)
+}
+
+/// The day (`YYYY-MM-DD`, UTC) of Unix time `t`.
+pub(super) fn day(t: i64) -> String {
+    Timestamp(t).to_string()[..10].to_owned()
+}
+
 #[async_trait::async_trait]
 impl ReportStore for SqlStore {
-    async fn renewals_due(
+    async fn renewals_page(
         &self,
         scope: &Scope,
-        from: i64,
-        until: i64,
-    ) -> StoreResult<Vec<RenewalDue>> {
-        let (licenses_within, args) = scope_clause("l.customer_id", scope, 3);
-        let (subscriptions_within, _) = scope_clause("s.customer_id", scope, 3);
-        let (contracts_within, _) = scope_clause("c.customer_id", scope, 3);
-        let (lots_within, _) = scope_clause("p.customer_id", scope, 3);
-        let mut plans: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for r in sqlx::query("SELECT policy_id, name FROM plans ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            plans
-                .entry(r.try_get("policy_id")?)
-                .or_default()
-                .push(r.try_get("name")?);
-        }
-        let mut due = fetch_all(
-            &self.pool,
-            &format!(
-                // Each customer's name read by its key: a join let the
-                // planner hash the whole customers table.
-                "SELECT l.id, p.code, l.policy_id, po.name AS policy, po.kind, l.customer_id, \
-                 (SELECT c.name FROM customers c WHERE c.id = l.customer_id) AS customer, \
-                 l.licensee, l.status, l.seats, l.expires_at \
-                 FROM licenses l JOIN products p ON p.id = l.product_id \
-                 JOIN policies po ON po.id = l.policy_id \
-                 WHERE l.status <> 'revoked' AND l.expires_at >= $1 AND l.expires_at <= $2 \
-                 {licenses_within} ORDER BY l.expires_at, l.id"
-            ),
-            [from.into(), until.into()].into_iter().chain(args.clone()),
-            |r| {
-                let policy_id: String = r.try_get("policy_id")?;
-                let kind: String = r.try_get("kind")?;
-                Ok(from_row!(r => RenewalDue {
-                    id, policy, customer_id, customer, licensee, status, seats;
-                    kind: format!("license/{kind}"),
-                    product: r.try_get("code")?,
-                    plans: plans.get(&policy_id).cloned().unwrap_or_default(),
-                    policy_id: Some(policy_id),
-                    ends_at: r.try_get("expires_at")?,
-                    terms: None,
-                }))
-            },
-        )
-        .await?;
-        // Subscriptions end at the close of their last day (the term's, or
-        // the day a cancelled one ends) in their own time zone; dates are
-        // compared as text (ISO), a day wider, then exactly.
-        let day = |t: i64| Timestamp(t).to_string()[..10].to_owned();
-        let subscriptions = fetch_all(
-            &self.pool,
-            &format!(
-                "SELECT s.id, p.code, pl.policy_id, po.name AS policy, pl.name AS plan, s.customer_id, \
-                 (SELECT c.name FROM customers c WHERE c.id = s.customer_id) AS customer, \
-                 s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
-                 FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
-                 JOIN policies po ON po.id = pl.policy_id JOIN products p ON p.id = s.product_id \
-                 WHERE s.status <> 'ended' AND COALESCE(s.ends_on, s.term_end) >= $1 \
-                 AND COALESCE(s.ends_on, s.term_end) <= $2 {subscriptions_within}"
-            ),
-            [day(from - DAY).into(), day(until).into()]
-                .into_iter()
-                .chain(args.clone()),
-            |r| {
-                let last_day: String = r.try_get("last_day")?;
-                let zone: String = r.try_get("zone")?;
-                let ends_at = day_end(&last_day, &zone)?;
-                if ends_at < from || ends_at > until {
-                    return Ok(None);
-                }
-                let customer: String = r.try_get("customer")?;
-                Ok(Some(from_row!(r => RenewalDue {
-                    id, policy_id, policy, customer_id, status, seats;
-                    kind: "subscription".into(),
-                    product: r.try_get("code")?,
-                    plans: vec![r.try_get("plan")?],
-                    licensee: customer.clone(),
-                    customer: Some(customer),
-                    ends_at,
-                    terms: None,
-                })))
-            },
-        )
-        .await?;
-        due.extend(subscriptions.into_iter().flatten());
-        // Contracts and lots end at the close of their last day, UTC (they
-        // carry no zone); a lot covered by a contract ends with it.
-        let supplied = fetch_all(
-            &self.pool,
-            &format!("{SUPPLIED} {contracts_within} {SUPPLIED_LOTS} {lots_within}"),
-            [day(from - DAY).into(), day(until).into()]
-                .into_iter()
-                .chain(args),
-            |r| {
-                let terms = supplier_terms(r)?;
-                let ends_at = day_end(&terms.ends_on, "UTC")?;
-                if ends_at < from || ends_at > until {
-                    return Ok(None);
-                }
-                let customer: String = r.try_get("customer")?;
-                Ok(Some(from_row!(r => RenewalDue {
-                    kind, id, product, customer_id, seats;
-                    policy_id: None,
-                    policy: None,
-                    plans: Vec::new(),
-                    licensee: customer.clone(),
-                    customer: Some(customer),
-                    status: None,
-                    ends_at,
-                    terms: Some(terms),
-                })))
-            },
-        )
-        .await?;
-        due.extend(supplied.into_iter().flatten());
-        due.sort_by(|a, b| (a.ends_at, &a.id).cmp(&(b.ends_at, &b.id)));
-        Ok(due)
+        window: (i64, i64),
+        kind: Option<&str>,
+        grouping: Grouping,
+        group: Option<&str>,
+        page: &Page,
+    ) -> StoreResult<Rows<RenewalDue>> {
+        let filter = group.map(|g| (grouping, g));
+        super::renewals::renewals_page(&self.pool, scope, (window, kind), filter, page).await
+    }
+
+    async fn renewal_counts(
+        &self,
+        scope: &Scope,
+        window: (i64, i64),
+        kind: Option<&str>,
+        grouping: Grouping,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        super::renewals::renewal_counts(&self.pool, scope, (window, kind), grouping).await
     }
 
     async fn customer_roots(&self) -> StoreResult<Vec<String>> {

@@ -360,7 +360,7 @@ impl Filter {
 const MAX_CURSOR: usize = 1024;
 
 /// The refusal of a cursor that no page of the list gave.
-fn bad_cursor() -> StoreError {
+pub(super) fn bad_cursor() -> StoreError {
     StoreError::invalid_as(
         "bad_cursor",
         "the cursor is not one this list gave (take `next` or `prev` from a page of it)",

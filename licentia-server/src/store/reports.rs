@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{HistoryEntry, LicenseRecord, Scope};
+use super::{HistoryEntry, LicenseRecord, Page, Rows, Scope};
 use crate::store::StoreResult;
 
 /// Something that ends within a report's window: a licence, a
@@ -81,6 +81,66 @@ pub struct SupplierTerms {
     pub last_day_to_cancel: Option<String>,
 }
 
+/// How the renewals are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// One list.
+    None,
+    /// By plan (through a license's policy).
+    Plan,
+    /// By type: `license/standard`, `license/trial`, `subscription`,
+    /// `contract`, `lot`.
+    Type,
+    /// By customer.
+    Customer,
+    /// By contract type (a contract's, or a lot's contract's).
+    ContractType,
+    /// By supplier (a contract's, or a lot's contract's).
+    Supplier,
+}
+
+impl Grouping {
+    /// Every grouping, by the name `group_by` gives it.
+    pub const NAMED: [Grouping; 5] = [
+        Grouping::Plan,
+        Grouping::Type,
+        Grouping::Customer,
+        Grouping::ContractType,
+        Grouping::Supplier,
+    ];
+
+    /// Its name, as `group_by` says it.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Grouping::None => None,
+            Grouping::Plan => Some("plan"),
+            Grouping::Type => Some("type"),
+            Grouping::Customer => Some("customer"),
+            Grouping::ContractType => Some("contract_type"),
+            Grouping::Supplier => Some("supplier"),
+        }
+    }
+
+    /// The group `item` falls in (empty for one list). Groups come in the
+    /// byte order of these names, so the `(no …)` group comes first.
+    pub fn key(self, item: &RenewalDue) -> String {
+        let terms = item.terms.as_ref();
+        let named = |name: Option<&String>, none: &str| name.cloned().unwrap_or(none.to_owned());
+        match self {
+            Grouping::None => String::new(),
+            Grouping::Plan if item.plans.is_empty() => "(no plan)".to_owned(),
+            Grouping::Plan => item.plans.join(" / "),
+            Grouping::Type => item.kind.clone(),
+            Grouping::Customer => named(item.customer.as_ref(), "(no customer)"),
+            Grouping::ContractType => named(
+                terms.and_then(|t| t.contract_type.as_ref()),
+                "(no contract type)",
+            ),
+            Grouping::Supplier => named(terms.and_then(|t| t.supplier.as_ref()), "(no supplier)"),
+        }
+    }
+}
+
 /// How many licenses of one product and policy were first put to use a
 /// number of whole days after their issue (from counters kept as they are
 /// issued and activated).
@@ -140,21 +200,43 @@ pub struct Activity {
     pub failed_deliveries: i64,
 }
 
+/// The types the renewals report may be cut to: licences, subscriptions,
+/// and contracts with their lots.
+pub const RENEWAL_KINDS: [&str; 3] = ["license", "subscription", "contract"];
+
 /// The most history entries one customer's entitlement history holds.
 pub const MAX_CUSTOMER_EVENTS: i64 = 10_000;
 
 /// Storage for reports; one method per operation, each one query.
 #[async_trait::async_trait]
 pub trait ReportStore: Send + Sync {
-    /// Licenses not revoked, subscriptions not ended, contracts and
-    /// purchase lots (a lot covered by a contract ends with it), ending in
-    /// `[from, until]`, soonest first.
-    async fn renewals_due(
+    /// A page of the licenses not revoked, subscriptions not ended,
+    /// contracts and purchase lots (a lot covered by a contract ends with
+    /// it) ending in `window` (`[from, until]`, Unix seconds) (of one type,
+    /// [`RENEWAL_KINDS`], when `kind` names one; of one group of
+    /// `grouping` when `group` names one), in the order (end, source,
+    /// id), after the row `page.after` names: each source read from its
+    /// index in end order, at most a page of it, and merged. Forward only
+    /// (`page.before` is refused, `page.offset` ignored).
+    async fn renewals_page(
         &self,
         scope: &Scope,
-        from: i64,
-        until: i64,
-    ) -> StoreResult<Vec<RenewalDue>>;
+        window: (i64, i64),
+        kind: Option<&str>,
+        grouping: Grouping,
+        group: Option<&str>,
+        page: &Page,
+    ) -> StoreResult<Rows<RenewalDue>>;
+    /// How many rows of [`ReportStore::renewals_page`]'s window (of type `kind`
+    /// when it names one) fall in each group of `grouping` (one group named `""` without one), in the groups'
+    /// byte order: counted by the database, not read.
+    async fn renewal_counts(
+        &self,
+        scope: &Scope,
+        window: (i64, i64),
+        kind: Option<&str>,
+        grouping: Grouping,
+    ) -> StoreResult<Vec<(String, i64)>>;
     /// Activations made since `since` (Unix seconds) and notice deliveries
     /// that failed for good, within `scope`.
     async fn activity(&self, scope: &Scope, since: i64) -> StoreResult<Activity>;

@@ -1,0 +1,434 @@
+//! The renewals report a page at a time: each source of the window
+//! (licences, subscriptions, supplier contracts with their lots) read from
+//! its index in end order, at most a page of it, and merged by (end,
+//! source, id); each group's count counted by the database.
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::reports::{
+    day, day_start, license_row, plans_by_policy, subscription_row, supplied_row, LICENSES_DUE,
+    SUBSCRIPTIONS_DUE, SUPPLIED, SUPPLIED_LOTS,
+};
+use super::table::{bad_cursor, fetch_all, scope_clause, Arg};
+use crate::store::{Grouping, Page, RenewalDue, Rows, Scope, StoreError, StoreResult};
+use licentia::DAY;
+
+/// Where a row stands in the report: its end, its source (`license`,
+/// `subscription`, `contract`, `lot`) and its id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    ends_at: i64,
+    source: String,
+    id: String,
+}
+
+impl Key {
+    fn of(item: &RenewalDue) -> Key {
+        Key {
+            ends_at: item.ends_at,
+            source: item.kind.split('/').next().unwrap_or_default().to_owned(),
+            id: item.id.clone(),
+        }
+    }
+
+    /// The cursor naming this row: base64url of `["renewals", end, source, id]`.
+    fn cursor(&self) -> StoreResult<String> {
+        let key = serde_json::json!(["renewals", self.ends_at, self.source, self.id]);
+        Ok(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).map_err(StoreError::internal)?))
+    }
+
+    /// The row a cursor of [`Key::cursor`] names; another is refused.
+    fn read(cursor: &str) -> StoreResult<Key> {
+        let bytes = (cursor.len() <= MAX_CURSOR)
+            .then(|| URL_SAFE_NO_PAD.decode(cursor).ok())
+            .flatten()
+            .ok_or_else(bad_cursor)?;
+        match serde_json::from_slice::<(String, i64, String, String)>(&bytes) {
+            Ok((tag, ends_at, source, id)) if tag == "renewals" => Ok(Key {
+                ends_at,
+                source,
+                id,
+            }),
+            _ => Err(bad_cursor()),
+        }
+    }
+}
+
+/// The longest cursor read (an end, a source and an id are far shorter).
+const MAX_CURSOR: usize = 1024;
+
+/// The latest time of day, UTC, at which a day ends somewhere: the close of
+/// a day at UTC+14 (the easternmost zone) is at 10:00 UTC that day.
+const EARLIEST_CLOSE: i64 = 10 * 3600;
+
+/// How a source's rows fall in groups.
+enum GroupBy {
+    /// All of them in this group.
+    Same(&'static str),
+    /// In the group this expression names; counted grouped by the column
+    /// after it (a customer's id: its name is read per row).
+    Expr(&'static str, &'static str),
+    /// By the plans made from their policy (a licence's).
+    Policy,
+}
+
+/// One source of the window.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Licences: their end is a column.
+    Licenses,
+    /// Subscriptions: their end is the close of a local day.
+    Subscriptions,
+    /// Contracts and their lots: their end is the close of a UTC day.
+    Supplied,
+}
+
+const CUSTOMER: GroupBy = GroupBy::Expr("COALESCE(x.customer, '(no customer)')", "x.customer_id");
+
+impl Source {
+    /// The sources of type `kind` ([`crate::store::RENEWAL_KINDS`]), or all.
+    fn of(kind: Option<&str>) -> impl Iterator<Item = Source> + '_ {
+        [Source::Licenses, Source::Subscriptions, Source::Supplied]
+            .into_iter()
+            .filter(move |s| kind.is_none_or(|k| s.kind() == k))
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Source::Licenses => "license",
+            Source::Subscriptions => "subscription",
+            Source::Supplied => "contract",
+        }
+    }
+
+    /// Its rows, each with every column its row reader takes, the window's
+    /// bounds bound to `$1` and `$2`.
+    fn select(self) -> String {
+        match self {
+            Source::Licenses => LICENSES_DUE.to_owned(),
+            Source::Subscriptions => SUBSCRIPTIONS_DUE.to_owned(),
+            Source::Supplied => format!("{SUPPLIED} {SUPPLIED_LOTS}"),
+        }
+    }
+
+    /// The column its rows end by (a day for all but licences).
+    fn end(self) -> &'static str {
+        match self {
+            Source::Licenses => "x.expires_at",
+            Source::Subscriptions => "x.last_day",
+            Source::Supplied => "x.ends_on",
+        }
+    }
+
+    /// The window's bounds as its `$1` and `$2`: the days a day wider for
+    /// the sources ending with a day, whose end is then computed exactly.
+    fn bounds(self, (from, until): (i64, i64)) -> [Arg; 2] {
+        match self {
+            Source::Licenses => [from.into(), until.into()],
+            _ => [day(from - DAY).into(), day(until).into()],
+        }
+    }
+
+    fn group_by(self, grouping: Grouping) -> GroupBy {
+        use GroupBy::{Expr, Same};
+        match (self, grouping) {
+            (_, Grouping::None) => Same(""),
+            (_, Grouping::Customer) => CUSTOMER,
+            (Source::Licenses, Grouping::Plan) => GroupBy::Policy,
+            (Source::Subscriptions, Grouping::Plan) => Expr("x.plan", "x.plan"),
+            (Source::Supplied, Grouping::Plan) => Same("(no plan)"),
+            (Source::Subscriptions, Grouping::Type) => Same("subscription"),
+            (_, Grouping::Type) => Expr("x.kind", "x.kind"),
+            (Source::Supplied, Grouping::ContractType) => {
+                let name = "COALESCE(x.contract_type, '(no contract type)')";
+                Expr(name, name)
+            }
+            (_, Grouping::ContractType) => Same("(no contract type)"),
+            (Source::Supplied, Grouping::Supplier) => {
+                let name = "COALESCE(x.supplier, '(no supplier)')";
+                Expr(name, name)
+            }
+            (_, Grouping::Supplier) => Same("(no supplier)"),
+        }
+    }
+}
+
+/// A query's bound values, numbered as they are added.
+#[derive(Default)]
+struct Binds(Vec<Arg>);
+
+impl Binds {
+    /// The placeholder of `arg`.
+    fn mark(&mut self, arg: impl Into<Arg>) -> String {
+        self.0.push(arg.into());
+        format!("${}", self.0.len())
+    }
+
+    /// The clause keeping `x` within `scope`.
+    fn scope(&mut self, scope: &Scope) -> String {
+        let (clause, args) = scope_clause("x.customer_id", scope, self.0.len() + 1);
+        self.0.extend(args);
+        clause
+    }
+}
+
+/// The label of a licence's group by plan: the plans made from its policy.
+fn plan_label(plans: &BTreeMap<String, Vec<String>>, policy_id: &str) -> String {
+    match plans.get(policy_id) {
+        Some(names) => names.join(" / "),
+        None => "(no plan)".to_owned(),
+    }
+}
+
+/// The clause keeping only the rows of `source` in group `group`, or
+/// `None` when none of them is.
+fn in_group(
+    source: Source,
+    grouping: Grouping,
+    group: &str,
+    plans: &BTreeMap<String, Vec<String>>,
+    binds: &mut Binds,
+) -> Option<String> {
+    match source.group_by(grouping) {
+        GroupBy::Same(name) => (name == group).then(String::new),
+        GroupBy::Expr(expr, _) => Some(format!(" AND {expr} = {}", binds.mark(group))),
+        GroupBy::Policy if group == "(no plan)" => {
+            let marks: Vec<String> = plans.keys().map(|p| binds.mark(p.as_str())).collect();
+            Some(if marks.is_empty() {
+                String::new()
+            } else {
+                format!(" AND x.policy_id NOT IN ({})", marks.join(", "))
+            })
+        }
+        GroupBy::Policy => {
+            let marks: Vec<String> = plans
+                .iter()
+                .filter(|(p, _)| plan_label(plans, p) == group)
+                .map(|(p, _)| binds.mark(p.as_str()))
+                .collect();
+            (!marks.is_empty()).then(|| format!(" AND x.policy_id IN ({})", marks.join(", ")))
+        }
+    }
+}
+
+/// The rows of the window one source holds after `after`, in order: at
+/// least `want` of them when it holds that many (every one of its rows
+/// before the last returned is returned).
+#[allow(clippy::too_many_arguments)]
+async fn source_page(
+    pool: &AnyPool,
+    source: Source,
+    scope: &Scope,
+    window: (i64, i64),
+    filter: Option<(Grouping, &str)>,
+    plans: &BTreeMap<String, Vec<String>>,
+    after: Option<&Key>,
+    want: i64,
+) -> StoreResult<Vec<RenewalDue>> {
+    let mut binds = Binds(source.bounds(window).into());
+    let mut clauses = binds.scope(scope);
+    if let Some((grouping, group)) = filter {
+        match in_group(source, grouping, group, plans, &mut binds) {
+            Some(clause) => clauses.push_str(&clause),
+            None => return Ok(Vec::new()),
+        }
+    }
+    let end = source.end();
+    if let Some(k) = after {
+        clauses.push_str(&match source {
+            // The index holds (expires_at): the row after, by end then id.
+            Source::Licenses => {
+                let at = binds.mark(k.ends_at);
+                match k.source.as_str().cmp("license") {
+                    std::cmp::Ordering::Less => format!(" AND {end} >= {at}"),
+                    std::cmp::Ordering::Greater => format!(" AND {end} > {at}"),
+                    std::cmp::Ordering::Equal => {
+                        let id = binds.mark(k.id.as_str());
+                        format!(" AND {end} >= {at} AND ({end} > {at} OR x.id > {id})")
+                    }
+                }
+            }
+            // A day ends at most 36 hours after it starts (UTC-12): the
+            // rows after the cursor end on its day or after, less that.
+            _ => format!(" AND {end} >= {}", binds.mark(day(k.ends_at - 2 * DAY))),
+        });
+    }
+    let mut limit = want;
+    loop {
+        let sql = format!(
+            "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses} ORDER BY {end}, x.id LIMIT {limit}",
+            source.select()
+        );
+        let rows = fetch_all(pool, &sql, binds.0.clone(), |r| {
+            Ok((last_day(source, r)?, read_row(source, r, window, plans)?))
+        })
+        .await?;
+        let complete = (rows.len() as i64) < limit;
+        // The rows not read end after the close of the last day read
+        // anywhere on earth, at the earliest; those read before are in order.
+        let horizon = match (source, rows.last()) {
+            (Source::Licenses, _) | (_, None) => None,
+            (_, Some((last, _))) => Some(day_start(last)? + EARLIEST_CLOSE),
+        };
+        let mut items: Vec<RenewalDue> = rows
+            .into_iter()
+            .filter_map(|(_, item)| item)
+            .filter(|i| after.is_none_or(|k| Key::of(i) > *k))
+            .filter(|i| complete || horizon.is_none_or(|h| i.ends_at < h))
+            .collect();
+        if complete || items.len() as i64 >= want {
+            items.sort_by_cached_key(Key::of);
+            return Ok(items);
+        }
+        limit *= 2;
+    }
+}
+
+/// The day a day-ended source's row ends on (empty for a licence).
+fn last_day(source: Source, r: &AnyRow) -> StoreResult<String> {
+    Ok(match source {
+        Source::Licenses => String::new(),
+        Source::Subscriptions => r.try_get("last_day")?,
+        Source::Supplied => r.try_get("ends_on")?,
+    })
+}
+
+/// A row of `source`, if it ends within the window.
+fn read_row(
+    source: Source,
+    r: &AnyRow,
+    window: (i64, i64),
+    plans: &BTreeMap<String, Vec<String>>,
+) -> StoreResult<Option<RenewalDue>> {
+    match source {
+        Source::Licenses => license_row(r, plans).map(Some),
+        Source::Subscriptions => subscription_row(r, window),
+        Source::Supplied => supplied_row(r, window),
+    }
+}
+
+/// A page of the window (of one type's rows, of one group's) after the row `page.after`
+/// names.
+pub(super) async fn renewals_page(
+    pool: &AnyPool,
+    scope: &Scope,
+    (window, kind): ((i64, i64), Option<&str>),
+    filter: Option<(Grouping, &str)>,
+    page: &Page,
+) -> StoreResult<Rows<RenewalDue>> {
+    if page.before.is_some() {
+        return Err(StoreError::invalid_as(
+            "bad_cursor",
+            "the renewals report pages forward only (follow `next`)",
+        ));
+    }
+    let after = page.after.as_deref().map(Key::read).transpose()?;
+    let plans = plans_by_policy(pool).await?;
+    // One row more than the page says whether the report goes on.
+    let want = page.limit + 1;
+    let mut items = Vec::new();
+    for source in Source::of(kind) {
+        items.extend(
+            source_page(
+                pool,
+                source,
+                scope,
+                window,
+                filter,
+                &plans,
+                after.as_ref(),
+                want,
+            )
+            .await?,
+        );
+    }
+    items.sort_by_cached_key(Key::of);
+    let more = items.len() as i64 > page.limit;
+    items.truncate(page.limit.max(0) as usize);
+    let next = match items.last() {
+        Some(last) if more => Some(Key::of(last).cursor()?),
+        _ => None,
+    };
+    Ok(Rows {
+        items,
+        next,
+        prev: None,
+    })
+}
+
+/// Each group's count: counted by the database, but for the rows of the
+/// day-ended sources on the window's first and last two days, which end
+/// within it or not by their zone, and are read.
+pub(super) async fn renewal_counts(
+    pool: &AnyPool,
+    scope: &Scope,
+    (window, kind): ((i64, i64), Option<&str>),
+    grouping: Grouping,
+) -> StoreResult<Vec<(String, i64)>> {
+    let plans = plans_by_policy(pool).await?;
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    let (from, until) = window;
+    // The days whose rows all end within the window wherever they are.
+    let inner = (day(from + DAY), day(until - 2 * DAY));
+    for source in Source::of(kind) {
+        let mut binds = Binds(source.bounds(window).into());
+        let mut clauses = binds.scope(scope);
+        let end = source.end();
+        if source != Source::Licenses {
+            let edges = format!(
+                " AND ({end} < {} OR {end} > {})",
+                binds.mark(inner.0.as_str()),
+                binds.mark(inner.1.as_str())
+            );
+            let sql = format!(
+                "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}{edges}",
+                source.select()
+            );
+            for item in fetch_all(pool, &sql, binds.0.clone(), |r| {
+                read_row(source, r, window, &plans)
+            })
+            .await?
+            .into_iter()
+            .flatten()
+            {
+                *counts.entry(grouping.key(&item)).or_default() += 1;
+            }
+            binds.0.truncate(binds.0.len() - 2);
+            clauses.push_str(&format!(
+                " AND {end} >= {} AND {end} <= {}",
+                binds.mark(inner.0.as_str()),
+                binds.mark(inner.1.as_str())
+            ));
+        }
+        let (name, grouped) = match source.group_by(grouping) {
+            GroupBy::Same(_) => ("CAST(NULL AS TEXT)".to_owned(), String::new()),
+            GroupBy::Expr(name, key) => (format!("MIN({name})"), format!("GROUP BY {key}")),
+            GroupBy::Policy => ("x.policy_id".to_owned(), "GROUP BY x.policy_id".to_owned()),
+        };
+        let sql = format!(
+            "SELECT {name} AS g, COUNT(*) AS n FROM ({}) x WHERE 1 = 1 {clauses} {grouped}",
+            source.select()
+        );
+        for (g, n) in fetch_all(pool, &sql, binds.0, |r| {
+            Ok((
+                r.try_get::<Option<String>, _>("g")?,
+                r.try_get::<i64, _>("n")?,
+            ))
+        })
+        .await?
+        {
+            let group = match source.group_by(grouping) {
+                GroupBy::Same(name) => name.to_owned(),
+                GroupBy::Policy => plan_label(&plans, g.as_deref().unwrap_or_default()),
+                GroupBy::Expr(..) => g.unwrap_or_default(),
+            };
+            *counts.entry(group).or_default() += n;
+        }
+    }
+    Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
+}
