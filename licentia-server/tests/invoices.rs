@@ -767,6 +767,96 @@ support::on_both_backends! {
 /// A database of the previous schema (20), with a plan, its options and a
 /// subscription, migrates: the plan reads unpriced, nothing is invoiced
 /// until it has a price, then the job invoices it.
+/// A plan that was free and is given a price bills its subscriptions from
+/// that day on: the periods they ran while it was free are not invoiced.
+async fn priced_later(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let admin = srv.admin.clone();
+    let issuer = srv.token("issuer").await;
+    let policy = srv
+        .policy(
+            &issuer,
+            "free-then-priced",
+            json!({"name": "sub", "binding": "unbound", "seats": 3}),
+        )
+        .await;
+    let plan = s(&srv
+        .post_ok(
+            "/v1/plans",
+            &issuer,
+            json!({"name": "Starter", "policy_id": policy}),
+            201,
+        )
+        .await["id"]);
+    let customer = node(&srv, &issuer, "customer", "Early Co", None).await;
+    let today = Utc::now().date_naive();
+    let this_month = day(today.year(), today.month(), 1);
+    let started = this_month.checked_sub_months(Months::new(3)).unwrap();
+    let next_month = this_month.checked_add_months(Months::new(1)).unwrap();
+    let sub = subscribe(
+        &srv,
+        &admin,
+        &customer,
+        &plan,
+        2,
+        json!([]),
+        started,
+        "monthly",
+        "monthly",
+        "always",
+    )
+    .await;
+    srv.run_jobs(today).await;
+    assert!(
+        invoices(&srv, &admin, "").await.is_empty(),
+        "a free plan bills nothing"
+    );
+    let (status, body) = srv
+        .call(
+            "PATCH",
+            &format!("/v1/plans/{plan}"),
+            Some(&admin),
+            Some(json!({"price": {"currency": "EUR", "amount": 1000}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["priced_since"], json!(today.to_string()));
+    srv.run_jobs(next_month).await;
+    let billed = invoices(&srv, &admin, &format!("subscription_id={sub}")).await;
+    let first_billed = if today == this_month {
+        this_month
+    } else {
+        next_month
+    };
+    assert_eq!(starts(&billed)[0], first_billed.to_string(), "{billed:?}");
+    assert!(
+        starts(&billed)
+            .iter()
+            .all(|d| d.as_str() >= today.to_string().as_str()),
+        "no period of the free months is invoiced: {:?}",
+        starts(&billed)
+    );
+    // A price changed later changes nothing of that day.
+    let (status, body) = srv
+        .call(
+            "PATCH",
+            &format!("/v1/plans/{plan}"),
+            Some(&admin),
+            Some(json!({"price": {"currency": "EUR", "amount": 1200}})),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["priced_since"]),
+        (200, &json!(today.to_string()))
+    );
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    priced_later => a_plan_priced_later_bills_from_then_on_sqlite, a_plan_priced_later_bills_from_then_on_postgres
+}
+
 async fn migrates(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = match backend {

@@ -354,6 +354,7 @@ async fn plan_of(s: &AppState, p: NewPlan, id: String, created_at: i64) -> ApiRe
         name: text_field("name", &p.name, 128)?.to_owned(),
         options: p.options,
         price,
+        priced_since: None,
         created_at,
         retired_at: None,
     })
@@ -466,9 +467,21 @@ pub(crate) async fn edit_plan(
     staff.allow(WRITERS)?;
     let before = s.store.plan(id).await?;
     unretired(Catalogued::Plan, before.retired_at)?;
-    let kept = ["id", "product_id", "created_at", "retired_at"];
+    let kept = [
+        "id",
+        "product_id",
+        "created_at",
+        "retired_at",
+        "priced_since",
+    ];
     let new: NewPlan = merged(&before, &kept, changes)?;
-    let after = plan_of(s, new, before.id.clone(), before.created_at).await?;
+    let mut after = plan_of(s, new, before.id.clone(), before.created_at).await?;
+    // A plan priced only now bills its subscriptions from today on, not
+    // for the periods it was free.
+    after.priced_since = match (&before.price, &after.price) {
+        (None, Some(_)) => Some(chrono::Utc::now().date_naive()),
+        _ => before.priced_since,
+    };
     if after.product_id != before.product_id {
         return Err(ApiError::invalid(PLAN_FIXED));
     }

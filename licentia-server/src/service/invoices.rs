@@ -213,7 +213,9 @@ pub(crate) async fn invoice_subscription(
     };
     let from = match s.store.last_invoiced(&sub.id).await? {
         Some(d) => after(d)?,
-        None => sub.start,
+        // Never invoiced: from its start, or from the day its plan was
+        // given a price.
+        None => sub.start.max(plan.priced_since.unwrap_or(sub.start)),
     };
     let months = contract.invoices().interval().months();
     let periods = contract.invoices().periods(from, last).map_err(bad)?;

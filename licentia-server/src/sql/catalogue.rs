@@ -96,8 +96,8 @@ impl CatalogueStore for SqlStore {
     async fn create_plan(&self, p: Plan, actor: &str) -> StoreResult<Plan> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO plans (id, product_id, policy_id, name, options, created_at, price) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO plans (id, product_id, policy_id, name, options, created_at, price, \
+             priced_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&p.id)
         .bind(&p.product_id)
@@ -106,6 +106,7 @@ impl CatalogueStore for SqlStore {
         .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
         .bind(p.created_at)
         .bind(price_text(p.price.as_ref())?)
+        .bind(p.priced_since.map(|d| d.to_string()))
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
@@ -189,14 +190,15 @@ impl CatalogueStore for SqlStore {
     ) -> StoreResult<Plan> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
-            "UPDATE plans SET policy_id = $2, name = $3, options = $4, price = $5 \
-             WHERE id = $1 AND retired_at IS NULL",
+            "UPDATE plans SET policy_id = $2, name = $3, options = $4, price = $5, \
+             priced_since = $6 WHERE id = $1 AND retired_at IS NULL",
         )
         .bind(&p.id)
         .bind(&p.policy_id)
         .bind(&p.name)
         .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
         .bind(price_text(p.price.as_ref())?)
+        .bind(p.priced_since.map(|d| d.to_string()))
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
@@ -310,7 +312,7 @@ pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at
 pub(super) const POLICY_COLUMNS: &str = concat!(policy_written!(), ", retired_at");
 
 pub(super) const PLAN_COLUMNS: &str =
-    "id, product_id, policy_id, name, options, created_at, retired_at, price";
+    "id, product_id, policy_id, name, options, created_at, retired_at, price, priced_since";
 
 const PRODUCTS: Table<Product> = Table::new("products", PRODUCT_COLUMNS, "product", product_row);
 
@@ -354,6 +356,11 @@ pub(super) fn plan_row(r: &AnyRow) -> StoreResult<Plan> {
         id, product_id, policy_id, name, created_at, retired_at;
         options: serde_json::from_str(&options).map_err(StoreError::internal)?,
         price: price_of(r.try_get("price")?)?,
+        priced_since: r
+            .try_get::<Option<String>, _>("priced_since")?
+            .map(|d| d.parse())
+            .transpose()
+            .map_err(StoreError::internal)?,
     }))
 }
 

@@ -163,6 +163,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         },
     ),
     (31, Both(include_str!("../migrations/0031_usage.sql"))),
+    (
+        32,
+        Both(include_str!("../migrations/0032_plan_priced_since.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -1,5 +1,6 @@
 //! The catalogue: products, the policies licenses are made from, and plans (a policy and its add-on options).
 
+use chrono::NaiveDate;
 use licentia::{BindingKind, LicenseKind, MatchRule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -144,6 +145,11 @@ pub struct Plan {
     /// its subscriptions are not invoiced.
     #[serde(default)]
     pub price: Option<Price>,
+    /// The day an unpriced plan was given its price (none: priced from its
+    /// creation, or never): its subscriptions are invoiced for the periods
+    /// that start from that day, not for the free ones before.
+    #[serde(default)]
+    pub priced_since: Option<NaiveDate>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Retired (Unix seconds): offered for no new license or subscription;
