@@ -4,7 +4,8 @@
 //! the search's filters and shows the rest, none twice; the catalogue's
 //! lists and a node's members page the same way; a licence with more
 //! machines and history than its page shows links to the pages of all of
-//! them; the notices page likewise; a page number that is not one is refused on a 400 page that says
+//! them, and its renew form offers its latest machines and takes any other
+//! from its machines page; the notices page likewise; a page number that is not one is refused on a 400 page that says
 //! what a page number is. On SQLite, and on
 //! PostgreSQL when `LICENTIA_TEST_POSTGRES` is set.
 
@@ -222,6 +223,31 @@ async fn story(backend: Backend) {
         .map(|piece| piece.split('<').next().unwrap().to_owned())
         .collect();
     assert_eq!(shown.len(), machines, "every machine once");
+    // Renewing one machine's file: the form offers the latest machines and
+    // links to all of them; a machine past those, chosen on the machines
+    // page, comes to the form chosen.
+    let renew = b.get(&format!("/licenses/{license}/renew")).await;
+    assert_eq!(renew.status, 200);
+    let options = renew.body.matches("<option ").count();
+    assert_eq!(
+        options,
+        1 + 50,
+        "the licence's own file and its latest machines"
+    );
+    assert!(renew.body.contains(&format!("href=\"{all_machines}\"")));
+    let chosen = link_labelled(&rest, "Renew its file").expect("a renew link per machine");
+    let activation = chosen.split("activation_id=").nth(1).unwrap().to_owned();
+    assert!(
+        !renew.body.contains(&activation),
+        "the last page's machine is not among the latest offered"
+    );
+    let form = b.get(&chosen).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{activation}\" selected>")),
+        "the machine chosen on the machines page is chosen on the form"
+    );
     // Issued, then one entry per activation: more than a page of history.
     let history_rows = |a: &Answer| a.body.matches("<tr><td><code>").count();
     assert_eq!(history_rows(&page), PER_PAGE);

@@ -163,6 +163,8 @@ struct Renew {
     updates_until: String,
     token_mode: bool,
     activations: Vec<Choice>,
+    /// The licence's machines page, when it has more machines than offered.
+    more_machines: Option<String>,
     refusal: Option<Refused>,
     /// The renewal token made (token mode), to hand to the customer.
     token: Option<String>,
@@ -175,13 +177,28 @@ async fn renew_page(
     fields: &Fields,
     refusal: Option<Refused>,
 ) -> Result<Renew, Response> {
-    let online: Vec<(String, String)> = s
+    // The latest machines are offered; any other is chosen from the
+    // licence's machines page, which links here with its id.
+    let latest = s
         .store
-        .list_activations(&l.id, Window::first(200))
+        .list_activations(&l.id, Window::first(RENEW_CHOICES))
         .await
-        .or_refuse(f)?
+        .or_refuse(f)?;
+    let more_machines = latest
+        .next
+        .is_some()
+        .then(|| format!("/licenses/{}/machines", l.id));
+    let mut machines = latest.items;
+    if let Some(chosen) = fields.opt("activation_id") {
+        if !machines.iter().any(|a| a.id == chosen) {
+            if let Ok(a) = s.store.activation(&chosen).await {
+                machines.insert(0, a);
+            }
+        }
+    }
+    let online: Vec<(String, String)> = machines
         .into_iter()
-        .filter(|a| a.mode == "online" && a.deactivated_at.is_none())
+        .filter(|a| a.license_id == l.id && renewable(a))
         .map(|a| {
             let label = format!("{} ({})", short(&a.fingerprint), a.platform);
             (a.id, label)
@@ -208,20 +225,33 @@ async fn renew_page(
         updates_until: fields.get("updates_until").to_owned(),
         token_mode: fields.get("mode") == "token",
         activations: select(f.t.t("own-file"), &online, fields.get("activation_id")),
+        more_machines,
         refusal,
         token: None,
     })
 }
 
-/// `GET /licenses/{id}/renew`: a new end date, as a new file or a token.
+/// How many of a licence's latest machines the renew form offers.
+const RENEW_CHOICES: i64 = 50;
+
+/// Whether a machine's own file may be renewed: an online activation still
+/// live.
+pub(super) fn renewable(a: &Activation) -> bool {
+    a.mode == "online" && a.deactivated_at.is_none()
+}
+
+/// `GET /licenses/{id}/renew`: a new end date, as a new file or a token;
+/// `?activation_id=` chooses the machine whose file is renewed.
 pub(super) async fn renew_form(
     State(s): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> PageResult {
     let f = v.frame.at("licenses");
     let l = s.store.license(&id).await.or_refuse(&f)?;
-    let page = renew_page(&s, &f, &l, &Fields(Vec::new()), None).await?;
+    let chosen = Fields::read(query.unwrap_or_default().as_bytes());
+    let page = renew_page(&s, &f, &l, &chosen, None).await?;
     Ok(render(&page))
 }
 

@@ -14,7 +14,7 @@ mod outage;
 mod record;
 mod search;
 
-use actions::{deactivate, deactivate_confirm, renew, renew_form, status_pages};
+use actions::{deactivate, deactivate_confirm, renew, renew_form, renewable, status_pages};
 use issuing::{issue, new_form};
 use offline_activation::{offline, offline_form};
 use outage::{temporary, temporary_form};
@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -20,6 +20,8 @@ struct Machine {
     last_seen: String,
     state: String,
     deactivate: Option<String>,
+    /// The renew form with this machine's file chosen.
+    renew: Option<String>,
 }
 
 /// One lease of a floating licence.
@@ -217,11 +219,13 @@ pub(super) async fn show(
 }
 
 /// A licence's machines as drawn; each active one with its deactivate
-/// link when the person may write.
+/// link, and each online one its renew link, when the person may write.
 fn machine_rows(t: Tr, may_write: bool, found: Vec<Activation>) -> Vec<Machine> {
     found
         .into_iter()
         .map(|a| Machine {
+            renew: (may_write && renewable(&a))
+                .then(|| format!("/licenses/{}/renew?activation_id={}", a.license_id, a.id)),
             platform: a.platform,
             mode: t.t(&format!("mode-{}", a.mode)),
             activated: t.date(a.created_at),
