@@ -243,9 +243,9 @@ pub unsafe extern "C" fn licentia_client_record_usage(
 /// Strings out as `licentia_license_id`; called again after
 /// `LICENTIA_BUFFER_TOO_SMALL` it writes a report of the same length
 /// (stamped with the time of that call). Unsigned: the customer's own
-/// statement. Errors: `LICENTIA_INVALID_ARGUMENT` (a bad license id, a
-/// meter name that is not a code, more than 16 meters),
-/// `LICENTIA_NULL_ARGUMENT`, `LICENTIA_INVALID_UTF8`.
+/// statement. Errors: `LICENTIA_INVALID_ARGUMENT` (a bad license id),
+/// `LICENTIA_INVALID_SPEC` (a meter name that is not a code, more than 16
+/// meters), `LICENTIA_NULL_ARGUMENT`, `LICENTIA_INVALID_UTF8`.
 ///
 /// # Safety
 /// `client` is NULL or live; `license_id` is NULL or a NUL-terminated

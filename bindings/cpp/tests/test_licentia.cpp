@@ -575,7 +575,7 @@ void test_metering() {
         const std::string report = client.usage_report(license.id(), 3, used);
         CHECK(report.rfind("-----BEGIN LICENTIA USAGE REPORT-----\n", 0) == 0);
         CHECK_STATUS(client.usage_report("not-an-id", 3, used), Status::invalid_argument);
-        CHECK_STATUS(client.usage_report(license.id(), 3, {{"Not A Code!", 1}}), Status::invalid_argument);
+        CHECK_STATUS(client.usage_report(license.id(), 3, {{"Not A Code!", 1}}), Status::invalid_spec);
         CHECK_STATUS(client.record_usage("KEY", "batch-1", used), Status::unreachable);
     }
     CHECK(rmdir(store) == 0);

@@ -490,8 +490,9 @@ def test_meters_and_the_offline_usage_report(verifier: licentia.Verifier, tmp_pa
     with pytest.raises(licentia.ArgumentError) as bad_id:
         client.usage_report("not-an-id", 3, [("renders", 1)])
     assert bad_id.value.status is Status.INVALID_ARGUMENT
-    with pytest.raises(licentia.ArgumentError):
+    with pytest.raises(licentia.DocumentError) as bad_name:
         client.usage_report(license_id, 3, [("Not A Code!", 1)])
+    assert bad_name.value.status is Status.INVALID_SPEC
     with pytest.raises(licentia.ClientError) as away:
         client.record_usage("KEY", "batch-1", [("renders", 1)])
     assert away.value.status is Status.UNREACHABLE

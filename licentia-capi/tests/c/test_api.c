@@ -1114,7 +1114,7 @@ static void metering(const char *dir) {
     const char *bad_names[] = {"renders", "Not A Code!"};
     CHECK_STATUS(licentia_client_usage_report(client, id, 3, bad_names, amounts, 2, report,
                                               sizeof report, &n),
-                 LICENTIA_INVALID_ARGUMENT);
+                 LICENTIA_INVALID_SPEC);
     const char *null_name[] = {"renders", NULL};
     CHECK_STATUS(licentia_client_usage_report(client, id, 3, null_name, amounts, 2, report,
                                               sizeof report, &n),

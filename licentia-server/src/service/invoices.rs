@@ -24,6 +24,13 @@
 //! after a gap) at the seats allocated when it is written. How a partner
 //! bills its own customers is its business, not licentia's.
 //!
+//! **Usage.** A plan may price its policy's meters per unit beyond the
+//! units included each period. A subscription's invoice also carries the
+//! usage of its licences in every meter period that ended before the day it
+//! is written and that no invoice billed yet: one line per meter and
+//! period. Each counter records the units an invoice accounted for, moved
+//! in that invoice's transaction, so a unit is billed once.
+//!
 //! **Proration.** A change of seats or options during a period already
 //! invoiced is prorated by days (see [`crate::billing::prorate`]) and carried, charge
 //! or credit, by the subscription's next invoice. A change during a period
@@ -180,7 +187,7 @@ async fn usage_lines(
         lines.push(InvoiceLine {
             kind: "usage".into(),
             description: format!(
-                "{}, {} to {} (UTC): {quantity} units beyond the {} included",
+                "{}, {} to {} (UTC): {quantity} units beyond the {} included per licence",
                 price.meter,
                 day(start),
                 day(end - 1),
