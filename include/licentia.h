@@ -494,6 +494,39 @@ typedef uint32_t licentia_match_rule;
 #endif // __cplusplus
 
 /**
+ * When a meter's quota renews: `licentia_meter.period`.
+ */
+enum licentia_meter_period
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Each UTC day.
+   */
+  LICENTIA_METER_DAY = 0,
+  /**
+   * Each UTC calendar month.
+   */
+  LICENTIA_METER_MONTH = 1,
+  /**
+   * Each UTC calendar year.
+   */
+  LICENTIA_METER_YEAR = 2,
+  /**
+   * Once, for the license's whole term.
+   */
+  LICENTIA_METER_TERM = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum licentia_meter_period licentia_meter_period;
+#else
+typedef uint32_t licentia_meter_period;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What a signal points to. The numbers are stable.
  */
 enum licentia_environment_kind
@@ -858,6 +891,46 @@ typedef struct licentia_entitlement {
    */
   struct licentia_optional_time expires;
 } licentia_entitlement;
+
+/**
+ * A meter the license carries (its name through `licentia_license_meter_name`):
+ * how many units may be consumed per period. The back office counts and
+ * enforces it; the product reads it to know what it may ask for.
+ */
+typedef struct licentia_meter {
+  /**
+   * Units allowed per period.
+   */
+  uint64_t quota;
+  /**
+   * When the quota renews.
+   */
+  licentia_meter_period period;
+} licentia_meter;
+
+/**
+ * What the license consumed of one meter in its current period, as the
+ * back office counted it (from `licentia_client_record_usage`).
+ */
+typedef struct licentia_meter_usage {
+  /**
+   * Units consumed in the period.
+   */
+  int64_t used;
+  /**
+   * Units allowed in the period.
+   */
+  int64_t quota;
+  /**
+   * The period's first second (Unix seconds).
+   */
+  int64_t period_start;
+  /**
+   * The first second after it; absent for the term of a license that
+   * never expires.
+   */
+  struct licentia_optional_time period_end;
+} licentia_meter_usage;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2107,6 +2180,89 @@ const char *licentia_rule_name(uint32_t rule);
  * Thread safety: may be called from any thread.
  */
 const char *licentia_state_name(uint32_t state);
+
+/**
+ * How many meters the license carries; 0 when `license` is NULL. Index
+ * them from 0 (sorted by name) with `licentia_license_meter_at`.
+ *
+ * # Safety
+ * `license` is NULL or a live license.
+ */
+size_t licentia_license_meter_count(const struct licentia_license *license);
+
+/**
+ * Meter number `index` (sorted by name), into `*out`;
+ * `LICENTIA_NOT_FOUND` past the last one.
+ *
+ * # Safety
+ * `license` is NULL or a live license; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_license_meter_at(const struct licentia_license *license, size_t index, struct licentia_meter *out);
+
+/**
+ * The name of meter number `index`; `LICENTIA_NOT_FOUND` past the last
+ * one (strings out as `licentia_license_id`).
+ *
+ * # Safety
+ * As `licentia_license_id`.
+ */
+licentia_status licentia_license_meter_name(const struct licentia_license *license, size_t index, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * The meter `name`, into `*out`; `LICENTIA_NOT_FOUND` when the license
+ * does not carry it.
+ *
+ * # Safety
+ * `license` is NULL or a live license; `name` is NULL or a NUL-terminated
+ * string; `out` is NULL or valid for a write.
+ */
+licentia_status licentia_license_meter(const struct licentia_license *license, const char *name, struct licentia_meter *out);
+
+/**
+ * Counts a batch of consumption against the meters of the license whose
+ * key is `license_key`: `count` records, `amounts[i]` units of meter
+ * `meters[i]` (1 to 100 records; a meter twice is summed). All or
+ * nothing: past a quota the back office refuses the whole batch
+ * (`LICENTIA_REFUSED`, problem `quota_exceeded` in
+ * `licentia_client_error_message`) and counts nothing. `batch_id` (1 to
+ * 255 visible characters) names the batch: sent again, a retry after a
+ * lost answer, it is counted once.
+ *
+ * When `out` is not NULL it holds `count` entries, and `out[i]` receives
+ * the usage of meter `meters[i]` after the batch (written only on
+ * success). Errors: `LICENTIA_REFUSED` (past a quota, a meter the license
+ * does not carry, a bad batch), `LICENTIA_UNREACHABLE`,
+ * `LICENTIA_BAD_ANSWER`, `LICENTIA_NULL_ARGUMENT`, `LICENTIA_INVALID_UTF8`.
+ *
+ * # Safety
+ * `client` is NULL or live; `license_key` and `batch_id` are NULL or
+ * NUL-terminated strings; `meters` is NULL or `count` NUL-terminated
+ * strings; `amounts` is NULL or `count` values; `out` is NULL or valid
+ * for writes of `count` entries.
+ */
+licentia_status licentia_client_record_usage(const struct licentia_client *client, const char *license_key, const char *batch_id, const char *const *meters, const uint64_t *amounts, size_t count, struct licentia_meter_usage *out);
+
+/**
+ * Writes the offline usage report (armored, `-----BEGIN LICENTIA USAGE
+ * REPORT-----`) of what this machine consumed of the meters of license
+ * `license_id` (32 hex digits) since its previous report: `count`
+ * records as for `licentia_client_record_usage`, numbered `counter`. The
+ * application keeps the counter and raises it by one per report (the
+ * first is 1): the back office accepts each counter once, in order.
+ * Strings out as `licentia_license_id`; called again after
+ * `LICENTIA_BUFFER_TOO_SMALL` it writes a report of the same length
+ * (stamped with the time of that call). Unsigned: the customer's own
+ * statement. Errors: `LICENTIA_INVALID_ARGUMENT` (a bad license id),
+ * `LICENTIA_INVALID_SPEC` (a meter name that is not a code, more than 16
+ * meters), `LICENTIA_NULL_ARGUMENT`, `LICENTIA_INVALID_UTF8`.
+ *
+ * # Safety
+ * `client` is NULL or live; `license_id` is NULL or a NUL-terminated
+ * string; `meters` and `amounts` as for `licentia_client_record_usage`;
+ * `buf` is NULL or valid for writes of `buf_len` bytes; `out_len` is NULL
+ * or valid for a write.
+ */
+licentia_status licentia_client_usage_report(const struct licentia_client *client, const char *license_id, uint64_t counter, const char *const *meters, const uint64_t *amounts, size_t count, char *buf, size_t buf_len, size_t *out_len);
 
 /**
  * Creates a verifier that trusts no key yet.

@@ -27,7 +27,7 @@ thread_local! {
 
 /// Runs a client call: its error's status, its words kept for
 /// `licentia_client_error_message`.
-fn client_call<T>(call: impl FnOnce() -> licentia::Result<T>) -> Outcome<T> {
+pub(crate) fn client_call<T>(call: impl FnOnce() -> licentia::Result<T>) -> Outcome<T> {
     call().map_err(|e| {
         LAST_ERROR.with(|last| *last.borrow_mut() = e.to_string());
         licentia_status::from(&e)

@@ -36,6 +36,7 @@ mod fingerprint;
 mod issuer;
 mod license;
 mod status;
+mod usage;
 mod verifier;
 
 pub use activation::*;
@@ -48,6 +49,7 @@ pub use fingerprint::*;
 pub use issuer::*;
 pub use license::*;
 pub use status::*;
+pub use usage::*;
 pub use verifier::*;
 
 use boundary::{guard, str_arg, Out, StrOut};

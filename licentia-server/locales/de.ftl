@@ -130,6 +130,11 @@ cat-features = Funktionen
 cat-perpetual = unbefristet
 cat-none = Noch keine.
 cat-no-options = Dieser Tarif hat keine Zusatzoptionen.
+cat-meter-prices = Zählerpreise
+cat-meter-prices-rule = Ein Zähler je Zeile: ZÄHLER | PREIS JE EINHEIT | ENTHALTENE EINHEITEN, der Preis in der Währung des Tarifs (z. B. api_calls | 0.01 | 10000): je Zeitraum werden die Einheiten einer Lizenz über die enthaltenen hinaus mit der nächsten Rechnung des Abonnements berechnet. Der Zähler muss einer der Richtlinie sein; der Tarif braucht einen Preis.
+cat-no-meter-prices = Dieser Tarif berechnet keinen Verbrauch.
+cat-unit-price = Preis je Einheit
+cat-included = Enthaltene Einheiten je Zeitraum
 cat-open-product = Produkt { $product } öffnen
 cat-open-policy = Richtlinie { $policy } öffnen
 cat-count-products = { $count ->
@@ -929,6 +934,7 @@ inv-paid-what = Die Rechnung wird als anderswo beglichen erfasst: licentia nimmt
 inv-void-title = Rechnung über { $total } stornieren?
 inv-void-what = Die Rechnung zählt nicht mehr als offen und bleibt als storniert erhalten; das lässt sich nicht rückgängig machen. Die Periode wird nicht erneut berechnet.
 problem-adjustment-invoiced = Eine anteilige Änderung wurde inzwischen berechnet: erneut versuchen.
+problem-usage-invoiced = Ein Verbrauch wurde inzwischen berechnet: erneut versuchen.
 problem-invoice-settled = Die Rechnung ist bereits { $invoice_status ->
         [paid] bezahlt
         [void] storniert

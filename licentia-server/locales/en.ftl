@@ -131,6 +131,11 @@ cat-features = Features
 cat-perpetual = perpetual
 cat-none = None yet.
 cat-no-options = This plan has no add-on options.
+cat-meter-prices = Meter prices
+cat-meter-prices-rule = One meter per line: METER | PRICE PER UNIT | UNITS INCLUDED, the price in the plan's currency (e.g. api_calls | 0.01 | 10000): each period, the units of a licence beyond the included ones are billed on the subscription's next invoice. The meter must be one of the policy's; needs the plan's price.
+cat-no-meter-prices = This plan bills no usage.
+cat-unit-price = Price per unit
+cat-included = Units included each period
 cat-open-product = Open the product { $product }
 cat-open-policy = Open the policy { $policy }
 cat-count-products = { $count ->
@@ -930,6 +935,7 @@ inv-paid-what = The invoice is recorded as settled elsewhere: licentia takes no 
 inv-void-title = Void the invoice of { $total }?
 inv-void-what = The invoice stops counting as due and is kept, marked void; it cannot be changed back. The period is not invoiced again.
 problem-adjustment-invoiced = A prorated change was invoiced meanwhile: try again.
+problem-usage-invoiced = Usage was invoiced meanwhile: try again.
 problem-invoice-settled = The invoice is already { $invoice_status ->
         [paid] paid
         [void] void

@@ -130,6 +130,11 @@ cat-features = Fonctionnalités
 cat-perpetual = perpétuelle
 cat-none = Aucun pour l’instant.
 cat-no-options = Cette offre n’a pas d’option.
+cat-meter-prices = Prix des compteurs
+cat-meter-prices-rule = Un compteur par ligne : COMPTEUR | PRIX UNITAIRE | UNITÉS INCLUSES, le prix dans la devise de l’offre (par ex. api_calls | 0.01 | 10000) : à chaque période, les unités d’une licence au-delà des unités incluses sont facturées sur la facture suivante de l’abonnement. Le compteur doit être l’un de ceux de la politique ; l’offre doit avoir un prix.
+cat-no-meter-prices = Cette offre ne facture aucune consommation.
+cat-unit-price = Prix unitaire
+cat-included = Unités incluses par période
 cat-open-product = Ouvrir le produit { $product }
 cat-open-policy = Ouvrir la politique { $policy }
 cat-count-products = { $count ->
@@ -929,6 +934,7 @@ inv-paid-what = La facture est enregistrée comme réglée ailleurs : licentia n
 inv-void-title = Annuler la facture de { $total } ?
 inv-void-what = La facture ne compte plus parmi les factures à régler ; elle est conservée, marquée annulée, et ce choix est définitif. La période n’est pas facturée de nouveau.
 problem-adjustment-invoiced = Un changement au prorata a été facturé entre-temps : réessayez.
+problem-usage-invoiced = Une consommation a été facturée entre-temps : réessayez.
 problem-invoice-settled = La facture est déjà { $invoice_status ->
         [paid] payée
         [void] annulée

@@ -1,11 +1,13 @@
 //! Usage metering: a licence's meters hold under contention (64 clients at
 //! once never count past the quota), a batch counts once and all or
-//! nothing, an offline report counts once and in order, and none of it is
-//! seen from another customer — on SQLite, and on PostgreSQL when
-//! `LICENTIA_TEST_POSTGRES` is set.
+//! nothing, an offline report counts once and in order, none of it is
+//! seen from another customer, and the units beyond a plan's included ones
+//! are billed on the subscription's invoice once — on SQLite, and on
+//! PostgreSQL when `LICENTIA_TEST_POSTGRES` is set.
 
 mod support;
 
+use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::{LicenseId, Timestamp, UsageReport, UsageTotal};
 use serde_json::{json, Value};
 use support::console::Console;
@@ -376,4 +378,200 @@ support::on_both_backends! {
     scoped =>
         another_customer_sees_none_of_it_sqlite,
         another_customer_sees_none_of_it_postgres
+}
+
+/// A subscription of `plan` for `customer`, monthly from `start`; returns
+/// (subscription id, its licence's key).
+async fn subscribe(srv: &Server, customer: &str, plan: &str, start: NaiveDate) -> (String, String) {
+    let body = json!({
+        "customer_id": customer, "plan_id": plan, "seats": 2, "billing": "monthly",
+        "interval": "monthly", "start": start.to_string(), "renewal": "always",
+        "notice": "1 month before term end",
+    });
+    let created = srv
+        .post_ok("/v1/subscriptions", &srv.admin, body, 201)
+        .await;
+    (
+        s(&created["subscription"]["id"]),
+        s(&created["license_key"]),
+    )
+}
+
+/// The usage lines on the invoices of subscription `sub`, by period start.
+async fn usage_lines(srv: &Server, sub: &str) -> Vec<(String, Value)> {
+    let path = format!("/v1/invoices?limit=500&subscription_id={sub}");
+    let mut lines: Vec<(String, Value)> = srv
+        .items(&path, &srv.admin)
+        .await
+        .iter()
+        .flat_map(|i| {
+            let start = s(&i["period_start"]);
+            i["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["kind"] == "usage")
+                .map(move |l| (start.clone(), l.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    lines
+}
+
+/// Usage billed: a plan prices a meter of its policy per unit beyond the
+/// units included; the first invoice after a month has ended bills that
+/// month's units beyond the included ones, one line, once (a second run
+/// bills nothing more); another customer's usage is on its own invoice
+/// only; bad prices are refused with their rule, in the API and the
+/// console's form.
+async fn billed(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let issuer = srv.token("issuer").await;
+    let policy = srv
+        .policy(
+            &issuer,
+            "billed-usage",
+            json!({"name": "metered", "binding": "floating", "seats": 5,
+                   "meters": ["calls=1000/month", "exports=50/day"]}),
+        )
+        .await;
+    let plan_of = |prices: Value| {
+        json!({"name": "Metered", "policy_id": policy, "meter_prices": prices,
+               "price": {"currency": "EUR", "amount": 1000, "tax_rate_bp": 2000}})
+    };
+    for (prices, rule) in [
+        (json!([{"meter": "renders", "unit_amount": 1}]), "meter price renders: the policy metered has no such meter (its meters: calls, exports)"),
+        (json!([{"meter": "calls", "unit_amount": -1}]), "meter price calls: a price per unit is 0 to"),
+        (json!([{"meter": "calls", "unit_amount": 1, "included": -5}]), "meter price calls: the units included may not be negative"),
+        (json!([{"meter": "calls", "unit_amount": 1}, {"meter": "calls", "unit_amount": 2}]), "meter price calls: the meter is priced twice"),
+    ] {
+        let (status, problem) = srv
+            .call("POST", "/v1/plans", Some(&issuer), Some(plan_of(prices)))
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert!(s(&problem["detail"]).contains(rule), "{problem}");
+    }
+    let mut unpriced = plan_of(json!([{"meter": "calls", "unit_amount": 1}]));
+    unpriced["price"] = Value::Null;
+    let (status, problem) = srv
+        .call("POST", "/v1/plans", Some(&issuer), Some(unpriced))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        s(&problem["detail"]).contains("the plan has no price"),
+        "{problem}"
+    );
+
+    // 0.05 EUR a call beyond 100 a month.
+    let made = plan_of(json!([{"meter": "calls", "unit_amount": 5, "included": 100}]));
+    let plan = s(&srv.post_ok("/v1/plans", &issuer, made, 201).await["id"]);
+    let alpha = node(&srv, &issuer, "customer", "Alpha", None).await;
+    let beta = node(&srv, &issuer, "customer", "Beta", None).await;
+    let today = Utc::now().date_naive();
+    let this_month = today.with_day(1).unwrap();
+    let next_month = this_month.checked_add_months(Months::new(1)).unwrap();
+    let after_that = next_month.checked_add_months(Months::new(1)).unwrap();
+    let (sub_a, key_a) = subscribe(&srv, &alpha, &plan, this_month).await;
+    let (sub_b, key_b) = subscribe(&srv, &beta, &plan, this_month).await;
+    for (key, calls) in [(&key_a, 130), (&key_b, 150)] {
+        let body = batch(key, "b-1", &[("calls", calls), ("exports", 7)]);
+        let (status, answer) = srv.call("POST", "/v1/usage", None, Some(body)).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+
+    // This month's invoice is written on its first day: the month's
+    // usage has not ended, nothing of it is billed yet.
+    srv.run_jobs(today).await;
+    assert!(usage_lines(&srv, &sub_a).await.is_empty());
+    // Next month's invoice bills this month's 30 calls beyond the 100.
+    srv.run_jobs(next_month).await;
+    srv.run_jobs(next_month).await;
+    let lines = usage_lines(&srv, &sub_a).await;
+    assert_eq!(lines.len(), 1, "one line, once: {lines:?}");
+    let (start, line) = &lines[0];
+    assert_eq!(start, &next_month.to_string());
+    assert_eq!(
+        (
+            &line["item"],
+            &line["quantity"],
+            &line["unit_amount"],
+            &line["amount"]
+        ),
+        (&json!("calls"), &json!(30), &json!(5), &json!(150)),
+        "{line}"
+    );
+    assert!(
+        s(&line["description"]).contains(&format!("calls, {this_month} to ")),
+        "{line}"
+    );
+    let invoice = srv
+        .items(
+            &format!("/v1/invoices?subscription_id={sub_a}&period_from={next_month}"),
+            &srv.admin,
+        )
+        .await[0]
+        .clone();
+    assert_eq!(invoice["net"], 2 * 1000 + 150, "{invoice}");
+    assert_eq!(invoice["tax"], (2 * 1000 + 150) / 5, "{invoice}");
+    // Beta's 50 calls beyond are on Beta's invoice, not on Alpha's.
+    let theirs = usage_lines(&srv, &sub_b).await;
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    assert_eq!(
+        (&theirs[0].1["quantity"], &theirs[0].1["amount"]),
+        (&json!(50), &json!(250))
+    );
+    // The month after bills no usage: nothing was consumed since.
+    srv.run_jobs(after_that).await;
+    assert_eq!(usage_lines(&srv, &sub_a).await.len(), 1);
+
+    // The invoice's console page shows the line; the plan's form refuses
+    // a bad line with its rule.
+    let finn = srv
+        .person("Finn", "finn@vendor.test", json!([{"role": "admin"}]))
+        .await;
+    let console = Console::of(&srv, &finn);
+    let page = console
+        .get(&format!("/invoices/{}", s(&invoice["id"])))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("30 0.05 EUR 0 1.50 EUR"),
+        "{}",
+        page.text()
+    );
+    let page = console.get(&format!("/plans/{plan}")).await;
+    assert!(
+        page.text().contains("calls 0.05 EUR 100"),
+        "{}",
+        page.text()
+    );
+    let refused = console
+        .post(
+            &format!("/plans/{plan}/edit"),
+            &[
+                ("name", "Metered"),
+                ("policy_id", &policy),
+                ("currency", "EUR"),
+                ("price", "10.00"),
+                ("meter_prices", "calls | 0.001 | 100"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(
+        refused
+            .text()
+            .contains("'0.001' has 3 decimals; the currency has 2"),
+        "{}",
+        refused.text()
+    );
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test]
+    billed =>
+        usage_beyond_the_included_units_is_billed_once_sqlite,
+        usage_beyond_the_included_units_is_billed_once_postgres
 }

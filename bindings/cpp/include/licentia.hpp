@@ -593,6 +593,40 @@ struct Entitlement {
     std::optional<TimePoint> expires;
 };
 
+/// When a meter's quota renews.
+enum class MeterPeriod : std::uint32_t {
+    day = LICENTIA_METER_DAY,
+    month = LICENTIA_METER_MONTH,
+    year = LICENTIA_METER_YEAR,
+    /// Once, for the license's whole term.
+    term = LICENTIA_METER_TERM,
+};
+
+/// A consumable quota the license carries: `quota` units of `name` per
+/// `period`. The back office counts and enforces it.
+struct Meter {
+    std::string name;
+    std::uint64_t quota;
+    MeterPeriod period;
+};
+
+/// Units consumed of one meter: a record of a usage batch or report.
+struct UsageRecord {
+    std::string meter;
+    std::uint64_t amount;
+};
+
+/// What the license consumed of one meter in its current period, as the
+/// back office counted it (Client::record_usage).
+struct MeterUsage {
+    std::string meter;
+    std::int64_t used;
+    std::int64_t quota;
+    TimePoint period_start;
+    /// nullopt for the term of a license that never expires.
+    std::optional<TimePoint> period_end;
+};
+
 /// A verified release catalogue, from Verifier::verify_release_catalogue:
 /// a product's releases in version order.
 class ReleaseCatalogue {
@@ -735,6 +769,35 @@ public:
                                   e));
         }
         return all;
+    }
+
+    /// Every meter the license carries, sorted by name.
+    std::vector<Meter> meters() const {
+        const licentia_license *raw = handle_.get();
+        const std::size_t count = licentia_license_meter_count(raw);
+        std::vector<Meter> all;
+        all.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            licentia_meter m{};
+            detail::check(licentia_license_meter_at(raw, i, &m));
+            all.push_back(Meter{detail::read_string([raw, i](char *buf, std::size_t len, std::size_t *out) {
+                                    return licentia_license_meter_name(raw, i, buf, len, out);
+                                }),
+                                m.quota, static_cast<MeterPeriod>(m.period)});
+        }
+        return all;
+    }
+
+    /// The meter `name`, if the license carries it.
+    std::optional<Meter> meter(std::string_view name) const {
+        const std::string n(name);
+        licentia_meter m{};
+        const licentia_status status = licentia_license_meter(handle_.get(), n.c_str(), &m);
+        if (status == LICENTIA_NOT_FOUND) {
+            return std::nullopt;
+        }
+        detail::check(status);
+        return Meter{n, m.quota, static_cast<MeterPeriod>(m.period)};
     }
 
     /// The vendor metadata value for `key`, if present.
@@ -1305,8 +1368,56 @@ public:
         fail_unless_ok(licentia_client_return_lease(handle_.get(), std::string(license_key).c_str()));
     }
 
+    /// Counts a batch of consumption against the meters of the license
+    /// whose key is `license_key`, all or nothing; the usage of each
+    /// record's meter after it. `batch_id` names the batch: sent again it is
+    /// counted once. Past a quota the back office refuses it all
+    /// (Status::refused, "quota_exceeded" in the words).
+    std::vector<MeterUsage> record_usage(std::string_view license_key, std::string_view batch_id,
+                                         const std::vector<UsageRecord> &records) const {
+        const std::string key(license_key), batch(batch_id);
+        const Records in(records);
+        std::vector<licentia_meter_usage> out(records.size());
+        fail_unless_ok(licentia_client_record_usage(handle_.get(), key.c_str(), batch.c_str(), in.meters.data(),
+                                                    in.amounts.data(), records.size(), out.data()));
+        std::vector<MeterUsage> usage;
+        usage.reserve(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            usage.push_back(MeterUsage{records[i].meter, out[i].used, out[i].quota,
+                                       detail::from_unix(out[i].period_start), detail::from_optional(out[i].period_end)});
+        }
+        return usage;
+    }
+
+    /// The armored offline usage report of what this machine consumed of
+    /// license `license_id`'s meters since its previous report, numbered
+    /// `counter` (keep it; raise it by one per report, the first is 1):
+    /// staff carry it to the back office, which accepts each counter once.
+    std::string usage_report(std::string_view license_id, std::uint64_t counter,
+                             const std::vector<UsageRecord> &records) const {
+        const std::string id(license_id);
+        const Records in(records);
+        auto text = client_string([&, raw = handle_.get()](char *buf, std::size_t len, std::size_t *out) {
+            return licentia_client_usage_report(raw, id.c_str(), counter, in.meters.data(), in.amounts.data(),
+                                                records.size(), buf, len, out);
+        });
+        return text ? *std::move(text) : throw Error(Status::not_found);
+    }
+
 private:
     using Config = detail::Handle<licentia_client_config, licentia_client_config_free>;
+
+    /// Records as the C arrays of names and amounts (the names borrowed).
+    struct Records {
+        explicit Records(const std::vector<UsageRecord> &records) {
+            for (const UsageRecord &r : records) {
+                meters.push_back(r.meter.c_str());
+                amounts.push_back(r.amount);
+            }
+        }
+        std::vector<const char *> meters;
+        std::vector<std::uint64_t> amounts;
+    };
     using Raw = detail::Handle<licentia_client, licentia_client_free>;
 
     /// Throws Error with the call's own words unless `status` is OK.

@@ -551,6 +551,36 @@ void test_release_catalogue() {
     CHECK(license.check(ctx).state() == licentia::State::invalid);
 }
 
+// The meters of the metered vector, and the offline usage report a client
+// writes with its back office out of reach (the batch needs it: unreachable).
+void test_metering() {
+    const licentia::Verifier verifier = trusted();
+    const licentia::License license = verifier.verify(vector_file("licenses/metered.lic"));
+    const std::vector<licentia::Meter> meters = license.meters();
+    CHECK(meters.size() == 2);
+    CHECK(meters.size() == 2 && meters[0].name == "api_calls" && meters[0].quota == 10000 &&
+          meters[0].period == licentia::MeterPeriod::month);
+    const std::optional<licentia::Meter> renders = license.meter("renders");
+    CHECK(renders && renders->quota == 50 && renders->period == licentia::MeterPeriod::term);
+    CHECK(!license.meter("exports"));
+
+    char store[] = "/tmp/licentia-cpp-usage-XXXXXX";
+    CHECK(mkdtemp(store) != nullptr);
+    licentia::ClientOptions options;
+    options.store = store;
+    options.retries = std::make_pair(0u, std::chrono::milliseconds(0));
+    {
+        const licentia::Client client("https://127.0.0.1:1", "acme-cad", verifier, options);
+        const std::vector<licentia::UsageRecord> used{{"api_calls", 1234}, {"renders", 7}};
+        const std::string report = client.usage_report(license.id(), 3, used);
+        CHECK(report.rfind("-----BEGIN LICENTIA USAGE REPORT-----\n", 0) == 0);
+        CHECK_STATUS(client.usage_report("not-an-id", 3, used), Status::invalid_argument);
+        CHECK_STATUS(client.usage_report(license.id(), 3, {{"Not A Code!", 1}}), Status::invalid_spec);
+        CHECK_STATUS(client.record_usage("KEY", "batch-1", used), Status::unreachable);
+    }
+    CHECK(rmdir(store) == 0);
+}
+
 int main(int argc, char **argv) {
     vectors = argc > 1 ? argv[1] : "tests/vectors";
     try {
@@ -568,6 +598,7 @@ int main(int argc, char **argv) {
         test_clock_guard_options();
         test_environment();
         test_release_catalogue();
+        test_metering();
     } catch (const std::exception &e) {
         test::record(false, e.what(), __FILE__, __LINE__);
     }

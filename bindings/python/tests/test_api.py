@@ -471,3 +471,28 @@ def test_a_release_catalogue_says_which_releases_a_licence_may_run(verifier: lic
             assert ok.state is licentia.State.VALID
             newer = lic.check(now=now, product="acme-cad", release_date=catalogue.release_date("3.2"))
             assert newer.codes == (107,)
+
+
+def test_meters_and_the_offline_usage_report(verifier: licentia.Verifier, tmp_path: Path) -> None:
+    with verifier.verify(read("licenses/metered.lic")) as lic:
+        assert lic.meters == (
+            licentia.Meter("api_calls", 10000, licentia.MeterPeriod.MONTH),
+            licentia.Meter("renders", 50, licentia.MeterPeriod.TERM),
+        )
+        assert lic.meter("renders") == licentia.Meter("renders", 50, licentia.MeterPeriod.TERM)
+        assert lic.meter("exports") is None
+        license_id = lic.id
+    # The report needs no back office; the batch does (out of reach here).
+    client = licentia.Client("https://127.0.0.1:1", "acme-cad", verifier, tmp_path / "store", retries=(0, timedelta(0)))
+    report = client.usage_report(license_id, 3, {"api_calls": 1234, "renders": 7})
+    assert report.startswith("-----BEGIN LICENTIA USAGE REPORT-----\n")
+    assert report.rstrip().endswith("-----END LICENTIA USAGE REPORT-----")
+    with pytest.raises(licentia.ArgumentError) as bad_id:
+        client.usage_report("not-an-id", 3, [("renders", 1)])
+    assert bad_id.value.status is Status.INVALID_ARGUMENT
+    with pytest.raises(licentia.DocumentError) as bad_name:
+        client.usage_report(license_id, 3, [("Not A Code!", 1)])
+    assert bad_name.value.status is Status.INVALID_SPEC
+    with pytest.raises(licentia.ClientError) as away:
+        client.record_usage("KEY", "batch-1", [("renders", 1)])
+    assert away.value.status is Status.UNREACHABLE

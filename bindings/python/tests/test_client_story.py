@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import ssl
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, Sequence
+from typing import Any, Dict, Sequence, Tuple
 
 import pytest
 
@@ -183,6 +184,54 @@ def test_offline_deactivation_round_trips_through_files(tmp_path: Path) -> None:
         machine.accept_deactivation_receipt(receipt)
     assert again.value.status is licentia.Status.NOT_ACTIVATED
     assert machine.activate(s["other"]).online, "the seat was freed"
+
+
+def staff_call(method: str, path: str, body: Dict[str, object]) -> Tuple[int, Dict[str, Any]]:
+    """A staff call to the back office: its status and JSON answer."""
+    s = story()
+    call = urllib.request.Request(
+        s["base"] + path,
+        data=json.dumps(body).encode(),
+        headers={"authorization": "Bearer " + s["token"], "content-type": "application/json"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(call, context=ssl.create_default_context(cafile=s["ca"])) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.load(refused)
+
+
+def test_usage_is_counted_online_and_reported_offline(tmp_path: Path) -> None:
+    status, policy = staff_call(
+        "POST",
+        "/v1/policies",
+        {"product_id": "cad", "name": "metered", "binding": "floating", "meters": ["calls=10/month"]},
+    )
+    assert status == 201, policy
+    status, issued = staff_call("POST", "/v1/licenses", {"policy_id": policy["id"], "licensee": "Jane Doe"})
+    assert status == 201, issued
+    key, license_id = issued["license_key"], issued["license"]["id"]
+    product = client(tmp_path, "SN-20")
+
+    # Online: counted once per batch id, all or nothing past the quota.
+    (calls,) = product.record_usage(key, "batch-1", [("calls", 4)])
+    assert (calls.meter, calls.used, calls.quota) == ("calls", 4, 10)
+    assert calls.period_end is not None and calls.period_start < calls.period_end
+    assert product.record_usage(key, "batch-1", {"calls": 4})[0].used == 4, "a retry counts once"
+    with pytest.raises(licentia.ClientError) as over:
+        product.record_usage(key, "batch-2", [("calls", 7)])
+    assert over.value.status is licentia.Status.REFUSED
+    assert "quota_exceeded" in str(over.value)
+
+    # Offline: the report the product writes is accepted once by the back
+    # office, and counted beyond the quota (the consumption happened).
+    report = product.usage_report(license_id, 1, [("calls", 9)])
+    status, counted = staff_call("POST", "/v1/usage/reports", {"report": report})
+    assert status == 200, counted
+    assert counted["meters"][0]["used"] == 13
+    status, replayed = staff_call("POST", "/v1/usage/reports", {"report": report})
+    assert status == 409 and replayed["type"].endswith("/usage_report_replayed"), replayed
 
 
 def test_a_pinned_client_reaches_its_server_only(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 /* The C ABI's contract, function by function: accessors, issuance, the
- * clock guard and its options, NULL for every pointer argument, buffers too small by one,
- * free of NULL, invalid UTF-8, and the panic boundary.
+ * clock guard and its options, metering, NULL for every pointer argument, buffers too small
+ * by one, free of NULL, invalid UTF-8, and the panic boundary.
  * Usage: test_api [VECTORS_DIR] */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, mkdtemp */
 #include "check.h"
@@ -1059,6 +1059,110 @@ static void release_catalogue(const char *dir) {
     free(text);
 }
 
+/* Metering: the meters a license carries, read from the verified license;
+ * the offline usage report a client writes (no back office is called);
+ * NULL arguments, bad records and buffers too small. */
+static void metering(const char *dir) {
+    licentia_verifier *verifier = issuer_verifier(dir);
+    char *text = read_file(dir, "licenses/metered.lic");
+    licentia_license *l = NULL;
+    CHECK_OK(licentia_verify(verifier, text, &l));
+    CHECK(licentia_license_meter_count(l) == 2);
+    licentia_meter m = {0, LICENTIA_METER_DAY};
+    CHECK_OK(licentia_license_meter_at(l, 0, &m));
+    CHECK(m.quota == 10000 && m.period == LICENTIA_METER_MONTH);
+    CHECK_STRING(licentia_license_meter_name(l, 0, p_, cap_, &n_), "api_calls");
+    CHECK_STRING(licentia_license_meter_name(l, 1, p_, cap_, &n_), "renders");
+    CHECK_OK(licentia_license_meter(l, "renders", &m));
+    CHECK(m.quota == 50 && m.period == LICENTIA_METER_TERM);
+    CHECK_STATUS(licentia_license_meter_at(l, 2, &m), LICENTIA_NOT_FOUND);
+    CHECK_STATUS(licentia_license_meter(l, "exports", &m), LICENTIA_NOT_FOUND);
+    CHECK(m.quota == 50 && m.period == LICENTIA_METER_TERM); /* written only on success */
+    char buf[16];
+    size_t n = 77;
+    CHECK_STATUS(licentia_license_meter_name(l, 2, buf, sizeof buf, &n), LICENTIA_NOT_FOUND);
+    CHECK(licentia_license_meter_count(NULL) == 0);
+    CHECK_STATUS(licentia_license_meter_at(NULL, 0, &m), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_meter_at(l, 0, NULL), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_meter(NULL, "renders", &m), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_meter(l, NULL, &m), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_meter(l, "renders", NULL), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_meter_name(NULL, 0, buf, sizeof buf, &n), LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_license_meter_name(l, 0, buf, sizeof buf, NULL), LICENTIA_NULL_ARGUMENT);
+
+    /* A client whose back office is out of reach still writes the report. */
+    char store[] = "/tmp/licentia-capi-usage-XXXXXX";
+    CHECK(mkdtemp(store) != NULL);
+    licentia_client_config *config = NULL;
+    licentia_client *client = NULL;
+    CHECK_OK(licentia_client_config_new("https://127.0.0.1:1", "acme-cad", verifier, &config));
+    CHECK_OK(licentia_client_config_set_store(config, store));
+    CHECK_OK(licentia_client_config_set_retries(config, 0, 0));
+    CHECK_OK(licentia_client_new(config, &client));
+    char id[33];
+    CHECK_OK(licentia_license_id(l, id, sizeof id, &n));
+    const char *meters[] = {"renders", "api_calls"};
+    const uint64_t amounts[] = {7, 1234};
+    CHECK_STRING(licentia_client_usage_report(client, id, 3, meters, amounts, 2, p_, cap_, &n_),
+                 NULL);
+    CHECK(strncmp(last, "-----BEGIN LICENTIA USAGE REPORT-----\n", 38) == 0);
+    CHECK(strstr(last, "-----END LICENTIA USAGE REPORT-----") != NULL);
+    char report[1024];
+    CHECK_STATUS(licentia_client_usage_report(client, "not-an-id", 3, meters, amounts, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_INVALID_ARGUMENT);
+    const char *bad_names[] = {"renders", "Not A Code!"};
+    CHECK_STATUS(licentia_client_usage_report(client, id, 3, bad_names, amounts, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_INVALID_SPEC);
+    const char *null_name[] = {"renders", NULL};
+    CHECK_STATUS(licentia_client_usage_report(client, id, 3, null_name, amounts, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_usage_report(client, id, 3, NULL, amounts, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_usage_report(client, id, 3, meters, NULL, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_usage_report(NULL, id, 3, meters, amounts, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_usage_report(client, NULL, 3, meters, amounts, 2, report,
+                                              sizeof report, &n),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_usage_report(client, id, 3, meters, amounts, 2, report,
+                                              sizeof report, NULL),
+                 LICENTIA_NULL_ARGUMENT);
+
+    /* Online, the batch needs the back office: out of reach, nothing is
+     * written to `after`. */
+    licentia_meter_usage after[2] = {{-1, -1, -1, {false, -1}}, {-1, -1, -1, {false, -1}}};
+    CHECK_STATUS(licentia_client_record_usage(client, "KEY", "batch-1", meters, amounts, 2, after),
+                 LICENTIA_UNREACHABLE);
+    CHECK(after[0].used == -1 && after[1].quota == -1);
+    CHECK_STATUS(licentia_client_record_usage(NULL, "KEY", "batch-1", meters, amounts, 2, after),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_record_usage(client, NULL, "batch-1", meters, amounts, 2, after),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_record_usage(client, "KEY", NULL, meters, amounts, 2, after),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_record_usage(client, "KEY", "batch-1", NULL, amounts, 2, after),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_record_usage(client, "KEY", "batch-1", meters, NULL, 2, after),
+                 LICENTIA_NULL_ARGUMENT);
+    CHECK_STATUS(licentia_client_record_usage(client, "KEY", "batch-1", null_name, amounts, 2,
+                                              after),
+                 LICENTIA_NULL_ARGUMENT);
+
+    licentia_client_free(client);
+    licentia_client_config_free(config);
+    CHECK(rmdir(store) == 0);
+    licentia_license_free(l);
+    licentia_verifier_free(verifier);
+    free(text);
+}
+
 static void free_null(void) {
     licentia_verifier_free(NULL);
     licentia_license_free(NULL);
@@ -1098,6 +1202,7 @@ int main(int argc, char **argv) {
     null_arguments(dir);
     environments(dir);
     release_catalogue(dir);
+    metering(dir);
     free_null();
     panic_boundary();
     return finish("test_api");

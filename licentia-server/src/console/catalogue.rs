@@ -19,7 +19,7 @@ use crate::billing::{percent_bp, plain_amount, BillingError, Currency, Price};
 use crate::error::ApiError;
 use crate::service::catalogue::{self, Changes, NewPlan, NewPolicy, NewProduct};
 use crate::service::releases::NewRelease;
-use crate::store::{Catalogued, Page as Window, Plan, PlanOption, Policy, Product};
+use crate::store::{Catalogued, MeterPrice, Page as Window, Plan, PlanOption, Policy, Product};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -919,6 +919,13 @@ fn plan_form(
             )
             .kind("textarea"),
             Field::text(
+                "meter_prices",
+                t.t("cat-meter-prices"),
+                t.t("cat-meter-prices-rule"),
+                typed("meter_prices"),
+            )
+            .kind("textarea"),
+            Field::text(
                 "currency",
                 t.t("cat-currency"),
                 t.t("cat-currency-rule"),
@@ -1025,6 +1032,70 @@ fn posted_options(text: &str, currency: Option<Currency>) -> Result<Vec<PlanOpti
             })
         })
         .collect()
+}
+
+/// The rule a meter price line obeys.
+const METER_PRICE_LINE_RULE: &str =
+    "each line of 'meter prices' is METER | PRICE PER UNIT | UNITS INCLUDED (the units included may be left out)";
+
+/// The meter prices typed, one per line: `METER | PRICE | INCLUDED`, the
+/// price read in `currency` (none: the plan has no price, and any line is
+/// refused).
+fn posted_meter_prices(
+    text: &str,
+    currency: Option<Currency>,
+) -> Result<Vec<MeterPrice>, ApiError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (meter, price, included) = match parts.as_slice() {
+                [meter, price] => (*meter, *price, ""),
+                [meter, price, included] => (*meter, *price, *included),
+                _ => {
+                    return Err(ApiError::invalid(format!(
+                        "{METER_PRICE_LINE_RULE}, not '{line}'"
+                    )))
+                }
+            };
+            let Some(c) = currency else {
+                return Err(ApiError::invalid(format!(
+                    "meter price {meter}: the plan has no price: choose the plan's currency and price"
+                )));
+            };
+            let included = match included {
+                "" => 0,
+                n => n.parse().map_err(|_| {
+                    ApiError::invalid(format!(
+                        "meter price {meter}: the units included are a whole number, not '{n}'"
+                    ))
+                })?,
+            };
+            Ok(MeterPrice {
+                meter: meter.to_owned(),
+                unit_amount: c.parse_amount(price).map_err(bad_price)?,
+                included,
+            })
+        })
+        .collect()
+}
+
+/// A plan's meter prices as its form shows them, one per line.
+fn meter_price_lines(prices: &[MeterPrice], currency: Option<Currency>) -> String {
+    prices
+        .iter()
+        .filter_map(|m| {
+            let c = currency?;
+            Some(format!(
+                "{} | {} | {}",
+                m.meter,
+                plain_amount(c, m.unit_amount),
+                m.included
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A price the form refused: the rule, in the API's words.
@@ -1135,6 +1206,27 @@ async fn plan(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
         rows,
         t.t("cat-no-options"),
     ));
+    let rows = p
+        .meter_prices
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::text(&m.meter),
+                Cell::text(
+                    currency
+                        .map(|c| c.format(m.unit_amount))
+                        .unwrap_or_default(),
+                ),
+                Cell::num(m.included),
+            ]
+        })
+        .collect();
+    page.tables.push(Table::new(
+        t.t("cat-meter-prices"),
+        vec![t.t("col-meter"), t.t("cat-unit-price"), t.t("cat-included")],
+        rows,
+        t.t("cat-no-meter-prices"),
+    ));
     Ok(page.page())
 }
 
@@ -1162,6 +1254,7 @@ fn posted_plan(form: &Posted) -> Result<NewPlan, ApiError> {
         name: form.get("name"),
         policy_id: form.get("policy_id"),
         options: posted_options(&form.get("options"), currency)?,
+        meter_prices: posted_meter_prices(&form.get("meter_prices"), currency)?,
         price,
     })
 }
@@ -1199,10 +1292,12 @@ async fn edit_plan_form(
     let policies = policy_options(&s).await.or_refuse(&f)?;
     let currency: Option<Currency> = p.price.as_ref().and_then(|p| p.currency.parse().ok());
     let options = option_lines(&p.options, currency);
+    let meter_prices = meter_price_lines(&p.meter_prices, currency);
     let typed = |name: &str| match (name, &p.price, currency) {
         ("name", _, _) => p.name.clone(),
         ("policy_id", _, _) => p.policy_id.clone(),
         ("options", _, _) => options.clone(),
+        ("meter_prices", _, _) => meter_prices.clone(),
         ("currency", Some(price), _) => price.currency.clone(),
         ("price", Some(price), Some(c)) => plain_amount(c, price.amount),
         ("tax_rate", Some(price), _) => percent(price.tax_rate_bp),

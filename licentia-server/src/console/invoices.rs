@@ -297,7 +297,8 @@ async fn invoice_page(s: &AppState, v: &Viewer, f: &Frame, i: &Invoice) -> Resul
             vec![
                 Cell::text(&l.description),
                 Cell::num(l.quantity),
-                Cell::text(if l.months == 0 {
+                // A proration has no unit price; usage bills units, not months.
+                Cell::text(if l.months == 0 && l.kind != "usage" {
                     String::new()
                 } else {
                     invoices::shown(i, l.unit_amount)

@@ -3,13 +3,13 @@
 //! JSON API and the console both create, change and retire them here; a
 //! change passes the rules of a creation.
 
-use licentia::{BindingKind, MatchRule};
+use licentia::{BindingKind, MatchRule, Meter};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::{named, WRITERS};
-use crate::billing::{check_amount, BillingError, Price};
+use crate::billing::{check_amount, BillingError, Price, MAX_AMOUNT};
 use crate::error::{ApiError, ApiResult};
 use crate::secret;
 pub(crate) use crate::service::changes::Changes;
@@ -17,7 +17,7 @@ use crate::service::changes::{differences, merged};
 use crate::service::licenses::{base_spec, plan_features, IssueOverrides};
 use crate::service::{now, text_field};
 use crate::staff::Staff;
-use crate::store::{names, Catalogued, Plan, PlanOption, Policy, Product};
+use crate::store::{names, Catalogued, MeterPrice, Plan, PlanOption, Policy, Product};
 use crate::AppState;
 
 /// The rule a product code obeys (refused in these words).
@@ -301,6 +301,10 @@ pub(crate) struct NewPlan {
     /// options' prices are in its currency.
     #[serde(default)]
     pub price: Option<Price>,
+    /// The price of each unit of the policy's meters consumed beyond the
+    /// included ones per period, in the plan's currency (needs its price).
+    #[serde(default)]
+    pub meter_prices: Vec<MeterPrice>,
 }
 
 /// Creates a plan (admin, issuer): a product's policy and its add-ons;
@@ -341,6 +345,7 @@ async fn plan_of(s: &AppState, p: NewPlan, id: String, created_at: i64) -> ApiRe
             check_amount(amount).map_err(bad_price)?;
         }
     }
+    check_meter_prices(&policy, price.is_some(), &p.meter_prices)?;
     let all: Vec<String> = p.options.iter().map(|o| o.code.clone()).collect();
     let probe = IssueOverrides {
         features: Some(plan_features(&policy, &p.options, &all)?),
@@ -355,9 +360,60 @@ async fn plan_of(s: &AppState, p: NewPlan, id: String, created_at: i64) -> ApiRe
         options: p.options,
         price,
         priced_since: None,
+        meter_prices: p.meter_prices,
         created_at,
         retired_at: None,
     })
+}
+
+/// Refuses meter prices a plan of `policy` cannot bill: a meter the policy
+/// does not carry, one priced twice, a price without the plan's (whose
+/// currency and tax rate it takes), a negative or too large unit amount, a
+/// negative number of included units.
+fn check_meter_prices(policy: &Policy, priced: bool, prices: &[MeterPrice]) -> ApiResult<()> {
+    let meters: Vec<String> = policy
+        .meters
+        .iter()
+        .filter_map(|m| m.parse::<Meter>().ok())
+        .map(|m| m.name)
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in prices {
+        let refuse = |rule: String| ApiError::invalid(format!("meter price {}: {rule}", m.meter));
+        if !meters.contains(&m.meter) {
+            return Err(refuse(format!(
+                "the policy {} has no such meter (its meters: {})",
+                policy.name,
+                if meters.is_empty() {
+                    "none".to_owned()
+                } else {
+                    meters.join(", ")
+                }
+            )));
+        }
+        if !seen.insert(m.meter.as_str()) {
+            return Err(refuse("the meter is priced twice".into()));
+        }
+        if !priced {
+            return Err(refuse(
+                "the plan has no price: give it one (its currency and tax rate apply to its meters)"
+                    .into(),
+            ));
+        }
+        if !(0..=MAX_AMOUNT).contains(&m.unit_amount) {
+            return Err(refuse(format!(
+                "a price per unit is 0 to {MAX_AMOUNT} minor units ({} given)",
+                m.unit_amount
+            )));
+        }
+        if m.included < 0 {
+            return Err(refuse(format!(
+                "the units included may not be negative ({} given)",
+                m.included
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a retired record of `kind` named `name` for anything new (a

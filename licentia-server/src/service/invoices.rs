@@ -24,6 +24,13 @@
 //! after a gap) at the seats allocated when it is written. How a partner
 //! bills its own customers is its business, not licentia's.
 //!
+//! **Usage.** A plan may price its policy's meters per unit beyond the
+//! units included each period. A subscription's invoice also carries the
+//! usage of its licences in every meter period that ended before the day it
+//! is written and that no invoice billed yet: one line per meter and
+//! period. Each counter records the units an invoice accounted for, moved
+//! in that invoice's transaction, so a unit is billed once.
+//!
 //! **Proration.** A change of seats or options during a period already
 //! invoiced is prorated by days (see [`crate::billing::prorate`]) and carried, charge
 //! or credit, by the subscription's next invoice. A change during a period
@@ -40,7 +47,7 @@ use serde_json::json;
 use crate::api::{staff_event, READERS};
 use crate::billing::{
     line_amount, prorate, tax, BillingError, BillingInterval, Currency, InvoiceSchedule, Period,
-    Price,
+    Price, ZonedDate,
 };
 use crate::bulk::{Cell, CsvWriter};
 use crate::error::{ApiError, ApiResult};
@@ -48,8 +55,8 @@ use crate::secret;
 use crate::service::{now, text_field};
 use crate::staff::Staff;
 use crate::store::{
-    Adjustment, Event, Invoice, InvoiceFilter, InvoiceLine, Page, Placement, Plan, Prorated, Role,
-    Rows, Subscription, ALLOCATION_INVOICE, SUBSCRIPTION_INVOICE,
+    Adjustment, BilledCounter, Event, Invoice, InvoiceFilter, InvoiceLine, Page, Placement, Plan,
+    Prorated, Role, Rows, Subscription, ALLOCATION_INVOICE, SUBSCRIPTION_INVOICE,
 };
 use crate::AppState;
 
@@ -131,6 +138,69 @@ fn subscription_lines(
         });
     }
     Ok(lines)
+}
+
+/// The usage lines of `sub`'s licences for every period of a priced meter
+/// that ended by `ended_by` (Unix seconds) with units not invoiced yet:
+/// one line per meter and period, billing the units each licence used
+/// beyond the included ones (less those an earlier invoice billed) at the
+/// unit price; and the counters the lines account for.
+async fn usage_lines(
+    s: &AppState,
+    sub: &Subscription,
+    plan: &Plan,
+    ended_by: i64,
+) -> ApiResult<(Vec<InvoiceLine>, Vec<BilledCounter>)> {
+    if plan.meter_prices.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let licenses = crate::service::subscriptions::held_licenses(s, sub).await?;
+    // By meter (in the plan's order) and period.
+    let mut units: BTreeMap<(usize, i64, i64), i64> = BTreeMap::new();
+    let mut counters = Vec::new();
+    for c in s.store.unbilled_usage(&licenses, ended_by).await? {
+        let Some(at) = plan.meter_prices.iter().position(|m| m.meter == c.meter) else {
+            continue;
+        };
+        let beyond = |used: i64| (used - plan.meter_prices[at].included).max(0);
+        *units.entry((at, c.period_start, c.period_end)).or_default() +=
+            beyond(c.used) - beyond(c.billed_used);
+        counters.push(BilledCounter {
+            license_id: c.license_id.clone(),
+            meter: c.meter.clone(),
+            period_start: c.period_start,
+            before: c.billed_used,
+            after: c.used,
+        });
+    }
+    let mut lines = Vec::new();
+    for ((at, start, end), quantity) in units {
+        let price = &plan.meter_prices[at];
+        if quantity <= 0 {
+            continue;
+        }
+        let day = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .map(|d| d.date_naive().to_string())
+                .unwrap_or_default()
+        };
+        lines.push(InvoiceLine {
+            kind: "usage".into(),
+            description: format!(
+                "{}, {} to {} (UTC): {quantity} units beyond the {} included per licence",
+                price.meter,
+                day(start),
+                day(end - 1),
+                price.included
+            ),
+            item: price.meter.clone(),
+            quantity,
+            unit_amount: price.unit_amount,
+            months: 0,
+            amount: line_amount(quantity, price.unit_amount, 1).map_err(bad)?,
+        });
+    }
+    Ok((lines, counters))
 }
 
 /// An invoice of `lines` (in `currency`, taxed at `rate_bp` once on
@@ -223,6 +293,10 @@ pub(crate) async fn invoice_subscription(
         return Ok(done);
     }
     let mut adjustments = s.store.open_adjustments(&sub.id).await?;
+    // Usage of the periods ended before today began, in the
+    // subscription's zone: billed after the fact, on its next invoice.
+    let ended_by = ZonedDate::new(today, sub.zone()?).map_err(bad)?.start().0;
+    let (mut usage, mut counters) = usage_lines(s, sub, &plan, ended_by).await?;
     for period in periods {
         let mut lines = subscription_lines(&plan, &price, sub.seats, &sub.options, months)?;
         let carried: Vec<String> = adjustments
@@ -244,6 +318,7 @@ pub(crate) async fn invoice_subscription(
                     amount: a.amount,
                 }),
         );
+        lines.extend(usage.iter().cloned());
         let invoice = invoice_of(
             SUBSCRIPTION_INVOICE,
             &sub.id,
@@ -254,9 +329,14 @@ pub(crate) async fn invoice_subscription(
             price.tax_rate_bp,
             lines,
         )?;
-        let recorded = s.store.record_invoice(invoice, &carried, actor).await?;
+        let recorded = s
+            .store
+            .record_invoice(invoice, &carried, &counters, actor)
+            .await?;
         if recorded {
             adjustments.clear();
+            usage.clear();
+            counters.clear();
         }
         done.add(recorded);
     }
@@ -333,7 +413,7 @@ pub(crate) async fn invoice_allocations(
                 rate,
                 lines.clone(),
             )?;
-            done.add(s.store.record_invoice(invoice, &[], actor).await?);
+            done.add(s.store.record_invoice(invoice, &[], &[], actor).await?);
         }
     }
     Ok(done)

@@ -89,12 +89,7 @@ pub(crate) async fn extend_licenses(
     let expires = sub.end_of(last_day)?;
     let mut records = Vec::new();
     let mut tokens = BTreeMap::new();
-    let served: Vec<String> = served(s, sub)
-        .await?
-        .into_iter()
-        .filter_map(|m| m.license_id)
-        .collect();
-    for id in sub.license_ids.iter().chain(&served) {
+    for id in &held_licenses(s, sub).await? {
         let mut record = s.store.license(id).await?;
         let ext = Extension {
             hard: Some(expires),
@@ -175,6 +170,15 @@ pub(crate) fn billing_changed(
 pub(crate) async fn served(s: &AppState, sub: &Subscription) -> ApiResult<Vec<Member>> {
     let all = Page::first(sub.seats.max(1));
     Ok(s.store.subscription_members(&sub.id, all).await?.items)
+}
+
+/// Every licence `sub` holds: its own, and those of the members it serves.
+pub(crate) async fn held_licenses(s: &AppState, sub: &Subscription) -> ApiResult<Vec<String>> {
+    let served = served(s, sub)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.license_id);
+    Ok(sub.license_ids.iter().cloned().chain(served).collect())
 }
 
 /// Replaces the options of the subscription `id` with `options` (codes of

@@ -97,7 +97,7 @@ impl CatalogueStore for SqlStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO plans (id, product_id, policy_id, name, options, created_at, price, \
-             priced_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             priced_since, meter_prices) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&p.id)
         .bind(&p.product_id)
@@ -107,6 +107,7 @@ impl CatalogueStore for SqlStore {
         .bind(p.created_at)
         .bind(price_text(p.price.as_ref())?)
         .bind(p.priced_since.map(|d| d.to_string()))
+        .bind(serde_json::to_string(&p.meter_prices).map_err(StoreError::internal)?)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
@@ -191,7 +192,7 @@ impl CatalogueStore for SqlStore {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE plans SET policy_id = $2, name = $3, options = $4, price = $5, \
-             priced_since = $6 WHERE id = $1 AND retired_at IS NULL",
+             priced_since = $6, meter_prices = $7 WHERE id = $1 AND retired_at IS NULL",
         )
         .bind(&p.id)
         .bind(&p.policy_id)
@@ -199,6 +200,7 @@ impl CatalogueStore for SqlStore {
         .bind(serde_json::to_string(&p.options).map_err(StoreError::internal)?)
         .bind(price_text(p.price.as_ref())?)
         .bind(p.priced_since.map(|d| d.to_string()))
+        .bind(serde_json::to_string(&p.meter_prices).map_err(StoreError::internal)?)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| named_conflict(e, "this product already has a plan with this name"))?;
@@ -312,7 +314,8 @@ pub(super) const PRODUCT_COLUMNS: &str = "id, code, name, created_at, retired_at
 pub(super) const POLICY_COLUMNS: &str = concat!(policy_written!(), ", retired_at");
 
 pub(super) const PLAN_COLUMNS: &str =
-    "id, product_id, policy_id, name, options, created_at, retired_at, price, priced_since";
+    "id, product_id, policy_id, name, options, created_at, retired_at, price, priced_since, \
+     meter_prices";
 
 const PRODUCTS: Table<Product> = Table::new("products", PRODUCT_COLUMNS, "product", product_row);
 
@@ -352,9 +355,11 @@ pub(super) fn policy_row(r: &AnyRow) -> StoreResult<Policy> {
 
 pub(super) fn plan_row(r: &AnyRow) -> StoreResult<Plan> {
     let options: String = r.try_get("options")?;
+    let meter_prices: String = r.try_get("meter_prices")?;
     Ok(from_row!(r => Plan {
         id, product_id, policy_id, name, created_at, retired_at;
         options: serde_json::from_str(&options).map_err(StoreError::internal)?,
+        meter_prices: serde_json::from_str(&meter_prices).map_err(StoreError::internal)?,
         price: price_of(r.try_get("price")?)?,
         priced_since: r
             .try_get::<Option<String>, _>("priced_since")?

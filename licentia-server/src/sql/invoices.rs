@@ -8,8 +8,8 @@ use super::history::{append, event};
 use super::table::{count, fetch_all, fetch_optional, from_row, Filter, Table};
 use super::{Scope, SqlStore, Tx};
 use crate::store::{
-    Adjustment, BilledAllocation, Event, Invoice, InvoiceFilter, InvoiceStore, Page, Prorated,
-    Rows, StoreError, StoreResult,
+    Adjustment, BilledAllocation, BilledCounter, Event, Invoice, InvoiceFilter, InvoiceStore, Page,
+    Prorated, Rows, StoreError, StoreResult,
 };
 
 const COLUMNS: &str = "id, kind, subject, customer_id, subscription_id, period_start, period_end, \
@@ -67,6 +67,7 @@ impl InvoiceStore for SqlStore {
         &self,
         i: Invoice,
         adjustments: &[String],
+        usage: &[BilledCounter],
         actor: &str,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
@@ -116,6 +117,29 @@ impl InvoiceStore for SqlStore {
                 return Err(StoreError::conflict(
                     "adjustment_invoiced",
                     "a prorated change was invoiced meanwhile; run again",
+                ));
+            }
+        }
+        for c in usage {
+            let taken = sqlx::query(
+                "UPDATE usage_counters SET billed_used = $1 WHERE license_id = $2 AND meter = $3 \
+                 AND period_start = $4 AND billed_used = $5",
+            )
+            .bind(c.after)
+            .bind(&c.license_id)
+            .bind(&c.meter)
+            .bind(c.period_start)
+            .bind(c.before)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            if taken == 0 {
+                // Another invoice billed these units meanwhile: as for
+                // an adjustment, nothing is written and the next run
+                // decides again.
+                return Err(StoreError::conflict(
+                    "usage_invoiced",
+                    "usage was invoiced meanwhile; run again",
                 ));
             }
         }

@@ -167,6 +167,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         32,
         Both(include_str!("../migrations/0032_plan_priced_since.sql")),
     ),
+    (
+        35,
+        Both(include_str!("../migrations/0035_usage_billing.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -7,8 +7,8 @@ use super::history::append;
 use super::table::{fetch_all, from_row, scope_clause, Arg};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Event, Idem, MeterCount, MeterUsage, Outcome, Scope, StoreError, StoreResult, UsageRow,
-    UsageStore, QUOTA_EXCEEDED, USAGE_REPORT_REPLAYED,
+    EndedUsage, Event, Idem, MeterCount, MeterUsage, Outcome, Scope, StoreError, StoreResult,
+    UsageRow, UsageStore, QUOTA_EXCEEDED, USAGE_REPORT_REPLAYED,
 };
 
 const USAGE_COLUMNS: &str = "license_id, meter, period_start, period_end, quota, used";
@@ -120,6 +120,34 @@ impl UsageStore for SqlStore {
             [Arg::from(license_id)],
             usage_row,
         )
+        .await
+    }
+
+    async fn unbilled_usage(
+        &self,
+        license_ids: &[String],
+        ended_by: i64,
+    ) -> StoreResult<Vec<EndedUsage>> {
+        if license_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let among: Vec<String> = (0..license_ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT license_id, meter, period_start, period_end, used, billed_used \
+             FROM usage_counters WHERE period_end IS NOT NULL AND period_end <= $1 \
+             AND used > billed_used AND license_id IN ({}) \
+             ORDER BY meter, period_start, license_id",
+            among.join(", ")
+        );
+        let args = std::iter::once(Arg::from(ended_by))
+            .chain(license_ids.iter().map(|id| Arg::from(id.as_str())));
+        fetch_all(&self.pool, &sql, args, |r| {
+            Ok(from_row!(r => EndedUsage {
+                license_id, meter, period_start, period_end, used, billed_used
+            }))
+        })
         .await
     }
 

@@ -127,6 +127,22 @@ pub struct PlanOption {
     pub price: Option<i64>,
 }
 
+/// What a plan bills for one meter of its policy, per period: each unit
+/// consumed beyond the `included` ones, at `unit_amount` in the plan's
+/// currency, taxed at the plan's rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeterPrice {
+    /// The meter, one of the plan's policy's.
+    pub meter: String,
+    /// Per unit beyond the included ones, in the minor unit of the plan's
+    /// currency; 0 to 10^12.
+    pub unit_amount: i64,
+    /// Units of each period (per licence) not billed; default 0.
+    #[serde(default)]
+    pub included: i64,
+}
+
 /// A plan: a product, a policy and optional add-on options.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
@@ -150,6 +166,10 @@ pub struct Plan {
     /// that start from that day, not for the free ones before.
     #[serde(default)]
     pub priced_since: Option<NaiveDate>,
+    /// The price of each unit consumed of its policy's meters beyond the
+    /// included ones, billed on its subscriptions' invoices.
+    #[serde(default)]
+    pub meter_prices: Vec<MeterPrice>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Retired (Unix seconds): offered for no new license or subscription;

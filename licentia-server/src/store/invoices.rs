@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Page, Rows, Scope};
+use super::{BilledCounter, Event, Page, Rows, Scope};
 use crate::store::StoreResult;
 
 /// What an invoice bills: a subscription, or a node's allocated seats.
@@ -22,18 +22,22 @@ pub const INVOICE_STATUSES: [&str; 3] = ["due", "paid", "void"];
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct InvoiceLine {
     /// `plan` (the plan's seats), `option` (one option's seats),
-    /// `allocation` (one product's allocated seats) or `proration` (a
-    /// change during an earlier period, charged or credited).
+    /// `allocation` (one product's allocated seats), `proration` (a
+    /// change during an earlier period, charged or credited) or `usage`
+    /// (units of a meter consumed in an ended period beyond the included
+    /// ones).
     pub kind: String,
     /// What it bills, in words (`Business: 10 seats`, `option sso`...).
     pub description: String,
-    /// The plan, option code or product it bills.
+    /// The plan, option code, product or meter it bills.
     pub item: String,
-    /// Seats billed (the change of seats for a proration).
+    /// Seats billed (the change of seats for a proration, units for
+    /// usage).
     pub quantity: i64,
-    /// Per seat per month, in minor units (0 for a proration).
+    /// Per seat per month (per unit for usage), in minor units (0 for a
+    /// proration).
     pub unit_amount: i64,
-    /// Months billed (0 for a proration).
+    /// Months billed (0 for a proration and for usage).
     pub months: u32,
     /// The line's amount, in minor units (negative: a credit).
     pub amount: i64,
@@ -150,14 +154,16 @@ pub struct BilledAllocation {
 #[async_trait::async_trait]
 pub trait InvoiceStore: Send + Sync {
     /// Writes `invoice` unless its subject already has one for its period
-    /// start (then nothing is written, and the answer is false), and marks
-    /// the adjustments `adjustments` as carried by it, with a history
-    /// entry by `actor`; all in one transaction, so a racing run writes it
-    /// once.
+    /// start (then nothing is written, and the answer is false), marks
+    /// the adjustments `adjustments` as carried by it and the usage
+    /// counters `usage` as accounted for, with a history entry by `actor`;
+    /// all in one transaction, so a racing run writes it once, and bills
+    /// an adjustment or a unit consumed once.
     async fn record_invoice(
         &self,
         invoice: Invoice,
         adjustments: &[String],
+        usage: &[BilledCounter],
         actor: &str,
     ) -> StoreResult<bool>;
 

@@ -61,6 +61,41 @@ pub struct UsageRow {
     pub used: i64,
 }
 
+/// A licence's counter of one meter in a period that has ended, as the
+/// invoices bill it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedUsage {
+    /// The licence.
+    pub license_id: String,
+    /// The meter.
+    pub meter: String,
+    /// The period's first second (Unix seconds).
+    pub period_start: i64,
+    /// The first second after it.
+    pub period_end: i64,
+    /// Units consumed.
+    pub used: i64,
+    /// The units of `used` an invoice has accounted for already.
+    pub billed_used: i64,
+}
+
+/// A counter an invoice accounts for: its `billed_used` moves from
+/// `before` to `after` in the invoice's transaction (refused when another
+/// invoice moved it meanwhile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BilledCounter {
+    /// The licence.
+    pub license_id: String,
+    /// The meter.
+    pub meter: String,
+    /// The period's first second (Unix seconds).
+    pub period_start: i64,
+    /// `billed_used` as read.
+    pub before: i64,
+    /// `billed_used` once invoiced: the units used when read.
+    pub after: i64,
+}
+
 /// Storage of usage.
 #[async_trait::async_trait]
 pub trait UsageStore: Send + Sync {
@@ -90,6 +125,15 @@ pub trait UsageStore: Send + Sync {
 
     /// A licence's usage, every meter and period, newest period first.
     async fn license_usage(&self, license_id: &str) -> StoreResult<Vec<MeterUsage>>;
+
+    /// The counters of `license_ids` whose period ended by `ended_by`
+    /// (Unix seconds) with units no invoice accounted for yet, by meter
+    /// and period.
+    async fn unbilled_usage(
+        &self,
+        license_ids: &[String],
+        ended_by: i64,
+    ) -> StoreResult<Vec<EndedUsage>>;
 
     /// Consumption in the periods starting in `[from, to)`, per licence
     /// (`per_license`) or per customer, of the licences within `scope`.

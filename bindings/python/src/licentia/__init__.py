@@ -13,7 +13,7 @@ block, or when garbage-collected. Failures raise a :class:`LicentiaError`
 subclass per family, carrying ``.status``.
 """
 
-from .client import Client, ClientStatus, Standing, Validation
+from .client import Client, ClientStatus, MeterUsage, Standing, Validation
 from .core import (
     ActivationRequest,
     Binding,
@@ -29,6 +29,8 @@ from .core import (
     License,
     ReleaseCatalogue,
     MatchRule,
+    Meter,
+    MeterPeriod,
     Report,
     Rule,
     Severity,
@@ -76,6 +78,9 @@ __all__ = [
     "License",
     "LicentiaError",
     "MatchRule",
+    "Meter",
+    "MeterPeriod",
+    "MeterUsage",
     "ReleaseCatalogue",
     "Report",
     "Rule",

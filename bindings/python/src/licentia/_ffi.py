@@ -135,6 +135,19 @@ class Entitlement(Structure):
     ]
 
 
+class Meter(Structure):
+    _fields_ = [("quota", c_uint64), ("period", c_uint32)]
+
+
+class MeterUsage(Structure):
+    _fields_ = [
+        ("used", c_int64),
+        ("quota", c_int64),
+        ("period_start", c_int64),
+        ("period_end", OptionalTime),
+    ]
+
+
 class Validation(Structure):
     _fields_ = [
         ("standing", c_uint32),
@@ -178,6 +191,16 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_client_heartbeat_if_due", _status, [_handle, c_char_p, POINTER(c_bool), POINTER(c_int64)]),
     ("licentia_client_return_lease", _status, [_handle, c_char_p]),
     ("licentia_client_error_message", _status, _string_out),
+    (
+        "licentia_client_record_usage",
+        _status,
+        [_handle, c_char_p, c_char_p, POINTER(c_char_p), POINTER(c_uint64), c_size_t, POINTER(MeterUsage)],
+    ),
+    (
+        "licentia_client_usage_report",
+        _status,
+        [_handle, c_char_p, c_uint64, POINTER(c_char_p), POINTER(c_uint64), c_size_t] + _string_out,
+    ),
     ("licentia_client_status_online", c_bool, [_handle]),
     ("licentia_client_status_grace_days", _status, [_handle, POINTER(c_int64)]),
     ("licentia_client_status_offline_reason", _status, [_handle] + _string_out),
@@ -231,6 +254,10 @@ _PROTOTYPES: List[Tuple[str, Any, List[Any]]] = [
     ("licentia_license_entitlement_count", c_size_t, [_handle]),
     ("licentia_license_entitlement_at", _status, [_handle, c_size_t, POINTER(Entitlement)]),
     ("licentia_license_entitlement_code", _status, [_handle, c_size_t] + _string_out),
+    ("licentia_license_meter_count", c_size_t, [_handle]),
+    ("licentia_license_meter_at", _status, [_handle, c_size_t, POINTER(Meter)]),
+    ("licentia_license_meter_name", _status, [_handle, c_size_t] + _string_out),
+    ("licentia_license_meter", _status, [_handle, c_char_p, POINTER(Meter)]),
     ("licentia_license_metadata", _status, [_handle, c_char_p] + _string_out),
     ("licentia_license_apply_renewal", _status, [_handle, _handle, c_char_p]),
     ("licentia_license_free", None, [_handle]),

@@ -10,11 +10,11 @@ that is not the vendor's (:class:`SignatureError`); nothing is kept then.
 from __future__ import annotations
 
 import os
-from ctypes import byref, c_bool, c_int64, c_uint8, c_uint64, c_void_p
+from ctypes import Array, byref, c_bool, c_char_p, c_int64, c_uint8, c_uint64, c_void_p
 from dataclasses import dataclass
 from enum import IntEnum
 from datetime import datetime, timedelta
-from typing import Any, Callable, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _ffi
 from ._ffi import lib
@@ -80,6 +80,32 @@ class Validation:
     activated: bool
     #: Whether a fresh file came (the terms changed) and was kept.
     refreshed: bool
+
+
+@dataclass(frozen=True)
+class MeterUsage:
+    """What the license consumed of one meter in its current period, as the
+    back office counted it."""
+
+    meter: str
+    used: int
+    quota: int
+    period_start: datetime
+    #: None for the term of a license that never expires.
+    period_end: Optional[datetime]
+
+
+#: Usage records: (meter, units) pairs, or a mapping of meter to units.
+Records = Union[Sequence[Tuple[str, int]], Mapping[str, int]]
+
+
+def _records(records: Records) -> Tuple[List[str], "Array[c_char_p]", "Array[c_uint64]"]:
+    """The records as the C arrays of names and amounts."""
+    pairs = list(records.items()) if isinstance(records, Mapping) else list(records)
+    names = [str(meter) for meter, _ in pairs]
+    meters = (c_char_p * len(pairs))(*(_c_str(name, "meter") for name in names))
+    amounts = (c_uint64 * len(pairs))(*(int(units) for _, units in pairs))
+    return names, meters, amounts
 
 
 def _status(call: Callable[[Any], int]) -> ClientStatus:
@@ -256,3 +282,55 @@ class Client(_Handle):
     def return_lease(self, license_key: str) -> None:
         """Returns the lease held early."""
         _client_check(lib.licentia_client_return_lease(self._handle, _c_str(license_key, "license_key")))
+
+    @reads
+    def record_usage(self, license_key: str, batch_id: str, records: Records) -> Tuple[MeterUsage, ...]:
+        """Counts a batch of consumption, ``(meter, units)`` records, against
+        the license's meters, all or nothing; the usage of each record's
+        meter after it. ``batch_id`` names the batch: sent again it is
+        counted once. Past a quota the back office refuses it all
+        (:class:`ClientError` REFUSED, ``quota_exceeded``)."""
+        names, meters, amounts = _records(records)
+        out = (_ffi.MeterUsage * len(names))()
+        _client_check(
+            lib.licentia_client_record_usage(
+                self._handle,
+                _c_str(license_key, "license_key"),
+                _c_str(batch_id, "batch_id"),
+                meters,
+                amounts,
+                len(names),
+                out,
+            )
+        )
+        return tuple(
+            MeterUsage(
+                meter=name,
+                used=u.used,
+                quota=u.quota,
+                period_start=_from_unix(u.period_start),
+                period_end=_from_optional(u.period_end),
+            )
+            for name, u in zip(names, out)
+        )
+
+    @reads
+    def usage_report(self, license_id: str, counter: int, records: Records) -> str:
+        """The armored offline usage report of what this machine consumed of
+        license ``license_id``'s meters since its previous report, numbered
+        ``counter`` (keep it; raise it by one per report, the first is 1):
+        staff carry it to the back office, which accepts each counter once."""
+        _, meters, amounts = _records(records)
+        text = _ffi.read_string(
+            lib.licentia_client_usage_report,
+            self._handle,
+            _c_str(license_id, "license_id"),
+            int(counter),
+            meters,
+            amounts,
+            len(amounts),
+            on_error=_client_check,
+        )
+        if text is None:
+            raise_status(Status.NOT_FOUND)
+        return text

@@ -385,6 +385,26 @@ class Entitlement:
     expires: Optional[datetime]
 
 
+class MeterPeriod(IntEnum):
+    """When a meter's quota renews (``licentia_meter_period``)."""
+
+    DAY = 0
+    MONTH = 1
+    YEAR = 2
+    #: Once, for the license's whole term.
+    TERM = 3
+
+
+@dataclass(frozen=True)
+class Meter:
+    """A consumable quota the license carries: ``quota`` units of ``name``
+    per ``period``. The back office counts and enforces it."""
+
+    name: str
+    quota: int
+    period: MeterPeriod
+
+
 @dataclass(frozen=True)
 class Document:
     """A signed document just issued, in both text forms."""
@@ -703,6 +723,29 @@ class License(_Handle):
             check(lib.licentia_license_entitlement_at(handle, i, byref(e)))
             found.append(_entitlement(_read_required(lib.licentia_license_entitlement_code, handle, i), e))
         return tuple(found)
+
+    @property
+    @reads
+    def meters(self) -> Tuple[Meter, ...]:
+        """Every meter the license carries, sorted by name."""
+        handle = self._handle
+        found: List[Meter] = []
+        for i in range(lib.licentia_license_meter_count(handle)):
+            m = _ffi.Meter()
+            check(lib.licentia_license_meter_at(handle, i, byref(m)))
+            found.append(_meter(_read_required(lib.licentia_license_meter_name, handle, i), m))
+        return tuple(found)
+
+    @reads
+    def meter(self, name: Text) -> Optional[Meter]:
+        """The meter ``name``, if the license carries it."""
+        c = _c_str(name, "name")
+        m = _ffi.Meter()
+        status = lib.licentia_license_meter(self._handle, c, byref(m))
+        if status == Status.NOT_FOUND:
+            return None
+        check(status)
+        return _meter(c.decode("utf-8"), m)
 
     @reads
     def metadata(self, key: Text) -> Optional[str]:
@@ -1177,6 +1220,10 @@ def _entitlement(code: str, e: _ffi.Entitlement) -> Entitlement:
         count=int(e.count) if e.has_count else None,
         expires=_from_optional(e.expires),
     )
+
+
+def _meter(name: str, m: _ffi.Meter) -> Meter:
+    return Meter(name=name, quota=int(m.quota), period=MeterPeriod(m.period))
 
 
 def version() -> str:
