@@ -115,8 +115,8 @@ impl TypedSecret {
     }
 
     fn mac(&self, license: &LicenseId, request: &ShortRequest, last_day: u16) -> [u8; MAC_LEN] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.as_ref())
-            .expect("HMAC takes keys of any length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.0.as_ref()).expect("HMAC takes keys of any length");
         mac.update(ANSWER_TAG);
         mac.update(&license.0);
         mac.update(&request.machine);
@@ -135,7 +135,10 @@ impl fmt::Debug for TypedSecret {
 
 /// The first bytes of SHA-256 over a domain tag and `bytes`.
 fn digest<const N: usize>(tag: &[u8], bytes: &[u8]) -> [u8; N] {
-    let full = Sha256::new().chain_update(tag).chain_update(bytes).finalize();
+    let full = Sha256::new()
+        .chain_update(tag)
+        .chain_update(bytes)
+        .finalize();
     full[..N].try_into().expect("fewer than 32 bytes")
 }
 
@@ -408,8 +411,9 @@ mod tests {
             .contains("another licence"));
         assert!(accept(&other_license, &secret, &request, &here, NOW).contains("another licence"));
         // Replayed on another machine: the same codes, another fingerprint.
-        assert!(accept(&license, &secret, &request, &machine("lab-4"), NOW)
-            .contains("another machine"));
+        assert!(
+            accept(&license, &secret, &request, &machine("lab-4"), NOW).contains("another machine")
+        );
         // Replayed on this machine for a new request (another nonce).
         let again = ShortRequest {
             nonce: [request.nonce[0] ^ 1, request.nonce[1], request.nonce[2]],
@@ -418,18 +422,20 @@ mod tests {
         assert!(accept(&license, &secret, &again, &here, NOW)
             .contains("it is not an answer to this request"));
         // Another product's secret, or a forged day.
-        assert!(accept(&license, &TypedSecret::generate(), &request, &here, NOW)
-            .contains("not an answer"));
+        assert!(
+            accept(&license, &TypedSecret::generate(), &request, &here, NOW)
+                .contains("not an answer")
+        );
         let later = ShortAnswer {
             last_day: answer.last_day + 300,
             ..answer
         };
-        assert!(err(request.accept(&license, &secret, &later, &here, NOW)).contains("not an answer"));
+        assert!(
+            err(request.accept(&license, &secret, &later, &here, NOW)).contains("not an answer")
+        );
         // Expired.
         assert!(accept(&license, &secret, &request, &here, NOW.add_days(3)).contains("ended"));
-        assert!(request
-            .answer(&secret, &license.id, Timestamp(0))
-            .is_err());
+        assert!(request.answer(&secret, &license.id, Timestamp(0)).is_err());
     }
 
     #[test]
@@ -446,12 +452,21 @@ mod tests {
             .unwrap();
         assert_eq!(machine_digest(&a), machine_digest(&b));
         assert_ne!(machine_digest(&a), machine_digest(&machine("1")));
-        assert_eq!(format!("{:?}", TypedSecret::new([1; 32])), "TypedSecret(..)");
+        assert_eq!(
+            format!("{:?}", TypedSecret::new([1; 32])),
+            "TypedSecret(..)"
+        );
     }
 
     #[test]
     fn garbage_is_refused_cleanly() {
-        for bad in ["", "ABCDE", "00000-00000", &"Z".repeat(10_000), "ÀÀÀÀÀ-ÀÀÀÀÀ"] {
+        for bad in [
+            "",
+            "ABCDE",
+            "00000-00000",
+            &"Z".repeat(10_000),
+            "ÀÀÀÀÀ-ÀÀÀÀÀ",
+        ] {
             assert!(ShortRequest::parse(bad).is_err(), "{bad:?}");
             assert!(ShortAnswer::parse(bad).is_err(), "{bad:?}");
         }

@@ -43,6 +43,7 @@ mod scope;
 mod subscriptions;
 mod table;
 mod tokens;
+mod typed_secrets;
 mod usage;
 
 pub use idempotency::idempotency_mismatch;
@@ -166,6 +167,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (
         32,
         Both(include_str!("../migrations/0032_plan_priced_since.sql")),
+    ),
+    (
+        36,
+        Both(include_str!("../migrations/0036_typed_secrets.sql")),
     ),
 ];
 
