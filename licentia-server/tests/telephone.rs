@@ -176,7 +176,7 @@ async fn story(backend: Backend) {
     let (status, body) = srv
         .call(
             "GET",
-            &"/v1/revocation-list?product=phone",
+            "/v1/revocation-list?product=phone",
             Some(&admin),
             None,
         )
