@@ -23,8 +23,9 @@ use crate::AppState;
 
 /// Where a typed activation's machine is kept: the short request names a
 /// machine only by a digest of its fingerprint, which no revocation list
-/// can name (a typed activation has no file to refuse either).
-pub(crate) const TYPED_MACHINE: &str = "typed:";
+/// can name (a typed activation has no file to refuse either): the
+/// revocation list leaves these out (`sql/revocation.rs`).
+const TYPED_MACHINE: &str = "typed:";
 
 /// What a sealed secret is bound to: its product, so a sealed secret copied
 /// onto another product's row does not open there.
