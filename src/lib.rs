@@ -55,7 +55,8 @@
 //!   signal named, and the licence's terms on them.
 //! - [`typed`]: codes a person reads over the telephone and types back
 //!   (groups of five characters, each with a check character).
-//!   [`activation`]: offline activation documents.
+//!   [`activation`]: offline activation documents; [`short_code`]: a
+//!   request and its answer short enough to read over the telephone.
 //! - [`meter`]: consumable quotas signed into a licence; [`usage`]: the
 //!   report a product writes of what it consumed offline.
 //!
@@ -96,6 +97,7 @@ mod read;
 pub mod renewal;
 pub mod revocation;
 pub mod rollover;
+pub mod short_code;
 mod signed;
 mod signer;
 pub mod spec;

@@ -130,6 +130,31 @@ pub fn encode(bytes: &[u8]) -> String {
     ];
     values.push((len as u8 & 1) << 4);
     values.extend(to_values(bytes));
+    written(values, bytes)
+}
+
+/// Encodes `bytes` whose length both sides know (a short code of a fixed
+/// layout, at most [`MAX_BYTES`]) without the length group: one group per
+/// 20 bits and the whole code's check group, so 11 bytes take six groups.
+///
+/// ```
+/// use licentia::typed;
+/// let code = typed::encode_fixed(&[7; 11]);
+/// assert_eq!(code.len(), 6 * 5 + 5);
+/// assert_eq!(typed::decode_fixed(&code, 11).unwrap(), [7; 11]);
+/// assert!(typed::decode_fixed(&code, 12).is_err());
+/// ```
+pub fn encode_fixed(bytes: &[u8]) -> String {
+    assert!(
+        bytes.len() <= MAX_BYTES,
+        "a typed code carries at most {MAX_BYTES} bytes"
+    );
+    written(to_values(bytes), bytes)
+}
+
+/// The values padded to whole groups, the whole code's check group, each
+/// group with its check character, dash-separated.
+fn written(mut values: Vec<u8>, bytes: &[u8]) -> String {
     while values.len() % DATA != 0 {
         values.push(0);
     }
@@ -168,26 +193,30 @@ pub fn looks_typed(text: &str) -> bool {
     count >= 2 * GROUP_LEN && count % GROUP_LEN == 0 && text.len() <= MAX_TEXT_LEN
 }
 
-/// Decodes a typed code: every group's check character, then the whole
-/// code's check. A mistyped character is refused naming its group.
-pub fn decode(text: &str) -> Result<Vec<u8>> {
+fn invalid(message: &str) -> Error {
+    Error::InvalidArgument(message.to_owned())
+}
+
+/// The data values of every group, the check group's last, once each
+/// group's check character holds. A mistyped character is refused naming
+/// its group.
+fn checked_values(text: &str) -> Result<Vec<u8>> {
     if text.len() > MAX_TEXT_LEN {
         return Err(Error::TooLarge {
             what: "typed code",
             limit: MAX_TEXT_LEN,
         });
     }
-    let bad = |m: String| Error::InvalidArgument(m);
     let mut values = Vec::with_capacity(text.len());
     for c in text.chars().filter(|c| !c.is_whitespace() && *c != '-') {
         values.push(value(c).ok_or_else(|| {
-            bad(format!(
+            Error::InvalidArgument(format!(
                 "'{c}' is not a character of a typed code (0-9, A-Z but I, L, O, U)"
             ))
         })?);
     }
     if values.len() < 2 * GROUP_LEN || values.len() % GROUP_LEN != 0 {
-        return Err(bad(format!(
+        return Err(Error::InvalidArgument(format!(
             "a typed code is groups of {GROUP_LEN} characters, at least two; this one has {} characters",
             values.len()
         )));
@@ -195,25 +224,28 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
     let mut data = Vec::with_capacity(values.len());
     for (index, group) in values.chunks(GROUP_LEN).enumerate() {
         if check(&group[..DATA], index) != group[DATA] {
-            return Err(bad(format!(
+            return Err(Error::InvalidArgument(format!(
                 "the check digit of group {} does not match: a character of it was mistyped; re-key that group",
                 index + 1
             )));
         }
         data.extend_from_slice(&group[..DATA]);
     }
-    let (data, tail) = data.split_at(data.len() - DATA);
-    let len = (usize::from(data[0]) << 11)
-        | (usize::from(data[1]) << 6)
-        | (usize::from(data[2]) << 1)
-        | usize::from(data[3] >> 4);
-    if data[3] & 15 != 0 || len > MAX_BYTES {
-        return Err(bad("the code's length is not one a typed code has".into()));
+    Ok(data)
+}
+
+/// The `len` bytes that `values` (whole groups) carry, when they are
+/// exactly as many values as `len` bytes take, padded with zero bits only
+/// (one code per value); the whole code's check `tail` must hold.
+fn unpack(values: &[u8], len: usize, tail: &[u8]) -> Result<Vec<u8>> {
+    let padded = (len * 8).div_ceil(5).div_ceil(DATA) * DATA;
+    if values.len() != padded {
+        return Err(invalid("the code is cut short or has groups too many"));
     }
     let mut bytes = Vec::with_capacity(len);
     let (mut acc, mut bits) = (0u32, 0);
-    for &v in &data[DATA..] {
-        acc = (acc << 5) | u32::from(v);
+    for &v in values {
+        acc = ((acc << 5) | u32::from(v)) & 0xfff;
         bits += 5;
         if bits >= 8 {
             bits -= 8;
@@ -221,21 +253,41 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
                 bytes.push((acc >> bits) as u8);
             }
         }
-        acc &= (1 << bits) - 1;
     }
-    // Only zero padding after the last byte: one code per value.
-    let expected_values = DATA + (len * 8).div_ceil(5);
-    let padded = expected_values.div_ceil(DATA) * DATA;
-    if bytes.len() != len || data.len() != padded || acc != 0 {
-        return Err(bad("the code is cut short or has groups too many".into()));
-    }
-    if data[expected_values..].iter().any(|&v| v != 0) || whole(&bytes) != tail {
-        return Err(bad(
-            "the code's last group does not match the rest: a group was skipped, repeated or moved"
-                .into(),
+    let mut again = to_values(&bytes);
+    again.resize(padded, 0);
+    if again != values || whole(&bytes) != tail {
+        return Err(invalid(
+            "the code's last group does not match the rest: a group was skipped, repeated or moved",
         ));
     }
     Ok(bytes)
+}
+
+/// Decodes a typed code: every group's check character, then the whole
+/// code's check. A mistyped character is refused naming its group.
+pub fn decode(text: &str) -> Result<Vec<u8>> {
+    let data = checked_values(text)?;
+    let (data, tail) = data.split_at(data.len() - DATA);
+    let len = (usize::from(data[0]) << 11)
+        | (usize::from(data[1]) << 6)
+        | (usize::from(data[2]) << 1)
+        | usize::from(data[3] >> 4);
+    if data[3] & 15 != 0 || len > MAX_BYTES {
+        return Err(invalid("the code's length is not one a typed code has"));
+    }
+    // The length group is whole, so the bytes' values and their padding
+    // follow it as in a code of fixed length.
+    unpack(&data[DATA..], len, tail)
+}
+
+/// Decodes a code of `len` bytes written by [`encode_fixed`]: each group's
+/// check character, then the whole code's check; a code of another length
+/// is refused.
+pub fn decode_fixed(text: &str, len: usize) -> Result<Vec<u8>> {
+    let data = checked_values(text)?;
+    let (data, tail) = data.split_at(data.len() - DATA);
+    unpack(data, len.min(MAX_BYTES), tail)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use licentia::short_code::ShortRequest;
 use licentia::{ActivationRequest, Error, LicenseId, LicenseRef, Result, Timestamp};
 
 use crate::common;
@@ -34,6 +35,12 @@ pub struct Args {
     /// with a check character) to read over the telephone.
     #[arg(long)]
     typed: bool,
+    /// Write the short telephone request code instead (six groups of five
+    /// characters) for the license file this machine holds (`--license-id`):
+    /// the back office answers it with a short answer code the product
+    /// checks under its typed-answer secret.
+    #[arg(long, requires = "license_id", conflicts_with = "typed")]
+    short: bool,
 }
 
 /// Runs the command.
@@ -44,6 +51,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, None) => return Err(Error::InvalidArgument("give --key or --license-id".into())),
     };
     let fingerprint = args.machine.fingerprint(&args.product)?;
+    if let (true, LicenseRef::Id(id)) = (args.short, &license) {
+        let code = ShortRequest::new(id, &fingerprint).to_code();
+        common::write_file(&args.out, &format!("{code}\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let request = ActivationRequest::new(&args.product, license, fingerprint, Timestamp::now());
     let text = if args.typed {
         format!("{}\n", request.to_typed())

@@ -448,6 +448,31 @@ fn offline_activation_round_trip() {
     let seen = ok(d, &["inspect", "--json", "byid.lic"]).json();
     assert_eq!(seen["license"]["id"], id);
 
+    // The short telephone code of that licence on this machine: six groups
+    // that name the licence and the machine, each with its check digit.
+    let args = [
+        "request",
+        "--product",
+        "acme",
+        "--license-id",
+        id,
+        "--no-machine-id",
+        "--vendor",
+        "serial=SN-9",
+        "--short",
+        "--out",
+        "byid.code",
+    ];
+    ok(d, &args);
+    let code = std::fs::read_to_string(d.join("byid.code")).unwrap();
+    let short = licentia::short_code::ShortRequest::parse(&code).unwrap();
+    assert!(short.is_for(&licentia::LicenseId::parse(id).unwrap()));
+    let here = licentia::Fingerprint::builder("acme")
+        .vendor("serial", "SN-9")
+        .build()
+        .unwrap();
+    assert_eq!(short.machine, licentia::short_code::machine_digest(&here));
+
     // --machine cannot be combined with --request: the request names the machine.
     let out = run(
         d,

@@ -737,6 +737,16 @@ field-request-file = Aktivierungsanfrage-Datei
 field-request-code = …oder ihr Code, am Telefon vorgelesen (Gruppen zu fünf Zeichen)
 field-valid-days = Tage, in denen die Antwort verwendet werden kann
 offline-answer = Antwortdatei herunterladen
+offline-answer-qr = Antwort als QR-Code zeigen
+offline-qr-shown = Die Antwort ist signiert: Scannen Sie diesen QR-Code mit einem Telefon und bringen Sie ihn zur Maschine, oder kopieren Sie die einzeilige Form.
+offline-qr-alt = QR-Code der einzeiligen Aktivierungsantwort
+offline-answer-line = Die Antwort in einer Zeile
+telephone-title = Aktivierung per Telefon
+telephone-what = Die Maschine zeigt einen Anfragecode aus sechs Gruppen zu fünf Zeichen. Tippen Sie ihn so, wie der Anrufer ihn vorliest; jede Gruppe hat eine Prüfziffer, eine falsch getippte Gruppe wird also genannt. Lesen Sie dann den Antwortcode vor: die Maschine nimmt ihn bis zum angezeigten Tag an.
+field-telephone-code = Telefonischer Anfragecode
+telephone-answer = Code beantworten
+telephone-answered = Lesen Sie dem Anrufer diesen Antwortcode vor. Die Maschine nimmt ihn bis zum { $date } an.
+telephone-qr-alt = QR-Code des Antwortcodes
 
 ## Berichte
 nav-reports = Berichte

@@ -738,6 +738,16 @@ field-request-file = Activation request file
 field-request-code = …or its code, read over the telephone (groups of five characters)
 field-valid-days = Days the answer may be used
 offline-answer = Download the answer file
+offline-answer-qr = Show the answer as a QR code
+offline-qr-shown = The answer is signed: scan this QR code with a phone and carry it to the machine, or copy its one-line form.
+offline-qr-alt = QR code of the activation answer's one-line form
+offline-answer-line = The answer on one line
+telephone-title = Activation by telephone
+telephone-what = The machine shows a request code of six groups of five characters. Type it as the caller reads it; each group has a check digit, so a mistyped group is named. Read the answer code back: the machine accepts it until the day shown.
+field-telephone-code = Telephone request code
+telephone-answer = Answer the code
+telephone-answered = Read this answer code to the caller. The machine accepts it until { $date }.
+telephone-qr-alt = QR code of the answer code
 
 ## Reports
 nav-reports = Reports

@@ -737,6 +737,16 @@ field-request-file = Fichier de demande d'activation
 field-request-code = …ou son code, lu au téléphone (groupes de cinq caractères)
 field-valid-days = Jours pendant lesquels la réponse peut servir
 offline-answer = Télécharger le fichier de réponse
+offline-answer-qr = Afficher la réponse en code QR
+offline-qr-shown = La réponse est signée : scannez ce code QR avec un téléphone et portez-le jusqu'à la machine, ou copiez sa forme sur une ligne.
+offline-qr-alt = Code QR de la réponse d'activation sur une ligne
+offline-answer-line = La réponse sur une ligne
+telephone-title = Activation par téléphone
+telephone-what = La machine affiche un code de demande de six groupes de cinq caractères. Tapez-le tel que l'appelant le lit ; chaque groupe a un chiffre de contrôle, un groupe mal tapé est donc signalé. Lisez ensuite le code de réponse : la machine l'accepte jusqu'au jour indiqué.
+field-telephone-code = Code de demande téléphonique
+telephone-answer = Répondre au code
+telephone-answered = Lisez ce code de réponse à l'appelant. La machine l'accepte jusqu'au { $date }.
+telephone-qr-alt = Code QR du code de réponse
 
 ## Rapports
 nav-reports = Rapports

@@ -137,6 +137,7 @@ pub fn routes() -> Vec<Route> {
         api::customers::routes(),
         api::licenses::routes(),
         api::activations::routes(),
+        api::telephone::routes(),
         api::leases::routes(),
         api::revocation::routes(),
         api::releases::routes(),

@@ -13,6 +13,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use licentia::short_code::ShortRequest;
 use licentia::{
     ActivationRequest, DeactivationRequest, LicenseId, LicenseRef, Timestamp, UsageReport,
     UsageTotal,
@@ -55,6 +56,8 @@ struct World {
     deactivation_request: String,
     /// An offline usage report of the license's machine 2.
     usage_report: String,
+    /// A telephone request code of the license on machine 8.
+    telephone_code: String,
 }
 
 impl World {
@@ -295,12 +298,18 @@ async fn world(srv: &Server) -> World {
         vec![UsageTotal::new("renders", 3)],
     )
     .unwrap();
+    let telephone_code = ShortRequest::new(
+        &LicenseId::parse(&ids["license"]).unwrap(),
+        &machine(PRODUCT, 8),
+    )
+    .to_code();
     World {
         ids,
         callers,
         offline_request: request.to_armor(),
         deactivation_request: deactivation.to_armor(),
         usage_report: usage_report.to_armor(),
+        telephone_code,
     }
 }
 
@@ -420,6 +429,14 @@ fn sample(w: &World, method: &str, path: &str) -> Option<Sample> {
         // The first caller within reach has it counted; the others are
         // told it was (409 usage_report_replayed).
         ("post", "/v1/usage/reports") => at(At::C1, json!({"report": w.usage_report})),
+        // The first caller within reach takes a seat; the others answer the
+        // same machine again.
+        ("post", "/v1/licenses/{id}/telephone-activations") => {
+            at(At::C1, json!({"code": w.telephone_code}))
+        }
+        // A product's typed-answer secret: the vendor's admins only.
+        ("get", "/v1/products/{id}/typed-secret") => at(At::Root, Value::Null),
+        ("post", "/v1/products/{id}/typed-secret/rotate") => at(At::Root, json!({})),
         ("post", "/v1/notice-subscriptions") => at(
             At::Everyone,
             json!({"kinds": ["license.expiring"], "email": "me@example.test"}),
@@ -568,6 +585,7 @@ async fn story(backend: Backend) {
                     }
                     Some(RecordKind::Catalogue) => w.id(&format!("{spare}plan")).to_owned(),
                     Some(RecordKind::Invoice) => w.id("invoice").to_owned(),
+                    Some(RecordKind::License) => w.id("license").to_owned(),
                     _ => String::new(),
                 };
                 (

@@ -32,6 +32,7 @@ async fn story(backend: Backend) {
                 "/v1/keys/rotate"
                     | "/v1/keys/{id}/retire"
                     | "/v1/products/{id}/retire"
+                    | "/v1/products/{id}/typed-secret/rotate"
                     | "/v1/policies/{id}/retire"
                     | "/v1/plans/{id}/retire"
                     | "/v1/customers/{id}/retire"

@@ -55,6 +55,13 @@ fn scan(svg: &str) -> String {
     grids[0].decode().expect("the QR code decodes").1
 }
 
+/// The one SVG drawn inline in a page.
+fn svg_in(html: &str) -> &str {
+    let start = html.find("<svg").expect("an SVG in the page");
+    let end = start + html[start..].find("</svg>").unwrap() + 6;
+    &html[start..end]
+}
+
 /// The `value` of the input named (or with the id) `name` in a page.
 fn value_of(html: &str, name: &str) -> String {
     let at = html
@@ -532,6 +539,80 @@ async fn story(backend: Backend) {
         refused.status,
         refused.body
     );
+
+    // The answer asked for as a QR code: the page draws it, and a real
+    // decoder reads back the answer's one-line form, which the machine
+    // accepts.
+    let scanned = licentia::ActivationRequest::new(
+        "cad-suite",
+        licentia::LicenseRef::Id(licentia::LicenseId::parse(&id).unwrap()),
+        machine("cad-suite", 5),
+        licentia::Timestamp::now(),
+    );
+    let shown = staff
+        .upload(
+            "/licenses/activate-offline",
+            &[
+                Part::Field("code", &scanned.to_typed()),
+                Part::Field("valid_days", "10"),
+                Part::Field("as", "qr"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let line = scan(svg_in(&shown.body));
+    assert_eq!(line, unescape(text_of(&shown.body, "answer-line")));
+    scanned
+        .accept(&line, &verifier, licentia::Timestamp::now())
+        .expect("the machine accepts the scanned answer");
+
+    // Activation by telephone: the request code typed as heard, the answer
+    // code shown in groups, and as a QR code that reads back the same.
+    let phone = staff.get(&format!("/licenses/{id}/telephone")).await;
+    assert_eq!(phone.status, 200, "{}", phone.body);
+    let heard = licentia::short_code::ShortRequest::new(
+        &licentia::LicenseId::parse(&id).unwrap(),
+        &machine("cad-suite", 6),
+    )
+    .to_code();
+    let mut misheard = heard.clone().into_bytes();
+    misheard[13] = if misheard[13] == b'7' { b'8' } else { b'7' };
+    let misheard = String::from_utf8(misheard).unwrap();
+    let refused = staff
+        .post(
+            &format!("/licenses/{id}/telephone"),
+            &[
+                ("code", &misheard),
+                ("_idem", &value_of(&phone.body, "_idem")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("check digit of group 3"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(&misheard), "what was typed is kept");
+    let answered = staff
+        .post(
+            &format!("/licenses/{id}/telephone"),
+            &[
+                ("code", &heard),
+                ("valid_days", "7"),
+                ("_idem", &value_of(&phone.body, "_idem")),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    let at = answered.body.find("id=\"answer-code\"").unwrap();
+    let start = at + answered.body[at..].find('>').unwrap() + 1;
+    let end = start + answered.body[start..].find("</p>").unwrap();
+    let groups = support::console::text(&answered.body[start..end]);
+    let code = groups.split_whitespace().collect::<Vec<_>>().join("-");
+    assert_eq!(code.split('-').count(), 6, "{code}");
+    assert_eq!(scan(svg_in(&answered.body)), code);
 
     // A revocation goes through its confirm page, which says it is final.
     let confirm = staff.get(&format!("/licenses/{id}/revoke")).await;

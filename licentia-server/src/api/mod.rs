@@ -45,6 +45,7 @@ pub(crate) mod reports;
 pub(crate) mod revocation;
 pub(crate) mod sessions;
 pub(crate) mod subscriptions;
+pub(crate) mod telephone;
 pub(crate) mod tokens;
 pub(crate) mod usage;
 

@@ -24,6 +24,7 @@ pub(crate) mod releases;
 pub(crate) mod reports;
 pub(crate) mod seat_rules;
 pub(crate) mod subscriptions;
+pub(crate) mod telephone;
 pub(crate) mod tokens;
 pub(crate) mod totp;
 pub(crate) mod usage;

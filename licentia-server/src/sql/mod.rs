@@ -43,6 +43,7 @@ mod scope;
 mod subscriptions;
 mod table;
 mod tokens;
+mod typed_secrets;
 mod usage;
 
 pub use idempotency::idempotency_mismatch;
@@ -170,6 +171,8 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (
         35,
         Both(include_str!("../migrations/0035_usage_billing.sql")),
+        36,
+        Both(include_str!("../migrations/0036_typed_secrets.sql")),
     ),
 ];
 

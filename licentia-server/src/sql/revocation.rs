@@ -54,12 +54,15 @@ impl RevocationStore for SqlStore {
 /// deactivated activation while its license has not ended (expiry plus
 /// the policy's grace), a returned lease while the lease has not; neither
 /// when the machine holds the license again (a live activation, an
-/// unreturned lease), nor for a revoked license (named whole).
+/// unreturned lease), nor for a revoked license (named whole). A machine
+/// activated by telephone is named by a digest only (`typed:`), and has no
+/// file to refuse: never listed.
 const RELEASED: &str = "\
     SELECT a.license_id, a.fingerprint, 0 AS lease, MAX(a.deactivated_at) AS at \
     FROM activations a JOIN licenses l ON l.id = a.license_id \
     JOIN policies p ON p.id = l.policy_id \
     WHERE l.product_id = $1 AND l.status <> 'revoked' AND a.deactivated_at IS NOT NULL \
+    AND a.fingerprint NOT LIKE 'typed:%' \
     AND (l.expires_at IS NULL OR l.expires_at + COALESCE(p.grace_days, 0) * 86400 > $2) \
     AND NOT EXISTS (SELECT 1 FROM activations b WHERE b.license_id = a.license_id \
         AND b.fingerprint = a.fingerprint AND b.deactivated_at IS NULL) \

@@ -25,6 +25,7 @@ mod revocation;
 mod scope;
 mod subscriptions;
 mod tokens;
+mod typed_secrets;
 mod usage;
 
 pub use accounts::*;
@@ -48,6 +49,7 @@ pub use revocation::*;
 pub use scope::*;
 pub use subscriptions::*;
 pub use tokens::*;
+pub use typed_secrets::*;
 pub use usage::*;
 
 /// A page of a list: `limit` (1..=500, default 50) rows after `offset`,
@@ -176,6 +178,7 @@ pub trait Store:
     + ReportStore
     + BulkStore
     + UsageStore
+    + TypedSecretStore
 {
     /// The database answers.
     async fn ping(&self) -> StoreResult<()>;

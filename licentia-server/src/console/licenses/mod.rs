@@ -1,7 +1,7 @@
 //! Licences: search, a licence's page (terms, machines, leases, history,
 //! its file), the status changes and renewals, issuing from a plan or a
 //! policy, a temporary licence for an outage (FlexNet's entitlement
-//! screens) and offline activation by upload.
+//! screens), offline activation by upload and activation by telephone.
 //!
 //! Every change goes through the same service functions as the API's
 //! routes; a destructive one through a confirm page that says what will
@@ -13,13 +13,15 @@ mod offline_activation;
 mod outage;
 mod record;
 mod search;
+mod telephone;
 
 use actions::{deactivate, deactivate_confirm, renew, renew_form, renewable, status_pages};
 use issuing::{issue, new_form};
-use offline_activation::{offline, offline_form};
+use offline_activation::{offline, offline_form, valid_days};
 use outage::{temporary, temporary_form};
 use record::{file, history, leases, machines, short, show};
 use search::{list, select};
+use telephone::{telephone, telephone_form};
 
 use std::collections::HashMap;
 
@@ -68,6 +70,8 @@ pub(super) fn pages() -> Vec<Page> {
         Page::post("/licenses/{id}/renew", Signed, renew),
         Page::get("/licenses/{id}/temporary", Signed, temporary_form),
         Page::post("/licenses/{id}/temporary", Signed, temporary),
+        Page::get("/licenses/{id}/telephone", Signed, telephone_form),
+        Page::post("/licenses/{id}/telephone", Signed, telephone),
         Page::get("/activations/{id}/deactivate", Signed, deactivate_confirm),
         Page::post("/activations/{id}/deactivate", Signed, deactivate),
     ];
