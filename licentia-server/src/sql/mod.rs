@@ -171,6 +171,8 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (
         35,
         Both(include_str!("../migrations/0035_usage_billing.sql")),
+    ),
+    (
         36,
         Both(include_str!("../migrations/0036_typed_secrets.sql")),
     ),
