@@ -88,6 +88,25 @@ impl ActivationRequest {
         )
     }
 
+    /// The compact one-line form: what a QR code carries.
+    ///
+    /// ```
+    /// use licentia::{ActivationRequest, Fingerprint, LicenseRef, Timestamp};
+    /// let machine = Fingerprint::builder("acme").vendor("host", "build-7").build().unwrap();
+    /// let request = ActivationRequest::new("acme", LicenseRef::Key("K3Y".into()), machine, Timestamp(1_800_000_000));
+    /// let line = request.to_compact();
+    /// assert!(!line.contains('\n'));
+    /// assert_eq!(ActivationRequest::parse(&line).unwrap(), request);
+    /// ```
+    pub fn to_compact(&self) -> String {
+        format::compact(
+            DocumentKind::ActivationRequest,
+            &self
+                .to_bytes()
+                .expect("a request built from bounded parts encodes"),
+        )
+    }
+
     /// The request as a typed code ([`typed`](crate::typed)): groups of
     /// five characters a person reads over the telephone, each with a check
     /// character, for a machine with no network and nothing to carry a file.

@@ -41,6 +41,11 @@ pub struct Args {
     /// checks under its typed-answer secret.
     #[arg(long, requires = "license_id", conflicts_with = "typed")]
     short: bool,
+    /// Also draw the request as a QR code (SVG) in FILE, for a phone to
+    /// carry to the vendor: the request's one-line form, or its short code.
+    #[cfg(feature = "server")]
+    #[arg(long, value_name = "FILE")]
+    qr: Option<PathBuf>,
 }
 
 /// Runs the command.
@@ -54,6 +59,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let (true, LicenseRef::Id(id)) = (args.short, &license) {
         let code = ShortRequest::new(id, &fingerprint).to_code();
         common::write_file(&args.out, &format!("{code}\n"))?;
+        #[cfg(feature = "server")]
+        write_qr(args.qr.as_deref(), &code)?;
         return Ok(ExitCode::SUCCESS);
     }
     let request = ActivationRequest::new(&args.product, license, fingerprint, Timestamp::now());
@@ -63,5 +70,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         request.to_armor()
     };
     common::write_file(&args.out, &text)?;
+    #[cfg(feature = "server")]
+    write_qr(args.qr.as_deref(), &request.to_compact())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Draws `text` as a QR code in `path`, when one is asked for.
+#[cfg(feature = "server")]
+fn write_qr(path: Option<&std::path::Path>, text: &str) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let svg = licentia_server::qr::svg(text, "licentia activation request")
+        .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+    common::write_file(path, &svg)
 }

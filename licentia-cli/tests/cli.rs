@@ -6,6 +6,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+#[path = "../../licentia-server/tests/support/qr.rs"]
+mod qr;
+
 /// What one run of the binary gave.
 #[derive(Debug)]
 struct Run {
@@ -472,6 +475,28 @@ fn offline_activation_round_trip() {
         .build()
         .unwrap();
     assert_eq!(short.machine, licentia::short_code::machine_digest(&here));
+
+    // Each request also as a QR code, read back by a real decoder: the
+    // short code itself, and the full request's one-line form.
+    let mut with_qr = args.to_vec();
+    with_qr.extend(["--qr", "byid-code.svg"]);
+    ok(d, &with_qr);
+    let scanned = qr::scan(&std::fs::read_to_string(d.join("byid-code.svg")).unwrap());
+    let code = std::fs::read_to_string(d.join("byid.code")).unwrap();
+    assert_eq!(scanned, code.trim());
+    let full: Vec<&str> = args
+        .iter()
+        .filter(|a| **a != "--short")
+        .map(|a| if *a == "byid.code" { "byid.req" } else { a })
+        .chain(["--qr", "byid-req.svg"])
+        .collect();
+    ok(d, &full);
+    let scanned = qr::scan(&std::fs::read_to_string(d.join("byid-req.svg")).unwrap());
+    let file = std::fs::read_to_string(d.join("byid.req")).unwrap();
+    assert_eq!(
+        licentia::ActivationRequest::parse(&scanned).unwrap(),
+        licentia::ActivationRequest::parse(&file).unwrap()
+    );
 
     // --machine cannot be combined with --request: the request names the machine.
     let out = run(

@@ -41,6 +41,7 @@ pub mod jobs;
 pub mod keyring;
 mod observe;
 pub mod openapi;
+pub mod qr;
 mod ratelimit;
 pub mod routes;
 pub mod secret;

@@ -40,7 +40,6 @@ mod notices;
 mod paging;
 mod problems;
 mod purchases;
-mod qr;
 mod releases;
 mod renewals;
 mod reports;

@@ -18,6 +18,7 @@ mod steps;
 #[allow(unused_imports)] // as above: not every test file takes a step
 pub use steps::*;
 pub mod console;
+pub mod qr;
 pub mod softhsm;
 pub mod tls;
 

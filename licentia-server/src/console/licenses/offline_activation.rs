@@ -107,7 +107,7 @@ pub(super) async fn offline(
                 .map_err(ApiError::internal)
                 .or_refuse(&f)?
                 .to_compact();
-            let svg = crate::console::qr::svg(&line, &f.t.t("offline-qr-alt")).or_refuse(&f)?;
+            let svg = crate::qr::svg(&line, &f.t.t("offline-qr-alt")).or_refuse(&f)?;
             Ok(render(&Offline {
                 f,
                 valid_days: days_typed,

@@ -381,7 +381,7 @@ pub(super) async fn file(
     };
     if q.form == "qr" {
         let line = licenses::one_line(&armored).or_refuse(&f)?;
-        let svg = crate::console::qr::svg(&line, &f.t.t("license-qr-alt")).or_refuse(&f)?;
+        let svg = crate::qr::svg(&line, &f.t.t("license-qr-alt")).or_refuse(&f)?;
         return Ok((
             [(
                 header::CONTENT_TYPE,

@@ -80,7 +80,7 @@ pub(super) async fn telephone(
             Reply::Fresh(a) => a,
             Reply::Replayed(response) => replayed(response).await?,
         };
-        let qr = crate::console::qr::svg(&a.answer, &f.t.t("telephone-qr-alt"))?;
+        let qr = crate::qr::svg(&a.answer, &f.t.t("telephone-qr-alt"))?;
         Ok::<_, ApiError>(Answer {
             groups: a.answer.split('-').map(str::to_owned).collect(),
             ends: f.t.date(a.not_after),

@@ -1,5 +1,6 @@
-//! A QR code drawn on the server as SVG: a licence's compact form for a
-//! phone or a scanner to carry to a machine with no network and no USB.
+//! A QR code drawn as SVG: a licence's compact form, an offline activation
+//! request or its answer, for a phone or a scanner to carry between a
+//! machine with no network and no USB and the back office.
 //! The `qrcode` crate gives the module matrix; the drawing is one path of
 //! unit squares on a white square with a four-module quiet zone, so any
 //! decoder reads it at any size.
@@ -16,7 +17,13 @@ const QUIET: usize = 4;
 /// `text` as an SVG QR code (error correction M: a quarter of it may be
 /// smudged), titled `title` for screen readers. Text longer than a QR
 /// code holds is refused.
-pub(crate) fn svg(text: &str, title: &str) -> Result<String, ApiError> {
+///
+/// ```
+/// let svg = licentia_server::qr::svg("lic1.AAAA", "the licence").unwrap();
+/// assert!(svg.starts_with("<svg") && svg.contains("<title>the licence</title>"));
+/// assert!(licentia_server::qr::svg(&"x".repeat(5000), "too long").is_err());
+/// ```
+pub fn svg(text: &str, title: &str) -> Result<String, ApiError> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
         .map_err(|e| ApiError::invalid(format!("too long for a QR code: {e}")))?;
     let width = code.width();
