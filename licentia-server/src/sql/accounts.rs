@@ -58,7 +58,7 @@ fn grant_row(r: &AnyRow) -> StoreResult<Grant> {
 }
 
 /// Stores a grant inside `tx`.
-pub(super) async fn insert_grant(tx: &mut Tx<'_>, g: &Grant) -> StoreResult<()> {
+pub(super) async fn insert_grant(tx: &mut Tx, g: &Grant) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO grants (id, account_id, token_id, customer_id, role, may_raise_seats, \
          may_lower_seats, monthly_only, may_change_renewal, created_at, created_by) \
@@ -82,7 +82,7 @@ pub(super) async fn insert_grant(tx: &mut Tx<'_>, g: &Grant) -> StoreResult<()> 
 
 /// Sets an account's password hash inside `tx`, clears its failures and
 /// ends its sessions (they were opened with the old password).
-async fn write_password(tx: &mut Tx<'_>, id: &str, hash: &str) -> StoreResult<()> {
+async fn write_password(tx: &mut Tx, id: &str, hash: &str) -> StoreResult<()> {
     let changed = sqlx::query(
         "UPDATE accounts SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
     )
@@ -185,7 +185,7 @@ impl AccountStore for SqlStore {
         .fetch_one(&mut *tx.tx)
         .await?;
         let locked: Option<i64> = row.try_get("locked_until")?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(locked.filter(|&until| until > now()))
     }
 
@@ -195,7 +195,7 @@ impl AccountStore for SqlStore {
             .bind(id)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -214,7 +214,7 @@ impl AccountStore for SqlStore {
             .bind(time_zone)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         self.account(id).await
     }
 
@@ -225,7 +225,7 @@ impl AccountStore for SqlStore {
             .bind(sealed)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -264,7 +264,7 @@ impl AccountStore for SqlStore {
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(done == 1)
     }
 
@@ -409,7 +409,7 @@ impl AccountStore for SqlStore {
         .bind(s.expires_at)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -434,7 +434,7 @@ impl AccountStore for SqlStore {
         .bind(idle)
         .fetch_optional(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         row.as_ref().map(session_row).transpose()
     }
 
@@ -445,7 +445,7 @@ impl AccountStore for SqlStore {
             .bind(now())
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 }

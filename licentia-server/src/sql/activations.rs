@@ -1,6 +1,7 @@
 //! Activations, check-ins, temporary licenses and floating leases.
 
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 use super::customers::{check_allocation, Taken};
 use super::history::append;
@@ -22,14 +23,19 @@ impl ActivationStore for SqlStore {
         idem: Option<Idem<Activation>>,
     ) -> StoreResult<Outcome<Activation>> {
         let mut tx = self.begin().await?;
+        // The license's node comes back with the seat: one read fewer.
         let taken = sqlx::query(
             "UPDATE licenses SET seats_used = seats_used + 1 \
-             WHERE id = $1 AND status = 'active' AND seats_used < seats",
+             WHERE id = $1 AND status = 'active' AND seats_used < seats RETURNING customer_id",
         )
         .bind(&a.license_id)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let node: Option<String> = match &taken {
+            Some(row) => row.try_get("customer_id")?,
+            None => None,
+        };
+        let taken = u64::from(taken.is_some());
         let inserted = if taken == 1 {
             sqlx::query(&format!(
                 "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
@@ -50,7 +56,10 @@ impl ActivationStore for SqlStore {
             0
         };
         let result = if inserted == 1 {
-            check_allocation(&mut tx, &a.license_id, Taken::Machine).await?;
+            // A license outside the customer tree has no allocation to keep.
+            if node.is_some() {
+                check_allocation(&mut tx, &a.license_id, Taken::Machine).await?;
+            }
             a
         } else {
             if taken == 1 {

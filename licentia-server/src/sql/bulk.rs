@@ -105,12 +105,12 @@ impl BulkStore for SqlStore {
             }
         }
         if !errors.is_empty() {
-            tx.tx.rollback().await?;
+            tx.rollback().await?;
             return Err(invalid_rows(errors, dry_run));
         }
         let created = created.into_iter().flatten().collect();
         if dry_run {
-            tx.tx.rollback().await?;
+            tx.rollback().await?;
             return Ok(Outcome::Fresh(created));
         }
         self.finish(tx, created, idem).await
@@ -168,11 +168,11 @@ impl BulkStore for SqlStore {
             }
         }
         if !errors.is_empty() {
-            tx.tx.rollback().await?;
+            tx.rollback().await?;
             return Err(invalid_rows(errors, dry_run));
         }
         if dry_run {
-            tx.tx.rollback().await?;
+            tx.rollback().await?;
             return Ok(Outcome::Fresh(created));
         }
         self.finish(tx, created, idem).await

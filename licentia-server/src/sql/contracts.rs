@@ -90,7 +90,7 @@ const FOLLOW_UPS: Table<FollowUp> = Table::new(
 /// Opens the follow-up item of re-billing `rebilling_id` (in its
 /// transaction).
 pub(super) async fn open_follow_up(
-    tx: &mut super::Tx<'_>,
+    tx: &mut super::Tx,
     rebilling_id: &str,
     purchase_id: &str,
     buyer: &str,
@@ -147,7 +147,7 @@ impl ContractStore for SqlStore {
             event(actor, operation, &n.id, serde_json::json!({"name": n.name})),
         )
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(n)
     }
 
@@ -186,7 +186,7 @@ impl ContractStore for SqlStore {
             ),
         )
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(Named {
             name: name.to_owned(),
             ..before
@@ -274,7 +274,7 @@ impl ContractStore for SqlStore {
         }
         append(&mut tx, contract_event(actor, "contract.update", &c)).await?;
         let stored = CONTRACTS.get(&mut *tx.tx, &c.id).await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(stored)
     }
 
@@ -348,7 +348,7 @@ impl ContractStore for SqlStore {
             ev.customer_id = Some(item.customer_id.clone());
             append(&mut tx, ev).await?;
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(item)
     }
 }

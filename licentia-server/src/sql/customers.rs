@@ -18,7 +18,7 @@ impl CustomerStore for SqlStore {
     async fn create_customer(&self, c: Customer, actor: &str) -> StoreResult<Customer> {
         let mut tx = self.begin().await?;
         insert_customer(&mut tx, &c, actor).await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(c)
     }
 
@@ -311,7 +311,7 @@ fn customer_row(r: &AnyRow) -> StoreResult<Customer> {
 /// there; `rule` says why, after the node and its parent. 422 for no such
 /// node.
 pub(super) async fn refuse_below_top(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     customer_id: &str,
     code: &'static str,
     rule: &str,
@@ -333,7 +333,7 @@ pub(super) async fn refuse_below_top(
 }
 
 /// Inserts a customer node and records it in the history.
-pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) -> StoreResult<()> {
+pub(super) async fn insert_customer(tx: &mut Tx, c: &Customer, actor: &str) -> StoreResult<()> {
     sqlx::query(&format!(
         "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -367,7 +367,7 @@ pub(super) async fn insert_customer(tx: &mut Tx<'_>, c: &Customer, actor: &str) 
 /// writers are serialized already) and reads it after any earlier holder
 /// committed: `(seats, given)`, or None when the node holds no allocation.
 pub(super) async fn lock_allocation(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     customer_id: &str,
     product_id: &str,
 ) -> StoreResult<Option<(i64, i64)>> {
@@ -406,7 +406,7 @@ pub(super) fn used_sql(c: &str, p: &str, t: &str) -> String {
 /// after [`lock_allocation`], it sees every seat committed by an earlier
 /// holder of the lock.
 pub(super) async fn used_seats(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     customer_id: &str,
     product_id: &str,
 ) -> StoreResult<i64> {
@@ -435,7 +435,7 @@ pub(super) enum Taken {
 /// on now exceed it — or when the node holds none while a node above it
 /// allocates the product.
 pub(super) async fn check_allocation(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     license_id: &str,
     taken: Taken,
 ) -> StoreResult<()> {

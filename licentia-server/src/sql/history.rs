@@ -65,7 +65,7 @@ fn history_row(r: &AnyRow) -> StoreResult<HistoryEntry> {
 }
 
 /// Appends `event` to the history chain inside `tx`.
-pub(super) async fn append(tx: &mut Tx<'_>, event: Event) -> StoreResult<()> {
+pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
     // The head row's update takes its lock: appends queue here, one chain.
     let head =
         sqlx::query("UPDATE history_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
@@ -120,11 +120,11 @@ pub(super) fn event(
     }
 }
 
-impl Tx<'_> {
+impl Tx {
     /// The last step of every mutation: its history entry, then the commit.
     pub(super) async fn commit_with(mut self, event: Event) -> StoreResult<()> {
         append(&mut self, event).await?;
-        self.tx.commit().await?;
+        self.commit().await?;
         Ok(())
     }
 }

@@ -263,7 +263,7 @@ impl InvoiceStore for SqlStore {
 /// Writes the adjustment of `p` in `tx` when its period was invoiced (see
 /// [`Prorated`]); nothing otherwise (the period's invoice, when written,
 /// bills the subscription as it then stands).
-pub(super) async fn write_prorated(tx: &mut Tx<'_>, p: Prorated) -> StoreResult<()> {
+pub(super) async fn write_prorated(tx: &mut Tx, p: Prorated) -> StoreResult<()> {
     let a = p.adjustment;
     let invoiced: i64 =
         sqlx::query("SELECT COUNT(*) AS n FROM invoices WHERE subject = $1 AND period_start = $2")

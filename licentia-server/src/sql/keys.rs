@@ -6,7 +6,7 @@ use super::history::{append, event};
 use super::table::{count, fetch_all, fetch_optional, from_row};
 use super::{now, SqlStore, Tx};
 use crate::store::{KeyRecord, KeyStamp, KeyStore};
-use crate::store::{StoreError, StoreResult};
+use crate::store::{RefusalKind, StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl KeyStore for SqlStore {
@@ -36,10 +36,10 @@ impl KeyStore for SqlStore {
             event("system", "key.create", &key.key_id, serde_json::json!({})),
         )
         .await?;
-        match tx.tx.commit().await {
+        match tx.commit().await {
             Ok(()) => Ok(true),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-            Err(e) => Err(e.into()),
+            Err(StoreError::Refused(r)) if r.kind == RefusalKind::Conflict => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
@@ -96,7 +96,7 @@ impl KeyStore for SqlStore {
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(done > 0)
     }
 
@@ -169,7 +169,7 @@ impl KeyStore for SqlStore {
     }
 }
 
-pub(super) async fn insert_key(tx: &mut Tx<'_>, k: &KeyRecord, sealed: &str) -> StoreResult<()> {
+pub(super) async fn insert_key(tx: &mut Tx, k: &KeyRecord, sealed: &str) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO signing_keys (key_id, public_pem, state, created_at, retired_at, rollover, sealed_key) \
          VALUES ($1, $2, $3, $4, NULL, $5, $6)",

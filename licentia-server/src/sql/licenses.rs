@@ -128,7 +128,7 @@ impl LicenseStore for SqlStore {
     ) -> StoreResult<LicenseRecord> {
         let mut tx = self.begin().await?;
         let record = write_seats(&mut tx, id, seats, may_raise, ev).await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(record)
     }
 }
@@ -160,14 +160,14 @@ fn about(record: &LicenseRecord, ev: Event) -> Event {
 
 /// The license an update just returned in `row`, its change recorded as
 /// `ev` in the history.
-async fn changed(tx: &mut Tx<'_>, row: &AnyRow, ev: Event) -> StoreResult<LicenseRecord> {
+async fn changed(tx: &mut Tx, row: &AnyRow, ev: Event) -> StoreResult<LicenseRecord> {
     let record = license_row(row)?;
     append(tx, about(&record, ev)).await?;
     Ok(record)
 }
 
 /// Reads a license's status (and seats) inside `tx`, for refusals.
-pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> StoreResult<(String, i64, i64)> {
+pub(super) async fn license_state(tx: &mut Tx, id: &str) -> StoreResult<(String, i64, i64)> {
     let row = sqlx::query("SELECT status, seats, seats_used FROM licenses WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx.tx)
@@ -180,7 +180,7 @@ pub(super) async fn license_state(tx: &mut Tx<'_>, id: &str) -> StoreResult<(Str
     ))
 }
 
-pub(super) async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> StoreResult<()> {
+pub(super) async fn lock_active_license(tx: &mut Tx, id: &str) -> StoreResult<()> {
     let locked = sqlx::query(
         "UPDATE licenses SET lock_version = lock_version + 1 WHERE id = $1 AND status = 'active'",
     )
@@ -197,7 +197,7 @@ pub(super) async fn lock_active_license(tx: &mut Tx<'_>, id: &str) -> StoreResul
 
 /// Inserts an issued license and records its issue, inside `tx`.
 pub(super) async fn insert_license(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     new: NewLicense,
     actor: &str,
 ) -> StoreResult<LicenseRecord> {
@@ -240,7 +240,7 @@ pub(super) async fn insert_license(
 /// Replaces a license's spec, file and expiry (unless it is revoked) and
 /// records `ev`, inside `tx`.
 pub(super) async fn write_terms(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     r: &LicenseRecord,
     ev: Event,
 ) -> StoreResult<LicenseRecord> {
@@ -277,7 +277,7 @@ pub(super) async fn write_terms(
 /// `may_raise`, only a cut of the seats as they stand now (403: a cut
 /// decided on an earlier read may have become a raise).
 pub(super) async fn write_seats(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     id: &str,
     seats: i64,
     may_raise: bool,

@@ -63,7 +63,7 @@ struct Held {
 }
 
 /// Takes the member row's lock for the rest of `tx`; the service it holds.
-async fn lock_member(tx: &mut Tx<'_>, id: &str) -> StoreResult<Held> {
+async fn lock_member(tx: &mut Tx, id: &str) -> StoreResult<Held> {
     let row = sqlx::query(
         "UPDATE members SET updated_at = $1 WHERE id = $2 RETURNING license_id, subscription_id",
     )
@@ -104,7 +104,7 @@ fn subscription_event(
 /// Bumps the subscription's version, so a renewal or a change of seats
 /// racing this one reads it again and counts this member.
 async fn take_licence(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     from: &FromSubscription,
     member: &Member,
     actor: &str,
@@ -164,7 +164,7 @@ async fn take_licence(
 /// leases returned, so none of them holds a seat any more; the member no
 /// longer names it. The member after, and the license ended.
 async fn end_service(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     member_id: &str,
     actor: &str,
 ) -> StoreResult<(Member, Option<String>)> {
@@ -331,7 +331,7 @@ impl MemberStore for SqlStore {
         })?;
         let member = member_row(&row)?;
         let record = write_terms(&mut tx, &license, ev).await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(MemberService {
             member,
             license: Some(record),
@@ -452,7 +452,7 @@ impl MemberStore for SqlStore {
 /// Inserts a member (and its service's license, taking a seat of the
 /// node's allocation) and records it, inside `tx`.
 pub(super) async fn insert_member(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     m: Member,
     service: Option<NewService>,
     actor: &str,

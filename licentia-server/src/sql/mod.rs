@@ -7,13 +7,13 @@
 //! indexes, and a row lock on the license (`lock_version`) that serializes
 //! the count-then-insert of leases and temporary licenses. On SQLite, write
 //! transactions start with `BEGIN IMMEDIATE` and are queued in-process, so
-//! they wait for each other instead of failing with "database is locked".
+//! they wait for each other instead of failing with "database is locked";
+//! while they wait, they share one transaction (group commit, `writer.rs`).
 
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
-use tokio::sync::{Mutex, MutexGuard};
+use sqlx::{AnyPool, Executor, Row};
 
 use crate::config::Config;
 use crate::store::*;
@@ -45,9 +45,12 @@ mod table;
 mod tokens;
 mod typed_secrets;
 mod usage;
+mod writer;
 
 pub use idempotency::idempotency_mismatch;
+use idempotency::stored_answer;
 pub use scale::Filled;
+use writer::{Tx, Writer};
 
 /// One migration's SQL: the same text for both backends (the SQL both
 /// accept), or one text per dialect where they differ (triggers).
@@ -202,16 +205,11 @@ enum Dialect {
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
-    /// SQLite only: one write transaction at a time in this process.
-    writer: Option<Mutex<()>>,
+    /// SQLite only: one write transaction at a time in this process, shared
+    /// by the requests that queue for it (group commit).
+    writer: Option<Writer>,
     /// How long a write waits for its turn before it is refused (503).
     writer_wait: Duration,
-}
-
-/// A write transaction (and, on SQLite, this process's writer slot).
-struct Tx<'a> {
-    tx: Transaction<'static, Any>,
-    _writer: Option<MutexGuard<'a, ()>>,
 }
 
 fn now() -> i64 {
@@ -274,7 +272,7 @@ impl SqlStore {
         let store = SqlStore {
             pool,
             dialect,
-            writer: (dialect == Dialect::Sqlite).then(|| Mutex::new(())),
+            writer: (dialect == Dialect::Sqlite).then(Writer::default),
             writer_wait: Duration::from_secs(config.acquire_timeout_secs),
         };
         store
@@ -386,35 +384,23 @@ impl SqlStore {
         result
     }
 
-    async fn begin(&self) -> StoreResult<Tx<'_>> {
+    async fn begin(&self) -> StoreResult<Tx> {
         // A bounded wait: under more writes than the database can take,
         // the queue would otherwise grow (and each request wait) without end.
-        let writer = match &self.writer {
-            Some(m) => Some(
-                tokio::time::timeout(self.writer_wait, m.lock())
-                    .await
-                    .map_err(|_| {
-                        tracing::warn!(wait = ?self.writer_wait, "write queue: waited too long for a turn");
-                        StoreError::Unavailable(Fault::Busy)
-                    })?,
-            ),
-            None => None,
-        };
-        let tx = match self.dialect {
+        if let Some(writer) = &self.writer {
+            return writer.begin(&self.pool, self.writer_wait).await;
+        }
+        Ok(Tx::alone(match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.pool.begin().await?,
-        };
-        Ok(Tx {
-            tx,
-            _writer: writer,
-        })
+        }))
     }
 
     /// Stores the idempotent answer (if any) and commits; when another
     /// request with the same key committed first, rolls back and replays it.
     async fn finish<T>(
         &self,
-        mut tx: Tx<'_>,
+        mut tx: Tx,
         result: T,
         idem: Option<Idem<T>>,
     ) -> StoreResult<Outcome<T>> {
@@ -434,29 +420,37 @@ impl SqlStore {
             match inserted {
                 Ok(_) => {}
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    tx.tx.rollback().await?;
-                    return self.replay(&idem.scope, &idem.request_hash).await;
+                    // The key's answer may be a batch neighbour's, not yet
+                    // committed: read in the batch, answer after its COMMIT.
+                    let stored = if tx.undo().await? {
+                        let stored = stored_answer(&mut *tx.tx, &idem.scope).await?;
+                        tx.commit().await?;
+                        stored
+                    } else {
+                        tx.rollback().await?;
+                        self.stored_answer(&idem.scope).await?
+                    };
+                    return replay(stored, &idem.request_hash);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(Outcome::Fresh(result))
     }
+}
 
-    async fn replay<T>(&self, scope: &str, request_hash: &str) -> StoreResult<Outcome<T>> {
-        let stored = self
-            .stored_answer(scope)
-            .await?
-            .ok_or_else(|| StoreError::internal("idempotency record vanished"))?;
-        if stored.request_hash != request_hash {
-            return Err(idempotency_mismatch());
-        }
-        Ok(Outcome::Replay {
-            status: stored.status,
-            sealed: stored.sealed,
-        })
+/// The stored answer to a request with an `Idempotency-Key`, replayed: the
+/// 422 when the key was used for another request.
+fn replay<T>(stored: Option<StoredAnswer>, request_hash: &str) -> StoreResult<Outcome<T>> {
+    let stored = stored.ok_or_else(|| StoreError::internal("idempotency record vanished"))?;
+    if stored.request_hash != request_hash {
+        return Err(idempotency_mismatch());
     }
+    Ok(Outcome::Replay {
+        status: stored.status,
+        sealed: stored.sealed,
+    })
 }
 
 #[async_trait::async_trait]

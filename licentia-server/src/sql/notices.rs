@@ -477,7 +477,7 @@ impl NoticeStore for SqlStore {
             .bind(id)
             .execute(&mut *tx.tx)
             .await?;
-            tx.tx.commit().await?;
+            tx.commit().await?;
             return Ok(None);
         }
         let url: Option<String> = s.try_get("webhook_url")?;
@@ -488,7 +488,7 @@ impl NoticeStore for SqlStore {
             (_, _, Some(email)) => Target::Email(email),
             _ => return Err(StoreError::internal("a subscription without a target")),
         };
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(Some(ClaimedDelivery {
             id: id.to_owned(),
             claim,
@@ -542,7 +542,7 @@ impl NoticeStore for SqlStore {
         .bind(a.next_attempt_at)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -553,7 +553,7 @@ impl NoticeStore for SqlStore {
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(purged)
     }
 }

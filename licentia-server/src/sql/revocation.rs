@@ -78,7 +78,7 @@ const RELEASED: &str = "\
     ORDER BY license_id, fingerprint, lease";
 
 /// A product's revocation list changed: a new sequence, dated now.
-pub(super) async fn bump_revocation(tx: &mut Tx<'_>, product_id: &str) -> StoreResult<()> {
+pub(super) async fn bump_revocation(tx: &mut Tx, product_id: &str) -> StoreResult<()> {
     sqlx::query(
         "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1 WHERE id = $2",
     )
@@ -91,7 +91,7 @@ pub(super) async fn bump_revocation(tx: &mut Tx<'_>, product_id: &str) -> StoreR
 
 /// The list of license `license_id`'s product changed (a machine gave it
 /// back): a new sequence, dated now.
-pub(super) async fn bump_revocation_of(tx: &mut Tx<'_>, license_id: &str) -> StoreResult<()> {
+pub(super) async fn bump_revocation_of(tx: &mut Tx, license_id: &str) -> StoreResult<()> {
     sqlx::query(
         "UPDATE products SET revocation_seq = revocation_seq + 1, revocation_updated_at = $1 \
          WHERE id = (SELECT product_id FROM licenses WHERE id = $2)",

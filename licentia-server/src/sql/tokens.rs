@@ -103,12 +103,7 @@ fn token_row(r: &AnyRow) -> StoreResult<TokenRecord> {
 }
 
 /// Stores a token, its grant and its history entry, and commits.
-async fn insert_token(
-    mut tx: Tx<'_>,
-    t: &TokenRecord,
-    hash: &str,
-    rights: Rights,
-) -> StoreResult<()> {
+async fn insert_token(mut tx: Tx, t: &TokenRecord, hash: &str, rights: Rights) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO api_tokens (id, name, token_hash, created_at, created_by, revoked_at, expires_at, account_id, service) \
          VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8)",

@@ -187,7 +187,7 @@ impl UsageStore for SqlStore {
 /// conditional update, so concurrent batches (on any instance) wait for
 /// each other's row and re-check, never reading then writing.
 async fn count_within_quota(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     license_id: &str,
     c: &MeterCount,
 ) -> StoreResult<MeterUsage> {
