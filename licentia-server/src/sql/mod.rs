@@ -167,6 +167,22 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         32,
         Both(include_str!("../migrations/0032_plan_priced_since.sql")),
     ),
+    (
+        33,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0033_seat_counts.sql"),
+                include_str!("../migrations/0033_seat_counts_count.sql"),
+                include_str!("../migrations/sqlite/0033_seat_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0033_seat_counts.sql"),
+                include_str!("../migrations/0033_seat_counts_count.sql"),
+                include_str!("../migrations/postgres/0033_seat_triggers.sql"),
+                include_str!("../migrations/postgres/0033_customer_search.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {
