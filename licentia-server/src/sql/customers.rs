@@ -292,19 +292,42 @@ impl CustomerStore for SqlStore {
         pick: NodePick<'_>,
         page: Page,
     ) -> StoreResult<Rows<NodeSeats>> {
+        let mut f = Filter::default();
+        let mut from = "customers".to_owned();
         let f = match (pick, scope) {
-            (NodePick::All, _) => Filter::default().scope("id", scope),
-            (NodePick::Top, Scope::All) => Filter::default().always("parent_id IS NULL"),
+            (NodePick::All | NodePick::Named(_), Scope::Under(nodes)) => {
+                // The subtrees walked with their columns: the planner
+                // cannot size a walk, and joined back to customers it
+                // read the whole table.
+                let marks = f.bind(nodes).join(", ");
+                let walked = CUSTOMER_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("n.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                from = format!(
+                    "(WITH RECURSIVE walk ({CUSTOMER_COLUMNS}) AS ( \
+                         SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN ({marks}) \
+                         UNION ALL SELECT {walked} FROM customers n JOIN walk w ON n.parent_id = w.id) \
+                     SELECT * FROM walk) customers"
+                );
+                match pick {
+                    NodePick::Named(name) => f.contains("name", Some(name)),
+                    _ => f,
+                }
+            }
+            (NodePick::All, Scope::All) => f,
+            (NodePick::Named(name), Scope::All) => f.contains("name", Some(name)),
+            (NodePick::Top, Scope::All) => f.always("parent_id IS NULL"),
             (NodePick::Top, Scope::Under(nodes)) => {
                 let one = vec!["id = ?"; nodes.len()];
-                Filter::default().any(&one, Some(nodes.clone()))
+                f.any(&one, Some(nodes.clone()))
             }
-            (NodePick::Children(parent), _) => Filter::default().text("parent_id", Some(parent)),
-            (NodePick::Named(name), _) => Filter::default()
-                .scope("id", scope)
-                .contains("name", Some(name)),
+            (NodePick::Children(parent), _) => f.text("parent_id", Some(parent)),
         };
-        let nodes = CUSTOMERS.list(&self.pool, f, "name, id", page).await?;
+        let nodes = CUSTOMERS
+            .list_from(&self.pool, &from, f, "name, id", page)
+            .await?;
         let marks: Vec<String> = (2..nodes.len() + 2).map(|i| format!("${i}")).collect();
         let mut held: HashMap<String, Vec<Allocation>> = HashMap::new();
         if !nodes.is_empty() {

@@ -478,7 +478,14 @@ impl SqlStore {
             "subscriptions",
             "members",
         ] {
-            sqlx::query(&format!("ANALYZE {table}"))
+            // PostgreSQL's VACUUM also empties the pending lists of the
+            // trigram (GIN) indexes the bulk inserts filled, as its
+            // autovacuum would: until then a search reads them whole.
+            let analyze = match self.dialect {
+                Dialect::Postgres => "VACUUM ANALYZE",
+                Dialect::Sqlite => "ANALYZE",
+            };
+            sqlx::query(&format!("{analyze} {table}"))
                 .execute(&self.pool)
                 .await?;
         }
