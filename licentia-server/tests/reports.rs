@@ -78,7 +78,17 @@ async fn backdate(srv: &Server, license: &str, days: i64) {
 /// Each counter table the reports read (migration 0030) next to the
 /// recount of the rows it counts, by a scan of the licences, activations
 /// and leases: (what, counters, scan).
-const COUNTED: [(&str, &str, &str); 5] = [
+const COUNTED: [(&str, &str, &str); 6] = [
+    (
+        "licences not revoked by node, day of end and policy (migration 0037)",
+        "SELECT customer_id AS node, day, policy_id, licenses FROM expiry_days \
+         WHERE licenses <> 0",
+        "SELECT n.node, l.expires_at / 86400 AS day, l.policy_id, COUNT(*) AS licenses \
+         FROM licenses l JOIN (SELECT '*' AS node UNION ALL SELECT id FROM customers) n \
+         ON n.node = '*' OR n.node = l.customer_id \
+         WHERE l.status <> 'revoked' AND l.expires_at IS NOT NULL \
+         GROUP BY n.node, l.expires_at / 86400, l.policy_id",
+    ),
     (
         "seats in use by node and product, leases aside (migration 0033)",
         "SELECT customer_id AS node, product_id, used FROM seat_counts WHERE used <> 0",

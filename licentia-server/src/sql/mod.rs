@@ -183,6 +183,21 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             ),
         },
     ),
+    (
+        37,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0037_expiry_days.sql"),
+                include_str!("../migrations/0037_expiry_days_count.sql"),
+                include_str!("../migrations/sqlite/0037_expiry_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0037_expiry_days.sql"),
+                include_str!("../migrations/0037_expiry_days_count.sql"),
+                include_str!("../migrations/postgres/0037_expiry_triggers.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {

@@ -23,8 +23,8 @@ use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
 use crate::store::HistoryEntry;
 
-/// The counting triggers of migrations 0030 and 0033, by table.
-const COUNTING: [(&str, &str); 17] = [
+/// The counting triggers of migrations 0030, 0033 and 0037, by table.
+const COUNTING: [(&str, &str); 19] = [
     ("licenses", "licenses_counted"),
     ("licenses", "licenses_recounted"),
     ("activations", "activations_counted"),
@@ -42,22 +42,26 @@ const COUNTING: [(&str, &str); 17] = [
     ("licenses", "licenses_seats_in"),
     ("members", "members_seats_gone_out"),
     ("members", "members_seats_gone_in"),
+    ("licenses", "licenses_expiry_counted"),
+    ("licenses", "licenses_expiry_recounted"),
 ];
 
 /// The counters they keep.
-const COUNTERS: [&str; 5] = [
+const COUNTERS: [&str; 6] = [
     "license_counts",
     "platform_counts",
     "first_use_days",
     "issue_days",
     "seat_counts",
+    "expiry_days",
 ];
 
-/// The count of every counter from the rows stored (migrations 0030's
-/// and 0033's).
+/// The count of every counter from the rows stored (migrations 0030's,
+/// 0033's and 0037's).
 const COUNT: &str = concat!(
     include_str!("../migrations/0030_summaries_count.sql"),
-    include_str!("../migrations/0033_seat_counts_count.sql")
+    include_str!("../migrations/0033_seat_counts_count.sql"),
+    include_str!("../migrations/0037_expiry_days_count.sql")
 );
 
 /// Licences at scale 1.
