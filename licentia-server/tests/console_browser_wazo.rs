@@ -100,7 +100,7 @@ async fn wazo_in_a_browser() {
     let rows = browser.table("Seats per product at each node: held, given to children, used by members and machines, free.").await;
     assert_eq!(
         rows[1][..6],
-        ["Wazo (partner)", "wazo-uc", "100", "0", "0", "100"],
+        ["Wazo (partner) Children", "wazo-uc", "100", "0", "0", "100"],
         "{rows:?}"
     );
     sign_out(&browser).await;

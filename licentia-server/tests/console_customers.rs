@@ -344,14 +344,30 @@ async fn story(backend: Backend) {
     let tree = text(&bea_b.get("/customers").await.body);
     assert!(tree.contains("Beta") && !tree.contains("Alpha"), "{tree}");
 
-    // The partner's tree: every node with consumed vs allocated.
-    let tree = text(&fay_b.get("/customers").await.body);
+    // The partner's tree, a level at a time: its own node with consumed vs
+    // allocated and a link to its children; each child the same.
+    let top = fay_b.get("/customers").await.body;
+    let tree = text(&top);
     assert!(
-        tree.contains("Wazo (partner) wazo-uc 100 90 0 10"),
+        tree.contains("Wazo (partner) Children wazo-uc 100 90 0 10"),
         "{tree}"
     );
     assert!(
-        tree.contains("Alpha (customer) wazo-uc 60 0 59 1"),
+        !tree.contains("Alpha"),
+        "children wait for their link: {tree}"
+    );
+    let under = format!("/customers?under={wazo}");
+    assert!(top.contains(&under.replace('&', "&amp;")), "{top}");
+    let tree = text(&fay_b.get(&under).await.body);
+    assert!(
+        tree.contains("Alpha (customer) Children wazo-uc 60 0 59 1"),
+        "{tree}"
+    );
+    assert!(tree.contains("Up one level"), "{tree}");
+    // A part of a name finds the node wherever it sits, in any case.
+    let tree = text(&fay_b.get("/customers?name=alph").await.body);
+    assert!(
+        tree.contains("Alpha (customer) Children wazo-uc 60 0 59 1") && !tree.contains("Wazo ("),
         "{tree}"
     );
 

@@ -79,6 +79,8 @@ fn old_rows() -> Vec<String> {
              NULL, 1700000000, 1700000000)",
             "INSERT INTO activations (id, license_id, fingerprint, platform, mode, file, created_at, \
              last_seen_at) VALUES ('act_1', 'lic_1', 'fp', 'linux', 'online', 'file', 1700000000, 1700000000)",
+            "INSERT INTO allocations (customer_id, product_id, seats, given, updated_at) \
+             VALUES ('cus_c', 'prd_1', 5, 0, 1700000000)",
             "INSERT INTO purchases (id, customer_id, product_id, quantity, rebilled, serial, version, \
              purchased_on, renews_on, cost_minor, currency, po_number, invoice_number, notes, created_at) \
              VALUES ('pur_1', 'cus_p', 'prd_1', 20, 10, 'REG-1', NULL, '2023-11-14', '2024-11-14', \
@@ -280,6 +282,12 @@ async fn story(backend: Backend) {
             &delay["overall"]["median_days"]
         ),
         (&Value::from(1), &Value::from(0.0))
+    );
+    // And the seats in use (migration 0033): the activation holds one of
+    // Acme's five (checked against a fresh count of the rows too).
+    assert_eq!(
+        srv.seats(admin, "cus_c").await,
+        serde_json::json!([5, 0, 1, 4])
     );
     // The notice subscription is the vendor root's.
     let subs = srv.items("/v1/notice-subscriptions", admin).await;

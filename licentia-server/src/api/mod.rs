@@ -159,15 +159,20 @@ pub(crate) struct Listed<T> {
 }
 
 impl<T> Listed<T> {
-    /// The answer for one page of a list.
-    pub(crate) fn page(rows: Rows<T>, page: &Page) -> Reply<Listed<T>> {
-        Reply::Fresh(Listed {
+    /// One page of a list.
+    pub(crate) fn of(rows: Rows<T>, page: &Page) -> Listed<T> {
+        Listed {
             items: rows.items,
             limit: page.limit,
             offset: page.offset,
             next: rows.next,
             prev: rows.prev,
-        })
+        }
+    }
+
+    /// The answer for one page of a list.
+    pub(crate) fn page(rows: Rows<T>, page: &Page) -> Reply<Listed<T>> {
+        Reply::Fresh(Listed::of(rows, page))
     }
 
     /// The page `query` asks for, read by `list` (a bad page is refused

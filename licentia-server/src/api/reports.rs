@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Items, Table, READERS};
+use crate::api::{Items, Listed, Listing, Table, READERS};
 use crate::bulk::{Cell, CsvWriter};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staff, MAX_LIMIT, Q};
@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Vec<Route> {
     use Access::Token;
     vec![
         Route::get("/v1/reports/renewals", Token, "Licenses, subscriptions, contracts and purchase lots ending within ?within_days= (default 90), soonest first, ?group_by=plan|type|customer|contract_type|supplier: a page at a time (?limit=, ?after=, one group's with ?group=) with the counts (JSON), or the whole window as CSV with Accept: text/csv", renewals),
-        Route::get("/v1/reports/seats", Token, "Seats allocated, given on, used and free per customer node: the whole tree or ?customer_id='s subtree (JSON or CSV)", seats),
+        Route::get("/v1/reports/seats", Token, "Seats allocated, given on, used and free per customer node, read from counters: the nodes of the whole tree or of ?customer_id='s subtree by name, a page at a time (?limit=, ?after=; JSON), or every one (CSV)", seats),
         Route::get("/v1/reports/activation-delay", Token, "Time from issue to first activation: median and p90, overall, per product and per policy; never-activated licenses counted apart (JSON or CSV)", activation_delay),
         Route::get("/v1/reports/platforms", Token, "Activations by platform (JSON or CSV)", platforms),
         Route::get("/v1/reports/license-models", Token, "Licenses by policy kind and binding (JSON or CSV)", license_models),
@@ -282,11 +282,11 @@ async fn renewals(
 
 // ---------------------------------------------------------------- seats
 
-/// `GET /v1/reports/seats` query.
+/// `GET /v1/reports/seats` query (and its page: `limit`, `after`).
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct SeatsQuery {
-    /// The node whose subtree to show (default: every top node).
+    /// The node whose subtree to show (default: the caller's whole part of
+    /// the tree).
     customer_id: Option<String>,
 }
 
@@ -297,39 +297,59 @@ const NODE_COLUMNS: [&str; 4] = ["customer_id", "parent_id", "kind", "name"];
 /// when it holds none).
 const ALLOCATION_COLUMNS: [&str; 5] = ["product_id", "allocated", "given", "used", "free"];
 
-/// `GET /v1/reports/seats`: every node of the tree (or of one subtree),
-/// parents first, with its seats per product.
+/// `GET /v1/reports/seats`: the nodes of the tree (or of one subtree) by
+/// name, a page at a time, each with its parent and its seats per product;
+/// as CSV, every node.
 async fn seats(
     State(s): State<AppState>,
     staff: Staff,
     headers: HeaderMap,
-    Q(q): Q<SeatsQuery>,
-) -> ApiResult<Table<Items<NodeSeats>>> {
-    let nodes = reports::seats(&s, &staff, q.customer_id.as_deref()).await?;
+    Listing { filter: q, page }: Listing<SeatsQuery>,
+) -> ApiResult<Table<Listed<NodeSeats>>> {
+    let page = page.page()?;
+    let under = q.customer_id.as_deref();
+    if !wants_csv(&headers) {
+        let rows = reports::seats(&s, &staff, under, page.clone()).await?;
+        return Ok(Table::Json(Listed::of(rows, &page)));
+    }
     let columns = [&NODE_COLUMNS[..], &ALLOCATION_COLUMNS[..]].concat();
-    items_table(&headers, "seats", &columns, nodes, |w, n| {
-        let node = [
-            Cell::Text(&n.customer_id),
-            Cell::Opt(n.parent_id.as_deref()),
-            Cell::Text(&n.kind),
-            Cell::Text(&n.name),
+    let mut w = CsvWriter::new(&columns);
+    let mut page = Page::first(MAX_LIMIT);
+    loop {
+        let rows = reports::seats(&s, &staff, under, page.clone()).await?;
+        for n in rows.iter() {
+            seat_lines(&mut w, n);
+        }
+        match rows.next {
+            Some(next) => page.after = Some(next),
+            None => return Ok(Table::Csv(csv("seats", w.finish()))),
+        }
+    }
+}
+
+/// A node's lines of the seats report: one per product it holds, or one
+/// with empty seats when it holds none.
+fn seat_lines(w: &mut CsvWriter, n: &NodeSeats) {
+    let node = [
+        Cell::Text(&n.customer_id),
+        Cell::Opt(n.parent_id.as_deref()),
+        Cell::Text(&n.kind),
+        Cell::Text(&n.name),
+    ];
+    if n.allocations.is_empty() {
+        let none = [Cell::Opt(None); ALLOCATION_COLUMNS.len()];
+        w.row(&[&node[..], &none[..]].concat());
+    }
+    for a in &n.allocations {
+        let allocation = [
+            Cell::Text(&a.product_id),
+            Cell::Int(a.allocated),
+            Cell::Int(a.given),
+            Cell::Int(a.used),
+            Cell::Int(a.free),
         ];
-        if n.allocations.is_empty() {
-            // The node is listed even when it holds nothing.
-            let none = [Cell::Opt(None); ALLOCATION_COLUMNS.len()];
-            w.row(&[&node[..], &none[..]].concat());
-        }
-        for a in &n.allocations {
-            let allocation = [
-                Cell::Text(&a.product_id),
-                Cell::Int(a.allocated),
-                Cell::Int(a.given),
-                Cell::Int(a.used),
-                Cell::Int(a.free),
-            ];
-            w.row(&[&node[..], &allocation[..]].concat());
-        }
-    })
+        w.row(&[&node[..], &allocation[..]].concat());
+    }
 }
 
 // ---------------------------------------------------------------- activation delay

@@ -16,15 +16,16 @@ use super::frame::{refusal, render, with_status, Frame, OrRefuse, PageResult, Pa
 use super::history::{history_page, HistoryQuery, Shown};
 use super::i18n::Tr;
 use super::members::{member_lines, MemberForm, MemberLine};
-use super::paging::{Pager, Paging};
+use super::paging::{Pager, Paging, PER_PAGE};
 use super::problems::said;
 use super::sheet::{self, Sheet};
 use super::{Page, PageAccess};
-use crate::api::{MEMBER_WRITERS, WRITERS};
+use crate::api::{MEMBER_WRITERS, READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::service::customers::{self, NewCustomer, ALLOCATORS};
-use crate::service::reports;
-use crate::store::{Allocation, HistoryFilter, NodeSeats, Page as Window, Placement};
+use crate::store::{
+    Allocation, HistoryFilter, NodePick, NodeSeats, Page as Window, Placement, Scope,
+};
 use crate::AppState;
 
 pub(super) fn pages() -> Vec<Page> {
@@ -136,6 +137,8 @@ pub(crate) struct NodeCell {
     pub depth: usize,
     /// How many lines it spans.
     pub rowspan: usize,
+    /// The page of its children, when its kind has any.
+    pub children: Option<String>,
 }
 
 /// The lines of `nodes` (each followed by its subtree, depth first), from
@@ -173,6 +176,8 @@ fn node_lines(t: &Tr, products: &Products, n: &NodeSeats, depth: usize, out: &mu
         kind: t.t(&format!("node-{}", n.kind)),
         depth: depth.min(3),
         rowspan: n.allocations.len().max(1),
+        children: (!child_kinds(&n.kind).is_empty())
+            .then(|| format!("/customers?under={}", n.customer_id)),
     };
     if n.allocations.is_empty() {
         out.push(TreeLine {
@@ -204,6 +209,12 @@ fn product_ids(nodes: &[NodeSeats]) -> Vec<&str> {
 struct TreePage {
     f: Frame,
     lines: Vec<TreeLine>,
+    pager: Pager,
+    /// The node whose children are listed: (its page, its name), and the
+    /// level above it.
+    under: Option<(String, String, String)>,
+    /// The name searched for.
+    name: String,
     notice: Option<String>,
     refusal: Option<String>,
     /// The form giving seats to a top node, for finance, admin or issuer at
@@ -211,20 +222,55 @@ struct TreePage {
     allocation: Option<AllocationFields>,
 }
 
-/// The tree page, with the top allocation form as typed.
+/// `GET /customers` query: whose children to list (default: the top of
+/// the tree), or the name to search for; and what was just done.
+#[derive(Deserialize, Default)]
+pub(crate) struct TreeQuery {
+    #[serde(default)]
+    under: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(flatten)]
+    done: Done,
+}
+
+/// The tree page: one page of the top nodes the person reaches, of one
+/// node's children, or of the nodes named like `q.name`, each with its
+/// seats; with the top allocation form as typed.
 async fn tree_page(
     s: &AppState,
     v: &Viewer,
+    (q, paging): (&TreeQuery, &Paging),
     form: &AllocationForm,
     refusal: Option<String>,
-    notice: Option<String>,
 ) -> ApiResult<Response> {
     let f = v.frame.at(SECTION);
-    let nodes = reports::seats(s, &v.staff, None).await?;
+    let scope = v.staff.scope(READERS)?;
+    let name = q.name.as_deref().map(str::trim).unwrap_or_default();
+    let under = q.under.as_deref().filter(|u| !u.is_empty());
+    let (pick, under) = match (name, under) {
+        ("", Some(id)) => {
+            v.staff.place(s, Some(id)).await?;
+            let node = s.store.customer(id).await?;
+            let up = match &node.parent_id {
+                Some(p) if v.staff.place(s, Some(p)).await.is_ok() => {
+                    format!("/customers?under={p}")
+                }
+                _ => "/customers".to_owned(),
+            };
+            let here = (format!("/customers/{id}"), node.name, up);
+            (NodePick::Children(id), Some(here))
+        }
+        ("", None) => (NodePick::Top, None),
+        (name, _) => (NodePick::Named(name), None),
+    };
+    let found = s.store.seat_nodes(&scope, pick, paging.rows()).await?;
+    let (nodes, pager) = paging.cut(&f.t, found);
     let products = Products::of(s, product_ids(&nodes)).await;
     let lines = tree_lines(&f.t, &products, &nodes);
     let vendor = Placement::Vendor;
-    let allocation = if v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
+    let top = matches!(pick, NodePick::Top);
+    let allocation = if top && v.staff.holding(ALLOCATORS, &vendor).next().is_some() {
         // The form's product select: a hard cap of 500 products, not paged.
         let all = s.store.list_products(Window::first(500)).await?;
         let tops = nodes.iter().filter(|n| n.parent_id.is_none());
@@ -247,19 +293,27 @@ async fn tree_page(
         None
     };
     Ok(render(&TreePage {
+        notice: notice(&f.t, &q.done),
         f,
         lines,
-        notice,
+        pager,
+        under,
+        name: name.to_owned(),
         refusal,
         allocation,
     }))
 }
 
-/// `GET /customers`: the tree the person reaches, with its seats.
-async fn tree(State(s): State<AppState>, v: Viewer, Params(done): Params<Done>) -> PageResult {
+/// `GET /customers`: the tree the person reaches, a level and a page at a
+/// time, with its seats.
+async fn tree(
+    State(s): State<AppState>,
+    v: Viewer,
+    paging: Paging,
+    Params(q): Params<TreeQuery>,
+) -> PageResult {
     let f = v.frame.at(SECTION);
-    let notice = notice(&f.t, &done);
-    tree_page(&s, &v, &AllocationForm::default(), None, notice)
+    tree_page(&s, &v, (&q, &paging), &AllocationForm::default(), None)
         .await
         .or_refuse(&f)
 }
@@ -287,7 +341,8 @@ async fn allocate_top(
         Err(e) if e.status.is_server_error() => refusal(&f, e),
         Err(e) => {
             let status = e.status;
-            match tree_page(&s, &v, &form, Some(said(&f.t, &e)), None).await {
+            let first = (&TreeQuery::default(), &Paging::first("/customers"));
+            match tree_page(&s, &v, first, &form, Some(said(&f.t, &e))).await {
                 Ok(page) => with_status(page, status),
                 Err(_) => refusal(&f, e),
             }
@@ -373,6 +428,8 @@ struct NodePage {
     refusal: Option<String>,
     own: Vec<SeatRow>,
     children: Vec<TreeLine>,
+    /// The tree page of all its children, when they span pages.
+    more_children: Option<String>,
     /// The allocation form, when the person may move seats to a child.
     allocation: Option<AllocationFields>,
     /// The new-node form, when a child may be added here by this person.
@@ -462,18 +519,29 @@ pub(crate) async fn node_page(
     let f = v.frame.at(SECTION);
     let t = f.t;
     let customer = s.store.customer(id).await?;
-    let nodes = s.store.seats(id).await?;
+    let this = Scope::Under(vec![id.to_owned()]);
+    let mut nodes = s
+        .store
+        .seat_nodes(&this, NodePick::Top, Window::first(1))
+        .await?
+        .items;
+    // Its first children; the tree page lists them all, a page at a time.
+    let kids = s
+        .store
+        .seat_nodes(&this, NodePick::Children(id), Window::first(PER_PAGE))
+        .await?;
+    let more_children = kids
+        .next
+        .is_some()
+        .then(|| format!("/customers?under={id}"));
+    let kids = kids.items;
+    nodes.extend(kids.iter().cloned());
     let products = Products::of(s, product_ids(&nodes)).await;
     let own: Vec<SeatRow> = nodes
         .iter()
         .filter(|n| n.customer_id == id)
         .flat_map(|n| &n.allocations)
         .map(|a| seat_row(&t, &products, a))
-        .collect();
-    let kids: Vec<NodeSeats> = nodes
-        .iter()
-        .filter(|n| n.parent_id.as_deref() == Some(id))
-        .cloned()
         .collect();
     let children = tree_lines(&t, &products, &kids);
     let parent = match &customer.parent_id {
@@ -563,6 +631,7 @@ pub(crate) async fn node_page(
         refusal: forms.refusal,
         own,
         children,
+        more_children,
         allocation,
         child,
         members_count,

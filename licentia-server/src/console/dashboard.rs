@@ -39,10 +39,9 @@ struct Dashboard {
     tiles: Vec<Tile>,
 }
 
-/// A node's product is nearly out of seats: nine in ten given or used.
-fn nearly_exhausted(allocated: i64, free: i64) -> bool {
-    allocated > 0 && free * 10 <= allocated
-}
+/// A node's product is nearly out of seats when at most one in this many
+/// of those it holds is free (nine in ten given on or used).
+const NEARLY_EXHAUSTED: i64 = 10;
 
 /// `GET /`.
 async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
@@ -67,14 +66,13 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
             .sum()
     };
     let licences = |days| ending(days, &["license"]);
-    let seats = reports::seats(&s, &v.staff, None).await.or_refuse(&f)?;
-    let short = seats
-        .iter()
-        .flat_map(|n| &n.allocations)
-        .filter(|a| nearly_exhausted(a.allocated, a.free))
-        .count();
-    let deadlines = cancellation_deadlines(&s, &v).await.or_refuse(&f)?;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
+    let short = s
+        .store
+        .allocations_short(&scope, NEARLY_EXHAUSTED)
+        .await
+        .or_refuse(&f)? as usize;
+    let deadlines = cancellation_deadlines(&s, &v).await.or_refuse(&f)?;
     let midnight = today - today.rem_euclid(licentia::DAY);
     let activity = s.store.activity(&scope, midnight).await.or_refuse(&f)?;
     let due_filter = InvoiceFilter {
@@ -179,18 +177,5 @@ async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiEr
             Some(next) => rows.after = Some(next),
             None => return Ok(due),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::nearly_exhausted;
-
-    #[test]
-    fn nine_in_ten_seats_taken_is_nearly_exhausted() {
-        assert!(nearly_exhausted(100, 10));
-        assert!(nearly_exhausted(100, 0));
-        assert!(!nearly_exhausted(100, 11));
-        assert!(!nearly_exhausted(0, 0), "nothing held is not a shortage");
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::extract::MAX_LIMIT;
 pub(crate) use crate::store::Grouping;
-use crate::store::{NodeSeats, Page, RenewalDue, Rows, Scope, SupplierTerms, UseDelay};
+use crate::store::{NodePick, NodeSeats, Page, RenewalDue, Rows, Scope, SupplierTerms, UseDelay};
 use crate::AppState;
 
 /// The longest window of the renewals report, in days.
@@ -114,26 +114,21 @@ pub(crate) async fn renewals_table(
     Ok(w.finish())
 }
 
-/// The seats of the customer tree the caller reaches: `customer_id`'s
-/// subtree, or every node at the top of the caller's part of the tree.
+/// One page, by name, of the nodes of the customer tree the caller
+/// reaches, with the seats each holds: `customer_id`'s subtree, or the
+/// whole of the caller's part of the tree.
 pub(crate) async fn seats(
     s: &AppState,
     staff: &Staff,
     customer_id: Option<&str>,
-) -> ApiResult<Vec<NodeSeats>> {
-    let roots = match (customer_id, staff.scope(READERS)?) {
-        (Some(id), _) => {
-            staff.place(s, Some(id)).await?;
-            vec![id.to_owned()]
-        }
-        (None, Scope::All) => s.store.customer_roots().await?,
-        (None, Scope::Under(nodes)) => nodes,
-    };
-    let mut nodes = Vec::new();
-    for root in &roots {
-        nodes.extend(s.store.seats(root).await?);
+    page: Page,
+) -> ApiResult<Rows<NodeSeats>> {
+    let mut scope = staff.scope(READERS)?;
+    if let Some(id) = customer_id {
+        staff.place(s, Some(id)).await?;
+        scope = Scope::Under(vec![id.to_owned()]);
     }
-    Ok(nodes)
+    Ok(s.store.seat_nodes(&scope, NodePick::All, page).await?)
 }
 
 /// A CSV table with the renewals' columns.

@@ -1,14 +1,16 @@
 //! The customer tree and its seat allocations: the counts every seat-taking operation checks inside its transaction.
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::catalogue::still_in_use;
 use super::history::{append, event};
-use super::table::{count, from_row, Filter, Table};
+use super::table::{count, from_row, scope_clause, Filter, Table};
 use super::{now, SqlStore, Tx};
 use crate::store::{
-    Allocation, Catalogued, Customer, CustomerStore, Event, NodeSeats, Page, Rows, Scope,
+    Allocation, Catalogued, Customer, CustomerStore, Event, NodePick, NodeSeats, Page, Rows, Scope,
     Subscription, ALLOCATION_EXHAUSTED,
 };
 use crate::store::{StoreError, StoreResult};
@@ -256,10 +258,10 @@ impl CustomerStore for SqlStore {
                  UNION ALL SELECT n.id, n.parent_id, n.kind, n.name, c.depth + 1 \
                  FROM customers n JOIN c ON n.parent_id = c.id) \
              SELECT c.id, c.parent_id, c.kind, c.name, a.product_id, a.seats, a.given, \
-                 {} AS used \
-             FROM c LEFT JOIN allocations a ON a.customer_id = c.id \
+                 {USED} AS used \
+             FROM c LEFT JOIN allocations a ON a.customer_id = c.id {} \
              ORDER BY c.depth, c.name, c.id, a.product_id",
-            used_sql("c.id", "a.product_id", "$2")
+            used_joins("$2")
         ))
         .bind(customer_id)
         .bind(now())
@@ -277,19 +279,136 @@ impl CustomerStore for SqlStore {
                     allocations: Vec::new(),
                 });
             }
-            let product: Option<String> = r.try_get("product_id")?;
-            if let (Some(product), Some(node)) = (product, nodes.last_mut()) {
-                node.allocations.push(allocation(
-                    &id,
-                    &product,
-                    r.try_get("seats")?,
-                    r.try_get("given")?,
-                    r.try_get("used")?,
-                ));
+            if let (Some(a), Some(node)) = (allocation_of(r)?, nodes.last_mut()) {
+                node.allocations.push(a);
             }
         }
         Ok(nodes)
     }
+
+    async fn seat_nodes(
+        &self,
+        scope: &Scope,
+        pick: NodePick<'_>,
+        page: Page,
+    ) -> StoreResult<Rows<NodeSeats>> {
+        let mut f = Filter::default();
+        let mut from = "customers".to_owned();
+        let f = match (pick, scope) {
+            (NodePick::All | NodePick::Named(_), Scope::Under(nodes)) => {
+                // The subtrees walked with their columns: the planner
+                // cannot size a walk, and joined back to customers it
+                // read the whole table.
+                let marks = f.bind(nodes).join(", ");
+                let walked = CUSTOMER_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("n.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                from = format!(
+                    "(WITH RECURSIVE walk ({CUSTOMER_COLUMNS}) AS ( \
+                         SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN ({marks}) \
+                         UNION ALL SELECT {walked} FROM customers n JOIN walk w ON n.parent_id = w.id) \
+                     SELECT * FROM walk) customers"
+                );
+                match pick {
+                    NodePick::Named(name) => f.contains("name", Some(name)),
+                    _ => f,
+                }
+            }
+            (NodePick::All, Scope::All) => f,
+            (NodePick::Named(name), Scope::All) => f.contains("name", Some(name)),
+            (NodePick::Top, Scope::All) => f.always("parent_id IS NULL"),
+            (NodePick::Top, Scope::Under(nodes)) => {
+                let one = vec!["id = ?"; nodes.len()];
+                f.any(&one, Some(nodes.clone()))
+            }
+            (NodePick::Children(parent), _) => f.text("parent_id", Some(parent)),
+        };
+        let nodes = CUSTOMERS
+            .list_from(&self.pool, &from, f, "name, id", page)
+            .await?;
+        let marks: Vec<String> = (2..nodes.len() + 2).map(|i| format!("${i}")).collect();
+        let mut held: HashMap<String, Vec<Allocation>> = HashMap::new();
+        if !nodes.is_empty() {
+            let sql = format!(
+                "SELECT a.customer_id AS id, a.product_id, a.seats, a.given, {USED} AS used \
+                 FROM allocations a {} WHERE a.customer_id IN ({}) \
+                 ORDER BY a.customer_id, a.product_id",
+                used_joins("$1"),
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(now());
+            for n in nodes.iter() {
+                query = query.bind(&n.id);
+            }
+            for r in query.fetch_all(&self.pool).await? {
+                if let Some(a) = allocation_of(&r)? {
+                    held.entry(a.customer_id.clone()).or_default().push(a);
+                }
+            }
+        }
+        nodes.try_map(|c| {
+            Ok(NodeSeats {
+                allocations: held.remove(&c.id).unwrap_or_default(),
+                customer_id: c.id,
+                parent_id: c.parent_id,
+                kind: c.kind,
+                name: c.name,
+            })
+        })
+    }
+
+    async fn allocations_short(&self, scope: &Scope, ratio: i64) -> StoreResult<i64> {
+        let (within, mut args) = scope_clause("a.customer_id", scope, 3);
+        args.splice(0..0, [now().into(), ratio.into()]);
+        count(
+            &self.pool,
+            &format!(
+                "SELECT COUNT(*) AS n FROM allocations a {} \
+                 WHERE a.seats > 0 AND (a.seats - a.given - ({USED})) * $2 <= a.seats {within}",
+                used_joins("$1")
+            ),
+            args,
+        )
+        .await
+    }
+}
+
+/// The seats in use at an allocation `a`'s node, of its product, once
+/// [`used_joins`] joined what it needs (see [`used_sql`]).
+const USED: &str = "COALESCE(s.used, 0) + COALESCE(g.leases, 0)";
+
+/// Joins to allocation rows `a` the seat counters of migration 0033 (`s`)
+/// and the live leases at time `t` by node and product (`g`), for [`USED`]:
+/// the live leases are read once, from their index, not per node.
+fn used_joins(t: &str) -> String {
+    format!(
+        "LEFT JOIN seat_counts s ON s.customer_id = a.customer_id AND s.product_id = a.product_id \
+         LEFT JOIN (SELECT l.customer_id, l.product_id, COUNT(*) AS leases \
+             FROM leases e JOIN licenses l ON l.id = e.license_id WHERE {} \
+             GROUP BY l.customer_id, l.product_id) g \
+         ON g.customer_id = a.customer_id AND g.product_id = a.product_id",
+        live_lease(t)
+    )
+}
+
+/// A row's allocation (columns `id`, `product_id`, `seats`, `given` and
+/// `used`), if it holds one.
+fn allocation_of(r: &AnyRow) -> StoreResult<Option<Allocation>> {
+    let id: String = r.try_get("id")?;
+    let product: Option<String> = r.try_get("product_id")?;
+    product
+        .map(|p| {
+            Ok(allocation(
+                &id,
+                &p,
+                r.try_get("seats")?,
+                r.try_get("given")?,
+                r.try_get("used")?,
+            ))
+        })
+        .transpose()
 }
 
 pub(super) const CUSTOMER_COLUMNS: &str =
@@ -383,22 +502,30 @@ pub(super) async fn lock_allocation(
         .transpose()
 }
 
+/// A lease `e` that holds a seat at time `t`: not returned, not lapsed, of
+/// a licence that is not a member's service (which holds its one seat
+/// already).
+fn live_lease(t: &str) -> String {
+    format!(
+        "e.returned_at IS NULL AND e.expires_at > {t} \
+         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = e.license_id)"
+    )
+}
+
 /// The seats of product `p` in use at node `c` at time `t` (three SQL
 /// expressions): each member's service holds one seat however many machines
 /// use it, until its license is revoked (by unassigning, or by hand through
-/// the license routes: either way it never works again); other licenses naming the node hold one per active activation and
-/// one per live (unexpired, unreturned) lease.
+/// the license routes: either way it never works again); other licenses
+/// naming the node hold one per active activation and one per live
+/// (unexpired, unreturned) lease. The services and activations are read
+/// from their counter (migration 0033), the live leases from their index.
 pub(super) fn used_sql(c: &str, p: &str, t: &str) -> String {
-    let not_member = "NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)";
     format!(
-        "((SELECT COUNT(*) FROM members m JOIN licenses l ON l.id = m.license_id \
-           WHERE l.customer_id = {c} AND l.product_id = {p} AND l.status <> 'revoked') \
-         + (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
-           WHERE l.customer_id = {c} AND l.product_id = {p} AND v.deactivated_at IS NULL \
-           AND {not_member}) \
+        "(COALESCE((SELECT s.used FROM seat_counts s \
+             WHERE s.customer_id = {c} AND s.product_id = {p}), 0) \
          + (SELECT COUNT(*) FROM leases e JOIN licenses l ON l.id = e.license_id \
-           WHERE l.customer_id = {c} AND l.product_id = {p} AND e.returned_at IS NULL \
-           AND e.expires_at > {t} AND {not_member}))"
+           WHERE l.customer_id = {c} AND l.product_id = {p} AND {}))",
+        live_lease(t)
     )
 }
 

@@ -172,12 +172,43 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         Both(include_str!("../migrations/0032_plan_priced_since.sql")),
     ),
     (
+        33,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0033_seat_counts.sql"),
+                include_str!("../migrations/0033_seat_counts_count.sql"),
+                include_str!("../migrations/sqlite/0033_seat_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0033_seat_counts.sql"),
+                include_str!("../migrations/0033_seat_counts_count.sql"),
+                include_str!("../migrations/postgres/0033_seat_triggers.sql"),
+                include_str!("../migrations/postgres/0033_customer_search.sql")
+            ),
+        },
+    ),
+    (
         35,
         Both(include_str!("../migrations/0035_usage_billing.sql")),
     ),
     (
         36,
         Both(include_str!("../migrations/0036_typed_secrets.sql")),
+    ),
+    (
+        37,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0037_expiry_days.sql"),
+                include_str!("../migrations/0037_expiry_days_count.sql"),
+                include_str!("../migrations/sqlite/0037_expiry_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0037_expiry_days.sql"),
+                include_str!("../migrations/0037_expiry_days_count.sql"),
+                include_str!("../migrations/postgres/0037_expiry_triggers.sql")
+            ),
+        },
     ),
 ];
 

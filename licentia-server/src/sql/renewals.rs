@@ -11,8 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::reports::{
-    day, day_start, license_row, plans_by_policy, subscription_row, supplied_row, LICENSES_DUE,
-    SUBSCRIPTIONS_DUE, SUPPLIED, SUPPLIED_LOTS,
+    counted_within, day, day_start, license_row, plans_by_policy, subscription_row, supplied_row,
+    LICENSES_DUE, SUBSCRIPTIONS_DUE, SUPPLIED, SUPPLIED_LOTS,
 };
 use super::table::{bad_cursor, fetch_all, scope_clause, Arg};
 use crate::store::{Grouping, Page, RenewalDue, Rows, Scope, StoreError, StoreResult};
@@ -175,6 +175,46 @@ impl Binds {
         self.0.extend(args);
         clause
     }
+}
+
+/// The first and last whole UTC days (days since 1970) within `window`,
+/// if it holds one.
+fn whole_days((from, until): (i64, i64)) -> Option<(i64, i64)> {
+    let first = (from + DAY - 1).div_euclid(DAY);
+    let last = (until + 1).div_euclid(DAY) - 1;
+    (first <= last).then_some((first, last))
+}
+
+/// The licences not revoked ending within whole `days` (first, last), by
+/// group (not by customer: a customer's group takes its name, read per
+/// row), from the counter of migration 0037: the days in scope, not the
+/// licences.
+async fn counted_licenses(
+    pool: &AnyPool,
+    scope: &Scope,
+    (first, last): (i64, i64),
+    grouping: Grouping,
+    plans: &BTreeMap<String, Vec<String>>,
+) -> StoreResult<Vec<(String, i64)>> {
+    let (within, mut args) = counted_within("d.customer_id", scope, 3);
+    args.splice(0..0, [first.into(), last.into()]);
+    let sql = format!(
+        "SELECT d.policy_id, po.kind, CAST(SUM(d.licenses) AS BIGINT) AS n \
+         FROM expiry_days d JOIN policies po ON po.id = d.policy_id \
+         WHERE d.day >= $1 AND d.day <= $2 {within} GROUP BY d.policy_id, po.kind"
+    );
+    fetch_all(pool, &sql, args, |r| {
+        let policy: String = r.try_get("policy_id")?;
+        let kind: String = r.try_get("kind")?;
+        let group = match Source::Licenses.group_by(grouping) {
+            GroupBy::Same(name) => name.to_owned(),
+            GroupBy::Policy => plan_label(plans, &policy),
+            // By type: the licence's, `license/<policy kind>`.
+            GroupBy::Expr(..) => format!("license/{kind}"),
+        };
+        Ok((group, r.try_get("n")?))
+    })
+    .await
 }
 
 /// The label of a licence's group by plan: the plans made from its policy.
@@ -404,6 +444,19 @@ pub(super) async fn renewal_counts(
                 binds.mark(inner.0.as_str()),
                 binds.mark(inner.1.as_str())
             ));
+        }
+        if let (Source::Licenses, Some(days)) = (source, whole_days(window)) {
+            if grouping != Grouping::Customer {
+                for (group, n) in counted_licenses(pool, scope, days, grouping, &plans).await? {
+                    *counts.entry(group).or_default() += n;
+                }
+                // The licences of the partial first and last days only.
+                clauses.push_str(&format!(
+                    " AND (x.expires_at < {} OR x.expires_at >= {})",
+                    binds.mark(days.0 * DAY),
+                    binds.mark((days.1 + 1) * DAY)
+                ));
+            }
         }
         let (name, grouped) = match source.group_by(grouping) {
             GroupBy::Same(_) => ("CAST(NULL AS TEXT)".to_owned(), String::new()),

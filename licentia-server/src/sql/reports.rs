@@ -27,7 +27,7 @@ use licentia::{Timestamp, DAY};
 /// tree), or for the vendor root the rows kept under `'*'` for the whole
 /// base. Never the licences themselves: the counters are kept as they are
 /// written, so a report costs the nodes in scope, not the licences.
-fn counted_within(column: &str, scope: &Scope, first: usize) -> (String, Vec<Arg>) {
+pub(super) fn counted_within(column: &str, scope: &Scope, first: usize) -> (String, Vec<Arg>) {
     match scope {
         Scope::All => (format!(" AND {column} = '*'"), Vec::new()),
         Scope::Under(_) => scope_clause(column, scope, first),

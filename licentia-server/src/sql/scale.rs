@@ -23,25 +23,46 @@ use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
 use crate::store::HistoryEntry;
 
-/// The counting triggers of migration 0030, by table.
-const COUNTING: [(&str, &str); 5] = [
+/// The counting triggers of migrations 0030, 0033 and 0037, by table.
+const COUNTING: [(&str, &str); 19] = [
     ("licenses", "licenses_counted"),
     ("licenses", "licenses_recounted"),
     ("activations", "activations_counted"),
     ("activations", "activations_recounted"),
     ("leases", "leases_counted"),
+    ("activations", "activations_seats_out"),
+    ("activations", "activations_seats_in"),
+    ("activations", "activations_seats_moved_out"),
+    ("activations", "activations_seats_moved_in"),
+    ("members", "members_seats_out"),
+    ("members", "members_seats_in"),
+    ("members", "members_seats_moved_out"),
+    ("members", "members_seats_moved_in"),
+    ("licenses", "licenses_seats_out"),
+    ("licenses", "licenses_seats_in"),
+    ("members", "members_seats_gone_out"),
+    ("members", "members_seats_gone_in"),
+    ("licenses", "licenses_expiry_counted"),
+    ("licenses", "licenses_expiry_recounted"),
 ];
 
 /// The counters they keep.
-const COUNTERS: [&str; 4] = [
+const COUNTERS: [&str; 6] = [
     "license_counts",
     "platform_counts",
     "first_use_days",
     "issue_days",
+    "seat_counts",
+    "expiry_days",
 ];
 
-/// The count of every counter from the rows stored (migration 0030's).
-const COUNT: &str = include_str!("../migrations/0030_summaries_count.sql");
+/// The count of every counter from the rows stored (migrations 0030's,
+/// 0033's and 0037's).
+const COUNT: &str = concat!(
+    include_str!("../migrations/0030_summaries_count.sql"),
+    include_str!("../migrations/0033_seat_counts_count.sql"),
+    include_str!("../migrations/0037_expiry_days_count.sql")
+);
 
 /// Licences at scale 1.
 const LICENCES: f64 = 10_000_000.0;
@@ -461,7 +482,14 @@ impl SqlStore {
             "subscriptions",
             "members",
         ] {
-            sqlx::query(&format!("ANALYZE {table}"))
+            // PostgreSQL's VACUUM also empties the pending lists of the
+            // trigram (GIN) indexes the bulk inserts filled, as its
+            // autovacuum would: until then a search reads them whole.
+            let analyze = match self.dialect {
+                Dialect::Postgres => "VACUUM ANALYZE",
+                Dialect::Sqlite => "ANALYZE",
+            };
+            sqlx::query(&format!("{analyze} {table}"))
                 .execute(&self.pool)
                 .await?;
         }
@@ -542,7 +570,7 @@ impl SqlStore {
             .collect()
     }
 
-    /// Stops migration 0030's counting triggers for the bulk inserts (a
+    /// Stops the counting triggers for the bulk inserts (a
     /// row trigger updates the same counter rows once per row inserted,
     /// and on PostgreSQL each update walks every version the statement
     /// made of the row before it); gives what [`Self::recount`] needs to

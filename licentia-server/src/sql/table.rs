@@ -190,6 +190,19 @@ impl<T> Table<T> {
     pub async fn list(
         &self,
         pool: &AnyPool,
+        filter: Filter,
+        order: &str,
+        page: Page,
+    ) -> StoreResult<Rows<T>> {
+        self.list_from(pool, self.name, filter, order, page).await
+    }
+
+    /// [`Table::list`] of the rows of `from` (this table's, or a derived
+    /// table of its columns, whose placeholders the filter binds first).
+    pub async fn list_from(
+        &self,
+        pool: &AnyPool,
+        from: &str,
         mut filter: Filter,
         order: &str,
         page: Page,
@@ -202,7 +215,7 @@ impl<T> Table<T> {
         }
         // One row more than the page says whether the list goes on.
         let sql = filter.sql(
-            &self.select(""),
+            &format!("SELECT {} FROM {from}", self.columns),
             &sort.order_by(backwards),
             page.limit + 1,
             page.offset,
@@ -266,6 +279,18 @@ impl Filter {
     pub fn always(mut self, clause: &str) -> Filter {
         self.clauses.push(clause.to_owned());
         self
+    }
+
+    /// Binds `values` to the next placeholders, with no clause (for the
+    /// rest of the statement: a derived table's); their placeholders.
+    pub fn bind(&mut self, values: &[String]) -> Vec<String> {
+        values
+            .iter()
+            .map(|v| {
+                self.args.push(Arg::from(v.as_str()));
+                format!("${}", self.args.len())
+            })
+            .collect()
     }
 
     /// `column` equal to a text value.

@@ -71,6 +71,20 @@ pub struct NodeSeats {
     pub allocations: Vec<Allocation>,
 }
 
+/// Which nodes a page of [`CustomerStore::seat_nodes`] lists.
+#[derive(Debug, Clone, Copy)]
+pub enum NodePick<'a> {
+    /// Every node within the scope.
+    All,
+    /// The top of the scope: the tree's roots for the vendor, the nodes
+    /// of the caller's grants otherwise.
+    Top,
+    /// The children of one node (the caller checked that it reaches it).
+    Children(&'a str),
+    /// The nodes within the scope whose name holds this, in any case.
+    Named(&'a str),
+}
+
 /// Why an activation, a lease or a member's service was refused by its
 /// customer node's allocation: the node's seats in use plus those it gave on
 /// would exceed what it holds, or it holds none while a node above it
@@ -133,4 +147,16 @@ pub trait CustomerStore: Send + Sync {
     ) -> StoreResult<Allocation>;
     /// The node and its subtree, parents first, with the seats each holds.
     async fn seats(&self, customer_id: &str) -> StoreResult<Vec<NodeSeats>>;
+    /// One page of the nodes `pick` chooses within `scope`, by name, with
+    /// the seats each holds (read from counters: a page costs its nodes,
+    /// not their licences).
+    async fn seat_nodes(
+        &self,
+        scope: &Scope,
+        pick: NodePick<'_>,
+        page: Page,
+    ) -> StoreResult<Rows<NodeSeats>>;
+    /// How many allocations within `scope` are nearly exhausted: of the
+    /// seats held (some), at most one in `ratio` is free.
+    async fn allocations_short(&self, scope: &Scope, ratio: i64) -> StoreResult<i64>;
 }

@@ -9,6 +9,7 @@ use std::fmt::Display;
 use licentia_server::history::ChainCheck;
 use licentia_server::store::HistoryEntry;
 use serde_json::{json, Value};
+use sqlx::Row;
 
 use licentia_server::Running;
 
@@ -118,12 +119,49 @@ impl Server {
     }
 
     /// `[allocated, given, used, free]` of the node's only product.
+    /// Also asserts that the seats in use, read from the counters kept
+    /// as rows are written (migration 0033), equal a fresh count of the
+    /// rows themselves: so every test that follows seats checks them.
     pub async fn seats(&self, token: &str, node: &str) -> Value {
         let view = self
             .get(&format!("/v1/customers/{node}/seats"), token)
             .await;
         let a = &view["items"][0]["allocations"][0];
+        if let Some(product) = a["product_id"].as_str() {
+            let fresh = self.seats_counted_afresh(node, product).await;
+            assert_eq!(a["used"], json!(fresh), "{node}: counters against the rows");
+        }
         json!([a["allocated"], a["given"], a["used"], a["free"]])
+    }
+
+    /// The seats of `product` in use at `node`, counted from the members,
+    /// activations and leases stored, straight in the database.
+    pub async fn seats_counted_afresh(&self, node: &str, product: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let db = sqlx::AnyPool::connect(&self.config.database_url())
+            .await
+            .unwrap();
+        let not_member = "NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)";
+        let used: i64 = sqlx::query(&format!(
+            "SELECT (SELECT COUNT(*) FROM members m JOIN licenses l ON l.id = m.license_id \
+               WHERE l.customer_id = $1 AND l.product_id = $2 AND l.status <> 'revoked') \
+             + (SELECT COUNT(*) FROM activations v JOIN licenses l ON l.id = v.license_id \
+               WHERE l.customer_id = $1 AND l.product_id = $2 AND v.deactivated_at IS NULL \
+               AND {not_member}) \
+             + (SELECT COUNT(*) FROM leases e JOIN licenses l ON l.id = e.license_id \
+               WHERE l.customer_id = $1 AND l.product_id = $2 AND e.returned_at IS NULL \
+               AND e.expires_at > $3 AND {not_member}) AS used"
+        ))
+        .bind(node)
+        .bind(product)
+        .bind(licentia::Timestamp::now().0)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .try_get("used")
+        .unwrap();
+        db.close().await;
+        used
     }
 
     /// Issues a license of `policy` to the customer node `customer`;
