@@ -96,34 +96,70 @@ pub(crate) async fn activate_offline(
                 .to_armor())
         })
         .await?;
-    let activation = Activation {
-        id: secret::new_id("act"),
-        license_id: license.id.clone(),
+    let platform = text_field("platform", &request.platform, 64).unwrap_or("unknown");
+    let answered = Answered {
+        scope: "activate-offline",
         fingerprint: request.fingerprint.to_string(),
-        platform: text_field("platform", &request.platform, 64)
-            .unwrap_or("unknown")
-            .to_owned(),
-        mode: "offline".into(),
+        platform: platform.to_owned(),
         file: answer,
-        created_at: at.0,
-        last_seen_at: at.0,
-        deactivated_at: None,
-    };
-    let ev = Event {
-        customer_id: license.customer_id.clone(),
-        ..staff_event(staff, "activation.offline", &activation.id, Value::Null)
+        at,
     };
     let render = |a: &Activation| OfflineActivated {
         activation_id: a.id.clone(),
         license_id: a.license_id.clone(),
         answer: a.file.clone(),
     };
-    let actor = staff.actor();
+    record_answered(s, staff, key, body_hash, &license, answered, render).await
+}
+
+/// An answer staff gave a machine away from the network: what its
+/// activation records.
+pub(crate) struct Answered {
+    /// The idempotency scope of the route that answered.
+    pub(crate) scope: &'static str,
+    /// The machine, as recorded.
+    pub(crate) fingerprint: String,
+    /// Its platform.
+    pub(crate) platform: String,
+    /// The answer, kept as the activation's file.
+    pub(crate) file: String,
+    /// When it was answered.
+    pub(crate) at: Timestamp,
+}
+
+/// Records the offline activation `answered` of `license` by `staff`: one
+/// seat (none again for the same machine), history `activation.offline`,
+/// once per idempotency key. The shared end of the file and telephone
+/// answers.
+pub(crate) async fn record_answered<T: Serialize>(
+    s: &AppState,
+    staff: &Staff,
+    key: &IdempotencyKey,
+    body_hash: &str,
+    license: &LicenseRecord,
+    answered: Answered,
+    render: impl Fn(&Activation) -> T + Clone + Send + Sync + 'static,
+) -> ApiResult<Created<T>> {
+    let activation = Activation {
+        id: secret::new_id("act"),
+        license_id: license.id.clone(),
+        fingerprint: answered.fingerprint,
+        platform: answered.platform,
+        mode: "offline".into(),
+        file: answered.file,
+        created_at: answered.at.0,
+        last_seen_at: answered.at.0,
+        deactivated_at: None,
+    };
+    let ev = Event {
+        customer_id: license.customer_id.clone(),
+        ..staff_event(staff, "activation.offline", &activation.id, Value::Null)
+    };
     idempotent(
         s,
         key,
-        "activate-offline",
-        &actor,
+        answered.scope,
+        &staff.actor(),
         body_hash,
         render,
         |idem| s.store.activate(activation, ev, idem),

@@ -8,13 +8,12 @@ use licentia::short_code::{ShortRequest, TypedSecret};
 use licentia::LicenseId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::api::idempotency::idempotent;
-use crate::api::{staff_event, Created, WRITERS};
+use crate::api::{Created, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::IdempotencyKey;
 use crate::secret;
+use crate::service::activations::{record_answered, Answered};
 use crate::service::now;
 use crate::service::products::{activated_per_machine, policy_of, refuse_unless_active};
 use crate::staff::Staff;
@@ -142,20 +141,12 @@ pub(crate) async fn answer(
     let secret = secret_of(s, &license.product_id, &staff.actor()).await?;
     let at = now();
     let answer = request.answer(&secret, &id, at.add_days(i64::from(days)))?;
-    let activation = Activation {
-        id: secret::new_id("act"),
-        license_id: license.id.clone(),
+    let answered = Answered {
+        scope: "activate-typed",
         fingerprint: format!("{TYPED_MACHINE}{}", secret::hex(&request.machine)),
         platform: "telephone".into(),
-        mode: "offline".into(),
         file: answer.to_code(),
-        created_at: at.0,
-        last_seen_at: at.0,
-        deactivated_at: None,
-    };
-    let ev = Event {
-        customer_id: license.customer_id.clone(),
-        ..staff_event(staff, "activation.offline", &activation.id, Value::Null)
+        at,
     };
     let not_after = answer.not_after().0;
     let render = move |a: &Activation| TypedAnswered {
@@ -164,14 +155,5 @@ pub(crate) async fn answer(
         answer: a.file.clone(),
         not_after,
     };
-    idempotent(
-        s,
-        key,
-        "activate-typed",
-        &staff.actor(),
-        body_hash,
-        render,
-        |idem| s.store.activate(activation, ev, idem),
-    )
-    .await
+    record_answered(s, staff, key, body_hash, &license, answered, render).await
 }
