@@ -528,9 +528,11 @@ fn private_sqlite_file(url: &str) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", path.display()))?;
         for suffix in ["-wal", "-shm"] {
             let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
-            if side.exists() {
-                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| format!("{}: {e}", side.display()))?;
+            // Gone is fine: SQLite removes them as another process's last
+            // connection closes, between any check and this call.
+            match std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                done => done.map_err(|e| format!("{}: {e}", side.display()))?,
             }
         }
     }
