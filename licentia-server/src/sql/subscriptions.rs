@@ -180,6 +180,7 @@ impl SubscriptionStore for SqlStore {
         let Some(row) = row else {
             let stands = SUBSCRIPTIONS.get(&mut *tx.tx, id).await?;
             if stands.version != version {
+                tx.lost_race().await?;
                 return Ok(None);
             }
             if stands.status != "ended" {
@@ -265,6 +266,7 @@ impl SubscriptionStore for SqlStore {
         let Some(row) = row else {
             // Changed by someone else since it was read (or gone).
             SUBSCRIPTIONS.get(&mut *tx.tx, &next.id).await?;
+            tx.lost_race().await?;
             return Ok(None);
         };
         let s = subscription_row(&row)?;

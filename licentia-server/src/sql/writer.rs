@@ -196,13 +196,26 @@ impl Tx {
 
     /// Commits this request's work: returns once the COMMIT that holds it
     /// is done.
-    pub(super) async fn commit(mut self) -> StoreResult<()> {
+    pub(super) async fn commit(self) -> StoreResult<()> {
+        self.commit_when(false).await
+    }
+
+    /// Ends a write that lost a race (its row was changed since it was
+    /// read): the batch holding the winner is committed now, not handed
+    /// on, so the caller's next read sees the winner and its retry can
+    /// succeed (a retry would otherwise read the same committed state for
+    /// as long as writers keep the batch open).
+    pub(super) async fn lost_race(self) -> StoreResult<()> {
+        self.commit_when(true).await
+    }
+
+    async fn commit_when(mut self, now: bool) -> StoreResult<()> {
         let tx = self.tx.take();
         let Some(turn) = self.turn.take() else {
             return Ok(tx.commit().await?);
         };
         let (done, committed) = oneshot::channel();
-        tokio::spawn(end(turn, tx, Some(done)));
+        tokio::spawn(end(turn, tx, Some(done), now));
         match committed.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(fault)) => Err(StoreError::Unavailable(fault)),
@@ -216,7 +229,7 @@ impl Tx {
         let Some(turn) = self.turn.take() else {
             return Ok(tx.rollback().await?);
         };
-        tokio::spawn(end(turn, tx, None))
+        tokio::spawn(end(turn, tx, None, false))
             .await
             .map_err(StoreError::internal)
     }
@@ -257,11 +270,13 @@ impl Drop for Tx {
 
 /// The last step of a turn: release (`done` given) or roll back the
 /// request's savepoint, then hand the batch on to the next writer if one
-/// waits and the batch is young and small enough, else commit it.
+/// waits and the batch is young and small enough (and not to be committed
+/// `now`), else commit it.
 async fn end(
     mut turn: Turn,
     tx: Transaction<'static, Any>,
     done: Option<oneshot::Sender<Committed>>,
+    now: bool,
 ) {
     if !turn.savepoint && done.is_none() {
         if let Err(e) = tx.rollback().await {
@@ -288,7 +303,7 @@ async fn end(
         }
     }
     let queued = turn.waiting.load(Ordering::Acquire) > 0;
-    if queued && batch.done.len() < BATCH_REQUESTS && batch.opened.elapsed() < BATCH_AGE {
+    if !now && queued && batch.done.len() < BATCH_REQUESTS && batch.opened.elapsed() < BATCH_AGE {
         if !batch.timed {
             batch.timed = true;
             tokio::spawn(expire(OwnedMutexGuard::mutex(&turn.slot).clone(), batch.id));
