@@ -24,13 +24,12 @@ use crate::history::chain_hash;
 use crate::store::HistoryEntry;
 
 /// The counting triggers of migrations 0030, 0033 and 0037, by table.
-const COUNTING: [(&str, &str); 19] = [
+const COUNTING: [(&str, &str); 18] = [
     ("licenses", "licenses_counted"),
     ("licenses", "licenses_recounted"),
     ("activations", "activations_counted"),
     ("activations", "activations_recounted"),
     ("leases", "leases_counted"),
-    ("activations", "activations_seats_out"),
     ("activations", "activations_seats_in"),
     ("activations", "activations_seats_moved_out"),
     ("activations", "activations_seats_moved_in"),

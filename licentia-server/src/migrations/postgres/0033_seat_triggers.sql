@@ -41,10 +41,23 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER activations_seats_out BEFORE INSERT ON activations
-    FOR EACH ROW EXECUTE FUNCTION seats_of_row();
+-- A new activation counts once, after it is stored: an insert that ON
+-- CONFLICT skips (the same machine again) fires BEFORE triggers but no
+-- AFTER one, so it must not count the licence out before. It holds a seat
+-- when live and its licence is not a member's service.
+CREATE FUNCTION seats_of_new_activation() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO seat_counts AS c (customer_id, product_id, used)
+    SELECT l.customer_id, l.product_id, 1 FROM licenses l
+    WHERE l.id = NEW.license_id AND l.customer_id IS NOT NULL AND NEW.deactivated_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)
+    ON CONFLICT (customer_id, product_id) DO UPDATE SET used = c.used + excluded.used;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
 CREATE TRIGGER activations_seats_in AFTER INSERT ON activations
-    FOR EACH ROW EXECUTE FUNCTION seats_of_row();
+    FOR EACH ROW EXECUTE FUNCTION seats_of_new_activation();
 CREATE TRIGGER activations_seats_moved_out BEFORE UPDATE ON activations
     FOR EACH ROW WHEN ((OLD.license_id, OLD.deactivated_at)
                        IS DISTINCT FROM (NEW.license_id, NEW.deactivated_at))

@@ -4,17 +4,15 @@
 -- counter moves by the difference, whatever path made the write. (The
 -- upserts' WHERE lets SQLite read ON CONFLICT as theirs.)
 
-CREATE TRIGGER activations_seats_out BEFORE INSERT ON activations BEGIN
-    INSERT INTO seat_counts (customer_id, product_id, used)
-    SELECT customer_id, product_id, -held FROM license_seats
-    WHERE id = NEW.license_id AND held <> 0
-    ON CONFLICT (customer_id, product_id) DO UPDATE SET used = used + excluded.used;
-END;
-
+-- A new activation counts once, after it is stored: an insert that ON
+-- CONFLICT skips (the same machine again) fires BEFORE triggers but no
+-- AFTER one, so it must not count the licence out before. It holds a seat
+-- when live and its licence is not a member's service.
 CREATE TRIGGER activations_seats_in AFTER INSERT ON activations BEGIN
     INSERT INTO seat_counts (customer_id, product_id, used)
-    SELECT customer_id, product_id, held FROM license_seats
-    WHERE id = NEW.license_id AND held <> 0
+    SELECT l.customer_id, l.product_id, 1 FROM licenses l
+    WHERE l.id = NEW.license_id AND l.customer_id IS NOT NULL AND NEW.deactivated_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM members m WHERE m.license_id = l.id)
     ON CONFLICT (customer_id, product_id) DO UPDATE SET used = used + excluded.used;
 END;
 
