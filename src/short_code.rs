@@ -5,7 +5,7 @@
 //! unbound one, signed as ever). Its [`ShortRequest`] names that licence (a
 //! 2-byte tag of its id: the wrong licence is caught), this machine (6 bytes
 //! of SHA-256 of its fingerprint) and a 3-byte nonce: 88 bits, five groups
-//! and the check group of [`typed`](crate::typed). The back office answers
+//! and the check group of [`typed`]. The back office answers
 //! with a [`ShortAnswer`]: the day the answer ends and 80 bits of
 //! HMAC-SHA256 under the product's **typed-answer secret** over the licence
 //! id, the machine, the nonce and that day — six groups too.
