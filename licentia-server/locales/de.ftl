@@ -781,6 +781,8 @@ col-seats-used = Belegte Plätze
 report-issued = Ausgestellte Lizenzen je Monat
 col-month = Monat
 tile-cancel-this-month = Abonnements, deren letzter Kündigungstag in diesen Monat fällt
+subs-cancellable-lead = Nur die Abonnements, deren letzter Kündigungstag zwischen heute und dem Monatsende liegt.
+subs-all = Alle Abonnements
 tile-failed-deliveries = endgültig gescheiterte Benachrichtigungen
 tile-activations-today = Aktivierungen heute (UTC)
 

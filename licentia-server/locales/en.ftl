@@ -782,6 +782,8 @@ col-seats-used = Seats used
 report-issued = Licences issued per month
 col-month = Month
 tile-cancel-this-month = subscriptions whose last day to cancel is this month
+subs-cancellable-lead = Only the subscriptions whose last day to cancel is between today and the end of this month.
+subs-all = All subscriptions
 tile-failed-deliveries = notice deliveries that failed for good
 tile-activations-today = activations today (UTC)
 

@@ -781,6 +781,8 @@ col-seats-used = Postes utilisés
 report-issued = Licences émises par mois
 col-month = Mois
 tile-cancel-this-month = abonnements dont le dernier jour pour résilier tombe ce mois-ci
+subs-cancellable-lead = Seuls les abonnements dont le dernier jour pour résilier tombe entre aujourd’hui et la fin du mois.
+subs-all = Tous les abonnements
 tile-failed-deliveries = envois d'avis définitivement en échec
 tile-activations-today = activations aujourd'hui (UTC)
 

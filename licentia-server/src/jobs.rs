@@ -50,6 +50,9 @@ pub struct JobReport {
     pub errors: Vec<String>,
     /// Stored `Idempotency-Key` answers purged for age.
     pub idempotency_purged: u64,
+    /// Subscriptions whose passed cancellation window was moved on to
+    /// their next last day to cancel (the dashboard's tile counts them).
+    pub cancellation_windows_moved: u64,
     /// Deliveries attempted in this run.
     pub deliveries: DeliveryReport,
 }
@@ -69,8 +72,8 @@ impl std::fmt::Display for JobReport {
         let d = self.deliveries;
         write!(
             f,
-            ", {} already written; {} subscription terms renewed; {} invoices written ({} already); deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged",
-            self.already_written, self.renewed, self.invoices_written, self.invoices_already_written, d.delivered, d.retrying, d.failed, self.idempotency_purged
+            ", {} already written; {} subscription terms renewed; {} invoices written ({} already); deliveries: {} delivered, {} to retry, {} failed; {} idempotency records purged; {} cancellation windows moved on",
+            self.already_written, self.renewed, self.invoices_written, self.invoices_already_written, d.delivered, d.retrying, d.failed, self.idempotency_purged, self.cancellation_windows_moved
         )?;
         if !self.errors.is_empty() {
             write!(
@@ -169,6 +172,10 @@ async fn run_jobs(state: &AppState, today: NaiveDate, actor: &str) -> ApiResult<
         }
     }
     report.idempotency_purged = store.purge_idempotency(cutoff.start().0).await?;
+    // After the renewals, which wrote their new windows themselves.
+    report.cancellation_windows_moved = store
+        .refresh_cancellation_windows(Timestamp::now().0)
+        .await?;
     report.deliveries = deliver(state, Timestamp::now()).await?;
     Ok(report)
 }

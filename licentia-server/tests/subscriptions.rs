@@ -10,6 +10,7 @@ mod support;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use licentia::Timestamp;
 use serde_json::{json, Value};
+use support::console::Console;
 use support::{at_once, base_of, items, node, racing_seat_cuts, refused, s, Backend, Server};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -690,4 +691,196 @@ async fn calendar_end(backend: Backend) {
 support::on_both_backends! {
     #[tokio::test]
     calendar_end => calendar_end_sqlite, calendar_end_postgres
+}
+
+/// The ids of every subscription `token` lists with `query`, all pages.
+async fn listed(srv: &Server, token: &str, query: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut next = Some(format!("/v1/subscriptions?limit=7{query}"));
+    while let Some(path) = next {
+        let page = srv.get(&path, token).await;
+        ids.extend(
+            items(&page)
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_owned()),
+        );
+        next = page["next"]
+            .as_str()
+            .map(|c| format!("/v1/subscriptions?limit=7{query}&after={c}"));
+    }
+    ids.sort();
+    ids
+}
+
+/// The dashboard's "last day to cancel this month" tile and the list it
+/// opens are read from each subscription's stored cancellation window
+/// (migration 0038), not computed per subscription: they hold exactly the
+/// subscriptions whose own view puts the last day to cancel between today
+/// and the end of the month, in the subscription's zone (UTC+14 here,
+/// where the day starts fourteen hours before UTC's), within the reader's
+/// grants. A window that has passed (as after the migration, before the
+/// server moved it on) is still counted right, and the jobs move it on.
+async fn cancellable_this_month(backend: Backend) {
+    let srv = Server::start_configured(backend, |c| c.zone = "Pacific/Kiritimati".into()).await;
+    let t = setup(&srv).await;
+    let elsewhere = node(&srv, &t.issuer, "customer", "Elsewhere AG", None).await;
+    let mut made = Vec::new();
+    // Yearly terms whose last day to cancel (a month before their end)
+    // falls on each day from a month ago to a month ahead, and monthly
+    // ones a week before each month's end.
+    let first = first_of_month(11) - chrono::Days::new(31);
+    for k in 0..63 {
+        let start = first + chrono::Days::new(k);
+        let mut body = t.yearly(start);
+        if k % 5 == 0 {
+            body["customer_id"] = json!(elsewhere);
+        }
+        made.push(t.create(&srv, body).await);
+    }
+    for back in [0, 1, 2] {
+        let body = t.body(
+            first_of_month(back),
+            "monthly",
+            "monthly",
+            "always",
+            "1 week before month end",
+        );
+        made.push(t.create(&srv, body).await);
+    }
+    // A cancelled subscription has nothing left to cancel.
+    let cancelled = s(&made[62]["subscription"]["id"]);
+    srv.post_ok(
+        &format!("/v1/subscriptions/{cancelled}/cancel"),
+        &t.finance,
+        json!({}),
+        200,
+    )
+    .await;
+
+    // What each subscription's own view says, today in its zone.
+    let mut due = Vec::new();
+    let mut acme_due = Vec::new();
+    for m in &made {
+        let id = s(&m["subscription"]["id"]);
+        let view = srv
+            .get(&format!("/v1/subscriptions/{id}"), &t.auditor)
+            .await;
+        let today: NaiveDate = s(&view["today"]).parse().unwrap();
+        let Some(deadline) = view["last_day_to_cancel"].as_str() else {
+            continue;
+        };
+        let deadline: NaiveDate = deadline.parse().unwrap();
+        if deadline >= today && (deadline.year(), deadline.month()) == (today.year(), today.month())
+        {
+            if view["customer_id"] == json!(t.customer) {
+                acme_due.push(id.clone());
+            }
+            due.push(id);
+        }
+    }
+    due.sort();
+    acme_due.sort();
+    assert!(!due.is_empty() && due.len() < made.len(), "{due:?}");
+    assert!(!due.contains(&cancelled));
+
+    let this_month = "&cancellable=this-month";
+    assert_eq!(listed(&srv, &t.auditor, this_month).await, due);
+    // A reader of one customer sees its own only.
+    let acme_reader = srv
+        .person(
+            "Ada",
+            "ada@acme.test",
+            json!([{"role": "auditor", "customer_id": t.customer}]),
+        )
+        .await;
+    let (status, page) = acme_reader
+        .call(
+            &srv,
+            "GET",
+            "/v1/subscriptions?limit=500&cancellable=this-month",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let mut mine: Vec<String> = items(&page).iter().map(|x| s(&x["id"])).collect();
+    mine.sort();
+    assert_eq!(mine, acme_due);
+    let (status, problem) = srv
+        .call(
+            "GET",
+            "/v1/subscriptions?cancellable=soon",
+            Some(&t.auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(s(&problem["detail"]).contains("this-month"), "{problem}");
+
+    // The tile counts them, and opens the list of them.
+    let tile = |n: usize| {
+        format!("href=\"/subscriptions?cancellable=this-month\"><span class=\"count\">{n}</span>")
+    };
+    let vendor = srv
+        .person("Vic", "vic@vendor.test", json!([{"role": "auditor"}]))
+        .await;
+    let console = Console::of(&srv, &vendor);
+    let dashboard = console.get("/").await;
+    assert!(
+        dashboard.body.contains(&tile(due.len())),
+        "{}",
+        dashboard.body
+    );
+    let acme_console = Console::of(&srv, &acme_reader);
+    let dashboard = acme_console.get("/").await;
+    assert!(
+        dashboard.body.contains(&tile(acme_due.len())),
+        "{}",
+        dashboard.body
+    );
+    let list = console.get("/subscriptions?cancellable=this-month").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(
+        list.body.matches("href=\"/subscriptions/sub_").count(),
+        due.len(),
+        "{}",
+        list.body
+    );
+    let refused = console.get("/subscriptions?cancellable=soon").await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("this-month"), "{}", refused.text());
+
+    // Windows passed (as the migration leaves them): still counted, then
+    // moved on by the jobs.
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&srv.config.database_url())
+        .await
+        .unwrap();
+    let active: i64 = sqlx::query(
+        "UPDATE subscriptions SET cancel_opens = 0, cancel_closes = 0 WHERE status = 'active'",
+    )
+    .execute(&db)
+    .await
+    .unwrap()
+    .rows_affected() as i64;
+    db.close().await;
+    let dashboard = console.get("/").await;
+    assert!(
+        dashboard.body.contains(&tile(due.len())),
+        "{}",
+        dashboard.body
+    );
+    // (Those whose term the run renews get their new window from the
+    // renewal itself.)
+    let ran = srv
+        .post_ok("/v1/jobs/run", &srv.admin, json!({}), 200)
+        .await;
+    let moved = ran["cancellation_windows_moved"].as_i64().unwrap();
+    assert!(moved > 0 && moved <= active, "{ran}");
+    assert_eq!(listed(&srv, &t.auditor, this_month).await, due);
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    cancellable_this_month => cancellable_this_month_sqlite, cancellable_this_month_postgres
 }

@@ -61,7 +61,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get(
             "/v1/subscriptions",
             Token,
-            "List subscriptions (filters: customer_id, plan_id, status, term_end_before)",
+            "List subscriptions (filters: customer_id, plan_id, status, term_end_before, cancellable=this-month)",
             list,
         ),
         Route::get(
@@ -302,6 +302,9 @@ pub struct SubscriptionQuery {
     status: Option<String>,
     /// Only terms ending before this date.
     term_end_before: Option<String>,
+    /// `this-month`: only those whose last day to cancel is between today
+    /// and the end of this month, in their own zone.
+    cancellable: Option<String>,
 }
 
 /// `GET /v1/subscriptions`, soonest term end first.
@@ -321,6 +324,15 @@ pub async fn list(
             .as_deref()
             .map(|d| date("term_end_before", d))
             .transpose()?,
+        cancellable_at: match q.cancellable.as_deref() {
+            None => None,
+            Some("this-month") => Some(Timestamp::now().0),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "'cancellable' must be this-month when given",
+                ))
+            }
+        },
     };
     let found = s
         .store

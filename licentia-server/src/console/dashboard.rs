@@ -7,14 +7,11 @@ use axum::extract::State;
 use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
 use super::{Page, PageAccess};
 use crate::api::READERS;
-use crate::error::ApiError;
 use crate::service::invoices;
 use crate::service::now;
 use crate::service::reports::{self, Grouping};
-use crate::service::subscriptions::today;
-use crate::store::{InvoiceFilter, Page as Window, SubscriptionFilter};
+use crate::store::InvoiceFilter;
 use crate::AppState;
-use chrono::Datelike;
 
 pub(super) fn pages() -> Vec<Page> {
     vec![Page::get("/", PageAccess::Signed, dashboard)]
@@ -72,7 +69,11 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         .allocations_short(&scope, NEARLY_EXHAUSTED)
         .await
         .or_refuse(&f)? as usize;
-    let deadlines = cancellation_deadlines(&s, &v).await.or_refuse(&f)?;
+    let deadlines = s
+        .store
+        .cancellations_this_month(&scope, today)
+        .await
+        .or_refuse(&f)? as usize;
     let midnight = today - today.rem_euclid(licentia::DAY);
     let activity = s.store.activity(&scope, midnight).await.or_refuse(&f)?;
     let due_filter = InvoiceFilter {
@@ -116,7 +117,7 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         Tile {
             label: "tile-cancel-this-month",
             count: deadlines,
-            href: "/subscriptions".into(),
+            href: "/subscriptions?cancellable=this-month".into(),
             alert: deadlines > 0,
         },
         Tile {
@@ -145,37 +146,4 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         },
     ];
     Ok(render(&Dashboard { f, tiles }))
-}
-
-/// Active subscriptions whose last day to cancel falls between today and
-/// the end of this month (each in its own zone), within the reader's grants.
-async fn cancellation_deadlines(s: &AppState, v: &Viewer) -> Result<usize, ApiError> {
-    let scope = v.staff.scope(READERS)?;
-    let filter = SubscriptionFilter {
-        status: Some("active".into()),
-        ..SubscriptionFilter::default()
-    };
-    // A count, not a list: every active subscription is read, 500 at a time.
-    let mut rows = Window::first(500);
-    let mut due = 0;
-    loop {
-        let subs = s
-            .store
-            .list_subscriptions(&scope, &filter, rows.clone())
-            .await?;
-        for sub in &subs {
-            let today = today(sub)?;
-            let Some(deadline) = sub.view(today)?.last_day_to_cancel else {
-                continue;
-            };
-            let same_month = (deadline.year(), deadline.month()) == (today.year(), today.month());
-            if deadline >= today && same_month {
-                due += 1;
-            }
-        }
-        match subs.next {
-            Some(next) => rows.after = Some(next),
-            None => return Ok(due),
-        }
-    }
 }

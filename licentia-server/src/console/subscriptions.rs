@@ -25,6 +25,7 @@ use super::{Page, PageAccess};
 use crate::api::{READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::service::members::set_star;
+use crate::service::now;
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::service::subscriptions::{self, today};
 use crate::store::{HistoryFilter, Rows, Subscription, SubscriptionFilter};
@@ -106,6 +107,8 @@ struct ListPage {
     /// (company, its subscriptions).
     groups: Vec<(String, Vec<Line>)>,
     pager: Pager,
+    /// Only those whose last day to cancel is this month.
+    cancellable: bool,
 }
 
 /// Names looked up once per page.
@@ -144,14 +147,39 @@ impl Names<'_> {
     }
 }
 
+/// The filter of the list: `cancellable=this-month` keeps the
+/// subscriptions whose last day to cancel is between today and the end of
+/// the month (the dashboard's tile).
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    cancellable: Option<String>,
+}
+
 /// `GET /subscriptions`: per company, soonest term end first.
-async fn list(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResult {
+async fn list(
+    State(s): State<AppState>,
+    v: Viewer,
+    paging: Paging,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
     let f = v.frame.at(SECTION);
     let t = f.t;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
+    let cancellable = match q.cancellable.as_deref() {
+        None | Some("") => false,
+        Some("this-month") => true,
+        Some(_) => {
+            let e = ApiError::invalid("'cancellable' must be this-month when given");
+            return Err(refusal(&f, e));
+        }
+    };
+    let filter = SubscriptionFilter {
+        cancellable_at: cancellable.then(|| now().0),
+        ..SubscriptionFilter::default()
+    };
     let found = s
         .store
-        .list_subscriptions(&scope, &SubscriptionFilter::default(), paging.rows())
+        .list_subscriptions(&scope, &filter, paging.rows())
         .await
         .or_refuse(&f)?;
     let (subs, pager) = paging.cut(&t, found);
@@ -177,7 +205,12 @@ async fn list(State(s): State<AppState>, v: Viewer, paging: Paging) -> PageResul
         }
     }
     groups.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(render(&ListPage { f, groups, pager }))
+    Ok(render(&ListPage {
+        f,
+        groups,
+        pager,
+        cancellable,
+    }))
 }
 
 /// What the seats form holds.

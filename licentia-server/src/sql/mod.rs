@@ -210,6 +210,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             ),
         },
     ),
+    (
+        38,
+        Both(include_str!("../migrations/0038_cancellation_windows.sql")),
+    ),
 ];
 
 impl MigrationSql {
@@ -310,6 +314,12 @@ impl SqlStore {
             .migrate(i64::MAX)
             .await
             .map_err(|e| format!("cannot migrate the database: {e}"))?;
+        // The windows passed while no server ran (all of them once, after
+        // migration 0038).
+        store
+            .refresh_cancellation_windows(now())
+            .await
+            .map_err(|e| format!("cannot move the cancellation windows on: {e}"))?;
         Ok(store)
     }
 

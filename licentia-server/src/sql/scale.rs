@@ -389,8 +389,16 @@ impl SqlStore {
                 vec![
                     ("id", format!("'sub_5ca1e' || {}", self.padded("i", 15))),
                     ("customer_id", node(&format!("({p} + (i - 1) % {c} + 1)"))),
+                    // Yearly terms from their own first day (the seed's
+                    // model), so their deadlines spread over the year.
+                    ("start_date", day("(i % 730 - 365)")),
+                    ("term_from_month", "0".into()),
+                    ("invoices_from_month", "0".into()),
                     ("term_start", day("(i % 730 - 365)")),
-                    ("term_end", day("(i % 730)")),
+                    ("term_end", day("(i % 730 - 1)")),
+                    // Computed at the server's first start.
+                    ("cancel_opens", "0".into()),
+                    ("cancel_closes", "0".into()),
                     ("created_at", format!("{} + i", s.base)),
                     ("updated_at", format!("{} + i", s.base)),
                 ],

@@ -7,13 +7,14 @@ use sqlx::Row;
 use super::history::{append, event};
 use super::invoices::write_prorated;
 use super::licenses::{insert_license, write_seats, write_terms};
-use super::table::{from_row, Filter, Table};
+use super::table::{count, fetch_all, from_row, scope_clause, Filter, Table};
 use super::{now, Scope, SqlStore};
 use crate::store::{
     Event, Idem, LicenseRecord, NewLicense, Outcome, Page, Prorated, Rows, Subscription,
     SubscriptionFilter, SubscriptionStore,
 };
 use crate::store::{StoreError, StoreResult};
+use licentia::{Timestamp, DAY};
 
 const COLUMNS: &str = "id, customer_id, plan_id, product_id, seats, options, zone, start_date, \
      billing, term_from_month, term_start, term_end, billing_interval, invoices_from_month, \
@@ -61,6 +62,13 @@ fn subscription_row(r: &AnyRow) -> StoreResult<Subscription> {
     }))
 }
 
+/// The longest a cancellation window lasts: from the first of a month to
+/// the end of its last day, with an hour more across a change of clocks.
+const LONGEST_WINDOW: i64 = 32 * DAY;
+
+/// The windows moved on per transaction by a refresh.
+const REFRESH_BATCH: i64 = 500;
+
 pub(super) const SUBSCRIPTIONS: Table<Subscription> =
     Table::new("subscriptions", COLUMNS, "subscription", subscription_row);
 
@@ -73,11 +81,13 @@ impl SubscriptionStore for SqlStore {
         actor: &str,
         idem: Option<Idem<Subscription>>,
     ) -> StoreResult<Outcome<Subscription>> {
+        let window = s.cancellation_window(Timestamp(now()))?;
         let mut tx = self.begin().await?;
         insert_license(&mut tx, license, actor).await?;
         sqlx::query(&format!(
-            "INSERT INTO subscriptions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+            "INSERT INTO subscriptions ({COLUMNS}, cancel_opens, cancel_closes) VALUES ($1, $2, \
+             $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+             $21, $22, $23, $24, $25, $26)"
         ))
         .bind(&s.id)
         .bind(&s.customer_id)
@@ -103,6 +113,8 @@ impl SubscriptionStore for SqlStore {
         .bind(s.created_at)
         .bind(s.updated_at)
         .bind(i64::from(s.follows_customer))
+        .bind(window.map(|w| w.0))
+        .bind(window.map(|w| w.1))
         .execute(&mut *tx.tx)
         .await?;
         let mut ev = event(
@@ -150,10 +162,86 @@ impl SubscriptionStore for SqlStore {
             .compare(
                 "term_end <",
                 filter.term_end_before.map(|d| d.to_string()).as_deref(),
-            );
+            )
+            .int("cancel_opens <=", filter.cancellable_at)
+            .int("cancel_closes >", filter.cancellable_at);
         SUBSCRIPTIONS
             .list(&self.pool, f, "term_end, id", page)
             .await
+    }
+
+    async fn cancellations_this_month(&self, scope: &Scope, at: i64) -> StoreResult<i64> {
+        let (within, mut args) = scope_clause("customer_id", scope, 3);
+        args.splice(0..0, [at.into(), (at + LONGEST_WINDOW).into()]);
+        // A stored window holds `at`: read from the index by its close,
+        // which is at most a month and a day after its opening.
+        let stored = count(
+            &self.pool,
+            &format!(
+                "SELECT COUNT(*) AS n FROM subscriptions WHERE cancel_closes > $1 \
+                 AND cancel_closes <= $2 AND cancel_opens <= $1{within}"
+            ),
+            args.clone(),
+        )
+        .await?;
+        // The windows passed since the last refresh: computed here.
+        args.truncate(1);
+        let (within, scoped) = scope_clause("customer_id", scope, 2);
+        args.extend(scoped);
+        let passed = fetch_all(
+            &self.pool,
+            &format!("SELECT {COLUMNS} FROM subscriptions WHERE cancel_closes <= $1{within}"),
+            args,
+            subscription_row,
+        )
+        .await?;
+        let mut now_open = 0;
+        for sub in passed {
+            if let Some((opens, closes)) = sub.cancellation_window(Timestamp(at))? {
+                now_open += i64::from(opens <= at && at < closes);
+            }
+        }
+        Ok(stored + now_open)
+    }
+
+    async fn refresh_cancellation_windows(&self, at: i64) -> StoreResult<u64> {
+        let mut written = 0;
+        let mut after: (i64, String) = (i64::MIN, String::new());
+        loop {
+            let passed = fetch_all(
+                &self.pool,
+                &format!(
+                    "SELECT {COLUMNS}, cancel_closes FROM subscriptions WHERE cancel_closes <= $1 \
+                     AND (cancel_closes > $2 OR (cancel_closes = $2 AND id > $3)) \
+                     ORDER BY cancel_closes, id LIMIT {REFRESH_BATCH}"
+                ),
+                [at.into(), after.0.into(), after.1.clone().into()],
+                |r| Ok((subscription_row(r)?, r.try_get::<i64, _>("cancel_closes")?)),
+            )
+            .await?;
+            let Some((last, closes)) = passed.last() else {
+                return Ok(written);
+            };
+            after = (*closes, last.id.clone());
+            let mut tx = self.begin().await?;
+            for (sub, _) in &passed {
+                let window = sub.cancellation_window(Timestamp(at))?;
+                // A subscription changed meanwhile has its window written
+                // by that change.
+                written += sqlx::query(
+                    "UPDATE subscriptions SET cancel_opens = $1, cancel_closes = $2 \
+                     WHERE id = $3 AND version = $4",
+                )
+                .bind(window.map(|w| w.0))
+                .bind(window.map(|w| w.1))
+                .bind(&sub.id)
+                .bind(sub.version)
+                .execute(&mut *tx.tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+        }
     }
 
     async fn set_subscription_seats(
@@ -240,12 +328,15 @@ impl SubscriptionStore for SqlStore {
         ev: Event,
         prorated: Option<Prorated>,
     ) -> StoreResult<Option<Subscription>> {
+        let at = now();
+        let window = next.cancellation_window(Timestamp(at))?;
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE subscriptions SET billing = $1, term_from_month = $2, term_start = $3, \
              term_end = $4, billing_interval = $5, invoices_from_month = $6, pending = $7, \
              renewal = $8, status = $9, ends_on = $10, options = $11, version = version + 1, \
-             updated_at = $12 WHERE id = $13 AND version = $14 RETURNING {COLUMNS}"
+             updated_at = $12, cancel_opens = $15, cancel_closes = $16 \
+             WHERE id = $13 AND version = $14 RETURNING {COLUMNS}"
         ))
         .bind(&next.billing)
         .bind(i64::from(next.term_from_month))
@@ -258,9 +349,11 @@ impl SubscriptionStore for SqlStore {
         .bind(&next.status)
         .bind(next.ends_on.map(|d| d.to_string()))
         .bind(text(&next.options)?)
-        .bind(now())
+        .bind(at)
         .bind(&next.id)
         .bind(next.version)
+        .bind(window.map(|w| w.0))
+        .bind(window.map(|w| w.1))
         .fetch_optional(&mut *tx.tx)
         .await?;
         let Some(row) = row else {

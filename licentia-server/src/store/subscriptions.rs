@@ -10,7 +10,7 @@
 //! are also stored, for queries and for the conditional updates that make
 //! renewals happen once per term.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -129,6 +129,12 @@ pub struct SubscriptionFilter {
     pub status: Option<String>,
     /// Only those whose current term ends before this day.
     pub term_end_before: Option<NaiveDate>,
+    /// Only those whose stored cancellation window holds this instant
+    /// (Unix seconds): their last day to cancel is between today and the
+    /// end of this month (the dashboard's tile; a window passed since the
+    /// jobs last ran is moved on by their next run).
+    #[serde(default)]
+    pub cancellable_at: Option<i64>,
 }
 
 /// A stored value that no longer parses: the row was written by this code
@@ -285,6 +291,26 @@ impl Subscription {
         Ok(renewed)
     }
 
+    /// When its next last day to cancel is "this month" on the dashboard,
+    /// as of the instant `at`: from the first instant of that day's month
+    /// to the end of that day, both in its own zone (stored with every
+    /// change, so that the tile is counted from an index). `None` when
+    /// cancelling can no longer change its end (not active, or no end
+    /// left to reach).
+    pub fn cancellation_window(&self, at: Timestamp) -> StoreResult<Option<(i64, i64)>> {
+        let zone = self.zone()?;
+        let today = self.day_of(at)?;
+        let Some(deadline) = self.view(today)?.last_day_to_cancel else {
+            return Ok(None);
+        };
+        let first = deadline
+            .with_day(1)
+            .ok_or_else(|| corrupt(BillingError::OutOfRange))?;
+        let opens = ZonedDate::new(first, zone).map_err(corrupt)?.start();
+        let closes = ZonedDate::new(deadline, zone).map_err(corrupt)?.end();
+        Ok(Some((opens.0, closes.0)))
+    }
+
     /// What follows from the subscription as of `today`.
     pub fn view(&self, today: NaiveDate) -> StoreResult<SubscriptionView> {
         let now = self.as_of(today)?;
@@ -338,6 +364,18 @@ pub trait SubscriptionStore: Send + Sync {
     /// The active subscriptions of `customer_id` that follow its billing
     /// cycle.
     async fn subscriptions_following(&self, customer_id: &str) -> StoreResult<Vec<Subscription>>;
+
+    /// How many active subscriptions within `scope` have their last day to
+    /// cancel between today and the end of this month at `at`, each in its
+    /// own zone (see [`Subscription::cancellation_window`]).
+    async fn cancellations_this_month(&self, scope: &Scope, at: i64) -> StoreResult<i64>;
+
+    /// Moves on the stored cancellation windows that `at` has passed (and
+    /// computes those never computed): each is read, computed as of `at`
+    /// and written unless the subscription changed meanwhile. The answer
+    /// is how many were written. The server runs it at start and with
+    /// every run of the jobs.
+    async fn refresh_cancellation_windows(&self, at: i64) -> StoreResult<u64>;
 
     /// Lists subscriptions, soonest term end first.
     async fn list_subscriptions(
