@@ -21,7 +21,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
-use crate::store::HistoryEntry;
+use crate::store::{HistoryEntry, SubscriptionStore};
 
 /// The counting triggers of migrations 0030, 0033 and 0037, by table.
 const COUNTING: [(&str, &str); 18] = [
@@ -194,9 +194,23 @@ impl SqlStore {
             ));
         }
         let shape = Shape::new(scale);
-        self.fill(shape)
+        let mut filled = self
+            .fill(shape)
             .await
-            .map_err(|e| format!("cannot fill the database: {e}"))
+            .map_err(|e| format!("cannot fill the database: {e}"))?;
+        // Each subscription's cancellation window, as a write would have
+        // stored it (migration 0038).
+        let started = Instant::now();
+        let rows = self
+            .refresh_cancellation_windows(now())
+            .await
+            .map_err(|e| format!("cannot compute the cancellation windows: {e}"))?;
+        filled.tables.push((
+            "cancellation windows",
+            rows as i64,
+            started.elapsed().as_secs_f64(),
+        ));
+        Ok(filled)
     }
 
     async fn fill(&self, shape: Shape) -> Result<Filled, sqlx::Error> {
