@@ -78,7 +78,17 @@ async fn backdate(srv: &Server, license: &str, days: i64) {
 /// Each counter table the reports read (migration 0030) next to the
 /// recount of the rows it counts, by a scan of the licences, activations
 /// and leases: (what, counters, scan).
-const COUNTED: [(&str, &str, &str); 6] = [
+const COUNTED: [(&str, &str, &str); 7] = [
+    (
+        "subscriptions not ended by node, last day and plan (migration 0039)",
+        "SELECT customer_id AS node, day, plan_id, subscriptions FROM subscription_end_days \
+         WHERE subscriptions <> 0",
+        "SELECT n.node, COALESCE(s.ends_on, s.term_end) AS day, s.plan_id, \
+         COUNT(*) AS subscriptions FROM subscriptions s \
+         JOIN (SELECT '*' AS node UNION ALL SELECT id FROM customers) n \
+         ON n.node = '*' OR n.node = s.customer_id \
+         WHERE s.status <> 'ended' GROUP BY n.node, COALESCE(s.ends_on, s.term_end), s.plan_id",
+    ),
     (
         "licences not revoked by node, day of end and policy (migration 0037)",
         "SELECT customer_id AS node, day, policy_id, licenses FROM expiry_days \
@@ -662,8 +672,28 @@ async fn story(backend: Backend) {
         json!({"license_key": floating_key, "fingerprint": machine("rep-cad", 9).to_string()});
     srv.post_ok("/v1/leases", "", lease, 201).await;
     activate(&srv, &keys[0], "rep-delay", 1, "macos-aarch64").await;
+    // A yearly subscription cancelled: it ends on its term's last day.
+    let (status, yearly) = srv
+        .call(
+            "POST",
+            "/v1/subscriptions",
+            Some(&finance),
+            Some(json!({
+                "customer_id": buyer, "plan_id": plan, "seats": 1, "billing": "prepaid_1y",
+                "interval": "yearly", "start": today, "renewal": "always",
+                "notice": "1 month before term end",
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{yearly}");
+    let cancel = format!(
+        "/v1/subscriptions/{}/cancel",
+        s(&yearly["subscription"]["id"])
+    );
+    srv.post_ok(&cancel, &finance, json!({}), 200).await;
     // Issued, suspended, revoked, activated, deactivated, activated again,
-    // leased, reseated, renewed, given to members, issue dates moved: each
+    // leased, reseated, renewed, given to members, issue dates moved,
+    // subscriptions made and cancelled: each
     // counter still equals a scan of what it counts.
     counters_match_a_scan(&srv).await;
 

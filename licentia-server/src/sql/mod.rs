@@ -214,6 +214,21 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         38,
         Both(include_str!("../migrations/0038_cancellation_windows.sql")),
     ),
+    (
+        39,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0039_subscription_end_days.sql"),
+                include_str!("../migrations/0039_subscription_end_days_count.sql"),
+                include_str!("../migrations/sqlite/0039_subscription_end_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0039_subscription_end_days.sql"),
+                include_str!("../migrations/0039_subscription_end_days_count.sql"),
+                include_str!("../migrations/postgres/0039_subscription_end_triggers.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {

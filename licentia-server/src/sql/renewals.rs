@@ -217,6 +217,34 @@ async fn counted_licenses(
     .await
 }
 
+/// The subscriptions not ended whose last day is from `first` to `last`
+/// (`YYYY-MM-DD`), by group (not by customer), from the counter of
+/// migration 0039: the days in scope, not the subscriptions.
+async fn counted_subscriptions(
+    pool: &AnyPool,
+    scope: &Scope,
+    (first, last): (String, String),
+    grouping: Grouping,
+) -> StoreResult<Vec<(String, i64)>> {
+    let (within, mut args) = counted_within("d.customer_id", scope, 3);
+    args.splice(0..0, [first.into(), last.into()]);
+    let sql = format!(
+        "SELECT pl.name AS plan, CAST(SUM(d.subscriptions) AS BIGINT) AS n \
+         FROM subscription_end_days d JOIN plans pl ON pl.id = d.plan_id \
+         WHERE d.day >= $1 AND d.day <= $2 {within} GROUP BY pl.id, pl.name"
+    );
+    fetch_all(pool, &sql, args, |r| {
+        let group = match Source::Subscriptions.group_by(grouping) {
+            GroupBy::Same(name) => name.to_owned(),
+            // By plan, the only other grouping of a subscription's but
+            // its customer.
+            _ => r.try_get("plan")?,
+        };
+        Ok((group, r.try_get("n")?))
+    })
+    .await
+}
+
 /// The label of a licence's group by plan: the plans made from its policy.
 fn plan_label(plans: &BTreeMap<String, Vec<String>>, policy_id: &str) -> String {
     match plans.get(policy_id) {
@@ -439,6 +467,14 @@ pub(super) async fn renewal_counts(
                 *counts.entry(grouping.key(&item)).or_default() += 1;
             }
             binds.0.truncate(binds.0.len() - 2);
+            if source == Source::Subscriptions && grouping != Grouping::Customer {
+                for (group, n) in
+                    counted_subscriptions(pool, scope, inner.clone(), grouping).await?
+                {
+                    *counts.entry(group).or_default() += n;
+                }
+                continue;
+            }
             clauses.push_str(&format!(
                 " AND {end} >= {} AND {end} <= {}",
                 binds.mark(inner.0.as_str()),

@@ -23,8 +23,8 @@ use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
 use crate::store::{HistoryEntry, SubscriptionStore};
 
-/// The counting triggers of migrations 0030, 0033 and 0037, by table.
-const COUNTING: [(&str, &str); 18] = [
+/// The counting triggers of migrations 0030, 0033, 0037 and 0039, by table.
+const COUNTING: [(&str, &str); 20] = [
     ("licenses", "licenses_counted"),
     ("licenses", "licenses_recounted"),
     ("activations", "activations_counted"),
@@ -43,24 +43,28 @@ const COUNTING: [(&str, &str); 18] = [
     ("members", "members_seats_gone_in"),
     ("licenses", "licenses_expiry_counted"),
     ("licenses", "licenses_expiry_recounted"),
+    ("subscriptions", "subscriptions_end_counted"),
+    ("subscriptions", "subscriptions_end_recounted"),
 ];
 
 /// The counters they keep.
-const COUNTERS: [&str; 6] = [
+const COUNTERS: [&str; 7] = [
     "license_counts",
     "platform_counts",
     "first_use_days",
     "issue_days",
     "seat_counts",
     "expiry_days",
+    "subscription_end_days",
 ];
 
 /// The count of every counter from the rows stored (migrations 0030's,
-/// 0033's and 0037's).
+/// 0033's, 0037's and 0039's).
 const COUNT: &str = concat!(
     include_str!("../migrations/0030_summaries_count.sql"),
     include_str!("../migrations/0033_seat_counts_count.sql"),
-    include_str!("../migrations/0037_expiry_days_count.sql")
+    include_str!("../migrations/0037_expiry_days_count.sql"),
+    include_str!("../migrations/0039_subscription_end_days_count.sql")
 );
 
 /// Licences at scale 1.
