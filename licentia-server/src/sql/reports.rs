@@ -64,20 +64,34 @@ pub(super) const SUPPLIED: &str =
      JOIN contract_types ct ON ct.id = c.contract_type_id \
      WHERE c.ends_on >= $1 AND c.ends_on <= $2";
 
+/// The lots that `$where` keeps, with the columns of [`SUPPLIED`].
+macro_rules! lots {
+    ($where:literal) => {
+        concat!(
+            "SELECT 'lot' AS kind, p.id, pr.code AS product, p.customer_id, \
+             (SELECT cu.name FROM customers cu WHERE cu.id = p.customer_id) AS customer, \
+             p.quantity AS seats, p.contract_id, c.reference, c.supplier_id, su.name AS supplier, \
+             c.contract_type_id, ct.name AS contract_type, p.purchased_on AS starts_on, \
+             COALESCE(c.ends_on, p.renews_on) AS ends_on, p.cost_minor, p.currency, p.po_number, \
+             p.invoice_number, c.notice_period \
+             FROM purchases p JOIN products pr ON pr.id = p.product_id \
+             LEFT JOIN contracts c ON c.id = p.contract_id \
+             LEFT JOIN suppliers su ON su.id = c.supplier_id \
+             LEFT JOIN contract_types ct ON ct.id = c.contract_type_id WHERE ",
+            $where
+        )
+    };
+}
+
 /// The lots ending from `$1` to `$2`: with their contract's last day, or
-/// their own renewal date without a contract (each read by its index).
-pub(super) const SUPPLIED_LOTS: &str = "UNION ALL SELECT 'lot' AS kind, p.id, pr.code AS product, \
-     p.customer_id, (SELECT cu.name FROM customers cu WHERE cu.id = p.customer_id) AS customer, \
-     p.quantity AS seats, p.contract_id, c.reference, c.supplier_id, su.name AS supplier, \
-     c.contract_type_id, ct.name AS contract_type, p.purchased_on AS starts_on, \
-     COALESCE(c.ends_on, p.renews_on) AS ends_on, p.cost_minor, p.currency, p.po_number, \
-     p.invoice_number, c.notice_period \
-     FROM purchases p JOIN products pr ON pr.id = p.product_id \
-     LEFT JOIN contracts c ON c.id = p.contract_id \
-     LEFT JOIN suppliers su ON su.id = c.supplier_id \
-     LEFT JOIN contract_types ct ON ct.id = c.contract_type_id \
-     WHERE ((p.contract_id IS NULL AND p.renews_on >= $1 AND p.renews_on <= $2) \
-     OR p.contract_id IN (SELECT id FROM contracts WHERE ends_on >= $1 AND ends_on <= $2))";
+/// their own renewal date without a contract. Two branches, each read by
+/// its index: joined by `OR`, PostgreSQL read every purchase.
+pub(super) const SUPPLIED_LOTS: &str = concat!(
+    "UNION ALL ",
+    lots!("p.contract_id IS NULL AND p.renews_on >= $1 AND p.renews_on <= $2"),
+    " UNION ALL ",
+    lots!("p.contract_id IN (SELECT id FROM contracts WHERE ends_on >= $1 AND ends_on <= $2)")
+);
 
 /// The supplier terms of a row of [`SUPPLIED`], its last day to cancel
 /// computed as the contract's own.
