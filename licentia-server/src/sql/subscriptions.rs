@@ -210,20 +210,44 @@ impl SubscriptionStore for SqlStore {
 
     async fn refresh_cancellation_windows(&self, at: i64) -> StoreResult<u64> {
         let mut written = 0;
-        let mut after: (i64, String) = (i64::MIN, String::new());
         loop {
+            // Each window written leaves the passed ones (it closes after
+            // `at`, or is gone): the next batch is the next in the index.
             let passed = fetch_all(
                 &self.pool,
                 &format!(
-                    "SELECT {COLUMNS}, cancel_closes FROM subscriptions WHERE cancel_closes <= $1 \
-                     AND (cancel_closes > $2 OR (cancel_closes = $2 AND id > $3)) \
-                     ORDER BY cancel_closes, id LIMIT {REFRESH_BATCH}"
+                    "SELECT {COLUMNS} FROM subscriptions WHERE cancel_closes <= $1 \
+                     ORDER BY cancel_closes LIMIT {REFRESH_BATCH}"
                 ),
-                [at.into(), after.0.into(), after.1.clone().into()],
-                |r| Ok((subscription_row(r)?, r.try_get::<i64, _>("cancel_closes")?)),
+                [at.into()],
+                subscription_row,
             )
             .await?;
-            let Some((last, closes)) = passed.last() else {
+            let mut moved = 0;
+            if !passed.is_empty() {
+                let mut tx = self.begin().await?;
+                for sub in &passed {
+                    let window = sub.cancellation_window(Timestamp(at))?;
+                    // A subscription changed meanwhile has its window
+                    // written by that change.
+                    moved += sqlx::query(
+                        "UPDATE subscriptions SET cancel_opens = $1, cancel_closes = $2 \
+                         WHERE id = $3 AND version = $4",
+                    )
+                    .bind(window.map(|w| w.0))
+                    .bind(window.map(|w| w.1))
+                    .bind(&sub.id)
+                    .bind(sub.version)
+                    .execute(&mut *tx.tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+            }
+            written += moved;
+            // Nothing left, or only rows changing under us (their writers
+            // store their windows; the next refresh sees to the rest).
+            if moved == 0 {
                 if written >= REANALYZE_AFTER {
                     // The planner's statistics still see every window
                     // passed (after migration 0038, or a bulk fill): the
@@ -233,26 +257,7 @@ impl SubscriptionStore for SqlStore {
                         .await?;
                 }
                 return Ok(written);
-            };
-            after = (*closes, last.id.clone());
-            let mut tx = self.begin().await?;
-            for (sub, _) in &passed {
-                let window = sub.cancellation_window(Timestamp(at))?;
-                // A subscription changed meanwhile has its window written
-                // by that change.
-                written += sqlx::query(
-                    "UPDATE subscriptions SET cancel_opens = $1, cancel_closes = $2 \
-                     WHERE id = $3 AND version = $4",
-                )
-                .bind(window.map(|w| w.0))
-                .bind(window.map(|w| w.1))
-                .bind(&sub.id)
-                .bind(sub.version)
-                .execute(&mut *tx.tx)
-                .await?
-                .rows_affected();
             }
-            tx.commit().await?;
         }
     }
 
