@@ -933,3 +933,72 @@ support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     paging => renewals_paging_sqlite, renewals_paging_postgres
 }
+
+/// Subscriptions end at the close of their last day in their own zone
+/// (UTC+14 here, whose days close ten hours before UTC's begin): on the
+/// window's first and last days the count is taken per day and zone, in
+/// the middle from the counter of migration 0039. For windows of every
+/// length from one day to a month, by type and by plan, each count equals
+/// the rows the report lists.
+async fn subscription_edges(backend: Backend) {
+    let srv = Server::start_configured(backend, |c| c.zone = "Pacific/Kiritimati".into()).await;
+    let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
+    let policy = srv
+        .policy(
+            &issuer,
+            "edge-cad",
+            json!({"name": "yearly", "binding": "unbound", "duration_days": 365}),
+        )
+        .await;
+    let plan = srv
+        .plan(&issuer, json!({"name": "Edge", "policy_id": policy}))
+        .await;
+    let buyer = node(&srv, &issuer, "customer", "Edge Buyer", None).await;
+    // Prepaid years from a year ago on, a day apart: their last days fall
+    // on each of the next five weeks.
+    let first = chrono::Utc::now().date_naive() - chrono::Days::new(366);
+    for k in 0..36 {
+        let start = first + chrono::Days::new(k);
+        srv.post_ok(
+            "/v1/subscriptions",
+            &finance,
+            json!({"customer_id": buyer, "plan_id": plan, "seats": 1, "billing": "prepaid_1y",
+                   "interval": "yearly", "start": start.to_string(), "renewal": "none",
+                   "notice": "1 month before term end"}),
+            201,
+        )
+        .await;
+    }
+    for days in [1, 2, 3, 4, 7, 30] {
+        for group_by in ["type", "plan"] {
+            let path = format!("/v1/reports/renewals?within_days={days}&group_by={group_by}");
+            let (_, rows) = csv(&srv, &path, &auditor).await;
+            let listed = rows.len().saturating_sub(1) as i64;
+            let report = srv.get(&format!("{path}&limit=500"), &auditor).await;
+            assert_eq!(report["count"], json!(listed), "{path}: {report}");
+            let groups: i64 = report["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["count"].as_i64().unwrap())
+                .sum();
+            assert_eq!(groups, listed, "{path}: {report}");
+        }
+    }
+    // The month holds the subscriptions ending within it (and their
+    // licences), more than a few.
+    let month = srv
+        .get(
+            "/v1/reports/renewals?within_days=30&group_by=type",
+            &auditor,
+        )
+        .await;
+    let subscriptions = find(&month["groups"], |g| g["group"] == "subscription");
+    assert!(subscriptions["count"].as_i64().unwrap() >= 25, "{month}");
+    srv.stop().await;
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    subscription_edges => subscription_edges_sqlite, subscription_edges_postgres
+}

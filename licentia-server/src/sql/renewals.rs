@@ -11,8 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::reports::{
-    counted_within, day, day_start, license_row, plans_by_policy, subscription_row, supplied_row,
-    LICENSES_DUE, SUBSCRIPTIONS_DUE, SUPPLIED, SUPPLIED_LOTS,
+    counted_within, day, day_end, day_start, license_row, plans_by_policy, subscription_row,
+    supplied_row, LICENSES_DUE, SUBSCRIPTIONS_DUE, SUPPLIED, SUPPLIED_LOTS,
 };
 use super::table::{bad_cursor, fetch_all, scope_clause, Arg};
 use crate::store::{Grouping, Page, RenewalDue, Rows, Scope, StoreError, StoreResult};
@@ -264,6 +264,16 @@ fn in_group(
 ) -> Option<String> {
     match source.group_by(grouping) {
         GroupBy::Same(name) => (name == group).then(String::new),
+        // A subscription's group by plan is its plan's name: no other
+        // group holds one (read for nothing, its window is every
+        // subscription ending in it).
+        GroupBy::Expr(..)
+            if source == Source::Subscriptions
+                && grouping == Grouping::Plan
+                && !plans.values().flatten().any(|name| name == group) =>
+        {
+            None
+        }
         GroupBy::Expr(expr, _) => Some(format!(" AND {expr} = {}", binds.mark(group))),
         GroupBy::Policy if group == "(no plan)" => {
             let marks: Vec<String> = plans.keys().map(|p| binds.mark(p.as_str())).collect();
@@ -453,18 +463,51 @@ pub(super) async fn renewal_counts(
                 binds.mark(inner.0.as_str()),
                 binds.mark(inner.1.as_str())
             );
-            let sql = format!(
-                "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}{edges}",
-                source.select()
-            );
-            for item in fetch_all(pool, &sql, binds.0.clone(), |r| {
-                read_row(source, r, window, &plans)
-            })
-            .await?
-            .into_iter()
-            .flatten()
-            {
-                *counts.entry(grouping.key(&item)).or_default() += 1;
+            if source == Source::Subscriptions {
+                // Counted by day, zone and group: whether a day ends within
+                // the window is its zone's to say, once per (day, zone).
+                let (name, grouped) = match source.group_by(grouping) {
+                    GroupBy::Expr(name, key) => (format!("MIN({name})"), format!(", {key}")),
+                    _ => ("CAST(NULL AS TEXT)".to_owned(), String::new()),
+                };
+                let sql = format!(
+                    "SELECT x.last_day, x.zone, {name} AS g, COUNT(*) AS n FROM ({}) x \
+                     WHERE 1 = 1 {clauses}{edges} GROUP BY x.last_day, x.zone{grouped}",
+                    source.select()
+                );
+                for (ends_at, group, n) in fetch_all(pool, &sql, binds.0.clone(), |r| {
+                    let last_day: String = r.try_get("last_day")?;
+                    let zone: String = r.try_get("zone")?;
+                    Ok((
+                        day_end(&last_day, &zone)?,
+                        r.try_get::<Option<String>, _>("g")?,
+                        r.try_get::<i64, _>("n")?,
+                    ))
+                })
+                .await?
+                {
+                    if from <= ends_at && ends_at <= until {
+                        let group = match source.group_by(grouping) {
+                            GroupBy::Same(name) => name.to_owned(),
+                            _ => group.unwrap_or_default(),
+                        };
+                        *counts.entry(group).or_default() += n;
+                    }
+                }
+            } else {
+                let sql = format!(
+                    "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}{edges}",
+                    source.select()
+                );
+                for item in fetch_all(pool, &sql, binds.0.clone(), |r| {
+                    read_row(source, r, window, &plans)
+                })
+                .await?
+                .into_iter()
+                .flatten()
+                {
+                    *counts.entry(grouping.key(&item)).or_default() += 1;
+                }
             }
             binds.0.truncate(binds.0.len() - 2);
             if source == Source::Subscriptions && grouping != Grouping::Customer {
