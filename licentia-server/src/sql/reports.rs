@@ -126,7 +126,7 @@ pub(super) const LICENSES_DUE: &str = "SELECT l.id, p.code, l.policy_id, po.name
 /// cancelled one ends) is from `$1` to `$2` (`YYYY-MM-DD`), the columns
 /// [`subscription_row`] reads.
 pub(super) const SUBSCRIPTIONS_DUE: &str = "SELECT s.id, p.code, pl.policy_id, po.name AS policy, \
-     pl.name AS plan, s.customer_id, \
+     s.plan_id, pl.name AS plan, s.customer_id, \
      (SELECT c.name FROM customers c WHERE c.id = s.customer_id) AS customer, \
      s.status, s.seats, s.zone, COALESCE(s.ends_on, s.term_end) AS last_day \
      FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id \
