@@ -935,13 +935,22 @@ support::on_both_backends! {
 }
 
 /// Subscriptions end at the close of their last day in their own zone
-/// (UTC+14 here, whose days close ten hours before UTC's begin): on the
+/// (UTC+14, whose days close ten hours before UTC's begin, or UTC-12,
+/// twelve hours after UTC's): on the
 /// window's first and last days the count is taken per day and zone, in
 /// the middle from the counter of migration 0039. For windows of every
 /// length from one day to a month, by type and by plan, each count equals
 /// the rows the report lists.
-async fn subscription_edges(backend: Backend) {
-    let srv = Server::start_configured(backend, |c| c.zone = "Pacific/Kiritimati".into()).await;
+async fn edges_east(backend: Backend) {
+    subscription_edges(backend, "Pacific/Kiritimati").await;
+}
+
+async fn edges_west(backend: Backend) {
+    subscription_edges(backend, "Etc/GMT+12").await;
+}
+
+async fn subscription_edges(backend: Backend, zone: &str) {
+    let srv = Server::start_configured(backend, |c| c.zone = zone.into()).await;
     let [issuer, finance, auditor] = srv.tokens(["issuer", "finance", "auditor"]).await;
     let policy = srv
         .policy(
@@ -983,6 +992,21 @@ async fn subscription_edges(backend: Backend) {
                 .map(|g| g["count"].as_i64().unwrap())
                 .sum();
             assert_eq!(groups, listed, "{path}: {report}");
+            if group_by == "type" {
+                // Each subscription's licence expires at the close of its
+                // last day, an instant the report reads as it is: as many
+                // licences end in the window as subscriptions.
+                let of = |kind: &str| -> i64 {
+                    report["groups"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|g| s(&g["group"]).starts_with(kind))
+                        .map(|g| g["count"].as_i64().unwrap())
+                        .sum()
+                };
+                assert_eq!(of("subscription"), of("license"), "{path}: {report}");
+            }
         }
     }
     // The month holds the subscriptions ending within it (and their
@@ -1000,5 +1024,10 @@ async fn subscription_edges(backend: Backend) {
 
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    subscription_edges => subscription_edges_sqlite, subscription_edges_postgres
+    edges_east => subscription_edges_east_sqlite, subscription_edges_east_postgres
+}
+
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    edges_west => subscription_edges_west_sqlite, subscription_edges_west_postgres
 }

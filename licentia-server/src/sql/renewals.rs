@@ -66,6 +66,11 @@ const MAX_CURSOR: usize = 1024;
 /// a day at UTC+14 (the easternmost zone) is at 10:00 UTC that day.
 const EARLIEST_CLOSE: i64 = 10 * 3600;
 
+/// How long after UTC's a day closes at the latest: at UTC-12 (the
+/// westernmost zone), twelve hours. A day whose UTC close is that much
+/// before the window's start has closed everywhere.
+const LATEST_CLOSE: i64 = 12 * 3600;
+
 /// How a source's rows fall in groups.
 enum GroupBy {
     /// All of them in this group.
@@ -125,12 +130,14 @@ impl Source {
         }
     }
 
-    /// The window's bounds as its `$1` and `$2`: the days a day wider for
-    /// the sources ending with a day, whose end is then computed exactly.
+    /// The window's bounds as its `$1` and `$2`: for the sources ending
+    /// with a day, the days whose close falls within the window somewhere
+    /// on earth (their end is then computed exactly): from the day that
+    /// closes at `from` or later at UTC-12, to the day of `until`.
     fn bounds(self, (from, until): (i64, i64)) -> [Arg; 2] {
         match self {
             Source::Licenses => [from.into(), until.into()],
-            _ => [day(from - DAY).into(), day(until).into()],
+            _ => [day(from - LATEST_CLOSE - 1).into(), day(until).into()],
         }
     }
 
