@@ -673,19 +673,12 @@ async fn story(backend: Backend) {
     srv.post_ok("/v1/leases", "", lease, 201).await;
     activate(&srv, &keys[0], "rep-delay", 1, "macos-aarch64").await;
     // A yearly subscription cancelled: it ends on its term's last day.
-    let (status, yearly) = srv
-        .call(
-            "POST",
-            "/v1/subscriptions",
-            Some(&finance),
-            Some(json!({
-                "customer_id": buyer, "plan_id": plan, "seats": 1, "billing": "prepaid_1y",
-                "interval": "yearly", "start": today, "renewal": "always",
-                "notice": "1 month before term end",
-            })),
-        )
-        .await;
-    assert_eq!(status, 201, "{yearly}");
+    let body = json!({
+        "customer_id": buyer, "plan_id": plan, "seats": 1, "billing": "prepaid_1y",
+        "interval": "yearly", "start": today, "renewal": "always",
+        "notice": "1 month before term end",
+    });
+    let yearly = srv.post_ok("/v1/subscriptions", &finance, body, 201).await;
     let cancel = format!(
         "/v1/subscriptions/{}/cancel",
         s(&yearly["subscription"]["id"])

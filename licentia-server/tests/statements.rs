@@ -6,10 +6,11 @@
 //! returned. Each count is the one the code was cut to; a change that
 //! sends one statement more fails here and says which request grew.
 
+#[path = "support/logs.rs"]
+mod logs;
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 
 use serde_json::{json, Value};
 use support::{machine, s, Backend, Server};
@@ -36,33 +37,9 @@ const BUDGET: [(&str, usize, usize); 9] = [
 ];
 
 /// Every `sqlx::query` event of this binary's servers, as JSON lines with
-/// their request span.
+/// their request span (enabled with it: the span is at `info`).
 fn statements() -> &'static Mutex<Vec<u8>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs: Arc<Mutex<Vec<u8>>> = Arc::default();
-        let sink = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .json()
-            .with_env_filter("off,sqlx::query=debug,licentia_server::observe=info")
-            .with_writer(move || Sink(sink.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-        logs
-    })
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    logs::captured("off,sqlx::query=debug,licentia_server::observe=info")
 }
 
 /// The request id of request `what` in round `round` on `backend`
