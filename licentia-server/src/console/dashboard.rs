@@ -44,15 +44,29 @@ const NEARLY_EXHAUSTED: i64 = 10;
 async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let f = v.frame.at("dashboard");
     let today = now().0;
+    let scope = v.staff.scope(READERS).or_refuse(&f)?;
+    let midnight = today - today.rem_euclid(licentia::DAY);
+    let due_filter = InvoiceFilter {
+        status: Some("due".into()),
+        ..InvoiceFilter::default()
+    };
     // The tiles count by type in the database: what ends within 7, 30 and
-    // 90 days, each window counted once.
-    let mut within = Vec::new();
-    for days in [7, 30, 90] {
-        let counts = reports::renewal_counts(&s, &v.staff, (today, days), None, Grouping::Type)
-            .await
-            .or_refuse(&f)?;
-        within.push((i64::from(days), counts));
-    }
+    // 90 days, each window counted once. Each count is its own reading,
+    // all of them at once (the database answers them side by side).
+    let window = |days| reports::renewal_counts(&s, &v.staff, (today, days), None, Grouping::Type);
+    let (week, month, quarter, short, deadlines, activity, invoices_due) = tokio::try_join!(
+        window(7),
+        window(30),
+        window(90),
+        async { Ok(s.store.allocations_short(&scope, NEARLY_EXHAUSTED).await?) },
+        async { Ok(s.store.cancellations_this_month(&scope, today).await?) },
+        async { Ok(s.store.activity(&scope, midnight).await?) },
+        invoices::count(&s, &v.staff, &due_filter),
+    )
+    .or_refuse(&f)?;
+    let (short, deadlines, invoices_due) =
+        (short as usize, deadlines as usize, invoices_due as usize);
+    let within = [(7, week), (30, month), (90, quarter)];
     let ending = |days: i64, kinds: &[&str]| -> usize {
         within
             .iter()
@@ -63,26 +77,6 @@ async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
             .sum()
     };
     let licences = |days| ending(days, &["license"]);
-    let scope = v.staff.scope(READERS).or_refuse(&f)?;
-    let short = s
-        .store
-        .allocations_short(&scope, NEARLY_EXHAUSTED)
-        .await
-        .or_refuse(&f)? as usize;
-    let deadlines = s
-        .store
-        .cancellations_this_month(&scope, today)
-        .await
-        .or_refuse(&f)? as usize;
-    let midnight = today - today.rem_euclid(licentia::DAY);
-    let activity = s.store.activity(&scope, midnight).await.or_refuse(&f)?;
-    let due_filter = InvoiceFilter {
-        status: Some("due".into()),
-        ..InvoiceFilter::default()
-    };
-    let invoices_due = invoices::count(&s, &v.staff, &due_filter)
-        .await
-        .or_refuse(&f)? as usize;
     let tiles = vec![
         Tile {
             label: "tile-licenses-7",
