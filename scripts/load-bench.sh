@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load bench of the back office: issue and activate at 64 connections with
 # wrk, on SQLite (with the in-process ceiling, sign + one durable insert, to
-# compare with) or on PostgreSQL. Installs wrk (Debian, as root) when missing.
+# compare with) or on PostgreSQL. Installs wrk (Debian) when missing.
 #
 #   scripts/load-bench.sh                       # 10 s per run, SQLite, synchronous=full
 #   DURATION=30s SYNCHRONOUS=normal scripts/load-bench.sh
@@ -38,10 +38,7 @@ if [ "$INSTANCES" != 1 ] && [ "$DATABASE" = sqlite ]; then
 fi
 [ "$THREADS" -ge "$INSTANCES" ] || THREADS="$INSTANCES"
 
-if ! command -v wrk >/dev/null; then
-    echo "installing wrk" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+scripts/install-wrk.sh
 
 cargo build --release --all-features -p licentia-cli --bin licentia 2>&1 | tail -1
 # The in-process ceiling, the limit of the SQLite runs.

@@ -38,6 +38,9 @@ KEEP="${KEEP:-}"
 REUSE="${REUSE:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
+# wrk times the throughput at the end: installed first, not found missing
+# after a quarter of an hour's fill.
+scripts/install-wrk.sh
 if [ "$PROFILE" = release ]; then
     cargo build --release --all-features -p licentia-cli --bin licentia 2>&1 | tail -1
 else
@@ -120,7 +123,6 @@ python3 scripts/scale-bench.py time "http://127.0.0.1:$PORT" "$token" "$REQUESTS
 
 # Issue and activate at this size: wrk at 64 connections for THROUGHPUT
 # each (as scripts/load-bench.sh; activations spread over 1,000 licences).
-command -v wrk >/dev/null || { echo "wrk is missing: no throughput figures" >&2; exit 0; }
 base="http://127.0.0.1:$PORT"
 api() { curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "$3"; }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
