@@ -32,7 +32,8 @@ use crate::service::catalogue::offered;
 use crate::service::licenses::{plan_features, prepare_license, IssueOverrides};
 use crate::service::seat_rules::{check_seats, SUBSCRIPTION_RAISERS};
 use crate::service::subscriptions::{
-    self, bad, busy, extend_licenses, refuse_unless_active, renew_term, showable, today, ATTEMPTS,
+    self, bad, busy, cancellable_at, extend_licenses, refuse_unless_active, renew_term, showable,
+    today, ATTEMPTS,
 };
 use crate::store::Role;
 use crate::store::{
@@ -324,15 +325,7 @@ pub async fn list(
             .as_deref()
             .map(|d| date("term_end_before", d))
             .transpose()?,
-        cancellable_at: match q.cancellable.as_deref() {
-            None => None,
-            Some("this-month") => Some(Timestamp::now().0),
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "'cancellable' must be this-month when given",
-                ))
-            }
-        },
+        cancellable_at: cancellable_at(q.cancellable.as_deref())?,
     };
     let found = s
         .store

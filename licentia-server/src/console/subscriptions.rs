@@ -25,7 +25,6 @@ use super::{Page, PageAccess};
 use crate::api::{READERS, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::service::members::set_star;
-use crate::service::now;
 use crate::service::seat_rules::{may_change_subscription, SubscriptionChange};
 use crate::service::subscriptions::{self, today};
 use crate::store::{HistoryFilter, Rows, Subscription, SubscriptionFilter};
@@ -165,18 +164,13 @@ async fn list(
     let f = v.frame.at(SECTION);
     let t = f.t;
     let scope = v.staff.scope(READERS).or_refuse(&f)?;
-    let cancellable = match q.cancellable.as_deref() {
-        None | Some("") => false,
-        Some("this-month") => true,
-        Some(_) => {
-            let e = ApiError::invalid("'cancellable' must be this-month when given");
-            return Err(refusal(&f, e));
-        }
-    };
+    // An empty field is a form's "all".
+    let asked = q.cancellable.as_deref().filter(|v| !v.is_empty());
     let filter = SubscriptionFilter {
-        cancellable_at: cancellable.then(|| now().0),
+        cancellable_at: subscriptions::cancellable_at(asked).or_refuse(&f)?,
         ..SubscriptionFilter::default()
     };
+    let cancellable = filter.cancellable_at.is_some();
     let found = s
         .store
         .list_subscriptions(&scope, &filter, paging.rows())

@@ -30,6 +30,19 @@ pub(crate) fn today(sub: &Subscription) -> ApiResult<NaiveDate> {
     Ok(sub.day_of(Timestamp::now())?)
 }
 
+/// The instant a `cancellable` filter asks about: `this-month` keeps the
+/// subscriptions whose last day to cancel is between today and the end of
+/// this month (the dashboard's tile); any other value is refused.
+pub(crate) fn cancellable_at(value: Option<&str>) -> ApiResult<Option<i64>> {
+    match value {
+        None => Ok(None),
+        Some("this-month") => Ok(Some(Timestamp::now().0)),
+        Some(_) => Err(ApiError::invalid(
+            "'cancellable' must be this-month when given",
+        )),
+    }
+}
+
 /// Refuses (422) a subscription whose dates, as shown today, would reach
 /// past the calendar (years 1 to 9999): stored, it could not be shown, and
 /// would break the list and the jobs for every subscription.
