@@ -4,7 +4,9 @@
 //! issue, activate (a new machine, and the same machine again), check in,
 //! validate, deactivate, and a floating lease checked out, extended and
 //! returned. Each count is the one the code was cut to; a change that
-//! sends one statement more fails here and says which request grew.
+//! sends one statement more fails here and says which request grew. On
+//! SQLite, the activations' machine lookups are explained too: each must
+//! seek the machine, not walk its licence's activations.
 
 #[path = "support/logs.rs"]
 mod logs;
@@ -48,15 +50,83 @@ fn request_id(backend: &str, what: &str, round: usize) -> String {
     format!("{backend}-{}-{round}", what.replace(' ', "-"))
 }
 
-/// The statements sent in the span of request `id`.
+/// The statements sent in the span of request `id`: each one's summary.
 fn sent_by(id: &str) -> Vec<String> {
+    logged_by(id, "summary")
+}
+
+/// The statements sent in the span of request `id`, whole (sqlx logs the
+/// text beside a summary that cut it short).
+fn sql_sent_by(id: &str) -> Vec<String> {
+    logged_by(id, "db.statement")
+        .into_iter()
+        .zip(logged_by(id, "summary"))
+        .map(|(whole, summary)| if whole.is_empty() { summary } else { whole })
+        .collect()
+}
+
+fn logged_by(id: &str, field: &str) -> Vec<String> {
     let logs = statements().lock().unwrap();
     String::from_utf8_lossy(&logs)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|line| line["target"] == "sqlx::query" && line["span"]["request_id"] == id)
-        .map(|line| line["fields"]["summary"].as_str().unwrap_or("?").to_owned())
+        .map(|line| {
+            line["fields"][field]
+                .as_str()
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        })
         .collect()
+}
+
+/// SQLite's plan for each statement of request `id` that looks a machine
+/// up among a licence's activations: each must seek the machine by its
+/// fingerprint, not walk the licence's activations until it meets it (an
+/// activation grew slower with every seat its licence had filled).
+async fn machine_lookups_seek(srv: &Server, id: &str) {
+    let db = sqlx::SqlitePool::connect(&srv.config.database_url())
+        .await
+        .unwrap();
+    let lookups: Vec<String> = sql_sent_by(id)
+        .into_iter()
+        .filter(|sql| sql.contains("FROM activations") && sql.contains("fingerprint ="))
+        .collect();
+    assert!(!lookups.is_empty(), "{id} looks its machine up");
+    for sql in lookups {
+        let text = format!("EXPLAIN QUERY PLAN {sql}");
+        // Its parameters ($1 to $n), bound to anything: the plan is the same.
+        let params = sql
+            .split('$')
+            .skip(1)
+            .filter_map(|after| {
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse::<usize>().ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let mut explain = sqlx::query(&text);
+        for _ in 0..params {
+            explain = explain.bind("x");
+        }
+        let plan: Vec<String> = explain
+            .fetch_all(&db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| sqlx::Row::get::<String, _>(row, "detail"))
+            .collect();
+        let reads = plan
+            .iter()
+            .find(|step| step.contains("activations"))
+            .unwrap();
+        assert!(
+            reads.contains("fingerprint=?"),
+            "{sql}\nreads the licence's activations: {plan:?}"
+        );
+    }
+    db.close().await;
 }
 
 /// Sends a request under the request id `id`; its answer's body.
@@ -217,6 +287,11 @@ async fn counted(backend: Backend) {
         !report.contains("expected"),
         "statements per request:\n{report}"
     );
+    if !postgres {
+        for what in ["activate", "activate the same machine again"] {
+            machine_lookups_seek(&srv, &request_id(backend_name, what, 1)).await;
+        }
+    }
     srv.stop().await;
 }
 

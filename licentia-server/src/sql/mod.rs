@@ -229,6 +229,19 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             ),
         },
     ),
+    (
+        40,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0040_activations_by_machine.sql"),
+                include_str!("../migrations/sqlite/0040_use_recounted.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0040_activations_by_machine.sql"),
+                include_str!("../migrations/postgres/0040_use_recounted.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {

@@ -23,10 +23,12 @@ use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
 use crate::store::{HistoryEntry, SubscriptionStore};
 
-/// The counting triggers of migrations 0030, 0033, 0037 and 0039, by table.
-const COUNTING: [(&str, &str); 20] = [
+/// The counting triggers of migrations 0030, 0033, 0037, 0039 and 0040, by
+/// table.
+const COUNTING: [(&str, &str); 21] = [
     ("licenses", "licenses_counted"),
     ("licenses", "licenses_recounted"),
+    ("licenses", "licenses_use_recounted"),
     ("activations", "activations_counted"),
     ("activations", "activations_recounted"),
     ("leases", "leases_counted"),
