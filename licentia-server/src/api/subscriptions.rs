@@ -211,7 +211,7 @@ pub async fn create(
     let plan = named(s.store.plan(&req.plan_id), "no such plan").await?;
     offered(Catalogued::Plan, &plan.name, plan.retired_at)?;
     let policy = s.store.policy(&plan.policy_id).await?;
-    let scope = (plan.policy_id.as_str(), Some(customer.id.as_str()));
+    let scope = (&policy, Some(customer.id.as_str()));
     let seats = i64::from(req.seats);
     check_seats(
         &s,
@@ -267,7 +267,7 @@ pub async fn create(
         ..IssueOverrides::default()
     };
     let actor = staff.actor();
-    let (license, license_key) = prepare_license(&s, &overrides, None).await?;
+    let (license, license_key, _) = prepare_license(&s, &overrides, None).await?;
     sub.license_ids.push(license.record.id.clone());
     // Its dates as of the day just checked: the store keeps the
     // subscription as given.

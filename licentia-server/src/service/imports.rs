@@ -198,7 +198,9 @@ pub(crate) async fn prepare_licenses(
             features: row.features,
         };
         let made = match prepare_license(s, &req, row.id.as_deref()).await {
-            Ok(p) => check_new_license(s, staff, &p.0.record).await.map(|()| p),
+            Ok((new, key, policy)) => check_new_license(s, staff, &new.record, &policy)
+                .await
+                .map(|()| (new, key)),
             Err(e) => Err(e),
         };
         match made {

@@ -169,13 +169,13 @@ pub(crate) fn sign_license(spec: &LicenseSpec, keys: &Keyring) -> ApiResult<Stri
 }
 
 /// Checks `req` and makes the license it asks for (with `id`, or a new
-/// one): spec, signed file, key. Nothing is stored; the key is shown once,
-/// by the caller's answer.
+/// one): spec, signed file, key, and the policy it read (for the seat
+/// rules). Nothing is stored; the key is shown once, by the caller's answer.
 pub(crate) async fn prepare_license(
     s: &AppState,
     req: &IssueOverrides,
     id: Option<&str>,
-) -> ApiResult<(NewLicense, LicenseKey)> {
+) -> ApiResult<(NewLicense, LicenseKey, Policy)> {
     let policy = s
         .store
         .policy(&req.policy_id)
@@ -226,7 +226,7 @@ pub(crate) async fn prepare_license(
         record,
         key_hash: license_key.hash(),
     };
-    Ok((new, license_key))
+    Ok((new, license_key, policy))
 }
 
 /// The policy's features plus those of the chosen options.
@@ -436,8 +436,8 @@ pub(crate) async fn issue(
     body_hash: &str,
     req: IssueOverrides,
 ) -> ApiResult<Created<Issued>> {
-    let (new, license_key) = prepare_license(s, &req, None).await?;
-    check_new_license(s, staff, &new.record).await?;
+    let (new, license_key, policy) = prepare_license(s, &req, None).await?;
+    check_new_license(s, staff, &new.record, &policy).await?;
     let shown = license_key.reveal().to_owned();
     let render = move |r: &LicenseRecord| Issued {
         license_key: shown.clone(),

@@ -160,7 +160,7 @@ pub(crate) async fn new_service(
         options: options.clone(),
     };
     let overrides = plan_license(s, &plan_id, request).await?;
-    let (license, key) = prepare_license(s, &overrides, None).await?;
+    let (license, key, _) = prepare_license(s, &overrides, None).await?;
     Ok((
         NewService {
             plan_id,

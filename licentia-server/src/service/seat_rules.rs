@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::api::{named, WRITERS};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Staff;
-use crate::store::{LicenseRecord, Placement, Role};
+use crate::store::{LicenseRecord, Placement, Policy, Role};
 use crate::AppState;
 
 use Role::{Admin, Finance};
@@ -35,10 +35,9 @@ pub const CUSTOMER_REQUIRED: &str = "customer_required";
 /// product when finance allocated it more.
 async fn entitled_seats(
     s: &AppState,
-    policy_id: &str,
+    policy: &Policy,
     customer_id: Option<&str>,
 ) -> ApiResult<i64> {
-    let policy = s.store.policy(policy_id).await?;
     let allocated = match customer_id {
         // The node itself comes first, before its subtree.
         Some(c) => s
@@ -68,7 +67,7 @@ pub(crate) async fn check_seats(
     staff: &Staff,
     what: &str,
     raisers: &[Role],
-    (policy_id, customer_id): (&str, Option<&str>),
+    (policy, customer_id): (&Policy, Option<&str>),
     seats: i64,
     billing: Option<&str>,
 ) -> ApiResult<()> {
@@ -82,7 +81,7 @@ pub(crate) async fn check_seats(
     if may_raise {
         return Ok(());
     }
-    let entitled = entitled_seats(s, policy_id, customer_id).await?;
+    let entitled = entitled_seats(s, policy, customer_id).await?;
     if seats <= entitled {
         return Ok(());
     }
@@ -171,6 +170,7 @@ pub(crate) async fn check_new_license(
     s: &AppState,
     staff: &Staff,
     license: &LicenseRecord,
+    policy: &Policy,
 ) -> ApiResult<()> {
     let customer = license.customer_id.as_deref();
     let no_customer =
@@ -183,7 +183,7 @@ pub(crate) async fn check_new_license(
         ));
     }
     named(staff.allow_at(s, WRITERS, customer), "no such customer").await?;
-    let scope = (license.policy_id.as_str(), customer);
+    let scope = (policy, customer);
     check_seats(
         s,
         staff,
