@@ -141,6 +141,20 @@ impl Source {
         }
     }
 
+    /// The bounds of a day-ended source's rows on the window's edges,
+    /// which end within it or not by their zone: those before the first
+    /// inner day, then those after the last (one range when the window is
+    /// too short to have inner days). Each range is read by the index; a
+    /// clause "before or after" read the whole window.
+    fn edges(self, (from, until): (i64, i64)) -> Vec<[Arg; 2]> {
+        let [first, last] = self.bounds((from, until));
+        let (low, high) = (day(from), day(until - DAY));
+        if high <= low {
+            return vec![[first, last]];
+        }
+        vec![[first, low.into()], [high.into(), last]]
+    }
+
     fn group_by(self, grouping: Grouping) -> GroupBy {
         use GroupBy::{Expr, Same};
         match (self, grouping) {
@@ -174,6 +188,13 @@ impl Binds {
     fn mark(&mut self, arg: impl Into<Arg>) -> String {
         self.0.push(arg.into());
         format!("${}", self.0.len())
+    }
+
+    /// These arguments with the source's bounds (the first two) replaced.
+    fn bounded(&self, bounds: [Arg; 2]) -> Vec<Arg> {
+        let mut args = self.0.clone();
+        args.splice(..2, bounds);
+        args
     }
 
     /// The clause keeping `x` within `scope`.
@@ -476,11 +497,11 @@ pub(super) async fn renewal_counts(
         let mut clauses = binds.scope(scope);
         let end = source.end();
         if source != Source::Licenses {
-            let edges = format!(
-                " AND ({end} < {} OR {end} > {})",
-                binds.mark(inner.0.as_str()),
-                binds.mark(inner.1.as_str())
-            );
+            // The same statement read for each edge: its bounds bound anew.
+            let edge_binds = source
+                .edges(window)
+                .into_iter()
+                .map(|edge| binds.bounded(edge));
             if source == Source::Subscriptions {
                 // Counted by day, zone and group: whether a day ends within
                 // the window is its zone's to say, once per (day, zone).
@@ -490,44 +511,45 @@ pub(super) async fn renewal_counts(
                 };
                 let sql = format!(
                     "SELECT x.last_day, x.zone, {name} AS g, COUNT(*) AS n FROM ({}) x \
-                     WHERE 1 = 1 {clauses}{edges} GROUP BY x.last_day, x.zone{grouped}",
+                     WHERE 1 = 1 {clauses} GROUP BY x.last_day, x.zone{grouped}",
                     source.select()
                 );
-                for (ends_at, group, n) in fetch_all(pool, &sql, binds.0.clone(), |r| {
-                    let last_day: String = r.try_get("last_day")?;
-                    let zone: String = r.try_get("zone")?;
-                    Ok((
-                        day_end(&last_day, &zone)?,
-                        r.try_get::<Option<String>, _>("g")?,
-                        r.try_get::<i64, _>("n")?,
-                    ))
-                })
-                .await?
-                {
-                    if from <= ends_at && ends_at <= until {
-                        let group = match source.group_by(grouping) {
-                            GroupBy::Same(name) => name.to_owned(),
-                            _ => group.unwrap_or_default(),
-                        };
-                        *counts.entry(group).or_default() += n;
+                for args in edge_binds {
+                    for (ends_at, group, n) in fetch_all(pool, &sql, args, |r| {
+                        let last_day: String = r.try_get("last_day")?;
+                        let zone: String = r.try_get("zone")?;
+                        Ok((
+                            day_end(&last_day, &zone)?,
+                            r.try_get::<Option<String>, _>("g")?,
+                            r.try_get::<i64, _>("n")?,
+                        ))
+                    })
+                    .await?
+                    {
+                        if from <= ends_at && ends_at <= until {
+                            let group = match source.group_by(grouping) {
+                                GroupBy::Same(name) => name.to_owned(),
+                                _ => group.unwrap_or_default(),
+                            };
+                            *counts.entry(group).or_default() += n;
+                        }
                     }
                 }
             } else {
                 let sql = format!(
-                    "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}{edges}",
+                    "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}",
                     source.select()
                 );
-                for item in fetch_all(pool, &sql, binds.0.clone(), |r| {
-                    read_row(source, r, window, &plans)
-                })
-                .await?
-                .into_iter()
-                .flatten()
-                {
-                    *counts.entry(grouping.key(&item)).or_default() += 1;
+                for args in edge_binds {
+                    for item in fetch_all(pool, &sql, args, |r| read_row(source, r, window, &plans))
+                        .await?
+                        .into_iter()
+                        .flatten()
+                    {
+                        *counts.entry(grouping.key(&item)).or_default() += 1;
+                    }
                 }
             }
-            binds.0.truncate(binds.0.len() - 2);
             if source == Source::Subscriptions && grouping != Grouping::Customer {
                 for (group, n) in
                     counted_subscriptions(pool, scope, inner.clone(), grouping).await?
@@ -542,17 +564,21 @@ pub(super) async fn renewal_counts(
                 binds.mark(inner.1.as_str())
             ));
         }
+        let mut runs = vec![binds.0.clone()];
         if let (Source::Licenses, Some(days)) = (source, whole_days(window)) {
             if grouping != Grouping::Customer {
                 for (group, n) in counted_licenses(pool, scope, days, grouping, &plans).await? {
                     *counts.entry(group).or_default() += n;
                 }
-                // The licences of the partial first and last days only.
-                clauses.push_str(&format!(
-                    " AND (x.expires_at < {} OR x.expires_at >= {})",
-                    binds.mark(days.0 * DAY),
-                    binds.mark((days.1 + 1) * DAY)
-                ));
+                // The licences of the partial first and last days only,
+                // each range read by the index.
+                runs = [
+                    [from.into(), (days.0 * DAY - 1).into()],
+                    [((days.1 + 1) * DAY).into(), until.into()],
+                ]
+                .into_iter()
+                .map(|edge| binds.bounded(edge))
+                .collect();
             }
         }
         let (name, grouped) = match source.group_by(grouping) {
@@ -564,20 +590,22 @@ pub(super) async fn renewal_counts(
             "SELECT {name} AS g, COUNT(*) AS n FROM ({}) x WHERE 1 = 1 {clauses} {grouped}",
             source.select()
         );
-        for (g, n) in fetch_all(pool, &sql, binds.0, |r| {
-            Ok((
-                r.try_get::<Option<String>, _>("g")?,
-                r.try_get::<i64, _>("n")?,
-            ))
-        })
-        .await?
-        {
-            let group = match source.group_by(grouping) {
-                GroupBy::Same(name) => name.to_owned(),
-                GroupBy::Policy => plan_label(&plans, g.as_deref().unwrap_or_default()),
-                GroupBy::Expr(..) => g.unwrap_or_default(),
-            };
-            *counts.entry(group).or_default() += n;
+        for args in runs {
+            for (g, n) in fetch_all(pool, &sql, args, |r| {
+                Ok((
+                    r.try_get::<Option<String>, _>("g")?,
+                    r.try_get::<i64, _>("n")?,
+                ))
+            })
+            .await?
+            {
+                let group = match source.group_by(grouping) {
+                    GroupBy::Same(name) => name.to_owned(),
+                    GroupBy::Policy => plan_label(&plans, g.as_deref().unwrap_or_default()),
+                    GroupBy::Expr(..) => g.unwrap_or_default(),
+                };
+                *counts.entry(group).or_default() += n;
+            }
         }
     }
     Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())

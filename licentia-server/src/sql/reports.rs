@@ -310,12 +310,15 @@ impl ReportStore for SqlStore {
     async fn activity(&self, scope: &Scope, since: i64) -> StoreResult<Activity> {
         let (within, mut args) = scope_clause("l.customer_id", scope, 2);
         args.insert(0, since.into());
+        // Every activation counts at the root: its licence is read only to
+        // place it in a subtree (one lookup per activation of the period).
+        let activations = match scope {
+            Scope::All => "activations a",
+            Scope::Under(_) => "activations a JOIN licenses l ON l.id = a.license_id",
+        };
         let activations = count(
             &self.pool,
-            &format!(
-                "SELECT COUNT(*) AS n FROM activations a JOIN licenses l ON l.id = a.license_id \
-                 WHERE a.created_at >= $1 {within}"
-            ),
+            &format!("SELECT COUNT(*) AS n FROM {activations} WHERE a.created_at >= $1 {within}"),
             args,
         )
         .await?;
