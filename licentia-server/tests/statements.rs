@@ -54,8 +54,9 @@ fn request_id(backend: &str, what: &str, round: usize) -> String {
 /// A connection the pool opens for the request is set up first (`SET`,
 /// `PRAGMA`): that is the connection's cost, once, not the request's.
 fn sent_by(id: &str) -> Vec<String> {
-    logged_by(id, "summary")
-        .into_iter()
+    logged_by(id)
+        .iter()
+        .map(|fields| text(&fields["summary"]))
         .filter(|sql| !sql.starts_with("SET ") && !sql.starts_with("PRAGMA "))
         .collect()
 }
@@ -63,27 +64,28 @@ fn sent_by(id: &str) -> Vec<String> {
 /// The statements sent in the span of request `id`, whole (sqlx logs the
 /// text beside a summary that cut it short).
 fn sql_sent_by(id: &str) -> Vec<String> {
-    logged_by(id, "db.statement")
-        .into_iter()
-        .zip(logged_by(id, "summary"))
-        .map(|(whole, summary)| if whole.is_empty() { summary } else { whole })
+    logged_by(id)
+        .iter()
+        .map(|fields| match text(&fields["db.statement"]) {
+            whole if whole.is_empty() => text(&fields["summary"]),
+            whole => whole,
+        })
         .collect()
 }
 
-fn logged_by(id: &str, field: &str) -> Vec<String> {
+/// The fields of each `sqlx::query` event in the span of request `id`.
+fn logged_by(id: &str) -> Vec<Value> {
     let logs = statements().lock().unwrap();
     String::from_utf8_lossy(&logs)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|line| line["target"] == "sqlx::query" && line["span"]["request_id"] == id)
-        .map(|line| {
-            line["fields"][field]
-                .as_str()
-                .unwrap_or("")
-                .trim()
-                .to_owned()
-        })
+        .map(|mut line| line["fields"].take())
         .collect()
+}
+
+fn text(field: &Value) -> String {
+    field.as_str().unwrap_or("").trim().to_owned()
 }
 
 /// SQLite's plan for each statement of request `id` that looks a machine
