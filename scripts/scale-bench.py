@@ -179,6 +179,11 @@ def time_pages(url, token, n, shape):
     for name, paths in [
         ("console: licences", lambda k: "/licenses"),
         ("console: licence search", lambda k: f"/licenses?licensee=Licensee%20{rnd.randint(1, licences)}"),
+        # A part of a number, held by a few thousand names at 10 M; a word
+        # every name holds (the first page is the first names in order).
+        ("console: licence search, four digits",
+         lambda k: f"/licenses?licensee={rnd.randint(1000, 9999)}"),
+        ("console: licence search, a word all hold", lambda k: "/licenses?licensee=LICENSEE"),
         ("console: licence page", lambda k: f"/licenses/{lic()}"),
         ("console: customer page", lambda k: f"/customers/{holder()}"),
         ("console: customer history", lambda k: f"/customers/{holder()}/history"),

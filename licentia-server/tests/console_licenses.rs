@@ -290,8 +290,8 @@ async fn story(backend: Backend) {
 
     // Search: by the licence id's start, the whole key, the key's last
     // group, and the licensee (any case, by the trigram index, or by two
-    // letters, fewer than it holds); another licensee, or a wildcard taken
-    // as itself, finds nothing.
+    // letters, fewer than it holds); another licensee, a wildcard taken
+    // as itself, or the name's words in another order find nothing.
     for query in [
         format!("key={}", &id[..8]),
         format!("key={key}"),
@@ -311,6 +311,7 @@ async fn story(backend: Backend) {
     for query in [
         "licensee=nobody",
         "licensee=acme%25eng",
+        "licensee=engineering+acme",
         "key=ZZZZZ",
         "status=revoked",
     ] {

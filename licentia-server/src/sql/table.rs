@@ -322,12 +322,23 @@ impl Filter {
 
     /// `column` containing `value`, in any case (`%` and `_` in it are
     /// taken as themselves).
-    pub fn contains(self, column: &str, value: Option<&str>) -> Filter {
-        let pattern = value.map(|v| format!("%{}%", like_escaped(&v.to_lowercase())));
-        self.any(
-            &[&format!("LOWER({column}) LIKE ? ESCAPE '\\'")],
-            pattern.map(|p| vec![p]),
-        )
+    ///
+    /// A value of several words first asks for its words one by one, those
+    /// with a digit first ([`search_words`]): a trigram index (PostgreSQL's
+    /// GIN) takes its candidates from the first clause and only checks them
+    /// against the next, so "Licensee 4821733" is found from the number's
+    /// trigrams, not by walking those of "licensee", which every name
+    /// holds. A row holding the whole value holds each of its words: the
+    /// rows found are the same.
+    pub fn contains(mut self, column: &str, value: Option<&str>) -> Filter {
+        let Some(value) = value.map(str::to_lowercase) else {
+            return self;
+        };
+        let clause = format!("LOWER({column}) LIKE ? ESCAPE '\\'");
+        for part in search_words(&value).into_iter().chain([value.as_str()]) {
+            self = self.any(&[&clause], Some(vec![format!("%{}%", like_escaped(part))]));
+        }
+        self
     }
 
     /// One clause of alternatives (each with one `?` where its value goes),
@@ -494,6 +505,22 @@ impl<'a> Sort<'a> {
     }
 }
 
+/// The words of a search (its runs of letters and digits) worth a trigram
+/// index's look on their own, in the order to ask for them: three
+/// characters or more (a shorter one has no trigram of its own), at most
+/// four, those holding a digit first (a number tells names apart; words
+/// like "licensee" or "gmbh" do not), then as the user typed them. None
+/// when the search is one such word: the whole is as good.
+fn search_words(search: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && *w != search)
+        .collect();
+    words.sort_by_key(|w| !w.chars().any(|c| c.is_numeric()));
+    words.truncate(4);
+    words
+}
+
 /// `text` with the `LIKE` wildcards and the escape character escaped.
 pub(super) fn like_escaped(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -531,5 +558,26 @@ pub(super) fn scope_clause(column: &str, scope: &Scope, first: usize) -> (String
             format!(" AND {}", within(column, nodes, first)),
             nodes.iter().map(|n| Arg::from(n.as_str())).collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_words;
+
+    #[test]
+    fn a_search_asks_for_its_numbers_first() {
+        assert_eq!(search_words("licensee 4821733"), ["4821733", "licensee"]);
+        assert_eq!(search_words("müller gmbh"), ["müller", "gmbh"]);
+        // Too short for a trigram of its own: left to the whole.
+        assert_eq!(search_words("acme ag 12"), ["acme"]);
+        assert_eq!(search_words("ab, cd"), Vec::<&str>::new());
+        // One word: the whole is that word.
+        assert_eq!(search_words("acme"), Vec::<&str>::new());
+        assert_eq!(search_words("a b c d e f g h i j k 1"), Vec::<&str>::new());
+        assert_eq!(
+            search_words("one two three four five 6666"),
+            ["6666", "one", "two", "three"]
+        );
     }
 }
