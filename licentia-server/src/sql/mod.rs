@@ -242,6 +242,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             ),
         },
     ),
+    (
+        41,
+        Both(include_str!("../migrations/0041_subscriptions_ending.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -291,6 +291,15 @@ fn in_group(
     binds: &mut Binds,
 ) -> Option<String> {
     match source.group_by(grouping) {
+        // A licence's type is `license/` and its policy's kind: the group
+        // of another type holds none (at ten million licences, reading
+        // the window to find none took half a second).
+        _ if source == Source::Licenses
+            && grouping == Grouping::Type
+            && !group.starts_with("license/") =>
+        {
+            None
+        }
         GroupBy::Same(name) => (name == group).then(String::new),
         GroupBy::Expr(expr, _) => Some(format!(" AND {expr} = {}", binds.mark(group))),
         GroupBy::Policy if group == "(no plan)" => {
@@ -353,6 +362,9 @@ async fn source_page(
         },
         None => {}
     }
+    if source == Source::Subscriptions {
+        clauses.push_str(&closed_before(pool, window.0, &mut binds).await?);
+    }
     let end = source.end();
     if let Some(k) = after {
         clauses.push_str(&match source {
@@ -404,6 +416,46 @@ async fn source_page(
         // fast (at scale, a day of subscriptions is a thousand rows).
         limit *= 4;
     }
+}
+
+/// The clause leaving out the subscriptions whose last day closed, in
+/// their zone, before the window opened at `from`: the days before the
+/// window's first are read for the zones still in them, and the page read
+/// would drop the rest after reading them (at scale a day is a thousand
+/// subscriptions, most of them closed by the morning, UTC). The days'
+/// zones come from the index alone (migration 0041).
+async fn closed_before(pool: &AnyPool, from: i64, binds: &mut Binds) -> StoreResult<String> {
+    let edge = [day(from - LATEST_CLOSE - 1), day(from)];
+    let days = fetch_all(
+        pool,
+        "SELECT DISTINCT COALESCE(ends_on, term_end) AS last_day, zone FROM subscriptions \
+         WHERE COALESCE(ends_on, term_end) >= $1 AND COALESCE(ends_on, term_end) <= $2",
+        edge.map(Arg::from),
+        |r| {
+            Ok((
+                r.try_get::<String, _>("last_day")?,
+                r.try_get::<String, _>("zone")?,
+            ))
+        },
+    )
+    .await?;
+    let mut closed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (last_day, zone) in days {
+        if day_end(&last_day, &zone)? < from {
+            closed.entry(last_day).or_default().push(zone);
+        }
+    }
+    Ok(closed
+        .into_iter()
+        .map(|(last_day, zones)| {
+            let zones: Vec<String> = zones.into_iter().map(|z| binds.mark(z)).collect();
+            format!(
+                " AND NOT (x.last_day = {} AND x.zone IN ({}))",
+                binds.mark(last_day),
+                zones.join(", ")
+            )
+        })
+        .collect())
 }
 
 /// The day a day-ended source's row ends on (empty for a licence).
