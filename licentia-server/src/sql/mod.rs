@@ -246,6 +246,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         41,
         Both(include_str!("../migrations/0041_subscriptions_ending.sql")),
     ),
+    (
+        42,
+        Both(include_str!("../migrations/0042_licenses_ending.sql")),
+    ),
 ];
 
 impl MigrationSql {
