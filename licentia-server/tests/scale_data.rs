@@ -87,6 +87,51 @@ async fn story(backend: Backend) {
     assert_eq!(items(&second).len(), 500);
     assert_ne!(items(&first)[0]["id"], items(&second)[0]["id"]);
 
+    // A search by a part of the licensee's name: one every name holds
+    // (SQLite walks the list's order rather than its trigram index) keeps
+    // the list's first matching licences, page after page; one that a
+    // single name holds finds that one.
+    let holding: Vec<&serde_json::Value> = items(&first)
+        .iter()
+        .filter(|l| {
+            l["licensee"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("licensee")
+        })
+        .collect();
+    let common = srv
+        .get("/v1/licenses?licensee=LICENSEE&limit=50", &vendor)
+        .await;
+    let more = common["next"]
+        .as_str()
+        .expect("more than a page hold the word");
+    let common_next = srv
+        .get(
+            &format!("/v1/licenses?licensee=LICENSEE&limit=50&after={more}"),
+            &vendor,
+        )
+        .await;
+    let found: Vec<&serde_json::Value> = items(&common)
+        .iter()
+        .chain(items(&common_next))
+        .map(|l| &l["id"])
+        .collect();
+    let expected: Vec<&serde_json::Value> = holding.iter().take(100).map(|l| &l["id"]).collect();
+    assert_eq!(
+        found, expected,
+        "the first hundred holders, in the list's order"
+    );
+    let one = srv
+        .get("/v1/licenses?licensee=licensee+4242", &vendor)
+        .await;
+    let names: Vec<&str> = items(&one)
+        .iter()
+        .map(|l| l["licensee"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Licensee 4242"]);
+
     let again = store.fill_scale(0.001).await.unwrap_err();
     assert!(again.contains("holds a scale data set already"), "{again}");
     srv.stop().await;

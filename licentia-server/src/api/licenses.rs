@@ -84,6 +84,8 @@ pub(crate) struct LicenseQuery {
     status: Option<String>,
     /// Only licenses expiring before this date.
     expires_before: Option<String>,
+    /// Only licensees whose name holds this, in any case.
+    licensee: Option<String>,
 }
 
 /// `GET /v1/licenses`.
@@ -103,6 +105,7 @@ pub(crate) async fn list_licenses(
             .map(Timestamp::parse)
             .transpose()?
             .map(|t| t.0),
+        licensee: q.licensee.filter(|part| !part.trim().is_empty()),
         ..LicenseFilter::default()
     };
     Listed::fetch(&page, |p| s.store.list_licenses(&scope, &filter, p)).await

@@ -10,6 +10,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use fluent_bundle::{FluentArgs, FluentValue};
+use futures_util::future::try_join_all;
 
 use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
 use super::paging::{Pager, Paging};
@@ -298,19 +299,29 @@ async fn list(
     let mut groups = Vec::new();
     let mut pager = None;
     // The counts name every group: each drawn with its first rows, or the
-    // one asked for a page at a time.
-    for (name, n) in counts
+    // one asked for a page at a time. The groups' pages are read side by
+    // side (each its own reading of the database), not one after another.
+    let shown: Vec<&(String, i64)> = counts
         .iter()
         .filter(|(g, _)| q.group.as_ref().is_none_or(|asked| asked == g))
-    {
-        let cut = (grouping, Some(name.as_str()));
-        let rows = match q.group {
-            Some(_) => paging.rows(),
-            None => crate::store::Page::first(FIRST_ROWS),
-        };
-        let found = reports::renewals_page(&s, &v.staff, window, kind, cut, &rows)
-            .await
-            .or_refuse(&f)?;
+        .collect();
+    let rows = match q.group {
+        Some(_) => paging.rows(),
+        None => crate::store::Page::first(FIRST_ROWS),
+    };
+    let pages = try_join_all(shown.iter().map(|(name, _)| {
+        reports::renewals_page(
+            &s,
+            &v.staff,
+            window,
+            kind,
+            (grouping, Some(name.as_str())),
+            &rows,
+        )
+    }))
+    .await
+    .or_refuse(&f)?;
+    for ((name, n), found) in shown.into_iter().zip(pages) {
         let more = (q.group.is_none() && found.next.is_some()).then(|| {
             let group: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
             let mut args = FluentArgs::new();
