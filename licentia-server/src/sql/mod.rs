@@ -250,6 +250,10 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         42,
         Both(include_str!("../migrations/0042_licenses_ending.sql")),
     ),
+    (
+        43,
+        Both(include_str!("../migrations/0043_purchases_contracted.sql")),
+    ),
 ];
 
 impl MigrationSql {

@@ -365,8 +365,8 @@ impl Filter {
         self
     }
 
-    /// `select` (a `SELECT COUNT(*) AS n FROM ...`) with this filter's
-    /// `WHERE`, and the values to bind.
+    /// `select` (a `SELECT COUNT(*) AS n FROM ...`, or any `SELECT ...
+    /// FROM ...`) with this filter's `WHERE`, and the values to bind.
     pub fn counting(self, select: &str) -> (String, Vec<Arg>) {
         let mut sql = select.to_owned();
         if !self.clauses.is_empty() {
