@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::revocation::bump_revocation;
-use super::table::{fetch_rows, from_row, Arg, Filter, Table};
+use super::table::{fetch_optional, from_row, Arg, Filter, Table};
 use super::{now, Dialect, SqlStore, Tx};
 use crate::store::{inactive_license, Scope, StoreError, StoreResult};
 use crate::store::{
@@ -184,12 +184,12 @@ impl SqlStore {
             }
         };
         let sql = format!("SELECT COUNT(*) AS n, {gathered} AS ids FROM ({holders} LIMIT {few}) x");
-        let row = fetch_rows(&self.pool, &sql, args)
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::internal("a count returned no row"))?;
-        let n: i64 = row.try_get("n")?;
-        Ok((n < few).then(|| row.try_get("ids")).transpose()?)
+        let holders = fetch_optional(&self.pool, &sql, args, |r| {
+            let n: i64 = r.try_get("n")?;
+            Ok((n < few).then(|| r.try_get("ids")).transpose()?)
+        })
+        .await?;
+        Ok(holders.flatten())
     }
 }
 
