@@ -14,9 +14,15 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
 fi
 # The console's browser tests (tests/console_browser.rs) drive Chromium.
-scripts/install-browser.sh
-cargo test --workspace --all-features
-scripts/test-postgres.sh
-scripts/test-c.sh
-scripts/test-bindings.sh
-scripts/schemathesis.sh
+# Each step says how long it took.
+step() {
+    local start=$SECONDS
+    "$@"
+    echo "test.sh: $* took $((SECONDS - start)) s" >&2
+}
+step scripts/install-browser.sh
+step cargo test --workspace --all-features
+step scripts/test-postgres.sh
+step scripts/test-c.sh
+step scripts/test-bindings.sh
+step scripts/schemathesis.sh
