@@ -4,9 +4,12 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, StatusCode, Uri};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::error::{ApiError, ApiResult};
@@ -171,17 +174,62 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> 
     }
 }
 
-/// A query string.
+/// A query string, every parameter of it one that `T` takes.
 pub struct Q<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static, S: Send + Sync> FromRequestParts<S> for Q<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Query::<T>::try_from_uri(&parts.uri)
-            .map(|Query(v)| Q(v))
-            .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
+        refuse_unknown_parameters(&parts.uri, &[&parameter_names::<T>()])?;
+        parse_query(&parts.uri).map(Q)
     }
+}
+
+/// The query string read as `T`, its parameters unchecked.
+pub(crate) fn parse_query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
+    Query::<T>::try_from_uri(uri)
+        .map(|Query(v)| v)
+        .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
+}
+
+/// The parameters a query string of type `T` takes, as the OpenAPI
+/// document lists them (its schema's properties), worked out once per type.
+pub(crate) fn parameter_names<T: JsonSchema + 'static>() -> Arc<[String]> {
+    static NAMES: LazyLock<Mutex<HashMap<TypeId, Arc<[String]>>>> = LazyLock::new(Default::default);
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    let names = names.entry(TypeId::of::<T>()).or_insert_with(|| {
+        let schema = schemars::schema_for!(T);
+        let properties = schema.get("properties").and_then(|p| p.as_object());
+        properties
+            .into_iter()
+            .flat_map(|p| p.keys().cloned())
+            .collect()
+    });
+    Arc::clone(names)
+}
+
+/// Refuses a query parameter that none of `known` holds: a misspelt filter
+/// ignored would answer with the whole list as if it were the filtered one.
+pub(crate) fn refuse_unknown_parameters(uri: &Uri, known: &[&[String]]) -> ApiResult<()> {
+    let given: Vec<(String, String)> = parse_query(uri)?;
+    let takes = |name: &str| known.iter().any(|names| names.iter().any(|n| n == name));
+    let Some((unknown, _)) = given.iter().find(|(name, _)| !takes(name)) else {
+        return Ok(());
+    };
+    let mut names: Vec<&str> = known
+        .iter()
+        .flat_map(|n| n.iter().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    let takes = if names.is_empty() {
+        "no parameter".to_owned()
+    } else {
+        names.join(", ")
+    };
+    Err(ApiError::bad_request(format!(
+        "unknown query parameter `{unknown}`: this takes {takes}"
+    )))
 }
 
 /// Largest page size.

@@ -977,6 +977,83 @@ async fn bad_input(backend: Backend) {
         products["items"][0]["name"],
         "Robert'); DROP TABLE licenses;--"
     );
+    // A query parameter no route takes is refused by name, with the ones it
+    // does take, on every route whose document lists query parameters: a
+    // misspelt filter ignored would answer with the whole list. A route of
+    // one record is asked about a real one (an unknown id is
+    // a 404 before the query is read).
+    let customer = node(&srv, &admin, "customer", "Query Co", None).await;
+    let (_, policy) = srv
+        .product_and_policy(
+            &admin,
+            "q-cad",
+            json!({"name": "q", "seats": 1, "duration_days": 30}),
+        )
+        .await;
+    let (license, _) = srv.issue(&admin, &policy).await;
+    let plan = srv
+        .plan(&admin, json!({"name": "Q", "policy_id": policy}))
+        .await;
+    let subscription = srv
+        .post_ok(
+            "/v1/subscriptions",
+            &admin,
+            json!({"customer_id": customer, "plan_id": plan, "seats": 1,
+                   "billing": "monthly", "interval": "monthly", "start": "2030-01-01",
+                   "renewal": "always", "notice": "1 week before month end"}),
+            201,
+        )
+        .await;
+    let subscription = s(&subscription["subscription"]["id"]);
+    let (_, doc) = srv.call("GET", "/v1/openapi.json", None, None).await;
+    let mut lists = 0;
+    for route in licentia_server::routes() {
+        let parameters = &doc["paths"][route.path][route.method]["parameters"];
+        let takes: Vec<&str> = (parameters.as_array().into_iter().flatten())
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        if route.method != "get" || takes.is_empty() {
+            continue;
+        }
+        let path = match route.path.split_once("{id}") {
+            None => route.path.to_owned(),
+            Some(("/v1/customers/", rest)) => format!("/v1/customers/{customer}{rest}"),
+            Some(("/v1/licenses/", rest)) => format!("/v1/licenses/{license}{rest}"),
+            Some(("/v1/subscriptions/", rest)) => format!("/v1/subscriptions/{subscription}{rest}"),
+            Some(_) => panic!("{}: which record to ask about?", route.path),
+        };
+        let misspelt = format!("{path}?{}=x", takes[0].replacen('_', "", 1) + "s");
+        let (status, body) = srv.call("GET", &misspelt, Some(&admin), None).await;
+        let detail = s(&body["detail"]);
+        assert_eq!(status, 400, "{misspelt}: {body}");
+        assert!(
+            detail.starts_with("unknown query parameter")
+                && takes.iter().all(|t| detail.contains(t)),
+            "{misspelt}: {detail}"
+        );
+        lists += 1;
+    }
+    assert!(lists >= 15, "{lists} routes with query parameters");
+    // The licence list's own filter still filters.
+    let (status, body) = srv
+        .call(
+            "GET",
+            "/v1/licenses?licensee=nobody&limit=5",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!((status, items(&body).len()), (200, 0), "{body}");
+    let (status, body) = srv
+        .call(
+            "GET",
+            "/v1/licenses?licensee=jane&limit=5",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!((status, items(&body).len()), (200, 1), "{body}");
     srv.stop().await;
 }
 

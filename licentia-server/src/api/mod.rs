@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{PageQuery, Staff, Q};
+use crate::extract::{parameter_names, parse_query, refuse_unknown_parameters, PageQuery, Staff};
 use crate::openapi::Operation;
 use crate::routes::{AnswerDoc, ArgDoc};
 use crate::store::{Event, LicenseRecord, Page, Role, Rows};
@@ -192,7 +192,7 @@ impl<T> Listed<T> {
 
 /// The query string of a filtered list: its filters `F` and its page, each
 /// read from the whole string (flattening the page into `F` would break
-/// numbers in query strings).
+/// numbers in query strings); a parameter neither takes is refused.
 pub(crate) struct Listing<F> {
     /// The filters.
     pub filter: F,
@@ -200,13 +200,18 @@ pub(crate) struct Listing<F> {
     pub page: PageQuery,
 }
 
-impl<F: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Listing<F> {
+impl<F: DeserializeOwned + JsonSchema + Send + 'static, S: Send + Sync> FromRequestParts<S>
+    for Listing<F>
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Q(filter) = Q::<F>::from_request_parts(parts, state).await?;
-        let Q(page) = Q::<PageQuery>::from_request_parts(parts, state).await?;
-        Ok(Listing { filter, page })
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let known = [parameter_names::<F>(), parameter_names::<PageQuery>()];
+        refuse_unknown_parameters(&parts.uri, &[&known[0], &known[1]])?;
+        Ok(Listing {
+            filter: parse_query(&parts.uri)?,
+            page: parse_query(&parts.uri)?,
+        })
     }
 }
 
