@@ -7,6 +7,7 @@
 #   DURATION=30s SYNCHRONOUS=normal scripts/load-bench.sh
 #   DATABASE=postgres://postgres@127.0.0.1:5432 scripts/load-bench.sh
 #   DATABASE=postgres://... INSTANCES=2 scripts/load-bench.sh
+#   BIN=/path/to/licentia scripts/load-bench.sh # another build's server
 #
 # INSTANCES (PostgreSQL only) starts that many servers on one database, each
 # on a fresh, empty data directory of its own (the database URL and the
@@ -40,12 +41,14 @@ fi
 
 scripts/install-wrk.sh
 
-cargo build --release --all-features -p licentia-cli --bin licentia 2>&1 | tail -1
+# BIN: a server binary built before (another build's, to compare the two
+# on one machine, alternately), instead of this tree's.
+bin="${BIN:-$CARGO_TARGET_DIR/release/licentia}"
+[ -n "${BIN:-}" ] || cargo build --release --all-features -p licentia-cli --bin licentia 2>&1 | tail -1
 # The in-process ceiling, the limit of the SQLite runs.
 if [ "$DATABASE" = sqlite ]; then
     cargo build --release --all-features -p licentia-server --test ceiling 2>&1 | tail -1
 fi
-bin="$CARGO_TARGET_DIR/release/licentia"
 
 work="$(mktemp -d)"
 server_pids=()

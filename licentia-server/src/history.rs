@@ -13,8 +13,16 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// The canonical bytes of an entry: a JSON array of its fields in a fixed
 /// order (hashes excluded), without whitespace.
 fn canonical(entry: &HistoryEntry) -> Vec<u8> {
-    serde_json::to_vec(&(
-        entry.seq,
+    let mut bytes = format!("[{},", entry.seq).into_bytes();
+    bytes.extend(canonical_after_seq(entry));
+    bytes
+}
+
+/// The canonical bytes that follow `[seq,`: all an entry's fields but the
+/// number the chain gives it, so that PostgreSQL can hash the entry in the
+/// statement that takes its number (`sql/history.rs`).
+pub(crate) fn canonical_after_seq(entry: &HistoryEntry) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(&(
         entry.at,
         &entry.actor,
         &entry.operation,
@@ -23,7 +31,9 @@ fn canonical(entry: &HistoryEntry) -> Vec<u8> {
         &entry.customer_id,
         &entry.details,
     ))
-    .expect("plain values serialize")
+    .expect("plain values serialize");
+    bytes.remove(0); // the array's `[`, written before the number
+    bytes
 }
 
 /// The hash `entry` must carry after `prev_hash`.
@@ -107,6 +117,20 @@ mod tests {
         };
         e.hash = chain_hash(prev, &e);
         e
+    }
+
+    #[test]
+    fn the_canonical_bytes_are_the_fields_as_one_compact_json_array() {
+        // Every chain ever written hashes these bytes: they never change.
+        let mut e = entry(7, GENESIS);
+        e.license_id = Some("lic_1".into());
+        e.details = "{\"name\":\"Zoë \\\"Z\\\"\"}".into();
+        let want = r#"[7,1800000007,"cli","product.create","prd_7","lic_1",null,"{\"name\":\"Zoë \\\"Z\\\"\"}"]"#;
+        assert_eq!(String::from_utf8(canonical(&e)).unwrap(), want);
+        assert_eq!(
+            chain_hash(GENESIS, &e),
+            "a1f071a852becb9ad342630de8a84588769a1bdeb6c08b404b3846097e8de420"
+        );
     }
 
     #[test]
