@@ -19,8 +19,8 @@ fn canonical(entry: &HistoryEntry) -> Vec<u8> {
 }
 
 /// The canonical bytes that follow `[seq,`: all an entry's fields but the
-/// number the chain gives it, so that PostgreSQL can hash the entry in the
-/// statement that takes its number (`sql/history.rs`).
+/// number the chain gives it, so that PostgreSQL can number and hash the
+/// entry as its transaction commits (`sql/history.rs`, migration 44).
 pub(crate) fn canonical_after_seq(entry: &HistoryEntry) -> Vec<u8> {
     let mut bytes = serde_json::to_vec(&(
         entry.at,

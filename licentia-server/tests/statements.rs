@@ -24,7 +24,7 @@ use support::{machine, s, Backend, Server};
 /// the caller's token and grants, the policy (once: the seat rules are
 /// checked on the policy read) and product; every write appends to the
 /// history chain: on SQLite its head moved, then the entry; on PostgreSQL
-/// both in one statement.
+/// the entry queued, numbered and stored by the database at COMMIT.
 const BUDGET: [(&str, usize, usize); 9] = [
     ("issue", 7, 7),
     ("activate", 7, 7),

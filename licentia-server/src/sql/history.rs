@@ -79,19 +79,16 @@ pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
         prev_hash: String::new(),
         hash: String::new(),
     };
-    // Every append holds the chain's head from here to its COMMIT, so
-    // every write of every instance queues on that span: on PostgreSQL it
-    // is one statement, which takes the number and hashes the entry itself
-    // (SHA-256 of the previous hash, `[`, the number, `,` and the rest of
-    // the canonical bytes, given). SQLite, whose writes queue in this
-    // process anyway, takes the number, then hashes here.
+    // The chain's head is one row that every write of every instance
+    // takes, and holds to its COMMIT. On PostgreSQL the entry is queued,
+    // and numbered, hashed and stored at COMMIT by the database (migration
+    // 44), so no round trip is made while the head is held. SQLite's
+    // writes take turns in this process anyway: the head is moved here.
     if tx.tx.backend_name() == "PostgreSQL" {
-        sqlx::query(&format!(
-            "WITH head AS (UPDATE history_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash) \
-             INSERT INTO history ({HISTORY_COLUMNS}) \
-             SELECT seq, $1, $2, $3, $4, $5, $6, $7, hash, \
-             encode(sha256(convert_to(hash || '[' || seq || ',', 'UTF8') || $8), 'hex') FROM head"
-        ))
+        sqlx::query(
+            "INSERT INTO history_queue (at, actor, operation, subject, license_id, customer_id, \
+             details, canonical_tail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
         .bind(entry.at)
         .bind(&entry.actor)
         .bind(&entry.operation)
@@ -102,7 +99,6 @@ pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
         .bind(canonical_after_seq(&entry))
         .execute(&mut *tx.tx)
         .await?;
-        // The history_tip trigger (migration 2) moves the head's hash along.
         return Ok(());
     }
     let head =

@@ -254,6 +254,13 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         43,
         Both(include_str!("../migrations/0043_purchases_contracted.sql")),
     ),
+    (
+        44,
+        Each {
+            sqlite: include_str!("../migrations/sqlite/0044_at_commit.sql"),
+            postgres: include_str!("../migrations/postgres/0044_at_commit.sql"),
+        },
+    ),
 ];
 
 impl MigrationSql {
