@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::customers::{check_allocation, Taken};
-use super::history::append;
+use super::history::{append, Queued, QUEUE_COLUMNS};
 use super::licenses::{license_state, lock_active_license};
 use super::revocation::bump_revocation_of;
 use super::table::{count, from_row, Filter, Table};
@@ -23,37 +23,75 @@ impl ActivationStore for SqlStore {
         idem: Option<Idem<Activation>>,
     ) -> StoreResult<Outcome<Activation>> {
         let mut tx = self.begin().await?;
-        // The license's node comes back with the seat: one read fewer.
-        let taken = sqlx::query(
-            "UPDATE licenses SET seats_used = seats_used + 1 \
-             WHERE id = $1 AND status = 'active' AND seats_used < seats RETURNING customer_id",
-        )
-        .bind(&a.license_id)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        let node: Option<String> = match &taken {
-            Some(row) => row.try_get("customer_id")?,
-            None => None,
-        };
-        let taken = u64::from(taken.is_some());
-        let inserted = if taken == 1 {
-            sqlx::query(&format!(
-                "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
-                 ON CONFLICT (license_id, fingerprint) WHERE deactivated_at IS NULL DO NOTHING"
-            ))
-            .bind(&a.id)
-            .bind(&a.license_id)
-            .bind(&a.fingerprint)
-            .bind(&a.platform)
-            .bind(&a.mode)
-            .bind(&a.file)
-            .bind(a.created_at)
-            .bind(a.last_seen_at)
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected()
+        let postgres = tx.tx.backend_name() == "PostgreSQL";
+        let (taken, node, inserted) = if postgres {
+            // One statement: the seat, the machine and its history entry
+            // (queued for the COMMIT, migration 44), so the licence's row,
+            // which every activation of the licence waits for, is held for
+            // one round trip and the COMMIT.
+            let queued = Queued::new(activated(&a, ev.clone()));
+            let sql = format!(
+                "WITH seat AS (UPDATE licenses SET seats_used = seats_used + 1 \
+                 WHERE id = $2 AND status = 'active' AND seats_used < seats RETURNING customer_id), \
+                 added AS (INSERT INTO activations ({ACTIVATION_COLUMNS}) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, NULL FROM seat \
+                 ON CONFLICT (license_id, fingerprint) WHERE deactivated_at IS NULL DO NOTHING \
+                 RETURNING id), \
+                 queued AS (INSERT INTO history_queue ({QUEUE_COLUMNS}) SELECT {} FROM added) \
+                 SELECT (SELECT COUNT(*) FROM seat) AS taken, (SELECT customer_id FROM seat) AS node, \
+                 (SELECT COUNT(*) FROM added) AS inserted",
+                Queued::placeholders(9)
+            );
+            let query = sqlx::query(&sql)
+                .bind(&a.id)
+                .bind(&a.license_id)
+                .bind(&a.fingerprint)
+                .bind(&a.platform)
+                .bind(&a.mode)
+                .bind(&a.file)
+                .bind(a.created_at)
+                .bind(a.last_seen_at);
+            let row = queued.bind(query).fetch_one(&mut *tx.tx).await?;
+            let counted = |column| row.try_get::<i64, _>(column);
+            (
+                counted("taken")? as u64,
+                row.try_get("node")?,
+                counted("inserted")? as u64,
+            )
         } else {
-            0
+            // The license's node comes back with the seat: one read fewer.
+            let taken = sqlx::query(
+                "UPDATE licenses SET seats_used = seats_used + 1 \
+                 WHERE id = $1 AND status = 'active' AND seats_used < seats RETURNING customer_id",
+            )
+            .bind(&a.license_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            let node: Option<String> = match &taken {
+                Some(row) => row.try_get("customer_id")?,
+                None => None,
+            };
+            let taken = u64::from(taken.is_some());
+            let inserted = if taken == 1 {
+                sqlx::query(&format!(
+                    "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
+                     ON CONFLICT (license_id, fingerprint) WHERE deactivated_at IS NULL DO NOTHING"
+                ))
+                .bind(&a.id)
+                .bind(&a.license_id)
+                .bind(&a.fingerprint)
+                .bind(&a.platform)
+                .bind(&a.mode)
+                .bind(&a.file)
+                .bind(a.created_at)
+                .bind(a.last_seen_at)
+                .execute(&mut *tx.tx)
+                .await?
+                .rows_affected()
+            } else {
+                0
+            };
+            (taken, node, inserted)
         };
         let result = if inserted == 1 {
             // A license outside the customer tree has no allocation to keep.
@@ -98,12 +136,10 @@ impl ActivationStore for SqlStore {
                 }
             }
         };
-        append(&mut tx, Event {
-            subject: result.id.clone(),
-            license_id: Some(result.license_id.clone()),
-            details: serde_json::json!({"fingerprint": result.fingerprint, "platform": result.platform, "mode": result.mode}),
-            ..ev
-        }).await?;
+        // A new machine's entry is queued already on PostgreSQL.
+        if !(postgres && inserted == 1) {
+            append(&mut tx, activated(&result, ev)).await?;
+        }
         self.finish(tx, result, idem).await
     }
 
@@ -414,6 +450,20 @@ fn held(ev: Event, id: &str, license_id: &str, fingerprint: &str, expires_at: i6
         subject: id.to_owned(),
         license_id: Some(license_id.to_owned()),
         details: serde_json::json!({"fingerprint": fingerprint, "expires_at": expires_at}),
+        ..ev
+    }
+}
+
+/// `ev`, the history entry of `activation`'s machine activated.
+fn activated(activation: &Activation, ev: Event) -> Event {
+    Event {
+        subject: activation.id.clone(),
+        license_id: Some(activation.license_id.clone()),
+        details: serde_json::json!({
+            "fingerprint": activation.fingerprint,
+            "platform": activation.platform,
+            "mode": activation.mode,
+        }),
         ..ev
     }
 }

@@ -64,9 +64,9 @@ fn history_row(r: &AnyRow) -> StoreResult<HistoryEntry> {
     }))
 }
 
-/// Appends `event` to the history chain inside `tx`.
-pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
-    let mut entry = HistoryEntry {
+/// An entry before the chain numbers it: `event` at this moment.
+fn unnumbered(event: Event) -> HistoryEntry {
+    HistoryEntry {
         seq: 0,
         at: now(),
         done_by: String::new(),
@@ -78,29 +78,68 @@ pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
         details: event.details.to_string(),
         prev_hash: String::new(),
         hash: String::new(),
-    };
+    }
+}
+
+/// An entry for PostgreSQL's queue (migration 44): its columns, and the
+/// values to bind, in order, after the statement's own.
+pub(super) struct Queued {
+    entry: HistoryEntry,
+    tail: Vec<u8>,
+}
+
+/// The queue's columns, as [`Queued::bind`] gives their values.
+pub(super) const QUEUE_COLUMNS: &str =
+    "at, actor, operation, subject, license_id, customer_id, details, canonical_tail";
+
+impl Queued {
+    /// `event`, ready to queue.
+    pub(super) fn new(event: Event) -> Queued {
+        let entry = unnumbered(event);
+        let tail = canonical_after_seq(&entry);
+        Queued { entry, tail }
+    }
+
+    /// The placeholders of the queue's columns, from `$first` on.
+    pub(super) fn placeholders(first: usize) -> String {
+        let all: Vec<String> = (first..first + 8).map(|n| format!("${n}")).collect();
+        all.join(", ")
+    }
+
+    /// Binds the queue's columns' values to `query`, after its own.
+    pub(super) fn bind<'q>(&'q self, query: AnyQuery<'q>) -> AnyQuery<'q> {
+        let e = &self.entry;
+        query
+            .bind(e.at)
+            .bind(&e.actor)
+            .bind(&e.operation)
+            .bind(&e.subject)
+            .bind(&e.license_id)
+            .bind(&e.customer_id)
+            .bind(&e.details)
+            .bind(&self.tail)
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Appends `event` to the history chain inside `tx`.
+pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
     // The chain's head is one row that every write of every instance
     // takes, and holds to its COMMIT. On PostgreSQL the entry is queued,
     // and numbered, hashed and stored at COMMIT by the database (migration
     // 44), so no round trip is made while the head is held. SQLite's
     // writes take turns in this process anyway: the head is moved here.
     if tx.tx.backend_name() == "PostgreSQL" {
-        sqlx::query(
-            "INSERT INTO history_queue (at, actor, operation, subject, license_id, customer_id, \
-             details, canonical_tail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.operation)
-        .bind(&entry.subject)
-        .bind(&entry.license_id)
-        .bind(&entry.customer_id)
-        .bind(&entry.details)
-        .bind(canonical_after_seq(&entry))
-        .execute(&mut *tx.tx)
-        .await?;
+        let queued = Queued::new(event);
+        let sql = format!(
+            "INSERT INTO history_queue ({QUEUE_COLUMNS}) VALUES ({})",
+            Queued::placeholders(1)
+        );
+        queued.bind(sqlx::query(&sql)).execute(&mut *tx.tx).await?;
         return Ok(());
     }
+    let mut entry = unnumbered(event);
     let head =
         sqlx::query("UPDATE history_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx.tx)
