@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::customers::{check_allocation, Taken};
-use super::history::{append, Queued, QUEUE_COLUMNS};
+use super::history::{append, AnyQuery, Queued, QUEUE_COLUMNS};
 use super::licenses::{license_state, lock_active_license};
 use super::revocation::bump_revocation_of;
 use super::table::{count, from_row, Filter, Table};
@@ -42,15 +42,7 @@ impl ActivationStore for SqlStore {
                  (SELECT COUNT(*) FROM added) AS inserted",
                 Queued::placeholders(9)
             );
-            let query = sqlx::query(&sql)
-                .bind(&a.id)
-                .bind(&a.license_id)
-                .bind(&a.fingerprint)
-                .bind(&a.platform)
-                .bind(&a.mode)
-                .bind(&a.file)
-                .bind(a.created_at)
-                .bind(a.last_seen_at);
+            let query = bind_new(sqlx::query(&sql), &a);
             let row = queued.bind(query).fetch_one(&mut *tx.tx).await?;
             let counted = |column| row.try_get::<i64, _>(column);
             (
@@ -73,21 +65,15 @@ impl ActivationStore for SqlStore {
             };
             let taken = u64::from(taken.is_some());
             let inserted = if taken == 1 {
-                sqlx::query(&format!(
+                let insert = format!(
                     "INSERT INTO activations ({ACTIVATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
                      ON CONFLICT (license_id, fingerprint) WHERE deactivated_at IS NULL DO NOTHING"
-                ))
-                .bind(&a.id)
-                .bind(&a.license_id)
-                .bind(&a.fingerprint)
-                .bind(&a.platform)
-                .bind(&a.mode)
-                .bind(&a.file)
-                .bind(a.created_at)
-                .bind(a.last_seen_at)
-                .execute(&mut *tx.tx)
-                .await?
-                .rows_affected()
+                );
+                let insert = sqlx::query(&insert);
+                bind_new(insert, &a)
+                    .execute(&mut *tx.tx)
+                    .await?
+                    .rows_affected()
             } else {
                 0
             };
@@ -452,6 +438,20 @@ fn held(ev: Event, id: &str, license_id: &str, fingerprint: &str, expires_at: i6
         details: serde_json::json!({"fingerprint": fingerprint, "expires_at": expires_at}),
         ..ev
     }
+}
+
+/// `query` with a new activation's columns bound as `$1` to `$8`, in
+/// [`ACTIVATION_COLUMNS`] order (its `deactivated_at` is NULL).
+fn bind_new<'q>(query: AnyQuery<'q>, a: &'q Activation) -> AnyQuery<'q> {
+    query
+        .bind(&a.id)
+        .bind(&a.license_id)
+        .bind(&a.fingerprint)
+        .bind(&a.platform)
+        .bind(&a.mode)
+        .bind(&a.file)
+        .bind(a.created_at)
+        .bind(a.last_seen_at)
 }
 
 /// `ev`, the history entry of `activation`'s machine activated.

@@ -121,7 +121,8 @@ impl Queued {
     }
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+/// A statement of the `Any` driver, its values being bound.
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Appends `event` to the history chain inside `tx`.
 pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
