@@ -8,6 +8,7 @@
 #   DATABASE=postgres://postgres@127.0.0.1:5432 scripts/load-bench.sh
 #   DATABASE=postgres://... INSTANCES=2 scripts/load-bench.sh
 #   BIN=/path/to/licentia scripts/load-bench.sh # another build's server
+#   LICENSES=64 scripts/load-bench.sh           # activations over 64 licences
 #
 # INSTANCES (PostgreSQL only) starts that many servers on one database, each
 # on a fresh, empty data directory of its own (the database URL and the
@@ -32,6 +33,7 @@ SYNCHRONOUS="${SYNCHRONOUS:-full}"
 PORT="${PORT:-18188}"
 DATABASE="${DATABASE:-sqlite}"
 INSTANCES="${INSTANCES:-1}"
+LICENSES="${LICENSES:-1}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 if [ "$INSTANCES" != 1 ] && [ "$DATABASE" = sqlite ]; then
     echo "error: INSTANCES is for PostgreSQL (a SQLite database belongs to one data directory)" >&2
@@ -103,18 +105,25 @@ json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 api() { curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "$3"; }
 product="$(api POST /v1/products '{"code":"bench","name":"Bench"}' | json "['id']")"
 policy="$(api POST /v1/policies "{\"product_id\":\"$product\",\"name\":\"b\",\"binding\":\"node-locked\",\"seats\":100000000,\"duration_days\":365,\"entitlements\":[\"export\"]}" | json "['id']")"
-key="$(api POST /v1/licenses "{\"policy_id\":\"$policy\",\"licensee\":\"Bench\"}" | json "['license_key']")"
+# LICENSES: the activations go round the keys of that many licences (one
+# by default: a site licence's machines, all on one licence's row).
+keys=""
+for i in $(seq 1 "$LICENSES"); do
+    key="$(api POST /v1/licenses "{\"policy_id\":\"$policy\",\"licensee\":\"Bench $i\"}" | json "['license_key']")"
+    keys="$keys\"$key\","
+done
 
 cat >"$work/activate.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+local keys = {${keys%,}}
 local counter = 0
 local salt = 0
 function init(args) salt = math.random(0, 65535) + 65536 * tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 65536 end
 request = function()
   counter = counter + 1
   local fp = string.format("03%08x%08x%08x%08x", salt % 4294967296, counter, math.random(0, 2147483647), math.random(0, 2147483647))
-  return wrk.format(nil, "/v1/activations", nil, '{"license_key":"$key","fingerprint":"' .. fp .. '","platform":"bench"}')
+  return wrk.format(nil, "/v1/activations", nil, '{"license_key":"' .. keys[counter % #keys + 1] .. '","fingerprint":"' .. fp .. '","platform":"bench"}')
 end
 $spread
 LUA
