@@ -23,7 +23,7 @@ impl ActivationStore for SqlStore {
         idem: Option<Idem<Activation>>,
     ) -> StoreResult<Outcome<Activation>> {
         let mut tx = self.begin().await?;
-        let postgres = tx.tx.backend_name() == "PostgreSQL";
+        let postgres = tx.on_postgres();
         let (taken, node, inserted) = if postgres {
             // One statement: the seat, the machine and its history entry
             // (queued for the COMMIT, migration 44), so the licence's row,

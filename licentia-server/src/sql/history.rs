@@ -102,7 +102,8 @@ impl Queued {
 
     /// The placeholders of the queue's columns, from `$first` on.
     pub(super) fn placeholders(first: usize) -> String {
-        let all: Vec<String> = (first..first + 8).map(|n| format!("${n}")).collect();
+        let columns = QUEUE_COLUMNS.split(',').count();
+        let all: Vec<String> = (first..first + columns).map(|n| format!("${n}")).collect();
         all.join(", ")
     }
 
@@ -131,7 +132,7 @@ pub(super) async fn append(tx: &mut Tx, event: Event) -> StoreResult<()> {
     // and numbered, hashed and stored at COMMIT by the database (migration
     // 44), so no round trip is made while the head is held. SQLite's
     // writes take turns in this process anyway: the head is moved here.
-    if tx.tx.backend_name() == "PostgreSQL" {
+    if tx.on_postgres() {
         let queued = Queued::new(event);
         let sql = format!(
             "INSERT INTO history_queue ({QUEUE_COLUMNS}) VALUES ({})",

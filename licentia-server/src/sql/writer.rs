@@ -194,6 +194,12 @@ impl Tx {
         }
     }
 
+    /// Whether this transaction is PostgreSQL's, whose writes run side by
+    /// side (SQLite's take turns in this process).
+    pub(super) fn on_postgres(&self) -> bool {
+        self.tx.backend_name() == "PostgreSQL"
+    }
+
     /// Commits this request's work: returns once the COMMIT that holds it
     /// is done.
     pub(super) async fn commit(self) -> StoreResult<()> {
