@@ -5,6 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::future::{try_join, try_join_all, BoxFuture};
+use futures_util::FutureExt as _;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sqlx::any::AnyRow;
@@ -337,33 +340,54 @@ async fn source_page(
 ) -> StoreResult<Vec<RenewalDue>> {
     let mut binds = Binds(source.bounds(window).into());
     let mut clauses = binds.scope(scope);
-    match filter {
+    // A subscription's page needs the days closed before the window and,
+    // for a group by plan, the ids of its plans: read side by side.
+    let (plan_ids, closed) = match source {
+        Source::Subscriptions => {
+            let plan_ids = async {
+                match filter {
+                    Some((Grouping::Plan, group)) => fetch_all(
+                        pool,
+                        "SELECT id FROM plans WHERE name = $1",
+                        [group.into()],
+                        |r| Ok(r.try_get::<String, _>("id")?),
+                    )
+                    .await
+                    .map(Some),
+                    _ => Ok(None),
+                }
+            };
+            try_join(plan_ids, closed_before(pool, window.0)).await?
+        }
+        _ => (None, BTreeMap::new()),
+    };
+    match (filter, plan_ids) {
         // A subscription's group by plan is its plan's name: read by the
         // ids of the plans of that name, which the planner can weigh (by
         // the name, it read every subscription of the window), and not at
         // all for a group no plan names.
-        Some((Grouping::Plan, group)) if source == Source::Subscriptions => {
-            let ids = fetch_all(
-                pool,
-                "SELECT id FROM plans WHERE name = $1",
-                [group.into()],
-                |r| Ok(r.try_get::<String, _>("id")?),
-            )
-            .await?;
+        (_, Some(ids)) => {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
             let marks: Vec<String> = ids.into_iter().map(|id| binds.mark(id)).collect();
             clauses.push_str(&format!(" AND x.plan_id IN ({})", marks.join(", ")));
         }
-        Some((grouping, group)) => match in_group(source, grouping, group, plans, &mut binds) {
-            Some(clause) => clauses.push_str(&clause),
-            None => return Ok(Vec::new()),
-        },
-        None => {}
+        (Some((grouping, group)), None) => {
+            match in_group(source, grouping, group, plans, &mut binds) {
+                Some(clause) => clauses.push_str(&clause),
+                None => return Ok(Vec::new()),
+            }
+        }
+        (None, None) => {}
     }
-    if source == Source::Subscriptions {
-        clauses.push_str(&closed_before(pool, window.0, &mut binds).await?);
+    for (last_day, zones) in closed {
+        let zones: Vec<String> = zones.into_iter().map(|z| binds.mark(z)).collect();
+        clauses.push_str(&format!(
+            " AND NOT (x.last_day = {} AND x.zone IN ({}))",
+            binds.mark(last_day),
+            zones.join(", ")
+        ));
     }
     let end = source.end();
     if let Some(k) = after {
@@ -418,13 +442,14 @@ async fn source_page(
     }
 }
 
-/// The clause leaving out the subscriptions whose last day closed, in
-/// their zone, before the window opened at `from`: the days before the
-/// window's first are read for the zones still in them, and the page read
-/// would drop the rest after reading them (at scale a day is a thousand
-/// subscriptions, most of them closed by the morning, UTC). The days'
-/// zones come from the index alone (migration 0041).
-async fn closed_before(pool: &AnyPool, from: i64, binds: &mut Binds) -> StoreResult<String> {
+/// The subscriptions' days and zones whose day closed, in that zone,
+/// before the window opened at `from` (zones by day): a page leaves them
+/// out. The days before the window's first are read for the zones still in
+/// them, and the page read would drop the rest after reading them (at
+/// scale a day is a thousand subscriptions, most of them closed by the
+/// morning, UTC). The days' zones come from the index alone (migration
+/// 0041).
+async fn closed_before(pool: &AnyPool, from: i64) -> StoreResult<BTreeMap<String, Vec<String>>> {
     let edge = [day(from - LATEST_CLOSE - 1), day(from)];
     let days = fetch_all(
         pool,
@@ -445,17 +470,7 @@ async fn closed_before(pool: &AnyPool, from: i64, binds: &mut Binds) -> StoreRes
             closed.entry(last_day).or_default().push(zone);
         }
     }
-    Ok(closed
-        .into_iter()
-        .map(|(last_day, zones)| {
-            let zones: Vec<String> = zones.into_iter().map(|z| binds.mark(z)).collect();
-            format!(
-                " AND NOT (x.last_day = {} AND x.zone IN ({}))",
-                binds.mark(last_day),
-                zones.join(", ")
-            )
-        })
-        .collect())
+    Ok(closed)
 }
 
 /// The day a day-ended source's row ends on (empty for a licence).
@@ -500,22 +515,22 @@ pub(super) async fn renewals_page(
     let plans = plans_by_policy(pool).await?;
     // One row more than the page says whether the report goes on.
     let want = page.limit + 1;
-    let mut items = Vec::new();
-    for source in Source::of(kind) {
-        items.extend(
-            source_page(
-                pool,
-                source,
-                scope,
-                window,
-                filter,
-                &plans,
-                after.as_ref(),
-                want,
-            )
-            .await?,
-        );
-    }
+    // Each source's page read side by side: one after another, their
+    // round trips added up.
+    let pages = try_join_all(Source::of(kind).map(|source| {
+        source_page(
+            pool,
+            source,
+            scope,
+            window,
+            filter,
+            &plans,
+            after.as_ref(),
+            want,
+        )
+    }))
+    .await?;
+    let mut items: Vec<RenewalDue> = pages.into_iter().flatten().collect();
     items.sort_by_cached_key(Key::of);
     let more = items.len() as i64 > page.limit;
     items.truncate(page.limit.max(0) as usize);
@@ -532,7 +547,9 @@ pub(super) async fn renewals_page(
 
 /// Each group's count: counted by the database, but for the rows of the
 /// day-ended sources on the window's first and last two days, which end
-/// within it or not by their zone, and are read.
+/// within it or not by their zone, and are read. The sources are counted
+/// side by side, each statement its own reading: one after another, the
+/// dozen round trips were most of a count's time.
 pub(super) async fn renewal_counts(
     pool: &AnyPool,
     scope: &Scope,
@@ -540,125 +557,169 @@ pub(super) async fn renewal_counts(
     grouping: Grouping,
 ) -> StoreResult<Vec<(String, i64)>> {
     let plans = plans_by_policy(pool).await?;
+    let parts = try_join_all(
+        Source::of(kind).map(|source| source_counts(pool, scope, window, source, grouping, &plans)),
+    )
+    .await?;
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for (group, n) in parts.into_iter().flatten() {
+        *counts.entry(group).or_default() += n;
+    }
+    Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
+}
+
+/// Counts by group; a group may come more than once (they add up).
+type Counts = Vec<(String, i64)>;
+
+/// One source's counts of the window, its statements read side by side.
+async fn source_counts(
+    pool: &AnyPool,
+    scope: &Scope,
+    window: (i64, i64),
+    source: Source,
+    grouping: Grouping,
+    plans: &BTreeMap<String, Vec<String>>,
+) -> StoreResult<Counts> {
     let (from, until) = window;
     // The days whose rows all end within the window wherever they are.
     let inner = (day(from + DAY), day(until - 2 * DAY));
-    for source in Source::of(kind) {
-        let mut binds = Binds(source.bounds(window).into());
-        let mut clauses = binds.scope(scope);
-        let end = source.end();
-        if source != Source::Licenses {
-            // The same statement read for each edge: its bounds bound anew.
-            let edge_binds = source
-                .edges(window)
-                .into_iter()
-                .map(|edge| binds.bounded(edge));
-            if source == Source::Subscriptions {
-                // Counted by day, zone and group: whether a day ends within
-                // the window is its zone's to say, once per (day, zone).
-                let (name, grouped) = match source.group_by(grouping) {
-                    GroupBy::Expr(name, key) => (format!("MIN({name})"), format!(", {key}")),
-                    _ => ("CAST(NULL AS TEXT)".to_owned(), String::new()),
-                };
-                let sql = format!(
-                    "SELECT x.last_day, x.zone, {name} AS g, COUNT(*) AS n FROM ({}) x \
-                     WHERE 1 = 1 {clauses} GROUP BY x.last_day, x.zone{grouped}",
-                    source.select()
-                );
-                for args in edge_binds {
-                    for (ends_at, group, n) in fetch_all(pool, &sql, args, |r| {
-                        let last_day: String = r.try_get("last_day")?;
-                        let zone: String = r.try_get("zone")?;
-                        Ok((
-                            day_end(&last_day, &zone)?,
-                            r.try_get::<Option<String>, _>("g")?,
-                            r.try_get::<i64, _>("n")?,
-                        ))
-                    })
-                    .await?
-                    {
-                        if from <= ends_at && ends_at <= until {
-                            let group = match source.group_by(grouping) {
-                                GroupBy::Same(name) => name.to_owned(),
-                                _ => group.unwrap_or_default(),
-                            };
-                            *counts.entry(group).or_default() += n;
-                        }
-                    }
-                }
-            } else {
-                let sql = format!(
-                    "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}",
-                    source.select()
-                );
-                for args in edge_binds {
-                    for item in fetch_all(pool, &sql, args, |r| read_row(source, r, window, &plans))
-                        .await?
-                        .into_iter()
-                        .flatten()
-                    {
-                        *counts.entry(grouping.key(&item)).or_default() += 1;
-                    }
-                }
+    let mut binds = Binds(source.bounds(window).into());
+    let mut clauses = binds.scope(scope);
+    let end = source.end();
+    let mut reads: Vec<BoxFuture<'_, StoreResult<Counts>>> = Vec::new();
+    if source != Source::Licenses {
+        // The same statement read for each edge: its bounds bound anew.
+        let edges: Vec<Vec<Arg>> = source
+            .edges(window)
+            .into_iter()
+            .map(|edge| binds.bounded(edge))
+            .collect();
+        if source == Source::Subscriptions {
+            // Counted by day, zone and group: whether a day ends within
+            // the window is its zone's to say, once per (day, zone).
+            let (name, grouped) = match source.group_by(grouping) {
+                GroupBy::Expr(name, key) => (format!("MIN({name})"), format!(", {key}")),
+                _ => ("CAST(NULL AS TEXT)".to_owned(), String::new()),
+            };
+            let sql = format!(
+                "SELECT x.last_day, x.zone, {name} AS g, COUNT(*) AS n FROM ({}) x \
+                 WHERE 1 = 1 {clauses} GROUP BY x.last_day, x.zone{grouped}",
+                source.select()
+            );
+            for args in edges {
+                reads.push(zoned_counts(pool, sql.clone(), args, window, grouping).boxed());
             }
-            if source == Source::Subscriptions && grouping != Grouping::Customer {
-                for (group, n) in
-                    counted_subscriptions(pool, scope, inner.clone(), grouping).await?
-                {
-                    *counts.entry(group).or_default() += n;
-                }
-                continue;
-            }
-            clauses.push_str(&format!(
-                " AND {end} >= {} AND {end} <= {}",
-                binds.mark(inner.0.as_str()),
-                binds.mark(inner.1.as_str())
-            ));
-        }
-        let mut runs = vec![binds.0.clone()];
-        if let (Source::Licenses, Some(days)) = (source, whole_days(window)) {
             if grouping != Grouping::Customer {
-                for (group, n) in counted_licenses(pool, scope, days, grouping, &plans).await? {
-                    *counts.entry(group).or_default() += n;
-                }
-                // The licences of the partial first and last days only,
-                // each range read by the index.
-                runs = [
-                    [from.into(), (days.0 * DAY - 1).into()],
-                    [((days.1 + 1) * DAY).into(), until.into()],
-                ]
-                .into_iter()
-                .map(|edge| binds.bounded(edge))
-                .collect();
+                reads.push(counted_subscriptions(pool, scope, inner, grouping).boxed());
+                return added(reads).await;
+            }
+        } else {
+            let sql = format!(
+                "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses}",
+                source.select()
+            );
+            for args in edges {
+                let sql = sql.clone();
+                reads.push(
+                    async move {
+                        let items =
+                            fetch_all(pool, &sql, args, |r| read_row(source, r, window, plans))
+                                .await?;
+                        Ok(items
+                            .into_iter()
+                            .flatten()
+                            .map(|item| (grouping.key(&item), 1))
+                            .collect())
+                    }
+                    .boxed(),
+                );
             }
         }
-        let (name, grouped) = match source.group_by(grouping) {
-            GroupBy::Same(_) => ("CAST(NULL AS TEXT)".to_owned(), String::new()),
-            GroupBy::Expr(name, key) => (format!("MIN({name})"), format!("GROUP BY {key}")),
-            GroupBy::Policy => ("x.policy_id".to_owned(), "GROUP BY x.policy_id".to_owned()),
-        };
-        let sql = format!(
-            "SELECT {name} AS g, COUNT(*) AS n FROM ({}) x WHERE 1 = 1 {clauses} {grouped}",
-            source.select()
-        );
-        for args in runs {
-            for (g, n) in fetch_all(pool, &sql, args, |r| {
-                Ok((
-                    r.try_get::<Option<String>, _>("g")?,
-                    r.try_get::<i64, _>("n")?,
-                ))
-            })
-            .await?
-            {
-                let group = match source.group_by(grouping) {
-                    GroupBy::Same(name) => name.to_owned(),
-                    GroupBy::Policy => plan_label(&plans, g.as_deref().unwrap_or_default()),
-                    GroupBy::Expr(..) => g.unwrap_or_default(),
-                };
-                *counts.entry(group).or_default() += n;
-            }
+        clauses.push_str(&format!(
+            " AND {end} >= {} AND {end} <= {}",
+            binds.mark(inner.0.as_str()),
+            binds.mark(inner.1.as_str())
+        ));
+    }
+    let mut runs = vec![binds.0.clone()];
+    if let (Source::Licenses, Some(days)) = (source, whole_days(window)) {
+        if grouping != Grouping::Customer {
+            reads.push(counted_licenses(pool, scope, days, grouping, plans).boxed());
+            // The licences of the partial first and last days only,
+            // each range read by the index.
+            runs = [
+                [from.into(), (days.0 * DAY - 1).into()],
+                [((days.1 + 1) * DAY).into(), until.into()],
+            ]
+            .into_iter()
+            .map(|edge| binds.bounded(edge))
+            .collect();
         }
     }
-    Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
+    let (name, grouped) = match source.group_by(grouping) {
+        GroupBy::Same(_) => ("CAST(NULL AS TEXT)".to_owned(), String::new()),
+        GroupBy::Expr(name, key) => (format!("MIN({name})"), format!("GROUP BY {key}")),
+        GroupBy::Policy => ("x.policy_id".to_owned(), "GROUP BY x.policy_id".to_owned()),
+    };
+    let sql = format!(
+        "SELECT {name} AS g, COUNT(*) AS n FROM ({}) x WHERE 1 = 1 {clauses} {grouped}",
+        source.select()
+    );
+    for args in runs {
+        let sql = sql.clone();
+        reads.push(
+            async move {
+                fetch_all(pool, &sql, args, |r| {
+                    let g = r.try_get::<Option<String>, _>("g")?;
+                    let group = match source.group_by(grouping) {
+                        GroupBy::Same(name) => name.to_owned(),
+                        GroupBy::Policy => plan_label(plans, g.as_deref().unwrap_or_default()),
+                        GroupBy::Expr(..) => g.unwrap_or_default(),
+                    };
+                    Ok((group, r.try_get::<i64, _>("n")?))
+                })
+                .await
+            }
+            .boxed(),
+        );
+    }
+    added(reads).await
+}
+
+/// The counts of a day-ended source's rows on one edge of the window read
+/// by day and zone (`sql`, bound to `args`): those whose day closes in
+/// their zone within the window.
+async fn zoned_counts(
+    pool: &AnyPool,
+    sql: String,
+    args: Vec<Arg>,
+    (from, until): (i64, i64),
+    grouping: Grouping,
+) -> StoreResult<Counts> {
+    let rows = fetch_all(pool, &sql, args, |r| {
+        let last_day: String = r.try_get("last_day")?;
+        let zone: String = r.try_get("zone")?;
+        Ok((
+            day_end(&last_day, &zone)?,
+            r.try_get::<Option<String>, _>("g")?,
+            r.try_get::<i64, _>("n")?,
+        ))
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(ends_at, _, _)| from <= *ends_at && *ends_at <= until)
+        .map(|(_, group, n)| {
+            let group = match Source::Subscriptions.group_by(grouping) {
+                GroupBy::Same(name) => name.to_owned(),
+                _ => group.unwrap_or_default(),
+            };
+            (group, n)
+        })
+        .collect())
+}
+
+/// The counts `reads` read, read side by side, in one list.
+async fn added(reads: Vec<BoxFuture<'_, StoreResult<Counts>>>) -> StoreResult<Counts> {
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
 }
