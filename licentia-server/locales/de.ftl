@@ -57,6 +57,7 @@ show = Anzeigen
 export-csv = Als CSV exportieren
 nothing-due = In diesem Zeitraum endet nichts.
 renewals-whole-group = Alle { $count } von { $group }
+renewals-groups-showing = Gruppen { $first }–{ $last } von { $count }
 days = { $count ->
     [one] { $count } Tag
    *[other] { $count } Tage

@@ -58,6 +58,7 @@ show = Show
 export-csv = Export CSV
 nothing-due = Nothing ends in this window.
 renewals-whole-group = All { $count } of { $group }
+renewals-groups-showing = Groups { $first }–{ $last } of { $count }
 days = { $count ->
     [one] { $count } day
    *[other] { $count } days

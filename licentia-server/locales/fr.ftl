@@ -57,6 +57,7 @@ show = Afficher
 export-csv = Exporter en CSV
 nothing-due = Rien n'expire dans cette période.
 renewals-whole-group = Les { $count } de « { $group } »
+renewals-groups-showing = Groupes { $first } à { $last } sur { $count }
 days = { $count ->
     [one] { $count } jour
    *[other] { $count } jours

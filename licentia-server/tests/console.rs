@@ -10,7 +10,7 @@ mod support;
 use licentia_server::console::{pages, PageAccess};
 use reqwest::redirect::Policy;
 use serde_json::json;
-use support::{node, rows, Backend, Person, Server, PASSWORD};
+use support::{node, rows, s, texts, Backend, Person, Server, PASSWORD};
 
 /// A browser-like client that does not follow redirects (the tests read them).
 fn browser() -> reqwest::Client {
@@ -956,6 +956,124 @@ async fn dashboard_activity(backend: Backend) {
     srv.stop().await;
 }
 
+/// Grouped by customer, a window holds a group per customer: the API and
+/// the console list them twenty at a time, each with its first rows, and
+/// a group holds the licences of every customer of its name (two named
+/// "Twin" here), and a licence without a customer falls in "(no customer)".
+async fn renewals_by_customer(backend: Backend) {
+    let srv = Server::start(backend).await;
+    let vendor = srv.admin.clone();
+    let (_, policy) = srv
+        .product_and_policy(
+            &vendor,
+            "cad",
+            json!({"name": "yearly", "binding": "unbound"}),
+        )
+        .await;
+    let day = |d: i64| {
+        chrono::Utc::now()
+            .checked_add_signed(chrono::Duration::days(d))
+            .unwrap()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let mut named = Vec::new();
+    for n in 0..23 {
+        named.push((format!("Cust {n:02}"), 30 - n));
+    }
+    named.push(("Twin".to_owned(), 3));
+    named.push(("Twin".to_owned(), 4));
+    for (name, days) in &named {
+        let customer = node(&srv, &vendor, "customer", name, None).await;
+        let body = json!({"policy_id": policy, "licensee": format!("{name} Ltd"),
+                          "customer_id": customer, "expires": day(*days)});
+        srv.post_ok("/v1/licenses", &vendor, body, 201).await;
+    }
+    let body = json!({"policy_id": policy, "licensee": "Nobody's", "expires": day(8)});
+    srv.post_ok("/v1/licenses", &vendor, body, 201).await;
+    let auditor = srv.tokens(["auditor"]).await[0].clone();
+
+    // The API: twenty groups, then the rest after the twentieth.
+    let path = "/v1/reports/renewals?within_days=90&group_by=customer";
+    let first = srv.get(path, &auditor).await;
+    assert_eq!(first["count"], json!(26), "{first}");
+    let groups = first["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 20, "{first}");
+    assert_eq!(groups[0]["group"], json!("(no customer)"));
+    assert_eq!(groups[0]["items"][0]["licensee"], json!("Nobody's"));
+    assert_eq!(first["next_groups"], groups[19]["group"]);
+    let after = srv
+        .get(
+            &format!(
+                "{path}&groups_after={}",
+                s(&first["next_groups"]).replace(' ', "%20")
+            ),
+            &auditor,
+        )
+        .await;
+    let rest = after["groups"].as_array().unwrap();
+    assert_eq!(rest.len(), 5, "{after}");
+    assert_eq!(after["next_groups"], json!(null));
+    let mut names: Vec<String> = groups.iter().chain(rest).map(|g| s(&g["group"])).collect();
+    let listed = names.clone();
+    names.sort();
+    assert_eq!(listed, names, "in the groups' order");
+    names.dedup();
+    assert_eq!(names.len(), 25);
+    for group in groups.iter().chain(rest) {
+        for item in group["items"].as_array().unwrap() {
+            let customer = item["customer"].as_str().unwrap_or("(no customer)");
+            assert_eq!(customer, s(&group["group"]), "{group}");
+        }
+    }
+    let twin = rest.iter().find(|g| g["group"] == json!("Twin")).unwrap();
+    assert_eq!(twin["count"], json!(2), "{twin}");
+    let twins = srv.get(&format!("{path}&group=Twin"), &auditor).await;
+    assert_eq!(
+        texts(&twins["items"], "licensee"),
+        ["Twin Ltd", "Twin Ltd"],
+        "both customers named Twin, soonest first: {twins}"
+    );
+
+    // The console: the same groups, twenty at a time, and back.
+    let person = someone(&srv, "Vera", "vera@vendor.test", "auditor", None).await;
+    let (status, _, page) = get(&srv, Some(&person), "/renewals?group_by=customer", "en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Groups 1–20 of 25"), "{page}");
+    assert!(
+        page.contains("Cust 18 <span class=\"muted\">(1)</span>"),
+        "{page}"
+    );
+    assert!(!page.contains("Cust 19 <span"), "{page}");
+    let next = link(&page, "rel=\"next\"");
+    assert!(next.contains("groups_after=Cust+18"), "{next}");
+    let (status, _, page) = get(&srv, Some(&person), &next, "en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Groups 21–25 of 25"), "{page}");
+    assert!(
+        page.contains("Twin <span class=\"muted\">(2)</span>"),
+        "{page}"
+    );
+    assert!(!page.contains("rel=\"next\""), "{page}");
+    let back = link(&page, "rel=\"prev\"");
+    let (_, _, page) = get(&srv, Some(&person), &back, "en").await;
+    assert!(page.contains("Groups 1–20 of 25"), "{page}");
+    srv.stop().await;
+}
+
+/// The address of the link whose tag holds `marker`, as the browser
+/// follows it.
+fn link(html: &str, marker: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {html}"));
+    let tag = &html[html[..at].rfind("<a ").unwrap()..at];
+    let href = &tag[tag.find("href=\"").unwrap() + 6..];
+    href[..href.find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     signing_in => signing_in_on_sqlite, signing_in_on_postgres
@@ -987,4 +1105,8 @@ support::on_both_backends! {
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     dashboard_activity => dashboard_activity_on_sqlite, dashboard_activity_on_postgres
+}
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    renewals_by_customer => renewals_by_customer_on_sqlite, renewals_by_customer_on_postgres
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::try_join_all;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Items, Listed, Listing, Table, READERS};
@@ -97,6 +98,9 @@ pub struct RenewalQuery {
     group_by: Option<String>,
     /// With `group_by`: only this group's rows, a page at a time.
     group: Option<String>,
+    /// With `group_by` and no `group`: the groups after this one (the
+    /// `next_groups` of the answer before); 20 groups an answer.
+    groups_after: Option<String>,
     /// Rows per page (of each group when grouped), 1 to 500 (default 100).
     limit: Option<i64>,
     /// The page after this cursor: the `next` of the page before (of the
@@ -148,8 +152,12 @@ enum RenewalRows {
     Groups {
         /// `plan`, `type`, `customer`, `contract_type` or `supplier`.
         group_by: String,
-        /// In the byte order of `group` (so a `(no …)` group first).
+        /// In the byte order of `group` (so a `(no …)` group first), at
+        /// most 20 of them.
         groups: Vec<RenewalGroup>,
+        /// The groups after these are `?groups_after=` this (null when
+        /// these are the last).
+        next_groups: Option<String>,
     },
 }
 
@@ -242,30 +250,32 @@ async fn renewals(
             )
         }
         (Some(by), None) => {
-            let mut groups = Vec::new();
-            for (group, count) in &counts {
-                let rows = reports::renewals_page(
-                    &s,
-                    &staff,
-                    window,
-                    None,
-                    (grouping, Some(group)),
-                    &page,
-                )
-                .await?;
-                groups.push(RenewalGroup {
+            let (start, shown) = reports::groups_after(&counts, q.groups_after.as_deref());
+            // Each group's first page read side by side.
+            let pages = try_join_all(shown.iter().map(|(group, _)| {
+                reports::renewals_page(&s, &staff, window, None, (grouping, Some(group)), &page)
+            }))
+            .await?;
+            let groups = shown
+                .iter()
+                .zip(pages)
+                .map(|((group, count), rows)| RenewalGroup {
                     group: group.clone(),
                     count: *count,
                     items: rows.items,
                     next: rows.next,
-                });
-            }
+                })
+                .collect();
+            let next_groups = (start + shown.len() < counts.len())
+                .then(|| shown.last().map(|(g, _)| g.clone()))
+                .flatten();
             let count = counts.iter().map(|(_, n)| n).sum();
             (
                 count,
                 RenewalRows::Groups {
                     group_by: by.to_owned(),
                     groups,
+                    next_groups,
                 },
             )
         }

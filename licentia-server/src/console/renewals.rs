@@ -13,10 +13,11 @@ use fluent_bundle::{FluentArgs, FluentValue};
 use futures_util::future::try_join_all;
 
 use super::frame::{render, Frame, OrRefuse, PageResult, Viewer};
-use super::paging::{Pager, Paging};
+use super::i18n::Tr;
+use super::paging::{Link as PagerLink, Pager, Paging};
 use super::{Page, PageAccess};
 use crate::service::now;
-use crate::service::reports::{self, Grouping};
+use crate::service::reports::{self, Grouping, GROUPS_PER_PAGE};
 use crate::store::RenewalDue;
 use crate::AppState;
 
@@ -83,6 +84,8 @@ pub(crate) struct Settings {
     columns: Option<String>,
     /// The one group listed, a page at a time.
     group: Option<String>,
+    /// The groups listed are those after this one (by name).
+    groups_after: Option<String>,
 }
 
 impl Settings {
@@ -98,6 +101,7 @@ impl Settings {
                 "type" => settings.kind = Some(value.into_owned()),
                 "columns" => columns.push(value.into_owned()),
                 "group" => settings.group = Some(value.into_owned()),
+                "groups_after" => settings.groups_after = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -297,18 +301,24 @@ async fn list(
         }
     };
     let mut groups = Vec::new();
-    let mut pager = None;
-    // The counts name every group: each drawn with its first rows, or the
-    // one asked for a page at a time. The groups' pages are read side by
-    // side (each its own reading of the database), not one after another.
-    let shown: Vec<&(String, i64)> = counts
-        .iter()
-        .filter(|(g, _)| q.group.as_ref().is_none_or(|asked| asked == g))
-        .collect();
-    let rows = match q.group {
-        Some(_) => paging.rows(),
-        None => crate::store::Page::first(FIRST_ROWS),
+    // The counts name every group: each drawn with its first rows, a
+    // page of groups at a time, or the one asked for a page at a time.
+    let (start, shown) = match &q.group {
+        Some(asked) => (0, counts.iter().filter(|(g, _)| g == asked).collect()),
+        None => {
+            let (start, shown) = reports::groups_after(&counts, q.groups_after.as_deref());
+            (start, shown.iter().collect::<Vec<_>>())
+        }
     };
+    let (rows, mut pager) = match q.group {
+        Some(_) => (paging.rows(), None),
+        None => (
+            crate::store::Page::first(FIRST_ROWS),
+            groups_pager(&t, &q, &counts, start, shown.len()),
+        ),
+    };
+    // The groups' pages are read side by side (each its own reading of
+    // the database), not one after another.
     let pages = try_join_all(shown.iter().map(|(name, _)| {
         reports::renewals_page(
             &s,
@@ -375,6 +385,49 @@ async fn list(
         f,
     };
     Ok(render(&page))
+}
+
+/// The pager under a page of groups: which of them it shows (from
+/// `start`, `shown` of them) and the links to the groups before and after.
+fn groups_pager(
+    t: &Tr,
+    q: &Settings,
+    counts: &[(String, i64)],
+    start: usize,
+    shown: usize,
+) -> Option<Pager> {
+    if shown == 0 {
+        return None;
+    }
+    let href = |after: Option<&str>| {
+        let mut href = format!("/renewals?{}", q.query());
+        if let Some(after) = after {
+            let after: String = url::form_urlencoded::byte_serialize(after.as_bytes()).collect();
+            href.push_str(&format!("&groups_after={after}"));
+        }
+        href
+    };
+    let mut args = FluentArgs::new();
+    args.set("first", FluentValue::from(start + 1));
+    args.set("last", FluentValue::from(start + shown));
+    args.set("count", FluentValue::from(counts.len()));
+    Some(Pager {
+        showing: t.args("renewals-groups-showing", &args),
+        label: t.t("pages"),
+        // The groups before: those after the one a page before them.
+        previous: (start > 0).then(|| PagerLink {
+            href: href(
+                start
+                    .checked_sub(GROUPS_PER_PAGE + 1)
+                    .map(|i| counts[i].0.as_str()),
+            ),
+            label: t.t("previous-page"),
+        }),
+        next: (start + shown < counts.len()).then(|| PagerLink {
+            href: href(Some(counts[start + shown - 1].0.as_str())),
+            label: t.t("next-page"),
+        }),
+    })
 }
 
 /// `GET /renewals.csv`: the same list, as the API's CSV.

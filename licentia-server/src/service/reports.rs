@@ -40,6 +40,23 @@ impl Grouping {
     }
 }
 
+/// The groups drawn with their first rows in one answer (the API's
+/// grouped report, the console's "to renew"): by customer, a window holds
+/// thousands of groups, each read a page of its own.
+pub(crate) const GROUPS_PER_PAGE: usize = 20;
+
+/// The groups of `counts` (in their order, by name) after the one named
+/// `after` (from the first without it): their place in `counts` and at
+/// most [`GROUPS_PER_PAGE`] of them.
+pub(crate) fn groups_after<'a>(
+    counts: &'a [(String, i64)],
+    after: Option<&str>,
+) -> (usize, &'a [(String, i64)]) {
+    let start = after.map_or(0, |a| counts.partition_point(|(g, _)| g.as_str() <= a));
+    let end = counts.len().min(start + GROUPS_PER_PAGE);
+    (start, &counts[start..end])
+}
+
 /// The window of the renewals report: `days` from `from`, checked.
 fn window(from: i64, days: u32) -> ApiResult<(i64, i64)> {
     if days > MAX_WINDOW_DAYS {
@@ -252,5 +269,25 @@ pub(crate) fn delay<'a>(counts: impl Iterator<Item = &'a UseDelay>) -> Delay {
         never_activated: licenses - n,
         median_days: median,
         p90_days: p90,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_come_a_page_at_a_time_after_the_one_named() {
+        let counts: Vec<(String, i64)> = (0..45).map(|n| (format!("g{n:02}"), 1)).collect();
+        let (start, first) = groups_after(&counts, None);
+        assert_eq!((start, first.len()), (0, GROUPS_PER_PAGE));
+        let last_shown = first.last().unwrap().0.clone();
+        let (start, second) = groups_after(&counts, Some(&last_shown));
+        assert_eq!((start, second[0].0.as_str()), (GROUPS_PER_PAGE, "g20"));
+        let (start, third) = groups_after(&counts, Some("g39"));
+        assert_eq!((start, third.len()), (40, 5));
+        // A name between two groups (one gone since) starts at the next.
+        assert_eq!(groups_after(&counts, Some("g10x")).0, 11);
+        assert!(groups_after(&counts, Some("zzz")).1.is_empty());
     }
 }
