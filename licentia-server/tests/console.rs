@@ -311,6 +311,15 @@ async fn languages_and_headers(backend: Backend) {
     srv.stop().await;
 }
 
+/// The date `days` from today, UTC (`YYYY-MM-DD`).
+fn day_in(days: i64) -> String {
+    chrono::Utc::now()
+        .checked_add_signed(chrono::Duration::days(days))
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
 /// What ends soon for the to-renew list: in Alpha (Wazo's customer) two
 /// licences of a yearly plan and one of a policy no plan is made from; in
 /// Gamma (another partner's) one licence.
@@ -339,16 +348,9 @@ async fn renewals(backend: Backend) {
             json!({"name": "monthly", "binding": "unbound"}),
         )
         .await;
-    let day = |d: i64| {
-        chrono::Utc::now()
-            .checked_add_signed(chrono::Duration::days(d))
-            .unwrap()
-            .format("%Y-%m-%d")
-            .to_string()
-    };
     let issue = |policy: &str, licensee: &str, customer: &str, days: i64| {
         let body = json!({"policy_id": policy, "licensee": licensee,
-                          "customer_id": customer, "expires": day(days)});
+                          "customer_id": customer, "expires": day_in(days)});
         let srv = &srv;
         let vendor = vendor.clone();
         async move { srv.post_ok("/v1/licenses", &vendor, body, 201).await }
@@ -970,13 +972,6 @@ async fn renewals_by_customer(backend: Backend) {
             json!({"name": "yearly", "binding": "unbound"}),
         )
         .await;
-    let day = |d: i64| {
-        chrono::Utc::now()
-            .checked_add_signed(chrono::Duration::days(d))
-            .unwrap()
-            .format("%Y-%m-%d")
-            .to_string()
-    };
     let mut named = Vec::new();
     for n in 0..23 {
         named.push((format!("Cust {n:02}"), 30 - n));
@@ -986,10 +981,10 @@ async fn renewals_by_customer(backend: Backend) {
     for (name, days) in &named {
         let customer = node(&srv, &vendor, "customer", name, None).await;
         let body = json!({"policy_id": policy, "licensee": format!("{name} Ltd"),
-                          "customer_id": customer, "expires": day(*days)});
+                          "customer_id": customer, "expires": day_in(*days)});
         srv.post_ok("/v1/licenses", &vendor, body, 201).await;
     }
-    let body = json!({"policy_id": policy, "licensee": "Nobody's", "expires": day(8)});
+    let body = json!({"policy_id": policy, "licensee": "Nobody's", "expires": day_in(8)});
     srv.post_ok("/v1/licenses", &vendor, body, 201).await;
     let auditor = srv.tokens(["auditor"]).await[0].clone();
 

@@ -733,20 +733,8 @@ async fn source_counts(
                 source.select()
             );
             for args in edges {
-                let sql = sql.clone();
-                reads.push(
-                    async move {
-                        let items =
-                            fetch_all(pool, &sql, args, |r| read_row(source, r, window, plans))
-                                .await?;
-                        Ok(items
-                            .into_iter()
-                            .flatten()
-                            .map(|item| (grouping.key(&item), 1))
-                            .collect())
-                    }
-                    .boxed(),
-                );
+                let read = row_counts(pool, sql.clone(), args, source, window, grouping, plans);
+                reads.push(read.boxed());
             }
         }
         clauses.push_str(&format!(
@@ -777,22 +765,7 @@ async fn source_counts(
         source.select()
     );
     for args in runs {
-        let sql = sql.clone();
-        reads.push(
-            async move {
-                fetch_all(pool, &sql, args, |r| {
-                    let g = r.try_get::<Option<String>, _>("g")?;
-                    let group = match source.group_by(grouping) {
-                        GroupBy::Same(name) => name.to_owned(),
-                        GroupBy::Policy => plan_label(plans, g.as_deref().unwrap_or_default()),
-                        GroupBy::Expr(..) | GroupBy::Customer => g.unwrap_or_default(),
-                    };
-                    Ok((group, r.try_get::<i64, _>("n")?))
-                })
-                .await
-            }
-            .boxed(),
-        );
+        reads.push(grouped_counts(pool, sql.clone(), args, source, grouping, plans).boxed());
     }
     added(reads).await
 }
@@ -828,6 +801,47 @@ async fn zoned_counts(
             (group, n)
         })
         .collect())
+}
+
+/// The counts of the rows `sql` reads whole (bound to `args`) that end
+/// within `window`, by their group.
+async fn row_counts(
+    pool: &AnyPool,
+    sql: String,
+    args: Vec<Arg>,
+    source: Source,
+    window: (i64, i64),
+    grouping: Grouping,
+    plans: &BTreeMap<String, Vec<String>>,
+) -> StoreResult<Counts> {
+    let items = fetch_all(pool, &sql, args, |r| read_row(source, r, window, plans)).await?;
+    Ok(items
+        .into_iter()
+        .flatten()
+        .map(|item| (grouping.key(&item), 1))
+        .collect())
+}
+
+/// The counts `sql` (bound to `args`) counts by group: `g` names it as
+/// [`GroupBy::counted`] says, `n` counts.
+async fn grouped_counts(
+    pool: &AnyPool,
+    sql: String,
+    args: Vec<Arg>,
+    source: Source,
+    grouping: Grouping,
+    plans: &BTreeMap<String, Vec<String>>,
+) -> StoreResult<Counts> {
+    fetch_all(pool, &sql, args, |r| {
+        let g = r.try_get::<Option<String>, _>("g")?;
+        let group = match source.group_by(grouping) {
+            GroupBy::Same(name) => name.to_owned(),
+            GroupBy::Policy => plan_label(plans, g.as_deref().unwrap_or_default()),
+            GroupBy::Expr(..) | GroupBy::Customer => g.unwrap_or_default(),
+        };
+        Ok((group, r.try_get::<i64, _>("n")?))
+    })
+    .await
 }
 
 /// The counts `reads` read, read side by side, in one list.
