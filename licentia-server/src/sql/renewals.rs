@@ -449,16 +449,38 @@ async fn source_page(
     if source == Source::Subscriptions {
         return subscriptions_page(pool, window, &clauses, &binds, after, want).await;
     }
-    let mut limit = want;
-    loop {
-        let sql = format!(
+    let sql = |limit| {
+        format!(
             "SELECT x.* FROM ({}) x WHERE 1 = 1 {clauses} ORDER BY {end}, x.id LIMIT {limit}",
             source.select()
-        );
-        let rows = fetch_all(pool, &sql, binds.0.clone(), |r| {
-            Ok((last_day(source, r)?, read_row(source, r, window, plans)?))
-        })
-        .await?;
+        )
+    };
+    in_end_order(pool, source, sql, &binds.0, after, want, |r| {
+        let item = read_row(source, r, window, plans)?;
+        Ok((last_day(source, r)?, item.map(|i| (Key::of(&i), i))))
+    })
+    .await
+}
+
+/// The first `want` rows of `source` after `after` in end order, each read
+/// by `row` (its last day, and the row with its key if it ends within the
+/// window), from `sql(limit)` (bound to `args`): at most `limit` rows in
+/// the order of their end's index. A licence's end is the index's order; a
+/// day's rows are ordered by their zone, so they are read whole before
+/// their order is known, the limit growing fast (at scale a day of
+/// subscriptions is a thousand rows).
+async fn in_end_order<T>(
+    pool: &AnyPool,
+    source: Source,
+    sql: impl Fn(i64) -> String,
+    args: &[Arg],
+    after: Option<&Key>,
+    want: i64,
+    row: impl Fn(&AnyRow) -> StoreResult<(String, Option<(Key, T)>)>,
+) -> StoreResult<Vec<T>> {
+    let mut limit = want;
+    loop {
+        let rows = fetch_all(pool, &sql(limit), args.to_vec(), &row).await?;
         let complete = (rows.len() as i64) < limit;
         // The rows not read end after the close of the last day read
         // anywhere on earth, at the earliest; those read before are in order.
@@ -466,18 +488,17 @@ async fn source_page(
             (Source::Licenses, _) | (_, None) => None,
             (_, Some((last, _))) => Some(day_start(last)? + EARLIEST_CLOSE),
         };
-        let mut items: Vec<RenewalDue> = rows
+        let mut found: Vec<(Key, T)> = rows
             .into_iter()
-            .filter_map(|(_, item)| item)
-            .filter(|i| after.is_none_or(|k| Key::of(i) > *k))
-            .filter(|i| complete || horizon.is_none_or(|h| i.ends_at < h))
+            .filter_map(|(_, keyed)| keyed)
+            .filter(|(k, _)| after.is_none_or(|a| k > a))
+            .filter(|(k, _)| complete || horizon.is_none_or(|h| k.ends_at < h))
             .collect();
-        if complete || items.len() as i64 >= want {
-            items.sort_by_cached_key(Key::of);
-            return Ok(items);
+        if complete || found.len() as i64 >= want {
+            found.sort_by(|(a, _), (b, _)| a.cmp(b));
+            found.truncate(want.max(0) as usize);
+            return Ok(found.into_iter().map(|(_, t)| t).collect());
         }
-        // A day's rows are read whole before its order is known: grow
-        // fast (at scale, a day of subscriptions is a thousand rows).
         limit *= 4;
     }
 }
@@ -499,45 +520,25 @@ async fn subscriptions_page(
     want: i64,
 ) -> StoreResult<Vec<RenewalDue>> {
     let source = Source::Subscriptions;
-    let mut limit = want;
-    let keys = loop {
-        let sql = format!(
+    let sql = |limit| {
+        format!(
             "SELECT x.id, x.last_day, x.zone FROM ({}) x WHERE 1 = 1 {clauses} \
              ORDER BY x.last_day, x.id LIMIT {limit}",
             source.select()
-        );
-        let rows = fetch_all(pool, &sql, binds.0.clone(), |r| {
-            let last_day: String = r.try_get("last_day")?;
-            let zone: String = r.try_get("zone")?;
-            let key = Key {
-                ends_at: day_end(&last_day, &zone)?,
-                source: source.kind().to_owned(),
-                id: r.try_get("id")?,
-            };
-            Ok((last_day, key))
-        })
-        .await?;
-        let complete = (rows.len() as i64) < limit;
-        // The rows not read end after the close of the last day read
-        // anywhere on earth, at the earliest.
-        let horizon = match rows.last() {
-            Some((last, _)) => Some(day_start(last)? + EARLIEST_CLOSE),
-            None => None,
-        };
-        let mut keys: Vec<Key> = rows
-            .into_iter()
-            .map(|(_, key)| key)
-            .filter(|k| window.0 <= k.ends_at && k.ends_at <= window.1)
-            .filter(|k| after.is_none_or(|a| k > a))
-            .filter(|k| complete || horizon.is_none_or(|h| k.ends_at < h))
-            .collect();
-        if complete || keys.len() as i64 >= want {
-            keys.sort();
-            keys.truncate(want.max(0) as usize);
-            break keys;
-        }
-        limit *= 4;
+        )
     };
+    let keys = in_end_order(pool, source, sql, &binds.0, after, want, |r| {
+        let last_day: String = r.try_get("last_day")?;
+        let zone: String = r.try_get("zone")?;
+        let key = Key {
+            ends_at: day_end(&last_day, &zone)?,
+            source: source.kind().to_owned(),
+            id: r.try_get("id")?,
+        };
+        let within = window.0 <= key.ends_at && key.ends_at <= window.1;
+        Ok((last_day, within.then(|| (key.clone(), key))))
+    })
+    .await?;
     if keys.is_empty() {
         return Ok(Vec::new());
     }
