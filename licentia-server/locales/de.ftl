@@ -58,6 +58,7 @@ export-csv = Als CSV exportieren
 nothing-due = In diesem Zeitraum endet nichts.
 renewals-whole-group = Alle { $count } von { $group }
 renewals-groups-showing = Gruppen { $first }–{ $last } von { $count }
+renewals-groups-named = Gruppen { $first } bis { $last }
 days = { $count ->
     [one] { $count } Tag
    *[other] { $count } Tage

@@ -59,6 +59,7 @@ export-csv = Export CSV
 nothing-due = Nothing ends in this window.
 renewals-whole-group = All { $count } of { $group }
 renewals-groups-showing = Groups { $first }–{ $last } of { $count }
+renewals-groups-named = Groups { $first } to { $last }
 days = { $count ->
     [one] { $count } day
    *[other] { $count } days

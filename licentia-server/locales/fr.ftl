@@ -58,6 +58,7 @@ export-csv = Exporter en CSV
 nothing-due = Rien n'expire dans cette période.
 renewals-whole-group = Les { $count } de « { $group } »
 renewals-groups-showing = Groupes { $first } à { $last } sur { $count }
+renewals-groups-named = Groupes { $first } à { $last }
 days = { $count ->
     [one] { $count } jour
    *[other] { $count } jours

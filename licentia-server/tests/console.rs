@@ -7,6 +7,8 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+
 use licentia_server::console::{pages, PageAccess};
 use reqwest::redirect::Policy;
 use serde_json::json;
@@ -978,12 +980,22 @@ async fn renewals_by_customer(backend: Backend) {
     }
     named.push(("Twin".to_owned(), 3));
     named.push(("Twin".to_owned(), 4));
+    let mut ids = BTreeMap::new();
     for (name, days) in &named {
         let customer = node(&srv, &vendor, "customer", name, None).await;
         let body = json!({"policy_id": policy, "licensee": format!("{name} Ltd"),
                           "customer_id": customer, "expires": day_in(*days)});
         srv.post_ok("/v1/licenses", &vendor, body, 201).await;
+        ids.insert(name.clone(), customer);
     }
+    // Customers with nothing ending in the window are no group: one
+    // before the groups, some between them, one after.
+    for name in ["Aardvark", "Cust 05 idle", "Cust 11 idle", "Zebra"] {
+        node(&srv, &vendor, "customer", name, None).await;
+    }
+    let body = json!({"policy_id": policy, "licensee": "Later Ltd",
+                      "customer_id": ids["Cust 07"], "expires": day_in(200)});
+    srv.post_ok("/v1/licenses", &vendor, body, 201).await;
     let body = json!({"policy_id": policy, "licensee": "Nobody's", "expires": day_in(8)});
     srv.post_ok("/v1/licenses", &vendor, body, 201).await;
     let auditor = srv.tokens(["auditor"]).await[0].clone();
@@ -1034,25 +1046,86 @@ async fn renewals_by_customer(backend: Backend) {
     let person = someone(&srv, "Vera", "vera@vendor.test", "auditor", None).await;
     let (status, _, page) = get(&srv, Some(&person), "/renewals?group_by=customer", "en").await;
     assert_eq!(status, 200);
-    assert!(page.contains("Groups 1–20 of 25"), "{page}");
+    // By customer the groups are found a page at a time, not counted:
+    // the pager names the first and last.
+    assert!(page.contains("Groups (no customer) to Cust 18"), "{page}");
     assert!(
         page.contains("Cust 18 <span class=\"muted\">(1)</span>"),
         "{page}"
     );
     assert!(!page.contains("Cust 19 <span"), "{page}");
+    assert!(!page.contains("rel=\"prev\""), "{page}");
     let next = link(&page, "rel=\"next\"");
     assert!(next.contains("groups_after=Cust+18"), "{next}");
     let (status, _, page) = get(&srv, Some(&person), &next, "en").await;
     assert_eq!(status, 200);
-    assert!(page.contains("Groups 21–25 of 25"), "{page}");
+    assert!(page.contains("Groups Cust 19 to Twin"), "{page}");
     assert!(
         page.contains("Twin <span class=\"muted\">(2)</span>"),
         "{page}"
     );
+    assert!(!page.contains("Zebra") && !page.contains("idle"), "{page}");
     assert!(!page.contains("rel=\"next\""), "{page}");
     let back = link(&page, "rel=\"prev\"");
+    assert!(back.contains("groups_before=Cust+19"), "{back}");
     let (_, _, page) = get(&srv, Some(&person), &back, "en").await;
-    assert!(page.contains("Groups 1–20 of 25"), "{page}");
+    assert!(page.contains("Groups (no customer) to Cust 18"), "{page}");
+    assert!(!page.contains("rel=\"prev\""), "{page}");
+
+    // The export: every group in order, each soonest first.
+    let (status, _, csv) = get(
+        &srv,
+        Some(&person),
+        "/renewals.csv?within_days=90&group_by=customer",
+        "en",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let table = rows(&csv);
+    assert_eq!(table.len(), 1 + 26, "{csv}");
+    let groups: Vec<&str> = table[1..].iter().map(|r| r[0].as_str()).collect();
+    let mut sorted = groups.clone();
+    sorted.sort();
+    assert_eq!(groups, sorted, "{csv}");
+    assert_eq!(groups[0], "(no customer)");
+    let twins: Vec<&str> = table[1..]
+        .iter()
+        .filter(|r| r[0] == "Twin")
+        .map(|r| r[11].as_str())
+        .collect();
+    assert!(
+        twins.len() == 2 && twins[0] < twins[1],
+        "soonest first: {csv}"
+    );
+
+    // A customer's admin walks their own group alone.
+    let admin = someone(
+        &srv,
+        "Cleo",
+        "cleo@c07.test",
+        "admin",
+        Some(&ids["Cust 07"]),
+    )
+    .await;
+    let (_, _, page) = get(&srv, Some(&admin), "/renewals?group_by=customer", "en").await;
+    assert!(
+        page.contains("Cust 07 <span class=\"muted\">(1)</span>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("(no customer)") && !page.contains("Cust 06"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("class=\"pager"),
+        "one group, no pager: {page}"
+    );
+    let path = "/renewals?group_by=customer&groups_after=Cust+06";
+    let (_, _, page) = get(&srv, Some(&admin), path, "en").await;
+    assert!(
+        page.contains("Cust 07 Ltd") && !page.contains("Cust 08"),
+        "{page}"
+    );
     srv.stop().await;
 }
 

@@ -217,6 +217,8 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         "/v1/reports/renewals?limit=5".into(),
         "/v1/reports/renewals?group_by=type&limit=5".into(),
         "/v1/reports/renewals?group_by=customer&group=(no%20customer)&limit=5".into(),
+        "/v1/reports/renewals?group_by=customer&limit=5".into(),
+        "/v1/reports/renewals?group_by=customer&groups_after=Customer%204242&limit=5".into(),
     ];
     for list in [
         "/v1/licenses",
@@ -249,6 +251,7 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         "/purchases".into(),
         "/notices".into(),
         "/renewals".into(),
+        "/renewals?group_by=customer&groups_before=Customer+4242".into(),
         "/reports".into(),
         // A part of the licensee's name, any case: the trigram index.
         "/licenses?licensee=SEE+4242".into(),

@@ -972,7 +972,7 @@ async fn subscription_edges(backend: Backend, zone: &str) {
         .await;
     }
     for days in [1, 2, 3, 4, 7, 30] {
-        for group_by in ["type", "plan"] {
+        for group_by in ["type", "plan", "customer"] {
             let path = format!("/v1/reports/renewals?within_days={days}&group_by={group_by}");
             let (_, rows) = csv(&srv, &path, &auditor).await;
             let listed = rows.len().saturating_sub(1) as i64;

@@ -7,7 +7,7 @@
 mod support;
 
 use licentia_server::sql::SqlStore;
-use support::{items, Backend, Server};
+use support::{items, s, Backend, Server};
 
 async fn story(backend: Backend) {
     let srv = Server::start(backend).await;
@@ -137,7 +137,61 @@ async fn story(backend: Backend) {
     srv.stop().await;
 }
 
+/// By customer, the groups of a window too full to read its customers
+/// from its rows are walked on their names a page at a time: the pages
+/// are the groups of the whole table, in order, with their counts.
+async fn renewals_by_customer(backend: Backend) {
+    let srv = Server::start(backend).await;
+    srv.scale_templates().await;
+    let store = SqlStore::connect(&srv.config).await.unwrap();
+    store.fill_scale(0.003).await.unwrap();
+    let vendor = srv.admin.clone();
+    let path = "/v1/reports/renewals?within_days=3660&group_by=customer&limit=1";
+    let text = srv
+        .client
+        .get(format!("{}{path}", srv.base))
+        .bearer_auth(&vendor)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = support::rows(&text);
+    let licences = table[1..].iter().filter(|r| r[1].starts_with("license/"));
+    let n = licences.count();
+    assert!(n > 5_000, "more than the rows read whole: {n}");
+    let mut whole: Vec<(String, i64)> = Vec::new();
+    for row in &table[1..] {
+        match whole.last_mut() {
+            Some((group, n)) if *group == row[0] => *n += 1,
+            _ => whole.push((row[0].clone(), 1)),
+        }
+    }
+    assert!(whole.len() > 60, "{} groups", whole.len());
+    let mut walked = Vec::new();
+    let mut after = String::new();
+    for _ in 0..3 {
+        let page = srv.get(&format!("{path}{after}"), &vendor).await;
+        for group in page["groups"].as_array().unwrap() {
+            walked.push((s(&group["group"]), group["count"].as_i64().unwrap()));
+        }
+        after = format!(
+            "&groups_after={}",
+            s(&page["next_groups"]).replace(' ', "%20")
+        );
+    }
+    assert_eq!(walked, whole[..60]);
+
+    srv.stop().await;
+}
+
 support::on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     story => scale_data_sqlite, scale_data_postgres
+}
+support::on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    renewals_by_customer => renewals_by_customer_sqlite, renewals_by_customer_postgres
 }

@@ -18,8 +18,9 @@ use crate::extract::{Staff, MAX_LIMIT, Q};
 use crate::routes::{Access, Route};
 use crate::service::reports::{self, delay, Delay, Grouping};
 use crate::store::{
-    Customer, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page, PlatformCount,
-    Purchase, PurchaseFilter, RenewalDue, Rows, Scope, UsageRow, UseDelay, MAX_CUSTOMER_EVENTS,
+    Customer, GroupsAt, HistoryEntry, LicenseRecord, Member, ModelCount, NodeSeats, Page,
+    PlatformCount, Purchase, PurchaseFilter, RenewalDue, Rows, Scope, UsageRow, UseDelay,
+    MAX_CUSTOMER_EVENTS,
 };
 use crate::AppState;
 use licentia::{MeterPeriod, Timestamp, DAY};
@@ -208,22 +209,20 @@ async fn renewals(
         after: q.after,
         ..Page::first(limit)
     };
-    let counts = reports::renewal_counts(&s, &staff, window, None, grouping).await?;
-    let count_of = |group: &str| {
-        counts
-            .iter()
-            .find(|(g, _)| g == group)
-            .map_or(0, |(_, n)| *n)
+    let at = match (&q.group, &q.groups_after) {
+        (Some(group), _) => GroupsAt::Named(group),
+        (None, Some(after)) => GroupsAt::After(after),
+        (None, None) => GroupsAt::First,
     };
+    let found = reports::renewal_groups(&s, &staff, window, None, grouping, at).await?;
     let (count, rows) = match (grouping.name(), q.group) {
         (None, Some(_)) => return Err(ApiError::bad_request("group is given with group_by")),
         (None, None) => {
             let rows =
                 reports::renewals_page(&s, &staff, window, None, (grouping, None), &page).await?;
-            let count = counts.iter().map(|(_, n)| n).sum();
             let (group_by, group, next) = (None, None, rows.next);
             (
-                count,
+                found.total,
                 RenewalRows::Items {
                     group_by,
                     group,
@@ -236,7 +235,7 @@ async fn renewals(
             let rows =
                 reports::renewals_page(&s, &staff, window, None, (grouping, Some(&group)), &page)
                     .await?;
-            let count = count_of(&group);
+            let count = found.groups.first().map_or(0, |(_, n)| *n);
             let items = rows.items;
             let (group_by, group, next) = (Some(by.to_owned()), Some(group), rows.next);
             (
@@ -250,28 +249,28 @@ async fn renewals(
             )
         }
         (Some(by), None) => {
-            let (start, shown) = reports::groups_after(&counts, q.groups_after.as_deref());
             // Each group's first page read side by side.
-            let pages = try_join_all(shown.iter().map(|(group, _)| {
+            let pages = try_join_all(found.groups.iter().map(|(group, _)| {
                 reports::renewals_page(&s, &staff, window, None, (grouping, Some(group)), &page)
             }))
             .await?;
-            let groups = shown
-                .iter()
+            let next_groups = found
+                .later
+                .then(|| found.groups.last().map(|(g, _)| g.clone()))
+                .flatten();
+            let groups = found
+                .groups
+                .into_iter()
                 .zip(pages)
                 .map(|((group, count), rows)| RenewalGroup {
-                    group: group.clone(),
-                    count: *count,
+                    group,
+                    count,
                     items: rows.items,
                     next: rows.next,
                 })
                 .collect();
-            let next_groups = (start + shown.len() < counts.len())
-                .then(|| shown.last().map(|(g, _)| g.clone()))
-                .flatten();
-            let count = counts.iter().map(|(_, n)| n).sum();
             (
-                count,
+                found.total,
                 RenewalRows::Groups {
                     group_by: by.to_owned(),
                     groups,

@@ -17,8 +17,8 @@ use super::i18n::Tr;
 use super::paging::{Link as PagerLink, Pager, Paging};
 use super::{Page, PageAccess};
 use crate::service::now;
-use crate::service::reports::{self, Grouping, GROUPS_PER_PAGE};
-use crate::store::RenewalDue;
+use crate::service::reports::{self, Grouping};
+use crate::store::{GroupPage, GroupsAt, RenewalDue};
 use crate::AppState;
 
 /// Rows drawn under each group's heading; a group's own page (`?group=`)
@@ -86,6 +86,8 @@ pub(crate) struct Settings {
     group: Option<String>,
     /// The groups listed are those after this one (by name).
     groups_after: Option<String>,
+    /// The groups listed are those before this one (by name).
+    groups_before: Option<String>,
 }
 
 impl Settings {
@@ -102,6 +104,7 @@ impl Settings {
                 "columns" => columns.push(value.into_owned()),
                 "group" => settings.group = Some(value.into_owned()),
                 "groups_after" => settings.groups_after = Some(value.into_owned()),
+                "groups_before" => settings.groups_before = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -109,6 +112,17 @@ impl Settings {
             settings.columns = Some(columns.join(","));
         }
         settings
+    }
+
+    /// Where the page of groups starts: the one group asked for, or the
+    /// groups after or before the one named.
+    fn groups_at(&self) -> GroupsAt<'_> {
+        match (&self.group, &self.groups_after, &self.groups_before) {
+            (Some(group), _, _) => GroupsAt::Named(group),
+            (None, Some(after), _) => GroupsAt::After(after),
+            (None, None, Some(before)) => GroupsAt::Before(before),
+            (None, None, None) => GroupsAt::First,
+        }
     }
 
     fn days(&self) -> u32 {
@@ -246,10 +260,9 @@ async fn list(
     let today = now().0;
     let window = (today, q.days());
     let (kind, grouping) = (q.kind_cut(), q.grouping());
-    let counts = reports::renewal_counts(&s, &v.staff, window, kind, grouping)
+    let found = reports::renewal_groups(&s, &v.staff, window, kind, grouping, q.groups_at())
         .await
         .or_refuse(&f)?;
-    let count: i64 = counts.iter().map(|(_, n)| n).sum();
     let columns = q.columns();
     let t = f.t;
     let line = |i: RenewalDue| {
@@ -301,25 +314,18 @@ async fn list(
         }
     };
     let mut groups = Vec::new();
-    // The counts name every group: each drawn with its first rows, a
-    // page of groups at a time, or the one asked for a page at a time.
-    let (start, shown) = match &q.group {
-        Some(asked) => (0, counts.iter().filter(|(g, _)| g == asked).collect()),
-        None => {
-            let (start, shown) = reports::groups_after(&counts, q.groups_after.as_deref());
-            (start, shown.iter().collect::<Vec<_>>())
-        }
-    };
+    // Each group drawn with its first rows, a page of groups at a time, or
+    // the one asked for a page at a time.
     let (rows, mut pager) = match q.group {
         Some(_) => (paging.rows(), None),
         None => (
             crate::store::Page::first(FIRST_ROWS),
-            groups_pager(&t, &q, &counts, start, shown.len()),
+            groups_pager(&t, &q, &found),
         ),
     };
     // The groups' pages are read side by side (each its own reading of
     // the database), not one after another.
-    let pages = try_join_all(shown.iter().map(|(name, _)| {
+    let pages = try_join_all(found.groups.iter().map(|(name, _)| {
         reports::renewals_page(
             &s,
             &v.staff,
@@ -331,8 +337,8 @@ async fn list(
     }))
     .await
     .or_refuse(&f)?;
-    for ((name, n), found) in shown.into_iter().zip(pages) {
-        let more = (q.group.is_none() && found.next.is_some()).then(|| {
+    for ((name, n), rows) in found.groups.iter().zip(pages) {
+        let more = (q.group.is_none() && rows.next.is_some()).then(|| {
             let group: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
             let mut args = FluentArgs::new();
             args.set("group", FluentValue::from(name.as_str()));
@@ -344,11 +350,11 @@ async fn list(
         });
         let items = match q.group {
             Some(_) => {
-                let (items, under) = paging.cut(&t, found);
+                let (items, under) = paging.cut(&t, rows);
                 pager = Some(under);
                 items
             }
-            None => found.items,
+            None => rows.items,
         };
         groups.push(Group {
             name: name.clone(),
@@ -379,7 +385,7 @@ async fn list(
             .map(|(name, id)| (*name, *id, shown.contains(name)))
             .collect(),
         groups,
-        count: t.n("items-due", count),
+        count: t.n("items-due", found.total),
         csv_href: format!("/renewals.csv?{}", q.query()),
         pager,
         f,
@@ -387,44 +393,38 @@ async fn list(
     Ok(render(&page))
 }
 
-/// The pager under a page of groups: which of them it shows (from
-/// `start`, `shown` of them) and the links to the groups before and after.
-fn groups_pager(
-    t: &Tr,
-    q: &Settings,
-    counts: &[(String, i64)],
-    start: usize,
-    shown: usize,
-) -> Option<Pager> {
-    if shown == 0 {
-        return None;
-    }
-    let href = |after: Option<&str>| {
-        let mut href = format!("/renewals?{}", q.query());
-        if let Some(after) = after {
-            let after: String = url::form_urlencoded::byte_serialize(after.as_bytes()).collect();
-            href.push_str(&format!("&groups_after={after}"));
-        }
-        href
+/// The pager under a page of groups: which of them it shows (their places
+/// among all when counted, their first and last names when walked, by
+/// customer) and the links to the groups before and after.
+fn groups_pager(t: &Tr, q: &Settings, found: &GroupPage) -> Option<Pager> {
+    let (first, last) = (found.groups.first()?, found.groups.last()?);
+    let href = |key: &str, name: &str| {
+        let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+        format!("/renewals?{}&{key}={name}", q.query())
     };
     let mut args = FluentArgs::new();
-    args.set("first", FluentValue::from(start + 1));
-    args.set("last", FluentValue::from(start + shown));
-    args.set("count", FluentValue::from(counts.len()));
+    let showing = match found.place {
+        Some((start, count)) => {
+            args.set("first", FluentValue::from(start + 1));
+            args.set("last", FluentValue::from(start + found.groups.len()));
+            args.set("count", FluentValue::from(count));
+            t.args("renewals-groups-showing", &args)
+        }
+        None => {
+            args.set("first", FluentValue::from(first.0.as_str()));
+            args.set("last", FluentValue::from(last.0.as_str()));
+            t.args("renewals-groups-named", &args)
+        }
+    };
     Some(Pager {
-        showing: t.args("renewals-groups-showing", &args),
+        showing,
         label: t.t("pages"),
-        // The groups before: those after the one a page before them.
-        previous: (start > 0).then(|| PagerLink {
-            href: href(
-                start
-                    .checked_sub(GROUPS_PER_PAGE + 1)
-                    .map(|i| counts[i].0.as_str()),
-            ),
+        previous: found.earlier.then(|| PagerLink {
+            href: href("groups_before", &first.0),
             label: t.t("previous-page"),
         }),
-        next: (start + shown < counts.len()).then(|| PagerLink {
-            href: href(Some(counts[start + shown - 1].0.as_str())),
+        next: found.later.then(|| PagerLink {
+            href: href("groups_after", &last.0),
             label: t.t("next-page"),
         }),
     })

@@ -18,7 +18,9 @@ use super::reports::{
     supplied_row, LICENSES_DUE, SUBSCRIPTIONS_DUE, SUPPLIED, SUPPLIED_LOTS,
 };
 use super::table::{bad_cursor, fetch_all, scope_clause, Arg};
-use crate::store::{Grouping, Page, RenewalDue, Rows, Scope, StoreError, StoreResult};
+use crate::store::{
+    GroupPage, Grouping, GroupsAt, Page, RenewalDue, Rows, Scope, StoreError, StoreResult,
+};
 use licentia::DAY;
 
 /// Where a row stands in the report: its end, its source (`license`,
@@ -227,7 +229,12 @@ impl Binds {
 
     /// The clause keeping `x` within `scope`.
     fn scope(&mut self, scope: &Scope) -> String {
-        let (clause, args) = scope_clause("x.customer_id", scope, self.0.len() + 1);
+        self.scope_of("x.customer_id", scope)
+    }
+
+    /// The clause keeping the customer `column` names within `scope`.
+    fn scope_of(&mut self, column: &str, scope: &Scope) -> String {
+        let (clause, args) = scope_clause(column, scope, self.0.len() + 1);
         self.0.extend(args);
         clause
     }
@@ -331,17 +338,7 @@ fn in_group(
         }
         GroupBy::Same(name) => (name == group).then(String::new),
         GroupBy::Expr(expr, _) => Some(format!(" AND {expr} = {}", binds.mark(group))),
-        GroupBy::Customer => {
-            let named = format!(
-                "x.customer_id IN (SELECT id FROM customers WHERE name = {})",
-                binds.mark(group)
-            );
-            Some(if group == NO_CUSTOMER {
-                format!(" AND (x.customer_id IS NULL OR {named})")
-            } else {
-                format!(" AND {named}")
-            })
-        }
+        GroupBy::Customer => Some(customers_named(&[group], binds)),
         GroupBy::Policy if group == "(no plan)" => {
             let marks: Vec<String> = plans.keys().map(|p| binds.mark(p.as_str())).collect();
             Some(if marks.is_empty() {
@@ -358,6 +355,22 @@ fn in_group(
                 .collect();
             (!marks.is_empty()).then(|| format!(" AND x.policy_id IN ({})", marks.join(", ")))
         }
+    }
+}
+
+/// The clause keeping only the rows of the customers named `names` (and
+/// those of no customer, with [`NO_CUSTOMER`]): read by the customers' ids,
+/// by their index, not by reading the window for their names.
+fn customers_named(names: &[&str], binds: &mut Binds) -> String {
+    let marks: Vec<String> = names.iter().map(|n| binds.mark(*n)).collect();
+    let named = format!(
+        "x.customer_id IN (SELECT id FROM customers WHERE name IN ({}))",
+        marks.join(", ")
+    );
+    if names.contains(&NO_CUSTOMER) {
+        format!(" AND (x.customer_id IS NULL OR {named})")
+    } else {
+        format!(" AND {named}")
     }
 }
 
@@ -674,8 +687,22 @@ pub(super) async fn renewal_counts(
     grouping: Grouping,
 ) -> StoreResult<Vec<(String, i64)>> {
     let plans = plans_by_policy(pool).await?;
+    counted(pool, scope, (window, kind), grouping, &plans, None).await
+}
+
+/// Each group's count (of the customers `customers` names only, when it
+/// names some), in the groups' order, the empty ones left out.
+async fn counted(
+    pool: &AnyPool,
+    scope: &Scope,
+    (window, kind): ((i64, i64), Option<&str>),
+    grouping: Grouping,
+    plans: &BTreeMap<String, Vec<String>>,
+    customers: Option<&[&str]>,
+) -> StoreResult<Vec<(String, i64)>> {
     let parts = try_join_all(
-        Source::of(kind).map(|source| source_counts(pool, scope, window, source, grouping, &plans)),
+        Source::of(kind)
+            .map(|source| source_counts(pool, scope, window, source, grouping, plans, customers)),
     )
     .await?;
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
@@ -685,10 +712,207 @@ pub(super) async fn renewal_counts(
     Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
 }
 
+/// A page of the window's groups: every group counted and the page cut
+/// from the counts, but by customer, whose groups are walked a page at a
+/// time ([`customer_groups`]).
+pub(super) async fn renewal_groups(
+    pool: &AnyPool,
+    scope: &Scope,
+    (window, kind): ((i64, i64), Option<&str>),
+    grouping: Grouping,
+    at: GroupsAt<'_>,
+    limit: usize,
+) -> StoreResult<GroupPage> {
+    if grouping != Grouping::Customer {
+        let counts = renewal_counts(pool, scope, (window, kind), grouping).await?;
+        return Ok(GroupPage::of(counts, at, limit));
+    }
+    // The window's total from the counters, beside the page's groups.
+    let total = renewal_counts(pool, scope, (window, kind), Grouping::None);
+    let groups = customer_groups(pool, scope, (window, kind), at, limit);
+    let (total, (groups, earlier, later)) = try_join(total, groups).await?;
+    Ok(GroupPage {
+        total: total.iter().map(|(_, n)| n).sum(),
+        groups,
+        place: None,
+        earlier,
+        later,
+    })
+}
+
+/// The customers' groups of the window a page at a time, with whether
+/// groups come before and after them: the customers' names walked in
+/// order on their index from where `at` says, those holding a row of the
+/// window kept, and only those counted. Counting every customer's rows
+/// took 2.4 s for ninety days at ten million licences.
+async fn customer_groups(
+    pool: &AnyPool,
+    scope: &Scope,
+    (window, kind): ((i64, i64), Option<&str>),
+    at: GroupsAt<'_>,
+    limit: usize,
+) -> StoreResult<(Vec<(String, i64)>, bool, bool)> {
+    let plans = plans_by_policy(pool).await?;
+    let customers = Grouping::Customer;
+    let (mut from, forward) = match at {
+        GroupsAt::First => (None, true),
+        GroupsAt::After(name) => (Some(name.to_owned()), true),
+        GroupsAt::Before(name) => (Some(name.to_owned()), false),
+        GroupsAt::Named(name) => {
+            let named = [name];
+            let counts = counted(pool, scope, (window, kind), customers, &plans, Some(&named));
+            return Ok((counts.await?, false, false));
+        }
+    };
+    let passed_some = from.is_some();
+    let mut groups: Vec<(String, i64)> = Vec::new();
+    loop {
+        // One more than the page says whether more follow.
+        let want = limit + 1 - groups.len();
+        let names = customer_names(pool, scope, (window, kind), from.as_deref(), forward, want);
+        let names = names.await?;
+        let walked_all = names.len() < want;
+        if !names.is_empty() {
+            let named: Vec<&str> = names.iter().map(String::as_str).collect();
+            let counts = counted(pool, scope, (window, kind), customers, &plans, Some(&named));
+            let mut counts = counts.await?;
+            if !forward {
+                counts.reverse();
+            }
+            groups.extend(counts);
+        }
+        // A customer walked may hold no row of the window after all (its
+        // zone's day closed outside it): the page is walked on.
+        if walked_all || groups.len() > limit {
+            break;
+        }
+        from = names.last().cloned();
+    }
+    let more = groups.len() > limit;
+    groups.truncate(limit);
+    if forward {
+        Ok((groups, passed_some, more))
+    } else {
+        groups.reverse();
+        Ok((groups, more, true))
+    }
+}
+
+/// The names of the first `want` customers after `from` (before it,
+/// walking back) that hold a row of the window, in the walk's order, the
+/// group of no customer among them. A day-ended source is read by its
+/// bounds, a day wider than the window: a customer found may hold no row
+/// once the zones have said when its days close (its count is then none).
+async fn customer_names(
+    pool: &AnyPool,
+    scope: &Scope,
+    (window, kind): ((i64, i64), Option<&str>),
+    from: Option<&str>,
+    forward: bool,
+    want: usize,
+) -> StoreResult<Vec<String>> {
+    let walks = try_join_all(
+        Source::of(kind)
+            .map(|source| source_customers(pool, scope, window, source, from, forward, want)),
+    )
+    .await?;
+    let mut names: Vec<String> = walks.into_iter().flatten().collect();
+    names.sort();
+    names.dedup();
+    if !forward {
+        names.reverse();
+    }
+    names.truncate(want);
+    Ok(names)
+}
+
+/// The rows of a source's window up to which its customers are read from
+/// the rows themselves (each row's customer by its id) rather than walked:
+/// walking customers in name order to find those of a sparse window asks
+/// many of them in vain.
+const FEW_ROWS: i64 = 5_000;
+
+/// [`customer_names`] of one source: the customers of its rows in the
+/// window when they are few ([`FEW_ROWS`]), else each customer of the walk,
+/// in name order on its index, asked whether it holds a row of the
+/// source's bounds (by the source's index by customer).
+async fn source_customers(
+    pool: &AnyPool,
+    scope: &Scope,
+    window: (i64, i64),
+    source: Source,
+    from: Option<&str>,
+    forward: bool,
+    want: usize,
+) -> StoreResult<Vec<String>> {
+    let beyond =
+        |name: &str| from.is_none_or(|from| if forward { name > from } else { name < from });
+    let mut binds = Binds(source.bounds(window).into());
+    let rows = binds.scope(scope);
+    let few = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({}) x WHERE 1 = 1 {rows} LIMIT {}) t",
+        source.select(),
+        FEW_ROWS + 1
+    );
+    let counted = fetch_all(pool, &few, binds.0.clone(), |r| {
+        Ok(r.try_get::<i64, _>("n")?)
+    });
+    if counted.await?.first().is_some_and(|n| *n <= FEW_ROWS) {
+        let sql = format!(
+            "SELECT DISTINCT COALESCE((SELECT cu.name FROM customers cu \
+             WHERE cu.id = x.customer_id), '{NO_CUSTOMER}') AS name \
+             FROM ({}) x WHERE 1 = 1 {rows}",
+            source.select()
+        );
+        let mut names = fetch_all(pool, &sql, binds.0, |r| Ok(r.try_get::<String, _>("name")?))
+            .await?
+            .into_iter()
+            .filter(|name| beyond(name))
+            .collect::<Vec<_>>();
+        names.sort();
+        if !forward {
+            names.reverse();
+        }
+        names.truncate(want);
+        return Ok(names);
+    }
+    let mut binds = Binds(source.bounds(window).into());
+    let (past, order) = if forward { (">", "") } else { ("<", " DESC") };
+    let mut clauses = binds.scope_of("cu.id", scope);
+    if let Some(name) = from {
+        clauses.push_str(&format!(" AND cu.name {past} {}", binds.mark(name)));
+    }
+    let sql = format!(
+        "SELECT DISTINCT cu.name FROM customers cu WHERE 1 = 1 {clauses} \
+         AND EXISTS (SELECT 1 FROM ({}) x WHERE x.customer_id = cu.id) \
+         ORDER BY cu.name{order} LIMIT {want}",
+        source.select()
+    );
+    let names = fetch_all(pool, &sql, binds.0, |r| Ok(r.try_get::<String, _>("name")?));
+    // The rows of no customer are the staff's alone, their group where
+    // its name falls in the walk.
+    let orphans = async {
+        if !(beyond(NO_CUSTOMER) && *scope == Scope::All) {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT x.id FROM ({}) x WHERE x.customer_id IS NULL LIMIT 1",
+            source.select()
+        );
+        let bounds: Vec<Arg> = source.bounds(window).into();
+        let found = fetch_all(pool, &sql, bounds, |_| Ok(NO_CUSTOMER.to_owned()));
+        found.await
+    };
+    let (mut names, orphans) = try_join(names, orphans).await?;
+    names.extend(orphans);
+    Ok(names)
+}
+
 /// Counts by group; a group may come more than once (they add up).
 type Counts = Vec<(String, i64)>;
 
-/// One source's counts of the window, its statements read side by side.
+/// One source's counts of the window (of the customers `customers` names
+/// only, when it names some), its statements read side by side.
 async fn source_counts(
     pool: &AnyPool,
     scope: &Scope,
@@ -696,12 +920,16 @@ async fn source_counts(
     source: Source,
     grouping: Grouping,
     plans: &BTreeMap<String, Vec<String>>,
+    customers: Option<&[&str]>,
 ) -> StoreResult<Counts> {
     let (from, until) = window;
     // The days whose rows all end within the window wherever they are.
     let inner = (day(from + DAY), day(until - 2 * DAY));
     let mut binds = Binds(source.bounds(window).into());
     let mut clauses = binds.scope(scope);
+    if let Some(names) = customers {
+        clauses.push_str(&customers_named(names, &mut binds));
+    }
     let end = source.end();
     let mut reads: Vec<BoxFuture<'_, StoreResult<Counts>>> = Vec::new();
     if source != Source::Licenses {

@@ -16,8 +16,8 @@ use super::purchases::stored_cost;
 use super::table::{count, fetch_all, from_row, scope_clause, Arg};
 use super::SqlStore;
 use crate::store::{
-    Activity, Grouping, HistoryEntry, LicenseRecord, ModelCount, Page, PlatformCount, RenewalDue,
-    ReportStore, Rows, Scope, SupplierTerms, UseDelay,
+    Activity, GroupPage, Grouping, GroupsAt, HistoryEntry, LicenseRecord, ModelCount, Page,
+    PlatformCount, RenewalDue, ReportStore, Rows, Scope, SupplierTerms, UseDelay,
 };
 use crate::store::{StoreError, StoreResult};
 use licentia::{Timestamp, DAY};
@@ -250,6 +250,19 @@ impl ReportStore for SqlStore {
         grouping: Grouping,
     ) -> StoreResult<Vec<(String, i64)>> {
         super::renewals::renewal_counts(&self.pool, scope, (window, kind), grouping).await
+    }
+
+    async fn renewal_groups(
+        &self,
+        scope: &Scope,
+        window: (i64, i64),
+        kind: Option<&str>,
+        grouping: Grouping,
+        at: GroupsAt<'_>,
+        limit: usize,
+    ) -> StoreResult<GroupPage> {
+        super::renewals::renewal_groups(&self.pool, scope, (window, kind), grouping, at, limit)
+            .await
     }
 
     async fn customer_roots(&self) -> StoreResult<Vec<String>> {

@@ -141,6 +141,82 @@ impl Grouping {
     }
 }
 
+/// Where a page of the renewals' groups starts, by the groups' names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupsAt<'a> {
+    /// From the first group.
+    First,
+    /// After the group of this name.
+    After(&'a str),
+    /// Before the group of this name: the page before one starting there.
+    Before(&'a str),
+    /// The group of this name alone.
+    Named(&'a str),
+}
+
+/// A page of the renewals window's groups, in the byte order of their
+/// names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupPage {
+    /// How many rows the whole window holds, every group's.
+    pub total: i64,
+    /// The groups, each with how many rows it holds (none empty).
+    pub groups: Vec<(String, i64)>,
+    /// Where the first group stands among them all (from 0) and how many
+    /// groups there are, when every group is counted: not by customer,
+    /// whose groups are found a page at a time (a window holds hundreds
+    /// of thousands of customers at scale).
+    pub place: Option<(usize, usize)>,
+    /// Whether groups come before the first.
+    pub earlier: bool,
+    /// Whether groups come after the last.
+    pub later: bool,
+}
+
+impl GroupPage {
+    /// The page `at` names, at most `limit` groups, of `counts` (every
+    /// group's count, in name order).
+    ///
+    /// ```
+    /// use licentia_server::store::{GroupPage, GroupsAt};
+    ///
+    /// let counts: Vec<(String, i64)> = ["a", "b", "c"].map(|g| (g.to_owned(), 2)).into();
+    /// let page = GroupPage::of(counts, GroupsAt::After("a"), 1);
+    /// assert_eq!(page.groups, [("b".to_owned(), 2)]);
+    /// assert_eq!((page.total, page.place), (6, Some((1, 3))));
+    /// assert!(page.earlier && page.later);
+    /// ```
+    pub fn of(counts: Vec<(String, i64)>, at: GroupsAt<'_>, limit: usize) -> GroupPage {
+        let total = counts.iter().map(|(_, n)| n).sum();
+        let at_or_after = |name: &str| counts.partition_point(|(g, _)| g.as_str() < name);
+        let (start, end) = match at {
+            GroupsAt::First => (0, limit),
+            GroupsAt::After(name) => {
+                let start = counts.partition_point(|(g, _)| g.as_str() <= name);
+                (start, start + limit)
+            }
+            GroupsAt::Before(name) => {
+                let end = at_or_after(name);
+                (end.saturating_sub(limit), end)
+            }
+            GroupsAt::Named(name) => {
+                let start = at_or_after(name);
+                let found = counts.get(start).is_some_and(|(g, _)| g == name);
+                (start, start + usize::from(found))
+            }
+        };
+        let end = end.min(counts.len());
+        let named = matches!(at, GroupsAt::Named(_));
+        GroupPage {
+            total,
+            groups: counts[start.min(end)..end].to_vec(),
+            place: Some((start, counts.len())),
+            earlier: !named && start > 0,
+            later: !named && end < counts.len(),
+        }
+    }
+}
+
 /// How many licenses of one product and policy were first put to use a
 /// number of whole days after their issue (from counters kept as they are
 /// issued and activated).
@@ -237,6 +313,20 @@ pub trait ReportStore: Send + Sync {
         kind: Option<&str>,
         grouping: Grouping,
     ) -> StoreResult<Vec<(String, i64)>>;
+    /// A page of the groups of `grouping` of [`ReportStore::renewals_page`]'s
+    /// window (of type `kind` when it names one), at most `limit` of them
+    /// from where `at` says, each with its count. By customer only the
+    /// page's groups are counted: their names are walked in order on the
+    /// customers' index, each kept if it holds a row of the window.
+    async fn renewal_groups(
+        &self,
+        scope: &Scope,
+        window: (i64, i64),
+        kind: Option<&str>,
+        grouping: Grouping,
+        at: GroupsAt<'_>,
+        limit: usize,
+    ) -> StoreResult<GroupPage>;
     /// Activations made since `since` (Unix seconds) and notice deliveries
     /// that failed for good, within `scope`.
     async fn activity(&self, scope: &Scope, since: i64) -> StoreResult<Activity>;
@@ -259,4 +349,54 @@ pub trait ReportStore: Send + Sync {
         customer_id: &str,
         limit: i64,
     ) -> StoreResult<Vec<HistoryEntry>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(n: usize) -> Vec<(String, i64)> {
+        (0..n).map(|n| (format!("g{n:02}"), 1)).collect()
+    }
+
+    #[test]
+    fn groups_come_a_page_at_a_time_either_way() {
+        let first = GroupPage::of(groups(45), GroupsAt::First, 20);
+        assert_eq!((first.place, first.groups.len()), (Some((0, 45)), 20));
+        assert!(!first.earlier && first.later);
+        assert_eq!(first.total, 45);
+        let second = GroupPage::of(groups(45), GroupsAt::After("g19"), 20);
+        assert_eq!(
+            (second.place, second.groups[0].0.as_str()),
+            (Some((20, 45)), "g20")
+        );
+        let third = GroupPage::of(groups(45), GroupsAt::After("g39"), 20);
+        assert_eq!((third.groups.len(), third.later), (5, false));
+        // Back from the third: the twenty before its first.
+        let back = GroupPage::of(groups(45), GroupsAt::Before("g40"), 20);
+        assert_eq!(back, second);
+        let start = GroupPage::of(groups(45), GroupsAt::Before("g05"), 20);
+        assert_eq!(
+            (start.place, start.groups.len(), start.earlier),
+            (Some((0, 45)), 5, false)
+        );
+        // A name between two groups (one gone since) starts at the next.
+        assert_eq!(
+            GroupPage::of(groups(45), GroupsAt::After("g10x"), 20).place,
+            Some((11, 45))
+        );
+        assert!(GroupPage::of(groups(45), GroupsAt::After("zzz"), 20)
+            .groups
+            .is_empty());
+    }
+
+    #[test]
+    fn a_named_group_is_alone_or_absent() {
+        let named = GroupPage::of(groups(45), GroupsAt::Named("g07"), 20);
+        assert_eq!(named.groups, [("g07".to_owned(), 1)]);
+        assert!(!named.earlier && !named.later);
+        assert!(GroupPage::of(groups(45), GroupsAt::Named("g7"), 20)
+            .groups
+            .is_empty());
+    }
 }
