@@ -154,6 +154,10 @@ def time_pages(url, token, n, shape):
         ("report: a customer's history", lambda k: f"/v1/reports/customers/{holder()}/history"),
         ("report: seats of a subtree", lambda k: f"/v1/reports/seats?customer_id={partner()}"),
         ("report: renewals within 7 days", lambda k: "/v1/reports/renewals?within_days=7"),
+        # Twenty groups an answer, from the first or after a customer.
+        ("report: renewals by customer",
+         lambda k: f"/v1/reports/renewals?within_days={[7, 30, 90][k % 3]}&group_by=customer"
+                   f"&limit=5" + (f"&groups_after=Customer%20{rnd.randint(1, customers)}" if k % 2 else "")),
     ]
     for name, paths in lists:
         timed(api, name, paths, n, rows)
@@ -191,8 +195,15 @@ def time_pages(url, token, n, shape):
         ("console: purchases", lambda k: "/purchases"),
         ("console: notices", lambda k: "/notices"),
         ("console: renewals", lambda k: "/renewals"),
+        ("console: renewals by customer",
+         lambda k: f"/renewals?within_days={[7, 30, 90][k % 3]}&group_by=customer"
+                   + (f"&groups_after=Customer%20{rnd.randint(1, customers)}" if k % 2 else "")),
     ]:
         timed(console, name, paths, n, rows)
+    # The export reads the whole window: a few runs.
+    for days in [7, 90]:
+        timed(console, f"console: renewals CSV by customer, {days} days",
+              lambda k: f"/renewals.csv?within_days={days}&group_by=customer", 3, rows)
     # The dashboard, the customer tree and the reports page draw the
     # whole-tree reports.
     for name, path in [("console: dashboard", "/"), ("console: customers (the whole tree)", "/customers"),
