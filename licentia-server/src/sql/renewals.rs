@@ -831,13 +831,14 @@ async fn customer_names(
 /// order asks many customers in vain when few hold a row.
 const FEW_ROWS: i64 = 5_000;
 
-/// The customers a walk asks, at most, before its source's customers are
-/// read from the window's rows instead: the rows of a window may be held
-/// by customers scattered among the names (at ten million licences, a
-/// walk for seven days asked 700,000 customers, 4 s, to find 21; their
-/// 42,000 holders' names read from the window's rows took 190 ms; a
-/// customer asked costs some 17 µs).
-const WALKED: i64 = 3_000;
+/// The customers a walk asks at a time, and the most it asks before its
+/// source's customers are read from the window's rows instead, unless a
+/// stretch of the walk finds none: the rows of a window may be held by
+/// customers scattered among the names (at ten million licences a walk
+/// for seven days asked 700,000 customers, 4 s, to find 21; a customer
+/// asked costs some 17 µs; thirty days' 150,000 holders' names read from
+/// the rows took 1.2 s).
+const WALKED: (i64, usize) = (3_000, 10);
 
 /// [`customer_names`] of one source: walked when its window holds many
 /// rows, and found within [`WALKED`] customers; else read from its rows.
@@ -859,18 +860,19 @@ async fn source_customers(
     );
     let counted = fetch_all(pool, &few, binds.0, |r| Ok(r.try_get::<i64, _>("n")?));
     if counted.await?.first().is_some_and(|n| *n > FEW_ROWS) {
-        let walked = walked_customers(pool, scope, window, source, from, forward, want).await?;
-        if walked.len() == want {
-            return Ok(walked);
+        let walked = walked_customers(pool, scope, window, source, from, forward, want);
+        if let Some(names) = walked.await? {
+            return Ok(names);
         }
     }
     holding_customers(pool, scope, window, source, from, forward, want).await
 }
 
 /// The first `want` customers after `from` (before it, walking back) in
-/// name order among the first [`WALKED`], each asked whether it holds a
-/// row of the source's bounds (by the source's index by customer), with
-/// the group of no customer where its name falls.
+/// name order, each asked whether it holds a row of the source's bounds
+/// (by the source's index by customer), [`WALKED`] at a time, with the
+/// group of no customer where its name falls; none when the walk finds
+/// too few too slowly.
 async fn walked_customers(
     pool: &AnyPool,
     scope: &Scope,
@@ -879,42 +881,87 @@ async fn walked_customers(
     from: Option<&str>,
     forward: bool,
     want: usize,
-) -> StoreResult<Vec<String>> {
-    let mut binds = Binds(source.bounds(window).into());
+) -> StoreResult<Option<Vec<String>>> {
     let (past, order) = if forward { (">", "") } else { ("<", " DESC") };
-    let mut clauses = binds.scope_of("cu.id", scope);
-    if let Some(name) = from {
-        clauses.push_str(&format!(" AND cu.name {past} {}", binds.mark(name)));
-    }
-    let sql = format!(
-        "SELECT DISTINCT cu.name FROM (SELECT cu.id, cu.name FROM customers cu \
-         WHERE 1 = 1 {clauses} ORDER BY cu.name{order} LIMIT {WALKED}) cu \
-         WHERE EXISTS (SELECT 1 FROM ({}) x WHERE x.customer_id = cu.id) \
-         ORDER BY cu.name{order} LIMIT {want}",
-        source.select()
-    );
-    let names = fetch_all(pool, &sql, binds.0, |r| Ok(r.try_get::<String, _>("name")?));
-    // The rows of no customer are the staff's alone.
-    let orphans = async {
-        if !(beyond(NO_CUSTOMER, from, forward) && *scope == Scope::All) {
-            return Ok(Vec::new());
+    let (stretch, stretches) = WALKED;
+    let mut found: Vec<String> = Vec::new();
+    // Where the walk goes on: after a name the caller gave, then after
+    // the last customer asked (its name and id: names repeat).
+    let mut at: Option<(String, Option<String>)> = from.map(|f| (f.to_owned(), None));
+    let mut complete = false;
+    for _ in 0..stretches {
+        let mut binds = Binds(source.bounds(window).into());
+        let mut clauses = binds.scope_of("cu.id", scope);
+        match &at {
+            Some((name, None)) => clauses.push_str(&format!(
+                " AND cu.name {past} {}",
+                binds.mark(name.as_str())
+            )),
+            Some((name, Some(id))) => {
+                let (name, id) = (binds.mark(name.as_str()), binds.mark(id.as_str()));
+                clauses.push_str(&format!(
+                    " AND (cu.name {past} {name} OR (cu.name = {name} AND cu.id {past} {id}))"
+                ));
+            }
+            None => {}
         }
+        let asked = format!(
+            "SELECT cu.id, cu.name FROM customers cu WHERE 1 = 1 {clauses} \
+             ORDER BY cu.name{order}, cu.id{order}"
+        );
+        let sql = format!(
+            "SELECT DISTINCT cu.name FROM ({asked} LIMIT {stretch}) cu \
+             WHERE EXISTS (SELECT 1 FROM ({}) x WHERE x.customer_id = cu.id) \
+             ORDER BY cu.name{order} LIMIT {}",
+            source.select(),
+            want - found.len()
+        );
+        let args = binds.0.clone();
+        let names = fetch_all(pool, &sql, args, |r| Ok(r.try_get::<String, _>("name")?)).await?;
+        let none = names.is_empty();
+        found.extend(names);
+        if found.len() >= want {
+            complete = true;
+            break;
+        }
+        if none {
+            return Ok(None);
+        }
+        // The last customer this stretch asked, if it asked a whole one.
+        let last = format!("{asked} LIMIT 1 OFFSET {}", stretch - 1);
+        let last = fetch_all(pool, &last, binds.0, |r| {
+            Ok((
+                r.try_get::<String, _>("name")?,
+                r.try_get::<String, _>("id")?,
+            ))
+        });
+        match last.await?.pop() {
+            Some((name, id)) => at = Some((name, Some(id))),
+            // The walk asked every customer there is.
+            None => {
+                complete = true;
+                break;
+            }
+        }
+    }
+    if !complete {
+        return Ok(None);
+    }
+    // The rows of no customer are the staff's alone.
+    if beyond(NO_CUSTOMER, from, forward) && *scope == Scope::All {
         let sql = format!(
             "SELECT x.id FROM ({}) x WHERE x.customer_id IS NULL LIMIT 1",
             source.select()
         );
         let bounds: Vec<Arg> = source.bounds(window).into();
-        let found = fetch_all(pool, &sql, bounds, |_| Ok(NO_CUSTOMER.to_owned()));
-        found.await
-    };
-    let (mut names, orphans) = try_join(names, orphans).await?;
-    names.extend(orphans);
-    names.sort();
-    if !forward {
-        names.reverse();
+        found.extend(fetch_all(pool, &sql, bounds, |_| Ok(NO_CUSTOMER.to_owned())).await?);
     }
-    names.truncate(want);
-    Ok(names)
+    found.sort();
+    if !forward {
+        found.reverse();
+    }
+    found.truncate(want);
+    Ok(Some(found))
 }
 
 /// The first `want` customers after `from` (before it, walking back) in
