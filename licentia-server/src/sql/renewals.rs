@@ -768,10 +768,14 @@ async fn customer_groups(
     let mut groups: Vec<(String, i64)> = Vec::new();
     loop {
         // One more than the page says whether more follow.
-        let want = limit + 1 - groups.len();
-        let names = customer_names(pool, scope, (window, kind), from.as_deref(), forward, want);
+        let walk = Walk {
+            from: from.as_deref(),
+            forward,
+            want: limit + 1 - groups.len(),
+        };
+        let names = customer_names(pool, scope, (window, kind), walk);
         let names = names.await?;
-        let walked_all = names.len() < want;
+        let walked_all = names.len() < walk.want;
         if !names.is_empty() {
             let named: Vec<&str> = names.iter().map(String::as_str).collect();
             let counts = counted(pool, scope, (window, kind), customers, &plans, Some(&named));
@@ -807,23 +811,13 @@ async fn customer_names(
     pool: &AnyPool,
     scope: &Scope,
     (window, kind): ((i64, i64), Option<&str>),
-    from: Option<&str>,
-    forward: bool,
-    want: usize,
+    walk: Walk<'_>,
 ) -> StoreResult<Vec<String>> {
     let walks = try_join_all(
-        Source::of(kind)
-            .map(|source| source_customers(pool, scope, window, source, from, forward, want)),
+        Source::of(kind).map(|source| source_customers(pool, scope, window, source, walk)),
     )
     .await?;
-    let mut names: Vec<String> = walks.into_iter().flatten().collect();
-    names.sort();
-    names.dedup();
-    if !forward {
-        names.reverse();
-    }
-    names.truncate(want);
-    Ok(names)
+    Ok(walk.first(walks.into_iter().flatten().collect()))
 }
 
 /// The rows of a source's window up to which its customers are read from
@@ -847,9 +841,7 @@ async fn source_customers(
     scope: &Scope,
     window: (i64, i64),
     source: Source,
-    from: Option<&str>,
-    forward: bool,
-    want: usize,
+    walk: Walk<'_>,
 ) -> StoreResult<Vec<String>> {
     let mut binds = Binds(source.bounds(window).into());
     let rows = binds.scope(scope);
@@ -860,12 +852,12 @@ async fn source_customers(
     );
     let counted = fetch_all(pool, &few, binds.0, |r| Ok(r.try_get::<i64, _>("n")?));
     if counted.await?.first().is_some_and(|n| *n > FEW_ROWS) {
-        let walked = walked_customers(pool, scope, window, source, from, forward, want);
+        let walked = walked_customers(pool, scope, window, source, walk);
         if let Some(names) = walked.await? {
             return Ok(names);
         }
     }
-    holding_customers(pool, scope, window, source, from, forward, want).await
+    holding_customers(pool, scope, window, source, walk).await
 }
 
 /// The first `want` customers after `from` (before it, walking back) in
@@ -878,16 +870,14 @@ async fn walked_customers(
     scope: &Scope,
     window: (i64, i64),
     source: Source,
-    from: Option<&str>,
-    forward: bool,
-    want: usize,
+    walk: Walk<'_>,
 ) -> StoreResult<Option<Vec<String>>> {
-    let (past, order) = if forward { (">", "") } else { ("<", " DESC") };
+    let (past, order) = walk.order();
     let (stretch, stretches) = WALKED;
     let mut found: Vec<String> = Vec::new();
     // Where the walk goes on: after a name the caller gave, then after
     // the last customer asked (its name and id: names repeat).
-    let mut at: Option<(String, Option<String>)> = from.map(|f| (f.to_owned(), None));
+    let mut at: Option<(String, Option<String>)> = walk.from.map(|f| (f.to_owned(), None));
     let mut complete = false;
     for _ in 0..stretches {
         let mut binds = Binds(source.bounds(window).into());
@@ -914,13 +904,13 @@ async fn walked_customers(
              WHERE EXISTS (SELECT 1 FROM ({}) x WHERE x.customer_id = cu.id) \
              ORDER BY cu.name{order} LIMIT {}",
             source.select(),
-            want - found.len()
+            walk.want - found.len()
         );
         let args = binds.0.clone();
         let names = fetch_all(pool, &sql, args, |r| Ok(r.try_get::<String, _>("name")?)).await?;
         let none = names.is_empty();
         found.extend(names);
-        if found.len() >= want {
+        if found.len() >= walk.want {
             complete = true;
             break;
         }
@@ -948,7 +938,7 @@ async fn walked_customers(
         return Ok(None);
     }
     // The rows of no customer are the staff's alone.
-    if beyond(NO_CUSTOMER, from, forward) && *scope == Scope::All {
+    if walk.beyond(NO_CUSTOMER) && *scope == Scope::All {
         let sql = format!(
             "SELECT x.id FROM ({}) x WHERE x.customer_id IS NULL LIMIT 1",
             source.select()
@@ -956,12 +946,7 @@ async fn walked_customers(
         let bounds: Vec<Arg> = source.bounds(window).into();
         found.extend(fetch_all(pool, &sql, bounds, |_| Ok(NO_CUSTOMER.to_owned())).await?);
     }
-    found.sort();
-    if !forward {
-        found.reverse();
-    }
-    found.truncate(want);
-    Ok(Some(found))
+    Ok(Some(walk.first(found)))
 }
 
 /// The first `want` customers after `from` (before it, walking back) in
@@ -973,14 +958,12 @@ async fn holding_customers(
     scope: &Scope,
     window: (i64, i64),
     source: Source,
-    from: Option<&str>,
-    forward: bool,
-    want: usize,
+    walk: Walk<'_>,
 ) -> StoreResult<Vec<String>> {
     let mut binds = Binds(source.bounds(window).into());
     let rows = binds.scope(scope);
-    let (past, order) = if forward { (">", "") } else { ("<", " DESC") };
-    let past = match from {
+    let (past, order) = walk.order();
+    let past = match walk.from {
         Some(from) => format!("AND name {past} {}", binds.mark(from)),
         None => String::new(),
     };
@@ -990,15 +973,54 @@ async fn holding_customers(
          WHERE 1 = 1 {rows}), \
          named AS (SELECT COALESCE((SELECT cu.name FROM customers cu WHERE cu.id = h.id), \
          '{NO_CUSTOMER}') AS name FROM holders h) \
-         SELECT DISTINCT name FROM named WHERE 1 = 1 {past} ORDER BY 1{order} LIMIT {want}",
-        source.select()
+         SELECT DISTINCT name FROM named WHERE 1 = 1 {past} ORDER BY 1{order} LIMIT {}",
+        source.select(),
+        walk.want
     );
     fetch_all(pool, &sql, binds.0, |r| Ok(r.try_get::<String, _>("name")?)).await
 }
 
-/// Whether `name` comes after `from` (before it, walking back).
-fn beyond(name: &str, from: Option<&str>, forward: bool) -> bool {
-    from.is_none_or(|from| if forward { name > from } else { name < from })
+/// A walk of the customers' names: the first `want` after `from` (before
+/// it, walking back), or from the first (the last).
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    from: Option<&'a str>,
+    forward: bool,
+    want: usize,
+}
+
+impl Walk<'_> {
+    /// The comparison that keeps a name beyond a walk's start, and the
+    /// order the walk reads names in (after `ORDER BY` a column).
+    fn order(self) -> (&'static str, &'static str) {
+        if self.forward {
+            (">", "")
+        } else {
+            ("<", " DESC")
+        }
+    }
+
+    /// Whether `name` comes beyond the walk's start.
+    fn beyond(self, name: &str) -> bool {
+        self.from.is_none_or(|from| {
+            if self.forward {
+                name > from
+            } else {
+                name < from
+            }
+        })
+    }
+
+    /// The first `want` of `names` in the walk's order, once each.
+    fn first(self, mut names: Vec<String>) -> Vec<String> {
+        names.sort();
+        names.dedup();
+        if !self.forward {
+            names.reverse();
+        }
+        names.truncate(self.want);
+        names
+    }
 }
 
 /// Counts by group; a group may come more than once (they add up).
