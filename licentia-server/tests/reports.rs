@@ -78,7 +78,15 @@ async fn backdate(srv: &Server, license: &str, days: i64) {
 /// Each counter table the reports read (migration 0030) next to the
 /// recount of the rows it counts, by a scan of the licences, activations
 /// and leases: (what, counters, scan).
-const COUNTED: [(&str, &str, &str); 7] = [
+const COUNTED: [(&str, &str, &str); 8] = [
+    (
+        "holders of licences not revoked by day of end, under their name (migration 0045)",
+        "SELECT day, name, customer_id, licenses FROM expiry_holders",
+        "SELECT l.expires_at / 86400 AS day, c.name, l.customer_id, COUNT(*) AS licenses \
+         FROM licenses l JOIN customers c ON c.id = l.customer_id \
+         WHERE l.status <> 'revoked' AND l.expires_at IS NOT NULL \
+         GROUP BY l.expires_at / 86400, c.name, l.customer_id",
+    ),
     (
         "subscriptions not ended by node, last day and plan (migration 0039)",
         "SELECT customer_id AS node, day, plan_id, subscriptions FROM subscription_end_days \
@@ -684,6 +692,12 @@ async fn story(backend: Backend) {
         s(&yearly["subscription"]["id"])
     );
     srv.post_ok(&cancel, &finance, json!({}), 200).await;
+    // The site holding the floating licence renamed: its licences' ends
+    // are counted under its new name (zero rows are no rows).
+    let rename = json!({"name": "Renamed Site"});
+    let path = format!("/v1/customers/{site}");
+    let (status, renamed) = srv.call("PATCH", &path, Some(&issuer), Some(rename)).await;
+    assert_eq!(status, 200, "{renamed}");
     // Issued, suspended, revoked, activated, deactivated, activated again,
     // leased, reseated, renewed, given to members, issue dates moved,
     // subscriptions made and cancelled: each

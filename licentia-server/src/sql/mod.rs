@@ -261,6 +261,21 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             postgres: include_str!("../migrations/postgres/0044_at_commit.sql"),
         },
     ),
+    (
+        45,
+        Each {
+            sqlite: concat!(
+                include_str!("../migrations/0045_expiry_holders.sql"),
+                include_str!("../migrations/0045_expiry_holders_count.sql"),
+                include_str!("../migrations/sqlite/0045_expiry_holders_triggers.sql")
+            ),
+            postgres: concat!(
+                include_str!("../migrations/0045_expiry_holders.sql"),
+                include_str!("../migrations/0045_expiry_holders_count.sql"),
+                include_str!("../migrations/postgres/0045_expiry_holders_triggers.sql")
+            ),
+        },
+    ),
 ];
 
 impl MigrationSql {

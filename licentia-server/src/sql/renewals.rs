@@ -841,8 +841,10 @@ const FEW_ROWS: i64 = 5_000;
 /// the rows took 1.0-1.2 s).
 const WALKED: (i64, usize) = (3_000, 10);
 
-/// [`customer_names`] of one source: walked when its window holds many
-/// rows, and found within [`WALKED`] customers; else read from its rows.
+/// [`customer_names`] of one source: for the licences of the whole base,
+/// merged from their holders by day ([`held_customers`]); else walked when
+/// its window holds many rows, and found within [`WALKED`] customers; else
+/// read from its rows.
 async fn source_customers(
     pool: &AnyPool,
     scope: &Scope,
@@ -850,6 +852,11 @@ async fn source_customers(
     source: Source,
     walk: Walk<'_>,
 ) -> StoreResult<Vec<String>> {
+    if source == Source::Licenses && *scope == Scope::All {
+        if let Some(names) = held_customers(pool, window, walk).await? {
+            return Ok(names);
+        }
+    }
     let (binds, rows) = Binds::window(source, window, scope);
     let few = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({}) x WHERE 1 = 1 {rows} LIMIT {}) t",
@@ -943,16 +950,83 @@ async fn walked_customers(
     if !complete {
         return Ok(None);
     }
-    // The rows of no customer are the staff's alone.
-    if walk.beyond(NO_CUSTOMER) && *scope == Scope::All {
-        let sql = format!(
-            "SELECT x.id FROM ({}) x WHERE x.customer_id IS NULL LIMIT 1",
-            source.select()
-        );
-        let bounds: Vec<Arg> = source.bounds(window).into();
-        found.extend(fetch_all(pool, &sql, bounds, |_| Ok(NO_CUSTOMER.to_owned())).await?);
+    if *scope == Scope::All {
+        found.extend(no_customer(pool, window, source, walk).await?);
     }
     Ok(Some(walk.first(found)))
+}
+
+/// The most days a window's licence holders are merged from, one range of
+/// `expiry_holders`'s key a day ([`held_customers`]): the console's
+/// windows (ninety days at most) with their two edge days. A longer window
+/// holds so many holders that a walk of the names finds them soon.
+const HELD_DAYS: i64 = 100;
+
+/// [`customer_names`] of the licences, for the whole base: the names of
+/// those holding a licence that ends on a day of the window, merged in
+/// name order from each day's range of `expiry_holders`'s key (a page of
+/// names costs a page of rows, wherever the holders' names fall), with the
+/// group of no customer where its name falls; none when the window spans
+/// more than [`HELD_DAYS`] days. The window's edge days are read whole: a
+/// holder found there may hold no licence within the window (its count is
+/// then none).
+async fn held_customers(
+    pool: &AnyPool,
+    (from, until): (i64, i64),
+    walk: Walk<'_>,
+) -> StoreResult<Option<Vec<String>>> {
+    let (first, last) = (from.div_euclid(DAY), until.div_euclid(DAY));
+    if last - first >= HELD_DAYS {
+        return Ok(None);
+    }
+    let mut binds = Binds::default();
+    let (past, order) = walk.order();
+    let past = match walk.from {
+        Some(from) => format!(" AND h.name {past} {}", binds.mark(from)),
+        None => String::new(),
+    };
+    // Each day a range of the key, its first names only (the first
+    // distinct names of all days are among their days' first): merged in
+    // order, not hashed whole. Its days are integers computed here.
+    let days: Vec<String> = (first..=last)
+        .map(|d| {
+            format!(
+                "SELECT name FROM (SELECT h.name FROM expiry_holders h WHERE h.day = {d}{past} \
+                 ORDER BY h.name{order} LIMIT {}) d{}",
+                walk.want,
+                d - first
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT DISTINCT name FROM ({}) h ORDER BY name{order} LIMIT {}",
+        days.join(" UNION ALL "),
+        walk.want
+    );
+    let names = fetch_all(pool, &sql, binds.0, |r| Ok(r.try_get::<String, _>("name")?));
+    let mut names = names.await?;
+    names.extend(no_customer(pool, (from, until), Source::Licenses, walk).await?);
+    Ok(Some(walk.first(names)))
+}
+
+/// The group of no customer, if the walk passes its name and the source
+/// holds a row of no customer in the window's bounds. Those rows are the
+/// staff's alone: ask only for the whole base.
+async fn no_customer(
+    pool: &AnyPool,
+    window: (i64, i64),
+    source: Source,
+    walk: Walk<'_>,
+) -> StoreResult<Vec<String>> {
+    if !walk.beyond(NO_CUSTOMER) {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT x.id FROM ({}) x WHERE x.customer_id IS NULL LIMIT 1",
+        source.select()
+    );
+    let bounds: Vec<Arg> = source.bounds(window).into();
+    fetch_all(pool, &sql, bounds, |_| Ok(NO_CUSTOMER.to_owned())).await
 }
 
 /// The first `want` customers after `from` (before it, walking back) in

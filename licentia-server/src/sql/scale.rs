@@ -50,23 +50,25 @@ const COUNTING: [(&str, &str); 21] = [
 ];
 
 /// The counters they keep.
-const COUNTERS: [&str; 7] = [
+const COUNTERS: [&str; 8] = [
     "license_counts",
     "platform_counts",
     "first_use_days",
     "issue_days",
     "seat_counts",
     "expiry_days",
+    "expiry_holders",
     "subscription_end_days",
 ];
 
 /// The count of every counter from the rows stored (migrations 0030's,
-/// 0033's, 0037's and 0039's).
+/// 0033's, 0037's, 0039's and 0045's).
 const COUNT: &str = concat!(
     include_str!("../migrations/0030_summaries_count.sql"),
     include_str!("../migrations/0033_seat_counts_count.sql"),
     include_str!("../migrations/0037_expiry_days_count.sql"),
-    include_str!("../migrations/0039_subscription_end_days_count.sql")
+    include_str!("../migrations/0039_subscription_end_days_count.sql"),
+    include_str!("../migrations/0045_expiry_holders_count.sql")
 );
 
 /// Licences at scale 1.

@@ -1,0 +1,45 @@
+
+-- A licence's end is counted at its holder's name too, where its end is
+-- counted by day (0037's function, run at COMMIT since 0044): one trigger
+-- per write still.
+CREATE OR REPLACE FUNCTION count_expiry(l licenses, sign BIGINT) RETURNS void AS $$
+DECLARE
+    node TEXT;
+    held TEXT;
+BEGIN
+    IF l.status = 'revoked' OR l.expires_at IS NULL THEN
+        RETURN;
+    END IF;
+    FOREACH node IN ARRAY ARRAY['*', l.customer_id] LOOP
+        CONTINUE WHEN node IS NULL;
+        INSERT INTO expiry_days AS d (customer_id, day, policy_id, licenses)
+        VALUES (node, l.expires_at / 86400, l.policy_id, sign)
+        ON CONFLICT (customer_id, day, policy_id) DO UPDATE SET
+            licenses = d.licenses + excluded.licenses;
+    END LOOP;
+    IF l.customer_id IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT c.name INTO held FROM customers c WHERE c.id = l.customer_id;
+    INSERT INTO expiry_holders AS h (day, name, customer_id, licenses)
+    VALUES (l.expires_at / 86400, held, l.customer_id, sign)
+    ON CONFLICT (day, name, customer_id) DO UPDATE SET
+        licenses = h.licenses + excluded.licenses;
+    IF sign < 0 THEN
+        DELETE FROM expiry_holders h
+        WHERE h.day = l.expires_at / 86400 AND h.name = held AND h.customer_id = l.customer_id
+          AND h.licenses = 0;
+    END IF;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE FUNCTION customers_expiry_renamed() RETURNS trigger AS $$
+BEGIN
+    UPDATE expiry_holders SET name = NEW.name WHERE customer_id = NEW.id;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER customers_expiry_renamed AFTER UPDATE OF name ON customers
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
+    EXECUTE FUNCTION customers_expiry_renamed();
