@@ -5,6 +5,8 @@
 mod support;
 
 use licentia::{Timestamp, DAY};
+use licentia_server::sql::SqlStore;
+use licentia_server::store::{Grouping, GroupsAt, ReportStore as _, Scope};
 use serde_json::{json, Value};
 use sqlx::Row;
 use support::{each, find, items, machine, node, s, texts, Backend, Server};
@@ -78,7 +80,14 @@ async fn backdate(srv: &Server, license: &str, days: i64) {
 /// Each counter table the reports read (migration 0030) next to the
 /// recount of the rows it counts, by a scan of the licences, activations
 /// and leases: (what, counters, scan).
-const COUNTED: [(&str, &str, &str); 8] = [
+const COUNTED: [(&str, &str, &str); 9] = [
+    (
+        "holders of subscriptions not ended by last day, under their name (migration 0045)",
+        "SELECT day, name, customer_id, subscriptions FROM subscription_end_holders",
+        "SELECT COALESCE(s.ends_on, s.term_end) AS day, c.name, s.customer_id, \
+         COUNT(*) AS subscriptions FROM subscriptions s JOIN customers c ON c.id = s.customer_id \
+         WHERE s.status <> 'ended' GROUP BY COALESCE(s.ends_on, s.term_end), c.name, s.customer_id",
+    ),
     (
         "holders of licences not revoked by day of end, under their name (migration 0045)",
         "SELECT day, name, customer_id, licenses FROM expiry_holders",
@@ -692,12 +701,15 @@ async fn story(backend: Backend) {
         s(&yearly["subscription"]["id"])
     );
     srv.post_ok(&cancel, &finance, json!({}), 200).await;
-    // The site holding the floating licence renamed: its licences' ends
-    // are counted under its new name (zero rows are no rows).
-    let rename = json!({"name": "Renamed Site"});
-    let path = format!("/v1/customers/{site}");
-    let (status, renamed) = srv.call("PATCH", &path, Some(&issuer), Some(rename)).await;
-    assert_eq!(status, 200, "{renamed}");
+    // The site holding the floating licence and the buyer of the
+    // subscriptions renamed: their licences' and subscriptions' ends are
+    // counted under their new names (zero rows are no rows).
+    for (node, name) in [(&site, "Renamed Site"), (&buyer, "Renamed Buyer")] {
+        let path = format!("/v1/customers/{node}");
+        let rename = json!({ "name": name });
+        let (status, renamed) = srv.call("PATCH", &path, Some(&issuer), Some(rename)).await;
+        assert_eq!(status, 200, "{renamed}");
+    }
     // Issued, suspended, revoked, activated, deactivated, activated again,
     // leased, reseated, renewed, given to members, issue dates moved,
     // subscriptions made and cancelled: each
@@ -969,11 +981,18 @@ async fn subscription_edges(backend: Backend, zone: &str) {
     let plan = srv
         .plan(&issuer, json!({"name": "Edge", "policy_id": policy}))
         .await;
-    let buyer = node(&srv, &issuer, "customer", "Edge Buyer", None).await;
-    // Prepaid years from a year ago on, a day apart: their last days fall
-    // on each of the next five weeks.
+    // Prepaid years from a year ago on, a day apart, each a buyer's own:
+    // their last days fall on each of the next five weeks.
     let first = chrono::Utc::now().date_naive() - chrono::Days::new(366);
     for k in 0..36 {
+        let buyer = node(
+            &srv,
+            &issuer,
+            "customer",
+            &format!("Edge Buyer {k:02}"),
+            None,
+        )
+        .await;
         let start = first + chrono::Days::new(k);
         srv.post_ok(
             "/v1/subscriptions",
@@ -985,20 +1004,54 @@ async fn subscription_edges(backend: Backend, zone: &str) {
         )
         .await;
     }
+    let store = SqlStore::connect(&srv.config).await.unwrap();
     for days in [1, 2, 3, 4, 7, 30] {
+        // The subscriptions alone by customer (the console's "to renew" of
+        // a type; the API has no such filter), from instants round the UTC
+        // day: their holders are found on their own, on each day their
+        // zone's close reaches, and count as many as the window holds.
+        let midnight = Timestamp::now().0.div_euclid(DAY) * DAY;
+        for hour in [1, 6, 11, 13, 18, 23] {
+            let from = midnight + hour * 3600;
+            let window = (from, from + days * DAY);
+            let kind = Some("subscription");
+            // Every page of groups, walked on from the last.
+            let (mut alone, mut last) = (0, None::<String>);
+            loop {
+                let at = last.as_deref().map_or(GroupsAt::First, GroupsAt::After);
+                let page =
+                    store.renewal_groups(&Scope::All, window, kind, Grouping::Customer, at, 20);
+                let page = page.await.unwrap();
+                alone += page.groups.iter().map(|(_, n)| n).sum::<i64>();
+                last = page.groups.last().map(|(name, _)| name.clone());
+                if !page.later {
+                    break;
+                }
+            }
+            let all = store.renewal_counts(&Scope::All, window, kind, Grouping::None);
+            let all: i64 = all.await.unwrap().iter().map(|(_, n)| n).sum();
+            assert_eq!(alone, all, "{days} days from {hour}:00 UTC");
+        }
         for group_by in ["type", "plan", "customer"] {
             let path = format!("/v1/reports/renewals?within_days={days}&group_by={group_by}");
             let (_, rows) = csv(&srv, &path, &auditor).await;
             let listed = rows.len().saturating_sub(1) as i64;
             let report = srv.get(&format!("{path}&limit=500"), &auditor).await;
             assert_eq!(report["count"], json!(listed), "{path}: {report}");
-            let groups: i64 = report["groups"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|g| g["count"].as_i64().unwrap())
-                .sum();
-            assert_eq!(groups, listed, "{path}: {report}");
+            // Every page of groups (by customer, twenty at a time).
+            let (mut groups, mut page) = (0, report.clone());
+            loop {
+                let counts = page["groups"].as_array().unwrap().iter();
+                groups += counts.map(|g| g["count"].as_i64().unwrap()).sum::<i64>();
+                let Some(next) = page["next_groups"].as_str() else {
+                    break;
+                };
+                let next = next.replace(' ', "%20");
+                page = srv
+                    .get(&format!("{path}&limit=500&groups_after={next}"), &auditor)
+                    .await;
+            }
+            assert_eq!(groups, listed, "{path}");
             if group_by == "type" {
                 // Each subscription's licence expires at the close of its
                 // last day, an instant the report reads as it is: as many

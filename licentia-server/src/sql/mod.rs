@@ -265,14 +265,14 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
         45,
         Each {
             sqlite: concat!(
-                include_str!("../migrations/0045_expiry_holders.sql"),
-                include_str!("../migrations/0045_expiry_holders_count.sql"),
-                include_str!("../migrations/sqlite/0045_expiry_holders_triggers.sql")
+                include_str!("../migrations/0045_ending_holders.sql"),
+                include_str!("../migrations/0045_ending_holders_count.sql"),
+                include_str!("../migrations/sqlite/0045_ending_holders_triggers.sql")
             ),
             postgres: concat!(
-                include_str!("../migrations/0045_expiry_holders.sql"),
-                include_str!("../migrations/0045_expiry_holders_count.sql"),
-                include_str!("../migrations/postgres/0045_expiry_holders_triggers.sql")
+                include_str!("../migrations/0045_ending_holders.sql"),
+                include_str!("../migrations/0045_ending_holders_count.sql"),
+                include_str!("../migrations/postgres/0045_ending_holders_triggers.sql")
             ),
         },
     ),

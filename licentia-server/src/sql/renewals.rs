@@ -164,10 +164,21 @@ impl Source {
     /// with a day, the days whose close falls within the window somewhere
     /// on earth (their end is then computed exactly): from the day that
     /// closes at `from` or later at UTC-12, to the day of `until`.
-    fn bounds(self, (from, until): (i64, i64)) -> [Arg; 2] {
+    fn bounds(self, window: (i64, i64)) -> [Arg; 2] {
+        let (first, last) = self.reach(window);
         match self {
-            Source::Licenses => [from.into(), until.into()],
-            _ => [day(from - LATEST_CLOSE - 1).into(), day(until).into()],
+            Source::Licenses => [first.into(), last.into()],
+            _ => [day(first).into(), day(last).into()],
+        }
+    }
+
+    /// The times whose rows (by their end, or their day's) [`Self::bounds`]
+    /// keeps: for a day-ended source from the day that closes at `from` or
+    /// later at UTC-12.
+    fn reach(self, (from, until): (i64, i64)) -> (i64, i64) {
+        match self {
+            Source::Licenses => (from, until),
+            _ => (from - LATEST_CLOSE - 1, until),
         }
     }
 
@@ -183,6 +194,24 @@ impl Source {
             return vec![[first, last]];
         }
         vec![[first, low.into()], [high.into(), last]]
+    }
+
+    /// Its counter of holders by day of end and name (migration 0045) and
+    /// the days of the window's bounds, each as that counter's key names it
+    /// (an SQL literal, computed here); none for contracts and lots, and
+    /// for a window of more than [`HELD_DAYS`] days.
+    fn holders(self, window: (i64, i64)) -> Option<(&'static str, Vec<String>)> {
+        let (counter, key): (_, fn(i64) -> String) = match self {
+            Source::Licenses => ("expiry_holders", |d| d.to_string()),
+            Source::Subscriptions => ("subscription_end_holders", |d| {
+                format!("'{}'", day(d * DAY))
+            }),
+            Source::Supplied => return None,
+        };
+        let (first, last) = self.reach(window);
+        let (first, last) = (first.div_euclid(DAY), last.div_euclid(DAY));
+        let days = usize::try_from(last - first + 1).ok()?;
+        (days <= HELD_DAYS).then(|| (counter, (first..=last).map(key).collect()))
     }
 
     fn group_by(self, grouping: Grouping) -> GroupBy {
@@ -841,8 +870,9 @@ const FEW_ROWS: i64 = 5_000;
 /// the rows took 1.0-1.2 s).
 const WALKED: (i64, usize) = (3_000, 10);
 
-/// [`customer_names`] of one source: for the licences of the whole base,
-/// merged from their holders by day ([`held_customers`]); else walked when
+/// [`customer_names`] of one source: for the licences and subscriptions
+/// of the whole base, merged from their holders by day
+/// ([`held_customers`]); else walked when
 /// its window holds many rows, and found within [`WALKED`] customers; else
 /// read from its rows.
 async fn source_customers(
@@ -852,8 +882,8 @@ async fn source_customers(
     source: Source,
     walk: Walk<'_>,
 ) -> StoreResult<Vec<String>> {
-    if source == Source::Licenses && *scope == Scope::All {
-        if let Some(names) = held_customers(pool, window, walk).await? {
+    if *scope == Scope::All {
+        if let Some(names) = held_customers(pool, window, source, walk).await? {
             return Ok(names);
         }
     }
@@ -956,29 +986,30 @@ async fn walked_customers(
     Ok(Some(walk.first(found)))
 }
 
-/// The most days a window's licence holders are merged from, one range of
-/// `expiry_holders`'s key a day ([`held_customers`]): the console's
-/// windows (ninety days at most) with their two edge days. A longer window
-/// holds so many holders that a walk of the names finds them soon.
-const HELD_DAYS: i64 = 100;
+/// The most days a window's holders are merged from, one range of a
+/// counter's key a day ([`held_customers`]): the console's windows (ninety
+/// days at most) with their edge days. A longer window holds so many
+/// holders that a walk of the names finds them soon.
+const HELD_DAYS: usize = 100;
 
-/// [`customer_names`] of the licences, for the whole base: the names of
-/// those holding a licence that ends on a day of the window, merged in
-/// name order from each day's range of `expiry_holders`'s key (a page of
-/// names costs a page of rows, wherever the holders' names fall), with the
-/// group of no customer where its name falls; none when the window spans
-/// more than [`HELD_DAYS`] days. The window's edge days are read whole: a
-/// holder found there may hold no licence within the window (its count is
-/// then none).
+/// [`customer_names`] of the licences or the subscriptions, for the whole
+/// base: the names of those holding a row that ends on a day of the
+/// window's bounds, merged in name order from each day's range of the
+/// source's counter of holders ([`Source::holders`]): a page of names costs
+/// a page of rows, wherever the holders' names fall. With the group of no
+/// customer where its name falls; none for contracts and lots, and when
+/// the window spans more than [`HELD_DAYS`] days. The bounds' edge days
+/// are read whole: a holder found there may hold no row within the window
+/// (its count is then none).
 async fn held_customers(
     pool: &AnyPool,
-    (from, until): (i64, i64),
+    window: (i64, i64),
+    source: Source,
     walk: Walk<'_>,
 ) -> StoreResult<Option<Vec<String>>> {
-    let (first, last) = (from.div_euclid(DAY), until.div_euclid(DAY));
-    if last - first >= HELD_DAYS {
+    let Some((counter, days)) = source.holders(window) else {
         return Ok(None);
-    }
+    };
     let mut binds = Binds::default();
     let (past, order) = walk.order();
     let past = match walk.from {
@@ -987,14 +1018,15 @@ async fn held_customers(
     };
     // Each day a range of the key, its first names only (the first
     // distinct names of all days are among their days' first): merged in
-    // order, not hashed whole. Its days are integers computed here.
-    let days: Vec<String> = (first..=last)
-        .map(|d| {
+    // order, not hashed whole.
+    let days: Vec<String> = days
+        .iter()
+        .enumerate()
+        .map(|(i, day)| {
             format!(
-                "SELECT name FROM (SELECT h.name FROM expiry_holders h WHERE h.day = {d}{past} \
-                 ORDER BY h.name{order} LIMIT {}) d{}",
-                walk.want,
-                d - first
+                "SELECT name FROM (SELECT h.name FROM {counter} h WHERE h.day = {day}{past} \
+                 ORDER BY h.name{order} LIMIT {}) d{i}",
+                walk.want
             )
         })
         .collect();
@@ -1005,7 +1037,7 @@ async fn held_customers(
     );
     let names = fetch_all(pool, &sql, binds.0, |r| Ok(r.try_get::<String, _>("name")?));
     let mut names = names.await?;
-    names.extend(no_customer(pool, (from, until), Source::Licenses, walk).await?);
+    names.extend(no_customer(pool, window, source, walk).await?);
     Ok(Some(walk.first(names)))
 }
 

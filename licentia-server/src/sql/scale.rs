@@ -50,7 +50,7 @@ const COUNTING: [(&str, &str); 21] = [
 ];
 
 /// The counters they keep.
-const COUNTERS: [&str; 8] = [
+const COUNTERS: [&str; 9] = [
     "license_counts",
     "platform_counts",
     "first_use_days",
@@ -59,6 +59,7 @@ const COUNTERS: [&str; 8] = [
     "expiry_days",
     "expiry_holders",
     "subscription_end_days",
+    "subscription_end_holders",
 ];
 
 /// The count of every counter from the rows stored (migrations 0030's,
@@ -68,7 +69,7 @@ const COUNT: &str = concat!(
     include_str!("../migrations/0033_seat_counts_count.sql"),
     include_str!("../migrations/0037_expiry_days_count.sql"),
     include_str!("../migrations/0039_subscription_end_days_count.sql"),
-    include_str!("../migrations/0045_expiry_holders_count.sql")
+    include_str!("../migrations/0045_ending_holders_count.sql")
 );
 
 /// Licences at scale 1.

@@ -316,8 +316,10 @@ pub trait ReportStore: Send + Sync {
     /// A page of the groups of `grouping` of [`ReportStore::renewals_page`]'s
     /// window (of type `kind` when it names one), at most `limit` of them
     /// from where `at` says, each with its count. By customer only the
-    /// page's groups are counted: their names are walked in order on the
-    /// customers' index, each kept if it holds a row of the window.
+    /// page's groups are counted: their names are merged in order from the
+    /// holders counted by day of end (licences and subscriptions of the
+    /// whole base, windows of up to a hundred days), or walked in order on
+    /// the customers' index, each kept if it holds a row of the window.
     async fn renewal_groups(
         &self,
         scope: &Scope,
