@@ -8,9 +8,8 @@
 -- subscription not ended in `subscription_end_holders` on its last day
 -- (as `subscription_end_days` counts it); each under its holder's name,
 -- which follows the holder's renames. A row that counts none is deleted.
--- Kept by the end triggers (0037's and 0039's, replaced by this
--- migration's text for each dialect) and the rename trigger; the next text
--- (0045_ending_holders_count.sql) counts the rows already stored.
+-- Kept by this migration's triggers (a text for each dialect); the next
+-- text (0045_ending_holders_count.sql) counts the rows already stored.
 CREATE TABLE expiry_holders (
     day         BIGINT NOT NULL,
     name        TEXT NOT NULL,

@@ -23,9 +23,9 @@ use super::{now, Dialect, SqlStore};
 use crate::history::chain_hash;
 use crate::store::{HistoryEntry, SubscriptionStore};
 
-/// The counting triggers of migrations 0030, 0033, 0037, 0039 and 0040, by
-/// table.
-const COUNTING: [(&str, &str); 21] = [
+/// The counting triggers of migrations 0030, 0033, 0037, 0039, 0040 and
+/// 0045, by table.
+const COUNTING: [(&str, &str); 25] = [
     ("licenses", "licenses_counted"),
     ("licenses", "licenses_recounted"),
     ("licenses", "licenses_use_recounted"),
@@ -47,6 +47,10 @@ const COUNTING: [(&str, &str); 21] = [
     ("licenses", "licenses_expiry_recounted"),
     ("subscriptions", "subscriptions_end_counted"),
     ("subscriptions", "subscriptions_end_recounted"),
+    ("licenses", "licenses_expiry_held"),
+    ("licenses", "licenses_expiry_reheld"),
+    ("subscriptions", "subscriptions_end_held"),
+    ("subscriptions", "subscriptions_end_reheld"),
 ];
 
 /// The counters they keep.

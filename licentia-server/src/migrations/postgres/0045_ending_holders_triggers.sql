@@ -1,65 +1,81 @@
 
--- A licence's end, and a subscription's, is counted at its holder's name
--- too, where it is counted by day (0037's and 0039's functions; the
--- licences' run at COMMIT since 0044): one trigger per write still.
-CREATE OR REPLACE FUNCTION count_expiry(l licenses, sign BIGINT) RETURNS void AS $$
+-- Each written licence and subscription is taken out of its holder's
+-- name as it was (OLD) and counted in as it is (NEW). The licences' at
+-- COMMIT, as their other counters since 0044.
+
+CREATE FUNCTION count_expiry_holder(l licenses, sign BIGINT) RETURNS void AS $$
 DECLARE
-    node TEXT;
     held TEXT;
 BEGIN
-    IF l.status = 'revoked' OR l.expires_at IS NULL THEN
-        RETURN;
-    END IF;
-    FOREACH node IN ARRAY ARRAY['*', l.customer_id] LOOP
-        CONTINUE WHEN node IS NULL;
-        INSERT INTO expiry_days AS d (customer_id, day, policy_id, licenses)
-        VALUES (node, l.expires_at / 86400, l.policy_id, sign)
-        ON CONFLICT (customer_id, day, policy_id) DO UPDATE SET
-            licenses = d.licenses + excluded.licenses;
-    END LOOP;
-    IF l.customer_id IS NULL THEN
+    IF l.status = 'revoked' OR l.expires_at IS NULL OR l.customer_id IS NULL THEN
         RETURN;
     END IF;
     SELECT c.name INTO held FROM customers c WHERE c.id = l.customer_id;
     INSERT INTO expiry_holders AS h (day, name, customer_id, licenses)
     VALUES (l.expires_at / 86400, held, l.customer_id, sign)
-    ON CONFLICT (day, name, customer_id) DO UPDATE SET
-        licenses = h.licenses + excluded.licenses;
-    IF sign < 0 THEN
-        DELETE FROM expiry_holders h
-        WHERE h.day = l.expires_at / 86400 AND h.name = held AND h.customer_id = l.customer_id
-          AND h.licenses = 0;
-    END IF;
+    ON CONFLICT (day, name, customer_id) DO UPDATE SET licenses = h.licenses + excluded.licenses;
+    DELETE FROM expiry_holders h
+    WHERE h.day = l.expires_at / 86400 AND h.name = held AND h.customer_id = l.customer_id
+      AND h.licenses = 0;
 END
 $$ LANGUAGE plpgsql;
 
-CREATE OR REPLACE FUNCTION count_subscription_end(s subscriptions, sign BIGINT) RETURNS void AS $$
+CREATE FUNCTION licenses_expiry_held() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM count_expiry_holder(OLD, -1);
+    END IF;
+    PERFORM count_expiry_holder(NEW, 1);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE CONSTRAINT TRIGGER licenses_expiry_held AFTER INSERT ON licenses
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION licenses_expiry_held();
+CREATE CONSTRAINT TRIGGER licenses_expiry_reheld AFTER UPDATE ON licenses
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN ((OLD.customer_id, OLD.status, OLD.expires_at)
+                       IS DISTINCT FROM (NEW.customer_id, NEW.status, NEW.expires_at))
+    EXECUTE FUNCTION licenses_expiry_held();
+
+CREATE FUNCTION count_subscription_holder(s subscriptions, sign BIGINT) RETURNS void AS $$
 DECLARE
-    node TEXT;
     held TEXT;
+    last_day TEXT := COALESCE(s.ends_on, s.term_end);
 BEGIN
     IF s.status = 'ended' THEN
         RETURN;
     END IF;
-    FOREACH node IN ARRAY ARRAY['*', s.customer_id] LOOP
-        INSERT INTO subscription_end_days AS d (customer_id, day, plan_id, subscriptions)
-        VALUES (node, COALESCE(s.ends_on, s.term_end), s.plan_id, sign)
-        ON CONFLICT (customer_id, day, plan_id) DO UPDATE SET
-            subscriptions = d.subscriptions + excluded.subscriptions;
-    END LOOP;
     SELECT c.name INTO held FROM customers c WHERE c.id = s.customer_id;
     INSERT INTO subscription_end_holders AS h (day, name, customer_id, subscriptions)
-    VALUES (COALESCE(s.ends_on, s.term_end), held, s.customer_id, sign)
+    VALUES (last_day, held, s.customer_id, sign)
     ON CONFLICT (day, name, customer_id) DO UPDATE SET
         subscriptions = h.subscriptions + excluded.subscriptions;
-    IF sign < 0 THEN
-        DELETE FROM subscription_end_holders h
-        WHERE h.day = COALESCE(s.ends_on, s.term_end) AND h.name = held
-          AND h.customer_id = s.customer_id AND h.subscriptions = 0;
-    END IF;
+    DELETE FROM subscription_end_holders h
+    WHERE h.day = last_day AND h.name = held AND h.customer_id = s.customer_id
+      AND h.subscriptions = 0;
 END
 $$ LANGUAGE plpgsql;
 
+CREATE FUNCTION subscriptions_end_held() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM count_subscription_holder(OLD, -1);
+    END IF;
+    PERFORM count_subscription_holder(NEW, 1);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER subscriptions_end_held AFTER INSERT ON subscriptions
+    FOR EACH ROW EXECUTE FUNCTION subscriptions_end_held();
+CREATE TRIGGER subscriptions_end_reheld AFTER UPDATE ON subscriptions
+    FOR EACH ROW WHEN ((OLD.customer_id, OLD.status, OLD.ends_on, OLD.term_end)
+                       IS DISTINCT FROM (NEW.customer_id, NEW.status, NEW.ends_on, NEW.term_end))
+    EXECUTE FUNCTION subscriptions_end_held();
+
+-- A holder renamed takes its rows along.
 CREATE FUNCTION customers_ending_renamed() RETURNS trigger AS $$
 BEGIN
     UPDATE expiry_holders SET name = NEW.name WHERE customer_id = NEW.id;
