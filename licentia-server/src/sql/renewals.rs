@@ -872,9 +872,8 @@ const WALKED: (i64, usize) = (3_000, 10);
 
 /// [`customer_names`] of one source: for the licences and subscriptions
 /// of the whole base, merged from their holders by day
-/// ([`held_customers`]); else walked when
-/// its window holds many rows, and found within [`WALKED`] customers; else
-/// read from its rows.
+/// ([`held_customers`]); else walked when its window holds many rows, and
+/// found within [`WALKED`] customers; else read from its rows.
 async fn source_customers(
     pool: &AnyPool,
     scope: &Scope,
