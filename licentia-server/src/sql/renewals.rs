@@ -1010,11 +1010,8 @@ async fn held_customers(
         return Ok(None);
     };
     let mut binds = Binds::default();
-    let (past, order) = walk.order();
-    let past = match walk.from {
-        Some(from) => format!(" AND h.name {past} {}", binds.mark(from)),
-        None => String::new(),
-    };
+    let past = walk.past("h.name", &mut binds);
+    let (_, order) = walk.order();
     // Each day a range of the key, its first names only (the first
     // distinct names of all days are among their days' first): merged in
     // order, not hashed whole.
@@ -1072,11 +1069,8 @@ async fn holding_customers(
     walk: Walk<'_>,
 ) -> StoreResult<Vec<String>> {
     let (mut binds, rows) = Binds::window(source, window, scope);
-    let (past, order) = walk.order();
-    let past = match walk.from {
-        Some(from) => format!("AND name {past} {}", binds.mark(from)),
-        None => String::new(),
-    };
+    let past = walk.past("name", &mut binds);
+    let (_, order) = walk.order();
     // Each holder's name by its id (a join read the whole of customers).
     let sql = format!(
         "WITH holders AS MATERIALIZED (SELECT DISTINCT x.customer_id AS id FROM ({}) x \
@@ -1107,6 +1101,16 @@ impl Walk<'_> {
             (">", "")
         } else {
             ("<", " DESC")
+        }
+    }
+
+    /// The clause keeping the names of `column` beyond the walk's start
+    /// (`AND ...`, or nothing from the first), its start bound in `binds`.
+    fn past(self, column: &str, binds: &mut Binds) -> String {
+        let (past, _) = self.order();
+        match self.from {
+            Some(from) => format!(" AND {column} {past} {}", binds.mark(from)),
+            None => String::new(),
         }
     }
 

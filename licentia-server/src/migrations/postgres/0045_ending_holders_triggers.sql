@@ -14,9 +14,12 @@ BEGIN
     INSERT INTO expiry_holders AS h (day, name, customer_id, licenses)
     VALUES (l.expires_at / 86400, held, l.customer_id, sign)
     ON CONFLICT (day, name, customer_id) DO UPDATE SET licenses = h.licenses + excluded.licenses;
-    DELETE FROM expiry_holders h
-    WHERE h.day = l.expires_at / 86400 AND h.name = held AND h.customer_id = l.customer_id
-      AND h.licenses = 0;
+    -- Only a licence taken out can leave a row at none.
+    IF sign < 0 THEN
+        DELETE FROM expiry_holders h
+        WHERE h.day = l.expires_at / 86400 AND h.name = held AND h.customer_id = l.customer_id
+          AND h.licenses = 0;
+    END IF;
 END
 $$ LANGUAGE plpgsql;
 
@@ -52,9 +55,11 @@ BEGIN
     VALUES (last_day, held, s.customer_id, sign)
     ON CONFLICT (day, name, customer_id) DO UPDATE SET
         subscriptions = h.subscriptions + excluded.subscriptions;
-    DELETE FROM subscription_end_holders h
-    WHERE h.day = last_day AND h.name = held AND h.customer_id = s.customer_id
-      AND h.subscriptions = 0;
+    IF sign < 0 THEN
+        DELETE FROM subscription_end_holders h
+        WHERE h.day = last_day AND h.name = held AND h.customer_id = s.customer_id
+          AND h.subscriptions = 0;
+    END IF;
 END
 $$ LANGUAGE plpgsql;
 
