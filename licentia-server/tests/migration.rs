@@ -289,6 +289,13 @@ async fn story(backend: Backend) {
         srv.seats(admin, "cus_c").await,
         serde_json::json!([5, 0, 1, 4])
     );
+    // A search by a part of its licensee's name finds the licence (the
+    // search's index is filled from the rows already there: 0030, 0046).
+    let found = srv.items("/v1/licenses?licensee=CME", admin).await;
+    assert_eq!(
+        found.iter().map(|l| &l["id"]).collect::<Vec<_>>(),
+        [&Value::from("lic_1")]
+    );
     // The notice subscription is the vendor root's.
     let subs = srv.items("/v1/notice-subscriptions", admin).await;
     assert_eq!((subs.len(), &subs[0]["customer_id"]), (1, &Value::Null));

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::history::{append, event};
 use super::revocation::bump_revocation;
-use super::table::{fetch_optional, from_row, Arg, Filter, Table};
+use super::table::{count, fetch_optional, from_row, Arg, Filter, Table};
 use super::{now, Dialect, SqlStore, Tx};
 use crate::store::{inactive_license, Scope, StoreError, StoreResult};
 use crate::store::{
@@ -33,7 +33,11 @@ impl LicenseStore for SqlStore {
         page: Page,
     ) -> StoreResult<Rows<LicenseRecord>> {
         let licensee = filter.licensee.as_deref();
-        let mut f = Filter::default()
+        let (f, from) = match licensee {
+            Some(part) => self.few_holding(part).await?,
+            None => (Filter::default(), "licenses".to_owned()),
+        };
+        let f = f
             .scope("customer_id", scope)
             .text("product_id", filter.product_id.as_deref())
             .text("customer_id", filter.customer_id.as_deref())
@@ -50,22 +54,9 @@ impl LicenseStore for SqlStore {
                     ]
                 }),
             );
-        if let Some(part) = licensee {
-            if let Some(holders) = self.few_licensees_holding(part).await? {
-                // The holders as one value: one statement, prepared once,
-                // however many they are.
-                let among = match self.dialect {
-                    Dialect::Sqlite => "licenses.rowid IN (SELECT value FROM json_each(?))",
-                    // An array, not a join: the licences read in the
-                    // table's order, not one lookup at a time.
-                    Dialect::Postgres => {
-                        "id = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))"
-                    }
-                };
-                f = f.any(&[among], Some(vec![holders]));
-            }
-        }
-        LICENSES.list(&self.pool, f, "issued_at, id", page).await
+        LICENSES
+            .list_from(&self.pool, &from, f, "issued_at, id", page)
+            .await
     }
 
     async fn license(&self, id: &str) -> StoreResult<LicenseRecord> {
@@ -139,7 +130,7 @@ impl LicenseStore for SqlStore {
 
 /// The most licensees a search by a part of their name reads through the
 /// trigram index (SQLite's FTS5, PostgreSQL's GIN). The index finds every
-/// name holding the part, and each licence found is read to sort them: for
+/// name holding the part, and each holder found is checked and sorted: for
 /// a part few names hold, the way. For a part many hold (a word like
 /// "GmbH"), walking the list's own order and checking each licence as it
 /// comes fills a page sooner, and the planner cannot tell the two apart
@@ -150,8 +141,8 @@ impl LicenseStore for SqlStore {
 /// among them when they are fewer. Both ways cost alike near the square
 /// root of (a page × the licences): four digits, held by some 4,000 names
 /// at ten million, still go by PostgreSQL's index. SQLite's index reads
-/// each holder's licence to check it, four times PostgreSQL's cost a
-/// holder, and asks for fewer.
+/// each holder's licence to check it (PostgreSQL's, a narrow copy of the
+/// name: four times less a holder), and asks for fewer.
 const fn few_licensees(dialect: Dialect) -> i64 {
     match dialect {
         Dialect::Sqlite => 2_000,
@@ -160,36 +151,69 @@ const fn few_licensees(dialect: Dialect) -> i64 {
 }
 
 impl SqlStore {
-    /// The licences whose licensee holds `part`, from the trigram index,
-    /// as a JSON array, when fewer than [`few_licensees`] do (at most that
-    /// many read): on SQLite their rows (its index takes the user's `%`
-    /// and `_` as wildcards and may find more, which the list's `contains`
-    /// narrows), on PostgreSQL their ids.
-    async fn few_licensees_holding(&self, part: &str) -> StoreResult<Option<String>> {
+    /// Where the list of the licences whose licensee holds `part` is read,
+    /// and the filter binding its values first: the licences found by the
+    /// trigram index when fewer than [`few_licensees`] are (at most that
+    /// many read), all the licences otherwise (the list's `contains` then
+    /// checks each as it walks).
+    ///
+    /// On SQLite, the holders' rows from its index, as one JSON value (one
+    /// statement, prepared once, however many they are); its index takes
+    /// the user's `%` and `_` as wildcards and may find more, which the
+    /// list's `contains` narrows. On PostgreSQL, the holders from their
+    /// narrow copy (migration 0046), checked and sorted in the list's order
+    /// there and joined to their licences as the page goes: a page reads a
+    /// page of licences, not every holder's.
+    async fn few_holding(&self, part: &str) -> StoreResult<(Filter, String)> {
         let few = few_licensees(self.dialect);
-        // Counted and gathered by the database: one row back, whatever the
-        // number of holders.
-        let (holders, args, gathered) = match self.dialect {
-            Dialect::Sqlite => (
-                "SELECT rowid AS id FROM licensee_search WHERE licensee_search.licensee LIKE $1"
-                    .to_owned(),
-                vec![Arg::Text(format!("%{}%", part.to_lowercase()))],
-                "json_group_array(x.id)",
-            ),
-            Dialect::Postgres => {
-                let (sql, args) = Filter::default()
-                    .contains("licensee", Some(part))
-                    .counting("SELECT id FROM licenses");
-                (sql, args, "CAST(COALESCE(json_agg(x.id), '[]') AS TEXT)")
+        let everyone = (Filter::default(), "licenses".to_owned());
+        match self.dialect {
+            Dialect::Sqlite => {
+                // Counted and gathered by the database: one row back.
+                let sql = format!(
+                    "SELECT COUNT(*) AS n, json_group_array(x.id) AS ids FROM \
+                     (SELECT rowid AS id FROM licensee_search \
+                      WHERE licensee_search.licensee LIKE $1 LIMIT {few}) x"
+                );
+                let pattern = Arg::Text(format!("%{}%", part.to_lowercase()));
+                let holders = fetch_optional(&self.pool, &sql, [pattern], |r| {
+                    let n: i64 = r.try_get("n")?;
+                    Ok((n < few)
+                        .then(|| r.try_get::<String, _>("ids"))
+                        .transpose()?)
+                })
+                .await?;
+                Ok(match holders.flatten() {
+                    Some(ids) => (
+                        Filter::default().any(
+                            &["licenses.rowid IN (SELECT value FROM json_each(?))"],
+                            Some(vec![ids]),
+                        ),
+                        "licenses".to_owned(),
+                    ),
+                    None => everyone,
+                })
             }
-        };
-        let sql = format!("SELECT COUNT(*) AS n, {gathered} AS ids FROM ({holders} LIMIT {few}) x");
-        let holders = fetch_optional(&self.pool, &sql, args, |r| {
-            let n: i64 = r.try_get("n")?;
-            Ok((n < few).then(|| r.try_get("ids")).transpose()?)
-        })
-        .await?;
-        Ok(holders.flatten())
+            Dialect::Postgres => {
+                let (holding, args) = Filter::default()
+                    .contains("name", Some(part))
+                    .counting("SELECT license_id, issued FROM licensee_search");
+                let counted = format!("SELECT COUNT(*) AS n FROM ({holding} LIMIT {few}) x");
+                if count(&self.pool, &counted, args.clone()).await? >= few {
+                    return Ok(everyone);
+                }
+                // The holders sorted by themselves (the limit keeps the
+                // planner from merging them into the join), each licence
+                // then read by its key in that order until the page is
+                // full; the join on the issue time too tells the planner
+                // the holders' order is the list's.
+                let from = format!(
+                    "licenses JOIN ({holding} ORDER BY issued, license_id LIMIT {few}) holder \
+                     ON id = license_id AND issued_at = issued"
+                );
+                Ok((Filter::binding(args), from))
+            }
+        }
     }
 }
 

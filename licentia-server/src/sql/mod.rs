@@ -53,16 +53,18 @@ pub use scale::Filled;
 use writer::{Tx, Writer};
 
 /// One migration's SQL: the same text for both backends (the SQL both
-/// accept), or one text per dialect where they differ (triggers).
+/// accept), or one text per dialect where they differ (triggers), or a
+/// text for PostgreSQL alone where SQLite has nothing to change.
 enum MigrationSql {
     Both(&'static str),
     Each {
         sqlite: &'static str,
         postgres: &'static str,
     },
+    Postgres(&'static str),
 }
 
-use MigrationSql::{Both, Each};
+use MigrationSql::{Both, Each, Postgres};
 
 /// Migrations, oldest first: (version, SQL).
 const MIGRATIONS: &[(i64, MigrationSql)] = &[
@@ -276,6 +278,12 @@ const MIGRATIONS: &[(i64, MigrationSql)] = &[
             ),
         },
     ),
+    (
+        46,
+        Postgres(include_str!(
+            "../migrations/postgres/0046_licensee_search.sql"
+        )),
+    ),
 ];
 
 impl MigrationSql {
@@ -283,7 +291,8 @@ impl MigrationSql {
         match (self, dialect) {
             (Both(sql), _) => sql,
             (Each { sqlite, .. }, Dialect::Sqlite) => sqlite,
-            (Each { postgres, .. }, Dialect::Postgres) => postgres,
+            (Each { postgres, .. } | Postgres(postgres), Dialect::Postgres) => postgres,
+            (Postgres(_), Dialect::Sqlite) => "",
         }
     }
 }

@@ -275,6 +275,15 @@ pub(super) struct Filter {
 }
 
 impl Filter {
+    /// A filter whose first placeholders are `args`: a derived table's (from
+    /// [`Filter::counting`]), which its statement reads first.
+    pub fn binding(args: Vec<Arg>) -> Filter {
+        Filter {
+            clauses: Vec::new(),
+            args,
+        }
+    }
+
     /// A clause that holds whatever the request asks.
     pub fn always(mut self, clause: &str) -> Filter {
         self.clauses.push(clause.to_owned());
