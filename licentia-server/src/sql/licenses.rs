@@ -202,13 +202,13 @@ impl SqlStore {
                 if count(&self.pool, &counted, args.clone()).await? >= few {
                     return Ok(everyone);
                 }
-                // The holders sorted by themselves (the limit keeps the
+                // The holders sorted among themselves (`OFFSET 0` keeps the
                 // planner from merging them into the join), each licence
                 // then read by its key in that order until the page is
                 // full; the join on the issue time too tells the planner
                 // the holders' order is the list's.
                 let from = format!(
-                    "licenses JOIN ({holding} ORDER BY issued, license_id LIMIT {few}) holder \
+                    "licenses JOIN ({holding} ORDER BY issued, license_id OFFSET 0) holder \
                      ON id = license_id AND issued_at = issued"
                 );
                 Ok((Filter::binding(args), from))
