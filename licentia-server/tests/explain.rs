@@ -9,9 +9,8 @@
 //! PostgreSQL ran for each of their statements (`auto_explain`, sent back
 //! to the server's connection as a notice) is read: a `Seq Scan` on
 //! licences, history, activations, leases, customers, members,
-//! subscriptions, notifications, purchases, the licences' holders by day
-//! of end or the licensees' search copy (those of them holding ten
-//! thousand rows or more) fails the
+//! subscriptions, notifications, purchases or the licences' holders by
+//! day of end (those of them holding ten thousand rows or more) fails the
 //! test, naming the request and the
 //! statement.
 //!
@@ -45,7 +44,7 @@ use licentia_server::sql::SqlStore;
 const BIG_ROWS: i64 = 10_000;
 
 /// The tables a request must never read whole, once big.
-const BIG: [&str; 11] = [
+const BIG: [&str; 10] = [
     "licenses",
     "history",
     "activations",
@@ -56,7 +55,6 @@ const BIG: [&str; 11] = [
     "notifications",
     "purchases",
     "expiry_holders",
-    "licensee_search",
 ];
 
 /// The plans PostgreSQL sent while [`RECORDING`].
@@ -112,11 +110,19 @@ fn whole_reads(plans: &[String], big: &[String]) -> Vec<String> {
     found
 }
 
+/// A search by a word every licensee holds (the scale data's names).
+const EVERY_NAME_HOLDS: &str = "/licenses?licensee=LICENSEE";
+
 /// What is wrong with a search by a part of the licensee's name in
-/// `plans`: its holders must be sorted among themselves (migration 0046's
-/// narrow copy) and their licences read by key as the page goes, never
-/// every holder's licence read and then sorted.
+/// `plans`: its holders must be found by the trigram index of migration
+/// 0046's narrow copy and sorted there, and their licences read by key as
+/// the page goes, never every holder's licence read and then sorted. (A
+/// word every name holds reads that copy in its own order, up to the
+/// count that says so: no whole read, though a `Seq Scan`.)
 fn unsorted_holders(plans: &[String]) -> Option<String> {
+    if !plans.iter().any(|p| p.contains("on licensee_search_trgm")) {
+        return Some(format!("the holders not found by their index: {plans:?}"));
+    }
     let Some(page) = plans
         .iter()
         .find(|p| p.contains("FROM licenses JOIN (SELECT license_id"))
@@ -172,7 +178,6 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         "customers",
         "subscriptions",
         "expiry_holders",
-        "licensee_search",
     ] {
         assert!(big.iter().any(|t| t == table), "{table} is big: {big:?}");
     }
@@ -279,6 +284,9 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         "/reports".into(),
         // A part of the licensee's name, any case: the trigram index.
         "/licenses?licensee=SEE+4242".into(),
+        // A word every name holds: the list's order walked (the planner
+        // knows they all hold it, migration 0046's statistics).
+        EVERY_NAME_HOLDS.into(),
     ];
 
     let mut failures = Vec::new();
@@ -311,7 +319,7 @@ async fn no_list_or_report_reads_a_big_table_whole() {
         let page = console.get(path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.text());
         let plans = std::mem::take(&mut *PLANS.lock().unwrap());
-        if path.contains("licensee=") {
+        if path.contains("licensee=") && path != EVERY_NAME_HOLDS {
             failures.extend(unsorted_holders(&plans).map(|f| format!("console {path}: {f}")));
         }
         explained += plans.len();
