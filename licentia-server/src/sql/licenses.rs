@@ -141,8 +141,8 @@ impl LicenseStore for SqlStore {
 /// among them when they are fewer. Both ways cost alike near the square
 /// root of (a page × the licences): four digits, held by some 4,000 names
 /// at ten million, still go by PostgreSQL's index. SQLite's index reads
-/// each holder's licence to check it (PostgreSQL's, a narrow copy of the
-/// name: four times less a holder), and asks for fewer.
+/// each holder's licence to check it (PostgreSQL's, a row of a narrow
+/// copy), and asks for fewer.
 const fn few_licensees(dialect: Dialect) -> i64 {
     match dialect {
         Dialect::Sqlite => 2_000,
